@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "TranscriptMiner",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tmine", targets: ["tmine"]),
+        .library(name: "Corpus", targets: ["Corpus"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
+        .target(name: "Corpus"),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "CLibXML2",
+                "Corpus",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "tmine",
+            dependencies: [
+                "Corpus",
+                "Ingest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Corpus"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

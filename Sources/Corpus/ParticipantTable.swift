@@ -1,0 +1,87 @@
+/// A participant of a study with the attributes researchers group by (role, years in field …).
+public struct Participant: Codable, Sendable, Hashable {
+    public var id: String
+    /// Attribute name → value, from the columns of `participants.csv` after the id column.
+    public var attributes: [String: String]
+
+    public init(id: String, attributes: [String: String]) {
+        self.id = id
+        self.attributes = attributes
+    }
+}
+
+/// The participants of a study, in file order, with lookup by id and by transcript file.
+public struct ParticipantTable: Codable, Sendable, Hashable {
+    /// Attribute column names in file order (the id column excluded).
+    public var attributeNames: [String]
+    public var participants: [Participant]
+    /// The column that names each participant's transcript file(s), if the table has one.
+    public var documentColumn: String?
+
+    public init(attributeNames: [String], participants: [Participant], documentColumn: String? = nil) {
+        self.attributeNames = attributeNames
+        self.participants = participants
+        self.documentColumn = documentColumn
+    }
+
+    public static let empty = ParticipantTable(attributeNames: [], participants: [])
+
+    public subscript(id: String) -> Participant? {
+        participants.first { $0.id == id }
+    }
+
+    /// Resolves a label-derived id such as `P03` or `p3` to the table's spelling (`P3`).
+    ///
+    /// Ids compare case-insensitively and with leading zeros in their number ignored, so a
+    /// transcript may write `P03` for the table's `P3`. Returns nil when no row matches.
+    public func canonicalID(for raw: String) -> String? {
+        let key = Self.comparisonKey(raw)
+        return participants.first { Self.comparisonKey($0.id) == key }?.id
+    }
+
+    /// The participant whose document column names this file (by file name or name without
+    /// extension), if the table has such a column.
+    public func participant(forDocument fileName: String) -> Participant? {
+        guard let column = documentColumn else { return nil }
+        let stem = Self.stem(fileName)
+        return participants.first { participant in
+            guard let value = participant.attributes[column] else { return false }
+            return value.split(separator: ";").contains { entry in
+                let trimmed = entry.trimmingWhitespace()
+                return trimmed == fileName || trimmed == stem || Self.stem(trimmed) == stem
+            }
+        }
+    }
+
+    static func stem(_ name: String) -> String {
+        let last = name.split(separator: "/").last.map(String.init) ?? name
+        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return last }
+        return String(last[..<dot])
+    }
+
+    static func comparisonKey(_ id: String) -> String {
+        var letters = ""
+        var digits = ""
+        for scalar in id.unicodeScalars {
+            if ("0"..."9").contains(scalar) {
+                digits.unicodeScalars.append(scalar)
+            } else if !digits.isEmpty {
+                return id.lowercased()  // digits then letters: compare as written
+            } else if scalar != " " && scalar != "_" && scalar != "-" {
+                letters.unicodeScalars.append(scalar)
+            }
+        }
+        let number = digits.drop { $0 == "0" }
+        return letters.lowercased() + "#" + (number.isEmpty && !digits.isEmpty ? "0" : String(number))
+    }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing Unicode whitespace.
+    package func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

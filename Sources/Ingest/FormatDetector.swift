@@ -1,0 +1,113 @@
+import Corpus
+import Foundation
+
+/// Tells a transcript's format from its content, using the extension only where content
+/// cannot tell; names what a file is when it is something TranscriptMiner does not read.
+enum FormatDetector {
+    static func detect(_ data: Data, file: String) throws -> TranscriptFormat {
+        guard !data.isEmpty else {
+            throw IngestError(.emptyFile, file: file, message: "the file is empty (0 bytes)")
+        }
+        let head = [UInt8](data.prefix(8))
+        let ext = (file as NSString).pathExtension.lowercased()
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+            return .docx
+        }
+        if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            throw compoundFileError(data, file: file)
+        }
+        let text = sniffText(data)
+        let lowered = text.lowercased()
+        if lowered.hasPrefix("{\\rtf") {
+            throw IngestError(
+                .unsupportedFormat, file: file, message: "this is a Rich Text (RTF) file\(misnamed(ext, "rtf"))",
+                hint: "open it in Word or LibreOffice and save it as .docx")
+        }
+        if lowered.hasPrefix("%pdf") {
+            throw IngestError(
+                .unsupportedFormat, file: file, message: "this is a PDF\(misnamed(ext, "pdf"))",
+                hint: "export the transcript from its source as .docx or .txt")
+        }
+        if lowered.hasPrefix("<!doctype html") || lowered.hasPrefix("<html") {
+            throw IngestError(
+                .unsupportedFormat, file: file, message: "this is an HTML page\(misnamed(ext, "html"))",
+                hint: "open it in Word and save it as .docx, or save the page as plain text")
+        }
+        if text.hasPrefix("WEBVTT") || ext == "vtt" { return .webvtt }
+        if text.hasPrefix("<") {
+            return try xmlFormat(data, file: file)
+        }
+        return .text
+    }
+
+    private static func misnamed(_ ext: String, _ real: String) -> String {
+        ext.isEmpty || ext == real ? "" : " although it is named .\(ext)"
+    }
+
+    /// The first characters after a BOM and leading blanks, decoded leniently.
+    private static func sniffText(_ data: Data) -> String {
+        var bytes = [UInt8](data.prefix(512))
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var text: String
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let little = bytes[0] == 0xFF
+            let units = stride(from: 2, to: bytes.count - 1, by: 2).map { index in
+                little ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
+                    : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+            }
+            text = String(decoding: units, as: UTF16.self)
+        } else {
+            text = String(decoding: bytes, as: UTF8.self)
+        }
+        while let first = text.unicodeScalars.first, first.properties.isWhitespace || first == "\u{FEFF}" {
+            text.unicodeScalars.removeFirst()
+        }
+        return text
+    }
+
+    /// An OLE compound file: an encrypted OOXML package or an old binary Word document.
+    private static func compoundFileError(_ data: Data, file: String) -> IngestError {
+        func containsUTF16(_ name: String) -> Bool {
+            let needle = Data(name.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+            return data.range(of: needle) != nil
+        }
+        if containsUTF16("EncryptedPackage") || containsUTF16("EncryptionInfo") {
+            return IngestError(
+                .encryptedDocument, file: file,
+                message: "this Word document is password-protected (encrypted)",
+                hint: "open it in Word, remove the password (File > Info > Protect Document) and save it as .docx")
+        }
+        if containsUTF16("WordDocument") {
+            return IngestError(
+                .legacyWordDocument, file: file,
+                message: "this is an old binary Word document (.doc, Word 97-2003)",
+                hint: "open it in Word or LibreOffice and save it as .docx")
+        }
+        return IngestError(
+            .unsupportedFormat, file: file, message: "this is an old Office binary file, not a transcript format",
+            hint: "save it as .docx or .txt")
+    }
+
+    private static func xmlFormat(_ data: Data, file: String) throws -> TranscriptFormat {
+        let root: String = try XMLPullReader.read(data, file: file) { reader in
+            while try reader.next() {
+                if reader.kind == .element { return reader.localName }
+            }
+            return ""
+        }
+        switch root {
+        case "TEI", "teiCorpus": return .tei
+        case "Trans": return .transcriber
+        case "ANNOTATION_DOCUMENT": return .elan
+        case "document", "wordDocument", "package":
+            throw IngestError(
+                .unsupportedFormat, file: file, message: "this is Word XML (<\(root)>), not a .docx package",
+                hint: "open it in Word and save it as .docx")
+        default:
+            throw IngestError(
+                .unsupportedFormat, file: file,
+                message: "XML with root element <\(root)> is not a transcript format TranscriptMiner reads",
+                hint: "TEI (<TEI>), Transcriber (<Trans>) and ELAN (<ANNOTATION_DOCUMENT>) are read")
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Corpus
+import Foundation
+
+/// How transcripts are read: speaker labels, zip limits, optional Word parts, text decoding.
+public struct IngestOptions: Sendable, Hashable, Codable {
+    public var labels: SpeakerLabels
+    public var zipLimits: ZipLimits
+    /// Word parts beside the body to read too (comments, footnotes …); none by default.
+    public var docxParts: Set<DocxPart>
+    /// Replace invalid UTF-8 or UTF-16 with U+FFFD instead of failing on it.
+    public var replaceInvalidText: Bool
+
+    public init(
+        labels: SpeakerLabels = SpeakerLabels(), zipLimits: ZipLimits = ZipLimits(), docxParts: Set<DocxPart> = [],
+        replaceInvalidText: Bool = false
+    ) {
+        self.labels = labels
+        self.zipLimits = zipLimits
+        self.docxParts = docxParts
+        self.replaceInvalidText = replaceInvalidText
+    }
+}
+
+/// The documents of a batch and the files that could not be read, each with its reason.
+public struct IngestBatch: Sendable {
+    public var documents: [Document]
+    public var failures: [IngestError]
+}
+
+/// Reads transcript files of every supported format into ``Document``s of speaker turns.
+///
+/// The format comes from the content (see ``TranscriptFormat``); turns are resolved to roles
+/// and participants with the ``ParticipantTable``. Reading a folder goes on past bad files.
+public struct Ingestor: Sendable {
+    public let options: IngestOptions
+    public let participants: ParticipantTable
+    private let segmenter: LineSegmenter
+
+    /// Throws ``IngestError`` when a configured label pattern is not a valid regular expression.
+    public init(options: IngestOptions = IngestOptions(), participants: ParticipantTable = .empty) throws {
+        self.options = options
+        self.participants = participants
+        do {
+            segmenter = try LineSegmenter(labels: options.labels)
+        } catch {
+            throw IngestError(
+                .malformedTranscript, file: "(speaker label patterns)",
+                message: "a label pattern is not a valid regular expression: \(error)")
+        }
+    }
+
+    /// Reads one transcript file. Throws ``IngestError`` naming the file and the place.
+    public func read(file path: String) throws -> Document {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw IngestError(.unreadableFile, file: path, message: "no such file")
+        }
+        if isDirectory.boolValue {
+            throw IngestError(
+                .isDirectory, file: path, message: "this is a folder, not a transcript file",
+                hint: "pass the folder itself to read every transcript in it")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw IngestError(
+                .unreadableFile, file: path, message: "cannot read the file (\(error.localizedDescription))",
+                hint: "check that it exists and that you may read it")
+        }
+        return try read(data: data, source: path)
+    }
+
+    /// Reads a transcript held in memory; `source` names it in errors and in the document.
+    public func read(data: Data, source: String, id: String? = nil) throws -> Document {
+        let format = try FormatDetector.detect(data, file: source)
+        let decoder = TextDecoder(replacingInvalid: options.replaceInvalidText)
+        let draft: TranscriptDraft
+        switch format {
+        case .docx:
+            let reader = DocxReader(limits: options.zipLimits, extraParts: options.docxParts)
+            draft = segmenter.segment(try reader.lines(of: data, file: source))
+        case .text:
+            draft = segmenter.segment(try PlainTextReader(decoder: decoder).lines(of: data, file: source))
+        case .webvtt:
+            draft = TranscriptDraft(spokenTurns: try WebVTTReader(decoder: decoder).turns(of: data, file: source))
+        case .tei:
+            draft = TranscriptDraft(spokenTurns: try TEIReader().turns(of: data, file: source))
+        case .transcriber:
+            draft = TranscriptDraft(spokenTurns: try TranscriberReader().turns(of: data, file: source))
+        case .elan:
+            draft = TranscriptDraft(spokenTurns: try ELANReader().turns(of: data, file: source))
+        }
+        let resolver = SpeakerResolver(labels: options.labels, participants: participants)
+        return resolver.resolve(draft, id: id ?? Self.documentID(for: source), source: source, format: format)
+    }
+
+    /// Reads files and folders (every transcript inside, sorted by path), going on past failures.
+    ///
+    /// Documents are read in parallel; the result keeps input order. Document ids are file names
+    /// without extension, or with it where two inputs would share an id.
+    public func readAll(_ paths: [String]) -> IngestBatch {
+        var failures: [IngestError] = []
+        var files: [String] = []
+        for path in paths {
+            do {
+                files += try Self.transcriptFiles(at: path)
+            } catch let error as IngestError {
+                failures.append(error)
+            } catch {
+                failures.append(IngestError(.unreadableFile, file: path, message: "\(error)"))
+            }
+        }
+        let ids = Self.uniqueIDs(for: files)
+        let inputs = files
+        let results = ResultSlots<Result<Document, IngestError>>(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+            let result: Result<Document, IngestError>
+            do {
+                var document = try read(file: inputs[index])
+                document.id = ids[index]
+                result = .success(document)
+            } catch let error as IngestError {
+                result = .failure(error)
+            } catch {
+                result = .failure(IngestError(.unreadableFile, file: inputs[index], message: "\(error)"))
+            }
+            results[index] = result
+        }
+        var documents: [Document] = []
+        for result in results.values {
+            switch result {
+            case .success(let document): documents.append(document)
+            case .failure(let error): failures.append(error)
+            case nil: break
+            }
+        }
+        return IngestBatch(documents: documents, failures: failures)
+    }
+
+    /// File extensions taken from a folder; `.doc`, `.rtf` and `.odt` are included so that the
+    /// researcher is told what to do with them rather than have them skipped silently.
+    public static let transcriptExtensions: Set<String> = [
+        "docx", "xml", "tei", "trs", "eaf", "vtt", "txt", "text", "doc", "rtf", "odt",
+    ]
+
+    /// The transcript files at a path: the file itself, or those in a folder and its subfolders.
+    public static func transcriptFiles(at path: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw IngestError(.unreadableFile, file: path, message: "no such file or folder")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let root = URL(fileURLWithPath: path)
+        guard let enumerator = FileManager.default.enumerator(
+            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey],
+            options: [.skipsHiddenFiles])
+        else {
+            throw IngestError(.unreadableFile, file: path, message: "cannot list the folder")
+        }
+        var files: [String] = []
+        for case let url as URL in enumerator {
+            let name = url.lastPathComponent
+            guard !name.hasPrefix("~$"), transcriptExtensions.contains(url.pathExtension.lowercased()) else {
+                continue
+            }
+            let relative = url.path.dropFirst(root.path.count).drop { $0 == "/" }
+            files.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
+        }
+        return files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// A file's name without its extension.
+    public static func documentID(for path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        let stem = (name as NSString).deletingPathExtension
+        return stem.isEmpty ? name : stem
+    }
+
+    static func uniqueIDs(for files: [String]) -> [String] {
+        let stems = files.map(documentID(for:))
+        var counts: [String: Int] = [:]
+        for stem in stems { counts[stem, default: 0] += 1 }
+        return zip(files, stems).map { file, stem in
+            counts[stem, default: 0] > 1 ? (file as NSString).lastPathComponent : stem
+        }
+    }
+}
+
+/// Result slots written from `concurrentPerform`, one per index, under a lock.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> Value? {
+        get { lock.withLock { slots[index] } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+
+    var values: [Value?] { lock.withLock { slots } }
+}

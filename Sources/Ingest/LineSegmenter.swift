@@ -1,0 +1,279 @@
+import Corpus
+
+/// Splits lines of a Word or text transcript into speaker turns at speaker labels.
+///
+/// A label line starts a turn; lines without a label continue it. A leading timestamp
+/// (`[00:01:23]`, `00:01:23`) or a Teams/Zoom header line (`Jane Smith   0:03`) is kept as the
+/// turn's start time, not as text. Ranges of the resulting turns cover only turn text, never
+/// labels or timestamps, so `text[range]` is exactly what the speaker said.
+/// Immutable after `init`; `Regex<AnyRegexOutput>` is not declared `Sendable`, hence unchecked.
+struct LineSegmenter: @unchecked Sendable {
+    /// What the start of one line holds.
+    struct Head: Equatable {
+        enum Kind: Equatable {
+            case none  // plain continuation text
+            case timestampOnly  // a timestamp and nothing else
+            case label  // a label the rules accept on its own
+            case nameCandidate  // a `Name:` accepted when bold, in a table or recurring
+            case header  // `Name   0:03` on a line of its own
+        }
+        var kind: Kind = .none
+        var label: String?
+        var time: Double?
+        /// Scalars from the line start to where the spoken text begins.
+        var contentOffset = 0
+        /// Scalars from the line start to the end of the label itself.
+        var labelEnd = 0
+    }
+
+    let labels: SpeakerLabels
+    private let knownKeys: Set<String>
+    private let patterns: [Regex<AnyRegexOutput>]
+
+    /// Throws when one of `labels.patterns` is not a valid regular expression.
+    init(labels: SpeakerLabels) throws {
+        self.labels = labels
+        var keys = Set<String>()
+        for label in labels.interviewerLabels + labels.participantLabels + labels.otherLabels {
+            keys.insert(SpeakerLabels.key(label))
+        }
+        for name in labels.speakerRoles.keys { keys.insert(SpeakerLabels.key(name)) }
+        knownKeys = keys
+        patterns = try labels.patterns.map { try Regex($0) }
+    }
+
+    func segment(_ lines: [SourceLine]) -> TranscriptDraft {
+        let heads = lines.map(head(of:))
+        var candidateCounts: [String: Int] = [:]
+        for head in heads where head.kind == .nameCandidate {
+            candidateCounts[head.label ?? "", default: 0] += 1
+        }
+        let threshold = labels.recurringNameThreshold
+
+        var text = ""
+        var turns: [TranscriptDraft.Turn] = []
+        var open: TranscriptDraft.Turn?
+        var openHasText = false
+        var offset = 0
+
+        func close() {
+            if let turn = open, openHasText { turns.append(turn) }
+            open = nil
+            openHasText = false
+        }
+
+        for (number, line) in lines.enumerated() {
+            if number > 0 {
+                text += "\n"
+                offset += 1
+            }
+            let lineStart = offset
+            let scalars = Array(line.text.unicodeScalars)
+            text += line.text
+            offset += scalars.count
+
+            var head = heads[number]
+            if head.kind == .nameCandidate {
+                let bold = line.boldPrefix > 0 && line.boldPrefix >= head.labelEnd
+                let recurring = threshold > 0 && candidateCounts[head.label ?? "", default: 0] >= threshold
+                if bold || line.isTableRow || recurring {
+                    head.kind = .label
+                } else {
+                    head = Head(kind: head.time == nil ? .none : .timestampOnly, time: head.time)
+                    if head.kind == .timestampOnly { head.contentOffset = contentStart(afterTimestampIn: scalars) }
+                }
+            }
+            let structural = line.isTableRow || line.boldPrefix > 0
+
+            var contentFrom = 0
+            switch head.kind {
+            case .label, .header:
+                close()
+                open = TranscriptDraft.Turn(
+                    label: head.label, range: ScalarRange(start: 0, end: 0), start: head.time,
+                    labelIsStructural: structural || head.kind == .header)
+                contentFrom = head.kind == .header ? scalars.count : head.contentOffset
+            case .timestampOnly:
+                let label = open?.label
+                let structuralLabel = open?.labelIsStructural ?? false
+                close()
+                open = TranscriptDraft.Turn(
+                    label: label, range: ScalarRange(start: 0, end: 0), start: head.time,
+                    labelIsStructural: structuralLabel)
+                contentFrom = head.contentOffset
+            case .none, .nameCandidate:
+                contentFrom = 0
+            }
+
+            guard let (from, to) = trimmedBounds(scalars, from: contentFrom) else { continue }
+            if open == nil {
+                open = TranscriptDraft.Turn(label: nil, range: ScalarRange(start: 0, end: 0))
+            }
+            if !openHasText {
+                open?.range.start = lineStart + from
+                openHasText = true
+            }
+            open?.range.end = lineStart + to
+        }
+        close()
+        return TranscriptDraft(text: text, turns: turns)
+    }
+
+    /// The first and past-the-last non-blank scalar of a line from `from` on.
+    private func trimmedBounds(_ scalars: [Unicode.Scalar], from: Int) -> (Int, Int)? {
+        var start = from
+        while start < scalars.count, scalars[start].properties.isWhitespace { start += 1 }
+        guard start < scalars.count else { return nil }
+        var end = scalars.count
+        while end > start, scalars[end - 1].properties.isWhitespace { end -= 1 }
+        return (start, end)
+    }
+
+    // MARK: - Reading the start of one line
+
+    func head(of line: SourceLine) -> Head {
+        let scalars = Array(line.text.unicodeScalars.prefix(labels.maximumLabelLength + 40))
+        if !patterns.isEmpty, let custom = customHead(line.text) { return custom }
+
+        var index = skipBlanks(scalars, from: 0)
+        var time: Double?
+        if let (seconds, next) = timestamp(in: scalars, at: index) {
+            time = seconds
+            index = skipBlanks(scalars, from: next)
+            if index < scalars.count, scalars[index] == "-" || scalars[index] == "–" {
+                index = skipBlanks(scalars, from: index + 1)
+            }
+            if index >= scalars.count && line.text.unicodeScalars.count <= scalars.count {
+                return Head(kind: .timestampOnly, time: time, contentOffset: index)
+            }
+        }
+        if let header = headerLine(line.text, time: time) { return header }
+
+        // A label ends at the first `:` (followed by a blank or the line end) or tab.
+        var end = index
+        let limit = min(scalars.count, index + labels.maximumLabelLength + 1)
+        while end < limit, scalars[end] != ":", scalars[end] != "\t" { end += 1 }
+        guard end < limit, end > index else {
+            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
+        }
+        if scalars[end] == ":", end + 1 < scalars.count, !scalars[end + 1].properties.isWhitespace {
+            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
+        }
+        let label = String(String.UnicodeScalarView(scalars[index..<end])).trimmingWhitespace()
+        let content = skipBlanks(scalars, from: end + 1)
+        if isKnownLabel(label) {
+            return Head(kind: .label, label: label, time: time, contentOffset: content)
+        }
+        if SpeakerLabels.looksLikeName(label) {
+            return Head(kind: .nameCandidate, label: label, time: time, contentOffset: content, labelEnd: end)
+        }
+        return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
+    }
+
+    private func customHead(_ text: String) -> Head? {
+        for pattern in patterns {
+            guard let match = try? pattern.prefixMatch(in: text) else { continue }
+            let label = match.output["label"]?.substring.map(String.init)?.trimmingWhitespace()
+            let time = match.output["time"]?.substring.flatMap { parseClock(Array($0.unicodeScalars)) }
+            let consumed = text[..<match.range.upperBound].unicodeScalars.count
+            let isWholeLine = match.range.upperBound == text.endIndex
+            if let label, !label.isEmpty {
+                return Head(kind: isWholeLine ? .header : .label, label: label, time: time, contentOffset: consumed)
+            }
+            return Head(kind: .timestampOnly, time: time, contentOffset: consumed)
+        }
+        return nil
+    }
+
+    private func isKnownLabel(_ label: String) -> Bool {
+        knownKeys.contains(SpeakerLabels.key(label)) || SpeakerLabels.participantNumber(in: label) != nil
+    }
+
+    /// `Jane Smith   0:03` or `Jane Smith 00:01:23` alone on a line (Teams and Zoom exports).
+    private func headerLine(_ text: String, time leading: Double?) -> Head? {
+        guard leading == nil else { return nil }
+        let trimmed = text.trimmingWhitespace()
+        guard let gap = trimmed.unicodeScalars.lastIndex(where: { $0.properties.isWhitespace }) else { return nil }
+        let name = String(trimmed.unicodeScalars[..<gap]).trimmingWhitespace()
+        let clock = Array(trimmed.unicodeScalars[trimmed.unicodeScalars.index(after: gap)...])
+        guard name.unicodeScalars.count <= labels.maximumLabelLength, SpeakerLabels.looksLikeName(name) || isKnownLabel(name),
+            let seconds = parseClock(clock)
+        else { return nil }
+        return Head(kind: .header, label: name, time: seconds, contentOffset: text.unicodeScalars.count)
+    }
+
+    private func skipBlanks(_ scalars: [Unicode.Scalar], from: Int) -> Int {
+        var index = from
+        while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" || scalars[index] == "\u{A0}" {
+            index += 1
+        }
+        return index
+    }
+
+    private func contentStart(afterTimestampIn scalars: [Unicode.Scalar]) -> Int {
+        let start = skipBlanks(scalars, from: 0)
+        guard let (_, next) = timestamp(in: scalars, at: start) else { return start }
+        return skipBlanks(scalars, from: next)
+    }
+
+    /// A leading `[hh:mm:ss]`, `(mm:ss)` or bare `hh:mm:ss(.fff)`; returns seconds and the index after it.
+    private func timestamp(in scalars: [Unicode.Scalar], at start: Int) -> (Double, Int)? {
+        var index = start
+        var closing: Unicode.Scalar?
+        if index < scalars.count, scalars[index] == "[" || scalars[index] == "(" {
+            closing = scalars[index] == "[" ? "]" : ")"
+            index += 1
+        }
+        var end = index
+        while end < scalars.count,
+            ("0"..."9").contains(scalars[end]) || scalars[end] == ":" || scalars[end] == "." || scalars[end] == ","
+        {
+            end += 1
+        }
+        guard let seconds = parseClock(Array(scalars[index..<end])) else { return nil }
+        if let closing {
+            guard end < scalars.count, scalars[end] == closing else { return nil }
+            return (seconds, end + 1)
+        }
+        guard end == scalars.count || scalars[end].properties.isWhitespace else { return nil }
+        return (seconds, end)
+    }
+}
+
+/// Seconds of a clock time `m:ss`, `h:mm:ss` or with a fraction (`00:01:23.450`, `0:0:3,45`).
+func parseClock(_ scalars: [Unicode.Scalar]) -> Double? {
+    var fields: [Int] = []
+    var current: Int?
+    var fraction: Double = 0
+    var index = 0
+    while index < scalars.count {
+        let scalar = scalars[index]
+        if ("0"..."9").contains(scalar) {
+            let value = (current ?? 0) * 10 + Int(scalar.value - 48)
+            guard value <= 100_000 else { return nil }
+            current = value
+        } else if scalar == ":" {
+            guard let value = current else { return nil }
+            fields.append(value)
+            current = nil
+        } else if scalar == "." || scalar == "," {
+            guard let value = current, !fields.isEmpty else { return nil }
+            fields.append(value)
+            current = nil
+            let digits = scalars[(index + 1)...]
+            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ ("0"..."9").contains($0) }) else {
+                return nil
+            }
+            fraction = Double("0." + String(String.UnicodeScalarView(digits))) ?? 0
+            index = scalars.count
+            break
+        } else {
+            return nil
+        }
+        index += 1
+    }
+    if let value = current { fields.append(value) }
+    guard (2...3).contains(fields.count), fields.dropFirst().allSatisfy({ $0 < 60 }) else { return nil }
+    guard scalars.first.map({ ("0"..."9").contains($0) }) == true else { return nil }
+    return Double(fields.reduce(0) { $0 * 60 + $1 }) + fraction
+}

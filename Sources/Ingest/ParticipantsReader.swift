@@ -1,0 +1,125 @@
+import CSV
+import Corpus
+import Foundation
+
+/// Reads `participants.csv`: a header row, the participant id in the first column, every
+/// further column an attribute. Parsed by yaslab/CSV.swift after our own decoding (BOM,
+/// UTF-16, CRLF). Ragged rows are padded or trimmed with a warning; a duplicate id, an empty
+/// id column or a quote left open is an error naming the line.
+public struct ParticipantsReader {
+    /// Header names (case-insensitive) taken for the column naming each participant's transcript.
+    public static let documentColumnNames: Set<String> = [
+        "file", "filename", "document", "transcript", "source", "doc",
+    ]
+
+    public init() {}
+
+    public func read(file path: String) throws -> (table: ParticipantTable, warnings: [String]) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw IngestError(.unreadableFile, file: path, message: "cannot read the participants file")
+        }
+        return try read(data: data, file: path)
+    }
+
+    public func read(data: Data, file: String) throws -> (table: ParticipantTable, warnings: [String]) {
+        var text = try TextDecoder().decode(data, file: file)
+        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+        if let line = Self.unclosedQuoteLine(text) {
+            throw IngestError(
+                .malformedParticipants, file: file, line: line,
+                message: "a quote opened on this line is never closed",
+                hint: "close the quoted field with \" or remove the stray quote")
+        }
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: false)
+        } catch {
+            throw IngestError(.malformedParticipants, file: file, message: "cannot parse the CSV: \(error)")
+        }
+        var line = 1
+        var header: [String]?
+        var participants: [Participant] = []
+        var firstLine: [String: Int] = [:]
+        var warnings: [String] = []
+        while let row = reader.next() {
+            let rowLine = line
+            line += 1 + row.reduce(0) { $0 + $1.reduce(0) { $1 == "\n" ? $0 + 1 : $0 } }
+            let fields = row.map { $0.trimmingWhitespace() }
+            if fields.allSatisfy(\.isEmpty) { continue }
+            guard let columns = header else {
+                guard let first = fields.first, !first.isEmpty else {
+                    throw IngestError(
+                        .malformedParticipants, file: file, line: rowLine, column: 1,
+                        message: "the header row has no id column (its first column is empty)",
+                        hint: "name the first column, e.g. \"participant\"")
+                }
+                header = fields
+                continue
+            }
+            let id = fields[0]
+            guard !id.isEmpty else {
+                throw IngestError(
+                    .malformedParticipants, file: file, line: rowLine, column: 1,
+                    message: "this row has no participant id")
+            }
+            if let earlier = firstLine[id] {
+                throw IngestError(
+                    .malformedParticipants, file: file, line: rowLine, column: 1,
+                    message: "participant \"\(id)\" is listed twice (first on line \(earlier))")
+            }
+            firstLine[id] = rowLine
+            if fields.count != columns.count {
+                warnings.append(
+                    "\(file):\(rowLine): row has \(fields.count) fields, the header \(columns.count); "
+                        + (fields.count < columns.count ? "missing values are empty" : "extra values are ignored"))
+            }
+            var attributes: [String: String] = [:]
+            for (index, name) in columns.enumerated().dropFirst() where !name.isEmpty {
+                attributes[name] = index < fields.count ? fields[index] : ""
+            }
+            participants.append(Participant(id: id, attributes: attributes))
+        }
+        guard let columns = header else {
+            throw IngestError(.malformedParticipants, file: file, line: 1, message: "the file has no header row")
+        }
+        let attributeNames = columns.dropFirst().filter { !$0.isEmpty }
+        let documentColumn = attributeNames.first { Self.documentColumnNames.contains($0.lowercased()) }
+        return (ParticipantTable(attributeNames: Array(attributeNames), participants: participants,
+                                 documentColumn: documentColumn), warnings)
+    }
+
+    /// The line of a quote that is never closed, or nil when quotes balance (RFC 4180: a
+    /// field starting with `"` ends at a `"` not followed by another `"`).
+    static func unclosedQuoteLine(_ text: String) -> Int? {
+        var line = 1
+        var inQuotes = false
+        var quotePending = false
+        var openedOn = 0
+        var atFieldStart = true
+        for scalar in text.unicodeScalars {
+            if inQuotes {
+                if quotePending {
+                    quotePending = false
+                    if scalar == "\"" { continue }
+                    inQuotes = false
+                } else {
+                    if scalar == "\"" { quotePending = true }
+                    if scalar == "\n" { line += 1 }
+                    continue
+                }
+            }
+            if scalar == "\"" && atFieldStart {
+                inQuotes = true
+                openedOn = line
+                atFieldStart = false
+                continue
+            }
+            if scalar == "\n" { line += 1 }
+            atFieldStart = scalar == "," || scalar == "\n"
+        }
+        return inQuotes && !quotePending ? openedOn : nil
+    }
+}

@@ -1,0 +1,15 @@
+import Foundation
+
+/// Reads plain-text transcripts: decoded by ``TextDecoder``, one line per source line.
+struct PlainTextReader {
+    var decoder = TextDecoder()
+
+    func lines(of data: Data, file: String) throws -> [SourceLine] {
+        var text = try decoder.decode(data, file: file)
+        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+        if text.contains("\0") { text = text.replacingOccurrences(of: "\0", with: "") }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) }
+        while lines.last?.text.isEmpty == true { lines.removeLast() }
+        return lines
+    }
+}

@@ -1,0 +1,92 @@
+import Corpus
+
+/// How speaker labels are recognised and which role each one plays.
+///
+/// The defaults cover the labels interview transcripts use (`Interviewer:`, `I:`, `Q:`, `Int:`,
+/// `Participant 3:`, `P3:`, `R:`, `Respondent:`), Teams/Zoom header lines (`Jane Smith   0:03`),
+/// leading timestamps (`[00:01:23]`) and any other `Name:` that is bold in Word or recurs at the
+/// start of lines. Everything is configurable.
+public struct SpeakerLabels: Sendable, Hashable, Codable {
+    /// Labels that mark the interviewer, compared case-insensitively (a trailing `.` is ignored).
+    public var interviewerLabels: [String]
+    /// Labels that mark the interviewee when the label itself names nobody (`R:`, `Respondent:`).
+    public var participantLabels: [String]
+    /// Labels of other people present (a note taker, an interpreter).
+    public var otherLabels: [String]
+    /// Explicit roles for named speakers (`"Dr Jane Smith": interviewer`), checked first.
+    public var speakerRoles: [String: SpeakerRole]
+    /// Extra label patterns (regular expressions matched at a line start) with a named capture
+    /// `label` and optionally `time`; the match is removed from the turn text.
+    public var patterns: [String]
+    /// Accept any short `Name:` label that occurs at the start of at least this many lines of a
+    /// document; 0 turns the rule off. A bold `Name:` in Word is always accepted.
+    public var recurringNameThreshold: Int
+    /// The longest label, in characters, still taken for a label.
+    public var maximumLabelLength: Int
+
+    public init(
+        interviewerLabels: [String] = SpeakerLabels.defaultInterviewerLabels,
+        participantLabels: [String] = SpeakerLabels.defaultParticipantLabels,
+        otherLabels: [String] = [],
+        speakerRoles: [String: SpeakerRole] = [:],
+        patterns: [String] = [],
+        recurringNameThreshold: Int = 2,
+        maximumLabelLength: Int = 40
+    ) {
+        self.interviewerLabels = interviewerLabels
+        self.participantLabels = participantLabels
+        self.otherLabels = otherLabels
+        self.speakerRoles = speakerRoles
+        self.patterns = patterns
+        self.recurringNameThreshold = recurringNameThreshold
+        self.maximumLabelLength = maximumLabelLength
+    }
+
+    public static let defaultInterviewerLabels = [
+        "Interviewer", "I", "Q", "Int", "Interviewer 1", "Interviewer 2", "Moderator", "Facilitator",
+    ]
+    public static let defaultParticipantLabels = ["R", "Respondent", "Interviewee", "A"]
+
+    /// Case-insensitive lookup key of a label (`Int.` and `int` are the same label).
+    static func key(_ label: String) -> String {
+        var trimmed = label.trimmingWhitespace()
+        while trimmed.hasSuffix(".") { trimmed.removeLast() }
+        return trimmed.lowercased()
+    }
+
+    /// The participant number a label names, for `P3`, `P 03`, `Participant 3`.
+    static func participantNumber(in label: String) -> Int? {
+        let lowered = label.lowercased()
+        let rest: Substring
+        if lowered.hasPrefix("participant") {
+            rest = lowered.dropFirst("participant".count)
+        } else if lowered.hasPrefix("p") {
+            rest = lowered.dropFirst()
+        } else {
+            return nil
+        }
+        let digits = rest.drop { $0 == " " || $0 == "_" || $0 == "-" || $0 == "#" }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+        return Int(digits)
+    }
+
+    /// One to four words, the first starting with a capital letter, of letters, marks, `.`,
+    /// `'` and `-`, optionally ending in a number (`Speaker 2`).
+    static func looksLikeName(_ label: String) -> Bool {
+        let words = label.split(separator: " ", omittingEmptySubsequences: true)
+        guard (1...4).contains(words.count), let first = words.first?.unicodeScalars.first,
+            first.properties.isUppercase
+        else { return false }
+        for (position, word) in words.enumerated() {
+            let allDigits = word.unicodeScalars.allSatisfy { ("0"..."9").contains($0) }
+            if allDigits && position > 0 && position == words.count - 1 { continue }
+            let ok = word.unicodeScalars.allSatisfy { scalar in
+                scalar.properties.isAlphabetic || scalar.properties.generalCategory == .nonspacingMark
+                    || scalar == "." || scalar == "'" || scalar == "’" || scalar == "-"
+            }
+            if !ok { return false }
+        }
+        return true
+    }
+
+}

@@ -1,0 +1,140 @@
+import Corpus
+
+/// Gives every turn of a draft a role and, where it can, a participant from `participants.csv`.
+///
+/// Order of evidence: an explicit role for the label; an interviewer, participant or other
+/// label; a label naming a participant (`P3`, `Participant 3`, or an id in the table); the
+/// format's own role; and last, for transcripts whose speakers are only names, the speaker who
+/// asks most questions is taken for the interviewer (and a note says so). A participant turn
+/// whose label names nobody is attributed to the participant the table assigns to the file.
+struct SpeakerResolver {
+    let labels: SpeakerLabels
+    let participants: ParticipantTable
+
+    func resolve(_ draft: TranscriptDraft, id: String, source: String, format: TranscriptFormat) -> Document {
+        var notes = draft.notes
+        let fileName = source.split(separator: "/").last.map(String.init) ?? source
+        let documentParticipant = participants.participant(forDocument: fileName)
+
+        // Resolve each distinct label once.
+        var order: [String] = []
+        var resolved: [String: Speaker] = [:]
+        var unresolvedNames: [String] = []
+        for turn in draft.turns {
+            let label = turn.label ?? ""
+            guard resolved[label] == nil, !unresolvedNames.contains(label) else { continue }
+            order.append(label)
+            if let speaker = speaker(for: label, hint: turn.roleHint) {
+                resolved[label] = speaker
+            } else {
+                unresolvedNames.append(label)
+            }
+        }
+
+        // Named speakers with no rule: the interviewer is whoever asks most questions, when no
+        // label already marks an interviewer.
+        let hasInterviewer = resolved.values.contains { $0.role == .interviewer }
+        if !unresolvedNames.isEmpty {
+            var interviewer: String?
+            if !hasInterviewer, unresolvedNames.count >= 2 {
+                let scores = unresolvedNames.map { name in (name, questionShare(of: name, in: draft)) }
+                let ranked = scores.sorted { $0.1 > $1.1 }
+                if ranked[0].1 > 0, ranked[0].1 > ranked[1].1 {
+                    interviewer = ranked[0].0
+                    notes.append(
+                        "no interviewer label found; \"\(ranked[0].0)\" asks the most questions and is taken "
+                            + "for the interviewer (set speakerRoles to override)")
+                }
+            }
+            for name in unresolvedNames {
+                if name.isEmpty {
+                    resolved[name] = Speaker(label: "", role: .other, participantID: nil)
+                } else {
+                    resolved[name] = Speaker(
+                        label: name, role: name == interviewer ? .interviewer : .participant, participantID: nil)
+                }
+            }
+        }
+
+        // A document whose turns carry no label at all is one participant's monologue, if the
+        // table assigns the file to someone.
+        if draft.turns.allSatisfy({ $0.label == nil }), !draft.turns.isEmpty {
+            notes.append("no speaker labels found; the text is kept as unlabelled turns")
+            if let owner = documentParticipant {
+                resolved[""] = Speaker(label: "", role: .participant, participantID: owner.id)
+            }
+        }
+
+        // Participant speakers without an id get the file's participant when there is exactly one.
+        let anonymous = order.filter { label in
+            guard let speaker = resolved[label] else { return false }
+            return speaker.role == .participant && speaker.participantID == nil
+        }
+        if let owner = documentParticipant {
+            if anonymous.count == 1 {
+                resolved[anonymous[0]]?.participantID = owner.id
+            } else if anonymous.count > 1 {
+                notes.append(
+                    "\(anonymous.count) participant speakers without an id (\(anonymous.joined(separator: ", "))); "
+                        + "none is attributed to \(owner.id)")
+            }
+        }
+
+        let scalars = Array(draft.text.unicodeScalars)
+        var segments: [Segment] = []
+        segments.reserveCapacity(draft.turns.count)
+        for turn in draft.turns {
+            let speaker = resolved[turn.label ?? ""] ?? Speaker(label: "", role: .other, participantID: nil)
+            let text = String(String.UnicodeScalarView(scalars[turn.range.start..<turn.range.end]))
+            segments.append(Segment(
+                index: segments.count, speaker: speaker.label, role: speaker.role,
+                participantID: speaker.participantID, text: text, range: turn.range, start: turn.start,
+                end: turn.end))
+        }
+        let speakers = order.compactMap { resolved[$0] }
+        return Document(
+            id: id, source: source, format: format, text: draft.text, segments: segments, speakers: speakers,
+            notes: notes)
+    }
+
+    /// The speaker a label names by rule, or nil when only heuristics can tell.
+    func speaker(for label: String, hint: SpeakerRole?) -> Speaker? {
+        guard !label.isEmpty else { return nil }
+        let key = SpeakerLabels.key(label)
+        let tableID = participants.canonicalID(for: label)
+        if let role = labels.speakerRoles.first(where: { SpeakerLabels.key($0.key) == key })?.value {
+            return Speaker(label: label, role: role, participantID: role == .participant ? tableID : nil)
+        }
+        if labels.interviewerLabels.contains(where: { SpeakerLabels.key($0) == key }) {
+            return Speaker(label: label, role: .interviewer, participantID: nil)
+        }
+        if labels.otherLabels.contains(where: { SpeakerLabels.key($0) == key }) {
+            return Speaker(label: label, role: .other, participantID: nil)
+        }
+        if let tableID {
+            return Speaker(label: label, role: .participant, participantID: tableID)
+        }
+        if let number = SpeakerLabels.participantNumber(in: label) {
+            let id = participants.canonicalID(for: "P\(number)") ?? "P\(number)"
+            return Speaker(label: label, role: .participant, participantID: id)
+        }
+        if labels.participantLabels.contains(where: { SpeakerLabels.key($0) == key }) {
+            return Speaker(label: label, role: .participant, participantID: nil)
+        }
+        if let hint {
+            return Speaker(label: label, role: hint, participantID: nil)
+        }
+        return nil
+    }
+
+    private func questionShare(of label: String, in draft: TranscriptDraft) -> Double {
+        let scalars = Array(draft.text.unicodeScalars)
+        var turns = 0
+        var questions = 0
+        for turn in draft.turns where turn.label == label {
+            turns += 1
+            if turn.range.end > turn.range.start, scalars[turn.range.end - 1] == "?" { questions += 1 }
+        }
+        return turns == 0 ? 0 : Double(questions) / Double(turns)
+    }
+}

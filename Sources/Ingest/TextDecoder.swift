@@ -1,0 +1,128 @@
+import Foundation
+
+/// Decodes transcript bytes to a string: UTF-8 with or without BOM, UTF-16 with BOM, and UTF-16
+/// without BOM when its zero bytes give it away. Line ends (CRLF, CR) become LF.
+///
+/// Invalid UTF-8 is an error naming its byte offset, unless `replacingInvalid` is set, in which
+/// case each bad sequence becomes U+FFFD.
+struct TextDecoder {
+    var replacingInvalid = false
+
+    func decode(_ data: Data, file: String) throws -> String {
+        let bytes = [UInt8](data)
+        var text: String
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            text = try utf8(bytes[3...], offset: 3, file: file)
+        } else if bytes.starts(with: [0xFF, 0xFE]) {
+            text = try utf16(bytes[2...], littleEndian: true, file: file)
+        } else if bytes.starts(with: [0xFE, 0xFF]) {
+            text = try utf16(bytes[2...], littleEndian: false, file: file)
+        } else if let littleEndian = Self.looksLikeBOMlessUTF16(bytes) {
+            text = try utf16(bytes[...], littleEndian: littleEndian, file: file)
+        } else {
+            text = try utf8(bytes[...], offset: 0, file: file)
+        }
+        if text.contains("\r") {
+            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        }
+        return text
+    }
+
+    /// UTF-16 text of mostly Latin script has a zero in every other byte; nil when it does not.
+    static func looksLikeBOMlessUTF16(_ bytes: [UInt8]) -> Bool? {
+        let sample = bytes.prefix(4096)
+        guard sample.count >= 4, sample.count % 2 == 0 else { return nil }
+        var evenZeros = 0
+        var oddZeros = 0
+        for (index, byte) in sample.enumerated() where byte == 0 {
+            if index % 2 == 0 { evenZeros += 1 } else { oddZeros += 1 }
+        }
+        let pairs = sample.count / 2
+        if oddZeros * 10 >= pairs * 6 && evenZeros * 10 < pairs { return true }
+        if evenZeros * 10 >= pairs * 6 && oddZeros * 10 < pairs { return false }
+        return nil
+    }
+
+    private func utf8(_ bytes: ArraySlice<UInt8>, offset: Int, file: String) throws -> String {
+        if let invalid = Self.firstInvalidUTF8(bytes) {
+            if !replacingInvalid {
+                let line = bytes[bytes.startIndex..<invalid].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+                throw IngestError(
+                    .invalidEncoding, file: file, line: line, byteOffset: invalid,
+                    message: "invalid UTF-8 at byte \(invalid)",
+                    hint: "save the file as UTF-8, or set the pipeline to replace invalid bytes")
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func utf16(_ bytes: ArraySlice<UInt8>, littleEndian: Bool, file: String) throws -> String {
+        guard bytes.count % 2 == 0 else {
+            throw IngestError(
+                .invalidEncoding, file: file, byteOffset: bytes.endIndex - 1,
+                message: "UTF-16 text has an odd number of bytes", hint: "the file may be truncated")
+        }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let first = UInt16(bytes[index])
+            let second = UInt16(bytes[index + 1])
+            units.append(littleEndian ? first | second << 8 : first << 8 | second)
+            index += 2
+        }
+        var result = String.UnicodeScalarView()
+        var iterator = units.makeIterator()
+        var decoder = UTF16()
+        var position = 0
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                result.append(scalar)
+                position += scalar.value > 0xFFFF ? 2 : 1
+            case .emptyInput:
+                break decoding
+            case .error:
+                guard replacingInvalid else {
+                    throw IngestError(
+                        .invalidEncoding, file: file, byteOffset: bytes.startIndex + position * 2,
+                        message: "invalid UTF-16 at byte \(bytes.startIndex + position * 2)")
+                }
+                result.append("\u{FFFD}")
+                position += 1
+            }
+        }
+        return String(result)
+    }
+
+    /// Index of the first byte that does not start or continue a valid UTF-8 sequence.
+    static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var index = bytes.startIndex
+        let end = bytes.endIndex
+        while index < end {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            let minimum: UInt32
+            switch byte {
+            case 0xC2...0xDF: (length, minimum) = (2, 0x80)
+            case 0xE0...0xEF: (length, minimum) = (3, 0x800)
+            case 0xF0...0xF4: (length, minimum) = (4, 0x10000)
+            default: return index
+            }
+            guard index + length <= end else { return index }
+            var value = UInt32(byte) & (0xFF >> (length + 1))
+            for next in 1..<length {
+                let continuation = bytes[index + next]
+                guard continuation & 0xC0 == 0x80 else { return index }
+                value = value << 6 | UInt32(continuation & 0x3F)
+            }
+            if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return index }
+            index += length
+        }
+        return nil
+    }
+}

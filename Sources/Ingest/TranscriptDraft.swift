@@ -1,0 +1,100 @@
+import Corpus
+
+/// A line of transcript text as a reader found it, before turns are known.
+struct SourceLine: Sendable {
+    var text: String
+    /// How many scalars at the start of the line are set in bold (Word only).
+    var boldPrefix: Int = 0
+    /// True for a Word table row, whose cells are separated by tabs.
+    var isTableRow: Bool = false
+}
+
+/// A turn as a structured format states it: speaker, text and times.
+struct SpokenTurn: Sendable {
+    var speaker: String
+    var text: String
+    var start: Double?
+    var end: Double?
+    /// A role the format itself states (TEI `person/@role`), if any.
+    var roleHint: SpeakerRole?
+}
+
+/// The plain text of a document and its turns, before speakers are resolved.
+struct TranscriptDraft: Sendable {
+    struct Turn: Sendable {
+        var label: String?
+        var range: ScalarRange
+        var start: Double?
+        var end: Double?
+        var roleHint: SpeakerRole?
+        /// How the label was found; a bold or table label is strong evidence of a speaker.
+        var labelIsStructural = false
+    }
+    var text: String
+    var turns: [Turn]
+    var notes: [String] = []
+
+    /// Renders turns of a structured format as `Speaker: text` lines, one per turn.
+    ///
+    /// Consecutive turns of the same speaker are merged first, joined by a space.
+    init(spokenTurns: [SpokenTurn], mergingConsecutive: Bool = true) {
+        var merged: [SpokenTurn] = []
+        for turn in spokenTurns {
+            let text = turn.text.collapsingWhitespace()
+            guard !text.isEmpty else { continue }
+            if mergingConsecutive, var last = merged.last, last.speaker == turn.speaker {
+                last.text += " " + text
+                last.end = turn.end ?? last.end
+                merged[merged.count - 1] = last
+            } else {
+                merged.append(SpokenTurn(
+                    speaker: turn.speaker, text: text, start: turn.start, end: turn.end, roleHint: turn.roleHint))
+            }
+        }
+        var text = ""
+        var offset = 0
+        var turns: [Turn] = []
+        for (number, turn) in merged.enumerated() {
+            if number > 0 {
+                text += "\n"
+                offset += 1
+            }
+            let label = turn.speaker.isEmpty ? "" : turn.speaker + ": "
+            text += label
+            offset += label.unicodeScalars.count
+            let length = turn.text.unicodeScalars.count
+            text += turn.text
+            turns.append(Turn(
+                label: turn.speaker.isEmpty ? nil : turn.speaker,
+                range: ScalarRange(start: offset, end: offset + length), start: turn.start, end: turn.end,
+                roleHint: turn.roleHint, labelIsStructural: true))
+            offset += length
+        }
+        self.text = text
+        self.turns = turns
+    }
+
+    init(text: String, turns: [Turn], notes: [String] = []) {
+        self.text = text
+        self.turns = turns
+        self.notes = notes
+    }
+}
+
+extension String {
+    /// Runs of whitespace (including line breaks) become one space; ends are trimmed.
+    func collapsingWhitespace() -> String {
+        var result = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace { result.append(" ") }
+                pendingSpace = false
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+}

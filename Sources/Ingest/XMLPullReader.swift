@@ -1,0 +1,190 @@
+internal import CLibXML2
+import Foundation
+
+/// A safe, streaming view of one XML document through libxml2's pull reader (`xmlTextReader`).
+///
+/// The reader never touches the network, never loads a DTD or external entity and never
+/// substitutes entities, so an XXE file cannot leak a local file and an entity bomb cannot
+/// expand. libxml2's default limits (node size, nesting depth 256) stay on. This type is the
+/// only owner of the `xmlTextReaderPtr` and frees it when `read` returns.
+final class XMLPullReader {
+    enum NodeKind: Int32 {
+        case element = 1
+        case text = 3
+        case cdata = 4
+        case entityReference = 5
+        case whitespace = 13
+        case significantWhitespace = 14
+        case endElement = 15
+        case other = 0
+    }
+
+    /// A name interned in the reader's dictionary: comparing two is a pointer comparison.
+    struct Name: Equatable {
+        fileprivate let pointer: UnsafePointer<xmlChar>?
+    }
+
+    private let reader: xmlTextReaderPtr
+    private let errors: ErrorSink
+    let file: String
+    let entry: String?
+
+    private init(reader: xmlTextReaderPtr, errors: ErrorSink, file: String, entry: String?) {
+        self.reader = reader
+        self.errors = errors
+        self.file = file
+        self.entry = entry
+    }
+
+    deinit {
+        xmlFreeTextReader(reader)
+    }
+
+    /// Parses `data` with a reader handed to `body`; the reader is valid only inside `body`.
+    ///
+    /// Wraps `xmlReaderForMemory` with `XML_PARSE_NONET` and without `XML_PARSE_NOENT`,
+    /// `XML_PARSE_DTDLOAD` or `XML_PARSE_HUGE`. Throws ``IngestError`` (`malformedXML`) with the
+    /// file, entry, line and column of the first error libxml2 reports.
+    static func read<T>(
+        _ data: Data, file: String, entry: String? = nil, body: (XMLPullReader) throws -> T
+    ) throws -> T {
+        XMLSafety.install()
+        guard data.count < Int(Int32.max) else {
+            throw IngestError(
+                .zipLimitExceeded, file: file, entry: entry, message: "XML part is larger than 2 GB")
+        }
+        return try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> T in
+            let empty: [CChar] = [0]
+            let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+            let created = empty.withUnsafeBufferPointer { fallback in
+                xmlReaderForMemory(
+                    buffer.baseAddress?.assumingMemoryBound(to: CChar.self) ?? fallback.baseAddress,
+                    Int32(buffer.count), file, nil, options)
+            }
+            guard let raw = created else {
+                throw IngestError(.malformedXML, file: file, entry: entry, message: "libxml2 could not start reading")
+            }
+            let sink = ErrorSink()
+            let reader = XMLPullReader(reader: raw, errors: sink, file: file, entry: entry)
+            let context = Unmanaged.passUnretained(sink).toOpaque()
+            xmlTextReaderSetStructuredErrorHandler(raw, xmlErrorCollector, context)
+            return try withExtendedLifetime(sink) { try body(reader) }
+        }
+    }
+
+    /// Advances to the next node; false at the end of the document. Wraps `xmlTextReaderRead`.
+    func next() throws -> Bool {
+        let result = xmlTextReaderRead(reader)
+        if result == 1 {
+            if let first = errors.firstFatal { throw error(from: first) }
+            return true
+        }
+        if result == 0 {
+            if let first = errors.firstFatal { throw error(from: first) }
+            return false
+        }
+        throw errors.firstFatal.map(error(from:))
+            ?? IngestError(
+                .malformedXML, file: file, entry: entry, line: line, column: column, message: "the XML is malformed")
+    }
+
+    var kind: NodeKind { NodeKind(rawValue: xmlTextReaderNodeType(reader)) ?? .other }
+    var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
+    var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+    var column: Int { Int(xmlTextReaderGetParserColumnNumber(reader)) }
+
+    func intern(_ name: String) -> Name { Name(pointer: xmlTextReaderConstString(reader, name)) }
+
+    /// True when the current node's local name is `name` (pointer comparison in the dictionary).
+    func isNamed(_ name: Name) -> Bool { xmlTextReaderConstLocalName(reader) == name.pointer }
+
+    func isInNamespace(_ namespace: Name) -> Bool { xmlTextReaderConstNamespaceUri(reader) == namespace.pointer }
+
+    var localName: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
+
+    /// The text of the current text, CDATA or whitespace node.
+    var value: String { xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? "" }
+
+    /// The value of an attribute of the current element by qualified name (`w:val`, `xml:id`).
+    func attribute(_ qualifiedName: String) -> String? {
+        guard xmlTextReaderMoveToAttribute(reader, qualifiedName) == 1 else { return nil }
+        defer { xmlTextReaderMoveToElement(reader) }
+        return xmlTextReaderConstValue(reader).map { String(cString: $0) }
+    }
+
+    /// The concatenated text below the current element, leaving the reader on its end tag.
+    ///
+    /// Child elements named in `skipping` contribute nothing.
+    func readText(skipping skipped: [Name] = []) throws -> String {
+        guard kind == .element, !isEmptyElement else { return "" }
+        let start = depth
+        var text = ""
+        var skipDepth: Int?
+        while try next() {
+            let current = kind
+            if current == .endElement && depth == start { break }
+            if let level = skipDepth {
+                if current == .endElement && depth == level { skipDepth = nil }
+                continue
+            }
+            switch current {
+            case .element where skipped.contains(where: isNamed):
+                if !isEmptyElement { skipDepth = depth }
+            case .text, .cdata, .whitespace, .significantWhitespace:
+                text += value
+            default:
+                break
+            }
+        }
+        return text
+    }
+
+    /// Skips the current element's subtree, leaving the reader on its end tag.
+    func skipElement() throws {
+        guard kind == .element, !isEmptyElement else { return }
+        let start = depth
+        while try next() {
+            if kind == .endElement && depth == start { return }
+        }
+    }
+
+    private func error(from record: ErrorSink.Record) -> IngestError {
+        IngestError(
+            .malformedXML, file: file, entry: entry, line: record.line, column: record.column,
+            message: "malformed XML: \(record.message)")
+    }
+}
+
+/// Collects libxml2's structured errors for one reader, keeping the first fatal one.
+private final class ErrorSink {
+    struct Record {
+        var line: Int?
+        var column: Int?
+        var message: String
+    }
+    var firstFatal: Record?
+}
+
+private func xmlErrorCollector(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+    guard let context, let error else { return }
+    let sink = Unmanaged<ErrorSink>.fromOpaque(context).takeUnretainedValue()
+    guard sink.firstFatal == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+    let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
+    sink.firstFatal = ErrorSink.Record(
+        line: error.pointee.line > 0 ? Int(error.pointee.line) : nil,
+        column: error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
+        message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+}
+
+/// Process-wide libxml2 settings that must hold before any document is parsed.
+enum XMLSafety {
+    private static let installed: Bool = {
+        xmlInitParser()
+        // Refuse every external entity or DTD, whatever the options of any caller say.
+        xmlSetExternalEntityLoader { _, _, _ in nil }
+        return true
+    }()
+
+    static func install() { _ = installed }
+}

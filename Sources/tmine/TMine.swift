@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `tmine` command line: parses arguments, calls the library, maps errors to exit codes.
+@main
+struct TMine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tmine",
+        abstract: "Explore interview transcripts: ingest, keyword in context, frequencies, suggested codes.",
+        version: "0.1.0",
+        subcommands: [Extract.self]
+    )
+}
+
+/// Exit codes of DESIGN.md.
+enum ExitStatus {
+    static let someInputsFailed = ExitCode(1)
+    static let usage = ExitCode(2)
+    static let nothingProcessed = ExitCode(3)
+}
