@@ -76,7 +76,9 @@ struct LineSegmenter: @unchecked Sendable {
             if head.kind == .nameCandidate {
                 let bold = line.boldPrefix > 0 && line.boldPrefix >= head.labelEnd
                 let recurring = threshold > 0 && candidateCounts[head.label ?? "", default: 0] >= threshold
-                if bold || line.isTableRow || recurring {
+                // A table's header row ("Speaker | Transcript") is bold and alone: only a
+                // recurring first cell of a table counts as a name.
+                if recurring || (bold && !line.isTableRow) {
                     head.kind = .label
                 } else {
                     head = Head(kind: head.time == nil ? .none : .timestampOnly, time: head.time)

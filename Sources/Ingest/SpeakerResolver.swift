@@ -31,29 +31,24 @@ struct SpeakerResolver {
             }
         }
 
-        // Named speakers with no rule: the interviewer is whoever asks most questions, when no
-        // label already marks an interviewer.
+        // Named speakers with no rule: when no label marks an interviewer, the named speaker who
+        // asks most questions is taken for one (in a two-person interview, the one who asks).
         let hasInterviewer = resolved.values.contains { $0.role == .interviewer }
-        if !unresolvedNames.isEmpty {
-            var interviewer: String?
-            if !hasInterviewer, unresolvedNames.count >= 2 {
-                let scores = unresolvedNames.map { name in (name, questionShare(of: name, in: draft)) }
-                let ranked = scores.sorted { $0.1 > $1.1 }
-                if ranked[0].1 > 0, ranked[0].1 > ranked[1].1 {
-                    interviewer = ranked[0].0
-                    notes.append(
-                        "no interviewer label found; \"\(ranked[0].0)\" asks the most questions and is taken "
-                            + "for the interviewer (set speakerRoles to override)")
-                }
+        let named = unresolvedNames.filter { !$0.isEmpty }
+        let speakerCount = order.filter { !$0.isEmpty }.count
+        var interviewer: String?
+        if !named.isEmpty, !hasInterviewer, speakerCount >= 2 {
+            let ranked = named.map { ($0, questionShare(of: $0, in: draft)) }.sorted { $0.1 > $1.1 }
+            if ranked[0].1 > 0, ranked.count == 1 || ranked[0].1 > ranked[1].1 {
+                interviewer = ranked[0].0
+                notes.append(
+                    "no interviewer label found; \"\(ranked[0].0)\" asks the most questions and is taken "
+                        + "for the interviewer (set speakerRoles to override)")
             }
-            for name in unresolvedNames {
-                if name.isEmpty {
-                    resolved[name] = Speaker(label: "", role: .other, participantID: nil)
-                } else {
-                    resolved[name] = Speaker(
-                        label: name, role: name == interviewer ? .interviewer : .participant, participantID: nil)
-                }
-            }
+        }
+        for name in unresolvedNames {
+            let role: SpeakerRole = name.isEmpty ? .other : name == interviewer ? .interviewer : .participant
+            resolved[name] = Speaker(label: name, role: role, participantID: nil)
         }
 
         // A document whose turns carry no label at all is one participant's monologue, if the
