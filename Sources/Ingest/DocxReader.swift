@@ -105,6 +105,8 @@ private struct WordprocessingWalker {
     /// A paragraph being built: its finished lines and the current one.
     struct Paragraph {
         var lines: [SourceLine] = []
+        /// Paragraphs of text boxes anchored in this one, read after it.
+        var anchored: [SourceLine] = []
         var current = String.UnicodeScalarView()
         var length = 0
         var boldPrefix = 0
@@ -138,7 +140,7 @@ private struct WordprocessingWalker {
 
         mutating func finish() -> [SourceLine] {
             breakLine()
-            return lines
+            return lines + anchored
         }
     }
 
@@ -245,7 +247,11 @@ private struct WordprocessingWalker {
             } else if kind == .endElement {
                 if reader.isInNamespace(transitional) || reader.isInNamespace(strict) {
                     if reader.isNamed(p), var paragraph = paragraphs.popLast() {
-                        output[output.count - 1] += paragraph.finish()
+                        if paragraphs.isEmpty {
+                            output[output.count - 1] += paragraph.finish()
+                        } else {
+                            paragraphs[paragraphs.count - 1].anchored += paragraph.finish()
+                        }
                     } else if reader.isNamed(rPr), inRunProperties, reader.depth == runPropertiesDepth {
                         inRunProperties = false
                     } else if reader.isNamed(tc), output.count > 1, !rows.isEmpty {

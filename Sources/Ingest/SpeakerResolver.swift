@@ -128,7 +128,7 @@ struct SpeakerResolver {
         var questions = 0
         for turn in draft.turns where turn.label == label {
             turns += 1
-            if turn.range.end > turn.range.start, scalars[turn.range.end - 1] == "?" { questions += 1 }
+            if scalars[turn.range.start..<turn.range.end].contains("?") { questions += 1 }
         }
         return turns == 0 ? 0 : Double(questions) / Double(turns)
     }

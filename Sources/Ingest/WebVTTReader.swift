@@ -83,7 +83,7 @@ struct WebVTTReader {
         if voice == nil, let colon = content.firstIndex(of: ":") {
             let name = content[..<colon].trimmingWhitespace()
             let rest = content[content.index(after: colon)...]
-            if name.count <= 40, rest.first == " " || rest.isEmpty, SpeakerLabels.looksLikeName(name) {
+            if name.count <= 40, rest.first == " " || rest.isEmpty, SpeakerLabels.looksLikeName(name) || SpeakerLabels.participantNumber(in: name) != nil {
                 voice = name
                 content = rest.trimmingWhitespace()
             }

@@ -57,7 +57,7 @@ struct Extract: ParsableCommand {
         }
         let ingestor = try Ingestor(options: options, participants: table)
         let batch = ingestor.readAll(inputs)
-        try print(render(batch.documents))
+        if !batch.documents.isEmpty { try print(render(batch.documents)) }
         for failure in batch.failures { printError(failure.description) }
         if !batch.failures.isEmpty {
             printError("\(batch.documents.count) read, \(batch.failures.count) failed")
@@ -80,6 +80,7 @@ struct Extract: ParsableCommand {
             return documents.flatMap { document in
                 document.segments.map { segment in
                     let text = segment.text.replacingOccurrences(of: "\n", with: " ")
+                        .replacingOccurrences(of: "\t", with: " ")
                     let speaker = segment.speaker.isEmpty ? "(\(segment.role.rawValue))" : segment.speaker
                     return (multiple ? document.id + "\t" : "") + speaker + "\t" + text
                 }

@@ -1,0 +1,146 @@
+import Corpus
+import Foundation
+import Testing
+
+@testable import Ingest
+
+@Suite struct DocxReaderTests {
+    let ingestor = try! Ingestor()
+
+    @Test func wordBodyConstructsReadInReadingOrder() throws {
+        let document = try ingestor.read(file: Fixture.path("word-features.docx"))
+        #expect(document.format == .docx)
+        #expect(document.text == """
+            Interviewer: Tell me about protected time?
+            P3: We had\tnone
+            at all, a work-life balance.
+            See the guidance and Leeds.
+            Content control text
+            Field: field result and 2 April 2020
+            Tracked: inserted moved here
+            Before box. After box.
+            Text box text
+            Interviewer\tA question in a table?
+            P3\tFirst paragraph of a cell.
+            Second paragraph of a cell.
+
+            """)
+        #expect(document.rangesAreExact())
+    }
+
+    @Test func fieldCodesDeletedTextAndSecondBranchNeverAppear() throws {
+        let text = try ingestor.read(file: Fixture.path("word-features.docx")).text
+        #expect(!text.contains("HYPERLINK"))
+        #expect(!text.contains("DATE"))
+        #expect(!text.contains("deleted"))
+        #expect(!text.contains("moved away"))
+        #expect(text.components(separatedBy: "Text box text").count == 2)
+    }
+
+    @Test func paragraphPropertiesDoNotMakeRunsBold() throws {
+        // The first paragraph's mark is bold (w:pPr/w:rPr/w:b) but its runs are not.
+        let lines = try DocxReader().lines(
+            of: Data(contentsOf: URL(fileURLWithPath: Fixture.path("word-features.docx"))), file: "f")
+        #expect(lines[0].boldPrefix == 0)
+        #expect(lines[1].boldPrefix == 3)  // "P3:" is a bold run
+    }
+
+    @Test func commentsFootnotesAndHeadersOnlyWhenAsked() throws {
+        let plain = try ingestor.read(file: Fixture.path("word-features.docx")).text
+        #expect(!plain.contains("comment") && !plain.contains("footnote") && !plain.contains("CONFIDENTIAL"))
+        let all = try Ingestor(options: IngestOptions(docxParts: [.comments, .footnotes, .headers]))
+            .read(file: Fixture.path("word-features.docx")).text
+        #expect(all.contains("A coder's comment"))
+        #expect(all.contains("A footnote"))
+        #expect(all.contains("CONFIDENTIAL header"))
+    }
+
+    @Test func tableRowsBecomeTurnsCellByCell() throws {
+        let document = try ingestor.read(file: Fixture.path("word-features.docx"))
+        let last = try #require(document.segments.last)
+        #expect(last.speaker == "P3")
+        #expect(last.text == "First paragraph of a cell.\nSecond paragraph of a cell.")
+        #expect(document.segments.dropLast().last?.text == "A question in a table?")
+    }
+
+    @Test func boldNameStartsATurnButPlainNameDoesNot() throws {
+        let body = Fixture.paragraph("Jane Smith:", " How did you start?", boldFirst: true)
+            + Fixture.paragraph("Note: this was recorded on Teams.")
+            + Fixture.paragraph("Dr Ade Bello:", " By accident, really.", boldFirst: true)
+        let document = try ingestor.read(data: Fixture.docx(body: body), source: "bold.docx")
+        #expect(document.segments.map(\.speaker) == ["Jane Smith", "Dr Ade Bello"])
+        #expect(document.segments[0].text == "How did you start?\nNote: this was recorded on Teams.")
+        #expect(document.segments[0].role == .interviewer)  // asks the questions
+        #expect(document.segments[1].role == .participant)
+    }
+
+    @Test func wordSplitsOfALabelOverRunsStillMakeALabel() throws {
+        let body = Fixture.paragraph("Part", "icipant 3", ": I trained as a surgeon.")
+        let document = try ingestor.read(data: Fixture.docx(body: body), source: "split.docx")
+        #expect(document.segments.map(\.participantID) == ["P3"])
+        #expect(document.segments[0].text == "I trained as a surgeon.")
+    }
+
+    @Test func strictOOXMLNamespaceIsRead() throws {
+        let xml = Data("""
+            <?xml version="1.0"?><w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body>
+            <w:p><w:r><w:t>P2: strict text</w:t></w:r></w:p></w:body></w:document>
+            """.utf8)
+        let archive = try Fixture.docxPackage(entries: [("word/document.xml", xml)])
+        let document = try ingestor.read(data: archive, source: "strict.docx")
+        #expect(document.turns.map(\.1) == ["strict text"])
+    }
+
+    struct BrokenCase: Sendable, CustomTestStringConvertible {
+        var file: String
+        var code: IngestError.Code
+        var entry: String?
+        var line: Int?
+        var testDescription: String { file }
+    }
+
+    @Test(arguments: [
+        BrokenCase(file: "truncated.docx", code: .invalidZip),
+        BrokenCase(file: "no-document-part.docx", code: .missingZipEntry, entry: "word/document.xml"),
+        BrokenCase(file: "zip-bomb.docx", code: .zipLimitExceeded, entry: "word/document.xml"),
+        BrokenCase(file: "broken-xml.docx", code: .malformedXML, entry: "word/document.xml", line: 5),
+        BrokenCase(file: "legacy-word.doc", code: .legacyWordDocument),
+        BrokenCase(file: "encrypted.docx", code: .encryptedDocument),
+        BrokenCase(file: "really-html.docx", code: .unsupportedFormat),
+        BrokenCase(file: "really-rtf.docx", code: .unsupportedFormat),
+        BrokenCase(file: "empty.docx", code: .emptyFile),
+    ])
+    func brokenWordFilesGetAClearError(_ broken: BrokenCase) throws {
+        let path = try Fixture.path(broken.file)
+        let error = try #require(ingestError { try ingestor.read(file: path) })
+        #expect(error.code == broken.code)
+        #expect(error.file == path)
+        #expect(error.entry == broken.entry)
+        if let line = broken.line { #expect(error.line == line) }
+        #expect(error.description.hasPrefix(path))
+    }
+
+    @Test func legacyAndEncryptedFilesSayWhatToDo() throws {
+        let legacy = try #require(ingestError { try ingestor.read(file: Fixture.path("legacy-word.doc")) })
+        #expect(legacy.description.contains("save it as .docx"))
+        let encrypted = try #require(ingestError { try ingestor.read(file: Fixture.path("encrypted.docx")) })
+        #expect(encrypted.description.contains("password"))
+    }
+
+    @Test func entryInflatingPastTheSizeLimitFails() throws {
+        let body = Fixture.paragraph(String(repeating: "word ", count: 50_000))
+        let limits = ZipLimits(maximumEntrySize: 100_000, maximumCompressionRatio: 10_000)
+        let error = ingestError {
+            try Ingestor(options: IngestOptions(zipLimits: limits)).read(data: Fixture.docx(body: body), source: "big.docx")
+        }
+        #expect(error?.code == .zipLimitExceeded)
+    }
+
+    @Test func aFolderNamedLikeADocxIsNotAFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folder-\(UUID()).docx")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(ingestError { try ingestor.read(file: folder.path) }?.code == .isDirectory)
+    }
+}
+

@@ -1,0 +1,155 @@
+import Corpus
+import Foundation
+import Testing
+
+@testable import Ingest
+
+@Suite struct LineSegmenterTests {
+    struct LabelCase: Sendable, CustomTestStringConvertible {
+        var line: String
+        var speaker: String
+        var role: SpeakerRole
+        var participant: String?
+        var text: String
+        var start: Double?
+        var testDescription: String { line }
+    }
+
+    @Test(arguments: [
+        LabelCase(line: "Interviewer: How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
+        LabelCase(line: "I: How?", speaker: "I", role: .interviewer, text: "How?"),
+        LabelCase(line: "Q: How?", speaker: "Q", role: .interviewer, text: "How?"),
+        LabelCase(line: "Int: How?", speaker: "Int", role: .interviewer, text: "How?"),
+        LabelCase(line: "Int.: How?", speaker: "Int.", role: .interviewer, text: "How?"),
+        LabelCase(line: "Participant 3: Fine.", speaker: "Participant 3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(line: "P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(line: "P03: Fine.", speaker: "P03", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(line: "R: Fine.", speaker: "R", role: .participant, text: "Fine."),
+        LabelCase(line: "Respondent: Fine.", speaker: "Respondent", role: .participant, text: "Fine."),
+        LabelCase(line: "[00:01:23] P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.", start: 83),
+        LabelCase(line: "00:01:23 Interviewer: How?", speaker: "Interviewer", role: .interviewer, text: "How?", start: 83),
+        LabelCase(line: "(01:05) P2 - no, wait: P2: Fine.", speaker: "", role: .other, text: "P2 - no, wait: P2: Fine.", start: 65),
+        LabelCase(line: "Interviewer\tTabbed question?", speaker: "Interviewer", role: .interviewer, text: "Tabbed question?"),
+    ])
+    func labelsAtLineStartBecomeSpeakers(_ example: LabelCase) throws {
+        let table = ParticipantTable(
+            attributeNames: [], participants: [Participant(id: "P3", attributes: [:])])
+        let document = try read(example.line, participants: table)
+        let segment = try #require(document.segments.first)
+        #expect(segment.speaker == example.speaker)
+        #expect(segment.role == example.role)
+        #expect(segment.participantID == example.participant)
+        #expect(segment.text == example.text)
+        #expect(segment.start == example.start)
+    }
+
+    @Test func linesWithoutALabelContinueTheTurn() throws {
+        let document = try read("Interviewer: First?\nP1: One.\nTwo.\n\nThree.\nInterviewer: Next?")
+        #expect(document.turns.map(\.1) == ["First?", "One.\nTwo.\n\nThree.", "Next?"])
+        #expect(document.rangesAreExact())
+    }
+
+    @Test func teamsHeaderLinesCarryTheSpeakerAndTime() throws {
+        let document = try read(
+            "Helen Carter   0:03\nHow did you start?\n\nP6   0:15\nIn my spare time.\nEvenings mostly.\nHelen Carter 00:01:02\nThanks.")
+        #expect(document.turns.map(\.0) == ["Helen Carter", "P6", "Helen Carter"])
+        #expect(document.segments[1].text == "In my spare time.\nEvenings mostly.")
+        #expect(document.segments[1].start == 15)
+        #expect(document.segments[2].start == 62)
+        #expect(!document.segments.contains { $0.text.contains("0:03") })
+    }
+
+    @Test func aNameLabelMustRecurUnlessBold() throws {
+        let once = try read("Interviewer: Hi.\nP1: Hello.\nNote: the line dropped.")
+        #expect(once.turns.map(\.0) == ["Interviewer", "P1"])
+        let recurring = try read("Jane Smith: Tell me?\nDr Ade Bello: Yes.\nJane Smith: More?\nDr Ade Bello: No.")
+        #expect(recurring.turns.map(\.0) == ["Jane Smith", "Dr Ade Bello", "Jane Smith", "Dr Ade Bello"])
+        #expect(recurring.segments[0].role == .interviewer)
+        #expect(recurring.notes.contains { $0.contains("Jane Smith") })
+    }
+
+    @Test func urlsAndClockTimesInTextAreNotLabels() throws {
+        let document = try read("P1: See this.\nhttps://example.org/a was the link.\nWe met at 10:30pm that day.")
+        #expect(document.segments.count == 1)
+        #expect(document.segments[0].text.hasSuffix("that day."))
+    }
+
+    @Test func timestampOnlyLinesStartANewSegmentOfTheSameSpeaker() throws {
+        let document = try read("P1: Before.\n[00:02:00]\nAfter the pause.")
+        #expect(document.turns.map(\.0) == ["P1", "P1"])
+        #expect(document.segments[1].start == 120)
+        #expect(document.segments[1].text == "After the pause.")
+    }
+
+    @Test func configuredPatternsAndRolesWin() throws {
+        var labels = SpeakerLabels(speakerRoles: ["Dr Lee": .interviewer], patterns: [#"^SPEAKER (?<label>\d+) \((?<time>[0-9:]+)\):"#])
+        labels.participantLabels.append("Doctor")
+        let document = try read("SPEAKER 1 (00:10): Hello.\nDr Lee: And you?\nDoctor: Me.", labels: labels)
+        #expect(document.turns.map(\.0) == ["1", "Dr Lee", "Doctor"])
+        #expect(document.segments[0].start == 10)
+        #expect(document.segments[1].role == .interviewer)
+        #expect(document.segments[2].role == .participant)
+    }
+
+    @Test func invalidLabelPatternIsAConfigurationError() throws {
+        #expect(throws: IngestError.self) {
+            try Ingestor(options: IngestOptions(labels: SpeakerLabels(patterns: ["(unclosed"])))
+        }
+    }
+
+    @Test func unlabelledTextIsOneTurnOfTheFilesParticipant() throws {
+        let table = ParticipantTable(
+            attributeNames: ["file"], participants: [Participant(id: "P5", attributes: ["file": "memo.txt"])],
+            documentColumn: "file")
+        let document = try read("I was trained as a GP.\nThen I moved.", name: "memo.txt", participants: table)
+        #expect(document.segments.count == 1)
+        #expect(document.segments[0].participantID == "P5")
+        #expect(document.notes.contains { $0.contains("no speaker labels") })
+    }
+}
+
+@Suite struct PlainTextDecodingTests {
+    let ingestor = try! Ingestor()
+
+    struct EncodingCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var bytes: [UInt8]
+        var testDescription: String { name }
+    }
+
+    static let sample = "P1: Café – naïve 医生\r\nInterviewer: Ok?\rP1: Yes."
+
+    @Test(arguments: [
+        EncodingCase(name: "utf8", bytes: Array(sample.utf8)),
+        EncodingCase(name: "utf8 with BOM", bytes: [0xEF, 0xBB, 0xBF] + Array(sample.utf8)),
+        EncodingCase(name: "utf16le with BOM", bytes: [0xFF, 0xFE] + sample.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+        EncodingCase(name: "utf16be with BOM", bytes: [0xFE, 0xFF] + sample.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }),
+        EncodingCase(name: "utf16le without BOM", bytes: sample.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+    ])
+    func textEncodingsAndLineEndsDecodeToTheSameTurns(_ example: EncodingCase) throws {
+        let document = try ingestor.read(data: Data(example.bytes), source: "t.txt")
+        #expect(document.turns.map(\.0) == ["P1", "Interviewer", "P1"])
+        #expect(document.segments[0].text == "Café – naïve 医生")
+        #expect(!document.text.contains("\r"))
+        #expect(document.rangesAreExact())
+    }
+
+    @Test func invalidUTF8IsReportedWithItsByteOffset() throws {
+        let bytes: [UInt8] = Array("P1: ok\nP1: bad ".utf8) + [0xC3, 0x28] + Array(" here".utf8)
+        let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "bad.txt") })
+        #expect(error.code == .invalidEncoding)
+        #expect(error.byteOffset == 15)
+        #expect(error.line == 2)
+        let lenient = try Ingestor(options: IngestOptions(replaceInvalidText: true))
+            .read(data: Data(bytes), source: "bad.txt")
+        #expect(lenient.segments[1].text.contains("\u{FFFD}"))
+    }
+
+    @Test func rangesCountUnicodeScalarsNotUTF16OrGraphemes() throws {
+        // "👩🏽‍⚕️" is one grapheme, five scalars, seven UTF-16 units.
+        let document = try read("P1: 👩🏽‍⚕️ said hi.\nP2: Next.")
+        let second = document.segments[1]
+        #expect(second.range.start == "P1: 👩🏽‍⚕️ said hi.\nP2: ".unicodeScalars.count)
+        #expect(document.rangesAreExact())
+    }
+}

@@ -1,0 +1,56 @@
+import Corpus
+import Foundation
+import Testing
+
+@testable import Ingest
+
+@Suite struct ParticipantsReaderTests {
+    func parse(_ text: String) throws -> (table: ParticipantTable, warnings: [String]) {
+        try ParticipantsReader().read(data: Data(text.utf8), file: "participants.csv")
+    }
+
+    @Test func bomCrlfAndQuotedFieldsAreRead() throws {
+        let csv = "\u{FEFF}participant,role,ai_experience,transcript\r\nP1,GP,\"Policy, ethics\",a.docx\r\n"
+            + "P2,Surgeon,\"Said \"\"hi\"\"\nover two lines\",b.vtt\r\n"
+        let (table, warnings) = try parse(csv)
+        #expect(warnings.isEmpty)
+        #expect(table.attributeNames == ["role", "ai_experience", "transcript"])
+        #expect(table["P1"]?.attributes["ai_experience"] == "Policy, ethics")
+        #expect(table["P2"]?.attributes["ai_experience"] == "Said \"hi\"\nover two lines")
+        #expect(table.documentColumn == "transcript")
+        #expect(table.participant(forDocument: "b.vtt")?.id == "P2")
+        #expect(table.participant(forDocument: "b.txt")?.id == "P2")  // same name, other format
+    }
+
+    @Test func raggedRowsArePaddedOrTrimmedWithAWarning() throws {
+        let (table, warnings) = try parse("id,role,years\nP1,GP\nP2,Surgeon,5+,extra\n")
+        #expect(table["P1"]?.attributes["years"] == "")
+        #expect(table["P2"]?.attributes["years"] == "5+")
+        #expect(warnings.count == 2)
+        #expect(warnings[0].hasPrefix("participants.csv:2:"))
+    }
+
+    @Test func duplicateIdNamesBothLines() throws {
+        let error = try #require(ingestError { try parse("id,role\nP1,GP\n\nP1,Surgeon\n") })
+        #expect(error.code == .malformedParticipants)
+        #expect(error.line == 4)
+        #expect(error.message.contains("line 2"))
+    }
+
+    @Test func missingIdColumnIsAnError() throws {
+        #expect(ingestError { try parse(",role\nP1,GP\n") }?.line == 1)
+        #expect(ingestError { try parse("id,role\n,GP\n") }?.line == 2)
+    }
+
+    @Test func quoteLeftOpenNamesTheLineItOpensOn() throws {
+        let error = try #require(ingestError { try parse("id,role\nP1,GP\nP2,\"Surgeon\nP3,GP\n") })
+        #expect(error.line == 3)
+    }
+
+    @Test func labelIdsMatchTheTablesSpelling() {
+        let table = ParticipantTable(attributeNames: [], participants: [Participant(id: "P3", attributes: [:])])
+        #expect(table.canonicalID(for: "p03") == "P3")
+        #expect(table.canonicalID(for: "P 3") == "P3")
+        #expect(table.canonicalID(for: "P30") == nil)
+    }
+}

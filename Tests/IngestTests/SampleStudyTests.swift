@@ -1,0 +1,80 @@
+import Corpus
+import Foundation
+import Testing
+
+@testable import Ingest
+
+/// The sample study as a new user meets it: every file, every turn, the right people.
+@Suite struct SampleStudyTests {
+    static let expected: [(file: String, format: TranscriptFormat, participant: String, turns: Int)] = [
+        ("interview-01.docx", .docx, "P1", 8), ("interview-02.docx", .docx, "P2", 7),
+        ("interview-03.docx", .docx, "P3", 7), ("interview-04.docx", .docx, "P4", 7),
+        ("interview-05.docx", .docx, "P5", 7), ("interview-06.docx", .docx, "P6", 6),
+        ("interview-07.xml", .tei, "P7", 7), ("interview-08.trs", .transcriber, "P8", 7),
+        ("interview-09.eaf", .elan, "P9", 6), ("interview-10.vtt", .webvtt, "P10", 6),
+        ("interview-11.txt", .text, "P11", 7),
+    ]
+
+    func batch() throws -> IngestBatch {
+        let (table, warnings) = try ParticipantsReader().read(
+            file: Fixture.sampleStudy.appendingPathComponent("participants.csv").path)
+        #expect(warnings.isEmpty)
+        return try Ingestor(participants: table).readAll([Fixture.sampleStudy.path])
+    }
+
+    @Test func everyTranscriptIsReadWithEveryTurnAttributed() throws {
+        let batch = try batch()
+        #expect(batch.failures.isEmpty)
+        #expect(batch.documents.map(\.source).map { ($0 as NSString).lastPathComponent } == Self.expected.map(\.file))
+        for (document, expected) in zip(batch.documents, Self.expected) {
+            #expect(document.format == expected.format, "\(expected.file)")
+            let participantTurns = document.segments.filter { $0.role == .participant }
+            let interviewerTurns = document.segments.filter { $0.role == .interviewer }
+            #expect(participantTurns.count == expected.turns, "\(expected.file)")
+            #expect(interviewerTurns.count == expected.turns, "\(expected.file)")
+            #expect(participantTurns.allSatisfy { $0.participantID == expected.participant }, "\(expected.file)")
+            #expect(document.segments.filter { $0.role == .other }.count <= 1, "\(expected.file): only a title")
+            #expect(document.rangesAreExact(), "\(expected.file)")
+        }
+    }
+
+    @Test func libreOfficeAndPythonDocxBoldLabelsAgree() throws {
+        let batch = try batch()
+        let byWriter = batch.documents.filter { ["interview-02", "interview-05"].contains($0.id) }
+        for document in byWriter {
+            #expect(document.speakers.map(\.role).contains(.interviewer))
+            #expect(document.segments.contains { $0.speaker.hasPrefix("Participant ") })
+        }
+    }
+
+    @Test func timesFromTimedFormatsAreKept() throws {
+        let batch = try batch()
+        for id in ["interview-06", "interview-07", "interview-08", "interview-09", "interview-10", "interview-11"] {
+            let document = try #require(batch.documents.first { $0.id == id })
+            let timed = document.segments.filter { $0.role != .other }
+            #expect(timed.allSatisfy { $0.start != nil }, "\(id)")
+            #expect(zip(timed, timed.dropFirst()).allSatisfy { ($0.start ?? 0) <= ($1.start ?? 0) }, "\(id)")
+        }
+    }
+
+    @Test func aFolderGoesOnPastBadFilesAndReportsThemAll() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "P1: fine.".write(to: folder.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            atPath: Fixture.path("legacy-word.doc"), toPath: folder.appendingPathComponent("b.doc").path)
+        try FileManager.default.copyItem(
+            atPath: Fixture.path("truncated.docx"), toPath: folder.appendingPathComponent("c.docx").path)
+        try "P2: also fine.".write(to: folder.appendingPathComponent("d.txt"), atomically: true, encoding: .utf8)
+        try "not a transcript".write(to: folder.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
+        try Data().write(to: folder.appendingPathComponent("~$a.docx"))
+        let batch = try Ingestor().readAll([folder.path])
+        #expect(batch.documents.map(\.id) == ["a", "d"])
+        #expect(batch.failures.map(\.code) == [.legacyWordDocument, .invalidZip])
+    }
+
+    @Test func documentIdsStayUniqueWhenStemsCollide() {
+        #expect(Ingestor.uniqueIDs(for: ["x/a.txt", "x/a.vtt", "x/b.docx"]) == ["a.txt", "a.vtt", "b"])
+    }
+}

@@ -1,0 +1,78 @@
+import Corpus
+import Foundation
+import Testing
+import ZIPFoundation
+
+@testable import Ingest
+
+/// Paths and builders shared by the ingest tests.
+enum Fixture {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let sampleStudy = repositoryRoot.appendingPathComponent("Corpora/ai-doctors")
+
+    static func path(_ name: String) throws -> String {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil))
+        return url.path
+    }
+
+    /// A minimal .docx package around a WordprocessingML body, built in memory.
+    static func docx(body: String) throws -> Data {
+        let document = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(body)</w:body></w:document>
+            """
+        return try docxPackage(entries: [("word/document.xml", Data(document.utf8))])
+    }
+
+    /// A paragraph of plain runs; `bold` marks the first run bold.
+    static func paragraph(_ runs: String..., boldFirst: Bool = false) -> String {
+        var xml = "<w:p>"
+        for (index, text) in runs.enumerated() {
+            let properties = index == 0 && boldFirst ? "<w:rPr><w:b/></w:rPr>" : ""
+            xml += "<w:r>\(properties)<w:t xml:space=\"preserve\">\(text)</w:t></w:r>"
+        }
+        return xml + "</w:p>"
+    }
+}
+
+extension Document {
+    /// Every segment's text is the document text at its range: the invariant exports rely on.
+    func rangesAreExact() -> Bool {
+        segments.allSatisfy { text(in: $0.range) == $0.text }
+    }
+
+    var turns: [(String, String)] { segments.map { ($0.speaker, $0.text) } }
+}
+
+func read(_ text: String, name: String = "test.txt", participants: ParticipantTable = .empty,
+          labels: SpeakerLabels = SpeakerLabels()) throws -> Document {
+    try Ingestor(options: IngestOptions(labels: labels), participants: participants)
+        .read(data: Data(text.utf8), source: name)
+}
+
+func ingestError(_ body: () throws -> Any) -> IngestError? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as IngestError {
+        return error
+    } catch {
+        return nil
+    }
+}
+
+extension Fixture {
+    /// A zip package with the given entries, built in memory.
+    static func docxPackage(entries: [(String, Data)]) throws -> Data {
+        let archive = try Archive(accessMode: .create)
+        for (name, bytes) in entries {
+            try archive.addEntry(
+                with: name, type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .deflate
+            ) { position, size in
+                bytes.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return try #require(archive.data)
+    }
+}
