@@ -9,7 +9,7 @@ import Foundation
 /// branch of `mc:AlternateContent` are not. Comments, footnotes, endnotes, headers and footers
 /// are separate parts, read only when asked for. The bold prefix of each line is kept: a bold
 /// `Name:` is a strong speaker label.
-struct DocxReader {
+struct DocxReader: TranscriptReader {
     var limits = ZipLimits()
     var extraParts: Set<DocxPart> = []
 
@@ -173,8 +173,10 @@ private struct WordprocessingWalker {
         let fallback = reader.intern("Fallback")
         // Subtrees that hold no body text: deleted or moved-away revisions, field codes,
         // properties (which would otherwise lend their `w:b` to the text).
-        let skipped = ["del", "moveFrom", "instrText", "delInstrText", "pPr", "sdtPr", "rPrChange", "tblPr",
-            "trPr", "tcPr", "sectPr", "customXmlPr", "smartTagPr"].map(reader.intern)
+        let skipped = [
+            "del", "moveFrom", "instrText", "delInstrText", "pPr", "sdtPr", "rPrChange", "tblPr",
+            "trPr", "tcPr", "sectPr", "customXmlPr", "smartTagPr",
+        ].map(reader.intern)
 
         var output: [[SourceLine]] = [[]]  // line sinks: the part, then one per open table cell
         var rows: [[[SourceLine]]] = []  // cells of each open table row
@@ -277,5 +279,11 @@ private struct WordprocessingWalker {
             lines[0].boldPrefix = cells.first?.first?.boldPrefix ?? 0
         }
         return lines
+    }
+}
+
+extension DocxReader {
+    func read(_ data: Data, file: String) throws -> TranscriptSource {
+        .lines(try lines(of: data, file: file))
     }
 }

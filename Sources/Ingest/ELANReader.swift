@@ -6,7 +6,7 @@ import Foundation
 /// translations, glosses) are left out. A time slot without a value takes the value of the
 /// nearest earlier slot, as ELAN orders unaligned slots. The speaker is the tier's
 /// `PARTICIPANT`, or its `TIER_ID` when that is empty.
-struct ELANReader {
+struct ELANReader: TranscriptReader {
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         try XMLPullReader.read(data, file: file) { reader in
             let slot = reader.intern("TIME_SLOT")
@@ -49,8 +49,9 @@ struct ELANReader {
                         if reader.kind == .endElement && reader.depth == depth { break }
                         if reader.kind == .element && reader.isNamed(value) { text += try reader.readText() }
                     }
-                    annotations.append(Annotation(
-                        speaker: speaker, text: text, startSlot: start, endSlot: end, order: annotations.count))
+                    annotations.append(
+                        Annotation(
+                            speaker: speaker, text: text, startSlot: start, endSlot: end, order: annotations.count))
                 }
             }
             // Unaligned slots take the last known earlier value.
@@ -70,5 +71,11 @@ struct ELANReader {
                     speaker: $0.speaker, text: $0.text, start: resolved[$0.startSlot], end: resolved[$0.endSlot])
             }
         }
+    }
+}
+
+extension ELANReader {
+    func read(_ data: Data, file: String) throws -> TranscriptSource {
+        .turns(try turns(of: data, file: file))
     }
 }

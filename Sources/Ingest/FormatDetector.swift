@@ -52,7 +52,8 @@ enum FormatDetector {
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             let little = bytes[0] == 0xFF
             let units = stride(from: 2, to: bytes.count - 1, by: 2).map { index in
-                little ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
+                little
+                    ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
                     : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
             }
             text = String(decoding: units, as: UTF16.self)

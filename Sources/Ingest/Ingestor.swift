@@ -75,22 +75,20 @@ public struct Ingestor: Sendable {
     public func read(data: Data, source: String, id: String? = nil) throws -> Document {
         let format = try FormatDetector.detect(data, file: source)
         let decoder = TextDecoder(replacingInvalid: options.replaceInvalidText)
-        let draft: TranscriptDraft
-        switch format {
-        case .docx:
-            let reader = DocxReader(limits: options.zipLimits, extraParts: options.docxParts)
-            draft = segmenter.segment(try reader.lines(of: data, file: source))
-        case .text:
-            draft = segmenter.segment(try PlainTextReader(decoder: decoder).lines(of: data, file: source))
-        case .webvtt:
-            draft = TranscriptDraft(spokenTurns: try WebVTTReader(decoder: decoder).turns(of: data, file: source))
-        case .tei:
-            draft = TranscriptDraft(spokenTurns: try TEIReader().turns(of: data, file: source))
-        case .transcriber:
-            draft = TranscriptDraft(spokenTurns: try TranscriberReader().turns(of: data, file: source))
-        case .elan:
-            draft = TranscriptDraft(spokenTurns: try ELANReader().turns(of: data, file: source))
-        }
+        let reader: any TranscriptReader =
+            switch format {
+            case .docx: DocxReader(limits: options.zipLimits, extraParts: options.docxParts)
+            case .text: PlainTextReader(decoder: decoder)
+            case .webvtt: WebVTTReader(decoder: decoder)
+            case .tei: TEIReader()
+            case .transcriber: TranscriberReader()
+            case .elan: ELANReader()
+            }
+        let draft: TranscriptDraft =
+            switch try reader.read(data, file: source) {
+            case .lines(let lines): segmenter.segment(lines)
+            case .turns(let turns): TranscriptDraft(spokenTurns: turns)
+            }
         let resolver = SpeakerResolver(labels: options.labels, participants: participants)
         return resolver.resolve(draft, id: id ?? Self.documentID(for: source), source: source, format: format)
     }
@@ -152,9 +150,10 @@ public struct Ingestor: Sendable {
         }
         guard isDirectory.boolValue else { return [path] }
         let root = URL(fileURLWithPath: path)
-        guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey],
-            options: [.skipsHiddenFiles])
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey],
+                options: [.skipsHiddenFiles])
         else {
             throw IngestError(.unreadableFile, file: path, message: "cannot list the folder")
         }

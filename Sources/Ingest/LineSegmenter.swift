@@ -198,7 +198,8 @@ struct LineSegmenter: @unchecked Sendable {
         guard let gap = trimmed.unicodeScalars.lastIndex(where: { $0.properties.isWhitespace }) else { return nil }
         let name = String(trimmed.unicodeScalars[..<gap]).trimmingWhitespace()
         let clock = Array(trimmed.unicodeScalars[trimmed.unicodeScalars.index(after: gap)...])
-        guard name.unicodeScalars.count <= labels.maximumLabelLength, SpeakerLabels.looksLikeName(name) || isKnownLabel(name),
+        guard name.unicodeScalars.count <= labels.maximumLabelLength,
+            SpeakerLabels.looksLikeName(name) || isKnownLabel(name),
             let seconds = parseClock(clock)
         else { return nil }
         return Head(kind: .header, label: name, time: seconds, contentOffset: text.unicodeScalars.count)

@@ -87,8 +87,11 @@ public struct ParticipantsReader {
         }
         let attributeNames = columns.dropFirst().filter { !$0.isEmpty }
         let documentColumn = attributeNames.first { Self.documentColumnNames.contains($0.lowercased()) }
-        return (ParticipantTable(attributeNames: Array(attributeNames), participants: participants,
-                                 documentColumn: documentColumn), warnings)
+        return (
+            ParticipantTable(
+                attributeNames: Array(attributeNames), participants: participants,
+                documentColumn: documentColumn), warnings
+        )
     }
 
     /// The line of a quote that is never closed, or nil when quotes balance (RFC 4180: a

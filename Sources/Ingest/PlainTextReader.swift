@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads plain-text transcripts: decoded by ``TextDecoder``, one line per source line.
-struct PlainTextReader {
+struct PlainTextReader: TranscriptReader {
     var decoder = TextDecoder()
 
     func lines(of data: Data, file: String) throws -> [SourceLine] {
@@ -11,5 +11,11 @@ struct PlainTextReader {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) }
         while lines.last?.text.isEmpty == true { lines.removeLast() }
         return lines
+    }
+}
+
+extension PlainTextReader {
+    func read(_ data: Data, file: String) throws -> TranscriptSource {
+        .lines(try lines(of: data, file: file))
     }
 }

@@ -81,10 +81,11 @@ struct SpeakerResolver {
         for turn in draft.turns {
             let speaker = resolved[turn.label ?? ""] ?? Speaker(label: "", role: .other, participantID: nil)
             let text = String(String.UnicodeScalarView(scalars[turn.range.start..<turn.range.end]))
-            segments.append(Segment(
-                index: segments.count, speaker: speaker.label, role: speaker.role,
-                participantID: speaker.participantID, text: text, range: turn.range, start: turn.start,
-                end: turn.end))
+            segments.append(
+                Segment(
+                    index: segments.count, speaker: speaker.label, role: speaker.role,
+                    participantID: speaker.participantID, text: text, range: turn.range, start: turn.start,
+                    end: turn.end))
         }
         let speakers = order.compactMap { resolved[$0] }
         return Document(

@@ -6,7 +6,7 @@ import Foundation
 /// Speakers come from `particDesc/person` (`xml:id`, `role`); an utterance's start time from its
 /// `start` attribute pointing at a `timeline/when`. Editorial and non-verbal content (`note`,
 /// `desc`, `incident`, `vocal`, `kinesic`, `pause`, `gap`) is not speech and is left out.
-struct TEIReader {
+struct TEIReader: TranscriptReader {
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         try XMLPullReader.read(data, file: file) { reader in
             let u = reader.intern("u")
@@ -30,7 +30,9 @@ struct TEIReader {
                         roles[id] = Self.role(from: role)
                     }
                 } else if reader.isNamed(when), let id = reader.attribute("xml:id") {
-                    if let absolute = reader.attribute("absolute"), let seconds = parseClock(Array(absolute.unicodeScalars)) {
+                    if let absolute = reader.attribute("absolute"),
+                        let seconds = parseClock(Array(absolute.unicodeScalars))
+                    {
                         times[id] = seconds
                     } else if let interval = reader.attribute("interval"), let seconds = Double(interval) {
                         times[id] = seconds
@@ -53,5 +55,11 @@ struct TEIReader {
             return .participant
         }
         return nil
+    }
+}
+
+extension TEIReader {
+    func read(_ data: Data, file: String) throws -> TranscriptSource {
+        .turns(try turns(of: data, file: file))
     }
 }

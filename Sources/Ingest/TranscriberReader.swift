@@ -4,7 +4,7 @@ import Foundation
 ///
 /// An overlapping turn (`speaker="spk1 spk2"`) is split at its `<Who nb="N"/>` markers into one
 /// turn per speaker. `Sync`, `Event`, `Comment` and `Background` are markup, not speech.
-struct TranscriberReader {
+struct TranscriberReader: TranscriptReader {
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         try XMLPullReader.read(data, file: file) { reader in
             let speakerElement = reader.intern("Speaker")
@@ -49,5 +49,11 @@ struct TranscriberReader {
             }
             return turns
         }
+    }
+}
+
+extension TranscriberReader {
+    func read(_ data: Data, file: String) throws -> TranscriptSource {
+        .turns(try turns(of: data, file: file))
     }
 }

@@ -1,4 +1,17 @@
 import Corpus
+import Foundation
+
+/// One reader per format: bytes in, either lines (Word, text: turns are found by speaker labels)
+/// or turns (formats that state their speakers).
+protocol TranscriptReader {
+    func read(_ data: Data, file: String) throws -> TranscriptSource
+}
+
+/// What a ``TranscriptReader`` found in a file.
+enum TranscriptSource {
+    case lines([SourceLine])
+    case turns([SpokenTurn])
+}
 
 /// A line of transcript text as a reader found it, before turns are known.
 struct SourceLine: Sendable {
@@ -47,8 +60,9 @@ struct TranscriptDraft: Sendable {
                 last.end = turn.end ?? last.end
                 merged[merged.count - 1] = last
             } else {
-                merged.append(SpokenTurn(
-                    speaker: turn.speaker, text: text, start: turn.start, end: turn.end, roleHint: turn.roleHint))
+                merged.append(
+                    SpokenTurn(
+                        speaker: turn.speaker, text: text, start: turn.start, end: turn.end, roleHint: turn.roleHint))
             }
         }
         var text = ""
@@ -64,10 +78,11 @@ struct TranscriptDraft: Sendable {
             offset += label.unicodeScalars.count
             let length = turn.text.unicodeScalars.count
             text += turn.text
-            turns.append(Turn(
-                label: turn.speaker.isEmpty ? nil : turn.speaker,
-                range: ScalarRange(start: offset, end: offset + length), start: turn.start, end: turn.end,
-                roleHint: turn.roleHint, labelIsStructural: true))
+            turns.append(
+                Turn(
+                    label: turn.speaker.isEmpty ? nil : turn.speaker,
+                    range: ScalarRange(start: offset, end: offset + length), start: turn.start, end: turn.end,
+                    roleHint: turn.roleHint, labelIsStructural: true))
             offset += length
         }
         self.text = text

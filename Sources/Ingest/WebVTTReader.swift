@@ -7,7 +7,7 @@ import Foundation
 /// merge into one turn that keeps the first cue's start time and the last cue's end time.
 /// `NOTE`, `STYLE` and `REGION` blocks are skipped; other tags are stripped and character
 /// references decoded.
-struct WebVTTReader {
+struct WebVTTReader: TranscriptReader {
     var decoder = TextDecoder()
 
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
@@ -39,9 +39,10 @@ struct WebVTTReader {
             let timing = lines[timingOffset].components(separatedBy: "-->")
             guard timing.count == 2,
                 let start = parseClock(Array(timing[0].trimmingWhitespace().unicodeScalars)),
-                let end = parseClock(Array(
-                    (timing[1].trimmingWhitespace().split(separator: " ").first.map(String.init) ?? "")
-                        .unicodeScalars))
+                let end = parseClock(
+                    Array(
+                        (timing[1].trimmingWhitespace().split(separator: " ").first.map(String.init) ?? "")
+                            .unicodeScalars))
             else {
                 throw IngestError(
                     .malformedTranscript, file: file, line: timingOffset + 1, column: 1,
@@ -83,7 +84,9 @@ struct WebVTTReader {
         if voice == nil, let colon = content.firstIndex(of: ":") {
             let name = content[..<colon].trimmingWhitespace()
             let rest = content[content.index(after: colon)...]
-            if name.count <= 40, rest.first == " " || rest.isEmpty, SpeakerLabels.looksLikeName(name) || SpeakerLabels.participantNumber(in: name) != nil {
+            if name.count <= 40, rest.first == " " || rest.isEmpty,
+                SpeakerLabels.looksLikeName(name) || SpeakerLabels.participantNumber(in: name) != nil
+            {
                 voice = name
                 content = rest.trimmingWhitespace()
             }
@@ -97,5 +100,11 @@ struct WebVTTReader {
             .replacingOccurrences(of: "&nbsp;", with: "\u{A0}").replacingOccurrences(of: "&lrm;", with: "")
             .replacingOccurrences(of: "&rlm;", with: "").replacingOccurrences(of: "&quot;", with: "\"")
             .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
+
+extension WebVTTReader {
+    func read(_ data: Data, file: String) throws -> TranscriptSource {
+        .turns(try turns(of: data, file: file))
     }
 }

@@ -70,8 +70,10 @@ struct Extract: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(documents.count == 1 && inputs.count == 1 ? AnyEncodable(documents[0])
-                : AnyEncodable(documents))
+            let data = try encoder.encode(
+                documents.count == 1 && inputs.count == 1
+                    ? AnyEncodable(documents[0])
+                    : AnyEncodable(documents))
             return String(decoding: data, as: UTF8.self)
         case .plain:
             return documents.map(\.text).joined(separator: "\n\u{0C}\n")

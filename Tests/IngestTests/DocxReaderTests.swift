@@ -5,26 +5,29 @@ import Testing
 @testable import Ingest
 
 @Suite struct DocxReaderTests {
-    let ingestor = try! Ingestor()
+    let ingestor: Ingestor
+
+    init() throws { ingestor = try Ingestor() }
 
     @Test func wordBodyConstructsReadInReadingOrder() throws {
         let document = try ingestor.read(file: Fixture.path("word-features.docx"))
         #expect(document.format == .docx)
-        #expect(document.text == """
-            Interviewer: Tell me about protected time?
-            P3: We had\tnone
-            at all, a work-life balance.
-            See the guidance and Leeds.
-            Content control text
-            Field: field result and 2 April 2020
-            Tracked: inserted moved here
-            Before box. After box.
-            Text box text
-            Interviewer\tA question in a table?
-            P3\tFirst paragraph of a cell.
-            Second paragraph of a cell.
+        #expect(
+            document.text == """
+                Interviewer: Tell me about protected time?
+                P3: We had\tnone
+                at all, a work-life balance.
+                See the guidance and Leeds.
+                Content control text
+                Field: field result and 2 April 2020
+                Tracked: inserted moved here
+                Before box. After box.
+                Text box text
+                Interviewer\tA question in a table?
+                P3\tFirst paragraph of a cell.
+                Second paragraph of a cell.
 
-            """)
+                """)
         #expect(document.rangesAreExact())
     }
 
@@ -64,7 +67,8 @@ import Testing
     }
 
     @Test func boldNameStartsATurnButPlainNameDoesNot() throws {
-        let body = Fixture.paragraph("Jane Smith:", " How did you start?", boldFirst: true)
+        let body =
+            Fixture.paragraph("Jane Smith:", " How did you start?", boldFirst: true)
             + Fixture.paragraph("Note: this was recorded on Teams.")
             + Fixture.paragraph("Dr Ade Bello:", " By accident, really.", boldFirst: true)
         let document = try ingestor.read(data: Fixture.docx(body: body), source: "bold.docx")
@@ -82,7 +86,8 @@ import Testing
     }
 
     @Test func strictOOXMLNamespaceIsRead() throws {
-        let xml = Data("""
+        let xml = Data(
+            """
             <?xml version="1.0"?><w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body>
             <w:p><w:r><w:t>P2: strict text</w:t></w:r></w:p></w:body></w:document>
             """.utf8)
@@ -131,7 +136,8 @@ import Testing
         let body = Fixture.paragraph(String(repeating: "word ", count: 50_000))
         let limits = ZipLimits(maximumEntrySize: 100_000, maximumCompressionRatio: 10_000)
         let error = ingestError {
-            try Ingestor(options: IngestOptions(zipLimits: limits)).read(data: Fixture.docx(body: body), source: "big.docx")
+            try Ingestor(options: IngestOptions(zipLimits: limits)).read(
+                data: Fixture.docx(body: body), source: "big.docx")
         }
         #expect(error?.code == .zipLimitExceeded)
     }
@@ -143,4 +149,3 @@ import Testing
         #expect(ingestError { try ingestor.read(file: folder.path) }?.code == .isDirectory)
     }
 }
-

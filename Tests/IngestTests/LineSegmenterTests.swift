@@ -21,15 +21,23 @@ import Testing
         LabelCase(line: "Q: How?", speaker: "Q", role: .interviewer, text: "How?"),
         LabelCase(line: "Int: How?", speaker: "Int", role: .interviewer, text: "How?"),
         LabelCase(line: "Int.: How?", speaker: "Int.", role: .interviewer, text: "How?"),
-        LabelCase(line: "Participant 3: Fine.", speaker: "Participant 3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(
+            line: "Participant 3: Fine.", speaker: "Participant 3", role: .participant, participant: "P3", text: "Fine."
+        ),
         LabelCase(line: "P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
         LabelCase(line: "P03: Fine.", speaker: "P03", role: .participant, participant: "P3", text: "Fine."),
         LabelCase(line: "R: Fine.", speaker: "R", role: .participant, text: "Fine."),
         LabelCase(line: "Respondent: Fine.", speaker: "Respondent", role: .participant, text: "Fine."),
-        LabelCase(line: "[00:01:23] P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.", start: 83),
-        LabelCase(line: "00:01:23 Interviewer: How?", speaker: "Interviewer", role: .interviewer, text: "How?", start: 83),
-        LabelCase(line: "(01:05) P2 - no, wait: P2: Fine.", speaker: "", role: .other, text: "P2 - no, wait: P2: Fine.", start: 65),
-        LabelCase(line: "Interviewer\tTabbed question?", speaker: "Interviewer", role: .interviewer, text: "Tabbed question?"),
+        LabelCase(
+            line: "[00:01:23] P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.", start: 83
+        ),
+        LabelCase(
+            line: "00:01:23 Interviewer: How?", speaker: "Interviewer", role: .interviewer, text: "How?", start: 83),
+        LabelCase(
+            line: "(01:05) P2 - no, wait: P2: Fine.", speaker: "", role: .other, text: "P2 - no, wait: P2: Fine.",
+            start: 65),
+        LabelCase(
+            line: "Interviewer\tTabbed question?", speaker: "Interviewer", role: .interviewer, text: "Tabbed question?"),
     ])
     func labelsAtLineStartBecomeSpeakers(_ example: LabelCase) throws {
         let table = ParticipantTable(
@@ -51,7 +59,8 @@ import Testing
 
     @Test func teamsHeaderLinesCarryTheSpeakerAndTime() throws {
         let document = try read(
-            "Helen Carter   0:03\nHow did you start?\n\nP6   0:15\nIn my spare time.\nEvenings mostly.\nHelen Carter 00:01:02\nThanks.")
+            "Helen Carter   0:03\nHow did you start?\n\nP6   0:15\nIn my spare time.\nEvenings mostly.\nHelen Carter 00:01:02\nThanks."
+        )
         #expect(document.turns.map(\.0) == ["Helen Carter", "P6", "Helen Carter"])
         #expect(document.segments[1].text == "In my spare time.\nEvenings mostly.")
         #expect(document.segments[1].start == 15)
@@ -82,7 +91,8 @@ import Testing
     }
 
     @Test func configuredPatternsAndRolesWin() throws {
-        var labels = SpeakerLabels(speakerRoles: ["Dr Lee": .interviewer], patterns: [#"^SPEAKER (?<label>\d+) \((?<time>[0-9:]+)\):"#])
+        var labels = SpeakerLabels(
+            speakerRoles: ["Dr Lee": .interviewer], patterns: [#"^SPEAKER (?<label>\d+) \((?<time>[0-9:]+)\):"#])
         labels.participantLabels.append("Doctor")
         let document = try read("SPEAKER 1 (00:10): Hello.\nDr Lee: And you?\nDoctor: Me.", labels: labels)
         #expect(document.turns.map(\.0) == ["1", "Dr Lee", "Doctor"])
@@ -109,7 +119,9 @@ import Testing
 }
 
 @Suite struct PlainTextDecodingTests {
-    let ingestor = try! Ingestor()
+    let ingestor: Ingestor
+
+    init() throws { ingestor = try Ingestor() }
 
     struct EncodingCase: Sendable, CustomTestStringConvertible {
         var name: String
@@ -122,8 +134,12 @@ import Testing
     @Test(arguments: [
         EncodingCase(name: "utf8", bytes: Array(sample.utf8)),
         EncodingCase(name: "utf8 with BOM", bytes: [0xEF, 0xBB, 0xBF] + Array(sample.utf8)),
-        EncodingCase(name: "utf16le with BOM", bytes: [0xFF, 0xFE] + sample.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
-        EncodingCase(name: "utf16be with BOM", bytes: [0xFE, 0xFF] + sample.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }),
+        EncodingCase(
+            name: "utf16le with BOM",
+            bytes: [0xFF, 0xFE] + sample.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+        EncodingCase(
+            name: "utf16be with BOM",
+            bytes: [0xFE, 0xFF] + sample.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }),
         EncodingCase(name: "utf16le without BOM", bytes: sample.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
     ])
     func textEncodingsAndLineEndsDecodeToTheSameTurns(_ example: EncodingCase) throws {

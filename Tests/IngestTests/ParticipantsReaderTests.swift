@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func bomCrlfAndQuotedFieldsAreRead() throws {
-        let csv = "\u{FEFF}participant,role,ai_experience,transcript\r\nP1,GP,\"Policy, ethics\",a.docx\r\n"
+        let csv =
+            "\u{FEFF}participant,role,ai_experience,transcript\r\nP1,GP,\"Policy, ethics\",a.docx\r\n"
             + "P2,Surgeon,\"Said \"\"hi\"\"\nover two lines\",b.vtt\r\n"
         let (table, warnings) = try parse(csv)
         #expect(warnings.isEmpty)

@@ -45,8 +45,10 @@ extension Document {
     var turns: [(String, String)] { segments.map { ($0.speaker, $0.text) } }
 }
 
-func read(_ text: String, name: String = "test.txt", participants: ParticipantTable = .empty,
-          labels: SpeakerLabels = SpeakerLabels()) throws -> Document {
+func read(
+    _ text: String, name: String = "test.txt", participants: ParticipantTable = .empty,
+    labels: SpeakerLabels = SpeakerLabels()
+) throws -> Document {
     try Ingestor(options: IngestOptions(labels: labels), participants: participants)
         .read(data: Data(text.utf8), source: name)
 }

@@ -102,7 +102,8 @@ import Testing
             let previous = String(repeating: "&lol\(level - 1);", count: 10)
             entities += "<!ENTITY lol\(level) \"\(previous)\">"
         }
-        let xml = "<?xml version=\"1.0\"?><!DOCTYPE TEI [\(entities)]><TEI><text><body><u who=\"#P1\">&lol9;</u></body></text></TEI>"
+        let xml =
+            "<?xml version=\"1.0\"?><!DOCTYPE TEI [\(entities)]><TEI><text><body><u who=\"#P1\">&lol9;</u></body></text></TEI>"
         let outcome = Result { try read(xml, name: "bomb.xml") }
         if case .success(let document) = outcome {
             #expect(document.text.utf8.count < 10_000)
@@ -110,7 +111,8 @@ import Testing
     }
 
     @Test func malformedXMLNamesLineAndColumn() throws {
-        let xml = "<?xml version=\"1.0\"?>\n<TEI><text><body>\n<u who=\"#P1\">fine</u>\n<u who=\"#P1\">broken</x>\n</body></text></TEI>"
+        let xml =
+            "<?xml version=\"1.0\"?>\n<TEI><text><body>\n<u who=\"#P1\">fine</u>\n<u who=\"#P1\">broken</x>\n</body></text></TEI>"
         let error = try #require(ingestError { try read(xml, name: "broken.xml") })
         #expect(error.code == .malformedXML)
         #expect(error.line == 4)
@@ -120,7 +122,8 @@ import Testing
 
     @Test func absurdNestingIsRefused() throws {
         let depth = 5_000
-        let xml = "<TEI><text><body><u who=\"#P1\">" + String(repeating: "<seg>", count: depth) + "x"
+        let xml =
+            "<TEI><text><body><u who=\"#P1\">" + String(repeating: "<seg>", count: depth) + "x"
             + String(repeating: "</seg>", count: depth) + "</u></body></text></TEI>"
         #expect(ingestError { try read(xml, name: "deep.xml") }?.code == .malformedXML)
     }

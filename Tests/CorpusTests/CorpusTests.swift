@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import Corpus
+
+@Suite struct CorpusTests {
+    @Test func textInRangeCountsUnicodeScalars() {
+        let document = Document(
+            id: "d", source: "d.txt", format: .text, text: "P1: é👍🏽 ok", segments: [], speakers: [])
+        // "é" precomposed is one scalar; "👍🏽" is two.
+        #expect(document.text(in: ScalarRange(start: 4, end: 7)) == "é👍🏽")
+        #expect(document.text(in: ScalarRange(start: 8, end: 10)) == "ok")
+        #expect(document.text(in: ScalarRange(start: 8, end: 99)) == "")
+    }
+
+    @Test func documentsRoundTripThroughJSON() throws {
+        let segment = Segment(
+            index: 0, speaker: "P3", role: .participant, participantID: "P3", text: "Hi.",
+            range: ScalarRange(start: 4, end: 7), start: 1.5)
+        let document = Document(
+            id: "d", source: "d.txt", format: .webvtt, text: "P3: Hi.", segments: [segment],
+            speakers: [Speaker(label: "P3", role: .participant, participantID: "P3")], notes: ["n"])
+        let data = try JSONEncoder().encode(document)
+        #expect(try JSONDecoder().decode(Document.self, from: data) == document)
+        let json = String(decoding: data, as: UTF8.self)
+        #expect(json.contains("\"format\":\"vtt\""))
+        #expect(json.contains("\"role\":\"participant\""))
+    }
+
+    @Test func participantsAreFoundByDocumentNameOrStem() {
+        let table = ParticipantTable(
+            attributeNames: ["transcript"],
+            participants: [
+                Participant(id: "P1", attributes: ["transcript": "interview-01.docx"]),
+                Participant(id: "P2", attributes: ["transcript": "a.vtt; a-part2.vtt"]),
+            ],
+            documentColumn: "transcript")
+        #expect(table.participant(forDocument: "interview-01.docx")?.id == "P1")
+        #expect(table.participant(forDocument: "interview-01.txt")?.id == "P1")
+        #expect(table.participant(forDocument: "a-part2.vtt")?.id == "P2")
+        #expect(table.participant(forDocument: "interview-02.docx") == nil)
+    }
+
+    @Test(arguments: [
+        ("P3", "p03", true), ("P3", "P 3", true), ("P3", "P30", false), ("S-01", "s1", true), ("Jane", "jane", true),
+    ])
+    func participantIdsCompareIgnoringCaseAndLeadingZeros(_ id: String, _ written: String, _ same: Bool) {
+        let table = ParticipantTable(attributeNames: [], participants: [Participant(id: id, attributes: [:])])
+        #expect((table.canonicalID(for: written) == id) == same)
+    }
+}
