@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tmine", targets: ["tmine"]),
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "TextAnalysis", targets: ["TextAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
@@ -30,11 +31,13 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        .target(name: "TextAnalysis", dependencies: ["Corpus"]),
         .executableTarget(
             name: "tmine",
             dependencies: [
                 "Corpus",
                 "Ingest",
+                "TextAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +45,11 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Corpus", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TextAnalysisTests",
+            dependencies: ["TextAnalysis", "Corpus", "Ingest"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Term counts by group: the numbers behind "seven of eleven participants mentioned …".
+public struct FrequencyTable: Sendable {
+    /// A group's size: words (every token of its turns, stopwords included) is the base of rates.
+    public struct Group: Sendable, Hashable, Codable {
+        public var name: String
+        public var words: Int
+        public var participants: Int
+        public var documents: Int
+    }
+
+    /// One term in one group, in the long format R and spreadsheets want.
+    public struct Row: Sendable, Hashable, Codable {
+        public var term: String
+        public var group: String
+        public var count: Int
+        /// Occurrences per 1,000 words of the group.
+        public var rate: Double
+        public var participants: Int
+        public var documents: Int
+    }
+
+    public let options: FrequencyCounter.Options
+    /// Groups sorted by name.
+    public let groups: [Group]
+    /// `terms[g]`: every term of group `g` with its counts (no minimum or top-N applied).
+    let terms: [[String: TermCount]]
+
+    /// Rows sorted by group, then count (descending), then term; minimum count and top-N applied.
+    public var rows: [Row] {
+        var rows: [Row] = []
+        for (index, group) in groups.enumerated() {
+            var groupRows = terms[index].filter { $0.value.count >= options.minimumCount }.map { term, numbers in
+                Row(
+                    term: term, group: group.name, count: numbers.count,
+                    rate: Self.rate(numbers.count, of: group.words), participants: numbers.participants,
+                    documents: numbers.documents)
+            }
+            groupRows.sort {
+                $0.count != $1.count
+                    ? $0.count > $1.count
+                    : $0.term.unicodeScalars.lexicographicallyPrecedes($1.term.unicodeScalars)
+            }
+            if let top = options.top { groupRows = Array(groupRows.prefix(top)) }
+            rows += groupRows
+        }
+        return rows
+    }
+
+    /// The counts of one term in one group, if it occurs there.
+    public func count(of term: String, in group: String) -> TermCount? {
+        guard let index = groups.firstIndex(where: { $0.name == group }) else { return nil }
+        return terms[index][term]
+    }
+
+    static func rate(_ count: Int, of words: Int) -> Double {
+        words == 0 ? 0 : Double(count) * 1000 / Double(words)
+    }
+
+    /// Keyness of `target` against `reference` (another group) or, when nil, all other groups.
+    ///
+    /// Throws ``KeynessError`` when a group does not exist. Rows are sorted by signed G²: terms the
+    /// target over-uses first, most distinctive first.
+    public func keyness(of target: String, against reference: String? = nil, minimumCount: Int = 1) throws(KeynessError)
+        -> Keyness
+    {
+        guard let targetIndex = groups.firstIndex(where: { $0.name == target }) else {
+            throw KeynessError(group: target, known: groups.map(\.name))
+        }
+        let referenceIndices: [Int]
+        if let reference {
+            guard let index = groups.firstIndex(where: { $0.name == reference }) else {
+                throw KeynessError(group: reference, known: groups.map(\.name))
+            }
+            referenceIndices = [index]
+        } else {
+            referenceIndices = groups.indices.filter { $0 != targetIndex }
+        }
+        let targetWords = groups[targetIndex].words
+        let referenceWords = referenceIndices.reduce(0) { $0 + groups[$1].words }
+        var referenceCounts: [String: Int] = [:]
+        for index in referenceIndices {
+            for (term, numbers) in terms[index] { referenceCounts[term, default: 0] += numbers.count }
+        }
+        var allTerms = Set(terms[targetIndex].keys)
+        allTerms.formUnion(referenceCounts.keys)
+        var rows: [Keyness.Row] = []
+        for term in allTerms {
+            let a = terms[targetIndex][term]?.count ?? 0
+            let b = referenceCounts[term] ?? 0
+            guard a + b >= minimumCount else { continue }
+            let statistic = LogLikelihood(a: a, b: b, c: targetWords, d: referenceWords)
+            rows.append(
+                Keyness.Row(
+                    term: term, targetCount: a, referenceCount: b, targetRate: Self.rate(a, of: targetWords),
+                    referenceRate: Self.rate(b, of: referenceWords), logLikelihood: statistic.g2,
+                    pValue: statistic.pValue, logRatio: statistic.logRatio))
+        }
+        rows.sort {
+            let left = $0.signedLogLikelihood
+            let right = $1.signedLogLikelihood
+            return left != right
+                ? left > right : $0.term.unicodeScalars.lexicographicallyPrecedes($1.term.unicodeScalars)
+        }
+        return Keyness(
+            target: target, reference: reference ?? "rest", targetWords: targetWords, referenceWords: referenceWords,
+            rows: rows)
+    }
+}
+
+/// A group named for keyness that the table does not have.
+public struct KeynessError: Error, Sendable, CustomStringConvertible {
+    public var group: String
+    public var known: [String]
+    public var description: String {
+        "no group \"\(group)\"; the groups are: " + known.map { "\"\($0)\"" }.joined(separator: ", ")
+    }
+}
+
+/// Keyness of one group against a reference.
+public struct Keyness: Sendable, Hashable, Codable {
+    public struct Row: Sendable, Hashable, Codable {
+        public var term: String
+        public var targetCount: Int
+        public var referenceCount: Int
+        public var targetRate: Double
+        public var referenceRate: Double
+        /// Dunning's log-likelihood G² (Rayson & Garside 2000), always ≥ 0.
+        public var logLikelihood: Double
+        /// P-value of G² under χ² with one degree of freedom.
+        public var pValue: Double
+        /// Hardie's log ratio: log₂ of the ratio of relative frequencies (zero counts as 0.5).
+        public var logRatio: Double
+
+        /// G² signed by direction: positive when the target uses the term more.
+        public var signedLogLikelihood: Double { logRatio < 0 ? -logLikelihood : logLikelihood }
+    }
+
+    public var target: String
+    public var reference: String
+    public var targetWords: Int
+    public var referenceWords: Int
+    public var rows: [Row]
+}
+
+/// The log-likelihood statistic of one term in two corpora.
+///
+/// With a, b the term's counts and c, d the corpus sizes: E₁ = c(a+b)/(c+d), E₂ = d(a+b)/(c+d),
+/// G² = 2(a ln(a/E₁) + b ln(b/E₂)), a zero count contributing nothing.
+public struct LogLikelihood: Sendable, Hashable {
+    public let g2: Double
+    public let pValue: Double
+    public let logRatio: Double
+
+    public init(a: Int, b: Int, c: Int, d: Int) {
+        let (a, b, c, d) = (Double(a), Double(b), Double(c), Double(d))
+        var g2 = 0.0
+        if c > 0 && d > 0 {
+            let expectedA = c * (a + b) / (c + d)
+            let expectedB = d * (a + b) / (c + d)
+            if a > 0 { g2 += a * Foundation.log(a / expectedA) }
+            if b > 0 { g2 += b * Foundation.log(b / expectedB) }
+            g2 *= 2
+        }
+        self.g2 = max(0, g2)
+        // Survival function of χ² with 1 df: P(X > g2) = erfc(√(g2/2)).
+        pValue = erfc((self.g2 / 2).squareRoot())
+        let relativeA = (a == 0 ? 0.5 : a) / max(c, 1)
+        let relativeB = (b == 0 ? 0.5 : b) / max(d, 1)
+        logRatio = Foundation.log2(relativeA / relativeB)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// A keyword-in-context or lexicon query: a word, a wildcard (`regulat*`, `*ology`, `*gul*`) or a
+/// phrase of such words (`"protected time"`).
+public struct Query: Sendable, Hashable, CustomStringConvertible {
+    /// One word of a query.
+    public enum Element: Sendable, Hashable {
+        case exact(String)
+        case prefix(String)
+        case suffix(String)
+        case infix(String)
+    }
+
+    public let text: String
+    public let elements: [Element]
+
+    /// What tokens a query is compared with.
+    public enum MatchMode: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The text exactly as written.
+        case surface
+        /// The normalised (case-folded) form: the default.
+        case lower
+        /// The Porter2 stem of the normalised form; wildcards still match normalised forms.
+        case stem
+    }
+
+    /// Parses a query; throws for an empty query, an empty phrase, a lone `*`, or a `*` inside a word.
+    public init(_ text: String) throws(QueryError) {
+        var body = text.trimmingCharacters(in: .whitespaces)
+        if body.count >= 2,
+            (body.hasPrefix("\"") && body.hasSuffix("\"")) || (body.hasPrefix("“") && body.hasSuffix("”"))
+        {
+            body = String(body.dropFirst().dropLast())
+        }
+        let words = body.split(whereSeparator: { $0.isWhitespace })
+        guard !words.isEmpty else { throw QueryError(query: text, message: "the query is empty") }
+        var elements: [Element] = []
+        for word in words {
+            let leading = word.hasPrefix("*")
+            let trailing = word.hasSuffix("*")
+            let core = word.drop { $0 == "*" }.reversed().drop { $0 == "*" }.reversed()
+            let stem = String(core)
+            guard !stem.isEmpty else {
+                throw QueryError(query: text, message: "\"\(word)\" matches everything; put letters beside the *")
+            }
+            guard !stem.contains("*") else {
+                throw QueryError(query: text, message: "a * goes at the start or end of a word, not inside \"\(word)\"")
+            }
+            switch (leading, trailing) {
+            case (false, false): elements.append(.exact(stem))
+            case (false, true): elements.append(.prefix(stem))
+            case (true, false): elements.append(.suffix(stem))
+            case (true, true): elements.append(.infix(stem))
+            }
+        }
+        self.text = text
+        self.elements = elements
+    }
+
+    public var description: String { text }
+}
+
+/// A query that cannot be parsed, with what is wrong.
+public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var query: String
+    public var message: String
+    public var description: String { "query \"\(query)\": \(message)" }
+}
+
+/// A query resolved against a corpus's vocabularies: for each element, which ids match.
+struct CompiledQuery {
+    let query: Query
+    let mode: Query.MatchMode
+    /// For each element, a bitmap over surface ids (surface mode) or form ids (otherwise).
+    let matches: [[Bool]]
+
+    init(_ query: Query, mode: Query.MatchMode, corpus: TokenizedCorpus) {
+        self.query = query
+        self.mode = mode
+        let vocabulary = mode == .surface ? corpus.surfaces : corpus.forms
+        let entries = vocabulary.forms
+        matches = query.elements.map { element in
+            var bitmap = [Bool](repeating: false, count: entries.count)
+            func normalized(_ word: String) -> String {
+                mode == .surface ? word : Normalizer.normalize(word, options: corpus.options)
+            }
+            switch element {
+            case .exact(let word):
+                let target = normalized(word)
+                if mode == .stem {
+                    if let stem = corpus.stems.id(of: PorterStemmer.stem(target)) {
+                        for (form, formStem) in corpus.stemOfForm.enumerated() where formStem == stem {
+                            bitmap[form] = true
+                        }
+                    }
+                } else if let id = vocabulary.id(of: target) {
+                    bitmap[Int(id)] = true
+                }
+            case .prefix(let word):
+                let target = normalized(word)
+                for (id, entry) in entries.enumerated() where entry.hasPrefix(target) { bitmap[id] = true }
+            case .suffix(let word):
+                let target = normalized(word)
+                for (id, entry) in entries.enumerated() where entry.hasSuffix(target) { bitmap[id] = true }
+            case .infix(let word):
+                let target = normalized(word)
+                for (id, entry) in entries.enumerated() where entry.contains(target) { bitmap[id] = true }
+            }
+            return bitmap
+        }
+    }
+
+    /// True when the phrase matches starting at token `index`.
+    func matches(_ tokens: [Token], at index: Int) -> Bool {
+        guard index + matches.count <= tokens.count else { return false }
+        for (offset, bitmap) in matches.enumerated() {
+            let token = tokens[index + offset]
+            let id = Int(mode == .surface ? token.surface : token.form)
+            if !bitmap[id] { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,58 @@
+import Corpus
+
+/// A corpus after tokenising: the documents, every segment's tokens, and the vocabularies that
+/// give forms, spellings and stems their ids. The input of KWIC, frequencies and coding.
+public struct TokenizedCorpus: Sendable {
+    public let documents: [Document]
+    public let participants: ParticipantTable
+    public let options: Tokenizer.Options
+    /// `tokens[document][segment]` are the tokens of that segment.
+    public internal(set) var tokens: [[[Token]]]
+    public internal(set) var forms: Vocabulary
+    public internal(set) var surfaces: Vocabulary
+    public internal(set) var stems: Vocabulary
+    /// Stem id of each form id.
+    public internal(set) var stemOfForm: [Int32]
+    /// Whether each form id is a stopword.
+    public internal(set) var isStopword: [Bool]
+    private let participantsByID: [String: Participant]
+
+    /// Tokenises every segment of every document.
+    public init(
+        documents: [Document], participants: ParticipantTable = .empty, options: Tokenizer.Options = .init(),
+        stopwords: Stopwords = .english
+    ) {
+        self.documents = documents
+        self.participants = participants
+        participantsByID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.options = options
+        let tokenizer = Tokenizer(options: options)
+        var forms = Vocabulary(capacity: 4096)
+        var surfaces = Vocabulary(capacity: 4096)
+        tokens = documents.map { document in
+            document.segments.map { tokenizer.tokenize($0.text, forms: &forms, surfaces: &surfaces) }
+        }
+        var stems = Vocabulary(capacity: 4096)
+        var stemOfForm: [Int32] = []
+        var isStopword: [Bool] = []
+        stemOfForm.reserveCapacity(forms.count)
+        for id in 0..<Int32(forms.count) {
+            let form = forms[id]
+            stemOfForm.append(stems.intern(PorterStemmer.stem(form)))
+            isStopword.append(stopwords.words.contains(form))
+        }
+        self.forms = forms
+        self.surfaces = surfaces
+        self.stems = stems
+        self.stemOfForm = stemOfForm
+        self.isStopword = isStopword
+    }
+
+    /// The participant a segment belongs to, with attributes, if known.
+    public func participant(of segment: Segment) -> Participant? {
+        segment.participantID.flatMap { participantsByID[$0] }
+    }
+
+    /// The text of a token as written.
+    public func surface(_ token: Token) -> String { surfaces[token.surface] }
+}

@@ -1,0 +1,374 @@
+import Foundation
+
+/// One word token of a segment: its normalised form and exact spelling as vocabulary ids, and
+/// where it stands in the segment's text (Unicode scalar offsets), so it traces back to the turn.
+public struct Token: Sendable, Hashable {
+    /// Id of the normalised form (case-folded, NFC, apostrophes unified) in the form vocabulary.
+    public var form: Int32
+    /// Id of the exact spelling in the surface vocabulary.
+    public var surface: Int32
+    /// Scalar offsets `[start, end)` into the segment text.
+    public var start: Int32
+    public var end: Int32
+}
+
+/// Splits text into word tokens, Unicode-aware, with an ASCII fast path over UTF-8 bytes.
+///
+/// A token is a run of letters and digits of any script (combining marks included), with an
+/// internal apostrophe (`don't`, curly or straight, normalised to `'`) or hyphen (`work-life`)
+/// and, in numbers, an internal `.` or `,` (`3.5`, `50,000`). URLs and e-mail addresses are one
+/// token each; every Han, Hiragana or Katakana character is a token of its own; punctuation,
+/// symbols and emoji are dropped. Hand-written: no package on this machine tokenises text.
+public struct Tokenizer: Sendable {
+    /// How forms are normalised and what counts as part of a token.
+    public struct Options: Sendable, Hashable, Codable {
+        public enum CaseMode: String, Sendable, Hashable, Codable, CaseIterable {
+            /// Full Unicode case folding (`Straße` → `strasse`, `İ` → `i̇`): the default.
+            case fold
+            /// Simple lower-casing (`Straße` → `straße`).
+            case lower
+            /// Keep case as written.
+            case preserve
+        }
+
+        public var caseMode: CaseMode = .fold
+        /// Fold diacritics away (`café` → `cafe`).
+        public var foldDiacritics = false
+        /// Keep an apostrophe between letters in the token (`don't`); else it splits.
+        public var apostrophes = true
+        /// Keep a trailing possessive apostrophe after `s` (`doctors'`).
+        public var possessiveApostrophe = true
+        /// Keep a hyphen between letters in the token (`work-life`); else it splits.
+        public var hyphens = true
+        /// Keep `.` or `,` between digits in a number (`3.5`, `50,000`); else it splits.
+        public var numberSeparators = true
+        /// Keep tokens that are numbers only.
+        public var numbers = true
+        /// Keep URLs and e-mail addresses as one token.
+        public var urls = true
+
+        public init() {}
+    }
+
+    public let options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Character classes of the scanner.
+    enum Kind: UInt8 {
+        case other, letter, digit, mark, apostrophe, hyphen, separator, ideograph, ignorable
+    }
+
+    static let asciiKinds: [Kind] = (0..<128).map { byte -> Kind in
+        switch UInt8(byte) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): .letter
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): .digit
+        case UInt8(ascii: "'"): .apostrophe
+        case UInt8(ascii: "-"): .hyphen
+        case UInt8(ascii: "."), UInt8(ascii: ","): .separator
+        default: .other
+        }
+    }
+
+    static func kind(of scalar: Unicode.Scalar) -> Kind {
+        let value = scalar.value
+        if value < 128 { return asciiKinds[Int(value)] }
+        switch value {
+        case 0x2019, 0x02BC: return .apostrophe
+        case 0x2010, 0x2011: return .hyphen
+        case 0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF: return .ignorable
+        case 0x3040...0x309F, 0x30A0...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F,  // kana
+            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F:  // Han
+            return .ideograph
+        default:
+            break
+        }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
+        case .nonspacingMark, .spacingMark, .enclosingMark: return .mark
+        case .decimalNumber, .letterNumber, .otherNumber: return .digit
+        default: return .other
+        }
+    }
+
+    /// Tokens of `text`, interning forms and spellings into the given vocabularies.
+    public func tokenize(_ text: String, forms: inout Vocabulary, surfaces: inout Vocabulary) -> [Token] {
+        var tokens: [Token] = []
+        var scratch = TokenScratch()
+        var text = text
+        text.withUTF8 { bytes in
+            scan(bytes) { span in
+                let token = scratch.intern(span, in: bytes, options: options, forms: &forms, surfaces: &surfaces)
+                if let token { tokens.append(token) }
+            }
+        }
+        return tokens
+    }
+
+    /// A token as found: byte and scalar bounds, and whether it needs the Unicode slow path.
+    struct Span {
+        var byteStart: Int
+        var byteEnd: Int
+        var scalarStart: Int
+        var scalarEnd: Int
+        /// Holds a non-ASCII scalar other than a curly apostrophe or Unicode hyphen.
+        var needsUnicode: Bool
+        var isNumber: Bool
+        var isURL: Bool
+    }
+
+    /// Finds token spans in UTF-8 bytes: the hot loop, with no `String` work.
+    func scan(_ bytes: UnsafeBufferPointer<UInt8>, emit: (Span) -> Void) {
+        let count = bytes.count
+        var index = 0
+        var scalarIndex = 0
+
+        // Decodes the scalar at a byte index: its kind, its length in bytes.
+        func decode(_ at: Int) -> (Kind, Int, Bool) {
+            let lead = bytes[at]
+            if lead < 0x80 { return (Self.asciiKinds[Int(lead)], 1, false) }
+            var length = 1
+            var value: UInt32
+            if lead & 0xE0 == 0xC0 {
+                length = 2
+                value = UInt32(lead & 0x1F)
+            } else if lead & 0xF0 == 0xE0 {
+                length = 3
+                value = UInt32(lead & 0x0F)
+            } else {
+                length = 4
+                value = UInt32(lead & 0x07)
+            }
+            length = min(length, count - at)
+            for offset in 1..<max(length, 1) { value = value << 6 | UInt32(bytes[at + offset] & 0x3F) }
+            guard let scalar = Unicode.Scalar(value) else { return (.other, length, true) }
+            let kind = Self.kind(of: scalar)
+            let special = (kind == .apostrophe || kind == .hyphen)
+            return (kind, length, !special)
+        }
+
+        while index < count {
+            let (kind, length, _) = decode(index)
+            if kind == .letter || kind == .digit {
+                if options.urls, let end = urlEnd(bytes, from: index) {
+                    let scalars = scalarCount(bytes, index, end)
+                    emit(
+                        Span(
+                            byteStart: index, byteEnd: end, scalarStart: scalarIndex,
+                            scalarEnd: scalarIndex + scalars, needsUnicode: false, isNumber: false, isURL: true))
+                    scalarIndex += scalars
+                    index = end
+                    continue
+                }
+                let start = index
+                let scalarStart = scalarIndex
+                var needsUnicode = bytes[index] >= 0x80
+                var allDigits = kind == .digit
+                var previous = kind
+                index += length
+                scalarIndex += 1
+                var end = index
+                var scalarEnd = scalarIndex
+                while index < count {
+                    let (next, nextLength, unicode) = decode(index)
+                    switch next {
+                    case .letter, .digit, .mark, .ignorable:
+                        if next == .letter { allDigits = false }
+                        if unicode { needsUnicode = true }
+                        index += nextLength
+                        scalarIndex += 1
+                        end = index
+                        scalarEnd = scalarIndex
+                        previous = next == .ignorable ? previous : next
+                        continue
+                    case .apostrophe, .hyphen, .separator:
+                        let allowed: Bool
+                        switch next {
+                        case .apostrophe: allowed = options.apostrophes
+                        case .hyphen: allowed = options.hyphens
+                        default: allowed = options.numberSeparators && previous == .digit
+                        }
+                        let after = index + nextLength
+                        if allowed, after < count {
+                            let (following, _, _) = decode(after)
+                            let joins =
+                                next == .separator
+                                ? following == .digit
+                                : following == .letter || following == .digit
+                            if joins {
+                                if next != .separator { allDigits = false }
+                                index = after
+                                scalarIndex += 1
+                                previous = next
+                                continue
+                            }
+                        }
+                        if next == .apostrophe, options.apostrophes, options.possessiveApostrophe,
+                            bytes[end - 1] | 0x20 == UInt8(ascii: "s"), previous == .letter
+                        {
+                            // `doctors'`: keep the apostrophe unless a word follows it.
+                            let followedByWord = after < count && [.letter, .digit].contains(decode(after).0)
+                            if !followedByWord {
+                                end = after
+                                scalarEnd = scalarIndex + 1
+                                scalarIndex += 1
+                                index = after
+                            }
+                        }
+                    default:
+                        break
+                    }
+                    break
+                }
+                emit(
+                    Span(
+                        byteStart: start, byteEnd: end, scalarStart: scalarStart, scalarEnd: scalarEnd,
+                        needsUnicode: needsUnicode, isNumber: allDigits, isURL: false))
+                continue
+            }
+            if kind == .ideograph {
+                emit(
+                    Span(
+                        byteStart: index, byteEnd: index + length, scalarStart: scalarIndex,
+                        scalarEnd: scalarIndex + 1, needsUnicode: true, isNumber: false, isURL: false))
+            }
+            index += length
+            scalarIndex += 1
+        }
+    }
+
+    private func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        var count = 0
+        for index in from..<to where bytes[index] & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// The end of a URL (`http://…`, `https://…`, `www.…`) or e-mail address starting here.
+    func urlEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        func hasPrefix(_ prefix: StaticString) -> Bool {
+            let length = prefix.utf8CodeUnitCount
+            guard start + length <= bytes.count else { return false }
+            let pointer = prefix.utf8Start
+            for offset in 0..<length where bytes[start + offset] | 0x20 != pointer[offset] | 0x20 { return false }
+            return true
+        }
+        func isURLByte(_ byte: UInt8) -> Bool {
+            byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+                && byte != UInt8(ascii: "\"")
+        }
+        func trimTrailingPunctuation(_ end: Int) -> Int {
+            var end = end
+            while end > start, ".,;:!?)]}'\"".utf8.contains(bytes[end - 1]) { end -= 1 }
+            return end
+        }
+        if hasPrefix("http://") || hasPrefix("https://") || hasPrefix("www.") {
+            var end = start
+            while end < bytes.count, isURLByte(bytes[end]) { end += 1 }
+            return trimTrailingPunctuation(end)
+        }
+        // E-mail: local part, @, a domain with a dot.
+        func isLocal(_ byte: UInt8) -> Bool {
+            Self.asciiKinds[Int(byte & 0x7F)] == .letter || Self.asciiKinds[Int(byte & 0x7F)] == .digit
+                || "._%+-".utf8.contains(byte)
+        }
+        var at = start
+        while at < bytes.count, bytes[at] < 0x80, isLocal(bytes[at]) { at += 1 }
+        guard at < bytes.count, at > start, bytes[at] == UInt8(ascii: "@") else { return nil }
+        var end = at + 1
+        var dots = 0
+        while end < bytes.count, bytes[end] < 0x80,
+            Self.asciiKinds[Int(bytes[end])] == .letter || Self.asciiKinds[Int(bytes[end])] == .digit
+                || bytes[end] == UInt8(ascii: "-") || bytes[end] == UInt8(ascii: ".")
+        {
+            if bytes[end] == UInt8(ascii: ".") { dots += 1 }
+            end += 1
+        }
+        end = trimTrailingPunctuation(end)
+        guard dots > 0, end > at + 3, bytes[end - 1] != UInt8(ascii: ".") else { return nil }
+        return end
+    }
+}
+
+/// Reusable buffers that turn a token span into interned ids.
+struct TokenScratch {
+    var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(64) }
+
+    mutating func intern(
+        _ span: Tokenizer.Span, in bytes: UnsafeBufferPointer<UInt8>, options: Tokenizer.Options,
+        forms: inout Vocabulary, surfaces: inout Vocabulary
+    ) -> Token? {
+        if span.isNumber && !options.numbers { return nil }
+        let surfaceBytes = UnsafeBufferPointer(rebasing: bytes[span.byteStart..<span.byteEnd])
+        let surface = surfaces.intern(surfaceBytes)
+        buffer.removeAll(keepingCapacity: true)
+        if span.needsUnicode || options.foldDiacritics {
+            let text = String(decoding: surfaceBytes, as: UTF8.self)
+            buffer.append(contentsOf: Normalizer.normalize(text, options: options).utf8)
+        } else {
+            // ASCII, possibly with a curly apostrophe or Unicode hyphen: map byte by byte.
+            let lower = options.caseMode != .preserve
+            var index = span.byteStart
+            while index < span.byteEnd {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    buffer.append(lower && byte >= 65 && byte <= 90 ? byte | 0x20 : byte)
+                    index += 1
+                } else {
+                    // U+2019 / U+02BC → `'`; U+2010 / U+2011 → `-` (the only non-ASCII here).
+                    let isApostrophe = (byte == 0xE2 && bytes[index + 2] == 0x99) || byte == 0xCA
+                    buffer.append(isApostrophe ? UInt8(ascii: "'") : UInt8(ascii: "-"))
+                    index += byte >= 0xE0 ? 3 : 2
+                }
+            }
+        }
+        let form = buffer.withUnsafeBufferPointer { forms.intern($0) }
+        return Token(form: form, surface: surface, start: Int32(span.scalarStart), end: Int32(span.scalarEnd))
+    }
+}
+
+/// Unicode normalisation of one token's text: apostrophes and hyphens unified, invisible
+/// characters dropped, case folded, NFC, and diacritics folded when asked for.
+public enum Normalizer {
+    public static func normalize(_ text: String, options: Tokenizer.Options) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch Tokenizer.kind(of: scalar) {
+            case .ignorable: continue
+            case .apostrophe: scalars.append("'")
+            case .hyphen: scalars.append("-")
+            default:
+                switch options.caseMode {
+                case .preserve: scalars.append(scalar)
+                case .lower: scalars.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+                case .fold: scalars.append(contentsOf: caseFold(scalar))
+                }
+            }
+        }
+        var result = String(scalars).precomposedStringWithCanonicalMapping
+        if options.foldDiacritics {
+            let stripped = result.decomposedStringWithCanonicalMapping.unicodeScalars.filter {
+                $0.properties.generalCategory != .nonspacingMark
+            }
+            result = String(String.UnicodeScalarView(stripped)).precomposedStringWithCanonicalMapping
+        }
+        return result
+    }
+
+    /// Full case folding of one scalar, as lower(upper(lower(c))): `ß`/`ẞ` → `ss`, `ς` → `σ`,
+    /// `İ` → `i̇`. Dotless `ı` folds to itself, as in Unicode's (non-Turkic) CaseFolding.txt.
+    static func caseFold(_ scalar: Unicode.Scalar) -> String.UnicodeScalarView {
+        if scalar.value < 128 {
+            let value = scalar.value >= 65 && scalar.value <= 90 ? scalar.value | 0x20 : scalar.value
+            return String.UnicodeScalarView([Unicode.Scalar(UInt8(value))])
+        }
+        if scalar == "\u{0131}" { return String.UnicodeScalarView([scalar]) }
+        let lower = scalar.properties.lowercaseMapping
+        let upper = lower.unicodeScalars.map { $0.properties.uppercaseMapping }.joined()
+        let folded = upper.unicodeScalars.map { $0.properties.lowercaseMapping }.joined()
+        return folded.unicodeScalars
+    }
+}

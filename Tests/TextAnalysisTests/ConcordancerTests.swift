@@ -1,0 +1,136 @@
+import Corpus
+import Foundation
+import Ingest
+import Testing
+
+@testable import TextAnalysis
+
+/// The sample study, tokenised once for the tests that need it.
+enum SampleStudy {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Corpora/ai-doctors")
+
+    static func corpus() throws -> TokenizedCorpus {
+        let table = try ParticipantsReader().read(file: root.appendingPathComponent("participants.csv").path).table
+        let batch = try Ingestor(participants: table).readAll([root.path])
+        return TokenizedCorpus(documents: batch.documents, participants: table)
+    }
+}
+
+func corpus(_ turns: [(String, SpeakerRole, String?)], participants: ParticipantTable = .empty) -> TokenizedCorpus {
+    var text = ""
+    var segments: [Segment] = []
+    for (index, (said, role, participant)) in turns.enumerated() {
+        if index > 0 { text += "\n" }
+        let start = text.unicodeScalars.count
+        text += said
+        segments.append(
+            Segment(
+                index: index, speaker: participant ?? "I", role: role, participantID: participant, text: said,
+                range: ScalarRange(start: start, end: text.unicodeScalars.count)))
+    }
+    let document = Document(id: "d", source: "d.txt", format: .text, text: text, segments: segments, speakers: [])
+    return TokenizedCorpus(documents: [document], participants: participants)
+}
+
+@Suite struct ConcordancerTests {
+    @Test func protectedTimeIsFoundInEightParticipantsTurns() throws {
+        let corpus = try SampleStudy.corpus()
+        let concordance = Concordancer().concordance(of: [try Query("\"protected time\"")], in: corpus)
+        #expect(concordance.lines.map(\.participantID) == ["P2", "P3", "P5", "P6", "P8", "P9", "P10", "P11"])
+        let first = try #require(concordance.lines.first)
+        #expect(first.left == "should, but there is no")  // five tokens
+        #expect(first.match == "protected time")
+        #expect(first.right == ". My job plan has no")
+        #expect(first.attributes["clinical_tech_split"] == "50% clinical: 50% academic/industry")
+        let document = try #require(corpus.documents.first { $0.id == first.documentID })
+        #expect(document.text(in: first.range) == "protected time")
+        #expect(document.segments[first.segmentIndex].participantID == "P2")
+    }
+
+    @Test func wildcardsMatchPrefixesAndSuffixes() throws {
+        let corpus = corpus([
+            ("Regulation and regulators regulate; a regulatory standard.", .participant, "P1"),
+            ("Technology, biology and cardiology.", .participant, "P1"),
+        ])
+        let prefix = Concordancer().concordance(of: [try Query("regulat*")], in: corpus)
+        #expect(prefix.lines.map(\.match) == ["Regulation", "regulators", "regulate", "regulatory"])
+        let suffix = Concordancer().concordance(of: [try Query("*ology")], in: corpus)
+        #expect(suffix.lines.map(\.match) == ["Technology", "biology", "cardiology"])
+    }
+
+    @Test func matchModesCompareSurfaceLowerOrStem() throws {
+        let corpus = corpus([("Hype, hyped, HYPE and hyping.", .participant, "P1")])
+        func matches(_ mode: Query.MatchMode) throws -> [String] {
+            var options = Concordancer.Options()
+            options.mode = mode
+            return Concordancer(options: options).concordance(of: [try Query("hype")], in: corpus).lines.map(\.match)
+        }
+        #expect(try matches(.surface) == [])
+        #expect(try matches(.lower) == ["Hype", "HYPE"])
+        #expect(try matches(.stem) == ["Hype", "hyped", "HYPE", "hyping"])
+    }
+
+    @Test func windowCountsTokensOrCharactersAndStopsAtTheTurn() throws {
+        let corpus = corpus([
+            ("one two three four five six seven target eight nine", .participant, "P1"),
+            ("target at the start", .participant, "P1"),
+        ])
+        var options = Concordancer.Options()
+        options.window = 2
+        let tokens = Concordancer(options: options).concordance(of: [try Query("target")], in: corpus)
+        #expect(tokens.lines.map(\.left) == ["six seven", ""])
+        #expect(tokens.lines.map(\.right) == ["eight nine", "at the"])
+        #expect(tokens.lines.map(\.tokenIndex) == [7, 0])
+        options.unit = .characters
+        options.window = 7
+        let characters = Concordancer(options: options).concordance(of: [try Query("target")], in: corpus)
+        #expect(characters.lines[0].left == "seven")
+        #expect(characters.lines[0].right == "eight")
+    }
+
+    @Test func turnsAreFilteredByRoleParticipantAndAttribute() throws {
+        let table = ParticipantTable(
+            attributeNames: ["split"],
+            participants: [
+                Participant(id: "P1", attributes: ["split": "tech"]),
+                Participant(id: "P2", attributes: ["split": "clinical"]),
+            ])
+        let corpus = corpus(
+            [
+                ("Any hype?", .interviewer, nil), ("Hype everywhere.", .participant, "P1"),
+                ("No hype.", .participant, "P2"),
+            ],
+            participants: table)
+        func hits(_ filter: SegmentFilter) throws -> [String?] {
+            var options = Concordancer.Options()
+            options.filter = filter
+            return Concordancer(options: options).concordance(of: [try Query("hype")], in: corpus).lines.map(
+                \.participantID)
+        }
+        #expect(try hits(SegmentFilter()) == ["P1", "P2"])
+        #expect(try hits(.everyone) == [nil, "P1", "P2"])
+        #expect(try hits(SegmentFilter(participantIDs: ["P2"])) == ["P2"])
+        #expect(try hits(SegmentFilter(attributes: ["split": ["tech"]])) == ["P1"])
+    }
+
+    @Test func phrasesMatchAcrossLineBreaksInsideATurn() throws {
+        let corpus = corpus([("no protected\ntime at all", .participant, "P1")])
+        let lines = Concordancer().concordance(of: [try Query("protected time")], in: corpus).lines
+        #expect(lines.map(\.match) == ["protected time"])
+    }
+
+    @Test func sortingByRightContextOrdersLikeAConcordancer() throws {
+        let corpus = corpus([("time pressure. time off. time again. time off work.", .participant, "P1")])
+        var options = Concordancer.Options()
+        options.sort = [try #require(.init("R1")), try #require(.init("R2"))]
+        let lines = Concordancer(options: options).concordance(of: [try Query("time")], in: corpus).lines
+        #expect(lines.map(\.right.first) == ["a", "o", "o", "p"])
+        #expect(lines.map(\.tokenIndex) == [4, 2, 6, 0])
+    }
+
+    @Test(arguments: ["", "\"\"", "*", "**", "pro*ted"])
+    func badQueriesAreRefused(_ text: String) {
+        #expect(throws: QueryError.self) { try Query(text) }
+    }
+}

@@ -1,0 +1,119 @@
+import Corpus
+import Foundation
+import Testing
+
+@testable import TextAnalysis
+
+@Suite struct FrequencyTests {
+    let table = ParticipantTable(
+        attributeNames: ["split"],
+        participants: [
+            Participant(id: "P1", attributes: ["split": "tech"]), Participant(id: "P2", attributes: ["split": "tech"]),
+            Participant(id: "P3", attributes: ["split": "clinical"]),
+        ])
+
+    func sample() -> TokenizedCorpus {
+        corpus(
+            [
+                ("Is time protected?", .interviewer, nil),
+                ("We had no protected time.", .participant, "P1"),
+                ("Time, time, time: the hype!", .participant, "P2"),
+                ("Protected time is rare in clinics.", .participant, "P3"),
+            ], participants: table)
+    }
+
+    @Test func countsRatesAndUsersPerGroupByHand() throws {
+        var options = FrequencyCounter.Options()
+        options.grouping = .attributes(["split"])
+        let frequencies = FrequencyCounter(options: options).count(sample())
+        // tech: "We had no protected time" (5) + "Time time time the hype" (5) = 10 words.
+        #expect(frequencies.groups.map(\.name) == ["clinical", "tech"])
+        #expect(frequencies.groups.map(\.words) == [6, 10])
+        let time = try #require(frequencies.count(of: "time", in: "tech"))
+        #expect(time == TermCount(count: 4, participants: 2, documents: 1))
+        let row = try #require(frequencies.rows.first { $0.group == "tech" && $0.term == "time" })
+        #expect(row.rate == 400)
+        #expect(frequencies.count(of: "the", in: "tech") == nil)  // a stopword
+        #expect(frequencies.count(of: "is", in: "clinical") == nil)
+        #expect(frequencies.rows.first?.group == "clinical")
+    }
+
+    @Test func interviewerSpeechIsLeftOutUnlessAsked() throws {
+        var options = FrequencyCounter.Options()
+        #expect(FrequencyCounter(options: options).count(sample()).count(of: "time", in: "corpus")?.count == 5)
+        options.filter = .everyone
+        #expect(FrequencyCounter(options: options).count(sample()).count(of: "time", in: "corpus")?.count == 6)
+    }
+
+    @Test func ngramsStayInsideTurnsAndSkipStopwords() throws {
+        var options = FrequencyCounter.Options()
+        options.ngram = 2
+        let frequencies = FrequencyCounter(options: options).count(sample())
+        #expect(frequencies.count(of: "protected time", in: "corpus")?.count == 2)
+        #expect(frequencies.count(of: "time time", in: "corpus")?.count == 2)
+        #expect(frequencies.count(of: "time protected", in: "corpus") == nil)  // across turns
+        #expect(frequencies.count(of: "time is", in: "corpus") == nil)  // holds a stopword
+    }
+
+    @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
+        var options = FrequencyCounter.Options()
+        options.stem = true
+        options.grouping = .participant
+        let byParticipant = FrequencyCounter(options: options).count(sample())
+        #expect(byParticipant.groups.map(\.name) == ["P1", "P2", "P3"])
+        #expect(byParticipant.count(of: "clinic", in: "P3")?.count == 1)
+        #expect(byParticipant.count(of: "protect", in: "P1")?.count == 1)
+        options.grouping = Grouping("split,split")
+        #expect(
+            FrequencyCounter(options: options).count(sample()).groups.map(\.name) == [
+                "clinical | clinical", "tech | tech",
+            ])
+    }
+
+    @Test func minimumCountAndTopFilterRows() {
+        var options = FrequencyCounter.Options()
+        options.minimumCount = 2
+        #expect(FrequencyCounter(options: options).count(sample()).rows.map(\.term) == ["time", "protected"])
+        options.minimumCount = 1
+        options.top = 1
+        #expect(FrequencyCounter(options: options).count(sample()).rows.map(\.term) == ["time"])
+    }
+
+    /// Worked by hand: a=10, b=5, c=1,000, d=2,000 → E₁=5, E₂=10,
+    /// G² = 2(10 ln 2 + 5 ln ½) = 10 ln 2 = 6.9315; p = P(χ²₁ > 6.9315) = 0.008471;
+    /// log ratio = log₂((10/1000)/(5/2000)) = log₂ 4 = 2.
+    @Test func logLikelihoodMatchesTheWorkedExample() {
+        let statistic = LogLikelihood(a: 10, b: 5, c: 1000, d: 2000)
+        #expect(abs(statistic.g2 - 6.931_472) < 1e-5)
+        #expect(abs(statistic.pValue - 0.008_471) < 1e-5)
+        #expect(statistic.logRatio == 2)
+    }
+
+    /// Worked by hand: 50 in 100,000 words against 10 in 100,000: E₁ = E₂ = 30,
+    /// G² = 2(50 ln(5/3) + 10 ln(1/3)) = 2(25.5413 − 10.9861) = 29.1104.
+    @Test func logLikelihoodOfEqualCorporaAndZeroCounts() {
+        let equal = LogLikelihood(a: 50, b: 10, c: 100_000, d: 100_000)
+        #expect(abs(equal.g2 - 29.1104) < 1e-3)
+        let zero = LogLikelihood(a: 0, b: 8, c: 1000, d: 1000)
+        #expect(abs(zero.g2 - 2 * 8 * log(2.0)) < 1e-9)  // E₂ = 4: 2·8·ln 2
+        #expect(zero.logRatio == log2(0.5 / 8))
+    }
+
+    @Test func keynessRanksWhatTheTargetOveruses() throws {
+        var options = FrequencyCounter.Options()
+        options.grouping = .attributes(["split"])
+        let frequencies = FrequencyCounter(options: options).count(sample())
+        let keyness = try frequencies.keyness(of: "tech")
+        #expect(keyness.reference == "rest")
+        #expect(keyness.targetWords == 10 && keyness.referenceWords == 6)
+        // "hype" (1 of 10 against 0 of 6: G² = 2 ln 1.6 = 0.940) outranks "time" (4 of 10 against
+        // 1 of 6: G² = 0.718).
+        #expect(keyness.rows.prefix(2).map(\.term) == ["hype", "time"])
+        #expect(abs(keyness.rows[0].logLikelihood - 2 * log(1.6)) < 1e-12)
+        let time = try #require(keyness.rows.first { $0.term == "time" })
+        #expect(time.targetCount == 4 && time.referenceCount == 1)
+        #expect(time.logLikelihood == LogLikelihood(a: 4, b: 1, c: 10, d: 6).g2)
+        #expect(keyness.rows.last?.logRatio ?? 0 < 0)
+        #expect(throws: KeynessError.self) { try frequencies.keyness(of: "nobody") }
+    }
+}

@@ -1,0 +1,98 @@
+import Testing
+
+@testable import TextAnalysis
+
+@Suite struct TokenizerTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var text: String
+        var forms: [String]
+        var testDescription: String { text }
+    }
+
+    func forms(_ text: String, _ options: Tokenizer.Options = .init()) -> [String] {
+        var forms = Vocabulary()
+        var surfaces = Vocabulary()
+        return Tokenizer(options: options).tokenize(text, forms: &forms, surfaces: &surfaces).map { forms[$0.form] }
+    }
+
+    @Test(arguments: [
+        Case(text: "Don’t stop, don't.", forms: ["don't", "stop", "don't"]),
+        Case(
+            text: "the doctors' views and the doctor's", forms: ["the", "doctors'", "views", "and", "the", "doctor's"]),
+        Case(text: "'quoted' word", forms: ["quoted", "word"]),
+        Case(
+            text: "work-life balance, well--known, COVID-19",
+            forms: ["work-life", "balance", "well", "known", "covid-19"]),
+        Case(text: "In 2020, 50% of 3.5 cost £50,000.", forms: ["in", "2020", "50", "of", "3.5", "cost", "50,000"]),
+        Case(
+            text: "see https://nhs.uk/ai?x=1, or www.Example.org.",
+            forms: ["see", "https://nhs.uk/ai?x=1", "or", "www.example.org"]),
+        Case(text: "write to jane.doe@uni.ac.uk.", forms: ["write", "to", "jane.doe@uni.ac.uk"]),
+        Case(text: "great 👍🏽 idea 🎉 — yes!", forms: ["great", "idea", "yes"]),
+        Case(text: "我是医生 and 東京タワー", forms: ["我", "是", "医", "生", "and", "東", "京", "タ", "ワ", "ー"]),
+        Case(text: "cafe\u{301} café", forms: ["café", "café"]),
+        Case(text: "İstanbul ISTANBUL ıstanbul", forms: ["i\u{307}stanbul", "istanbul", "ıstanbul"]),
+        Case(text: "Straße STRASSE ẞ", forms: ["strasse", "strasse", "ss"]),
+        Case(text: "ΟΔΟΣ οδος", forms: ["οδοσ", "οδοσ"]),
+        Case(text: "co\u{00AD}operate", forms: ["cooperate"]),
+        Case(text: "Ünïcödé naïve Москва", forms: ["ünïcödé", "naïve", "москва"]),
+    ])
+    func tokensAndFormsFollowTheRules(_ example: Case) {
+        #expect(forms(example.text) == example.forms)
+    }
+
+    @Test func tokensKeepTheirScalarRangeIntoTheText() {
+        let text = "👍🏽 Café, work-life!"
+        var forms = Vocabulary()
+        var surfaces = Vocabulary()
+        let tokens = Tokenizer().tokenize(text, forms: &forms, surfaces: &surfaces)
+        let scalars = Array(text.unicodeScalars)
+        let spans = tokens.map { String(String.UnicodeScalarView(scalars[Int($0.start)..<Int($0.end)])) }
+        #expect(spans == ["Café", "work-life"])
+        #expect(tokens.map { surfaces[$0.surface] } == ["Café", "work-life"])
+        #expect(tokens[0].start == 3)
+    }
+
+    @Test func optionsTurnRulesOff() {
+        var options = Tokenizer.Options()
+        options.apostrophes = false
+        options.hyphens = false
+        options.numberSeparators = false
+        options.foldDiacritics = true
+        options.urls = false
+        #expect(
+            forms("Don't work-life 3.5 café www.nhs.uk", options) == [
+                "don", "t", "work", "life", "3", "5", "cafe", "www", "nhs", "uk",
+            ])
+        options.numbers = false
+        options.caseMode = .preserve
+        #expect(forms("In 2020 Straße", options) == ["In", "Straße"])
+        options.caseMode = .lower
+        #expect(forms("Straße", options) == ["straße"])
+    }
+
+    @Test func eachDistinctFormIsInternedOnce() {
+        var forms = Vocabulary()
+        var surfaces = Vocabulary()
+        let tokens = Tokenizer().tokenize("Time time TIME time", forms: &forms, surfaces: &surfaces)
+        #expect(Set(tokens.map(\.form)).count == 1)
+        #expect(Set(tokens.map(\.surface)).count == 3)
+        #expect(forms.count == 1)
+        #expect(forms.id(of: "time") == tokens[0].form)
+        #expect(forms.id(of: "absent") == nil)
+    }
+
+    @Test func vocabularyGrowsPastItsFirstTableSize() {
+        var vocabulary = Vocabulary(capacity: 4)
+        let ids = (0..<10_000).map { vocabulary.intern("w\($0)") }
+        #expect(ids == (0..<10_000).map(Int32.init))
+        #expect(vocabulary.id(of: "w9999") == 9999)
+        #expect(vocabulary[1234] == "w1234")
+    }
+
+    @Test func stopwordFilesNormaliseTheirWords() {
+        let list = Stopwords.parse("# mine\nUm\nDon’t  # curly\n\n")
+        #expect(list.words == ["um", "don't"])
+        #expect(Stopwords.english.words.contains("don't"))
+    }
+}
