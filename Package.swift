@@ -39,6 +39,7 @@ let package = Package(
                 "Ingest",
                 "TextAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),

@@ -7,7 +7,7 @@ struct TMine: ParsableCommand {
         commandName: "tmine",
         abstract: "Explore interview transcripts: ingest, keyword in context, frequencies, suggested codes.",
         version: "0.1.0",
-        subcommands: [Extract.self]
+        subcommands: [Extract.self, Tokens.self, Kwic.self, Freq.self]
     )
 }
 

@@ -1,0 +1,50 @@
+import Foundation
+
+extension FrequencyTable {
+    /// The top terms of each group as a plain-text table.
+    public func terminalTable(top: Int) -> String {
+        var text = ""
+        let rows = self.rows
+        for group in groups {
+            text +=
+                "\(group.name): \(group.words) words, \(group.participants) participants, "
+                + "\(group.documents) documents\n"
+            text +=
+                "  term".padding(toLength: 28) + "count".leftPadded(7) + "per 1k".leftPadded(9)
+                + "people".leftPadded(8) + "docs".leftPadded(6) + "\n"
+            for row in rows.lazy.filter({ $0.group == group.name }).prefix(top) {
+                text +=
+                    ("  " + row.term).padding(toLength: 28) + String(row.count).leftPadded(7)
+                    + String(format: "%.2f", row.rate).leftPadded(9)
+                    + "\(row.participants)/\(group.participants)"
+                    .leftPadded(8) + "\(row.documents)".leftPadded(6) + "\n"
+            }
+        }
+        return text
+    }
+}
+
+extension Keyness {
+    /// The most distinctive terms of the target as a plain-text table.
+    public func terminalTable(top: Int) -> String {
+        var text = "keyness of \"\(target)\" (\(targetWords) words) against \(reference) (\(referenceWords) words)\n"
+        text +=
+            "  term".padding(toLength: 28) + "target".leftPadded(8) + "ref".leftPadded(7) + "G2".leftPadded(9)
+            + "p".leftPadded(9) + "log ratio".leftPadded(11) + "\n"
+        for row in rows.prefix(top) {
+            text +=
+                ("  " + row.term).padding(toLength: 28) + String(row.targetCount).leftPadded(8)
+                + String(row.referenceCount).leftPadded(7)
+                + String(format: "%.2f", row.signedLogLikelihood).leftPadded(9)
+                + String(format: "%.4f", row.pValue).leftPadded(9) + String(format: "%.2f", row.logRatio).leftPadded(11)
+                + "\n"
+        }
+        return text
+    }
+}
+
+extension String {
+    func leftPadded(_ length: Int) -> String {
+        count >= length ? self : String(repeating: " ", count: length - count) + self
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Corpus
+import Foundation
+import Ingest
+import TextAnalysis
+
+/// Options shared by the commands that read transcripts: inputs, participants, tokenising.
+struct CorpusOptions: ParsableArguments {
+    @Argument(help: "Transcript files or folders (a folder's participants.csv is used unless --participants).")
+    var inputs: [String]
+
+    @Option(name: .long, help: "participants.csv: id column first, then attributes.")
+    var participants: String?
+
+    @Option(name: .long, help: "Case handling: fold (default), lower or preserve.")
+    var `case`: Tokenizer.Options.CaseMode = .fold
+
+    @Flag(name: .long, help: "Fold diacritics (café = cafe).")
+    var foldDiacritics = false
+
+    /// Reads the inputs and tokenises them; prints what failed and maps problems to exit codes.
+    func load(stopwords: Stopwords = .english) throws -> TokenizedCorpus {
+        let study: StudyInputs
+        do {
+            study = try StudyInputs.load(inputs, participants: participants)
+        } catch let error as IngestError {
+            printError(error.description)
+            throw ExitStatus.usage
+        }
+        for warning in study.warnings { printError("warning: \(warning)") }
+        for failure in study.batch.failures { printError(failure.description) }
+        if study.batch.documents.isEmpty {
+            printError("no transcript could be read")
+            throw ExitStatus.nothingProcessed
+        }
+        var options = Tokenizer.Options()
+        options.caseMode = `case`
+        options.foldDiacritics = foldDiacritics
+        return TokenizedCorpus(
+            documents: study.batch.documents, participants: study.participants, options: options,
+            stopwords: stopwords)
+    }
+}
+
+extension Tokenizer.Options.CaseMode: ExpressibleByArgument {}
+extension Query.MatchMode: ExpressibleByArgument {}
+
+/// Filters on turns: role, participant, attribute values (`--where split=Full-time tech`).
+struct FilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Speaker roles to include: participant (default), interviewer, other, all.")
+    var role: [String] = ["participant"]
+
+    @Option(name: .long, help: "Only these participants (repeatable).")
+    var participant: [String] = []
+
+    @Option(name: .customLong("where"), help: "Only turns whose participant has ATTRIBUTE=VALUE (repeatable).")
+    var conditions: [String] = []
+
+    func filter() throws -> SegmentFilter {
+        var roles = Set<SpeakerRole>()
+        for role in role {
+            if role == "all" {
+                roles.formUnion(SpeakerRole.allCases)
+            } else if let value = SpeakerRole(rawValue: role) {
+                roles.insert(value)
+            } else {
+                throw ValidationError("unknown role \"\(role)\"; use participant, interviewer, other or all")
+            }
+        }
+        var attributes: [String: Set<String>] = [:]
+        for condition in conditions {
+            guard let equals = condition.firstIndex(of: "=") else {
+                throw ValidationError("--where takes ATTRIBUTE=VALUE, not \"\(condition)\"")
+            }
+            attributes[String(condition[..<equals]), default: []].insert(
+                String(condition[condition.index(after: equals)...]))
+        }
+        return SegmentFilter(
+            roles: roles, participantIDs: participant.isEmpty ? nil : Set(participant), attributes: attributes)
+    }
+}
+
+/// JSON with sorted keys and a schema version, the same bytes for the same input.
+func jsonString(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// A JSON document: `schemaVersion` beside the payload's own keys.
+struct Versioned<Payload: Encodable>: Encodable {
+    let schemaVersion = 1
+    let payload: Payload
+
+    func encode(to encoder: any Encoder) throws {
+        try payload.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(schemaVersion, forKey: Key(stringValue: "schemaVersion"))
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

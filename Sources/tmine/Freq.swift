@@ -1,0 +1,107 @@
+import ArgumentParser
+import CSV
+import Corpus
+import Foundation
+import TextAnalysis
+
+/// `tmine freq`: term frequencies by participant group, with keyness.
+struct Freq: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Count terms by participant group, with rates and keyness.",
+        discussion: """
+            Example: tmine freq Corpora/ai-doctors --by clinical_tech_split --keyness "Full-time tech"
+            """)
+
+    @OptionGroup var corpus: CorpusOptions
+    @OptionGroup var filters: FilterOptions
+
+    @Option(name: .long, help: "Group by an attribute, a,b (combination), participant, document or corpus.")
+    var by = "corpus"
+
+    @Option(name: .long, help: "Words (1) or n-grams (2, 3).")
+    var ngram = 1
+
+    @Option(name: .long, help: "Only terms counted at least this often.")
+    var minCount = 1
+
+    @Option(name: .long, help: "Only the N most frequent terms of each group.")
+    var top: Int?
+
+    @Flag(name: .long, help: "Count Porter2 stems instead of words.")
+    var stem = false
+
+    @Option(name: .long, help: "Stopwords: english (default), none, or a file with one word per line.")
+    var stopwords = "english"
+
+    @Option(name: .long, help: "Keyness of this group against the rest (or --reference).")
+    var keyness: String?
+
+    @Option(name: .long, help: "Reference group for --keyness (default: all other groups).")
+    var reference: String?
+
+    @Flag(name: .long, help: "JSON output.")
+    var json = false
+
+    @Flag(name: .long, help: "CSV output (long format: term, group, count, rate, participants, documents).")
+    var csv = false
+
+    func run() throws {
+        var list = Stopwords.none
+        switch stopwords {
+        case "english": list = .english
+        case "none": break
+        default: list = try Stopwords.read(contentsOf: URL(fileURLWithPath: stopwords))
+        }
+        var options = FrequencyCounter.Options()
+        options.grouping = Grouping(by)
+        options.ngram = ngram
+        options.filter = try filters.filter()
+        options.removeStopwords = !list.words.isEmpty
+        options.stem = stem
+        options.minimumCount = minCount
+        options.top = top
+        let tokenized = try corpus.load(stopwords: list)
+        let table = FrequencyCounter(options: options).count(tokenized)
+        var keynessResult: Keyness?
+        if let keyness {
+            do {
+                keynessResult = try table.keyness(of: keyness, against: reference, minimumCount: minCount)
+            } catch {
+                printError("error: \(error)")
+                throw ExitStatus.usage
+            }
+        }
+        if json {
+            print(
+                try jsonString(
+                    Versioned(
+                        payload: Output(
+                            grouping: options.grouping.description, groups: table.groups, rows: table.rows,
+                            keyness: keynessResult))))
+        } else if csv {
+            let stream = OutputStream(toMemory: ())
+            stream.open()
+            let writer = try CSVWriter(stream: stream)
+            try writer.write(row: ["term", "group", "count", "rate", "participants", "documents"])
+            for row in table.rows {
+                try writer.write(row: [
+                    row.term, row.group, String(row.count), String(format: "%.4f", row.rate), String(row.participants),
+                    String(row.documents),
+                ])
+            }
+            stream.close()
+            let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(table.terminalTable(top: top ?? 15), terminator: "")
+            if let keynessResult { print("\n" + keynessResult.terminalTable(top: top ?? 20), terminator: "") }
+        }
+    }
+
+    struct Output: Encodable {
+        var grouping: String
+        var groups: [FrequencyTable.Group]
+        var rows: [FrequencyTable.Row]
+        var keyness: Keyness?
+    }
+}

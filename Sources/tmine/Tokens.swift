@@ -1,0 +1,75 @@
+import ArgumentParser
+import Corpus
+import Foundation
+import Ingest
+import TextAnalysis
+
+/// `tmine tokens`: what the tokeniser and stemmer make of a text.
+struct Tokens: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one token per line: surface, normalised form and stem.",
+        discussion: "Reads a transcript file, or text from standard input with '-'. Only spoken turns are tokenised.")
+
+    @Argument(help: "A transcript file, or - for standard input.")
+    var input: String
+
+    @Flag(name: .long, help: "JSON with each token's range in its turn and in the document.")
+    var json = false
+
+    @Option(name: .long, help: "Case handling: fold (default), lower or preserve.")
+    var `case`: Tokenizer.Options.CaseMode = .fold
+
+    func run() throws {
+        let data: Data
+        let source: String
+        if input == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+            source = "(standard input)"
+        } else {
+            data = try Data(contentsOf: URL(fileURLWithPath: input))
+            source = input
+        }
+        let document: Document
+        do {
+            document = try Ingestor().read(data: data, source: source)
+        } catch let error as IngestError {
+            printError(error.description)
+            throw ExitStatus.nothingProcessed
+        }
+        var options = Tokenizer.Options()
+        options.caseMode = `case`
+        let corpus = TokenizedCorpus(documents: [document], options: options)
+        var rows: [TokenRow] = []
+        for (segmentIndex, tokens) in corpus.tokens[0].enumerated() {
+            let segment = document.segments[segmentIndex]
+            for token in tokens {
+                rows.append(
+                    TokenRow(
+                        surface: corpus.surface(token), form: corpus.forms[token.form],
+                        stem: corpus.stems[corpus.stemOfForm[Int(token.form)]], segment: segmentIndex,
+                        range: ScalarRange(start: Int(token.start), end: Int(token.end)),
+                        documentRange: ScalarRange(
+                            start: segment.range.start + Int(token.start), end: segment.range.start + Int(token.end))))
+            }
+        }
+        if json {
+            print(try jsonString(Versioned(payload: TokenList(document: document.id, tokens: rows))))
+        } else {
+            print(rows.map { "\($0.surface)\t\($0.form)\t\($0.stem)" }.joined(separator: "\n"))
+        }
+    }
+
+    struct TokenRow: Encodable {
+        var surface: String
+        var form: String
+        var stem: String
+        var segment: Int
+        var range: ScalarRange
+        var documentRange: ScalarRange
+    }
+
+    struct TokenList: Encodable {
+        var document: String
+        var tokens: [TokenRow]
+    }
+}
