@@ -22,6 +22,6 @@ import Testing
 
     @Test func alignedLinesCentreTheMatchAndCutLongContext() {
         let text = concordance.aligned(width: 10)
-        #expect(text == "d 2 P1  …t indeed  [hype]  cycle\n")
+        #expect(text == "d 2 P1  …xt indeed  [hype]  cycle\n")
     }
 }
