@@ -41,13 +41,18 @@ public struct Concordancer: Sendable {
 
     /// Every hit of every query, in document order or sorted by context words.
     public func concordance(of queries: [Query], in corpus: TokenizedCorpus) -> Concordance {
+        merge(lines(of: queries, in: corpus), queries: queries, participants: corpus.participants)
+    }
+
+    /// Hits in document order for the roles the filter accepts, before participant and attribute
+    /// filters, attributes and sorting: what a pipeline caches per document.
+    public func lines(of queries: [Query], in corpus: TokenizedCorpus) -> [ConcordanceLine] {
         let compiled = queries.map { CompiledQuery($0, mode: options.mode, corpus: corpus) }
+        let contextWords = max(options.window, options.sort.map(\.distance).max() ?? 0)
         var lines: [ConcordanceLine] = []
-        var sortKeys: [[String]] = []
         for (documentIndex, document) in corpus.documents.enumerated() {
             for (segmentIndex, segment) in document.segments.enumerated() {
-                let participant = corpus.participant(of: segment)
-                guard options.filter.accepts(segment, participant: participant) else { continue }
+                guard options.filter.roles.contains(segment.role) else { continue }
                 let tokens = corpus.tokens[documentIndex][segmentIndex]
                 guard !tokens.isEmpty else { continue }
                 var scalars: [Unicode.Scalar]?
@@ -56,24 +61,49 @@ public struct Concordancer: Sendable {
                         let text = scalars ?? Array(segment.text.unicodeScalars)
                         scalars = text
                         let last = index + query.matches.count - 1
-                        lines.append(
-                            line(
-                                query: query.query, tokens: tokens, first: index, last: last, text: text,
-                                document: document, segment: segment, participant: participant))
-                        if !options.sort.isEmpty {
-                            sortKeys.append(
-                                options.sort.map { key in
-                                    let position = key.side == .left ? index - key.distance : last + key.distance
-                                    return tokens.indices.contains(position) ? corpus.forms[tokens[position].form] : ""
-                                })
+                        var line = line(
+                            query: query.query, tokens: tokens, first: index, last: last, text: text,
+                            document: document, segment: segment)
+                        line.leftWords = (1...max(1, contextWords)).compactMap { distance in
+                            index - distance >= 0 ? corpus.forms[tokens[index - distance].form] : nil
                         }
+                        line.rightWords = (1...max(1, contextWords)).compactMap { distance in
+                            last + distance < tokens.count ? corpus.forms[tokens[last + distance].form] : nil
+                        }
+                        lines.append(line)
                     }
                 }
             }
         }
+        return lines
+    }
+
+    /// Joins participants' attributes, applies participant and attribute filters, and sorts.
+    public func merge(_ lines: [ConcordanceLine], queries: [Query], participants: ParticipantTable) -> Concordance {
+        let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var kept: [ConcordanceLine] = []
+        kept.reserveCapacity(lines.count)
+        for var line in lines {
+            let participant = line.participantID.flatMap { byID[$0] }
+            if let allowed = options.filter.participantIDs {
+                guard let id = line.participantID, allowed.contains(id) else { continue }
+            }
+            let passes = options.filter.attributes.allSatisfy { name, values in
+                participant?.attributes[name].map(values.contains) ?? false
+            }
+            guard passes else { continue }
+            line.attributes = participant?.attributes ?? [:]
+            kept.append(line)
+        }
         if !options.sort.isEmpty {
-            let order = lines.indices.sorted { left, right in
-                let (a, b) = (sortKeys[left], sortKeys[right])
+            let keys = kept.map { line in
+                options.sort.map { key in
+                    let words = key.side == .left ? line.leftWords : line.rightWords
+                    return key.distance <= words.count ? words[key.distance - 1] : ""
+                }
+            }
+            let order = kept.indices.sorted { left, right in
+                let (a, b) = (keys[left], keys[right])
                 if a != b {
                     return a.lexicographicallyPrecedes(b) {
                         $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)
@@ -81,14 +111,14 @@ public struct Concordancer: Sendable {
                 }
                 return left < right
             }
-            lines = order.map { lines[$0] }
+            kept = order.map { kept[$0] }
         }
-        return Concordance(queries: queries.map(\.text), lines: lines)
+        return Concordance(queries: queries.map(\.text), lines: kept)
     }
 
     private func line(
         query: Query, tokens: [Token], first: Int, last: Int, text: [Unicode.Scalar], document: Document,
-        segment: Segment, participant: Participant?
+        segment: Segment
     ) -> ConcordanceLine {
         let matchStart = Int(tokens[first].start)
         let matchEnd = Int(tokens[last].end)
@@ -110,10 +140,11 @@ public struct Concordancer: Sendable {
         let right = options.window == 0 ? "" : slice(matchEnd, rightEnd)
         return ConcordanceLine(
             query: query.text, documentID: document.id, segmentIndex: segment.index, speaker: segment.speaker,
-            role: segment.role, participantID: segment.participantID, attributes: participant?.attributes ?? [:],
+            role: segment.role, participantID: segment.participantID, attributes: [:],
             tokenIndex: first, tokenCount: last - first + 1, left: left.collapsingWhitespace(),
             match: slice(matchStart, matchEnd).collapsingWhitespace(), right: right.collapsingWhitespace(),
-            range: ScalarRange(start: segment.range.start + matchStart, end: segment.range.start + matchEnd))
+            range: ScalarRange(start: segment.range.start + matchStart, end: segment.range.start + matchEnd),
+            leftWords: [], rightWords: [])
     }
 }
 
@@ -140,6 +171,9 @@ public struct ConcordanceLine: Sendable, Hashable, Codable {
     public var right: String
     /// The match's range in the document's plain text, in Unicode scalars.
     public var range: ScalarRange
+    /// Normalised context words, nearest first (`leftWords[0]` is L1): the keys of sorting.
+    public var leftWords: [String]
+    public var rightWords: [String]
 }
 
 extension String {

@@ -29,22 +29,26 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// The group of a turn; `(none)` marks a participant without that attribute.
-    func group(of segment: Segment, document: Document, participant: Participant?) -> String {
+    /// The group of a speaker's words; `(none)` marks a missing participant or attribute.
+    func group(participantID: String?, participant: Participant?, documentID: String) -> String {
         switch self {
         case .attributes(let names):
             return names.map { name in
                 guard let value = participant?.attributes[name], !value.isEmpty else { return "(none)" }
                 return value
             }.joined(separator: " | ")
-        case .participant: return segment.participantID ?? "(none)"
-        case .document: return document.id
+        case .participant: return participantID ?? "(none)"
+        case .document: return documentID
         case .corpus: return "corpus"
         }
     }
 }
 
 /// Counts terms (words or n-grams) by group, with rates and how many people and documents use them.
+///
+/// Counting happens per document and per speaker (``DocumentCounts``), independent of any
+/// participant attribute; grouping is a merge of those counts. So a pipeline can cache each
+/// document's counts and regroup them when `participants.csv` changes.
 public struct FrequencyCounter: Sendable {
     public struct Options: Sendable, Hashable, Codable {
         public var grouping: Grouping = .corpus
@@ -66,82 +70,71 @@ public struct FrequencyCounter: Sendable {
 
     public init(options: Options = Options()) { self.options = options }
 
+    /// The frequency table of a whole corpus.
     public func count(_ corpus: TokenizedCorpus) -> FrequencyTable {
+        FrequencyTable(
+            merging: corpus.documents.indices.map { counts(ofDocument: $0, in: corpus) },
+            participants: corpus.participants, options: options)
+    }
+
+    /// One document's counts per speaker, for the roles the filter accepts.
+    public func counts(ofDocument documentIndex: Int, in corpus: TokenizedCorpus) -> DocumentCounts {
         let n = max(1, min(options.ngram, 3))
-        var groupIndex: [String: Int] = [:]
-        var groupNames: [String] = []
-        var words: [Int] = []
-        var groupParticipants: [Set<String>] = []
-        var groupDocuments: [Set<Int>] = []
-        var counts: [[NGram: TermStats]] = []
-        var participantIndex: [String: Int32] = [:]
+        let document = corpus.documents[documentIndex]
+        var people: [String: Int] = [:]
+        var result = DocumentCounts(documentID: document.id, speakers: [])
         var ids: [Int32] = []
         var stop: [Bool] = []
-
-        for (documentIndex, document) in corpus.documents.enumerated() {
-            for (segmentIndex, segment) in document.segments.enumerated() {
-                let participant = corpus.participant(of: segment)
-                guard options.filter.accepts(segment, participant: participant) else { continue }
-                let name = options.grouping.group(of: segment, document: document, participant: participant)
-                let group: Int
-                if let known = groupIndex[name] {
-                    group = known
-                } else {
-                    group = groupNames.count
-                    groupIndex[name] = group
-                    groupNames.append(name)
-                    words.append(0)
-                    groupParticipants.append([])
-                    groupDocuments.append([])
-                    counts.append([:])
-                }
-                let tokens = corpus.tokens[documentIndex][segmentIndex]
-                words[group] += tokens.count
-                if let id = segment.participantID { groupParticipants[group].insert(id) }
-                if !tokens.isEmpty { groupDocuments[group].insert(documentIndex) }
-                let person: Int32 =
-                    segment.participantID.map { id in
-                        if let known = participantIndex[id] { return known }
-                        let next = Int32(participantIndex.count)
-                        participantIndex[id] = next
-                        return next
-                    } ?? -1
-                ids.removeAll(keepingCapacity: true)
-                stop.removeAll(keepingCapacity: true)
-                for token in tokens {
-                    ids.append(options.stem ? corpus.stemOfForm[Int(token.form)] : token.form)
-                    stop.append(corpus.isStopword[Int(token.form)])
-                }
-                guard ids.count >= n else { continue }
-                for start in 0...(ids.count - n) {
-                    if options.removeStopwords, stop[start..<(start + n)].contains(true) { continue }
-                    let key = NGram(ids[start..<(start + n)])
-                    counts[group][key, default: TermStats()].add(document: Int32(documentIndex), participant: person)
-                }
+        var perSpeaker: [[NGram: Int]] = []
+        for (segmentIndex, segment) in document.segments.enumerated() {
+            guard options.filter.roles.contains(segment.role) else { continue }
+            let key = segment.participantID ?? ""
+            let speaker: Int
+            if let known = people[key] {
+                speaker = known
+            } else {
+                speaker = result.speakers.count
+                people[key] = speaker
+                result.speakers.append(
+                    DocumentCounts.Speaker(participantID: segment.participantID, words: 0, terms: [:]))
+                perSpeaker.append([:])
+            }
+            let tokens = corpus.tokens[documentIndex][segmentIndex]
+            result.speakers[speaker].words += tokens.count
+            ids.removeAll(keepingCapacity: true)
+            stop.removeAll(keepingCapacity: true)
+            for token in tokens {
+                ids.append(options.stem ? corpus.stemOfForm[Int(token.form)] : token.form)
+                stop.append(corpus.isStopword[Int(token.form)])
+            }
+            guard ids.count >= n else { continue }
+            for start in 0...(ids.count - n) {
+                if options.removeStopwords, stop[start..<(start + n)].contains(true) { continue }
+                perSpeaker[speaker][NGram(ids[start..<(start + n)]), default: 0] += 1
             }
         }
-
         let vocabulary = options.stem ? corpus.stems : corpus.forms
-        let order = groupNames.indices.sorted {
-            groupNames[$0].unicodeScalars.lexicographicallyPrecedes(groupNames[$1].unicodeScalars)
+        for (speaker, counts) in perSpeaker.enumerated() {
+            var terms: [String: Int] = [:]
+            terms.reserveCapacity(counts.count)
+            for (key, count) in counts { terms[key.text(in: vocabulary)] = count }
+            result.speakers[speaker].terms = terms
         }
-        var groups: [FrequencyTable.Group] = []
-        var terms: [[String: TermCount]] = []
-        for index in order {
-            groups.append(
-                FrequencyTable.Group(
-                    name: groupNames[index], words: words[index], participants: groupParticipants[index].count,
-                    documents: groupDocuments[index].count))
-            var table: [String: TermCount] = [:]
-            table.reserveCapacity(counts[index].count)
-            for (key, stats) in counts[index] {
-                table[key.text(in: vocabulary)] = TermCount(
-                    count: stats.count, participants: stats.participants.count, documents: stats.documents)
-            }
-            terms.append(table)
-        }
-        return FrequencyTable(options: options, groups: groups, terms: terms)
+        return result
     }
+}
+
+/// One document's term counts per speaker: what a pipeline caches for the frequencies stage.
+public struct DocumentCounts: Sendable, Hashable, Codable {
+    public struct Speaker: Sendable, Hashable, Codable {
+        public var participantID: String?
+        /// Every token the speaker said (stopwords included): the base of rates.
+        public var words: Int
+        public var terms: [String: Int]
+    }
+
+    public var documentID: String
+    public var speakers: [Speaker]
 }
 
 /// Up to three term ids, the key of a word or n-gram.
@@ -159,22 +152,6 @@ struct NGram: Hashable {
 
     func text(in vocabulary: Vocabulary) -> String {
         [a, b, c].filter { $0 >= 0 }.map { vocabulary[$0] }.joined(separator: " ")
-    }
-}
-
-struct TermStats {
-    var count = 0
-    var documents = 0
-    var lastDocument: Int32 = -1
-    var participants: Set<Int32> = []
-
-    mutating func add(document: Int32, participant: Int32) {
-        count += 1
-        if document != lastDocument {
-            documents += 1
-            lastDocument = document
-        }
-        if participant >= 0 { participants.insert(participant) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Term counts by group: the numbers behind "seven of eleven participants mentioned …".
@@ -26,6 +27,62 @@ public struct FrequencyTable: Sendable {
     public let groups: [Group]
     /// `terms[g]`: every term of group `g` with its counts (no minimum or top-N applied).
     let terms: [[String: TermCount]]
+
+    /// Groups per-document counts by the options' grouping, joining participants' attributes.
+    ///
+    /// Speakers whose participant fails the filter's participant or attribute conditions are left out.
+    public init(merging documents: [DocumentCounts], participants: ParticipantTable, options: FrequencyCounter.Options)
+    {
+        self.options = options
+        let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        struct Accumulator {
+            var words = 0
+            var participants: Set<String> = []
+            var documents: Set<String> = []
+            var terms: [String: (count: Int, participants: Set<String>, documents: Int, lastDocument: Int)] = [:]
+        }
+        var accumulators: [String: Accumulator] = [:]
+        for (documentIndex, document) in documents.enumerated() {
+            for speaker in document.speakers {
+                let participant = speaker.participantID.flatMap { byID[$0] }
+                if let allowed = options.filter.participantIDs {
+                    guard let id = speaker.participantID, allowed.contains(id) else { continue }
+                }
+                let passes = options.filter.attributes.allSatisfy { name, values in
+                    participant?.attributes[name].map(values.contains) ?? false
+                }
+                guard passes else { continue }
+                let name = options.grouping.group(
+                    participantID: speaker.participantID, participant: participant, documentID: document.documentID)
+                var accumulator = accumulators[name] ?? Accumulator()
+                accumulator.words += speaker.words
+                if let id = speaker.participantID { accumulator.participants.insert(id) }
+                if speaker.words > 0 { accumulator.documents.insert(document.documentID) }
+                for (term, count) in speaker.terms {
+                    var entry = accumulator.terms[term] ?? (0, [], 0, -1)
+                    entry.count += count
+                    if let id = speaker.participantID { entry.participants.insert(id) }
+                    if entry.lastDocument != documentIndex {
+                        entry.documents += 1
+                        entry.lastDocument = documentIndex
+                    }
+                    accumulator.terms[term] = entry
+                }
+                accumulators[name] = accumulator
+            }
+        }
+        let names = accumulators.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+        groups = names.compactMap { name in
+            accumulators[name].map {
+                Group(name: name, words: $0.words, participants: $0.participants.count, documents: $0.documents.count)
+            }
+        }
+        terms = names.map { name in
+            (accumulators[name]?.terms ?? [:]).mapValues {
+                TermCount(count: $0.count, participants: $0.participants.count, documents: $0.documents)
+            }
+        }
+    }
 
     /// Rows sorted by group, then count (descending), then term; minimum count and top-N applied.
     public var rows: [Row] {

@@ -10,7 +10,7 @@ import Testing
             ConcordanceLine(
                 query: "hype", documentID: "d", segmentIndex: 2, speaker: "P1", role: .participant, participantID: "P1",
                 attributes: [:], tokenIndex: 5, tokenCount: 1, left: "a very long left\tcontext indeed", match: "hype",
-                right: "cycle", range: ScalarRange(start: 10, end: 14))
+                right: "cycle", range: ScalarRange(start: 10, end: 14), leftWords: [], rightWords: [])
         ])
 
     @Test func tsvHasAHeaderAndNoStrayTabs() {
