@@ -9,11 +9,14 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "TextAnalysis", targets: ["TextAnalysis"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -32,12 +35,22 @@ let package = Package(
             ]
         ),
         .target(name: "TextAnalysis", dependencies: ["Corpus"]),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Corpus", "Ingest", "TextAnalysis",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Schemas"]
+        ),
         .executableTarget(
             name: "tmine",
             dependencies: [
                 "Corpus",
                 "Ingest",
                 "TextAnalysis",
+                "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
@@ -47,6 +60,10 @@ let package = Package(
             name: "IngestTests",
             dependencies: ["Ingest", "Corpus", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Corpus", "Ingest", "TextAnalysis"]
         ),
         .testTarget(
             name: "TextAnalysisTests",

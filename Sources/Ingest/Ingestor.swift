@@ -111,7 +111,7 @@ public struct Ingestor: Sendable {
         }
         let ids = Self.uniqueIDs(for: files)
         let inputs = files
-        let results = ResultSlots<Result<Document, IngestError>>(count: files.count)
+        let results = ConcurrentSlots<Result<Document, IngestError>>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
             let result: Result<Document, IngestError>
             do {
@@ -143,7 +143,9 @@ public struct Ingestor: Sendable {
     ]
 
     /// The transcript files at a path: the file itself, or those in a folder and its subfolders.
-    public static func transcriptFiles(at path: String) throws -> [String] {
+    public static func transcriptFiles(at path: String, extensions: Set<String> = transcriptExtensions) throws
+        -> [String]
+    {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw IngestError(.unreadableFile, file: path, message: "no such file or folder")
@@ -160,7 +162,7 @@ public struct Ingestor: Sendable {
         var files: [String] = []
         for case let url as URL in enumerator {
             let name = url.lastPathComponent
-            guard !name.hasPrefix("~$"), transcriptExtensions.contains(url.pathExtension.lowercased()) else {
+            guard !name.hasPrefix("~$"), extensions.contains(url.pathExtension.lowercased()) else {
                 continue
             }
             let relative = url.path.dropFirst(root.path.count).drop { $0 == "/" }
@@ -176,7 +178,8 @@ public struct Ingestor: Sendable {
         return stem.isEmpty ? name : stem
     }
 
-    static func uniqueIDs(for files: [String]) -> [String] {
+    /// Document ids for files: the name without extension, or with it where two would share one.
+    public static func uniqueIDs(for files: [String]) -> [String] {
         let stems = files.map(documentID(for:))
         var counts: [String: Int] = [:]
         for stem in stems { counts[stem, default: 0] += 1 }
@@ -184,19 +187,4 @@ public struct Ingestor: Sendable {
             counts[stem, default: 0] > 1 ? (file as NSString).lastPathComponent : stem
         }
     }
-}
-
-/// Result slots written from `concurrentPerform`, one per index, under a lock.
-private final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> Value? {
-        get { lock.withLock { slots[index] } }
-        set { lock.withLock { slots[index] = newValue } }
-    }
-
-    var values: [Value?] { lock.withLock { slots } }
 }

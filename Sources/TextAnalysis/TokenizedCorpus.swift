@@ -17,10 +17,11 @@ public struct TokenizedCorpus: Sendable {
     public internal(set) var isStopword: [Bool]
     private let participantsByID: [String: Participant]
 
-    /// Tokenises every segment of every document.
+    /// Tokenises every segment of every document; `computeStems: false` skips the stemmer when
+    /// no analysis needs stems.
     public init(
         documents: [Document], participants: ParticipantTable = .empty, options: Tokenizer.Options = .init(),
-        stopwords: Stopwords = .english
+        stopwords: Stopwords = .english, computeStems: Bool = true
     ) {
         self.documents = documents
         self.participants = participants
@@ -38,7 +39,8 @@ public struct TokenizedCorpus: Sendable {
         stemOfForm.reserveCapacity(forms.count)
         for id in 0..<Int32(forms.count) {
             let form = forms[id]
-            stemOfForm.append(stems.intern(PorterStemmer.stem(form)))
+            // Without stems, every form is its own stem (nothing asked for them).
+            stemOfForm.append(stems.intern(computeStems ? PorterStemmer.stem(form) : form))
             isStopword.append(stopwords.words.contains(form))
         }
         self.forms = forms

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 /// The `tmine` command line: parses arguments, calls the library, maps errors to exit codes.
 @main
@@ -6,8 +7,8 @@ struct TMine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tmine",
         abstract: "Explore interview transcripts: ingest, keyword in context, frequencies, suggested codes.",
-        version: "0.1.0",
-        subcommands: [Extract.self, Tokens.self, Kwic.self, Freq.self]
+        version: PipelineRunner.version,
+        subcommands: [Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self]
     )
 }
 

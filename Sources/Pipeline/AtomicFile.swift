@@ -1,0 +1,52 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes files so that a reader, or a crash, sees the old file or the new one, never a mix:
+/// the bytes go to a temporary file in the same folder, are flushed to disk, then renamed over.
+public enum AtomicFile {
+    /// Throws ``PipelineError`` naming the file when any step fails (a full disk, say); the
+    /// temporary file is removed and the previous file stays as it was.
+    public static func write(_ data: Data, to path: String) throws(PipelineError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
+        var written = 0
+        let ok = data.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                written += result
+            }
+            return true
+        }
+        let synced = ok && fsync(descriptor) == 0
+        let closed = close(descriptor) == 0
+        guard synced, closed else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw failure(path, "cannot write it (\(reason)); the previous version is unchanged")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw failure(path, "cannot replace it (\(reason)); the previous version is unchanged")
+        }
+        let folderDescriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
+        if folderDescriptor >= 0 {
+            fsync(folderDescriptor)
+            close(folderDescriptor)
+        }
+    }
+
+    private static func failure(_ path: String, _ message: String) -> PipelineError {
+        PipelineError(file: path, message: message)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import TextAnalysis
+
+/// The paragraph of a run report that a paper's methods section can cite.
+enum MethodsStatement {
+    static func text(for report: RunReport, configuration: PipelineConfiguration, stopwords: Stopwords) -> String {
+        let options = report.tokenizer
+        var parts: [String] = []
+        parts.append(
+            "Transcripts (\(report.corpus.documents) documents, \(report.corpus.turns) speaker turns, "
+                + "\(report.corpus.participantTokens) participant word tokens from \(report.corpus.participants) "
+                + "participants) were processed with TranscriptMiner \(report.toolVersion) using pipeline "
+                + "\(report.pipeline) (SHA-256 \(report.hashes.pipeline.prefix(12)))"
+                + (report.hashes.participants.map { " and participant table SHA-256 \($0.prefix(12))" } ?? "") + ".")
+        var tokens = "Text was split into Unicode word tokens"
+        switch options.caseMode {
+        case .fold: tokens += ", case-folded"
+        case .lower: tokens += ", lower-cased"
+        case .preserve: tokens += " (case kept)"
+        }
+        tokens += " and NFC-normalised"
+        if options.foldDiacritics { tokens += ", with diacritics removed" }
+        tokens += "; apostrophes " + (options.apostrophes ? "and" : "were split, and")
+        tokens += " hyphens " + (options.hyphens ? "were kept inside words" : "split words")
+        tokens += "."
+        parts.append(tokens)
+        if let frequencies = configuration.frequencies {
+            var text = "Term frequencies were counted per "
+                + frequencies.groupings.map(\.description).joined(separator: ", ")
+                + " for " + frequencies.ngrams.map { $0 == 1 ? "words" : "\($0)-grams" }.joined(separator: " and ")
+            text += frequencies.removeStopwords ? ", excluding \(stopwords.words.count) stopwords" : ""
+            text += frequencies.stem ? ", on Porter2 (Snowball English) stems" : ""
+            text += ", from " + frequencies.filter.roles.map(\.rawValue).sorted().joined(separator: " and ") + " turns"
+            text += "; rates are per 1,000 words."
+            if !frequencies.keyness.isEmpty {
+                text += " Keyness was measured with the log-likelihood statistic G² (Rayson and Garside 2000) "
+                    + "and the log ratio effect size (Hardie 2014)."
+            }
+            parts.append(text)
+        }
+        if let kwic = configuration.kwic {
+            parts.append(
+                "Concordances of \(kwic.queries.count) queries were taken with a window of "
+                    + "\(kwic.options.window) \(kwic.options.unit.rawValue) each side.")
+        }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,121 @@
+import Corpus
+import Foundation
+import Ingest
+import TextAnalysis
+
+/// The JSON files of an out folder. Each carries `schemaVersion` and has a JSON Schema in
+/// `Sources/Pipeline/Schemas/`.
+public enum Outputs {
+    public static let schemaVersion = 1
+
+    /// `corpus.json`: documents with their turns, and the participants with their attributes.
+    public struct CorpusFile: Codable, Sendable {
+        public var schemaVersion = Outputs.schemaVersion
+        public var study: String
+        public var documents: [Document]
+        public var participants: ParticipantTable
+    }
+
+    /// `kwic.json`: every hit of the pipeline's queries.
+    public struct KWICFile: Codable, Sendable {
+        public var schemaVersion = Outputs.schemaVersion
+        public var study: String
+        public var queries: [String]
+        public var window: Int
+        public var unit: String
+        public var match: String
+        public var lines: [ConcordanceLine]
+    }
+
+    /// `frequencies.json`: one table per grouping and n-gram size, and the keyness comparisons.
+    public struct FrequenciesFile: Codable, Sendable {
+        public struct Table: Codable, Sendable {
+            public var grouping: String
+            public var ngram: Int
+            public var groups: [FrequencyTable.Group]
+            public var rows: [FrequencyTable.Row]
+        }
+        public struct Comparison: Codable, Sendable {
+            public var grouping: String
+            public var ngram: Int
+            public var keyness: Keyness
+        }
+        public var schemaVersion = Outputs.schemaVersion
+        public var study: String
+        public var tables: [Table]
+        public var keyness: [Comparison]
+    }
+
+    /// Encodes with sorted keys: the same value always gives the same bytes.
+    public static func json(_ value: some Encodable, pretty: Bool = true) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys]
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        return data
+    }
+}
+
+/// What a run did: stages run or cached, failures, corpus size, and a methods statement.
+public struct RunReport: Codable, Sendable {
+    public struct Stage: Codable, Sendable {
+        public var name: String
+        /// Documents whose result was computed in this run.
+        public var ran: [String]
+        /// Documents whose result came from the cache.
+        public var cached: [String]
+        /// Whether the stage's output file was (re)written.
+        public var wrote: Bool
+    }
+
+    public struct Failure: Codable, Sendable {
+        public var file: String
+        public var code: String
+        public var entry: String?
+        public var line: Int?
+        public var column: Int?
+        public var message: String
+
+        init(_ error: IngestError) {
+            file = error.file
+            code = error.code.rawValue
+            entry = error.entry
+            line = error.line
+            column = error.column
+            message = error.description
+        }
+    }
+
+    public struct Hashes: Codable, Sendable {
+        public var pipeline: String
+        public var participants: String?
+        public var stopwords: String
+    }
+
+    public struct Size: Codable, Sendable {
+        public var documents: Int
+        public var turns: Int
+        public var participantTurns: Int
+        public var tokens: Int
+        public var participantTokens: Int
+        public var participants: Int
+    }
+
+    public var schemaVersion = Outputs.schemaVersion
+    public var tool: String
+    public var toolVersion: String
+    public var study: String
+    public var pipeline: String
+    public var startedAt: String
+    public var finishedAt: String
+    public var seconds: Double
+    public var hashes: Hashes
+    public var tokenizer: Tokenizer.Options
+    public var stages: [Stage]
+    public var corpus: Size
+    public var failures: [Failure]
+    public var warnings: [String]
+    public var outputs: [String]
+    /// A paragraph a paper's methods section can cite.
+    public var methods: String
+}

@@ -1,0 +1,85 @@
+import Corpus
+import Foundation
+import Ingest
+import TextAnalysis
+
+/// A study described once in a pipeline file: inputs, participants, stages and the out folder.
+///
+/// Every path is resolved against the pipeline file's folder when the file is read.
+public struct PipelineConfiguration: Sendable {
+    public var file: String
+    public var study: String
+    /// Files, folders or globs of transcripts, resolved.
+    public var inputs: [String]
+    /// Extensions taken from folders (derived from the `formats` list).
+    public var extensions: Set<String>
+    public var exclude: [String]
+    public var ingest: IngestOptions
+    public var participants: String?
+    public var tokenize: TokenizeStage
+    public var kwic: KWICStage?
+    public var frequencies: FrequencyStage?
+    /// Stage names in the file's order.
+    public var stageOrder: [String]
+    /// `out/<study>`.
+    public var outputFolder: String
+
+    /// The folder the pipeline file is in; relative paths in the file start here.
+    public var baseFolder: String { (file as NSString).deletingLastPathComponent }
+}
+
+/// Tokeniser settings and stopwords of the `tokenize` stage.
+public struct TokenizeStage: Sendable, Hashable, Codable {
+    public var options = Tokenizer.Options()
+    /// `english`, `none`, or a file of stopwords (resolved path).
+    public var stopwords = "english"
+    public var extraStopwords: [String] = []
+
+    public func stopwordList() throws -> Stopwords {
+        var list: Stopwords
+        switch stopwords {
+        case "english": list = .english
+        case "none": list = .none
+        default: list = try Stopwords.read(contentsOf: URL(fileURLWithPath: stopwords), options: options)
+        }
+        return list.union(Stopwords(extraStopwords.map { Normalizer.normalize($0, options: options) }))
+    }
+}
+
+/// Queries and display of the `kwic` stage.
+public struct KWICStage: Sendable, Hashable, Codable {
+    public var queries: [String]
+    public var options = Concordancer.Options()
+}
+
+/// Groupings, n-gram sizes and keyness comparisons of the `frequencies` stage.
+public struct FrequencyStage: Sendable, Hashable, Codable {
+    public struct Comparison: Sendable, Hashable, Codable {
+        public var grouping: Grouping
+        public var group: String
+        /// Another group, or nil for all the others.
+        public var reference: String?
+    }
+
+    public var groupings: [Grouping] = [.corpus]
+    public var ngrams: [Int] = [1]
+    public var minimumCount = 1
+    public var top: Int?
+    public var stem = false
+    public var removeStopwords = true
+    public var filter = SegmentFilter()
+    public var keyness: [Comparison] = []
+
+    /// The counter options of one n-gram size, before grouping (what per-document counts depend on).
+    func counterOptions(ngram: Int, grouping: Grouping = .corpus) -> FrequencyCounter.Options {
+        var options = FrequencyCounter.Options()
+        options.grouping = grouping
+        options.ngram = ngram
+        options.filter = filter
+        options.removeStopwords = removeStopwords
+        options.stem = stem
+        options.minimumCount = minimumCount
+        options.top = top
+        return options
+    }
+}

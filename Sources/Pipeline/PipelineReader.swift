@@ -1,0 +1,396 @@
+import Corpus
+import Foundation
+import Ingest
+import TextAnalysis
+import Yams
+
+/// Reads and validates a pipeline file, reporting every problem at once with line and column.
+public enum PipelineReader {
+    static let topKeys = ["study", "inputs", "participants", "stages", "out"]
+    static let inputKeys = ["paths", "formats", "exclude", "speakers", "docx", "replaceInvalidText"]
+    static let speakerKeys = ["interviewer", "participant", "other", "roles", "patterns", "recurringNames"]
+    static let docxKeys = ["include", "maxEntryMB", "maxCompressionRatio"]
+    static let stageNames = ["tokenize", "kwic", "frequencies"]
+    static let tokenizeKeys = [
+        "case", "diacritics", "apostrophes", "possessives", "hyphens", "numberSeparators", "numbers", "urls",
+        "stopwords", "extraStopwords",
+    ]
+    static let kwicKeys = ["queries", "window", "unit", "match", "roles", "sort"]
+    static let frequencyKeys = ["groupings", "ngrams", "minCount", "top", "stem", "stopwords", "roles", "keyness"]
+    static let keynessKeys = ["grouping", "group", "reference"]
+
+    /// Reads the pipeline at `path`. Throws ``PipelineErrors`` listing every problem.
+    public static func read(_ path: String) throws(PipelineErrors) -> PipelineConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PipelineErrors(errors: [PipelineError(file: path, message: "cannot read the pipeline file")])
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(PipelineErrors) -> PipelineConfiguration {
+        let (yaml, root) = YAMLNodeReader.parse(text, file: file)
+        guard let root else { throw PipelineErrors(errors: yaml.errors) }
+        let base = (file as NSString).deletingLastPathComponent
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(path)
+        }
+        func exists(_ path: String, _ node: Node, what: String) {
+            if !FileManager.default.fileExists(atPath: path) {
+                yaml.error(at: node, "\(what) \"\(path)\" does not exist")
+            }
+        }
+
+        var configuration = PipelineConfiguration(
+            file: file, study: "", inputs: [], extensions: Ingestor.transcriptExtensions, exclude: [],
+            ingest: IngestOptions(), participants: nil, tokenize: TokenizeStage(), kwic: nil, frequencies: nil,
+            stageOrder: [], outputFolder: "")
+        var out = "out"
+        var sawStudy = false
+        var sawInputs = false
+        for (key, keyNode, value) in yaml.mapping(root, known: topKeys, what: "the pipeline") {
+            switch key {
+            case "study":
+                sawStudy = true
+                if let study = yaml.string(value, what: "study") {
+                    if study.isEmpty || study.contains("/") || study.hasPrefix(".") {
+                        yaml.error(at: value, "study must be a plain name (it names the out folder)")
+                    }
+                    configuration.study = study
+                }
+            case "inputs":
+                sawInputs = true
+                readInputs(value, yaml: yaml, into: &configuration, resolve: resolve)
+            case "participants":
+                if let path = yaml.string(value, what: "participants") {
+                    configuration.participants = resolve(path)
+                    exists(resolve(path), value, what: "participants file")
+                }
+            case "stages":
+                readStages(value, yaml: yaml, into: &configuration, resolve: resolve, exists: exists)
+            case "out":
+                out = yaml.string(value, what: "out") ?? out
+            default:
+                yaml.error(at: keyNode, "unexpected key")
+            }
+        }
+        if !sawStudy { yaml.error(at: root, "the pipeline needs a study name (study: my-study)") }
+        if !sawInputs { yaml.error(at: root, "the pipeline needs inputs (inputs: {paths: [transcripts/]})") }
+        configuration.outputFolder = normalizedPath((resolve(out) as NSString).appendingPathComponent(configuration.study))
+        if !yaml.errors.isEmpty { throw PipelineErrors(errors: yaml.errors) }
+        return configuration
+    }
+
+    private static func readInputs(
+        _ node: Node, yaml: YAMLNodeReader, into configuration: inout PipelineConfiguration,
+        resolve: (String) -> String
+    ) {
+        if case .sequence = node {
+            configuration.inputs = yaml.strings(node, what: "inputs").map(resolve)
+            checkInputs(node, yaml: yaml, configuration.inputs)
+            return
+        }
+        if case .scalar = node {
+            configuration.inputs = yaml.strings(node, what: "inputs").map(resolve)
+            checkInputs(node, yaml: yaml, configuration.inputs)
+            return
+        }
+        for (key, _, value) in yaml.mapping(node, known: inputKeys, what: "inputs") {
+            switch key {
+            case "paths":
+                configuration.inputs = yaml.strings(value, what: "inputs.paths").map(resolve)
+                checkInputs(value, yaml: yaml, configuration.inputs)
+            case "formats":
+                var extensions: Set<String> = []
+                for name in yaml.strings(value, what: "inputs.formats") {
+                    guard let format = TranscriptFormat(rawValue: name) ?? (name == "txt" ? .text : nil) else {
+                        yaml.error(
+                            at: value,
+                            "unknown format \"\(name)\"; use " + TranscriptFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                        continue
+                    }
+                    extensions.formUnion(format.fileExtensions)
+                }
+                configuration.extensions = extensions
+            case "exclude":
+                configuration.exclude = yaml.strings(value, what: "inputs.exclude")
+            case "speakers":
+                readSpeakers(value, yaml: yaml, into: &configuration.ingest.labels)
+            case "docx":
+                for (docxKey, _, docxValue) in yaml.mapping(value, known: docxKeys, what: "inputs.docx") {
+                    switch docxKey {
+                    case "include":
+                        for name in yaml.strings(docxValue, what: "inputs.docx.include") {
+                            if let part = DocxPart(rawValue: name) {
+                                configuration.ingest.docxParts.insert(part)
+                            } else {
+                                yaml.error(
+                                    at: docxValue,
+                                    "unknown Word part \"\(name)\"; use "
+                                        + DocxPart.allCases.map(\.rawValue).joined(separator: ", "))
+                            }
+                        }
+                    case "maxEntryMB":
+                        if let megabytes = yaml.int(docxValue, what: "maxEntryMB", range: 1...4096) {
+                            configuration.ingest.zipLimits.maximumEntrySize = UInt64(megabytes) * 1024 * 1024
+                        }
+                    default:
+                        if let ratio = yaml.int(docxValue, what: "maxCompressionRatio", range: 10...100_000) {
+                            configuration.ingest.zipLimits.maximumCompressionRatio = UInt64(ratio)
+                        }
+                    }
+                }
+            default:
+                if let flag = yaml.bool(value, what: "replaceInvalidText") {
+                    configuration.ingest.replaceInvalidText = flag
+                }
+            }
+        }
+    }
+
+    private static func checkInputs(_ node: Node, yaml: YAMLNodeReader, _ paths: [String]) {
+        if paths.isEmpty { yaml.error(at: node, "inputs name no files or folders") }
+        for path in paths where !path.contains("*") && !path.contains("?") {
+            if !FileManager.default.fileExists(atPath: path) {
+                yaml.error(at: node, "input \"\(path)\" does not exist")
+            }
+        }
+    }
+
+    private static func readSpeakers(_ node: Node, yaml: YAMLNodeReader, into labels: inout SpeakerLabels) {
+        for (key, _, value) in yaml.mapping(node, known: speakerKeys, what: "inputs.speakers") {
+            switch key {
+            case "interviewer": labels.interviewerLabels += yaml.strings(value, what: "speakers.interviewer")
+            case "participant": labels.participantLabels += yaml.strings(value, what: "speakers.participant")
+            case "other": labels.otherLabels += yaml.strings(value, what: "speakers.other")
+            case "patterns":
+                let patterns = yaml.strings(value, what: "speakers.patterns")
+                for pattern in patterns {
+                    do {
+                        _ = try Regex(pattern)
+                    } catch {
+                        yaml.error(at: value, "speaker pattern \"\(pattern)\" is not a valid regular expression")
+                    }
+                }
+                labels.patterns += patterns
+            case "recurringNames":
+                labels.recurringNameThreshold =
+                    yaml.int(value, what: "speakers.recurringNames", range: 0...1000) ?? labels.recurringNameThreshold
+            default:
+                for (name, _, roleNode) in yaml.mapping(value, known: [], what: "speakers.roles") {
+                    guard let text = yaml.string(roleNode, what: "a speaker role"), let role = SpeakerRole(rawValue: text)
+                    else {
+                        yaml.error(at: roleNode, "a speaker role is interviewer, participant or other")
+                        continue
+                    }
+                    labels.speakerRoles[name] = role
+                }
+            }
+        }
+    }
+
+    private static func readStages(
+        _ node: Node, yaml: YAMLNodeReader, into configuration: inout PipelineConfiguration,
+        resolve: (String) -> String, exists: (String, Node, String) -> Void
+    ) {
+        for stageNode in yaml.sequence(node, what: "stages") {
+            let entries = yaml.mapping(stageNode, known: stageNames, what: "a stage")
+            guard entries.count == 1, let (name, nameNode, body) = entries.first else {
+                if entries.count > 1 { yaml.error(at: stageNode, "each stage is one entry: `- kwic: {…}`") }
+                continue
+            }
+            if configuration.stageOrder.contains(name) {
+                yaml.error(at: nameNode, "stage \"\(name)\" appears twice")
+                continue
+            }
+            if name != "tokenize" && !configuration.stageOrder.contains("tokenize") {
+                yaml.error(at: nameNode, "stage \"\(name)\" needs tokens: put the tokenize stage before it")
+            }
+            configuration.stageOrder.append(name)
+            let empty = body.null != nil || body.string == ""  // `- tokenize:` with no settings
+            switch name {
+            case "tokenize":
+                if !empty { configuration.tokenize = readTokenize(body, yaml: yaml, resolve: resolve, exists: exists) }
+            case "kwic":
+                configuration.kwic = readKWIC(body, yaml: yaml)
+            default:
+                configuration.frequencies = empty ? FrequencyStage() : readFrequencies(body, yaml: yaml)
+            }
+        }
+        if configuration.stageOrder.isEmpty { yaml.error(at: node, "the pipeline has no stages") }
+    }
+
+    private static func readTokenize(
+        _ node: Node, yaml: YAMLNodeReader, resolve: (String) -> String, exists: (String, Node, String) -> Void
+    ) -> TokenizeStage {
+        var stage = TokenizeStage()
+        for (key, _, value) in yaml.mapping(node, known: tokenizeKeys, what: "the tokenize stage") {
+            switch key {
+            case "case":
+                if let text = yaml.string(value, what: "case") {
+                    if let mode = Tokenizer.Options.CaseMode(rawValue: text) {
+                        stage.options.caseMode = mode
+                    } else {
+                        yaml.error(at: value, "case is fold, lower or preserve")
+                    }
+                }
+            case "diacritics":
+                if let text = yaml.string(value, what: "diacritics") {
+                    guard ["keep", "fold"].contains(text) else {
+                        yaml.error(at: value, "diacritics is keep or fold")
+                        continue
+                    }
+                    stage.options.foldDiacritics = text == "fold"
+                }
+            case "apostrophes": stage.options.apostrophes = yaml.bool(value, what: key) ?? true
+            case "possessives": stage.options.possessiveApostrophe = yaml.bool(value, what: key) ?? true
+            case "hyphens": stage.options.hyphens = yaml.bool(value, what: key) ?? true
+            case "numberSeparators": stage.options.numberSeparators = yaml.bool(value, what: key) ?? true
+            case "numbers": stage.options.numbers = yaml.bool(value, what: key) ?? true
+            case "urls": stage.options.urls = yaml.bool(value, what: key) ?? true
+            case "stopwords":
+                if let text = yaml.string(value, what: "stopwords") {
+                    if text == "english" || text == "none" {
+                        stage.stopwords = text
+                    } else {
+                        stage.stopwords = resolve(text)
+                        exists(resolve(text), value, "stopword file")
+                    }
+                }
+            default:
+                stage.extraStopwords = yaml.strings(value, what: "extraStopwords")
+            }
+        }
+        return stage
+    }
+
+    private static func roles(_ node: Node, yaml: YAMLNodeReader) -> Set<SpeakerRole> {
+        var roles = Set<SpeakerRole>()
+        for name in yaml.strings(node, what: "roles") {
+            if name == "all" {
+                roles.formUnion(SpeakerRole.allCases)
+            } else if let role = SpeakerRole(rawValue: name) {
+                roles.insert(role)
+            } else {
+                yaml.error(at: node, "a role is participant, interviewer, other or all, not \"\(name)\"")
+            }
+        }
+        return roles
+    }
+
+    private static func readKWIC(_ node: Node, yaml: YAMLNodeReader) -> KWICStage {
+        var stage = KWICStage(queries: [])
+        var sawQueries = false
+        for (key, _, value) in yaml.mapping(node, known: kwicKeys, what: "the kwic stage") {
+            switch key {
+            case "queries":
+                sawQueries = true
+                stage.queries = yaml.strings(value, what: "kwic.queries")
+                for query in stage.queries {
+                    do throws(QueryError) {
+                        _ = try Query(query)
+                    } catch {
+                        yaml.error(at: value, error.description)
+                    }
+                }
+            case "window": stage.options.window = yaml.int(value, what: "window", range: 0...500) ?? 5
+            case "unit":
+                if let text = yaml.string(value, what: "unit") {
+                    if let unit = Concordancer.Options.WindowUnit(rawValue: text) {
+                        stage.options.unit = unit
+                    } else {
+                        yaml.error(at: value, "unit is tokens or characters")
+                    }
+                }
+            case "match":
+                if let text = yaml.string(value, what: "match") {
+                    if let mode = Query.MatchMode(rawValue: text) {
+                        stage.options.mode = mode
+                    } else {
+                        yaml.error(at: value, "match is surface, lower or stem")
+                    }
+                }
+            case "roles": stage.options.filter.roles = roles(value, yaml: yaml)
+            default:
+                stage.options.sort = yaml.strings(value, what: "sort").compactMap { key in
+                    guard let parsed = Concordancer.ContextKey(key) else {
+                        yaml.error(at: value, "sort keys are L1…L9 and R1…R9, not \"\(key)\"")
+                        return nil
+                    }
+                    return parsed
+                }
+            }
+        }
+        if !sawQueries { yaml.error(at: node, "the kwic stage needs queries") }
+        return stage
+    }
+
+    private static func readFrequencies(_ node: Node, yaml: YAMLNodeReader) -> FrequencyStage {
+        var stage = FrequencyStage()
+        for (key, _, value) in yaml.mapping(node, known: frequencyKeys, what: "the frequencies stage") {
+            switch key {
+            case "groupings": stage.groupings = yaml.strings(value, what: "groupings").map(Grouping.init)
+            case "ngrams":
+                stage.ngrams = yaml.sequence(value, what: "ngrams").compactMap {
+                    yaml.int($0, what: "an n-gram size", range: 1...3)
+                }
+            case "minCount": stage.minimumCount = yaml.int(value, what: "minCount", range: 1...1_000_000) ?? 1
+            case "top": stage.top = yaml.int(value, what: "top", range: 1...1_000_000)
+            case "stem": stage.stem = yaml.bool(value, what: "stem") ?? false
+            case "stopwords": stage.removeStopwords = (yaml.string(value, what: "stopwords") ?? "remove") == "remove"
+            case "roles": stage.filter.roles = roles(value, yaml: yaml)
+            default:
+                for item in yaml.sequence(value, what: "keyness") {
+                    var grouping: Grouping?
+                    var group: String?
+                    var reference: String?
+                    for (itemKey, _, itemValue) in yaml.mapping(item, known: keynessKeys, what: "a keyness comparison") {
+                        switch itemKey {
+                        case "grouping": grouping = yaml.string(itemValue, what: "grouping").map(Grouping.init)
+                        case "group": group = yaml.string(itemValue, what: "group")
+                        default: reference = yaml.string(itemValue, what: "reference")
+                        }
+                    }
+                    guard let grouping, let group else {
+                        yaml.error(at: item, "a keyness comparison needs a grouping and a group")
+                        continue
+                    }
+                    if !stage.groupings.contains(grouping) { stage.groupings.append(grouping) }
+                    stage.keyness.append(.init(grouping: grouping, group: group, reference: reference))
+                }
+            }
+        }
+        return stage
+    }
+}
+
+extension TranscriptFormat {
+    /// File extensions of the format, as taken from folders.
+    public var fileExtensions: Set<String> {
+        switch self {
+        case .docx: ["docx", "doc"]
+        case .tei: ["xml", "tei"]
+        case .transcriber: ["trs"]
+        case .elan: ["eaf"]
+        case .webvtt: ["vtt"]
+        case .text: ["txt", "text"]
+        }
+    }
+}
+
+/// A path with `.` and `name/..` pairs removed, relative paths staying relative.
+func normalizedPath(_ path: String) -> String {
+    var parts: [String] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+        if part == "." { continue }
+        if part == "..", let last = parts.last, last != ".." {
+            parts.removeLast()
+        } else {
+            parts.append(String(part))
+        }
+    }
+    let joined = parts.joined(separator: "/")
+    return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+}

@@ -1,0 +1,405 @@
+import Corpus
+import Foundation
+import Ingest
+import TextAnalysis
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a pipeline: ingests, tokenises and analyses every document in parallel, reusing each
+/// document's cached stage results when its content and every configuration up to the stage
+/// are unchanged, then merges in document order and writes the out folder atomically.
+public struct PipelineRunner: Sendable {
+    public static let version = "0.1.0"
+
+    public struct Options: Sendable {
+        /// Ignore cached results (they are rewritten).
+        public var force = false
+        /// Run and write only this analysis stage (`kwic`, `frequencies`); others stay as they are.
+        public var only: String?
+        /// Wait for another run holding the out folder instead of failing.
+        public var wait = false
+        /// Called as documents finish: done, total.
+        public var progress: (@Sendable (Int, Int) -> Void)?
+
+        public init() {}
+    }
+
+    public let configuration: PipelineConfiguration
+    public let options: Options
+
+    public init(configuration: PipelineConfiguration, options: Options = Options()) {
+        self.configuration = configuration
+        self.options = options
+    }
+
+    /// What one document contributes, from the cache or computed.
+    struct DocumentResult: Sendable {
+        var document: Document?
+        var failure: IngestError?
+        var stats = DocumentStats()
+        var lines: [ConcordanceLine] = []
+        var counts: [DocumentCounts] = []
+        var ran: Set<String> = []
+    }
+
+    /// Turns and tokens of one document: cached by the tokenize stage.
+    struct DocumentStats: Codable, Sendable {
+        var turns = 0
+        var participantTurns = 0
+        var tokens = 0
+        var participantTokens = 0
+    }
+
+    /// Runs the pipeline. Throws ``PipelineError`` for configuration problems (exit 2); failed
+    /// transcripts are listed in the report and never stop the others.
+    public func run() throws(PipelineError) -> RunReport {
+        let started = Date()
+        let out = configuration.outputFolder
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw PipelineError(file: out, message: "cannot create the out folder")
+        }
+        let lock = RunLock(folder: out)
+        try lock.acquire(wait: options.wait)
+        defer { lock.release() }
+
+        // Participants and hashes of everything a result depends on.
+        var participants = ParticipantTable.empty
+        var warnings: [String] = []
+        var participantsHash: String?
+        if let path = configuration.participants {
+            do {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                participantsHash = ContentHash.of(data)
+                let result = try ParticipantsReader().read(data: data, file: path)
+                participants = result.table
+                warnings += result.warnings
+            } catch let error as IngestError {
+                throw PipelineError(file: error.file, line: error.line, column: error.column, message: error.message)
+            } catch {
+                throw PipelineError(file: path, message: "cannot read the participants file")
+            }
+        }
+        let stopwords: Stopwords
+        do {
+            stopwords = try configuration.tokenize.stopwordList()
+        } catch {
+            throw PipelineError(file: configuration.tokenize.stopwords, message: "cannot read the stopword file")
+        }
+        let pipelineHash = ContentHash.of((try? Data(contentsOf: URL(fileURLWithPath: configuration.file))) ?? Data())
+        let stopwordsHash = ContentHash.of(stopwords.words.sorted().joined(separator: "\n"))
+        // Ingest depends on who the participants are and which file is whose, not on attributes.
+        let identity = participants.participants.map { participant in
+            participant.id + "=" + (participants.documentColumn.flatMap { participant.attributes[$0] } ?? "")
+        }
+        let ingestHash = ContentHash.combining(
+            ["ingest", ContentHash.of(configuration.ingest), participants.documentColumn ?? ""] + identity)
+        let tokenizeHash = ContentHash.combining(["tokenize", ContentHash.of(configuration.tokenize.options), stopwordsHash])
+        let kwicHash = configuration.kwic.map { stage in
+            ContentHash.combining([
+                "kwic", ContentHash.of(stage.queries), ContentHash.of(stage.options.window),
+                stage.options.unit.rawValue, stage.options.mode.rawValue,
+                ContentHash.of(stage.options.filter.roles.map(\.rawValue).sorted()),
+                ContentHash.of(stage.options.sort.map(\.description)),
+            ])
+        }
+        let frequencyHash = configuration.frequencies.map { stage in
+            ContentHash.combining([
+                "frequencies", ContentHash.of(stage.ngrams.sorted()), String(stage.stem), String(stage.removeStopwords),
+                ContentHash.of(stage.filter.roles.map(\.rawValue).sorted()),
+            ])
+        }
+        let runKWIC = configuration.kwic != nil && (options.only == nil || options.only == "kwic")
+        let runFrequencies = configuration.frequencies != nil && (options.only == nil || options.only == "frequencies")
+
+        // The documents, in path order.
+        var failures: [IngestError] = []
+        let files = listFiles(&failures)
+        let ids = Ingestor.uniqueIDs(for: files)
+        let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
+        let ingestor: Ingestor
+        do {
+            ingestor = try Ingestor(options: configuration.ingest, participants: participants)
+        } catch {
+            throw PipelineError(file: configuration.file, message: "\(error)")
+        }
+        let queries = (configuration.kwic?.queries ?? []).compactMap { try? Query($0) }
+        let needsStems =
+            configuration.kwic?.options.mode == .stem || configuration.frequencies?.stem == true
+        let results = ConcurrentSlots<DocumentResult>(count: files.count)
+        let done = Counter()
+        let base = configuration.baseFolder
+        let configuration = configuration
+        let options = options
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            var result = DocumentResult()
+            defer {
+                results[index] = result
+                options.progress?(done.increment(), files.count)
+            }
+            let file = files[index]
+            let source = relativePath(file, from: base)
+            guard let data = FileManager.default.contents(atPath: file) else {
+                result.failure = IngestError(.unreadableFile, file: source, message: "cannot read the file")
+                return
+            }
+            let ingestKey = ContentHash.combining([ContentHash.of(data), ingestHash, source])
+            var document: Document
+            if !options.force, let cached = cache.value(Document.self, stage: "ingest", key: ingestKey) {
+                document = cached
+            } else {
+                do {
+                    document = try ingestor.read(data: data, source: source)
+                } catch let error as IngestError {
+                    result.failure = error
+                    return
+                } catch {
+                    result.failure = IngestError(.unreadableFile, file: source, message: "\(error)")
+                    return
+                }
+                cache.store(document, stage: "ingest", key: ingestKey)
+                result.ran.insert("ingest")
+            }
+            document.id = ids[index]
+            result.document = document
+
+            let tokenizeKey = ContentHash.combining([ingestKey, tokenizeHash])
+            let kwicKey = kwicHash.map { ContentHash.combining([tokenizeKey, $0]) }
+            let frequencyKey = frequencyHash.map { ContentHash.combining([tokenizeKey, $0]) }
+            var stats = options.force ? nil : cache.value(DocumentStats.self, stage: "tokenize", key: tokenizeKey)
+            var lines: [ConcordanceLine]? = nil
+            var counts: [DocumentCounts]? = nil
+            if runKWIC, let kwicKey, !options.force {
+                lines = cache.value([ConcordanceLine].self, stage: "kwic", key: kwicKey)
+            }
+            if runFrequencies, let frequencyKey, !options.force {
+                counts = cache.value([DocumentCounts].self, stage: "frequencies", key: frequencyKey)
+            }
+            let needKWIC = runKWIC && lines == nil
+            let needFrequencies = runFrequencies && counts == nil
+            if stats == nil || needKWIC || needFrequencies {
+                let tokenized = TokenizedCorpus(
+                    documents: [document], options: configuration.tokenize.options, stopwords: stopwords,
+                    computeStems: needsStems)
+                result.ran.insert("tokenize")
+                if stats == nil {
+                    var computed = DocumentStats()
+                    for (segment, tokens) in zip(document.segments, tokenized.tokens[0]) {
+                        computed.turns += 1
+                        computed.tokens += tokens.count
+                        if segment.role == .participant {
+                            computed.participantTurns += 1
+                            computed.participantTokens += tokens.count
+                        }
+                    }
+                    stats = computed
+                    cache.store(computed, stage: "tokenize", key: tokenizeKey)
+                }
+                if needKWIC, let stage = configuration.kwic, let kwicKey {
+                    let computed = Concordancer(options: stage.options).lines(of: queries, in: tokenized)
+                    cache.store(computed, stage: "kwic", key: kwicKey)
+                    lines = computed
+                    result.ran.insert("kwic")
+                }
+                if needFrequencies, let stage = configuration.frequencies, let frequencyKey {
+                    let computed = stage.ngrams.map { n in
+                        FrequencyCounter(options: stage.counterOptions(ngram: n)).counts(ofDocument: 0, in: tokenized)
+                    }
+                    cache.store(computed, stage: "frequencies", key: frequencyKey)
+                    counts = computed
+                    result.ran.insert("frequencies")
+                }
+            }
+            result.stats = stats ?? DocumentStats()
+            result.lines = (lines ?? []).map { line in
+                var line = line
+                line.documentID = ids[index]
+                return line
+            }
+            result.counts = (counts ?? []).map { count in
+                var count = count
+                count.documentID = ids[index]
+                return count
+            }
+        }
+
+        // Merge in document order.
+        let collected = results.values.compactMap { $0 }
+        failures += collected.compactMap(\.failure)
+        let documents = collected.compactMap(\.document)
+        var stageReports: [RunReport.Stage] = []
+        for stage in ["ingest", "tokenize"] + configuration.stageOrder.filter({ $0 != "tokenize" }) {
+            var ran: [String] = []
+            var cached: [String] = []
+            for result in collected {
+                guard let id = result.document?.id else { continue }
+                if result.ran.contains(stage) { ran.append(id) } else { cached.append(id) }
+            }
+            let active =
+                stage == "kwic" ? runKWIC : stage == "frequencies" ? runFrequencies : true
+            if !active { cached = [] }
+            stageReports.append(RunReport.Stage(name: stage, ran: ran, cached: cached, wrote: active))
+        }
+
+        var written: [String] = []
+        func write(_ name: String, _ data: Data) throws(PipelineError) {
+            try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
+            written.append(name)
+        }
+        do {
+            if options.only == nil {
+                try write(
+                    "corpus.json",
+                    Outputs.json(Outputs.CorpusFile(
+                        study: configuration.study, documents: documents, participants: participants)))
+            }
+            if runKWIC, let stage = configuration.kwic {
+                let concordance = Concordancer(options: stage.options).merge(
+                    collected.flatMap(\.lines), queries: queries, participants: participants)
+                try write(
+                    "kwic.json",
+                    Outputs.json(Outputs.KWICFile(
+                        study: configuration.study, queries: stage.queries, window: stage.options.window,
+                        unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue, lines: concordance.lines)))
+            }
+            if runFrequencies, let stage = configuration.frequencies {
+                let (file, csv) = try frequencies(stage, collected: collected, participants: participants)
+                try write("frequencies.json", Outputs.json(file))
+                try write("frequencies.csv", csv)
+            }
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(file: out, message: "cannot write the outputs: \(error)")
+        }
+
+        let finished = Date()
+        let stats = collected.map(\.stats)
+        let size = RunReport.Size(
+            documents: documents.count, turns: stats.reduce(0) { $0 + $1.turns },
+            participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
+            participantTokens: stats.reduce(0) { $0 + $1.participantTokens },
+            participants: Set(documents.flatMap { $0.segments.compactMap(\.participantID) }).count)
+        let formatter = ISO8601DateFormatter()
+        var report = RunReport(
+            tool: "TranscriptMiner", toolVersion: Self.version, study: configuration.study,
+            pipeline: relativePath(configuration.file, from: FileManager.default.currentDirectoryPath),
+            startedAt: formatter.string(from: started), finishedAt: formatter.string(from: finished),
+            seconds: finished.timeIntervalSince(started),
+            hashes: RunReport.Hashes(pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
+            tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
+            failures: failures.map(RunReport.Failure.init), warnings: warnings, outputs: written + ["run-report.json"],
+            methods: "")
+        report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
+        do {
+            try AtomicFile.write(
+                Outputs.json(report), to: (out as NSString).appendingPathComponent("run-report.json"))
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(file: out, message: "cannot write run-report.json: \(error)")
+        }
+        if options.only == nil && failures.isEmpty {
+            cache.prune(stages: ["ingest", "tokenize", "kwic", "frequencies"])
+        }
+        return report
+    }
+
+    private func frequencies(
+        _ stage: FrequencyStage, collected: [DocumentResult], participants: ParticipantTable
+    ) throws -> (Outputs.FrequenciesFile, Data) {
+        var tables: [Outputs.FrequenciesFile.Table] = []
+        var comparisons: [Outputs.FrequenciesFile.Comparison] = []
+        var csv = "grouping,ngram,term,group,count,rate,participants,documents\n"
+        for (position, n) in stage.ngrams.enumerated() {
+            let counts = collected.compactMap { $0.counts.indices.contains(position) ? $0.counts[position] : nil }
+            for grouping in stage.groupings {
+                let table = FrequencyTable(
+                    merging: counts, participants: participants, options: stage.counterOptions(ngram: n, grouping: grouping))
+                let rows = table.rows
+                tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: rows))
+                for row in rows {
+                    csv += [
+                        grouping.description, String(n), row.term, row.group, String(row.count),
+                        String(format: "%.4f", row.rate), String(row.participants), String(row.documents),
+                    ].map(csvField).joined(separator: ",") + "\n"
+                }
+                for comparison in stage.keyness where comparison.grouping == grouping {
+                    do {
+                        let keyness = try table.keyness(
+                            of: comparison.group, against: comparison.reference, minimumCount: stage.minimumCount)
+                        comparisons.append(.init(grouping: grouping.description, ngram: n, keyness: keyness))
+                    } catch {
+                        throw PipelineError(file: configuration.file, message: "keyness: \(error)")
+                    }
+                }
+            }
+        }
+        return (Outputs.FrequenciesFile(study: configuration.study, tables: tables, keyness: comparisons), Data(csv.utf8))
+    }
+
+    /// The transcript files named by the inputs, sorted by path, without exclusions.
+    func listFiles(_ failures: inout [IngestError]) -> [String] {
+        var files: [String] = []
+        for input in configuration.inputs {
+            let matches = input.contains("*") || input.contains("?") ? glob(input) : [input]
+            if matches.isEmpty {
+                failures.append(IngestError(.unreadableFile, file: input, message: "no file matches this pattern"))
+            }
+            for match in matches {
+                do {
+                    files += try Ingestor.transcriptFiles(at: match, extensions: configuration.extensions)
+                } catch let error as IngestError {
+                    failures.append(error)
+                } catch {
+                    failures.append(IngestError(.unreadableFile, file: match, message: "\(error)"))
+                }
+            }
+        }
+        let participantsFile = configuration.participants.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let base = configuration.baseFolder
+        let unique = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        return unique.filter { path in
+            path != participantsFile
+                && !configuration.exclude.contains { pattern in
+                    fnmatch(pattern, relativePath(path, from: base), 0) == 0
+                        || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
+                }
+        }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+    }
+}
+
+/// A path relative to a folder when it lies below it (or beside it, with `..`), else absolute.
+func relativePath(_ path: String, from base: String) -> String {
+    let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+    let origin = URL(fileURLWithPath: base.isEmpty ? "." : base).standardizedFileURL.pathComponents
+    var common = 0
+    while common < min(target.count, origin.count), target[common] == origin[common] { common += 1 }
+    guard common > 1 else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+    let ups = Array(repeating: "..", count: origin.count - common)
+    return (ups + target[common...]).joined(separator: "/")
+}
+
+/// Quotes a CSV field when it must be (RFC 4180). Hand-written: CSV.swift's writer sends every
+/// scalar through an `OutputStream` call, far too slow for a frequencies file of a million rows.
+func csvField(_ value: String) -> String {
+    guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// A thread-safe counter for progress.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func increment() -> Int { lock.withLock { value += 1; return value } }
+}

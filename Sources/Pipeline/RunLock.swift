@@ -1,0 +1,73 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A lock file that keeps two runs from writing one out folder at once.
+///
+/// Created with `O_EXCL`; it holds the owner's process id and start time. A lock whose process
+/// is gone is stale and taken over.
+public final class RunLock {
+    public let path: String
+    private var held = false
+
+    /// Who holds a lock: enough for a person to decide what to do.
+    public struct Holder: Codable, Sendable {
+        public var pid: Int32
+        public var host: String
+        public var started: String
+    }
+
+    public init(folder: String) {
+        path = (folder as NSString).appendingPathComponent(".lock")
+    }
+
+    /// Takes the lock, waiting for it when `wait` is set. Throws ``PipelineError`` naming the holder.
+    public func acquire(wait: Bool = false) throws(PipelineError) {
+        while true {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if descriptor >= 0 {
+                let holder = Holder(
+                    pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                    started: ISO8601DateFormatter().string(from: Date()))
+                let data = (try? JSONEncoder().encode(holder)) ?? Data()
+                _ = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                close(descriptor)
+                held = true
+                return
+            }
+            guard errno == EEXIST else {
+                throw PipelineError(file: path, message: "cannot create the lock file (\(String(cString: strerror(errno))))")
+            }
+            let holder = (try? Data(contentsOf: URL(fileURLWithPath: path))).flatMap {
+                try? JSONDecoder().decode(Holder.self, from: $0)
+            }
+            if let holder, holder.host == ProcessInfo.processInfo.hostName, kill(holder.pid, 0) != 0, errno == ESRCH {
+                unlink(path)  // stale: its process is gone
+                continue
+            }
+            if holder == nil, let age = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date,
+                Date().timeIntervalSince(age) > 5
+            {
+                unlink(path)  // unreadable and old: a crash between create and write
+                continue
+            }
+            if wait {
+                usleep(200_000)
+                continue
+            }
+            let who = holder.map { "process \($0.pid) on \($0.host), started \($0.started)" } ?? "another run"
+            throw PipelineError(
+                file: path, message: "the out folder is in use by \(who); wait for it to finish or run with --wait")
+        }
+    }
+
+    public func release() {
+        guard held else { return }
+        unlink(path)
+        held = false
+    }
+
+    deinit { release() }
+}

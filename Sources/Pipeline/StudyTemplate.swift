@@ -1,0 +1,107 @@
+import Foundation
+
+/// The files `tmine init` writes: a commented pipeline, a participants table, a seed lexicon and
+/// one example transcript, so that a new study runs from the first minute.
+public enum StudyTemplate {
+    public static let files: [(path: String, text: String)] = [
+        ("pipeline.yaml", pipeline),
+        ("participants.csv", participants),
+        ("lexicon.yaml", lexicon),
+        ("transcripts/example-interview.txt", example),
+    ]
+
+    /// Writes the files into `folder`, never replacing one that exists. Returns what it wrote
+    /// and what it left alone.
+    public static func write(into folder: String) throws(PipelineError) -> (written: [String], kept: [String]) {
+        var written: [String] = []
+        var kept: [String] = []
+        for (relative, text) in files {
+            let path = (folder as NSString).appendingPathComponent(relative)
+            if FileManager.default.fileExists(atPath: path) {
+                kept.append(path)
+                continue
+            }
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            } catch {
+                throw PipelineError(file: path, message: "cannot create its folder")
+            }
+            try AtomicFile.write(Data(text.utf8), to: path)
+            written.append(path)
+        }
+        return (written, kept)
+    }
+
+    static let pipeline = """
+        # A TranscriptMiner pipeline: describe the study once, rerun it whenever transcripts or the
+        # lexicon change. Paths are relative to this file. Check it with: tmine validate pipeline.yaml
+        study: my-study
+
+        inputs:
+          # Files, folders or globs. Word (.docx), TEI/Transcriber/ELAN XML, WebVTT and text are read.
+          paths: [transcripts]
+          # exclude: ["*draft*"]
+          speakers:
+            # Labels added to the defaults (Interviewer, I, Q, Int / Participant N, P3, R, Respondent).
+            interviewer: []
+            participant: []
+            # roles: {"Jane Smith": interviewer}
+
+        # First column: participant id; every other column is an attribute to group by. A column
+        # named `transcript` (or `file`) names each participant's transcript.
+        participants: participants.csv
+
+        stages:
+          - tokenize:
+              case: fold            # fold | lower | preserve
+              stopwords: english    # english | none | a file with one word per line
+              extraStopwords: [um, uh, yeah]
+          - kwic:
+              queries: ["protected time", "hype", "regulat*"]
+              window: 5
+          - frequencies:
+              groupings: [role, participant]
+              ngrams: [1, 2]
+              minCount: 2
+              keyness:
+                - grouping: role
+                  group: Consultant
+
+        # Outputs go to <out>/<study>/.
+        out: out
+
+        """
+
+    static let participants = """
+        participant,role,years_in_field,transcript
+        P1,Consultant,5+,example-interview.txt
+        P2,Registrar,1-5,
+
+        """
+
+    static let lexicon = """
+        # A seed lexicon: themes, codes under them, and the words and phrases that suggest each code.
+        # A human coder confirms or rejects every suggestion.
+        codes:
+          - name: Barriers
+            description: What stops clinicians taking part in AI work.
+          - name: Lack of protected time
+            parent: Barriers
+            description: No time in the job plan for AI or digital work.
+            patterns: ["protected time", "no time", "evenings and weekends"]
+          - name: Hype
+            description: Overblown claims about AI.
+            patterns: [hype, overpromis*, "silver bullet"]
+
+        """
+
+    static let example = """
+        Interviewer: How did you come to work with AI?
+        P1: By chance, really. A colleague asked me to look at a triage tool, and I found I enjoyed it.
+        Interviewer: What gets in the way?
+        P1: Time. There is no protected time for this; I do it in the evenings and weekends.
+        And there is a lot of hype, which makes colleagues sceptical.
+
+        """
+}

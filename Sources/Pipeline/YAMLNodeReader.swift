@@ -1,0 +1,240 @@
+import Foundation
+import Yams
+
+/// Reads a YAML file strictly into values, collecting every problem with its line and column.
+///
+/// Unknown keys are errors that suggest the closest known key; anchors and aliases are refused,
+/// since an alias bomb expands without bound; so are absurdly deep or large files.
+final class YAMLNodeReader {
+    let file: String
+    let lines: [Substring]
+    private(set) var errors: [PipelineError] = []
+    static let maximumBytes = 4 * 1024 * 1024
+    static let maximumDepth = 64
+
+    private init(file: String, text: String) {
+        self.file = file
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// Parses `text`; returns the reader (holding any errors) and the root node, if it parsed.
+    static func parse(_ text: String, file: String) -> (YAMLNodeReader, Node?) {
+        let reader = YAMLNodeReader(file: file, text: text)
+        if text.utf8.count > maximumBytes {
+            reader.error(at: nil, "the file is larger than \(maximumBytes / 1024 / 1024) MB; a pipeline or lexicon is small")
+            return (reader, nil)
+        }
+        if let (line, column) = excessiveNesting(text) {
+            reader.errors.append(PipelineError(
+                file: file, line: line, column: column,
+                message: "nesting deeper than \(maximumDepth) levels", sourceLine: reader.source(line)))
+            return (reader, nil)
+        }
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                reader.error(at: nil, "the file is empty")
+                return (reader, nil)
+            }
+            return (reader, root)
+        } catch let error as YamlError {
+            reader.errors.append(reader.convert(error))
+            return (reader, nil)
+        } catch {
+            reader.error(at: nil, "cannot read YAML: \(error)")
+            return (reader, nil)
+        }
+    }
+
+    /// The first place where flow brackets or indentation nest deeper than the limit.
+    static func excessiveNesting(_ text: String) -> (Int, Int)? {
+        var depth = 0
+        var line = 1
+        var column = 0
+        var quote: Character?
+        var indentation = 0
+        var atLineStart = true
+        for character in text {
+            column += 1
+            if character == "\n" {
+                line += 1
+                column = 0
+                atLineStart = true
+                indentation = 0
+                continue
+            }
+            if atLineStart {
+                if character == " " || character == "-" {
+                    indentation += 1
+                    if indentation > maximumDepth * 8 { return (line, column) }
+                    continue
+                }
+                atLineStart = false
+            }
+            if let open = quote {
+                if character == open { quote = nil }
+                continue
+            }
+            switch character {
+            case "\"", "'": quote = character
+            case "#": continue
+            case "[", "{":
+                depth += 1
+                if depth > maximumDepth { return (line, column) }
+            case "]", "}": depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return nil
+    }
+
+    func source(_ line: Int?) -> String? {
+        guard let line, line >= 1, line <= lines.count else { return nil }
+        return String(lines[line - 1])
+    }
+
+    func error(at node: Node?, _ message: String) {
+        let mark = node?.mark
+        errors.append(PipelineError(
+            file: file, line: mark?.line, column: mark?.column, message: message, sourceLine: source(mark?.line)))
+    }
+
+    private func convert(_ error: YamlError) -> PipelineError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return PipelineError(
+                file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)", sourceLine: source(mark.line))
+        default:
+            return PipelineError(file: file, message: "YAML: \(error)")
+        }
+    }
+
+    // MARK: Typed access
+
+    /// The entries of a mapping, in order; unknown keys are reported with a suggestion.
+    func mapping(_ node: Node, known: [String], what: String) -> [(key: String, keyNode: Node, value: Node)] {
+        guard refuseAnchor(node), case .mapping(let mapping) = node else {
+            error(at: node, "\(what) must be a mapping of keys to values")
+            return []
+        }
+        var entries: [(String, Node, Node)] = []
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else {
+                error(at: keyNode, "keys in \(what) must be plain names")
+                continue
+            }
+            guard refuseAnchor(value) else { continue }
+            if !known.isEmpty && !known.contains(key) {
+                var message = "unknown key \"\(key)\" in \(what)"
+                if let suggestion = Self.closest(to: key, in: known) {
+                    message += "; did you mean \"\(suggestion)\"?"
+                } else {
+                    message += "; known keys: " + known.joined(separator: ", ")
+                }
+                error(at: keyNode, message)
+                continue
+            }
+            if !seen.insert(key).inserted {
+                error(at: keyNode, "\"\(key)\" appears twice in \(what)")
+                continue
+            }
+            entries.append((key, keyNode, value))
+        }
+        return entries
+    }
+
+    func string(_ node: Node, what: String) -> String? {
+        guard refuseAnchor(node), case .scalar(let scalar) = node else {
+            error(at: node, "\(what) must be a text value")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func int(_ node: Node, what: String, range: ClosedRange<Int>) -> Int? {
+        guard refuseAnchor(node), case .scalar = node, let value = node.int else {
+            error(at: node, "\(what) must be a whole number")
+            return nil
+        }
+        guard range.contains(value) else {
+            error(at: node, "\(what) must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    func bool(_ node: Node, what: String) -> Bool? {
+        guard refuseAnchor(node), case .scalar = node, let value = node.bool else {
+            error(at: node, "\(what) must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    /// A list of texts; a single text is a list of one.
+    func strings(_ node: Node, what: String) -> [String] {
+        guard refuseAnchor(node) else { return [] }
+        switch node {
+        case .scalar(let scalar): return [scalar.string]
+        case .sequence(let sequence):
+            return sequence.compactMap { element in
+                guard refuseAnchor(element), case .scalar(let scalar) = element else {
+                    error(at: element, "each entry of \(what) must be a text value")
+                    return nil
+                }
+                return scalar.string
+            }
+        case .mapping:
+            error(at: node, "\(what) must be a list")
+            return []
+        case .alias:
+            error(at: node, "YAML aliases are not allowed here")
+            return []
+        }
+    }
+
+    func sequence(_ node: Node, what: String) -> [Node] {
+        guard refuseAnchor(node), case .sequence(let sequence) = node else {
+            error(at: node, "\(what) must be a list")
+            return []
+        }
+        return Array(sequence)
+    }
+
+    /// Anchors (`&a`) and aliases (`*a`) are refused: pipeline files need neither, and an alias
+    /// bomb would expand into billions of nodes.
+    private func refuseAnchor(_ node: Node) -> Bool {
+        if case .alias = node {
+            error(at: node, "YAML aliases (*name) are not allowed in pipeline and lexicon files")
+            return false
+        }
+        if node.anchor != nil {
+            error(at: node, "YAML anchors (&name) are not allowed in pipeline and lexicon files")
+            return false
+        }
+        return true
+    }
+
+    /// The known key closest to a misspelt one, if it is close enough to be a typo.
+    static func closest(to key: String, in known: [String]) -> String? {
+        let lowered = key.lowercased()
+        let scored = known.map { ($0, editDistance(lowered, $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(2, key.count / 3) ? best.0 : nil
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, y) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `tmine validate`: check a pipeline file without running it.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a pipeline file (keys, types, paths, queries) without running it.")
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    func run() throws {
+        let configuration = try readPipeline(pipeline)
+        print(
+            "\(pipeline): ok: study \(configuration.study), \(configuration.inputs.count) input path(s), stages "
+                + configuration.stageOrder.joined(separator: " → ") + ", out \(configuration.outputFolder)")
+    }
+}
+
+/// `tmine init`: start a study folder.
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a starter pipeline, participants.csv, seed lexicon and example transcript into a folder.",
+        discussion: "Existing files are never replaced.")
+
+    @Argument(help: "The study folder (created if missing).")
+    var folder: String
+
+    func run() throws {
+        do {
+            let (written, kept) = try StudyTemplate.write(into: folder)
+            for path in written { print("wrote \(path)") }
+            for path in kept { print("kept \(path) (it exists)") }
+            print("next: tmine run \((folder as NSString).appendingPathComponent("pipeline.yaml"))")
+        } catch {
+            printError(error.description)
+            throw ExitStatus.usage
+        }
+    }
+}
