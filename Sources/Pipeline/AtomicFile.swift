@@ -12,7 +12,8 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws(PipelineError) {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
         var written = 0
@@ -43,6 +44,15 @@ public enum AtomicFile {
         if folderDescriptor >= 0 {
             fsync(folderDescriptor)
             close(folderDescriptor)
+        }
+    }
+
+    /// Removes temporary files a killed writer left in a folder and its subfolders. Call it only
+    /// while holding the folder's ``RunLock``, when no other writer can be at work.
+    public static func removeLeftovers(in folder: String) {
+        guard let paths = FileManager.default.subpaths(atPath: folder) else { return }
+        for path in paths where (path as NSString).lastPathComponent.hasPrefix(".") && path.contains(".tmp-") {
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(path))
         }
     }
 

@@ -25,7 +25,8 @@ enum MethodsStatement {
         tokens += "."
         parts.append(tokens)
         if let frequencies = configuration.frequencies {
-            var text = "Term frequencies were counted per "
+            var text =
+                "Term frequencies were counted per "
                 + frequencies.groupings.map(\.description).joined(separator: ", ")
                 + " for " + frequencies.ngrams.map { $0 == 1 ? "words" : "\($0)-grams" }.joined(separator: " and ")
             text += frequencies.removeStopwords ? ", excluding \(stopwords.words.count) stopwords" : ""
@@ -33,7 +34,8 @@ enum MethodsStatement {
             text += ", from " + frequencies.filter.roles.map(\.rawValue).sorted().joined(separator: " and ") + " turns"
             text += "; rates are per 1,000 words."
             if !frequencies.keyness.isEmpty {
-                text += " Keyness was measured with the log-likelihood statistic G² (Rayson and Garside 2000) "
+                text +=
+                    " Keyness was measured with the log-likelihood statistic G² (Rayson and Garside 2000) "
                     + "and the log ratio effect size (Hardie 2014)."
             }
             parts.append(text)

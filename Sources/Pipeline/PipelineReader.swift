@@ -50,6 +50,7 @@ public enum PipelineReader {
         var out = "out"
         var sawStudy = false
         var sawInputs = false
+        var sawStages = false
         for (key, keyNode, value) in yaml.mapping(root, known: topKeys, what: "the pipeline") {
             switch key {
             case "study":
@@ -69,6 +70,7 @@ public enum PipelineReader {
                     exists(resolve(path), value, what: "participants file")
                 }
             case "stages":
+                sawStages = true
                 readStages(value, yaml: yaml, into: &configuration, resolve: resolve, exists: exists)
             case "out":
                 out = yaml.string(value, what: "out") ?? out
@@ -78,7 +80,9 @@ public enum PipelineReader {
         }
         if !sawStudy { yaml.error(at: root, "the pipeline needs a study name (study: my-study)") }
         if !sawInputs { yaml.error(at: root, "the pipeline needs inputs (inputs: {paths: [transcripts/]})") }
-        configuration.outputFolder = normalizedPath((resolve(out) as NSString).appendingPathComponent(configuration.study))
+        if !sawStages { yaml.error(at: root, "the pipeline needs stages (stages: [tokenize: {}, kwic: {…}])") }
+        configuration.outputFolder = normalizedPath(
+            (resolve(out) as NSString).appendingPathComponent(configuration.study))
         if !yaml.errors.isEmpty { throw PipelineErrors(errors: yaml.errors) }
         return configuration
     }
@@ -108,7 +112,8 @@ public enum PipelineReader {
                     guard let format = TranscriptFormat(rawValue: name) ?? (name == "txt" ? .text : nil) else {
                         yaml.error(
                             at: value,
-                            "unknown format \"\(name)\"; use " + TranscriptFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                            "unknown format \"\(name)\"; use "
+                                + TranscriptFormat.allCases.map(\.rawValue).joined(separator: ", "))
                         continue
                     }
                     extensions.formUnion(format.fileExtensions)
@@ -180,7 +185,8 @@ public enum PipelineReader {
                     yaml.int(value, what: "speakers.recurringNames", range: 0...1000) ?? labels.recurringNameThreshold
             default:
                 for (name, _, roleNode) in yaml.mapping(value, known: [], what: "speakers.roles") {
-                    guard let text = yaml.string(roleNode, what: "a speaker role"), let role = SpeakerRole(rawValue: text)
+                    guard let text = yaml.string(roleNode, what: "a speaker role"),
+                        let role = SpeakerRole(rawValue: text)
                     else {
                         yaml.error(at: roleNode, "a speaker role is interviewer, participant or other")
                         continue
@@ -346,7 +352,8 @@ public enum PipelineReader {
                     var grouping: Grouping?
                     var group: String?
                     var reference: String?
-                    for (itemKey, _, itemValue) in yaml.mapping(item, known: keynessKeys, what: "a keyness comparison") {
+                    for (itemKey, _, itemValue) in yaml.mapping(item, known: keynessKeys, what: "a keyness comparison")
+                    {
                         switch itemKey {
                         case "grouping": grouping = yaml.string(itemValue, what: "grouping").map(Grouping.init)
                         case "group": group = yaml.string(itemValue, what: "group")

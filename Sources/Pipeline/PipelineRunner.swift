@@ -65,6 +65,7 @@ public struct PipelineRunner: Sendable {
         let lock = RunLock(folder: out)
         try lock.acquire(wait: options.wait)
         defer { lock.release() }
+        AtomicFile.removeLeftovers(in: out)
 
         // Participants and hashes of everything a result depends on.
         var participants = ParticipantTable.empty
@@ -97,7 +98,9 @@ public struct PipelineRunner: Sendable {
         }
         let ingestHash = ContentHash.combining(
             ["ingest", ContentHash.of(configuration.ingest), participants.documentColumn ?? ""] + identity)
-        let tokenizeHash = ContentHash.combining(["tokenize", ContentHash.of(configuration.tokenize.options), stopwordsHash])
+        let tokenizeHash = ContentHash.combining([
+            "tokenize", ContentHash.of(configuration.tokenize.options), stopwordsHash,
+        ])
         let kwicHash = configuration.kwic.map { stage in
             ContentHash.combining([
                 "kwic", ContentHash.of(stage.queries), ContentHash.of(stage.options.window),
@@ -253,20 +256,24 @@ public struct PipelineRunner: Sendable {
             if options.only == nil {
                 try write(
                     "corpus.json",
-                    Outputs.json(Outputs.CorpusFile(
-                        study: configuration.study, documents: documents, participants: participants)))
+                    Outputs.json(
+                        Outputs.CorpusFile(
+                            study: configuration.study, documents: documents, participants: participants)))
             }
             if runKWIC, let stage = configuration.kwic {
                 let concordance = Concordancer(options: stage.options).merge(
                     collected.flatMap(\.lines), queries: queries, participants: participants)
                 try write(
                     "kwic.json",
-                    Outputs.json(Outputs.KWICFile(
-                        study: configuration.study, queries: stage.queries, window: stage.options.window,
-                        unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue, lines: concordance.lines)))
+                    Outputs.json(
+                        Outputs.KWICFile(
+                            study: configuration.study, queries: stage.queries, window: stage.options.window,
+                            unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue,
+                            lines: concordance.lines)))
             }
             if runFrequencies, let stage = configuration.frequencies {
-                let (file, csv) = try frequencies(stage, collected: collected, participants: participants)
+                let (file, csv) = frequencies(
+                    stage, collected: collected, participants: participants, warnings: &warnings)
                 try write("frequencies.json", Outputs.json(file))
                 try write("frequencies.csv", csv)
             }
@@ -308,9 +315,12 @@ public struct PipelineRunner: Sendable {
         return report
     }
 
+    /// The frequency tables and keyness comparisons; a comparison naming a group the data lacks
+    /// is skipped with a warning rather than failing the run.
     private func frequencies(
-        _ stage: FrequencyStage, collected: [DocumentResult], participants: ParticipantTable
-    ) throws -> (Outputs.FrequenciesFile, Data) {
+        _ stage: FrequencyStage, collected: [DocumentResult], participants: ParticipantTable,
+        warnings: inout [String]
+    ) -> (Outputs.FrequenciesFile, Data) {
         var tables: [Outputs.FrequenciesFile.Table] = []
         var comparisons: [Outputs.FrequenciesFile.Comparison] = []
         var csv = "grouping,ngram,term,group,count,rate,participants,documents\n"
@@ -318,14 +328,16 @@ public struct PipelineRunner: Sendable {
             let counts = collected.compactMap { $0.counts.indices.contains(position) ? $0.counts[position] : nil }
             for grouping in stage.groupings {
                 let table = FrequencyTable(
-                    merging: counts, participants: participants, options: stage.counterOptions(ngram: n, grouping: grouping))
+                    merging: counts, participants: participants,
+                    options: stage.counterOptions(ngram: n, grouping: grouping))
                 let rows = table.rows
                 tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: rows))
                 for row in rows {
-                    csv += [
-                        grouping.description, String(n), row.term, row.group, String(row.count),
-                        String(format: "%.4f", row.rate), String(row.participants), String(row.documents),
-                    ].map(csvField).joined(separator: ",") + "\n"
+                    csv +=
+                        [
+                            grouping.description, String(n), row.term, row.group, String(row.count),
+                            String(format: "%.4f", row.rate), String(row.participants), String(row.documents),
+                        ].map(csvField).joined(separator: ",") + "\n"
                 }
                 for comparison in stage.keyness where comparison.grouping == grouping {
                     do {
@@ -333,12 +345,14 @@ public struct PipelineRunner: Sendable {
                             of: comparison.group, against: comparison.reference, minimumCount: stage.minimumCount)
                         comparisons.append(.init(grouping: grouping.description, ngram: n, keyness: keyness))
                     } catch {
-                        throw PipelineError(file: configuration.file, message: "keyness: \(error)")
+                        warnings.append("keyness by \(grouping) (\(n)-grams) skipped: \(error)")
                     }
                 }
             }
         }
-        return (Outputs.FrequenciesFile(study: configuration.study, tables: tables, keyness: comparisons), Data(csv.utf8))
+        return (
+            Outputs.FrequenciesFile(study: configuration.study, tables: tables, keyness: comparisons), Data(csv.utf8)
+        )
     }
 
     /// The transcript files named by the inputs, sorted by path, without exclusions.
@@ -401,5 +415,9 @@ func csvField(_ value: String) -> String {
 final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
-    func increment() -> Int { lock.withLock { value += 1; return value } }
+    func increment() -> Int {
+        lock.withLock {
+            value += 1; return value
+        }
+    }
 }

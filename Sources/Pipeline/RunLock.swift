@@ -38,7 +38,8 @@ public final class RunLock {
                 return
             }
             guard errno == EEXIST else {
-                throw PipelineError(file: path, message: "cannot create the lock file (\(String(cString: strerror(errno))))")
+                throw PipelineError(
+                    file: path, message: "cannot create the lock file (\(String(cString: strerror(errno))))")
             }
             let holder = (try? Data(contentsOf: URL(fileURLWithPath: path))).flatMap {
                 try? JSONDecoder().decode(Holder.self, from: $0)
@@ -47,7 +48,8 @@ public final class RunLock {
                 unlink(path)  // stale: its process is gone
                 continue
             }
-            if holder == nil, let age = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date,
+            if holder == nil,
+                let age = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date,
                 Date().timeIntervalSince(age) > 5
             {
                 unlink(path)  // unreadable and old: a crash between create and write

@@ -8,6 +8,8 @@ import Yams
 final class YAMLNodeReader {
     let file: String
     let lines: [Substring]
+    /// Kept alive while the nodes are read: Yams holds anchors weakly, through its parser.
+    private var parser: Parser?
     private(set) var errors: [PipelineError] = []
     static let maximumBytes = 4 * 1024 * 1024
     static let maximumDepth = 64
@@ -21,17 +23,21 @@ final class YAMLNodeReader {
     static func parse(_ text: String, file: String) -> (YAMLNodeReader, Node?) {
         let reader = YAMLNodeReader(file: file, text: text)
         if text.utf8.count > maximumBytes {
-            reader.error(at: nil, "the file is larger than \(maximumBytes / 1024 / 1024) MB; a pipeline or lexicon is small")
+            reader.error(
+                at: nil, "the file is larger than \(maximumBytes / 1024 / 1024) MB; a pipeline or lexicon is small")
             return (reader, nil)
         }
         if let (line, column) = excessiveNesting(text) {
-            reader.errors.append(PipelineError(
-                file: file, line: line, column: column,
-                message: "nesting deeper than \(maximumDepth) levels", sourceLine: reader.source(line)))
+            reader.errors.append(
+                PipelineError(
+                    file: file, line: line, column: column,
+                    message: "nesting deeper than \(maximumDepth) levels", sourceLine: reader.source(line)))
             return (reader, nil)
         }
         do {
-            guard let root = try Yams.compose(yaml: text) else {
+            let parser = try Parser(yaml: text)
+            reader.parser = parser
+            guard let root = try parser.singleRoot() else {
                 reader.error(at: nil, "the file is empty")
                 return (reader, nil)
             }
@@ -94,8 +100,9 @@ final class YAMLNodeReader {
 
     func error(at node: Node?, _ message: String) {
         let mark = node?.mark
-        errors.append(PipelineError(
-            file: file, line: mark?.line, column: mark?.column, message: message, sourceLine: source(mark?.line)))
+        errors.append(
+            PipelineError(
+                file: file, line: mark?.line, column: mark?.column, message: message, sourceLine: source(mark?.line)))
     }
 
     private func convert(_ error: YamlError) -> PipelineError {
@@ -103,7 +110,8 @@ final class YAMLNodeReader {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
             return PipelineError(
-                file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)", sourceLine: source(mark.line))
+                file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)",
+                sourceLine: source(mark.line))
         default:
             return PipelineError(file: file, message: "YAML: \(error)")
         }

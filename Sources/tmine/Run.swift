@@ -51,8 +51,9 @@ struct Run: ParsableCommand {
         for failure in report.failures { printError(failure.message) }
         if !quiet {
             if logFormat == .json {
-                printError(String(decoding: (try? Outputs.json(report, pretty: false)) ?? Data(), as: UTF8.self)
-                    .trimmingCharacters(in: .newlines))
+                printError(
+                    String(decoding: (try? Outputs.json(report, pretty: false)) ?? Data(), as: UTF8.self)
+                        .trimmingCharacters(in: .newlines))
             } else {
                 printError(summary(report, folder: configuration.outputFolder))
             }
@@ -112,9 +113,12 @@ final class ProgressReporter: @unchecked Sendable {
             let rate = elapsed > 0 ? Double(done) / elapsed : 0
             let left = rate > 0 ? Double(total - done) / rate : 0
             if json {
-                printError("{\"event\":\"progress\",\"done\":\(done),\"total\":\(total),\"seconds\":\(String(format: "%.2f", elapsed))}")
+                printError(
+                    "{\"event\":\"progress\",\"done\":\(done),\"total\":\(total),\"seconds\":\(String(format: "%.2f", elapsed))}"
+                )
             } else {
-                let text = "\(done)/\(total) documents, \(String(format: "%.1f", rate))/s, \(String(format: "%.0f", left)) s left"
+                let text =
+                    "\(done)/\(total) documents, \(String(format: "%.1f", rate))/s, \(String(format: "%.0f", left)) s left"
                 FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
                 drawn = true
             }

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+@Suite struct PipelineReaderTests {
+    func errors(_ yaml: String) -> [PipelineError] {
+        do {
+            _ = try PipelineReader.parse(yaml, file: "/tmp/p.yaml")
+            return []
+        } catch {
+            return error.errors
+        }
+    }
+
+    @Test func samplePipelineIsValid() throws {
+        let path = Workspace.repository.appendingPathComponent("Pipelines/ai-doctors.yaml").path
+        let configuration = try PipelineReader.read(path)
+        #expect(configuration.study == "ai-doctors")
+        #expect(configuration.stageOrder == ["tokenize", "kwic", "frequencies"])
+        #expect(configuration.kwic?.queries.contains("protected time") == true)
+        #expect(configuration.outputFolder.hasSuffix("out/ai-doctors"))
+        #expect(configuration.ingest.labels.speakerRoles["Helen Carter"] == .interviewer)
+    }
+
+    @Test func misspeltKeyNamesLineColumnAndTheRightKey() {
+        let found = errors("study: s\ninputs: [/tmp]\nstagse:\n  - tokenize:\n")
+        #expect(found.count == 2)  // the typo, and so no stages
+        let typo = found[0]
+        #expect(typo.line == 3 && typo.column == 1)
+        #expect(typo.message.contains("did you mean \"stages\"?"))
+        #expect(typo.description.hasPrefix("/tmp/p.yaml:3:1: error: unknown key \"stagse\""))
+        #expect(typo.description.hasSuffix("stagse:\n^"))
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let found = errors(
+            """
+            study: s
+            inputs: [/no/such/folder]
+            participants: /no/such.csv
+            stages:
+              - kwic:
+                  queries: ["*"]
+                  window: five
+              - tokenize:
+                  case: upper
+                  stemming: true
+            """)
+        let messages = found.map(\.message)
+        #expect(messages.contains { $0.contains("input \"/no/such/folder\" does not exist") })
+        #expect(messages.contains { $0.contains("participants file \"/no/such.csv\" does not exist") })
+        #expect(messages.contains { $0.contains("needs tokens") })
+        #expect(messages.contains { $0.contains("matches everything") })
+        #expect(messages.contains { $0.contains("window must be a whole number") })
+        #expect(messages.contains { $0.contains("case is fold, lower or preserve") })
+        #expect(messages.contains { $0.contains("unknown key \"stemming\"") })
+        #expect(found.first { $0.message.contains("whole number") }?.line == 7)
+    }
+
+    @Test func aliasBombsAreRefused() {
+        var anchors = "      extraStopwords: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        let keys = [
+            "numbers", "urls", "hyphens", "apostrophes", "possessives", "numberSeparators", "case", "diacritics",
+        ]
+        for level in 1...8 {
+            anchors +=
+                "      \(keys[level - 1]): &a\(level) ["
+                + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
+        }
+        let yaml =
+            "study: s\ninputs: [/tmp]\nstages:\n  - tokenize:\n" + anchors
+            + "  - kwic:\n      queries: *a8\n"
+        let found = errors(yaml)
+        #expect(found.contains { $0.message.contains("anchors (&name) are not allowed") })
+        #expect(found.count < 50)
+    }
+
+    @Test func deepNestingIsRefusedBeforeParsing() {
+        let yaml = "study: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let found = errors(yaml)
+        #expect(found.count == 1)
+        #expect(found[0].message.contains("nesting deeper"))
+    }
+
+    @Test func brokenYAMLSyntaxKeepsItsPosition() {
+        let found = errors("study: s\ninputs: [a, b\nstages: x\n")
+        #expect(found.count == 1)
+        #expect(found[0].line != nil)
+        #expect(found[0].message.hasPrefix("YAML:"))
+    }
+}

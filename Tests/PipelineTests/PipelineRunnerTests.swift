@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+@Suite(.serialized) struct PipelineRunnerTests {
+    @Test func sampleStudyRunsEndToEndAndOutputsMatchTheirSchemas() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let report = try workspace.run()
+        #expect(report.failures.isEmpty)
+        #expect(report.corpus.documents == 11)
+        #expect(report.corpus.participants == 11)
+        #expect(
+            report.outputs == ["corpus.json", "kwic.json", "frequencies.json", "frequencies.csv", "run-report.json"])
+        #expect(report.methods.contains("TranscriptMiner"))
+        let kwic = try JSONSerialization.jsonObject(with: workspace.output("kwic.json")) as? [String: Any]
+        let lines = kwic?["lines"] as? [[String: Any]] ?? []
+        #expect(lines.filter { $0["query"] as? String == "protected time" }.count == 8)
+        let csv = String(decoding: try workspace.output("frequencies.csv"), as: UTF8.self)
+        #expect(csv.hasPrefix("grouping,ngram,term,group,count,rate,participants,documents\n"))
+        #expect(csv.contains(",50% clinical: 50% academic/industry,"))
+        #expect(csv.contains("\"Full-time clinician, working with AI in spare time\""))  // a comma: quoted
+
+        let schemas = Workspace.repository.appendingPathComponent("Sources/Pipeline/Schemas").path
+        let script = Workspace.repository.appendingPathComponent("Tests/PipelineTests/validate_schemas.py").path
+        let (status, output) = try runProcess("/usr/bin/env", ["python3", script, schemas, workspace.out.path])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("checked 4 files, 0 problems"))
+    }
+
+    @Test func rerunsAreCachedAndByteIdentical() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let first = try ["corpus.json", "kwic.json", "frequencies.json", "frequencies.csv"].map(workspace.output)
+        let second = try workspace.run()
+        for stage in ["ingest", "tokenize", "kwic", "frequencies"] {
+            #expect(second.stage(stage)?.ran == [], "\(stage)")
+            #expect(second.stage(stage)?.cached.count == 11, "\(stage)")
+        }
+        let again = try ["corpus.json", "kwic.json", "frequencies.json", "frequencies.csv"].map(workspace.output)
+        #expect(first == again)
+        let forced = try workspace.run(force: true)
+        #expect(forced.stage("ingest")?.ran.count == 11)
+        #expect(try ["corpus.json", "kwic.json", "frequencies.json", "frequencies.csv"].map(workspace.output) == first)
+    }
+
+    @Test func aNewTranscriptIsTheOnlyOneIngested() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        try "Interviewer: Anything on hype?\nP12: Only hype, and no protected time.\n"
+            .write(to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
+        let report = try workspace.run()
+        #expect(report.stage("ingest")?.ran == ["interview-12"])
+        #expect(report.stage("kwic")?.ran == ["interview-12"])
+        #expect(report.stage("frequencies")?.ran == ["interview-12"])
+        #expect(report.corpus.documents == 12)
+    }
+
+    @Test func changedAttributesRegroupWithoutRecomputingDocuments() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let before = try workspace.output("frequencies.json")
+        let path = workspace.corpus("participants.csv").path
+        let table = try String(contentsOfFile: path, encoding: .utf8)
+        try table.replacingOccurrences(of: "P9,Surgeon,Full-time tech", with: "P9,Surgeon,Full-time clinician")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let report = try workspace.run()
+        for stage in ["ingest", "tokenize", "kwic", "frequencies"] {
+            #expect(report.stage(stage)?.ran == [], "\(stage)")
+        }
+        let after = try workspace.output("frequencies.json")
+        #expect(before != after)
+        let json = String(decoding: after, as: UTF8.self)
+        #expect(json.contains("\"name\" : \"Full-time clinician\""))
+        let kwic = String(decoding: try workspace.output("kwic.json"), as: UTF8.self)
+        #expect(kwic.contains("Full-time clinician"))  // attributes joined afresh
+    }
+
+    @Test func changedQueryRerunsOnlyKWIC() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        try workspace.writePipeline(kwicQueries: ["culture clash"])
+        let report = try workspace.run()
+        #expect(report.stage("ingest")?.ran == [])
+        #expect(report.stage("kwic")?.ran.count == 11)
+        #expect(report.stage("frequencies")?.ran == [])
+        let kwic = String(decoding: try workspace.output("kwic.json"), as: UTF8.self)
+        #expect(kwic.contains("\"match\" : \"culture clash\""))
+        #expect(!kwic.contains("\"match\" : \"hype\""))
+    }
+
+    @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let ingest = workspace.out.appendingPathComponent(".cache/ingest")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: ingest.path).sorted()
+        try Data("{not json".utf8).write(to: ingest.appendingPathComponent(entries[0]))
+        // A foreign entry: valid JSON under another key's name.
+        try FileManager.default.copyItem(
+            at: ingest.appendingPathComponent(entries[2]), to: ingest.appendingPathComponent("x.json"))
+        try FileManager.default.removeItem(at: ingest.appendingPathComponent(entries[1]))
+        try FileManager.default.moveItem(
+            at: ingest.appendingPathComponent("x.json"), to: ingest.appendingPathComponent(entries[1]))
+        let report = try workspace.run()
+        #expect(report.failures.isEmpty)
+        #expect(report.stage("ingest")?.ran.count == 2)
+        #expect(report.corpus.documents == 11)
+    }
+
+    @Test func aBadTranscriptIsReportedAndTheRestStillRun() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + Array("W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0".utf8))
+            .write(to: workspace.corpus("old.doc"))
+        let report = try workspace.run()
+        #expect(report.corpus.documents == 11)
+        #expect(report.failures.map(\.code) == ["legacyWordDocument"])
+        #expect(report.failures.first?.file.hasSuffix("old.doc") == true)
+    }
+
+    @Test func aSecondRunOnTheSameFolderIsKeptOutAndStaleLocksAreTakenOver() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try FileManager.default.createDirectory(at: workspace.out, withIntermediateDirectories: true)
+        let held = RunLock(folder: workspace.out.path)
+        try held.acquire()
+        #expect {
+            try workspace.run()
+        } throws: { error in
+            (error as? PipelineError)?.message.contains("in use by process \(getpid())") == true
+        }
+        held.release()
+        // A lock left by a process that no longer exists.
+        try Data(#"{"pid":999999,"host":"\#(ProcessInfo.processInfo.hostName)","started":"2026-01-01T00:00:00Z"}"#.utf8)
+            .write(to: workspace.out.appendingPathComponent(".lock"))
+        #expect(try workspace.run().corpus.documents == 11)
+        #expect(!FileManager.default.fileExists(atPath: workspace.out.appendingPathComponent(".lock").path))
+    }
+
+    @Test func initWritesAStudyThatRunsAndNeverOverwrites() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("init-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (written, kept) = try StudyTemplate.write(into: folder.path)
+        #expect(written.count == 4 && kept.isEmpty)
+        let mine = "participant,role\nP1,Mine\n"
+        try mine.write(to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let second = try StudyTemplate.write(into: folder.path)
+        #expect(second.written.isEmpty && second.kept.count == 4)
+        #expect(try String(contentsOf: folder.appendingPathComponent("participants.csv"), encoding: .utf8) == mine)
+        let configuration = try PipelineReader.read(folder.appendingPathComponent("pipeline.yaml").path)
+        let report = try PipelineRunner(configuration: configuration).run()
+        #expect(report.corpus.documents == 1)
+        #expect(report.failures.isEmpty)
+        // The person's table has no "Consultant": that comparison is skipped and said so.
+        #expect(report.warnings.contains { $0.contains("no group \"Consultant\"") })
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// A scratch study: a copy of the sample corpus and a pipeline file in a temporary folder.
+struct Workspace {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let root: URL
+
+    init(kwicQueries: [String] = ["protected time", "hype"]) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("tmine-\(UUID().uuidString)")
+        let corpus = root.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let sample = Self.repository.appendingPathComponent("Corpora/ai-doctors")
+        for name in try FileManager.default.contentsOfDirectory(atPath: sample.path)
+        where name.hasPrefix("interview-")
+            || name == "participants.csv"
+        {
+            try FileManager.default.copyItem(
+                at: sample.appendingPathComponent(name), to: corpus.appendingPathComponent(name))
+        }
+        try writePipeline(kwicQueries: kwicQueries)
+    }
+
+    var pipeline: String { root.appendingPathComponent("study.yaml").path }
+    var out: URL { root.appendingPathComponent("out/sample") }
+    func corpus(_ name: String) -> URL { root.appendingPathComponent("corpus").appendingPathComponent(name) }
+
+    func writePipeline(kwicQueries: [String]) throws {
+        let queries = kwicQueries.map { "\"\($0)\"" }.joined(separator: ", ")
+        try """
+        study: sample
+        inputs:
+          paths: [corpus]
+          speakers:
+            roles: {"Helen Carter": interviewer}
+        participants: corpus/participants.csv
+        stages:
+          - tokenize:
+              case: fold
+          - kwic:
+              queries: [\(queries)]
+          - frequencies:
+              groupings: [clinical_tech_split, participant]
+              ngrams: [1, 2]
+              keyness:
+                - grouping: clinical_tech_split
+                  group: Full-time tech
+        out: out
+        """.write(toFile: pipeline, atomically: true, encoding: .utf8)
+    }
+
+    func run(force: Bool = false) throws -> RunReport {
+        var options = PipelineRunner.Options()
+        options.force = force
+        return try PipelineRunner(configuration: PipelineReader.read(pipeline), options: options).run()
+    }
+
+    func output(_ name: String) throws -> Data {
+        try Data(contentsOf: out.appendingPathComponent(name))
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}
+
+extension RunReport {
+    func stage(_ name: String) -> Stage? { stages.first { $0.name == name } }
+}
+
+/// The built `tmine` executable, beside the test bundle.
+func tmineExecutable() throws -> URL {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("tmine") }
+    return try #require(
+        candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+        "build the tmine executable first (swift build)")
+}
+
+@discardableResult
+func runProcess(_ executable: String, _ arguments: [String], currentDirectory: URL? = nil) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
