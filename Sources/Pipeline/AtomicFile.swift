@@ -18,8 +18,9 @@ public enum AtomicFile {
         guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
         var written = 0
         let ok = data.withUnsafeBytes { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return true }
             while written < buffer.count {
-                let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                let result = Glibc.write(descriptor, base + written, buffer.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
                     return false
