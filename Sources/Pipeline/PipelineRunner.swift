@@ -120,7 +120,7 @@ public struct PipelineRunner: Sendable {
 
         // The documents, in path order.
         var failures: [IngestError] = []
-        let files = listFiles(&failures)
+        let files = configuration.transcriptFiles(&failures)
         let ids = Ingestor.uniqueIDs(for: files)
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
         let ingestor: Ingestor
@@ -354,43 +354,6 @@ public struct PipelineRunner: Sendable {
             Outputs.FrequenciesFile(study: configuration.study, tables: tables, keyness: comparisons), Data(csv.utf8)
         )
     }
-
-    /// The transcript files named by the inputs, sorted by path, without exclusions.
-    func listFiles(_ failures: inout [IngestError]) -> [String] {
-        var files: [String] = []
-        for input in configuration.inputs {
-            let matches = input.contains("*") || input.contains("?") ? glob(input) : [input]
-            if matches.isEmpty {
-                failures.append(IngestError(.unreadableFile, file: input, message: "no file matches this pattern"))
-            }
-            for match in matches {
-                do {
-                    files += try Ingestor.transcriptFiles(at: match, extensions: configuration.extensions)
-                } catch let error as IngestError {
-                    failures.append(error)
-                } catch {
-                    failures.append(IngestError(.unreadableFile, file: match, message: "\(error)"))
-                }
-            }
-        }
-        let participantsFile = configuration.participants.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        let base = configuration.baseFolder
-        let unique = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-        return unique.filter { path in
-            path != participantsFile
-                && !configuration.exclude.contains { pattern in
-                    fnmatch(pattern, relativePath(path, from: base), 0) == 0
-                        || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
-                }
-        }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
-
-    private func glob(_ pattern: String) -> [String] {
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
-        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
-    }
 }
 
 /// A path relative to a folder when it lies below it (or beside it, with `..`), else absolute.
@@ -419,5 +382,44 @@ final class Counter: @unchecked Sendable {
         lock.withLock {
             value += 1; return value
         }
+    }
+}
+
+extension PipelineConfiguration {
+    /// The transcript files named by the inputs, sorted by path, without exclusions.
+    public func transcriptFiles(_ failures: inout [IngestError]) -> [String] {
+        var files: [String] = []
+        for input in inputs {
+            let matches = input.contains("*") || input.contains("?") ? glob(input) : [input]
+            if matches.isEmpty {
+                failures.append(IngestError(.unreadableFile, file: input, message: "no file matches this pattern"))
+            }
+            for match in matches {
+                do {
+                    files += try Ingestor.transcriptFiles(at: match, extensions: extensions)
+                } catch let error as IngestError {
+                    failures.append(error)
+                } catch {
+                    failures.append(IngestError(.unreadableFile, file: match, message: "\(error)"))
+                }
+            }
+        }
+        let participantsFile = participants.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let base = baseFolder
+        let unique = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        return unique.filter { path in
+            path != participantsFile
+                && !exclude.contains { pattern in
+                    fnmatch(pattern, relativePath(path, from: base), 0) == 0
+                        || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
+                }
+        }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
     }
 }

@@ -2,11 +2,13 @@ import ArgumentParser
 import Corpus
 import Foundation
 import Ingest
+import Pipeline
 import TextAnalysis
 
 /// Options shared by the commands that read transcripts: inputs, participants, tokenising.
 struct CorpusOptions: ParsableArguments {
-    @Argument(help: "Transcript files or folders (a folder's participants.csv is used unless --participants).")
+    @Argument(
+        help: "Transcript files or folders (a folder's participants.csv is used unless --participants), or a pipeline file.")
     var inputs: [String]
 
     @Option(name: .long, help: "participants.csv: id column first, then attributes.")
@@ -19,7 +21,13 @@ struct CorpusOptions: ParsableArguments {
     var foldDiacritics = false
 
     /// Reads the inputs and tokenises them; prints what failed and maps problems to exit codes.
+    ///
+    /// A single `.yaml` input is a pipeline file: its inputs, participants, speaker labels and
+    /// tokeniser settings are used.
     func load(stopwords: Stopwords = .english) throws -> TokenizedCorpus {
+        if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
+            return try loadPipeline(inputs[0], stopwords: stopwords)
+        }
         let study: StudyInputs
         do {
             study = try StudyInputs.load(inputs, participants: participants)
@@ -39,6 +47,32 @@ struct CorpusOptions: ParsableArguments {
         return TokenizedCorpus(
             documents: study.batch.documents, participants: study.participants, options: options,
             stopwords: stopwords)
+    }
+}
+
+extension CorpusOptions {
+    private func loadPipeline(_ path: String, stopwords: Stopwords) throws -> TokenizedCorpus {
+        let configuration = try readPipeline(path)
+        var table = ParticipantTable.empty
+        do {
+            if let file = configuration.participants { table = try ParticipantsReader().read(file: file).table }
+        } catch let error as IngestError {
+            printError(error.description)
+            throw ExitStatus.usage
+        }
+        var failures: [IngestError] = []
+        let files = configuration.transcriptFiles(&failures)
+        let batch = try Ingestor(options: configuration.ingest, participants: table).readAll(files)
+        for failure in failures + batch.failures { printError(failure.description) }
+        if batch.documents.isEmpty {
+            printError("no transcript could be read")
+            throw ExitStatus.nothingProcessed
+        }
+        var options = configuration.tokenize.options
+        if `case` != .fold { options.caseMode = `case` }
+        if foldDiacritics { options.foldDiacritics = true }
+        let list = stopwords.words.isEmpty ? stopwords : try configuration.tokenize.stopwordList()
+        return TokenizedCorpus(documents: batch.documents, participants: table, options: options, stopwords: list)
     }
 }
 
