@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "TextAnalysis", targets: ["TextAnalysis"]),
+        .library(name: "Coding", targets: ["Coding"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
@@ -36,11 +37,14 @@ let package = Package(
         ),
         .target(name: "TextAnalysis", dependencies: ["Corpus"]),
         .target(
+            name: "Coding",
+            dependencies: ["Corpus", "TextAnalysis", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "Pipeline",
             dependencies: [
-                "Corpus", "Ingest", "TextAnalysis",
+                "Corpus", "Ingest", "TextAnalysis", "Coding",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Schemas"]
         ),
@@ -50,6 +54,7 @@ let package = Package(
                 "Corpus",
                 "Ingest",
                 "TextAnalysis",
+                "Coding",
                 "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -61,9 +66,10 @@ let package = Package(
             dependencies: ["Ingest", "Corpus", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "CodingTests", dependencies: ["Coding", "Corpus", "TextAnalysis"]),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "Corpus", "Ingest", "TextAnalysis"]
+            dependencies: ["Pipeline", "Corpus", "Ingest", "TextAnalysis", "Coding"]
         ),
         .testTarget(
             name: "TextAnalysisTests",

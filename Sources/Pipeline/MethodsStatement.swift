@@ -45,6 +45,12 @@ enum MethodsStatement {
                 "Concordances of \(kwic.queries.count) queries were taken with a window of "
                     + "\(kwic.options.window) \(kwic.options.unit.rawValue) each side.")
         }
+        if let suggest = configuration.suggest, let summary = report.suggestions {
+            parts.append(
+                "A seed lexicon of \(suggest.lexicon.codes.count) codes (SHA-256 \(suggest.lexicon.contentHash.prefix(12))) "
+                    + "suggested \(summary.total) codes per \(suggest.options.unit.rawValue) for human coders to confirm or "
+                    + "reject; no code was applied without a coder's decision.")
+        }
         return parts.joined(separator: " ")
     }
 }

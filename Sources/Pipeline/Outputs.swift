@@ -1,3 +1,4 @@
+import Coding
 import Corpus
 import Foundation
 import Ingest
@@ -46,6 +47,33 @@ public enum Outputs {
         public var keyness: [Comparison]
     }
 
+    /// `suggestions.json`: the lexicon's suggested codes with evidence, merged with decisions.
+    public struct SuggestionsFile: Codable, Sendable {
+        public struct LexiconInfo: Codable, Sendable {
+            public var source: String
+            public var hash: String
+            public var codes: [CodeInfo]
+        }
+        public struct CodeInfo: Codable, Sendable {
+            public var name: String
+            public var parent: String?
+            public var description: String?
+            public var path: [String]
+        }
+        public struct CoderManualCoding: Codable, Sendable {
+            public var coder: String
+            public var coding: ManualCoding
+        }
+        public var schemaVersion = Outputs.schemaVersion
+        public var study: String
+        public var lexicon: LexiconInfo
+        public var unit: String
+        public var suggestions: [Suggestion]
+        public var manualCodings: [CoderManualCoding]
+        /// Decisions whose suggestion no longer exists: kept, never dropped.
+        public var orphanedDecisions: [DecisionMerger.Orphan]
+    }
+
     /// Encodes with sorted keys: the same value always gives the same bytes.
     public static func json(_ value: some Encodable, pretty: Bool = true) throws -> Data {
         let encoder = JSONEncoder()
@@ -92,6 +120,24 @@ public struct RunReport: Codable, Sendable {
         public var stopwords: String
     }
 
+    /// Suggestions by status, what each code gained or lost since the last run, and the
+    /// decisions left without a suggestion.
+    public struct Suggestions: Codable, Sendable {
+        public struct CodeChange: Codable, Sendable {
+            public var code: String
+            public var total: Int
+            public var added: Int
+            public var removed: Int
+        }
+        public var total: Int
+        public var byStatus: [String: Int]
+        public var lexiconHash: String
+        public var coders: [String]
+        public var perCode: [CodeChange]
+        public var orphaned: [DecisionMerger.Orphan]
+        public var reattached: Int
+    }
+
     public struct Size: Codable, Sendable {
         public var documents: Int
         public var turns: Int
@@ -116,6 +162,8 @@ public struct RunReport: Codable, Sendable {
     public var failures: [Failure]
     public var warnings: [String]
     public var outputs: [String]
+    /// What the suggest stage produced, when it ran.
+    public var suggestions: Suggestions?
     /// A paragraph a paper's methods section can cite.
     public var methods: String
 }

@@ -1,3 +1,4 @@
+import Coding
 import Corpus
 import Foundation
 import Ingest
@@ -19,6 +20,7 @@ public struct PipelineConfiguration: Sendable {
     public var tokenize: TokenizeStage
     public var kwic: KWICStage?
     public var frequencies: FrequencyStage?
+    public var suggest: SuggestStage?
     /// Stage names in the file's order.
     public var stageOrder: [String]
     /// `out/<study>`.
@@ -26,6 +28,28 @@ public struct PipelineConfiguration: Sendable {
 
     /// The folder the pipeline file is in; relative paths in the file start here.
     public var baseFolder: String { (file as NSString).deletingLastPathComponent }
+
+    /// Where coders' decision logs live: `out/<study>/decisions/` unless the suggest stage says.
+    public var decisionsFolder: String {
+        suggest?.decisions ?? (outputFolder as NSString).appendingPathComponent("decisions")
+    }
+}
+
+/// The lexicon and unit of the `suggest` stage.
+public struct SuggestStage: Sendable {
+    public var lexiconFile: String
+    public var lexicon: Lexicon
+    public var options = CodeSuggester.Options()
+    /// A folder of `<coder>.json` decision logs, when not the out folder's `decisions/`.
+    public var decisions: String?
+
+    /// The hash of everything per-document suggestions depend on besides tokens.
+    var hash: String {
+        ContentHash.combining([
+            "suggest", lexicon.contentHash, options.unit.rawValue,
+            options.roles.map(\.rawValue).sorted().joined(separator: ","),
+        ])
+    }
 }
 
 /// Tokeniser settings and stopwords of the `tokenize` stage.

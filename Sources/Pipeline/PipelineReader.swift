@@ -1,3 +1,4 @@
+import Coding
 import Corpus
 import Foundation
 import Ingest
@@ -10,7 +11,8 @@ public enum PipelineReader {
     static let inputKeys = ["paths", "formats", "exclude", "speakers", "docx", "replaceInvalidText"]
     static let speakerKeys = ["interviewer", "participant", "other", "roles", "patterns", "recurringNames"]
     static let docxKeys = ["include", "maxEntryMB", "maxCompressionRatio"]
-    static let stageNames = ["tokenize", "kwic", "frequencies"]
+    static let stageNames = ["tokenize", "kwic", "frequencies", "suggest"]
+    static let suggestKeys = ["lexicon", "unit", "roles", "decisions"]
     static let tokenizeKeys = [
         "case", "diacritics", "apostrophes", "possessives", "hyphens", "numberSeparators", "numbers", "urls",
         "stopwords", "extraStopwords",
@@ -221,6 +223,8 @@ public enum PipelineReader {
                 if !empty { configuration.tokenize = readTokenize(body, yaml: yaml, resolve: resolve, exists: exists) }
             case "kwic":
                 configuration.kwic = readKWIC(body, yaml: yaml)
+            case "suggest":
+                configuration.suggest = readSuggest(body, yaml: yaml, resolve: resolve)
             default:
                 configuration.frequencies = empty ? FrequencyStage() : readFrequencies(body, yaml: yaml)
             }
@@ -330,6 +334,46 @@ public enum PipelineReader {
             }
         }
         if !sawQueries { yaml.error(at: node, "the kwic stage needs queries") }
+        return stage
+    }
+
+    private static func readSuggest(_ node: Node, yaml: YAMLNodeReader, resolve: (String) -> String) -> SuggestStage? {
+        var stage: SuggestStage?
+        var unit = CodeSuggester.Options.Unit.turn
+        var roles: Set<SpeakerRole> = [.participant]
+        var decisions: String?
+        for (key, _, value) in yaml.mapping(node, known: suggestKeys, what: "the suggest stage") {
+            switch key {
+            case "lexicon":
+                guard let path = yaml.string(value, what: "lexicon") else { continue }
+                let file = resolve(path)
+                guard FileManager.default.fileExists(atPath: file) else {
+                    yaml.error(at: value, "lexicon file \"\(file)\" does not exist")
+                    continue
+                }
+                do {
+                    stage = SuggestStage(lexiconFile: file, lexicon: try LexiconReader.read(file))
+                } catch {
+                    for problem in error.errors { yaml.report(problem) }
+                }
+            case "unit":
+                if let text = yaml.string(value, what: "unit") {
+                    if let parsed = CodeSuggester.Options.Unit(rawValue: text) {
+                        unit = parsed
+                    } else {
+                        yaml.error(at: value, "unit is turn or sentence")
+                    }
+                }
+            case "roles": roles = self.roles(value, yaml: yaml)
+            default: decisions = yaml.string(value, what: "decisions").map(resolve)
+            }
+        }
+        if stage == nil && !yaml.errors.contains(where: { $0.message.contains("lexicon") }) {
+            yaml.error(at: node, "the suggest stage needs a lexicon file")
+        }
+        stage?.options.unit = unit
+        stage?.options.roles = roles
+        stage?.decisions = decisions
         return stage
     }
 

@@ -1,3 +1,4 @@
+import Coding
 import Corpus
 import Foundation
 import Ingest
@@ -41,6 +42,7 @@ public struct PipelineRunner: Sendable {
         var stats = DocumentStats()
         var lines: [ConcordanceLine] = []
         var counts: [DocumentCounts] = []
+        var suggestions: [Suggestion] = []
         var ran: Set<String> = []
     }
 
@@ -115,6 +117,8 @@ public struct PipelineRunner: Sendable {
                 ContentHash.of(stage.filter.roles.map(\.rawValue).sorted()),
             ])
         }
+        let suggestHash = configuration.suggest?.hash
+        let runSuggest = configuration.suggest != nil && (options.only == nil || options.only == "suggest")
         let runKWIC = configuration.kwic != nil && (options.only == nil || options.only == "kwic")
         let runFrequencies = configuration.frequencies != nil && (options.only == nil || options.only == "frequencies")
 
@@ -132,6 +136,7 @@ public struct PipelineRunner: Sendable {
         let queries = (configuration.kwic?.queries ?? []).compactMap { try? Query($0) }
         let needsStems =
             configuration.kwic?.options.mode == .stem || configuration.frequencies?.stem == true
+            || configuration.suggest?.lexicon.codes.contains { $0.match == .stem } == true
         let results = ConcurrentSlots<DocumentResult>(count: files.count)
         let done = Counter()
         let base = configuration.baseFolder
@@ -175,6 +180,13 @@ public struct PipelineRunner: Sendable {
             var stats = options.force ? nil : cache.value(DocumentStats.self, stage: "tokenize", key: tokenizeKey)
             var lines: [ConcordanceLine]? = nil
             var counts: [DocumentCounts]? = nil
+            var suggestions: [Suggestion]? = nil
+            // Suggestion ids derive from the document id, which depends on the batch: key on it.
+            let suggestKey = suggestHash.map { ContentHash.combining([tokenizeKey, $0, ids[index]]) }
+            if runSuggest, let suggestKey, !options.force {
+                suggestions = cache.value([Suggestion].self, stage: "suggest", key: suggestKey)
+            }
+            let needSuggest = runSuggest && suggestions == nil
             if runKWIC, let kwicKey, !options.force {
                 lines = cache.value([ConcordanceLine].self, stage: "kwic", key: kwicKey)
             }
@@ -183,7 +195,7 @@ public struct PipelineRunner: Sendable {
             }
             let needKWIC = runKWIC && lines == nil
             let needFrequencies = runFrequencies && counts == nil
-            if stats == nil || needKWIC || needFrequencies {
+            if stats == nil || needKWIC || needFrequencies || needSuggest {
                 let tokenized = TokenizedCorpus(
                     documents: [document], options: configuration.tokenize.options, stopwords: stopwords,
                     computeStems: needsStems)
@@ -215,6 +227,14 @@ public struct PipelineRunner: Sendable {
                     counts = computed
                     result.ran.insert("frequencies")
                 }
+                if needSuggest, let stage = configuration.suggest, let suggestKey {
+                    let suggester = CodeSuggester(lexicon: stage.lexicon, options: stage.options)
+                    let matcher = LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
+                    let computed = suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
+                    cache.store(computed, stage: "suggest", key: suggestKey)
+                    suggestions = computed
+                    result.ran.insert("suggest")
+                }
             }
             result.stats = stats ?? DocumentStats()
             result.lines = (lines ?? []).map { line in
@@ -227,6 +247,7 @@ public struct PipelineRunner: Sendable {
                 count.documentID = ids[index]
                 return count
             }
+            result.suggestions = suggestions ?? []
         }
 
         // Merge in document order.
@@ -242,14 +263,19 @@ public struct PipelineRunner: Sendable {
                 if result.ran.contains(stage) { ran.append(id) } else { cached.append(id) }
             }
             let active =
-                stage == "kwic" ? runKWIC : stage == "frequencies" ? runFrequencies : true
+                stage == "kwic" ? runKWIC : stage == "frequencies" ? runFrequencies : stage == "suggest" ? runSuggest : true
             if !active { cached = [] }
             stageReports.append(RunReport.Stage(name: stage, ran: ran, cached: cached, wrote: active))
         }
 
         var written: [String] = []
+        var suggestionSummary: RunReport.Suggestions?
         func write(_ name: String, _ data: Data) throws(PipelineError) {
-            try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
+            do {
+                try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
+            } catch {
+                throw PipelineError(file: error.file, message: error.message)
+            }
             written.append(name)
         }
         do {
@@ -270,6 +296,12 @@ public struct PipelineRunner: Sendable {
                             study: configuration.study, queries: stage.queries, window: stage.options.window,
                             unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue,
                             lines: concordance.lines)))
+            }
+            if runSuggest, let stage = configuration.suggest {
+                let (file, summary) = suggestionsFile(
+                    stage, collected: collected, participants: participants, warnings: &warnings)
+                suggestionSummary = summary
+                try write("suggestions.json", Outputs.json(file))
             }
             if runFrequencies, let stage = configuration.frequencies {
                 let (file, csv) = frequencies(
@@ -299,18 +331,18 @@ public struct PipelineRunner: Sendable {
             hashes: RunReport.Hashes(pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
             tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
             failures: failures.map(RunReport.Failure.init), warnings: warnings, outputs: written + ["run-report.json"],
-            methods: "")
+            suggestions: suggestionSummary, methods: "")
         report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
         do {
             try AtomicFile.write(
                 Outputs.json(report), to: (out as NSString).appendingPathComponent("run-report.json"))
-        } catch let error as PipelineError {
-            throw error
+        } catch let error as FileWriteError {
+            throw PipelineError(file: error.file, message: error.message)
         } catch {
             throw PipelineError(file: out, message: "cannot write run-report.json: \(error)")
         }
         if options.only == nil && failures.isEmpty {
-            cache.prune(stages: ["ingest", "tokenize", "kwic", "frequencies"])
+            cache.prune(stages: ["ingest", "tokenize", "kwic", "frequencies", "suggest"])
         }
         return report
     }

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Per-document stage results on disk under `out/<study>/.cache/<stage>/`, one file per key.

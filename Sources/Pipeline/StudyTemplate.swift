@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// The files `tmine init` writes: a commented pipeline, a participants table, a seed lexicon and
@@ -27,7 +28,11 @@ public enum StudyTemplate {
             } catch {
                 throw PipelineError(file: path, message: "cannot create its folder")
             }
-            try AtomicFile.write(Data(text.utf8), to: path)
+            do {
+                try AtomicFile.write(Data(text.utf8), to: path)
+            } catch {
+                throw PipelineError(file: error.file, message: error.message)
+            }
             written.append(path)
         }
         return (written, kept)

@@ -98,6 +98,9 @@ final class YAMLNodeReader {
         return String(lines[line - 1])
     }
 
+    /// Adds a problem found in another file (a lexicon named by the pipeline).
+    func report(_ problem: PipelineError) { errors.append(problem) }
+
     func error(at node: Node?, _ message: String) {
         let mark = node?.mark
         errors.append(

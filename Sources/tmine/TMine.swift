@@ -8,7 +8,10 @@ struct TMine: ParsableCommand {
         commandName: "tmine",
         abstract: "Explore interview transcripts: ingest, keyword in context, frequencies, suggested codes.",
         version: PipelineRunner.version,
-        subcommands: [Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self]
+        subcommands: [
+            Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self, Decide.self,
+            LexiconCommand.self,
+        ]
     )
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Coding
 import Pipeline
 
 /// `tmine validate`: check a pipeline file without running it.
@@ -12,6 +13,18 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let configuration = try readPipeline(pipeline)
+        if let suggest = configuration.suggest {
+            let failures = LexiconExamples.failures(of: suggest.lexicon, options: configuration.tokenize.options)
+            for failure in failures {
+                printError("\(suggest.lexiconFile):\(failure.line.map(String.init) ?? "?"): error: \(failure.code): \(failure)")
+            }
+            if !failures.isEmpty {
+                printError("\(failures.count) lexicon example(s) failed")
+                throw ExitStatus.usage
+            }
+            let examples = suggest.lexicon.codes.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
+            print("\(suggest.lexiconFile): ok: \(suggest.lexicon.codes.count) codes, \(examples) examples pass")
+        }
         print(
             "\(pipeline): ok: study \(configuration.study), \(configuration.inputs.count) input path(s), stages "
                 + configuration.stageOrder.joined(separator: " → ") + ", out \(configuration.outputFolder)")

@@ -7,9 +7,9 @@ import Foundation
 /// Writes files so that a reader, or a crash, sees the old file or the new one, never a mix:
 /// the bytes go to a temporary file in the same folder, are flushed to disk, then renamed over.
 public enum AtomicFile {
-    /// Throws ``PipelineError`` naming the file when any step fails (a full disk, say); the
+    /// Throws ``FileWriteError`` naming the file when any step fails (a full disk, say); the
     /// temporary file is removed and the previous file stays as it was.
-    public static func write(_ data: Data, to path: String) throws(PipelineError) {
+    public static func write(_ data: Data, to path: String) throws(FileWriteError) {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary =
@@ -57,7 +57,14 @@ public enum AtomicFile {
         }
     }
 
-    private static func failure(_ path: String, _ message: String) -> PipelineError {
-        PipelineError(file: path, message: message)
+    private static func failure(_ path: String, _ message: String) -> FileWriteError {
+        FileWriteError(file: path, message: message)
     }
+}
+
+/// A file that could not be written, and why; the previous version, if any, is unchanged.
+public struct FileWriteError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+    public var description: String { "\(file): error: \(message)" }
 }

@@ -1,0 +1,163 @@
+import Corpus
+import Foundation
+import TextAnalysis
+
+/// Turns lexicon matches into suggestions: one per (unit, code), carrying every matched span.
+///
+/// Exclusions veto the matches they overlap; negation rules drop (or require) a negation word
+/// shortly before a match in its sentence.
+public struct CodeSuggester: Sendable {
+    public struct Options: Sendable, Hashable, Codable {
+        public enum Unit: String, Sendable, Hashable, Codable { case turn, sentence }
+        public var unit: Unit = .turn
+        /// Roles whose turns get suggestions (participants by default).
+        public var roles: Set<SpeakerRole> = [.participant]
+
+        public init() {}
+    }
+
+    public let options: Options
+    public let lexicon: Lexicon
+
+    public init(lexicon: Lexicon, options: Options = Options()) {
+        self.lexicon = lexicon
+        self.options = options
+    }
+
+    /// Suggestions of every document, by document, then position, then code (lexicon order).
+    public func suggestions(in corpus: TokenizedCorpus) -> [Suggestion] {
+        let matcher = LexiconMatcher(lexicon: lexicon, corpus: corpus)
+        return corpus.documents.indices.flatMap { suggestions(ofDocument: $0, in: corpus, matcher: matcher) }
+    }
+
+    public func suggestions(ofDocument documentIndex: Int, in corpus: TokenizedCorpus, matcher: LexiconMatcher)
+        -> [Suggestion]
+    {
+        let document = corpus.documents[documentIndex]
+        let paths = lexicon.codes.map { lexicon.path(of: $0.name) }
+        var result: [Suggestion] = []
+        for (segmentIndex, segment) in document.segments.enumerated() where options.roles.contains(segment.role) {
+            let tokens = corpus.tokens[documentIndex][segmentIndex]
+            guard !tokens.isEmpty else { continue }
+            let scalars = Array(segment.text.unicodeScalars)
+            let sentences = Self.sentenceIndices(tokens, scalars)
+            let matches = matcher.matches(in: tokens)
+            let exclusions = matches.filter(\.isExclusion)
+            var kept: [LexiconMatcher.Match] = []
+            for match in matches where !match.isExclusion {
+                let code = lexicon.codes[match.code]
+                if exclusions.contains(where: { $0.code == match.code && $0.start < match.end && match.start < $0.end }) {
+                    continue
+                }
+                if let rule = code.patterns[match.pattern].negation ?? code.negation {
+                    let negated = matcher.isNegated(tokens, sentences: sentences, start: match.start, within: rule.within)
+                    if negated != (rule.mode == .require) { continue }
+                }
+                kept.append(match)
+            }
+            // Group by unit and code, in order of first evidence.
+            var order: [String] = []
+            var groups: [String: [LexiconMatcher.Match]] = [:]
+            for match in kept {
+                let unit = options.unit == .sentence ? sentences[match.start] : -1
+                let key = "\(unit)\u{1F}\(match.code)"
+                if groups[key] == nil { order.append(key) }
+                // Two patterns matching the same span are one piece of evidence (the first pattern's).
+                if groups[key]?.contains(where: { $0.start == match.start && $0.end == match.end }) == true { continue }
+                groups[key, default: []].append(match)
+            }
+            let sentenceRanges = options.unit == .sentence ? Self.sentenceRanges(tokens, sentences, scalars.count) : [:]
+            for key in order {
+                guard let group = groups[key], let first = group.first else { continue }
+                let code = lexicon.codes[first.code]
+                let sentence = options.unit == .sentence ? sentences[first.start] : nil
+                let evidence = group.map { match in
+                    let start = Int(tokens[match.start].start)
+                    let end = Int(tokens[match.end - 1].end)
+                    return Evidence(
+                        pattern: code.patterns[match.pattern].text,
+                        text: String(String.UnicodeScalarView(scalars[start..<end])),
+                        range: ScalarRange(start: segment.range.start + start, end: segment.range.start + end),
+                        tokenStart: match.start, tokenEnd: match.end)
+                }
+                let unitRange = sentence.flatMap { sentenceRanges[$0] } ?? (0, scalars.count)
+                let occurrence = Self.occurrence(of: first, in: tokens)
+                let firstText = (first.start..<first.end).map { corpus.forms[tokens[$0].form] }.joined(separator: " ")
+                let weights = group.compactMap { code.patterns[$0.pattern].weight }
+                result.append(Suggestion(
+                    id: Self.id(
+                        document: document.id, segment: segmentIndex, sentence: sentence, code: code.name, text: firstText,
+                        occurrence: occurrence),
+                    documentID: document.id, segmentIndex: segmentIndex, sentenceIndex: sentence, code: code.name,
+                    codePath: paths[first.code], evidence: evidence,
+                    weight: (weights.max() ?? code.weight ?? 1) * Double(group.count), lexiconHash: lexicon.contentHash,
+                    speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
+                    attributes: corpus.participant(of: segment)?.attributes ?? [:],
+                    text: String(String.UnicodeScalarView(scalars[unitRange.0..<unitRange.1])),
+                    range: ScalarRange(start: segment.range.start + unitRange.0, end: segment.range.start + unitRange.1),
+                    context: Self.context(scalars, around: evidence[0].range.start - segment.range.start,
+                                          evidence[0].range.end - segment.range.start),
+                    status: .pending, decisions: []))
+            }
+        }
+        return result
+    }
+
+    /// The stable id of a suggestion: 16 hex digits of SHA-256 over what it is about.
+    public static func id(document: String, segment: Int, sentence: Int?, code: String, text: String, occurrence: Int)
+        -> String
+    {
+        let key = [document, String(segment), sentence.map(String.init) ?? "", code, text, String(occurrence)]
+            .joined(separator: "\u{1F}")
+        return String(ContentHash.of(key).prefix(16))
+    }
+
+    /// How many times the matched tokens' forms occurred earlier in the segment (0 for the first).
+    static func occurrence(of match: LexiconMatcher.Match, in tokens: [Token]) -> Int {
+        let length = match.end - match.start
+        let forms = tokens[match.start..<match.end].map(\.form)
+        var count = 0
+        var position = 0
+        while position < match.start {
+            if position + length <= tokens.count, tokens[position..<(position + length)].map(\.form) == forms { count += 1 }
+            position += 1
+        }
+        return count
+    }
+
+    /// The sentence of each token: a new sentence starts after `.`, `!`, `?` or `…` between tokens.
+    static func sentenceIndices(_ tokens: [Token], _ scalars: [Unicode.Scalar]) -> [Int] {
+        var indices: [Int] = []
+        indices.reserveCapacity(tokens.count)
+        var sentence = 0
+        for (index, token) in tokens.enumerated() {
+            if index > 0 {
+                let gap = scalars[Int(tokens[index - 1].end)..<Int(token.start)]
+                if gap.contains(where: { $0 == "." || $0 == "!" || $0 == "?" || $0 == "…" }) { sentence += 1 }
+            }
+            indices.append(sentence)
+        }
+        return indices
+    }
+
+    /// Scalar ranges of each sentence in the segment text, from its first token to the end of its last.
+    static func sentenceRanges(_ tokens: [Token], _ sentences: [Int], _ length: Int) -> [Int: (Int, Int)] {
+        var ranges: [Int: (Int, Int)] = [:]
+        for (token, sentence) in zip(tokens, sentences) {
+            let start = ranges[sentence]?.0 ?? Int(token.start)
+            ranges[sentence] = (start, Int(token.end))
+        }
+        return ranges
+    }
+
+    /// Up to 60 scalars either side of a span, cut at spaces, with ellipses where cut.
+    static func context(_ scalars: [Unicode.Scalar], around start: Int, _ end: Int) -> String {
+        var from = max(0, start - 60)
+        var to = min(scalars.count, end + 60)
+        if from > 0, let space = scalars[from..<start].firstIndex(where: { $0 == " " }) { from = space + 1 }
+        if to < scalars.count, let space = scalars[end..<to].lastIndex(where: { $0 == " " }) { to = space }
+        let text = String(String.UnicodeScalarView(scalars[from..<to]))
+            .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return (from > 0 ? "…" : "") + text + (to < scalars.count ? "…" : "")
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// Joins coders' decisions to a run's suggestions: by id, else (after a lexicon edit moved the
+/// first evidence) by document, turn, code and evidence text; whatever is left is orphaned,
+/// kept and reported, never dropped.
+public struct DecisionMerger: Sendable {
+    /// A decision whose suggestion no longer exists.
+    public struct Orphan: Sendable, Hashable, Codable {
+        public var coder: String
+        public var suggestionID: String
+        public var status: SuggestionStatus
+        public var code: String?
+        public var documentID: String?
+        public var segmentIndex: Int?
+        public var suggestedCode: String?
+        /// The evidence the coder saw.
+        public var evidence: [String]
+    }
+
+    public struct Result: Sendable {
+        public var suggestions: [Suggestion]
+        public var orphans: [Orphan]
+        /// Decisions attached to a suggestion whose id changed (its evidence is still there).
+        public var reattached: Int
+        public var manual: [String: [ManualCoding]]
+    }
+
+    public init() {}
+
+    public func merge(_ suggestions: [Suggestion], states: [CoderState]) -> Result {
+        var merged = suggestions
+        var index: [String: Int] = [:]
+        var byUnit: [String: [Int]] = [:]
+        for (position, suggestion) in merged.enumerated() {
+            index[suggestion.id] = position
+            byUnit["\(suggestion.documentID)\u{1F}\(suggestion.segmentIndex)\u{1F}\(suggestion.code)", default: []]
+                .append(position)
+        }
+        var orphans: [Orphan] = []
+        var reattached = 0
+        var manual: [String: [ManualCoding]] = [:]
+        for state in states.sorted(by: { $0.coder < $1.coder }) {
+            manual[state.coder] = state.manual
+            for id in state.order {
+                guard let entry = state.entries[id], entry.status != .pending || entry.note != nil else { continue }
+                var target = index[id]
+                if target == nil, let snapshot = entry.snapshot {
+                    let candidates = byUnit["\(snapshot.documentID)\u{1F}\(snapshot.segmentIndex)\u{1F}\(snapshot.code)"] ?? []
+                    target = candidates.first { position in
+                        let texts = Set(merged[position].evidence.map(\.text))
+                        return snapshot.evidence.contains(where: texts.contains)
+                            && !merged[position].decisions.contains { $0.coder == state.coder }
+                    }
+                    if target != nil { reattached += 1 }
+                }
+                guard let position = target else {
+                    orphans.append(Orphan(
+                        coder: state.coder, suggestionID: id, status: entry.status, code: entry.code,
+                        documentID: entry.snapshot?.documentID, segmentIndex: entry.snapshot?.segmentIndex,
+                        suggestedCode: entry.snapshot?.code, evidence: entry.snapshot?.evidence ?? []))
+                    continue
+                }
+                merged[position].decisions.append(CoderDecision(
+                    coder: state.coder, status: entry.status, code: entry.code, note: entry.note, at: entry.at))
+            }
+        }
+        for position in merged.indices {
+            let statuses = Set(merged[position].decisions.map(\.status).filter { $0 != .pending })
+            let codes = Set(merged[position].decisions.filter { $0.status == .recoded }.compactMap(\.code))
+            if statuses.isEmpty {
+                merged[position].status = .pending
+            } else if statuses.count == 1, codes.count <= 1, let only = statuses.first {
+                merged[position].status = only
+            } else {
+                merged[position].status = .conflict
+            }
+        }
+        return Result(suggestions: merged, orphans: orphans, reattached: reattached, manual: manual)
+    }
+}
+
+/// Per code and pattern, what coders made of the lexicon's suggestions: the numbers a researcher
+/// tunes a lexicon with.
+public struct LexiconFeedback: Sendable, Codable {
+    public struct Counts: Sendable, Hashable, Codable {
+        public var suggested = 0
+        public var accepted = 0
+        public var rejected = 0
+        public var recoded = 0
+        public var conflict = 0
+        /// Accepted out of judged (accepted + rejected + recoded), when any were judged.
+        public var precision: Double? {
+            let judged = accepted + rejected + recoded
+            return judged == 0 ? nil : Double(accepted) / Double(judged)
+        }
+    }
+
+    public struct CodeRow: Sendable, Codable {
+        public var code: String
+        public var counts: Counts
+        public var patterns: [String: Counts]
+        /// Manual codings of this code: text the lexicon missed.
+        public var manual: Int
+    }
+
+    public var codes: [CodeRow]
+
+    public init(lexicon: Lexicon, merged: DecisionMerger.Result) {
+        var rows: [String: CodeRow] = [:]
+        for code in lexicon.codes {
+            rows[code.name] = CodeRow(code: code.name, counts: Counts(), patterns: [:], manual: 0)
+        }
+        for suggestion in merged.suggestions {
+            var row = rows[suggestion.code] ?? CodeRow(code: suggestion.code, counts: Counts(), patterns: [:], manual: 0)
+            func add(_ counts: inout Counts) {
+                counts.suggested += 1
+                switch suggestion.status {
+                case .accepted: counts.accepted += 1
+                case .rejected: counts.rejected += 1
+                case .recoded: counts.recoded += 1
+                case .conflict: counts.conflict += 1
+                case .pending: break
+                }
+            }
+            add(&row.counts)
+            for pattern in Set(suggestion.evidence.map(\.pattern)) { add(&row.patterns[pattern, default: Counts()]) }
+            rows[suggestion.code] = row
+        }
+        for codings in merged.manual.values {
+            for coding in codings {
+                rows[coding.code, default: CodeRow(code: coding.code, counts: Counts(), patterns: [:], manual: 0)].manual += 1
+            }
+        }
+        let order = lexicon.codes.map(\.name)
+        codes = rows.values.sorted {
+            (order.firstIndex(of: $0.code) ?? Int.max, $0.code) < (order.firstIndex(of: $1.code) ?? Int.max, $1.code)
+        }
+    }
+}

@@ -1,0 +1,250 @@
+import Corpus
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One coder's decisions, as an append-only log of events: who did what, when, and what the
+/// status was before. Written only by people (through `tmine decide`, the review page, or by
+/// hand), never by a pipeline run; never rewritten in place.
+public struct DecisionLog: Sendable, Hashable, Codable {
+    public var schemaVersion = 1
+    public var coder: String
+    public var events: [DecisionEvent]
+
+    public init(coder: String, events: [DecisionEvent] = []) {
+        self.coder = coder
+        self.events = events
+    }
+
+    /// The log's version: the number of events. A writer that read version N may only append if
+    /// the file is still at version N.
+    public var version: Int { events.count }
+}
+
+/// One thing a coder did.
+public struct DecisionEvent: Sendable, Hashable, Codable {
+    public enum Action: String, Sendable, Hashable, Codable {
+        case accept, reject, recode, note, undo
+        /// A code the lexicon missed, on a stretch of text the coder chose.
+        case manual
+        /// Withdraws a manual coding (`manualID`).
+        case removeManual
+    }
+
+    public var sequence: Int
+    public var at: String
+    public var action: Action
+    public var suggestionID: String?
+    /// The code chosen for `recode` and `manual`.
+    public var code: String?
+    public var note: String?
+    /// The suggestion's status for this coder before the event.
+    public var previousStatus: SuggestionStatus?
+    /// What the suggestion was when decided: kept so a decision can be shown, re-attached or
+    /// reported as orphaned after the lexicon changes.
+    public var snapshot: Snapshot?
+    public var manual: ManualCoding?
+    public var manualID: String?
+
+    public init(
+        sequence: Int = 0, at: String = "", action: Action, suggestionID: String? = nil, code: String? = nil,
+        note: String? = nil, previousStatus: SuggestionStatus? = nil, snapshot: Snapshot? = nil,
+        manual: ManualCoding? = nil, manualID: String? = nil
+    ) {
+        self.sequence = sequence
+        self.at = at
+        self.action = action
+        self.suggestionID = suggestionID
+        self.code = code
+        self.note = note
+        self.previousStatus = previousStatus
+        self.snapshot = snapshot
+        self.manual = manual
+        self.manualID = manualID
+    }
+
+    /// The essentials of a suggestion at the time of a decision.
+    public struct Snapshot: Sendable, Hashable, Codable {
+        public var documentID: String
+        public var segmentIndex: Int
+        public var code: String
+        public var evidence: [String]
+
+        public init(documentID: String, segmentIndex: Int, code: String, evidence: [String]) {
+            self.documentID = documentID
+            self.segmentIndex = segmentIndex
+            self.code = code
+            self.evidence = evidence
+        }
+
+        public init(_ suggestion: Suggestion) {
+            self.init(
+                documentID: suggestion.documentID, segmentIndex: suggestion.segmentIndex, code: suggestion.code,
+                evidence: suggestion.evidence.map(\.text))
+        }
+    }
+}
+
+/// A code a coder applied to text the lexicon did not suggest.
+public struct ManualCoding: Sendable, Hashable, Codable {
+    public var id: String
+    public var documentID: String
+    public var segmentIndex: Int?
+    /// Range in the document's plain text, in Unicode scalars.
+    public var range: ScalarRange
+    public var text: String
+    public var code: String
+
+    public init(id: String, documentID: String, segmentIndex: Int?, range: ScalarRange, text: String, code: String) {
+        self.id = id
+        self.documentID = documentID
+        self.segmentIndex = segmentIndex
+        self.range = range
+        self.text = text
+        self.code = code
+    }
+}
+
+/// What one coder's log says now: each suggestion's status, and the manual codings in force.
+public struct CoderState: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var status: SuggestionStatus
+        public var code: String?
+        public var note: String?
+        public var at: String
+        public var snapshot: DecisionEvent.Snapshot?
+        /// Earlier statuses, for undo.
+        var history: [(SuggestionStatus, String?)] = []
+
+        public static func == (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.status == rhs.status && lhs.code == rhs.code && lhs.note == rhs.note && lhs.at == rhs.at
+                && lhs.snapshot == rhs.snapshot
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(status)
+            hasher.combine(code)
+            hasher.combine(note)
+        }
+    }
+
+    public var coder: String
+    public var entries: [String: Entry] = [:]
+    /// Suggestion ids in order of the first decision on them.
+    public var order: [String] = []
+    public var manual: [ManualCoding] = []
+
+    /// Replays a log.
+    public init(_ log: DecisionLog) {
+        coder = log.coder
+        for event in log.events {
+            switch event.action {
+            case .manual:
+                if let coding = event.manual { manual.append(coding) }
+            case .removeManual:
+                manual.removeAll { $0.id == event.manualID }
+            default:
+                guard let id = event.suggestionID else { continue }
+                var entry = entries[id] ?? Entry(status: .pending, at: event.at, snapshot: event.snapshot)
+                if entries[id] == nil { order.append(id) }
+                if let snapshot = event.snapshot { entry.snapshot = snapshot }
+                switch event.action {
+                case .accept, .reject, .recode:
+                    entry.history.append((entry.status, entry.code))
+                    entry.status = event.action == .accept ? .accepted : event.action == .reject ? .rejected : .recoded
+                    entry.code = event.action == .recode ? event.code : nil
+                case .undo:
+                    if let (status, code) = entry.history.popLast() {
+                        entry.status = status
+                        entry.code = code
+                    }
+                case .note:
+                    entry.note = event.note
+                default:
+                    break
+                }
+                entry.at = event.at
+                entries[id] = entry
+            }
+        }
+    }
+
+    public func status(of id: String) -> SuggestionStatus { entries[id]?.status ?? .pending }
+}
+
+/// Reads and appends to `decisions/<coder>.json`, safely against concurrent writers.
+///
+/// An append takes an exclusive `flock` on a lock file beside the log, re-reads the log, checks
+/// the version the caller saw (when given), appends, and writes atomically.
+public enum DecisionStore {
+    /// The log at `path`, or an empty one for `coder` when the file does not exist yet.
+    public static func read(_ path: String, coder: String) throws(DecisionError) -> DecisionLog {
+        guard FileManager.default.fileExists(atPath: path) else { return DecisionLog(coder: coder) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DecisionError(file: path, message: "cannot read the decisions file")
+        }
+        do {
+            return try JSONDecoder().decode(DecisionLog.self, from: data)
+        } catch {
+            throw DecisionError(
+                file: path, message: "the decisions file is not valid (\(error)); it was left exactly as it is")
+        }
+    }
+
+    /// Appends events, numbering and timestamping them. Throws ``DecisionError`` with
+    /// `isConflict` when the log moved past `expectedVersion`.
+    @discardableResult
+    public static func append(
+        _ events: [DecisionEvent], to path: String, coder: String, expectedVersion: Int? = nil, now: Date = Date()
+    ) throws(DecisionError) -> DecisionLog {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+        } catch {
+            throw DecisionError(file: path, message: "cannot create the decisions folder")
+        }
+        let lockPath = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent + ".lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw DecisionError(file: path, message: "cannot lock the decisions file") }
+        defer { close(descriptor) }
+        flock(descriptor, LOCK_EX)
+        defer { flock(descriptor, LOCK_UN) }
+
+        var log = try read(path, coder: coder)
+        if let expectedVersion, expectedVersion != log.version {
+            throw DecisionError(
+                file: path, message: "the decisions changed since they were read (version \(expectedVersion), now "
+                    + "\(log.version)); reload and try again", isConflict: true)
+        }
+        let stamp = ISO8601DateFormatter().string(from: now)
+        let state = CoderState(log)
+        for var event in events {
+            event.sequence = log.events.count + 1
+            if event.at.isEmpty { event.at = stamp }
+            if let id = event.suggestionID, event.previousStatus == nil { event.previousStatus = state.status(of: id) }
+            log.events.append(event)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            var data = try encoder.encode(log)
+            data.append(0x0A)
+            try AtomicFile.write(data, to: path)
+        } catch let error as FileWriteError {
+            throw DecisionError(file: path, message: error.message)
+        } catch {
+            throw DecisionError(file: path, message: "cannot encode the decisions: \(error)")
+        }
+        return log
+    }
+}
+
+/// A decisions file that cannot be read or written, or a stale write.
+public struct DecisionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+    public var isConflict = false
+    public var description: String { "\(file): error: \(message)" }
+}

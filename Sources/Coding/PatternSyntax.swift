@@ -1,0 +1,82 @@
+import Foundation
+import TextAnalysis
+
+/// The parsed form of a lexicon pattern: one or two sequences of words with allowed gaps.
+///
+/// Syntax: a word or wildcard (`hype`, `regulat*`, `*ology`); a phrase (`protected time`, quoted
+/// or not); a phrase with gaps (`protected ~2 time`: up to two tokens between); proximity
+/// (`time NEAR/5 protected`: either order, up to five tokens between).
+public struct PatternSyntax: Sendable, Hashable {
+    /// A word of a sequence and how many tokens may stand between it and the word before.
+    public struct Step: Sendable, Hashable {
+        public var element: Query.Element
+        public var gapBefore: Int
+    }
+
+    /// Alternatives: one sequence, or both orders for `NEAR`.
+    public var sequences: [[Step]]
+
+    public init(_ text: String) throws(PatternError) {
+        var body = text.trimmingCharacters(in: .whitespaces)
+        if body.count >= 2, (body.hasPrefix("\"") && body.hasSuffix("\"")) || (body.hasPrefix("“") && body.hasSuffix("”")) {
+            body = String(body.dropFirst().dropLast())
+        }
+        let words = body.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        guard !words.isEmpty else { throw PatternError(message: "the pattern is empty") }
+        if let near = words.firstIndex(where: { $0.uppercased().hasPrefix("NEAR/") }) {
+            guard let distance = Int(words[near].dropFirst(5)), distance >= 0, distance <= 100 else {
+                throw PatternError(message: "NEAR takes a distance, as in NEAR/5")
+            }
+            let left = try Self.steps(Array(words[..<near]))
+            let right = try Self.steps(Array(words[(near + 1)...]))
+            guard !left.isEmpty, !right.isEmpty else {
+                throw PatternError(message: "NEAR needs words on both sides")
+            }
+            var forward = left
+            forward += [Step(element: right[0].element, gapBefore: distance)] + right.dropFirst()
+            var backward = right
+            backward += [Step(element: left[0].element, gapBefore: distance)] + left.dropFirst()
+            sequences = [forward, backward]
+        } else {
+            sequences = [try Self.steps(words)]
+        }
+    }
+
+    static func steps(_ words: [String]) throws(PatternError) -> [Step] {
+        var steps: [Step] = []
+        var gap = 0
+        for word in words {
+            if word.hasPrefix("~") {
+                guard let value = Int(word.dropFirst()), value >= 0, value <= 100 else {
+                    throw PatternError(message: "a gap is written ~N, as in protected ~2 time")
+                }
+                guard !steps.isEmpty else { throw PatternError(message: "a gap cannot start a pattern") }
+                gap = value
+                continue
+            }
+            let element: Query.Element
+            do {
+                guard let first = try Query(word).elements.first else {
+                    throw PatternError(message: "the pattern is empty")
+                }
+                element = first
+            } catch let error as QueryError {
+                throw PatternError(message: error.message)
+            } catch let error as PatternError {
+                throw error
+            } catch {
+                throw PatternError(message: "\(error)")
+            }
+            steps.append(Step(element: element, gapBefore: steps.isEmpty ? 0 : gap))
+            gap = 0
+        }
+        if gap > 0 { throw PatternError(message: "a gap cannot end a pattern") }
+        if words.last?.hasPrefix("~") == true { throw PatternError(message: "a gap cannot end a pattern") }
+        return steps
+    }
+}
+
+/// A pattern that cannot be parsed.
+public struct PatternError: Error, Sendable, Hashable {
+    public var message: String
+}

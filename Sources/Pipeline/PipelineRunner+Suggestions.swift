@@ -1,0 +1,67 @@
+import Coding
+import Corpus
+import Foundation
+
+extension PipelineRunner {
+    /// Joins attributes and every coder's decisions to the run's suggestions, and compares them
+    /// with the previous `suggestions.json` to count what each code gained and lost.
+    func suggestionsFile(
+        _ stage: SuggestStage, collected: [DocumentResult], participants: ParticipantTable, warnings: inout [String]
+    ) -> (Outputs.SuggestionsFile, RunReport.Suggestions) {
+        let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let suggestions = collected.flatMap(\.suggestions).map { suggestion in
+            var suggestion = suggestion
+            suggestion.attributes = suggestion.participantID.flatMap { byID[$0]?.attributes } ?? [:]
+            return suggestion
+        }
+        var states: [CoderState] = []
+        let folder = configuration.decisionsFolder
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        for name in files {
+            let path = (folder as NSString).appendingPathComponent(name)
+            do {
+                states.append(CoderState(try DecisionStore.read(path, coder: String(name.dropLast(5)))))
+            } catch {
+                warnings.append("decisions of \(name) not merged: \(error.description)")
+            }
+        }
+        let merged = DecisionMerger().merge(suggestions, states: states)
+
+        // What changed since the last run, per code.
+        let previousPath = (configuration.outputFolder as NSString).appendingPathComponent("suggestions.json")
+        let previous = FileManager.default.contents(atPath: previousPath).flatMap {
+            try? JSONDecoder().decode(Outputs.SuggestionsFile.self, from: $0)
+        }
+        let before = Dictionary(grouping: previous?.suggestions ?? [], by: \.code).mapValues { Set($0.map(\.id)) }
+        let after = Dictionary(grouping: merged.suggestions, by: \.code).mapValues { Set($0.map(\.id)) }
+        var perCode: [RunReport.Suggestions.CodeChange] = []
+        for code in stage.lexicon.codes.map(\.name) + before.keys.filter({ stage.lexicon.code(named: $0) == nil }).sorted() {
+            let old = before[code] ?? []
+            let new = after[code] ?? []
+            perCode.append(.init(
+                code: code, total: new.count, added: previous == nil ? new.count : new.subtracting(old).count,
+                removed: old.subtracting(new).count))
+        }
+        var byStatus: [String: Int] = [:]
+        for suggestion in merged.suggestions { byStatus[suggestion.status.rawValue, default: 0] += 1 }
+        let summary = RunReport.Suggestions(
+            total: merged.suggestions.count, byStatus: byStatus, lexiconHash: stage.lexicon.contentHash,
+            coders: states.map(\.coder), perCode: perCode, orphaned: merged.orphans, reattached: merged.reattached)
+        let codes = stage.lexicon.codes.map {
+            Outputs.SuggestionsFile.CodeInfo(
+                name: $0.name, parent: $0.parent, description: $0.description, path: stage.lexicon.path(of: $0.name))
+        }
+        let manual = merged.manual.keys.sorted().flatMap { coder in
+            (merged.manual[coder] ?? []).map { Outputs.SuggestionsFile.CoderManualCoding(coder: coder, coding: $0) }
+        }
+        let file = Outputs.SuggestionsFile(
+            study: configuration.study,
+            lexicon: .init(
+                source: relativePath(stage.lexiconFile, from: configuration.baseFolder), hash: stage.lexicon.contentHash,
+                codes: codes),
+            unit: stage.options.unit.rawValue, suggestions: merged.suggestions, manualCodings: manual,
+            orphanedDecisions: merged.orphans)
+        return (file, summary)
+    }
+}

@@ -1,0 +1,171 @@
+import ArgumentParser
+import Coding
+import Corpus
+import Foundation
+import Pipeline
+
+/// `tmine decide`: a coder's decisions from the command line.
+struct Decide: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Accept, reject or recode suggestions, add notes and manual codings.",
+        discussion: """
+            Decisions are appended to decisions/<coder>.json in the study's out folder, with who, when and
+            the previous status. Ids may be shortened to a unique prefix of 6 or more characters.
+            Example: tmine decide Pipelines/ai-doctors.yaml --coder alice --accept 51030c --recode 7f9a9a=Serendipity
+            """)
+
+    @Argument(help: "The pipeline file.")
+    var pipeline: String
+
+    @Option(name: .long, help: "The coder's name (letters, digits, . _ -).")
+    var coder: String
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Suggestion ids to accept.")
+    var accept: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Suggestion ids to reject.")
+    var reject: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "ID=CODE: the suggestion is right about the text, wrong about the code.")
+    var recode: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "ID=TEXT: a note on a suggestion.")
+    var note: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Suggestion ids whose last decision to undo.")
+    var undo: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "DOC:START-END=CODE: code text the lexicon missed.")
+    var manual: [String] = []
+
+    @Flag(name: .long, help: "List the suggestions with their ids and statuses instead.")
+    var list = false
+
+    func run() throws {
+        let configuration = try readPipeline(pipeline)
+        let decider = Decider(configuration: configuration)
+        if list {
+            let (_, merged) = try report { try decider.currentSuggestions() }
+            for suggestion in merged.suggestions {
+                let mine = suggestion.decisions.first { $0.coder == coder }?.status.rawValue ?? "pending"
+                print("\(suggestion.id)\t\(mine)\t\(suggestion.code)\t\(suggestion.documentID)\t\(suggestion.context)")
+            }
+            return
+        }
+        var actions: [Decider.Action] = accept.map { .accept($0) } + reject.map { .reject($0) } + undo.map { .undo($0) }
+        for pair in recode {
+            let (id, code) = try split(pair, "--recode")
+            actions.append(.recode(id, code: code))
+        }
+        for pair in note {
+            let (id, text) = try split(pair, "--note")
+            actions.append(.note(id, text: text))
+        }
+        for item in manual {
+            let (place, code) = try split(item, "--manual")
+            guard let colon = place.lastIndex(of: ":"),
+                case let bounds = place[place.index(after: colon)...].split(separator: "-"), bounds.count == 2,
+                let start = Int(bounds[0]), let end = Int(bounds[1])
+            else {
+                throw ValidationError("--manual takes DOC:START-END=CODE, not \"\(item)\"")
+            }
+            actions.append(.manual(document: String(place[..<colon]), range: ScalarRange(start: start, end: end), code: code))
+        }
+        guard !actions.isEmpty else { throw ValidationError("nothing to do: give --accept, --reject, --recode, --note, --undo or --manual") }
+        let log = try report { try decider.decide(coder: coder, actions) }
+        print("\(actions.count) decision(s) recorded for \(coder) in \(decider.decisionsPath(coder: coder)) (\(log.events.count) in all)")
+    }
+
+    private func split(_ text: String, _ option: String) throws -> (String, String) {
+        guard let equals = text.firstIndex(of: "=") else { throw ValidationError("\(option) takes KEY=VALUE, not \"\(text)\"") }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    }
+}
+
+/// Runs a library call, printing a ``PipelineError`` and exiting 2 if it throws one.
+func report<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as PipelineError {
+        printError(error.description)
+        throw ExitStatus.usage
+    }
+}
+
+/// `tmine lexicon`: feedback on a lexicon, and conversion between formats.
+struct LexiconCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lexicon", abstract: "Lexicon feedback and conversion.", subcommands: [Report.self, Convert.self])
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per code and pattern: suggestions accepted, rejected and recoded, and manual codings the lexicon missed.")
+
+        @Argument(help: "The pipeline file.")
+        var pipeline: String
+
+        @Flag(name: .long, help: "JSON output.")
+        var json = false
+
+        func run() throws {
+            let configuration = try readPipeline(pipeline)
+            guard let stage = configuration.suggest else { throw ValidationError("the pipeline has no suggest stage") }
+            let (_, merged) = try report { try Decider(configuration: configuration).currentSuggestions() }
+            let feedback = LexiconFeedback(lexicon: stage.lexicon, merged: merged)
+            if json {
+                print(try jsonString(feedback))
+                return
+            }
+            func line(_ name: String, _ counts: LexiconFeedback.Counts, manual: Int?) -> String {
+                let precision = counts.precision.map { String(format: "%.2f", $0) } ?? "–"
+                return name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + [counts.suggested, counts.accepted, counts.rejected, counts.recoded].map { String($0).leftPad(6) }.joined()
+                    + precision.leftPad(10) + (manual.map { String($0).leftPad(8) } ?? "")
+            }
+            print("code / pattern".padding(toLength: 44, withPad: " ", startingAt: 0) + "  sugg   acc   rej   rec precision  manual")
+            for row in feedback.codes where row.counts.suggested > 0 || row.manual > 0 {
+                print(line(row.code, row.counts, manual: row.manual))
+                for (pattern, counts) in row.patterns.sorted(by: { $0.key < $1.key }) {
+                    print(line("    " + pattern, counts, manual: nil))
+                }
+            }
+            if !merged.orphans.isEmpty { print("\(merged.orphans.count) decision(s) orphaned by lexicon edits") }
+        }
+    }
+
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert a LIWC .dic or quanteda YAML dictionary (or a lexicon) to the lexicon YAML format.")
+
+        @Argument(help: "The dictionary or lexicon to read.")
+        var input: String
+
+        @Argument(help: "The YAML file to write (must not exist).")
+        var output: String
+
+        func run() throws {
+            let lexicon: Lexicon
+            do {
+                lexicon = try LexiconReader.read(input)
+            } catch {
+                printError(error.description)
+                throw ExitStatus.usage
+            }
+            guard !FileManager.default.fileExists(atPath: output) else {
+                throw ValidationError("\(output) exists; choose a new file (lexicons are never overwritten)")
+            }
+            let yaml = try LexiconWriter.yaml(lexicon)
+            do {
+                try AtomicFile.write(Data(yaml.utf8), to: output)
+            } catch {
+                printError(error.description)
+                throw ExitStatus.usage
+            }
+            print("wrote \(lexicon.codes.count) codes to \(output)")
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
