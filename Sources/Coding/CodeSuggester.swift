@@ -46,11 +46,13 @@ public struct CodeSuggester: Sendable {
             var kept: [LexiconMatcher.Match] = []
             for match in matches where !match.isExclusion {
                 let code = lexicon.codes[match.code]
-                if exclusions.contains(where: { $0.code == match.code && $0.start < match.end && match.start < $0.end }) {
+                if exclusions.contains(where: { $0.code == match.code && $0.start < match.end && match.start < $0.end })
+                {
                     continue
                 }
                 if let rule = code.patterns[match.pattern].negation ?? code.negation {
-                    let negated = matcher.isNegated(tokens, sentences: sentences, start: match.start, within: rule.within)
+                    let negated = matcher.isNegated(
+                        tokens, sentences: sentences, start: match.start, within: rule.within)
                     if negated != (rule.mode == .require) { continue }
                 }
                 kept.append(match)
@@ -84,20 +86,25 @@ public struct CodeSuggester: Sendable {
                 let occurrence = Self.occurrence(of: first, in: tokens)
                 let firstText = (first.start..<first.end).map { corpus.forms[tokens[$0].form] }.joined(separator: " ")
                 let weights = group.compactMap { code.patterns[$0.pattern].weight }
-                result.append(Suggestion(
-                    id: Self.id(
-                        document: document.id, segment: segmentIndex, sentence: sentence, code: code.name, text: firstText,
-                        occurrence: occurrence),
-                    documentID: document.id, segmentIndex: segmentIndex, sentenceIndex: sentence, code: code.name,
-                    codePath: paths[first.code], evidence: evidence,
-                    weight: (weights.max() ?? code.weight ?? 1) * Double(group.count), lexiconHash: lexicon.contentHash,
-                    speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
-                    attributes: corpus.participant(of: segment)?.attributes ?? [:],
-                    text: String(String.UnicodeScalarView(scalars[unitRange.0..<unitRange.1])),
-                    range: ScalarRange(start: segment.range.start + unitRange.0, end: segment.range.start + unitRange.1),
-                    context: Self.context(scalars, around: evidence[0].range.start - segment.range.start,
-                                          evidence[0].range.end - segment.range.start),
-                    status: .pending, decisions: []))
+                result.append(
+                    Suggestion(
+                        id: Self.id(
+                            document: document.id, segment: segmentIndex, sentence: sentence, code: code.name,
+                            text: firstText,
+                            occurrence: occurrence),
+                        documentID: document.id, segmentIndex: segmentIndex, sentenceIndex: sentence, code: code.name,
+                        codePath: paths[first.code], evidence: evidence,
+                        weight: (weights.max() ?? code.weight ?? 1) * Double(group.count),
+                        lexiconHash: lexicon.contentHash,
+                        speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
+                        attributes: corpus.participant(of: segment)?.attributes ?? [:],
+                        text: String(String.UnicodeScalarView(scalars[unitRange.0..<unitRange.1])),
+                        range: ScalarRange(
+                            start: segment.range.start + unitRange.0, end: segment.range.start + unitRange.1),
+                        context: Self.context(
+                            scalars, around: evidence[0].range.start - segment.range.start,
+                            evidence[0].range.end - segment.range.start),
+                        status: .pending, decisions: []))
             }
         }
         return result
@@ -119,7 +126,9 @@ public struct CodeSuggester: Sendable {
         var count = 0
         var position = 0
         while position < match.start {
-            if position + length <= tokens.count, tokens[position..<(position + length)].map(\.form) == forms { count += 1 }
+            if position + length <= tokens.count, tokens[position..<(position + length)].map(\.form) == forms {
+                count += 1
+            }
             position += 1
         }
         return count

@@ -23,6 +23,8 @@ public struct DecisionMerger: Sendable {
         /// Decisions attached to a suggestion whose id changed (its evidence is still there).
         public var reattached: Int
         public var manual: [String: [ManualCoding]]
+        /// Per coder: the suggestion id each decision was made on → the suggestion it is attached to now.
+        public var attachments: [String: [String: String]]
     }
 
     public init() {}
@@ -39,29 +41,49 @@ public struct DecisionMerger: Sendable {
         var orphans: [Orphan] = []
         var reattached = 0
         var manual: [String: [ManualCoding]] = [:]
+        var attachments: [String: [String: String]] = [:]
         for state in states.sorted(by: { $0.coder < $1.coder }) {
             manual[state.coder] = state.manual
-            for id in state.order {
-                guard let entry = state.entries[id], entry.status != .pending || entry.note != nil else { continue }
-                var target = index[id]
-                if target == nil, let snapshot = entry.snapshot {
-                    let candidates = byUnit["\(snapshot.documentID)\u{1F}\(snapshot.segmentIndex)\u{1F}\(snapshot.code)"] ?? []
-                    target = candidates.first { position in
-                        let texts = Set(merged[position].evidence.map(\.text))
-                        return snapshot.evidence.contains(where: texts.contains)
-                            && !merged[position].decisions.contains { $0.coder == state.coder }
-                    }
-                    if target != nil { reattached += 1 }
+            let decided = state.order.filter { id in
+                guard let entry = state.entries[id] else { return false }
+                return entry.status != .pending || entry.note != nil
+            }
+            var targets: [String: Int] = [:]
+            var taken: Set<Int> = []
+            // First every decision whose suggestion still has its id, then the rest by evidence.
+            for id in decided {
+                if let position = index[id] {
+                    targets[id] = position
+                    taken.insert(position)
                 }
-                guard let position = target else {
-                    orphans.append(Orphan(
-                        coder: state.coder, suggestionID: id, status: entry.status, code: entry.code,
-                        documentID: entry.snapshot?.documentID, segmentIndex: entry.snapshot?.segmentIndex,
-                        suggestedCode: entry.snapshot?.code, evidence: entry.snapshot?.evidence ?? []))
+            }
+            for id in decided where targets[id] == nil {
+                guard let snapshot = state.entries[id]?.snapshot else { continue }
+                let candidates =
+                    byUnit["\(snapshot.documentID)\u{1F}\(snapshot.segmentIndex)\u{1F}\(snapshot.code)"] ?? []
+                if let position = candidates.first(where: { position in
+                    !taken.contains(position)
+                        && snapshot.evidence.contains(where: Set(merged[position].evidence.map(\.text)).contains)
+                }) {
+                    targets[id] = position
+                    taken.insert(position)
+                    reattached += 1
+                }
+            }
+            for id in decided {
+                guard let entry = state.entries[id] else { continue }
+                guard let position = targets[id] else {
+                    orphans.append(
+                        Orphan(
+                            coder: state.coder, suggestionID: id, status: entry.status, code: entry.code,
+                            documentID: entry.snapshot?.documentID, segmentIndex: entry.snapshot?.segmentIndex,
+                            suggestedCode: entry.snapshot?.code, evidence: entry.snapshot?.evidence ?? []))
                     continue
                 }
-                merged[position].decisions.append(CoderDecision(
-                    coder: state.coder, status: entry.status, code: entry.code, note: entry.note, at: entry.at))
+                attachments[state.coder, default: [:]][id] = merged[position].id
+                merged[position].decisions.append(
+                    CoderDecision(
+                        coder: state.coder, status: entry.status, code: entry.code, note: entry.note, at: entry.at))
             }
         }
         for position in merged.indices {
@@ -75,7 +97,8 @@ public struct DecisionMerger: Sendable {
                 merged[position].status = .conflict
             }
         }
-        return Result(suggestions: merged, orphans: orphans, reattached: reattached, manual: manual)
+        return Result(
+            suggestions: merged, orphans: orphans, reattached: reattached, manual: manual, attachments: attachments)
     }
 }
 
@@ -111,7 +134,8 @@ public struct LexiconFeedback: Sendable, Codable {
             rows[code.name] = CodeRow(code: code.name, counts: Counts(), patterns: [:], manual: 0)
         }
         for suggestion in merged.suggestions {
-            var row = rows[suggestion.code] ?? CodeRow(code: suggestion.code, counts: Counts(), patterns: [:], manual: 0)
+            var row =
+                rows[suggestion.code] ?? CodeRow(code: suggestion.code, counts: Counts(), patterns: [:], manual: 0)
             func add(_ counts: inout Counts) {
                 counts.suggested += 1
                 switch suggestion.status {
@@ -128,7 +152,8 @@ public struct LexiconFeedback: Sendable, Codable {
         }
         for codings in merged.manual.values {
             for coding in codings {
-                rows[coding.code, default: CodeRow(code: coding.code, counts: Counts(), patterns: [:], manual: 0)].manual += 1
+                rows[coding.code, default: CodeRow(code: coding.code, counts: Counts(), patterns: [:], manual: 0)]
+                    .manual += 1
             }
         }
         let order = lexicon.codes.map(\.name)

@@ -201,7 +201,8 @@ public enum DecisionStore {
     ) throws(DecisionError) -> DecisionLog {
         let folder = (path as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
         } catch {
             throw DecisionError(file: path, message: "cannot create the decisions folder")
         }
@@ -215,15 +216,17 @@ public enum DecisionStore {
         var log = try read(path, coder: coder)
         if let expectedVersion, expectedVersion != log.version {
             throw DecisionError(
-                file: path, message: "the decisions changed since they were read (version \(expectedVersion), now "
+                file: path,
+                message: "the decisions changed since they were read (version \(expectedVersion), now "
                     + "\(log.version)); reload and try again", isConflict: true)
         }
         let stamp = ISO8601DateFormatter().string(from: now)
-        let state = CoderState(log)
         for var event in events {
             event.sequence = log.events.count + 1
             if event.at.isEmpty { event.at = stamp }
-            if let id = event.suggestionID, event.previousStatus == nil { event.previousStatus = state.status(of: id) }
+            if let id = event.suggestionID, event.previousStatus == nil {
+                event.previousStatus = CoderState(log).status(of: id)
+            }
             log.events.append(event)
         }
         let encoder = JSONEncoder()

@@ -13,7 +13,9 @@ public struct Lexicon: Sendable, Hashable, Codable {
     public var contentHash: String
     public var source: String
 
-    public init(codes: [Code], negations: [String] = Lexicon.englishNegations, contentHash: String = "", source: String = "") {
+    public init(
+        codes: [Code], negations: [String] = Lexicon.englishNegations, contentHash: String = "", source: String = ""
+    ) {
         self.codes = codes
         self.negations = negations
         self.contentHash = contentHash
@@ -48,25 +50,30 @@ public struct Lexicon: Sendable, Hashable, Codable {
         var seen: [String: Int?] = [:]
         for code in codes {
             if let first = seen[code.name] {
-                problems.append(LexiconProblem(
-                    line: code.line, entry: code.name,
-                    message: "code \"\(code.name)\" is defined twice" + (first.map { " (first on line \($0))" } ?? "")))
+                problems.append(
+                    LexiconProblem(
+                        line: code.line, entry: code.name,
+                        message: "code \"\(code.name)\" is defined twice"
+                            + (first.map { " (first on line \($0))" } ?? "")))
             } else {
                 seen[code.name] = code.line
             }
         }
         for code in codes {
             if let parent = code.parent, seen[parent] == nil {
-                problems.append(LexiconProblem(
-                    line: code.line, entry: code.name, message: "parent \"\(parent)\" of \"\(code.name)\" is not a code"))
+                problems.append(
+                    LexiconProblem(
+                        line: code.line, entry: code.name,
+                        message: "parent \"\(parent)\" of \"\(code.name)\" is not a code"))
             }
             var visited: Set<String> = [code.name]
             var current = code.parent
             while let step = current {
                 if !visited.insert(step).inserted {
-                    problems.append(LexiconProblem(
-                        line: code.line, entry: code.name,
-                        message: "\"\(code.name)\" is its own ancestor (a cycle of parents through \"\(step)\")"))
+                    problems.append(
+                        LexiconProblem(
+                            line: code.line, entry: code.name,
+                            message: "\"\(code.name)\" is its own ancestor (a cycle of parents through \"\(step)\")"))
                     break
                 }
                 current = self.code(named: step)?.parent
@@ -75,8 +82,10 @@ public struct Lexicon: Sendable, Hashable, Codable {
                 do {
                     _ = try PatternSyntax(entry.text)
                 } catch {
-                    problems.append(LexiconProblem(
-                        line: entry.line ?? code.line, entry: code.name, message: "pattern \"\(entry.text)\": \(error.message)"))
+                    problems.append(
+                        LexiconProblem(
+                            line: entry.line ?? code.line, entry: code.name,
+                            message: "pattern \"\(entry.text)\": \(error.message)"))
                 }
             }
         }

@@ -32,20 +32,23 @@ public enum LexiconExamples {
             if index > 0 { text += "\n" }
             let start = text.unicodeScalars.count
             text += example.text
-            segments.append(Segment(
-                index: index, speaker: "example", role: .participant, participantID: nil, text: example.text,
-                range: ScalarRange(start: start, end: text.unicodeScalars.count)))
+            segments.append(
+                Segment(
+                    index: index, speaker: "example", role: .participant, participantID: nil, text: example.text,
+                    range: ScalarRange(start: start, end: text.unicodeScalars.count)))
         }
-        let document = Document(id: "examples", source: "examples", format: .text, text: text, segments: segments, speakers: [])
+        let document = Document(
+            id: "examples", source: "examples", format: .text, text: text, segments: segments, speakers: [])
         let corpus = TokenizedCorpus(documents: [document], options: options, stopwords: .none)
         let suggestions = CodeSuggester(lexicon: lexicon).suggestions(in: corpus)
         var failures: [Failure] = []
         for (index, example) in cases.enumerated() {
             let got = suggestions.filter { $0.segmentIndex == index }.map(\.code)
             if got.contains(example.code.name) != example.expected {
-                failures.append(Failure(
-                    code: example.code.name, line: example.code.line, example: example.text,
-                    expectedMatch: example.expected, got: got))
+                failures.append(
+                    Failure(
+                        code: example.code.name, line: example.code.line, example: example.text,
+                        expectedMatch: example.expected, got: got))
             }
         }
         return failures

@@ -48,7 +48,8 @@ public struct LexiconMatcher: Sendable {
         formClasses = Array(repeating: [], count: corpus.forms.count)
         surfaceClasses = Array(repeating: [], count: corpus.surfaces.count)
         elementSpaces = []
-        negationForms = Set(lexicon.negations.compactMap { corpus.forms.id(of: Normalizer.normalize($0, options: corpus.options)) })
+        negationForms = Set(
+            lexicon.negations.compactMap { corpus.forms.id(of: Normalizer.normalize($0, options: corpus.options)) })
         var resolver = ElementResolver(corpus: corpus)
         var elementIndex: [ElementKey: Int] = [:]
 
@@ -79,7 +80,8 @@ public struct LexiconMatcher: Sendable {
                         for (position, step) in steps.enumerated() {
                             let element = index(of: ElementKey(space: space, mode: code.match, element: step.element))
                             let gap = position == 0 ? 0 : step.gapBefore
-                            if let existing = nodes[node].edges.first(where: { $0.element == element && $0.gap == gap }) {
+                            if let existing = nodes[node].edges.first(where: { $0.element == element && $0.gap == gap })
+                            {
                                 node = existing.child
                             } else {
                                 nodes.append(Node())
@@ -108,9 +110,10 @@ public struct LexiconMatcher: Sendable {
         }
         func walk(_ node: Int, _ position: Int, _ start: Int) {
             for terminal in nodes[node].terminals {
-                found.append(Match(
-                    code: terminal.code, pattern: terminal.pattern, isExclusion: terminal.exclusion, start: start,
-                    end: position))
+                found.append(
+                    Match(
+                        code: terminal.code, pattern: terminal.pattern, isExclusion: terminal.exclusion, start: start,
+                        end: position))
             }
             for edge in nodes[node].edges {
                 var probe = position
@@ -126,10 +129,15 @@ public struct LexiconMatcher: Sendable {
             }
         }
         // One match per pattern and start: the shortest.
-        found.sort { ($0.start, $0.code, $0.pattern, $0.isExclusion ? 1 : 0, $0.end) < ($1.start, $1.code, $1.pattern, $1.isExclusion ? 1 : 0, $1.end) }
+        found.sort {
+            ($0.start, $0.code, $0.pattern, $0.isExclusion ? 1 : 0, $0.end) < (
+                $1.start, $1.code, $1.pattern, $1.isExclusion ? 1 : 0, $1.end
+            )
+        }
         var unique: [Match] = []
         for match in found {
-            if let last = unique.last, last.start == match.start, last.code == match.code, last.pattern == match.pattern,
+            if let last = unique.last, last.start == match.start, last.code == match.code,
+                last.pattern == match.pattern,
                 last.isExclusion == match.isExclusion
             {
                 continue
@@ -205,11 +213,15 @@ struct ElementResolver {
             }
             return vocabulary.id(of: word).map { [$0] } ?? []
         case .prefix(let word):
-            let sorted = surface ? sortedVocabulary(\.sortedSurfaces, corpus.surfaces, reversed: false)
+            let sorted =
+                surface
+                ? sortedVocabulary(\.sortedSurfaces, corpus.surfaces, reversed: false)
                 : sortedVocabulary(\.sortedForms, corpus.forms, reversed: false)
             return Self.range(of: word, in: sorted)
         case .suffix(let word):
-            let sorted = surface ? sortedVocabulary(\.sortedReversedSurfaces, corpus.surfaces, reversed: true)
+            let sorted =
+                surface
+                ? sortedVocabulary(\.sortedReversedSurfaces, corpus.surfaces, reversed: true)
                 : sortedVocabulary(\.sortedReversedForms, corpus.forms, reversed: true)
             return Self.range(of: String(word.reversed()), in: sorted)
         case .infix(let word):
@@ -221,8 +233,10 @@ struct ElementResolver {
         _ keyPath: WritableKeyPath<ElementResolver, [(String, Int32)]?>, _ vocabulary: Vocabulary, reversed: Bool
     ) -> [(String, Int32)] {
         if let cached = self[keyPath: keyPath] { return cached }
-        let sorted = (0..<Int32(vocabulary.count)).map { (reversed ? String(vocabulary[$0].reversed()) : vocabulary[$0], $0) }
-            .sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
+        let sorted = (0..<Int32(vocabulary.count)).map {
+            (reversed ? String(vocabulary[$0].reversed()) : vocabulary[$0], $0)
+        }
+        .sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
         self[keyPath: keyPath] = sorted
         return sorted
     }

@@ -18,7 +18,9 @@ public struct PatternSyntax: Sendable, Hashable {
 
     public init(_ text: String) throws(PatternError) {
         var body = text.trimmingCharacters(in: .whitespaces)
-        if body.count >= 2, (body.hasPrefix("\"") && body.hasSuffix("\"")) || (body.hasPrefix("“") && body.hasSuffix("”")) {
+        if body.count >= 2,
+            (body.hasPrefix("\"") && body.hasSuffix("\"")) || (body.hasPrefix("“") && body.hasSuffix("”"))
+        {
             body = String(body.dropFirst().dropLast())
         }
         let words = body.split(whereSeparator: { $0.isWhitespace }).map(String.init)

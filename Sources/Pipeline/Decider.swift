@@ -22,7 +22,9 @@ public struct Decider: Sendable {
 
     public init(configuration: PipelineConfiguration) { self.configuration = configuration }
 
-    public var suggestionsPath: String { (configuration.outputFolder as NSString).appendingPathComponent("suggestions.json") }
+    public var suggestionsPath: String {
+        (configuration.outputFolder as NSString).appendingPathComponent("suggestions.json")
+    }
 
     public func decisionsPath(coder: String) -> String {
         (configuration.decisionsFolder as NSString).appendingPathComponent("\(coder).json")
@@ -31,13 +33,18 @@ public struct Decider: Sendable {
     /// Coder names become file names: letters, digits, `.`, `_` and `-` only.
     public static func isValidCoder(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 64 && !name.hasPrefix(".")
-            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+            && name.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+            }
     }
 
     /// The last run's suggestions, merged with every coder's decisions as they are now.
-    public func currentSuggestions() throws(PipelineError) -> (file: Outputs.SuggestionsFile, merged: DecisionMerger.Result) {
+    public func currentSuggestions() throws(PipelineError) -> (
+        file: Outputs.SuggestionsFile, merged: DecisionMerger.Result
+    ) {
         guard let data = FileManager.default.contents(atPath: suggestionsPath) else {
-            throw PipelineError(file: suggestionsPath, message: "no suggestions yet; run the pipeline first (tmine run)")
+            throw PipelineError(
+                file: suggestionsPath, message: "no suggestions yet; run the pipeline first (tmine run)")
         }
         let file: Outputs.SuggestionsFile
         do {
@@ -50,7 +57,10 @@ public struct Decider: Sendable {
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             do {
-                states.append(CoderState(try DecisionStore.read((folder as NSString).appendingPathComponent(name), coder: String(name.dropLast(5)))))
+                states.append(
+                    CoderState(
+                        try DecisionStore.read(
+                            (folder as NSString).appendingPathComponent(name), coder: String(name.dropLast(5)))))
             } catch {
                 throw PipelineError(file: error.file, message: error.message)
             }
@@ -67,7 +77,9 @@ public struct Decider: Sendable {
     /// Appends the actions to the coder's log. Throws ``PipelineError`` naming every unknown id,
     /// code or range before anything is written; a stale `expectedVersion` is a conflict.
     @discardableResult
-    public func decide(coder: String, _ actions: [Action], expectedVersion: Int? = nil) throws(PipelineError) -> DecisionLog {
+    public func decide(coder: String, _ actions: [Action], expectedVersion: Int? = nil) throws(PipelineError)
+        -> DecisionLog
+    {
         guard Self.isValidCoder(coder) else {
             throw PipelineError(file: coder, message: "a coder name is letters, digits, '.', '_' or '-'")
         }
@@ -101,10 +113,12 @@ public struct Decider: Sendable {
                     continue
                 }
                 guard let target = suggestion(id) else { continue }
-                events.append(DecisionEvent(action: .recode, suggestionID: target.id, code: code, snapshot: .init(target)))
+                events.append(
+                    DecisionEvent(action: .recode, suggestionID: target.id, code: code, snapshot: .init(target)))
             case .note(let id, let text):
                 guard let target = suggestion(id) else { continue }
-                events.append(DecisionEvent(action: .note, suggestionID: target.id, note: text, snapshot: .init(target)))
+                events.append(
+                    DecisionEvent(action: .note, suggestionID: target.id, note: text, snapshot: .init(target)))
             case .manual(let documentID, let range, let code):
                 guard codes.contains(code) else {
                     problems.append("no code \"\(code)\" in the lexicon")
@@ -121,21 +135,25 @@ public struct Decider: Sendable {
                     continue
                 }
                 let segment = document.segments.first { $0.range.start <= range.start && range.end <= $0.range.end }
-                let id = String(ContentHash.combining([coder, documentID, String(range.start), String(range.end), code]).prefix(16))
-                events.append(DecisionEvent(
-                    action: .manual, code: code,
-                    manual: ManualCoding(
-                        id: id, documentID: documentID, segmentIndex: segment?.index, range: range,
-                        text: document.text(in: range), code: code)))
+                let id = String(
+                    ContentHash.combining([coder, documentID, String(range.start), String(range.end), code]).prefix(16))
+                events.append(
+                    DecisionEvent(
+                        action: .manual, code: code,
+                        manual: ManualCoding(
+                            id: id, documentID: documentID, segmentIndex: segment?.index, range: range,
+                            text: document.text(in: range), code: code)))
             case .removeManual(let id):
                 events.append(DecisionEvent(action: .removeManual, manualID: id))
             }
         }
         if !problems.isEmpty {
-            throw PipelineError(file: decisionsPath(coder: coder), message: problems.joined(separator: "; ") + "; nothing was written")
+            throw PipelineError(
+                file: decisionsPath(coder: coder), message: problems.joined(separator: "; ") + "; nothing was written")
         }
         do {
-            return try DecisionStore.append(events, to: decisionsPath(coder: coder), coder: coder, expectedVersion: expectedVersion)
+            return try DecisionStore.append(
+                events, to: decisionsPath(coder: coder), coder: coder, expectedVersion: expectedVersion)
         } catch {
             throw PipelineError(file: error.file, message: error.message)
         }

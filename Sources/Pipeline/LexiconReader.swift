@@ -25,9 +25,10 @@ public enum LexiconReader {
         lexicon.source = path
         let problems = lexicon.problems()
         if !problems.isEmpty {
-            throw PipelineErrors(errors: problems.map {
-                PipelineError(file: path, line: $0.line, message: "\($0.entry): \($0.message)")
-            })
+            throw PipelineErrors(
+                errors: problems.map {
+                    PipelineError(file: path, line: $0.line, message: "\($0.entry): \($0.message)")
+                })
         }
         return lexicon
     }
@@ -46,7 +47,9 @@ public enum LexiconReader {
         for (key, _, value) in yaml.mapping(root, known: topKeys, what: "the lexicon") {
             switch key {
             case "codes":
-                for item in yaml.sequence(value, what: "codes") { if let code = code(item, yaml: yaml) { lexicon.codes.append(code) } }
+                for item in yaml.sequence(value, what: "codes") {
+                    if let code = code(item, yaml: yaml) { lexicon.codes.append(code) }
+                }
             case "negations":
                 lexicon.negations = yaml.strings(value, what: "negations")
             default:
@@ -78,7 +81,9 @@ public enum LexiconReader {
                 }
             case "negation": code.negation = negation(value, yaml: yaml)
             case "weight":
-                if let weight = value.float, weight > 0 { code.weight = weight } else {
+                if let weight = value.float, weight > 0 {
+                    code.weight = weight
+                } else {
                     yaml.error(at: value, "weight must be a positive number")
                 }
             default:
@@ -106,7 +111,9 @@ public enum LexiconReader {
                     case "pattern": entry.text = yaml.string(value, what: "pattern") ?? ""
                     case "negation": entry.negation = negation(value, yaml: yaml)
                     default:
-                        if let weight = value.float, weight > 0 { entry.weight = weight } else {
+                        if let weight = value.float, weight > 0 {
+                            entry.weight = weight
+                        } else {
                             yaml.error(at: value, "weight must be a positive number")
                         }
                     }
@@ -161,7 +168,9 @@ public enum LexiconReader {
                     codes.append(code)
                     walk(value, parent: key)
                 default:
-                    code.patterns = yaml.strings(value, what: "\"\(key)\"").map { PatternEntry($0, line: value.mark?.line) }
+                    code.patterns = yaml.strings(value, what: "\"\(key)\"").map {
+                        PatternEntry($0, line: value.mark?.line)
+                    }
                     codes.append(code)
                 }
             }
@@ -200,8 +209,10 @@ public enum LexiconReader {
                 }
                 for number in fields.dropFirst() {
                     guard categories.contains(where: { $0.number == number }) else {
-                        errors.append(PipelineError(
-                            file: file, line: line, message: "\"\(fields[0])\" names category \(number), which is not defined"))
+                        errors.append(
+                            PipelineError(
+                                file: file, line: line,
+                                message: "\"\(fields[0])\" names category \(number), which is not defined"))
                         continue
                     }
                     patterns[number, default: []].append(PatternEntry(fields[0], line: line))
@@ -211,7 +222,8 @@ public enum LexiconReader {
             }
         }
         if !errors.isEmpty { throw PipelineErrors(errors: errors) }
-        return Lexicon(codes: categories.map { Code(name: $0.name, patterns: patterns[$0.number] ?? [], line: $0.line) })
+        return Lexicon(
+            codes: categories.map { Code(name: $0.name, patterns: patterns[$0.number] ?? [], line: $0.line) })
     }
 }
 
@@ -239,13 +251,14 @@ public enum LexiconWriter {
             if let rule = code.negation { pairs.append((Node("negation"), negationNode(rule))) }
             if let weight = code.weight { pairs.append((Node("weight"), Node(String(weight)))) }
             if !code.examples.match.isEmpty || !code.examples.noMatch.isEmpty {
-                pairs.append((
-                    Node("examples"),
-                    Node([
-                        (Node("match"), Node(code.examples.match.map { Node($0) })),
-                        (Node("noMatch"), Node(code.examples.noMatch.map { Node($0) })),
-                    ])
-                ))
+                pairs.append(
+                    (
+                        Node("examples"),
+                        Node([
+                            (Node("match"), Node(code.examples.match.map { Node($0) })),
+                            (Node("noMatch"), Node(code.examples.noMatch.map { Node($0) })),
+                        ])
+                    ))
             }
             codes.append(Node(pairs))
         }

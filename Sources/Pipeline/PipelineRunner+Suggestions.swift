@@ -36,12 +36,15 @@ extension PipelineRunner {
         let before = Dictionary(grouping: previous?.suggestions ?? [], by: \.code).mapValues { Set($0.map(\.id)) }
         let after = Dictionary(grouping: merged.suggestions, by: \.code).mapValues { Set($0.map(\.id)) }
         var perCode: [RunReport.Suggestions.CodeChange] = []
-        for code in stage.lexicon.codes.map(\.name) + before.keys.filter({ stage.lexicon.code(named: $0) == nil }).sorted() {
+        for code in stage.lexicon.codes.map(\.name)
+            + before.keys.filter({ stage.lexicon.code(named: $0) == nil }).sorted()
+        {
             let old = before[code] ?? []
             let new = after[code] ?? []
-            perCode.append(.init(
-                code: code, total: new.count, added: previous == nil ? new.count : new.subtracting(old).count,
-                removed: old.subtracting(new).count))
+            perCode.append(
+                .init(
+                    code: code, total: new.count, added: previous == nil ? new.count : new.subtracting(old).count,
+                    removed: old.subtracting(new).count))
         }
         var byStatus: [String: Int] = [:]
         for suggestion in merged.suggestions { byStatus[suggestion.status.rawValue, default: 0] += 1 }
@@ -58,7 +61,8 @@ extension PipelineRunner {
         let file = Outputs.SuggestionsFile(
             study: configuration.study,
             lexicon: .init(
-                source: relativePath(stage.lexiconFile, from: configuration.baseFolder), hash: stage.lexicon.contentHash,
+                source: relativePath(stage.lexiconFile, from: configuration.baseFolder),
+                hash: stage.lexicon.contentHash,
                 codes: codes),
             unit: stage.options.unit.rawValue, suggestions: merged.suggestions, manualCodings: manual,
             orphanedDecisions: merged.orphans)

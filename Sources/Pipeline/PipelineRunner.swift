@@ -263,7 +263,8 @@ public struct PipelineRunner: Sendable {
                 if result.ran.contains(stage) { ran.append(id) } else { cached.append(id) }
             }
             let active =
-                stage == "kwic" ? runKWIC : stage == "frequencies" ? runFrequencies : stage == "suggest" ? runSuggest : true
+                stage == "kwic"
+                ? runKWIC : stage == "frequencies" ? runFrequencies : stage == "suggest" ? runSuggest : true
             if !active { cached = [] }
             stageReports.append(RunReport.Stage(name: stage, ran: ran, cached: cached, wrote: active))
         }

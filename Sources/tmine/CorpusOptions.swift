@@ -8,7 +8,9 @@ import TextAnalysis
 /// Options shared by the commands that read transcripts: inputs, participants, tokenising.
 struct CorpusOptions: ParsableArguments {
     @Argument(
-        help: "Transcript files or folders (a folder's participants.csv is used unless --participants), or a pipeline file.")
+        help:
+            "Transcript files or folders (a folder's participants.csv is used unless --participants), or a pipeline file."
+    )
     var inputs: [String]
 
     @Option(name: .long, help: "participants.csv: id column first, then attributes.")

@@ -26,7 +26,9 @@ struct Decide: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Suggestion ids to reject.")
     var reject: [String] = []
 
-    @Option(name: .long, parsing: .upToNextOption, help: "ID=CODE: the suggestion is right about the text, wrong about the code.")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "ID=CODE: the suggestion is right about the text, wrong about the code.")
     var recode: [String] = []
 
     @Option(name: .long, parsing: .upToNextOption, help: "ID=TEXT: a note on a suggestion.")
@@ -69,15 +71,22 @@ struct Decide: ParsableCommand {
             else {
                 throw ValidationError("--manual takes DOC:START-END=CODE, not \"\(item)\"")
             }
-            actions.append(.manual(document: String(place[..<colon]), range: ScalarRange(start: start, end: end), code: code))
+            actions.append(
+                .manual(document: String(place[..<colon]), range: ScalarRange(start: start, end: end), code: code))
         }
-        guard !actions.isEmpty else { throw ValidationError("nothing to do: give --accept, --reject, --recode, --note, --undo or --manual") }
+        guard !actions.isEmpty else {
+            throw ValidationError("nothing to do: give --accept, --reject, --recode, --note, --undo or --manual")
+        }
         let log = try report { try decider.decide(coder: coder, actions) }
-        print("\(actions.count) decision(s) recorded for \(coder) in \(decider.decisionsPath(coder: coder)) (\(log.events.count) in all)")
+        print(
+            "\(actions.count) decision(s) recorded for \(coder) in \(decider.decisionsPath(coder: coder)) (\(log.events.count) in all)"
+        )
     }
 
     private func split(_ text: String, _ option: String) throws -> (String, String) {
-        guard let equals = text.firstIndex(of: "=") else { throw ValidationError("\(option) takes KEY=VALUE, not \"\(text)\"") }
+        guard let equals = text.firstIndex(of: "=") else {
+            throw ValidationError("\(option) takes KEY=VALUE, not \"\(text)\"")
+        }
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
 }
@@ -99,7 +108,9 @@ struct LexiconCommand: ParsableCommand {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Per code and pattern: suggestions accepted, rejected and recoded, and manual codings the lexicon missed.")
+            abstract:
+                "Per code and pattern: suggestions accepted, rejected and recoded, and manual codings the lexicon missed."
+        )
 
         @Argument(help: "The pipeline file.")
         var pipeline: String
@@ -119,10 +130,13 @@ struct LexiconCommand: ParsableCommand {
             func line(_ name: String, _ counts: LexiconFeedback.Counts, manual: Int?) -> String {
                 let precision = counts.precision.map { String(format: "%.2f", $0) } ?? "–"
                 return name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + [counts.suggested, counts.accepted, counts.rejected, counts.recoded].map { String($0).leftPad(6) }.joined()
+                    + [counts.suggested, counts.accepted, counts.rejected, counts.recoded].map { String($0).leftPad(6) }
+                    .joined()
                     + precision.leftPad(10) + (manual.map { String($0).leftPad(8) } ?? "")
             }
-            print("code / pattern".padding(toLength: 44, withPad: " ", startingAt: 0) + "  sugg   acc   rej   rec precision  manual")
+            print(
+                "code / pattern".padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + "  sugg   acc   rej   rec precision  manual")
             for row in feedback.codes where row.counts.suggested > 0 || row.manual > 0 {
                 print(line(row.code, row.counts, manual: row.manual))
                 for (pattern, counts) in row.patterns.sorted(by: { $0.key < $1.key }) {

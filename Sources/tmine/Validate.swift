@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Coding
+import Foundation
 import Pipeline
 
 /// `tmine validate`: check a pipeline file without running it.
@@ -16,7 +16,9 @@ struct Validate: ParsableCommand {
         if let suggest = configuration.suggest {
             let failures = LexiconExamples.failures(of: suggest.lexicon, options: configuration.tokenize.options)
             for failure in failures {
-                printError("\(suggest.lexiconFile):\(failure.line.map(String.init) ?? "?"): error: \(failure.code): \(failure)")
+                printError(
+                    "\(suggest.lexiconFile):\(failure.line.map(String.init) ?? "?"): error: \(failure.code): \(failure)"
+                )
             }
             if !failures.isEmpty {
                 printError("\(failures.count) lexicon example(s) failed")

@@ -17,7 +17,8 @@ import Testing
         let path = Workspace.repository.appendingPathComponent("Pipelines/ai-doctors.yaml").path
         let configuration = try PipelineReader.read(path)
         #expect(configuration.study == "ai-doctors")
-        #expect(configuration.stageOrder == ["tokenize", "kwic", "frequencies"])
+        #expect(configuration.stageOrder == ["tokenize", "kwic", "frequencies", "suggest"])
+        #expect(configuration.suggest?.lexicon.codes.count ?? 0 >= 28)
         #expect(configuration.kwic?.queries.contains("protected time") == true)
         #expect(configuration.outputFolder.hasSuffix("out/ai-doctors"))
         #expect(configuration.ingest.labels.speakerRoles["Helen Carter"] == .interviewer)

@@ -21,10 +21,23 @@ struct Workspace {
             try FileManager.default.copyItem(
                 at: sample.appendingPathComponent(name), to: corpus.appendingPathComponent(name))
         }
+        try FileManager.default.copyItem(
+            at: Self.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml"),
+            to: root.appendingPathComponent("lexicon.yaml"))
         try writePipeline(kwicQueries: kwicQueries)
     }
 
     var pipeline: String { root.appendingPathComponent("study.yaml").path }
+    var lexicon: String { root.appendingPathComponent("lexicon.yaml").path }
+
+    /// Rewrites the lexicon file with `edit` applied to its text.
+    func editLexicon(_ edit: (String) -> String) throws {
+        let text = try String(contentsOfFile: lexicon, encoding: .utf8)
+        let edited = edit(text)
+        #expect(edited != text, "the lexicon edit changed nothing")
+        try edited.write(toFile: lexicon, atomically: true, encoding: .utf8)
+    }
+
     var out: URL { root.appendingPathComponent("out/sample") }
     func corpus(_ name: String) -> URL { root.appendingPathComponent("corpus").appendingPathComponent(name) }
 
@@ -48,6 +61,8 @@ struct Workspace {
               keyness:
                 - grouping: clinical_tech_split
                   group: Full-time tech
+          - suggest:
+              lexicon: lexicon.yaml
         out: out
         """.write(toFile: pipeline, atomically: true, encoding: .utf8)
     }

@@ -1,0 +1,169 @@
+import Corpus
+import Foundation
+import Testing
+
+@testable import Coding
+
+@Suite struct DecisionTests {
+    func temporaryLog() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID())/alice.json").path
+    }
+
+    @Test func idsAreStableAndIndependentOfOtherCodes() {
+        let turns = ["There is a lot of hype and no protected time.", "More hype."]
+        let hype = Code(name: "Hype", patterns: ["hype"])
+        let time = Code(name: "Time", patterns: ["protected time"])
+        let first = suggest([hype, time], turns)
+        let again = suggest([hype, time], turns)
+        #expect(first.map(\.id) == again.map(\.id))
+        // Edit one entry: only its suggestions change.
+        let edited = suggest([hype, Code(name: "Time", patterns: ["protected time", "no"])], turns)
+        #expect(Set(first.filter { $0.code == "Hype" }.map(\.id)) == Set(edited.filter { $0.code == "Hype" }.map(\.id)))
+        #expect(Set(first.map(\.id)).count == first.count)
+    }
+
+    @Test func logsAreAppendOnlyWithWhoWhenAndPreviousStatus() throws {
+        let path = temporaryLog()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let snapshot = DecisionEvent.Snapshot(documentID: "d", segmentIndex: 0, code: "Hype", evidence: ["hype"])
+        try DecisionStore.append(
+            [DecisionEvent(action: .accept, suggestionID: "s1", snapshot: snapshot)], to: path, coder: "alice")
+        let log = try DecisionStore.append(
+            [
+                DecisionEvent(action: .recode, suggestionID: "s1", code: "Time"),
+                DecisionEvent(action: .undo, suggestionID: "s1"),
+            ],
+            to: path, coder: "alice")
+        #expect(log.events.map(\.sequence) == [1, 2, 3])
+        #expect(log.events.map(\.previousStatus) == [.pending, .accepted, .recoded])
+        #expect(log.events.allSatisfy { !$0.at.isEmpty })
+        let state = CoderState(log)
+        #expect(state.status(of: "s1") == .accepted)  // the recode was undone
+        let reread = try DecisionStore.read(path, coder: "alice")
+        #expect(reread == log)
+    }
+
+    @Test func aStaleWriterIsToldToReload() throws {
+        let path = temporaryLog()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        try DecisionStore.append([DecisionEvent(action: .accept, suggestionID: "a")], to: path, coder: "alice")
+        #expect {
+            try DecisionStore.append(
+                [DecisionEvent(action: .reject, suggestionID: "a")], to: path, coder: "alice", expectedVersion: 0)
+        } throws: { error in
+            (error as? DecisionError)?.isConflict == true
+        }
+        #expect(try DecisionStore.read(path, coder: "alice").events.count == 1)
+    }
+
+    @Test func anUnreadableLogIsReportedAndLeftAlone() throws {
+        let path = temporaryLog()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "{ broken".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: DecisionError.self) {
+            try DecisionStore.append([DecisionEvent(action: .accept, suggestionID: "a")], to: path, coder: "alice")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{ broken")
+    }
+
+    @Test func decisionsAttachReattachOrOrphanButAreNeverLost() {
+        let turns = ["We had no protected time at all.", "The hype is loud."]
+        let original = suggest(
+            [Code(name: "Time", patterns: ["protected time"]), Code(name: "Hype", patterns: ["hype"])], turns)
+        let time = original.first { $0.code == "Time" }!
+        let hype = original.first { $0.code == "Hype" }!
+        let log = DecisionLog(
+            coder: "alice",
+            events: [
+                DecisionEvent(sequence: 1, at: "t1", action: .accept, suggestionID: time.id, snapshot: .init(time)),
+                DecisionEvent(sequence: 2, at: "t2", action: .reject, suggestionID: hype.id, snapshot: .init(hype)),
+            ])
+        // The lexicon changes: "Time" now matches earlier in the turn ("no" first), "Hype" is gone.
+        let edited = suggest([Code(name: "Time", patterns: ["no protected", "protected time"])], turns)
+        let merged = DecisionMerger().merge(edited, states: [CoderState(log)])
+        #expect(merged.suggestions.count == 1)
+        #expect(merged.suggestions[0].status == .accepted)
+        #expect(merged.reattached == 1)
+        #expect(merged.orphans.map(\.suggestionID) == [hype.id])
+        #expect(merged.orphans[0].evidence == ["hype"])
+    }
+
+    @Test func coderDisagreementIsAConflict() {
+        let found = suggest([Code(name: "Hype", patterns: ["hype"])], ["hype"])
+        let id = found[0].id
+        let alice = DecisionLog(
+            coder: "alice", events: [DecisionEvent(sequence: 1, at: "t", action: .accept, suggestionID: id)])
+        let bob = DecisionLog(
+            coder: "bob", events: [DecisionEvent(sequence: 1, at: "t", action: .reject, suggestionID: id)])
+        let merged = DecisionMerger().merge(found, states: [CoderState(alice), CoderState(bob)])
+        #expect(merged.suggestions[0].status == .conflict)
+        #expect(merged.suggestions[0].decisions.map(\.coder) == ["alice", "bob"])
+    }
+
+    /// Random lexicon edits and random decisions over many rounds: every decision is always
+    /// present, attached to a suggestion or listed as orphaned, never lost.
+    @Test func decisionsSurviveRandomLexiconEditsAndDecisions() {
+        var generator = SplitMix(seed: 20_261_129)
+        let words = [
+            "hype", "time", "protected", "data", "trust", "culture", "clash", "regulation", "safety", "mentor",
+        ]
+        let turns = (0..<12).map { _ in
+            (0..<10).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " ")
+        }
+        var codes = (0..<4).map { Code(name: "C\($0)", patterns: [PatternEntry(words[$0])]) }
+        var events: [DecisionEvent] = []
+        var decided: Set<String> = []
+        for round in 0..<60 {
+            // Edit: add, remove or change a pattern of a random code.
+            let target = Int(generator.next() % UInt64(codes.count))
+            let word = words[Int(generator.next() % UInt64(words.count))]
+            switch generator.next() % 3 {
+            case 0: codes[target].patterns.append(PatternEntry(word))
+            case 1: if codes[target].patterns.count > 1 { codes[target].patterns.removeFirst() }
+            default:
+                codes[target].patterns = [PatternEntry(word + (round % 2 == 0 ? "" : " " + words[round % words.count]))]
+            }
+            let current = suggest(codes, turns)
+            // Decide on a few current suggestions.
+            for _ in 0..<3 where !current.isEmpty {
+                let pick = current[Int(generator.next() % UInt64(current.count))]
+                let action: DecisionEvent.Action = generator.next() % 2 == 0 ? .accept : .reject
+                events.append(
+                    DecisionEvent(
+                        sequence: events.count + 1, at: "t\(round)", action: action, suggestionID: pick.id,
+                        snapshot: .init(pick)))
+                decided.insert(pick.id)
+            }
+            let state = CoderState(DecisionLog(coder: "alice", events: events))
+            let merged = DecisionMerger().merge(current, states: [state])
+            let attached = merged.attachments["alice"] ?? [:]
+            let orphaned = Set(merged.orphans.map(\.suggestionID))
+            for id in decided {
+                // Exactly one of: attached to a suggestion that shows the decision, or orphaned.
+                #expect((attached[id] != nil) != orphaned.contains(id), "round \(round): \(id)")
+                if let target = attached[id] {
+                    let suggestion = merged.suggestions.first { $0.id == target }
+                    #expect(suggestion?.decisions.contains { $0.coder == "alice" } == true)
+                }
+            }
+            // One decision per coder per suggestion.
+            #expect(merged.suggestions.allSatisfy { $0.decisions.filter { $0.coder == "alice" }.count <= 1 })
+            #expect(attached.count + orphaned.count == decided.count)
+        }
+    }
+}
+
+/// A small deterministic random generator for property tests.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,41 @@
+import Testing
+
+@testable import Coding
+
+@Suite struct LexiconTests {
+    @Test func structuralProblemsNameTheEntry() {
+        let lexicon = Lexicon(codes: [
+            Code(name: "A", parent: "C", line: 1), Code(name: "B", parent: "Missing", line: 2),
+            Code(name: "C", parent: "A", line: 3), Code(name: "A", line: 4),
+            Code(name: "D", patterns: ["*", "  ", "no ~2", "x NEAR/y z"], line: 5),
+        ])
+        let messages = lexicon.problems().map { "\($0.entry): \($0.message)" }
+        #expect(messages.contains { $0.hasPrefix("A: code \"A\" is defined twice (first on line 1)") })
+        #expect(messages.contains("B: parent \"Missing\" of \"B\" is not a code"))
+        #expect(messages.contains { $0.hasPrefix("A: \"A\" is its own ancestor") })
+        #expect(messages.contains { $0.contains("pattern \"*\"") && $0.contains("matches everything") })
+        #expect(messages.contains { $0.contains("pattern \"  \": the pattern is empty") })
+        #expect(messages.contains { $0.contains("pattern \"no ~2\": a gap cannot end a pattern") })
+        #expect(messages.contains { $0.contains("NEAR takes a distance") })
+    }
+
+    @Test func pathsRunFromThemeToCode() {
+        let lexicon = Lexicon(codes: [
+            Code(name: "Theme"), Code(name: "Code", parent: "Theme"), Code(name: "Sub", parent: "Code"),
+        ])
+        #expect(lexicon.path(of: "Sub") == ["Theme", "Code", "Sub"])
+    }
+
+    @Test func examplesRunLikeUnitTests() {
+        let good = Code(
+            name: "Hype", patterns: ["hype"], exclusions: ["hype cycle"],
+            examples: Examples(match: ["So much hype."], noMatch: ["The hype cycle."]))
+        let bad = Code(
+            name: "Time", patterns: ["time"], examples: Examples(match: ["No hours."], noMatch: ["Time!"]), line: 9)
+        let failures = LexiconExamples.failures(of: Lexicon(codes: [good, bad]))
+        #expect(failures.map(\.code) == ["Time", "Time"])
+        #expect(failures.map(\.expectedMatch) == [true, false])
+        #expect(failures[0].line == 9)
+        #expect(failures[0].description == "should suggest \"Time\" for \"No hours.\" (suggested: nothing)")
+    }
+}

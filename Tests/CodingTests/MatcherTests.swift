@@ -1,0 +1,101 @@
+import Corpus
+import Testing
+import TextAnalysis
+
+@testable import Coding
+
+@Suite struct MatcherTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var pattern: String
+        var text: String
+        var evidence: [String]
+        var match: Query.MatchMode = .lower
+        var testDescription: String { "\(pattern) in \(text)" }
+    }
+
+    static let cases: [Case] = [
+        Case(pattern: "hype", text: "Hype, HYPE and hyped.", evidence: ["Hype", "HYPE"]),
+        Case(pattern: "regulat*", text: "Regulation, regulators; irregular.", evidence: ["Regulation", "regulators"]),
+        Case(pattern: "*ology", text: "Technology and biology, not ologies.", evidence: ["Technology", "biology"]),
+        Case(pattern: "*gul*", text: "Regulation and singular.", evidence: ["Regulation", "singular"]),
+        Case(pattern: "\"protected time\"", text: "No protected time; time protected.", evidence: ["protected time"]),
+        Case(
+            pattern: "protected ~2 time", text: "protected clinical time, protected a b c time",
+            evidence: ["protected clinical time"]),
+        Case(pattern: "protected ~2 time", text: "protected time", evidence: ["protected time"]),
+        Case(
+            pattern: "time NEAR/2 protected", text: "time is protected; protected, we said, time",
+            evidence: ["time is protected", "protected, we said, time"]),
+        Case(pattern: "hype", text: "Hype hyping hyped", evidence: ["Hype", "hyping", "hyped"], match: .stem),
+        Case(pattern: "Hype", text: "Hype hype", evidence: ["Hype"], match: .surface),
+        Case(
+            pattern: "co-develop*", text: "Co-development and co-developing.",
+            evidence: ["Co-development", "co-developing"]),
+        Case(pattern: "don’t know", text: "I don't know.", evidence: ["don't know"]),
+        Case(pattern: "50%", text: "About 50 per cent.", evidence: ["50"]),
+    ]
+
+    @Test(arguments: cases)
+    func patternsMatchWhatTheyShould(_ example: Case) {
+        let code = Code(name: "C", patterns: [PatternEntry(example.pattern)], match: example.match)
+        let found = suggest([code], [example.text])
+        let texts: [String] = found.flatMap { suggestion in suggestion.evidence.map { $0.text } }
+        #expect(texts == example.evidence)
+    }
+
+    @Test func phrasesMatchAcrossLineBreaksButNeverAcrossTurns() {
+        let code = Code(name: "C", patterns: ["protected time"])
+        #expect(suggest([code], ["no protected\ntime"]).count == 1)
+        #expect(suggest([code], ["no protected", "time at all"]).isEmpty)
+    }
+
+    @Test func exclusionsVetoOverlappingMatchesOnly() {
+        let code = Code(name: "Hype", patterns: ["hype"], exclusions: ["hype cycle"])
+        let found = suggest([code], ["The hype cycle is real.", "So much hype, and the hype cycle."])
+        #expect(found.map(\.segmentIndex) == [1])
+        #expect(found[0].evidence.map(\.text) == ["hype"])
+    }
+
+    @Test func negationRulesExcludeOrRequireANegationInTheSentence() {
+        let lack = Code(
+            name: "Lack", patterns: [PatternEntry("protected time", negation: NegationRule(mode: .require, within: 3))])
+        let need = Code(name: "Need", patterns: ["protected time"], negation: NegationRule(mode: .exclude, within: 3))
+        let turns = [
+            "There is no protected time.", "We need protected time.", "No. Protected time would help.",
+            "We don't have any protected time.", "Nothing changed until, months later, protected time came.",
+        ]
+        let found = suggest([lack, need], turns)
+        #expect(found.filter { $0.code == "Lack" }.map(\.segmentIndex) == [0, 3])
+        #expect(found.filter { $0.code == "Need" }.map(\.segmentIndex) == [1, 2, 4])
+    }
+
+    @Test func oneSuggestionPerUnitAndCodeWithEveryMatchAsEvidence() {
+        let code = Code(name: "Time", patterns: ["time", "protected time"])
+        let turn = "Time matters. No protected time. Time again."
+        let perTurn = suggest([code], [turn])
+        #expect(perTurn.count == 1)
+        #expect(perTurn[0].evidence.map(\.text) == ["Time", "protected time", "time", "Time"])
+        let perSentence = suggest([code], [turn], unit: .sentence)
+        #expect(perSentence.map(\.sentenceIndex) == [0, 1, 2])
+        #expect(perSentence.map(\.text) == ["Time matters", "No protected time", "Time again"])
+    }
+
+    @Test func evidenceRangesPointIntoTheDocument() {
+        let corpus = corpus(["We had no protected time.", "Hype!"])
+        let lexicon = Lexicon(codes: [Code(name: "T", patterns: ["protected time", "hype"])], contentHash: "h")
+        for suggestion in CodeSuggester(lexicon: lexicon).suggestions(in: corpus) {
+            for evidence in suggestion.evidence {
+                #expect(corpus.documents[0].text(in: evidence.range) == evidence.text)
+            }
+            #expect(corpus.documents[0].text(in: suggestion.range) == suggestion.text)
+        }
+    }
+
+    @Test func matchingCostDoesNotGrowWithPatternsThatNeverMatch() {
+        // 5,000 patterns that match nothing add trie nodes, not work per token: the result is the same.
+        var patterns: [PatternEntry] = (0..<5_000).map { PatternEntry("zz\($0) qq*") }
+        patterns.append("hype")
+        let found = suggest([Code(name: "C", patterns: patterns)], ["hype and more hype"])
+        #expect(found.first?.evidence.count == 2)
+    }
+}

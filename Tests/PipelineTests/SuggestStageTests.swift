@@ -1,0 +1,196 @@
+import Coding
+import Corpus
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+@Suite(.serialized) struct SuggestStageTests {
+    @Test func aLexiconEditRerunsOnlySuggestions() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let first = try workspace.run()
+        #expect((first.suggestions?.total ?? 0) > 50)
+        try workspace.editLexicon {
+            $0.replacingOccurrences(of: "patterns: [hype, misinformation,", with: "patterns: [hype, misinform*,")
+        }
+        let report = try workspace.run()
+        #expect(report.stage("ingest")?.ran == [])
+        #expect(report.stage("kwic")?.ran == [])
+        #expect(report.stage("frequencies")?.ran == [])
+        #expect(report.stage("suggest")?.ran.count == 11)
+        let change = report.suggestions?.perCode.first { $0.code == "Hype and misinformation" }
+        #expect(change?.added == 0 && change?.removed == 0)  // same matches: same ids
+    }
+
+    @Test func decisionsSurviveLexiconEditsAttachedOrOrphanedNeverLost() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let decider = Decider(configuration: configuration)
+        let suggestions = try decider.currentSuggestions().file.suggestions
+        let hype = try #require(suggestions.first { $0.code == "Hype and misinformation" })
+        let pathway = try #require(suggestions.first { $0.code == "No structured pathway" })
+        let serendipity = try #require(suggestions.first { $0.code == "Serendipity" })
+        try decider.decide(
+            coder: "alice",
+            [
+                .accept(hype.id), .reject(pathway.id), .recode(serendipity.id, code: "Job satisfaction"),
+                .note(hype.id, text: "clear case"),
+            ])
+        let logPath = decider.decisionsPath(coder: "alice")
+        let logBefore = try Data(contentsOf: URL(fileURLWithPath: logPath))
+
+        let merged = try workspace.run()
+        #expect(merged.suggestions?.byStatus["accepted"] == 1)
+        #expect(merged.suggestions?.byStatus["rejected"] == 1)
+        #expect(merged.suggestions?.byStatus["recoded"] == 1)
+
+        // Remove the pathway code's patterns: its suggestion goes, the decision stays, orphaned.
+        try workspace.editLexicon {
+            $0.replacingOccurrences(
+                of:
+                    #"patterns: ["no structured pathway", "no pathway", "no ~2 pathway", "no established route", "fellowships are few"]"#,
+                with: #"patterns: ["no established route"]"#)
+        }
+        let edited = try workspace.run()
+        let orphans = edited.suggestions?.orphaned ?? []
+        #expect(orphans.map(\.suggestionID) == [pathway.id])
+        #expect(orphans.first?.evidence == pathway.evidence.map(\.text))
+        #expect(orphans.first?.status == .rejected)
+        #expect(edited.suggestions?.byStatus["accepted"] == 1)
+        #expect(edited.suggestions?.byStatus["recoded"] == 1)
+        let change = edited.suggestions?.perCode.first { $0.code == "No structured pathway" }
+        #expect((change?.removed ?? 0) >= 1)
+        // The pipeline never writes decisions.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: logPath)) == logBefore)
+        let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
+        #expect(file.orphanedDecisions.map(\.suggestionID) == [pathway.id])
+        #expect(file.suggestions.first { $0.id == hype.id }?.decisions.first?.note == "clear case")
+    }
+
+    @Test func decideChecksIdsCodesAndRangesBeforeWriting() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let suggestion = try #require(try decider.currentSuggestions().file.suggestions.first)
+        #expect(throws: PipelineError.self) {
+            try decider.decide(coder: "bob", [.accept("missing"), .accept(suggestion.id)])
+        }
+        #expect(throws: PipelineError.self) {
+            try decider.decide(coder: "bob", [.recode(suggestion.id, code: "No such code")])
+        }
+        #expect(throws: PipelineError.self) { try decider.decide(coder: "../evil", [.accept(suggestion.id)]) }
+        #expect(!FileManager.default.fileExists(atPath: decider.decisionsPath(coder: "bob")))
+        // A short unique prefix works; a manual coding takes its text from the document.
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let turn = try #require(corpus.documents[0].segments.first { $0.role == .participant })
+        let log = try decider.decide(
+            coder: "bob",
+            [
+                .accept(String(suggestion.id.prefix(8))),
+                .manual(
+                    document: corpus.documents[0].id,
+                    range: ScalarRange(start: turn.range.start, end: turn.range.start + 8),
+                    code: "Serendipity"),
+            ])
+        #expect(log.events.count == 2)
+        #expect(log.events[1].manual?.text == String(turn.text.prefix(8)))
+        #expect(log.events[1].manual?.segmentIndex == turn.index)
+        let report = try workspace.run()
+        #expect(report.suggestions?.coders == ["bob"])
+        let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
+        #expect(file.manualCodings.map(\.coding.code) == ["Serendipity"])
+    }
+
+    @Test func theSampleLexiconIsValidAndItsExamplesPass() throws {
+        let path = Workspace.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml").path
+        let lexicon = try LexiconReader.read(path)
+        #expect(lexicon.codes.filter { $0.parent == nil }.count == 3)
+        #expect(lexicon.codes.count >= 28)
+        #expect(lexicon.codes.filter { $0.parent != nil }.allSatisfy { !$0.patterns.isEmpty })
+        #expect(LexiconExamples.failures(of: lexicon).isEmpty)
+    }
+}
+
+@Suite struct LexiconFormatTests {
+    func temporary(_ name: String, _ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID())-\(name)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func liwcDictionariesBecomeCodes() throws {
+        let path = try temporary(
+            "tiny.dic",
+            "%\n1\tposemo\n2\tnegemo\n3\twork\n%\nhappy\t1\nhope*\t1\nworr*\t2\njob\t3\nwork*\t3\t1\n")
+        let lexicon = try LexiconReader.read(path)
+        #expect(lexicon.codes.map(\.name) == ["posemo", "negemo", "work"])
+        #expect(lexicon.code(named: "posemo")?.patterns.map(\.text) == ["happy", "hope*", "work*"])
+        #expect(lexicon.code(named: "work")?.patterns.map(\.text) == ["job", "work*"])
+    }
+
+    @Test func liwcErrorsNameTheLine() throws {
+        let path = try temporary("bad.dic", "%\n1\tposemo\n%\nhappy\t1\nsad\t7\n")
+        #expect {
+            try LexiconReader.read(path)
+        } throws: { error in
+            let errors = (error as? PipelineErrors)?.errors ?? []
+            return errors.count == 1 && errors[0].line == 5 && errors[0].message.contains("category 7")
+        }
+    }
+
+    @Test func quantedaDictionariesKeepTheirHierarchy() throws {
+        let path = try temporary(
+            "dict.yml",
+            "economy:\n  - tax*\n  - economic\nsocial:\n  family:\n    - family\n  friends: [friend*, mate]\n")
+        let lexicon = try LexiconReader.read(path)
+        #expect(lexicon.codes.map(\.name) == ["economy", "social", "family", "friends"])
+        #expect(lexicon.code(named: "friends")?.parent == "social")
+        #expect(lexicon.code(named: "friends")?.patterns.map(\.text) == ["friend*", "mate"])
+    }
+
+    @Test func lexiconErrorsNameFileLineAndEntry() throws {
+        let path = try temporary(
+            "bad.yaml",
+            """
+            codes:
+              - name: A
+                parent: Nowhere
+                patterns: [ok]
+              - name: B
+                patterns: ["*"]
+              - name: A
+                patternz: [x]
+            """)
+        #expect {
+            try LexiconReader.read(path)
+        } throws: { error in
+            let errors = (error as? PipelineErrors)?.errors ?? []
+            let text = errors.map(\.description).joined(separator: "\n")
+            return text.contains(":6:") && text.contains("matches everything")
+                && text.contains("unknown key \"patternz\"") && text.contains("did you mean \"patterns\"")
+        }
+    }
+
+    @Test func lexiconsRoundTripThroughYAML() throws {
+        let path = Workspace.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml").path
+        let lexicon = try LexiconReader.read(path)
+        let written = try temporary("roundtrip.yaml", try LexiconWriter.yaml(lexicon))
+        let reread = try LexiconReader.read(written)
+        func strip(_ codes: [Code]) -> [Code] {
+            codes.map { code in
+                var copy = code
+                copy.line = nil
+                copy.patterns = copy.patterns.map { PatternEntry($0.text, negation: $0.negation, weight: $0.weight) }
+                copy.exclusions = copy.exclusions.map {
+                    PatternEntry($0.text, negation: $0.negation, weight: $0.weight)
+                }
+                return copy
+            }
+        }
+        #expect(strip(reread.codes) == strip(lexicon.codes))
+    }
+}
