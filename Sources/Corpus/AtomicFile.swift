@@ -48,6 +48,70 @@ public enum AtomicFile {
         }
     }
 
+    /// A file written in pieces, appearing at its path only when complete (`commit`); abandoned
+    /// (the temporary file removed) if never committed.
+    public final class Writer {
+        public let path: String
+        private let temporary: String
+        private var descriptor: Int32
+        private var failed: String?
+
+        public init(path: String) throws(FileWriteError) {
+            self.path = path
+            let folder = (path as NSString).deletingLastPathComponent
+            let name = (path as NSString).lastPathComponent
+            temporary =
+                (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
+        }
+
+        public func append(_ data: Data) {
+            guard failed == nil, descriptor >= 0 else { return }
+            var written = 0
+            data.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else { return }
+                while written < buffer.count {
+                    let result = Glibc.write(descriptor, base + written, buffer.count - written)
+                    if result < 0 {
+                        if errno == EINTR { continue }
+                        failed = String(cString: strerror(errno))
+                        return
+                    }
+                    written += result
+                }
+            }
+        }
+
+        /// Flushes, closes and renames over the path. Throws if any write failed (a full disk).
+        public func commit() throws(FileWriteError) {
+            let synced = failed == nil && fsync(descriptor) == 0
+            let reason = failed ?? String(cString: strerror(errno))
+            close(descriptor)
+            descriptor = -1
+            guard synced else {
+                unlink(temporary)
+                throw failure(path, "cannot write it (\(reason)); the previous version is unchanged")
+            }
+            guard rename(temporary, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                throw failure(path, "cannot replace it (\(reason)); the previous version is unchanged")
+            }
+        }
+
+        private func failure(_ path: String, _ message: String) -> FileWriteError {
+            FileWriteError(file: path, message: message)
+        }
+
+        deinit {
+            if descriptor >= 0 {
+                close(descriptor)
+                unlink(temporary)
+            }
+        }
+    }
+
     /// Removes temporary files a killed writer left in a folder and its subfolders. Call it only
     /// while holding the folder's ``RunLock``, when no other writer can be at work.
     public static func removeLeftovers(in folder: String) {
@@ -57,7 +121,7 @@ public enum AtomicFile {
         }
     }
 
-    private static func failure(_ path: String, _ message: String) -> FileWriteError {
+    fileprivate static func failure(_ path: String, _ message: String) -> FileWriteError {
         FileWriteError(file: path, message: message)
     }
 }

@@ -167,3 +167,52 @@ public struct RunReport: Codable, Sendable {
     /// A paragraph a paper's methods section can cite.
     public var methods: String
 }
+
+/// Streams `corpus.json`: documents appended one by one, the participants and the rest at the
+/// end, the whole file renamed into place only when complete. The bytes are those of a
+/// pretty-printed ``Outputs/CorpusFile`` with sorted keys.
+final class CorpusWriter {
+    private let writer: AtomicFile.Writer
+    private let encoder = JSONEncoder()
+    private var count = 0
+
+    init(path: String) throws(FileWriteError) {
+        writer = try AtomicFile.Writer(path: path)
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        writer.append(Data("{\n  \"documents\" : [\n".utf8))
+    }
+
+    func append(_ document: Document) {
+        guard let data = try? encoder.encode(document) else { return }
+        if count > 0 { writer.append(Data(",\n".utf8)) }
+        writer.append(Self.indented(data, by: 4))
+        count += 1
+    }
+
+    func finish(study: String, participants: ParticipantTable) throws(PipelineError) {
+        do {
+            let table = try encoder.encode(participants)
+            let name = try encoder.encode(study)
+            writer.append(Data((count > 0 ? "\n" : "").utf8))
+            writer.append(Data("  ],\n  \"participants\" : ".utf8))
+            writer.append(Self.indented(table, by: 2, first: false))
+            writer.append(Data(",\n  \"schemaVersion\" : \(Outputs.schemaVersion),\n  \"study\" : ".utf8))
+            writer.append(name)
+            writer.append(Data("\n}\n".utf8))
+            try writer.commit()
+        } catch let error as FileWriteError {
+            throw PipelineError(file: error.file, message: error.message)
+        } catch {
+            throw PipelineError(file: writer.path, message: "cannot encode the corpus: \(error)")
+        }
+    }
+
+    /// JSON lines indented; strings never hold a raw line break, so splitting on `\n` is safe.
+    static func indented(_ data: Data, by spaces: Int, first: Bool = true) -> Data {
+        let pad = String(repeating: " ", count: spaces)
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        return Data(
+            lines.enumerated().map { index, line in (index == 0 && !first || line.isEmpty ? "" : pad) + line }
+                .joined(separator: "\n").utf8)
+    }
+}

@@ -37,7 +37,10 @@ public struct PipelineRunner: Sendable {
 
     /// What one document contributes, from the cache or computed.
     struct DocumentResult: Sendable {
+        /// Held only until written to corpus.json, so memory stays bounded by a chunk of documents.
         var document: Document?
+        var documentID: String?
+        var participantIDs: Set<String> = []
         var failure: IngestError?
         var stats = DocumentStats()
         var lines: [ConcordanceLine] = []
@@ -137,22 +140,18 @@ public struct PipelineRunner: Sendable {
         let needsStems =
             configuration.kwic?.options.mode == .stem || configuration.frequencies?.stem == true
             || configuration.suggest?.lexicon.codes.contains { $0.match == .stem } == true
-        let results = ConcurrentSlots<DocumentResult>(count: files.count)
         let done = Counter()
         let base = configuration.baseFolder
         let configuration = configuration
         let options = options
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+        @Sendable func process(_ index: Int) -> DocumentResult {
             var result = DocumentResult()
-            defer {
-                results[index] = result
-                options.progress?(done.increment(), files.count)
-            }
+            defer { options.progress?(done.increment(), files.count) }
             let file = files[index]
             let source = relativePath(file, from: base)
             guard let data = FileManager.default.contents(atPath: file) else {
                 result.failure = IngestError(.unreadableFile, file: source, message: "cannot read the file")
-                return
+                return result
             }
             let ingestKey = ContentHash.combining([ContentHash.of(data), ingestHash, source])
             var document: Document
@@ -163,10 +162,10 @@ public struct PipelineRunner: Sendable {
                     document = try ingestor.read(data: data, source: source)
                 } catch let error as IngestError {
                     result.failure = error
-                    return
+                    return result
                 } catch {
                     result.failure = IngestError(.unreadableFile, file: source, message: "\(error)")
-                    return
+                    return result
                 }
                 cache.store(document, stage: "ingest", key: ingestKey)
                 result.ran.insert("ingest")
@@ -248,18 +247,48 @@ public struct PipelineRunner: Sendable {
                 return count
             }
             result.suggestions = suggestions ?? []
+            return result
+        }
+
+        // Documents in chunks, each chunk in parallel; each document goes to corpus.json as soon
+        // as its chunk is done, so memory holds a chunk of documents, not the corpus.
+        var corpusWriter: CorpusWriter?
+        if options.only == nil {
+            do {
+                corpusWriter = try CorpusWriter(path: (out as NSString).appendingPathComponent("corpus.json"))
+            } catch {
+                throw PipelineError(file: error.file, message: error.message)
+            }
+        }
+        var collected: [DocumentResult] = []
+        collected.reserveCapacity(files.count)
+        let chunkSize = max(16, ProcessInfo.processInfo.activeProcessorCount * 8)
+        for chunkStart in stride(from: 0, to: files.count, by: chunkSize) {
+            let chunk = chunkStart..<min(files.count, chunkStart + chunkSize)
+            let slots = ConcurrentSlots<DocumentResult>(count: chunk.count)
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { offset in
+                slots[offset] = process(chunk.lowerBound + offset)
+            }
+            for case var result? in slots.values {
+                if let document = result.document {
+                    corpusWriter?.append(document)
+                    result.documentID = document.id
+                    result.participantIDs = Set(document.segments.compactMap(\.participantID))
+                    result.document = nil
+                }
+                collected.append(result)
+            }
         }
 
         // Merge in document order.
-        let collected = results.values.compactMap { $0 }
         failures += collected.compactMap(\.failure)
-        let documents = collected.compactMap(\.document)
+        let documentCount = collected.filter { $0.documentID != nil }.count
         var stageReports: [RunReport.Stage] = []
         for stage in ["ingest", "tokenize"] + configuration.stageOrder.filter({ $0 != "tokenize" }) {
             var ran: [String] = []
             var cached: [String] = []
             for result in collected {
-                guard let id = result.document?.id else { continue }
+                guard let id = result.documentID else { continue }
                 if result.ran.contains(stage) { ran.append(id) } else { cached.append(id) }
             }
             let active =
@@ -280,12 +309,9 @@ public struct PipelineRunner: Sendable {
             written.append(name)
         }
         do {
-            if options.only == nil {
-                try write(
-                    "corpus.json",
-                    Outputs.json(
-                        Outputs.CorpusFile(
-                            study: configuration.study, documents: documents, participants: participants)))
+            if let corpusWriter {
+                try corpusWriter.finish(study: configuration.study, participants: participants)
+                written.append("corpus.json")
             }
             if runKWIC, let stage = configuration.kwic {
                 let concordance = Concordancer(options: stage.options).merge(
@@ -319,10 +345,10 @@ public struct PipelineRunner: Sendable {
         let finished = Date()
         let stats = collected.map(\.stats)
         let size = RunReport.Size(
-            documents: documents.count, turns: stats.reduce(0) { $0 + $1.turns },
+            documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
             participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
             participantTokens: stats.reduce(0) { $0 + $1.participantTokens },
-            participants: Set(documents.flatMap { $0.segments.compactMap(\.participantID) }).count)
+            participants: collected.reduce(into: Set<String>()) { $0.formUnion($1.participantIDs) }.count)
         let formatter = ISO8601DateFormatter()
         var report = RunReport(
             tool: "TranscriptMiner", toolVersion: Self.version, study: configuration.study,
