@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TextAnalysis", targets: ["TextAnalysis"]),
         .library(name: "Coding", targets: ["Coding"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Review", targets: ["Review"]),
     ],
     dependencies: [
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -48,6 +50,14 @@ let package = Package(
             ],
             exclude: ["Schemas"]
         ),
+        .target(
+            name: "Review",
+            dependencies: [
+                "Corpus", "Coding", "Pipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            resources: [.embedInCode("Page")]
+        ),
         .executableTarget(
             name: "tmine",
             dependencies: [
@@ -56,6 +66,7 @@ let package = Package(
                 "TextAnalysis",
                 "Coding",
                 "Pipeline",
+                "Review",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
@@ -67,6 +78,13 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CodingTests", dependencies: ["Coding", "Corpus", "TextAnalysis"]),
+        .testTarget(
+            name: "ReviewTests",
+            dependencies: [
+                "Review", "Pipeline", "Coding", "Corpus",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["Pipeline", "Corpus", "Ingest", "TextAnalysis", "Coding"]

@@ -3,14 +3,14 @@ import Pipeline
 
 /// The `tmine` command line: parses arguments, calls the library, maps errors to exit codes.
 @main
-struct TMine: ParsableCommand {
+struct TMine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tmine",
         abstract: "Explore interview transcripts: ingest, keyword in context, frequencies, suggested codes.",
         version: PipelineRunner.version,
         subcommands: [
             Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self, Decide.self,
-            LexiconCommand.self,
+            LexiconCommand.self, ReviewCommand.self,
         ]
     )
 }

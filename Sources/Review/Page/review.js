@@ -1,0 +1,269 @@
+"use strict";
+// The coder's review page. Transcript text is only ever inserted with textContent / text nodes.
+const token = new URLSearchParams(location.search).get("token") || "";
+let state = null;
+let active = 0;
+let visible = [];
+let codeFilter = "";
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+
+async function api(path, options = {}) {
+  const headers = Object.assign({"X-Review-Token": token}, options.headers || {});
+  const response = await fetch(path, Object.assign({}, options, {headers, cache: "no-store"}));
+  return response;
+}
+
+async function load() {
+  const response = await api("/api/state");
+  if (!response.ok) { banner(await response.text()); return; }
+  state = await response.json();
+  $("study").textContent = state.study;
+  $("coder").textContent = "coder: " + state.coder;
+  fillFilters();
+  render();
+}
+
+function myStatus(s) {
+  const mine = s.decisions.find((d) => d.coder === state.coder);
+  return mine ? mine.status : "pending";
+}
+
+function fillFilters() {
+  const participants = [...new Set(state.suggestions.map((s) => s.participantID).filter(Boolean))].sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
+  const pSelect = $("filter-participant");
+  const keepP = pSelect.value;
+  pSelect.replaceChildren(new Option("all", ""), ...participants.map((p) => new Option(p, p)));
+  pSelect.value = keepP;
+  const pairs = new Set();
+  for (const s of state.suggestions) for (const [k, v] of Object.entries(s.attributes)) if (k !== "transcript") pairs.add(k + "=" + v);
+  const aSelect = $("filter-attribute");
+  const keepA = aSelect.value;
+  aSelect.replaceChildren(new Option("all", ""), ...[...pairs].sort().map((p) => new Option(p, p)));
+  aSelect.value = keepA;
+}
+
+function passes(s) {
+  const status = $("filter-status").value, participant = $("filter-participant").value, attribute = $("filter-attribute").value;
+  if (codeFilter && !s.codePath.includes(codeFilter)) return false;
+  if (status && myStatus(s) !== status) return false;
+  if (participant && s.participantID !== participant) return false;
+  if (attribute) { const i = attribute.indexOf("="); if (s.attributes[attribute.slice(0, i)] !== attribute.slice(i + 1)) return false; }
+  return true;
+}
+
+function render() {
+  const byCode = $("view").value === "code";
+  const order = new Map(state.codes.map((c, i) => [c.name, i]));
+  visible = state.suggestions.filter(passes);
+  if (byCode) visible.sort((a, b) => (order.get(a.code) - order.get(b.code)) || 0);
+  const list = $("list");
+  const activeID = visible[active] ? visible[active].id : null;
+  list.replaceChildren();
+  let heading = null;
+  visible.forEach((s, index) => {
+    const group = byCode ? s.codePath.join(" › ") : s.documentID;
+    if (group !== heading) { list.append(el("h2", null, group)); heading = group; }
+    list.append(card(s, index));
+  });
+  if (visible.length === 0) list.append(el("p", null, "No suggestions match these filters."));
+  active = Math.min(active, Math.max(0, visible.length - 1));
+  if (activeID) { const i = visible.findIndex((s) => s.id === activeID); if (i >= 0) active = i; }
+  renderTree();
+  renderProgress();
+  highlightActive(false);
+}
+
+function card(s, index) {
+  const status = myStatus(s);
+  const article = el("article", "card status-" + status);
+  article.dataset.id = s.id;
+  article.tabIndex = -1;
+  article.addEventListener("click", () => { active = index; highlightActive(false); });
+  const meta = el("div", "meta");
+  meta.append(el("span", "badge " + status, status), el("span", "code", s.code));
+  const who = s.speaker + (s.participantID && s.participantID !== s.speaker ? " (" + s.participantID + ")" : "");
+  meta.append(el("span", null, s.documentID + " · turn " + s.segmentIndex + " · " + who));
+  const attributes = Object.entries(s.attributes).filter(([k]) => k !== "transcript").map(([k, v]) => k + ": " + v).join(" · ");
+  if (attributes) meta.append(el("span", null, attributes));
+  const mine = s.decisions.find((d) => d.coder === state.coder);
+  if (mine && mine.code) meta.append(el("span", null, "→ " + mine.code));
+  const others = s.decisions.filter((d) => d.coder !== state.coder).map((d) => d.coder + ": " + d.status);
+  if (others.length) meta.append(el("span", null, "others: " + others.join(", ")));
+  article.append(meta);
+  article.append(turnText(s));
+  if (mine && mine.note) article.append(el("p", "note", "Note: " + mine.note));
+  const actions = el("div", "actions");
+  const button = (label, key, handler) => { const b = el("button", null, label); b.type = "button"; b.title = "key: " + key; b.addEventListener("click", (e) => { e.stopPropagation(); active = index; highlightActive(false); handler(); }); actions.append(b); };
+  button("Accept (a)", "a", () => decide("accept"));
+  button("Reject (r)", "r", () => decide("reject"));
+  button("Recode (c)", "c", recode);
+  button("Note (n)", "n", note);
+  button("Context (x)", "x", context);
+  button("Undo (u)", "u", () => decide("undo"));
+  button("Code selection (m)", "m", manual);
+  article.append(actions);
+  return article;
+}
+
+function turnText(s) {
+  const p = el("p", "turn");
+  const chars = Array.from(s.text);  // code points, as the ranges count
+  const spans = s.evidence.map((e) => [e.range.start - s.range.start, e.range.end - s.range.start]).sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [start, end] of spans) {
+    if (start < at) continue;
+    p.append(document.createTextNode(chars.slice(at, start).join("")));
+    p.append(el("mark", null, chars.slice(start, end).join("")));
+    at = end;
+  }
+  p.append(document.createTextNode(chars.slice(at).join("")));
+  return p;
+}
+
+function renderTree() {
+  const counts = new Map();
+  for (const s of state.suggestions) for (const name of s.codePath) {
+    const c = counts.get(name) || {total: 0, done: 0};
+    c.total += 1; if (myStatus(s) !== "pending") c.done += 1;
+    counts.set(name, c);
+  }
+  const children = new Map();
+  for (const c of state.codes) { const key = c.parent || ""; if (!children.has(key)) children.set(key, []); children.get(key).push(c); }
+  const build = (parent) => {
+    const ul = el("ul");
+    for (const c of children.get(parent) || []) {
+      const li = el("li");
+      const count = counts.get(c.name) || {total: 0, done: 0};
+      const b = el("button", c.name === codeFilter ? "selected" : "");
+      b.type = "button";
+      b.append(el("span", null, c.name), el("span", "count", count.done + "/" + count.total));
+      b.addEventListener("click", () => { codeFilter = c.name === codeFilter ? "" : c.name; active = 0; render(); });
+      li.append(b);
+      if (children.has(c.name)) li.append(build(c.name));
+      ul.append(li);
+    }
+    return ul;
+  };
+  const tree = $("tree");
+  tree.replaceChildren(...build("").children);
+  $("clear-code").hidden = !codeFilter;
+}
+
+function renderProgress() {
+  const done = state.suggestions.filter((s) => myStatus(s) !== "pending").length;
+  $("progress").textContent = "reviewed " + done + " / " + state.suggestions.length;
+}
+
+function highlightActive(scroll = true) {
+  document.querySelectorAll(".card.active").forEach((c) => c.classList.remove("active"));
+  const s = visible[active];
+  if (!s) return;
+  const node = document.querySelector('.card[data-id="' + s.id + '"]');
+  if (node) { node.classList.add("active"); if (scroll) node.scrollIntoView({block: "nearest"}); }
+}
+
+function banner(message, reload) {
+  const b = $("banner");
+  b.replaceChildren(el("span", null, message + " "));
+  if (reload) { const r = el("button", null, "Reload"); r.type = "button"; r.addEventListener("click", () => location.reload()); b.append(r); }
+  b.hidden = false;
+}
+
+async function send(actions) {
+  const response = await api("/api/decisions", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({version: state.version, actions})});
+  if (response.status === 409) { banner("These decisions were changed in another tab or window; reload to see them before deciding again.", true); return false; }
+  if (!response.ok) { const body = await response.json().catch(() => ({error: response.statusText})); banner("Not saved: " + body.error); return false; }
+  $("banner").hidden = true;
+  await load();
+  return true;
+}
+
+async function decide(action) {
+  const s = visible[active];
+  if (!s) return;
+  if (await send([{action, id: s.id}]) && action !== "undo" && active < visible.length - 1 && $("filter-status").value === "") { active += 1; highlightActive(); }
+}
+
+function chooseCode(title) {
+  return new Promise((resolve) => {
+    const dialog = $("code-dialog");
+    $("code-dialog-title").textContent = title;
+    const select = $("code-choice");
+    select.replaceChildren(...state.codes.map((c) => new Option((c.path.length > 1 ? "  ".repeat(c.path.length - 1) : "") + c.name, c.name)));
+    select.selectedIndex = 0;
+    dialog.returnValue = "";
+    const done = () => { dialog.removeEventListener("close", done); resolve(dialog.returnValue === "ok" ? select.value : null); };
+    dialog.addEventListener("close", done);
+    select.onkeydown = (e) => { if (e.key === "Enter") { e.preventDefault(); dialog.close("ok"); } };
+    dialog.showModal();
+    select.focus();
+  });
+}
+
+async function recode() {
+  const s = visible[active];
+  if (!s) return;
+  const code = await chooseCode("Recode “" + s.code + "” as:");
+  if (code) await send([{action: "recode", id: s.id, code}]);
+}
+
+async function note() {
+  const s = visible[active];
+  if (!s) return;
+  const dialog = $("note-dialog");
+  const mine = s.decisions.find((d) => d.coder === state.coder);
+  $("note-text").value = mine && mine.note ? mine.note : "";
+  dialog.returnValue = "";
+  dialog.showModal();
+  dialog.addEventListener("close", async function done() {
+    dialog.removeEventListener("close", done);
+    if (dialog.returnValue === "ok") await send([{action: "note", id: s.id, note: $("note-text").value}]);
+  });
+}
+
+async function context() {
+  const s = visible[active];
+  if (!s) return;
+  const node = document.querySelector('.card[data-id="' + s.id + '"]');
+  if (!node || node.querySelector(".context")) return;
+  const response = await api("/api/turns?document=" + encodeURIComponent(s.documentID) + "&segment=" + s.segmentIndex);
+  if (!response.ok) return;
+  const turns = await response.json();
+  const box = el("div", "context");
+  for (const t of turns) if (t.index !== s.segmentIndex) box.append(el("p", null, (t.index < s.segmentIndex ? "before — " : "after — ") + t.speaker + ": " + t.text));
+  node.append(box);
+}
+
+async function manual() {
+  const s = visible[active];
+  if (!s) return;
+  const node = document.querySelector('.card[data-id="' + s.id + '"] .turn');
+  const selection = window.getSelection();
+  if (!node || !selection || selection.rangeCount === 0 || selection.isCollapsed || !node.contains(selection.anchorNode) || !node.contains(selection.focusNode)) {
+    banner("Select some text in the turn first, then press m.");
+    return;
+  }
+  const range = selection.getRangeAt(0);
+  const before = document.createRange();
+  before.setStart(node, 0);
+  before.setEnd(range.startContainer, range.startOffset);
+  const start = Array.from(before.toString()).length;
+  const length = Array.from(range.toString()).length;
+  const code = await chooseCode("Code “" + range.toString() + "” as:");
+  if (code) await send([{action: "manual", code, document: s.documentID, start: s.range.start + start, end: s.range.start + start + length}]);
+}
+
+document.addEventListener("keydown", (e) => {
+  if (document.querySelector("dialog[open]") || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement) return;
+  const actions = {j: () => { if (active < visible.length - 1) active += 1; highlightActive(); }, k: () => { if (active > 0) active -= 1; highlightActive(); },
+    a: () => decide("accept"), r: () => decide("reject"), c: recode, u: () => decide("undo"), n: note, x: context, m: manual, "?": () => $("help").showModal()};
+  const handler = actions[e.key];
+  if (handler) { e.preventDefault(); handler(); }
+});
+for (const id of ["view", "filter-status", "filter-participant", "filter-attribute"]) $(id).addEventListener("change", () => { active = 0; render(); });
+$("clear-code").addEventListener("click", () => { codeFilter = ""; render(); });
+$("help-button").addEventListener("click", () => $("help").showModal());
+load();

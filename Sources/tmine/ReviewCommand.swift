@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Pipeline
+import Review
+
+/// `tmine review`: the coder's review page on 127.0.0.1.
+struct ReviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Serve the review page for one coder on 127.0.0.1, with a session token.",
+        discussion: "Open the printed address in a browser. Every decision is saved at once to decisions/<coder>.json.")
+
+    @Argument(help: "The pipeline file (run it first).")
+    var pipeline: String
+
+    @Option(name: .long, help: "The coder's name (letters, digits, . _ -).")
+    var coder: String
+
+    @Option(name: .long, help: "Port on 127.0.0.1 (default: any free port).")
+    var port = 0
+
+    func run() async throws {
+        let configuration = try readPipeline(pipeline)
+        guard Decider.isValidCoder(coder) else {
+            throw ValidationError("a coder name is letters, digits, '.', '_' or '-'")
+        }
+        guard configuration.suggest != nil else { throw ValidationError("the pipeline has no suggest stage") }
+        _ = try report { try Decider(configuration: configuration).currentSuggestions() }
+        let server = ReviewServer(configuration: configuration, coder: coder, port: port)
+        let token = server.token
+        let coder = self.coder
+        let app = server.application { port in
+            let message =
+                "Review for \(coder): http://127.0.0.1:\(port)/?token=\(token)\n"
+                + "Decisions are saved to \(Decider(configuration: configuration).decisionsPath(coder: coder)). Ctrl-C stops.\n"
+            FileHandle.standardOutput.write(Data(message.utf8))
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,215 @@
+import Coding
+import Corpus
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Pipeline
+import Testing
+
+@testable import Review
+
+/// A copy of the sample study, run once, with a transcript holding markup.
+struct ReviewStudy {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let root: URL
+    let configuration: PipelineConfiguration
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("review-\(UUID().uuidString)")
+        let corpus = root.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let sample = Self.repository.appendingPathComponent("Corpora/ai-doctors")
+        for name in try FileManager.default.contentsOfDirectory(atPath: sample.path)
+        where name.hasPrefix("interview-") || name == "participants.csv" {
+            try FileManager.default.copyItem(
+                at: sample.appendingPathComponent(name), to: corpus.appendingPathComponent(name))
+        }
+        try "Interviewer: And the hype?\nP12: <script>alert('x')</script> & <b>so much hype</b>, honestly.\n"
+            .write(to: corpus.appendingPathComponent("interview-12.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: Self.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml"),
+            to: root.appendingPathComponent("lexicon.yaml"))
+        try """
+        study: review
+        inputs: [corpus]
+        participants: corpus/participants.csv
+        stages:
+          - tokenize:
+          - suggest:
+              lexicon: lexicon.yaml
+        out: out
+        """.write(to: root.appendingPathComponent("study.yaml"), atomically: true, encoding: .utf8)
+        configuration = try PipelineReader.read(root.appendingPathComponent("study.yaml").path)
+        _ = try PipelineRunner(configuration: configuration).run()
+    }
+
+    var pipeline: String { root.appendingPathComponent("study.yaml").path }
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}
+
+@Suite(.serialized) struct ReviewServerTests {
+    let token = "t0k3n"
+
+    func withServer(_ body: @Sendable (any TestClientProtocol, ReviewStudy) async throws -> Void) async throws {
+        let study = try ReviewStudy()
+        defer { study.remove() }
+        let server = ReviewServer(configuration: study.configuration, coder: "alice", token: token)
+        try await server.application().test(.router) { client in try await body(client, study) }
+    }
+
+    func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+    }
+
+    @Test func everyRequestNeedsTheToken() async throws {
+        try await withServer { client, _ in
+            for path in ["/", "/api/state", "/api/turns?document=interview-01&segment=2"] {
+                try await client.execute(uri: path, method: .get) { #expect($0.status == .forbidden) }
+                try await client.execute(uri: path + (path.contains("?") ? "&" : "?") + "token=wrong", method: .get) {
+                    #expect($0.status == .forbidden)
+                }
+            }
+            try await client.execute(uri: "/?token=\(token)", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                #expect(response.headers[.cacheControl] == "no-store")
+                #expect(response.headers[.named("Access-Control-Allow-Origin")] == nil)
+                let page = String(buffer: response.body)
+                #expect(page.contains("<script nonce="))
+                #expect(!page.contains("{{"))
+                #expect(!page.contains("http://") && !page.contains("https://"))  // no CDN, no network
+            }
+        }
+    }
+
+    @Test func changingStateNeedsTheTokenInAHeader() async throws {
+        try await withServer { client, study in
+            let suggestions = try Decider(configuration: study.configuration).currentSuggestions().file.suggestions
+            let body = ByteBuffer(
+                string: #"{"version":0,"actions":[{"action":"accept","id":"\#(suggestions[0].id)"}]}"#)
+            let json: HTTPFields = [.contentType: "application/json"]
+            try await client.execute(uri: "/api/decisions?token=\(token)", method: .post, headers: json, body: body) {
+                #expect($0.status == .forbidden)  // a form on another site could put the token in the URL
+            }
+            var withHeader = json
+            withHeader[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
+            var crossOrigin = withHeader
+            crossOrigin[.origin] = "http://evil.example"
+            try await client.execute(uri: "/api/decisions", method: .post, headers: crossOrigin, body: body) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/decisions", method: .post, headers: withHeader, body: body) {
+                response in
+                #expect(response.status == .ok)
+                let version = try self.json(response)["version"] as? Int
+                #expect(version == 1)
+            }
+            let log = try DecisionStore.read(
+                Decider(configuration: study.configuration).decisionsPath(coder: "alice"), coder: "alice")
+            #expect(log.events.map(\.action) == [.accept])
+            #expect(log.events.first?.snapshot?.code == suggestions[0].code)
+        }
+    }
+
+    @Test func aStaleTabIsToldToReloadAndNothingIsOverwritten() async throws {
+        try await withServer { client, study in
+            let id = try Decider(configuration: study.configuration).currentSuggestions().file.suggestions[0].id
+            var headers: HTTPFields = [.contentType: "application/json"]
+            headers[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
+            let accept = ByteBuffer(string: #"{"version":0,"actions":[{"action":"accept","id":"\#(id)"}]}"#)
+            let reject = ByteBuffer(string: #"{"version":0,"actions":[{"action":"reject","id":"\#(id)"}]}"#)
+            try await client.execute(uri: "/api/decisions", method: .post, headers: headers, body: accept) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/api/decisions", method: .post, headers: headers, body: reject) { response in
+                #expect(response.status == .conflict)
+                let error = try self.json(response)["error"] as? String
+                #expect(error?.contains("reload") == true)
+            }
+            let state = CoderState(
+                try DecisionStore.read(
+                    Decider(configuration: study.configuration).decisionsPath(coder: "alice"), coder: "alice"))
+            #expect(state.status(of: id) == .accepted)
+        }
+    }
+
+    @Test func stateCarriesMarkupAsTextAndTurnsAroundASuggestion() async throws {
+        try await withServer { client, _ in
+            try await client.execute(uri: "/api/state?token=\(token)", method: .get) { response in
+                let state = try self.json(response)
+                let suggestions = state["suggestions"] as? [[String: Any]] ?? []
+                let markup = suggestions.first { ($0["text"] as? String)?.contains("<script>") == true }
+                #expect(markup != nil)
+                #expect(
+                    String(buffer: response.body).contains(#"<script>alert('x')<\/script>"#)
+                        || String(buffer: response.body).contains("<script>alert('x')</script>"))
+                #expect(state["version"] as? Int == 0)
+            }
+            try await client.execute(uri: "/api/turns?token=\(token)&document=interview-01&segment=2", method: .get) {
+                response in
+                let turns = try #require(
+                    JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+                #expect(turns.map { $0["index"] as? Int } == [1, 2, 3])
+            }
+        }
+    }
+
+    @Test func badActionsAreRefusedWithAReason() async throws {
+        try await withServer { client, _ in
+            var headers: HTTPFields = [.contentType: "application/json"]
+            headers[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
+            let unknown = ByteBuffer(string: #"{"version":0,"actions":[{"action":"accept","id":"nope"}]}"#)
+            try await client.execute(uri: "/api/decisions", method: .post, headers: headers, body: unknown) {
+                response in
+                #expect(response.status == .unprocessableContent)
+                let error = try self.json(response)["error"] as? String
+                #expect(error?.contains("no suggestion") == true)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1:8080", true), ("localhost", true), ("[::1]:9", true), ("LOCALHOST:1", true),
+        ("evil.example", false), ("127.0.0.1.evil.example:80", false), ("", false), ("192.168.1.2:8080", false),
+    ])
+    func onlyLoopbackHostsAreServed(_ authority: String, _ allowed: Bool) {
+        #expect(GuardMiddleware<BasicRequestContext>.isLoopback(authority: authority) == allowed)
+    }
+}
+
+/// The page in a real headless Chromium: keyboard, mouse, recode, reload, decisions on disk.
+@Suite struct ReviewBrowserTests {
+    @Test func aCoderReviewsWithKeyboardAndMouseAndEverythingPersists() throws {
+        let study = try ReviewStudy()
+        defer { study.remove() }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let tmine = [executable, executable.deletingLastPathComponent()].map { $0.appendingPathComponent("tmine") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        let path = try #require(tmine, "build the tmine executable first").path
+        let script = ReviewStudy.repository.appendingPathComponent("Tests/ReviewTests/e2e_review.py").path
+        let screenshot = study.root.appendingPathComponent("review.png").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, path, study.pipeline, screenshot]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        let log = try DecisionStore.read(
+            study.root.appendingPathComponent("out/review/decisions/e2e.json").path, coder: "e2e")
+        let state = CoderState(log)
+        #expect(Set(state.entries.values.map(\.status)) == [.accepted, .rejected, .recoded])
+        let size = (try? FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
+        #expect(size > 10_000)
+        // The next run's suggestions carry the decisions.
+        let report = try PipelineRunner(configuration: study.configuration).run()
+        #expect(report.suggestions?.byStatus["accepted"] == 1)
+        #expect(report.suggestions?.byStatus["rejected"] == 1)
+        #expect(report.suggestions?.byStatus["recoded"] == 1)
+    }
+}

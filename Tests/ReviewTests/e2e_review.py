@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""End-to-end test of the review page in headless Chromium (Debian's chromium + chromium-driver).
+
+Usage: e2e_review.py TMINE PIPELINE SCREENSHOT. Starts `tmine review`, accepts the first
+suggestion with the keyboard, rejects the second with the mouse, recodes the third, checks that a
+turn holding <script> shows those characters, that a foreign Host is refused, reloads, checks
+that the three decisions are shown, and saves a screenshot. Exits non-zero on any failure.
+"""
+import http.client
+import json
+import re
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def main():
+    tmine, pipeline, screenshot = sys.argv[1:4]
+    server = subprocess.Popen([tmine, "review", pipeline, "--coder", "e2e"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    driver = None
+    try:
+        url = None
+        deadline = time.time() + 60
+        while time.time() < deadline and url is None:
+            line = server.stdout.readline()
+            if not line:
+                raise SystemExit("tmine review exited: " + (server.stdout.read() or ""))
+            match = re.search(r"(http://127\.0\.0\.1:(\d+)/\?token=[0-9a-f]+)", line)
+            if match:
+                url, port = match.group(1), int(match.group(2))
+        assert url, "no address printed"
+
+        # DNS rebinding: a foreign Host header is refused even with the token.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("GET", url[url.index("/?"):], skip_host=True)
+        connection.putheader("Host", "evil.example:%d" % port)
+        connection.endheaders()
+        assert connection.getresponse().status == 403, "a foreign Host was served"
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800",
+                         "--disable-gpu", "--no-first-run", "--disable-background-networking"]:
+            options.add_argument(argument)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        wait = WebDriverWait(driver, 20)
+        driver.get(url)
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".card")))
+        cards = driver.find_elements(By.CSS_SELECTOR, ".card")
+        first, second, third = [card.get_attribute("data-id") for card in cards[:3]]
+
+        def status(id_):
+            # The list is redrawn after each decision: a node found a moment ago may be gone.
+            try:
+                return driver.find_element(By.CSS_SELECTOR, '.card[data-id="%s"] .badge' % id_).text.lower()
+            except (StaleElementReferenceException, NoSuchElementException):
+                return 
+
+        def wait_status(id_, expected):
+            wait.until(lambda d: status(id_) == expected)
+
+        body = driver.find_element(By.TAG_NAME, "body")
+        body.send_keys("a")  # keyboard: accept the first (active) card
+        wait_status(first, "accepted")
+
+        reject = driver.find_element(By.XPATH, '//article[@data-id="%s"]//button[starts-with(., "Reject")]' % second)
+        reject.click()  # mouse
+        wait_status(second, "rejected")
+
+        # Deciding moves on to the next suggestion: the third is active now.
+        def is_active(id_):
+            try:
+                return "active" in driver.find_element(By.CSS_SELECTOR, '.card[data-id="%s"]' % id_).get_attribute("class")
+            except (StaleElementReferenceException, NoSuchElementException):
+                return False
+
+        wait.until(lambda d: is_active(third))
+        driver.find_element(By.TAG_NAME, "body").send_keys("c")
+        choice = wait.until(EC.visibility_of_element_located((By.ID, "code-choice")))
+        Select(choice).select_by_value("Serendipity")
+        choice.send_keys(Keys.ENTER)
+        wait_status(third, "recoded")
+
+        # Markup in a turn is text, never markup.
+        texts = [p.text for p in driver.find_elements(By.CSS_SELECTOR, ".turn")]
+        assert any("<script>alert('x')</script>" in text for text in texts), "the <script> turn is not shown as text"
+        assert len(driver.find_elements(By.CSS_SELECTOR, ".turn script, .turn b")) == 0, "markup was inserted"
+
+        driver.refresh()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".card")))
+        assert status(first) == "accepted" and status(second) == "rejected" and status(third) == "recoded", "lost on reload"
+        progress = driver.find_element(By.ID, "progress").text
+        assert progress.startswith("reviewed 3 /"), progress
+        driver.save_screenshot(screenshot)
+        print("ok:", progress)
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    main()
