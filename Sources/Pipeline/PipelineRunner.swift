@@ -300,6 +300,8 @@ public struct PipelineRunner: Sendable {
 
         var written: [String] = []
         var suggestionSummary: RunReport.Suggestions?
+        var frequenciesFile: Outputs.FrequenciesFile?
+        var mergedSuggestions: [Suggestion] = []
         func write(_ name: String, _ data: Data) throws(PipelineError) {
             do {
                 try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
@@ -328,11 +330,13 @@ public struct PipelineRunner: Sendable {
                 let (file, summary) = suggestionsFile(
                     stage, collected: collected, participants: participants, warnings: &warnings)
                 suggestionSummary = summary
+                mergedSuggestions = file.suggestions
                 try write("suggestions.json", Outputs.json(file))
             }
             if runFrequencies, let stage = configuration.frequencies {
                 let (file, csv) = frequencies(
                     stage, collected: collected, participants: participants, warnings: &warnings)
+                frequenciesFile = file
                 try write("frequencies.json", Outputs.json(file))
                 try write("frequencies.csv", csv)
             }
@@ -360,6 +364,26 @@ public struct PipelineRunner: Sendable {
             failures: failures.map(RunReport.Failure.init), warnings: warnings, outputs: written + ["run-report.json"],
             suggestions: suggestionSummary, methods: "")
         report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
+        if options.only == nil {
+            var words: [String: Int] = [:]
+            for result in collected {
+                for speaker in result.counts.first?.speakers ?? [] {
+                    if let id = speaker.participantID { words[id, default: 0] += speaker.words }
+                }
+            }
+            let order = participants.participants.map(\.id)
+            let html = HTMLReport(
+                study: configuration.study, report: report,
+                wordsByParticipant: words.sorted {
+                    (order.firstIndex(of: $0.key) ?? .max, $0.key) < (order.firstIndex(of: $1.key) ?? .max, $1.key)
+                }
+                .map { ($0.key, $0.value) },
+                frequencies: frequenciesFile, suggestions: mergedSuggestions, lexicon: configuration.suggest?.lexicon,
+                participants: participants
+            ).render()
+            try write("report.html", Data(html.utf8))
+            report.outputs.insert("report.html", at: report.outputs.count - 1)
+        }
         do {
             try AtomicFile.write(
                 Outputs.json(report), to: (out as NSString).appendingPathComponent("run-report.json"))

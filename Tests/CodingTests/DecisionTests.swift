@@ -105,7 +105,7 @@ import Testing
     /// Random lexicon edits and random decisions over many rounds: every decision is always
     /// present, attached to a suggestion or listed as orphaned, never lost.
     @Test func decisionsSurviveRandomLexiconEditsAndDecisions() {
-        var generator = SplitMix(seed: 20_261_129)
+        var generator = SplitMixGenerator(seed: 20_261_129)
         let words = [
             "hype", "time", "protected", "data", "trust", "culture", "clash", "regulation", "safety", "mentor",
         ]
@@ -152,18 +152,5 @@ import Testing
             #expect(merged.suggestions.allSatisfy { $0.decisions.filter { $0.coder == "alice" }.count <= 1 })
             #expect(attached.count + orphaned.count == decided.count)
         }
-    }
-}
-
-/// A small deterministic random generator for property tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

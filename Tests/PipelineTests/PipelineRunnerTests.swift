@@ -13,7 +13,7 @@ import Testing
         #expect(report.corpus.participants == 11)
         #expect(
             report.outputs == [
-                "corpus.json", "kwic.json", "suggestions.json", "frequencies.json", "frequencies.csv",
+                "corpus.json", "kwic.json", "suggestions.json", "frequencies.json", "frequencies.csv", "report.html",
                 "run-report.json",
             ])
         #expect(report.methods.contains("TranscriptMiner"))

@@ -1,0 +1,217 @@
+import Foundation
+
+/// Inter-coder agreement on turns: percent agreement, Cohen's kappa (two coders) and
+/// Krippendorff's alpha (nominal, any number of coders, missing judgements allowed), each with a
+/// bootstrap confidence interval and a plain-language reading.
+///
+/// For each code, a unit (turn) is judged by a coder when the coder decided on a suggestion of
+/// that code in the turn or coded it by hand; the judgement is "applied" (accepted, recoded to
+/// the code, manual) or "not applied" (rejected, recoded away). Turns nobody judged do not count,
+/// so uncoded text cannot inflate agreement.
+public struct Agreement: Sendable, Codable {
+    public struct Row: Sendable, Codable {
+        public var code: String
+        /// Units judged by at least two coders.
+        public var pairableUnits: Int
+        /// Units every coder judged (what kappa uses).
+        public var unitsAllJudged: Int
+        public var percentAgreement: Double?
+        public var kappa: Double?
+        public var kappaInterval: [Double]?
+        public var alpha: Double?
+        public var alphaInterval: [Double]?
+        public var reading: String
+    }
+
+    public var coders: [String]
+    public var codes: [Row]
+    public var overall: Row
+
+    /// Judgements per code: unit → coder → applied?
+    public typealias Judgements = [String: [String: [String: Bool]]]
+
+    /// Collects judgements from coders' logs alone: each decision's snapshot names its turn and
+    /// code, so agreement needs no pipeline run.
+    public static func judgements(from states: [CoderState]) -> Judgements {
+        var result: Judgements = [:]
+        for state in states {
+            for entry in state.entries.values {
+                guard let snapshot = entry.snapshot else { continue }
+                let unit = "\(snapshot.documentID)#\(snapshot.segmentIndex)"
+                switch entry.status {
+                case .accepted:
+                    result[snapshot.code, default: [:]][unit, default: [:]][state.coder] = true
+                case .rejected:
+                    result[snapshot.code, default: [:]][unit, default: [:]][state.coder] = false
+                case .recoded:
+                    result[snapshot.code, default: [:]][unit, default: [:]][state.coder] = false
+                    if let code = entry.code { result[code, default: [:]][unit, default: [:]][state.coder] = true }
+                default:
+                    break
+                }
+            }
+            for coding in state.manual {
+                let unit = "\(coding.documentID)#\(coding.segmentIndex.map(String.init) ?? "?")"
+                result[coding.code, default: [:]][unit, default: [:]][state.coder] = true
+            }
+        }
+        return result
+    }
+
+    public init(judgements: Judgements, coders: [String], resamples: Int = 1000, seed: UInt64 = 2026) {
+        self.coders = coders
+        var rows: [Row] = []
+        var all: [[String: Bool]] = []
+        for code in judgements.keys.sorted() {
+            let units = judgements[code]?.keys.sorted().compactMap { judgements[code]?[$0] } ?? []
+            all += units
+            rows.append(Self.row(code: code, units: units, coders: coders, resamples: resamples, seed: seed))
+        }
+        codes = rows
+        overall = Self.row(code: "(all codes)", units: all, coders: coders, resamples: resamples, seed: seed)
+    }
+
+    static func row(code: String, units: [[String: Bool]], coders: [String], resamples: Int, seed: UInt64) -> Row {
+        let pairable = units.filter { $0.count >= 2 }
+        let complete = units.filter { unit in coders.allSatisfy { unit[$0] != nil } }
+        let matrix = pairable.map { unit in coders.map { unit[$0].map { $0 ? 1 : 0 } } }
+        let percent = Self.percentAgreement(matrix)
+        var kappa: Double?
+        var kappaInterval: [Double]?
+        if coders.count == 2 {
+            let pairs = complete.compactMap { unit -> (Int, Int)? in
+                guard let a = unit[coders[0]], let b = unit[coders[1]] else { return nil }
+                return (a ? 1 : 0, b ? 1 : 0)
+            }
+            kappa = cohensKappa(pairs)
+            kappaInterval = bootstrap(pairs, resamples: resamples, seed: seed) { cohensKappa($0) }
+        }
+        let alpha = krippendorffAlpha(matrix)
+        let alphaInterval = bootstrap(matrix, resamples: resamples, seed: seed) { krippendorffAlpha($0) }
+        return Row(
+            code: code, pairableUnits: pairable.count, unitsAllJudged: complete.count, percentAgreement: percent,
+            kappa: kappa, kappaInterval: kappaInterval, alpha: alpha, alphaInterval: alphaInterval,
+            reading: reading(alpha: alpha, kappa: kappa, units: pairable.count))
+    }
+
+    /// The share of coder pairs that agree, over units with at least two judgements.
+    static func percentAgreement(_ matrix: [[Int?]]) -> Double? {
+        var agree = 0
+        var pairs = 0
+        for unit in matrix {
+            let values = unit.compactMap { $0 }
+            for i in values.indices {
+                for j in values.indices where j > i {
+                    pairs += 1
+                    if values[i] == values[j] { agree += 1 }
+                }
+            }
+        }
+        return pairs == 0 ? nil : Double(agree) / Double(pairs)
+    }
+
+    /// Cohen's kappa for two coders over categories (κ = (p_o − p_e) / (1 − p_e)).
+    public static func cohensKappa(_ pairs: [(Int, Int)]) -> Double? {
+        guard !pairs.isEmpty else { return nil }
+        let n = Double(pairs.count)
+        let categories = Set(pairs.flatMap { [$0.0, $0.1] })
+        let observed = Double(pairs.filter { $0.0 == $0.1 }.count) / n
+        var expected = 0.0
+        for category in categories {
+            let a = Double(pairs.filter { $0.0 == category }.count) / n
+            let b = Double(pairs.filter { $0.1 == category }.count) / n
+            expected += a * b
+        }
+        guard expected < 1 else { return observed == 1 ? 1 : nil }
+        return (observed - expected) / (1 - expected)
+    }
+
+    /// Krippendorff's alpha, nominal metric, from a units × coders matrix with missing values
+    /// (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability": α = 1 − D_o / D_e from
+    /// the coincidence matrix of pairable values).
+    public static func krippendorffAlpha(_ matrix: [[Int?]]) -> Double? {
+        var coincidence: [Int: [Int: Double]] = [:]
+        for unit in matrix {
+            let values = unit.compactMap { $0 }
+            let m = Double(values.count)
+            guard m >= 2 else { continue }
+            for i in values.indices {
+                for j in values.indices where j != i {
+                    coincidence[values[i], default: [:]][values[j], default: 0] += 1 / (m - 1)
+                }
+            }
+        }
+        let totals = coincidence.mapValues { $0.values.reduce(0, +) }
+        let n = totals.values.reduce(0, +)
+        guard n > 1 else { return nil }
+        var observed = 0.0
+        for (c, row) in coincidence {
+            for (k, value) in row where k != c { observed += value }
+        }
+        var expected = 0.0
+        for (c, nc) in totals {
+            for (k, nk) in totals where k != c { expected += nc * nk }
+        }
+        expected /= (n - 1)
+        guard expected > 0 else { return observed == 0 ? 1 : nil }
+        return 1 - observed / expected
+    }
+
+    /// A 95 % percentile bootstrap interval over units.
+    static func bootstrap<Unit>(_ units: [Unit], resamples: Int, seed: UInt64, statistic: ([Unit]) -> Double?)
+        -> [Double]?
+    {
+        guard units.count >= 2, resamples > 0 else { return nil }
+        var generator = SplitMixGenerator(seed: seed)
+        var values: [Double] = []
+        values.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            let sample = (0..<units.count).map { _ in units[Int(generator.next() % UInt64(units.count))] }
+            if let value = statistic(sample) { values.append(value) }
+        }
+        guard values.count >= resamples / 2 else { return nil }
+        values.sort()
+        return [
+            values[Int(Double(values.count) * 0.025)], values[min(values.count - 1, Int(Double(values.count) * 0.975))],
+        ]
+    }
+
+    /// What a figure means, in words a methods section can use.
+    static func reading(alpha: Double?, kappa: Double?, units: Int) -> String {
+        if units < 10 { return "too few units judged by two or more coders (\(units)) for a stable figure" }
+        let value = kappa ?? alpha
+        guard let value else { return "not computable (no variation in the judgements)" }
+        let strength: String
+        switch value {
+        case ..<0: strength = "worse than chance"
+        case ..<0.2: strength = "slight"
+        case ..<0.4: strength = "fair"
+        case ..<0.6: strength = "moderate"
+        case ..<0.8: strength = "substantial"
+        default: strength = "almost perfect"
+        }
+        var text = "\(strength) agreement (Landis & Koch)"
+        if let alpha {
+            text +=
+                alpha >= 0.8
+                ? "; α ≥ .80: reliable"
+                : alpha >= 0.667
+                    ? "; .667 ≤ α < .80: tentative conclusions only"
+                    : "; α < .667: not reliable enough to draw conclusions (Krippendorff)"
+        }
+        return text
+    }
+}
+
+/// A deterministic generator, so bootstrap intervals are reproducible.
+struct SplitMixGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

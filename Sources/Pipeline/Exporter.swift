@@ -1,0 +1,243 @@
+import Coding
+import Corpus
+import Foundation
+import Ingest
+
+/// Exports a study's coded results: a REFI-QDA project (`.qdpx`) or codebook (`.qdc`) for NVivo,
+/// ATLAS.ti, MAXQDA and QualCoder, and a long CSV of every coding for R, SPSS and spreadsheets.
+///
+/// Codings are the accepted suggestions (the suggested code), recoded ones (the chosen code) and
+/// manual codings, per coder; a selection spans the coded unit, in code points of the plain text.
+/// GUIDs derive from names, so exporting twice gives the same identifiers.
+public struct Exporter: Sendable {
+    public let configuration: PipelineConfiguration
+
+    public init(configuration: PipelineConfiguration) { self.configuration = configuration }
+
+    /// One coding a person made or confirmed.
+    public struct Coding: Sendable {
+        public var documentID: String
+        public var segmentIndex: Int?
+        public var range: ScalarRange
+        public var code: String
+        public var coder: String
+        public var status: String
+        public var at: String
+        public var text: String
+    }
+
+    struct Study {
+        var corpus: Outputs.CorpusFile
+        var codes: [Outputs.SuggestionsFile.CodeInfo]
+        var codings: [Coding]
+        var coders: [String]
+    }
+
+    func load() throws(PipelineError) -> Study {
+        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
+        guard let data = FileManager.default.contents(atPath: path),
+            let corpus = try? JSONDecoder().decode(Outputs.CorpusFile.self, from: data)
+        else { throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first") }
+        let (file, merged) = try Decider(configuration: configuration).currentSuggestions()
+        var codings: [Coding] = []
+        for suggestion in merged.suggestions {
+            for decision in suggestion.decisions where decision.status == .accepted || decision.status == .recoded {
+                codings.append(
+                    Coding(
+                        documentID: suggestion.documentID, segmentIndex: suggestion.segmentIndex,
+                        range: suggestion.range,
+                        code: decision.status == .recoded ? (decision.code ?? suggestion.code) : suggestion.code,
+                        coder: decision.coder, status: decision.status.rawValue, at: decision.at, text: suggestion.text)
+                )
+            }
+        }
+        for coder in merged.manual.keys.sorted() {
+            for coding in merged.manual[coder] ?? [] {
+                codings.append(
+                    Coding(
+                        documentID: coding.documentID, segmentIndex: coding.segmentIndex, range: coding.range,
+                        code: coding.code,
+                        coder: coder, status: "manual", at: "", text: coding.text))
+            }
+        }
+        let coders = Set(codings.map(\.coder)).union(merged.manual.keys).sorted()
+        return Study(corpus: corpus, codes: file.lexicon.codes, codings: codings, coders: coders)
+    }
+
+    /// A deterministic GUID (UUID layout, version 5 bits) for a kind of thing and its name.
+    static func guid(_ kind: String, _ name: String) -> String {
+        var hex = Array(ContentHash.combining(["refi-qda", kind, name]).prefix(32))
+        hex[12] = "5"
+        hex[16] = ["8", "9", "a", "b"][Int(String(hex[16]), radix: 16).map { $0 % 4 } ?? 0]
+        let text = String(hex)
+        func part(_ from: Int, _ to: Int) -> Substring {
+            text[text.index(text.startIndex, offsetBy: from)..<text.index(text.startIndex, offsetBy: to)]
+        }
+        return [part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32)].joined(separator: "-")
+    }
+
+    /// The codebook as REFI-QDA `Codes` elements, nested by parent.
+    func codesXML(_ codes: [Outputs.SuggestionsFile.CodeInfo], indent: String) -> String {
+        var children: [String: [Outputs.SuggestionsFile.CodeInfo]] = [:]
+        for code in codes { children[code.parent ?? "", default: []].append(code) }
+        func render(_ parent: String, _ depth: Int) -> String {
+            (children[parent] ?? []).map { code in
+                let pad = indent + String(repeating: "  ", count: depth)
+                var xml =
+                    "\(pad)<Code guid=\"\(Self.guid("code", code.name))\" name=\"\(XML.escape(code.name))\" isCodable=\"true\""
+                let inner =
+                    (code.description.map { "\(pad)  <Description>\(XML.escape($0))</Description>\n" } ?? "")
+                    + render(code.name, depth + 1)
+                xml += inner.isEmpty ? "/>\n" : ">\n" + inner + "\(pad)</Code>\n"
+                return xml
+            }.joined()
+        }
+        return render("", 0)
+    }
+
+    /// `codebook.qdc`: the codebook alone.
+    public func codebook() throws(PipelineError) -> Data {
+        let study = try load()
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+            + "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"TranscriptMiner \(PipelineRunner.version)\">\n"
+            + "  <Codes>\n" + codesXML(study.codes, indent: "    ") + "  </Codes>\n</CodeBook>\n"
+        return Data(xml.utf8)
+    }
+
+    /// A `.qdpx` package: `project.qde` and one plain-text file per transcript under `Sources/`.
+    public func project() throws(PipelineError) -> Data {
+        let study = try load()
+        let tool = Self.guid("user", "TranscriptMiner")
+        var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        xml +=
+            "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"\(XML.escape(configuration.study))\" "
+            + "origin=\"TranscriptMiner \(PipelineRunner.version)\" creatingUserGUID=\"\(tool)\">\n"
+        xml += "  <Users>\n    <User guid=\"\(tool)\" name=\"TranscriptMiner\"/>\n"
+        for coder in study.coders {
+            xml += "    <User guid=\"\(Self.guid("user", coder))\" name=\"\(XML.escape(coder))\"/>\n"
+        }
+        xml += "  </Users>\n"
+        if !study.codes.isEmpty {
+            xml +=
+                "  <CodeBook>\n    <Codes>\n" + codesXML(study.codes, indent: "      ")
+                + "    </Codes>\n  </CodeBook>\n"
+        }
+        let table = study.corpus.participants
+        if !table.attributeNames.isEmpty {
+            xml += "  <Variables>\n"
+            for name in table.attributeNames {
+                xml +=
+                    "    <Variable guid=\"\(Self.guid("variable", name))\" name=\"\(XML.escape(name))\" typeOfVariable=\"Text\"/>\n"
+            }
+            xml += "  </Variables>\n"
+        }
+        let documentsByParticipant = Dictionary(grouping: study.corpus.documents) { document in
+            document.segments.first { $0.role == .participant && $0.participantID != nil }?.participantID ?? ""
+        }
+        if !table.participants.isEmpty {
+            xml += "  <Cases>\n"
+            for participant in table.participants {
+                xml +=
+                    "    <Case guid=\"\(Self.guid("case", participant.id))\" name=\"\(XML.escape(participant.id))\">\n"
+                for name in table.attributeNames {
+                    xml +=
+                        "      <VariableValue><VariableRef targetGUID=\"\(Self.guid("variable", name))\"/>"
+                        + "<TextValue>\(XML.escape(participant.attributes[name] ?? ""))</TextValue></VariableValue>\n"
+                }
+                for document in documentsByParticipant[participant.id] ?? [] {
+                    xml += "      <SourceRef targetGUID=\"\(Self.guid("source", document.id))\"/>\n"
+                }
+                xml += "    </Case>\n"
+            }
+            xml += "  </Cases>\n"
+        }
+        var entries: [(path: String, data: Data)] = []
+        if !study.corpus.documents.isEmpty {
+            xml += "  <Sources>\n"
+            let codingsByDocument = Dictionary(grouping: study.codings, by: \.documentID)
+            for document in study.corpus.documents {
+                let source = Self.guid("source", document.id)
+                xml +=
+                    "    <TextSource guid=\"\(source)\" name=\"\(XML.escape(document.id))\" plainTextPath=\"internal://\(source).txt\">\n"
+                for (index, coding) in (codingsByDocument[document.id] ?? []).enumerated() {
+                    let key =
+                        "\(document.id)|\(coding.range.start)|\(coding.range.end)|\(coding.code)|\(coding.coder)|\(index)"
+                    let user = Self.guid("user", coding.coder)
+                    let time = coding.at.isEmpty ? "" : " creationDateTime=\"\(coding.at)\""
+                    xml +=
+                        "      <PlainTextSelection guid=\"\(Self.guid("selection", key))\" name=\"\(XML.escape(String(coding.text.prefix(60))))\" "
+                        + "startPosition=\"\(coding.range.start)\" endPosition=\"\(coding.range.end)\" creatingUser=\"\(user)\"\(time)>\n"
+                    xml +=
+                        "        <Coding guid=\"\(Self.guid("coding", key))\" creatingUser=\"\(user)\"\(time)>"
+                        + "<CodeRef targetGUID=\"\(Self.guid("code", coding.code))\"/></Coding>\n"
+                    xml += "      </PlainTextSelection>\n"
+                }
+                xml += "    </TextSource>\n"
+                entries.append(("Sources/\(source).txt", Data(document.text.utf8)))
+            }
+            xml += "  </Sources>\n"
+        }
+        xml += "</Project>\n"
+        do {
+            return try PackageWriter.zip([("project.qde", Data(xml.utf8))] + entries)
+        } catch {
+            throw PipelineError(file: configuration.outputFolder, message: "cannot build the .qdpx package: \(error)")
+        }
+    }
+
+    /// Every coding as a row: document, turn, speaker, participant, attributes, code, status, coder, text.
+    public func csv() throws(PipelineError) -> Data {
+        let study = try load()
+        let names = study.corpus.participants.attributeNames
+        let documents = Dictionary(study.corpus.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let participants = Dictionary(
+            study.corpus.participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var text =
+            (["document", "turn", "speaker", "participant"] + names
+            + ["code", "status", "coder", "at", "start", "end", "text"]).map(csvField).joined(separator: ",") + "\n"
+        for coding in study.codings {
+            let segment = coding.segmentIndex.flatMap { index in
+                documents[coding.documentID]?.segments.first { $0.index == index }
+            }
+            let participant = segment?.participantID.flatMap { participants[$0] }
+            let fields =
+                [
+                    coding.documentID, coding.segmentIndex.map(String.init) ?? "", segment?.speaker ?? "",
+                    segment?.participantID ?? "",
+                ]
+                + names.map { participant?.attributes[$0] ?? "" }
+                + [
+                    coding.code, coding.status, coding.coder, coding.at, String(coding.range.start),
+                    String(coding.range.end), coding.text,
+                ]
+            text += fields.map(csvField).joined(separator: ",") + "\n"
+        }
+        return Data(text.utf8)
+    }
+}
+
+/// XML text escaping for the exports (hand-written: the exports are generated, not parsed, and
+/// libxml2 stays inside the Ingest module).
+enum XML {
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "\n": result += "&#10;"
+            case "\t": result += "&#9;"
+            case "\r": result += "&#13;"
+            default:
+                // Characters XML 1.0 forbids are dropped.
+                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) { continue }
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

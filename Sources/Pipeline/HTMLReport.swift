@@ -1,0 +1,181 @@
+import Coding
+import Corpus
+import Foundation
+import TextAnalysis
+
+/// `report.html`: the study at a glance, in one self-contained file (inline CSS and SVG, no
+/// scripts, opens offline): corpus overview, words per participant and group, top terms per
+/// group, keyness, the code × participant matrix, example passages per code, review progress.
+struct HTMLReport {
+    var study: String
+    var report: RunReport
+    var wordsByParticipant: [(String, Int)]
+    var frequencies: Outputs.FrequenciesFile?
+    var suggestions: [Suggestion]
+    var lexicon: Lexicon?
+    var participants: ParticipantTable
+
+    func render() -> String {
+        var body = ""
+        body += "<h1>\(XML.escape(study))</h1>\n"
+        body +=
+            "<p class=\"lead\">\(report.corpus.documents) transcripts, \(report.corpus.participants) participants, "
+            + "\(report.corpus.turns) speaker turns, \(report.corpus.participantTokens) words spoken by participants"
+            + (report.failures.isEmpty
+                ? "." : "; \(report.failures.count) file(s) could not be read (see run-report.json).")
+            + "</p>\n"
+        body += section("Corpus", overview())
+        if let frequencies { body += section("Frequent terms by group", topTerms(frequencies)) }
+        if let frequencies, !frequencies.keyness.isEmpty { body += section("Keyness", keyness(frequencies)) }
+        if !suggestions.isEmpty {
+            body += section("Codes × participants", matrix())
+            body += section("Review progress", progress())
+            body += section("Passages per code", passages())
+        }
+        body += "<footer><p>\(XML.escape(report.methods))</p></footer>\n"
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(XML.escape(study)) — TranscriptMiner report</title>
+            <style>\(Self.css)</style></head>
+            <body>
+            \(body)</body></html>
+
+            """
+    }
+
+    func section(_ title: String, _ content: String) -> String {
+        "<section><h2>\(XML.escape(title))</h2>\n\(content)</section>\n"
+    }
+
+    func overview() -> String {
+        var html = ""
+        if !wordsByParticipant.isEmpty {
+            html += SVGChart.barChart(
+                title: "Words per participant", items: wordsByParticipant.map { ($0.0, Double($0.1)) },
+                axisLabel: "words (tokens) in participant turns")
+        }
+        if let table = frequencies?.tables.first(where: {
+            $0.ngram == 1 && $0.grouping != "participant" && $0.grouping != "corpus"
+        }) {
+            html += SVGChart.barChart(
+                title: "Words per \(table.grouping)", items: table.groups.map { ($0.name, Double($0.words)) },
+                axisLabel: "words", colour: SVGChart.palette[2])
+            html +=
+                "<table><tr><th>\(XML.escape(table.grouping))</th><th>participants</th><th>transcripts</th><th>words</th></tr>"
+            for group in table.groups {
+                html +=
+                    "<tr><td>\(XML.escape(group.name))</td><td>\(group.participants)</td><td>\(group.documents)</td><td>\(group.words)</td></tr>"
+            }
+            html += "</table>\n"
+        }
+        return html
+    }
+
+    func topTerms(_ frequencies: Outputs.FrequenciesFile) -> String {
+        guard
+            let table = frequencies.tables.first(where: { $0.ngram == 1 && $0.grouping != "participant" })
+                ?? frequencies.tables.first(where: { $0.ngram == 1 })
+        else { return "<p>No word counts.</p>" }
+        var html =
+            "<p>Top terms of each \(XML.escape(table.grouping)) group, per 1,000 words (stopwords left out).</p><div class=\"grid\">"
+        for (index, group) in table.groups.enumerated() {
+            let rows = table.rows.filter { $0.group == group.name }.prefix(10)
+            html += SVGChart.barChart(
+                title: "\(group.name) (\(group.participants) participants)", items: rows.map { ($0.term, $0.rate) },
+                axisLabel: "per 1,000 words", colour: SVGChart.palette[index % 6], width: 460)
+        }
+        return html + "</div>\n"
+    }
+
+    func keyness(_ frequencies: Outputs.FrequenciesFile) -> String {
+        var html = ""
+        for comparison in frequencies.keyness where comparison.ngram == 1 {
+            let keyness = comparison.keyness
+            let top = keyness.rows.filter { $0.logRatio > 0 }.prefix(10)
+            html +=
+                "<h3>\(XML.escape(keyness.target)) against \(XML.escape(keyness.reference)) (\(XML.escape(comparison.grouping)))</h3>"
+            html += SVGChart.barChart(
+                title: "Terms \(keyness.target) uses more (G²)", items: top.map { ($0.term, $0.logLikelihood) },
+                axisLabel: "log-likelihood G²", colour: SVGChart.palette[1])
+            html +=
+                "<table><tr><th>term</th><th>target</th><th>reference</th><th>G²</th><th>p</th><th>log ratio</th></tr>"
+            for row in top {
+                html +=
+                    "<tr><td>\(XML.escape(row.term))</td><td>\(row.targetCount)</td><td>\(row.referenceCount)</td>"
+                    + "<td>\(String(format: "%.2f", row.logLikelihood))</td><td>\(String(format: "%.4f", row.pValue))</td>"
+                    + "<td>\(String(format: "%.2f", row.logRatio))</td></tr>"
+            }
+            html += "</table>\n"
+        }
+        return html.isEmpty ? "<p>No word keyness comparisons in the pipeline.</p>" : html
+    }
+
+    /// Suggestions not rejected, per code and participant: the framework matrix.
+    func matrix() -> String {
+        let kept = suggestions.filter { $0.status != .rejected }
+        let people = participants.participants.map(\.id).filter { id in kept.contains { $0.participantID == id } }
+        let codes = (lexicon?.codes.map(\.name) ?? []).filter { code in kept.contains { $0.code == code } }
+        var counts: [String: [String: Int]] = [:]
+        for suggestion in kept {
+            counts[suggestion.code, default: [:]][suggestion.participantID ?? "", default: 0] += 1
+        }
+        let values = codes.map { code in people.map { counts[code]?[$0] ?? 0 } }
+        return "<p>Turns per code and participant (suggestions not rejected by a coder).</p>"
+            + SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values) + "\n"
+    }
+
+    func progress() -> String {
+        var html =
+            "<table><tr><th>code</th><th>suggested</th><th>accepted</th><th>rejected</th><th>recoded</th>"
+            + "<th>pending</th><th>precision</th></tr>"
+        for code in lexicon?.codes ?? [] {
+            let mine = suggestions.filter { $0.code == code.name }
+            guard !mine.isEmpty else { continue }
+            let count = { (status: SuggestionStatus) in mine.filter { $0.status == status }.count }
+            let judged = count(.accepted) + count(.rejected) + count(.recoded)
+            let precision = judged == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(judged))
+            html +=
+                "<tr><td>\(XML.escape(code.name))</td><td>\(mine.count)</td><td>\(count(.accepted))</td>"
+                + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td><td>\(precision)</td></tr>"
+        }
+        return html + "</table>\n"
+    }
+
+    func passages() -> String {
+        var html = ""
+        for code in lexicon?.codes ?? [] {
+            let examples = suggestions.filter { $0.code == code.name && $0.status != .rejected }.prefix(3)
+            guard !examples.isEmpty else { continue }
+            html += "<h3>\(XML.escape(code.name))</h3><ul class=\"kwic\">"
+            for suggestion in examples {
+                html +=
+                    "<li><span class=\"who\">\(XML.escape(suggestion.participantID ?? suggestion.speaker)), "
+                    + "\(XML.escape(suggestion.documentID))</span> \(highlighted(suggestion))</li>"
+            }
+            html += "</ul>\n"
+        }
+        return html
+    }
+
+    /// The suggestion's context with its first evidence marked, escaped.
+    func highlighted(_ suggestion: Suggestion) -> String {
+        let context = suggestion.context
+        guard let evidence = suggestion.evidence.first, let range = context.range(of: evidence.text) else {
+            return XML.escape(context)
+        }
+        return XML.escape(String(context[..<range.lowerBound])) + "<mark>" + XML.escape(evidence.text) + "</mark>"
+            + XML.escape(String(context[range.upperBound...]))
+    }
+
+    static let css = """
+        body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#1b1b1b}
+        h1{margin-bottom:.2em}.lead{font-size:1.1em;color:#333}section{margin:2em 0}
+        table{border-collapse:collapse;margin:.8em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}
+        th{background:#f0f4f8}.grid{display:flex;flex-wrap:wrap;gap:1em}
+        .chart text{font-size:12px;fill:#1b1b1b}.chart .chart-title{font-size:14px;font-weight:600}
+        .chart .grid{stroke:#ddd}.chart .tick{fill:#555;font-size:11px}.chart .axis-label{fill:#333;font-size:12px}
+        .chart .cell{stroke:#ccc}.kwic li{margin:.3em 0}.kwic .who{color:#555;font-size:.9em}
+        mark{background:#ffe08a}footer{margin-top:3em;color:#444;font-size:.9em;border-top:1px solid #ddd}
+        """
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// Small SVG charts for the HTML report, drawn by hand: no charting package exists on this
+/// machine, and the report must open offline with no scripts. Colours are the Okabe–Ito
+/// colour-blind-safe palette and a light-to-dark blue ramp; every chart has a title, axis labels
+/// and the numbers as text.
+public enum SVGChart {
+    public static let palette = [
+        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+    ]
+    /// Sequential ramp for heat maps, light to dark.
+    public static let ramp = ["#f7fbff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+
+    /// A horizontal bar chart with a labelled value axis.
+    public static func barChart(
+        title: String, items: [(label: String, value: Double)], axisLabel: String, colour: String = palette[0],
+        width: Int = 520
+    ) -> String {
+        let labelWidth = 170
+        let barArea = width - labelWidth - 60
+        let rowHeight = 20
+        let height = 40 + items.count * rowHeight + 40
+        let maximum = max(items.map(\.value).max() ?? 0, 1e-9)
+        let ticks = niceTicks(maximum)
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
+            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(title))\">"
+        svg += "<title>\(XML.escape(title))</title>"
+        svg += "<text x=\"0\" y=\"16\" class=\"chart-title\">\(XML.escape(title))</text>"
+        let top = 28
+        let scale = Double(barArea) / (ticks.last ?? maximum)
+        for tick in ticks {
+            let x = labelWidth + Int((tick * scale).rounded())
+            svg +=
+                "<line x1=\"\(x)\" y1=\"\(top)\" x2=\"\(x)\" y2=\"\(top + items.count * rowHeight)\" class=\"grid\"/>"
+            svg +=
+                "<text x=\"\(x)\" y=\"\(top + items.count * rowHeight + 14)\" class=\"tick\" text-anchor=\"middle\">\(format(tick))</text>"
+        }
+        for (index, item) in items.enumerated() {
+            let y = top + index * rowHeight
+            let length = max(1, Int((item.value * scale).rounded()))
+            svg +=
+                "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" class=\"label\" text-anchor=\"end\">\(XML.escape(truncate(item.label, 24)))</text>"
+            svg +=
+                "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(length)\" height=\"\(rowHeight - 6)\" fill=\"\(colour)\">"
+                + "<title>\(XML.escape(item.label)): \(format(item.value))</title></rect>"
+            svg += "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 14)\" class=\"value\">\(format(item.value))</text>"
+        }
+        svg +=
+            "<text x=\"\(labelWidth + barArea / 2)\" y=\"\(height - 4)\" class=\"axis-label\" text-anchor=\"middle\">\(XML.escape(axisLabel))</text>"
+        return svg + "</svg>"
+    }
+
+    /// A heat map of counts (rows × columns) with the counts written in the cells and a legend.
+    public static func heatMap(title: String, rows: [String], columns: [String], values: [[Int]]) -> String {
+        let labelWidth = 230
+        let cell = 34
+        let headerHeight = 60
+        let width = labelWidth + columns.count * cell + 20
+        let height = headerHeight + rows.count * cell + 50
+        let maximum = max(values.flatMap { $0 }.max() ?? 0, 1)
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
+            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(title))\">"
+        svg += "<title>\(XML.escape(title))</title>"
+        svg += "<text x=\"0\" y=\"16\" class=\"chart-title\">\(XML.escape(title))</text>"
+        for (column, name) in columns.enumerated() {
+            let x = labelWidth + column * cell + cell / 2
+            svg +=
+                "<text x=\"\(x)\" y=\"\(headerHeight - 8)\" class=\"label\" text-anchor=\"middle\">\(XML.escape(truncate(name, 5)))</text>"
+        }
+        for (row, name) in rows.enumerated() {
+            let y = headerHeight + row * cell
+            svg +=
+                "<text x=\"\(labelWidth - 6)\" y=\"\(y + cell / 2 + 4)\" class=\"label\" text-anchor=\"end\">\(XML.escape(truncate(name, 34)))</text>"
+            for column in columns.indices {
+                let value = row < values.count && column < values[row].count ? values[row][column] : 0
+                let colour =
+                    value == 0 ? "#ffffff" : ramp[min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)]
+                let x = labelWidth + column * cell
+                svg +=
+                    "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" fill=\"\(colour)\" class=\"cell\">"
+                    + "<title>\(XML.escape(name)) × \(XML.escape(columns[column])): \(value)</title></rect>"
+                if value > 0 {
+                    let ink = value * 2 > maximum ? "#ffffff" : "#1b1b1b"
+                    svg +=
+                        "<text x=\"\(x + cell / 2 - 1)\" y=\"\(y + cell / 2 + 4)\" class=\"count\" text-anchor=\"middle\" fill=\"\(ink)\">\(value)</text>"
+                }
+            }
+        }
+        // Legend: the ramp with its range.
+        let legendY = headerHeight + rows.count * cell + 16
+        svg += "<text x=\"\(labelWidth - 6)\" y=\"\(legendY + 12)\" class=\"label\" text-anchor=\"end\">count</text>"
+        for (index, colour) in ramp.dropFirst().enumerated() {
+            svg +=
+                "<rect x=\"\(labelWidth + index * 24)\" y=\"\(legendY)\" width=\"24\" height=\"14\" fill=\"\(colour)\"/>"
+        }
+        svg += "<text x=\"\(labelWidth)\" y=\"\(legendY + 28)\" class=\"tick\">1</text>"
+        svg +=
+            "<text x=\"\(labelWidth + (ramp.count - 1) * 24)\" y=\"\(legendY + 28)\" class=\"tick\" text-anchor=\"end\">\(maximum)</text>"
+        return svg + "</svg>"
+    }
+
+    /// Round tick values covering `0...maximum` (1, 2 or 5 times a power of ten).
+    static func niceTicks(_ maximum: Double) -> [Double] {
+        guard maximum > 0 else { return [0, 1] }
+        let rough = maximum / 4
+        let power = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? rough
+        var ticks: [Double] = []
+        var value = 0.0
+        while value < maximum + step * 0.999 {
+            ticks.append(value)
+            value += step
+        }
+        return ticks
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.2f", value)
+    }
+
+    static func truncate(_ text: String, _ length: Int) -> String {
+        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Coding
+import Corpus
+import Foundation
+import Pipeline
+
+/// `tmine export`: REFI-QDA project or codebook, or a CSV of codings.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Export codings: a REFI-QDA project (.qdpx) or codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder; or CSV."
+    )
+
+    @Argument(help: "The pipeline file (run it first).")
+    var pipeline: String
+
+    @Option(name: .long, help: "Write a REFI-QDA project to this .qdpx file.")
+    var qdpx: String?
+
+    @Option(name: .long, help: "Write the codebook to this .qdc file.")
+    var qdc: String?
+
+    @Option(name: .long, help: "Write one row per coding to this CSV file.")
+    var csv: String?
+
+    func run() throws {
+        let exporter = Exporter(configuration: try readPipeline(pipeline))
+        guard qdpx != nil || qdc != nil || csv != nil else { throw ValidationError("give --qdpx, --qdc or --csv") }
+        for (path, make) in [(qdpx, exporter.project), (qdc, exporter.codebook), (csv, exporter.csv)] {
+            guard let path else { continue }
+            let data = try report { try make() }
+            do {
+                try AtomicFile.write(data, to: path)
+            } catch {
+                printError(error.description)
+                throw ExitStatus.usage
+            }
+            print("wrote \(path)")
+        }
+    }
+}
+
+/// `tmine agreement`: inter-coder agreement from decision logs.
+struct AgreementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agreement",
+        abstract: "Percent agreement, Cohen's kappa and Krippendorff's alpha per code, from decisions files.",
+        discussion: "Give two or more decisions/<coder>.json files, or a pipeline file to use every coder's.")
+
+    @Argument(help: "Decision logs, or one pipeline file.")
+    var inputs: [String]
+
+    @Flag(name: .long, help: "JSON output.")
+    var json = false
+
+    func run() throws {
+        var files = inputs
+        if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
+            let folder = try readPipeline(inputs[0]).decisionsFolder
+            files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+                $0.hasSuffix(".json") && !$0.hasPrefix(".")
+            }
+            .sorted().map { (folder as NSString).appendingPathComponent($0) }
+        }
+        guard files.count >= 2 else { throw ValidationError("agreement needs at least two coders' decisions") }
+        var states: [CoderState] = []
+        for file in files {
+            do {
+                let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                states.append(CoderState(try DecisionStore.read(file, coder: name)))
+            } catch {
+                printError(error.description)
+                throw ExitStatus.usage
+            }
+        }
+        let agreement = Agreement(judgements: Agreement.judgements(from: states), coders: states.map(\.coder))
+        if json {
+            print(try jsonString(agreement))
+            return
+        }
+        func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }
+        func interval(_ value: [Double]?) -> String { value.map { "[\(number($0[0])), \(number($0[1]))]" } ?? "" }
+        print("coders: " + agreement.coders.joined(separator: ", "))
+        for row in agreement.codes + [agreement.overall] {
+            print(
+                "\(row.code): \(row.pairableUnits) units judged by 2+ coders, agreement \(number(row.percentAgreement))"
+                    + (row.kappa != nil ? ", κ \(number(row.kappa)) \(interval(row.kappaInterval))" : "")
+                    + ", α \(number(row.alpha)) \(interval(row.alphaInterval))")
+            print("    \(row.reading)")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+
+@testable import Coding
+
+@Suite struct AgreementTests {
+    /// The worked example of Cohen's kappa in most textbooks (and Wikipedia): 50 proposals, both
+    /// yes 20, A yes B no 5, A no B yes 10, both no 15: p_o = .70, p_e = .50, κ = .40.
+    @Test func cohensKappaMatchesTheTextbookExample() throws {
+        let pairs =
+            Array(repeating: (1, 1), count: 20) + Array(repeating: (1, 0), count: 5)
+            + Array(repeating: (0, 1), count: 10) + Array(repeating: (0, 0), count: 15)
+        let kappa = try #require(Agreement.cohensKappa(pairs))
+        #expect(abs(kappa - 0.4) < 1e-12)
+    }
+
+    /// Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability": 4 coders, 12 units with
+    /// missing values; nominal α = 0.743.
+    @Test func krippendorffsAlphaMatchesThePublishedExample() throws {
+        let a: [Int?] = [1, 2, 3, 3, 2, 1, 4, 1, 2, nil, nil, nil]
+        let b: [Int?] = [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nil, 3]
+        let c: [Int?] = [nil, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nil]
+        let d: [Int?] = [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nil]
+        let matrix = (0..<12).map { [a[$0], b[$0], c[$0], d[$0]] }
+        let alpha = try #require(Agreement.krippendorffAlpha(matrix))
+        #expect(abs(alpha - 0.743) < 0.0005)
+    }
+
+    @Test func perfectAndChanceAgreement() {
+        #expect(Agreement.cohensKappa([(1, 1), (0, 0), (1, 1), (0, 0)]) == 1)
+        #expect(Agreement.krippendorffAlpha([[1, 1], [0, 0], [1, 1], [0, 0]]) == 1)
+        #expect(Agreement.cohensKappa([(1, 0), (0, 1), (1, 0), (0, 1)]) ?? 0 < 0)
+    }
+
+    @Test func judgementsComeFromLogsAndUncodedTurnsDoNotCount() throws {
+        func log(_ coder: String, _ decisions: [(String, Int, DecisionEvent.Action, String?)]) -> CoderState {
+            CoderState(
+                DecisionLog(
+                    coder: coder,
+                    events: decisions.enumerated().map { index, item in
+                        DecisionEvent(
+                            sequence: index + 1, at: "t", action: item.2, suggestionID: "\(item.0)-\(item.1)",
+                            code: item.3,
+                            snapshot: .init(documentID: "d", segmentIndex: item.1, code: item.0, evidence: ["x"]))
+                    }))
+        }
+        var alice: [(String, Int, DecisionEvent.Action, String?)] = []
+        var bob: [(String, Int, DecisionEvent.Action, String?)] = []
+        for turn in 0..<20 {
+            alice.append(("Hype", turn, turn % 3 == 0 ? .reject : .accept, nil))
+            bob.append(("Hype", turn, turn % 4 == 0 ? .reject : .accept, nil))
+        }
+        bob.append(("Hype", 99, .accept, nil))  // only bob judged this turn: not pairable
+        alice.append(("Time", 5, .recode, "Hype"))
+        let judgements = Agreement.judgements(from: [log("alice", alice), log("bob", bob)])
+        #expect(judgements["Hype"]?.count == 21)
+        let agreement = Agreement(judgements: judgements, coders: ["alice", "bob"], resamples: 200)
+        let hype = try #require(agreement.codes.first { $0.code == "Hype" })
+        #expect(hype.pairableUnits == 20)
+        #expect(hype.unitsAllJudged == 20)
+        // Agree on 15 of 20 turns (turns 0, 12 both reject; 4, 8, 16 and 3, 6, 9, 15, 18 differ … ).
+        let expected = (0..<20).filter { ($0 % 3 == 0) == ($0 % 4 == 0) }.count
+        #expect(hype.percentAgreement == Double(expected) / 20)
+        let interval = try #require(hype.kappaInterval)
+        let kappa = try #require(hype.kappa)
+        #expect(interval[0] <= kappa && kappa <= interval[1])
+        #expect(!hype.reading.isEmpty)
+        #expect(agreement.codes.first { $0.code == "Time" }?.pairableUnits == 0)
+    }
+}

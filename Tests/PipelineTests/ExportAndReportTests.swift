@@ -1,0 +1,180 @@
+import Coding
+import Corpus
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+@Suite(.serialized) struct ExportAndReportTests {
+    static let schemas = Workspace.repository.appendingPathComponent(".build-refi-qda/refi-qda-standard")
+
+    /// A run with decisions from two coders, one manual coding.
+    func decidedWorkspace() throws -> Workspace {
+        let workspace = try Workspace()
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let suggestions = try decider.currentSuggestions().file.suggestions
+        try decider.decide(
+            coder: "alice",
+            [.accept(suggestions[0].id), .recode(suggestions[1].id, code: "Serendipity"), .reject(suggestions[2].id)])
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let turn = try #require(corpus.documents[1].segments.first { $0.role == .participant })
+        try decider.decide(
+            coder: "bob",
+            [
+                .accept(suggestions[0].id),
+                .manual(
+                    document: corpus.documents[1].id,
+                    range: ScalarRange(start: turn.range.start, end: turn.range.start + 12),
+                    code: "Hype and misinformation"),
+            ])
+        _ = try workspace.run()
+        return workspace
+    }
+
+    func xmllint(_ schema: String, _ file: String) throws -> (Int32, String) {
+        let xsd = Self.schemas.appendingPathComponent(schema).path
+        try #require(
+            FileManager.default.fileExists(atPath: xsd),
+            "the REFI-QDA schemas are fetched by .ci/run into .build-refi-qda/")
+        return try runProcess("/usr/bin/env", ["xmllint", "--noout", "--schema", xsd, file])
+    }
+
+    @Test func qdpxFollowsTheStandardAndEverySelectionMatchesItsSource() throws {
+        let workspace = try decidedWorkspace()
+        defer { workspace.remove() }
+        let exporter = Exporter(configuration: try PipelineReader.read(workspace.pipeline))
+        let folder = workspace.root.appendingPathComponent("qdpx")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let package = folder.appendingPathComponent("study.qdpx")
+        try exporter.project().write(to: package)
+        let (unzipped, unzipOutput) = try runProcess("/usr/bin/env", ["unzip", "-q", package.path, "-d", folder.path])
+        #expect(unzipped == 0, "\(unzipOutput)")
+        let project = folder.appendingPathComponent("project.qde").path
+        let (status, output) = try xmllint("Project.xsd", project)
+        #expect(status == 0, "\(output)")
+
+        // Re-read with libxml2 (FoundationXML) and check every selection against its source text.
+        let reader = SelectionReader()
+        let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: project)))
+        parser.delegate = reader
+        #expect(parser.parse())
+        #expect(reader.users.sorted() == ["TranscriptMiner", "alice", "bob"])
+        #expect(reader.cases.count == 11)
+        #expect(reader.selections.count == 4)  // alice: accept + recode; bob: accept + manual
+        let suggestions = try JSONDecoder().decode(
+            Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
+        let texts = Set(suggestions.suggestions.map(\.text))
+        for selection in reader.selections {
+            let path = folder.appendingPathComponent("Sources/\(selection.source).txt").path
+            let source = Array(try String(contentsOfFile: path, encoding: .utf8).unicodeScalars)
+            #expect(selection.start >= 0 && selection.end <= source.count)
+            let text = String(String.UnicodeScalarView(source[selection.start..<selection.end]))
+            #expect(texts.contains(text) || selection.name.hasPrefix(text.prefix(12)), "\(selection)")
+            #expect(reader.codeGUIDs.contains(selection.code))
+        }
+    }
+
+    @Test func qdcAndCSVExportsHoldTheCodebookAndEveryCoding() throws {
+        let workspace = try decidedWorkspace()
+        defer { workspace.remove() }
+        let exporter = Exporter(configuration: try PipelineReader.read(workspace.pipeline))
+        let codebook = workspace.root.appendingPathComponent("codebook.qdc")
+        try exporter.codebook().write(to: codebook)
+        let (status, output) = try xmllint("Codebook.xsd", codebook.path)
+        #expect(status == 0, "\(output)")
+        let xml = try String(contentsOf: codebook, encoding: .utf8)
+        #expect(xml.components(separatedBy: "<Code ").count - 1 == 36)
+        let csv = String(decoding: try exporter.csv(), as: UTF8.self).split(separator: "\n")
+        #expect(csv.count == 1 + 4)
+        #expect(csv[0].hasPrefix("document,turn,speaker,participant,role,clinical_tech_split"))
+        #expect(csv.contains { $0.contains(",Hype and misinformation,manual,bob,") })
+        #expect(Exporter.guid("code", "Hype") == Exporter.guid("code", "Hype"))
+        #expect(
+            Exporter.guid("code", "Hype").range(
+                of: #"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#,
+                options: .regularExpression) != nil)
+    }
+
+    @Test func reportIsSelfContainedAndRendersInABrowser() throws {
+        let workspace = try decidedWorkspace()
+        defer { workspace.remove() }
+        let html = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        #expect(!html.contains("src=\"https://") && !html.contains("href=\"https://"))
+        #expect(html.contains("<svg") && html.contains("Code × participant"))
+        let script = Workspace.repository.appendingPathComponent("Tests/PipelineTests/render_report.py").path
+        let screenshot = workspace.root.appendingPathComponent("report.png").path
+        let (status, output) = try runProcess(
+            "/usr/bin/env", ["python3", script, workspace.out.appendingPathComponent("report.html").path, screenshot])
+        #expect(status == 0, "\(output)")
+        for heading in [
+            "Corpus", "Frequent terms by group", "Keyness", "Codes × participants", "Review progress",
+            "Passages per code",
+        ] {
+            #expect(output.contains(heading), "\(heading) not rendered")
+        }
+        #expect(output.contains("Words per participant"))
+        let size = (try? FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
+        #expect(size > 50_000)
+    }
+
+    @Test func barChartsScaleLabelAndEscape() {
+        let svg = SVGChart.barChart(title: "A <b>", items: [("x & y", 10), ("z", 5)], axisLabel: "count")
+        #expect(svg.contains("<title>A &lt;b&gt;</title>"))
+        #expect(svg.components(separatedBy: "<rect class=\"bar\"").count - 1 == 2)
+        #expect(svg.contains(">x &amp; y</text>"))
+        #expect(SVGChart.niceTicks(10) == [0, 5, 10])
+        #expect(SVGChart.niceTicks(37) == [0, 10, 20, 30, 40])
+        let heat = SVGChart.heatMap(title: "m", rows: ["a", "b"], columns: ["P1", "P2"], values: [[0, 3], [1, 0]])
+        #expect(heat.contains(">3</text>") && heat.contains(">1</text>"))
+        #expect(heat.contains("fill=\"#ffffff\""))  // zero cells are blank
+    }
+}
+
+/// Collects users, cases, codes and selections from a `project.qde`.
+final class SelectionReader: NSObject, XMLParserDelegate {
+    struct Selection {
+        var source: String
+        var name: String
+        var start: Int
+        var end: Int
+        var code: String
+    }
+    var users: [String] = []
+    var cases: [String] = []
+    var codeGUIDs: Set<String> = []
+    var selections: [Selection] = []
+    private var source = ""
+    private var current: Selection?
+
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        switch name {
+        case "User": users.append(attributes["name"] ?? "")
+        case "Case": cases.append(attributes["name"] ?? "")
+        case "Code": codeGUIDs.insert(attributes["guid"] ?? "")
+        case "TextSource": source = attributes["guid"] ?? ""
+        case "PlainTextSelection":
+            current = Selection(
+                source: source, name: attributes["name"] ?? "", start: Int(attributes["startPosition"] ?? "") ?? -1,
+                end: Int(attributes["endPosition"] ?? "") ?? -1, code: "")
+        case "CodeRef": current?.code = attributes["targetGUID"] ?? ""
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if name == "PlainTextSelection", let selection = current {
+            selections.append(selection)
+            current = nil
+        }
+    }
+}
