@@ -124,6 +124,13 @@ public struct LexiconFeedback: Sendable, Codable {
         public var patterns: [String: Counts]
         /// Manual codings of this code: text the lexicon missed.
         public var manual: Int
+
+        /// Of the passages coders gave this code, the share the lexicon found: accepted suggestions
+        /// over accepted plus manual codings; nil without manual codings (recall is unknown then).
+        public var recall: Double? {
+            guard manual > 0 else { return nil }
+            return Double(counts.accepted) / Double(counts.accepted + manual)
+        }
     }
 
     public var codes: [CodeRow]

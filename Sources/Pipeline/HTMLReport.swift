@@ -14,6 +14,8 @@ struct HTMLReport {
     var suggestions: [Suggestion]
     var lexicon: Lexicon?
     var participants: ParticipantTable
+    /// Every coder's manual codings: what the lexicon missed, for recall.
+    var manualCodings: [ManualCoding] = []
 
     func render() -> String {
         var body = ""
@@ -128,16 +130,20 @@ struct HTMLReport {
     func progress() -> String {
         var html =
             "<table><tr><th>code</th><th>suggested</th><th>accepted</th><th>rejected</th><th>recoded</th>"
-            + "<th>pending</th><th>precision</th></tr>"
+            + "<th>pending</th><th>precision</th><th>manual</th><th>recall</th></tr>"
         for code in lexicon?.codes ?? [] {
             let mine = suggestions.filter { $0.code == code.name }
-            guard !mine.isEmpty else { continue }
+            guard !mine.isEmpty || manualCodings.contains(where: { $0.code == code.name }) else { continue }
             let count = { (status: SuggestionStatus) in mine.filter { $0.status == status }.count }
             let judged = count(.accepted) + count(.rejected) + count(.recoded)
             let precision = judged == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(judged))
+            let manual = manualCodings.filter { $0.code == code.name }.count
+            let recall =
+                manual == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(count(.accepted) + manual))
             html +=
                 "<tr><td>\(XML.escape(code.name))</td><td>\(mine.count)</td><td>\(count(.accepted))</td>"
-                + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td><td>\(precision)</td></tr>"
+                + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td><td>\(precision)</td>"
+                + "<td>\(manual)</td><td>\(recall)</td></tr>"
         }
         return html + "</table>\n"
     }

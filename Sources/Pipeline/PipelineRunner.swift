@@ -302,6 +302,7 @@ public struct PipelineRunner: Sendable {
         var suggestionSummary: RunReport.Suggestions?
         var frequenciesFile: Outputs.FrequenciesFile?
         var mergedSuggestions: [Suggestion] = []
+        var manualCodings: [ManualCoding] = []
         func write(_ name: String, _ data: Data) throws(PipelineError) {
             do {
                 try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
@@ -331,6 +332,7 @@ public struct PipelineRunner: Sendable {
                     stage, collected: collected, participants: participants, warnings: &warnings)
                 suggestionSummary = summary
                 mergedSuggestions = file.suggestions
+                manualCodings = file.manualCodings.map(\.coding)
                 try write("suggestions.json", Outputs.json(file))
             }
             if runFrequencies, let stage = configuration.frequencies {
@@ -379,7 +381,7 @@ public struct PipelineRunner: Sendable {
                 }
                 .map { ($0.key, $0.value) },
                 frequencies: frequenciesFile, suggestions: mergedSuggestions, lexicon: configuration.suggest?.lexicon,
-                participants: participants
+                participants: participants, manualCodings: manualCodings
             ).render()
             try write("report.html", Data(html.utf8))
             report.outputs.insert("report.html", at: report.outputs.count - 1)

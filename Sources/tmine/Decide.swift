@@ -127,18 +127,19 @@ struct LexiconCommand: ParsableCommand {
                 print(try jsonString(feedback))
                 return
             }
-            func line(_ name: String, _ counts: LexiconFeedback.Counts, manual: Int?) -> String {
+            func line(_ name: String, _ counts: LexiconFeedback.Counts, manual: Int?, recall: Double? = nil) -> String {
                 let precision = counts.precision.map { String(format: "%.2f", $0) } ?? "–"
                 return name.padding(toLength: 44, withPad: " ", startingAt: 0)
                     + [counts.suggested, counts.accepted, counts.rejected, counts.recoded].map { String($0).leftPad(6) }
                     .joined()
                     + precision.leftPad(10) + (manual.map { String($0).leftPad(8) } ?? "")
+                    + (recall.map { String(format: "%.2f", $0).leftPad(8) } ?? "")
             }
             print(
                 "code / pattern".padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + "  sugg   acc   rej   rec precision  manual")
+                    + "  sugg   acc   rej   rec precision  manual  recall")
             for row in feedback.codes where row.counts.suggested > 0 || row.manual > 0 {
-                print(line(row.code, row.counts, manual: row.manual))
+                print(line(row.code, row.counts, manual: row.manual, recall: row.recall))
                 for (pattern, counts) in row.patterns.sorted(by: { $0.key < $1.key }) {
                     print(line("    " + pattern, counts, manual: nil))
                 }

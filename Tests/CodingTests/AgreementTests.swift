@@ -1,3 +1,4 @@
+import Corpus
 import Testing
 
 @testable import Coding
@@ -65,5 +66,29 @@ import Testing
         #expect(interval[0] <= kappa && kappa <= interval[1])
         #expect(!hype.reading.isEmpty)
         #expect(agreement.codes.first { $0.code == "Time" }?.pairableUnits == 0)
+    }
+}
+
+@Suite struct FeedbackTests {
+    @Test func precisionAndRecallPerCode() {
+        let found = suggest([Code(name: "Hype", patterns: ["hype"])], ["hype", "more hype", "hype again"])
+        let log = DecisionLog(
+            coder: "alice",
+            events: [
+                DecisionEvent(sequence: 1, at: "t", action: .accept, suggestionID: found[0].id),
+                DecisionEvent(sequence: 2, at: "t", action: .accept, suggestionID: found[1].id),
+                DecisionEvent(sequence: 3, at: "t", action: .reject, suggestionID: found[2].id),
+                DecisionEvent(
+                    sequence: 4, at: "t", action: .manual,
+                    manual: ManualCoding(
+                        id: "m", documentID: "doc", segmentIndex: 0, range: ScalarRange(start: 4, end: 8), text: "hype",
+                        code: "Hype")),
+            ])
+        let merged = DecisionMerger().merge(found, states: [CoderState(log)])
+        let row = LexiconFeedback(lexicon: Lexicon(codes: [Code(name: "Hype", patterns: ["hype"])]), merged: merged)
+            .codes[0]
+        #expect(row.counts.precision == 2.0 / 3.0)
+        #expect(row.recall == 2.0 / 3.0)
+        #expect(row.manual == 1)
     }
 }
