@@ -64,8 +64,6 @@ public struct CodeSuggester: Sendable {
                 let unit = options.unit == .sentence ? sentences[match.start] : -1
                 let key = "\(unit)\u{1F}\(match.code)"
                 if groups[key] == nil { order.append(key) }
-                // Two patterns matching the same span are one piece of evidence (the first pattern's).
-                if groups[key]?.contains(where: { $0.start == match.start && $0.end == match.end }) == true { continue }
                 groups[key, default: []].append(match)
             }
             let sentenceRanges = options.unit == .sentence ? Self.sentenceRanges(tokens, sentences, scalars.count) : [:]

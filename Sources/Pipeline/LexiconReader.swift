@@ -47,8 +47,18 @@ public enum LexiconReader {
         for (key, _, value) in yaml.mapping(root, known: topKeys, what: "the lexicon") {
             switch key {
             case "codes":
-                for item in yaml.sequence(value, what: "codes") {
-                    if let code = code(item, yaml: yaml) { lexicon.codes.append(code) }
+                if case .mapping = value {
+                    // The short form `codes: {code: [pattern, …]}` (the benchmark lexicon's).
+                    for (name, keyNode, patterns) in yaml.mapping(value, known: [], what: "codes") {
+                        lexicon.codes.append(
+                            Code(
+                                name: name, patterns: self.patterns(patterns, yaml: yaml, what: "\"\(name)\""),
+                                line: keyNode.mark?.line))
+                    }
+                } else {
+                    for item in yaml.sequence(value, what: "codes") {
+                        if let code = code(item, yaml: yaml) { lexicon.codes.append(code) }
+                    }
                 }
             case "negations":
                 lexicon.negations = yaml.strings(value, what: "negations")

@@ -164,6 +164,9 @@ public struct RunReport: Codable, Sendable {
     public var outputs: [String]
     /// What the suggest stage produced, when it ran.
     public var suggestions: Suggestions?
+    /// Seconds of work per stage, summed over threads (so they may add up to more than
+    /// `seconds`); `merge` is the wall time from the last document to the outputs.
+    public var timings: [String: Double]
     /// A paragraph a paper's methods section can cite.
     public var methods: String
 }

@@ -141,6 +141,7 @@ public struct PipelineRunner: Sendable {
             configuration.kwic?.options.mode == .stem || configuration.frequencies?.stem == true
             || configuration.suggest?.lexicon.codes.contains { $0.match == .stem } == true
         let done = Counter()
+        let timer = StageTimer()
         let base = configuration.baseFolder
         let configuration = configuration
         let options = options
@@ -159,7 +160,7 @@ public struct PipelineRunner: Sendable {
                 document = cached
             } else {
                 do {
-                    document = try ingestor.read(data: data, source: source)
+                    document = try timer.measure("ingest") { try ingestor.read(data: data, source: source) }
                 } catch let error as IngestError {
                     result.failure = error
                     return result
@@ -195,9 +196,11 @@ public struct PipelineRunner: Sendable {
             let needKWIC = runKWIC && lines == nil
             let needFrequencies = runFrequencies && counts == nil
             if stats == nil || needKWIC || needFrequencies || needSuggest {
-                let tokenized = TokenizedCorpus(
-                    documents: [document], options: configuration.tokenize.options, stopwords: stopwords,
-                    computeStems: needsStems)
+                let tokenized = timer.measure("tokenize") {
+                    TokenizedCorpus(
+                        documents: [document], options: configuration.tokenize.options, stopwords: stopwords,
+                        computeStems: needsStems)
+                }
                 result.ran.insert("tokenize")
                 if stats == nil {
                     var computed = DocumentStats()
@@ -213,14 +216,18 @@ public struct PipelineRunner: Sendable {
                     cache.store(computed, stage: "tokenize", key: tokenizeKey)
                 }
                 if needKWIC, let stage = configuration.kwic, let kwicKey {
-                    let computed = Concordancer(options: stage.options).lines(of: queries, in: tokenized)
+                    let computed = timer.measure("kwic") {
+                        Concordancer(options: stage.options).lines(of: queries, in: tokenized)
+                    }
                     cache.store(computed, stage: "kwic", key: kwicKey)
                     lines = computed
                     result.ran.insert("kwic")
                 }
                 if needFrequencies, let stage = configuration.frequencies, let frequencyKey {
-                    let computed = stage.ngrams.map { n in
-                        FrequencyCounter(options: stage.counterOptions(ngram: n)).counts(ofDocument: 0, in: tokenized)
+                    let computed = timer.measure("frequencies") {
+                        stage.ngrams.map { n in
+                            FrequencyCounter(options: stage.counterOptions(ngram: n)).counts(ofDocument: 0, in: tokenized)
+                        }
                     }
                     cache.store(computed, stage: "frequencies", key: frequencyKey)
                     counts = computed
@@ -228,8 +235,10 @@ public struct PipelineRunner: Sendable {
                 }
                 if needSuggest, let stage = configuration.suggest, let suggestKey {
                     let suggester = CodeSuggester(lexicon: stage.lexicon, options: stage.options)
-                    let matcher = LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
-                    let computed = suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
+                    let computed = timer.measure("suggest") {
+                        let matcher = LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
+                        return suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
+                    }
                     cache.store(computed, stage: "suggest", key: suggestKey)
                     suggestions = computed
                     result.ran.insert("suggest")
@@ -281,6 +290,7 @@ public struct PipelineRunner: Sendable {
         }
 
         // Merge in document order.
+        let merging = Date()
         failures += collected.compactMap(\.failure)
         let documentCount = collected.filter { $0.documentID != nil }.count
         var stageReports: [RunReport.Stage] = []
@@ -305,9 +315,11 @@ public struct PipelineRunner: Sendable {
         var manualCodings: [ManualCoding] = []
         func write(_ name: String, _ data: Data) throws(PipelineError) {
             do {
-                try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
-            } catch {
+                try timer.measure("write") { try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name)) }
+            } catch let error as FileWriteError {
                 throw PipelineError(file: error.file, message: error.message)
+            } catch {
+                throw PipelineError(file: out, message: "\(error)")
             }
             written.append(name)
         }
@@ -364,8 +376,10 @@ public struct PipelineRunner: Sendable {
             hashes: RunReport.Hashes(pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
             tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
             failures: failures.map(RunReport.Failure.init), warnings: warnings, outputs: written + ["run-report.json"],
-            suggestions: suggestionSummary, methods: "")
+            suggestions: suggestionSummary, timings: [:], methods: "")
         report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
+        report.timings = timer.totals.mapValues { ($0 * 1000).rounded() / 1000 }
+        report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
         if options.only == nil {
             var words: [String: Int] = [:]
             for result in collected {
@@ -457,6 +471,23 @@ func relativePath(_ path: String, from base: String) -> String {
 func csvField(_ value: String) -> String {
     guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
     return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// Seconds spent per stage, summed over the threads that did the work.
+final class StageTimer: @unchecked Sendable {
+    private var seconds: [String: Double] = [:]
+    private let lock = NSLock()
+
+    func measure<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            lock.withLock { seconds[stage, default: 0] += elapsed }
+        }
+        return try body()
+    }
+
+    var totals: [String: Double] { lock.withLock { seconds } }
 }
 
 /// A thread-safe counter for progress.
