@@ -171,8 +171,17 @@ struct ElementResolver {
     init(corpus: TokenizedCorpus) { self.corpus = corpus }
 
     /// A pattern word tokenised like the text: `50%` is `50`; a word the tokeniser splits becomes
-    /// consecutive words (a wildcard stays on the last).
+    /// consecutive words (a wildcard stays on the last). Memoised across documents: the result
+    /// depends only on the pattern and the tokeniser settings.
     mutating func expand(_ steps: [PatternSyntax.Step], mode: Query.MatchMode) -> [PatternSyntax.Step] {
+        let key = ExpansionKey(steps: steps, mode: mode, options: corpus.options)
+        if let known = ExpansionMemo.shared[key] { return known }
+        let result = expandUncached(steps, mode: mode)
+        ExpansionMemo.shared[key] = result
+        return result
+    }
+
+    private func expandUncached(_ steps: [PatternSyntax.Step], mode: Query.MatchMode) -> [PatternSyntax.Step] {
         var result: [PatternSyntax.Step] = []
         let tokenizer = Tokenizer(options: corpus.options)
         for step in steps {
@@ -259,5 +268,23 @@ struct ElementResolver {
             low += 1
         }
         return ids
+    }
+}
+
+struct ExpansionKey: Hashable {
+    var steps: [PatternSyntax.Step]
+    var mode: Query.MatchMode
+    var options: Tokenizer.Options
+}
+
+/// Expanded patterns shared by the per-document matchers of a run.
+final class ExpansionMemo: @unchecked Sendable {
+    static let shared = ExpansionMemo()
+    private var values: [ExpansionKey: [PatternSyntax.Step]] = [:]
+    private let lock = NSLock()
+
+    subscript(key: ExpansionKey) -> [PatternSyntax.Step]? {
+        get { lock.withLock { values[key] } }
+        set { lock.withLock { values[key] = newValue } }
     }
 }

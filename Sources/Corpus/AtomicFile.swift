@@ -9,7 +9,11 @@ import Foundation
 public enum AtomicFile {
     /// Throws ``FileWriteError`` naming the file when any step fails (a full disk, say); the
     /// temporary file is removed and the previous file stays as it was.
-    public static func write(_ data: Data, to path: String) throws(FileWriteError) {
+    ///
+    /// With `durable: false` the bytes are not forced to disk before the rename: the file is still
+    /// never seen half-written by a running reader, but after a power cut it may be empty or
+    /// short. Only for data that is checked on reading and can be recomputed (the stage cache).
+    public static func write(_ data: Data, to path: String, durable: Bool = true) throws(FileWriteError) {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary =
@@ -29,7 +33,7 @@ public enum AtomicFile {
             }
             return true
         }
-        let synced = ok && fsync(descriptor) == 0
+        let synced = ok && (!durable || fsync(descriptor) == 0)
         let closed = close(descriptor) == 0
         guard synced, closed else {
             let reason = String(cString: strerror(errno))
@@ -41,7 +45,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw failure(path, "cannot replace it (\(reason)); the previous version is unchanged")
         }
-        let folderDescriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
+        let folderDescriptor = durable ? open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY) : -1
         if folderDescriptor >= 0 {
             fsync(folderDescriptor)
             close(folderDescriptor)

@@ -193,7 +193,10 @@ struct LineSegmenter: @unchecked Sendable {
 
     /// `Jane Smith   0:03` or `Jane Smith 00:01:23` alone on a line (Teams and Zoom exports).
     private func headerLine(_ text: String, time leading: Double?) -> Head? {
-        guard leading == nil else { return nil }
+        // Cheap test first: a header line ends in a clock time, so in a digit.
+        guard leading == nil,
+            let last = text.unicodeScalars.last(where: { !$0.properties.isWhitespace }), ("0"..."9").contains(last)
+        else { return nil }
         let trimmed = text.trimmingWhitespace()
         guard let gap = trimmed.unicodeScalars.lastIndex(where: { $0.properties.isWhitespace }) else { return nil }
         let name = String(trimmed.unicodeScalars[..<gap]).trimmingWhitespace()

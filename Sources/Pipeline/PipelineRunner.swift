@@ -226,7 +226,8 @@ public struct PipelineRunner: Sendable {
                 if needFrequencies, let stage = configuration.frequencies, let frequencyKey {
                     let computed = timer.measure("frequencies") {
                         stage.ngrams.map { n in
-                            FrequencyCounter(options: stage.counterOptions(ngram: n)).counts(ofDocument: 0, in: tokenized)
+                            FrequencyCounter(options: stage.counterOptions(ngram: n)).counts(
+                                ofDocument: 0, in: tokenized)
                         }
                     }
                     cache.store(computed, stage: "frequencies", key: frequencyKey)
@@ -315,7 +316,9 @@ public struct PipelineRunner: Sendable {
         var manualCodings: [ManualCoding] = []
         func write(_ name: String, _ data: Data) throws(PipelineError) {
             do {
-                try timer.measure("write") { try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name)) }
+                try timer.measure("write") {
+                    try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
+                }
             } catch let error as FileWriteError {
                 throw PipelineError(file: error.file, message: error.message)
             } catch {

@@ -39,7 +39,8 @@ public final class StageCache: @unchecked Sendable {
         try? FileManager.default.createDirectory(
             atPath: "\(folder)/\(stage)", withIntermediateDirectories: true)
         guard let data = try? JSONEncoder().encode(Entry(key: key, value: value)) else { return }
-        if (try? AtomicFile.write(data, to: file)) != nil {
+        // Not fsynced: an entry is checked on reading, and a torn one is simply recomputed.
+        if (try? AtomicFile.write(data, to: file, durable: false)) != nil {
             lock.withLock { _ = used.insert(file) }
         }
     }

@@ -49,6 +49,13 @@ public struct Concordancer: Sendable {
     public func lines(of queries: [Query], in corpus: TokenizedCorpus) -> [ConcordanceLine] {
         let compiled = queries.map { CompiledQuery($0, mode: options.mode, corpus: corpus) }
         let contextWords = max(options.window, options.sort.map(\.distance).max() ?? 0)
+        // Ids that start some query: one lookup per token rules most tokens out.
+        let surfaceMode = options.mode == .surface
+        var starts = [Bool](repeating: false, count: surfaceMode ? corpus.surfaces.count : corpus.forms.count)
+        for query in compiled {
+            guard let first = query.matches.first else { continue }
+            for (id, hit) in first.enumerated() where hit { starts[id] = true }
+        }
         var lines: [ConcordanceLine] = []
         for (documentIndex, document) in corpus.documents.enumerated() {
             for (segmentIndex, segment) in document.segments.enumerated() {
@@ -57,6 +64,8 @@ public struct Concordancer: Sendable {
                 guard !tokens.isEmpty else { continue }
                 var scalars: [Unicode.Scalar]?
                 for index in tokens.indices {
+                    let id = Int(surfaceMode ? tokens[index].surface : tokens[index].form)
+                    guard starts[id] else { continue }
                     for query in compiled where query.matches(tokens, at: index) {
                         let text = scalars ?? Array(segment.text.unicodeScalars)
                         scalars = text

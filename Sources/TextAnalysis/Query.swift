@@ -78,9 +78,11 @@ struct CompiledQuery {
         self.query = query
         self.mode = mode
         let vocabulary = mode == .surface ? corpus.surfaces : corpus.forms
-        let entries = vocabulary.forms
+        // Every form as a string only when a wildcard needs scanning them.
+        let needsScan = query.elements.contains { if case .exact = $0 { false } else { true } }
+        let entries = needsScan ? vocabulary.forms : []
         matches = query.elements.map { element in
-            var bitmap = [Bool](repeating: false, count: entries.count)
+            var bitmap = [Bool](repeating: false, count: vocabulary.count)
             func normalized(_ word: String) -> String {
                 mode == .surface ? word : Normalizer.normalize(word, options: corpus.options)
             }
