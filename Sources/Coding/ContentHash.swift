@@ -5,7 +5,20 @@ import Foundation
 /// record of exactly which pipeline, lexicon and participants produced the outputs.
 public enum ContentHash {
     public static func of(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: data))
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex of a digest, without a formatted string per byte (hashes are on a hot path).
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func of(_ text: String) -> String { of(Data(text.utf8)) }
@@ -17,7 +30,7 @@ public enum ContentHash {
             let bytes = Data(part.utf8)
             hasher.update(data: Data(String(bytes.count).utf8) + Data([0x3A]) + bytes)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
     }
 
     /// The hash of a value's canonical JSON (sorted keys): a stage's configuration hash.

@@ -72,7 +72,7 @@ public struct LexiconMatcher: Sendable {
             let space: Space = code.match == .surface ? .surface : .form
             for (isExclusion, entries) in [(false, code.patterns), (true, code.exclusions)] {
                 for (patternIndex, entry) in entries.enumerated() {
-                    guard let syntax = try? PatternSyntax(entry.text) else { continue }
+                    guard let syntax = PatternSyntax.parsed(entry.text) else { continue }
                     for sequence in syntax.sequences {
                         let steps = resolver.expand(sequence, mode: code.match)
                         guard !steps.isEmpty else { continue }
@@ -286,5 +286,27 @@ final class ExpansionMemo: @unchecked Sendable {
     subscript(key: ExpansionKey) -> [PatternSyntax.Step]? {
         get { lock.withLock { values[key] } }
         set { lock.withLock { values[key] = newValue } }
+    }
+}
+
+extension PatternSyntax {
+    private static let memo = SyntaxMemo()
+
+    /// The parse of a pattern, remembered: every document's matcher compiles the same patterns.
+    static func parsed(_ text: String) -> PatternSyntax? {
+        if let known = memo[text] { return known }
+        let syntax = try? PatternSyntax(text)
+        memo[text] = syntax
+        return syntax
+    }
+}
+
+private final class SyntaxMemo: @unchecked Sendable {
+    private var values: [String: PatternSyntax?] = [:]
+    private let lock = NSLock()
+
+    subscript(text: String) -> PatternSyntax?? {
+        get { lock.withLock { values[text] } }
+        set { lock.withLock { values[text] = newValue ?? nil } }
     }
 }

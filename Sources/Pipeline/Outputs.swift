@@ -210,12 +210,18 @@ final class CorpusWriter {
         }
     }
 
-    /// JSON lines indented; strings never hold a raw line break, so splitting on `\n` is safe.
+    /// JSON lines indented; strings never hold a raw line break, so every 0x0A byte starts a
+    /// line. Works on bytes: documents are large.
     static func indented(_ data: Data, by spaces: Int, first: Bool = true) -> Data {
-        let pad = String(repeating: " ", count: spaces)
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        return Data(
-            lines.enumerated().map { index, line in (index == 0 && !first || line.isEmpty ? "" : pad) + line }
-                .joined(separator: "\n").utf8)
+        var result = Data()
+        result.reserveCapacity(data.count + data.count / 8)
+        let pad = [UInt8](repeating: 0x20, count: spaces)
+        var atLineStart = first
+        for byte in data {
+            if atLineStart && byte != 0x0A { result.append(contentsOf: pad) }
+            result.append(byte)
+            atLineStart = byte == 0x0A
+        }
+        return result
     }
 }

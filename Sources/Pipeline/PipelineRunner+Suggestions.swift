@@ -30,8 +30,16 @@ extension PipelineRunner {
 
         // What changed since the last run, per code.
         let previousPath = (configuration.outputFolder as NSString).appendingPathComponent("suggestions.json")
+        // Only ids and codes of the previous file are needed: decode just those.
+        struct Previous: Decodable {
+            struct Entry: Decodable {
+                var id: String
+                var code: String
+            }
+            var suggestions: [Entry]
+        }
         let previous = FileManager.default.contents(atPath: previousPath).flatMap {
-            try? JSONDecoder().decode(Outputs.SuggestionsFile.self, from: $0)
+            try? JSONDecoder().decode(Previous.self, from: $0)
         }
         let before = Dictionary(grouping: previous?.suggestions ?? [], by: \.code).mapValues { Set($0.map(\.id)) }
         let after = Dictionary(grouping: merged.suggestions, by: \.code).mapValues { Set($0.map(\.id)) }

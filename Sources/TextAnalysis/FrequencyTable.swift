@@ -35,13 +35,24 @@ public struct FrequencyTable: Sendable {
     {
         self.options = options
         let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        struct TermAccumulator {
+            var count = 0
+            var participants = 0
+            var documents = 0
+            var lastDocument = -1
+        }
         struct Accumulator {
             var words = 0
             var participants: Set<String> = []
             var documents: Set<String> = []
-            var terms: [String: (count: Int, participants: Set<String>, documents: Int, lastDocument: Int)] = [:]
+            var terms: [String: TermAccumulator] = [:]
+            /// Terms each participant used, to count distinct participants per term afterwards.
+            var termsByParticipant: [String: Set<String>] = [:]
         }
-        var accumulators: [String: Accumulator] = [:]
+        // Accumulators are mutated in place (by index): copying one out of a dictionary and back
+        // would copy its tables on every speaker.
+        var index: [String: Int] = [:]
+        var accumulators: [Accumulator] = []
         for (documentIndex, document) in documents.enumerated() {
             for speaker in document.speakers {
                 let participant = speaker.participantID.flatMap { byID[$0] }
@@ -54,32 +65,46 @@ public struct FrequencyTable: Sendable {
                 guard passes else { continue }
                 let name = options.grouping.group(
                     participantID: speaker.participantID, participant: participant, documentID: document.documentID)
-                var accumulator = accumulators[name] ?? Accumulator()
-                accumulator.words += speaker.words
-                if let id = speaker.participantID { accumulator.participants.insert(id) }
-                if speaker.words > 0 { accumulator.documents.insert(document.documentID) }
-                for (term, count) in speaker.terms {
-                    var entry = accumulator.terms[term] ?? (0, [], 0, -1)
-                    entry.count += count
-                    if let id = speaker.participantID { entry.participants.insert(id) }
-                    if entry.lastDocument != documentIndex {
-                        entry.documents += 1
-                        entry.lastDocument = documentIndex
-                    }
-                    accumulator.terms[term] = entry
+                let slot: Int
+                if let known = index[name] {
+                    slot = known
+                } else {
+                    slot = accumulators.count
+                    index[name] = slot
+                    accumulators.append(Accumulator())
                 }
-                accumulators[name] = accumulator
+                accumulators[slot].words += speaker.words
+                if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
+                if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
+                for (term, count) in speaker.terms {
+                    accumulators[slot].terms[term, default: TermAccumulator()].count += count
+                    if accumulators[slot].terms[term]?.lastDocument != documentIndex {
+                        accumulators[slot].terms[term]?.documents += 1
+                        accumulators[slot].terms[term]?.lastDocument = documentIndex
+                    }
+                }
+                if let id = speaker.participantID {
+                    accumulators[slot].termsByParticipant[id, default: []].formUnion(speaker.terms.keys)
+                }
             }
         }
-        let names = accumulators.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+        for slot in accumulators.indices {
+            for terms in accumulators[slot].termsByParticipant.values {
+                for term in terms { accumulators[slot].terms[term]?.participants += 1 }
+            }
+        }
+        let names = index.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
         groups = names.compactMap { name in
-            accumulators[name].map {
-                Group(name: name, words: $0.words, participants: $0.participants.count, documents: $0.documents.count)
+            index[name].map { slot in
+                let accumulator = accumulators[slot]
+                return Group(
+                    name: name, words: accumulator.words, participants: accumulator.participants.count,
+                    documents: accumulator.documents.count)
             }
         }
         terms = names.map { name in
-            (accumulators[name]?.terms ?? [:]).mapValues {
-                TermCount(count: $0.count, participants: $0.participants.count, documents: $0.documents)
+            (index[name].map { accumulators[$0].terms } ?? [:]).mapValues {
+                TermCount(count: $0.count, participants: $0.participants, documents: $0.documents)
             }
         }
     }
