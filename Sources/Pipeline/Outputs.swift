@@ -213,15 +213,22 @@ final class CorpusWriter {
     /// JSON lines indented; strings never hold a raw line break, so every 0x0A byte starts a
     /// line. Works on bytes: documents are large.
     static func indented(_ data: Data, by spaces: Int, first: Bool = true) -> Data {
-        var result = Data()
-        result.reserveCapacity(data.count + data.count / 8)
+        var result = [UInt8]()
+        result.reserveCapacity(data.count + data.count / 4)
         let pad = [UInt8](repeating: 0x20, count: spaces)
-        var atLineStart = first
-        for byte in data {
-            if atLineStart && byte != 0x0A { result.append(contentsOf: pad) }
-            result.append(byte)
-            atLineStart = byte == 0x0A
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var lineStart = 0
+            var firstLine = true
+            while lineStart <= bytes.count {
+                var end = lineStart
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                if end > lineStart && (first || !firstLine) { result.append(contentsOf: pad) }
+                result.append(contentsOf: bytes[lineStart..<end])
+                if end < bytes.count { result.append(0x0A) }
+                firstLine = false
+                lineStart = end + 1
+            }
         }
-        return result
+        return Data(result)
     }
 }
