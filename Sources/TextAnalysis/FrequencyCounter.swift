@@ -131,6 +131,38 @@ public struct DocumentCounts: Sendable, Hashable, Codable {
         /// Every token the speaker said (stopwords included): the base of rates.
         public var words: Int
         public var terms: [String: Int]
+
+        enum CodingKeys: String, CodingKey { case participantID, words, terms, counts }
+
+        public init(participantID: String?, words: Int, terms: [String: Int]) {
+            self.participantID = participantID
+            self.words = words
+            self.terms = terms
+        }
+
+        // Terms as two parallel arrays, sorted: a JSON object of thousands of keys costs far more
+        // to encode and decode (this is the frequencies stage's cache entry).
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(participantID, forKey: .participantID)
+            try container.encode(words, forKey: .words)
+            let sorted = terms.sorted { $0.key < $1.key }
+            try container.encode(sorted.map(\.key), forKey: .terms)
+            try container.encode(sorted.map(\.value), forKey: .counts)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            participantID = try container.decodeIfPresent(String.self, forKey: .participantID)
+            words = try container.decode(Int.self, forKey: .words)
+            let keys = try container.decode([String].self, forKey: .terms)
+            let counts = try container.decode([Int].self, forKey: .counts)
+            guard keys.count == counts.count else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .counts, in: container, debugDescription: "terms and counts differ in length")
+            }
+            terms = Dictionary(zip(keys, counts), uniquingKeysWith: +)
+        }
     }
 
     public var documentID: String
