@@ -331,31 +331,71 @@ public struct PipelineRunner: Sendable {
                 try corpusWriter.finish(study: configuration.study, participants: participants)
                 written.append("corpus.json")
             }
-            if runKWIC, let stage = configuration.kwic {
-                let concordance = Concordancer(options: stage.options).merge(
-                    collected.flatMap(\.lines), queries: queries, participants: participants)
-                try write(
-                    "kwic.json",
-                    Outputs.json(
-                        Outputs.KWICFile(
-                            study: configuration.study, queries: stage.queries, window: stage.options.window,
-                            unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue,
-                            lines: concordance.lines)))
+            // The three outputs are built in parallel (each is one thread's work), then written.
+            struct Built: Sendable {
+                var files: [(String, Data)] = []
+                var warnings: [String] = []
+                var summary: RunReport.Suggestions?
+                var suggestions: [Suggestion] = []
+                var manual: [ManualCoding] = []
+                var frequencies: Outputs.FrequenciesFile?
+                var failure: String?
             }
-            if runSuggest, let stage = configuration.suggest {
-                let (file, summary) = suggestionsFile(
-                    stage, collected: collected, participants: participants, warnings: &warnings)
-                suggestionSummary = summary
-                mergedSuggestions = file.suggestions
-                manualCodings = file.manualCodings.map(\.coding)
-                try write("suggestions.json", Outputs.json(file))
+            let runner = self
+            let finished = collected
+            let participants = participants
+            let built = ConcurrentSlots<Built>(count: 3)
+            DispatchQueue.concurrentPerform(iterations: 3) { task in
+                var result = Built()
+                do {
+                    switch task {
+                    case 0:
+                        guard runKWIC, let stage = configuration.kwic else { break }
+                        let concordance = Concordancer(options: stage.options).merge(
+                            finished.flatMap(\.lines), queries: queries, participants: participants)
+                        result.files.append(
+                            (
+                                "kwic.json",
+                                try Outputs.json(
+                                    Outputs.KWICFile(
+                                        study: configuration.study, queries: stage.queries,
+                                        window: stage.options.window,
+                                        unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue,
+                                        lines: concordance.lines))
+                            ))
+                    case 1:
+                        guard runSuggest, let stage = configuration.suggest else { break }
+                        let (file, summary) = runner.suggestionsFile(
+                            stage, collected: finished, participants: participants, warnings: &result.warnings)
+                        result.summary = summary
+                        result.suggestions = file.suggestions
+                        result.manual = file.manualCodings.map(\.coding)
+                        result.files.append(("suggestions.json", try Outputs.json(file)))
+                    default:
+                        guard runFrequencies, let stage = configuration.frequencies else { break }
+                        let (file, csv) = runner.frequencies(
+                            stage, collected: finished, participants: participants, warnings: &result.warnings)
+                        result.frequencies = file
+                        result.files.append(("frequencies.json", try Outputs.json(file)))
+                        result.files.append(("frequencies.csv", csv))
+                    }
+                } catch {
+                    result.failure = "\(error)"
+                }
+                built[task] = result
             }
-            if runFrequencies, let stage = configuration.frequencies {
-                let (file, csv) = frequencies(
-                    stage, collected: collected, participants: participants, warnings: &warnings)
-                frequenciesFile = file
-                try write("frequencies.json", Outputs.json(file))
-                try write("frequencies.csv", csv)
+            for case let result? in built.values {
+                if let failure = result.failure {
+                    throw PipelineError(file: out, message: "cannot encode the outputs: \(failure)")
+                }
+                warnings += result.warnings
+                if let summary = result.summary {
+                    suggestionSummary = summary
+                    mergedSuggestions = result.suggestions
+                    manualCodings = result.manual
+                }
+                if let file = result.frequencies { frequenciesFile = file }
+                for (name, data) in result.files { try write(name, data) }
             }
         } catch let error as PipelineError {
             throw error
