@@ -23,6 +23,11 @@ struct ZipPackage {
     let limits: ZipLimits
 
     init(data: Data, file: String, limits: ZipLimits) throws {
+        if let problem = Self.boundsProblem(data) {
+            throw IngestError(
+                .invalidZip, file: file, message: "the file is not a readable zip package (\(problem))",
+                hint: "open it in Word or LibreOffice and save it again as .docx")
+        }
         do {
             archive = try Archive(data: data, accessMode: .read)
         } catch {
@@ -36,6 +41,52 @@ struct ZipPackage {
     }
 
     func contains(_ path: String) -> Bool { archive[path] != nil }
+
+    /// Checks that the zip directory and every entry it lists lie inside the bytes, before
+    /// ZIPFoundation seeks to them: its in-memory reader traps on an offset past the end (found
+    /// by fuzzing; regression fixture `fuzz-zip-offset-past-end.docx`). Returns what is wrong.
+    static func boundsProblem(_ data: Data) -> String? {
+        let bytes = [UInt8](data)
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        guard bytes.count >= 22 else { return "too short" }
+        // The end-of-central-directory record: within the last 64 kB + 22 bytes.
+        var end = -1
+        var position = bytes.count - 22
+        let lowest = max(0, bytes.count - 22 - 65_535)
+        while position >= lowest {
+            if bytes[position] == 0x50 && bytes[position + 1] == 0x4B && bytes[position + 2] == 0x05
+                && bytes[position + 3] == 0x06
+            {
+                end = position
+                break
+            }
+            position -= 1
+        }
+        guard end >= 0 else { return "no zip directory" }
+        let entries = u16(end + 10)
+        let directorySize = u32(end + 12)
+        let directoryOffset = u32(end + 16)
+        if directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF || entries == 0xFFFF {
+            return "a ZIP64 package, which Word documents never need"
+        }
+        guard directoryOffset + directorySize <= end else { return "the zip directory lies outside the file" }
+        var cursor = directoryOffset
+        for _ in 0..<entries {
+            guard cursor + 46 <= end, u32(cursor) == 0x0201_4B50 else { return "a damaged zip directory" }
+            let compressed = u32(cursor + 20)
+            let nameLength = u16(cursor + 28)
+            let extraLength = u16(cursor + 30)
+            let commentLength = u16(cursor + 32)
+            let local = u32(cursor + 42)
+            guard compressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF else { return "a ZIP64 entry" }
+            guard local + 30 <= bytes.count, u32(local) == 0x0403_4B50 else { return "an entry outside the file" }
+            let dataStart = local + 30 + u16(local + 26) + u16(local + 28)
+            guard dataStart + compressed <= bytes.count else { return "an entry that runs past the end of the file" }
+            cursor += 46 + nameLength + extraLength + commentLength
+        }
+        return nil
+    }
 
     /// The inflated bytes of one entry; throws if it is missing, too large or too compressed.
     func read(_ path: String) throws -> Data {

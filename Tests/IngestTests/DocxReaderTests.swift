@@ -114,6 +114,8 @@ import Testing
         BrokenCase(file: "really-html.docx", code: .unsupportedFormat),
         BrokenCase(file: "really-rtf.docx", code: .unsupportedFormat),
         BrokenCase(file: "empty.docx", code: .emptyFile),
+        // Found by the fuzzer: a directory offset past the end made ZIPFoundation trap.
+        BrokenCase(file: "fuzz-zip-offset-past-end.docx", code: .invalidZip),
     ])
     func brokenWordFilesGetAClearError(_ broken: BrokenCase) throws {
         let path = try Fixture.path(broken.file)

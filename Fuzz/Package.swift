@@ -1,0 +1,16 @@
+// swift-tools-version: 6.1
+// libFuzzer targets, a package of their own so the main build never carries fuzzer flags.
+// Build and run with Scripts/fuzz.sh.
+import PackageDescription
+
+let package = Package(
+    name: "TranscriptMinerFuzz",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "FuzzIngest",
+            dependencies: [.product(name: "Ingest", package: "main"), .product(name: "Corpus", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    ]
+)

@@ -1,0 +1,40 @@
+import Corpus
+import Foundation
+import Ingest
+
+/// libFuzzer entry: the first byte picks the reader's file name (and so the format hint), the
+/// rest is the file. Any input must give a Document or an IngestError: never a crash or a hang.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    guard count > 0 else { return 0 }
+    let names = ["f.docx", "f.xml", "f.trs", "f.eaf", "f.vtt", "f.txt", "participants.csv"]
+    let name = names[Int(start[0]) % names.count]
+    let data = Data(bytes: start + 1, count: count - 1)
+    if name == "participants.csv" {
+        _ = try? ParticipantsReader().read(data: data, file: name)
+        return 0
+    }
+    if let document = try? Ingestor().read(data: data, source: name) {
+        // The invariant every export relies on.
+        for segment in document.segments where document.text(in: segment.range) != segment.text {
+            fatalError("segment text and range disagree in \(name)")
+        }
+    }
+    return 0
+}
+
+/// libFuzzer's driver, run from the executable's entry point (SwiftPM names it `FuzzIngest_main`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzIngest_main")
+public func fuzzMain(
+    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { data, size in fuzz(data, size) }
+}
