@@ -23,4 +23,4 @@ for index, (path, selector) in enumerate(files):
         target.write(bytes([selector]) + source.read())
 PY
 .build-fuzz/debug/FuzzIngest "$seeds" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1
+    -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 ${FUZZ_FLAGS:-}
