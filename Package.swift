@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Corpus", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Ingest", "Corpus"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CodingTests", dependencies: ["Coding", "Corpus", "TextAnalysis"]),

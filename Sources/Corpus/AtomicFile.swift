@@ -14,42 +14,9 @@ public enum AtomicFile {
     /// never seen half-written by a running reader, but after a power cut it may be empty or
     /// short. Only for data that is checked on reading and can be recomputed (the stage cache).
     public static func write(_ data: Data, to path: String, durable: Bool = true) throws(FileWriteError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary =
-            (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
-        var written = 0
-        let ok = data.withUnsafeBytes { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return true }
-            while written < buffer.count {
-                let result = Glibc.write(descriptor, base + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                written += result
-            }
-            return true
-        }
-        let synced = ok && (!durable || fsync(descriptor) == 0)
-        let closed = close(descriptor) == 0
-        guard synced, closed else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw failure(path, "cannot write it (\(reason)); the previous version is unchanged")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw failure(path, "cannot replace it (\(reason)); the previous version is unchanged")
-        }
-        let folderDescriptor = durable ? open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY) : -1
-        if folderDescriptor >= 0 {
-            fsync(folderDescriptor)
-            close(folderDescriptor)
-        }
+        let writer = try Writer(path: path, durable: durable)
+        writer.append(data)
+        try writer.commit()
     }
 
     /// A file written in pieces, appearing at its path only when complete (`commit`); abandoned
@@ -57,11 +24,13 @@ public enum AtomicFile {
     public final class Writer {
         public let path: String
         private let temporary: String
+        private let durable: Bool
         private var descriptor: Int32
         private var failed: String?
 
-        public init(path: String) throws(FileWriteError) {
+        public init(path: String, durable: Bool = true) throws(FileWriteError) {
             self.path = path
+            self.durable = durable
             let folder = (path as NSString).deletingLastPathComponent
             let name = (path as NSString).lastPathComponent
             temporary =
@@ -89,7 +58,7 @@ public enum AtomicFile {
 
         /// Flushes, closes and renames over the path. Throws if any write failed (a full disk).
         public func commit() throws(FileWriteError) {
-            let synced = failed == nil && fsync(descriptor) == 0
+            let synced = failed == nil && (!durable || fsync(descriptor) == 0)
             let reason = failed ?? String(cString: strerror(errno))
             close(descriptor)
             descriptor = -1
@@ -101,6 +70,15 @@ public enum AtomicFile {
                 let reason = String(cString: strerror(errno))
                 unlink(temporary)
                 throw failure(path, "cannot replace it (\(reason)); the previous version is unchanged")
+            }
+            if durable {
+                // The rename itself is durable once the folder is synced.
+                let folder = (path as NSString).deletingLastPathComponent
+                let folderDescriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
+                if folderDescriptor >= 0 {
+                    fsync(folderDescriptor)
+                    close(folderDescriptor)
+                }
             }
         }
 
@@ -123,10 +101,6 @@ public enum AtomicFile {
         for path in paths where (path as NSString).lastPathComponent.hasPrefix(".") && path.contains(".tmp-") {
             try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(path))
         }
-    }
-
-    fileprivate static func failure(_ path: String, _ message: String) -> FileWriteError {
-        FileWriteError(file: path, message: message)
     }
 }
 

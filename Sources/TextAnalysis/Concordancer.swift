@@ -94,13 +94,7 @@ public struct Concordancer: Sendable {
         kept.reserveCapacity(lines.count)
         for var line in lines {
             let participant = line.participantID.flatMap { byID[$0] }
-            if let allowed = options.filter.participantIDs {
-                guard let id = line.participantID, allowed.contains(id) else { continue }
-            }
-            let passes = options.filter.attributes.allSatisfy { name, values in
-                participant?.attributes[name].map(values.contains) ?? false
-            }
-            guard passes else { continue }
+            guard options.filter.accepts(participantID: line.participantID, participant: participant) else { continue }
             line.attributes = participant?.attributes ?? [:]
             kept.append(line)
         }

@@ -56,13 +56,9 @@ public struct FrequencyTable: Sendable {
         for (documentIndex, document) in documents.enumerated() {
             for speaker in document.speakers {
                 let participant = speaker.participantID.flatMap { byID[$0] }
-                if let allowed = options.filter.participantIDs {
-                    guard let id = speaker.participantID, allowed.contains(id) else { continue }
+                guard options.filter.accepts(participantID: speaker.participantID, participant: participant) else {
+                    continue
                 }
-                let passes = options.filter.attributes.allSatisfy { name, values in
-                    participant?.attributes[name].map(values.contains) ?? false
-                }
-                guard passes else { continue }
                 let name = options.grouping.group(
                     participantID: speaker.participantID, participant: participant, documentID: document.documentID)
                 let slot: Int

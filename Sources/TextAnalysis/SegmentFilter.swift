@@ -21,9 +21,13 @@ public struct SegmentFilter: Sendable, Hashable, Codable {
     public static let everyone = SegmentFilter(roles: Set(SpeakerRole.allCases))
 
     func accepts(_ segment: Segment, participant: Participant?) -> Bool {
-        guard roles.contains(segment.role) else { return false }
+        roles.contains(segment.role) && accepts(participantID: segment.participantID, participant: participant)
+    }
+
+    /// The participant and attribute conditions alone (roles are applied per document earlier).
+    func accepts(participantID: String?, participant: Participant?) -> Bool {
         if let participantIDs {
-            guard let id = segment.participantID, participantIDs.contains(id) else { return false }
+            guard let participantID, participantIDs.contains(participantID) else { return false }
         }
         for (name, values) in attributes {
             guard let value = participant?.attributes[name], values.contains(value) else { return false }

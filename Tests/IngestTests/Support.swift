@@ -1,7 +1,6 @@
 import Corpus
 import Foundation
 import Testing
-import ZIPFoundation
 
 @testable import Ingest
 
@@ -67,14 +66,6 @@ func ingestError(_ body: () throws -> Any) -> IngestError? {
 extension Fixture {
     /// A zip package with the given entries, built in memory.
     static func docxPackage(entries: [(String, Data)]) throws -> Data {
-        let archive = try Archive(accessMode: .create)
-        for (name, bytes) in entries {
-            try archive.addEntry(
-                with: name, type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .deflate
-            ) { position, size in
-                bytes.subdata(in: Int(position)..<Int(position) + size)
-            }
-        }
-        return try #require(archive.data)
+        try PackageWriter.zip(entries.map { (path: $0.0, data: $0.1) })
     }
 }
