@@ -14,7 +14,7 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Ignore cached results.")
     var force = false
 
-    @Option(name: .long, help: "Run and write only this stage: kwic or frequencies.")
+    @Option(name: .long, help: "Run and write only this stage: kwic, frequencies or suggest.")
     var only: String?
 
     @Flag(name: .long, help: "Wait for another run on the same out folder instead of failing.")
@@ -30,8 +30,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let configuration = try readPipeline(pipeline)
-        if let only, !["kwic", "frequencies"].contains(only) {
-            throw ValidationError("--only takes kwic or frequencies")
+        if let only, !["kwic", "frequencies", "suggest"].contains(only) {
+            throw ValidationError("--only takes kwic, frequencies or suggest")
         }
         var options = PipelineRunner.Options()
         options.force = force
