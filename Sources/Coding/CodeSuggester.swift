@@ -39,9 +39,11 @@ public struct CodeSuggester: Sendable {
         for (segmentIndex, segment) in document.segments.enumerated() where options.roles.contains(segment.role) {
             let tokens = corpus.tokens[documentIndex][segmentIndex]
             guard !tokens.isEmpty else { continue }
+            let matches = matcher.matches(in: tokens)
+            // Most turns match nothing: only those that do pay for scalars and sentences.
+            guard matches.contains(where: { !$0.isExclusion }) else { continue }
             let scalars = Array(segment.text.unicodeScalars)
             let sentences = Self.sentenceIndices(tokens, scalars)
-            let matches = matcher.matches(in: tokens)
             let exclusions = matches.filter(\.isExclusion)
             var kept: [LexiconMatcher.Match] = []
             for match in matches where !match.isExclusion {
