@@ -68,9 +68,10 @@ struct LineSegmenter: @unchecked Sendable {
                 offset += 1
             }
             let lineStart = offset
-            let scalars = Array(line.text.unicodeScalars)
+            let scalars = line.text.unicodeScalars
+            let scalarCount = scalars.count
             text += line.text
-            offset += scalars.count
+            offset += scalarCount
 
             var head = heads[number]
             if head.kind == .nameCandidate {
@@ -82,7 +83,10 @@ struct LineSegmenter: @unchecked Sendable {
                     head.kind = .label
                 } else {
                     head = Head(kind: head.time == nil ? .none : .timestampOnly, time: head.time)
-                    if head.kind == .timestampOnly { head.contentOffset = contentStart(afterTimestampIn: scalars) }
+                    if head.kind == .timestampOnly {
+                        head.contentOffset = contentStart(
+                            afterTimestampIn: Array(scalars.prefix(labels.maximumLabelLength + 40)))
+                    }
                 }
             }
             let structural = line.isTableRow || line.boldPrefix > 0
@@ -94,7 +98,7 @@ struct LineSegmenter: @unchecked Sendable {
                 open = TranscriptDraft.Turn(
                     label: head.label, range: ScalarRange(start: 0, end: 0), start: head.time,
                     labelIsStructural: structural || head.kind == .header)
-                contentFrom = head.kind == .header ? scalars.count : head.contentOffset
+                contentFrom = head.kind == .header ? scalarCount : head.contentOffset
             case .timestampOnly:
                 let label = open?.label
                 let structuralLabel = open?.labelIsStructural ?? false
@@ -107,7 +111,7 @@ struct LineSegmenter: @unchecked Sendable {
                 contentFrom = 0
             }
 
-            guard let (from, to) = trimmedBounds(scalars, from: contentFrom) else { continue }
+            guard let (from, to) = trimmedBounds(scalars, count: scalarCount, from: contentFrom) else { continue }
             if open == nil {
                 open = TranscriptDraft.Turn(label: nil, range: ScalarRange(start: 0, end: 0))
             }
@@ -122,12 +126,24 @@ struct LineSegmenter: @unchecked Sendable {
     }
 
     /// The first and past-the-last non-blank scalar of a line from `from` on.
-    private func trimmedBounds(_ scalars: [Unicode.Scalar], from: Int) -> (Int, Int)? {
+    /// Works on the line's scalar view (no array per line: this runs for every line of a corpus).
+    private func trimmedBounds(_ scalars: String.UnicodeScalarView, count: Int, from: Int) -> (Int, Int)? {
+        guard from < count else { return nil }
+        var index = scalars.index(scalars.startIndex, offsetBy: from)
         var start = from
-        while start < scalars.count, scalars[start].properties.isWhitespace { start += 1 }
-        guard start < scalars.count else { return nil }
-        var end = scalars.count
-        while end > start, scalars[end - 1].properties.isWhitespace { end -= 1 }
+        while index < scalars.endIndex, scalars[index].properties.isWhitespace {
+            scalars.formIndex(after: &index)
+            start += 1
+        }
+        guard index < scalars.endIndex else { return nil }
+        var endIndex = scalars.endIndex
+        var end = count
+        while end > start {
+            let previous = scalars.index(before: endIndex)
+            guard scalars[previous].properties.isWhitespace else { break }
+            endIndex = previous
+            end -= 1
+        }
         return (start, end)
     }
 

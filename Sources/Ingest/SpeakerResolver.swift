@@ -75,12 +75,22 @@ struct SpeakerResolver {
             }
         }
 
-        let scalars = Array(draft.text.unicodeScalars)
+        // Turns come in text order: walk the scalar view once instead of copying it to an array.
+        let scalars = draft.text.unicodeScalars
+        var cursor = scalars.startIndex
+        var cursorOffset = 0
         var segments: [Segment] = []
         segments.reserveCapacity(draft.turns.count)
         for turn in draft.turns {
             let speaker = resolved[turn.label ?? ""] ?? Speaker(label: "", role: .other, participantID: nil)
-            let text = String(String.UnicodeScalarView(scalars[turn.range.start..<turn.range.end]))
+            if turn.range.start < cursorOffset {
+                cursor = scalars.startIndex
+                cursorOffset = 0
+            }
+            scalars.formIndex(&cursor, offsetBy: turn.range.start - cursorOffset)
+            cursorOffset = turn.range.start
+            let end = scalars.index(cursor, offsetBy: turn.range.length)
+            let text = String(scalars[cursor..<end])
             segments.append(
                 Segment(
                     index: segments.count, speaker: speaker.label, role: speaker.role,
