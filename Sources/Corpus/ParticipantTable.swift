@@ -26,6 +26,11 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
 
     public static let empty = ParticipantTable(attributeNames: [], participants: [])
 
+    /// Participants by id (the first row wins if an id repeats), for joins over many turns.
+    public var byID: [String: Participant] {
+        Dictionary(participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public subscript(id: String) -> Participant? {
         participants.first { $0.id == id }
     }
@@ -77,6 +82,22 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
 }
 
 extension StringProtocol {
+    /// Runs of whitespace (line breaks included) become one space; the ends are trimmed.
+    package func collapsingWhitespace() -> String {
+        var result = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace { result.append(" ") }
+                pendingSpace = false
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
     /// The string without leading and trailing Unicode whitespace.
     package func trimmingWhitespace() -> String {
         let scalars = unicodeScalars

@@ -26,7 +26,6 @@ public struct ParticipantsReader {
 
     public func read(data: Data, file: String) throws -> (table: ParticipantTable, warnings: [String]) {
         var text = try TextDecoder().decode(data, file: file)
-        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         if let line = Self.unclosedQuoteLine(text) {
             throw IngestError(
                 .malformedParticipants, file: file, line: line,

@@ -6,7 +6,6 @@ struct PlainTextReader: TranscriptReader {
 
     func lines(of data: Data, file: String) throws -> [SourceLine] {
         var text = try decoder.decode(data, file: file)
-        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         if text.contains("\0") { text = text.replacingOccurrences(of: "\0", with: "") }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) }
         while lines.last?.text.isEmpty == true { lines.removeLast() }

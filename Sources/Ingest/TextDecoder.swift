@@ -22,6 +22,7 @@ struct TextDecoder {
         } else {
             text = try utf8(bytes[...], offset: 0, file: file)
         }
+        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         if text.contains("\r") {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }

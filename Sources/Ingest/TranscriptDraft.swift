@@ -95,21 +95,3 @@ struct TranscriptDraft: Sendable {
         self.notes = notes
     }
 }
-
-extension String {
-    /// Runs of whitespace (including line breaks) become one space; ends are trimmed.
-    func collapsingWhitespace() -> String {
-        var result = String.UnicodeScalarView()
-        var pendingSpace = false
-        for scalar in unicodeScalars {
-            if scalar.properties.isWhitespace {
-                pendingSpace = !result.isEmpty
-            } else {
-                if pendingSpace { result.append(" ") }
-                pendingSpace = false
-                result.append(scalar)
-            }
-        }
-        return String(result)
-    }
-}

@@ -12,7 +12,6 @@ struct WebVTTReader: TranscriptReader {
 
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         var text = try decoder.decode(data, file: file)
-        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = lines.first, first.hasPrefix("WEBVTT") else {
             throw IngestError(

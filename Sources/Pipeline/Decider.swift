@@ -160,12 +160,7 @@ public struct Decider: Sendable {
     }
 
     private func loadDocuments() throws(PipelineError) -> [String: Document] {
-        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
-        guard let data = FileManager.default.contents(atPath: path),
-            let corpus = try? JSONDecoder().decode(Outputs.CorpusFile.self, from: data)
-        else {
-            throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first")
-        }
+        let corpus = try Outputs.corpus(of: configuration)
         return Dictionary(corpus.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

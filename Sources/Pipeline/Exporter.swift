@@ -34,10 +34,7 @@ public struct Exporter: Sendable {
     }
 
     func load() throws(PipelineError) -> Study {
-        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
-        guard let data = FileManager.default.contents(atPath: path),
-            let corpus = try? JSONDecoder().decode(Outputs.CorpusFile.self, from: data)
-        else { throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first") }
+        let corpus = try Outputs.corpus(of: configuration)
         let (file, merged) = try Decider(configuration: configuration).currentSuggestions()
         var codings: [Coding] = []
         for suggestion in merged.suggestions {
@@ -191,8 +188,7 @@ public struct Exporter: Sendable {
         let study = try load()
         let names = study.corpus.participants.attributeNames
         let documents = Dictionary(study.corpus.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let participants = Dictionary(
-            study.corpus.participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let participants = study.corpus.participants.byID
         var text =
             (["document", "turn", "speaker", "participant"] + names
             + ["code", "status", "coder", "at", "start", "end", "text"]).map(csvField).joined(separator: ",") + "\n"

@@ -74,6 +74,15 @@ public enum Outputs {
         public var orphanedDecisions: [DecisionMerger.Orphan]
     }
 
+    /// The last run's `corpus.json` of a pipeline. Throws ``PipelineError`` when there is none.
+    public static func corpus(of configuration: PipelineConfiguration) throws(PipelineError) -> CorpusFile {
+        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
+        guard let data = FileManager.default.contents(atPath: path),
+            let corpus = try? JSONDecoder().decode(CorpusFile.self, from: data)
+        else { throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first") }
+        return corpus
+    }
+
     /// Encodes with sorted keys: the same value always gives the same bytes.
     public static func json(_ value: some Encodable, pretty: Bool = true) throws -> Data {
         let encoder = JSONEncoder()

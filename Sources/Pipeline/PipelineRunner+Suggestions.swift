@@ -8,7 +8,7 @@ extension PipelineRunner {
     func suggestionsFile(
         _ stage: SuggestStage, collected: [DocumentResult], participants: ParticipantTable, warnings: inout [String]
     ) -> (Outputs.SuggestionsFile, RunReport.Suggestions) {
-        let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = participants.byID
         let suggestions = collected.flatMap(\.suggestions).map { suggestion in
             var suggestion = suggestion
             suggestion.attributes = suggestion.participantID.flatMap { byID[$0]?.attributes } ?? [:]

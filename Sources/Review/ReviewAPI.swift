@@ -45,9 +45,7 @@ struct ReviewAPI: Sendable {
     }
 
     func turns(document: String, segment: Int) throws -> Response {
-        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
-        guard let data = FileManager.default.contents(atPath: path),
-            let corpus = try? JSONDecoder().decode(Outputs.CorpusFile.self, from: data),
+        guard let corpus = try? Outputs.corpus(of: configuration),
             let found = corpus.documents.first(where: { $0.id == document })
         else {
             return problem(.notFound, "no document \(document)")

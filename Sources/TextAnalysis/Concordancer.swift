@@ -89,7 +89,7 @@ public struct Concordancer: Sendable {
 
     /// Joins participants' attributes, applies participant and attribute filters, and sorts.
     public func merge(_ lines: [ConcordanceLine], queries: [Query], participants: ParticipantTable) -> Concordance {
-        let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = participants.byID
         var kept: [ConcordanceLine] = []
         kept.reserveCapacity(lines.count)
         for var line in lines {
@@ -177,11 +177,4 @@ public struct ConcordanceLine: Sendable, Hashable, Codable {
     /// Normalised context words, nearest first (`leftWords[0]` is L1): the keys of sorting.
     public var leftWords: [String]
     public var rightWords: [String]
-}
-
-extension String {
-    /// Whitespace runs (line breaks included) become one space; the ends are trimmed.
-    func collapsingWhitespace() -> String {
-        split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-    }
 }

@@ -34,7 +34,7 @@ public struct FrequencyTable: Sendable {
     public init(merging documents: [DocumentCounts], participants: ParticipantTable, options: FrequencyCounter.Options)
     {
         self.options = options
-        let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = participants.byID
         struct TermAccumulator {
             var count = 0
             var participants = 0

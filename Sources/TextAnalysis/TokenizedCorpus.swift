@@ -25,7 +25,7 @@ public struct TokenizedCorpus: Sendable {
     ) {
         self.documents = documents
         self.participants = participants
-        participantsByID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        participantsByID = participants.byID
         self.options = options
         let tokenizer = Tokenizer(options: options)
         var forms = Vocabulary(capacity: 4096)
