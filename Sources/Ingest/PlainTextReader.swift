@@ -6,7 +6,7 @@ struct PlainTextReader: TranscriptReader {
 
     func lines(of data: Data, file: String) throws -> [SourceLine] {
         var text = try decoder.decode(data, file: file)
-        if text.contains("\0") { text = text.replacingOccurrences(of: "\0", with: "") }
+        if text.utf8.contains(0) { text = text.replacingOccurrences(of: "\0", with: "") }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) }
         while lines.last?.text.isEmpty == true { lines.removeLast() }
         return lines

@@ -50,11 +50,24 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Turns and tokens of one document: cached by the tokenize stage.
-    struct DocumentStats: Codable, Sendable {
+    struct DocumentStats: Codable, Sendable, BinaryCodable {
         var turns = 0
         var participantTurns = 0
         var tokens = 0
         var participantTokens = 0
+
+        init() {}
+
+        func write(to writer: inout BinaryWriter) {
+            for value in [turns, participantTurns, tokens, participantTokens] { writer.write(value) }
+        }
+
+        init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+            turns = try reader.read()
+            participantTurns = try reader.read()
+            tokens = try reader.read()
+            participantTokens = try reader.read()
+        }
     }
 
     /// Runs the pipeline. Throws ``PipelineError`` for configuration problems (exit 2); failed
@@ -155,8 +168,10 @@ public struct PipelineRunner: Sendable {
                 return result
             }
             let ingestKey = ContentHash.combining([ContentHash.of(data), ingestHash, source])
+            var bundle = cache.bundle(key: ingestKey, ignoringCache: options.force)
+            defer { cache.store(bundle) }
             var document: Document
-            if !options.force, let cached = cache.value(Document.self, stage: "ingest", key: ingestKey) {
+            if let cached = bundle.value(Document.self, stage: "ingest", key: ingestKey) {
                 document = cached
             } else {
                 do {
@@ -168,7 +183,7 @@ public struct PipelineRunner: Sendable {
                     result.failure = IngestError(.unreadableFile, file: source, message: "\(error)")
                     return result
                 }
-                cache.store(document, stage: "ingest", key: ingestKey)
+                bundle.set(document, stage: "ingest", key: ingestKey)
                 result.ran.insert("ingest")
             }
             document.id = ids[index]
@@ -177,21 +192,21 @@ public struct PipelineRunner: Sendable {
             let tokenizeKey = ContentHash.combining([ingestKey, tokenizeHash])
             let kwicKey = kwicHash.map { ContentHash.combining([tokenizeKey, $0]) }
             let frequencyKey = frequencyHash.map { ContentHash.combining([tokenizeKey, $0]) }
-            var stats = options.force ? nil : cache.value(DocumentStats.self, stage: "tokenize", key: tokenizeKey)
+            var stats = bundle.value(DocumentStats.self, stage: "tokenize", key: tokenizeKey)
             var lines: [ConcordanceLine]? = nil
             var counts: [DocumentCounts]? = nil
             var suggestions: [Suggestion]? = nil
             // Suggestion ids derive from the document id, which depends on the batch: key on it.
             let suggestKey = suggestHash.map { ContentHash.combining([tokenizeKey, $0, ids[index]]) }
-            if runSuggest, let suggestKey, !options.force {
-                suggestions = cache.value([Suggestion].self, stage: "suggest", key: suggestKey)
+            if runSuggest, let suggestKey {
+                suggestions = bundle.value([Suggestion].self, stage: "suggest", key: suggestKey)
             }
             let needSuggest = runSuggest && suggestions == nil
-            if runKWIC, let kwicKey, !options.force {
-                lines = cache.value([ConcordanceLine].self, stage: "kwic", key: kwicKey)
+            if runKWIC, let kwicKey {
+                lines = bundle.value([ConcordanceLine].self, stage: "kwic", key: kwicKey)
             }
-            if runFrequencies, let frequencyKey, !options.force {
-                counts = cache.value([DocumentCounts].self, stage: "frequencies", key: frequencyKey)
+            if runFrequencies, let frequencyKey {
+                counts = bundle.value([DocumentCounts].self, stage: "frequencies", key: frequencyKey)
             }
             let needKWIC = runKWIC && lines == nil
             let needFrequencies = runFrequencies && counts == nil
@@ -213,13 +228,13 @@ public struct PipelineRunner: Sendable {
                         }
                     }
                     stats = computed
-                    cache.store(computed, stage: "tokenize", key: tokenizeKey)
+                    bundle.set(computed, stage: "tokenize", key: tokenizeKey)
                 }
                 if needKWIC, let stage = configuration.kwic, let kwicKey {
                     let computed = timer.measure("kwic") {
                         Concordancer(options: stage.options).lines(of: queries, in: tokenized)
                     }
-                    cache.store(computed, stage: "kwic", key: kwicKey)
+                    bundle.set(computed, stage: "kwic", key: kwicKey)
                     lines = computed
                     result.ran.insert("kwic")
                 }
@@ -230,7 +245,7 @@ public struct PipelineRunner: Sendable {
                                 ofDocument: 0, in: tokenized)
                         }
                     }
-                    cache.store(computed, stage: "frequencies", key: frequencyKey)
+                    bundle.set(computed, stage: "frequencies", key: frequencyKey)
                     counts = computed
                     result.ran.insert("frequencies")
                 }
@@ -240,7 +255,7 @@ public struct PipelineRunner: Sendable {
                         let matcher = LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
                         return suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
                     }
-                    cache.store(computed, stage: "suggest", key: suggestKey)
+                    bundle.set(computed, stage: "suggest", key: suggestKey)
                     suggestions = computed
                     result.ran.insert("suggest")
                 }
@@ -452,7 +467,7 @@ public struct PipelineRunner: Sendable {
             throw PipelineError(file: out, message: "cannot write run-report.json: \(error)")
         }
         if options.only == nil && failures.isEmpty {
-            cache.prune(stages: ["ingest", "tokenize", "kwic", "frequencies", "suggest"])
+            cache.prune()
         }
         return report
     }

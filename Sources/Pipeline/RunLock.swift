@@ -6,7 +6,7 @@ import Foundation
 
 /// A lock file that keeps two runs from writing one out folder at once.
 ///
-/// Created with `O_EXCL`; it holds the owner's process id and start time. A lock whose process
+/// Created by `link(2)`, which fails if it exists; it holds the owner's process id and start time. A lock whose process
 /// is gone is stale and taken over.
 public final class RunLock {
     public let path: String
@@ -25,15 +25,20 @@ public final class RunLock {
 
     /// Takes the lock, waiting for it when `wait` is set. Throws ``PipelineError`` naming the holder.
     public func acquire(wait: Bool = false) throws(PipelineError) {
+        // The holder is written to a private file first and hard-linked into place, so the lock
+        // appears with its holder in one step: a run killed at any moment never leaves an empty lock.
+        let holder = Holder(
+            pid: getpid(), host: ProcessInfo.processInfo.hostName,
+            started: ISO8601DateFormatter().string(from: Date()))
+        let draft = path + ".tmp-\(getpid())"
+        do {
+            try ((try? JSONEncoder().encode(holder)) ?? Data()).write(to: URL(fileURLWithPath: draft))
+        } catch {
+            throw PipelineError(file: path, message: "cannot create the lock file (\(error.localizedDescription))")
+        }
+        defer { unlink(draft) }
         while true {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if descriptor >= 0 {
-                let holder = Holder(
-                    pid: getpid(), host: ProcessInfo.processInfo.hostName,
-                    started: ISO8601DateFormatter().string(from: Date()))
-                let data = (try? JSONEncoder().encode(holder)) ?? Data()
-                _ = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-                close(descriptor)
+            if link(draft, path) == 0 {
                 held = true
                 return
             }

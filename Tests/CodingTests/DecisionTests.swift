@@ -22,6 +22,22 @@ import Testing
         #expect(Set(first.map(\.id)).count == first.count)
     }
 
+    @Test func suggestionsRoundTripThroughTheBinaryCacheFormat() throws {
+        var suggestions = suggest(
+            [Code(name: "Hype", patterns: ["hype"]), Code(name: "Time", patterns: ["protected time"])],
+            ["There is a lot of hype and no protected time.", "More hype."], unit: .sentence)
+        #expect(suggestions.count == 3)
+        suggestions[0].status = .recoded
+        suggestions[0].decisions = [
+            CoderDecision(coder: "alice", status: .recoded, code: "Time", note: "not hype", at: "2026-11-29T10:00:00Z")
+        ]
+        var writer = BinaryWriter()
+        writer.write(suggestions)
+        var reader = BinaryReader(writer.bytes)
+        #expect(try reader.read([Suggestion].self) == suggestions)
+        #expect(reader.isAtEnd)
+    }
+
     @Test func logsAreAppendOnlyWithWhoWhenAndPreviousStatus() throws {
         let path = temporaryLog()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }

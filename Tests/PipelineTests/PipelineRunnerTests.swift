@@ -102,10 +102,11 @@ import Testing
         let workspace = try Workspace()
         defer { workspace.remove() }
         _ = try workspace.run()
-        let ingest = workspace.out.appendingPathComponent(".cache/ingest")
+        let ingest = workspace.out.appendingPathComponent(".cache/documents")
         let entries = try FileManager.default.contentsOfDirectory(atPath: ingest.path).sorted()
-        try Data("{not json".utf8).write(to: ingest.appendingPathComponent(entries[0]))
-        // A foreign entry: valid JSON under another key's name.
+        #expect(entries.count == 11)
+        try Data("{not binary".utf8).write(to: ingest.appendingPathComponent(entries[0]))
+        // A foreign entry: a valid file under another key's name.
         try FileManager.default.copyItem(
             at: ingest.appendingPathComponent(entries[2]), to: ingest.appendingPathComponent("x.json"))
         try FileManager.default.removeItem(at: ingest.appendingPathComponent(entries[1]))

@@ -48,6 +48,22 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
         #expect(document.segments[first.segmentIndex].participantID == "P2")
     }
 
+    @Test func linesAndCountsRoundTripThroughTheBinaryCacheFormat() throws {
+        let corpus = try SampleStudy.corpus()
+        var lines = Concordancer().lines(of: [try Query("time"), try Query("\"protected time\"")], in: corpus)
+        let counts = (0..<corpus.documents.count).map { FrequencyCounter().counts(ofDocument: $0, in: corpus) }
+        #expect(lines.count > 20)
+        #expect(Set(lines.compactMap(\.participantID)).count > 3)
+        lines[0].attributes = ["role": "GP", "years_in_field": "12"]  // attributes are joined later, at merge
+        var writer = BinaryWriter()
+        writer.write(lines)
+        writer.write(counts)
+        var reader = BinaryReader(writer.bytes)
+        #expect(try reader.read([ConcordanceLine].self) == lines)
+        #expect(try reader.read([DocumentCounts].self) == counts)
+        #expect(reader.isAtEnd)
+    }
+
     @Test func wildcardsMatchPrefixesAndSuffixes() throws {
         let corpus = corpus([
             ("Regulation and regulators regulate; a regulatory standard.", .participant, "P1"),

@@ -1,0 +1,269 @@
+/// A value with a compact binary form, for the pipeline's per-document cache.
+///
+/// Hand-written: no package on this machine offers a binary format without code generation,
+/// and JSON for these entries cost a third of a cold run (encoding) and most of a warm one
+/// (decoding). Fields are written in a fixed order with no names; a format change must change
+/// ``BinaryWriter/formatVersion`` so that old entries are recomputed, never misread.
+public protocol BinaryCodable {
+    func write(to writer: inout BinaryWriter)
+    init(from reader: inout BinaryReader) throws(BinaryReader.Error)
+}
+
+/// Appends values to a byte buffer: integers as zigzag LEB128 varints, strings as length + UTF-8.
+public struct BinaryWriter: Sendable {
+    /// Bumped whenever any conformance's layout changes.
+    public static let formatVersion = 1
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    @inlinable public mutating func write<Value: BinaryCodable>(_ value: Value) {
+        value.write(to: &self)
+    }
+
+    public mutating func writeVarint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    public mutating func writeBytes(_ buffer: UnsafeRawBufferPointer) {
+        writeVarint(UInt64(buffer.count))
+        bytes.append(contentsOf: buffer)
+    }
+
+    public mutating func writeFixed(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Reads what ``BinaryWriter`` wrote; any overrun or malformed value throws, so a torn or
+/// foreign entry is detected rather than misread.
+public struct BinaryReader {
+    public struct Error: Swift.Error, Sendable {}
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = Array(bytes)
+    }
+
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    @inlinable public mutating func read<Value: BinaryCodable>(_: Value.Type = Value.self) throws(Error) -> Value {
+        try Value(from: &self)
+    }
+
+    public mutating func readVarint() throws(Error) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 64 else { throw Error() }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+        throw Error()
+    }
+
+    public mutating func readFixed() throws(Error) -> UInt64 {
+        guard bytes.count - offset >= 8 else { throw Error() }
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+        offset += 8
+        return value
+    }
+
+    /// A count that cannot exceed the bytes left (every element takes at least one byte).
+    public mutating func readCount() throws(Error) -> Int {
+        let count = try readVarint()
+        guard count <= UInt64(bytes.count - offset) else { throw Error() }
+        return Int(count)
+    }
+
+    /// The next length-prefixed run of bytes, as is.
+    public mutating func readBytes() throws(Error) -> ArraySlice<UInt8> {
+        let count = try readCount()
+        offset += count
+        return bytes[offset - count..<offset]
+    }
+
+    mutating func readString() throws(Error) -> String {
+        let count = try readCount()
+        let start = offset
+        offset += count
+        return bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<start + count]), as: UTF8.self)
+        }
+    }
+}
+
+extension Int: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.writeVarint(UInt64(bitPattern: Int64((self << 1) ^ (self >> (Int.bitWidth - 1)))))
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        let raw = try reader.readVarint()
+        self = Int(truncatingIfNeeded: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+    }
+}
+
+extension Bool: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) { writer.writeVarint(self ? 1 : 0) }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        switch try reader.readVarint() {
+        case 0: self = false
+        case 1: self = true
+        default: throw BinaryReader.Error()
+        }
+    }
+}
+
+extension Double: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) { writer.writeFixed(bitPattern) }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self = Double(bitPattern: try reader.readFixed())
+    }
+}
+
+extension String: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        var copy = self
+        copy.withUTF8 { writer.writeBytes(UnsafeRawBufferPointer($0)) }
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self = try reader.readString()
+    }
+}
+
+extension Optional: BinaryCodable where Wrapped: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        switch self {
+        case .none: writer.writeVarint(0)
+        case .some(let value):
+            writer.writeVarint(1)
+            value.write(to: &writer)
+        }
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        switch try reader.readVarint() {
+        case 0: self = .none
+        case 1: self = .some(try Wrapped(from: &reader))
+        default: throw BinaryReader.Error()
+        }
+    }
+}
+
+extension Array: BinaryCodable where Element: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.writeVarint(UInt64(count))
+        for element in self { element.write(to: &writer) }
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        let count = try reader.readCount()
+        self = []
+        reserveCapacity(count)
+        for _ in 0..<count { append(try Element(from: &reader)) }
+    }
+}
+
+/// In the dictionary's own order: equal dictionaries may give different bytes (sorting a
+/// document's term counts cost an eighth of a cold run, and entries are never compared as bytes).
+extension Dictionary: BinaryCodable where Key: BinaryCodable, Value: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.writeVarint(UInt64(count))
+        for (key, value) in self {
+            key.write(to: &writer)
+            value.write(to: &writer)
+        }
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        let count = try reader.readCount()
+        self = [:]
+        reserveCapacity(count)
+        for _ in 0..<count {
+            let key = try Key(from: &reader)
+            guard updateValue(try Value(from: &reader), forKey: key) == nil else { throw BinaryReader.Error() }
+        }
+    }
+}
+
+/// Enums with string raw values are written by their raw value, so reordering cases is safe.
+extension BinaryCodable where Self: RawRepresentable, RawValue == String {
+    public func write(to writer: inout BinaryWriter) { rawValue.write(to: &writer) }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        guard let value = Self(rawValue: try String(from: &reader)) else { throw BinaryReader.Error() }
+        self = value
+    }
+}
+
+extension TranscriptFormat: BinaryCodable {}
+extension SpeakerRole: BinaryCodable {}
+
+extension ScalarRange: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(start)
+        writer.write(end)
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(start: try reader.read(), end: try reader.read())
+    }
+}
+
+extension Speaker: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(label)
+        writer.write(role)
+        writer.write(participantID)
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(label: try reader.read(), role: try reader.read(), participantID: try reader.read())
+    }
+}
+
+extension Segment: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(index)
+        writer.write(speaker)
+        writer.write(role)
+        writer.write(participantID)
+        writer.write(text)
+        writer.write(range)
+        writer.write(start)
+        writer.write(end)
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            index: try reader.read(), speaker: try reader.read(), role: try reader.read(),
+            participantID: try reader.read(), text: try reader.read(), range: try reader.read(),
+            start: try reader.read(), end: try reader.read())
+    }
+}
+
+extension Document: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(id)
+        writer.write(source)
+        writer.write(format)
+        writer.write(text)
+        writer.write(segments)
+        writer.write(speakers)
+        writer.write(notes)
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            id: try reader.read(), source: try reader.read(), format: try reader.read(), text: try reader.read(),
+            segments: try reader.read(), speakers: try reader.read(), notes: try reader.read())
+    }
+}

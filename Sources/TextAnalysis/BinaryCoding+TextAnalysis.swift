@@ -1,0 +1,53 @@
+import Corpus
+
+extension ConcordanceLine: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(query)
+        writer.write(documentID)
+        writer.write(segmentIndex)
+        writer.write(speaker)
+        writer.write(role)
+        writer.write(participantID)
+        writer.write(attributes)
+        writer.write(tokenIndex)
+        writer.write(tokenCount)
+        writer.write(left)
+        writer.write(match)
+        writer.write(right)
+        writer.write(range)
+        writer.write(leftWords)
+        writer.write(rightWords)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            query: try reader.read(), documentID: try reader.read(), segmentIndex: try reader.read(),
+            speaker: try reader.read(), role: try reader.read(), participantID: try reader.read(),
+            attributes: try reader.read(), tokenIndex: try reader.read(), tokenCount: try reader.read(),
+            left: try reader.read(), match: try reader.read(), right: try reader.read(), range: try reader.read(),
+            leftWords: try reader.read(), rightWords: try reader.read())
+    }
+}
+
+extension DocumentCounts.Speaker: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(participantID)
+        writer.write(words)
+        writer.write(terms)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(participantID: try reader.read(), words: try reader.read(), terms: try reader.read())
+    }
+}
+
+extension DocumentCounts: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(documentID)
+        writer.write(speakers)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(documentID: try reader.read(), speakers: try reader.read())
+    }
+}
