@@ -145,6 +145,18 @@ public struct RunReport: Codable, Sendable {
         public var perCode: [CodeChange]
         public var orphaned: [DecisionMerger.Orphan]
         public var reattached: Int
+
+        /// The same suggestions seen again: nothing added or removed.
+        var unchanged: Suggestions {
+            var copy = self
+            copy.perCode = perCode.map { change in
+                var change = change
+                change.added = 0
+                change.removed = 0
+                return change
+            }
+            return copy
+        }
     }
 
     public struct Size: Codable, Sendable {

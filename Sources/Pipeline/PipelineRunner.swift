@@ -35,12 +35,39 @@ public struct PipelineRunner: Sendable {
         self.options = options
     }
 
+    /// The cache keys of one document's stages, each chaining its content and every
+    /// configuration up to the stage; nil content means the file could not be read.
+    struct DocumentKeys: Sendable {
+        var content: String?
+        var source: String
+        var id: String
+        var ingest: String
+        var tokenize: String
+        var kwic: String?
+        var frequencies: String?
+        var suggest: String?
+
+        init(
+            content: String?, source: String, id: String, ingest: String, tokenize: String, kwic: String?,
+            frequencies: String?, suggest: String?
+        ) {
+            self.content = content
+            self.source = source
+            self.id = id
+            self.ingest = ContentHash.combining([content ?? "unreadable", ingest, source])
+            self.tokenize = ContentHash.combining([self.ingest, tokenize])
+            self.kwic = kwic.map { ContentHash.combining([self.tokenize, $0]) }
+            self.frequencies = frequencies.map { ContentHash.combining([self.tokenize, $0]) }
+            // Suggestion ids derive from the document id, which depends on the batch: key on it.
+            self.suggest = suggest.map { ContentHash.combining([self.tokenize, $0, id]) }
+        }
+    }
+
     /// What one document contributes, from the cache or computed.
     struct DocumentResult: Sendable {
         /// Held only until written to corpus.json, so memory stays bounded by a chunk of documents.
         var document: Document?
         var documentID: String?
-        var participantIDs: Set<String> = []
         var failure: IngestError?
         var stats = DocumentStats()
         var lines: [ConcordanceLine] = []
@@ -55,11 +82,13 @@ public struct PipelineRunner: Sendable {
         var participantTurns = 0
         var tokens = 0
         var participantTokens = 0
+        var participantIDs: [String] = []
 
         init() {}
 
         func write(to writer: inout BinaryWriter) {
             for value in [turns, participantTurns, tokens, participantTokens] { writer.write(value) }
+            writer.write(participantIDs)
         }
 
         init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
@@ -67,6 +96,7 @@ public struct PipelineRunner: Sendable {
             participantTurns = try reader.read()
             tokens = try reader.read()
             participantTokens = try reader.read()
+            participantIDs = try reader.read()
         }
     }
 
@@ -115,7 +145,8 @@ public struct PipelineRunner: Sendable {
             participant.id + "=" + (participants.documentColumn.flatMap { participant.attributes[$0] } ?? "")
         }
         let ingestHash = ContentHash.combining(
-            ["ingest", ContentHash.of(configuration.ingest), participants.documentColumn ?? ""] + identity)
+            ["ingest", RunManifest.build, ContentHash.of(configuration.ingest), participants.documentColumn ?? ""]
+                + identity)
         let tokenizeHash = ContentHash.combining([
             "tokenize", ContentHash.of(configuration.tokenize.options), stopwordsHash,
         ])
@@ -138,10 +169,60 @@ public struct PipelineRunner: Sendable {
         let runKWIC = configuration.kwic != nil && (options.only == nil || options.only == "kwic")
         let runFrequencies = configuration.frequencies != nil && (options.only == nil || options.only == "frequencies")
 
-        // The documents, in path order.
+        let configuration = configuration
+        let options = options
+
+        // The documents, in path order, and the keys of every stage of each, from its content.
         var failures: [IngestError] = []
         let files = configuration.transcriptFiles(&failures)
         let ids = Ingestor.uniqueIDs(for: files)
+        let base = configuration.baseFolder
+        let sources = files.map { relativePath($0, from: base) }
+        let contentHashes = ConcurrentSlots<String>(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            if let data = FileManager.default.contents(atPath: files[index]) { contentHashes[index] = ContentHash.of(data) }
+        }
+        let keys = (0..<files.count).map { index in
+            DocumentKeys(
+                content: contentHashes[index], source: sources[index], id: ids[index], ingest: ingestHash,
+                tokenize: tokenizeHash, kwic: kwicHash, frequencies: frequencyHash, suggest: suggestHash)
+        }
+
+        // Which outputs are out of date: an output whose key and file are as the last run left
+        // them is kept, and the stages only it needs are not even read from the cache.
+        var manifest = RunManifest.load(from: out)
+        let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
+        let decisionsHash = runSuggest ? Self.decisionsHash(in: configuration.decisionsFolder) : ""
+        let frequenciesKey = ContentHash.combining(["frequencies"] + shared + keys.map { ($0.frequencies ?? "") + $0.id })
+        let outputKeys: [String: String] = [
+            "corpus.json": ContentHash.combining(["corpus"] + shared + keys.map { $0.ingest + $0.id }),
+            "kwic.json": ContentHash.combining(["kwic"] + shared + keys.map { ($0.kwic ?? "") + $0.id }),
+            "frequencies.json": frequenciesKey, "frequencies.csv": frequenciesKey,
+            "suggestions.json": ContentHash.combining(["suggest", decisionsHash] + shared + keys.map { $0.suggest ?? "" }),
+        ]
+        func stale(_ name: String) -> Bool {
+            options.force || !manifest.isCurrent(name, key: outputKeys[name] ?? "", in: out)
+        }
+        let reportKey = ContentHash.combining(
+            ["report"] + ["corpus.json", "frequencies.json", "suggestions.json"].map { outputKeys[$0] ?? "" })
+        let writeCorpus = options.only == nil && stale("corpus.json")
+        let writeKWIC = runKWIC && stale("kwic.json")
+        let writeFrequencies = runFrequencies && (stale("frequencies.json") || stale("frequencies.csv"))
+        let writeSuggestions = runSuggest && stale("suggestions.json")
+        let writeReport =
+            options.only == nil && (options.force || !manifest.isCurrent("report.html", key: reportKey, in: out))
+        // The report shows frequencies and suggestions, so rebuilding it needs them in memory.
+        let loadFrequencies = writeFrequencies || (writeReport && runFrequencies)
+        let loadSuggestions = writeSuggestions || (writeReport && runSuggest)
+        let checked = Date()
+        if options.only == nil, !writeCorpus, !writeKWIC, !loadFrequencies, !loadSuggestions, !writeReport,
+            var report = manifest.report
+        {
+            return try unchanged(
+                report: &report, ids: keys.compactMap { $0.content == nil ? nil : $0.id }, started: started,
+                checked: checked)
+        }
+
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
         let ingestor: Ingestor
         do {
@@ -155,27 +236,38 @@ public struct PipelineRunner: Sendable {
             || configuration.suggest?.lexicon.codes.contains { $0.match == .stem } == true
         let done = Counter()
         let timer = StageTimer()
-        let base = configuration.baseFolder
-        let configuration = configuration
-        let options = options
         @Sendable func process(_ index: Int) -> DocumentResult {
             var result = DocumentResult()
             defer { options.progress?(done.increment(), files.count) }
-            let file = files[index]
-            let source = relativePath(file, from: base)
-            guard let data = FileManager.default.contents(atPath: file) else {
-                result.failure = IngestError(.unreadableFile, file: source, message: "cannot read the file")
-                return result
-            }
-            let ingestKey = ContentHash.combining([ContentHash.of(data), ingestHash, source])
-            var bundle = cache.bundle(key: ingestKey, ignoringCache: options.force)
+            let key = keys[index]
+            let source = key.source
+            var bundle = cache.bundle(key: key.ingest, ignoringCache: options.force || key.content == nil)
             defer { cache.store(bundle) }
-            var document: Document
-            if let cached = bundle.value(Document.self, stage: "ingest", key: ingestKey) {
-                document = cached
-            } else {
+            var document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
+            var stats = bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
+            var lines = writeKWIC ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
+            var counts =
+                loadFrequencies
+                ? key.frequencies.flatMap { bundle.value([DocumentCounts].self, stage: "frequencies", key: $0) } : []
+            var suggestions =
+                loadSuggestions ? key.suggest.flatMap { bundle.value([Suggestion].self, stage: "suggest", key: $0) } : []
+            let needTokens = stats == nil || lines == nil || counts == nil || suggestions == nil
+            if document == nil && (needTokens || writeCorpus) {
+                guard let data = FileManager.default.contents(atPath: files[index]) else {
+                    result.failure = IngestError(.unreadableFile, file: source, message: "cannot read the file")
+                    return result
+                }
+                // The keys come from the content read before: a file changed since must not be
+                // cached under them.
+                guard ContentHash.of(data) == key.content else {
+                    result.failure = IngestError(
+                        .unreadableFile, file: source, message: "the file changed while the run read it; run again")
+                    return result
+                }
                 do {
-                    document = try timer.measure("ingest") { try ingestor.read(data: data, source: source) }
+                    let ingested = try timer.measure("ingest") { try ingestor.read(data: data, source: source) }
+                    bundle.set(ingested, stage: "ingest", key: key.ingest)
+                    document = ingested
                 } catch let error as IngestError {
                     result.failure = error
                     return result
@@ -183,34 +275,13 @@ public struct PipelineRunner: Sendable {
                     result.failure = IngestError(.unreadableFile, file: source, message: "\(error)")
                     return result
                 }
-                bundle.set(document, stage: "ingest", key: ingestKey)
                 result.ran.insert("ingest")
             }
-            document.id = ids[index]
-            result.document = document
+            document?.id = key.id
+            result.documentID = key.id
+            result.document = writeCorpus ? document : nil
 
-            let tokenizeKey = ContentHash.combining([ingestKey, tokenizeHash])
-            let kwicKey = kwicHash.map { ContentHash.combining([tokenizeKey, $0]) }
-            let frequencyKey = frequencyHash.map { ContentHash.combining([tokenizeKey, $0]) }
-            var stats = bundle.value(DocumentStats.self, stage: "tokenize", key: tokenizeKey)
-            var lines: [ConcordanceLine]? = nil
-            var counts: [DocumentCounts]? = nil
-            var suggestions: [Suggestion]? = nil
-            // Suggestion ids derive from the document id, which depends on the batch: key on it.
-            let suggestKey = suggestHash.map { ContentHash.combining([tokenizeKey, $0, ids[index]]) }
-            if runSuggest, let suggestKey {
-                suggestions = bundle.value([Suggestion].self, stage: "suggest", key: suggestKey)
-            }
-            let needSuggest = runSuggest && suggestions == nil
-            if runKWIC, let kwicKey {
-                lines = bundle.value([ConcordanceLine].self, stage: "kwic", key: kwicKey)
-            }
-            if runFrequencies, let frequencyKey {
-                counts = bundle.value([DocumentCounts].self, stage: "frequencies", key: frequencyKey)
-            }
-            let needKWIC = runKWIC && lines == nil
-            let needFrequencies = runFrequencies && counts == nil
-            if stats == nil || needKWIC || needFrequencies || needSuggest {
+            if needTokens, let document {
                 let tokenized = timer.measure("tokenize") {
                     TokenizedCorpus(
                         documents: [document], options: configuration.tokenize.options, stopwords: stopwords,
@@ -227,10 +298,11 @@ public struct PipelineRunner: Sendable {
                             computed.participantTokens += tokens.count
                         }
                     }
+                    computed.participantIDs = Set(document.segments.compactMap(\.participantID)).sorted()
                     stats = computed
-                    bundle.set(computed, stage: "tokenize", key: tokenizeKey)
+                    bundle.set(computed, stage: "tokenize", key: key.tokenize)
                 }
-                if needKWIC, let stage = configuration.kwic, let kwicKey {
+                if lines == nil, let stage = configuration.kwic, let kwicKey = key.kwic {
                     let computed = timer.measure("kwic") {
                         Concordancer(options: stage.options).lines(of: queries, in: tokenized)
                     }
@@ -238,7 +310,7 @@ public struct PipelineRunner: Sendable {
                     lines = computed
                     result.ran.insert("kwic")
                 }
-                if needFrequencies, let stage = configuration.frequencies, let frequencyKey {
+                if counts == nil, let stage = configuration.frequencies, let frequencyKey = key.frequencies {
                     let computed = timer.measure("frequencies") {
                         stage.ngrams.map { n in
                             FrequencyCounter(options: stage.counterOptions(ngram: n)).counts(
@@ -249,7 +321,7 @@ public struct PipelineRunner: Sendable {
                     counts = computed
                     result.ran.insert("frequencies")
                 }
-                if needSuggest, let stage = configuration.suggest, let suggestKey {
+                if suggestions == nil, let stage = configuration.suggest, let suggestKey = key.suggest {
                     let suggester = CodeSuggester(lexicon: stage.lexicon, options: stage.options)
                     let computed = timer.measure("suggest") {
                         let matcher = LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
@@ -263,12 +335,12 @@ public struct PipelineRunner: Sendable {
             result.stats = stats ?? DocumentStats()
             result.lines = (lines ?? []).map { line in
                 var line = line
-                line.documentID = ids[index]
+                line.documentID = key.id
                 return line
             }
             result.counts = (counts ?? []).map { count in
                 var count = count
-                count.documentID = ids[index]
+                count.documentID = key.id
                 return count
             }
             result.suggestions = suggestions ?? []
@@ -278,7 +350,7 @@ public struct PipelineRunner: Sendable {
         // Documents in chunks, each chunk in parallel; each document goes to corpus.json as soon
         // as its chunk is done, so memory holds a chunk of documents, not the corpus.
         var corpusWriter: CorpusWriter?
-        if options.only == nil {
+        if writeCorpus {
             do {
                 corpusWriter = try CorpusWriter(path: (out as NSString).appendingPathComponent("corpus.json"))
             } catch {
@@ -297,8 +369,6 @@ public struct PipelineRunner: Sendable {
             for case var result? in slots.values {
                 if let document = result.document {
                     corpusWriter?.append(document)
-                    result.documentID = document.id
-                    result.participantIDs = Set(document.segments.compactMap(\.participantID))
                     result.document = nil
                 }
                 collected.append(result)
@@ -308,12 +378,13 @@ public struct PipelineRunner: Sendable {
         // Merge in document order.
         let merging = Date()
         failures += collected.compactMap(\.failure)
-        let documentCount = collected.filter { $0.documentID != nil }.count
+        let documentCount = collected.filter { $0.failure == nil }.count
+        let wrote = ["kwic": writeKWIC, "frequencies": writeFrequencies, "suggest": writeSuggestions]
         var stageReports: [RunReport.Stage] = []
         for stage in ["ingest", "tokenize"] + configuration.stageOrder.filter({ $0 != "tokenize" }) {
             var ran: [String] = []
             var cached: [String] = []
-            for result in collected {
+            for result in collected where result.failure == nil {
                 guard let id = result.documentID else { continue }
                 if result.ran.contains(stage) { ran.append(id) } else { cached.append(id) }
             }
@@ -321,7 +392,7 @@ public struct PipelineRunner: Sendable {
                 stage == "kwic"
                 ? runKWIC : stage == "frequencies" ? runFrequencies : stage == "suggest" ? runSuggest : true
             if !active { cached = [] }
-            stageReports.append(RunReport.Stage(name: stage, ran: ran, cached: cached, wrote: active))
+            stageReports.append(RunReport.Stage(name: stage, ran: ran, cached: cached, wrote: wrote[stage] ?? active))
         }
 
         var written: [String] = []
@@ -329,7 +400,7 @@ public struct PipelineRunner: Sendable {
         var frequenciesFile: Outputs.FrequenciesFile?
         var mergedSuggestions: [Suggestion] = []
         var manualCodings: [ManualCoding] = []
-        func write(_ name: String, _ data: Data) throws(PipelineError) {
+        func write(_ name: String, _ data: Data, key: String) throws(PipelineError) {
             do {
                 try timer.measure("write") {
                     try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
@@ -340,11 +411,13 @@ public struct PipelineRunner: Sendable {
                 throw PipelineError(file: out, message: "\(error)")
             }
             written.append(name)
+            manifest.record(name, key: key, in: out)
         }
         do {
             if let corpusWriter {
                 try corpusWriter.finish(study: configuration.study, participants: participants)
                 written.append("corpus.json")
+                manifest.record("corpus.json", key: outputKeys["corpus.json"] ?? "", in: out)
             }
             // The three outputs are built in parallel (each is one thread's work), then written.
             struct Built: Sendable {
@@ -365,7 +438,7 @@ public struct PipelineRunner: Sendable {
                 do {
                     switch task {
                     case 0:
-                        guard runKWIC, let stage = configuration.kwic else { break }
+                        guard writeKWIC, let stage = configuration.kwic else { break }
                         let concordance = Concordancer(options: stage.options).merge(
                             finished.flatMap(\.lines), queries: queries, participants: participants)
                         result.files.append(
@@ -379,20 +452,22 @@ public struct PipelineRunner: Sendable {
                                         lines: concordance.lines))
                             ))
                     case 1:
-                        guard runSuggest, let stage = configuration.suggest else { break }
+                        guard loadSuggestions, let stage = configuration.suggest else { break }
                         let (file, summary) = runner.suggestionsFile(
                             stage, collected: finished, participants: participants, warnings: &result.warnings)
                         result.summary = summary
                         result.suggestions = file.suggestions
                         result.manual = file.manualCodings.map(\.coding)
-                        result.files.append(("suggestions.json", try Outputs.json(file)))
+                        if writeSuggestions { result.files.append(("suggestions.json", try Outputs.json(file))) }
                     default:
-                        guard runFrequencies, let stage = configuration.frequencies else { break }
+                        guard loadFrequencies, let stage = configuration.frequencies else { break }
                         let (file, csv) = runner.frequencies(
                             stage, collected: finished, participants: participants, warnings: &result.warnings)
                         result.frequencies = file
-                        result.files.append(("frequencies.json", try Outputs.json(file)))
-                        result.files.append(("frequencies.csv", csv))
+                        if writeFrequencies {
+                            result.files.append(("frequencies.json", try Outputs.json(file)))
+                            result.files.append(("frequencies.csv", csv))
+                        }
                     }
                 } catch {
                     result.failure = "\(error)"
@@ -410,12 +485,17 @@ public struct PipelineRunner: Sendable {
                     manualCodings = result.manual
                 }
                 if let file = result.frequencies { frequenciesFile = file }
-                for (name, data) in result.files { try write(name, data) }
+                for (name, data) in result.files {
+                    try write(name, data, key: outputKeys[name] ?? "")
+                }
             }
         } catch let error as PipelineError {
             throw error
         } catch {
             throw PipelineError(file: out, message: "cannot write the outputs: \(error)")
+        }
+        if runSuggest && !writeSuggestions, let previous = manifest.report?.suggestions {
+            suggestionSummary = previous.unchanged
         }
 
         let finished = Date()
@@ -424,7 +504,7 @@ public struct PipelineRunner: Sendable {
             documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
             participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
             participantTokens: stats.reduce(0) { $0 + $1.participantTokens },
-            participants: collected.reduce(into: Set<String>()) { $0.formUnion($1.participantIDs) }.count)
+            participants: stats.reduce(into: Set<String>()) { $0.formUnion($1.participantIDs) }.count)
         let formatter = ISO8601DateFormatter()
         var report = RunReport(
             tool: "TranscriptMiner", toolVersion: Self.version, study: configuration.study,
@@ -437,8 +517,9 @@ public struct PipelineRunner: Sendable {
             suggestions: suggestionSummary, timings: [:], methods: "")
         report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
         report.timings = timer.totals.mapValues { ($0 * 1000).rounded() / 1000 }
+        report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
-        if options.only == nil {
+        if writeReport {
             var words: [String: Int] = [:]
             for result in collected {
                 for speaker in result.counts.first?.speakers ?? [] {
@@ -455,21 +536,63 @@ public struct PipelineRunner: Sendable {
                 frequencies: frequenciesFile, suggestions: mergedSuggestions, lexicon: configuration.suggest?.lexicon,
                 participants: participants, manualCodings: manualCodings
             ).render()
-            try write("report.html", Data(html.utf8))
+            try write("report.html", Data(html.utf8), key: reportKey)
             report.outputs.insert("report.html", at: report.outputs.count - 1)
         }
-        do {
-            try AtomicFile.write(
-                Outputs.json(report), to: (out as NSString).appendingPathComponent("run-report.json"))
-        } catch let error as FileWriteError {
-            throw PipelineError(file: error.file, message: error.message)
-        } catch {
-            throw PipelineError(file: out, message: "cannot write run-report.json: \(error)")
+        try writeReportFile(report)
+        if options.only == nil {
+            manifest.report = report
         }
+        manifest.save(in: out)
         if options.only == nil && failures.isEmpty {
             cache.prune()
         }
         return report
+    }
+
+    /// A run that found every output current: the last full run's report, stamped anew.
+    private func unchanged(
+        report: inout RunReport, ids: [String], started: Date, checked: Date
+    ) throws(PipelineError) -> RunReport {
+        let formatter = ISO8601DateFormatter()
+        let finished = Date()
+        report.startedAt = formatter.string(from: started)
+        report.finishedAt = formatter.string(from: finished)
+        report.seconds = finished.timeIntervalSince(started)
+        report.pipeline = relativePath(configuration.file, from: FileManager.default.currentDirectoryPath)
+        report.stages = report.stages.map { stage in
+            var stage = stage
+            let done = Set(stage.ran + stage.cached)
+            stage.cached = ids.filter(done.contains)
+            stage.ran = []
+            stage.wrote = false
+            return stage
+        }
+        report.outputs = ["run-report.json"]
+        report.suggestions = report.suggestions?.unchanged
+        report.timings = ["check": ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000]
+        try writeReportFile(report)
+        return report
+    }
+
+    private func writeReportFile(_ report: RunReport) throws(PipelineError) {
+        do {
+            try AtomicFile.write(
+                Outputs.json(report), to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"))
+        } catch let error as FileWriteError {
+            throw PipelineError(file: error.file, message: error.message)
+        } catch {
+            throw PipelineError(file: configuration.outputFolder, message: "cannot write run-report.json: \(error)")
+        }
+    }
+
+    /// The coders' decision logs as they are now: suggestions.json merges them.
+    static func decisionsHash(in folder: String) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        return ContentHash.combining(
+            names.map { name in
+                name + ":" + ContentHash.of(FileManager.default.contents(atPath: "\(folder)/\(name)") ?? Data())
+            })
     }
 
     /// The frequency tables and keyness comparisons; a comparison naming a group the data lacks

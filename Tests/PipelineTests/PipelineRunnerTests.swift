@@ -98,6 +98,52 @@ import Testing
         #expect(!kwic.contains("\"match\" : \"hype\""))
     }
 
+    @Test func aRunWithNothingChangedKeepsEveryOutputAsItIs() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let names = ["corpus.json", "kwic.json", "frequencies.json", "frequencies.csv", "suggestions.json", "report.html"]
+        func stamps() throws -> [Date?] {
+            try names.map {
+                try FileManager.default.attributesOfItem(atPath: workspace.out.appendingPathComponent($0).path)[
+                    .modificationDate] as? Date
+            }
+        }
+        let before = try stamps()
+        let report = try workspace.run()
+        #expect(report.outputs == ["run-report.json"])
+        #expect(try stamps() == before)
+        #expect(report.corpus.documents == 11 && report.corpus.participants == 11)
+        #expect(report.stage("suggest")?.cached.count == 11 && report.stage("suggest")?.wrote == false)
+        #expect(report.suggestions?.perCode.allSatisfy { $0.added == 0 && $0.removed == 0 } == true)
+    }
+
+    @Test func anOutputEditedOrDeletedByHandIsRebuilt() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let kwic = try workspace.output("kwic.json")
+        try (kwic + Data("oops".utf8)).write(to: workspace.out.appendingPathComponent("kwic.json"))
+        try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("report.html"))
+        let report = try workspace.run()
+        #expect(report.outputs == ["kwic.json", "report.html", "run-report.json"])
+        #expect(try workspace.output("kwic.json") == kwic)
+        #expect(report.stage("kwic")?.ran == [])  // rebuilt from the cache
+        #expect(FileManager.default.fileExists(atPath: workspace.out.appendingPathComponent("report.html").path))
+    }
+
+    @Test func aNewDecisionRewritesSuggestionsAndTheReportOnly() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try decider.decide(coder: "alice", [.accept(first.id)])
+        let report = try workspace.run()
+        #expect(report.outputs == ["suggestions.json", "report.html", "run-report.json"])
+        #expect(report.suggestions?.byStatus["accepted"] == 1)
+    }
+
     @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -112,6 +158,8 @@ import Testing
         try FileManager.default.removeItem(at: ingest.appendingPathComponent(entries[1]))
         try FileManager.default.moveItem(
             at: ingest.appendingPathComponent("x.json"), to: ingest.appendingPathComponent(entries[1]))
+        // Outputs as they were would be kept without reading the cache: ask for corpus.json again.
+        try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("corpus.json"))
         let report = try workspace.run()
         #expect(report.failures.isEmpty)
         #expect(report.stage("ingest")?.ran.count == 2)

@@ -1,0 +1,70 @@
+import Coding
+import Corpus
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What the last runs wrote and under which keys, kept in `.cache/manifest.json`, so that a run
+/// keeps an output whose inputs are unchanged instead of rebuilding it.
+///
+/// An output's key chains the build of the tool, the pipeline file and every document's key for
+/// that output; the file's size and modification time are recorded as written, so an output
+/// that someone edited, deleted or that a killed run replaced is rebuilt, never trusted.
+struct RunManifest: Codable {
+    struct Output: Codable, Equatable {
+        var key: String
+        var size: Int64
+        var modified: Int64
+    }
+
+    var outputs: [String: Output] = [:]
+    /// The report of the last full run, reused when a run finds nothing to do.
+    var report: RunReport?
+
+    static func path(in out: String) -> String { (out as NSString).appendingPathComponent(".cache/manifest.json") }
+
+    static func load(from out: String) -> RunManifest {
+        guard let data = FileManager.default.contents(atPath: path(in: out)),
+            let manifest = try? JSONDecoder().decode(RunManifest.self, from: data)
+        else { return RunManifest() }
+        return manifest
+    }
+
+    /// Whether the output in the out folder is the one written under this key.
+    func isCurrent(_ name: String, key: String, in out: String) -> Bool {
+        guard let recorded = outputs[name], recorded.key == key,
+            let now = Self.stamp(of: (out as NSString).appendingPathComponent(name), key: key)
+        else { return false }
+        return now == recorded
+    }
+
+    mutating func record(_ name: String, key: String, in out: String) {
+        outputs[name] = Self.stamp(of: (out as NSString).appendingPathComponent(name), key: key)
+    }
+
+    /// Written last and not fsynced: a lost or torn manifest only makes the next run rebuild.
+    func save(in out: String) {
+        guard let data = try? JSONEncoder().encode(self) else { return }
+        try? FileManager.default.createDirectory(
+            atPath: (out as NSString).appendingPathComponent(".cache"), withIntermediateDirectories: true)
+        try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
+    }
+
+    private static func stamp(of path: String, key: String) -> Output? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Output(
+            key: key, size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    /// The running build of the tool: its version and its executable's size and time, so that
+    /// results of another build (which may compute differently) are never reused.
+    static let build: String = {
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 else { return PipelineRunner.version + " unknown build" }
+        return "\(PipelineRunner.version) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }()
+}
