@@ -51,24 +51,7 @@ public struct Ingestor: Sendable {
 
     /// Reads one transcript file. Throws ``IngestError`` naming the file and the place.
     public func read(file path: String) throws -> Document {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw IngestError(.unreadableFile, file: path, message: "no such file")
-        }
-        if isDirectory.boolValue {
-            throw IngestError(
-                .isDirectory, file: path, message: "this is a folder, not a transcript file",
-                hint: "pass the folder itself to read every transcript in it")
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw IngestError(
-                .unreadableFile, file: path, message: "cannot read the file (\(error.localizedDescription))",
-                hint: "check that it exists and that you may read it")
-        }
-        return try read(data: data, source: path)
+        try read(data: try Self.contents(of: path), source: path)
     }
 
     /// Reads a transcript held in memory; `source` names it in errors and in the document.

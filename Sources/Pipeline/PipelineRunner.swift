@@ -180,7 +180,9 @@ public struct PipelineRunner: Sendable {
         let sources = files.map { relativePath($0, from: base) }
         let contentHashes = ConcurrentSlots<String>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            if let data = FileManager.default.contents(atPath: files[index]) { contentHashes[index] = ContentHash.of(data) }
+            if let data = try? Ingestor.contents(of: files[index]) {
+                contentHashes[index] = ContentHash.of(data)
+            }
         }
         let keys = (0..<files.count).map { index in
             DocumentKeys(
@@ -193,12 +195,14 @@ public struct PipelineRunner: Sendable {
         var manifest = RunManifest.load(from: out)
         let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
         let decisionsHash = runSuggest ? Self.decisionsHash(in: configuration.decisionsFolder) : ""
-        let frequenciesKey = ContentHash.combining(["frequencies"] + shared + keys.map { ($0.frequencies ?? "") + $0.id })
+        let frequenciesKey = ContentHash.combining(
+            ["frequencies"] + shared + keys.map { ($0.frequencies ?? "") + $0.id })
         let outputKeys: [String: String] = [
             "corpus.json": ContentHash.combining(["corpus"] + shared + keys.map { $0.ingest + $0.id }),
             "kwic.json": ContentHash.combining(["kwic"] + shared + keys.map { ($0.kwic ?? "") + $0.id }),
             "frequencies.json": frequenciesKey, "frequencies.csv": frequenciesKey,
-            "suggestions.json": ContentHash.combining(["suggest", decisionsHash] + shared + keys.map { $0.suggest ?? "" }),
+            "suggestions.json": ContentHash.combining(
+                ["suggest", decisionsHash] + shared + keys.map { $0.suggest ?? "" }),
         ]
         func stale(_ name: String) -> Bool {
             options.force || !manifest.isCurrent(name, key: outputKeys[name] ?? "", in: out)
@@ -245,16 +249,21 @@ public struct PipelineRunner: Sendable {
             defer { cache.store(bundle) }
             var document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
             var stats = bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
-            var lines = writeKWIC ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
+            var lines =
+                writeKWIC ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
             var counts =
                 loadFrequencies
                 ? key.frequencies.flatMap { bundle.value([DocumentCounts].self, stage: "frequencies", key: $0) } : []
             var suggestions =
-                loadSuggestions ? key.suggest.flatMap { bundle.value([Suggestion].self, stage: "suggest", key: $0) } : []
+                loadSuggestions
+                ? key.suggest.flatMap { bundle.value([Suggestion].self, stage: "suggest", key: $0) } : []
             let needTokens = stats == nil || lines == nil || counts == nil || suggestions == nil
             if document == nil && (needTokens || writeCorpus) {
-                guard let data = FileManager.default.contents(atPath: files[index]) else {
-                    result.failure = IngestError(.unreadableFile, file: source, message: "cannot read the file")
+                let data: Data
+                do {
+                    data = try Ingestor.contents(of: files[index], source: source)
+                } catch {
+                    result.failure = error
                     return result
                 }
                 // The keys come from the content read before: a file changed since must not be
@@ -578,7 +587,8 @@ public struct PipelineRunner: Sendable {
     private func writeReportFile(_ report: RunReport) throws(PipelineError) {
         do {
             try AtomicFile.write(
-                Outputs.json(report), to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"))
+                Outputs.json(report),
+                to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"))
         } catch let error as FileWriteError {
             throw PipelineError(file: error.file, message: error.message)
         } catch {

@@ -74,6 +74,31 @@ import Testing
         #expect(batch.failures.map(\.code) == [.legacyWordDocument, .invalidZip])
     }
 
+    @Test func pipesLinksAndLoopsInAFolderAreReportedNeverFollowedOrWaitedOn() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("odd-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "P1: fine.".write(to: folder.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        #expect(mkfifo(folder.appendingPathComponent("pipe.txt").path, 0o644) == 0)  // opening it could block
+        let links = FileManager.default
+        try links.createSymbolicLink(
+            atPath: folder.appendingPathComponent("dangling.txt").path, withDestinationPath: "gone.txt")
+        try links.createSymbolicLink(
+            atPath: folder.appendingPathComponent("self.txt").path, withDestinationPath: "self.txt")
+        try links.createSymbolicLink(atPath: folder.appendingPathComponent("up").path, withDestinationPath: "..")
+        try links.createSymbolicLink(atPath: folder.appendingPathComponent("loop").path, withDestinationPath: ".")
+        let batch = try Ingestor().readAll([folder.path])
+        #expect(batch.documents.map(\.id) == ["a"])
+        let messages = Dictionary(
+            batch.failures.map { (($0.file as NSString).lastPathComponent, $0.message) },
+            uniquingKeysWith: { a, _ in a })
+        #expect(messages.keys.sorted() == ["dangling.txt", "pipe.txt", "self.txt"])
+        #expect(messages["dangling.txt"]?.contains("does not exist") == true)
+        #expect(messages["self.txt"]?.contains("loops") == true)
+        #expect(messages["pipe.txt"]?.contains("not a regular file") == true)
+        #expect(throws: IngestError.self) { try Ingestor.contents(of: folder.path) }
+    }
+
     @Test func documentIdsStayUniqueWhenStemsCollide() {
         #expect(Ingestor.uniqueIDs(for: ["x/a.txt", "x/a.vtt", "x/b.docx"]) == ["a.txt", "a.vtt", "b"])
     }

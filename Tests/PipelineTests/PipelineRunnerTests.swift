@@ -102,7 +102,9 @@ import Testing
         let workspace = try Workspace()
         defer { workspace.remove() }
         _ = try workspace.run()
-        let names = ["corpus.json", "kwic.json", "frequencies.json", "frequencies.csv", "suggestions.json", "report.html"]
+        let names = [
+            "corpus.json", "kwic.json", "frequencies.json", "frequencies.csv", "suggestions.json", "report.html",
+        ]
         func stamps() throws -> [Date?] {
             try names.map {
                 try FileManager.default.attributesOfItem(atPath: workspace.out.appendingPathComponent($0).path)[
@@ -142,6 +144,32 @@ import Testing
         let report = try workspace.run()
         #expect(report.outputs == ["suggestions.json", "report.html", "run-report.json"])
         #expect(report.suggestions?.byStatus["accepted"] == 1)
+    }
+
+    @Test func aTranscriptChangedWhileTheRunReadsItIsReportedNotCached() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let text = try String(contentsOf: workspace.corpus("interview-11.txt"), encoding: .utf8)
+        for copy in 0..<30 {
+            try (text + "\nP11: Copy \(copy).\n").write(
+                to: workspace.corpus(String(format: "copy-%02d.txt", copy)), atomically: true, encoding: .utf8)
+        }
+        // Documents run in chunks of at least 16: the last copy is read well after the first is done.
+        let late = workspace.corpus("copy-29.txt")
+        var options = PipelineRunner.Options()
+        options.progress = { done, _ in
+            if done == 1 {
+                try? (text + "\nP11: Edited meanwhile.\n").write(to: late, atomically: true, encoding: .utf8)
+            }
+        }
+        let report = try PipelineRunner(configuration: PipelineReader.read(workspace.pipeline), options: options).run()
+        #expect(report.failures.map(\.file) == ["corpus/copy-29.txt"])
+        #expect(report.failures.first?.message.contains("changed while the run read it") == true)
+        #expect(report.corpus.documents == 40)
+        // The next run reads it as it now is.
+        let next = try workspace.run()
+        #expect(next.failures.isEmpty && next.corpus.documents == 41)
+        #expect(next.stage("ingest")?.ran == ["copy-29"])
     }
 
     @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
