@@ -44,8 +44,9 @@ extension Ingestor {
         var filled = 0
         var failure: Int32 = 0
         data.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
             while filled < buffer.count {
-                let count = Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+                let count = Glibc.read(descriptor, base + filled, buffer.count - filled)
                 if count < 0 && errno == EINTR { continue }
                 if count < 0 { failure = errno }
                 if count <= 0 { break }
