@@ -2,23 +2,11 @@ import Corpus
 import Foundation
 import TextAnalysis
 
-/// All of a lexicon's patterns compiled into one automaton over a corpus's token ids.
-///
-/// Each pattern word becomes an element resolved once against the vocabulary (wildcards by
-/// binary search in the sorted vocabulary); each token id maps to the elements it satisfies; the
-/// patterns form one trie over elements, walked from every token. So matching time grows with
-/// the corpus, not with the number of patterns. Hand-written: no package on this machine
-/// matches token patterns. Phrases match across line breaks inside a turn, never across turns.
-public struct LexiconMatcher: Sendable {
-    /// A match of one pattern (or exclusion) of one code: tokens `[start, end)` of a segment.
-    public struct Match: Sendable, Hashable {
-        public var code: Int
-        public var pattern: Int
-        public var isExclusion: Bool
-        public var start: Int
-        public var end: Int
-    }
-
+/// A lexicon compiled once for a run: its pattern elements, the tables that find the elements
+/// a word satisfies, and one trie over elements. Independent of any corpus, so a run compiles
+/// it once and binds it to each document's vocabulary (``LexiconMatcher``) in time that grows
+/// with the vocabulary, not the lexicon: 100,000 patterns cost their compilation once.
+public final class CompiledLexicon: Sendable {
     enum Space: Hashable { case surface, form }
 
     struct ElementKey: Hashable {
@@ -32,39 +20,84 @@ public struct LexiconMatcher: Sendable {
         var terminals: [(code: Int, pattern: Int, exclusion: Bool)] = []
     }
 
-    let lexicon: Lexicon
-    /// Element indices satisfied by each form id and each surface id.
-    private var formClasses: [[Int32]]
-    private var surfaceClasses: [[Int32]]
-    private var elementSpaces: [Space]
-    private var nodes: [Node] = [Node()]
-    /// Root edges by element, for a direct lookup from each token.
-    private var rootEdges: [Int: [Int]] = [:]
-    private var negationForms: Set<Int32>
+    /// The elements of one space by kind, each word mapped to the element indices it stands for.
+    struct Lookup: Sendable {
+        var exact: [String: [Int32]] = [:]
+        /// Exact words of stem-mode codes, by their stem.
+        var stems: [String: [Int32]] = [:]
+        var prefixes: [String: [Int32]] = [:]
+        var suffixes: [String: [Int32]] = [:]
+        var infixes: [(String, Int32)] = []
+        var longestPrefix = 0
+        var longestSuffix = 0
+        /// The first (last) two characters of every prefix (suffix) word, or its only one: most
+        /// words of a document start with none, and skip the prefix (suffix) lookups altogether.
+        var prefixGate: Set<Substring> = []
+        var suffixGate: Set<Substring> = []
 
-    /// Compiles the lexicon against the corpus's vocabularies.
-    public init(lexicon: Lexicon, corpus: TokenizedCorpus) {
+        /// The elements a word (a form or surface of a document) satisfies.
+        func classes(of word: String, stem: () -> String) -> [Int32] {
+            var result = exact[word] ?? []
+            if !stems.isEmpty, let byStem = stems[stem()] { result += byStem }
+            if longestPrefix > 0, prefixGate.contains(word.prefix(1)) || prefixGate.contains(word.prefix(2)) {
+                var prefix = ""
+                for character in word.prefix(longestPrefix) {
+                    prefix.append(character)
+                    if let found = prefixes[prefix] { result += found }
+                }
+            }
+            if longestSuffix > 0, suffixGate.contains(word.suffix(1)) || suffixGate.contains(word.suffix(2)) {
+                var suffix = ""
+                for character in word.reversed().prefix(longestSuffix) {
+                    suffix.insert(character, at: suffix.startIndex)
+                    if let found = suffixes[suffix] { result += found }
+                }
+            }
+            for (infix, element) in infixes where word.contains(infix) { result.append(element) }
+            return result
+        }
+    }
+
+    let lexicon: Lexicon
+    let options: Tokenizer.Options
+    let nodes: [Node]
+    /// Root edges by element, for a direct lookup from each token.
+    let rootEdges: [Int: [Int]]
+    let forms: Lookup
+    let surfaces: Lookup
+    let negations: [String]
+
+    public init(lexicon: Lexicon, options: Tokenizer.Options) {
         self.lexicon = lexicon
-        formClasses = Array(repeating: [], count: corpus.forms.count)
-        surfaceClasses = Array(repeating: [], count: corpus.surfaces.count)
-        elementSpaces = []
-        negationForms = Set(
-            lexicon.negations.compactMap { corpus.forms.id(of: Normalizer.normalize($0, options: corpus.options)) })
-        var resolver = ElementResolver(corpus: corpus)
+        self.options = options
+        var nodes = [Node()]
+        var rootEdges: [Int: [Int]] = [:]
+        var forms = Lookup()
+        var surfaces = Lookup()
         var elementIndex: [ElementKey: Int] = [:]
 
         func index(of key: ElementKey) -> Int {
             if let known = elementIndex[key] { return known }
-            let next = elementSpaces.count
+            let next = elementIndex.count
             elementIndex[key] = next
-            elementSpaces.append(key.space)
-            for id in resolver.ids(for: key) {
-                if key.space == .surface {
-                    surfaceClasses[Int(id)].append(Int32(next))
-                } else {
-                    formClasses[Int(id)].append(Int32(next))
+            let element = Int32(next)
+            func add(_ lookup: inout Lookup) {
+                switch key.element {
+                case .exact(let word) where key.mode == .stem:
+                    lookup.stems[PorterStemmer.stem(word), default: []].append(element)
+                case .exact(let word): lookup.exact[word, default: []].append(element)
+                case .prefix(let word):
+                    lookup.prefixes[word, default: []].append(element)
+                    lookup.longestPrefix = max(lookup.longestPrefix, word.count)
+                    lookup.prefixGate.insert(Substring(word.prefix(2)))
+                case .suffix(let word):
+                    lookup.suffixes[word, default: []].append(element)
+                    lookup.longestSuffix = max(lookup.longestSuffix, word.count)
+                    lookup.suffixGate.insert(Substring(word.suffix(2)))
+                case .infix(let word): lookup.infixes.append((word, element))
                 }
             }
+            if key.space == .surface { add(&surfaces) } else { add(&forms) }
             return next
         }
 
@@ -74,7 +107,7 @@ public struct LexiconMatcher: Sendable {
                 for (patternIndex, entry) in entries.enumerated() {
                     guard let syntax = PatternSyntax.parsed(entry.text) else { continue }
                     for sequence in syntax.sequences {
-                        let steps = resolver.expand(sequence, mode: code.match)
+                        let steps = Self.expand(sequence, mode: code.match, options: options)
                         guard !steps.isEmpty else { continue }
                         var node = 0
                         for (position, step) in steps.enumerated() {
@@ -96,6 +129,83 @@ public struct LexiconMatcher: Sendable {
                 }
             }
         }
+        self.nodes = nodes
+        self.rootEdges = rootEdges
+        self.forms = forms
+        self.surfaces = surfaces
+        negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
+    }
+
+    /// A pattern word tokenised like the text: `50%` is `50`; a word the tokeniser splits becomes
+    /// consecutive words (a wildcard stays on the last).
+    static func expand(_ steps: [PatternSyntax.Step], mode: Query.MatchMode, options: Tokenizer.Options)
+        -> [PatternSyntax.Step]
+    {
+        var result: [PatternSyntax.Step] = []
+        let tokenizer = Tokenizer(options: options)
+        for step in steps {
+            let (text, rebuild): (String, (String) -> Query.Element) =
+                switch step.element {
+                case .exact(let word): (word, { .exact($0) })
+                case .prefix(let word): (word, { .prefix($0) })
+                case .suffix(let word): (word, { .suffix($0) })
+                case .infix(let word): (word, { .infix($0) })
+                }
+            var forms = Vocabulary()
+            var surfaces = Vocabulary()
+            let tokens = tokenizer.tokenize(text, forms: &forms, surfaces: &surfaces)
+            guard !tokens.isEmpty else { return [] }
+            for (index, token) in tokens.enumerated() {
+                let word = mode == .surface ? surfaces[token.surface] : forms[token.form]
+                let element = index == tokens.count - 1 ? rebuild(word) : .exact(word)
+                result.append(PatternSyntax.Step(element: element, gapBefore: index == 0 ? step.gapBefore : 0))
+            }
+        }
+        return result
+    }
+}
+
+/// A compiled lexicon bound to one corpus's vocabularies: each token id maps to the elements it
+/// satisfies, and the trie is walked from every token, so matching time grows with the corpus,
+/// not with the number of patterns. Hand-written: no package on this machine matches token
+/// patterns. Phrases match across line breaks inside a turn, never across turns.
+public struct LexiconMatcher: Sendable {
+    /// A match of one pattern (or exclusion) of one code: tokens `[start, end)` of a segment.
+    public struct Match: Sendable, Hashable {
+        public var code: Int
+        public var pattern: Int
+        public var isExclusion: Bool
+        public var start: Int
+        public var end: Int
+    }
+
+    let compiled: CompiledLexicon
+    var lexicon: Lexicon { compiled.lexicon }
+    /// Element indices satisfied by each form id and each surface id.
+    private var formClasses: [[Int32]]
+    private var surfaceClasses: [[Int32]]
+    private var negationForms: Set<Int32>
+
+    /// Compiles the lexicon and binds it to the corpus (for one-off use; a run compiles once).
+    public init(lexicon: Lexicon, corpus: TokenizedCorpus) {
+        self.init(compiled: CompiledLexicon(lexicon: lexicon, options: corpus.options), corpus: corpus)
+    }
+
+    /// Binds a compiled lexicon to the corpus's vocabularies (tokenised with the same options).
+    public init(compiled: CompiledLexicon, corpus: TokenizedCorpus) {
+        self.compiled = compiled
+        let forms = corpus.forms
+        formClasses = (0..<Int32(forms.count)).map { id in
+            compiled.forms.classes(of: forms[id]) { corpus.stems[corpus.stemOfForm[Int(id)]] }
+        }
+        let surfaces = corpus.surfaces
+        let noSurfaces =
+            compiled.surfaces.exact.isEmpty && compiled.surfaces.longestPrefix == 0
+            && compiled.surfaces.longestSuffix == 0 && compiled.surfaces.infixes.isEmpty
+        surfaceClasses = (0..<Int32(surfaces.count)).map { id in
+            noSurfaces ? [] : compiled.surfaces.classes(of: surfaces[id]) { surfaces[id] }
+        }
+        negationForms = Set(compiled.negations.compactMap { forms.id(of: $0) })
     }
 
     /// Every pattern and exclusion match in one segment's tokens, sorted by start, end, code, pattern.
@@ -109,13 +219,13 @@ public struct LexiconMatcher: Sendable {
             return surfaces.isEmpty ? forms[...] : (forms + surfaces)[...]
         }
         func walk(_ node: Int, _ position: Int, _ start: Int) {
-            for terminal in nodes[node].terminals {
+            for terminal in compiled.nodes[node].terminals {
                 found.append(
                     Match(
                         code: terminal.code, pattern: terminal.pattern, isExclusion: terminal.exclusion, start: start,
                         end: position))
             }
-            for edge in nodes[node].edges {
+            for edge in compiled.nodes[node].edges {
                 var probe = position
                 while probe < tokens.count && probe <= position + edge.gap {
                     if classes(probe).contains(Int32(edge.element)) { walk(edge.child, probe + 1, start) }
@@ -125,7 +235,7 @@ public struct LexiconMatcher: Sendable {
         }
         for start in tokens.indices {
             for element in classes(start) {
-                for child in rootEdges[Int(element)] ?? [] { walk(child, start + 1, start) }
+                for child in compiled.rootEdges[Int(element)] ?? [] { walk(child, start + 1, start) }
             }
         }
         // One match per pattern and start: the shortest.
@@ -156,136 +266,6 @@ public struct LexiconMatcher: Sendable {
             position -= 1
         }
         return false
-    }
-}
-
-/// Resolves pattern elements to the vocabulary ids they match.
-struct ElementResolver {
-    let corpus: TokenizedCorpus
-    private var sortedForms: [(String, Int32)]?
-    private var sortedReversedForms: [(String, Int32)]?
-    private var sortedSurfaces: [(String, Int32)]?
-    private var sortedReversedSurfaces: [(String, Int32)]?
-    private var formsByStem: [Int32: [Int32]]?
-
-    init(corpus: TokenizedCorpus) { self.corpus = corpus }
-
-    /// A pattern word tokenised like the text: `50%` is `50`; a word the tokeniser splits becomes
-    /// consecutive words (a wildcard stays on the last). Memoised across documents: the result
-    /// depends only on the pattern and the tokeniser settings.
-    mutating func expand(_ steps: [PatternSyntax.Step], mode: Query.MatchMode) -> [PatternSyntax.Step] {
-        let key = ExpansionKey(steps: steps, mode: mode, options: corpus.options)
-        if let known = ExpansionMemo.shared[key] { return known }
-        let result = expandUncached(steps, mode: mode)
-        ExpansionMemo.shared[key] = result
-        return result
-    }
-
-    private func expandUncached(_ steps: [PatternSyntax.Step], mode: Query.MatchMode) -> [PatternSyntax.Step] {
-        var result: [PatternSyntax.Step] = []
-        let tokenizer = Tokenizer(options: corpus.options)
-        for step in steps {
-            let (text, rebuild): (String, (String) -> Query.Element) =
-                switch step.element {
-                case .exact(let word): (word, { .exact($0) })
-                case .prefix(let word): (word, { .prefix($0) })
-                case .suffix(let word): (word, { .suffix($0) })
-                case .infix(let word): (word, { .infix($0) })
-                }
-            var forms = Vocabulary()
-            var surfaces = Vocabulary()
-            let tokens = tokenizer.tokenize(text, forms: &forms, surfaces: &surfaces)
-            guard !tokens.isEmpty else { return [] }
-            for (index, token) in tokens.enumerated() {
-                let word = mode == .surface ? surfaces[token.surface] : forms[token.form]
-                let element = index == tokens.count - 1 ? rebuild(word) : .exact(word)
-                result.append(PatternSyntax.Step(element: element, gapBefore: index == 0 ? step.gapBefore : 0))
-            }
-        }
-        return result
-    }
-
-    mutating func ids(for key: LexiconMatcher.ElementKey) -> [Int32] {
-        let surface = key.space == .surface
-        let vocabulary = surface ? corpus.surfaces : corpus.forms
-        switch key.element {
-        case .exact(let word):
-            if key.mode == .stem {
-                let stem = PorterStemmer.stem(word)
-                guard let stemID = corpus.stems.id(of: stem) else { return [] }
-                if formsByStem == nil {
-                    var map: [Int32: [Int32]] = [:]
-                    for (form, stem) in corpus.stemOfForm.enumerated() { map[stem, default: []].append(Int32(form)) }
-                    formsByStem = map
-                }
-                return formsByStem?[stemID] ?? []
-            }
-            return vocabulary.id(of: word).map { [$0] } ?? []
-        case .prefix(let word):
-            let sorted =
-                surface
-                ? sortedVocabulary(\.sortedSurfaces, corpus.surfaces, reversed: false)
-                : sortedVocabulary(\.sortedForms, corpus.forms, reversed: false)
-            return Self.range(of: word, in: sorted)
-        case .suffix(let word):
-            let sorted =
-                surface
-                ? sortedVocabulary(\.sortedReversedSurfaces, corpus.surfaces, reversed: true)
-                : sortedVocabulary(\.sortedReversedForms, corpus.forms, reversed: true)
-            return Self.range(of: String(word.reversed()), in: sorted)
-        case .infix(let word):
-            return (0..<Int32(vocabulary.count)).filter { vocabulary[$0].contains(word) }
-        }
-    }
-
-    private mutating func sortedVocabulary(
-        _ keyPath: WritableKeyPath<ElementResolver, [(String, Int32)]?>, _ vocabulary: Vocabulary, reversed: Bool
-    ) -> [(String, Int32)] {
-        if let cached = self[keyPath: keyPath] { return cached }
-        let sorted = (0..<Int32(vocabulary.count)).map {
-            (reversed ? String(vocabulary[$0].reversed()) : vocabulary[$0], $0)
-        }
-        .sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
-        self[keyPath: keyPath] = sorted
-        return sorted
-    }
-
-    /// Ids of the entries starting with `prefix`, found by binary search.
-    static func range(of prefix: String, in sorted: [(String, Int32)]) -> [Int32] {
-        var low = 0
-        var high = sorted.count
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle].0.unicodeScalars.lexicographicallyPrecedes(prefix.unicodeScalars) {
-                low = middle + 1
-            } else {
-                high = middle
-            }
-        }
-        var ids: [Int32] = []
-        while low < sorted.count, sorted[low].0.hasPrefix(prefix) {
-            ids.append(sorted[low].1)
-            low += 1
-        }
-        return ids
-    }
-}
-
-struct ExpansionKey: Hashable {
-    var steps: [PatternSyntax.Step]
-    var mode: Query.MatchMode
-    var options: Tokenizer.Options
-}
-
-/// Expanded patterns shared by the per-document matchers of a run.
-final class ExpansionMemo: @unchecked Sendable {
-    static let shared = ExpansionMemo()
-    private var values: [ExpansionKey: [PatternSyntax.Step]] = [:]
-    private let lock = NSLock()
-
-    subscript(key: ExpansionKey) -> [PatternSyntax.Step]? {
-        get { lock.withLock { values[key] } }
-        set { lock.withLock { values[key] = newValue } }
     }
 }
 

@@ -240,6 +240,14 @@ public struct PipelineRunner: Sendable {
             || configuration.suggest?.lexicon.codes.contains { $0.match == .stem } == true
         let done = Counter()
         let timer = StageTimer()
+        // Compiled once for the run; each document binds it to its own vocabulary.
+        let compiledLexicon =
+            loadSuggestions
+            ? configuration.suggest.map { stage in
+                timer.measure("suggest") {
+                    CompiledLexicon(lexicon: stage.lexicon, options: configuration.tokenize.options)
+                }
+            } : nil
         @Sendable func process(_ index: Int) -> DocumentResult {
             var result = DocumentResult()
             defer { options.progress?(done.increment(), files.count) }
@@ -333,7 +341,9 @@ public struct PipelineRunner: Sendable {
                 if suggestions == nil, let stage = configuration.suggest, let suggestKey = key.suggest {
                     let suggester = CodeSuggester(lexicon: stage.lexicon, options: stage.options)
                     let computed = timer.measure("suggest") {
-                        let matcher = LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
+                        let matcher =
+                            compiledLexicon.map { LexiconMatcher(compiled: $0, corpus: tokenized) }
+                            ?? LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
                         return suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
                     }
                     bundle.set(computed, stage: "suggest", key: suggestKey)
