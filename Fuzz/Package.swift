@@ -11,6 +11,14 @@ let package = Package(
             name: "FuzzIngest",
             dependencies: [.product(name: "Ingest", package: "main"), .product(name: "Corpus", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        )
+        ),
+        .executableTarget(
+            name: "FuzzParsers",
+            dependencies: [
+                .product(name: "Pipeline", package: "main"), .product(name: "Coding", package: "main"),
+                .product(name: "TextAnalysis", package: "main"), .product(name: "Corpus", package: "main"),
+            ],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
     ]
 )

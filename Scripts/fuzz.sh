@@ -1,15 +1,35 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer target over the ingest readers (DOCX, TEI, TRS, EAF, VTT, text,
-# participants.csv) for a set time, seeded with the sample study and the test fixtures.
-#   Scripts/fuzz.sh [SECONDS]        (default 120)
+# Runs a libFuzzer target for a set time, seeded with the sample study and the test fixtures:
+#   ingest   the ingest readers (DOCX, TEI, TRS, EAF, VTT, text, participants.csv)
+#   parsers  the pipeline and lexicon parsers (YAML, LIWC) and the matcher
+#   Scripts/fuzz.sh [SECONDS] [ingest|parsers]        (default 120 ingest)
 # Crashes are written to .build-fuzz/crashes/; each one found becomes a regression fixture in
-# Tests/IngestTests/Fixtures (named fuzz-*) with a test case.
+# the tests (named fuzz-*) with a test case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-120}
+target=${2:-ingest}
 (cd Fuzz && swift build --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address)
-seeds=.build-fuzz/seeds
+seeds=.build-fuzz/seeds-$target
 mkdir -p "$seeds" .build-fuzz/crashes
+if [ "$target" = parsers ]; then
+python3 - "$seeds" <<'PY'
+import os, sys
+seeds = sys.argv[1]
+# The first byte chooses the parser (see Fuzz/Sources/FuzzParsers): 0 pipeline, 1 lexicon YAML, 2 LIWC, 3 lexicon + matcher.
+liwc = "%\n1\thype\n2\ttime\n%\nhype*\t1\nprotected\t2\n"
+files = [("Pipelines/ai-doctors.yaml", 0), ("Pipelines/bench.yaml", 0), ("Pipelines/lexicons/ai-doctors.yaml", 1),
+         ("Pipelines/lexicons/ai-doctors.yaml", 3)]
+for index, (path, selector) in enumerate(files):
+    with open(path, "rb") as source, open(os.path.join(seeds, "seed-%d" % index), "wb") as target:
+        target.write(bytes([selector]) + source.read())
+with open(os.path.join(seeds, "seed-liwc"), "wb") as target:
+    target.write(bytes([2]) + liwc.encode())
+PY
+.build-fuzz/debug/FuzzParsers "$seeds" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 ${FUZZ_FLAGS:-}
+exit
+fi
 python3 - "$seeds" <<'PY'
 import os, sys
 seeds = sys.argv[1]

@@ -207,9 +207,11 @@ final class CorpusWriter {
     }
 
     func append(_ document: Document) {
-        guard let data = try? encoder.encode(document) else { return }
+        var json = JSONWriter(depth: 2, capacity: document.text.utf8.count * 3 + 4096)
+        json.value(document)
         if count > 0 { writer.append(Data(",\n".utf8)) }
-        writer.append(Self.indented(data, by: 4))
+        writer.append(Data("    ".utf8))
+        writer.append(Data(json.bytes))
         count += 1
     }
 

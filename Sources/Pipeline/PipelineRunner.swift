@@ -463,7 +463,7 @@ public struct PipelineRunner: Sendable {
                         result.files.append(
                             (
                                 "kwic.json",
-                                try Outputs.json(
+                                Outputs.kwicJSON(
                                     Outputs.KWICFile(
                                         study: configuration.study, queries: stage.queries,
                                         window: stage.options.window,
@@ -477,7 +477,9 @@ public struct PipelineRunner: Sendable {
                         result.summary = summary
                         result.suggestions = file.suggestions
                         result.manual = file.manualCodings.map(\.coding)
-                        if writeSuggestions { result.files.append(("suggestions.json", try Outputs.json(file))) }
+                        if writeSuggestions {
+                            result.files.append(("suggestions.json", try Outputs.suggestionsJSON(file)))
+                        }
                     default:
                         guard loadFrequencies, let stage = configuration.frequencies else { break }
                         let (file, csv) = runner.frequencies(

@@ -1,0 +1,266 @@
+import Coding
+import Corpus
+import Foundation
+import TextAnalysis
+
+/// Writes the bytes `JSONEncoder` writes with `[.prettyPrinted, .sortedKeys,
+/// .withoutEscapingSlashes]` (two-space indent, `"key" : value`), for the outputs that hold one
+/// entry per hit or turn.
+///
+/// Hand-written because Foundation's encoder builds a tree of boxed values first and cost a
+/// third of a run; no package on this machine writes JSON faster. Callers emit keys in sorted
+/// order; the tests compare every output with `JSONEncoder`'s bytes.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    private var depth: Int
+    /// Whether the current container has an element yet (one flag per open container).
+    private var started: [Bool] = []
+
+    init(depth: Int = 0, capacity: Int = 1 << 16) {
+        self.depth = depth
+        bytes.reserveCapacity(capacity)
+    }
+
+    private mutating func newline() {
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(0x20, count: depth * 2))
+    }
+
+    /// Separator and indentation before an element of the current container.
+    private mutating func element() {
+        guard !started.isEmpty else { return }
+        if started[started.count - 1] { bytes.append(0x2C) }
+        started[started.count - 1] = true
+        newline()
+    }
+
+    /// After a key: the next value goes on the key's line, not as a new element.
+    private var inline = false
+
+    private mutating func begin() {
+        if inline { inline = false } else { element() }
+    }
+
+    mutating func object(_ body: (inout JSONWriter) -> Void) {
+        begin()
+        open(0x7B, close: 0x7D, body)
+    }
+
+    mutating func array(_ body: (inout JSONWriter) -> Void) {
+        begin()
+        open(0x5B, close: 0x5D, body)
+    }
+
+    private mutating func open(_ opening: UInt8, close closing: UInt8, _ body: (inout JSONWriter) -> Void) {
+        bytes.append(opening)
+        depth += 1
+        started.append(false)
+        body(&self)
+        let hadElements = started.removeLast()
+        depth -= 1
+        if hadElements {
+            newline()
+        } else {
+            bytes.append(0x0A)
+            newline()
+        }
+        bytes.append(closing)
+    }
+
+    /// `"name" : ` inside an object; the value follows.
+    mutating func key(_ name: String) {
+        element()
+        string(name)
+        bytes.append(contentsOf: [0x20, 0x3A, 0x20])
+        inline = true
+    }
+
+    mutating func value(_ value: String) {
+        begin()
+        string(value)
+    }
+
+    mutating func value(_ value: Int) {
+        begin()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// As `JSONEncoder`: the shortest representation that reads back, without a trailing `.0`.
+    mutating func value(_ value: Double) {
+        begin()
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func value(_ value: Bool) {
+        begin()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// Bytes already encoded elsewhere (by `JSONEncoder`, pretty-printed at depth 0), placed
+    /// here at the current depth.
+    mutating func value(encoded: Data) {
+        begin()
+        let pad = [UInt8](repeating: 0x20, count: depth * 2)
+        var body = encoded
+        while body.last == 0x0A { body.removeLast() }
+        for (index, byte) in zip(body.indices, body) {
+            bytes.append(byte)
+            // Blank lines (inside an empty container) stay blank.
+            if byte == 0x0A, body.index(after: index) < body.endIndex, body[body.index(after: index)] != 0x0A {
+                bytes.append(contentsOf: pad)
+            }
+        }
+    }
+
+    mutating func field(_ name: String, _ value: String) {
+        key(name)
+        self.value(value)
+    }
+
+    mutating func field(_ name: String, _ value: Int) {
+        key(name)
+        self.value(value)
+    }
+
+    mutating func field(_ name: String, _ value: Double) {
+        key(name)
+        self.value(value)
+    }
+
+    mutating func field(_ name: String, _ value: Bool) {
+        key(name)
+        self.value(value)
+    }
+
+    /// Omitted when nil, as the synthesised `Encodable` conformances do.
+    mutating func field(_ name: String, _ value: String?) {
+        if let value { field(name, value) }
+    }
+
+    mutating func field(_ name: String, _ value: Int?) {
+        if let value { field(name, value) }
+    }
+
+    mutating func field(_ name: String, _ value: Double?) {
+        if let value { field(name, value) }
+    }
+
+    mutating func field(_ name: String, object body: (inout JSONWriter) -> Void) {
+        key(name)
+        object(body)
+    }
+
+    mutating func field(_ name: String, array body: (inout JSONWriter) -> Void) {
+        key(name)
+        array(body)
+    }
+
+    mutating func field(_ name: String, encoded: Data) {
+        key(name)
+        value(encoded: encoded)
+    }
+
+    mutating func field(_ name: String, strings: [String]) {
+        field(
+            name,
+            array: { writer in
+                for value in strings { writer.value(value) }
+            })
+    }
+
+    /// A string-to-string object with its keys in `JSONEncoder`'s sorted order.
+    mutating func field(_ name: String, dictionary: [String: String]) {
+        field(
+            name,
+            object: { writer in
+                for key in KeyOrder.shared.sorted(dictionary.keys) { writer.field(key, dictionary[key] ?? "") }
+            })
+    }
+
+    mutating func field(_ name: String, range: ScalarRange) {
+        field(
+            name,
+            object: { writer in
+                writer.field("end", range.end)
+                writer.field("start", range.start)
+            })
+    }
+
+    private mutating func string(_ value: String) {
+        bytes.append(0x22)
+        var copy = value
+        copy.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+                case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
+                case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+        bytes.append(0x22)
+    }
+}
+
+/// `JSONEncoder`'s order of sorted keys, learnt from `JSONEncoder` itself once per set of keys
+/// (its comparison is locale- and number-aware, not plain `<`). Attribute dictionaries share
+/// one set of keys: the participants file's columns.
+final class KeyOrder: @unchecked Sendable {
+    static let shared = KeyOrder()
+    private var known: [[String]: [String]] = [:]
+    private let lock = NSLock()
+
+    func sorted(_ keys: Dictionary<String, String>.Keys) -> [String] {
+        let plain = keys.sorted()
+        if let order = lock.withLock({ known[plain] }) { return order }
+        var order = plain
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data = try? encoder.encode(Dictionary(uniqueKeysWithValues: plain.enumerated().map { ($1, $0) })) {
+            // Values are the keys' indices in `plain`: read them back in the order written,
+            // skipping over the (escaped) keys.
+            var positions: [Int] = []
+            var inString = false
+            var escaped = false
+            var number: Int?
+            for byte in data {
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == 0x5C {
+                        escaped = true
+                    } else if byte == 0x22 {
+                        inString = false
+                    }
+                } else if byte == 0x22 {
+                    inString = true
+                } else if (0x30...0x39).contains(byte) {
+                    number = (number ?? 0) * 10 + Int(byte - 0x30)
+                } else if let value = number {
+                    positions.append(value)
+                    number = nil
+                }
+            }
+            if positions.count == plain.count, Set(positions) == Set(plain.indices) {
+                order = positions.map { plain[$0] }
+            }
+        }
+        lock.withLock { known[plain] = order }
+        return order
+    }
+}

@@ -1,0 +1,157 @@
+import Coding
+import Corpus
+import Foundation
+import TextAnalysis
+
+// The hot outputs written with `JSONWriter`: the same bytes `Outputs.json` gives for them (the
+// tests compare both), keys in sorted order as `JSONEncoder` writes them.
+
+extension JSONWriter {
+    mutating func value(_ line: ConcordanceLine) {
+        object { writer in
+            writer.field("attributes", dictionary: line.attributes)
+            writer.field("documentID", line.documentID)
+            writer.field("left", line.left)
+            writer.field("leftWords", strings: line.leftWords)
+            writer.field("match", line.match)
+            writer.field("participantID", line.participantID)
+            writer.field("query", line.query)
+            writer.field("range", range: line.range)
+            writer.field("right", line.right)
+            writer.field("rightWords", strings: line.rightWords)
+            writer.field("role", line.role.rawValue)
+            writer.field("segmentIndex", line.segmentIndex)
+            writer.field("speaker", line.speaker)
+            writer.field("tokenCount", line.tokenCount)
+            writer.field("tokenIndex", line.tokenIndex)
+        }
+    }
+
+    mutating func value(_ suggestion: Suggestion) {
+        object { writer in
+            writer.field("attributes", dictionary: suggestion.attributes)
+            writer.field("code", suggestion.code)
+            writer.field("codePath", strings: suggestion.codePath)
+            writer.field("context", suggestion.context)
+            writer.field(
+                "decisions",
+                array: { writer in
+                    for decision in suggestion.decisions {
+                        writer.object { writer in
+                            writer.field("at", decision.at)
+                            writer.field("code", decision.code)
+                            writer.field("coder", decision.coder)
+                            writer.field("note", decision.note)
+                            writer.field("status", decision.status.rawValue)
+                        }
+                    }
+                })
+            writer.field("documentID", suggestion.documentID)
+            writer.field(
+                "evidence",
+                array: { writer in
+                    for evidence in suggestion.evidence {
+                        writer.object { writer in
+                            writer.field("pattern", evidence.pattern)
+                            writer.field("range", range: evidence.range)
+                            writer.field("text", evidence.text)
+                            writer.field("tokenEnd", evidence.tokenEnd)
+                            writer.field("tokenStart", evidence.tokenStart)
+                        }
+                    }
+                })
+            writer.field("id", suggestion.id)
+            writer.field("lexiconHash", suggestion.lexiconHash)
+            writer.field("participantID", suggestion.participantID)
+            writer.field("range", range: suggestion.range)
+            writer.field("role", suggestion.role.rawValue)
+            writer.field("segmentIndex", suggestion.segmentIndex)
+            writer.field("sentenceIndex", suggestion.sentenceIndex)
+            writer.field("speaker", suggestion.speaker)
+            writer.field("status", suggestion.status.rawValue)
+            writer.field("text", suggestion.text)
+            writer.field("weight", suggestion.weight)
+        }
+    }
+
+    mutating func value(_ document: Document) {
+        object { writer in
+            writer.field("format", document.format.rawValue)
+            writer.field("id", document.id)
+            writer.field("notes", strings: document.notes)
+            writer.field(
+                "segments",
+                array: { writer in
+                    for segment in document.segments {
+                        writer.object { writer in
+                            writer.field("end", segment.end)
+                            writer.field("index", segment.index)
+                            writer.field("participantID", segment.participantID)
+                            writer.field("range", range: segment.range)
+                            writer.field("role", segment.role.rawValue)
+                            writer.field("speaker", segment.speaker)
+                            writer.field("start", segment.start)
+                            writer.field("text", segment.text)
+                        }
+                    }
+                })
+            writer.field("source", document.source)
+            writer.field(
+                "speakers",
+                array: { writer in
+                    for speaker in document.speakers {
+                        writer.object { writer in
+                            writer.field("label", speaker.label)
+                            writer.field("participantID", speaker.participantID)
+                            writer.field("role", speaker.role.rawValue)
+                        }
+                    }
+                })
+            writer.field("text", document.text)
+        }
+    }
+}
+
+extension Outputs {
+    /// `kwic.json`, as ``json(_:pretty:)`` would write the ``KWICFile``.
+    static func kwicJSON(_ file: KWICFile) -> Data {
+        var writer = JSONWriter(capacity: 512 * file.lines.count + 1024)
+        writer.object { writer in
+            writer.field(
+                "lines",
+                array: { writer in
+                    for line in file.lines { writer.value(line) }
+                })
+            writer.field("match", file.match)
+            writer.field("queries", strings: file.queries)
+            writer.field("schemaVersion", file.schemaVersion)
+            writer.field("study", file.study)
+            writer.field("unit", file.unit)
+            writer.field("window", file.window)
+        }
+        return Data(writer.bytes + [0x0A])
+    }
+
+    /// `suggestions.json`, as ``json(_:pretty:)`` would write the ``SuggestionsFile``; the small
+    /// parts go through `JSONEncoder`.
+    static func suggestionsJSON(_ file: SuggestionsFile) throws -> Data {
+        let lexicon = try json(file.lexicon)
+        let manual = try json(file.manualCodings)
+        let orphans = try json(file.orphanedDecisions)
+        var writer = JSONWriter(capacity: 1024 * file.suggestions.count + lexicon.count + 1024)
+        writer.object { writer in
+            writer.field("lexicon", encoded: lexicon)
+            writer.field("manualCodings", encoded: manual)
+            writer.field("orphanedDecisions", encoded: orphans)
+            writer.field("schemaVersion", file.schemaVersion)
+            writer.field("study", file.study)
+            writer.field(
+                "suggestions",
+                array: { writer in
+                    for suggestion in file.suggestions { writer.value(suggestion) }
+                })
+            writer.field("unit", file.unit)
+        }
+        return Data(writer.bytes + [0x0A])
+    }
+}

@@ -1,0 +1,89 @@
+import Corpus
+import Foundation
+import Testing
+
+@testable import Coding
+@testable import Pipeline
+
+/// The hand-written writer must give exactly `JSONEncoder`'s bytes: readers of the outputs, the
+/// schemas and every byte-identity test rely on one format.
+@Suite struct JSONWriterTests {
+    /// Text that exercises escaping: quotes, backslashes, control characters, slashes, markup,
+    /// non-ASCII and astral characters.
+    static let awkward = "She said \"no\" \\ then\ttabbed,\nnew line, \u{01}\u{1F} </script> é 👍🏽 \u{2028} end/"
+
+    @Test func kwicAndSuggestionsOfTheSampleStudyMatchJSONEncoderByteForByte() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try decider.decide(
+            coder: "alice", [.recode(first.id, code: "Hype and misinformation"), .note(first.id, text: Self.awkward)])
+        try decider.decide(coder: "bob", [.reject(first.id)])
+        _ = try workspace.run()
+        let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+        #expect(kwic.lines.count > 10)
+        #expect(Outputs.kwicJSON(kwic) == (try Outputs.json(kwic)))
+        let suggestions = try JSONDecoder().decode(
+            Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
+        #expect(suggestions.suggestions.contains { $0.decisions.count == 2 })
+        #expect(try Outputs.suggestionsJSON(suggestions) == (try Outputs.json(suggestions)))
+    }
+
+    @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {
+        let evidence = Evidence(
+            pattern: "hype*", text: Self.awkward, range: ScalarRange(start: 3, end: 9), tokenStart: 0, tokenEnd: 2)
+        var suggestions: [Suggestion] = []
+        for (index, weight) in [1.0, 0.5, 1e-7, 123_456_789.0, 2.5e20, 0.1 + 0.2].enumerated() {
+            suggestions.append(
+                Suggestion(
+                    id: "s\(index)", documentID: "d/\(index)", segmentIndex: index,
+                    sentenceIndex: index % 2 == 0 ? nil : 3,
+                    code: Self.awkward, codePath: index == 0 ? [] : ["Theme", Self.awkward],
+                    evidence: index == 1 ? [] : [evidence],
+                    weight: weight, lexiconHash: "h", speaker: "Dr \"X\"", role: .participant,
+                    participantID: index == 2 ? nil : "P\(index)",
+                    attributes: index == 3
+                        ? [:] : ["Q10": "a", "Q2": "b", "b": "c", "B": "d", "_x": "e", "é": "f", "role": Self.awkward],
+                    text: Self.awkward, range: ScalarRange(start: 0, end: 40), context: "…",
+                    status: .conflict,
+                    decisions: index == 4
+                        ? []
+                        : [
+                            CoderDecision(
+                                coder: "a", status: .recoded, code: index == 5 ? nil : "C", note: Self.awkward, at: "t")
+                        ]))
+        }
+        let file = Outputs.SuggestionsFile(
+            study: "s", lexicon: .init(source: "l.yaml", hash: "h", codes: []), unit: "turn",
+            suggestions: suggestions, manualCodings: [], orphanedDecisions: [])
+        #expect(try Outputs.suggestionsJSON(file) == (try Outputs.json(file)))
+        let empty = Outputs.SuggestionsFile(
+            study: "", lexicon: .init(source: "", hash: "", codes: []), unit: "turn", suggestions: [],
+            manualCodings: [], orphanedDecisions: [])
+        #expect(try Outputs.suggestionsJSON(empty) == (try Outputs.json(empty)))
+    }
+
+    @Test func documentsOfCorpusJSONMatchJSONEncoder() throws {
+        let segment = Segment(
+            index: 0, speaker: Self.awkward, role: .interviewer, participantID: nil, text: Self.awkward,
+            range: ScalarRange(start: 0, end: 5), start: 1.25, end: 3)
+        let document = Document(
+            id: "d", source: "a/b.vtt", format: .webvtt, text: Self.awkward,
+            segments: [
+                segment,
+                Segment(
+                    index: 1, speaker: "P1", role: .participant, participantID: "P1", text: "",
+                    range: ScalarRange(start: 6, end: 6)),
+            ],
+            speakers: [
+                Speaker(label: "P1", role: .participant, participantID: "P1"),
+                Speaker(label: "I", role: .other, participantID: nil),
+            ],
+            notes: [])
+        var writer = JSONWriter()
+        writer.value(document)
+        #expect(Data(writer.bytes + [0x0A]) == (try Outputs.json(document)))
+    }
+}
