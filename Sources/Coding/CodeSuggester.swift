@@ -43,6 +43,7 @@ public struct CodeSuggester: Sendable {
             // Most turns match nothing: only those that do pay for scalars and sentences.
             guard matches.contains(where: { !$0.isExclusion }) else { continue }
             let scalars = Array(segment.text.unicodeScalars)
+            let slicer = ScalarSlicer(segment.text)
             let sentences = Self.sentenceIndices(tokens, scalars)
             let exclusions = matches.filter(\.isExclusion)
             var kept: [LexiconMatcher.Match] = []
@@ -78,7 +79,7 @@ public struct CodeSuggester: Sendable {
                     let end = Int(tokens[match.end - 1].end)
                     return Evidence(
                         pattern: code.patterns[match.pattern].text,
-                        text: String(String.UnicodeScalarView(scalars[start..<end])),
+                        text: slicer.string(start, end),
                         range: ScalarRange(start: segment.range.start + start, end: segment.range.start + end),
                         tokenStart: match.start, tokenEnd: match.end)
                 }
@@ -98,11 +99,11 @@ public struct CodeSuggester: Sendable {
                         lexiconHash: lexicon.contentHash,
                         speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
                         attributes: corpus.participant(of: segment)?.attributes ?? [:],
-                        text: String(String.UnicodeScalarView(scalars[unitRange.0..<unitRange.1])),
+                        text: slicer.string(unitRange.0, unitRange.1),
                         range: ScalarRange(
                             start: segment.range.start + unitRange.0, end: segment.range.start + unitRange.1),
                         context: Self.context(
-                            scalars, around: evidence[0].range.start - segment.range.start,
+                            scalars, slicer, around: evidence[0].range.start - segment.range.start,
                             evidence[0].range.end - segment.range.start),
                         status: .pending, decisions: []))
             }
@@ -160,13 +161,12 @@ public struct CodeSuggester: Sendable {
     }
 
     /// Up to 60 scalars either side of a span, cut at spaces, with ellipses where cut.
-    static func context(_ scalars: [Unicode.Scalar], around start: Int, _ end: Int) -> String {
+    static func context(_ scalars: [Unicode.Scalar], _ slicer: ScalarSlicer, around start: Int, _ end: Int) -> String {
         var from = max(0, start - 60)
         var to = min(scalars.count, end + 60)
         if from > 0, let space = scalars[from..<start].firstIndex(where: { $0 == " " }) { from = space + 1 }
         if to < scalars.count, let space = scalars[end..<to].lastIndex(where: { $0 == " " }) { to = space }
-        let text = String(String.UnicodeScalarView(scalars[from..<to]))
-            .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let text = slicer.string(from, to).collapsingWhitespace()
         return (from > 0 ? "…" : "") + text + (to < scalars.count ? "…" : "")
     }
 }

@@ -63,3 +63,37 @@ public struct ScalarRange: Codable, Sendable, Hashable, CustomStringConvertible 
     public var length: Int { end - start }
     public var description: String { "\(start)..<\(end)" }
 }
+
+/// Strings cut out of a text by Unicode-scalar offsets in time proportional to the cut: the
+/// text's UTF-8 bytes with the byte offset of every scalar (none needed for ASCII text).
+/// Building Strings scalar by scalar was a tenth of a run.
+public struct ScalarSlicer: Sendable {
+    private let utf8: [UInt8]
+    /// Byte offset of each scalar and of the end; nil when every scalar is one byte.
+    private let offsets: [Int]?
+
+    public init(_ text: String) {
+        utf8 = Array(text.utf8)
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            offsets = nil
+        } else {
+            var offsets: [Int] = []
+            offsets.reserveCapacity(utf8.count + 1)
+            for (offset, byte) in utf8.enumerated() where byte & 0xC0 != 0x80 { offsets.append(offset) }
+            offsets.append(utf8.count)
+            self.offsets = offsets
+        }
+    }
+
+    /// How many scalars the text has.
+    public var count: Int { offsets.map { $0.count - 1 } ?? utf8.count }
+
+    /// The scalars `[start, end)`.
+    public func string(_ start: Int, _ end: Int) -> String {
+        let from = offsets?[start] ?? start
+        let to = offsets?[end] ?? end
+        return utf8.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self)
+        }
+    }
+}

@@ -7,7 +7,10 @@ struct PlainTextReader: TranscriptReader {
     func lines(of data: Data, file: String) throws -> [SourceLine] {
         var text = try decoder.decode(data, file: file)
         if text.utf8.contains(0) { text = text.replacingOccurrences(of: "\0", with: "") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) }
+        // Split on bytes: splitting a String on Characters walks grapheme clusters.
+        var lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map {
+            SourceLine(text: String(decoding: $0, as: UTF8.self))
+        }
         while lines.last?.text.isEmpty == true { lines.removeLast() }
         return lines
     }

@@ -62,13 +62,13 @@ public struct Concordancer: Sendable {
                 guard options.filter.roles.contains(segment.role) else { continue }
                 let tokens = corpus.tokens[documentIndex][segmentIndex]
                 guard !tokens.isEmpty else { continue }
-                var scalars: [Unicode.Scalar]?
+                var slicer: ScalarSlicer?
                 for index in tokens.indices {
                     let id = Int(surfaceMode ? tokens[index].surface : tokens[index].form)
                     guard starts[id] else { continue }
                     for query in compiled where query.matches(tokens, at: index) {
-                        let text = scalars ?? Array(segment.text.unicodeScalars)
-                        scalars = text
+                        let text = slicer ?? ScalarSlicer(segment.text)
+                        slicer = text
                         let last = index + query.matches.count - 1
                         var line = line(
                             query: query.query, tokens: tokens, first: index, last: last, text: text,
@@ -120,7 +120,7 @@ public struct Concordancer: Sendable {
     }
 
     private func line(
-        query: Query, tokens: [Token], first: Int, last: Int, text: [Unicode.Scalar], document: Document,
+        query: Query, tokens: [Token], first: Int, last: Int, text: ScalarSlicer, document: Document,
         segment: Segment
     ) -> ConcordanceLine {
         let matchStart = Int(tokens[first].start)
@@ -137,7 +137,7 @@ public struct Concordancer: Sendable {
             rightEnd = min(text.count, matchEnd + options.window)
         }
         func slice(_ from: Int, _ to: Int) -> String {
-            String(String.UnicodeScalarView(text[from..<to]))
+            text.string(from, to)
         }
         let left = options.window == 0 ? "" : slice(leftStart, matchStart)
         let right = options.window == 0 ? "" : slice(matchEnd, rightEnd)
