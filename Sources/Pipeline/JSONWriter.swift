@@ -85,8 +85,13 @@ struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Set when a value JSON cannot hold (infinity, NaN) was written; the caller must not use
+    /// the bytes (`JSONEncoder` throws for these).
+    private(set) var invalid = false
+
     /// As `JSONEncoder`: the shortest representation that reads back, without a trailing `.0`.
     mutating func value(_ value: Double) {
+        if !value.isFinite { invalid = true }
         begin()
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }

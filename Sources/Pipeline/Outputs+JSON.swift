@@ -155,3 +155,88 @@ extension Outputs {
         return Data(writer.bytes + [0x0A])
     }
 }
+
+extension Outputs {
+    /// `frequencies.json`, as ``json(_:pretty:)`` would write the ``FrequenciesFile``.
+    static func frequenciesJSON(_ file: FrequenciesFile) throws -> Data {
+        var writer = JSONWriter(capacity: 1 << 20)
+        writer.object { writer in
+            writer.field(
+                "keyness",
+                array: { writer in
+                    for comparison in file.keyness {
+                        writer.object { writer in
+                            writer.field("grouping", comparison.grouping)
+                            writer.field(
+                                "keyness",
+                                object: { writer in
+                                    let keyness = comparison.keyness
+                                    writer.field("reference", keyness.reference)
+                                    writer.field("referenceWords", keyness.referenceWords)
+                                    writer.field(
+                                        "rows",
+                                        array: { writer in
+                                            for row in keyness.rows {
+                                                writer.object { writer in
+                                                    writer.field("logLikelihood", row.logLikelihood)
+                                                    writer.field("logRatio", row.logRatio)
+                                                    writer.field("pValue", row.pValue)
+                                                    writer.field("referenceCount", row.referenceCount)
+                                                    writer.field("referenceRate", row.referenceRate)
+                                                    writer.field("targetCount", row.targetCount)
+                                                    writer.field("targetRate", row.targetRate)
+                                                    writer.field("term", row.term)
+                                                }
+                                            }
+                                        })
+                                    writer.field("target", keyness.target)
+                                    writer.field("targetWords", keyness.targetWords)
+                                })
+                            writer.field("ngram", comparison.ngram)
+                        }
+                    }
+                })
+            writer.field("schemaVersion", file.schemaVersion)
+            writer.field("study", file.study)
+            writer.field(
+                "tables",
+                array: { writer in
+                    for table in file.tables {
+                        writer.object { writer in
+                            writer.field("grouping", table.grouping)
+                            writer.field(
+                                "groups",
+                                array: { writer in
+                                    for group in table.groups {
+                                        writer.object { writer in
+                                            writer.field("documents", group.documents)
+                                            writer.field("name", group.name)
+                                            writer.field("participants", group.participants)
+                                            writer.field("words", group.words)
+                                        }
+                                    }
+                                })
+                            writer.field("ngram", table.ngram)
+                            writer.field(
+                                "rows",
+                                array: { writer in
+                                    for row in table.rows {
+                                        writer.object { writer in
+                                            writer.field("count", row.count)
+                                            writer.field("documents", row.documents)
+                                            writer.field("group", row.group)
+                                            writer.field("participants", row.participants)
+                                            writer.field("rate", row.rate)
+                                            writer.field("term", row.term)
+                                        }
+                                    }
+                                })
+                        }
+                    }
+                })
+        }
+        // JSONEncoder refuses infinity and NaN: so does this, with its error.
+        guard !writer.invalid else { return try json(file) }
+        return Data(writer.bytes + [0x0A])
+    }
+}

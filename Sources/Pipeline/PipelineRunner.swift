@@ -486,7 +486,7 @@ public struct PipelineRunner: Sendable {
                             stage, collected: finished, participants: participants, warnings: &result.warnings)
                         result.frequencies = file
                         if writeFrequencies {
-                            result.files.append(("frequencies.json", try Outputs.json(file)))
+                            result.files.append(("frequencies.json", try Outputs.frequenciesJSON(file)))
                             result.files.append(("frequencies.csv", csv))
                         }
                     }
@@ -672,7 +672,7 @@ func relativePath(_ path: String, from base: String) -> String {
 /// Quotes a CSV field when it must be (RFC 4180). Hand-written: CSV.swift's writer sends every
 /// scalar through an `OutputStream` call, far too slow for a frequencies file of a million rows.
 func csvField(_ value: String) -> String {
-    guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+    guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return value }
     return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 

@@ -72,12 +72,16 @@ public struct FrequencyTable: Sendable {
                 accumulators[slot].words += speaker.words
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
-                for (term, count) in speaker.terms {
-                    accumulators[slot].terms[term, default: TermAccumulator()].count += count
-                    if accumulators[slot].terms[term]?.lastDocument != documentIndex {
-                        accumulators[slot].terms[term]?.documents += 1
-                        accumulators[slot].terms[term]?.lastDocument = documentIndex
+                // One hash lookup per term: the entry is changed in place through the subscript.
+                func add(_ count: Int, to term: inout TermAccumulator) {
+                    term.count += count
+                    if term.lastDocument != documentIndex {
+                        term.documents += 1
+                        term.lastDocument = documentIndex
                     }
+                }
+                for (term, count) in speaker.terms {
+                    add(count, to: &accumulators[slot].terms[term, default: TermAccumulator()])
                 }
                 if let id = speaker.participantID {
                     accumulators[slot].termsByParticipant[id, default: []].formUnion(speaker.terms.keys)

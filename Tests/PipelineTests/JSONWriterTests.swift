@@ -29,6 +29,10 @@ import Testing
             Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
         #expect(suggestions.suggestions.contains { $0.decisions.count == 2 })
         #expect(try Outputs.suggestionsJSON(suggestions) == (try Outputs.json(suggestions)))
+        let frequencies = try JSONDecoder().decode(
+            Outputs.FrequenciesFile.self, from: try workspace.output("frequencies.json"))
+        #expect(frequencies.tables.count > 3 && !frequencies.keyness.isEmpty)
+        #expect(try Outputs.frequenciesJSON(frequencies) == (try Outputs.json(frequencies)))
     }
 
     @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {
