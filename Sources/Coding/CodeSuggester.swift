@@ -111,6 +111,19 @@ public struct CodeSuggester: Sendable {
         return result
     }
 
+    /// One document's suggestions in the order ``suggestions(ofDocument:in:matcher:)`` gives
+    /// them (by turn, then by first evidence, then by code in lexicon order), for suggestions
+    /// computed code by code and put together.
+    public func ordered(_ suggestions: [Suggestion]) -> [Suggestion] {
+        let codeIndex = Dictionary(lexicon.codes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return suggestions.sorted { a, b in
+            let first = (a.segmentIndex, a.evidence.first?.tokenStart ?? 0, a.evidence.first?.tokenEnd ?? 0)
+            let second = (b.segmentIndex, b.evidence.first?.tokenStart ?? 0, b.evidence.first?.tokenEnd ?? 0)
+            if first != second { return first < second }
+            return (codeIndex[a.code] ?? .max) < (codeIndex[b.code] ?? .max)
+        }
+    }
+
     /// The stable id of a suggestion: 16 hex digits of SHA-256 over what it is about.
     public static func id(document: String, segment: Int, sentence: Int?, code: String, text: String, occurrence: Int)
         -> String

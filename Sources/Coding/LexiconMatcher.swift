@@ -67,7 +67,9 @@ public final class CompiledLexicon: Sendable {
     let surfaces: Lookup
     let negations: [String]
 
-    public init(lexicon: Lexicon, options: Tokenizer.Options) {
+    /// Compiles the patterns of every code, or only of `codes` (indices into the lexicon's codes,
+    /// which matches keep).
+    public init(lexicon: Lexicon, options: Tokenizer.Options, codes: Set<Int>? = nil) {
         self.lexicon = lexicon
         self.options = options
         var nodes = [Node()]
@@ -101,7 +103,7 @@ public final class CompiledLexicon: Sendable {
             return next
         }
 
-        for (codeIndex, code) in lexicon.codes.enumerated() {
+        for (codeIndex, code) in lexicon.codes.enumerated() where codes?.contains(codeIndex) ?? true {
             let space: Space = code.match == .surface ? .surface : .form
             for (isExclusion, entries) in [(false, code.patterns), (true, code.exclusions)] {
                 for (patternIndex, entry) in entries.enumerated() {

@@ -46,9 +46,24 @@ public struct SuggestStage: Sendable {
     /// The hash of everything per-document suggestions depend on besides tokens.
     var hash: String {
         ContentHash.combining([
-            "suggest", lexicon.contentHash, options.unit.rawValue,
-            options.roles.map(\.rawValue).sorted().joined(separator: ","),
+            "suggest", lexicon.contentHash, optionsHash,
         ])
+    }
+
+    var optionsHash: String {
+        ContentHash.combining([options.unit.rawValue, options.roles.map(\.rawValue).sorted().joined(separator: ",")])
+    }
+
+    /// One key per code, from everything its suggestions depend on besides tokens: its own
+    /// definition, its place in the code tree, the negation words and the stage's options. A
+    /// lexicon edit changes only the keys of the codes it touches, so only those are matched again.
+    var codeKeys: [String] {
+        let shared = ContentHash.combining([optionsHash, ContentHash.of(lexicon.negations)])
+        return lexicon.codes.map { code in
+            ContentHash.combining([
+                "code", ContentHash.of(code), lexicon.path(of: code.name).joined(separator: "\u{1F}"), shared,
+            ])
+        }
     }
 }
 

@@ -59,6 +59,7 @@ public struct PipelineRunner: Sendable {
             self.kwic = kwic.map { ContentHash.combining([self.tokenize, $0]) }
             self.frequencies = frequencies.map { ContentHash.combining([self.tokenize, $0]) }
             // Suggestion ids derive from the document id, which depends on the batch: key on it.
+            // The lexicon is not in this key: suggestions are kept code by code, under code keys.
             self.suggest = suggest.map { ContentHash.combining([self.tokenize, $0, id]) }
         }
     }
@@ -187,7 +188,8 @@ public struct PipelineRunner: Sendable {
         let keys = (0..<files.count).map { index in
             DocumentKeys(
                 content: contentHashes[index], source: sources[index], id: ids[index], ingest: ingestHash,
-                tokenize: tokenizeHash, kwic: kwicHash, frequencies: frequencyHash, suggest: suggestHash)
+                tokenize: tokenizeHash, kwic: kwicHash, frequencies: frequencyHash,
+                suggest: configuration.suggest?.optionsHash)
         }
 
         // Which outputs are out of date: an output whose key and file are as the last run left
@@ -202,7 +204,7 @@ public struct PipelineRunner: Sendable {
             "kwic.json": ContentHash.combining(["kwic"] + shared + keys.map { ($0.kwic ?? "") + $0.id }),
             "frequencies.json": frequenciesKey, "frequencies.csv": frequenciesKey,
             "suggestions.json": ContentHash.combining(
-                ["suggest", decisionsHash] + shared + keys.map { $0.suggest ?? "" }),
+                ["suggest", decisionsHash, suggestHash ?? ""] + shared + keys.map { $0.suggest ?? "" }),
         ]
         func stale(_ name: String) -> Bool {
             options.force || !manifest.isCurrent(name, key: outputKeys[name] ?? "", in: out)
@@ -240,14 +242,11 @@ public struct PipelineRunner: Sendable {
             || configuration.suggest?.lexicon.codes.contains { $0.match == .stem } == true
         let done = Counter()
         let timer = StageTimer()
-        // Compiled once for the run; each document binds it to its own vocabulary.
-        let compiledLexicon =
-            loadSuggestions
-            ? configuration.suggest.map { stage in
-                timer.measure("suggest") {
-                    CompiledLexicon(lexicon: stage.lexicon, options: configuration.tokenize.options)
-                }
-            } : nil
+        // Compiled once for the run (for each set of codes to match again); each document binds
+        // it to its own vocabulary.
+        let codeKeys = configuration.suggest?.codeKeys ?? []
+        let compiledLexicons = CompiledLexicons(
+            lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
         @Sendable func process(_ index: Int) -> DocumentResult {
             var result = DocumentResult()
             defer { options.progress?(done.increment(), files.count) }
@@ -262,10 +261,14 @@ public struct PipelineRunner: Sendable {
             var counts =
                 loadFrequencies
                 ? key.frequencies.flatMap { bundle.value([DocumentCounts].self, stage: "frequencies", key: $0) } : []
-            var suggestions =
+            // Suggestions code by code: only codes whose key is not cached are matched again.
+            var byCode =
                 loadSuggestions
-                ? key.suggest.flatMap { bundle.value([Suggestion].self, stage: "suggest", key: $0) } : []
-            let needTokens = stats == nil || lines == nil || counts == nil || suggestions == nil
+                ? key.suggest.flatMap { bundle.value([String: [Suggestion]].self, stage: "suggest", key: $0) } ?? [:]
+                : [:]
+            let dirty = loadSuggestions ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
+            var suggestions: [Suggestion]? = nil
+            let needTokens = stats == nil || lines == nil || counts == nil || !dirty.isEmpty
             if document == nil && (needTokens || writeCorpus) {
                 let data: Data
                 do {
@@ -338,18 +341,29 @@ public struct PipelineRunner: Sendable {
                     counts = computed
                     result.ran.insert("frequencies")
                 }
-                if suggestions == nil, let stage = configuration.suggest, let suggestKey = key.suggest {
+                if !dirty.isEmpty, let stage = configuration.suggest, let suggestKey = key.suggest {
                     let suggester = CodeSuggester(lexicon: stage.lexicon, options: stage.options)
                     let computed = timer.measure("suggest") {
-                        let matcher =
-                            compiledLexicon.map { LexiconMatcher(compiled: $0, corpus: tokenized) }
-                            ?? LexiconMatcher(lexicon: stage.lexicon, corpus: tokenized)
+                        let matcher = LexiconMatcher(compiled: compiledLexicons.codes(dirty), corpus: tokenized)
                         return suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
                     }
-                    bundle.set(computed, stage: "suggest", key: suggestKey)
-                    suggestions = computed
+                    let found = Dictionary(grouping: computed, by: \.code)
+                    for code in dirty { byCode[codeKeys[code]] = found[stage.lexicon.codes[code].name] ?? [] }
+                    let current = Set(codeKeys)
+                    byCode = byCode.filter { current.contains($0.key) }
+                    bundle.set(byCode, stage: "suggest", key: suggestKey)
+                    suggestions = dirty.count == codeKeys.count ? computed : nil
                     result.ran.insert("suggest")
                 }
+            }
+            if loadSuggestions, suggestions == nil, let stage = configuration.suggest {
+                let hash = stage.lexicon.contentHash
+                suggestions = CodeSuggester(lexicon: stage.lexicon, options: stage.options).ordered(
+                    codeKeys.flatMap { byCode[$0] ?? [] }.map { suggestion in
+                        var suggestion = suggestion
+                        suggestion.lexiconHash = hash
+                        return suggestion
+                    })
             }
             result.stats = stats ?? DocumentStats()
             result.lines = (lines ?? []).map { line in
@@ -674,6 +688,34 @@ func relativePath(_ path: String, from base: String) -> String {
 func csvField(_ value: String) -> String {
     guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return value }
     return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// A run's lexicon compiled for each set of codes to match (all of them on a first run, the
+/// edited ones after a lexicon edit), once each.
+final class CompiledLexicons: @unchecked Sendable {
+    private let lexicon: Lexicon?
+    private let options: Tokenizer.Options
+    private let timer: StageTimer
+    private var compiled: [Set<Int>: CompiledLexicon] = [:]
+    private let lock = NSLock()
+
+    init(lexicon: Lexicon?, options: Tokenizer.Options, timer: StageTimer) {
+        self.lexicon = lexicon
+        self.options = options
+        self.timer = timer
+    }
+
+    func codes(_ codes: Set<Int>) -> CompiledLexicon {
+        lock.withLock {
+            if let known = compiled[codes] { return known }
+            let all = codes.count == lexicon?.codes.count
+            let made = timer.measure("suggest") {
+                CompiledLexicon(lexicon: lexicon ?? Lexicon(codes: []), options: options, codes: all ? nil : codes)
+            }
+            compiled[codes] = made
+            return made
+        }
+    }
 }
 
 /// Seconds spent per stage, summed over the threads that did the work.

@@ -25,6 +25,29 @@ import Testing
         #expect(change?.added == 0 && change?.removed == 0)  // same matches: same ids
     }
 
+    @Test func suggestionsPutTogetherCodeByCodeEqualAFullRecomputation() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        // Two codes change (one gains a pattern that matches, one loses its exclusions' effect by
+        // a rename); the others are taken from the cache as they were.
+        try workspace.editLexicon {
+            $0.replacingOccurrences(
+                of: "patterns: [hype, misinformation,", with: "patterns: [hype, misinformation, time,"
+            )
+            .replacingOccurrences(of: "name: Serendipity", with: "name: Luck")
+            .replacingOccurrences(of: "parent: Serendipity", with: "parent: Luck")
+        }
+        let edited = try workspace.run()
+        #expect(edited.stage("suggest")?.ran.count == 11)
+        let added = edited.suggestions?.perCode.first { $0.code == "Hype and misinformation" }?.added ?? 0
+        #expect(added > 0)
+        #expect(edited.suggestions?.perCode.contains { $0.code == "Luck" && $0.total > 0 } == true)
+        let pieced = try workspace.output("suggestions.json")
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("suggestions.json") == pieced)
+    }
+
     @Test func decisionsSurviveLexiconEditsAttachedOrOrphanedNeverLost() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
