@@ -81,9 +81,40 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
     }
 }
 
+// Written for `Substring` (a `String` is passed as its whole substring): generic code over
+// `StringProtocol` from another module is not specialised, and ran ten times slower.
+
 extension StringProtocol {
     /// Runs of whitespace (line breaks included) become one space; the ends are trimmed.
-    package func collapsingWhitespace() -> String {
+    package func collapsingWhitespace() -> String { Substring(self).collapsedWhitespace() }
+
+    /// How many Unicode scalars: UTF-8 bytes that start a scalar, counted without decoding.
+    package var scalarCount: Int {
+        var text = Substring(self)
+        return text.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        }
+    }
+
+    /// The string without leading and trailing Unicode whitespace.
+    package func trimmingWhitespace() -> String { Substring(self).trimmedWhitespace() }
+}
+
+extension Substring {
+    fileprivate func collapsedWhitespace() -> String {
+        // ASCII text without runs of blanks or line breaks, the common case, is returned as is.
+        var previousBlank = true
+        var plain = true
+        for byte in utf8 {
+            if byte >= 0x80 || byte < 0x20 || (byte == 0x20 && previousBlank) {
+                plain = false
+                break
+            }
+            previousBlank = byte == 0x20
+        }
+        if plain && !previousBlank { return String(self) }
         var result = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in unicodeScalars {
@@ -98,11 +129,11 @@ extension StringProtocol {
         return String(result)
     }
 
-    /// The string without leading and trailing Unicode whitespace.
-    package func trimmingWhitespace() -> String {
+    fileprivate func trimmedWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
-        return String(String.UnicodeScalarView(scalars[first...last]))
+        // Cut by index, not rebuilt scalar by scalar: turns are long.
+        return String(self[first..<scalars.index(after: last)])
     }
 }

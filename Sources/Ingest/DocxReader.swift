@@ -107,32 +107,40 @@ private struct WordprocessingWalker {
         var lines: [SourceLine] = []
         /// Paragraphs of text boxes anchored in this one, read after it.
         var anchored: [SourceLine] = []
-        var current = String.UnicodeScalarView()
+        var current = ""
         var length = 0
         var boldPrefix = 0
         var inBoldPrefix = true
 
+        /// Appends a run's text; a line break in it ends the line. Whole pieces are appended at
+        /// once: appending scalar by scalar was a third of reading a .docx.
         mutating func append(_ text: String, bold: Bool) {
-            for scalar in text.unicodeScalars {
-                if scalar == "\n" {
-                    breakLine()
-                    continue
-                }
-                if inBoldPrefix {
-                    if bold {
-                        boldPrefix = length + 1
-                    } else if !scalar.properties.isWhitespace {
-                        inBoldPrefix = false
-                    }
-                }
-                current.append(scalar)
-                length += 1
+            var rest = Substring(text)
+            while let newline = rest.utf8.firstIndex(of: 0x0A) {
+                appendPiece(rest[..<newline], bold: bold)
+                breakLine()
+                rest = rest[rest.utf8.index(after: newline)...]
             }
+            appendPiece(rest, bold: bold)
+        }
+
+        private mutating func appendPiece(_ piece: Substring, bold: Bool) {
+            guard !piece.isEmpty else { return }
+            let count = piece.scalarCount
+            if inBoldPrefix {
+                if bold {
+                    boldPrefix = length + count
+                } else if piece.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) {
+                    inBoldPrefix = false
+                }
+            }
+            current += piece
+            length += count
         }
 
         mutating func breakLine() {
-            lines.append(SourceLine(text: String(current), boldPrefix: boldPrefix))
-            current = String.UnicodeScalarView()
+            lines.append(SourceLine(text: current, boldPrefix: boldPrefix))
+            current = ""
             length = 0
             boldPrefix = 0
             inBoldPrefix = true

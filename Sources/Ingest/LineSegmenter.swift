@@ -69,7 +69,7 @@ struct LineSegmenter: @unchecked Sendable {
             }
             let lineStart = offset
             let scalars = line.text.unicodeScalars
-            let scalarCount = scalars.count
+            let scalarCount = line.text.scalarCount
             text += line.text
             offset += scalarCount
 
@@ -161,7 +161,7 @@ struct LineSegmenter: @unchecked Sendable {
             if index < scalars.count, scalars[index] == "-" || scalars[index] == "–" {
                 index = skipBlanks(scalars, from: index + 1)
             }
-            if index >= scalars.count && line.text.unicodeScalars.count <= scalars.count {
+            if index >= scalars.count && line.text.scalarCount <= scalars.count {
                 return Head(kind: .timestampOnly, time: time, contentOffset: index)
             }
         }

@@ -75,27 +75,18 @@ struct SpeakerResolver {
             }
         }
 
-        // Turns come in text order: walk the scalar view once instead of copying it to an array.
-        let scalars = draft.text.unicodeScalars
-        var cursor = scalars.startIndex
-        var cursorOffset = 0
+        // Turn texts cut from the UTF-8 bytes by scalar offsets (walking the scalar view for
+        // every turn was a tenth of reading a Word file).
+        let slicer = ScalarSlicer(draft.text)
         var segments: [Segment] = []
         segments.reserveCapacity(draft.turns.count)
         for turn in draft.turns {
             let speaker = resolved[turn.label ?? ""] ?? Speaker(label: "", role: .other, participantID: nil)
-            if turn.range.start < cursorOffset {
-                cursor = scalars.startIndex
-                cursorOffset = 0
-            }
-            scalars.formIndex(&cursor, offsetBy: turn.range.start - cursorOffset)
-            cursorOffset = turn.range.start
-            let end = scalars.index(cursor, offsetBy: turn.range.length)
-            let text = String(scalars[cursor..<end])
             segments.append(
                 Segment(
                     index: segments.count, speaker: speaker.label, role: speaker.role,
-                    participantID: speaker.participantID, text: text, range: turn.range, start: turn.start,
-                    end: turn.end))
+                    participantID: speaker.participantID, text: slicer.string(turn.range.start, turn.range.end),
+                    range: turn.range, start: turn.start, end: turn.end))
         }
         let speakers = order.compactMap { resolved[$0] }
         return Document(
