@@ -114,7 +114,7 @@ extension JSONWriter {
 
 extension Outputs {
     /// `kwic.json`, as ``json(_:pretty:)`` would write the ``KWICFile``.
-    static func kwicJSON(_ file: KWICFile) -> Data {
+    public static func kwicJSON(_ file: KWICFile) -> Data {
         var writer = JSONWriter(capacity: 512 * file.lines.count + 1024)
         writer.object { writer in
             writer.field(
@@ -134,7 +134,7 @@ extension Outputs {
 
     /// `suggestions.json`, as ``json(_:pretty:)`` would write the ``SuggestionsFile``; the small
     /// parts go through `JSONEncoder`.
-    static func suggestionsJSON(_ file: SuggestionsFile) throws -> Data {
+    public static func suggestionsJSON(_ file: SuggestionsFile) throws -> Data {
         let lexicon = try json(file.lexicon)
         let manual = try json(file.manualCodings)
         let orphans = try json(file.orphanedDecisions)
@@ -158,7 +158,7 @@ extension Outputs {
 
 extension Outputs {
     /// `frequencies.json`, as ``json(_:pretty:)`` would write the ``FrequenciesFile``.
-    static func frequenciesJSON(_ file: FrequenciesFile) throws -> Data {
+    public static func frequenciesJSON(_ file: FrequenciesFile) throws -> Data {
         var writer = JSONWriter(capacity: 1 << 20)
         writer.object { writer in
             writer.field(

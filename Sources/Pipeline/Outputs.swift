@@ -26,6 +26,17 @@ public enum Outputs {
         public var unit: String
         public var match: String
         public var lines: [ConcordanceLine]
+
+        public init(
+            study: String, queries: [String], window: Int, unit: String, match: String, lines: [ConcordanceLine]
+        ) {
+            self.study = study
+            self.queries = queries
+            self.window = window
+            self.unit = unit
+            self.match = match
+            self.lines = lines
+        }
     }
 
     /// `frequencies.json`: one table per grouping and n-gram size, and the keyness comparisons.

@@ -110,7 +110,7 @@ public struct FrequencyStage: Sendable, Hashable, Codable {
     public var keyness: [Comparison] = []
 
     /// The counter options of one n-gram size, before grouping (what per-document counts depend on).
-    func counterOptions(ngram: Int, grouping: Grouping = .corpus) -> FrequencyCounter.Options {
+    public func counterOptions(ngram: Int, grouping: Grouping = .corpus) -> FrequencyCounter.Options {
         var options = FrequencyCounter.Options()
         options.grouping = grouping
         options.ngram = ngram

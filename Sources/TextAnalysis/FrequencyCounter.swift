@@ -86,6 +86,8 @@ public struct FrequencyCounter: Sendable {
         var ids: [Int32] = []
         var stop: [Bool] = []
         var perSpeaker: [[NGram: Int]] = []
+        let vocabularySize = options.stem ? corpus.stems.count : corpus.forms.count
+        var unigrams: [[Int32]] = []
         for (segmentIndex, segment) in document.segments.enumerated() {
             guard options.filter.roles.contains(segment.role) else { continue }
             let key = segment.participantID ?? ""
@@ -101,6 +103,16 @@ public struct FrequencyCounter: Sendable {
             }
             let tokens = corpus.tokens[documentIndex][segmentIndex]
             result.speakers[speaker].words += tokens.count
+            if n == 1 {
+                // Single words, the common case: counted in an array by term id, no hashing.
+                while unigrams.count <= speaker { unigrams.append([]) }
+                if unigrams[speaker].isEmpty { unigrams[speaker] = Array(repeating: 0, count: vocabularySize) }
+                for token in tokens {
+                    if options.removeStopwords, corpus.isStopword[Int(token.form)] { continue }
+                    unigrams[speaker][Int(options.stem ? corpus.stemOfForm[Int(token.form)] : token.form)] += 1
+                }
+                continue
+            }
             ids.removeAll(keepingCapacity: true)
             stop.removeAll(keepingCapacity: true)
             for token in tokens {
@@ -114,7 +126,12 @@ public struct FrequencyCounter: Sendable {
             }
         }
         let vocabulary = options.stem ? corpus.stems : corpus.forms
-        for (speaker, counts) in perSpeaker.enumerated() {
+        for (speaker, counts) in unigrams.enumerated() {
+            var terms: [String: Int] = [:]
+            for (id, count) in counts.enumerated() where count > 0 { terms[vocabulary[Int32(id)]] = Int(count) }
+            result.speakers[speaker].terms = terms
+        }
+        for (speaker, counts) in perSpeaker.enumerated() where n > 1 {
             var terms: [String: Int] = [:]
             terms.reserveCapacity(counts.count)
             for (key, count) in counts { terms[key.text(in: vocabulary)] = count }

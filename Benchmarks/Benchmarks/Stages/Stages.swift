@@ -1,0 +1,111 @@
+import Benchmark
+import Coding
+import Corpus
+import Foundation
+import Ingest
+import Pipeline
+import TextAnalysis
+
+/// One benchmark per stage of `Pipelines/bench.yaml` (the shared benchmark task) on a corpus made
+/// by `shared/bench/gen_corpus.py`: each iteration does the stage for the whole corpus, so the
+/// throughput metric times the corpus size (printed in each name) is the stage's MB/s.
+let benchmarks: @Sendable () -> Void = {
+    let corpus =
+        ProcessInfo.processInfo.environment["TMINE_BENCH_CORPUS"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../../../bench-data/corpus-1MB"
+        ).standardizedFileURL.path
+    guard let study = try? Study(corpus: corpus) else {
+        print("no corpus at \(corpus): make one with shared/bench/gen_corpus.py --docx, or set TMINE_BENCH_CORPUS")
+        return
+    }
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5),
+        maxIterations: 30)
+    let size = String(format: "%.1f MB", Double(study.textBytes) / 1e6)
+
+    Benchmark("inflate + parse DOCX (\(size) of text)") { benchmark in
+        for data in study.docx { blackHole(try study.ingestor.read(data: data, source: "t.docx")) }
+    }
+    Benchmark("ingest text (\(size))") { benchmark in
+        for data in study.text { blackHole(try study.ingestor.read(data: data, source: "t.txt")) }
+    }
+    Benchmark("tokenise (\(size))") { benchmark in
+        blackHole(study.tokenized())
+    }
+    let tokenized = study.tokenized()
+    Benchmark("tokenise + count (\(size))") { benchmark in
+        let again = study.tokenized()
+        for document in again.documents.indices {
+            blackHole(FrequencyCounter(options: study.counting).counts(ofDocument: document, in: again))
+        }
+    }
+    Benchmark("count (\(size))") { benchmark in
+        for document in tokenized.documents.indices {
+            blackHole(FrequencyCounter(options: study.counting).counts(ofDocument: document, in: tokenized))
+        }
+    }
+    Benchmark("KWIC, 20 keywords (\(size))") { benchmark in
+        blackHole(Concordancer(options: study.kwic.options).lines(of: study.queries, in: tokenized))
+    }
+    Benchmark("match lexicon, 175 patterns (\(size))") { benchmark in
+        blackHole(CodeSuggester(lexicon: study.lexicon, options: study.suggestOptions).suggestions(in: tokenized))
+    }
+    let lines = Concordancer(options: study.kwic.options).lines(of: study.queries, in: tokenized)
+    let file = Outputs.KWICFile(
+        study: "bench", queries: study.kwic.queries, window: study.kwic.options.window, unit: "tokens", match: "lower",
+        lines: lines)
+    Benchmark("write kwic.json, \(lines.count) lines") { benchmark in
+        blackHole(Outputs.kwicJSON(file))
+    }
+    Benchmark("write kwic.json with JSONEncoder (for comparison)") { benchmark in
+        blackHole(try Outputs.json(file))
+    }
+}
+
+/// The corpus, read once: files' bytes and the pipeline's settings.
+struct Study {
+    let text: [Data]
+    let docx: [Data]
+    let textBytes: Int
+    let ingestor: Ingestor
+    let documents: [Document]
+    let participants: ParticipantTable
+    let tokenizer: Tokenizer.Options
+    let kwic: KWICStage
+    let queries: [Query]
+    let counting: FrequencyCounter.Options
+    let lexicon: Lexicon
+    let suggestOptions: CodeSuggester.Options
+
+    init(corpus: String) throws {
+        let root = URL(fileURLWithPath: corpus)
+        // The bench pipeline, as Benchmarks/task-peer places it beside the corpus.
+        let pipeline = root.appendingPathComponent("tmine-stages.yaml")
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../..")
+        try Data(contentsOf: repository.appendingPathComponent("Pipelines/bench.yaml")).write(to: pipeline)
+        let configuration = try PipelineReader.read(pipeline.path)
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("text").path)
+            .filter { $0.hasSuffix(".txt") }.sorted()
+        text = try names.map { try Data(contentsOf: root.appendingPathComponent("text/\($0)")) }
+        docx = names.compactMap {
+            try? Data(contentsOf: root.appendingPathComponent("docx/\($0.dropLast(4)).docx"))
+        }
+        textBytes = text.reduce(0) { $0 + $1.count }
+        participants = try ParticipantsReader().read(file: root.appendingPathComponent("participants.csv").path).table
+        ingestor = try Ingestor(options: configuration.ingest, participants: participants)
+        let ingestor = ingestor
+        documents = try zip(names, text).map { name, data in try ingestor.read(data: data, source: name) }
+        tokenizer = configuration.tokenize.options
+        guard let kwic = configuration.kwic else { throw CocoaError(.fileReadCorruptFile) }
+        self.kwic = kwic
+        queries = kwic.queries.compactMap { try? Query($0) }
+        counting = configuration.frequencies?.counterOptions(ngram: 1) ?? FrequencyCounter.Options()
+        lexicon = configuration.suggest?.lexicon ?? Lexicon(codes: [])
+        suggestOptions = configuration.suggest?.options ?? CodeSuggester.Options()
+    }
+
+    func tokenized() -> TokenizedCorpus {
+        TokenizedCorpus(documents: documents, participants: participants, options: tokenizer, computeStems: false)
+    }
+}
