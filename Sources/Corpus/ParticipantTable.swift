@@ -39,23 +39,15 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
     ///
     /// Ids compare case-insensitively and with leading zeros in their number ignored, so a
     /// transcript may write `P03` for the table's `P3`. Returns nil when no row matches.
+    /// For one lookup; many lookups should build a ``ParticipantIndex`` once.
     public func canonicalID(for raw: String) -> String? {
-        let key = Self.comparisonKey(raw)
-        return participants.first { Self.comparisonKey($0.id) == key }?.id
+        ParticipantIndex(self).canonicalID(for: raw)
     }
 
     /// The participant whose document column names this file (by file name or name without
-    /// extension), if the table has such a column.
+    /// extension), if the table has such a column. For one lookup; see ``ParticipantIndex``.
     public func participant(forDocument fileName: String) -> Participant? {
-        guard let column = documentColumn else { return nil }
-        let stem = Self.stem(fileName)
-        return participants.first { participant in
-            guard let value = participant.attributes[column] else { return false }
-            return value.split(separator: ";").contains { entry in
-                let trimmed = entry.trimmingWhitespace()
-                return trimmed == fileName || trimmed == stem || Self.stem(trimmed) == stem
-            }
-        }
+        ParticipantIndex(self).participant(forDocument: fileName)
     }
 
     static func stem(_ name: String) -> String {
@@ -135,5 +127,47 @@ extension Substring {
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
         // Cut by index, not rebuilt scalar by scalar: turns are long.
         return String(self[first..<scalars.index(after: last)])
+    }
+}
+
+/// A table's lookups by id spelling and by transcript file, built once for a batch: searching
+/// the table for every label of every transcript made ingest grow with documents × participants
+/// (a 2,000-participant study spent most of its ingest there).
+public struct ParticipantIndex: Sendable {
+    public let table: ParticipantTable
+    /// Comparison key of each id → row (the first row wins).
+    private var byKey: [String: Int] = [:]
+    /// Each document-column entry → rows, and each entry's name without extension → rows.
+    private var byEntry: [String: Int] = [:]
+    private var byEntryStem: [String: Int] = [:]
+
+    public init(_ table: ParticipantTable) {
+        self.table = table
+        for (row, participant) in table.participants.enumerated() {
+            let key = ParticipantTable.comparisonKey(participant.id)
+            if byKey[key] == nil { byKey[key] = row }
+            guard let column = table.documentColumn, let value = participant.attributes[column] else { continue }
+            for entry in value.split(separator: ";") {
+                let trimmed = entry.trimmingWhitespace()
+                if byEntry[trimmed] == nil { byEntry[trimmed] = row }
+                let stem = ParticipantTable.stem(trimmed)
+                if byEntryStem[stem] == nil { byEntryStem[stem] = row }
+            }
+        }
+    }
+
+    /// Resolves a label-derived id such as `P03` or `p3` to the table's spelling (`P3`):
+    /// case-insensitive, leading zeros in the number ignored. Nil when no row matches.
+    public func canonicalID(for raw: String) -> String? {
+        byKey[ParticipantTable.comparisonKey(raw)].map { table.participants[$0].id }
+    }
+
+    /// The first participant whose document column names this file, by file name or name
+    /// without extension.
+    public func participant(forDocument fileName: String) -> Participant? {
+        guard table.documentColumn != nil else { return nil }
+        let stem = ParticipantTable.stem(fileName)
+        let rows = [byEntry[fileName], byEntry[stem], byEntryStem[stem]].compactMap { $0 }
+        return rows.min().map { table.participants[$0] }
     }
 }

@@ -34,12 +34,14 @@ public struct IngestBatch: Sendable {
 public struct Ingestor: Sendable {
     public let options: IngestOptions
     public let participants: ParticipantTable
+    private let participantIndex: ParticipantIndex
     private let segmenter: LineSegmenter
 
     /// Throws ``IngestError`` when a configured label pattern is not a valid regular expression.
     public init(options: IngestOptions = IngestOptions(), participants: ParticipantTable = .empty) throws {
         self.options = options
         self.participants = participants
+        participantIndex = ParticipantIndex(participants)
         do {
             segmenter = try LineSegmenter(labels: options.labels)
         } catch {
@@ -72,7 +74,7 @@ public struct Ingestor: Sendable {
             case .lines(let lines): segmenter.segment(lines)
             case .turns(let turns): TranscriptDraft(spokenTurns: turns)
             }
-        let resolver = SpeakerResolver(labels: options.labels, participants: participants)
+        let resolver = SpeakerResolver(labels: options.labels, participants: participantIndex)
         return resolver.resolve(draft, id: id ?? Self.documentID(for: source), source: source, format: format)
     }
 

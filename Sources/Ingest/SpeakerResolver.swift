@@ -9,7 +9,7 @@ import Corpus
 /// whose label names nobody is attributed to the participant the table assigns to the file.
 struct SpeakerResolver {
     let labels: SpeakerLabels
-    let participants: ParticipantTable
+    let participants: ParticipantIndex
 
     func resolve(_ draft: TranscriptDraft, id: String, source: String, format: TranscriptFormat) -> Document {
         var notes = draft.notes

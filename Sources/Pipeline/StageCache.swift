@@ -1,11 +1,11 @@
 import Corpus
 import Foundation
 
-/// Per-document stage results on disk: one binary file per document under
-/// `out/<study>/.cache/documents/`, named by the document's ingest key, holding one section per
-/// stage, each with the key it was computed under.
+/// Per-document stage results on disk: binary files under `out/<study>/.cache/documents/`, named
+/// by the document's ingest key, holding one section per stage, each with the key it was
+/// computed under: one file for the document and its analyses, one for its suggestions.
 ///
-/// One file per document, not per stage, because creating files was a tenth of a cold run. A
+/// Few files per document, not one per stage, because creating files was a tenth of a cold run. A
 /// file that does not decode to its end, or a section under another key, is treated as missing
 /// and recomputed, never trusted. Files not used by a run are pruned.
 public final class StageCache: @unchecked Sendable {
@@ -24,7 +24,9 @@ public final class StageCache: @unchecked Sendable {
     public struct Bundle: Sendable {
         public let key: String
         fileprivate var sections: [String: (key: String, bytes: ArraySlice<UInt8>)] = [:]
-        public private(set) var changed = false
+        /// The files (``StageCache/file(of:)``) whose sections changed.
+        fileprivate var changedFiles: Set<String> = []
+        public var changed: Bool { !changedFiles.isEmpty }
 
         public func value<Value: BinaryCodable>(_ type: Value.Type, stage: String, key: String) -> Value? {
             guard let section = sections[stage], section.key == key else { return nil }
@@ -37,54 +39,66 @@ public final class StageCache: @unchecked Sendable {
             var writer = BinaryWriter(capacity: 4096)
             writer.write(value)
             sections[stage] = (key, writer.bytes[...])
-            changed = true
+            changedFiles.insert(StageCache.file(of: stage))
         }
     }
 
     private var documents: String { "\(folder)/documents" }
 
-    private func path(_ key: String) -> String { "\(documents)/\(key).bin" }
+    /// Suggestions live in a file of their own: a lexicon edit rewrites them, not the document
+    /// and its other results (rewriting those was a third of a lexicon-edit run).
+    fileprivate static func file(of stage: String) -> String { stage == "suggest" ? "suggest" : "main" }
+
+    private func path(_ key: String, file: String) -> String {
+        file == "main" ? "\(documents)/\(key).bin" : "\(documents)/\(key).\(file).bin"
+    }
 
     /// The document's cached sections (none when there is no valid file, or `ignoringCache`).
     public func bundle(key: String, ignoringCache: Bool = false) -> Bundle {
         var bundle = Bundle(key: key)
-        let file = path(key)
-        guard !ignoringCache, let data = FileManager.default.contents(atPath: file) else { return bundle }
-        var reader = BinaryReader([UInt8](data))
-        do throws(BinaryReader.Error) {
-            guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key else { return bundle }
-            var sections: [String: (key: String, bytes: ArraySlice<UInt8>)] = [:]
-            for _ in 0..<(try reader.readCount()) {
-                let stage = try reader.read(String.self)
-                sections[stage] = (try reader.read(String.self), try reader.readBytes())
+        guard !ignoringCache else { return bundle }
+        for file in ["main", "suggest"] {
+            let path = path(key, file: file)
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            var reader = BinaryReader([UInt8](data))
+            do throws(BinaryReader.Error) {
+                guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key else { continue }
+                var sections: [String: (key: String, bytes: ArraySlice<UInt8>)] = [:]
+                for _ in 0..<(try reader.readCount()) {
+                    let stage = try reader.read(String.self)
+                    sections[stage] = (try reader.read(String.self), try reader.readBytes())
+                }
+                guard reader.isAtEnd, sections.keys.allSatisfy({ Self.file(of: $0) == file }) else { continue }
+                bundle.sections.merge(sections) { _, new in new }
+            } catch {
+                continue
             }
-            guard reader.isAtEnd else { return bundle }
-            bundle.sections = sections
-        } catch {
-            return bundle
+            lock.withLock { _ = used.insert(path) }
         }
-        lock.withLock { _ = used.insert(file) }
         return bundle
     }
 
-    /// Writes a changed bundle; a failure to write only costs the next run some time, so it is
-    /// not fatal.
+    /// Writes the changed files of a bundle; a failure to write only costs the next run some
+    /// time, so it is not fatal.
     public func store(_ bundle: Bundle) {
-        let file = path(bundle.key)
         guard bundle.changed else { return }
         try? FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
-        var writer = BinaryWriter(capacity: bundle.sections.values.reduce(64) { $0 + $1.bytes.count + 80 })
-        writer.write(Self.tag)
-        writer.write(bundle.key)
-        writer.writeVarint(UInt64(bundle.sections.count))
-        for (stage, section) in bundle.sections {
-            writer.write(stage)
-            writer.write(section.key)
-            section.bytes.withUnsafeBytes { writer.writeBytes($0) }
-        }
-        // Not fsynced: a file is checked on reading, and a torn one is simply recomputed.
-        if (try? AtomicFile.write(Data(writer.bytes), to: file, durable: false)) != nil {
-            lock.withLock { _ = used.insert(file) }
+        for file in bundle.changedFiles {
+            let sections = bundle.sections.filter { Self.file(of: $0.key) == file }
+            var writer = BinaryWriter(capacity: sections.values.reduce(64) { $0 + $1.bytes.count + 80 })
+            writer.write(Self.tag)
+            writer.write(bundle.key)
+            writer.writeVarint(UInt64(sections.count))
+            for (stage, section) in sections {
+                writer.write(stage)
+                writer.write(section.key)
+                section.bytes.withUnsafeBytes { writer.writeBytes($0) }
+            }
+            let path = path(bundle.key, file: file)
+            // Not fsynced: a file is checked on reading, and a torn one is simply recomputed.
+            if (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false)) != nil {
+                lock.withLock { _ = used.insert(path) }
+            }
         }
     }
 
