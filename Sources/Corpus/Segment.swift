@@ -65,33 +65,52 @@ public struct ScalarRange: Codable, Sendable, Hashable, CustomStringConvertible 
 }
 
 /// Strings cut out of a text by Unicode-scalar offsets in time proportional to the cut: the
-/// text's UTF-8 bytes with the byte offset of every scalar (none needed for ASCII text).
-/// Building Strings scalar by scalar was a tenth of a run.
+/// text's UTF-8 bytes with the byte offset of every 64th scalar (none needed for ASCII text), so
+/// the index costs an eighth of a byte per scalar even for a huge transcript. Building Strings
+/// scalar by scalar was a tenth of a run.
 public struct ScalarSlicer: Sendable {
+    private static let stride = 64
     private let utf8: [UInt8]
-    /// Byte offset of each scalar and of the end; nil when every scalar is one byte.
-    private let offsets: [Int]?
+    /// Byte offset of scalar `k × stride`; nil when every scalar is one byte.
+    private let checkpoints: [Int]?
+    public let count: Int
 
     public init(_ text: String) {
         utf8 = Array(text.utf8)
         if utf8.allSatisfy({ $0 < 0x80 }) {
-            offsets = nil
+            checkpoints = nil
+            count = utf8.count
         } else {
-            var offsets: [Int] = []
-            offsets.reserveCapacity(utf8.count + 1)
-            for (offset, byte) in utf8.enumerated() where byte & 0xC0 != 0x80 { offsets.append(offset) }
-            offsets.append(utf8.count)
-            self.offsets = offsets
+            var checkpoints: [Int] = []
+            checkpoints.reserveCapacity(utf8.count / Self.stride + 1)
+            var scalars = 0
+            for (offset, byte) in utf8.enumerated() where byte & 0xC0 != 0x80 {
+                if scalars % Self.stride == 0 { checkpoints.append(offset) }
+                scalars += 1
+            }
+            self.checkpoints = checkpoints
+            count = scalars
         }
     }
 
-    /// How many scalars the text has.
-    public var count: Int { offsets.map { $0.count - 1 } ?? utf8.count }
+    /// The byte offset of a scalar (or of the end, for `count`).
+    private func byteOffset(_ scalar: Int) -> Int {
+        guard let checkpoints else { return scalar }
+        guard scalar < count else { return utf8.count }
+        var offset = checkpoints[scalar / Self.stride]
+        var remaining = scalar % Self.stride
+        while remaining > 0 {
+            offset += 1
+            while utf8[offset] & 0xC0 == 0x80 { offset += 1 }
+            remaining -= 1
+        }
+        return offset
+    }
 
     /// The scalars `[start, end)`.
     public func string(_ start: Int, _ end: Int) -> String {
-        let from = offsets?[start] ?? start
-        let to = offsets?[end] ?? end
+        let from = byteOffset(start)
+        let to = byteOffset(end)
         return utf8.withUnsafeBufferPointer {
             String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self)
         }

@@ -72,6 +72,21 @@ import Testing
         #expect(throws: BinaryReader.Error.self) { try roleReader.read(SpeakerRole.self) }
     }
 
+    @Test func slicesByScalarOffsetEqualTheScalarViewsOwn() {
+        // Past several checkpoints of 64 scalars, with one-, two-, three- and four-byte scalars.
+        let text = String(repeating: "aé€👍🏽 Zeit ", count: 40) + "end"
+        let scalars = Array(text.unicodeScalars)
+        let slicer = ScalarSlicer(text)
+        #expect(slicer.count == scalars.count)
+        for (start, end) in [(0, 0), (0, 1), (3, 70), (63, 64), (64, 200), (129, scalars.count), (0, scalars.count)] {
+            #expect(
+                slicer.string(start, end) == String(String.UnicodeScalarView(scalars[start..<end])), "\(start)..<\(end)"
+            )
+        }
+        let ascii = ScalarSlicer("plain text")
+        #expect(ascii.count == 10 && ascii.string(6, 10) == "text")
+    }
+
     @Test func participantsAreFoundByDocumentNameOrStem() {
         let table = ParticipantTable(
             attributeNames: ["transcript"],
