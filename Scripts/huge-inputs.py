@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peak memory and time of `tmine extract` on huge single inputs (issue: a 1 GB XML document, a
 single 500 MB line). Writes the files to a temporary folder (or --dir), runs the release build
-under /usr/bin/time, prints one JSON line per input: size, seconds, peak RSS, RSS / size, turns.
+under /usr/bin/time, prints one JSON line per input: size, seconds, peak RSS, RSS / size.
 
     Scripts/huge-inputs.py [--xml-mb 1024] [--line-mb 500] [--dir /tmp]
 """
