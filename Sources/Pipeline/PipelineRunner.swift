@@ -217,8 +217,12 @@ public struct PipelineRunner: Sendable {
         let writeSuggestions = runSuggest && stale("suggestions.json")
         let writeReport =
             options.only == nil && (options.force || !manifest.isCurrent("report.html", key: reportKey, in: out))
-        // The report shows frequencies and suggestions, so rebuilding it needs them in memory.
-        let loadFrequencies = writeFrequencies || (writeReport && runFrequencies)
+        // The report shows frequencies and suggestions, so rebuilding it needs them in memory;
+        // frequencies unchanged since they were last merged are read back from the cache.
+        let mergedFrequencies =
+            writeReport && runFrequencies && !writeFrequencies && !options.force
+            ? MergedFrequencies.load(from: out, key: frequenciesKey) : nil
+        let loadFrequencies = writeFrequencies || (writeReport && runFrequencies && mergedFrequencies == nil)
         let loadSuggestions = writeSuggestions || (writeReport && runSuggest)
         let checked = Date()
         if options.only == nil, !writeCorpus, !writeKWIC, !loadFrequencies, !loadSuggestions, !writeReport,
@@ -495,10 +499,18 @@ public struct PipelineRunner: Sendable {
                             result.files.append(("suggestions.json", try Outputs.suggestionsJSON(file)))
                         }
                     default:
+                        if let mergedFrequencies {
+                            result.frequencies = mergedFrequencies.file
+                            result.warnings += mergedFrequencies.warnings
+                            break
+                        }
                         guard loadFrequencies, let stage = configuration.frequencies else { break }
                         let (file, csv) = runner.frequencies(
                             stage, collected: finished, participants: participants, warnings: &result.warnings)
                         result.frequencies = file
+                        MergedFrequencies(
+                            file: file, words: Self.wordsByParticipant(finished), warnings: result.warnings
+                        ).save(in: out, key: frequenciesKey)
                         if writeFrequencies {
                             result.files.append(("frequencies.json", try Outputs.frequenciesJSON(file)))
                             result.files.append(("frequencies.csv", csv))
@@ -555,12 +567,7 @@ public struct PipelineRunner: Sendable {
         report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
         if writeReport {
-            var words: [String: Int] = [:]
-            for result in collected {
-                for speaker in result.counts.first?.speakers ?? [] {
-                    if let id = speaker.participantID { words[id, default: 0] += speaker.words }
-                }
-            }
+            let words = mergedFrequencies?.words ?? Self.wordsByParticipant(collected)
             let order = participants.participants.map(\.id)
             let html = HTMLReport(
                 study: configuration.study, report: report,
@@ -620,6 +627,17 @@ public struct PipelineRunner: Sendable {
         } catch {
             throw PipelineError(file: configuration.outputFolder, message: "cannot write run-report.json: \(error)")
         }
+    }
+
+    /// Words each participant said, from the per-speaker counts: the report's bar chart.
+    static func wordsByParticipant(_ collected: [DocumentResult]) -> [String: Int] {
+        var words: [String: Int] = [:]
+        for result in collected {
+            for speaker in result.counts.first?.speakers ?? [] {
+                if let id = speaker.participantID { words[id, default: 0] += speaker.words }
+            }
+        }
+        return words
     }
 
     /// The coders' decision logs as they are now: suggestions.json merges them.

@@ -51,3 +51,71 @@ extension DocumentCounts: BinaryCodable {
         self.init(documentID: try reader.read(), speakers: try reader.read())
     }
 }
+
+extension FrequencyTable.Group: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(name)
+        writer.write(words)
+        writer.write(participants)
+        writer.write(documents)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            name: try reader.read(), words: try reader.read(), participants: try reader.read(),
+            documents: try reader.read())
+    }
+}
+
+extension FrequencyTable.Row: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(term)
+        writer.write(group)
+        writer.write(count)
+        writer.write(rate)
+        writer.write(participants)
+        writer.write(documents)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            term: try reader.read(), group: try reader.read(), count: try reader.read(), rate: try reader.read(),
+            participants: try reader.read(), documents: try reader.read())
+    }
+}
+
+extension Keyness.Row: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(term)
+        writer.write(targetCount)
+        writer.write(referenceCount)
+        writer.write(targetRate)
+        writer.write(referenceRate)
+        writer.write(logLikelihood)
+        writer.write(pValue)
+        writer.write(logRatio)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            term: try reader.read(), targetCount: try reader.read(), referenceCount: try reader.read(),
+            targetRate: try reader.read(), referenceRate: try reader.read(), logLikelihood: try reader.read(),
+            pValue: try reader.read(), logRatio: try reader.read())
+    }
+}
+
+extension Keyness: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(target)
+        writer.write(reference)
+        writer.write(targetWords)
+        writer.write(referenceWords)
+        writer.write(rows)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            target: try reader.read(), reference: try reader.read(), targetWords: try reader.read(),
+            referenceWords: try reader.read(), rows: try reader.read())
+    }
+}

@@ -141,9 +141,18 @@ import Testing
         let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
         let first = try #require(try decider.currentSuggestions().file.suggestions.first)
         try decider.decide(coder: "alice", [.accept(first.id)])
+        // Without the documents' cache, suggestions are recomputed; the frequencies the report
+        // shows must come from the merged tables kept in the cache, not from recounting.
+        try FileManager.default.removeItem(at: workspace.out.appendingPathComponent(".cache/documents"))
         let report = try workspace.run()
         #expect(report.outputs == ["suggestions.json", "report.html", "run-report.json"])
         #expect(report.suggestions?.byStatus["accepted"] == 1)
+        #expect(report.stage("suggest")?.ran.count == 11)
+        #expect(report.stage("frequencies")?.ran == [] && report.stage("frequencies")?.wrote == false)
+        // And the report is the one a full recomputation writes.
+        let html = try workspace.output("report.html")
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("report.html") == html)
     }
 
     @Test func aTranscriptChangedWhileTheRunReadsItIsReportedNotCached() throws {

@@ -1,0 +1,81 @@
+import Corpus
+import Foundation
+import TextAnalysis
+
+/// The last merged frequency tables, kept in `.cache/frequencies.bin` under the key of
+/// frequencies.json: a run that rebuilds only the report (after a decision or a lexicon edit)
+/// reads them back instead of merging every document's counts again.
+struct MergedFrequencies: BinaryCodable {
+    var file: Outputs.FrequenciesFile
+    var words: [String: Int]
+    var warnings: [String]
+
+    private static let tag = "tmine-frequencies-\(BinaryWriter.formatVersion)"
+
+    private static func path(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/frequencies.bin")
+    }
+
+    static func load(from out: String, key: String) -> MergedFrequencies? {
+        guard let data = FileManager.default.contents(atPath: path(in: out)) else { return nil }
+        var reader = BinaryReader([UInt8](data))
+        guard (try? reader.read(String.self)) == tag, (try? reader.read(String.self)) == key,
+            let value = try? reader.read(MergedFrequencies.self), reader.isAtEnd
+        else { return nil }
+        return value
+    }
+
+    /// Not fsynced: a torn file is ignored and the counts merged again.
+    func save(in out: String, key: String) {
+        var writer = BinaryWriter(capacity: 1 << 20)
+        writer.write(Self.tag)
+        writer.write(key)
+        writer.write(self)
+        try? FileManager.default.createDirectory(
+            atPath: (out as NSString).appendingPathComponent(".cache"), withIntermediateDirectories: true)
+        try? AtomicFile.write(Data(writer.bytes), to: Self.path(in: out), durable: false)
+    }
+
+    init(file: Outputs.FrequenciesFile, words: [String: Int], warnings: [String]) {
+        self.file = file
+        self.words = words
+        self.warnings = warnings
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(file.study)
+        writer.writeVarint(UInt64(file.tables.count))
+        for table in file.tables {
+            writer.write(table.grouping)
+            writer.write(table.ngram)
+            writer.write(table.groups)
+            writer.write(table.rows)
+        }
+        writer.writeVarint(UInt64(file.keyness.count))
+        for comparison in file.keyness {
+            writer.write(comparison.grouping)
+            writer.write(comparison.ngram)
+            writer.write(comparison.keyness)
+        }
+        writer.write(words)
+        writer.write(warnings)
+    }
+
+    init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        let study = try reader.read(String.self)
+        var tables: [Outputs.FrequenciesFile.Table] = []
+        for _ in 0..<(try reader.readCount()) {
+            tables.append(
+                .init(
+                    grouping: try reader.read(), ngram: try reader.read(), groups: try reader.read(),
+                    rows: try reader.read()))
+        }
+        var keyness: [Outputs.FrequenciesFile.Comparison] = []
+        for _ in 0..<(try reader.readCount()) {
+            keyness.append(.init(grouping: try reader.read(), ngram: try reader.read(), keyness: try reader.read()))
+        }
+        file = Outputs.FrequenciesFile(study: study, tables: tables, keyness: keyness)
+        words = try reader.read()
+        warnings = try reader.read()
+    }
+}
