@@ -29,19 +29,10 @@ extension PipelineRunner {
         let merged = DecisionMerger().merge(suggestions, states: states)
 
         // What changed since the last run, per code.
-        let previousPath = (configuration.outputFolder as NSString).appendingPathComponent("suggestions.json")
-        // Only ids and codes of the previous file are needed: decode just those.
-        struct Previous: Decodable {
-            struct Entry: Decodable {
-                var id: String
-                var code: String
-            }
-            var suggestions: [Entry]
+        let previous = SuggestionIndex.previous(in: configuration.outputFolder)
+        let before = (previous?.entries ?? []).reduce(into: [String: Set<String>]()) {
+            $0[$1.code, default: []].insert($1.id)
         }
-        let previous = FileManager.default.contents(atPath: previousPath).flatMap {
-            try? JSONDecoder().decode(Previous.self, from: $0)
-        }
-        let before = Dictionary(grouping: previous?.suggestions ?? [], by: \.code).mapValues { Set($0.map(\.id)) }
         let after = Dictionary(grouping: merged.suggestions, by: \.code).mapValues { Set($0.map(\.id)) }
         var perCode: [RunReport.Suggestions.CodeChange] = []
         for code in stage.lexicon.codes.map(\.name)
@@ -75,5 +66,63 @@ extension PipelineRunner {
             unit: stage.options.unit.rawValue, suggestions: merged.suggestions, manualCodings: manual,
             orphanedDecisions: merged.orphans)
         return (file, summary)
+    }
+}
+
+/// The ids and codes of the suggestions in `suggestions.json`, kept in `.cache/suggestions.bin`
+/// with the size and time of the file they describe: the next run compares its suggestions with
+/// them without parsing the whole JSON file again (which carries every turn's text).
+struct SuggestionIndex {
+    struct Entry {
+        var id: String
+        var code: String
+    }
+    var entries: [Entry]
+
+    private static let tag = "tmine-suggestion-index-\(BinaryWriter.formatVersion)"
+
+    private static func path(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/suggestions.bin")
+    }
+
+    /// The previous suggestions: from the index when it describes the file as it is, else
+    /// from the file itself; nil when there is no previous file.
+    static func previous(in out: String) -> SuggestionIndex? {
+        let file = (out as NSString).appendingPathComponent("suggestions.json")
+        guard let stamp = RunManifest.stamp(of: file, key: "") else { return nil }
+        if let data = FileManager.default.contents(atPath: path(in: out)) {
+            var reader = BinaryReader([UInt8](data))
+            if (try? reader.read(String.self)) == tag, (try? reader.read(Int.self)) == Int(stamp.size),
+                (try? reader.read(Int.self)) == Int(stamp.modified), let ids = try? reader.read([String].self),
+                let codes = try? reader.read([String].self), reader.isAtEnd, ids.count == codes.count
+            {
+                return SuggestionIndex(entries: zip(ids, codes).map { Entry(id: $0, code: $1) })
+            }
+        }
+        // Only ids and codes of the previous file are needed: decode just those.
+        struct Previous: Decodable {
+            struct Entry: Decodable {
+                var id: String
+                var code: String
+            }
+            var suggestions: [Entry]
+        }
+        guard let data = FileManager.default.contents(atPath: file),
+            let decoded = try? JSONDecoder().decode(Previous.self, from: data)
+        else { return nil }
+        return SuggestionIndex(entries: decoded.suggestions.map { Entry(id: $0.id, code: $0.code) })
+    }
+
+    /// Records the suggestions just written to `suggestions.json` (call after writing it).
+    static func save(_ suggestions: [Suggestion], in out: String) {
+        let file = (out as NSString).appendingPathComponent("suggestions.json")
+        guard let stamp = RunManifest.stamp(of: file, key: "") else { return }
+        var writer = BinaryWriter(capacity: suggestions.count * 40 + 64)
+        writer.write(tag)
+        writer.write(Int(stamp.size))
+        writer.write(Int(stamp.modified))
+        writer.write(suggestions.map(\.id))
+        writer.write(suggestions.map(\.code))
+        try? AtomicFile.write(Data(writer.bytes), to: path(in: out), durable: false)
     }
 }

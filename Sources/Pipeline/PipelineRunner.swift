@@ -534,6 +534,7 @@ public struct PipelineRunner: Sendable {
                 if let file = result.frequencies { frequenciesFile = file }
                 for (name, data) in result.files {
                     try write(name, data, key: outputKeys[name] ?? "")
+                    if name == "suggestions.json" { SuggestionIndex.save(result.suggestions, in: out) }
                 }
             }
         } catch let error as PipelineError {

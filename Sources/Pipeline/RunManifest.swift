@@ -52,7 +52,7 @@ struct RunManifest: Codable {
         try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
     }
 
-    private static func stamp(of path: String, key: String) -> Output? {
+    static func stamp(of path: String, key: String) -> Output? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Output(
