@@ -127,6 +127,42 @@ import Testing
         #expect(error.description.hasPrefix(path))
     }
 
+    @Test func entryNamesAndTargetsOutsideThePackageAreNeverFollowedAndNestedZipsNeverOpened() throws {
+        let document = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(
+                Fixture.paragraph("P1: inside the package."))</w:body></w:document>
+            """
+        let type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        let relationships = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            <Relationship Id="r1" Type="\(type)/footnotes" Target="../../../../../../etc/passwd"/>
+            <Relationship Id="r2" Type="\(type)/comments" Target="/etc/hostname"/>
+            <Relationship Id="r3" Type="\(type)/endnotes" Target="../outside.xml"/>
+            </Relationships>
+            """
+        let secret = """
+            <w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote>\(
+                Fixture.paragraph("SECRET"))</w:footnote></w:footnotes>
+            """
+        // A nested "bomb": 50 MB of zeros zipped inside the package, as an embedded object.
+        let inner = try PackageWriter.zip([(path: "zeros.bin", data: Data(count: 50_000_000))])
+        let package = try Fixture.docxPackage(entries: [
+            ("word/document.xml", Data(document.utf8)),
+            ("word/_rels/document.xml.rels", Data(relationships.utf8)),
+            ("../outside.xml", Data(secret.utf8)),
+            ("/etc/passwd", Data(secret.utf8)),
+            ("word/embeddings/inner.docx", inner),
+        ])
+        let ingestor = try Ingestor(options: IngestOptions(docxParts: Set(DocxPart.allCases)))
+        let read = try ingestor.read(data: package, source: "odd.docx")
+        // Targets resolve inside the package only (`..` stops at its root), entries are looked up
+        // by name in the zip, never on disk, and embedded packages are never opened.
+        #expect(read.text == "P1: inside the package.")
+        #expect(!read.text.contains("root:") && !read.text.contains("SECRET"))
+    }
+
     @Test func legacyAndEncryptedFilesSayWhatToDo() throws {
         let legacy = try #require(ingestError { try ingestor.read(file: Fixture.path("legacy-word.doc")) })
         #expect(legacy.description.contains("save it as .docx"))
