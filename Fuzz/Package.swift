@@ -7,15 +7,18 @@ let package = Package(
     name: "TranscriptMinerFuzz",
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "FuzzIngest",
-            dependencies: [.product(name: "Ingest", package: "main"), .product(name: "Corpus", package: "main")],
+            dependencies: [
+                "FuzzDriver", .product(name: "Ingest", package: "main"), .product(name: "Corpus", package: "main"),
+            ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
             name: "FuzzParsers",
             dependencies: [
-                .product(name: "Pipeline", package: "main"), .product(name: "Coding", package: "main"),
+                "FuzzDriver", .product(name: "Pipeline", package: "main"), .product(name: "Coding", package: "main"),
                 .product(name: "TextAnalysis", package: "main"), .product(name: "Corpus", package: "main"),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
