@@ -1,6 +1,6 @@
 import Corpus
-import FuzzDriver
 import Foundation
+import FuzzDriver
 import Ingest
 
 /// libFuzzer entry: the first byte picks the reader's file name (and so the format hint), the

@@ -1,7 +1,7 @@
 import Coding
 import Corpus
-import FuzzDriver
 import Foundation
+import FuzzDriver
 import Pipeline
 import TextAnalysis
 
