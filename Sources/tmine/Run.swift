@@ -73,6 +73,9 @@ struct Run: ParsableCommand {
         for stage in report.stages where stage.wrote {
             lines.append("  \(stage.name): \(stage.ran.count) ran, \(stage.cached.count) cached")
         }
+        if !report.stages.contains(where: \.wrote) {
+            lines.append("  nothing changed since the last run: every output kept as it was")
+        }
         lines.append("outputs in \(folder)/: " + report.outputs.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
