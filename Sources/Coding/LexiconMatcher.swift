@@ -35,6 +35,9 @@ public final class CompiledLexicon: Sendable {
         var prefixGate: Set<Substring> = []
         var suffixGate: Set<Substring> = []
 
+        /// No elements at all (most lexicons match no surface forms).
+        var isEmpty: Bool { exact.isEmpty && stems.isEmpty && prefixes.isEmpty && suffixes.isEmpty && infixes.isEmpty }
+
         /// The elements a word (a form or surface of a document) satisfies.
         func classes(of word: String, stem: () -> String) -> [Int32] {
             var result = exact[word] ?? []
@@ -201,11 +204,8 @@ public struct LexiconMatcher: Sendable {
             compiled.forms.classes(of: forms[id]) { corpus.stems[corpus.stemOfForm[Int(id)]] }
         }
         let surfaces = corpus.surfaces
-        let noSurfaces =
-            compiled.surfaces.exact.isEmpty && compiled.surfaces.longestPrefix == 0
-            && compiled.surfaces.longestSuffix == 0 && compiled.surfaces.infixes.isEmpty
         surfaceClasses = (0..<Int32(surfaces.count)).map { id in
-            noSurfaces ? [] : compiled.surfaces.classes(of: surfaces[id]) { surfaces[id] }
+            compiled.surfaces.isEmpty ? [] : compiled.surfaces.classes(of: surfaces[id]) { surfaces[id] }
         }
         negationForms = Set(compiled.negations.compactMap { forms.id(of: $0) })
     }

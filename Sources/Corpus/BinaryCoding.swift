@@ -46,18 +46,20 @@ public struct BinaryWriter: Sendable {
 /// foreign entry is detected rather than misread.
 public struct BinaryReader {
     public struct Error: Swift.Error, Sendable {}
-    private let bytes: [UInt8]
-    private var offset = 0
+    /// A slice, so that a section of a larger file is read in place, not copied.
+    private let bytes: ArraySlice<UInt8>
+    private var offset: Int
 
     public init(_ bytes: [UInt8]) {
-        self.bytes = bytes
+        self.init(bytes[...])
     }
 
     public init(_ bytes: ArraySlice<UInt8>) {
-        self.bytes = Array(bytes)
+        self.bytes = bytes
+        offset = bytes.startIndex
     }
 
-    public var isAtEnd: Bool { offset == bytes.count }
+    public var isAtEnd: Bool { offset == bytes.endIndex }
 
     @inlinable public mutating func read<Value: BinaryCodable>(_: Value.Type = Value.self) throws(Error) -> Value {
         try Value(from: &self)
@@ -66,7 +68,7 @@ public struct BinaryReader {
     public mutating func readVarint() throws(Error) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
-        while offset < bytes.count {
+        while offset < bytes.endIndex {
             let byte = bytes[offset]
             offset += 1
             guard shift < 64 else { throw Error() }
@@ -78,7 +80,7 @@ public struct BinaryReader {
     }
 
     public mutating func readFixed() throws(Error) -> UInt64 {
-        guard bytes.count - offset >= 8 else { throw Error() }
+        guard bytes.endIndex - offset >= 8 else { throw Error() }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
         offset += 8
@@ -88,7 +90,7 @@ public struct BinaryReader {
     /// A count that cannot exceed the bytes left (every element takes at least one byte).
     public mutating func readCount() throws(Error) -> Int {
         let count = try readVarint()
-        guard count <= UInt64(bytes.count - offset) else { throw Error() }
+        guard count <= UInt64(bytes.endIndex - offset) else { throw Error() }
         return Int(count)
     }
 
@@ -101,7 +103,7 @@ public struct BinaryReader {
 
     mutating func readString() throws(Error) -> String {
         let count = try readCount()
-        let start = offset
+        let start = offset - bytes.startIndex  // the buffer of a slice counts from 0
         offset += count
         return bytes.withUnsafeBufferPointer { buffer in
             String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<start + count]), as: UTF8.self)

@@ -17,23 +17,11 @@ struct MergedFrequencies: BinaryCodable {
     }
 
     static func load(from out: String, key: String) -> MergedFrequencies? {
-        guard let data = FileManager.default.contents(atPath: path(in: out)) else { return nil }
-        var reader = BinaryReader([UInt8](data))
-        guard (try? reader.read(String.self)) == tag, (try? reader.read(String.self)) == key,
-            let value = try? reader.read(MergedFrequencies.self), reader.isAtEnd
-        else { return nil }
-        return value
+        CacheFile.read(MergedFrequencies.self, at: path(in: out), tag: tag, key: key)
     }
 
-    /// Not fsynced: a torn file is ignored and the counts merged again.
     func save(in out: String, key: String) {
-        var writer = BinaryWriter(capacity: 1 << 20)
-        writer.write(Self.tag)
-        writer.write(key)
-        writer.write(self)
-        try? FileManager.default.createDirectory(
-            atPath: (out as NSString).appendingPathComponent(".cache"), withIntermediateDirectories: true)
-        try? AtomicFile.write(Data(writer.bytes), to: Self.path(in: out), durable: false)
+        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: 1 << 20) { $0.write(self) }
     }
 
     init(file: Outputs.FrequenciesFile, words: [String: Int], warnings: [String]) {

@@ -70,7 +70,7 @@ extension PipelineRunner {
 }
 
 /// The ids and codes of the suggestions in `suggestions.json`, kept in `.cache/suggestions.bin`
-/// with the size and time of the file they describe: the next run compares its suggestions with
+/// under the size and time of the file they describe: the next run compares its suggestions with
 /// them without parsing the whole JSON file again (which carries every turn's text).
 struct SuggestionIndex {
     struct Entry {
@@ -89,15 +89,12 @@ struct SuggestionIndex {
     /// from the file itself; nil when there is no previous file.
     static func previous(in out: String) -> SuggestionIndex? {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
-        guard let stamp = RunManifest.stamp(of: file, key: "") else { return nil }
-        if let data = FileManager.default.contents(atPath: path(in: out)) {
-            var reader = BinaryReader([UInt8](data))
-            if (try? reader.read(String.self)) == tag, (try? reader.read(Int.self)) == Int(stamp.size),
-                (try? reader.read(Int.self)) == Int(stamp.modified), let ids = try? reader.read([String].self),
-                let codes = try? reader.read([String].self), reader.isAtEnd, ids.count == codes.count
-            {
-                return SuggestionIndex(entries: zip(ids, codes).map { Entry(id: $0, code: $1) })
-            }
+        guard let stamp = CacheFile.stamp(of: file) else { return nil }
+        if var reader = CacheFile.reader(at: path(in: out), tag: tag, key: "\(stamp.size) \(stamp.modified)"),
+            let ids = try? reader.read([String].self), let codes = try? reader.read([String].self), reader.isAtEnd,
+            ids.count == codes.count
+        {
+            return SuggestionIndex(entries: zip(ids, codes).map { Entry(id: $0, code: $1) })
         }
         // Only ids and codes of the previous file are needed: decode just those.
         struct Previous: Decodable {
@@ -116,13 +113,12 @@ struct SuggestionIndex {
     /// Records the suggestions just written to `suggestions.json` (call after writing it).
     static func save(_ suggestions: [Suggestion], in out: String) {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
-        guard let stamp = RunManifest.stamp(of: file, key: "") else { return }
-        var writer = BinaryWriter(capacity: suggestions.count * 40 + 64)
-        writer.write(tag)
-        writer.write(Int(stamp.size))
-        writer.write(Int(stamp.modified))
-        writer.write(suggestions.map(\.id))
-        writer.write(suggestions.map(\.code))
-        try? AtomicFile.write(Data(writer.bytes), to: path(in: out), durable: false)
+        guard let stamp = CacheFile.stamp(of: file) else { return }
+        CacheFile.write(
+            at: path(in: out), tag: tag, key: "\(stamp.size) \(stamp.modified)", capacity: suggestions.count * 40 + 64
+        ) { writer in
+            writer.write(suggestions.map(\.id))
+            writer.write(suggestions.map(\.code))
+        }
     }
 }

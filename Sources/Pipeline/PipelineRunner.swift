@@ -78,7 +78,7 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Turns and tokens of one document: cached by the tokenize stage.
-    struct DocumentStats: Codable, Sendable, BinaryCodable {
+    struct DocumentStats: Sendable, BinaryCodable {
         var turns = 0
         var participantTurns = 0
         var tokens = 0
@@ -258,7 +258,9 @@ public struct PipelineRunner: Sendable {
             let source = key.source
             var bundle = cache.bundle(key: key.ingest, ignoringCache: options.force || key.content == nil)
             defer { cache.store(bundle) }
-            var document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
+            // The document is decoded only when something needs it: a run that only merges
+            // cached results (after a decision, say) never pays for the texts.
+            var document: Document?
             var stats = bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
             var lines =
                 writeKWIC ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
@@ -273,6 +275,9 @@ public struct PipelineRunner: Sendable {
             let dirty = loadSuggestions ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
             var suggestions: [Suggestion]? = nil
             let needTokens = stats == nil || lines == nil || counts == nil || !dirty.isEmpty
+            if needTokens || writeCorpus {
+                document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
+            }
             if document == nil && (needTokens || writeCorpus) {
                 let data: Data
                 do {

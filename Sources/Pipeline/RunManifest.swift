@@ -52,12 +52,8 @@ struct RunManifest: Codable {
         try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
     }
 
-    static func stamp(of path: String, key: String) -> Output? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Output(
-            key: key, size: Int64(info.st_size),
-            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    private static func stamp(of path: String, key: String) -> Output? {
+        CacheFile.stamp(of: path).map { Output(key: key, size: $0.size, modified: $0.modified) }
     }
 
     /// The running build of the tool: its version and its executable's size and time, so that

@@ -26,7 +26,6 @@ public final class StageCache: @unchecked Sendable {
         fileprivate var sections: [String: (key: String, bytes: ArraySlice<UInt8>)] = [:]
         /// The files (``StageCache/file(of:)``) whose sections changed.
         fileprivate var changedFiles: Set<String> = []
-        public var changed: Bool { !changedFiles.isEmpty }
 
         public func value<Value: BinaryCodable>(_ type: Value.Type, stage: String, key: String) -> Value? {
             guard let section = sections[stage], section.key == key else { return nil }
@@ -59,10 +58,8 @@ public final class StageCache: @unchecked Sendable {
         guard !ignoringCache else { return bundle }
         for file in ["main", "suggest"] {
             let path = path(key, file: file)
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            var reader = BinaryReader([UInt8](data))
+            guard var reader = CacheFile.reader(at: path, tag: Self.tag, key: key) else { continue }
             do throws(BinaryReader.Error) {
-                guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key else { continue }
                 var sections: [String: (key: String, bytes: ArraySlice<UInt8>)] = [:]
                 for _ in 0..<(try reader.readCount()) {
                     let stage = try reader.read(String.self)
@@ -81,24 +78,21 @@ public final class StageCache: @unchecked Sendable {
     /// Writes the changed files of a bundle; a failure to write only costs the next run some
     /// time, so it is not fatal.
     public func store(_ bundle: Bundle) {
-        guard bundle.changed else { return }
-        try? FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
         for file in bundle.changedFiles {
             let sections = bundle.sections.filter { Self.file(of: $0.key) == file }
-            var writer = BinaryWriter(capacity: sections.values.reduce(64) { $0 + $1.bytes.count + 80 })
-            writer.write(Self.tag)
-            writer.write(bundle.key)
-            writer.writeVarint(UInt64(sections.count))
-            for (stage, section) in sections {
-                writer.write(stage)
-                writer.write(section.key)
-                section.bytes.withUnsafeBytes { writer.writeBytes($0) }
-            }
             let path = path(bundle.key, file: file)
-            // Not fsynced: a file is checked on reading, and a torn one is simply recomputed.
-            if (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false)) != nil {
-                lock.withLock { _ = used.insert(path) }
+            let written = CacheFile.write(
+                at: path, tag: Self.tag, key: bundle.key,
+                capacity: sections.values.reduce(64) { $0 + $1.bytes.count + 80 }
+            ) { writer in
+                writer.writeVarint(UInt64(sections.count))
+                for (stage, section) in sections {
+                    writer.write(stage)
+                    writer.write(section.key)
+                    section.bytes.withUnsafeBytes { writer.writeBytes($0) }
+                }
             }
+            if written { lock.withLock { _ = used.insert(path) } }
         }
     }
 

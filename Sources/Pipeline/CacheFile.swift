@@ -1,0 +1,49 @@
+import Corpus
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A binary file under `out/<study>/.cache/`: a format tag, the key it was written under, then
+/// its body. Read back only when tag and key match (the caller checks the body decodes to its
+/// end); written atomically but without `fsync`, because a torn or lost file only means
+/// recomputing, never trusting it.
+enum CacheFile {
+    /// A reader positioned at the body, or nil when the file is missing or another tag or key.
+    static func reader(at path: String, tag: String, key: String) -> BinaryReader? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var reader = BinaryReader([UInt8](data))
+        guard (try? reader.read(String.self)) == tag, (try? reader.read(String.self)) == key else { return nil }
+        return reader
+    }
+
+    /// The whole body as one value.
+    static func read<Value: BinaryCodable>(_: Value.Type, at path: String, tag: String, key: String) -> Value? {
+        guard var reader = reader(at: path, tag: tag, key: key), let value = try? reader.read(Value.self),
+            reader.isAtEnd
+        else { return nil }
+        return value
+    }
+
+    /// Writes tag, key and the body; false when it could not be written (not fatal to callers).
+    @discardableResult
+    static func write(
+        at path: String, tag: String, key: String, capacity: Int = 4096, body: (inout BinaryWriter) -> Void
+    ) -> Bool {
+        var writer = BinaryWriter(capacity: capacity)
+        writer.write(tag)
+        writer.write(key)
+        body(&writer)
+        try? FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        return (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false)) != nil
+    }
+
+    /// A file's size and modification time (nanoseconds), to tell whether it is the one recorded.
+    static func stamp(of path: String) -> (size: Int64, modified: Int64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (Int64(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+}
