@@ -170,6 +170,32 @@ public final class CompiledLexicon: Sendable {
     }
 }
 
+extension CompiledLexicon {
+    /// Whether some pattern matches spellings (surface forms), so ``couldMatch(forms:surfaces:)``
+    /// needs them.
+    public var matchesSpellings: Bool { !surfaces.isEmpty }
+
+    /// Whether some pattern could match a text made of these words (a document's distinct
+    /// forms and surfaces): every element on some path through the trie is satisfied by one of
+    /// the words. Order and gaps are ignored, so it may say yes wrongly, never no wrongly; a
+    /// lexicon edit uses it to keep a document's suggestions without tokenising it again.
+    public func couldMatch(forms: [String], surfaces: [String]) -> Bool {
+        var satisfied: Set<Int32> = []
+        for form in forms { satisfied.formUnion(self.forms.classes(of: form) { PorterStemmer.stem(form) }) }
+        if !self.surfaces.isEmpty {
+            for surface in surfaces { satisfied.formUnion(self.surfaces.classes(of: surface) { surface }) }
+        }
+        var pending = (rootEdges.keys.filter { satisfied.contains(Int32($0)) }).flatMap { rootEdges[$0] ?? [] }
+        var seen: Set<Int> = []
+        while let node = pending.popLast() {
+            guard seen.insert(node).inserted else { continue }
+            if !nodes[node].terminals.isEmpty { return true }
+            pending += nodes[node].edges.filter { satisfied.contains(Int32($0.element)) }.map(\.child)
+        }
+        return false
+    }
+}
+
 /// A compiled lexicon bound to one corpus's vocabularies: each token id maps to the elements it
 /// satisfies, and the trie is walked from every token, so matching time grows with the corpus,
 /// not with the number of patterns. Hand-written: no package on this machine matches token

@@ -40,19 +40,25 @@ public enum AtomicFile {
         }
 
         public func append(_ data: Data) {
-            guard failed == nil, descriptor >= 0 else { return }
+            data.withUnsafeBytes { append($0) }
+        }
+
+        public func append(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { append($0) }
+        }
+
+        /// Appends bytes; a failure (a full disk) is kept and thrown by ``commit()``.
+        public func append(_ buffer: UnsafeRawBufferPointer) {
+            guard failed == nil, descriptor >= 0, let base = buffer.baseAddress else { return }
             var written = 0
-            data.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress else { return }
-                while written < buffer.count {
-                    let result = Glibc.write(descriptor, base + written, buffer.count - written)
-                    if result < 0 {
-                        if errno == EINTR { continue }
-                        failed = String(cString: strerror(errno))
-                        return
-                    }
-                    written += result
+            while written < buffer.count {
+                let result = Glibc.write(descriptor, base + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failed = String(cString: strerror(errno))
+                    return
                 }
+                written += result
             }
         }
 

@@ -16,9 +16,31 @@ struct JSONWriter {
     /// Whether the current container has an element yet (one flag per open container).
     private var started: [Bool] = []
 
+    /// Where a streamed output goes: bytes are handed on a megabyte at a time, between elements.
+    private var sink: AtomicFile.Writer?
+    private static let flushSize = 1 << 20
+
     init(depth: Int = 0, capacity: Int = 1 << 16) {
         self.depth = depth
         bytes.reserveCapacity(capacity)
+    }
+
+    /// A whole output in memory, with its final line break.
+    static func data(capacity: Int, _ body: (inout JSONWriter) -> Void) -> Data {
+        var writer = JSONWriter(capacity: capacity + 1)
+        body(&writer)
+        writer.bytes.append(0x0A)
+        return Data(writer.bytes)
+    }
+
+    /// A whole output written to `sink` as it is made, with its final line break: memory holds a
+    /// megabyte of it, not the file (suggestions.json is twice the corpus's text).
+    static func stream(to sink: AtomicFile.Writer, _ body: (inout JSONWriter) -> Void) {
+        var writer = JSONWriter(capacity: flushSize + (flushSize >> 2))
+        writer.sink = sink
+        body(&writer)
+        writer.bytes.append(0x0A)
+        sink.append(writer.bytes)
     }
 
     private mutating func newline() {
@@ -28,6 +50,10 @@ struct JSONWriter {
 
     /// Separator and indentation before an element of the current container.
     private mutating func element() {
+        if let sink, bytes.count >= Self.flushSize {
+            sink.append(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
         guard !started.isEmpty else { return }
         if started[started.count - 1] { bytes.append(0x2C) }
         started[started.count - 1] = true

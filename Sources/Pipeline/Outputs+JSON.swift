@@ -115,7 +115,15 @@ extension JSONWriter {
 extension Outputs {
     /// `kwic.json`, as ``json(_:pretty:)`` would write the ``KWICFile``.
     public static func kwicJSON(_ file: KWICFile) -> Data {
-        var writer = JSONWriter(capacity: 512 * file.lines.count + 1024)
+        JSONWriter.data(capacity: 512 * file.lines.count + 1024) { kwic(file, &$0) }
+    }
+
+    /// `kwic.json` written to `sink` as it is made (a megabyte of buffer, whatever its size).
+    static func writeKWIC(_ file: KWICFile, to sink: AtomicFile.Writer) {
+        JSONWriter.stream(to: sink) { kwic(file, &$0) }
+    }
+
+    private static func kwic(_ file: KWICFile, _ writer: inout JSONWriter) {
         writer.object { writer in
             writer.field(
                 "lines",
@@ -129,16 +137,38 @@ extension Outputs {
             writer.field("unit", file.unit)
             writer.field("window", file.window)
         }
-        return Data(writer.bytes + [0x0A])
     }
 
     /// `suggestions.json`, as ``json(_:pretty:)`` would write the ``SuggestionsFile``; the small
     /// parts go through `JSONEncoder`.
     public static func suggestionsJSON(_ file: SuggestionsFile) throws -> Data {
-        let lexicon = try json(file.lexicon)
-        let manual = try json(file.manualCodings)
-        let orphans = try json(file.orphanedDecisions)
-        var writer = JSONWriter(capacity: 1024 * file.suggestions.count + lexicon.count + 1024)
+        let parts = try SuggestionsParts(file)
+        return JSONWriter.data(capacity: 1024 * file.suggestions.count + parts.lexicon.count + 1024) {
+            suggestions(file, parts, &$0)
+        }
+    }
+
+    /// `suggestions.json` written to `sink` as it is made.
+    static func writeSuggestions(_ file: SuggestionsFile, to sink: AtomicFile.Writer) throws {
+        let parts = try SuggestionsParts(file)
+        JSONWriter.stream(to: sink) { suggestions(file, parts, &$0) }
+    }
+
+    /// The small parts of `suggestions.json`, encoded by `JSONEncoder`.
+    private struct SuggestionsParts {
+        var lexicon: Data
+        var manual: Data
+        var orphans: Data
+
+        init(_ file: SuggestionsFile) throws {
+            lexicon = try json(file.lexicon)
+            manual = try json(file.manualCodings)
+            orphans = try json(file.orphanedDecisions)
+        }
+    }
+
+    private static func suggestions(_ file: SuggestionsFile, _ parts: SuggestionsParts, _ writer: inout JSONWriter) {
+        let (lexicon, manual, orphans) = (parts.lexicon, parts.manual, parts.orphans)
         writer.object { writer in
             writer.field("lexicon", encoded: lexicon)
             writer.field("manualCodings", encoded: manual)
@@ -152,14 +182,32 @@ extension Outputs {
                 })
             writer.field("unit", file.unit)
         }
-        return Data(writer.bytes + [0x0A])
     }
 }
 
 extension Outputs {
     /// `frequencies.json`, as ``json(_:pretty:)`` would write the ``FrequenciesFile``.
     public static func frequenciesJSON(_ file: FrequenciesFile) throws -> Data {
-        var writer = JSONWriter(capacity: 1 << 20)
+        var invalid = false
+        let data = JSONWriter.data(capacity: 1 << 20) { invalid = frequencies(file, &$0) }
+        // JSONEncoder refuses infinity and NaN: so does this, with its error.
+        return invalid ? try json(file) : data
+    }
+
+    /// `frequencies.json` written to `sink` as it is made; throws `JSONEncoder`'s error for a
+    /// value JSON cannot hold (the caller abandons the file).
+    static func writeFrequencies(_ file: FrequenciesFile, to sink: AtomicFile.Writer) throws {
+        var invalid = false
+        JSONWriter.stream(to: sink) { invalid = frequencies(file, &$0) }
+        if invalid {
+            _ = try json(file)
+            throw EncodingError.invalidValue(
+                file, .init(codingPath: [], debugDescription: "a frequency that is not a finite number"))
+        }
+    }
+
+    /// Writes the file; true when a value was not a finite number.
+    private static func frequencies(_ file: FrequenciesFile, _ writer: inout JSONWriter) -> Bool {
         writer.object { writer in
             writer.field(
                 "keyness",
@@ -235,8 +283,6 @@ extension Outputs {
                     }
                 })
         }
-        // JSONEncoder refuses infinity and NaN: so does this, with its error.
-        guard !writer.invalid else { return try json(file) }
-        return Data(writer.bytes + [0x0A])
+        return writer.invalid
     }
 }

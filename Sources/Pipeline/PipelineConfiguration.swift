@@ -54,16 +54,11 @@ public struct SuggestStage: Sendable {
         ContentHash.combining([options.unit.rawValue, options.roles.map(\.rawValue).sorted().joined(separator: ",")])
     }
 
-    /// One key per code, from everything its suggestions depend on besides tokens: its own
-    /// definition, its place in the code tree, the negation words and the stage's options. A
-    /// lexicon edit changes only the keys of the codes it touches, so only those are matched again.
-    var codeKeys: [String] {
+    /// Every code as far as its suggestions go, from its own definition, its place in the code
+    /// tree, the negation words and the stage's options (see ``CodeVersion``).
+    var codeVersions: [CodeVersion] {
         let shared = ContentHash.combining([optionsHash, ContentHash.of(lexicon.negations)])
-        return lexicon.codes.map { code in
-            ContentHash.combining([
-                "code", ContentHash.of(code), lexicon.path(of: code.name).joined(separator: "\u{1F}"), shared,
-            ])
-        }
+        return lexicon.codes.map { CodeVersion($0, in: lexicon, shared: shared) }
     }
 }
 

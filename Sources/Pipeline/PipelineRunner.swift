@@ -101,6 +101,15 @@ public struct PipelineRunner: Sendable {
         }
     }
 
+    /// A new output file in `out`, appearing under its name only when committed.
+    func output(_ name: String, in out: String) throws(PipelineError) -> AtomicFile.Writer {
+        do {
+            return try AtomicFile.Writer(path: (out as NSString).appendingPathComponent(name))
+        } catch {
+            throw PipelineError(file: error.file, message: error.message)
+        }
+    }
+
     /// Runs the pipeline. Throws ``PipelineError`` for configuration problems (exit 2); failed
     /// transcripts are listed in the report and never stop the others.
     public func run() throws(PipelineError) -> RunReport {
@@ -248,7 +257,11 @@ public struct PipelineRunner: Sendable {
         let timer = StageTimer()
         // Compiled once for the run (for each set of codes to match again); each document binds
         // it to its own vocabulary.
-        let codeKeys = configuration.suggest?.codeKeys ?? []
+        let codeVersions = configuration.suggest?.codeVersions ?? []
+        let codeKeys = codeVersions.map(\.key)
+        let codeHistory =
+            loadSuggestions
+            ? CodeHistory(stage: configuration.suggest, out: out, options: configuration.tokenize.options) : nil
         let compiledLexicons = CompiledLexicons(
             lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
         @Sendable func process(_ index: Int) -> DocumentResult {
@@ -272,7 +285,32 @@ public struct PipelineRunner: Sendable {
                 loadSuggestions
                 ? key.suggest.flatMap { bundle.value([String: [Suggestion]].self, stage: "suggest", key: $0) } ?? [:]
                 : [:]
-            let dirty = loadSuggestions ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
+            var carried = false
+            var dirty = loadSuggestions ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
+            // After a lexicon edit, a code keeps its earlier suggestions in a document none of
+            // whose words could match a pattern the edit added or removed.
+            if !dirty.isEmpty, let codeHistory {
+                var forms: [String]??
+                var surfaces: [String]?
+                for code in dirty {
+                    for carry in codeHistory.carries[code] {
+                        guard let kept = byCode[carry.key] else { continue }
+                        if forms == nil {
+                            forms = .some(bundle.value([String].self, stage: "forms", key: key.tokenize))
+                        }
+                        guard let words = forms ?? nil else { break }
+                        if carry.probe.matchesSpellings, surfaces == nil {
+                            surfaces = bundle.value([String].self, stage: "spellings", key: key.tokenize)
+                            if surfaces == nil { break }
+                        }
+                        guard !carry.probe.couldMatch(forms: words, surfaces: surfaces ?? []) else { continue }
+                        byCode[codeKeys[code]] = kept
+                        dirty.remove(code)
+                        carried = true
+                        break
+                    }
+                }
+            }
             var suggestions: [Suggestion]? = nil
             let needTokens = stats == nil || lines == nil || counts == nil || !dirty.isEmpty
             if needTokens || writeCorpus {
@@ -317,6 +355,14 @@ public struct PipelineRunner: Sendable {
                         computeStems: needsStems)
                 }
                 result.ran.insert("tokenize")
+                // A document's distinct forms and spellings, so that a lexicon edit can tell
+                // without tokenising again which documents the changed patterns could match.
+                if configuration.suggest != nil, !bundle.has(stage: "forms", key: key.tokenize) {
+                    let forms = tokenized.forms
+                    let surfaces = tokenized.surfaces
+                    bundle.set((0..<Int32(forms.count)).map { forms[$0] }, stage: "forms", key: key.tokenize)
+                    bundle.set((0..<Int32(surfaces.count)).map { surfaces[$0] }, stage: "spellings", key: key.tokenize)
+                }
                 if stats == nil {
                     var computed = DocumentStats()
                     for (segment, tokens) in zip(document.segments, tokenized.tokens[0]) {
@@ -364,6 +410,10 @@ public struct PipelineRunner: Sendable {
                     suggestions = dirty.count == codeKeys.count ? computed : nil
                     result.ran.insert("suggest")
                 }
+            }
+            if carried, dirty.isEmpty, let suggestKey = key.suggest {
+                let current = Set(codeKeys)
+                bundle.set(byCode.filter { current.contains($0.key) }, stage: "suggest", key: suggestKey)
             }
             if loadSuggestions, suggestions == nil, let stage = configuration.suggest {
                 let hash = stage.lexicon.contentHash
@@ -417,6 +467,8 @@ public struct PipelineRunner: Sendable {
             }
         }
 
+        codeHistory?.save(codeVersions, in: out)
+
         // Merge in document order.
         let merging = Date()
         failures += collected.compactMap(\.failure)
@@ -443,10 +495,13 @@ public struct PipelineRunner: Sendable {
         var mergedSuggestions: [Suggestion] = []
         var manualCodings: [ManualCoding] = []
         func write(_ name: String, _ data: Data, key: String) throws(PipelineError) {
+            let sink = try output(name, in: out)
+            sink.append(data)
+            try commit(name, sink, key: key)
+        }
+        func commit(_ name: String, _ sink: AtomicFile.Writer, key: String) throws(PipelineError) {
             do {
-                try timer.measure("write") {
-                    try AtomicFile.write(data, to: (out as NSString).appendingPathComponent(name))
-                }
+                try timer.measure("write") { try sink.commit() }
             } catch let error as FileWriteError {
                 throw PipelineError(file: error.file, message: error.message)
             } catch {
@@ -462,8 +517,11 @@ public struct PipelineRunner: Sendable {
                 manifest.record("corpus.json", key: outputKeys["corpus.json"] ?? "", in: out)
             }
             // The three outputs are built in parallel (each is one thread's work), then written.
-            struct Built: Sendable {
-                var files: [(String, Data)] = []
+            struct Built: @unchecked Sendable {
+                /// Files written as they were made, committed (renamed into place) in order
+                /// once every output is built.
+                var files: [(String, AtomicFile.Writer)] = []
+                var small: [(String, Data)] = []
                 var warnings: [String] = []
                 var summary: RunReport.Suggestions?
                 var suggestions: [Suggestion] = []
@@ -483,16 +541,14 @@ public struct PipelineRunner: Sendable {
                         guard writeKWIC, let stage = configuration.kwic else { break }
                         let concordance = Concordancer(options: stage.options).merge(
                             finished.flatMap(\.lines), queries: queries, participants: participants)
-                        result.files.append(
-                            (
-                                "kwic.json",
-                                Outputs.kwicJSON(
-                                    Outputs.KWICFile(
-                                        study: configuration.study, queries: stage.queries,
-                                        window: stage.options.window,
-                                        unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue,
-                                        lines: concordance.lines))
-                            ))
+                        let sink = try runner.output("kwic.json", in: out)
+                        Outputs.writeKWIC(
+                            Outputs.KWICFile(
+                                study: configuration.study, queries: stage.queries, window: stage.options.window,
+                                unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue,
+                                lines: concordance.lines),
+                            to: sink)
+                        result.files.append(("kwic.json", sink))
                     case 1:
                         guard loadSuggestions, let stage = configuration.suggest else { break }
                         let (file, summary) = runner.suggestionsFile(
@@ -501,7 +557,9 @@ public struct PipelineRunner: Sendable {
                         result.suggestions = file.suggestions
                         result.manual = file.manualCodings.map(\.coding)
                         if writeSuggestions {
-                            result.files.append(("suggestions.json", try Outputs.suggestionsJSON(file)))
+                            let sink = try runner.output("suggestions.json", in: out)
+                            try Outputs.writeSuggestions(file, to: sink)
+                            result.files.append(("suggestions.json", sink))
                         }
                     default:
                         if let mergedFrequencies {
@@ -517,8 +575,10 @@ public struct PipelineRunner: Sendable {
                             file: file, words: Self.wordsByParticipant(finished), warnings: result.warnings
                         ).save(in: out, key: frequenciesKey)
                         if writeFrequencies {
-                            result.files.append(("frequencies.json", try Outputs.frequenciesJSON(file)))
-                            result.files.append(("frequencies.csv", csv))
+                            let sink = try runner.output("frequencies.json", in: out)
+                            try Outputs.writeFrequencies(file, to: sink)
+                            result.files.append(("frequencies.json", sink))
+                            result.small.append(("frequencies.csv", csv))
                         }
                     }
                 } catch {
@@ -537,10 +597,11 @@ public struct PipelineRunner: Sendable {
                     manualCodings = result.manual
                 }
                 if let file = result.frequencies { frequenciesFile = file }
-                for (name, data) in result.files {
-                    try write(name, data, key: outputKeys[name] ?? "")
+                for (name, sink) in result.files {
+                    try commit(name, sink, key: outputKeys[name] ?? "")
                     if name == "suggestions.json" { SuggestionIndex.save(result.suggestions, in: out) }
                 }
+                for (name, data) in result.small { try write(name, data, key: outputKeys[name] ?? "") }
             }
         } catch let error as PipelineError {
             throw error

@@ -34,6 +34,9 @@ public final class StageCache: @unchecked Sendable {
             return value
         }
 
+        /// Whether a section is cached under this key (without decoding it).
+        public func has(stage: String, key: String) -> Bool { sections[stage]?.key == key }
+
         public mutating func set<Value: BinaryCodable>(_ value: Value, stage: String, key: String) {
             var writer = BinaryWriter(capacity: 4096)
             writer.write(value)

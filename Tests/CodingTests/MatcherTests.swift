@@ -43,6 +43,33 @@ import TextAnalysis
         #expect(texts == example.evidence)
     }
 
+    /// The vocabulary test a lexicon edit relies on may say yes wrongly, never no wrongly.
+    @Test(arguments: cases)
+    func aPatternThatMatchesATextCouldMatchItsVocabulary(_ example: Case) {
+        let code = Code(name: "C", patterns: [PatternEntry(example.pattern)], match: example.match)
+        let text = corpus([example.text])
+        let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: text.options)
+        let forms = (0..<Int32(text.forms.count)).map { text.forms[$0] }
+        let surfaces = (0..<Int32(text.surfaces.count)).map { text.surfaces[$0] }
+        #expect(compiled.couldMatch(forms: forms, surfaces: surfaces) == !example.evidence.isEmpty)
+    }
+
+    @Test func aPatternCannotMatchAVocabularyMissingAnyOfItsWords() {
+        func could(_ pattern: String, _ words: [String], match: Query.MatchMode = .lower) -> Bool {
+            let code = Code(name: "C", patterns: [PatternEntry(pattern)], match: match)
+            return CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
+                .couldMatch(forms: words, surfaces: words)
+        }
+        #expect(could("protected time", ["time", "protected"]))  // order is not checked: a cheap yes
+        #expect(!could("protected time", ["protected", "timely"]))
+        #expect(!could("regulat*", ["irregular", "regal"]))
+        #expect(could("*ology", ["biology"]))
+        #expect(!could("protected ~2 time", ["protected"]))
+        #expect(could("hype", ["hyping"], match: .stem))
+        #expect(!could("hype", ["hyperbole"], match: .stem))
+        #expect(!could("Hype", ["hype"], match: .surface))
+    }
+
     @Test func phrasesMatchAcrossLineBreaksButNeverAcrossTurns() {
         let code = Code(name: "C", patterns: ["protected time"])
         #expect(suggest([code], ["no protected\ntime"]).count == 1)

@@ -1,0 +1,143 @@
+import Coding
+import Corpus
+import Foundation
+import TextAnalysis
+
+/// A code as far as its suggestions go: its settings (everything but its patterns and
+/// exclusions: match mode, negation, weight, place in the tree, the negation words, the stage's
+/// options) and its pattern entries. Descriptions, examples and line numbers are left out, so
+/// that editing them, or adding a line above, matches nothing again.
+struct CodeVersion: Sendable, Hashable, BinaryCodable {
+    /// A pattern as written and the key of everything a match of it carries (text, negation, weight).
+    struct Entry: Sendable, Hashable, BinaryCodable {
+        var text: String
+        var key: String
+
+        init(_ entry: PatternEntry) {
+            text = entry.text
+            var definition = entry
+            definition.line = nil
+            key = ContentHash.of(definition)
+        }
+
+        func write(to writer: inout BinaryWriter) {
+            writer.write(text)
+            writer.write(key)
+        }
+
+        init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+            text = try reader.read()
+            key = try reader.read()
+        }
+    }
+
+    var name: String
+    var settings: String
+    var patterns: [Entry]
+    var exclusions: [Entry]
+
+    /// The code's cache key: a lexicon edit changes only the keys of the codes it touches.
+    var key: String {
+        ContentHash.combining(
+            ["code", settings] + patterns.map(\.key) + ["exclusions"] + exclusions.map(\.key))
+    }
+
+    init(_ code: Code, in lexicon: Lexicon, shared: String) {
+        name = code.name
+        var bare = code
+        bare.patterns = []
+        bare.exclusions = []
+        bare.description = nil
+        bare.examples = Examples()
+        bare.line = nil
+        settings = ContentHash.combining([
+            ContentHash.of(bare), lexicon.path(of: code.name).joined(separator: "\u{1F}"), shared,
+        ])
+        patterns = code.patterns.map(Entry.init)
+        exclusions = code.exclusions.map(Entry.init)
+    }
+
+    /// The pattern and exclusion texts added or removed since `old`, when nothing else differs:
+    /// same name and settings, and the entries both have in the same order (a match's evidence
+    /// is ordered by pattern). A document in which none of them can match keeps the old
+    /// version's suggestions. Nil when the versions differ otherwise.
+    func changedTexts(since old: CodeVersion) -> [String]? {
+        guard name == old.name, settings == old.settings else { return nil }
+        var changed: [String] = []
+        for (new, previous) in [(patterns, old.patterns), (exclusions, old.exclusions)] {
+            let newKeys = Set(new.map(\.key))
+            let oldKeys = Set(previous.map(\.key))
+            let added = new.filter { !oldKeys.contains($0.key) }
+            let removed = previous.filter { !newKeys.contains($0.key) }
+            guard new.filter({ oldKeys.contains($0.key) }) == previous.filter({ newKeys.contains($0.key) })
+            else { return nil }
+            changed += (added + removed).map(\.text)
+        }
+        return changed
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(name)
+        writer.write(settings)
+        writer.write(patterns)
+        writer.write(exclusions)
+    }
+
+    init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        name = try reader.read()
+        settings = try reader.read()
+        patterns = try reader.read()
+        exclusions = try reader.read()
+    }
+}
+
+/// The code versions of the last run by key (`.cache/codes.bin`), and for each code of this run
+/// the earlier versions its cached suggestions may be carried over from: a lexicon edit then
+/// matches a code again only in the documents whose words could match what the edit changed.
+struct CodeHistory: Sendable {
+    /// An earlier version of a code, and the lexicon of the texts changed since, compiled to test
+    /// a document's vocabulary.
+    struct Carry: Sendable {
+        var key: String
+        var probe: CompiledLexicon
+    }
+
+    /// By code index: earlier versions the code's suggestions can be carried over from.
+    let carries: [[Carry]]
+    private let versions: [String: CodeVersion]
+
+    private static let tag = "tmine-codes-\(BinaryWriter.formatVersion)"
+
+    private static func path(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/codes.bin")
+    }
+
+    /// The earlier versions recorded in `out`, for the current codes of `stage`.
+    init(stage: SuggestStage?, out: String, options: Tokenizer.Options) {
+        let versions =
+            CacheFile.read([String: CodeVersion].self, at: Self.path(in: out), tag: Self.tag, key: "") ?? [:]
+        self.versions = versions
+        guard let stage else {
+            carries = []
+            return
+        }
+        carries = zip(stage.lexicon.codes, stage.codeVersions).map { code, current in
+            versions.compactMap { key, old in
+                guard key != current.key, let texts = current.changedTexts(since: old) else { return nil }
+                let changed = Code(
+                    name: code.name, patterns: texts.map { PatternEntry($0) }, match: code.match)
+                let probe = CompiledLexicon(
+                    lexicon: Lexicon(codes: [changed], negations: []), options: options)
+                return Carry(key: key, probe: probe)
+            }
+        }
+    }
+
+    /// Records this run's versions for the next run (a document whose cache is older than the
+    /// last run's lexicon is matched again, as before).
+    func save(_ current: [CodeVersion], in out: String) {
+        let kept = Dictionary(current.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        guard kept != versions else { return }
+        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: "") { $0.write(kept) }
+    }
+}
