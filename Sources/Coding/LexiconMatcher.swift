@@ -69,6 +69,9 @@ public final class CompiledLexicon: Sendable {
     let forms: Lookup
     let surfaces: Lookup
     let negations: [String]
+    /// The classes of every form and spelling already bound in this run.
+    let formMemo = ClassMemo()
+    let surfaceMemo = ClassMemo()
 
     /// Compiles the patterns of every code, or only of `codes` (indices into the lexicon's codes,
     /// which matches keep).
@@ -226,13 +229,16 @@ public struct LexiconMatcher: Sendable {
     public init(compiled: CompiledLexicon, corpus: TokenizedCorpus) {
         self.compiled = compiled
         let forms = corpus.forms
-        formClasses = (0..<Int32(forms.count)).map { id in
+        formClasses = compiled.formMemo.classes(of: forms) { id in
             compiled.forms.classes(of: forms[id]) { corpus.stems[corpus.stemOfForm[Int(id)]] }
         }
         let surfaces = corpus.surfaces
-        surfaceClasses = (0..<Int32(surfaces.count)).map { id in
-            compiled.surfaces.isEmpty ? [] : compiled.surfaces.classes(of: surfaces[id]) { surfaces[id] }
-        }
+        surfaceClasses =
+            compiled.surfaces.isEmpty
+            ? Array(repeating: [], count: surfaces.count)
+            : compiled.surfaceMemo.classes(of: surfaces) { id in
+                compiled.surfaces.classes(of: surfaces[id]) { surfaces[id] }
+            }
         negationForms = Set(compiled.negations.compactMap { forms.id(of: $0) })
     }
 
@@ -294,6 +300,42 @@ public struct LexiconMatcher: Sendable {
             position -= 1
         }
         return false
+    }
+}
+
+/// The element classes of the words bound so far in a run, shared by every document's binding
+/// (a lock around a table keyed by the words' bytes): most words recur from document to
+/// document, and finding a word's classes costs several hash lookups and substrings, while
+/// finding it here costs one byte hash. Words are looked up and filled in twice per document,
+/// not per word, so threads rarely wait.
+final class ClassMemo: @unchecked Sendable {
+    private var words = Vocabulary(capacity: 1 << 14)
+    private var classes: [[Int32]?] = []
+    private let lock = NSLock()
+
+    /// The classes of every word of `vocabulary`, by its ids; `compute` is called for words not
+    /// seen before.
+    func classes(of vocabulary: Vocabulary, compute: (Int32) -> [Int32]) -> [[Int32]] {
+        var result = [[Int32]](repeating: [], count: vocabulary.count)
+        var missing: [(id: Int32, memo: Int32)] = []
+        lock.withLock {
+            for id in 0..<Int32(vocabulary.count) {
+                let known = words.count
+                let memo = vocabulary.withBytes(of: id) { words.intern($0) }
+                if Int(memo) == known { classes.append(nil) }
+                if let found = classes[Int(memo)] {
+                    result[Int(id)] = found
+                } else {
+                    missing.append((id, memo))
+                }
+            }
+        }
+        guard !missing.isEmpty else { return result }
+        for (id, _) in missing { result[Int(id)] = compute(id) }
+        lock.withLock {
+            for (id, memo) in missing { classes[Int(memo)] = result[Int(id)] }
+        }
+        return result
     }
 }
 

@@ -30,8 +30,11 @@ public struct TokenizedCorpus: Sendable {
         let tokenizer = Tokenizer(options: options)
         var forms = Vocabulary(capacity: 4096)
         var surfaces = Vocabulary(capacity: 4096)
+        var scratch = TokenScratch()
         tokens = documents.map { document in
-            document.segments.map { tokenizer.tokenize($0.text, forms: &forms, surfaces: &surfaces) }
+            document.segments.map {
+                tokenizer.tokenize($0.text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
+            }
         }
         var stems = Vocabulary(capacity: 4096)
         var stemOfForm: [Int32] = []

@@ -95,8 +95,15 @@ public struct Tokenizer: Sendable {
 
     /// Tokens of `text`, interning forms and spellings into the given vocabularies.
     public func tokenize(_ text: String, forms: inout Vocabulary, surfaces: inout Vocabulary) -> [Token] {
-        var tokens: [Token] = []
         var scratch = TokenScratch()
+        return tokenize(text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
+    }
+
+    /// The same, with buffers kept across calls that share the vocabularies (a corpus's segments).
+    func tokenize(_ text: String, forms: inout Vocabulary, surfaces: inout Vocabulary, scratch: inout TokenScratch)
+        -> [Token]
+    {
+        var tokens: [Token] = []
         var text = text
         text.withUTF8 { bytes in
             scan(bytes) { span in
@@ -294,6 +301,9 @@ public struct Tokenizer: Sendable {
 /// Reusable buffers that turn a token span into interned ids.
 struct TokenScratch {
     var buffer: [UInt8] = []
+    /// The form id of each spelling id: a spelling seen before needs no second lookup. Entry `i`
+    /// is spelling `i`'s, appended only in step with the spelling vocabulary.
+    var formOfSurface: [Int32] = []
 
     init() { buffer.reserveCapacity(64) }
 
@@ -304,6 +314,10 @@ struct TokenScratch {
         if span.isNumber && !options.numbers { return nil }
         let surfaceBytes = UnsafeBufferPointer(rebasing: bytes[span.byteStart..<span.byteEnd])
         let surface = surfaces.intern(surfaceBytes)
+        let token = { (form: Int32) in
+            Token(form: form, surface: surface, start: Int32(span.scalarStart), end: Int32(span.scalarEnd))
+        }
+        if Int(surface) < formOfSurface.count { return token(formOfSurface[Int(surface)]) }
         buffer.removeAll(keepingCapacity: true)
         if span.needsUnicode || options.foldDiacritics {
             let text = String(decoding: surfaceBytes, as: UTF8.self)
@@ -326,7 +340,8 @@ struct TokenScratch {
             }
         }
         let form = buffer.withUnsafeBufferPointer { forms.intern($0) }
-        return Token(form: form, surface: surface, start: Int32(span.scalarStart), end: Int32(span.scalarEnd))
+        if Int(surface) == formOfSurface.count { formOfSurface.append(form) }
+        return token(form)
     }
 }
 

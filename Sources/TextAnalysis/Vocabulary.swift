@@ -65,6 +65,12 @@ public struct Vocabulary: Sendable {
         return String(decoding: arena[range], as: UTF8.self)
     }
 
+    /// The UTF-8 bytes of the form with this id, without making a `String`.
+    public func withBytes<Result>(of id: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let range = Int(starts[Int(id)])..<Int(starts[Int(id) + 1])
+        return arena.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     /// Every form in id order.
     public var forms: [String] { (0..<Int32(count)).map { self[$0] } }
 

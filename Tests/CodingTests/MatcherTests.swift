@@ -54,6 +54,32 @@ import TextAnalysis
         #expect(compiled.couldMatch(forms: forms, surfaces: surfaces) == !example.evidence.isEmpty)
     }
 
+    /// A run binds one compiled lexicon to every document, remembering the classes of words it
+    /// has seen: later documents, with words old and new in other id orders, match as if alone.
+    @Test func aLexiconBoundToDocumentAfterDocumentMatchesAsIfBoundToEachAlone() {
+        let codes = [
+            Code(name: "Hype", patterns: ["hype*", "snake oil"]),
+            Code(name: "Time", patterns: ["protected ~2 time"], match: .stem),
+            Code(name: "Name", patterns: ["NHS"], match: .surface),
+        ]
+        let lexicon = Lexicon(codes: codes)
+        let texts = [
+            ["Hype and snake oil from the NHS.", "No protected time."],
+            ["Time, protected: protecting clinical time. nhs hyped", "snake oil? Snake OIL."],
+            ["Nothing here.", "The NHS protected my time; hypes all round."],
+        ]
+        let compiled = CompiledLexicon(lexicon: lexicon, options: Tokenizer.Options())
+        for turns in texts {
+            let text = corpus(turns)
+            let shared = LexiconMatcher(compiled: compiled, corpus: text)
+            let alone = LexiconMatcher(lexicon: lexicon, corpus: text)
+            for tokens in text.tokens[0] {
+                #expect(shared.matches(in: tokens) == alone.matches(in: tokens))
+            }
+            #expect(text.tokens[0].contains { !alone.matches(in: $0).isEmpty })
+        }
+    }
+
     @Test func aPatternCannotMatchAVocabularyMissingAnyOfItsWords() {
         func could(_ pattern: String, _ words: [String], match: Query.MatchMode = .lower) -> Bool {
             let code = Code(name: "C", patterns: [PatternEntry(pattern)], match: match)
