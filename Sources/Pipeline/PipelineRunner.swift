@@ -724,7 +724,7 @@ public struct PipelineRunner: Sendable {
     ) -> (Outputs.FrequenciesFile, Data) {
         var tables: [Outputs.FrequenciesFile.Table] = []
         var comparisons: [Outputs.FrequenciesFile.Comparison] = []
-        var csv = "grouping,ngram,term,group,count,rate,participants,documents\n"
+        var csv = Array("grouping,ngram,term,group,count,rate,participants,documents\n".utf8)
         for (position, n) in stage.ngrams.enumerated() {
             let counts = collected.compactMap { $0.counts.indices.contains(position) ? $0.counts[position] : nil }
             for grouping in stage.groupings {
@@ -733,12 +733,17 @@ public struct PipelineRunner: Sendable {
                     options: stage.counterOptions(ngram: n, grouping: grouping))
                 let rows = table.rows
                 tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: rows))
+                csv.reserveCapacity(csv.count + rows.count * 48)
+                let name = grouping.description
                 for row in rows {
-                    csv +=
-                        [
-                            grouping.description, String(n), row.term, row.group, String(row.count),
-                            String(format: "%.4f", row.rate), String(row.participants), String(row.documents),
-                        ].map(csvField).joined(separator: ",") + "\n"
+                    for (index, field) in [
+                        name, String(n), row.term, row.group, String(row.count), fixedPoint4(row.rate),
+                        String(row.participants), String(row.documents),
+                    ].enumerated() {
+                        if index > 0 { csv.append(0x2C) }
+                        csv.append(contentsOf: csvField(field).utf8)
+                    }
+                    csv.append(0x0A)
                 }
                 for comparison in stage.keyness where comparison.grouping == grouping {
                     do {
@@ -752,7 +757,7 @@ public struct PipelineRunner: Sendable {
             }
         }
         return (
-            Outputs.FrequenciesFile(study: configuration.study, tables: tables, keyness: comparisons), Data(csv.utf8)
+            Outputs.FrequenciesFile(study: configuration.study, tables: tables, keyness: comparisons), Data(csv)
         )
     }
 }
@@ -766,6 +771,17 @@ func relativePath(_ path: String, from base: String) -> String {
     guard common > 1 else { return URL(fileURLWithPath: path).standardizedFileURL.path }
     let ups = Array(repeating: "..", count: origin.count - common)
     return (ups + target[common...]).joined(separator: "/")
+}
+
+/// `String(format: "%.4f", value)` without Foundation's formatter, which built a locale-aware
+/// string per call and was most of the time of writing frequencies.csv: the C library's own
+/// `%.4f` (the C locale's decimal point), as Foundation uses in the end.
+func fixedPoint4(_ value: Double) -> String {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+        let length = withVaList([value]) { vsnprintf(buffer.baseAddress, 64, "%.4f", $0) }
+        guard length > 0, length < 64 else { return String(format: "%.4f", value) }
+        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)), as: UTF8.self)
+    }
 }
 
 /// Quotes a CSV field when it must be (RFC 4180). Hand-written: CSV.swift's writer sends every

@@ -35,24 +35,35 @@ public struct FrequencyTable: Sendable {
     {
         self.options = options
         let byID = participants.byID
-        struct TermAccumulator {
-            var count = 0
-            var participants = 0
-            var documents = 0
-            var lastDocument = -1
-        }
+        // Terms are counted by id (one byte hash per term and speaker, no `String` hashing), in
+        // arrays per group.
         struct Accumulator {
             var words = 0
             var participants: Set<String> = []
             var documents: Set<String> = []
-            var terms: [String: TermAccumulator] = [:]
-            /// Terms each participant used, to count distinct participants per term afterwards.
-            var termsByParticipant: [String: Set<String>] = [:]
+            var count: [Int] = []
+            var documentCount: [Int] = []
+            var participantCount: [Int] = []
+            var lastDocument: [Int32] = []
+            var lastParticipant: [Int32] = []
+
+            mutating func grow(to size: Int) {
+                guard count.count < size else { return }
+                let more = size - count.count
+                count += repeatElement(0, count: more)
+                documentCount += repeatElement(0, count: more)
+                participantCount += repeatElement(0, count: more)
+                lastDocument += repeatElement(-1, count: more)
+                lastParticipant += repeatElement(-1, count: more)
+            }
         }
-        // Accumulators are mutated in place (by index): copying one out of a dictionary and back
-        // would copy its tables on every speaker.
+        var vocabulary = Vocabulary(capacity: 1 << 14)
+        // Accumulators are mutated in place (by index).
         var index: [String: Int] = [:]
         var accumulators: [Accumulator] = []
+        // Each participant speaker's term ids, to count distinct participants per term afterwards.
+        var spoken: [(participant: Int32, slot: Int, terms: [Int32])] = []
+        var participantIndex: [String: Int32] = [:]
         for (documentIndex, document) in documents.enumerated() {
             for speaker in document.speakers {
                 let participant = speaker.participantID.flatMap { byID[$0] }
@@ -72,25 +83,32 @@ public struct FrequencyTable: Sendable {
                 accumulators[slot].words += speaker.words
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
-                // One hash lookup per term: the entry is changed in place through the subscript.
-                func add(_ count: Int, to term: inout TermAccumulator) {
-                    term.count += count
-                    if term.lastDocument != documentIndex {
-                        term.documents += 1
-                        term.lastDocument = documentIndex
+                var ids: [Int32] = []
+                ids.reserveCapacity(speaker.terms.count)
+                for (term, count) in speaker.terms {
+                    let id = vocabulary.intern(term)
+                    ids.append(id)
+                    accumulators[slot].grow(to: vocabulary.count)
+                    let at = Int(id)
+                    accumulators[slot].count[at] += count
+                    if accumulators[slot].lastDocument[at] != Int32(documentIndex) {
+                        accumulators[slot].documentCount[at] += 1
+                        accumulators[slot].lastDocument[at] = Int32(documentIndex)
                     }
                 }
-                for (term, count) in speaker.terms {
-                    add(count, to: &accumulators[slot].terms[term, default: TermAccumulator()])
-                }
                 if let id = speaker.participantID {
-                    accumulators[slot].termsByParticipant[id, default: []].formUnion(speaker.terms.keys)
+                    let number = participantIndex[id] ?? Int32(participantIndex.count)
+                    participantIndex[id] = number
+                    spoken.append((number, slot, ids))
                 }
             }
         }
-        for slot in accumulators.indices {
-            for terms in accumulators[slot].termsByParticipant.values {
-                for term in terms { accumulators[slot].terms[term]?.participants += 1 }
+        // A participant's speakers taken together (sorted by participant) count once per term.
+        spoken.sort { $0.participant < $1.participant }
+        for (participant, slot, ids) in spoken {
+            for id in ids where accumulators[slot].lastParticipant[Int(id)] != participant {
+                accumulators[slot].lastParticipant[Int(id)] = participant
+                accumulators[slot].participantCount[Int(id)] += 1
             }
         }
         let names = index.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
@@ -103,9 +121,15 @@ public struct FrequencyTable: Sendable {
             }
         }
         terms = names.map { name in
-            (index[name].map { accumulators[$0].terms } ?? [:]).mapValues {
-                TermCount(count: $0.count, participants: $0.participants, documents: $0.documents)
+            guard let slot = index[name] else { return [:] }
+            let accumulator = accumulators[slot]
+            var terms: [String: TermCount] = [:]
+            for id in accumulator.count.indices where accumulator.count[id] > 0 {
+                terms[vocabulary[Int32(id)]] = TermCount(
+                    count: accumulator.count[id], participants: accumulator.participantCount[id],
+                    documents: accumulator.documentCount[id])
             }
+            return terms
         }
     }
 

@@ -90,4 +90,14 @@ import Testing
         writer.value(document)
         #expect(Data(writer.bytes + [0x0A]) == (try Outputs.json(document)))
     }
+
+    @Test func ratesInCSVAreWhatStringFormatWrites() {
+        var values: [Double] = [
+            0, -0.0, 0.00005, 0.00015, 0.5, 1.23455, 2.5e-5, 1234567.891_23, 1e300, -3.14159, 1.0 / 3,
+        ]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(Double.random(in: 0..<100, using: &random)) }
+        for exponent in -12...12 { values.append(1.000_05 * pow(10, Double(exponent))) }
+        for value in values { #expect(fixedPoint4(value) == String(format: "%.4f", value), "\(value)") }
+    }
 }

@@ -55,6 +55,29 @@ import Testing
         #expect(frequencies.count(of: "time is", in: "corpus") == nil)  // holds a stopword
     }
 
+    /// A participant interviewed twice, with others in between, counts once per term; a document
+    /// counts once per term however many of its speakers said it.
+    @Test func participantsAndDocumentsCountOnceWhereverTheySpeak() throws {
+        func speaker(_ id: String?, _ terms: [String: Int]) -> DocumentCounts.Speaker {
+            DocumentCounts.Speaker(participantID: id, words: terms.values.reduce(0, +), terms: terms)
+        }
+        let documents = [
+            DocumentCounts(documentID: "a", speakers: [speaker(nil, ["time": 1]), speaker("P1", ["time": 2])]),
+            DocumentCounts(documentID: "b", speakers: [speaker("P2", ["time": 1, "hype": 1])]),
+            DocumentCounts(
+                documentID: "c", speakers: [speaker("P1", ["time": 1, "hype": 3]), speaker("P3", ["time": 1])]),
+        ]
+        var options = FrequencyCounter.Options()
+        options.filter = .everyone
+        let corpus = FrequencyTable(merging: documents, participants: table, options: options)
+        #expect(corpus.count(of: "time", in: "corpus") == TermCount(count: 6, participants: 3, documents: 3))
+        #expect(corpus.count(of: "hype", in: "corpus") == TermCount(count: 4, participants: 2, documents: 2))
+        options.grouping = .attributes(["split"])
+        let bySplit = FrequencyTable(merging: documents, participants: table, options: options)
+        #expect(bySplit.count(of: "time", in: "tech") == TermCount(count: 4, participants: 2, documents: 3))
+        #expect(bySplit.count(of: "time", in: "clinical") == TermCount(count: 1, participants: 1, documents: 1))
+    }
+
     @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
         var options = FrequencyCounter.Options()
         options.stem = true
