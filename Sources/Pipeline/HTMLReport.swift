@@ -30,9 +30,10 @@ struct HTMLReport {
         if let frequencies { body += section("Frequent terms by group", topTerms(frequencies)) }
         if let frequencies, !frequencies.keyness.isEmpty { body += section("Keyness", keyness(frequencies)) }
         if !suggestions.isEmpty {
-            body += section("Codes × participants", matrix())
-            body += section("Review progress", progress())
-            body += section("Passages per code", passages())
+            let tally = Tally(suggestions, manualCodings: manualCodings)
+            body += section("Codes × participants", matrix(tally))
+            body += section("Review progress", progress(tally))
+            body += section("Passages per code", passages(tally))
         }
         body += "<footer><p>\(XML.escape(report.methods))</p></footer>\n"
         return """
@@ -113,46 +114,67 @@ struct HTMLReport {
         return html.isEmpty ? "<p>No word keyness comparisons in the pipeline.</p>" : html
     }
 
-    /// Suggestions not rejected, per code and participant: the framework matrix.
-    func matrix() -> String {
-        let kept = suggestions.filter { $0.status != .rejected }
-        let people = participants.participants.map(\.id).filter { id in kept.contains { $0.participantID == id } }
-        let codes = (lexicon?.codes.map(\.name) ?? []).filter { code in kept.contains { $0.code == code } }
-        var counts: [String: [String: Int]] = [:]
-        for suggestion in kept {
-            counts[suggestion.code, default: [:]][suggestion.participantID ?? "", default: 0] += 1
+    /// What the matrix, the progress table and the passages show, from one pass over the
+    /// suggestions (a pass per code and participant was quadratic in a large study).
+    struct Tally {
+        /// Suggestions not rejected, by code and participant.
+        var kept: [String: [String: Int]] = [:]
+        var participants: Set<String> = []
+        var byStatus: [String: [SuggestionStatus: Int]] = [:]
+        var total: [String: Int] = [:]
+        /// Up to three suggestions not rejected per code, in order.
+        var examples: [String: [Suggestion]] = [:]
+        var manual: [String: Int] = [:]
+
+        init(_ suggestions: [Suggestion], manualCodings: [ManualCoding]) {
+            for suggestion in suggestions {
+                total[suggestion.code, default: 0] += 1
+                byStatus[suggestion.code, default: [:]][suggestion.status, default: 0] += 1
+                guard suggestion.status != .rejected else { continue }
+                kept[suggestion.code, default: [:]][suggestion.participantID ?? "", default: 0] += 1
+                if let id = suggestion.participantID { participants.insert(id) }
+                if examples[suggestion.code, default: []].count < 3 {
+                    examples[suggestion.code, default: []].append(suggestion)
+                }
+            }
+            for coding in manualCodings { manual[coding.code, default: 0] += 1 }
         }
-        let values = codes.map { code in people.map { counts[code]?[$0] ?? 0 } }
+    }
+
+    /// Suggestions not rejected, per code and participant: the framework matrix.
+    func matrix(_ tally: Tally) -> String {
+        let people = participants.participants.map(\.id).filter(tally.participants.contains)
+        let codes = (lexicon?.codes.map(\.name) ?? []).filter { tally.kept[$0] != nil }
+        let values = codes.map { code in people.map { tally.kept[code]?[$0] ?? 0 } }
         return "<p>Turns per code and participant (suggestions not rejected by a coder).</p>"
             + SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values) + "\n"
     }
 
-    func progress() -> String {
+    func progress(_ tally: Tally) -> String {
         var html =
             "<table><tr><th>code</th><th>suggested</th><th>accepted</th><th>rejected</th><th>recoded</th>"
             + "<th>pending</th><th>precision</th><th>manual</th><th>recall</th></tr>"
         for code in lexicon?.codes ?? [] {
-            let mine = suggestions.filter { $0.code == code.name }
-            guard !mine.isEmpty || manualCodings.contains(where: { $0.code == code.name }) else { continue }
-            let count = { (status: SuggestionStatus) in mine.filter { $0.status == status }.count }
+            let suggested = tally.total[code.name] ?? 0
+            let manual = tally.manual[code.name] ?? 0
+            guard suggested > 0 || manual > 0 else { continue }
+            let count = { (status: SuggestionStatus) in tally.byStatus[code.name]?[status] ?? 0 }
             let judged = count(.accepted) + count(.rejected) + count(.recoded)
             let precision = judged == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(judged))
-            let manual = manualCodings.filter { $0.code == code.name }.count
             let recall =
                 manual == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(count(.accepted) + manual))
             html +=
-                "<tr><td>\(XML.escape(code.name))</td><td>\(mine.count)</td><td>\(count(.accepted))</td>"
+                "<tr><td>\(XML.escape(code.name))</td><td>\(suggested)</td><td>\(count(.accepted))</td>"
                 + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td><td>\(precision)</td>"
                 + "<td>\(manual)</td><td>\(recall)</td></tr>"
         }
         return html + "</table>\n"
     }
 
-    func passages() -> String {
+    func passages(_ tally: Tally) -> String {
         var html = ""
         for code in lexicon?.codes ?? [] {
-            let examples = suggestions.filter { $0.code == code.name && $0.status != .rejected }.prefix(3)
-            guard !examples.isEmpty else { continue }
+            guard let examples = tally.examples[code.name], !examples.isEmpty else { continue }
             html += "<h3>\(XML.escape(code.name))</h3><ul class=\"kwic\">"
             for suggestion in examples {
                 html +=
