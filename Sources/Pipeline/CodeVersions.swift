@@ -91,7 +91,7 @@ struct CodeVersion: Sendable, Hashable, BinaryCodable {
     }
 }
 
-/// The code versions of the last run by key (`.cache/codes.bin`), and for each code of this run
+/// The code versions of the last run (and those still carried over) by key (`.cache/codes.bin`), and for each code of this run
 /// the earlier versions its cached suggestions may be carried over from: a lexicon edit then
 /// matches a code again only in the documents whose words could match what the edit changed.
 struct CodeHistory: Sendable {
@@ -105,6 +105,18 @@ struct CodeHistory: Sendable {
     /// By code index: earlier versions the code's suggestions can be carried over from.
     let carries: [[Carry]]
     private let versions: [String: CodeVersion]
+    private let used = UsedKeys()
+
+    /// The keys of earlier versions some document's suggestions were carried over from.
+    private final class UsedKeys: @unchecked Sendable {
+        var keys: Set<String> = []
+        let lock = NSLock()
+    }
+
+    /// Notes that a document kept the suggestions of this earlier version (so it is kept).
+    func carried(from key: String) {
+        used.lock.withLock { _ = used.keys.insert(key) }
+    }
 
     private static let tag = "tmine-codes-\(BinaryWriter.formatVersion)"
 
@@ -133,10 +145,11 @@ struct CodeHistory: Sendable {
         }
     }
 
-    /// Records this run's versions for the next run (a document whose cache is older than the
-    /// last run's lexicon is matched again, as before).
+    /// Records this run's versions for the next run, and the earlier ones suggestions were
+    /// carried over from (a document whose cache is older than those is matched again).
     func save(_ current: [CodeVersion], in out: String) {
-        let kept = Dictionary(current.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var kept = Dictionary(current.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for key in used.lock.withLock({ used.keys }) { kept[key] = versions[key] }
         guard kept != versions else { return }
         CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: "") { $0.write(kept) }
     }

@@ -285,10 +285,11 @@ public struct PipelineRunner: Sendable {
                 loadSuggestions
                 ? key.suggest.flatMap { bundle.value([String: [Suggestion]].self, stage: "suggest", key: $0) } ?? [:]
                 : [:]
-            var carried = false
             var dirty = loadSuggestions ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
             // After a lexicon edit, a code keeps its earlier suggestions in a document none of
-            // whose words could match a pattern the edit added or removed.
+            // whose words could match a pattern the edit added or removed. They stay in the cache
+            // under the earlier key (rewriting every document's file was a fifth of such a run);
+            // the history keeps that version for the next run to carry them over again.
             if !dirty.isEmpty, let codeHistory {
                 var forms: [String]??
                 var surfaces: [String]?
@@ -306,7 +307,7 @@ public struct PipelineRunner: Sendable {
                         guard !carry.probe.couldMatch(forms: words, surfaces: surfaces ?? []) else { continue }
                         byCode[codeKeys[code]] = kept
                         dirty.remove(code)
-                        carried = true
+                        codeHistory.carried(from: carry.key)
                         break
                     }
                 }
@@ -410,10 +411,6 @@ public struct PipelineRunner: Sendable {
                     suggestions = dirty.count == codeKeys.count ? computed : nil
                     result.ran.insert("suggest")
                 }
-            }
-            if carried, dirty.isEmpty, let suggestKey = key.suggest {
-                let current = Set(codeKeys)
-                bundle.set(byCode.filter { current.contains($0.key) }, stage: "suggest", key: suggestKey)
             }
             if loadSuggestions, suggestions == nil, let stage = configuration.suggest {
                 let hash = stage.lexicon.contentHash

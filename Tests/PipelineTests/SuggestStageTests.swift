@@ -128,6 +128,26 @@ import Testing
         #expect(try workspace.output("suggestions.json") == pieced)
     }
 
+    @Test func editsInARowCarryOverFromTheVersionTheCacheHolds() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let original = try String(contentsOfFile: workspace.lexicon, encoding: .utf8)
+        // Words that occur nowhere: every document keeps its suggestions, edit after edit.
+        for word in ["zyzzyva", "quuxword"] {
+            try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, \(word),") }
+            let report = try workspace.run()
+            #expect(report.stage("tokenize")?.ran == [])
+            #expect(report.stage("suggest")?.ran == [])
+        }
+        // Back to the first lexicon: the cache still holds that version for every document.
+        try workspace.editLexicon { _ in original }
+        #expect(try workspace.run().stage("suggest")?.ran == [])
+        let pieced = try workspace.output("suggestions.json")
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("suggestions.json") == pieced)
+    }
+
     @Test func decisionsSurviveLexiconEditsAttachedOrOrphanedNeverLost() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
