@@ -31,12 +31,19 @@ public struct DecisionMerger: Sendable {
 
     public func merge(_ suggestions: [Suggestion], states: [CoderState]) -> Result {
         var merged = suggestions
+        // Lookups by id, and by unit for decisions whose id is gone: built only when needed.
         var index: [String: Int] = [:]
-        var byUnit: [String: [Int]] = [:]
-        for (position, suggestion) in merged.enumerated() {
-            index[suggestion.id] = position
-            byUnit["\(suggestion.documentID)\u{1F}\(suggestion.segmentIndex)\u{1F}\(suggestion.code)", default: []]
-                .append(position)
+        if !states.isEmpty {
+            index.reserveCapacity(merged.count)
+            for (position, suggestion) in merged.enumerated() { index[suggestion.id] = position }
+        }
+        func unitKey(_ document: String, _ segment: Int, _ code: String) -> String {
+            document + "\u{1F}" + String(segment) + "\u{1F}" + code
+        }
+        lazy var byUnit: [String: [Int]] = merged.indices.reduce(into: [:]) { units, position in
+            let suggestion = merged[position]
+            units[unitKey(suggestion.documentID, suggestion.segmentIndex, suggestion.code), default: []].append(
+                position)
         }
         var orphans: [Orphan] = []
         var reattached = 0
@@ -59,8 +66,7 @@ public struct DecisionMerger: Sendable {
             }
             for id in decided where targets[id] == nil {
                 guard let snapshot = state.entries[id]?.snapshot else { continue }
-                let candidates =
-                    byUnit["\(snapshot.documentID)\u{1F}\(snapshot.segmentIndex)\u{1F}\(snapshot.code)"] ?? []
+                let candidates = byUnit[unitKey(snapshot.documentID, snapshot.segmentIndex, snapshot.code)] ?? []
                 if let position = candidates.first(where: { position in
                     !taken.contains(position)
                         && snapshot.evidence.contains(where: Set(merged[position].evidence.map(\.text)).contains)
@@ -87,6 +93,10 @@ public struct DecisionMerger: Sendable {
             }
         }
         for position in merged.indices {
+            guard !merged[position].decisions.isEmpty else {
+                merged[position].status = .pending
+                continue
+            }
             let statuses = Set(merged[position].decisions.map(\.status).filter { $0 != .pending })
             let codes = Set(merged[position].decisions.filter { $0.status == .recoded }.compactMap(\.code))
             if statuses.isEmpty {
