@@ -173,9 +173,10 @@ public struct LexiconFeedback: Sendable, Codable {
                     .manual += 1
             }
         }
-        let order = lexicon.codes.map(\.name)
+        let order = Dictionary(
+            lexicon.codes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         codes = rows.values.sorted {
-            (order.firstIndex(of: $0.code) ?? Int.max, $0.code) < (order.firstIndex(of: $1.code) ?? Int.max, $1.code)
+            (order[$0.code] ?? Int.max, $0.code) < (order[$1.code] ?? Int.max, $1.code)
         }
     }
 }

@@ -632,11 +632,12 @@ public struct PipelineRunner: Sendable {
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
         if writeReport {
             let words = mergedFrequencies?.words ?? Self.wordsByParticipant(collected)
-            let order = participants.participants.map(\.id)
+            let order = Dictionary(
+                participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
             let html = HTMLReport(
                 study: configuration.study, report: report,
                 wordsByParticipant: words.sorted {
-                    (order.firstIndex(of: $0.key) ?? .max, $0.key) < (order.firstIndex(of: $1.key) ?? .max, $1.key)
+                    (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
                 }
                 .map { ($0.key, $0.value) },
                 frequencies: frequenciesFile, suggestions: mergedSuggestions, lexicon: configuration.suggest?.lexicon,
