@@ -33,6 +33,25 @@ import Testing
             Outputs.FrequenciesFile.self, from: try workspace.output("frequencies.json"))
         #expect(frequencies.tables.count > 3 && !frequencies.keyness.isEmpty)
         #expect(try Outputs.frequenciesJSON(frequencies) == (try Outputs.json(frequencies)))
+
+        // Thousands of elements, in memory and streamed to a file a megabyte at a time: still
+        // JSONEncoder's bytes.
+        var many = suggestions
+        many.suggestions = Array(
+            Array(repeating: suggestions.suggestions, count: 4200 / suggestions.suggestions.count + 1).joined()
+                .prefix(4 * 512 + 100))
+        var lines = kwic
+        lines.lines = Array(
+            Array(repeating: kwic.lines, count: 3000 / kwic.lines.count + 1).joined().prefix(2 * 512 + 7))
+        let expected = try Outputs.json(many)
+        #expect(try Outputs.suggestionsJSON(many) == expected)
+        #expect(Outputs.kwicJSON(lines) == (try Outputs.json(lines)))
+        let path = workspace.root.appendingPathComponent("streamed.json").path
+        let sink = try AtomicFile.Writer(path: path, durable: false)
+        try Outputs.writeSuggestions(many, to: sink)
+        try sink.commit()
+        #expect(expected.count > 2 << 20)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == expected)
     }
 
     @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {
