@@ -188,12 +188,10 @@ public struct PipelineRunner: Sendable {
         let ids = Ingestor.uniqueIDs(for: files)
         let base = configuration.baseFolder
         let sources = files.map { relativePath($0, from: base) }
-        let contentHashes = ConcurrentSlots<String>(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            if let data = try? Ingestor.contents(of: files[index]) {
-                contentHashes[index] = ContentHash.of(data)
-            }
-        }
+        let previousHashes = TranscriptHashes.load(from: out)
+        var transcriptHashes = previousHashes
+        let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
+        transcriptHashes.save(in: out, unless: previousHashes)
         let keys = (0..<files.count).map { index in
             DocumentKeys(
                 content: contentHashes[index], source: sources[index], id: ids[index], ingest: ingestHash,

@@ -1,7 +1,12 @@
+import Coding
 import Foundation
 import Testing
 
 @testable import Pipeline
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite(.serialized) struct PipelineRunnerTests {
     @Test func sampleStudyRunsEndToEndAndOutputsMatchTheirSchemas() throws {
@@ -179,6 +184,44 @@ import Testing
         let next = try workspace.run()
         #expect(next.failures.isEmpty && next.corpus.documents == 41)
         #expect(next.stage("ingest")?.ran == ["copy-29"])
+    }
+
+    /// Transcripts are read and hashed again only when their identity changed; an edit that
+    /// keeps the size and puts the modification time back (as `cp -p` or `touch -d` can) still
+    /// changes the change time, so it is seen.
+    @Test func anEditThatKeepsSizeAndModificationTimeIsStillSeen() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let stored = TranscriptHashes.load(from: workspace.out.path).entries
+        #expect(stored.count == 11)
+        let file = workspace.corpus("interview-11.txt")
+        let data = try Data(contentsOf: file)
+        #expect(stored[file.path]?.hash == ContentHash.of(data))
+        var before = stat()
+        #expect(stat(file.path, &before) == 0)
+        // Same length, one word changed: "protected" → "protectes" nowhere else in the text.
+        let text = String(decoding: data, as: UTF8.self)
+        let edited = try #require(text.range(of: "protected")).upperBound
+        var changed = text
+        changed.replaceSubrange(text.index(before: edited)..<edited, with: "s")
+        Thread.sleep(forTimeInterval: 0.01)
+        // Written in place (same inode), as an editor saving over the file does.
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.write(contentsOf: Data(changed.utf8))
+        try handle.close()
+        // The modification time put back to the nanosecond.
+        let times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, file.path, times, 0) == 0)
+        var after = stat()
+        #expect(stat(file.path, &after) == 0)
+        #expect(after.st_size == before.st_size && after.st_ino == before.st_ino)
+        #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+        let report = try workspace.run()
+        #expect(report.stage("ingest")?.ran == ["interview-11"])
+        #expect(
+            TranscriptHashes.load(from: workspace.out.path).entries[file.path]?.hash
+                == ContentHash.of(Data(changed.utf8)))
     }
 
     @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
