@@ -27,8 +27,11 @@ public enum ContentHash {
     public static func combining(_ parts: [String]) -> String {
         var hasher = SHA256()
         for part in parts {
-            let bytes = Data(part.utf8)
-            hasher.update(data: Data(String(bytes.count).utf8) + Data([0x3A]) + bytes)
+            // `<length>:<bytes>`, fed straight from the strings (no `Data` per part).
+            var part = part
+            var prefix = String(part.utf8.count) + ":"
+            prefix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         return hex(hasher.finalize())
     }

@@ -103,10 +103,30 @@ public enum AtomicFile {
     /// Removes temporary files a killed writer left in a folder and its subfolders. Call it only
     /// while holding the folder's ``RunLock``, when no other writer can be at work.
     public static func removeLeftovers(in folder: String) {
-        guard let paths = FileManager.default.subpaths(atPath: folder) else { return }
-        for path in paths where (path as NSString).lastPathComponent.hasPrefix(".") && path.contains(".tmp-") {
-            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(path))
+        // Read with readdir and the entry types it gives: FileManager's walk stats every file,
+        // and a study's cache holds two files per transcript.
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        var folders: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name != ".", name != ".." else { continue }
+            let path = (folder as NSString).appendingPathComponent(name)
+            var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+            if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+                // Some file systems leave the type to a stat (never following a link).
+                var info = stat()
+                isFolder = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            }
+            if isFolder {
+                folders.append(path)
+            } else if name.hasPrefix("."), name.contains(".tmp-") {
+                unlink(path)
+            }
         }
+        for path in folders { removeLeftovers(in: path) }
     }
 }
 

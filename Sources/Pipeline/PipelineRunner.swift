@@ -760,13 +760,31 @@ public struct PipelineRunner: Sendable {
 
 /// A path relative to a folder when it lies below it (or beside it, with `..`), else absolute.
 func relativePath(_ path: String, from base: String) -> String {
-    let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
-    let origin = URL(fileURLWithPath: base.isEmpty ? "." : base).standardizedFileURL.pathComponents
+    let target = standardizedPath(path)
+    let targetParts = target.split(separator: "/")
+    let origin = standardizedPath(base.isEmpty ? "." : base).split(separator: "/")
     var common = 0
-    while common < min(target.count, origin.count), target[common] == origin[common] { common += 1 }
-    guard common > 1 else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+    while common < min(targetParts.count, origin.count), targetParts[common] == origin[common] { common += 1 }
+    guard common > 0 else { return target }
     let ups = Array(repeating: "..", count: origin.count - common)
-    return (ups + target[common...]).joined(separator: "/")
+    return (ups + targetParts[common...].map(String.init)).joined(separator: "/")
+}
+
+/// An absolute path with `.` and `..` resolved by name (not through links), as
+/// `URL.standardizedFileURL` gives it, without building URLs: it is done for every transcript
+/// of every run, and URLs made it a tenth of a run that found nothing to do.
+func standardizedPath(_ path: String) -> String {
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    var parts: [Substring] = []
+    for part in absolute.split(separator: "/") {
+        if part == "." { continue }
+        if part == ".." {
+            if !parts.isEmpty { parts.removeLast() }
+            continue
+        }
+        parts.append(part)
+    }
+    return "/" + parts.joined(separator: "/")
 }
 
 /// `String(format: "%.4f", value)` without Foundation's formatter, which built a locale-aware
@@ -862,9 +880,9 @@ extension PipelineConfiguration {
                 }
             }
         }
-        let participantsFile = participants.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let participantsFile = participants.map(standardizedPath)
         let base = baseFolder
-        let unique = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let unique = Set(files.map(standardizedPath))
         return unique.filter { path in
             path != participantsFile
                 && !exclude.contains { pattern in

@@ -4,6 +4,29 @@ import Testing
 @testable import Corpus
 
 @Suite struct CorpusTests {
+    @Test func leftoversOfKilledWritersAreRemovedAtAnyDepthAndNothingElse() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("leftovers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let deep = root.appendingPathComponent(".cache/documents")
+        let outside = root.appendingPathComponent("../outside-\(UUID().uuidString)").standardizedFileURL
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let leftovers = [
+            root.appendingPathComponent(".kwic.json.tmp-12-34"), deep.appendingPathComponent(".abc.bin.tmp-5-6"),
+        ]
+        let kept = [
+            root.appendingPathComponent("kwic.json"), deep.appendingPathComponent("abc.bin"),
+            root.appendingPathComponent("notes.tmp-1"), outside.appendingPathComponent(".x.tmp-1-2"),
+        ]
+        for file in leftovers + kept { try Data("x".utf8).write(to: file) }
+        // A link to a folder elsewhere is not followed.
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("link"), withDestinationURL: outside)
+        AtomicFile.removeLeftovers(in: root.path)
+        for file in leftovers { #expect(!FileManager.default.fileExists(atPath: file.path), "\(file.path)") }
+        for file in kept { #expect(FileManager.default.fileExists(atPath: file.path), "\(file.path)") }
+    }
+
     @Test func textInRangeCountsUnicodeScalars() {
         let document = Document(
             id: "d", source: "d.txt", format: .text, text: "P1: é👍🏽 ok", segments: [], speakers: [])
