@@ -108,14 +108,18 @@ public enum AtomicFile {
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }
         var folders: [String] = []
+        // An entry is only as long as its name: its fields are read in place, never by copying
+        // the whole `dirent` (whose 256-byte name field can run past the end of the buffer).
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+        let typeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type) ?? 18
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let record = UnsafeRawPointer(entry)
+            let name = String(cString: record.advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
+            let type = record.load(fromByteOffset: typeOffset, as: UInt8.self)
             guard name != ".", name != ".." else { continue }
             let path = (folder as NSString).appendingPathComponent(name)
-            var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)
-            if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+            var isFolder = Int32(type) == Int32(DT_DIR)
+            if Int32(type) == Int32(DT_UNKNOWN) {
                 // Some file systems leave the type to a stat (never following a link).
                 var info = stat()
                 isFolder = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR

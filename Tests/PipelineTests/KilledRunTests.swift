@@ -25,11 +25,23 @@ import Testing
             let process = Process()
             process.executableURL = tmine
             process.arguments = ["run", workspace.pipeline, "--quiet", "--force"]
-            process.standardError = FileHandle.nullDevice
+            // A run that crashes on its own must fail the test with its message, not leave the
+            // backtracer waiting on a process this test kills.
+            var environment = ProcessInfo.processInfo.environment
+            environment["SWIFT_BACKTRACE"] = "enable=no"
+            process.environment = environment
+            let errors = workspace.root.appendingPathComponent("trial-\(trial).stderr")
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
             try process.run()
             usleep(UInt32.random(in: 5_000...400_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            let died = process.terminationReason == .uncaughtSignal ? process.terminationStatus : 0
+            #expect(
+                died == 0 || died == SIGKILL,
+                "trial \(trial): the run died of signal \(died): \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
+            )
             for (name, data) in zip(names, good) where name.hasSuffix(".json") {
                 let now = try workspace.output(name)
                 #expect(throws: Never.self, "trial \(trial): \(name) is not valid JSON") {
