@@ -36,11 +36,13 @@ public struct FrequencyTable: Sendable {
         self.options = options
         let byID = participants.byID
         // Terms are counted by id (one byte hash per term and speaker, no `String` hashing), in
-        // arrays per group.
+        // arrays per group; each group numbers its own terms, so a grouping by participant holds
+        // what each participant said, not the whole vocabulary per group.
         struct Accumulator {
             var words = 0
             var participants: Set<String> = []
             var documents: Set<String> = []
+            var vocabulary = Vocabulary(capacity: 256)
             var count: [Int] = []
             var documentCount: [Int] = []
             var participantCount: [Int] = []
@@ -57,7 +59,6 @@ public struct FrequencyTable: Sendable {
                 lastParticipant += repeatElement(-1, count: more)
             }
         }
-        var vocabulary = Vocabulary(capacity: 1 << 14)
         // Accumulators are mutated in place (by index).
         var index: [String: Int] = [:]
         var accumulators: [Accumulator] = []
@@ -86,9 +87,9 @@ public struct FrequencyTable: Sendable {
                 var ids: [Int32] = []
                 ids.reserveCapacity(speaker.terms.count)
                 for (term, count) in speaker.terms {
-                    let id = vocabulary.intern(term)
+                    let id = accumulators[slot].vocabulary.intern(term)
                     ids.append(id)
-                    accumulators[slot].grow(to: vocabulary.count)
+                    accumulators[slot].grow(to: accumulators[slot].vocabulary.count)
                     let at = Int(id)
                     accumulators[slot].count[at] += count
                     if accumulators[slot].lastDocument[at] != Int32(documentIndex) {
@@ -125,7 +126,7 @@ public struct FrequencyTable: Sendable {
             let accumulator = accumulators[slot]
             var terms: [String: TermCount] = [:]
             for id in accumulator.count.indices where accumulator.count[id] > 0 {
-                terms[vocabulary[Int32(id)]] = TermCount(
+                terms[accumulator.vocabulary[Int32(id)]] = TermCount(
                     count: accumulator.count[id], participants: accumulator.participantCount[id],
                     documents: accumulator.documentCount[id])
             }
