@@ -31,7 +31,7 @@ import Testing
             environment["SWIFT_BACKTRACE"] = "enable=no"
             process.environment = environment
             let errors = workspace.root.appendingPathComponent("trial-\(trial).stderr")
-            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errors)
             try process.run()
             usleep(UInt32.random(in: 5_000...400_000, using: &generator))
