@@ -1,10 +1,6 @@
 import Corpus
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A binary file under `out/<study>/.cache/`: a format tag, the key it was written under, then
 /// its body. Read back only when tag and key match (the caller checks the body decodes to its
 /// end); written atomically but without `fsync`, because a torn or lost file only means
@@ -42,8 +38,6 @@ enum CacheFile {
 
     /// A file's size and modification time (nanoseconds), to tell whether it is the one recorded.
     static func stamp(of path: String) -> (size: Int64, modified: Int64)? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return (Int64(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        TranscriptHashes.Identity(of: path).map { ($0.size, $0.modified) }
     }
 }

@@ -124,16 +124,13 @@ struct CodeHistory: Sendable {
         (out as NSString).appendingPathComponent(".cache/codes.bin")
     }
 
-    /// The earlier versions recorded in `out`, for the current codes of `stage`.
-    init(stage: SuggestStage?, out: String, options: Tokenizer.Options) {
+    /// The earlier versions recorded in `out`, for the current codes of `lexicon` (`current`:
+    /// their versions, in order).
+    init(lexicon: Lexicon, current: [CodeVersion], out: String, options: Tokenizer.Options) {
         let versions =
             CacheFile.read([String: CodeVersion].self, at: Self.path(in: out), tag: Self.tag, key: "") ?? [:]
         self.versions = versions
-        guard let stage else {
-            carries = []
-            return
-        }
-        carries = zip(stage.lexicon.codes, stage.codeVersions).map { code, current in
+        carries = zip(lexicon.codes, current).map { code, current in
             versions.compactMap { key, old in
                 guard key != current.key, let texts = current.changedTexts(since: old) else { return nil }
                 let changed = Code(

@@ -257,9 +257,12 @@ public struct PipelineRunner: Sendable {
         // it to its own vocabulary.
         let codeVersions = configuration.suggest?.codeVersions ?? []
         let codeKeys = codeVersions.map(\.key)
-        let codeHistory =
+        let codeHistory = configuration.suggest.flatMap { stage in
             loadSuggestions
-            ? CodeHistory(stage: configuration.suggest, out: out, options: configuration.tokenize.options) : nil
+                ? CodeHistory(
+                    lexicon: stage.lexicon, current: codeVersions, out: out, options: configuration.tokenize.options)
+                : nil
+        }
         let compiledLexicons = CompiledLexicons(
             lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
         @Sendable func process(_ index: Int) -> DocumentResult {
@@ -357,10 +360,8 @@ public struct PipelineRunner: Sendable {
                 // A document's distinct forms and spellings, so that a lexicon edit can tell
                 // without tokenising again which documents the changed patterns could match.
                 if configuration.suggest != nil, !bundle.has(stage: "forms", key: key.tokenize) {
-                    let forms = tokenized.forms
-                    let surfaces = tokenized.surfaces
-                    bundle.set((0..<Int32(forms.count)).map { forms[$0] }, stage: "forms", key: key.tokenize)
-                    bundle.set((0..<Int32(surfaces.count)).map { surfaces[$0] }, stage: "spellings", key: key.tokenize)
+                    bundle.set(tokenized.forms.forms, stage: "forms", key: key.tokenize)
+                    bundle.set(tokenized.surfaces.forms, stage: "spellings", key: key.tokenize)
                 }
                 if stats == nil {
                     var computed = DocumentStats()
