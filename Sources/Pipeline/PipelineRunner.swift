@@ -447,6 +447,10 @@ public struct PipelineRunner: Sendable {
         }
         var collected: [DocumentResult] = []
         collected.reserveCapacity(files.count)
+        // Counts are folded into the tables as each chunk finishes and then let go.
+        var frequencyMerge =
+            loadFrequencies && mergedFrequencies == nil
+            ? configuration.frequencies.map { FrequencyMerge(stage: $0, participants: participants) } : nil
         let chunkSize = max(16, ProcessInfo.processInfo.activeProcessorCount * 8)
         for chunkStart in stride(from: 0, to: files.count, by: chunkSize) {
             let chunk = chunkStart..<min(files.count, chunkStart + chunkSize)
@@ -458,6 +462,10 @@ public struct PipelineRunner: Sendable {
                 if let document = result.document {
                     corpusWriter?.append(document)
                     result.document = nil
+                }
+                if frequencyMerge != nil {
+                    timer.measure("merge frequencies") { frequencyMerge?.add(result.counts) }
+                    result.counts = []
                 }
                 collected.append(result)
             }
@@ -527,6 +535,7 @@ public struct PipelineRunner: Sendable {
             }
             let runner = self
             let finished = collected
+            let frequencyMerge = frequencyMerge
             let participants = participants
             let built = ConcurrentSlots<Built>(count: 3)
             DispatchQueue.concurrentPerform(iterations: 3) { task in
@@ -563,13 +572,11 @@ public struct PipelineRunner: Sendable {
                             result.warnings += mergedFrequencies.warnings
                             break
                         }
-                        guard loadFrequencies, let stage = configuration.frequencies else { break }
-                        let (file, csv) = runner.frequencies(
-                            stage, collected: finished, participants: participants, warnings: &result.warnings)
+                        guard let frequencyMerge else { break }
+                        let (file, csv) = frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
                         result.frequencies = file
-                        MergedFrequencies(
-                            file: file, words: Self.wordsByParticipant(finished), warnings: result.warnings
-                        ).save(in: out, key: frequenciesKey)
+                        MergedFrequencies(file: file, words: frequencyMerge.words, warnings: result.warnings).save(
+                            in: out, key: frequenciesKey)
                         if writeFrequencies {
                             let sink = try runner.output("frequencies.json", in: out)
                             try Outputs.writeFrequencies(file, to: sink)
@@ -630,7 +637,7 @@ public struct PipelineRunner: Sendable {
         report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
         if writeReport {
-            let words = mergedFrequencies?.words ?? Self.wordsByParticipant(collected)
+            let words = mergedFrequencies?.words ?? frequencyMerge?.words ?? [:]
             let order = Dictionary(
                 participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
             let html = HTMLReport(
@@ -693,17 +700,6 @@ public struct PipelineRunner: Sendable {
         }
     }
 
-    /// Words each participant said, from the per-speaker counts: the report's bar chart.
-    static func wordsByParticipant(_ collected: [DocumentResult]) -> [String: Int] {
-        var words: [String: Int] = [:]
-        for result in collected {
-            for speaker in result.counts.first?.speakers ?? [] {
-                if let id = speaker.participantID { words[id, default: 0] += speaker.words }
-            }
-        }
-        return words
-    }
-
     /// The coders' decision logs as they are now: suggestions.json merges them.
     static func decisionsHash(in folder: String) -> String {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
@@ -711,51 +707,6 @@ public struct PipelineRunner: Sendable {
             names.map { name in
                 name + ":" + ContentHash.of(FileManager.default.contents(atPath: "\(folder)/\(name)") ?? Data())
             })
-    }
-
-    /// The frequency tables and keyness comparisons; a comparison naming a group the data lacks
-    /// is skipped with a warning rather than failing the run.
-    private func frequencies(
-        _ stage: FrequencyStage, collected: [DocumentResult], participants: ParticipantTable,
-        warnings: inout [String]
-    ) -> (Outputs.FrequenciesFile, Data) {
-        var tables: [Outputs.FrequenciesFile.Table] = []
-        var comparisons: [Outputs.FrequenciesFile.Comparison] = []
-        var csv = Array("grouping,ngram,term,group,count,rate,participants,documents\n".utf8)
-        for (position, n) in stage.ngrams.enumerated() {
-            let counts = collected.compactMap { $0.counts.indices.contains(position) ? $0.counts[position] : nil }
-            for grouping in stage.groupings {
-                let table = FrequencyTable(
-                    merging: counts, participants: participants,
-                    options: stage.counterOptions(ngram: n, grouping: grouping))
-                let rows = table.rows
-                tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: rows))
-                csv.reserveCapacity(csv.count + rows.count * 48)
-                let name = grouping.description
-                for row in rows {
-                    for (index, field) in [
-                        name, String(n), row.term, row.group, String(row.count), fixedPoint4(row.rate),
-                        String(row.participants), String(row.documents),
-                    ].enumerated() {
-                        if index > 0 { csv.append(0x2C) }
-                        csv.append(contentsOf: csvField(field).utf8)
-                    }
-                    csv.append(0x0A)
-                }
-                for comparison in stage.keyness where comparison.grouping == grouping {
-                    do {
-                        let keyness = try table.keyness(
-                            of: comparison.group, against: comparison.reference, minimumCount: stage.minimumCount)
-                        comparisons.append(.init(grouping: grouping.description, ngram: n, keyness: keyness))
-                    } catch {
-                        warnings.append("keyness by \(grouping) (\(n)-grams) skipped: \(error)")
-                    }
-                }
-            }
-        }
-        return (
-            Outputs.FrequenciesFile(study: configuration.study, tables: tables, keyness: comparisons), Data(csv)
-        )
     }
 }
 

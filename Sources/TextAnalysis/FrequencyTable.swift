@@ -33,12 +33,25 @@ public struct FrequencyTable: Sendable {
     /// Speakers whose participant fails the filter's participant or attribute conditions are left out.
     public init(merging documents: [DocumentCounts], participants: ParticipantTable, options: FrequencyCounter.Options)
     {
+        var builder = Builder(participants: participants, options: options)
+        for document in documents { builder.add(document) }
+        self = builder.table()
+    }
+
+    init(options: FrequencyCounter.Options, groups: [Group], terms: [[String: TermCount]]) {
         self.options = options
-        let byID = participants.byID
-        // Terms are counted by id (one byte hash per term and speaker, no `String` hashing), in
-        // arrays per group; each group numbers its own terms, so a grouping by participant holds
-        // what each participant said, not the whole vocabulary per group.
-        struct Accumulator {
+        self.groups = groups
+        self.terms = terms
+    }
+
+    /// A table built document by document, in document order: a pipeline folds each document's
+    /// counts in as soon as it is counted and lets them go, so memory holds the table, not every
+    /// document's counts.
+    public struct Builder: Sendable {
+        /// Terms are counted by id (one byte hash per term and speaker, no `String` hashing), in
+        /// arrays per group; each group numbers its own terms, so a grouping by participant holds
+        /// what each participant said, not the whole vocabulary per group.
+        struct Accumulator: Sendable {
             var words = 0
             var participants: Set<String> = []
             var documents: Set<String> = []
@@ -59,13 +72,32 @@ public struct FrequencyTable: Sendable {
                 lastParticipant += repeatElement(-1, count: more)
             }
         }
-        // Accumulators are mutated in place (by index).
+        /// Each participant speaker's term ids, one run per speaker in `spokenIDs`: a participant
+        /// may speak in several documents, and counts once per term however often.
+        struct Spoken: Sendable {
+            var participant: Int32
+            var slot: Int32
+            var end: Int
+        }
+
+        let options: FrequencyCounter.Options
+        let byID: [String: Participant]
         var index: [String: Int] = [:]
         var accumulators: [Accumulator] = []
-        // Each participant speaker's term ids, to count distinct participants per term afterwards.
-        var spoken: [(participant: Int32, slot: Int, terms: [Int32])] = []
+        var spoken: [Spoken] = []
+        var spokenIDs: [Int32] = []
         var participantIndex: [String: Int32] = [:]
-        for (documentIndex, document) in documents.enumerated() {
+        var documentCount: Int32 = 0
+
+        public init(participants: ParticipantTable, options: FrequencyCounter.Options) {
+            self.options = options
+            byID = participants.byID
+        }
+
+        /// Adds the next document's counts.
+        public mutating func add(_ document: DocumentCounts) {
+            let documentIndex = documentCount
+            documentCount += 1
             for speaker in document.speakers {
                 let participant = speaker.participantID.flatMap { byID[$0] }
                 guard options.filter.accepts(participantID: speaker.participantID, participant: participant) else {
@@ -84,53 +116,61 @@ public struct FrequencyTable: Sendable {
                 accumulators[slot].words += speaker.words
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
-                var ids: [Int32] = []
-                ids.reserveCapacity(speaker.terms.count)
+                let keepIDs = speaker.participantID != nil
                 for (term, count) in speaker.terms {
                     let id = accumulators[slot].vocabulary.intern(term)
-                    ids.append(id)
+                    if keepIDs { spokenIDs.append(id) }
                     accumulators[slot].grow(to: accumulators[slot].vocabulary.count)
                     let at = Int(id)
                     accumulators[slot].count[at] += count
-                    if accumulators[slot].lastDocument[at] != Int32(documentIndex) {
+                    if accumulators[slot].lastDocument[at] != documentIndex {
                         accumulators[slot].documentCount[at] += 1
-                        accumulators[slot].lastDocument[at] = Int32(documentIndex)
+                        accumulators[slot].lastDocument[at] = documentIndex
                     }
                 }
                 if let id = speaker.participantID {
                     let number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
-                    spoken.append((number, slot, ids))
+                    spoken.append(Spoken(participant: number, slot: Int32(slot), end: spokenIDs.count))
                 }
             }
         }
-        // A participant's speakers taken together (sorted by participant) count once per term.
-        spoken.sort { $0.participant < $1.participant }
-        for (participant, slot, ids) in spoken {
-            for id in ids where accumulators[slot].lastParticipant[Int(id)] != participant {
-                accumulators[slot].lastParticipant[Int(id)] = participant
-                accumulators[slot].participantCount[Int(id)] += 1
+
+        /// The table of every document added so far.
+        public func table() -> FrequencyTable {
+            var accumulators = accumulators
+            // A participant's speakers taken together (sorted by participant) count once per term.
+            var runs = spoken.indices.map { ($0, spoken[$0]) }
+            runs.sort { ($0.1.participant, $0.0) < ($1.1.participant, $1.0) }
+            for (position, run) in runs {
+                let slot = Int(run.slot)
+                let start = position == 0 ? 0 : spoken[position - 1].end
+                for id in spokenIDs[start..<run.end] where accumulators[slot].lastParticipant[Int(id)] != run.participant {
+                    accumulators[slot].lastParticipant[Int(id)] = run.participant
+                    accumulators[slot].participantCount[Int(id)] += 1
+                }
             }
-        }
-        let names = index.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        groups = names.compactMap { name in
-            index[name].map { slot in
+            let names = index.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            let groups = names.compactMap { name in
+                index[name].map { slot in
+                    let accumulator = accumulators[slot]
+                    return Group(
+                        name: name, words: accumulator.words, participants: accumulator.participants.count,
+                        documents: accumulator.documents.count)
+                }
+            }
+            let terms = names.map { name in
+                guard let slot = index[name] else { return [String: TermCount]() }
                 let accumulator = accumulators[slot]
-                return Group(
-                    name: name, words: accumulator.words, participants: accumulator.participants.count,
-                    documents: accumulator.documents.count)
+                var terms: [String: TermCount] = [:]
+                for id in accumulator.count.indices where accumulator.count[id] > 0 {
+                    terms[accumulator.vocabulary[Int32(id)]] = TermCount(
+                        count: accumulator.count[id], participants: accumulator.participantCount[id],
+                        documents: accumulator.documentCount[id])
+                }
+                return terms
             }
-        }
-        terms = names.map { name in
-            guard let slot = index[name] else { return [:] }
-            let accumulator = accumulators[slot]
-            var terms: [String: TermCount] = [:]
-            for id in accumulator.count.indices where accumulator.count[id] > 0 {
-                terms[accumulator.vocabulary[Int32(id)]] = TermCount(
-                    count: accumulator.count[id], participants: accumulator.participantCount[id],
-                    documents: accumulator.documentCount[id])
-            }
-            return terms
+            return FrequencyTable(options: options, groups: groups, terms: terms)
         }
     }
 

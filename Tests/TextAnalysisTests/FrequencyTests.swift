@@ -78,6 +78,29 @@ import Testing
         #expect(bySplit.count(of: "time", in: "clinical") == TermCount(count: 1, participants: 1, documents: 1))
     }
 
+    @Test func aTableTakenWhileDocumentsArriveLeavesTheRestToCount() {
+        func speaker(_ id: String?, _ terms: [String: Int]) -> DocumentCounts.Speaker {
+            DocumentCounts.Speaker(participantID: id, words: terms.values.reduce(0, +), terms: terms)
+        }
+        let documents = [
+            DocumentCounts(documentID: "a", speakers: [speaker("P1", ["time": 2, "hype": 1])]),
+            DocumentCounts(documentID: "b", speakers: [speaker("P2", ["time": 1])]),
+            DocumentCounts(documentID: "c", speakers: [speaker("P1", ["time": 1]), speaker("P3", ["hype": 2])]),
+        ]
+        var options = FrequencyCounter.Options()
+        options.filter = .everyone
+        var builder = FrequencyTable.Builder(participants: table, options: options)
+        builder.add(documents[0])
+        builder.add(documents[1])
+        let early = builder.table()
+        builder.add(documents[2])
+        let late = builder.table()
+        #expect(early.count(of: "time", in: "corpus") == TermCount(count: 3, participants: 2, documents: 2))
+        #expect(late.count(of: "time", in: "corpus") == TermCount(count: 4, participants: 2, documents: 3))
+        #expect(late.count(of: "hype", in: "corpus") == TermCount(count: 3, participants: 2, documents: 2))
+        #expect(late.rows == FrequencyTable(merging: documents, participants: table, options: options).rows)
+    }
+
     @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
         var options = FrequencyCounter.Options()
         options.stem = true
