@@ -145,7 +145,8 @@ public struct FrequencyTable: Sendable {
             for (position, run) in runs {
                 let slot = Int(run.slot)
                 let start = position == 0 ? 0 : spoken[position - 1].end
-                for id in spokenIDs[start..<run.end] where accumulators[slot].lastParticipant[Int(id)] != run.participant {
+                for id in spokenIDs[start..<run.end]
+                where accumulators[slot].lastParticipant[Int(id)] != run.participant {
                     accumulators[slot].lastParticipant[Int(id)] = run.participant
                     accumulators[slot].participantCount[Int(id)] += 1
                 }
