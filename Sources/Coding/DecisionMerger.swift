@@ -30,85 +30,141 @@ public struct DecisionMerger: Sendable {
     public init() {}
 
     public func merge(_ suggestions: [Suggestion], states: [CoderState]) -> Result {
+        var session = Session(states: states)
         var merged = suggestions
-        // Lookups by id, and by unit for decisions whose id is gone: built only when needed.
-        var index: [String: Int] = [:]
-        if !states.isEmpty {
-            index.reserveCapacity(merged.count)
-            for (position, suggestion) in merged.enumerated() { index[suggestion.id] = position }
+        // Document by document, each document's suggestions together, in order of first appearance.
+        var groups: [String: [Int]] = [:]
+        var documents: [String] = []
+        for (position, suggestion) in merged.enumerated() {
+            if groups[suggestion.documentID] == nil { documents.append(suggestion.documentID) }
+            groups[suggestion.documentID, default: []].append(position)
         }
-        func unitKey(_ document: String, _ segment: Int, _ code: String) -> String {
-            document + "\u{1F}" + String(segment) + "\u{1F}" + code
+        for document in documents {
+            let positions = groups[document] ?? []
+            var part = positions.map { merged[$0] }
+            session.merge(document: &part)
+            for (position, suggestion) in zip(positions, part) { merged[position] = suggestion }
         }
-        lazy var byUnit: [String: [Int]] = merged.indices.reduce(into: [:]) { units, position in
-            let suggestion = merged[position]
-            units[unitKey(suggestion.documentID, suggestion.segmentIndex, suggestion.code), default: []].append(
-                position)
+        let (orphans, manual) = session.finish()
+        return Result(
+            suggestions: merged, orphans: orphans, reattached: session.reattached, manual: manual,
+            attachments: session.attachments)
+    }
+
+    /// The merge done one document at a time, so that a run writes each document's suggestions
+    /// as it goes instead of holding the corpus's. Joining needs nothing beyond the document: a
+    /// suggestion id hashes its document's id, so a decision can only find its id again in the
+    /// document its snapshot names, which is also where its evidence is looked for.
+    public struct Session: Sendable {
+        private struct Coder: Sendable {
+            var state: CoderState
+            /// Ids with a decision or a note, in order of the first decision on them.
+            var decided: [String]
+            var order: [String: Int]
+            var attached: Set<String> = []
         }
-        var orphans: [Orphan] = []
-        var reattached = 0
-        var manual: [String: [ManualCoding]] = [:]
-        var attachments: [String: [String: String]] = [:]
-        for state in states.sorted(by: { $0.coder < $1.coder }) {
-            manual[state.coder] = state.manual
-            let decided = state.order.filter { id in
-                guard let entry = state.entries[id] else { return false }
-                return entry.status != .pending || entry.note != nil
+        private var coders: [Coder]
+        /// Per document (as its snapshot names it): per coder, the decided ids, in order.
+        private var bySnapshot: [String: [[String]]] = [:]
+        /// Decisions attached to a suggestion whose id changed.
+        public private(set) var reattached = 0
+        /// Per coder: the suggestion id each decision was made on → the suggestion it is attached to now.
+        public private(set) var attachments: [String: [String: String]] = [:]
+
+        public init(states: [CoderState]) {
+            coders = states.sorted { $0.coder < $1.coder }.map { state in
+                let decided = state.order.filter { id in
+                    guard let entry = state.entries[id] else { return false }
+                    return entry.status != .pending || entry.note != nil
+                }
+                return Coder(
+                    state: state, decided: decided,
+                    order: Dictionary(decided.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }))
             }
-            var targets: [String: Int] = [:]
-            var taken: Set<Int> = []
-            // First every decision whose suggestion still has its id, then the rest by evidence.
-            for id in decided {
-                if let position = index[id] {
-                    targets[id] = position
-                    taken.insert(position)
+            for (index, coder) in coders.enumerated() {
+                for id in coder.decided {
+                    guard let document = coder.state.entries[id]?.snapshot?.documentID else { continue }
+                    bySnapshot[document, default: Array(repeating: [], count: coders.count)][index].append(id)
                 }
             }
-            for id in decided where targets[id] == nil {
-                guard let snapshot = state.entries[id]?.snapshot else { continue }
-                let candidates = byUnit[unitKey(snapshot.documentID, snapshot.segmentIndex, snapshot.code)] ?? []
-                if let position = candidates.first(where: { position in
-                    !taken.contains(position)
-                        && snapshot.evidence.contains(where: Set(merged[position].evidence.map(\.text)).contains)
-                }) {
-                    targets[id] = position
-                    taken.insert(position)
-                    reattached += 1
+        }
+
+        /// Attaches decisions to one document's suggestions (all of it, all of the same document)
+        /// and sets their status.
+        public mutating func merge(document suggestions: inout [Suggestion]) {
+            if !coders.isEmpty, let document = suggestions.first?.documentID {
+                let snapshots = bySnapshot[document]
+                for index in coders.indices {
+                    var targets: [(order: Int, id: String, position: Int)] = []
+                    var taken: Set<Int> = []
+                    // First every decision whose suggestion still has its id, then the rest by evidence.
+                    for (position, suggestion) in suggestions.enumerated() {
+                        if let order = coders[index].order[suggestion.id] {
+                            targets.append((order, suggestion.id, position))
+                            taken.insert(position)
+                        }
+                    }
+                    let matched = Set(targets.map(\.id))
+                    for id in snapshots?[index] ?? [] where !matched.contains(id) {
+                        guard let snapshot = coders[index].state.entries[id]?.snapshot,
+                            let order = coders[index].order[id]
+                        else { continue }
+                        let evidence = Set(snapshot.evidence)
+                        if let position = suggestions.indices.first(where: { position in
+                            let candidate = suggestions[position]
+                            return !taken.contains(position) && candidate.segmentIndex == snapshot.segmentIndex
+                                && candidate.code == snapshot.code
+                                && candidate.evidence.contains { evidence.contains($0.text) }
+                        }) {
+                            targets.append((order, id, position))
+                            taken.insert(position)
+                            reattached += 1
+                        }
+                    }
+                    targets.sort { $0.order < $1.order }
+                    let coder = coders[index].state.coder
+                    for (_, id, position) in targets {
+                        guard let entry = coders[index].state.entries[id] else { continue }
+                        coders[index].attached.insert(id)
+                        attachments[coder, default: [:]][id] = suggestions[position].id
+                        suggestions[position].decisions.append(
+                            CoderDecision(
+                                coder: coder, status: entry.status, code: entry.code, note: entry.note, at: entry.at))
+                    }
                 }
             }
-            for id in decided {
-                guard let entry = state.entries[id] else { continue }
-                guard let position = targets[id] else {
+            for position in suggestions.indices {
+                suggestions[position].status = Self.status(of: suggestions[position].decisions)
+            }
+        }
+
+        /// One status from every coder's decision on a suggestion.
+        static func status(of decisions: [CoderDecision]) -> SuggestionStatus {
+            let statuses = Set(decisions.map(\.status).filter { $0 != .pending })
+            let codes = Set(decisions.filter { $0.status == .recoded }.compactMap(\.code))
+            if statuses.isEmpty { return .pending }
+            if statuses.count == 1, codes.count <= 1, let only = statuses.first { return only }
+            return .conflict
+        }
+
+        /// After every document: the decisions attached to nothing (orphans, kept and reported),
+        /// and every coder's manual codings.
+        public func finish() -> (orphans: [Orphan], manual: [String: [ManualCoding]]) {
+            var orphans: [Orphan] = []
+            var manual: [String: [ManualCoding]] = [:]
+            for coder in coders {
+                manual[coder.state.coder] = coder.state.manual
+                for id in coder.decided where !coder.attached.contains(id) {
+                    guard let entry = coder.state.entries[id] else { continue }
                     orphans.append(
                         Orphan(
-                            coder: state.coder, suggestionID: id, status: entry.status, code: entry.code,
+                            coder: coder.state.coder, suggestionID: id, status: entry.status, code: entry.code,
                             documentID: entry.snapshot?.documentID, segmentIndex: entry.snapshot?.segmentIndex,
                             suggestedCode: entry.snapshot?.code, evidence: entry.snapshot?.evidence ?? []))
-                    continue
                 }
-                attachments[state.coder, default: [:]][id] = merged[position].id
-                merged[position].decisions.append(
-                    CoderDecision(
-                        coder: state.coder, status: entry.status, code: entry.code, note: entry.note, at: entry.at))
             }
+            return (orphans, manual)
         }
-        for position in merged.indices {
-            guard !merged[position].decisions.isEmpty else {
-                merged[position].status = .pending
-                continue
-            }
-            let statuses = Set(merged[position].decisions.map(\.status).filter { $0 != .pending })
-            let codes = Set(merged[position].decisions.filter { $0.status == .recoded }.compactMap(\.code))
-            if statuses.isEmpty {
-                merged[position].status = .pending
-            } else if statuses.count == 1, codes.count <= 1, let only = statuses.first {
-                merged[position].status = only
-            } else {
-                merged[position].status = .conflict
-            }
-        }
-        return Result(
-            suggestions: merged, orphans: orphans, reattached: reattached, manual: manual, attachments: attachments)
     }
 }
 

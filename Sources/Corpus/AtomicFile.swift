@@ -4,6 +4,11 @@ import Foundation
     import Glibc
 #endif
 
+/// Where a streamed output's bytes go, a piece at a time.
+public protocol ByteSink: AnyObject {
+    func append(_ bytes: [UInt8])
+}
+
 /// Writes files so that a reader, or a crash, sees the old file or the new one, never a mix:
 /// the bytes go to a temporary file in the same folder, are flushed to disk, then renamed over.
 public enum AtomicFile {
@@ -21,7 +26,7 @@ public enum AtomicFile {
 
     /// A file written in pieces, appearing at its path only when complete (`commit`); abandoned
     /// (the temporary file removed) if never committed.
-    public final class Writer {
+    public final class Writer: ByteSink {
         public let path: String
         private let temporary: String
         private let durable: Bool
@@ -49,16 +54,32 @@ public enum AtomicFile {
 
         /// Appends bytes; a failure (a full disk) is kept and thrown by ``commit()``.
         public func append(_ buffer: UnsafeRawBufferPointer) {
-            guard failed == nil, descriptor >= 0, let base = buffer.baseAddress else { return }
-            var written = 0
-            while written < buffer.count {
-                let result = Glibc.write(descriptor, base + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
+            guard failed == nil, descriptor >= 0 else { return }
+            failed = AtomicFile.write(buffer, to: descriptor)
+        }
+
+        /// Appends everything written to `spool`, written straight from its mapping (the kernel
+        /// copies page to page; the bytes never pass through a buffer of ours), a window at a
+        /// time: mapped pages count as the process's memory while they stay mapped.
+        public func append(contentsOf spool: Spool) {
+            guard failed == nil, descriptor >= 0 else { return }
+            if let reason = spool.failed {
+                failed = reason
+                return
+            }
+            let window: Int64 = 8 << 20
+            var offset: Int64 = 0
+            while offset < spool.size, failed == nil {
+                let count = Int(min(window, spool.size - offset))
+                guard let mapping = mmap(nil, count, PROT_READ, MAP_SHARED, spool.descriptor, off_t(offset)),
+                    mapping != MAP_FAILED
+                else {
                     failed = String(cString: strerror(errno))
                     return
                 }
-                written += result
+                failed = AtomicFile.write(UnsafeRawBufferPointer(start: mapping, count: count), to: descriptor)
+                munmap(mapping, count)
+                offset += Int64(count)
             }
         }
 
@@ -98,6 +119,51 @@ public enum AtomicFile {
                 unlink(temporary)
             }
         }
+    }
+
+    /// Writes all of `buffer`; the reason when it cannot (a full disk).
+    static func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> String? {
+        guard let base = buffer.baseAddress else { return nil }
+        var written = 0
+        while written < buffer.count {
+            let result = Glibc.write(descriptor, base + written, buffer.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            written += result
+        }
+        return nil
+    }
+
+    /// Scratch bytes on disk, for a part of an output that is made before what precedes it in
+    /// the file is known (suggestions.json's orphaned decisions come before its suggestions).
+    /// The file is unlinked as soon as it is created: nothing is left behind, even by a kill.
+    public final class Spool: ByteSink {
+        let descriptor: Int32
+        private(set) var size: Int64 = 0
+        private(set) var failed: String?
+
+        /// A spool beside `path` (on the same file system, so the kernel can copy it cheaply).
+        public init(besides path: String) throws(FileWriteError) {
+            let folder = (path as NSString).deletingLastPathComponent
+            let name = (path as NSString).lastPathComponent
+            let scratch =
+                (folder.isEmpty ? "." : folder) + "/.\(name).spool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            descriptor = open(scratch, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw FileWriteError(file: path, message: "cannot create a scratch file beside it")
+            }
+            unlink(scratch)
+        }
+
+        public func append(_ bytes: [UInt8]) {
+            guard failed == nil else { return }
+            failed = bytes.withUnsafeBytes { AtomicFile.write($0, to: descriptor) }
+            if failed == nil { size += Int64(bytes.count) }
+        }
+
+        deinit { close(descriptor) }
     }
 
     /// Removes temporary files a killed writer left in a folder and its subfolders. Call it only

@@ -11,11 +11,10 @@ struct HTMLReport {
     var report: RunReport
     var wordsByParticipant: [(String, Int)]
     var frequencies: Outputs.FrequenciesFile?
-    var suggestions: [Suggestion]
+    /// The suggestions, tallied as they were written.
+    var tally: Tally?
     var lexicon: Lexicon?
     var participants: ParticipantTable
-    /// Every coder's manual codings: what the lexicon missed, for recall.
-    var manualCodings: [ManualCoding] = []
 
     func render() -> String {
         var body = ""
@@ -29,8 +28,7 @@ struct HTMLReport {
         body += section("Corpus", overview())
         if let frequencies { body += section("Frequent terms by group", topTerms(frequencies)) }
         if let frequencies, !frequencies.keyness.isEmpty { body += section("Keyness", keyness(frequencies)) }
-        if !suggestions.isEmpty {
-            let tally = Tally(suggestions, manualCodings: manualCodings)
+        if let tally, !tally.total.isEmpty {
             body += section("Codes × participants", matrix(tally))
             body += section("Review progress", progress(tally))
             body += section("Passages per code", passages(tally))
@@ -114,8 +112,9 @@ struct HTMLReport {
         return html.isEmpty ? "<p>No word keyness comparisons in the pipeline.</p>" : html
     }
 
-    /// What the matrix, the progress table and the passages show, from one pass over the
-    /// suggestions (a pass per code and participant was quadratic in a large study).
+    /// What the matrix, the progress table and the passages show, counted suggestion by
+    /// suggestion as they are written (a pass per code and participant was quadratic in a large
+    /// study, and a run does not hold every suggestion at once).
     struct Tally {
         /// Suggestions not rejected, by code and participant.
         var kept: [String: [String: Int]] = [:]
@@ -126,17 +125,19 @@ struct HTMLReport {
         var examples: [String: [Suggestion]] = [:]
         var manual: [String: Int] = [:]
 
-        init(_ suggestions: [Suggestion], manualCodings: [ManualCoding]) {
-            for suggestion in suggestions {
-                total[suggestion.code, default: 0] += 1
-                byStatus[suggestion.code, default: [:]][suggestion.status, default: 0] += 1
-                guard suggestion.status != .rejected else { continue }
-                kept[suggestion.code, default: [:]][suggestion.participantID ?? "", default: 0] += 1
-                if let id = suggestion.participantID { participants.insert(id) }
-                if examples[suggestion.code, default: []].count < 3 {
-                    examples[suggestion.code, default: []].append(suggestion)
-                }
+        mutating func add(_ suggestion: Suggestion) {
+            total[suggestion.code, default: 0] += 1
+            byStatus[suggestion.code, default: [:]][suggestion.status, default: 0] += 1
+            guard suggestion.status != .rejected else { return }
+            kept[suggestion.code, default: [:]][suggestion.participantID ?? "", default: 0] += 1
+            if let id = suggestion.participantID { participants.insert(id) }
+            if examples[suggestion.code, default: []].count < 3 {
+                examples[suggestion.code, default: []].append(suggestion)
             }
+        }
+
+        /// Every coder's manual codings: what the lexicon missed, for recall.
+        mutating func add(manualCodings: [ManualCoding]) {
             for coding in manualCodings { manual[coding.code, default: 0] += 1 }
         }
     }

@@ -17,7 +17,7 @@ struct JSONWriter {
     private var started: [Bool] = []
 
     /// Where a streamed output goes: bytes are handed on a megabyte at a time, between elements.
-    private var sink: AtomicFile.Writer?
+    private var sink: (any ByteSink)?
     private static let flushSize = 1 << 20
 
     init(depth: Int = 0, capacity: Int = 1 << 16) {
@@ -35,12 +35,47 @@ struct JSONWriter {
 
     /// A whole output written to `sink` as it is made, with its final line break: memory holds a
     /// megabyte of it, not the file (suggestions.json is twice the corpus's text).
-    static func stream(to sink: AtomicFile.Writer, _ body: (inout JSONWriter) -> Void) {
+    static func stream(to sink: any ByteSink, _ body: (inout JSONWriter) -> Void) {
+        var writer = streaming(to: sink)
+        body(&writer)
+        writer.finish()
+    }
+
+    /// An output written over many calls (document by document, as chunks of documents
+    /// finish), handed to `sink` a megabyte at a time; ``finish()`` ends it.
+    static func streaming(to sink: any ByteSink) -> JSONWriter {
         var writer = JSONWriter(capacity: flushSize + (flushSize >> 2))
         writer.sink = sink
-        body(&writer)
-        writer.bytes.append(0x0A)
-        sink.append(writer.bytes)
+        return writer
+    }
+
+    /// The elements of an array at `depth` whose brackets another writer writes: it places
+    /// these bytes between them with ``spliced(elements:)``.
+    static func elements(depth: Int, to sink: any ByteSink) -> JSONWriter {
+        var writer = streaming(to: sink)
+        writer.depth = depth
+        writer.started = [false]
+        return writer
+    }
+
+    /// Whether the open container has an element yet.
+    var hasElements: Bool { started.last ?? false }
+
+    /// Ends a streamed output: its final line break, and every byte handed to the sink.
+    mutating func finish() {
+        bytes.append(0x0A)
+        flush()
+    }
+
+    /// Hands the bytes made so far to the sink (before splicing other bytes in after them).
+    mutating func flush() {
+        sink?.append(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// The open container got its elements from elsewhere (see ``elements(depth:to:)``).
+    mutating func spliced(elements: Bool) {
+        if elements, !started.isEmpty { started[started.count - 1] = true }
     }
 
     private mutating func newline() {
@@ -78,10 +113,35 @@ struct JSONWriter {
     }
 
     private mutating func open(_ opening: UInt8, close closing: UInt8, _ body: (inout JSONWriter) -> Void) {
+        open(opening, close: closing)
+        body(&self)
+        end()
+    }
+
+    /// Closing brackets of the open containers, innermost last.
+    private var closers: [UInt8] = []
+
+    private mutating func open(_ opening: UInt8, close closing: UInt8) {
         bytes.append(opening)
         depth += 1
         started.append(false)
-        body(&self)
+        closers.append(closing)
+    }
+
+    /// Opens an object whose fields follow in later calls; ``end()`` closes it.
+    mutating func beginObject() {
+        begin()
+        open(0x7B, close: 0x7D)
+    }
+
+    /// Opens an array whose elements follow in later calls; ``end()`` closes it.
+    mutating func beginArray() {
+        begin()
+        open(0x5B, close: 0x5D)
+    }
+
+    /// Closes the innermost container opened.
+    mutating func end() {
         let hadElements = started.removeLast()
         depth -= 1
         if hadElements {
@@ -90,7 +150,7 @@ struct JSONWriter {
             bytes.append(0x0A)
             newline()
         }
-        bytes.append(closing)
+        bytes.append(closers.removeLast())
     }
 
     /// `"name" : ` inside an object; the value follows.

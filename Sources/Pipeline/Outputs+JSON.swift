@@ -130,13 +130,42 @@ extension Outputs {
                 array: { writer in
                     for line in file.lines { writer.value(line) }
                 })
-            writer.field("match", file.match)
-            writer.field("queries", strings: file.queries)
-            writer.field("schemaVersion", file.schemaVersion)
-            writer.field("study", file.study)
-            writer.field("unit", file.unit)
-            writer.field("window", file.window)
+            kwicFieldsAfterLines(file, &writer)
         }
+    }
+
+    /// kwic.json written line by line over many calls: the fields after the lines are known
+    /// before any line is (keys are sorted, and `lines` comes first).
+    struct KWICStream {
+        private var writer: JSONWriter
+
+        init(to sink: AtomicFile.Writer) {
+            writer = .streaming(to: sink)
+            writer.beginObject()
+            writer.key("lines")
+            writer.beginArray()
+        }
+
+        mutating func append(_ line: ConcordanceLine) {
+            writer.value(line)
+        }
+
+        /// Ends the file with `file`'s fields (its lines are not read).
+        mutating func finish(_ file: KWICFile) {
+            writer.end()
+            kwicFieldsAfterLines(file, &writer)
+            writer.end()
+            writer.finish()
+        }
+    }
+
+    private static func kwicFieldsAfterLines(_ file: KWICFile, _ writer: inout JSONWriter) {
+        writer.field("match", file.match)
+        writer.field("queries", strings: file.queries)
+        writer.field("schemaVersion", file.schemaVersion)
+        writer.field("study", file.study)
+        writer.field("unit", file.unit)
+        writer.field("window", file.window)
     }
 
     /// `suggestions.json`, as ``json(_:pretty:)`` would write the ``SuggestionsFile``; the small
@@ -154,6 +183,38 @@ extension Outputs {
         JSONWriter.stream(to: sink) { suggestions(file, parts, &$0) }
     }
 
+    /// The elements of suggestions.json's `suggestions` array, written to a spool document by
+    /// document: what precedes them in the file (orphaned decisions) is known only at the end.
+    struct SuggestionElements {
+        let spool: AtomicFile.Spool
+        private var writer: JSONWriter
+
+        init(besides path: String) throws(FileWriteError) {
+            spool = try AtomicFile.Spool(besides: path)
+            writer = .elements(depth: 2, to: spool)
+        }
+
+        mutating func append(_ suggestion: Suggestion) {
+            writer.value(suggestion)
+        }
+
+        /// `suggestions.json` with `file`'s other fields (its suggestions are not read) and
+        /// the elements spooled, copied in by the kernel.
+        mutating func write(_ file: SuggestionsFile, to sink: AtomicFile.Writer) throws {
+            writer.flush()
+            let parts = try SuggestionsParts(file)
+            let hasElements = writer.hasElements
+            let spool = spool
+            JSONWriter.stream(to: sink) { writer in
+                suggestions(file, parts, &writer) { writer in
+                    writer.flush()
+                    sink.append(contentsOf: spool)
+                    writer.spliced(elements: hasElements)
+                }
+            }
+        }
+    }
+
     /// The small parts of `suggestions.json`, encoded by `JSONEncoder`.
     private struct SuggestionsParts {
         var lexicon: Data
@@ -167,7 +228,10 @@ extension Outputs {
         }
     }
 
-    private static func suggestions(_ file: SuggestionsFile, _ parts: SuggestionsParts, _ writer: inout JSONWriter) {
+    private static func suggestions(
+        _ file: SuggestionsFile, _ parts: SuggestionsParts, _ writer: inout JSONWriter,
+        elements: ((inout JSONWriter) -> Void)? = nil
+    ) {
         let (lexicon, manual, orphans) = (parts.lexicon, parts.manual, parts.orphans)
         writer.object { writer in
             writer.field("lexicon", encoded: lexicon)
@@ -178,7 +242,11 @@ extension Outputs {
             writer.field(
                 "suggestions",
                 array: { writer in
-                    for suggestion in file.suggestions { writer.value(suggestion) }
+                    if let elements {
+                        elements(&writer)
+                    } else {
+                        for suggestion in file.suggestions { writer.value(suggestion) }
+                    }
                 })
             writer.field("unit", file.unit)
         }

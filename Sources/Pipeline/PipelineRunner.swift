@@ -435,22 +435,32 @@ public struct PipelineRunner: Sendable {
             return result
         }
 
-        // Documents in chunks, each chunk in parallel; each document goes to corpus.json as soon
-        // as its chunk is done, so memory holds a chunk of documents, not the corpus.
-        var corpusWriter: CorpusWriter?
-        if writeCorpus {
-            do {
-                corpusWriter = try CorpusWriter(path: (out as NSString).appendingPathComponent("corpus.json"))
-            } catch {
-                throw PipelineError(file: error.file, message: error.message)
+        // Documents in chunks, each chunk in parallel. As each chunk is done its documents go to
+        // corpus.json and its KWIC lines, counts and suggestions are merged (and written) and let
+        // go: memory holds a couple of chunks' results, not the corpus's.
+        let merge = ChunkMerge(documents: files.count, timer: timer)
+        do {
+            if writeCorpus {
+                merge.corpus = try CorpusWriter(path: (out as NSString).appendingPathComponent("corpus.json"))
             }
+            if loadFrequencies && mergedFrequencies == nil, let stage = configuration.frequencies {
+                merge.frequencies = FrequencyMerge(stage: stage, participants: participants)
+            }
+            if writeKWIC, let stage = configuration.kwic {
+                merge.kwic = try KWICMerge(
+                    stage: stage, participants: participants,
+                    path: (out as NSString).appendingPathComponent("kwic.json"))
+            }
+            if loadSuggestions, let stage = configuration.suggest {
+                let suggestions = try SuggestionMerge(
+                    stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
+                    spooling: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil)
+                warnings += suggestions.warnings
+                merge.suggestions = suggestions
+            }
+        } catch {
+            throw PipelineError(file: error.file, message: error.message)
         }
-        var collected: [DocumentResult] = []
-        collected.reserveCapacity(files.count)
-        // Counts are folded into the tables as each chunk finishes and then let go.
-        var frequencyMerge =
-            loadFrequencies && mergedFrequencies == nil
-            ? configuration.frequencies.map { FrequencyMerge(stage: $0, participants: participants) } : nil
         let chunkSize = max(16, ProcessInfo.processInfo.activeProcessorCount * 8)
         for chunkStart in stride(from: 0, to: files.count, by: chunkSize) {
             let chunk = chunkStart..<min(files.count, chunkStart + chunkSize)
@@ -458,18 +468,11 @@ public struct PipelineRunner: Sendable {
             DispatchQueue.concurrentPerform(iterations: chunk.count) { offset in
                 slots[offset] = process(chunk.lowerBound + offset)
             }
-            for case var result? in slots.values {
-                if let document = result.document {
-                    corpusWriter?.append(document)
-                    result.document = nil
-                }
-                if frequencyMerge != nil {
-                    timer.measure("merge frequencies") { frequencyMerge?.add(result.counts) }
-                    result.counts = []
-                }
-                collected.append(result)
-            }
+            merge.add(slots.values.compactMap { $0 })
         }
+        merge.finish()
+        let collected = merge.collected
+        let corpusWriter = merge.corpus
 
         codeHistory?.save(codeVersions, in: out)
 
@@ -496,8 +499,7 @@ public struct PipelineRunner: Sendable {
         var written: [String] = []
         var suggestionSummary: RunReport.Suggestions?
         var frequenciesFile: Outputs.FrequenciesFile?
-        var mergedSuggestions: [Suggestion] = []
-        var manualCodings: [ManualCoding] = []
+        var tally: HTMLReport.Tally?
         func write(_ name: String, _ data: Data, key: String) throws(PipelineError) {
             let sink = try output(name, in: out)
             sink.append(data)
@@ -520,7 +522,7 @@ public struct PipelineRunner: Sendable {
                 written.append("corpus.json")
                 manifest.record("corpus.json", key: outputKeys["corpus.json"] ?? "", in: out)
             }
-            // The three outputs are built in parallel (each is one thread's work), then written.
+            // The three outputs are finished in parallel (each is one thread's work), then committed.
             struct Built: @unchecked Sendable {
                 /// Files written as they were made, committed (renamed into place) in order
                 /// once every output is built.
@@ -528,44 +530,36 @@ public struct PipelineRunner: Sendable {
                 var small: [(String, Data)] = []
                 var warnings: [String] = []
                 var summary: RunReport.Suggestions?
-                var suggestions: [Suggestion] = []
-                var manual: [ManualCoding] = []
+                var suggestions: SuggestionMerge?
                 var frequencies: Outputs.FrequenciesFile?
                 var failure: String?
             }
             let runner = self
-            let finished = collected
-            let frequencyMerge = frequencyMerge
-            let participants = participants
+            let frequencyMerge = merge.frequencies
+            let kwicMerge = merge.kwic
+            let suggestionMerge = merge.suggestions
+            let lexiconSource = configuration.suggest.map {
+                relativePath($0.lexiconFile, from: configuration.baseFolder)
+            }
             let built = ConcurrentSlots<Built>(count: 3)
             DispatchQueue.concurrentPerform(iterations: 3) { task in
                 var result = Built()
                 do {
                     switch task {
                     case 0:
-                        guard writeKWIC, let stage = configuration.kwic else { break }
-                        let concordance = Concordancer(options: stage.options).merge(
-                            finished.flatMap(\.lines), queries: queries, participants: participants)
-                        let sink = try runner.output("kwic.json", in: out)
-                        Outputs.writeKWIC(
+                        guard var kwicMerge, let stage = configuration.kwic else { break }
+                        kwicMerge.finish(
                             Outputs.KWICFile(
                                 study: configuration.study, queries: stage.queries, window: stage.options.window,
-                                unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue,
-                                lines: concordance.lines),
-                            to: sink)
-                        result.files.append(("kwic.json", sink))
+                                unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue, lines: []))
+                        result.files.append(("kwic.json", kwicMerge.sink))
                     case 1:
-                        guard loadSuggestions, let stage = configuration.suggest else { break }
-                        let (file, summary) = runner.suggestionsFile(
-                            stage, collected: finished, participants: participants, warnings: &result.warnings)
-                        result.summary = summary
-                        result.suggestions = file.suggestions
-                        result.manual = file.manualCodings.map(\.coding)
-                        if writeSuggestions {
-                            let sink = try runner.output("suggestions.json", in: out)
-                            try Outputs.writeSuggestions(file, to: sink)
-                            result.files.append(("suggestions.json", sink))
-                        }
+                        guard var suggestionMerge else { break }
+                        let sink = writeSuggestions ? try runner.output("suggestions.json", in: out) : nil
+                        result.summary = try suggestionMerge.finish(
+                            study: configuration.study, lexiconSource: lexiconSource ?? "", out: out, to: sink)
+                        result.suggestions = suggestionMerge
+                        if let sink { result.files.append(("suggestions.json", sink)) }
                     default:
                         if let mergedFrequencies {
                             result.frequencies = mergedFrequencies.file
@@ -596,13 +590,12 @@ public struct PipelineRunner: Sendable {
                 warnings += result.warnings
                 if let summary = result.summary {
                     suggestionSummary = summary
-                    mergedSuggestions = result.suggestions
-                    manualCodings = result.manual
+                    tally = result.suggestions?.tally
                 }
                 if let file = result.frequencies { frequenciesFile = file }
                 for (name, sink) in result.files {
                     try commit(name, sink, key: outputKeys[name] ?? "")
-                    if name == "suggestions.json" { SuggestionIndex.save(result.suggestions, in: out) }
+                    if name == "suggestions.json" { result.suggestions?.saveIndex(in: out) }
                 }
                 for (name, data) in result.small { try write(name, data, key: outputKeys[name] ?? "") }
             }
@@ -637,7 +630,7 @@ public struct PipelineRunner: Sendable {
         report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
         if writeReport {
-            let words = mergedFrequencies?.words ?? frequencyMerge?.words ?? [:]
+            let words = mergedFrequencies?.words ?? merge.frequencies?.words ?? [:]
             let order = Dictionary(
                 participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
             let html = HTMLReport(
@@ -646,8 +639,8 @@ public struct PipelineRunner: Sendable {
                     (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
                 }
                 .map { ($0.key, $0.value) },
-                frequencies: frequenciesFile, suggestions: mergedSuggestions, lexicon: configuration.suggest?.lexicon,
-                participants: participants, manualCodings: manualCodings
+                frequencies: frequenciesFile, tally: tally, lexicon: configuration.suggest?.lexicon,
+                participants: participants
             ).render()
             try write("report.html", Data(html.utf8), key: reportKey)
             report.outputs.insert("report.html", at: report.outputs.count - 1)

@@ -92,12 +92,15 @@ public struct Concordancer: Sendable {
         let byID = participants.byID
         var kept: [ConcordanceLine] = []
         kept.reserveCapacity(lines.count)
-        for var line in lines {
-            let participant = line.participantID.flatMap { byID[$0] }
-            guard options.filter.accepts(participantID: line.participantID, participant: participant) else { continue }
-            line.attributes = participant?.attributes ?? [:]
-            kept.append(line)
+        for line in lines {
+            if let line = accept(line, byID: byID) { kept.append(line) }
         }
+        return Concordance(queries: queries.map(\.text), lines: sorted(kept))
+    }
+
+    /// Lines in the options' sort order (as they came when there is none).
+    public func sorted(_ lines: [ConcordanceLine]) -> [ConcordanceLine] {
+        var kept = lines
         if !options.sort.isEmpty {
             let keys = kept.map { line in
                 options.sort.map { key in
@@ -116,7 +119,16 @@ public struct Concordancer: Sendable {
             }
             kept = order.map { kept[$0] }
         }
-        return Concordance(queries: queries.map(\.text), lines: kept)
+        return kept
+    }
+
+    /// A line with its speaker's attributes, or nil when the filter leaves the speaker out.
+    public func accept(_ line: ConcordanceLine, byID: [String: Participant]) -> ConcordanceLine? {
+        let participant = line.participantID.flatMap { byID[$0] }
+        guard options.filter.accepts(participantID: line.participantID, participant: participant) else { return nil }
+        var line = line
+        line.attributes = participant?.attributes ?? [:]
+        return line
     }
 
     private func line(

@@ -106,6 +106,53 @@ import Testing
         #expect(merged.orphans[0].evidence == ["hype"])
     }
 
+    @Test func decisionsJoinOneDocumentAtATimeAndReattachOnlyInTheirOwnDocument() {
+        let turns = ["We had no protected time at all.", "The hype is loud."]
+        let found = suggest(
+            [Code(name: "Time", patterns: ["protected time"]), Code(name: "Hype", patterns: ["hype"])], turns)
+        // Two documents saying the same: the same units, the same evidence, other ids.
+        func document(_ id: String) -> [Suggestion] {
+            found.map { suggestion in
+                var suggestion = suggestion
+                suggestion.documentID = id
+                suggestion.id = id + "-" + suggestion.code
+                return suggestion
+            }
+        }
+        let snapshot = DecisionEvent.Snapshot(
+            documentID: "a", segmentIndex: 0, code: "Time", evidence: ["protected time"])
+        let alice = DecisionLog(
+            coder: "alice",
+            events: [
+                DecisionEvent(sequence: 1, at: "t1", action: .accept, suggestionID: "old-a-Time", snapshot: snapshot),
+                DecisionEvent(sequence: 2, at: "t2", action: .accept, suggestionID: "gone"),
+                DecisionEvent(sequence: 3, at: "t3", action: .reject, suggestionID: "b-Hype"),
+                DecisionEvent(
+                    sequence: 4, at: "t4", action: .accept, suggestionID: "old-c",
+                    snapshot: .init(documentID: "c", segmentIndex: 0, code: "Time", evidence: ["protected time"])),
+            ])
+        let bob = DecisionLog(
+            coder: "bob", events: [DecisionEvent(sequence: 1, at: "t", action: .accept, suggestionID: "b-Hype")])
+        var session = DecisionMerger.Session(states: [CoderState(bob), CoderState(alice)])
+        var a = document("a")
+        var b = document("b")
+        session.merge(document: &a)
+        session.merge(document: &b)
+        let (orphans, _) = session.finish()
+        #expect(a.map(\.status) == [.accepted, .pending])
+        #expect(a[0].decisions.map(\.coder) == ["alice"])
+        #expect(b.map(\.status) == [.pending, .conflict])
+        #expect(b[0].decisions.isEmpty)
+        #expect(b[1].decisions.map(\.coder) == ["alice", "bob"])
+        #expect(session.reattached == 1)
+        #expect(session.attachments["alice"]?["old-a-Time"] == "a-Time")
+        #expect(orphans.map(\.suggestionID) == ["gone", "old-c"])
+        // The whole corpus at once joins the same way.
+        let whole = DecisionMerger().merge(document("a") + document("b"), states: [CoderState(alice), CoderState(bob)])
+        #expect(whole.suggestions == a + b)
+        #expect(whole.orphans == orphans)
+    }
+
     @Test func coderDisagreementIsAConflict() {
         let found = suggest([Code(name: "Hype", patterns: ["hype"])], ["hype"])
         let id = found[0].id

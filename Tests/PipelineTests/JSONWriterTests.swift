@@ -25,10 +25,13 @@ import Testing
         let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
         #expect(kwic.lines.count > 10)
         #expect(Outputs.kwicJSON(kwic) == (try Outputs.json(kwic)))
+        // The run streamed both files document by document: still JSONEncoder's bytes.
+        #expect(try workspace.output("kwic.json") == (try Outputs.json(kwic)))
         let suggestions = try JSONDecoder().decode(
             Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
         #expect(suggestions.suggestions.contains { $0.decisions.count == 2 })
         #expect(try Outputs.suggestionsJSON(suggestions) == (try Outputs.json(suggestions)))
+        #expect(try workspace.output("suggestions.json") == (try Outputs.json(suggestions)))
         let frequencies = try JSONDecoder().decode(
             Outputs.FrequenciesFile.self, from: try workspace.output("frequencies.json"))
         #expect(frequencies.tables.count > 3 && !frequencies.keyness.isEmpty)
@@ -52,6 +55,30 @@ import Testing
         try sink.commit()
         #expect(expected.count > 2 << 20)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == expected)
+
+        // Written element by element over many calls (lines straight to the file, suggestions
+        // to a spool spliced in after the fields before them), with thousands or none.
+        for (kwicFile, suggestionsFile) in [(lines, many), (kwic, suggestions)] {
+            for empty in [false, true] {
+                var wanted = kwicFile
+                if empty { wanted.lines = [] }
+                let kwicSink = try AtomicFile.Writer(path: path, durable: false)
+                var stream = Outputs.KWICStream(to: kwicSink)
+                for line in wanted.lines { stream.append(line) }
+                stream.finish(wanted)
+                try kwicSink.commit()
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)))
+
+                var wantedSuggestions = suggestionsFile
+                if empty { wantedSuggestions.suggestions = [] }
+                var elements = try Outputs.SuggestionElements(besides: path)
+                for suggestion in wantedSuggestions.suggestions { elements.append(suggestion) }
+                let sink = try AtomicFile.Writer(path: path, durable: false)
+                try elements.write(wantedSuggestions, to: sink)
+                try sink.commit()
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wantedSuggestions)))
+            }
+        }
     }
 
     @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {
