@@ -16,33 +16,42 @@ struct HTMLReport {
     var lexicon: Lexicon?
     var participants: ParticipantTable
 
+    /// The whole page.
     func render() -> String {
-        var body = ""
-        body += "<h1>\(XML.escape(study))</h1>\n"
-        body +=
-            "<p class=\"lead\">\(report.corpus.documents) transcripts, \(report.corpus.participants) participants, "
-            + "\(report.corpus.turns) speaker turns, \(report.corpus.participantTokens) words spoken by participants"
-            + (report.failures.isEmpty
-                ? "." : "; \(report.failures.count) file(s) could not be read (see run-report.json).")
-            + "</p>\n"
-        body += section("Corpus", overview())
-        if let frequencies { body += section("Frequent terms by group", topTerms(frequencies)) }
-        if let frequencies, !frequencies.keyness.isEmpty { body += section("Keyness", keyness(frequencies)) }
-        if let tally, !tally.total.isEmpty {
-            body += section("Codes × participants", matrix(tally))
-            body += section("Review progress", progress(tally))
-            body += section("Passages per code", passages(tally))
-        }
-        body += "<footer><p>\(XML.escape(report.methods))</p></footer>\n"
-        return """
+        var page = ""
+        render { page += $0 }
+        return page
+    }
+
+    /// The page a section at a time, so a large study's report (a matrix of thousands of
+    /// participants) goes to its file without the page ever being whole in memory.
+    func render(_ emit: (String) -> Void) {
+        emit(
+            """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(XML.escape(study)) — TranscriptMiner report</title>
             <style>\(Self.css)</style></head>
             <body>
-            \(body)</body></html>
 
-            """
+            """)
+        emit("<h1>\(XML.escape(study))</h1>\n")
+        emit(
+            "<p class=\"lead\">\(report.corpus.documents) transcripts, \(report.corpus.participants) participants, "
+                + "\(report.corpus.turns) speaker turns, \(report.corpus.participantTokens) words spoken by participants"
+                + (report.failures.isEmpty
+                    ? "." : "; \(report.failures.count) file(s) could not be read (see run-report.json).")
+                + "</p>\n")
+        emit(section("Corpus", overview()))
+        if let frequencies { emit(section("Frequent terms by group", topTerms(frequencies))) }
+        if let frequencies, !frequencies.keyness.isEmpty { emit(section("Keyness", keyness(frequencies))) }
+        if let tally, !tally.total.isEmpty {
+            emit(section("Codes × participants", matrix(tally)))
+            emit(section("Review progress", progress(tally)))
+            emit(section("Passages per code", passages(tally)))
+        }
+        emit("<footer><p>\(XML.escape(report.methods))</p></footer>\n")
+        emit("</body></html>\n")
     }
 
     func section(_ title: String, _ content: String) -> String {

@@ -640,9 +640,13 @@ public struct PipelineRunner: Sendable {
                 }
                 .map { ($0.key, $0.value) },
                 frequencies: frequenciesFile, tally: tally, lexicon: configuration.suggest?.lexicon,
-                participants: participants
-            ).render()
-            try write("report.html", Data(html.utf8), key: reportKey)
+                participants: participants)
+            let sink = try output("report.html", in: out)
+            html.render { part in
+                var part = part
+                part.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
+            }
+            try commit("report.html", sink, key: reportKey)
             report.outputs.insert("report.html", at: report.outputs.count - 1)
         }
         try writeReportFile(report)
