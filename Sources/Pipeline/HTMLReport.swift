@@ -46,7 +46,9 @@ struct HTMLReport {
         if let frequencies { emit(section("Frequent terms by group", topTerms(frequencies))) }
         if let frequencies, !frequencies.keyness.isEmpty { emit(section("Keyness", keyness(frequencies))) }
         if let tally, !tally.total.isEmpty {
-            emit(section("Codes × participants", matrix(tally)))
+            emit("<section><h2>\(XML.escape("Codes × participants"))</h2>\n")
+            matrix(tally, emit: emit)
+            emit("</section>\n")
             emit(section("Review progress", progress(tally)))
             emit(section("Passages per code", passages(tally)))
         }
@@ -152,12 +154,13 @@ struct HTMLReport {
     }
 
     /// Suggestions not rejected, per code and participant: the framework matrix.
-    func matrix(_ tally: Tally) -> String {
+    func matrix(_ tally: Tally, emit: (String) -> Void) {
         let people = participants.participants.map(\.id).filter(tally.participants.contains)
         let codes = (lexicon?.codes.map(\.name) ?? []).filter { tally.kept[$0] != nil }
         let values = codes.map { code in people.map { tally.kept[code]?[$0] ?? 0 } }
-        return "<p>Turns per code and participant (suggestions not rejected by a coder).</p>"
-            + SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values) + "\n"
+        emit("<p>Turns per code and participant (suggestions not rejected by a coder).</p>")
+        SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values, emit: emit)
+        emit("\n")
     }
 
     func progress(_ tally: Tally) -> String {

@@ -53,6 +53,15 @@ public enum SVGChart {
 
     /// A heat map of counts (rows × columns) with the counts written in the cells and a legend.
     public static func heatMap(title: String, rows: [String], columns: [String], values: [[Int]]) -> String {
+        var svg = ""
+        heatMap(title: title, rows: rows, columns: columns, values: values) { svg += $0 }
+        return svg
+    }
+
+    /// The heat map a row at a time: a study of thousands of participants makes it megabytes.
+    public static func heatMap(
+        title: String, rows: [String], columns: [String], values: [[Int]], emit: (String) -> Void
+    ) {
         let labelWidth = 230
         let cell = 34
         let headerHeight = 60
@@ -73,6 +82,8 @@ public enum SVGChart {
             let y = headerHeight + row * cell
             svg +=
                 "<text x=\"\(labelWidth - 6)\" y=\"\(y + cell / 2 + 4)\" class=\"label\" text-anchor=\"end\">\(XML.escape(truncate(name, 34)))</text>"
+            emit(svg)
+            svg = ""
             for column in columns.indices {
                 let value = row < values.count && column < values[row].count ? values[row][column] : 0
                 let colour =
@@ -98,7 +109,7 @@ public enum SVGChart {
         svg += "<text x=\"\(labelWidth)\" y=\"\(legendY + 28)\" class=\"tick\">1</text>"
         svg +=
             "<text x=\"\(labelWidth + (ramp.count - 1) * 24)\" y=\"\(legendY + 28)\" class=\"tick\" text-anchor=\"end\">\(maximum)</text>"
-        return svg + "</svg>"
+        emit(svg + "</svg>")
     }
 
     /// Round tick values covering `0...maximum` (1, 2 or 5 times a power of ten).
