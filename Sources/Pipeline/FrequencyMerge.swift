@@ -32,29 +32,15 @@ struct FrequencyMerge {
         }
     }
 
-    /// frequencies.json's content and frequencies.csv's bytes. A keyness comparison naming a
-    /// group the data lacks is skipped with a warning rather than failing the run.
-    func file(study: String, warnings: inout [String]) -> (Outputs.FrequenciesFile, Data) {
+    /// frequencies.json's content (frequencies.csv holds the same rows). A keyness comparison
+    /// naming a group the data lacks is skipped with a warning rather than failing the run.
+    func file(study: String, warnings: inout [String]) -> Outputs.FrequenciesFile {
         var tables: [Outputs.FrequenciesFile.Table] = []
         var comparisons: [Outputs.FrequenciesFile.Comparison] = []
-        var csv = Array("grouping,ngram,term,group,count,rate,participants,documents\n".utf8)
         for (position, n) in stage.ngrams.enumerated() {
             for (grouping, builder) in zip(stage.groupings, builders[position]) {
                 let table = builder.table()
-                let rows = table.rows
-                tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: rows))
-                csv.reserveCapacity(csv.count + rows.count * 48)
-                let name = grouping.description
-                for row in rows {
-                    for (index, field) in [
-                        name, String(n), row.term, row.group, String(row.count), fixedPoint4(row.rate),
-                        String(row.participants), String(row.documents),
-                    ].enumerated() {
-                        if index > 0 { csv.append(0x2C) }
-                        csv.append(contentsOf: csvField(field).utf8)
-                    }
-                    csv.append(0x0A)
-                }
+                tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: table.rows))
                 for comparison in stage.keyness where comparison.grouping == grouping {
                     do {
                         let keyness = try table.keyness(
@@ -66,6 +52,32 @@ struct FrequencyMerge {
                 }
             }
         }
-        return (Outputs.FrequenciesFile(study: study, tables: tables, keyness: comparisons), Data(csv))
+        return Outputs.FrequenciesFile(study: study, tables: tables, keyness: comparisons)
+    }
+}
+
+extension Outputs {
+    /// frequencies.csv: every table's rows in the long format, written a megabyte at a time.
+    static func writeFrequenciesCSV(_ file: FrequenciesFile, to sink: any ByteSink) {
+        var csv = Array("grouping,ngram,term,group,count,rate,participants,documents\n".utf8)
+        csv.reserveCapacity(1 << 20 + 4096)
+        for table in file.tables {
+            let n = String(table.ngram)
+            for row in table.rows {
+                for (index, field) in [
+                    table.grouping, n, row.term, row.group, String(row.count), fixedPoint4(row.rate),
+                    String(row.participants), String(row.documents),
+                ].enumerated() {
+                    if index > 0 { csv.append(0x2C) }
+                    csv.append(contentsOf: csvField(field).utf8)
+                }
+                csv.append(0x0A)
+                if csv.count >= 1 << 20 {
+                    sink.append(csv)
+                    csv.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        sink.append(csv)
     }
 }

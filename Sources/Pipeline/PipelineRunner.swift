@@ -500,11 +500,6 @@ public struct PipelineRunner: Sendable {
         var suggestionSummary: RunReport.Suggestions?
         var frequenciesFile: Outputs.FrequenciesFile?
         var tally: HTMLReport.Tally?
-        func write(_ name: String, _ data: Data, key: String) throws(PipelineError) {
-            let sink = try output(name, in: out)
-            sink.append(data)
-            try commit(name, sink, key: key)
-        }
         func commit(_ name: String, _ sink: AtomicFile.Writer, key: String) throws(PipelineError) {
             do {
                 try timer.measure("write") { try sink.commit() }
@@ -527,7 +522,6 @@ public struct PipelineRunner: Sendable {
                 /// Files written as they were made, committed (renamed into place) in order
                 /// once every output is built.
                 var files: [(String, AtomicFile.Writer)] = []
-                var small: [(String, Data)] = []
                 var warnings: [String] = []
                 var summary: RunReport.Suggestions?
                 var suggestions: SuggestionMerge?
@@ -567,7 +561,7 @@ public struct PipelineRunner: Sendable {
                             break
                         }
                         guard let frequencyMerge else { break }
-                        let (file, csv) = frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
+                        let file = frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
                         result.frequencies = file
                         MergedFrequencies(file: file, words: frequencyMerge.words, warnings: result.warnings).save(
                             in: out, key: frequenciesKey)
@@ -575,7 +569,9 @@ public struct PipelineRunner: Sendable {
                             let sink = try runner.output("frequencies.json", in: out)
                             try Outputs.writeFrequencies(file, to: sink)
                             result.files.append(("frequencies.json", sink))
-                            result.small.append(("frequencies.csv", csv))
+                            let csv = try runner.output("frequencies.csv", in: out)
+                            Outputs.writeFrequenciesCSV(file, to: csv)
+                            result.files.append(("frequencies.csv", csv))
                         }
                     }
                 } catch {
@@ -597,7 +593,6 @@ public struct PipelineRunner: Sendable {
                     try commit(name, sink, key: outputKeys[name] ?? "")
                     if name == "suggestions.json" { result.suggestions?.saveIndex(in: out) }
                 }
-                for (name, data) in result.small { try write(name, data, key: outputKeys[name] ?? "") }
             }
         } catch let error as PipelineError {
             throw error
