@@ -304,36 +304,40 @@ public struct LexiconMatcher: Sendable {
 }
 
 /// The element classes of the words bound so far in a run, shared by every document's binding
-/// (a lock around a table keyed by the words' bytes): most words recur from document to
-/// document, and finding a word's classes costs several hash lookups and substrings, while
-/// finding it here costs one byte hash. Words are looked up and filled in twice per document,
-/// not per word, so threads rarely wait.
+/// (tables keyed by the words' bytes): most words recur from document to document, and finding
+/// a word's classes costs several hash lookups and substrings, while finding it here costs one
+/// byte hash. One table per core, each behind its own lock, a binding taking whichever is free:
+/// with one table the workers queued for it (a document holds it for all its words).
 final class ClassMemo: @unchecked Sendable {
-    private var words = Vocabulary(capacity: 1 << 14)
-    private var classes: [[Int32]?] = []
-    private let lock = NSLock()
+    private final class Shard: @unchecked Sendable {
+        var words = Vocabulary(capacity: 1 << 14)
+        var classes: [[Int32]?] = []
+        let lock = NSLock()
+    }
+    private let shards = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { _ in Shard() }
 
     /// The classes of every word of `vocabulary`, by its ids; `compute` is called for words not
     /// seen before.
     func classes(of vocabulary: Vocabulary, compute: (Int32) -> [Int32]) -> [[Int32]] {
+        let shard =
+            shards.first { $0.lock.try() }
+            ?? {
+                shards[0].lock.lock()
+                return shards[0]
+            }()
+        defer { shard.lock.unlock() }
         var result = [[Int32]](repeating: [], count: vocabulary.count)
-        var missing: [(id: Int32, memo: Int32)] = []
-        lock.withLock {
-            for id in 0..<Int32(vocabulary.count) {
-                let known = words.count
-                let memo = vocabulary.withBytes(of: id) { words.intern($0) }
-                if Int(memo) == known { classes.append(nil) }
-                if let found = classes[Int(memo)] {
-                    result[Int(id)] = found
-                } else {
-                    missing.append((id, memo))
-                }
+        for id in 0..<Int32(vocabulary.count) {
+            let known = shard.words.count
+            let memo = vocabulary.withBytes(of: id) { shard.words.intern($0) }
+            if Int(memo) == known { shard.classes.append(nil) }
+            if let found = shard.classes[Int(memo)] {
+                result[Int(id)] = found
+            } else {
+                let computed = compute(id)
+                shard.classes[Int(memo)] = computed
+                result[Int(id)] = computed
             }
-        }
-        guard !missing.isEmpty else { return result }
-        for (id, _) in missing { result[Int(id)] = compute(id) }
-        lock.withLock {
-            for (id, memo) in missing { classes[Int(memo)] = result[Int(id)] }
         }
         return result
     }

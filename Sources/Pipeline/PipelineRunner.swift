@@ -561,17 +561,21 @@ public struct PipelineRunner: Sendable {
                             break
                         }
                         guard let frequencyMerge else { break }
-                        let file = frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
+                        let file = timer.measure("finish frequency tables") {
+                            frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
+                        }
                         result.frequencies = file
-                        MergedFrequencies(file: file, words: frequencyMerge.words, warnings: result.warnings).save(
-                            in: out, key: frequenciesKey)
-                        if writeFrequencies {
-                            let sink = try runner.output("frequencies.json", in: out)
-                            try Outputs.writeFrequencies(file, to: sink)
-                            result.files.append(("frequencies.json", sink))
-                            let csv = try runner.output("frequencies.csv", in: out)
-                            Outputs.writeFrequenciesCSV(file, to: csv)
-                            result.files.append(("frequencies.csv", csv))
+                        try timer.measure("finish frequency files") {
+                            MergedFrequencies(file: file, words: frequencyMerge.words, warnings: result.warnings).save(
+                                in: out, key: frequenciesKey)
+                            if writeFrequencies {
+                                let sink = try runner.output("frequencies.json", in: out)
+                                try Outputs.writeFrequencies(file, to: sink)
+                                result.files.append(("frequencies.json", sink))
+                                let csv = try runner.output("frequencies.csv", in: out)
+                                Outputs.writeFrequenciesCSV(file, to: csv)
+                                result.files.append(("frequencies.csv", csv))
+                            }
                         }
                     }
                 } catch {
@@ -637,9 +641,11 @@ public struct PipelineRunner: Sendable {
                 frequencies: frequenciesFile, tally: tally, lexicon: configuration.suggest?.lexicon,
                 participants: participants)
             let sink = try output("report.html", in: out)
-            html.render { part in
-                var part = part
-                part.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
+            timer.measure("report") {
+                html.render { part in
+                    var part = part
+                    part.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
+                }
             }
             try commit("report.html", sink, key: reportKey)
             report.outputs.insert("report.html", at: report.outputs.count - 1)
