@@ -25,8 +25,9 @@ public enum AtomicFile {
     }
 
     /// A file written in pieces, appearing at its path only when complete (`commit`); abandoned
-    /// (the temporary file removed) if never committed.
-    public final class Writer: ByteSink {
+    /// (the temporary file removed) if never committed. One thread at a time writes it (it may
+    /// be handed to another between pieces): hence `@unchecked`.
+    public final class Writer: ByteSink, @unchecked Sendable {
         public let path: String
         private let temporary: String
         private let durable: Bool
@@ -55,7 +56,21 @@ public enum AtomicFile {
         /// Appends bytes; a failure (a full disk) is kept and thrown by ``commit()``.
         public func append(_ buffer: UnsafeRawBufferPointer) {
             guard failed == nil, descriptor >= 0 else { return }
+            synced = false
             failed = AtomicFile.write(buffer, to: descriptor)
+        }
+
+        private var synced = false
+
+        /// Forces the bytes so far to disk now (on the thread that wrote them) rather than in
+        /// ``commit()``: outputs committed one after another are flushed in parallel before.
+        public func sync() {
+            guard durable, failed == nil, descriptor >= 0, !synced else { return }
+            if fsync(descriptor) == 0 {
+                synced = true
+            } else {
+                failed = String(cString: strerror(errno))
+            }
         }
 
         /// Appends everything written to `spool`, written straight from its mapping (the kernel
@@ -85,7 +100,7 @@ public enum AtomicFile {
 
         /// Flushes, closes and renames over the path. Throws if any write failed (a full disk).
         public func commit() throws(FileWriteError) {
-            let synced = failed == nil && (!durable || fsync(descriptor) == 0)
+            let synced = failed == nil && (!durable || self.synced || fsync(descriptor) == 0)
             let reason = failed ?? String(cString: strerror(errno))
             close(descriptor)
             descriptor = -1

@@ -62,15 +62,24 @@ extension Outputs {
         var csv = Array("grouping,ngram,term,group,count,rate,participants,documents\n".utf8)
         csv.reserveCapacity(1 << 20 + 4096)
         for table in file.tables {
-            let n = String(table.ngram)
+            var prefix: [UInt8] = []
+            appendCSVField(table.grouping, to: &prefix)
+            prefix.append(0x2C)
+            prefix.append(contentsOf: String(table.ngram).utf8)
+            prefix.append(0x2C)
             for row in table.rows {
-                for (index, field) in [
-                    table.grouping, n, row.term, row.group, String(row.count), fixedPoint4(row.rate),
-                    String(row.participants), String(row.documents),
-                ].enumerated() {
-                    if index > 0 { csv.append(0x2C) }
-                    csv.append(contentsOf: csvField(field).utf8)
-                }
+                csv.append(contentsOf: prefix)
+                appendCSVField(row.term, to: &csv)
+                csv.append(0x2C)
+                appendCSVField(row.group, to: &csv)
+                csv.append(0x2C)
+                csv.append(contentsOf: String(row.count).utf8)
+                csv.append(0x2C)
+                appendFixedPoint4(row.rate, to: &csv)
+                csv.append(0x2C)
+                csv.append(contentsOf: String(row.participants).utf8)
+                csv.append(0x2C)
+                csv.append(contentsOf: String(row.documents).utf8)
                 csv.append(0x0A)
                 if csv.count >= 1 << 20 {
                     sink.append(csv)

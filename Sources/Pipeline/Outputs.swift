@@ -205,8 +205,9 @@ public struct RunReport: Codable, Sendable {
 
 /// Streams `corpus.json`: documents appended one by one, the participants and the rest at the
 /// end, the whole file renamed into place only when complete. The bytes are those of a
-/// pretty-printed ``Outputs/CorpusFile`` with sorted keys.
-final class CorpusWriter {
+/// pretty-printed ``Outputs/CorpusFile`` with sorted keys. One thread at a time writes it (the
+/// merge queue, then the task that ends it): hence `@unchecked`.
+final class CorpusWriter: @unchecked Sendable {
     private let writer: AtomicFile.Writer
     private let encoder = JSONEncoder()
     private var count = 0
@@ -226,6 +227,7 @@ final class CorpusWriter {
         count += 1
     }
 
+    /// Writes the end of the file and flushes it to disk; ``commit()`` puts it in place.
     func finish(study: String, participants: ParticipantTable) throws(PipelineError) {
         do {
             let table = try encoder.encode(participants)
@@ -236,11 +238,17 @@ final class CorpusWriter {
             writer.append(Data(",\n  \"schemaVersion\" : \(Outputs.schemaVersion),\n  \"study\" : ".utf8))
             writer.append(name)
             writer.append(Data("\n}\n".utf8))
-            try writer.commit()
-        } catch let error as FileWriteError {
-            throw PipelineError(file: error.file, message: error.message)
+            writer.sync()
         } catch {
             throw PipelineError(file: writer.path, message: "cannot encode the corpus: \(error)")
+        }
+    }
+
+    func commit() throws(PipelineError) {
+        do {
+            try writer.commit()
+        } catch {
+            throw PipelineError(file: error.file, message: error.message)
         }
     }
 

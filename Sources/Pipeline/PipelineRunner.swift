@@ -512,16 +512,13 @@ public struct PipelineRunner: Sendable {
             manifest.record(name, key: key, in: out)
         }
         do {
-            if let corpusWriter {
-                try corpusWriter.finish(study: configuration.study, participants: participants)
-                written.append("corpus.json")
-                manifest.record("corpus.json", key: outputKeys["corpus.json"] ?? "", in: out)
-            }
-            // The three outputs are finished in parallel (each is one thread's work), then committed.
+            // The outputs are finished, and flushed to disk, in parallel (each is one thread's
+            // work, the frequency files two), then committed in order.
             struct Built: @unchecked Sendable {
                 /// Files written as they were made, committed (renamed into place) in order
                 /// once every output is built.
                 var files: [(String, AtomicFile.Writer)] = []
+                var corpus = false
                 var warnings: [String] = []
                 var summary: RunReport.Suggestions?
                 var suggestions: SuggestionMerge?
@@ -535,25 +532,36 @@ public struct PipelineRunner: Sendable {
             let lexiconSource = configuration.suggest.map {
                 relativePath($0.lexiconFile, from: configuration.baseFolder)
             }
-            let built = ConcurrentSlots<Built>(count: 3)
-            DispatchQueue.concurrentPerform(iterations: 3) { task in
+            let participants = participants
+            // The longest first: both threads take tasks in order.
+            let (frequenciesTask, suggestionsTask, corpusTask, kwicTask) = (0, 1, 2, 3)
+            let built = ConcurrentSlots<Built>(count: 4)
+            DispatchQueue.concurrentPerform(iterations: 4) { task in
                 var result = Built()
                 do {
                     switch task {
-                    case 0:
+                    case corpusTask:
+                        guard let corpusWriter else { break }
+                        try corpusWriter.finish(study: configuration.study, participants: participants)
+                        result.corpus = true
+                    case kwicTask:
                         guard var kwicMerge, let stage = configuration.kwic else { break }
                         kwicMerge.finish(
                             Outputs.KWICFile(
                                 study: configuration.study, queries: stage.queries, window: stage.options.window,
                                 unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue, lines: []))
+                        kwicMerge.sink.sync()
                         result.files.append(("kwic.json", kwicMerge.sink))
-                    case 1:
+                    case suggestionsTask:
                         guard var suggestionMerge else { break }
                         let sink = writeSuggestions ? try runner.output("suggestions.json", in: out) : nil
                         result.summary = try suggestionMerge.finish(
                             study: configuration.study, lexiconSource: lexiconSource ?? "", out: out, to: sink)
                         result.suggestions = suggestionMerge
-                        if let sink { result.files.append(("suggestions.json", sink)) }
+                        if let sink {
+                            sink.sync()
+                            result.files.append(("suggestions.json", sink))
+                        }
                     default:
                         if let mergedFrequencies {
                             result.frequencies = mergedFrequencies.file
@@ -565,27 +573,50 @@ public struct PipelineRunner: Sendable {
                             frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
                         }
                         result.frequencies = file
-                        try timer.measure("finish frequency files") {
-                            MergedFrequencies(file: file, words: frequencyMerge.words, warnings: result.warnings).save(
-                                in: out, key: frequenciesKey)
-                            if writeFrequencies {
-                                let sink = try runner.output("frequencies.json", in: out)
-                                try Outputs.writeFrequencies(file, to: sink)
-                                result.files.append(("frequencies.json", sink))
-                                let csv = try runner.output("frequencies.csv", in: out)
-                                Outputs.writeFrequenciesCSV(file, to: csv)
-                                result.files.append(("frequencies.csv", csv))
+                        let warnings = result.warnings
+                        let json = writeFrequencies ? try runner.output("frequencies.json", in: out) : nil
+                        let csv = writeFrequencies ? try runner.output("frequencies.csv", in: out) : nil
+                        let failures = ConcurrentSlots<String>(count: 3)
+                        DispatchQueue.concurrentPerform(iterations: 3) { part in
+                            timer.measure("finish frequency files") {
+                                switch part {
+                                case 0:
+                                    MergedFrequencies(file: file, words: frequencyMerge.words, warnings: warnings)
+                                        .save(in: out, key: frequenciesKey)
+                                case 1:
+                                    guard let json else { return }
+                                    do {
+                                        try Outputs.writeFrequencies(file, to: json)
+                                    } catch {
+                                        failures[part] = "\(error)"
+                                    }
+                                    json.sync()
+                                default:
+                                    guard let csv else { return }
+                                    Outputs.writeFrequenciesCSV(file, to: csv)
+                                    csv.sync()
+                                }
                             }
                         }
+                        if let failure = failures.values.compactMap({ $0 }).first {
+                            result.failure = failure
+                        }
+                        if let json, let csv { result.files += [("frequencies.json", json), ("frequencies.csv", csv)] }
                     }
                 } catch {
                     result.failure = "\(error)"
                 }
                 built[task] = result
             }
-            for case let result? in built.values {
+            for task in [corpusTask, kwicTask, suggestionsTask, frequenciesTask] {
+                guard let result = built.values[task] else { continue }
                 if let failure = result.failure {
                     throw PipelineError(file: out, message: "cannot encode the outputs: \(failure)")
+                }
+                if result.corpus, let corpusWriter {
+                    try corpusWriter.commit()
+                    written.append("corpus.json")
+                    manifest.record("corpus.json", key: outputKeys["corpus.json"] ?? "", in: out)
                 }
                 warnings += result.warnings
                 if let summary = result.summary {
@@ -741,18 +772,43 @@ func standardizedPath(_ path: String) -> String {
 /// string per call and was most of the time of writing frequencies.csv: the C library's own
 /// `%.4f` (the C locale's decimal point), as Foundation uses in the end.
 func fixedPoint4(_ value: Double) -> String {
+    var bytes: [UInt8] = []
+    appendFixedPoint4(value, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// ``fixedPoint4(_:)``'s bytes appended to `bytes`.
+func appendFixedPoint4(_ value: Double, to bytes: inout [UInt8]) {
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
         let length = withVaList([value]) { vsnprintf(buffer.baseAddress, 64, "%.4f", $0) }
-        guard length > 0, length < 64 else { return String(format: "%.4f", value) }
-        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)), as: UTF8.self)
+        guard length > 0, length < 64 else {
+            bytes.append(contentsOf: String(format: "%.4f", value).utf8)
+            return
+        }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)))
     }
 }
 
 /// Quotes a CSV field when it must be (RFC 4180). Hand-written: CSV.swift's writer sends every
 /// scalar through an `OutputStream` call, far too slow for a frequencies file of a million rows.
 func csvField(_ value: String) -> String {
-    guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return value }
-    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    var bytes: [UInt8] = []
+    appendCSVField(value, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// ``csvField(_:)``'s bytes appended to `bytes`.
+func appendCSVField(_ value: String, to bytes: inout [UInt8]) {
+    guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+        bytes.append(contentsOf: value.utf8)
+        return
+    }
+    bytes.append(0x22)
+    for byte in value.utf8 {
+        if byte == 0x22 { bytes.append(0x22) }
+        bytes.append(byte)
+    }
+    bytes.append(0x22)
 }
 
 /// A run's lexicon compiled for each set of codes to match (all of them on a first run, the

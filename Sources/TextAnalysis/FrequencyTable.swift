@@ -213,10 +213,9 @@ public struct FrequencyTable: Sendable {
                     rate: Self.rate(numbers.count, of: group.words), participants: numbers.participants,
                     documents: numbers.documents)
             }
+            // UTF-8 bytes sort as their scalars do, and compare far faster.
             groupRows.sort {
-                $0.count != $1.count
-                    ? $0.count > $1.count
-                    : $0.term.unicodeScalars.lexicographicallyPrecedes($1.term.unicodeScalars)
+                $0.count != $1.count ? $0.count > $1.count : $0.term.utf8.lexicographicallyPrecedes($1.term.utf8)
             }
             if let top = options.top { groupRows = Array(groupRows.prefix(top)) }
             rows += groupRows
