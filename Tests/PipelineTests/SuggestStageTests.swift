@@ -251,6 +251,7 @@ import Testing
         let path = try temporary(
             "tiny.dic",
             "%\n1\tposemo\n2\tnegemo\n3\twork\n%\nhappy\t1\nhope*\t1\nworr*\t2\njob\t3\nwork*\t3\t1\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let lexicon = try LexiconReader.read(path)
         #expect(lexicon.codes.map(\.name) == ["posemo", "negemo", "work"])
         #expect(lexicon.code(named: "posemo")?.patterns.map(\.text) == ["happy", "hope*", "work*"])
@@ -259,6 +260,7 @@ import Testing
 
     @Test func liwcErrorsNameTheLine() throws {
         let path = try temporary("bad.dic", "%\n1\tposemo\n%\nhappy\t1\nsad\t7\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect {
             try LexiconReader.read(path)
         } throws: { error in
@@ -271,6 +273,7 @@ import Testing
         let path = try temporary(
             "dict.yml",
             "economy:\n  - tax*\n  - economic\nsocial:\n  family:\n    - family\n  friends: [friend*, mate]\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let lexicon = try LexiconReader.read(path)
         #expect(lexicon.codes.map(\.name) == ["economy", "social", "family", "friends"])
         #expect(lexicon.code(named: "friends")?.parent == "social")
@@ -290,6 +293,7 @@ import Testing
               - name: A
                 patternz: [x]
             """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect {
             try LexiconReader.read(path)
         } throws: { error in
@@ -304,6 +308,7 @@ import Testing
         let path = Workspace.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml").path
         let lexicon = try LexiconReader.read(path)
         let written = try temporary("roundtrip.yaml", try LexiconWriter.yaml(lexicon))
+        defer { try? FileManager.default.removeItem(atPath: written) }
         let reread = try LexiconReader.read(written)
         func strip(_ codes: [Code]) -> [Code] {
             codes.map { code in
