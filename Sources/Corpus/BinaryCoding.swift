@@ -45,7 +45,9 @@ public struct BinaryWriter: Sendable {
 /// Reads what ``BinaryWriter`` wrote; any overrun or malformed value throws, so a torn or
 /// foreign entry is detected rather than misread.
 public struct BinaryReader {
-    public struct Error: Swift.Error, Sendable {}
+    public struct Error: Swift.Error, Sendable {
+        public init() {}
+    }
     /// A slice, so that a section of a larger file is read in place, not copied.
     private let bytes: ArraySlice<UInt8>
     private var offset: Int

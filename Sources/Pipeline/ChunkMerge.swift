@@ -54,4 +54,11 @@ final class ChunkMerge: @unchecked Sendable {
     func finish() {
         queue.sync {}
     }
+
+    /// The frequency merge, handed over (after ``finish()``) so that its tables are freed as
+    /// they are written.
+    func takeFrequencies() -> FrequencyMerge? {
+        defer { frequencies = nil }
+        return frequencies
+    }
 }

@@ -34,12 +34,16 @@ struct FrequencyMerge {
 
     /// frequencies.json's content (frequencies.csv holds the same rows). A keyness comparison
     /// naming a group the data lacks is skipped with a warning rather than failing the run.
-    func file(study: String, warnings: inout [String]) -> Outputs.FrequenciesFile {
+    ///
+    /// Each table's counts are let go once it is made (the merge is spent after).
+    mutating func file(study: String, warnings: inout [String]) -> Outputs.FrequenciesFile {
         var tables: [Outputs.FrequenciesFile.Table] = []
         var comparisons: [Outputs.FrequenciesFile.Comparison] = []
         for (position, n) in stage.ngrams.enumerated() {
-            for (grouping, builder) in zip(stage.groupings, builders[position]) {
-                let table = builder.table()
+            for (index, grouping) in stage.groupings.enumerated() {
+                let table = builders[position][index].table()
+                builders[position][index] = FrequencyTable.Builder(
+                    participants: ParticipantTable.empty, options: table.options)
                 tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: table.rows))
                 for comparison in stage.keyness where comparison.grouping == grouping {
                     do {

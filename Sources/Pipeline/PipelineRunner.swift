@@ -500,6 +500,8 @@ public struct PipelineRunner: Sendable {
         var suggestionSummary: RunReport.Suggestions?
         var frequenciesFile: Outputs.FrequenciesFile?
         var tally: HTMLReport.Tally?
+        // Words per participant, for the report's chart (the frequency merge is let go before).
+        let frequencyWords = merge.frequencies?.words
         func commit(_ name: String, _ sink: AtomicFile.Writer, key: String) throws(PipelineError) {
             do {
                 try timer.measure("write") { try sink.commit() }
@@ -526,7 +528,6 @@ public struct PipelineRunner: Sendable {
                 var failure: String?
             }
             let runner = self
-            let frequencyMerge = merge.frequencies
             let kwicMerge = merge.kwic
             let suggestionMerge = merge.suggestions
             let lexiconSource = configuration.suggest.map {
@@ -568,10 +569,11 @@ public struct PipelineRunner: Sendable {
                             result.warnings += mergedFrequencies.warnings
                             break
                         }
-                        guard let frequencyMerge else { break }
+                        guard var frequencyMerge = merge.takeFrequencies() else { break }
                         let file = timer.measure("finish frequency tables") {
                             frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
                         }
+                        let words = frequencyMerge.words
                         result.frequencies = file
                         let warnings = result.warnings
                         let json = writeFrequencies ? try runner.output("frequencies.json", in: out) : nil
@@ -581,7 +583,7 @@ public struct PipelineRunner: Sendable {
                             timer.measure("finish frequency files") {
                                 switch part {
                                 case 0:
-                                    MergedFrequencies(file: file, words: frequencyMerge.words, warnings: warnings)
+                                    MergedFrequencies(file: file, words: words, warnings: warnings)
                                         .save(in: out, key: frequenciesKey)
                                 case 1:
                                     guard let json else { return }
@@ -660,7 +662,7 @@ public struct PipelineRunner: Sendable {
         report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
         if writeReport {
-            let words = mergedFrequencies?.words ?? merge.frequencies?.words ?? [:]
+            let words = mergedFrequencies?.words ?? frequencyWords ?? [:]
             let order = Dictionary(
                 participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
             let html = HTMLReport(

@@ -15,13 +15,7 @@ import Testing
     @Test func kwicAndSuggestionsOfTheSampleStudyMatchJSONEncoderByteForByte() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        _ = try workspace.run()
-        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
-        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
-        try decider.decide(
-            coder: "alice", [.recode(first.id, code: "Hype and misinformation"), .note(first.id, text: Self.awkward)])
-        try decider.decide(coder: "bob", [.reject(first.id)])
-        _ = try workspace.run()
+        try workspace.runWithDecisionsOnTheFirstSuggestion(note: Self.awkward)
         let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
         #expect(kwic.lines.count > 10)
         #expect(Outputs.kwicJSON(kwic) == (try Outputs.json(kwic)))

@@ -247,6 +247,39 @@ import Testing
         return path
     }
 
+    @Test func suggestionIDsAreKeptAsTheirHexValueAndOtherTextAsAHash() {
+        #expect(SuggestionIndex.key("00000000000000ff") == 255)
+        #expect(SuggestionIndex.key("ffffffffffffffff") == UInt64.max)
+        // Not 16 lower-case hex digits: hashed, and different texts stay apart.
+        let others = ["00000000000000FF", "0000000000000ff", "hand-written id", "00000000000000fg"]
+        #expect(Set(others.map(SuggestionIndex.key)).count == others.count)
+        #expect(!others.map(SuggestionIndex.key).contains(255))
+        var index = SuggestionIndex()
+        index.append(id: "00000000000000aa", code: "Hype")
+        index.append(id: "00000000000000bb", code: "Time")
+        index.append(id: "00000000000000cc", code: "Hype")
+        #expect(index.byCode == ["Hype": [0xaa, 0xcc], "Time": [0xbb]])
+    }
+
+    @Test func previousSuggestionIDsAreScannedFromTheFileAsDecodingReadsThem() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // A note that looks like the file's own lines (it is escaped onto one line).
+        try workspace.runWithDecisionsOnTheFirstSuggestion(note: "    }\n  ]\n      \"id\" : ")
+        let file = workspace.out.appendingPathComponent("suggestions.json").path
+        let decoded = try JSONDecoder().decode(
+            Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
+        #expect(decoded.suggestions.count > 10)
+        var expected = SuggestionIndex()
+        for suggestion in decoded.suggestions { expected.append(id: suggestion.id, code: suggestion.code) }
+        let scanned = try #require(SuggestionIndex.scan(file))
+        #expect(scanned.keys == expected.keys && scanned.byCode == expected.byCode)
+        // Laid out otherwise (compact, say): not scanned, decoded instead.
+        let compact = workspace.root.appendingPathComponent("compact.json")
+        try JSONEncoder().encode(decoded).write(to: compact)
+        #expect(SuggestionIndex.scan(compact.path) == nil)
+    }
+
     @Test func liwcDictionariesBecomeCodes() throws {
         let path = try temporary(
             "tiny.dic",

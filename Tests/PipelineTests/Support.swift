@@ -78,6 +78,18 @@ struct Workspace {
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// Runs the sample, has alice recode its first suggestion with `note` and bob reject it, and
+    /// runs again: suggestions.json then holds decisions, a note and a conflict.
+    func runWithDecisionsOnTheFirstSuggestion(note: String) throws {
+        _ = try run()
+        let decider = Decider(configuration: try PipelineReader.read(pipeline))
+        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try decider.decide(
+            coder: "alice", [.recode(first.id, code: "Hype and misinformation"), .note(first.id, text: note)])
+        try decider.decide(coder: "bob", [.reject(first.id)])
+        _ = try run()
+    }
 }
 
 extension RunReport {
