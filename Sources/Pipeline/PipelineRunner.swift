@@ -674,11 +674,9 @@ public struct PipelineRunner: Sendable {
                 frequencies: frequenciesFile, tally: tally, lexicon: configuration.suggest?.lexicon,
                 participants: participants)
             let sink = try output("report.html", in: out)
-            timer.measure("report") {
-                html.render { part in
-                    var part = part
-                    part.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
-                }
+            html.render { part in
+                var part = part
+                part.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
             }
             try commit("report.html", sink, key: reportKey)
             report.outputs.insert("report.html", at: report.outputs.count - 1)

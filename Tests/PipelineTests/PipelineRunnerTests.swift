@@ -1,6 +1,7 @@
 import Coding
 import Foundation
 import Testing
+import TextAnalysis
 
 @testable import Pipeline
 
@@ -101,6 +102,34 @@ import Testing
         let kwic = String(decoding: try workspace.output("kwic.json"), as: UTF8.self)
         #expect(kwic.contains("\"match\" : \"culture clash\""))
         #expect(!kwic.contains("\"match\" : \"hype\""))
+    }
+
+    @Test func kwicSortedByContextHoldsEveryLineThenWritesThemInThatOrder() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let unsorted = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+        let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        let queries = try #require(pipeline.split(separator: "\n").first { $0.contains("queries:") })
+        try pipeline.replacingOccurrences(of: queries, with: queries + "\n      sort: [R1, R2]").write(
+            toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        let sorted = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+        #expect(unsorted.lines.count > 10 && sorted.lines.count == unsorted.lines.count)
+        func key(_ line: ConcordanceLine) -> [String] {
+            [line.rightWords.first ?? "", line.rightWords.dropFirst().first ?? ""]
+        }
+        #expect(sorted.lines.map(key) != unsorted.lines.map(key))
+        #expect(
+            zip(sorted.lines, sorted.lines.dropFirst()).allSatisfy { earlier, later in
+                !key(later).lexicographicallyPrecedes(key(earlier)) {
+                    $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)
+                }
+            })
+        func hit(_ line: ConcordanceLine) -> String {
+            "\(line.documentID) \(line.segmentIndex) \(line.tokenIndex) \(line.query)"
+        }
+        #expect(Set(sorted.lines.map(hit)) == Set(unsorted.lines.map(hit)))
     }
 
     @Test func aRunWithNothingChangedKeepsEveryOutputAsItIs() throws {
