@@ -73,6 +73,14 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
     }
 }
 
+extension Unicode.Scalar {
+    /// Unicode White_Space, with ASCII told by value: the property table lookup costs far more
+    /// than a compare, and almost every character of a transcript is ASCII.
+    package var isBlank: Bool {
+        value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : properties.isWhitespace
+    }
+}
+
 // Written for `Substring` (a `String` is passed as its whole substring): generic code over
 // `StringProtocol` from another module is not specialised, and ran ten times slower.
 
@@ -81,8 +89,16 @@ extension StringProtocol {
     package func collapsingWhitespace() -> String { Substring(self).collapsedWhitespace() }
 
     /// How many Unicode scalars: UTF-8 bytes that start a scalar, counted without decoding.
+    package var scalarCount: Int { Substring(self).scalarCount }
+
+    /// The string without leading and trailing Unicode whitespace.
+    package func trimmingWhitespace() -> String { Substring(self).trimmedWhitespace() }
+}
+
+extension Substring {
+    /// How many Unicode scalars: UTF-8 bytes that start a scalar, counted without decoding.
     package var scalarCount: Int {
-        var text = Substring(self)
+        var text = self
         return text.withUTF8 { bytes in
             var count = 0
             for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
@@ -90,11 +106,6 @@ extension StringProtocol {
         }
     }
 
-    /// The string without leading and trailing Unicode whitespace.
-    package func trimmingWhitespace() -> String { Substring(self).trimmedWhitespace() }
-}
-
-extension Substring {
     fileprivate func collapsedWhitespace() -> String {
         // ASCII text without runs of blanks or line breaks, the common case, is returned as is.
         var previousBlank = true
@@ -113,9 +124,7 @@ extension Substring {
         result.reserveCapacity(utf8.count)
         var pendingSpace = false
         for scalar in unicodeScalars {
-            let value = scalar.value
-            let blank = value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : scalar.properties.isWhitespace
-            if blank {
+            if scalar.isBlank {
                 pendingSpace = !result.isEmpty
             } else {
                 if pendingSpace { result.append(0x20) }
@@ -128,8 +137,8 @@ extension Substring {
 
     fileprivate func trimmedWhitespace() -> String {
         let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
+        guard let first = scalars.firstIndex(where: { !$0.isBlank }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.isBlank }) ?? first
         // Cut by index, not rebuilt scalar by scalar: turns are long.
         return String(self[first..<scalars.index(after: last)])
     }

@@ -116,6 +116,11 @@ private struct WordprocessingWalker {
         /// once: appending scalar by scalar was a third of reading a .docx.
         mutating func append(_ text: String, bold: Bool) {
             var rest = Substring(text)
+            // Most runs hold no line break: one byte search, no index walking.
+            if !rest.withUTF8({ $0.contains(0x0A) }) {
+                appendPiece(rest, bold: bold)
+                return
+            }
             while let newline = rest.utf8.firstIndex(of: 0x0A) {
                 appendPiece(rest[..<newline], bold: bold)
                 breakLine()
@@ -130,7 +135,7 @@ private struct WordprocessingWalker {
             if inBoldPrefix {
                 if bold {
                     boldPrefix = length + count
-                } else if piece.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) {
+                } else if piece.unicodeScalars.contains(where: { !$0.isBlank }) {
                     inBoldPrefix = false
                 }
             }

@@ -60,7 +60,7 @@ enum FormatDetector {
         } else {
             text = String(decoding: bytes, as: UTF8.self)
         }
-        while let first = text.unicodeScalars.first, first.properties.isWhitespace || first == "\u{FEFF}" {
+        while let first = text.unicodeScalars.first, first.isBlank || first == "\u{FEFF}" {
             text.unicodeScalars.removeFirst()
         }
         return text

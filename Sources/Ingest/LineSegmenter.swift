@@ -131,7 +131,7 @@ struct LineSegmenter: @unchecked Sendable {
         guard from < count else { return nil }
         var index = scalars.index(scalars.startIndex, offsetBy: from)
         var start = from
-        while index < scalars.endIndex, scalars[index].properties.isWhitespace {
+        while index < scalars.endIndex, scalars[index].isBlank {
             scalars.formIndex(after: &index)
             start += 1
         }
@@ -140,7 +140,7 @@ struct LineSegmenter: @unchecked Sendable {
         var end = count
         while end > start {
             let previous = scalars.index(before: endIndex)
-            guard scalars[previous].properties.isWhitespace else { break }
+            guard scalars[previous].isBlank else { break }
             endIndex = previous
             end -= 1
         }
@@ -174,7 +174,7 @@ struct LineSegmenter: @unchecked Sendable {
         guard end < limit, end > index else {
             return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
         }
-        if scalars[end] == ":", end + 1 < scalars.count, !scalars[end + 1].properties.isWhitespace {
+        if scalars[end] == ":", end + 1 < scalars.count, !scalars[end + 1].isBlank {
             return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
         }
         let label = String(String.UnicodeScalarView(scalars[index..<end])).trimmingWhitespace()
@@ -211,10 +211,10 @@ struct LineSegmenter: @unchecked Sendable {
     private func headerLine(_ text: String, time leading: Double?) -> Head? {
         // Cheap test first: a header line ends in a clock time, so in a digit.
         guard leading == nil,
-            let last = text.unicodeScalars.last(where: { !$0.properties.isWhitespace }), ("0"..."9").contains(last)
+            let last = text.unicodeScalars.last(where: { !$0.isBlank }), ("0"..."9").contains(last)
         else { return nil }
         let trimmed = text.trimmingWhitespace()
-        guard let gap = trimmed.unicodeScalars.lastIndex(where: { $0.properties.isWhitespace }) else { return nil }
+        guard let gap = trimmed.unicodeScalars.lastIndex(where: { $0.isBlank }) else { return nil }
         let name = String(trimmed.unicodeScalars[..<gap]).trimmingWhitespace()
         let clock = Array(trimmed.unicodeScalars[trimmed.unicodeScalars.index(after: gap)...])
         guard name.unicodeScalars.count <= labels.maximumLabelLength,
@@ -257,7 +257,7 @@ struct LineSegmenter: @unchecked Sendable {
             guard end < scalars.count, scalars[end] == closing else { return nil }
             return (seconds, end + 1)
         }
-        guard end == scalars.count || scalars[end].properties.isWhitespace else { return nil }
+        guard end == scalars.count || scalars[end].isBlank else { return nil }
         return (seconds, end)
     }
 }

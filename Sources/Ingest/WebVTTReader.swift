@@ -11,7 +11,7 @@ struct WebVTTReader: TranscriptReader {
     var decoder = TextDecoder()
 
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
-        var text = try decoder.decode(data, file: file)
+        let text = try decoder.decode(data, file: file)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = lines.first, first.hasPrefix("WEBVTT") else {
             throw IngestError(

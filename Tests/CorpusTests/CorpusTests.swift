@@ -57,6 +57,13 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["out.json"])
     }
 
+    @Test func blanksAreUnicodeWhiteSpaceWithASCIIToldByValue() {
+        for value in UInt32(0)...0x3100 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(scalar.isBlank == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
+        }
+    }
+
     @Test func textInRangeCountsUnicodeScalars() {
         let document = Document(
             id: "d", source: "d.txt", format: .text, text: "P1: é👍🏽 ok", segments: [], speakers: [])
