@@ -160,7 +160,7 @@ public enum AtomicFile {
         private(set) var failed: String?
 
         /// A spool beside `path` (on the same file system, so the kernel can copy it cheaply).
-        public init(besides path: String) throws(FileWriteError) {
+        public init(beside path: String) throws(FileWriteError) {
             let folder = (path as NSString).deletingLastPathComponent
             let name = (path as NSString).lastPathComponent
             let scratch =

@@ -46,7 +46,7 @@ struct HTMLReport {
         if let frequencies { emit(section("Frequent terms by group", topTerms(frequencies))) }
         if let frequencies, !frequencies.keyness.isEmpty { emit(section("Keyness", keyness(frequencies))) }
         if let tally, !tally.total.isEmpty {
-            emit("<section><h2>\(XML.escape("Codes × participants"))</h2>\n")
+            emit(sectionOpening("Codes × participants"))
             matrix(tally, emit: emit)
             emit("</section>\n")
             emit(section("Review progress", progress(tally)))
@@ -57,7 +57,11 @@ struct HTMLReport {
     }
 
     func section(_ title: String, _ content: String) -> String {
-        "<section><h2>\(XML.escape(title))</h2>\n\(content)</section>\n"
+        sectionOpening(title) + content + "</section>\n"
+    }
+
+    func sectionOpening(_ title: String) -> String {
+        "<section><h2>\(XML.escape(title))</h2>\n"
     }
 
     func overview() -> String {

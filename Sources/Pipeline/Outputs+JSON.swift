@@ -189,8 +189,8 @@ extension Outputs {
         let spool: AtomicFile.Spool
         private var writer: JSONWriter
 
-        init(besides path: String) throws(FileWriteError) {
-            spool = try AtomicFile.Spool(besides: path)
+        init(beside path: String) throws(FileWriteError) {
+            spool = try AtomicFile.Spool(beside: path)
             writer = .elements(depth: 2, to: spool)
         }
 

@@ -32,7 +32,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let path = root.appendingPathComponent("out.json").path
-        let spool = try AtomicFile.Spool(besides: path)
+        let spool = try AtomicFile.Spool(beside: path)
         // 20 MB and a bit, in uneven pieces: more than two of the 8 MB windows it is copied by.
         var expected: [UInt8] = Array("head ".utf8)
         var spooled: [UInt8] = []

@@ -65,7 +65,7 @@ import Testing
 
                 var wantedSuggestions = suggestionsFile
                 if empty { wantedSuggestions.suggestions = [] }
-                var elements = try Outputs.SuggestionElements(besides: path)
+                var elements = try Outputs.SuggestionElements(beside: path)
                 for suggestion in wantedSuggestions.suggestions { elements.append(suggestion) }
                 let sink = try AtomicFile.Writer(path: path, durable: false)
                 try elements.write(wantedSuggestions, to: sink)

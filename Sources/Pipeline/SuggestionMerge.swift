@@ -40,7 +40,7 @@ struct SuggestionMerge: @unchecked Sendable {
         }
         session = DecisionMerger.Session(states: states)
         coders = states.map(\.coder)
-        if let path { elements = try Outputs.SuggestionElements(besides: path) }
+        if let path { elements = try Outputs.SuggestionElements(beside: path) }
     }
 
     /// Adds one document's suggestions, in their order.
@@ -101,7 +101,6 @@ struct SuggestionMerge: @unchecked Sendable {
                 },
                 orphanedDecisions: orphans)
             try elements.write(file, to: sink)
-            self.elements = elements
         }
         return summary
     }
