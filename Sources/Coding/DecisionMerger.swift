@@ -89,9 +89,25 @@ public struct DecisionMerger: Sendable {
             }
         }
 
+        /// What joining one document attached: recorded into the session by ``record(_:)``.
+        public struct Joined: Sendable {
+            fileprivate var attached: [(coder: Int, decision: String, suggestion: String)] = []
+            fileprivate var reattached = 0
+
+            /// Nothing attached (a document without suggestions).
+            public init() {}
+        }
+
         /// Attaches decisions to one document's suggestions (all of it, all of the same document)
         /// and sets their status.
         public mutating func merge(document suggestions: inout [Suggestion]) {
+            record(join(document: &suggestions))
+        }
+
+        /// ``merge(document:)`` without recording: it changes nothing but `suggestions`, so
+        /// documents can be joined on several threads and recorded in order after.
+        public func join(document suggestions: inout [Suggestion]) -> Joined {
+            var joined = Joined()
             if !coders.isEmpty, let document = suggestions.first?.documentID {
                 let snapshots = bySnapshot[document]
                 for index in coders.indices {
@@ -118,15 +134,14 @@ public struct DecisionMerger: Sendable {
                         }) {
                             targets.append((order, id, position))
                             taken.insert(position)
-                            reattached += 1
+                            joined.reattached += 1
                         }
                     }
                     targets.sort { $0.order < $1.order }
                     let coder = coders[index].state.coder
                     for (_, id, position) in targets {
                         guard let entry = coders[index].state.entries[id] else { continue }
-                        coders[index].attached.insert(id)
-                        attachments[coder, default: [:]][id] = suggestions[position].id
+                        joined.attached.append((index, id, suggestions[position].id))
                         suggestions[position].decisions.append(
                             CoderDecision(
                                 coder: coder, status: entry.status, code: entry.code, note: entry.note, at: entry.at))
@@ -135,6 +150,16 @@ public struct DecisionMerger: Sendable {
             }
             for position in suggestions.indices {
                 suggestions[position].status = Self.status(of: suggestions[position].decisions)
+            }
+            return joined
+        }
+
+        /// Takes a joined document's decisions as attached (call in document order).
+        public mutating func record(_ joined: Joined) {
+            reattached += joined.reattached
+            for (index, decision, suggestion) in joined.attached {
+                coders[index].attached.insert(decision)
+                attachments[coders[index].state.coder, default: [:]][decision] = suggestion
             }
         }
 

@@ -42,7 +42,7 @@ final class ChunkMerge: @unchecked Sendable {
                 }
                 if suggestions != nil {
                     timer.measure("merge suggestions") { suggestions?.add(result.suggestions) }
-                    result.suggestions = []
+                    result.suggestions = SuggestionMerge.Prepared()
                 }
                 collected.append(result)
             }

@@ -49,17 +49,13 @@ struct JSONWriter {
         return writer
     }
 
-    /// The elements of an array at `depth` whose brackets another writer writes: it places
-    /// these bytes between them with ``spliced(elements:)``.
-    static func elements(depth: Int, to sink: any ByteSink) -> JSONWriter {
-        var writer = streaming(to: sink)
-        writer.depth = depth
+    /// Elements of an array at `depth` whose brackets another writer writes: it places these
+    /// bytes between them (pieces of elements joined by commas) with ``spliced(elements:)``.
+    static func elements(depth: Int) -> JSONWriter {
+        var writer = JSONWriter(depth: depth)
         writer.started = [false]
         return writer
     }
-
-    /// Whether the open container has an element yet.
-    var hasElements: Bool { started.last ?? false }
 
     /// Ends a streamed output: its final line break, and every byte handed to the sink.
     mutating func finish() {

@@ -187,23 +187,36 @@ extension Outputs {
     /// document: what precedes them in the file (orphaned decisions) is known only at the end.
     struct SuggestionElements {
         let spool: AtomicFile.Spool
-        private var writer: JSONWriter
+        private var hasElements = false
 
         init(beside path: String) throws(FileWriteError) {
             spool = try AtomicFile.Spool(beside: path)
-            writer = .elements(depth: 2, to: spool)
+        }
+
+        /// One document's suggestions as elements of that array (on any thread).
+        static func render(_ suggestions: [Suggestion]) -> [UInt8] {
+            var writer = JSONWriter.elements(depth: 2)
+            for suggestion in suggestions { writer.value(suggestion) }
+            return writer.bytes
+        }
+
+        /// Appends what ``render(_:)`` made, after the elements appended before.
+        mutating func append(rendered: [UInt8]) {
+            guard !rendered.isEmpty else { return }
+            if hasElements { spool.append([0x2C]) }
+            spool.append(rendered)
+            hasElements = true
         }
 
         mutating func append(_ suggestion: Suggestion) {
-            writer.value(suggestion)
+            append(rendered: Self.render([suggestion]))
         }
 
         /// `suggestions.json` with `file`'s other fields (its suggestions are not read) and
         /// the elements spooled, copied in by the kernel.
-        mutating func write(_ file: SuggestionsFile, to sink: AtomicFile.Writer) throws {
-            writer.flush()
+        func write(_ file: SuggestionsFile, to sink: AtomicFile.Writer) throws {
             let parts = try SuggestionsParts(file)
-            let hasElements = writer.hasElements
+            let hasElements = hasElements
             let spool = spool
             JSONWriter.stream(to: sink) { writer in
                 suggestions(file, parts, &writer) { writer in

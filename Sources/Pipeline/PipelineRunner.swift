@@ -73,7 +73,7 @@ public struct PipelineRunner: Sendable {
         var stats = DocumentStats()
         var lines: [ConcordanceLine] = []
         var counts: [DocumentCounts] = []
-        var suggestions: [Suggestion] = []
+        var suggestions = SuggestionMerge.Prepared()
         var ran: Set<String> = []
     }
 
@@ -263,6 +263,20 @@ public struct PipelineRunner: Sendable {
                     lexicon: stage.lexicon, current: codeVersions, out: out, options: configuration.tokenize.options)
                 : nil
         }
+        // Decisions are joined to each document's suggestions, and the suggestions rendered, by
+        // the workers (`preparation`); the merge thread records them in order.
+        var suggestionMerge: SuggestionMerge?
+        if loadSuggestions, let stage = configuration.suggest {
+            do {
+                suggestionMerge = try SuggestionMerge(
+                    stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
+                    spooling: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil)
+            } catch {
+                throw PipelineError(file: error.file, message: error.message)
+            }
+            warnings += suggestionMerge?.warnings ?? []
+        }
+        let preparation = suggestionMerge?.preparation
         let compiledLexicons = CompiledLexicons(
             lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
         @Sendable func process(_ index: Int) -> DocumentResult {
@@ -431,7 +445,9 @@ public struct PipelineRunner: Sendable {
                 count.documentID = key.id
                 return count
             }
-            result.suggestions = suggestions ?? []
+            if let preparation {
+                result.suggestions = timer.measure("prepare suggestions") { preparation.prepare(suggestions ?? []) }
+            }
             return result
         }
 
@@ -451,13 +467,7 @@ public struct PipelineRunner: Sendable {
                     stage: stage, participants: participants,
                     path: (out as NSString).appendingPathComponent("kwic.json"))
             }
-            if loadSuggestions, let stage = configuration.suggest {
-                let suggestions = try SuggestionMerge(
-                    stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
-                    spooling: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil)
-                warnings += suggestions.warnings
-                merge.suggestions = suggestions
-            }
+            merge.suggestions = suggestionMerge
         } catch {
             throw PipelineError(file: error.file, message: error.message)
         }

@@ -43,20 +43,47 @@ struct SuggestionMerge: @unchecked Sendable {
         if let path { elements = try Outputs.SuggestionElements(beside: path) }
     }
 
-    /// Adds one document's suggestions, in their order.
-    mutating func add(_ suggestions: [Suggestion]) {
-        guard !suggestions.isEmpty else { return }
-        var suggestions = suggestions
-        for index in suggestions.indices {
-            suggestions[index].attributes = suggestions[index].participantID.flatMap { byID[$0]?.attributes } ?? [:]
+    /// One document's suggestions made ready on a worker: attributes and decisions joined,
+    /// rendered for suggestions.json.
+    struct Prepared: Sendable {
+        var suggestions: [Suggestion] = []
+        var joined = DecisionMerger.Session.Joined()
+        var rendered: [UInt8] = []
+    }
+
+    /// What preparing a document needs: nothing from other documents, so workers run it.
+    struct Preparation: Sendable {
+        let byID: [String: Participant]
+        let joiner: DecisionMerger.Session
+        let render: Bool
+
+        func prepare(_ suggestions: [Suggestion]) -> Prepared {
+            guard !suggestions.isEmpty else { return Prepared() }
+            var suggestions = suggestions
+            for index in suggestions.indices {
+                suggestions[index].attributes =
+                    suggestions[index].participantID.flatMap { byID[$0]?.attributes } ?? [:]
+            }
+            let joined = joiner.join(document: &suggestions)
+            return Prepared(
+                suggestions: suggestions, joined: joined,
+                rendered: render ? Outputs.SuggestionElements.render(suggestions) : [])
         }
-        session.merge(document: &suggestions)
-        for suggestion in suggestions {
+    }
+
+    var preparation: Preparation {
+        Preparation(byID: byID, joiner: session, render: elements != nil)
+    }
+
+    /// Adds one document's prepared suggestions (documents in order).
+    mutating func add(_ prepared: Prepared) {
+        session.record(prepared.joined)
+        for suggestion in prepared.suggestions {
             tally.add(suggestion)
             byStatus[suggestion.status.rawValue, default: 0] += 1
             index.append(id: suggestion.id, code: suggestion.code)
-            elements?.append(suggestion)
         }
+        elements?.append(rendered: prepared.rendered)
     }
 
     /// After every document: writes suggestions.json to `sink` (when spooling) and records its
