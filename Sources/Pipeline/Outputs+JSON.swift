@@ -118,11 +118,6 @@ extension Outputs {
         JSONWriter.data(capacity: 512 * file.lines.count + 1024) { kwic(file, &$0) }
     }
 
-    /// `kwic.json` written to `sink` as it is made (a megabyte of buffer, whatever its size).
-    static func writeKWIC(_ file: KWICFile, to sink: AtomicFile.Writer) {
-        JSONWriter.stream(to: sink) { kwic(file, &$0) }
-    }
-
     private static func kwic(_ file: KWICFile, _ writer: inout JSONWriter) {
         writer.object { writer in
             writer.field(
@@ -177,12 +172,6 @@ extension Outputs {
         }
     }
 
-    /// `suggestions.json` written to `sink` as it is made.
-    static func writeSuggestions(_ file: SuggestionsFile, to sink: AtomicFile.Writer) throws {
-        let parts = try SuggestionsParts(file)
-        JSONWriter.stream(to: sink) { suggestions(file, parts, &$0) }
-    }
-
     /// The elements of suggestions.json's `suggestions` array, written to a spool document by
     /// document: what precedes them in the file (orphaned decisions) is known only at the end.
     struct SuggestionElements {
@@ -206,10 +195,6 @@ extension Outputs {
             if hasElements { spool.append([0x2C]) }
             spool.append(rendered)
             hasElements = true
-        }
-
-        mutating func append(_ suggestion: Suggestion) {
-            append(rendered: Self.render([suggestion]))
         }
 
         /// `suggestions.json` with `file`'s other fields (its suggestions are not read) and

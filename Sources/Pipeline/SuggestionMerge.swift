@@ -112,7 +112,7 @@ struct SuggestionMerge: @unchecked Sendable {
         let summary = RunReport.Suggestions(
             total: index.keys.count, byStatus: byStatus, lexiconHash: stage.lexicon.contentHash, coders: coders,
             perCode: perCode, orphaned: orphans, reattached: session.reattached)
-        if var elements, let sink {
+        if let elements, let sink {
             let file = Outputs.SuggestionsFile(
                 study: study,
                 lexicon: .init(

@@ -31,7 +31,7 @@ import Testing
         #expect(frequencies.tables.count > 3 && !frequencies.keyness.isEmpty)
         #expect(try Outputs.frequenciesJSON(frequencies) == (try Outputs.json(frequencies)))
 
-        // Thousands of elements, in memory and streamed to a file a megabyte at a time: still
+        // Thousands of elements, in memory and spliced from the spool the run writes: still
         // JSONEncoder's bytes.
         var many = suggestions
         many.suggestions = Array(
@@ -44,8 +44,10 @@ import Testing
         #expect(try Outputs.suggestionsJSON(many) == expected)
         #expect(Outputs.kwicJSON(lines) == (try Outputs.json(lines)))
         let path = workspace.root.appendingPathComponent("streamed.json").path
+        var elements = try Outputs.SuggestionElements(beside: path)
+        elements.append(rendered: Outputs.SuggestionElements.render(many.suggestions))
         let sink = try AtomicFile.Writer(path: path, durable: false)
-        try Outputs.writeSuggestions(many, to: sink)
+        try elements.write(many, to: sink)
         try sink.commit()
         #expect(expected.count > 2 << 20)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == expected)
@@ -65,8 +67,13 @@ import Testing
 
                 var wantedSuggestions = suggestionsFile
                 if empty { wantedSuggestions.suggestions = [] }
+                // A document's worth at a time, as the run appends them.
                 var elements = try Outputs.SuggestionElements(beside: path)
-                for suggestion in wantedSuggestions.suggestions { elements.append(suggestion) }
+                for start in stride(from: 0, to: wantedSuggestions.suggestions.count, by: 7) {
+                    let piece = wantedSuggestions.suggestions[
+                        start..<min(start + 7, wantedSuggestions.suggestions.count)]
+                    elements.append(rendered: Outputs.SuggestionElements.render(Array(piece)))
+                }
                 let sink = try AtomicFile.Writer(path: path, durable: false)
                 try elements.write(wantedSuggestions, to: sink)
                 try sink.commit()
