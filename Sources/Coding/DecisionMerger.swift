@@ -91,11 +91,20 @@ public struct DecisionMerger: Sendable {
 
         /// What joining one document attached: recorded into the session by ``record(_:)``.
         public struct Joined: Sendable {
-            fileprivate var attached: [(coder: Int, decision: String, suggestion: String)] = []
-            fileprivate var reattached = 0
+            /// Per decision attached: its coder's position (coders sorted by name), the id it was
+            /// made on, the id of the suggestion it is attached to now.
+            public fileprivate(set) var attached: [(coder: Int, decision: String, suggestion: String)] = []
+            /// How many of them were attached by evidence, their suggestion's id having changed.
+            public fileprivate(set) var reattached = 0
 
             /// Nothing attached (a document without suggestions).
             public init() {}
+
+            /// A join recorded earlier (kept with a document's suggestions, for the same decisions).
+            public init(attached: [(coder: Int, decision: String, suggestion: String)], reattached: Int) {
+                self.attached = attached
+                self.reattached = reattached
+            }
         }
 
         /// Attaches decisions to one document's suggestions (all of it, all of the same document)
@@ -157,7 +166,7 @@ public struct DecisionMerger: Sendable {
         /// Takes a joined document's decisions as attached (call in document order).
         public mutating func record(_ joined: Joined) {
             reattached += joined.reattached
-            for (index, decision, suggestion) in joined.attached {
+            for (index, decision, suggestion) in joined.attached where coders.indices.contains(index) {
                 coders[index].attached.insert(decision)
                 attachments[coders[index].state.coder, default: [:]][decision] = suggestion
             }

@@ -69,6 +69,8 @@ public final class CompiledLexicon: Sendable {
     let forms: Lookup
     let surfaces: Lookup
     let negations: [String]
+    /// The exact words of the forms' lookup as UTF-8, for ``couldMatch(encodedForms:)``.
+    let exactWords: [([UInt8], [Int32])]
     /// The classes of every form and spelling already bound in this run.
     let formMemo = ClassMemo()
     let surfaceMemo = ClassMemo()
@@ -141,6 +143,7 @@ public final class CompiledLexicon: Sendable {
         self.rootEdges = rootEdges
         self.forms = forms
         self.surfaces = surfaces
+        exactWords = forms.exact.map { (Array($0.key.utf8), $0.value) }
         negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
     }
 
@@ -188,6 +191,35 @@ extension CompiledLexicon {
         if !self.surfaces.isEmpty {
             for surface in surfaces { satisfied.formUnion(self.surfaces.classes(of: surface) { surface }) }
         }
+        return reachesTerminal(satisfied)
+    }
+
+    /// ``couldMatch(forms:surfaces:)`` for a lexicon of whole words only (what most edits add),
+    /// read straight from a document's forms as ``BinaryWriter`` stores a `[String]`, without
+    /// making a string of each: a lexicon edit asks it of every document. Nil when the lexicon
+    /// has other elements (stems, wildcards, spellings), or the bytes are not such an array.
+    public func couldMatch(encodedForms: ArraySlice<UInt8>) -> Bool? {
+        guard !exactWords.isEmpty, forms.stems.isEmpty, forms.prefixes.isEmpty, forms.suffixes.isEmpty,
+            forms.infixes.isEmpty, surfaces.isEmpty
+        else { return nil }
+        var satisfied: Set<Int32> = []
+        var reader = BinaryReader(encodedForms)
+        do throws(BinaryReader.Error) {
+            for _ in 0..<(try reader.readCount()) {
+                let bytes = try reader.readBytes()
+                for (word, elements) in exactWords where word.count == bytes.count && word.elementsEqual(bytes) {
+                    satisfied.formUnion(elements)
+                }
+            }
+        } catch {
+            return nil
+        }
+        guard reader.isAtEnd else { return nil }
+        return reachesTerminal(satisfied)
+    }
+
+    /// Whether some path through the trie has every element satisfied.
+    private func reachesTerminal(_ satisfied: Set<Int32>) -> Bool {
         var pending = (rootEdges.keys.filter { satisfied.contains(Int32($0)) }).flatMap { rootEdges[$0] ?? [] }
         var seen: Set<Int> = []
         while let node = pending.popLast() {

@@ -33,6 +33,8 @@ public enum AtomicFile {
         private let durable: Bool
         private var descriptor: Int32
         private var failed: String?
+        /// Bytes appended so far.
+        public private(set) var size: Int64 = 0
 
         public init(path: String, durable: Bool = true) throws(FileWriteError) {
             self.path = path
@@ -58,6 +60,7 @@ public enum AtomicFile {
             guard failed == nil, descriptor >= 0 else { return }
             synced = false
             failed = AtomicFile.write(buffer, to: descriptor)
+            size += Int64(buffer.count)
         }
 
         private var synced = false
@@ -73,29 +76,63 @@ public enum AtomicFile {
             }
         }
 
-        /// Appends everything written to `spool`, written straight from its mapping (the kernel
-        /// copies page to page; the bytes never pass through a buffer of ours), a window at a
-        /// time: mapped pages count as the process's memory while they stay mapped.
-        public func append(contentsOf spool: Spool) {
+        /// Appends what was written to `spool` (all of it, or `range` of it), written straight
+        /// from its mapping (the kernel copies page to page; the bytes never pass through a
+        /// buffer of ours), a window at a time: mapped pages count as the process's memory while
+        /// they stay mapped.
+        public func append(contentsOf spool: Spool, range: Range<Int64>? = nil) {
             guard failed == nil, descriptor >= 0 else { return }
             if let reason = spool.failed {
                 failed = reason
                 return
             }
+            let range = range ?? 0..<spool.size
             let window: Int64 = 8 << 20
-            var offset: Int64 = 0
-            while offset < spool.size, failed == nil {
-                let count = Int(min(window, spool.size - offset))
-                guard let mapping = mmap(nil, count, PROT_READ, MAP_SHARED, spool.descriptor, off_t(offset)),
+            let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
+            var offset = range.lowerBound
+            while offset < range.upperBound, failed == nil {
+                // Mappings start on a page.
+                let mapped = offset - offset % page
+                let count = Int(min(window, range.upperBound - offset))
+                let length = Int(offset - mapped) + count
+                guard let mapping = mmap(nil, length, PROT_READ, MAP_SHARED, spool.descriptor, off_t(mapped)),
                     mapping != MAP_FAILED
                 else {
                     failed = String(cString: strerror(errno))
                     return
                 }
-                failed = AtomicFile.write(UnsafeRawBufferPointer(start: mapping, count: count), to: descriptor)
-                munmap(mapping, count)
+                append(UnsafeRawBufferPointer(start: mapping + Int(offset - mapped), count: count))
+                munmap(mapping, length)
                 offset += Int64(count)
             }
+        }
+
+        /// Appends `range` of the file open as `source`, with the `old` bytes found at each of
+        /// `offsets` (from the range's start) replaced by `new`, of the same length. Fails (and
+        /// so will ``commit()``) when the file does not hold `old` there: it changed since its
+        /// layout was recorded.
+        public func append(
+            from source: Int32, range: Range<Int64>, replacing old: [UInt8], with new: [UInt8], at offsets: [Int]
+        ) {
+            guard failed == nil, descriptor >= 0 else { return }
+            guard old.count == new.count else {
+                failed = "a replacement of another length"
+                return
+            }
+            guard var buffer = AtomicFile.read(source, range: range) else {
+                failed = "the file to copy from is shorter than recorded"
+                return
+            }
+            for offset in offsets {
+                guard offset >= 0, offset + old.count <= buffer.count,
+                    buffer[offset..<offset + old.count].elementsEqual(old)
+                else {
+                    failed = "the file to copy from changed since it was recorded"
+                    return
+                }
+                buffer.replaceSubrange(offset..<offset + new.count, with: new)
+            }
+            append(buffer)
         }
 
         /// Flushes, closes and renames over the path. Throws if any write failed (a full disk).
@@ -136,6 +173,24 @@ public enum AtomicFile {
         }
     }
 
+    /// `range` of the file open as `descriptor`; nil when it cannot all be read.
+    public static func read(_ descriptor: Int32, range: Range<Int64>) -> [UInt8]? {
+        guard range.lowerBound >= 0, range.count <= Int.max else { return nil }
+        var buffer = [UInt8](repeating: 0, count: Int(range.count))
+        let read = buffer.withUnsafeMutableBytes { bytes -> Int in
+            guard let base = bytes.baseAddress else { return 0 }
+            var done = 0
+            while done < bytes.count {
+                let count = pread(descriptor, base + done, bytes.count - done, off_t(range.lowerBound) + off_t(done))
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                done += count
+            }
+            return done
+        }
+        return read == buffer.count ? buffer : nil
+    }
+
     /// Writes all of `buffer`; the reason when it cannot (a full disk).
     static func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> String? {
         guard let base = buffer.baseAddress else { return nil }
@@ -156,7 +211,8 @@ public enum AtomicFile {
     /// The file is unlinked as soon as it is created: nothing is left behind, even by a kill.
     public final class Spool: ByteSink {
         let descriptor: Int32
-        private(set) var size: Int64 = 0
+        /// Bytes appended so far.
+        public private(set) var size: Int64 = 0
         private(set) var failed: String?
 
         /// A spool beside `path` (on the same file system, so the kernel can copy it cheaply).

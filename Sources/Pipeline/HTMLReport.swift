@@ -141,14 +141,24 @@ struct HTMLReport {
         var manual: [String: Int] = [:]
 
         mutating func add(_ suggestion: Suggestion) {
-            total[suggestion.code, default: 0] += 1
-            byStatus[suggestion.code, default: [:]][suggestion.status, default: 0] += 1
-            guard suggestion.status != .rejected else { return }
-            kept[suggestion.code, default: [:]][suggestion.participantID ?? "", default: 0] += 1
-            if let id = suggestion.participantID { participants.insert(id) }
-            if examples[suggestion.code, default: []].count < 3 {
-                examples[suggestion.code, default: []].append(suggestion)
+            if count(code: suggestion.code, status: suggestion.status, participantID: suggestion.participantID) {
+                add(example: suggestion)
             }
+        }
+
+        /// Counts a suggestion known by its code, status and participant; true when the report
+        /// wants it whole, as one of its code's examples (``add(example:)``).
+        mutating func count(code: String, status: SuggestionStatus, participantID: String?) -> Bool {
+            total[code, default: 0] += 1
+            byStatus[code, default: [:]][status, default: 0] += 1
+            guard status != .rejected else { return false }
+            kept[code, default: [:]][participantID ?? "", default: 0] += 1
+            if let participantID { participants.insert(participantID) }
+            return examples[code, default: []].count < 3
+        }
+
+        mutating func add(example suggestion: Suggestion) {
+            examples[suggestion.code, default: []].append(suggestion)
         }
 
         /// Every coder's manual codings: what the lexicon missed, for recall.

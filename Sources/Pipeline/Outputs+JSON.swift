@@ -28,6 +28,14 @@ extension JSONWriter {
     }
 
     mutating func value(_ suggestion: Suggestion) {
+        var offsets: [Int] = []
+        value(suggestion, lexiconHashAt: &offsets)
+    }
+
+    /// A suggestion, noting in `offsets` where its lexicon hash begins in ``bytes``: after a
+    /// lexicon edit it is all that changes in a suggestion otherwise left as it was, and the next
+    /// run patches it in place (see ``SuggestionLayout``).
+    mutating func value(_ suggestion: Suggestion, lexiconHashAt offsets: inout [Int]) {
         object { writer in
             writer.field("attributes", dictionary: suggestion.attributes)
             writer.field("code", suggestion.code)
@@ -61,7 +69,9 @@ extension JSONWriter {
                     }
                 })
             writer.field("id", suggestion.id)
-            writer.field("lexiconHash", suggestion.lexiconHash)
+            writer.key("lexiconHash")
+            offsets.append(writer.bytes.count + 1)
+            writer.value(suggestion.lexiconHash)
             writer.field("participantID", suggestion.participantID)
             writer.field("range", range: suggestion.range)
             writer.field("role", suggestion.role.rawValue)
@@ -172,44 +182,103 @@ extension Outputs {
         }
     }
 
-    /// The elements of suggestions.json's `suggestions` array, written to a spool document by
-    /// document: what precedes them in the file (orphaned decisions) is known only at the end.
+    /// The elements of suggestions.json's `suggestions` array, document by document: rendered
+    /// ones go to a spool, ones left as they were are copied from the previous file when the
+    /// whole is written (what precedes them in the file, orphaned decisions, is known only at
+    /// the end).
     struct SuggestionElements {
         let spool: AtomicFile.Spool
-        private var hasElements = false
+        /// In order: a stretch of the spool, or one document's elements in the previous file.
+        private enum Piece {
+            case spool(start: Int64, count: Int64)
+            case previous(start: Int64, count: Int, hashes: [Int])
+        }
+        private var pieces: [Piece] = []
+        /// Bytes of elements so far, separating commas included.
+        private(set) var count: Int64 = 0
 
         init(beside path: String) throws(FileWriteError) {
             spool = try AtomicFile.Spool(beside: path)
         }
 
-        /// One document's suggestions as elements of that array (on any thread).
-        static func render(_ suggestions: [Suggestion]) -> [UInt8] {
+        /// One document's suggestions as elements of that array (on any thread), and where
+        /// their lexicon hashes begin in the bytes.
+        static func render(_ suggestions: [Suggestion]) -> (bytes: [UInt8], hashes: [Int]) {
             var writer = JSONWriter.elements(depth: 2)
-            for suggestion in suggestions { writer.value(suggestion) }
-            return writer.bytes
+            var hashes: [Int] = []
+            hashes.reserveCapacity(suggestions.count)
+            for suggestion in suggestions { writer.value(suggestion, lexiconHashAt: &hashes) }
+            return (writer.bytes, hashes)
         }
 
-        /// Appends what ``render(_:)`` made, after the elements appended before.
-        mutating func append(rendered: [UInt8]) {
-            guard !rendered.isEmpty else { return }
-            if hasElements { spool.append([0x2C]) }
-            spool.append(rendered)
-            hasElements = true
+        /// A separating comma when elements precede.
+        private mutating func separate() {
+            guard count > 0 else { return }
+            spool(1) { $0.append([0x2C]) }
         }
 
-        /// `suggestions.json` with `file`'s other fields (its suggestions are not read) and
-        /// the elements spooled, copied in by the kernel.
-        func write(_ file: SuggestionsFile, to sink: AtomicFile.Writer) throws {
+        private mutating func spool(_ length: Int, _ write: (AtomicFile.Spool) -> Void) {
+            let start = spool.size
+            write(spool)
+            if case .spool(let first, let old)? = pieces.last, first + old == start {
+                pieces[pieces.count - 1] = .spool(start: first, count: old + Int64(length))
+            } else {
+                pieces.append(.spool(start: start, count: Int64(length)))
+            }
+            count += Int64(length)
+        }
+
+        /// Appends what ``render(_:)`` made, after the elements appended before; returns where
+        /// it begins among the elements (nil when there is nothing).
+        @discardableResult
+        mutating func append(rendered: [UInt8]) -> Int64? {
+            guard !rendered.isEmpty else { return nil }
+            separate()
+            let position = count
+            spool(rendered.count) { $0.append(rendered) }
+            return position
+        }
+
+        /// Appends one document's elements as they are in the previous file (`start` and `count`
+        /// bytes there), their lexicon hashes (`hashes`, from `start`) to be replaced on writing;
+        /// returns where they begin among the elements.
+        mutating func append(previous start: Int64, count length: Int, hashes: [Int]) -> Int64 {
+            separate()
+            let position = count
+            pieces.append(.previous(start: start, count: length, hashes: hashes))
+            count += Int64(length)
+            return position
+        }
+
+        /// `suggestions.json` with `file`'s other fields (its suggestions are not read) and the
+        /// elements: spooled ones copied in by the kernel, earlier ones from `previous` (whose
+        /// lexicon hash `oldHash` becomes the file's). Returns where the elements begin in the file.
+        @discardableResult
+        func write(
+            _ file: SuggestionsFile, to sink: AtomicFile.Writer, previous: Int32 = -1, oldHash: String = ""
+        ) throws -> Int64 {
             let parts = try SuggestionsParts(file)
-            let hasElements = hasElements
-            let spool = spool
+            let (pieces, spool, hasElements) = (pieces, spool, count > 0)
+            let (old, new) = (Array(oldHash.utf8), Array(file.lexicon.hash.utf8))
+            var start: Int64 = 0
             JSONWriter.stream(to: sink) { writer in
                 suggestions(file, parts, &writer) { writer in
                     writer.flush()
-                    sink.append(contentsOf: spool)
+                    start = sink.size
+                    for piece in pieces {
+                        switch piece {
+                        case .spool(let first, let count):
+                            sink.append(contentsOf: spool, range: first..<first + count)
+                        case .previous(let first, let count, let hashes):
+                            sink.append(
+                                from: previous, range: first..<first + Int64(count), replacing: old, with: new,
+                                at: hashes)
+                        }
+                    }
                     writer.spliced(elements: hasElements)
                 }
             }
+            return start
         }
     }
 

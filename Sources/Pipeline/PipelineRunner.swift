@@ -268,15 +268,24 @@ public struct PipelineRunner: Sendable {
         var suggestionMerge: SuggestionMerge?
         if loadSuggestions, let stage = configuration.suggest {
             do {
+                // Everything besides the lexicon and each document's suggestions that the
+                // rendered suggestions depend on: a previous file made in the same context can
+                // lend this run the elements of documents whose suggestions are as they were.
+                let context = ContentHash.combining([
+                    "suggestion layout", RunManifest.build, participantsHash ?? "", decisionsHash, stage.optionsHash,
+                ])
                 suggestionMerge = try SuggestionMerge(
                     stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
-                    spooling: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil)
+                    out: out,
+                    spooling: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil,
+                    context: context, reusing: !options.force)
             } catch {
                 throw PipelineError(file: error.file, message: error.message)
             }
             warnings += suggestionMerge?.warnings ?? []
         }
         let preparation = suggestionMerge?.preparation
+        let previousLayout = suggestionMerge?.previousLayout
         let compiledLexicons = CompiledLexicons(
             lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
         @Sendable func process(_ index: Int) -> DocumentResult {
@@ -295,32 +304,68 @@ public struct PipelineRunner: Sendable {
             var counts =
                 loadFrequencies
                 ? key.frequencies.flatMap { bundle.value([DocumentCounts].self, stage: "frequencies", key: $0) } : []
+            // Whether a code's earlier version (`carry`) kept its suggestions in this document:
+            // none of the document's words could match a pattern the edit added or removed
+            // (nil when the document's words are not cached).
+            var forms: [String]??
+            var surfaces: [String]??
+            func keeps(_ carry: CodeHistory.Carry) -> Bool? {
+                if forms == nil, let encoded = bundle.bytes(stage: "forms", key: key.tokenize),
+                    let could = carry.probe.couldMatch(encodedForms: encoded)
+                {
+                    return !could
+                }
+                if forms == nil { forms = .some(bundle.value([String].self, stage: "forms", key: key.tokenize)) }
+                guard let words = forms ?? nil else { return nil }
+                if carry.probe.matchesSpellings, surfaces == nil {
+                    surfaces = .some(bundle.value([String].self, stage: "spellings", key: key.tokenize))
+                }
+                if carry.probe.matchesSpellings, surfaces ?? nil == nil { return nil }
+                return !carry.probe.couldMatch(forms: words, surfaces: (surfaces ?? nil) ?? [])
+            }
+            // A document whose every code's suggestions are as the previous suggestions.json
+            // holds them (same version, or an earlier one this document keeps) is copied from there.
+            var reused: SuggestionLayout.Document?
+            if loadSuggestions, key.content != nil, let previousLayout, let record = previousLayout.document(key.id),
+                record.key == key.suggest, record.sources.count == codeKeys.count
+            {
+                let sources = previousLayout.sources(of: record)
+                var carried: [String] = []
+                for code in codeKeys.indices where sources[code] != codeKeys[code] {
+                    guard let carry = codeHistory?.carries[code].first(where: { $0.key == sources[code] }),
+                        keeps(carry) == true
+                    else {
+                        carried = []
+                        break
+                    }
+                    carried.append(carry.key)
+                }
+                if carried.count == zip(sources, codeKeys).filter({ $0 != $1 }).count {
+                    reused = record
+                    for key in carried { codeHistory?.carried(from: key) }
+                }
+            }
             // Suggestions code by code: only codes whose key is not cached are matched again.
             var byCode =
-                loadSuggestions
+                loadSuggestions && reused == nil
                 ? key.suggest.flatMap { bundle.value([String: [Suggestion]].self, stage: "suggest", key: $0) } ?? [:]
                 : [:]
-            var dirty = loadSuggestions ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
+            var dirty =
+                loadSuggestions && reused == nil ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
+            // Where each code's suggestions come from (an earlier version's key when carried over).
+            var sources = codeKeys
             // After a lexicon edit, a code keeps its earlier suggestions in a document none of
             // whose words could match a pattern the edit added or removed. They stay in the cache
             // under the earlier key (rewriting every document's file was a fifth of such a run);
             // the history keeps that version for the next run to carry them over again.
             if !dirty.isEmpty, let codeHistory {
-                var forms: [String]??
-                var surfaces: [String]?
                 for code in dirty {
                     for carry in codeHistory.carries[code] {
                         guard let kept = byCode[carry.key] else { continue }
-                        if forms == nil {
-                            forms = .some(bundle.value([String].self, stage: "forms", key: key.tokenize))
-                        }
-                        guard let words = forms ?? nil else { break }
-                        if carry.probe.matchesSpellings, surfaces == nil {
-                            surfaces = bundle.value([String].self, stage: "spellings", key: key.tokenize)
-                            if surfaces == nil { break }
-                        }
-                        guard !carry.probe.couldMatch(forms: words, surfaces: surfaces ?? []) else { continue }
+                        guard let keeps = keeps(carry) else { break }
+                        guard keeps else { continue }
                         byCode[codeKeys[code]] = kept
+                        sources[code] = carry.key
                         dirty.remove(code)
                         codeHistory.carried(from: carry.key)
                         break
@@ -425,7 +470,7 @@ public struct PipelineRunner: Sendable {
                     result.ran.insert("suggest")
                 }
             }
-            if loadSuggestions, suggestions == nil, let stage = configuration.suggest {
+            if loadSuggestions, reused == nil, suggestions == nil, let stage = configuration.suggest {
                 let hash = stage.lexicon.contentHash
                 suggestions = CodeSuggester(lexicon: stage.lexicon, options: stage.options).ordered(
                     codeKeys.flatMap { byCode[$0] ?? [] }.map { suggestion in
@@ -445,8 +490,13 @@ public struct PipelineRunner: Sendable {
                 count.documentID = key.id
                 return count
             }
-            if let preparation {
-                result.suggestions = timer.measure("prepare suggestions") { preparation.prepare(suggestions ?? []) }
+            if let reused {
+                result.suggestions = SuggestionMerge.Prepared(reused: reused)
+            } else if let preparation {
+                result.suggestions = timer.measure("prepare suggestions") {
+                    preparation.prepare(
+                        suggestions ?? [], document: key.suggest.map { (key.id, $0, sources) })
+                }
             }
             return result
         }

@@ -78,8 +78,11 @@ public enum SVGChart {
             svg +=
                 "<text x=\"\(x)\" y=\"\(headerHeight - 8)\" class=\"label\" text-anchor=\"middle\">\(XML.escape(truncate(name, 5)))</text>"
         }
+        // Each label escaped once, not once per cell (the matrix of a large study has 100,000).
+        let columnTitles = columns.map(XML.escape)
         for (row, name) in rows.enumerated() {
             let y = headerHeight + row * cell
+            let rowTitle = XML.escape(name)
             svg +=
                 "<text x=\"\(labelWidth - 6)\" y=\"\(y + cell / 2 + 4)\" class=\"label\" text-anchor=\"end\">\(XML.escape(truncate(name, 34)))</text>"
             emit(svg)
@@ -91,7 +94,7 @@ public enum SVGChart {
                 let x = labelWidth + column * cell
                 svg +=
                     "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" fill=\"\(colour)\" class=\"cell\">"
-                    + "<title>\(XML.escape(name)) × \(XML.escape(columns[column])): \(value)</title></rect>"
+                    + "<title>\(rowTitle) × \(columnTitles[column]): \(value)</title></rect>"
                 if value > 0 {
                     let ink = value * 2 > maximum ? "#ffffff" : "#1b1b1b"
                     svg +=

@@ -19,13 +19,38 @@ struct SuggestionMerge: @unchecked Sendable {
     private var byStatus: [String: Int] = [:]
     /// This run's suggestions' ids and codes, for the next run to compare with.
     private var index = SuggestionIndex()
+    /// The previous run's, as suggestions.json holds them now.
+    private let previous: SuggestionIndex?
+    /// The previous suggestions.json's layout (when made in this run's context) and the file,
+    /// to copy documents' elements from; this run's layout as it is written.
+    let previousLayout: SuggestionLayout?
+    private let previousFile: OpenFile?
+    private var layout: SuggestionLayout?
 
     /// Reads every coder's decision log in `decisionsFolder`; `spooling` is the path of the
-    /// suggestions.json to write, or nil when it is kept as it is (the report still needs the tally).
+    /// suggestions.json to write, or nil when it is kept as it is (the report still needs the
+    /// tally). With a `context` (everything but the lexicon the rendered suggestions depend on)
+    /// the file's layout is recorded, and when `reusing`, documents whose suggestions are as the
+    /// previous file (made in the same context) holds them are copied from it.
     init(
-        stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, spooling path: String?
+        stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, out: String,
+        spooling path: String?, context: String?, reusing: Bool = true
     ) throws(FileWriteError) {
         self.stage = stage
+        previous = SuggestionIndex.previous(in: out)
+        if reusing, let context, let previous,
+            let (layout, file) = SuggestionLayout.load(in: out, context: context, index: previous),
+            layout.lexiconHash.utf8.count == stage.lexicon.contentHash.utf8.count
+        {
+            previousLayout = layout
+            previousFile = file
+        } else {
+            previousLayout = nil
+            previousFile = nil
+        }
+        if path != nil, let context {
+            layout = SuggestionLayout(context: context, lexiconHash: stage.lexicon.contentHash)
+        }
         byID = participants.byID
         var states: [CoderState] = []
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
@@ -44,11 +69,17 @@ struct SuggestionMerge: @unchecked Sendable {
     }
 
     /// One document's suggestions made ready on a worker: attributes and decisions joined,
-    /// rendered for suggestions.json.
+    /// rendered for suggestions.json; or the document's elements in the previous file, when its
+    /// suggestions are as they were.
     struct Prepared: Sendable {
         var suggestions: [Suggestion] = []
         var joined = DecisionMerger.Session.Joined()
         var rendered: [UInt8] = []
+        /// Where each suggestion's lexicon hash begins in `rendered`.
+        var hashes: [Int] = []
+        /// The document's id and suggest key, and the cache key of each code's suggestions.
+        var document: (id: String, key: String, sources: [String])?
+        var reused: SuggestionLayout.Document?
     }
 
     /// What preparing a document needs: nothing from other documents, so workers run it.
@@ -57,17 +88,19 @@ struct SuggestionMerge: @unchecked Sendable {
         let joiner: DecisionMerger.Session
         let render: Bool
 
-        func prepare(_ suggestions: [Suggestion]) -> Prepared {
-            guard !suggestions.isEmpty else { return Prepared() }
+        /// `document`: its id, suggest key and its codes' cache keys, for the layout.
+        func prepare(_ suggestions: [Suggestion], document: (id: String, key: String, sources: [String])?) -> Prepared {
+            guard !suggestions.isEmpty else { return Prepared(document: document) }
             var suggestions = suggestions
             for index in suggestions.indices {
                 suggestions[index].attributes =
                     suggestions[index].participantID.flatMap { byID[$0]?.attributes } ?? [:]
             }
             let joined = joiner.join(document: &suggestions)
+            guard render else { return Prepared(suggestions: suggestions, joined: joined, document: document) }
+            let (rendered, hashes) = Outputs.SuggestionElements.render(suggestions)
             return Prepared(
-                suggestions: suggestions, joined: joined,
-                rendered: render ? Outputs.SuggestionElements.render(suggestions) : [])
+                suggestions: suggestions, joined: joined, rendered: rendered, hashes: hashes, document: document)
         }
     }
 
@@ -77,13 +110,82 @@ struct SuggestionMerge: @unchecked Sendable {
 
     /// Adds one document's prepared suggestions (documents in order).
     mutating func add(_ prepared: Prepared) {
+        if let reused = prepared.reused, let previousLayout, let previous {
+            add(reused: reused, from: previousLayout, previous)
+            return
+        }
         session.record(prepared.joined)
         for suggestion in prepared.suggestions {
             tally.add(suggestion)
             byStatus[suggestion.status.rawValue, default: 0] += 1
             index.append(id: suggestion.id, code: suggestion.code)
         }
-        elements?.append(rendered: prepared.rendered)
+        let offset = elements?.append(rendered: prepared.rendered)
+        if let document = prepared.document, layout != nil {
+            layout?.add(
+                id: document.id, key: document.key, sources: document.sources, offset: offset ?? 0,
+                length: prepared.rendered.count, hashes: prepared.hashes, statuses: prepared.suggestions.map(\.status),
+                participants: prepared.suggestions.map(\.participantID), joined: prepared.joined)
+        }
+    }
+
+    /// A document whose suggestions are as the previous file holds them: counted from its
+    /// layout, its elements copied from that file when it is written. The report's examples
+    /// are decoded from the file, for the few documents that give one.
+    private mutating func add(
+        reused: SuggestionLayout.Document, from old: SuggestionLayout, _ oldIndex: SuggestionIndex
+    ) {
+        session.record(reused.joined)
+        var bytes: [UInt8]?
+        for position in reused.statuses.indices {
+            let number = reused.first + position
+            let code = oldIndex.names[Int(oldIndex.codes[number])]
+            let status = reused.statuses[position]
+            let participant = reused.participants[position]
+            if tally.count(
+                code: code, status: status, participantID: participant < 0 ? nil : old.participants[participant])
+            {
+                if bytes == nil { bytes = previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [] }
+                if let example = Self.decode(position, of: reused, in: bytes ?? []) { tally.add(example: example) }
+            }
+            byStatus[status.rawValue, default: 0] += 1
+            index.append(key: oldIndex.keys[number], code: code)
+        }
+        guard reused.length > 0 else {
+            layout?.add(
+                id: reused.id, key: reused.key, sources: old.sources(of: reused), offset: 0, length: 0, hashes: [],
+                statuses: [], participants: [], joined: reused.joined)
+            return
+        }
+        let offset = elements?.append(previous: old.start + reused.offset, count: reused.length, hashes: reused.hashes)
+        layout?.add(
+            id: reused.id, key: reused.key, sources: old.sources(of: reused), offset: offset ?? 0,
+            length: reused.length, hashes: reused.hashes, statuses: reused.statuses,
+            participants: reused.participants.map { $0 < 0 ? nil : old.participants[$0] }, joined: reused.joined)
+    }
+
+    /// One document's elements as the previous file holds them.
+    private static func read(_ document: SuggestionLayout.Document, start: Int64, in file: OpenFile) -> [UInt8]? {
+        let offset = start + document.offset
+        return AtomicFile.read(file.descriptor, range: offset..<offset + Int64(document.length))
+    }
+
+    /// The suggestion at `position` among a document's elements (`bytes`): the object around its
+    /// lexicon hash, from the line that opens it to the line that closes it (elements of the
+    /// array are the only lines indented so; strings never hold a line break).
+    private static func decode(_ position: Int, of document: SuggestionLayout.Document, in bytes: [UInt8])
+        -> Suggestion?
+    {
+        guard document.hashes.indices.contains(position), document.hashes[position] < bytes.count else { return nil }
+        let hash = document.hashes[position]
+        let opening = Array("\n    {".utf8)
+        let closing = Array("\n    }".utf8)
+        var start = hash
+        while start >= 0, !bytes[start...].starts(with: opening) { start -= 1 }
+        var end = hash
+        while end < bytes.count, !bytes[end...].starts(with: closing) { end += 1 }
+        guard start >= 0, end < bytes.count else { return nil }
+        return try? JSONDecoder().decode(Suggestion.self, from: Data(bytes[start..<end + closing.count]))
     }
 
     /// After every document: writes suggestions.json to `sink` (when spooling) and records its
@@ -95,7 +197,6 @@ struct SuggestionMerge: @unchecked Sendable {
         for coder in manual.keys.sorted() { tally.add(manualCodings: manual[coder] ?? []) }
 
         // What changed since the last run, per code.
-        let previous = SuggestionIndex.previous(in: out)
         let before = previous?.byCode ?? [:]
         let after = index.byCode
         var perCode: [RunReport.Suggestions.CodeChange] = []
@@ -127,14 +228,17 @@ struct SuggestionMerge: @unchecked Sendable {
                     (manual[coder] ?? []).map { Outputs.SuggestionsFile.CoderManualCoding(coder: coder, coding: $0) }
                 },
                 orphanedDecisions: orphans)
-            try elements.write(file, to: sink)
+            let start = try elements.write(
+                file, to: sink, previous: previousFile?.descriptor ?? -1, oldHash: previousLayout?.lexiconHash ?? "")
+            layout?.start = start
         }
         return summary
     }
 
-    /// Records the ids just written to suggestions.json (call once it is in place).
+    /// Records the ids and layout of the suggestions.json just written (call once it is in place).
     func saveIndex(in out: String) {
         index.save(in: out)
+        if let layout { layout.save(in: out) } else { SuggestionLayout.remove(in: out) }
     }
 }
 
@@ -174,7 +278,11 @@ struct SuggestionIndex {
     }
 
     mutating func append(id: String, code: String) {
-        keys.append(Self.key(id))
+        append(key: Self.key(id), code: code)
+    }
+
+    mutating func append(key: UInt64, code: String) {
+        keys.append(key)
         if let number = numbers[code] {
             codes.append(number)
         } else {

@@ -24,6 +24,17 @@ struct TranscriptHashes: Sendable {
         init?(of path: String) {
             var info = stat()
             guard stat(path, &info) == 0 else { return nil }
+            self.init(info)
+        }
+
+        /// The identity of a file already open.
+        init?(descriptor: Int32) {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { return nil }
+            self.init(info)
+        }
+
+        private init(_ info: stat) {
             size = Int64(info.st_size)
             inode = UInt64(info.st_ino)
             modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)

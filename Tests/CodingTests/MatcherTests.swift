@@ -52,6 +52,12 @@ import TextAnalysis
         let forms = (0..<Int32(text.forms.count)).map { text.forms[$0] }
         let surfaces = (0..<Int32(text.surfaces.count)).map { text.surfaces[$0] }
         #expect(compiled.couldMatch(forms: forms, surfaces: surfaces) == !example.evidence.isEmpty)
+        // Read from the bytes a document's forms are cached as, for lexicons of whole words.
+        var writer = BinaryWriter()
+        writer.write(forms)
+        if let fromBytes = compiled.couldMatch(encodedForms: writer.bytes[...]) {
+            #expect(fromBytes == !example.evidence.isEmpty)
+        }
     }
 
     /// A run binds one compiled lexicon to every document, remembering the classes of words it
@@ -83,8 +89,14 @@ import TextAnalysis
     @Test func aPatternCannotMatchAVocabularyMissingAnyOfItsWords() {
         func could(_ pattern: String, _ words: [String], match: Query.MatchMode = .lower) -> Bool {
             let code = Code(name: "C", patterns: [PatternEntry(pattern)], match: match)
-            return CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
-                .couldMatch(forms: words, surfaces: words)
+            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
+            let answer = compiled.couldMatch(forms: words, surfaces: words)
+            // Whole words are told from the cached bytes too, anything else only from strings.
+            var writer = BinaryWriter()
+            writer.write(words)
+            let wholeWords = match == .lower && !pattern.contains("*")
+            #expect(compiled.couldMatch(encodedForms: writer.bytes[...]) == (wholeWords ? answer : nil))
+            return answer
         }
         #expect(could("protected time", ["time", "protected"]))  // order is not checked: a cheap yes
         #expect(!could("protected time", ["protected", "timely"]))

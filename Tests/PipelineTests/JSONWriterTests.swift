@@ -45,7 +45,7 @@ import Testing
         #expect(Outputs.kwicJSON(lines) == (try Outputs.json(lines)))
         let path = workspace.root.appendingPathComponent("streamed.json").path
         var elements = try Outputs.SuggestionElements(beside: path)
-        elements.append(rendered: Outputs.SuggestionElements.render(many.suggestions))
+        elements.append(rendered: Outputs.SuggestionElements.render(many.suggestions).bytes)
         let sink = try AtomicFile.Writer(path: path, durable: false)
         try elements.write(many, to: sink)
         try sink.commit()
@@ -72,7 +72,7 @@ import Testing
                 for start in stride(from: 0, to: wantedSuggestions.suggestions.count, by: 7) {
                     let piece = wantedSuggestions.suggestions[
                         start..<min(start + 7, wantedSuggestions.suggestions.count)]
-                    elements.append(rendered: Outputs.SuggestionElements.render(Array(piece)))
+                    elements.append(rendered: Outputs.SuggestionElements.render(Array(piece)).bytes)
                 }
                 let sink = try AtomicFile.Writer(path: path, durable: false)
                 try elements.write(wantedSuggestions, to: sink)
@@ -80,6 +80,72 @@ import Testing
                 #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wantedSuggestions)))
             }
         }
+    }
+
+    /// A lexicon edit copies documents whose suggestions it left as they were from the previous
+    /// suggestions.json, the new lexicon hash patched in: the file must be what rendering them
+    /// all afresh gives, byte for byte.
+    @Test func elementsCopiedFromThePreviousFileGetTheNewLexiconHashAndEqualFreshOnes() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.runWithDecisionsOnTheFirstSuggestion(note: Self.awkward)
+        var old = try JSONDecoder().decode(
+            Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
+        old.suggestions = Array(
+            Array(repeating: old.suggestions, count: 900 / old.suggestions.count + 1).joined().prefix(900))
+        let oldHash = String(repeating: "a", count: 64)
+        let newHash = String(repeating: "b", count: 64)
+        func relabel(_ suggestions: ArraySlice<Suggestion>, _ hash: String) -> [Suggestion] {
+            suggestions.map { suggestion in
+                var suggestion = suggestion
+                suggestion.lexiconHash = hash
+                return suggestion
+            }
+        }
+        // The previous file, "documents" of 1 to 40 suggestions, recording where each sits.
+        let documents = stride(from: 0, to: old.suggestions.count, by: 37).map {
+            old.suggestions[$0..<min($0 + $0 % 40 + 1, old.suggestions.count)]
+        }
+        let previousPath = workspace.root.appendingPathComponent("previous.json").path
+        var elements = try Outputs.SuggestionElements(beside: previousPath)
+        var placed: [(offset: Int64, count: Int, hashes: [Int])] = []
+        for document in documents {
+            let (bytes, hashes) = Outputs.SuggestionElements.render(relabel(document, oldHash))
+            #expect(hashes.count == document.count)
+            placed.append((elements.append(rendered: bytes) ?? -1, bytes.count, hashes))
+        }
+        var previousFile = old
+        previousFile.lexicon.hash = oldHash
+        previousFile.suggestions = documents.flatMap { relabel($0, oldHash) }
+        let previousSink = try AtomicFile.Writer(path: previousPath, durable: false)
+        let start = try elements.write(previousFile, to: previousSink)
+        try previousSink.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: previousPath)) == (try Outputs.json(previousFile)))
+
+        // Every third document rendered afresh, the others copied.
+        let path = workspace.root.appendingPathComponent("next.json").path
+        let previous = try #require(OpenFile(previousPath))
+        var next = try Outputs.SuggestionElements(beside: path)
+        for (index, document) in documents.enumerated() {
+            if index % 3 == 0 {
+                next.append(rendered: Outputs.SuggestionElements.render(relabel(document, newHash)).bytes)
+            } else {
+                let place = placed[index]
+                _ = next.append(previous: start + place.offset, count: place.count, hashes: place.hashes)
+            }
+        }
+        var wanted = previousFile
+        wanted.lexicon.hash = newHash
+        wanted.suggestions = documents.flatMap { relabel($0, newHash) }
+        let sink = try AtomicFile.Writer(path: path, durable: false)
+        try next.write(wanted, to: sink, previous: previous.descriptor, oldHash: oldHash)
+        try sink.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)))
+
+        // A previous file that no longer holds the old hash where recorded is not copied from.
+        let stale = try AtomicFile.Writer(path: path, durable: false)
+        try next.write(wanted, to: stale, previous: previous.descriptor, oldHash: String(repeating: "c", count: 64))
+        #expect(throws: FileWriteError.self) { try stale.commit() }
     }
 
     @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {

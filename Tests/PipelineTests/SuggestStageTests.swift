@@ -148,6 +148,44 @@ import Testing
         #expect(try workspace.output("suggestions.json") == pieced)
     }
 
+    /// A lexicon edit that leaves documents' suggestions as they were copies them from the
+    /// previous suggestions.json (decisions, conflict and note included) and reads only each
+    /// document's words: with every document's text and suggestion cache deleted, nothing is
+    /// ingested, tokenised or matched again, and the outputs equal a run from scratch.
+    @Test func aLexiconEditCopiesUnchangedDocumentsFromThePreviousFileAndReadsNoText() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.runWithDecisionsOnTheFirstSuggestion(note: JSONWriterTests.awkward)
+        let documents = workspace.out.appendingPathComponent(".cache/documents")
+        func files(_ suffix: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: documents.path).filter {
+                $0.hasSuffix(suffix) && !$0.dropLast(suffix.count).contains(".")
+            }
+        }
+        let texts = try files(".bin")
+        let suggestionCaches = try files(".suggest.bin")
+        #expect(texts.count == 11 && suggestionCaches.count == 11)
+        for name in texts + suggestionCaches {
+            try FileManager.default.removeItem(at: documents.appendingPathComponent(name))
+        }
+
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        let edited = try workspace.run()
+        #expect(edited.stage("ingest")?.ran == [])
+        #expect(edited.stage("tokenize")?.ran == [])
+        #expect(edited.stage("suggest")?.ran == [])
+        #expect(try files(".bin").isEmpty && files(".suggest.bin").isEmpty)
+        let suggestions = try workspace.output("suggestions.json")
+        let report = try workspace.output("report.html")
+        let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: suggestions)
+        #expect(file.suggestions.contains { $0.status == .conflict && $0.decisions.count == 2 })
+        #expect(Set(file.suggestions.map(\.lexiconHash)) == [file.lexicon.hash])
+
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("suggestions.json") == suggestions)
+        #expect(try workspace.output("report.html") == report)
+    }
+
     @Test func decisionsSurviveLexiconEditsAttachedOrOrphanedNeverLost() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }

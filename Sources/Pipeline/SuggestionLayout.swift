@@ -1,0 +1,219 @@
+import Coding
+import Corpus
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where each document's suggestions sit in suggestions.json and what they were made from
+/// (`.cache/suggestions-layout.bin`, under the identity of the file it describes). After a
+/// lexicon edit, a document whose suggestions the edit left as they were has its elements copied
+/// from the previous file with the new lexicon hash patched in, instead of its suggestions being
+/// decoded from the cache and rendered again: that was most of such a run.
+struct SuggestionLayout: Sendable {
+    /// One document's elements in the file.
+    struct Document: Sendable {
+        var id: String
+        /// The document's suggest key: its content, the tokeniser, the stage's options, its id.
+        var key: String
+        /// Per code of the lexicon, in order: the cache key its suggestions came from (a
+        /// position in ``SuggestionLayout/keys``; a carried-over code's is an earlier version's).
+        var sources: [Int]
+        /// Where its elements begin among the array's elements, and their length.
+        var offset: Int64
+        var length: Int
+        /// Where each suggestion's lexicon hash begins, from `offset`.
+        var hashes: [Int]
+        var statuses: [SuggestionStatus]
+        /// Per suggestion: its participant's position in ``SuggestionLayout/participants``, or -1.
+        var participants: [Int]
+        var joined: DecisionMerger.Session.Joined
+        /// Its first suggestion's position in the ``SuggestionIndex`` of the same file (not stored).
+        var first = 0
+    }
+
+    /// What else the bytes depend on: the build, the participants, the decisions, the stage's options.
+    let context: String
+    /// The lexicon hash every suggestion in the file carries.
+    let lexiconHash: String
+    /// Where the elements begin in the file.
+    var start: Int64 = 0
+    private(set) var keys: [String] = []
+    private(set) var participants: [String] = []
+    private(set) var documents: [Document] = []
+    private var keyNumbers: [String: Int] = [:]
+    private var participantNumbers: [String: Int] = [:]
+    private var byID: [String: Int] = [:]
+
+    init(context: String, lexiconHash: String) {
+        self.context = context
+        self.lexiconHash = lexiconHash
+    }
+
+    func document(_ id: String) -> Document? {
+        byID[id].map { documents[$0] }
+    }
+
+    /// The cache key of each code's suggestions in `document`, in code order.
+    func sources(of document: Document) -> [String] {
+        document.sources.map { keys[$0] }
+    }
+
+    /// Records a document's elements, rendered in this run (`suggestions` as rendered, joined
+    /// as `joined`) or kept from the previous file.
+    mutating func add(
+        id: String, key: String, sources: [String], offset: Int64, length: Int, hashes: [Int],
+        statuses: [SuggestionStatus], participants: [String?], joined: DecisionMerger.Session.Joined
+    ) {
+        let sourceNumbers = sources.map { source in
+            if let number = keyNumbers[source] { return number }
+            keys.append(source)
+            keyNumbers[source] = keys.count - 1
+            return keys.count - 1
+        }
+        let participantNumbers = participants.map { participant -> Int in
+            guard let participant else { return -1 }
+            if let number = self.participantNumbers[participant] { return number }
+            self.participants.append(participant)
+            self.participantNumbers[participant] = self.participants.count - 1
+            return self.participants.count - 1
+        }
+        byID[id] = documents.count
+        documents.append(
+            Document(
+                id: id, key: key, sources: sourceNumbers, offset: offset, length: length, hashes: hashes,
+                statuses: statuses, participants: participantNumbers, joined: joined))
+    }
+
+    // MARK: Stored
+
+    private static let tag = "tmine-suggestion-layout-\(BinaryWriter.formatVersion)"
+
+    private static func path(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/suggestions-layout.bin")
+    }
+
+    private static func stampKey(_ identity: TranscriptHashes.Identity) -> String {
+        "\(identity.size) \(identity.inode) \(identity.modified) \(identity.changed)"
+    }
+
+    /// The layout of suggestions.json as it is now, made under `context` and with as many
+    /// suggestions as `index` (of the same file) holds, and the file opened to copy from; nil
+    /// when there is none, or it describes another file or context.
+    static func load(in out: String, context: String, index: SuggestionIndex) -> (SuggestionLayout, OpenFile)? {
+        let file = (out as NSString).appendingPathComponent("suggestions.json")
+        guard let opened = OpenFile(file), let identity = TranscriptHashes.Identity(descriptor: opened.descriptor),
+            var reader = CacheFile.reader(at: path(in: out), tag: tag, key: stampKey(identity)),
+            var layout = try? read(&reader, context: context), reader.isAtEnd
+        else { return nil }
+        var first = 0
+        for position in layout.documents.indices {
+            layout.documents[position].first = first
+            first += layout.documents[position].statuses.count
+        }
+        guard first == index.keys.count else { return nil }
+        return (layout, opened)
+    }
+
+    private static func read(_ reader: inout BinaryReader, context: String) throws(BinaryReader.Error)
+        -> SuggestionLayout
+    {
+        guard try reader.read(String.self) == context else { throw BinaryReader.Error() }
+        var layout = SuggestionLayout(context: context, lexiconHash: try reader.read())
+        layout.start = Int64(try reader.read(Int.self))
+        layout.keys = try reader.read()
+        layout.participants = try reader.read()
+        let statuses = SuggestionStatus.allCases
+        let count = try reader.readCount()
+        layout.documents.reserveCapacity(count)
+        for _ in 0..<count {
+            let id = try reader.read(String.self)
+            let key = try reader.read(String.self)
+            let sources = try reader.read([Int].self)
+            let offset = Int64(try reader.read(Int.self))
+            let length = try reader.read(Int.self)
+            var hashes = try reader.read([Int].self)
+            for position in hashes.indices.dropFirst() { hashes[position] += hashes[position - 1] }
+            var statusList: [SuggestionStatus] = []
+            for number in try reader.read([Int].self) {
+                guard statuses.indices.contains(number) else { throw BinaryReader.Error() }
+                statusList.append(statuses[number])
+            }
+            let participants = try reader.read([Int].self)
+            let attachedCount = try reader.readCount()
+            var attached: [(coder: Int, decision: String, suggestion: String)] = []
+            for _ in 0..<attachedCount {
+                attached.append((try reader.read(), try reader.read(), try reader.read()))
+            }
+            let reattached = try reader.read(Int.self)
+            guard sources.allSatisfy(layout.keys.indices.contains),
+                participants.allSatisfy({ $0 == -1 || layout.participants.indices.contains($0) }),
+                hashes.count == statusList.count, participants.count == statusList.count, length >= 0
+            else { throw BinaryReader.Error() }
+            layout.byID[id] = layout.documents.count
+            layout.documents.append(
+                Document(
+                    id: id, key: key, sources: sources, offset: offset, length: length, hashes: hashes,
+                    statuses: statusList, participants: participants,
+                    joined: .init(attached: attached, reattached: reattached)))
+        }
+        return layout
+    }
+
+    /// Records the layout of the suggestions.json just written (call once it is in place).
+    func save(in out: String) {
+        let file = (out as NSString).appendingPathComponent("suggestions.json")
+        guard let identity = TranscriptHashes.Identity(of: file) else { return }
+        let statuses = Dictionary(uniqueKeysWithValues: SuggestionStatus.allCases.enumerated().map { ($1, $0) })
+        CacheFile.write(
+            at: Self.path(in: out), tag: Self.tag, key: Self.stampKey(identity),
+            capacity: documents.count * 256 + keys.count * 80 + 1024
+        ) { writer in
+            writer.write(context)
+            writer.write(lexiconHash)
+            writer.write(Int(start))
+            writer.write(keys)
+            writer.write(participants)
+            writer.writeVarint(UInt64(documents.count))
+            for document in documents {
+                writer.write(document.id)
+                writer.write(document.key)
+                writer.write(document.sources)
+                writer.write(Int(document.offset))
+                writer.write(document.length)
+                // Hash offsets as gaps: a few bytes each.
+                writer.write(
+                    document.hashes.indices.map {
+                        $0 == 0 ? document.hashes[0] : document.hashes[$0] - document.hashes[$0 - 1]
+                    })
+                writer.write(document.statuses.map { statuses[$0] ?? 0 })
+                writer.write(document.participants)
+                writer.writeVarint(UInt64(document.joined.attached.count))
+                for (coder, decision, suggestion) in document.joined.attached {
+                    writer.write(coder)
+                    writer.write(decision)
+                    writer.write(suggestion)
+                }
+                writer.write(document.joined.reattached)
+            }
+        }
+    }
+
+    /// Removes the layout (when suggestions.json is written without one).
+    static func remove(in out: String) {
+        unlink(path(in: out))
+    }
+}
+
+/// A file kept open for reading (closed with the last reference).
+final class OpenFile: Sendable {
+    let descriptor: Int32
+
+    init?(_ path: String) {
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+    }
+
+    deinit { close(descriptor) }
+}
