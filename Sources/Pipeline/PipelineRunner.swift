@@ -557,9 +557,37 @@ public struct PipelineRunner: Sendable {
         }
 
         var written: [String] = []
-        var suggestionSummary: RunReport.Suggestions?
-        var frequenciesFile: Outputs.FrequenciesFile?
-        var tally: HTMLReport.Tally?
+        // The suggestions' summary (and the report's tally) first: the report is rendered while
+        // the outputs are written.
+        var finishedSuggestions = merge.suggestions
+        var suggestionSummary = finishedSuggestions?.summarize()
+        let tally = finishedSuggestions?.tally
+        if runSuggest && !writeSuggestions, let previous = manifest.report?.suggestions {
+            suggestionSummary = previous.unchanged
+        }
+        let stats = collected.map(\.stats)
+        let size = RunReport.Size(
+            documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
+            participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
+            participantTokens: stats.reduce(0) { $0 + $1.participantTokens },
+            participants: stats.reduce(into: Set<String>()) { $0.formUnion($1.participantIDs) }.count)
+        let formatter = ISO8601DateFormatter()
+        func runReport(finished: Date) -> RunReport {
+            var report = RunReport(
+                tool: "TranscriptMiner", toolVersion: Self.version, study: configuration.study,
+                pipeline: relativePath(configuration.file, from: FileManager.default.currentDirectoryPath),
+                startedAt: formatter.string(from: started), finishedAt: formatter.string(from: finished),
+                seconds: finished.timeIntervalSince(started),
+                hashes: RunReport.Hashes(
+                    pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
+                tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
+                failures: failures.map(RunReport.Failure.init), warnings: warnings,
+                outputs: written + ["run-report.json"], suggestions: suggestionSummary, timings: [:], methods: "")
+            report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
+            return report
+        }
+        // What report.html shows of the run (its counts and methods, not its times or outputs).
+        let reportForPage = writeReport ? runReport(finished: Date()) : nil
         // Words per participant, for the report's chart (the frequency merge is let go before).
         let frequencyWords = merge.frequencies?.words
         func commit(_ name: String, _ sink: AtomicFile.Writer, key: String) throws(PipelineError) {
@@ -582,14 +610,14 @@ public struct PipelineRunner: Sendable {
                 var files: [(String, AtomicFile.Writer)] = []
                 var corpus = false
                 var warnings: [String] = []
-                var summary: RunReport.Suggestions?
                 var suggestions: SuggestionMerge?
                 var frequencies: Outputs.FrequenciesFile?
+                var report: AtomicFile.Writer?
                 var failure: String?
             }
             let runner = self
             let kwicMerge = merge.kwic
-            let suggestionMerge = merge.suggestions
+            let suggestionsToWrite = finishedSuggestions
             let lexiconSource = configuration.suggest.map {
                 relativePath($0.lexiconFile, from: configuration.baseFolder)
             }
@@ -614,16 +642,27 @@ public struct PipelineRunner: Sendable {
                         kwicMerge.sink.sync()
                         result.files.append(("kwic.json", kwicMerge.sink))
                     case suggestionsTask:
-                        guard var suggestionMerge else { break }
-                        let sink = writeSuggestions ? try runner.output("suggestions.json", in: out) : nil
-                        result.summary = try suggestionMerge.finish(
-                            study: configuration.study, lexiconSource: lexiconSource ?? "", out: out, to: sink)
+                        guard var suggestionMerge = suggestionsToWrite, writeSuggestions else { break }
+                        let sink = try runner.output("suggestions.json", in: out)
+                        try suggestionMerge.write(
+                            study: configuration.study, lexiconSource: lexiconSource ?? "", to: sink)
+                        sink.sync()
+                        result.files.append(("suggestions.json", sink))
                         result.suggestions = suggestionMerge
-                        if let sink {
-                            sink.sync()
-                            result.files.append(("suggestions.json", sink))
-                        }
                     default:
+                        defer {
+                            // The report, once the frequencies it shows are in hand.
+                            if let reportForPage, result.failure == nil {
+                                do {
+                                    result.report = try runner.writeReportPage(
+                                        reportForPage, frequencies: result.frequencies, tally: tally,
+                                        words: mergedFrequencies?.words ?? frequencyWords ?? [:],
+                                        participants: participants, lexicon: configuration.suggest?.lexicon, out: out)
+                                } catch {
+                                    result.failure = "\(error)"
+                                }
+                            }
+                        }
                         if let mergedFrequencies {
                             result.frequencies = mergedFrequencies.file
                             result.warnings += mergedFrequencies.warnings
@@ -681,66 +720,24 @@ public struct PipelineRunner: Sendable {
                     manifest.record("corpus.json", key: outputKeys["corpus.json"] ?? "", in: out)
                 }
                 warnings += result.warnings
-                if let summary = result.summary {
-                    suggestionSummary = summary
-                    tally = result.suggestions?.tally
-                }
-                if let file = result.frequencies { frequenciesFile = file }
                 for (name, sink) in result.files {
                     try commit(name, sink, key: outputKeys[name] ?? "")
                     if name == "suggestions.json" { result.suggestions?.saveIndex(in: out) }
                 }
+            }
+            if let sink = built.values[frequenciesTask]?.report {
+                try commit("report.html", sink, key: reportKey)
             }
         } catch let error as PipelineError {
             throw error
         } catch {
             throw PipelineError(file: out, message: "cannot write the outputs: \(error)")
         }
-        if runSuggest && !writeSuggestions, let previous = manifest.report?.suggestions {
-            suggestionSummary = previous.unchanged
-        }
-
         let finished = Date()
-        let stats = collected.map(\.stats)
-        let size = RunReport.Size(
-            documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
-            participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
-            participantTokens: stats.reduce(0) { $0 + $1.participantTokens },
-            participants: stats.reduce(into: Set<String>()) { $0.formUnion($1.participantIDs) }.count)
-        let formatter = ISO8601DateFormatter()
-        var report = RunReport(
-            tool: "TranscriptMiner", toolVersion: Self.version, study: configuration.study,
-            pipeline: relativePath(configuration.file, from: FileManager.default.currentDirectoryPath),
-            startedAt: formatter.string(from: started), finishedAt: formatter.string(from: finished),
-            seconds: finished.timeIntervalSince(started),
-            hashes: RunReport.Hashes(pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
-            tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
-            failures: failures.map(RunReport.Failure.init), warnings: warnings, outputs: written + ["run-report.json"],
-            suggestions: suggestionSummary, timings: [:], methods: "")
-        report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
+        var report = runReport(finished: finished)
         report.timings = timer.totals.mapValues { ($0 * 1000).rounded() / 1000 }
         report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
-        if writeReport {
-            let words = mergedFrequencies?.words ?? frequencyWords ?? [:]
-            let order = Dictionary(
-                participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-            let html = HTMLReport(
-                study: configuration.study, report: report,
-                wordsByParticipant: words.sorted {
-                    (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
-                }
-                .map { ($0.key, $0.value) },
-                frequencies: frequenciesFile, tally: tally, lexicon: configuration.suggest?.lexicon,
-                participants: participants)
-            let sink = try output("report.html", in: out)
-            html.render { part in
-                var part = part
-                part.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
-            }
-            try commit("report.html", sink, key: reportKey)
-            report.outputs.insert("report.html", at: report.outputs.count - 1)
-        }
         try writeReportFile(report)
         if options.only == nil {
             manifest.report = report
@@ -750,6 +747,29 @@ public struct PipelineRunner: Sendable {
             cache.prune()
         }
         return report
+    }
+
+    /// report.html, written (and flushed to disk) but not yet in place.
+    private func writeReportPage(
+        _ report: RunReport, frequencies: Outputs.FrequenciesFile?, tally: HTMLReport.Tally?, words: [String: Int],
+        participants: ParticipantTable, lexicon: Lexicon?, out: String
+    ) throws(PipelineError) -> AtomicFile.Writer {
+        let order = Dictionary(
+            participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let html = HTMLReport(
+            study: configuration.study, report: report,
+            wordsByParticipant: words.sorted {
+                (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
+            }
+            .map { ($0.key, $0.value) },
+            frequencies: frequencies, tally: tally, lexicon: lexicon, participants: participants)
+        let sink = try output("report.html", in: out)
+        html.render { part in
+            var part = part
+            part.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
+        }
+        sink.sync()
+        return sink
     }
 
     /// A run that found every output current: the last full run's report, stamped anew.

@@ -188,12 +188,14 @@ struct SuggestionMerge: @unchecked Sendable {
         return try? JSONDecoder().decode(Suggestion.self, from: Data(bytes[start..<end + closing.count]))
     }
 
-    /// After every document: writes suggestions.json to `sink` (when spooling) and records its
-    /// ids for the next run; the summary compares them with the previous run's, per code.
-    mutating func finish(
-        study: String, lexiconSource: String, out: String, to sink: AtomicFile.Writer?
-    ) throws -> RunReport.Suggestions {
+    /// Decisions attached to no suggestion, and every coder's manual codings (once summarised).
+    private var ends: (orphans: [DecisionMerger.Orphan], manual: [String: [ManualCoding]])?
+
+    /// After every document: the summary for the run report, which compares this run's
+    /// suggestions with the previous run's, per code; the tally is complete from then on.
+    mutating func summarize() -> RunReport.Suggestions {
         let (orphans, manual) = session.finish()
+        ends = (orphans, manual)
         for coder in manual.keys.sorted() { tally.add(manualCodings: manual[coder] ?? []) }
 
         // What changed since the last run, per code.
@@ -210,10 +212,15 @@ struct SuggestionMerge: @unchecked Sendable {
                     code: code, total: new.count, added: previous == nil ? new.count : new.subtracting(old).count,
                     removed: old.subtracting(new).count))
         }
-        let summary = RunReport.Suggestions(
+        return RunReport.Suggestions(
             total: index.keys.count, byStatus: byStatus, lexiconHash: stage.lexicon.contentHash, coders: coders,
             perCode: perCode, orphaned: orphans, reattached: session.reattached)
-        if let elements, let sink {
+    }
+
+    /// After ``summarize()``: writes suggestions.json to `sink` (when spooling).
+    mutating func write(study: String, lexiconSource: String, to sink: AtomicFile.Writer) throws {
+        let (orphans, manual) = ends ?? session.finish()
+        if let elements {
             let file = Outputs.SuggestionsFile(
                 study: study,
                 lexicon: .init(
@@ -232,7 +239,6 @@ struct SuggestionMerge: @unchecked Sendable {
                 file, to: sink, previous: previousFile?.descriptor ?? -1, oldHash: previousLayout?.lexiconHash ?? "")
             layout?.start = start
         }
-        return summary
     }
 
     /// Records the ids and layout of the suggestions.json just written (call once it is in place).
