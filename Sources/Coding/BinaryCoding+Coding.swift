@@ -44,7 +44,6 @@ extension Suggestion: BinaryCodable {
         writer.write(codePath)
         writer.write(evidence)
         writer.write(weight)
-        writer.write(lexiconHash)
         writer.write(speaker)
         writer.write(role)
         writer.write(participantID)
@@ -60,7 +59,7 @@ extension Suggestion: BinaryCodable {
         self.init(
             id: try reader.read(), documentID: try reader.read(), segmentIndex: try reader.read(),
             sentenceIndex: try reader.read(), code: try reader.read(), codePath: try reader.read(),
-            evidence: try reader.read(), weight: try reader.read(), lexiconHash: try reader.read(),
+            evidence: try reader.read(), weight: try reader.read(),
             speaker: try reader.read(), role: try reader.read(), participantID: try reader.read(),
             attributes: try reader.read(), text: try reader.read(), range: try reader.read(),
             context: try reader.read(), status: try reader.read(), decisions: try reader.read())

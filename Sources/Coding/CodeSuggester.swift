@@ -96,7 +96,6 @@ public struct CodeSuggester: Sendable {
                         documentID: document.id, segmentIndex: segmentIndex, sentenceIndex: sentence, code: code.name,
                         codePath: paths[first.code], evidence: evidence,
                         weight: (weights.max() ?? code.weight ?? 1) * Double(group.count),
-                        lexiconHash: lexicon.contentHash,
                         speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
                         attributes: corpus.participant(of: segment)?.attributes ?? [:],
                         text: slicer.string(unitRange.0, unitRange.1),

@@ -16,7 +16,6 @@ public struct Suggestion: Sendable, Hashable, Codable {
     public var codePath: [String]
     public var evidence: [Evidence]
     public var weight: Double
-    public var lexiconHash: String
     public var speaker: String
     public var role: SpeakerRole
     public var participantID: String?

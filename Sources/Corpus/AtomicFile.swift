@@ -76,63 +76,46 @@ public enum AtomicFile {
             }
         }
 
-        /// Appends what was written to `spool` (all of it, or `range` of it), written straight
-        /// from its mapping (the kernel copies page to page; the bytes never pass through a
-        /// buffer of ours), a window at a time: mapped pages count as the process's memory while
-        /// they stay mapped.
+        /// Appends what was written to `spool` (all of it, or `range` of it), copied by the kernel.
         public func append(contentsOf spool: Spool, range: Range<Int64>? = nil) {
-            guard failed == nil, descriptor >= 0 else { return }
             if let reason = spool.failed {
-                failed = reason
+                failed = failed ?? reason
                 return
             }
-            let range = range ?? 0..<spool.size
-            let window: Int64 = 8 << 20
-            let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
-            var offset = range.lowerBound
-            while offset < range.upperBound, failed == nil {
-                // Mappings start on a page.
-                let mapped = offset - offset % page
-                let count = Int(min(window, range.upperBound - offset))
-                let length = Int(offset - mapped) + count
-                guard let mapping = mmap(nil, length, PROT_READ, MAP_SHARED, spool.descriptor, off_t(mapped)),
-                    mapping != MAP_FAILED
-                else {
-                    failed = String(cString: strerror(errno))
-                    return
-                }
-                append(UnsafeRawBufferPointer(start: mapping + Int(offset - mapped), count: count))
-                munmap(mapping, length)
-                offset += Int64(count)
-            }
+            append(from: spool.descriptor, range: range ?? 0..<spool.size)
         }
 
-        /// Appends `range` of the file open as `source`, with the `old` bytes found at each of
-        /// `offsets` (from the range's start) replaced by `new`, of the same length. Fails (and
-        /// so will ``commit()``) when the file does not hold `old` there: it changed since its
-        /// layout was recorded.
-        public func append(
-            from source: Int32, range: Range<Int64>, replacing old: [UInt8], with new: [UInt8], at offsets: [Int]
-        ) {
+        /// Appends `range` of the file open as `source`, copied from page cache to page cache by
+        /// the kernel (`sendfile`; the bytes never pass through a buffer of ours, nor are mapped:
+        /// mapped pages would count as this process's memory), or read and written a piece at a
+        /// time where the kernel cannot. Fails (and so will ``commit()``) when the file is shorter.
+        public func append(from source: Int32, range: Range<Int64>) {
             guard failed == nil, descriptor >= 0 else { return }
-            guard old.count == new.count else {
-                failed = "a replacement of another length"
-                return
-            }
-            guard var buffer = AtomicFile.read(source, range: range) else {
-                failed = "the file to copy from is shorter than recorded"
-                return
-            }
-            for offset in offsets {
-                guard offset >= 0, offset + old.count <= buffer.count,
-                    buffer[offset..<offset + old.count].elementsEqual(old)
-                else {
-                    failed = "the file to copy from changed since it was recorded"
+            var offset = off_t(range.lowerBound)
+            while offset < off_t(range.upperBound) {
+                let count = sendfile(descriptor, source, &offset, Int(off_t(range.upperBound) - offset))
+                if count > 0 {
+                    size += Int64(count)
+                    continue
+                }
+                if count < 0, errno == EINTR || errno == EAGAIN { continue }
+                guard count < 0, [EINVAL, ENOSYS, EXDEV].contains(errno) else {
+                    failed =
+                        count == 0 ? "the file to copy from is shorter than recorded" : String(cString: strerror(errno))
                     return
                 }
-                buffer.replaceSubrange(offset..<offset + new.count, with: new)
+                // No kernel copy here: a piece at a time through a buffer.
+                while offset < off_t(range.upperBound), failed == nil {
+                    let end = min(off_t(range.upperBound), offset + (8 << 20))
+                    guard let piece = AtomicFile.read(source, range: Int64(offset)..<Int64(end)) else {
+                        failed = "the file to copy from is shorter than recorded"
+                        return
+                    }
+                    append(piece)
+                    offset = end
+                }
             }
-            append(buffer)
+            synced = false
         }
 
         /// Flushes, closes and renames over the path. Throws if any write failed (a full disk).

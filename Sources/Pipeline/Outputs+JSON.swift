@@ -28,14 +28,6 @@ extension JSONWriter {
     }
 
     mutating func value(_ suggestion: Suggestion) {
-        var offsets: [Int] = []
-        value(suggestion, lexiconHashAt: &offsets)
-    }
-
-    /// A suggestion, noting in `offsets` where its lexicon hash begins in ``bytes``: after a
-    /// lexicon edit it is all that changes in a suggestion otherwise left as it was, and the next
-    /// run patches it in place (see ``SuggestionLayout``).
-    mutating func value(_ suggestion: Suggestion, lexiconHashAt offsets: inout [Int]) {
         object { writer in
             writer.field("attributes", dictionary: suggestion.attributes)
             writer.field("code", suggestion.code)
@@ -69,9 +61,6 @@ extension JSONWriter {
                     }
                 })
             writer.field("id", suggestion.id)
-            writer.key("lexiconHash")
-            offsets.append(writer.bytes.count + 1)
-            writer.value(suggestion.lexiconHash)
             writer.field("participantID", suggestion.participantID)
             writer.field("range", range: suggestion.range)
             writer.field("role", suggestion.role.rawValue)
@@ -188,10 +177,11 @@ extension Outputs {
     /// the end).
     struct SuggestionElements {
         let spool: AtomicFile.Spool
-        /// In order: a stretch of the spool, or one document's elements in the previous file.
+        /// In order: a stretch of the spool, or of the previous file (documents that followed
+        /// one another there are copied as one stretch, with the comma between them).
         private enum Piece {
             case spool(start: Int64, count: Int64)
-            case previous(start: Int64, count: Int, hashes: [Int])
+            case previous(start: Int64, count: Int64)
         }
         private var pieces: [Piece] = []
         /// Bytes of elements so far, separating commas included.
@@ -201,31 +191,29 @@ extension Outputs {
             spool = try AtomicFile.Spool(beside: path)
         }
 
-        /// One document's suggestions as elements of that array (on any thread), and where
-        /// their lexicon hashes begin in the bytes.
-        static func render(_ suggestions: [Suggestion]) -> (bytes: [UInt8], hashes: [Int]) {
+        /// One document's suggestions as elements of that array (on any thread).
+        static func render(_ suggestions: [Suggestion]) -> [UInt8] {
             var writer = JSONWriter.elements(depth: 2)
-            var hashes: [Int] = []
-            hashes.reserveCapacity(suggestions.count)
-            for suggestion in suggestions { writer.value(suggestion, lexiconHashAt: &hashes) }
-            return (writer.bytes, hashes)
+            for suggestion in suggestions { writer.value(suggestion) }
+            return writer.bytes
         }
 
         /// A separating comma when elements precede.
         private mutating func separate() {
             guard count > 0 else { return }
-            spool(1) { $0.append([0x2C]) }
+            spool([0x2C])
         }
 
-        private mutating func spool(_ length: Int, _ write: (AtomicFile.Spool) -> Void) {
+        private mutating func spool(_ bytes: [UInt8]) {
             let start = spool.size
-            write(spool)
+            spool.append(bytes)
+            let length = Int64(bytes.count)
             if case .spool(let first, let old)? = pieces.last, first + old == start {
-                pieces[pieces.count - 1] = .spool(start: first, count: old + Int64(length))
+                pieces[pieces.count - 1] = .spool(start: first, count: old + length)
             } else {
-                pieces.append(.spool(start: start, count: Int64(length)))
+                pieces.append(.spool(start: start, count: length))
             }
-            count += Int64(length)
+            count += length
         }
 
         /// Appends what ``render(_:)`` made, after the elements appended before; returns where
@@ -235,31 +223,33 @@ extension Outputs {
             guard !rendered.isEmpty else { return nil }
             separate()
             let position = count
-            spool(rendered.count) { $0.append(rendered) }
+            spool(rendered)
             return position
         }
 
-        /// Appends one document's elements as they are in the previous file (`start` and `count`
-        /// bytes there), their lexicon hashes (`hashes`, from `start`) to be replaced on writing;
-        /// returns where they begin among the elements.
-        mutating func append(previous start: Int64, count length: Int, hashes: [Int]) -> Int64 {
+        /// Appends one document's elements as they are in the previous file (`length` bytes from
+        /// `start`); returns where they begin among the elements.
+        mutating func append(previous start: Int64, count length: Int) -> Int64 {
+            // Right after the previous document there, comma and all: one stretch.
+            if count > 0, case .previous(let first, let old)? = pieces.last, first + old + 1 == start {
+                pieces[pieces.count - 1] = .previous(start: first, count: old + 1 + Int64(length))
+                count += 1 + Int64(length)
+                return count - Int64(length)
+            }
             separate()
             let position = count
-            pieces.append(.previous(start: start, count: length, hashes: hashes))
+            pieces.append(.previous(start: start, count: Int64(length)))
             count += Int64(length)
             return position
         }
 
         /// `suggestions.json` with `file`'s other fields (its suggestions are not read) and the
-        /// elements: spooled ones copied in by the kernel, earlier ones from `previous` (whose
-        /// lexicon hash `oldHash` becomes the file's). Returns where the elements begin in the file.
+        /// elements, copied in by the kernel from the spool and from `previous` (the previous
+        /// file, open). Returns where the elements begin in the file.
         @discardableResult
-        func write(
-            _ file: SuggestionsFile, to sink: AtomicFile.Writer, previous: Int32 = -1, oldHash: String = ""
-        ) throws -> Int64 {
+        func write(_ file: SuggestionsFile, to sink: AtomicFile.Writer, previous: Int32 = -1) throws -> Int64 {
             let parts = try SuggestionsParts(file)
             let (pieces, spool, hasElements) = (pieces, spool, count > 0)
-            let (old, new) = (Array(oldHash.utf8), Array(file.lexicon.hash.utf8))
             var start: Int64 = 0
             JSONWriter.stream(to: sink) { writer in
                 suggestions(file, parts, &writer) { writer in
@@ -269,10 +259,8 @@ extension Outputs {
                         switch piece {
                         case .spool(let first, let count):
                             sink.append(contentsOf: spool, range: first..<first + count)
-                        case .previous(let first, let count, let hashes):
-                            sink.append(
-                                from: previous, range: first..<first + Int64(count), replacing: old, with: new,
-                                at: hashes)
+                        case .previous(let first, let count):
+                            sink.append(from: previous, range: first..<first + count)
                         }
                     }
                     writer.spliced(elements: hasElements)

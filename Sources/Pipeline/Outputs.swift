@@ -75,8 +75,11 @@ public enum Outputs {
             public var coder: String
             public var coding: ManualCoding
         }
-        public var schemaVersion = Outputs.schemaVersion
+        /// 2: suggestions no longer repeat `lexicon.hash` each (it made every byte of the file
+        /// change with any lexicon edit, and a 200 MB file 10 MB larger).
+        public var schemaVersion = 2
         public var study: String
+        /// The lexicon every suggestion in the file comes from, with its content hash.
         public var lexicon: LexiconInfo
         public var unit: String
         public var suggestions: [Suggestion]

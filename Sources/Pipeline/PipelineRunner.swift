@@ -471,13 +471,8 @@ public struct PipelineRunner: Sendable {
                 }
             }
             if loadSuggestions, reused == nil, suggestions == nil, let stage = configuration.suggest {
-                let hash = stage.lexicon.contentHash
                 suggestions = CodeSuggester(lexicon: stage.lexicon, options: stage.options).ordered(
-                    codeKeys.flatMap { byCode[$0] ?? [] }.map { suggestion in
-                        var suggestion = suggestion
-                        suggestion.lexiconHash = hash
-                        return suggestion
-                    })
+                    codeKeys.flatMap { byCode[$0] ?? [] })
             }
             result.stats = stats ?? DocumentStats()
             result.lines = (lines ?? []).map { line in

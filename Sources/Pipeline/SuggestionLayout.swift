@@ -9,8 +9,8 @@ import Foundation
 /// Where each document's suggestions sit in suggestions.json and what they were made from
 /// (`.cache/suggestions-layout.bin`, under the identity of the file it describes). After a
 /// lexicon edit, a document whose suggestions the edit left as they were has its elements copied
-/// from the previous file with the new lexicon hash patched in, instead of its suggestions being
-/// decoded from the cache and rendered again: that was most of such a run.
+/// from the previous file by the kernel, instead of its suggestions being decoded from the cache
+/// and rendered again: that was most of such a run.
 struct SuggestionLayout: Sendable {
     /// One document's elements in the file.
     struct Document: Sendable {
@@ -23,8 +23,6 @@ struct SuggestionLayout: Sendable {
         /// Where its elements begin among the array's elements, and their length.
         var offset: Int64
         var length: Int
-        /// Where each suggestion's lexicon hash begins, from `offset`.
-        var hashes: [Int]
         var statuses: [SuggestionStatus]
         /// Per suggestion: its participant's position in ``SuggestionLayout/participants``, or -1.
         var participants: [Int]
@@ -35,8 +33,6 @@ struct SuggestionLayout: Sendable {
 
     /// What else the bytes depend on: the build, the participants, the decisions, the stage's options.
     let context: String
-    /// The lexicon hash every suggestion in the file carries.
-    let lexiconHash: String
     /// Where the elements begin in the file.
     var start: Int64 = 0
     private(set) var keys: [String] = []
@@ -46,9 +42,8 @@ struct SuggestionLayout: Sendable {
     private var participantNumbers: [String: Int] = [:]
     private var byID: [String: Int] = [:]
 
-    init(context: String, lexiconHash: String) {
+    init(context: String) {
         self.context = context
-        self.lexiconHash = lexiconHash
     }
 
     func document(_ id: String) -> Document? {
@@ -63,7 +58,7 @@ struct SuggestionLayout: Sendable {
     /// Records a document's elements, rendered in this run (`suggestions` as rendered, joined
     /// as `joined`) or kept from the previous file.
     mutating func add(
-        id: String, key: String, sources: [String], offset: Int64, length: Int, hashes: [Int],
+        id: String, key: String, sources: [String], offset: Int64, length: Int,
         statuses: [SuggestionStatus], participants: [String?], joined: DecisionMerger.Session.Joined
     ) {
         let sourceNumbers = sources.map { source in
@@ -82,7 +77,7 @@ struct SuggestionLayout: Sendable {
         byID[id] = documents.count
         documents.append(
             Document(
-                id: id, key: key, sources: sourceNumbers, offset: offset, length: length, hashes: hashes,
+                id: id, key: key, sources: sourceNumbers, offset: offset, length: length,
                 statuses: statuses, participants: participantNumbers, joined: joined))
     }
 
@@ -120,7 +115,7 @@ struct SuggestionLayout: Sendable {
         -> SuggestionLayout
     {
         guard try reader.read(String.self) == context else { throw BinaryReader.Error() }
-        var layout = SuggestionLayout(context: context, lexiconHash: try reader.read())
+        var layout = SuggestionLayout(context: context)
         layout.start = Int64(try reader.read(Int.self))
         layout.keys = try reader.read()
         layout.participants = try reader.read()
@@ -133,8 +128,6 @@ struct SuggestionLayout: Sendable {
             let sources = try reader.read([Int].self)
             let offset = Int64(try reader.read(Int.self))
             let length = try reader.read(Int.self)
-            var hashes = try reader.read([Int].self)
-            for position in hashes.indices.dropFirst() { hashes[position] += hashes[position - 1] }
             var statusList: [SuggestionStatus] = []
             for number in try reader.read([Int].self) {
                 guard statuses.indices.contains(number) else { throw BinaryReader.Error() }
@@ -149,12 +142,12 @@ struct SuggestionLayout: Sendable {
             let reattached = try reader.read(Int.self)
             guard sources.allSatisfy(layout.keys.indices.contains),
                 participants.allSatisfy({ $0 == -1 || layout.participants.indices.contains($0) }),
-                hashes.count == statusList.count, participants.count == statusList.count, length >= 0
+                participants.count == statusList.count, offset >= 0, length >= 0
             else { throw BinaryReader.Error() }
             layout.byID[id] = layout.documents.count
             layout.documents.append(
                 Document(
-                    id: id, key: key, sources: sources, offset: offset, length: length, hashes: hashes,
+                    id: id, key: key, sources: sources, offset: offset, length: length,
                     statuses: statusList, participants: participants,
                     joined: .init(attached: attached, reattached: reattached)))
         }
@@ -171,7 +164,6 @@ struct SuggestionLayout: Sendable {
             capacity: documents.count * 256 + keys.count * 80 + 1024
         ) { writer in
             writer.write(context)
-            writer.write(lexiconHash)
             writer.write(Int(start))
             writer.write(keys)
             writer.write(participants)
@@ -182,11 +174,6 @@ struct SuggestionLayout: Sendable {
                 writer.write(document.sources)
                 writer.write(Int(document.offset))
                 writer.write(document.length)
-                // Hash offsets as gaps: a few bytes each.
-                writer.write(
-                    document.hashes.indices.map {
-                        $0 == 0 ? document.hashes[0] : document.hashes[$0] - document.hashes[$0 - 1]
-                    })
                 writer.write(document.statuses.map { statuses[$0] ?? 0 })
                 writer.write(document.participants)
                 writer.writeVarint(UInt64(document.joined.attached.count))

@@ -39,8 +39,7 @@ struct SuggestionMerge: @unchecked Sendable {
         self.stage = stage
         previous = SuggestionIndex.previous(in: out)
         if reusing, let context, let previous,
-            let (layout, file) = SuggestionLayout.load(in: out, context: context, index: previous),
-            layout.lexiconHash.utf8.count == stage.lexicon.contentHash.utf8.count
+            let (layout, file) = SuggestionLayout.load(in: out, context: context, index: previous)
         {
             previousLayout = layout
             previousFile = file
@@ -49,7 +48,7 @@ struct SuggestionMerge: @unchecked Sendable {
             previousFile = nil
         }
         if path != nil, let context {
-            layout = SuggestionLayout(context: context, lexiconHash: stage.lexicon.contentHash)
+            layout = SuggestionLayout(context: context)
         }
         byID = participants.byID
         var states: [CoderState] = []
@@ -75,8 +74,6 @@ struct SuggestionMerge: @unchecked Sendable {
         var suggestions: [Suggestion] = []
         var joined = DecisionMerger.Session.Joined()
         var rendered: [UInt8] = []
-        /// Where each suggestion's lexicon hash begins in `rendered`.
-        var hashes: [Int] = []
         /// The document's id and suggest key, and the cache key of each code's suggestions.
         var document: (id: String, key: String, sources: [String])?
         var reused: SuggestionLayout.Document?
@@ -98,9 +95,9 @@ struct SuggestionMerge: @unchecked Sendable {
             }
             let joined = joiner.join(document: &suggestions)
             guard render else { return Prepared(suggestions: suggestions, joined: joined, document: document) }
-            let (rendered, hashes) = Outputs.SuggestionElements.render(suggestions)
             return Prepared(
-                suggestions: suggestions, joined: joined, rendered: rendered, hashes: hashes, document: document)
+                suggestions: suggestions, joined: joined, rendered: Outputs.SuggestionElements.render(suggestions),
+                document: document)
         }
     }
 
@@ -124,7 +121,7 @@ struct SuggestionMerge: @unchecked Sendable {
         if let document = prepared.document, layout != nil {
             layout?.add(
                 id: document.id, key: document.key, sources: document.sources, offset: offset ?? 0,
-                length: prepared.rendered.count, hashes: prepared.hashes, statuses: prepared.suggestions.map(\.status),
+                length: prepared.rendered.count, statuses: prepared.suggestions.map(\.status),
                 participants: prepared.suggestions.map(\.participantID), joined: prepared.joined)
         }
     }
@@ -146,21 +143,21 @@ struct SuggestionMerge: @unchecked Sendable {
                 code: code, status: status, participantID: participant < 0 ? nil : old.participants[participant])
             {
                 if bytes == nil { bytes = previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [] }
-                if let example = Self.decode(position, of: reused, in: bytes ?? []) { tally.add(example: example) }
+                if let example = Self.decode(position, in: bytes ?? []) { tally.add(example: example) }
             }
             byStatus[status.rawValue, default: 0] += 1
             index.append(key: oldIndex.keys[number], code: code)
         }
         guard reused.length > 0 else {
             layout?.add(
-                id: reused.id, key: reused.key, sources: old.sources(of: reused), offset: 0, length: 0, hashes: [],
+                id: reused.id, key: reused.key, sources: old.sources(of: reused), offset: 0, length: 0,
                 statuses: [], participants: [], joined: reused.joined)
             return
         }
-        let offset = elements?.append(previous: old.start + reused.offset, count: reused.length, hashes: reused.hashes)
+        let offset = elements?.append(previous: old.start + reused.offset, count: reused.length)
         layout?.add(
             id: reused.id, key: reused.key, sources: old.sources(of: reused), offset: offset ?? 0,
-            length: reused.length, hashes: reused.hashes, statuses: reused.statuses,
+            length: reused.length, statuses: reused.statuses,
             participants: reused.participants.map { $0 < 0 ? nil : old.participants[$0] }, joined: reused.joined)
     }
 
@@ -170,21 +167,24 @@ struct SuggestionMerge: @unchecked Sendable {
         return AtomicFile.read(file.descriptor, range: offset..<offset + Int64(document.length))
     }
 
-    /// The suggestion at `position` among a document's elements (`bytes`): the object around its
-    /// lexicon hash, from the line that opens it to the line that closes it (elements of the
-    /// array are the only lines indented so; strings never hold a line break).
-    private static func decode(_ position: Int, of document: SuggestionLayout.Document, in bytes: [UInt8])
-        -> Suggestion?
-    {
-        guard document.hashes.indices.contains(position), document.hashes[position] < bytes.count else { return nil }
-        let hash = document.hashes[position]
+    /// The suggestion at `position` among a document's elements (`bytes`): from the line that
+    /// opens it to the line that closes it (elements of the array are the only lines indented
+    /// so; strings never hold a line break).
+    private static func decode(_ position: Int, in bytes: [UInt8]) -> Suggestion? {
         let opening = Array("\n    {".utf8)
         let closing = Array("\n    }".utf8)
-        var start = hash
-        while start >= 0, !bytes[start...].starts(with: opening) { start -= 1 }
-        var end = hash
+        var start = 0
+        var seen = -1
+        while start < bytes.count {
+            if bytes[start...].starts(with: opening) {
+                seen += 1
+                if seen == position { break }
+            }
+            start += 1
+        }
+        var end = start
         while end < bytes.count, !bytes[end...].starts(with: closing) { end += 1 }
-        guard start >= 0, end < bytes.count else { return nil }
+        guard seen == position, end < bytes.count else { return nil }
         return try? JSONDecoder().decode(Suggestion.self, from: Data(bytes[start..<end + closing.count]))
     }
 
@@ -236,7 +236,7 @@ struct SuggestionMerge: @unchecked Sendable {
                 },
                 orphanedDecisions: orphans)
             let start = try elements.write(
-                file, to: sink, previous: previousFile?.descriptor ?? -1, oldHash: previousLayout?.lexiconHash ?? "")
+                file, to: sink, previous: previousFile?.descriptor ?? -1)
             layout?.start = start
         }
     }

@@ -27,13 +27,13 @@ import Testing
         for file in kept { #expect(FileManager.default.fileExists(atPath: file.path), "\(file.path)") }
     }
 
-    @Test func aSpoolLeavesNoFileAndSplicesEveryByteAcrossMappingWindows() throws {
+    @Test func aSpoolLeavesNoFileAndItAndStretchesOfOtherFilesAreCopiedByteForByte() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let path = root.appendingPathComponent("out.json").path
         let spool = try AtomicFile.Spool(beside: path)
-        // 20 MB and a bit, in uneven pieces: more than two of the 8 MB windows it is copied by.
+        // 20 MB and a bit, in uneven pieces.
         var expected: [UInt8] = Array("head ".utf8)
         var spooled: [UInt8] = []
         while spooled.count < 20 << 20 {
@@ -51,10 +51,26 @@ import Testing
         writer.append(Array("head ".utf8))
         writer.append(contentsOf: spool)
         writer.append(Array(" tail".utf8))
+        #expect(writer.size == Int64(spooled.count + 10))
         try writer.commit()
         expected += spooled + Array(" tail".utf8)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["out.json"])
+
+        // Stretches of the spool and of the file just written, as a lexicon edit copies them.
+        let source = open(path, O_RDONLY)
+        defer { close(source) }
+        let copy = root.appendingPathComponent("copy.json").path
+        let copier = try AtomicFile.Writer(path: copy, durable: false)
+        copier.append(contentsOf: spool, range: 7..<(9 << 20))
+        copier.append(from: source, range: 3..<Int64(expected.count))
+        try copier.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data(spooled[7..<(9 << 20)] + expected[3...]))
+        // A file shorter than the stretch asked for: nothing is replaced.
+        let short = try AtomicFile.Writer(path: copy, durable: false)
+        short.append(from: source, range: 0..<Int64(expected.count + 1))
+        #expect(throws: FileWriteError.self) { try short.commit() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)).count == (9 << 20) - 7 + expected.count - 3)
     }
 
     @Test func blanksAreUnicodeWhiteSpaceWithASCIIToldByValue() {
