@@ -149,12 +149,22 @@ struct HTMLReport {
         /// Counts a suggestion known by its code, status and participant; true when the report
         /// wants it whole, as one of its code's examples (``add(example:)``).
         mutating func count(code: String, status: SuggestionStatus, participantID: String?) -> Bool {
-            total[code, default: 0] += 1
-            byStatus[code, default: [:]][status, default: 0] += 1
-            guard status != .rejected else { return false }
-            kept[code, default: [:]][participantID ?? "", default: 0] += 1
+            count(code: code, status: status, participantID: participantID, times: 1)
+            return status != .rejected && examplesWanted(code: code) > 0
+        }
+
+        /// Counts `times` suggestions of one code, status and participant.
+        mutating func count(code: String, status: SuggestionStatus, participantID: String?, times: Int) {
+            total[code, default: 0] += times
+            byStatus[code, default: [:]][status, default: 0] += times
+            guard status != .rejected else { return }
+            kept[code, default: [:]][participantID ?? "", default: 0] += times
             if let participantID { participants.insert(participantID) }
-            return examples[code, default: []].count < 3
+        }
+
+        /// How many more of a code's suggestions not rejected the report shows as examples.
+        func examplesWanted(code: String) -> Int {
+            max(0, 3 - (examples[code]?.count ?? 0))
         }
 
         mutating func add(example suggestion: Suggestion) {

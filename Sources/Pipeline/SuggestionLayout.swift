@@ -81,6 +81,42 @@ struct SuggestionLayout: Sendable {
                 statuses: statuses, participants: participantNumbers, joined: joined))
     }
 
+    /// Per position in the previous layout's tables, the same key's or participant's position
+    /// in this one (filled as documents are copied).
+    private var keyTranslation: [Int] = []
+    private var participantTranslation: [Int] = []
+
+    /// Records a document copied from the previous file (`old`), now at `offset`.
+    mutating func add(copying document: Document, from old: SuggestionLayout, offset: Int64) {
+        func translate(_ number: Int, _ table: inout [Int], _ names: [String], _ add: (String) -> Int) -> Int {
+            guard number >= 0 else { return -1 }
+            if table.isEmpty { table = Array(repeating: -1, count: names.count) }
+            if table[number] < 0 { table[number] = add(names[number]) }
+            return table[number]
+        }
+        var copy = document
+        copy.offset = offset
+        copy.first = 0
+        copy.sources = document.sources.map { number in
+            translate(number, &keyTranslation, old.keys) { key in
+                if let known = keyNumbers[key] { return known }
+                keys.append(key)
+                keyNumbers[key] = keys.count - 1
+                return keys.count - 1
+            }
+        }
+        copy.participants = document.participants.map { number in
+            translate(number, &participantTranslation, old.participants) { participant in
+                if let known = participantNumbers[participant] { return known }
+                participants.append(participant)
+                participantNumbers[participant] = participants.count - 1
+                return participants.count - 1
+            }
+        }
+        byID[copy.id] = documents.count
+        documents.append(copy)
+    }
+
     // MARK: Stored
 
     private static let tag = "tmine-suggestion-layout-\(BinaryWriter.formatVersion)"

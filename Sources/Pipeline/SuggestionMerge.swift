@@ -133,32 +133,43 @@ struct SuggestionMerge: @unchecked Sendable {
         reused: SuggestionLayout.Document, from old: SuggestionLayout, _ oldIndex: SuggestionIndex
     ) {
         session.record(reused.joined)
-        var bytes: [UInt8]?
+        // Counted by code, status and participant, not one by one: a large study copies a
+        // hundred thousand suggestions, and the report's examples need only their first few.
+        var groups: [Int: Int] = [:]
+        var unrejected: [Int32: [Int]] = [:]
         for position in reused.statuses.indices {
             let number = reused.first + position
-            let code = oldIndex.names[Int(oldIndex.codes[number])]
+            let code = oldIndex.codes[number]
             let status = reused.statuses[position]
-            let participant = reused.participants[position]
-            if tally.count(
-                code: code, status: status, participantID: participant < 0 ? nil : old.participants[participant])
-            {
+            let statusNumber = SuggestionStatus.allCases.firstIndex(of: status) ?? 0
+            groups[(Int(code) << 24 | (reused.participants[position] + 1)) << 3 | statusNumber, default: 0] += 1
+            if status != .rejected, unrejected[code, default: []].count < 3 {
+                unrejected[code, default: []].append(position)
+            }
+            index.append(key: oldIndex.keys[number], code: code, from: oldIndex)
+        }
+        for (group, count) in groups {
+            let status = SuggestionStatus.allCases[group & 7]
+            let participant = (group >> 3) & (1 << 24 - 1) - 1
+            tally.count(
+                code: oldIndex.names[group >> 27], status: status,
+                participantID: participant < 0 ? nil : old.participants[participant], times: count)
+            byStatus[status.rawValue, default: 0] += count
+        }
+        var bytes: [UInt8]?
+        for (code, positions) in unrejected.sorted(by: { $0.key < $1.key }) {
+            let wanted = tally.examplesWanted(code: oldIndex.names[Int(code)])
+            for position in positions.prefix(wanted) {
                 if bytes == nil { bytes = previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [] }
                 if let example = Self.decode(position, in: bytes ?? []) { tally.add(example: example) }
             }
-            byStatus[status.rawValue, default: 0] += 1
-            index.append(key: oldIndex.keys[number], code: code)
         }
         guard reused.length > 0 else {
-            layout?.add(
-                id: reused.id, key: reused.key, sources: old.sources(of: reused), offset: 0, length: 0,
-                statuses: [], participants: [], joined: reused.joined)
+            layout?.add(copying: reused, from: old, offset: 0)
             return
         }
         let offset = elements?.append(previous: old.start + reused.offset, count: reused.length)
-        layout?.add(
-            id: reused.id, key: reused.key, sources: old.sources(of: reused), offset: offset ?? 0,
-            length: reused.length, statuses: reused.statuses,
-            participants: reused.participants.map { $0 < 0 ? nil : old.participants[$0] }, joined: reused.joined)
+        layout?.add(copying: reused, from: old, offset: offset ?? 0)
     }
 
     /// One document's elements as the previous file holds them.
@@ -207,10 +218,9 @@ struct SuggestionMerge: @unchecked Sendable {
         {
             let old = before[code] ?? []
             let new = after[code] ?? []
+            let (added, removed) = SuggestionIndex.difference(from: old, to: new)
             perCode.append(
-                .init(
-                    code: code, total: new.count, added: previous == nil ? new.count : new.subtracting(old).count,
-                    removed: old.subtracting(new).count))
+                .init(code: code, total: new.count, added: previous == nil ? new.count : added, removed: removed))
         }
         return RunReport.Suggestions(
             total: index.keys.count, byStatus: byStatus, lexiconHash: stage.lexicon.contentHash, coders: coders,
@@ -287,6 +297,21 @@ struct SuggestionIndex {
         append(key: Self.key(id), code: code)
     }
 
+    /// A suggestion of `previous` (`code`: its number there), kept.
+    mutating func append(key: UInt64, code: Int32, from previous: SuggestionIndex) {
+        if translation.isEmpty { translation = Array(repeating: -1, count: previous.names.count) }
+        if translation[Int(code)] < 0 {
+            append(key: key, code: previous.names[Int(code)])
+            translation[Int(code)] = codes[codes.count - 1]
+            return
+        }
+        keys.append(key)
+        codes.append(translation[Int(code)])
+    }
+
+    /// Per code number of the index copied from (``append(key:code:from:)``), its number here.
+    private var translation: [Int32] = []
+
     mutating func append(key: UInt64, code: String) {
         keys.append(key)
         if let number = numbers[code] {
@@ -300,10 +325,36 @@ struct SuggestionIndex {
     }
 
     /// Each code's keys.
-    var byCode: [String: Set<UInt64>] {
-        var result: [String: Set<UInt64>] = [:]
-        for (key, code) in zip(keys, codes) { result[names[Int(code)], default: []].insert(key) }
-        return result
+    /// Each code's keys, sorted, each once (grouped by number and sorted: hashing every key
+    /// into a set per code was most of summarising a large run).
+    var byCode: [String: [UInt64]] {
+        var lists = Array(repeating: [UInt64](), count: names.count)
+        for (key, code) in zip(keys, codes) { lists[Int(code)].append(key) }
+        var result: [String: [UInt64]] = [:]
+        for (number, name) in names.enumerated() { result[name, default: []] += lists[number] }
+        return result.mapValues { keys in
+            var unique: [UInt64] = []
+            unique.reserveCapacity(keys.count)
+            for key in keys.sorted() where unique.last != key { unique.append(key) }
+            return unique
+        }
+    }
+
+    /// How many of `new` are not in `old`, and of `old` not in `new` (both sorted, each once).
+    static func difference(from old: [UInt64], to new: [UInt64]) -> (added: Int, removed: Int) {
+        var (o, n, common) = (0, 0, 0)
+        while o < old.count, n < new.count {
+            if old[o] == new[n] {
+                common += 1
+                o += 1
+                n += 1
+            } else if old[o] < new[n] {
+                o += 1
+            } else {
+                n += 1
+            }
+        }
+        return (new.count - common, old.count - common)
     }
 
     /// The previous suggestions: from the index when it describes the file as it is, else
