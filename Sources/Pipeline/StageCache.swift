@@ -4,7 +4,7 @@ import Foundation
 /// Per-document stage results on disk: binary files under `out/<study>/.cache/documents/`, named
 /// by the document's ingest key, holding one section per stage, each with the key it was
 /// computed under: one file for the document and its analyses, one for its words (its turn and
-/// token counts and its distinct forms and spellings), one for its suggestions. A file is read
+/// token counts and its distinct forms), one for its suggestions. A file is read
 /// only when one of its sections is asked for: a lexicon edit reads a document's words, not its
 /// text (reading every file of every document was a third of such a run).
 ///
@@ -80,7 +80,7 @@ public final class StageCache: @unchecked Sendable {
     fileprivate static func file(of stage: String) -> String {
         switch stage {
         case "suggest": "suggest"
-        case "tokenize", "forms", "spellings": "words"
+        case "tokenize", "forms": "words"
         default: "main"
         }
     }
