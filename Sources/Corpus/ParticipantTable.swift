@@ -1,3 +1,5 @@
+import Foundation
+
 /// A participant of a study with the attributes researchers group by (role, years in field …).
 public struct Participant: Codable, Sendable, Hashable {
     public var id: String
@@ -183,5 +185,21 @@ public struct ParticipantIndex: Sendable {
         let stem = ParticipantTable.stem(fileName)
         let rows = [byEntry[fileName], byEntry[stem], byEntryStem[stem]].compactMap { $0 }
         return rows.min().map { table.participants[$0] }
+    }
+}
+
+/// Whether `a` sorts before `b` by their UTF-8 bytes (the order of their scalars), compared as
+/// bytes: the generic comparison of two UTF-8 views was most of sorting a study's paths.
+public func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    var (a, b) = (a, b)
+    return a.withUTF8 { left in
+        b.withUTF8 { right in
+            let common = min(left.count, right.count)
+            if common > 0, let l = left.baseAddress, let r = right.baseAddress {
+                let order = memcmp(l, r, common)
+                if order != 0 { return order < 0 }
+            }
+            return left.count < right.count
+        }
     }
 }

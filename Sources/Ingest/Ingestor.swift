@@ -153,7 +153,7 @@ public struct Ingestor: Sendable {
             let relative = url.path.dropFirst(root.path.count).drop { $0 == "/" }
             files.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
         }
-        return files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return files.sorted(by: utf8Precedes)
     }
 
     /// A file's name without its extension.

@@ -187,7 +187,7 @@ public struct PipelineRunner: Sendable {
         let files = configuration.transcriptFiles(&failures)
         let ids = Ingestor.uniqueIDs(for: files)
         let base = configuration.baseFolder
-        let sources = files.map { relativePath($0, from: base) }
+        let sources = relativePaths(files, from: base)
         let previousHashes = TranscriptHashes.load(from: out)
         var transcriptHashes = previousHashes
         let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
@@ -816,9 +816,18 @@ public struct PipelineRunner: Sendable {
 
 /// A path relative to a folder when it lies below it (or beside it, with `..`), else absolute.
 func relativePath(_ path: String, from base: String) -> String {
-    let target = standardizedPath(path)
-    let targetParts = target.split(separator: "/")
+    relativePaths([path], from: base)[0]
+}
+
+/// ``relativePath(_:from:)`` of many paths, the base resolved once (a run does every transcript).
+func relativePaths(_ paths: [String], from base: String) -> [String] {
     let origin = standardizedPath(base.isEmpty ? "." : base).split(separator: "/")
+    let directory = FileManager.default.currentDirectoryPath
+    return paths.map { relativePath(standardizedPath($0, in: directory), from: origin) }
+}
+
+private func relativePath(_ target: String, from origin: [Substring]) -> String {
+    let targetParts = target.split(separator: "/")
     var common = 0
     while common < min(targetParts.count, origin.count), targetParts[common] == origin[common] { common += 1 }
     guard common > 0 else { return target }
@@ -829,8 +838,12 @@ func relativePath(_ path: String, from base: String) -> String {
 /// An absolute path with `.` and `..` resolved by name (not through links), as
 /// `URL.standardizedFileURL` gives it, without building URLs: it is done for every transcript
 /// of every run, and URLs made it a tenth of a run that found nothing to do.
-func standardizedPath(_ path: String) -> String {
-    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+func standardizedPath(
+    _ path: String, in directory: @autoclosure () -> String = FileManager.default.currentDirectoryPath
+)
+    -> String
+{
+    let absolute = path.hasPrefix("/") ? path : directory() + "/" + path
     var parts: [Substring] = []
     for part in absolute.split(separator: "/") {
         if part == "." { continue }
@@ -961,16 +974,16 @@ extension PipelineConfiguration {
                 }
             }
         }
-        let participantsFile = participants.map(standardizedPath)
-        let base = baseFolder
-        let unique = Set(files.map(standardizedPath))
-        return unique.filter { path in
+        let participantsFile = participants.map { standardizedPath($0) }
+        let directory = FileManager.default.currentDirectoryPath
+        let unique = Array(Set(files.map { standardizedPath($0, in: directory) })).sorted(by: utf8Precedes)
+        guard !exclude.isEmpty else { return unique.filter { $0 != participantsFile } }
+        return zip(unique, relativePaths(unique, from: baseFolder)).filter { path, relative in
             path != participantsFile
                 && !exclude.contains { pattern in
-                    fnmatch(pattern, relativePath(path, from: base), 0) == 0
-                        || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
+                    fnmatch(pattern, relative, 0) == 0 || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
                 }
-        }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }.map(\.0)
     }
 
     private func glob(_ pattern: String) -> [String] {

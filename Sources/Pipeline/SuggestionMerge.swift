@@ -251,8 +251,10 @@ struct SuggestionMerge: @unchecked Sendable {
         }
     }
 
-    /// Records the ids and layout of the suggestions.json just written (call once it is in place).
+    /// Records the ids and layout of the suggestions.json just written (call once it is in place),
+    /// and lets go of the previous file.
     func saveIndex(in out: String) {
+        previousFile?.closeInBackground()
         index.save(in: out)
         if let layout { layout.save(in: out) } else { SuggestionLayout.remove(in: out) }
     }
