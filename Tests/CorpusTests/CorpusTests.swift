@@ -73,6 +73,15 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: copy)).count == (9 << 20) - 7 + expected.count - 3)
     }
 
+    @Test func pathsSortByTheirUTF8BytesAsTheGenericComparisonDoes() {
+        let strings = ["", "a", "ab", "a/b", "a-b", "B", "b", "é", "e\u{301}", "z", "ä/x", "ä", "日本", "😀", "a\u{0}"]
+        for a in strings {
+            for b in strings {
+                #expect(utf8Precedes(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
+            }
+        }
+    }
+
     @Test func blanksAreUnicodeWhiteSpaceWithASCIIToldByValue() {
         for value in UInt32(0)...0x3100 {
             guard let scalar = Unicode.Scalar(value) else { continue }
