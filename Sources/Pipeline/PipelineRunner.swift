@@ -331,16 +331,17 @@ public struct PipelineRunner: Sendable {
             {
                 let sources = previousLayout.sources(of: record)
                 var carried: [String] = []
+                var kept = true
                 for code in codeKeys.indices where sources[code] != codeKeys[code] {
                     guard let carry = codeHistory?.carries[code].first(where: { $0.key == sources[code] }),
                         keeps(carry) == true
                     else {
-                        carried = []
+                        kept = false
                         break
                     }
                     carried.append(carry.key)
                 }
-                if carried.count == zip(sources, codeKeys).filter({ $0 != $1 }).count {
+                if kept {
                     reused = record
                     for key in carried { codeHistory?.carried(from: key) }
                 }

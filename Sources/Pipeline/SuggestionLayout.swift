@@ -55,30 +55,32 @@ struct SuggestionLayout: Sendable {
         document.sources.map { keys[$0] }
     }
 
-    /// Records a document's elements, rendered in this run (`suggestions` as rendered, joined
-    /// as `joined`) or kept from the previous file.
+    /// Records a document's elements as rendered in this run.
     mutating func add(
         id: String, key: String, sources: [String], offset: Int64, length: Int,
         statuses: [SuggestionStatus], participants: [String?], joined: DecisionMerger.Session.Joined
     ) {
-        let sourceNumbers = sources.map { source in
-            if let number = keyNumbers[source] { return number }
-            keys.append(source)
-            keyNumbers[source] = keys.count - 1
-            return keys.count - 1
-        }
-        let participantNumbers = participants.map { participant -> Int in
-            guard let participant else { return -1 }
-            if let number = self.participantNumbers[participant] { return number }
-            self.participants.append(participant)
-            self.participantNumbers[participant] = self.participants.count - 1
-            return self.participants.count - 1
-        }
+        let sourceNumbers = sources.map { number(ofKey: $0) }
+        let participantNumbers = participants.map { $0.map { number(ofParticipant: $0) } ?? -1 }
         byID[id] = documents.count
         documents.append(
             Document(
                 id: id, key: key, sources: sourceNumbers, offset: offset, length: length,
                 statuses: statuses, participants: participantNumbers, joined: joined))
+    }
+
+    private mutating func number(ofKey key: String) -> Int {
+        if let known = keyNumbers[key] { return known }
+        keys.append(key)
+        keyNumbers[key] = keys.count - 1
+        return keys.count - 1
+    }
+
+    private mutating func number(ofParticipant participant: String) -> Int {
+        if let known = participantNumbers[participant] { return known }
+        participants.append(participant)
+        participantNumbers[participant] = participants.count - 1
+        return participants.count - 1
     }
 
     /// Per position in the previous layout's tables, the same key's or participant's position
@@ -88,30 +90,22 @@ struct SuggestionLayout: Sendable {
 
     /// Records a document copied from the previous file (`old`), now at `offset`.
     mutating func add(copying document: Document, from old: SuggestionLayout, offset: Int64) {
-        func translate(_ number: Int, _ table: inout [Int], _ names: [String], _ add: (String) -> Int) -> Int {
-            guard number >= 0 else { return -1 }
-            if table.isEmpty { table = Array(repeating: -1, count: names.count) }
-            if table[number] < 0 { table[number] = add(names[number]) }
-            return table[number]
+        if keyTranslation.count != old.keys.count { keyTranslation = Array(repeating: -1, count: old.keys.count) }
+        if participantTranslation.count != old.participants.count {
+            participantTranslation = Array(repeating: -1, count: old.participants.count)
         }
         var copy = document
         copy.offset = offset
         copy.first = 0
-        copy.sources = document.sources.map { number in
-            translate(number, &keyTranslation, old.keys) { key in
-                if let known = keyNumbers[key] { return known }
-                keys.append(key)
-                keyNumbers[key] = keys.count - 1
-                return keys.count - 1
-            }
+        for (index, position) in document.sources.enumerated() {
+            if keyTranslation[position] < 0 { keyTranslation[position] = number(ofKey: old.keys[position]) }
+            copy.sources[index] = keyTranslation[position]
         }
-        copy.participants = document.participants.map { number in
-            translate(number, &participantTranslation, old.participants) { participant in
-                if let known = participantNumbers[participant] { return known }
-                participants.append(participant)
-                participantNumbers[participant] = participants.count - 1
-                return participants.count - 1
+        for (index, position) in document.participants.enumerated() where position >= 0 {
+            if participantTranslation[position] < 0 {
+                participantTranslation[position] = number(ofParticipant: old.participants[position])
             }
+            copy.participants[index] = participantTranslation[position]
         }
         byID[copy.id] = documents.count
         documents.append(copy)

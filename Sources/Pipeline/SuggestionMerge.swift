@@ -135,26 +135,29 @@ struct SuggestionMerge: @unchecked Sendable {
         session.record(reused.joined)
         // Counted by code, status and participant, not one by one: a large study copies a
         // hundred thousand suggestions, and the report's examples need only their first few.
-        var groups: [Int: Int] = [:]
+        struct Group: Hashable {
+            var code: Int32
+            var status: SuggestionStatus
+            /// A position in the old layout's participants, or -1.
+            var participant: Int
+        }
+        var groups: [Group: Int] = [:]
         var unrejected: [Int32: [Int]] = [:]
         for position in reused.statuses.indices {
             let number = reused.first + position
             let code = oldIndex.codes[number]
             let status = reused.statuses[position]
-            let statusNumber = SuggestionStatus.allCases.firstIndex(of: status) ?? 0
-            groups[(Int(code) << 24 | (reused.participants[position] + 1)) << 3 | statusNumber, default: 0] += 1
+            groups[Group(code: code, status: status, participant: reused.participants[position]), default: 0] += 1
             if status != .rejected, unrejected[code, default: []].count < 3 {
                 unrejected[code, default: []].append(position)
             }
             index.append(key: oldIndex.keys[number], code: code, from: oldIndex)
         }
         for (group, count) in groups {
-            let status = SuggestionStatus.allCases[group & 7]
-            let participant = (group >> 3) & (1 << 24 - 1) - 1
             tally.count(
-                code: oldIndex.names[group >> 27], status: status,
-                participantID: participant < 0 ? nil : old.participants[participant], times: count)
-            byStatus[status.rawValue, default: 0] += count
+                code: oldIndex.names[Int(group.code)], status: group.status,
+                participantID: group.participant < 0 ? nil : old.participants[group.participant], times: count)
+            byStatus[group.status.rawValue, default: 0] += count
         }
         var bytes: [UInt8]?
         for (code, positions) in unrejected.sorted(by: { $0.key < $1.key }) {
@@ -326,7 +329,6 @@ struct SuggestionIndex {
         }
     }
 
-    /// Each code's keys.
     /// Each code's keys, sorted, each once (grouped by number and sorted: hashing every key
     /// into a set per code was most of summarising a large run).
     var byCode: [String: [UInt64]] {
