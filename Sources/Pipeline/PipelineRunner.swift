@@ -486,8 +486,8 @@ public struct PipelineRunner: Sendable {
                 count.documentID = key.id
                 return count
             }
-            if let reused {
-                result.suggestions = SuggestionMerge.Prepared(reused: reused)
+            if let reused, let preparation {
+                result.suggestions = timer.measure("prepare suggestions") { preparation.prepare(copying: reused) }
             } else if let preparation {
                 result.suggestions = timer.measure("prepare suggestions") {
                     preparation.prepare(

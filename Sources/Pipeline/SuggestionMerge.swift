@@ -77,6 +77,18 @@ struct SuggestionMerge: @unchecked Sendable {
         /// The document's id and suggest key, and the cache key of each code's suggestions.
         var document: (id: String, key: String, sources: [String])?
         var reused: SuggestionLayout.Document?
+        /// A copied document's suggestions counted by code, status and participant, and the
+        /// first few positions not rejected of each code (candidates for the report's examples).
+        var groups: [(group: CopiedGroup, count: Int)] = []
+        var unrejected: [(code: Int32, positions: [Int])] = []
+    }
+
+    /// Suggestions of one code (its number in the previous index), status and participant (a
+    /// position in the previous layout's participants, or -1).
+    struct CopiedGroup: Hashable, Sendable {
+        var code: Int32
+        var status: SuggestionStatus
+        var participant: Int
     }
 
     /// What preparing a document needs: nothing from other documents, so workers run it.
@@ -84,6 +96,29 @@ struct SuggestionMerge: @unchecked Sendable {
         let byID: [String: Participant]
         let joiner: DecisionMerger.Session
         let render: Bool
+        /// The previous file's index, whose codes copied documents are counted by.
+        let previous: SuggestionIndex?
+
+        /// A document copied from the previous file: its suggestions counted (not one by one
+        /// on the merge thread: a large study copies a hundred thousand).
+        func prepare(copying document: SuggestionLayout.Document) -> Prepared {
+            guard let previous else { return Prepared(reused: document) }
+            var groups: [CopiedGroup: Int] = [:]
+            var unrejected: [Int32: [Int]] = [:]
+            for position in document.statuses.indices {
+                let code = previous.codes[document.first + position]
+                let status = document.statuses[position]
+                groups[
+                    CopiedGroup(code: code, status: status, participant: document.participants[position]), default: 0] +=
+                    1
+                if status != .rejected, unrejected[code, default: []].count < 3 {
+                    unrejected[code, default: []].append(position)
+                }
+            }
+            return Prepared(
+                reused: document, groups: groups.map { ($0.key, $0.value) },
+                unrejected: unrejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
 
         /// `document`: its id, suggest key and its codes' cache keys, for the layout.
         func prepare(_ suggestions: [Suggestion], document: (id: String, key: String, sources: [String])?) -> Prepared {
@@ -102,13 +137,13 @@ struct SuggestionMerge: @unchecked Sendable {
     }
 
     var preparation: Preparation {
-        Preparation(byID: byID, joiner: session, render: elements != nil)
+        Preparation(byID: byID, joiner: session, render: elements != nil, previous: previous)
     }
 
     /// Adds one document's prepared suggestions (documents in order).
     mutating func add(_ prepared: Prepared) {
         if let reused = prepared.reused, let previousLayout, let previous {
-            add(reused: reused, from: previousLayout, previous)
+            add(reused: reused, prepared, from: previousLayout, previous)
             return
         }
         session.record(prepared.joined)
@@ -130,37 +165,22 @@ struct SuggestionMerge: @unchecked Sendable {
     /// layout, its elements copied from that file when it is written. The report's examples
     /// are decoded from the file, for the few documents that give one.
     private mutating func add(
-        reused: SuggestionLayout.Document, from old: SuggestionLayout, _ oldIndex: SuggestionIndex
+        reused: SuggestionLayout.Document, _ prepared: Prepared, from old: SuggestionLayout,
+        _ oldIndex: SuggestionIndex
     ) {
         session.record(reused.joined)
-        // Counted by code, status and participant, not one by one: a large study copies a
-        // hundred thousand suggestions, and the report's examples need only their first few.
-        struct Group: Hashable {
-            var code: Int32
-            var status: SuggestionStatus
-            /// A position in the old layout's participants, or -1.
-            var participant: Int
-        }
-        var groups: [Group: Int] = [:]
-        var unrejected: [Int32: [Int]] = [:]
         for position in reused.statuses.indices {
             let number = reused.first + position
-            let code = oldIndex.codes[number]
-            let status = reused.statuses[position]
-            groups[Group(code: code, status: status, participant: reused.participants[position]), default: 0] += 1
-            if status != .rejected, unrejected[code, default: []].count < 3 {
-                unrejected[code, default: []].append(position)
-            }
-            index.append(key: oldIndex.keys[number], code: code, from: oldIndex)
+            index.append(key: oldIndex.keys[number], code: oldIndex.codes[number], from: oldIndex)
         }
-        for (group, count) in groups {
+        for (group, count) in prepared.groups {
             tally.count(
                 code: oldIndex.names[Int(group.code)], status: group.status,
                 participantID: group.participant < 0 ? nil : old.participants[group.participant], times: count)
             byStatus[group.status.rawValue, default: 0] += count
         }
         var bytes: [UInt8]?
-        for (code, positions) in unrejected.sorted(by: { $0.key < $1.key }) {
+        for (code, positions) in prepared.unrejected {
             let wanted = tally.examplesWanted(code: oldIndex.names[Int(code)])
             for position in positions.prefix(wanted) {
                 if bytes == nil { bytes = previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [] }
@@ -185,21 +205,24 @@ struct SuggestionMerge: @unchecked Sendable {
     /// opens it to the line that closes it (elements of the array are the only lines indented
     /// so; strings never hold a line break).
     private static func decode(_ position: Int, in bytes: [UInt8]) -> Suggestion? {
-        let opening = Array("\n    {".utf8)
-        let closing = Array("\n    }".utf8)
-        var start = 0
-        var seen = -1
-        while start < bytes.count {
-            if bytes[start...].starts(with: opening) {
-                seen += 1
-                if seen == position { break }
-            }
-            start += 1
+        // Each element opens with a line "    {" and closes with a line "    }".
+        func line(at index: Int, is mark: UInt8) -> Bool {
+            index + 5 < bytes.count && bytes[index + 1] == 0x20 && bytes[index + 2] == 0x20
+                && bytes[index + 3] == 0x20 && bytes[index + 4] == 0x20 && bytes[index + 5] == mark
         }
-        var end = start
-        while end < bytes.count, !bytes[end...].starts(with: closing) { end += 1 }
-        guard seen == position, end < bytes.count else { return nil }
-        return try? JSONDecoder().decode(Suggestion.self, from: Data(bytes[start..<end + closing.count]))
+        var seen = -1
+        var start: Int?
+        var index = 0
+        while let newline = bytes[index...].firstIndex(of: 0x0A) {
+            if start == nil, line(at: newline, is: 0x7B) {
+                seen += 1
+                if seen == position { start = newline }
+            } else if let start, line(at: newline, is: 0x7D) {
+                return try? JSONDecoder().decode(Suggestion.self, from: Data(bytes[start..<newline + 6]))
+            }
+            index = newline + 1
+        }
+        return nil
     }
 
     /// Decisions attached to no suggestion, and every coder's manual codings (once summarised).
@@ -267,7 +290,7 @@ struct SuggestionMerge: @unchecked Sendable {
 /// under the size and time of the file they describe: the next run compares its suggestions with
 /// them without parsing the whole JSON file again (which carries every turn's text). Ids are
 /// held as 64-bit keys and codes as numbers: a large study has hundreds of thousands.
-struct SuggestionIndex {
+struct SuggestionIndex: Sendable {
     var keys: [UInt64] = []
     /// Per key, its code's position in `names`.
     var codes: [Int32] = []
