@@ -201,10 +201,10 @@ extension Outputs {
         /// A separating comma when elements precede.
         private mutating func separate() {
             guard count > 0 else { return }
-            spool([0x2C])
+            appendToSpool([0x2C])
         }
 
-        private mutating func spool(_ bytes: [UInt8]) {
+        private mutating func appendToSpool(_ bytes: [UInt8]) {
             let start = spool.size
             spool.append(bytes)
             let length = Int64(bytes.count)
@@ -223,7 +223,7 @@ extension Outputs {
             guard !rendered.isEmpty else { return nil }
             separate()
             let position = count
-            spool(rendered)
+            appendToSpool(rendered)
             return position
         }
 

@@ -126,9 +126,10 @@ struct SuggestionLayout: Sendable {
     /// The layout of suggestions.json as it is now, made under `context` and with as many
     /// suggestions as `index` (of the same file) holds, and the file opened to copy from; nil
     /// when there is none, or it describes another file or context.
-    static func load(in out: String, context: String, index: SuggestionIndex) -> (SuggestionLayout, OpenFile)? {
+    static func load(in out: String, context: String, index: SuggestionIndex) -> (SuggestionLayout, FileHandle)? {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
-        guard let opened = OpenFile(file), let identity = TranscriptHashes.Identity(descriptor: opened.descriptor),
+        guard let opened = FileHandle(forReadingAtPath: file),
+            let identity = TranscriptHashes.Identity(descriptor: opened.fileDescriptor),
             var reader = CacheFile.reader(at: path(in: out), tag: tag, key: stampKey(identity)),
             var layout = try? read(&reader, context: context), reader.isAtEnd
         else { return nil }
@@ -220,29 +221,5 @@ struct SuggestionLayout: Sendable {
     /// Removes the layout (when suggestions.json is written without one).
     static func remove(in out: String) {
         unlink(path(in: out))
-    }
-}
-
-/// A file kept open for reading (closed with the last reference, or by ``closeInBackground()``).
-final class OpenFile: @unchecked Sendable {
-    private(set) var descriptor: Int32
-
-    init?(_ path: String) {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-    }
-
-    /// Closes it on another thread, once nothing reads it any more: closing the last descriptor
-    /// of a file replaced meanwhile frees its pages, a twentieth of a second for a 200 MB file,
-    /// which the run need not wait for.
-    func closeInBackground() {
-        let closing = descriptor
-        descriptor = -1
-        guard closing >= 0 else { return }
-        DispatchQueue.global().async { close(closing) }
-    }
-
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
     }
 }

@@ -113,7 +113,7 @@ import Testing
 
         // Runs of copied documents between ones rendered afresh; some left out, one changed.
         let path = workspace.root.appendingPathComponent("next.json").path
-        let previous = try #require(OpenFile(previousPath))
+        let previous = try #require(FileHandle(forReadingAtPath: previousPath))
         var next = try Outputs.SuggestionElements(beside: path)
         var wanted = previousFile
         wanted.suggestions = []
@@ -130,7 +130,7 @@ import Testing
         }
         wanted.lexicon.hash = "edited"
         let sink = try AtomicFile.Writer(path: path, durable: false)
-        try next.write(wanted, to: sink, previous: previous.descriptor)
+        try next.write(wanted, to: sink, previous: previous.fileDescriptor)
         try sink.commit()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)))
     }
