@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Fault injection: kill `tmine run` and `tmine review` with SIGKILL at random moments.
 
-    Scripts/fault-trials.py [--runs 100] [--reviews 30] [--tmine .build/release/tmine]
+    Scripts/fault-trials.py [--runs 100] [--edits 20] [--reviews 30] [--tmine .build/release/tmine]
 
 1. A copy of the sample study, padded with copies of one transcript so a run takes a while, is
    run once; then `tmine run --force` is started and killed after a random delay, RUNS times.
    After every kill: each previous output is byte-identical and valid JSON, and every decisions
    file is intact. Finally an ordinary run must complete.
-2. `tmine review` is started and sent decisions as fast as it answers, and killed after a random
+2. The lexicon is edited (a word added to a code, or the edit undone) and `tmine run` (which
+   copies the suggestions of documents the edit leaves as they were from the previous
+   suggestions.json) is killed after a random delay, EDITS times; after every kill an ordinary
+   run must give the suggestions.json and report.html of a `--force` run.
+3. `tmine review` is started and sent decisions as fast as it answers, and killed after a random
    delay, REVIEWS times. After every kill the decisions file is valid JSON whose events are a
    prefix of what was sent (the old or the new version, never a mix).
 Prints a summary; exits 1 on any violation.
@@ -94,6 +98,36 @@ def run_trials(tmine, runs, problems):
     return elapsed, length
 
 
+def edit_trials(tmine, edits, problems):
+    folder = tempfile.mkdtemp(prefix="tmine-edit-faults-")
+    pipeline, out = study(folder, 200)
+    lexicon = os.path.join(folder, "lexicon.yaml")
+    original = open(lexicon, encoding="utf-8").read()
+    subprocess.run([tmine, "run", pipeline, "--quiet"], check=True)
+    timed = time.time()
+    subprocess.run([tmine, "run", pipeline, "--quiet", "--force"], check=True)
+    length = time.time() - timed
+    for trial in range(edits):
+        word = random.choice(["zyzzyva", "keynote", "unpleasant", None])
+        text = original if word is None else original.replace("keynote,", "keynote, %s," % word, 1)
+        with open(lexicon, "w", encoding="utf-8") as f:
+            f.write(text)
+        process = subprocess.Popen([tmine, "run", pipeline, "--quiet"], stderr=subprocess.DEVNULL)
+        time.sleep(random.uniform(0.0, 0.5 * length))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if subprocess.run([tmine, "run", pipeline, "--quiet"], stderr=subprocess.DEVNULL).returncode != 0:
+            problems.append("edit trial %d: the run after the kill failed" % trial)
+            continue
+        after = outputs(out)
+        subprocess.run([tmine, "run", pipeline, "--quiet", "--force"], check=True)
+        forced = outputs(out)
+        for name in ["suggestions.json", "report.html"]:
+            if after.get(name) != forced.get(name):
+                problems.append("edit trial %d: %s differs from a forced run's" % (trial, name))
+    shutil.rmtree(folder)
+
+
 def review_trials(tmine, reviews, problems):
     folder = tempfile.mkdtemp(prefix="tmine-review-faults-")
     pipeline, out = study(folder, 0)
@@ -142,6 +176,7 @@ def review_trials(tmine, reviews, problems):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--reviews", type=int, default=30)
     parser.add_argument("--tmine", default=os.path.join(ROOT, ".build", "release", "tmine"))
     args = parser.parse_args()
@@ -150,13 +185,16 @@ def main():
     elapsed = run_trials(args.tmine, args.runs, problems)
     print("run: %d SIGKILL trials in %.0f s (a forced run takes %.2f s; kills spread over 0-110 %% of it)"
           % (args.runs, elapsed[0], elapsed[1]))
+    edit_trials(args.tmine, args.edits, problems)
+    print("edit: %d SIGKILL trials of lexicon-edit runs, each followed by a run compared with a forced one"
+          % args.edits)
     sent, kept = review_trials(args.tmine, args.reviews, problems)
     print("review: %d SIGKILL trials, %d decisions acknowledged, %d events in the log" % (args.reviews, sent, kept))
     if sent > kept:
         problems.append("an acknowledged decision was lost (%d acknowledged, %d kept)" % (sent, kept))
     for problem in problems:
         print("FAIL:", problem)
-    print("%d passed, %d failed" % (args.runs + args.reviews - len(problems), len(problems)))
+    print("%d passed, %d failed" % (args.runs + args.edits + args.reviews - len(problems), len(problems)))
     sys.exit(1 if problems else 0)
 
 
