@@ -203,39 +203,18 @@ extension CompiledLexicon {
             forms.infixes.isEmpty, surfaces.isEmpty
         else { return nil }
         var satisfied: Set<Int32> = []
-        // The bytes scanned in place (a count, then each form as length and UTF-8): no slice, no
-        // reference counting per form.
-        let complete = encodedForms.withUnsafeBufferPointer { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return false }
-            var position = 0
-            func varint() -> Int? {
-                var value = 0
-                var shift = 0
-                while position < buffer.count, shift < 63 {
-                    let byte = buffer[position]
-                    position += 1
-                    value |= Int(byte & 0x7F) << shift
-                    if byte < 0x80 { return value }
-                    shift += 7
-                }
-                return nil
-            }
-            guard let count = varint() else { return false }
-            for _ in 0..<count {
-                guard let length = varint(), length <= buffer.count - position else { return false }
+        var reader = BinaryReader(encodedForms)
+        do throws(BinaryReader.Error) {
+            try reader.readStrings { form in
                 for (word, elements) in exactWords
-                where word.count == length && word.first == buffer[position]
-                    && word.withUnsafeBufferPointer({ word in
-                        word.baseAddress.map { memcmp($0, base + position, length) == 0 } ?? false
-                    })
-                {
+                where word.count == form.count && word.first == form.first && word.elementsEqual(form) {
                     satisfied.formUnion(elements)
                 }
-                position += length
             }
-            return position == buffer.count
+        } catch {
+            return nil
         }
-        guard complete else { return nil }
+        guard reader.isAtEnd else { return nil }
         return reachesTerminal(satisfied)
     }
 

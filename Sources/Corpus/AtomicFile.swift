@@ -92,7 +92,7 @@ public enum AtomicFile {
         public func append(from source: Int32, range: Range<Int64>) {
             guard failed == nil, descriptor >= 0 else { return }
             var offset = off_t(range.lowerBound)
-            while offset < off_t(range.upperBound) {
+            while offset < off_t(range.upperBound), failed == nil {
                 let count = sendfile(descriptor, source, &offset, Int(off_t(range.upperBound) - offset))
                 if count > 0 {
                     size += Int64(count)

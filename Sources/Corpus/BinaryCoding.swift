@@ -103,6 +103,18 @@ public struct BinaryReader {
         return bytes[offset - count..<offset]
     }
 
+    /// Reads a `[String]` as ``BinaryWriter`` wrote it, handing each string's UTF-8 bytes to
+    /// `body` in place: no string and no slice is made per element.
+    public mutating func readStrings(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(Error) {
+        for _ in 0..<(try readCount()) {
+            let count = try readCount()
+            let start = offset - bytes.startIndex  // the buffer of a slice counts from 0
+            offset += count
+            bytes.withUnsafeBufferPointer { buffer in body(UnsafeBufferPointer(rebasing: buffer[start..<start + count]))
+            }
+        }
+    }
+
     mutating func readString() throws(Error) -> String {
         let count = try readCount()
         let start = offset - bytes.startIndex  // the buffer of a slice counts from 0

@@ -141,16 +141,8 @@ struct HTMLReport {
         var manual: [String: Int] = [:]
 
         mutating func add(_ suggestion: Suggestion) {
-            if count(code: suggestion.code, status: suggestion.status, participantID: suggestion.participantID) {
-                add(example: suggestion)
-            }
-        }
-
-        /// Counts a suggestion known by its code, status and participant; true when the report
-        /// wants it whole, as one of its code's examples (``add(example:)``).
-        mutating func count(code: String, status: SuggestionStatus, participantID: String?) -> Bool {
-            count(code: code, status: status, participantID: participantID, times: 1)
-            return status != .rejected && examplesWanted(code: code) > 0
+            count(code: suggestion.code, status: suggestion.status, participantID: suggestion.participantID, times: 1)
+            if suggestion.status != .rejected, examplesWanted(code: suggestion.code) > 0 { add(example: suggestion) }
         }
 
         /// Counts `times` suggestions of one code, status and participant.

@@ -69,7 +69,7 @@ struct JSONWriter {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    /// The open container got its elements from elsewhere (see ``elements(depth:to:)``).
+    /// The open container got its elements from elsewhere (see ``elements(depth:)``).
     mutating func spliced(elements: Bool) {
         if elements, !started.isEmpty { started[started.count - 1] = true }
     }

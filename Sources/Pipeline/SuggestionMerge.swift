@@ -108,9 +108,8 @@ struct SuggestionMerge: @unchecked Sendable {
             for position in document.statuses.indices {
                 let code = previous.codes[document.first + position]
                 let status = document.statuses[position]
-                groups[
-                    CopiedGroup(code: code, status: status, participant: document.participants[position]), default: 0] +=
-                    1
+                let group = CopiedGroup(code: code, status: status, participant: document.participants[position])
+                groups[group, default: 0] += 1
                 if status != .rejected, unrejected[code, default: []].count < 3 {
                     unrejected[code, default: []].append(position)
                 }
