@@ -34,10 +34,16 @@ extension DocumentCounts.Speaker: BinaryCodable {
         writer.write(participantID)
         writer.write(words)
         writer.write(terms)
+        writer.write(counts)
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
-        self.init(participantID: try reader.read(), words: try reader.read(), terms: try reader.read())
+        let participantID: String? = try reader.read()
+        let words: Int = try reader.read()
+        let terms: [String] = try reader.read()
+        let counts: [Int] = try reader.read()
+        guard terms.count == counts.count else { throw BinaryReader.Error() }
+        self.init(participantID: participantID, words: words, terms: terms, counts: counts)
     }
 }
 

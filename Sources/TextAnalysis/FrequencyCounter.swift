@@ -98,7 +98,7 @@ public struct FrequencyCounter: Sendable {
                 speaker = result.speakers.count
                 people[key] = speaker
                 result.speakers.append(
-                    DocumentCounts.Speaker(participantID: segment.participantID, words: 0, terms: [:]))
+                    DocumentCounts.Speaker(participantID: segment.participantID, words: 0, terms: [], counts: []))
                 perSpeaker.append([:])
             }
             let tokens = corpus.tokens[documentIndex][segmentIndex]
@@ -127,15 +127,18 @@ public struct FrequencyCounter: Sendable {
         }
         let vocabulary = options.stem ? corpus.stems : corpus.forms
         for (speaker, counts) in unigrams.enumerated() {
-            var terms: [String: Int] = [:]
-            for (id, count) in counts.enumerated() where count > 0 { terms[vocabulary[Int32(id)]] = Int(count) }
-            result.speakers[speaker].terms = terms
+            for (id, count) in counts.enumerated() where count > 0 {
+                result.speakers[speaker].terms.append(vocabulary[Int32(id)])
+                result.speakers[speaker].counts.append(Int(count))
+            }
         }
         for (speaker, counts) in perSpeaker.enumerated() where n > 1 {
-            var terms: [String: Int] = [:]
-            terms.reserveCapacity(counts.count)
-            for (key, count) in counts { terms[key.text(in: vocabulary)] = count }
-            result.speakers[speaker].terms = terms
+            result.speakers[speaker].terms.reserveCapacity(counts.count)
+            result.speakers[speaker].counts.reserveCapacity(counts.count)
+            for (key, count) in counts {
+                result.speakers[speaker].terms.append(key.text(in: vocabulary))
+                result.speakers[speaker].counts.append(count)
+            }
         }
         return result
     }
@@ -147,38 +150,35 @@ public struct DocumentCounts: Sendable, Hashable, Codable {
         public var participantID: String?
         /// Every token the speaker said (stopwords included): the base of rates.
         public var words: Int
-        public var terms: [String: Int]
+        /// Each term the speaker used once, beside its count in `counts`: two arrays rather than
+        /// a dictionary, which cost a `String` hash per term to build and to read again.
+        public var terms: [String]
+        public var counts: [Int]
 
-        enum CodingKeys: String, CodingKey { case participantID, words, terms, counts }
-
-        public init(participantID: String?, words: Int, terms: [String: Int]) {
+        public init(participantID: String?, words: Int, terms: [String], counts: [Int]) {
+            precondition(terms.count == counts.count, "a count for every term")
             self.participantID = participantID
             self.words = words
             self.terms = terms
+            self.counts = counts
         }
 
-        // Terms as two parallel arrays, sorted: a JSON object of thousands of keys costs far more
-        // to encode and decode (this is the frequencies stage's cache entry).
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(participantID, forKey: .participantID)
-            try container.encode(words, forKey: .words)
-            let sorted = terms.sorted { $0.key < $1.key }
-            try container.encode(sorted.map(\.key), forKey: .terms)
-            try container.encode(sorted.map(\.value), forKey: .counts)
+        /// The counts of a dictionary, terms in code-point order.
+        public init(participantID: String?, words: Int, terms: [String: Int]) {
+            let sorted = terms.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+            self.init(participantID: participantID, words: words, terms: sorted.map(\.key), counts: sorted.map(\.value))
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             participantID = try container.decodeIfPresent(String.self, forKey: .participantID)
             words = try container.decode(Int.self, forKey: .words)
-            let keys = try container.decode([String].self, forKey: .terms)
-            let counts = try container.decode([Int].self, forKey: .counts)
-            guard keys.count == counts.count else {
+            terms = try container.decode([String].self, forKey: .terms)
+            counts = try container.decode([Int].self, forKey: .counts)
+            guard terms.count == counts.count else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .counts, in: container, debugDescription: "terms and counts differ in length")
             }
-            terms = Dictionary(zip(keys, counts), uniquingKeysWith: +)
         }
     }
 

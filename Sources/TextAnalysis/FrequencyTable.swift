@@ -120,7 +120,7 @@ public struct FrequencyTable: Sendable {
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
                 let keepIDs = speaker.participantID != nil
-                for (term, count) in speaker.terms {
+                for (term, count) in zip(speaker.terms, speaker.counts) {
                     let id = accumulators[slot].vocabulary.intern(term)
                     if keepIDs { scratch.append(id) }
                     accumulators[slot].grow(to: accumulators[slot].vocabulary.count)

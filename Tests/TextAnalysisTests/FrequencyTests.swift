@@ -55,6 +55,32 @@ import Testing
         #expect(frequencies.count(of: "time is", in: "corpus") == nil)  // holds a stopword
     }
 
+    /// The frequencies stage caches each document's per-speaker counts: words and n-grams come
+    /// back as they were counted, and an entry whose terms and counts differ in length is refused
+    /// (it would be recomputed), never read as a shorter list.
+    @Test func documentCountsSurviveTheBinaryCacheAndMismatchedListsAreRefused() throws {
+        for n in [1, 2] {
+            var options = FrequencyCounter.Options()
+            options.ngram = n
+            let corpus = sample()
+            let counts = corpus.documents.indices.map {
+                FrequencyCounter(options: options).counts(ofDocument: $0, in: corpus)
+            }
+            #expect(counts.flatMap(\.speakers).contains { $0.terms.contains(n == 1 ? "protected" : "protected time") })
+            var writer = BinaryWriter()
+            writer.write(counts)
+            var reader = BinaryReader(writer.bytes)
+            #expect(try reader.read([DocumentCounts].self) == counts)
+        }
+        var writer = BinaryWriter()
+        writer.write("P1" as String?)
+        writer.write(3)
+        writer.write(["time", "hype"])
+        writer.write([3])
+        var reader = BinaryReader(writer.bytes)
+        #expect(throws: BinaryReader.Error.self) { try reader.read(DocumentCounts.Speaker.self) }
+    }
+
     /// A participant interviewed twice, with others in between, counts once per term; a document
     /// counts once per term however many of its speakers said it.
     @Test func participantsAndDocumentsCountOnceWhereverTheySpeak() throws {
