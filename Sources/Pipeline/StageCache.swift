@@ -1,16 +1,18 @@
 import Corpus
 import Foundation
 
-/// Per-document stage results on disk: binary files under `out/<study>/.cache/documents/`, named
-/// by the document's ingest key, holding one section per stage, each with the key it was
-/// computed under: one file for the document and its analyses, one for its words (its turn and
-/// token counts and its distinct forms), one for its suggestions. A file is read
-/// only when one of its sections is asked for: a lexicon edit reads a document's words, not its
-/// text (reading every file of every document was a third of such a run).
+/// Per-document stage results on disk: one binary file per document under
+/// `out/<study>/.cache/documents/`, named by the document's ingest key, in three parts read
+/// independently: the document and its analyses, its words (turn and token counts, distinct
+/// forms), its suggestions. Each part holds one section per stage, each with the key it was
+/// computed under. A part is read only when one of its sections is asked for: a lexicon edit
+/// reads a document's words, not its text (reading every file whole was a third of such a run).
 ///
-/// Few files per document, not one per stage, because creating files was a tenth of a cold run. A
-/// file that does not decode to its end, or a section under another key, is treated as missing
-/// and recomputed, never trusted. Files of documents not in a run are pruned.
+/// One file per document, not one per stage or per part: creating files was a tenth of a cold
+/// run, and on this machine's ext4 three files per document cost a second of a 100 MB run more
+/// than one. A file whose header or a part that does not decode to its end, or a section under
+/// another key, is treated as missing and recomputed, never trusted. Files of documents not in a
+/// run are pruned.
 public final class StageCache: @unchecked Sendable {
     public let folder: String
     private let lock = NSLock()
@@ -23,23 +25,45 @@ public final class StageCache: @unchecked Sendable {
         self.folder = folder
     }
 
+    /// The parts of a document's file, in file order.
+    enum Part: Int, CaseIterable {
+        case main, words, suggest
+
+        /// Suggestions are a part of their own, so that a lexicon edit reads and decodes them
+        /// only for documents it matches again; a document's words are another, which is all
+        /// such an edit reads of the documents it does not.
+        init(stage: String) {
+            switch stage {
+            case "suggest": self = .suggest
+            case "tokenize", "forms": self = .words
+            default: self = .main
+            }
+        }
+    }
+
+    typealias Sections = [String: (key: String, bytes: ArraySlice<UInt8>)]
+
     /// One document's cached sections; read with ``value(_:stage:key:)``, changed with
     /// ``set(_:stage:key:)``, written back with ``StageCache/store(_:)`` when changed.
     public struct Bundle: Sendable {
         public let key: String
         /// Where files are read from (nil when the cache is ignored).
         fileprivate let cache: StageCache?
-        fileprivate var sections: [String: (key: String, bytes: ArraySlice<UInt8>)] = [:]
-        /// The files read (or found missing) so far.
-        fileprivate var loaded: Set<String> = []
-        /// The files (``StageCache/file(of:)``) whose sections changed.
-        fileprivate var changedFiles: Set<String> = []
+        fileprivate var sections: Sections = [:]
+        /// The parts read (or found missing) so far.
+        fileprivate var loaded: Set<Part> = []
+        fileprivate var changed = false
 
-        /// Reads the file holding `stage`'s section, the first time one of its sections is needed.
-        private mutating func load(_ stage: String) {
-            let file = StageCache.file(of: stage)
-            guard loaded.insert(file).inserted, let cache else { return }
-            sections.merge(cache.sections(of: key, file: file)) { _, new in new }
+        /// Reads the part holding `stage`'s section, the first time one of its sections is needed.
+        fileprivate mutating func load(_ part: Part) {
+            guard loaded.insert(part).inserted, let cache else { return }
+            guard let (found, missing) = cache.sections(of: key, part: part) else {
+                loaded = Set(Part.allCases)  // no file, or not a valid one
+                return
+            }
+            if missing { return }
+            // Sections set before their part was read are newer than the file's.
+            sections.merge(found) { current, _ in current }
         }
 
         public mutating func value<Value: BinaryCodable>(_ type: Value.Type, stage: String, key: String) -> Value? {
@@ -51,91 +75,131 @@ public final class StageCache: @unchecked Sendable {
 
         /// A section's bytes, as ``BinaryWriter`` wrote its value (nil when not under this key).
         public mutating func bytes(stage: String, key: String) -> ArraySlice<UInt8>? {
-            load(stage)
+            load(Part(stage: stage))
             guard let section = sections[stage], section.key == key else { return nil }
             return section.bytes
         }
 
         /// Whether a section is cached under this key (without decoding it).
         public mutating func has(stage: String, key: String) -> Bool {
-            load(stage)
+            load(Part(stage: stage))
             return sections[stage]?.key == key
         }
 
         public mutating func set<Value: BinaryCodable>(_ value: Value, stage: String, key: String) {
-            // The file is written whole: its other sections must be in hand.
-            load(stage)
             var writer = BinaryWriter(capacity: 4096)
             writer.write(value)
             sections[stage] = (key, writer.bytes[...])
-            changedFiles.insert(StageCache.file(of: stage))
+            changed = true
         }
     }
 
     private var documents: String { "\(folder)/documents" }
 
-    /// Suggestions live in a file of their own: a lexicon edit rewrites them, not the document
-    /// and its other results (rewriting those was a third of a lexicon-edit run); a document's
-    /// words in another, which is all a lexicon edit reads of documents it does not match again.
-    fileprivate static func file(of stage: String) -> String {
-        switch stage {
-        case "suggest": "suggest"
-        case "tokenize", "forms": "words"
-        default: "main"
-        }
-    }
+    func path(_ key: String) -> String { "\(documents)/\(key).bin" }
 
-    private func path(_ key: String, file: String) -> String {
-        file == "main" ? "\(documents)/\(key).bin" : "\(documents)/\(key).\(file).bin"
-    }
-
-    /// The document's cached sections, each file read when first needed (none when
+    /// The document's cached sections, each part read when first needed (none when
     /// `ignoringCache`).
     public func bundle(key: String, ignoringCache: Bool = false) -> Bundle {
         lock.withLock { _ = used.insert(key) }
         return Bundle(key: key, cache: ignoringCache ? nil : self)
     }
 
-    /// The sections of one of a document's files (none when it is missing or invalid).
-    private func sections(of key: String, file: String) -> [String: (key: String, bytes: ArraySlice<UInt8>)] {
-        guard var reader = CacheFile.reader(at: path(key, file: file), tag: Self.tag, key: key) else { return [:] }
+    /// Where each part of a document's file lies: the header after tag and key holds each part's
+    /// offset and length (fixed-width, so it is written before the parts are placed).
+    static func header(key: String, lengths: [Int]) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 256)
+        writer.write(tag)
+        writer.write(key)
+        var offset = writer.bytes.count + 16 * Part.allCases.count
+        for length in lengths {
+            writer.writeFixed(UInt64(offset))
+            writer.writeFixed(UInt64(length))
+            offset += length
+        }
+        return writer.bytes
+    }
+
+    /// The byte range of each part of a document's file; nil when the file is missing or its
+    /// header is not this format's, this key's or consistent with the file's size.
+    func partRanges(of key: String, in descriptor: Int32) -> [Range<Int64>]? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        let size = Int64(status.st_size)
+        let headerLength = Self.header(key: key, lengths: [0, 0, 0]).count
+        guard size >= headerLength, let head = AtomicFile.read(descriptor, range: 0..<Int64(headerLength)) else {
+            return nil
+        }
+        var reader = BinaryReader(head)
         do throws(BinaryReader.Error) {
-            var sections: [String: (key: String, bytes: ArraySlice<UInt8>)] = [:]
+            guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key else { return nil }
+            var ranges: [Range<Int64>] = []
+            var expected = Int64(headerLength)
+            for _ in Part.allCases {
+                let offset = Int64(bitPattern: try reader.readFixed())
+                let length = Int64(bitPattern: try reader.readFixed())
+                guard offset == expected, length >= 0, offset + length <= size else { return nil }
+                ranges.append(offset..<(offset + length))
+                expected = offset + length
+            }
+            return expected == size ? ranges : nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// The sections of one part of a document's file: nil when the file is missing or invalid,
+    /// `missing` when only this part is (it does not decode, or holds another part's stages).
+    private func sections(of key: String, part: Part) -> (sections: Sections, missing: Bool)? {
+        let descriptor = open(path(key), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        guard let ranges = partRanges(of: key, in: descriptor) else { return nil }
+        guard let bytes = AtomicFile.read(descriptor, range: ranges[part.rawValue]) else { return ([:], true) }
+        var reader = BinaryReader(bytes)
+        do throws(BinaryReader.Error) {
+            var sections: Sections = [:]
             for _ in 0..<(try reader.readCount()) {
                 let stage = try reader.read(String.self)
                 sections[stage] = (try reader.read(String.self), try reader.readBytes())
             }
-            guard reader.isAtEnd, sections.keys.allSatisfy({ Self.file(of: $0) == file }) else { return [:] }
-            return sections
+            guard reader.isAtEnd, sections.keys.allSatisfy({ Part(stage: $0) == part }) else { return ([:], true) }
+            return (sections, false)
         } catch {
-            return [:]
+            return ([:], true)
         }
     }
 
-    /// Writes the changed files of a bundle; a failure to write only costs the next run some
-    /// time, so it is not fatal.
+    /// Writes a changed bundle's file whole (its parts not yet read are read first); a failure to
+    /// write only costs the next run some time, so it is not fatal.
     public func store(_ bundle: Bundle) {
-        for file in bundle.changedFiles {
-            let sections = bundle.sections.filter { Self.file(of: $0.key) == file }
-            CacheFile.write(
-                at: path(bundle.key, file: file), tag: Self.tag, key: bundle.key,
-                capacity: sections.values.reduce(64) { $0 + $1.bytes.count + 80 }
-            ) { writer in
-                writer.writeVarint(UInt64(sections.count))
-                for (stage, section) in sections {
-                    writer.write(stage)
-                    writer.write(section.key)
-                    section.bytes.withUnsafeBytes { writer.writeBytes($0) }
-                }
+        guard bundle.changed else { return }
+        var bundle = bundle
+        for part in Part.allCases { bundle.load(part) }
+        let parts = Part.allCases.map { part -> [UInt8] in
+            let sections = bundle.sections.filter { Part(stage: $0.key) == part }
+            var writer = BinaryWriter(capacity: sections.values.reduce(16) { $0 + $1.bytes.count + 80 })
+            writer.writeVarint(UInt64(sections.count))
+            for (stage, section) in sections {
+                writer.write(stage)
+                writer.write(section.key)
+                section.bytes.withUnsafeBytes { writer.writeBytes($0) }
             }
+            return writer.bytes
         }
+        var file = Self.header(key: bundle.key, lengths: parts.map(\.count))
+        file.reserveCapacity(file.count + parts.reduce(0) { $0 + $1.count })
+        for part in parts { file += part }
+        try? FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
+        try? AtomicFile.write(Data(file), to: path(bundle.key), durable: false)
     }
 
-    /// Removes the files of documents not in this run, and caches of earlier versions.
+    /// Removes the files of documents not in this run (and any other file there, such as the
+    /// per-part files of earlier versions), and caches of earlier versions.
     public func prune() {
-        let keep = lock.withLock { used }
+        let keep = lock.withLock { Set(used.map { "\($0).bin" }) }
         if let names = try? FileManager.default.contentsOfDirectory(atPath: documents) {
-            for name in names where !keep.contains(String(name.prefix { $0 != "." })) {
+            for name in names where !keep.contains(name) {
                 try? FileManager.default.removeItem(atPath: "\(documents)/\(name)")
             }
         }

@@ -150,31 +150,39 @@ import Testing
 
     /// A lexicon edit that leaves documents' suggestions as they were copies them from the
     /// previous suggestions.json (decisions, conflict and note included) and reads only each
-    /// document's words: with every document's text and suggestion cache deleted, nothing is
-    /// ingested, tokenised or matched again, and the outputs equal a run from scratch.
+    /// document's words: with every document's text and suggestion parts of the cache wiped,
+    /// nothing is ingested, tokenised or matched again, no cache file is rewritten, and the
+    /// outputs equal a run from scratch.
     @Test func aLexiconEditCopiesUnchangedDocumentsFromThePreviousFileAndReadsNoText() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         try workspace.runWithDecisionsOnTheFirstSuggestion(note: JSONWriterTests.awkward)
+        let cache = StageCache(folder: workspace.out.appendingPathComponent(".cache").path)
         let documents = workspace.out.appendingPathComponent(".cache/documents")
-        func files(_ suffix: String) throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: documents.path).filter {
-                $0.hasSuffix(suffix) && !$0.dropLast(suffix.count).contains(".")
+        let names = try FileManager.default.contentsOfDirectory(atPath: documents.path).sorted()
+        #expect(names.count == 11 && names.allSatisfy { $0.hasSuffix(".bin") })
+        for name in names {
+            let key = String(name.dropLast(4))
+            let descriptor = open(cache.path(key), O_RDWR)
+            defer { close(descriptor) }
+            let ranges = try #require(cache.partRanges(of: key, in: descriptor))
+            for part in [StageCache.Part.main, .suggest] {
+                let range = ranges[part.rawValue]
+                let garbage = [UInt8](repeating: 0xFF, count: Int(range.count))
+                #expect(pwrite(descriptor, garbage, garbage.count, off_t(range.lowerBound)) == garbage.count)
             }
         }
-        let texts = try files(".bin")
-        let suggestionCaches = try files(".suggest.bin")
-        #expect(texts.count == 11 && suggestionCaches.count == 11)
-        for name in texts + suggestionCaches {
-            try FileManager.default.removeItem(at: documents.appendingPathComponent(name))
+        func contents() throws -> [Data] {
+            try names.map { try Data(contentsOf: documents.appendingPathComponent($0)) }
         }
+        let wiped = try contents()
 
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
         let edited = try workspace.run()
         #expect(edited.stage("ingest")?.ran == [])
         #expect(edited.stage("tokenize")?.ran == [])
         #expect(edited.stage("suggest")?.ran == [])
-        #expect(try files(".bin").isEmpty && files(".suggest.bin").isEmpty)
+        #expect(try contents() == wiped)
         let suggestions = try workspace.output("suggestions.json")
         let report = try workspace.output("report.html")
         let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: suggestions)
