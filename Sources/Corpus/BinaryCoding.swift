@@ -164,7 +164,7 @@ extension String: BinaryCodable {
 }
 
 extension Optional: BinaryCodable where Wrapped: BinaryCodable {
-    public func write(to writer: inout BinaryWriter) {
+    @inlinable public func write(to writer: inout BinaryWriter) {
         switch self {
         case .none: writer.writeVarint(0)
         case .some(let value):
@@ -172,7 +172,7 @@ extension Optional: BinaryCodable where Wrapped: BinaryCodable {
             value.write(to: &writer)
         }
     }
-    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+    @inlinable public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         switch try reader.readVarint() {
         case 0: self = .none
         case 1: self = .some(try Wrapped(from: &reader))
@@ -182,11 +182,11 @@ extension Optional: BinaryCodable where Wrapped: BinaryCodable {
 }
 
 extension Array: BinaryCodable where Element: BinaryCodable {
-    public func write(to writer: inout BinaryWriter) {
+    @inlinable public func write(to writer: inout BinaryWriter) {
         writer.writeVarint(UInt64(count))
         for element in self { element.write(to: &writer) }
     }
-    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+    @inlinable public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         let count = try reader.readCount()
         self = []
         reserveCapacity(count)
@@ -197,14 +197,14 @@ extension Array: BinaryCodable where Element: BinaryCodable {
 /// In the dictionary's own order: equal dictionaries may give different bytes (sorting a
 /// document's term counts cost an eighth of a cold run, and entries are never compared as bytes).
 extension Dictionary: BinaryCodable where Key: BinaryCodable, Value: BinaryCodable {
-    public func write(to writer: inout BinaryWriter) {
+    @inlinable public func write(to writer: inout BinaryWriter) {
         writer.writeVarint(UInt64(count))
         for (key, value) in self {
             key.write(to: &writer)
             value.write(to: &writer)
         }
     }
-    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+    @inlinable public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         let count = try reader.readCount()
         self = [:]
         reserveCapacity(count)
