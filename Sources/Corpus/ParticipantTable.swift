@@ -97,6 +97,18 @@ extension StringProtocol {
     package func trimmingWhitespace() -> String { Substring(self).trimmedWhitespace() }
 }
 
+extension String {
+    /// Whether the UTF-8 holds this byte, by `memchr` (`utf8.contains` walks the view byte by
+    /// byte through the generic `Sequence` path).
+    package func containsByte(_ byte: UInt8) -> Bool {
+        var text = self
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, Int32(byte), bytes.count) != nil
+        }
+    }
+}
+
 extension Substring {
     /// How many Unicode scalars: UTF-8 bytes that start a scalar, counted without decoding.
     package var scalarCount: Int {

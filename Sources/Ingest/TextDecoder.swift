@@ -23,7 +23,7 @@ struct TextDecoder {
             text = try utf8(bytes[...], offset: 0, file: file)
         }
         if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
-        if text.utf8.contains(13) {  // a byte scan: String.contains(String) goes through Foundation
+        if text.containsByte(13) {  // a byte scan: String.contains(String) goes through Foundation
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         return text

@@ -150,6 +150,17 @@ import Testing
         #expect(document.rangesAreExact())
     }
 
+    /// Plain text splits into lines on its bytes: blank lines inside are kept (they end a
+    /// paragraph), blank lines at the end and NUL bytes are not, a final line needs no newline.
+    @Test func plainTextLinesKeepInnerBlankLinesAndDropTrailingOnesAndNULs() throws {
+        let reader = PlainTextReader()
+        let lines = try reader.lines(of: Data("P1: a\0b\n\nP1: é\n\n\n".utf8), file: "t.txt")
+        #expect(lines.map(\.text) == ["P1: ab", "", "P1: é"])
+        #expect(try reader.lines(of: Data("x".utf8), file: "t.txt").map(\.text) == ["x"])
+        #expect(try reader.lines(of: Data(), file: "t.txt").isEmpty)
+        #expect(try reader.lines(of: Data("\n".utf8), file: "t.txt").isEmpty)
+    }
+
     @Test func invalidUTF8IsReportedWithItsByteOffset() throws {
         let bytes: [UInt8] = Array("P1: ok\nP1: bad ".utf8) + [0xC3, 0x28] + Array(" here".utf8)
         let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "bad.txt") })
