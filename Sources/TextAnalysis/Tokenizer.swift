@@ -131,11 +131,13 @@ public struct Tokenizer: Sendable {
         let count = bytes.count
         var index = 0
         var scalarIndex = 0
+        // Read once: a static is reached through a `swift_once` check on every access.
+        let asciiKinds = Self.asciiKinds
 
         // Decodes the scalar at a byte index: its kind, its length in bytes.
         func decode(_ at: Int) -> (Kind, Int, Bool) {
             let lead = bytes[at]
-            if lead < 0x80 { return (Self.asciiKinds[Int(lead)], 1, false) }
+            if lead < 0x80 { return (asciiKinds[Int(lead)], 1, false) }
             var length = 1
             var value: UInt32
             if lead & 0xE0 == 0xC0 {
@@ -276,8 +278,9 @@ public struct Tokenizer: Sendable {
             return trimTrailingPunctuation(end)
         }
         // E-mail: local part, @, a domain with a dot.
+        let asciiKinds = Self.asciiKinds
         func isLocal(_ byte: UInt8) -> Bool {
-            Self.asciiKinds[Int(byte & 0x7F)] == .letter || Self.asciiKinds[Int(byte & 0x7F)] == .digit
+            asciiKinds[Int(byte & 0x7F)] == .letter || asciiKinds[Int(byte & 0x7F)] == .digit
                 || "._%+-".utf8.contains(byte)
         }
         var at = start
@@ -286,7 +289,7 @@ public struct Tokenizer: Sendable {
         var end = at + 1
         var dots = 0
         while end < bytes.count, bytes[end] < 0x80,
-            Self.asciiKinds[Int(bytes[end])] == .letter || Self.asciiKinds[Int(bytes[end])] == .digit
+            asciiKinds[Int(bytes[end])] == .letter || asciiKinds[Int(bytes[end])] == .digit
                 || bytes[end] == UInt8(ascii: "-") || bytes[end] == UInt8(ascii: ".")
         {
             if bytes[end] == UInt8(ascii: ".") { dots += 1 }
