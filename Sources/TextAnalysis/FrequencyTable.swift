@@ -192,6 +192,7 @@ public struct FrequencyTable: Sendable {
                 guard let slot = index[name] else { return [String: TermCount]() }
                 let accumulator = accumulators[slot]
                 var terms: [String: TermCount] = [:]
+                terms.reserveCapacity(accumulator.vocabulary.count)
                 for id in accumulator.count.indices where accumulator.count[id] > 0 {
                     terms[accumulator.vocabulary[Int32(id)]] = TermCount(
                         count: accumulator.count[id], participants: accumulator.participantCount[id],
@@ -214,9 +215,7 @@ public struct FrequencyTable: Sendable {
                     documents: numbers.documents)
             }
             // UTF-8 bytes sort as their scalars do, and compare far faster.
-            groupRows.sort {
-                $0.count != $1.count ? $0.count > $1.count : $0.term.utf8.lexicographicallyPrecedes($1.term.utf8)
-            }
+            groupRows.sort { $0.count != $1.count ? $0.count > $1.count : utf8Precedes($0.term, $1.term) }
             if let top = options.top { groupRows = Array(groupRows.prefix(top)) }
             rows += groupRows
         }
