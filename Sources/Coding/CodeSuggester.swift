@@ -34,7 +34,15 @@ public struct CodeSuggester: Sendable {
         -> [Suggestion]
     {
         let document = corpus.documents[documentIndex]
-        let paths = lexicon.codes.map { lexicon.path(of: $0.name) }
+        // Paths of the codes this document's suggestions name, found when first needed (finding
+        // every code's path for every document grew with the square of the lexicon's size).
+        var paths: [Int: [String]] = [:]
+        func path(_ code: Int) -> [String] {
+            if let known = paths[code] { return known }
+            let path = lexicon.path(of: lexicon.codes[code].name)
+            paths[code] = path
+            return path
+        }
         var result: [Suggestion] = []
         for (segmentIndex, segment) in document.segments.enumerated() where options.roles.contains(segment.role) {
             let tokens = corpus.tokens[documentIndex][segmentIndex]
@@ -94,7 +102,7 @@ public struct CodeSuggester: Sendable {
                             text: firstText,
                             occurrence: occurrence),
                         documentID: document.id, segmentIndex: segmentIndex, sentenceIndex: sentence, code: code.name,
-                        codePath: paths[first.code], evidence: evidence,
+                        codePath: path(first.code), evidence: evidence,
                         weight: (weights.max() ?? code.weight ?? 1) * Double(group.count),
                         speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
                         attributes: corpus.participant(of: segment)?.attributes ?? [:],
@@ -135,14 +143,15 @@ public struct CodeSuggester: Sendable {
     /// How many times the matched tokens' forms occurred earlier in the segment (0 for the first).
     static func occurrence(of match: LexiconMatcher.Match, in tokens: [Token]) -> Int {
         let length = match.end - match.start
-        let forms = tokens[match.start..<match.end].map(\.form)
         var count = 0
-        var position = 0
-        while position < match.start {
-            if position + length <= tokens.count, tokens[position..<(position + length)].map(\.form) == forms {
-                count += 1
+        // Compared in place: copying each candidate's forms into an array was 1.4 % of a cold run.
+        for position in 0..<match.start where position + length <= tokens.count {
+            var same = true
+            for offset in 0..<length where tokens[position + offset].form != tokens[match.start + offset].form {
+                same = false
+                break
             }
-            position += 1
+            if same { count += 1 }
         }
         return count
     }

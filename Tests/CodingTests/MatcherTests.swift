@@ -145,6 +145,24 @@ import TextAnalysis
         #expect(perSentence.map(\.text) == ["Time matters", "No protected time", "Time again"])
     }
 
+    /// A sentence unit's suggestion id counts how often its first match's words came earlier in
+    /// the turn: the same words in three sentences give three ids, stable across runs.
+    @Test func repeatedWordsInATurnGiveOneIdPerOccurrence() {
+        let code = Code(name: "Time", patterns: ["protected time"])
+        let turn = "Protected time. Time, protected time. Protected, protected time?"
+        let suggestions = suggest([code], [turn], unit: .sentence)
+        #expect(suggestions.map(\.sentenceIndex) == [0, 1, 2])
+        #expect(Set(suggestions.map(\.id)).count == 3)
+        let tokens = corpus([turn]).tokens[0][0]
+        let starts = [0, 3, 6]  // protected time | time, protected time | protected, protected time
+        #expect(
+            starts.map {
+                CodeSuggester.occurrence(
+                    of: LexiconMatcher.Match(code: 0, pattern: 0, isExclusion: false, start: $0, end: $0 + 2),
+                    in: tokens)
+            } == [0, 1, 2])
+    }
+
     @Test func evidenceRangesPointIntoTheDocument() {
         let corpus = corpus(["We had no protected time.", "Hype!"])
         let lexicon = Lexicon(codes: [Code(name: "T", patterns: ["protected time", "hype"])], contentHash: "h")
