@@ -27,7 +27,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
-        .target(name: "Corpus"),
+        .target(name: "CFileSystem"),
+        .target(name: "Corpus", dependencies: ["CFileSystem"]),
         .target(
             name: "Ingest",
             dependencies: [

@@ -640,9 +640,11 @@ public struct PipelineRunner: Sendable {
                     case suggestionsTask:
                         guard var suggestionMerge = suggestionsToWrite, writeSuggestions else { break }
                         let sink = try runner.output("suggestions.json", in: out)
-                        try suggestionMerge.write(
-                            study: configuration.study, lexiconSource: lexiconSource ?? "", to: sink)
-                        sink.sync()
+                        try timer.measure("write suggestions") {
+                            try suggestionMerge.write(
+                                study: configuration.study, lexiconSource: lexiconSource ?? "", to: sink)
+                            sink.sync()
+                        }
                         result.files.append(("suggestions.json", sink))
                         result.suggestions = suggestionMerge
                     default:
@@ -650,10 +652,13 @@ public struct PipelineRunner: Sendable {
                             // The report, once the frequencies it shows are in hand.
                             if let reportForPage, result.failure == nil {
                                 do {
-                                    result.report = try runner.writeReportPage(
-                                        reportForPage, frequencies: result.frequencies, tally: tally,
-                                        words: mergedFrequencies?.words ?? frequencyWords ?? [:],
-                                        participants: participants, lexicon: configuration.suggest?.lexicon, out: out)
+                                    result.report = try timer.measure("report page") {
+                                        try runner.writeReportPage(
+                                            reportForPage, frequencies: result.frequencies, tally: tally,
+                                            words: mergedFrequencies?.words ?? frequencyWords ?? [:],
+                                            participants: participants, lexicon: configuration.suggest?.lexicon,
+                                            out: out)
+                                    }
                                 } catch {
                                     result.failure = "\(error)"
                                 }
@@ -718,7 +723,9 @@ public struct PipelineRunner: Sendable {
                 warnings += result.warnings
                 for (name, sink) in result.files {
                     try commit(name, sink, key: outputKeys[name] ?? "")
-                    if name == "suggestions.json" { result.suggestions?.saveIndex(in: out) }
+                    if name == "suggestions.json" {
+                        timer.measure("save suggestion index") { result.suggestions?.saveIndex(in: out) }
+                    }
                 }
             }
             if let sink = built.values[frequenciesTask]?.report {
@@ -734,6 +741,7 @@ public struct PipelineRunner: Sendable {
         report.timings = timer.totals.mapValues { ($0 * 1000).rounded() / 1000 }
         report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
+        report.timings["documents"] = ((merging.timeIntervalSince(checked)) * 1000).rounded() / 1000
         try writeReportFile(report)
         if options.only == nil {
             manifest.report = report

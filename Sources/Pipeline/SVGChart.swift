@@ -87,18 +87,45 @@ public enum SVGChart {
                 "<text x=\"\(labelWidth - 6)\" y=\"\(y + cell / 2 + 4)\" class=\"label\" text-anchor=\"end\">\(XML.escape(truncate(name, 34)))</text>"
             emit(svg)
             svg = ""
+            // Appended piece by piece: interpolating and concatenating each cell's strings made
+            // three temporary strings a cell, most of rendering the report of a large study.
+            svg.reserveCapacity(columns.count * 170)
+            let yText = String(y)
+            let size = String(cell - 2)
             for column in columns.indices {
                 let value = row < values.count && column < values[row].count ? values[row][column] : 0
                 let colour =
                     value == 0 ? "#ffffff" : ramp[min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)]
                 let x = labelWidth + column * cell
-                svg +=
-                    "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" fill=\"\(colour)\" class=\"cell\">"
-                    + "<title>\(rowTitle) × \(columnTitles[column]): \(value)</title></rect>"
+                let valueText = String(value)
+                svg += "<rect x=\""
+                svg += String(x)
+                svg += "\" y=\""
+                svg += yText
+                svg += "\" width=\""
+                svg += size
+                svg += "\" height=\""
+                svg += size
+                svg += "\" fill=\""
+                svg += colour
+                svg += "\" class=\"cell\"><title>"
+                svg += rowTitle
+                svg += " × "
+                svg += columnTitles[column]
+                svg += ": "
+                svg += valueText
+                svg += "</title></rect>"
                 if value > 0 {
                     let ink = value * 2 > maximum ? "#ffffff" : "#1b1b1b"
-                    svg +=
-                        "<text x=\"\(x + cell / 2 - 1)\" y=\"\(y + cell / 2 + 4)\" class=\"count\" text-anchor=\"middle\" fill=\"\(ink)\">\(value)</text>"
+                    svg += "<text x=\""
+                    svg += String(x + cell / 2 - 1)
+                    svg += "\" y=\""
+                    svg += String(y + cell / 2 + 4)
+                    svg += "\" class=\"count\" text-anchor=\"middle\" fill=\""
+                    svg += ink
+                    svg += "\">"
+                    svg += valueText
+                    svg += "</text>"
                 }
             }
         }

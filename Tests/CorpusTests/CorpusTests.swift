@@ -57,11 +57,12 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["out.json"])
 
-        // Stretches of the spool and of the file just written, as a lexicon edit copies them.
+        // Stretches of the spool and of the file just written, as a lexicon edit copies them: a
+        // durable file, copied in steps with its bytes handed to the disk as it grows.
         let source = open(path, O_RDONLY)
         defer { close(source) }
         let copy = root.appendingPathComponent("copy.json").path
-        let copier = try AtomicFile.Writer(path: copy, durable: false)
+        let copier = try AtomicFile.Writer(path: copy, durable: true)
         copier.append(contentsOf: spool, range: 7..<(9 << 20))
         copier.append(from: source, range: 3..<Int64(expected.count))
         try copier.commit()

@@ -1,0 +1,16 @@
+// Hand-written: the one Linux call the Swift side needs that no module on this machine exports.
+#define _GNU_SOURCE
+#include <fcntl.h>
+
+#include "CFileSystem.h"
+
+int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length) {
+#ifdef __linux__
+    return sync_file_range(descriptor, offset, length, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)descriptor;
+    (void)offset;
+    (void)length;
+    return 0;
+#endif
+}

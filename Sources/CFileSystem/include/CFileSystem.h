@@ -1,0 +1,11 @@
+#ifndef CFILESYSTEM_H
+#define CFILESYSTEM_H
+
+#include <stdint.h>
+
+/// Starts writing a byte range of an open file back to disk without waiting for it (Linux's
+/// `sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which Swift's Glibc module does not export);
+/// 0 on success, -1 with `errno` set. Elsewhere it does nothing and returns 0.
+int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length);
+
+#endif
