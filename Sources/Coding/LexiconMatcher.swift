@@ -71,6 +71,9 @@ public final class CompiledLexicon: Sendable {
     let negations: [String]
     /// The exact words of the forms' lookup as UTF-8, for ``couldMatch(encodedForms:)``.
     let exactWords: [([UInt8], [Int32])]
+    /// Each exact word's length and first byte in one integer: a document's form is compared
+    /// with a word only when these agree (most forms of most documents agree with none).
+    let exactKeys: [Int]
     /// The classes of every form and spelling already bound in this run.
     let formMemo = ClassMemo()
     let surfaceMemo = ClassMemo()
@@ -144,6 +147,7 @@ public final class CompiledLexicon: Sendable {
         self.forms = forms
         self.surfaces = surfaces
         exactWords = forms.exact.map { (Array($0.key.utf8), $0.value) }
+        exactKeys = exactWords.map { Self.key(length: $0.0.count, first: $0.0.first ?? 0) }
         negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
     }
 
@@ -206,9 +210,9 @@ extension CompiledLexicon {
         var reader = BinaryReader(encodedForms)
         do throws(BinaryReader.Error) {
             try reader.readStrings { form in
-                for (word, elements) in exactWords
-                where word.count == form.count && word.first == form.first && word.elementsEqual(form) {
-                    satisfied.formUnion(elements)
+                let key = Self.key(length: form.count, first: form.first ?? 0)
+                for index in exactKeys.indices where exactKeys[index] == key {
+                    if exactWords[index].0.elementsEqual(form) { satisfied.formUnion(exactWords[index].1) }
                 }
             }
         } catch {
@@ -217,6 +221,8 @@ extension CompiledLexicon {
         guard reader.isAtEnd else { return nil }
         return reachesTerminal(satisfied)
     }
+
+    private static func key(length: Int, first: UInt8) -> Int { length << 8 | Int(first) }
 
     /// Whether some path through the trie has every element satisfied.
     private func reachesTerminal(_ satisfied: Set<Int32>) -> Bool {
