@@ -220,7 +220,7 @@ public enum DecisionStore {
                 message: "the decisions changed since they were read (version \(expectedVersion), now "
                     + "\(log.version)); reload and try again", isConflict: true)
         }
-        let stamp = ISO8601DateFormatter().string(from: now)
+        let stamp = isoTimestamp(now)
         for var event in events {
             event.sequence = log.events.count + 1
             if event.at.isEmpty { event.at = stamp }

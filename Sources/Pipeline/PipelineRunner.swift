@@ -567,12 +567,11 @@ public struct PipelineRunner: Sendable {
             participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
             participantTokens: stats.reduce(0) { $0 + $1.participantTokens },
             participants: stats.reduce(into: Set<String>()) { $0.formUnion($1.participantIDs) }.count)
-        let formatter = ISO8601DateFormatter()
         func runReport(finished: Date) -> RunReport {
             var report = RunReport(
                 tool: "TranscriptMiner", toolVersion: Self.version, study: configuration.study,
                 pipeline: relativePath(configuration.file, from: FileManager.default.currentDirectoryPath),
-                startedAt: formatter.string(from: started), finishedAt: formatter.string(from: finished),
+                startedAt: isoTimestamp(started), finishedAt: isoTimestamp(finished),
                 seconds: finished.timeIntervalSince(started),
                 hashes: RunReport.Hashes(
                     pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
@@ -780,10 +779,9 @@ public struct PipelineRunner: Sendable {
     private func unchanged(
         report: inout RunReport, ids: [String], started: Date, checked: Date
     ) throws(PipelineError) -> RunReport {
-        let formatter = ISO8601DateFormatter()
         let finished = Date()
-        report.startedAt = formatter.string(from: started)
-        report.finishedAt = formatter.string(from: finished)
+        report.startedAt = isoTimestamp(started)
+        report.finishedAt = isoTimestamp(finished)
         report.seconds = finished.timeIntervalSince(started)
         report.pipeline = relativePath(configuration.file, from: FileManager.default.currentDirectoryPath)
         report.stages = report.stages.map { stage in
@@ -852,6 +850,7 @@ func standardizedPath(
 )
     -> String
 {
+    if isStandardAbsolute(path) { return path }
     let absolute = path.hasPrefix("/") ? path : directory() + "/" + path
     var parts: [Substring] = []
     for part in absolute.split(separator: "/") {
@@ -863,6 +862,28 @@ func standardizedPath(
         parts.append(part)
     }
     return "/" + parts.joined(separator: "/")
+}
+
+/// Whether a path is already what ``standardizedPath(_:in:)`` makes of it: absolute, with no
+/// empty, `.` or `..` part and no trailing slash (every path a folder listing gives), told from
+/// its bytes without splitting it.
+func isStandardAbsolute(_ path: String) -> Bool {
+    var path = path
+    return path.withUTF8 { bytes in
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        guard bytes.first == slash else { return false }
+        if bytes.count == 1 { return true }
+        for index in bytes.indices where bytes[index] == slash {
+            let next = index + 1
+            guard next < bytes.count, bytes[next] != slash else { return false }
+            guard bytes[next] == dot else { continue }
+            // `/.` or `/..` as a whole part.
+            if next + 1 == bytes.count || bytes[next + 1] == slash { return false }
+            if bytes[next + 1] == dot && (next + 2 == bytes.count || bytes[next + 2] == slash) { return false }
+        }
+        return true
+    }
 }
 
 /// `String(format: "%.4f", value)` without Foundation's formatter, which built a locale-aware

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ public final class RunLock {
         // appears with its holder in one step: a run killed at any moment never leaves an empty lock.
         let holder = Holder(
             pid: getpid(), host: ProcessInfo.processInfo.hostName,
-            started: ISO8601DateFormatter().string(from: Date()))
+            started: isoTimestamp(Date()))
         let draft = path + ".tmp-\(getpid())"
         do {
             try ((try? JSONEncoder().encode(holder)) ?? Data()).write(to: URL(fileURLWithPath: draft))

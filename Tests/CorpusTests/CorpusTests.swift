@@ -74,6 +74,16 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: copy)).count == (9 << 20) - 7 + expected.count - 3)
     }
 
+    /// Run reports, locks and decisions are stamped through the C library, in the very format
+    /// of Foundation's default ISO 8601 formatter.
+    @Test func timestampsMatchFoundationsISO8601Formatter() {
+        let formatter = ISO8601DateFormatter()
+        for seconds in [0, 1_764_480_000, 1_764_480_000.999, 4_102_444_799, 951_782_400] as [Double] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(isoTimestamp(date) == formatter.string(from: date))
+        }
+    }
+
     @Test func pathsSortByTheirUTF8BytesAsTheGenericComparisonDoes() {
         let strings = ["", "a", "ab", "a/b", "a-b", "B", "b", "é", "e\u{301}", "z", "ä/x", "ä", "日本", "😀", "a\u{0}"]
         for a in strings {

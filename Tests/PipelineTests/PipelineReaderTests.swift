@@ -4,6 +4,21 @@ import Testing
 @testable import Pipeline
 
 @Suite struct PipelineReaderTests {
+    /// Transcript paths are standardised by name as `URL.standardizedFileURL` does; a path that
+    /// is already standard (what a folder listing gives) is kept as it is.
+    @Test func pathsAreStandardisedAsURLsDoAndStandardOnesKept() {
+        let paths = [
+            "/", "/a", "/a/b.txt", "/a//b", "/a/./b", "/a/../b", "/a/b/", "/a/.", "/a/..", "/.hidden/x",
+            "/a/..b/c", "/a/b../c", "/a/.../c", "/ä/ü.txt", "rel/x.txt", "./x", "../x", "/a/b/.",
+        ]
+        for path in paths {
+            let expected = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: "/base/dir/"))
+                .standardizedFileURL.path
+            #expect(standardizedPath(path, in: "/base/dir") == expected, "\(path)")
+            #expect(isStandardAbsolute(path) == (path == expected), "\(path)")
+        }
+    }
+
     func errors(_ yaml: String) -> [PipelineError] {
         do {
             _ = try PipelineReader.parse(yaml, file: "/tmp/p.yaml")
