@@ -1,3 +1,4 @@
+import Coding
 import Corpus
 import Foundation
 import TextAnalysis
@@ -16,12 +17,43 @@ struct MergedFrequencies: BinaryCodable {
         (out as NSString).appendingPathComponent(".cache/frequencies.bin")
     }
 
-    static func load(from out: String, key: String) -> MergedFrequencies? {
-        CacheFile.read(MergedFrequencies.self, at: path(in: out), tag: tag, key: key)
+    /// The tables as stored, checked whole (a SHA-256 of the body) and decoded on another thread
+    /// while the run checks its inputs on this one (decoding them in line was a twentieth of a
+    /// 100 MB lexicon edit); the report waits for them in the run's tail.
+    final class Stored: @unchecked Sendable {
+        private var value: MergedFrequencies?
+        private let done = DispatchGroup()
+
+        init(body: [UInt8]) {
+            done.enter()
+            DispatchQueue.global().async { [self] in
+                var reader = BinaryReader(body)
+                if let decoded = try? reader.read(MergedFrequencies.self), reader.isAtEnd { value = decoded }
+                done.leave()
+            }
+        }
+
+        func decoded() -> MergedFrequencies? {
+            done.wait()
+            return value
+        }
+    }
+
+    static func load(from out: String, key: String) -> Stored? {
+        guard var reader = CacheFile.reader(at: path(in: out), tag: tag, key: key),
+            let hash = try? reader.read(String.self), let body = try? reader.readBytes(), reader.isAtEnd,
+            ContentHash.of(Data(body)) == hash
+        else { return nil }
+        return Stored(body: Array(body))
     }
 
     func save(in out: String, key: String) {
-        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: 1 << 20) { $0.write(self) }
+        var body = BinaryWriter(capacity: 1 << 20)
+        body.write(self)
+        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: body.bytes.count + 256) { file in
+            file.write(ContentHash.of(Data(body.bytes)))
+            body.bytes.withUnsafeBytes { file.writeBytes($0) }
+        }
     }
 
     init(file: Outputs.FrequenciesFile, words: [String: Int], warnings: [String]) {

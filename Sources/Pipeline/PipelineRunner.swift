@@ -226,10 +226,10 @@ public struct PipelineRunner: Sendable {
             options.only == nil && (options.force || !manifest.isCurrent("report.html", key: reportKey, in: out))
         // The report shows frequencies and suggestions, so rebuilding it needs them in memory;
         // frequencies unchanged since they were last merged are read back from the cache.
-        let mergedFrequencies =
+        let storedFrequencies =
             writeReport && runFrequencies && !writeFrequencies && !options.force
             ? MergedFrequencies.load(from: out, key: frequenciesKey) : nil
-        let loadFrequencies = writeFrequencies || (writeReport && runFrequencies && mergedFrequencies == nil)
+        let loadFrequencies = writeFrequencies || (writeReport && runFrequencies && storedFrequencies == nil)
         let loadSuggestions = writeSuggestions || (writeReport && runSuggest)
         let checked = Date()
         if options.only == nil, !writeCorpus, !writeKWIC, !loadFrequencies, !loadSuggestions, !writeReport,
@@ -505,7 +505,7 @@ public struct PipelineRunner: Sendable {
             if writeCorpus {
                 merge.corpus = try CorpusWriter(path: (out as NSString).appendingPathComponent("corpus.json"))
             }
-            if loadFrequencies && mergedFrequencies == nil, let stage = configuration.frequencies {
+            if loadFrequencies && storedFrequencies == nil, let stage = configuration.frequencies {
                 merge.frequencies = FrequencyMerge(stage: stage, participants: participants)
             }
             if writeKWIC, let stage = configuration.kwic {
@@ -647,6 +647,7 @@ public struct PipelineRunner: Sendable {
                         result.files.append(("suggestions.json", sink))
                         result.suggestions = suggestionMerge
                     default:
+                        var storedWords: [String: Int]?
                         defer {
                             // The report, once the frequencies it shows are in hand.
                             if let reportForPage, result.failure == nil {
@@ -654,7 +655,7 @@ public struct PipelineRunner: Sendable {
                                     result.report = try timer.measure("report page") {
                                         try runner.writeReportPage(
                                             reportForPage, frequencies: result.frequencies, tally: tally,
-                                            words: mergedFrequencies?.words ?? frequencyWords ?? [:],
+                                            words: storedWords ?? frequencyWords ?? [:],
                                             participants: participants, lexicon: configuration.suggest?.lexicon,
                                             out: out)
                                     }
@@ -663,9 +664,18 @@ public struct PipelineRunner: Sendable {
                                 }
                             }
                         }
-                        if let mergedFrequencies {
-                            result.frequencies = mergedFrequencies.file
-                            result.warnings += mergedFrequencies.warnings
+                        if let storedFrequencies {
+                            // Checked whole when the run began, so only a fault of this build fails here.
+                            guard let stored = timer.measure("finish frequency tables", storedFrequencies.decoded)
+                            else {
+                                result.failure =
+                                    "the cached frequency tables (.cache/frequencies.bin) cannot be decoded; "
+                                    + "run again with --force"
+                                break
+                            }
+                            result.frequencies = stored.file
+                            result.warnings += stored.warnings
+                            storedWords = stored.words
                             break
                         }
                         guard var frequencyMerge = merge.takeFrequencies() else { break }

@@ -189,6 +189,28 @@ import TextAnalysis
         #expect(try workspace.output("report.html") == html)
     }
 
+    /// The merged frequency tables kept for report-only runs are checked whole before they are
+    /// trusted: with a byte of them damaged, the run merges the documents' counts again and the
+    /// report is still the one a full recomputation writes.
+    @Test func damagedMergedFrequencyTablesAreMergedAgainNotTrusted() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try decider.decide(coder: "alice", [.accept(first.id)])
+        let tables = workspace.out.appendingPathComponent(".cache/frequencies.bin")
+        var bytes = [UInt8](try Data(contentsOf: tables))
+        bytes[bytes.count - 40] ^= 0x01
+        try Data(bytes).write(to: tables)
+        let report = try workspace.run()
+        #expect(report.failures.isEmpty)
+        #expect(report.outputs == ["suggestions.json", "report.html", "run-report.json"])
+        let html = try workspace.output("report.html")
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("report.html") == html)
+    }
+
     @Test func aTranscriptChangedWhileTheRunReadsItIsReportedNotCached() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
