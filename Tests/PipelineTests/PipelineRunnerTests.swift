@@ -171,10 +171,7 @@ import TextAnalysis
     @Test func aNewDecisionRewritesSuggestionsAndTheReportOnly() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        _ = try workspace.run()
-        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
-        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
-        try decider.decide(coder: "alice", [.accept(first.id)])
+        try workspace.runAndAcceptTheFirstSuggestion()
         // Without the documents' cache, suggestions are recomputed; the frequencies the report
         // shows must come from the merged tables kept in the cache, not from recounting.
         try FileManager.default.removeItem(at: workspace.out.appendingPathComponent(".cache/documents"))
@@ -195,10 +192,7 @@ import TextAnalysis
     @Test func damagedMergedFrequencyTablesAreMergedAgainNotTrusted() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        _ = try workspace.run()
-        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
-        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
-        try decider.decide(coder: "alice", [.accept(first.id)])
+        try workspace.runAndAcceptTheFirstSuggestion()
         let tables = workspace.out.appendingPathComponent(".cache/frequencies.bin")
         var bytes = [UInt8](try Data(contentsOf: tables))
         bytes[bytes.count - 40] ^= 0x01

@@ -79,6 +79,15 @@ struct Workspace {
 
     func remove() { try? FileManager.default.removeItem(at: root) }
 
+    /// Runs the sample and has alice accept its first suggestion (the run after rebuilds only
+    /// suggestions.json and the report).
+    func runAndAcceptTheFirstSuggestion() throws {
+        _ = try run()
+        let decider = Decider(configuration: try PipelineReader.read(pipeline))
+        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try decider.decide(coder: "alice", [.accept(first.id)])
+    }
+
     /// Runs the sample, has alice recode its first suggestion with `note` and bob reject it, and
     /// runs again: suggestions.json then holds decisions, a note and a conflict.
     func runWithDecisionsOnTheFirstSuggestion(note: String) throws {
