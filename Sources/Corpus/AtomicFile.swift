@@ -212,9 +212,6 @@ public enum AtomicFile {
         let descriptor: Int32
         /// Bytes appended so far.
         public private(set) var size: Int64 = 0
-        /// Bytes handed to the disk so far (see ``startWriteback()``).
-        private var writtenBack: Int64 = 0
-        private static let writebackStep: Int64 = 8 << 20
         private(set) var failed: String?
 
         /// A spool beside `path` (on the same file system, so the kernel can copy it cheaply).

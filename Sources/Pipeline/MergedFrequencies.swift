@@ -24,7 +24,7 @@ struct MergedFrequencies: BinaryCodable {
         private var value: MergedFrequencies?
         private let done = DispatchGroup()
 
-        init(body: [UInt8]) {
+        init(body: ArraySlice<UInt8>) {
             done.enter()
             DispatchQueue.global().async { [self] in
                 var reader = BinaryReader(body)
@@ -44,7 +44,7 @@ struct MergedFrequencies: BinaryCodable {
             let hash = try? reader.read(String.self), let body = try? reader.readBytes(), reader.isAtEnd,
             ContentHash.of(Data(body)) == hash
         else { return nil }
-        return Stored(body: Array(body))
+        return Stored(body: body)
     }
 
     func save(in out: String, key: String) {

@@ -187,11 +187,12 @@ public final class StageCache: @unchecked Sendable {
             }
             return writer.bytes
         }
-        var file = Self.header(key: bundle.key, lengths: parts.map(\.count))
-        file.reserveCapacity(file.count + parts.reduce(0) { $0 + $1.count })
-        for part in parts { file += part }
+        // Header and parts straight to the file: joining them first copied every entry twice.
         try? FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
-        try? AtomicFile.write(Data(file), to: path(bundle.key), durable: false)
+        guard let file = try? AtomicFile.Writer(path: path(bundle.key), durable: false) else { return }
+        file.append(Self.header(key: bundle.key, lengths: parts.map(\.count)))
+        for part in parts { file.append(part) }
+        try? file.commit()
     }
 
     /// Removes the files of documents not in this run (and any other file there, such as the

@@ -165,7 +165,7 @@ public struct DocumentCounts: Sendable, Hashable, Codable {
 
         /// The counts of a dictionary, terms in code-point order.
         public init(participantID: String?, words: Int, terms: [String: Int]) {
-            let sorted = terms.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+            let sorted = terms.sorted { utf8Precedes($0.key, $1.key) }
             self.init(participantID: participantID, words: words, terms: sorted.map(\.key), counts: sorted.map(\.value))
         }
 
