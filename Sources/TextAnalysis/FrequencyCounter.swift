@@ -87,7 +87,8 @@ public struct FrequencyCounter: Sendable {
         var stop: [Bool] = []
         var perSpeaker: [[NGram: Int]] = []
         let vocabularySize = options.stem ? corpus.stems.count : corpus.forms.count
-        var unigrams: [[Int32]] = []
+        var tally: [Int32] = []
+        var used: [[Int32]] = []
         for (segmentIndex, segment) in document.segments.enumerated() {
             guard options.filter.roles.contains(segment.role) else { continue }
             let key = segment.participantID ?? ""
@@ -104,13 +105,25 @@ public struct FrequencyCounter: Sendable {
             let tokens = corpus.tokens[documentIndex][segmentIndex]
             result.speakers[speaker].words += tokens.count
             if n == 1 {
-                // Single words, the common case: counted in an array by term id, no hashing.
-                while unigrams.count <= speaker { unigrams.append([]) }
-                if unigrams[speaker].isEmpty { unigrams[speaker] = Array(repeating: 0, count: vocabularySize) }
-                for token in tokens {
-                    if options.removeStopwords, corpus.isStopword[Int(token.form)] { continue }
-                    unigrams[speaker][Int(options.stem ? corpus.stemOfForm[Int(token.form)] : token.form)] += 1
+                // Single words, the common case: counted in one flat array by speaker and term
+                // id, no hashing; each speaker lists its terms in order of first use, so reading
+                // the counts out visits only those.
+                let base = speaker * vocabularySize
+                if tally.count < base + vocabularySize {
+                    tally.append(contentsOf: repeatElement(0, count: base + vocabularySize - tally.count))
                 }
+                while used.count <= speaker { used.append([]) }
+                var terms = used[speaker]
+                used[speaker] = []
+                tally.withUnsafeMutableBufferPointer { tally in
+                    for token in tokens {
+                        if options.removeStopwords, corpus.isStopword[Int(token.form)] { continue }
+                        let term = options.stem ? corpus.stemOfForm[Int(token.form)] : token.form
+                        if tally[base + Int(term)] == 0 { terms.append(term) }
+                        tally[base + Int(term)] += 1
+                    }
+                }
+                used[speaker] = terms
                 continue
             }
             ids.removeAll(keepingCapacity: true)
@@ -126,11 +139,10 @@ public struct FrequencyCounter: Sendable {
             }
         }
         let vocabulary = options.stem ? corpus.stems : corpus.forms
-        for (speaker, counts) in unigrams.enumerated() {
-            for (id, count) in counts.enumerated() where count > 0 {
-                result.speakers[speaker].terms.append(vocabulary[Int32(id)])
-                result.speakers[speaker].counts.append(Int(count))
-            }
+        for (speaker, terms) in used.enumerated() {
+            let base = speaker * vocabularySize
+            result.speakers[speaker].terms = terms.map { vocabulary[$0] }
+            result.speakers[speaker].counts = terms.map { Int(tally[base + Int($0)]) }
         }
         for (speaker, counts) in perSpeaker.enumerated() where n > 1 {
             result.speakers[speaker].terms.reserveCapacity(counts.count)

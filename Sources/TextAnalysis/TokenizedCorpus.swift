@@ -36,20 +36,26 @@ public struct TokenizedCorpus: Sendable {
                 tokenizer.tokenize($0.text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
             }
         }
-        var stems = Vocabulary(capacity: 4096)
-        var stemOfForm: [Int32] = []
-        var isStopword: [Bool] = []
-        stemOfForm.reserveCapacity(forms.count)
-        for id in 0..<Int32(forms.count) {
-            let form = forms[id]
+        // Stopwords are looked up in the vocabulary (a few hundred probes), not each form in the
+        // stopword set (a `String` made and hashed per form).
+        var isStopword = [Bool](repeating: false, count: forms.count)
+        for word in stopwords.words {
+            if let id = forms.id(of: word) { isStopword[Int(id)] = true }
+        }
+        if computeStems {
+            var stems = Vocabulary(capacity: 4096)
+            var stemOfForm: [Int32] = []
+            stemOfForm.reserveCapacity(forms.count)
+            for id in 0..<Int32(forms.count) { stemOfForm.append(stems.intern(PorterStemmer.stem(forms[id]))) }
+            self.stems = stems
+            self.stemOfForm = stemOfForm
+        } else {
             // Without stems, every form is its own stem (nothing asked for them).
-            stemOfForm.append(stems.intern(computeStems ? PorterStemmer.stem(form) : form))
-            isStopword.append(stopwords.words.contains(form))
+            self.stems = forms
+            self.stemOfForm = Array(0..<Int32(forms.count))
         }
         self.forms = forms
         self.surfaces = surfaces
-        self.stems = stems
-        self.stemOfForm = stemOfForm
         self.isStopword = isStopword
     }
 

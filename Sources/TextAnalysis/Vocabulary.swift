@@ -61,8 +61,7 @@ public struct Vocabulary: Sendable {
 
     /// The form with this id.
     public subscript(id: Int32) -> String {
-        let range = Int(starts[Int(id)])..<Int(starts[Int(id) + 1])
-        return String(decoding: arena[range], as: UTF8.self)
+        withBytes(of: id) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The UTF-8 bytes of the form with this id, without making a `String`.
