@@ -26,6 +26,16 @@ public struct PipelineConfiguration: Sendable {
     /// `out/<study>`.
     public var outputFolder: String
 
+    /// The speaker roles whose turns some stage reads (KWIC, frequencies, suggestions): only
+    /// those turns are tokenised; the others' words are only counted.
+    public var analysedRoles: Set<SpeakerRole> {
+        var roles = Set<SpeakerRole>()
+        if let kwic { roles.formUnion(kwic.options.filter.roles) }
+        if let frequencies { roles.formUnion(frequencies.filter.roles) }
+        if let suggest { roles.formUnion(suggest.options.roles) }
+        return roles
+    }
+
     /// The folder the pipeline file is in; relative paths in the file start here.
     public var baseFolder: String { (file as NSString).deletingLastPathComponent }
 

@@ -157,8 +157,10 @@ public struct PipelineRunner: Sendable {
         let ingestHash = ContentHash.combining(
             ["ingest", RunManifest.build, ContentHash.of(configuration.ingest), participants.documentColumn ?? ""]
                 + identity)
+        let analysedRoles = configuration.analysedRoles
         let tokenizeHash = ContentHash.combining([
             "tokenize", ContentHash.of(configuration.tokenize.options), stopwordsHash,
+            ContentHash.of(analysedRoles.map(\.rawValue).sorted()),
         ])
         let kwicHash = configuration.kwic.map { stage in
             ContentHash.combining([
@@ -414,7 +416,7 @@ public struct PipelineRunner: Sendable {
                 let tokenized = timer.measure("tokenize") {
                     TokenizedCorpus(
                         documents: [document], options: configuration.tokenize.options, stopwords: stopwords,
-                        computeStems: needsStems)
+                        computeStems: needsStems, roles: analysedRoles)
                 }
                 result.ran.insert("tokenize")
                 // A document's distinct forms and spellings, so that a lexicon edit can tell
@@ -425,12 +427,15 @@ public struct PipelineRunner: Sendable {
                 }
                 if stats == nil {
                     var computed = DocumentStats()
+                    let tokenizer = Tokenizer(options: configuration.tokenize.options)
                     for (segment, tokens) in zip(document.segments, tokenized.tokens[0]) {
+                        // Turns no stage reads were not tokenised: their words are only counted.
+                        let count = analysedRoles.contains(segment.role) ? tokens.count : tokenizer.count(segment.text)
                         computed.turns += 1
-                        computed.tokens += tokens.count
+                        computed.tokens += count
                         if segment.role == .participant {
                             computed.participantTurns += 1
-                            computed.participantTokens += tokens.count
+                            computed.participantTokens += count
                         }
                     }
                     computed.participantIDs = Set(document.segments.compactMap(\.participantID)).sorted()

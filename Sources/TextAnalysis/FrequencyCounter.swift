@@ -81,7 +81,10 @@ public struct FrequencyCounter: Sendable {
     public func counts(ofDocument documentIndex: Int, in corpus: TokenizedCorpus) -> DocumentCounts {
         let n = max(1, min(options.ngram, 3))
         let document = corpus.documents[documentIndex]
-        var people: [String: Int] = [:]
+        // A document has a handful of speakers and roles: arrays searched in order beat hashing
+        // a `String` or a role for every turn.
+        var people: [String?] = []
+        let roles = SpeakerRole.allCases.filter(options.filter.roles.contains)
         var result = DocumentCounts(documentID: document.id, speakers: [])
         var ids: [Int32] = []
         var stop: [Bool] = []
@@ -90,14 +93,13 @@ public struct FrequencyCounter: Sendable {
         var tally: [Int32] = []
         var used: [[Int32]] = []
         for (segmentIndex, segment) in document.segments.enumerated() {
-            guard options.filter.roles.contains(segment.role) else { continue }
-            let key = segment.participantID ?? ""
+            guard roles.contains(segment.role) else { continue }
             let speaker: Int
-            if let known = people[key] {
+            if let known = people.firstIndex(of: segment.participantID) {
                 speaker = known
             } else {
                 speaker = result.speakers.count
-                people[key] = speaker
+                people.append(segment.participantID)
                 result.speakers.append(
                     DocumentCounts.Speaker(participantID: segment.participantID, words: 0, terms: [], counts: []))
                 perSpeaker.append([:])

@@ -17,12 +17,17 @@ public struct TokenizedCorpus: Sendable {
     public internal(set) var isStopword: [Bool]
     private let participantsByID: [String: Participant]
 
-    /// Tokenises every segment of every document; `computeStems: false` skips the stemmer when
-    /// no analysis needs stems.
+    /// The roles whose turns were tokenised; nil: every turn. Other turns have no tokens.
+    public let tokenizedRoles: Set<SpeakerRole>?
+
+    /// Tokenises every segment of every document, or only those of `roles` (what the analyses
+    /// read: the others' tokens would be interned and never used); `computeStems: false` skips
+    /// the stemmer when no analysis needs stems.
     public init(
         documents: [Document], participants: ParticipantTable = .empty, options: Tokenizer.Options = .init(),
-        stopwords: Stopwords = .english, computeStems: Bool = true
+        stopwords: Stopwords = .english, computeStems: Bool = true, roles: Set<SpeakerRole>? = nil
     ) {
+        tokenizedRoles = roles
         self.documents = documents
         self.participants = participants
         participantsByID = participants.byID
@@ -32,8 +37,9 @@ public struct TokenizedCorpus: Sendable {
         var surfaces = Vocabulary(capacity: 4096)
         var scratch = TokenScratch()
         tokens = documents.map { document in
-            document.segments.map {
-                tokenizer.tokenize($0.text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
+            document.segments.map { segment in
+                guard roles?.contains(segment.role) ?? true else { return [] }
+                return tokenizer.tokenize(segment.text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
             }
         }
         // Stopwords are looked up in the vocabulary (a few hundred probes), not each form in the

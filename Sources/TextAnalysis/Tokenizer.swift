@@ -103,15 +103,36 @@ public struct Tokenizer: Sendable {
     func tokenize(_ text: String, forms: inout Vocabulary, surfaces: inout Vocabulary, scratch: inout TokenScratch)
         -> [Token]
     {
-        var tokens: [Token] = []
+        // Collected in the scratch buffer and copied out once: appending to a fresh array
+        // reallocated it about seven times per turn.
+        scratch.tokens.removeAll(keepingCapacity: true)
         var text = text
         text.withUTF8 { bytes in
             scan(bytes) { span in
                 let token = scratch.intern(span, in: bytes, options: options, forms: &forms, surfaces: &surfaces)
-                if let token { tokens.append(token) }
+                if let token { scratch.tokens.append(token) }
             }
         }
-        return tokens
+        // A real copy: `Array(scratch.tokens)` would share the buffer, and the next turn's
+        // `removeAll` would then allocate a new one.
+        return scratch.tokens.withUnsafeBufferPointer { found in
+            [Token](unsafeUninitializedCapacity: found.count) { copy, count in
+                count = copy.initialize(fromContentsOf: found)
+            }
+        }
+    }
+
+    /// The number of tokens of `text`, as ``tokenize(_:forms:surfaces:)`` would return, without
+    /// interning them: for turns no analysis reads but whose words are counted.
+    public func count(_ text: String) -> Int {
+        var text = text
+        var count = 0
+        text.withUTF8 { bytes in
+            scan(bytes) { span in
+                if options.numbers || !span.isNumber { count += 1 }
+            }
+        }
+        return count
     }
 
     /// A token as found: byte and scalar bounds, and whether it needs the Unicode slow path.
@@ -128,11 +149,18 @@ public struct Tokenizer: Sendable {
 
     /// Finds token spans in UTF-8 bytes: the hot loop, with no `String` work.
     func scan(_ bytes: UnsafeBufferPointer<UInt8>, emit: (Span) -> Void) {
+        // Read once: a static is reached through a `swift_once` check on every access.
+        Self.asciiKinds.withUnsafeBufferPointer { asciiKinds in
+            scan(bytes, asciiKinds: asciiKinds, emit: emit)
+        }
+    }
+
+    private func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, asciiKinds: UnsafeBufferPointer<Kind>, emit: (Span) -> Void
+    ) {
         let count = bytes.count
         var index = 0
         var scalarIndex = 0
-        // Read once: a static is reached through a `swift_once` check on every access.
-        let asciiKinds = Self.asciiKinds
 
         // Decodes the scalar at a byte index: its kind, its length in bytes.
         func decode(_ at: Int) -> (Kind, Int, Bool) {
@@ -181,6 +209,24 @@ public struct Tokenizer: Sendable {
                 var end = index
                 var scalarEnd = scalarIndex
                 while index < count {
+                    // ASCII letters and digits, the bulk of most tokens, in a tight loop.
+                    let runStart = index
+                    while index < count, bytes[index] < 0x80 {
+                        let ascii = asciiKinds[Int(bytes[index])]
+                        if ascii == .letter {
+                            allDigits = false
+                        } else if ascii != .digit {
+                            break
+                        }
+                        index += 1
+                    }
+                    if index > runStart {
+                        scalarIndex += index - runStart
+                        end = index
+                        scalarEnd = scalarIndex
+                        previous = asciiKinds[Int(bytes[index - 1])]
+                        if index == count { break }
+                    }
                     let (next, nextLength, unicode) = decode(index)
                     switch next {
                     case .letter, .digit, .mark, .ignorable:
@@ -304,6 +350,8 @@ public struct Tokenizer: Sendable {
 /// Reusable buffers that turn a token span into interned ids.
 struct TokenScratch {
     var buffer: [UInt8] = []
+    /// The tokens of the text being tokenised.
+    var tokens: [Token] = []
     /// The form id of each spelling id: a spelling seen before needs no second lookup. Entry `i`
     /// is spelling `i`'s, appended only in step with the spelling vocabulary.
     var formOfSurface: [Int32] = []

@@ -6,36 +6,39 @@
 public struct Vocabulary: Sendable {
     private var arena: [UInt8] = []
     private var starts: [Int32] = [0]
-    private var hashes: [UInt32] = []
-    private var slots: [Int32]
+    /// Open addressing: each slot holds a form's hash (high half) and its id + 1 (0: empty), so
+    /// that a probe compares hashes without reading another array.
+    private var slots: [UInt64]
     private var mask: Int
 
     public init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: -1, count: size)
+        slots = Array(repeating: 0, count: size)
         mask = size - 1
     }
 
     /// Number of distinct forms.
-    public var count: Int { hashes.count }
+    public var count: Int { starts.count - 1 }
 
     /// The id of the form spelt by `bytes` (UTF-8), adding it if new.
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         let hash = Self.hash(bytes)
         var slot = Int(hash) & mask
         while true {
-            let id = slots[slot]
-            if id < 0 { break }
-            if hashes[Int(id)] == hash && equals(Int(id), bytes) { return id }
+            let entry = slots[slot]
+            if entry == 0 { break }
+            if UInt32(truncatingIfNeeded: entry >> 32) == hash {
+                let id = Int32(truncatingIfNeeded: entry) - 1
+                if equals(Int(id), bytes) { return id }
+            }
             slot = (slot + 1) & mask
         }
-        let id = Int32(hashes.count)
+        let id = Int32(count)
         arena.append(contentsOf: bytes)
         starts.append(Int32(arena.count))
-        hashes.append(hash)
-        slots[slot] = id
-        if hashes.count * 2 > slots.count { grow() }
+        slots[slot] = UInt64(hash) << 32 | UInt64(id + 1)
+        if count * 4 > slots.count * 3 { grow() }
         return id
     }
 
@@ -51,9 +54,12 @@ public struct Vocabulary: Sendable {
             let hash = Self.hash(bytes)
             var slot = Int(hash) & mask
             while true {
-                let id = slots[slot]
-                if id < 0 { return nil }
-                if hashes[Int(id)] == hash && equals(Int(id), bytes) { return id }
+                let entry = slots[slot]
+                if entry == 0 { return nil }
+                if UInt32(truncatingIfNeeded: entry >> 32) == hash {
+                    let id = Int32(truncatingIfNeeded: entry) - 1
+                    if equals(Int(id), bytes) { return id }
+                }
                 slot = (slot + 1) & mask
             }
         }
@@ -94,12 +100,12 @@ public struct Vocabulary: Sendable {
 
     private mutating func grow() {
         let size = slots.count * 2
-        var fresh = [Int32](repeating: -1, count: size)
+        var fresh = [UInt64](repeating: 0, count: size)
         let newMask = size - 1
-        for (id, hash) in hashes.enumerated() {
-            var slot = Int(hash) & newMask
-            while fresh[slot] >= 0 { slot = (slot + 1) & newMask }
-            fresh[slot] = Int32(id)
+        for entry in slots where entry != 0 {
+            var slot = Int(entry >> 32) & newMask
+            while fresh[slot] != 0 { slot = (slot + 1) & newMask }
+            fresh[slot] = entry
         }
         slots = fresh
         mask = newMask

@@ -1,5 +1,7 @@
 import Coding
+import Corpus
 import Foundation
+import Ingest
 import Testing
 import TextAnalysis
 
@@ -36,6 +38,27 @@ import TextAnalysis
         let (status, output) = try runProcess("/usr/bin/env", ["python3", script, schemas, workspace.out.path])
         #expect(status == 0, "\(output)")
         #expect(output.contains("checked 5 files, 0 problems"))
+    }
+
+    @Test func wordsOfTurnsNoStageReadsAreCountedNotTokenised() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let report = try workspace.run()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        #expect(configuration.analysedRoles == [.participant])
+        let participants = try ParticipantsReader().read(file: try #require(configuration.participants)).table
+        let documents = try Ingestor(options: configuration.ingest, participants: participants).readAll(
+            configuration.inputs
+        ).documents
+        let everyTurn = TokenizedCorpus(documents: documents, options: configuration.tokenize.options)
+        let roles = documents.flatMap { $0.segments.map(\.role) }
+        let counts = everyTurn.tokens.flatMap { $0.map(\.count) }
+        func words(of role: SpeakerRole) -> Int {
+            zip(roles, counts).filter { $0.0 == role }.reduce(0) { $0 + $1.1 }
+        }
+        #expect(words(of: .interviewer) > 500)
+        #expect(report.corpus.tokens == counts.reduce(0, +))
+        #expect(report.corpus.participantTokens == words(of: .participant))
     }
 
     @Test func rerunsAreCachedAndByteIdentical() throws {

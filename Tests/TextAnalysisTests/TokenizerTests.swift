@@ -90,6 +90,40 @@ import Testing
         #expect(vocabulary[1234] == "w1234")
     }
 
+    @Test func countingTokensAgreesWithTokenisingThem() throws {
+        let study = try SampleStudy.corpus()
+        let texts =
+            [
+                "Don’t stop, don't.", "In 2020, 50% of 3.5 cost £50,000.", "see https://nhs.uk/ai?x=1, or www.a.org.",
+                "我是医生 and 東京タワー", "co\u{00AD}operate 12 34", "",
+            ] + study.documents.flatMap { $0.segments.map(\.text) }
+        for numbers in [true, false] {
+            var options = Tokenizer.Options()
+            options.numbers = numbers
+            var forms = Vocabulary()
+            var surfaces = Vocabulary()
+            let tokenizer = Tokenizer(options: options)
+            for text in texts {
+                #expect(tokenizer.count(text) == tokenizer.tokenize(text, forms: &forms, surfaces: &surfaces).count)
+            }
+        }
+    }
+
+    @Test func onlyTheTurnsOfTheRolesAskedForAreTokenised() {
+        let all = corpus([
+            ("Any questions about protected time?", .interviewer, nil),
+            ("Protected time, yes.", .participant, "P1"),
+            ("Thanks.", .interviewer, nil),
+        ])
+        let participants = TokenizedCorpus(documents: all.documents, roles: [.participant])
+        #expect(participants.tokenizedRoles == [.participant])
+        #expect(participants.tokens[0].map(\.count) == [0, 3, 0])
+        #expect(participants.tokens[0][1].map { participants.forms[$0.form] } == ["protected", "time", "yes"])
+        #expect(participants.forms.id(of: "questions") == nil)
+        #expect(all.tokens[0].map(\.count) == [5, 3, 1])
+        #expect(all.tokenizedRoles == nil)
+    }
+
     @Test func stopwordFilesNormaliseTheirWords() {
         let list = Stopwords.parse("# mine\nUm\nDon’t  # curly\n\n")
         #expect(list.words == ["um", "don't"])

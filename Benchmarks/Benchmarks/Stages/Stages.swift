@@ -72,6 +72,8 @@ struct Study {
     let documents: [Document]
     let participants: ParticipantTable
     let tokenizer: Tokenizer.Options
+    /// The roles the pipeline's stages read, the only turns it tokenises.
+    let roles: Set<SpeakerRole>
     let kwic: KWICStage
     let queries: [Query]
     let counting: FrequencyCounter.Options
@@ -97,6 +99,7 @@ struct Study {
         let ingestor = ingestor
         documents = try zip(names, text).map { name, data in try ingestor.read(data: data, source: name) }
         tokenizer = configuration.tokenize.options
+        roles = configuration.analysedRoles
         guard let kwic = configuration.kwic else { throw CocoaError(.fileReadCorruptFile) }
         self.kwic = kwic
         queries = kwic.queries.compactMap { try? Query($0) }
@@ -106,6 +109,7 @@ struct Study {
     }
 
     func tokenized() -> TokenizedCorpus {
-        TokenizedCorpus(documents: documents, participants: participants, options: tokenizer, computeStems: false)
+        TokenizedCorpus(
+            documents: documents, participants: participants, options: tokenizer, computeStems: false, roles: roles)
     }
 }
