@@ -40,10 +40,23 @@ extension DocumentCounts.Speaker: BinaryCodable {
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         let participantID: String? = try reader.read()
         let words: Int = try reader.read()
-        let terms: [String] = try reader.read()
+        let terms: TermList = try reader.read()
         let counts: [Int] = try reader.read()
         guard terms.count == counts.count else { throw BinaryReader.Error() }
         self.init(participantID: participantID, words: words, terms: terms, counts: counts)
+    }
+}
+
+/// Written as a `[String]` is: the count, then each term's length and bytes.
+extension TermList: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.writeVarint(UInt64(count))
+        for index in indices { withBytes(at: index) { writer.writeBytes(UnsafeRawBufferPointer($0)) } }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init()
+        try reader.readStrings { append($0) }
     }
 }
 

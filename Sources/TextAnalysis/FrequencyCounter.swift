@@ -143,11 +143,10 @@ public struct FrequencyCounter: Sendable {
         let vocabulary = options.stem ? corpus.stems : corpus.forms
         for (speaker, terms) in used.enumerated() {
             let base = speaker * vocabularySize
-            result.speakers[speaker].terms = terms.map { vocabulary[$0] }
+            result.speakers[speaker].terms = vocabulary.termList(terms)
             result.speakers[speaker].counts = terms.map { Int(tally[base + Int($0)]) }
         }
         for (speaker, counts) in perSpeaker.enumerated() where n > 1 {
-            result.speakers[speaker].terms.reserveCapacity(counts.count)
             result.speakers[speaker].counts.reserveCapacity(counts.count)
             for (key, count) in counts {
                 result.speakers[speaker].terms.append(key.text(in: vocabulary))
@@ -164,17 +163,21 @@ public struct DocumentCounts: Sendable, Hashable, Codable {
         public var participantID: String?
         /// Every token the speaker said (stopwords included): the base of rates.
         public var words: Int
-        /// Each term the speaker used once, beside its count in `counts`: two arrays rather than
+        /// Each term the speaker used once, beside its count in `counts`: two lists rather than
         /// a dictionary, which cost a `String` hash per term to build and to read again.
-        public var terms: [String]
+        public var terms: TermList
         public var counts: [Int]
 
-        public init(participantID: String?, words: Int, terms: [String], counts: [Int]) {
+        public init(participantID: String?, words: Int, terms: TermList, counts: [Int]) {
             precondition(terms.count == counts.count, "a count for every term")
             self.participantID = participantID
             self.words = words
             self.terms = terms
             self.counts = counts
+        }
+
+        public init(participantID: String?, words: Int, terms: [String], counts: [Int]) {
+            self.init(participantID: participantID, words: words, terms: TermList(terms), counts: counts)
         }
 
         /// The counts of a dictionary, terms in code-point order.
@@ -187,7 +190,7 @@ public struct DocumentCounts: Sendable, Hashable, Codable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             participantID = try container.decodeIfPresent(String.self, forKey: .participantID)
             words = try container.decode(Int.self, forKey: .words)
-            terms = try container.decode([String].self, forKey: .terms)
+            terms = try container.decode(TermList.self, forKey: .terms)
             counts = try container.decode([Int].self, forKey: .counts)
             guard terms.count == counts.count else {
                 throw DecodingError.dataCorruptedError(
@@ -198,6 +201,58 @@ public struct DocumentCounts: Sendable, Hashable, Codable {
 
     public var documentID: String
     public var speakers: [Speaker]
+}
+
+/// Terms packed into one buffer of UTF-8 bytes with each term's end: a document's counts are
+/// built, cached and merged without making a `String` of each term (which was a third of
+/// counting). Cached as a `[String]` is, so either reads the other's bytes.
+public struct TermList: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral {
+    private var bytes: [UInt8] = []
+    private var ends: [Int32] = []
+
+    public init() {}
+
+    init(bytes: [UInt8], ends: [Int32]) {
+        self.bytes = bytes
+        self.ends = ends
+    }
+
+    public init(_ terms: some Sequence<String>) {
+        for term in terms { append(term) }
+    }
+
+    public init(arrayLiteral terms: String...) { self.init(terms) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { ends.count }
+
+    public subscript(index: Int) -> String { withBytes(at: index) { String(decoding: $0, as: UTF8.self) } }
+
+    /// The UTF-8 bytes of one term, without making a `String`.
+    public func withBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let range = (index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    public mutating func append(_ term: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: term)
+        ends.append(Int32(bytes.count))
+    }
+
+    public mutating func append(_ term: String) {
+        var term = term
+        term.withUTF8 { append($0) }
+    }
+}
+
+extension TermList: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(try [String](from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try Array(self).encode(to: encoder)
+    }
 }
 
 /// Up to three term ids, the key of a word or n-gram.

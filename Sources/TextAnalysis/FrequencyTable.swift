@@ -120,8 +120,8 @@ public struct FrequencyTable: Sendable {
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
                 let keepIDs = speaker.participantID != nil
-                for (term, count) in zip(speaker.terms, speaker.counts) {
-                    let id = accumulators[slot].vocabulary.intern(term)
+                for (index, count) in speaker.counts.enumerated() {
+                    let id = speaker.terms.withBytes(at: index) { accumulators[slot].vocabulary.intern($0) }
                     if keepIDs { scratch.append(id) }
                     accumulators[slot].grow(to: accumulators[slot].vocabulary.count)
                     let at = Int(id)

@@ -76,6 +76,30 @@ public struct Vocabulary: Sendable {
         return arena.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
+    /// The forms with these ids, in this order, copied in one pass.
+    func termList(_ ids: [Int32]) -> TermList {
+        starts.withUnsafeBufferPointer { starts in
+            var total = 0
+            for id in ids { total += Int(starts[Int(id) + 1] - starts[Int(id)]) }
+            var ends: [Int32] = []
+            ends.reserveCapacity(ids.count)
+            let bytes = arena.withUnsafeBufferPointer { arena in
+                [UInt8](unsafeUninitializedCapacity: total) { copy, count in
+                    for id in ids {
+                        let start = Int(starts[Int(id)])
+                        let end = Int(starts[Int(id) + 1])
+                        for index in start..<end {
+                            copy[count] = arena[index]
+                            count += 1
+                        }
+                        ends.append(Int32(count))
+                    }
+                }
+            }
+            return TermList(bytes: bytes, ends: ends)
+        }
+    }
+
     /// Every form in id order.
     public var forms: [String] { (0..<Int32(count)).map { self[$0] } }
 

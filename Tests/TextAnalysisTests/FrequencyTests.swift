@@ -81,6 +81,24 @@ import Testing
         #expect(throws: BinaryReader.Error.self) { try reader.read(DocumentCounts.Speaker.self) }
     }
 
+    /// Term lists are cached byte for byte as a `[String]` is, read back from one, and compare and
+    /// encode to JSON as the strings they hold.
+    @Test func termListsReadAndWriteAsTheirStrings() throws {
+        let strings = ["time", "", "work-life", "naïve", "东京", "protected time"]
+        let list = TermList(strings)
+        #expect(Array(list) == strings)
+        var packed = BinaryWriter()
+        packed.write(list)
+        var plain = BinaryWriter()
+        plain.write(strings)
+        #expect(packed.bytes == plain.bytes)
+        var reader = BinaryReader(plain.bytes)
+        #expect(try reader.read(TermList.self) == list)
+        #expect(try JSONEncoder().encode(list) == JSONEncoder().encode(strings))
+        #expect(try JSONDecoder().decode(TermList.self, from: JSONEncoder().encode(strings)) == list)
+        #expect(TermList(["a", "bc"]) != TermList(["ab", "c"]))
+    }
+
     /// A participant interviewed twice, with others in between, counts once per term; a document
     /// counts once per term however many of its speakers said it.
     @Test func participantsAndDocumentsCountOnceWhereverTheySpeak() throws {
