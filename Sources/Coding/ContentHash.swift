@@ -8,6 +8,11 @@ public enum ContentHash {
         hex(SHA256.hash(data: data))
     }
 
+    /// The hash of bytes in memory, without copying them into `Data` first.
+    public static func of(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBytes { hex(SHA256.hash(data: $0)) }
+    }
+
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex of a digest, without a formatted string per byte (hashes are on a hot path).

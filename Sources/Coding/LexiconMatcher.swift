@@ -203,9 +203,7 @@ extension CompiledLexicon {
     /// making a string of each: a lexicon edit asks it of every document. Nil when the lexicon
     /// has other elements (stems, wildcards, spellings), or the bytes are not such an array.
     public func couldMatch(encodedForms: ArraySlice<UInt8>) -> Bool? {
-        guard !exactWords.isEmpty, forms.stems.isEmpty, forms.prefixes.isEmpty, forms.suffixes.isEmpty,
-            forms.infixes.isEmpty, surfaces.isEmpty
-        else { return nil }
+        guard isWholeWords else { return nil }
         var satisfied: Set<Int32> = []
         var reader = BinaryReader(encodedForms)
         do throws(BinaryReader.Error) {
@@ -220,6 +218,22 @@ extension CompiledLexicon {
         }
         guard reader.isAtEnd else { return nil }
         return reachesTerminal(satisfied)
+    }
+
+    /// ``couldMatch(forms:surfaces:)`` for a lexicon of whole words only, asking of each word
+    /// whether the document has it: `has` may say yes wrongly (a filter of the document's forms),
+    /// and so may this. Nil when the lexicon has other elements.
+    public func couldMatch(documentHas has: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool? {
+        guard isWholeWords else { return nil }
+        var satisfied: Set<Int32> = []
+        for (word, elements) in exactWords where word.withUnsafeBufferPointer(has) { satisfied.formUnion(elements) }
+        return reachesTerminal(satisfied)
+    }
+
+    /// Whether every element is a whole form (no stems, wildcards or spellings).
+    private var isWholeWords: Bool {
+        !exactWords.isEmpty && forms.stems.isEmpty && forms.prefixes.isEmpty && forms.suffixes.isEmpty
+            && forms.infixes.isEmpty && surfaces.isEmpty
     }
 
     private static func key(length: Int, first: UInt8) -> Int { length << 8 | Int(first) }

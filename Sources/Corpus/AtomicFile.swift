@@ -175,9 +175,10 @@ public enum AtomicFile {
     /// `range` of the file open as `descriptor`; nil when it cannot all be read.
     public static func read(_ descriptor: Int32, range: Range<Int64>) -> [UInt8]? {
         guard range.lowerBound >= 0, range.count <= Int.max else { return nil }
-        var buffer = [UInt8](repeating: 0, count: Int(range.count))
-        let read = buffer.withUnsafeMutableBytes { bytes -> Int in
-            guard let base = bytes.baseAddress else { return 0 }
+        var complete = true
+        let buffer = [UInt8](unsafeUninitializedCapacity: Int(range.count)) { bytes, initialized in
+            initialized = bytes.count
+            guard let base = bytes.baseAddress else { return }
             var done = 0
             while done < bytes.count {
                 let count = pread(descriptor, base + done, bytes.count - done, off_t(range.lowerBound) + off_t(done))
@@ -185,9 +186,24 @@ public enum AtomicFile {
                 guard count > 0 else { break }
                 done += count
             }
-            return done
+            if done < bytes.count {
+                // Never handed out: zeroed only so that every byte is initialised.
+                (base + done).initialize(repeating: 0, count: bytes.count - done)
+                complete = false
+            }
         }
-        return read == buffer.count ? buffer : nil
+        return complete ? buffer : nil
+    }
+
+    /// A whole file's bytes, read straight into the array (no `Data` to copy from); nil when it
+    /// cannot be read.
+    public static func contents(of path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        return read(descriptor, range: 0..<Int64(status.st_size))
     }
 
     /// Writes all of `buffer`; the reason when it cannot (a full disk).

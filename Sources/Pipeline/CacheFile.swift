@@ -8,8 +8,8 @@ import Foundation
 enum CacheFile {
     /// A reader positioned at the body, or nil when the file is missing or another tag or key.
     static func reader(at path: String, tag: String, key: String) -> BinaryReader? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        var reader = BinaryReader([UInt8](data))
+        guard let bytes = AtomicFile.contents(of: path) else { return nil }
+        var reader = BinaryReader(bytes)
         guard (try? reader.read(String.self)) == tag, (try? reader.read(String.self)) == key else { return nil }
         return reader
     }

@@ -74,6 +74,8 @@ public struct PipelineRunner: Sendable {
         var lines: [ConcordanceLine] = []
         var counts: [DocumentCounts] = []
         var suggestions = SuggestionMerge.Prepared()
+        /// The filter of the document's forms, when the run builds the batch's word index.
+        var filter: FormFilter?
         var ran: Set<String> = []
     }
 
@@ -243,6 +245,13 @@ public struct PipelineRunner: Sendable {
         }
 
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
+        // The batch's turn counts and form filters: read when this batch's are stored (a lexicon
+        // edit), else built from every document's words as the run goes.
+        let wordsKey = WordIndex.key(tokenizeKeys: keys.map(\.tokenize))
+        let wordIndex =
+            configuration.suggest != nil && !options.force
+            ? WordIndex.load(from: out, key: wordsKey, documents: files.count) : nil
+        let buildWordIndex = configuration.suggest != nil && wordIndex == nil && options.only == nil
         let ingestor: Ingestor
         do {
             ingestor = try Ingestor(options: configuration.ingest, participants: participants)
@@ -300,7 +309,8 @@ public struct PipelineRunner: Sendable {
             // The document is decoded only when something needs it: a run that only merges
             // cached results (after a decision, say) never pays for the texts.
             var document: Document?
-            var stats = bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
+            var stats =
+                wordIndex?.stats[index] ?? bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
             var lines =
                 writeKWIC ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
             var counts =
@@ -312,6 +322,12 @@ public struct PipelineRunner: Sendable {
             var forms: [String]??
             var surfaces: [String]??
             func keeps(_ carry: CodeHistory.Carry) -> Bool? {
+                // The batch's filter rules out most documents without reading their words.
+                if let wordIndex,
+                    carry.probe.couldMatch(documentHas: { wordIndex.mayContain(document: index, $0) }) == false
+                {
+                    return true
+                }
                 if forms == nil, let encoded = bundle.bytes(stage: "forms", key: key.tokenize),
                     let could = carry.probe.couldMatch(encodedForms: encoded)
                 {
@@ -425,6 +441,13 @@ public struct PipelineRunner: Sendable {
                     bundle.set(tokenized.forms.forms, stage: "forms", key: key.tokenize)
                     bundle.set(tokenized.surfaces.forms, stage: "spellings", key: key.tokenize)
                 }
+                if buildWordIndex {
+                    var filter = FormFilter(count: tokenized.forms.count)
+                    for id in 0..<Int32(tokenized.forms.count) {
+                        tokenized.forms.withBytes(of: id) { filter.insert($0) }
+                    }
+                    result.filter = filter
+                }
                 if stats == nil {
                     var computed = DocumentStats()
                     let tokenizer = Tokenizer(options: configuration.tokenize.options)
@@ -481,6 +504,9 @@ public struct PipelineRunner: Sendable {
                     codeKeys.flatMap { byCode[$0] ?? [] })
             }
             result.stats = stats ?? DocumentStats()
+            if buildWordIndex, result.filter == nil {
+                result.filter = bundle.bytes(stage: "forms", key: key.tokenize).flatMap(FormFilter.init(encodedForms:))
+            }
             result.lines = (lines ?? []).map { line in
                 var line = line
                 line.documentID = key.id
@@ -761,6 +787,12 @@ public struct PipelineRunner: Sendable {
             manifest.report = report
         }
         manifest.save(in: out)
+        if buildWordIndex, failures.isEmpty, collected.count == files.count {
+            let filters = collected.compactMap(\.filter)
+            if filters.count == files.count {
+                WordIndex(stats: collected.map(\.stats), filters: filters).save(in: out, key: wordsKey)
+            }
+        }
         if options.only == nil && failures.isEmpty {
             cache.prune()
         }

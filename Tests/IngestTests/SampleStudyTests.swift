@@ -102,4 +102,33 @@ import Testing
     @Test func documentIdsStayUniqueWhenStemsCollide() {
         #expect(Ingestor.uniqueIDs(for: ["x/a.txt", "x/a.vtt", "x/b.docx"]) == ["a.txt", "a.vtt", "b"])
     }
+
+    /// Ids and names are cut from paths without bridging to `NSString`, which cut them the same.
+    @Test func documentIdsAreFileNamesWithoutExtensionAsFoundationCutsThem() {
+        let paths = [
+            "a.txt", "dir/a.txt", "/x/y/b.docx", ".hidden", "a.", "a.b.c", "dir/", "noext", "x/.profile", "a..b",
+            "/", "dir/.txt", "a. b", "x//y.txt", "Interview 3 (final).DOCX",
+        ]
+        for path in paths {
+            let name = (path as NSString).lastPathComponent
+            #expect(Ingestor.fileName(path) == name, "\(path)")
+            let stem = (name as NSString).deletingPathExtension
+            #expect(Ingestor.documentID(for: path) == (stem.isEmpty ? name : stem), "\(path)")
+        }
+    }
+
+    @Test func subfoldersAreSearchedAndHiddenOrOtherFilesSkipped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nested-\(UUID())")
+        let inner = folder.appendingPathComponent("site B/week 2")
+        try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for path in ["b.TXT", "site B/a.vtt", "site B/week 2/c.txt", ".git/d.txt", ".e.txt", "notes.md"] {
+            try "P1: fine.".write(to: folder.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        }
+        let files = try Ingestor.transcriptFiles(at: folder.path + "/")
+        #expect(files == ["b.TXT", "site B/a.vtt", "site B/week 2/c.txt"].map { folder.path + "/" + $0 })
+        #expect(throws: IngestError.self) { try Ingestor.transcriptFiles(at: folder.path + "/missing") }
+    }
 }
