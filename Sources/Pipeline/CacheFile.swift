@@ -1,3 +1,4 @@
+import Coding
 import Corpus
 import Foundation
 
@@ -34,6 +35,24 @@ enum CacheFile {
         try? FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         return (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false)) != nil
+    }
+
+    /// The body of a file written by ``writeChecked(at:tag:key:body:)``, if its SHA-256 is the one
+    /// stored with it: for files whose damage could not be told from their decoding.
+    static func checkedBody(at path: String, tag: String, key: String) -> ArraySlice<UInt8>? {
+        guard var reader = reader(at: path, tag: tag, key: key), let hash = try? reader.read(String.self),
+            let body = try? reader.readBytes(), reader.isAtEnd, ContentHash.of(body) == hash
+        else { return nil }
+        return body
+    }
+
+    /// Writes tag, key, the body's SHA-256 and the body.
+    @discardableResult
+    static func writeChecked(at path: String, tag: String, key: String, body: BinaryWriter) -> Bool {
+        write(at: path, tag: tag, key: key, capacity: body.bytes.count + 256) { file in
+            file.write(ContentHash.of(body.bytes[...]))
+            body.bytes.withUnsafeBytes { file.writeBytes($0) }
+        }
     }
 
     /// A file's size and modification time (nanoseconds), to tell whether it is the one recorded.

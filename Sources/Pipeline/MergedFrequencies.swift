@@ -40,20 +40,13 @@ struct MergedFrequencies: BinaryCodable {
     }
 
     static func load(from out: String, key: String) -> Stored? {
-        guard var reader = CacheFile.reader(at: path(in: out), tag: tag, key: key),
-            let hash = try? reader.read(String.self), let body = try? reader.readBytes(), reader.isAtEnd,
-            ContentHash.of(body) == hash
-        else { return nil }
-        return Stored(body: body)
+        CacheFile.checkedBody(at: path(in: out), tag: tag, key: key).map(Stored.init(body:))
     }
 
     func save(in out: String, key: String) {
         var body = BinaryWriter(capacity: 1 << 20)
         body.write(self)
-        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: body.bytes.count + 256) { file in
-            file.write(ContentHash.of(body.bytes[...]))
-            body.bytes.withUnsafeBytes { file.writeBytes($0) }
-        }
+        CacheFile.writeChecked(at: Self.path(in: out), tag: Self.tag, key: key, body: body)
     }
 
     init(file: Outputs.FrequenciesFile, words: [String: Int], warnings: [String]) {

@@ -166,7 +166,8 @@ import Testing
             let descriptor = open(cache.path(key), O_RDWR)
             defer { close(descriptor) }
             let ranges = try #require(cache.partRanges(of: key, in: descriptor))
-            for part in [StageCache.Part.main, .suggest] {
+            // Every part: the word index rules out each document for a word none of them has.
+            for part in StageCache.Part.allCases {
                 let range = ranges[part.rawValue]
                 let garbage = [UInt8](repeating: 0xFF, count: Int(range.count))
                 #expect(pwrite(descriptor, garbage, garbage.count, off_t(range.lowerBound)) == garbage.count)
@@ -192,6 +193,49 @@ import Testing
         _ = try workspace.run(force: true)
         #expect(try workspace.output("suggestions.json") == suggestions)
         #expect(try workspace.output("report.html") == report)
+    }
+
+    @Test func formFiltersNeverMissAFormAndRarelyClaimOne() {
+        let forms = (0..<2_000).map { "form\($0)" }
+        var writer = BinaryWriter()
+        writer.write(forms)
+        let filter = try? #require(FormFilter(encodedForms: writer.bytes[...]))
+        func has(_ word: String) -> Bool {
+            var word = word
+            return word.withUTF8 { filter?.mayContain($0) ?? false }
+        }
+        #expect(forms.allSatisfy(has))
+        let wrong = (0..<10_000).filter { has("other\($0)") }.count
+        #expect(wrong < 300, "\(wrong) of 10,000 absent words claimed")
+        #expect(FormFilter(encodedForms: [0x05, 0x01][...]) == nil)
+    }
+
+    /// The word index is a cache like the others: a damaged one, or one of another batch of
+    /// transcripts, is rebuilt, and the edit it serves gives what a forced run gives.
+    @Test func damagedOrStaleWordIndexesAreRebuiltNotTrusted() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let index = workspace.out.appendingPathComponent(".cache/words.bin")
+        var bytes = try Data(contentsOf: index)
+        let built = bytes
+        bytes[bytes.count - 9] ^= 0xFF
+        try bytes.write(to: index)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        _ = try workspace.run()
+        #expect(try Data(contentsOf: index) == built)
+        let edited = try ["suggestions.json", "report.html"].map(workspace.output)
+        _ = try workspace.run(force: true)
+        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == edited)
+
+        try "Helen Carter: And AI?\nP1: Hype, of course.\n".write(
+            to: workspace.corpus("interview-99.txt"), atomically: true, encoding: .utf8)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
+        _ = try workspace.run()
+        #expect(try Data(contentsOf: index) != built)
+        let second = try ["suggestions.json", "report.html"].map(workspace.output)
+        _ = try workspace.run(force: true)
+        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == second)
     }
 
     @Test func decisionsSurviveLexiconEditsAttachedOrOrphanedNeverLost() throws {
