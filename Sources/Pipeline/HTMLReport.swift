@@ -45,7 +45,7 @@ struct HTMLReport {
         emit(section("Corpus", overview()))
         if let frequencies { emit(section("Frequent terms by group", topTerms(frequencies))) }
         if let frequencies, !frequencies.keyness.isEmpty { emit(section("Keyness", keyness(frequencies))) }
-        if let tally, !tally.total.isEmpty {
+        if let tally, !tally.isEmpty {
             emit(sectionOpening("Codes × participants"))
             matrix(tally, emit: emit)
             emit("</section>\n")
@@ -131,11 +131,17 @@ struct HTMLReport {
     /// suggestion as they are written (a pass per code and participant was quadratic in a large
     /// study, and a run does not hold every suggestion at once).
     struct Tally {
-        /// Suggestions not rejected, by code and participant.
-        var kept: [String: [String: Int]] = [:]
-        var participants: Set<String> = []
-        var byStatus: [String: [SuggestionStatus: Int]] = [:]
-        var total: [String: Int] = [:]
+        /// One code's counts: by status, and of those not rejected by participant.
+        private struct Code {
+            var byStatus = [Int](repeating: 0, count: SuggestionStatus.allCases.count)
+            var kept: [String: Int] = [:]
+        }
+
+        /// Codes by number, so that counting hashes a code's name once, not once per table (a
+        /// lexicon edit of a large study counts a hundred thousand groups).
+        private var numbers: [String: Int] = [:]
+        private var codes: [Code] = []
+        private(set) var participants: Set<String> = []
         /// Up to three suggestions not rejected per code, in order.
         var examples: [String: [Suggestion]] = [:]
         var manual: [String: Int] = [:]
@@ -147,11 +153,43 @@ struct HTMLReport {
 
         /// Counts `times` suggestions of one code, status and participant.
         mutating func count(code: String, status: SuggestionStatus, participantID: String?, times: Int) {
-            total[code, default: 0] += times
-            byStatus[code, default: [:]][status, default: 0] += times
+            let number: Int
+            if let known = numbers[code] {
+                number = known
+            } else {
+                number = codes.count
+                numbers[code] = number
+                codes.append(Code())
+            }
+            codes[number].byStatus[Self.position(of: status)] += times
             guard status != .rejected else { return }
-            kept[code, default: [:]][participantID ?? "", default: 0] += times
+            codes[number].kept[participantID ?? "", default: 0] += times
             if let participantID { participants.insert(participantID) }
+        }
+
+        private static func position(of status: SuggestionStatus) -> Int {
+            switch status {
+            case .pending: 0
+            case .accepted: 1
+            case .rejected: 2
+            case .recoded: 3
+            case .conflict: 4
+            }
+        }
+
+        /// Whether no suggestion was counted.
+        var isEmpty: Bool { codes.isEmpty }
+
+        /// A code's suggestions of every status.
+        func total(code: String) -> Int { numbers[code].map { codes[$0].byStatus.reduce(0, +) } ?? 0 }
+
+        func count(code: String, status: SuggestionStatus) -> Int {
+            numbers[code].map { codes[$0].byStatus[Self.position(of: status)] } ?? 0
+        }
+
+        /// A code's suggestions not rejected, by participant; nil when it has none.
+        func kept(code: String) -> [String: Int]? {
+            numbers[code].flatMap { codes[$0].kept.isEmpty ? nil : codes[$0].kept }
         }
 
         /// How many more of a code's suggestions not rejected the report shows as examples.
@@ -172,8 +210,9 @@ struct HTMLReport {
     /// Suggestions not rejected, per code and participant: the framework matrix.
     func matrix(_ tally: Tally, emit: (String) -> Void) {
         let people = participants.participants.map(\.id).filter(tally.participants.contains)
-        let codes = (lexicon?.codes.map(\.name) ?? []).filter { tally.kept[$0] != nil }
-        let values = codes.map { code in people.map { tally.kept[code]?[$0] ?? 0 } }
+        let kept = (lexicon?.codes.map(\.name) ?? []).compactMap { code in tally.kept(code: code).map { (code, $0) } }
+        let codes = kept.map(\.0)
+        let values = kept.map { _, byParticipant in people.map { byParticipant[$0] ?? 0 } }
         emit("<p>Turns per code and participant (suggestions not rejected by a coder).</p>")
         SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values, emit: emit)
         emit("\n")
@@ -184,10 +223,10 @@ struct HTMLReport {
             "<table><tr><th>code</th><th>suggested</th><th>accepted</th><th>rejected</th><th>recoded</th>"
             + "<th>pending</th><th>precision</th><th>manual</th><th>recall</th></tr>"
         for code in lexicon?.codes ?? [] {
-            let suggested = tally.total[code.name] ?? 0
+            let suggested = tally.total(code: code.name)
             let manual = tally.manual[code.name] ?? 0
             guard suggested > 0 || manual > 0 else { continue }
-            let count = { (status: SuggestionStatus) in tally.byStatus[code.name]?[status] ?? 0 }
+            let count = { (status: SuggestionStatus) in tally.count(code: code.name, status: status) }
             let judged = count(.accepted) + count(.rejected) + count(.recoded)
             let precision = judged == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(judged))
             let recall =

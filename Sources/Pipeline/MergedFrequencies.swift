@@ -20,27 +20,16 @@ struct MergedFrequencies: BinaryCodable {
     /// The tables as stored, checked whole (a SHA-256 of the body) and decoded on another thread
     /// while the run checks its inputs on this one (decoding them in line was a twentieth of a
     /// 100 MB lexicon edit); the report waits for them in the run's tail.
-    final class Stored: @unchecked Sendable {
-        private var value: MergedFrequencies?
-        private let done = DispatchGroup()
-
-        init(body: ArraySlice<UInt8>) {
-            done.enter()
-            DispatchQueue.global().async { [self] in
-                var reader = BinaryReader(body)
-                if let decoded = try? reader.read(MergedFrequencies.self), reader.isAtEnd { value = decoded }
-                done.leave()
-            }
-        }
-
-        func decoded() -> MergedFrequencies? {
-            done.wait()
-            return value
-        }
-    }
+    typealias Stored = Deferred<MergedFrequencies?>
 
     static func load(from out: String, key: String) -> Stored? {
-        CacheFile.checkedBody(at: path(in: out), tag: tag, key: key).map(Stored.init(body:))
+        CacheFile.checkedBody(at: path(in: out), tag: tag, key: key).map { body in
+            Stored {
+                var reader = BinaryReader(body)
+                guard let decoded = try? reader.read(MergedFrequencies.self), reader.isAtEnd else { return nil }
+                return decoded
+            }
+        }
     }
 
     func save(in out: String, key: String) {

@@ -584,6 +584,8 @@ public struct PipelineRunner: Sendable {
         }
 
         var written: [String] = []
+        var savingIndex: Deferred<Void>?
+        defer { _ = savingIndex?.value }
         // The suggestions' summary (and the report's tally) first: the report is rendered while
         // the outputs are written.
         var finishedSuggestions = merge.suggestions
@@ -697,7 +699,7 @@ public struct PipelineRunner: Sendable {
                         }
                         if let storedFrequencies {
                             // Checked whole when the run began, so only a fault of this build fails here.
-                            guard let stored = timer.measure("finish frequency tables", storedFrequencies.decoded)
+                            guard let stored = timer.measure("finish frequency tables", { storedFrequencies.value })
                             else {
                                 result.failure =
                                     "the cached frequency tables (.cache/frequencies.bin) cannot be decoded; "
@@ -763,8 +765,11 @@ public struct PipelineRunner: Sendable {
                 warnings += result.warnings
                 for (name, sink) in result.files {
                     try commit(name, sink, key: outputKeys[name] ?? "")
-                    if name == "suggestions.json" {
-                        timer.measure("save suggestion index") { result.suggestions?.saveIndex(in: out) }
+                    if name == "suggestions.json", let suggestions = result.suggestions {
+                        // Saved beside the run's last steps; the run waits for it before it ends.
+                        savingIndex = Deferred {
+                            timer.measure("save suggestion index") { suggestions.saveIndex(in: out) }
+                        }
                     }
                 }
             }

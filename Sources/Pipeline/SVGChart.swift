@@ -79,55 +79,56 @@ public enum SVGChart {
                 "<text x=\"\(x)\" y=\"\(headerHeight - 8)\" class=\"label\" text-anchor=\"middle\">\(XML.escape(truncate(name, 5)))</text>"
         }
         // Each label escaped once, not once per cell (the matrix of a large study has 100,000).
-        let columnTitles = columns.map(XML.escape)
+        let columnTitles = columns.map { Array(XML.escape($0).utf8) }
+        let rampBytes = ramp.map { Array($0.utf8) }
+        var cells = SVGBytes(capacity: columns.count * 170)
         for (row, name) in rows.enumerated() {
             let y = headerHeight + row * cell
-            let rowTitle = XML.escape(name)
+            let rowTitle = Array(XML.escape(name).utf8)
             svg +=
                 "<text x=\"\(labelWidth - 6)\" y=\"\(y + cell / 2 + 4)\" class=\"label\" text-anchor=\"end\">\(XML.escape(truncate(name, 34)))</text>"
             emit(svg)
             svg = ""
-            // Appended piece by piece: interpolating and concatenating each cell's strings made
-            // three temporary strings a cell, most of rendering the report of a large study.
-            svg.reserveCapacity(columns.count * 170)
-            let yText = String(y)
-            let size = String(cell - 2)
+            // Bytes, one row at a time: appending each cell's pieces to a `String` was most of
+            // rendering the report of a large study.
+            cells.bytes.removeAll(keepingCapacity: true)
             for column in columns.indices {
                 let value = row < values.count && column < values[row].count ? values[row][column] : 0
-                let colour =
-                    value == 0 ? "#ffffff" : ramp[min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)]
                 let x = labelWidth + column * cell
-                let valueText = String(value)
-                svg += "<rect x=\""
-                svg += String(x)
-                svg += "\" y=\""
-                svg += yText
-                svg += "\" width=\""
-                svg += size
-                svg += "\" height=\""
-                svg += size
-                svg += "\" fill=\""
-                svg += colour
-                svg += "\" class=\"cell\"><title>"
-                svg += rowTitle
-                svg += " × "
-                svg += columnTitles[column]
-                svg += ": "
-                svg += valueText
-                svg += "</title></rect>"
+                cells.append("<rect x=\"")
+                cells.append(x)
+                cells.append("\" y=\"")
+                cells.append(y)
+                cells.append("\" width=\"")
+                cells.append(cell - 2)
+                cells.append("\" height=\"")
+                cells.append(cell - 2)
+                cells.append("\" fill=\"")
+                if value == 0 {
+                    cells.append("#ffffff")
+                } else {
+                    cells.bytes += rampBytes[min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)]
+                }
+                cells.append("\" class=\"cell\"><title>")
+                cells.bytes += rowTitle
+                cells.append(" × ")
+                cells.bytes += columnTitles[column]
+                cells.append(": ")
+                cells.append(value)
+                cells.append("</title></rect>")
                 if value > 0 {
-                    let ink = value * 2 > maximum ? "#ffffff" : "#1b1b1b"
-                    svg += "<text x=\""
-                    svg += String(x + cell / 2 - 1)
-                    svg += "\" y=\""
-                    svg += String(y + cell / 2 + 4)
-                    svg += "\" class=\"count\" text-anchor=\"middle\" fill=\""
-                    svg += ink
-                    svg += "\">"
-                    svg += valueText
-                    svg += "</text>"
+                    cells.append("<text x=\"")
+                    cells.append(x + cell / 2 - 1)
+                    cells.append("\" y=\"")
+                    cells.append(y + cell / 2 + 4)
+                    cells.append("\" class=\"count\" text-anchor=\"middle\" fill=\"")
+                    cells.append(value * 2 > maximum ? "#ffffff" : "#1b1b1b")
+                    cells.append("\">")
+                    cells.append(value)
+                    cells.append("</text>")
                 }
             }
+            emit(String(decoding: cells.bytes, as: UTF8.self))
         }
         // Legend: the ramp with its range.
         let legendY = headerHeight + rows.count * cell + 16
@@ -163,5 +164,37 @@ public enum SVGChart {
 
     static func truncate(_ text: String, _ length: Int) -> String {
         text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+    }
+}
+
+/// A byte buffer for the cells of a large chart: literal text and decimal integers appended
+/// without making a `String` of each.
+struct SVGBytes {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func append(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func append(_ number: Int) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
     }
 }

@@ -21,6 +21,9 @@ struct SuggestionMerge: @unchecked Sendable {
     private var index = SuggestionIndex()
     /// The previous run's, as suggestions.json holds them now.
     private let previous: SuggestionIndex?
+    /// Its keys by code, sorted while the documents are processed (what the summary compares
+    /// this run's with).
+    private let previousByCode: Deferred<[String: [UInt64]]>?
     /// The previous suggestions.json's layout (when made in this run's context) and the file,
     /// to copy documents' elements from; this run's layout as it is written.
     let previousLayout: SuggestionLayout?
@@ -38,6 +41,7 @@ struct SuggestionMerge: @unchecked Sendable {
     ) throws(FileWriteError) {
         self.stage = stage
         previous = SuggestionIndex.previous(in: out)
+        previousByCode = previous.map { previous in Deferred { previous.byCode } }
         if reusing, let context, let previous,
             let (layout, file) = SuggestionLayout.load(in: out, context: context, index: previous)
         {
@@ -235,7 +239,7 @@ struct SuggestionMerge: @unchecked Sendable {
         for coder in manual.keys.sorted() { tally.add(manualCodings: manual[coder] ?? []) }
 
         // What changed since the last run, per code.
-        let before = previous?.byCode ?? [:]
+        let before = previousByCode?.value ?? [:]
         let after = index.byCode
         var perCode: [RunReport.Suggestions.CodeChange] = []
         for code in stage.lexicon.codes.map(\.name)

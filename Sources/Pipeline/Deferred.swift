@@ -1,0 +1,21 @@
+import Foundation
+
+/// A value computed on another thread from the moment it is made, for work a run can overlap
+/// with its own (decoding cached tables while it checks its inputs, say); `value` waits for it.
+final class Deferred<Value: Sendable>: @unchecked Sendable {
+    private var result: Value?
+    private let done = DispatchGroup()
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            result = work()
+            done.leave()
+        }
+    }
+
+    var value: Value {
+        done.wait()
+        return result!
+    }
+}
