@@ -16,6 +16,7 @@ final class Deferred<Value: Sendable>: @unchecked Sendable {
 
     var value: Value {
         done.wait()
-        return result!
+        guard let result else { preconditionFailure("a deferred value is set before it is done") }
+        return result
     }
 }

@@ -11,6 +11,9 @@ struct HTMLReport {
     var report: RunReport
     var wordsByParticipant: [(String, Int)]
     var frequencies: Outputs.FrequenciesFile?
+    /// The sections made of the frequencies, as an earlier run rendered them: a lexicon edit
+    /// or a decision changes none of them, and needs no frequency table in memory.
+    var frequencySections: FrequencySections?
     /// The suggestions, tallied as they were written.
     var tally: Tally?
     var lexicon: Lexicon?
@@ -42,9 +45,10 @@ struct HTMLReport {
                 + (report.failures.isEmpty
                     ? "." : "; \(report.failures.count) file(s) could not be read (see run-report.json).")
                 + "</p>\n")
-        emit(section("Corpus", overview()))
-        if let frequencies { emit(section("Frequent terms by group", topTerms(frequencies))) }
-        if let frequencies, !frequencies.keyness.isEmpty { emit(section("Keyness", keyness(frequencies))) }
+        let sections = frequencySections ?? renderFrequencySections()
+        emit(section("Corpus", sections.overview))
+        if let terms = sections.topTerms { emit(section("Frequent terms by group", terms)) }
+        if let keyness = sections.keyness { emit(section("Keyness", keyness)) }
         if let tally, !tally.isEmpty {
             emit(sectionOpening("Codes × participants"))
             matrix(tally, emit: emit)
@@ -54,6 +58,19 @@ struct HTMLReport {
         }
         emit("<footer><p>\(XML.escape(report.methods))</p></footer>\n")
         emit("</body></html>\n")
+    }
+
+    /// The parts of the page drawn from the frequencies and words per participant.
+    struct FrequencySections: Sendable, Equatable {
+        var overview: String
+        var topTerms: String?
+        var keyness: String?
+    }
+
+    func renderFrequencySections() -> FrequencySections {
+        FrequencySections(
+            overview: overview(), topTerms: frequencies.map(topTerms),
+            keyness: frequencies.flatMap { $0.keyness.isEmpty ? nil : keyness($0) })
     }
 
     func section(_ title: String, _ content: String) -> String {
@@ -131,17 +148,18 @@ struct HTMLReport {
     /// suggestion as they are written (a pass per code and participant was quadratic in a large
     /// study, and a run does not hold every suggestion at once).
     struct Tally {
-        /// One code's counts: by status, and of those not rejected by participant.
+        /// One code's counts: by status, and of those not rejected by participant number.
         private struct Code {
             var byStatus = [Int](repeating: 0, count: SuggestionStatus.allCases.count)
-            var kept: [String: Int] = [:]
+            var kept: [Int] = []
         }
 
-        /// Codes by number, so that counting hashes a code's name once, not once per table (a
-        /// lexicon edit of a large study counts a hundred thousand groups).
+        /// Codes and participants by number, so that counting hashes no name (a lexicon edit of
+        /// a large study counts a hundred thousand groups of suggestions it copies).
         private var numbers: [String: Int] = [:]
         private var codes: [Code] = []
-        private(set) var participants: Set<String> = []
+        private var participantNumbers: [String?: Int] = [:]
+        private var participantIDs: [String?] = []
         /// Up to three suggestions not rejected per code, in order.
         var examples: [String: [Suggestion]] = [:]
         var manual: [String: Int] = [:]
@@ -153,21 +171,38 @@ struct HTMLReport {
 
         /// Counts `times` suggestions of one code, status and participant.
         mutating func count(code: String, status: SuggestionStatus, participantID: String?, times: Int) {
-            let number: Int
-            if let known = numbers[code] {
-                number = known
-            } else {
-                number = codes.count
-                numbers[code] = number
-                codes.append(Code())
-            }
-            codes[number].byStatus[Self.position(of: status)] += times
-            guard status != .rejected else { return }
-            codes[number].kept[participantID ?? "", default: 0] += times
-            if let participantID { participants.insert(participantID) }
+            count(
+                code: number(ofCode: code), status: status, participant: number(ofParticipant: participantID),
+                times: times)
         }
 
-        private static func position(of status: SuggestionStatus) -> Int {
+        /// ``count(code:status:participantID:times:)`` with numbers from ``number(ofCode:)`` and
+        /// ``number(ofParticipant:)``.
+        mutating func count(code: Int, status: SuggestionStatus, participant: Int, times: Int) {
+            codes[code].byStatus[Self.position(of: status)] += times
+            guard status != .rejected else { return }
+            if codes[code].kept.count <= participant {
+                codes[code].kept += repeatElement(0, count: participantIDs.count - codes[code].kept.count)
+            }
+            codes[code].kept[participant] += times
+        }
+
+        mutating func number(ofCode code: String) -> Int {
+            if let known = numbers[code] { return known }
+            numbers[code] = codes.count
+            codes.append(Code())
+            return codes.count - 1
+        }
+
+        mutating func number(ofParticipant id: String?) -> Int {
+            if let known = participantNumbers[id] { return known }
+            participantNumbers[id] = participantIDs.count
+            participantIDs.append(id)
+            return participantIDs.count - 1
+        }
+
+        /// A status's position in `SuggestionStatus.allCases`.
+        static func position(of status: SuggestionStatus) -> Int {
             switch status {
             case .pending: 0
             case .accepted: 1
@@ -180,6 +215,17 @@ struct HTMLReport {
         /// Whether no suggestion was counted.
         var isEmpty: Bool { codes.isEmpty }
 
+        /// The participants with a suggestion not rejected.
+        var participants: Set<String> {
+            var found = Set<String>()
+            for code in codes {
+                for (number, count) in code.kept.enumerated() where count > 0 {
+                    if let id = participantIDs[number] { found.insert(id) }
+                }
+            }
+            return found
+        }
+
         /// A code's suggestions of every status.
         func total(code: String) -> Int { numbers[code].map { codes[$0].byStatus.reduce(0, +) } ?? 0 }
 
@@ -187,9 +233,14 @@ struct HTMLReport {
             numbers[code].map { codes[$0].byStatus[Self.position(of: status)] } ?? 0
         }
 
-        /// A code's suggestions not rejected, by participant; nil when it has none.
+        /// A code's suggestions not rejected, by participant (`""`: none); nil when it has none.
         func kept(code: String) -> [String: Int]? {
-            numbers[code].flatMap { codes[$0].kept.isEmpty ? nil : codes[$0].kept }
+            guard let number = numbers[code] else { return nil }
+            var kept: [String: Int] = [:]
+            for (participant, count) in codes[number].kept.enumerated() where count > 0 {
+                kept[participantIDs[participant] ?? "", default: 0] += count
+            }
+            return kept.isEmpty ? nil : kept
         }
 
         /// How many more of a code's suggestions not rejected the report shows as examples.
@@ -274,4 +325,38 @@ struct HTMLReport {
         .chart .cell{stroke:#ccc}.kwic li{margin:.3em 0}.kwic .who{color:#555;font-size:.9em}
         mark{background:#ffe08a}footer{margin-top:3em;color:#444;font-size:.9em;border-top:1px solid #ddd}
         """
+}
+
+/// The report's frequency sections as last rendered, in `.cache/report-frequencies.bin` under the
+/// key of frequencies.json (and the build, which renders them).
+extension HTMLReport.FrequencySections: BinaryCodable {
+    private static let tag = "tmine-report-frequencies-\(BinaryWriter.formatVersion)"
+
+    private static func path(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/report-frequencies.bin")
+    }
+
+    /// Checked by SHA-256: a damaged byte would decode as text and show in the page.
+    static func load(from out: String, key: String) -> Self? {
+        guard let body = CacheFile.checkedBody(at: path(in: out), tag: tag, key: key) else { return nil }
+        var reader = BinaryReader(body)
+        guard let sections = try? reader.read(Self.self), reader.isAtEnd else { return nil }
+        return sections
+    }
+
+    func save(in out: String, key: String) {
+        var body = BinaryWriter(capacity: overview.utf8.count + (topTerms?.utf8.count ?? 0) + 4096)
+        body.write(self)
+        CacheFile.writeChecked(at: Self.path(in: out), tag: Self.tag, key: key, body: body)
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(overview)
+        writer.write(topTerms)
+        writer.write(keyness)
+    }
+
+    init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(overview: try reader.read(), topTerms: try reader.read(), keyness: try reader.read())
+    }
 }

@@ -230,10 +230,16 @@ public struct PipelineRunner: Sendable {
             options.only == nil && (options.force || !manifest.isCurrent("report.html", key: reportKey, in: out))
         // The report shows frequencies and suggestions, so rebuilding it needs them in memory;
         // frequencies unchanged since they were last merged are read back from the cache.
-        let storedFrequencies =
+        // The report's frequency sections as rendered then, or else the tables themselves.
+        let reportFrequenciesKey = ContentHash.combining(["report frequencies", frequenciesKey])
+        let storedSections =
             writeReport && runFrequencies && !writeFrequencies && !options.force
+            ? HTMLReport.FrequencySections.load(from: out, key: reportFrequenciesKey) : nil
+        let storedFrequencies =
+            writeReport && runFrequencies && !writeFrequencies && !options.force && storedSections == nil
             ? MergedFrequencies.load(from: out, key: frequenciesKey) : nil
-        let loadFrequencies = writeFrequencies || (writeReport && runFrequencies && storedFrequencies == nil)
+        let loadFrequencies =
+            writeFrequencies || (writeReport && runFrequencies && storedFrequencies == nil && storedSections == nil)
         let loadSuggestions = writeSuggestions || (writeReport && runSuggest)
         let checked = Date()
         if options.only == nil, !writeCorpus, !writeKWIC, !loadFrequencies, !loadSuggestions, !writeReport,
@@ -687,7 +693,8 @@ public struct PipelineRunner: Sendable {
                                 do {
                                     result.report = try timer.measure("report page") {
                                         try runner.writeReportPage(
-                                            reportForPage, frequencies: result.frequencies, tally: tally,
+                                            reportForPage, frequencies: result.frequencies,
+                                            sections: (storedSections, reportFrequenciesKey), tally: tally,
                                             words: storedWords ?? frequencyWords ?? [:],
                                             participants: participants, lexicon: configuration.suggest?.lexicon,
                                             out: out)
@@ -806,18 +813,26 @@ public struct PipelineRunner: Sendable {
 
     /// report.html, written (and flushed to disk) but not yet in place.
     private func writeReportPage(
-        _ report: RunReport, frequencies: Outputs.FrequenciesFile?, tally: HTMLReport.Tally?, words: [String: Int],
-        participants: ParticipantTable, lexicon: Lexicon?, out: String
+        _ report: RunReport, frequencies: Outputs.FrequenciesFile?,
+        sections: (stored: HTMLReport.FrequencySections?, key: String), tally: HTMLReport.Tally?,
+        words: [String: Int], participants: ParticipantTable, lexicon: Lexicon?, out: String
     ) throws(PipelineError) -> AtomicFile.Writer {
         let order = Dictionary(
             participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let html = HTMLReport(
+        var html = HTMLReport(
             study: configuration.study, report: report,
             wordsByParticipant: words.sorted {
                 (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
             }
             .map { ($0.key, $0.value) },
             frequencies: frequencies, tally: tally, lexicon: lexicon, participants: participants)
+        if let stored = sections.stored {
+            html.frequencySections = stored
+        } else if frequencies != nil {
+            let rendered = html.renderFrequencySections()
+            rendered.save(in: out, key: sections.key)
+            html.frequencySections = rendered
+        }
         let sink = try output("report.html", in: out)
         html.render { part in
             var part = part

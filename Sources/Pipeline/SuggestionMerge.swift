@@ -17,6 +17,12 @@ struct SuggestionMerge: @unchecked Sendable {
     private var elements: Outputs.SuggestionElements?
     private(set) var tally = HTMLReport.Tally()
     private var byStatus: [String: Int] = [:]
+    /// Copied suggestions by status, in `SuggestionStatus.allCases` order (added to `byStatus`
+    /// by the summary), and the tally's numbers of the previous file's codes and participants
+    /// (+1: -1 is none), so that copying counts without hashing names.
+    private var copiedByStatus = [Int](repeating: 0, count: SuggestionStatus.allCases.count)
+    private var tallyCodes: [Int] = []
+    private var tallyParticipants: [Int] = []
     /// This run's suggestions' ids and codes, for the next run to compare with.
     private var index = SuggestionIndex()
     /// The previous run's, as suggestions.json holds them now.
@@ -172,15 +178,23 @@ struct SuggestionMerge: @unchecked Sendable {
         _ oldIndex: SuggestionIndex
     ) {
         session.record(reused.joined)
-        for position in reused.statuses.indices {
-            let number = reused.first + position
-            index.append(key: oldIndex.keys[number], code: oldIndex.codes[number], from: oldIndex)
-        }
+        index.append(reused.first..<reused.first + reused.statuses.count, from: oldIndex)
+        // The previous file's code and participant numbers, turned into the tally's once each.
+        if tallyCodes.isEmpty { tallyCodes = Array(repeating: -1, count: oldIndex.names.count) }
+        if tallyParticipants.isEmpty { tallyParticipants = Array(repeating: -1, count: old.participants.count + 1) }
         for (group, count) in prepared.groups {
+            if tallyCodes[Int(group.code)] < 0 {
+                tallyCodes[Int(group.code)] = tally.number(ofCode: oldIndex.names[Int(group.code)])
+            }
+            let person = group.participant + 1
+            if tallyParticipants[person] < 0 {
+                tallyParticipants[person] = tally.number(
+                    ofParticipant: group.participant < 0 ? nil : old.participants[group.participant])
+            }
             tally.count(
-                code: oldIndex.names[Int(group.code)], status: group.status,
-                participantID: group.participant < 0 ? nil : old.participants[group.participant], times: count)
-            byStatus[group.status.rawValue, default: 0] += count
+                code: tallyCodes[Int(group.code)], status: group.status, participant: tallyParticipants[person],
+                times: count)
+            copiedByStatus[HTMLReport.Tally.position(of: group.status)] += count
         }
         var bytes: [UInt8]?
         for (code, positions) in prepared.unrejected {
@@ -236,6 +250,10 @@ struct SuggestionMerge: @unchecked Sendable {
     mutating func summarize() -> RunReport.Suggestions {
         let (orphans, manual) = session.finish()
         ends = (orphans, manual)
+        for (position, status) in SuggestionStatus.allCases.enumerated() where copiedByStatus[position] > 0 {
+            byStatus[status.rawValue, default: 0] += copiedByStatus[position]
+        }
+        copiedByStatus = copiedByStatus.map { _ in 0 }
         for coder in manual.keys.sorted() { tally.add(manualCodings: manual[coder] ?? []) }
 
         // What changed since the last run, per code.
@@ -330,19 +348,25 @@ struct SuggestionIndex: Sendable {
         append(key: Self.key(id), code: code)
     }
 
-    /// A suggestion of `previous` (`code`: its number there), kept.
-    mutating func append(key: UInt64, code: Int32, from previous: SuggestionIndex) {
+    /// Suggestions of `previous` (positions there), kept: their keys copied as one run.
+    mutating func append(_ positions: Range<Int>, from previous: SuggestionIndex) {
         if translation.isEmpty { translation = Array(repeating: -1, count: previous.names.count) }
-        if translation[Int(code)] < 0 {
-            append(key: key, code: previous.names[Int(code)])
-            translation[Int(code)] = codes[codes.count - 1]
-            return
+        keys.append(contentsOf: previous.keys[positions])
+        for code in previous.codes[positions] {
+            if translation[Int(code)] < 0 {
+                let name = previous.names[Int(code)]
+                let number = numbers[name] ?? Int32(names.count)
+                if number == Int32(names.count) {
+                    names.append(name)
+                    numbers[name] = number
+                }
+                translation[Int(code)] = number
+            }
+            codes.append(translation[Int(code)])
         }
-        keys.append(key)
-        codes.append(translation[Int(code)])
     }
 
-    /// Per code number of the index copied from (``append(key:code:from:)``), its number here.
+    /// Per code number of the index copied from (``append(_:from:)``), its number here.
     private var translation: [Int32] = []
 
     mutating func append(key: UInt64, code: String) {

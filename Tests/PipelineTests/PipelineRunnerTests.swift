@@ -212,14 +212,22 @@ import TextAnalysis
     /// The merged frequency tables kept for report-only runs are checked whole before they are
     /// trusted: with a byte of them damaged, the run merges the documents' counts again and the
     /// report is still the one a full recomputation writes.
-    @Test func damagedMergedFrequencyTablesAreMergedAgainNotTrusted() throws {
+    /// A decision rebuilds the report from its cached frequency sections, or from the merged
+    /// tables without them, or by merging every document's counts again: each damaged cache is
+    /// passed over, and every route gives the page a forced run gives.
+    @Test(arguments: [
+        [], ["report-frequencies.bin"], ["frequencies.bin"], ["report-frequencies.bin", "frequencies.bin"],
+    ])
+    func damagedFrequencyCachesAreRebuiltNotTrusted(_ damaged: [String]) throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         try workspace.runAndAcceptTheFirstSuggestion()
-        let tables = workspace.out.appendingPathComponent(".cache/frequencies.bin")
-        var bytes = [UInt8](try Data(contentsOf: tables))
-        bytes[bytes.count - 40] ^= 0x01
-        try Data(bytes).write(to: tables)
+        for name in damaged {
+            let file = workspace.out.appendingPathComponent(".cache/\(name)")
+            var bytes = [UInt8](try Data(contentsOf: file))
+            bytes[bytes.count - 40] ^= 0x01
+            try Data(bytes).write(to: file)
+        }
         let report = try workspace.run()
         #expect(report.failures.isEmpty)
         #expect(report.outputs == ["suggestions.json", "report.html", "run-report.json"])
