@@ -251,6 +251,7 @@ public struct PipelineRunner: Sendable {
         }
 
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
+        let retired = RetiredOutput(in: cache.folder)
         // The batch's turn counts and form filters: read when this batch's are stored (a lexicon
         // edit), else built from every document's words as the run goes.
         let wordsKey = WordIndex.key(tokenizeKeys: keys.map(\.tokenize))
@@ -771,6 +772,7 @@ public struct PipelineRunner: Sendable {
                 }
                 warnings += result.warnings
                 for (name, sink) in result.files {
+                    if name == "suggestions.json" { retired.keep((out as NSString).appendingPathComponent(name)) }
                     try commit(name, sink, key: outputKeys[name] ?? "")
                     if name == "suggestions.json", let suggestions = result.suggestions {
                         // Saved beside the run's last steps; the run waits for it before it ends.

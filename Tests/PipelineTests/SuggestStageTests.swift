@@ -195,6 +195,32 @@ import Testing
         #expect(try workspace.output("report.html") == report)
     }
 
+    /// Replacing suggestions.json frees nothing in the run that replaces it: the previous file
+    /// is kept under `.cache/` and deleted by the next run.
+    @Test func aReplacedSuggestionsFileIsKeptUntilTheNextRunDeletesIt() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let current = workspace.out.appendingPathComponent("suggestions.json").path
+        let retired = workspace.out.appendingPathComponent(".cache/retired-output").path
+        func inode(_ path: String) -> UInt64? {
+            var status = stat()
+            return stat(path, &status) == 0 ? UInt64(status.st_ino) : nil
+        }
+        let first = try #require(inode(current))
+        #expect(inode(retired) == nil)
+        let firstBytes = try workspace.output("suggestions.json")
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        _ = try workspace.run()
+        #expect(inode(retired) == first)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: retired)) == firstBytes)
+        let second = try #require(inode(current))
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
+        _ = try workspace.run()
+        #expect(inode(retired) == second)
+        #expect(try workspace.output("suggestions.json") == firstBytes)
+    }
+
     @Test func formFiltersNeverMissAFormAndRarelyClaimOne() {
         let forms = (0..<2_000).map { "form\($0)" }
         var writer = BinaryWriter()
