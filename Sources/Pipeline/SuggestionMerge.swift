@@ -18,8 +18,9 @@ struct SuggestionMerge: @unchecked Sendable {
     private(set) var tally = HTMLReport.Tally()
     private var byStatus: [String: Int] = [:]
     /// Copied suggestions by status, in `SuggestionStatus.allCases` order (added to `byStatus`
-    /// by the summary), and the tally's numbers of the previous file's codes and participants
-    /// (+1: -1 is none), so that copying counts without hashing names.
+    /// by the summary), and the tally's numbers of the previous file's codes and of its
+    /// participants (at position + 1, so that -1, no participant, has one), so that copying
+    /// counts without hashing names.
     private var copiedByStatus = [Int](repeating: 0, count: SuggestionStatus.allCases.count)
     private var tallyCodes: [Int] = []
     private var tallyParticipants: [Int] = []

@@ -48,8 +48,9 @@ public struct Vocabulary: Sendable {
         }
     }
 
-    /// The form's id (-1 when absent) and the slot where it is or belongs. On buffers, not
-    /// arrays: the probe is the tokeniser's hottest loop, and the arrays' checks were a fifth of it.
+    /// The form's id (-1 when absent) and the slot where it is or belongs, one probe for interning
+    /// and lookup. On buffers, not arrays: it is the tokeniser's hottest loop, and the arrays'
+    /// checks cost about 3 % of tokenise + count.
     @inline(__always)
     private func find(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt32) -> (id: Int32, slot: Int) {
         slots.withUnsafeBufferPointer { slots in

@@ -134,6 +134,13 @@ import Testing
         let heat = SVGChart.heatMap(title: "m", rows: ["a", "b"], columns: ["P1", "P2"], values: [[0, 3], [1, 0]])
         #expect(heat.contains(">3</text>") && heat.contains(">1</text>"))
         #expect(heat.contains("fill=\"#ffffff\""))  // zero cells are blank
+        #expect(heat.contains("<title>b × P1: 1</title>"))
+        var bytes = SVGBytes(capacity: 64)
+        for number in [0, 7, 10, -34, 1_234_567, Int.max, Int.min] {
+            bytes.bytes.removeAll()
+            bytes.append(number)
+            #expect(String(decoding: bytes.bytes, as: UTF8.self) == String(number))
+        }
     }
 }
 
