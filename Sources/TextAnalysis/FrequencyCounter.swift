@@ -92,52 +92,56 @@ public struct FrequencyCounter: Sendable {
         let vocabularySize = options.stem ? corpus.stems.count : corpus.forms.count
         var tally: [Int32] = []
         var used: [[Int32]] = []
-        for (segmentIndex, segment) in document.segments.enumerated() {
-            guard roles.contains(segment.role) else { continue }
-            let speaker: Int
-            if let known = people.firstIndex(of: segment.participantID) {
-                speaker = known
-            } else {
-                speaker = result.speakers.count
-                people.append(segment.participantID)
-                result.speakers.append(
-                    DocumentCounts.Speaker(participantID: segment.participantID, words: 0, terms: [], counts: []))
-                perSpeaker.append([:])
-            }
-            let tokens = corpus.tokens[documentIndex][segmentIndex]
-            result.speakers[speaker].words += tokens.count
-            if n == 1 {
-                // Single words, the common case: counted in one flat array by speaker and term
-                // id, no hashing; each speaker lists its terms in order of first use, so reading
-                // the counts out visits only those.
-                let base = speaker * vocabularySize
-                if tally.count < base + vocabularySize {
-                    tally.append(contentsOf: repeatElement(0, count: base + vocabularySize - tally.count))
+        // Segments read in place (a copy of each retained and released its strings).
+        document.segments.withUnsafeBufferPointer { segments in
+            for segmentIndex in segments.indices {
+                guard roles.contains(segments[segmentIndex].role) else { continue }
+                let speaker: Int
+                if let known = people.firstIndex(of: segments[segmentIndex].participantID) {
+                    speaker = known
+                } else {
+                    speaker = result.speakers.count
+                    people.append(segments[segmentIndex].participantID)
+                    result.speakers.append(
+                        DocumentCounts.Speaker(
+                            participantID: segments[segmentIndex].participantID, words: 0, terms: [], counts: []))
+                    perSpeaker.append([:])
                 }
-                while used.count <= speaker { used.append([]) }
-                var terms = used[speaker]
-                used[speaker] = []
-                tally.withUnsafeMutableBufferPointer { tally in
-                    for token in tokens {
-                        if options.removeStopwords, corpus.isStopword[Int(token.form)] { continue }
-                        let term = options.stem ? corpus.stemOfForm[Int(token.form)] : token.form
-                        if tally[base + Int(term)] == 0 { terms.append(term) }
-                        tally[base + Int(term)] += 1
+                let tokens = corpus.tokens[documentIndex][segmentIndex]
+                result.speakers[speaker].words += tokens.count
+                if n == 1 {
+                    // Single words, the common case: counted in one flat array by speaker and term
+                    // id, no hashing; each speaker lists its terms in order of first use, so reading
+                    // the counts out visits only those.
+                    let base = speaker * vocabularySize
+                    if tally.count < base + vocabularySize {
+                        tally.append(contentsOf: repeatElement(0, count: base + vocabularySize - tally.count))
                     }
+                    while used.count <= speaker { used.append([]) }
+                    var terms = used[speaker]
+                    used[speaker] = []
+                    tally.withUnsafeMutableBufferPointer { tally in
+                        for token in tokens {
+                            if options.removeStopwords, corpus.isStopword[Int(token.form)] { continue }
+                            let term = options.stem ? corpus.stemOfForm[Int(token.form)] : token.form
+                            if tally[base + Int(term)] == 0 { terms.append(term) }
+                            tally[base + Int(term)] += 1
+                        }
+                    }
+                    used[speaker] = terms
+                    continue
                 }
-                used[speaker] = terms
-                continue
-            }
-            ids.removeAll(keepingCapacity: true)
-            stop.removeAll(keepingCapacity: true)
-            for token in tokens {
-                ids.append(options.stem ? corpus.stemOfForm[Int(token.form)] : token.form)
-                stop.append(corpus.isStopword[Int(token.form)])
-            }
-            guard ids.count >= n else { continue }
-            for start in 0...(ids.count - n) {
-                if options.removeStopwords, stop[start..<(start + n)].contains(true) { continue }
-                perSpeaker[speaker][NGram(ids[start..<(start + n)]), default: 0] += 1
+                ids.removeAll(keepingCapacity: true)
+                stop.removeAll(keepingCapacity: true)
+                for token in tokens {
+                    ids.append(options.stem ? corpus.stemOfForm[Int(token.form)] : token.form)
+                    stop.append(corpus.isStopword[Int(token.form)])
+                }
+                guard ids.count >= n else { continue }
+                for start in 0...(ids.count - n) {
+                    if options.removeStopwords, stop[start..<(start + n)].contains(true) { continue }
+                    perSpeaker[speaker][NGram(ids[start..<(start + n)]), default: 0] += 1
+                }
             }
         }
         let vocabulary = options.stem ? corpus.stems : corpus.forms

@@ -36,10 +36,14 @@ public struct TokenizedCorpus: Sendable {
         var forms = Vocabulary(capacity: 4096)
         var surfaces = Vocabulary(capacity: 4096)
         var scratch = TokenScratch()
+        // Segments read in place (a copy of each retained and released its strings).
         tokens = documents.map { document in
-            document.segments.map { segment in
-                guard roles?.contains(segment.role) ?? true else { return [] }
-                return tokenizer.tokenize(segment.text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
+            document.segments.withUnsafeBufferPointer { segments in
+                segments.indices.map { index in
+                    guard roles?.contains(segments[index].role) ?? true else { return [] }
+                    return tokenizer.tokenize(
+                        segments[index].text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
+                }
             }
         }
         // Stopwords are looked up in the vocabulary (a few hundred probes), not each form in the

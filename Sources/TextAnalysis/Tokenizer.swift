@@ -187,6 +187,15 @@ public struct Tokenizer: Sendable {
         }
 
         while index < count {
+            // ASCII spaces and punctuation between tokens, skipped in a tight loop.
+            let gapStart = index
+            while index < count, bytes[index] < 0x80 {
+                let ascii = asciiKinds[Int(bytes[index])]
+                if ascii == .letter || ascii == .digit { break }
+                index += 1
+            }
+            scalarIndex += index - gapStart
+            if index == count { break }
             let (kind, length, _) = decode(index)
             if kind == .letter || kind == .digit {
                 if options.urls, let end = urlEnd(bytes, from: index) {
