@@ -33,8 +33,12 @@ public struct TokenizedCorpus: Sendable {
         participantsByID = participants.byID
         self.options = options
         let tokenizer = Tokenizer(options: options)
-        var forms = Vocabulary(capacity: 4096)
-        var surfaces = Vocabulary(capacity: 4096)
+        // Sized by Heaps' law (distinct words grow about as the square root of the text), so
+        // that the tables rarely grow: 15 × √bytes is about 2,500 for an hour-long interview.
+        let bytes = documents.reduce(0) { $0 + $1.text.utf8.count }
+        let capacity = max(1024, Int(15 * Double(bytes).squareRoot()))
+        var forms = Vocabulary(capacity: capacity)
+        var surfaces = Vocabulary(capacity: capacity + capacity / 4)
         var scratch = TokenScratch()
         // Segments read in place (a copy of each retained and released its strings).
         tokens = documents.map { document in
