@@ -233,14 +233,19 @@ struct HTMLReport {
             numbers[code].map { codes[$0].byStatus[Self.position(of: status)] } ?? 0
         }
 
-        /// A code's suggestions not rejected, by participant (`""`: none); nil when it has none.
-        func kept(code: String) -> [String: Int]? {
-            guard let number = numbers[code] else { return nil }
-            var kept: [String: Int] = [:]
-            for (participant, count) in codes[number].kept.enumerated() where count > 0 {
-                kept[participantIDs[participant] ?? "", default: 0] += count
+        /// Suggestions not rejected: a row for each of `names` that has any (in that order), a
+        /// column for each of `people`, read straight from the counts by number.
+        func kept(codes names: [String], people: [String]) -> (codes: [String], values: [[Int]]) {
+            let columns = people.map { participantNumbers[$0] }
+            var rows: [String] = []
+            var values: [[Int]] = []
+            for name in names {
+                guard let number = numbers[name], codes[number].kept.contains(where: { $0 > 0 }) else { continue }
+                let kept = codes[number].kept
+                rows.append(name)
+                values.append(columns.map { column in column.map { $0 < kept.count ? kept[$0] : 0 } ?? 0 })
             }
-            return kept.isEmpty ? nil : kept
+            return (rows, values)
         }
 
         /// How many more of a code's suggestions not rejected the report shows as examples.
@@ -261,9 +266,7 @@ struct HTMLReport {
     /// Suggestions not rejected, per code and participant: the framework matrix.
     func matrix(_ tally: Tally, emit: (String) -> Void) {
         let people = participants.participants.map(\.id).filter(tally.participants.contains)
-        let kept = (lexicon?.codes.map(\.name) ?? []).compactMap { code in tally.kept(code: code).map { (code, $0) } }
-        let codes = kept.map(\.0)
-        let values = kept.map { _, byParticipant in people.map { byParticipant[$0] ?? 0 } }
+        let (codes, values) = tally.kept(codes: lexicon?.codes.map(\.name) ?? [], people: people)
         emit("<p>Turns per code and participant (suggestions not rejected by a coder).</p>")
         SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values, emit: emit)
         emit("\n")

@@ -54,14 +54,17 @@ public final class StageCache: @unchecked Sendable {
         fileprivate var loaded: Set<Part> = []
         fileprivate var changed = false
 
-        /// Reads the part holding `stage`'s section, the first time one of its sections is needed.
-        fileprivate mutating func load(_ part: Part) {
-            guard loaded.insert(part).inserted, let cache else { return }
-            guard let (found, missing) = cache.sections(of: key, part: part) else {
+        /// Reads the parts not read yet among `parts`, the first time one of their sections is
+        /// needed, through one open of the file.
+        fileprivate mutating func load(_ parts: [Part]) {
+            let wanted = parts.filter { !loaded.contains($0) }
+            guard !wanted.isEmpty else { return }
+            loaded.formUnion(wanted)
+            guard let cache else { return }
+            guard let found = cache.sections(of: key, parts: wanted) else {
                 loaded = Set(Part.allCases)  // no file, or not a valid one
                 return
             }
-            if missing { return }
             // Sections set before their part was read are newer than the file's.
             sections.merge(found) { current, _ in current }
         }
@@ -75,14 +78,14 @@ public final class StageCache: @unchecked Sendable {
 
         /// A section's bytes, as ``BinaryWriter`` wrote its value (nil when not under this key).
         public mutating func bytes(stage: String, key: String) -> ArraySlice<UInt8>? {
-            load(Part(stage: stage))
+            load([Part(stage: stage)])
             guard let section = sections[stage], section.key == key else { return nil }
             return section.bytes
         }
 
         /// Whether a section is cached under this key (without decoding it).
         public mutating func has(stage: String, key: String) -> Bool {
-            load(Part(stage: stage))
+            load([Part(stage: stage)])
             return sections[stage]?.key == key
         }
 
@@ -148,26 +151,31 @@ public final class StageCache: @unchecked Sendable {
         }
     }
 
-    /// The sections of one part of a document's file: nil when the file is missing or invalid,
-    /// `missing` when only this part is (it does not decode, or holds another part's stages).
-    private func sections(of key: String, part: Part) -> (sections: Sections, missing: Bool)? {
+    /// The sections of some parts of a document's file, read through one open: nil when the file
+    /// is missing or invalid; a part that does not decode, or holds another part's stages, adds
+    /// none (it is missing).
+    private func sections(of key: String, parts: [Part]) -> Sections? {
         let descriptor = open(path(key), O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         guard let ranges = partRanges(of: key, in: descriptor) else { return nil }
-        guard let bytes = AtomicFile.read(descriptor, range: ranges[part.rawValue]) else { return ([:], true) }
-        var reader = BinaryReader(bytes)
-        do throws(BinaryReader.Error) {
-            var sections: Sections = [:]
-            for _ in 0..<(try reader.readCount()) {
-                let stage = try reader.read(String.self)
-                sections[stage] = (try reader.read(String.self), try reader.readBytes())
+        var sections: Sections = [:]
+        for part in parts {
+            guard let bytes = AtomicFile.read(descriptor, range: ranges[part.rawValue]) else { continue }
+            var reader = BinaryReader(bytes)
+            do throws(BinaryReader.Error) {
+                var found: Sections = [:]
+                for _ in 0..<(try reader.readCount()) {
+                    let stage = try reader.read(String.self)
+                    found[stage] = (try reader.read(String.self), try reader.readBytes())
+                }
+                guard reader.isAtEnd, found.keys.allSatisfy({ Part(stage: $0) == part }) else { continue }
+                sections.merge(found) { first, _ in first }
+            } catch {
+                continue
             }
-            guard reader.isAtEnd, sections.keys.allSatisfy({ Part(stage: $0) == part }) else { return ([:], true) }
-            return (sections, false)
-        } catch {
-            return ([:], true)
         }
+        return sections
     }
 
     /// Writes a changed bundle's file whole (its parts not yet read are read first); a failure to
@@ -175,7 +183,7 @@ public final class StageCache: @unchecked Sendable {
     public func store(_ bundle: Bundle) {
         guard bundle.changed else { return }
         var bundle = bundle
-        for part in Part.allCases { bundle.load(part) }
+        bundle.load(Part.allCases)
         let parts = Part.allCases.map { part -> [UInt8] in
             let sections = bundle.sections.filter { Part(stage: $0.key) == part }
             var writer = BinaryWriter(capacity: sections.values.reduce(16) { $0 + $1.bytes.count + 80 })

@@ -129,7 +129,7 @@ public struct Tokenizer: Sendable {
         var count = 0
         text.withUTF8 { bytes in
             scan(bytes) { span in
-                if options.numbers || !span.isNumber { count += 1 }
+                if span.isKept(by: options) { count += 1 }
             }
         }
         return count
@@ -145,6 +145,9 @@ public struct Tokenizer: Sendable {
         var needsUnicode: Bool
         var isNumber: Bool
         var isURL: Bool
+
+        /// Whether it is a token under these options (numbers may be left out).
+        func isKept(by options: Options) -> Bool { options.numbers || !isNumber }
     }
 
     /// Finds token spans in UTF-8 bytes: the hot loop, with no `String` work.
@@ -371,7 +374,7 @@ struct TokenScratch {
         _ span: Tokenizer.Span, in bytes: UnsafeBufferPointer<UInt8>, options: Tokenizer.Options,
         forms: inout Vocabulary, surfaces: inout Vocabulary
     ) -> Token? {
-        if span.isNumber && !options.numbers { return nil }
+        guard span.isKept(by: options) else { return nil }
         let surfaceBytes = UnsafeBufferPointer(rebasing: bytes[span.byteStart..<span.byteEnd])
         let surface = surfaces.intern(surfaceBytes)
         let token = { (form: Int32) in
