@@ -1,6 +1,9 @@
-// Hand-written: the one Linux call the Swift side needs that no module on this machine exports.
+// Hand-written: the Linux calls the Swift side needs that no module on this machine exports.
 #define _GNU_SOURCE
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "CFileSystem.h"
 
@@ -12,5 +15,13 @@ int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length) 
     (void)offset;
     (void)length;
     return 0;
+#endif
+}
+
+void cfilesystem_keep_freed_memory(int64_t bytes) {
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
 #endif
 }

@@ -15,3 +15,36 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
 
     package var values: [Value?] { lock.withLock { slots } }
 }
+
+/// Hands values made out of order (by `DispatchQueue.concurrentPerform`) to `deliver` in index
+/// order, each as soon as it and every one before it are made, one call at a time: a caller can
+/// write a result and let it go while later ones are still being made, instead of holding all.
+package final class InOrderDelivery<Value>: @unchecked Sendable {
+    private var waiting: [Int: Value] = [:]
+    private var next = 0
+    private var isDelivering = false
+    private let lock = NSLock()
+    private let deliver: (Value) -> Void
+
+    package init(_ deliver: @escaping (Value) -> Void) { self.deliver = deliver }
+
+    /// Stores the value made for `index`; the thread that finds the next value ready delivers
+    /// it and every ready one after it, outside the lock.
+    package func put(_ value: Value, at index: Int) {
+        lock.lock()
+        waiting[index] = value
+        guard !isDelivering else {
+            lock.unlock()
+            return
+        }
+        isDelivering = true
+        while let ready = waiting.removeValue(forKey: next) {
+            next += 1
+            lock.unlock()
+            deliver(ready)
+            lock.lock()
+        }
+        isDelivering = false
+        lock.unlock()
+    }
+}

@@ -113,11 +113,7 @@ extension Substring {
     /// How many Unicode scalars: UTF-8 bytes that start a scalar, counted without decoding.
     package var scalarCount: Int {
         var text = self
-        return text.withUTF8 { bytes in
-            var count = 0
-            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-            return count
-        }
+        return text.withUTF8(UTF8Scalars.count)
     }
 
     fileprivate func collapsedWhitespace() -> String {

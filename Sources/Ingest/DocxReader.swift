@@ -108,7 +108,8 @@ private struct WordprocessingWalker {
         /// Paragraphs of text boxes anchored in this one, read after it.
         var anchored: [SourceLine] = []
         var current = ""
-        var length = 0
+        /// Scalars of `current` while its start is bold or blank; not kept up after that.
+        var prefixLength = 0
         var boldPrefix = 0
         var inBoldPrefix = true
 
@@ -131,22 +132,24 @@ private struct WordprocessingWalker {
 
         private mutating func appendPiece(_ piece: Substring, bold: Bool) {
             guard !piece.isEmpty else { return }
-            let count = piece.scalarCount
-            if inBoldPrefix {
-                if bold {
-                    boldPrefix = length + count
-                } else if piece.unicodeScalars.contains(where: { !$0.isBlank }) {
-                    inBoldPrefix = false
-                }
-            }
             current += piece
-            length += count
+            // Scalars are counted only while the line starts bold or blank (a label is short),
+            // not for every piece of every line.
+            guard inBoldPrefix else { return }
+            if bold {
+                prefixLength += piece.scalarCount
+                boldPrefix = prefixLength
+            } else if piece.unicodeScalars.contains(where: { !$0.isBlank }) {
+                inBoldPrefix = false
+            } else {
+                prefixLength += piece.scalarCount
+            }
         }
 
         mutating func breakLine() {
             lines.append(SourceLine(text: current, boldPrefix: boldPrefix))
             current = ""
-            length = 0
+            prefixLength = 0
             boldPrefix = 0
             inBoldPrefix = true
         }

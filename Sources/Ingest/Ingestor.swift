@@ -87,42 +87,55 @@ public struct Ingestor: Sendable {
     /// Documents are read in parallel; the result keeps input order. Document ids are file names
     /// without extension, or with it where two inputs would share an id.
     public func readAll(_ paths: [String]) -> IngestBatch {
+        let listing = Self.transcriptFiles(in: paths)
+        var batch = IngestBatch(documents: [], failures: listing.failures)
+        readEach(listing.files) { result in
+            switch result {
+            case .success(let document): batch.documents.append(document)
+            case .failure(let error): batch.failures.append(error)
+            }
+        }
+        return batch
+    }
+
+    /// The transcript files at each path (see ``transcriptFiles(at:extensions:)``) and the paths
+    /// that could not be listed.
+    public static func transcriptFiles(in paths: [String]) -> (files: [String], failures: [IngestError]) {
         var failures: [IngestError] = []
         var files: [String] = []
         for path in paths {
             do {
-                files += try Self.transcriptFiles(at: path)
+                files += try transcriptFiles(at: path)
             } catch let error as IngestError {
                 failures.append(error)
             } catch {
                 failures.append(IngestError(.unreadableFile, file: path, message: "\(error)"))
             }
         }
+        return (files, failures)
+    }
+
+    /// Reads files in parallel and hands each document or failure to `deliver` in file order, as
+    /// soon as it and those before it are read, one call at a time (from any thread), so that a
+    /// caller can write each and let it go instead of holding the whole batch. Ids as ``readAll(_:)``.
+    public func readEach(_ files: [String], deliver: (Result<Document, IngestError>) -> Void) {
         let ids = Self.uniqueIDs(for: files)
-        let inputs = files
-        let results = ConcurrentSlots<Result<Document, IngestError>>(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-            let result: Result<Document, IngestError>
-            do {
-                var document = try read(file: inputs[index])
-                document.id = ids[index]
-                result = .success(document)
-            } catch let error as IngestError {
-                result = .failure(error)
-            } catch {
-                result = .failure(IngestError(.unreadableFile, file: inputs[index], message: "\(error)"))
-            }
-            results[index] = result
-        }
-        var documents: [Document] = []
-        for result in results.values {
-            switch result {
-            case .success(let document): documents.append(document)
-            case .failure(let error): failures.append(error)
-            case nil: break
+        withoutActuallyEscaping(deliver) { deliver in
+            let delivery = InOrderDelivery(deliver)
+            DispatchQueue.concurrentPerform(iterations: files.count) { index in
+                let result: Result<Document, IngestError>
+                do {
+                    var document = try read(file: files[index])
+                    document.id = ids[index]
+                    result = .success(document)
+                } catch let error as IngestError {
+                    result = .failure(error)
+                } catch {
+                    result = .failure(IngestError(.unreadableFile, file: files[index], message: "\(error)"))
+                }
+                delivery.put(result, at: index)
             }
         }
-        return IngestBatch(documents: documents, failures: failures)
     }
 
     /// File extensions taken from a folder; `.doc`, `.rtf` and `.odt` are included so that the

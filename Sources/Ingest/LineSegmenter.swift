@@ -43,7 +43,8 @@ struct LineSegmenter: @unchecked Sendable {
     }
 
     func segment(_ lines: [SourceLine]) -> TranscriptDraft {
-        let heads = lines.map(head(of:))
+        var labelKinds: [String: Head.Kind] = [:]
+        let heads = lines.map { head(of: $0, labelKinds: &labelKinds) }
         var candidateCounts: [String: Int] = [:]
         for head in heads where head.kind == .nameCandidate {
             candidateCounts[head.label ?? "", default: 0] += 1
@@ -84,8 +85,8 @@ struct LineSegmenter: @unchecked Sendable {
                 } else {
                     head = Head(kind: head.time == nil ? .none : .timestampOnly, time: head.time)
                     if head.kind == .timestampOnly {
-                        head.contentOffset = contentStart(
-                            afterTimestampIn: Array(scalars.prefix(labels.maximumLabelLength + 40)))
+                        head.contentOffset = Array(scalars.prefix(labels.maximumLabelLength + 40))
+                            .withUnsafeBufferPointer(contentStart(afterTimestampIn:))
                     }
                 }
             }
@@ -149,10 +150,35 @@ struct LineSegmenter: @unchecked Sendable {
 
     // MARK: - Reading the start of one line
 
-    func head(of line: SourceLine) -> Head {
-        let scalars = Array(line.text.unicodeScalars.prefix(labels.maximumLabelLength + 40))
+    /// `labelKinds` remembers what each label text is (known, a name candidate or neither): a
+    /// transcript repeats a few labels on thousands of lines. (An array of scalars per line, a
+    /// label String built scalar by scalar and the label rules run again on every line were a
+    /// seventh of reading a Word file.)
+    func head(of line: SourceLine, labelKinds: inout [String: Head.Kind]) -> Head {
         if !patterns.isEmpty, let custom = customHead(line.text) { return custom }
+        // The line's first scalars in a stack buffer, not an array per line.
+        let capacity = labels.maximumLabelLength + 40
+        return withUnsafeTemporaryAllocation(of: Unicode.Scalar.self, capacity: capacity) { buffer in
+            var count = 0
+            var isWholeLine = true
+            for scalar in line.text.unicodeScalars {
+                guard count < capacity else {
+                    isWholeLine = false
+                    break
+                }
+                buffer.initializeElement(at: count, to: scalar)
+                count += 1
+            }
+            return head(
+                of: line, start: UnsafeBufferPointer(rebasing: buffer[..<count]), isWholeLine: isWholeLine,
+                labelKinds: &labelKinds)
+        }
+    }
 
+    private func head(
+        of line: SourceLine, start scalars: UnsafeBufferPointer<Unicode.Scalar>, isWholeLine: Bool,
+        labelKinds: inout [String: Head.Kind]
+    ) -> Head {
         var index = skipBlanks(scalars, from: 0)
         var time: Double?
         if let (seconds, next) = timestamp(in: scalars, at: index) {
@@ -161,7 +187,7 @@ struct LineSegmenter: @unchecked Sendable {
             if index < scalars.count, scalars[index] == "-" || scalars[index] == "–" {
                 index = skipBlanks(scalars, from: index + 1)
             }
-            if index >= scalars.count && line.text.scalarCount <= scalars.count {
+            if index >= scalars.count && isWholeLine {
                 return Head(kind: .timestampOnly, time: time, contentOffset: index)
             }
         }
@@ -177,15 +203,38 @@ struct LineSegmenter: @unchecked Sendable {
         if scalars[end] == ":", end + 1 < scalars.count, !scalars[end + 1].isBlank {
             return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
         }
-        let label = String(String.UnicodeScalarView(scalars[index..<end])).trimmingWhitespace()
+        let label = Self.string(scalars[index..<end]).trimmingWhitespace()
         let content = skipBlanks(scalars, from: end + 1)
-        if isKnownLabel(label) {
+        let kind: Head.Kind
+        if let known = labelKinds[label] {
+            kind = known
+        } else {
+            kind = isKnownLabel(label) ? .label : SpeakerLabels.looksLikeName(label) ? .nameCandidate : .none
+            labelKinds[label] = kind
+        }
+        switch kind {
+        case .label:
             return Head(kind: .label, label: label, time: time, contentOffset: content)
-        }
-        if SpeakerLabels.looksLikeName(label) {
+        case .nameCandidate:
             return Head(kind: .nameCandidate, label: label, time: time, contentOffset: content, labelEnd: end)
+        default:
+            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
         }
-        return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
+    }
+
+    /// A String of a few scalars, encoded straight to UTF-8 (`String.UnicodeScalarView`'s
+    /// generic append was a quarter of finding labels).
+    private static func string(_ scalars: Slice<UnsafeBufferPointer<Unicode.Scalar>>) -> String {
+        String(unsafeUninitializedCapacity: scalars.count * 4) { bytes in
+            var count = 0
+            for scalar in scalars {
+                UTF8.encode(scalar) { byte in
+                    bytes[count] = byte
+                    count += 1
+                }
+            }
+            return count
+        }
     }
 
     private func customHead(_ text: String) -> Head? {
@@ -224,7 +273,7 @@ struct LineSegmenter: @unchecked Sendable {
         return Head(kind: .header, label: name, time: seconds, contentOffset: text.unicodeScalars.count)
     }
 
-    private func skipBlanks(_ scalars: [Unicode.Scalar], from: Int) -> Int {
+    private func skipBlanks(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, from: Int) -> Int {
         var index = from
         while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" || scalars[index] == "\u{A0}" {
             index += 1
@@ -232,14 +281,14 @@ struct LineSegmenter: @unchecked Sendable {
         return index
     }
 
-    private func contentStart(afterTimestampIn scalars: [Unicode.Scalar]) -> Int {
+    private func contentStart(afterTimestampIn scalars: UnsafeBufferPointer<Unicode.Scalar>) -> Int {
         let start = skipBlanks(scalars, from: 0)
         guard let (_, next) = timestamp(in: scalars, at: start) else { return start }
         return skipBlanks(scalars, from: next)
     }
 
     /// A leading `[hh:mm:ss]`, `(mm:ss)` or bare `hh:mm:ss(.fff)`; returns seconds and the index after it.
-    private func timestamp(in scalars: [Unicode.Scalar], at start: Int) -> (Double, Int)? {
+    private func timestamp(in scalars: UnsafeBufferPointer<Unicode.Scalar>, at start: Int) -> (Double, Int)? {
         var index = start
         var closing: Unicode.Scalar?
         if index < scalars.count, scalars[index] == "[" || scalars[index] == "(" {

@@ -56,38 +56,80 @@ struct Extract: ParsableCommand {
             throw ExitStatus.usage
         }
         let ingestor = try Ingestor(options: options, participants: table)
-        let batch = ingestor.readAll(inputs)
-        if !batch.documents.isEmpty { try print(render(batch.documents)) }
-        for failure in batch.failures { printError(failure.description) }
-        if !batch.failures.isEmpty {
-            printError("\(batch.documents.count) read, \(batch.failures.count) failed")
-            throw batch.documents.isEmpty ? ExitStatus.nothingProcessed : ExitStatus.someInputsFailed
+        let listing = Ingestor.transcriptFiles(in: inputs)
+        var failures = listing.failures
+        var read = 0
+        if format == .json {
+            let batch = ingestor.readAll(inputs)
+            if !batch.documents.isEmpty { try print(json(batch.documents)) }
+            failures = batch.failures
+            read = batch.documents.count
+        } else {
+            // Each document is written as soon as it and those before it are read, then let go.
+            var output = DocumentWriter(format: format, withIDs: listing.files.count > 1)
+            ingestor.readEach(listing.files) { result in
+                switch result {
+                case .success(let document):
+                    output.write(document)
+                    read += 1
+                case .failure(let error):
+                    failures.append(error)
+                }
+            }
+            output.finish()
+        }
+        for failure in failures { printError(failure.description) }
+        if !failures.isEmpty {
+            printError("\(read) read, \(failures.count) failed")
+            throw read == 0 ? ExitStatus.nothingProcessed : ExitStatus.someInputsFailed
         }
     }
 
-    private func render(_ documents: [Document]) throws -> String {
+    private func json(_ documents: [Document]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(
+            documents.count == 1 && inputs.count == 1
+                ? AnyEncodable(documents[0])
+                : AnyEncodable(documents))
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Writes documents to standard output one at a time, as text (one turn per line, with the
+/// document id when several files are read) or plain text (documents separated by form feeds).
+private struct DocumentWriter {
+    let format: Extract.OutputFormat
+    let withIDs: Bool
+    private var wroteAny = false
+
+    init(format: Extract.OutputFormat, withIDs: Bool) {
+        self.format = format
+        self.withIDs = withIDs
+    }
+
+    mutating func write(_ document: Document) {
+        var text = ""
         switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(
-                documents.count == 1 && inputs.count == 1
-                    ? AnyEncodable(documents[0])
-                    : AnyEncodable(documents))
-            return String(decoding: data, as: UTF8.self)
         case .plain:
-            return documents.map(\.text).joined(separator: "\n\u{0C}\n")
-        case .text:
-            let multiple = documents.count > 1
-            return documents.flatMap { document in
-                document.segments.map { segment in
-                    let text = segment.text.replacingOccurrences(of: "\n", with: " ")
-                        .replacingOccurrences(of: "\t", with: " ")
-                    let speaker = segment.speaker.isEmpty ? "(\(segment.role.rawValue))" : segment.speaker
-                    return (multiple ? document.id + "\t" : "") + speaker + "\t" + text
-                }
-            }.joined(separator: "\n")
+            if wroteAny { text += "\n\u{0C}\n" }
+            text += document.text
+            wroteAny = true
+        case .text, .json:
+            for segment in document.segments {
+                if wroteAny { text += "\n" }
+                let turn = segment.text.replacingOccurrences(of: "\n", with: " ")
+                    .replacingOccurrences(of: "\t", with: " ")
+                let speaker = segment.speaker.isEmpty ? "(\(segment.role.rawValue))" : segment.speaker
+                text += (withIDs ? document.id + "\t" : "") + speaker + "\t" + turn
+                wroteAny = true
+            }
         }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    func finish() {
+        if wroteAny { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Pipeline
 
 /// The `tmine` command line: parses arguments, calls the library, maps errors to exit codes.
@@ -13,6 +14,11 @@ struct TMine: AsyncParsableCommand {
             LexiconCommand.self, ReviewCommand.self, Export.self, AgreementCommand.self,
         ]
     )
+
+    static func main() async {
+        MemoryTuning.keepFreedMemory()
+        await main(nil)
+    }
 }
 
 /// Exit codes of DESIGN.md.

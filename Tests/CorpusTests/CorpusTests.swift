@@ -183,6 +183,31 @@ import Testing
         #expect(ascii.count == 10 && ascii.string(6, 10) == "text")
     }
 
+    @Test func scalarCountsAndCutsAgreeWithTheStandardLibraryAtEveryAlignment() {
+        // Runs of ASCII and of two-, three- and four-byte scalars in random lengths put scalar
+        // starts and checkpoints at every place in the eight-byte words counted at once.
+        var generator = SystemRandomNumberGenerator()
+        let alphabets: [[Unicode.Scalar]] = [["a", "b", " "], ["é", "ß"], ["€", "’"], ["👍", "🏽"]]
+        for _ in 0..<300 {
+            var scalars: [Unicode.Scalar] = []
+            while scalars.count < Int.random(in: 0...400, using: &generator) {
+                let alphabet = alphabets.randomElement(using: &generator)!
+                for _ in 0..<Int.random(in: 1...20, using: &generator) {
+                    scalars.append(alphabet.randomElement(using: &generator)!)
+                }
+            }
+            let text = String(String.UnicodeScalarView(scalars))
+            #expect(text.scalarCount == scalars.count)
+            #expect(Substring(text.unicodeScalars.dropFirst()).scalarCount == max(0, scalars.count - 1))
+            let slicer = ScalarSlicer(text)
+            #expect(slicer.count == scalars.count)
+            for start in stride(from: 0, through: scalars.count, by: 7) {
+                let end = Int.random(in: start...scalars.count, using: &generator)
+                #expect(slicer.string(start, end) == String(String.UnicodeScalarView(scalars[start..<end])))
+            }
+        }
+    }
+
     @Test func participantsAreFoundByDocumentNameOrStem() {
         let table = ParticipantTable(
             attributeNames: ["transcript"],

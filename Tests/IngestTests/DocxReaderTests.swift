@@ -180,6 +180,22 @@ import Testing
         #expect(error?.code == .zipLimitExceeded)
     }
 
+    @Test func anEntryWhoseChecksumDoesNotMatchIsAnErrorNamingIt() throws {
+        var package = [UInt8](try Fixture.docx(body: Fixture.paragraph("P1: a damaged sentence.")))
+        #expect(try ingestor.read(data: Data(package), source: "fine.docx").text == "P1: a damaged sentence.")
+        // Change the checksum the zip directory records for the body, as a damaged copy would.
+        let name = Array("word/document.xml".utf8)
+        let signature: [UInt8] = [0x50, 0x4B, 0x01, 0x02]
+        var record: Int?
+        for at in 0..<(package.count - 46 - name.count) where Array(package[at..<at + 4]) == signature {
+            if Array(package[(at + 46)..<(at + 46 + name.count)]) == name { record = at }
+        }
+        package[try #require(record) + 16] ^= 0x01
+        let error = try #require(ingestError { try ingestor.read(data: Data(package), source: "damaged.docx") })
+        #expect(error.code == .invalidZip && error.entry == "word/document.xml" && error.file == "damaged.docx")
+        #expect(error.description.contains("checksum"))
+    }
+
     @Test func aFolderNamedLikeADocxIsNotAFile() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folder-\(UUID()).docx")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -131,4 +131,34 @@ import Testing
         #expect(files == ["b.TXT", "site B/a.vtt", "site B/week 2/c.txt"].map { folder.path + "/" + $0 })
         #expect(throws: IngestError.self) { try Ingestor.transcriptFiles(at: folder.path + "/missing") }
     }
+
+    @Test func documentsAreHandedOverInFileOrderWithFailuresInTheirPlace() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("each-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let names = (1...40).map { String(format: "t%02d", $0) }
+        for name in names {
+            // Sizes vary so that later files are often read before earlier ones.
+            let text =
+                name == "t17"
+                ? "{\\rtf1 not really}"
+                : String(repeating: "P1: words \(name).\n", count: (41 - Int(name.dropFirst())!) * 50)
+            try text.write(
+                to: folder.appendingPathComponent(name + (name == "t17" ? ".rtf" : ".txt")), atomically: true,
+                encoding: .utf8)
+        }
+        let listing = Ingestor.transcriptFiles(in: [folder.path, folder.path + "/missing"])
+        #expect(listing.files.count == 40 && listing.failures.count == 1)
+        var order: [String] = []
+        try Ingestor().readEach(listing.files) { result in
+            switch result {
+            case .success(let document): order.append(document.id)
+            case .failure(let error): order.append("failed " + Ingestor.documentID(for: error.file))
+            }
+        }
+        #expect(order == names.map { $0 == "t17" ? "failed t17" : $0 })
+        let batch = try Ingestor().readAll([folder.path])
+        #expect(batch.documents.map(\.id) == names.filter { $0 != "t17" } && batch.failures.count == 1)
+    }
+
 }

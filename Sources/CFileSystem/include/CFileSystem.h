@@ -8,4 +8,9 @@
 /// 0 on success, -1 with `errno` set. Elsewhere it does nothing and returns 0.
 int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length);
 
+/// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
+/// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
+/// Elsewhere it does nothing.
+void cfilesystem_keep_freed_memory(int64_t bytes);
+
 #endif
