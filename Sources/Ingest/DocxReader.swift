@@ -1,3 +1,5 @@
+internal import CLibXML2
+import Corpus
 import Foundation
 
 /// Reads the body text of a Word `.docx` in reading order, in memory, with libxml2's pull reader.
@@ -56,18 +58,8 @@ struct DocxReader: TranscriptReader {
     }
 
     static func relationshipTargets(_ data: Data, base: String, file: String) throws -> [(type: String, path: String)] {
-        try XMLPullReader.read(data, file: file, entry: "_rels") { reader in
-            let relationship = reader.intern("Relationship")
-            var targets: [(String, String)] = []
-            while try reader.next() {
-                guard reader.kind == .element, reader.isNamed(relationship),
-                    reader.attribute("TargetMode") != "External",
-                    let type = reader.attribute("Type"), let target = reader.attribute("Target")
-                else { continue }
-                targets.append((type, resolve(target, base: base)))
-            }
-            return targets
-        }
+        try XMLEventParser.parse(data, file: file, entry: "_rels", makeHandler: RelationshipCollector.init).targets
+            .map { ($0.type, resolve($0.target, base: base)) }
     }
 
     /// Resolves a relationship target against its source folder (`../x`, `/word/x`).
@@ -85,6 +77,30 @@ struct DocxReader: TranscriptReader {
     }
 }
 
+/// The internal relationships of a `.rels` part: each `Relationship`'s type and target.
+private final class RelationshipCollector: XMLEventHandler {
+    private let relationship, targetMode, type, target: XMLName
+    private(set) var targets: [(type: String, target: String)] = []
+
+    init(intern: (String) -> XMLName) {
+        (relationship, targetMode, type, target) = (
+            intern("Relationship"), intern("TargetMode"), intern("Type"), intern("Target")
+        )
+    }
+
+    func start(_ element: XMLElementStart) {
+        let unprefixed: (UnsafePointer<xmlChar>?) -> Bool = { $0 == nil }
+        guard element.localName == relationship, element.attribute(targetMode, namespace: unprefixed) != "External",
+            let type = element.attribute(type, namespace: unprefixed),
+            let target = element.attribute(target, namespace: unprefixed)
+        else { return }
+        targets.append((type, target))
+    }
+
+    func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?) {}
+    func characters(_ text: UnsafeBufferPointer<UInt8>) {}
+}
+
 /// Parts of a Word document beside the body, left out unless asked for.
 public enum DocxPart: String, Sendable, Codable, CaseIterable {
     case headers, footers, footnotes, endnotes, comments
@@ -100,55 +116,60 @@ public enum DocxPart: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// Walks one WordprocessingML part (`document.xml`, `footnotes.xml` …) and collects its lines.
-private struct WordprocessingWalker {
-    /// A paragraph being built: its finished lines and the current one.
+/// Collects the lines of one WordprocessingML part (`document.xml`, `footnotes.xml` …) from its
+/// parse events, in one pass.
+private final class WordprocessingWalker: XMLEventHandler {
+    /// A paragraph being built: its finished lines and the current one, as UTF-8.
     struct Paragraph {
         var lines: [SourceLine] = []
         /// Paragraphs of text boxes anchored in this one, read after it.
         var anchored: [SourceLine] = []
-        var current = ""
+        var current: [UInt8] = []
         /// Scalars of `current` while its start is bold or blank; not kept up after that.
         var prefixLength = 0
         var boldPrefix = 0
         var inBoldPrefix = true
 
-        /// Appends a run's text; a line break in it ends the line. Whole pieces are appended at
-        /// once: appending scalar by scalar was a third of reading a .docx.
-        mutating func append(_ text: String, bold: Bool) {
-            var rest = Substring(text)
-            // Most runs hold no line break: one byte search, no index walking.
-            if !rest.withUTF8({ $0.contains(0x0A) }) {
-                appendPiece(rest, bold: bold)
-                return
-            }
-            while let newline = rest.utf8.firstIndex(of: 0x0A) {
-                appendPiece(rest[..<newline], bold: bold)
+        /// Appends a run's text; a line break in it ends the line.
+        mutating func append(_ text: UnsafeBufferPointer<UInt8>, bold: Bool) {
+            var rest = text
+            while let newline = rest.firstIndex(of: 0x0A) {
+                appendPiece(UnsafeBufferPointer(rebasing: rest[..<newline]), bold: bold)
                 breakLine()
-                rest = rest[rest.utf8.index(after: newline)...]
+                rest = UnsafeBufferPointer(rebasing: rest[(newline + 1)...])
             }
             appendPiece(rest, bold: bold)
         }
 
-        private mutating func appendPiece(_ piece: Substring, bold: Bool) {
+        private mutating func appendPiece(_ piece: UnsafeBufferPointer<UInt8>, bold: Bool) {
             guard !piece.isEmpty else { return }
-            current += piece
+            current.append(contentsOf: piece)
             // Scalars are counted only while the line starts bold or blank (a label is short),
             // not for every piece of every line.
             guard inBoldPrefix else { return }
             if bold {
-                prefixLength += piece.scalarCount
+                prefixLength += UTF8Scalars.count(piece)
                 boldPrefix = prefixLength
-            } else if piece.unicodeScalars.contains(where: { !$0.isBlank }) {
+            } else if Self.hasNonBlank(piece) {
                 inBoldPrefix = false
             } else {
-                prefixLength += piece.scalarCount
+                prefixLength += UTF8Scalars.count(piece)
             }
         }
 
+        /// Whether the UTF-8 holds a scalar that is not blank; decodes only up to the first.
+        private static func hasNonBlank(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
+            var bytes = piece.makeIterator()
+            var decoder = UTF8()
+            while case .scalarValue(let scalar) = decoder.decode(&bytes) {
+                if !scalar.isBlank { return true }
+            }
+            return false
+        }
+
         mutating func breakLine() {
-            lines.append(SourceLine(text: current, boldPrefix: boldPrefix))
-            current = ""
+            lines.append(SourceLine(text: String(decoding: current, as: UTF8.self), boldPrefix: boldPrefix))
+            current.removeAll(keepingCapacity: true)
             prefixLength = 0
             boldPrefix = 0
             inBoldPrefix = true
@@ -163,125 +184,159 @@ private struct WordprocessingWalker {
     enum FieldPart { case code, result }
 
     static func lines(of data: Data, file: String, entry: String) throws -> [SourceLine] {
-        try XMLPullReader.read(data, file: file, entry: entry) { reader in
-            try WordprocessingWalker().walk(reader)
-        }
+        try XMLEventParser.parse(data, file: file, entry: entry, makeHandler: WordprocessingWalker.init).finish()
     }
 
-    func walk(_ reader: XMLPullReader) throws -> [SourceLine] {
-        let transitional = reader.intern("http://schemas.openxmlformats.org/wordprocessingml/2006/main")
-        let strict = reader.intern("http://purl.oclc.org/ooxml/wordprocessingml/main")
-        let compatibility = reader.intern("http://schemas.openxmlformats.org/markup-compatibility/2006")
-        let p = reader.intern("p")
-        let r = reader.intern("r")
-        let t = reader.intern("t")
-        let tab = reader.intern("tab")
-        let br = reader.intern("br")
-        let cr = reader.intern("cr")
-        let noBreakHyphen = reader.intern("noBreakHyphen")
-        let rPr = reader.intern("rPr")
-        let b = reader.intern("b")
-        let fldChar = reader.intern("fldChar")
-        let tr = reader.intern("tr")
-        let tc = reader.intern("tc")
-        let alternateContent = reader.intern("AlternateContent")
-        let choice = reader.intern("Choice")
-        let fallback = reader.intern("Fallback")
-        // Subtrees that hold no body text: deleted or moved-away revisions, field codes,
-        // properties (which would otherwise lend their `w:b` to the text).
-        let skipped = [
+    private let transitional: XMLName
+    private let strict: XMLName
+    private let compatibility: XMLName
+    private let p, r, t, tab, br, cr, noBreakHyphen, rPr, b, val, fldChar, fldCharType, tr, tc: XMLName
+    private let alternateContent, choice, fallback: XMLName
+    /// Subtrees that hold no body text: deleted or moved-away revisions, field codes,
+    /// properties (which would otherwise lend their `w:b` to the text).
+    private let skipped: [XMLName]
+
+    private var output: [[SourceLine]] = [[]]  // line sinks: the part, then one per open table cell
+    private var rows: [[[SourceLine]]] = []  // cells of each open table row
+    private var paragraphs: [Paragraph] = []  // open paragraphs (a text box nests one in another)
+    private var fields: [FieldPart] = []
+    private var alternates: [Bool] = []  // per open mc:AlternateContent: a branch was taken
+    private var runBold = false
+    private var inRunProperties = false
+    private var runPropertiesDepth = 0
+    private var depth = 0
+    /// The depth of the subtree being skipped, or of the `w:t` whose text is being gathered.
+    private var skipDepth: Int?
+    private var textDepth: Int?
+    private var text: [UInt8] = []
+    /// Events so far, and the count when each open element started: an element that ends with
+    /// none since it started had no content (`<w:p/>`), which SAX does not tell apart.
+    private var events = 0
+    private var startEvents: [Int] = []
+
+    init(intern: (String) -> XMLName) {
+        transitional = intern("http://schemas.openxmlformats.org/wordprocessingml/2006/main")
+        strict = intern("http://purl.oclc.org/ooxml/wordprocessingml/main")
+        compatibility = intern("http://schemas.openxmlformats.org/markup-compatibility/2006")
+        (p, r, t, tab, br, cr) = (intern("p"), intern("r"), intern("t"), intern("tab"), intern("br"), intern("cr"))
+        (noBreakHyphen, rPr, b, val) = (intern("noBreakHyphen"), intern("rPr"), intern("b"), intern("val"))
+        (fldChar, fldCharType, tr, tc) = (intern("fldChar"), intern("fldCharType"), intern("tr"), intern("tc"))
+        (alternateContent, choice, fallback) = (intern("AlternateContent"), intern("Choice"), intern("Fallback"))
+        skipped = [
             "del", "moveFrom", "instrText", "delInstrText", "pPr", "sdtPr", "rPrChange", "tblPr",
             "trPr", "tcPr", "sectPr", "customXmlPr", "smartTagPr",
-        ].map(reader.intern)
+        ].map(intern)
+    }
 
-        var output: [[SourceLine]] = [[]]  // line sinks: the part, then one per open table cell
-        var rows: [[[SourceLine]]] = []  // cells of each open table row
-        var paragraphs: [Paragraph] = []  // open paragraphs (a text box nests one in another)
-        var fields: [FieldPart] = []
-        var alternates: [Bool] = []  // per open mc:AlternateContent: a branch was taken
-        var runBold = false
-        var inRunProperties = false
-        var runPropertiesDepth = 0
+    private func isMain(_ namespace: UnsafePointer<xmlChar>?) -> Bool {
+        transitional.isNamespace(namespace) || strict.isNamespace(namespace)
+    }
 
-        func emit(_ text: String) {
-            guard !fields.contains(.code), !paragraphs.isEmpty else { return }
-            paragraphs[paragraphs.count - 1].append(text, bold: runBold)
-        }
+    private func emit(_ text: UnsafeBufferPointer<UInt8>) {
+        guard !fields.contains(.code), !paragraphs.isEmpty else { return }
+        paragraphs[paragraphs.count - 1].append(text, bold: runBold)
+    }
 
-        while try reader.next() {
-            let kind = reader.kind
-            if kind == .element {
-                if reader.isInNamespace(transitional) || reader.isInNamespace(strict) {
-                    if skipped.contains(where: reader.isNamed) {
-                        try reader.skipElement()
-                    } else if reader.isNamed(t) {
-                        emit(try reader.readText())
-                    } else if reader.isNamed(r) {
-                        runBold = false
-                    } else if reader.isNamed(rPr) {
-                        inRunProperties = !reader.isEmptyElement
-                        runPropertiesDepth = reader.depth
-                    } else if reader.isNamed(b) {
-                        if inRunProperties {
-                            let value = reader.attribute("w:val") ?? "true"
-                            runBold = !["0", "false", "off"].contains(value)
-                        }
-                    } else if reader.isNamed(tab) {
-                        emit("\t")
-                    } else if reader.isNamed(br) || reader.isNamed(cr) {
-                        emit("\n")
-                    } else if reader.isNamed(noBreakHyphen) {
-                        emit("-")
-                    } else if reader.isNamed(fldChar) {
-                        switch reader.attribute("w:fldCharType") {
-                        case "begin": fields.append(.code)
-                        case "separate": if !fields.isEmpty { fields[fields.count - 1] = .result }
-                        case "end": if !fields.isEmpty { fields.removeLast() }
-                        default: break
-                        }
-                    } else if reader.isNamed(p) {
-                        if reader.isEmptyElement {
-                            output[output.count - 1].append(SourceLine(text: ""))
-                        } else {
-                            paragraphs.append(Paragraph())
-                        }
-                    } else if reader.isNamed(tc) {
-                        output.append([])
-                        if reader.isEmptyElement { rows[rows.count - 1].append(output.removeLast()) }
-                    } else if reader.isNamed(tr) {
-                        rows.append([])
-                    }
-                } else if reader.isInNamespace(compatibility) {
-                    if reader.isNamed(alternateContent) {
-                        if !reader.isEmptyElement { alternates.append(false) }
-                    } else if reader.isNamed(choice) || reader.isNamed(fallback) {
-                        if alternates.last == true {
-                            try reader.skipElement()
-                        } else if !alternates.isEmpty {
-                            alternates[alternates.count - 1] = true
-                        }
-                    }
+    private func emit(_ text: StaticString) {
+        text.withUTF8Buffer { emit($0) }
+    }
+
+    func start(_ element: XMLElementStart) {
+        events += 1
+        depth += 1
+        startEvents.append(events)
+        guard skipDepth == nil, textDepth == nil else { return }
+        let name = element.localName
+        if isMain(element.namespace) {
+            if skipped.contains(name) {
+                skipDepth = depth
+            } else if name == t {
+                textDepth = depth
+                text.removeAll(keepingCapacity: true)
+            } else if name == r {
+                runBold = false
+            } else if name == rPr {
+                inRunProperties = true
+                runPropertiesDepth = depth
+            } else if name == b {
+                if inRunProperties {
+                    let value = element.attribute(val, namespace: isMain) ?? "true"
+                    runBold = !["0", "false", "off"].contains(value)
                 }
-            } else if kind == .endElement {
-                if reader.isInNamespace(transitional) || reader.isInNamespace(strict) {
-                    if reader.isNamed(p), var paragraph = paragraphs.popLast() {
-                        if paragraphs.isEmpty {
-                            output[output.count - 1] += paragraph.finish()
-                        } else {
-                            paragraphs[paragraphs.count - 1].anchored += paragraph.finish()
-                        }
-                    } else if reader.isNamed(rPr), inRunProperties, reader.depth == runPropertiesDepth {
-                        inRunProperties = false
-                    } else if reader.isNamed(tc), output.count > 1, !rows.isEmpty {
-                        rows[rows.count - 1].append(output.removeLast())
-                    } else if reader.isNamed(tr), let cells = rows.popLast() {
-                        output[output.count - 1] += Self.rowLines(cells)
-                    }
-                } else if reader.isInNamespace(compatibility), reader.isNamed(alternateContent) {
-                    _ = alternates.popLast()
+            } else if name == tab {
+                emit("\t")
+            } else if name == br || name == cr {
+                emit("\n")
+            } else if name == noBreakHyphen {
+                emit("-")
+            } else if name == fldChar {
+                switch element.attribute(fldCharType, namespace: isMain) {
+                case "begin": fields.append(.code)
+                case "separate": if !fields.isEmpty { fields[fields.count - 1] = .result }
+                case "end": if !fields.isEmpty { fields.removeLast() }
+                default: break
+                }
+            } else if name == p {
+                paragraphs.append(Paragraph())
+            } else if name == tc {
+                output.append([])
+            } else if name == tr {
+                rows.append([])
+            }
+        } else if compatibility.isNamespace(element.namespace) {
+            if name == alternateContent {
+                alternates.append(false)
+            } else if name == choice || name == fallback {
+                if alternates.last == true {
+                    skipDepth = depth
+                } else if !alternates.isEmpty {
+                    alternates[alternates.count - 1] = true
                 }
             }
         }
+    }
+
+    func end(localName name: XMLName, namespace: UnsafePointer<xmlChar>?) {
+        let isEmpty = startEvents.popLast() == events
+        defer { depth -= 1 }
+        if let level = skipDepth {
+            if level == depth { skipDepth = nil }
+            return
+        }
+        if let level = textDepth {
+            if level == depth {
+                textDepth = nil
+                text.withUnsafeBufferPointer(emit)
+            }
+            return
+        }
+        if isMain(namespace) {
+            if name == p, var paragraph = paragraphs.popLast() {
+                if isEmpty {
+                    output[output.count - 1].append(SourceLine(text: ""))
+                } else if paragraphs.isEmpty {
+                    output[output.count - 1] += paragraph.finish()
+                } else {
+                    paragraphs[paragraphs.count - 1].anchored += paragraph.finish()
+                }
+            } else if name == rPr, inRunProperties, depth == runPropertiesDepth {
+                inRunProperties = false
+            } else if name == tc, output.count > 1, !rows.isEmpty {
+                rows[rows.count - 1].append(output.removeLast())
+            } else if name == tr, let cells = rows.popLast(), !isEmpty {
+                output[output.count - 1] += Self.rowLines(cells)
+            }
+        } else if compatibility.isNamespace(namespace), name == alternateContent {
+            _ = alternates.popLast()
+        }
+    }
+
+    func characters(_ piece: UnsafeBufferPointer<UInt8>) {
+        events += 1
+        if textDepth != nil, skipDepth == nil { text.append(contentsOf: piece) }
+    }
+
+    func finish() -> [SourceLine] {
         while var paragraph = paragraphs.popLast() { output[0] += paragraph.finish() }
         return output[0]
     }

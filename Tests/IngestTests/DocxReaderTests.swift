@@ -96,6 +96,24 @@ import Testing
         #expect(document.turns.map(\.1) == ["strict text"])
     }
 
+    @Test func boldIsReadWhateverPrefixTheWordNamespaceHas() throws {
+        // Word writes `w:`, other tools `ns0:` or none; `val="0"` turns bold off either way.
+        func speakers(_ bold: String) throws -> [String] {
+            let xml = """
+                <?xml version="1.0"?><document xmlns="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+                xmlns:ns0="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><body>
+                <p><r><rPr>\(bold)</rPr><t>Jane Smith:</t></r><r><t xml:space="preserve"> How did you start?</t></r></p>
+                <ns0:p><ns0:r><ns0:t>P1: By accident.</ns0:t></ns0:r></ns0:p></body></document>
+                """
+            let archive = try Fixture.docxPackage(entries: [("word/document.xml", Data(xml.utf8))])
+            return try ingestor.read(data: archive, source: "prefix.docx").segments.map(\.speaker)
+        }
+        #expect(try speakers("<ns0:b/>") == ["Jane Smith", "P1"])
+        #expect(try speakers("<b ns0:val=\"1\"/>") == ["Jane Smith", "P1"])
+        #expect(try speakers("<ns0:b ns0:val=\"0\"/>") == ["", "P1"])
+        #expect(try speakers("<b ns0:val=\"false\"/>") == ["", "P1"])
+    }
+
     struct BrokenCase: Sendable, CustomTestStringConvertible {
         var file: String
         var code: IngestError.Code
@@ -194,6 +212,45 @@ import Testing
         let error = try #require(ingestError { try ingestor.read(data: Data(package), source: "damaged.docx") })
         #expect(error.code == .invalidZip && error.entry == "word/document.xml" && error.file == "damaged.docx")
         #expect(error.description.contains("checksum"))
+    }
+
+    @Test func aWordBodyNeverReadsExternalEntitiesNorExpandsEntityBombsNorNestsWithoutLimit() throws {
+        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID()).txt")
+        try "TOP-SECRET-CONTENT".write(to: secret, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: secret) }
+        let namespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+        func package(entities: String, text: String) throws -> Data {
+            let document = """
+                <?xml version="1.0" encoding="UTF-8"?><!DOCTYPE w:document [\(entities)]>
+                <w:document xmlns:w="\(namespace)"><w:body>\(Fixture.paragraph(text))</w:body></w:document>
+                """
+            return try Fixture.docxPackage(entries: [("word/document.xml", Data(document.utf8))])
+        }
+        // External entities: the references are dropped, nothing is read.
+        let external = "<!ENTITY xxe SYSTEM \"file://\(secret.path)\"><!ENTITY web SYSTEM \"http://127.0.0.1:9/x\">"
+        let read = try ingestor.read(
+            data: package(entities: external, text: "P1: leak &xxe; &web; end"), source: "xxe.docx")
+        #expect(!read.text.contains("TOP-SECRET"))
+        #expect(read.text.hasPrefix("P1: leak") && read.text.hasSuffix("end"))
+        // An entity bomb is refused or left unexpanded.
+        var bomb = "<!ENTITY lol0 \"lollollollollollollollollollol\">"
+        for level in 1...9 {
+            bomb += "<!ENTITY lol\(level) \"\(String(repeating: "&lol\(level - 1);", count: 10))\">"
+        }
+        let outcome = Result {
+            try ingestor.read(data: package(entities: bomb, text: "P1: &lol9;"), source: "bomb.docx")
+        }
+        switch outcome {
+        case .success(let document): #expect(document.text.utf8.count < 1_000)
+        case .failure(let error): #expect((error as? IngestError)?.code == .malformedXML)
+        }
+        let deep =
+            "<w:document xmlns:w=\"\(namespace)\"><w:body><w:p><w:r><w:t>P1: "
+            + String(repeating: "<w:x>", count: 5_000) + "deep" + String(repeating: "</w:x>", count: 5_000)
+            + "</w:t></w:r></w:p></w:body></w:document>"
+        let nested = try Fixture.docxPackage(entries: [("word/document.xml", Data(deep.utf8))])
+        let repetitive = try Ingestor(options: IngestOptions(zipLimits: ZipLimits(maximumCompressionRatio: 100_000)))
+        #expect(ingestError { try repetitive.read(data: nested, source: "deep.docx") }?.code == .malformedXML)
     }
 
     @Test func aFolderNamedLikeADocxIsNotAFile() throws {
