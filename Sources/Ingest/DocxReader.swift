@@ -117,8 +117,28 @@ public enum DocxPart: String, Sendable, Codable, CaseIterable {
 }
 
 /// Collects the lines of one WordprocessingML part (`document.xml`, `footnotes.xml` …) from its
-/// parse events, in one pass.
+/// parse events, in one pass. The state is a struct the handler holds in one property: each
+/// event is one exclusive access to it, not one per field (the runtime's access checks on a
+/// class's fields were a twentieth of reading a Word file).
 private final class WordprocessingWalker: XMLEventHandler {
+    private var state: WordprocessingState
+
+    init(intern: (String) -> XMLName) { state = WordprocessingState(intern: intern) }
+
+    static func lines(of data: Data, file: String, entry: String) throws -> [SourceLine] {
+        try XMLEventParser.parse(data, file: file, entry: entry, makeHandler: WordprocessingWalker.init).state.finish()
+    }
+
+    func start(_ element: XMLElementStart) { state.start(element) }
+    func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?) {
+        state.end(localName: localName, namespace: namespace)
+    }
+    func characters(_ text: UnsafeBufferPointer<UInt8>) { state.characters(text) }
+}
+
+/// The walk through a WordprocessingML part: open paragraphs, table rows and cells, fields,
+/// run properties, and the subtree being skipped.
+private struct WordprocessingState {
     /// A paragraph being built: its finished lines and the current one, as UTF-8.
     struct Paragraph {
         var lines: [SourceLine] = []
@@ -183,10 +203,6 @@ private final class WordprocessingWalker: XMLEventHandler {
 
     enum FieldPart { case code, result }
 
-    static func lines(of data: Data, file: String, entry: String) throws -> [SourceLine] {
-        try XMLEventParser.parse(data, file: file, entry: entry, makeHandler: WordprocessingWalker.init).finish()
-    }
-
     private let transitional: XMLName
     private let strict: XMLName
     private let compatibility: XMLName
@@ -232,16 +248,16 @@ private final class WordprocessingWalker: XMLEventHandler {
         transitional.isNamespace(namespace) || strict.isNamespace(namespace)
     }
 
-    private func emit(_ text: UnsafeBufferPointer<UInt8>) {
+    private mutating func emit(_ text: UnsafeBufferPointer<UInt8>) {
         guard !fields.contains(.code), !paragraphs.isEmpty else { return }
         paragraphs[paragraphs.count - 1].append(text, bold: runBold)
     }
 
-    private func emit(_ text: StaticString) {
+    private mutating func emit(_ text: StaticString) {
         text.withUTF8Buffer { emit($0) }
     }
 
-    func start(_ element: XMLElementStart) {
+    mutating func start(_ element: XMLElementStart) {
         events += 1
         depth += 1
         startEvents.append(events)
@@ -296,7 +312,7 @@ private final class WordprocessingWalker: XMLEventHandler {
         }
     }
 
-    func end(localName name: XMLName, namespace: UnsafePointer<xmlChar>?) {
+    mutating func end(localName name: XMLName, namespace: UnsafePointer<xmlChar>?) {
         let isEmpty = startEvents.popLast() == events
         defer { depth -= 1 }
         if let level = skipDepth {
@@ -306,7 +322,8 @@ private final class WordprocessingWalker: XMLEventHandler {
         if let level = textDepth {
             if level == depth {
                 textDepth = nil
-                text.withUnsafeBufferPointer(emit)
+                let gathered = text
+                gathered.withUnsafeBufferPointer { emit($0) }
             }
             return
         }
@@ -331,12 +348,12 @@ private final class WordprocessingWalker: XMLEventHandler {
         }
     }
 
-    func characters(_ piece: UnsafeBufferPointer<UInt8>) {
+    mutating func characters(_ piece: UnsafeBufferPointer<UInt8>) {
         events += 1
         if textDepth != nil, skipDepth == nil { text.append(contentsOf: piece) }
     }
 
-    func finish() -> [SourceLine] {
+    mutating func finish() -> [SourceLine] {
         while var paragraph = paragraphs.popLast() { output[0] += paragraph.finish() }
         return output[0]
     }

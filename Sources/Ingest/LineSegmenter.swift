@@ -56,6 +56,7 @@ struct LineSegmenter: @unchecked Sendable {
         var open: TranscriptDraft.Turn?
         var openHasText = false
         var offset = 0
+        var byteOffset = 0
 
         func close() {
             if let turn = open, openHasText { turns.append(turn) }
@@ -67,12 +68,15 @@ struct LineSegmenter: @unchecked Sendable {
             if number > 0 {
                 text += "\n"
                 offset += 1
+                byteOffset += 1
             }
             let lineStart = offset
+            let lineStartByte = byteOffset
             let scalars = line.text.unicodeScalars
             let scalarCount = line.text.scalarCount
             text += line.text
             offset += scalarCount
+            byteOffset += line.text.utf8.count
 
             var head = heads[number]
             if head.kind == .nameCandidate {
@@ -112,23 +116,29 @@ struct LineSegmenter: @unchecked Sendable {
                 contentFrom = 0
             }
 
-            guard let (from, to) = trimmedBounds(scalars, count: scalarCount, from: contentFrom) else { continue }
+            guard let bounds = trimmedBounds(line.text, count: scalarCount, from: contentFrom) else { continue }
             if open == nil {
                 open = TranscriptDraft.Turn(label: nil, range: ScalarRange(start: 0, end: 0))
             }
             if !openHasText {
-                open?.range.start = lineStart + from
+                open?.range.start = lineStart + bounds.start
+                open?.utf8Range = (lineStartByte + bounds.startByte)..<(lineStartByte + bounds.startByte)
                 openHasText = true
             }
-            open?.range.end = lineStart + to
+            open?.range.end = lineStart + bounds.end
+            if let first = open?.utf8Range?.lowerBound { open?.utf8Range = first..<(lineStartByte + bounds.endByte) }
         }
         close()
         return TranscriptDraft(text: text, turns: turns)
     }
 
-    /// The first and past-the-last non-blank scalar of a line from `from` on.
-    /// Works on the line's scalar view (no array per line: this runs for every line of a corpus).
-    private func trimmedBounds(_ scalars: String.UnicodeScalarView, count: Int, from: Int) -> (Int, Int)? {
+    /// The first and past-the-last non-blank scalar of a line from `from` on, as scalar and as
+    /// UTF-8 offsets. Works on the line's scalar view (no array per line: this runs for every
+    /// line of a corpus).
+    private func trimmedBounds(_ line: String, count: Int, from: Int) -> (
+        start: Int, end: Int, startByte: Int, endByte: Int
+    )? {
+        let scalars = line.unicodeScalars
         guard from < count else { return nil }
         var index = scalars.index(scalars.startIndex, offsetBy: from)
         var start = from
@@ -145,7 +155,11 @@ struct LineSegmenter: @unchecked Sendable {
             endIndex = previous
             end -= 1
         }
-        return (start, end)
+        let utf8 = line.utf8
+        return (
+            start, end, utf8.distance(from: utf8.startIndex, to: index),
+            utf8.distance(from: utf8.startIndex, to: endIndex)
+        )
     }
 
     // MARK: - Reading the start of one line

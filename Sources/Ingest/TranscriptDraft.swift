@@ -42,6 +42,9 @@ struct TranscriptDraft: Sendable {
         var roleHint: SpeakerRole?
         /// How the label was found; a bold or table label is strong evidence of a speaker.
         var labelIsStructural = false
+        /// `range` as UTF-8 offsets into the text, where the builder counted them: the turn's
+        /// text is then cut without counting scalars again.
+        var utf8Range: Range<Int>?
     }
     var text: String
     var turns: [Turn]
@@ -77,12 +80,13 @@ struct TranscriptDraft: Sendable {
             text += label
             offset += label.unicodeScalars.count
             let length = turn.text.unicodeScalars.count
+            let byteStart = text.utf8.count
             text += turn.text
             turns.append(
                 Turn(
                     label: turn.speaker.isEmpty ? nil : turn.speaker,
                     range: ScalarRange(start: offset, end: offset + length), start: turn.start, end: turn.end,
-                    roleHint: turn.roleHint, labelIsStructural: true))
+                    roleHint: turn.roleHint, labelIsStructural: true, utf8Range: byteStart..<text.utf8.count))
             offset += length
         }
         self.text = text
