@@ -173,19 +173,40 @@ struct LineSegmenter: @unchecked Sendable {
         // The line's first scalars in a stack buffer, not an array per line.
         let capacity = labels.maximumLabelLength + 40
         return withUnsafeTemporaryAllocation(of: Unicode.Scalar.self, capacity: capacity) { buffer in
-            var count = 0
-            var isWholeLine = true
-            for scalar in line.text.unicodeScalars {
-                guard count < capacity else {
-                    isWholeLine = false
-                    break
-                }
-                buffer.initializeElement(at: count, to: scalar)
-                count += 1
-            }
+            var text = line.text
+            let (count, isWholeLine) = text.withUTF8 { Self.decode($0, into: buffer) }
             return head(
                 of: line, start: UnsafeBufferPointer(rebasing: buffer[..<count]), isWholeLine: isWholeLine,
                 labelKinds: &labelKinds)
+        }
+    }
+
+    /// Decodes the first scalars of UTF-8 into `buffer`, byte by byte while they are ASCII (the
+    /// scalar view's iterator was a fiftieth of reading a Word file); returns how many, and
+    /// whether they are the whole line.
+    private static func decode(
+        _ bytes: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<Unicode.Scalar>
+    ) -> (Int, Bool) {
+        var count = 0
+        var offset = 0
+        while count < buffer.count, offset < bytes.count, bytes[offset] < 0x80 {
+            buffer.initializeElement(at: count, to: Unicode.Scalar(bytes[offset]))
+            count += 1
+            offset += 1
+        }
+        guard offset < bytes.count else { return (count, true) }
+        var rest = UnsafeBufferPointer(rebasing: bytes[offset...]).makeIterator()
+        var decoder = UTF8()
+        while true {
+            let scalar: Unicode.Scalar
+            switch decoder.decode(&rest) {
+            case .scalarValue(let value): scalar = value
+            case .emptyInput: return (count, true)
+            case .error: scalar = "\u{FFFD}"
+            }
+            guard count < buffer.count else { return (count, false) }
+            buffer.initializeElement(at: count, to: scalar)
+            count += 1
         }
     }
 

@@ -38,6 +38,14 @@ import Testing
             start: 65),
         LabelCase(
             line: "Interviewer\tTabbed question?", speaker: "Interviewer", role: .interviewer, text: "Tabbed question?"),
+        // Labels after non-ASCII text and non-ASCII labels, read from the line's first scalars.
+        LabelCase(
+            line: "\u{A0}[00:00:07] –\u{A0}P3:\u{A0}Ça va. 👩🏽‍⚕️", speaker: "P3", role: .participant, participant: "P3",
+            text: "Ça va. 👩🏽‍⚕️", start: 7),
+        LabelCase(line: "Интервьюер: Как?", speaker: "", role: .other, text: "Интервьюер: Как?"),
+        LabelCase(
+            line: "[00:00:09] " + String(repeating: "é", count: 100), speaker: "", role: .other,
+            text: String(repeating: "é", count: 100), start: 9),
     ])
     func labelsAtLineStartBecomeSpeakers(_ example: LabelCase) throws {
         let table = ParticipantTable(
