@@ -221,10 +221,10 @@ private struct WordprocessingState {
     private var inRunProperties = false
     private var runPropertiesDepth = 0
     private var depth = 0
-    /// The depth of the subtree being skipped, or of the `w:t` whose text is being gathered.
+    /// The depth of the subtree being skipped, or of the `w:t` whose text goes to the paragraph
+    /// as it comes (a text's fields and run properties cannot change inside it).
     private var skipDepth: Int?
     private var textDepth: Int?
-    private var text: [UInt8] = []
     /// Events so far, and the count when each open element started: an element that ends with
     /// none since it started had no content (`<w:p/>`), which SAX does not tell apart.
     private var events = 0
@@ -268,7 +268,6 @@ private struct WordprocessingState {
                 skipDepth = depth
             } else if name == t {
                 textDepth = depth
-                text.removeAll(keepingCapacity: true)
             } else if name == r {
                 runBold = false
             } else if name == rPr {
@@ -320,11 +319,7 @@ private struct WordprocessingState {
             return
         }
         if let level = textDepth {
-            if level == depth {
-                textDepth = nil
-                let gathered = text
-                gathered.withUnsafeBufferPointer { emit($0) }
-            }
+            if level == depth { textDepth = nil }
             return
         }
         if isMain(namespace) {
@@ -350,7 +345,7 @@ private struct WordprocessingState {
 
     mutating func characters(_ piece: UnsafeBufferPointer<UInt8>) {
         events += 1
-        if textDepth != nil, skipDepth == nil { text.append(contentsOf: piece) }
+        if textDepth != nil, skipDepth == nil { emit(piece) }
     }
 
     mutating func finish() -> [SourceLine] {
