@@ -153,7 +153,9 @@ private struct WordprocessingState {
         /// Appends a run's text; a line break in it ends the line.
         mutating func append(_ text: UnsafeBufferPointer<UInt8>, bold: Bool) {
             var rest = text
-            while let newline = rest.firstIndex(of: 0x0A) {
+            // `memchr`: runs rarely hold a line break, and most of a document is run text.
+            while let base = rest.baseAddress, let found = memchr(base, 0x0A, rest.count) {
+                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 appendPiece(UnsafeBufferPointer(rebasing: rest[..<newline]), bold: bold)
                 breakLine()
                 rest = UnsafeBufferPointer(rebasing: rest[(newline + 1)...])
