@@ -42,8 +42,8 @@ struct XMLElementStart {
 }
 
 /// Parses one XML document in memory with libxml2's SAX2 interface, handing its events to a
-/// handler: for the hot formats (a Word body), where the pull reader's node per event cost a
-/// third more than the parse itself.
+/// handler: for the hot format, a Word body, where the pull reader builds and frees a node per
+/// event (in C, the 200 Word bodies of the 10 MB corpus took 48 ms with the reader, 33 with SAX).
 ///
 /// Same safety as ``XMLPullReader``: `XML_PARSE_NONET`, no entity substitution, no DTD loading,
 /// the external entity loader refused process-wide, libxml2's default limits. Entity references

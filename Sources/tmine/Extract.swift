@@ -58,24 +58,22 @@ struct Extract: ParsableCommand {
         let ingestor = try Ingestor(options: options, participants: table)
         let listing = Ingestor.transcriptFiles(in: inputs)
         var failures = listing.failures
+        var documents: [Document] = []  // for JSON, written as one array at the end
         var read = 0
-        if format == .json {
-            let batch = ingestor.readAll(inputs)
-            if !batch.documents.isEmpty { try print(json(batch.documents)) }
-            failures = batch.failures
-            read = batch.documents.count
-        } else {
-            // Each document is written as soon as it and those before it are read, then let go.
-            var output = DocumentWriter(format: format, withIDs: listing.files.count > 1)
-            ingestor.readEach(listing.files) { result in
-                switch result {
-                case .success(let document):
-                    output.write(document)
-                    read += 1
-                case .failure(let error):
-                    failures.append(error)
-                }
+        // Text and plain text are written as soon as a document and those before it are read.
+        var output = DocumentWriter(plain: format == .plain, withIDs: listing.files.count > 1)
+        ingestor.readEach(listing.files) { result in
+            switch result {
+            case .success(let document):
+                read += 1
+                if format == .json { documents.append(document) } else { output.write(document) }
+            case .failure(let error):
+                failures.append(error)
             }
+        }
+        if format == .json {
+            if !documents.isEmpty { try print(json(documents)) }
+        } else {
             output.finish()
         }
         for failure in failures { printError(failure.description) }
@@ -99,23 +97,22 @@ struct Extract: ParsableCommand {
 /// Writes documents to standard output one at a time, as text (one turn per line, with the
 /// document id when several files are read) or plain text (documents separated by form feeds).
 private struct DocumentWriter {
-    let format: Extract.OutputFormat
+    let plain: Bool
     let withIDs: Bool
     private var wroteAny = false
 
-    init(format: Extract.OutputFormat, withIDs: Bool) {
-        self.format = format
+    init(plain: Bool, withIDs: Bool) {
+        self.plain = plain
         self.withIDs = withIDs
     }
 
     mutating func write(_ document: Document) {
         var text = ""
-        switch format {
-        case .plain:
+        if plain {
             if wroteAny { text += "\n\u{0C}\n" }
             text += document.text
             wroteAny = true
-        case .text, .json:
+        } else {
             for segment in document.segments {
                 if wroteAny { text += "\n" }
                 let turn = segment.text.replacingOccurrences(of: "\n", with: " ")
