@@ -25,7 +25,7 @@ public struct ParticipantsReader {
     }
 
     public func read(data: Data, file: String) throws -> (table: ParticipantTable, warnings: [String]) {
-        var text = try TextDecoder().decode(data, file: file)
+        let text = try TextDecoder().decode(data, file: file)
         if let line = Self.unclosedQuoteLine(text) {
             throw IngestError(
                 .malformedParticipants, file: file, line: line,
