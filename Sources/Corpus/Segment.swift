@@ -135,9 +135,16 @@ public struct ScalarSlicer: Sendable {
     public func string(_ start: Int, _ end: Int) -> String {
         var text = text
         let (from, to) = text.withUTF8 { bytes in (byteOffset(start, in: bytes), byteOffset(end, in: bytes)) }
-        let utf8 = text.utf8
-        let lower = utf8.index(utf8.startIndex, offsetBy: from)
-        return String(text[lower..<utf8.index(lower, offsetBy: to - from)])
+        return text.utf8Slice(from..<to)
+    }
+}
+
+extension String {
+    /// The text between two UTF-8 offsets that fall on scalar boundaries, copied without
+    /// decoding or validating it again.
+    package func utf8Slice(_ bytes: Range<Int>) -> String {
+        let lower = utf8.index(utf8.startIndex, offsetBy: bytes.lowerBound)
+        return String(self[lower..<utf8.index(lower, offsetBy: bytes.count)])
     }
 }
 

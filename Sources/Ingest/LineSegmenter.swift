@@ -126,7 +126,7 @@ struct LineSegmenter: @unchecked Sendable {
                 openHasText = true
             }
             open?.range.end = lineStart + bounds.end
-            if let first = open?.utf8Range?.lowerBound { open?.utf8Range = first..<(lineStartByte + bounds.endByte) }
+            if let first = open?.utf8Range.lowerBound { open?.utf8Range = first..<(lineStartByte + bounds.endByte) }
         }
         close()
         return TranscriptDraft(text: text, turns: turns)

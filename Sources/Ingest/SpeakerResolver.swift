@@ -75,27 +75,18 @@ struct SpeakerResolver {
             }
         }
 
-        // Turn texts cut by the UTF-8 offsets the draft's builder counted, or else by scalar
-        // offsets through a slicer (walking the scalar view for every turn was a tenth of
-        // reading a Word file; indexing the whole text for the slicer, a fortieth).
-        let slicer = draft.turns.allSatisfy { $0.utf8Range != nil } ? nil : ScalarSlicer(draft.text)
-        let utf8 = draft.text.utf8
+        // Turn texts cut by the UTF-8 offsets the draft's builder counted (walking the scalar
+        // view for every turn was a tenth of reading a Word file; indexing the whole text by
+        // scalars to cut it, a fortieth).
         var segments: [Segment] = []
         segments.reserveCapacity(draft.turns.count)
         for turn in draft.turns {
             let speaker = resolved[turn.label ?? ""] ?? Speaker(label: "", role: .other, participantID: nil)
-            let text: String
-            if let bytes = turn.utf8Range {
-                let lower = utf8.index(utf8.startIndex, offsetBy: bytes.lowerBound)
-                text = String(draft.text[lower..<utf8.index(lower, offsetBy: bytes.count)])
-            } else {
-                text = slicer?.string(turn.range.start, turn.range.end) ?? ""
-            }
             segments.append(
                 Segment(
                     index: segments.count, speaker: speaker.label, role: speaker.role,
-                    participantID: speaker.participantID, text: text, range: turn.range, start: turn.start,
-                    end: turn.end))
+                    participantID: speaker.participantID, text: draft.text.utf8Slice(turn.utf8Range),
+                    range: turn.range, start: turn.start, end: turn.end))
         }
         let speakers = order.compactMap { resolved[$0] }
         return Document(

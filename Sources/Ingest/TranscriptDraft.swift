@@ -42,9 +42,9 @@ struct TranscriptDraft: Sendable {
         var roleHint: SpeakerRole?
         /// How the label was found; a bold or table label is strong evidence of a speaker.
         var labelIsStructural = false
-        /// `range` as UTF-8 offsets into the text, where the builder counted them: the turn's
-        /// text is then cut without counting scalars again.
-        var utf8Range: Range<Int>?
+        /// `range` as UTF-8 offsets into the text, counted by the draft's builder beside it: the
+        /// turn's text is cut by these, without counting scalars again.
+        var utf8Range: Range<Int> = 0..<0
     }
     var text: String
     var turns: [Turn]
