@@ -74,20 +74,16 @@ public struct ScalarSlicer: Sendable {
     private let text: String
     /// Byte offset of scalar `k × stride`; nil when every scalar is one byte.
     private let checkpoints: [Int]?
-    private let byteCount: Int
     public let count: Int
 
     public init(_ text: String) {
         var text = text
-        let (checkpoints, count, byteCount) = text.withUTF8(Self.index)
+        (checkpoints, count) = text.withUTF8(Self.index)
         self.text = text
-        self.checkpoints = checkpoints
-        self.count = count
-        self.byteCount = byteCount
     }
 
-    private static func index(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Int]?, Int, Int) {
-        guard let base = bytes.baseAddress, !UTF8Scalars.isASCII(bytes) else { return (nil, bytes.count, bytes.count) }
+    private static func index(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Int]?, Int) {
+        guard let base = bytes.baseAddress, !UTF8Scalars.isASCII(bytes) else { return (nil, bytes.count) }
         var checkpoints: [Int] = []
         checkpoints.reserveCapacity(bytes.count / stride + 1)
         var scalars = 0
@@ -114,13 +110,13 @@ public struct ScalarSlicer: Sendable {
                 offset += 1
             }
         }
-        return (checkpoints, scalars, bytes.count)
+        return (checkpoints, scalars)
     }
 
     /// The byte offset of a scalar (or of the end, for `count`).
     private func byteOffset(_ scalar: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         guard let checkpoints else { return scalar }
-        guard scalar < count else { return byteCount }
+        guard scalar < count else { return bytes.count }
         var offset = checkpoints[scalar / Self.stride]
         var remaining = scalar % Self.stride
         while remaining > 0 {

@@ -1,4 +1,4 @@
-import CZlib
+import CZlib  // ZIPFoundation's module for the system zlib
 import Foundation
 import ZIPFoundation
 
@@ -133,7 +133,7 @@ struct ZipPackage {
                 hint: "the file is damaged; save it again from Word or LibreOffice")
         }
         let checksum = data.withUnsafeBytes { bytes in
-            CZlib.crc32(0, bytes.bindMemory(to: UInt8.self).baseAddress, UInt32(bytes.count))
+            crc32_z(0, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count)
         }
         if checksum != UInt(entry.checksum) {
             throw IngestError(
