@@ -197,9 +197,11 @@ private struct WordprocessingState {
             inBoldPrefix = true
         }
 
-        mutating func finish() -> [SourceLine] {
+        /// Ends the paragraph: its lines, then its text boxes' lines, go to `sink`.
+        mutating func finish(into sink: inout [SourceLine]) {
             breakLine()
-            return lines + anchored
+            sink += lines
+            sink += anchored
         }
     }
 
@@ -217,6 +219,7 @@ private struct WordprocessingState {
     private var output: [[SourceLine]] = [[]]  // line sinks: the part, then one per open table cell
     private var rows: [[[SourceLine]]] = []  // cells of each open table row
     private var paragraphs: [Paragraph] = []  // open paragraphs (a text box nests one in another)
+    private var spare: [UInt8] = []  // an empty byte buffer with capacity, for the next paragraph
     private var fields: [FieldPart] = []
     private var alternates: [Bool] = []  // per open mc:AlternateContent: a branch was taken
     private var runBold = false
@@ -294,7 +297,9 @@ private struct WordprocessingState {
                 default: break
                 }
             } else if name == p {
-                paragraphs.append(Paragraph())
+                // The last paragraph's byte buffer is reused: one allocation less per line.
+                paragraphs.append(Paragraph(current: spare))
+                spare = []
             } else if name == tc {
                 output.append([])
             } else if name == tr {
@@ -329,10 +334,11 @@ private struct WordprocessingState {
                 if isEmpty {
                     output[output.count - 1].append(SourceLine(text: ""))
                 } else if paragraphs.isEmpty {
-                    output[output.count - 1] += paragraph.finish()
+                    paragraph.finish(into: &output[output.count - 1])
                 } else {
-                    paragraphs[paragraphs.count - 1].anchored += paragraph.finish()
+                    paragraph.finish(into: &paragraphs[paragraphs.count - 1].anchored)
                 }
+                spare = paragraph.current
             } else if name == rPr, inRunProperties, depth == runPropertiesDepth {
                 inRunProperties = false
             } else if name == tc, output.count > 1, !rows.isEmpty {
@@ -351,7 +357,7 @@ private struct WordprocessingState {
     }
 
     mutating func finish() -> [SourceLine] {
-        while var paragraph = paragraphs.popLast() { output[0] += paragraph.finish() }
+        while var paragraph = paragraphs.popLast() { paragraph.finish(into: &output[0]) }
         return output[0]
     }
 

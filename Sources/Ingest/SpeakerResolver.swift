@@ -80,8 +80,13 @@ struct SpeakerResolver {
         // scalars to cut it, a fortieth).
         var segments: [Segment] = []
         segments.reserveCapacity(draft.turns.count)
+        // A transcript usually has a few speakers: comparing its few (short) labels is cheaper
+        // than hashing one per turn; many are looked up by hash.
+        let fewSpeakers = resolved.count <= 16 ? Array(resolved) : nil
         for turn in draft.turns {
-            let speaker = resolved[turn.label ?? ""] ?? Speaker(label: "", role: .other, participantID: nil)
+            let label = turn.label ?? ""
+            let found = fewSpeakers.map { few in few.first { $0.key == label }?.value } ?? resolved[label]
+            let speaker = found ?? Speaker(label: "", role: .other, participantID: nil)
             segments.append(
                 Segment(
                     index: segments.count, speaker: speaker.label, role: speaker.role,

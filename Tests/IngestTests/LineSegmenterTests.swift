@@ -59,6 +59,16 @@ import Testing
         #expect(segment.start == example.start)
     }
 
+    @Test(arguments: [3, 40])
+    func everyTurnKeepsItsOwnSpeakerHoweverManySpeakersThereAre(_ speakers: Int) throws {
+        // A few speakers are found by comparing labels, many by hash: both give each turn its own.
+        let numbers = (0..<120).map { 1 + ($0 * 7) % speakers }
+        let document = try read(numbers.map { "P\($0): turn of \($0)." }.joined(separator: "\n"))
+        #expect(document.segments.map(\.speaker) == numbers.map { "P\($0)" })
+        #expect(document.segments.map(\.participantID) == numbers.map { "P\($0)" })
+        #expect(document.segments.map(\.text) == numbers.map { "turn of \($0)." })
+    }
+
     @Test func linesWithoutALabelContinueTheTurn() throws {
         let document = try read("Interviewer: First?\nP1: One.\nTwo.\n\nThree.\nInterviewer: Next?")
         #expect(document.turns.map(\.1) == ["First?", "One.\nTwo.\n\nThree.", "Next?"])
