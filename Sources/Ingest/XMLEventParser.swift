@@ -55,18 +55,8 @@ enum XMLEventParser {
     static func parse<Handler: XMLEventHandler>(
         _ data: Data, file: String, entry: String? = nil, makeHandler: ((String) -> XMLName) -> Handler
     ) throws -> Handler {
-        XMLSafety.install()
-        guard data.count < Int(Int32.max) else {
-            throw IngestError(.zipLimitExceeded, file: file, entry: entry, message: "XML part is larger than 2 GB")
-        }
-        return try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Handler in
-            let empty: [CChar] = [0]
-            let created = empty.withUnsafeBufferPointer { fallback in
-                xmlCreateMemoryParserCtxt(
-                    buffer.baseAddress?.assumingMemoryBound(to: CChar.self) ?? fallback.baseAddress,
-                    Int32(buffer.count))
-            }
-            guard let context = created, let sax = context.pointee.sax else {
+        try XMLSafety.withDocument(data, file: file, entry: entry) { bytes, count in
+            guard let context = xmlCreateMemoryParserCtxt(bytes, count), let sax = context.pointee.sax else {
                 throw IngestError(.malformedXML, file: file, entry: entry, message: "libxml2 could not start parsing")
             }
             defer {
@@ -85,8 +75,7 @@ enum XMLEventParser {
             sax.pointee.comment = nil
             sax.pointee.processingInstruction = nil
             sax.pointee.serror = eventError
-            let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
-            xmlCtxtUseOptions(context, options)
+            xmlCtxtUseOptions(context, XMLSafety.options)
             let dictionary = context.pointee.dict
             let handler = makeHandler { name in XMLName(pointer: xmlDictLookup(dictionary, name, -1)) }
             let events = EventContext(handler: handler)
@@ -94,11 +83,7 @@ enum XMLEventParser {
             // handler in its application field.
             context.pointee._private = Unmanaged.passUnretained(events).toOpaque()
             withExtendedLifetime(events) { _ = xmlParseDocument(context) }
-            if let first = events.firstFatal {
-                throw IngestError(
-                    .malformedXML, file: file, entry: entry, line: first.line, column: first.column,
-                    message: "malformed XML: \(first.message)")
-            }
+            if let error = events.errors.ingestError(file: file, entry: entry) { throw error }
             if context.pointee.wellFormed == 0 {
                 throw IngestError(.malformedXML, file: file, entry: entry, message: "the XML is malformed")
             }
@@ -110,7 +95,7 @@ enum XMLEventParser {
 /// What the C callbacks reach through the parser context.
 private final class EventContext {
     let handler: any XMLEventHandler
-    var firstFatal: (line: Int?, column: Int?, message: String)?
+    let errors = XMLErrorSink()
 
     init(handler: any XMLEventHandler) { self.handler = handler }
 
@@ -147,12 +132,6 @@ private func eventCharacters(_ parser: UnsafeMutableRawPointer?, _ text: UnsafeP
 }
 
 private func eventError(_ parser: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
-    guard let error, let events = EventContext.from(parser), events.firstFatal == nil,
-        error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue
-    else { return }
-    let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
-    events.firstFatal = (
-        error.pointee.line > 0 ? Int(error.pointee.line) : nil, error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
-        message.trimmingCharacters(in: .whitespacesAndNewlines)
-    )
+    guard let error else { return }
+    EventContext.from(parser)?.errors.note(error)
 }

@@ -25,11 +25,11 @@ final class XMLPullReader {
     }
 
     private let reader: xmlTextReaderPtr
-    private let errors: ErrorSink
+    private let errors: XMLErrorSink
     let file: String
     let entry: String?
 
-    private init(reader: xmlTextReaderPtr, errors: ErrorSink, file: String, entry: String?) {
+    private init(reader: xmlTextReaderPtr, errors: XMLErrorSink, file: String, entry: String?) {
         self.reader = reader
         self.errors = errors
         self.file = file
@@ -48,23 +48,11 @@ final class XMLPullReader {
     static func read<T>(
         _ data: Data, file: String, entry: String? = nil, body: (XMLPullReader) throws -> T
     ) throws -> T {
-        XMLSafety.install()
-        guard data.count < Int(Int32.max) else {
-            throw IngestError(
-                .zipLimitExceeded, file: file, entry: entry, message: "XML part is larger than 2 GB")
-        }
-        return try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> T in
-            let empty: [CChar] = [0]
-            let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
-            let created = empty.withUnsafeBufferPointer { fallback in
-                xmlReaderForMemory(
-                    buffer.baseAddress?.assumingMemoryBound(to: CChar.self) ?? fallback.baseAddress,
-                    Int32(buffer.count), file, nil, options)
-            }
-            guard let raw = created else {
+        try XMLSafety.withDocument(data, file: file, entry: entry) { bytes, count in
+            guard let raw = xmlReaderForMemory(bytes, count, file, nil, XMLSafety.options) else {
                 throw IngestError(.malformedXML, file: file, entry: entry, message: "libxml2 could not start reading")
             }
-            let sink = ErrorSink()
+            let sink = XMLErrorSink()
             let reader = XMLPullReader(reader: raw, errors: sink, file: file, entry: entry)
             let context = Unmanaged.passUnretained(sink).toOpaque()
             xmlTextReaderSetStructuredErrorHandler(raw, xmlErrorCollector, context)
@@ -76,14 +64,14 @@ final class XMLPullReader {
     func next() throws -> Bool {
         let result = xmlTextReaderRead(reader)
         if result == 1 {
-            if let first = errors.firstFatal { throw error(from: first) }
+            if let error = errors.ingestError(file: file, entry: entry) { throw error }
             return true
         }
         if result == 0 {
-            if let first = errors.firstFatal { throw error(from: first) }
+            if let error = errors.ingestError(file: file, entry: entry) { throw error }
             return false
         }
-        throw errors.firstFatal.map(error(from:))
+        throw errors.ingestError(file: file, entry: entry)
             ?? IngestError(
                 .malformedXML, file: file, entry: entry, line: line, column: column, message: "the XML is malformed")
     }
@@ -149,32 +137,36 @@ final class XMLPullReader {
         }
     }
 
-    private func error(from record: ErrorSink.Record) -> IngestError {
-        IngestError(
-            .malformedXML, file: file, entry: entry, line: record.line, column: record.column,
-            message: "malformed XML: \(record.message)")
-    }
 }
 
-/// Collects libxml2's structured errors for one reader, keeping the first fatal one.
-private final class ErrorSink {
-    struct Record {
-        var line: Int?
-        var column: Int?
-        var message: String
+/// Collects libxml2's structured errors for one parse (pull reader or SAX), keeping the first
+/// fatal one.
+final class XMLErrorSink {
+    private var firstFatal: (line: Int?, column: Int?, message: String)?
+
+    func note(_ error: xmlErrorPtr) {
+        guard firstFatal == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
+        firstFatal = (
+            error.pointee.line > 0 ? Int(error.pointee.line) : nil,
+            error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
+            message.trimmingCharacters(in: .whitespacesAndNewlines)
+        )
     }
-    var firstFatal: Record?
+
+    /// The first fatal error as the ingest error that names file, entry, line and column.
+    func ingestError(file: String, entry: String?) -> IngestError? {
+        firstFatal.map { first in
+            IngestError(
+                .malformedXML, file: file, entry: entry, line: first.line, column: first.column,
+                message: "malformed XML: \(first.message)")
+        }
+    }
 }
 
 private func xmlErrorCollector(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let context, let error else { return }
-    let sink = Unmanaged<ErrorSink>.fromOpaque(context).takeUnretainedValue()
-    guard sink.firstFatal == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-    let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
-    sink.firstFatal = ErrorSink.Record(
-        line: error.pointee.line > 0 ? Int(error.pointee.line) : nil,
-        column: error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
-        message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+    Unmanaged<XMLErrorSink>.fromOpaque(context).takeUnretainedValue().note(error)
 }
 
 /// Process-wide libxml2 settings that must hold before any document is parsed.
@@ -187,4 +179,26 @@ enum XMLSafety {
     }()
 
     static func install() { _ = installed }
+
+    /// The options of every parse: no network; errors go to the structured handler, not stderr.
+    static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+
+    /// Installs the settings, then hands `body` the document's bytes (never a null pointer, even
+    /// when empty) and their count; a part of 2 GB or more is refused.
+    static func withDocument<T>(
+        _ data: Data, file: String, entry: String?, _ body: (UnsafePointer<CChar>?, Int32) throws -> T
+    ) throws -> T {
+        install()
+        guard data.count < Int(Int32.max) else {
+            throw IngestError(.zipLimitExceeded, file: file, entry: entry, message: "XML part is larger than 2 GB")
+        }
+        return try data.withUnsafeBytes { buffer in
+            let empty: [CChar] = [0]
+            return try empty.withUnsafeBufferPointer { fallback in
+                try body(
+                    buffer.baseAddress?.assumingMemoryBound(to: CChar.self) ?? fallback.baseAddress, Int32(buffer.count)
+                )
+            }
+        }
+    }
 }
