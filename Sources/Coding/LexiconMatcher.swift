@@ -61,6 +61,102 @@ public final class CompiledLexicon: Sendable {
         }
     }
 
+    /// The words of a ``Lookup`` that an ASCII word can equal, keyed by their bytes: the classes
+    /// of an ASCII word come from a few probes of small tables that stay in cache, the same
+    /// classes in the same order as ``Lookup/classes(of:stem:)`` gives. A `String` equals an
+    /// ASCII word exactly when its canonical decomposition is that word, so each word is keyed
+    /// by its decomposition where that is ASCII (`K`, the Kelvin sign, is `K`) and left out where
+    /// not. Hand-written: the tables are ``Vocabulary``s; no package matches words by prefix.
+    struct ASCIILookup: Sendable {
+        /// Words of one kind by their bytes, with gates on the one or two bytes at the end they
+        /// are matched from: most words of a document pass no gate and skip the table.
+        struct Table: Sendable {
+            var words = Vocabulary(capacity: 16)
+            var classes: [[Int32]] = []
+            var longest = 0
+            private var gate1 = [Bool](repeating: false, count: 256)
+            private var gate2 = [UInt64](repeating: 0, count: 1 << 10)
+            private let fromEnd: Bool
+
+            init(fromEnd: Bool) { self.fromEnd = fromEnd }
+
+            mutating func add(_ key: [UInt8], _ elements: [Int32]) {
+                key.withUnsafeBufferPointer { _ = words.intern($0) }
+                classes.append(elements)
+                longest = max(longest, key.count)
+                if key.count == 1 {
+                    gate1[Int(key[0])] = true
+                } else {
+                    let pair = fromEnd ? Self.pair(key[key.count - 2], key[key.count - 1]) : Self.pair(key[0], key[1])
+                    gate2[pair >> 6] |= 1 << UInt64(pair & 63)
+                }
+            }
+
+            /// Whether some word of the table could start (end) `word`.
+            func admits(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+                guard longest > 0, let edge = fromEnd ? word.last : word.first else { return false }
+                if gate1[Int(edge)] { return true }
+                guard word.count >= 2 else { return false }
+                let pair = fromEnd ? Self.pair(word[word.count - 2], edge) : Self.pair(edge, word[1])
+                return gate2[pair >> 6] & (1 << UInt64(pair & 63)) != 0
+            }
+
+            func classes(of word: UnsafeBufferPointer<UInt8>) -> [Int32]? {
+                words.id(of: word).map { classes[Int($0)] }
+            }
+
+            private static func pair(_ first: UInt8, _ second: UInt8) -> Int { Int(first) << 8 | Int(second) }
+        }
+
+        var exact = Table(fromEnd: false)
+        var prefixes = Table(fromEnd: false)
+        var suffixes = Table(fromEnd: true)
+        var infixes: [([UInt8], Int32)] = []
+        let hasStems: Bool
+
+        init(_ lookup: Lookup) {
+            func key(_ word: String) -> [UInt8]? {
+                let bytes = Array(word.decomposedStringWithCanonicalMapping.utf8)
+                return bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
+            }
+            for (word, elements) in lookup.exact { if let key = key(word) { exact.add(key, elements) } }
+            for (word, elements) in lookup.prefixes { if let key = key(word) { prefixes.add(key, elements) } }
+            for (word, elements) in lookup.suffixes { if let key = key(word) { suffixes.add(key, elements) } }
+            for (word, element) in lookup.infixes { if let key = key(word) { infixes.append((key, element)) } }
+            hasStems = !lookup.stems.isEmpty
+        }
+
+        /// Appends the elements an ASCII word satisfies; `stemClasses` gives those of its stem.
+        func appendClasses(
+            of word: UnsafeBufferPointer<UInt8>, to result: inout [Int32], stemClasses: () -> [Int32]
+        ) {
+            if let found = exact.classes(of: word) { result += found }
+            if hasStems { result += stemClasses() }
+            if prefixes.admits(word) {
+                for length in 1...min(prefixes.longest, word.count) {
+                    if let found = prefixes.classes(of: UnsafeBufferPointer(rebasing: word[..<length])) {
+                        result += found
+                    }
+                }
+            }
+            if suffixes.admits(word) {
+                for length in 1...min(suffixes.longest, word.count) {
+                    if let found = suffixes.classes(of: UnsafeBufferPointer(rebasing: word[(word.count - length)...])) {
+                        result += found
+                    }
+                }
+            }
+            for (infix, element) in infixes where Self.contains(word, infix) { result.append(element) }
+        }
+
+        private static func contains(_ word: UnsafeBufferPointer<UInt8>, _ part: [UInt8]) -> Bool {
+            guard part.count <= word.count else { return false }
+            return (0...(word.count - part.count)).contains { start in
+                word[start..<(start + part.count)].elementsEqual(part)
+            }
+        }
+    }
+
     let lexicon: Lexicon
     let options: Tokenizer.Options
     let nodes: [Node]
@@ -74,7 +170,10 @@ public final class CompiledLexicon: Sendable {
     /// Each exact word's length and first byte in one integer: a document's form is compared
     /// with a word only when these agree (most forms of most documents agree with none).
     let exactKeys: [Int]
-    /// The classes of every form and spelling already bound in this run.
+    /// The lookups' words an ASCII word can be, by their bytes.
+    let asciiForms: ASCIILookup
+    let asciiSurfaces: ASCIILookup
+    /// The classes of every non-ASCII form and spelling already bound in this run.
     let formMemo = ClassMemo()
     let surfaceMemo = ClassMemo()
 
@@ -146,6 +245,8 @@ public final class CompiledLexicon: Sendable {
         self.rootEdges = rootEdges
         self.forms = forms
         self.surfaces = surfaces
+        asciiForms = ASCIILookup(forms)
+        asciiSurfaces = ASCIILookup(surfaces)
         exactWords = forms.exact.map { (Array($0.key.utf8), $0.value) }
         exactKeys = exactWords.map { Self.key(length: $0.0.count, first: $0.0.first ?? 0) }
         negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
@@ -268,8 +369,8 @@ public struct LexiconMatcher: Sendable {
     let compiled: CompiledLexicon
     var lexicon: Lexicon { compiled.lexicon }
     /// Element indices satisfied by each form id and each surface id.
-    private var formClasses: [[Int32]]
-    private var surfaceClasses: [[Int32]]
+    private var formClasses: WordClasses
+    private var surfaceClasses: WordClasses
     private var negationForms: Set<Int32>
 
     /// Compiles the lexicon and binds it to the corpus (for one-off use; a run compiles once).
@@ -281,14 +382,25 @@ public struct LexiconMatcher: Sendable {
     public init(compiled: CompiledLexicon, corpus: TokenizedCorpus) {
         self.compiled = compiled
         let forms = corpus.forms
-        formClasses = compiled.formMemo.classes(of: forms) { id in
-            compiled.forms.classes(of: forms[id]) { corpus.stems[corpus.stemOfForm[Int(id)]] }
+        // The parts of the corpus and lexicon the closures read, taken once: reading them inside
+        // copied the whole structs (a dozen references) for every word.
+        let stems = corpus.stems
+        let stemOfForm = corpus.stemOfForm
+        let asciiForms = compiled.asciiForms
+        formClasses = compiled.formMemo.classes(of: forms) { id, bytes, result in
+            asciiForms.appendClasses(of: bytes, to: &result) { compiled.forms.stems[stems[stemOfForm[Int(id)]]] ?? [] }
+        } compute: { id in
+            compiled.forms.classes(of: forms[id]) { stems[stemOfForm[Int(id)]] }
         }
         let surfaces = corpus.surfaces
         surfaceClasses =
             compiled.surfaces.isEmpty
-            ? Array(repeating: [], count: surfaces.count)
-            : compiled.surfaceMemo.classes(of: surfaces) { id in
+            ? WordClasses(none: surfaces.count)
+            : compiled.surfaceMemo.classes(of: surfaces) { id, bytes, result in
+                compiled.asciiSurfaces.appendClasses(of: bytes, to: &result) {
+                    compiled.surfaces.stems[surfaces[id]] ?? []
+                }
+            } compute: { id in
                 compiled.surfaces.classes(of: surfaces[id]) { surfaces[id] }
             }
         negationForms = Set(compiled.negations.compactMap { forms.id(of: $0) })
@@ -300,9 +412,9 @@ public struct LexiconMatcher: Sendable {
         guard !tokens.isEmpty else { return [] }
         func classes(_ position: Int) -> ArraySlice<Int32> {
             let token = tokens[position]
-            let forms = formClasses[Int(token.form)]
-            let surfaces = surfaceClasses[Int(token.surface)]
-            return surfaces.isEmpty ? forms[...] : (forms + surfaces)[...]
+            let forms = formClasses[token.form]
+            let surfaces = surfaceClasses[token.surface]
+            return surfaces.isEmpty ? forms : (Array(forms) + surfaces)[...]
         }
         func walk(_ node: Int, _ position: Int, _ start: Int) {
             for terminal in compiled.nodes[node].terminals {
@@ -355,22 +467,28 @@ public struct LexiconMatcher: Sendable {
     }
 }
 
-/// The element classes of the words bound so far in a run, shared by every document's binding
-/// (tables keyed by the words' bytes): most words recur from document to document, and finding
-/// a word's classes costs several hash lookups and substrings, while finding it here costs one
-/// byte hash. One table per core, each behind its own lock, a binding taking whichever is free:
-/// with one table the workers queued for it (a document holds it for all its words).
+/// The element classes of the non-ASCII words bound so far in a run, shared by every document's
+/// binding (tables keyed by the words' bytes): most words recur from document to document, and
+/// finding such a word's classes costs several hash lookups and substrings by `Character`, while
+/// finding it here costs one byte hash. ASCII words (nearly all of an English corpus) skip the
+/// memo: ``CompiledLexicon/ASCIILookup`` finds theirs in small tables that stay in cache, where
+/// a run-wide table of every word missed it (a tenth of a cold run's samples). One table per
+/// core, each behind its own lock, a binding taking whichever is free: with one table the
+/// workers queued for it (a document holds it for all its words).
 final class ClassMemo: @unchecked Sendable {
     private final class Shard: @unchecked Sendable {
-        var words = Vocabulary(capacity: 1 << 14)
-        var classes: [[Int32]?] = []
+        var words = Vocabulary(capacity: 1 << 10)
+        var classes: [[Int32]] = []
         let lock = NSLock()
     }
     private let shards = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { _ in Shard() }
 
-    /// The classes of every word of `vocabulary`, by its ids; `compute` is called for words not
-    /// seen before.
-    func classes(of vocabulary: Vocabulary, compute: (Int32) -> [Int32]) -> [[Int32]] {
+    /// The classes of every word of `vocabulary`: `ascii` appends an ASCII word's, `compute`
+    /// gives another word's not seen before.
+    func classes(
+        of vocabulary: Vocabulary, ascii: (Int32, UnsafeBufferPointer<UInt8>, inout [Int32]) -> Void,
+        compute: (Int32) -> [Int32]
+    ) -> WordClasses {
         let shard =
             shards.first { $0.lock.try() }
             ?? {
@@ -378,21 +496,37 @@ final class ClassMemo: @unchecked Sendable {
                 return shards[0]
             }()
         defer { shard.lock.unlock() }
-        var result = [[Int32]](repeating: [], count: vocabulary.count)
+        var result = WordClasses()
+        result.starts.reserveCapacity(vocabulary.count + 1)
         for id in 0..<Int32(vocabulary.count) {
-            let known = shard.words.count
-            let memo = vocabulary.withBytes(of: id) { shard.words.intern($0) }
-            if Int(memo) == known { shard.classes.append(nil) }
-            if let found = shard.classes[Int(memo)] {
-                result[Int(id)] = found
-            } else {
-                let computed = compute(id)
-                shard.classes[Int(memo)] = computed
-                result[Int(id)] = computed
+            vocabulary.withBytes(of: id) { bytes in
+                if UTF8Scalars.isASCII(bytes) {
+                    ascii(id, bytes, &result.elements)
+                } else {
+                    let known = shard.words.count
+                    let memo = Int(shard.words.intern(bytes))
+                    if memo == known { shard.classes.append(compute(id)) }
+                    result.elements += shard.classes[memo]
+                }
             }
+            result.starts.append(Int32(result.elements.count))
         }
         return result
     }
+}
+
+/// The element classes of each word of a vocabulary, by its id, in one array: most words have
+/// none, and an array per word cost a retain and release for each.
+struct WordClasses: Sendable {
+    var starts: [Int32] = [0]
+    var elements: [Int32] = []
+
+    init() {}
+
+    /// `count` words without classes.
+    init(none count: Int) { starts = Array(repeating: 0, count: count + 1) }
+
+    subscript(id: Int32) -> ArraySlice<Int32> { elements[Int(starts[Int(id)])..<Int(starts[Int(id) + 1])] }
 }
 
 extension PatternSyntax {

@@ -42,10 +42,13 @@ public struct Vocabulary: Sendable {
     /// The id of a form, or nil when the corpus never had it.
     public func id(of string: String) -> Int32? {
         var copy = string
-        return copy.withUTF8 { bytes in
-            let found = find(bytes, hash: Self.hash(bytes)).id
-            return found >= 0 ? found : nil
-        }
+        return copy.withUTF8 { id(of: $0) }
+    }
+
+    /// The id of the form spelt by `bytes` (UTF-8), or nil when the corpus never had it.
+    public func id(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let found = find(bytes, hash: Self.hash(bytes)).id
+        return found >= 0 ? found : nil
     }
 
     /// The form's id (-1 when absent) and the slot where it is or belongs, one probe for interning

@@ -33,6 +33,8 @@ import TextAnalysis
             evidence: ["Co-development", "co-developing"]),
         Case(pattern: "don’t know", text: "I don't know.", evidence: ["don't know"]),
         Case(pattern: "50%", text: "About 50 per cent.", evidence: ["50"]),
+        Case(pattern: "café*", text: "Cafés, a café and a cafe.", evidence: ["Cafés", "café"]),
+        Case(pattern: "*ité", text: "Qualité and quality.", evidence: ["Qualité"]),
     ]
 
     @Test(arguments: cases)
@@ -66,13 +68,15 @@ import TextAnalysis
         let codes = [
             Code(name: "Hype", patterns: ["hype*", "snake oil"]),
             Code(name: "Time", patterns: ["protected ~2 time"], match: .stem),
-            Code(name: "Name", patterns: ["NHS"], match: .surface),
+            Code(name: "Name", patterns: ["NHS", "Zürich"], match: .surface),
+            Code(name: "Naive", patterns: ["naïve", "café*", "*ité"]),
         ]
         let lexicon = Lexicon(codes: codes)
+        // ASCII words and others (bound through the run's memo) in every document.
         let texts = [
-            ["Hype and snake oil from the NHS.", "No protected time."],
-            ["Time, protected: protecting clinical time. nhs hyped", "snake oil? Snake OIL."],
-            ["Nothing here.", "The NHS protected my time; hypes all round."],
+            ["Hype and snake oil from the NHS.", "No protected time; a naïve café."],
+            ["Time, protected: protecting clinical time. nhs hyped", "snake oil? Snake OIL. Cafés, naive."],
+            ["Nothing here in Zürich.", "The NHS protected my time; hypes all round, naïvely. Qualité!"],
         ]
         let compiled = CompiledLexicon(lexicon: lexicon, options: Tokenizer.Options())
         for turns in texts {
@@ -84,6 +88,39 @@ import TextAnalysis
             }
             #expect(text.tokens[0].contains { !alone.matches(in: $0).isEmpty })
         }
+    }
+
+    /// ASCII words find their classes in byte tables, other words by `String`: both must agree.
+    @Test func asciiWordsGetTheClassesTheirStringsGet() {
+        let codes = [
+            Code(name: "Exact", patterns: ["hype", "snake oil", "a", "co-design"]),
+            Code(name: "Wild", patterns: ["regulat*", "r*", "*ology", "*s", "*gul*", "*x*", "*é*", "café*"]),
+            Code(name: "Stem", patterns: ["protect ~2 time"], match: .stem),
+            Code(name: "Name", patterns: ["NHS", "Dr*", "*GP"], match: .surface),
+        ]
+        let compiled = CompiledLexicon(lexicon: Lexicon(codes: codes), options: Tokenizer.Options())
+        let words = [
+            "hype", "hyped", "a", "as", "snake", "oil", "co-design", "regulat", "regulation", "r", "rx", "irregular",
+            "biology", "ology", "logy", "s", "cats", "singular", "gul", "x", "box", "protect", "protecting", "times",
+            "NHS", "nhs", "Dr", "Drs", "dr", "GP", "theGP", "P", "", "cafe", "zzz",
+        ]
+        func agree(_ lookup: CompiledLexicon.Lookup, _ ascii: CompiledLexicon.ASCIILookup, _ word: String) -> [Int32] {
+            let stem = PorterStemmer.stem(word)
+            let byString = lookup.classes(of: word) { stem }
+            var copy = word
+            var byBytes: [Int32] = []
+            copy.withUTF8 { ascii.appendClasses(of: $0, to: &byBytes) { lookup.stems[stem] ?? [] } }
+            #expect(byBytes == byString, "\(word)")
+            return byString
+        }
+        let found = words.map { agree(compiled.forms, compiled.asciiForms, $0) }
+        let foundSurfaces = words.map { agree(compiled.surfaces, compiled.asciiSurfaces, $0) }
+        #expect(found.filter { !$0.isEmpty }.count >= 20)
+        #expect(foundSurfaces.filter { !$0.isEmpty }.count >= 4)
+        // A word stands for every word canonically equivalent to it: the Kelvin sign is K.
+        var kelvin = CompiledLexicon.Lookup()
+        kelvin.exact["\u{212A}"] = [7]
+        #expect(agree(kelvin, CompiledLexicon.ASCIILookup(kelvin), "K") == [7])
     }
 
     @Test func aPatternCannotMatchAVocabularyMissingAnyOfItsWords() {
