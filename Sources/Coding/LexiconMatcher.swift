@@ -67,7 +67,9 @@ public final class CompiledLexicon: Sendable {
     /// ASCII word exactly when its canonical decomposition is that word, so each word is keyed
     /// by its decomposition where that is ASCII (`K`, the Kelvin sign, is `K`) and left out where
     /// not. Hand-written: the tables are ``Vocabulary``s; no package matches words by prefix.
-    struct ASCIILookup: Sendable {
+    /// A class: a binding calls it for every word, and a struct's many arrays were retained at
+    /// each call.
+    final class ASCIILookup: Sendable {
         /// Words of one kind by their bytes, with gates on the one or two bytes at the end they
         /// are matched from: most words of a document pass no gate and skip the table.
         struct Table: Sendable {
@@ -76,6 +78,9 @@ public final class CompiledLexicon: Sendable {
             var longest = 0
             private var gate1 = [Bool](repeating: false, count: 256)
             private var gate2 = [UInt64](repeating: 0, count: 1 << 10)
+            /// By first byte, a bit for each length of the words starting with it (63: longer):
+            /// most words are ruled out before their bytes are hashed.
+            private var lengths = [UInt64](repeating: 0, count: 256)
             private let fromEnd: Bool
 
             init(fromEnd: Bool) { self.fromEnd = fromEnd }
@@ -84,6 +89,7 @@ public final class CompiledLexicon: Sendable {
                 key.withUnsafeBufferPointer { _ = words.intern($0) }
                 classes.append(elements)
                 longest = max(longest, key.count)
+                lengths[Int(key[0])] |= Self.lengthBit(key.count)
                 if key.count == 1 {
                     gate1[Int(key[0])] = true
                 } else {
@@ -102,16 +108,18 @@ public final class CompiledLexicon: Sendable {
             }
 
             func classes(of word: UnsafeBufferPointer<UInt8>) -> [Int32]? {
-                words.id(of: word).map { classes[Int($0)] }
+                guard let first = word.first, lengths[Int(first)] & Self.lengthBit(word.count) != 0 else { return nil }
+                return words.id(of: word).map { classes[Int($0)] }
             }
 
             private static func pair(_ first: UInt8, _ second: UInt8) -> Int { Int(first) << 8 | Int(second) }
+            private static func lengthBit(_ count: Int) -> UInt64 { 1 << UInt64(min(count, 63)) }
         }
 
-        var exact = Table(fromEnd: false)
-        var prefixes = Table(fromEnd: false)
-        var suffixes = Table(fromEnd: true)
-        var infixes: [([UInt8], Int32)] = []
+        let exact: Table
+        let prefixes: Table
+        let suffixes: Table
+        let infixes: [([UInt8], Int32)]
         let hasStems: Bool
 
         init(_ lookup: Lookup) {
@@ -119,10 +127,16 @@ public final class CompiledLexicon: Sendable {
                 let bytes = Array(word.decomposedStringWithCanonicalMapping.utf8)
                 return bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
             }
+            var exact = Table(fromEnd: false)
+            var prefixes = Table(fromEnd: false)
+            var suffixes = Table(fromEnd: true)
             for (word, elements) in lookup.exact { if let key = key(word) { exact.add(key, elements) } }
             for (word, elements) in lookup.prefixes { if let key = key(word) { prefixes.add(key, elements) } }
             for (word, elements) in lookup.suffixes { if let key = key(word) { suffixes.add(key, elements) } }
-            for (word, element) in lookup.infixes { if let key = key(word) { infixes.append((key, element)) } }
+            self.exact = exact
+            self.prefixes = prefixes
+            self.suffixes = suffixes
+            infixes = lookup.infixes.compactMap { word, element in key(word).map { ($0, element) } }
             hasStems = !lookup.stems.isEmpty
         }
 

@@ -280,11 +280,21 @@ struct JSONWriter {
         var copy = value
         copy.withUTF8 { utf8 in
             var runStart = 0
-            for index in utf8.indices {
+            var index = 0
+            while index < utf8.count {
+                // Eight bytes at a time while none needs escaping (nearly all text).
+                if index + 8 <= utf8.count, let base = utf8.baseAddress,
+                    !Self.needsEscape(UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
+                index += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                runStart = index + 1
+                let escaped = index - 1
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<escaped]))
+                runStart = index
                 switch byte {
                 case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
@@ -301,6 +311,18 @@ struct JSONWriter {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         bytes.append(0x22)
+    }
+
+    /// Whether one of eight bytes is a control character, `"` or `\\` (exact as a yes or no:
+    /// the classic has-zero-byte and has-byte-less-than tests, which bytes of 0x80 and above
+    /// never set).
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & high != 0 }
+        let control = (word &- ones &* 0x20) & ~word & high != 0
+        return control || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
     }
 }
 

@@ -169,6 +169,26 @@ import Testing
         #expect(try Outputs.suggestionsJSON(empty) == (try Outputs.json(empty)))
     }
 
+    /// Strings are scanned eight bytes at a time: an escape at any offset, beside ASCII or not,
+    /// must still be found.
+    @Test func everyCharacterToEscapeIsEscapedAtEveryOffset() throws {
+        let text = "plain wörds, ‘quoted’ and 👍🏽 more plain text after"
+        var strings: [String] = []
+        for special in ["\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{08}", "\u{0C}", "\u{1F}", "\u{7F}", "/"] {
+            for offset in 0...24 {
+                let scalars = Array(text.unicodeScalars)
+                var string = String(String.UnicodeScalarView(scalars[..<offset]))
+                string += special + String(String.UnicodeScalarView(scalars[offset...]))
+                strings.append(string)
+                strings.append(String(repeating: special, count: offset % 9 + 1))
+            }
+        }
+        let written = JSONWriter.data(capacity: 1 << 16) { writer in
+            writer.array { writer in for string in strings { writer.value(string) } }
+        }
+        #expect(written == (try Outputs.json(strings)))
+    }
+
     @Test func documentsOfCorpusJSONMatchJSONEncoder() throws {
         let segment = Segment(
             index: 0, speaker: Self.awkward, role: .interviewer, participantID: nil, text: Self.awkward,
