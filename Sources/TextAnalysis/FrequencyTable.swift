@@ -71,6 +71,24 @@ public struct FrequencyTable: Sendable {
                 lastDocument += repeatElement(-1, count: more)
                 lastParticipant += repeatElement(-1, count: more)
             }
+
+            /// Counts one speaker's terms (in place: one access to the accumulator for all of
+            /// them, not one per field and term); their ids are appended to `ids` if kept.
+            mutating func add(
+                _ terms: TermList, counts: [Int], document: Int32, ids: inout [Int32], keepingIDs: Bool
+            ) {
+                for (index, termCount) in counts.enumerated() {
+                    let id = terms.withBytes(at: index) { vocabulary.intern($0) }
+                    if keepingIDs { ids.append(id) }
+                    let at = Int(id)
+                    if at >= count.count { grow(to: vocabulary.count) }
+                    count[at] += termCount
+                    if lastDocument[at] != document {
+                        documentCount[at] += 1
+                        lastDocument[at] = document
+                    }
+                }
+            }
         }
         /// Each participant speaker's term ids, one run per speaker in `spokenIDs`: a participant
         /// may speak in several documents, and counts once per term however often. A run is its
@@ -121,18 +139,9 @@ public struct FrequencyTable: Sendable {
                 accumulators[slot].words += speaker.words
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
-                let keepIDs = speaker.participantID != nil
-                for (index, count) in speaker.counts.enumerated() {
-                    let id = speaker.terms.withBytes(at: index) { accumulators[slot].vocabulary.intern($0) }
-                    if keepIDs { scratch.append(id) }
-                    accumulators[slot].grow(to: accumulators[slot].vocabulary.count)
-                    let at = Int(id)
-                    accumulators[slot].count[at] += count
-                    if accumulators[slot].lastDocument[at] != documentIndex {
-                        accumulators[slot].documentCount[at] += 1
-                        accumulators[slot].lastDocument[at] = documentIndex
-                    }
-                }
+                accumulators[slot].add(
+                    speaker.terms, counts: speaker.counts, document: documentIndex, ids: &scratch,
+                    keepingIDs: speaker.participantID != nil)
                 if let id = speaker.participantID {
                     let number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
