@@ -445,8 +445,8 @@ public struct PipelineRunner: Sendable {
                 // A document's distinct forms and spellings, so that a lexicon edit can tell
                 // without tokenising again which documents the changed patterns could match.
                 if configuration.suggest != nil, !bundle.has(stage: "forms", key: key.tokenize) {
-                    bundle.set(tokenized.forms.forms, stage: "forms", key: key.tokenize)
-                    bundle.set(tokenized.surfaces.forms, stage: "spellings", key: key.tokenize)
+                    bundle.set(tokenized.forms.termList, stage: "forms", key: key.tokenize)
+                    bundle.set(tokenized.surfaces.termList, stage: "spellings", key: key.tokenize)
                 }
                 if buildWordIndex {
                     var filter = FormFilter(count: tokenized.forms.count)

@@ -117,6 +117,10 @@ public struct Vocabulary: Sendable {
     /// Every form in id order.
     public var forms: [String] { (0..<Int32(count)).map { self[$0] } }
 
+    /// Every form in id order as one packed list, sharing this vocabulary's bytes: it is cached
+    /// as `[String]` is, without making a `String` of each form.
+    public var termList: TermList { TermList(bytes: arena, ends: Array(starts.dropFirst())) }
+
     /// FNV-1a over the form's bytes.
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         var hash: UInt32 = 2_166_136_261

@@ -99,6 +99,20 @@ import Testing
         #expect(TermList(["a", "bc"]) != TermList(["ab", "c"]))
     }
 
+    /// A document's distinct forms are cached from its vocabulary's bytes as their strings would be.
+    @Test func aVocabularyListsItsFormsInIdOrderAsTheirStrings() {
+        var vocabulary = Vocabulary()
+        for form in ["time", "naïve", "东京", "time", "work-life", "a", "naïve"] { _ = vocabulary.intern(form) }
+        #expect(Array(vocabulary.termList) == ["time", "naïve", "东京", "work-life", "a"])
+        #expect(Array(vocabulary.termList) == vocabulary.forms)
+        var packed = BinaryWriter()
+        packed.write(vocabulary.termList)
+        var plain = BinaryWriter()
+        plain.write(vocabulary.forms)
+        #expect(packed.bytes == plain.bytes)
+        #expect(Vocabulary().termList.isEmpty)
+    }
+
     /// A participant interviewed twice, with others in between, counts once per term; a document
     /// counts once per term however many of its speakers said it.
     @Test func participantsAndDocumentsCountOnceWhereverTheySpeak() throws {
