@@ -86,8 +86,8 @@ public final class CompiledLexicon: Sendable {
             init(fromEnd: Bool) { self.fromEnd = fromEnd }
 
             mutating func add(_ key: [UInt8], _ elements: [Int32]) {
-                key.withUnsafeBufferPointer { _ = words.intern($0) }
-                classes.append(elements)
+                let id = Int(key.withUnsafeBufferPointer { words.intern($0) })
+                if id == classes.count { classes.append(elements) } else { classes[id] += elements }
                 longest = max(longest, key.count)
                 lengths[Int(key[0])] |= Self.lengthBit(key.count)
                 if key.count == 1 {
@@ -401,8 +401,9 @@ public struct LexiconMatcher: Sendable {
         let stems = corpus.stems
         let stemOfForm = corpus.stemOfForm
         let asciiForms = compiled.asciiForms
+        let stemElements = compiled.forms.stems
         formClasses = compiled.formMemo.classes(of: forms) { id, bytes, result in
-            asciiForms.appendClasses(of: bytes, to: &result) { compiled.forms.stems[stems[stemOfForm[Int(id)]]] ?? [] }
+            asciiForms.appendClasses(of: bytes, to: &result) { stemElements[stems[stemOfForm[Int(id)]]] ?? [] }
         } compute: { id in
             compiled.forms.classes(of: forms[id]) { stems[stemOfForm[Int(id)]] }
         }

@@ -145,38 +145,42 @@ public struct FrequencyTable: Sendable {
                 if let id = speaker.participantID {
                     let number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
-                    // The speaker's ids are distinct: a bit each, read back in order, sorts them
-                    // (a comparison sort of them was a fifth of this function).
-                    let words = accumulators[slot].vocabulary.count / 64 + 1
-                    if marks.count < words { marks += repeatElement(0, count: words - marks.count) }
-                    var lowest = Int.max
-                    var highest = -1
-                    for id in scratch {
-                        let word = Int(id) >> 6
-                        marks[word] |= 1 << UInt64(id & 63)
-                        lowest = min(lowest, word)
-                        highest = max(highest, word)
-                    }
-                    var previous = 0
-                    if highest >= 0 {
-                        for word in lowest...highest where marks[word] != 0 {
-                            var bits = marks[word]
-                            marks[word] = 0
-                            while bits != 0 {
-                                let id = word << 6 | bits.trailingZeroBitCount
-                                bits &= bits &- 1
-                                var gap = UInt32(id - previous)
-                                previous = id
-                                while gap >= 0x80 {
-                                    spokenIDs.append(UInt8(truncatingIfNeeded: gap) | 0x80)
-                                    gap >>= 7
-                                }
-                                spokenIDs.append(UInt8(gap))
-                            }
-                        }
-                    }
+                    appendRun(of: scratch, vocabularySize: accumulators[slot].vocabulary.count)
                     scratch.removeAll(keepingCapacity: true)
                     spoken.append(Spoken(participant: number, slot: Int32(slot), end: spokenIDs.count))
+                }
+            }
+        }
+
+        /// Appends a speaker's term ids to `spokenIDs`, in order, as varint gaps. The ids are
+        /// distinct: a bit each, read back in order, sorts them (a comparison sort of them was a
+        /// fifth of ``add(_:)``).
+        private mutating func appendRun(of ids: [Int32], vocabularySize: Int) {
+            let words = vocabularySize / 64 + 1
+            if marks.count < words { marks += repeatElement(0, count: words - marks.count) }
+            var lowest = Int.max
+            var highest = -1
+            for id in ids {
+                let word = Int(id) >> 6
+                marks[word] |= 1 << UInt64(id & 63)
+                lowest = min(lowest, word)
+                highest = max(highest, word)
+            }
+            guard highest >= 0 else { return }
+            var previous = 0
+            for word in lowest...highest where marks[word] != 0 {
+                var bits = marks[word]
+                marks[word] = 0
+                while bits != 0 {
+                    let id = word << 6 | bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    var gap = UInt32(id - previous)
+                    previous = id
+                    while gap >= 0x80 {
+                        spokenIDs.append(UInt8(truncatingIfNeeded: gap) | 0x80)
+                        gap >>= 7
+                    }
+                    spokenIDs.append(UInt8(gap))
                 }
             }
         }
