@@ -243,7 +243,7 @@ public struct PipelineRunner: Sendable {
         let loadSuggestions = writeSuggestions || (writeReport && runSuggest)
         let checked = Date()
         if options.only == nil, !writeCorpus, !writeKWIC, !loadFrequencies, !loadSuggestions, !writeReport,
-            var report = manifest.report
+            var report = manifest.lastReport(in: out)
         {
             return try unchanged(
                 report: &report, ids: keys.compactMap { $0.content == nil ? nil : $0.id }, started: started,
@@ -598,7 +598,7 @@ public struct PipelineRunner: Sendable {
         var finishedSuggestions = merge.suggestions
         var suggestionSummary = finishedSuggestions?.summarize()
         let tally = finishedSuggestions?.tally
-        if runSuggest && !writeSuggestions, let previous = manifest.report?.suggestions {
+        if runSuggest && !writeSuggestions, let previous = manifest.lastReport(in: out)?.suggestions {
             suggestionSummary = previous.unchanged
         }
         let stats = collected.map(\.stats)
@@ -796,9 +796,9 @@ public struct PipelineRunner: Sendable {
         report.timings["check"] = ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000
         report.timings["merge"] = ((finished.timeIntervalSince(merging)) * 1000).rounded() / 1000
         report.timings["documents"] = ((merging.timeIntervalSince(checked)) * 1000).rounded() / 1000
-        try writeReportFile(report)
+        let reportBytes = try writeReportFile(report)
         if options.only == nil {
-            manifest.report = report
+            manifest.setReport(reportBytes)
         }
         manifest.save(in: out)
         if buildWordIndex, failures.isEmpty, collected.count == files.count {
@@ -868,11 +868,14 @@ public struct PipelineRunner: Sendable {
         return report
     }
 
-    private func writeReportFile(_ report: RunReport) throws(PipelineError) {
+    /// Writes run-report.json; returns its bytes.
+    @discardableResult
+    private func writeReportFile(_ report: RunReport) throws(PipelineError) -> Data {
         do {
+            let data = try Outputs.json(report)
             try AtomicFile.write(
-                Outputs.json(report),
-                to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"))
+                data, to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"))
+            return data
         } catch let error as FileWriteError {
             throw PipelineError(file: error.file, message: error.message)
         } catch {

@@ -20,16 +20,40 @@ struct RunManifest: Codable {
     }
 
     var outputs: [String: Output] = [:]
-    /// The report of the last full run, reused when a run finds nothing to do.
-    var report: RunReport?
+    /// The SHA-256 of `.cache/last-report.json`, the report of the last full run, which a run that
+    /// finds nothing to do reuses. Kept in a file of its own, read only by the runs that need it:
+    /// decoding it with the manifest (hundreds of kilobytes for a large batch) was a twentieth of
+    /// a lexicon edit.
+    var reportHash: String?
+    /// The report to save as the last full run's, encoded as run-report.json was.
+    private var newReport: Data?
+
+    private enum CodingKeys: String, CodingKey { case outputs, reportHash }
 
     static func path(in out: String) -> String { (out as NSString).appendingPathComponent(".cache/manifest.json") }
+    static func reportPath(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/last-report.json")
+    }
 
     static func load(from out: String) -> RunManifest {
         guard let data = FileManager.default.contents(atPath: path(in: out)),
             let manifest = try? JSONDecoder().decode(RunManifest.self, from: data)
         else { return RunManifest() }
         return manifest
+    }
+
+    /// The report of the last full run, if its file is the one this manifest recorded.
+    func lastReport(in out: String) -> RunReport? {
+        guard let reportHash, let data = FileManager.default.contents(atPath: Self.reportPath(in: out)),
+            ContentHash.of(data) == reportHash
+        else { return nil }
+        return try? JSONDecoder().decode(RunReport.self, from: data)
+    }
+
+    /// Records `report` (its bytes as encoded) as the last full run's, saved with the manifest.
+    mutating func setReport(_ report: Data) {
+        newReport = report
+        reportHash = ContentHash.of(report)
     }
 
     /// Whether the output in the out folder is the one written under this key.
@@ -45,10 +69,16 @@ struct RunManifest: Codable {
     }
 
     /// Written last and not fsynced: a lost or torn manifest only makes the next run rebuild.
+    /// The report first: a manifest never names a report that was not written.
     func save(in out: String) {
         guard let data = try? JSONEncoder().encode(self) else { return }
         try? FileManager.default.createDirectory(
             atPath: (out as NSString).appendingPathComponent(".cache"), withIntermediateDirectories: true)
+        if let newReport {
+            guard (try? AtomicFile.write(newReport, to: Self.reportPath(in: out), durable: false)) != nil else {
+                return
+            }
+        }
         try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
     }
 

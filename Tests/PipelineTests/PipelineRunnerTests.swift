@@ -177,6 +177,30 @@ import TextAnalysis
         #expect(report.suggestions?.perCode.allSatisfy { $0.added == 0 && $0.removed == 0 } == true)
     }
 
+    /// A run with nothing to do reuses the last full run's report only if it is the one the
+    /// manifest recorded: an edited or damaged copy is never trusted.
+    @Test func theLastReportIsReusedOnlyAsItWasWritten() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let full = try workspace.run()
+        let last = workspace.out.appendingPathComponent(".cache/last-report.json")
+        for damage in ["study", "garbage"] {
+            let data = try Data(contentsOf: last)
+            let damaged =
+                damage == "study"
+                ? Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: full.study, with: "other").utf8)
+                : Data("{".utf8)
+            try damaged.write(to: last)
+            let report = try workspace.run()
+            #expect(report.study == full.study)
+            #expect(report.corpus.documents == 11)
+            #expect(report.stage("suggest")?.cached.count == 11)
+            // The run put the report back: the next one reuses it again.
+            #expect(try Data(contentsOf: last) != damaged)
+            #expect(try workspace.run().outputs == ["run-report.json"])
+        }
+    }
+
     @Test func anOutputEditedOrDeletedByHandIsRebuilt() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
