@@ -125,7 +125,7 @@ public final class CompiledLexicon: Sendable {
         init(_ lookup: Lookup) {
             func key(_ word: String) -> [UInt8]? {
                 let bytes = Array(word.decomposedStringWithCanonicalMapping.utf8)
-                return bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
+                return bytes.withUnsafeBufferPointer(UTF8Scalars.isASCII) ? bytes : nil
             }
             var exact = Table(fromEnd: false)
             var prefixes = Table(fromEnd: false)
@@ -160,14 +160,7 @@ public final class CompiledLexicon: Sendable {
                     }
                 }
             }
-            for (infix, element) in infixes where Self.contains(word, infix) { result.append(element) }
-        }
-
-        private static func contains(_ word: UnsafeBufferPointer<UInt8>, _ part: [UInt8]) -> Bool {
-            guard part.count <= word.count else { return false }
-            return (0...(word.count - part.count)).contains { start in
-                word[start..<(start + part.count)].elementsEqual(part)
-            }
+            for (infix, element) in infixes where word.firstRange(of: infix) != nil { result.append(element) }
         }
     }
 

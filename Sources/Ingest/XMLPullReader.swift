@@ -136,7 +136,6 @@ final class XMLPullReader {
             if kind == .endElement && depth == start { return }
         }
     }
-
 }
 
 /// Collects libxml2's structured errors for one parse (pull reader or SAX), keeping the first
