@@ -185,9 +185,7 @@ public struct DecisionMerger: Sendable {
         /// and every coder's manual codings.
         public func finish() -> (orphans: [Orphan], manual: [String: [ManualCoding]]) {
             var orphans: [Orphan] = []
-            var manual: [String: [ManualCoding]] = [:]
             for coder in coders {
-                manual[coder.state.coder] = coder.state.manual
                 for id in coder.decided where !coder.attached.contains(id) {
                     guard let entry = coder.state.entries[id] else { continue }
                     orphans.append(
@@ -198,6 +196,11 @@ public struct DecisionMerger: Sendable {
                 }
             }
             return (orphans, manual)
+        }
+
+        /// Every coder's manual codings (known from the start: they depend on no document).
+        public var manual: [String: [ManualCoding]] {
+            Dictionary(coders.map { ($0.state.coder, $0.state.manual) }, uniquingKeysWith: { $1 })
         }
     }
 }

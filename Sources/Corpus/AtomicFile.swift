@@ -47,7 +47,8 @@ public enum AtomicFile {
             let name = (path as NSString).lastPathComponent
             temporary =
                 (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            // Readable too: a writer's bytes can be copied into another (``append(contentsOf:range:)``).
+            descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
         }
 
@@ -90,13 +91,48 @@ public enum AtomicFile {
             }
         }
 
-        /// Appends what was written to `spool` (all of it, or `range` of it), copied by the kernel.
-        public func append(contentsOf spool: Spool, range: Range<Int64>? = nil) {
-            if let reason = spool.failed {
+        /// Leaves the file's first `count` bytes to be written later (``write(_:at:)``), once they
+        /// are known: what follows them is appended from here on. Only before anything is appended.
+        public func reserve(_ count: Int64) {
+            precondition(size == 0, "reserve before appending")
+            guard failed == nil, descriptor >= 0, count > 0 else { return }
+            if lseek(descriptor, off_t(count), SEEK_SET) < 0 {
+                failed = String(cString: strerror(errno))
+                return
+            }
+            size = count
+            writtenBack = count
+        }
+
+        /// Writes `bytes` at `offset`, within what was reserved or appended before.
+        public func write(_ bytes: [UInt8], at offset: Int64) {
+            guard failed == nil, descriptor >= 0 else { return }
+            precondition(offset >= 0 && offset + Int64(bytes.count) <= size, "write within the file")
+            synced = false
+            var done = 0
+            while done < bytes.count, failed == nil {
+                let count = bytes.withUnsafeBytes { buffer in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    return pwrite(descriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
+                }
+                if count > 0 {
+                    done += count
+                } else if count < 0, errno == EINTR {
+                    continue
+                } else {
+                    failed = count < 0 ? String(cString: strerror(errno)) : "nothing could be written"
+                }
+            }
+        }
+
+        /// Appends `range` of what `other` has written so far, copied by the kernel (a writer
+        /// whose head turned out longer than it reserved is copied into one that fits it).
+        public func append(contentsOf other: Writer, range: Range<Int64>) {
+            if let reason = other.failed {
                 failed = failed ?? reason
                 return
             }
-            append(from: spool.descriptor, range: range ?? 0..<spool.size)
+            append(from: other.descriptor, range: range)
         }
 
         /// Appends `range` of the file open as `source`, copied from page cache to page cache by
@@ -219,37 +255,6 @@ public enum AtomicFile {
             written += result
         }
         return nil
-    }
-
-    /// Scratch bytes on disk, for a part of an output that is made before what precedes it in
-    /// the file is known (suggestions.json's orphaned decisions come before its suggestions).
-    /// The file is unlinked as soon as it is created: nothing is left behind, even by a kill.
-    public final class Spool: ByteSink {
-        let descriptor: Int32
-        /// Bytes appended so far.
-        public private(set) var size: Int64 = 0
-        private(set) var failed: String?
-
-        /// A spool beside `path` (on the same file system, so the kernel can copy it cheaply).
-        public init(beside path: String) throws(FileWriteError) {
-            let folder = (path as NSString).deletingLastPathComponent
-            let name = (path as NSString).lastPathComponent
-            let scratch =
-                (folder.isEmpty ? "." : folder) + "/.\(name).spool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            descriptor = open(scratch, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                throw FileWriteError(file: path, message: "cannot create a scratch file beside it")
-            }
-            unlink(scratch)
-        }
-
-        public func append(_ bytes: [UInt8]) {
-            guard failed == nil else { return }
-            failed = bytes.withUnsafeBytes { AtomicFile.write($0, to: descriptor) }
-            if failed == nil { size += Int64(bytes.count) }
-        }
-
-        deinit { close(descriptor) }
     }
 
     /// Removes temporary files a killed writer left in a folder and its subfolders. Call it only

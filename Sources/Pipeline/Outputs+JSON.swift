@@ -171,24 +171,34 @@ extension Outputs {
         }
     }
 
-    /// The elements of suggestions.json's `suggestions` array, document by document: rendered
-    /// ones go to a spool, ones left as they were are copied from the previous file when the
-    /// whole is written (what precedes them in the file, orphaned decisions, is known only at
-    /// the end).
+    /// suggestions.json written as its elements come, document by document, straight into the
+    /// file: rendered ones appended, ones left as they were copied from the previous file by the
+    /// kernel. What precedes them in the file (its head) holds the orphaned decisions, known only
+    /// after every document, so the head is guessed (the previous run's orphans) and its length
+    /// reserved; when the real head is as long it is written in place, else the elements are
+    /// copied once more behind it. Copying them at the end from a spool was the floor of a run
+    /// after a lexicon edit (200 MB at 100 MB of transcripts) and an extra copy in a cold run.
     struct SuggestionElements {
-        let spool: AtomicFile.Spool
-        /// In order: a stretch of the spool, or of the previous file (documents that followed
-        /// one another there are copied as one stretch, with the comma between them).
-        private enum Piece {
-            case spool(start: Int64, count: Int64)
-            case previous(start: Int64, count: Int64)
-        }
-        private var pieces: [Piece] = []
+        let sink: AtomicFile.Writer
+        /// Bytes left for the head.
+        let reserved: Int64
+        /// The previous file, open (-1 without one), and the stretch of it still to copy:
+        /// documents that followed one another there are copied as one, with the comma between.
+        private let previous: Int32
+        private var pending: (start: Int64, count: Int64)?
         /// Bytes of elements so far, separating commas included.
         private(set) var count: Int64 = 0
 
-        init(beside path: String) throws(FileWriteError) {
-            spool = try AtomicFile.Spool(beside: path)
+        /// Elements of the suggestions.json at `path`, after a head as long as `guess`'s.
+        init(path: String, guess: SuggestionsFile, orphans: Data?, previous: Int32 = -1) throws(FileWriteError) {
+            sink = try AtomicFile.Writer(path: path)
+            // A head that cannot be encoded now is reserved nothing: the whole is copied at the end.
+            let head = (try? SuggestionsParts(guess, orphans: orphans)).map {
+                Self.split(guess, $0, elements: false).head
+            }
+            reserved = Int64(head?.count ?? 0)
+            sink.reserve(reserved)
+            self.previous = previous
         }
 
         /// One document's suggestions as elements of that array (on any thread).
@@ -198,22 +208,11 @@ extension Outputs {
             return writer.bytes
         }
 
-        /// A separating comma when elements precede.
-        private mutating func separate() {
-            guard count > 0 else { return }
-            appendToSpool([0x2C])
-        }
-
-        private mutating func appendToSpool(_ bytes: [UInt8]) {
-            let start = spool.size
-            spool.append(bytes)
-            let length = Int64(bytes.count)
-            if case .spool(let first, let old)? = pieces.last, first + old == start {
-                pieces[pieces.count - 1] = .spool(start: first, count: old + length)
-            } else {
-                pieces.append(.spool(start: start, count: length))
-            }
-            count += length
+        /// Copies the stretch of the previous file waiting to be copied.
+        private mutating func copyPending() {
+            guard let (start, length) = pending else { return }
+            sink.append(from: previous, range: start..<start + length)
+            pending = nil
         }
 
         /// Appends what ``render(_:)`` made, after the elements appended before; returns where
@@ -221,9 +220,11 @@ extension Outputs {
         @discardableResult
         mutating func append(rendered: [UInt8]) -> Int64? {
             guard !rendered.isEmpty else { return nil }
-            separate()
-            let position = count
-            appendToSpool(rendered)
+            copyPending()
+            if count > 0 { sink.append([0x2C]) }
+            let position = count + (count > 0 ? 1 : 0)
+            sink.append(rendered)
+            count = position + Int64(rendered.count)
             return position
         }
 
@@ -231,42 +232,52 @@ extension Outputs {
         /// `start`); returns where they begin among the elements.
         mutating func append(previous start: Int64, count length: Int) -> Int64 {
             // Right after the previous document there, comma and all: one stretch.
-            if count > 0, case .previous(let first, let old)? = pieces.last, first + old + 1 == start {
-                pieces[pieces.count - 1] = .previous(start: first, count: old + 1 + Int64(length))
+            if let (first, old) = pending, first + old + 1 == start {
+                pending = (first, old + 1 + Int64(length))
                 count += 1 + Int64(length)
                 return count - Int64(length)
             }
-            separate()
-            let position = count
-            pieces.append(.previous(start: start, count: Int64(length)))
-            count += Int64(length)
+            copyPending()
+            if count > 0 { sink.append([0x2C]) }
+            let position = count + (count > 0 ? 1 : 0)
+            pending = (start, Int64(length))
+            count = position + Int64(length)
             return position
         }
 
-        /// `suggestions.json` with `file`'s other fields (its suggestions are not read) and the
-        /// elements, copied in by the kernel from the spool and from `previous` (the previous
-        /// file, open). Returns where the elements begin in the file.
-        @discardableResult
-        func write(_ file: SuggestionsFile, to sink: AtomicFile.Writer, previous: Int32 = -1) throws -> Int64 {
+        /// Completes `suggestions.json` with `file`'s other fields (its suggestions are not read):
+        /// the file to commit, where the elements begin in it, and its orphaned decisions as
+        /// encoded (the next run's guess).
+        mutating func finish(_ file: SuggestionsFile) throws -> (file: AtomicFile.Writer, start: Int64, orphans: Data) {
+            copyPending()
             let parts = try SuggestionsParts(file)
-            let (pieces, spool, hasElements) = (pieces, spool, count > 0)
-            var start: Int64 = 0
-            JSONWriter.stream(to: sink) { writer in
+            let (head, tail) = Self.split(file, parts, elements: count > 0)
+            if Int64(head.count) == reserved {
+                sink.write(head, at: 0)
+                sink.append(tail)
+                return (sink, reserved, parts.orphans)
+            }
+            let fitted = try AtomicFile.Writer(path: sink.path)
+            fitted.append(head)
+            fitted.append(contentsOf: sink, range: reserved..<sink.size)
+            fitted.append(tail)
+            return (fitted, Int64(head.count), parts.orphans)
+        }
+
+        /// The file's bytes before its elements and after them.
+        private static func split(_ file: SuggestionsFile, _ parts: SuggestionsParts, elements: Bool) -> (
+            head: [UInt8], tail: [UInt8]
+        ) {
+            var mark = 0
+            let whole = JSONWriter.data(capacity: parts.lexicon.count + parts.manual.count + parts.orphans.count + 1024)
+            {
+                writer in
                 suggestions(file, parts, &writer) { writer in
-                    writer.flush()
-                    start = sink.size
-                    for piece in pieces {
-                        switch piece {
-                        case .spool(let first, let count):
-                            sink.append(contentsOf: spool, range: first..<first + count)
-                        case .previous(let first, let count):
-                            sink.append(from: previous, range: first..<first + count)
-                        }
-                    }
-                    writer.spliced(elements: hasElements)
+                    mark = writer.bytes.count
+                    writer.spliced(elements: elements)
                 }
             }
-            return start
+            return ([UInt8](whole.prefix(mark)), [UInt8](whole.dropFirst(mark)))
         }
     }
 
@@ -276,10 +287,11 @@ extension Outputs {
         var manual: Data
         var orphans: Data
 
-        init(_ file: SuggestionsFile) throws {
+        /// `orphans`: the orphaned decisions as encoded, instead of `file`'s.
+        init(_ file: SuggestionsFile, orphans: Data? = nil) throws {
             lexicon = try json(file.lexicon)
             manual = try json(file.manualCodings)
-            orphans = try json(file.orphanedDecisions)
+            self.orphans = try orphans ?? json(file.orphanedDecisions)
         }
     }
 

@@ -295,7 +295,9 @@ public struct PipelineRunner: Sendable {
                 suggestionMerge = try SuggestionMerge(
                     stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
                     out: out,
-                    spooling: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil,
+                    writing: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil,
+                    study: configuration.study,
+                    lexiconSource: relativePath(stage.lexiconFile, from: configuration.baseFolder),
                     context: context, reusing: !options.force)
             } catch {
                 throw PipelineError(file: error.file, message: error.message)
@@ -653,9 +655,6 @@ public struct PipelineRunner: Sendable {
             let runner = self
             let kwicMerge = merge.kwic
             let suggestionsToWrite = finishedSuggestions
-            let lexiconSource = configuration.suggest.map {
-                relativePath($0.lexiconFile, from: configuration.baseFolder)
-            }
             let participants = participants
             // The longest first: both threads take tasks in order.
             let (frequenciesTask, suggestionsTask, corpusTask, kwicTask) = (0, 1, 2, 3)
@@ -678,13 +677,12 @@ public struct PipelineRunner: Sendable {
                         result.files.append(("kwic.json", kwicMerge.sink))
                     case suggestionsTask:
                         guard var suggestionMerge = suggestionsToWrite, writeSuggestions else { break }
-                        let sink = try runner.output("suggestions.json", in: out)
-                        try timer.measure("write suggestions") {
-                            try suggestionMerge.write(
-                                study: configuration.study, lexiconSource: lexiconSource ?? "", to: sink)
-                            sink.sync()
+                        let sink = try timer.measure("write suggestions") {
+                            let sink = try suggestionMerge.finish()
+                            sink?.sync()
+                            return sink
                         }
-                        result.files.append(("suggestions.json", sink))
+                        if let sink { result.files.append(("suggestions.json", sink)) }
                         result.suggestions = suggestionMerge
                     default:
                         var storedWords: [String: Int]?

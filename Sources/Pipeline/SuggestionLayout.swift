@@ -35,6 +35,8 @@ struct SuggestionLayout: Sendable {
     let context: String
     /// Where the elements begin in the file.
     var start: Int64 = 0
+    /// The file's orphaned decisions as encoded in it: the next run's guess at its head.
+    var orphans = Data()
     private(set) var keys: [String] = []
     private(set) var participants: [String] = []
     private(set) var documents: [Document] = []
@@ -113,7 +115,7 @@ struct SuggestionLayout: Sendable {
 
     // MARK: Stored
 
-    private static let tag = "tmine-suggestion-layout-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-suggestion-layout-2-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/suggestions-layout.bin")
@@ -148,6 +150,7 @@ struct SuggestionLayout: Sendable {
         guard try reader.read(String.self) == context else { throw BinaryReader.Error() }
         var layout = SuggestionLayout(context: context)
         layout.start = Int64(try reader.read(Int.self))
+        layout.orphans = Data(try reader.read(String.self).utf8)
         layout.keys = try reader.read()
         layout.participants = try reader.read()
         let statuses = SuggestionStatus.allCases
@@ -196,6 +199,7 @@ struct SuggestionLayout: Sendable {
         ) { writer in
             writer.write(context)
             writer.write(Int(start))
+            writer.write(String(decoding: orphans, as: UTF8.self))
             writer.write(keys)
             writer.write(participants)
             writer.writeVarint(UInt64(documents.count))

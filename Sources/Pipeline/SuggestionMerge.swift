@@ -9,6 +9,8 @@ import Foundation
 /// (the run's, then the task that finishes it): hence `@unchecked`.
 struct SuggestionMerge: @unchecked Sendable {
     let stage: SuggestStage
+    private let study: String
+    private let lexiconSource: String
     private let byID: [String: Participant]
     private var session: DecisionMerger.Session
     private let coders: [String]
@@ -37,16 +39,20 @@ struct SuggestionMerge: @unchecked Sendable {
     private let previousFile: FileHandle?
     private var layout: SuggestionLayout?
 
-    /// Reads every coder's decision log in `decisionsFolder`; `spooling` is the path of the
-    /// suggestions.json to write, or nil when it is kept as it is (the report still needs the
-    /// tally). With a `context` (everything but the lexicon the rendered suggestions depend on)
-    /// the file's layout is recorded, and when `reusing`, documents whose suggestions are as the
-    /// previous file (made in the same context) holds them are copied from it.
+    /// Reads every coder's decision log in `decisionsFolder`; `writing` is the path of the
+    /// suggestions.json to write (as the documents come), or nil when it is kept as it is (the
+    /// report still needs the tally); `study` and `lexiconSource` are named in its head. With a
+    /// `context` (everything but the lexicon the rendered suggestions depend on) the file's
+    /// layout is recorded, and when `reusing`, documents whose suggestions are as the previous
+    /// file (made in the same context) holds them are copied from it.
     init(
         stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, out: String,
-        spooling path: String?, context: String?, reusing: Bool = true
+        writing path: String?, study: String = "", lexiconSource: String = "", context: String?,
+        reusing: Bool = true
     ) throws(FileWriteError) {
         self.stage = stage
+        self.study = study
+        self.lexiconSource = lexiconSource
         previous = SuggestionIndex.previous(in: out)
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         if reusing, let context, let previous,
@@ -75,7 +81,13 @@ struct SuggestionMerge: @unchecked Sendable {
         }
         session = DecisionMerger.Session(states: states)
         coders = states.map(\.coder)
-        if let path { elements = try Outputs.SuggestionElements(beside: path) }
+        if let path {
+            // The head is guessed with the orphaned decisions of the file this run may copy from
+            // (decisions unchanged), else with none.
+            elements = try Outputs.SuggestionElements(
+                path: path, guess: file(orphans: [], manual: session.manual), orphans: previousLayout?.orphans,
+                previous: previousFile?.fileDescriptor ?? -1)
+        }
     }
 
     /// One document's suggestions made ready on a worker: attributes and decisions joined,
@@ -275,28 +287,33 @@ struct SuggestionMerge: @unchecked Sendable {
             perCode: perCode, orphaned: orphans, reattached: session.reattached)
     }
 
-    /// After ``summarize()``: writes suggestions.json to `sink` (when spooling).
-    mutating func write(study: String, lexiconSource: String, to sink: AtomicFile.Writer) throws {
+    /// suggestions.json's fields but its suggestions.
+    private func file(orphans: [DecisionMerger.Orphan], manual: [String: [ManualCoding]]) -> Outputs.SuggestionsFile {
+        Outputs.SuggestionsFile(
+            study: study,
+            lexicon: .init(
+                source: lexiconSource, hash: stage.lexicon.contentHash,
+                codes: stage.lexicon.codes.map {
+                    Outputs.SuggestionsFile.CodeInfo(
+                        name: $0.name, parent: $0.parent, description: $0.description,
+                        path: stage.lexicon.path(of: $0.name))
+                }),
+            unit: stage.options.unit.rawValue, suggestions: [],
+            manualCodings: manual.keys.sorted().flatMap { coder in
+                (manual[coder] ?? []).map { Outputs.SuggestionsFile.CoderManualCoding(coder: coder, coding: $0) }
+            },
+            orphanedDecisions: orphans)
+    }
+
+    /// After ``summarize()``: suggestions.json completed, to commit (nil when it is not written).
+    mutating func finish() throws -> AtomicFile.Writer? {
         let (orphans, manual) = ends ?? session.finish()
-        if let elements {
-            let file = Outputs.SuggestionsFile(
-                study: study,
-                lexicon: .init(
-                    source: lexiconSource, hash: stage.lexicon.contentHash,
-                    codes: stage.lexicon.codes.map {
-                        Outputs.SuggestionsFile.CodeInfo(
-                            name: $0.name, parent: $0.parent, description: $0.description,
-                            path: stage.lexicon.path(of: $0.name))
-                    }),
-                unit: stage.options.unit.rawValue, suggestions: [],
-                manualCodings: manual.keys.sorted().flatMap { coder in
-                    (manual[coder] ?? []).map { Outputs.SuggestionsFile.CoderManualCoding(coder: coder, coding: $0) }
-                },
-                orphanedDecisions: orphans)
-            let start = try elements.write(
-                file, to: sink, previous: previousFile?.fileDescriptor ?? -1)
-            layout?.start = start
-        }
+        guard var elements else { return nil }
+        let (sink, start, encodedOrphans) = try elements.finish(file(orphans: orphans, manual: manual))
+        self.elements = elements
+        layout?.start = start
+        layout?.orphans = encodedOrphans
+        return sink
     }
 
     /// Records the ids and layout of the suggestions.json just written (call once it is in place),

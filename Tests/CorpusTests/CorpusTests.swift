@@ -27,14 +27,15 @@ import Testing
         for file in kept { #expect(FileManager.default.fileExists(atPath: file.path), "\(file.path)") }
     }
 
-    @Test func aSpoolLeavesNoFileAndItAndStretchesOfOtherFilesAreCopiedByteForByte() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)")
+    @Test func aReservedHeadIsWrittenInPlaceAndWritersAreCopiedByteForByte() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("reserve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let path = root.appendingPathComponent("out.json").path
-        let spool = try AtomicFile.Spool(beside: path)
-        // 20 MB and a bit, in uneven pieces.
-        var expected: [UInt8] = Array("head ".utf8)
+        // Room for a head of 5 bytes, then 20 MB and a bit, in uneven pieces, handed to the disk
+        // as they come (durable).
+        let reserving = try AtomicFile.Writer(path: path, durable: true)
+        reserving.reserve(5)
         var spooled: [UInt8] = []
         while spooled.count < 20 << 20 {
             // Bytes that differ with their position, so a piece copied twice or out of place shows.
@@ -43,35 +44,50 @@ import Testing
                 for index in buffer.indices { buffer[index] = UInt8(truncatingIfNeeded: (start + index) &* 40503 >> 7) }
                 count = buffer.count
             }
-            spool.append(piece)
+            reserving.append(piece)
             spooled += piece
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).isEmpty)
-        let writer = try AtomicFile.Writer(path: path, durable: false)
-        writer.append(Array("head ".utf8))
-        writer.append(contentsOf: spool)
-        writer.append(Array(" tail".utf8))
-        #expect(writer.size == Int64(spooled.count + 10))
-        try writer.commit()
-        expected += spooled + Array(" tail".utf8)
+        // Nothing at the path until the commit.
+        #expect(!FileManager.default.fileExists(atPath: path))
+        reserving.append(Array(" tail".utf8))
+        // A head longer than reserved: copied behind it into another writer, the first abandoned.
+        let spool = try AtomicFile.Writer(path: path, durable: false)
+        spool.append(Array("a longer head ".utf8))
+        spool.append(contentsOf: reserving, range: 5..<reserving.size)
+        reserving.write(Array("head ".utf8), at: 0)
+        #expect(reserving.size == Int64(spooled.count + 10))
+        try reserving.commit()
+        let expected = Array("head ".utf8) + spooled + Array(" tail".utf8)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
+        try spool.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(Array("a longer head ".utf8) + expected[5...]))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["out.json"])
+        // A writer never committed leaves nothing behind.
+        do {
+            let abandoned = try AtomicFile.Writer(path: root.appendingPathComponent("gone.json").path)
+            abandoned.reserve(3)
+            abandoned.append(Array("x".utf8))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["out.json"])
+        let written = Array("a longer head ".utf8) + expected[5...]
 
-        // Stretches of the spool and of the file just written, as a lexicon edit copies them: a
+        // Stretches of a writer and of the file just written, as a lexicon edit copies them: a
         // durable file, copied in steps with its bytes handed to the disk as it grows.
         let source = open(path, O_RDONLY)
         defer { close(source) }
+        let stretch = try AtomicFile.Writer(path: root.appendingPathComponent("stretch.json").path, durable: false)
+        stretch.append(spooled)
         let copy = root.appendingPathComponent("copy.json").path
         let copier = try AtomicFile.Writer(path: copy, durable: true)
-        copier.append(contentsOf: spool, range: 7..<(9 << 20))
-        copier.append(from: source, range: 3..<Int64(expected.count))
+        copier.append(contentsOf: stretch, range: 7..<(9 << 20))
+        copier.append(from: source, range: 3..<Int64(written.count))
         try copier.commit()
-        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data(spooled[7..<(9 << 20)] + expected[3...]))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data(spooled[7..<(9 << 20)] + written[3...]))
         // A file shorter than the stretch asked for: nothing is replaced.
         let short = try AtomicFile.Writer(path: copy, durable: false)
-        short.append(from: source, range: 0..<Int64(expected.count + 1))
+        short.append(from: source, range: 0..<Int64(written.count + 1))
         #expect(throws: FileWriteError.self) { try short.commit() }
-        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)).count == (9 << 20) - 7 + expected.count - 3)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)).count == (9 << 20) - 7 + written.count - 3)
     }
 
     /// Run reports, locks and decisions are stamped through the C library, in the very format

@@ -44,16 +44,17 @@ import Testing
         #expect(try Outputs.suggestionsJSON(many) == expected)
         #expect(Outputs.kwicJSON(lines) == (try Outputs.json(lines)))
         let path = workspace.root.appendingPathComponent("streamed.json").path
-        var elements = try Outputs.SuggestionElements(beside: path)
+        var elements = try Outputs.SuggestionElements(path: path, guess: many, orphans: nil)
         elements.append(rendered: Outputs.SuggestionElements.render(many.suggestions))
-        let sink = try AtomicFile.Writer(path: path, durable: false)
-        try elements.write(many, to: sink)
+        let (sink, start, _) = try elements.finish(many)
         try sink.commit()
         #expect(expected.count > 2 << 20)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == expected)
+        #expect(start == elements.reserved && start > 100)
 
-        // Written element by element over many calls (lines straight to the file, suggestions
-        // to a spool spliced in after the fields before them), with thousands or none.
+        // Written element by element over many calls (lines and suggestions straight to the
+        // file, the suggestions after room left for the fields before them), with thousands or
+        // none, and with that room guessed right or wrong (an orphaned decision more or less).
         for (kwicFile, suggestionsFile) in [(lines, many), (kwic, suggestions)] {
             for empty in [false, true] {
                 var wanted = kwicFile
@@ -67,17 +68,37 @@ import Testing
 
                 var wantedSuggestions = suggestionsFile
                 if empty { wantedSuggestions.suggestions = [] }
-                // A document's worth at a time, as the run appends them.
-                var elements = try Outputs.SuggestionElements(beside: path)
-                for start in stride(from: 0, to: wantedSuggestions.suggestions.count, by: 7) {
-                    let piece = wantedSuggestions.suggestions[
-                        start..<min(start + 7, wantedSuggestions.suggestions.count)]
-                    elements.append(rendered: Outputs.SuggestionElements.render(Array(piece)))
+                wantedSuggestions.orphanedDecisions.append(
+                    DecisionMerger.Orphan(
+                        coder: "alice", suggestionID: "0123456789abcdef", status: .accepted, code: "Hype",
+                        documentID: "interview-02", segmentIndex: 4, suggestedCode: "Hype", evidence: ["hype"]))
+                var other = wantedSuggestions
+                other.orphanedDecisions.removeLast()
+                for guess in [wantedSuggestions, other] {
+                    // A document's worth at a time, as the run appends them.
+                    try check(guess: guess)
+                    // No temporary file is left, whichever writer was committed.
+                    #expect(
+                        try FileManager.default.contentsOfDirectory(atPath: workspace.root.path)
+                            .allSatisfy { !$0.contains(".tmp-") })
                 }
-                let sink = try AtomicFile.Writer(path: path, durable: false)
-                try elements.write(wantedSuggestions, to: sink)
-                try sink.commit()
-                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wantedSuggestions)))
+                func check(guess: Outputs.SuggestionsFile) throws {
+                    var elements = try Outputs.SuggestionElements(path: path, guess: guess, orphans: nil)
+                    for start in stride(from: 0, to: wantedSuggestions.suggestions.count, by: 7) {
+                        let piece = wantedSuggestions.suggestions[
+                            start..<min(start + 7, wantedSuggestions.suggestions.count)]
+                        elements.append(rendered: Outputs.SuggestionElements.render(Array(piece)))
+                    }
+                    let (sink, start, orphans) = try elements.finish(wantedSuggestions)
+                    try sink.commit()
+                    let written = try Data(contentsOf: URL(fileURLWithPath: path))
+                    #expect(written == (try Outputs.json(wantedSuggestions)))
+                    #expect(
+                        (start == elements.reserved) == (guess.orphanedDecisions == wantedSuggestions.orphanedDecisions)
+                    )
+                    #expect(Array(written.prefix(Int(start))).suffix(17) == Array("\"suggestions\" : [".utf8))
+                    #expect(orphans == (try Outputs.json(wantedSuggestions.orphanedDecisions)))
+                }
             }
         }
     }
@@ -98,25 +119,29 @@ import Testing
             Array(old.suggestions[$0..<min($0 + $0 % 40 + 1, old.suggestions.count)])
         }
         let previousPath = workspace.root.appendingPathComponent("previous.json").path
-        var elements = try Outputs.SuggestionElements(beside: previousPath)
+        var previousFile = old
+        previousFile.suggestions = documents.flatMap { $0 }
+        var elements = try Outputs.SuggestionElements(path: previousPath, guess: previousFile, orphans: nil)
         var placed: [(offset: Int64, count: Int)] = []
         for document in documents {
             let bytes = Outputs.SuggestionElements.render(document)
             placed.append((elements.append(rendered: bytes) ?? -1, bytes.count))
         }
-        var previousFile = old
-        previousFile.suggestions = documents.flatMap { $0 }
-        let previousSink = try AtomicFile.Writer(path: previousPath, durable: false)
-        let start = try elements.write(previousFile, to: previousSink)
+        let (previousSink, start, orphans) = try elements.finish(previousFile)
         try previousSink.commit()
         #expect(try Data(contentsOf: URL(fileURLWithPath: previousPath)) == (try Outputs.json(previousFile)))
 
         // Runs of copied documents between ones rendered afresh; some left out, one changed.
         let path = workspace.root.appendingPathComponent("next.json").path
         let previous = try #require(FileHandle(forReadingAtPath: previousPath))
-        var next = try Outputs.SuggestionElements(beside: path)
         var wanted = previousFile
         wanted.suggestions = []
+        wanted.lexicon.hash = "edited"
+        // Its head guessed from the previous file's orphaned decisions, as a run does.
+        var guess = wanted
+        guess.orphanedDecisions = []
+        var next = try Outputs.SuggestionElements(
+            path: path, guess: guess, orphans: orphans, previous: previous.fileDescriptor)
         for (index, document) in documents.enumerated() where index % 5 != 4 {
             if index % 7 == 0 {
                 var changed = document
@@ -128,11 +153,10 @@ import Testing
                 wanted.suggestions += document
             }
         }
-        wanted.lexicon.hash = "edited"
-        let sink = try AtomicFile.Writer(path: path, durable: false)
-        try next.write(wanted, to: sink, previous: previous.fileDescriptor)
+        let (sink, nextStart, _) = try next.finish(wanted)
         try sink.commit()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)))
+        #expect(nextStart == next.reserved)
     }
 
     @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {

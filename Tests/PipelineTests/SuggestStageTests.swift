@@ -309,6 +309,19 @@ import Testing
         let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
         #expect(file.orphanedDecisions.map(\.suggestionID) == [pathway.id])
         #expect(file.suggestions.first { $0.id == hype.id }?.decisions.first?.note == "clear case")
+        // The file is written as its suggestions come, after room guessed for what precedes them
+        // (the orphaned decisions, known last): guessed wrong above (none before), right after
+        // another edit that keeps the orphan; JSONEncoder's bytes either way.
+        #expect(try workspace.output("suggestions.json") == (try Outputs.json(file)))
+        try workspace.editLexicon {
+            $0.replacingOccurrences(
+                of: #""no established route"]"#, with: #""no established route", "no route at all"]"#)
+        }
+        let again = try workspace.run()
+        #expect(again.suggestions?.orphaned.map(\.suggestionID) == [pathway.id])
+        let kept = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
+        #expect(kept.lexicon.hash != file.lexicon.hash && kept.orphanedDecisions == file.orphanedDecisions)
+        #expect(try workspace.output("suggestions.json") == (try Outputs.json(kept)))
     }
 
     @Test func decideChecksIdsCodesAndRangesBeforeWriting() throws {
