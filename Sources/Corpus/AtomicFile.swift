@@ -109,20 +109,7 @@ public enum AtomicFile {
             guard failed == nil, descriptor >= 0 else { return }
             precondition(offset >= 0 && offset + Int64(bytes.count) <= size, "write within the file")
             synced = false
-            var done = 0
-            while done < bytes.count, failed == nil {
-                let count = bytes.withUnsafeBytes { buffer in
-                    guard let base = buffer.baseAddress else { return 0 }
-                    return pwrite(descriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
-                }
-                if count > 0 {
-                    done += count
-                } else if count < 0, errno == EINTR {
-                    continue
-                } else {
-                    failed = count < 0 ? String(cString: strerror(errno)) : "nothing could be written"
-                }
-            }
+            failed = AtomicFile.write(bytes, to: descriptor, at: offset)
         }
 
         /// Appends `range` of what `other` has written so far, copied by the kernel (a writer
@@ -206,6 +193,22 @@ public enum AtomicFile {
                 unlink(temporary)
             }
         }
+    }
+
+    /// Writes all of `bytes` at `offset` of the file open as `descriptor` (`pwrite`: threads may
+    /// write disjoint ranges of one file at once); the reason when it cannot (a full disk).
+    public static func write(_ bytes: [UInt8], to descriptor: Int32, at offset: Int64) -> String? {
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pwrite(descriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return count < 0 ? String(cString: strerror(errno)) : "nothing could be written" }
+            done += count
+        }
+        return nil
     }
 
     /// `range` of the file open as `descriptor`; nil when it cannot all be read.

@@ -805,9 +805,7 @@ public struct PipelineRunner: Sendable {
                 WordIndex(stats: collected.map(\.stats), filters: filters).save(in: out, key: wordsKey)
             }
         }
-        if options.only == nil && failures.isEmpty {
-            cache.prune()
-        }
+        cache.finish(pruning: options.only == nil && failures.isEmpty)
         return report
     }
 

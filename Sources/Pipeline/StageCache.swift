@@ -1,28 +1,57 @@
 import Corpus
 import Foundation
 
-/// Per-document stage results on disk: one binary file per document under
-/// `out/<study>/.cache/documents/`, named by the document's ingest key, in three parts read
-/// independently: the document and its analyses, its words (turn and token counts, distinct
-/// forms), its suggestions. Each part holds one section per stage, each with the key it was
-/// computed under. A part is read only when one of its sections is asked for: a lexicon edit
-/// reads a document's words, not its text (reading every file whole was a third of such a run).
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Per-document stage results on disk, under `out/<study>/.cache/documents/`: each document's
+/// record (keyed by its ingest key) in three parts read independently: the document and its
+/// analyses, its words (turn and token counts, distinct forms), its suggestions. Each part holds
+/// one section per stage, each with the key it was computed under. A part is read only when one
+/// of its sections is asked for: a lexicon edit reads a document's words, not its text (reading
+/// every record whole was a third of such a run).
 ///
-/// One file per document, not one per stage or per part: creating files was a tenth of a cold
-/// run, and on this machine's ext4 three files per document cost a second of a 100 MB run more
-/// than one. A file whose header or a part that does not decode to its end, or a section under
-/// another key, is treated as missing and recomputed, never trusted. Files of documents not in a
-/// run are pruned.
+/// Records go into pack files, one per run that writes any, found through an index
+/// (`index.bin`) written when the run ends: a file per document cost a tenth of a cold run at
+/// 100 MB (creating 2,000 files right after the previous run's were deleted makes this machine's
+/// journal-less ext4 scan past every recently freed inode). A pack is never changed once
+/// written, and the index is replaced whole, so a killed run leaves the previous index and its
+/// packs as they were. A record whose header or a part does not decode to its end, or a section
+/// under another key, is treated as missing and recomputed, never trusted. Records of documents
+/// not in a run are dropped; packs no record lives in are deleted, and packs mostly dead are
+/// copied into the run's pack.
 public final class StageCache: @unchecked Sendable {
     public let folder: String
     private let lock = NSLock()
     /// The documents (ingest keys) of this run.
     private var used: Set<String> = []
     private static let tag = "tmine-cache-\(BinaryWriter.formatVersion)"
+    private static let indexTag = "tmine-cache-index-\(BinaryWriter.formatVersion)"
     private static let legacyStages = ["ingest", "tokenize", "kwic", "frequencies", "suggest"]
+
+    /// Where a document's record lies: a pack (by name) and a byte range of it.
+    struct Location: Sendable, Equatable {
+        var pack: String
+        var range: Range<Int64>
+    }
+
+    /// The index as the run found it (read when first needed) and the records this run wrote.
+    private var found: [String: Location]?
+    private var written: [String: Location] = [:]
+    /// This run's pack, created by the first record written, and its length so far.
+    private var pack: (name: String, descriptor: Int32)?
+    private var packLength: Int64 = 0
+    /// Packs opened for reading, by name.
+    private var readers: [String: Int32] = [:]
 
     public init(folder: String) {
         self.folder = folder
+    }
+
+    deinit {
+        if let pack { close(pack.descriptor) }
+        for descriptor in readers.values { close(descriptor) }
     }
 
     /// The parts of a document's file, in file order.
@@ -98,8 +127,7 @@ public final class StageCache: @unchecked Sendable {
     }
 
     private var documents: String { "\(folder)/documents" }
-
-    func path(_ key: String) -> String { "\(documents)/\(key).bin" }
+    private var indexPath: String { "\(documents)/index.bin" }
 
     /// The document's cached sections, each part read when first needed (none when
     /// `ignoringCache`).
@@ -108,8 +136,8 @@ public final class StageCache: @unchecked Sendable {
         return Bundle(key: key, cache: ignoringCache ? nil : self)
     }
 
-    /// Where each part of a document's file lies: the header after tag and key holds each part's
-    /// offset and length (fixed-width, so it is written before the parts are placed).
+    /// Where a record's parts lie: the header after tag and key holds each part's offset from the
+    /// record's start and length (fixed-width, so it is written before the parts are placed).
     static func header(key: String, lengths: [Int]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 256)
         writer.write(tag)
@@ -123,42 +151,68 @@ public final class StageCache: @unchecked Sendable {
         return writer.bytes
     }
 
-    /// The byte range of each part of a document's file; nil when the file is missing or its
-    /// header is not this format's, this key's or consistent with the file's size.
-    func partRanges(of key: String, in descriptor: Int32) -> [Range<Int64>]? {
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return nil }
-        let size = Int64(status.st_size)
-        let headerLength = Self.header(key: key, lengths: [0, 0, 0]).count
-        guard size >= headerLength, let head = AtomicFile.read(descriptor, range: 0..<Int64(headerLength)) else {
-            return nil
+    /// Where the document's record is: written by this run, or as the index the run found says.
+    func location(of key: String) -> Location? {
+        lock.withLock {
+            if let location = written[key] { return location }
+            if found == nil { found = Self.readIndex(at: indexPath) }
+            return found?[key]
         }
+    }
+
+    /// The documents (ingest keys) the index names, sorted.
+    var indexedKeys: [String] {
+        lock.withLock {
+            if found == nil { found = Self.readIndex(at: indexPath) }
+            return (found ?? [:]).keys.sorted()
+        }
+    }
+
+    /// The byte range in its pack of each part of the record at `location`; nil when the record
+    /// header is not this format's, this key's or consistent with the record's length.
+    func partRanges(of key: String, at location: Location, in descriptor: Int32) -> [Range<Int64>]? {
+        let headerLength = Int64(Self.header(key: key, lengths: [0, 0, 0]).count)
+        let base = location.range.lowerBound
+        guard location.range.count >= headerLength,
+            let head = AtomicFile.read(descriptor, range: base..<base + headerLength)
+        else { return nil }
         var reader = BinaryReader(head)
         do throws(BinaryReader.Error) {
             guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key else { return nil }
             var ranges: [Range<Int64>] = []
-            var expected = Int64(headerLength)
+            var expected = headerLength
             for _ in Part.allCases {
                 let offset = Int64(bitPattern: try reader.readFixed())
                 let length = Int64(bitPattern: try reader.readFixed())
-                guard offset == expected, length >= 0, offset + length <= size else { return nil }
-                ranges.append(offset..<(offset + length))
+                guard offset == expected, length >= 0, length <= Int64(location.range.count) - offset else {
+                    return nil
+                }
+                ranges.append(base + offset..<base + offset + length)
                 expected = offset + length
             }
-            return expected == size ? ranges : nil
+            return expected == Int64(location.range.count) ? ranges : nil
         } catch {
             return nil
         }
     }
 
-    /// The sections of some parts of a document's file, read through one open: nil when the file
-    /// is missing or invalid; a part that does not decode, or holds another part's stages, adds
-    /// none (it is missing).
+    /// A pack open for reading (nil when it cannot be opened).
+    func reader(of pack: String) -> Int32? {
+        lock.withLock {
+            if let descriptor = readers[pack] { return descriptor }
+            let descriptor = open("\(documents)/\(pack)", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+            readers[pack] = descriptor
+            return descriptor
+        }
+    }
+
+    /// The sections of some parts of a document's record: nil when it is missing or invalid; a
+    /// part that does not decode, or holds another part's stages, adds none (it is missing).
     private func sections(of key: String, parts: [Part]) -> Sections? {
-        let descriptor = open(path(key), O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        guard let ranges = partRanges(of: key, in: descriptor) else { return nil }
+        guard let location = location(of: key), let descriptor = reader(of: location.pack),
+            let ranges = partRanges(of: key, at: location, in: descriptor)
+        else { return nil }
         var sections: Sections = [:]
         for part in parts {
             guard let bytes = AtomicFile.read(descriptor, range: ranges[part.rawValue]) else { continue }
@@ -178,8 +232,8 @@ public final class StageCache: @unchecked Sendable {
         return sections
     }
 
-    /// Writes a changed bundle's file whole (its parts not yet read are read first); a failure to
-    /// write only costs the next run some time, so it is not fatal.
+    /// Writes a changed bundle's record whole (its parts not yet read are read first) into this
+    /// run's pack; a failure to write only costs the next run some time, so it is not fatal.
     public func store(_ bundle: Bundle) {
         guard bundle.changed else { return }
         var bundle = bundle
@@ -195,25 +249,123 @@ public final class StageCache: @unchecked Sendable {
             }
             return writer.bytes
         }
-        // Header and parts straight to the file: joining them first copied every entry twice.
-        try? FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
-        guard let file = try? AtomicFile.Writer(path: path(bundle.key), durable: false) else { return }
-        file.append(Self.header(key: bundle.key, lengths: parts.map(\.count)))
-        for part in parts { file.append(part) }
-        try? file.commit()
+        let header = Self.header(key: bundle.key, lengths: parts.map(\.count))
+        let length = Int64(header.count + parts.reduce(0) { $0 + $1.count })
+        // The record's place is taken under the lock; its bytes are written outside it (header
+        // and parts straight to the file: joining them first copied every record twice).
+        guard let (pack, start) = reserve(length) else { return }
+        var offset = start
+        for piece in [header] + parts {
+            guard AtomicFile.write(piece, to: pack.descriptor, at: offset) == nil else { return }
+            offset += Int64(piece.count)
+        }
+        lock.withLock { written[bundle.key] = Location(pack: pack.name, range: start..<start + length) }
     }
 
-    /// Removes the files of documents not in this run (and any other file there, such as the
-    /// per-part files of earlier versions), and caches of earlier versions.
-    public func prune() {
-        let keep = lock.withLock { Set(used.map { "\($0).bin" }) }
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: documents) {
-            for name in names where !keep.contains(name) {
-                try? FileManager.default.removeItem(atPath: "\(documents)/\(name)")
+    /// `length` bytes of this run's pack (created the first time), and where they begin.
+    private func reserve(_ length: Int64) -> (pack: (name: String, descriptor: Int32), start: Int64)? {
+        lock.withLock { reserveHoldingLock(length) }
+    }
+
+    private func reserveHoldingLock(_ length: Int64) -> (pack: (name: String, descriptor: Int32), start: Int64)? {
+        if pack == nil {
+            try? FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
+            let name = "pack-\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).bin"
+            let descriptor = open("\(documents)/\(name)", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { return nil }
+            pack = (name, descriptor)
+        }
+        guard let pack else { return nil }
+        defer { packLength += length }
+        return (pack, packLength)
+    }
+
+    /// At the end of a run: writes the index of every record (this run's, and the earlier ones of
+    /// documents not rewritten), then deletes what it no longer names. With `pruning`, records of
+    /// documents not in this run are dropped (a run that skipped some documents keeps them).
+    public func finish(pruning: Bool) {
+        lock.withLock {
+            let before = found ?? Self.readIndex(at: indexPath) ?? [:]
+            var index = before
+            if pruning { index = index.filter { used.contains($0.key) } }
+            index.merge(written) { _, new in new }
+            compact(&index)
+            if index != before || !FileManager.default.fileExists(atPath: indexPath) {
+                guard Self.writeIndex(index, at: indexPath) else { return }
+            }
+            let live = Set(index.values.map(\.pack))
+            if let names = try? FileManager.default.contentsOfDirectory(atPath: documents) {
+                for name in names where name != "index.bin" && !live.contains(name) {
+                    try? FileManager.default.removeItem(atPath: "\(documents)/\(name)")
+                }
+            }
+            for stage in Self.legacyStages {
+                try? FileManager.default.removeItem(atPath: "\(folder)/\(stage)")
             }
         }
-        for stage in Self.legacyStages {
-            try? FileManager.default.removeItem(atPath: "\(folder)/\(stage)")
+    }
+
+    /// Packs of earlier runs that are mostly dead (less than half their bytes in records still
+    /// named) have their live records copied into this run's pack, so that edits do not leave
+    /// a study's cache growing without bound. Called with the lock held.
+    private func compact(_ index: inout [String: Location]) {
+        var liveBytes: [String: Int64] = [:]
+        for location in index.values { liveBytes[location.pack, default: 0] += Int64(location.range.count) }
+        for (name, live) in liveBytes where name != pack?.name {
+            var status = stat()
+            guard stat("\(documents)/\(name)", &status) == 0, live * 2 < Int64(status.st_size) else { continue }
+            let source = open("\(documents)/\(name)", O_RDONLY | O_CLOEXEC)
+            guard source >= 0 else { continue }
+            defer { close(source) }
+            for (key, location) in index where location.pack == name {
+                guard let bytes = AtomicFile.read(source, range: location.range) else {
+                    index[key] = nil
+                    continue
+                }
+                let target = reserveHoldingLock(Int64(bytes.count))
+                guard let target, AtomicFile.write(bytes, to: target.pack.descriptor, at: target.start) == nil else {
+                    index[key] = nil
+                    continue
+                }
+                index[key] = Location(pack: target.pack.name, range: target.start..<target.start + Int64(bytes.count))
+            }
+        }
+    }
+
+    private static func readIndex(at path: String) -> [String: Location]? {
+        guard var reader = CacheFile.reader(at: path, tag: indexTag, key: "") else { return nil }
+        do throws(BinaryReader.Error) {
+            let packs = try reader.read([String].self)
+            // Only packs of this folder.
+            guard packs.allSatisfy({ $0.hasPrefix("pack-") && !$0.contains("/") }) else { return nil }
+            var index: [String: Location] = [:]
+            for _ in 0..<(try reader.readCount()) {
+                let key = try reader.read(String.self)
+                // Numbers a torn file may hold are refused, never trapped on.
+                guard let pack = Int(exactly: try reader.readVarint()), packs.indices.contains(pack),
+                    let start = Int64(exactly: try reader.readVarint()),
+                    let length = Int64(exactly: try reader.readVarint()), length <= Int64.max - start
+                else { return nil }
+                index[key] = Location(pack: packs[pack], range: start..<start + length)
+            }
+            return reader.isAtEnd ? index : nil
+        } catch {
+            return nil
+        }
+    }
+
+    private static func writeIndex(_ index: [String: Location], at path: String) -> Bool {
+        let packs = Array(Set(index.values.map(\.pack))).sorted()
+        let numbers = Dictionary(uniqueKeysWithValues: packs.enumerated().map { ($1, $0) })
+        return CacheFile.write(at: path, tag: indexTag, key: "", capacity: index.count * 96 + 1024) { writer in
+            writer.write(packs)
+            writer.writeVarint(UInt64(index.count))
+            for (key, location) in index.sorted(by: { $0.key < $1.key }) {
+                writer.write(key)
+                writer.writeVarint(UInt64(numbers[location.pack] ?? 0))
+                writer.writeVarint(UInt64(location.range.lowerBound))
+                writer.writeVarint(UInt64(location.range.count))
+            }
         }
     }
 }

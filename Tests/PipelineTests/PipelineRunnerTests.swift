@@ -328,26 +328,104 @@ import TextAnalysis
         let workspace = try Workspace()
         defer { workspace.remove() }
         _ = try workspace.run()
-        let ingest = workspace.out.appendingPathComponent(".cache/documents")
-        let all = try FileManager.default.contentsOfDirectory(atPath: ingest.path)
-        let entries = all.sorted()
-        #expect(entries.count == 11)  // one file per document: its text and analyses, words, suggestions
-        try Data("{not binary".utf8).write(to: ingest.appendingPathComponent(entries[0]))
-        // A file cut short: its header no longer agrees with its size.
-        let cut = ingest.appendingPathComponent(entries[3])
-        try Data(try Data(contentsOf: cut).dropLast(7)).write(to: cut)
-        // A foreign entry: a valid file under another key's name.
-        try FileManager.default.copyItem(
-            at: ingest.appendingPathComponent(entries[2]), to: ingest.appendingPathComponent("x.json"))
-        try FileManager.default.removeItem(at: ingest.appendingPathComponent(entries[1]))
-        try FileManager.default.moveItem(
-            at: ingest.appendingPathComponent("x.json"), to: ingest.appendingPathComponent(entries[1]))
+        let folder = workspace.out.appendingPathComponent(".cache")
+        let cache = StageCache(folder: folder.path)
+        // Every document's record, in one pack of this run.
+        let keys = cache.indexedKeys
+        #expect(keys.count == 11)
+        let locations = try keys.map { try #require(cache.location(of: $0)) }
+        #expect(Set(locations.map(\.pack)).count == 1)
+        let pack = folder.appendingPathComponent("documents/\(locations[0].pack)").path
+        let descriptor = open(pack, O_RDWR)
+        defer { close(descriptor) }
+        // In pack order: garbage over the first record's header; the second replaced by the
+        // third's bytes (a foreign record where the index says this one is); the last cut short,
+        // in its first part (a part cut off alone would only be missing, recomputed if needed).
+        let order = locations.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        let garbage = Array("{not binary".utf8)
+        #expect(pwrite(descriptor, garbage, garbage.count, off_t(order[0].range.lowerBound)) == garbage.count)
+        let other = try #require(AtomicFile.read(descriptor, range: order[2].range))
+        let foreign = Array(other.prefix(order[1].range.count))
+        #expect(pwrite(descriptor, foreign, foreign.count, off_t(order[1].range.lowerBound)) == foreign.count)
+        #expect(ftruncate(descriptor, off_t(order[10].range.lowerBound + 200)) == 0)
         // Outputs as they were would be kept without reading the cache: ask for corpus.json again.
         try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("corpus.json"))
         let report = try workspace.run()
         #expect(report.failures.isEmpty)
         #expect(report.stage("ingest")?.ran.count == 3)
         #expect(report.corpus.documents == 11)
+        // Their records were written again, in a pack of the new run; the first pack is kept
+        // for the other eight.
+        let after = StageCache(folder: folder.path)
+        let moved = keys.filter { after.location(of: $0)?.pack != locations[0].pack }
+        #expect(moved.count == 3)
+        #expect(try workspace.run().stage("ingest")?.ran == [])
+        // A torn index (its numbers past any length): no record is trusted, every one recomputed.
+        let index = folder.appendingPathComponent("documents/index.bin")
+        var torn = try Data(contentsOf: index)
+        torn.replaceSubrange(200..., with: Data(repeating: 0xFF, count: torn.count - 200))
+        try torn.write(to: index)
+        try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("corpus.json"))
+        let again = try workspace.run()
+        #expect(again.failures.isEmpty && again.stage("ingest")?.ran.count == 11)
+        #expect(StageCache(folder: folder.path).indexedKeys.count == 11)
+    }
+
+    /// Records live in packs: a document dropped from the study loses its record, a pack with no
+    /// record left is deleted, one mostly dead is copied into the run's pack (byte for byte: the
+    /// next run reads them); a pack of a killed run and the per-document files of earlier
+    /// versions are removed.
+    @Test func packsOfCacheRecordsArePrunedAndCompacted() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let folder = workspace.out.appendingPathComponent(".cache")
+        let documents = folder.appendingPathComponent("documents")
+        func packs() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: documents.path).filter { $0.hasPrefix("pack-") })
+        }
+        let first = try packs()
+        #expect(first.count == 1)
+        try Data("left by a killed run".utf8).write(to: documents.appendingPathComponent("pack-dead.bin"))
+        try Data("an earlier version's file".utf8).write(to: documents.appendingPathComponent("0123abcd.bin"))
+
+        // Seven of eleven transcripts taken out of the study: four records of eleven left in
+        // the first pack, which is copied into a new one.
+        let corpus = workspace.root.appendingPathComponent("corpus")
+        let aside = workspace.root.appendingPathComponent("aside")
+        try FileManager.default.createDirectory(at: aside, withIntermediateDirectories: true)
+        let transcripts = try FileManager.default.contentsOfDirectory(atPath: corpus.path)
+            .filter { $0.hasPrefix("interview-") }.sorted()
+        #expect(transcripts.count == 11)
+        for name in transcripts.prefix(7) {
+            try FileManager.default.moveItem(
+                at: corpus.appendingPathComponent(name), to: aside.appendingPathComponent(name))
+        }
+        #expect(try workspace.run().corpus.documents == 4)
+        let second = try packs()
+        #expect(second.count == 1 && second.isDisjoint(with: first))
+        let four = StageCache(folder: folder.path)
+        #expect(four.indexedKeys.count == 4)
+        #expect(four.indexedKeys.allSatisfy { four.location(of: $0)?.pack == second.first })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: documents.path).count == 2)
+        try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("corpus.json"))
+        #expect(try workspace.run(force: false).stage("ingest")?.ran == [])
+
+        // Back in: their records go to a third pack; the second, all alive, stays.
+        for name in transcripts.prefix(7) {
+            try FileManager.default.moveItem(
+                at: aside.appendingPathComponent(name), to: corpus.appendingPathComponent(name))
+        }
+        #expect(try workspace.run().stage("ingest")?.ran.count == 7)
+        let third = try packs()
+        #expect(third.count == 2 && third.isSuperset(of: second))
+        #expect(StageCache(folder: folder.path).indexedKeys.count == 11)
+
+        // One out again: its record goes, both packs stay (each mostly alive).
+        try FileManager.default.removeItem(at: corpus.appendingPathComponent(transcripts[10]))
+        #expect(try workspace.run().corpus.documents == 10)
+        #expect(try packs() == third)
+        #expect(StageCache(folder: folder.path).indexedKeys.count == 10)
     }
 
     @Test func aBadTranscriptIsReportedAndTheRestStillRun() throws {

@@ -160,12 +160,15 @@ import Testing
         let cache = StageCache(folder: workspace.out.appendingPathComponent(".cache").path)
         let documents = workspace.out.appendingPathComponent(".cache/documents")
         let names = try FileManager.default.contentsOfDirectory(atPath: documents.path).sorted()
-        #expect(names.count == 11 && names.allSatisfy { $0.hasSuffix(".bin") })
-        for name in names {
-            let key = String(name.dropLast(4))
-            let descriptor = open(cache.path(key), O_RDWR)
+        // One pack of records and its index.
+        #expect(names.count == 2 && names.contains("index.bin"))
+        let keys = cache.indexedKeys
+        #expect(keys.count == 11)
+        for key in keys {
+            let location = try #require(cache.location(of: key))
+            let descriptor = open(documents.appendingPathComponent(location.pack).path, O_RDWR)
             defer { close(descriptor) }
-            let ranges = try #require(cache.partRanges(of: key, in: descriptor))
+            let ranges = try #require(cache.partRanges(of: key, at: location, in: descriptor))
             // Every part: the word index rules out each document for a word none of them has.
             for part in StageCache.Part.allCases {
                 let range = ranges[part.rawValue]
