@@ -186,11 +186,21 @@ extension Outputs {
         /// documents that followed one another there are copied as one, with the comma between.
         private let previous: Int32
         private var pending: (start: Int64, count: Int64)?
+        /// Stretches of the previous file are copied once this long (see ``copyIfLong()``).
+        private let longStretch: Int64
         /// Bytes of elements so far, separating commas included.
         private(set) var count: Int64 = 0
+        /// The sink is written on a queue of its own, in order: a durable file's writer waits
+        /// when the disk's queue is full, and the documents need not wait with it. At most
+        /// `inFlight` pieces are queued, so a slow disk holds back the run, not its memory.
+        private let writes = DispatchQueue(label: "suggestions.json")
+        private let inFlight = DispatchSemaphore(value: 32)
 
         /// Elements of the suggestions.json at `path`, after a head as long as `guess`'s.
-        init(path: String, guess: SuggestionsFile, orphans: Data?, previous: Int32 = -1) throws(FileWriteError) {
+        init(
+            path: String, guess: SuggestionsFile, orphans: Data?, previous: Int32 = -1, longStretch: Int64 = 8 << 20
+        ) throws(FileWriteError) {
+            self.longStretch = longStretch
             sink = try AtomicFile.Writer(path: path)
             // A head that cannot be encoded now is reserved nothing: the whole is copied at the end.
             let head = (try? SuggestionsParts(guess, orphans: orphans)).map {
@@ -199,6 +209,23 @@ extension Outputs {
             reserved = Int64(head?.count ?? 0)
             sink.reserve(reserved)
             self.previous = previous
+        }
+
+        /// Queues a write to the sink.
+        private func write(_ work: @escaping @Sendable (AtomicFile.Writer) -> Void) {
+            inFlight.wait()
+            writes.async { [sink, inFlight] in
+                work(sink)
+                inFlight.signal()
+            }
+        }
+
+        private func append(_ bytes: [UInt8]) {
+            write { $0.append(bytes) }
+        }
+
+        private func copy(_ range: Range<Int64>) {
+            write { [previous] in $0.append(from: previous, range: range) }
         }
 
         /// One document's suggestions as elements of that array (on any thread).
@@ -210,8 +237,11 @@ extension Outputs {
 
         /// Copies the stretch of the previous file waiting to be copied.
         private mutating func copyPending() {
-            guard let (start, length) = pending else { return }
-            sink.append(from: previous, range: start..<start + length)
+            guard let (start, length) = pending, length > 0 else {
+                pending = nil
+                return
+            }
+            copy(start..<start + length)
             pending = nil
         }
 
@@ -221,9 +251,9 @@ extension Outputs {
         mutating func append(rendered: [UInt8]) -> Int64? {
             guard !rendered.isEmpty else { return nil }
             copyPending()
-            if count > 0 { sink.append([0x2C]) }
+            if count > 0 { append([0x2C]) }
             let position = count + (count > 0 ? 1 : 0)
-            sink.append(rendered)
+            append(rendered)
             count = position + Int64(rendered.count)
             return position
         }
@@ -235,14 +265,25 @@ extension Outputs {
             if let (first, old) = pending, first + old + 1 == start {
                 pending = (first, old + 1 + Int64(length))
                 count += 1 + Int64(length)
+                copyIfLong()
                 return count - Int64(length)
             }
             copyPending()
-            if count > 0 { sink.append([0x2C]) }
+            if count > 0 { append([0x2C]) }
             let position = count + (count > 0 ? 1 : 0)
             pending = (start, Int64(length))
             count = position + Int64(length)
+            copyIfLong()
             return position
+        }
+
+        /// A long stretch is copied as it grows, so that the disk writes the file while the
+        /// documents come (held to the end, the whole file was copied and flushed after the last
+        /// document); its end stays open to the next document that follows it there.
+        private mutating func copyIfLong() {
+            guard let (first, length) = pending, length >= longStretch else { return }
+            copy(first..<first + length)
+            pending = (first + length, 0)
         }
 
         /// Completes `suggestions.json` with `file`'s other fields (its suggestions are not read):
@@ -250,6 +291,7 @@ extension Outputs {
         /// encoded (the next run's guess).
         mutating func finish(_ file: SuggestionsFile) throws -> (file: AtomicFile.Writer, start: Int64, orphans: Data) {
             copyPending()
+            writes.sync {}
             let parts = try SuggestionsParts(file)
             let (head, tail) = Self.split(file, parts, elements: count > 0)
             if Int64(head.count) == reserved {

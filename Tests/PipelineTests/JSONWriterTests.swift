@@ -131,32 +131,38 @@ import Testing
         try previousSink.commit()
         #expect(try Data(contentsOf: URL(fileURLWithPath: previousPath)) == (try Outputs.json(previousFile)))
 
-        // Runs of copied documents between ones rendered afresh; some left out, one changed.
+        // Runs of copied documents between ones rendered afresh; some left out, one changed; or
+        // every document copied. Long stretches are copied as they grow (here also after every
+        // byte, or every 5,000), their end left open to the next document.
         let path = workspace.root.appendingPathComponent("next.json").path
         let previous = try #require(FileHandle(forReadingAtPath: previousPath))
-        var wanted = previousFile
-        wanted.suggestions = []
-        wanted.lexicon.hash = "edited"
-        // Its head guessed from the previous file's orphaned decisions, as a run does.
-        var guess = wanted
-        guess.orphanedDecisions = []
-        var next = try Outputs.SuggestionElements(
-            path: path, guess: guess, orphans: orphans, previous: previous.fileDescriptor)
-        for (index, document) in documents.enumerated() where index % 5 != 4 {
-            if index % 7 == 0 {
-                var changed = document
-                changed[0].weight += 1
-                next.append(rendered: Outputs.SuggestionElements.render(changed))
-                wanted.suggestions += changed
-            } else {
-                _ = next.append(previous: start + placed[index].offset, count: placed[index].count)
-                wanted.suggestions += document
+        for (longStretch, mixed) in [(Int64(8 << 20), true), (1, true), (5000, true), (5000, false), (1, false)] {
+            var wanted = previousFile
+            wanted.suggestions = []
+            wanted.lexicon.hash = "edited"
+            // Its head guessed from the previous file's orphaned decisions, as a run does.
+            var guess = wanted
+            guess.orphanedDecisions = []
+            var next = try Outputs.SuggestionElements(
+                path: path, guess: guess, orphans: orphans, previous: previous.fileDescriptor,
+                longStretch: longStretch)
+            for (index, document) in documents.enumerated() where !mixed || index % 5 != 4 {
+                if mixed, index % 7 == 0 {
+                    var changed = document
+                    changed[0].weight += 1
+                    next.append(rendered: Outputs.SuggestionElements.render(changed))
+                    wanted.suggestions += changed
+                } else {
+                    let position = next.append(previous: start + placed[index].offset, count: placed[index].count)
+                    #expect(position == next.count - Int64(placed[index].count))
+                    wanted.suggestions += document
+                }
             }
+            let (sink, nextStart, _) = try next.finish(wanted)
+            try sink.commit()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)), "\(longStretch)")
+            #expect(nextStart == next.reserved)
         }
-        let (sink, nextStart, _) = try next.finish(wanted)
-        try sink.commit()
-        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)))
-        #expect(nextStart == next.reserved)
     }
 
     @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {
