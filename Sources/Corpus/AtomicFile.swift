@@ -211,6 +211,13 @@ public enum AtomicFile {
         return nil
     }
 
+    /// Asks the kernel to start writing `range` of the file open as `descriptor` to disk, without
+    /// waiting for it: bytes written early in a run are then on disk before later writes, and
+    /// later runs, queue behind them.
+    public static func startWriteback(_ descriptor: Int32, range: Range<Int64>) {
+        _ = cfilesystem_start_writeback(descriptor, range.lowerBound, Int64(range.count))
+    }
+
     /// `range` of the file open as `descriptor`; nil when it cannot all be read.
     public static func read(_ descriptor: Int32, range: Range<Int64>) -> [UInt8]? {
         guard range.lowerBound >= 0, range.count <= Int.max else { return nil }

@@ -50,6 +50,7 @@ public final class StageCache: @unchecked Sendable {
     }
 
     deinit {
+        writeback.sync {}
         if let pack { close(pack.descriptor) }
         for descriptor in readers.values { close(descriptor) }
     }
@@ -259,8 +260,28 @@ public final class StageCache: @unchecked Sendable {
             guard AtomicFile.write(piece, to: pack.descriptor, at: offset) == nil else { return }
             offset += Int64(piece.count)
         }
-        lock.withLock { written[bundle.key] = Location(pack: pack.name, range: start..<start + length) }
+        let flush: Range<Int64>? = lock.withLock {
+            written[bundle.key] = Location(pack: pack.name, range: start..<start + length)
+            guard packLength - writtenBack >= Self.writebackStep else { return nil }
+            defer { writtenBack = packLength }
+            return writtenBack..<packLength
+        }
+        // Not flushed (a lost record is recomputed), but handed to the disk as the pack grows:
+        // left to the kernel, half a gigabyte of it at 100 MB of transcripts was still being
+        // written when the next run (a lexicon edit a moment later) flushed its outputs.
+        // On a queue of its own: the call waits when the disk's queue is full, and the workers
+        // that store records need not wait with it.
+        if let flush {
+            let descriptor = pack.descriptor
+            writeback.async { AtomicFile.startWriteback(descriptor, range: flush) }
+        }
     }
+
+    private let writeback = DispatchQueue(label: "stage cache writeback", qos: .utility)
+
+    /// Bytes of this run's pack handed to the disk so far, a step at a time.
+    private var writtenBack: Int64 = 0
+    private static let writebackStep: Int64 = 8 << 20
 
     /// `length` bytes of this run's pack (created the first time), and where they begin.
     private func reserve(_ length: Int64) -> (pack: (name: String, descriptor: Int32), start: Int64)? {
