@@ -4,7 +4,7 @@ import Foundation
 
 /// The suggest stage's merge, fed one document's suggestions at a time in document order:
 /// attributes joined, coders' decisions attached, each suggestion tallied for the report and,
-/// when suggestions.json is written, spooled to disk. A run never holds every suggestion (with
+/// when suggestions.json is written, written into it. A run never holds every suggestion (with
 /// its turn text, they were a third of a large run's peak memory). One thread at a time uses it
 /// (the run's, then the task that finishes it): hence `@unchecked`.
 struct SuggestionMerge: @unchecked Sendable {
@@ -47,7 +47,7 @@ struct SuggestionMerge: @unchecked Sendable {
     /// file (made in the same context) holds them are copied from it.
     init(
         stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, out: String,
-        writing path: String?, study: String = "", lexiconSource: String = "", context: String?,
+        writing path: String?, study: String, lexiconSource: String, context: String?,
         reusing: Bool = true
     ) throws(FileWriteError) {
         self.stage = stage
