@@ -154,19 +154,21 @@ public final class StageCache: @unchecked Sendable {
 
     /// Where the document's record is: written by this run, or as the index the run found says.
     func location(of key: String) -> Location? {
-        lock.withLock {
-            if let location = written[key] { return location }
-            if found == nil { found = Self.readIndex(at: indexPath) }
-            return found?[key]
-        }
+        lock.withLock { written[key] ?? foundHoldingLock()[key] }
     }
 
     /// The documents (ingest keys) the index names, sorted.
     var indexedKeys: [String] {
-        lock.withLock {
-            if found == nil { found = Self.readIndex(at: indexPath) }
-            return (found ?? [:]).keys.sorted()
-        }
+        lock.withLock { foundHoldingLock().keys.sorted() }
+    }
+
+    /// The index as the run found it, read the first time it is needed (empty when there is
+    /// none or it cannot be read).
+    private func foundHoldingLock() -> [String: Location] {
+        if let found { return found }
+        let index = Self.readIndex(at: indexPath) ?? [:]
+        found = index
+        return index
     }
 
     /// The byte range in its pack of each part of the record at `location`; nil when the record
@@ -306,7 +308,7 @@ public final class StageCache: @unchecked Sendable {
     /// documents not in this run are dropped (a run that skipped some documents keeps them).
     public func finish(pruning: Bool) {
         lock.withLock {
-            let before = found ?? Self.readIndex(at: indexPath) ?? [:]
+            let before = foundHoldingLock()
             var index = before
             if pruning { index = index.filter { used.contains($0.key) } }
             index.merge(written) { _, new in new }
