@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
-        .target(name: "TextAnalysis", dependencies: ["Corpus"]),
+        .target(name: "TextAnalysis", dependencies: ["Corpus", "CFileSystem"]),
         .target(
             name: "Coding",
             dependencies: ["Corpus", "TextAnalysis", .product(name: "Crypto", package: "swift-crypto")]

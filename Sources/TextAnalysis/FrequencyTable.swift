@@ -61,6 +61,7 @@ public struct FrequencyTable: Sendable {
             var participantCount: [Int] = []
             var lastDocument: [Int32] = []
             var lastParticipant: [Int32] = []
+            private var hashes: [UInt32] = []
 
             mutating func grow(to size: Int) {
                 guard count.count < size else { return }
@@ -77,8 +78,17 @@ public struct FrequencyTable: Sendable {
             mutating func add(
                 _ terms: TermList, counts: [Int], document: Int32, ids: inout [Int32], keepingIDs: Bool
             ) {
+                // Hashed first, each slot fetched a few terms before it is probed: the group's
+                // table outgrows the processor's cache in a large study.
+                hashes.removeAll(keepingCapacity: true)
+                for index in counts.indices { hashes.append(terms.withBytes(at: index) { Vocabulary.hash($0) }) }
+                let ahead = 8
+                for index in hashes.indices.prefix(ahead) { vocabulary.prefetch(hash: hashes[index]) }
                 for (index, termCount) in counts.enumerated() {
-                    let id = terms.withBytes(at: index) { vocabulary.intern($0) }
+                    if index + ahead < hashes.count { vocabulary.prefetch(hash: hashes[index + ahead]) }
+                    if index + 4 < hashes.count { vocabulary.prefetchForm(hash: hashes[index + 4], bytes: false) }
+                    if index + 2 < hashes.count { vocabulary.prefetchForm(hash: hashes[index + 2], bytes: true) }
+                    let id = terms.withBytes(at: index) { vocabulary.intern($0, hash: hashes[index]) }
                     if keepingIDs { ids.append(id) }
                     let at = Int(id)
                     if at >= count.count { grow(to: vocabulary.count) }

@@ -1,3 +1,5 @@
+internal import CFileSystem
+
 /// Interns token forms to dense integer ids, each distinct form stored once.
 ///
 /// Hand-written rather than a `Dictionary<String, Int32>`: the tokeniser looks up every token's
@@ -23,7 +25,11 @@ public struct Vocabulary: Sendable {
 
     /// The id of the form spelt by `bytes` (UTF-8), adding it if new.
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let hash = Self.hash(bytes)
+        intern(bytes, hash: Self.hash(bytes))
+    }
+
+    /// ``intern(_:)`` with the bytes' ``hash(_:)`` computed before (see ``prefetch(hash:)``).
+    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int32 {
         let (found, slot) = find(bytes, hash: hash)
         if found >= 0 { return found }
         let id = Int32(count)
@@ -75,6 +81,36 @@ public struct Vocabulary: Sendable {
                         slot = (slot + 1) & mask
                     }
                 }
+            }
+        }
+    }
+
+    /// Starts fetching the slot a form with this hash is looked up at (and, when the slot is
+    /// already in cache, the form it holds): interning many forms into a table larger than the
+    /// processor's cache waits on three dependent loads each, so a caller hashing a few forms
+    /// ahead overlaps them.
+    @inline(__always)
+    func prefetch(hash: UInt32) {
+        slots.withUnsafeBufferPointer { slots in
+            cfilesystem_prefetch(slots.baseAddress.map { UnsafeRawPointer($0 + (Int(hash) & mask)) })
+        }
+    }
+
+    /// The next step of ``prefetch(hash:)``, a few forms later: the start of the form in the
+    /// slot (`bytes: false`), or, later still, its bytes.
+    @inline(__always)
+    func prefetchForm(hash: UInt32, bytes: Bool) {
+        let entry = slots.withUnsafeBufferPointer { $0[Int(hash) & mask] }
+        guard entry != 0, UInt32(truncatingIfNeeded: entry >> 32) == hash else { return }
+        let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+        starts.withUnsafeBufferPointer { starts in
+            if !bytes {
+                cfilesystem_prefetch(starts.baseAddress.map { UnsafeRawPointer($0 + id) })
+                return
+            }
+            let start = Int(starts[id])
+            arena.withUnsafeBufferPointer { arena in
+                cfilesystem_prefetch(arena.baseAddress.map { UnsafeRawPointer($0 + start) })
             }
         }
     }
