@@ -245,14 +245,21 @@ extension Outputs {
             pending = nil
         }
 
+        /// Ends what was appended before the next document's elements (the stretch still to
+        /// copy, a separating comma); returns where that document begins among the elements.
+        private mutating func separate() -> Int64 {
+            copyPending()
+            guard count > 0 else { return 0 }
+            append([0x2C])
+            return count + 1
+        }
+
         /// Appends what ``render(_:)`` made, after the elements appended before; returns where
         /// it begins among the elements (nil when there is nothing).
         @discardableResult
         mutating func append(rendered: [UInt8]) -> Int64? {
             guard !rendered.isEmpty else { return nil }
-            copyPending()
-            if count > 0 { append([0x2C]) }
-            let position = count + (count > 0 ? 1 : 0)
+            let position = separate()
             append(rendered)
             count = position + Int64(rendered.count)
             return position
@@ -268,9 +275,7 @@ extension Outputs {
                 copyIfLong()
                 return count - Int64(length)
             }
-            copyPending()
-            if count > 0 { append([0x2C]) }
-            let position = count + (count > 0 ? 1 : 0)
+            let position = separate()
             pending = (start, Int64(length))
             count = position + Int64(length)
             copyIfLong()

@@ -201,13 +201,15 @@ public final class StageCache: @unchecked Sendable {
 
     /// A pack open for reading (nil when it cannot be opened).
     func reader(of pack: String) -> Int32? {
-        lock.withLock {
-            if let descriptor = readers[pack] { return descriptor }
-            let descriptor = open("\(documents)/\(pack)", O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { return nil }
-            readers[pack] = descriptor
-            return descriptor
-        }
+        lock.withLock { readerHoldingLock(of: pack) }
+    }
+
+    private func readerHoldingLock(of pack: String) -> Int32? {
+        if let descriptor = readers[pack] { return descriptor }
+        let descriptor = open("\(documents)/\(pack)", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        readers[pack] = descriptor
+        return descriptor
     }
 
     /// The sections of some parts of a document's record: nil when it is missing or invalid; a
@@ -337,9 +339,7 @@ public final class StageCache: @unchecked Sendable {
         for (name, live) in liveBytes where name != pack?.name {
             var status = stat()
             guard stat("\(documents)/\(name)", &status) == 0, live * 2 < Int64(status.st_size) else { continue }
-            let source = open("\(documents)/\(name)", O_RDONLY | O_CLOEXEC)
-            guard source >= 0 else { continue }
-            defer { close(source) }
+            guard let source = readerHoldingLock(of: name) else { continue }
             for (key, location) in index where location.pack == name {
                 guard let bytes = AtomicFile.read(source, range: location.range) else {
                     index[key] = nil

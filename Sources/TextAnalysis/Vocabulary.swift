@@ -85,8 +85,8 @@ public struct Vocabulary: Sendable {
         }
     }
 
-    /// Starts fetching the slot a form with this hash is looked up at (and, when the slot is
-    /// already in cache, the form it holds): interning many forms into a table larger than the
+    /// Starts fetching the slot a form with this hash is looked up at (``prefetchForm(hash:bytes:)``
+    /// then fetches the form the slot holds): interning many forms into a table larger than the
     /// processor's cache waits on three dependent loads each, so a caller hashing a few forms
     /// ahead overlaps them.
     @inline(__always)
