@@ -3,12 +3,13 @@ import Corpus
 import Foundation
 import TextAnalysis
 
-// The hot outputs written with `JSONWriter`: the same bytes `Outputs.json` gives for them (the
-// tests compare both), keys in sorted order as `JSONEncoder` writes them.
+// The hot outputs written with `JSONWriter`: `JSONEncoder`'s bytes with each hit, suggestion,
+// turn, speaker, group and row of counts on a line of its own (the tests compare both), keys in
+// sorted order as `JSONEncoder` writes them.
 
 extension JSONWriter {
     mutating func value(_ line: ConcordanceLine) {
-        object { writer in
+        record { writer in
             writer.field("attributes", dictionary: line.attributes)
             writer.field("documentID", line.documentID)
             writer.field("left", line.left)
@@ -28,7 +29,7 @@ extension JSONWriter {
     }
 
     mutating func value(_ suggestion: Suggestion) {
-        object { writer in
+        record { writer in
             writer.field("attributes", dictionary: suggestion.attributes)
             writer.field("code", suggestion.code)
             writer.field("codePath", strings: suggestion.codePath)
@@ -82,7 +83,7 @@ extension JSONWriter {
                 "segments",
                 array: { writer in
                     for segment in document.segments {
-                        writer.object { writer in
+                        writer.record { writer in
                             writer.field("end", segment.end)
                             writer.field("index", segment.index)
                             writer.field("participantID", segment.participantID)
@@ -99,7 +100,7 @@ extension JSONWriter {
                 "speakers",
                 array: { writer in
                     for speaker in document.speakers {
-                        writer.object { writer in
+                        writer.record { writer in
                             writer.field("label", speaker.label)
                             writer.field("participantID", speaker.participantID)
                             writer.field("role", speaker.role.rawValue)
@@ -112,7 +113,7 @@ extension JSONWriter {
 }
 
 extension Outputs {
-    /// `kwic.json`, as ``json(_:pretty:)`` would write the ``KWICFile``.
+    /// `kwic.json` of the ``KWICFile``, one hit per line (see ``JSONWriter``).
     public static func kwicJSON(_ file: KWICFile) -> Data {
         JSONWriter.data(capacity: 512 * file.lines.count + 1024) { kwic(file, &$0) }
     }
@@ -162,8 +163,8 @@ extension Outputs {
         writer.field("window", file.window)
     }
 
-    /// `suggestions.json`, as ``json(_:pretty:)`` would write the ``SuggestionsFile``; the small
-    /// parts go through `JSONEncoder`.
+    /// `suggestions.json` of the ``SuggestionsFile``, one suggestion per line (see ``JSONWriter``);
+    /// the small parts go through `JSONEncoder`.
     public static func suggestionsJSON(_ file: SuggestionsFile) throws -> Data {
         let parts = try SuggestionsParts(file)
         return JSONWriter.data(capacity: 1024 * file.suggestions.count + parts.lexicon.count + 1024) {
@@ -368,7 +369,7 @@ extension Outputs {
 }
 
 extension Outputs {
-    /// `frequencies.json`, as ``json(_:pretty:)`` would write the ``FrequenciesFile``.
+    /// `frequencies.json` of the ``FrequenciesFile``, one row of counts per line (see ``JSONWriter``).
     public static func frequenciesJSON(_ file: FrequenciesFile) throws -> Data {
         var invalid = false
         let data = JSONWriter.data(capacity: 1 << 20) { invalid = frequencies(file, &$0) }
@@ -407,7 +408,7 @@ extension Outputs {
                                         "rows",
                                         array: { writer in
                                             for row in keyness.rows {
-                                                writer.object { writer in
+                                                writer.record { writer in
                                                     writer.field("logLikelihood", row.logLikelihood)
                                                     writer.field("logRatio", row.logRatio)
                                                     writer.field("pValue", row.pValue)
@@ -438,7 +439,7 @@ extension Outputs {
                                 "groups",
                                 array: { writer in
                                     for group in table.groups {
-                                        writer.object { writer in
+                                        writer.record { writer in
                                             writer.field("documents", group.documents)
                                             writer.field("name", group.name)
                                             writer.field("participants", group.participants)
@@ -451,7 +452,7 @@ extension Outputs {
                                 "rows",
                                 array: { writer in
                                     for row in table.rows {
-                                        writer.object { writer in
+                                        writer.record { writer in
                                             writer.field("count", row.count)
                                             writer.field("documents", row.documents)
                                             writer.field("group", row.group)

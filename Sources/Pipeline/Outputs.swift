@@ -207,9 +207,9 @@ public struct RunReport: Codable, Sendable {
 }
 
 /// Streams `corpus.json`: documents appended one by one, the participants and the rest at the
-/// end, the whole file renamed into place only when complete. The bytes are those of a
-/// pretty-printed ``Outputs/CorpusFile`` with sorted keys. One thread at a time writes it (the
-/// merge queue, then the task that ends it): hence `@unchecked`.
+/// end, the whole file renamed into place only when complete. The bytes are an
+/// ``Outputs/CorpusFile`` laid out as ``JSONWriter`` lays out records (a turn per line). One
+/// thread at a time writes it (the merge queue, then the task that ends it): hence `@unchecked`.
 final class CorpusWriter: @unchecked Sendable {
     private let writer: AtomicFile.Writer
     private let encoder = JSONEncoder()

@@ -115,7 +115,8 @@ struct SuggestionLayout: Sendable {
 
     // MARK: Stored
 
-    private static let tag = "tmine-suggestion-layout-2-\(BinaryWriter.formatVersion)"
+    /// 3: a suggestion per line (a layout made for indented elements must not be copied from).
+    private static let tag = "tmine-suggestion-layout-3-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/suggestions-layout.bin")

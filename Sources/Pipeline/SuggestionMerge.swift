@@ -231,26 +231,21 @@ struct SuggestionMerge: @unchecked Sendable {
         return AtomicFile.read(file.fileDescriptor, range: offset..<offset + Int64(document.length))
     }
 
-    /// The suggestion at `position` among a document's elements (`bytes`): from the line that
-    /// opens it to the line that closes it (elements of the array are the only lines indented
-    /// so; strings never hold a line break).
+    /// The suggestion at `position` among a document's elements (`bytes`): each is a line of its
+    /// own (strings never hold a line break), `    {...}` with a comma after all but the last.
     private static func decode(_ position: Int, in bytes: [UInt8]) -> Suggestion? {
-        // Each element opens with a line "    {" and closes with a line "    }".
-        func line(at index: Int, is mark: UInt8) -> Bool {
-            index + 5 < bytes.count && bytes[index + 1] == 0x20 && bytes[index + 2] == 0x20
-                && bytes[index + 3] == 0x20 && bytes[index + 4] == 0x20 && bytes[index + 5] == mark
-        }
         var seen = -1
-        var start: Int?
         var index = 0
         while let newline = bytes[index...].firstIndex(of: 0x0A) {
-            if start == nil, line(at: newline, is: 0x7B) {
-                seen += 1
-                if seen == position { start = newline }
-            } else if let start, line(at: newline, is: 0x7D) {
-                return try? JSONDecoder().decode(Suggestion.self, from: Data(bytes[start..<newline + 6]))
+            seen += 1
+            let next = bytes[(newline + 1)...].firstIndex(of: 0x0A) ?? bytes.endIndex
+            if seen == position {
+                var line = bytes[(newline + 1)..<next].drop { $0 == 0x20 }
+                if line.last == 0x2C { line = line.dropLast() }
+                return try? JSONDecoder().decode(Suggestion.self, from: Data(line))
             }
-            index = newline + 1
+            index = next
+            guard index < bytes.endIndex else { break }
         }
         return nil
     }
@@ -459,28 +454,16 @@ struct SuggestionIndex: Sendable {
     }
 
     /// The ids and codes of a suggestions.json as the tool writes it, read a megabyte at a
-    /// time: each suggestion's fields are the lines indented by six spaces inside the
-    /// `suggestions` array. Decoding the whole file took five times its size in memory (a
-    /// 200 MB file at 100 MB of transcripts). Nil when the file is not laid out so.
+    /// time: each suggestion is a line of its own inside the `suggestions` array (see
+    /// ``JSONWriter``). Decoding the whole file took five times its size in memory (a 200 MB
+    /// file at 100 MB of transcripts). Nil when the file is not laid out so.
     static func scan(_ file: String) -> SuggestionIndex? {
         guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
         defer { try? handle.close() }
         var index = SuggestionIndex()
         var inArray = false
         var done = false
-        var id: String?
-        var code: String?
         var pending: [UInt8] = []
-        func value(_ line: ArraySlice<UInt8>, after key: String) -> String? {
-            let prefix = Array("      \"\(key)\" : \"".utf8)
-            guard line.starts(with: prefix) else { return nil }
-            var body = line.dropFirst(prefix.count)
-            if body.last == 0x2C { body = body.dropLast() }
-            guard body.last == 0x22 else { return nil }
-            body = body.dropLast()
-            guard body.contains(0x5C) else { return String(decoding: body, as: UTF8.self) }
-            return try? JSONDecoder().decode(String.self, from: Data([0x22] + body + [0x22]))
-        }
         // Returns false when the line is not what the tool writes.
         func take(_ line: ArraySlice<UInt8>) -> Bool {
             if !inArray {
@@ -489,22 +472,10 @@ struct SuggestionIndex: Sendable {
             }
             if line.elementsEqual("  ]".utf8) || line.elementsEqual("  ],".utf8) {
                 done = true
-                return id == nil && code == nil
-            }
-            if line.starts(with: Array("    }".utf8)) {
-                guard let found = id, let foundCode = code else { return false }
-                index.append(id: found, code: foundCode)
-                (id, code) = (nil, nil)
                 return true
             }
-            if line.starts(with: Array("      \"id\" : ".utf8)) {
-                id = value(line, after: "id")
-                return id != nil
-            }
-            if line.starts(with: Array("      \"code\" : ".utf8)) {
-                code = value(line, after: "code")
-                return code != nil
-            }
+            guard line.starts(with: "    {".utf8), let (id, code) = idAndCode(line.dropFirst(4)) else { return false }
+            index.append(id: id, code: code)
             return true
         }
         while !done {
@@ -519,6 +490,57 @@ struct SuggestionIndex: Sendable {
             pending.removeSubrange(..<start)
         }
         return done ? index : nil
+    }
+
+    /// The `id` and `code` fields of one suggestion written on one line (`{...}` or `{...},`),
+    /// not those of an object inside it (a participant attribute may be called `code`).
+    private static func idAndCode(_ record: ArraySlice<UInt8>) -> (id: String, code: String)? {
+        var id: String?
+        var code: String?
+        var depth = 0
+        var index = record.startIndex
+        // The end of the string opening at `start` (its closing quote).
+        func stringEnd(_ start: Int) -> Int? {
+            var end = start + 1
+            while end < record.endIndex {
+                switch record[end] {
+                case 0x22: return end
+                case 0x5C: end += 2
+                default: end += 1
+                }
+            }
+            return nil
+        }
+        func string(_ open: Int, _ close: Int) -> String? {
+            let body = record[(open + 1)..<close]
+            guard body.contains(0x5C) else { return String(decoding: body, as: UTF8.self) }
+            return try? JSONDecoder().decode(String.self, from: Data(record[open...close]))
+        }
+        while index < record.endIndex {
+            switch record[index] {
+            case 0x22:
+                guard let close = stringEnd(index) else { return nil }
+                let isKey = depth == 1 && close + 1 < record.endIndex && record[close + 1] == 0x3A
+                let name = record[(index + 1)..<close]
+                if isKey, name.elementsEqual("id".utf8) || name.elementsEqual("code".utf8) {
+                    let open = close + 2
+                    guard open < record.endIndex, record[open] == 0x22, let end = stringEnd(open),
+                        let value = string(open, end)
+                    else { return nil }
+                    if name.count == 2 { id = value } else { code = value }
+                    index = end + 1
+                } else {
+                    index = close + 1
+                }
+                continue
+            case 0x7B, 0x5B: depth += 1
+            case 0x7D, 0x5D: depth -= 1
+            default: break
+            }
+            index += 1
+        }
+        guard depth == 0, let id, let code else { return nil }
+        return (id, code)
     }
 
     private static func read(_ reader: inout BinaryReader) throws(BinaryReader.Error) -> SuggestionIndex {

@@ -1,12 +1,14 @@
 import Corpus
 import Foundation
 import Testing
+import TextAnalysis
 
 @testable import Coding
 @testable import Pipeline
 
-/// The hand-written writer must give exactly `JSONEncoder`'s bytes: readers of the outputs, the
-/// schemas and every byte-identity test rely on one format.
+/// The hand-written writer must give exactly `JSONEncoder`'s bytes, laid out one record per line
+/// (see `laidOut`): readers of the outputs, the schemas and every byte-identity test rely on one
+/// format.
 @Suite struct JSONWriterTests {
     /// Text that exercises escaping: quotes, backslashes, control characters, slashes, markup,
     /// non-ASCII and astral characters.
@@ -18,18 +20,23 @@ import Testing
         try workspace.runWithDecisionsOnTheFirstSuggestion(note: Self.awkward)
         let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
         #expect(kwic.lines.count > 10)
-        #expect(Outputs.kwicJSON(kwic) == (try Outputs.json(kwic)))
+        // The reference itself: without records, it is `JSONEncoder`'s pretty-printing.
+        #expect(try laidOut(kwic, records: []) == (try Outputs.json(kwic)))
+        #expect(Outputs.kwicJSON(kwic) == (try laidOut(kwic)))
         // The run streamed both files document by document: still JSONEncoder's bytes.
-        #expect(try workspace.output("kwic.json") == (try Outputs.json(kwic)))
+        #expect(try workspace.output("kwic.json") == (try laidOut(kwic)))
         let suggestions = try JSONDecoder().decode(
             Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
         #expect(suggestions.suggestions.contains { $0.decisions.count == 2 })
-        #expect(try Outputs.suggestionsJSON(suggestions) == (try Outputs.json(suggestions)))
-        #expect(try workspace.output("suggestions.json") == (try Outputs.json(suggestions)))
+        #expect(try Outputs.suggestionsJSON(suggestions) == (try laidOut(suggestions)))
+        #expect(try workspace.output("suggestions.json") == (try laidOut(suggestions)))
         let frequencies = try JSONDecoder().decode(
             Outputs.FrequenciesFile.self, from: try workspace.output("frequencies.json"))
         #expect(frequencies.tables.count > 3 && !frequencies.keyness.isEmpty)
-        #expect(try Outputs.frequenciesJSON(frequencies) == (try Outputs.json(frequencies)))
+        #expect(try Outputs.frequenciesJSON(frequencies) == (try laidOut(frequencies)))
+        #expect(try workspace.output("frequencies.json") == (try laidOut(frequencies)))
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: try workspace.output("corpus.json"))
+        #expect(try workspace.output("corpus.json") == (try laidOut(corpus)))
 
         // Thousands of elements, in memory and spliced from the spool the run writes: still
         // JSONEncoder's bytes.
@@ -40,9 +47,9 @@ import Testing
         var lines = kwic
         lines.lines = Array(
             Array(repeating: kwic.lines, count: 3000 / kwic.lines.count + 1).joined().prefix(2 * 512 + 7))
-        let expected = try Outputs.json(many)
+        let expected = try laidOut(many)
         #expect(try Outputs.suggestionsJSON(many) == expected)
-        #expect(Outputs.kwicJSON(lines) == (try Outputs.json(lines)))
+        #expect(Outputs.kwicJSON(lines) == (try laidOut(lines)))
         let path = workspace.root.appendingPathComponent("streamed.json").path
         var elements = try Outputs.SuggestionElements(path: path, guess: many, orphans: nil)
         elements.append(rendered: Outputs.SuggestionElements.render(many.suggestions))
@@ -64,7 +71,7 @@ import Testing
                 for line in wanted.lines { stream.append(line) }
                 stream.finish(wanted)
                 try kwicSink.commit()
-                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)))
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try laidOut(wanted)))
 
                 var wantedSuggestions = suggestionsFile
                 if empty { wantedSuggestions.suggestions = [] }
@@ -92,7 +99,7 @@ import Testing
                     let (sink, start, orphans) = try elements.finish(wantedSuggestions)
                     try sink.commit()
                     let written = try Data(contentsOf: URL(fileURLWithPath: path))
-                    #expect(written == (try Outputs.json(wantedSuggestions)))
+                    #expect(written == (try laidOut(wantedSuggestions)))
                     #expect(
                         (start == elements.reserved) == (guess.orphanedDecisions == wantedSuggestions.orphanedDecisions)
                     )
@@ -101,6 +108,29 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Each suggestion, hit and turn is one line that a script can read alone (`grep`, or line by
+    /// line instead of parsing a file twice the corpus's size).
+    @Test func everyRecordOfTheHotOutputsIsALineThatParsesAlone() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.runWithDecisionsOnTheFirstSuggestion(note: Self.awkward)
+        func records<T: Decodable>(_ type: T.Type, in file: String, under key: String) throws -> [T] {
+            let lines = String(decoding: try workspace.output(file), as: UTF8.self).split(separator: "\n")
+            let first = try #require(lines.firstIndex(of: "  \"\(key)\" : ["))
+            return try lines[(first + 1)...].prefix { !$0.hasPrefix("  ]") }.map { line in
+                #expect(line.hasPrefix("    {") && !line.hasPrefix("     "))
+                let record = line.hasSuffix(",") ? line.dropFirst(4).dropLast() : line.dropFirst(4)
+                return try JSONDecoder().decode(T.self, from: Data(record.utf8))
+            }
+        }
+        let suggestions = try JSONDecoder().decode(
+            Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
+        #expect(try records(Suggestion.self, in: "suggestions.json", under: "suggestions") == suggestions.suggestions)
+        #expect(suggestions.suggestions.count > 20)
+        let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+        #expect(try records(ConcordanceLine.self, in: "kwic.json", under: "lines") == kwic.lines)
     }
 
     /// A lexicon edit copies documents whose suggestions it left as they were from the previous
@@ -129,7 +159,7 @@ import Testing
         }
         let (previousSink, start, orphans) = try elements.finish(previousFile)
         try previousSink.commit()
-        #expect(try Data(contentsOf: URL(fileURLWithPath: previousPath)) == (try Outputs.json(previousFile)))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: previousPath)) == (try laidOut(previousFile)))
 
         // Runs of copied documents between ones rendered afresh; some left out, one changed; or
         // every document copied. Long stretches are copied as they grow (here also after every
@@ -160,7 +190,7 @@ import Testing
             }
             let (sink, nextStart, _) = try next.finish(wanted)
             try sink.commit()
-            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try Outputs.json(wanted)), "\(longStretch)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try laidOut(wanted)), "\(longStretch)")
             #expect(nextStart == next.reserved)
         }
     }
@@ -192,11 +222,11 @@ import Testing
         let file = Outputs.SuggestionsFile(
             study: "s", lexicon: .init(source: "l.yaml", hash: "h", codes: []), unit: "turn",
             suggestions: suggestions, manualCodings: [], orphanedDecisions: [])
-        #expect(try Outputs.suggestionsJSON(file) == (try Outputs.json(file)))
+        #expect(try Outputs.suggestionsJSON(file) == (try laidOut(file)))
         let empty = Outputs.SuggestionsFile(
             study: "", lexicon: .init(source: "", hash: "", codes: []), unit: "turn", suggestions: [],
             manualCodings: [], orphanedDecisions: [])
-        #expect(try Outputs.suggestionsJSON(empty) == (try Outputs.json(empty)))
+        #expect(try Outputs.suggestionsJSON(empty) == (try laidOut(empty)))
     }
 
     /// Strings are scanned eight bytes at a time: an escape at any offset, beside ASCII or not,
@@ -216,7 +246,7 @@ import Testing
         let written = JSONWriter.data(capacity: 1 << 16) { writer in
             writer.array { writer in for string in strings { writer.value(string) } }
         }
-        #expect(written == (try Outputs.json(strings)))
+        #expect(written == (try laidOut(strings)))
     }
 
     @Test func documentsOfCorpusJSONMatchJSONEncoder() throws {
@@ -238,7 +268,7 @@ import Testing
             notes: [])
         var writer = JSONWriter()
         writer.value(document)
-        #expect(Data(writer.bytes + [0x0A]) == (try Outputs.json(document)))
+        #expect(Data(writer.bytes + [0x0A]) == (try laidOut(document)))
     }
 
     @Test func ratesInCSVAreWhatStringFormatWrites() {

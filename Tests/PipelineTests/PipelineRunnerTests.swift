@@ -107,8 +107,8 @@ import TextAnalysis
         }
         let after = try workspace.output("frequencies.json")
         #expect(before != after)
-        let json = String(decoding: after, as: UTF8.self)
-        #expect(json.contains("\"name\" : \"Full-time clinician\""))
+        let frequencies = try JSONDecoder().decode(Outputs.FrequenciesFile.self, from: after)
+        #expect(frequencies.tables.contains { $0.groups.contains { $0.name == "Full-time clinician" } })
         let kwic = String(decoding: try workspace.output("kwic.json"), as: UTF8.self)
         #expect(kwic.contains("Full-time clinician"))  // attributes joined afresh
     }
@@ -122,9 +122,9 @@ import TextAnalysis
         #expect(report.stage("ingest")?.ran == [])
         #expect(report.stage("kwic")?.ran.count == 11)
         #expect(report.stage("frequencies")?.ran == [])
-        let kwic = String(decoding: try workspace.output("kwic.json"), as: UTF8.self)
-        #expect(kwic.contains("\"match\" : \"culture clash\""))
-        #expect(!kwic.contains("\"match\" : \"hype\""))
+        let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+        #expect(kwic.lines.contains { $0.match == "culture clash" })
+        #expect(!kwic.lines.contains { $0.match.lowercased() == "hype" })
     }
 
     @Test func kwicSortedByContextHoldsEveryLineThenWritesThemInThatOrder() throws {

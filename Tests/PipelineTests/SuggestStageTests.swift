@@ -314,8 +314,8 @@ import Testing
         #expect(file.suggestions.first { $0.id == hype.id }?.decisions.first?.note == "clear case")
         // The file is written as its suggestions come, after room guessed for what precedes them
         // (the orphaned decisions, known last): guessed wrong above (none before), right after
-        // another edit that keeps the orphan; JSONEncoder's bytes either way.
-        #expect(try workspace.output("suggestions.json") == (try Outputs.json(file)))
+        // another edit that keeps the orphan; JSONEncoder's bytes, laid out, either way.
+        #expect(try workspace.output("suggestions.json") == (try laidOut(file)))
         try workspace.editLexicon {
             $0.replacingOccurrences(
                 of: #""no established route"]"#, with: #""no established route", "no route at all"]"#)
@@ -324,7 +324,7 @@ import Testing
         #expect(again.suggestions?.orphaned.map(\.suggestionID) == [pathway.id])
         let kept = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
         #expect(kept.lexicon.hash != file.lexicon.hash && kept.orphanedDecisions == file.orphanedDecisions)
-        #expect(try workspace.output("suggestions.json") == (try Outputs.json(kept)))
+        #expect(try workspace.output("suggestions.json") == (try laidOut(kept)))
     }
 
     @Test func decideChecksIdsCodesAndRangesBeforeWriting() throws {
@@ -396,8 +396,9 @@ import Testing
     @Test func previousSuggestionIDsAreScannedFromTheFileAsDecodingReadsThem() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        // A note that looks like the file's own lines (it is escaped onto one line).
-        try workspace.runWithDecisionsOnTheFirstSuggestion(note: "    }\n  ]\n      \"id\" : ")
+        // A note that looks like the file's own lines and fields (it is escaped inside its string).
+        try workspace.runWithDecisionsOnTheFirstSuggestion(
+            note: "    }\n  ]\n    {\"code\":\"Hype\",\"id\":\"00000000000000aa\"},\n")
         let file = workspace.out.appendingPathComponent("suggestions.json").path
         let decoded = try JSONDecoder().decode(
             Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))

@@ -128,3 +128,68 @@ func runProcess(_ executable: String, _ arguments: [String], currentDirectory: U
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// What the hot outputs must hold for `value`, built independently of `JSONWriter`: the bytes of
+/// `JSONEncoder` without `.prettyPrinted`, laid out as `.prettyPrinted` lays them out (two-space
+/// indent, `"key" : value`, an empty container as an opening, a blank line and its closing),
+/// except that an object inside an array named in `records` stays on one line, as it was.
+func laidOut(
+    _ value: some Encodable, records: Set<String> = ["lines", "suggestions", "segments", "speakers", "rows", "groups"]
+) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let bytes = [UInt8](try encoder.encode(value))
+    var out: [UInt8] = []
+    // Open containers: array or object, its name (an array's key), whether it is on one line.
+    var open: [(array: Bool, name: String?, oneLine: Bool)] = []
+    var lastString = ""
+    var key: String?
+    func newline(_ level: Int) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: level * 2))
+    }
+    var index = 0
+    while index < bytes.count {
+        let byte = bytes[index]
+        let oneLine = open.last?.oneLine ?? false
+        switch byte {
+        case 0x22:
+            var end = index + 1
+            while bytes[end] != 0x22 { end += bytes[end] == 0x5C ? 2 : 1 }
+            out.append(contentsOf: bytes[index...end])
+            lastString = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+            index = end
+        case 0x7B, 0x5B:
+            let parent = open.last
+            let isRecord = byte == 0x7B && parent?.array == true && records.contains(parent?.name ?? "")
+            open.append((byte == 0x5B, parent?.array == false ? key : nil, oneLine || isRecord))
+            out.append(byte)
+            if !(oneLine || isRecord) {
+                if bytes[index + 1] == 0x5D || bytes[index + 1] == 0x7D {
+                    out.append(0x0A)
+                    newline(open.count - 1)
+                    out.append(bytes[index + 1])
+                    open.removeLast()
+                    index += 1
+                } else {
+                    newline(open.count)
+                }
+            }
+        case 0x7D, 0x5D:
+            let closed = open.removeLast()
+            if !closed.oneLine { newline(open.count) }
+            out.append(byte)
+        case 0x2C:
+            out.append(byte)
+            if !oneLine { newline(open.count) }
+        case 0x3A:
+            key = lastString
+            out.append(contentsOf: oneLine ? [0x3A] : [0x20, 0x3A, 0x20])
+        default:
+            out.append(byte)
+        }
+        index += 1
+    }
+    out.append(0x0A)
+    return Data(out)
+}
