@@ -50,7 +50,7 @@ public struct CodeSuggester: Sendable {
             let matches = matcher.matches(in: tokens)
             // Most turns match nothing: only those that do pay for scalars and sentences.
             guard matches.contains(where: { !$0.isExclusion }) else { continue }
-            let scalars = Array(segment.text.unicodeScalars)
+            let scalars = UTF8Scalars.scalars(of: segment.text)
             let slicer = ScalarSlicer(segment.text)
             let sentences = Self.sentenceIndices(tokens, scalars)
             let exclusions = matches.filter(\.isExclusion)

@@ -199,11 +199,14 @@ import Testing
         #expect(ascii.count == 10 && ascii.string(6, 10) == "text")
     }
 
-    @Test func scalarCountsAndCutsAgreeWithTheStandardLibraryAtEveryAlignment() {
+    @Test func scalarCountsCutsAndDecodingAgreeWithTheStandardLibraryAtEveryAlignment() {
         // Runs of ASCII and of two-, three- and four-byte scalars in random lengths put scalar
         // starts and checkpoints at every place in the eight-byte words counted at once.
         var generator = SystemRandomNumberGenerator()
-        let alphabets: [[Unicode.Scalar]] = [["a", "b", " "], ["é", "ß"], ["€", "’"], ["👍", "🏽"]]
+        let alphabets: [[Unicode.Scalar]] = [
+            ["a", "b", " "], ["é", "ß"], ["€", "’"], ["👍", "🏽"],
+            ["\u{7F}", "\u{80}", "\u{7FF}", "\u{800}", "\u{FFFF}", "\u{10000}", "\u{10FFFF}"],
+        ]
         for _ in 0..<300 {
             var scalars: [Unicode.Scalar] = []
             while scalars.count < Int.random(in: 0...400, using: &generator) {
@@ -215,6 +218,7 @@ import Testing
             let text = String(String.UnicodeScalarView(scalars))
             #expect(text.scalarCount == scalars.count)
             #expect(Substring(text.unicodeScalars.dropFirst()).scalarCount == max(0, scalars.count - 1))
+            #expect(UTF8Scalars.scalars(of: text) == scalars)
             let slicer = ScalarSlicer(text)
             #expect(slicer.count == scalars.count)
             for start in stride(from: 0, through: scalars.count, by: 7) {
