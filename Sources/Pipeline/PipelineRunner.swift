@@ -685,22 +685,18 @@ public struct PipelineRunner: Sendable {
                         if let sink { result.files.append(("suggestions.json", sink)) }
                         result.suggestions = suggestionMerge
                     default:
-                        var storedWords: [String: Int]?
-                        defer {
-                            // The report, once the frequencies it shows are in hand.
-                            if let reportForPage, result.failure == nil {
-                                do {
-                                    result.report = try timer.measure("report page") {
-                                        try runner.writeReportPage(
-                                            reportForPage, frequencies: result.frequencies,
-                                            sections: (storedSections, reportFrequenciesKey), tally: tally,
-                                            words: storedWords ?? frequencyWords ?? [:],
-                                            participants: participants, lexicon: configuration.suggest?.lexicon,
-                                            out: out)
-                                    }
-                                } catch {
-                                    result.failure = "\(error)"
-                                }
+                        // The report, once the frequencies it shows are in hand: beside the
+                        // frequency files when they are written (it only reads their content).
+                        @Sendable func reportPage(_ frequencies: Outputs.FrequenciesFile?, words: [String: Int]?) throws
+                            -> AtomicFile.Writer?
+                        {
+                            guard let reportForPage else { return nil }
+                            return try timer.measure("report page") {
+                                try runner.writeReportPage(
+                                    reportForPage, frequencies: frequencies,
+                                    sections: (storedSections, reportFrequenciesKey), tally: tally,
+                                    words: words ?? frequencyWords ?? [:], participants: participants,
+                                    lexicon: configuration.suggest?.lexicon, out: out)
                             }
                         }
                         if let storedFrequencies {
@@ -714,10 +710,13 @@ public struct PipelineRunner: Sendable {
                             }
                             result.frequencies = stored.file
                             result.warnings += stored.warnings
-                            storedWords = stored.words
+                            result.report = try reportPage(stored.file, words: stored.words)
                             break
                         }
-                        guard var frequencyMerge = merge.takeFrequencies() else { break }
+                        guard var frequencyMerge = merge.takeFrequencies() else {
+                            result.report = try reportPage(nil, words: nil)
+                            break
+                        }
                         let file = timer.measure("finish frequency tables") {
                             frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
                         }
@@ -726,14 +725,25 @@ public struct PipelineRunner: Sendable {
                         let warnings = result.warnings
                         let json = writeFrequencies ? try runner.output("frequencies.json", in: out) : nil
                         let csv = writeFrequencies ? try runner.output("frequencies.csv", in: out) : nil
-                        let failures = ConcurrentSlots<String>(count: 3)
-                        DispatchQueue.concurrentPerform(iterations: 3) { part in
+                        let failures = ConcurrentSlots<String>(count: 4)
+                        let page = ConcurrentSlots<AtomicFile.Writer>(count: 1)
+                        DispatchQueue.concurrentPerform(iterations: 4) { part in
+                            switch part {
+                            case 0:
+                                do {
+                                    page[0] = try reportPage(file, words: words)
+                                } catch {
+                                    failures[part] = "\(error)"
+                                }
+                                return
+                            default: break
+                            }
                             timer.measure("finish frequency files") {
                                 switch part {
-                                case 0:
+                                case 1:
                                     MergedFrequencies(file: file, words: words, warnings: warnings)
                                         .save(in: out, key: frequenciesKey)
-                                case 1:
+                                case 2:
                                     guard let json else { return }
                                     do {
                                         try Outputs.writeFrequencies(file, to: json)
@@ -751,6 +761,7 @@ public struct PipelineRunner: Sendable {
                         if let failure = failures.values.compactMap({ $0 }).first {
                             result.failure = failure
                         }
+                        result.report = page[0]
                         if let json, let csv { result.files += [("frequencies.json", json), ("frequencies.csv", csv)] }
                     }
                 } catch {

@@ -232,9 +232,13 @@ public struct FrequencyTable: Sendable {
                         documents: accumulator.documents.count)
                 }
             }
-            let terms = names.map { name in
-                guard let slot = index[name] else { return [String: TermCount]() }
-                let accumulator = accumulators[slot]
+            // Each group's terms on a core of its own: this is the serial end of a run.
+            let slots = names.map { index[$0] }
+            let finished = accumulators
+            let built = ConcurrentSlots<[String: TermCount]>(count: names.count)
+            DispatchQueue.concurrentPerform(iterations: names.count) { position in
+                guard let slot = slots[position] else { return }
+                let accumulator = finished[slot]
                 var terms: [String: TermCount] = [:]
                 terms.reserveCapacity(accumulator.vocabulary.count)
                 for id in accumulator.count.indices where accumulator.count[id] > 0 {
@@ -242,16 +246,19 @@ public struct FrequencyTable: Sendable {
                         count: accumulator.count[id], participants: accumulator.participantCount[id],
                         documents: accumulator.documentCount[id])
                 }
-                return terms
+                built[position] = terms
             }
-            return FrequencyTable(options: options, groups: groups, terms: terms)
+            return FrequencyTable(options: options, groups: groups, terms: built.values.map { $0 ?? [:] })
         }
     }
 
     /// Rows sorted by group, then count (descending), then term; minimum count and top-N applied.
     public var rows: [Row] {
-        var rows: [Row] = []
-        for (index, group) in groups.enumerated() {
+        // Each group's rows made and sorted on a core of its own (the serial end of a run).
+        let (groups, terms, options) = (groups, terms, options)
+        let made = ConcurrentSlots<[Row]>(count: groups.count)
+        DispatchQueue.concurrentPerform(iterations: groups.count) { index in
+            let group = groups[index]
             var groupRows = terms[index].filter { $0.value.count >= options.minimumCount }.map { term, numbers in
                 Row(
                     term: term, group: group.name, count: numbers.count,
@@ -261,9 +268,9 @@ public struct FrequencyTable: Sendable {
             // UTF-8 bytes sort as their scalars do, and compare far faster.
             groupRows.sort { $0.count != $1.count ? $0.count > $1.count : utf8Precedes($0.term, $1.term) }
             if let top = options.top { groupRows = Array(groupRows.prefix(top)) }
-            rows += groupRows
+            made[index] = groupRows
         }
-        return rows
+        return made.values.flatMap { $0 ?? [] }
     }
 
     /// The counts of one term in one group, if it occurs there.
