@@ -5,7 +5,8 @@ import TextAnalysis
 
 /// `report.html`: the study at a glance, in one self-contained file (inline CSS and SVG, no
 /// scripts, opens offline): corpus overview, words per participant and group, top terms per
-/// group, keyness, the code × participant matrix, example passages per code, review progress.
+/// group, keyness, the code × participant matrix (× group in a large study), example passages per
+/// code, review progress.
 struct HTMLReport {
     var study: String
     var report: RunReport
@@ -18,6 +19,14 @@ struct HTMLReport {
     var tally: Tally?
     var lexicon: Lexicon?
     var participants: ParticipantTable
+    /// The frequency stage's groupings: a study of more than ``participantColumns`` participants
+    /// gets its code matrix by the attribute groupings among them.
+    var groupings: [Grouping] = []
+
+    /// A code matrix with a column per participant reads up to about this many (34 px each); a
+    /// study of thousands made a report of megabytes that no one could read, redrawn after every
+    /// lexicon edit.
+    static let participantColumns = 100
 
     /// The whole page.
     func render() -> String {
@@ -265,11 +274,57 @@ struct HTMLReport {
 
     /// Suggestions not rejected, per code and participant: the framework matrix.
     func matrix(_ tally: Tally, emit: (String) -> Void) {
+        Self.matrix(
+            tally, codes: lexicon?.codes.map(\.name) ?? [], participants: participants, groupings: groupings, emit: emit
+        )
+    }
+
+    static func matrix(
+        _ tally: Tally, codes names: [String], participants: ParticipantTable, groupings: [Grouping],
+        emit: (String) -> Void
+    ) {
         let people = participants.participants.map(\.id).filter(tally.participants.contains)
-        let (codes, values) = tally.kept(codes: lexicon?.codes.map(\.name) ?? [], people: people)
-        emit("<p>Turns per code and participant (suggestions not rejected by a coder).</p>")
-        SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values, emit: emit)
-        emit("\n")
+        let (codes, values) = tally.kept(codes: names, people: people)
+        let attributeGroupings = groupings.filter { if case .attributes = $0 { true } else { false } }
+        guard people.count > participantColumns else {
+            emit("<p>Turns per code and participant (suggestions not rejected by a coder).</p>")
+            SVGChart.heatMap(title: "Code × participant", rows: codes, columns: people, values: values, emit: emit)
+            emit("\n")
+            return
+        }
+        guard !attributeGroupings.isEmpty else {
+            // No attribute to group by: the participants with the most such turns.
+            let totals = people.indices.map { column in values.reduce(0) { $0 + $1[column] } }
+            let shown = people.indices.sorted { (totals[$1], $0) < (totals[$0], $1) }.prefix(participantColumns)
+                .sorted()
+            emit(
+                "<p>Turns per code and participant (suggestions not rejected by a coder): the "
+                    + "\(shown.count) of \(people.count) participants with the most; group the frequencies by an "
+                    + "attribute to see every participant by group.</p>")
+            SVGChart.heatMap(
+                title: "Code × participant", rows: codes, columns: shown.map { people[$0] },
+                values: values.map { row in shown.map { row[$0] } }, emit: emit)
+            emit("\n")
+            return
+        }
+        let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for grouping in attributeGroupings {
+            let groupOf = people.map { grouping.group(participantID: $0, participant: byID[$0], documentID: "") }
+            let columns = Set(groupOf).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            let position = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+            let summed = values.map { row in
+                var sums = Array(repeating: 0, count: columns.count)
+                for (person, value) in row.enumerated() { sums[position[groupOf[person]] ?? 0] += value }
+                return sums
+            }
+            emit(
+                "<p>Turns per code and \(XML.escape(grouping.description)) (suggestions not rejected by a coder): "
+                    + "\(people.count) participants, too many for a column each, taken together by "
+                    + "\(XML.escape(grouping.description)).</p>")
+            SVGChart.heatMap(
+                title: "Code × \(grouping.description)", rows: codes, columns: columns, values: summed, emit: emit)
+            emit("\n")
+        }
     }
 
     func progress(_ tally: Tally) -> String {

@@ -834,7 +834,8 @@ public struct PipelineRunner: Sendable {
                 (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
             }
             .map { ($0.key, $0.value) },
-            frequencies: frequencies, tally: tally, lexicon: lexicon, participants: participants)
+            frequencies: frequencies, tally: tally, lexicon: lexicon, participants: participants,
+            groupings: configuration.frequencies?.groupings ?? [])
         if let stored = sections.stored {
             html.frequencySections = stored
         } else if frequencies != nil {

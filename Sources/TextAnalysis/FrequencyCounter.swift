@@ -30,7 +30,7 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The group of a speaker's words; `(none)` marks a missing participant or attribute.
-    func group(participantID: String?, participant: Participant?, documentID: String) -> String {
+    public func group(participantID: String?, participant: Participant?, documentID: String) -> String {
         switch self {
         case .attributes(let names):
             return names.map { name in

@@ -2,6 +2,7 @@ import Coding
 import Corpus
 import Foundation
 import Testing
+import TextAnalysis
 
 @testable import Pipeline
 
@@ -122,6 +123,54 @@ import Testing
         #expect(output.contains("Words per participant"))
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
         #expect(size > 50_000)
+    }
+
+    /// A framework matrix reads with a column per participant in an interview study; an archive
+    /// of hundreds gets a column per group of each attribute the frequencies are grouped by, or
+    /// the hundred participants with the most without one.
+    @Test func codeMatrixOfAStudyTooLargeForAColumnEachIsDrawnByGroup() {
+        func render(people count: Int, groupings: [Grouping]) -> (html: String, kept: [String: Int]) {
+            let sites = ["Leeds", "Bath", "York"]
+            let participants = ParticipantTable(
+                attributeNames: ["site"],
+                participants: (0..<count).map { Participant(id: "P\($0)", attributes: ["site": sites[$0 % 3]]) })
+            var tally = HTMLReport.Tally()
+            var kept: [String: Int] = [:]
+            for index in 0..<count {
+                tally.count(code: "Hype", status: .pending, participantID: "P\(index)", times: index % 4)
+                // Rejected: in no matrix.
+                tally.count(code: "Time", status: .rejected, participantID: "P\(index)", times: 2)
+                kept[sites[index % 3], default: 0] += index % 4
+            }
+            var html = ""
+            HTMLReport.matrix(
+                tally, codes: ["Hype", "Time"], participants: participants, groupings: groupings
+            ) { html += $0 }
+            return (html, kept)
+        }
+        // Every fourth participant has no turn kept: 112 in the matrix.
+        let (large, kept) = render(people: 150, groupings: [.corpus, .attributes(["site"])])
+        let cells = { (html: String) in html.components(separatedBy: "class=\"cell\"").count - 1 }
+        let byGroup = large.contains("Code × site") && !large.contains("Code × participant")
+        #expect(byGroup && large.contains("112 participants, too many for a column each"))
+        for (site, count) in kept {
+            let found = large.contains("<title>Hype × \(site): \(count)</title>")
+            #expect(found, "\(site)")
+        }
+        #expect(cells(large) == 3 && !large.contains("Time"))
+
+        // The 37 with three, the 37 with two and the first 26 of the 38 with one.
+        let (ungrouped, _) = render(people: 150, groupings: [.corpus])
+        let mostShown = ungrouped.contains("the 100 of 112 participants with the most")
+        #expect(mostShown && cells(ungrouped) == 100)
+        let first = ungrouped.contains("<title>Hype × P1: 1</title>")
+        let last = ungrouped.contains("<title>Hype × P101: 1</title>")
+        let left = ungrouped.contains("<title>Hype × P105: ")
+        #expect(first && last && !left)
+
+        let (small, _) = render(people: 11, groupings: [.attributes(["site"])])
+        let perParticipant = small.contains("Code × participant") && !small.contains("Code × site")
+        #expect(perParticipant && cells(small) == 8)
     }
 
     @Test func barChartsScaleLabelAndEscape() {
