@@ -38,7 +38,6 @@ public enum AtomicFile {
         public private(set) var size: Int64 = 0
         /// Bytes handed to the disk so far (see ``startWriteback()``).
         private var writtenBack: Int64 = 0
-        private static let writebackStep: Int64 = 8 << 20
 
         public init(path: String, durable: Bool = true) throws(FileWriteError) {
             self.path = path
@@ -73,7 +72,7 @@ public enum AtomicFile {
         /// so that the flush before the rename finds little left to write: copying a 200 MB output
         /// and then flushing it took a third longer than copying it while the disk wrote it.
         private func startWriteback() {
-            guard durable, size - writtenBack >= Self.writebackStep else { return }
+            guard durable, size - writtenBack >= AtomicFile.writebackStep else { return }
             _ = cfilesystem_start_writeback(descriptor, writtenBack, size - writtenBack)
             writtenBack = size
         }
@@ -130,7 +129,7 @@ public enum AtomicFile {
             guard failed == nil, descriptor >= 0 else { return }
             var offset = off_t(range.lowerBound)
             while offset < off_t(range.upperBound), failed == nil {
-                let step = min(off_t(range.upperBound) - offset, off_t(Self.writebackStep))
+                let step = min(off_t(range.upperBound) - offset, off_t(AtomicFile.writebackStep))
                 let count = sendfile(descriptor, source, &offset, Int(step))
                 if count > 0 {
                     size += Int64(count)
@@ -210,6 +209,10 @@ public enum AtomicFile {
         }
         return nil
     }
+
+    /// How much of a growing file is handed to the disk (or copied by the kernel) at a time: big
+    /// enough that the calls cost nothing, small enough that the disk writes while the file grows.
+    public static let writebackStep: Int64 = 8 << 20
 
     /// Asks the kernel to start writing `range` of the file open as `descriptor` to disk, without
     /// waiting for it: bytes written early in a run are then on disk before later writes, and

@@ -199,7 +199,8 @@ extension Outputs {
 
         /// Elements of the suggestions.json at `path`, after a head as long as `guess`'s.
         init(
-            path: String, guess: SuggestionsFile, orphans: Data?, previous: Int32 = -1, longStretch: Int64 = 8 << 20
+            path: String, guess: SuggestionsFile, orphans: Data?, previous: Int32 = -1,
+            longStretch: Int64 = AtomicFile.writebackStep
         ) throws(FileWriteError) {
             self.longStretch = longStretch
             sink = try AtomicFile.Writer(path: path)

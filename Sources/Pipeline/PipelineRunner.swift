@@ -728,15 +728,13 @@ public struct PipelineRunner: Sendable {
                         let failures = ConcurrentSlots<String>(count: 4)
                         let page = ConcurrentSlots<AtomicFile.Writer>(count: 1)
                         DispatchQueue.concurrentPerform(iterations: 4) { part in
-                            switch part {
-                            case 0:
+                            guard part > 0 else {
                                 do {
                                     page[0] = try reportPage(file, words: words)
                                 } catch {
                                     failures[part] = "\(error)"
                                 }
                                 return
-                            default: break
                             }
                             timer.measure("finish frequency files") {
                                 switch part {

@@ -266,7 +266,7 @@ public final class StageCache: @unchecked Sendable {
         }
         let flush: Range<Int64>? = lock.withLock {
             written[bundle.key] = Location(pack: pack.name, range: start..<start + length)
-            guard packLength - writtenBack >= Self.writebackStep else { return nil }
+            guard packLength - writtenBack >= AtomicFile.writebackStep else { return nil }
             defer { writtenBack = packLength }
             return writtenBack..<packLength
         }
@@ -285,7 +285,6 @@ public final class StageCache: @unchecked Sendable {
 
     /// Bytes of this run's pack handed to the disk so far, a step at a time.
     private var writtenBack: Int64 = 0
-    private static let writebackStep: Int64 = 8 << 20
 
     /// `length` bytes of this run's pack (created the first time), and where they begin.
     private func reserve(_ length: Int64) -> (pack: (name: String, descriptor: Int32), start: Int64)? {
@@ -338,8 +337,9 @@ public final class StageCache: @unchecked Sendable {
         for location in index.values { liveBytes[location.pack, default: 0] += Int64(location.range.count) }
         for (name, live) in liveBytes where name != pack?.name {
             var status = stat()
-            guard stat("\(documents)/\(name)", &status) == 0, live * 2 < Int64(status.st_size) else { continue }
-            guard let source = readerHoldingLock(of: name) else { continue }
+            guard let source = readerHoldingLock(of: name), fstat(source, &status) == 0,
+                live * 2 < Int64(status.st_size)
+            else { continue }
             for (key, location) in index where location.pack == name {
                 guard let bytes = AtomicFile.read(source, range: location.range) else {
                     index[key] = nil

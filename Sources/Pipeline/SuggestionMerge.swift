@@ -209,12 +209,18 @@ struct SuggestionMerge: @unchecked Sendable {
                 times: count)
             copiedByStatus[HTMLReport.Tally.position(of: group.status)] += count
         }
-        var bytes: [UInt8]?
+        var records: [ArraySlice<UInt8>]?
         for (code, positions) in prepared.unrejected {
             let wanted = tally.examplesWanted(code: oldIndex.names[Int(code)])
             for position in positions.prefix(wanted) {
-                if bytes == nil { bytes = previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [] }
-                if let example = Self.decode(position, in: bytes ?? []) { tally.add(example: example) }
+                if records == nil {
+                    records = Self.records(previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [])
+                }
+                if let records, records.indices.contains(position),
+                    let example = try? JSONDecoder().decode(Suggestion.self, from: Data(records[position]))
+                {
+                    tally.add(example: example)
+                }
             }
         }
         guard reused.length > 0 else {
@@ -231,23 +237,15 @@ struct SuggestionMerge: @unchecked Sendable {
         return AtomicFile.read(file.fileDescriptor, range: offset..<offset + Int64(document.length))
     }
 
-    /// The suggestion at `position` among a document's elements (`bytes`): each is a line of its
-    /// own (strings never hold a line break), `    {...}` with a comma after all but the last.
-    private static func decode(_ position: Int, in bytes: [UInt8]) -> Suggestion? {
-        var seen = -1
-        var index = 0
-        while let newline = bytes[index...].firstIndex(of: 0x0A) {
-            seen += 1
-            let next = bytes[(newline + 1)...].firstIndex(of: 0x0A) ?? bytes.endIndex
-            if seen == position {
-                var line = bytes[(newline + 1)..<next].drop { $0 == 0x20 }
-                if line.last == 0x2C { line = line.dropLast() }
-                return try? JSONDecoder().decode(Suggestion.self, from: Data(line))
-            }
-            index = next
-            guard index < bytes.endIndex else { break }
+    /// A document's suggestions as the previous file holds them (`bytes`), split once: each is a
+    /// line of its own (strings never hold a line break), `    {...}` with a comma after all but
+    /// the last.
+    private static func records(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        bytes.split(separator: 0x0A).compactMap { line in
+            var record = line.drop { $0 == 0x20 }
+            if record.last == 0x2C { record = record.dropLast() }
+            return record.isEmpty ? nil : record
         }
-        return nil
     }
 
     /// Decisions attached to no suggestion, and every coder's manual codings (once summarised).
