@@ -92,7 +92,9 @@ struct HTMLReport {
 
     func overview() -> String {
         var html = ""
-        if !wordsByParticipant.isEmpty {
+        if wordsByParticipant.count > Self.participantColumns {
+            html += Self.wordsSpread(wordsByParticipant)
+        } else if !wordsByParticipant.isEmpty {
             html += SVGChart.barChart(
                 title: "Words per participant", items: wordsByParticipant.map { ($0.0, Double($0.1)) },
                 axisLabel: "words (tokens) in participant turns")
@@ -112,6 +114,28 @@ struct HTMLReport {
             html += "</table>\n"
         }
         return html
+    }
+
+    /// Words per participant in a study too large for a bar each: how many participants spoke
+    /// how much, the quartiles, and the participants with the fewest words, where a transcript
+    /// whose turns were not found (or a participant id misspelt) shows first.
+    static func wordsSpread(_ wordsByParticipant: [(String, Int)]) -> String {
+        let counts = wordsByParticipant.map(\.1).sorted()
+        let bins = SVGChart.bins(counts)
+        var html = SVGChart.barChart(
+            title: "Participants by words spoken", items: bins.map { ($0.label, Double($0.count)) },
+            axisLabel: "participants")
+        func quantile(_ fraction: Double) -> Int { counts[Int((Double(counts.count - 1) * fraction).rounded())] }
+        html +=
+            "<p>\(counts.count) participants, too many for a bar each: median \(quantile(0.5)) words "
+            + "(quartiles \(quantile(0.25))–\(quantile(0.75)), fewest \(counts[0]), most \(counts[counts.count - 1])).</p>\n"
+        let fewest = wordsByParticipant.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }
+            .prefix(10)
+        html += "<table><tr><th>fewest words</th><th>words</th></tr>"
+        for (_, (participant, words)) in fewest {
+            html += "<tr><td>\(XML.escape(participant))</td><td>\(words)</td></tr>"
+        }
+        return html + "</table>\n"
     }
 
     func topTerms(_ frequencies: Outputs.FrequenciesFile) -> String {

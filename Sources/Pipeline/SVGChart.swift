@@ -143,12 +143,23 @@ public enum SVGChart {
         emit(svg + "</svg>")
     }
 
+    /// Counts of non-negative values in equal bins of a round width (1, 2 or 5 times a
+    /// power of ten) from zero, about a dozen of them; labelled `low–high`, both inclusive.
+    public static func bins(_ values: [Int]) -> [(label: String, count: Int)] {
+        guard let maximum = values.max(), maximum > 0 else { return values.isEmpty ? [] : [("0", values.count)] }
+        let width = max(1, Int(roundStep(atLeast: max(Double(maximum + 1) / 12, 1)).rounded()))
+        var counts = [Int](repeating: 0, count: maximum / width + 1)
+        for value in values { counts[max(0, value) / width] += 1 }
+        return counts.enumerated().map { bin, count in
+            let low = bin * width
+            return (width == 1 ? "\(low)" : "\(low)–\(low + width - 1)", count)
+        }
+    }
+
     /// Round tick values covering `0...maximum` (1, 2 or 5 times a power of ten).
     static func niceTicks(_ maximum: Double) -> [Double] {
         guard maximum > 0 else { return [0, 1] }
-        let rough = maximum / 4
-        let power = pow(10, floor(log10(rough)))
-        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? rough
+        let step = roundStep(atLeast: maximum / 4)
         var ticks: [Double] = []
         var value = 0.0
         while value < maximum + step * 0.999 {
@@ -156,6 +167,12 @@ public enum SVGChart {
             value += step
         }
         return ticks
+    }
+
+    /// The smallest 1, 2 or 5 times a power of ten that is at least `rough` (> 0).
+    static func roundStep(atLeast rough: Double) -> Double {
+        let power = pow(10, floor(log10(rough)))
+        return [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? rough
     }
 
     static func format(_ value: Double) -> String {

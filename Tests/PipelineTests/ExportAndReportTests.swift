@@ -173,6 +173,25 @@ import TextAnalysis
         #expect(perParticipant && cells(small) == 8)
     }
 
+    /// A bar per participant reads in an interview study; an archive of hundreds gets the spread
+    /// of words per participant and the participants with the fewest words.
+    @Test func wordsPerParticipantOfALargeStudyAreShownAsTheirSpread() {
+        // P0 … P149 speak 0, 37, 74 … words: 150 participants, the most 5,513.
+        let words = (0..<150).map { ("P\($0)", $0 * 37) }
+        let html = HTMLReport.wordsSpread(words)
+        let bars = html.components(separatedBy: "<rect class=\"bar\"").count - 1
+        // Bins of 500 words: 0–499 holds P0 … P13, 5,500–5,999 holds P149 alone.
+        #expect(bars == 12 && html.contains("<title>0–499: 14</title>") && html.contains("<title>5500–5999: 1</title>"))
+        #expect(!html.contains(">P77<") && !html.contains("P140"))
+        #expect(html.contains("median 2775 words (quartiles 1369–4144, fewest 0, most 5513)"))
+        let fewest = html.components(separatedBy: "<tr><td>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        #expect(fewest == (0..<10).map { "P\($0)" })
+
+        #expect(SVGChart.bins([3, 0, 12, 12]).map(\.count) == [1, 1, 0, 0, 0, 0, 2])
+        #expect(SVGChart.bins([0, 0]).map(\.label) == ["0"] && SVGChart.bins([]).isEmpty)
+        #expect(SVGChart.bins([1, 11]).map(\.label) == (0...11).map(String.init))
+    }
+
     @Test func barChartsScaleLabelAndEscape() {
         let svg = SVGChart.barChart(title: "A <b>", items: [("x & y", 10), ("z", 5)], axisLabel: "count")
         #expect(svg.contains("<title>A &lt;b&gt;</title>"))
