@@ -1,8 +1,7 @@
 import Foundation
 import ZIPFoundation
 
-/// Writes zip packages (a REFI-QDA `.qdpx`) with ZIPFoundation: this module is the project's
-/// one door to zip files, reading and writing.
+/// Writes zip packages (a REFI-QDA `.qdpx`) with ZIPFoundation; ``ZipPackage`` reads them.
 public enum PackageWriter {
     /// The zip of the given entries, in order, deflated.
     public static func zip(_ entries: [(path: String, data: Data)]) throws -> Data {

@@ -198,20 +198,76 @@ import Testing
         #expect(error?.code == .zipLimitExceeded)
     }
 
-    @Test func anEntryWhoseChecksumDoesNotMatchIsAnErrorNamingIt() throws {
-        var package = [UInt8](try Fixture.docx(body: Fixture.paragraph("P1: a damaged sentence.")))
-        #expect(try ingestor.read(data: Data(package), source: "fine.docx").text == "P1: a damaged sentence.")
-        // Change the checksum the zip directory records for the body, as a damaged copy would.
+    /// One way a package can be damaged: a field of the body's directory record changed, or the
+    /// first byte of its compressed data.
+    struct Damage: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var offset: Int?  // in the directory record; nil: the compressed data's first byte
+        var value: UInt8
+        var code: IngestError.Code
+        var says: String
+    }
+
+    @Test(arguments: [
+        Damage(testDescription: "checksum", offset: 16, value: 0x01, code: .invalidZip, says: "checksum"),
+        // The size the body declares, made smaller than what it inflates to.
+        Damage(testDescription: "declared size", offset: 25, value: 0x00, code: .zipLimitExceeded, says: "declares"),
+        Damage(testDescription: "method", offset: 10, value: 12, code: .invalidZip, says: "method 12"),
+        Damage(testDescription: "encryption flag", offset: 8, value: 0x01, code: .invalidZip, says: "encrypted"),
+        // A final block of the reserved type 3.
+        Damage(
+            testDescription: "deflate data", offset: nil, value: 0x07, code: .invalidZip, says: "cannot be inflated"),
+    ])
+    func aDamagedEntryIsAnErrorNamingIt(_ damage: Damage) throws {
+        let text = String(repeating: "P1: a damaged sentence. ", count: 20)
+        var package = [UInt8](try Fixture.docx(body: Fixture.paragraph(text)))
         let name = Array("word/document.xml".utf8)
         let signature: [UInt8] = [0x50, 0x4B, 0x01, 0x02]
-        var record: Int?
+        var found: Int?
         for at in 0..<(package.count - 46 - name.count) where Array(package[at..<at + 4]) == signature {
-            if Array(package[(at + 46)..<(at + 46 + name.count)]) == name { record = at }
+            if Array(package[(at + 46)..<(at + 46 + name.count)]) == name { found = at }
         }
-        package[try #require(record) + 16] ^= 0x01
+        let record = try #require(found)
+        if let offset = damage.offset {
+            package[record + offset] = damage.offset == 16 ? package[record + offset] ^ damage.value : damage.value
+        } else {
+            func u16(_ at: Int) -> Int { Int(package[at]) | Int(package[at + 1]) << 8 }
+            let local = u16(record + 42) | u16(record + 44) << 16
+            package[local + 30 + u16(local + 26) + u16(local + 28)] = damage.value
+        }
         let error = try #require(ingestError { try ingestor.read(data: Data(package), source: "damaged.docx") })
-        #expect(error.code == .invalidZip && error.entry == "word/document.xml" && error.file == "damaged.docx")
-        #expect(error.description.contains("checksum"))
+        #expect(error.code == damage.code && error.entry == "word/document.xml" && error.file == "damaged.docx")
+        #expect(error.description.contains(damage.says), "\(error.description)")
+    }
+
+    /// Zip writers may store a small part uncompressed (method 0); the package here is written
+    /// byte by byte, not by the zip library the reader could share assumptions with.
+    @Test func aStoredEntryIsReadAsIs() throws {
+        let document = Array(
+            """
+            <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(
+                Fixture.paragraph("P2: stored, not deflated."))</w:body></w:document>
+            """.utf8)
+        let name = Array("word/document.xml".utf8)
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in document {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        crc ^= 0xFFFF_FFFF
+        func le(_ value: Int, _ bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8((value >> (8 * $0)) & 0xFF) } }
+        let sizes = le(Int(crc), 4) + le(document.count, 4) + le(document.count, 4)
+        let local =
+            le(0x0403_4B50, 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + sizes + le(name.count, 2)
+            + le(0, 2) + name + document
+        let central =
+            le(0x0201_4B50, 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + sizes
+            + le(name.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + name
+        let end =
+            le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) + le(central.count, 4)
+            + le(local.count, 4) + le(0, 2)
+        let read = try ingestor.read(data: Data(local + central + end), source: "stored.docx")
+        #expect(read.text == "P2: stored, not deflated.")
     }
 
     @Test func aWordBodyNeverReadsExternalEntitiesNorExpandsEntityBombsNorNestsWithoutLimit() throws {

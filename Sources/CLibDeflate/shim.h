@@ -1,0 +1,4 @@
+#ifndef TRANSCRIPTMINER_CLIBDEFLATE_SHIM_H
+#define TRANSCRIPTMINER_CLIBDEFLATE_SHIM_H
+#include <libdeflate.h>
+#endif
