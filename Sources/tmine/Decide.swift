@@ -7,6 +7,7 @@ import Pipeline
 /// `tmine decide`: a coder's decisions from the command line.
 struct Decide: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decide",
         abstract: "Accept, reject or recode suggestions, add notes and manual codings.",
         discussion: """
             Decisions are appended to decisions/<coder>.json in the study's out folder, with who, when and
@@ -108,6 +109,7 @@ struct LexiconCommand: ParsableCommand {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract:
                 "Per code and pattern: suggestions accepted, rejected and recoded, and manual codings the lexicon missed."
         )
@@ -150,6 +152,7 @@ struct LexiconCommand: ParsableCommand {
 
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "convert",
             abstract: "Convert a LIWC .dic or quanteda YAML dictionary (or a lexicon) to the lexicon YAML format.")
 
         @Argument(help: "The dictionary or lexicon to read.")

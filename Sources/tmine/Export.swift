@@ -7,6 +7,7 @@ import Pipeline
 /// `tmine export`: REFI-QDA project or codebook, or a CSV of codings.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract:
             "Export codings: a REFI-QDA project (.qdpx) or codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder; or CSV."
     )

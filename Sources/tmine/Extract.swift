@@ -6,6 +6,7 @@ import Ingest
 /// `tmine extract`: ingest transcripts and print their speaker turns.
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "extract",
         abstract: "Read transcripts and print their speaker turns.",
         discussion: """
             text: one turn per line, SPEAKER<TAB>turn (line breaks in a turn become spaces).

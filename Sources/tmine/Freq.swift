@@ -7,6 +7,7 @@ import TextAnalysis
 /// `tmine freq`: term frequencies by participant group, with keyness.
 struct Freq: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "freq",
         abstract: "Count terms by participant group, with rates and keyness.",
         discussion: """
             Example: tmine freq Corpora/ai-doctors --by clinical_tech_split --keyness "Full-time tech"

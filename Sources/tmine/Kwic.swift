@@ -6,6 +6,7 @@ import TextAnalysis
 /// `tmine kwic`: keyword in context over transcripts.
 struct Kwic: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "kwic",
         abstract: "Show every occurrence of a word, wildcard or phrase with its context.",
         discussion: """
             QUERY is a word (hype), a wildcard (regulat*, *ology) or a phrase ("protected time").

@@ -5,6 +5,7 @@ import Pipeline
 /// `tmine run`: run a pipeline file.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a pipeline: ingest, tokenise, analyse; write the out folder.",
         discussion: "Only new or changed work is done: each document's results are cached by content and settings.")
 

@@ -7,6 +7,7 @@ import TextAnalysis
 /// `tmine tokens`: what the tokeniser and stemmer make of a text.
 struct Tokens: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tokens",
         abstract: "Print one token per line: surface, normalised form and stem.",
         discussion: "Reads a transcript file, or text from standard input with '-'. Only spoken turns are tokenised.")
 

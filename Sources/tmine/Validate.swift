@@ -6,6 +6,7 @@ import Pipeline
 /// `tmine validate`: check a pipeline file without running it.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check a pipeline file (keys, types, paths, queries) without running it.")
 
     @Argument(help: "The pipeline file (YAML).")
@@ -36,6 +37,7 @@ struct Validate: ParsableCommand {
 /// `tmine init`: start a study folder.
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Write a starter pipeline, participants.csv, seed lexicon and example transcript into a folder.",
         discussion: "Existing files are never replaced.")
 
