@@ -125,7 +125,14 @@ struct HTMLReport {
         var html = SVGChart.barChart(
             title: "Participants by words spoken", items: bins.map { ($0.label, Double($0.count)) },
             axisLabel: "participants")
-        func quantile(_ fraction: Double) -> Int { counts[Int((Double(counts.count - 1) * fraction).rounded())] }
+        // Interpolated between the two nearest counts, as R's `quantile` does by default (type 7).
+        func quantile(_ fraction: Double) -> String {
+            let position = Double(counts.count - 1) * fraction
+            let below = Int(position.rounded(.down))
+            let above = min(below + 1, counts.count - 1)
+            let value = Double(counts[below]) + (position - Double(below)) * Double(counts[above] - counts[below])
+            return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+        }
         html +=
             "<p>\(counts.count) participants, too many for a bar each: median \(quantile(0.5)) words "
             + "(quartiles \(quantile(0.25))–\(quantile(0.75)), fewest \(counts[0]), most \(counts[counts.count - 1])).</p>\n"

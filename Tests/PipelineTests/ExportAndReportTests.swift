@@ -183,7 +183,10 @@ import TextAnalysis
         // Bins of 500 words: 0–499 holds P0 … P13, 5,500–5,999 holds P149 alone.
         #expect(bars == 12 && html.contains("<title>0–499: 14</title>") && html.contains("<title>5500–5999: 1</title>"))
         #expect(!html.contains(">P77<") && !html.contains("P140"))
-        #expect(html.contains("median 2775 words (quartiles 1369–4144, fewest 0, most 5513)"))
+        // R: quantile(0:149 * 37, c(.25, .5, .75)) is 1378.25, 2756.5, 4134.75.
+        #expect(html.contains("median 2756.5 words (quartiles 1378.2–4134.8, fewest 0, most 5513)"))
+        let odd = HTMLReport.wordsSpread((0..<101).map { ("P\($0)", $0 * 2) })
+        #expect(odd.contains("median 100 words (quartiles 50–150, fewest 0, most 200)"))
         let fewest = html.components(separatedBy: "<tr><td>").dropFirst().map { String($0.prefix { $0 != "<" }) }
         #expect(fewest == (0..<10).map { "P\($0)" })
 
