@@ -204,7 +204,12 @@ public struct Ingestor: Sendable {
     /// The last component of a path, as `NSString.lastPathComponent` gives it, without bridging
     /// (done for every transcript of every run).
     static func fileName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? (path.hasPrefix("/") ? "/" : path)
+        // A file's path: the part after its last slash, found without splitting the whole path.
+        if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.index(before: path.utf8.endIndex)
+        {
+            return String(path[path.utf8.index(after: slash)...])
+        }
+        return path.split(separator: "/").last.map(String.init) ?? (path.hasPrefix("/") ? "/" : path)
     }
 
     /// Document ids for files: the name without extension, or with it where two would share one.

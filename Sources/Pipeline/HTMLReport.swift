@@ -241,6 +241,9 @@ struct HTMLReport {
             return participantIDs.count - 1
         }
 
+        /// The statuses by ``position(of:)``.
+        static let statuses = SuggestionStatus.allCases
+
         /// A status's position in `SuggestionStatus.allCases`.
         static func position(of status: SuggestionStatus) -> Int {
             switch status {

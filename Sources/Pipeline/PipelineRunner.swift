@@ -127,6 +127,23 @@ public struct PipelineRunner: Sendable {
         defer { lock.release() }
         AtomicFile.removeLeftovers(in: out)
 
+        // The transcripts are listed and their contents hashed on another thread while the
+        // participants are read (both before a lexicon edit can start on any document); it is
+        // waited for before the lock is let go, even when reading the participants fails.
+        let transcripts = Deferred { [configuration, out, options] in
+            var failures: [IngestError] = []
+            let files = configuration.transcriptFiles(&failures)
+            let previousHashes = TranscriptHashes.load(from: out)
+            var transcriptHashes = previousHashes
+            let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
+            transcriptHashes.save(in: out, unless: previousHashes)
+            return (
+                files: files, failures: failures, ids: Ingestor.uniqueIDs(for: files),
+                sources: relativePaths(files, from: configuration.baseFolder), contentHashes: contentHashes
+            )
+        }
+        defer { _ = transcripts.value }
+
         // Participants and hashes of everything a result depends on.
         var participants = ParticipantTable.empty
         var warnings: [String] = []
@@ -186,22 +203,20 @@ public struct PipelineRunner: Sendable {
         let configuration = configuration
         let options = options
 
-        // The documents, in path order, and the keys of every stage of each, from its content.
-        var failures: [IngestError] = []
-        let files = configuration.transcriptFiles(&failures)
-        let ids = Ingestor.uniqueIDs(for: files)
-        let base = configuration.baseFolder
-        let sources = relativePaths(files, from: base)
-        let previousHashes = TranscriptHashes.load(from: out)
-        var transcriptHashes = previousHashes
-        let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
-        transcriptHashes.save(in: out, unless: previousHashes)
-        let keys = (0..<files.count).map { index in
-            DocumentKeys(
-                content: contentHashes[index], source: sources[index], id: ids[index], ingest: ingestHash,
-                tokenize: tokenizeHash, kwic: kwicHash, frequencies: frequencyHash,
-                suggest: configuration.suggest?.optionsHash)
+        // The documents, in path order, and the keys of every stage of each, from its content
+        // (five SHA-256s a document: on both cores).
+        let (files, listingFailures, ids, sources, contentHashes) = transcripts.value
+        var failures = listingFailures
+        let suggestOptionsHash = configuration.suggest?.optionsHash
+        let keyParts = ConcurrentSlots<[DocumentKeys]>(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { part in
+            keyParts[part] = (part * files.count / 8..<(part + 1) * files.count / 8).map { index in
+                DocumentKeys(
+                    content: contentHashes[index], source: sources[index], id: ids[index], ingest: ingestHash,
+                    tokenize: tokenizeHash, kwic: kwicHash, frequencies: frequencyHash, suggest: suggestOptionsHash)
+            }
         }
+        let keys = keyParts.values.flatMap { $0 ?? [] }
 
         // Which outputs are out of date: an output whose key and file are as the last run left
         // them is kept, and the stages only it needs are not even read from the cache.

@@ -126,20 +126,50 @@ struct SuggestionMerge: @unchecked Sendable {
         /// on the merge thread: a large study copies a hundred thousand).
         func prepare(copying document: SuggestionLayout.Document) -> Prepared {
             guard let previous else { return Prepared(reused: document) }
-            var groups: [CopiedGroup: Int] = [:]
-            var unrejected: [Int32: [Int]] = [:]
+            // Each suggestion's group packed in a number (code, status, participant + 1) and the
+            // numbers sorted and counted: a dictionary of groups hashed each status's raw string,
+            // for every suggestion of every copied document, beside the edit's copy.
+            var keys: [UInt64] = []
+            keys.reserveCapacity(document.statuses.count)
+            var unrejected: [(code: Int32, position: Int)] = []
             for position in document.statuses.indices {
                 let code = previous.codes[document.first + position]
                 let status = document.statuses[position]
-                let group = CopiedGroup(code: code, status: status, participant: document.participants[position])
-                groups[group, default: 0] += 1
-                if status != .rejected, unrejected[code, default: []].count < 3 {
-                    unrejected[code, default: []].append(position)
+                keys.append(
+                    UInt64(UInt32(bitPattern: code)) << 36 | UInt64(HTMLReport.Tally.position(of: status)) << 32
+                        | UInt64(UInt32(truncatingIfNeeded: document.participants[position] + 1)))
+                if status != .rejected { unrejected.append((code, position)) }
+            }
+            keys.sort()
+            var groups: [(group: CopiedGroup, count: Int)] = []
+            var start = 0
+            while start < keys.count {
+                var end = start + 1
+                while end < keys.count, keys[end] == keys[start] { end += 1 }
+                let key = keys[start]
+                groups.append(
+                    (
+                        CopiedGroup(
+                            code: Int32(bitPattern: UInt32(truncatingIfNeeded: key >> 36)),
+                            status: HTMLReport.Tally.statuses[Int(key >> 32 & 0xF)],
+                            participant: Int(key & 0xFFFF_FFFF) - 1),
+                        end - start
+                    ))
+                start = end
+            }
+            // The first three unrejected positions of each code, codes in order.
+            unrejected.sort { ($0.code, $0.position) < ($1.code, $1.position) }
+            var examples: [(code: Int32, positions: [Int])] = []
+            for (code, position) in unrejected {
+                if examples.last?.code == code {
+                    if examples[examples.count - 1].positions.count < 3 {
+                        examples[examples.count - 1].positions.append(position)
+                    }
+                } else {
+                    examples.append((code, [position]))
                 }
             }
-            return Prepared(
-                reused: document, groups: groups.map { ($0.key, $0.value) },
-                unrejected: unrejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            return Prepared(reused: document, groups: groups, unrejected: examples)
         }
 
         /// `document`: its id, suggest key and its codes' cache keys, for the layout.

@@ -168,6 +168,10 @@ import TextAnalysis
         let left = ungrouped.contains("<title>Hype × P105: ")
         #expect(first && last && !left)
 
+        // Copied documents' counts are packed with a status's position and read back by it.
+        #expect(
+            SuggestionStatus.allCases.allSatisfy { HTMLReport.Tally.statuses[HTMLReport.Tally.position(of: $0)] == $0 })
+
         let (small, _) = render(people: 11, groupings: [.attributes(["site"])])
         let perParticipant = small.contains("Code × participant") && !small.contains("Code × site")
         #expect(perParticipant && cells(small) == 8)
