@@ -416,32 +416,55 @@ public struct LexiconMatcher: Sendable {
 
     /// Every pattern and exclusion match in one segment's tokens, sorted by start, end, code, pattern.
     public func matches(in tokens: [Token]) -> [Match] {
-        var found: [Match] = []
         guard !tokens.isEmpty else { return [] }
-        func classes(_ position: Int) -> ArraySlice<Int32> {
-            let token = tokens[position]
-            let forms = formClasses[token.form]
-            let surfaces = surfaceClasses[token.surface]
-            return surfaces.isEmpty ? forms : (Array(forms) + surfaces)[...]
-        }
-        func walk(_ node: Int, _ position: Int, _ start: Int) {
-            for terminal in compiled.nodes[node].terminals {
-                found.append(
-                    Match(
-                        code: terminal.code, pattern: terminal.pattern, isExclusion: terminal.exclusion, start: start,
-                        end: position))
-            }
-            for edge in compiled.nodes[node].edges {
-                var probe = position
-                while probe < tokens.count && probe <= position + edge.gap {
-                    if classes(probe).contains(Int32(edge.element)) { walk(edge.child, probe + 1, start) }
-                    probe += 1
+        // The class tables read through buffers for the whole segment: a slice of them per token
+        // cost a retain and a release of each table for every token of a corpus, where most
+        // tokens have no class at all.
+        var found = formClasses.withUnsafeBuffers { formStarts, formElements in
+            surfaceClasses.withUnsafeBuffers { surfaceStarts, surfaceElements in
+                tokens.withUnsafeBufferPointer { tokens in
+                    var found: [Match] = []
+                    func forms(_ position: Int) -> Range<Int> {
+                        let id = Int(tokens[position].form)
+                        return Int(formStarts[id])..<Int(formStarts[id + 1])
+                    }
+                    func surfaces(_ position: Int) -> Range<Int> {
+                        let id = Int(tokens[position].surface)
+                        return Int(surfaceStarts[id])..<Int(surfaceStarts[id + 1])
+                    }
+                    func has(_ position: Int, _ element: Int32) -> Bool {
+                        forms(position).contains { formElements[$0] == element }
+                            || surfaces(position).contains { surfaceElements[$0] == element }
+                    }
+                    func walk(_ node: Int, _ position: Int, _ start: Int) {
+                        for terminal in compiled.nodes[node].terminals {
+                            found.append(
+                                Match(
+                                    code: terminal.code, pattern: terminal.pattern, isExclusion: terminal.exclusion,
+                                    start: start, end: position))
+                        }
+                        for edge in compiled.nodes[node].edges {
+                            var probe = position
+                            while probe < tokens.count && probe <= position + edge.gap {
+                                if has(probe, Int32(edge.element)) { walk(edge.child, probe + 1, start) }
+                                probe += 1
+                            }
+                        }
+                    }
+                    for start in tokens.indices {
+                        for index in forms(start) {
+                            for child in compiled.rootEdges[Int(formElements[index])] ?? [] {
+                                walk(child, start + 1, start)
+                            }
+                        }
+                        for index in surfaces(start) {
+                            for child in compiled.rootEdges[Int(surfaceElements[index])] ?? [] {
+                                walk(child, start + 1, start)
+                            }
+                        }
+                    }
+                    return found
                 }
-            }
-        }
-        for start in tokens.indices {
-            for element in classes(start) {
-                for child in compiled.rootEdges[Int(element)] ?? [] { walk(child, start + 1, start) }
             }
         }
         // One match per pattern and start: the shortest.
@@ -535,6 +558,13 @@ struct WordClasses: Sendable {
     init(none count: Int) { starts = Array(repeating: 0, count: count + 1) }
 
     subscript(id: Int32) -> ArraySlice<Int32> { elements[Int(starts[Int(id)])..<Int(starts[Int(id) + 1])] }
+
+    /// `body` with the starts and the elements as buffers (no retain per word looked up).
+    func withUnsafeBuffers<Result>(
+        _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>) -> Result
+    ) -> Result {
+        starts.withUnsafeBufferPointer { starts in elements.withUnsafeBufferPointer { body(starts, $0) } }
+    }
 }
 
 extension PatternSyntax {
