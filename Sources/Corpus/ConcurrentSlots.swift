@@ -14,6 +14,14 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
     }
 
     package var values: [Value?] { lock.withLock { slots } }
+
+    /// `transform` of every index below `count`, each made on whichever core is free
+    /// (`DispatchQueue.concurrentPerform`), returned in index order.
+    package static func map(_ count: Int, _ transform: @Sendable (Int) -> Value) -> [Value] {
+        let made = ConcurrentSlots(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { made[$0] = transform($0) }
+        return made.values.compactMap { $0 }
+    }
 }
 
 /// Hands values made out of order (by `DispatchQueue.concurrentPerform`) to `deliver` in index

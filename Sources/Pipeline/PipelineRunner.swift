@@ -208,15 +208,13 @@ public struct PipelineRunner: Sendable {
         let (files, listingFailures, ids, sources, contentHashes) = transcripts.value
         var failures = listingFailures
         let suggestOptionsHash = configuration.suggest?.optionsHash
-        let keyParts = ConcurrentSlots<[DocumentKeys]>(count: 8)
-        DispatchQueue.concurrentPerform(iterations: 8) { part in
-            keyParts[part] = (part * files.count / 8..<(part + 1) * files.count / 8).map { index in
+        let keys = ConcurrentSlots<[DocumentKeys]>.map(8) { part in
+            (part * files.count / 8..<(part + 1) * files.count / 8).map { index in
                 DocumentKeys(
                     content: contentHashes[index], source: sources[index], id: ids[index], ingest: ingestHash,
                     tokenize: tokenizeHash, kwic: kwicHash, frequencies: frequencyHash, suggest: suggestOptionsHash)
             }
-        }
-        let keys = keyParts.values.flatMap { $0 ?? [] }
+        }.flatMap { $0 }
 
         // Which outputs are out of date: an output whose key and file are as the last run left
         // them is kept, and the stages only it needs are not even read from the cache.

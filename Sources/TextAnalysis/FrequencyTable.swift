@@ -235,9 +235,8 @@ public struct FrequencyTable: Sendable {
             // Each group's terms on a core of its own: this is the serial end of a run.
             let slots = names.map { index[$0] }
             let finished = accumulators
-            let built = ConcurrentSlots<[String: TermCount]>(count: names.count)
-            DispatchQueue.concurrentPerform(iterations: names.count) { position in
-                guard let slot = slots[position] else { return }
+            let built = ConcurrentSlots<[String: TermCount]>.map(names.count) { position in
+                guard let slot = slots[position] else { return [:] }
                 let accumulator = finished[slot]
                 var terms: [String: TermCount] = [:]
                 terms.reserveCapacity(accumulator.vocabulary.count)
@@ -246,9 +245,9 @@ public struct FrequencyTable: Sendable {
                         count: accumulator.count[id], participants: accumulator.participantCount[id],
                         documents: accumulator.documentCount[id])
                 }
-                built[position] = terms
+                return terms
             }
-            return FrequencyTable(options: options, groups: groups, terms: built.values.map { $0 ?? [:] })
+            return FrequencyTable(options: options, groups: groups, terms: built)
         }
     }
 
@@ -256,8 +255,7 @@ public struct FrequencyTable: Sendable {
     public var rows: [Row] {
         // Each group's rows made and sorted on a core of its own (the serial end of a run).
         let (groups, terms, options) = (groups, terms, options)
-        let made = ConcurrentSlots<[Row]>(count: groups.count)
-        DispatchQueue.concurrentPerform(iterations: groups.count) { index in
+        let made = ConcurrentSlots<[Row]>.map(groups.count) { index in
             let group = groups[index]
             var groupRows = terms[index].filter { $0.value.count >= options.minimumCount }.map { term, numbers in
                 Row(
@@ -268,9 +266,9 @@ public struct FrequencyTable: Sendable {
             // UTF-8 bytes sort as their scalars do, and compare far faster.
             groupRows.sort { $0.count != $1.count ? $0.count > $1.count : utf8Precedes($0.term, $1.term) }
             if let top = options.top { groupRows = Array(groupRows.prefix(top)) }
-            made[index] = groupRows
+            return groupRows
         }
-        return made.values.flatMap { $0 ?? [] }
+        return made.flatMap { $0 }
     }
 
     /// The counts of one term in one group, if it occurs there.
