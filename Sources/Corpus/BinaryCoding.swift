@@ -12,7 +12,7 @@ public protocol BinaryCodable {
 /// Appends values to a byte buffer: integers as zigzag LEB128 varints, strings as length + UTF-8.
 public struct BinaryWriter: Sendable {
     /// Bumped whenever any conformance's layout changes.
-    public static let formatVersion = 5
+    public static let formatVersion = 6
     public private(set) var bytes: [UInt8] = []
 
     public init(capacity: Int = 256) {
@@ -248,38 +248,65 @@ extension Speaker: BinaryCodable {
     }
 }
 
-extension Segment: BinaryCodable {
-    public func write(to writer: inout BinaryWriter) {
-        writer.write(index)
-        writer.write(speaker)
-        writer.write(role)
-        writer.write(participantID)
-        writer.write(text)
-        writer.write(range)
-        writer.write(start)
-        writer.write(end)
-    }
-    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
-        self.init(
-            index: try reader.read(), speaker: try reader.read(), role: try reader.read(),
-            participantID: try reader.read(), text: try reader.read(), range: try reader.read(),
-            start: try reader.read(), end: try reader.read())
-    }
-}
-
+/// A turn's text is the document's text at its range (ingest makes it so), so it is not written
+/// again: it was half of every cached record. A turn whose text differs (none that the readers
+/// make) is written whole, flagged; a range outside the text makes the record unreadable.
 extension Document: BinaryCodable {
     public func write(to writer: inout BinaryWriter) {
         writer.write(id)
         writer.write(source)
         writer.write(format)
         writer.write(text)
-        writer.write(segments)
+        let slicer = ScalarSlicer(text)
+        writer.writeVarint(UInt64(segments.count))
+        for segment in segments {
+            writer.write(segment.index)
+            writer.write(segment.speaker)
+            writer.write(segment.role)
+            writer.write(segment.participantID)
+            writer.write(segment.range)
+            if slicer.holds(segment.text, at: segment.range.start, segment.range.end) {
+                writer.writeVarint(0)
+            } else {
+                writer.writeVarint(1)
+                writer.write(segment.text)
+            }
+            writer.write(segment.start)
+            writer.write(segment.end)
+        }
         writer.write(speakers)
         writer.write(notes)
     }
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        let id: String = try reader.read()
+        let source: String = try reader.read()
+        let format: TranscriptFormat = try reader.read()
+        let text: String = try reader.read()
+        let slicer = ScalarSlicer(text)
+        let count = try reader.readCount()
+        var segments: [Segment] = []
+        segments.reserveCapacity(count)
+        for _ in 0..<count {
+            let index: Int = try reader.read()
+            let speaker: String = try reader.read()
+            let role: SpeakerRole = try reader.read()
+            let participantID: String? = try reader.read()
+            let range: ScalarRange = try reader.read()
+            let segmentText: String
+            switch try reader.readVarint() {
+            case 0:
+                guard let bytes = slicer.utf8Range(range.start, range.end) else { throw BinaryReader.Error() }
+                segmentText = slicer.string(utf8: bytes)
+            case 1: segmentText = try reader.read()
+            default: throw BinaryReader.Error()
+            }
+            segments.append(
+                Segment(
+                    index: index, speaker: speaker, role: role, participantID: participantID, text: segmentText,
+                    range: range, start: try reader.read(), end: try reader.read()))
+        }
         self.init(
-            id: try reader.read(), source: try reader.read(), format: try reader.read(), text: try reader.read(),
-            segments: try reader.read(), speakers: try reader.read(), notes: try reader.read())
+            id: id, source: source, format: format, text: text, segments: segments, speakers: try reader.read(),
+            notes: try reader.read())
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One speaker turn: who spoke, in which role, and the exact stretch of the document's text.
 public struct Segment: Codable, Sendable, Hashable {
     /// 0-based position of the turn in its document.
@@ -125,6 +131,33 @@ public struct ScalarSlicer: Sendable {
             remaining -= 1
         }
         return offset
+    }
+
+    /// The UTF-8 offsets of the scalars `[start, end)`, or nil when they are not within the text.
+    public func utf8Range(_ start: Int, _ end: Int) -> Range<Int>? {
+        guard start >= 0, start <= end, end <= count else { return nil }
+        var text = text
+        return text.withUTF8 { bytes in byteOffset(start, in: bytes)..<byteOffset(end, in: bytes) }
+    }
+
+    /// The text at UTF-8 offsets from ``utf8Range(_:_:)``.
+    public func string(utf8 range: Range<Int>) -> String {
+        text.utf8Slice(range)
+    }
+
+    /// Whether the scalars `[start, end)` of the text are `other`, compared as bytes.
+    public func holds(_ other: String, at start: Int, _ end: Int) -> Bool {
+        guard let range = utf8Range(start, end), range.count == other.utf8.count else { return false }
+        var text = text
+        var other = other
+        return text.withUTF8 { bytes in
+            other.withUTF8 { expected in
+                guard let base = bytes.baseAddress, let expectedBase = expected.baseAddress else {
+                    return range.isEmpty
+                }
+                return memcmp(base + range.lowerBound, expectedBase, range.count) == 0
+            }
+        }
     }
 
     /// The scalars `[start, end)`.

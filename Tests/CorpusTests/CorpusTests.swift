@@ -168,6 +168,46 @@ import Testing
         #expect(reader.isAtEnd)
     }
 
+    @Test func aTurnsTextIsCachedOnceAsPartOfItsDocument() throws {
+        let text = "Interviewer: Zeit? é👍🏽\nP3: Ja, Zeit."
+        func document(_ segments: [Segment]) -> Document {
+            Document(
+                id: "d", source: "d.txt", format: .text, text: text, segments: segments,
+                speakers: [Speaker(label: "P3", role: .participant, participantID: "P3")])
+        }
+        func bytes(_ document: Document) -> [UInt8] {
+            var writer = BinaryWriter()
+            writer.write(document)
+            return writer.bytes
+        }
+        let sliced = Segment(
+            index: 0, speaker: "P3", role: .participant, participantID: "P3", text: "Ja, Zeit.",
+            range: ScalarRange(start: 27, end: 36))
+        var reader = BinaryReader(bytes(document([sliced])))
+        #expect(try reader.read(Document.self) == document([sliced]))
+        // The turn's text is not written again: only its range is.
+        func occurrences(of needle: String, in bytes: [UInt8]) -> Int {
+            let needle = Array(needle.utf8)
+            return (0...(bytes.count - needle.count)).filter { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
+                .count
+        }
+        #expect(occurrences(of: "Ja, Zeit.", in: bytes(document([sliced]))) == 1)
+        // A turn whose text is not the document's at its range keeps its own text.
+        var differing = sliced
+        differing.text = "Ja, Zeit!"
+        #expect(occurrences(of: "Ja, Zeit!", in: bytes(document([differing]))) == 1)
+        reader = BinaryReader(bytes(document([differing])))
+        #expect(try reader.read(Document.self) == document([differing]))
+        // A range past the text's end (a foreign or torn record) is refused, not sliced.
+        var written = bytes(document([sliced]))
+        // The sliced turn's range is written as zigzag varints 54 (27) and 72 (36) before its flag 0.
+        let at = try #require(
+            written.indices.first { written[$0] == 54 && written[$0 + 1] == 72 && written[$0 + 2] == 0 })
+        written[at + 1] = 74
+        reader = BinaryReader(written)
+        #expect(throws: BinaryReader.Error.self) { try reader.read(Document.self) }
+    }
+
     @Test func aTornOrForeignBinaryEntryThrowsInsteadOfBeingMisread() {
         var writer = BinaryWriter()
         writer.write(["one", "two", "three"])
