@@ -34,8 +34,84 @@ extension CoderDecision: BinaryCodable {
     }
 }
 
-extension Suggestion: BinaryCodable {
+/// One document's suggestions by code, as the stage cache keeps them. A suggestion's text is its
+/// document's text at its range (the suggester cuts it so), so it is not written again: it was
+/// two thirds of the cached suggestions. A text that differs is written whole, flagged; the
+/// others are cut from the document when read (``completed(from:)``).
+public struct CachedSuggestions: BinaryCodable {
+    public private(set) var byCode: [String: [Suggestion]]
+    /// For writing: the document's text. For reading: nil.
+    private let documentText: String?
+    /// Suggestions read without their text, by code and position.
+    private var uncut: [(code: String, index: Int)] = []
+
+    public init(_ byCode: [String: [Suggestion]], documentText: String) {
+        self.byCode = byCode
+        self.documentText = documentText
+    }
+
+    /// Whether every suggestion holds its text (as read, or nothing was left to cut).
+    public var isComplete: Bool { uncut.isEmpty }
+
+    /// The suggestions with every text, those not written cut from the document's text; nil
+    /// when a range is not within it (a record of another document is not trusted).
+    public func completed(from text: String) -> [String: [Suggestion]]? {
+        guard !uncut.isEmpty else { return byCode }
+        let slicer = ScalarSlicer(text)
+        var byCode = byCode
+        for (code, index) in uncut {
+            guard let range = byCode[code]?[index].range, let bytes = slicer.utf8Range(range.start, range.end)
+            else { return nil }
+            byCode[code]?[index].text = slicer.string(utf8: bytes)
+        }
+        return byCode
+    }
+
     public func write(to writer: inout BinaryWriter) {
+        let slicer = ScalarSlicer(documentText ?? "")
+        writer.writeVarint(UInt64(byCode.count))
+        for (code, suggestions) in byCode {
+            writer.write(code)
+            writer.writeVarint(UInt64(suggestions.count))
+            for suggestion in suggestions {
+                suggestion.write(to: &writer)
+                if slicer.holds(suggestion.text, at: suggestion.range.start, suggestion.range.end) {
+                    writer.writeVarint(0)
+                } else {
+                    writer.writeVarint(1)
+                    writer.write(suggestion.text)
+                }
+            }
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        documentText = nil
+        byCode = [:]
+        let codes = try reader.readCount()
+        byCode.reserveCapacity(codes)
+        for _ in 0..<codes {
+            let code: String = try reader.read()
+            let count = try reader.readCount()
+            var suggestions: [Suggestion] = []
+            suggestions.reserveCapacity(count)
+            for index in 0..<count {
+                var suggestion = try Suggestion(from: &reader)
+                switch try reader.readVarint() {
+                case 0: uncut.append((code, index))
+                case 1: suggestion.text = try reader.read()
+                default: throw BinaryReader.Error()
+                }
+                suggestions.append(suggestion)
+            }
+            byCode[code] = suggestions
+        }
+    }
+}
+
+/// All of a suggestion but its text, which ``CachedSuggestions`` writes or cuts from its document.
+extension Suggestion {
+    fileprivate func write(to writer: inout BinaryWriter) {
         writer.write(id)
         writer.write(documentID)
         writer.write(segmentIndex)
@@ -48,20 +124,19 @@ extension Suggestion: BinaryCodable {
         writer.write(role)
         writer.write(participantID)
         writer.write(attributes)
-        writer.write(text)
         writer.write(range)
         writer.write(context)
         writer.write(status)
         writer.write(decisions)
     }
 
-    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+    fileprivate init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         self.init(
             id: try reader.read(), documentID: try reader.read(), segmentIndex: try reader.read(),
             sentenceIndex: try reader.read(), code: try reader.read(), codePath: try reader.read(),
             evidence: try reader.read(), weight: try reader.read(),
             speaker: try reader.read(), role: try reader.read(), participantID: try reader.read(),
-            attributes: try reader.read(), text: try reader.read(), range: try reader.read(),
+            attributes: try reader.read(), text: "", range: try reader.read(),
             context: try reader.read(), status: try reader.read(), decisions: try reader.read())
     }
 }

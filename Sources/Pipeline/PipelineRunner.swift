@@ -387,10 +387,17 @@ public struct PipelineRunner: Sendable {
                 }
             }
             // Suggestions code by code: only codes whose key is not cached are matched again.
-            var byCode =
-                loadSuggestions && reused == nil
-                ? key.suggest.flatMap { bundle.value([String: [Suggestion]].self, stage: "suggest", key: $0) } ?? [:]
-                : [:]
+            // Their texts are cut from the document, read for them here; when it cannot be
+            // read, every code is matched again.
+            var byCode: [String: [Suggestion]] = [:]
+            if loadSuggestions, reused == nil, let suggestKey = key.suggest,
+                let cached = bundle.value(CachedSuggestions.self, stage: "suggest", key: suggestKey)
+            {
+                if !cached.isComplete {
+                    document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
+                }
+                byCode = cached.isComplete ? cached.byCode : document.flatMap { cached.completed(from: $0.text) } ?? [:]
+            }
             var dirty =
                 loadSuggestions && reused == nil ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
             // Where each code's suggestions come from (an earlier version's key when carried over).
@@ -415,7 +422,7 @@ public struct PipelineRunner: Sendable {
             }
             var suggestions: [Suggestion]? = nil
             let needTokens = stats == nil || lines == nil || counts == nil || !dirty.isEmpty
-            if needTokens || writeCorpus {
+            if document == nil && (needTokens || writeCorpus) {
                 document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
             }
             if document == nil && (needTokens || writeCorpus) {
@@ -516,7 +523,8 @@ public struct PipelineRunner: Sendable {
                     for code in dirty { byCode[codeKeys[code]] = found[stage.lexicon.codes[code].name] ?? [] }
                     let current = Set(codeKeys)
                     byCode = byCode.filter { current.contains($0.key) }
-                    bundle.set(byCode, stage: "suggest", key: suggestKey)
+                    bundle.set(
+                        CachedSuggestions(byCode, documentText: document.text), stage: "suggest", key: suggestKey)
                     suggestions = dirty.count == codeKeys.count ? computed : nil
                     result.ran.insert("suggest")
                 }

@@ -22,20 +22,35 @@ import Testing
         #expect(Set(first.map(\.id)).count == first.count)
     }
 
-    @Test func suggestionsRoundTripThroughTheBinaryCacheFormat() throws {
+    @Test func suggestionsRoundTripThroughTheCacheWithTheirTextsCutFromTheDocument() throws {
+        // Sentences longer than a context (60 characters either side of the evidence).
+        let padding = String(repeating: "and so on and so forth ", count: 4)
+        let turns = ["There is a lot of hype \(padding)and no protected time \(padding)today.", "More hype."]
+        let text = corpus(turns).documents[0].text
         var suggestions = suggest(
-            [Code(name: "Hype", patterns: ["hype"]), Code(name: "Time", patterns: ["protected time"])],
-            ["There is a lot of hype and no protected time.", "More hype."], unit: .sentence)
+            [Code(name: "Hype", patterns: ["hype"]), Code(name: "Time", patterns: ["protected time"])], turns,
+            unit: .sentence)
         #expect(suggestions.count == 3)
         suggestions[0].status = .recoded
         suggestions[0].decisions = [
             CoderDecision(coder: "alice", status: .recoded, code: "Time", note: "not hype", at: "2026-11-29T10:00:00Z")
         ]
+        // A text that is not the document's at its range is kept as it is.
+        suggestions[2].text = "More hype!"
+        let byCode = Dictionary(grouping: suggestions, by: \.code)
         var writer = BinaryWriter()
-        writer.write(suggestions)
+        writer.write(CachedSuggestions(byCode, documentText: text))
+        // Only the text that differs is written; the others are not written again.
+        let written = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(written.contains("More hype!"))
+        #expect(!written.contains(turns[0]))
         var reader = BinaryReader(writer.bytes)
-        #expect(try reader.read([Suggestion].self) == suggestions)
+        let cached = try reader.read(CachedSuggestions.self)
         #expect(reader.isAtEnd)
+        #expect(!cached.isComplete)
+        #expect(cached.completed(from: text) == byCode)
+        // Cut from a shorter text (another document's), a range falls outside it: not trusted.
+        #expect(cached.completed(from: "P1: More hype.") == nil)
     }
 
     @Test func logsAreAppendOnlyWithWhoWhenAndPreviousStatus() throws {
