@@ -40,14 +40,14 @@ extension CoderDecision: BinaryCodable {
 /// others are cut from the document when read (``completed(from:)``).
 public struct CachedSuggestions: BinaryCodable {
     public private(set) var byCode: [String: [Suggestion]]
-    /// For writing: the document's text. For reading: nil.
-    private let documentText: String?
+    /// For writing: the document. For reading: nil.
+    private let document: Document?
     /// Suggestions read without their text, by code and position.
     private var uncut: [(code: String, index: Int)] = []
 
-    public init(_ byCode: [String: [Suggestion]], documentText: String) {
+    public init(_ byCode: [String: [Suggestion]], document: Document) {
         self.byCode = byCode
-        self.documentText = documentText
+        self.document = document
     }
 
     /// Whether every suggestion holds its text (as read, or nothing was left to cut).
@@ -68,14 +68,25 @@ public struct CachedSuggestions: BinaryCodable {
     }
 
     public func write(to writer: inout BinaryWriter) {
-        let slicer = ScalarSlicer(documentText ?? "")
+        let segments = document?.segments ?? []
+        // Most units are whole turns, told apart by the turn's range and string; only others
+        // need the document's text indexed.
+        var slicer: ScalarSlicer?
+        func isDocuments(_ suggestion: Suggestion) -> Bool {
+            if segments.indices.contains(suggestion.segmentIndex) {
+                let segment = segments[suggestion.segmentIndex]
+                if segment.range == suggestion.range { return segment.text == suggestion.text }
+            }
+            if slicer == nil { slicer = ScalarSlicer(document?.text ?? "") }
+            return slicer?.holds(suggestion.text, at: suggestion.range.start, suggestion.range.end) == true
+        }
         writer.writeVarint(UInt64(byCode.count))
         for (code, suggestions) in byCode {
             writer.write(code)
             writer.writeVarint(UInt64(suggestions.count))
             for suggestion in suggestions {
                 suggestion.write(to: &writer)
-                if slicer.holds(suggestion.text, at: suggestion.range.start, suggestion.range.end) {
+                if isDocuments(suggestion) {
                     writer.writeVarint(0)
                 } else {
                     writer.writeVarint(1)
@@ -86,7 +97,7 @@ public struct CachedSuggestions: BinaryCodable {
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
-        documentText = nil
+        document = nil
         byCode = [:]
         let codes = try reader.readCount()
         byCode.reserveCapacity(codes)

@@ -106,7 +106,10 @@ public struct CodeSuggester: Sendable {
                         weight: (weights.max() ?? code.weight ?? 1) * Double(group.count),
                         speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
                         attributes: corpus.participant(of: segment)?.attributes ?? [:],
-                        text: slicer.string(unitRange.0, unitRange.1),
+                        // A whole turn shares the turn's string (copying it for each code
+                        // suggested there was most of the suggester's copying).
+                        text: unitRange == (0, scalars.count)
+                            ? segment.text : slicer.string(unitRange.0, unitRange.1),
                         range: ScalarRange(
                             start: segment.range.start + unitRange.0, end: segment.range.start + unitRange.1),
                         context: Self.context(

@@ -204,6 +204,18 @@ package enum UTF8Scalars {
         return bytes.count - continuations
     }
 
+    /// The scalar at `offset` of valid UTF-8 (a Swift string's bytes), and its length in bytes:
+    /// the lead byte gives the length.
+    @inline(__always)
+    package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> (value: UInt32, length: Int) {
+        let lead = bytes[offset]
+        guard lead >= 0x80 else { return (UInt32(lead), 1) }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = UInt32(lead) & (0x7F >> length)
+        for next in 1..<length { value = value << 6 | UInt32(bytes[offset + next] & 0x3F) }
+        return (value, length)
+    }
+
     /// The scalars of `text`, decoded from its UTF-8 bytes in one loop: `Array(text.unicodeScalars)`
     /// counts them first and then copies them through the generic iterator, a sixth of the
     /// suggestion stage's time (every turn that a code matches).
@@ -220,10 +232,7 @@ package enum UTF8Scalars {
                     offset += 1
                     continue
                 }
-                // A Swift string's bytes are valid UTF-8: the lead byte gives the length.
-                let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-                var value = UInt32(lead) & (0x7F >> length)
-                for next in 1..<length { value = value << 6 | UInt32(bytes[offset + next] & 0x3F) }
+                let (value, length) = decode(bytes, at: offset)
                 scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
                 offset += length
             }

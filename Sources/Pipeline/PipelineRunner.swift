@@ -524,7 +524,7 @@ public struct PipelineRunner: Sendable {
                     let current = Set(codeKeys)
                     byCode = byCode.filter { current.contains($0.key) }
                     bundle.set(
-                        CachedSuggestions(byCode, documentText: document.text), stage: "suggest", key: suggestKey)
+                        CachedSuggestions(byCode, document: document), stage: "suggest", key: suggestKey)
                     suggestions = dirty.count == codeKeys.count ? computed : nil
                     result.ran.insert("suggest")
                 }

@@ -25,12 +25,18 @@ import Testing
     @Test func suggestionsRoundTripThroughTheCacheWithTheirTextsCutFromTheDocument() throws {
         // Sentences longer than a context (60 characters either side of the evidence).
         let padding = String(repeating: "and so on and so forth ", count: 4)
-        let turns = ["There is a lot of hype \(padding)and no protected time \(padding)today.", "More hype."]
+        let turns = [
+            "There is a lot of hype \(padding)and no protected time \(padding)today.", "More hype.",
+            "Hype again \(padding)here. And protected time \(padding)there.",
+        ]
         let text = corpus(turns).documents[0].text
         var suggestions = suggest(
             [Code(name: "Hype", patterns: ["hype"]), Code(name: "Time", patterns: ["protected time"])], turns,
             unit: .sentence)
-        #expect(suggestions.count == 3)
+        // Units are whole turns (the first two) and sentences of a turn (the third's two).
+        #expect(suggestions.count == 5)
+        let sentences = ["Hype again \(padding)here", "And protected time \(padding)there"]
+        #expect(suggestions.filter { $0.segmentIndex == 2 }.map(\.text) == sentences)
         suggestions[0].status = .recoded
         suggestions[0].decisions = [
             CoderDecision(coder: "alice", status: .recoded, code: "Time", note: "not hype", at: "2026-11-29T10:00:00Z")
@@ -39,11 +45,12 @@ import Testing
         suggestions[2].text = "More hype!"
         let byCode = Dictionary(grouping: suggestions, by: \.code)
         var writer = BinaryWriter()
-        writer.write(CachedSuggestions(byCode, documentText: text))
+        writer.write(CachedSuggestions(byCode, document: corpus(turns).documents[0]))
         // Only the text that differs is written; the others are not written again.
         let written = String(decoding: writer.bytes, as: UTF8.self)
         #expect(written.contains("More hype!"))
         #expect(!written.contains(turns[0]))
+        #expect(!written.contains(sentences[0]) && !written.contains(sentences[1]))
         var reader = BinaryReader(writer.bytes)
         let cached = try reader.read(CachedSuggestions.self)
         #expect(reader.isAtEnd)

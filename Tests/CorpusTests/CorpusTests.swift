@@ -116,6 +116,39 @@ import Testing
         }
     }
 
+    @Test func whitespaceRunsCollapseToOneSpaceWhateverTheirScalars() {
+        // Against the definition, scalar by scalar: blank runs (any Unicode whitespace) become
+        // one space, the ends are trimmed, everything else is kept as it was.
+        func reference(_ text: String) -> String {
+            var words: [String] = [""]
+            for scalar in text.unicodeScalars {
+                if scalar.properties.isWhitespace {
+                    if words.last != "" { words.append("") }
+                } else {
+                    words[words.count - 1].unicodeScalars.append(scalar)
+                }
+            }
+            return words.filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        let pieces = [
+            "a", "é", "👍🏽", "—", "’", " ", "  ", "\t", "\n", "\r\n", "\u{A0}", "\u{85}", "\u{3000}", "\u{2028}",
+            "\u{200B}", "\u{FEFF}", "Zeit", "\u{1680}",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var samples = pieces + ["", "plain ascii text", " lead", "trail ", "a\u{A0}\u{A0}b", "x \u{3000} y"]
+        for _ in 0..<500 {
+            samples.append(
+                (0..<Int.random(in: 1...12, using: &generator)).map { _ in
+                    pieces[Int.random(in: pieces.indices, using: &generator)]
+                }.joined())
+        }
+        for sample in samples {
+            #expect(
+                sample.collapsingWhitespace() == reference(sample),
+                "\(sample.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     @Test func textInRangeCountsUnicodeScalars() {
         let document = Document(
             id: "d", source: "d.txt", format: .text, text: "P1: é👍🏽 ok", segments: [], speakers: [])
