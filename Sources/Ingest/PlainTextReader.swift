@@ -9,7 +9,7 @@ struct PlainTextReader: TranscriptReader {
         if text.containsByte(0) { text = text.replacingOccurrences(of: "\0", with: "") }
         // Split on bytes with memchr: splitting a String on Characters walks grapheme clusters,
         // and the generic byte split was a tenth of reading a text file.
-        var lines: [SourceLine] = []
+        var ranges: [Range<Int>] = []
         text.withUTF8 { bytes in
             guard let base = bytes.baseAddress else { return }
             var start = 0
@@ -18,12 +18,13 @@ struct PlainTextReader: TranscriptReader {
                 let end =
                     memchr(base + start, 0x0A, rest).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
                     ?? bytes.count
-                lines.append(
-                    SourceLine(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
-                )
+                ranges.append(start..<end)
                 start = end + 1
             }
         }
+        // Cut from the decoded text (valid UTF-8 already): decoding each line again validated
+        // every byte a second time.
+        var lines = ranges.map { SourceLine(text: text.utf8Slice($0)) }
         while lines.last?.text.isEmpty == true { lines.removeLast() }
         return lines
     }

@@ -45,6 +45,9 @@ struct TextDecoder {
     }
 
     private func utf8(_ bytes: ArraySlice<UInt8>, offset: Int, file: String) throws -> String {
+        // Valid text (nearly all of it) is validated once, as the string is made; only invalid
+        // text is scanned again to say where.
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
         if let invalid = Self.firstInvalidUTF8(bytes) {
             if !replacingInvalid {
                 let line = bytes[bytes.startIndex..<invalid].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }

@@ -1016,16 +1016,20 @@ func csvField(_ value: String) -> String {
 
 /// ``csvField(_:)``'s bytes appended to `bytes`.
 func appendCSVField(_ value: String, to bytes: inout [UInt8]) {
-    guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
-        bytes.append(contentsOf: value.utf8)
-        return
+    var value = value
+    // Through the UTF-8 buffer: the view's generic `contains(where:)` was unspecialised.
+    value.withUTF8 { field in
+        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            bytes.append(contentsOf: field)
+            return
+        }
+        bytes.append(0x22)
+        for byte in field {
+            if byte == 0x22 { bytes.append(0x22) }
+            bytes.append(byte)
+        }
+        bytes.append(0x22)
     }
-    bytes.append(0x22)
-    for byte in value.utf8 {
-        if byte == 0x22 { bytes.append(0x22) }
-        bytes.append(byte)
-    }
-    bytes.append(0x22)
 }
 
 /// A run's lexicon compiled for each set of codes to match (all of them on a first run, the

@@ -190,6 +190,24 @@ import Testing
         #expect(lenient.segments[1].text.contains("\u{FFFD}"))
     }
 
+    @Test func textIsValidUTF8ExactlyWhenTheStandardLibrarySaysSo() {
+        // Valid text is taken as the standard library validates it; invalid text is then
+        // located by our own scan: the two must never disagree. Bytes near every boundary:
+        // overlong forms, surrogates, past U+10FFFF, stray and missing continuations.
+        let edges: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0,
+            0xF4, 0xF5, 0xFF,
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 1...6, using: &generator)).map { _ in
+                edges[Int.random(in: edges.indices, using: &generator)]
+            }
+            let valid = String(validating: bytes, as: UTF8.self) != nil
+            #expect((TextDecoder.firstInvalidUTF8(bytes[...]) == nil) == valid, "\(bytes)")
+        }
+    }
+
     @Test func rangesCountUnicodeScalarsNotUTF16OrGraphemes() throws {
         // "👩🏽‍⚕️" is one grapheme, five scalars, seven UTF-16 units.
         let document = try read("P1: 👩🏽‍⚕️ said hi.\nP2: Next.")
