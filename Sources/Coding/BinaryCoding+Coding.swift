@@ -53,8 +53,9 @@ public struct CachedSuggestions: BinaryCodable {
     /// Whether every suggestion holds its text (as read, or nothing was left to cut).
     public var isComplete: Bool { uncut.isEmpty }
 
-    /// The suggestions with every text, those not written cut from the document's text; nil
-    /// when a range is not within it (a record of another document is not trusted).
+    /// The suggestions with every text, those not written cut from the document's text (not read
+    /// when none is to be cut); nil when a range is not within it (a record of another document,
+    /// or no document, is not trusted).
     public func completed(from text: String) -> [String: [Suggestion]]? {
         guard !uncut.isEmpty else { return byCode }
         let slicer = ScalarSlicer(text)
@@ -72,7 +73,7 @@ public struct CachedSuggestions: BinaryCodable {
         // Most units are whole turns, told apart by the turn's range and string; only others
         // need the document's text indexed.
         var slicer: ScalarSlicer?
-        func isDocuments(_ suggestion: Suggestion) -> Bool {
+        func isCutFromDocument(_ suggestion: Suggestion) -> Bool {
             if segments.indices.contains(suggestion.segmentIndex) {
                 let segment = segments[suggestion.segmentIndex]
                 if segment.range == suggestion.range { return segment.text == suggestion.text }
@@ -86,7 +87,7 @@ public struct CachedSuggestions: BinaryCodable {
             writer.writeVarint(UInt64(suggestions.count))
             for suggestion in suggestions {
                 suggestion.write(to: &writer)
-                if isDocuments(suggestion) {
+                if isCutFromDocument(suggestion) {
                     writer.writeVarint(0)
                 } else {
                     writer.writeVarint(1)

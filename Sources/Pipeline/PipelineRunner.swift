@@ -396,7 +396,7 @@ public struct PipelineRunner: Sendable {
                 if !cached.isComplete {
                     document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
                 }
-                byCode = cached.isComplete ? cached.byCode : document.flatMap { cached.completed(from: $0.text) } ?? [:]
+                byCode = cached.completed(from: document?.text ?? "") ?? [:]
             }
             var dirty =
                 loadSuggestions && reused == nil ? Set(codeKeys.indices.filter { byCode[codeKeys[$0]] == nil }) : []
