@@ -395,11 +395,21 @@ public struct LexiconMatcher: Sendable {
         let stemOfForm = corpus.stemOfForm
         let asciiForms = compiled.asciiForms
         let stemElements = compiled.forms.stems
-        formClasses = compiled.formMemo.classes(of: forms) { id, bytes, result in
-            asciiForms.appendClasses(of: bytes, to: &result) { stemElements[stems[stemOfForm[Int(id)]]] ?? [] }
-        } compute: { id in
-            compiled.forms.classes(of: forms[id]) { stems[stemOfForm[Int(id)]] }
-        }
+        let compute = { (id: Int32) in compiled.forms.classes(of: forms[id]) { stems[stemOfForm[Int(id)]] } }
+        // Without stem-mode codes the closure reads nothing of the corpus: capturing the stem
+        // tables anyway retained and released each of them for every word bound.
+        formClasses =
+            asciiForms.hasStems
+            ? compiled.formMemo.classes(of: forms) { id, bytes, result in
+                asciiForms.appendClasses(of: bytes, to: &result) { stemElements[stems[stemOfForm[Int(id)]]] ?? [] }
+            } compute: {
+                compute($0)
+            }
+            : compiled.formMemo.classes(of: forms) { _, bytes, result in
+                asciiForms.appendClasses(of: bytes, to: &result) { [] }
+            } compute: {
+                compute($0)
+            }
         let surfaces = corpus.surfaces
         surfaceClasses =
             compiled.surfaces.isEmpty
