@@ -400,16 +400,14 @@ public struct LexiconMatcher: Sendable {
         // tables anyway retained and released each of them for every word bound.
         formClasses =
             asciiForms.hasStems
-            ? compiled.formMemo.classes(of: forms) { id, bytes, result in
-                asciiForms.appendClasses(of: bytes, to: &result) { stemElements[stems[stemOfForm[Int(id)]]] ?? [] }
-            } compute: {
-                compute($0)
-            }
-            : compiled.formMemo.classes(of: forms) { _, bytes, result in
-                asciiForms.appendClasses(of: bytes, to: &result) { [] }
-            } compute: {
-                compute($0)
-            }
+            ? compiled.formMemo.classes(
+                of: forms,
+                ascii: { id, bytes, result in
+                    asciiForms.appendClasses(of: bytes, to: &result) { stemElements[stems[stemOfForm[Int(id)]]] ?? [] }
+                }, compute: compute)
+            : compiled.formMemo.classes(
+                of: forms, ascii: { _, bytes, result in asciiForms.appendClasses(of: bytes, to: &result) { [] } },
+                compute: compute)
         let surfaces = corpus.surfaces
         surfaceClasses =
             compiled.surfaces.isEmpty
