@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Corpus", "Ingest", "TextAnalysis", "Coding",
+                "Corpus", "Ingest", "TextAnalysis", "Coding", "CLibDeflate",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Schemas"]

@@ -11,8 +11,8 @@ public protocol BinaryCodable {
 
 /// Appends values to a byte buffer: integers as zigzag LEB128 varints, strings as length + UTF-8.
 public struct BinaryWriter: Sendable {
-    /// Bumped whenever any conformance's layout changes.
-    public static let formatVersion = 7
+    /// Bumped whenever any conformance's layout, or a cache file's, changes.
+    public static let formatVersion = 8
     public private(set) var bytes: [UInt8] = []
 
     public init(capacity: Int = 256) {
@@ -44,7 +44,7 @@ public struct BinaryWriter: Sendable {
 
 /// Reads what ``BinaryWriter`` wrote; any overrun or malformed value throws, so a torn or
 /// foreign entry is detected rather than misread.
-public struct BinaryReader {
+public struct BinaryReader: Sendable {
     public struct Error: Swift.Error, Sendable {
         public init() {}
     }

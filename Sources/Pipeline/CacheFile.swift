@@ -1,16 +1,17 @@
-import Coding
+import CLibDeflate
 import Corpus
 import Foundation
 
-/// A binary file under `out/<study>/.cache/`: a format tag, the key it was written under, then
-/// its body. Read back only when tag and key match (the caller checks the body decodes to its
-/// end); written atomically but without `fsync`, because a torn or lost file only means
-/// recomputing, never trusting it.
+/// A binary file under `out/<study>/.cache/`: a format tag, the key it was written under, its
+/// body, then a CRC-32 of all that. Read back only when the checksum, tag and key match (the
+/// caller checks the body decodes to its end); written atomically but without `fsync`, because
+/// a torn, lost or damaged file only means recomputing, never trusting it.
 enum CacheFile {
-    /// A reader positioned at the body, or nil when the file is missing or another tag or key.
+    /// A reader positioned at the body (the checksum left out), or nil when the file is missing,
+    /// damaged, or another tag or key.
     static func reader(at path: String, tag: String, key: String) -> BinaryReader? {
-        guard let bytes = AtomicFile.contents(of: path) else { return nil }
-        var reader = BinaryReader(bytes)
+        guard let bytes = AtomicFile.contents(of: path), let checked = Checksum.verified(bytes[...]) else { return nil }
+        var reader = BinaryReader(checked)
         guard (try? reader.read(String.self)) == tag, (try? reader.read(String.self)) == key else { return nil }
         return reader
     }
@@ -23,40 +24,48 @@ enum CacheFile {
         return value
     }
 
-    /// Writes tag, key and the body; false when it could not be written (not fatal to callers).
+    /// Writes tag, key, the body and the checksum; false when it could not be written (not
+    /// fatal to callers).
     @discardableResult
     static func write(
         at path: String, tag: String, key: String, capacity: Int = 4096, body: (inout BinaryWriter) -> Void
     ) -> Bool {
-        var writer = BinaryWriter(capacity: capacity)
+        var writer = BinaryWriter(capacity: capacity + 8)
         writer.write(tag)
         writer.write(key)
         body(&writer)
+        Checksum.append(to: &writer)
         try? FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         return (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false)) != nil
     }
 
-    /// The body of a file written by ``writeChecked(at:tag:key:body:)``, if its SHA-256 is the one
-    /// stored with it: for files whose damage could not be told from their decoding.
-    static func checkedBody(at path: String, tag: String, key: String) -> ArraySlice<UInt8>? {
-        guard var reader = reader(at: path, tag: tag, key: key), let hash = try? reader.read(String.self),
-            let body = try? reader.readBytes(), reader.isAtEnd, ContentHash.of(body) == hash
-        else { return nil }
-        return body
-    }
-
-    /// Writes tag, key, the body's SHA-256 and the body.
-    @discardableResult
-    static func writeChecked(at path: String, tag: String, key: String, body: BinaryWriter) -> Bool {
-        write(at: path, tag: tag, key: key, capacity: body.bytes.count + 256) { file in
-            file.write(ContentHash.of(body.bytes[...]))
-            body.bytes.withUnsafeBytes { file.writeBytes($0) }
-        }
-    }
-
     /// A file's size and modification time (nanoseconds), to tell whether it is the one recorded.
     static func stamp(of path: String) -> (size: Int64, modified: Int64)? {
         TranscriptHashes.Identity(of: path).map { ($0.size, $0.modified) }
+    }
+}
+
+/// CRC-32 (libdeflate's, several gigabytes a second) over the cache's files and record parts:
+/// their decoding checks only structure, so a flipped byte inside a text or a number that still
+/// decodes would otherwise be used. It guards against damage, not tampering: the cache lies in
+/// the researcher's own folder beside the transcripts it was made from.
+enum Checksum {
+    static func of(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBytes { UInt32(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
+    }
+
+    /// Appends the checksum of everything written so far.
+    static func append(to writer: inout BinaryWriter) {
+        writer.writeFixed(UInt64(of(writer.bytes[...])))
+    }
+
+    /// The bytes before the checksum ``append(to:)`` ended them with, if it matches them.
+    static func verified(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard bytes.count >= 8 else { return nil }
+        let content = bytes.dropLast(8)
+        var trailer = BinaryReader(bytes.suffix(8))
+        guard let stored = try? trailer.readFixed(), stored == UInt64(of(content)) else { return nil }
+        return content
     }
 }

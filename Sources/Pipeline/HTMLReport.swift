@@ -428,18 +428,16 @@ extension HTMLReport.FrequencySections: BinaryCodable {
         (out as NSString).appendingPathComponent(".cache/report-frequencies.bin")
     }
 
-    /// Checked by SHA-256: a damaged byte would decode as text and show in the page.
+    /// Checked by its checksum: a damaged byte would decode as text and show in the page.
     static func load(from out: String, key: String) -> Self? {
-        guard let body = CacheFile.checkedBody(at: path(in: out), tag: tag, key: key) else { return nil }
-        var reader = BinaryReader(body)
-        guard let sections = try? reader.read(Self.self), reader.isAtEnd else { return nil }
-        return sections
+        CacheFile.read(Self.self, at: path(in: out), tag: tag, key: key)
     }
 
     func save(in out: String, key: String) {
-        var body = BinaryWriter(capacity: overview.utf8.count + (topTerms?.utf8.count ?? 0) + 4096)
-        body.write(self)
-        CacheFile.writeChecked(at: Self.path(in: out), tag: Self.tag, key: key, body: body)
+        CacheFile.write(
+            at: Self.path(in: out), tag: Self.tag, key: key,
+            capacity: overview.utf8.count + (topTerms?.utf8.count ?? 0) + 4096
+        ) { $0.write(self) }
     }
 
     func write(to writer: inout BinaryWriter) {

@@ -17,15 +17,15 @@ struct MergedFrequencies: BinaryCodable {
         (out as NSString).appendingPathComponent(".cache/frequencies.bin")
     }
 
-    /// The tables as stored, checked whole (a SHA-256 of the body) and decoded on another thread
+    /// The tables as stored, checked whole (the file's checksum) and decoded on another thread
     /// while the run checks its inputs on this one (decoding them in line was a twentieth of a
     /// 100 MB lexicon edit); the report waits for them in the run's tail.
     typealias Stored = Deferred<MergedFrequencies?>
 
     static func load(from out: String, key: String) -> Stored? {
-        CacheFile.checkedBody(at: path(in: out), tag: tag, key: key).map { body in
+        CacheFile.reader(at: path(in: out), tag: tag, key: key).map { body in
             Stored {
-                var reader = BinaryReader(body)
+                var reader = body
                 guard let decoded = try? reader.read(MergedFrequencies.self), reader.isAtEnd else { return nil }
                 return decoded
             }
@@ -33,9 +33,7 @@ struct MergedFrequencies: BinaryCodable {
     }
 
     func save(in out: String, key: String) {
-        var body = BinaryWriter(capacity: 1 << 20)
-        body.write(self)
-        CacheFile.writeChecked(at: Self.path(in: out), tag: Self.tag, key: key, body: body)
+        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: 1 << 20) { $0.write(self) }
     }
 
     init(file: Outputs.FrequenciesFile, words: [String: Int], warnings: [String]) {

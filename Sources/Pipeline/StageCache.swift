@@ -8,17 +8,18 @@ import Foundation
 /// Per-document stage results on disk, under `out/<study>/.cache/documents/`: each document's
 /// record (keyed by its ingest key) in three parts read independently: the document and its
 /// analyses, its words (turn and token counts, distinct forms), its suggestions. Each part holds
-/// one section per stage, each with the key it was computed under. A part is read only when one
-/// of its sections is asked for: a lexicon edit reads a document's words, not its text (reading
-/// every record whole was a third of such a run).
+/// one section per stage, each with the key it was computed under, and has a CRC-32 in the
+/// record's header. A part is read only when one of its sections is asked for: a lexicon edit
+/// reads a document's words, not its text (reading every record whole was a third of such a run).
 ///
 /// Records go into pack files, one per run that writes any, found through an index
 /// (`index.bin`) written when the run ends: a file per document cost a tenth of a cold run at
 /// 100 MB (creating 2,000 files right after the previous run's were deleted makes this machine's
 /// journal-less ext4 scan past every recently freed inode). A pack is never changed once
 /// written, and the index is replaced whole, so a killed run leaves the previous index and its
-/// packs as they were. A record whose header or a part does not decode to its end, or a section
-/// under another key, is treated as missing and recomputed, never trusted. Records of documents
+/// packs as they were. A record whose header does not decode, a part whose checksum does not
+/// match or that does not decode to its end, or a section under another key, is treated as
+/// missing and recomputed, never trusted. Records of documents
 /// not in a run are dropped; packs no record lives in are deleted, and packs mostly dead are
 /// copied into the run's pack.
 public final class StageCache: @unchecked Sendable {
@@ -138,16 +139,18 @@ public final class StageCache: @unchecked Sendable {
     }
 
     /// Where a record's parts lie: the header after tag and key holds each part's offset from the
-    /// record's start and length (fixed-width, so it is written before the parts are placed).
-    static func header(key: String, lengths: [Int]) -> [UInt8] {
+    /// record's start, length and checksum (fixed-width, so it is written before the parts are
+    /// placed).
+    static func header(key: String, parts: [[UInt8]]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 256)
         writer.write(tag)
         writer.write(key)
-        var offset = writer.bytes.count + 16 * Part.allCases.count
-        for length in lengths {
+        var offset = writer.bytes.count + 24 * Part.allCases.count
+        for part in parts {
             writer.writeFixed(UInt64(offset))
-            writer.writeFixed(UInt64(length))
-            offset += length
+            writer.writeFixed(UInt64(part.count))
+            writer.writeFixed(UInt64(Checksum.of(part[...])))
+            offset += part.count
         }
         return writer.bytes
     }
@@ -171,10 +174,13 @@ public final class StageCache: @unchecked Sendable {
         return index
     }
 
-    /// The byte range in its pack of each part of the record at `location`; nil when the record
-    /// header is not this format's, this key's or consistent with the record's length.
-    func partRanges(of key: String, at location: Location, in descriptor: Int32) -> [Range<Int64>]? {
-        let headerLength = Int64(Self.header(key: key, lengths: [0, 0, 0]).count)
+    /// The byte range in its pack and the checksum of each part of the record at `location`;
+    /// nil when the record header is not this format's, this key's or consistent with the
+    /// record's length.
+    func parts(of key: String, at location: Location, in descriptor: Int32)
+        -> [(range: Range<Int64>, checksum: UInt64)]?
+    {
+        let headerLength = Int64(Self.header(key: key, parts: Part.allCases.map { _ in [] }).count)
         let base = location.range.lowerBound
         guard location.range.count >= headerLength,
             let head = AtomicFile.read(descriptor, range: base..<base + headerLength)
@@ -182,18 +188,19 @@ public final class StageCache: @unchecked Sendable {
         var reader = BinaryReader(head)
         do throws(BinaryReader.Error) {
             guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key else { return nil }
-            var ranges: [Range<Int64>] = []
+            var parts: [(range: Range<Int64>, checksum: UInt64)] = []
             var expected = headerLength
             for _ in Part.allCases {
                 let offset = Int64(bitPattern: try reader.readFixed())
                 let length = Int64(bitPattern: try reader.readFixed())
+                let checksum = try reader.readFixed()
                 guard offset == expected, length >= 0, length <= Int64(location.range.count) - offset else {
                     return nil
                 }
-                ranges.append(base + offset..<base + offset + length)
+                parts.append((base + offset..<base + offset + length, checksum))
                 expected = offset + length
             }
-            return expected == Int64(location.range.count) ? ranges : nil
+            return expected == Int64(location.range.count) ? parts : nil
         } catch {
             return nil
         }
@@ -213,14 +220,17 @@ public final class StageCache: @unchecked Sendable {
     }
 
     /// The sections of some parts of a document's record: nil when it is missing or invalid; a
-    /// part that does not decode, or holds another part's stages, adds none (it is missing).
-    private func sections(of key: String, parts: [Part]) -> Sections? {
+    /// part that is damaged, does not decode, or holds another part's stages, adds none (it is
+    /// missing).
+    private func sections(of key: String, parts wanted: [Part]) -> Sections? {
         guard let location = location(of: key), let descriptor = reader(of: location.pack),
-            let ranges = partRanges(of: key, at: location, in: descriptor)
+            let parts = parts(of: key, at: location, in: descriptor)
         else { return nil }
         var sections: Sections = [:]
-        for part in parts {
-            guard let bytes = AtomicFile.read(descriptor, range: ranges[part.rawValue]) else { continue }
+        for part in wanted {
+            let (range, checksum) = parts[part.rawValue]
+            guard let bytes = AtomicFile.read(descriptor, range: range), UInt64(Checksum.of(bytes[...])) == checksum
+            else { continue }
             var reader = BinaryReader(bytes)
             do throws(BinaryReader.Error) {
                 var found: Sections = [:]
@@ -254,7 +264,7 @@ public final class StageCache: @unchecked Sendable {
             }
             return writer.bytes
         }
-        let header = Self.header(key: bundle.key, lengths: parts.map(\.count))
+        let header = Self.header(key: bundle.key, parts: parts)
         let length = Int64(header.count + parts.reduce(0) { $0 + $1.count })
         // The record's place is taken under the lock; its bytes are written outside it (header
         // and parts straight to the file: joining them first copied every record twice).

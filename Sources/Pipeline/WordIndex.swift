@@ -115,21 +115,19 @@ struct WordIndex: Sendable {
     }
 
     /// The stored index of this batch, or nil (none, another batch's, or not readable).
-    /// Checked whole against the SHA-256 stored with it: a damaged filter could otherwise say
-    /// wrongly that a document lacks a word, and its suggestions would be kept stale.
+    /// Checked whole against its checksum: a damaged filter could otherwise say wrongly that a
+    /// document lacks a word, and its suggestions would be kept stale.
     static func load(from out: String, key: String, documents: Int) -> WordIndex? {
-        guard let body = CacheFile.checkedBody(at: path(in: out), tag: tag, key: key) else { return nil }
-        var reader = BinaryReader(body)
-        guard let index = try? reader.read(WordIndex.self), reader.isAtEnd, index.stats.count == documents,
-            index.count == documents
+        guard let index = CacheFile.read(WordIndex.self, at: path(in: out), tag: tag, key: key),
+            index.stats.count == documents, index.count == documents
         else { return nil }
         return index
     }
 
     func save(in out: String, key: String) {
-        var body = BinaryWriter(capacity: bits.count * 8 + stats.count * 64 + 64)
-        body.write(self)
-        CacheFile.writeChecked(at: Self.path(in: out), tag: Self.tag, key: key, body: body)
+        CacheFile.write(
+            at: Self.path(in: out), tag: Self.tag, key: key, capacity: bits.count * 8 + stats.count * 64 + 64
+        ) { $0.write(self) }
     }
 }
 

@@ -371,6 +371,60 @@ import TextAnalysis
         #expect(StageCache(folder: folder.path).indexedKeys.count == 11)
     }
 
+    /// A byte flipped inside a cached turn's text still decodes; only the part's checksum tells
+    /// it from the transcript's. That document is ingested again, and corpus.json says what the
+    /// transcript says.
+    @Test func aDamagedByteInsideACachedTextIsCaughtByItsChecksum() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let original = try workspace.output("corpus.json")
+        let file = try JSONDecoder().decode(Outputs.CorpusFile.self, from: original)
+        let document = try #require(file.documents.first)
+        let text = try #require(document.segments.map(\.text).max { $0.utf8.count < $1.utf8.count })
+        let needle = Data(text.utf8.prefix(40))
+        let cache = StageCache(folder: workspace.out.appendingPathComponent(".cache").path)
+        let location = try #require(cache.indexedKeys.compactMap { cache.location(of: $0) }.first)
+        let pack = workspace.out.appendingPathComponent(".cache/documents/\(location.pack)")
+        var bytes = try Data(contentsOf: pack)
+        let found = try #require(bytes.range(of: needle))
+        // A letter for another: the record is as well formed as before.
+        bytes[found.lowerBound + 20] ^= 0x01
+        try bytes.write(to: pack)
+
+        try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("corpus.json"))
+        let report = try workspace.run()
+        #expect(report.failures.isEmpty)
+        #expect(report.stage("ingest")?.ran == [document.id])
+        #expect(try workspace.output("corpus.json") == original)
+    }
+
+    /// Every other cache file ends with a checksum of its bytes: a byte changed anywhere, or the
+    /// file cut short, and it is not read at all.
+    @Test func cacheFilesWithAnyByteChangedAreNotRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tmine-cachefile-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("values.bin").path
+        let values = ["pending", "accepted", "Hype, of course.", "P1"]
+        #expect(CacheFile.write(at: path, tag: "test-1", key: "k") { $0.write(values) })
+        #expect(CacheFile.read([String].self, at: path, tag: "test-1", key: "k") == values)
+        #expect(CacheFile.read([String].self, at: path, tag: "test-2", key: "k") == nil)
+        #expect(CacheFile.read([String].self, at: path, tag: "test-1", key: "other") == nil)
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        for position in written.indices {
+            for flip: UInt8 in [0x01, 0x80] {
+                var damaged = written
+                damaged[position] ^= flip
+                try damaged.write(to: URL(fileURLWithPath: path))
+                #expect(CacheFile.read([String].self, at: path, tag: "test-1", key: "k") == nil, "byte \(position)")
+            }
+        }
+        for length in [0, 8, written.count - 1] {
+            try written.prefix(length).write(to: URL(fileURLWithPath: path))
+            #expect(CacheFile.read([String].self, at: path, tag: "test-1", key: "k") == nil, "\(length) bytes")
+        }
+    }
+
     /// Records live in packs: a document dropped from the study loses its record, a pack with no
     /// record left is deleted, one mostly dead is copied into the run's pack (byte for byte: the
     /// next run reads them); a pack of a killed run and the per-document files of earlier

@@ -168,10 +168,10 @@ import Testing
             let location = try #require(cache.location(of: key))
             let descriptor = open(documents.appendingPathComponent(location.pack).path, O_RDWR)
             defer { close(descriptor) }
-            let ranges = try #require(cache.partRanges(of: key, at: location, in: descriptor))
+            let parts = try #require(cache.parts(of: key, at: location, in: descriptor))
             // Every part: the word index rules out each document for a word none of them has.
             for part in StageCache.Part.allCases {
-                let range = ranges[part.rawValue]
+                let range = parts[part.rawValue].range
                 let garbage = [UInt8](repeating: 0xFF, count: Int(range.count))
                 #expect(pwrite(descriptor, garbage, garbage.count, off_t(range.lowerBound)) == garbage.count)
             }
