@@ -995,7 +995,36 @@ func fixedPoint4(_ value: Double) -> String {
 }
 
 /// ``fixedPoint4(_:)``'s bytes appended to `bytes`.
+///
+/// Digits by hand where the rounding cannot differ from the C library's (a value from 0 to a
+/// billion whose ten-thousandths are not within 0.002 of a tie, which leaves room for the
+/// product's rounding error of at most 0.0011); the C library otherwise. Calling `vsnprintf`
+/// through `withVaList` cast the value to `CVarArg` at run time, and with the formatting was
+/// a twentieth of a 1 MB run.
 func appendFixedPoint4(_ value: Double, to bytes: inout [UInt8]) {
+    if value.sign == .plus, value < 1e9 {
+        let scaled = value * 10_000
+        let whole = scaled.rounded(.down)
+        let fraction = scaled - whole
+        if abs(fraction - 0.5) > 0.002 {
+            let units = UInt64(whole) + (fraction > 0.5 ? 1 : 0)
+            bytes.append(contentsOf: String(units / 10_000).utf8)
+            bytes.append(0x2E)
+            var decimals = units % 10_000
+            var digits: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+            digits.3 = UInt8(decimals % 10)
+            decimals /= 10
+            digits.2 = UInt8(decimals % 10)
+            decimals /= 10
+            digits.1 = UInt8(decimals % 10)
+            digits.0 = UInt8(decimals / 10)
+            bytes.append(0x30 + digits.0)
+            bytes.append(0x30 + digits.1)
+            bytes.append(0x30 + digits.2)
+            bytes.append(0x30 + digits.3)
+            return
+        }
+    }
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
         let length = withVaList([value]) { vsnprintf(buffer.baseAddress, 64, "%.4f", $0) }
         guard length > 0, length < 64 else {

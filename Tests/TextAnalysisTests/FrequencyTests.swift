@@ -183,6 +183,30 @@ import Testing
         #expect(FrequencyCounter(options: options).count(sample()).rows.map(\.term) == ["time"])
     }
 
+    /// Rows sort by count, then by term's bytes; terms alike in their first eight bytes, shorter
+    /// than eight, holding NUL, or not ASCII, sort as a plain comparison of their strings says.
+    @Test func rowsSortByCountThenTermWhateverTheTermsShare() {
+        let stems = ["", "a", "ab", "abcdefgh", "abcdefg", "abcdefghi", "\u{0}", "a\u{0}", "é", "e\u{301}", "ß", "日本"]
+        var random = SystemRandomNumberGenerator()
+        var rows: [FrequencyTable.Row] = []
+        var seen: Set<String> = []
+        while rows.count < 3000 {
+            let term =
+                stems.randomElement(using: &random)! + stems.randomElement(using: &random)!
+                + String(Int.random(in: 0..<40, using: &random))
+            guard seen.insert(term).inserted else { continue }
+            rows.append(
+                FrequencyTable.Row(
+                    term: term, group: "g", count: Int.random(in: 1...4, using: &random), rate: 0, participants: 1,
+                    documents: 1))
+        }
+        let expected = rows.sorted {
+            $0.count != $1.count
+                ? $0.count > $1.count : $0.term.utf8.lexicographicallyPrecedes($1.term.utf8)
+        }
+        #expect(FrequencyTable.sortedByCountThenTerm(rows).map(\.term) == expected.map(\.term))
+    }
+
     /// Worked by hand: a=10, b=5, c=1,000, d=2,000 → E₁=5, E₂=10,
     /// G² = 2(10 ln 2 + 5 ln ½) = 10 ln 2 = 6.9315; p = P(χ²₁ > 6.9315) = 0.008471;
     /// log ratio = log₂((10/1000)/(5/2000)) = log₂ 4 = 2.
