@@ -38,7 +38,11 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         for word in words {
             let leading = word.hasPrefix("*")
             let trailing = word.hasSuffix("*")
-            let core = word.drop { $0 == "*" }.reversed().drop { $0 == "*" }.reversed()
+            // Trimmed in place: dropping from a reversed view went through unspecialised
+            // generic code, most of the time of reading a lexicon.
+            var core = word
+            while core.first == "*" { core.removeFirst() }
+            while core.last == "*" { core.removeLast() }
             let stem = String(core)
             guard !stem.isEmpty else {
                 throw QueryError(query: text, message: "\"\(word)\" matches everything; put letters beside the *")

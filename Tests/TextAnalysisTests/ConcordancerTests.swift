@@ -145,6 +145,16 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
         #expect(lines.map(\.tokenIndex) == [4, 2, 6, 0])
     }
 
+    @Test func starsAtEitherEndMakeTheWordAPrefixSuffixOrInfix() throws {
+        #expect(
+            try Query("hype regulat* *ology *care* **time** work-life").elements == [
+                .exact("hype"), .prefix("regulat"), .suffix("ology"), .infix("care"), .infix("time"),
+                .exact("work-life"),
+            ])
+        #expect(try Query("“protected time”").elements == [.exact("protected"), .exact("time")])
+        #expect(try Query("é*").elements == [.prefix("é")])
+    }
+
     @Test(arguments: ["", "\"\"", "*", "**", "pro*ted"])
     func badQueriesAreRefused(_ text: String) {
         #expect(throws: QueryError.self) { try Query(text) }
