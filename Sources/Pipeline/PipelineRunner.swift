@@ -1010,18 +1010,8 @@ func appendFixedPoint4(_ value: Double, to bytes: inout [UInt8]) {
             let units = UInt64(whole) + (fraction > 0.5 ? 1 : 0)
             bytes.append(contentsOf: String(units / 10_000).utf8)
             bytes.append(0x2E)
-            var decimals = units % 10_000
-            var digits: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-            digits.3 = UInt8(decimals % 10)
-            decimals /= 10
-            digits.2 = UInt8(decimals % 10)
-            decimals /= 10
-            digits.1 = UInt8(decimals % 10)
-            digits.0 = UInt8(decimals / 10)
-            bytes.append(0x30 + digits.0)
-            bytes.append(0x30 + digits.1)
-            bytes.append(0x30 + digits.2)
-            bytes.append(0x30 + digits.3)
+            let decimals = units % 10_000
+            for place: UInt64 in [1000, 100, 10, 1] { bytes.append(0x30 + UInt8(decimals / place % 10)) }
             return
         }
     }
