@@ -51,13 +51,14 @@ enum CacheFile {
 /// decodes would otherwise be used. It guards against damage, not tampering: the cache lies in
 /// the researcher's own folder beside the transcripts it was made from.
 enum Checksum {
-    static func of(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        bytes.withUnsafeBytes { UInt32(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
+    /// The CRC-32, widened to the fixed 8 bytes it is stored in.
+    static func of(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.withUnsafeBytes { UInt64(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
     }
 
     /// Appends the checksum of everything written so far.
     static func append(to writer: inout BinaryWriter) {
-        writer.writeFixed(UInt64(of(writer.bytes[...])))
+        writer.writeFixed(of(writer.bytes[...]))
     }
 
     /// The bytes before the checksum ``append(to:)`` ended them with, if it matches them.
@@ -65,7 +66,7 @@ enum Checksum {
         guard bytes.count >= 8 else { return nil }
         let content = bytes.dropLast(8)
         var trailer = BinaryReader(bytes.suffix(8))
-        guard let stored = try? trailer.readFixed(), stored == UInt64(of(content)) else { return nil }
+        guard let stored = try? trailer.readFixed(), stored == of(content) else { return nil }
         return content
     }
 }

@@ -149,7 +149,7 @@ public final class StageCache: @unchecked Sendable {
         for part in parts {
             writer.writeFixed(UInt64(offset))
             writer.writeFixed(UInt64(part.count))
-            writer.writeFixed(UInt64(Checksum.of(part[...])))
+            writer.writeFixed(Checksum.of(part[...]))
             offset += part.count
         }
         return writer.bytes
@@ -229,7 +229,7 @@ public final class StageCache: @unchecked Sendable {
         var sections: Sections = [:]
         for part in wanted {
             let (range, checksum) = parts[part.rawValue]
-            guard let bytes = AtomicFile.read(descriptor, range: range), UInt64(Checksum.of(bytes[...])) == checksum
+            guard let bytes = AtomicFile.read(descriptor, range: range), Checksum.of(bytes[...]) == checksum
             else { continue }
             var reader = BinaryReader(bytes)
             do throws(BinaryReader.Error) {
