@@ -17,13 +17,7 @@ public struct PatternSyntax: Sendable, Hashable {
     public var sequences: [[Step]]
 
     public init(_ text: String) throws(PatternError) {
-        var body = text.trimmingCharacters(in: .whitespaces)
-        if body.count >= 2,
-            (body.hasPrefix("\"") && body.hasSuffix("\"")) || (body.hasPrefix("“") && body.hasSuffix("”"))
-        {
-            body = String(body.dropFirst().dropLast())
-        }
-        let words = body.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        let words = Query.words(of: text)
         guard !words.isEmpty else { throw PatternError(message: "the pattern is empty") }
         if let near = words.firstIndex(where: { $0.uppercased().hasPrefix("NEAR/") }) {
             guard let distance = Int(words[near].dropFirst(5)), distance >= 0, distance <= 100 else {
@@ -44,7 +38,7 @@ public struct PatternSyntax: Sendable, Hashable {
         }
     }
 
-    static func steps(_ words: [String]) throws(PatternError) -> [Step] {
+    static func steps(_ words: [Substring]) throws(PatternError) -> [Step] {
         var steps: [Step] = []
         var gap = 0
         for word in words {
@@ -58,16 +52,9 @@ public struct PatternSyntax: Sendable, Hashable {
             }
             let element: Query.Element
             do {
-                guard let first = try Query(word).elements.first else {
-                    throw PatternError(message: "the pattern is empty")
-                }
-                element = first
-            } catch let error as QueryError {
-                throw PatternError(message: error.message)
-            } catch let error as PatternError {
-                throw error
+                element = try Query.element(word, in: String(word))
             } catch {
-                throw PatternError(message: "\(error)")
+                throw PatternError(message: error.message)
             }
             steps.append(Step(element: element, gapBefore: steps.isEmpty ? 0 : gap))
             gap = 0

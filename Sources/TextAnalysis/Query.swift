@@ -24,41 +24,66 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         case stem
     }
 
-    /// Parses a query; throws for an empty query, an empty phrase, a lone `*`, or a `*` inside a word.
+    /// Parses a query; throws for an empty query, an empty phrase, a lone `*`, or a `*` or
+    /// quotation mark inside a word.
     public init(_ text: String) throws(QueryError) {
-        var body = text.trimmingCharacters(in: .whitespaces)
-        if body.count >= 2,
-            (body.hasPrefix("\"") && body.hasSuffix("\"")) || (body.hasPrefix("“") && body.hasSuffix("”"))
-        {
-            body = String(body.dropFirst().dropLast())
-        }
-        let words = body.split(whereSeparator: { $0.isWhitespace })
+        let words = Self.words(of: text)
         guard !words.isEmpty else { throw QueryError(query: text, message: "the query is empty") }
         var elements: [Element] = []
         for word in words {
-            let leading = word.hasPrefix("*")
-            let trailing = word.hasSuffix("*")
-            // Trimmed in place: dropping from a reversed view went through unspecialised
-            // generic code, most of the time of reading a lexicon.
-            var core = word
-            while core.first == "*" { core.removeFirst() }
-            while core.last == "*" { core.removeLast() }
-            let stem = String(core)
-            guard !stem.isEmpty else {
-                throw QueryError(query: text, message: "\"\(word)\" matches everything; put letters beside the *")
-            }
-            guard !stem.contains("*") else {
-                throw QueryError(query: text, message: "a * goes at the start or end of a word, not inside \"\(word)\"")
-            }
-            switch (leading, trailing) {
-            case (false, false): elements.append(.exact(stem))
-            case (false, true): elements.append(.prefix(stem))
-            case (true, false): elements.append(.suffix(stem))
-            case (true, true): elements.append(.infix(stem))
-            }
+            elements.append(try Self.element(word, in: text))
         }
         self.text = text
         self.elements = elements
+    }
+
+    /// The words of a query or lexicon pattern: split at white space, each without the quotation
+    /// marks around it, so a phrase may be quoted whole, in part (`hype "work-life"`) or not at all.
+    public static func words(of text: String) -> [Substring] {
+        text.split(whereSeparator: { $0.isWhitespace }).compactMap { word in
+            var word = word
+            while let first = word.first, isQuotationMark(first) { word.removeFirst() }
+            while let last = word.last, isQuotationMark(last) { word.removeLast() }
+            return word.isEmpty ? nil : word
+        }
+    }
+
+    /// One word of `query` (a word from ``words(of:)``) as an element: a `*` at either end
+    /// makes it a prefix, suffix or infix.
+    public static func element(_ word: Substring, in query: String) throws(QueryError) -> Element {
+        let leading = word.hasPrefix("*")
+        let trailing = word.hasSuffix("*")
+        // Trimmed in place: dropping from a reversed view went through unspecialised
+        // generic code, most of the time of reading a lexicon.
+        var core = word
+        while core.first == "*" { core.removeFirst() }
+        while let last = core.last, last == "*" || isQuotationMark(last) { core.removeLast() }
+        while let first = core.first, isQuotationMark(first) { core.removeFirst() }
+        let stem = String(core)
+        guard !stem.isEmpty else {
+            throw QueryError(query: query, message: "\"\(word)\" matches everything; put letters beside the *")
+        }
+        guard !stem.contains("*") else {
+            throw QueryError(query: query, message: "a * goes at the start or end of a word, not inside \"\(word)\"")
+        }
+        guard !stem.contains(where: isQuotationMark) else {
+            throw QueryError(
+                query: query, message: "quotation marks go around words, not inside \"\(word)\"")
+        }
+        switch (leading, trailing) {
+        case (false, false): return .exact(stem)
+        case (false, true): return .prefix(stem)
+        case (true, false): return .suffix(stem)
+        case (true, true): return .infix(stem)
+        }
+    }
+
+    /// Straight and typographic double quotes and guillemets; an apostrophe is part of a word.
+    private static func isQuotationMark(_ character: Character) -> Bool {
+        switch character {
+        case "\"", "“", "”", "„", "«", "»": true
+        default: false
+        }
     }
 
     public var description: String { text }

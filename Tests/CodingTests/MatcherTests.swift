@@ -35,6 +35,13 @@ import TextAnalysis
         Case(pattern: "50%", text: "About 50 per cent.", evidence: ["50"]),
         Case(pattern: "café*", text: "Cafés, a café and a cafe.", evidence: ["Cafés", "café"]),
         Case(pattern: "*ité", text: "Qualité and quality.", evidence: ["Qualité"]),
+        Case(pattern: "\"protected\" time", text: "No protected time; time protected.", evidence: ["protected time"]),
+        Case(
+            pattern: "„protected ~1 time“", text: "protected clinical time, protected time",
+            evidence: ["protected clinical time", "protected time"]),
+        Case(
+            pattern: "“time” NEAR/1 «protected»", text: "time is protected; protected, we said, time",
+            evidence: ["time is protected"]),
     ]
 
     @Test(arguments: cases)

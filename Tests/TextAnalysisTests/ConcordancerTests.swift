@@ -155,7 +155,22 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
         #expect(try Query("é*").elements == [.prefix("é")])
     }
 
-    @Test(arguments: ["", "\"\"", "*", "**", "pro*ted"])
+    @Test func quotesAroundAnyPartOfAQueryAreNotPartOfItsWords() throws {
+        let phrase: [Query.Element] = [.exact("the"), .exact("hype")]
+        for text in ["the \"hype\"", "\"the\" hype", "\"the hype", "the hype\"", "“the” „hype“", "« the hype »"] {
+            #expect(try Query(text).elements == phrase, "\(text)")
+        }
+        #expect(
+            try Query("hype \"work-life\" \"regulat*\"").elements == [
+                .exact("hype"), .exact("work-life"), .prefix("regulat"),
+            ])
+        #expect(try Query("don't").elements == [.exact("don't")], "an apostrophe is part of the word")
+        let corpus = corpus([("The hype, the hype cycle.", .participant, "P1")])
+        let quoted = Concordancer().concordance(of: [try Query("the \"hype\"")], in: corpus)
+        #expect(quoted.lines.map(\.match) == ["The hype", "the hype"])
+    }
+
+    @Test(arguments: ["", "\"\"", "*", "**", "pro*ted", "say\"hi", "\" \" “”", "\"*\""])
     func badQueriesAreRefused(_ text: String) {
         #expect(throws: QueryError.self) { try Query(text) }
     }
