@@ -127,19 +127,18 @@ public struct PipelineRunner: Sendable {
         defer { lock.release() }
         AtomicFile.removeLeftovers(in: out)
 
-        // The transcripts are listed and their contents hashed on another thread while the
-        // participants are read (both before a lexicon edit can start on any document); it is
-        // waited for before the lock is let go, even when reading the participants fails.
-        let transcripts = Deferred { [configuration, out, options] in
+        // The transcripts are listed, and the last run's hashes read, on another thread while
+        // the participants are read; it is waited for before the lock is let go, even when
+        // reading the participants fails. The contents are hashed after, from this thread: work
+        // spread from a pool thread while this one is busy got no second core here (Linux's
+        // libdispatch adds a pool thread only when it next looks), so it ran on one.
+        let transcripts = Deferred { [configuration, out] in
             var failures: [IngestError] = []
             let files = configuration.transcriptFiles(&failures)
-            let previousHashes = TranscriptHashes.load(from: out)
-            var transcriptHashes = previousHashes
-            let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
-            transcriptHashes.save(in: out, unless: previousHashes)
             return (
                 files: files, failures: failures, ids: Ingestor.uniqueIDs(for: files),
-                sources: relativePaths(files, from: configuration.baseFolder), contentHashes: contentHashes
+                sources: relativePaths(files, from: configuration.baseFolder),
+                previousHashes: TranscriptHashes.load(from: out)
             )
         }
         defer { _ = transcripts.value }
@@ -205,7 +204,10 @@ public struct PipelineRunner: Sendable {
 
         // The documents, in path order, and the keys of every stage of each, from its content
         // (five SHA-256s a document: on both cores).
-        let (files, listingFailures, ids, sources, contentHashes) = transcripts.value
+        let (files, listingFailures, ids, sources, previousHashes) = transcripts.value
+        var transcriptHashes = previousHashes
+        let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
+        transcriptHashes.save(in: out, unless: previousHashes)
         var failures = listingFailures
         let suggestOptionsHash = configuration.suggest?.optionsHash
         let keys = ConcurrentSlots<[DocumentKeys]>.map(8) { part in
