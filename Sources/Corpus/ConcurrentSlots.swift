@@ -17,10 +17,66 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
 
     /// `transform` of every index below `count`, each made on whichever core is free
     /// (`DispatchQueue.concurrentPerform`), returned in index order.
-    package static func map(_ count: Int, _ transform: @Sendable (Int) -> Value) -> [Value] {
+    package static func map(_ count: Int, _ transform: @escaping @Sendable (Int) -> Value) -> [Value] {
         let made = ConcurrentSlots(count: count)
-        DispatchQueue.concurrentPerform(iterations: count) { made[$0] = transform($0) }
+        inParallel(count) { made[$0] = transform($0) }
         return made.values.compactMap { $0 }
+    }
+}
+
+/// Runs `work` for every index below `count` on this thread and on whichever pool threads come
+/// free meanwhile, and returns once every index is done. Unlike `concurrentPerform`, it runs in
+/// parallel inside another parallel loop too: libdispatch runs an apply nested in another on a
+/// single thread, which left a core idle while one task finished the frequency tables and files
+/// after the other outputs were done.
+package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
+    guard count > 1 else {
+        if count == 1 { work(0) }
+        return
+    }
+    let state = ParallelLoop(count: count)
+    let helper: @Sendable () -> Void = {
+        while let index = state.claim() {
+            work(index)
+            state.finish()
+        }
+    }
+    // A helper that starts after the work is done finds nothing to claim; none is waited for.
+    for _ in 1..<min(count, ProcessInfo.processInfo.activeProcessorCount) {
+        DispatchQueue.global().async(execute: helper)
+    }
+    helper()
+    state.waitForAll()
+}
+
+/// The indices of an ``inParallel(_:_:)`` loop: which is next, and how many are done.
+private final class ParallelLoop: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let count: Int
+    private var next = 0
+    private var done = 0
+
+    init(count: Int) { self.count = count }
+
+    func claim() -> Int? {
+        condition.withLock {
+            guard next < count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    func finish() {
+        condition.withLock {
+            done += 1
+            if done == count { condition.broadcast() }
+        }
+    }
+
+    func waitForAll() {
+        condition.withLock {
+            while done < count { condition.wait() }
+        }
     }
 }
 

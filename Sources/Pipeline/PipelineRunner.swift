@@ -750,7 +750,7 @@ public struct PipelineRunner: Sendable {
                         let csv = writeFrequencies ? try runner.output("frequencies.csv", in: out) : nil
                         let failures = ConcurrentSlots<String>(count: 4)
                         let page = ConcurrentSlots<AtomicFile.Writer>(count: 1)
-                        DispatchQueue.concurrentPerform(iterations: 4) { part in
+                        inParallel(4) { part in
                             guard part > 0 else {
                                 do {
                                     page[0] = try reportPage(file, words: words)
