@@ -16,7 +16,7 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
     package var values: [Value?] { lock.withLock { slots } }
 
     /// `transform` of every index below `count`, each made on whichever core is free
-    /// (`DispatchQueue.concurrentPerform`), returned in index order.
+    /// (``inParallel(_:_:)``), returned in index order.
     package static func map(_ count: Int, _ transform: @escaping @Sendable (Int) -> Value) -> [Value] {
         let made = ConcurrentSlots(count: count)
         inParallel(count) { made[$0] = transform($0) }

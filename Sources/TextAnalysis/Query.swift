@@ -56,9 +56,8 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         // Trimmed in place: dropping from a reversed view went through unspecialised
         // generic code, most of the time of reading a lexicon.
         var core = word
-        while core.first == "*" { core.removeFirst() }
+        while let first = core.first, first == "*" || isQuotationMark(first) { core.removeFirst() }
         while let last = core.last, last == "*" || isQuotationMark(last) { core.removeLast() }
-        while let first = core.first, isQuotationMark(first) { core.removeFirst() }
         let stem = String(core)
         guard !stem.isEmpty else {
             throw QueryError(query: query, message: "\"\(word)\" matches everything; put letters beside the *")
