@@ -61,9 +61,9 @@ public struct CachedSuggestions: BinaryCodable {
         let slicer = ScalarSlicer(text)
         var byCode = byCode
         for (code, index) in uncut {
-            guard let range = byCode[code]?[index].range, let bytes = slicer.utf8Range(range.start, range.end)
+            guard let range = byCode[code]?[index].range, let cut = slicer.checkedString(range.start, range.end)
             else { return nil }
-            byCode[code]?[index].text = slicer.string(utf8: bytes)
+            byCode[code]?[index].text = cut
         }
         return byCode
     }

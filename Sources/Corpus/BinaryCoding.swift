@@ -295,8 +295,8 @@ extension Document: BinaryCodable {
             let segmentText: String
             switch try reader.readVarint() {
             case 0:
-                guard let bytes = slicer.utf8Range(range.start, range.end) else { throw BinaryReader.Error() }
-                segmentText = slicer.string(utf8: bytes)
+                guard let cut = slicer.checkedString(range.start, range.end) else { throw BinaryReader.Error() }
+                segmentText = cut
             case 1: segmentText = try reader.read()
             default: throw BinaryReader.Error()
             }

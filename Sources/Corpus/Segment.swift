@@ -140,9 +140,10 @@ public struct ScalarSlicer: Sendable {
         return text.withUTF8 { bytes in byteOffset(start, in: bytes)..<byteOffset(end, in: bytes) }
     }
 
-    /// The text at UTF-8 offsets from ``utf8Range(_:_:)``.
-    public func string(utf8 range: Range<Int>) -> String {
-        text.utf8Slice(range)
+    /// The scalars `[start, end)`, or nil when they are not within the text: for ranges read
+    /// from a file, which are not trusted.
+    public func checkedString(_ start: Int, _ end: Int) -> String? {
+        utf8Range(start, end).map { text.utf8Slice($0) }
     }
 
     /// Whether the scalars `[start, end)` of the text are `other`, compared as bytes.
