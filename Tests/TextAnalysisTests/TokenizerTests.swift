@@ -90,6 +90,37 @@ import Testing
         #expect(vocabulary[1234] == "w1234")
     }
 
+    /// The hash reads a form in pieces that depend on its length (1–3, 4–7, 8–16 and longer
+    /// bytes): forms of every length up to 70 that differ in one byte anywhere stay apart, and
+    /// each is found again where the bytes around it differ (nothing outside it is read).
+    @Test func formsDifferingInAnyOneByteHaveTheirOwnIds() {
+        func withForm<Result>(
+            _ form: [UInt8], between filler: UInt8, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+        ) -> Result {
+            let padded = [UInt8](repeating: filler, count: 8) + form + [UInt8](repeating: filler, count: 8)
+            return padded.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[8..<(8 + form.count)])) }
+        }
+        var vocabulary = Vocabulary(capacity: 4)
+        var forms: [[UInt8]] = [[]]
+        for length in 1...70 {
+            let base = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            forms.append(base)
+            for position in 0..<length {
+                var changed = base
+                changed[position] = UInt8(ascii: "Z")
+                forms.append(changed)
+            }
+        }
+        let ids = forms.map { form in withForm(form, between: 0) { vocabulary.intern($0) } }
+        #expect(ids == (0..<Int32(forms.count)).map { $0 })
+        for (form, id) in zip(forms, ids) {
+            #expect(withForm(form, between: 0xA5) { vocabulary.id(of: $0) } == id)
+            #expect(vocabulary.withBytes(of: id) { Array($0) } == form)
+        }
+        #expect(vocabulary.id(of: "abZZ") == nil)
+        #expect(vocabulary.id(of: "") == 0)
+    }
+
     @Test func countingTokensAgreesWithTokenisingThem() throws {
         let study = try SampleStudy.corpus()
         let texts =
