@@ -121,6 +121,27 @@ import Testing
         #expect(vocabulary.id(of: "") == 0)
     }
 
+    /// ASCII text takes a short cut past the scalar-by-scalar path; it must give what that path
+    /// gives, byte for byte, for every ASCII character and every case mode.
+    @Test func asciiTextNormalisesAsTheUnicodePathDoes() {
+        let every = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let texts = [every, "", "Don't", "WORK-LIFE", "NHS-wide AI", "x1Y2z3"] + every.map { String($0) }
+        for caseMode in Tokenizer.Options.CaseMode.allCases {
+            for foldDiacritics in [false, true] {
+                var options = Tokenizer.Options()
+                options.caseMode = caseMode
+                options.foldDiacritics = foldDiacritics
+                for text in texts {
+                    #expect(
+                        Array(Normalizer.normalize(text, options: options).utf8)
+                            == Array(Normalizer.unicode(text, options: options).utf8))
+                }
+            }
+        }
+        #expect(Normalizer.normalize("Straße", options: .init()) == "strasse")
+        #expect(Normalizer.normalize("Don’t", options: .init()) == "don't")
+    }
+
     @Test func countingTokensAgreesWithTokenisingThem() throws {
         let study = try SampleStudy.corpus()
         let texts =
