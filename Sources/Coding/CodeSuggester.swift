@@ -18,10 +18,20 @@ public struct CodeSuggester: Sendable {
 
     public let options: Options
     public let lexicon: Lexicon
+    /// Each code's path from its top theme, by code index: found once per suggester, not per
+    /// document (each step of a path is a search of the codes by name).
+    private let paths: [[String]]
 
     public init(lexicon: Lexicon, options: Options = Options()) {
         self.lexicon = lexicon
         self.options = options
+        paths = lexicon.codes.map { lexicon.path(of: $0.name) }
+    }
+
+    /// A suggestion's unit (sentence index, -1 for the turn) and code.
+    private struct GroupKey: Hashable {
+        var unit: Int
+        var code: Int
     }
 
     /// Suggestions of every document, by document, then position, then code (lexicon order).
@@ -34,15 +44,6 @@ public struct CodeSuggester: Sendable {
         -> [Suggestion]
     {
         let document = corpus.documents[documentIndex]
-        // Paths of the codes this document's suggestions name, found when first needed (finding
-        // every code's path for every document grew with the square of the lexicon's size).
-        var paths: [Int: [String]] = [:]
-        func path(_ code: Int) -> [String] {
-            if let known = paths[code] { return known }
-            let path = lexicon.path(of: lexicon.codes[code].name)
-            paths[code] = path
-            return path
-        }
         var result: [Suggestion] = []
         for (segmentIndex, segment) in document.segments.enumerated() where options.roles.contains(segment.role) {
             let tokens = corpus.tokens[documentIndex][segmentIndex]
@@ -69,11 +70,10 @@ public struct CodeSuggester: Sendable {
                 kept.append(match)
             }
             // Group by unit and code, in order of first evidence.
-            var order: [String] = []
-            var groups: [String: [LexiconMatcher.Match]] = [:]
+            var order: [GroupKey] = []
+            var groups: [GroupKey: [LexiconMatcher.Match]] = [:]
             for match in kept {
-                let unit = options.unit == .sentence ? sentences[match.start] : -1
-                let key = "\(unit)\u{1F}\(match.code)"
+                let key = GroupKey(unit: options.unit == .sentence ? sentences[match.start] : -1, code: match.code)
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(match)
             }
@@ -102,7 +102,7 @@ public struct CodeSuggester: Sendable {
                             text: firstText,
                             occurrence: occurrence),
                         documentID: document.id, segmentIndex: segmentIndex, sentenceIndex: sentence, code: code.name,
-                        codePath: path(first.code), evidence: evidence,
+                        codePath: paths[first.code], evidence: evidence,
                         weight: (weights.max() ?? code.weight ?? 1) * Double(group.count),
                         speaker: segment.speaker, role: segment.role, participantID: segment.participantID,
                         attributes: corpus.participant(of: segment)?.attributes ?? [:],

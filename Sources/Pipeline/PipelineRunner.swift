@@ -323,6 +323,7 @@ public struct PipelineRunner: Sendable {
         let previousLayout = suggestionMerge?.previousLayout
         let compiledLexicons = CompiledLexicons(
             lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
+        let suggester = configuration.suggest.map { CodeSuggester(lexicon: $0.lexicon, options: $0.options) }
         @Sendable func process(_ index: Int) -> DocumentResult {
             var result = DocumentResult()
             defer { options.progress?(done.increment(), files.count) }
@@ -515,8 +516,7 @@ public struct PipelineRunner: Sendable {
                     counts = computed
                     result.ran.insert("frequencies")
                 }
-                if !dirty.isEmpty, let stage = configuration.suggest, let suggestKey = key.suggest {
-                    let suggester = CodeSuggester(lexicon: stage.lexicon, options: stage.options)
+                if !dirty.isEmpty, let stage = configuration.suggest, let suggester, let suggestKey = key.suggest {
                     let computed = timer.measure("suggest") {
                         let matcher = LexiconMatcher(compiled: compiledLexicons.codes(dirty), corpus: tokenized)
                         return suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
@@ -531,9 +531,8 @@ public struct PipelineRunner: Sendable {
                     result.ran.insert("suggest")
                 }
             }
-            if loadSuggestions, reused == nil, suggestions == nil, let stage = configuration.suggest {
-                suggestions = CodeSuggester(lexicon: stage.lexicon, options: stage.options).ordered(
-                    codeKeys.flatMap { byCode[$0] ?? [] })
+            if loadSuggestions, reused == nil, suggestions == nil, let suggester {
+                suggestions = suggester.ordered(codeKeys.flatMap { byCode[$0] ?? [] })
             }
             result.stats = stats ?? DocumentStats()
             if buildWordIndex, result.filter == nil {
