@@ -19,13 +19,13 @@ public struct CodeSuggester: Sendable {
     public let options: Options
     public let lexicon: Lexicon
     /// Each code's path from its top theme, by code index: found once per suggester, not per
-    /// document (each step of a path is a search of the codes by name).
+    /// document.
     private let paths: [[String]]
 
     public init(lexicon: Lexicon, options: Options = Options()) {
         self.lexicon = lexicon
         self.options = options
-        paths = lexicon.codes.map { lexicon.path(of: $0.name) }
+        paths = lexicon.paths
     }
 
     /// A suggestion's unit (sentence index, -1 for the turn) and code.

@@ -34,12 +34,24 @@ public struct Lexicon: Sendable, Hashable, Codable {
 
     /// The path from the top theme down to a code (`["Barriers", "Lack of protected time"]`).
     public func path(of name: String) -> [String] {
+        Self.path(of: name) { code(named: $0)?.parent }
+    }
+
+    /// Every code's path, in the codes' order: one pass over a table of parents by name, where
+    /// ``path(of:)`` searches the codes for each step.
+    public var paths: [[String]] {
+        var parents: [String: String?] = [:]
+        for code in codes where parents[code.name] == nil { parents[code.name] = .some(code.parent) }
+        return codes.map { code in Self.path(of: code.name) { parents[$0] ?? nil } }
+    }
+
+    private static func path(of name: String, parent: (String) -> String?) -> [String] {
         var path: [String] = []
         var current: String? = name
         var seen: Set<String> = []
         while let step = current, seen.insert(step).inserted {
             path.insert(step, at: 0)
-            current = code(named: step)?.parent
+            current = parent(step)
         }
         return path
     }

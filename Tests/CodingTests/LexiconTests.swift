@@ -26,6 +26,20 @@ import Testing
         #expect(lexicon.path(of: "Sub") == ["Theme", "Code", "Sub"])
     }
 
+    /// All paths at once (what the suggester uses) agree with each code's path by name, for a
+    /// lexicon with a name used twice, a missing parent and a cycle.
+    @Test func everyCodesPathIsItsPathByName() {
+        let lexicon = Lexicon(codes: [
+            Code(name: "A", parent: "C"), Code(name: "B", parent: "Missing"), Code(name: "C", parent: "A"),
+            Code(name: "A"), Code(name: "Theme"), Code(name: "Code", parent: "Theme"),
+            Code(name: "Sub", parent: "Code"), Code(name: "Self", parent: "Self"),
+        ])
+        #expect(lexicon.paths == lexicon.codes.map { lexicon.path(of: $0.name) })
+        #expect(lexicon.paths[1] == ["Missing", "B"])
+        #expect(lexicon.paths[3] == ["C", "A"])
+        #expect(lexicon.paths[6] == ["Theme", "Code", "Sub"])
+    }
+
     @Test func examplesRunLikeUnitTests() {
         let good = Code(
             name: "Hype", patterns: ["hype"], exclusions: ["hype cycle"],
