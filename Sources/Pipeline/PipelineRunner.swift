@@ -516,13 +516,13 @@ public struct PipelineRunner: Sendable {
                     counts = computed
                     result.ran.insert("frequencies")
                 }
-                if !dirty.isEmpty, let stage = configuration.suggest, let suggester, let suggestKey = key.suggest {
+                if !dirty.isEmpty, let suggester, let suggestKey = key.suggest {
                     let computed = timer.measure("suggest") {
                         let matcher = LexiconMatcher(compiled: compiledLexicons.codes(dirty), corpus: tokenized)
                         return suggester.suggestions(ofDocument: 0, in: tokenized, matcher: matcher)
                     }
                     let found = Dictionary(grouping: computed, by: \.code)
-                    for code in dirty { byCode[codeKeys[code]] = found[stage.lexicon.codes[code].name] ?? [] }
+                    for code in dirty { byCode[codeKeys[code]] = found[suggester.lexicon.codes[code].name] ?? [] }
                     let current = Set(codeKeys)
                     byCode = byCode.filter { current.contains($0.key) }
                     bundle.set(
