@@ -164,6 +164,10 @@ public struct Tokenizer: Sendable {
         let count = bytes.count
         var index = 0
         var scalarIndex = 0
+        // The next `@` at or after `index` (`count`: none). An e-mail address needs one after its
+        // local part, so a word with none ahead skips the e-mail check, which would read the
+        // word a second time; most texts have no `@` at all, found by one `memchr`.
+        var nextAt = options.urls ? Self.nextAt(bytes, from: 0) : count
 
         // Decodes the scalar at a byte index: its kind, its length in bytes.
         func decode(_ at: Int) -> (Kind, Int, Bool) {
@@ -201,7 +205,8 @@ public struct Tokenizer: Sendable {
             if index == count { break }
             let (kind, length, _) = decode(index)
             if kind == .letter || kind == .digit {
-                if options.urls, let end = urlEnd(bytes, from: index) {
+                if options.urls, nextAt < index { nextAt = Self.nextAt(bytes, from: index) }
+                if options.urls, let end = urlEnd(bytes, from: index, email: nextAt < count) {
                     let scalars = scalarCount(bytes, index, end)
                     emit(
                         Span(
@@ -312,8 +317,18 @@ public struct Tokenizer: Sendable {
         return count
     }
 
-    /// The end of a URL (`http://…`, `https://…`, `www.…`) or e-mail address starting here.
-    func urlEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    /// The index of the first `@` at or after `from`, or the buffer's count when there is none.
+    private static func nextAt(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < bytes.count, let base = bytes.baseAddress else { return bytes.count }
+        guard let found = memchr(base + start, Int32(UInt8(ascii: "@")), bytes.count - start) else {
+            return bytes.count
+        }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+    }
+
+    /// The end of a URL (`http://…`, `https://…`, `www.…`) or, unless `email` is false (no `@`
+    /// follows), an e-mail address starting here.
+    func urlEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, email: Bool) -> Int? {
         func hasPrefix(_ prefix: StaticString) -> Bool {
             let length = prefix.utf8CodeUnitCount
             guard start + length <= bytes.count else { return false }
@@ -330,11 +345,15 @@ public struct Tokenizer: Sendable {
             while end > start, ".,;:!?)]}'\"".utf8.contains(bytes[end - 1]) { end -= 1 }
             return end
         }
-        if hasPrefix("http://") || hasPrefix("https://") || hasPrefix("www.") {
+        let first = bytes[start] | 0x20
+        if first == UInt8(ascii: "h") || first == UInt8(ascii: "w"),
+            hasPrefix("http://") || hasPrefix("https://") || hasPrefix("www.")
+        {
             var end = start
             while end < bytes.count, isURLByte(bytes[end]) { end += 1 }
             return trimTrailingPunctuation(end)
         }
+        guard email else { return nil }
         // E-mail: local part, @, a domain with a dot.
         let asciiKinds = Self.asciiKinds
         func isLocal(_ byte: UInt8) -> Bool {

@@ -28,6 +28,13 @@ import Testing
             text: "see https://nhs.uk/ai?x=1, or www.Example.org.",
             forms: ["see", "https://nhs.uk/ai?x=1", "or", "www.example.org"]),
         Case(text: "write to jane.doe@uni.ac.uk.", forms: ["write", "to", "jane.doe@uni.ac.uk"]),
+        // Each address found wherever its `@` lies: after a stray `@`, after a first address,
+        // straight after one, and at the very end; a word before an `@` that is no address stays
+        // a word.
+        Case(
+            text: "@ home @team a@b, mail x.y@nhs.net or z@ac.uk then q@r.io",
+            forms: ["home", "team", "a", "b", "mail", "x.y@nhs.net", "or", "z@ac.uk", "then", "q@r.io"]),
+        Case(text: "ab@cd.ef@gh.ij", forms: ["ab@cd.ef", "gh", "ij"]),
         Case(text: "great 👍🏽 idea 🎉 — yes!", forms: ["great", "idea", "yes"]),
         Case(text: "我是医生 and 東京タワー", forms: ["我", "是", "医", "生", "and", "東", "京", "タ", "ワ", "ー"]),
         Case(text: "cafe\u{301} café", forms: ["café", "café"]),

@@ -33,6 +33,12 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("tokenise (\(size))") { benchmark in
         blackHole(study.tokenized())
     }
+    // The default pipelines find URLs and e-mail addresses (`urls: true`); the task's rule does not.
+    var withURLs = study.tokenizer
+    withURLs.urls = true
+    Benchmark("tokenise, URLs and e-mails found (\(size))") { [withURLs] benchmark in
+        blackHole(study.tokenized(options: withURLs))
+    }
     let tokenized = study.tokenized()
     Benchmark("tokenise + count (\(size))") { benchmark in
         let again = study.tokenized()
@@ -108,8 +114,9 @@ struct Study {
         suggestOptions = configuration.suggest?.options ?? CodeSuggester.Options()
     }
 
-    func tokenized() -> TokenizedCorpus {
+    func tokenized(options: Tokenizer.Options? = nil) -> TokenizedCorpus {
         TokenizedCorpus(
-            documents: documents, participants: participants, options: tokenizer, computeStems: false, roles: roles)
+            documents: documents, participants: participants, options: options ?? tokenizer, computeStems: false,
+            roles: roles)
     }
 }
