@@ -8,9 +8,13 @@ internal import CFileSystem
 public struct Vocabulary: Sendable {
     private var arena: [UInt8] = []
     private var starts: [Int32] = [0]
-    /// Open addressing: each slot holds a form's hash (high half) and its id + 1 (0: empty), so
-    /// that a probe compares hashes without reading another array.
-    private var slots: [UInt64]
+    /// Open addressing over 32-bit slots: a slot's bits under `mask` hold its form's id + 1
+    /// (0: empty), the bits above it the same bits of the form's hash, so that a probe compares
+    /// most of the hash without reading another array. The table is always larger than the
+    /// count of forms, so the id fits under the mask; the hash's bits under it are the slot's own
+    /// position. Half the size of a slot holding hash and id whole, which kept a document's
+    /// spelling table (~3,000 forms) out of the first-level cache.
+    private var slots: [UInt32]
     private var mask: Int
 
     /// A table for about `capacity` forms, filled to between 1/3 and 2/3 at that count: one
@@ -19,7 +23,7 @@ public struct Vocabulary: Sendable {
     public init(capacity: Int = 1024) {
         var size = 16
         while size < capacity + capacity / 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
+        slots = [UInt32](repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -38,7 +42,7 @@ public struct Vocabulary: Sendable {
         let id = Int32(count)
         arena.append(contentsOf: bytes)
         starts.append(Int32(arena.count))
-        slots[slot] = UInt64(hash) << 32 | UInt64(id + 1)
+        slots[slot] = hash & ~UInt32(truncatingIfNeeded: mask) | UInt32(id + 1)
         if count * 4 > slots.count * 3 { grow() }
         return id
     }
@@ -69,11 +73,12 @@ public struct Vocabulary: Sendable {
             starts.withUnsafeBufferPointer { starts in
                 arena.withUnsafeBufferPointer { arena in
                     var slot = Int(hash) & mask
+                    let tag = hash & ~UInt32(truncatingIfNeeded: mask)
                     while true {
                         let entry = slots[slot]
                         if entry == 0 { return (-1, slot) }
-                        if UInt32(truncatingIfNeeded: entry >> 32) == hash {
-                            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                        if entry & ~UInt32(truncatingIfNeeded: mask) == tag {
+                            let id = Int(entry & UInt32(truncatingIfNeeded: mask)) - 1
                             let start = Int(starts[id])
                             if Int(starts[id + 1]) - start == bytes.count {
                                 var index = 0
@@ -104,8 +109,9 @@ public struct Vocabulary: Sendable {
     @inline(__always)
     func prefetchForm(hash: UInt32, bytes: Bool) {
         let entry = slots.withUnsafeBufferPointer { $0[Int(hash) & mask] }
-        guard entry != 0, UInt32(truncatingIfNeeded: entry >> 32) == hash else { return }
-        let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+        let low = UInt32(truncatingIfNeeded: mask)
+        guard entry != 0, entry & ~low == hash & ~low else { return }
+        let id = Int(entry & low) - 1
         starts.withUnsafeBufferPointer { starts in
             if !bytes {
                 cfilesystem_prefetch(starts.baseAddress.map { UnsafeRawPointer($0 + id) })
@@ -209,14 +215,21 @@ public struct Vocabulary: Sendable {
         return product.high ^ product.low
     }
 
+    /// Doubles the table, hashing every form again: a slot keeps only the hash's bits above
+    /// the mask, and the larger mask needs one more of them.
     private mutating func grow() {
         let size = slots.count * 2
-        var fresh = [UInt64](repeating: 0, count: size)
+        var fresh = [UInt32](repeating: 0, count: size)
         let newMask = size - 1
-        for entry in slots where entry != 0 {
-            var slot = Int(entry >> 32) & newMask
-            while fresh[slot] != 0 { slot = (slot + 1) & newMask }
-            fresh[slot] = entry
+        let low = UInt32(truncatingIfNeeded: newMask)
+        arena.withUnsafeBufferPointer { arena in
+            for id in 0..<count {
+                let start = Int(starts[id])
+                let hash = Self.hash(UnsafeBufferPointer(rebasing: arena[start..<Int(starts[id + 1])]))
+                var slot = Int(hash) & newMask
+                while fresh[slot] != 0 { slot = (slot + 1) & newMask }
+                fresh[slot] = hash & ~low | UInt32(id + 1)
+            }
         }
         slots = fresh
         mask = newMask
