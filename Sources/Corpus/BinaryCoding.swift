@@ -37,6 +37,38 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: buffer)
     }
 
+    /// Strings packed as one run of UTF-8 and each one's end offset, written as an array of them
+    /// would be (count, then each length and bytes), with one append: an append per string and
+    /// per length cost more than the copy itself for a document's thousands of short words.
+    public mutating func writeStrings(bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int32>) {
+        writeVarint(UInt64(ends.count))
+        guard let source = bytes.baseAddress, !bytes.isEmpty else {
+            // No bytes: every string is empty.
+            self.bytes.append(contentsOf: repeatElement(0, count: ends.count))
+            return
+        }
+        let packed = [UInt8](unsafeUninitializedCapacity: bytes.count + ends.count * 5) { buffer, count in
+            var start = 0
+            for end in ends {
+                let length = Int(end) - start
+                var prefix = length
+                while prefix >= 0x80 {
+                    buffer[count] = UInt8(truncatingIfNeeded: prefix) | 0x80
+                    count += 1
+                    prefix >>= 7
+                }
+                buffer[count] = UInt8(prefix)
+                count += 1
+                if length > 0, let destination = buffer.baseAddress {
+                    (destination + count).initialize(from: source + start, count: length)
+                    count += length
+                }
+                start = Int(end)
+            }
+        }
+        self.bytes.append(contentsOf: packed)
+    }
+
     public mutating func writeFixed(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }

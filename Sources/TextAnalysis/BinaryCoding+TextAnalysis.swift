@@ -50,8 +50,7 @@ extension DocumentCounts.Speaker: BinaryCodable {
 /// Written as a `[String]` is: the count, then each term's length and bytes.
 extension TermList: BinaryCodable {
     public func write(to writer: inout BinaryWriter) {
-        writer.writeVarint(UInt64(count))
-        for index in indices { withBytes(at: index) { writer.writeBytes(UnsafeRawBufferPointer($0)) } }
+        withPacked { writer.writeStrings(bytes: $0, ends: $1) }
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {

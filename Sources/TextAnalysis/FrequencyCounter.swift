@@ -238,6 +238,13 @@ public struct TermList: Sendable, Hashable, RandomAccessCollection, ExpressibleB
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
+    /// Every term's bytes in one run, and each term's end in it.
+    func withPacked<Result>(
+        _ body: (_ bytes: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int32>) -> Result
+    ) -> Result {
+        bytes.withUnsafeBufferPointer { bytes in ends.withUnsafeBufferPointer { body(bytes, $0) } }
+    }
+
     public mutating func append(_ term: UnsafeBufferPointer<UInt8>) {
         bytes.append(contentsOf: term)
         ends.append(Int32(bytes.count))

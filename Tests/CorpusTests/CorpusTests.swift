@@ -201,6 +201,33 @@ import Testing
         #expect(reader.isAtEnd)
     }
 
+    /// Strings written packed give the bytes of the same strings written one by one: empty ones,
+    /// one-byte and two- and three-byte length prefixes, and text that is not ASCII.
+    @Test func packedStringsAreWrittenAsAnArrayOfStrings() throws {
+        let cases: [[String]] = [
+            [], [""], ["", "", ""], ["a", "", "bc"], ["é👍🏽", "Zeit"],
+            [String(repeating: "x", count: 127), String(repeating: "y", count: 128), ""],
+            [String(repeating: "z", count: 16_384), "w", String(repeating: "ü", count: 9_000)],
+        ]
+        for strings in cases {
+            var packed: [UInt8] = []
+            var ends: [Int32] = []
+            for string in strings {
+                packed.append(contentsOf: string.utf8)
+                ends.append(Int32(packed.count))
+            }
+            var writer = BinaryWriter()
+            packed.withUnsafeBufferPointer { bytes in
+                ends.withUnsafeBufferPointer { writer.writeStrings(bytes: bytes, ends: $0) }
+            }
+            var expected = BinaryWriter()
+            expected.write(strings)
+            #expect(writer.bytes == expected.bytes, "\(strings.map(\.count))")
+            var reader = BinaryReader(writer.bytes)
+            #expect(try reader.read([String].self) == strings)
+        }
+    }
+
     @Test func aTurnsTextIsCachedOnceAsPartOfItsDocument() throws {
         let text = "Interviewer: Zeit? é👍🏽\nP3: Ja, Zeit."
         func document(_ segments: [Segment]) -> Document {
