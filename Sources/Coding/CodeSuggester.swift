@@ -51,9 +51,8 @@ public struct CodeSuggester: Sendable {
             let matches = matcher.matches(in: tokens)
             // Most turns match nothing: only those that do pay for scalars and sentences.
             guard matches.contains(where: { !$0.isExclusion }) else { continue }
-            let scalars = UTF8Scalars.scalars(of: segment.text)
             let slicer = ScalarSlicer(segment.text)
-            let sentences = Self.sentenceIndices(tokens, scalars)
+            let sentences = Self.sentenceIndices(tokens, segment.text)
             let exclusions = matches.filter(\.isExclusion)
             var kept: [LexiconMatcher.Match] = []
             for match in matches where !match.isExclusion {
@@ -77,7 +76,7 @@ public struct CodeSuggester: Sendable {
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(match)
             }
-            let sentenceRanges = options.unit == .sentence ? Self.sentenceRanges(tokens, sentences, scalars.count) : [:]
+            let sentenceRanges = options.unit == .sentence ? Self.sentenceRanges(tokens, sentences, slicer.count) : [:]
             for key in order {
                 guard let group = groups[key], let first = group.first else { continue }
                 let code = lexicon.codes[first.code]
@@ -91,7 +90,7 @@ public struct CodeSuggester: Sendable {
                         range: ScalarRange(start: segment.range.start + start, end: segment.range.start + end),
                         tokenStart: match.start, tokenEnd: match.end)
                 }
-                let unitRange = sentence.flatMap { sentenceRanges[$0] } ?? (0, scalars.count)
+                let unitRange = sentence.flatMap { sentenceRanges[$0] } ?? (0, slicer.count)
                 let occurrence = Self.occurrence(of: first, in: tokens)
                 let firstText = (first.start..<first.end).map { corpus.forms[tokens[$0].form] }.joined(separator: " ")
                 let weights = group.compactMap { code.patterns[$0.pattern].weight }
@@ -108,12 +107,12 @@ public struct CodeSuggester: Sendable {
                         attributes: corpus.participant(of: segment)?.attributes ?? [:],
                         // A whole turn shares the turn's string (copying it for each code
                         // suggested there was most of the suggester's copying).
-                        text: unitRange == (0, scalars.count)
+                        text: unitRange == (0, slicer.count)
                             ? segment.text : slicer.string(unitRange.0, unitRange.1),
                         range: ScalarRange(
                             start: segment.range.start + unitRange.0, end: segment.range.start + unitRange.1),
                         context: Self.context(
-                            scalars, slicer, around: evidence[0].range.start - segment.range.start,
+                            segment.text, slicer, around: evidence[0].range.start - segment.range.start,
                             evidence[0].range.end - segment.range.start),
                         status: .pending, decisions: []))
             }
@@ -134,13 +133,26 @@ public struct CodeSuggester: Sendable {
         }
     }
 
-    /// The stable id of a suggestion: 16 hex digits of SHA-256 over what it is about.
+    /// The stable id of a suggestion: 16 hex digits of SHA-256 over what it is about (its parts
+    /// joined by U+001F). Coders' decisions refer to it, so it never changes between versions.
     public static func id(document: String, segment: Int, sentence: Int?, code: String, text: String, occurrence: Int)
         -> String
     {
-        let key = [document, String(segment), sentence.map(String.init) ?? "", code, text, String(occurrence)]
-            .joined(separator: "\u{1F}")
-        return String(ContentHash.of(key).prefix(16))
+        // The key's bytes built in one buffer and hashed in place: joining strings, copying the
+        // key into `Data` and writing 64 hex digits to keep 16 was a sixth of the suggester.
+        var key: [UInt8] = []
+        key.reserveCapacity(document.utf8.count + code.utf8.count + text.utf8.count + 48)
+        func append(_ part: String, last: Bool = false) {
+            key.append(contentsOf: part.utf8)
+            if !last { key.append(0x1F) }
+        }
+        append(document)
+        append(String(segment))
+        append(sentence.map(String.init) ?? "")
+        append(code)
+        append(text)
+        append(String(occurrence), last: true)
+        return ContentHash.hexPrefix(of: key, bytes: 8)
     }
 
     /// How many times the matched tokens' forms occurred earlier in the segment (0 for the first).
@@ -160,16 +172,42 @@ public struct CodeSuggester: Sendable {
     }
 
     /// The sentence of each token: a new sentence starts after `.`, `!`, `?` or `…` between tokens.
-    static func sentenceIndices(_ tokens: [Token], _ scalars: [Unicode.Scalar]) -> [Int] {
+    /// One pass over the turn's UTF-8, its tokens' scalar offsets followed in step (decoding the
+    /// turn into scalars for this was a tenth of the suggester).
+    static func sentenceIndices(_ tokens: [Token], _ text: String) -> [Int] {
         var indices: [Int] = []
         indices.reserveCapacity(tokens.count)
-        var sentence = 0
-        for (index, token) in tokens.enumerated() {
-            if index > 0 {
-                let gap = scalars[Int(tokens[index - 1].end)..<Int(token.start)]
-                if gap.contains(where: { $0 == "." || $0 == "!" || $0 == "?" || $0 == "…" }) { sentence += 1 }
+        var text = text
+        text.withUTF8 { bytes in
+            var byte = 0
+            var scalar = 0
+            func advance(to target: Int) {
+                while scalar < target, byte < bytes.count {
+                    byte += 1
+                    while byte < bytes.count, bytes[byte] & 0xC0 == 0x80 { byte += 1 }
+                    scalar += 1
+                }
             }
-            indices.append(sentence)
+            var sentence = 0
+            for (index, token) in tokens.enumerated() {
+                if index > 0 {
+                    advance(to: Int(tokens[index - 1].end))
+                    var at = byte
+                    advance(to: Int(token.start))
+                    while at < byte {
+                        let unit = bytes[at]
+                        // `…` is E2 80 A6; the others are ASCII, never part of another scalar.
+                        if unit == 0x2E || unit == 0x21 || unit == 0x3F
+                            || (unit == 0xE2 && at + 2 < byte && bytes[at + 1] == 0x80 && bytes[at + 2] == 0xA6)
+                        {
+                            sentence += 1
+                            break
+                        }
+                        at += 1
+                    }
+                }
+                indices.append(sentence)
+            }
         }
         return indices
     }
@@ -184,13 +222,20 @@ public struct CodeSuggester: Sendable {
         return ranges
     }
 
-    /// Up to 60 scalars either side of a span, cut at spaces, with ellipses where cut.
-    static func context(_ scalars: [Unicode.Scalar], _ slicer: ScalarSlicer, around start: Int, _ end: Int) -> String {
-        var from = max(0, start - 60)
-        var to = min(scalars.count, end + 60)
-        if from > 0, let space = scalars[from..<start].firstIndex(where: { $0 == " " }) { from = space + 1 }
-        if to < scalars.count, let space = scalars[end..<to].lastIndex(where: { $0 == " " }) { to = space }
-        let text = slicer.string(from, to).collapsingWhitespace()
-        return (from > 0 ? "…" : "") + text + (to < scalars.count ? "…" : "")
+    /// Up to 60 scalars either side of a span, cut at spaces, with ellipses where cut. The
+    /// spaces are found in the text's UTF-8 (a space is one byte, never part of another scalar).
+    static func context(_ text: String, _ slicer: ScalarSlicer, around start: Int, _ end: Int) -> String {
+        guard let outer = slicer.utf8Range(max(0, start - 60), min(slicer.count, end + 60)),
+            let span = slicer.utf8Range(start, end)
+        else { return "" }
+        var text = text
+        return text.withUTF8 { bytes in
+            var from = outer.lowerBound
+            var to = outer.upperBound
+            if from > 0, let space = (from..<span.lowerBound).first(where: { bytes[$0] == 0x20 }) { from = space + 1 }
+            if to < bytes.count, let space = (span.upperBound..<to).last(where: { bytes[$0] == 0x20 }) { to = space }
+            let cut = String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
+            return (from > 0 ? "…" : "") + cut.collapsingWhitespace() + (to < bytes.count ? "…" : "")
+        }
     }
 }

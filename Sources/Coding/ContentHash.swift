@@ -13,6 +13,12 @@ public enum ContentHash {
         bytes.withUnsafeBytes { hex(SHA256.hash(data: $0)) }
     }
 
+    /// The first `count` bytes of the hash of `bytes`, as `2 × count` hex digits: what
+    /// ``of(_:)-(ArraySlice<UInt8>)`` begins with.
+    public static func hexPrefix(of bytes: [UInt8], bytes count: Int) -> String {
+        bytes.withUnsafeBytes { hex(SHA256.hash(data: $0).prefix(count)) }
+    }
+
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex of a digest, without a formatted string per byte (hashes are on a hot path).

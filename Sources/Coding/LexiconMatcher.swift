@@ -167,8 +167,11 @@ public final class CompiledLexicon: Sendable {
     let lexicon: Lexicon
     let options: Tokenizer.Options
     let nodes: [Node]
-    /// Root edges by element, for a direct lookup from each token.
-    let rootEdges: [Int: [Int]]
+    /// The children of the root's edges, by element: element `e`'s are
+    /// `rootChildren[rootStarts[e]..<rootStarts[e + 1]]`, looked up by index from each token
+    /// (a dictionary hashed every class of every token).
+    let rootStarts: [Int]
+    let rootChildren: [Int]
     let forms: Lookup
     let surfaces: Lookup
     let negations: [String]
@@ -249,7 +252,14 @@ public final class CompiledLexicon: Sendable {
             }
         }
         self.nodes = nodes
-        self.rootEdges = rootEdges
+        var starts = [0]
+        var children: [Int] = []
+        for element in 0..<elementIndex.count {
+            children += rootEdges[element] ?? []
+            starts.append(children.count)
+        }
+        rootStarts = starts
+        rootChildren = children
         self.forms = forms
         self.surfaces = surfaces
         asciiForms = ASCIILookup(forms)
@@ -348,7 +358,9 @@ extension CompiledLexicon {
 
     /// Whether some path through the trie has every element satisfied.
     private func reachesTerminal(_ satisfied: Set<Int32>) -> Bool {
-        var pending = (rootEdges.keys.filter { satisfied.contains(Int32($0)) }).flatMap { rootEdges[$0] ?? [] }
+        var pending = satisfied.filter { $0 >= 0 && Int($0) + 1 < rootStarts.count }.flatMap { element in
+            rootChildren[rootStarts[Int(element)]..<rootStarts[Int(element) + 1]]
+        }
         var seen: Set<Int> = []
         while let node = pending.popLast() {
             guard seen.insert(node).inserted else { continue }
@@ -459,15 +471,17 @@ public struct LexiconMatcher: Sendable {
                             }
                         }
                     }
-                    for start in tokens.indices {
-                        for index in forms(start) {
-                            for child in compiled.rootEdges[Int(formElements[index])] ?? [] {
-                                walk(child, start + 1, start)
+                    compiled.rootStarts.withUnsafeBufferPointer { rootStarts in
+                        compiled.rootChildren.withUnsafeBufferPointer { rootChildren in
+                            func walkRoot(_ element: Int32, _ start: Int) {
+                                let element = Int(element)
+                                for index in rootStarts[element]..<rootStarts[element + 1] {
+                                    walk(rootChildren[index], start + 1, start)
+                                }
                             }
-                        }
-                        for index in surfaces(start) {
-                            for child in compiled.rootEdges[Int(surfaceElements[index])] ?? [] {
-                                walk(child, start + 1, start)
+                            for start in tokens.indices {
+                                for index in forms(start) { walkRoot(formElements[index], start) }
+                                for index in surfaces(start) { walkRoot(surfaceElements[index], start) }
                             }
                         }
                     }

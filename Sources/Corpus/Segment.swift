@@ -217,30 +217,6 @@ package enum UTF8Scalars {
         return (value, length)
     }
 
-    /// The scalars of `text`, decoded from its UTF-8 bytes in one loop: `Array(text.unicodeScalars)`
-    /// counts them first and then copies them through the generic iterator, a sixth of the
-    /// suggestion stage's time (every turn that a code matches).
-    package static func scalars(of text: String) -> [Unicode.Scalar] {
-        var text = text
-        return text.withUTF8 { bytes in
-            var scalars: [Unicode.Scalar] = []
-            scalars.reserveCapacity(bytes.count)
-            var offset = 0
-            while offset < bytes.count {
-                let lead = bytes[offset]
-                if lead < 0x80 {
-                    scalars.append(Unicode.Scalar(lead))
-                    offset += 1
-                    continue
-                }
-                let (value, length) = decode(bytes, at: offset)
-                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
-                offset += length
-            }
-            return scalars
-        }
-    }
-
     package static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         let raw = UnsafeRawPointer(base)

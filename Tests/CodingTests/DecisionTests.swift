@@ -9,6 +9,24 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID())/alice.json").path
     }
 
+    /// Ids are SHA-256 of the suggestion's parts joined by U+001F, cut to 16 hex digits
+    /// (computed here with Python's hashlib): decisions made with earlier versions keep their
+    /// suggestions.
+    @Test func idsAreThoseEarlierVersionsGave() {
+        #expect(
+            CodeSuggester.id(
+                document: "interview_03", segment: 12, sentence: nil, code: "hype", text: "snake oil", occurrence: 0)
+                == "ada72d50f883ed4e")
+        #expect(
+            CodeSuggester.id(
+                document: "interview_03", segment: 12, sentence: 2, code: "protected time", text: "protected time",
+                occurrence: 1) == "98304598b2a2c7df")
+        #expect(
+            CodeSuggester.id(
+                document: "é👍🏽", segment: 0, sentence: nil, code: "culture clash", text: "cultures clash", occurrence: 0)
+                == "2a37300276e291e9")
+    }
+
     @Test func idsAreStableAndIndependentOfOtherCodes() {
         let turns = ["There is a lot of hype and no protected time.", "More hype."]
         let hype = Code(name: "Hype", patterns: ["hype"])

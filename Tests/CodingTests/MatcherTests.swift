@@ -207,6 +207,52 @@ import TextAnalysis
             } == [0, 1, 2])
     }
 
+    /// Sentences and contexts are found in a turn's UTF-8; they must be what the same rules give
+    /// on its scalars (the rule as first written): random turns of ASCII, accented, curly-quoted,
+    /// emoji and `…` text, every token's sentence and the context of every token span.
+    @Test func sentencesAndContextsAreCutAsOnTheTurnsScalars() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["word", "Ünïcödé", "don’t", "👍🏽", " ", "  ", ". ", "! ", "? ", "… ", "…", "—", "\n", "a.b", "ok?"]
+        func sentences(_ tokens: [Token], _ scalars: [Unicode.Scalar]) -> [Int] {
+            var sentence = 0
+            return tokens.indices.map { index in
+                if index > 0,
+                    scalars[Int(tokens[index - 1].end)..<Int(tokens[index].start)]
+                        .contains(where: { $0 == "." || $0 == "!" || $0 == "?" || $0 == "…" })
+                {
+                    sentence += 1
+                }
+                return sentence
+            }
+        }
+        func context(_ scalars: [Unicode.Scalar], around start: Int, _ end: Int) -> String {
+            var from = max(0, start - 60)
+            var to = min(scalars.count, end + 60)
+            if from > 0, let space = scalars[from..<start].firstIndex(of: " ") { from = space + 1 }
+            if to < scalars.count, let space = scalars[end..<to].lastIndex(of: " ") { to = space }
+            let text = String(String.UnicodeScalarView(scalars[from..<to])).collapsingWhitespace()
+            return (from > 0 ? "…" : "") + text + (to < scalars.count ? "…" : "")
+        }
+        for _ in 0..<200 {
+            let text = (0..<Int.random(in: 0...80, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
+            var forms = Vocabulary()
+            var surfaces = Vocabulary()
+            let tokens = Tokenizer(options: .init()).tokenize(text, forms: &forms, surfaces: &surfaces)
+            let scalars = Array(text.unicodeScalars)
+            #expect(CodeSuggester.sentenceIndices(tokens, text) == sentences(tokens, scalars), "\(text)")
+            let slicer = ScalarSlicer(text)
+            for (first, last) in zip(tokens, tokens.dropFirst(2)) {
+                let start = Int(first.start)
+                let end = Int(last.end)
+                #expect(
+                    CodeSuggester.context(text, slicer, around: start, end) == context(scalars, around: start, end),
+                    "\(text) \(start)..<\(end)")
+            }
+        }
+    }
+
     @Test func evidenceRangesPointIntoTheDocument() {
         let corpus = corpus(["We had no protected time.", "Hype!"])
         let lexicon = Lexicon(codes: [Code(name: "T", patterns: ["protected time", "hype"])], contentHash: "h")

@@ -318,7 +318,6 @@ import Testing
             let text = String(String.UnicodeScalarView(scalars))
             #expect(text.scalarCount == scalars.count)
             #expect(Substring(text.unicodeScalars.dropFirst()).scalarCount == max(0, scalars.count - 1))
-            #expect(UTF8Scalars.scalars(of: text) == scalars)
             let slicer = ScalarSlicer(text)
             #expect(slicer.count == scalars.count)
             for start in stride(from: 0, through: scalars.count, by: 7) {
