@@ -224,9 +224,9 @@ final class CorpusWriter: @unchecked Sendable {
     func append(_ document: Document) {
         var json = JSONWriter(depth: 2, capacity: document.text.utf8.count * 3 + 4096)
         json.value(document)
-        if count > 0 { writer.append(Data(",\n".utf8)) }
-        writer.append(Data("    ".utf8))
-        writer.append(Data(json.bytes))
+        // The document's bytes handed over as they are: through `Data` they were copied once more.
+        writer.append(Array((count > 0 ? ",\n    " : "    ").utf8))
+        writer.append(json.bytes)
         count += 1
     }
 

@@ -56,20 +56,23 @@ public struct FrequencyTable: Sendable {
             var participants: Set<String> = []
             var documents: Set<String> = []
             var vocabulary = Vocabulary(capacity: 256)
-            var count: [Int] = []
-            var documentCount: [Int] = []
+            /// What each document adds to a term, side by side: in three arrays, counting a term
+            /// of a large group's table missed the cache three times.
+            struct Tally: Sendable {
+                var count = 0
+                var documents: Int32 = 0
+                var lastDocument: Int32 = -1
+            }
+            var tallies: [Tally] = []
             var participantCount: [Int] = []
-            var lastDocument: [Int32] = []
             var lastParticipant: [Int32] = []
             private var hashes: [UInt32] = []
 
             mutating func grow(to size: Int) {
-                guard count.count < size else { return }
-                let more = size - count.count
-                count += repeatElement(0, count: more)
-                documentCount += repeatElement(0, count: more)
+                guard tallies.count < size else { return }
+                let more = size - tallies.count
+                tallies += repeatElement(Tally(), count: more)
                 participantCount += repeatElement(0, count: more)
-                lastDocument += repeatElement(-1, count: more)
                 lastParticipant += repeatElement(-1, count: more)
             }
 
@@ -91,11 +94,11 @@ public struct FrequencyTable: Sendable {
                     let id = terms.withBytes(at: index) { vocabulary.intern($0, hash: hashes[index]) }
                     if keepingIDs { ids.append(id) }
                     let at = Int(id)
-                    if at >= count.count { grow(to: vocabulary.count) }
-                    count[at] += termCount
-                    if lastDocument[at] != document {
-                        documentCount[at] += 1
-                        lastDocument[at] = document
+                    if at >= tallies.count { grow(to: vocabulary.count) }
+                    tallies[at].count += termCount
+                    if tallies[at].lastDocument != document {
+                        tallies[at].documents += 1
+                        tallies[at].lastDocument = document
                     }
                 }
             }
@@ -240,10 +243,10 @@ public struct FrequencyTable: Sendable {
                 let accumulator = finished[slot]
                 var terms: [String: TermCount] = [:]
                 terms.reserveCapacity(accumulator.vocabulary.count)
-                for id in accumulator.count.indices where accumulator.count[id] > 0 {
+                for (id, tally) in accumulator.tallies.enumerated() where tally.count > 0 {
                     terms[accumulator.vocabulary[Int32(id)]] = TermCount(
-                        count: accumulator.count[id], participants: accumulator.participantCount[id],
-                        documents: accumulator.documentCount[id])
+                        count: tally.count, participants: accumulator.participantCount[id],
+                        documents: Int(tally.documents))
                 }
                 return terms
             }
