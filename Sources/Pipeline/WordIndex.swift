@@ -144,8 +144,11 @@ extension WordIndex: BinaryCodable {
         starts = try reader.read()
         let bytes = try reader.readBytes()
         guard bytes.count % 8 == 0 else { throw BinaryReader.Error() }
-        bits = [UInt64](repeating: 0, count: bytes.count / 8)
-        bits.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
+        // Copied into memory not zeroed first: the index is megabytes at 100 MB of transcripts.
+        bits = [UInt64](unsafeUninitializedCapacity: bytes.count / 8) { target, count in
+            bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(target).copyMemory(from: $0) }
+            count = bytes.count / 8
+        }
         for (index, start) in starts.enumerated() {
             let end = index + 1 < starts.count ? starts[index + 1] : bits.count
             let words = end - start

@@ -393,6 +393,21 @@ import Testing
         #expect(index.byCode == ["Hype": [0xaa, 0xcc], "Time": [0xbb]])
     }
 
+    /// Each code's keys come out sorted and each once, as a comparison sort gives them: random
+    /// keys, repeated keys, keys sharing their high bytes (a byte every key shares is skipped),
+    /// the extremes, and sizes on either side of where the radix sort takes over.
+    @Test func eachCodesKeysAreSortedOnce() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 63, 64, 65, 100, 1_000, 5_000] {
+            let random = (0..<count).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
+            let repeated = random.map { $0 % 37 } + random.prefix(count / 2)
+            let shared = random.map { 0xABCD_0000_0000_0000 | $0 >> 20 } + [.min, .max]
+            for keys in [random, repeated, shared] {
+                #expect(SuggestionIndex.sortedUnique(keys) == Array(Set(keys)).sorted(), "\(count)")
+            }
+        }
+    }
+
     @Test func previousSuggestionIDsAreScannedFromTheFileAsDecodingReadsThem() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
