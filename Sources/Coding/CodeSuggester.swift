@@ -229,13 +229,14 @@ public struct CodeSuggester: Sendable {
             let span = slicer.utf8Range(start, end)
         else { return "" }
         var text = text
-        return text.withUTF8 { bytes in
+        let (from, to, count) = text.withUTF8 { bytes in
             var from = outer.lowerBound
             var to = outer.upperBound
             if from > 0, let space = (from..<span.lowerBound).first(where: { bytes[$0] == 0x20 }) { from = space + 1 }
             if to < bytes.count, let space = (span.upperBound..<to).last(where: { bytes[$0] == 0x20 }) { to = space }
-            let cut = String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
-            return (from > 0 ? "…" : "") + cut.collapsingWhitespace() + (to < bytes.count ? "…" : "")
+            return (from, to, bytes.count)
         }
+        let cut = text.utf8Slice(from..<to).collapsingWhitespace()
+        return (from > 0 ? "…" : "") + cut + (to < count ? "…" : "")
     }
 }

@@ -42,7 +42,7 @@ public struct Vocabulary: Sendable {
         let id = Int32(count)
         arena.append(contentsOf: bytes)
         starts.append(Int32(arena.count))
-        slots[slot] = hash & ~UInt32(truncatingIfNeeded: mask) | UInt32(id + 1)
+        slots[slot] = Self.entry(hash: hash, id: Int(id), mask: mask)
         if count * 4 > slots.count * 3 { grow() }
         return id
     }
@@ -73,12 +73,10 @@ public struct Vocabulary: Sendable {
             starts.withUnsafeBufferPointer { starts in
                 arena.withUnsafeBufferPointer { arena in
                     var slot = Int(hash) & mask
-                    let tag = hash & ~UInt32(truncatingIfNeeded: mask)
                     while true {
                         let entry = slots[slot]
                         if entry == 0 { return (-1, slot) }
-                        if entry & ~UInt32(truncatingIfNeeded: mask) == tag {
-                            let id = Int(entry & UInt32(truncatingIfNeeded: mask)) - 1
+                        if let id = Self.id(in: entry, hash: hash, mask: mask) {
                             let start = Int(starts[id])
                             if Int(starts[id + 1]) - start == bytes.count {
                                 var index = 0
@@ -109,9 +107,7 @@ public struct Vocabulary: Sendable {
     @inline(__always)
     func prefetchForm(hash: UInt32, bytes: Bool) {
         let entry = slots.withUnsafeBufferPointer { $0[Int(hash) & mask] }
-        let low = UInt32(truncatingIfNeeded: mask)
-        guard entry != 0, entry & ~low == hash & ~low else { return }
-        let id = Int(entry & low) - 1
+        guard let id = Self.id(in: entry, hash: hash, mask: mask) else { return }
         starts.withUnsafeBufferPointer { starts in
             if !bytes {
                 cfilesystem_prefetch(starts.baseAddress.map { UnsafeRawPointer($0 + id) })
@@ -215,20 +211,33 @@ public struct Vocabulary: Sendable {
         return product.high ^ product.low
     }
 
+    /// A slot's content for the form with this hash and id (see `slots`).
+    @inline(__always)
+    private static func entry(hash: UInt32, id: Int, mask: Int) -> UInt32 {
+        hash & ~UInt32(truncatingIfNeeded: mask) | UInt32(id + 1)
+    }
+
+    /// The id a non-empty slot holds when its bits of the hash are those of `hash`, else nil.
+    @inline(__always)
+    private static func id(in entry: UInt32, hash: UInt32, mask: Int) -> Int? {
+        let low = UInt32(truncatingIfNeeded: mask)
+        guard entry != 0, entry & ~low == hash & ~low else { return nil }
+        return Int(entry & low) - 1
+    }
+
     /// Doubles the table, hashing every form again: a slot keeps only the hash's bits above
     /// the mask, and the larger mask needs one more of them.
     private mutating func grow() {
         let size = slots.count * 2
         var fresh = [UInt32](repeating: 0, count: size)
         let newMask = size - 1
-        let low = UInt32(truncatingIfNeeded: newMask)
         arena.withUnsafeBufferPointer { arena in
             for id in 0..<count {
                 let start = Int(starts[id])
                 let hash = Self.hash(UnsafeBufferPointer(rebasing: arena[start..<Int(starts[id + 1])]))
                 var slot = Int(hash) & newMask
                 while fresh[slot] != 0 { slot = (slot + 1) & newMask }
-                fresh[slot] = hash & ~low | UInt32(id + 1)
+                fresh[slot] = Self.entry(hash: hash, id: id, mask: newMask)
             }
         }
         slots = fresh
