@@ -1112,6 +1112,7 @@ extension PipelineConfiguration {
     /// The transcript files named by the inputs, sorted by path, without exclusions.
     public func transcriptFiles(_ failures: inout [IngestError]) -> [String] {
         var files: [String] = []
+        let directory = FileManager.default.currentDirectoryPath
         for input in inputs {
             let matches = input.contains("*") || input.contains("?") ? glob(input) : [input]
             if matches.isEmpty {
@@ -1119,8 +1120,13 @@ extension PipelineConfiguration {
             }
             for match in matches {
                 do {
-                    files += try Ingestor.transcriptFiles(at: match, extensions: extensions)
-                } catch let error as IngestError {
+                    // Listed under the folder's standardized path, so that every path found is
+                    // standardized already: splitting and joining each one again was most of
+                    // listing 2,000 transcripts.
+                    files += try Ingestor.transcriptFiles(
+                        at: standardizedPath(match, in: directory), extensions: extensions)
+                } catch var error as IngestError {
+                    error.file = match
                     failures.append(error)
                 } catch {
                     failures.append(IngestError(.unreadableFile, file: match, message: "\(error)"))
@@ -1128,7 +1134,6 @@ extension PipelineConfiguration {
             }
         }
         let participantsFile = participants.map { standardizedPath($0) }
-        let directory = FileManager.default.currentDirectoryPath
         let unique = Array(Set(files.map { standardizedPath($0, in: directory) })).sorted(by: utf8Precedes)
         guard !exclude.isEmpty else { return unique.filter { $0 != participantsFile } }
         return zip(unique, relativePaths(unique, from: baseFolder)).filter { path, relative in

@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import Testing
 
 @testable import Pipeline
@@ -26,6 +27,29 @@ import Testing
         } catch {
             return error.errors
         }
+    }
+
+    /// An input folder given with `..` is listed as its standardized path, so every transcript
+    /// path is standard; a folder that cannot be listed is reported as the pipeline names it.
+    @Test func transcriptsAreListedUnderTheInputsStandardPath() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let folder = workspace.root.appendingPathComponent("pipelines")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let pipeline = folder.appendingPathComponent("study.yaml").path
+        try "study: s\ninputs: [../corpus]\nstages: [tokenize: {}]\nout: ../out\n".write(
+            toFile: pipeline, atomically: true, encoding: .utf8)
+        let configuration = try PipelineReader.read(pipeline)
+        #expect(configuration.inputs == [folder.path + "/../corpus"])
+        var failures: [IngestError] = []
+        let files = configuration.transcriptFiles(&failures)
+        #expect(failures.isEmpty)
+        #expect(files.count == 11)
+        #expect(files.allSatisfy { $0.hasPrefix(workspace.root.path + "/corpus/interview-") && !$0.contains("..") })
+        #expect(files == files.map { standardizedPath($0) })
+        try FileManager.default.removeItem(at: workspace.root.appendingPathComponent("corpus"))
+        #expect(configuration.transcriptFiles(&failures).isEmpty)
+        #expect(failures.map(\.file) == [folder.path + "/../corpus"])
     }
 
     @Test func samplePipelineIsValid() throws {
