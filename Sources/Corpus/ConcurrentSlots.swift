@@ -34,42 +34,60 @@ package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void)
         if count == 1 { work(0) }
         return
     }
-    let state = ParallelLoop(count: count)
-    let helper: @Sendable () -> Void = {
-        while let index = state.claim() {
-            work(index)
-            state.finish()
-        }
-    }
-    // A helper that starts after the work is done finds nothing to claim; none is waited for.
+    let state = ParallelLoop(count: count, work: work)
+    // A helper that starts after the work is done finds nothing to claim; none is waited for,
+    // and it holds only the loop's state: the work (and all it captured, files being written
+    // among them) is let go when the last index is done, not when a late helper gets to run.
+    let helper: @Sendable () -> Void = { state.run() }
     for _ in 1..<min(count, ProcessInfo.processInfo.activeProcessorCount) {
         DispatchQueue.global().async(execute: helper)
     }
-    helper()
+    state.run()
     state.waitForAll()
 }
 
-/// The indices of an ``inParallel(_:_:)`` loop: which is next, and how many are done.
+/// The indices of an ``inParallel(_:_:)`` loop: which is next, how many are done, and the work,
+/// held until every index is done.
 private final class ParallelLoop: @unchecked Sendable {
     private let condition = NSCondition()
     private let count: Int
     private var next = 0
     private var done = 0
+    private var work: (@Sendable (Int) -> Void)?
 
-    init(count: Int) { self.count = count }
+    init(count: Int, work: @escaping @Sendable (Int) -> Void) {
+        self.count = count
+        self.work = work
+    }
 
-    func claim() -> Int? {
-        condition.withLock {
-            guard next < count else { return nil }
-            defer { next += 1 }
-            return next
+    /// Claims and does indices until none is left.
+    func run() {
+        while true {
+            // In its own scope, so that this thread lets the work go before the index counts
+            // as done.
+            do {
+                guard let (index, work) = claim() else { return }
+                work(index)
+            }
+            finish()
         }
     }
 
-    func finish() {
+    private func claim() -> (Int, @Sendable (Int) -> Void)? {
+        condition.withLock {
+            guard next < count, let work else { return nil }
+            defer { next += 1 }
+            return (next, work)
+        }
+    }
+
+    private func finish() {
         condition.withLock {
             done += 1
-            if done == count { condition.broadcast() }
+            if done == count {
+                work = nil
+                condition.broadcast()
+            }
         }
     }
 

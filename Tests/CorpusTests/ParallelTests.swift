@@ -13,6 +13,24 @@ import Testing
         }
     }
 
+    /// Once the loop returns, nothing of its work is held (a pool thread's helper that had not
+    /// started yet held it, and with it the files a failed run was writing, until it ran: their
+    /// temporary files outlived the run). Checked over many loops, since it is a race.
+    @Test func nothingOfTheWorkIsHeldOnceTheLoopReturns() {
+        final class Captured: Sendable {}
+        var held = 0
+        for _ in 0..<500 {
+            weak var watched: Captured?
+            do {
+                let captured = Captured()
+                watched = captured
+                inParallel(4) { _ in withExtendedLifetime(captured) {} }
+            }
+            if watched != nil { held += 1 }
+        }
+        #expect(held == 0)
+    }
+
     /// Inside a `concurrentPerform` libdispatch runs a nested apply on one thread; here the two
     /// halves of the nested loop must meet, which only two threads at once can do.
     @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
