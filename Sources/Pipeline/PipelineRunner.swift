@@ -900,7 +900,7 @@ public struct PipelineRunner: Sendable {
     @discardableResult
     private func writeReportFile(_ report: RunReport) throws(PipelineError) -> Data {
         do {
-            let data = try Outputs.json(report)
+            let data = try Outputs.reportJSON(report)
             try AtomicFile.write(
                 data, to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"))
             return data

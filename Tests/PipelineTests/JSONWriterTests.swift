@@ -249,6 +249,25 @@ import TextAnalysis
         #expect(written == (try laidOut(strings)))
     }
 
+    /// run-report.json with its stages' lists written by hand is `JSONEncoder`'s file byte for
+    /// byte: a real run's report, then with awkward ids, empty lists, and no stages at all.
+    @Test func theRunReportMatchesJSONEncoder() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        var report = try workspace.run()
+        #expect(report.stages.count >= 4 && report.stages.contains { !$0.ran.isEmpty })
+        #expect(try Outputs.reportJSON(report) == (try Outputs.json(report)))
+        #expect(try workspace.output("run-report.json") == (try Outputs.json(report)))
+        report.stages[0].ran = [Self.awkward, "", "a/b", "\u{7F}"]
+        report.stages[0].cached = []
+        report.stages[1].ran = []
+        report.stages[1].name = Self.awkward
+        report.stages[1].wrote.toggle()
+        #expect(try Outputs.reportJSON(report) == (try Outputs.json(report)))
+        report.stages = []
+        #expect(try Outputs.reportJSON(report) == (try Outputs.json(report)))
+    }
+
     @Test func documentsOfCorpusJSONMatchJSONEncoder() throws {
         let segment = Segment(
             index: 0, speaker: Self.awkward, role: .interviewer, participantID: nil, text: Self.awkward,
