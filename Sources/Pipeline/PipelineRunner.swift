@@ -1134,7 +1134,8 @@ extension PipelineConfiguration {
             }
         }
         let participantsFile = participants.map { standardizedPath($0) }
-        let unique = Array(Set(files.map { standardizedPath($0, in: directory) })).sorted(by: utf8Precedes)
+        // Standard already (listed under standardized paths); a set drops inputs named twice.
+        let unique = Array(Set(files)).sorted(by: utf8Precedes)
         guard !exclude.isEmpty else { return unique.filter { $0 != participantsFile } }
         return zip(unique, relativePaths(unique, from: baseFolder)).filter { path, relative in
             path != participantsFile

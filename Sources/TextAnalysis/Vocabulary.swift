@@ -231,14 +231,11 @@ public struct Vocabulary: Sendable {
         let size = slots.count * 2
         var fresh = [UInt32](repeating: 0, count: size)
         let newMask = size - 1
-        arena.withUnsafeBufferPointer { arena in
-            for id in 0..<count {
-                let start = Int(starts[id])
-                let hash = Self.hash(UnsafeBufferPointer(rebasing: arena[start..<Int(starts[id + 1])]))
-                var slot = Int(hash) & newMask
-                while fresh[slot] != 0 { slot = (slot + 1) & newMask }
-                fresh[slot] = Self.entry(hash: hash, id: id, mask: newMask)
-            }
+        for id in 0..<count {
+            let hash = withBytes(of: Int32(id), Self.hash)
+            var slot = Int(hash) & newMask
+            while fresh[slot] != 0 { slot = (slot + 1) & newMask }
+            fresh[slot] = Self.entry(hash: hash, id: id, mask: newMask)
         }
         slots = fresh
         mask = newMask
