@@ -7,16 +7,31 @@
 
 #include "CFileSystem.h"
 
-int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length) {
 #ifdef __linux__
+int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length) {
     return sync_file_range(descriptor, offset, length, SYNC_FILE_RANGE_WRITE);
+}
+
+int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length) {
+    return fallocate(descriptor, FALLOC_FL_KEEP_SIZE, offset, length);
+}
 #else
+// Elsewhere neither call exists; both are only hints, so doing nothing is correct.
+static int cfilesystem_nothing(int descriptor, int64_t offset, int64_t length) {
     (void)descriptor;
     (void)offset;
     (void)length;
     return 0;
-#endif
 }
+
+int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length) {
+    return cfilesystem_nothing(descriptor, offset, length);
+}
+
+int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length) {
+    return cfilesystem_nothing(descriptor, offset, length);
+}
+#endif
 
 void cfilesystem_keep_freed_memory(int64_t bytes) {
 #ifdef __GLIBC__

@@ -90,6 +90,35 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: copy)).count == (9 << 20) - 7 + written.count - 3)
     }
 
+    @Test func aCopiedStretchHasBlocksOnlyWhereItsBytesAre() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("copied-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        func allocated(_ path: String) -> Int64 {
+            var status = stat()
+            return stat(path, &status) == 0 ? Int64(status.st_blocks) * 512 : -1
+        }
+        let path = root.appendingPathComponent("previous.json").path
+        let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 40503 >> 7) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let source = open(path, O_RDONLY)
+        defer { close(source) }
+        // Blocks are allocated for each copied step before it is copied: where the copy goes,
+        // not where it comes from, and no further.
+        for durable in [true, false] {
+            let copy = root.appendingPathComponent("copy-\(durable).json").path
+            let copier = try AtomicFile.Writer(path: copy, durable: durable)
+            copier.append(Array("[".utf8))
+            copier.append(from: source, range: 200_000..<250_000)
+            copier.append(Array("]".utf8))
+            try copier.commit()
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: copy))
+                    == Data(Array("[".utf8) + bytes[200_000..<250_000] + Array("]".utf8)))
+            #expect(allocated(copy) <= 50_002 + 16_384, "\(allocated(copy)) bytes allocated")
+        }
+    }
+
     /// Run reports, locks and decisions are stamped through the C library, in the very format
     /// of Foundation's default ISO 8601 formatter.
     @Test func timestampsMatchFoundationsISO8601Formatter() {

@@ -8,6 +8,12 @@
 /// 0 on success, -1 with `errno` set. Elsewhere it does nothing and returns 0.
 int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length);
 
+/// Allocates disk blocks for a byte range of an open file ahead of writing it, without changing
+/// its size (Linux's `fallocate` with `FALLOC_FL_KEEP_SIZE`): the kernel then maps each page
+/// written there to a block already allocated instead of reserving one per page. 0 on success,
+/// -1 with `errno` set (a file system without it: nothing is lost, writing allocates as before).
+int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length);
+
 /// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
 /// Elsewhere it does nothing.
