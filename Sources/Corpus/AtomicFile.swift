@@ -38,8 +38,18 @@ public enum AtomicFile {
         public private(set) var size: Int64 = 0
         /// Bytes handed to the disk so far (see ``startWriteback()``).
         private var writtenBack: Int64 = 0
+        /// Whether the file is an old one taken for its blocks (see ``init(path:durable:recycling:)``),
+        /// whose bytes past ours are cut off before it is flushed.
+        private var recycled = false
 
-        public init(path: String, durable: Bool = true) throws(FileWriteError) {
+        /// A writer of the file at `path`. With `recycling`, the file at that path (an old output no
+        /// one needs any more, about to be deleted) becomes the temporary file and is written over:
+        /// blocks already allocated cost the kernel far less to write than new ones, and nothing is
+        /// freed (copying 157 MB into a new file took 0.097 s, over an old one 0.060 s, and
+        /// deleting the old one took 0.03–0.04 s more). Taken only when it is a regular file with
+        /// no other name (never a live output) and all its pages are in memory: over pages on disk,
+        /// every partly written page would be read first (0.37 s for the same copy).
+        public init(path: String, durable: Bool = true, recycling old: String? = nil) throws(FileWriteError) {
             self.path = path
             self.durable = durable
             let folder = (path as NSString).deletingLastPathComponent
@@ -47,8 +57,33 @@ public enum AtomicFile {
             temporary =
                 (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             // Readable too: a writer's bytes can be copied into another (``append(contentsOf:range:)``).
-            descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if let old, let taken = Self.take(old, as: temporary) {
+                descriptor = taken
+                recycled = true
+            } else {
+                descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            }
             guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
+        }
+
+        /// The file at `old`, open and renamed to `temporary`, when it may be written over.
+        private static func take(_ old: String, as temporary: String) -> Int32? {
+            let descriptor = open(old, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1,
+                cfilesystem_is_in_memory(descriptor, Int64(status.st_size)) == 1, rename(old, temporary) == 0
+            else {
+                close(descriptor)
+                return nil
+            }
+            return descriptor
+        }
+
+        /// Cuts a recycled file's old bytes past ours off.
+        private func cutRecycled() {
+            guard recycled, failed == nil else { return }
+            if ftruncate(descriptor, off_t(size)) != 0 { failed = String(cString: strerror(errno)) }
         }
 
         public func append(_ data: Data) {
@@ -83,7 +118,8 @@ public enum AtomicFile {
         /// ``commit()``: outputs committed one after another are flushed in parallel before.
         public func sync() {
             guard durable, failed == nil, descriptor >= 0, !synced else { return }
-            if fsync(descriptor) == 0 {
+            cutRecycled()
+            if failed == nil, fsync(descriptor) == 0 {
                 synced = true
             } else {
                 failed = String(cString: strerror(errno))
@@ -163,6 +199,7 @@ public enum AtomicFile {
 
         /// Flushes, closes and renames over the path. Throws if any write failed (a full disk).
         public func commit() throws(FileWriteError) {
+            if !synced, descriptor >= 0 { cutRecycled() }
             let synced = failed == nil && (!durable || self.synced || fsync(descriptor) == 0)
             let reason = failed ?? String(cString: strerror(errno))
             close(descriptor)

@@ -197,13 +197,14 @@ extension Outputs {
         private let writes = DispatchQueue(label: "suggestions.json")
         private let inFlight = DispatchSemaphore(value: 32)
 
-        /// Elements of the suggestions.json at `path`, after a head as long as `guess`'s.
+        /// Elements of the suggestions.json at `path`, after a head as long as `guess`'s (written
+        /// over the old file `recycling` names, when it can be: see ``AtomicFile/Writer``).
         init(
             path: String, guess: SuggestionsFile, orphans: Data?, previous: Int32 = -1,
-            longStretch: Int64 = AtomicFile.writebackStep
+            longStretch: Int64 = AtomicFile.writebackStep, recycling: String? = nil
         ) throws(FileWriteError) {
             self.longStretch = longStretch
-            sink = try AtomicFile.Writer(path: path)
+            sink = try AtomicFile.Writer(path: path, recycling: recycling)
             // A head that cannot be encoded now is reserved nothing: the whole is copied at the end.
             let head = (try? SuggestionsParts(guess, orphans: orphans)).map {
                 Self.split(guess, $0, elements: false).head

@@ -266,7 +266,7 @@ public struct PipelineRunner: Sendable {
         }
 
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
-        let retired = RetiredOutput(in: cache.folder)
+        var retired = RetiredOutput(in: cache.folder)
         // The batch's turn counts and form filters: read when this batch's are stored (a lexicon
         // edit), else built from every document's words as the run goes.
         let wordsKey = WordIndex.key(tokenizeKeys: keys.map(\.tokenize))
@@ -313,12 +313,14 @@ public struct PipelineRunner: Sendable {
                     writing: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil,
                     study: configuration.study,
                     lexiconSource: relativePath(stage.lexiconFile, from: configuration.baseFolder),
-                    context: context, reusing: !options.force)
+                    context: context, reusing: !options.force, recycling: retired.path)
             } catch {
                 throw PipelineError(file: error.file, message: error.message)
             }
             warnings += suggestionMerge?.warnings ?? []
         }
+        // The previous suggestions.json, unless its writer took it.
+        retired.discard()
         let preparation = suggestionMerge?.preparation
         let previousLayout = suggestionMerge?.previousLayout
         let compiledLexicons = CompiledLexicons(

@@ -44,11 +44,12 @@ struct SuggestionMerge: @unchecked Sendable {
     /// report still needs the tally); `study` and `lexiconSource` are named in its head. With a
     /// `context` (everything but the lexicon the rendered suggestions depend on) the file's
     /// layout is recorded, and when `reusing`, documents whose suggestions are as the previous
-    /// file (made in the same context) holds them are copied from it.
+    /// file (made in the same context) holds them are copied from it. `recycling` names an old
+    /// suggestions.json no one needs any more, whose blocks the new one may be written over.
     init(
         stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, out: String,
         writing path: String?, study: String, lexiconSource: String, context: String?,
-        reusing: Bool = true
+        reusing: Bool = true, recycling: String? = nil
     ) throws(FileWriteError) {
         self.stage = stage
         self.study = study
@@ -86,7 +87,7 @@ struct SuggestionMerge: @unchecked Sendable {
             // (decisions unchanged), else with none.
             elements = try Outputs.SuggestionElements(
                 path: path, guess: file(orphans: [], manual: session.manual), orphans: previousLayout?.orphans,
-                previous: previousFile?.fileDescriptor ?? -1)
+                previous: previousFile?.fileDescriptor ?? -1, recycling: recycling)
         }
     }
 

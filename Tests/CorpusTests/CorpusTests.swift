@@ -119,6 +119,73 @@ import Testing
         }
     }
 
+    @Test func anOldFileIsWrittenOverOnlyWhenItIsAloneRegularAndInMemory() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("recycle-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+        func inode(_ path: String) -> UInt64? {
+            var status = stat()
+            return lstat(path, &status) == 0 ? UInt64(status.st_ino) : nil
+        }
+        let old = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 40503 >> 7) }
+        let new = [UInt8](repeating: 0x6E, count: 100_000)
+        func writeOld(_ name: String) throws -> UInt64 {
+            try Data(old).write(to: URL(fileURLWithPath: path(name)))
+            return try #require(inode(path(name)))
+        }
+        // Writes `new` in two pieces (synced between them when durable) over `old`, if taken.
+        func write(_ name: String, durable: Bool, recycling: String) throws {
+            let writer = try AtomicFile.Writer(path: path(name), durable: durable, recycling: recycling)
+            writer.append(Array(new[..<60_000]))
+            writer.sync()
+            writer.append(Array(new[60_000...]))
+            try writer.commit()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path(name))) == Data(new))
+        }
+
+        // Alone, regular and just written (in memory): taken, and what lay past the new bytes cut off.
+        for durable in [true, false] {
+            let taken = try writeOld("old-\(durable)")
+            try write("out-\(durable).json", durable: durable, recycling: path("old-\(durable)"))
+            #expect(inode(path("out-\(durable).json")) == taken)
+            #expect(inode(path("old-\(durable)")) == nil)
+        }
+        // Another name for it (a live output): never written over.
+        let linked = try writeOld("linked")
+        #expect(link(path("linked"), path("live.json")) == 0)
+        try write("out-linked.json", durable: true, recycling: path("linked"))
+        #expect(inode(path("out-linked.json")) != linked)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path("live.json"))) == Data(old))
+        // A link to a file elsewhere: not followed.
+        _ = try writeOld("target")
+        try FileManager.default.createSymbolicLink(atPath: path("symlink"), withDestinationPath: path("target"))
+        try write("out-symlink.json", durable: true, recycling: path("symlink"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path("target"))) == Data(old))
+        #expect(inode(path("symlink")) != nil)
+        // Nothing there: a new file.
+        try write("out-none.json", durable: true, recycling: path("none"))
+
+        // Its pages no longer in memory: not taken (each partly written page would be read first).
+        let evicted = try writeOld("evicted")
+        let descriptor = open(path("evicted"), O_RDONLY)
+        defer { close(descriptor) }
+        fsync(descriptor)
+        posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
+        let pages = (old.count + Int(getpagesize()) - 1) / Int(getpagesize())
+        var resident = [UInt8](repeating: 0, count: pages)
+        let mapped = mmap(nil, old.count, PROT_READ, MAP_SHARED, descriptor, 0)
+        try #require(mapped != MAP_FAILED)
+        mincore(mapped, old.count, &resident)
+        munmap(mapped, old.count)
+        // Where the file system keeps files in memory anyway (tmpfs), there is nothing to tell.
+        if resident.contains(where: { $0 & 1 == 0 }) {
+            try write("out-evicted.json", durable: true, recycling: path("evicted"))
+            #expect(inode(path("out-evicted.json")) != evicted)
+            #expect(inode(path("evicted")) == evicted)
+        }
+    }
+
     /// Run reports, locks and decisions are stamped through the C library, in the very format
     /// of Foundation's default ISO 8601 formatter.
     @Test func timestampsMatchFoundationsISO8601Formatter() {

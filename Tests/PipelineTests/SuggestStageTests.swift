@@ -199,8 +199,8 @@ import Testing
     }
 
     /// Replacing suggestions.json frees nothing in the run that replaces it: the previous file
-    /// is kept under `.cache/` and deleted by the next run.
-    @Test func aReplacedSuggestionsFileIsKeptUntilTheNextRunDeletesIt() throws {
+    /// is kept under `.cache/`, and the next run writes its suggestions.json over that file.
+    @Test func aReplacedSuggestionsFileIsKeptUntilTheNextRunWritesOverIt() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         _ = try workspace.run()
@@ -221,6 +221,7 @@ import Testing
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
         _ = try workspace.run()
         #expect(inode(retired) == second)
+        #expect(inode(current) == first)
         #expect(try workspace.output("suggestions.json") == firstBytes)
     }
 
