@@ -21,11 +21,17 @@ public struct CodeSuggester: Sendable {
     /// Each code's path from its top theme, by code index: found once per suggester, not per
     /// document.
     private let paths: [[String]]
+    /// Whether a turn's sentences are ever looked at: for sentence units or negation rules only
+    /// (finding them in every matching turn was 2 % of a cold run that needs neither).
+    private let needsSentences: Bool
 
     public init(lexicon: Lexicon, options: Options = Options()) {
         self.lexicon = lexicon
         self.options = options
         paths = lexicon.paths
+        needsSentences =
+            options.unit == .sentence
+            || lexicon.codes.contains { code in code.negation != nil || code.patterns.contains { $0.negation != nil } }
     }
 
     /// A suggestion's unit (sentence index, -1 for the turn) and code.
@@ -52,7 +58,7 @@ public struct CodeSuggester: Sendable {
             // Most turns match nothing: only those that do pay for scalars and sentences.
             guard matches.contains(where: { !$0.isExclusion }) else { continue }
             let slicer = ScalarSlicer(segment.text)
-            let sentences = Self.sentenceIndices(tokens, segment.text)
+            let sentences = needsSentences ? Self.sentenceIndices(tokens, segment.text) : []
             let exclusions = matches.filter(\.isExclusion)
             var kept: [LexiconMatcher.Match] = []
             for match in matches where !match.isExclusion {

@@ -176,6 +176,8 @@ import TextAnalysis
         let found = suggest([lack, need], turns)
         #expect(found.filter { $0.code == "Lack" }.map(\.segmentIndex) == [0, 3])
         #expect(found.filter { $0.code == "Need" }.map(\.segmentIndex) == [1, 2, 4])
+        // A pattern's own rule counts as much when no code has one.
+        #expect(suggest([lack], turns).map(\.segmentIndex) == [0, 3])
     }
 
     @Test func oneSuggestionPerUnitAndCodeWithEveryMatchAsEvidence() {
