@@ -240,6 +240,44 @@ import Testing
         #expect(FormFilter(encodedForms: [0x05, 0x01][...]) == nil)
     }
 
+    /// A stored word index answers as the filters it was built from, read in place from the
+    /// file's bytes wherever they lie (here one, then seven bytes into it: not word-aligned).
+    @Test func aStoredWordIndexAnswersAsItsFilters() throws {
+        let documents = (0..<40).map { document in (0..<(document * 37 % 500 + 1)).map { "w\(document)-\($0)" } }
+        let filters = documents.map { forms in
+            var filter = FormFilter(count: forms.count)
+            for var form in forms { form.withUTF8 { filter.insert($0) } }
+            return filter
+        }
+        let built = WordIndex(stats: documents.map { _ in PipelineRunner.DocumentStats() }, filters: filters)
+        for padding in [1, 7] {
+            var writer = BinaryWriter()
+            for _ in 0..<padding { writer.writeVarint(0) }
+            writer.write(built)
+            var reader = BinaryReader(writer.bytes)
+            for _ in 0..<padding { _ = try reader.readVarint() }
+            let read = try reader.read(WordIndex.self)
+            #expect(reader.isAtEnd)
+            for (document, forms) in documents.enumerated() {
+                for var form in forms {
+                    #expect(form.withUTF8 { read.mayContain(document: document, $0) })
+                }
+                // Another document's words: as the filter says, which for most is no.
+                let others = documents[(document + 1) % documents.count]
+                let claimed = others.filter { form in
+                    var form = form
+                    return form.withUTF8 { read.mayContain(document: document, $0) }
+                }
+                let filterClaims = others.filter { form in
+                    var form = form
+                    return form.withUTF8 { filters[document].mayContain($0) }
+                }
+                #expect(claimed == filterClaims)
+                #expect(claimed.count * 10 < max(others.count, 10))
+            }
+        }
+    }
+
     /// The word index is a cache like the others: a damaged one, or one of another batch of
     /// transcripts, is rebuilt, and the edit it serves gives what a forced run gives.
     @Test func damagedOrStaleWordIndexesAreRebuiltNotTrusted() throws {
