@@ -119,7 +119,8 @@ public enum AtomicFile {
         public func sync() {
             guard durable, failed == nil, descriptor >= 0, !synced else { return }
             cutRecycled()
-            if failed == nil, fsync(descriptor) == 0 {
+            guard failed == nil else { return }
+            if fsync(descriptor) == 0 {
                 synced = true
             } else {
                 failed = String(cString: strerror(errno))

@@ -45,18 +45,26 @@ struct FormFilter: Sendable, Equatable {
 
     /// Whether the document may have this form (false: it certainly has not).
     func mayContain(_ form: UnsafeBufferPointer<UInt8>) -> Bool {
-        bits.withUnsafeBytes { Self.mayContain(form, in: $0) }
+        bits.withUnsafeBufferPointer { words in Self.mayContain(form, words: words.count) { words[$0] } }
     }
 
-    /// ``mayContain(_:)`` of the filter whose words are `bits` (little-endian, at any alignment:
-    /// read in place from a file).
+    /// ``mayContain(_:)`` of the filter whose words are `bits`, as ``words`` in little-endian bytes
+    /// at any alignment (read in place from a file).
     static func mayContain(_ form: UnsafeBufferPointer<UInt8>, in bits: UnsafeRawBufferPointer) -> Bool {
+        mayContain(form, words: bits.count / 8) {
+            UInt64(littleEndian: bits.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+        }
+    }
+
+    /// Whether every probe's bit of the form is set among `count` words, `word(i)` the i-th.
+    private static func mayContain(_ form: UnsafeBufferPointer<UInt8>, words count: Int, _ word: (Int) -> UInt64)
+        -> Bool
+    {
         let (first, step) = hashes(form)
-        let mask = UInt64(bits.count * 8 - 1)
+        let mask = UInt64(count * 64 - 1)
         for probe in 0..<probes {
             let bit = (first &+ probe &* step) & mask
-            let word = UInt64(littleEndian: bits.loadUnaligned(fromByteOffset: Int(bit >> 6) * 8, as: UInt64.self))
-            if word & (1 << (bit & 63)) == 0 { return false }
+            if word(Int(bit >> 6)) & (1 << (bit & 63)) == 0 { return false }
         }
         return true
     }
