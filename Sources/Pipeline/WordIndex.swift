@@ -103,7 +103,7 @@ struct WordIndex: Sendable {
         bytes.reserveCapacity(filters.reduce(0) { $0 + $1.words.count * 8 })
         for filter in filters {
             starts.append(bytes.count / 8)
-            for word in filter.words { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
+            filter.words.map(\.littleEndian).withUnsafeBytes { bytes += $0 }
         }
         bits = bytes[...]
     }
