@@ -192,10 +192,14 @@ public struct RunReport: Codable, Sendable {
         public var orphaned: [DecisionMerger.Orphan]
         public var reattached: Int
 
-        /// The same suggestions seen again: nothing added or removed.
-        var unchanged: Suggestions {
+        /// The same suggestions seen again, from this lexicon: nothing added or removed, and no
+        /// line for a code the lexicon no longer has (the last run listed it for what it lost; a
+        /// run that recomputed everything would not list it).
+        func unchanged(lexicon: Lexicon?) -> Suggestions {
+            let codes = Set(lexicon?.codes.map(\.name) ?? [])
             var copy = self
-            copy.perCode = perCode.map { change in
+            copy.perCode = perCode.compactMap { change in
+                guard codes.contains(change.code) else { return nil }
                 var change = change
                 change.added = 0
                 change.removed = 0

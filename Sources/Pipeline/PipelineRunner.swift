@@ -625,7 +625,7 @@ public struct PipelineRunner: Sendable {
         var suggestionSummary = finishedSuggestions?.summarize()
         let tally = finishedSuggestions?.tally
         if runSuggest && !writeSuggestions, let previous = manifest.lastReport(in: out)?.suggestions {
-            suggestionSummary = previous.unchanged
+            suggestionSummary = previous.unchanged(lexicon: configuration.suggest?.lexicon)
         }
         let stats = collected.map(\.stats)
         let size = RunReport.Size(
@@ -892,7 +892,7 @@ public struct PipelineRunner: Sendable {
             return stage
         }
         report.outputs = ["run-report.json"]
-        report.suggestions = report.suggestions?.unchanged
+        report.suggestions = report.suggestions?.unchanged(lexicon: configuration.suggest?.lexicon)
         report.timings = ["check": ((checked.timeIntervalSince(started)) * 1000).rounded() / 1000]
         try writeReportFile(report)
         return report

@@ -105,6 +105,27 @@ import Testing
         #expect(try workspace.output("suggestions.json") == pieced)
     }
 
+    /// A run that finds nothing changed reports the last run's suggestions, as a recomputation
+    /// would: codes renamed away in the last run (listed then for what they lost) are not listed.
+    @Test func aRunWithNothingChangedListsTheCodesARecomputationWould() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        try workspace.editLexicon {
+            $0.replacingOccurrences(of: "- name: Minimal mentorship", with: "- name: Little mentorship")
+        }
+        let renamed = try workspace.run()
+        let gone = renamed.suggestions?.perCode.first { $0.code == "Minimal mentorship" }
+        #expect(gone?.total == 0 && (gone?.removed ?? 0) > 0)
+        let again = try workspace.run()
+        #expect(again.outputs == ["run-report.json"])
+        let codes = again.suggestions?.perCode.map(\.code) ?? []
+        #expect(!codes.contains("Minimal mentorship") && codes.contains("Little mentorship"))
+        #expect(again.suggestions?.perCode.allSatisfy { $0.added == 0 && $0.removed == 0 } == true)
+        let forced = try workspace.run(force: true)
+        #expect(forced.suggestions?.perCode.map(\.code) == codes)
+    }
+
     @Test func suggestionsCarriedOverByAnEditEqualAFullRecomputation() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
