@@ -270,10 +270,10 @@ public struct PipelineRunner: Sendable {
         // The batch's turn counts and form filters: read when this batch's are stored (a lexicon
         // edit), else built from every document's words as the run goes.
         let wordsKey = WordIndex.key(tokenizeKeys: keys.map(\.tokenize))
-        let wordIndex =
+        let storedWordIndex =
             configuration.suggest != nil && !options.force
-            ? WordIndex.load(from: out, key: wordsKey, documents: files.count) : nil
-        let buildWordIndex = configuration.suggest != nil && wordIndex == nil && options.only == nil
+            ? Deferred { [out, count = files.count] in WordIndex.load(from: out, key: wordsKey, documents: count) }
+            : nil
         let ingestor: Ingestor
         do {
             ingestor = try Ingestor(options: configuration.ingest, participants: participants)
@@ -321,6 +321,8 @@ public struct PipelineRunner: Sendable {
         }
         // The previous suggestions.json, unless its writer took it.
         retired.discard()
+        let wordIndex = storedWordIndex?.value ?? nil
+        let buildWordIndex = configuration.suggest != nil && wordIndex == nil && options.only == nil
         let preparation = suggestionMerge?.preparation
         let previousLayout = suggestionMerge?.previousLayout
         let compiledLexicons = CompiledLexicons(
