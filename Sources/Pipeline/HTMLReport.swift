@@ -258,15 +258,14 @@ struct HTMLReport {
         /// Whether no suggestion was counted.
         var isEmpty: Bool { codes.isEmpty }
 
-        /// The participants with a suggestion not rejected.
+        /// The participants with a suggestion not rejected (marked by number first: inserting
+        /// each code's participants into the set hashed every name once per code).
         var participants: Set<String> {
-            var found = Set<String>()
+            var kept = [Bool](repeating: false, count: participantIDs.count)
             for code in codes {
-                for (number, count) in code.kept.enumerated() where count > 0 {
-                    if let id = participantIDs[number] { found.insert(id) }
-                }
+                for (number, count) in code.kept.enumerated() where count > 0 { kept[number] = true }
             }
-            return found
+            return Set(participantIDs.indices.compactMap { kept[$0] ? participantIDs[$0] : nil })
         }
 
         /// A code's suggestions of every status.
@@ -346,9 +345,10 @@ struct HTMLReport {
             let groupOf = people.map { grouping.group(participantID: $0, participant: byID[$0], documentID: "") }
             let columns = Set(groupOf).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
             let position = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+            let columnOf = groupOf.map { position[$0] ?? 0 }
             let summed = values.map { row in
                 var sums = Array(repeating: 0, count: columns.count)
-                for (person, value) in row.enumerated() { sums[position[groupOf[person]] ?? 0] += value }
+                for (person, value) in row.enumerated() { sums[columnOf[person]] += value }
                 return sums
             }
             emit(
