@@ -36,15 +36,48 @@ public enum ContentHash {
 
     /// The hash of several parts, each length-prefixed so that no two lists collide.
     public static func combining(_ parts: [String]) -> String {
-        var hasher = SHA256()
-        for part in parts {
-            // `<length>:<bytes>`, fed straight from the strings (no `Data` per part).
-            var part = part
-            var prefix = String(part.utf8.count) + ":"
-            prefix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        var combiner = Combiner()
+        for part in parts { combiner.add(part) }
+        return combiner.hash
+    }
+
+    /// ``combining(_:)`` fed a part at a time, for a list too long to build first (a batch's
+    /// keys, two thousand parts and more each run).
+    public struct Combiner {
+        private var hasher = SHA256()
+
+        public init() {}
+
+        public mutating func add(_ part: String) { add(part, "") }
+
+        /// The part `first + second`, without making that string: the same hash.
+        public mutating func add(_ first: String, _ second: String) {
+            // `<length>:<bytes>`, the length's digits from a buffer on the stack: a `String`
+            // made for each was a third of hashing a run's ten thousand document keys.
+            var length = first.utf8.count + second.utf8.count
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+                var start = 23
+                digits[start] = UInt8(ascii: ":")
+                repeat {
+                    start -= 1
+                    digits[start] = UInt8(ascii: "0") + UInt8(length % 10)
+                    length /= 10
+                } while length > 0
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[start..<24])))
+            }
+            feed(first)
+            feed(second)
         }
-        return hex(hasher.finalize())
+
+        private mutating func feed(_ text: String) {
+            if text.utf8.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) })
+                == nil
+            {
+                hasher.update(data: Data(text.utf8))
+            }
+        }
+
+        public var hash: String { hex(hasher.finalize()) }
     }
 
     /// The hash of a value's canonical JSON (sorted keys): a stage's configuration hash.

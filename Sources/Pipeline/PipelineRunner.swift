@@ -223,14 +223,24 @@ public struct PipelineRunner: Sendable {
         var manifest = RunManifest.load(from: out)
         let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
         let decisionsHash = runSuggest ? Self.decisionsHash(in: configuration.decisionsFolder) : ""
-        let frequenciesKey = ContentHash.combining(
-            ["frequencies"] + shared + keys.map { ($0.frequencies ?? "") + $0.id })
+        // An output's key: `head`, then a part per document, `first + second` of `part`.
+        func outputKey(_ head: [String], _ part: (DocumentKeys) -> (first: String, second: String)) -> String {
+            var combiner = ContentHash.Combiner()
+            for text in head { combiner.add(text) }
+            for key in keys {
+                let (first, second) = part(key)
+                combiner.add(first, second)
+            }
+            return combiner.hash
+        }
+        let frequenciesKey = outputKey(["frequencies"] + shared) { ($0.frequencies ?? "", $0.id) }
         let outputKeys: [String: String] = [
-            "corpus.json": ContentHash.combining(["corpus"] + shared + keys.map { $0.ingest + $0.id }),
-            "kwic.json": ContentHash.combining(["kwic"] + shared + keys.map { ($0.kwic ?? "") + $0.id }),
+            "corpus.json": outputKey(["corpus"] + shared) { ($0.ingest, $0.id) },
+            "kwic.json": outputKey(["kwic"] + shared) { ($0.kwic ?? "", $0.id) },
             "frequencies.json": frequenciesKey, "frequencies.csv": frequenciesKey,
-            "suggestions.json": ContentHash.combining(
-                ["suggest", decisionsHash, suggestHash ?? ""] + shared + keys.map { $0.suggest ?? "" }),
+            "suggestions.json": outputKey(["suggest", decisionsHash, suggestHash ?? ""] + shared) {
+                ($0.suggest ?? "", "")
+            },
         ]
         func stale(_ name: String) -> Bool {
             options.force || !manifest.isCurrent(name, key: outputKeys[name] ?? "", in: out)

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+@testable import Coding
+
+@Suite struct ContentHashTests {
+    /// Cache keys and output keys stored by earlier runs stay valid only if a list of parts
+    /// hashes as it always has: SHA-256 of each part's UTF-8 length, a colon and its bytes
+    /// (expected values from Python's hashlib).
+    @Test func combiningHashesEachPartAfterItsByteLength() {
+        #expect(
+            ContentHash.combining(["abc", ""]) == "bdf1004d3099a7a3712d12c456e15ebb2b81d43740868f77760be8f639855aad")
+        #expect(
+            ContentHash.combining(["é", String(repeating: "x", count: 1234)])
+                == "a5ae15e9da3efdfcd0643c54d22cbf88e484ea1c5c094b680f20262f99a1abc6")
+    }
+
+    /// A batch's output keys feed each document's part in two pieces rather than making it.
+    @Test func aPartFedInTwoPiecesHashesAsTheirConcatenation() {
+        let pieces: [(String, String)] = [
+            ("", ""), ("abc", ""), ("", "def"), ("0123456789abcdef", "doc-7"), ("é", "ü"),
+            (String(repeating: "long", count: 40), "x"),
+        ]
+        var combiner = ContentHash.Combiner()
+        combiner.add("head")
+        for (first, second) in pieces { combiner.add(first, second) }
+        #expect(combiner.hash == ContentHash.combining(["head"] + pieces.map { $0.0 + $0.1 }))
+        // Not the same as the pieces as parts of their own.
+        #expect(combiner.hash != ContentHash.combining(["head"] + pieces.flatMap { [$0.0, $0.1] }))
+    }
+}
