@@ -348,6 +348,45 @@ extension CompiledLexicon {
         return reachesTerminal(satisfied)
     }
 
+    /// ``couldMatch(documentHas:)`` of one text (a turn), judged from its bytes without
+    /// tokenising it: a token whose form is plain ASCII is a stretch of the text's bytes, case
+    /// aside (``Tokenizer/spellsPlainASCIIFormsInPlace(_:)``), so a word the text does not hold
+    /// in any case is none of its tokens. Yes for a word beyond ASCII, for one with an
+    /// apostrophe or hyphen in a text beyond ASCII (curly ones become straight), and for a text
+    /// whose letters beyond ASCII may fold into it. Nil when the lexicon has other elements.
+    public func couldMatch(text: String) -> Bool? {
+        guard isWholeWords else { return nil }
+        var text = text
+        let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+        guard ascii || Tokenizer.spellsPlainASCIIFormsInPlace(text) else { return true }
+        return text.withUTF8 { bytes in
+            couldMatch(documentHas: { word in
+                word.contains { $0 >= 0x80 } || (!ascii && word.contains { $0 == 0x27 || $0 == 0x2D })
+                    || Self.contains(word, ignoringASCIICaseIn: bytes)
+            })
+        }
+    }
+
+    /// Whether `text` holds `word`'s bytes, ASCII letters in either case.
+    static func contains(_ word: UnsafeBufferPointer<UInt8>, ignoringASCIICaseIn text: UnsafeBufferPointer<UInt8>)
+        -> Bool
+    {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        guard !word.isEmpty else { return true }
+        guard word.count <= text.count else { return false }
+        let first = lower(word[0])
+        var start = 0
+        while start <= text.count - word.count {
+            if lower(text[start]) == first {
+                var index = 1
+                while index < word.count, lower(text[start + index]) == lower(word[index]) { index += 1 }
+                if index == word.count { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+
     /// Whether every element is a whole form (no stems, wildcards or spellings).
     private var isWholeWords: Bool {
         !exactWords.isEmpty && forms.stems.isEmpty && forms.prefixes.isEmpty && forms.suffixes.isEmpty

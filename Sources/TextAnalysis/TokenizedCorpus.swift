@@ -21,11 +21,13 @@ public struct TokenizedCorpus: Sendable {
     public let tokenizedRoles: Set<SpeakerRole>?
 
     /// Tokenises every segment of every document, or only those of `roles` (what the analyses
-    /// read: the others' tokens would be interned and never used); `computeStems: false` skips
-    /// the stemmer when no analysis needs stems.
+    /// read: the others' tokens would be interned and never used), and of those only the
+    /// segments numbered in `segments` when given (a lexicon edit matching a few turns again);
+    /// `computeStems: false` skips the stemmer when no analysis needs stems.
     public init(
         documents: [Document], participants: ParticipantTable = .empty, options: Tokenizer.Options = .init(),
-        stopwords: Stopwords = .english, computeStems: Bool = true, roles: Set<SpeakerRole>? = nil
+        stopwords: Stopwords = .english, computeStems: Bool = true, roles: Set<SpeakerRole>? = nil,
+        segments only: Set<Int>? = nil
     ) {
         tokenizedRoles = roles
         self.documents = documents
@@ -44,7 +46,9 @@ public struct TokenizedCorpus: Sendable {
         tokens = documents.map { document in
             document.segments.withUnsafeBufferPointer { segments in
                 segments.indices.map { index in
-                    guard roles?.contains(segments[index].role) ?? true else { return [] }
+                    guard roles?.contains(segments[index].role) ?? true, only?.contains(index) ?? true else {
+                        return []
+                    }
                     return tokenizer.tokenize(
                         segments[index].text, forms: &forms, surfaces: &surfaces, scratch: &scratch)
                 }

@@ -93,6 +93,23 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// Whether every token of `text` whose form is ASCII without an apostrophe or hyphen is
+    /// spelt, case aside, by a stretch of the text's own bytes, whatever the options: so unless
+    /// the text has a character beyond ASCII that can be part of a word (a letter, mark, digit
+    /// or invisible character, which folding, normalising or dropping can turn into ASCII or
+    /// take out of a word). Other characters separate tokens or are tokens of their own, and
+    /// apostrophes and hyphens become ASCII ones only inside a token, whose form then has one.
+    /// A lexicon edit judges a turn from its bytes by this, without tokenising it.
+    public static func spellsPlainASCIIFormsInPlace(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars where !scalar.isASCII {
+            switch kind(of: scalar) {
+            case .other, .ideograph, .apostrophe, .hyphen, .separator: continue
+            case .letter, .digit, .mark, .ignorable: return false
+            }
+        }
+        return true
+    }
+
     /// Tokens of `text`, interning forms and spellings into the given vocabularies.
     public func tokenize(_ text: String, forms: inout Vocabulary, surfaces: inout Vocabulary) -> [Token] {
         var scratch = TokenScratch()

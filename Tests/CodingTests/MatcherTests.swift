@@ -67,6 +67,44 @@ import TextAnalysis
         if let fromBytes = compiled.couldMatch(encodedForms: writer.bytes[...]) {
             #expect(fromBytes == !example.evidence.isEmpty)
         }
+        // Judged from the text's bytes (whole words only): never no where it matches.
+        if let fromText = compiled.couldMatch(text: example.text), !example.evidence.isEmpty {
+            #expect(fromText)
+        }
+    }
+
+    /// A lexicon edit matches a code again only in the turns whose bytes could hold a word it
+    /// gained or lost: no for a turn without the word in any case, even beside punctuation
+    /// beyond ASCII; yes wherever folding, normalising or a dropped character could make it.
+    @Test func aTurnIsJudgedFromItsBytesNeverNoWrongly() {
+        func could(_ patterns: [String], _ text: String, caseMode: Tokenizer.Options.CaseMode = .fold) -> Bool? {
+            var options = Tokenizer.Options()
+            options.caseMode = caseMode
+            let code = Code(name: "C", patterns: patterns.map { PatternEntry($0) })
+            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: options)
+            let answer = compiled.couldMatch(text: text)
+            // Where it says no, tokenising the text and matching finds nothing.
+            if answer == false {
+                let found = suggest([code], [text])
+                #expect(found.isEmpty, "\(patterns) in \(text)")
+            }
+            return answer
+        }
+        #expect(could(["unpleasant"], "It was UNPLEASANT, frankly.") == true)
+        #expect(could(["unpleasant"], "It was pleasant, frankly.") == false)
+        #expect(could(["unpleasant"], "It was pleasant — “frankly” … 東京.") == false)
+        #expect(could(["unpleasant"], "It was unpleasant — “frankly”.") == true)
+        #expect(could(["snake oil"], "Snake charmers sell oil.") == true)  // both words: a cheap yes
+        #expect(could(["snake oil"], "Charmers sell oil.") == false)
+        // Beyond ASCII, where a word's bytes can come from other ones.
+        #expect(could(["strasse"], "Die Straße.") == true)  // ß folds to ss
+        #expect(could(["unpleasant"], "un\u{AD}pleasant") == true)  // a soft hyphen is dropped
+        #expect(could(["don't"], "I don’t know.") == true)  // the curly apostrophe becomes '
+        #expect(could(["don't"], "I do not know.") == false)
+        #expect(could(["café"], "Le cafe.") == true)  // a word beyond ASCII: always yes
+        #expect(could(["Unpleasant"], "unpleasant", caseMode: .preserve) == true)
+        // Not whole words: not judged here.
+        #expect(could(["unpleas*"], "unpleasant") == nil)
     }
 
     /// A run binds one compiled lexicon to every document, remembering the classes of words it

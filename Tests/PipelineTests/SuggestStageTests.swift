@@ -2,6 +2,7 @@ import Coding
 import Corpus
 import Foundation
 import Testing
+import TextAnalysis
 
 @testable import Pipeline
 
@@ -147,6 +148,45 @@ import Testing
         let pieced = try workspace.output("suggestions.json")
         _ = try workspace.run(force: true)
         #expect(try workspace.output("suggestions.json") == pieced)
+    }
+
+    /// Words added to a code: in a document that may hold them the code is matched again only
+    /// in its turns whose bytes could (the participants' turns; curly apostrophes, dashes and
+    /// capitals included), its other suggestions kept, and the file equals a recomputation.
+    @Test func aCodeGainingWordsIsMatchedAgainOnlyInTurnsThatMayHoldThem() throws {
+        func segment(_ index: Int, _ role: SpeakerRole, _ text: String) -> Segment {
+            Segment(
+                index: index, speaker: role.rawValue, role: role, participantID: nil, text: text,
+                range: ScalarRange(start: 0, end: 0))
+        }
+        let document = Document(
+            id: "d", source: "d.txt", format: .text, text: "",
+            segments: [
+                segment(0, .interviewer, "Was it Cynical?"), segment(1, .participant, "Quite CYNICAL — “yes”."),
+                segment(2, .participant, "Not at all, I don’t think so."),
+                segment(3, .participant, "Cynic\u{AD}al, maybe."),
+            ], speakers: [])
+        let code = Code(name: "C", patterns: ["cynical"])
+        let probe = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
+        #expect(PipelineRunner.turns(of: document, roles: [.participant], couldMatch: [probe]) == [1, 3])
+        let wildcard = CompiledLexicon(
+            lexicon: Lexicon(codes: [Code(name: "C", patterns: ["cynic*"])]), options: Tokenizer.Options())
+        #expect(PipelineRunner.turns(of: document, roles: [.participant], couldMatch: [probe, wildcard]) == nil)
+
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        try workspace.editLexicon {
+            $0.replacingOccurrences(of: "patterns: [hype, misinformation,", with: "patterns: [hype, cynical, don't,")
+        }
+        let edited = try workspace.run()
+        let ran = edited.stage("suggest")?.ran ?? []
+        #expect(!ran.isEmpty && ran.count < 11)
+        let pieced = try workspace.output("suggestions.json")
+        let report = try workspace.output("report.html")
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("suggestions.json") == pieced)
+        #expect(try workspace.output("report.html") == report)
     }
 
     @Test func editsInARowCarryOverFromTheVersionTheCacheHolds() throws {
