@@ -41,6 +41,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NOWHERE = ["zyzzyva", "quokka", "xylograph", "blorft"]
 
+# Lines beyond ASCII whose words fold, normalise or join into ASCII forms (a ligature, ß, a soft
+# hyphen, curly apostrophes, a Kelvin sign, a combining accent), and the words a lexicon edit
+# may add to find them: an edit that judges turns from their bytes must never miss them.
+TRICKY_LINES = [
+    "R: The \ufb01nancial side was hard.",
+    "R: We met on the Stra\u00dfe.",
+    "R: The mentor\u00adship was thin.",
+    "R: I don\u2019t know, it\u2019s hard \u2014 \u201creally\u201d.",
+    "R: A \u212aelvin problem.",
+    "R: Cafe\u0301 chats and na\u00efve hopes.",
+    "R: Work\u2010life and part\u2011time \u00abroles\u00bb \u2026",
+]
+TRICKY_WORDS = ["financial", "strasse", "mentorship", "don't", "it's", "kelvin", "café", "naive", "work-life",
+                "part-time", "roles", "really"]
+
 
 def build_study(folder, copies, rng):
     """The sample study with `copies` variants of interview 11, in `folder`."""
@@ -57,6 +72,8 @@ def build_study(folder, copies, rng):
             del kept[index]
         for _ in range(rng.randint(0, 4)):
             kept.append("R: " + " ".join(rng.choice(words) for _ in range(rng.randint(4, 14))) + ".")
+        if rng.random() < 0.3:
+            kept.append(rng.choice(TRICKY_LINES))
         with open(os.path.join(corpus, "copy-%04d.txt" % number), "w", encoding="utf-8") as f:
             f.write("\n".join(kept) + "\n")
     shutil.copy(os.path.join(ROOT, "Pipelines", "lexicons", "ai-doctors.yaml"), os.path.join(folder, "lexicon.yaml"))
@@ -134,11 +151,14 @@ class Editor:
         codes = lexicon["codes"]
         with_patterns = [c for c in codes if c.get("patterns")]
         code = rng.choice(with_patterns)
-        kind = rng.choice(["word", "word", "nowhere", "phrase", "wildcard", "gap", "near", "remove pattern",
-                           "add code", "remove code", "rename code", "exclude", "negation", "description"])
+        kind = rng.choice(["word", "word", "tricky", "tricky", "nowhere", "phrase", "wildcard", "gap", "near",
+                           "remove pattern", "add code", "remove code", "rename code", "exclude", "negation",
+                           "description"])
         word = lambda: rng.choice(self.words)
         if kind == "word":
             pattern = word()
+        elif kind == "tricky":
+            pattern = rng.choice(TRICKY_WORDS)
         elif kind == "nowhere":
             pattern = rng.choice(NOWHERE)
         elif kind == "phrase":
@@ -149,7 +169,7 @@ class Editor:
             pattern = "%s ~%d %s" % (word(), rng.randint(1, 3), word())
         elif kind == "near":
             pattern = "%s NEAR/%d %s" % (word(), rng.randint(2, 6), word())
-        if kind in ("word", "nowhere", "phrase", "wildcard", "gap", "near"):
+        if kind in ("word", "tricky", "nowhere", "phrase", "wildcard", "gap", "near"):
             if pattern in code["patterns"]:
                 return self.lexicon_edit()
             code["patterns"].append(pattern)
