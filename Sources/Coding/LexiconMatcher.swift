@@ -357,14 +357,23 @@ extension CompiledLexicon {
     public func couldMatch(text: String) -> Bool? {
         guard isWholeWords else { return nil }
         var text = text
-        let ascii = text.utf8.allSatisfy { $0 < 0x80 }
-        guard ascii || Tokenizer.spellsPlainASCIIFormsInPlace(text) else { return true }
         return text.withUTF8 { bytes in
-            couldMatch(documentHas: { word in
+            // Most turns hold none of the words: found so before anything else is asked.
+            let ascii = Self.isASCII(bytes)
+            let holds = { (word: UnsafeBufferPointer<UInt8>) -> Bool in
                 word.contains { $0 >= 0x80 } || (!ascii && word.contains { $0 == 0x27 || $0 == 0x2D })
                     || Self.contains(word, ignoringASCIICaseIn: bytes)
-            })
+            }
+            let found = exactWords.contains { $0.0.withUnsafeBufferPointer(holds) }
+            if !ascii && !Tokenizer.spellsPlainASCIIFormsInPlace(bytes) { return true }
+            return found && couldMatch(documentHas: holds) ?? true
         }
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        return high < 0x80
     }
 
     /// Whether `text` holds `word`'s bytes, ASCII letters in either case.

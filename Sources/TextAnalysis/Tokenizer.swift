@@ -100,10 +100,23 @@ public struct Tokenizer: Sendable {
     /// take out of a word). Other characters separate tokens or are tokens of their own, and
     /// apostrophes and hyphens become ASCII ones only inside a token, whose form then has one.
     /// A lexicon edit judges a turn from its bytes by this, without tokenising it.
-    public static func spellsPlainASCIIFormsInPlace(_ text: String) -> Bool {
-        for scalar in text.unicodeScalars where !scalar.isASCII {
+    /// On the text's UTF-8, decoding only the scalars beyond ASCII.
+    public static func spellsPlainASCIIFormsInPlace(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < utf8.count {
+            let lead = utf8[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
+            // Not where a scalar starts (never, in a `String`): say no, as for a letter.
+            guard length > 0, index + length <= utf8.count else { return false }
+            var value = UInt32(lead) & (0x7F >> length)
+            for offset in 1..<length { value = value << 6 | UInt32(utf8[index + offset] & 0x3F) }
+            guard let scalar = Unicode.Scalar(value) else { return false }
             switch kind(of: scalar) {
-            case .other, .ideograph, .apostrophe, .hyphen, .separator: continue
+            case .other, .ideograph, .apostrophe, .hyphen, .separator: index += length
             case .letter, .digit, .mark, .ignorable: return false
             }
         }

@@ -99,6 +99,8 @@ import TextAnalysis
         // Beyond ASCII, where a word's bytes can come from other ones.
         #expect(could(["strasse"], "Die Straße.") == true)  // ß folds to ss
         #expect(could(["unpleasant"], "un\u{AD}pleasant") == true)  // a soft hyphen is dropped
+        #expect(could(["kelvin"], "A \u{212A}elvin problem.") == true)  // the Kelvin sign folds to k
+        #expect(could(["unpleasant"], "It was pleasant 😀 ©.") == false)  // symbols separate tokens
         #expect(could(["don't"], "I don’t know.") == true)  // the curly apostrophe becomes '
         #expect(could(["don't"], "I do not know.") == false)
         #expect(could(["café"], "Le cafe.") == true)  // a word beyond ASCII: always yes
