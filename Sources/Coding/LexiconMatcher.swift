@@ -358,15 +358,15 @@ extension CompiledLexicon {
         guard isWholeWords else { return nil }
         var text = text
         return text.withUTF8 { bytes in
-            // Most turns hold none of the words: found so before anything else is asked.
             let ascii = Self.isASCII(bytes)
+            if !ascii && !Tokenizer.spellsPlainASCIIFormsInPlace(bytes) { return true }
             let holds = { (word: UnsafeBufferPointer<UInt8>) -> Bool in
                 word.contains { $0 >= 0x80 } || (!ascii && word.contains { $0 == 0x27 || $0 == 0x2D })
                     || Self.contains(word, ignoringASCIICaseIn: bytes)
             }
-            let found = exactWords.contains { $0.0.withUnsafeBufferPointer(holds) }
-            if !ascii && !Tokenizer.spellsPlainASCIIFormsInPlace(bytes) { return true }
-            return found && couldMatch(documentHas: holds) ?? true
+            // The trie (sets made for each turn) only when a word is there: most turns hold none.
+            guard exactWords.contains(where: { $0.0.withUnsafeBufferPointer(holds) }) else { return false }
+            return couldMatch(documentHas: holds) ?? true
         }
     }
 

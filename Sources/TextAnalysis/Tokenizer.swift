@@ -99,8 +99,8 @@ public struct Tokenizer: Sendable {
     /// or invisible character, which folding, normalising or dropping can turn into ASCII or
     /// take out of a word). Other characters separate tokens or are tokens of their own, and
     /// apostrophes and hyphens become ASCII ones only inside a token, whose form then has one.
-    /// A lexicon edit judges a turn from its bytes by this, without tokenising it.
-    /// On the text's UTF-8, decoding only the scalars beyond ASCII.
+    /// A lexicon edit judges a turn from its bytes by this, without tokenising it; so it reads
+    /// the text's UTF-8 and decodes only the scalars beyond ASCII.
     public static func spellsPlainASCIIFormsInPlace(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         while index < utf8.count {
