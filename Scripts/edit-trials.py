@@ -5,8 +5,8 @@ edit and again with `--force`, whose outputs must be the same.
     Scripts/edit-trials.py [--trials 150] [--seed N] [--copies 150] [--tmine .build/release/tmine]
 
 A copy of the sample study, padded with variants of one transcript (each with its own random
-extra lines, so that documents differ in which lexicon words they hold), gets a decisions file
-from two coders. Then, TRIALS times, one random edit is made:
+extra lines, so that documents differ in which lexicon words they hold, some of them lines beyond
+ASCII whose words fold into ASCII ones), gets a decisions file from two coders. Then, TRIALS times, one random edit is made:
 - to the lexicon (most trials): a word, phrase, wildcard, gap or NEAR pattern added (found in the
   corpus or nowhere), a pattern removed, a code added, removed or renamed, an exclusion or a
   negation rule added or dropped, a description changed, or the lexicon put back as it was some
@@ -16,15 +16,14 @@ from two coders. Then, TRIALS times, one random edit is made:
   suggestion unit), or to a participant's attributes;
 - to the decisions (a suggestion accepted, rejected or recoded with `tmine decide`).
 
-After each edit the study is run twice: with `tmine run` into the out folder that every trial
-has run into (the incremental run, reusing what it can), and with `tmine run --force` into a
-second out folder (recomputing everything). Both read the same decisions. Every output but
+After each edit the study is run twice: with `tmine run` in the study every trial has run in (the
+incremental run, reusing what it can), and with `tmine run --force` in a copy of its inputs
+(recomputing everything). Both read the same decisions. Every output but
 run-report.json must be byte-identical, and run-report.json must agree on the corpus, the
 failures, the warnings and the suggestions' counts, additions, removals and orphans. Prints a
 summary; exits 1 on any difference. Seeded: a failing trial is reproduced with the same --seed.
 """
 import argparse
-import copy
 import json
 import os
 import random
@@ -294,12 +293,11 @@ class Editor:
         return "participant %s now %s" % (cells[0], cells[column])
 
     def decision_edit(self):
-        out = os.path.join(self.folder, "out", "trials")
-        suggestions = json.load(open(os.path.join(out, "suggestions.json")))["suggestions"]
-        if not suggestions:
+        current = json.load(open(os.path.join(self.folder, "out", "trials", "suggestions.json")))
+        if not current["suggestions"]:
             return self.lexicon_edit()
-        chosen = self.rng.choice(suggestions)
-        codes = [c["name"] for c in json.load(open(os.path.join(out, "suggestions.json")))["lexicon"]["codes"]]
+        chosen = self.rng.choice(current["suggestions"])
+        codes = [c["name"] for c in current["lexicon"]["codes"]]
         action = self.rng.choice(["--accept", "--reject", "--recode"])
         value = chosen["id"] if action != "--recode" else "%s=%s" % (chosen["id"], self.rng.choice(codes))
         coder = self.rng.choice(["alice", "bob"])
