@@ -4,9 +4,8 @@ import Testing
 @testable import Coding
 
 @Suite struct ContentHashTests {
-    /// Cache keys and output keys stored by earlier runs stay valid only if a list of parts
-    /// hashes as it always has: SHA-256 of each part's UTF-8 length, a colon and its bytes
-    /// (expected values from Python's hashlib).
+    /// A list of parts hashes as SHA-256 of each part's UTF-8 length, a colon and its bytes, so
+    /// that no two lists collide (expected values from Python's hashlib, not from this code).
     @Test func combiningHashesEachPartAfterItsByteLength() {
         #expect(
             ContentHash.combining(["abc", ""]) == "bdf1004d3099a7a3712d12c456e15ebb2b81d43740868f77760be8f639855aad")
