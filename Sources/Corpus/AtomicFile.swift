@@ -47,8 +47,10 @@ public enum AtomicFile {
         /// blocks already allocated cost the kernel far less to write than new ones, and nothing is
         /// freed (copying 157 MB into a new file took 0.097 s, over an old one 0.060 s, and
         /// deleting the old one took 0.03–0.04 s more). Taken only when it is a regular file with
-        /// no other name (never a live output) and all its pages are in memory: over pages on disk,
-        /// every partly written page would be read first (0.37 s for the same copy).
+        /// no other name (never a live output), whether or not its pages are still in memory: the
+        /// writes are long and in order, so only the page a write starts in is read first, when it
+        /// is not there (157 MB over an old file paged out: 0.16 s; into a new file while the old
+        /// one is deleted: 0.37 s).
         public init(path: String, durable: Bool = true, recycling old: String? = nil) throws(FileWriteError) {
             self.path = path
             self.durable = durable
@@ -72,7 +74,7 @@ public enum AtomicFile {
             guard descriptor >= 0 else { return nil }
             var status = stat()
             guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1,
-                cfilesystem_is_in_memory(descriptor, Int64(status.st_size)) == 1, rename(old, temporary) == 0
+                rename(old, temporary) == 0
             else {
                 close(descriptor)
                 return nil

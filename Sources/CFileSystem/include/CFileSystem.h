@@ -14,10 +14,6 @@ int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length);
 /// -1 with `errno` set (a file system without it: nothing is lost, writing allocates as before).
 int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length);
 
-/// Whether every page of the first `length` bytes of an open file is in the page cache (Linux's
-/// `cachestat`, 6.5 and later): 1 if so, 0 if not, -1 when it cannot be told.
-int cfilesystem_is_in_memory(int descriptor, int64_t length);
-
 /// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
 /// Elsewhere it does nothing.
