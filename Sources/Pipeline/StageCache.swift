@@ -6,40 +6,47 @@ import Foundation
 #endif
 
 /// Per-document stage results on disk, under `out/<study>/.cache/documents/`: each document's
-/// record (keyed by its ingest key) in three parts read independently: the document and its
-/// analyses, its words (turn and token counts, distinct forms), its suggestions. Each part holds
-/// one section per stage, each with the key it was computed under, and has a CRC-32 in the
-/// record's header. A part is read only when one of its sections is asked for: a lexicon edit
-/// reads a document's words, not its text (reading every record whole was a third of such a run).
+/// record (keyed by its ingest key) in three parts read and written independently: the document
+/// and its analyses, its words (turn and token counts, distinct forms), its suggestions. Each
+/// part holds one section per stage, each with the key it was computed under. A part is read
+/// only when one of its sections is asked for: a lexicon edit reads a document's words, not its
+/// text (reading every record whole was a third of such a run). A part is written only when one
+/// of its sections changed: a lexicon edit that matches a document again rewrites its
+/// suggestions, not its text and analyses (rewriting them was 15 MB of a 100 MB corpus's edit).
 ///
-/// Records go into pack files, one per run that writes any, found through an index
-/// (`index.bin`) written when the run ends: a file per document cost a tenth of a cold run at
-/// 100 MB (creating 2,000 files right after the previous run's were deleted makes this machine's
-/// journal-less ext4 scan past every recently freed inode). A pack is never changed once
-/// written, and the index is replaced whole, so a killed run leaves the previous index and its
-/// packs as they were. A record whose header does not decode, a part whose checksum does not
-/// match or that does not decode to its end, or a section under another key, is treated as
-/// missing and recomputed, never trusted. Records of documents
-/// not in a run are dropped; packs no record lives in are deleted, and packs mostly dead are
-/// copied into the run's pack.
+/// Parts go into pack files, one per run that writes any, found through an index (`index.bin`,
+/// where each part lies and its checksum) written when the run ends: a file per document cost a
+/// tenth of a cold run at 100 MB (creating 2,000 files right after the previous run's were
+/// deleted makes this machine's journal-less ext4 scan past every recently freed inode). A pack
+/// is never changed once written, and the index is replaced whole, so a killed run leaves the
+/// previous index and its packs as they were. A part whose checksum does not match, that is not
+/// this document's, or that does not decode to its end, or a section under another key, is
+/// treated as missing and recomputed, never trusted. Records of documents not in a run are
+/// dropped; packs no part lives in are deleted, and packs mostly dead are copied into the run's
+/// pack.
 public final class StageCache: @unchecked Sendable {
     public let folder: String
     private let lock = NSLock()
     /// The documents (ingest keys) of this run.
     private var used: Set<String> = []
-    private static let tag = "tmine-cache-\(BinaryWriter.formatVersion)"
-    private static let indexTag = "tmine-cache-index-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-cache-part-\(BinaryWriter.formatVersion)"
+    private static let indexTag = "tmine-cache-index-parts-\(BinaryWriter.formatVersion)"
     private static let legacyStages = ["ingest", "tokenize", "kwic", "frequencies", "suggest"]
 
-    /// Where a document's record lies: a pack (by name) and a byte range of it.
+    /// Where one part of a document's record lies: a pack (by name), a byte range of it, and the
+    /// checksum of those bytes.
     struct Location: Sendable, Equatable {
         var pack: String
         var range: Range<Int64>
+        var checksum: UInt64
     }
 
+    /// Where each part of a record lies, in ``Part`` order.
+    typealias Record = [Location]
+
     /// The index as the run found it (read when first needed) and the records this run wrote.
-    private var found: [String: Location]?
-    private var written: [String: Location] = [:]
+    private var found: [String: Record]?
+    private var written: [String: Record] = [:]
     /// This run's pack, created by the first record written, and its length so far.
     private var pack: (name: String, descriptor: Int32)?
     private var packLength: Int64 = 0
@@ -83,7 +90,8 @@ public final class StageCache: @unchecked Sendable {
         fileprivate var sections: Sections = [:]
         /// The parts read (or found missing) so far.
         fileprivate var loaded: Set<Part> = []
-        fileprivate var changed = false
+        /// The parts one of whose sections was set.
+        fileprivate var changed: Set<Part> = []
 
         /// Reads the parts not read yet among `parts`, the first time one of their sections is
         /// needed, through one open of the file.
@@ -124,7 +132,7 @@ public final class StageCache: @unchecked Sendable {
             var writer = BinaryWriter(capacity: 4096)
             writer.write(value)
             sections[stage] = (key, writer.bytes[...])
-            changed = true
+            changed.insert(Part(stage: stage))
         }
     }
 
@@ -138,25 +146,24 @@ public final class StageCache: @unchecked Sendable {
         return Bundle(key: key, cache: ignoringCache ? nil : self)
     }
 
-    /// Where a record's parts lie: the header after tag and key holds each part's offset from the
-    /// record's start, length and checksum (fixed-width, so it is written before the parts are
-    /// placed).
-    static func header(key: String, parts: [[UInt8]]) -> [UInt8] {
-        var writer = BinaryWriter(capacity: 256)
+    /// A part as stored: tag, key and part number (so that bytes of another document or part are
+    /// never taken for it), then its sections.
+    static func encode(key: String, part: Part, sections: Sections) -> [UInt8] {
+        var writer = BinaryWriter(capacity: sections.values.reduce(96 + key.utf8.count) { $0 + $1.bytes.count + 80 })
         writer.write(tag)
         writer.write(key)
-        var offset = writer.bytes.count + 24 * Part.allCases.count
-        for part in parts {
-            writer.writeFixed(UInt64(offset))
-            writer.writeFixed(UInt64(part.count))
-            writer.writeFixed(Checksum.of(part[...]))
-            offset += part.count
+        writer.writeVarint(UInt64(part.rawValue))
+        writer.writeVarint(UInt64(sections.count))
+        for (stage, section) in sections {
+            writer.write(stage)
+            writer.write(section.key)
+            section.bytes.withUnsafeBytes { writer.writeBytes($0) }
         }
         return writer.bytes
     }
 
     /// Where the document's record is: written by this run, or as the index the run found says.
-    func location(of key: String) -> Location? {
+    func record(of key: String) -> Record? {
         lock.withLock { written[key] ?? foundHoldingLock()[key] }
     }
 
@@ -167,43 +174,11 @@ public final class StageCache: @unchecked Sendable {
 
     /// The index as the run found it, read the first time it is needed (empty when there is
     /// none or it cannot be read).
-    private func foundHoldingLock() -> [String: Location] {
+    private func foundHoldingLock() -> [String: Record] {
         if let found { return found }
         let index = Self.readIndex(at: indexPath) ?? [:]
         found = index
         return index
-    }
-
-    /// The byte range in its pack and the checksum of each part of the record at `location`;
-    /// nil when the record header is not this format's, this key's or consistent with the
-    /// record's length.
-    func parts(of key: String, at location: Location, in descriptor: Int32)
-        -> [(range: Range<Int64>, checksum: UInt64)]?
-    {
-        let headerLength = Int64(Self.header(key: key, parts: Part.allCases.map { _ in [] }).count)
-        let base = location.range.lowerBound
-        guard location.range.count >= headerLength,
-            let head = AtomicFile.read(descriptor, range: base..<base + headerLength)
-        else { return nil }
-        var reader = BinaryReader(head)
-        do throws(BinaryReader.Error) {
-            guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key else { return nil }
-            var parts: [(range: Range<Int64>, checksum: UInt64)] = []
-            var expected = headerLength
-            for _ in Part.allCases {
-                let offset = Int64(bitPattern: try reader.readFixed())
-                let length = Int64(bitPattern: try reader.readFixed())
-                let checksum = try reader.readFixed()
-                guard offset == expected, length >= 0, length <= Int64(location.range.count) - offset else {
-                    return nil
-                }
-                parts.append((base + offset..<base + offset + length, checksum))
-                expected = offset + length
-            }
-            return expected == Int64(location.range.count) ? parts : nil
-        } catch {
-            return nil
-        }
     }
 
     /// A pack open for reading (nil when it cannot be opened).
@@ -219,20 +194,23 @@ public final class StageCache: @unchecked Sendable {
         return descriptor
     }
 
-    /// The sections of some parts of a document's record: nil when it is missing or invalid; a
-    /// part that is damaged, does not decode, or holds another part's stages, adds none (it is
-    /// missing).
+    /// The sections of some parts of a document's record: nil when it has none; a part that is
+    /// damaged, not this document's, does not decode, or holds another part's stages, adds none
+    /// (it is missing).
     private func sections(of key: String, parts wanted: [Part]) -> Sections? {
-        guard let location = location(of: key), let descriptor = reader(of: location.pack),
-            let parts = parts(of: key, at: location, in: descriptor)
-        else { return nil }
+        guard let record = record(of: key) else { return nil }
         var sections: Sections = [:]
         for part in wanted {
-            let (range, checksum) = parts[part.rawValue]
-            guard let bytes = AtomicFile.read(descriptor, range: range), Checksum.of(bytes[...]) == checksum
+            let location = record[part.rawValue]
+            guard let descriptor = reader(of: location.pack),
+                let bytes = AtomicFile.read(descriptor, range: location.range),
+                Checksum.of(bytes[...]) == location.checksum
             else { continue }
             var reader = BinaryReader(bytes)
             do throws(BinaryReader.Error) {
+                guard try reader.read(String.self) == Self.tag, try reader.read(String.self) == key,
+                    try reader.readVarint() == UInt64(part.rawValue)
+                else { continue }
                 var found: Sections = [:]
                 for _ in 0..<(try reader.readCount()) {
                     let stage = try reader.read(String.self)
@@ -247,35 +225,32 @@ public final class StageCache: @unchecked Sendable {
         return sections
     }
 
-    /// Writes a changed bundle's record whole (its parts not yet read are read first) into this
-    /// run's pack; a failure to write only costs the next run some time, so it is not fatal.
+    /// Writes the parts of a bundle that changed (read first, when they were not) into this run's
+    /// pack; a record not in the index, or of a run that ignored the cache, is written whole. A
+    /// failure to write only costs the next run some time, so it is not fatal.
     public func store(_ bundle: Bundle) {
-        guard bundle.changed else { return }
+        guard !bundle.changed.isEmpty else { return }
         var bundle = bundle
-        bundle.load(Part.allCases)
-        let parts = Part.allCases.map { part -> [UInt8] in
-            let sections = bundle.sections.filter { Part(stage: $0.key) == part }
-            var writer = BinaryWriter(capacity: sections.values.reduce(16) { $0 + $1.bytes.count + 80 })
-            writer.writeVarint(UInt64(sections.count))
-            for (stage, section) in sections {
-                writer.write(stage)
-                writer.write(section.key)
-                section.bytes.withUnsafeBytes { writer.writeBytes($0) }
-            }
-            return writer.bytes
+        let previous = bundle.cache == nil ? nil : record(of: bundle.key)
+        let parts = previous == nil ? Part.allCases : Part.allCases.filter { bundle.changed.contains($0) }
+        bundle.load(parts)
+        let encoded = parts.map { part in
+            Self.encode(key: bundle.key, part: part, sections: bundle.sections.filter { Part(stage: $0.key) == part })
         }
-        let header = Self.header(key: bundle.key, parts: parts)
-        let length = Int64(header.count + parts.reduce(0) { $0 + $1.count })
-        // The record's place is taken under the lock; its bytes are written outside it (header
-        // and parts straight to the file: joining them first copied every record twice).
-        guard let (pack, start) = reserve(length) else { return }
+        // The parts' place is taken under the lock; their bytes are written outside it, each
+        // straight to the file (joining them first copied every record twice).
+        guard let (pack, start) = reserve(Int64(encoded.reduce(0) { $0 + $1.count })) else { return }
+        var record = previous ?? []
         var offset = start
-        for piece in [header] + parts {
-            guard AtomicFile.write(piece, to: pack.descriptor, at: offset) == nil else { return }
-            offset += Int64(piece.count)
+        for (part, bytes) in zip(parts, encoded) {
+            guard AtomicFile.write(bytes, to: pack.descriptor, at: offset) == nil else { return }
+            let location = Location(
+                pack: pack.name, range: offset..<offset + Int64(bytes.count), checksum: Checksum.of(bytes[...]))
+            if previous == nil { record.append(location) } else { record[part.rawValue] = location }
+            offset += Int64(bytes.count)
         }
         let flush: Range<Int64>? = lock.withLock {
-            written[bundle.key] = Location(pack: pack.name, range: start..<start + length)
+            written[bundle.key] = record
             guard packLength - writtenBack >= AtomicFile.writebackStep else { return nil }
             defer { writtenBack = packLength }
             return writtenBack..<packLength
@@ -327,7 +302,7 @@ public final class StageCache: @unchecked Sendable {
             if index != before || !FileManager.default.fileExists(atPath: indexPath) {
                 guard Self.writeIndex(index, at: indexPath) else { return }
             }
-            let live = Set(index.values.map(\.pack))
+            let live = Set(index.values.flatMap { $0.map(\.pack) })
             if let names = try? FileManager.default.contentsOfDirectory(atPath: documents) {
                 for name in names where name != "index.bin" && !live.contains(name) {
                     try? FileManager.default.removeItem(atPath: "\(documents)/\(name)")
@@ -339,47 +314,57 @@ public final class StageCache: @unchecked Sendable {
         }
     }
 
-    /// Packs of earlier runs that are mostly dead (less than half their bytes in records still
-    /// named) have their live records copied into this run's pack, so that edits do not leave
-    /// a study's cache growing without bound. Called with the lock held.
-    private func compact(_ index: inout [String: Location]) {
+    /// Packs of earlier runs that are mostly dead (less than half their bytes in parts still
+    /// named) have their live parts copied into this run's pack, so that edits do not leave a
+    /// study's cache growing without bound. Called with the lock held.
+    private func compact(_ index: inout [String: Record]) {
         var liveBytes: [String: Int64] = [:]
-        for location in index.values { liveBytes[location.pack, default: 0] += Int64(location.range.count) }
+        for record in index.values {
+            for location in record { liveBytes[location.pack, default: 0] += Int64(location.range.count) }
+        }
         for (name, live) in liveBytes where name != pack?.name {
             var status = stat()
             guard let source = readerHoldingLock(of: name), fstat(source, &status) == 0,
                 live * 2 < Int64(status.st_size)
             else { continue }
-            for (key, location) in index where location.pack == name {
-                guard let bytes = AtomicFile.read(source, range: location.range) else {
-                    index[key] = nil
-                    continue
+            for (key, record) in index {
+                var moved = record
+                for (part, location) in record.enumerated() where location.pack == name {
+                    guard let bytes = AtomicFile.read(source, range: location.range),
+                        let target = reserveHoldingLock(Int64(bytes.count)),
+                        AtomicFile.write(bytes, to: target.pack.descriptor, at: target.start) == nil
+                    else {
+                        moved = []
+                        break
+                    }
+                    moved[part].pack = target.pack.name
+                    moved[part].range = target.start..<target.start + Int64(bytes.count)
                 }
-                let target = reserveHoldingLock(Int64(bytes.count))
-                guard let target, AtomicFile.write(bytes, to: target.pack.descriptor, at: target.start) == nil else {
-                    index[key] = nil
-                    continue
-                }
-                index[key] = Location(pack: target.pack.name, range: target.start..<target.start + Int64(bytes.count))
+                index[key] = moved.isEmpty ? nil : moved
             }
         }
     }
 
-    private static func readIndex(at path: String) -> [String: Location]? {
+    private static func readIndex(at path: String) -> [String: Record]? {
         guard var reader = CacheFile.reader(at: path, tag: indexTag, key: "") else { return nil }
         do throws(BinaryReader.Error) {
             let packs = try reader.read([String].self)
             // Only packs of this folder.
             guard packs.allSatisfy({ $0.hasPrefix("pack-") && !$0.contains("/") }) else { return nil }
-            var index: [String: Location] = [:]
+            var index: [String: Record] = [:]
             for _ in 0..<(try reader.readCount()) {
                 let key = try reader.read(String.self)
-                // Numbers a torn file may hold are refused, never trapped on.
-                guard let pack = Int(exactly: try reader.readVarint()), packs.indices.contains(pack),
-                    let start = Int64(exactly: try reader.readVarint()),
-                    let length = Int64(exactly: try reader.readVarint()), length <= Int64.max - start
-                else { return nil }
-                index[key] = Location(pack: packs[pack], range: start..<start + length)
+                var record: Record = []
+                for _ in Part.allCases {
+                    // Numbers a torn file may hold are refused, never trapped on.
+                    guard let pack = Int(exactly: try reader.readVarint()), packs.indices.contains(pack),
+                        let start = Int64(exactly: try reader.readVarint()),
+                        let length = Int64(exactly: try reader.readVarint()), length <= Int64.max - start
+                    else { return nil }
+                    record.append(
+                        Location(pack: packs[pack], range: start..<start + length, checksum: try reader.readFixed()))
+                }
+                index[key] = record
             }
             return reader.isAtEnd ? index : nil
         } catch {
@@ -387,17 +372,20 @@ public final class StageCache: @unchecked Sendable {
         }
     }
 
-    private static func writeIndex(_ index: [String: Location], at path: String) -> Bool {
-        let packs = Array(Set(index.values.map(\.pack))).sorted()
+    private static func writeIndex(_ index: [String: Record], at path: String) -> Bool {
+        let packs = Array(Set(index.values.flatMap { $0.map(\.pack) })).sorted()
         let numbers = Dictionary(uniqueKeysWithValues: packs.enumerated().map { ($1, $0) })
-        return CacheFile.write(at: path, tag: indexTag, key: "", capacity: index.count * 96 + 1024) { writer in
+        return CacheFile.write(at: path, tag: indexTag, key: "", capacity: index.count * 160 + 1024) { writer in
             writer.write(packs)
             writer.writeVarint(UInt64(index.count))
-            for (key, location) in index.sorted(by: { $0.key < $1.key }) {
+            for (key, record) in index.sorted(by: { $0.key < $1.key }) {
                 writer.write(key)
-                writer.writeVarint(UInt64(numbers[location.pack] ?? 0))
-                writer.writeVarint(UInt64(location.range.lowerBound))
-                writer.writeVarint(UInt64(location.range.count))
+                for location in record {
+                    writer.writeVarint(UInt64(numbers[location.pack] ?? 0))
+                    writer.writeVarint(UInt64(location.range.lowerBound))
+                    writer.writeVarint(UInt64(location.range.count))
+                    writer.writeFixed(location.checksum)
+                }
             }
         }
     }

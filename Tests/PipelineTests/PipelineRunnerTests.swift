@@ -330,17 +330,16 @@ import TextAnalysis
         _ = try workspace.run()
         let folder = workspace.out.appendingPathComponent(".cache")
         let cache = StageCache(folder: folder.path)
-        // Every document's record, in one pack of this run.
+        // Every document's record, in one pack of this run; where each holds its text and analyses.
         let keys = cache.indexedKeys
         #expect(keys.count == 11)
-        let locations = try keys.map { try #require(cache.location(of: $0)) }
+        let locations = try keys.map { try #require(cache.record(of: $0)?[StageCache.Part.main.rawValue]) }
         #expect(Set(locations.map(\.pack)).count == 1)
         let pack = folder.appendingPathComponent("documents/\(locations[0].pack)").path
         let descriptor = open(pack, O_RDWR)
         defer { close(descriptor) }
-        // In pack order: garbage over the first record's header; the second replaced by the
-        // third's bytes (a foreign record where the index says this one is); the last cut short,
-        // in its first part (a part cut off alone would only be missing, recomputed if needed).
+        // In pack order: garbage over the first one's head; the second replaced by the third's
+        // bytes (a foreign part where the index says this one is); the last cut short.
         let order = locations.sorted { $0.range.lowerBound < $1.range.lowerBound }
         let garbage = Array("{not binary".utf8)
         #expect(pwrite(descriptor, garbage, garbage.count, off_t(order[0].range.lowerBound)) == garbage.count)
@@ -357,7 +356,7 @@ import TextAnalysis
         // Their records were written again, in a pack of the new run; the first pack is kept
         // for the other eight.
         let after = StageCache(folder: folder.path)
-        let moved = keys.filter { after.location(of: $0)?.pack != locations[0].pack }
+        let moved = keys.filter { after.record(of: $0)?[StageCache.Part.main.rawValue].pack != locations[0].pack }
         #expect(moved.count == 3)
         #expect(try workspace.run().stage("ingest")?.ran == [])
         // A torn index (its numbers past any length): no record is trusted, every one recomputed.
@@ -384,7 +383,7 @@ import TextAnalysis
         let text = try #require(document.segments.map(\.text).max { $0.utf8.count < $1.utf8.count })
         let needle = Data(text.utf8.prefix(40))
         let cache = StageCache(folder: workspace.out.appendingPathComponent(".cache").path)
-        let location = try #require(cache.indexedKeys.compactMap { cache.location(of: $0) }.first)
+        let location = try #require(cache.indexedKeys.compactMap { cache.record(of: $0) }.first?.first)
         let pack = workspace.out.appendingPathComponent(".cache/documents/\(location.pack)")
         var bytes = try Data(contentsOf: pack)
         let found = try #require(bytes.range(of: needle))
@@ -460,7 +459,7 @@ import TextAnalysis
         #expect(second.count == 1 && second.isDisjoint(with: first))
         let four = StageCache(folder: folder.path)
         #expect(four.indexedKeys.count == 4)
-        #expect(four.indexedKeys.allSatisfy { four.location(of: $0)?.pack == second.first })
+        #expect(four.indexedKeys.allSatisfy { four.record(of: $0)?.allSatisfy { $0.pack == second.first } == true })
         #expect(try FileManager.default.contentsOfDirectory(atPath: documents.path).count == 2)
         try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("corpus.json"))
         #expect(try workspace.run(force: false).stage("ingest")?.ran == [])

@@ -189,6 +189,43 @@ import TextAnalysis
         #expect(try workspace.output("report.html") == report)
     }
 
+    /// A document matched again after a lexicon edit gets its suggestions written to the cache,
+    /// not its text and analyses again: those parts stay where they were, and are read from there.
+    @Test func aLexiconEditThatMatchesRewritesOnlyTheSuggestionsOfTheDocumentsItMatches() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let folder = workspace.out.appendingPathComponent(".cache").path
+        let first = StageCache(folder: folder)
+        let before = try Dictionary(
+            uniqueKeysWithValues: first.indexedKeys.map { ($0, try #require(first.record(of: $0))) })
+        #expect(before.count == 11)
+        try workspace.editLexicon {
+            $0.replacingOccurrences(of: "patterns: [hype, misinformation,", with: "patterns: [hype, cynical, don't,")
+        }
+        let ran = try workspace.run().stage("suggest")?.ran ?? []
+        #expect(!ran.isEmpty && ran.count < 11)
+        let second = StageCache(folder: folder)
+        var rewritten = 0
+        for (key, record) in before {
+            let now = try #require(second.record(of: key))
+            let suggest = StageCache.Part.suggest.rawValue
+            #expect(Array(now[..<suggest]) == Array(record[..<suggest]))
+            if now[suggest] != record[suggest] {
+                rewritten += 1
+                #expect(now[suggest].pack != record[suggest].pack)
+            }
+        }
+        #expect(rewritten == ran.count)
+        // The texts kept where they were still serve a run that needs them.
+        try FileManager.default.removeItem(at: workspace.out.appendingPathComponent("corpus.json"))
+        let again = try workspace.run()
+        #expect(again.stage("ingest")?.ran == [] && again.stage("suggest")?.ran == [])
+        let pieced = try workspace.output("suggestions.json")
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("suggestions.json") == pieced)
+    }
+
     @Test func editsInARowCarryOverFromTheVersionTheCacheHolds() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -226,15 +263,12 @@ import TextAnalysis
         let keys = cache.indexedKeys
         #expect(keys.count == 11)
         for key in keys {
-            let location = try #require(cache.location(of: key))
-            let descriptor = open(documents.appendingPathComponent(location.pack).path, O_RDWR)
-            defer { close(descriptor) }
-            let parts = try #require(cache.parts(of: key, at: location, in: descriptor))
             // Every part: the word index rules out each document for a word none of them has.
-            for part in StageCache.Part.allCases {
-                let range = parts[part.rawValue].range
-                let garbage = [UInt8](repeating: 0xFF, count: Int(range.count))
-                #expect(pwrite(descriptor, garbage, garbage.count, off_t(range.lowerBound)) == garbage.count)
+            for location in try #require(cache.record(of: key)) {
+                let descriptor = open(documents.appendingPathComponent(location.pack).path, O_RDWR)
+                defer { close(descriptor) }
+                let garbage = [UInt8](repeating: 0xFF, count: Int(location.range.count))
+                #expect(pwrite(descriptor, garbage, garbage.count, off_t(location.range.lowerBound)) == garbage.count)
             }
         }
         func contents() throws -> [Data] {
