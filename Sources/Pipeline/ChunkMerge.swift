@@ -29,8 +29,10 @@ final class ChunkMerge: @unchecked Sendable {
         queue.async { [self] in
             for var result in results {
                 if let document = result.document {
-                    corpus?.append(document)
+                    corpus?.append(document, ingestKey: result.ingestKey)
                     result.document = nil
+                } else if let range = result.previousCorpusRange, let id = result.documentID {
+                    corpus?.append(id: id, ingestKey: result.ingestKey, previous: range)
                 }
                 if frequencies != nil {
                     timer.measure("merge frequencies") { frequencies?.add(result.counts) }

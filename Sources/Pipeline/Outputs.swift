@@ -244,31 +244,77 @@ public struct RunReport: Codable, Sendable {
 
 /// Streams `corpus.json`: documents appended one by one, the participants and the rest at the
 /// end, the whole file renamed into place only when complete. The bytes are an
-/// ``Outputs/CorpusFile`` laid out as ``JSONWriter`` lays out records (a turn per line). One
-/// thread at a time writes it (the merge queue, then the task that ends it): hence `@unchecked`.
+/// ``Outputs/CorpusFile`` laid out as ``JSONWriter`` lays out records (a turn per line). A
+/// document rendered in the previous corpus.json (its ``CorpusLayout``) is copied from there,
+/// documents that followed one another there as one stretch. One thread at a time writes it (the
+/// merge queue, then the task that ends it): hence `@unchecked`.
 final class CorpusWriter: @unchecked Sendable {
     private let writer: AtomicFile.Writer
     private let encoder = JSONEncoder()
     private var count = 0
+    /// The previous file and its layout, to copy from.
+    let previous: (layout: CorpusLayout, file: FileHandle)?
+    /// This file's layout, as documents are appended.
+    private(set) var layout = CorpusLayout()
+    /// The stretch of the previous file still to copy.
+    private var pending: Range<Int64>?
+    private static let separator = Array(",\n    ".utf8)
 
-    init(path: String) throws(FileWriteError) {
+    init(path: String, previous: (layout: CorpusLayout, file: FileHandle)? = nil) throws(FileWriteError) {
         writer = try AtomicFile.Writer(path: path)
+        self.previous = previous
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         writer.append(Data("{\n  \"documents\" : [\n".utf8))
     }
 
-    func append(_ document: Document) {
+    /// The previous file's bytes of the document `id` made from `ingestKey`, if it has them.
+    func previousRange(of id: String, ingestKey: String) -> Range<Int64>? {
+        guard let entry = previous?.layout.entry(id), entry.ingestKey == ingestKey else { return nil }
+        return entry.range
+    }
+
+    /// Where the next document begins: after the separator, written or left to the stretch.
+    private var next: Int64 { writer.size + (pending.map { Int64($0.count) } ?? 0) + (count > 0 ? 6 : 4) }
+
+    func append(_ document: Document, ingestKey: String) {
         var json = JSONWriter(depth: 2, capacity: document.text.utf8.count * 3 + 4096)
         json.value(document)
+        copyPending()
+        let start = next
         // The document's bytes handed over as they are: through `Data` they were copied once more.
-        writer.append(Array((count > 0 ? ",\n    " : "    ").utf8))
+        writer.append(count > 0 ? Self.separator : Array(Self.separator[2...]))
         writer.append(json.bytes)
+        layout.add(id: document.id, ingestKey: ingestKey, range: start..<start + Int64(json.bytes.count))
         count += 1
+    }
+
+    /// Appends the document `id` as the previous file has it (`range`, from ``previousRange(of:ingestKey:)``).
+    func append(id: String, ingestKey: String, previous range: Range<Int64>) {
+        let start = next
+        if let stretch = pending, count > 0, stretch.upperBound + 6 == range.lowerBound {
+            // Right after the document before it there, separator and all.
+            pending = stretch.lowerBound..<range.upperBound
+        } else {
+            copyPending()
+            writer.append(count > 0 ? Self.separator : Array(Self.separator[2...]))
+            pending = range
+        }
+        layout.add(id: id, ingestKey: ingestKey, range: start..<start + Int64(range.count))
+        count += 1
+        // A long stretch is copied as it grows, so that the disk writes the file as documents come.
+        if let stretch = pending, stretch.count >= AtomicFile.writebackStep { copyPending() }
+    }
+
+    private func copyPending() {
+        guard let stretch = pending, let previous else { return }
+        pending = nil
+        writer.append(from: previous.file.fileDescriptor, range: stretch)
     }
 
     /// Writes the end of the file and flushes it to disk; ``commit()`` puts it in place.
     func finish(study: String, participants: ParticipantTable) throws(PipelineError) {
         do {
+            copyPending()
             let table = try encoder.encode(participants)
             let name = try encoder.encode(study)
             writer.append(Data((count > 0 ? "\n" : "").utf8))

@@ -68,7 +68,10 @@ public struct PipelineRunner: Sendable {
     struct DocumentResult: Sendable {
         /// Held only until written to corpus.json, so memory stays bounded by a chunk of documents.
         var document: Document?
+        /// Or the document's bytes in the previous corpus.json, to copy.
+        var previousCorpusRange: Range<Int64>?
         var documentID: String?
+        var ingestKey = ""
         var failure: IngestError?
         var stats = DocumentStats()
         var lines: [ConcordanceLine] = []
@@ -338,6 +341,17 @@ public struct PipelineRunner: Sendable {
         let compiledLexicons = CompiledLexicons(
             lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
         let suggester = configuration.suggest.map { CodeSuggester(lexicon: $0.lexicon, options: $0.options) }
+        // corpus.json, copying from the previous one the documents it has as they are.
+        let corpusOutput: CorpusWriter?
+        do throws(FileWriteError) {
+            corpusOutput =
+                writeCorpus
+                ? try CorpusWriter(
+                    path: (out as NSString).appendingPathComponent("corpus.json"),
+                    previous: options.force ? nil : CorpusLayout.load(in: out)) : nil
+        } catch {
+            throw PipelineError(file: error.file, message: error.message)
+        }
         @Sendable func process(_ index: Int) -> DocumentResult {
             var result = DocumentResult()
             defer { options.progress?(done.increment(), files.count) }
@@ -459,10 +473,13 @@ public struct PipelineRunner: Sendable {
             }
             var suggestions: [Suggestion]? = nil
             let needTokens = stats == nil || lines == nil || counts == nil || !dirty.isEmpty
-            if document == nil && (needTokens || writeCorpus) {
+            // corpus.json needs the document unless the previous one has it as it is.
+            let corpusRange = writeCorpus ? corpusOutput?.previousRange(of: key.id, ingestKey: key.ingest) : nil
+            let renderCorpus = writeCorpus && corpusRange == nil
+            if document == nil && (needTokens || renderCorpus) {
                 document = bundle.value(Document.self, stage: "ingest", key: key.ingest)
             }
-            if document == nil && (needTokens || writeCorpus) {
+            if document == nil && (needTokens || renderCorpus) {
                 let data: Data
                 do {
                     data = try Ingestor.contents(of: files[index], source: source)
@@ -492,7 +509,9 @@ public struct PipelineRunner: Sendable {
             }
             document?.id = key.id
             result.documentID = key.id
-            result.document = writeCorpus ? document : nil
+            result.ingestKey = key.ingest
+            result.previousCorpusRange = corpusRange
+            result.document = renderCorpus ? document : nil
 
             if needTokens, let document {
                 let tokenized = timer.measure("tokenize") {
@@ -605,9 +624,7 @@ public struct PipelineRunner: Sendable {
         // go: memory holds a couple of chunks' results, not the corpus's.
         let merge = ChunkMerge(documents: files.count, timer: timer)
         do {
-            if writeCorpus {
-                merge.corpus = try CorpusWriter(path: (out as NSString).appendingPathComponent("corpus.json"))
-            }
+            merge.corpus = corpusOutput
             if loadFrequencies && storedFrequencies == nil, let stage = configuration.frequencies {
                 merge.frequencies = FrequencyMerge(stage: stage, participants: participants)
             }
@@ -837,6 +854,7 @@ public struct PipelineRunner: Sendable {
                 }
                 if result.corpus, let corpusWriter {
                     try corpusWriter.commit()
+                    corpusWriter.layout.save(in: out)
                     written.append("corpus.json")
                     manifest.record("corpus.json", key: outputKeys["corpus.json"] ?? "", in: out)
                 }

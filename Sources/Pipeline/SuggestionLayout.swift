@@ -122,10 +122,6 @@ struct SuggestionLayout: Sendable {
         (out as NSString).appendingPathComponent(".cache/suggestions-layout.bin")
     }
 
-    private static func stampKey(_ identity: TranscriptHashes.Identity) -> String {
-        "\(identity.size) \(identity.inode) \(identity.modified) \(identity.changed)"
-    }
-
     /// The layout of suggestions.json as it is now, made under `context` and with as many
     /// suggestions as `index` (of the same file) holds, and the file opened to copy from; nil
     /// when there is none, or it describes another file or context.
@@ -133,7 +129,7 @@ struct SuggestionLayout: Sendable {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
         guard let opened = FileHandle(forReadingAtPath: file),
             let identity = TranscriptHashes.Identity(descriptor: opened.fileDescriptor),
-            var reader = CacheFile.reader(at: path(in: out), tag: tag, key: stampKey(identity)),
+            var reader = CacheFile.reader(at: path(in: out), tag: tag, key: identity.stamp),
             var layout = try? read(&reader, context: context), reader.isAtEnd
         else { return nil }
         var first = 0
@@ -194,7 +190,7 @@ struct SuggestionLayout: Sendable {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
         guard let identity = TranscriptHashes.Identity(of: file) else { return }
         CacheFile.write(
-            at: Self.path(in: out), tag: Self.tag, key: Self.stampKey(identity),
+            at: Self.path(in: out), tag: Self.tag, key: identity.stamp,
             capacity: documents.count * 256 + keys.count * 80 + 1024
         ) { writer in
             writer.write(context)

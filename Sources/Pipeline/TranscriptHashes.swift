@@ -41,6 +41,9 @@ struct TranscriptHashes: Sendable {
             changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
         }
 
+        /// The identity as a cache file's key: a layout stored under it describes this very file.
+        var stamp: String { "\(size) \(inode) \(modified) \(changed)" }
+
         func write(to writer: inout BinaryWriter) {
             for value in [Int(size), Int(bitPattern: UInt(inode)), Int(modified), Int(changed)] { writer.write(value) }
         }

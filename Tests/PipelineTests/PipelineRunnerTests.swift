@@ -324,6 +324,49 @@ import TextAnalysis
                 == ContentHash.of(Data(changed.utf8)))
     }
 
+    /// When corpus.json is written again (a transcript came, another went), every document it
+    /// had as it is is copied from the previous file, and the file says what a run from scratch
+    /// says. Copied, not rendered again: a document's bytes altered in the previous file, with
+    /// the layout saved for the altered file, come through as they are. A corpus.json changed
+    /// any other way is never copied from.
+    @Test func corpusJSONCopiesTheDocumentsItHadFromThePreviousFile() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let corpusFile = workspace.out.appendingPathComponent("corpus.json")
+        // One letter of interview-03's bytes altered, and the layout saved for the altered file.
+        func alter(_ id: String, saving: Bool) throws -> Data {
+            let (layout, _) = try #require(CorpusLayout.load(in: workspace.out.path))
+            let range = try #require(layout.entry(id)?.range)
+            var bytes = try Data(contentsOf: corpusFile)
+            let word = Data(" the ".utf8)
+            let found = try #require(bytes.range(of: word, in: Int(range.lowerBound)..<Int(range.upperBound)))
+            bytes[found.lowerBound + 3] = UInt8(ascii: "E")
+            try bytes.write(to: corpusFile)
+            if saving { layout.save(in: workspace.out.path) }
+            return bytes[found.lowerBound - 40..<found.upperBound + 40]
+        }
+        let altered = try alter("interview-03", saving: true)
+        let text = try String(contentsOf: workspace.corpus("interview-11.txt"), encoding: .utf8)
+        try (text + "\nHelen Carter: One last question.\n").write(
+            to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: workspace.corpus("interview-05.docx"))
+        let report = try workspace.run()
+        #expect(report.stage("ingest")?.ran == ["interview-12"])
+        #expect(try workspace.output("corpus.json").range(of: altered) != nil)
+        let (layout, _) = try #require(CorpusLayout.load(in: workspace.out.path))
+        #expect(layout.order.count == 11 && layout.entry("interview-05") == nil)
+
+        // Altered again, the layout not saved: nothing is copied from that file.
+        let unseen = try alter("interview-07", saving: false)
+        try FileManager.default.removeItem(at: workspace.corpus("interview-12.txt"))
+        #expect(try workspace.run().stage("ingest")?.ran == [])
+        let pieced = try workspace.output("corpus.json")
+        #expect(pieced.range(of: unseen) == nil)
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("corpus.json") == pieced)
+    }
+
     @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
