@@ -10,10 +10,17 @@ enum CacheFile {
     /// A reader positioned at the body (the checksum left out), or nil when the file is missing,
     /// damaged, or another tag or key.
     static func reader(at path: String, tag: String, key: String) -> BinaryReader? {
+        guard let (found, reader) = keyedReader(at: path, tag: tag), found == key else { return nil }
+        return reader
+    }
+
+    /// The key a file was written under and a reader of its body (nil when the file is not one
+    /// of `tag` or fails its checksum).
+    static func keyedReader(at path: String, tag: String) -> (key: String, reader: BinaryReader)? {
         guard let bytes = AtomicFile.contents(of: path), let checked = Checksum.verified(bytes[...]) else { return nil }
         var reader = BinaryReader(checked)
-        guard (try? reader.read(String.self)) == tag, (try? reader.read(String.self)) == key else { return nil }
-        return reader
+        guard (try? reader.read(String.self)) == tag, let key = try? reader.read(String.self) else { return nil }
+        return (key, reader)
     }
 
     /// The whole body as one value.

@@ -281,12 +281,11 @@ public struct PipelineRunner: Sendable {
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
         var retired = RetiredOutput(in: cache.folder)
         // The batch's turn counts and form filters: read when this batch's are stored (a lexicon
-        // edit), else built from every document's words as the run goes.
+        // edit), else built as the run goes, each document's taken from the stored index of
+        // another batch when it has them, else from the document's words.
         let wordsKey = WordIndex.key(tokenizeKeys: keys.map(\.tokenize))
         let storedWordIndex =
-            configuration.suggest != nil && !options.force
-            ? Deferred { [out, count = files.count] in WordIndex.load(from: out, key: wordsKey, documents: count) }
-            : nil
+            configuration.suggest != nil && !options.force ? Deferred { [out] in WordIndex.load(from: out) } : nil
         let ingestor: Ingestor
         do {
             ingestor = try Ingestor(options: configuration.ingest, participants: participants)
@@ -334,8 +333,10 @@ public struct PipelineRunner: Sendable {
         }
         // The previous suggestions.json, unless its writer took it.
         retired.discard()
-        let wordIndex = storedWordIndex?.value ?? nil
+        let storedIndex = storedWordIndex?.value ?? nil
+        let wordIndex = storedIndex.flatMap { $0.key == wordsKey && $0.index.count == files.count ? $0.index : nil }
         let buildWordIndex = configuration.suggest != nil && wordIndex == nil && options.only == nil
+        let otherBatch = buildWordIndex ? storedIndex.map { ($0.index, $0.index.documentsByKey) } : nil
         let preparation = suggestionMerge?.preparation
         let previousLayout = suggestionMerge?.previousLayout
         let compiledLexicons = CompiledLexicons(
@@ -596,7 +597,9 @@ public struct PipelineRunner: Sendable {
             }
             result.stats = stats ?? DocumentStats()
             if buildWordIndex, result.filter == nil {
-                result.filter = bundle.bytes(stage: "forms", key: key.tokenize).flatMap(FormFilter.init(encodedForms:))
+                result.filter =
+                    otherBatch.flatMap { index, documents in documents[key.tokenize].map(index.filter(of:)) }
+                    ?? bundle.bytes(stage: "forms", key: key.tokenize).flatMap(FormFilter.init(encodedForms:))
             }
             result.lines = (lines ?? []).map { line in
                 var line = line
@@ -892,7 +895,8 @@ public struct PipelineRunner: Sendable {
         if buildWordIndex, failures.isEmpty, collected.count == files.count {
             let filters = collected.compactMap(\.filter)
             if filters.count == files.count {
-                WordIndex(stats: collected.map(\.stats), filters: filters).save(in: out, key: wordsKey)
+                WordIndex(stats: collected.map(\.stats), keys: keys.map(\.tokenize), filters: filters).save(
+                    in: out, key: wordsKey)
             }
         }
         cache.finish(pruning: options.only == nil && failures.isEmpty)

@@ -69,6 +69,13 @@ struct FormFilter: Sendable, Equatable {
         return true
     }
 
+    /// The filter whose words are `bytes`, as ``WordIndex`` stores them.
+    init(littleEndianWords bytes: UnsafeRawBufferPointer) {
+        bits = (0..<bytes.count / 8).map {
+            UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+        }
+    }
+
     /// The filter's 64-bit words (a power of two of them).
     var words: [UInt64] { bits }
 
@@ -87,17 +94,22 @@ struct FormFilter: Sendable, Equatable {
 /// Every document's turn counts and form filter for one batch, in `.cache/words.bin`, under a
 /// key made of every document's tokenize key in order: a lexicon edit reads this one file
 /// instead of each document's cached words, and opens a document's file only where the filter
-/// says a changed pattern's words may be there.
+/// says a changed pattern's words may be there. Each document's tokenize key is kept too: a
+/// batch with a document more or less takes the others' filters from the previous batch's index
+/// instead of reading every document's words again.
 struct WordIndex: Sendable {
     var stats: [PipelineRunner.DocumentStats]
+    /// Each document's tokenize key.
+    private(set) var keys: [String]
     /// Every document's filter words, one after another, as ``FormFilter/words`` in little-endian
     /// bytes; document `i`'s at word `starts[i]`. Read, they are the file's own bytes, used in
     /// place: copying them out was half of reading the index (8 MB at 100 MB of transcripts).
     private var bits: ArraySlice<UInt8>
     private var starts: [Int]
 
-    init(stats: [PipelineRunner.DocumentStats], filters: [FormFilter]) {
+    init(stats: [PipelineRunner.DocumentStats], keys: [String], filters: [FormFilter]) {
         self.stats = stats
+        self.keys = keys
         starts = []
         var bytes: [UInt8] = []
         bytes.reserveCapacity(filters.reduce(0) { $0 + $1.words.count * 8 })
@@ -110,6 +122,19 @@ struct WordIndex: Sendable {
 
     var count: Int { starts.count }
 
+    /// Document `index`'s filter.
+    func filter(of index: Int) -> FormFilter {
+        let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
+        return bits.withUnsafeBytes {
+            FormFilter(littleEndianWords: UnsafeRawBufferPointer(rebasing: $0[starts[index] * 8..<end * 8]))
+        }
+    }
+
+    /// Each tokenize key's document.
+    var documentsByKey: [String: Int] {
+        Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Whether document `index` may have this form (false: it certainly has not).
     func mayContain(document index: Int, _ form: UnsafeBufferPointer<UInt8>) -> Bool {
         let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
@@ -118,7 +143,7 @@ struct WordIndex: Sendable {
         }
     }
 
-    private static let tag = "tmine-words-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-words-2-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/words.bin")
@@ -129,14 +154,14 @@ struct WordIndex: Sendable {
         ContentHash.combining(["words"] + tokenizeKeys)
     }
 
-    /// The stored index of this batch, or nil (none, another batch's, or not readable).
-    /// Checked whole against its checksum: a damaged filter could otherwise say wrongly that a
-    /// document lacks a word, and its suggestions would be kept stale.
-    static func load(from out: String, key: String, documents: Int) -> WordIndex? {
-        guard let index = CacheFile.read(WordIndex.self, at: path(in: out), tag: tag, key: key),
-            index.stats.count == documents, index.count == documents
-        else { return nil }
-        return index
+    /// The stored index and the key of its batch, or nil (none, or not readable). Checked whole
+    /// against its checksum: a damaged filter could otherwise say wrongly that a document lacks a
+    /// word, and its suggestions would be kept stale.
+    static func load(from out: String) -> (index: WordIndex, key: String)? {
+        guard let (key, body) = CacheFile.keyedReader(at: path(in: out), tag: tag) else { return nil }
+        var reader = body
+        guard let index = try? reader.read(WordIndex.self), reader.isAtEnd else { return nil }
+        return (index, key)
     }
 
     func save(in out: String, key: String) {
@@ -149,6 +174,7 @@ struct WordIndex: Sendable {
 extension WordIndex: BinaryCodable {
     func write(to writer: inout BinaryWriter) {
         writer.write(stats)
+        writer.write(keys)
         writer.write(starts)
         bits.withUnsafeBytes { writer.writeBytes($0) }
     }
@@ -156,9 +182,12 @@ extension WordIndex: BinaryCodable {
     /// Checked whole: starts in order, each filter a power of two of words.
     init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         stats = try reader.read()
+        keys = try reader.read()
         starts = try reader.read()
         bits = try reader.readBytes()
-        guard bits.count % 8 == 0 else { throw BinaryReader.Error() }
+        guard bits.count % 8 == 0, keys.count == starts.count, stats.count == starts.count else {
+            throw BinaryReader.Error()
+        }
         for (index, start) in starts.enumerated() {
             let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
             let words = end - start

@@ -335,6 +335,32 @@ import TextAnalysis
         #expect(FormFilter(encodedForms: [0x05, 0x01][...]) == nil)
     }
 
+    /// A batch with a transcript more takes every other document's filter from the stored index
+    /// of the batch before, by its tokenize key, instead of reading its words: a filter altered in
+    /// that index comes through as it is.
+    @Test func aBatchWithATranscriptMoreTakesTheOthersFiltersFromThePreviousIndex() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let out = workspace.out.path
+        let (index, key) = try #require(WordIndex.load(from: out))
+        #expect(index.count == 11)
+        var filters = (0..<index.count).map(index.filter(of:))
+        let size = filters[2].words.count * 8
+        filters[2] = [UInt8](repeating: 0xFF, count: size).withUnsafeBytes { FormFilter(littleEndianWords: $0) }
+        WordIndex(stats: index.stats, keys: index.keys, filters: filters).save(in: out, key: key)
+
+        let text = try String(contentsOf: workspace.corpus("interview-11.txt"), encoding: .utf8)
+        try (text + "\nHelen Carter: One last question.\n").write(
+            to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
+        #expect(try workspace.run().stage("ingest")?.ran == ["interview-12"])
+        let (after, afterKey) = try #require(WordIndex.load(from: out))
+        #expect(afterKey != key && after.count == 12)
+        for (document, position) in index.documentsByKey {
+            #expect(after.filter(of: try #require(after.documentsByKey[document])) == filters[position])
+        }
+    }
+
     /// A stored word index answers as the filters it was built from, read in place from the
     /// file's bytes wherever they lie (here one, then seven bytes into it: not word-aligned).
     @Test func aStoredWordIndexAnswersAsItsFilters() throws {
@@ -344,7 +370,9 @@ import TextAnalysis
             for var form in forms { form.withUTF8 { filter.insert($0) } }
             return filter
         }
-        let built = WordIndex(stats: documents.map { _ in PipelineRunner.DocumentStats() }, filters: filters)
+        let built = WordIndex(
+            stats: documents.map { _ in PipelineRunner.DocumentStats() }, keys: documents.indices.map { "k\($0)" },
+            filters: filters)
         for padding in [1, 7] {
             var writer = BinaryWriter()
             for _ in 0..<padding { writer.writeVarint(0) }
@@ -369,6 +397,8 @@ import TextAnalysis
                 }
                 #expect(claimed == filterClaims)
                 #expect(claimed.count * 10 < max(others.count, 10))
+                // Its filter taken out whole, for another batch's index, by its tokenize key.
+                #expect(read.filter(of: try #require(read.documentsByKey["k\(document)"])) == filters[document])
             }
         }
     }
