@@ -25,9 +25,19 @@ enum CacheFile {
 
     /// The whole body as one value.
     static func read<Value: BinaryCodable>(_: Value.Type, at path: String, tag: String, key: String) -> Value? {
-        guard var reader = reader(at: path, tag: tag, key: key), let value = try? reader.read(Value.self),
-            reader.isAtEnd
-        else { return nil }
+        reader(at: path, tag: tag, key: key).flatMap(whole)
+    }
+
+    /// The whole body as one value, and the key it was written under, whichever that is.
+    static func read<Value: BinaryCodable>(_: Value.Type, at path: String, tag: String) -> (key: String, value: Value)?
+    {
+        guard let (key, reader) = keyedReader(at: path, tag: tag), let value: Value = whole(reader) else { return nil }
+        return (key, value)
+    }
+
+    private static func whole<Value: BinaryCodable>(_ body: BinaryReader) -> Value? {
+        var reader = body
+        guard let value = try? reader.read(Value.self), reader.isAtEnd else { return nil }
         return value
     }
 

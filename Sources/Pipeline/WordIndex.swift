@@ -158,10 +158,7 @@ struct WordIndex: Sendable {
     /// against its checksum: a damaged filter could otherwise say wrongly that a document lacks a
     /// word, and its suggestions would be kept stale.
     static func load(from out: String) -> (index: WordIndex, key: String)? {
-        guard let (key, body) = CacheFile.keyedReader(at: path(in: out), tag: tag) else { return nil }
-        var reader = body
-        guard let index = try? reader.read(WordIndex.self), reader.isAtEnd else { return nil }
-        return (index, key)
+        CacheFile.read(WordIndex.self, at: path(in: out), tag: tag).map { ($0.value, $0.key) }
     }
 
     func save(in out: String, key: String) {
