@@ -358,7 +358,7 @@ extension CompiledLexicon {
         guard isWholeWords else { return nil }
         var text = text
         return text.withUTF8 { bytes in
-            let ascii = Self.isASCII(bytes)
+            let ascii = UTF8Scalars.isASCII(bytes)
             if !ascii && !Tokenizer.spellsPlainASCIIFormsInPlace(bytes) { return true }
             let holds = { (word: UnsafeBufferPointer<UInt8>) -> Bool in
                 word.contains { $0 >= 0x80 } || (!ascii && word.contains { $0 == 0x27 || $0 == 0x2D })
@@ -368,12 +368,6 @@ extension CompiledLexicon {
             guard exactWords.contains(where: { $0.0.withUnsafeBufferPointer(holds) }) else { return false }
             return couldMatch(documentHas: holds) ?? true
         }
-    }
-
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var high: UInt8 = 0
-        for byte in bytes { high |= byte }
-        return high < 0x80
     }
 
     /// Whether `text` holds `word`'s bytes, ASCII letters in either case.

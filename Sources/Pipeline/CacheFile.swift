@@ -23,6 +23,27 @@ enum CacheFile {
         return (key, reader)
     }
 
+    /// A cache file describing another file (a layout of an output): that file opened, its
+    /// identity, and a reader of the body, only when the cache file was written for that very
+    /// file (its size, inode and times; see ``write(describing:at:tag:capacity:body:)``).
+    static func reader(describing file: String, at path: String, tag: String)
+        -> (file: FileHandle, identity: TranscriptHashes.Identity, reader: BinaryReader)?
+    {
+        guard let opened = FileHandle(forReadingAtPath: file),
+            let identity = TranscriptHashes.Identity(descriptor: opened.fileDescriptor),
+            let reader = reader(at: path, tag: tag, key: identity.stamp)
+        else { return nil }
+        return (opened, identity, reader)
+    }
+
+    /// Writes a cache file describing `file` as it is now (nothing when it cannot be read).
+    static func write(
+        describing file: String, at path: String, tag: String, capacity: Int, body: (inout BinaryWriter) -> Void
+    ) {
+        guard let identity = TranscriptHashes.Identity(of: file) else { return }
+        write(at: path, tag: tag, key: identity.stamp, capacity: capacity, body: body)
+    }
+
     /// The whole body as one value.
     static func read<Value: BinaryCodable>(_: Value.Type, at path: String, tag: String, key: String) -> Value? {
         reader(at: path, tag: tag, key: key).flatMap(whole)

@@ -40,10 +40,10 @@ struct CorpusLayout: Sendable {
     /// none, or the layout describes another file (written since, or by hand).
     static func load(in out: String) -> (CorpusLayout, FileHandle)? {
         let file = (out as NSString).appendingPathComponent(Self.file)
-        guard let opened = FileHandle(forReadingAtPath: file),
-            let identity = TranscriptHashes.Identity(descriptor: opened.fileDescriptor),
-            var reader = CacheFile.reader(at: path(in: out), tag: tag, key: identity.stamp)
-        else { return nil }
+        guard let (opened, identity, body) = CacheFile.reader(describing: file, at: path(in: out), tag: tag) else {
+            return nil
+        }
+        var reader = body
         do throws(BinaryReader.Error) {
             var layout = CorpusLayout()
             for _ in 0..<(try reader.readCount()) {
@@ -64,8 +64,7 @@ struct CorpusLayout: Sendable {
     /// Records the layout of the corpus.json just put in place.
     func save(in out: String) {
         let file = (out as NSString).appendingPathComponent(Self.file)
-        guard let identity = TranscriptHashes.Identity(of: file) else { return }
-        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: identity.stamp, capacity: order.count * 200 + 64) {
+        CacheFile.write(describing: file, at: Self.path(in: out), tag: Self.tag, capacity: order.count * 200 + 64) {
             writer in
             writer.writeVarint(UInt64(order.count))
             for id in order {

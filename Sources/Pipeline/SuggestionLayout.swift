@@ -127,10 +127,11 @@ struct SuggestionLayout: Sendable {
     /// when there is none, or it describes another file or context.
     static func load(in out: String, context: String, index: SuggestionIndex) -> (SuggestionLayout, FileHandle)? {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
-        guard let opened = FileHandle(forReadingAtPath: file),
-            let identity = TranscriptHashes.Identity(descriptor: opened.fileDescriptor),
-            var reader = CacheFile.reader(at: path(in: out), tag: tag, key: identity.stamp),
-            var layout = try? read(&reader, context: context), reader.isAtEnd
+        guard let (opened, _, body) = CacheFile.reader(describing: file, at: path(in: out), tag: tag) else {
+            return nil
+        }
+        var reader = body
+        guard var layout = try? read(&reader, context: context), reader.isAtEnd
         else { return nil }
         var first = 0
         for position in layout.documents.indices {
@@ -188,9 +189,8 @@ struct SuggestionLayout: Sendable {
     /// Records the layout of the suggestions.json just written (call once it is in place).
     func save(in out: String) {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
-        guard let identity = TranscriptHashes.Identity(of: file) else { return }
         CacheFile.write(
-            at: Self.path(in: out), tag: Self.tag, key: identity.stamp,
+            describing: file, at: Self.path(in: out), tag: Self.tag,
             capacity: documents.count * 256 + keys.count * 80 + 1024
         ) { writer in
             writer.write(context)

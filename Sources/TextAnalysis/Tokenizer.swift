@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// One word token of a segment: its normalised form and exact spelling as vocabulary ids, and
@@ -109,11 +110,10 @@ public struct Tokenizer: Sendable {
                 index += 1
                 continue
             }
-            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
-            // Not where a scalar starts (never, in a `String`): say no, as for a letter.
-            guard length > 0, index + length <= utf8.count else { return false }
-            var value = UInt32(lead) & (0x7F >> length)
-            for offset in 1..<length { value = value << 6 | UInt32(utf8[index + offset] & 0x3F) }
+            // Not where a scalar starts, or cut short (never, in a `String`): say no, as for a letter.
+            let whole = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+            guard lead >= 0xC0, index + whole <= utf8.count else { return false }
+            let (value, length) = UTF8Scalars.decode(utf8, at: index)
             guard let scalar = Unicode.Scalar(value) else { return false }
             switch kind(of: scalar) {
             case .other, .ideograph, .apostrophe, .hyphen, .separator: index += length
