@@ -115,7 +115,9 @@ struct WordIndex: Sendable {
         bytes.reserveCapacity(filters.reduce(0) { $0 + $1.words.count * 8 })
         for filter in filters {
             starts.append(bytes.count / 8)
-            filter.words.map(\.littleEndian).withUnsafeBytes { bytes += $0 }
+            // A closure, not the key path `\.littleEndian`: projected through a key path a word at
+            // a time, the million words of a 100 MB study took 0.12 s at the end of the run.
+            filter.words.map { $0.littleEndian }.withUnsafeBytes { bytes += $0 }
         }
         bits = bytes[...]
     }
