@@ -2,10 +2,13 @@ import Corpus
 import Foundation
 
 /// Where each chunk of finished documents goes, in document order: corpus.json, the KWIC,
-/// frequency and suggestion merges. It works on its own serial queue while the workers process
-/// the next chunk, so the merge and its writing fill the time a chunk's slowest document leaves
-/// a core idle instead of stopping both; at most two chunks wait for it, so memory stays
-/// bounded. Its state is touched only on that queue until ``finish()``: hence `@unchecked`.
+/// frequency and suggestion merges. Each output's merge works on a serial queue of its own (the
+/// frequencies on one, the KWIC lines on another, corpus.json and the suggestions on a third)
+/// while the workers process the next chunk, so the merges fill the time a chunk's slowest
+/// document leaves a core idle, and when the documents come from the cache (a transcript added
+/// to a cached study) they run side by side instead of one after another. At most two chunks
+/// wait for the merges, so memory stays bounded. Each merge's state is touched only on its
+/// queue until ``finish()``: hence `@unchecked`.
 final class ChunkMerge: @unchecked Sendable {
     var corpus: CorpusWriter?
     var frequencies: FrequencyMerge?
@@ -15,6 +18,8 @@ final class ChunkMerge: @unchecked Sendable {
     private(set) var collected: [PipelineRunner.DocumentResult] = []
 
     private let queue = DispatchQueue(label: "TranscriptMiner.merge")
+    private let frequencyQueue = DispatchQueue(label: "TranscriptMiner.merge.frequencies")
+    private let kwicQueue = DispatchQueue(label: "TranscriptMiner.merge.kwic")
     private let room = DispatchSemaphore(value: 2)
     private let timer: StageTimer
 
@@ -26,7 +31,20 @@ final class ChunkMerge: @unchecked Sendable {
     /// Queues a chunk's results (in document order) behind the chunks before it.
     func add(_ results: [PipelineRunner.DocumentResult]) {
         room.wait()
-        queue.async { [self] in
+        let chunk = DispatchGroup()
+        if frequencies != nil {
+            let counts = results.map(\.counts)
+            frequencyQueue.async(group: chunk) { [self] in
+                timer.measure("merge frequencies") { for each in counts { frequencies?.add(each) } }
+            }
+        }
+        if kwic != nil {
+            let lines = results.map(\.lines)
+            kwicQueue.async(group: chunk) { [self] in
+                timer.measure("merge kwic") { for each in lines { kwic?.add(each) } }
+            }
+        }
+        queue.async(group: chunk) { [self] in
             for var result in results {
                 if let document = result.document {
                     corpus?.append(document, ingestKey: result.ingestKey)
@@ -34,26 +52,22 @@ final class ChunkMerge: @unchecked Sendable {
                 } else if let range = result.previousCorpusRange, let id = result.documentID {
                     corpus?.append(id: id, ingestKey: result.ingestKey, previous: range)
                 }
-                if frequencies != nil {
-                    timer.measure("merge frequencies") { frequencies?.add(result.counts) }
-                    result.counts = []
-                }
-                if kwic != nil {
-                    timer.measure("merge kwic") { kwic?.add(result.lines) }
-                    result.lines = []
-                }
+                result.counts = []
+                result.lines = []
                 if suggestions != nil {
                     timer.measure("merge suggestions") { suggestions?.add(result.suggestions) }
                     result.suggestions = SuggestionMerge.Prepared()
                 }
                 collected.append(result)
             }
-            room.signal()
         }
+        chunk.notify(queue: .global()) { [room] in room.signal() }
     }
 
     /// Waits for every chunk queued; the state can be read after.
     func finish() {
+        frequencyQueue.sync {}
+        kwicQueue.sync {}
         queue.sync {}
     }
 
