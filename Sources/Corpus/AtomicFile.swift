@@ -116,6 +116,14 @@ public enum AtomicFile {
 
         private var synced = false
 
+        /// Hands the disk what it has not been handed yet, without waiting: the file is complete,
+        /// and the flush in ``commit()``, after other work, finds its bytes written or on their way.
+        public func handOver() {
+            guard durable, failed == nil, descriptor >= 0, size > writtenBack else { return }
+            _ = cfilesystem_start_writeback(descriptor, writtenBack, size - writtenBack)
+            writtenBack = size
+        }
+
         /// Forces the bytes so far to disk now (on the thread that wrote them) rather than in
         /// ``commit()``: outputs committed one after another are flushed in parallel before.
         public func sync() {

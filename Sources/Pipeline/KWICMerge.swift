@@ -13,8 +13,10 @@ struct KWICMerge: @unchecked Sendable {
     private var stream: Outputs.KWICStream
     private var waiting: [ConcordanceLine]?
 
-    init(stage: KWICStage, participants: ParticipantTable, path: String) throws(FileWriteError) {
-        sink = try AtomicFile.Writer(path: path)
+    init(stage: KWICStage, participants: ParticipantTable, path: String, recycling: String? = nil)
+        throws(FileWriteError)
+    {
+        sink = try AtomicFile.Writer(path: path, recycling: recycling)
         concordancer = Concordancer(options: stage.options)
         byID = participants.byID
         stream = Outputs.KWICStream(to: sink)

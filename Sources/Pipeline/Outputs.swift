@@ -260,8 +260,12 @@ final class CorpusWriter: @unchecked Sendable {
     private var pending: Range<Int64>?
     private static let separator = Array(",\n    ".utf8)
 
-    init(path: String, previous: (layout: CorpusLayout, file: FileHandle)? = nil) throws(FileWriteError) {
-        writer = try AtomicFile.Writer(path: path)
+    /// A writer of corpus.json at `path`, copying from `previous`, written over the old file at
+    /// `recycling` when it may be (see ``Corpus/AtomicFile/Writer/init(path:durable:recycling:)``).
+    init(
+        path: String, previous: (layout: CorpusLayout, file: FileHandle)? = nil, recycling: String? = nil
+    ) throws(FileWriteError) {
+        writer = try AtomicFile.Writer(path: path, recycling: recycling)
         self.previous = previous
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         writer.append(Data("{\n  \"documents\" : [\n".utf8))
@@ -311,7 +315,7 @@ final class CorpusWriter: @unchecked Sendable {
         writer.append(from: previous.file.fileDescriptor, range: stretch)
     }
 
-    /// Writes the end of the file and flushes it to disk; ``commit()`` puts it in place.
+    /// Writes the end of the file; ``commit()`` flushes it to disk and puts it in place.
     func finish(study: String, participants: ParticipantTable) throws(PipelineError) {
         do {
             copyPending()
@@ -323,7 +327,7 @@ final class CorpusWriter: @unchecked Sendable {
             writer.append(Data(",\n  \"schemaVersion\" : \(Outputs.schemaVersion),\n  \"study\" : ".utf8))
             writer.append(name)
             writer.append(Data("\n}\n".utf8))
-            writer.sync()
+            writer.handOver()
         } catch {
             throw PipelineError(file: writer.path, message: "cannot encode the corpus: \(error)")
         }

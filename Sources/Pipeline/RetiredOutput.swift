@@ -1,28 +1,45 @@
 import Foundation
 
-/// The previous suggestions.json, kept under `.cache/` when a run replaces it. The next run that
-/// writes suggestions.json writes it over this file's blocks when it can (see
-/// ``Corpus/AtomicFile/Writer``); otherwise the file is deleted beside that run's work. Deleting
-/// a 200 MB file here waits for the disk (`discard` on this machine's file system) and frees its
-/// pages: 0.03–0.04 s that otherwise ended every lexicon edit.
-struct RetiredOutput: Sendable {
-    /// Where the file is kept.
-    let path: String
+/// The large outputs a run replaces whole (corpus.json, kwic.json, suggestions.json), each kept
+/// under `.cache/` as `retired-<name>` when a run replaces it. The next run that writes that
+/// output writes it over the kept file's blocks when it can (see ``Corpus/AtomicFile/Writer``).
+/// Replacing an output would otherwise free its blocks in the run, and on a file system mounted
+/// with `discard` that waits for the disk: closing a replaced 240 MB corpus.json took 0.25 s at
+/// the end of a run that added one transcript to 2,000, and such a disk writes new blocks more
+/// slowly than old ones (`dd` here: 300 against 660 MB/s). The price is a second copy of each
+/// of these outputs under `.cache/`.
+struct RetiredOutputs: Sendable {
+    /// The outputs kept when replaced.
+    static let names: Set<String> = ["corpus.json", "kwic.json", "suggestions.json"]
+    let folder: String
     private var removing: Deferred<Void>?
 
     init(in cacheFolder: String) {
-        path = (cacheFolder as NSString).appendingPathComponent("retired-output")
+        folder = cacheFolder
     }
 
-    /// Starts deleting the file, if no writer took it.
-    mutating func discard() {
-        removing = Deferred { [path] in _ = unlink(path) }
+    /// Where the replaced `output` (a file name) is kept.
+    func path(of output: String) -> String {
+        (folder as NSString).appendingPathComponent("retired-\(output)")
+    }
+
+    /// Starts deleting the kept copies that will serve no writer: of the outputs `written` (their
+    /// writers have taken what they could) and of those the pipeline no longer makes. A copy of
+    /// an output the pipeline makes but this run leaves as it is stays for a later run.
+    mutating func discard(written: Set<String>, made: Set<String>) {
+        let paths =
+            Self.names.filter { written.contains($0) || !made.contains($0) }.sorted().map(path(of:))
+            // Where builds before session 21 kept the replaced suggestions.json.
+            + [(folder as NSString).appendingPathComponent("retired-output")]
+        removing = Deferred { for path in paths { _ = unlink(path) } }
     }
 
     /// Links the output at `output` under `.cache/` before it is replaced, so that replacing it
     /// frees nothing (nothing happens when the link cannot be made: it is then freed as before).
     func keep(_ output: String) {
         _ = removing?.value
-        _ = link(output, path)
+        let name = (output as NSString).lastPathComponent
+        guard Self.names.contains(name) else { return }
+        _ = link(output, path(of: name))
     }
 }

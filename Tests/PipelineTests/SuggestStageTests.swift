@@ -293,31 +293,69 @@ import TextAnalysis
         #expect(try workspace.output("report.html") == report)
     }
 
-    /// Replacing suggestions.json frees nothing in the run that replaces it: the previous file
-    /// is kept under `.cache/`, and the next run writes its suggestions.json over that file.
-    @Test func aReplacedSuggestionsFileIsKeptUntilTheNextRunWritesOverIt() throws {
+    /// Replacing suggestions.json, corpus.json or kwic.json frees nothing in the run that
+    /// replaces it: the previous file is kept under `.cache/`, and the next run that writes that
+    /// output writes it over the kept file. A run that leaves an output as it is leaves its kept
+    /// copy alone; one whose pipeline no longer makes an output deletes its copy.
+    @Test func aReplacedOutputIsKeptUntilTheNextRunThatWritesItWritesOverIt() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         _ = try workspace.run()
-        let current = workspace.out.appendingPathComponent("suggestions.json").path
-        let retired = workspace.out.appendingPathComponent(".cache/retired-output").path
+        func current(_ name: String) -> String { workspace.out.appendingPathComponent(name).path }
+        func retired(_ name: String) -> String { workspace.out.appendingPathComponent(".cache/retired-\(name)").path }
         func inode(_ path: String) -> UInt64? {
             var status = stat()
             return stat(path, &status) == 0 ? UInt64(status.st_ino) : nil
         }
-        let first = try #require(inode(current))
-        #expect(inode(retired) == nil)
-        let firstBytes = try workspace.output("suggestions.json")
+        let names = ["suggestions.json", "corpus.json", "kwic.json"]
+        let first = try names.map { try #require(inode(current($0))) }
+        #expect(names.allSatisfy { inode(retired($0)) == nil })
+        let firstBytes = try names.map { try workspace.output($0) }
+        // Where earlier builds kept the replaced suggestions.json: deleted by the next run.
+        let legacy = workspace.out.appendingPathComponent(".cache/retired-output").path
+        try Data("old".utf8).write(to: URL(fileURLWithPath: legacy))
+
+        // A lexicon edit replaces suggestions.json only.
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
         _ = try workspace.run()
-        #expect(inode(retired) == first)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: retired)) == firstBytes)
-        let second = try #require(inode(current))
+        #expect(inode(retired("suggestions.json")) == first[0])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: retired("suggestions.json"))) == firstBytes[0])
+        #expect(inode(retired("corpus.json")) == nil && inode(retired("kwic.json")) == nil)
+        #expect(inode(legacy) == nil)
+        let second = try #require(inode(current("suggestions.json")))
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
         _ = try workspace.run()
-        #expect(inode(retired) == second)
-        #expect(inode(current) == first)
-        #expect(try workspace.output("suggestions.json") == firstBytes)
+        #expect(inode(retired("suggestions.json")) == second)
+        #expect(inode(current("suggestions.json")) == first[0])
+        #expect(try workspace.output("suggestions.json") == firstBytes[0])
+
+        // A transcript taken away replaces all three; put back, each is written over its kept copy.
+        let moved = workspace.root.appendingPathComponent("interview-11.txt")
+        try FileManager.default.moveItem(at: workspace.corpus("interview-11.txt"), to: moved)
+        _ = try workspace.run()
+        for (name, inode0) in zip(names, first) {
+            #expect(inode(retired(name)) == inode0, "\(name) kept")
+        }
+        let without = try names.map { try #require(inode(current($0))) }
+        try FileManager.default.moveItem(at: moved, to: workspace.corpus("interview-11.txt"))
+        _ = try workspace.run()
+        for (index, name) in names.enumerated() {
+            #expect(inode(current(name)) == first[index], "\(name) written over its kept copy")
+            #expect(try workspace.output(name) == firstBytes[index])
+            #expect(inode(retired(name)) == without[index])
+        }
+        // A lexicon edit leaves the kept corpus.json and kwic.json for a later run.
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        _ = try workspace.run()
+        #expect(inode(retired("corpus.json")) == without[1] && inode(retired("kwic.json")) == without[2])
+
+        // Without the KWIC stage, its kept copy goes.
+        var text = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        text = text.replacingOccurrences(of: "  - kwic:\n      queries: [\"protected time\", \"hype\"]\n", with: "")
+        try text.write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        #expect(inode(retired("kwic.json")) == nil)
+        #expect(inode(retired("corpus.json")) != nil)
     }
 
     @Test func formFiltersNeverMissAFormAndRarelyClaimOne() throws {
