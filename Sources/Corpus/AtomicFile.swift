@@ -19,10 +19,18 @@ public enum AtomicFile {
     /// With `durable: false` the bytes are not forced to disk before the rename: the file is still
     /// never seen half-written by a running reader, but after a power cut it may be empty or
     /// short. Only for data that is checked on reading and can be recomputed (the stage cache).
-    public static func write(_ data: Data, to path: String, durable: Bool = true) throws(FileWriteError) {
+    ///
+    /// With `removingFirst` the file at `path` is deleted just before the new one takes its
+    /// place, for a file that may be missing for a moment (a cache, recomputed when it is):
+    /// renaming over an existing file makes ext4 hand the new file's bytes to the disk first
+    /// (`auto_da_alloc`) while it holds the folder's lock, and behind a run's outputs in the
+    /// disk's queue that took 0.16–0.22 s for each of two small caches at the end of a run.
+    public static func write(
+        _ data: Data, to path: String, durable: Bool = true, removingFirst: Bool = false
+    ) throws(FileWriteError) {
         let writer = try Writer(path: path, durable: durable)
         writer.append(data)
-        try writer.commit()
+        try writer.commit(removingFirst: removingFirst)
     }
 
     /// A file written in pieces, appearing at its path only when complete (`commit`); abandoned
@@ -208,8 +216,10 @@ public enum AtomicFile {
             synced = false
         }
 
-        /// Flushes, closes and renames over the path. Throws if any write failed (a full disk).
-        public func commit() throws(FileWriteError) {
+        /// Flushes, closes and renames over the path (after deleting what is there, with
+        /// `removingFirst`: see ``AtomicFile/write(_:to:durable:removingFirst:)``). Throws if any
+        /// write failed (a full disk).
+        public func commit(removingFirst: Bool = false) throws(FileWriteError) {
             if !synced, descriptor >= 0 { cutRecycled() }
             let synced = failed == nil && (!durable || self.synced || fsync(descriptor) == 0)
             let reason = failed ?? String(cString: strerror(errno))
@@ -219,6 +229,7 @@ public enum AtomicFile {
                 unlink(temporary)
                 throw failure(path, "cannot write it (\(reason)); the previous version is unchanged")
             }
+            if removingFirst { unlink(path) }
             guard rename(temporary, path) == 0 else {
                 let reason = String(cString: strerror(errno))
                 unlink(temporary)

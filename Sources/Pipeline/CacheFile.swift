@@ -75,7 +75,8 @@ enum CacheFile {
         Checksum.append(to: &writer)
         try? FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        return (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false)) != nil
+        // Missing for a moment rather than renamed over: see ``AtomicFile/write(_:to:durable:removingFirst:)``.
+        return (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false, removingFirst: true)) != nil
     }
 
     /// A file's size and modification time (nanoseconds), to tell whether it is the one recorded.

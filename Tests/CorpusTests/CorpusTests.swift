@@ -180,6 +180,30 @@ import Testing
 
     /// Run reports, locks and decisions are stamped through the C library, in the very format
     /// of Foundation's default ISO 8601 formatter.
+    /// A file written removing the old one first (a cache) ends as the new bytes under a new
+    /// inode, with no temporary file left, while a reader of the old one still reads it whole.
+    @Test func aFileWrittenRemovingTheOldOneFirstHoldsTheNewBytes() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tmine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let path = root.appendingPathComponent("cache.bin").path
+        func inode() -> UInt64? {
+            var status = stat()
+            return stat(path, &status) == 0 ? UInt64(status.st_ino) : nil
+        }
+        try AtomicFile.write(Data("old".utf8), to: path, durable: false)
+        let old = try #require(inode())
+        // Kept open, so that the old inode cannot be reused for the new file.
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        defer { try? handle.close() }
+        try AtomicFile.write(Data("new bytes".utf8), to: path, durable: false, removingFirst: true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("new bytes".utf8))
+        #expect(inode() != old)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["cache.bin"])
+        #expect(try handle.readToEnd() == Data("old".utf8))
+
+    }
+
     @Test func timestampsMatchFoundationsISO8601Formatter() {
         let formatter = ISO8601DateFormatter()
         for seconds in [0, 1_764_480_000, 1_764_480_000.999, 4_102_444_799, 951_782_400] as [Double] {
