@@ -39,9 +39,17 @@ final class ChunkMerge: @unchecked Sendable {
             }
         }
         if kwic != nil {
-            let lines = results.map(\.lines)
+            let lines = results.map { ($0.documentID, $0.kwicKey, $0.lines, $0.previousKWICRange) }
             kwicQueue.async(group: chunk) { [self] in
-                timer.measure("merge kwic") { for each in lines { kwic?.add(each) } }
+                timer.measure("merge kwic") {
+                    for (id, key, lines, previous) in lines {
+                        if let id, let key, let previous {
+                            kwic?.add(id: id, key: key, previous: previous)
+                        } else {
+                            kwic?.add(lines, id: id, key: key)
+                        }
+                    }
+                }
             }
         }
         queue.async(group: chunk) { [self] in

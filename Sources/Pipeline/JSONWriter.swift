@@ -73,6 +73,13 @@ struct JSONWriter {
         bytes.removeAll(keepingCapacity: true)
     }
 
+    /// Starts an element of the open container: its separator and indentation, the element's
+    /// bytes being the next value written (`followed`) or placed in the file by the caller.
+    mutating func startElement(followed: Bool) {
+        element()
+        inline = followed
+    }
+
     /// The open container got its elements from elsewhere (see ``elements(depth:)``).
     mutating func spliced(elements: Bool) {
         if elements, !started.isEmpty { started[started.count - 1] = true }

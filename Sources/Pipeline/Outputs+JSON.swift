@@ -133,16 +133,43 @@ extension Outputs {
     /// before any line is (keys are sorted, and `lines` comes first).
     struct KWICStream {
         private var writer: JSONWriter
+        private let sink: AtomicFile.Writer
+        /// Whether the file has a line yet, written or copied in (``spliceLine()``).
+        private(set) var hasLines = false
 
         init(to sink: AtomicFile.Writer) {
+            self.sink = sink
             writer = .streaming(to: sink)
             writer.beginObject()
             writer.key("lines")
             writer.beginArray()
         }
 
+        /// Where the next byte written lands in the file.
+        var end: Int64 { sink.size + Int64(writer.bytes.count) }
+
         mutating func append(_ line: ConcordanceLine) {
             writer.value(line)
+            hasLines = true
+        }
+
+        /// The separator before the line appended next, written now: ``end`` is then where the
+        /// line begins.
+        mutating func separateLine() {
+            writer.startElement(followed: true)
+        }
+
+        /// The separator before lines the caller copies into the file next, and every byte so
+        /// far handed to it.
+        mutating func spliceLine() {
+            writer.startElement(followed: false)
+            writer.flush()
+            hasLines = true
+        }
+
+        /// Hands every byte so far to the file (before the caller copies bytes in after them).
+        mutating func flush() {
+            writer.flush()
         }
 
         /// Ends the file with `file`'s fields (its lines are not read).

@@ -245,7 +245,7 @@ public struct RunReport: Codable, Sendable {
 /// Streams `corpus.json`: documents appended one by one, the participants and the rest at the
 /// end, the whole file renamed into place only when complete. The bytes are an
 /// ``Outputs/CorpusFile`` laid out as ``JSONWriter`` lays out records (a turn per line). A
-/// document rendered in the previous corpus.json (its ``CorpusLayout``) is copied from there,
+/// document rendered in the previous corpus.json (its ``OutputLayout``) is copied from there,
 /// documents that followed one another there as one stretch. One thread at a time writes it (the
 /// merge queue, then the task that ends it): hence `@unchecked`.
 final class CorpusWriter: @unchecked Sendable {
@@ -253,72 +253,59 @@ final class CorpusWriter: @unchecked Sendable {
     private let encoder = JSONEncoder()
     private var count = 0
     /// The previous file and its layout, to copy from.
-    let previous: (layout: CorpusLayout, file: FileHandle)?
+    private var previous: PreviousCopy?
     /// This file's layout, as documents are appended.
-    private(set) var layout = CorpusLayout()
-    /// The stretch of the previous file still to copy.
-    private var pending: Range<Int64>?
+    private(set) var layout = OutputLayout(output: "corpus.json")
     private static let separator = Array(",\n    ".utf8)
 
     /// A writer of corpus.json at `path`, copying from `previous`, written over the old file at
     /// `recycling` when it may be (see ``Corpus/AtomicFile/Writer/init(path:durable:recycling:)``).
     init(
-        path: String, previous: (layout: CorpusLayout, file: FileHandle)? = nil, recycling: String? = nil
+        path: String, previous: (layout: OutputLayout, file: FileHandle)? = nil, recycling: String? = nil
     ) throws(FileWriteError) {
         writer = try AtomicFile.Writer(path: path, recycling: recycling)
-        self.previous = previous
+        self.previous = previous.map(PreviousCopy.init)
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         writer.append(Data("{\n  \"documents\" : [\n".utf8))
     }
 
     /// The previous file's bytes of the document `id` made from `ingestKey`, if it has them.
     func previousRange(of id: String, ingestKey: String) -> Range<Int64>? {
-        guard let entry = previous?.layout.entry(id), entry.ingestKey == ingestKey else { return nil }
-        return entry.range
+        previous?.layout.range(of: id, key: ingestKey)
     }
 
     /// Where the next document begins: after the separator, written or left to the stretch.
-    private var next: Int64 { writer.size + (pending.map { Int64($0.count) } ?? 0) + (count > 0 ? 6 : 4) }
+    private var next: Int64 { writer.size + (previous?.pendingCount ?? 0) + (count > 0 ? 6 : 4) }
 
     func append(_ document: Document, ingestKey: String) {
         var json = JSONWriter(depth: 2, capacity: document.text.utf8.count * 3 + 4096)
         json.value(document)
-        copyPending()
+        previous?.copy(into: writer)
         let start = next
         // The document's bytes handed over as they are: through `Data` they were copied once more.
         writer.append(count > 0 ? Self.separator : Array(Self.separator[2...]))
         writer.append(json.bytes)
-        layout.add(id: document.id, ingestKey: ingestKey, range: start..<start + Int64(json.bytes.count))
+        layout.add(id: document.id, key: ingestKey, range: start..<start + Int64(json.bytes.count))
         count += 1
     }
 
     /// Appends the document `id` as the previous file has it (`range`, from ``previousRange(of:ingestKey:)``).
     func append(id: String, ingestKey: String, previous range: Range<Int64>) {
         let start = next
-        if let stretch = pending, count > 0, stretch.upperBound + 6 == range.lowerBound {
-            // Right after the document before it there, separator and all.
-            pending = stretch.lowerBound..<range.upperBound
-        } else {
-            copyPending()
+        if count == 0 || previous?.extend(with: range, separator: 6) != true {
+            previous?.copy(into: writer)
             writer.append(count > 0 ? Self.separator : Array(Self.separator[2...]))
-            pending = range
+            previous?.start(range)
         }
-        layout.add(id: id, ingestKey: ingestKey, range: start..<start + Int64(range.count))
+        layout.add(id: id, key: ingestKey, range: start..<start + Int64(range.count))
         count += 1
-        // A long stretch is copied as it grows, so that the disk writes the file as documents come.
-        if let stretch = pending, stretch.count >= AtomicFile.writebackStep { copyPending() }
-    }
-
-    private func copyPending() {
-        guard let stretch = pending, let previous else { return }
-        pending = nil
-        writer.append(from: previous.file.fileDescriptor, range: stretch)
+        previous?.copyIfLong(into: writer)
     }
 
     /// Writes the end of the file; ``commit()`` flushes it to disk and puts it in place.
     func finish(study: String, participants: ParticipantTable) throws(PipelineError) {
         do {
-            copyPending()
+            previous?.copy(into: writer)
             let table = try encoder.encode(participants)
             let name = try encoder.encode(study)
             writer.append(Data((count > 0 ? "\n" : "").utf8))

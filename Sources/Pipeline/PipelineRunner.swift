@@ -75,6 +75,9 @@ public struct PipelineRunner: Sendable {
         var failure: IngestError?
         var stats = DocumentStats()
         var lines: [ConcordanceLine] = []
+        /// Or the document's lines in the previous kwic.json, to copy, and what made them.
+        var previousKWICRange: Range<Int64>?
+        var kwicKey: String?
         var counts: [DocumentCounts] = []
         var suggestions = SuggestionMerge.Prepared()
         /// The filter of the document's forms, when the run builds the batch's word index.
@@ -347,11 +350,19 @@ public struct PipelineRunner: Sendable {
                 writeCorpus
                 ? try CorpusWriter(
                     path: (out as NSString).appendingPathComponent("corpus.json"),
-                    previous: options.force ? nil : CorpusLayout.load(in: out),
+                    previous: options.force ? nil : OutputLayout.load("corpus.json", in: out),
                     recycling: retired.path(of: "corpus.json")) : nil
         } catch {
             throw PipelineError(file: error.file, message: error.message)
         }
+        // kwic.json, copying from the previous one the lines of documents it has as they are,
+        // when made in the same context (the lines carry their participants' attributes).
+        let kwicContext = ContentHash.combining([
+            "kwic layout", RunManifest.build, participantsHash ?? "", kwicHash ?? "",
+        ])
+        let previousKWIC =
+            writeKWIC && !options.force && configuration.kwic?.options.sort.isEmpty == true
+            ? OutputLayout.load("kwic.json", in: out, context: kwicContext) : nil
         @Sendable func process(_ index: Int) -> DocumentResult {
             var result = DocumentResult()
             defer { options.progress?(done.increment(), files.count) }
@@ -364,8 +375,10 @@ public struct PipelineRunner: Sendable {
             var document: Document?
             var stats =
                 wordIndex?.stats[index] ?? bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
+            let kwicRange = writeKWIC ? key.kwic.flatMap { previousKWIC?.layout.range(of: key.id, key: $0) } : nil
             var lines =
-                writeKWIC ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
+                writeKWIC && kwicRange == nil
+                ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
             var counts =
                 loadFrequencies
                 ? key.frequencies.flatMap { bundle.value([DocumentCounts].self, stage: "frequencies", key: $0) } : []
@@ -511,6 +524,8 @@ public struct PipelineRunner: Sendable {
             result.documentID = key.id
             result.ingestKey = key.ingest
             result.previousCorpusRange = corpusRange
+            result.previousKWICRange = kwicRange
+            result.kwicKey = key.kwic
             result.document = renderCorpus ? document : nil
 
             if needTokens, let document {
@@ -634,7 +649,7 @@ public struct PipelineRunner: Sendable {
                 merge.kwic = try KWICMerge(
                     stage: stage, participants: participants,
                     path: (out as NSString).appendingPathComponent("kwic.json"),
-                    recycling: retired.path(of: "kwic.json"))
+                    recycling: retired.path(of: "kwic.json"), previous: previousKWIC, context: kwicContext)
             }
             merge.suggestions = suggestionMerge
         } catch {
@@ -745,6 +760,8 @@ public struct PipelineRunner: Sendable {
                 var suggestions: SuggestionMerge?
                 var frequencies: Outputs.FrequenciesFile?
                 var report: AtomicFile.Writer?
+                /// kwic.json's layout, saved once the file is in place.
+                var kwicLayout: OutputLayout?
                 var failure: String?
             }
             let runner = self
@@ -770,6 +787,7 @@ public struct PipelineRunner: Sendable {
                                 unit: stage.options.unit.rawValue, match: stage.options.mode.rawValue, lines: []))
                         kwicMerge.sink.handOver()
                         result.files.append(("kwic.json", kwicMerge.sink))
+                        result.kwicLayout = kwicMerge.layout
                     case suggestionsTask:
                         guard var suggestionMerge = suggestionsToWrite, writeSuggestions else { break }
                         let sink = try timer.measure("write suggestions") {
@@ -878,6 +896,7 @@ public struct PipelineRunner: Sendable {
                 for (name, sink) in result.files {
                     retired.keep((out as NSString).appendingPathComponent(name))
                     try commit(name, sink, key: outputKeys[name] ?? "")
+                    if name == "kwic.json" { result.kwicLayout?.save(in: out) }
                     if name == "suggestions.json", let suggestions = result.suggestions {
                         // Saved beside the run's last steps; the run waits for it before it ends.
                         savingIndex = Deferred {

@@ -336,7 +336,7 @@ import TextAnalysis
         let corpusFile = workspace.out.appendingPathComponent("corpus.json")
         // One letter of interview-03's bytes altered, and the layout saved for the altered file.
         func alter(_ id: String, saving: Bool) throws -> Data {
-            let (layout, _) = try #require(CorpusLayout.load(in: workspace.out.path))
+            let (layout, _) = try #require(OutputLayout.load("corpus.json", in: workspace.out.path))
             let range = try #require(layout.entry(id)?.range)
             var bytes = try Data(contentsOf: corpusFile)
             let word = Data(" the ".utf8)
@@ -354,7 +354,7 @@ import TextAnalysis
         let report = try workspace.run()
         #expect(report.stage("ingest")?.ran == ["interview-12"])
         #expect(try workspace.output("corpus.json").range(of: altered) != nil)
-        let (layout, _) = try #require(CorpusLayout.load(in: workspace.out.path))
+        let (layout, _) = try #require(OutputLayout.load("corpus.json", in: workspace.out.path))
         #expect(layout.order.count == 11 && layout.entry("interview-05") == nil)
 
         // Altered again, the layout not saved: nothing is copied from that file.
@@ -365,6 +365,66 @@ import TextAnalysis
         #expect(pieced.range(of: unseen) == nil)
         _ = try workspace.run(force: true)
         #expect(try workspace.output("corpus.json") == pieced)
+    }
+
+    /// kwic.json, written again, copies the lines of every document it had as they are, when
+    /// its layout was made in the same context; a participant's attributes edited (each line
+    /// carries them) or a file changed without its layout saved, and nothing is copied. Each
+    /// run's kwic.json is the one a run from scratch writes.
+    @Test func kwicJSONCopiesTheLinesOfTheDocumentsItHadFromThePreviousFile() throws {
+        let workspace = try Workspace(kwicQueries: ["the", "hype"])
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let kwicFile = workspace.out.appendingPathComponent("kwic.json")
+        // One letter of a document's lines altered, and the layout saved for the altered file.
+        func alter(_ id: String, saving: Bool) throws -> Data {
+            let (layout, _) = try #require(OutputLayout.load("kwic.json", in: workspace.out.path, context: nil))
+            let range = try #require(layout.entry(id)?.range)
+            var bytes = try Data(contentsOf: kwicFile)
+            let word = Data("\"left\":\"".utf8)
+            let found = try #require(bytes.range(of: word, in: Int(range.lowerBound)..<Int(range.upperBound)))
+            bytes[found.upperBound] = UInt8(ascii: "#")
+            try bytes.write(to: kwicFile)
+            if saving { layout.save(in: workspace.out.path) }
+            return bytes[found.lowerBound - 40..<found.upperBound + 20]
+        }
+        func matchesAFreshRun() throws {
+            let pieced = try workspace.output("kwic.json")
+            _ = try workspace.run(force: true)
+            #expect(try workspace.output("kwic.json") == pieced)
+        }
+        let altered = try alter("interview-03", saving: true)
+        let text = try String(contentsOf: workspace.corpus("interview-11.txt"), encoding: .utf8)
+        try (text + "\nHelen Carter: One last question about the hype.\n").write(
+            to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: workspace.corpus("interview-05.docx"))
+        #expect(try workspace.run().stage("ingest")?.ran == ["interview-12"])
+        #expect(try workspace.output("kwic.json").range(of: altered) != nil)
+        let (layout, _) = try #require(OutputLayout.load("kwic.json", in: workspace.out.path, context: nil))
+        #expect(layout.order.count == 11 && layout.entry("interview-05") == nil)
+        #expect(layout.order.allSatisfy { layout.entry($0)?.range.isEmpty == false })
+
+        // Altered again, the layout not saved: nothing is copied from that file.
+        let unseen = try alter("interview-07", saving: false)
+        try FileManager.default.removeItem(at: workspace.corpus("interview-12.txt"))
+        #expect(try workspace.run().stage("ingest")?.ran == [])
+        #expect(try workspace.output("kwic.json").range(of: unseen) == nil)
+        try matchesAFreshRun()
+
+        // A participant's attributes edited, a transcript added: every line is written anew.
+        let stale = try alter("interview-02", saving: true)
+        let participants = workspace.corpus("participants.csv")
+        let table = try String(contentsOf: participants, encoding: .utf8)
+        let edited = table.replacingOccurrences(of: "P2,Consultant,", with: "P2,Senior consultant,")
+        #expect(edited != table)
+        try edited.write(to: participants, atomically: true, encoding: .utf8)
+        try (text + "\nHelen Carter: And the hype?\n").write(
+            to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        let written = try workspace.output("kwic.json")
+        #expect(written.range(of: stale) == nil)
+        #expect(written.range(of: Data("Senior consultant".utf8)) != nil)
+        try matchesAFreshRun()
     }
 
     @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
