@@ -7,10 +7,12 @@
    run once; then `tmine run --force` is started and killed after a random delay, RUNS times.
    After every kill: each previous output is byte-identical and valid JSON, and every decisions
    file is intact. Finally an ordinary run must complete.
-2. The lexicon is edited (a word added to a code, or the edit undone) and `tmine run` (which
-   copies the suggestions of documents the edit leaves as they were from the previous
-   suggestions.json) is killed after a random delay, EDITS times; after every kill an ordinary
-   run must give the suggestions.json and report.html of a `--force` run.
+2. The study is changed (a word added to a code of the lexicon or the edit undone, a transcript
+   added or taken away, a participant's attribute edited or put back) and `tmine run` (which
+   copies what the change leaves as it was from the previous suggestions.json, corpus.json and
+   kwic.json, writing over the copies of older outputs kept under .cache) is killed after a
+   random delay, EDITS times; after every kill an ordinary run must give every output of a
+   `--force` run.
 3. `tmine review` is started and sent decisions as fast as it answers, and killed after a random
    delay, REVIEWS times. After every kill the decisions file is valid JSON whose events are a
    prefix of what was sent (the old or the new version, never a mix).
@@ -103,15 +105,32 @@ def edit_trials(tmine, edits, problems):
     pipeline, out = study(folder, 200)
     lexicon = os.path.join(folder, "lexicon.yaml")
     original = open(lexicon, encoding="utf-8").read()
+    corpus = os.path.join(folder, "corpus")
+    participants = os.path.join(corpus, "participants.csv")
+    table = open(participants, encoding="utf-8").read()
+    extra = os.path.join(corpus, "copy-extra.txt")
+    text = open(os.path.join(corpus, "interview-11.txt"), encoding="utf-8-sig").read()
     subprocess.run([tmine, "run", pipeline, "--quiet"], check=True)
     timed = time.time()
     subprocess.run([tmine, "run", pipeline, "--quiet", "--force"], check=True)
     length = time.time() - timed
     for trial in range(edits):
-        word = random.choice(["zyzzyva", "keynote", "unpleasant", None])
-        text = original if word is None else original.replace("keynote,", "keynote, %s," % word, 1)
-        with open(lexicon, "w", encoding="utf-8") as f:
-            f.write(text)
+        change = random.choice(["lexicon", "transcript", "participants"])
+        if change == "lexicon":
+            word = random.choice(["zyzzyva", "keynote", "unpleasant", None])
+            edited = original if word is None else original.replace("keynote,", "keynote, %s," % word, 1)
+            with open(lexicon, "w", encoding="utf-8") as f:
+                f.write(edited)
+        elif change == "transcript":
+            if os.path.exists(extra):
+                os.unlink(extra)
+            else:
+                with open(extra, "w", encoding="utf-8") as f:
+                    f.write(text + "\nR: The hype, trial %d.\n" % trial)
+        else:
+            edited = table if random.random() < 0.5 else table.replace("P2,Consultant,", "P2,Senior consultant,", 1)
+            with open(participants, "w", encoding="utf-8") as f:
+                f.write(edited)
         process = subprocess.Popen([tmine, "run", pipeline, "--quiet"], stderr=subprocess.DEVNULL)
         time.sleep(random.uniform(0.0, 0.5 * length))
         process.send_signal(signal.SIGKILL)
@@ -122,9 +141,9 @@ def edit_trials(tmine, edits, problems):
         after = outputs(out)
         subprocess.run([tmine, "run", pipeline, "--quiet", "--force"], check=True)
         forced = outputs(out)
-        for name in ["suggestions.json", "report.html"]:
+        for name in sorted(set(after) | set(forced)):
             if after.get(name) != forced.get(name):
-                problems.append("edit trial %d: %s differs from a forced run's" % (trial, name))
+                problems.append("edit trial %d (%s): %s differs from a forced run's" % (trial, change, name))
     shutil.rmtree(folder)
 
 
@@ -186,7 +205,8 @@ def main():
     print("run: %d SIGKILL trials in %.0f s (a forced run takes %.2f s; kills spread over 0-110 %% of it)"
           % (args.runs, elapsed[0], elapsed[1]))
     edit_trials(args.tmine, args.edits, problems)
-    print("edit: %d SIGKILL trials of lexicon-edit runs, each followed by a run compared with a forced one"
+    print("edit: %d SIGKILL trials of runs after a change (lexicon, transcript or participants), each followed "
+          "by a run compared with a forced one"
           % args.edits)
     sent, kept = review_trials(args.tmine, args.reviews, problems)
     print("review: %d SIGKILL trials, %d decisions acknowledged, %d events in the log" % (args.reviews, sent, kept))
