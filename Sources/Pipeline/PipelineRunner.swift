@@ -207,6 +207,17 @@ public struct PipelineRunner: Sendable {
 
         let configuration = configuration
         let options = options
+        // A document's KWIC lines and suggestions carry its participants' attributes, so the
+        // previous outputs' bytes of them are copied only under a key that holds those too: one
+        // participant's attributes edited, only that participant's documents are rendered again.
+        let attributeHashes = participants.byID.mapValues { participant in
+            ContentHash.combining(participant.attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+        }
+        @Sendable func renderedKey(_ key: String?, speakers: [String]?) -> String? {
+            guard let key, let speakers else { return nil }
+            return ContentHash.combining(
+                ["rendered", key] + speakers.sorted().flatMap { [$0, attributeHashes[$0] ?? "-"] })
+        }
 
         // The documents, in path order, and the keys of every stage of each, from its content
         // (five SHA-256s a document: on both cores).
@@ -320,7 +331,7 @@ public struct PipelineRunner: Sendable {
                 // rendered suggestions depend on: a previous file made in the same context can
                 // lend this run the elements of documents whose suggestions are as they were.
                 let context = ContentHash.combining([
-                    "suggestion layout", RunManifest.build, participantsHash ?? "", decisionsHash, stage.optionsHash,
+                    "suggestion layout", RunManifest.build, decisionsHash, stage.optionsHash,
                 ])
                 suggestionMerge = try SuggestionMerge(
                     stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
@@ -356,10 +367,8 @@ public struct PipelineRunner: Sendable {
             throw PipelineError(file: error.file, message: error.message)
         }
         // kwic.json, copying from the previous one the lines of documents it has as they are,
-        // when made in the same context (the lines carry their participants' attributes).
-        let kwicContext = ContentHash.combining([
-            "kwic layout", RunManifest.build, participantsHash ?? "", kwicHash ?? "",
-        ])
+        // when made in the same context.
+        let kwicContext = ContentHash.combining(["kwic layout", RunManifest.build, kwicHash ?? ""])
         let previousKWIC =
             writeKWIC && !options.force && configuration.kwic?.options.sort.isEmpty == true
             ? OutputLayout.load("kwic.json", in: out, context: kwicContext) : nil
@@ -375,7 +384,11 @@ public struct PipelineRunner: Sendable {
             var document: Document?
             var stats =
                 wordIndex?.stats[index] ?? bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
-            let kwicRange = writeKWIC ? key.kwic.flatMap { previousKWIC?.layout.range(of: key.id, key: $0) } : nil
+            let kwicRange =
+                writeKWIC
+                ? renderedKey(key.kwic, speakers: stats?.participantIDs).flatMap {
+                    previousKWIC?.layout.range(of: key.id, key: $0)
+                } : nil
             var lines =
                 writeKWIC && kwicRange == nil
                 ? key.kwic.flatMap { bundle.value([ConcordanceLine].self, stage: "kwic", key: $0) } : []
@@ -411,7 +424,8 @@ public struct PipelineRunner: Sendable {
             // holds them (same version, or an earlier one this document keeps) is copied from there.
             var reused: SuggestionLayout.Document?
             if loadSuggestions, key.content != nil, let previousLayout, let record = previousLayout.document(key.id),
-                record.key == key.suggest, record.sources.count == codeKeys.count
+                record.key == renderedKey(key.suggest, speakers: stats?.participantIDs),
+                record.sources.count == codeKeys.count
             {
                 let sources = previousLayout.sources(of: record)
                 var carried: [String] = []
@@ -525,7 +539,6 @@ public struct PipelineRunner: Sendable {
             result.ingestKey = key.ingest
             result.previousCorpusRange = corpusRange
             result.previousKWICRange = kwicRange
-            result.kwicKey = key.kwic
             result.document = renderCorpus ? document : nil
 
             if needTokens, let document {
@@ -610,6 +623,7 @@ public struct PipelineRunner: Sendable {
                 suggestions = suggester.ordered(codeKeys.flatMap { byCode[$0] ?? [] })
             }
             result.stats = stats ?? DocumentStats()
+            result.kwicKey = renderedKey(key.kwic, speakers: result.stats.participantIDs)
             if buildWordIndex, result.filter == nil {
                 result.filter =
                     otherBatch.flatMap { index, documents in documents[key.tokenize].map(index.filter(of:)) }
@@ -630,7 +644,10 @@ public struct PipelineRunner: Sendable {
             } else if let preparation {
                 result.suggestions = timer.measure("prepare suggestions") {
                     preparation.prepare(
-                        suggestions ?? [], document: key.suggest.map { (key.id, $0, sources) })
+                        suggestions ?? [],
+                        document: renderedKey(key.suggest, speakers: result.stats.participantIDs).map {
+                            (key.id, $0, sources)
+                        })
                 }
             }
             return result

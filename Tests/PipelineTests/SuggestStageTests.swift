@@ -293,6 +293,40 @@ import TextAnalysis
         #expect(try workspace.output("report.html") == report)
     }
 
+    /// A participant's attributes edited: only their documents' suggestions (which carry the
+    /// attributes) are rendered again; every other document's come from the previous
+    /// suggestions.json as they were, their cached suggestions not even read (here wiped).
+    @Test func anAttributeEditRendersOnlyThatParticipantsSuggestionsAgain() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let cache = StageCache(folder: workspace.out.appendingPathComponent(".cache").path)
+        let documents = workspace.out.appendingPathComponent(".cache/documents")
+        let keys = cache.indexedKeys
+        #expect(keys.count == 11)
+        for key in keys {
+            let location = try #require(cache.record(of: key)?[StageCache.Part.suggest.rawValue])
+            let descriptor = open(documents.appendingPathComponent(location.pack).path, O_RDWR)
+            defer { close(descriptor) }
+            let garbage = [UInt8](repeating: 0xFF, count: Int(location.range.count))
+            #expect(pwrite(descriptor, garbage, garbage.count, off_t(location.range.lowerBound)) == garbage.count)
+        }
+        let path = workspace.corpus("participants.csv").path
+        let table = try String(contentsOfFile: path, encoding: .utf8)
+        try table.replacingOccurrences(of: "P9,Surgeon,", with: "P9,Senior surgeon,")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let edited = try workspace.run()
+        #expect(edited.stage("suggest")?.ran == ["interview-09"])
+        let suggestions = try workspace.output("suggestions.json")
+        let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: suggestions)
+        let nine = file.suggestions.filter { $0.participantID == "P9" }
+        #expect(!nine.isEmpty && nine.allSatisfy { $0.attributes["role"] == "Senior surgeon" })
+        let report = try workspace.output("report.html")
+        _ = try workspace.run(force: true)
+        #expect(try workspace.output("suggestions.json") == suggestions)
+        #expect(try workspace.output("report.html") == report)
+    }
+
     /// Replacing suggestions.json, corpus.json or kwic.json frees nothing in the run that
     /// replaces it: the previous file is kept under `.cache/`, and the next run that writes that
     /// output writes it over the kept file. A run that leaves an output as it is leaves its kept
