@@ -598,6 +598,38 @@ import TextAnalysis
         #expect(file.manualCodings.map(\.coding.code) == ["Serendipity"])
     }
 
+    /// `tmine decide` finds suggestions without decoding the whole suggestions.json: every
+    /// suggestion by its id, and every 6-character prefix's suggestions, as the decoded file has
+    /// them, with participants' attributes named `id` or holding `],"id":"`.
+    @Test func decideFindsSuggestionsAsTheDecodedFileHasThem() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        // Every participant's `id` attribute is a suggestion's id (ids do not depend on attributes).
+        let taken = try #require(try decider.currentSuggestions().file.suggestions.first?.id)
+        let path = workspace.corpus("participants.csv").path
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        let extended =
+            [rows[0] + ",id,quote"] + rows.dropFirst().map { $0 + ",\(taken),\"x\"\"],\"\"id\"\":\"\"deadbeef\"" }
+        try (extended.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        let file = try decider.currentSuggestions().file
+        #expect(file.suggestions.first?.id == taken && file.suggestions.first?.attributes["id"] == taken)
+        #expect(file.suggestions.count > 50)
+        #expect(file.suggestions.contains { $0.attributes["quote"] == "x\"],\"id\":\"deadbeef" })
+        let ids = file.suggestions.map(\.id)
+        let prefixes = Array(Set(ids.map { String($0.prefix(6)) })) + ["deadbe", "0000000000000000"]
+        let (lexicon, found) = try decider.lookUp(ids + prefixes)
+        #expect(lexicon.codes.map(\.name) == file.lexicon.codes.map(\.name))
+        for suggestion in file.suggestions {
+            #expect(found[suggestion.id] == [suggestion])
+        }
+        for prefix in prefixes {
+            #expect((found[prefix] ?? []) == file.suggestions.filter { $0.id.hasPrefix(prefix) }, "\(prefix)")
+        }
+    }
+
     @Test func theSampleLexiconIsValidAndItsExamplesPass() throws {
         let path = Workspace.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml").path
         let lexicon = try LexiconReader.read(path)
