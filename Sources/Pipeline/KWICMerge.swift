@@ -62,7 +62,9 @@ struct KWICMerge: @unchecked Sendable {
 
     /// Adds the document `id`'s lines as the previous file has them (`range`, from its layout).
     mutating func add(id: String, key: String, previous range: Range<Int64>) {
-        guard var copy = previous, layout != nil else { return }
+        guard var copy = previous, layout != nil else {
+            preconditionFailure("a document is copied only from the previous file this merge was given")
+        }
         var start: Int64 = 0
         if !range.isEmpty {
             start = stream.end + copy.pendingCount + (stream.hasLines ? Self.separator : Self.separator - 1)

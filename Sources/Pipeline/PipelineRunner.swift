@@ -208,15 +208,14 @@ public struct PipelineRunner: Sendable {
         let configuration = configuration
         let options = options
         // A document's KWIC lines and suggestions carry its participants' attributes, so the
-        // previous outputs' bytes of them are copied only under a key that holds those too: one
-        // participant's attributes edited, only that participant's documents are rendered again.
+        // previous outputs' bytes of them are copied only under a key that holds those too (its
+        // stage's key, `+`, this): one participant's attributes edited, only that participant's
+        // documents are rendered again.
         let attributeHashes = participants.byID.mapValues { participant in
             ContentHash.combining(participant.attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
         }
-        @Sendable func renderedKey(_ key: String?, speakers: [String]?) -> String? {
-            guard let key, let speakers else { return nil }
-            return ContentHash.combining(
-                ["rendered", key] + speakers.sorted().flatMap { [$0, attributeHashes[$0] ?? "-"] })
+        @Sendable func speakersKey(_ speakers: [String]) -> String {
+            ContentHash.combining(speakers.sorted().flatMap { [$0, attributeHashes[$0] ?? "-"] })
         }
 
         // The documents, in path order, and the keys of every stage of each, from its content
@@ -384,10 +383,11 @@ public struct PipelineRunner: Sendable {
             var document: Document?
             var stats =
                 wordIndex?.stats[index] ?? bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
+            let cachedSpeakers = stats.map { ($0.participantIDs, speakersKey($0.participantIDs)) }
             let kwicRange =
                 writeKWIC
-                ? renderedKey(key.kwic, speakers: stats?.participantIDs).flatMap {
-                    previousKWIC?.layout.range(of: key.id, key: $0)
+                ? key.kwic.flatMap { kwic in
+                    cachedSpeakers.flatMap { previousKWIC?.layout.range(of: key.id, key: kwic + "+" + $0.1) }
                 } : nil
             var lines =
                 writeKWIC && kwicRange == nil
@@ -424,7 +424,7 @@ public struct PipelineRunner: Sendable {
             // holds them (same version, or an earlier one this document keeps) is copied from there.
             var reused: SuggestionLayout.Document?
             if loadSuggestions, key.content != nil, let previousLayout, let record = previousLayout.document(key.id),
-                record.key == renderedKey(key.suggest, speakers: stats?.participantIDs),
+                let suggest = key.suggest, let speakers = cachedSpeakers?.1, record.key == suggest + "+" + speakers,
                 record.sources.count == codeKeys.count
             {
                 let sources = previousLayout.sources(of: record)
@@ -623,7 +623,10 @@ public struct PipelineRunner: Sendable {
                 suggestions = suggester.ordered(codeKeys.flatMap { byCode[$0] ?? [] })
             }
             result.stats = stats ?? DocumentStats()
-            result.kwicKey = renderedKey(key.kwic, speakers: result.stats.participantIDs)
+            let speakers =
+                cachedSpeakers.flatMap { $0.0 == result.stats.participantIDs ? $0.1 : nil }
+                ?? speakersKey(result.stats.participantIDs)
+            result.kwicKey = key.kwic.map { $0 + "+" + speakers }
             if buildWordIndex, result.filter == nil {
                 result.filter =
                     otherBatch.flatMap { index, documents in documents[key.tokenize].map(index.filter(of:)) }
@@ -645,9 +648,7 @@ public struct PipelineRunner: Sendable {
                 result.suggestions = timer.measure("prepare suggestions") {
                     preparation.prepare(
                         suggestions ?? [],
-                        document: renderedKey(key.suggest, speakers: result.stats.participantIDs).map {
-                            (key.id, $0, sources)
-                        })
+                        document: key.suggest.map { (key.id, $0 + "+" + speakers, sources) })
                 }
             }
             return result

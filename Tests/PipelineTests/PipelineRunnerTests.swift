@@ -389,11 +389,6 @@ import TextAnalysis
             if saving { layout.save(in: workspace.out.path) }
             return bytes[found.lowerBound - 40..<found.upperBound + 20]
         }
-        func matchesAFreshRun() throws {
-            let pieced = try workspace.output("kwic.json")
-            _ = try workspace.run(force: true)
-            #expect(try workspace.output("kwic.json") == pieced)
-        }
         let altered = try alter("interview-03", saving: true)
         let text = try String(contentsOf: workspace.corpus("interview-11.txt"), encoding: .utf8)
         try (text + "\nHelen Carter: One last question about the hype.\n").write(
@@ -410,7 +405,7 @@ import TextAnalysis
         try FileManager.default.removeItem(at: workspace.corpus("interview-12.txt"))
         #expect(try workspace.run().stage("ingest")?.ran == [])
         #expect(try workspace.output("kwic.json").range(of: unseen) == nil)
-        try matchesAFreshRun()
+        try workspace.expectAFreshRunWritesTheSame(["kwic.json"])
 
         // A participant's attributes edited, a transcript added: as a fresh run has them.
         let participants = workspace.corpus("participants.csv")
@@ -422,7 +417,7 @@ import TextAnalysis
             to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
         _ = try workspace.run()
         #expect(try workspace.output("kwic.json").range(of: Data("Senior consultant".utf8)) != nil)
-        try matchesAFreshRun()
+        try workspace.expectAFreshRunWritesTheSame(["kwic.json"])
 
         // Put back: that participant's lines are written anew, every other document's copied.
         let kept = try alter("interview-03", saving: true)

@@ -79,6 +79,24 @@ struct Workspace {
 
     func remove() { try? FileManager.default.removeItem(at: root) }
 
+    /// Runs from scratch and expects each output in `names` as the run before left it.
+    func expectAFreshRunWritesTheSame(_ names: [String] = ["suggestions.json", "report.html"]) throws {
+        let pieced = try names.map(output)
+        _ = try run(force: true)
+        for (name, bytes) in zip(names, pieced) {
+            #expect(try output(name) == bytes, "\(name)")
+        }
+    }
+
+    /// Overwrites a part of a cached record with bytes no decoder takes.
+    func wipe(_ location: StageCache.Location) {
+        let path = out.appendingPathComponent(".cache/documents").appendingPathComponent(location.pack).path
+        let descriptor = open(path, O_RDWR)
+        defer { close(descriptor) }
+        let garbage = [UInt8](repeating: 0xFF, count: Int(location.range.count))
+        #expect(pwrite(descriptor, garbage, garbage.count, off_t(location.range.lowerBound)) == garbage.count)
+    }
+
     /// Runs the sample and has alice accept its first suggestion (the run after rebuilds only
     /// suggestions.json and the report).
     func runAndAcceptTheFirstSuggestion() throws {
