@@ -88,6 +88,24 @@ struct Workspace {
         }
     }
 
+    /// Alters `output` (corpus.json, kwic.json) in document `id`'s part: the byte right after the
+    /// first `marker` there becomes `byte`. With `saving`, the output's layout is saved for the
+    /// altered file, so that a run may copy from it. Returns bytes around the change.
+    func alter(_ output: String, document id: String, after marker: String, to byte: UInt8, saving: Bool) throws
+        -> Data
+    {
+        let (layout, _) = try #require(OutputLayout.load(output, in: out.path, context: nil))
+        let range = try #require(layout.entry(id)?.range)
+        let file = out.appendingPathComponent(output)
+        var bytes = try Data(contentsOf: file)
+        let found = try #require(
+            bytes.range(of: Data(marker.utf8), in: Int(range.lowerBound)..<Int(range.upperBound)))
+        bytes[found.upperBound] = byte
+        try bytes.write(to: file)
+        if saving { layout.save(in: out.path) }
+        return bytes[found.lowerBound - 40..<found.upperBound + 20]
+    }
+
     /// Overwrites a part of a cached record with bytes no decoder takes.
     func wipe(_ location: StageCache.Location) {
         let path = out.appendingPathComponent(".cache/documents").appendingPathComponent(location.pack).path
