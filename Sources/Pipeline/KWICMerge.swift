@@ -68,13 +68,9 @@ struct KWICMerge: @unchecked Sendable {
         var start: Int64 = 0
         if !range.isEmpty {
             start = stream.end + copy.pendingCount + (stream.hasLines ? Self.separator : Self.separator - 1)
-            if !stream.hasLines || !copy.extend(with: range, separator: Self.separator) {
-                stream.flush()
-                copy.copy(into: sink)
-                stream.spliceLine()
-                copy.start(range)
-            }
-            copy.copyIfLong(into: sink)
+            copy.add(
+                range, separator: Self.separator, first: !stream.hasLines, into: sink, flushing: { stream.flush() },
+                separating: { stream.spliceLine() })
         }
         previous = copy
         layout?.add(id: id, key: key, range: start..<start + Int64(range.count))

@@ -119,18 +119,23 @@ struct PreviousCopy {
     /// Bytes of the pending stretch, not yet in the new file.
     var pendingCount: Int64 { pending.map { Int64($0.count) } ?? 0 }
 
-    /// Adds `range` to the pending stretch when it follows it `separator` bytes apart (true);
-    /// else the caller copies the stretch (``copy(into:)``), writes a separator, and ``start(_:)``s
-    /// a new one.
-    mutating func extend(with range: Range<Int64>, separator: Int64) -> Bool {
-        guard let stretch = pending, stretch.upperBound + separator == range.lowerBound else { return false }
-        pending = stretch.lowerBound..<range.upperBound
-        return true
-    }
-
-    mutating func start(_ range: Range<Int64>) {
-        precondition(pending == nil, "a stretch starts once the one before it is copied")
-        pending = range
+    /// Adds a document's bytes there (`range`) after what `writer` has: to the pending stretch
+    /// when they follow it `separator` bytes apart there (and the new file's array has elements
+    /// already: not `first`); else as a new stretch, once `flushing` has handed `writer` what the
+    /// caller holds, the pending stretch is copied, and `separating` has written the separator.
+    mutating func add(
+        _ range: Range<Int64>, separator: Int64, first: Bool, into writer: AtomicFile.Writer,
+        flushing: () -> Void = {}, separating: () -> Void
+    ) {
+        if !first, let stretch = pending, stretch.upperBound + separator == range.lowerBound {
+            pending = stretch.lowerBound..<range.upperBound
+        } else {
+            flushing()
+            copy(into: writer)
+            separating()
+            pending = range
+        }
+        copyIfLong(into: writer)
     }
 
     /// Copies the pending stretch to the end of `writer`.
@@ -141,7 +146,7 @@ struct PreviousCopy {
     }
 
     /// Copies the pending stretch once it is long.
-    mutating func copyIfLong(into writer: AtomicFile.Writer) {
+    private mutating func copyIfLong(into writer: AtomicFile.Writer) {
         if pendingCount >= AtomicFile.writebackStep { copy(into: writer) }
     }
 }

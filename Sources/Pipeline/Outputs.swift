@@ -292,14 +292,11 @@ final class CorpusWriter: @unchecked Sendable {
     /// Appends the document `id` as the previous file has it (`range`, from ``previousRange(of:ingestKey:)``).
     func append(id: String, ingestKey: String, previous range: Range<Int64>) {
         let start = next
-        if count == 0 || previous?.extend(with: range, separator: 6) != true {
-            previous?.copy(into: writer)
+        previous?.add(range, separator: Int64(Self.separator.count), first: count == 0, into: writer) {
             writer.append(count > 0 ? Self.separator : Array(Self.separator[2...]))
-            previous?.start(range)
         }
         layout.add(id: id, key: ingestKey, range: start..<start + Int64(range.count))
         count += 1
-        previous?.copyIfLong(into: writer)
     }
 
     /// Writes the end of the file; ``commit()`` flushes it to disk and puts it in place.

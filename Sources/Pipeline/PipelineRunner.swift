@@ -383,7 +383,9 @@ public struct PipelineRunner: Sendable {
             var document: Document?
             var stats =
                 wordIndex?.stats[index] ?? bundle.value(DocumentStats.self, stage: "tokenize", key: key.tokenize)
-            let cachedSpeakers = stats.map { ($0.participantIDs, speakersKey($0.participantIDs)) }
+            let keysCarrySpeakers = writeKWIC || loadSuggestions
+            let cachedSpeakers =
+                keysCarrySpeakers ? stats.map { ($0.participantIDs, speakersKey($0.participantIDs)) } : nil
             let kwicRange =
                 writeKWIC
                 ? key.kwic.flatMap { kwic in
@@ -624,8 +626,9 @@ public struct PipelineRunner: Sendable {
             }
             result.stats = stats ?? DocumentStats()
             let speakers =
-                cachedSpeakers.flatMap { $0.0 == result.stats.participantIDs ? $0.1 : nil }
-                ?? speakersKey(result.stats.participantIDs)
+                keysCarrySpeakers
+                ? cachedSpeakers.flatMap { $0.0 == result.stats.participantIDs ? $0.1 : nil }
+                    ?? speakersKey(result.stats.participantIDs) : ""
             result.kwicKey = key.kwic.map { $0 + "+" + speakers }
             if buildWordIndex, result.filter == nil {
                 result.filter =

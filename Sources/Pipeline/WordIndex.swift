@@ -124,12 +124,22 @@ struct WordIndex: Sendable {
 
     var count: Int { starts.count }
 
+    /// Where document `index`'s filter words are among `bits`' words.
+    private func words(of index: Int) -> Range<Int> {
+        starts[index]..<(index + 1 < starts.count ? starts[index + 1] : bits.count / 8)
+    }
+
+    /// Document `index`'s filter bytes, in place.
+    private func withFilter<T>(of index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let words = words(of: index)
+        return bits.withUnsafeBytes {
+            body(UnsafeRawBufferPointer(rebasing: $0[words.lowerBound * 8..<words.upperBound * 8]))
+        }
+    }
+
     /// Document `index`'s filter.
     func filter(of index: Int) -> FormFilter {
-        let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
-        return bits.withUnsafeBytes {
-            FormFilter(littleEndianWords: UnsafeRawBufferPointer(rebasing: $0[starts[index] * 8..<end * 8]))
-        }
+        withFilter(of: index) { FormFilter(littleEndianWords: $0) }
     }
 
     /// Each tokenize key's document.
@@ -139,10 +149,7 @@ struct WordIndex: Sendable {
 
     /// Whether document `index` may have this form (false: it certainly has not).
     func mayContain(document index: Int, _ form: UnsafeBufferPointer<UInt8>) -> Bool {
-        let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
-        return bits.withUnsafeBytes {
-            FormFilter.mayContain(form, in: UnsafeRawBufferPointer(rebasing: $0[starts[index] * 8..<end * 8]))
-        }
+        withFilter(of: index) { FormFilter.mayContain(form, in: $0) }
     }
 
     private static let tag = "tmine-words-2-\(BinaryWriter.formatVersion)"
@@ -187,10 +194,11 @@ extension WordIndex: BinaryCodable {
         guard bits.count % 8 == 0, keys.count == starts.count, stats.count == starts.count else {
             throw BinaryReader.Error()
         }
-        for (index, start) in starts.enumerated() {
-            let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
-            let words = end - start
-            guard start >= 0, words > 0, words & (words - 1) == 0 else { throw BinaryReader.Error() }
+        for index in starts.indices {
+            let words = words(of: index)
+            guard words.lowerBound >= 0, words.count > 0, words.count & (words.count - 1) == 0 else {
+                throw BinaryReader.Error()
+            }
         }
     }
 }
