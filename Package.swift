@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Corpus", "Ingest", "TextAnalysis", "Coding", "CLibDeflate",
+                "Corpus", "Ingest", "TextAnalysis", "Coding", "CLibDeflate", "CFileSystem",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Schemas"]

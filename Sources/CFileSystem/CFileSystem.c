@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -40,5 +41,18 @@ void cfilesystem_keep_freed_memory(int64_t bytes) {
     mallopt(M_TRIM_THRESHOLD, (int)bytes);
 #else
     (void)bytes;
+#endif
+}
+
+const void *cfilesystem_find(const void *haystack, size_t length, const void *needle, size_t needle_length) {
+#ifdef __GLIBC__
+    return memmem(haystack, length, needle, needle_length);
+#else
+    if (needle_length == 0) return haystack;
+    const unsigned char *bytes = haystack;
+    for (size_t at = 0; at + needle_length <= length; at++) {
+        if (memcmp(bytes + at, needle, needle_length) == 0) return bytes + at;
+    }
+    return NULL;
 #endif
 }

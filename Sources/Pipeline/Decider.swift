@@ -42,16 +42,32 @@ public struct Decider: Sendable {
     public func currentSuggestions() throws(PipelineError) -> (
         file: Outputs.SuggestionsFile, merged: DecisionMerger.Result
     ) {
+        let file = try lastSuggestions()
+        return (file, DecisionMerger().merge(file.suggestions, states: try coderStates()))
+    }
+
+    /// The last run's suggestions.json, every suggestion pending and without decisions: what
+    /// the decisions are merged into.
+    public func lastSuggestions() throws(PipelineError) -> Outputs.SuggestionsFile {
         guard let data = FileManager.default.contents(atPath: suggestionsPath) else {
             throw PipelineError(
                 file: suggestionsPath, message: "no suggestions yet; run the pipeline first (tmine run)")
         }
-        let file: Outputs.SuggestionsFile
+        var file: Outputs.SuggestionsFile
         do {
-            file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: data)
+            file = try Outputs.SuggestionsFile.decode(data)
         } catch {
             throw PipelineError(file: suggestionsPath, message: "cannot read suggestions.json: \(error)")
         }
+        for index in file.suggestions.indices {
+            file.suggestions[index].decisions = []
+            file.suggestions[index].status = .pending
+        }
+        return file
+    }
+
+    /// Every coder's decision log as it is now, coders by name.
+    public func coderStates() throws(PipelineError) -> [CoderState] {
         var states: [CoderState] = []
         let folder = configuration.decisionsFolder
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
@@ -65,21 +81,17 @@ public struct Decider: Sendable {
                 throw PipelineError(file: error.file, message: error.message)
             }
         }
-        let pending = file.suggestions.map { suggestion -> Suggestion in
-            var copy = suggestion
-            copy.decisions = []
-            copy.status = .pending
-            return copy
-        }
-        return (file, DecisionMerger().merge(pending, states: states))
+        return states
     }
 
     /// Appends the actions to the coder's log. Throws ``PipelineError`` naming every unknown id,
-    /// code or range before anything is written; a stale `expectedVersion` is a conflict.
+    /// code or range before anything is written; a stale `expectedVersion` is a conflict. Ids
+    /// are looked up in `suggestions` when given (the file as ``lastSuggestions()`` read it, as
+    /// the review server holds it), else in suggestions.json.
     @discardableResult
-    public func decide(coder: String, _ actions: [Action], expectedVersion: Int? = nil) throws(PipelineError)
-        -> DecisionLog
-    {
+    public func decide(
+        coder: String, _ actions: [Action], expectedVersion: Int? = nil, in suggestions: Outputs.SuggestionsFile? = nil
+    ) throws(PipelineError) -> DecisionLog {
         guard Self.isValidCoder(coder) else {
             throw PipelineError(file: coder, message: "a coder name is letters, digits, '.', '_' or '-'")
         }
@@ -89,7 +101,8 @@ public struct Decider: Sendable {
             case .manual, .removeManual: nil
             }
         }
-        let (lexicon, found) = try lookUp(asked)
+        let (lexicon, found) =
+            if let suggestions { Self.lookUp(asked, in: suggestions) } else { try lookUp(asked) }
         let codes = Set(lexicon.codes.map(\.name))
         var problems: [String] = []
         var events: [DecisionEvent] = []
@@ -100,7 +113,6 @@ public struct Decider: Sendable {
             problems.append(matches.count > 1 ? "id \"\(id)\" is ambiguous" : "no suggestion \"\(id)\"")
             return nil
         }
-        var documents: [String: Document]?
         for action in actions {
             switch action {
             case .accept(let id), .reject(let id), .undo(let id):
@@ -129,8 +141,7 @@ public struct Decider: Sendable {
                     problems.append("no code \"\(code)\" in the lexicon")
                     continue
                 }
-                if documents == nil { documents = try loadDocuments() }
-                guard let document = documents?[documentID] else {
+                guard let document = try Outputs.document(documentID, of: configuration) else {
                     problems.append("no document \"\(documentID)\"")
                     continue
                 }
@@ -180,8 +191,7 @@ public struct Decider: Sendable {
                 file: suggestionsPath, message: "no suggestions yet; run the pipeline first (tmine run)")
         }
         struct Head: Decodable { var lexicon: Outputs.SuggestionsFile.LexiconInfo }
-        let opening = Data("\n  \"suggestions\" : [".utf8)
-        guard let array = data.range(of: opening),
+        guard let array = data.range(ofBytes: "\n  \"suggestions\" : [".utf8),
             let head = try? JSONDecoder().decode(Head.self, from: data[..<array.upperBound] + Data("]}".utf8))
         else {
             throw PipelineError(file: suggestionsPath, message: "cannot read suggestions.json: not a file tmine wrote")
@@ -194,7 +204,7 @@ public struct Decider: Sendable {
             try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws in
                 let bytes = bytes.bindMemory(to: UInt8.self)
                 var at = array.upperBound
-                while let hit = Self.find(key, in: bytes, from: at) {
+                while let hit = firstPlace(of: key, in: bytes, from: at) {
                     let start = hit + key.count
                     var end = start
                     while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
@@ -224,23 +234,15 @@ public struct Decider: Sendable {
         return (head.lexicon, found)
     }
 
-    /// The first place at or after `from` where `pattern` occurs in `bytes`: its first byte
-    /// found with `memchr` (a `]` here, a few to a line), the rest compared.
-    private static func find(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        guard let base = bytes.baseAddress, let first = pattern.first, bytes.count >= pattern.count else { return nil }
-        var at = from
-        let last = bytes.count - pattern.count
-        while at <= last {
-            guard let hit = memchr(base + at, Int32(first), last - at + 1) else { return nil }
-            let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + position, pattern, pattern.count) == 0 { return position }
-            at = position + 1
+    /// ``lookUp(_:)`` in a file already read.
+    public static func lookUp(_ ids: [String], in file: Outputs.SuggestionsFile) -> (
+        lexicon: Outputs.SuggestionsFile.LexiconInfo, found: [String: [Suggestion]]
+    ) {
+        var found: [String: [Suggestion]] = [:]
+        let wanted = Set(ids)
+        for suggestion in file.suggestions {
+            for each in wanted where suggestion.id.hasPrefix(each) { found[each, default: []].append(suggestion) }
         }
-        return nil
-    }
-
-    private func loadDocuments() throws(PipelineError) -> [String: Document] {
-        let corpus = try Outputs.corpus(of: configuration)
-        return Dictionary(corpus.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return (file.lexicon, found)
     }
 }

@@ -1,6 +1,7 @@
 #ifndef CFILESYSTEM_H
 #define CFILESYSTEM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// Starts writing a byte range of an open file back to disk without waiting for it (Linux's
@@ -18,6 +19,10 @@ int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length);
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
 /// Elsewhere it does nothing.
 void cfilesystem_keep_freed_memory(int64_t bytes);
+
+/// The first place `needle` occurs in `haystack`, or NULL (glibc's `memmem`, a GNU extension
+/// Swift's Glibc module does not export; a plain search elsewhere).
+const void *cfilesystem_find(const void *haystack, size_t length, const void *needle, size_t needle_length);
 
 /// Asks the processor to bring the cache line holding `address` in, without waiting for it
 /// (`__builtin_prefetch`, which Swift cannot call): for lookups whose addresses are known a few

@@ -1,0 +1,164 @@
+import CFileSystem
+import Coding
+import Corpus
+import Foundation
+
+extension Outputs.SuggestionsFile {
+    /// suggestions.json's contents, decoded on every core. The file holds one suggestion per
+    /// line (``JSONWriter``), so runs of whole lines are decoded as arrays of their own, in
+    /// parallel, and the rest as a file without suggestions. A file laid out otherwise (edited,
+    /// or saved again by another tool) is decoded whole, as before. `JSONDecoder` on the whole
+    /// file took 3 s of one core at 100 MB of transcripts (157 MB of suggestions), before
+    /// `tmine decide --list`, `tmine export` or a review page could start.
+    public static func decode(_ data: Data) throws -> Self {
+        if let file = decodedByLines(data) { return file }
+        return try JSONDecoder().decode(Self.self, from: data)
+    }
+
+    /// nil unless the file has the layout ``JSONWriter`` gives it and every part decodes. Each
+    /// run of lines must then be a comma-separated list of whole suggestions: a run cut inside
+    /// one leaves a bracket open and fails, so whatever decodes is the file's array.
+    static func decodedByLines(_ data: Data) -> Self? {
+        // A raw line break is never inside a string, so the array opens and closes where its
+        // key and its bracket stand at the start of a line, indented one level.
+        guard let open = data.range(ofBytes: "\n  \"suggestions\" : [".utf8),
+            let close = data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.endIndex, backwards: true)
+        else { return nil }
+        var rest = Data(data[..<open.upperBound])
+        rest.append(data[close.lowerBound...])
+        guard var file = try? JSONDecoder().decode(Self.self, from: rest), file.suggestions.isEmpty else { return nil }
+        let runs = lineRuns(data, open.upperBound..<close.lowerBound)
+        let decoded = ConcurrentSlots<[Suggestion]?>.map(runs.count) { index in
+            var array = Data(capacity: runs[index].count + 2)
+            array.append(UInt8(ascii: "["))
+            array.append(data[runs[index]])
+            array.append(UInt8(ascii: "]"))
+            return try? JSONDecoder().decode([Suggestion].self, from: array)
+        }
+        var suggestions: [Suggestion] = []
+        suggestions.reserveCapacity(decoded.reduce(0) { $0 + ($1?.count ?? 0) })
+        for run in decoded {
+            guard let run else { return nil }
+            suggestions.append(contentsOf: run)
+        }
+        file.suggestions = suggestions
+        return file
+    }
+
+    /// `elements` cut into a few runs for each core, each ending before a comma that ends a line
+    /// (the commas between runs are left out).
+    static func lineRuns(_ data: Data, _ elements: Range<Data.Index>) -> [Range<Data.Index>] {
+        let pieces = 4 * ProcessInfo.processInfo.activeProcessorCount
+        var runs: [Range<Data.Index>] = []
+        var start = elements.lowerBound
+        for piece in 1..<pieces {
+            let target = elements.lowerBound + elements.count * piece / pieces
+            guard target > start,
+                let comma = data.range(ofBytes: ",\n".utf8, in: target..<elements.upperBound)
+            else { continue }
+            runs.append(start..<comma.lowerBound)
+            start = comma.upperBound
+        }
+        runs.append(start..<elements.upperBound)
+        return runs
+    }
+}
+
+extension Outputs {
+    /// One document of the last run's corpus.json, found by its id line and decoded alone:
+    /// the review page asks for a suggestion's neighbouring turns, and a manual coding checks
+    /// its range, one document at a time. Decoding all of corpus.json took 3 s a click at 100 MB
+    /// of transcripts. nil when no document has this id.
+    public static func document(_ id: String, of configuration: PipelineConfiguration) throws(PipelineError)
+        -> Document?
+    {
+        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
+        // Mapped, not read: reading copied 240 MB into fresh pages for every lookup (0.5 s).
+        // The mapping lives only as long as the lookup (see ``Decider/lookUp(_:)`` on why a
+        // mapping is not kept).
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first")
+        }
+        switch documentByLines(id, in: data) {
+        case .found(let document): return document
+        case .absent: return nil
+        case .otherLayout:
+            guard let corpus = try? JSONDecoder().decode(CorpusFile.self, from: data) else {
+                throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first")
+            }
+            return corpus.documents.first { $0.id == id }
+        }
+    }
+
+    enum Lookup<Value> {
+        case found(Value)
+        case absent
+        /// The file is not laid out as ``JSONWriter`` lays it out (or the part found does not
+        /// decode to what was asked): it must be decoded whole.
+        case otherLayout
+    }
+
+    /// Documents are the array's elements one indent in (`\n    {` to `\n    }`), their keys two
+    /// in; a raw line break is never inside a string, so these marks are only what they seem.
+    static func documentByLines(_ id: String, in data: Data) -> Lookup<Document> {
+        guard let array = data.range(ofBytes: "\n  \"documents\" : [".utf8),
+            let end = data.range(ofBytes: "\n  ]".utf8, in: array.upperBound..<data.endIndex)
+        else { return .otherLayout }
+        var key = JSONWriter(depth: 0)
+        key.value(id)
+        let needle = Array("\n      \"id\" : ".utf8) + key.bytes + Array(",\n".utf8)
+        guard let hit = data.range(ofBytes: needle, in: array.upperBound..<end.lowerBound) else { return .absent }
+        guard
+            let open = data.range(ofBytes: "\n    {".utf8, in: array.upperBound..<hit.lowerBound, backwards: true),
+            let close = data.range(ofBytes: "\n    }".utf8, in: hit.upperBound..<end.lowerBound),
+            let document = try? JSONDecoder().decode(
+                Document.self, from: data[(open.lowerBound + 1)..<close.upperBound]),
+            document.id == id
+        else { return .otherLayout }
+        return .found(document)
+    }
+}
+
+/// The first place at or after `from` where `pattern` occurs in `bytes`, found with `memmem`.
+/// Foundation's `Data.range(of:)` compares byte by byte: 2 s for a document's id in the 240 MB
+/// corpus.json of 100 MB of transcripts.
+func firstPlace(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    guard let base = bytes.baseAddress, from <= bytes.count,
+        let hit = cfilesystem_find(base + from, bytes.count - from, pattern, pattern.count)
+    else { return nil }
+    return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+}
+
+extension Data {
+    /// Where `pattern` first occurs in `range` (the whole by default) of a `Data` that starts at
+    /// index 0, or last with `backwards`. Foundation's `range(of:)` copies the bytes it searches
+    /// first (240 MB for a document near the end of corpus.json) and compares them one by one.
+    func range(ofBytes pattern: some Sequence<UInt8>, in range: Range<Int>? = nil, backwards: Bool = false)
+        -> Range<Int>?
+    {
+        let range = range ?? 0..<count
+        let pattern = Array(pattern)
+        return withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Range<Int>? in
+            let bytes = UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[..<range.upperBound])
+            let found =
+                backwards
+                ? lastPlace(of: pattern, in: bytes, from: range.lowerBound)
+                : firstPlace(of: pattern, in: bytes, from: range.lowerBound)
+            return found.map { $0..<$0 + pattern.count }
+        }
+    }
+}
+
+/// The last place at or after `from` where `pattern` occurs in `bytes`, for marks that stand
+/// near the end of what is searched.
+func lastPlace(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    guard let base = bytes.baseAddress, let first = pattern.first, bytes.count - from >= pattern.count else {
+        return nil
+    }
+    var at = bytes.count - pattern.count
+    while at >= from {
+        if bytes[at] == first, memcmp(base + at, pattern, pattern.count) == 0 { return at }
+        at -= 1
+    }
+    return nil
+}

@@ -1,0 +1,90 @@
+import Coding
+import Corpus
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// Reading the outputs back: suggestions.json by runs of lines, one document of corpus.json.
+@Suite struct OutputReaderTests {
+    /// A study whose text puts in the outputs what their layout must survive: a participant
+    /// attribute holding a line break, commas, quotes and brackets, and a document id with a quote.
+    func awkwardStudy() throws -> Workspace {
+        let workspace = try Workspace()
+        let path = workspace.corpus("participants.csv").path
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        let extended =
+            [rows[0] + ",remark"] + rows.dropFirst().map { $0 + ",\"one,\nline \"\"two\"\"],\n  ]\"" }
+        try (extended.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: workspace.corpus("interview-11.txt"), to: workspace.corpus("a \"quoted\" one.txt"))
+        _ = try workspace.run()
+        return workspace
+    }
+
+    @Test func suggestionsJSONReadByRunsOfLinesIsWhatJSONDecoderReads() throws {
+        let workspace = try awkwardStudy()
+        defer { workspace.remove() }
+        let data = try workspace.output("suggestions.json")
+        let whole = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: data)
+        #expect(whole.suggestions.count > 50)
+        #expect(whole.suggestions.contains { $0.attributes["remark"] == "one,\nline \"two\"],\n  ]" })
+        let byLines = try #require(Outputs.SuggestionsFile.decodedByLines(data))
+        #expect(byLines.suggestions == whole.suggestions)
+        #expect(byLines.lexicon.codes.map(\.path) == whole.lexicon.codes.map(\.path))
+        #expect(byLines.orphanedDecisions == whole.orphanedDecisions)
+        #expect((byLines.study, byLines.unit, byLines.schemaVersion) == (whole.study, whole.unit, whole.schemaVersion))
+        // The suggestions are cut into several runs, each of whole lines.
+        let open = try #require(data.range(ofBytes: "\n  \"suggestions\" : [".utf8))
+        let close = try #require(data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.count, backwards: true))
+        #expect(Outputs.SuggestionsFile.lineRuns(data, open.upperBound..<close.lowerBound).count > 2)
+
+        // Laid out otherwise (on one line): decoded whole, the same.
+        let compact = try JSONEncoder().encode(whole)
+        #expect(Outputs.SuggestionsFile.decodedByLines(compact) == nil)
+        #expect(try Outputs.SuggestionsFile.decode(compact).suggestions == whole.suggestions)
+
+        // A damaged line is an error, not a suggestion left out.
+        var damaged = data
+        let weight = try #require(damaged.range(ofBytes: #","weight":"#.utf8, in: data.count / 2..<data.count))
+        damaged.replaceSubrange(weight, with: Data(#","weight";"#.utf8))
+        #expect(Outputs.SuggestionsFile.decodedByLines(damaged) == nil)
+        #expect(throws: DecodingError.self) { try Outputs.SuggestionsFile.decode(damaged) }
+    }
+
+    @Test func oneDocumentIsReadFromCorpusJSONAsTheWholeFileHasIt() throws {
+        let workspace = try awkwardStudy()
+        defer { workspace.remove() }
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let corpus = try Outputs.corpus(of: configuration)
+        #expect(corpus.documents.contains { $0.id == "a \"quoted\" one" })
+        let data = try workspace.output("corpus.json")
+        for document in corpus.documents {
+            guard case .found(let found) = Outputs.documentByLines(document.id, in: data) else {
+                Issue.record("\(document.id) not found by its line")
+                continue
+            }
+            #expect(found == document)
+            #expect(try Outputs.document(document.id, of: configuration) == document)
+        }
+        // Ids that are a document's id cut short, or another key's value, are no document's.
+        for id in ["interview-1", "interview-01 ", "P1", "nope"] {
+            guard case .absent = Outputs.documentByLines(id, in: data) else {
+                Issue.record("\(id) found")
+                continue
+            }
+            #expect(try Outputs.document(id, of: configuration) == nil)
+        }
+
+        // Laid out otherwise: decoded whole, the same documents.
+        let compact = try JSONEncoder().encode(corpus)
+        guard case .otherLayout = Outputs.documentByLines("interview-03", in: compact) else {
+            Issue.record("a file on one line was read by its lines")
+            return
+        }
+        try compact.write(to: workspace.out.appendingPathComponent("corpus.json"))
+        #expect(
+            try Outputs.document("interview-03", of: configuration)
+                == corpus.documents.first { $0.id == "interview-03" })
+    }
+}
