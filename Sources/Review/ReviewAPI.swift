@@ -5,36 +5,63 @@ import Hummingbird
 import Pipeline
 
 /// The review page's data: suggestions merged with decisions, turns around a suggestion, and
-/// decisions in. Reads the out folder afresh on every request, so a `tmine run` during review
-/// shows on reload.
+/// decisions in. The suggestions are read again whenever a `tmine run` has replaced them, and
+/// the decisions on every request, so a run during review shows on reload.
 struct ReviewAPI: Sendable {
     let configuration: PipelineConfiguration
     let coder: String
+    let suggestions: SuggestionsCache
     var decider: Decider { Decider(configuration: configuration) }
 
+    init(configuration: PipelineConfiguration, coder: String) {
+        self.configuration = configuration
+        self.coder = coder
+        suggestions = SuggestionsCache(decider: Decider(configuration: configuration))
+    }
+
+    /// The page's state but its suggestions, which are spliced in (see ``state()``).
     struct State: Encodable {
         var study: String
         var coder: String
+        /// Which suggestions.json the state holds (``SuggestionsCache/Loaded/run``).
+        var run: String
         /// The coder's log version: sent back with every decision.
         var version: Int
         var codes: [Outputs.SuggestionsFile.CodeInfo]
-        var suggestions: [Suggestion]
         var manualCodings: [ManualCoding]
     }
 
+    /// Every suggestion merged with every coder's decisions, the codes, and this coder's log
+    /// version and manual codings.
     func state() throws -> Response {
-        let (file, merged) = try loaded { try decider.currentSuggestions() }
-        let log = try loaded {
+        let current = try loaded { try suggestions.current() }
+        let states = try loaded { try decider.coderStates() }
+        let log = try coderLog()
+        let merged = DecisionMerger().merge(current.file.suggestions, states: states)
+        var body = try encoded(
+            State(
+                study: configuration.study, coder: coder, run: current.run, version: log.version,
+                codes: current.file.lexicon.codes,
+                manualCodings: merged.manual[coder] ?? []))
+        // Keys are sorted and `version` is the last: the suggestions go before it, written as
+        // suggestions.json writes them (JSONEncoder took seconds for 120,000).
+        guard let last = body.range(of: Data(#","version":"#.utf8), options: .backwards) else {
+            throw HTTPError(.internalServerError, message: "the state has no version")
+        }
+        body.replaceSubrange(
+            last.lowerBound..<last.lowerBound + 1,
+            with: Data(#","suggestions":"#.utf8) + Outputs.json(suggestions: merged.suggestions) + Data(",".utf8))
+        return response(body)
+    }
+
+    private func coderLog() throws -> DecisionLog {
+        try loaded {
             do {
                 return try DecisionStore.read(decider.decisionsPath(coder: coder), coder: coder)
             } catch let error as DecisionError {
                 throw PipelineError(file: error.file, message: error.message)
             }
         }
-        return try json(
-            State(
-                study: configuration.study, coder: coder, version: log.version, codes: file.lexicon.codes,
-                suggestions: merged.suggestions, manualCodings: merged.manual[coder] ?? []))
     }
 
     struct Turn: Encodable {
@@ -45,9 +72,7 @@ struct ReviewAPI: Sendable {
     }
 
     func turns(document: String, segment: Int) throws -> Response {
-        guard let corpus = try? Outputs.corpus(of: configuration),
-            let found = corpus.documents.first(where: { $0.id == document })
-        else {
+        guard let found = try? Outputs.document(document, of: configuration) else {
             return problem(.notFound, "no document \(document)")
         }
         let turns = found.segments.filter { abs($0.index - segment) <= 1 }
@@ -88,12 +113,36 @@ struct ReviewAPI: Sendable {
             }
         }
         do {
-            let log = try decider.decide(coder: coder, actions, expectedVersion: request.version)
-            return try json(["version": log.version])
+            let current = try suggestions.current()
+            let log = try decider.decide(coder: coder, actions, expectedVersion: request.version, in: current.file)
+            // What the decisions changed, for the page to show without loading everything again.
+            let asked = request.actions.compactMap(\.id)
+            let (_, found) = Decider.lookUp(asked, in: current.file)
+            var documents: [String] = []
+            for id in asked {
+                for suggestion in found[id] ?? [] where !documents.contains(suggestion.documentID) {
+                    documents.append(suggestion.documentID)
+                }
+            }
+            let states = try decider.coderStates()
+            return try json(
+                Decided(
+                    run: current.run, version: log.version,
+                    suggestions: current.merged(documents: documents, states: states),
+                    manualCodings: CoderState(log).manual))
         } catch let error as PipelineError {
             let conflict = error.message.contains("changed since they were read")
             return problem(conflict ? .conflict : .unprocessableContent, error.message)
         }
+    }
+
+    /// A decision's answer: the coder's new log version, the suggestions of every document it
+    /// touched merged again, and the coder's manual codings.
+    struct Decided: Encodable {
+        var run: String
+        var version: Int
+        var suggestions: [Suggestion]
+        var manualCodings: [ManualCoding]
     }
 
     private func loaded<T>(_ body: () throws -> T) throws -> T {
@@ -104,13 +153,18 @@ struct ReviewAPI: Sendable {
         }
     }
 
-    private func json(_ value: some Encodable) throws -> Response {
+    private func json(_ value: some Encodable) throws -> Response { response(try encoded(value)) }
+
+    private func encoded(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    private func response(_ body: Data) -> Response {
         var headers = ReviewServer.securityHeaders
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(
-            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {

@@ -17,13 +17,19 @@ public struct ReviewServer: Sendable {
     public let coder: String
     public let token: String
     public let port: Int
+    private let api: ReviewAPI
 
     public init(configuration: PipelineConfiguration, coder: String, port: Int = 0, token: String? = nil) {
         self.configuration = configuration
         self.coder = coder
         self.port = port
         self.token = token ?? Self.randomToken()
+        api = ReviewAPI(configuration: configuration, coder: coder)
     }
+
+    /// Reads the last run's suggestions, so that a missing or unreadable file is reported
+    /// before the page is served and the first page load need not read them.
+    public func prepare() throws(PipelineError) { _ = try api.suggestions.current() }
 
     /// 32 random bytes as hex, from the system's generator.
     public static func randomToken() -> String {
@@ -35,7 +41,7 @@ public struct ReviewServer: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: GuardMiddleware(token: token))
-        let api = ReviewAPI(configuration: configuration, coder: coder)
+        let api = self.api
         router.get("/") { _, _ -> Response in
             let nonce = Self.randomToken()
             var headers = Self.securityHeaders

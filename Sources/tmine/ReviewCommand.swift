@@ -26,8 +26,8 @@ struct ReviewCommand: AsyncParsableCommand {
             throw ValidationError("a coder name is letters, digits, '.', '_' or '-'")
         }
         guard configuration.suggest != nil else { throw ValidationError("the pipeline has no suggest stage") }
-        _ = try report { try Decider(configuration: configuration).currentSuggestions() }
         let server = ReviewServer(configuration: configuration, coder: coder, port: port)
+        try report { try server.prepare() }
         let token = server.token
         let coder = self.coder
         let app = server.application { port in

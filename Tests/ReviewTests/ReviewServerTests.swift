@@ -16,7 +16,8 @@ struct ReviewStudy {
     let root: URL
     let configuration: PipelineConfiguration
 
-    init() throws {
+    /// `copies`: each sample transcript that many times (the copies under other names).
+    init(copies: Int = 1) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("review-\(UUID().uuidString)")
         let corpus = root.appendingPathComponent("corpus")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
@@ -25,6 +26,10 @@ struct ReviewStudy {
         where name.hasPrefix("interview-") || name == "participants.csv" {
             try FileManager.default.copyItem(
                 at: sample.appendingPathComponent(name), to: corpus.appendingPathComponent(name))
+            for copy in 1..<max(copies, 1) where name != "participants.csv" {
+                try FileManager.default.copyItem(
+                    at: sample.appendingPathComponent(name), to: corpus.appendingPathComponent("copy-\(copy)-" + name))
+            }
         }
         try "Interviewer: And the hype?\nP12: <script>alert('x')</script> & <b>so much hype</b>, honestly.\n"
             .write(to: corpus.appendingPathComponent("interview-12.txt"), atomically: true, encoding: .utf8)
@@ -156,6 +161,68 @@ struct ReviewStudy {
         }
     }
 
+    struct Answer: Decodable {
+        var run: String
+        var version: Int
+        var suggestions: [Suggestion]
+    }
+
+    func answer(_ response: TestResponse) throws -> Answer {
+        try JSONDecoder().decode(Answer.self, from: Data(buffer: response.body))
+    }
+
+    @Test func aDecisionIsAnsweredWithItsDocumentsSuggestionsMergedAgain() async throws {
+        try await withServer { client, study in
+            let file = try Decider(configuration: study.configuration).currentSuggestions().file
+            let target = file.suggestions[file.suggestions.count / 2]
+            let document = file.suggestions.filter { $0.documentID == target.documentID }
+            #expect(document.count > 1)
+            let before = try await client.execute(uri: "/api/state?token=\(token)", method: .get) {
+                try self.answer($0)
+            }
+            var headers: HTTPFields = [.contentType: "application/json"]
+            headers[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
+            let accept = ByteBuffer(string: #"{"version":0,"actions":[{"action":"accept","id":"\#(target.id)"}]}"#)
+            let decided = try await client.execute(uri: "/api/decisions", method: .post, headers: headers, body: accept)
+            {
+                #expect($0.status == .ok)
+                return try self.answer($0)
+            }
+            #expect(decided.version == 1 && decided.run == before.run)
+            #expect(decided.suggestions.map(\.id) == document.map(\.id))
+            #expect(decided.suggestions.first { $0.id == target.id }?.status == .accepted)
+            #expect(decided.suggestions.first { $0.id == target.id }?.decisions.map(\.coder) == ["alice"])
+            #expect(decided.suggestions.filter { $0.status == .pending }.count == document.count - 1)
+            // What the page is sent after loading again.
+            let after = try await client.execute(uri: "/api/state?token=\(token)", method: .get) { try self.answer($0) }
+            #expect(after.suggestions.filter { $0.documentID == target.documentID } == decided.suggestions)
+            #expect(after.version == 1)
+        }
+    }
+
+    @Test func aRunDuringReviewIsReadOnTheNextRequest() async throws {
+        try await withServer { client, study in
+            let before = try await client.execute(uri: "/api/state?token=\(token)", method: .get) {
+                try self.answer($0)
+            }
+            #expect(before.suggestions.contains { $0.documentID == "interview-12" })
+            try FileManager.default.removeItem(at: study.root.appendingPathComponent("corpus/interview-12.txt"))
+            _ = try PipelineRunner(configuration: study.configuration).run()
+            let after = try await client.execute(uri: "/api/state?token=\(token)", method: .get) { try self.answer($0) }
+            #expect(after.run != before.run)
+            #expect(!after.suggestions.contains { $0.documentID == "interview-12" })
+            #expect(after.suggestions == before.suggestions.filter { $0.documentID != "interview-12" })
+            // A decision on a suggestion the run took away is refused, not recorded.
+            let gone = try #require(before.suggestions.first { $0.documentID == "interview-12" })
+            var headers: HTTPFields = [.contentType: "application/json"]
+            headers[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
+            let accept = ByteBuffer(string: #"{"version":0,"actions":[{"action":"accept","id":"\#(gone.id)"}]}"#)
+            try await client.execute(uri: "/api/decisions", method: .post, headers: headers, body: accept) {
+                #expect($0.status == .unprocessableContent)
+            }
+        }
+    }
+
     @Test func badActionsAreRefusedWithAReason() async throws {
         try await withServer { client, _ in
             var headers: HTTPFields = [.contentType: "application/json"]
@@ -181,18 +248,16 @@ struct ReviewStudy {
 
 /// The page in a real headless Chromium: keyboard, mouse, recode, reload, decisions on disk.
 @Suite struct ReviewBrowserTests {
-    @Test func aCoderReviewsWithKeyboardAndMouseAndEverythingPersists() throws {
-        let study = try ReviewStudy()
-        defer { study.remove() }
+    /// Runs e2e_review.py on the study; true when it passed (its output is recorded if not).
+    func runScript(_ study: ReviewStudy, _ arguments: [String]) throws -> Bool {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let tmine = [executable, executable.deletingLastPathComponent()].map { $0.appendingPathComponent("tmine") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
         let path = try #require(tmine, "build the tmine executable first").path
         let script = ReviewStudy.repository.appendingPathComponent("Tests/ReviewTests/e2e_review.py").path
-        let screenshot = study.root.appendingPathComponent("review.png").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, path, study.pipeline, screenshot]
+        process.arguments = ["python3", script, path, study.pipeline] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -200,6 +265,14 @@ struct ReviewStudy {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(output)")
+        return process.terminationStatus == 0
+    }
+
+    @Test func aCoderReviewsWithKeyboardAndMouseAndEverythingPersists() throws {
+        let study = try ReviewStudy()
+        defer { study.remove() }
+        let screenshot = study.root.appendingPathComponent("review.png").path
+        guard try runScript(study, [screenshot]) else { return }
         let log = try DecisionStore.read(
             study.root.appendingPathComponent("out/review/decisions/e2e.json").path, coder: "e2e")
         let state = CoderState(log)
@@ -211,5 +284,17 @@ struct ReviewStudy {
         #expect(report.suggestions?.byStatus["accepted"] == 1)
         #expect(report.suggestions?.byStatus["rejected"] == 1)
         #expect(report.suggestions?.byStatus["recoded"] == 1)
+    }
+
+    @Test func manySuggestionsAreShownAPageAtATimeAndADecisionLoadsNothingAgain() throws {
+        let study = try ReviewStudy(copies: 6)
+        defer { study.remove() }
+        let count = try Decider(configuration: study.configuration).currentSuggestions().file.suggestions.count
+        #expect(count > 3 * 200)
+        guard try runScript(study, ["--many", String(count)]) else { return }
+        let state = CoderState(
+            try DecisionStore.read(
+                study.root.appendingPathComponent("out/review/decisions/e2e.json").path, coder: "e2e"))
+        #expect(state.entries.values.map(\.status) == [.accepted])
     }
 }

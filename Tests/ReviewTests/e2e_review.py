@@ -5,6 +5,10 @@ Usage: e2e_review.py TMINE PIPELINE SCREENSHOT. Starts `tmine review`, accepts t
 suggestion with the keyboard, rejects the second with the mouse, recodes the third, checks that a
 turn holding <script> shows those characters, that a foreign Host is refused, reloads, checks
 that the three decisions are shown, and saves a screenshot. Exits non-zero on any failure.
+
+e2e_review.py TMINE PIPELINE --many COUNT: a study with COUNT suggestions, more than a page of
+them. Checks that the cards come a page at a time (scrolling and the keyboard bring more), and
+that a decision updates its card without the page loading the suggestions again.
 """
 import http.client
 import json
@@ -22,8 +26,44 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
+PAGE = 200  # review.js's PAGE
+
+
+def badge(driver, id_):
+    """A card's status as shown (None while the list is being drawn again)."""
+    try:
+        return driver.find_element(By.CSS_SELECTOR, '.card[data-id="%s"] .badge' % id_).text.lower()
+    except (StaleElementReferenceException, NoSuchElementException):
+        return None
+
+
+def many(driver, wait, total):
+    """Cards a page at a time; a decision answered without loading the state again."""
+    cards = lambda: len(driver.find_elements(By.CSS_SELECTOR, ".card"))
+    wait.until(lambda d: cards() == PAGE)
+    more = driver.find_element(By.CSS_SELECTOR, "p.more")
+    assert ("of %d suggestions" % total) in more.text, more.text
+    driver.execute_script("arguments[0].scrollIntoView()", more)
+    wait.until(lambda d: cards() == min(2 * PAGE, total))
+    # The keyboard walks past what is shown: another page is shown.
+    driver.find_element(By.TAG_NAME, "body").send_keys("j" * (2 * PAGE + 10))
+    wait.until(lambda d: cards() == 3 * PAGE)
+    active = driver.find_element(By.CSS_SELECTOR, ".card.active").get_attribute("data-id")
+    position = [c.get_attribute("data-id") for c in driver.find_elements(By.CSS_SELECTOR, ".card")].index(active)
+    assert position == 2 * PAGE + 10, position
+    loads = "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/state')).length"
+    assert driver.execute_script(loads) == 1
+    driver.find_element(By.TAG_NAME, "body").send_keys("a")
+    wait.until(lambda d: badge(d, active) == "accepted")
+    assert driver.execute_script(loads) == 1, "the state was loaded again after a decision"
+    progress = driver.find_element(By.ID, "progress").text
+    assert progress == "reviewed 1 / %d" % total, progress
+    print("ok:", progress)
+
+
 def main():
-    tmine, pipeline, screenshot = sys.argv[1:4]
+    tmine, pipeline = sys.argv[1:3]
+    screenshot = sys.argv[3] if sys.argv[3] != "--many" else None
     server = subprocess.Popen([tmine, "review", pipeline, "--coder", "e2e"], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     driver = None
@@ -54,16 +94,15 @@ def main():
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         wait = WebDriverWait(driver, 20)
         driver.get(url)
+        if screenshot is None:
+            many(driver, wait, int(sys.argv[4]))
+            return
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".card")))
         cards = driver.find_elements(By.CSS_SELECTOR, ".card")
         first, second, third = [card.get_attribute("data-id") for card in cards[:3]]
 
         def status(id_):
-            # The list is redrawn after each decision: a node found a moment ago may be gone.
-            try:
-                return driver.find_element(By.CSS_SELECTOR, '.card[data-id="%s"] .badge' % id_).text.lower()
-            except (StaleElementReferenceException, NoSuchElementException):
-                return 
+            return badge(driver, id_)
 
         def wait_status(id_, expected):
             wait.until(lambda d: status(id_) == expected)

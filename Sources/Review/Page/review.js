@@ -5,6 +5,13 @@ let state = null;
 let active = 0;
 let visible = [];
 let codeFilter = "";
+// Cards are rendered a page at a time as the list is scrolled: a study of 100 MB of
+// transcripts has 120,000 suggestions, far more than a browser lays out quickly.
+const PAGE = 200;
+let shown = PAGE;
+let rendered = 0;
+let heading = null;
+let positions = new Map();
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
@@ -19,6 +26,7 @@ async function load() {
   const response = await api("/api/state");
   if (!response.ok) { banner(await response.text()); return; }
   state = await response.json();
+  positions = new Map(state.suggestions.map((s, i) => [s.id, i]));
   $("study").textContent = state.study;
   $("coder").textContent = "coder: " + state.coder;
   fillFilters();
@@ -56,23 +64,42 @@ function passes(s) {
 function render() {
   const byCode = $("view").value === "code";
   const order = new Map(state.codes.map((c, i) => [c.name, i]));
+  const activeID = visible[active] ? visible[active].id : null;
   visible = state.suggestions.filter(passes);
   if (byCode) visible.sort((a, b) => (order.get(a.code) - order.get(b.code)) || 0);
-  const list = $("list");
-  const activeID = visible[active] ? visible[active].id : null;
-  list.replaceChildren();
-  let heading = null;
-  visible.forEach((s, index) => {
-    const group = byCode ? s.codePath.join(" › ") : s.documentID;
-    if (group !== heading) { list.append(el("h2", null, group)); heading = group; }
-    list.append(card(s, index));
-  });
-  if (visible.length === 0) list.append(el("p", null, "No suggestions match these filters."));
+  $("list").replaceChildren();
+  rendered = 0;
+  heading = null;
+  if (visible.length === 0) $("list").append(el("p", null, "No suggestions match these filters."));
   active = Math.min(active, Math.max(0, visible.length - 1));
   if (activeID) { const i = visible.findIndex((s) => s.id === activeID); if (i >= 0) active = i; }
+  showUpTo(Math.max(shown, active + 1));
   renderTree();
   renderProgress();
   highlightActive(false);
+}
+
+// Appends cards up to `count` of the visible ones, and the "more" line while some are left.
+const more = el("p", "more");
+new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) showUpTo(rendered + PAGE); }).observe(more);
+
+function showUpTo(count) {
+  more.remove();
+  const byCode = $("view").value === "code";
+  const end = Math.min(count, visible.length);
+  const cards = document.createDocumentFragment();
+  for (; rendered < end; rendered += 1) {
+    const s = visible[rendered];
+    const group = byCode ? s.codePath.join(" › ") : s.documentID;
+    if (group !== heading) { cards.append(el("h2", null, group)); heading = group; }
+    cards.append(card(s, rendered));
+  }
+  $("list").append(cards);
+  shown = Math.max(shown, rendered);
+  if (rendered < visible.length) {
+    more.textContent = "Showing " + rendered + " of " + visible.length + " suggestions; scroll for more.";
+    $("list").append(more);
+  }
 }
 
 function card(s, index) {
@@ -139,7 +166,7 @@ function renderTree() {
       const b = el("button", c.name === codeFilter ? "selected" : "");
       b.type = "button";
       b.append(el("span", null, c.name), el("span", "count", count.done + "/" + count.total));
-      b.addEventListener("click", () => { codeFilter = c.name === codeFilter ? "" : c.name; active = 0; render(); });
+      b.addEventListener("click", () => { codeFilter = c.name === codeFilter ? "" : c.name; active = 0; shown = PAGE; render(); });
       li.append(b);
       if (children.has(c.name)) li.append(build(c.name));
       ul.append(li);
@@ -160,6 +187,7 @@ function highlightActive(scroll = true) {
   document.querySelectorAll(".card.active").forEach((c) => c.classList.remove("active"));
   const s = visible[active];
   if (!s) return;
+  if (active >= rendered) showUpTo(active + PAGE);
   const node = document.querySelector('.card[data-id="' + s.id + '"]');
   if (node) { node.classList.add("active"); if (scroll) node.scrollIntoView({block: "nearest"}); }
 }
@@ -176,7 +204,14 @@ async function send(actions) {
   if (response.status === 409) { banner("These decisions were changed in another tab or window; reload to see them before deciding again.", true); return false; }
   if (!response.ok) { const body = await response.json().catch(() => ({error: response.statusText})); banner("Not saved: " + body.error); return false; }
   $("banner").hidden = true;
-  await load();
+  // The answer holds the suggestions the decisions changed; everything is loaded again only
+  // when a run has replaced the suggestions since the page loaded them.
+  const decided = await response.json();
+  if (decided.run !== state.run || decided.suggestions.some((s) => !positions.has(s.id))) { await load(); return true; }
+  state.version = decided.version;
+  state.manualCodings = decided.manualCodings;
+  for (const s of decided.suggestions) state.suggestions[positions.get(s.id)] = s;
+  render();
   return true;
 }
 
@@ -263,7 +298,7 @@ document.addEventListener("keydown", (e) => {
   const handler = actions[e.key];
   if (handler) { e.preventDefault(); handler(); }
 });
-for (const id of ["view", "filter-status", "filter-participant", "filter-attribute"]) $(id).addEventListener("change", () => { active = 0; render(); });
-$("clear-code").addEventListener("click", () => { codeFilter = ""; render(); });
+for (const id of ["view", "filter-status", "filter-participant", "filter-attribute"]) $(id).addEventListener("change", () => { active = 0; shown = PAGE; render(); });
+$("clear-code").addEventListener("click", () => { codeFilter = ""; shown = PAGE; render(); });
 $("help-button").addEventListener("click", () => $("help").showModal());
 load();
