@@ -2,7 +2,7 @@
 """Differential trials of incremental runs: random edits, each run as a researcher reruns after an
 edit and again with `--force`, whose outputs must be the same.
 
-    Scripts/edit-trials.py [--trials 150] [--seed N] [--copies 150] [--tmine .build/release/tmine]
+    Scripts/edit-trials.py [--trials 150] [--seed N] [--copies 150] [--decisions P] [--tmine .build/release/tmine]
 
 A copy of the sample study, padded with variants of one transcript (each with its own random
 extra lines, so that documents differ in which lexicon words they hold, some of them lines beyond
@@ -14,7 +14,8 @@ ASCII whose words fold into ASCII ones), gets a decisions file from two coders. 
 - to a transcript (a line with lexicon words added or a turn dropped), to the transcripts (one
   added or removed), to the pipeline (KWIC queries and window, n-grams, groupings, the
   suggestion unit), or to a participant's attributes;
-- to the decisions (a suggestion accepted, rejected or recoded with `tmine decide`).
+- to the decisions (a suggestion accepted, rejected, recoded or noted, or a decision undone, with
+  `tmine decide`): one edit in eleven, or the share --decisions gives.
 
 After each edit the study is run twice: with `tmine run` in the study every trial has run in (the
 incremental run, reusing what it can), and with `tmine run --force` in a copy of its inputs
@@ -114,7 +115,8 @@ def report_part(data):
 class Editor:
     """Random edits of the study's files; each returns a line saying what it did."""
 
-    def __init__(self, folder, rng, tmine):
+    def __init__(self, folder, rng, tmine, decisions=None):
+        self.decisions = decisions
         self.folder, self.rng, self.tmine = folder, rng, tmine
         self.lexicon_path = os.path.join(folder, "lexicon.yaml")
         self.history = [open(self.lexicon_path, encoding="utf-8").read()]
@@ -124,6 +126,8 @@ class Editor:
         self.settings = dict(PIPELINE)
 
     def edit(self):
+        if self.decisions is not None and self.rng.random() < self.decisions:
+            return "decisions", self.decision_edit()
         roll = self.rng.random()
         if roll < 0.66:
             return "lexicon", self.lexicon_edit()
@@ -298,9 +302,19 @@ class Editor:
             return self.lexicon_edit()
         chosen = self.rng.choice(current["suggestions"])
         codes = [c["name"] for c in current["lexicon"]["codes"]]
-        action = self.rng.choice(["--accept", "--reject", "--recode"])
-        value = chosen["id"] if action != "--recode" else "%s=%s" % (chosen["id"], self.rng.choice(codes))
         coder = self.rng.choice(["alice", "bob"])
+        action = self.rng.choice(["--accept", "--reject", "--recode", "--note", "--undo"])
+        if action == "--undo":
+            decided = [s for s in current["suggestions"] if any(d["coder"] == coder for d in s["decisions"])]
+            if not decided:
+                action = "--accept"
+            else:
+                chosen = self.rng.choice(decided)
+        value = chosen["id"]
+        if action == "--recode":
+            value = "%s=%s" % (chosen["id"], self.rng.choice(codes))
+        elif action == "--note":
+            value = "%s=note %d" % (chosen["id"], self.rng.randint(0, 9))
         subprocess.run([self.tmine, "decide", "study.yaml", "--coder", coder, action, value], check=True,
                        stdout=subprocess.DEVNULL, cwd=self.folder)
         return "%s %s %s" % (coder, action[2:], chosen["id"][:8])
@@ -311,6 +325,7 @@ def main():
     parser.add_argument("--trials", type=int, default=150)
     parser.add_argument("--copies", type=int, default=150)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--decisions", type=float, default=None, help="share of edits made to the decisions")
     parser.add_argument("--tmine", default=os.path.join(ROOT, ".build", "release", "tmine"))
     parser.add_argument("--keep", action="store_true", help="keep the study folder")
     parser.add_argument("--stop", action="store_true", help="stop at the first difference (the folder is kept)")
@@ -333,7 +348,7 @@ def main():
             raise SystemExit("tmine run in %s failed (%d): %s" % (study, done.returncode, done.stderr))
 
     run(incremental)
-    editor = Editor(incremental, rng, args.tmine)
+    editor = Editor(incremental, rng, args.tmine, args.decisions)
     for _ in range(6):
         editor.decision_edit()
     # Each run's report counts suggestions added and removed since the run before: both studies

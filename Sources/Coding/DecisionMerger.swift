@@ -89,6 +89,36 @@ public struct DecisionMerger: Sendable {
             }
         }
 
+        /// What joining each document depends on, so that a run can keep a document's joined
+        /// suggestions while its key is unchanged: per document, every coder's decisions whose
+        /// snapshot names it (a decision joins only the document its snapshot names: by id, as
+        /// an id hashes its document's id, or by evidence there); for every document, the
+        /// coders (decisions are recorded by a coder's position) and any decision without a
+        /// snapshot, which could join any document by id.
+        public func keys() -> (byDocument: [String: String], everywhere: String) {
+            var everywhere = ContentHash.Combiner()
+            var byDocument: [String: ContentHash.Combiner] = [:]
+            for coder in coders {
+                everywhere.add("coder", coder.state.coder)
+                for id in coder.decided {
+                    guard let entry = coder.state.entries[id] else { continue }
+                    let parts = [
+                        coder.state.coder, id, entry.status.rawValue, entry.code ?? "\u{0}", entry.note ?? "\u{0}",
+                        entry.at,
+                    ]
+                    guard let snapshot = entry.snapshot else {
+                        for part in parts { everywhere.add(part) }
+                        continue
+                    }
+                    let described = [String(snapshot.segmentIndex), snapshot.code, String(snapshot.evidence.count)]
+                    for part in parts + described + snapshot.evidence {
+                        byDocument[snapshot.documentID, default: ContentHash.Combiner()].add(part)
+                    }
+                }
+            }
+            return (byDocument.mapValues(\.hash), everywhere.hash)
+        }
+
         /// What joining one document attached: recorded into the session by ``record(_:)``.
         public struct Joined: Sendable {
             /// Per decision attached: its coder's position (coders sorted by name), the id it was

@@ -326,12 +326,11 @@ public struct PipelineRunner: Sendable {
         var suggestionMerge: SuggestionMerge?
         if loadSuggestions, let stage = configuration.suggest {
             do {
-                // Everything besides the lexicon and each document's suggestions that the
-                // rendered suggestions depend on: a previous file made in the same context can
-                // lend this run the elements of documents whose suggestions are as they were.
-                let context = ContentHash.combining([
-                    "suggestion layout", RunManifest.build, decisionsHash, stage.optionsHash,
-                ])
+                // Everything besides the lexicon and each document's suggestions, participants and
+                // decisions that the rendered suggestions depend on: a previous file made in the
+                // same context can lend this run the elements of documents whose suggestions are
+                // as they were.
+                let context = ContentHash.combining(["suggestion layout", RunManifest.build, stage.optionsHash])
                 suggestionMerge = try SuggestionMerge(
                     stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
                     out: out,
@@ -426,7 +425,8 @@ public struct PipelineRunner: Sendable {
             // holds them (same version, or an earlier one this document keeps) is copied from there.
             var reused: SuggestionLayout.Document?
             if loadSuggestions, key.content != nil, let previousLayout, let record = previousLayout.document(key.id),
-                let suggest = key.suggest, let speakers = cachedSpeakers?.1, record.key == suggest + "+" + speakers,
+                let suggest = key.suggest, let speakers = cachedSpeakers?.1, let preparation,
+                record.key == preparation.layoutKey(document: key.id, suggest: suggest, speakers: speakers),
                 record.sources.count == codeKeys.count
             {
                 let sources = previousLayout.sources(of: record)
@@ -651,7 +651,9 @@ public struct PipelineRunner: Sendable {
                 result.suggestions = timer.measure("prepare suggestions") {
                     preparation.prepare(
                         suggestions ?? [],
-                        document: key.suggest.map { (key.id, $0 + "+" + speakers, sources) })
+                        document: key.suggest.map {
+                            (key.id, preparation.layoutKey(document: key.id, suggest: $0, speakers: speakers), sources)
+                        })
                 }
             }
             return result

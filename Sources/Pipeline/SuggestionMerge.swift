@@ -14,6 +14,8 @@ struct SuggestionMerge: @unchecked Sendable {
     private let byID: [String: Participant]
     private var session: DecisionMerger.Session
     private let coders: [String]
+    /// Per document, what its joined suggestions depend on (``DecisionMerger/Session/keys()``).
+    private let decisionKeys: [String: String]
     /// Decision logs that could not be read (they are left out, named).
     private(set) var warnings: [String] = []
     private var elements: Outputs.SuggestionElements?
@@ -56,18 +58,6 @@ struct SuggestionMerge: @unchecked Sendable {
         self.lexiconSource = lexiconSource
         previous = SuggestionIndex.previous(in: out)
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
-        if reusing, let context, let previous,
-            let (layout, file) = SuggestionLayout.load(in: out, context: context, index: previous)
-        {
-            previousLayout = layout
-            previousFile = file
-        } else {
-            previousLayout = nil
-            previousFile = nil
-        }
-        if path != nil, let context {
-            layout = SuggestionLayout(context: context)
-        }
         byID = participants.byID
         var states: [CoderState] = []
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
@@ -82,6 +72,23 @@ struct SuggestionMerge: @unchecked Sendable {
         }
         session = DecisionMerger.Session(states: states)
         coders = states.map(\.coder)
+        // A document's elements depend on the decisions that may join it (its layout key has
+        // them); what may join any document belongs to the context.
+        let decisionKeys = session.keys()
+        self.decisionKeys = decisionKeys.byDocument
+        let context = context.map { ContentHash.combining([$0, decisionKeys.everywhere]) }
+        if reusing, let context, let previous,
+            let (layout, file) = SuggestionLayout.load(in: out, context: context, index: previous)
+        {
+            previousLayout = layout
+            previousFile = file
+        } else {
+            previousLayout = nil
+            previousFile = nil
+        }
+        if path != nil, let context {
+            layout = SuggestionLayout(context: context)
+        }
         if let path {
             // The head is guessed with the orphaned decisions of the file this run may copy from
             // (decisions unchanged), else with none.
@@ -119,9 +126,16 @@ struct SuggestionMerge: @unchecked Sendable {
     struct Preparation: Sendable {
         let byID: [String: Participant]
         let joiner: DecisionMerger.Session
+        let decisionKeys: [String: String]
         let render: Bool
         /// The previous file's index, whose codes copied documents are counted by.
         let previous: SuggestionIndex?
+
+        /// The key of a document's elements in the layout: its suggest key, its participants'
+        /// attributes, the decisions that may join it.
+        func layoutKey(document id: String, suggest: String, speakers: String) -> String {
+            suggest + "+" + speakers + "+" + (decisionKeys[id] ?? "")
+        }
 
         /// A document copied from the previous file: its suggestions counted (not one by one
         /// on the merge thread: a large study copies a hundred thousand).
@@ -190,7 +204,8 @@ struct SuggestionMerge: @unchecked Sendable {
     }
 
     var preparation: Preparation {
-        Preparation(byID: byID, joiner: session, render: elements != nil, previous: previous)
+        Preparation(
+            byID: byID, joiner: session, decisionKeys: decisionKeys, render: elements != nil, previous: previous)
     }
 
     /// Adds one document's prepared suggestions (documents in order).

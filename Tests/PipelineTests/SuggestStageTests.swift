@@ -310,6 +310,43 @@ import TextAnalysis
         try workspace.expectAFreshRunWritesTheSame()
     }
 
+    @Test func aDecisionRendersOnlyItsDocumentsSuggestionsAgain() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        // Every cached suggestion is wiped: a document whose elements are not copied from the
+        // previous file must run `suggest` again.
+        func wipeSuggestions() throws {
+            let cache = StageCache(folder: workspace.out.appendingPathComponent(".cache").path)
+            for key in cache.indexedKeys {
+                workspace.wipe(try #require(cache.record(of: key)?[StageCache.Part.suggest.rawValue]))
+            }
+        }
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let suggestions = try decider.currentSuggestions().file.suggestions
+        let target = try #require(suggestions.first { $0.documentID == "interview-03" })
+        // A coder's first decision joins every document again (decisions are recorded by coder).
+        try decider.decide(coder: "alice", [.reject(try #require(suggestions.first?.id))])
+        #expect(try workspace.run().stage("suggest")?.ran == [])
+        try wipeSuggestions()
+        try decider.decide(coder: "alice", [.accept(target.id)])
+        let accepted = try workspace.run()
+        #expect(accepted.stage("suggest")?.ran == ["interview-03"], "\(accepted.stage("suggest")?.ran ?? [])")
+        #expect(try decider.currentSuggestions().merged.suggestions.first { $0.id == target.id }?.status == .accepted)
+        try workspace.expectAFreshRunWritesTheSame()
+
+        try wipeSuggestions()
+        try decider.decide(coder: "alice", [.undo(target.id)])
+        #expect(try workspace.run().stage("suggest")?.ran == ["interview-03"])
+        try workspace.expectAFreshRunWritesTheSame()
+
+        // Another coder: every document is joined again.
+        try wipeSuggestions()
+        try decider.decide(coder: "bob", [.reject(target.id)])
+        #expect(try workspace.run().stage("suggest")?.ran.count == 11)
+        try workspace.expectAFreshRunWritesTheSame()
+    }
+
     /// Replacing suggestions.json, corpus.json or kwic.json frees nothing in the run that
     /// replaces it: the previous file is kept under `.cache/`, and the next run that writes that
     /// output writes it over the kept file. A run that leaves an output as it is leaves its kept
