@@ -34,8 +34,12 @@ public struct Exporter: Sendable {
     }
 
     func load() throws(PipelineError) -> Study {
-        let corpus = try Outputs.corpus(of: configuration)
+        // Both files are read at once (240 and 157 MB at 100 MB of transcripts).
+        let corpusRead = Deferred { [configuration] in
+            Result { () throws(PipelineError) in try Outputs.corpus(of: configuration) }
+        }
         let (file, merged) = try Decider(configuration: configuration).currentSuggestions()
+        let corpus = try corpusRead.value.get()
         var codings: [Coding] = []
         for suggestion in merged.suggestions {
             for decision in suggestion.decisions where decision.status == .accepted || decision.status == .recoded {

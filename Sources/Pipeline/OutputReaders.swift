@@ -4,60 +4,88 @@ import Corpus
 import Foundation
 
 extension Outputs.SuggestionsFile {
-    /// suggestions.json's contents, decoded on every core. The file holds one suggestion per
-    /// line (``JSONWriter``), so runs of whole lines are decoded as arrays of their own, in
-    /// parallel, and the rest as a file without suggestions. A file laid out otherwise (edited,
-    /// or saved again by another tool) is decoded whole, as before. `JSONDecoder` on the whole
-    /// file took 3 s of one core at 100 MB of transcripts (157 MB of suggestions), before
-    /// `tmine decide --list`, `tmine export` or a review page could start.
+    /// suggestions.json's contents, decoded on every core (``ElementRuns``). `JSONDecoder` on
+    /// the whole file took 3 s of one core at 100 MB of transcripts (157 MB of suggestions),
+    /// before `tmine decide --list`, `tmine export` or a review page could start.
     public static func decode(_ data: Data) throws -> Self {
         if let file = decodedByLines(data) { return file }
         return try JSONDecoder().decode(Self.self, from: data)
     }
 
-    /// nil unless the file has the layout ``JSONWriter`` gives it and every part decodes. Each
-    /// run of lines must then be a comma-separated list of whole suggestions: a run cut inside
-    /// one leaves a bracket open and fails, so whatever decodes is the file's array.
+    /// nil unless the file is laid out as ``JSONWriter`` lays it out and every part decodes.
     static func decodedByLines(_ data: Data) -> Self? {
-        // A raw line break is never inside a string, so the array opens and closes where its
-        // key and its bracket stand at the start of a line, indented one level.
-        guard let open = data.range(ofBytes: "\n  \"suggestions\" : [".utf8),
+        ElementRuns.suggestions.decode(data, \Self.suggestions)
+    }
+}
+
+extension Outputs.CorpusFile {
+    /// corpus.json's contents, decoded on every core (``ElementRuns``): 240 MB at 100 MB of
+    /// transcripts, read back whole by `tmine export`.
+    public static func decode(_ data: Data) throws -> Self {
+        if let file = ElementRuns.documents.decode(data, \Self.documents) { return file }
+        return try JSONDecoder().decode(Self.self, from: data)
+    }
+}
+
+/// An output's one long array, as ``JSONWriter`` lays it out, decoded in runs of whole elements
+/// on every core, and the rest of the file as a file whose array is empty. The array's key and
+/// brackets stand at the start of their lines, one indent in, and its elements are separated by
+/// a comma at a fixed place in a mark of their own (a raw line break is never inside a string,
+/// so these marks are only what they seem). A run cut anywhere else leaves a bracket open and
+/// fails to decode: whatever decodes is the file's array. A file laid out otherwise (edited, or
+/// saved again by another tool) gives nil, and is decoded whole.
+struct ElementRuns {
+    /// The array's key.
+    let key: String
+    /// What stands between two elements, and where in it the comma is.
+    let separator: [UInt8]
+    let comma: Int
+
+    /// suggestions.json: a suggestion per line.
+    static let suggestions = ElementRuns(key: "suggestions", separator: Array(",\n".utf8), comma: 0)
+    /// corpus.json: documents indented over many lines.
+    static let documents = ElementRuns(key: "documents", separator: Array("\n    },\n    {".utf8), comma: 6)
+
+    func decode<File: Decodable, Element: Decodable & Sendable>(
+        _ data: Data, _ array: WritableKeyPath<File, [Element]>
+    ) -> File? {
+        guard let open = data.range(ofBytes: "\n  \"\(key)\" : [".utf8),
             let close = data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.endIndex, backwards: true)
         else { return nil }
         var rest = Data(data[..<open.upperBound])
         rest.append(data[close.lowerBound...])
-        guard var file = try? JSONDecoder().decode(Self.self, from: rest), file.suggestions.isEmpty else { return nil }
-        let runs = lineRuns(data, open.upperBound..<close.lowerBound)
-        let decoded = ConcurrentSlots<[Suggestion]?>.map(runs.count) { index in
-            var array = Data(capacity: runs[index].count + 2)
-            array.append(UInt8(ascii: "["))
-            array.append(data[runs[index]])
-            array.append(UInt8(ascii: "]"))
-            return try? JSONDecoder().decode([Suggestion].self, from: array)
+        guard var file = try? JSONDecoder().decode(File.self, from: rest), file[keyPath: array].isEmpty else {
+            return nil
         }
-        var suggestions: [Suggestion] = []
-        suggestions.reserveCapacity(decoded.reduce(0) { $0 + ($1?.count ?? 0) })
+        let runs = self.runs(data, open.upperBound..<close.lowerBound)
+        let decoded = ConcurrentSlots<[Element]?>.map(runs.count) { index in
+            var bytes = Data(capacity: runs[index].count + 2)
+            bytes.append(UInt8(ascii: "["))
+            bytes.append(data[runs[index]])
+            bytes.append(UInt8(ascii: "]"))
+            return try? JSONDecoder().decode([Element].self, from: bytes)
+        }
+        var elements: [Element] = []
+        elements.reserveCapacity(decoded.reduce(0) { $0 + ($1?.count ?? 0) })
         for run in decoded {
             guard let run else { return nil }
-            suggestions.append(contentsOf: run)
+            elements.append(contentsOf: run)
         }
-        file.suggestions = suggestions
+        file[keyPath: array] = elements
         return file
     }
 
-    /// `elements` cut into a few runs for each core, each ending before a comma that ends a line
-    /// (the commas between runs are left out).
-    static func lineRuns(_ data: Data, _ elements: Range<Data.Index>) -> [Range<Data.Index>] {
+    /// `elements` cut into a few runs for each core, at separators (their commas left out).
+    func runs(_ data: Data, _ elements: Range<Data.Index>) -> [Range<Data.Index>] {
         let pieces = 4 * ProcessInfo.processInfo.activeProcessorCount
         var runs: [Range<Data.Index>] = []
         var start = elements.lowerBound
         for piece in 1..<pieces {
             let target = elements.lowerBound + elements.count * piece / pieces
-            guard target > start,
-                let comma = data.range(ofBytes: ",\n".utf8, in: target..<elements.upperBound)
+            guard target > start, let found = data.range(ofBytes: separator, in: target..<elements.upperBound)
             else { continue }
-            runs.append(start..<comma.lowerBound)
-            start = comma.upperBound
+            runs.append(start..<found.lowerBound + comma)
+            start = found.lowerBound + comma + 1
         }
         runs.append(start..<elements.upperBound)
         return runs
@@ -83,7 +111,7 @@ extension Outputs {
         case .found(let document): return document
         case .absent: return nil
         case .otherLayout:
-            guard let corpus = try? JSONDecoder().decode(CorpusFile.self, from: data) else {
+            guard let corpus = try? CorpusFile.decode(data) else {
                 throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first")
             }
             return corpus.documents.first { $0.id == id }

@@ -92,7 +92,7 @@ public enum Outputs {
     public static func corpus(of configuration: PipelineConfiguration) throws(PipelineError) -> CorpusFile {
         let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
         guard let data = FileManager.default.contents(atPath: path),
-            let corpus = try? JSONDecoder().decode(CorpusFile.self, from: data)
+            let corpus = try? CorpusFile.decode(data)
         else { throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first") }
         return corpus
     }

@@ -37,7 +37,7 @@ import Testing
         // The suggestions are cut into several runs, each of whole lines.
         let open = try #require(data.range(ofBytes: "\n  \"suggestions\" : [".utf8))
         let close = try #require(data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.count, backwards: true))
-        #expect(Outputs.SuggestionsFile.lineRuns(data, open.upperBound..<close.lowerBound).count > 2)
+        #expect(ElementRuns.suggestions.runs(data, open.upperBound..<close.lowerBound).count > 2)
 
         // Laid out otherwise (on one line): decoded whole, the same.
         let compact = try JSONEncoder().encode(whole)
@@ -59,6 +59,12 @@ import Testing
         let corpus = try Outputs.corpus(of: configuration)
         #expect(corpus.documents.contains { $0.id == "a \"quoted\" one" })
         let data = try workspace.output("corpus.json")
+        let byRuns = try #require(ElementRuns.documents.decode(data, \Outputs.CorpusFile.documents))
+        #expect(byRuns.documents == corpus.documents && byRuns.study == corpus.study)
+        #expect(byRuns.participants.participants.map(\.id) == corpus.participants.participants.map(\.id))
+        let open = try #require(data.range(ofBytes: "\n  \"documents\" : [".utf8))
+        let close = try #require(data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.count, backwards: true))
+        #expect(ElementRuns.documents.runs(data, open.upperBound..<close.lowerBound).count > 2)
         for document in corpus.documents {
             guard case .found(let found) = Outputs.documentByLines(document.id, in: data) else {
                 Issue.record("\(document.id) not found by its line")
