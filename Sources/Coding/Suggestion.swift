@@ -58,3 +58,104 @@ public struct CoderDecision: Sendable, Hashable, Codable {
     public var note: String?
     public var at: String
 }
+
+extension Evidence: JSONReadable {
+    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+        var pattern: String?
+        var text: String?
+        var range: ScalarRange?
+        var tokenStart: Int?
+        var tokenEnd: Int?
+        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "pattern": pattern = try reader.string()
+            case "text": text = try reader.string()
+            case "range": range = try ScalarRange(reading: &reader)
+            case "tokenStart": tokenStart = try reader.int()
+            case "tokenEnd": tokenEnd = try reader.int()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(
+            pattern: try reader.required(pattern, "pattern"), text: try reader.required(text, "text"),
+            range: try reader.required(range, "range"), tokenStart: try reader.required(tokenStart, "tokenStart"),
+            tokenEnd: try reader.required(tokenEnd, "tokenEnd"))
+    }
+}
+
+extension CoderDecision: JSONReadable {
+    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+        var coder: String?
+        var status: SuggestionStatus?
+        var code: String?
+        var note: String?
+        var at: String?
+        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "coder": coder = try reader.string()
+            case "status": status = try reader.value(SuggestionStatus.self)
+            case "code": code = try reader.optionalString()
+            case "note": note = try reader.optionalString()
+            case "at": at = try reader.string()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(
+            coder: try reader.required(coder, "coder"), status: try reader.required(status, "status"), code: code,
+            note: note, at: try reader.required(at, "at"))
+    }
+}
+
+extension Suggestion: JSONReadable {
+    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+        var id: String?
+        var documentID: String?
+        var segmentIndex: Int?
+        var sentenceIndex: Int?
+        var code: String?
+        var codePath: [String]?
+        var evidence: [Evidence]?
+        var weight: Double?
+        var speaker: String?
+        var role: SpeakerRole?
+        var participantID: String?
+        var attributes: [String: String]?
+        var text: String?
+        var range: ScalarRange?
+        var context: String?
+        var status: SuggestionStatus?
+        var decisions: [CoderDecision]?
+        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "id": id = try reader.string()
+            case "documentID": documentID = try reader.string()
+            case "segmentIndex": segmentIndex = try reader.int()
+            case "sentenceIndex": sentenceIndex = try reader.optionalInt()
+            case "code": code = try reader.string()
+            case "codePath": codePath = try reader.strings()
+            case "evidence": evidence = try reader.elements(Evidence.self)
+            case "weight": weight = try reader.double()
+            case "speaker": speaker = try reader.string()
+            case "role": role = try reader.value(SpeakerRole.self)
+            case "participantID": participantID = try reader.optionalString()
+            case "attributes": attributes = try reader.stringDictionary()
+            case "text": text = try reader.string()
+            case "range": range = try ScalarRange(reading: &reader)
+            case "context": context = try reader.string()
+            case "status": status = try reader.value(SuggestionStatus.self)
+            case "decisions": decisions = try reader.elements(CoderDecision.self)
+            default: try reader.skipValue()
+            }
+        }
+        self.init(
+            id: try reader.required(id, "id"), documentID: try reader.required(documentID, "documentID"),
+            segmentIndex: try reader.required(segmentIndex, "segmentIndex"), sentenceIndex: sentenceIndex,
+            code: try reader.required(code, "code"), codePath: try reader.required(codePath, "codePath"),
+            evidence: try reader.required(evidence, "evidence"), weight: try reader.required(weight, "weight"),
+            speaker: try reader.required(speaker, "speaker"), role: try reader.required(role, "role"),
+            participantID: participantID, attributes: try reader.required(attributes, "attributes"),
+            text: try reader.required(text, "text"), range: try reader.required(range, "range"),
+            context: try reader.required(context, "context"), status: try reader.required(status, "status"),
+            decisions: try reader.required(decisions, "decisions"))
+    }
+}

@@ -46,7 +46,7 @@ struct ElementRuns {
     /// corpus.json: documents indented over many lines.
     static let documents = ElementRuns(key: "documents", separator: Array("\n    },\n    {".utf8), comma: 6)
 
-    func decode<File: Decodable, Element: Decodable & Sendable>(
+    func decode<File: Decodable, Element: Decodable & Sendable & JSONReadable>(
         _ data: Data, _ array: WritableKeyPath<File, [Element]>
     ) -> File? {
         guard let open = data.range(ofBytes: "\n  \"\(key)\" : [".utf8),
@@ -59,6 +59,12 @@ struct ElementRuns {
         }
         let runs = self.runs(data, open.upperBound..<close.lowerBound)
         let decoded = ConcurrentSlots<[Element]?>.map(runs.count) { index in
+            // ``JSONReader`` first; what it does not take, `JSONDecoder` decides.
+            let read = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Element]? in
+                var reader = JSONReader(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[runs[index]]))
+                return try? reader.list(Element.self)
+            }
+            if let read { return read }
             var bytes = Data(capacity: runs[index].count + 2)
             bytes.append(UInt8(ascii: "["))
             bytes.append(data[runs[index]])

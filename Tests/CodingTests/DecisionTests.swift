@@ -257,3 +257,49 @@ import Testing
         }
     }
 }
+
+/// Suggestions read by ``JSONReader`` as `JSONDecoder` reads them, whatever their text holds.
+@Suite struct SuggestionReadingTests {
+    @Test func randomSuggestionsAreReadAsJSONDecoderReadsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "é", "ß", "😀", "日", "\u{2028}", "]", ",",
+            "{",
+        ]
+        func text() -> String {
+            (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined()
+        }
+        for _ in 0..<200 {
+            let decisions = (0..<Int.random(in: 0...2, using: &generator)).map { _ in
+                CoderDecision(
+                    coder: text(), status: SuggestionStatus.allCases.randomElement(using: &generator)!,
+                    code: Bool.random(using: &generator) ? text() : nil,
+                    note: Bool.random(using: &generator) ? text() : nil,
+                    at: text())
+            }
+            let suggestion = Suggestion(
+                id: text(), documentID: text(), segmentIndex: Int.random(in: 0...100_000, using: &generator),
+                sentenceIndex: Bool.random(using: &generator) ? Int.random(in: 0...50, using: &generator) : nil,
+                code: text(),
+                codePath: [text(), text()],
+                evidence: [
+                    Evidence(
+                        pattern: text(), text: text(), range: ScalarRange(start: 3, end: 9), tokenStart: 1, tokenEnd: 2)
+                ],
+                weight: [1, 2.5, 0.1, 1e-7, 3.0000000000000004].randomElement(using: &generator)!, speaker: text(),
+                role: SpeakerRole.allCases.randomElement(using: &generator)!,
+                participantID: Bool.random(using: &generator) ? text() : nil,
+                attributes: [text(): text(), "role": text()],
+                text: text(), range: ScalarRange(start: 0, end: 100), context: text(),
+                status: SuggestionStatus.allCases.randomElement(using: &generator)!, decisions: decisions)
+            var bytes = Array(try JSONEncoder().encode(suggestion))
+            let read = try bytes.withUnsafeMutableBufferPointer { buffer in
+                var reader = JSONReader(UnsafeBufferPointer(buffer))
+                return try Suggestion(reading: &reader)
+            }
+            #expect(read == suggestion)
+            #expect(read == (try JSONDecoder().decode(Suggestion.self, from: Data(bytes))))
+        }
+    }
+}

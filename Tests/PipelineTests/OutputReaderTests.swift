@@ -22,6 +22,15 @@ import Testing
         return workspace
     }
 
+    /// A run's elements as ``JSONReader`` reads them (not `JSONDecoder`, which the readers fall
+    /// back on).
+    static func read<Element: JSONReadable>(_ type: Element.Type, _ data: Data, _ run: Range<Int>) throws -> [Element] {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var reader = JSONReader(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[run]))
+            return try reader.list(Element.self)
+        }
+    }
+
     @Test func suggestionsJSONReadByRunsOfLinesIsWhatJSONDecoderReads() throws {
         let workspace = try awkwardStudy()
         defer { workspace.remove() }
@@ -37,7 +46,9 @@ import Testing
         // The suggestions are cut into several runs, each of whole lines.
         let open = try #require(data.range(ofBytes: "\n  \"suggestions\" : [".utf8))
         let close = try #require(data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.count, backwards: true))
-        #expect(ElementRuns.suggestions.runs(data, open.upperBound..<close.lowerBound).count > 2)
+        let runs = ElementRuns.suggestions.runs(data, open.upperBound..<close.lowerBound)
+        #expect(runs.count > 2)
+        #expect(try runs.flatMap { try Self.read(Suggestion.self, data, $0) } == whole.suggestions)
 
         // Laid out otherwise (on one line): decoded whole, the same.
         let compact = try JSONEncoder().encode(whole)
@@ -64,7 +75,9 @@ import Testing
         #expect(byRuns.participants.participants.map(\.id) == corpus.participants.participants.map(\.id))
         let open = try #require(data.range(ofBytes: "\n  \"documents\" : [".utf8))
         let close = try #require(data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.count, backwards: true))
-        #expect(ElementRuns.documents.runs(data, open.upperBound..<close.lowerBound).count > 2)
+        let runs = ElementRuns.documents.runs(data, open.upperBound..<close.lowerBound)
+        #expect(runs.count > 2)
+        #expect(try runs.flatMap { try Self.read(Document.self, data, $0) } == corpus.documents)
         for document in corpus.documents {
             guard case .found(let found) = Outputs.documentByLines(document.id, in: data) else {
                 Issue.record("\(document.id) not found by its line")

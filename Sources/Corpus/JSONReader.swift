@@ -1,0 +1,401 @@
+import Foundation
+
+/// Reads JSON straight into the outputs' own types, for the commands that read a large study's
+/// outputs back (`tmine decide --list`, `export`, `lexicon report`, the review server).
+/// Hand-written, as ``JSONWriter`` is: Foundation's `JSONDecoder` read suggestions.json at 30–45
+/// MB/s of one core (157 MB at 100 MB of transcripts), and two of them at once gained only 1.4×
+/// on two cores, waiting on the Swift runtime's lock for the generic metadata every keyed
+/// container asks for; no package on this machine decodes JSON faster. It reads any JSON the
+/// types' `Decodable` conformances accept in the ordinary case: keys in any order, unknown keys
+/// skipped, `null` or a missing key for an optional. Anything else (a value of another kind, a
+/// missing key, invalid UTF-8, a lone surrogate) throws, and the caller decodes with
+/// `JSONDecoder` instead, whose result or error stands.
+package struct JSONReader {
+    package struct Failure: Error {
+        package var offset: Int
+        package var message: String
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var at: Int
+    private var scratch: [UInt8] = []
+
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        at = 0
+    }
+
+    package var isAtEnd: Bool {
+        mutating get {
+            skipSpace()
+            return at >= bytes.count
+        }
+    }
+
+    package func failure(_ message: String) -> Failure { Failure(offset: at, message: message) }
+
+    private mutating func skipSpace() {
+        while at < bytes.count {
+            switch bytes[at] {
+            case 0x20, 0x0A, 0x0D, 0x09: at += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next byte after white space, not consumed.
+    private mutating func peek() throws(Failure) -> UInt8 {
+        skipSpace()
+        guard at < bytes.count else { throw failure("unexpected end") }
+        return bytes[at]
+    }
+
+    package mutating func expect(_ byte: UInt8) throws(Failure) {
+        guard try peek() == byte else { throw failure("expected \(Character(Unicode.Scalar(byte)))") }
+        at += 1
+    }
+
+    /// Consumes a `null`, if one comes next.
+    package mutating func null() throws(Failure) -> Bool {
+        guard try peek() == UInt8(ascii: "n") else { return false }
+        guard at + 4 <= bytes.count, bytes[at + 1] == 0x75, bytes[at + 2] == 0x6C, bytes[at + 3] == 0x6C else {
+            throw failure("expected null")
+        }
+        at += 4
+        return true
+    }
+
+    /// An object: `body` is given each key and must read its value.
+    package mutating func object(_ body: (inout JSONReader, String) throws(Failure) -> Void) throws(Failure) {
+        try expect(UInt8(ascii: "{"))
+        if try peek() == UInt8(ascii: "}") {
+            at += 1
+            return
+        }
+        while true {
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            try body(&self, key)
+            let next = try peek()
+            at += 1
+            if next == UInt8(ascii: "}") { return }
+            guard next == UInt8(ascii: ",") else { throw failure("expected , or }") }
+        }
+    }
+
+    /// An array: `body` reads each element.
+    package mutating func array(_ body: (inout JSONReader) throws(Failure) -> Void) throws(Failure) {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") {
+            at += 1
+            return
+        }
+        while true {
+            try body(&self)
+            let next = try peek()
+            at += 1
+            if next == UInt8(ascii: "]") { return }
+            guard next == UInt8(ascii: ",") else { throw failure("expected , or ]") }
+        }
+    }
+
+    package mutating func strings() throws(Failure) -> [String] {
+        var values: [String] = []
+        try array { (reader: inout JSONReader) throws(Failure) in values.append(try reader.string()) }
+        return values
+    }
+
+    package mutating func stringDictionary() throws(Failure) -> [String: String] {
+        var values: [String: String] = [:]
+        try object { (reader: inout JSONReader, key: String) throws(Failure) in values[key] = try reader.string() }
+        return values
+    }
+
+    package mutating func optionalString() throws(Failure) -> String? {
+        try null() ? nil : try string()
+    }
+
+    package mutating func string() throws(Failure) -> String {
+        try expect(UInt8(ascii: "\""))
+        let start = at
+        while at < bytes.count {
+            let byte = bytes[at]
+            if byte == UInt8(ascii: "\"") {
+                defer { at += 1 }
+                return try text(start..<at)
+            }
+            if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
+            guard byte >= 0x20 else { throw failure("a control character in a string") }
+            at += 1
+        }
+        throw failure("unterminated string")
+    }
+
+    private func text(_ range: Range<Int>) throws(Failure) -> String {
+        guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
+            throw failure("invalid UTF-8")
+        }
+        return text
+    }
+
+    /// The rest of a string that holds escapes, from `start` (just after its quote).
+    private mutating func escapedString(from start: Int) throws(Failure) -> String {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<at]))
+        while at < bytes.count {
+            let byte = bytes[at]
+            at += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard let text = String(validating: scratch, as: UTF8.self) else { throw failure("invalid UTF-8") }
+                return text
+            case UInt8(ascii: "\\"):
+                guard at < bytes.count else { throw failure("unterminated string") }
+                let escape = bytes[at]
+                at += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
+                case UInt8(ascii: "b"): scratch.append(0x08)
+                case UInt8(ascii: "f"): scratch.append(0x0C)
+                case UInt8(ascii: "n"): scratch.append(0x0A)
+                case UInt8(ascii: "r"): scratch.append(0x0D)
+                case UInt8(ascii: "t"): scratch.append(0x09)
+                case UInt8(ascii: "u"):
+                    var value = try hex4()
+                    if (0xD800..<0xDC00).contains(value) {
+                        guard at + 2 <= bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u")
+                        else { throw failure("a lone surrogate") }
+                        at += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw failure("a lone surrogate") }
+                        value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(value), let encoded = UTF8.encode(scalar) else {
+                        throw failure("a lone surrogate")
+                    }
+                    scratch.append(contentsOf: encoded)
+                default: throw failure("an unknown escape")
+                }
+            default:
+                guard byte >= 0x20 else { throw failure("a control character in a string") }
+                scratch.append(byte)
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard at + 4 <= bytes.count else { throw failure("a short \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[at]
+            at += 1
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure("a bad \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// The bytes of a number, as JSON writes one.
+    private mutating func number() throws(Failure) -> UnsafeBufferPointer<UInt8> {
+        skipSpace()
+        let start = at
+        while at < bytes.count {
+            switch bytes[at] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                UInt8(ascii: "e"), UInt8(ascii: "E"):
+                at += 1
+            default:
+                guard at > start else { throw failure("expected a number") }
+                return UnsafeBufferPointer(rebasing: bytes[start..<at])
+            }
+        }
+        guard at > start else { throw failure("expected a number") }
+        return UnsafeBufferPointer(rebasing: bytes[start..<at])
+    }
+
+    /// An integer written without a fraction or an exponent.
+    package mutating func int() throws(Failure) -> Int {
+        let digits = try number()
+        var index = 0
+        let negative = digits[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        guard index < digits.count, digits.count - index <= 18,
+            digits[index] != UInt8(ascii: "0") || digits.count - index == 1
+        else { throw failure("not an integer this reader takes") }
+        var value = 0
+        while index < digits.count {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { throw failure("not an integer this reader takes") }
+            value = value * 10 + Int(digit)
+            index += 1
+        }
+        return negative ? -value : value
+    }
+
+    package mutating func double() throws(Failure) -> Double {
+        let digits = try number()
+        guard let value = Double(String(decoding: digits, as: UTF8.self)), value.isFinite else {
+            throw failure("not a number this reader takes")
+        }
+        return value
+    }
+
+    package mutating func optionalInt() throws(Failure) -> Int? {
+        try null() ? nil : try int()
+    }
+
+    package mutating func optionalDouble() throws(Failure) -> Double? {
+        try null() ? nil : try double()
+    }
+
+    /// A string that is one of `Value`'s raw values.
+    package mutating func value<Value: RawRepresentable<String>>(_ type: Value.Type) throws(Failure) -> Value {
+        guard let value = Value(rawValue: try string()) else { throw failure("not a \(Value.self)") }
+        return value
+    }
+
+    /// Skips one value of any kind.
+    package mutating func skipValue() throws(Failure) {
+        switch try peek() {
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "{"):
+            try object { (reader: inout JSONReader, _: String) throws(Failure) in try reader.skipValue() }
+        case UInt8(ascii: "["): try array { (reader: inout JSONReader) throws(Failure) in try reader.skipValue() }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            while at < bytes.count, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[at]) { at += 1 }
+        default: _ = try number()
+        }
+    }
+
+    /// Throws for a missing key of a value being read.
+    package func required<Value>(_ value: Value?, _ key: String) throws(Failure) -> Value {
+        guard let value else { throw failure("no \(key)") }
+        return value
+    }
+}
+
+/// A type read by ``JSONReader`` as its `Decodable` conformance reads it.
+package protocol JSONReadable {
+    init(reading reader: inout JSONReader) throws(JSONReader.Failure)
+}
+
+extension ScalarRange: JSONReadable {
+    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+        var start: Int?
+        var end: Int?
+        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "start": start = try reader.int()
+            case "end": end = try reader.int()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(start: try reader.required(start, "start"), end: try reader.required(end, "end"))
+    }
+}
+
+extension Speaker: JSONReadable {
+    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+        var label: String?
+        var role: SpeakerRole?
+        var participantID: String?
+        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "label": label = try reader.string()
+            case "role": role = try reader.value(SpeakerRole.self)
+            case "participantID": participantID = try reader.optionalString()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(
+            label: try reader.required(label, "label"), role: try reader.required(role, "role"),
+            participantID: participantID)
+    }
+}
+
+extension Segment: JSONReadable {
+    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+        var index: Int?
+        var speaker: String?
+        var role: SpeakerRole?
+        var participantID: String?
+        var text: String?
+        var range: ScalarRange?
+        var start: Double?
+        var end: Double?
+        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "index": index = try reader.int()
+            case "speaker": speaker = try reader.string()
+            case "role": role = try reader.value(SpeakerRole.self)
+            case "participantID": participantID = try reader.optionalString()
+            case "text": text = try reader.string()
+            case "range": range = try ScalarRange(reading: &reader)
+            case "start": start = try reader.optionalDouble()
+            case "end": end = try reader.optionalDouble()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(
+            index: try reader.required(index, "index"), speaker: try reader.required(speaker, "speaker"),
+            role: try reader.required(role, "role"), participantID: participantID,
+            text: try reader.required(text, "text"), range: try reader.required(range, "range"), start: start,
+            end: end)
+    }
+}
+
+extension Document: JSONReadable {
+    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+        var id: String?
+        var source: String?
+        var format: TranscriptFormat?
+        var text: String?
+        var segments: [Segment]?
+        var speakers: [Speaker]?
+        var notes: [String]?
+        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "id": id = try reader.string()
+            case "source": source = try reader.string()
+            case "format": format = try reader.value(TranscriptFormat.self)
+            case "text": text = try reader.string()
+            case "segments": segments = try reader.elements(Segment.self)
+            case "speakers": speakers = try reader.elements(Speaker.self)
+            case "notes": notes = try reader.strings()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(
+            id: try reader.required(id, "id"), source: try reader.required(source, "source"),
+            format: try reader.required(format, "format"), text: try reader.required(text, "text"),
+            segments: try reader.required(segments, "segments"), speakers: try reader.required(speakers, "speakers"),
+            notes: try reader.required(notes, "notes"))
+    }
+}
+
+extension JSONReader {
+    /// An array of `Element`s.
+    package mutating func elements<Element: JSONReadable>(_ type: Element.Type) throws(Failure) -> [Element] {
+        var values: [Element] = []
+        try array { (reader: inout JSONReader) throws(Failure) in values.append(try Element(reading: &reader)) }
+        return values
+    }
+
+    /// Elements separated by commas with no brackets around them (a run of an array's lines).
+    package mutating func list<Element: JSONReadable>(_ type: Element.Type) throws(Failure) -> [Element] {
+        var values: [Element] = []
+        guard !isAtEnd else { return values }
+        while true {
+            values.append(try Element(reading: &self))
+            if isAtEnd { return values }
+            try expect(UInt8(ascii: ","))
+        }
+    }
+}

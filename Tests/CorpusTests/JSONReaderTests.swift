@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import Corpus
+
+/// ``JSONReader`` reads what `JSONDecoder` reads, and refuses (for `JSONDecoder` to decide) what
+/// it does not take.
+@Suite struct JSONReaderTests {
+    func read<Value: JSONReadable>(_ type: Value.Type, _ json: String) throws -> Value {
+        var bytes = Array(json.utf8)
+        return try bytes.withUnsafeMutableBufferPointer { buffer in
+            var reader = JSONReader(UnsafeBufferPointer(buffer))
+            return try Value(reading: &reader)
+        }
+    }
+
+    func readsLikeJSONDecoder<Value: JSONReadable & Decodable & Equatable>(_ type: Value.Type, _ json: String) throws {
+        let expected = try JSONDecoder().decode(Value.self, from: Data(json.utf8))
+        #expect(try read(Value.self, json) == expected, "\(json)")
+    }
+
+    /// Every escape, characters beyond the BMP, keys in any order, unknown keys of every kind,
+    /// `null` and a missing key for an optional.
+    @Test func segmentsAndDocumentsAreReadAsJSONDecoderReadsThem() throws {
+        let texts = [
+            #"plain"#, #"\"quoted\" \\ back\/slash"#, #"\b\f\n\r\t"#, #"caf\u00e9 \u00E9"#, #"\ud83d\ude00 and 😀"#,
+            #"\u0000 nul"#, "Straße – “curly” ‘quotes’ 日本語", "",
+        ]
+        for text in texts {
+            try readsLikeJSONDecoder(
+                Segment.self,
+                #"{"text":"\#(text)","index":3,"role":"participant","speaker":"P1","range":{"end":9,"start":2}}"#)
+        }
+        try readsLikeJSONDecoder(
+            Segment.self,
+            #"""
+            { "unknown" : {"a":[1,2.5e3,true,false,null,{"b":"]}"}]}, "end" : 12.25, "index" : 0,
+              "participantID" : null, "range" : {"start":0,"end":4}, "role" : "other",
+              "speaker" : "R", "start" : -1.5, "text" : "x" }
+            """#)
+        try readsLikeJSONDecoder(
+            Document.self,
+            #"{"format":"vtt","id":"a \"b\"","notes":[],"segments":[{"index":0,"range":{"end":1,"start":0},"role":"interviewer","speaker":"I","text":"Q"}],"source":"a.vtt","speakers":[{"label":"I","role":"interviewer"},{"label":"P","participantID":"P1","role":"participant"}],"text":"Q"}"#
+        )
+    }
+
+    /// What the reader does not take throws; the callers then decode with `JSONDecoder`.
+    @Test func whatItDoesNotTakeThrows() throws {
+        let segment = #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"#
+        for bad in [
+            segment + #""a\ud800b"}"#,  // a lone surrogate
+            segment + #""a\udc00"}"#,
+            segment + #""a\ud800\u0041"}"#,  // a high surrogate not followed by a low one
+            segment + "\"a\u{1}b\"}",  // a control character
+            segment + #""a\x"}"#,  // an unknown escape
+            segment + #""a"#,  // unterminated
+            #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S"}"#,  // no text
+            #"{"index":"0","range":{"end":1,"start":0},"role":"other","speaker":"S","text":""}"#,
+            #"{"index":1.0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":""}"#,
+            #"{"index":01,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":""}"#,
+            #"{"index":0,"range":{"end":1,"start":0},"role":"boss","speaker":"S","text":""}"#,
+            #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"",}"#,
+        ] {
+            #expect(throws: JSONReader.Failure.self, "\(bad)") { try read(Segment.self, bad) }
+        }
+        var invalid = Array(#"{"label":"a"#.utf8) + [0xC3, 0x28] + Array(#"","role":"other"}"#.utf8)
+        let result = invalid.withUnsafeMutableBufferPointer { buffer in
+            var reader = JSONReader(UnsafeBufferPointer(buffer))
+            return Result { () throws(JSONReader.Failure) in try Speaker(reading: &reader) }
+        }
+        #expect(throws: JSONReader.Failure.self) { try result.get() }
+    }
+
+    /// A run of an array's lines: elements separated by commas, no brackets, no trailing comma.
+    @Test func aRunOfElementsIsReadWhole() throws {
+        func list(_ json: String) throws -> [ScalarRange] {
+            var bytes = Array(json.utf8)
+            return try bytes.withUnsafeMutableBufferPointer { buffer in
+                var reader = JSONReader(UnsafeBufferPointer(buffer))
+                return try reader.list(ScalarRange.self)
+            }
+        }
+        #expect(try list("\n    ") == [])
+        #expect(try list(#"{"end":2,"start":1},"# + "\n    " + #"{"end":4,"start":3}"#).map(\.end) == [2, 4])
+        #expect(throws: JSONReader.Failure.self) { try list(#"{"end":2,"start":1},"#) }
+        #expect(throws: JSONReader.Failure.self) { try list(#"{"end":2,"start":1}{"end":2,"start":1}"#) }
+    }
+}
