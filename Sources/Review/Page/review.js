@@ -211,7 +211,19 @@ async function send(actions) {
   state.version = decided.version;
   state.manualCodings = decided.manualCodings;
   for (const s of decided.suggestions) state.suggestions[positions.get(s.id)] = s;
-  render();
+  if ($("filter-status").value !== "") { render(); return true; }
+  // No filter looks at statuses: the same cards are listed, and only the changed ones are drawn again.
+  const changed = new Map(decided.suggestions.map((s) => [s.id, s]));
+  for (let index = 0; index < visible.length; index += 1) {
+    const s = changed.get(visible[index].id);
+    if (!s) continue;
+    visible[index] = s;
+    const node = index < rendered ? document.querySelector('.card[data-id="' + s.id + '"]') : null;
+    if (node) node.replaceWith(card(s, index));
+  }
+  renderTree();
+  renderProgress();
+  highlightActive(false);
   return true;
 }
 
