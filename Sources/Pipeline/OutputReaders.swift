@@ -58,19 +58,7 @@ struct ElementRuns {
             return nil
         }
         let runs = self.runs(data, open.upperBound..<close.lowerBound)
-        let decoded = ConcurrentSlots<[Element]?>.map(runs.count) { index in
-            // ``JSONReader`` first; what it does not take, `JSONDecoder` decides.
-            let read = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Element]? in
-                var reader = JSONReader(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[runs[index]]))
-                return try? reader.list(Element.self)
-            }
-            if let read { return read }
-            var bytes = Data(capacity: runs[index].count + 2)
-            bytes.append(UInt8(ascii: "["))
-            bytes.append(data[runs[index]])
-            bytes.append(UInt8(ascii: "]"))
-            return try? JSONDecoder().decode([Element].self, from: bytes)
-        }
+        let decoded = ConcurrentSlots<[Element]?>.map(runs.count) { Self.elements(Element.self, in: data, runs[$0]) }
         var elements: [Element] = []
         elements.reserveCapacity(decoded.reduce(0) { $0 + ($1?.count ?? 0) })
         for run in decoded {
@@ -79,6 +67,23 @@ struct ElementRuns {
         }
         file[keyPath: array] = elements
         return file
+    }
+
+    /// The comma-separated elements in `range` of `data`, read by ``JSONReader``, or decoded by
+    /// `JSONDecoder` when the reader does not take them; nil when neither does.
+    static func elements<Element: Decodable & JSONReadable>(
+        _ type: Element.Type, in data: Data, _ range: Range<Int>
+    ) -> [Element]? {
+        let read = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Element]? in
+            var reader = JSONReader(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]))
+            return try? reader.list(Element.self)
+        }
+        if let read { return read }
+        var bytes = Data(capacity: range.count + 2)
+        bytes.append(UInt8(ascii: "["))
+        bytes.append(data[range])
+        bytes.append(UInt8(ascii: "]"))
+        return try? JSONDecoder().decode([Element].self, from: bytes)
     }
 
     /// `elements` cut into a few runs for each core, at separators (their commas left out).
@@ -145,9 +150,8 @@ extension Outputs {
         guard
             let open = data.range(ofBytes: "\n    {".utf8, in: array.upperBound..<hit.lowerBound, backwards: true),
             let close = data.range(ofBytes: "\n    }".utf8, in: hit.upperBound..<end.lowerBound),
-            let document = try? JSONDecoder().decode(
-                Document.self, from: data[(open.lowerBound + 1)..<close.upperBound]),
-            document.id == id
+            let found = ElementRuns.elements(Document.self, in: data, (open.lowerBound + 1)..<close.upperBound),
+            found.count == 1, let document = found.first, document.id == id
         else { return .otherLayout }
         return .found(document)
     }

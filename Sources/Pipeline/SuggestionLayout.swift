@@ -31,7 +31,9 @@ struct SuggestionLayout: Sendable {
         var first = 0
     }
 
-    /// What else the bytes depend on: the build, the participants, the decisions, the stage's options.
+    /// What else the bytes depend on: the build, the stage's options, the coders and any
+    /// decision that may join any document (a document's own decisions and participants are in
+    /// its key).
     let context: String
     /// Where the elements begin in the file.
     var start: Int64 = 0
