@@ -112,10 +112,22 @@ extension Outputs {
         -> Document?
     {
         let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
-        // Mapped, not read: reading copied 240 MB into fresh pages for every lookup (0.5 s).
-        // The mapping lives only as long as the lookup (see ``Decider/lookUp(_:)`` on why a
-        // mapping is not kept).
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+        // Read, not mapped: the file's inode may become the copy a later run keeps, then writes
+        // over and cuts short (``RetiredOutputs``), and a mapped page past the new end would
+        // stop the process (SIGBUS). Streamed through a buffer first: reading the whole file
+        // into fresh memory took 0.3 s more a lookup at 240 MB.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first")
+        }
+        let streamed = documentByLines(id, descriptor: descriptor)
+        close(descriptor)
+        switch streamed {
+        case .found(let document): return document
+        case .absent: return nil
+        case .otherLayout: break
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first")
         }
         switch documentByLines(id, in: data) {
@@ -143,13 +155,71 @@ extension Outputs {
         guard let array = data.range(ofBytes: "\n  \"documents\" : [".utf8),
             let end = data.range(ofBytes: "\n  ]".utf8, in: array.upperBound..<data.endIndex)
         else { return .otherLayout }
+        guard let hit = data.range(ofBytes: idLine(id), in: array.upperBound..<end.lowerBound) else { return .absent }
+        return document(id, around: hit, in: data, within: array.upperBound..<end.lowerBound)
+    }
+
+    /// ``documentByLines(_:in:)`` on an open file, read `chunk` bytes at a time into one
+    /// buffer: its id line found first, then the document read within `reach` bytes of it.
+    static func documentByLines(_ id: String, descriptor: Int32, chunk: Int = 8 << 20, reach: Int = 4 << 20)
+        -> Lookup<Document>
+    {
+        let needle = idLine(id)
+        var buffer = [UInt8](repeating: 0, count: chunk + needle.count)
+        var start = 0  // where in the file `buffer` begins
+        var kept = 0  // bytes carried over from the chunk before
+        var position: Int?
+        while position == nil {
+            let read = buffer.withUnsafeMutableBufferPointer { bytes in
+                bytes.baseAddress.map { pread(descriptor, $0 + kept, chunk, off_t(start + kept)) } ?? -1
+            }
+            guard read >= 0 else { return .otherLayout }
+            let filled = kept + read
+            let (hit, laidOut) = buffer.withUnsafeBufferPointer { bytes -> (Int?, Bool) in
+                let bytes = UnsafeBufferPointer(rebasing: bytes[..<filled])
+                // The documents' array opens in the first chunk of a file laid out as it should be.
+                let laidOut =
+                    start > 0 || firstPlace(of: Array("\n  \"documents\" : [".utf8), in: bytes, from: 0) != nil
+                return (firstPlace(of: needle, in: bytes, from: 0), laidOut)
+            }
+            guard laidOut else { return .otherLayout }
+            if let hit {
+                position = start + hit
+            } else if read == 0 {
+                return .absent
+            } else {
+                // The id line may straddle this chunk and the next.
+                kept = min(needle.count - 1, filled)
+                buffer.replaceSubrange(0..<kept, with: buffer[(filled - kept)..<filled])
+                start += filled - kept
+            }
+        }
+        guard let position else { return .otherLayout }
+        let from = max(0, position - reach)
+        var window = Data(count: 2 * reach + needle.count)
+        let read = window.withUnsafeMutableBytes { bytes in
+            bytes.baseAddress.map { pread(descriptor, $0, bytes.count, off_t(from)) } ?? -1
+        }
+        guard read > 0 else { return .otherLayout }
+        window.count = read
+        let hit = position - from..<position - from + needle.count
+        return document(id, around: hit, in: window, within: 0..<window.count)
+    }
+
+    /// The `"id"` line of the document `id`, as ``JSONWriter`` writes it.
+    private static func idLine(_ id: String) -> [UInt8] {
         var key = JSONWriter(depth: 0)
         key.value(id)
-        let needle = Array("\n      \"id\" : ".utf8) + key.bytes + Array(",\n".utf8)
-        guard let hit = data.range(ofBytes: needle, in: array.upperBound..<end.lowerBound) else { return .absent }
+        return Array("\n      \"id\" : ".utf8) + key.bytes + Array(",\n".utf8)
+    }
+
+    /// The document whose id line is at `hit`, its braces searched for in `bounds`.
+    private static func document(_ id: String, around hit: Range<Int>, in data: Data, within bounds: Range<Int>)
+        -> Lookup<Document>
+    {
         guard
-            let open = data.range(ofBytes: "\n    {".utf8, in: array.upperBound..<hit.lowerBound, backwards: true),
-            let close = data.range(ofBytes: "\n    }".utf8, in: hit.upperBound..<end.lowerBound),
+            let open = data.range(ofBytes: "\n    {".utf8, in: bounds.lowerBound..<hit.lowerBound, backwards: true),
+            let close = data.range(ofBytes: "\n    }".utf8, in: hit.upperBound..<bounds.upperBound),
             let found = ElementRuns.elements(Document.self, in: data, (open.lowerBound + 1)..<close.upperBound),
             found.count == 1, let document = found.first, document.id == id
         else { return .otherLayout }

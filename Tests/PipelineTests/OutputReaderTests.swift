@@ -73,9 +73,10 @@ import Testing
         let byRuns = try #require(ElementRuns.documents.decode(data, \Outputs.CorpusFile.documents))
         #expect(byRuns.documents == corpus.documents && byRuns.study == corpus.study)
         #expect(byRuns.participants.participants.map(\.id) == corpus.participants.participants.map(\.id))
-        let open = try #require(data.range(ofBytes: "\n  \"documents\" : [".utf8))
-        let close = try #require(data.range(ofBytes: "\n  ]".utf8, in: open.upperBound..<data.count, backwards: true))
-        let runs = ElementRuns.documents.runs(data, open.upperBound..<close.lowerBound)
+        let opening = try #require(data.range(ofBytes: "\n  \"documents\" : [".utf8))
+        let closing = try #require(
+            data.range(ofBytes: "\n  ]".utf8, in: opening.upperBound..<data.count, backwards: true))
+        let runs = ElementRuns.documents.runs(data, opening.upperBound..<closing.lowerBound)
         #expect(runs.count > 2)
         #expect(try runs.flatMap { try Self.read(Document.self, data, $0) } == corpus.documents)
         for document in corpus.documents {
@@ -85,6 +86,26 @@ import Testing
             }
             #expect(found == document)
             #expect(try Outputs.document(document.id, of: configuration) == document)
+        }
+        // Streamed from the file through a small buffer: id lines straddle its chunks.
+        let descriptor = open(workspace.out.appendingPathComponent("corpus.json").path, O_RDONLY)
+        defer { close(descriptor) }
+        for document in corpus.documents {
+            guard case .found(let found) = Outputs.documentByLines(document.id, descriptor: descriptor, chunk: 97)
+            else {
+                Issue.record("\(document.id) not found in the stream")
+                continue
+            }
+            #expect(found == document)
+            // Read too little around its id line, a document is not taken from the stream.
+            guard case .otherLayout = Outputs.documentByLines(document.id, descriptor: descriptor, reach: 64) else {
+                Issue.record("\(document.id) taken from too little")
+                continue
+            }
+        }
+        guard case .absent = Outputs.documentByLines("nope", descriptor: descriptor, chunk: 97) else {
+            Issue.record("an absent document found in the stream")
+            return
         }
         // Ids that are a document's id cut short, or another key's value, are no document's.
         for id in ["interview-1", "interview-01 ", "P1", "nope"] {
