@@ -202,8 +202,40 @@ package struct JSONReader {
         return value
     }
 
-    /// The bytes of a number, as JSON writes one.
+    /// The bytes of a number, as JSON's grammar has it: `-`? digits (no leading zero), then a
+    /// `.` and digits, then `e` or `E`, a sign and digits, each optional (Swift's `Double(_:)`
+    /// would also take `+1`, `.5` or `1.`).
     private mutating func number() throws(Failure) -> UnsafeBufferPointer<UInt8> {
+        let digits = try numberBytes()
+        func isDigit(_ index: Int) -> Bool {
+            index < digits.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digits[index])
+        }
+        var index = digits.first == UInt8(ascii: "-") ? 1 : 0
+        guard isDigit(index) else { throw failure("not a JSON number") }
+        if digits[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while isDigit(index) { index += 1 }
+        }
+        if index < digits.count, digits[index] == UInt8(ascii: ".") {
+            index += 1
+            guard isDigit(index) else { throw failure("not a JSON number") }
+            while isDigit(index) { index += 1 }
+        }
+        if index < digits.count, digits[index] == UInt8(ascii: "e") || digits[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < digits.count, digits[index] == UInt8(ascii: "+") || digits[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard isDigit(index) else { throw failure("not a JSON number") }
+            while isDigit(index) { index += 1 }
+        }
+        guard index == digits.count else { throw failure("not a JSON number") }
+        return digits
+    }
+
+    /// The bytes that may belong to a number, up to the first that cannot.
+    private mutating func numberBytes() throws(Failure) -> UnsafeBufferPointer<UInt8> {
         skipSpace()
         let start = at
         while at < bytes.count {
@@ -269,7 +301,11 @@ package struct JSONReader {
             try object { (reader: inout JSONReader, _: String) throws(Failure) in try reader.skipValue() }
         case UInt8(ascii: "["): try array { (reader: inout JSONReader) throws(Failure) in try reader.skipValue() }
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            let start = at
             while at < bytes.count, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[at]) { at += 1 }
+            guard ["true", "false", "null"].contains(String(decoding: bytes[start..<at], as: UTF8.self)) else {
+                throw failure("not a JSON literal")
+            }
         default: _ = try number()
         }
     }

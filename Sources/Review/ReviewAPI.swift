@@ -115,13 +115,12 @@ struct ReviewAPI: Sendable {
         do {
             let current = try suggestions.current()
             let log = try decider.decide(coder: coder, actions, expectedVersion: request.version, in: current.file)
-            // What the decisions changed, for the page to show without loading everything again.
-            let asked = request.actions.compactMap(\.id)
-            let (_, found) = Decider.lookUp(asked, in: current.file)
+            // What the decisions changed, for the page to show without loading everything again:
+            // the documents the events just appended name (the log was at the request's version).
             var documents: [String] = []
-            for id in asked {
-                for suggestion in found[id] ?? [] where !documents.contains(suggestion.documentID) {
-                    documents.append(suggestion.documentID)
+            for event in log.events.dropFirst(request.version) {
+                if let document = event.snapshot?.documentID, !documents.contains(document) {
+                    documents.append(document)
                 }
             }
             let states = try decider.coderStates()

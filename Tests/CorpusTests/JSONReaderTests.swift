@@ -60,6 +60,10 @@ import Testing
             #"{"index":01,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":""}"#,
             #"{"index":0,"range":{"end":1,"start":0},"role":"boss","speaker":"S","text":""}"#,
             #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"",}"#,
+            #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"","x":tru}"#,
+            #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"","start":+1.5}"#,
+            #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"","start":.5}"#,
+            #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"","end":1.}"#,
         ] {
             #expect(throws: JSONReader.Failure.self, "\(bad)") { try read(Segment.self, bad) }
         }
