@@ -83,6 +83,11 @@ enum CacheFile {
     static func stamp(of path: String) -> (size: Int64, modified: Int64)? {
         TranscriptHashes.Identity(of: path).map { ($0.size, $0.modified) }
     }
+
+    /// ``stamp(of:)`` of a file already open.
+    static func stamp(descriptor: Int32) -> (size: Int64, modified: Int64)? {
+        TranscriptHashes.Identity(descriptor: descriptor).map { ($0.size, $0.modified) }
+    }
 }
 
 /// CRC-32 (libdeflate's, several gigabytes a second) over the cache's files and record parts:

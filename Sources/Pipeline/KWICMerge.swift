@@ -28,7 +28,7 @@ struct KWICMerge: @unchecked Sendable {
         stage: KWICStage, participants: ParticipantTable, path: String, recycling: String? = nil,
         previous: (layout: OutputLayout, file: FileHandle)? = nil, context: String = ""
     ) throws(FileWriteError) {
-        sink = try AtomicFile.Writer(path: path, recycling: recycling)
+        sink = try AtomicFile.Writer(path: path, durable: !OutputFlush.deferred, recycling: recycling)
         concordancer = Concordancer(options: stage.options)
         byID = participants.byID
         stream = Outputs.KWICStream(to: sink)

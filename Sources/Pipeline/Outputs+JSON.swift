@@ -241,7 +241,7 @@ extension Outputs {
             longStretch: Int64 = AtomicFile.writebackStep, recycling: String? = nil
         ) throws(FileWriteError) {
             self.longStretch = longStretch
-            sink = try AtomicFile.Writer(path: path, recycling: recycling)
+            sink = try AtomicFile.Writer(path: path, durable: !OutputFlush.deferred, recycling: recycling)
             // A head that cannot be encoded now is reserved nothing: the whole is copied at the end.
             let head = (try? SuggestionsParts(guess, orphans: orphans)).map {
                 Self.split(guess, $0, elements: false).head
@@ -344,7 +344,7 @@ extension Outputs {
                 sink.append(tail)
                 return (sink, reserved, parts.orphans)
             }
-            let fitted = try AtomicFile.Writer(path: sink.path)
+            let fitted = try AtomicFile.Writer(path: sink.path, durable: !OutputFlush.deferred)
             fitted.append(head)
             fitted.append(contentsOf: sink, range: reserved..<sink.size)
             fitted.append(tail)

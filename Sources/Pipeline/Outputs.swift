@@ -263,7 +263,7 @@ final class CorpusWriter: @unchecked Sendable {
     init(
         path: String, previous: (layout: OutputLayout, file: FileHandle)? = nil, recycling: String? = nil
     ) throws(FileWriteError) {
-        writer = try AtomicFile.Writer(path: path, recycling: recycling)
+        writer = try AtomicFile.Writer(path: path, durable: !OutputFlush.deferred, recycling: recycling)
         self.previous = previous.map(PreviousCopy.init)
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         writer.append(Data("{\n  \"documents\" : [\n".utf8))

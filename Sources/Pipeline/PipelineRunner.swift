@@ -112,7 +112,8 @@ public struct PipelineRunner: Sendable {
     /// A new output file in `out`, appearing under its name only when committed.
     func output(_ name: String, in out: String) throws(PipelineError) -> AtomicFile.Writer {
         do {
-            return try AtomicFile.Writer(path: (out as NSString).appendingPathComponent(name))
+            return try AtomicFile.Writer(
+                path: (out as NSString).appendingPathComponent(name), durable: !OutputFlush.deferred)
         } catch {
             throw PipelineError(file: error.file, message: error.message)
         }
@@ -237,6 +238,10 @@ public struct PipelineRunner: Sendable {
         // Which outputs are out of date: an output whose key and file are as the last run left
         // them is kept, and the stages only it needs are not even read from the cache.
         var manifest = RunManifest.load(from: out)
+        // An output perhaps damaged by a crash is rebuilt, and nothing is copied from it.
+        for name in manifest.untrusted {
+            for file in RunManifest.describing(name, in: out) { unlink(file) }
+        }
         let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
         let decisionsHash = runSuggest ? Self.decisionsHash(in: configuration.decisionsFolder) : ""
         // An output's key: `head`, then a part per document, `first + second` of `part`.
@@ -337,7 +342,8 @@ public struct PipelineRunner: Sendable {
                     writing: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil,
                     study: configuration.study,
                     lexiconSource: relativePath(stage.lexiconFile, from: configuration.baseFolder),
-                    context: context, reusing: !options.force, recycling: retired.path(of: "suggestions.json"))
+                    context: context, reusing: !options.force, recycling: retired.path(of: "suggestions.json"),
+                    trustingPrevious: !manifest.untrusted.contains("suggestions.json"))
             } catch {
                 throw PipelineError(file: error.file, message: error.message)
             }
@@ -1037,7 +1043,8 @@ public struct PipelineRunner: Sendable {
         do {
             let data = try Outputs.reportJSON(report)
             try AtomicFile.write(
-                data, to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"))
+                data, to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"),
+                durable: !OutputFlush.deferred)
             return data
         } catch let error as FileWriteError {
             throw PipelineError(file: error.file, message: error.message)

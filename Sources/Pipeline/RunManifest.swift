@@ -11,15 +11,23 @@ import Foundation
 ///
 /// An output's key chains the build of the tool, the pipeline file and every document's key for
 /// that output; the file's size and modification time are recorded as written, so an output
-/// that someone edited, deleted or that a killed run replaced is rebuilt, never trusted.
+/// that someone edited, deleted or that a killed run replaced is rebuilt, never trusted. So is one
+/// written on an earlier boot of the machine and not known to have reached the disk (see
+/// ``OutputFlush``).
 struct RunManifest: Codable {
     struct Output: Codable, Equatable {
         var key: String
         var size: Int64
         var modified: Int64
+        /// The boot of the machine it was written on, when it was renamed into place before it
+        /// was forced to disk (nil once it is known to be on disk).
+        var boot: String?
     }
 
     var outputs: [String: Output] = [:]
+    /// Outputs recorded by the last run that cannot be trusted: written on an earlier boot and
+    /// not known to have reached the disk, so perhaps damaged by a crash. Not saved.
+    private(set) var untrusted: [String] = []
     /// The SHA-256 of `.cache/last-report.json`, the report of the last full run, which a run that
     /// finds nothing to do reuses. Kept in a file of its own, read only by the runs that need it:
     /// decoding it with the manifest (hundreds of kilobytes for a large batch) was a twentieth of
@@ -30,15 +38,42 @@ struct RunManifest: Codable {
 
     private enum CodingKeys: String, CodingKey { case outputs, reportHash }
 
+    /// Every file under `.cache/` that describes an output's bytes (where each document's part
+    /// lies, which suggestions it holds): never read for an output that is not trusted.
+    static func describing(_ output: String, in out: String) -> [String] {
+        let cache = (out as NSString).appendingPathComponent(".cache")
+        switch output {
+        case "corpus.json", "kwic.json":
+            return [cache + "/\((output as NSString).deletingPathExtension)-layout.bin"]
+        case "suggestions.json":
+            return [cache + "/suggestions-layout.bin", cache + "/suggestions.bin"]
+        default:
+            return []
+        }
+    }
+
     static func path(in out: String) -> String { (out as NSString).appendingPathComponent(".cache/manifest.json") }
     static func reportPath(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/last-report.json")
     }
 
-    static func load(from out: String) -> RunManifest {
+    /// The manifest, without the outputs it cannot trust on this boot (`boot`), which are
+    /// listed in ``untrusted``.
+    static func load(from out: String, boot: String? = OutputFlush.boot) -> RunManifest {
         guard let data = FileManager.default.contents(atPath: path(in: out)),
-            let manifest = try? JSONDecoder().decode(RunManifest.self, from: data)
+            var manifest = try? JSONDecoder().decode(RunManifest.self, from: data)
         else { return RunManifest() }
+        let earlier = manifest.outputs.filter { $0.value.boot != nil && $0.value.boot != boot }
+        guard !earlier.isEmpty else { return manifest }
+        let flushed = OutputFlush.flushed(in: out)
+        for (name, output) in earlier.sorted(by: { $0.key < $1.key }) {
+            if flushed.contains(OutputFlush.Stamp(name: name, size: output.size, modified: output.modified)) {
+                manifest.outputs[name]?.boot = nil
+            } else {
+                manifest.outputs[name] = nil
+                manifest.untrusted.append(name)
+            }
+        }
         return manifest
     }
 
@@ -59,13 +94,17 @@ struct RunManifest: Codable {
     /// Whether the output in the out folder is the one written under this key.
     func isCurrent(_ name: String, key: String, in out: String) -> Bool {
         guard let recorded = outputs[name], recorded.key == key,
-            let now = Self.stamp(of: (out as NSString).appendingPathComponent(name), key: key)
+            let now = CacheFile.stamp(of: (out as NSString).appendingPathComponent(name))
         else { return false }
-        return now == recorded
+        return now.size == recorded.size && now.modified == recorded.modified
     }
 
+    /// Records the output `name` as just written under `key` (on this boot, not yet on disk,
+    /// when ``OutputFlush/deferred``).
     mutating func record(_ name: String, key: String, in out: String) {
-        outputs[name] = Self.stamp(of: (out as NSString).appendingPathComponent(name), key: key)
+        outputs[name] = CacheFile.stamp(of: (out as NSString).appendingPathComponent(name)).map {
+            Output(key: key, size: $0.size, modified: $0.modified, boot: OutputFlush.boot)
+        }
     }
 
     /// Written last and not fsynced: a lost or torn manifest only makes the next run rebuild.
@@ -80,10 +119,6 @@ struct RunManifest: Codable {
             }
         }
         try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
-    }
-
-    private static func stamp(of path: String, key: String) -> Output? {
-        CacheFile.stamp(of: path).map { Output(key: key, size: $0.size, modified: $0.modified) }
     }
 
     /// The running build of the tool: its version and its executable's size and time, so that

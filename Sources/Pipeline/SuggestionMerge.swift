@@ -48,15 +48,17 @@ struct SuggestionMerge: @unchecked Sendable {
     /// layout is recorded, and when `reusing`, documents whose suggestions are as the previous
     /// file (made in the same context) holds them are copied from it. `recycling` names an old
     /// suggestions.json no one needs any more, whose blocks the new one may be written over.
+    /// Unless `trustingPrevious`, the suggestions.json there now is not read at all (perhaps
+    /// damaged by a crash: see ``RunManifest``).
     init(
         stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, out: String,
         writing path: String?, study: String, lexiconSource: String, context: String?,
-        reusing: Bool = true, recycling: String? = nil
+        reusing: Bool = true, recycling: String? = nil, trustingPrevious: Bool = true
     ) throws(FileWriteError) {
         self.stage = stage
         self.study = study
         self.lexiconSource = lexiconSource
-        previous = SuggestionIndex.previous(in: out)
+        previous = trustingPrevious ? SuggestionIndex.previous(in: out) : nil
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
         var states: [CoderState] = []

@@ -49,6 +49,9 @@ struct Run: ParsableCommand {
             throw ExitStatus.usage
         }
         reporter.finish()
+        if report.outputs.count > 1 {
+            OutputFlush.startInBackground(executable: executablePath, out: configuration.outputFolder)
+        }
         for failure in report.failures { printError(failure.message) }
         if !quiet {
             if logFormat == .json {
@@ -135,4 +138,23 @@ final class ProgressReporter: @unchecked Sendable {
             drawn = false
         }
     }
+}
+
+/// `tmine flush-outputs`: forces a run's outputs to disk and records it (see
+/// ``Pipeline/OutputFlush``). Started by `tmine run` in the background; not listed in the help.
+struct FlushOutputs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flush-outputs", abstract: "Force a run's outputs to disk.", shouldDisplay: false)
+
+    @Argument(help: "The out folder of the study (holding .cache/manifest.json).")
+    var folder: String
+
+    func run() throws {
+        OutputFlush.flush(in: folder)
+    }
+}
+
+/// This executable's path, to start it again (Linux names it under /proc; elsewhere the path it was started by).
+private var executablePath: String {
+    FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : CommandLine.arguments[0]
 }

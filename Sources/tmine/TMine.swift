@@ -11,7 +11,7 @@ struct TMine: AsyncParsableCommand {
         version: PipelineRunner.version,
         subcommands: [
             Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self, Decide.self,
-            LexiconCommand.self, ReviewCommand.self, Export.self, AgreementCommand.self,
+            LexiconCommand.self, ReviewCommand.self, Export.self, AgreementCommand.self, FlushOutputs.self,
         ]
     )
 

@@ -1,0 +1,107 @@
+import Corpus
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A run's outputs are renamed into place without waiting for the disk; `tmine flush-outputs`,
+/// started in the background when the run ends, forces them to disk a moment later and records
+/// that it did (`.cache/flushed.json`, itself forced to disk).
+///
+/// Waiting for the disk was most of what a lexicon edit left on a slow disk: at 100 MB (157 MB of
+/// suggestions.json copied), 0.44 → 0.28 s an edit, and ~0.3 s of each cold run. Readers still
+/// see the old file or the new one, never a mix, and a killed run leaves the previous outputs as
+/// they were. What changes is a power cut or a crash of the machine in the second or so before
+/// the flush ends: outputs may then be damaged on disk. The manifest records the machine's boot
+/// for every output written so, and a run on a later boot trusts such an output only when
+/// `flushed.json` names it as it is; otherwise it rebuilds it, and copies nothing from it.
+public enum OutputFlush {
+    /// This boot of the machine (Linux's boot id); nil where there is none, and outputs are then
+    /// forced to disk before they are renamed, as a run always did before.
+    public static let boot: String? = {
+        guard let data = FileManager.default.contents(atPath: "/proc/sys/kernel/random/boot_id") else { return nil }
+        let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return id.isEmpty ? nil : id
+    }()
+
+    /// Whether outputs are renamed into place before they reach the disk.
+    public static var deferred: Bool { boot != nil }
+
+    /// An output as forced to disk: its name in the out folder, size and modification time.
+    struct Stamp: Codable, Hashable {
+        var name: String
+        var size: Int64
+        var modified: Int64
+    }
+
+    private struct Record: Codable {
+        var outputs: [Stamp]
+    }
+
+    static func path(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/flushed.json")
+    }
+
+    /// The outputs `flushed.json` names (none when it is missing or damaged).
+    static func flushed(in out: String) -> Set<Stamp> {
+        guard let data = FileManager.default.contents(atPath: path(in: out)),
+            let record = try? JSONDecoder().decode(Record.self, from: data)
+        else { return [] }
+        return Set(record.outputs)
+    }
+
+    /// Forces to disk every output the manifest records as written without waiting for it (when
+    /// the file is still the one recorded), run-report.json and the folders, then records those
+    /// outputs in `flushed.json`, also forced to disk. Flushes of one folder take turns.
+    /// Returns the outputs recorded.
+    @discardableResult
+    public static func flush(in out: String) -> [String] {
+        let cache = (out as NSString).appendingPathComponent(".cache")
+        let lock = open(cache + "/.flushed.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { return [] }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        defer { flock(lock, LOCK_UN) }
+        let manifest = RunManifest.load(from: out)
+        var stamps: [Stamp] = []
+        for (name, output) in manifest.outputs.sorted(by: { $0.key < $1.key }) where output.boot != nil {
+            let descriptor = open((out as NSString).appendingPathComponent(name), O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            defer { close(descriptor) }
+            guard let stamp = CacheFile.stamp(descriptor: descriptor), stamp.size == output.size,
+                stamp.modified == output.modified, fsync(descriptor) == 0
+            else { continue }
+            stamps.append(Stamp(name: name, size: output.size, modified: output.modified))
+        }
+        let report = open((out as NSString).appendingPathComponent("run-report.json"), O_RDONLY | O_CLOEXEC)
+        if report >= 0 {
+            fsync(report)
+            close(report)
+        }
+        // The renames that put them in place.
+        for folder in [out, cache] {
+            let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            fsync(descriptor)
+            close(descriptor)
+        }
+        guard let data = try? JSONEncoder().encode(Record(outputs: stamps)),
+            (try? AtomicFile.write(data, to: path(in: out))) != nil
+        else { return [] }
+        return stamps.map(\.name)
+    }
+
+    /// Starts `executable flush-outputs out` in the background, its output discarded, and does
+    /// not wait for it. Nothing happens where outputs are flushed before they are renamed.
+    public static func startInBackground(executable: String, out: String) {
+        guard deferred else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["flush-outputs", out]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+    }
+}

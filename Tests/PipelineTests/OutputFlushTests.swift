@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// Outputs renamed into place before they reach the disk are trusted on a later boot only when
+/// the flush recorded them (see ``OutputFlush``).
+@Suite struct OutputFlushTests {
+    /// Overwrites bytes in the middle of an output as a crash before writeback might leave it,
+    /// keeping its size and modification time (what the manifest checks).
+    private func damage(_ name: String, in workspace: Workspace) throws {
+        let path = workspace.out.appendingPathComponent(name).path
+        var before = stat()
+        #expect(stat(path, &before) == 0)
+        let descriptor = open(path, O_WRONLY)
+        let zeros = [UInt8](repeating: 0, count: 200)
+        #expect(pwrite(descriptor, zeros, zeros.count, off_t(before.st_size / 2)) == zeros.count)
+        close(descriptor)
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+    }
+
+    /// Rewrites the manifest as if its outputs had been written on another boot.
+    private func recordAnEarlierBoot(in workspace: Workspace) throws {
+        let path = workspace.out.appendingPathComponent(".cache/manifest.json")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        let boot = try #require(OutputFlush.boot)
+        #expect(text.contains(boot), "the manifest records the boot its outputs were written on")
+        try text.replacingOccurrences(of: boot, with: "an-earlier-boot").write(
+            to: path, atomically: true, encoding: .utf8)
+    }
+
+    private let outputs = ["corpus.json", "kwic.json", "suggestions.json", "frequencies.json", "report.html"]
+
+    @Test func anOutputNotFlushedBeforeARestartIsRebuilt() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let good = try outputs.map(workspace.output)
+        for name in outputs { try damage(name, in: workspace) }
+        try recordAnEarlierBoot(in: workspace)
+        // Nothing else changed: only the boot tells the run these outputs may be damaged.
+        _ = try workspace.run()
+        #expect(try outputs.map(workspace.output) == good)
+    }
+
+    @Test func nothingIsCopiedFromAnOutputNotFlushedBeforeARestart() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        // Damaged where another document lies, and the layouts saved for the damaged files, as a
+        // crash before writeback leaves them (their identity as recorded, their bytes not).
+        for output in ["corpus.json", "kwic.json"] {
+            _ = try workspace.alter(output, document: "interview-09", after: "\"", to: 0, saving: true)
+        }
+        try recordAnEarlierBoot(in: workspace)
+        // A transcript taken away: corpus.json and kwic.json are written again, and would copy
+        // the other documents' bytes from the damaged files if their layouts were trusted.
+        try FileManager.default.removeItem(at: workspace.corpus("interview-05.docx"))
+        _ = try workspace.run()
+        try workspace.expectAFreshRunWritesTheSame(outputs)
+    }
+
+    @Test func anOutputFlushedBeforeARestartIsTrusted() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let flushed = OutputFlush.flush(in: workspace.out.path)
+        #expect(Set(flushed) == Set(outputs + ["frequencies.csv"]))
+        try recordAnEarlierBoot(in: workspace)
+        let report = try workspace.run()
+        let wrote = report.stages.filter(\.wrote).map(\.name)
+        #expect(wrote.isEmpty, "every output kept as it was")
+    }
+
+    @Test func aFlushRecordsAnOutputOnlyAsTheManifestRecordsIt() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        // Replaced by hand after the run: not the file the run wrote, so not vouched for.
+        let file = workspace.out.appendingPathComponent("kwic.json")
+        try (try Data(contentsOf: file) + Data("\n".utf8)).write(to: file)
+        let flushed = OutputFlush.flush(in: workspace.out.path)
+        #expect(!flushed.contains("kwic.json"))
+        #expect(flushed.contains("suggestions.json"))
+        try recordAnEarlierBoot(in: workspace)
+        let report = try workspace.run()
+        #expect(report.stage("kwic")?.wrote == true)
+        #expect(report.stage("suggest")?.wrote == false)
+    }
+
+    @Test func theFlushIsStartedInTheBackgroundWithTheOutFolder() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let marker = workspace.root.appendingPathComponent("started")
+        let script = workspace.root.appendingPathComponent("fake-tmine")
+        try "#!/bin/sh\nsleep 1\necho \"$@\" > '\(marker.path)'\n".write(to: script, atomically: true, encoding: .utf8)
+        #expect(chmod(script.path, 0o755) == 0)
+        let started = Date()
+        OutputFlush.startInBackground(executable: script.path, out: "/some/out")
+        #expect(Date().timeIntervalSince(started) < 1, "it does not wait for the flush")
+        var contents: String?
+        for _ in 0..<100 where contents == nil {
+            usleep(100_000)
+            contents = try? String(contentsOf: marker, encoding: .utf8)
+        }
+        #expect(contents == "flush-outputs /some/out\n")
+    }
+}
