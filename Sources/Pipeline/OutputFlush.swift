@@ -55,14 +55,20 @@ public enum OutputFlush {
     /// the file is still the one recorded), run-report.json and the folders, then records those
     /// outputs in `flushed.json`, also forced to disk. Flushes of one folder take turns.
     /// Returns the outputs recorded.
+    ///
+    /// It creates nothing: it writes over the `flushed.json` the run left (``prepare(in:)``), so
+    /// that a folder deleted right after a run (`rm -rf`) is never filled again behind it.
     @discardableResult
     public static func flush(in out: String) -> [String] {
         let cache = (out as NSString).appendingPathComponent(".cache")
-        let lock = open(cache + "/.flushed.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lock >= 0 else { return [] }
-        defer { close(lock) }
-        flock(lock, LOCK_EX)
-        defer { flock(lock, LOCK_UN) }
+        let folder = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { return [] }
+        defer { close(folder) }
+        flock(folder, LOCK_EX)
+        defer { flock(folder, LOCK_UN) }
+        let record = open(path(in: out), O_WRONLY | O_CLOEXEC)
+        guard record >= 0 else { return [] }
+        defer { close(record) }
         let manifest = RunManifest.load(from: out)
         var stamps: [Stamp] = []
         for (name, output) in manifest.outputs.sorted(by: { $0.key < $1.key }) where output.boot != nil {
@@ -80,16 +86,23 @@ public enum OutputFlush {
             close(report)
         }
         // The renames that put them in place.
-        for folder in [out, cache] {
-            let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard descriptor >= 0 else { continue }
-            fsync(descriptor)
-            close(descriptor)
+        let outFolder = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if outFolder >= 0 {
+            fsync(outFolder)
+            close(outFolder)
         }
-        guard let data = try? JSONEncoder().encode(Record(outputs: stamps)),
-            (try? AtomicFile.write(data, to: path(in: out))) != nil
+        fsync(folder)
+        // Written in place: torn by a crash, it fails to decode and vouches for nothing.
+        guard let data = try? JSONEncoder().encode(Record(outputs: stamps)), ftruncate(record, 0) == 0,
+            AtomicFile.write(Array(data), to: record, at: 0) == nil, fsync(record) == 0
         else { return [] }
         return stamps.map(\.name)
+    }
+
+    /// Leaves an empty `flushed.json` for ``flush(in:)`` to write over, when there is none.
+    static func prepare(in out: String) {
+        let descriptor = open(path(in: out), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// Starts `executable flush-outputs out` in the background, its output discarded, and does

@@ -119,6 +119,7 @@ struct RunManifest: Codable {
             }
         }
         try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
+        if OutputFlush.deferred { OutputFlush.prepare(in: out) }
     }
 
     /// The running build of the tool: its version and its executable's size and time, so that

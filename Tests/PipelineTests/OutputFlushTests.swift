@@ -89,6 +89,23 @@ import Testing
         #expect(report.stage("suggest")?.wrote == false)
     }
 
+    @Test func aFlushCreatesNothingInAFolderDeletedBehindIt() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let record = workspace.out.appendingPathComponent(".cache/flushed.json")
+        #expect(FileManager.default.fileExists(atPath: record.path), "the run leaves the record to write over")
+        try FileManager.default.removeItem(at: record)
+        #expect(OutputFlush.flush(in: workspace.out.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: record.path))
+        let cache = try FileManager.default.contentsOfDirectory(
+            atPath: workspace.out.appendingPathComponent(".cache").path)
+        #expect(!cache.contains { $0.contains("flushed") }, "\(cache)")
+        try FileManager.default.removeItem(at: workspace.out)
+        #expect(OutputFlush.flush(in: workspace.out.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: workspace.out.path))
+    }
+
     @Test func theFlushIsStartedInTheBackgroundWithTheOutFolder() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
