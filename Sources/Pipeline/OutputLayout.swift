@@ -47,7 +47,7 @@ struct OutputLayout: Sendable {
 
     private static func stem(_ output: String) -> String { (output as NSString).deletingPathExtension }
 
-    private static func path(of output: String, in out: String) -> String {
+    static func path(of output: String, in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/\(stem(output))-layout.bin")
     }
 

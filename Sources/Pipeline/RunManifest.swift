@@ -41,14 +41,10 @@ struct RunManifest: Codable {
     /// Every file under `.cache/` that describes an output's bytes (where each document's part
     /// lies, which suggestions it holds): never read for an output that is not trusted.
     static func describing(_ output: String, in out: String) -> [String] {
-        let cache = (out as NSString).appendingPathComponent(".cache")
         switch output {
-        case "corpus.json", "kwic.json":
-            return [cache + "/\((output as NSString).deletingPathExtension)-layout.bin"]
-        case "suggestions.json":
-            return [cache + "/suggestions-layout.bin", cache + "/suggestions.bin"]
-        default:
-            return []
+        case "corpus.json", "kwic.json": [OutputLayout.path(of: output, in: out)]
+        case "suggestions.json": [SuggestionLayout.path(in: out), SuggestionIndex.path(in: out)]
+        default: []
         }
     }
 
@@ -57,13 +53,13 @@ struct RunManifest: Codable {
         (out as NSString).appendingPathComponent(".cache/last-report.json")
     }
 
-    /// The manifest, without the outputs it cannot trust on this boot (`boot`), which are
-    /// listed in ``untrusted``.
-    static func load(from out: String, boot: String? = OutputFlush.boot) -> RunManifest {
+    /// The manifest, without the outputs it cannot trust on this boot, which are listed in
+    /// ``untrusted``.
+    static func load(from out: String) -> RunManifest {
         guard let data = FileManager.default.contents(atPath: path(in: out)),
             var manifest = try? JSONDecoder().decode(RunManifest.self, from: data)
         else { return RunManifest() }
-        let earlier = manifest.outputs.filter { $0.value.boot != nil && $0.value.boot != boot }
+        let earlier = manifest.outputs.filter { $0.value.boot != nil && $0.value.boot != OutputFlush.boot }
         guard !earlier.isEmpty else { return manifest }
         let flushed = OutputFlush.flushed(in: out)
         for (name, output) in earlier.sorted(by: { $0.key < $1.key }) {

@@ -120,7 +120,7 @@ struct SuggestionLayout: Sendable {
     /// 3: a suggestion per line (a layout made for indented elements must not be copied from).
     private static let tag = "tmine-suggestion-layout-3-\(BinaryWriter.formatVersion)"
 
-    private static func path(in out: String) -> String {
+    static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/suggestions-layout.bin")
     }
 

@@ -381,7 +381,7 @@ struct SuggestionIndex: Sendable {
 
     private static let tag = "tmine-suggestion-keys-\(BinaryWriter.formatVersion)"
 
-    private static func path(in out: String) -> String {
+    static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/suggestions.bin")
     }
 

@@ -49,7 +49,7 @@ struct Run: ParsableCommand {
             throw ExitStatus.usage
         }
         reporter.finish()
-        if report.outputs.count > 1 {
+        if report.outputs.contains(where: { $0 != "run-report.json" }) {
             OutputFlush.startInBackground(executable: executablePath, out: configuration.outputFolder)
         }
         for failure in report.failures { printError(failure.message) }
