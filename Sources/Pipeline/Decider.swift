@@ -49,10 +49,7 @@ public struct Decider: Sendable {
     /// The last run's suggestions.json, every suggestion pending and without decisions: what
     /// the decisions are merged into.
     public func lastSuggestions() throws(PipelineError) -> Outputs.SuggestionsFile {
-        guard let data = FileManager.default.contents(atPath: suggestionsPath) else {
-            throw PipelineError(
-                file: suggestionsPath, message: "no suggestions yet; run the pipeline first (tmine run)")
-        }
+        let data = try suggestionsData()
         var file: Outputs.SuggestionsFile
         do {
             file = try Outputs.SuggestionsFile.decode(data)
@@ -64,6 +61,13 @@ public struct Decider: Sendable {
             file.suggestions[index].status = .pending
         }
         return file
+    }
+
+    /// suggestions.json's bytes, when there is one the last run left whole.
+    private func suggestionsData() throws(PipelineError) -> Data {
+        try OutputFlush.contents(
+            of: "suggestions.json", in: configuration.outputFolder,
+            missing: "no suggestions yet; run the pipeline first (tmine run)")
     }
 
     /// Every coder's decision log as it is now, coders by name.
@@ -186,10 +190,7 @@ public struct Decider: Sendable {
     ) {
         // Read, not mapped (0.15 s faster at 157 MB): the file's inode may become the copy a
         // later run keeps and writes over in place (``RetiredOutputs``), which a mapping would see.
-        guard let data = FileManager.default.contents(atPath: suggestionsPath) else {
-            throw PipelineError(
-                file: suggestionsPath, message: "no suggestions yet; run the pipeline first (tmine run)")
-        }
+        let data = try suggestionsData()
         struct Head: Decodable { var lexicon: Outputs.SuggestionsFile.LexiconInfo }
         guard let array = data.range(ofBytes: "\n  \"suggestions\" : [".utf8),
             let head = try? JSONDecoder().decode(Head.self, from: data[..<array.upperBound] + Data("]}".utf8))

@@ -99,6 +99,24 @@ public enum OutputFlush {
         return stamps.map(\.name)
     }
 
+    /// The bytes of the output `name` in `out`, for the commands that read a run's outputs back
+    /// (review, decide, export). Throws ``PipelineError`` naming the file, with `missing` as the
+    /// message when there is none, and when the run that wrote it was on an earlier boot and its
+    /// flush did not record it: it may have been damaged by the crash or power cut.
+    static func contents(of name: String, in out: String, missing: String) throws(PipelineError) -> Data {
+        let path = (out as NSString).appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(file: path, message: missing)
+        }
+        if RunManifest.load(from: out).untrusted.contains(name) {
+            throw PipelineError(
+                file: path,
+                message: "the machine restarted before this file was known to be on disk, so it may be damaged; "
+                    + "run the pipeline again (tmine run) to rebuild it")
+        }
+        return data
+    }
+
     /// Leaves an empty `flushed.json` for ``flush(in:)`` to write over, when there is none.
     static func prepare(in out: String) {
         let descriptor = open(path(in: out), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

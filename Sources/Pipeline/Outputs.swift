@@ -90,10 +90,12 @@ public enum Outputs {
 
     /// The last run's `corpus.json` of a pipeline. Throws ``PipelineError`` when there is none.
     public static func corpus(of configuration: PipelineConfiguration) throws(PipelineError) -> CorpusFile {
-        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
-        guard let data = FileManager.default.contents(atPath: path),
-            let corpus = try? CorpusFile.decode(data)
-        else { throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first") }
+        let missing = "cannot read corpus.json; run the pipeline first"
+        let data = try OutputFlush.contents(of: "corpus.json", in: configuration.outputFolder, missing: missing)
+        guard let corpus = try? CorpusFile.decode(data) else {
+            throw PipelineError(
+                file: (configuration.outputFolder as NSString).appendingPathComponent("corpus.json"), message: missing)
+        }
         return corpus
     }
 

@@ -61,6 +61,29 @@ import Testing
         try workspace.expectAFreshRunWritesTheSame(outputs)
     }
 
+    @Test func commandsReadingTheOutputsRefuseOnesNotFlushedBeforeARestart() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let decider = Decider(configuration: configuration)
+        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try recordAnEarlierBoot(in: workspace)
+        for attempt in [
+            { _ = try decider.currentSuggestions() }, { try decider.decide(coder: "alice", [.accept(first.id)]) },
+            { _ = try Outputs.corpus(of: configuration) },
+        ] as [() throws -> Void] {
+            let error = try #require(throws: PipelineError.self) { try attempt() }
+            #expect(error.message.contains("run the pipeline again"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: decider.decisionsPath(coder: "alice")))
+        _ = try workspace.run()
+        try decider.decide(coder: "alice", [.accept(first.id)])
+        #expect(
+            try decider.currentSuggestions().merged.suggestions.contains { $0.id == first.id && $0.status == .accepted }
+        )
+    }
+
     @Test func anOutputFlushedBeforeARestartIsTrusted() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
