@@ -80,17 +80,9 @@ public enum OutputFlush {
             else { continue }
             stamps.append(Stamp(name: name, size: output.size, modified: output.modified))
         }
-        let report = open((out as NSString).appendingPathComponent("run-report.json"), O_RDONLY | O_CLOEXEC)
-        if report >= 0 {
-            fsync(report)
-            close(report)
-        }
+        forceToDisk((out as NSString).appendingPathComponent("run-report.json"))
         // The renames that put them in place.
-        let outFolder = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if outFolder >= 0 {
-            fsync(outFolder)
-            close(outFolder)
-        }
+        forceToDisk(out, flags: O_DIRECTORY)
         fsync(folder)
         // Written in place: torn by a crash, it fails to decode and vouches for nothing.
         guard let data = try? JSONEncoder().encode(Record(outputs: stamps)), ftruncate(record, 0) == 0,
@@ -99,20 +91,29 @@ public enum OutputFlush {
         return stamps.map(\.name)
     }
 
+    /// `fsync` of the file or folder at `path`, if it can be opened.
+    private static func forceToDisk(_ path: String, flags: Int32 = 0) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | flags)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
     /// The bytes of the output `name` in `out`, for the commands that read a run's outputs back
     /// (review, decide, export). Throws ``PipelineError`` naming the file, with `missing` as the
     /// message when there is none, and when the run that wrote it was on an earlier boot and its
     /// flush did not record it: it may have been damaged by the crash or power cut.
     static func contents(of name: String, in out: String, missing: String) throws(PipelineError) -> Data {
         let path = (out as NSString).appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(file: path, message: missing)
-        }
-        if RunManifest.load(from: out).untrusted.contains(name) {
+        // Checked before the file is read: a refused suggestions.json is 157 MB at 100 MB of transcripts.
+        if FileManager.default.fileExists(atPath: path), RunManifest.load(from: out).untrusted.contains(name) {
             throw PipelineError(
                 file: path,
                 message: "the machine restarted before this file was known to be on disk, so it may be damaged; "
                     + "run the pipeline again (tmine run) to rebuild it")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(file: path, message: missing)
         }
         return data
     }
