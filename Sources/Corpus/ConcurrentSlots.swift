@@ -40,7 +40,12 @@ package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void)
     // among them) is let go when the last index is done, not when a late helper gets to run.
     let helper: @Sendable () -> Void = { state.run() }
     for _ in 1..<min(count, ProcessInfo.processInfo.activeProcessorCount) {
-        DispatchQueue.global().async(execute: helper)
+        // A serial queue of its own, which libdispatch runs on a thread even when as many pool
+        // threads as cores are taken: the global queue waits for one of those to come free,
+        // and one of them is often the caller of a parallel loop this one is nested in, blocked
+        // until this one ends (the frequency tables and files, at the end of a run, were made on
+        // one core while the other idled).
+        DispatchQueue(label: "TranscriptMiner.inParallel").async(execute: helper)
     }
     state.run()
     state.waitForAll()
