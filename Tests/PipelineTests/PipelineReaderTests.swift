@@ -20,6 +20,27 @@ import Testing
         }
     }
 
+    /// Transcript paths are written relative to the study folder; the paths inside it are cut
+    /// by bytes, the rest part by part, and both give what comparing parts gives.
+    @Test func pathsInsideAndOutsideTheBaseAreMadeRelativeAsPartByPart() {
+        let paths = [
+            "/s/study/a.txt", "/s/study/sub/b.txt", "/s/studyx/c.txt", "/s/other/d.txt", "/s/study", "/t/e.txt",
+            "/s/study/../f.txt", "/s/./study/g.txt", "/s/study/ä/é.txt", "/s/stud", "/s/study/",
+        ]
+        // (A path with nothing in common with the base stays absolute.)
+        let expected = [
+            "a.txt", "sub/b.txt", "../studyx/c.txt", "../other/d.txt", "", "/t/e.txt", "../f.txt", "g.txt",
+            "ä/é.txt", "../stud", "",
+        ]
+        for base in ["/s/study", "/s/study/", "/s/./study"] {
+            #expect(relativePaths(paths, from: base) == expected, "\(base)")
+        }
+        // Each part compared as a string: a decomposed é in the base still matches a composed one.
+        #expect(relativePaths(["/s/caf\u{E9}/a.txt"], from: "/s/cafe\u{301}") == ["a.txt"])
+        #expect(relativePaths(["/a/b.txt", "/c"], from: "/") == ["/a/b.txt", "/c"])
+        #expect(relativePaths(["x/y.txt"], from: FileManager.default.currentDirectoryPath) == ["x/y.txt"])
+    }
+
     func errors(_ yaml: String) -> [PipelineError] {
         do {
             _ = try PipelineReader.parse(yaml, file: "/tmp/p.yaml")
