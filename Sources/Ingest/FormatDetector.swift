@@ -17,7 +17,8 @@ enum FormatDetector {
             throw compoundFileError(data, file: file)
         }
         let text = sniffText(data)
-        let lowered = text.lowercased()
+        // Only the start is compared: lower-casing all 512 characters was most of detecting.
+        let lowered = String(text.prefix(16)).lowercased()
         if lowered.hasPrefix("{\\rtf") {
             throw IngestError(
                 .unsupportedFormat, file: file, message: "this is a Rich Text (RTF) file\(misnamed(ext, "rtf"))",
