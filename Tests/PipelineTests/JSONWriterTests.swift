@@ -199,7 +199,16 @@ import TextAnalysis
         let evidence = Evidence(
             pattern: "hype*", text: Self.awkward, range: ScalarRange(start: 3, end: 9), tokenStart: 0, tokenEnd: 2)
         var suggestions: [Suggestion] = []
-        for (index, weight) in [1.0, 0.5, 1e-7, 123_456_789.0, 2.5e20, 0.1 + 0.2].enumerated() {
+        let attributes = ["Q10": "a", "Q2": "b", "b": "c", "B": "d", "_x": "e", "é": "f", "role": Self.awkward]
+        var others = attributes
+        others["b"] = "changed"
+        // Whole numbers are written as integers, the rest as `description`; the attributes
+        // come in runs of the same object (written once, then repeated), changed and back.
+        let weights = [
+            1.0, 0.5, 1e-7, 123_456_789.0, 2.5e20, 0.1 + 0.2, -0.0, 0, -3, 999_999_999_999_999, 1e15, -1e15 + 1,
+            9_007_199_254_740_992, 12.5, -7.25,
+        ]
+        for (index, weight) in weights.enumerated() {
             suggestions.append(
                 Suggestion(
                     id: "s\(index)", documentID: "d/\(index)", segmentIndex: index,
@@ -208,9 +217,11 @@ import TextAnalysis
                     evidence: index == 1 ? [] : [evidence],
                     weight: weight, speaker: "Dr \"X\"", role: .participant,
                     participantID: index == 2 ? nil : "P\(index)",
-                    attributes: index == 3
-                        ? [:] : ["Q10": "a", "Q2": "b", "b": "c", "B": "d", "_x": "e", "é": "f", "role": Self.awkward],
-                    text: Self.awkward, range: ScalarRange(start: 0, end: 40), context: "…",
+                    attributes: index == 3 ? [:] : index % 5 == 4 ? others : attributes,
+                    text: Self.awkward,
+                    range: index == 6
+                        ? ScalarRange(start: -12, end: 9_876_543_210) : ScalarRange(start: index, end: 40),
+                    context: "…",
                     status: .conflict,
                     decisions: index == 4
                         ? []
@@ -229,13 +240,13 @@ import TextAnalysis
         #expect(try Outputs.suggestionsJSON(empty) == (try laidOut(empty)))
     }
 
-    /// Strings are scanned eight bytes at a time: an escape at any offset, beside ASCII or not,
-    /// must still be found.
+    /// Strings are scanned 32 and eight bytes at a time: an escape at any offset, beside ASCII
+    /// or not, in a first block, a later one or the bytes after the last, must still be found.
     @Test func everyCharacterToEscapeIsEscapedAtEveryOffset() throws {
-        let text = "plain wörds, ‘quoted’ and 👍🏽 more plain text after"
+        let text = "plain wörds, ‘quoted’ and 👍🏽 more plain text after, and a little more plain text"
         var strings: [String] = []
         for special in ["\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{08}", "\u{0C}", "\u{1F}", "\u{7F}", "/"] {
-            for offset in 0...24 {
+            for offset in 0...text.unicodeScalars.count {
                 let scalars = Array(text.unicodeScalars)
                 var string = String(String.UnicodeScalarView(scalars[..<offset]))
                 string += special + String(String.UnicodeScalarView(scalars[offset...]))
