@@ -264,10 +264,11 @@ struct SuggestionMerge: @unchecked Sendable {
                 if records == nil {
                     records = Self.records(previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [])
                 }
-                if let records, records.indices.contains(position),
-                    let example = try? JSONDecoder().decode(Suggestion.self, from: Data(records[position]))
-                {
-                    tally.add(example: example)
+                if let records, records.indices.contains(position) {
+                    let record = Data(records[position])
+                    if let read = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), read.count == 1 {
+                        tally.add(example: read[0])
+                    }
                 }
             }
         }
