@@ -41,22 +41,26 @@ struct KWICMerge: @unchecked Sendable {
     /// Adds one document's lines, in order (`id` and `key` name the document and what made its
     /// lines, for the layout).
     mutating func add(_ lines: [ConcordanceLine], id: String? = nil, key: String? = nil) {
-        let accepted = lines.compactMap { concordancer.accept($0, byID: byID) }
         if waiting != nil {
-            waiting?.append(contentsOf: accepted)
+            waiting?.append(contentsOf: lines.compactMap { concordancer.accept($0, byID: byID) })
             return
         }
+        // Each line written with its speaker's attributes, not copied to hold them first.
         var range: Range<Int64> = 0..<0
-        if !accepted.isEmpty {
-            if previous?.pending != nil {
-                stream.flush()
-                previous?.copy(into: sink)
+        var start: Int64?
+        for line in lines {
+            guard let attributes = concordancer.attributes(of: line, byID: byID) else { continue }
+            if start == nil {
+                if previous?.pending != nil {
+                    stream.flush()
+                    previous?.copy(into: sink)
+                }
+                stream.separateLine()
+                start = stream.end
             }
-            stream.separateLine()
-            let start = stream.end
-            for line in accepted { stream.append(line) }
-            range = start..<stream.end
+            stream.append(line, attributes: attributes)
         }
+        if let start { range = start..<stream.end }
         if let id, let key { layout?.add(id: id, key: key, range: range) }
     }
 
@@ -79,7 +83,7 @@ struct KWICMerge: @unchecked Sendable {
     /// Ends kwic.json with `file`'s fields (its lines are not read); the caller commits `sink`.
     mutating func finish(_ file: Outputs.KWICFile) {
         if let waiting {
-            for line in concordancer.sorted(waiting) { stream.append(line) }
+            for line in concordancer.sorted(waiting) { stream.append(line, attributes: line.attributes) }
             self.waiting = []
         }
         stream.flush()

@@ -9,8 +9,13 @@ import TextAnalysis
 
 extension JSONWriter {
     mutating func value(_ line: ConcordanceLine) {
+        value(line, attributes: line.attributes)
+    }
+
+    /// `line` with `attributes` in place of its own.
+    mutating func value(_ line: ConcordanceLine, attributes: [String: String]) {
         record { writer in
-            writer.field("attributes", dictionary: line.attributes)
+            writer.field("attributes", dictionary: attributes)
             writer.field("documentID", line.documentID)
             writer.field("left", line.left)
             writer.field("leftWords", strings: line.leftWords)
@@ -148,8 +153,9 @@ extension Outputs {
         /// Where the next byte written lands in the file.
         var end: Int64 { sink.size + Int64(writer.bytes.count) }
 
-        mutating func append(_ line: ConcordanceLine) {
-            writer.value(line)
+        /// `line`, with `attributes` in place of its own.
+        mutating func append(_ line: ConcordanceLine, attributes: [String: String]) {
+            writer.value(line, attributes: attributes)
             hasLines = true
         }
 

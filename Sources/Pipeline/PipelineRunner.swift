@@ -641,16 +641,14 @@ public struct PipelineRunner: Sendable {
                     otherBatch.flatMap { index, documents in documents[key.tokenize].map(index.filter(of:)) }
                     ?? bundle.bytes(stage: "forms", key: key.tokenize).flatMap(FormFilter.init(encodedForms:))
             }
-            result.lines = (lines ?? []).map { line in
-                var line = line
-                line.documentID = key.id
-                return line
-            }
-            result.counts = (counts ?? []).map { count in
-                var count = count
-                count.documentID = key.id
-                return count
-            }
+            // Named in place: the arrays are this document's alone by now (a copy of each line
+            // retained and released every string it holds).
+            result.lines = lines ?? []
+            lines = nil
+            for index in result.lines.indices { result.lines[index].documentID = key.id }
+            result.counts = counts ?? []
+            counts = nil
+            for index in result.counts.indices { result.counts[index].documentID = key.id }
             if let reused, let preparation {
                 result.suggestions = timer.measure("prepare suggestions") { preparation.prepare(copying: reused) }
             } else if let preparation {

@@ -217,10 +217,12 @@ struct SuggestionMerge: @unchecked Sendable {
             return
         }
         session.record(prepared.joined)
-        for suggestion in prepared.suggestions {
-            tally.add(suggestion)
-            byStatus[suggestion.status.rawValue, default: 0] += 1
-            index.append(id: suggestion.id, code: suggestion.code)
+        // By position: the loop's iterator copied each suggestion (a retain of each of its
+        // strings and a release after).
+        for position in prepared.suggestions.indices {
+            tally.add(prepared.suggestions[position])
+            byStatus[prepared.suggestions[position].status.rawValue, default: 0] += 1
+            index.append(id: prepared.suggestions[position].id, code: prepared.suggestions[position].code)
         }
         let offset = elements?.append(rendered: prepared.rendered)
         if let document = prepared.document, layout != nil {

@@ -124,11 +124,18 @@ public struct Concordancer: Sendable {
 
     /// A line with its speaker's attributes, or nil when the filter leaves the speaker out.
     public func accept(_ line: ConcordanceLine, byID: [String: Participant]) -> ConcordanceLine? {
+        guard let attributes = attributes(of: line, byID: byID) else { return nil }
+        var line = line
+        line.attributes = attributes
+        return line
+    }
+
+    /// The attributes ``accept(_:byID:)`` gives a line, or nil when the filter leaves its
+    /// speaker out: for a caller that writes the line out with them rather than copy it.
+    public func attributes(of line: ConcordanceLine, byID: [String: Participant]) -> [String: String]? {
         let participant = line.participantID.flatMap { byID[$0] }
         guard options.filter.accepts(participantID: line.participantID, participant: participant) else { return nil }
-        var line = line
-        line.attributes = participant?.attributes ?? [:]
-        return line
+        return participant?.attributes ?? [:]
     }
 
     private func line(

@@ -68,7 +68,7 @@ import TextAnalysis
                 if empty { wanted.lines = [] }
                 let kwicSink = try AtomicFile.Writer(path: path, durable: false)
                 var stream = Outputs.KWICStream(to: kwicSink)
-                for line in wanted.lines { stream.append(line) }
+                for line in wanted.lines { stream.append(line, attributes: line.attributes) }
                 stream.finish(wanted)
                 try kwicSink.commit()
                 #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try laidOut(wanted)))

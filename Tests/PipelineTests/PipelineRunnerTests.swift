@@ -28,6 +28,15 @@ import TextAnalysis
         let kwic = try JSONSerialization.jsonObject(with: workspace.output("kwic.json")) as? [String: Any]
         let lines = kwic?["lines"] as? [[String: Any]] ?? []
         #expect(lines.filter { $0["query"] as? String == "protected time" }.count == 8)
+        // Each hit carries its speaker's attributes, as the participants file has them.
+        let participants = try ParticipantsReader().read(
+            data: Data(contentsOf: workspace.corpus("participants.csv")), file: "participants.csv"
+        ).table.byID
+        for line in lines {
+            let attributes = (line["participantID"] as? String).flatMap { participants[$0]?.attributes } ?? [:]
+            #expect(line["attributes"] as? [String: String] == attributes)
+        }
+        #expect(lines.contains { ($0["attributes"] as? [String: String])?["role"] != nil })
         let csv = String(decoding: try workspace.output("frequencies.csv"), as: UTF8.self)
         #expect(csv.hasPrefix("grouping,ngram,term,group,count,rate,participants,documents\n"))
         #expect(csv.contains(",50% clinical: 50% academic/industry,"))
