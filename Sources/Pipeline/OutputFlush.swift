@@ -104,18 +104,25 @@ public enum OutputFlush {
     /// message when there is none, and when the run that wrote it was on an earlier boot and its
     /// flush did not record it: it may have been damaged by the crash or power cut.
     static func contents(of name: String, in out: String, missing: String) throws(PipelineError) -> Data {
+        let path = try trusted(name, in: out)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(file: path, message: missing)
+        }
+        return data
+    }
+
+    /// The path of the output `name` in `out`, once it is known not to be one a crash or power
+    /// cut may have damaged (see ``contents(of:in:missing:)``); checked before anything of it
+    /// is read (a refused suggestions.json is 157 MB at 100 MB of transcripts).
+    static func trusted(_ name: String, in out: String) throws(PipelineError) -> String {
         let path = (out as NSString).appendingPathComponent(name)
-        // Checked before the file is read: a refused suggestions.json is 157 MB at 100 MB of transcripts.
         if FileManager.default.fileExists(atPath: path), RunManifest.load(from: out).untrusted.contains(name) {
             throw PipelineError(
                 file: path,
                 message: "the machine restarted before this file was known to be on disk, so it may be damaged; "
                     + "run the pipeline again (tmine run) to rebuild it")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(file: path, message: missing)
-        }
-        return data
+        return path
     }
 
     /// Leaves an empty `flushed.json` for ``flush(in:)`` to write over, when there is none.

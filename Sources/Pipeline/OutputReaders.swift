@@ -107,11 +107,12 @@ extension Outputs {
     /// One document of the last run's corpus.json, found by its id line and decoded alone:
     /// the review page asks for a suggestion's neighbouring turns, and a manual coding checks
     /// its range, one document at a time. Decoding all of corpus.json took 3 s a click at 100 MB
-    /// of transcripts. nil when no document has this id.
+    /// of transcripts. nil when no document has this id; throws when there is no corpus.json,
+    /// or one a crash may have damaged (``OutputFlush/contents(of:in:missing:)``).
     public static func document(_ id: String, of configuration: PipelineConfiguration) throws(PipelineError)
         -> Document?
     {
-        let path = (configuration.outputFolder as NSString).appendingPathComponent("corpus.json")
+        let path = try OutputFlush.trusted("corpus.json", in: configuration.outputFolder)
         // Read, not mapped: the file's inode may become the copy a later run keeps, then writes
         // over and cuts short (``RetiredOutputs``), and a mapped page past the new end would
         // stop the process (SIGBUS). Streamed through a buffer first: reading the whole file

@@ -72,9 +72,14 @@ struct ReviewAPI: Sendable {
     }
 
     func turns(document: String, segment: Int) throws -> Response {
-        guard let found = try? Outputs.document(document, of: configuration) else {
-            return problem(.notFound, "no document \(document)")
+        let found: Document?
+        do {
+            found = try Outputs.document(document, of: configuration)
+        } catch {
+            // No corpus.json, or one the machine may have damaged: say which and what to do.
+            return problem(.conflict, error.message)
         }
+        guard let found else { return problem(.notFound, "no document \(document)") }
         let turns = found.segments.filter { abs($0.index - segment) <= 1 }
             .map { Turn(index: $0.index, speaker: $0.speaker, role: $0.role, text: $0.text) }
         return try json(turns)

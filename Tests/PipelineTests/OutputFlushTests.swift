@@ -72,6 +72,7 @@ import Testing
         for attempt in [
             { _ = try decider.currentSuggestions() }, { try decider.decide(coder: "alice", [.accept(first.id)]) },
             { _ = try Outputs.corpus(of: configuration) },
+            { _ = try Outputs.document(first.documentID, of: configuration) },
         ] as [() throws -> Void] {
             let error = try #require(throws: PipelineError.self) { try attempt() }
             #expect(error.message.contains("run the pipeline again"), "\(error)")
@@ -82,6 +83,49 @@ import Testing
         #expect(
             try decider.currentSuggestions().merged.suggestions.contains { $0.id == first.id && $0.status == .accepted }
         )
+    }
+
+    /// The run report compares a run's suggestions with the last run's: not with a
+    /// suggestions.json the restart may have damaged, which is not even read. Here it still
+    /// parses, holding half the suggestions: compared with it, half would count as added.
+    @Test func suggestionsNotFlushedBeforeARestartAreNotComparedWith() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let path = workspace.out.appendingPathComponent("suggestions.json")
+        var file = try Outputs.SuggestionsFile.decode(try Data(contentsOf: path))
+        file.suggestions = Array(file.suggestions.prefix(file.suggestions.count / 2))
+        try Outputs.suggestionsJSON(file).write(to: path)
+        try recordAnEarlierBoot(in: workspace)
+        let changes = try #require(try workspace.run().suggestions?.perCode)
+        #expect(changes.contains { $0.total > 1 })
+        for change in changes {
+            #expect(change.added == change.total && change.removed == 0, "\(change)")
+        }
+    }
+
+    /// A manual coding checks its range against its document in corpus.json: not in one the
+    /// restart may have damaged, even when suggestions.json was flushed.
+    @Test func aManualCodingIsRefusedAgainstACorpusNotFlushedBeforeARestart() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let decider = Decider(configuration: configuration)
+        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        let manual = Decider.Action.manual(document: first.documentID, range: first.range, code: first.code)
+        let corpus = workspace.out.appendingPathComponent("corpus.json")
+        try (try Data(contentsOf: corpus) + Data("\n".utf8)).write(to: corpus)
+        #expect(!OutputFlush.flush(in: workspace.out.path).contains("corpus.json"))
+        try recordAnEarlierBoot(in: workspace)
+        #expect(throws: PipelineError.self) { try Outputs.document(first.documentID, of: configuration) }
+        let error = try #require(throws: PipelineError.self) { try decider.decide(coder: "bob", [manual]) }
+        #expect(error.file == corpus.path && error.message.contains("run the pipeline again"), "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: decider.decisionsPath(coder: "bob")))
+        _ = try workspace.run()
+        #expect(try Outputs.document(first.documentID, of: configuration)?.id == first.documentID)
+        try decider.decide(coder: "bob", [manual])
+        #expect(FileManager.default.fileExists(atPath: decider.decisionsPath(coder: "bob")))
     }
 
     @Test func anOutputFlushedBeforeARestartIsTrusted() throws {

@@ -161,6 +161,31 @@ struct ReviewStudy {
         }
     }
 
+    /// A neighbouring turn is read from corpus.json; after a restart that file may be damaged,
+    /// and the page is told so (and what to do), not that the document is missing.
+    @Test func turnsFromACorpusNotKnownToBeOnDiskAfterARestartAreRefusedWithAReason() async throws {
+        try await withServer { client, study in
+            try await client.execute(uri: "/api/turns?token=\(token)&document=nope&segment=2", method: .get) {
+                response in
+                #expect(response.status == .notFound)
+            }
+            let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let manifest = URL(fileURLWithPath: study.configuration.outputFolder)
+                .appendingPathComponent(".cache/manifest.json")
+            let text = try String(contentsOf: manifest, encoding: .utf8)
+            #expect(text.contains(boot))
+            try text.replacingOccurrences(of: boot, with: "an-earlier-boot").write(
+                to: manifest, atomically: true, encoding: .utf8)
+            try await client.execute(uri: "/api/turns?token=\(token)&document=interview-01&segment=2", method: .get) {
+                response in
+                #expect(response.status == .conflict)
+                let error = try self.json(response)["error"] as? String
+                #expect(error?.contains("run the pipeline again") == true, "\(error ?? "")")
+            }
+        }
+    }
+
     struct Answer: Decodable {
         var run: String
         var version: Int
