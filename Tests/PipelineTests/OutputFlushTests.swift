@@ -1,3 +1,4 @@
+import Coding
 import Foundation
 import Testing
 
@@ -28,6 +29,14 @@ import Testing
         #expect(text.contains(boot), "the manifest records the boot its outputs were written on")
         try text.replacingOccurrences(of: boot, with: "an-earlier-boot").write(
             to: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The sample study run, a decider on it, and its first suggestion.
+    private func ranWithADecider(_ workspace: Workspace) throws -> (PipelineConfiguration, Decider, Suggestion) {
+        _ = try workspace.run()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let decider = Decider(configuration: configuration)
+        return (configuration, decider, try #require(try decider.currentSuggestions().file.suggestions.first))
     }
 
     private let outputs = ["corpus.json", "kwic.json", "suggestions.json", "frequencies.json", "report.html"]
@@ -64,10 +73,7 @@ import Testing
     @Test func commandsReadingTheOutputsRefuseOnesNotFlushedBeforeARestart() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        _ = try workspace.run()
-        let configuration = try PipelineReader.read(workspace.pipeline)
-        let decider = Decider(configuration: configuration)
-        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        let (configuration, decider, first) = try ranWithADecider(workspace)
         try recordAnEarlierBoot(in: workspace)
         for attempt in [
             { _ = try decider.currentSuggestions() }, { try decider.decide(coder: "alice", [.accept(first.id)]) },
@@ -109,10 +115,7 @@ import Testing
     @Test func aManualCodingIsRefusedAgainstACorpusNotFlushedBeforeARestart() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        _ = try workspace.run()
-        let configuration = try PipelineReader.read(workspace.pipeline)
-        let decider = Decider(configuration: configuration)
-        let first = try #require(try decider.currentSuggestions().file.suggestions.first)
+        let (configuration, decider, first) = try ranWithADecider(workspace)
         let manual = Decider.Action.manual(document: first.documentID, range: first.range, code: first.code)
         let corpus = workspace.out.appendingPathComponent("corpus.json")
         try (try Data(contentsOf: corpus) + Data("\n".utf8)).write(to: corpus)
