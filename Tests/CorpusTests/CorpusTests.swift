@@ -178,6 +178,90 @@ import Testing
         #expect(inode(path("evicted")) == nil)
     }
 
+    /// Over an old file whose pages memory no longer holds, appends of any size (and bytes
+    /// copied in, written at a reserved offset, or copied out to another file between them)
+    /// give the bytes in order; and since each write ends on a page boundary, the next does not
+    /// begin inside a page the kernel must first read from disk, so next to nothing is read.
+    @Test func aRecycledFileGetsEveryByteAndReadsNothingFirst() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("held-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+        func evictedOld(_ name: String, count: Int) throws {
+            try Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 40503 >> 7) }).write(
+                to: URL(fileURLWithPath: path(name)))
+            let descriptor = open(path(name), O_RDONLY)
+            defer { close(descriptor) }
+            fsync(descriptor)
+            posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
+        }
+        /// Bytes this thread had read from the disk so far.
+        func readFromDisk() throws -> Int {
+            let text = try String(contentsOfFile: "/proc/thread-self/io", encoding: .utf8)
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("read_bytes:") })
+            return try #require(Int(line.split(separator: " ").last ?? ""))
+        }
+        var random = SystemRandomNumberGenerator()
+        let source = (0..<50_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        try Data(source).write(to: URL(fileURLWithPath: path("source")))
+        let sourceDescriptor = open(path("source"), O_RDONLY)
+        defer { close(sourceDescriptor) }
+
+        // Every kind of write between appends of awkward sizes.
+        try evictedOld("old", count: 600_000)
+        let writer = try AtomicFile.Writer(path: path("out"), durable: false, recycling: path("old"))
+        writer.reserve(10)
+        var expected = [UInt8](repeating: 0, count: 10)
+        for (step, size) in [1, 4095, 4096, 4097, 3, 70_000, 12_345, 8191, 2, 100_000, 5].enumerated() {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ step &* 7) }
+            writer.append(bytes)
+            expected += bytes
+            switch step {
+            case 3:
+                writer.append(from: sourceDescriptor, range: 1_000..<20_000)
+                expected += source[1_000..<20_000]
+            case 6:
+                let head = Array("0123456789".utf8)
+                writer.write(head, at: 0)
+                expected.replaceSubrange(0..<10, with: head)
+            case 8:
+                // Another file copies what this one has so far, its held bytes included.
+                let copy = try AtomicFile.Writer(path: path("copy"), durable: false)
+                copy.append(contentsOf: writer, range: 0..<Int64(expected.count))
+                try copy.commit()
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path("copy"))) == Data(expected))
+            default: break
+            }
+        }
+        #expect(writer.size == Int64(expected.count))
+        try writer.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path("out"))) == Data(expected))
+
+        // Appends of half a megabyte and a bit, as the outputs' writers make them, then rendered
+        // bytes and copied stretches in turn, as a lexicon edit makes them: at most the page the
+        // last write ends in is read (each write ending inside a page read 20 or 40).
+        for copying in [false, true] {
+            try evictedOld("old", count: 12 << 20)
+            let before = try readFromDisk()
+            let long = try AtomicFile.Writer(path: path("long"), durable: false, recycling: path("old"))
+            let piece = [UInt8](repeating: 0x61, count: (1 << 19) + 1_234)
+            var expected: [UInt8] = []
+            for step in 0..<20 {
+                long.append(piece)
+                expected += piece
+                if copying {
+                    let stretch = Int64(step * 997)..<Int64(step * 997 + 20_000 + step * 13)
+                    long.append(from: sourceDescriptor, range: stretch)
+                    expected += source[Int(stretch.lowerBound)..<Int(stretch.upperBound)]
+                }
+            }
+            try long.commit()
+            let read = try readFromDisk() - before
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path("long"))) == Data(expected))
+            #expect(read <= 4 * Int(getpagesize()), "\(read) bytes read from disk to write over the old file")
+        }
+    }
+
     /// Run reports, locks and decisions are stamped through the C library, in the very format
     /// of Foundation's default ISO 8601 formatter.
     /// A file written removing the old one first (a cache) ends as the new bytes under a new
