@@ -132,21 +132,19 @@ public enum AtomicFile {
                 return
             }
             // Written up to the last page boundary the bytes reach; the rest held for later.
-            let start = size - Int64(held.count)
+            let page = Int64(Self.page)
+            let before = size
             size += Int64(buffer.count)
-            let boundary = size / Int64(Self.page) * Int64(Self.page)
-            guard boundary > start + Int64(held.count) else {
+            let boundary = size / page * page
+            guard boundary > before else {
                 held.append(contentsOf: buffer)
                 return
             }
             var rest = buffer[...]
             if !held.isEmpty {
-                // The held bytes and the new ones up to the first boundary after them, in one write.
-                let fill = Int(
-                    min(
-                        Int64(rest.count),
-                        (start + Int64(held.count) + Int64(Self.page) - 1)
-                            / Int64(Self.page) * Int64(Self.page) - start - Int64(held.count)))
+                // The held bytes and the new ones up to the first boundary after them (no later
+                // than `boundary`), in one write.
+                let fill = Int((before + page - 1) / page * page - before)
                 held.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest.prefix(fill)))
                 rest = rest.dropFirst(fill)
                 writeHeld()
