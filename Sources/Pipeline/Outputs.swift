@@ -90,11 +90,9 @@ public enum Outputs {
 
     /// The last run's `corpus.json` of a pipeline. Throws ``PipelineError`` when there is none.
     public static func corpus(of configuration: PipelineConfiguration) throws(PipelineError) -> CorpusFile {
-        let missing = "cannot read corpus.json; run the pipeline first"
-        let data = try OutputFlush.contents(of: "corpus.json", in: configuration.outputFolder, missing: missing)
-        guard let corpus = try? CorpusFile.decode(data) else {
-            throw PipelineError(
-                file: (configuration.outputFolder as NSString).appendingPathComponent("corpus.json"), message: missing)
+        let path = try OutputFlush.trusted("corpus.json", in: configuration.outputFolder)
+        guard let data = FileManager.default.contents(atPath: path), let corpus = try? CorpusFile.decode(data) else {
+            throw PipelineError(file: path, message: "cannot read corpus.json; run the pipeline first")
         }
         return corpus
     }

@@ -3,6 +3,15 @@ import Testing
 
 @testable import Corpus
 
+/// Writes the file at `path` to disk and lets its pages go from memory, as this machine's kernel
+/// does to files left alone for a minute.
+private func dropFromMemory(_ path: String) {
+    let descriptor = open(path, O_RDONLY)
+    defer { close(descriptor) }
+    fsync(descriptor)
+    posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
+}
+
 @Suite struct CorpusTests {
     @Test func leftoversOfKilledWritersAreRemovedAtAnyDepthAndNothingElse() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("leftovers-\(UUID().uuidString)")
@@ -169,10 +178,7 @@ import Testing
         // Its pages no longer in memory (as this machine's kernel pages out files left alone for
         // a minute): taken all the same, and written over whole.
         let evicted = try writeOld("evicted")
-        let descriptor = open(path("evicted"), O_RDONLY)
-        defer { close(descriptor) }
-        fsync(descriptor)
-        posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
+        dropFromMemory(path("evicted"))
         try write("out-evicted.json", durable: true, recycling: path("evicted"))
         #expect(inode(path("out-evicted.json")) == evicted)
         #expect(inode(path("evicted")) == nil)
@@ -190,10 +196,7 @@ import Testing
         func evictedOld(_ name: String, count: Int) throws {
             try Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 40503 >> 7) }).write(
                 to: URL(fileURLWithPath: path(name)))
-            let descriptor = open(path(name), O_RDONLY)
-            defer { close(descriptor) }
-            fsync(descriptor)
-            posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
+            dropFromMemory(path(name))
         }
         /// Bytes this thread had read from the disk so far.
         func readFromDisk() throws -> Int {

@@ -31,6 +31,15 @@ import Testing
             to: path, atomically: true, encoding: .utf8)
     }
 
+    /// The output `name` written again by hand (a line break added): not the file the run
+    /// wrote. Returns where it is.
+    @discardableResult
+    private func replaceByHand(_ name: String, in workspace: Workspace) throws -> URL {
+        let file = workspace.out.appendingPathComponent(name)
+        try (try Data(contentsOf: file) + Data("\n".utf8)).write(to: file)
+        return file
+    }
+
     /// The sample study run, a decider on it, and its first suggestion.
     private func ranWithADecider(_ workspace: Workspace) throws -> (PipelineConfiguration, Decider, Suggestion) {
         _ = try workspace.run()
@@ -117,8 +126,7 @@ import Testing
         defer { workspace.remove() }
         let (configuration, decider, first) = try ranWithADecider(workspace)
         let manual = Decider.Action.manual(document: first.documentID, range: first.range, code: first.code)
-        let corpus = workspace.out.appendingPathComponent("corpus.json")
-        try (try Data(contentsOf: corpus) + Data("\n".utf8)).write(to: corpus)
+        let corpus = try replaceByHand("corpus.json", in: workspace)
         #expect(!OutputFlush.flush(in: workspace.out.path).contains("corpus.json"))
         try recordAnEarlierBoot(in: workspace)
         #expect(throws: PipelineError.self) { try Outputs.document(first.documentID, of: configuration) }
@@ -148,8 +156,7 @@ import Testing
         defer { workspace.remove() }
         _ = try workspace.run()
         // Replaced by hand after the run: not the file the run wrote, so not vouched for.
-        let file = workspace.out.appendingPathComponent("kwic.json")
-        try (try Data(contentsOf: file) + Data("\n".utf8)).write(to: file)
+        try replaceByHand("kwic.json", in: workspace)
         let flushed = OutputFlush.flush(in: workspace.out.path)
         #expect(!flushed.contains("kwic.json"))
         #expect(flushed.contains("suggestions.json"))
