@@ -45,7 +45,9 @@ public struct ParticipantsReader {
         var warnings: [String] = []
         while let row = reader.next() {
             let rowLine = line
-            line += 1 + row.reduce(0) { $0 + $1.reduce(0) { $1 == "\n" ? $0 + 1 : $0 } }
+            // Line breaks inside quoted fields, counted by byte: by `Character`, they were a sixth
+            // of reading 2,000 participants. (The text's line breaks are all `\n` by now.)
+            line += 1 + row.reduce(0) { $0 + $1.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } }
             let fields = row.map { $0.trimmingWhitespace() }
             if fields.allSatisfy(\.isEmpty) { continue }
             guard let columns = header else {
@@ -75,7 +77,7 @@ public struct ParticipantsReader {
                     "\(file):\(rowLine): row has \(fields.count) fields, the header \(columns.count); "
                         + (fields.count < columns.count ? "missing values are empty" : "extra values are ignored"))
             }
-            var attributes: [String: String] = [:]
+            var attributes = [String: String](minimumCapacity: columns.count)
             for (index, name) in columns.enumerated().dropFirst() where !name.isEmpty {
                 attributes[name] = index < fields.count ? fields[index] : ""
             }

@@ -38,6 +38,14 @@ import Testing
         #expect(error.message.contains("line 2"))
     }
 
+    /// A quoted field over several lines (Windows line breaks among them) moves the lines after it.
+    @Test func lineNumbersCountBreaksInsideQuotedFields() throws {
+        let error = try #require(
+            ingestError { try parse("id,note\r\nP1,\"first\r\nsecond\nthird\"\r\nP2,x\r\nP1,again\r\n") })
+        #expect(error.line == 6)
+        #expect(error.message.contains("line 2"))
+    }
+
     @Test func missingIdColumnIsAnError() throws {
         #expect(ingestError { try parse(",role\nP1,GP\n") }?.line == 1)
         #expect(ingestError { try parse("id,role\n,GP\n") }?.line == 2)
