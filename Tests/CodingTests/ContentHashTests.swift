@@ -27,4 +27,18 @@ import Testing
         // Not the same as the pieces as parts of their own.
         #expect(combiner.hash != ContentHash.combining(["head"] + pieces.flatMap { [$0.0, $0.1] }))
     }
+
+    /// A long list (87 KB, one part longer than the blocks the bytes are hashed in) hashes as
+    /// the whole stream would: expected value from Python's hashlib.
+    @Test func aLongListHashesAsOneStreamOfItsParts() {
+        let parts =
+            (0..<400).map { index in
+                "part-\(index)-" + String(repeating: "é", count: index % 7)
+                    + String(repeating: "x", count: index * 37 % 300)
+            } + [String(repeating: "y", count: 20000), "z"]
+        var combiner = ContentHash.Combiner()
+        for part in parts { combiner.add(part) }
+        #expect(combiner.hash == "15812a3ac9add52569bc9fb681365e40f0a924ede900cb92bed144e7a6490500")
+        #expect(combiner.hash == ContentHash.combining(parts))
+    }
 }
