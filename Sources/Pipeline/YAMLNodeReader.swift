@@ -35,7 +35,10 @@ final class YAMLNodeReader {
             return (reader, nil)
         }
         do {
-            let parser = try Parser(yaml: text)
+            // Scalars are read as text and typed by the reader (`int`, `bool` below), so Yams's
+            // default resolver, whose regular expressions were compiled at every command's start
+            // (a few milliseconds), is not needed: keys are compared by their text, not as nodes.
+            let parser = try Parser(yaml: text, resolver: .basic)
             reader.parser = parser
             guard let root = try parser.singleRoot() else {
                 reader.error(at: nil, "the file is empty")
