@@ -8,7 +8,9 @@ final class Deferred<Value: Sendable>: @unchecked Sendable {
 
     init(_ work: @escaping @Sendable () -> Value) {
         done.enter()
-        DispatchQueue.global().async { [self] in
+        // A serial queue of its own, which libdispatch gives a thread at once: on the global
+        // queue, a second deferred value made while the first is computed waited for it.
+        DispatchQueue(label: "TranscriptMiner.deferred").async { [self] in
             result = work()
             done.leave()
         }

@@ -134,21 +134,24 @@ public struct PipelineRunner: Sendable {
         defer { lock.release() }
         AtomicFile.removeLeftovers(in: out)
 
-        // The transcripts are listed, and the last run's hashes read, on another thread while
-        // the participants are read; it is waited for before the lock is let go, even when
+        // The transcripts are listed, and the last run's hashes read, on other threads while
+        // the participants are read; they are waited for before the lock is let go, even when
         // reading the participants fails. The contents are hashed after, from this thread: work
         // spread from a pool thread while this one is busy got no second core here (Linux's
         // libdispatch adds a pool thread only when it next looks), so it ran on one.
-        let transcripts = Deferred { [configuration, out] in
+        let transcripts = Deferred { [configuration] in
             var failures: [IngestError] = []
             let files = configuration.transcriptFiles(&failures)
             return (
                 files: files, failures: failures, ids: Ingestor.uniqueIDs(for: files),
-                sources: relativePaths(files, from: configuration.baseFolder),
-                previousHashes: TranscriptHashes.load(from: out)
+                sources: relativePaths(files, from: configuration.baseFolder)
             )
         }
         defer { _ = transcripts.value }
+        // Beside the listing, not after it: the listing was what this thread waited for once the
+        // participants were read.
+        let storedHashes = Deferred { [out] in TranscriptHashes.load(from: out) }
+        defer { _ = storedHashes.value }
 
         // Participants and hashes of everything a result depends on.
         var participants = ParticipantTable.empty
@@ -221,7 +224,8 @@ public struct PipelineRunner: Sendable {
 
         // The documents, in path order, and the keys of every stage of each, from its content
         // (five SHA-256s a document: on both cores).
-        let (files, listingFailures, ids, sources, previousHashes) = transcripts.value
+        let (files, listingFailures, ids, sources) = transcripts.value
+        let previousHashes = storedHashes.value
         var transcriptHashes = previousHashes
         let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
         transcriptHashes.save(in: out, unless: previousHashes)
