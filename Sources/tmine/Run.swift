@@ -38,6 +38,7 @@ struct Run: ParsableCommand {
         options.force = force
         options.only = only
         options.wait = wait
+        options.endsWithProcess = true
         let reporter = ProgressReporter(enabled: !quiet, json: logFormat == .json)
         options.progress = { done, total in reporter.update(done: done, total: total) }
         let report: RunReport

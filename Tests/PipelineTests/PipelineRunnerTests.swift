@@ -88,6 +88,24 @@ import TextAnalysis
         #expect(try names.map(workspace.output) == first)
     }
 
+    /// The command line's runs leave their state for the exit to free: nothing a run must do
+    /// waits for that state's release (the cache's index, the outputs and their layouts).
+    @Test func aRunThatLeavesItsStateToTheExitLeavesNothingUndone() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run(endsWithProcess: true)
+        // A changed query needs every document again: read from the cache that run left.
+        try workspace.writePipeline(kwicQueries: ["culture clash"])
+        let report = try workspace.run(endsWithProcess: true)
+        for stage in ["ingest", "frequencies"] {
+            #expect(report.stage(stage)?.ran == [], "\(stage)")
+        }
+        #expect(report.stage("kwic")?.ran.count == 11)
+        try workspace.expectAFreshRunWritesTheSame([
+            "corpus.json", "kwic.json", "frequencies.json", "frequencies.csv", "suggestions.json", "report.html",
+        ])
+    }
+
     @Test func aNewTranscriptIsTheOnlyOneIngested() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }

@@ -67,9 +67,10 @@ struct Workspace {
         """.write(toFile: pipeline, atomically: true, encoding: .utf8)
     }
 
-    func run(force: Bool = false) throws -> RunReport {
+    func run(force: Bool = false, endsWithProcess: Bool = false) throws -> RunReport {
         var options = PipelineRunner.Options()
         options.force = force
+        options.endsWithProcess = endsWithProcess
         return try PipelineRunner(configuration: PipelineReader.read(pipeline), options: options).run()
     }
 
