@@ -715,16 +715,25 @@ public struct PipelineRunner: Sendable {
 
         // Merge in document order.
         let merging = Date()
-        failures += collected.compactMap(\.failure)
-        let documentCount = collected.filter { $0.failure == nil }.count
+        // Each document's id and stages run, read in place once: a loop over the results copied
+        // each (a retain and release of every field) for every stage.
+        var outcomes: [(id: String, stages: Set<String>)] = []
+        var documentCount = 0
+        for index in collected.indices {
+            if let failure = collected[index].failure {
+                failures.append(failure)
+                continue
+            }
+            documentCount += 1
+            if let id = collected[index].documentID { outcomes.append((id, collected[index].ran)) }
+        }
         let wrote = ["kwic": writeKWIC, "frequencies": writeFrequencies, "suggest": writeSuggestions]
         var stageReports: [RunReport.Stage] = []
         for stage in ["ingest", "tokenize"] + configuration.stageOrder.filter({ $0 != "tokenize" }) {
             var ran: [String] = []
             var cached: [String] = []
-            for result in collected where result.failure == nil {
-                guard let id = result.documentID else { continue }
-                if result.ran.contains(stage) { ran.append(id) } else { cached.append(id) }
+            for (id, stages) in outcomes {
+                if stages.contains(stage) { ran.append(id) } else { cached.append(id) }
             }
             let active =
                 stage == "kwic"
