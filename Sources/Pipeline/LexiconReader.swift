@@ -36,7 +36,8 @@ public enum LexiconReader {
     public static func readYAML(_ text: String, file: String) throws(PipelineErrors) -> Lexicon {
         let (yaml, root) = YAMLNodeReader.parse(text, file: file)
         guard let root else { throw PipelineErrors(errors: yaml.errors) }
-        let isCodebook: Bool = if case .mapping(let mapping) = root { mapping.keys.contains { $0.string == "codes" } } else { false }
+        let isCodebook: Bool =
+            if case .mapping(let mapping) = root { mapping.keys.contains { $0.string == "codes" } } else { false }
         let lexicon = isCodebook ? codebook(root, yaml: yaml) : dictionary(root, yaml: yaml)
         if !yaml.errors.isEmpty { throw PipelineErrors(errors: yaml.errors) }
         return lexicon
