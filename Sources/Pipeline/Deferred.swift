@@ -8,8 +8,9 @@ final class Deferred<Value: Sendable>: @unchecked Sendable {
 
     init(_ work: @escaping @Sendable () -> Value) {
         done.enter()
-        // A serial queue of its own, which libdispatch gives a thread at once: on the global
-        // queue, a second deferred value made while the first is computed waited for it.
+        // A serial queue of its own, as `inParallel`'s helpers have: libdispatch gives it a
+        // thread at once, where the global queue may wait for a pool thread (a run makes two
+        // at its start, the transcripts' listing and their stored hashes, meant to run together).
         DispatchQueue(label: "TranscriptMiner.deferred").async { [self] in
             result = work()
             done.leave()
