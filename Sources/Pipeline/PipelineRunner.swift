@@ -977,9 +977,10 @@ public struct PipelineRunner: Sendable {
         }
         cache.finish(pruning: options.only == nil && failures.isEmpty)
         if options.endsWithProcess {
+            // What these hold (the results, the previous layout) is kept with them.
             LeftForExit.keep(
-                merge, collected, suggestionMerge as Any, finishedSuggestions as Any, previousLayout as Any, cache,
-                storedWordIndex as Any, keys, codeHistory as Any, compiledLexicons, participants)
+                merge, suggestionMerge as Any, finishedSuggestions as Any, cache, storedWordIndex as Any, keys,
+                codeHistory as Any, compiledLexicons, participants)
         }
         return report
     }

@@ -28,8 +28,8 @@ import Testing
         #expect(combiner.hash != ContentHash.combining(["head"] + pieces.flatMap { [$0.0, $0.1] }))
     }
 
-    /// A long list (87 KB, one part longer than the blocks the bytes are hashed in) hashes as
-    /// the whole stream would: expected value from Python's hashlib.
+    /// A long list (87 KB, one part of 20,000 bytes) hashes as the whole stream of its
+    /// length-prefixed parts would: expected value from Python's hashlib.
     @Test func aLongListHashesAsOneStreamOfItsParts() {
         let parts =
             (0..<400).map { index in
