@@ -222,7 +222,10 @@ struct HTMLReport {
             codes[code].byStatus[Self.position(of: status)] += times
             guard status != .rejected else { return }
             if codes[code].kept.count <= participant {
-                codes[code].kept += repeatElement(0, count: participantIDs.count - codes[code].kept.count)
+                // Grown by half at least: grown to fit each participant as they came, a study
+                // with a participant per document grew every code's counts two thousand times.
+                let size = max(participantIDs.count, codes[code].kept.count * 3 / 2)
+                codes[code].kept += repeatElement(0, count: size - codes[code].kept.count)
             }
             codes[code].kept[participant] += times
         }

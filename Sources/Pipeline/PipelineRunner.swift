@@ -305,6 +305,7 @@ public struct PipelineRunner: Sendable {
         }
 
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
+        cache.readIndexAhead()
         var retired = RetiredOutputs(in: cache.folder)
         // The batch's turn counts and form filters: read when this batch's are stored (a lexicon
         // edit), else built as the run goes, each document's taken from the stored index of

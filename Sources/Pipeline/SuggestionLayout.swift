@@ -50,6 +50,11 @@ struct SuggestionLayout: Sendable {
         self.context = context
     }
 
+    mutating func reserveCapacity(documents count: Int) {
+        documents.reserveCapacity(count)
+        byID.reserveCapacity(count)
+    }
+
     func document(_ id: String) -> Document? {
         byID[id].map { documents[$0] }
     }
@@ -101,15 +106,19 @@ struct SuggestionLayout: Sendable {
         var copy = document
         copy.offset = offset
         copy.first = 0
+        // Numbers are written only where they differ: the tables are mostly numbered as they
+        // were, and each write to a shared array copied it.
         for (index, position) in document.sources.enumerated() {
             if keyTranslation[position] < 0 { keyTranslation[position] = number(ofKey: old.keys[position]) }
-            copy.sources[index] = keyTranslation[position]
+            if keyTranslation[position] != position { copy.sources[index] = keyTranslation[position] }
         }
         for (index, position) in document.participants.enumerated() where position >= 0 {
             if participantTranslation[position] < 0 {
                 participantTranslation[position] = number(ofParticipant: old.participants[position])
             }
-            copy.participants[index] = participantTranslation[position]
+            if participantTranslation[position] != position {
+                copy.participants[index] = participantTranslation[position]
+            }
         }
         byID[copy.id] = documents.count
         documents.append(copy)

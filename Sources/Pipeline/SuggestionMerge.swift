@@ -28,6 +28,8 @@ struct SuggestionMerge: @unchecked Sendable {
     private var copiedByStatus = [Int](repeating: 0, count: SuggestionStatus.allCases.count)
     private var tallyCodes: [Int] = []
     private var tallyParticipants: [Int] = []
+    /// Per code of the previous file, whether the report has all the examples it wants of it.
+    private var examplesComplete: [Bool] = []
     /// This run's suggestions' ids and codes, for the next run to compare with.
     private var index = SuggestionIndex()
     /// The previous run's, as suggestions.json holds them now.
@@ -90,7 +92,11 @@ struct SuggestionMerge: @unchecked Sendable {
         }
         if path != nil, let context {
             layout = SuggestionLayout(context: context)
+            // About as many as the previous file's: grown as they came, the tables were copied
+            // over and over on the merge thread, and their new pages faulted in each time.
+            layout?.reserveCapacity(documents: previousLayout?.documents.count ?? 0)
         }
+        index.reserveCapacity(previous?.keys.count ?? 0)
         if let path {
             // The head is guessed with the orphaned decisions of the file this run may copy from
             // (decisions unchanged), else with none.
@@ -113,7 +119,8 @@ struct SuggestionMerge: @unchecked Sendable {
         /// A copied document's suggestions counted by code, status and participant, and the
         /// first few positions not rejected of each code (candidates for the report's examples).
         var groups: [(group: CopiedGroup, count: Int)] = []
-        var unrejected: [(code: Int32, positions: [Int])] = []
+        /// Packed as `code << 32 | position`, ascending: at most three of each code.
+        var examples: [UInt64] = []
     }
 
     /// Suggestions of one code (its number in the previous index), status and participant (a
@@ -143,22 +150,37 @@ struct SuggestionMerge: @unchecked Sendable {
         /// on the merge thread: a large study copies a hundred thousand).
         func prepare(copying document: SuggestionLayout.Document) -> Prepared {
             guard let previous else { return Prepared(reused: document) }
+            let count = document.statuses.count
             // Each suggestion's group packed in a number (code, status, participant + 1) and the
             // numbers sorted and counted: a dictionary of groups hashed each status's raw string,
-            // for every suggestion of every copied document, beside the edit's copy.
-            var keys: [UInt64] = []
-            keys.reserveCapacity(document.statuses.count)
-            var unrejected: [(code: Int32, position: Int)] = []
-            for position in document.statuses.indices {
-                let code = previous.codes[document.first + position]
-                let status = document.statuses[position]
-                keys.append(
-                    UInt64(UInt32(bitPattern: code)) << 36 | UInt64(HTMLReport.Tally.position(of: status)) << 32
-                        | UInt64(UInt32(truncatingIfNeeded: document.participants[position] + 1)))
-                if status != .rejected { unrejected.append((code, position)) }
+            // for every suggestion of every copied document, beside the edit's copy. The first
+            // three unrejected positions of each code are kept in slots by code number (the
+            // positions come in order), not sorted: a small array per code and a sort of pairs
+            // took longer than counting.
+            let codes = previous.names.count
+            var keys = [UInt64](repeating: 0, count: count)
+            var slots = [Int32](repeating: -1, count: 3 * codes)
+            var firstCode = codes
+            var lastCode = -1
+            previous.codes.withUnsafeBufferPointer { all in
+                for position in 0..<count {
+                    let code = all[document.first + position]
+                    let status = document.statuses[position]
+                    keys[position] =
+                        UInt64(UInt32(bitPattern: code)) << 36 | UInt64(HTMLReport.Tally.position(of: status)) << 32
+                        | UInt64(UInt32(truncatingIfNeeded: document.participants[position] + 1))
+                    guard status != .rejected, code >= 0, Int(code) < codes else { continue }
+                    let slot = 3 * Int(code)
+                    if let free = (slot..<slot + 3).first(where: { slots[$0] < 0 }) {
+                        slots[free] = Int32(truncatingIfNeeded: position)
+                        firstCode = min(firstCode, Int(code))
+                        lastCode = max(lastCode, Int(code))
+                    }
+                }
             }
             keys.sort()
             var groups: [(group: CopiedGroup, count: Int)] = []
+            groups.reserveCapacity(min(count, 2 * codes + 2))
             var start = 0
             while start < keys.count {
                 var end = start + 1
@@ -174,19 +196,13 @@ struct SuggestionMerge: @unchecked Sendable {
                     ))
                 start = end
             }
-            // The first three unrejected positions of each code, codes in order.
-            unrejected.sort { ($0.code, $0.position) < ($1.code, $1.position) }
-            var examples: [(code: Int32, positions: [Int])] = []
-            for (code, position) in unrejected {
-                if examples.last?.code == code {
-                    if examples[examples.count - 1].positions.count < 3 {
-                        examples[examples.count - 1].positions.append(position)
-                    }
-                } else {
-                    examples.append((code, [position]))
+            var examples: [UInt64] = []
+            if firstCode <= lastCode {
+                for slot in 3 * firstCode..<3 * (lastCode + 1) where slots[slot] >= 0 {
+                    examples.append(UInt64(slot / 3) << 32 | UInt64(slots[slot]))
                 }
             }
-            return Prepared(reused: document, groups: groups, unrejected: examples)
+            return Prepared(reused: document, groups: groups, examples: examples)
         }
 
         /// `document`: its id, suggest key and its codes' cache keys, for the layout.
@@ -260,17 +276,27 @@ struct SuggestionMerge: @unchecked Sendable {
             copiedByStatus[HTMLReport.Tally.position(of: group.status)] += count
         }
         var records: [ArraySlice<UInt8>]?
-        for (code, positions) in prepared.unrejected {
-            let wanted = tally.examplesWanted(code: oldIndex.names[Int(code)])
-            for position in positions.prefix(wanted) {
-                if records == nil {
-                    records = Self.records(previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [])
-                }
-                if let records, records.indices.contains(position) {
-                    let record = Data(records[position])
-                    if let read = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), read.count == 1 {
-                        tally.add(example: read[0])
-                    }
+        var code = -1
+        var wanted = 0
+        for packed in prepared.examples {
+            let position = Int(packed & 0xFFFF_FFFF)
+            if Int(packed >> 32) != code {
+                code = Int(packed >> 32)
+                // Once a code has its examples it wants none again (examples are only added):
+                // asked by name for every code of every copied document, it hashed them all.
+                if examplesComplete.isEmpty { examplesComplete = Array(repeating: false, count: oldIndex.names.count) }
+                wanted = examplesComplete[code] ? 0 : tally.examplesWanted(code: oldIndex.names[code])
+                if wanted == 0 { examplesComplete[code] = true }
+            }
+            guard wanted > 0 else { continue }
+            wanted -= 1
+            if records == nil {
+                records = Self.records(previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [])
+            }
+            if let records, records.indices.contains(position) {
+                let record = Data(records[position])
+                if let read = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), read.count == 1 {
+                    tally.add(example: read[0])
                 }
             }
         }
@@ -383,6 +409,11 @@ struct SuggestionIndex: Sendable {
     private var numbers: [String: Int32] = [:]
 
     private static let tag = "tmine-suggestion-keys-\(BinaryWriter.formatVersion)"
+
+    mutating func reserveCapacity(_ count: Int) {
+        keys.reserveCapacity(count)
+        codes.reserveCapacity(count)
+    }
 
     static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/suggestions.bin")
