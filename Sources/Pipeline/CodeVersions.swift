@@ -131,8 +131,10 @@ struct CodeHistory: Sendable {
             CacheFile.read([String: CodeVersion].self, at: Self.path(in: out), tag: Self.tag, key: "") ?? [:]
         self.versions = versions
         carries = zip(lexicon.codes, current).map { code, current in
-            versions.compactMap { key, old in
-                guard key != current.key, let texts = current.changedTexts(since: old) else { return nil }
+            // Hashed once per code, not once per stored version (forty codes by forty versions).
+            let currentKey = current.key
+            return versions.compactMap { key, old in
+                guard key != currentKey, let texts = current.changedTexts(since: old) else { return nil }
                 let changed = Code(
                     name: code.name, patterns: texts.map { PatternEntry($0) }, match: code.match)
                 let probe = CompiledLexicon(
