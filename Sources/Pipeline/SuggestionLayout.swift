@@ -133,31 +133,38 @@ struct SuggestionLayout: Sendable {
         (out as NSString).appendingPathComponent(".cache/suggestions-layout.bin")
     }
 
-    /// The layout of suggestions.json as it is now, made under `context` and with as many
-    /// suggestions as `index` (of the same file) holds, and the file opened to copy from; nil
-    /// when there is none, or it describes another file or context.
-    static func load(in out: String, context: String, index: SuggestionIndex) -> (SuggestionLayout, FileHandle)? {
+    /// The layout stored for suggestions.json as it is now, in whatever context it was made, and
+    /// the file opened to copy from; nil when there is none or it describes another file. Read
+    /// on a thread of its own while the run reads the previous index and the decisions, which
+    /// its context and ``fits(context:index:)`` then check.
+    static func stored(in out: String) -> (SuggestionLayout, FileHandle)? {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
         guard let (opened, _, body) = CacheFile.reader(describing: file, at: path(in: out), tag: tag) else {
             return nil
         }
         var reader = body
-        guard var layout = try? read(&reader, context: context), reader.isAtEnd
+        guard var layout = try? read(&reader), reader.isAtEnd
         else { return nil }
         var first = 0
         for position in layout.documents.indices {
             layout.documents[position].first = first
             first += layout.documents[position].statuses.count
         }
-        guard first == index.keys.count else { return nil }
+        layout.suggestionCount = first
         return (layout, opened)
     }
 
-    private static func read(_ reader: inout BinaryReader, context: String) throws(BinaryReader.Error)
-        -> SuggestionLayout
-    {
-        guard try reader.read(String.self) == context else { throw BinaryReader.Error() }
-        var layout = SuggestionLayout(context: context)
+    /// Whether the layout was made in `context` and counts as many suggestions as `index` (of
+    /// the same file) holds.
+    func fits(context: String, index: SuggestionIndex) -> Bool {
+        self.context == context && suggestionCount == index.keys.count
+    }
+
+    /// Its documents' suggestions (as stored; not kept up to date as documents are added).
+    private var suggestionCount = 0
+
+    private static func read(_ reader: inout BinaryReader) throws(BinaryReader.Error) -> SuggestionLayout {
+        var layout = SuggestionLayout(context: try reader.read(String.self))
         layout.start = Int64(try reader.read(Int.self))
         layout.orphans = Data(try reader.read(String.self).utf8)
         layout.keys = try reader.read()

@@ -60,6 +60,8 @@ struct SuggestionMerge: @unchecked Sendable {
         self.stage = stage
         self.study = study
         self.lexiconSource = lexiconSource
+        let storedLayout =
+            reusing && context != nil && trustingPrevious ? Deferred { SuggestionLayout.stored(in: out) } : nil
         previous = trustingPrevious ? SuggestionIndex.previous(in: out) : nil
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
@@ -81,8 +83,8 @@ struct SuggestionMerge: @unchecked Sendable {
         let decisionKeys = session.keys()
         self.decisionKeys = decisionKeys.byDocument
         let context = context.map { ContentHash.combining([$0, decisionKeys.everywhere]) }
-        if reusing, let context, let previous,
-            let (layout, file) = SuggestionLayout.load(in: out, context: context, index: previous)
+        if reusing, let context, let previous, let (layout, file) = storedLayout?.value,
+            layout.fits(context: context, index: previous)
         {
             previousLayout = layout
             previousFile = file
@@ -476,12 +478,19 @@ struct SuggestionIndex: Sendable {
 
     /// Each code's keys, sorted, each once (grouped by number and sorted: hashing every key
     /// into a set per code was most of summarising a large run).
+    /// Codes are sorted on both cores: at the end of a lexicon edit, sorting 120,000 keys on
+    /// one was the run's summary, while the other core idled.
     var byCode: [String: [UInt64]] {
         var lists = Array(repeating: [UInt64](), count: names.count)
         for (key, code) in zip(keys, codes) { lists[Int(code)].append(key) }
+        let unsorted = lists
+        let sorted = ConcurrentSlots<[UInt64]>.map(lists.count) { Self.sortedUnique(unsorted[$0]) }
         var result: [String: [UInt64]] = [:]
-        for (number, name) in names.enumerated() { result[name, default: []] += lists[number] }
-        return result.mapValues(Self.sortedUnique)
+        for (number, name) in names.enumerated() {
+            // A name twice (only in a damaged index) has its lists merged.
+            result[name] = result[name].map { Self.sortedUnique($0 + sorted[number]) } ?? sorted[number]
+        }
+        return result
     }
 
     /// The keys in ascending order, each once. Sorted by radix, a byte per pass: keys are
