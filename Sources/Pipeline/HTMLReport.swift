@@ -238,11 +238,19 @@ struct HTMLReport {
         }
 
         mutating func number(ofParticipant id: String?) -> Int {
-            if let known = participantNumbers[id] { return known }
-            participantNumbers[id] = participantIDs.count
-            participantIDs.append(id)
-            return participantIDs.count - 1
+            // A document's suggestions are mostly one participant's: the last is compared before
+            // the name is hashed.
+            if let last = lastParticipant, last.id == id { return last.number }
+            let number = participantNumbers[id] ?? participantIDs.count
+            if number == participantIDs.count {
+                participantNumbers[id] = number
+                participantIDs.append(id)
+            }
+            lastParticipant = (id, number)
+            return number
         }
+
+        private var lastParticipant: (id: String?, number: Int)?
 
         /// The statuses by ``position(of:)``.
         static let statuses = SuggestionStatus.allCases
