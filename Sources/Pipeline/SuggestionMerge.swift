@@ -397,9 +397,19 @@ struct SuggestionMerge: @unchecked Sendable {
         // Closed on another thread: closing the last descriptor of a file replaced meanwhile
         // frees its pages, a twentieth of a second for a 200 MB file, which the run need not wait for.
         if let previousFile { DispatchQueue.global().async { try? previousFile.close() } }
-        index.save(in: out)
-        if let layout { layout.save(in: out) } else { SuggestionLayout.remove(in: out) }
-    }}
+        // Side by side: one after the other, they were the last thing a lexicon edit waited for.
+        let (index, layout) = (index, layout)
+        inParallel(2) { part in
+            if part == 0 {
+                index.save(in: out)
+            } else if let layout {
+                layout.save(in: out)
+            } else {
+                SuggestionLayout.remove(in: out)
+            }
+        }
+    }
+}
 
 /// The ids and codes of the suggestions in `suggestions.json`, kept in `.cache/suggestions.bin`
 /// under the size and time of the file they describe: the next run compares its suggestions with
