@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Ingest
 import Testing
@@ -71,6 +72,29 @@ import Testing
         try FileManager.default.removeItem(at: workspace.root.appendingPathComponent("corpus"))
         #expect(configuration.transcriptFiles(&failures).isEmpty)
         #expect(failures.map(\.file) == [folder.path + "/../corpus"])
+    }
+
+    /// A single folder's listing comes sorted and is taken as it is; inputs that name files out
+    /// of order, or name one twice (a file and its folder), are still listed once each, in byte
+    /// order.
+    @Test func inputsOutOfOrderOrNamedTwiceAreListedOnceInByteOrder() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let pipeline = workspace.root.appendingPathComponent("study.yaml").path
+        try """
+        study: s
+        inputs: [corpus/interview-11.txt, corpus, corpus/interview-02.docx]
+        stages: [tokenize: {}]
+        out: out
+        """.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        var failures: [IngestError] = []
+        let files = try PipelineReader.read(pipeline).transcriptFiles(&failures)
+        #expect(failures.isEmpty)
+        #expect(files.count == 11)
+        #expect(Set(files).count == 11)
+        #expect(files == files.sorted(by: utf8Precedes))
+        #expect(files.first?.hasSuffix("/corpus/interview-01.docx") == true)
+        #expect(files.last?.hasSuffix("/corpus/interview-11.txt") == true)
     }
 
     @Test func samplePipelineIsValid() throws {
