@@ -523,6 +523,36 @@ import TextAnalysis
         #expect(try ["suggestions.json", "report.html"].map(workspace.output) == second)
     }
 
+    /// The report shows a code's first three suggestions not rejected, in document order,
+    /// whether their documents were matched again or copied from the previous file: here the
+    /// first document holds four of `Hype and misinformation`, and an edit found nowhere copies every document.
+    @Test func copiedDocumentsGiveTheReportTheExamplesAForcedRunGives() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try """
+        Helen Carter: And AI?
+        P1: Hype, of course.
+        Helen Carter: Really?
+        P1: Pure hype.
+        Helen Carter: And then?
+        P1: More hype again.
+        Helen Carter: Anything else?
+        P1: The hype never ends.
+
+        """.write(to: workspace.corpus("interview-00.txt"), atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        let report = try workspace.run()
+        #expect(report.stages.first { $0.name == "suggest" }?.ran == [])
+        let edited = try ["suggestions.json", "report.html"].map(workspace.output)
+        let html = String(decoding: edited[1], as: UTF8.self)
+        let hype = try #require(html.range(of: "<h3>Hype and misinformation</h3>"))
+        let passages = html[hype.upperBound...].prefix { $0 != "\n" }
+        #expect(passages.components(separatedBy: "interview-00</span>").count - 1 == 3)
+        _ = try workspace.run(force: true)
+        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == edited)
+    }
+
     @Test func decisionsSurviveLexiconEditsAttachedOrOrphanedNeverLost() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
