@@ -150,18 +150,14 @@ struct SuggestionLayout: Sendable {
             layout.documents[position].first = first
             first += layout.documents[position].statuses.count
         }
-        layout.suggestionCount = first
         return (layout, opened)
     }
 
     /// Whether the layout was made in `context` and counts as many suggestions as `index` (of
     /// the same file) holds.
     func fits(context: String, index: SuggestionIndex) -> Bool {
-        self.context == context && suggestionCount == index.keys.count
+        self.context == context && documents.reduce(0) { $0 + $1.statuses.count } == index.keys.count
     }
-
-    /// Its documents' suggestions (as stored; not kept up to date as documents are added).
-    private var suggestionCount = 0
 
     private static func read(_ reader: inout BinaryReader) throws(BinaryReader.Error) -> SuggestionLayout {
         var layout = SuggestionLayout(context: try reader.read(String.self))
