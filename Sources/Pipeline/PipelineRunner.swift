@@ -215,22 +215,6 @@ public struct PipelineRunner: Sendable {
 
         let configuration = configuration
         let options = options
-        // A document's KWIC lines and suggestions carry its participants' attributes, so the
-        // previous outputs' bytes of them are copied only under a key that holds those too (its
-        // stage's key, `+`, this): one participant's attributes edited, only that participant's
-        // documents are rendered again.
-        // Hashed on a thread of their own while this one checks the inputs (2,000 participants'
-        // took 2.5 ms here); the documents wait for them.
-        let attributeHashes = Deferred { [byID = participants.byID] in
-            byID.mapValues { participant in
-                ContentHash.combining(participant.attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
-            }
-        }
-        @Sendable func speakersKey(_ speakers: [String]) -> String {
-            let hashes = attributeHashes.value
-            return ContentHash.combining(speakers.sorted().flatMap { [$0, hashes[$0] ?? "-"] })
-        }
-
         // The documents, in path order, and the keys of every stage of each, from its content
         // (five SHA-256s a document: on both cores).
         let (files, listingFailures, ids, sources) = transcripts.value
@@ -311,6 +295,20 @@ public struct PipelineRunner: Sendable {
 
         let cache = StageCache(folder: (out as NSString).appendingPathComponent(".cache"))
         cache.readIndexAhead()
+        // A document's KWIC lines and suggestions carry its participants' attributes, so the
+        // previous outputs' bytes of them are copied only under a key that holds those too (its
+        // stage's key, `+`, this): one participant's attributes edited, only that participant's
+        // documents are rendered again. Hashed on a thread of their own while this one sets up
+        // (2,000 participants' took 2.5 ms here), and not at all by a run with nothing to do.
+        let attributeHashes = Deferred { [byID = participants.byID] in
+            byID.mapValues { participant in
+                ContentHash.combining(participant.attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+            }
+        }
+        @Sendable func speakersKey(_ speakers: [String]) -> String {
+            let hashes = attributeHashes.value
+            return ContentHash.combining(speakers.sorted().flatMap { [$0, hashes[$0] ?? "-"] })
+        }
         var retired = RetiredOutputs(in: cache.folder)
         // The batch's turn counts and form filters: read when this batch's are stored (a lexicon
         // edit), else built as the run goes, each document's taken from the stored index of
