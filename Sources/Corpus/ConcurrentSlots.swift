@@ -135,3 +135,96 @@ package final class InOrderDelivery<Value>: @unchecked Sendable {
         lock.unlock()
     }
 }
+
+/// Makes a value for every index below `count` on every core (``inParallel(_:_:)``) and hands
+/// them to `deliver` in index order, in batches of `batch` (the last shorter), one call at a
+/// time, each with a closure to call once the batch's values are let go. Values made and not yet
+/// let go count against `budget` (in the units of `size`); an index is begun only while they are
+/// under it and fewer than `window` indices lie between it and the values let go, except the
+/// lowest index not yet made, which goes ahead when nothing delivered is left to let go, so the
+/// loop always moves. Unlike parallel
+/// chunks one after another, a slow value holds up no other work, only the delivery behind it:
+/// a chunk waited for its slowest value while the other core idled, and cheap values (copied
+/// from a previous run) ran no further ahead than costly ones.
+package func inOrderBatches<Value>(
+    _ count: Int, batch: Int, window: Int, budget: Int, size: @escaping @Sendable (Value) -> Int,
+    make: @escaping @Sendable (Int) -> Value,
+    deliver: @escaping (_ values: [Value], _ letGo: @escaping @Sendable () -> Void) -> Void
+) {
+    let batch = max(batch, 1)
+    let gate = DeliveryGate(window: max(window, batch), budget: budget)
+    let pending = PendingBatch<Value>()
+    let delivery = InOrderDelivery<(value: Value, size: Int)> { made in
+        gate.madeInOrder()
+        pending.values.append(made.value)
+        pending.size += made.size
+        guard pending.values.count == batch || pending.first + pending.values.count == count else { return }
+        let (values, size, number) = (pending.values, pending.size, pending.values.count)
+        pending.first += number
+        pending.values = []
+        pending.size = 0
+        gate.delivering(number)
+        deliver(values) { gate.letGo(values: number, size: size) }
+    }
+    inParallel(count) { index in
+        gate.wait(for: index)
+        let value = make(index)
+        let bytes = size(value)
+        gate.made(size: bytes)
+        delivery.put((value, bytes), at: index)
+    }
+}
+
+/// The state ``inOrderBatches(_:batch:window:budget:size:make:deliver:)`` begins an index by: how
+/// many values are made in order and let go, and the size of those made and not let go.
+private final class DeliveryGate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let window: Int
+    private let budget: Int
+    private var inOrder = 0
+    private var delivered = 0
+    private var letGo = 0
+    private var held = 0
+
+    init(window: Int, budget: Int) {
+        self.window = window
+        self.budget = budget
+    }
+
+    func wait(for index: Int) {
+        condition.withLock {
+            // The lowest index not made goes ahead when nothing delivered is left to let go:
+            // then what is held waits for it.
+            while held >= budget || index >= letGo + window, index != inOrder || letGo < delivered {
+                condition.wait()
+            }
+        }
+    }
+
+    func made(size: Int) { condition.withLock { held += size } }
+
+    func madeInOrder() {
+        condition.withLock {
+            inOrder += 1
+            condition.broadcast()
+        }
+    }
+
+    func delivering(_ values: Int) { condition.withLock { delivered += values } }
+
+    func letGo(values: Int, size: Int) {
+        condition.withLock {
+            letGo += values
+            held -= size
+            condition.broadcast()
+        }
+    }
+}
+
+/// The batch being gathered and where it begins: touched only by ``InOrderDelivery``'s one
+/// delivery at a time.
+private final class PendingBatch<Value>: @unchecked Sendable {
+    var values: [Value] = []
+    var size = 0
+    var first = 0
+}

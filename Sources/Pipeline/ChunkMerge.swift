@@ -4,11 +4,11 @@ import Foundation
 /// Where each chunk of finished documents goes, in document order: corpus.json, the KWIC,
 /// frequency and suggestion merges. Each output's merge works on a serial queue of its own (the
 /// frequencies on one, the KWIC lines on another, corpus.json and the suggestions on a third)
-/// while the workers process the next chunk, so the merges fill the time a chunk's slowest
-/// document leaves a core idle, and when the documents come from the cache (a transcript added
-/// to a cached study) they run side by side instead of one after another. At most two chunks
-/// wait for the merges, so memory stays bounded. Each merge's state is touched only on its
-/// queue until ``finish()``: hence `@unchecked`.
+/// while the workers process the documents after it, and when the documents come from the cache
+/// (a transcript added to a cached study) the merges run side by side instead of one after
+/// another. Each chunk tells its caller when it is merged and let go, so memory stays bounded
+/// (``inOrderBatches(_:batch:window:budget:size:make:deliver:)``). Each merge's state is touched
+/// only on its queue until ``finish()``: hence `@unchecked`.
 final class ChunkMerge: @unchecked Sendable {
     var corpus: CorpusWriter?
     var frequencies: FrequencyMerge?
@@ -20,7 +20,6 @@ final class ChunkMerge: @unchecked Sendable {
     private let queue = DispatchQueue(label: "TranscriptMiner.merge")
     private let frequencyQueue = DispatchQueue(label: "TranscriptMiner.merge.frequencies")
     private let kwicQueue = DispatchQueue(label: "TranscriptMiner.merge.kwic")
-    private let room = DispatchSemaphore(value: 2)
     private let timer: StageTimer
 
     init(documents: Int, timer: StageTimer) {
@@ -28,9 +27,9 @@ final class ChunkMerge: @unchecked Sendable {
         self.timer = timer
     }
 
-    /// Queues a chunk's results (in document order) behind the chunks before it.
-    func add(_ results: [PipelineRunner.DocumentResult]) {
-        room.wait()
+    /// Queues a chunk's results (in document order) behind the chunks before it; `merged` is
+    /// called once every merge is done with them.
+    func add(_ results: [PipelineRunner.DocumentResult], merged: @escaping @Sendable () -> Void) {
         let chunk = DispatchGroup()
         if frequencies != nil {
             let counts = results.map(\.counts)
@@ -69,7 +68,7 @@ final class ChunkMerge: @unchecked Sendable {
                 collected.append(result)
             }
         }
-        chunk.notify(queue: .global()) { [room] in room.signal() }
+        chunk.notify(queue: .global(), execute: merged)
     }
 
     /// Waits for every chunk queued; the state can be read after.

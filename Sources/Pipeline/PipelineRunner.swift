@@ -87,6 +87,17 @@ public struct PipelineRunner: Sendable {
         /// The filter of the document's forms, when the run builds the batch's word index.
         var filter: FormFilter?
         var ran: Set<String> = []
+
+        /// About the bytes it holds, for the documents loop's budget: the texts and what was
+        /// made of them, by rough costs per item (measured sizes would cost more than they save).
+        var approximateSize: Int {
+            var size = 512 + suggestions.rendered.count + 320 * suggestions.suggestions.count
+            size += 16 * (suggestions.groups.count + suggestions.examples.count)
+            if let document { size += 2 * document.text.utf8.count + 160 * document.segments.count }
+            size += 320 * lines.count
+            for table in counts { size += table.speakers.reduce(0) { $0 + 48 * $1.counts.count } }
+            return size
+        }
     }
 
     /// Turns and tokens of one document: cached by the tokenize stage.
@@ -702,15 +713,16 @@ public struct PipelineRunner: Sendable {
             made: Set(
                 ["corpus.json"] + (configuration.kwic == nil ? [] : ["kwic.json"])
                     + (configuration.suggest == nil ? [] : ["suggestions.json"])))
-        let chunkSize = max(16, ProcessInfo.processInfo.activeProcessorCount * 8)
-        for chunkStart in stride(from: 0, to: files.count, by: chunkSize) {
-            let chunk = chunkStart..<min(files.count, chunkStart + chunkSize)
-            let slots = ConcurrentSlots<DocumentResult>(count: chunk.count)
-            DispatchQueue.concurrentPerform(iterations: chunk.count) { offset in
-                slots[offset] = process(chunk.lowerBound + offset)
-            }
-            merge.add(slots.values.compactMap { $0 })
-        }
+        // Documents on every core, to the merges in chunks, in order. The results waiting for the
+        // merges are held to a budget of their (rough) size; a run that copies most documents
+        // from the previous outputs holds little per document and runs far ahead of the merges.
+        // In chunks one after another, each chunk waited for its slowest document while the
+        // other core idled (a lexicon edit that matches in a twentieth of the documents has one
+        // costly document in most chunks), and two chunks waiting held the cheap ones back.
+        inOrderBatches(
+            files.count, batch: max(16, ProcessInfo.processInfo.activeProcessorCount * 8), window: 512,
+            budget: 24 << 20, size: \.approximateSize, make: process
+        ) { results, merged in merge.add(results, merged: merged) }
         merge.finish()
         let collected = merge.collected
         let corpusWriter = merge.corpus
