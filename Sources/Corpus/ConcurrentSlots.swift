@@ -142,10 +142,9 @@ package final class InOrderDelivery<Value>: @unchecked Sendable {
 /// let go count against `budget` (in the units of `size`); an index is begun only while they are
 /// under it and fewer than `window` indices lie between it and the values let go, except the
 /// lowest index not yet made, which goes ahead when nothing delivered is left to let go, so the
-/// loop always moves. Unlike parallel
-/// chunks one after another, a slow value holds up no other work, only the delivery behind it:
-/// a chunk waited for its slowest value while the other core idled, and cheap values (copied
-/// from a previous run) ran no further ahead than costly ones.
+/// loop always moves. Unlike parallel chunks one after another, a slow value holds up no other
+/// work, only the delivery behind it: a chunk waited for its slowest value while the other core
+/// idled, and cheap values (copied from a previous run) ran no further ahead than costly ones.
 package func inOrderBatches<Value>(
     _ count: Int, batch: Int, window: Int, budget: Int, size: @escaping @Sendable (Value) -> Int,
     make: @escaping @Sendable (Int) -> Value,

@@ -65,9 +65,9 @@ public struct SuggestStage: Sendable {
     }
 
     /// Every code as far as its suggestions go, from its own definition, its place in the code
-    /// tree, the negation words and the stage's options (see ``CodeVersion``).
-    /// Made on both cores: each pattern's key is its definition encoded as JSON and hashed, a
-    /// couple of milliseconds for 175 codes at every run's start, before any document.
+    /// tree, the negation words and the stage's options (see ``CodeVersion``). Made on both
+    /// cores: each pattern's key is its definition encoded as JSON and hashed, a couple of
+    /// milliseconds for 175 codes at every run's start, before any document.
     var codeVersions: [CodeVersion] {
         let shared = ContentHash.combining([optionsHash, ContentHash.of(lexicon.negations)])
         return ConcurrentSlots.map(lexicon.codes.count) { [lexicon] in
