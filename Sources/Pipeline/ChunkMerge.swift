@@ -20,6 +20,10 @@ final class ChunkMerge: @unchecked Sendable {
     private let queue = DispatchQueue(label: "TranscriptMiner.merge")
     private let frequencyQueue = DispatchQueue(label: "TranscriptMiner.merge.frequencies")
     private let kwicQueue = DispatchQueue(label: "TranscriptMiner.merge.kwic")
+    /// Where each chunk's `merged` is called, which the workers may be waiting for: a queue of its
+    /// own, which libdispatch always gives a thread, not the global queue, whose threads are as
+    /// many as the cores and may all be taken.
+    private let mergedQueue = DispatchQueue(label: "TranscriptMiner.merge.merged")
     private let timer: StageTimer
 
     init(documents: Int, timer: StageTimer) {
@@ -68,7 +72,7 @@ final class ChunkMerge: @unchecked Sendable {
                 collected.append(result)
             }
         }
-        chunk.notify(queue: .global(), execute: merged)
+        chunk.notify(queue: mergedQueue, execute: merged)
     }
 
     /// Waits for every chunk queued; the state can be read after.
