@@ -1,5 +1,6 @@
 // Hand-written: the Linux calls the Swift side needs that no module on this machine exports.
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
@@ -33,6 +34,72 @@ int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length) 
 
 int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length) {
     return cfilesystem_nothing(descriptor, offset, length);
+}
+#endif
+
+#ifdef __linux__
+static int64_t cfilesystem_splice_through(int pipe_out, int pipe_in, int destination, int source, int64_t offset,
+                                          int64_t length, int *error) {
+    long page = sysconf(_SC_PAGESIZE);
+    int capacity = fcntl(pipe_in, F_SETPIPE_SZ, 1 << 20);
+    if (capacity < 0) capacity = fcntl(pipe_in, F_GETPIPE_SZ);
+    // A piece of n destination pages spans up to n + 1 source pages, one pipe buffer each.
+    int64_t piece = page > 0 && capacity > 0 ? ((int64_t)capacity / page - 1) * page : 0;
+    if (piece <= 0) {
+        *error = EINVAL;
+        return 0;
+    }
+    off64_t from = offset;
+    int64_t copied = 0;
+    while (copied < length) {
+        int64_t want = length - copied < piece ? length - copied : piece;
+        int64_t held = 0;
+        while (held < want) {
+            ssize_t count = splice(source, &from, pipe_in, NULL, (size_t)(want - held), SPLICE_F_MOVE);
+            if (count < 0 && errno == EINTR) continue;
+            if (count <= 0) {
+                *error = count == 0 ? -1 : errno;
+                // What the pipe holds is written first, so that the count is of bytes written.
+                want = held;
+                break;
+            }
+            held += count;
+        }
+        while (held > 0) {
+            ssize_t count = splice(pipe_out, NULL, destination, NULL, (size_t)held, SPLICE_F_MOVE);
+            if (count < 0 && errno == EINTR) continue;
+            if (count <= 0) {
+                *error = count == 0 ? EIO : errno;
+                return copied;
+            }
+            held -= count;
+            copied += count;
+        }
+        if (*error != 0) return copied;
+    }
+    return copied;
+}
+
+int64_t cfilesystem_splice_pages(int destination, int source, int64_t offset, int64_t length, int *error) {
+    *error = 0;
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) {
+        *error = errno;
+        return 0;
+    }
+    int64_t copied = cfilesystem_splice_through(ends[0], ends[1], destination, source, offset, length, error);
+    close(ends[0]);
+    close(ends[1]);
+    return copied;
+}
+#else
+int64_t cfilesystem_splice_pages(int destination, int source, int64_t offset, int64_t length, int *error) {
+    (void)destination;
+    (void)source;
+    (void)offset;
+    (void)length;
+    *error = ENOSYS;
+    return 0;
 }
 #endif
 

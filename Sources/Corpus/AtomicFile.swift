@@ -241,8 +241,37 @@ public enum AtomicFile {
             let head = min(Int64(range.count), (page - size % page) % page)
             let middle = range.lowerBound + head..<range.upperBound - (Int64(range.count) - head) % page
             guard appendRead(from: source, range: range.lowerBound..<middle.lowerBound) else { return }
-            copy(from: source, range: middle)
+            copyPages(from: source, range: middle)
             _ = appendRead(from: source, range: middle.upperBound..<range.upperBound)
+        }
+
+        /// ``append(from:range:)``'s copy of whole pages into a recycled file, by the kernel in
+        /// pieces that each end on a page boundary here (`cfilesystem_splice_pages`: with
+        /// `sendfile`, every 64 KB of a source not page-aligned ended inside a page, which the
+        /// kernel read from disk first when memory no longer held the old file's), a step at a
+        /// time as ``copy(from:range:)``; that copy where the kernel cannot splice.
+        private func copyPages(from source: Int32, range: Range<Int64>) {
+            writeHeld()
+            var offset = range.lowerBound
+            while offset < range.upperBound, failed == nil, descriptor >= 0 {
+                let step = min(range.upperBound - offset, AtomicFile.writebackStep)
+                _ = cfilesystem_preallocate(descriptor, size, step)
+                var error: Int32 = 0
+                let count = cfilesystem_splice_pages(descriptor, source, offset, step, &error)
+                size += count
+                offset += count
+                synced = false
+                if error == 0 {
+                    startWriteback()
+                } else if count == 0, error == EINVAL || error == ENOSYS {
+                    copy(from: source, range: offset..<range.upperBound)
+                    return
+                } else {
+                    failed =
+                        error == -1
+                        ? "the file to copy from is shorter than recorded" : String(cString: strerror(error))
+                }
+            }
         }
 
         /// Appends `range` of `source` read through memory (less than a page); false when it

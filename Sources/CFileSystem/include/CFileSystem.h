@@ -15,6 +15,16 @@ int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length);
 /// -1 with `errno` set (a file system without it: nothing is lost, writing allocates as before).
 int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length);
 
+/// Copies `length` bytes of `source` from `offset` to the file position of `destination`, by the
+/// kernel through a pipe of its own (`splice`), in pieces that each end on a page boundary of
+/// the destination: its position and `length` must be multiples of the page size. `sendfile`
+/// moves 64 KB at a time, so where the source is not page-aligned every piece ends inside a
+/// destination page, which the kernel must first read when the file is an old one written over
+/// and that page is no longer in memory. Returns the bytes copied; `*error` is 0 when all were,
+/// else `errno` (EINVAL or ENOSYS when splicing cannot be done here: copy another way), or -1
+/// when the source ended first. Elsewhere copies nothing, with ENOSYS.
+int64_t cfilesystem_splice_pages(int destination, int source, int64_t offset, int64_t length, int *error);
+
 /// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
 /// Elsewhere it does nothing.
