@@ -241,37 +241,8 @@ public enum AtomicFile {
             let head = min(Int64(range.count), (page - size % page) % page)
             let middle = range.lowerBound + head..<range.upperBound - (Int64(range.count) - head) % page
             guard appendRead(from: source, range: range.lowerBound..<middle.lowerBound) else { return }
-            copyPages(from: source, range: middle)
+            copy(from: source, range: middle, inWholePages: true)
             _ = appendRead(from: source, range: middle.upperBound..<range.upperBound)
-        }
-
-        /// ``append(from:range:)``'s copy of whole pages into a recycled file, by the kernel in
-        /// pieces that each end on a page boundary here (`cfilesystem_splice_pages`: with
-        /// `sendfile`, every 64 KB of a source not page-aligned ended inside a page, which the
-        /// kernel read from disk first when memory no longer held the old file's), a step at a
-        /// time as ``copy(from:range:)``; that copy where the kernel cannot splice.
-        private func copyPages(from source: Int32, range: Range<Int64>) {
-            writeHeld()
-            var offset = range.lowerBound
-            while offset < range.upperBound, failed == nil, descriptor >= 0 {
-                let step = min(range.upperBound - offset, AtomicFile.writebackStep)
-                _ = cfilesystem_preallocate(descriptor, size, step)
-                var error: Int32 = 0
-                let count = cfilesystem_splice_pages(descriptor, source, offset, step, &error)
-                size += count
-                offset += count
-                synced = false
-                if error == 0 {
-                    startWriteback()
-                } else if count == 0, error == EINVAL || error == ENOSYS {
-                    copy(from: source, range: offset..<range.upperBound)
-                    return
-                } else {
-                    failed =
-                        error == -1
-                        ? "the file to copy from is shorter than recorded" : String(cString: strerror(error))
-                }
-            }
         }
 
         /// Appends `range` of `source` read through memory (less than a page); false when it
@@ -287,7 +258,12 @@ public enum AtomicFile {
         }
 
         /// ``append(from:range:)``'s copy by the kernel, at the end of the bytes written so far.
-        private func copy(from source: Int32, range: Range<Int64>) {
+        /// `inWholePages` (a recycled file, from a page boundary here, a whole number of pages)
+        /// copies in pieces that each end on a page boundary here (`cfilesystem_splice_pages`):
+        /// `sendfile` moves 64 KB at a time, and from a source not page-aligned each piece ended
+        /// inside a page, which the kernel read from disk first when memory no longer held the
+        /// old file's.
+        private func copy(from source: Int32, range: Range<Int64>, inWholePages: Bool = false) {
             writeHeld()
             guard failed == nil, descriptor >= 0, !range.isEmpty else { return }
             var offset = off_t(range.lowerBound)
@@ -298,16 +274,26 @@ public enum AtomicFile {
                 // 157 MB of unchanged suggestions 7–12 % faster). Where it cannot, copying
                 // allocates them as before.
                 _ = cfilesystem_preallocate(descriptor, size, Int64(step))
-                let count = sendfile(descriptor, source, &offset, Int(step))
-                if count > 0 {
-                    size += Int64(count)
-                    startWriteback()
-                    continue
+                // What was copied, and 0, errno, or -1 when the source ended first.
+                var error: Int32 = 0
+                let count: Int64
+                if inWholePages {
+                    count = cfilesystem_splice_pages(descriptor, source, Int64(offset), Int64(step), &error)
+                    offset += off_t(count)
+                } else {
+                    let sent = sendfile(descriptor, source, &offset, Int(step))
+                    count = Int64(max(sent, 0))
+                    error = sent < 0 ? errno : sent == 0 ? -1 : 0
                 }
-                if count < 0, errno == EINTR || errno == EAGAIN { continue }
-                guard count < 0, [EINVAL, ENOSYS, EXDEV].contains(errno) else {
+                if count > 0 {
+                    size += count
+                    startWriteback()
+                }
+                if error == 0 || error == EINTR || error == EAGAIN { continue }
+                guard [EINVAL, ENOSYS, EXDEV].contains(error) else {
                     failed =
-                        count == 0 ? "the file to copy from is shorter than recorded" : String(cString: strerror(errno))
+                        error == -1
+                        ? "the file to copy from is shorter than recorded" : String(cString: strerror(error))
                     return
                 }
                 // No kernel copy here: a piece at a time through a buffer.

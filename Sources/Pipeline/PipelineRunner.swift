@@ -314,14 +314,15 @@ public struct PipelineRunner: Sendable {
         // with each participant's key as the only speaker of a document (most documents': made
         // by the workers, they were 1 % of a lexicon edit's CPU).
         let attributeHashes = Deferred { [byID = participants.byID] in
-            byID.map { id, participant in
+            var hashes: [String: String] = [:]
+            var alone: [String: String] = [:]
+            for (id, participant) in byID {
                 let hash = ContentHash.combining(
                     participant.attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
-                return (id, hash, ContentHash.combining([id, hash]))
-            }.reduce(into: (hashes: [String: String](), alone: [String: String]())) { made, each in
-                made.hashes[each.0] = each.1
-                made.alone[each.0] = each.2
+                hashes[id] = hash
+                alone[id] = ContentHash.combining([id, hash])
             }
+            return (hashes: hashes, alone: alone)
         }
         @Sendable func speakersKey(_ speakers: [String]) -> String {
             let hashes = attributeHashes.value
