@@ -259,10 +259,8 @@ public enum AtomicFile {
 
         /// ``append(from:range:)``'s copy by the kernel, at the end of the bytes written so far.
         /// `inWholePages` (a recycled file, from a page boundary here, a whole number of pages)
-        /// copies in pieces that each end on a page boundary here (`cfilesystem_splice_pages`):
-        /// `sendfile` moves 64 KB at a time, and from a source not page-aligned each piece ended
-        /// inside a page, which the kernel read from disk first when memory no longer held the
-        /// old file's.
+        /// copies in pieces that each end on a page boundary here: see `cfilesystem_splice_pages`
+        /// for why.
         private func copy(from source: Int32, range: Range<Int64>, inWholePages: Bool = false) {
             writeHeld()
             guard failed == nil, descriptor >= 0, !range.isEmpty else { return }

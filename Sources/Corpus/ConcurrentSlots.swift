@@ -154,12 +154,11 @@ package func inOrderBatches<Value>(
     let gate = DeliveryGate(window: max(window, batch), budget: budget)
     let pending = PendingBatch<Value>()
     let delivery = InOrderDelivery<(value: Value, size: Int)> { made in
-        gate.madeInOrder()
+        let inOrder = gate.madeInOrder()
         pending.values.append(made.value)
         pending.size += made.size
-        guard pending.values.count == batch || pending.first + pending.values.count == count else { return }
+        guard pending.values.count == batch || inOrder == count else { return }
         let (values, size, number) = (pending.values, pending.size, pending.values.count)
-        pending.first += number
         pending.values = []
         pending.size = 0
         gate.delivering(number)
@@ -202,10 +201,12 @@ private final class DeliveryGate: @unchecked Sendable {
 
     func made(size: Int) { condition.withLock { held += size } }
 
-    func madeInOrder() {
+    /// Counts one more value made in order; returns how many are.
+    func madeInOrder() -> Int {
         condition.withLock {
             inOrder += 1
             condition.broadcast()
+            return inOrder
         }
     }
 
@@ -220,10 +221,8 @@ private final class DeliveryGate: @unchecked Sendable {
     }
 }
 
-/// The batch being gathered and where it begins: touched only by ``InOrderDelivery``'s one
-/// delivery at a time.
+/// The batch being gathered: touched only by ``InOrderDelivery``'s one delivery at a time.
 private final class PendingBatch<Value>: @unchecked Sendable {
     var values: [Value] = []
     var size = 0
-    var first = 0
 }
