@@ -82,8 +82,13 @@ let package = Package(
             // a dynamically linked `tmine` spent 12-13 ms starting (relocations, conformance
             // lookups) against 6-7 ms, a tenth of reading 200 Word files. Compiling with the
             // flag too makes the static Foundation bring its ICU library along.
+            // The static runtime's link arguments export every symbol of the package's own
+            // modules (`-export-dynamic`): 30,900 names, which the runtime's start-up `dladdr`
+            // walked one by one. Nothing looks them up, so they are not exported (still PIE).
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))
+            ]
         ),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(

@@ -576,7 +576,7 @@ final class ClassMemo: @unchecked Sendable {
         var classes: [[Int32]] = []
         let lock = NSLock()
     }
-    private let shards = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { _ in Shard() }
+    private let shards = (0..<max(1, activeCores)).map { _ in Shard() }
 
     /// The classes of every word of `vocabulary`: `ascii` appends an ASCII word's, `compute`
     /// gives another word's not seen before.

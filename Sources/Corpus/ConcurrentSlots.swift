@@ -24,6 +24,10 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
     }
 }
 
+/// The cores this process may use, asked once: Foundation reads the cgroup's quota files again
+/// on every call of `activeProcessorCount`, which a run made a dozen times.
+package let activeCores = ProcessInfo.processInfo.activeProcessorCount
+
 /// Runs `work` for every index below `count` on this thread and on whichever pool threads come
 /// free meanwhile, and returns once every index is done. Unlike `concurrentPerform`, it runs in
 /// parallel inside another parallel loop too: libdispatch runs an apply nested in another on a
@@ -39,7 +43,7 @@ package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void)
     // and it holds only the loop's state: the work (and all it captured, files being written
     // among them) is let go when the last index is done, not when a late helper gets to run.
     let helper: @Sendable () -> Void = { state.run() }
-    for _ in 1..<min(count, ProcessInfo.processInfo.activeProcessorCount) {
+    for _ in 1..<min(count, activeCores) {
         // A serial queue of its own, which libdispatch runs on a thread even when as many pool
         // threads as cores are taken: the global queue waits for one of those to come free,
         // and one of them is often the caller of a parallel loop this one is nested in, blocked

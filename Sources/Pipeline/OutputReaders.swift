@@ -88,7 +88,7 @@ struct ElementRuns {
 
     /// `elements` cut into a few runs for each core, at separators (their commas left out).
     func runs(_ data: Data, _ elements: Range<Data.Index>) -> [Range<Data.Index>] {
-        let pieces = 4 * ProcessInfo.processInfo.activeProcessorCount
+        let pieces = 4 * activeCores
         var runs: [Range<Data.Index>] = []
         var start = elements.lowerBound
         for piece in 1..<pieces {

@@ -729,7 +729,7 @@ public struct PipelineRunner: Sendable {
         // other core idled (a lexicon edit that matches in a twentieth of the documents has one
         // costly document in most chunks), and two chunks waiting held the cheap ones back.
         inOrderBatches(
-            files.count, batch: max(16, ProcessInfo.processInfo.activeProcessorCount * 8), window: 512,
+            files.count, batch: max(16, activeCores * 8), window: 512,
             budget: 24 << 20, size: \.approximateSize, make: process
         ) { results, merged in merge.add(results, merged: merged) }
         merge.finish()

@@ -183,12 +183,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: workspace.out.path))
     }
 
-    @Test func theFlushIsStartedInTheBackgroundWithTheOutFolder() throws {
+    @Test func theFlushIsStartedInTheBackgroundWithTheOutFolderAndNoneOfTheRunsFiles() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
+        // A descriptor opened without close-on-exec (as a library might): the flush must not hold
+        // it, nor anything else of the run's (an out folder's lock held by a flush would make the
+        // next run wait for it).
+        let held = open(workspace.root.path, O_RDONLY | O_DIRECTORY)
+        #expect(held > 2)
+        defer { close(held) }
         let marker = workspace.root.appendingPathComponent("started")
         let script = workspace.root.appendingPathComponent("fake-tmine")
-        try "#!/bin/sh\nsleep 1\necho \"$@\" > '\(marker.path)'\n".write(to: script, atomically: true, encoding: .utf8)
+        try """
+        #!/bin/sh
+        sleep 1
+        echo "$@ held=[$(readlink /proc/$$/fd/\(held))] stdin=[$(readlink /proc/$$/fd/0)]" > '\(marker.path)'
+
+        """.write(to: script, atomically: true, encoding: .utf8)
         #expect(chmod(script.path, 0o755) == 0)
         let started = Date()
         OutputFlush.startInBackground(executable: script.path, out: "/some/out")
@@ -198,6 +209,9 @@ import Testing
             usleep(100_000)
             contents = try? String(contentsOf: marker, encoding: .utf8)
         }
-        #expect(contents == "flush-outputs /some/out\n")
+        let line = try #require(contents)
+        #expect(line.hasPrefix("flush-outputs /some/out held=["))
+        #expect(!line.contains("held=[\(workspace.root.path)]"), "\(line)")
+        #expect(line.hasSuffix(" stdin=[/dev/null]\n"), "\(line)")
     }
 }

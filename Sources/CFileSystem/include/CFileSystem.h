@@ -25,6 +25,13 @@ int cfilesystem_preallocate(int descriptor, int64_t offset, int64_t length);
 /// when the source ended first. Elsewhere copies nothing, with ENOSYS.
 int64_t cfilesystem_splice_pages(int destination, int source, int64_t offset, int64_t length, int *error);
 
+/// Starts the program at `path` with `argv` (NULL-terminated) and this process's environment,
+/// without waiting for it: its standard input, output and error on /dev/null and no other
+/// descriptor of this process open in it (glibc's `posix_spawn_file_actions_addclosefrom_np`).
+/// The child is not waited for, so the caller should be about to exit. Returns 0, or an
+/// `errno` value: ENOSYS where it cannot be done so (start it another way).
+int cfilesystem_spawn_detached(const char *path, char *const argv[]);
+
 /// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
 /// Elsewhere it does nothing.
