@@ -19,7 +19,7 @@ public struct PatternSyntax: Sendable, Hashable {
     public init(_ text: String) throws(PatternError) {
         let words = Query.words(of: text)
         guard !words.isEmpty else { throw PatternError(message: "the pattern is empty") }
-        if let near = words.firstIndex(where: { $0.uppercased().hasPrefix("NEAR/") }) {
+        if let near = words.firstIndex(where: Self.isNear) {
             guard let distance = Int(words[near].dropFirst(5)), distance >= 0, distance <= 100 else {
                 throw PatternError(message: "NEAR takes a distance, as in NEAR/5")
             }
@@ -36,6 +36,14 @@ public struct PatternSyntax: Sendable, Hashable {
         } else {
             sequences = [try Self.steps(words)]
         }
+    }
+
+    /// `NEAR/`, in any case, at the start of a word: an ASCII word compared byte by byte (an
+    /// upper-cased copy of every word was a fifth of reading a lexicon).
+    static func isNear(_ word: Substring) -> Bool {
+        guard word.utf8.allSatisfy({ $0 < 0x80 }) else { return word.uppercased().hasPrefix("NEAR/") }
+        return word.utf8.count >= 5
+            && zip(word.utf8, "near/".utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
     }
 
     static func steps(_ words: [Substring]) throws(PatternError) -> [Step] {

@@ -40,6 +40,11 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
     /// The words of a query or lexicon pattern: split at white space, each without the quotation
     /// marks around it, so a phrase may be quoted whole, in part (`hype "work-life"`) or not at all.
     public static func words(of text: String) -> [Substring] {
+        asciiWords(of: text) ?? characterWords(of: text)
+    }
+
+    /// ``words(of:)`` character by character: for any text.
+    static func characterWords(of text: String) -> [Substring] {
         text.split(whereSeparator: { $0.isWhitespace }).compactMap { word in
             var word = word
             while let first = word.first, isQuotationMark(first) { word.removeFirst() }
@@ -48,24 +53,53 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// ``words(of:)`` byte by byte for ASCII text (nil for other text), where a byte is a
+    /// character (CR LF, one character, is white space either way) and the only quotation mark
+    /// is `"`: comparing characters as strings was most of reading a lexicon, three times a run.
+    static func asciiWords(of text: String) -> [Substring]? {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let quote = UInt8(ascii: "\"")
+        var words: [Substring] = []
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            guard isASCIIWhitespace(utf8[start]) else {
+                let end = utf8[start...].firstIndex(where: isASCIIWhitespace) ?? utf8.endIndex
+                if let first = utf8[start..<end].firstIndex(where: { $0 != quote }),
+                    let last = utf8[start..<end].lastIndex(where: { $0 != quote })
+                {
+                    words.append(text[first...last])
+                }
+                start = end
+                continue
+            }
+            start = utf8.index(after: start)
+        }
+        return words
+    }
+
+    /// The ASCII characters that are white space: tab, line feed, vertical tab, form feed,
+    /// carriage return and space.
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+    }
+
     /// One word of `query` (a word from ``words(of:)``) as an element: a `*` at either end
     /// makes it a prefix, suffix or infix.
     public static func element(_ word: Substring, in query: String) throws(QueryError) -> Element {
-        let leading = word.hasPrefix("*")
-        let trailing = word.hasSuffix("*")
-        // Trimmed in place: dropping from a reversed view went through unspecialised
-        // generic code, most of the time of reading a lexicon.
-        var core = word
-        while let first = core.first, first == "*" || isQuotationMark(first) { core.removeFirst() }
-        while let last = core.last, last == "*" || isQuotationMark(last) { core.removeLast() }
-        let stem = String(core)
+        let ascii = word.utf8.allSatisfy { $0 < 0x80 }
+        let leading = ascii ? word.utf8.first == UInt8(ascii: "*") : word.hasPrefix("*")
+        let trailing = ascii ? word.utf8.last == UInt8(ascii: "*") : word.hasSuffix("*")
+        let stem = ascii ? asciiCore(of: word) : characterCore(of: word)
         guard !stem.isEmpty else {
             throw QueryError(query: query, message: "\"\(word)\" matches everything; put letters beside the *")
         }
-        guard !stem.contains("*") else {
+        let inside = ascii ? stem.utf8.contains(UInt8(ascii: "*")) : stem.contains("*")
+        guard !inside else {
             throw QueryError(query: query, message: "a * goes at the start or end of a word, not inside \"\(word)\"")
         }
-        guard !stem.contains(where: isQuotationMark) else {
+        let quoted = ascii ? stem.utf8.contains(UInt8(ascii: "\"")) : stem.contains(where: isQuotationMark)
+        guard !quoted else {
             throw QueryError(
                 query: query, message: "quotation marks go around words, not inside \"\(word)\"")
         }
@@ -77,8 +111,28 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A word without the `*` and quotation marks at its ends, character by character.
+    static func characterCore(of word: Substring) -> String {
+        // Trimmed in place: dropping from a reversed view went through unspecialised
+        // generic code, most of the time of reading a lexicon.
+        var core = word
+        while let first = core.first, first == "*" || isQuotationMark(first) { core.removeFirst() }
+        while let last = core.last, last == "*" || isQuotationMark(last) { core.removeLast() }
+        return String(core)
+    }
+
+    /// ``characterCore(of:)`` byte by byte, for an ASCII word (see ``asciiWords(of:)``).
+    static func asciiCore(of word: Substring) -> String {
+        let utf8 = word.utf8
+        let trimmed = { (byte: UInt8) in byte == UInt8(ascii: "*") || byte == UInt8(ascii: "\"") }
+        guard let first = utf8.firstIndex(where: { !trimmed($0) }),
+            let last = utf8.lastIndex(where: { !trimmed($0) })
+        else { return "" }
+        return String(word[first...last])
+    }
+
     /// Straight and typographic double quotes and guillemets; an apostrophe is part of a word.
-    private static func isQuotationMark(_ character: Character) -> Bool {
+    static func isQuotationMark(_ character: Character) -> Bool {
         switch character {
         case "\"", "“", "”", "„", "«", "»": true
         default: false

@@ -19,6 +19,30 @@ import Testing
         #expect(messages.contains { $0.contains("NEAR takes a distance") })
     }
 
+    @Test func nearIsTakenInAnyCaseAndOnlyForItsOwnFiveCharacters() throws {
+        // The byte comparison against the upper-cased copy it replaced, over every case of
+        // `near/` and its neighbours in the ASCII table (control characters among them).
+        var words: [String] = []
+        for mask in 0..<32 {
+            let cased = "near/".enumerated().map {
+                mask >> $0.offset & 1 == 1 ? $0.element.uppercased() : String($0.element)
+            }
+            words.append(cased.joined() + "5")
+        }
+        for position in 0..<5 {
+            for byte in UInt8(0)..<0x80 {
+                var bytes = Array("NEAR/5".utf8)
+                bytes[position] = byte
+                words.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        words += ["NEAR", "near", "ñear/5", "NEAR/", "nëar/1"]
+        for word in words {
+            #expect(PatternSyntax.isNear(word[...]) == word.uppercased().hasPrefix("NEAR/"), "\(word.debugDescription)")
+        }
+        #expect(try PatternSyntax("time near/2 protected").sequences.count == 2)
+    }
+
     @Test func pathsRunFromThemeToCode() {
         let lexicon = Lexicon(codes: [
             Code(name: "Theme"), Code(name: "Code", parent: "Theme"), Code(name: "Sub", parent: "Code"),

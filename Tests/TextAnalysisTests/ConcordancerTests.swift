@@ -155,6 +155,33 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
         #expect(try Query("é*").elements == [.prefix("é")])
     }
 
+    @Test func asciiQueriesSplitAndTrimByBytesAsTheyDoCharacterByCharacter() {
+        // Every string of up to six of these characters, then longer ones drawn from them: the
+        // byte path must cut the same words, and trim the same ends, as the character path.
+        let alphabet: [String] = ["a", "B", "*", "\"", " ", "\t", "\r\n", "\n", "\u{0B}", "~", "/", "'", "\u{1F}"]
+        var texts: [String] = [""]
+        var layer: [String] = [""]
+        for _ in 0..<4 {
+            layer = layer.flatMap { prefix in alphabet.map { prefix + $0 } }
+            texts += layer
+        }
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<5_000 {
+            texts.append(
+                (0..<Int.random(in: 5...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+                    .joined())
+        }
+        for text in texts {
+            let bytes = Query.asciiWords(of: text)
+            #expect(
+                bytes?.map(String.init) == Query.characterWords(of: text).map(String.init), "\(text.debugDescription)")
+            for word in bytes ?? [] {
+                #expect(Query.asciiCore(of: word) == Query.characterCore(of: word), "\(word.debugDescription)")
+            }
+        }
+        #expect(Query.asciiWords(of: "“the” hype") == nil, "only ASCII takes the byte path")
+    }
+
     @Test func quotesAroundAnyPartOfAQueryAreNotPartOfItsWords() throws {
         let phrase: [Query.Element] = [.exact("the"), .exact("hype")]
         for text in ["the \"hype\"", "\"the\" hype", "\"the hype", "the hype\"", "“the” „hype“", "« the hype »"] {
@@ -173,5 +200,18 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
     @Test(arguments: ["", "\"\"", "*", "**", "pro*ted", "say\"hi", "\" \" “”", "\"*\""])
     func badQueriesAreRefused(_ text: String) {
         #expect(throws: QueryError.self) { try Query(text) }
+    }
+}
+
+/// A seeded generator, so that a failing random case is found again.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
