@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Inter-coder agreement on turns: percent agreement, Cohen's kappa (two coders) and
@@ -200,18 +201,5 @@ public struct Agreement: Sendable, Codable {
                     : "; α < .667: not reliable enough to draw conclusions (Krippendorff)"
         }
         return text
-    }
-}
-
-/// A deterministic generator, so bootstrap intervals are reproducible.
-struct SplitMixGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -165,7 +165,7 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
             layer = layer.flatMap { prefix in alphabet.map { prefix + $0 } }
             texts += layer
         }
-        var generator = SplitMix64(seed: 7)
+        var generator = SplitMixGenerator(seed: 7)
         for _ in 0..<5_000 {
             texts.append(
                 (0..<Int.random(in: 5...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
@@ -200,18 +200,5 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
     @Test(arguments: ["", "\"\"", "*", "**", "pro*ted", "say\"hi", "\" \" “”", "\"*\""])
     func badQueriesAreRefused(_ text: String) {
         #expect(throws: QueryError.self) { try Query(text) }
-    }
-}
-
-/// A seeded generator, so that a failing random case is found again.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
