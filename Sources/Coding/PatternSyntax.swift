@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import TextAnalysis
 
@@ -41,7 +42,7 @@ public struct PatternSyntax: Sendable, Hashable {
     /// `NEAR/`, in any case, at the start of a word: an ASCII word compared byte by byte (an
     /// upper-cased copy of every word was a fifth of reading a lexicon).
     static func isNear(_ word: Substring) -> Bool {
-        guard word.utf8.allSatisfy({ $0 < 0x80 }) else { return word.uppercased().hasPrefix("NEAR/") }
+        guard word.isAllASCII else { return word.uppercased().hasPrefix("NEAR/") }
         return word.utf8.count >= 5
             && zip(word.utf8, "near/".utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
     }

@@ -233,3 +233,11 @@ package enum UTF8Scalars {
         return highBits & 0x8080_8080_8080_8080 == 0
     }
 }
+
+extension Substring {
+    /// Whether every byte is ASCII (a `String` asks as its whole substring, `text[...]`): for the
+    /// paths that treat ASCII text byte by byte, where a byte is a character.
+    package var isAllASCII: Bool {
+        utf8.withContiguousStorageIfAvailable(UTF8Scalars.isASCII) ?? utf8.allSatisfy { $0 < 0x80 }
+    }
+}

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// A keyword-in-context or lexicon query: a word, a wildcard (`regulat*`, `*ology`, `*gul*`) or a
@@ -57,14 +58,14 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
     /// character (CR LF, one character, is white space either way) and the only quotation mark
     /// is `"`: comparing characters as strings was most of reading a lexicon, three times a run.
     static func asciiWords(of text: String) -> [Substring]? {
+        guard text[...].isAllASCII else { return nil }
         let utf8 = text.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         let quote = UInt8(ascii: "\"")
         var words: [Substring] = []
         var start = utf8.startIndex
         while start < utf8.endIndex {
-            guard isASCIIWhitespace(utf8[start]) else {
-                let end = utf8[start...].firstIndex(where: isASCIIWhitespace) ?? utf8.endIndex
+            guard isBlank(utf8[start]) else {
+                let end = utf8[start...].firstIndex(where: isBlank) ?? utf8.endIndex
                 if let first = utf8[start..<end].firstIndex(where: { $0 != quote }),
                     let last = utf8[start..<end].lastIndex(where: { $0 != quote })
                 {
@@ -78,16 +79,12 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         return words
     }
 
-    /// The ASCII characters that are white space: tab, line feed, vertical tab, form feed,
-    /// carriage return and space.
-    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
-    }
+    private static func isBlank(_ byte: UInt8) -> Bool { Unicode.Scalar(byte).isBlank }
 
     /// One word of `query` (a word from ``words(of:)``) as an element: a `*` at either end
     /// makes it a prefix, suffix or infix.
     public static func element(_ word: Substring, in query: String) throws(QueryError) -> Element {
-        let ascii = word.utf8.allSatisfy { $0 < 0x80 }
+        let ascii = word.isAllASCII
         let leading = ascii ? word.utf8.first == UInt8(ascii: "*") : word.hasPrefix("*")
         let trailing = ascii ? word.utf8.last == UInt8(ascii: "*") : word.hasSuffix("*")
         let stem = ascii ? asciiCore(of: word) : characterCore(of: word)
@@ -132,7 +129,7 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Straight and typographic double quotes and guillemets; an apostrophe is part of a word.
-    static func isQuotationMark(_ character: Character) -> Bool {
+    private static func isQuotationMark(_ character: Character) -> Bool {
         switch character {
         case "\"", "“", "”", "„", "«", "»": true
         default: false
