@@ -374,15 +374,16 @@ extension CompiledLexicon {
     static func contains(_ word: UnsafeBufferPointer<UInt8>, ignoringASCIICaseIn text: UnsafeBufferPointer<UInt8>)
         -> Bool
     {
-        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
         guard !word.isEmpty else { return true }
         guard word.count <= text.count else { return false }
-        let first = lower(word[0])
+        let first = word[0].asciiLowercased
         var start = 0
         while start <= text.count - word.count {
-            if lower(text[start]) == first {
+            if text[start].asciiLowercased == first {
                 var index = 1
-                while index < word.count, lower(text[start + index]) == lower(word[index]) { index += 1 }
+                while index < word.count, text[start + index].asciiLowercased == word[index].asciiLowercased {
+                    index += 1
+                }
                 if index == word.count { return true }
             }
             start += 1

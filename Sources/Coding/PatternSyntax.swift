@@ -44,7 +44,7 @@ public struct PatternSyntax: Sendable, Hashable {
     static func isNear(_ word: Substring) -> Bool {
         guard word.isAllASCII else { return word.uppercased().hasPrefix("NEAR/") }
         return word.utf8.count >= 5
-            && zip(word.utf8, "near/".utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
+            && zip(word.utf8, "near/".utf8).allSatisfy { $0.asciiLowercased == $1 }
     }
 
     static func steps(_ words: [Substring]) throws(PatternError) -> [Step] {

@@ -234,6 +234,11 @@ package enum UTF8Scalars {
     }
 }
 
+extension UInt8 {
+    /// The byte with an ASCII capital letter made small; any other byte as it is.
+    @inlinable package var asciiLowercased: UInt8 { self >= 0x41 && self <= 0x5A ? self | 0x20 : self }
+}
+
 extension Substring {
     /// Whether every byte is ASCII (a `String` asks as its whole substring, `text[...]`): for the
     /// paths that treat ASCII text byte by byte, where a byte is a character.

@@ -147,7 +147,7 @@ public enum OutputFlush {
         guard cfilesystem_spawn_detached(executable, arguments + [nil]) == ENOSYS else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["flush-outputs", out]
+        process.arguments = Array(words.dropFirst())
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -441,7 +441,7 @@ struct TokenScratch {
             while index < span.byteEnd {
                 let byte = bytes[index]
                 if byte < 0x80 {
-                    buffer.append(lower && byte >= 65 && byte <= 90 ? byte | 0x20 : byte)
+                    buffer.append(lower ? byte.asciiLowercased : byte)
                     index += 1
                 } else {
                     // U+2019 / U+02BC → `'`; U+2010 / U+2011 → `-` (the only non-ASCII here).
@@ -469,7 +469,7 @@ public enum Normalizer {
             return String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
                 var count = 0
                 for byte in text.utf8 {
-                    buffer[count] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+                    buffer[count] = byte.asciiLowercased
                     count += 1
                 }
                 return count
