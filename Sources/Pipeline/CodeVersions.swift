@@ -113,6 +113,18 @@ struct CodeHistory: Sendable {
         let lock = NSLock()
     }
 
+    /// The key of `name`'s version with no patterns, which suggests nothing anywhere: a document
+    /// none of whose words the code's patterns could match has its suggestions (none) as that
+    /// version has them, whatever the code was before, even when it was not in the lexicon.
+    static func absentKey(of name: String) -> String {
+        ContentHash.combining(["code with no patterns", name])
+    }
+
+    /// The name of the code an earlier version (by key) was a version of.
+    func name(ofVersion key: String) -> String? {
+        versions[key]?.name
+    }
+
     /// Notes that a document kept the suggestions of this earlier version (so it is kept).
     func carried(from key: String) {
         used.lock.withLock { _ = used.keys.insert(key) }
@@ -151,5 +163,70 @@ struct CodeHistory: Sendable {
         for key in used.lock.withLock({ used.keys }) { kept[key] = versions[key] }
         guard kept != versions else { return }
         CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: "") { $0.write(kept) }
+    }
+}
+
+/// The codes of the previous suggestions layout matched to this run's, by key or by name: a
+/// lexicon edit that adds, removes or renames a code leaves most documents' suggestions as they
+/// were, and those documents are still copied from the previous file.
+struct CodeAlignment: Sendable {
+    /// Per key number of the previous layout, the current code it is a version of, or -1.
+    private let codeOfKey: [Int]
+    /// Per code number of the previous suggestion index, the current code of that name, or -1.
+    private let codeOfIndexCode: [Int]
+    private let index: SuggestionIndex?
+    private let count: Int
+
+    init(
+        layout: SuggestionLayout, index: SuggestionIndex?, codes: [CodeVersion], absentKeys: [String],
+        history: CodeHistory?
+    ) {
+        var byName: [String: Int] = [:]
+        var byKey: [String: Int] = [:]
+        for (number, code) in codes.enumerated() {
+            byName[code.name] = number
+            byKey[code.key] = number
+            byKey[absentKeys[number]] = number
+        }
+        codeOfKey = layout.keys.map { key in
+            byKey[key] ?? history?.name(ofVersion: key).flatMap { byName[$0] } ?? -1
+        }
+        codeOfIndexCode = index?.names.map { byName[$0] ?? -1 } ?? []
+        self.index = index
+        count = codes.count
+    }
+
+    /// Per current code, the position in `document`'s sources of an earlier version of it, or -1
+    /// (a code added since, or whose version is not known). `aligned` when each code is at its
+    /// own position and no other is there. Nil when the codes are not in the lexicon's order: the
+    /// suggestions of one place are ordered by code.
+    func positions(in document: SuggestionLayout.Document) -> (positions: [Int], aligned: Bool)? {
+        var positions = [Int](repeating: -1, count: count)
+        var aligned = document.sources.count == count
+        var last = -1
+        for (position, key) in document.sources.enumerated() {
+            let code = codeOfKey[key]
+            guard code >= 0 else {
+                aligned = false
+                continue
+            }
+            guard code > last else { return nil }
+            if code != position { aligned = false }
+            last = code
+            positions[code] = position
+        }
+        return (positions, aligned)
+    }
+
+    /// Whether each of `document`'s suggestions (in the previous index) is of a code found among
+    /// its sources (`positions`, as ``positions(in:)`` gives them): none is of a removed code.
+    func suggestions(of document: SuggestionLayout.Document, areAllOf positions: [Int]) -> Bool {
+        guard let index else { return false }
+        let range = document.first..<document.first + document.statuses.count
+        guard range.upperBound <= index.codes.count else { return false }
+        return index.codes[range].allSatisfy { code in
+            let current = codeOfIndexCode.indices.contains(Int(code)) ? codeOfIndexCode[Int(code)] : -1
+            return current >= 0 && positions[current] >= 0
+        }
     }
 }

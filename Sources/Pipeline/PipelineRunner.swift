@@ -352,6 +352,7 @@ public struct PipelineRunner: Sendable {
         // it to its own vocabulary.
         let codeVersions = configuration.suggest?.codeVersions ?? []
         let codeKeys = codeVersions.map(\.key)
+        let absentKeys = codeVersions.map { CodeHistory.absentKey(of: $0.name) }
         let codeHistory = configuration.suggest.flatMap { stage in
             loadSuggestions
                 ? CodeHistory(
@@ -387,6 +388,11 @@ public struct PipelineRunner: Sendable {
         let otherBatch = buildWordIndex ? storedIndex.map { ($0.index, $0.index.documentsByKey) } : nil
         let preparation = suggestionMerge?.preparation
         let previousLayout = suggestionMerge?.previousLayout
+        let alignment = previousLayout.map { layout in
+            CodeAlignment(
+                layout: layout, index: preparation?.previous, codes: codeVersions, absentKeys: absentKeys,
+                history: codeHistory)
+        }
         let compiledLexicons = CompiledLexicons(
             lexicon: configuration.suggest?.lexicon, options: configuration.tokenize.options, timer: timer)
         let suggester = configuration.suggest.map { CodeSuggester(lexicon: $0.lexicon, options: $0.options) }
@@ -439,48 +445,59 @@ public struct PipelineRunner: Sendable {
             // (nil when the document's words are not cached).
             var forms: [String]??
             var surfaces: [String]??
-            func keeps(_ carry: CodeHistory.Carry) -> Bool? {
+            func keeps(_ probe: CompiledLexicon) -> Bool? {
                 // The batch's filter rules out most documents without reading their words.
-                if let wordIndex,
-                    carry.probe.couldMatch(documentHas: { wordIndex.mayContain(document: index, $0) }) == false
+                if let wordIndex, probe.couldMatch(documentHas: { wordIndex.mayContain(document: index, $0) }) == false
                 {
                     return true
                 }
                 if forms == nil, let encoded = bundle.bytes(stage: "forms", key: key.tokenize),
-                    let could = carry.probe.couldMatch(encodedForms: encoded)
+                    let could = probe.couldMatch(encodedForms: encoded)
                 {
                     return !could
                 }
                 if forms == nil { forms = .some(bundle.value([String].self, stage: "forms", key: key.tokenize)) }
                 guard let words = forms ?? nil else { return nil }
-                if carry.probe.matchesSpellings, surfaces == nil {
+                if probe.matchesSpellings, surfaces == nil {
                     surfaces = .some(bundle.value([String].self, stage: "spellings", key: key.tokenize))
                 }
-                if carry.probe.matchesSpellings, surfaces ?? nil == nil { return nil }
-                return !carry.probe.couldMatch(forms: words, surfaces: (surfaces ?? nil) ?? [])
+                if probe.matchesSpellings, surfaces ?? nil == nil { return nil }
+                return !probe.couldMatch(forms: words, surfaces: (surfaces ?? nil) ?? [])
             }
             // A document whose every code's suggestions are as the previous suggestions.json
             // holds them (same version, or an earlier one this document keeps) is copied from there.
+            // Codes the edit added, removed or renamed are matched by name: the document is copied
+            // when none of its suggestions is of a removed code and none of its words could match
+            // an added one (its suggestions are ordered by place, then by code, so the elements
+            // are the same while the codes keep their order).
             var reused: SuggestionLayout.Document?
-            if loadSuggestions, key.content != nil, let previousLayout, let record = previousLayout.document(key.id),
-                let suggest = key.suggest, let speakers = cachedSpeakers?.1, let preparation,
+            if loadSuggestions, key.content != nil, let previousLayout, let alignment,
+                let record = previousLayout.document(key.id), let suggest = key.suggest,
+                let speakers = cachedSpeakers?.1, let preparation,
                 record.key == preparation.layoutKey(document: key.id, suggest: suggest, speakers: speakers),
-                record.sources.count == codeKeys.count
+                let (positions, aligned) = alignment.positions(in: record),
+                aligned || alignment.suggestions(of: record, areAllOf: positions)
             {
-                let sources = previousLayout.sources(of: record)
+                let previousSources = previousLayout.sources(of: record)
+                var sources: [String] = []
                 var carried: [String] = []
                 var kept = true
-                for code in codeKeys.indices where sources[code] != codeKeys[code] {
-                    guard let carry = codeHistory?.carries[code].first(where: { $0.key == sources[code] }),
-                        keeps(carry) == true
+                for code in codeKeys.indices {
+                    let source = positions[code] >= 0 ? previousSources[positions[code]] : absentKeys[code]
+                    sources.append(source)
+                    guard source != codeKeys[code] else { continue }
+                    let carry = codeHistory?.carries[code].first(where: { $0.key == source })
+                    guard let probe = source == absentKeys[code] ? compiledLexicons.codes([code]) : carry?.probe,
+                        keeps(probe) == true
                     else {
                         kept = false
                         break
                     }
-                    carried.append(carry.key)
+                    if let carry { carried.append(carry.key) }
                 }
                 if kept {
                     reused = record
+                    if !aligned { reused?.current = sources }
                     for key in carried { codeHistory?.carried(from: key) }
                 }
             }
@@ -509,9 +526,13 @@ public struct PipelineRunner: Sendable {
             var splices: [Int: (probe: CompiledLexicon, kept: [Suggestion])] = [:]
             if !dirty.isEmpty, let codeHistory {
                 for code in dirty {
+                    var known = true
                     for carry in codeHistory.carries[code] {
                         guard let kept = byCode[carry.key] else { continue }
-                        guard let keeps = keeps(carry) else { break }
+                        guard let keeps = keeps(carry.probe) else {
+                            known = false
+                            break
+                        }
                         guard keeps else {
                             if splices[code] == nil { splices[code] = (carry.probe, kept) }
                             continue
@@ -521,6 +542,20 @@ public struct PipelineRunner: Sendable {
                         dirty.remove(code)
                         codeHistory.carried(from: carry.key)
                         break
+                    }
+                    // Last, the version with no patterns (a code just added has no other): none
+                    // of the code's patterns could match here, or only in some turns.
+                    guard known, dirty.contains(code), splices[code] == nil,
+                        wordIndex != nil || bundle.has(stage: "forms", key: key.tokenize)
+                    else { continue }
+                    let probe = compiledLexicons.codes([code])
+                    switch keeps(probe) {
+                    case true?:
+                        byCode[codeKeys[code]] = []
+                        sources[code] = absentKeys[code]
+                        dirty.remove(code)
+                    case false?: splices[code] = (probe, [])
+                    case nil: break
                     }
                 }
             }

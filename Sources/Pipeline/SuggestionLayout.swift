@@ -29,6 +29,9 @@ struct SuggestionLayout: Sendable {
         var joined: DecisionMerger.Session.Joined
         /// Its first suggestion's position in the ``SuggestionIndex`` of the same file (not stored).
         var first = 0
+        /// When copied into a run whose lexicon has other codes: the cache key of each of this
+        /// run's codes' suggestions, in its order (not stored).
+        var current: [String]?
     }
 
     /// What else the bytes depend on: the build, the stage's options, the coders and any
@@ -106,11 +109,16 @@ struct SuggestionLayout: Sendable {
         var copy = document
         copy.offset = offset
         copy.first = 0
-        // Numbers are written only where they differ: the tables are mostly numbered as they
-        // were, and each write to a shared array copied it.
-        for (index, position) in document.sources.enumerated() {
-            if keyTranslation[position] < 0 { keyTranslation[position] = number(ofKey: old.keys[position]) }
-            if keyTranslation[position] != position { copy.sources[index] = keyTranslation[position] }
+        copy.current = nil
+        if let current = document.current {
+            copy.sources = current.map { number(ofKey: $0) }
+        } else {
+            // Numbers are written only where they differ: the tables are mostly numbered as they
+            // were, and each write to a shared array copied it.
+            for (index, position) in document.sources.enumerated() {
+                if keyTranslation[position] < 0 { keyTranslation[position] = number(ofKey: old.keys[position]) }
+                if keyTranslation[position] != position { copy.sources[index] = keyTranslation[position] }
+            }
         }
         for (index, position) in document.participants.enumerated() where position >= 0 {
             if participantTranslation[position] < 0 {

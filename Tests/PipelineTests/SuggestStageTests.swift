@@ -284,6 +284,82 @@ import TextAnalysis
         #expect(try workspace.output("report.html") == report)
     }
 
+    /// Codes added, removed or renamed leave the other codes' suggestions as they were. A code
+    /// whose words are nowhere is added with no text or suggestion of any document readable
+    /// (only their words): every document is copied from the previous file. One whose word is in
+    /// some documents is matched there only. A removed code's documents are rendered again from
+    /// the cache, none matched. Each time the outputs equal a fresh run's.
+    @Test func codesAddedRemovedOrRenamedAreMatchedOnlyWhereTheyMayBe() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.runWithDecisionsOnTheFirstSuggestion(note: "kept")
+        func wipeTextsAndSuggestions() throws {
+            let cache = StageCache(folder: workspace.out.appendingPathComponent(".cache").path)
+            for key in cache.indexedKeys {
+                for location in try #require(cache.record(of: key)) { workspace.wipe(location) }
+            }
+        }
+        func insertCode(_ lines: String) throws {
+            try workspace.editLexicon {
+                $0.replacingOccurrences(of: "  - name: Serendipity\n", with: lines + "\n  - name: Serendipity\n")
+            }
+        }
+        try wipeTextsAndSuggestions()
+        try insertCode(
+            "  - name: Zyzzyva\n    parent: Route to working with AI\n    patterns: [zyzzyva, \"quux word\"]\n")
+        let added = try workspace.run()
+        #expect(added.stage("ingest")?.ran == [] && added.stage("tokenize")?.ran == [])
+        #expect(added.stage("suggest")?.ran == [])
+        try workspace.expectAFreshRunWritesTheSame()
+
+        try insertCode("  - name: Cynicism\n    patterns: [cynical, \"don't\"]\n")
+        let matched = try workspace.run().stage("suggest")?.ran ?? []
+        #expect(!matched.isEmpty && matched.count < 11)
+        try workspace.expectAFreshRunWritesTheSame()
+
+        let cynicism = "  - name: Cynicism\n    patterns: [cynical, \"don't\"]\n\n"
+        let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
+        #expect(file.suggestions.contains { $0.code == "Cynicism" })
+        try workspace.editLexicon { $0.replacingOccurrences(of: cynicism, with: "") }
+        let removed = try workspace.run()
+        #expect(removed.stage("tokenize")?.ran == [] && removed.stage("suggest")?.ran == [])
+        try workspace.expectAFreshRunWritesTheSame()
+
+        try workspace.editLexicon {
+            $0.replacingOccurrences(of: "  - name: Serendipity\n", with: "  - name: Serendipity, renamed\n")
+        }
+        // Its wildcard (`serendipit*`) has the documents that may hold it tokenised again.
+        let renamed = try workspace.run().stage("suggest")?.ran ?? []
+        #expect(!renamed.isEmpty && renamed.count < 11)
+        try workspace.expectAFreshRunWritesTheSame()
+    }
+
+    /// A previous document's codes line up with this run's by key, whatever their number, but not
+    /// out of their order: the suggestions of one place are ordered by code, so a document whose
+    /// codes were reordered is not copied.
+    @Test func previousCodesAlignOnlyInTheirOrder() throws {
+        let lexicon = Lexicon(codes: ["A", "B", "C"].map { Code(name: $0, patterns: [PatternEntry($0.lowercased())]) })
+        let versions = lexicon.codes.map { CodeVersion($0, in: lexicon, shared: "") }
+        var layout = SuggestionLayout(context: "")
+        for (id, order) in [("same", [0, 1, 2]), ("swapped", [1, 0, 2]), ("without B", [0, 2])] {
+            layout.add(
+                id: id, key: "k", sources: order.map { versions[$0].key }, offset: 0, length: 0, statuses: [],
+                participants: [], joined: .init())
+        }
+        let alignment = CodeAlignment(
+            layout: layout, index: nil, codes: versions,
+            absentKeys: versions.map { CodeHistory.absentKey(of: $0.name) },
+            history: nil)
+        func positions(_ id: String) throws -> (positions: [Int], aligned: Bool)? {
+            alignment.positions(in: try #require(layout.document(id)))
+        }
+        let same = try #require(try positions("same"))
+        #expect(same.positions == [0, 1, 2] && same.aligned)
+        #expect(try positions("swapped") == nil)
+        let withoutB = try #require(try positions("without B"))
+        #expect(withoutB.positions == [0, -1, 1] && !withoutB.aligned)
+    }
+
     /// A participant's attributes edited: only their documents' suggestions (which carry the
     /// attributes) are rendered again; every other document's come from the previous
     /// suggestions.json as they were, their cached suggestions not even read (here wiped).
