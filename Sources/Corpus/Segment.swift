@@ -239,6 +239,24 @@ extension UInt8 {
     @inlinable package var asciiLowercased: UInt8 { self >= 0x41 && self <= 0x5A ? self | 0x20 : self }
 }
 
+extension UnsafeBufferPointer<UInt8> {
+    /// Each line's byte range, its line feed left out, found by `memchr` (a generic byte split
+    /// looks at every byte through a closure): as many as there are line feeds plus one, the last
+    /// empty when the bytes end with one.
+    package var lineRanges: [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        guard let base = baseAddress else { return [0..<0] }
+        var start = 0
+        while start <= count {
+            let end =
+                memchr(base + start, 0x0A, count - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? count
+            ranges.append(start..<end)
+            start = end + 1
+        }
+        return ranges
+    }
+}
+
 extension Substring {
     /// Whether every byte is ASCII (a `String` asks as its whole substring, `text[...]`): for the
     /// paths that treat ASCII text byte by byte, where a byte is a character.

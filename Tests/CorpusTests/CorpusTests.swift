@@ -13,6 +13,21 @@ private func dropFromMemory(_ path: String) {
 }
 
 @Suite struct CorpusTests {
+    /// Lines found by `memchr` are those of a split on line feeds that keeps empty lines.
+    @Test func lineRangesAreTheLinesOfASplitThatKeepsEmptyOnes() {
+        var generator = SplitMixGenerator(seed: 7)
+        let alphabet: [UInt8] = [0x0A, 0x0A, 0x61, 0x20, 0x2C, 0xC3, 0xA9]
+        var texts: [[UInt8]] = [[], [0x0A], [0x0A, 0x0A], [0x61], [0x61, 0x0A], [0x0A, 0x61]]
+        for _ in 0..<500 {
+            texts.append((0..<Int(generator.next() % 40)).map { _ in alphabet[Int(generator.next() % 7)] })
+        }
+        for text in texts {
+            let found = text.withUnsafeBufferPointer { $0.lineRanges }.map { Array(text[$0]) }
+            let split = text.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+            #expect(found == split, "\(text)")
+        }
+    }
+
     @Test func leftoversOfKilledWritersAreRemovedAtAnyDepthAndNothingElse() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("leftovers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
