@@ -316,19 +316,34 @@ extension CompiledLexicon {
         return reachesTerminal(satisfied)
     }
 
-    /// ``couldMatch(forms:surfaces:)`` for a lexicon of whole words only (what most edits add),
-    /// read straight from a document's forms as ``BinaryWriter`` stores a `[String]`, without
-    /// making a string of each: a lexicon edit asks it of every document. Nil when the lexicon
-    /// has other elements (stems, wildcards, spellings), or the bytes are not such an array.
+    /// ``couldMatch(forms:surfaces:)`` read straight from a document's forms as ``BinaryWriter``
+    /// stores a `[String]`, without making a string of each ASCII word: a lexicon edit asks it
+    /// of every document. Whole words are compared as bytes; other elements (stems, wildcards)
+    /// are looked up as the matcher looks up an ASCII word (``ASCIILookup``), other words as
+    /// strings. Nil when the lexicon matches spellings (they are not among the forms), or the
+    /// bytes are not such an array.
     public func couldMatch(encodedForms: ArraySlice<UInt8>) -> Bool? {
-        guard isWholeWords else { return nil }
+        guard surfaces.isEmpty else { return nil }
+        let wholeWords = isWholeWords
         var satisfied: Set<Int32> = []
+        var classes: [Int32] = []
         var reader = BinaryReader(encodedForms)
         do throws(BinaryReader.Error) {
             try reader.readStrings { form in
-                let key = Self.key(length: form.count, first: form.first ?? 0)
-                for index in exactKeys.indices where exactKeys[index] == key {
-                    if exactWords[index].0.elementsEqual(form) { satisfied.formUnion(exactWords[index].1) }
+                if wholeWords {
+                    let key = Self.key(length: form.count, first: form.first ?? 0)
+                    for index in exactKeys.indices where exactKeys[index] == key {
+                        if exactWords[index].0.elementsEqual(form) { satisfied.formUnion(exactWords[index].1) }
+                    }
+                } else if UTF8Scalars.isASCII(form) {
+                    classes.removeAll(keepingCapacity: true)
+                    asciiForms.appendClasses(of: form, to: &classes) {
+                        forms.stems[PorterStemmer.stem(String(decoding: form, as: UTF8.self))] ?? []
+                    }
+                    satisfied.formUnion(classes)
+                } else {
+                    let word = String(decoding: form, as: UTF8.self)
+                    satisfied.formUnion(forms.classes(of: word) { PorterStemmer.stem(word) })
                 }
             }
         } catch {
