@@ -7,8 +7,8 @@ edit and again with `--force`, whose outputs must be the same.
 A copy of the sample study, padded with variants of one transcript (each with its own random
 extra lines, so that documents differ in which lexicon words they hold, some of them lines beyond
 ASCII whose words fold into ASCII ones), gets a decisions file from two coders. Then, TRIALS times, one random edit is made:
-- to the lexicon (most trials): a word, phrase, wildcard, gap or NEAR pattern added (found in the
-  corpus or nowhere), a pattern removed, a code added, removed or renamed, an exclusion or a
+- to the lexicon (most trials): a word, phrase, wildcard (open at either end or both), gap or NEAR
+  pattern added (found in the corpus or nowhere), a pattern removed, a code added, removed or renamed, an exclusion or a
   negation rule added or dropped, a description changed, or the lexicon put back as it was some
   edits before;
 - to a transcript (a line with lexicon words added or a turn dropped), to the transcripts (one
@@ -167,7 +167,10 @@ class Editor:
         elif kind == "phrase":
             pattern = self.phrase()
         elif kind == "wildcard":
-            pattern = word()[: rng.randint(3, 5)] + "*"
+            # Open at the end, the start or both, of a corpus word or one beyond ASCII.
+            stem = rng.choice([word(), word(), rng.choice(TRICKY_WORDS)])
+            n = rng.randint(3, 5)
+            pattern = rng.choice([stem[:n] + "*", "*" + stem[-n:], "*" + stem[1:1 + n] + "*"])
         elif kind == "gap":
             pattern = "%s ~%d %s" % (word(), rng.randint(1, 3), word())
         elif kind == "near":

@@ -177,6 +177,9 @@ public final class CompiledLexicon: Sendable {
     let negations: [String]
     /// The exact words of the forms' lookup as UTF-8, for ``couldMatch(encodedForms:)``.
     let exactWords: [([UInt8], [Int32])]
+    /// The exact words, then the fixed parts of the wildcards (a form a wildcard matches holds
+    /// its part's bytes), for ``couldMatch(text:)``.
+    let formParts: [([UInt8], [Int32])]
     /// Each exact word's length and first byte in one integer: a document's form is compared
     /// with a word only when these agree (most forms of most documents agree with none).
     let exactKeys: [Int]
@@ -266,6 +269,9 @@ public final class CompiledLexicon: Sendable {
         asciiSurfaces = ASCIILookup(surfaces)
         exactWords = forms.exact.map { (Array($0.key.utf8), $0.value) }
         exactKeys = exactWords.map { Self.key(length: $0.0.count, first: $0.0.first ?? 0) }
+        formParts =
+            exactWords + (forms.prefixes.map { $0 } + forms.suffixes.map { $0 }).map { (Array($0.key.utf8), $0.value) }
+            + forms.infixes.map { (Array($0.0.utf8), [$0.1]) }
         negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
     }
 
@@ -366,25 +372,28 @@ extension CompiledLexicon {
         return reachesTerminal(satisfied)
     }
 
-    /// ``couldMatch(documentHas:)`` of one text (a turn), judged from its bytes without
+    /// Whether some pattern could match one text (a turn), judged from its bytes without
     /// tokenising it: a token whose form is plain ASCII is a stretch of the text's bytes, case
     /// aside (``Tokenizer/spellsPlainASCIIFormsInPlace(_:)``), so a word the text does not hold
-    /// in any case is none of its tokens. Yes for a word beyond ASCII, for one with an
-    /// apostrophe or hyphen in a text beyond ASCII (curly ones become straight), and for a text
-    /// whose letters beyond ASCII may fold into it. Nil when the lexicon has other elements.
+    /// in any case is none of its tokens, nor the start, end or inside of one (wildcards). Yes
+    /// for a word beyond ASCII, for one with an apostrophe or hyphen in a text beyond ASCII
+    /// (curly ones become straight), and for a text whose letters beyond ASCII may fold into it.
+    /// Nil when the lexicon has stems or spellings.
     public func couldMatch(text: String) -> Bool? {
-        guard isWholeWords else { return nil }
+        guard surfaces.isEmpty, forms.stems.isEmpty, !formParts.isEmpty else { return nil }
         var text = text
         return text.withUTF8 { bytes in
             let ascii = UTF8Scalars.isASCII(bytes)
             if !ascii && !Tokenizer.spellsPlainASCIIFormsInPlace(bytes) { return true }
-            let holds = { (word: UnsafeBufferPointer<UInt8>) -> Bool in
+            let holds = { (word: [UInt8]) -> Bool in
                 word.contains { $0 >= 0x80 } || (!ascii && word.contains { $0 == 0x27 || $0 == 0x2D })
-                    || Self.contains(word, ignoringASCIICaseIn: bytes)
+                    || word.withUnsafeBufferPointer { Self.contains($0, ignoringASCIICaseIn: bytes) }
             }
             // The trie (sets made for each turn) only when a word is there: most turns hold none.
-            guard exactWords.contains(where: { $0.0.withUnsafeBufferPointer(holds) }) else { return false }
-            return couldMatch(documentHas: holds) ?? true
+            guard formParts.contains(where: { holds($0.0) }) else { return false }
+            var satisfied: Set<Int32> = []
+            for (word, elements) in formParts where holds(word) { satisfied.formUnion(elements) }
+            return reachesTerminal(satisfied)
         }
     }
 

@@ -104,8 +104,24 @@ import TextAnalysis
         #expect(could(["don't"], "I do not know.") == false)
         #expect(could(["café"], "Le cafe.") == true)  // a word beyond ASCII: always yes
         #expect(could(["Unpleasant"], "unpleasant", caseMode: .preserve) == true)
-        // Not whole words: not judged here.
-        #expect(could(["unpleas*"], "unpleasant") == nil)
+        // Wildcards by their fixed part: a token that matches one holds it.
+        #expect(could(["unpleas*"], "It was UNPLEASANT, frankly.") == true)
+        #expect(could(["unpleas*"], "It was pleasant, frankly.") == false)
+        #expect(could(["*pleasant"], "It was pleasant, frankly.") == true)
+        #expect(could(["*leas*"], "Please.") == true)
+        #expect(could(["*leas*"], "Plea, sir.") == false)
+        #expect(could(["unpleas* time"], "unpleasant times") == true)
+        #expect(could(["unpleas* time"], "unpleasant days") == false)
+        #expect(could(["fin*"], "The \u{FB01}nancial side.") == true)  // the ligature folds to fi
+        #expect(could(["*ship"], "mentor\u{AD}ship") == true)
+        #expect(could(["naïv*"], "so naive") == true)  // a part beyond ASCII: always yes
+        // Stems are not judged here.
+        #expect(could(["unpleasant"], "unpleasant") == true)
+        var stem = Tokenizer.Options()
+        stem.caseMode = .fold
+        let stemmed = CompiledLexicon(
+            lexicon: Lexicon(codes: [Code(name: "C", patterns: ["hype"], match: .stem)]), options: stem)
+        #expect(stemmed.couldMatch(text: "hyping") == nil)
     }
 
     /// A run binds one compiled lexicon to every document, remembering the classes of words it
