@@ -169,9 +169,13 @@ import TextAnalysis
         let code = Code(name: "C", patterns: ["cynical"])
         let probe = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
         #expect(PipelineRunner.turns(of: document, roles: [.participant], couldMatch: [probe]) == [1, 3])
+        // A wildcard by its fixed part; stems are not judged from bytes.
         let wildcard = CompiledLexicon(
-            lexicon: Lexicon(codes: [Code(name: "C", patterns: ["cynic*"])]), options: Tokenizer.Options())
-        #expect(PipelineRunner.turns(of: document, roles: [.participant], couldMatch: [probe, wildcard]) == nil)
+            lexicon: Lexicon(codes: [Code(name: "C", patterns: ["*ynic*"])]), options: Tokenizer.Options())
+        #expect(PipelineRunner.turns(of: document, roles: [.participant], couldMatch: [probe, wildcard]) == [1, 3])
+        let stem = CompiledLexicon(
+            lexicon: Lexicon(codes: [Code(name: "C", patterns: ["cynic"], match: .stem)]), options: Tokenizer.Options())
+        #expect(PipelineRunner.turns(of: document, roles: [.participant], couldMatch: [probe, stem]) == nil)
 
         let workspace = try Workspace()
         defer { workspace.remove() }
