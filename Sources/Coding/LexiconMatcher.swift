@@ -270,7 +270,7 @@ public final class CompiledLexicon: Sendable {
         exactWords = forms.exact.map { (Array($0.key.utf8), $0.value) }
         exactKeys = exactWords.map { Self.key(length: $0.0.count, first: $0.0.first ?? 0) }
         formParts =
-            exactWords + (forms.prefixes.map { $0 } + forms.suffixes.map { $0 }).map { (Array($0.key.utf8), $0.value) }
+            exactWords + (Array(forms.prefixes) + Array(forms.suffixes)).map { (Array($0.key.utf8), $0.value) }
             + forms.infixes.map { (Array($0.0.utf8), [$0.1]) }
         negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
     }

@@ -544,7 +544,9 @@ public struct PipelineRunner: Sendable {
                         break
                     }
                     // Last, the version with no patterns (a code just added has no other): none
-                    // of the code's patterns could match here, or only in some turns.
+                    // of the code's patterns could match here, or only in some turns. Only where
+                    // the document's words are known (not in a first or forced run, which would
+                    // compile each code's probe for nothing).
                     guard known, dirty.contains(code), splices[code] == nil,
                         wordIndex != nil || bundle.has(stage: "forms", key: key.tokenize)
                     else { continue }
