@@ -99,10 +99,39 @@ struct CodeHistory: Sendable {
     /// a document's vocabulary.
     struct Carry: Sendable {
         var key: String
-        var probe: CompiledLexicon
+        /// The code's version with no patterns (``CodeHistory/absentKey(of:)``): its suggestions
+        /// are none in every document, known without the cache.
+        var isEmpty = false
+        private let compiled: Probe
+        /// Compiled when first asked for: a run whose documents' words are not known never asks.
+        var probe: CompiledLexicon { compiled.value }
+
+        init(key: String, isEmpty: Bool = false, probe: @escaping @Sendable () -> CompiledLexicon) {
+            self.key = key
+            self.isEmpty = isEmpty
+            compiled = Probe(probe)
+        }
     }
 
-    /// By code index: earlier versions the code's suggestions can be carried over from.
+    private final class Probe: @unchecked Sendable {
+        private var made: CompiledLexicon?
+        private let make: @Sendable () -> CompiledLexicon
+        private let lock = NSLock()
+
+        init(_ make: @escaping @Sendable () -> CompiledLexicon) { self.make = make }
+
+        var value: CompiledLexicon {
+            lock.withLock {
+                if let made { return made }
+                let compiled = make()
+                made = compiled
+                return compiled
+            }
+        }
+    }
+
+    /// By code index: earlier versions the code's suggestions can be carried over from, the
+    /// version with no patterns last (a code just added has no other).
     let carries: [[Carry]]
     private let versions: [String: CodeVersion]
     private let used = UsedKeys()
@@ -145,14 +174,16 @@ struct CodeHistory: Sendable {
         carries = zip(lexicon.codes, current).map { code, current in
             // Hashed once per code, not once per stored version (forty codes by forty versions).
             let currentKey = current.key
-            return versions.compactMap { key, old in
-                guard key != currentKey, let texts = current.changedTexts(since: old) else { return nil }
-                let changed = Code(
-                    name: code.name, patterns: texts.map { PatternEntry($0) }, match: code.match)
-                let probe = CompiledLexicon(
-                    lexicon: Lexicon(codes: [changed], negations: []), options: options)
-                return Carry(key: key, probe: probe)
+            func probe(_ patterns: [PatternEntry]) -> @Sendable () -> CompiledLexicon {
+                let changed = Code(name: code.name, patterns: patterns, match: code.match)
+                return { CompiledLexicon(lexicon: Lexicon(codes: [changed], negations: []), options: options) }
             }
+            let earlier = versions.compactMap { key, old -> Carry? in
+                guard key != currentKey, let texts = current.changedTexts(since: old) else { return nil }
+                return Carry(key: key, probe: probe(texts.map { PatternEntry($0) }))
+            }
+            // Where none of the code's patterns could match, its suggestions are none.
+            return earlier + [Carry(key: Self.absentKey(of: code.name), isEmpty: true, probe: probe(code.patterns))]
         }
     }
 

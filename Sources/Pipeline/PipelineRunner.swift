@@ -445,7 +445,10 @@ public struct PipelineRunner: Sendable {
             // (nil when the document's words are not cached).
             var forms: [String]??
             var surfaces: [String]??
-            func keeps(_ probe: CompiledLexicon) -> Bool? {
+            func keeps(_ carry: CodeHistory.Carry) -> Bool? {
+                // Unknown words (a first or forced run): the probe is not even compiled.
+                guard wordIndex != nil || bundle.has(stage: "forms", key: key.tokenize) else { return nil }
+                let probe = carry.probe
                 // The batch's filter rules out most documents without reading their words.
                 if let wordIndex, probe.couldMatch(documentHas: { wordIndex.mayContain(document: index, $0) }) == false
                 {
@@ -486,14 +489,13 @@ public struct PipelineRunner: Sendable {
                     let source = positions[code] >= 0 ? previousSources[positions[code]] : absentKeys[code]
                     sources.append(source)
                     guard source != codeKeys[code] else { continue }
-                    let carry = codeHistory?.carries[code].first(where: { $0.key == source })
-                    guard let probe = source == absentKeys[code] ? compiledLexicons.codes([code]) : carry?.probe,
-                        keeps(probe) == true
+                    guard let carry = codeHistory?.carries[code].first(where: { $0.key == source }),
+                        keeps(carry) == true
                     else {
                         kept = false
                         break
                     }
-                    if let carry { carried.append(carry.key) }
+                    carried.append(carry.key)
                 }
                 if kept {
                     reused = record
@@ -526,13 +528,9 @@ public struct PipelineRunner: Sendable {
             var splices: [Int: (probe: CompiledLexicon, kept: [Suggestion])] = [:]
             if !dirty.isEmpty, let codeHistory {
                 for code in dirty {
-                    var known = true
                     for carry in codeHistory.carries[code] {
-                        guard let kept = byCode[carry.key] else { continue }
-                        guard let keeps = keeps(carry.probe) else {
-                            known = false
-                            break
-                        }
+                        guard let kept = carry.isEmpty ? [] : byCode[carry.key] else { continue }
+                        guard let keeps = keeps(carry) else { break }
                         guard keeps else {
                             if splices[code] == nil { splices[code] = (carry.probe, kept) }
                             continue
@@ -542,22 +540,6 @@ public struct PipelineRunner: Sendable {
                         dirty.remove(code)
                         codeHistory.carried(from: carry.key)
                         break
-                    }
-                    // Last, the version with no patterns (a code just added has no other): none
-                    // of the code's patterns could match here, or only in some turns. Only where
-                    // the document's words are known (not in a first or forced run, which would
-                    // compile each code's probe for nothing).
-                    guard known, dirty.contains(code), splices[code] == nil,
-                        wordIndex != nil || bundle.has(stage: "forms", key: key.tokenize)
-                    else { continue }
-                    let probe = compiledLexicons.codes([code])
-                    switch keeps(probe) {
-                    case true?:
-                        byCode[codeKeys[code]] = []
-                        sources[code] = absentKeys[code]
-                        dirty.remove(code)
-                    case false?: splices[code] = (probe, [])
-                    case nil: break
                     }
                 }
             }
