@@ -1,3 +1,5 @@
+internal import CFileSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -254,6 +256,14 @@ extension UnsafeBufferPointer<UInt8> {
             start = end + 1
         }
         return ranges
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes hold `bytes` somewhere, as they are (glibc's `memmem`).
+    package func holds(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = baseAddress else { return bytes.isEmpty }
+        return cfilesystem_holds(base, count, bytes.baseAddress, bytes.count) != 0
     }
 }
 

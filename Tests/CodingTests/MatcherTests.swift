@@ -212,6 +212,60 @@ import TextAnalysis
         #expect(could("régulations", ["régulation"], match: .stem))
     }
 
+    /// A document's cached forms are first searched for each word's and fixed part's bytes:
+    /// no where none is there, whatever the forms; never no where the forms' strings say yes,
+    /// even for a form that spells an ASCII letter with a look-alike beyond ASCII.
+    @Test func cachedFormsAreRuledOutByTheirBytesNeverNoWrongly() {
+        func judge(_ patterns: [String], _ forms: [String], caseMode: Tokenizer.Options.CaseMode = .fold)
+            -> (strings: Bool, bytes: Bool?)
+        {
+            var options = Tokenizer.Options()
+            options.caseMode = caseMode
+            let code = Code(name: "C", patterns: patterns.map { PatternEntry($0) })
+            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: options)
+            var writer = BinaryWriter()
+            writer.write(forms)
+            return (
+                compiled.couldMatch(forms: forms, surfaces: []), compiled.couldMatch(encodedForms: writer.bytes[...])
+            )
+        }
+        for (patterns, forms, expected) in [
+            (["unpleas*"], ["pleasant", "unplanned", "un", "pleas"], false),
+            (["unpleas*"], ["pleasant", "unpleasantly"], true),
+            (["*ology care"], ["biology", "careful"], false),
+            (["*ology care"], ["biology", "care"], true),
+            (["*gul*"], ["regular"], true),
+            (["naïv*"], ["naive"], false),  // beyond ASCII: judged by the strings
+            (["*ité"], ["qualité"], true),
+        ] as [([String], [String], Bool)] {
+            let (strings, bytes) = judge(patterns, forms)
+            #expect(strings == expected, "\(patterns) \(forms)")
+            #expect(bytes == strings, "\(patterns) \(forms)")
+        }
+        // The Kelvin sign is K to a `String`: a form starting with it starts with K.
+        let kelvin = judge(["K*"], ["\u{212A}elvin"], caseMode: .preserve)
+        #expect(kelvin.strings)
+        #expect(kelvin.bytes == true)
+        // Bytes that are no array of forms at all, holding no word: no form of them could match.
+        let code = Code(name: "C", patterns: ["unpleas*"])
+        let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
+        #expect(compiled.couldMatch(encodedForms: [0xFF, 0x01, 0x41][...]) == false)
+        // Every scalar beyond ASCII that a `String` takes for an ASCII character is one of the
+        // look-alikes the byte search allows for.
+        var lookalikes: Set<UInt8> = []
+        for value in UInt32(0x80)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value), scalar.properties.generalCategory != .unassigned,
+                scalar.properties.generalCategory != .privateUse
+            else { continue }
+            let decomposed = Array(String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars)
+            if decomposed.count == 1, decomposed[0].isASCII {
+                #expect(String(scalar) == String(decomposed[0]))
+                lookalikes.insert(UInt8(decomposed[0].value))
+            }
+        }
+        #expect(lookalikes == Set(CompiledLexicon.asciiWithLookalikes))
+    }
+
     @Test func phrasesMatchAcrossLineBreaksButNeverAcrossTurns() {
         let code = Code(name: "C", patterns: ["protected time"])
         #expect(suggest([code], ["no protected\ntime"]).count == 1)

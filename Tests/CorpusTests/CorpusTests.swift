@@ -299,8 +299,6 @@ private func dropFromMemory(_ path: String) {
         #expect(read <= 4 * Int(getpagesize()), "\(read) bytes read from disk to write over the old file")
     }
 
-    /// Run reports, locks and decisions are stamped through the C library, in the very format
-    /// of Foundation's default ISO 8601 formatter.
     /// A file written removing the old one first (a cache) ends as the new bytes under a new
     /// inode, with no temporary file left, while a reader of the old one still reads it whole.
     @Test func aFileWrittenRemovingTheOldOneFirstHoldsTheNewBytes() throws {
@@ -325,6 +323,8 @@ private func dropFromMemory(_ path: String) {
 
     }
 
+    /// Run reports, locks and decisions are stamped through the C library, in the very format
+    /// of Foundation's default ISO 8601 formatter.
     @Test func timestampsMatchFoundationsISO8601Formatter() {
         let formatter = ISO8601DateFormatter()
         for seconds in [0, 1_764_480_000, 1_764_480_000.999, 4_102_444_799, 951_782_400] as [Double] {
