@@ -178,7 +178,8 @@ public final class CompiledLexicon: Sendable {
     /// The exact words of the forms' lookup as UTF-8, for ``couldMatch(encodedForms:)``.
     let exactWords: [([UInt8], [Int32])]
     /// The exact words, then the fixed parts of the wildcards (a form a wildcard matches holds
-    /// its part's bytes), for ``couldMatch(text:)``.
+    /// its part's bytes): what ``couldMatch(text:)`` looks for in a turn, and
+    /// ``couldMatch(encodedForms:)`` in a document's cached forms before reading any.
     let formParts: [([UInt8], [Int32])]
     /// Each exact word's length and first byte in one integer: a document's form is compared
     /// with a word only when these agree (most forms of most documents agree with none).
