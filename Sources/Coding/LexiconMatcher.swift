@@ -406,13 +406,12 @@ extension CompiledLexicon {
     }
 
     /// Whether some path through the trie has every element satisfied, when a word or fixed part
-    /// of ``formParts`` satisfies its elements where `holds` says the text has its bytes. The trie
-    /// (a set made for each text) is walked only when some part is there: most texts hold none.
+    /// of ``formParts`` satisfies its elements where `holds` says the text has its bytes (asked
+    /// once a part). The trie is walked only when some part is there: most texts hold none.
     private func couldMatch(holding holds: ([UInt8]) -> Bool) -> Bool {
-        guard formParts.contains(where: { holds($0.0) }) else { return false }
         var satisfied: Set<Int32> = []
         for (word, elements) in formParts where holds(word) { satisfied.formUnion(elements) }
-        return reachesTerminal(satisfied)
+        return !satisfied.isEmpty && reachesTerminal(satisfied)
     }
 
     /// The ASCII characters that a scalar beyond ASCII equals in a `String` (its canonical
