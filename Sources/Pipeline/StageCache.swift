@@ -52,6 +52,8 @@ public final class StageCache: @unchecked Sendable {
     /// This run's pack, created by the first record written, and its length so far.
     private var pack: (name: String, descriptor: Int32)?
     private var packLength: Int64 = 0
+    /// Blocks allocated ahead of the pack's records; cut off when the run finishes.
+    private var packBlocks = AtomicFile.BlockReservation()
     /// Packs opened for reading, by name.
     private var readers: [String: Int32] = [:]
 
@@ -61,6 +63,7 @@ public final class StageCache: @unchecked Sendable {
 
     deinit {
         writeback.sync {}
+        cutPackBlocksHoldingLock()
         if let pack { close(pack.descriptor) }
         for descriptor in readers.values { close(descriptor) }
     }
@@ -298,6 +301,7 @@ public final class StageCache: @unchecked Sendable {
             pack = (name, descriptor)
         }
         guard let pack else { return nil }
+        packBlocks.cover(pack.descriptor, through: packLength + length)
         defer { packLength += length }
         return (pack, packLength)
     }
@@ -312,6 +316,7 @@ public final class StageCache: @unchecked Sendable {
             if pruning { index = index.filter { used.contains($0.key) } }
             index.merge(written) { _, new in new }
             compact(&index)
+            cutPackBlocksHoldingLock()
             if index != before || !FileManager.default.fileExists(atPath: indexPath) {
                 guard Self.writeIndex(index, at: indexPath) else { return }
             }
@@ -325,6 +330,14 @@ public final class StageCache: @unchecked Sendable {
                 try? FileManager.default.removeItem(atPath: "\(folder)/\(stage)")
             }
         }
+    }
+
+    /// Cuts off the blocks allocated past the pack's records (its length is theirs: a record
+    /// still being written lies below it). With the lock held, or from `deinit`.
+    private func cutPackBlocksHoldingLock() {
+        guard let pack, packBlocks.end > packLength else { return }
+        _ = ftruncate(pack.descriptor, off_t(packLength))
+        packBlocks = AtomicFile.BlockReservation(end: packLength)
     }
 
     /// Packs of earlier runs that are mostly dead (less than half their bytes in parts still

@@ -143,6 +143,58 @@ private func dropFromMemory(_ path: String) {
         }
     }
 
+    /// A file that grows past a megabyte gets its blocks a step ahead of its bytes; once it is
+    /// complete it keeps none past them, whether new, written over an old one shorter than it,
+    /// flushed before the last bytes, or given a head written last.
+    @Test func blocksAllocatedAheadOfAGrowingFileAreCutOffWhenItIsComplete() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ahead-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+        func allocated(_ path: String) -> Int64 {
+            var status = stat()
+            return stat(path, &status) == 0 ? Int64(status.st_blocks) * 512 : -1
+        }
+        let piece = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 40503 >> 7) }
+        let count = 3 * 1_048_576 + 12_345
+        let expected = (0..<count).map { piece[$0 % piece.count] }
+        try Data(piece).write(to: URL(fileURLWithPath: path("old")))
+
+        // While it grows, the step ahead is allocated, where the file system can (ext4 can).
+        let scratch = open(path("scratch"), O_RDWR | O_CREAT, 0o644)
+        var reservation = AtomicFile.BlockReservation()
+        reservation.cover(scratch, through: 1_100_000)
+        close(scratch)
+        if !reservation.refused {
+            #expect(allocated(path("scratch")) >= AtomicFile.writebackStep)
+            let probe = try AtomicFile.Writer(path: path("probe"), durable: false)
+            probe.append(Array(expected.prefix(1_100_000)))
+            let folder = try FileManager.default.contentsOfDirectory(atPath: root.path)
+            let temporary = try #require(folder.first { $0.hasPrefix(".probe.tmp-") })
+            #expect(allocated(path(temporary)) >= AtomicFile.writebackStep)
+        }
+
+        for (name, durable, recycling, syncFirst) in [
+            ("new", true, nil, false), ("fast", false, nil, false), ("over-old", true, "old", false),
+            ("synced", true, nil, true),
+        ] {
+            let writer = try AtomicFile.Writer(
+                path: path(name), durable: durable, recycling: recycling.map { path($0) })
+            writer.reserve(10)
+            var at = 10
+            while at < count {
+                let end = min(count, at + 100_000)
+                writer.append(Array(expected[at..<end]))
+                at = end
+            }
+            if syncFirst { writer.sync() }
+            writer.write(Array(expected[..<10]), at: 0)
+            try writer.commit()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path(name))) == Data(expected))
+            #expect(allocated(path(name)) <= Int64(count) + 16_384, "\(name): \(allocated(path(name))) bytes allocated")
+        }
+    }
+
     @Test func anOldFileIsWrittenOverOnlyWhenItIsAloneAndRegular() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("recycle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

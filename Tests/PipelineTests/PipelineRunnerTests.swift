@@ -437,6 +437,36 @@ import TextAnalysis
         #expect(written.range(of: Data("Senior consultant".utf8)) == nil)
     }
 
+    /// The pack gets its blocks ahead of the records stored in it, and keeps none past them once
+    /// the run finishes; every record reads back.
+    @Test func thePackKeepsNoBlocksPastItsRecordsOnceTheRunFinishes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pack-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func allocated(_ path: String) -> (size: Int64, blocks: Int64) {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return (-1, -1) }
+            return (Int64(status.st_size), Int64(status.st_blocks) * 512)
+        }
+        let cache = StageCache(folder: folder.path)
+        let texts = (0..<7).map { number in String(repeating: "turn \(number) of a long interview. ", count: 8_000) }
+        for (number, text) in texts.enumerated() {
+            var bundle = cache.bundle(key: "document-\(number)")
+            bundle.set(text, stage: "ingest", key: "text")
+            cache.store(bundle)
+        }
+        let pack = try #require(cache.record(of: "document-0")?.first?.pack)
+        let path = folder.appendingPathComponent("documents/\(pack)").path
+        #expect(allocated(path).size > 1_500_000)
+        cache.finish(pruning: true)
+        let (size, blocks) = allocated(path)
+        #expect(blocks <= size + 16_384, "\(blocks) bytes allocated for \(size)")
+        let reread = StageCache(folder: folder.path)
+        for (number, text) in texts.enumerated() {
+            var bundle = reread.bundle(key: "document-\(number)")
+            #expect(bundle.value(String.self, stage: "ingest", key: "text") == text)
+        }
+    }
+
     @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
