@@ -181,6 +181,9 @@ public final class CompiledLexicon: Sendable {
     /// its part's bytes): what ``couldMatch(text:)`` looks for in a turn, and
     /// ``couldMatch(encodedForms:)`` in a document's cached forms before reading any.
     let formParts: [([UInt8], [Int32])]
+    /// Whether a form satisfies a word or wildcard only where it holds the part's very bytes:
+    /// every part is ASCII, without a character that has a look-alike beyond ASCII.
+    let formPartsAreBytes: Bool
     /// Each exact word's length and first byte in one integer: a document's form is compared
     /// with a word only when these agree (most forms of most documents agree with none).
     let exactKeys: [Int]
@@ -273,6 +276,9 @@ public final class CompiledLexicon: Sendable {
         formParts =
             exactWords + (Array(forms.prefixes) + Array(forms.suffixes)).map { (Array($0.key.utf8), $0.value) }
             + forms.infixes.map { (Array($0.0.utf8), [$0.1]) }
+        formPartsAreBytes = formParts.allSatisfy { part, _ in
+            !part.isEmpty && !part.contains { $0 >= 0x80 || Self.asciiWithLookalikes.contains($0) }
+        }
         negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
     }
 
@@ -334,12 +340,13 @@ extension CompiledLexicon {
     /// wildcard's fixed part: a form a word or wildcard matches holds those bytes, so most
     /// documents are ruled out by a few `memmem`s without reading a form (a wildcard edit read
     /// every document's forms, ~0.25 s of CPU at 100 MB). That holds under any reading of the
-    /// bytes, so bytes that are not such an array may be answered false too.
+    /// bytes, so bytes that are not such an array may be answered false too. In a document that
+    /// holds a part, only the forms it is found in are judged, when every part is plain bytes
+    /// (``formPartsAreBytes``).
     public func couldMatch(encodedForms: ArraySlice<UInt8>) -> Bool? {
         guard surfaces.isEmpty else { return nil }
-        if forms.stems.isEmpty, !formParts.isEmpty,
-            !encodedForms.withUnsafeBufferPointer(mayHoldFormParts(in:))
-        {
+        let searched = forms.stems.isEmpty && !formParts.isEmpty
+        if searched, !encodedForms.withUnsafeBufferPointer(mayHoldFormParts(in:)) {
             return false
         }
         let wholeWords = isWholeWords
@@ -348,30 +355,74 @@ extension CompiledLexicon {
         let (ascii, stems, exactKeys, exactWords) = (asciiForms, forms.stems, exactKeys, exactWords)
         var satisfied: Set<Int32> = []
         var classes: [Int32] = []
+        func judge(_ form: UnsafeBufferPointer<UInt8>) {
+            if wholeWords {
+                let key = Self.key(length: form.count, first: form.first ?? 0)
+                for index in exactKeys.indices where exactKeys[index] == key {
+                    if exactWords[index].0.elementsEqual(form) { satisfied.formUnion(exactWords[index].1) }
+                }
+            } else if UTF8Scalars.isASCII(form) {
+                classes.removeAll(keepingCapacity: true)
+                ascii.appendClasses(of: form, to: &classes) {
+                    stems[PorterStemmer.stem(String(decoding: form, as: UTF8.self))] ?? []
+                }
+                if !classes.isEmpty { satisfied.formUnion(classes) }
+            } else {
+                let word = String(decoding: form, as: UTF8.self)
+                satisfied.formUnion(forms.classes(of: word) { PorterStemmer.stem(word) })
+            }
+        }
         var reader = BinaryReader(encodedForms)
         do throws(BinaryReader.Error) {
-            try reader.readStrings { form in
-                if wholeWords {
-                    let key = Self.key(length: form.count, first: form.first ?? 0)
-                    for index in exactKeys.indices where exactKeys[index] == key {
-                        if exactWords[index].0.elementsEqual(form) { satisfied.formUnion(exactWords[index].1) }
+            if searched, formPartsAreBytes {
+                // Only a form holding a part's bytes can satisfy its elements: the forms are
+                // found by searching for the parts (some document holds one), not read one by
+                // one (judging every form of such a document was most of a wildcard edit).
+                let ranges = try reader.readStringRanges()
+                guard reader.isAtEnd else { return nil }
+                encodedForms.withUnsafeBufferPointer { buffer in
+                    judgeForms(holdingPartsIn: buffer, ranges: ranges) {
+                        judge(UnsafeBufferPointer(rebasing: buffer[$0]))
                     }
-                } else if UTF8Scalars.isASCII(form) {
-                    classes.removeAll(keepingCapacity: true)
-                    ascii.appendClasses(of: form, to: &classes) {
-                        stems[PorterStemmer.stem(String(decoding: form, as: UTF8.self))] ?? []
-                    }
-                    if !classes.isEmpty { satisfied.formUnion(classes) }
-                } else {
-                    let word = String(decoding: form, as: UTF8.self)
-                    satisfied.formUnion(forms.classes(of: word) { PorterStemmer.stem(word) })
                 }
+            } else {
+                try reader.readStrings(judge)
+                guard reader.isAtEnd else { return nil }
             }
         } catch {
             return nil
         }
-        guard reader.isAtEnd else { return nil }
         return reachesTerminal(satisfied)
+    }
+
+    /// Calls `judge` once with the range of each form (of `ranges`, in `bytes`) that holds a part
+    /// of ``formParts``: each part is searched for from the end of the last form it was found in.
+    private func judgeForms(
+        holdingPartsIn bytes: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], _ judge: (Range<Int>) -> Void
+    ) {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var judged = Set<Int>()
+        for (part, _) in formParts {
+            part.withUnsafeBytes { needle in
+                var from = 0
+                while let offset = raw.firstOffset(of: needle, from: from) {
+                    // The last form starting at or before the offset (binary search).
+                    var low = 0
+                    var high = ranges.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if ranges[middle].lowerBound <= offset { low = middle + 1 } else { high = middle }
+                    }
+                    let form = low - 1
+                    guard form >= 0, offset + needle.count <= ranges[form].upperBound else {
+                        from = offset + 1
+                        continue
+                    }
+                    if judged.insert(form).inserted { judge(ranges[form]) }
+                    from = ranges[form].upperBound
+                }
+            }
+        }
     }
 
     /// ``couldMatch(forms:surfaces:)`` for a lexicon of whole words only, asking of each word

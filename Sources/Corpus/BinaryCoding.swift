@@ -147,6 +147,19 @@ public struct BinaryReader: Sendable {
         }
     }
 
+    /// Where each string of an array of them lies (byte ranges from the start of the bytes
+    /// read), read past as ``readStrings(_:)`` would read them.
+    public mutating func readStringRanges() throws(Error) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        for _ in 0..<(try readCount()) {
+            let count = try readCount()
+            let start = offset - bytes.startIndex
+            offset += count
+            ranges.append(start..<start + count)
+        }
+        return ranges
+    }
+
     mutating func readString() throws(Error) -> String {
         let count = try readCount()
         let start = offset - bytes.startIndex  // the buffer of a slice counts from 0

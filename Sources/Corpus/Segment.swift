@@ -265,6 +265,15 @@ extension UnsafeRawBufferPointer {
         guard let base = baseAddress else { return bytes.isEmpty }
         return cfilesystem_holds(base, count, bytes.baseAddress, bytes.count) != 0
     }
+
+    /// The first offset from `start` on where these bytes hold `bytes` (not empty), if any.
+    package func firstOffset(of bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = baseAddress, let needle = bytes.baseAddress, !bytes.isEmpty, start >= 0,
+            start + bytes.count <= count,
+            let found = cfilesystem_find(base + start, count - start, needle, bytes.count)
+        else { return nil }
+        return found - base
+    }
 }
 
 extension Substring {

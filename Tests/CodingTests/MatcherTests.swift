@@ -266,6 +266,44 @@ import TextAnalysis
         #expect(lookalikes == Set(CompiledLexicon.asciiWithLookalikes))
     }
 
+    /// In a document whose cached forms hold a word's or fixed part's bytes, only the forms they
+    /// are found in are judged: the answer is the one every form judged as a string gives, for
+    /// parts at the start, end or inside of forms, twice in one, across two, and in forms long
+    /// enough that their length takes two bytes.
+    @Test func formsFoundByTheirPartsAreJudgedAsEveryFormWouldBe() {
+        var random = SplitMixGenerator(seed: 20_261_202)
+        let letters = Array("unplesaio")
+        func word(_ lengths: ClosedRange<Int>) -> String {
+            String((0..<Int.random(in: lengths, using: &random)).map { _ in letters.randomElement(using: &random)! })
+        }
+        var agreed = (yes: 0, no: 0)
+        for _ in 0..<3_000 {
+            let forms = (0..<Int.random(in: 0...12, using: &random)).map { _ in
+                Int.random(in: 0..<20, using: &random) == 0 ? word(126...140) : word(1...7)
+            }
+            let patterns = (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                let part = word(1...3)
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0: return part
+                case 1: return part + "*"
+                case 2: return "*" + part
+                case 3: return "*" + part + "*"
+                default: return part + " " + word(1...2) + "*"
+                }
+            }
+            let code = Code(name: "C", patterns: patterns.map { PatternEntry($0) })
+            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
+            #expect(compiled.formPartsAreBytes)
+            var writer = BinaryWriter()
+            writer.write(forms)
+            let strings = compiled.couldMatch(forms: forms, surfaces: [])
+            #expect(compiled.couldMatch(encodedForms: writer.bytes[...]) == strings, "\(patterns) \(forms)")
+            if strings { agreed.yes += 1 } else { agreed.no += 1 }
+        }
+        // Both answers, often.
+        #expect(agreed.yes > 500 && agreed.no > 500, "\(agreed)")
+    }
+
     @Test func phrasesMatchAcrossLineBreaksButNeverAcrossTurns() {
         let code = Code(name: "C", patterns: ["protected time"])
         #expect(suggest([code], ["no protected\ntime"]).count == 1)
