@@ -150,8 +150,10 @@ public struct BinaryReader: Sendable {
     /// Where each string of an array of them lies (byte ranges from the start of the bytes
     /// read), read past as ``readStrings(_:)`` would read them.
     public mutating func readStringRanges() throws(Error) -> [Range<Int>] {
+        let count = try readCount()
         var ranges: [Range<Int>] = []
-        for _ in 0..<(try readCount()) {
+        ranges.reserveCapacity(count)
+        for _ in 0..<count {
             let count = try readCount()
             let start = offset - bytes.startIndex
             offset += count
