@@ -12,10 +12,6 @@
 
 #include "CFileSystem.h"
 
-int cfilesystem_holds(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
-    return memmem(haystack, haystack_length, needle, needle_length) != NULL;
-}
-
 #ifdef __linux__
 int cfilesystem_start_writeback(int descriptor, int64_t offset, int64_t length) {
     return sync_file_range(descriptor, offset, length, SYNC_FILE_RANGE_WRITE);

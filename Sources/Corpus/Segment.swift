@@ -262,8 +262,7 @@ extension UnsafeBufferPointer<UInt8> {
 extension UnsafeRawBufferPointer {
     /// Whether these bytes hold `bytes` somewhere, as they are (glibc's `memmem`).
     package func holds(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = baseAddress else { return bytes.isEmpty }
-        return cfilesystem_holds(base, count, bytes.baseAddress, bytes.count) != 0
+        bytes.isEmpty || firstOffset(of: bytes, from: 0) != nil
     }
 
     /// The first offset from `start` on where these bytes hold `bytes` (not empty), if any.

@@ -4,10 +4,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Whether `haystack` holds the `needle_length` bytes at `needle` (`memmem`, which Swift's Glibc
-/// module does not export); an empty needle is always held.
-int cfilesystem_holds(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
-
 /// Starts writing a byte range of an open file back to disk without waiting for it (Linux's
 /// `sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which Swift's Glibc module does not export);
 /// 0 on success, -1 with `errno` set. Elsewhere it does nothing and returns 0.
