@@ -376,8 +376,9 @@ public enum AtomicFile {
 
     /// Disk blocks allocated a step ahead of a growing file's writes (`fallocate` keeping the
     /// size): ext4 then maps each page written to a block already there instead of reserving one
-    /// per page, ~40 % of the kernel's time writing into a new file here. What is left past the
-    /// file's end when it is complete is cut off (``end`` tells whether there is any).
+    /// per page (720 MB written into new files here: 1.0–1.6 s of system time, 0.55–0.63 s with
+    /// the blocks allocated first). What is left past the file's end when it is complete is cut
+    /// off (``end`` tells whether there is any).
     public struct BlockReservation: Sendable {
         /// Bytes from the file's start whose blocks are allocated.
         public private(set) var end: Int64

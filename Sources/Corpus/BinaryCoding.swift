@@ -154,10 +154,10 @@ public struct BinaryReader: Sendable {
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(count)
         for _ in 0..<count {
-            let count = try readCount()
+            let length = try readCount()
             let start = offset - bytes.startIndex
-            offset += count
-            ranges.append(start..<start + count)
+            offset += length
+            ranges.append(start..<start + length)
         }
         return ranges
     }
