@@ -276,9 +276,7 @@ public final class CompiledLexicon: Sendable {
         formParts =
             exactWords + (Array(forms.prefixes) + Array(forms.suffixes)).map { (Array($0.key.utf8), $0.value) }
             + forms.infixes.map { (Array($0.0.utf8), [$0.1]) }
-        formPartsAreBytes = formParts.allSatisfy { part, _ in
-            !part.isEmpty && !part.contains { $0 >= 0x80 || Self.asciiWithLookalikes.contains($0) }
-        }
+        formPartsAreBytes = formParts.allSatisfy { Self.isPlainBytes($0.0) }
         negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
     }
 
@@ -346,7 +344,8 @@ extension CompiledLexicon {
     public func couldMatch(encodedForms: ArraySlice<UInt8>) -> Bool? {
         guard surfaces.isEmpty else { return nil }
         let searched = forms.stems.isEmpty && !formParts.isEmpty
-        if searched, !encodedForms.withUnsafeBufferPointer(mayHoldFormParts(in:)) {
+        let firstOffsets = searched ? encodedForms.withUnsafeBufferPointer(formPartOffsets(in:)) : []
+        if searched, !couldMatch(holding: { firstOffsets[$0] != nil }) {
             return false
         }
         let wholeWords = isWholeWords
@@ -381,7 +380,7 @@ extension CompiledLexicon {
                 let ranges = try reader.readStringRanges()
                 guard reader.isAtEnd else { return nil }
                 encodedForms.withUnsafeBufferPointer { buffer in
-                    judgeForms(holdingPartsIn: buffer, ranges: ranges) {
+                    judgeForms(holdingPartsIn: buffer, ranges: ranges, from: firstOffsets) {
                         judge(UnsafeBufferPointer(rebasing: buffer[$0]))
                     }
                 }
@@ -396,15 +395,18 @@ extension CompiledLexicon {
     }
 
     /// Calls `judge` once with the range of each form (of `ranges`, in `bytes`) that holds a part
-    /// of ``formParts``: each part is searched for from the end of the last form it was found in.
+    /// of ``formParts``: each part is searched for from where it was first found (`firsts`, by
+    /// part; nil: nowhere), then from the end of the last form it was found in.
     private func judgeForms(
-        holdingPartsIn bytes: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], _ judge: (Range<Int>) -> Void
+        holdingPartsIn bytes: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], from firsts: [Int?],
+        _ judge: (Range<Int>) -> Void
     ) {
         let raw = UnsafeRawBufferPointer(bytes)
         var judged = Set<Int>()
-        for (part, _) in formParts {
+        for ((part, _), first) in zip(formParts, firsts) {
+            guard let first else { continue }
             part.withUnsafeBytes { needle in
-                var from = 0
+                var from = first
                 while let offset = raw.firstOffset(of: needle, from: from) {
                     // The last form starting at or before the offset (binary search).
                     var low = 0
@@ -448,20 +450,21 @@ extension CompiledLexicon {
         return text.withUTF8 { bytes in
             let ascii = UTF8Scalars.isASCII(bytes)
             if !ascii && !Tokenizer.spellsPlainASCIIFormsInPlace(bytes) { return true }
-            let holds = { (word: [UInt8]) -> Bool in
-                word.contains { $0 >= 0x80 } || (!ascii && word.contains { $0 == 0x27 || $0 == 0x2D })
+            return couldMatch(holding: { part in
+                let word = formParts[part].0
+                return word.contains { $0 >= 0x80 } || (!ascii && word.contains { $0 == 0x27 || $0 == 0x2D })
                     || word.withUnsafeBufferPointer { Self.contains($0, ignoringASCIICaseIn: bytes) }
-            }
-            return couldMatch(holding: holds)
+            })
         }
     }
 
     /// Whether some path through the trie has every element satisfied, when a word or fixed part
     /// of ``formParts`` satisfies its elements where `holds` says the text has its bytes (asked
-    /// once a part). The trie is walked only when some part is there: most texts hold none.
-    private func couldMatch(holding holds: ([UInt8]) -> Bool) -> Bool {
+    /// once a part, by its index). The trie is walked only when some part is there: most texts
+    /// hold none.
+    private func couldMatch(holding holds: (Int) -> Bool) -> Bool {
         var satisfied: Set<Int32> = []
-        for (word, elements) in formParts where holds(word) { satisfied.formUnion(elements) }
+        for (part, (_, elements)) in formParts.enumerated() where holds(part) { satisfied.formUnion(elements) }
         return !satisfied.isEmpty && reachesTerminal(satisfied)
     }
 
@@ -471,16 +474,22 @@ extension CompiledLexicon {
     /// holding its bytes. A test checks every scalar.
     static let asciiWithLookalikes: [UInt8] = Array(";K`".utf8)
 
-    /// Whether `bytes` (a document's forms) may hold a form that some pattern's words satisfy,
-    /// judged by searching them for the bytes of each word and fixed part (``formParts``) as
-    /// they are: forms are folded as the patterns' words are. A word beyond ASCII, or with a
-    /// character that has a look-alike, is taken as held (a form may spell it otherwise). Never
-    /// no wrongly, whatever the bytes' framing.
-    private func mayHoldFormParts(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether a word or fixed part is found only where its very bytes are: not empty, ASCII,
+    /// without a character that has a look-alike beyond ASCII.
+    static func isPlainBytes(_ part: [UInt8]) -> Bool {
+        !part.isEmpty && !part.contains { $0 >= 0x80 || asciiWithLookalikes.contains($0) }
+    }
+
+    /// Where `bytes` (a document's forms) first hold each word and fixed part of ``formParts``
+    /// (nil: nowhere), searched for as they are: forms are folded as the patterns' words are. A
+    /// part that is not plain bytes (``isPlainBytes(_:)``) is taken as held, at 0 (a form may
+    /// spell it otherwise). A part nowhere is in no form, whatever the bytes' framing.
+    private func formPartOffsets(in bytes: UnsafeBufferPointer<UInt8>) -> [Int?] {
         let raw = UnsafeRawBufferPointer(bytes)
-        return couldMatch(holding: { word in
-            word.contains { $0 >= 0x80 || Self.asciiWithLookalikes.contains($0) } || word.withUnsafeBytes(raw.holds)
-        })
+        return formParts.map { part, _ in
+            guard Self.isPlainBytes(part) else { return 0 }
+            return part.withUnsafeBytes { raw.firstOffset(of: $0, from: 0) }
+        }
     }
 
     /// Whether `text` holds `word`'s bytes, ASCII letters in either case.

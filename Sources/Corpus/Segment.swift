@@ -260,12 +260,8 @@ extension UnsafeBufferPointer<UInt8> {
 }
 
 extension UnsafeRawBufferPointer {
-    /// Whether these bytes hold `bytes` somewhere, as they are (glibc's `memmem`).
-    package func holds(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.isEmpty || firstOffset(of: bytes, from: 0) != nil
-    }
-
-    /// The first offset from `start` on where these bytes hold `bytes` (not empty), if any.
+    /// The first offset from `start` on where these bytes hold `bytes` (not empty), if any
+    /// (glibc's `memmem`).
     package func firstOffset(of bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard let base = baseAddress, let needle = bytes.baseAddress, !bytes.isEmpty, start >= 0,
             start + bytes.count <= count,
