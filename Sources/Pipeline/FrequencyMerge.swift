@@ -79,7 +79,7 @@ extension Outputs {
                 csv.append(0x2C)
                 csv.append(contentsOf: String(row.count).utf8)
                 csv.append(0x2C)
-                appendFixedPoint4(row.rate, to: &csv)
+                FixedPoint.append(row.rate, digits: 4, to: &csv)
                 csv.append(0x2C)
                 csv.append(contentsOf: String(row.participants).utf8)
                 csv.append(0x2C)

@@ -107,9 +107,10 @@ public enum Outputs {
         let encoded = try json(rest)
         // A key's quotes cannot occur inside a string, and no other level has a `stages` key.
         let key = "\n  \"stages\" : "
-        guard !report.stages.isEmpty, let place = encoded.range(of: Data((key + "[\n\n  ]").utf8)) else {
-            return try json(report)
-        }
+        let empty = Array((key + "[\n\n  ]").utf8)
+        let found = encoded.withUnsafeBytes { bytes in empty.withUnsafeBytes { bytes.firstOffset(of: $0, from: 0) } }
+        guard !report.stages.isEmpty, let start = found else { return try json(report) }
+        let place = encoded.startIndex + start..<encoded.startIndex + start + empty.count
         var stages = JSONWriter(
             depth: 1, capacity: report.stages.reduce(256) { $0 + ($1.ran.count + $1.cached.count) * 32 })
         stages.array { writer in

@@ -1205,46 +1205,6 @@ func isStandardAbsolute(_ path: String) -> Bool {
     }
 }
 
-/// `String(format: "%.4f", value)` without Foundation's formatter, which built a locale-aware
-/// string per call and was most of the time of writing frequencies.csv: the C library's own
-/// `%.4f` (the C locale's decimal point), as Foundation uses in the end.
-func fixedPoint4(_ value: Double) -> String {
-    var bytes: [UInt8] = []
-    appendFixedPoint4(value, to: &bytes)
-    return String(decoding: bytes, as: UTF8.self)
-}
-
-/// ``fixedPoint4(_:)``'s bytes appended to `bytes`.
-///
-/// Digits by hand where the rounding cannot differ from the C library's (a value from 0 to a
-/// billion whose ten-thousandths are not within 0.002 of a tie, which leaves room for the
-/// product's rounding error of at most 0.0011); the C library otherwise. Calling `vsnprintf`
-/// through `withVaList` cast the value to `CVarArg` at run time, and with the formatting was
-/// a twentieth of a 1 MB run.
-func appendFixedPoint4(_ value: Double, to bytes: inout [UInt8]) {
-    if value.sign == .plus, value < 1e9 {
-        let scaled = value * 10_000
-        let whole = scaled.rounded(.down)
-        let fraction = scaled - whole
-        if abs(fraction - 0.5) > 0.002 {
-            let units = UInt64(whole) + (fraction > 0.5 ? 1 : 0)
-            bytes.append(contentsOf: String(units / 10_000).utf8)
-            bytes.append(0x2E)
-            let decimals = units % 10_000
-            for place: UInt64 in [1000, 100, 10, 1] { bytes.append(0x30 + UInt8(decimals / place % 10)) }
-            return
-        }
-    }
-    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-        let length = withVaList([value]) { vsnprintf(buffer.baseAddress, 64, "%.4f", $0) }
-        guard length > 0, length < 64 else {
-            bytes.append(contentsOf: String(format: "%.4f", value).utf8)
-            return
-        }
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)))
-    }
-}
-
 /// Quotes a CSV field when it must be (RFC 4180). Hand-written: CSV.swift's writer sends every
 /// scalar through an `OutputStream` call, far too slow for a frequencies file of a million rows.
 func csvField(_ value: String) -> String {

@@ -38,7 +38,9 @@ final class YAMLNodeReader {
             // Scalars are read as text and typed by the reader (`int`, `bool` below), so Yams's
             // default resolver, whose regular expressions were compiled at every command's start
             // (a few milliseconds), is not needed: keys are compared by their text, not as nodes.
-            let parser = try Parser(yaml: text, resolver: .basic)
+            // UTF-8 named, not Yams's default: that one reads the environment at each parse (and
+            // prints to standard output when YAMS_DEFAULT_ENCODING is set).
+            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             reader.parser = parser
             guard let root = try parser.singleRoot() else {
                 reader.error(at: nil, "the file is empty")

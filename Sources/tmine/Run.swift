@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Foundation
 import Pipeline
 
@@ -74,7 +75,7 @@ struct Run: ParsableCommand {
         lines.append(
             "\(report.study): \(report.corpus.documents) documents, \(report.corpus.turns) turns, "
                 + "\(report.corpus.participantTokens) participant tokens, \(report.failures.count) failed "
-                + "(\(String(format: "%.2f", report.seconds)) s)")
+                + "(\(FixedPoint.string(report.seconds, digits: 2)) s)")
         for stage in report.stages where stage.wrote {
             lines.append("  \(stage.name): \(stage.ran.count) ran, \(stage.cached.count) cached")
         }
@@ -122,11 +123,11 @@ final class ProgressReporter: @unchecked Sendable {
             let left = rate > 0 ? Double(total - done) / rate : 0
             if json {
                 printError(
-                    "{\"event\":\"progress\",\"done\":\(done),\"total\":\(total),\"seconds\":\(String(format: "%.2f", elapsed))}"
+                    "{\"event\":\"progress\",\"done\":\(done),\"total\":\(total),\"seconds\":\(FixedPoint.string(elapsed, digits: 2))}"
                 )
             } else {
                 let text =
-                    "\(done)/\(total) documents, \(String(format: "%.1f", rate))/s, \(String(format: "%.0f", left)) s left"
+                    "\(done)/\(total) documents, \(FixedPoint.string(rate, digits: 1))/s, \(FixedPoint.string(left, digits: 0)) s left"
                 FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
                 drawn = true
             }
