@@ -59,13 +59,14 @@ public enum ContentHash {
         private var pending: [UInt8] = []
         private static let batch = 16_384
 
-        public init() {}
+        public init() {
+            pending.reserveCapacity(Self.batch)
+        }
 
         public mutating func add(_ part: String) { add(part, "") }
 
         /// The part `first + second`, without making that string: the same hash.
         public mutating func add(_ first: String, _ second: String) {
-            if pending.capacity < Self.batch { pending.reserveCapacity(Self.batch) }
             var length = first.utf8.count + second.utf8.count
             // `<length>:<bytes>`, the length's digits from a buffer on the stack.
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in

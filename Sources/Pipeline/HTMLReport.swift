@@ -131,7 +131,7 @@ struct HTMLReport {
             let below = Int(position.rounded(.down))
             let above = min(below + 1, counts.count - 1)
             let value = Double(counts[below]) + (position - Double(below)) * Double(counts[above] - counts[below])
-            return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+            return value == value.rounded() ? String(Int(value)) : FixedPoint.string(value, digits: 1)
         }
         html +=
             "<p>\(counts.count) participants, too many for a bar each: median \(quantile(0.5)) words "
@@ -176,8 +176,8 @@ struct HTMLReport {
             for row in top {
                 html +=
                     "<tr><td>\(XML.escape(row.term))</td><td>\(row.targetCount)</td><td>\(row.referenceCount)</td>"
-                    + "<td>\(String(format: "%.2f", row.logLikelihood))</td><td>\(String(format: "%.4f", row.pValue))</td>"
-                    + "<td>\(String(format: "%.2f", row.logRatio))</td></tr>"
+                    + "<td>\(FixedPoint.string(row.logLikelihood, digits: 2))</td><td>\(FixedPoint.string(row.pValue, digits: 4))</td>"
+                    + "<td>\(FixedPoint.string(row.logRatio, digits: 2))</td></tr>"
             }
             html += "</table>\n"
         }
@@ -382,9 +382,10 @@ struct HTMLReport {
             guard suggested > 0 || manual > 0 else { continue }
             let count = { (status: SuggestionStatus) in tally.count(code: code.name, status: status) }
             let judged = count(.accepted) + count(.rejected) + count(.recoded)
-            let precision = judged == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(judged))
+            let precision = judged == 0 ? "–" : FixedPoint.string(Double(count(.accepted)) / Double(judged), digits: 2)
             let recall =
-                manual == 0 ? "–" : String(format: "%.2f", Double(count(.accepted)) / Double(count(.accepted) + manual))
+                manual == 0
+                ? "–" : FixedPoint.string(Double(count(.accepted)) / Double(count(.accepted) + manual), digits: 2)
             html +=
                 "<tr><td>\(XML.escape(code.name))</td><td>\(suggested)</td><td>\(count(.accepted))</td>"
                 + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td><td>\(precision)</td>"

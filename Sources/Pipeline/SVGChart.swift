@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Small SVG charts for the HTML report, drawn by hand: no charting package exists on this
@@ -176,7 +177,7 @@ public enum SVGChart {
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.2f", value)
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : FixedPoint.string(value, digits: 2)
     }
 
     static func truncate(_ text: String, _ length: Int) -> String {

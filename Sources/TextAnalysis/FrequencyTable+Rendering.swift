@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 extension FrequencyTable {
@@ -15,7 +16,7 @@ extension FrequencyTable {
             for row in rows.lazy.filter({ $0.group == group.name }).prefix(top) {
                 text +=
                     ("  " + row.term).padding(toLength: 28) + String(row.count).leftPadded(7)
-                    + String(format: "%.2f", row.rate).leftPadded(9)
+                    + FixedPoint.string(row.rate, digits: 2).leftPadded(9)
                     + "\(row.participants)/\(group.participants)"
                     .leftPadded(8) + "\(row.documents)".leftPadded(6) + "\n"
             }
@@ -35,8 +36,9 @@ extension Keyness {
             text +=
                 ("  " + row.term).padding(toLength: 28) + String(row.targetCount).leftPadded(8)
                 + String(row.referenceCount).leftPadded(7)
-                + String(format: "%.2f", row.signedLogLikelihood).leftPadded(9)
-                + String(format: "%.4f", row.pValue).leftPadded(9) + String(format: "%.2f", row.logRatio).leftPadded(11)
+                + FixedPoint.string(row.signedLogLikelihood, digits: 2).leftPadded(9)
+                + FixedPoint.string(row.pValue, digits: 4).leftPadded(9)
+                + FixedPoint.string(row.logRatio, digits: 2).leftPadded(11)
                 + "\n"
         }
         return text

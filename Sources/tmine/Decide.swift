@@ -130,12 +130,12 @@ struct LexiconCommand: ParsableCommand {
                 return
             }
             func line(_ name: String, _ counts: LexiconFeedback.Counts, manual: Int?, recall: Double? = nil) -> String {
-                let precision = counts.precision.map { String(format: "%.2f", $0) } ?? "–"
+                let precision = counts.precision.map { FixedPoint.string($0, digits: 2) } ?? "–"
                 return name.padding(toLength: 44, withPad: " ", startingAt: 0)
                     + [counts.suggested, counts.accepted, counts.rejected, counts.recoded].map { String($0).leftPad(6) }
                     .joined()
                     + precision.leftPad(10) + (manual.map { String($0).leftPad(8) } ?? "")
-                    + (recall.map { String(format: "%.2f", $0).leftPad(8) } ?? "")
+                    + (recall.map { FixedPoint.string($0, digits: 2).leftPad(8) } ?? "")
             }
             print(
                 "code / pattern".padding(toLength: 44, withPad: " ", startingAt: 0)

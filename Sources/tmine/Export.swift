@@ -79,7 +79,7 @@ struct AgreementCommand: ParsableCommand {
             print(try jsonString(agreement))
             return
         }
-        func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }
+        func number(_ value: Double?) -> String { value.map { FixedPoint.string($0, digits: 3) } ?? "–" }
         func interval(_ value: [Double]?) -> String { value.map { "[\(number($0[0])), \(number($0[1]))]" } ?? "" }
         print("coders: " + agreement.coders.joined(separator: ", "))
         for row in agreement.codes + [agreement.overall] {

@@ -86,7 +86,8 @@ struct Freq: ParsableCommand {
             try writer.write(row: ["term", "group", "count", "rate", "participants", "documents"])
             for row in table.rows {
                 try writer.write(row: [
-                    row.term, row.group, String(row.count), String(format: "%.4f", row.rate), String(row.participants),
+                    row.term, row.group, String(row.count), FixedPoint.string(row.rate, digits: 4),
+                    String(row.participants),
                     String(row.documents),
                 ])
             }
