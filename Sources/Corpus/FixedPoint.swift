@@ -14,6 +14,7 @@ package enum FixedPoint {
     }
 
     private static let scales: [Double] = [1, 10, 100, 1000, 10_000]
+    private static let longest = 320
 
     /// ``string(_:digits:)``'s bytes appended to `bytes`.
     ///
@@ -43,12 +44,12 @@ package enum FixedPoint {
                 return
             }
         }
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-            let length = withVaList([Int32(digits), value]) { vsnprintf(buffer.baseAddress, 64, "%.*f", $0) }
-            guard length > 0, length < 64 else {
-                bytes.append(contentsOf: String(format: "%.\(digits)f", value).utf8)
-                return
+        // Room for the longest: -DBL_MAX has 309 digits before the point.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Self.longest) { buffer in
+            let length = withVaList([Int32(digits), value]) {
+                vsnprintf(buffer.baseAddress, Self.longest, "%.*f", $0)
             }
+            precondition(length > 0 && length < Self.longest, "vsnprintf wrote \(length) bytes")
             bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)))
         }
     }

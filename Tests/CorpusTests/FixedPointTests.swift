@@ -23,7 +23,10 @@ import Testing
                     / Double(Int.random(in: 1...9_000_000, using: &random)))
         }
         values += [999_999_999.999_95, 1e9, 1e9.nextDown, 0.999_95, 9.999_95, 0.000_049_999, .leastNonzeroMagnitude]
-        values += [.infinity, -.infinity, .nan, -1e-9, 2.5, 3.5, 0.125, 0.375]
+        values += [
+            .infinity, -.infinity, .nan, -1e-9, 2.5, 3.5, 0.125, 0.375, .greatestFiniteMagnitude,
+            -.greatestFiniteMagnitude,
+        ]
         return values
     }
 
