@@ -32,12 +32,19 @@ public final class RunLock {
             pid: getpid(), host: ProcessInfo.processInfo.hostName,
             started: isoTimestamp(Date()))
         let draft = path + ".tmp-\(getpid())"
-        do {
-            try ((try? JSONEncoder().encode(holder)) ?? Data()).write(to: URL(fileURLWithPath: draft))
-        } catch {
-            throw PipelineError(file: path, message: "cannot create the lock file (\(error.localizedDescription))")
-        }
+        // Not forced to disk (Foundation's `Data.write` would: 1.5–5.5 ms a run here, more while
+        // the disk writes a previous run's outputs): a lock matters only while its process lives,
+        // and one a machine crash leaves behind, empty or whole, is taken over as stale below.
+        let bytes = [UInt8]((try? JSONEncoder().encode(holder)) ?? Data())
+        let descriptor = open(draft, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let failure =
+            descriptor < 0
+            ? String(cString: strerror(errno)) : AtomicFile.write(bytes, to: descriptor, at: 0)
+        if descriptor >= 0 { close(descriptor) }
         defer { unlink(draft) }
+        if let failure {
+            throw PipelineError(file: path, message: "cannot create the lock file (\(failure))")
+        }
         while true {
             if link(draft, path) == 0 {
                 held = true
