@@ -217,6 +217,45 @@ import TextAnalysis
             #expect(String(decoding: bytes.bytes, as: UTF8.self) == String(number))
         }
     }
+
+    @Test func xmlEscapeReferencesMarkupAndDropsWhatXMLForbids() {
+        #expect(XML.escape("plain text, é ✓") == "plain text, é ✓")
+        #expect(XML.escape("a<b & \"c\">\n\t\r") == "a&lt;b &amp; &quot;c&quot;&gt;&#10;&#9;&#13;")
+        #expect(XML.escape("x\u{0}\u{1F}\u{FFFE}y\u{FFFF}\u{FFFD}\u{F000}\u{EFFF}") == "xy\u{FFFD}\u{F000}\u{EFFF}")
+        #expect(XML.escape("") == "")
+        // Scalar by scalar, as XML 1.0 states it, over random text of the characters that matter
+        // and their neighbours (ASCII, two-, three- and four-byte forms, 0xEF-led ones).
+        func byScalar(_ text: String) -> String {
+            var result = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "&": result += "&amp;"
+                case "<": result += "&lt;"
+                case ">": result += "&gt;"
+                case "\"": result += "&quot;"
+                case "\n": result += "&#10;"
+                case "\t": result += "&#9;"
+                case "\r": result += "&#13;"
+                default:
+                    if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+            return result
+        }
+        let pool: [Unicode.Scalar] = [
+            "a", " ", "&", "<", ">", "\"", "'", "\n", "\t", "\r", "\u{0}", "\u{1F}", "\u{7F}", "é", "\u{2019}",
+            "\u{EFBF}", "\u{F000}", "\u{FFBE}", "\u{FFFD}", "\u{FFFE}", "\u{FFFF}", "\u{10000}", "\u{1F600}",
+        ]
+        var random = SplitMixGenerator(seed: 7)
+        for _ in 0..<2_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...12, using: &random) {
+                text.unicodeScalars.append(pool.randomElement(using: &random)!)
+            }
+            #expect(XML.escape(text) == byScalar(text), "\(Array(text.unicodeScalars))")
+        }
+    }
 }
 
 /// Collects users, cases, codes and selections from a `project.qde`.
