@@ -10,16 +10,16 @@ set -euo pipefail
 binary=$(realpath "$1")
 shift
 scratch=$(mktemp -d)
-trap 'perf probe -q -d "probe_tmine*" 2>/dev/null || true; rm -rf "$scratch"' EXIT
-perf probe -q -d 'probe_tmine*' 2>/dev/null || true
+trap 'perf probe -q -d "tmine_scans:*" 2>/dev/null || true; rm -rf "$scratch"' EXIT
+perf probe -q -d 'tmine_scans:*' 2>/dev/null || true
 # The runtime's lookup (one call per question) and the loop body it runs once per record on a miss.
 nm "$binary" >"$scratch/symbols.txt"
 lookup=$(awk '$2 == "t" && $3 ~ /^_ZL52swift_conformsToProtocolMaybeInstantiateSuperclasses/ {print $1}' "$scratch/symbols.txt" | head -1)
 scan=$(awk '$2 == "t" && $3 ~ /^_ZZZL52swift_conformsToProtocolMaybeInstantiateSuperclasses/ {print $1}' "$scratch/symbols.txt" | head -1)
 [ -n "$lookup" ] && [ -n "$scan" ] || { echo "no conformance lookup symbols in $binary" >&2; exit 1; }
-perf probe -q -x "$binary" -a "lookup=0x$lookup"
-perf probe -q -x "$binary" -a "scan=0x$scan"
-perf record -q -g -e probe_tmine:lookup -e probe_tmine:scan -o "$scratch/perf.data" -- "$binary" "$@" >/dev/null
+perf probe -q -x "$binary" -a "tmine_scans:lookup=0x$lookup"
+perf probe -q -x "$binary" -a "tmine_scans:scan=0x$scan"
+perf record -q -g -e tmine_scans:lookup -e tmine_scans:scan -o "$scratch/perf.data" -- "$binary" "$@" >/dev/null
 perf script -i "$scratch/perf.data" -F event,ip,sym 2>/dev/null >"$scratch/events.txt"
 python3 - "$scratch/events.txt" <<'PY'
 import re, subprocess, sys
