@@ -101,7 +101,11 @@ let package = Package(
             // walked one by one. Nothing looks them up, so they are not exported (still PIE).
             swiftSettings: concreteMetadata + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
             linkerSettings: [
-                .unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))
+                .unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
+                // Linked by the toolchain's lld rather than the system's gold: the same start-up
+                // (`tmine --version` 7.97 against 7.98 ms, 300 alternated runs) in 5 s instead of
+                // 37 s, paid by every release build, the README's first command's included.
+                .unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux], configuration: .release)),
             ]
         ),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
