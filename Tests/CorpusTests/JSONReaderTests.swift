@@ -75,6 +75,40 @@ import Testing
         #expect(throws: JSONReader.Failure.self) { try result.get() }
     }
 
+    /// A string's bytes are taken exactly when they are UTF-8, with or without an escape among
+    /// them: 3,000 random strings of valid characters, stray and truncated sequences (a 4-byte
+    /// one cut to 3, which a repairing decoder turns into one 3-byte U+FFFD), overlong forms and
+    /// encoded surrogates, against `String(validating:)`.
+    @Test func stringsAreTakenExactlyWhenTheyAreUTF8() {
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("é".utf8), Array("’".utf8), Array("😀".utf8), Array("\u{FFFD}".utf8),
+            [0x80], [0xC3], [0xE2, 0x80], [0xF0, 0x9F, 0x98], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80],
+            [0xF4, 0x90, 0x80, 0x80], [0xFF], [0xEF, 0xBF, 0xBD],
+        ]
+        var generator = SplitMixGenerator(seed: 19)
+        var accepted = 0
+        for trial in 0..<3_000 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...6, using: &generator) {
+                text += pieces.randomElement(using: &generator)!
+            }
+            let escaped = trial % 2 == 1
+            let json =
+                Array(#"{"label":""#.utf8) + text + (escaped ? Array(#"\n"#.utf8) : [])
+                + Array(#"","role":"other"}"#.utf8)
+            let expected = String(validating: text + (escaped ? [0x0A] : []), as: UTF8.self)
+            var bytes = json
+            let read = bytes.withUnsafeMutableBufferPointer { buffer in
+                var reader = JSONReader(UnsafeBufferPointer(buffer))
+                return try? Speaker(reading: &reader)
+            }
+            #expect(read?.label == expected, "\(text)")
+            if expected != nil { accepted += 1 }
+        }
+        // Both kinds came up often enough to mean something.
+        #expect(accepted > 300 && accepted < 2_700)
+    }
+
     /// A run of an array's lines: elements separated by commas, no brackets, no trailing comma.
     @Test func aRunOfElementsIsReadWhole() throws {
         func list(_ json: String) throws -> [ScalarRange] {
