@@ -295,6 +295,27 @@ extension Speaker: BinaryCodable {
     }
 }
 
+extension Participant: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(id)
+        writer.write(attributes)
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(id: try reader.read(), attributes: try reader.read())
+    }
+}
+
+extension ParticipantTable: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(attributeNames)
+        writer.write(participants)
+        writer.write(documentColumn)
+    }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(attributeNames: try reader.read(), participants: try reader.read(), documentColumn: try reader.read())
+    }
+}
+
 /// A turn's text is the document's text at its range (ingest makes it so), so it is not written
 /// again: it was half of every cached record. A turn whose text differs (none that the readers
 /// make) is written whole, flagged; a range outside the text makes the record unreadable.

@@ -175,8 +175,10 @@ public struct PipelineRunner: Sendable {
         if let path = configuration.participants {
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                participantsHash = ContentHash.of(data)
-                let result = try ParticipantsReader().read(data: data, file: path)
+                let hash = ContentHash.of(data)
+                participantsHash = hash
+                let result = try StoredParticipants.read(
+                    data: data, hash: hash, file: path, out: out, trusting: !options.force)
                 participants = result.table
                 warnings += result.warnings
             } catch let error as IngestError {

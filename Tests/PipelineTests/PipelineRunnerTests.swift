@@ -287,6 +287,53 @@ import TextAnalysis
         #expect(try workspace.output("report.html") == html)
     }
 
+    /// The participants file is parsed once for each version of it: later runs take the table
+    /// and its warnings from `.cache/participants.bin` without writing it again; a forced run, a
+    /// damaged copy and an edited file are parsed anew.
+    @Test func theParticipantTableIsParsedOnceForEachVersionOfItsFile() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let path = try #require(try PipelineReader.read(workspace.pipeline).participants)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        // A short row, which the reader warns about.
+        try (text + "P99,Consultant\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let first = try workspace.run()
+        let cache = StoredParticipants.path(in: workspace.out.path)
+        let written = try #require(TranscriptHashes.Identity(of: cache))
+
+        func read(trusting: Bool = true) throws -> StoredParticipants {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try StoredParticipants.read(
+                data: data, hash: ContentHash.of(data), file: path, out: workspace.out.path, trusting: trusting)
+        }
+        func parsed() throws -> StoredParticipants {
+            let (table, warnings) = try ParticipantsReader().read(file: path)
+            return StoredParticipants(table: table, warnings: warnings)
+        }
+        let expected = try parsed()
+        #expect(expected.warnings.count == 1 && first.warnings.contains(expected.warnings[0]))
+        #expect(try read() == expected)
+        #expect(TranscriptHashes.Identity(of: cache) == written, "taken from the cache, not written again")
+
+        #expect(try read(trusting: false) == expected)
+        let forced = try #require(TranscriptHashes.Identity(of: cache))
+        #expect(forced != written, "a forced run parses the file and keeps the table again")
+
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: cache)))
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: cache))
+        #expect(try read() == expected)
+        #expect(TranscriptHashes.Identity(of: cache) != forced, "a damaged copy is passed over and replaced")
+
+        let edited = text.replacingOccurrences(of: "P2,Consultant,", with: "P2,Senior consultant,")
+        #expect(edited != text)
+        try edited.write(toFile: path, atomically: true, encoding: .utf8)
+        let fresh = try read()
+        #expect(fresh == (try parsed()) && fresh.warnings.isEmpty)
+        #expect(
+            fresh.table.participants.first { $0.id == "P2" }?.attributes.values.contains("Senior consultant") == true)
+    }
+
     @Test func aTranscriptChangedWhileTheRunReadsItIsReportedNotCached() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
