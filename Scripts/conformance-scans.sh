@@ -17,8 +17,20 @@ nm "$binary" >"$scratch/symbols.txt"
 lookup=$(awk '$2 == "t" && $3 ~ /^_ZL52swift_conformsToProtocolMaybeInstantiateSuperclasses/ {print $1}' "$scratch/symbols.txt" | head -1)
 scan=$(awk '$2 == "t" && $3 ~ /^_ZZZL52swift_conformsToProtocolMaybeInstantiateSuperclasses/ {print $1}' "$scratch/symbols.txt" | head -1)
 [ -n "$lookup" ] && [ -n "$scan" ] || { echo "no conformance lookup symbols in $binary" >&2; exit 1; }
-perf probe -q -x "$binary" -a "tmine_scans:lookup=0x$lookup"
-perf probe -q -x "$binary" -a "tmine_scans:scan=0x$scan"
+# perf takes a raw probe address as an offset into the file, which lld's layout (unlike gold's)
+# keeps apart from the address nm gives: converted through the loadable segments.
+offset() {
+    readelf -lW "$binary" | python3 -c '
+import sys
+address = int(sys.argv[1], 16)
+for fields in (line.split() for line in sys.stdin):
+    if fields[:1] == ["LOAD"]:
+        offset, start, size = int(fields[1], 16), int(fields[2], 16), int(fields[4], 16)
+        if start <= address < start + size: print(hex(address - start + offset))
+' "$1"
+}
+perf probe -q -x "$binary" -a "tmine_scans:lookup=$(offset "$lookup")"
+perf probe -q -x "$binary" -a "tmine_scans:scan=$(offset "$scan")"
 perf record -q -g -e tmine_scans:lookup -e tmine_scans:scan -o "$scratch/perf.data" -- "$binary" "$@" >/dev/null
 perf script -i "$scratch/perf.data" -F event,ip,sym 2>/dev/null >"$scratch/events.txt"
 python3 - "$scratch/events.txt" <<'PY'
