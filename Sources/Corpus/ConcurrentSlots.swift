@@ -20,7 +20,12 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
     package static func map(_ count: Int, _ transform: @escaping @Sendable (Int) -> Value) -> [Value] {
         let made = ConcurrentSlots(count: count)
         inParallel(count) { made[$0] = transform($0) }
-        return made.values.compactMap { $0 }
+        // A loop rather than `compactMap`, whose generic code, unspecialised here, looked its
+        // result type's conformances up at run time (a scan of every conformance record).
+        var values: [Value] = []
+        values.reserveCapacity(count)
+        for case let value? in made.values { values.append(value) }
+        return values
     }
 }
 

@@ -433,15 +433,15 @@ extension TranscriptFormat {
 
 /// A path with `.` and `name/..` pairs removed, relative paths staying relative.
 func normalizedPath(_ path: String) -> String {
-    var parts: [String] = []
+    var parts: [Substring] = []
     for part in path.split(separator: "/", omittingEmptySubsequences: true) {
         if part == "." { continue }
         if part == "..", let last = parts.last, last != ".." {
             parts.removeLast()
         } else {
-            parts.append(String(part))
+            parts.append(part)
         }
     }
-    let joined = parts.joined(separator: "/")
-    return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    let rest = joined(parts.map(String.init), separator: "/")
+    return path.hasPrefix("/") ? "/" + rest : (rest.isEmpty ? "." : rest)
 }

@@ -143,6 +143,33 @@ import Testing
         #expect(found.first { $0.message.contains("whole number") }?.line == 7)
     }
 
+    /// Whole numbers are read as YAML 1.1 reads them (Yams's reading, which plain decimals skip):
+    /// a decimal, `0`, a leading `0` for octal, hex, `_` between digits, a sign; a quoted number
+    /// or a fraction is not a whole number.
+    @Test func wholeNumbersAreReadAsYAMLReadsThem() throws {
+        let cases: [(written: String, read: Int?)] = [
+            ("5", 5), ("0", 0), ("12", 12), ("500", 500), ("010", 8), ("07", 7), ("0x1f", 31), ("1_0", 10),
+            ("+7", 7), (#""5""#, nil), ("'5'", nil), ("5.0", nil), ("٥", nil),
+        ]
+        for (written, read) in cases {
+            let yaml = """
+                study: s
+                inputs: [/tmp]
+                stages:
+                  - tokenize: {}
+                  - kwic:
+                      queries: [hype]
+                      window: \(written)
+                """
+            if let read {
+                let configuration = try PipelineReader.parse(yaml, file: "/tmp/p.yaml")
+                #expect(configuration.kwic?.options.window == read, "\(written)")
+            } else {
+                #expect(errors(yaml).contains { $0.message.contains("window must be a whole number") }, "\(written)")
+            }
+        }
+    }
+
     @Test func aliasBombsAreRefused() {
         var anchors = "      extraStopwords: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         let keys = [

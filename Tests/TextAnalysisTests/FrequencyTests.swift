@@ -5,6 +5,22 @@ import Testing
 @testable import TextAnalysis
 
 @Suite struct FrequencyTests {
+    /// A grouping's attribute names lose the spaces and tabs around them as Foundation's
+    /// `.whitespaces` trims them (general category Zs, U+0009 and U+200B; line breaks and other
+    /// format characters kept).
+    @Test func groupingNamesAreTrimmedAsFoundationTrimsSpaces() {
+        let blanks = [" ", "\t", "\u{A0}", "\u{2009}", "\u{3000}", "\n", "\u{200B}", "\u{200C}", "\u{FEFF}", ""]
+        for left in blanks {
+            for right in blanks {
+                for name in ["role", "years in field", "é", ""] {
+                    let text = left + name + right + "," + right + "split"
+                    let expected = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                    #expect(Grouping(text) == .attributes(expected), "\(text.unicodeScalars.map(\.value))")
+                }
+            }
+        }
+    }
+
     let table = ParticipantTable(
         attributeNames: ["split"],
         participants: [
