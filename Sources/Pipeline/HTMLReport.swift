@@ -184,6 +184,23 @@ struct HTMLReport {
         return html.isEmpty ? "<p>No word keyness comparisons in the pipeline.</p>" : html
     }
 
+    /// A suggestion the passages show, or its line in the previous suggestions.json.
+    enum Example: Sendable {
+        case decoded(Suggestion)
+        case record(Data)
+
+        /// nil for a line that does not decode (the passage is left out).
+        var suggestion: Suggestion? {
+            switch self {
+            case .decoded(let suggestion): return suggestion
+            case .record(let record):
+                guard let read = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), read.count == 1
+                else { return nil }
+                return read[0]
+            }
+        }
+    }
+
     /// What the matrix, the progress table and the passages show, counted suggestion by
     /// suggestion as they are written (a pass per code and participant was quadratic in a large
     /// study, and a run does not hold every suggestion at once).
@@ -201,7 +218,7 @@ struct HTMLReport {
         private var participantNumbers: [String?: Int] = [:]
         private var participantIDs: [String?] = []
         /// Up to three suggestions not rejected per code, in order.
-        var examples: [String: [Suggestion]] = [:]
+        private(set) var examples: [String: [Example]] = [:]
         var manual: [String: Int] = [:]
 
         mutating func add(_ suggestion: Suggestion) {
@@ -307,7 +324,15 @@ struct HTMLReport {
         }
 
         mutating func add(example suggestion: Suggestion) {
-            examples[suggestion.code, default: []].append(suggestion)
+            examples[suggestion.code, default: []].append(.decoded(suggestion))
+        }
+
+        /// An example of `code` as a line of the previous suggestions.json holds it, decoded
+        /// when the page is rendered: a lexicon edit copies most documents' suggestions, and
+        /// decoding their examples took a millisecond of the merge, which every document waits
+        /// for, at 10 MB of transcripts; the page is rendered while the copy is finishing.
+        mutating func add(example record: Data, code: String) {
+            examples[code, default: []].append(.record(record))
         }
 
         /// Every coder's manual codings: what the lexicon missed, for recall.
@@ -397,7 +422,8 @@ struct HTMLReport {
     func passages(_ tally: Tally) -> String {
         var html = ""
         for code in lexicon?.codes ?? [] {
-            guard let examples = tally.examples[code.name], !examples.isEmpty else { continue }
+            let examples = tally.examples[code.name]?.compactMap(\.suggestion) ?? []
+            guard !examples.isEmpty else { continue }
             html += "<h3>\(XML.escape(code.name))</h3><ul class=\"kwic\">"
             for suggestion in examples {
                 html +=

@@ -256,7 +256,7 @@ struct SuggestionMerge: @unchecked Sendable {
 
     /// A document whose suggestions are as the previous file holds them: counted from its
     /// layout, its elements copied from that file when it is written. The report's examples
-    /// are decoded from the file, for the few documents that give one.
+    /// are read from the file, for the few documents that give one, and decoded with the page.
     private mutating func add(
         reused: SuggestionLayout.Document, _ prepared: Prepared, from old: SuggestionLayout,
         _ oldIndex: SuggestionIndex
@@ -299,10 +299,7 @@ struct SuggestionMerge: @unchecked Sendable {
                 records = Self.records(previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [])
             }
             if let records, records.indices.contains(position) {
-                let record = Data(records[position])
-                if let read = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), read.count == 1 {
-                    tally.add(example: read[0])
-                }
+                tally.add(example: Data(records[position]), code: oldIndex.names[code])
             }
         }
         guard reused.length > 0 else {
