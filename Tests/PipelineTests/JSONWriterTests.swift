@@ -195,6 +195,25 @@ import TextAnalysis
         }
     }
 
+    /// What is left to copy after a lexicon edit's last document is at most a sixteenth of the
+    /// previous suggestions.json, from 1 MB up to the writeback step (no previous file: the step).
+    @Test func copiedStretchesAreASixteenthOfThePreviousFileWithinLimits() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let path = workspace.root.appendingPathComponent("previous.json").path
+        for (size, stretch) in [
+            (Int64(0), Int64(1 << 20)), (Int64(15 << 20), Int64(1 << 20)), (Int64(64 << 20), Int64(4 << 20)),
+            (Int64(157 << 20), AtomicFile.writebackStep), (Int64(1 << 30), AtomicFile.writebackStep),
+        ] {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+            #expect(descriptor >= 0)
+            #expect(ftruncate(descriptor, off_t(size)) == 0)  // sparse: no bytes written
+            #expect(Outputs.SuggestionElements.longStretch(previous: descriptor) == stretch, "\(size)")
+            close(descriptor)
+        }
+        #expect(Outputs.SuggestionElements.longStretch(previous: -1) == AtomicFile.writebackStep)
+    }
+
     @Test func awkwardStringsNumbersKeysAndEmptyContainersMatchJSONEncoder() throws {
         let evidence = Evidence(
             pattern: "hype*", text: Self.awkward, range: ScalarRange(start: 3, end: 9), tokenStart: 0, tokenEnd: 2)
