@@ -5,7 +5,7 @@
 # milliseconds (a lexicon edit), where sampling at a useful rate slows what it measures.
 #   Scripts/phase-timeline.sh BINARY RUNS ARGS...
 #   BEFORE='shell command' runs before each run (e.g. toggling a lexicon entry, so that every
-#   run is an edit); the default is none.
+#   run is an edit); the default is none. PHASES='name:pattern …' probes more functions.
 # e.g. for a 10 MB lexicon edit and its undo, taking turns (the bench corpus, see docs/PERFORMANCE.md):
 #   BEFORE='cd /data/corpus-10MB && if grep -q zqxjv lexicon.yaml; then sed -i "s/zqxjv, //" lexicon.yaml;
 #     else sed -i "0,/hype: \[/s//hype: [zqxjv, /" lexicon.yaml; fi' Scripts/phase-timeline.sh \
@@ -32,6 +32,9 @@ phases=(
     "run_report:0A6RunnerV15writeReportFile"
     "flush_started:OutputFlushO17startInBackground"
 )
+# PHASES='name:pattern …' adds phases of your own (patterns as above, without spaces).
+read -r -a extra <<<"${PHASES:-}"
+phases+=("${extra[@]}")
 for phase in "${phases[@]}"; do
     name=${phase%%:*}
     symbol=$(grep -E "${phase#*:}" "$scratch/symbols.txt" | head -1 || true)
