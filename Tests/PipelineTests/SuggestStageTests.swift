@@ -84,6 +84,59 @@ import TextAnalysis
         #expect(version(["hype", "buzz*", "snake oil"], weight: 2).changedTexts(since: old) == nil)
     }
 
+    /// A pattern's key and a code's settings key change with every field that decides a match,
+    /// and with none other; a field added to these types fails the first checks until the keys
+    /// (written by hand) hold it.
+    @Test func definitionKeysHoldEveryField() {
+        #expect(Mirror(reflecting: PatternEntry("a")).children.map(\.label) == ["text", "negation", "weight", "line"])
+        #expect(Mirror(reflecting: NegationRule()).children.map(\.label) == ["mode", "within"])
+        #expect(
+            Mirror(reflecting: Code(name: "a")).children.map(\.label)
+                == [
+                    "name", "description", "parent", "patterns", "exclusions", "match", "negation", "weight",
+                    "examples",
+                    "line",
+                ])
+
+        let entry = PatternEntry("hype*", negation: NegationRule(mode: .exclude, within: 3), weight: 2)
+        let key = CodeVersion.key(of: entry)
+        var same = entry
+        same.line = 12
+        #expect(CodeVersion.key(of: same) == key)
+        let changed: [PatternEntry] = [
+            PatternEntry("hype", negation: entry.negation, weight: 2),
+            PatternEntry("hype*", negation: nil, weight: 2),
+            PatternEntry("hype*", negation: NegationRule(mode: .require, within: 3), weight: 2),
+            PatternEntry("hype*", negation: NegationRule(mode: .exclude, within: 4), weight: 2),
+            PatternEntry("hype*", negation: entry.negation, weight: nil),
+            PatternEntry("hype*", negation: entry.negation, weight: 2.5),
+        ]
+        #expect(Set(changed.map(CodeVersion.key(of:)) + [key]).count == changed.count + 1)
+
+        let code = Code(
+            name: "Hype", description: "d", parent: "Theme", patterns: ["hype"], exclusions: ["hype cycle"],
+            match: .lower, negation: NegationRule(), weight: 1, examples: Examples(match: ["hype"]), line: 3)
+        let settings = CodeVersion.settingsKey(of: code)
+        var other = code
+        other.description = nil
+        other.patterns = ["fad"]
+        other.exclusions = []
+        other.examples = Examples()
+        other.line = 9
+        #expect(CodeVersion.settingsKey(of: other) == settings)
+        var variants: [Code] = []
+        for change in [
+            { (code: inout Code) in code.name = "Buzz" }, { $0.parent = nil }, { $0.parent = "Other" },
+            { $0.match = .stem }, { $0.negation = nil }, { $0.negation = NegationRule(mode: .require) },
+            { $0.negation = NegationRule(within: 5) }, { $0.weight = nil }, { $0.weight = 1.5 },
+        ] as [(inout Code) -> Void] {
+            var variant = code
+            change(&variant)
+            variants.append(variant)
+        }
+        #expect(Set(variants.map(CodeVersion.settingsKey(of:)) + [settings]).count == variants.count + 1)
+    }
+
     @Test func commentsDescriptionsAndLineShiftsMatchNothingAgain() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
