@@ -190,14 +190,66 @@ struct HTMLReport {
         case record(Data)
 
         /// nil for a line that does not decode (the passage is left out).
-        var suggestion: Suggestion? {
+        var passage: Passage? {
             switch self {
-            case .decoded(let suggestion): return suggestion
+            case .decoded(let suggestion): return Passage(suggestion)
             case .record(let record):
-                guard let read = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), read.count == 1
+                let read = record.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Passage]? in
+                    var reader = JSONReader(raw.bindMemory(to: UInt8.self))
+                    return try? reader.list(Passage.self)
+                }
+                if let read, read.count == 1 { return read[0] }
+                // Not as this tool writes it: whatever the whole suggestion's decoding takes.
+                guard let whole = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), whole.count == 1
                 else { return nil }
-                return read[0]
+                return Passage(whole[0])
             }
+        }
+    }
+
+    /// What a passage shows of a suggestion: who said it where, and its context with the first
+    /// evidence marked. Read from a line of suggestions.json alone, the rest skipped: the whole
+    /// suggestion (its turn's text, attributes, ranges) was most of rendering a lexicon edit's
+    /// report, whose examples come from the previous file.
+    struct Passage: Sendable, Equatable, JSONReadable {
+        var who: String
+        var documentID: String
+        var context: String
+        var evidence: String?
+
+        init(_ suggestion: Suggestion) {
+            who = suggestion.participantID ?? suggestion.speaker
+            documentID = suggestion.documentID
+            context = suggestion.context
+            evidence = suggestion.evidence.first?.text
+        }
+
+        init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+            var participantID: String?
+            var speaker: String?
+            var documentID: String?
+            var context: String?
+            var evidence: String?
+            try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+                switch key {
+                case "participantID": participantID = try reader.optionalString()
+                case "speaker": speaker = try reader.string()
+                case "documentID": documentID = try reader.string()
+                case "context": context = try reader.string()
+                case "evidence":
+                    try reader.array { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                        guard evidence == nil else { return try reader.skipValue() }
+                        try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+                            if key == "text" { evidence = try reader.string() } else { try reader.skipValue() }
+                        }
+                    }
+                default: try reader.skipValue()
+                }
+            }
+            if let participantID { who = participantID } else { who = try reader.required(speaker, "speaker") }
+            self.documentID = try reader.required(documentID, "documentID")
+            self.context = try reader.required(context, "context")
+            self.evidence = evidence
         }
     }
 
@@ -422,13 +474,13 @@ struct HTMLReport {
     func passages(_ tally: Tally) -> String {
         var html = ""
         for code in lexicon?.codes ?? [] {
-            let examples = tally.examples[code.name]?.compactMap(\.suggestion) ?? []
-            guard !examples.isEmpty else { continue }
+            let passages = tally.examples[code.name]?.compactMap(\.passage) ?? []
+            guard !passages.isEmpty else { continue }
             html += "<h3>\(XML.escape(code.name))</h3><ul class=\"kwic\">"
-            for suggestion in examples {
+            for passage in passages {
                 html +=
-                    "<li><span class=\"who\">\(XML.escape(suggestion.participantID ?? suggestion.speaker)), "
-                    + "\(XML.escape(suggestion.documentID))</span> \(highlighted(suggestion))</li>"
+                    "<li><span class=\"who\">\(XML.escape(passage.who)), "
+                    + "\(XML.escape(passage.documentID))</span> \(highlighted(passage))</li>"
             }
             html += "</ul>\n"
         }
@@ -436,12 +488,12 @@ struct HTMLReport {
     }
 
     /// The suggestion's context with its first evidence marked, escaped.
-    func highlighted(_ suggestion: Suggestion) -> String {
-        let context = suggestion.context
-        guard let evidence = suggestion.evidence.first, let range = context.range(of: evidence.text) else {
+    func highlighted(_ passage: Passage) -> String {
+        let context = passage.context
+        guard let evidence = passage.evidence, let range = context.range(of: evidence) else {
             return XML.escape(context)
         }
-        return XML.escape(String(context[..<range.lowerBound])) + "<mark>" + XML.escape(evidence.text) + "</mark>"
+        return XML.escape(String(context[..<range.lowerBound])) + "<mark>" + XML.escape(evidence) + "</mark>"
             + XML.escape(String(context[range.upperBound...]))
     }
 

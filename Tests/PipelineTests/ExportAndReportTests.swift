@@ -1,9 +1,9 @@
-import Coding
 import Corpus
 import Foundation
 import Testing
 import TextAnalysis
 
+@testable import Coding
 @testable import Pipeline
 
 #if canImport(FoundationXML)
@@ -216,6 +216,36 @@ import TextAnalysis
             bytes.append(number)
             #expect(String(decoding: bytes.bytes, as: UTF8.self) == String(number))
         }
+    }
+
+    /// The report's examples from copied documents are read from their lines of the previous
+    /// suggestions.json, only what a passage shows: the same passage as the whole suggestion's.
+    @Test func passagesReadFromASuggestionsLineAreThoseOfTheWholeSuggestion() {
+        let awkward = "She said \"no\" \\ then\ttabbed,\nnew line, \u{01} </script> é 👍🏽 \u{2028} end/"
+        func evidence(_ text: String) -> Evidence {
+            Evidence(pattern: "p*", text: text, range: ScalarRange(start: 1, end: 4), tokenStart: 0, tokenEnd: 1)
+        }
+        let cases: [(participant: String?, evidence: [Evidence], context: String)] = [
+            ("P01", [evidence("hype")], "…the hype is real…"), (nil, [evidence(awkward)], awkward),
+            ("P\"2", [], "no evidence"), ("P3", [evidence("first"), evidence("second")], "first then second"),
+        ]
+        for (index, example) in cases.enumerated() {
+            let suggestion = Suggestion(
+                id: "s\(index)", documentID: "doc/\(index) \"x\"", segmentIndex: index, sentenceIndex: nil,
+                code: "Hype",
+                codePath: ["Hype"], evidence: example.evidence, weight: 1, speaker: "Dr \"X\" \(index)",
+                role: .participant, participantID: example.participant, attributes: ["role": awkward], text: awkward,
+                range: ScalarRange(start: 0, end: 40), context: example.context, status: .pending,
+                decisions: [CoderDecision(coder: "a", status: .recoded, code: "C", note: awkward, at: "t")])
+            // As the merge takes a line: the indent and the separating comma left out.
+            var line = Outputs.SuggestionElements.render([suggestion])[...]
+            line = line.drop { $0 == 0x20 }
+            let read = HTMLReport.Example.record(Data(line)).passage
+            #expect(read == HTMLReport.Passage(suggestion), "\(index)")
+            #expect(read?.who == example.participant ?? suggestion.speaker)
+            #expect(read?.evidence == example.evidence.first?.text)
+        }
+        #expect(HTMLReport.Example.record(Data("{\"documentID\":\"d\"}".utf8)).passage == nil)
     }
 
     @Test func xmlEscapeReferencesMarkupAndDropsWhatXMLForbids() {
