@@ -184,15 +184,45 @@ struct HTMLReport {
         return html.isEmpty ? "<p>No word keyness comparisons in the pipeline.</p>" : html
     }
 
-    /// A suggestion the passages show, or its line in the previous suggestions.json.
+    /// A file open for reading, closed when the last reference goes: the merge closes its own
+    /// descriptor of the previous suggestions.json when the copy is done, maybe before the page
+    /// has read its examples.
+    final class OpenFile: Sendable {
+        let descriptor: Int32
+
+        init?(duplicating descriptor: Int32) {
+            self.descriptor = dup(descriptor)
+            guard self.descriptor >= 0 else { return nil }
+            _ = fcntl(self.descriptor, F_SETFD, FD_CLOEXEC)
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    /// A suggestion the passages show, its line, or its place in the previous suggestions.json
+    /// (the `position`th line of a document's elements, in `range` of the file).
     enum Example: Sendable {
         case decoded(Suggestion)
         case record(Data)
+        case copied(OpenFile, Range<Int64>, position: Int)
 
-        /// nil for a line that does not decode (the passage is left out).
+        /// nil for a line that does not decode or cannot be read (the passage is left out).
         var passage: Passage? {
+            var lines: [Range<Int64>: [ArraySlice<UInt8>]] = [:]
+            return passage(reading: &lines)
+        }
+
+        /// ``passage``, with the lines of the documents already read (a document gives examples
+        /// of many codes).
+        func passage(reading lines: inout [Range<Int64>: [ArraySlice<UInt8>]]) -> Passage? {
             switch self {
             case .decoded(let suggestion): return Passage(suggestion)
+            case .copied(let file, let range, let position):
+                if lines[range] == nil {
+                    lines[range] = SuggestionMerge.records(AtomicFile.read(file.descriptor, range: range) ?? [])
+                }
+                guard let records = lines[range], records.indices.contains(position) else { return nil }
+                return Example.record(Data(records[position])).passage(reading: &lines)
             case .record(let record):
                 let read = record.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Passage]? in
                     var reader = JSONReader(raw.bindMemory(to: UInt8.self))
@@ -379,12 +409,12 @@ struct HTMLReport {
             examples[suggestion.code, default: []].append(.decoded(suggestion))
         }
 
-        /// An example of `code` as a line of the previous suggestions.json holds it, decoded
-        /// when the page is rendered: a lexicon edit copies most documents' suggestions, and
-        /// decoding their examples took a millisecond of the merge, which every document waits
-        /// for, at 10 MB of transcripts; the page is rendered while the copy is finishing.
-        mutating func add(example record: Data, code: String) {
-            examples[code, default: []].append(.record(record))
+        /// An example of `code` as the previous suggestions.json holds it, read and decoded when
+        /// the page is rendered: a lexicon edit copies most documents' suggestions, and reading
+        /// and decoding their examples took ~2 ms of the merge, which every document waits for,
+        /// at 10 MB of transcripts; the page is rendered while the copy is finishing.
+        mutating func add(example: Example, code: String) {
+            examples[code, default: []].append(example)
         }
 
         /// Every coder's manual codings: what the lexicon missed, for recall.
@@ -473,8 +503,9 @@ struct HTMLReport {
 
     func passages(_ tally: Tally) -> String {
         var html = ""
+        var lines: [Range<Int64>: [ArraySlice<UInt8>]] = [:]
         for code in lexicon?.codes ?? [] {
-            let passages = tally.examples[code.name]?.compactMap(\.passage) ?? []
+            let passages = tally.examples[code.name]?.compactMap { $0.passage(reading: &lines) } ?? []
             guard !passages.isEmpty else { continue }
             html += "<h3>\(XML.escape(code.name))</h3><ul class=\"kwic\">"
             for passage in passages {

@@ -41,6 +41,8 @@ struct SuggestionMerge: @unchecked Sendable {
     /// to copy documents' elements from; this run's layout as it is written.
     let previousLayout: SuggestionLayout?
     private let previousFile: FileHandle?
+    /// The same file for the report's examples, read when the page is rendered.
+    private let examplesFile: HTMLReport.OpenFile?
     private var layout: SuggestionLayout?
 
     /// Reads every coder's decision log in `decisionsFolder`; `writing` is the path of the
@@ -88,9 +90,11 @@ struct SuggestionMerge: @unchecked Sendable {
         {
             previousLayout = layout
             previousFile = file
+            examplesFile = HTMLReport.OpenFile(duplicating: file.fileDescriptor)
         } else {
             previousLayout = nil
             previousFile = nil
+            examplesFile = nil
         }
         if path != nil, let context {
             layout = SuggestionLayout(context: context)
@@ -256,7 +260,7 @@ struct SuggestionMerge: @unchecked Sendable {
 
     /// A document whose suggestions are as the previous file holds them: counted from its
     /// layout, its elements copied from that file when it is written. The report's examples
-    /// are read from the file, for the few documents that give one, and decoded with the page.
+    /// are read from the file, for the few documents that give one, with the page.
     private mutating func add(
         reused: SuggestionLayout.Document, _ prepared: Prepared, from old: SuggestionLayout,
         _ oldIndex: SuggestionIndex
@@ -280,7 +284,6 @@ struct SuggestionMerge: @unchecked Sendable {
                 times: count)
             countedByStatus[HTMLReport.Tally.position(of: group.status)] += count
         }
-        var records: [ArraySlice<UInt8>]?
         var code = -1
         var wanted = 0
         for packed in prepared.examples {
@@ -295,11 +298,11 @@ struct SuggestionMerge: @unchecked Sendable {
             }
             guard wanted > 0 else { continue }
             wanted -= 1
-            if records == nil {
-                records = Self.records(previousFile.flatMap { Self.read(reused, start: old.start, in: $0) } ?? [])
-            }
-            if let records, records.indices.contains(position) {
-                tally.add(example: Data(records[position]), code: oldIndex.names[code])
+            if let examplesFile {
+                let offset = old.start + reused.offset
+                tally.add(
+                    example: .copied(examplesFile, offset..<offset + Int64(reused.length), position: position),
+                    code: oldIndex.names[code])
             }
         }
         guard reused.length > 0 else {
@@ -310,16 +313,10 @@ struct SuggestionMerge: @unchecked Sendable {
         layout?.add(copying: reused, from: old, offset: offset ?? 0)
     }
 
-    /// One document's elements as the previous file holds them.
-    private static func read(_ document: SuggestionLayout.Document, start: Int64, in file: FileHandle) -> [UInt8]? {
-        let offset = start + document.offset
-        return AtomicFile.read(file.fileDescriptor, range: offset..<offset + Int64(document.length))
-    }
-
     /// A document's suggestions as the previous file holds them (`bytes`), split once: each is a
     /// line of its own (strings never hold a line break), `    {...}` with a comma after all but
     /// the last.
-    private static func records(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+    static func records(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         // Lines by `memchr`: the generic split was most of the examples a lexicon edit's
         // report takes from copied documents.
         bytes.withUnsafeBufferPointer(\.lineRanges).compactMap { line in

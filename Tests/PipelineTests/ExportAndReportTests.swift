@@ -229,6 +229,7 @@ import TextAnalysis
             ("P01", [evidence("hype")], "…the hype is real…"), (nil, [evidence(awkward)], awkward),
             ("P\"2", [], "no evidence"), ("P3", [evidence("first"), evidence("second")], "first then second"),
         ]
+        var suggestions: [Suggestion] = []
         for (index, example) in cases.enumerated() {
             let suggestion = Suggestion(
                 id: "s\(index)", documentID: "doc/\(index) \"x\"", segmentIndex: index, sentenceIndex: nil,
@@ -244,7 +245,25 @@ import TextAnalysis
             #expect(read == HTMLReport.Passage(suggestion), "\(index)")
             #expect(read?.who == example.participant ?? suggestion.speaker)
             #expect(read?.evidence == example.evidence.first?.text)
+            suggestions.append(suggestion)
         }
+        // Or found by its place among a document's elements in the previous file, read when the
+        // page is rendered, after the merge has closed its own descriptor of that file.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("elements-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let elements = Data(Array("[\n".utf8) + Outputs.SuggestionElements.render(suggestions) + Array("\n]".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: elements))
+        let descriptor = open(path, O_RDONLY)
+        let file = HTMLReport.OpenFile(duplicating: descriptor)
+        close(descriptor)
+        let range = Int64(2)..<Int64(elements.count - 2)
+        var lines: [Range<Int64>: [ArraySlice<UInt8>]] = [:]
+        for (position, suggestion) in suggestions.enumerated() {
+            let example = file.map { HTMLReport.Example.copied($0, range, position: position) }
+            #expect(example?.passage(reading: &lines) == HTMLReport.Passage(suggestion), "\(position)")
+        }
+        #expect(lines.count == 1)  // read once
+        #expect(file.map { HTMLReport.Example.copied($0, range, position: suggestions.count).passage } == .some(nil))
         #expect(HTMLReport.Example.record(Data("{\"documentID\":\"d\"}".utf8)).passage == nil)
     }
 
