@@ -7,7 +7,9 @@ import Yams
 /// since an alias bomb expands without bound; so are absurdly deep or large files.
 final class YAMLNodeReader {
     let file: String
-    let lines: [Substring]
+    private let text: String
+    /// The file's lines, split when an error first quotes one.
+    private lazy var lines: [Substring] = text.split(separator: "\n", omittingEmptySubsequences: false)
     /// Kept alive while the nodes are read: Yams holds anchors weakly, through its parser.
     private var parser: Parser?
     private(set) var errors: [PipelineError] = []
@@ -16,7 +18,7 @@ final class YAMLNodeReader {
 
     private init(file: String, text: String) {
         self.file = file
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.text = text
     }
 
     /// Parses `text`; returns the reader (holding any errors) and the root node, if it parsed.
@@ -40,7 +42,10 @@ final class YAMLNodeReader {
             // (a few milliseconds), is not needed: keys are compared by their text, not as nodes.
             // UTF-8 named, not Yams's default: that one reads the environment at each parse (and
             // prints to standard output when YAMS_DEFAULT_ENCODING is set).
-            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
+            // And nothing is constructed from the nodes, so the constructor has no maps:
+            // `Constructor.default` built its maps of closures anew at every parse.
+            let parser = try Parser(
+                yaml: text, resolver: .basic, constructor: Constructor([:], [:], [:]), encoding: .utf8)
             reader.parser = parser
             guard let root = try parser.singleRoot() else {
                 reader.error(at: nil, "the file is empty")
