@@ -384,7 +384,10 @@ extension Outputs {
         }
     }
 
-    /// The small parts of `suggestions.json`, encoded by `JSONEncoder`.
+    /// The small parts of `suggestions.json`: the lexicon's codes written by ``JSONWriter`` (by
+    /// `JSONEncoder`, twice in every run that writes the file, they were a millisecond of a
+    /// 10 MB lexicon edit), the coders' manual codings and orphaned decisions, usually none, by
+    /// `JSONEncoder` when there are some.
     private struct SuggestionsParts {
         var lexicon: Data
         var manual: Data
@@ -392,9 +395,34 @@ extension Outputs {
 
         /// `orphans`: the orphaned decisions as encoded, instead of `file`'s.
         init(_ file: SuggestionsFile, orphans: Data? = nil) throws {
-            lexicon = try json(file.lexicon)
-            manual = try json(file.manualCodings)
-            self.orphans = try orphans ?? json(file.orphanedDecisions)
+            lexicon = Outputs.json(lexicon: file.lexicon)
+            manual = file.manualCodings.isEmpty ? Self.emptyArray : try json(file.manualCodings)
+            self.orphans =
+                try orphans ?? (file.orphanedDecisions.isEmpty ? Self.emptyArray : json(file.orphanedDecisions))
+        }
+
+        private static let emptyArray = JSONWriter.data(capacity: 8) { $0.array { _ in } }
+    }
+
+    /// The lexicon's part of suggestions.json, as ``json(_:pretty:)`` encodes it.
+    static func json(lexicon: SuggestionsFile.LexiconInfo) -> Data {
+        JSONWriter.data(capacity: 96 * lexicon.codes.count + 256) { writer in
+            writer.object { writer in
+                writer.field(
+                    "codes",
+                    array: { writer in
+                        for code in lexicon.codes {
+                            writer.object { writer in
+                                writer.field("description", code.description)
+                                writer.field("name", code.name)
+                                writer.field("parent", code.parent)
+                                writer.field("path", strings: code.path)
+                            }
+                        }
+                    })
+                writer.field("hash", lexicon.hash)
+                writer.field("source", lexicon.source)
+            }
         }
     }
 

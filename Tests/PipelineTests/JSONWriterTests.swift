@@ -195,6 +195,22 @@ import TextAnalysis
         }
     }
 
+    /// suggestions.json's head: the lexicon's codes, and no manual codings or orphaned decisions.
+    @Test func theLexiconPartOfSuggestionsMatchesJSONEncoder() throws {
+        typealias File = Outputs.SuggestionsFile
+        let codes: [File.CodeInfo] = [
+            File.CodeInfo(name: Self.awkward, parent: nil, description: nil, path: [Self.awkward]),
+            File.CodeInfo(name: "Hype", parent: "Theme/1", description: Self.awkward, path: ["Theme/1", "Hype"]),
+            File.CodeInfo(name: "", parent: "", description: "", path: []),
+        ]
+        for codes in [codes, []] {
+            let lexicon = File.LexiconInfo(source: "lexicons/a b.yaml", hash: Self.awkward, codes: codes)
+            #expect(Outputs.json(lexicon: lexicon) == (try Outputs.json(lexicon)))
+        }
+        let none: [File.CoderManualCoding] = []
+        #expect(JSONWriter.data(capacity: 8) { $0.array { _ in } } == (try Outputs.json(none)))
+    }
+
     /// What is left to copy after a lexicon edit's last document is at most a sixteenth of the
     /// previous suggestions.json, from 1 MB up to the writeback step (no previous file: the step).
     @Test func copiedStretchesAreASixteenthOfThePreviousFileWithinLimits() throws {
