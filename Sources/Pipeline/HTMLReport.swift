@@ -184,27 +184,13 @@ struct HTMLReport {
         return html.isEmpty ? "<p>No word keyness comparisons in the pipeline.</p>" : html
     }
 
-    /// A file open for reading, closed when the last reference goes: the merge closes its own
-    /// descriptor of the previous suggestions.json when the copy is done, maybe before the page
-    /// has read its examples.
-    final class OpenFile: Sendable {
-        let descriptor: Int32
-
-        init?(duplicating descriptor: Int32) {
-            self.descriptor = dup(descriptor)
-            guard self.descriptor >= 0 else { return nil }
-            _ = fcntl(self.descriptor, F_SETFD, FD_CLOEXEC)
-        }
-
-        deinit { close(descriptor) }
-    }
-
-    /// A suggestion the passages show, its line, or its place in the previous suggestions.json
-    /// (the `position`th line of a document's elements, in `range` of the file).
+    /// A suggestion the passages show, or its place in the previous suggestions.json (the
+    /// `position`th line of a document's elements, in `range` of the file, read through a
+    /// descriptor of the page's own: the merge closes its own when its copy is done, maybe
+    /// before the page has read its examples).
     enum Example: Sendable {
         case decoded(Suggestion)
-        case record(Data)
-        case copied(OpenFile, Range<Int64>, position: Int)
+        case copied(FileHandle, Range<Int64>, position: Int)
 
         /// nil for a line that does not decode or cannot be read (the passage is left out).
         var passage: Passage? {
@@ -219,20 +205,10 @@ struct HTMLReport {
             case .decoded(let suggestion): return Passage(suggestion)
             case .copied(let file, let range, let position):
                 if lines[range] == nil {
-                    lines[range] = SuggestionMerge.records(AtomicFile.read(file.descriptor, range: range) ?? [])
+                    lines[range] = SuggestionMerge.records(AtomicFile.read(file.fileDescriptor, range: range) ?? [])
                 }
                 guard let records = lines[range], records.indices.contains(position) else { return nil }
-                return Example.record(Data(records[position])).passage(reading: &lines)
-            case .record(let record):
-                let read = record.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Passage]? in
-                    var reader = JSONReader(raw.bindMemory(to: UInt8.self))
-                    return try? reader.list(Passage.self)
-                }
-                if let read, read.count == 1 { return read[0] }
-                // Not as this tool writes it: whatever the whole suggestion's decoding takes.
-                guard let whole = ElementRuns.elements(Suggestion.self, in: record, 0..<record.count), whole.count == 1
-                else { return nil }
-                return Passage(whole[0])
+                return Passage(line: Data(records[position]))
             }
         }
     }
@@ -246,6 +222,22 @@ struct HTMLReport {
         var documentID: String
         var context: String
         var evidence: String?
+
+        /// One line of suggestions.json; nil when it does not decode.
+        init?(line: Data) {
+            let read = line.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Passage]? in
+                var reader = JSONReader(raw.bindMemory(to: UInt8.self))
+                return try? reader.list(Passage.self)
+            }
+            if let read, read.count == 1 {
+                self = read[0]
+                return
+            }
+            // Not as this tool writes it: whatever the whole suggestion's decoding takes.
+            guard let whole = ElementRuns.elements(Suggestion.self, in: line, 0..<line.count), whole.count == 1
+            else { return nil }
+            self.init(whole[0])
+        }
 
         init(_ suggestion: Suggestion) {
             who = suggestion.participantID ?? suggestion.speaker

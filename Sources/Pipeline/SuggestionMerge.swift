@@ -42,7 +42,7 @@ struct SuggestionMerge: @unchecked Sendable {
     let previousLayout: SuggestionLayout?
     private let previousFile: FileHandle?
     /// The same file for the report's examples, read when the page is rendered.
-    private let examplesFile: HTMLReport.OpenFile?
+    private let examplesFile: FileHandle?
     private var layout: SuggestionLayout?
 
     /// Reads every coder's decision log in `decisionsFolder`; `writing` is the path of the
@@ -90,7 +90,8 @@ struct SuggestionMerge: @unchecked Sendable {
         {
             previousLayout = layout
             previousFile = file
-            examplesFile = HTMLReport.OpenFile(duplicating: file.fileDescriptor)
+            let copy = fcntl(file.fileDescriptor, F_DUPFD_CLOEXEC, 0)
+            examplesFile = copy < 0 ? nil : FileHandle(fileDescriptor: copy, closeOnDealloc: true)
         } else {
             previousLayout = nil
             previousFile = nil

@@ -241,7 +241,7 @@ import TextAnalysis
             // As the merge takes a line: the indent and the separating comma left out.
             var line = Outputs.SuggestionElements.render([suggestion])[...]
             line = line.drop { $0 == 0x20 }
-            let read = HTMLReport.Example.record(Data(line)).passage
+            let read = HTMLReport.Passage(line: Data(line))
             #expect(read == HTMLReport.Passage(suggestion), "\(index)")
             #expect(read?.who == example.participant ?? suggestion.speaker)
             #expect(read?.evidence == example.evidence.first?.text)
@@ -254,7 +254,8 @@ import TextAnalysis
         let elements = Data(Array("[\n".utf8) + Outputs.SuggestionElements.render(suggestions) + Array("\n]".utf8))
         #expect(FileManager.default.createFile(atPath: path, contents: elements))
         let descriptor = open(path, O_RDONLY)
-        let file = HTMLReport.OpenFile(duplicating: descriptor)
+        let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        let file = copy < 0 ? nil : FileHandle(fileDescriptor: copy, closeOnDealloc: true)
         close(descriptor)
         let range = Int64(2)..<Int64(elements.count - 2)
         var lines: [Range<Int64>: [ArraySlice<UInt8>]] = [:]
@@ -264,7 +265,7 @@ import TextAnalysis
         }
         #expect(lines.count == 1)  // read once
         #expect(file.map { HTMLReport.Example.copied($0, range, position: suggestions.count).passage } == .some(nil))
-        #expect(HTMLReport.Example.record(Data("{\"documentID\":\"d\"}".utf8)).passage == nil)
+        #expect(HTMLReport.Passage(line: Data("{\"documentID\":\"d\"}".utf8)) == nil)
     }
 
     @Test func xmlEscapeReferencesMarkupAndDropsWhatXMLForbids() {
