@@ -386,7 +386,11 @@ private func dropFromMemory(_ path: String) {
     }
 
     @Test func pathsSortByTheirUTF8BytesAsTheGenericComparisonDoes() {
-        let strings = ["", "a", "ab", "a/b", "a-b", "B", "b", "é", "e\u{301}", "z", "ä/x", "ä", "日本", "😀", "a\u{0}"]
+        // Short ones stored in the string itself, long ones in storage of their own.
+        let strings = [
+            "", "a", "ab", "a/b", "a-b", "B", "b", "é", "e\u{301}", "z", "ä/x", "ä", "日本", "😀", "a\u{0}",
+            "/study/transcripts/interview-01.txt", "/study/transcripts/interview-01.txt/é", "/study/transcripts/ä.txt",
+        ]
         for a in strings {
             for b in strings {
                 #expect(utf8Precedes(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
