@@ -193,13 +193,8 @@ struct HTMLReport {
         case copied(FileHandle, Range<Int64>, position: Int)
 
         /// nil for a line that does not decode or cannot be read (the passage is left out).
-        var passage: Passage? {
-            var lines: [Range<Int64>: [ArraySlice<UInt8>]] = [:]
-            return passage(reading: &lines)
-        }
-
-        /// ``passage``, with the lines of the documents already read (a document gives examples
-        /// of many codes).
+        /// `lines`: the lines of the documents already read (a document gives examples of many
+        /// codes).
         func passage(reading lines: inout [Range<Int64>: [ArraySlice<UInt8>]]) -> Passage? {
             switch self {
             case .decoded(let suggestion): return Passage(suggestion)

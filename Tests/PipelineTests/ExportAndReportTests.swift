@@ -264,7 +264,9 @@ import TextAnalysis
             #expect(example?.passage(reading: &lines) == HTMLReport.Passage(suggestion), "\(position)")
         }
         #expect(lines.count == 1)  // read once
-        #expect(file.map { HTMLReport.Example.copied($0, range, position: suggestions.count).passage } == .some(nil))
+        #expect(
+            file.map { HTMLReport.Example.copied($0, range, position: suggestions.count).passage(reading: &lines) }
+                == .some(nil))
         #expect(HTMLReport.Passage(line: Data("{\"documentID\":\"d\"}".utf8)) == nil)
     }
 
