@@ -1,10 +1,11 @@
 import ArgumentParser
 import Corpus
+import Foundation
 import Pipeline
 
 /// The `tmine` command line: parses arguments, calls the library, maps errors to exit codes.
 @main
-struct TMine: AsyncParsableCommand {
+struct TMine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tmine",
         abstract: "Explore interview transcripts: ingest, keyword in context, frequencies, suggested codes.",
@@ -15,9 +16,40 @@ struct TMine: AsyncParsableCommand {
         ]
     )
 
-    static func main() async {
+    /// Runs every command but `review` on the main thread, as a plain function call: an async
+    /// `main` moved the whole run onto a dispatch worker thread (with the executor's threads
+    /// started first and a malloc arena of its own), which a batch run does not need.
+    static func main() {
         MemoryTuning.keepFreedMemory()
-        await main(nil)
+        do {
+            var command = try parseAsRoot()
+            if let asyncCommand = command as? AsyncParsableCommand {
+                try AsyncCommand(asyncCommand).runToEnd()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// An async command (`review`) run from the synchronous `main`, which waits for it to end.
+private final class AsyncCommand: @unchecked Sendable {
+    // Only the task reads and writes these while `main` waits on `finished`.
+    private var command: AsyncParsableCommand
+    private var failure: Error?
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ command: AsyncParsableCommand) { self.command = command }
+
+    func runToEnd() throws {
+        Task.detached { [self] in
+            do { try await command.run() } catch { failure = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let failure { throw failure }
     }
 }
 
