@@ -77,9 +77,10 @@ final class ChunkMerge: @unchecked Sendable {
 
     /// Waits for every chunk queued; the state can be read after.
     func finish() {
+        // First, so that the suggestions' last copy starts as soon as their last chunk is merged.
+        queue.sync { suggestions?.documentsEnded() }
         frequencyQueue.sync {}
         kwicQueue.sync {}
-        queue.sync {}
     }
 
     /// The frequency merge, handed over (after ``finish()``) so that its tables are freed as

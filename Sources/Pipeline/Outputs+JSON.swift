@@ -347,6 +347,13 @@ extension Outputs {
             pending = (first + length, 0)
         }
 
+        /// Starts copying the stretch still pending once no document follows: called as the
+        /// merge ends, it lets that copy (up to a sixteenth of the previous file) run beside the
+        /// run's summary and report page instead of after them (see ``finish(_:)``).
+        mutating func endElements() {
+            copyPending()
+        }
+
         /// Completes `suggestions.json` with `file`'s other fields (its suggestions are not read):
         /// the file to commit, where the elements begin in it, and its orphaned decisions as
         /// encoded (the next run's guess).

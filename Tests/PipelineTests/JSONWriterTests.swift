@@ -135,7 +135,8 @@ import TextAnalysis
 
     /// A lexicon edit copies documents whose suggestions it left as they were from the previous
     /// suggestions.json: the file must be what rendering them all afresh gives, byte for byte,
-    /// whether copied documents follow one another there or not.
+    /// whether copied documents follow one another there or not, and whether the stretch left
+    /// to copy is started when the documents end (as a run does) or by the finish.
     @Test func elementsCopiedFromThePreviousFileEqualFreshOnes() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -166,7 +167,10 @@ import TextAnalysis
         // byte, or every 5,000), their end left open to the next document.
         let path = workspace.root.appendingPathComponent("next.json").path
         let previous = try #require(FileHandle(forReadingAtPath: previousPath))
-        for (longStretch, mixed) in [(Int64(8 << 20), true), (1, true), (5000, true), (5000, false), (1, false)] {
+        for (longStretch, mixed, ended) in [
+            (Int64(8 << 20), true, false), (8 << 20, true, true), (1, true, false), (5000, true, true),
+            (5000, false, false), (8 << 20, false, true), (1, false, true),
+        ] {
             var wanted = previousFile
             wanted.suggestions = []
             wanted.lexicon.hash = "edited"
@@ -188,9 +192,11 @@ import TextAnalysis
                     wanted.suggestions += document
                 }
             }
+            if ended { next.endElements() }
             let (sink, nextStart, _) = try next.finish(wanted)
             try sink.commit()
-            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try laidOut(wanted)), "\(longStretch)")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: path)) == (try laidOut(wanted)), "\(longStretch) \(ended)")
             #expect(nextStart == next.reserved)
         }
     }
