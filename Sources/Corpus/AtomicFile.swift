@@ -49,6 +49,8 @@ public enum AtomicFile {
         /// Whether the file is an old one taken for its blocks (see ``init(path:durable:recycling:)``),
         /// whose bytes past ours are cut off before it is flushed.
         private var recycled = false
+        /// Whether bytes may lie past ours because ``reposition(to:)`` went back over them.
+        private var repositioned = false
         /// Blocks allocated ahead of the bytes appended (see ``BlockReservation``).
         private var reservation = BlockReservation()
 
@@ -98,7 +100,7 @@ public enum AtomicFile {
         /// Cuts off what lies past our bytes: a recycled file's old bytes, blocks reserved ahead.
         private func cutExcess() {
             writeHeld()
-            guard recycled || reservation.end > size, failed == nil else { return }
+            guard recycled || repositioned || reservation.end > size, failed == nil else { return }
             if ftruncate(descriptor, off_t(size)) != 0 { failed = String(cString: strerror(errno)) }
         }
 
@@ -207,6 +209,23 @@ public enum AtomicFile {
             }
             size = count
             writtenBack = count
+        }
+
+        /// Appends from `offset` on, as if the file were that long: what was appended past it is
+        /// written over or cut off at the end, and bytes not yet written before it are left for
+        /// ``write(_:at:)`` (a speculative copy of a previous file going further than it should).
+        public func reposition(to offset: Int64) {
+            writeHeld()
+            guard failed == nil, descriptor >= 0 else { return }
+            precondition(offset >= 0, "a position in the file")
+            if lseek(descriptor, off_t(offset), SEEK_SET) < 0 {
+                failed = String(cString: strerror(errno))
+                return
+            }
+            repositioned = true
+            synced = false
+            size = offset
+            writtenBack = min(writtenBack, offset)
         }
 
         /// Writes `bytes` at `offset`, within what was reserved or appended before.

@@ -247,24 +247,49 @@ extension Outputs {
         /// The sink is written on a queue of its own, in order: a durable file's writer waits
         /// when the disk's queue is full, and the documents need not wait with it. At most
         /// `inFlight` pieces are queued, so a slow disk holds back the run, not its memory.
-        private let writes = DispatchQueue(label: "suggestions.json")
+        private let writes: DispatchQueue
         private let inFlight = DispatchSemaphore(value: 32)
+        /// A copy of the previous file's elements already under way in the sink, while every
+        /// document so far is where it put it (see ``SuggestionSpeculation``).
+        private var speculation: SuggestionSpeculation?
+        /// Documents found where the speculative copy put them (nothing written for them).
+        private(set) var inPlace = 0
 
         /// Elements of the suggestions.json at `path`, after a head as long as `guess`'s (written
-        /// over the old file `recycling` names, when it can be: see ``AtomicFile/Writer``).
+        /// over the old file `recycling` names, when it can be: see ``AtomicFile/Writer``), or in
+        /// the file a `speculation` is writing (`previous` must then be its previous file).
         init(
             path: String, guess: SuggestionsFile, orphans: Data?, previous: Int32 = -1,
-            longStretch: Int64? = nil, recycling: String? = nil
+            longStretch: Int64? = nil, recycling: String? = nil, speculation: SuggestionSpeculation? = nil
         ) throws(FileWriteError) {
             self.longStretch = longStretch ?? Self.longStretch(previous: previous)
-            sink = try AtomicFile.Writer(path: path, durable: !OutputFlush.deferred, recycling: recycling)
             // A head that cannot be encoded now is reserved nothing: the whole is copied at the end.
             let head = (try? SuggestionsParts(guess, orphans: orphans)).map {
                 Self.split(guess, $0, elements: false).head
             }
             reserved = Int64(head?.count ?? 0)
-            sink.reserve(reserved)
             self.previous = previous
+            if let speculation {
+                sink = speculation.sink
+                writes = speculation.queue
+                // Its elements are where this file's go only behind a head as long.
+                if speculation.start == reserved && speculation.stored.file.fileDescriptor == previous {
+                    self.speculation = speculation
+                } else {
+                    speculation.stop(keeping: 0, at: reserved)
+                }
+            } else {
+                sink = try AtomicFile.Writer(path: path, durable: !OutputFlush.deferred, recycling: recycling)
+                writes = DispatchQueue(label: "suggestions.json")
+                sink.reserve(reserved)
+            }
+        }
+
+        /// Stops the speculative copy, keeping what it copied of the elements so far.
+        private mutating func endSpeculation() {
+            guard let speculation else { return }
+            speculation.stop(keeping: count, at: reserved)
+            self.speculation = nil
         }
 
         /// Queues a write to the sink.
@@ -315,6 +340,7 @@ extension Outputs {
         @discardableResult
         mutating func append(rendered: [UInt8]) -> Int64? {
             guard !rendered.isEmpty else { return nil }
+            endSpeculation()
             let position = separate()
             append(rendered)
             count = position + Int64(rendered.count)
@@ -324,6 +350,16 @@ extension Outputs {
         /// Appends one document's elements as they are in the previous file (`length` bytes from
         /// `start`); returns where they begin among the elements.
         mutating func append(previous start: Int64, count length: Int) -> Int64 {
+            if let speculation {
+                // Where the speculative copy put it (after a comma there, as here): nothing to do.
+                let position = count > 0 ? count + 1 : 0
+                if start == speculation.start + position, position + Int64(length) <= speculation.length {
+                    inPlace += 1
+                    count = position + Int64(length)
+                    return position
+                }
+                endSpeculation()
+            }
             // Right after the previous document there, comma and all: one stretch.
             if let (first, old) = pending, first + old + 1 == start {
                 pending = (first, old + 1 + Int64(length))
@@ -351,6 +387,7 @@ extension Outputs {
         /// merge ends, it lets that copy (up to a sixteenth of the previous file) run beside the
         /// run's summary and report page instead of after them (see ``finish(_:)``).
         mutating func endElements() {
+            endSpeculation()
             copyPending()
         }
 
@@ -358,6 +395,7 @@ extension Outputs {
         /// the file to commit, where the elements begin in it, and its orphaned decisions as
         /// encoded (the next run's guess).
         mutating func finish(_ file: SuggestionsFile) throws -> (file: AtomicFile.Writer, start: Int64, orphans: Data) {
+            endSpeculation()
             copyPending()
             writes.sync {}
             let parts = try SuggestionsParts(file)

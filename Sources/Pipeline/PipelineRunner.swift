@@ -289,6 +289,16 @@ public struct PipelineRunner: Sendable {
         let writeSuggestions = runSuggest && stale("suggestions.json")
         let writeReport =
             options.only == nil && (options.force || !manifest.isCurrent("report.html", key: reportKey, in: out))
+        // suggestions.json's previous elements copied into the next one while the run sets up
+        // (see ``SuggestionSpeculation``).
+        let suggestionsStart =
+            writeSuggestions && !options.force && !manifest.untrusted.contains("suggestions.json")
+            ? Deferred { [out] in
+                SuggestionSpeculation.start(
+                    out: out, path: (out as NSString).appendingPathComponent("suggestions.json"),
+                    recycling: RetiredOutputs(in: (out as NSString).appendingPathComponent(".cache"))
+                        .path(of: "suggestions.json"))
+            } : nil
         // The report shows frequencies and suggestions, so rebuilding it needs them in memory;
         // frequencies unchanged since they were last merged are read back from the cache.
         // The report's frequency sections as rendered then, or else the tables themselves.
@@ -383,7 +393,8 @@ public struct PipelineRunner: Sendable {
                     study: configuration.study,
                     lexiconSource: relativePath(stage.lexiconFile, from: configuration.baseFolder),
                     context: context, reusing: !options.force, recycling: retired.path(of: "suggestions.json"),
-                    trustingPrevious: !manifest.untrusted.contains("suggestions.json"))
+                    trustingPrevious: !manifest.untrusted.contains("suggestions.json"),
+                    started: suggestionsStart?.value)
             } catch {
                 throw PipelineError(file: error.file, message: error.message)
             }

@@ -53,17 +53,20 @@ struct SuggestionMerge: @unchecked Sendable {
     /// file (made in the same context) holds them are copied from it. `recycling` names an old
     /// suggestions.json no one needs any more, whose blocks the new one may be written over.
     /// Unless `trustingPrevious`, the suggestions.json there now is not read at all (perhaps
-    /// damaged by a crash: see ``RunManifest``).
+    /// damaged by a crash: see ``RunManifest``). `started`: the previous file's layout as the run
+    /// read it once it knew the file is to be written again, and the copy of its elements it
+    /// started then (``SuggestionSpeculation``); without it the layout is read here.
     init(
         stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, out: String,
         writing path: String?, study: String, lexiconSource: String, context: String?,
-        reusing: Bool = true, recycling: String? = nil, trustingPrevious: Bool = true
+        reusing: Bool = true, recycling: String? = nil, trustingPrevious: Bool = true,
+        started: SuggestionSpeculation.Started? = nil
     ) throws(FileWriteError) {
         self.stage = stage
         self.study = study
         self.lexiconSource = lexiconSource
-        let storedLayout =
-            reusing && context != nil && trustingPrevious ? Deferred { SuggestionLayout.stored(in: out) } : nil
+        let readsLayout = reusing && context != nil && trustingPrevious
+        let storedLayout = readsLayout && started == nil ? Deferred { SuggestionLayout.stored(in: out) } : nil
         previous = trustingPrevious ? SuggestionIndex.previous(in: out) : nil
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
@@ -85,7 +88,8 @@ struct SuggestionMerge: @unchecked Sendable {
         let decisionKeys = session.keys()
         self.decisionKeys = decisionKeys.byDocument
         let context = context.map { ContentHash.combining([$0, decisionKeys.everywhere]) }
-        if reusing, let context, let previous, let (layout, file) = storedLayout?.value,
+        let stored = readsLayout ? (started.map { $0.stored } ?? storedLayout?.value ?? nil) : nil
+        if reusing, let context, let previous, let (layout, file) = stored,
             layout.fits(context: context, index: previous)
         {
             previousLayout = layout
@@ -109,7 +113,9 @@ struct SuggestionMerge: @unchecked Sendable {
             // (decisions unchanged), else with none.
             elements = try Outputs.SuggestionElements(
                 path: path, guess: file(orphans: [], manual: session.manual), orphans: previousLayout?.orphans,
-                previous: previousFile?.fileDescriptor ?? -1, recycling: recycling)
+                previous: previousFile?.fileDescriptor ?? -1, recycling: recycling, speculation: started?.speculation)
+        } else {
+            started?.speculation?.stop(keeping: 0, at: 0)
         }
     }
 

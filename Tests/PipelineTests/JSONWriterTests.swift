@@ -162,6 +162,26 @@ import TextAnalysis
         try previousSink.commit()
         #expect(try Data(contentsOf: URL(fileURLWithPath: previousPath)) == (try laidOut(previousFile)))
 
+        // The documents in order but for the last `leavingOut`, each copied from the previous file;
+        // when `mixed`, every fifth left out and every seventh from `changing` on changed.
+        func add(
+            to next: inout Outputs.SuggestionElements, _ wanted: inout Outputs.SuggestionsFile, mixed: Bool,
+            changing: Int, leavingOut: Int
+        ) {
+            for (index, document) in documents.enumerated().dropLast(leavingOut) where !mixed || index % 5 != 4 {
+                if mixed, index % 7 == changing {
+                    var changed = document
+                    changed[0].weight += 1
+                    next.append(rendered: Outputs.SuggestionElements.render(changed))
+                    wanted.suggestions += changed
+                } else {
+                    let position = next.append(previous: start + placed[index].offset, count: placed[index].count)
+                    #expect(position == next.count - Int64(placed[index].count))
+                    wanted.suggestions += document
+                }
+            }
+        }
+
         // Runs of copied documents between ones rendered afresh; some left out, one changed; or
         // every document copied. Long stretches are copied as they grow (here also after every
         // byte, or every 5,000), their end left open to the next document.
@@ -180,24 +200,55 @@ import TextAnalysis
             var next = try Outputs.SuggestionElements(
                 path: path, guess: guess, orphans: orphans, previous: previous.fileDescriptor,
                 longStretch: longStretch)
-            for (index, document) in documents.enumerated() where !mixed || index % 5 != 4 {
-                if mixed, index % 7 == 0 {
-                    var changed = document
-                    changed[0].weight += 1
-                    next.append(rendered: Outputs.SuggestionElements.render(changed))
-                    wanted.suggestions += changed
-                } else {
-                    let position = next.append(previous: start + placed[index].offset, count: placed[index].count)
-                    #expect(position == next.count - Int64(placed[index].count))
-                    wanted.suggestions += document
-                }
-            }
+            add(to: &next, &wanted, mixed: mixed, changing: 0, leavingOut: 0)
             if ended { next.endElements() }
             let (sink, nextStart, _) = try next.finish(wanted)
             try sink.commit()
             #expect(
                 try Data(contentsOf: URL(fileURLWithPath: path)) == (try laidOut(wanted)), "\(longStretch) \(ended)")
             #expect(nextStart == next.reserved)
+        }
+
+        // The previous elements copied ahead, as a run starts to once it knows the file is to be
+        // written (in small pieces here): every document where the copy put it, the last ones
+        // left out, some rendered afresh or left out on the way (the copy stopped at the first),
+        // the copy held back until the documents end (nothing of it done when it is stopped),
+        // a head of another length (stopped at once), over an old longer file.
+        var layout = SuggestionLayout(context: "")
+        layout.start = start
+        let length = placed.map { $0.offset + Int64($0.count) }.max() ?? 0
+        let oldFile = workspace.root.appendingPathComponent("old.json").path
+        for (leftOut, mixed, sameHead, held, recycled) in [
+            (0, false, true, false, false), (3, false, true, false, true), (0, true, true, false, false),
+            (0, false, true, true, false), (2, false, true, true, true), (0, true, false, false, false),
+        ] {
+            var wanted = previousFile
+            wanted.suggestions = []
+            wanted.lexicon.hash = sameHead ? String(repeating: "e", count: previousFile.lexicon.hash.count) : "edited"
+            var guess = wanted
+            guess.orphanedDecisions = []
+            if recycled {
+                try Data(repeating: 0x41, count: Int(start + length) * 2).write(to: URL(fileURLWithPath: oldFile))
+            }
+            let speculation = try SuggestionSpeculation(
+                path: path, recycling: recycled ? oldFile : nil, stored: (layout, previous), length: length, piece: 4096
+            )
+            if held { speculation.queue.suspend() }
+            var next = try Outputs.SuggestionElements(
+                path: path, guess: guess, orphans: orphans, previous: previous.fileDescriptor,
+                speculation: speculation)
+            add(to: &next, &wanted, mixed: mixed, changing: 3, leavingOut: leftOut)
+            // In place up to the first document that is not, and only behind a head as long.
+            let firstMoved = mixed ? 3 : documents.count - leftOut
+            #expect(next.inPlace == (sameHead ? firstMoved : 0))
+            next.endElements()
+            if held { speculation.queue.resume() }
+            let (sink, nextStart, _) = try next.finish(wanted)
+            try sink.commit()
+            let case_ = "left out \(leftOut), mixed \(mixed), same head \(sameHead), held \(held), recycled \(recycled)"
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try laidOut(wanted)), "\(case_)")
+            #expect(nextStart == next.reserved)
+            #expect(!FileManager.default.fileExists(atPath: oldFile))
         }
     }
 

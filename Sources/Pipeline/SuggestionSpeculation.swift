@@ -1,0 +1,83 @@
+import Corpus
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The previous suggestions.json's elements copied into the new one before the run knows which
+/// documents' suggestions changed, started once it knows the file is to be written again. A
+/// lexicon edit leaves most documents' elements as they were, in the same places: copied while
+/// the run sets up its documents (one core idle), the copy is less of what the documents and the
+/// run's last steps wait for (15.6 MB at 10 MB of transcripts, ~4 ms of the kernel's time). The
+/// elements' writer then only checks that each document is where the copy put it; at the first
+/// that is not, the copy is stopped and the file cut back to there (``Outputs/SuggestionElements``).
+final class SuggestionSpeculation: @unchecked Sendable {
+    /// The new file, its head reserved as long as the previous file's.
+    let sink: AtomicFile.Writer
+    /// The sink is written on this queue, in order: the copy first, then what the elements add.
+    let queue = DispatchQueue(label: "suggestions.json")
+    /// The previous file (its layout describes it) and where its elements lie in it.
+    let stored: (layout: SuggestionLayout, file: FileHandle)
+    let start: Int64
+    let length: Int64
+    private let stopped = NSLock()
+    private var isStopped = false
+
+    /// Starts copying the elements of `stored`'s file (`length` bytes from its layout's start) into
+    /// a writer of `path` (over `recycling`: see ``AtomicFile/Writer``), in pieces of `piece`
+    /// bytes: stopping the copy waits for one at most.
+    init(
+        path: String, recycling: String?, stored: (layout: SuggestionLayout, file: FileHandle), length: Int64,
+        piece: Int64 = 1 << 20
+    ) throws(FileWriteError) {
+        sink = try AtomicFile.Writer(path: path, durable: !OutputFlush.deferred, recycling: recycling)
+        self.stored = stored
+        start = stored.layout.start
+        self.length = length
+        sink.reserve(start)
+        let descriptor = stored.file.fileDescriptor
+        var offset: Int64 = 0
+        while offset < length {
+            let range = start + offset..<start + min(length, offset + piece)
+            queue.async { [self] in
+                guard !stopped.withLock({ isStopped }) else { return }
+                sink.append(from: descriptor, range: range)
+            }
+            offset += piece
+        }
+    }
+
+    /// What ``start(out:path:recycling:)`` found and began: the previous file's layout and file
+    /// (nil without them), and the copy.
+    typealias Started = (stored: (layout: SuggestionLayout, file: FileHandle)?, speculation: SuggestionSpeculation?)
+
+    /// The previous suggestions.json's layout and file, and a speculative copy of its elements
+    /// into `path` (written over `recycling`), which the run is about to write again.
+    static func start(out: String, path: String, recycling: String?) -> Started {
+        guard let (layout, file) = SuggestionLayout.stored(in: out) else { return (nil, nil) }
+        let stored = (layout: layout, file: file)
+        let length = layout.documents.reduce(Int64(0)) { max($0, $1.offset + Int64($1.length)) }
+        guard layout.start > 0, length > 0 else { return (stored, nil) }
+        return (stored, try? SuggestionSpeculation(path: path, recycling: recycling, stored: stored, length: length))
+    }
+
+    /// Stops the copy where it is and, after it, leaves the file's bytes from `offset` on to be
+    /// appended: the previous elements' first `elements` bytes copied there (those the copy had not
+    /// reached yet) when `offset` is where they begin, else nothing (queued on ``queue``).
+    func stop(keeping elements: Int64, at offset: Int64) {
+        stopped.withLock { isStopped = true }
+        let descriptor = stored.file.fileDescriptor
+        queue.async { [sink, start] in
+            let copied = sink.size - offset
+            if copied > elements {
+                sink.reposition(to: offset + elements)
+            } else if copied >= 0 {
+                sink.append(from: descriptor, range: start + copied..<start + elements)
+            } else {
+                sink.reposition(to: offset)
+                sink.append(from: descriptor, range: start..<start + elements)
+            }
+        }
+    }
+}
