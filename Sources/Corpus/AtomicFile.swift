@@ -434,13 +434,7 @@ public enum AtomicFile {
         let buffer = [UInt8](unsafeUninitializedCapacity: Int(range.count)) { bytes, initialized in
             initialized = bytes.count
             guard let base = bytes.baseAddress else { return }
-            var done = 0
-            while done < bytes.count {
-                let count = pread(descriptor, base + done, bytes.count - done, off_t(range.lowerBound) + off_t(done))
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { break }
-                done += count
-            }
+            let done = read(descriptor, at: range.lowerBound, into: UnsafeMutableRawBufferPointer(bytes))
             if done < bytes.count {
                 // Never handed out: zeroed only so that every byte is initialised.
                 (base + done).initialize(repeating: 0, count: bytes.count - done)
@@ -448,6 +442,20 @@ public enum AtomicFile {
             }
         }
         return complete ? buffer : nil
+    }
+
+    /// Reads the file open as `descriptor` from `offset` into `buffer` until it is full or the
+    /// file ends; how many bytes were read.
+    public static func read(_ descriptor: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let base = buffer.baseAddress, offset >= 0 else { return 0 }
+        var done = 0
+        while done < buffer.count {
+            let count = pread(descriptor, base + done, buffer.count - done, off_t(offset) + off_t(done))
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            done += count
+        }
+        return done
     }
 
     /// A whole file's bytes, read straight into the array (no `Data` to copy from); nil when it

@@ -193,18 +193,71 @@ struct HTMLReport {
         case copied(FileHandle, Range<Int64>, position: Int)
 
         /// nil for a line that does not decode or cannot be read (the passage is left out).
-        /// `lines`: the lines of the documents already read (a document gives examples of many
-        /// codes).
-        func passage(reading lines: inout [Range<Int64>: [ArraySlice<UInt8>]]) -> Passage? {
+        /// `lines`: what the page has read of the previous file (a document gives examples of
+        /// many codes).
+        func passage(reading lines: ExampleLines) -> Passage? {
             switch self {
             case .decoded(let suggestion): return Passage(suggestion)
             case .copied(let file, let range, let position):
-                if lines[range] == nil {
-                    lines[range] = SuggestionMerge.records(AtomicFile.read(file.fileDescriptor, range: range) ?? [])
-                }
-                guard let records = lines[range], records.indices.contains(position) else { return nil }
-                return Passage(line: Data(records[position]))
+                return lines.line(position, of: range, in: file.fileDescriptor).flatMap(Passage.init(line:))
             }
+        }
+    }
+
+    /// The lines of the previous file's documents that the page's examples come from (each
+    /// suggestion is a line of its own: strings never hold a line break). A document is read once, into a buffer kept for them all, and where its lines lie is noted: a later
+    /// example from it reads its own line alone. Each document read into a buffer of its own
+    /// (~50 of ~78 KB at 10 MB) was a fifth of rendering a lexicon edit's page, most of it the
+    /// kernel handing over and filling new pages.
+    final class ExampleLines {
+        private var buffer: [UInt8] = []
+        /// Per document (its range in the file), where its lines lie in the file: each without
+        /// its indent and separating comma.
+        private var lines: [Range<Int64>: [Range<Int64>]] = [:]
+
+        /// Documents read so far.
+        var documents: Int { lines.count }
+
+        /// The `position`th line of the document in `range` of the file open as `descriptor`;
+        /// nil when it has fewer lines or cannot be read.
+        func line(_ position: Int, of range: Range<Int64>, in descriptor: Int32) -> Data? {
+            if let known = lines[range] {
+                guard known.indices.contains(position) else { return nil }
+                return AtomicFile.read(descriptor, range: known[position]).map { Data($0) }
+            }
+            guard range.lowerBound >= 0, range.count <= Int.max else { return nil }
+            let count = Int(range.count)
+            if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
+            let found: [Range<Int>]? = buffer.withUnsafeMutableBytes { bytes in
+                let document = UnsafeMutableRawBufferPointer(rebasing: bytes[..<count])
+                guard AtomicFile.read(descriptor, at: range.lowerBound, into: document) == count else { return nil }
+                return Self.records(UnsafeRawBufferPointer(document))
+            }
+            guard let found else { return nil }
+            lines[range] = found.map {
+                range.lowerBound + Int64($0.lowerBound)..<range.lowerBound + Int64($0.upperBound)
+            }
+            guard found.indices.contains(position) else { return nil }
+            return Data(buffer[found[position]])
+        }
+
+        /// Where the lines of a document's elements lie, each without its indent and separating
+        /// comma; empty lines left out. Found by `memchr`: the generic split was most of the
+        /// examples a lexicon edit's report took from copied documents.
+        private static func records(_ bytes: UnsafeRawBufferPointer) -> [Range<Int>] {
+            guard let base = bytes.baseAddress else { return [] }
+            var records: [Range<Int>] = []
+            var start = 0
+            while start <= bytes.count {
+                var end =
+                    memchr(base + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - base } ?? bytes.count
+                let next = end + 1
+                while start < end, bytes[start] == 0x20 { start += 1 }
+                if start < end, bytes[end - 1] == 0x2C { end -= 1 }
+                if start < end { records.append(start..<end) }
+                start = next
+            }
+            return records
         }
     }
 
@@ -490,9 +543,9 @@ struct HTMLReport {
 
     func passages(_ tally: Tally) -> String {
         var html = ""
-        var lines: [Range<Int64>: [ArraySlice<UInt8>]] = [:]
+        let lines = ExampleLines()
         for code in lexicon?.codes ?? [] {
-            let passages = tally.examples[code.name]?.compactMap { $0.passage(reading: &lines) } ?? []
+            let passages = tally.examples[code.name]?.compactMap { $0.passage(reading: lines) } ?? []
             guard !passages.isEmpty else { continue }
             html += "<h3>\(XML.escape(code.name))</h3><ul class=\"kwic\">"
             for passage in passages {
@@ -505,14 +558,20 @@ struct HTMLReport {
         return html
     }
 
-    /// The suggestion's context with its first evidence marked, escaped.
+    /// The suggestion's context with its first evidence marked, escaped. The evidence is found
+    /// by its bytes (`memmem`): both are the turn's own text. Foundation's `range(of:)` was a
+    /// fifth of the page's passages.
     func highlighted(_ passage: Passage) -> String {
-        let context = passage.context
-        guard let evidence = passage.evidence, let range = context.range(of: evidence) else {
-            return XML.escape(context)
+        var context = passage.context
+        guard var evidence = passage.evidence else { return XML.escape(context) }
+        let found = context.withUTF8 { text in
+            evidence.withUTF8 { UnsafeRawBufferPointer(text).firstOffset(of: UnsafeRawBufferPointer($0), from: 0) }
         }
-        return XML.escape(String(context[..<range.lowerBound])) + "<mark>" + XML.escape(evidence) + "</mark>"
-            + XML.escape(String(context[range.upperBound...]))
+        guard let found else { return XML.escape(context) }
+        let bytes = Array(context.utf8)
+        let end = found + evidence.utf8.count
+        return XML.escape(String(decoding: bytes[..<found], as: UTF8.self)) + "<mark>" + XML.escape(evidence)
+            + "</mark>" + XML.escape(String(decoding: bytes[end...], as: UTF8.self))
     }
 
     static let css = """

@@ -814,13 +814,17 @@ public struct PipelineRunner: Sendable {
         var savingIndex: Deferred<Void>?
         defer { _ = savingIndex?.value }
         // The suggestions' summary (and the report's tally) first: the report is rendered while
-        // the outputs are written.
+        // the outputs are written. What changed per code, which the page does not show, is
+        // compared beside them (it held back the page, the last thing a lexicon edit waits for).
         var finishedSuggestions = merge.suggestions
-        var suggestionSummary = finishedSuggestions?.summarize()
+        finishedSuggestions?.closeDecisions()
         let tally = finishedSuggestions?.tally
-        if runSuggest && !writeSuggestions, let previous = manifest.lastReport(in: out)?.suggestions {
-            suggestionSummary = previous.unchanged(lexicon: configuration.suggest?.lexicon)
-        }
+        let previousSummary = runSuggest && !writeSuggestions ? manifest.lastReport(in: out)?.suggestions : nil
+        var suggestionSummary =
+            previousSummary.map { $0.unchanged(lexicon: configuration.suggest?.lexicon) }
+            ?? finishedSuggestions?.summary()
+        let changes =
+            previousSummary == nil ? finishedSuggestions.map { suggestions in Deferred { suggestions.changes() } } : nil
         let stats = collected.map(\.stats)
         let size = RunReport.Size(
             documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
@@ -1025,6 +1029,7 @@ public struct PipelineRunner: Sendable {
         } catch {
             throw PipelineError(file: out, message: "cannot write the outputs: \(error)")
         }
+        if let changes { suggestionSummary?.perCode = changes.value }
         let finished = Date()
         var report = runReport(finished: finished)
         report.timings = timer.totals.mapValues { ($0 * 1000).rounded() / 1000 }

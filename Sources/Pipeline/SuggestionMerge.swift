@@ -320,25 +320,12 @@ struct SuggestionMerge: @unchecked Sendable {
         layout?.add(copying: reused, from: old, offset: offset ?? 0)
     }
 
-    /// A document's suggestions as the previous file holds them (`bytes`), split once: each is a
-    /// line of its own (strings never hold a line break), `    {...}` with a comma after all but
-    /// the last.
-    static func records(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        // Lines by `memchr`: the generic split was most of the examples a lexicon edit's
-        // report takes from copied documents.
-        bytes.withUnsafeBufferPointer(\.lineRanges).compactMap { line in
-            var record = bytes[line].drop { $0 == 0x20 }
-            if record.last == 0x2C { record = record.dropLast() }
-            return record.isEmpty ? nil : record
-        }
-    }
-
     /// Decisions attached to no suggestion, and every coder's manual codings (once summarised).
     private var ends: (orphans: [DecisionMerger.Orphan], manual: [String: [ManualCoding]])?
 
-    /// After every document: the summary for the run report, which compares this run's
-    /// suggestions with the previous run's, per code; the tally is complete from then on.
-    mutating func summarize() -> RunReport.Suggestions {
+    /// Closes the coders' decisions: those that joined no suggestion, and their manual codings
+    /// (which the report's tally takes). Before ``summary()``, ``changes()`` and ``finish()``.
+    mutating func closeDecisions() {
         let (orphans, manual) = session.finish()
         ends = (orphans, manual)
         for (position, status) in SuggestionStatus.allCases.enumerated() where countedByStatus[position] > 0 {
@@ -346,10 +333,20 @@ struct SuggestionMerge: @unchecked Sendable {
         }
         countedByStatus = countedByStatus.map { _ in 0 }
         for coder in manual.keys.sorted() { tally.add(manualCodings: manual[coder] ?? []) }
+    }
 
-        // What changed since the last run, per code.
+    /// The run's suggestions summed up, but what changed per code (``changes()``, the costly part,
+    /// which the report page does not need).
+    func summary() -> RunReport.Suggestions {
+        RunReport.Suggestions(
+            total: index.keys.count, byStatus: byStatus, lexiconHash: stage.lexicon.contentHash, coders: coders,
+            perCode: [], orphaned: ends?.orphans ?? [], reattached: session.reattached)
+    }
+
+    /// What changed since the last run, per code.
+    func changes() -> [RunReport.Suggestions.CodeChange] {
         let before = previousByCode?.value ?? [:]
-        let after = index.byCode
+        let after = index.byCode(onBothCores: false)
         var perCode: [RunReport.Suggestions.CodeChange] = []
         for code in stage.lexicon.codes.map(\.name)
             + before.keys.filter({ stage.lexicon.code(named: $0) == nil }).sorted()
@@ -360,9 +357,7 @@ struct SuggestionMerge: @unchecked Sendable {
             perCode.append(
                 .init(code: code, total: new.count, added: previous == nil ? new.count : added, removed: removed))
         }
-        return RunReport.Suggestions(
-            total: index.keys.count, byStatus: byStatus, lexiconHash: stage.lexicon.contentHash, coders: coders,
-            perCode: perCode, orphaned: orphans, reattached: session.reattached)
+        return perCode
     }
 
     /// suggestions.json's fields but its suggestions.
@@ -383,7 +378,7 @@ struct SuggestionMerge: @unchecked Sendable {
             orphanedDecisions: orphans)
     }
 
-    /// After ``summarize()``: suggestions.json completed, to commit (nil when it is not written).
+    /// After ``closeDecisions()``: suggestions.json completed, to commit (nil when it is not written).
     /// No document follows: what is left of the previous file to copy is started.
     mutating func documentsEnded() {
         elements?.endElements()
@@ -500,11 +495,18 @@ struct SuggestionIndex: Sendable {
     /// into a set per code was most of summarising a large run), codes on both cores: at the
     /// end of a lexicon edit, sorting 120,000 keys on one was the run's summary while the other
     /// core idled.
-    var byCode: [String: [UInt64]] {
+    var byCode: [String: [UInt64]] { byCode(onBothCores: true) }
+
+    /// ``byCode``, on one core when others have work (what changed per code is compared beside
+    /// the report page and the end of suggestions.json).
+    func byCode(onBothCores: Bool) -> [String: [UInt64]] {
         var lists = Array(repeating: [UInt64](), count: names.count)
         for (key, code) in zip(keys, codes) { lists[Int(code)].append(key) }
         let unsorted = lists
-        let sorted = ConcurrentSlots<[UInt64]>.map(lists.count) { Self.sortedUnique(unsorted[$0]) }
+        let sorted =
+            onBothCores
+            ? ConcurrentSlots<[UInt64]>.map(lists.count) { Self.sortedUnique(unsorted[$0]) }
+            : unsorted.map(Self.sortedUnique)
         var result: [String: [UInt64]] = [:]
         for (number, name) in names.enumerated() {
             // A name twice (only in a damaged index) has its lists merged.

@@ -258,15 +258,18 @@ import TextAnalysis
         let file = copy < 0 ? nil : FileHandle(fileDescriptor: copy, closeOnDealloc: true)
         close(descriptor)
         let range = Int64(2)..<Int64(elements.count - 2)
-        var lines: [Range<Int64>: [ArraySlice<UInt8>]] = [:]
-        for (position, suggestion) in suggestions.enumerated() {
+        let lines = HTMLReport.ExampleLines()
+        for (position, suggestion) in suggestions.enumerated().reversed() {
             let example = file.map { HTMLReport.Example.copied($0, range, position: position) }
-            #expect(example?.passage(reading: &lines) == HTMLReport.Passage(suggestion), "\(position)")
+            #expect(example?.passage(reading: lines) == HTMLReport.Passage(suggestion), "\(position)")
         }
-        #expect(lines.count == 1)  // read once
+        #expect(lines.documents == 1)  // read once, then line by line
         #expect(
-            file.map { HTMLReport.Example.copied($0, range, position: suggestions.count).passage(reading: &lines) }
+            file.map { HTMLReport.Example.copied($0, range, position: suggestions.count).passage(reading: lines) }
                 == .some(nil))
+        // A range past the file's end is read as nothing.
+        let past = Int64(elements.count)..<Int64(elements.count + 10)
+        #expect(file.map { HTMLReport.Example.copied($0, past, position: 0).passage(reading: lines) } == .some(nil))
         #expect(HTMLReport.Passage(line: Data("{\"documentID\":\"d\"}".utf8)) == nil)
     }
 
