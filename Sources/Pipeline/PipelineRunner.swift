@@ -777,7 +777,9 @@ public struct PipelineRunner: Sendable {
         let collected = merge.collected
         let corpusWriter = merge.corpus
 
-        codeHistory?.save(codeVersions, in: out)
+        // Saved beside the run's end rather than before its report page, which waited for it.
+        let historySaved = codeHistory.map { history in Deferred { [out] in history.save(codeVersions, in: out) } }
+        defer { _ = historySaved?.value }
 
         // Merge in document order.
         let merging = Date()
