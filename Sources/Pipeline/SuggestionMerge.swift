@@ -378,12 +378,12 @@ struct SuggestionMerge: @unchecked Sendable {
             orphanedDecisions: orphans)
     }
 
-    /// After ``closeDecisions()``: suggestions.json completed, to commit (nil when it is not written).
     /// No document follows: what is left of the previous file to copy is started.
     mutating func documentsEnded() {
         elements?.endElements()
     }
 
+    /// After ``closeDecisions()``: suggestions.json completed, to commit (nil when it is not written).
     mutating func finish() throws -> AtomicFile.Writer? {
         let (orphans, manual) = ends ?? session.finish()
         guard var elements else { return nil }

@@ -19,7 +19,7 @@ final class SuggestionSpeculation: @unchecked Sendable {
     let queue = DispatchQueue(label: "suggestions.json")
     /// The previous file (its layout describes it) and where its elements lie in it.
     let stored: (layout: SuggestionLayout, file: FileHandle)
-    let start: Int64
+    var start: Int64 { stored.layout.start }
     let length: Int64
     private let stopped = NSLock()
     private var isStopped = false
@@ -33,8 +33,8 @@ final class SuggestionSpeculation: @unchecked Sendable {
     ) throws(FileWriteError) {
         sink = try AtomicFile.Writer(path: path, durable: !OutputFlush.deferred, recycling: recycling)
         self.stored = stored
-        start = stored.layout.start
         self.length = length
+        let start = stored.layout.start
         sink.reserve(start)
         let descriptor = stored.file.fileDescriptor
         var offset: Int64 = 0
@@ -63,20 +63,20 @@ final class SuggestionSpeculation: @unchecked Sendable {
     }
 
     /// Stops the copy where it is and, after it, leaves the file's bytes from `offset` on to be
-    /// appended: the previous elements' first `elements` bytes copied there (those the copy had not
-    /// reached yet) when `offset` is where they begin, else nothing (queued on ``queue``).
+    /// appended: the previous elements' first `elements` bytes there (what the copy had not
+    /// reached of them copied now), or none. `elements` is 0 unless `offset` is where the copy
+    /// put them (``start``). Queued on ``queue``.
     func stop(keeping elements: Int64, at offset: Int64) {
+        precondition(elements == 0 || offset == start, "elements kept only where the copy put them")
         stopped.withLock { isStopped = true }
         let descriptor = stored.file.fileDescriptor
         queue.async { [sink, start] in
-            let copied = sink.size - offset
-            if copied > elements {
-                sink.reposition(to: offset + elements)
-            } else if copied >= 0 {
-                sink.append(from: descriptor, range: start + copied..<start + elements)
+            let end = offset + elements
+            if sink.size > end || sink.size < offset {
+                // Past what is kept, or (after a longer head) short of where the elements begin.
+                sink.reposition(to: end)
             } else {
-                sink.reposition(to: offset)
-                sink.append(from: descriptor, range: start..<start + elements)
+                sink.append(from: descriptor, range: start + sink.size - offset..<start + elements)
             }
         }
     }
