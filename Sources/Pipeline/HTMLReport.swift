@@ -205,10 +205,11 @@ struct HTMLReport {
     }
 
     /// The lines of the previous file's documents that the page's examples come from (each
-    /// suggestion is a line of its own: strings never hold a line break). A document is read once, into a buffer kept for them all, and where its lines lie is noted: a later
-    /// example from it reads its own line alone. Each document read into a buffer of its own
-    /// (~50 of ~78 KB at 10 MB) was a fifth of rendering a lexicon edit's page, most of it the
-    /// kernel handing over and filling new pages.
+    /// suggestion is a line of its own: strings never hold a line break). A document is read
+    /// once, into a buffer kept for them all, and where its lines lie is noted: a later example
+    /// from it reads its own line alone. Each document read into a buffer of its own (~50 of
+    /// ~78 KB at 10 MB) was a fifth of rendering a lexicon edit's page, most of it the kernel
+    /// handing over and filling new pages.
     final class ExampleLines {
         private var buffer: [UInt8] = []
         /// Per document (its range in the file), where its lines lie in the file: each without
@@ -231,7 +232,7 @@ struct HTMLReport {
             let found: [Range<Int>]? = buffer.withUnsafeMutableBytes { bytes in
                 let document = UnsafeMutableRawBufferPointer(rebasing: bytes[..<count])
                 guard AtomicFile.read(descriptor, at: range.lowerBound, into: document) == count else { return nil }
-                return Self.records(UnsafeRawBufferPointer(document))
+                return Self.records(UnsafeBufferPointer(document.bindMemory(to: UInt8.self)))
             }
             guard let found else { return nil }
             lines[range] = found.map {
@@ -242,22 +243,14 @@ struct HTMLReport {
         }
 
         /// Where the lines of a document's elements lie, each without its indent and separating
-        /// comma; empty lines left out. Found by `memchr`: the generic split was most of the
-        /// examples a lexicon edit's report took from copied documents.
-        private static func records(_ bytes: UnsafeRawBufferPointer) -> [Range<Int>] {
-            guard let base = bytes.baseAddress else { return [] }
-            var records: [Range<Int>] = []
-            var start = 0
-            while start <= bytes.count {
-                var end =
-                    memchr(base + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - base } ?? bytes.count
-                let next = end + 1
+        /// comma; empty lines left out.
+        private static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+            bytes.lineRanges.compactMap { line in
+                var (start, end) = (line.lowerBound, line.upperBound)
                 while start < end, bytes[start] == 0x20 { start += 1 }
                 if start < end, bytes[end - 1] == 0x2C { end -= 1 }
-                if start < end { records.append(start..<end) }
-                start = next
+                return start < end ? start..<end : nil
             }
-            return records
         }
     }
 
@@ -564,14 +557,15 @@ struct HTMLReport {
     func highlighted(_ passage: Passage) -> String {
         var context = passage.context
         guard var evidence = passage.evidence else { return XML.escape(context) }
-        let found = context.withUTF8 { text in
-            evidence.withUTF8 { UnsafeRawBufferPointer(text).firstOffset(of: UnsafeRawBufferPointer($0), from: 0) }
+        let marked = evidence
+        return context.withUTF8 { text in
+            let found = evidence.withUTF8 {
+                UnsafeRawBufferPointer(text).firstOffset(of: UnsafeRawBufferPointer($0), from: 0)
+            }
+            guard let found else { return XML.escape(String(decoding: text, as: UTF8.self)) }
+            return XML.escape(String(decoding: text[..<found], as: UTF8.self)) + "<mark>" + XML.escape(marked)
+                + "</mark>" + XML.escape(String(decoding: text[(found + marked.utf8.count)...], as: UTF8.self))
         }
-        guard let found else { return XML.escape(context) }
-        let bytes = Array(context.utf8)
-        let end = found + evidence.utf8.count
-        return XML.escape(String(decoding: bytes[..<found], as: UTF8.self)) + "<mark>" + XML.escape(evidence)
-            + "</mark>" + XML.escape(String(decoding: bytes[end...], as: UTF8.self))
     }
 
     static let css = """

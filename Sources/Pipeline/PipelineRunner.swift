@@ -1054,7 +1054,6 @@ public struct PipelineRunner: Sendable {
                     in: out, key: wordsKey)
             }
         }
-        _ = cacheFinished.value
         if options.endsWithProcess {
             // What these hold (the results, the previous layout) is kept with them.
             LeftForExit.keep(
