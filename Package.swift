@@ -11,6 +11,12 @@ let concreteMetadata: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release))
 ]
 
+// Where libxml2's headers are (`libxml2-dev`; under the SDK on macOS), for the module that
+// declares them and every Swift module that imports it or, optimised across modules in release
+// builds, imports one that does.
+let libxml2Headers = CSetting.unsafeFlags(["-iwithsysroot", "/usr/include/libxml2"])
+let libxml2HeadersForSwift = SwiftSetting.unsafeFlags(["-Xcc", "-iwithsysroot", "-Xcc", "/usr/include/libxml2"])
+
 let package = Package(
     name: "TranscriptMiner",
     platforms: [.macOS(.v14)],
@@ -32,10 +38,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
-        .systemLibrary(
+        // libxml2's headers, and its functions loaded on first use (see CLibXML2.h): not a
+        // system library target, whose pkg-config link flags would load it at every start.
+        .target(
             name: "CLibXML2",
-            pkgConfig: "libxml-2.0",
-            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+            cSettings: [libxml2Headers],
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // Whole-buffer DEFLATE for the entries of a .docx (see ZipPackage).
         .systemLibrary(
@@ -54,7 +62,7 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
-            swiftSettings: concreteMetadata
+            swiftSettings: concreteMetadata + [libxml2HeadersForSwift]
         ),
         .target(name: "TextAnalysis", dependencies: ["Corpus", "CFileSystem"], swiftSettings: concreteMetadata),
         .target(
@@ -69,7 +77,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Schemas"],
-            swiftSettings: concreteMetadata
+            swiftSettings: concreteMetadata + [libxml2HeadersForSwift]
         ),
         .target(
             name: "Review",
@@ -78,7 +86,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.embedInCode("Page")],
-            swiftSettings: concreteMetadata
+            swiftSettings: concreteMetadata + [libxml2HeadersForSwift]
         ),
         .executableTarget(
             name: "tmine",
@@ -99,7 +107,9 @@ let package = Package(
             // The static runtime's link arguments export every symbol of the package's own
             // modules (`-export-dynamic`): 30,900 names, which the runtime's start-up `dladdr`
             // walked one by one. Nothing looks them up, so they are not exported (still PIE).
-            swiftSettings: concreteMetadata + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+            swiftSettings: concreteMetadata + [
+                libxml2HeadersForSwift, .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
+            ],
             linkerSettings: [
                 .unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
                 // Linked by the toolchain's lld rather than the system's gold: the same start-up

@@ -152,11 +152,16 @@ func tmineExecutable() throws -> URL {
 }
 
 @discardableResult
-func runProcess(_ executable: String, _ arguments: [String], currentDirectory: URL? = nil) throws -> (Int32, String) {
+func runProcess(
+    _ executable: String, _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]
+) throws -> (Int32, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// libxml2 (and the ICU it links) is loaded by the first XML parse, not at every start.
+@Suite struct LibraryLoadingTests {
+    #if os(Linux)
+        /// The dynamic loader's own account of the files it loads (glibc's `LD_DEBUG=files`).
+        private func loadedFiles(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try runProcess(tmineExecutable().path, arguments, environment: ["LD_DEBUG": "files"])
+        }
+
+        @Test func libxml2IsLoadedOnlyByCommandsThatParseXML() throws {
+            let workspace = try Workspace()
+            defer { workspace.remove() }
+            let version = try loadedFiles(["--version"])
+            #expect(version.status == 0, "\(version.output)")
+            #expect(version.output.contains("file=libc.so.6"), "LD_DEBUG reported nothing: \(version.output)")
+            #expect(!version.output.contains("libxml2"))
+
+            let text = try loadedFiles(["extract", "--format", "plain", workspace.corpus("interview-11.txt").path])
+            #expect(text.status == 0, "\(text.output)")
+            #expect(!text.output.contains("libxml2"))
+
+            let xml = try loadedFiles(["extract", "--format", "plain", workspace.corpus("interview-07.xml").path])
+            #expect(xml.status == 0, "\(xml.output)")
+            #expect(xml.output.contains("file=libxml2.so.2"))
+            #expect(xml.output.contains("P7: I was a GP partner"), "no turns extracted: \(xml.output)")
+        }
+    #endif
+}
