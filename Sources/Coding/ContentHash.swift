@@ -106,11 +106,4 @@ public enum ContentHash {
             return hex(hasher.finalize())
         }
     }
-
-    /// The hash of a value's canonical JSON (sorted keys): a stage's configuration hash.
-    public static func of(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return of((try? encoder.encode(value)) ?? Data())
-    }
 }

@@ -69,7 +69,7 @@ public struct SuggestStage: Sendable {
     /// cores: each pattern's key is its definition encoded as JSON and hashed, a couple of
     /// milliseconds for 175 codes at every run's start, before any document.
     var codeVersions: [CodeVersion] {
-        let shared = ContentHash.combining([optionsHash, ContentHash.of(lexicon.negations)])
+        let shared = ContentHash.combining([optionsHash, SettingsKey.of(lexicon.negations)])
         return ConcurrentSlots.map(lexicon.codes.count) { [lexicon] in
             CodeVersion(lexicon.codes[$0], in: lexicon, shared: shared)
         }

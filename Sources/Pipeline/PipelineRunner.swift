@@ -209,25 +209,25 @@ public struct PipelineRunner: Sendable {
             participant.id + "=" + (participants.documentColumn.flatMap { participant.attributes[$0] } ?? "")
         }
         let ingestHash = ContentHash.combining(
-            ["ingest", RunManifest.build, ContentHash.of(configuration.ingest), participants.documentColumn ?? ""]
+            ["ingest", RunManifest.build, SettingsKey.of(configuration.ingest), participants.documentColumn ?? ""]
                 + identity)
         let analysedRoles = configuration.analysedRoles
         let tokenizeHash = ContentHash.combining([
-            "tokenize", ContentHash.of(configuration.tokenize.options), stopwordsHash,
-            ContentHash.of(analysedRoles.map(\.rawValue).sorted()),
+            "tokenize", SettingsKey.of(configuration.tokenize.options), stopwordsHash,
+            SettingsKey.of(analysedRoles.map(\.rawValue).sorted()),
         ])
         let kwicHash = configuration.kwic.map { stage in
             ContentHash.combining([
-                "kwic", ContentHash.of(stage.queries), ContentHash.of(stage.options.window),
+                "kwic", SettingsKey.of(stage.queries), String(stage.options.window),
                 stage.options.unit.rawValue, stage.options.mode.rawValue,
-                ContentHash.of(stage.options.filter.roles.map(\.rawValue).sorted()),
-                ContentHash.of(stage.options.sort.map(\.description)),
+                SettingsKey.of(stage.options.filter.roles.map(\.rawValue).sorted()),
+                SettingsKey.of(stage.options.sort.map(\.description)),
             ])
         }
         let frequencyHash = configuration.frequencies.map { stage in
             ContentHash.combining([
-                "frequencies", ContentHash.of(stage.ngrams.sorted()), String(stage.stem), String(stage.removeStopwords),
-                ContentHash.of(stage.filter.roles.map(\.rawValue).sorted()),
+                "frequencies", SettingsKey.of(stage.ngrams.sorted().map(String.init)), String(stage.stem),
+                String(stage.removeStopwords), SettingsKey.of(stage.filter.roles.map(\.rawValue).sorted()),
             ])
         }
         let suggestHash = configuration.suggest?.hash

@@ -204,6 +204,90 @@ import TextAnalysis
         #expect(report.suggestions?.perCode.allSatisfy { $0.added == 0 && $0.removed == 0 } == true)
     }
 
+    /// Word parts to include are a set, which `JSONEncoder` wrote in each process's own hash
+    /// order: every run of such a pipeline read every transcript again. Runs are separate
+    /// processes here, as they are for a researcher.
+    @Test func wordPartsToIncludeKeepTheCacheFromRunToRun() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        try pipeline.replacingOccurrences(
+            of: "  paths: [corpus]\n", with: "  paths: [corpus]\n  docx:\n    include: [comments, footnotes, headers]\n"
+        ).write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        let tmine = try tmineExecutable().path
+        let (status, output) = try runProcess(tmine, ["run", workspace.pipeline])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("ingest: 11 ran, 0 cached"), "\(output)")
+        for again in 1...3 {
+            let (status, output) = try runProcess(tmine, ["run", workspace.pipeline])
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("nothing changed"), "run \(again + 1): \(output)")
+        }
+    }
+
+    /// Each settings type's fields, so that one added later fails here until ``SettingsKey``
+    /// holds it; and every field changes the key.
+    @Test func settingsKeysHoldEveryField() {
+        #expect(
+            Mirror(reflecting: IngestOptions()).children.map(\.label)
+                == ["labels", "zipLimits", "docxParts", "replaceInvalidText"])
+        #expect(
+            Mirror(reflecting: SpeakerLabels()).children.map(\.label)
+                == [
+                    "interviewerLabels", "participantLabels", "otherLabels", "speakerRoles", "patterns",
+                    "recurringNameThreshold", "maximumLabelLength",
+                ])
+        #expect(
+            Mirror(reflecting: ZipLimits()).children.map(\.label) == ["maximumEntrySize", "maximumCompressionRatio"])
+        #expect(
+            Mirror(reflecting: Tokenizer.Options()).children.map(\.label)
+                == [
+                    "caseMode", "foldDiacritics", "apostrophes", "possessiveApostrophe", "hyphens", "numberSeparators",
+                    "numbers", "urls",
+                ])
+
+        let ingest = IngestOptions()
+        var ingestVariants: [IngestOptions] = []
+        for change in [
+            { (options: inout IngestOptions) in options.labels.interviewerLabels.append("Moderator") },
+            { $0.labels.participantLabels.append("Interviewee") }, { $0.labels.otherLabels.append("Note taker") },
+            { $0.labels.speakerRoles["Helen Carter"] = .interviewer }, { $0.labels.patterns.append("^(?<label>X):") },
+            { $0.labels.recurringNameThreshold += 1 }, { $0.labels.maximumLabelLength += 1 },
+            { $0.zipLimits.maximumEntrySize += 1 }, { $0.zipLimits.maximumCompressionRatio += 1 },
+            { $0.docxParts = [.comments] }, { $0.docxParts = [.comments, .footnotes] },
+            { $0.replaceInvalidText.toggle() },
+        ] as [(inout IngestOptions) -> Void] {
+            var variant = ingest
+            change(&variant)
+            ingestVariants.append(variant)
+        }
+        #expect(Set(ingestVariants.map(SettingsKey.of) + [SettingsKey.of(ingest)]).count == ingestVariants.count + 1)
+        var roles = ingest
+        roles.labels.speakerRoles = ["A": .interviewer, "B": .other]
+        var sameRoles = ingest
+        sameRoles.labels.speakerRoles = ["B": .other]
+        sameRoles.labels.speakerRoles["A"] = .interviewer
+        #expect(SettingsKey.of(roles) == SettingsKey.of(sameRoles))
+
+        let tokenizer = Tokenizer.Options()
+        var tokenizerVariants: [Tokenizer.Options] = []
+        for change in [
+            { (options: inout Tokenizer.Options) in options.caseMode = .lower }, { $0.foldDiacritics.toggle() },
+            { $0.apostrophes.toggle() }, { $0.possessiveApostrophe.toggle() }, { $0.hyphens.toggle() },
+            { $0.numberSeparators.toggle() }, { $0.numbers.toggle() }, { $0.urls.toggle() },
+        ] as [(inout Tokenizer.Options) -> Void] {
+            var variant = tokenizer
+            change(&variant)
+            tokenizerVariants.append(variant)
+        }
+        #expect(
+            Set(tokenizerVariants.map(SettingsKey.of) + [SettingsKey.of(tokenizer)]).count
+                == tokenizerVariants.count + 1)
+        // A list's parts cannot run into each other.
+        #expect(SettingsKey.of(["ab", "c"]) != SettingsKey.of(["a", "bc"]))
+        #expect(SettingsKey.of(["a"]) != SettingsKey.of(["a", ""]))
+    }
+
     /// A run with nothing to do reuses the last full run's report only if it is the one the
     /// manifest recorded: an edited or damaged copy is never trusted.
     @Test func theLastReportIsReusedOnlyAsItWasWritten() throws {
