@@ -97,37 +97,137 @@ public enum Outputs {
         return corpus
     }
 
-    /// run-report.json's bytes, as ``json(_:pretty:)`` gives them. The stages' document lists
-    /// (every document's id, once per stage: most of the file) are written by ``JSONWriter``
-    /// into the place `JSONEncoder` leaves for them: encoding them took ~7 ms at 2,000
-    /// documents, at the very end of every run, after a lexicon edit's copy too.
+    /// run-report.json's bytes, as ``json(_:pretty:)`` gives them, written by ``JSONWriter``:
+    /// encoding the stages' document lists (every document's id, once per stage) took ~7 ms at
+    /// 2,000 documents, and the rest ~0.6 ms of every run's main thread, at its very end, most
+    /// of it `JSONEncoder`'s first use.
     static func reportJSON(_ report: RunReport) throws -> Data {
-        var rest = report
-        rest.stages = []
-        let encoded = try json(rest)
-        // A key's quotes cannot occur inside a string, and no other level has a `stages` key.
-        let key = "\n  \"stages\" : "
-        let empty = Array((key + "[\n\n  ]").utf8)
-        let found = encoded.withUnsafeBytes { bytes in empty.withUnsafeBytes { bytes.firstOffset(of: $0, from: 0) } }
-        guard !report.stages.isEmpty, let start = found else { return try json(report) }
-        let place = encoded.startIndex + start..<encoded.startIndex + start + empty.count
-        var stages = JSONWriter(
-            depth: 1, capacity: report.stages.reduce(256) { $0 + ($1.ran.count + $1.cached.count) * 32 })
-        stages.array { writer in
-            for stage in report.stages {
+        let listed = report.stages.reduce(0) { $0 + $1.ran.count + $1.cached.count }
+        var invalid = false
+        let data = JSONWriter.data(capacity: 4096 + report.methods.utf8.count + listed * 32) { writer in
+            writer.object { writer in
+                writer.key("corpus")
                 writer.object { writer in
-                    writer.field("cached", strings: stage.cached)
-                    writer.field("name", stage.name)
-                    writer.field("ran", strings: stage.ran)
-                    writer.field("wrote", stage.wrote)
+                    let corpus = report.corpus
+                    writer.field("documents", corpus.documents)
+                    writer.field("participantTokens", corpus.participantTokens)
+                    writer.field("participantTurns", corpus.participantTurns)
+                    writer.field("participants", corpus.participants)
+                    writer.field("tokens", corpus.tokens)
+                    writer.field("turns", corpus.turns)
+                }
+                writer.key("failures")
+                writer.array { writer in
+                    for failure in report.failures {
+                        writer.object { writer in
+                            writer.field("code", failure.code)
+                            writer.field("column", failure.column)
+                            writer.field("entry", failure.entry)
+                            writer.field("file", failure.file)
+                            writer.field("line", failure.line)
+                            writer.field("message", failure.message)
+                        }
+                    }
+                }
+                writer.field("finishedAt", report.finishedAt)
+                writer.key("hashes")
+                writer.object { writer in
+                    writer.field("participants", report.hashes.participants)
+                    writer.field("pipeline", report.hashes.pipeline)
+                    writer.field("stopwords", report.hashes.stopwords)
+                }
+                writer.field("methods", report.methods)
+                writer.field("outputs", strings: report.outputs)
+                writer.field("pipeline", report.pipeline)
+                writer.field("schemaVersion", report.schemaVersion)
+                writer.field("seconds", report.seconds)
+                writer.key("stages")
+                writer.array { writer in
+                    for stage in report.stages {
+                        writer.object { writer in
+                            writer.field("cached", strings: stage.cached)
+                            writer.field("name", stage.name)
+                            writer.field("ran", strings: stage.ran)
+                            writer.field("wrote", stage.wrote)
+                        }
+                    }
+                }
+                writer.field("startedAt", report.startedAt)
+                writer.field("study", report.study)
+                if let suggestions = report.suggestions {
+                    writer.key("suggestions")
+                    writer.object { writer in writeSuggestions(suggestions, to: &writer) }
+                }
+                writer.key("timings")
+                writer.object { writer in
+                    for (name, seconds) in report.timings.sorted(by: { $0.key < $1.key }) {
+                        writer.key(data: name)
+                        writer.value(seconds)
+                    }
+                }
+                writer.key("tokenizer")
+                writer.object { writer in
+                    let options = report.tokenizer
+                    writer.field("apostrophes", options.apostrophes)
+                    writer.field("caseMode", options.caseMode.rawValue)
+                    writer.field("foldDiacritics", options.foldDiacritics)
+                    writer.field("hyphens", options.hyphens)
+                    writer.field("numberSeparators", options.numberSeparators)
+                    writer.field("numbers", options.numbers)
+                    writer.field("possessiveApostrophe", options.possessiveApostrophe)
+                    writer.field("urls", options.urls)
+                }
+                writer.field("tool", report.tool)
+                writer.field("toolVersion", report.toolVersion)
+                writer.field("warnings", strings: report.warnings)
+            }
+            invalid = writer.invalid
+        }
+        guard !invalid else {
+            throw EncodingError.invalidValue(
+                report.seconds, .init(codingPath: [], debugDescription: "a time that JSON cannot hold"))
+        }
+        return data
+    }
+
+    private static func writeSuggestions(_ suggestions: RunReport.Suggestions, to writer: inout JSONWriter) {
+        writer.key("byStatus")
+        writer.object { writer in
+            for (status, count) in suggestions.byStatus.sorted(by: { $0.key < $1.key }) {
+                writer.key(data: status)
+                writer.value(count)
+            }
+        }
+        writer.field("coders", strings: suggestions.coders)
+        writer.field("lexiconHash", suggestions.lexiconHash)
+        writer.key("orphaned")
+        writer.array { writer in
+            for orphan in suggestions.orphaned {
+                writer.object { writer in
+                    writer.field("code", orphan.code)
+                    writer.field("coder", orphan.coder)
+                    writer.field("documentID", orphan.documentID)
+                    writer.field("evidence", strings: orphan.evidence)
+                    writer.field("segmentIndex", orphan.segmentIndex)
+                    writer.field("status", orphan.status.rawValue)
+                    writer.field("suggestedCode", orphan.suggestedCode)
+                    writer.field("suggestionID", orphan.suggestionID)
                 }
             }
         }
-        var result = Data(encoded[..<place.lowerBound])
-        result.append(contentsOf: key.utf8)
-        result.append(contentsOf: stages.bytes)
-        result.append(encoded[place.upperBound...])
-        return result
+        writer.key("perCode")
+        writer.array { writer in
+            for change in suggestions.perCode {
+                writer.object { writer in
+                    writer.field("added", change.added)
+                    writer.field("code", change.code)
+                    writer.field("removed", change.removed)
+                    writer.field("total", change.total)
+                }
+            }
+        }
+        writer.field("reattached", suggestions.reattached)
+        writer.field("total", suggestions.total)
     }
 
     /// Encodes with sorted keys: the same value always gives the same bytes.

@@ -106,7 +106,7 @@ struct RunManifest: Codable {
     /// Written last and not fsynced: a lost or torn manifest only makes the next run rebuild.
     /// The report first: a manifest never names a report that was not written.
     func save(in out: String) {
-        guard let data = try? JSONEncoder().encode(self) else { return }
+        let data = encoded()
         try? FileManager.default.createDirectory(
             atPath: (out as NSString).appendingPathComponent(".cache"), withIntermediateDirectories: true)
         if let newReport {
@@ -116,6 +116,28 @@ struct RunManifest: Codable {
         }
         try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
         if OutputFlush.deferred { OutputFlush.prepare(in: out) }
+    }
+
+    /// The manifest's JSON, as `JSONEncoder` would read it back, written by ``JSONWriter``:
+    /// `JSONEncoder` was ~0.3 ms of the main thread at the end of every run that saved it.
+    func encoded() -> Data {
+        JSONWriter.data(capacity: 256 + outputs.count * 192) { writer in
+            writer.object { writer in
+                writer.key("outputs")
+                writer.object { writer in
+                    for (name, output) in outputs.sorted(by: { $0.key < $1.key }) {
+                        writer.key(data: name)
+                        writer.object { writer in
+                            writer.field("boot", output.boot)
+                            writer.field("key", output.key)
+                            writer.field("modified", Int(output.modified))
+                            writer.field("size", Int(output.size))
+                        }
+                    }
+                }
+                writer.field("reportHash", reportHash)
+            }
+        }
     }
 
     /// The running build of the tool: its version and its executable's size and time, so that

@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import Ingest
 import Testing
 import TextAnalysis
 
@@ -369,6 +370,43 @@ import TextAnalysis
         #expect(try Outputs.reportJSON(report) == (try Outputs.json(report)))
         report.stages = []
         #expect(try Outputs.reportJSON(report) == (try Outputs.json(report)))
+
+        // Every other part: failures with and without their place, warnings, orphaned decisions,
+        // keys that sort awkwardly, awkward texts, fractions of seconds, no participants file.
+        report.failures = [
+            RunReport.Failure(
+                IngestError(
+                    .malformedXML, file: "a/b.xml", entry: "word/document.xml", line: 3, column: 9,
+                    message: Self.awkward)),
+            RunReport.Failure(IngestError(.emptyFile, file: Self.awkward, message: "empty")),
+        ]
+        report.warnings = [Self.awkward, ""]
+        report.hashes.participants = nil
+        report.seconds = 0.000123456789
+        report.timings = ["merge": 0.25, "merge suggestions": 1e-7, "x10": 2, "x9": 3.5, "Ab": 0, "é": 1, "e": 12.125]
+        report.tokenizer.caseMode = .preserve
+        report.tokenizer.numbers.toggle()
+        var suggestions = try #require(report.suggestions)
+        suggestions.byStatus = ["pending": 3, "accepted": 1, "conflict": 0, "x10": 1, "x9": 2]
+        suggestions.coders = ["b", Self.awkward]
+        suggestions.orphaned = [
+            DecisionMerger.Orphan(
+                coder: "ann", suggestionID: "s1", status: .recoded, code: "Hype", documentID: "d/1", segmentIndex: 4,
+                suggestedCode: "Buzz", evidence: [Self.awkward, "x"]),
+            DecisionMerger.Orphan(
+                coder: Self.awkward, suggestionID: "", status: .rejected, code: nil, documentID: nil, segmentIndex: nil,
+                suggestedCode: nil, evidence: []),
+        ]
+        suggestions.reattached = 2
+        report.suggestions = suggestions
+        #expect(try Outputs.reportJSON(report) == (try Outputs.json(report)))
+        report.suggestions = nil
+        report.failures = []
+        report.timings = [:]
+        #expect(try Outputs.reportJSON(report) == (try Outputs.json(report)))
+        // JSON holds no infinity: refused, as `JSONEncoder` refuses it.
+        report.seconds = .infinity
+        #expect(throws: (any Error).self) { try Outputs.reportJSON(report) }
     }
 
     @Test func documentsOfCorpusJSONMatchJSONEncoder() throws {

@@ -225,6 +225,22 @@ import TextAnalysis
         }
     }
 
+    /// The manifest is written by hand and read by `JSONDecoder`: every field reads back.
+    @Test func theManifestReadsBackAsItWasSaved() throws {
+        var manifest = RunManifest()
+        #expect(try JSONDecoder().decode(RunManifest.self, from: manifest.encoded()).outputs.isEmpty)
+        manifest.outputs = [
+            "suggestions.json": .init(key: "k\"ey\\é", size: 1 << 40, modified: -5, boot: "b00t"),
+            "report.html": .init(key: "", size: 0, modified: 1_764_000_000_123_456_789, boot: nil),
+            "kwic \u{7F}.json": .init(key: "x", size: 1, modified: 2, boot: ""),
+        ]
+        manifest.reportHash = "h"
+        let read = try JSONDecoder().decode(RunManifest.self, from: manifest.encoded())
+        #expect(read.outputs == manifest.outputs)
+        #expect(read.reportHash == "h")
+        #expect(try JSONSerialization.jsonObject(with: manifest.encoded()) is [String: Any])
+    }
+
     /// Each settings type's fields, so that one added later fails here until ``SettingsKey``
     /// holds it; and every field changes the key.
     @Test func settingsKeysHoldEveryField() {
