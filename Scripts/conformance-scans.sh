@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Counts the Swift runtime's protocol conformance scans in one run of a release `tmine`, and
-# names the Swift function that caused each. A type asked about a protocol for the first time
+# names the Swift function that caused each, and whether the main thread asked. A type asked
+# about a protocol for the first time
 # (a dynamic cast, or a generic type reached by its mangled name) makes the runtime read every
 # conformance record in the binary (9,255 in session 32's, ~0.2 ms a scan here): a fixed cost
 # of every process, most of it before any transcript is read.
@@ -32,7 +33,7 @@ for fields in (line.split() for line in sys.stdin):
 perf probe -q -x "$binary" -a "tmine_scans:lookup=$(offset "$lookup")"
 perf probe -q -x "$binary" -a "tmine_scans:scan=$(offset "$scan")"
 perf record -q -g -e tmine_scans:lookup -e tmine_scans:scan -o "$scratch/perf.data" -- "$binary" "$@" >/dev/null
-perf script -i "$scratch/perf.data" -F event,ip,sym 2>/dev/null >"$scratch/events.txt"
+perf script -i "$scratch/perf.data" -F pid,tid,event,ip,sym 2>/dev/null >"$scratch/events.txt"
 python3 - "$scratch/events.txt" <<'PY'
 import re, subprocess, sys
 # The runtime's own frames, skipped to name the caller.
@@ -46,10 +47,12 @@ for block in open(sys.argv[1]).read().split('\n\n'):
         continue
     if 'lookup' in lines[0]:
         lookups += 1
+        pid, tid = lines[0].split()[0].split('/')
         last = lines[1:]
+        thread = 'main ' if pid == tid else 'other'
     elif 'scan' in lines[0] and last is not None:
         frames = [line.split(None, 1)[1] if ' ' in line else line for line in last]
-        callers.append(next((f for f in frames if not runtime.search(f)), '?'))
+        callers.append(thread + ' ' + next((f for f in frames if not runtime.search(f)), '?'))
         last = None  # one scan per lookup; the loop's other records are the same scan
 names = subprocess.run(['swift', 'demangle', '--simplified', '--compact'], input='\n'.join(callers),
                        capture_output=True, text=True).stdout.split('\n')
