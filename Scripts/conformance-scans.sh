@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Counts the Swift runtime's protocol conformance scans in one run of a release `tmine`, and
 # names the Swift function that caused each, and whether the main thread asked. A type asked
-# about a protocol for the first time
-# (a dynamic cast, or a generic type reached by its mangled name) makes the runtime read every
-# conformance record in the binary (9,255 in session 32's, ~0.2 ms a scan here): a fixed cost
-# of every process, most of it before any transcript is read.
+# about a protocol for the first time (a dynamic cast, or a generic type reached by its mangled
+# name) makes the runtime read every conformance record in the binary (9,255 in session 32's,
+# ~0.2 ms a scan here): a fixed cost of every process, most of it before any transcript is read.
 #   Scripts/conformance-scans.sh BINARY ARGS...     e.g. .build/release/tmine run Pipelines/bench.yaml
 # Needs root and perf with uprobes (apt-get install linux-perf). The probes are removed after.
 set -euo pipefail
