@@ -182,8 +182,9 @@ enum XMLSafety {
     /// The options of every parse: no network; errors go to the structured handler, not stderr.
     static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
-    /// Loads libxml2 and installs the settings, then hands `body` the document's bytes (never a null pointer, even
-    /// when empty) and their count; a part of 2 GB or more is refused.
+    /// Loads libxml2 and installs the settings, then hands `body` the document's bytes (never a
+    /// null pointer, even when empty) and their count; a part of 2 GB or more is refused, and
+    /// every part when libxml2 cannot be loaded, naming the file.
     static func withDocument<T>(
         _ data: Data, file: String, entry: String?, _ body: (UnsafePointer<CChar>?, Int32) throws -> T
     ) throws -> T {

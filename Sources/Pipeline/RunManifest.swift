@@ -118,8 +118,9 @@ struct RunManifest: Codable {
         if OutputFlush.deferred { OutputFlush.prepare(in: out) }
     }
 
-    /// The manifest's JSON, as `JSONEncoder` would read it back, written by ``JSONWriter``:
-    /// `JSONEncoder` was ~0.3 ms of the main thread at the end of every run that saved it.
+    /// The manifest's JSON, for `JSONDecoder` to read back, written by ``JSONWriter``: with
+    /// run-report.json's, the last of `JSONEncoder` on an edit's main thread (whose first use in
+    /// a process is ~0.3 ms).
     func encoded() -> Data {
         JSONWriter.data(capacity: 256 + outputs.count * 192) { writer in
             writer.object { writer in
