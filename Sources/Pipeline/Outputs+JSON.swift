@@ -431,8 +431,8 @@ extension Outputs {
 
     /// The small parts of `suggestions.json`: the lexicon's codes written by ``JSONWriter`` (by
     /// `JSONEncoder`, twice in every run that writes the file, they were ~0.7 ms of CPU of a
-    /// 10 MB lexicon edit), the coders' manual codings and orphaned decisions, usually none, by
-    /// `JSONEncoder` when there are some.
+    /// 10 MB lexicon edit), and its orphaned decisions; the coders' manual codings, usually none,
+    /// by `JSONEncoder` when there are some.
     private struct SuggestionsParts {
         var lexicon: Data
         var manual: Data
@@ -442,11 +442,20 @@ extension Outputs {
         init(_ file: SuggestionsFile, orphans: Data? = nil) throws {
             lexicon = Outputs.json(lexicon: file.lexicon)
             manual = file.manualCodings.isEmpty ? Self.emptyArray : try json(file.manualCodings)
-            self.orphans =
-                try orphans ?? (file.orphanedDecisions.isEmpty ? Self.emptyArray : json(file.orphanedDecisions))
+            self.orphans = orphans ?? Outputs.json(orphans: file.orphanedDecisions)
         }
 
         private static let emptyArray = JSONWriter.data(capacity: 8) { $0.array { _ in } }
+    }
+
+    /// Orphaned decisions (suggestions.json's and run-report.json's), as ``json(_:pretty:)``
+    /// encodes them.
+    static func json(orphans: [DecisionMerger.Orphan]) -> Data {
+        JSONWriter.data(capacity: 256 + orphans.count * 256) { writer in
+            writer.array { writer in
+                for orphan in orphans { writer.value(orphan) }
+            }
+        }
     }
 
     /// The lexicon's part of suggestions.json, as ``json(_:pretty:)`` encodes it.
@@ -595,5 +604,21 @@ extension Outputs {
                 })
         }
         return writer.invalid
+    }
+}
+
+extension JSONWriter {
+    /// An orphaned decision, its keys in `JSONEncoder`'s sorted order.
+    mutating func value(_ orphan: DecisionMerger.Orphan) {
+        object { writer in
+            writer.field("code", orphan.code)
+            writer.field("coder", orphan.coder)
+            writer.field("documentID", orphan.documentID)
+            writer.field("evidence", strings: orphan.evidence)
+            writer.field("segmentIndex", orphan.segmentIndex)
+            writer.field("status", orphan.status.rawValue)
+            writer.field("suggestedCode", orphan.suggestedCode)
+            writer.field("suggestionID", orphan.suggestionID)
+        }
     }
 }
