@@ -92,7 +92,7 @@ public struct Lexicon: Sendable, Hashable, Codable {
             }
             for entry in code.patterns + code.exclusions {
                 do {
-                    _ = try PatternSyntax(entry.text)
+                    _ = try PatternSyntax.parsing(entry.text)
                 } catch {
                     problems.append(
                         LexiconProblem(

@@ -757,21 +757,23 @@ struct WordClasses: Sendable {
 extension PatternSyntax {
     private static let memo = SyntaxMemo()
 
-    /// The parse of a pattern, remembered: every document's matcher compiles the same patterns.
-    static func parsed(_ text: String) -> PatternSyntax? {
-        if let known = memo[text] { return known }
-        let syntax = try? PatternSyntax(text)
-        memo[text] = syntax
-        return syntax
+    /// The parse of a pattern, remembered for the process: reading a lexicon checks each of its
+    /// patterns, its problems check them again, and every document's matcher compiles them.
+    public static func parsing(_ text: String) throws(PatternError) -> PatternSyntax {
+        try memo.parse(text).get()
     }
+
+    static func parsed(_ text: String) -> PatternSyntax? { try? parsing(text) }
 }
 
 private final class SyntaxMemo: @unchecked Sendable {
-    private var values: [String: PatternSyntax?] = [:]
+    private var values: [String: Result<PatternSyntax, PatternError>] = [:]
     private let lock = NSLock()
 
-    subscript(text: String) -> PatternSyntax?? {
-        get { lock.withLock { values[text] } }
-        set { lock.withLock { values[text] = newValue ?? nil } }
+    func parse(_ text: String) -> Result<PatternSyntax, PatternError> {
+        if let known = lock.withLock({ values[text] }) { return known }
+        let parsed = Result { () throws(PatternError) in try PatternSyntax(text) }
+        lock.withLock { values[text] = parsed }
+        return parsed
     }
 }

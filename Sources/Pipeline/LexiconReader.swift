@@ -133,7 +133,7 @@ public enum LexiconReader {
                 entries.append(entry)
             } else if let text = yaml.string(item, what: "a pattern") {
                 do throws(PatternError) {
-                    _ = try PatternSyntax(text)
+                    _ = try PatternSyntax.parsing(text)
                 } catch {
                     yaml.error(at: item, "pattern \"\(text)\": \(error.message)")
                 }

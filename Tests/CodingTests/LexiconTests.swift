@@ -76,4 +76,18 @@ import Testing
         #expect(failures[0].line == 9)
         #expect(failures[0].description == "should suggest \"Time\" for \"No hours.\" (suggested: nothing)")
     }
+
+    /// A pattern parsed once serves every later ask, failures included, with what parsing it
+    /// afresh gives.
+    @Test func rememberedParsesAreTheParsesThemselves() {
+        for text in [
+            "protected time", "regulat*", "time NEAR/5 protected", "protected ~2 time", "~2 time", "", "a NEAR/x b",
+        ] {
+            let fresh = Result { () throws(PatternError) in try PatternSyntax(text) }
+            for _ in 0..<2 {
+                let remembered = Result { () throws(PatternError) in try PatternSyntax.parsing(text) }
+                #expect(remembered == fresh, "\(text.debugDescription)")
+            }
+        }
+    }
 }
