@@ -7,7 +7,7 @@ import TextAnalysis
 /// A study described once in a pipeline file: inputs, participants, stages and the out folder.
 ///
 /// Every path is resolved against the pipeline file's folder when the file is read.
-public struct PipelineConfiguration: Sendable {
+public struct PipelineConfiguration: Sendable, Equatable {
     public var file: String
     public var study: String
     /// Files, folders or globs of transcripts, resolved.
@@ -46,7 +46,7 @@ public struct PipelineConfiguration: Sendable {
 }
 
 /// The lexicon and unit of the `suggest` stage.
-public struct SuggestStage: Sendable {
+public struct SuggestStage: Sendable, Equatable {
     public var lexiconFile: String
     public var lexicon: Lexicon
     public var options = CodeSuggester.Options()

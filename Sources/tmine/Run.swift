@@ -90,7 +90,9 @@ struct Run: ParsableCommand {
 /// Reads a pipeline file, printing every problem and exiting 2 when there are any.
 func readPipeline(_ path: String) throws -> PipelineConfiguration {
     do {
-        return try PipelineReader.read(path)
+        return try
+            (PipelinePrefetch.take(path) ?? Result { () throws(PipelineErrors) in try PipelineReader.read(path) })
+            .get()
     } catch {
         printError(error.description)
         throw ExitStatus.usage

@@ -21,6 +21,9 @@ struct TMine: ParsableCommand {
     /// started first and a malloc arena of its own), which a batch run does not need.
     static func main() {
         MemoryTuning.keepFreedMemory()
+        if let pipeline = PipelinePrefetch.runPipelineArgument(CommandLine.arguments.dropFirst()) {
+            PipelinePrefetch.start(pipeline)
+        }
         do {
             var command = try parseAsRoot()
             // The one async command, by its type: a cast to `AsyncParsableCommand` had the
