@@ -41,4 +41,19 @@ import Testing
         #expect(combiner.hash == "15812a3ac9add52569bc9fb681365e40f0a924ede900cb92bed144e7a6490500")
         #expect(combiner.hash == ContentHash.combining(parts))
     }
+
+    /// Laid out at once or streamed, a list hashes the same: lengths across every change in the
+    /// number of their digits, no parts, empty parts, and text of several bytes a character.
+    @Test func combiningLaysOutPartsAsTheCombinerStreamsThem() {
+        let lengths = [0, 1, 9, 10, 11, 99, 100, 999, 1000, 9999, 10000, 16383, 16384, 16385, 100_000]
+        let lists: [[String]] =
+            [[], [""], ["", ""], ["é", "", "ü€𝄞"]] + lengths.map { [String(repeating: "a", count: $0)] }
+            + [lengths.map { String(repeating: "é", count: $0 / 2) }]
+        for parts in lists {
+            var combiner = ContentHash.Combiner()
+            for part in parts { combiner.add(part) }
+            #expect(ContentHash.combining(parts) == combiner.hash, "\(parts.map(\.utf8.count))")
+        }
+        #expect(ContentHash.combining([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
 }
