@@ -90,9 +90,8 @@ struct Run: ParsableCommand {
 /// Reads a pipeline file, printing every problem and exiting 2 when there are any.
 func readPipeline(_ path: String) throws -> PipelineConfiguration {
     do {
-        return try
-            (PipelinePrefetch.take(path) ?? Result { () throws(PipelineErrors) in try PipelineReader.read(path) })
-            .get()
+        if let prefetched = PipelinePrefetch.take(path) { return try prefetched.get() }
+        return try PipelineReader.read(path)
     } catch {
         printError(error.description)
         throw ExitStatus.usage
