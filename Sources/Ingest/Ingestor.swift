@@ -170,6 +170,21 @@ public struct Ingestor: Sendable {
     /// False when the folder cannot be listed; a subfolder that cannot be is skipped, as
     /// Foundation's enumerator did.
     private static func collect(in folder: String, extensions: Set<String>, into files: inout [String]) -> Bool {
+        listFolder(folder) { name, path, isFolder in
+            if isFolder {
+                _ = collect(in: path, extensions: extensions, into: &files)
+            } else if let dot = name.lastIndex(of: "."),
+                extensions.contains(name[name.index(after: dot)...].lowercased())
+            {
+                files.append(path)
+            }
+        }
+    }
+
+    /// Calls `body` with the name, path and kind of each entry of `folder` a listing of
+    /// transcripts looks at (hidden names and Word's `~$` lock files skipped; a linked folder is
+    /// not a folder); false when the folder cannot be listed.
+    public static func listFolder(_ folder: String, _ body: (String, String, Bool) -> Void) -> Bool {
         guard let directory = opendir(folder) else { return false }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
@@ -183,13 +198,7 @@ public struct Ingestor: Sendable {
                 var status = stat()
                 isFolder = lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
             }
-            if isFolder {
-                _ = collect(in: path, extensions: extensions, into: &files)
-            } else if let dot = name.lastIndex(of: "."),
-                extensions.contains(name[name.index(after: dot)...].lowercased())
-            {
-                files.append(path)
-            }
+            body(name, path, isFolder)
         }
         return true
     }

@@ -30,18 +30,33 @@ struct Run: ParsableCommand {
 
     enum LogFormat: String, ExpressibleByArgument { case text, json }
 
+    @Flag(
+        name: .long,
+        help: """
+            Stay running: run again whenever the pipeline, its lexicon, participants, stopwords, \
+            transcripts or coders' decisions change (Ctrl-C to stop). Implies --wait.
+            """)
+    var watch = false
+
     func run() throws {
-        let configuration = try readPipeline(pipeline)
+        // The pipeline's problems first, as they have always been reported (not for --watch,
+        // which reports them and waits for them to be fixed).
+        let configuration = watch ? nil : try readPipeline(pipeline)
         if let only, !["kwic", "frequencies", "suggest"].contains(only) {
             throw ValidationError("--only takes kwic, frequencies or suggest")
         }
         var options = PipelineRunner.Options()
         options.force = force
         options.only = only
-        options.wait = wait
-        options.endsWithProcess = true
+        options.wait = wait || watch
         let reporter = ProgressReporter(enabled: !quiet, json: logFormat == .json)
         options.progress = { done, total in reporter.update(done: done, total: total) }
+        guard let configuration else {
+            // Each round's state is freed before the next: the process does not end with the run.
+            watchPipeline(options: options, reporter: reporter)
+            return
+        }
+        options.endsWithProcess = true
         let report: RunReport
         do {
             report = try PipelineRunner(configuration: configuration, options: options).run()
@@ -50,24 +65,59 @@ struct Run: ParsableCommand {
             printError(error.description)
             throw ExitStatus.usage
         }
+        finish(report, configuration: configuration, reporter: reporter)
+        if !report.failures.isEmpty {
+            throw report.corpus.documents == 0 ? ExitStatus.nothingProcessed : ExitStatus.someInputsFailed
+        }
+        if report.corpus.documents == 0 { throw ExitStatus.nothingProcessed }
+    }
+
+    /// `--watch`: runs until the process is stopped; a round that fails is reported and waited past.
+    private func watchPipeline(options: PipelineRunner.Options, reporter: ProgressReporter) {
+        let first =
+            PipelinePrefetch.take(pipeline) ?? Result { () throws(PipelineErrors) in try PipelineReader.read(pipeline) }
+        // Stopped by a signal: a parent that blocked them (a test runner's thread) passes its
+        // mask on, and a watch that ignores Ctrl-C would have to be killed.
+        var stops = sigset_t()
+        sigemptyset(&stops)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stops, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &stops, nil)
+        var announced = false
+        PipelineWatch.run(pipeline: pipeline, options: options, first: first) { event in
+            switch event {
+            case .unreadable(let errors):
+                printError(errors.description)
+            case .ran(let report, let configuration):
+                finish(report, configuration: configuration, reporter: reporter)
+            case .failed(let error):
+                reporter.finish()
+                printError(error.description)
+            case .waiting(let watched):
+                if !quiet, !announced, logFormat == .text {
+                    printError("watching \(watched.folders.count) folders for changes (Ctrl-C to stop)")
+                    announced = true
+                }
+            case .changed:
+                reporter.restart()
+            }
+        }
+    }
+
+    /// After a run: its outputs flushed in the background, its failures and summary printed.
+    private func finish(_ report: RunReport, configuration: PipelineConfiguration, reporter: ProgressReporter) {
         reporter.finish()
         if report.outputs.contains(where: { $0 != "run-report.json" }) {
             OutputFlush.startInBackground(executable: executablePath, out: configuration.outputFolder)
         }
         for failure in report.failures { printError(failure.message) }
-        if !quiet {
-            if logFormat == .json {
-                printError(
-                    String(decoding: (try? Outputs.json(report, pretty: false)) ?? Data(), as: UTF8.self)
-                        .trimmingCharacters(in: .newlines))
-            } else {
-                printError(summary(report, folder: configuration.outputFolder))
-            }
+        guard !quiet else { return }
+        if logFormat == .json {
+            printError(
+                String(decoding: (try? Outputs.json(report, pretty: false)) ?? Data(), as: UTF8.self)
+                    .trimmingCharacters(in: .newlines))
+        } else {
+            printError(summary(report, folder: configuration.outputFolder))
         }
-        if !report.failures.isEmpty {
-            throw report.corpus.documents == 0 ? ExitStatus.nothingProcessed : ExitStatus.someInputsFailed
-        }
-        if report.corpus.documents == 0 { throw ExitStatus.nothingProcessed }
     }
 
     private func summary(_ report: RunReport, folder: String) -> String {
@@ -103,7 +153,7 @@ final class ProgressReporter: @unchecked Sendable {
     private let enabled: Bool
     private let json: Bool
     private let terminal = isatty(2) == 1
-    private let start = Date()
+    private var start = Date()
     private var last = Date.distantPast
     private var drawn = false
     private let lock = NSLock()
@@ -132,6 +182,14 @@ final class ProgressReporter: @unchecked Sendable {
                 FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
                 drawn = true
             }
+        }
+    }
+
+    /// Rates from now on (the next run of `--watch`).
+    func restart() {
+        lock.withLock {
+            start = Date()
+            last = .distantPast
         }
     }
 
