@@ -107,7 +107,7 @@ int64_t cfilesystem_splice_pages(int destination, int source, int64_t offset, in
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 extern char **environ;
 
-int cfilesystem_spawn_detached(const char *path, char *const argv[]) {
+int cfilesystem_spawn_detached(const char *path, char *const argv[], pid_t *child) {
     posix_spawn_file_actions_t actions;
     int error = posix_spawn_file_actions_init(&actions);
     if (error != 0) return error;
@@ -115,15 +115,15 @@ int cfilesystem_spawn_detached(const char *path, char *const argv[]) {
     if (error == 0) error = posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     if (error == 0) error = posix_spawn_file_actions_adddup2(&actions, 1, 2);
     if (error == 0) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    pid_t child;
-    if (error == 0) error = posix_spawn(&child, path, &actions, NULL, argv, environ);
+    if (error == 0) error = posix_spawn(child, path, &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     return error;
 }
 #else
-int cfilesystem_spawn_detached(const char *path, char *const argv[]) {
+int cfilesystem_spawn_detached(const char *path, char *const argv[], pid_t *child) {
     (void)path;
     (void)argv;
+    (void)child;
     return ENOSYS;
 }
 #endif

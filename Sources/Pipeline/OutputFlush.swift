@@ -141,12 +141,19 @@ public enum OutputFlush {
     /// Spawned directly (`cfilesystem_spawn_detached`): Foundation's `Process` listed
     /// /proc/self/fd to close each descriptor and set up the watch of a child never waited for,
     /// about a millisecond of every run that wrote an output.
+    ///
+    /// A process that lives on (`tmine run --watch`) reaps the flushes it started as it starts
+    /// the next: none is left a zombie for longer than a round.
     public static func startInBackground(executable: String, out: String) {
         guard deferred else { return }
+        reapFinished()
         let words: [String] = [executable, "flush-outputs", out]
         let arguments = words.map { strdup($0) }
         defer { arguments.forEach { free($0) } }
-        guard cfilesystem_spawn_detached(executable, arguments + [nil]) == ENOSYS else { return }
+        var child: pid_t = 0
+        let error = cfilesystem_spawn_detached(executable, arguments + [nil], &child)
+        if error == 0 { startedLock.withLock { started.append(child) } }
+        guard error == ENOSYS else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(words.dropFirst())
@@ -154,5 +161,19 @@ public enum OutputFlush {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try? process.run()
+    }
+
+    /// Flushes started and not yet reaped (under `startedLock`).
+    nonisolated(unsafe) private static var started: [pid_t] = []
+    private static let startedLock = NSLock()
+
+    /// Reaps the flushes started here that have finished.
+    static func reapFinished() {
+        startedLock.withLock {
+            started.removeAll { child in
+                var status: Int32 = 0
+                return waitpid(child, &status, WNOHANG) != 0
+            }
+        }
     }
 }

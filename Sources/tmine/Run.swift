@@ -103,20 +103,22 @@ struct Run: ParsableCommand {
         }
     }
 
-    /// After a run: its outputs flushed in the background, its failures and summary printed.
+    /// After a run: its failures and summary printed, then its outputs flushed in the background
+    /// (printed first: the summary is what a researcher watching waits for).
     private func finish(_ report: RunReport, configuration: PipelineConfiguration, reporter: ProgressReporter) {
         reporter.finish()
+        for failure in report.failures { printError(failure.message) }
+        if !quiet {
+            if logFormat == .json {
+                printError(
+                    String(decoding: (try? Outputs.json(report, pretty: false)) ?? Data(), as: UTF8.self)
+                        .trimmingCharacters(in: .newlines))
+            } else {
+                printError(summary(report, folder: configuration.outputFolder))
+            }
+        }
         if report.outputs.contains(where: { $0 != "run-report.json" }) {
             OutputFlush.startInBackground(executable: executablePath, out: configuration.outputFolder)
-        }
-        for failure in report.failures { printError(failure.message) }
-        guard !quiet else { return }
-        if logFormat == .json {
-            printError(
-                String(decoding: (try? Outputs.json(report, pretty: false)) ?? Data(), as: UTF8.self)
-                    .trimmingCharacters(in: .newlines))
-        } else {
-            printError(summary(report, folder: configuration.outputFolder))
         }
     }
 

@@ -198,10 +198,31 @@ import Testing
         #expect(process.isRunning)
         let suggestions = try String(decoding: workspace.output("suggestions.json"), as: UTF8.self)
         #expect(suggestions.contains("\"pattern\":\"protected\""))
+        // The flushes it started are reaped as it goes, not left as zombies round after round.
+        try workspace.editLexicon {
+            $0.replacingOccurrences(of: "patterns: [hype, protected,", with: "patterns: [hype,")
+        }
+        try #require(lines.wait(for: 3, seconds: 60, where: isReport).count == 3)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(zombies(of: process.processIdentifier) <= 1)
         // Stopped as Ctrl-C or a scheduler stops it, even by a parent that blocks the signal.
         process.terminate()
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         #expect(!process.isRunning)
+    }
+
+    /// How many children of `parent` have ended and not been waited for.
+    private func zombies(of parent: Int32) -> Int {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { entry in
+            guard Int32(entry) != nil,
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            // After the command's name: state, then the parent's id.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == parent
+        }.count
     }
 }

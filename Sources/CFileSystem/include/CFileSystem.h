@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /// Starts writing a byte range of an open file back to disk without waiting for it (Linux's
 /// `sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which Swift's Glibc module does not export);
@@ -28,9 +29,9 @@ int64_t cfilesystem_splice_pages(int destination, int source, int64_t offset, in
 /// Starts the program at `path` with `argv` (NULL-terminated) and this process's environment,
 /// without waiting for it: its standard input, output and error on /dev/null and no other
 /// descriptor of this process open in it (glibc's `posix_spawn_file_actions_addclosefrom_np`).
-/// The child is not waited for, so the caller should be about to exit. Returns 0, or an
-/// `errno` value: ENOSYS where it cannot be done so (start it another way).
-int cfilesystem_spawn_detached(const char *path, char *const argv[]);
+/// The child's id goes to `child`, for the caller to reap it (or to leave it to the caller's exit).
+/// Returns 0, or an `errno` value: ENOSYS where it cannot be done so (start it another way).
+int cfilesystem_spawn_detached(const char *path, char *const argv[], pid_t *child);
 
 /// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
