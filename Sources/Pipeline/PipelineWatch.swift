@@ -19,14 +19,16 @@ public enum PipelineWatch {
     }
 
     /// Reads and runs `pipeline`, then waits for a change and does it again, `rounds` times
-    /// (forever when nil). `first` is the first reading, when the caller has it.
+    /// (forever when nil). `first` is the first reading, when the caller has it. `force` is for
+    /// the first run only: the runs after it reuse what it made.
     public static func run(
-        pipeline: String, options: PipelineRunner.Options, watcher: InputWatcher = InputWatcher(),
+        pipeline: String, options firstOptions: PipelineRunner.Options, watcher: InputWatcher = InputWatcher(),
         first: Result<PipelineConfiguration, PipelineErrors>? = nil, rounds: Int? = nil,
         report: (Event) -> Void
     ) {
         var reading = first ?? Result { () throws(PipelineErrors) in try PipelineReader.read(pipeline) }
         var lastRead: WatchedInputs?
+        var options = firstOptions
         var round = 0
         while true {
             round += 1
@@ -47,6 +49,7 @@ public enum PipelineWatch {
                 } catch {
                     report(.failed(error))
                 }
+                options.force = false
             }
             if let rounds, round >= rounds { return }
             report(.waiting(watched))

@@ -34,7 +34,7 @@ struct Run: ParsableCommand {
         name: .long,
         help: """
             Stay running: run again whenever the pipeline, its lexicon, participants, stopwords, \
-            transcripts or coders' decisions change (Ctrl-C to stop). Implies --wait.
+            transcripts or coders' decisions change (Ctrl-C to stop). Implies --wait; --force is for the first run only.
             """)
     var watch = false
 
