@@ -93,8 +93,10 @@ public struct WatchedInputs: Sendable, Equatable {
 }
 
 /// Waits for a change to what ``WatchedInputs`` names. On Linux through inotify: a file closed
-/// after writing, moved in or out, deleted, its times or mode changed, or a folder made; a file
-/// being written is seen once it is closed, not while half of it is there. Elsewhere (or with
+/// after writing, moved in or out or deleted, or a folder made; a file being written is seen
+/// once it is closed, not while half of it is there. A change of times or mode alone is not a
+/// change (no run would find one), and `cp` setting the mode of the file it has just written
+/// started a second run with nothing to do. Elsewhere (or with
 /// `polling`) the watched folders' entries are compared by size, inode and times every
 /// `interval` seconds. Hand-written: no package on this machine watches files.
 public final class InputWatcher {
@@ -131,7 +133,7 @@ public final class InputWatcher {
             if descriptor >= 0 {
                 let mask =
                     UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_MOVED_FROM) | UInt32(IN_CREATE)
-                    | UInt32(IN_DELETE) | UInt32(IN_ATTRIB) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)
+                    | UInt32(IN_DELETE) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)
                 for (folder, watch) in watchByFolder where !folders.contains(folder) {
                     inotify_rm_watch(descriptor, watch)
                     watchByFolder[folder] = nil

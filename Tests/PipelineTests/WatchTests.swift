@@ -78,6 +78,17 @@ import Testing
         #expect(watcher.next(timeout: 5) == [standardizedPath(path)])
     }
 
+    /// A file's mode or times changed alone changes nothing a run reads: `cp` sets the mode of
+    /// the file it has just written, which started a second run with nothing to do.
+    @Test func aModeOrTimesChangedAloneWakeNothing() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let watcher = try watching(workspace, polling: false)
+        #expect(chmod(workspace.lexicon, 0o600) == 0)
+        #expect(utimes(workspace.corpus("interview-11.txt").path, nil) == 0)
+        #expect(watcher.next(timeout: 0.5) == [])
+    }
+
     @Test func watchingRunsAgainAfterEachLexiconSave() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
