@@ -2,7 +2,7 @@
 """Differential trials of incremental runs: random edits, each run as a researcher reruns after an
 edit and again with `--force`, whose outputs must be the same.
 
-    Scripts/edit-trials.py [--trials 150] [--seed N] [--copies 150] [--decisions P] [--tmine .build/release/tmine]
+    Scripts/edit-trials.py [--trials 150] [--seed N] [--copies 150] [--decisions P] [--watch] [--tmine .build/release/tmine]
 
 A copy of the sample study, padded with variants of one transcript (each with its own random
 extra lines, so that documents differ in which lexicon words they hold, some of them lines beyond
@@ -18,7 +18,8 @@ ASCII whose words fold into ASCII ones), gets a decisions file from two coders. 
   `tmine decide`): one edit in eleven, or the share --decisions gives.
 
 After each edit the study is run twice: with `tmine run` in the study every trial has run in (the
-incremental run, reusing what it can), and with `tmine run --force` in a copy of its inputs
+incremental run, reusing what it can; with --watch, by one `tmine run --watch` process that every
+edit wakes, waited for until it has run and run no more for half a second), and with `tmine run --force` in a copy of its inputs
 (recomputing everything). Both read the same decisions. Every output but
 run-report.json must be byte-identical, and run-report.json must agree on the corpus, the
 failures, the warnings and the suggestions' counts, additions, removals and orphans. Prints a
@@ -32,7 +33,9 @@ import re
 import shutil
 import subprocess
 import sys
+import queue
 import tempfile
+import threading
 import time
 
 import yaml
@@ -330,6 +333,7 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--decisions", type=float, default=None, help="share of edits made to the decisions")
     parser.add_argument("--tmine", default=os.path.join(ROOT, ".build", "release", "tmine"))
+    parser.add_argument("--watch", action="store_true", help="the incremental runs by one `tmine run --watch`")
     parser.add_argument("--keep", action="store_true", help="keep the study folder")
     parser.add_argument("--stop", action="store_true", help="stop at the first difference (the folder is kept)")
     args = parser.parse_args()
@@ -350,13 +354,47 @@ def main():
         if done.returncode not in (0, 1):
             raise SystemExit("tmine run in %s failed (%d): %s" % (study, done.returncode, done.stderr))
 
-    run(incremental)
+    reports = queue.Queue()
+    watcher = None
+    if args.watch:
+        watcher = subprocess.Popen([args.tmine, "run", "--watch", "study.yaml", "--log-format", "json"],
+                                   cwd=incremental, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def read_reports():
+            for line in watcher.stderr:
+                if line.startswith("{") and '"stages"' in line:
+                    reports.put(line)
+            reports.put(None)
+
+        threading.Thread(target=read_reports, daemon=True).start()
+
+    def run_incremental():
+        if watcher is None:
+            run(incremental)
+            return
+        # The watching process runs once an edit is saved; a second save of one edit (a decision
+        # file, then nothing) may make it run again, so it is waited for until it is quiet.
+        try:
+            report = reports.get(timeout=60)
+        except queue.Empty:
+            raise SystemExit("tmine run --watch did not run after an edit")
+        while report is not None:
+            try:
+                report = reports.get(timeout=0.5)
+            except queue.Empty:
+                return
+        raise SystemExit("tmine run --watch ended")
+
+    run_incremental()
     editor = Editor(incremental, rng, args.tmine, args.decisions)
     for _ in range(6):
         editor.decision_edit()
+        if watcher is not None:
+            run_incremental()
     # Each run's report counts suggestions added and removed since the run before: both studies
     # start from a run of the same inputs.
-    run(incremental)
+    if watcher is None:
+        run(incremental)
     shutil.copytree(incremental, forced, ignore=shutil.ignore_patterns("out"))
     run(forced, "--force")
     problems, kinds = [], {}
@@ -365,7 +403,7 @@ def main():
         kind, what = editor.edit()
         kinds[kind] = kinds.get(kind, 0) + 1
         timed = time.time()
-        run(incremental)
+        run_incremental()
         seconds[0] += time.time() - timed
         for name in os.listdir(forced):
             if name != "out":
@@ -384,8 +422,12 @@ def main():
                 problems.append("trial %d (%s): %s differs" % (trial, what, name))
         if problems and args.stop:
             break
-    print("edit trials: %d, seed %d, %d documents; incremental runs %.1f s, forced runs %.1f s"
-          % (args.trials, seed, len(editor.transcripts) + 10, seconds[0], seconds[1]))
+    if watcher is not None:
+        watcher.terminate()
+        watcher.wait()
+    print("edit trials: %d, seed %d, %d documents; incremental runs%s %.1f s, forced runs %.1f s"
+          % (args.trials, seed, len(editor.transcripts) + 10, " (by tmine run --watch)" if watcher else "",
+             seconds[0], seconds[1]))
     print("  edits: " + ", ".join("%s %d" % item for item in sorted(kinds.items())))
     for problem in problems:
         print("  " + problem)
