@@ -20,7 +20,7 @@ public struct WatchedInputs: Sendable, Equatable {
     public private(set) var openFolders: Set<String> = []
     let extensions: Set<String>
     /// The out folder: nothing in it matters but the decisions.
-    var out = ""
+    private(set) var out = ""
 
     /// Everything `configuration` reads.
     public init(configuration: PipelineConfiguration) {
