@@ -108,6 +108,8 @@ public final class InputWatcher {
         private var descriptor: Int32 = -1
         private var folderByWatch: [Int32: String] = [:]
         private var watchByFolder: [String: Int32] = [:]
+        /// Each path reported, as it was then (nil: absent).
+        private var reported: [String: TranscriptHashes.Identity?] = [:]
     #endif
     private var snapshot: [String: [String: TranscriptHashes.Identity]] = [:]
 
@@ -124,8 +126,9 @@ public final class InputWatcher {
         #endif
     }
 
-    /// Watches `inputs` from now on; a folder no longer named is let go. Changes made before
-    /// this call are not reported.
+    /// Watches `inputs` from now on; a folder no longer named is let go. A change seen since the
+    /// last ``next(timeout:)`` is still reported: a save made while the pipeline was being read
+    /// again, before this call, would otherwise be lost until the next one.
     public func watch(_ inputs: WatchedInputs) {
         self.inputs = inputs
         folders = inputs.folders
@@ -145,11 +148,12 @@ public final class InputWatcher {
                     watchByFolder[folder] = watch
                     folderByWatch[watch] = folder
                 }
-                _ = drain()
                 return
             }
         #endif
-        snapshot = Self.snapshot(of: inputs, in: folders)
+        // Folders watched before keep the entries they had when a change was last reported.
+        let added = folders.filter { snapshot[$0] == nil }
+        snapshot = snapshot.filter { folders.contains($0.key) }.merging(Self.snapshot(of: inputs, in: added)) { $1 }
     }
 
     /// The paths that changed, once something watched has (with all that changed with it), or
@@ -217,7 +221,14 @@ public final class InputWatcher {
                         // A file made is seen when it is closed after writing, not half written.
                         event.mask & UInt32(IN_CREATE) == 0 || event.mask & UInt32(IN_ISDIR) != 0
                     {
-                        changed.append(folder.hasSuffix("/") ? folder + name : folder + "/" + name)
+                        let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                        // A file as it was when last reported is no change: Foundation's atomic
+                        // write renames its new file into place, then closes it, and the close,
+                        // seen once the run had begun, started a second run with nothing to do.
+                        let now = TranscriptHashes.Identity(of: path)
+                        if let then = reported[path], then == now { continue }
+                        reported[path] = now
+                        changed.append(path)
                     }
                 }
             }

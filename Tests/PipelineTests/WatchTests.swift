@@ -21,6 +21,18 @@ import Testing
         #expect(watcher.next(timeout: 5).contains(standardizedPath(workspace.lexicon)))
     }
 
+    /// The loop reads the pipeline again, then watches what it names: a save in between is
+    /// reported by the next wait, not lost.
+    @Test(arguments: [false, true])
+    func aSaveBeforeTheWatchIsRenewedIsStillSeen(polling: Bool) throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let watcher = try watching(workspace, polling: polling)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "patterns: [hype,", with: "patterns: [hype, zqxjv,") }
+        watcher.watch(WatchedInputs(configuration: try PipelineReader.read(workspace.pipeline)))
+        #expect(watcher.next(timeout: 5).contains(standardizedPath(workspace.lexicon)))
+    }
+
     @Test(arguments: [false, true])
     func aNewTranscriptIsSeenButNotOtherFilesBesideIt(polling: Bool) throws {
         let workspace = try Workspace()
