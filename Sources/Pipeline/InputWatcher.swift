@@ -71,7 +71,7 @@ public struct WatchedInputs: Sendable, Equatable {
 
     /// Whether `name` changing in `folder` is a change a run would see.
     public func matters(folder: String, name: String, isFolder: Bool) -> Bool {
-        let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        let path = entry(name, in: folder)
         if files.contains(path) || decisionFolders.contains(path) { return true }
         if decisionFolders.contains(folder) { return name.hasSuffix(".json") && !name.hasPrefix(".") }
         if !out.isEmpty, path == out || path.hasPrefix(out + "/") { return false }
@@ -180,7 +180,7 @@ public final class InputWatcher {
                 let changed = Set(now.keys).union(snapshot.keys).flatMap { folder in
                     let (old, new) = (snapshot[folder] ?? [:], now[folder] ?? [:])
                     return Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.map {
-                        folder.hasSuffix("/") ? folder + $0 : folder + "/" + $0
+                        entry($0, in: folder)
                     }
                 }
                 snapshot = now
@@ -221,7 +221,7 @@ public final class InputWatcher {
                         // A file made is seen when it is closed after writing, not half written.
                         event.mask & UInt32(IN_CREATE) == 0 || event.mask & UInt32(IN_ISDIR) != 0
                     {
-                        let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                        let path = entry(name, in: folder)
                         // A file as it was when last reported is no change: Foundation's atomic
                         // write renames its new file into place, then closes it, and the close,
                         // seen once the run had begun, started a second run with nothing to do.
@@ -250,7 +250,7 @@ public final class InputWatcher {
         for folder in folders {
             var entries: [String: TranscriptHashes.Identity] = [:]
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-                let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                let path = entry(name, in: folder)
                 var isFolder: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
                 guard inputs.matters(folder: folder, name: name, isFolder: isFolder.boolValue),
@@ -262,4 +262,9 @@ public final class InputWatcher {
         }
         return result
     }
+}
+
+/// The path of `name` in `folder`.
+private func entry(_ name: String, in folder: String) -> String {
+    folder.hasSuffix("/") ? folder + name : folder + "/" + name
 }
