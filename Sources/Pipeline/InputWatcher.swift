@@ -111,7 +111,9 @@ public final class InputWatcher {
         /// Each path reported, as it was then (nil: absent).
         private var reported: [String: TranscriptHashes.Identity?] = [:]
     #endif
-    private var snapshot: [String: [String: TranscriptHashes.Identity]] = [:]
+    /// A folder's entries that matter, by name.
+    private typealias Entries = [String: TranscriptHashes.Identity]
+    private var snapshot: [String: Entries] = [:]
 
     public init(polling: Bool = false, interval: Double = 0.5) {
         self.interval = interval
@@ -236,19 +238,17 @@ public final class InputWatcher {
         }
     #endif
 
-    /// `paths` in order, each once (a file copied in is closed, then has its times set).
+    /// `paths` in order, each once (a folder deleted is reported by itself and by its parent).
     private static func once(_ paths: [String]) -> [String] {
         var seen = Set<String>()
         return paths.filter { seen.insert($0).inserted }
     }
 
     /// Per folder, the identity of each entry in it that matters.
-    private static func snapshot(of inputs: WatchedInputs, in folders: Set<String>) -> [String: [String:
-        TranscriptHashes.Identity]]
-    {
-        var result: [String: [String: TranscriptHashes.Identity]] = [:]
+    private static func snapshot(of inputs: WatchedInputs, in folders: Set<String>) -> [String: Entries] {
+        var result: [String: Entries] = [:]
         for folder in folders {
-            var entries: [String: TranscriptHashes.Identity] = [:]
+            var entries: Entries = [:]
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
                 let path = entry(name, in: folder)
                 var isFolder: ObjCBool = false

@@ -74,8 +74,6 @@ struct Run: ParsableCommand {
 
     /// `--watch`: runs until the process is stopped; a round that fails is reported and waited past.
     private func watchPipeline(options: PipelineRunner.Options, reporter: ProgressReporter) {
-        let first =
-            PipelinePrefetch.take(pipeline) ?? Result { () throws(PipelineErrors) in try PipelineReader.read(pipeline) }
         // Stopped by a signal: a parent that blocked them (a test runner's thread) passes its
         // mask on, and a watch that ignores Ctrl-C would have to be killed.
         var stops = sigset_t()
@@ -83,7 +81,7 @@ struct Run: ParsableCommand {
         for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stops, signal) }
         pthread_sigmask(SIG_UNBLOCK, &stops, nil)
         var announced = false
-        PipelineWatch.run(pipeline: pipeline, options: options, first: first) { event in
+        PipelineWatch.run(pipeline: pipeline, options: options, first: PipelinePrefetch.take(pipeline)) { event in
             switch event {
             case .unreadable(let errors):
                 printError(errors.description)
