@@ -636,11 +636,7 @@ public struct PipelineRunner: Sendable {
                     bundle.set(tokenized.surfaces.termList, stage: "spellings", key: key.tokenize)
                 }
                 if buildWordIndex {
-                    var filter = FormFilter(count: tokenized.forms.count)
-                    for id in 0..<Int32(tokenized.forms.count) {
-                        tokenized.forms.withBytes(of: id) { filter.insert($0) }
-                    }
-                    result.filter = filter
+                    result.filter = FormFilter(forms: tokenized.forms)
                 }
                 if stats == nil {
                     var computed = DocumentStats()

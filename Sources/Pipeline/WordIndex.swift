@@ -1,6 +1,7 @@
 import Coding
 import Corpus
 import Foundation
+import TextAnalysis
 
 /// A Bloom filter of one document's distinct forms: whether the document may have a word, never
 /// no wrongly, in 10 to 20 bits a form. A lexicon edit asks it of every document, where reading
@@ -17,6 +18,13 @@ struct FormFilter: Sendable, Equatable {
         bits = Array(repeating: 0, count: words)
     }
 
+    /// The filter of a document's forms, built in one pass over them: a cold run builds one
+    /// for every document.
+    init(forms: Vocabulary) {
+        self.init(count: forms.count)
+        bits.withUnsafeMutableBufferPointer { bits in forms.forEachForm { Self.insert($0, into: bits) } }
+    }
+
     /// The filter of the forms in an encoded `[String]` (as ``BinaryWriter`` writes it); nil
     /// when the bytes are not one.
     init?(encodedForms: ArraySlice<UInt8>) {
@@ -24,22 +32,28 @@ struct FormFilter: Sendable, Equatable {
         guard let count = try? counter.readCount() else { return nil }
         self.init(count: count)
         var reader = BinaryReader(encodedForms)
-        do throws(BinaryReader.Error) {
-            try reader.readStrings { insert($0) }
-        } catch {
-            return nil
+        let read = bits.withUnsafeMutableBufferPointer { bits in
+            do throws(BinaryReader.Error) {
+                try reader.readStrings { Self.insert($0, into: bits) }
+                return true
+            } catch {
+                return false
+            }
         }
-        guard reader.isAtEnd else { return nil }
+        guard read, reader.isAtEnd else { return nil }
     }
 
     mutating func insert(_ form: UnsafeBufferPointer<UInt8>) {
-        let (first, step) = Self.hashes(form)
+        bits.withUnsafeMutableBufferPointer { Self.insert(form, into: $0) }
+    }
+
+    /// Sets the form's probe bits among `bits` (a power of two of words).
+    private static func insert(_ form: UnsafeBufferPointer<UInt8>, into bits: UnsafeMutableBufferPointer<UInt64>) {
+        let (first, step) = hashes(form)
         let mask = UInt64(bits.count * 64 - 1)
-        bits.withUnsafeMutableBufferPointer { bits in
-            for probe in 0..<Self.probes {
-                let bit = (first &+ probe &* step) & mask
-                bits[Int(bit >> 6)] |= 1 << (bit & 63)
-            }
+        for probe in 0..<probes {
+            let bit = (first &+ probe &* step) & mask
+            bits[Int(bit >> 6)] |= 1 << (bit & 63)
         }
     }
 
@@ -79,14 +93,12 @@ struct FormFilter: Sendable, Equatable {
     /// The filter's 64-bit words (a power of two of them).
     var words: [UInt64] { bits }
 
-    /// Two hashes of the form (FNV-1a, then mixed as in SplitMix64), combined for each probe as
-    /// Kirsch and Mitzenmacher do; the step is odd, so the probes of a form differ.
+    /// Two hashes of the form (the halves of ``Vocabulary/wordHash(_:)``, which reads a word
+    /// eight bytes at a time: FNV-1a's multiply per byte was most of building a cold run's
+    /// filters), combined for each probe as Kirsch and Mitzenmacher do; the step is odd, so the
+    /// probes of a form differ. Stored in `words.bin`: a change here must change its tag.
     private static func hashes(_ form: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in form { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        hash = (hash ^ (hash >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        hash = (hash ^ (hash >> 27)) &* 0x94D0_49BB_1331_11EB
-        hash ^= hash >> 31
+        let hash = Vocabulary.wordHash(form)
         return (hash, (hash >> 32) | 1)
     }
 }
@@ -152,7 +164,7 @@ struct WordIndex: Sendable {
         withFilter(of: index) { FormFilter.mayContain(form, in: $0) }
     }
 
-    private static let tag = "tmine-words-2-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-words-3-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/words.bin")

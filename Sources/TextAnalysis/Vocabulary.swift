@@ -131,6 +131,17 @@ public struct Vocabulary: Sendable {
         return arena.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
+    /// Calls `body` with the bytes of every form, in id order, in one pass over the arena.
+    public func forEachForm(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        arena.withUnsafeBufferPointer { arena in
+            starts.withUnsafeBufferPointer { starts in
+                for index in 0..<starts.count - 1 {
+                    body(UnsafeBufferPointer(rebasing: arena[Int(starts[index])..<Int(starts[index + 1])]))
+                }
+            }
+        }
+    }
+
     /// The forms with these ids, in this order, copied in one pass.
     func termList(_ ids: [Int32]) -> TermList {
         starts.withUnsafeBufferPointer { starts in
@@ -162,13 +173,21 @@ public struct Vocabulary: Sendable {
     /// as `[String]` is, without making a `String` of each form.
     public var termList: TermList { TermList(bytes: arena, ends: Array(starts.dropFirst())) }
 
-    /// A multiply-fold hash of the form's bytes, read four or eight at a time (wyhash's scheme,
-    /// written here for words: most are under 16 bytes, hashed with two 64×64→128-bit
-    /// multiplies). Hand-written: the standard library's `Hasher` is seeded per process and slower
-    /// on keys this short, and FNV-1a's multiply per byte made a chain as long as the word. Not
-    /// stable across builds: nothing stores it.
+    /// The table's hash of the form's bytes: ``wordHash(_:)`` folded to 32 bits.
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let mixed = wordHash(bytes)
+        return UInt32(truncatingIfNeeded: mixed ^ mixed >> 32)
+    }
+
+    /// A multiply-fold hash of a word's bytes, read four or eight at a time (wyhash's scheme,
+    /// written here for words: most are under 16 bytes, hashed with two 64×64→128-bit
+    /// multiplies). Hand-written: the standard library's `Hasher` is seeded per process and slower
+    /// on keys this short, and FNV-1a's multiply per byte made a chain as long as the word.
+    /// Stored: the word filters of `.cache/words.bin` are built from it, so a change to it must
+    /// change their tag.
+    @inline(__always)
+    public static func wordHash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let count = bytes.count
         // An empty buffer may have no address; every empty one hashes alike.
         guard count > 0, let base = bytes.baseAddress.map(UnsafeRawPointer.init) else { return 0 }
@@ -197,8 +216,7 @@ public struct Vocabulary: Sendable {
             first = load64(count - 16)
             second = load64(count - 8)
         }
-        let mixed = mix(hashFactor ^ UInt64(count), mix(first ^ hashFactor, second ^ seed))
-        return UInt32(truncatingIfNeeded: mixed ^ mixed >> 32)
+        return mix(hashFactor ^ UInt64(count), mix(first ^ hashFactor, second ^ seed))
     }
 
     private static let hashSeed: UInt64 = 0xA076_1D64_78BD_642F

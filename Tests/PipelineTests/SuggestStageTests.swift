@@ -560,6 +560,20 @@ import TextAnalysis
         #expect(FormFilter(encodedForms: [0x05, 0x01][...]) == nil)
     }
 
+    /// A cold run builds each document's filter from its tokenised forms; a later batch rebuilds a
+    /// missing one from the forms the cache holds. Both must set the same bits.
+    @Test func aFilterFromTheTokenisedFormsEqualsOneFromTheCachedForms() throws {
+        var vocabulary = Vocabulary(capacity: 4)
+        for index in 0..<700 { _ = vocabulary.intern(index % 7 == 0 ? "café\(index)" : "w\(index)") }
+        var writer = BinaryWriter()
+        writer.write(vocabulary.forms)
+        let cached = try #require(FormFilter(encodedForms: writer.bytes[...]))
+        #expect(FormFilter(forms: vocabulary) == cached)
+        var oneByOne = FormFilter(count: vocabulary.count)
+        for var form in vocabulary.forms { form.withUTF8 { oneByOne.insert($0) } }
+        #expect(oneByOne == cached)
+    }
+
     /// A batch with a transcript more takes every other document's filter from the stored index
     /// of the batch before, by its tokenize key, instead of reading its words: a filter altered in
     /// that index comes through as it is.

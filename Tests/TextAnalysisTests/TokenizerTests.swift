@@ -131,6 +131,33 @@ import Testing
         #expect(vocabulary.id(of: "") == 0)
     }
 
+    /// Word filters on disk (`.cache/words.bin`) hold bits placed by ``Vocabulary/wordHash(_:)``:
+    /// if it gave other values under the same file tag, a stored filter would say wrongly that a
+    /// document lacks a word, and a lexicon edit would keep that document's suggestions stale.
+    /// These values pin it (every length class: 0, 1–3, 4–7, 8–16, over 16 bytes).
+    @Test func storedWordHashesKeepTheirValues() {
+        func hash(_ word: String) -> UInt64 {
+            var word = word
+            return word.withUTF8 { Vocabulary.wordHash($0) }
+        }
+        let pinned: [(String, UInt64)] = [
+            ("", 0), ("a", 0x8450_8DC9_03C3_1551), ("ai", 0x37B9_F8CA_D5E9_EA92), ("time", 0xF822_0440_B5BD_7D6E),
+            ("protected", 0xE083_B7E5_5896_8756), ("interoperability", 0x2556_8FA3_F705_D012),
+            ("interoperabilities", 0x2391_D251_402A_F2D7),
+        ]
+        for (word, value) in pinned { #expect(hash(word) == value, "\(word)") }
+    }
+
+    @Test func forEachFormGivesEveryFormInIdOrder() {
+        var vocabulary = Vocabulary(capacity: 4)
+        let words = ["", "time", "protected", "time", "é", "interoperability"]
+        for word in words { _ = vocabulary.intern(word) }
+        var seen: [String] = []
+        vocabulary.forEachForm { seen.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(seen == ["", "time", "protected", "é", "interoperability"])
+        #expect(seen == vocabulary.forms)
+    }
+
     /// ASCII text takes a short cut past the scalar-by-scalar path; it must give what that path
     /// gives, byte for byte, for every ASCII character and every case mode.
     @Test func asciiTextNormalisesAsTheUnicodePathDoes() {
