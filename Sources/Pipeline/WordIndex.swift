@@ -12,7 +12,7 @@ struct FormFilter: Sendable, Equatable {
     private static let probes: UInt64 = 7
 
     /// An empty filter sized for `count` forms.
-    init(count: Int) {
+    private init(count: Int) {
         var words = 1
         while words * 64 < count * 10 { words <<= 1 }
         bits = Array(repeating: 0, count: words)
@@ -41,10 +41,6 @@ struct FormFilter: Sendable, Equatable {
             }
         }
         guard read, reader.isAtEnd else { return nil }
-    }
-
-    mutating func insert(_ form: UnsafeBufferPointer<UInt8>) {
-        bits.withUnsafeMutableBufferPointer { Self.insert(form, into: $0) }
     }
 
     /// Sets the form's probe bits among `bits` (a power of two of words).
