@@ -173,12 +173,17 @@ public struct Ingestor: Sendable {
         listFolder(folder) { name, path, isFolder in
             if isFolder {
                 _ = collect(in: path, extensions: extensions, into: &files)
-            } else if let dot = name.lastIndex(of: "."),
-                extensions.contains(name[name.index(after: dot)...].lowercased())
-            {
+            } else if isTranscript(name, extensions: extensions) {
                 files.append(path)
             }
         }
+    }
+
+    /// Whether a file of this name is listed as a transcript: its extension, in any case, is one
+    /// of `extensions`.
+    public static func isTranscript(_ name: String, extensions: Set<String>) -> Bool {
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return extensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
     /// Calls `body` with the name, path and kind of each entry of `folder` a listing of

@@ -77,9 +77,7 @@ public struct WatchedInputs: Sendable, Equatable {
         if !out.isEmpty, path == out || path.hasPrefix(out + "/") { return false }
         if openFolders.contains(folder) { return true }
         guard transcriptFolders.contains(folder), !name.hasPrefix("."), !name.hasPrefix("~$") else { return false }
-        if isFolder { return true }
-        guard let dot = name.lastIndex(of: ".") else { return false }
-        return extensions.contains(name[name.index(after: dot)...].lowercased())
+        return isFolder || Ingestor.isTranscript(name, extensions: extensions)
     }
 
     /// `folder` and its subfolders (hidden and linked ones skipped, as the run's listing skips
