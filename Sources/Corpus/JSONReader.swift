@@ -266,23 +266,26 @@ package struct JSONReader {
         return UnsafeBufferPointer(rebasing: bytes[start..<at])
     }
 
-    /// An integer written without a fraction or an exponent.
+    /// An integer written without a fraction or an exponent, anywhere in `Int`'s range (a file's
+    /// time in nanoseconds has 19 digits).
     package mutating func int() throws(Failure) -> Int {
         let digits = try number()
         var index = 0
         let negative = digits[0] == UInt8(ascii: "-")
         if negative { index = 1 }
-        guard index < digits.count, digits.count - index <= 18,
+        // 19 digits always fit a UInt64; whether they fit an Int is checked after.
+        guard index < digits.count, digits.count - index <= 19,
             digits[index] != UInt8(ascii: "0") || digits.count - index == 1
         else { throw failure("not an integer this reader takes") }
-        var value = 0
+        var magnitude: UInt64 = 0
         while index < digits.count {
             let digit = digits[index] &- UInt8(ascii: "0")
             guard digit < 10 else { throw failure("not an integer this reader takes") }
-            value = value * 10 + Int(digit)
+            magnitude = magnitude * 10 + UInt64(digit)
             index += 1
         }
-        return negative ? -value : value
+        guard magnitude <= UInt64(Int.max) + (negative ? 1 : 0) else { throw failure("an integer beyond Int") }
+        return negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude)
     }
 
     package mutating func double() throws(Failure) -> Double {

@@ -167,8 +167,7 @@ public struct PipelineRunner: Sendable {
         // participants were read.
         let storedHashes = Deferred { [out] in TranscriptHashes.load(from: out) }
         defer { _ = storedHashes.value }
-        // And the manifest (`JSONDecoder`'s first use in a run, ~0.4 ms), which the run needs
-        // only once the transcripts' keys are made.
+        // And the manifest, which the run needs only once the transcripts' keys are made.
         let storedManifest = Deferred { [out] in RunManifest.load(from: out) }
         defer { _ = storedManifest.value }
 

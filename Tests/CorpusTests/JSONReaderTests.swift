@@ -44,6 +44,21 @@ import Testing
         )
     }
 
+    /// Integers across `Int`'s whole range (a file's time in nanoseconds has 19 digits), and
+    /// none beyond it.
+    @Test func integersAreReadAcrossIntsWholeRange() throws {
+        for (start, end) in [
+            (0, 9), (-1, 10), (Int.min, Int.max), (-999_999_999_999_999_999, 1_764_000_000_123_456_789),
+        ] {
+            try readsLikeJSONDecoder(ScalarRange.self, #"{"start":\#(start),"end":\#(end)}"#)
+        }
+        for beyond in ["9223372036854775808", "-9223372036854775809", "10000000000000000000", "-0000000000000000001"] {
+            #expect(throws: JSONReader.Failure.self, "\(beyond)") {
+                try read(ScalarRange.self, #"{"start":0,"end":\#(beyond)}"#)
+            }
+        }
+    }
+
     /// What the reader does not take throws; the callers then decode with `JSONDecoder`.
     @Test func whatItDoesNotTakeThrows() throws {
         let segment = #"{"index":0,"range":{"end":1,"start":0},"role":"other","speaker":"S","text":"#

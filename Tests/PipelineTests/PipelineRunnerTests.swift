@@ -225,20 +225,42 @@ import TextAnalysis
         }
     }
 
-    /// The manifest is written by hand and read by `JSONDecoder`: every field reads back.
+    /// The manifest is written by hand and read by ``JSONReader``: every field reads back, as
+    /// `JSONDecoder` (left what the reader does not take) reads it too.
     @Test func theManifestReadsBackAsItWasSaved() throws {
+        func readByJSONReader(_ data: Data) throws -> RunManifest {
+            try data.withUnsafeBytes { raw in
+                var reader = JSONReader(raw.bindMemory(to: UInt8.self))
+                return try RunManifest(reading: &reader)
+            }
+        }
         var manifest = RunManifest()
-        #expect(try JSONDecoder().decode(RunManifest.self, from: manifest.encoded()).outputs.isEmpty)
+        #expect(try readByJSONReader(manifest.encoded()).outputs.isEmpty)
+        #expect(try readByJSONReader(manifest.encoded()).reportHash == nil)
         manifest.outputs = [
             "suggestions.json": .init(key: "k\"ey\\é", size: 1 << 40, modified: -5, boot: "b00t"),
             "report.html": .init(key: "", size: 0, modified: 1_764_000_000_123_456_789, boot: nil),
-            "kwic \u{7F}.json": .init(key: "x", size: 1, modified: 2, boot: ""),
+            "kwic \u{7F}.json": .init(key: "x", size: 1, modified: Int64.min, boot: ""),
+            "corpus.json": .init(key: "😀", size: Int64.max, modified: 0, boot: nil),
         ]
         manifest.reportHash = "h"
-        let read = try JSONDecoder().decode(RunManifest.self, from: manifest.encoded())
+        let read = try readByJSONReader(manifest.encoded())
         #expect(read.outputs == manifest.outputs)
         #expect(read.reportHash == "h")
+        let decoded = try JSONDecoder().decode(RunManifest.self, from: manifest.encoded())
+        #expect(decoded.outputs == manifest.outputs && decoded.reportHash == "h")
+        #expect(RunManifest.decoded(manifest.encoded())?.outputs == manifest.outputs)
         #expect(try JSONSerialization.jsonObject(with: manifest.encoded()) is [String: Any])
+        // Fields in another order, unknown ones, white space: still read.
+        let reordered =
+            #"{ "later" : [1, {"x": null}], "reportHash" : null, "outputs" : { "a" : { "size" : 3, "boot" : null, "modified" : 4, "key" : "k", "new" : true } } }"#
+        #expect(RunManifest.decoded(Data(reordered.utf8))?.outputs == ["a": .init(key: "k", size: 3, modified: 4)])
+        // A torn or foreign manifest is not a manifest (the run then rebuilds every output).
+        for bad in [
+            #"{"outputs":{"a":{"key":"k","size":3}}}"#, #"{"outputs":{"a":{"key":"k","size":3,"modified":"#, "[]", "",
+        ] {
+            #expect(RunManifest.decoded(Data(bad.utf8)) == nil, "\(bad)")
+        }
     }
 
     /// Each settings type's fields, so that one added later fails here until ``SettingsKey``
