@@ -484,6 +484,28 @@ public enum AtomicFile {
         return nil
     }
 
+    /// The names in a folder ("." and ".." left out), in the order the file system gives them;
+    /// nil when it cannot be listed (as when it does not exist). Read with `readdir`:
+    /// `FileManager.contentsOfDirectory` built an `NSError` for a folder a run looks for and
+    /// seldom finds (a study without decisions), a tenth of a millisecond of every run.
+    public static func names(in folder: String) -> [String]? {
+        guard let directory = opendir(folder) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = entryName(entry)
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// An entry's name, read in place: never by copying the whole `dirent` (whose 256-byte name
+    /// field can run past the end of the buffer, an entry being only as long as its name).
+    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+        return String(cString: UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
+    }
+
     /// Removes temporary files a killed writer left in a folder and its subfolders. Call it only
     /// while holding the folder's ``RunLock``, when no other writer can be at work.
     public static func removeLeftovers(in folder: String) {
@@ -492,14 +514,11 @@ public enum AtomicFile {
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }
         var folders: [String] = []
-        // An entry is only as long as its name: its fields are read in place, never by copying
-        // the whole `dirent` (whose 256-byte name field can run past the end of the buffer).
-        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+        // Fields read in place, as ``entryName(_:)`` reads the name.
         let typeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type) ?? 18
         while let entry = readdir(directory) {
-            let record = UnsafeRawPointer(entry)
-            let name = String(cString: record.advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
-            let type = record.load(fromByteOffset: typeOffset, as: UInt8.self)
+            let name = entryName(entry)
+            let type = UnsafeRawPointer(entry).load(fromByteOffset: typeOffset, as: UInt8.self)
             guard name != ".", name != ".." else { continue }
             let path = (folder as NSString).appendingPathComponent(name)
             var isFolder = Int32(type) == Int32(DT_DIR)

@@ -74,7 +74,7 @@ public struct Decider: Sendable {
     public func coderStates() throws(PipelineError) -> [CoderState] {
         var states: [CoderState] = []
         let folder = configuration.decisionsFolder
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        for name in (AtomicFile.names(in: folder) ?? []).sorted()
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             do {
                 states.append(

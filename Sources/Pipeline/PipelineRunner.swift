@@ -1149,11 +1149,9 @@ public struct PipelineRunner: Sendable {
 
     /// The coders' decision logs as they are now: suggestions.json merges them.
     static func decisionsHash(in folder: String) -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        let names = (AtomicFile.names(in: folder) ?? []).sorted()
         return ContentHash.combining(
-            names.map { name in
-                name + ":" + ContentHash.of(FileManager.default.contents(atPath: "\(folder)/\(name)") ?? Data())
-            })
+            names.map { name in name + ":" + ContentHash.of(Data(AtomicFile.contents(of: "\(folder)/\(name)") ?? [])) })
     }
 }
 

@@ -71,7 +71,7 @@ struct SuggestionMerge: @unchecked Sendable {
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
         var states: [CoderState] = []
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        let files = (AtomicFile.names(in: folder) ?? [])
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
         for name in files {
             let file = (folder as NSString).appendingPathComponent(name)

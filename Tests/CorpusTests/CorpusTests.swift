@@ -51,6 +51,26 @@ private func dropFromMemory(_ path: String) {
         for file in kept { #expect(FileManager.default.fileExists(atPath: file.path), "\(file.path)") }
     }
 
+    /// A folder's names as `FileManager` lists them (hidden ones, folders, links, a name of
+    /// 255 bytes, names beyond ASCII), and nil for a folder that is not there or is a file.
+    @Test func aFoldersNamesAreListedAsFileManagerListsThem() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        #expect(AtomicFile.names(in: root.appendingPathComponent("sub").path) == [])
+        let files = [".hidden", "a.json", "Ärztin 1.json", String(repeating: "n", count: 251) + ".txt", "~$lock.docx"]
+        for name in files { try Data("x".utf8).write(to: root.appendingPathComponent(name)) }
+        try FileManager.default.createSymbolicLink(
+            at: root.appendingPathComponent("link"), withDestinationURL: root.appendingPathComponent("sub"))
+        let listed = try #require(AtomicFile.names(in: root.path))
+        #expect(listed.sorted() == (files + ["sub", "link"]).sorted())
+        let byFoundation = try FileManager.default.contentsOfDirectory(atPath: root.path)
+        #expect(listed.sorted() == byFoundation.sorted())
+        #expect(AtomicFile.names(in: root.appendingPathComponent("missing").path) == nil)
+        #expect(AtomicFile.names(in: root.appendingPathComponent("a.json").path) == nil)
+    }
+
     @Test func aReservedHeadIsWrittenInPlaceAndWritersAreCopiedByteForByte() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("reserve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
