@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sched.h>
+#endif
 #ifdef __GLIBC__
 #include <malloc.h>
 #include <spawn.h>
@@ -127,6 +130,17 @@ int cfilesystem_spawn_detached(const char *path, char *const argv[], pid_t *chil
     return ENOSYS;
 }
 #endif
+
+int cfilesystem_affinity_cores(void) {
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
+    return CPU_COUNT(&set);
+#else
+    return 0;
+#endif
+}
 
 void cfilesystem_keep_freed_memory(int64_t bytes) {
 #ifdef __GLIBC__

@@ -1,3 +1,4 @@
+internal import CFileSystem
 import Foundation
 
 /// Results written from `DispatchQueue.concurrentPerform`, one slot per index, under a lock, so
@@ -29,9 +30,55 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
     }
 }
 
-/// The cores this process may use, asked once: Foundation reads the cgroup's quota files again
-/// on every call of `activeProcessorCount`, which a run made a dozen times.
-package let activeCores = ProcessInfo.processInfo.activeProcessorCount
+/// The cores this process may use, found once (``CoreCount``): Foundation reads the cgroup's
+/// quota files again on every call of `activeProcessorCount`, which a run made a dozen times.
+package let activeCores = CoreCount.available()
+
+/// How many cores this process may use: those its affinity mask allows (`taskset`, cpusets),
+/// fewer when its cgroup's CPU quota allows fewer (a fraction of a core rounded up). Foundation's
+/// `activeProcessorCount` reads the same quota files, through `URL` and `String`, whose first use
+/// in a process was a third of a millisecond of every run; and it counts the cores online, not
+/// those of the mask, so that a run under `taskset -c 0` started two workers on its one core.
+package enum CoreCount {
+    package static func available() -> Int {
+        var cores = affinity() ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #if os(Linux)
+            if let quota = cgroupQuota() { cores = min(cores, quota) }
+        #endif
+        return max(1, cores)
+    }
+
+    /// The cores of the affinity mask (nil where it cannot be read).
+    static func affinity() -> Int? {
+        let count = Int(cfilesystem_affinity_cores())
+        return count > 0 ? count : nil
+    }
+
+    /// The cores a CPU quota allows, rounded up: cgroup v2's `cpu.max` of this process's group,
+    /// or v1's `cpu.cfs_quota_us` over `cpu.cfs_period_us` (nil when there is no quota).
+    static func cgroupQuota(root: String = "/sys/fs/cgroup", membership: String = "/proc/self/cgroup") -> Int? {
+        func line(_ path: String) -> Substring? {
+            AtomicFile.contents(of: path).flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").first }
+        }
+        func cores(quota: Substring?, period: Substring?) -> Int? {
+            guard let quota = quota.flatMap({ Int($0) }), quota > 0, let period = period.flatMap({ Int($0) }),
+                period > 0
+            else { return nil }
+            return (quota + period - 1) / period
+        }
+        // v2: the group is the line `0::/path`.
+        if let groups = AtomicFile.contents(of: membership) {
+            for entry in String(decoding: groups, as: UTF8.self).split(separator: "\n") where entry.hasPrefix("0::") {
+                let group = entry.dropFirst(3)
+                let fields = line(root + (group == "/" ? "" : group) + "/cpu.max")?.split(separator: " ")
+                if let fields, fields.count == 2, let found = cores(quota: fields[0], period: fields[1]) {
+                    return found
+                }
+            }
+        }
+        return cores(quota: line(root + "/cpu/cpu.cfs_quota_us"), period: line(root + "/cpu/cpu.cfs_period_us"))
+    }
+}
 
 /// Runs `work` for every index below `count` on this thread and on whichever pool threads come
 /// free meanwhile, and returns once every index is done. Unlike `concurrentPerform`, it runs in

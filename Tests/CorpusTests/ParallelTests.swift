@@ -13,6 +13,56 @@ import Testing
         }
     }
 
+    /// The cores counted are those of the affinity mask as the kernel lists them
+    /// (`Cpus_allowed_list`, `taskset -c 0` making it one), and no more than Foundation's
+    /// `activeProcessorCount` (the cores online, fewer under a cgroup's quota).
+    @Test func theCoresCountedAreTheAffinityMasksWithinFoundations() throws {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let allowed = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        let listed = allowed.dropFirst("Cpus_allowed_list:".count).split(separator: ",").map { range in
+            let bounds = range.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 1
+        }.reduce(0, +)
+        #expect(CoreCount.affinity() == listed)
+        #expect(CoreCount.available() == min(listed, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(activeCores == CoreCount.available())
+    }
+
+    /// A cgroup's CPU quota, v2 (of the process's own group) or v1, rounded up to whole cores;
+    /// none when unlimited, missing or unreadable.
+    @Test func aCgroupQuotaLimitsTheCores() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cgroup-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func write(_ text: String, _ path: String) throws {
+            try FileManager.default.createDirectory(
+                atPath: (root + path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: root + path, atomically: true, encoding: .utf8)
+        }
+        let membership = root + "/self-cgroup"
+        func quota() -> Int? { CoreCount.cgroupQuota(root: root, membership: membership) }
+        #expect(quota() == nil)
+        try write("12:memory:/x\n0::/study/run\n", "/self-cgroup")
+        try write("max 100000\n", "/study/run/cpu.max")
+        #expect(quota() == nil)
+        try write("150000 100000\n", "/study/run/cpu.max")
+        #expect(quota() == 2)
+        try write("50000 100000", "/study/run/cpu.max")
+        #expect(quota() == 1)
+        try write("0::/\n", "/self-cgroup")
+        #expect(quota() == nil)
+        try write("400000 100000\n", "/cpu.max")
+        #expect(quota() == 4)
+        // v1, where v2 gives no quota.
+        try write("1:cpu,cpuacct:/\n", "/self-cgroup")
+        try write("-1\n", "/cpu/cpu.cfs_quota_us")
+        try write("100000\n", "/cpu/cpu.cfs_period_us")
+        #expect(quota() == nil)
+        try write("250000\n", "/cpu/cpu.cfs_quota_us")
+        #expect(quota() == 3)
+        try write("garbage\n", "/cpu/cpu.cfs_period_us")
+        #expect(quota() == nil)
+    }
+
     /// Once the loop returns, nothing of its work is held (a pool thread's helper that had not
     /// started yet held it, and with it the files a failed run was writing, until it ran: their
     /// temporary files outlived the run). Checked over many loops, since it is a race.
@@ -33,7 +83,7 @@ import Testing
 
     /// Inside a `concurrentPerform` libdispatch runs a nested apply on one thread; here the two
     /// halves of the nested loop must meet, which only two threads at once can do.
-    @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
+    @Test(.enabled(if: activeCores >= 2))
     func workNestedInAParallelLoopStillRunsInParallel() {
         let met = ConcurrentSlots<Bool>(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { outer in
@@ -67,7 +117,7 @@ import Testing
 
     /// Index 0 is made only once index 9 is: in chunks one after another (index 9 in the third)
     /// it would wait for index 0, and the wait below would time out.
-    @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
+    @Test(.enabled(if: activeCores >= 2))
     func aSlowValueHoldsUpOnlyTheDeliveryBehindIt() {
         let ninthMade = DispatchSemaphore(value: 0)
         let waited = ConcurrentSlots<Bool>(count: 1)
@@ -111,7 +161,7 @@ import Testing
                 }
             }
             merge.sync {}
-            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let cores = activeCores
             let bound = cost == 0 ? window + cores + 1 : budget / cost + cores + 1
             #expect(counter.most <= bound, "cost \(cost): \(counter.most) held at once")
             #expect(counter.most > 2, "cost \(cost): the values must run ahead of the merge")

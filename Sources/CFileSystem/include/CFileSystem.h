@@ -33,6 +33,10 @@ int64_t cfilesystem_splice_pages(int destination, int source, int64_t offset, in
 /// Returns 0, or an `errno` value: ENOSYS where it cannot be done so (start it another way).
 int cfilesystem_spawn_detached(const char *path, char *const argv[], pid_t *child);
 
+/// The cores this process's affinity mask allows (`sched_getaffinity` and `CPU_COUNT`, which
+/// Swift's Glibc module does not export); 0 where it cannot be read.
+int cfilesystem_affinity_cores(void);
+
 /// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
 /// Elsewhere it does nothing.
