@@ -164,36 +164,75 @@ package struct JSONReader {
                     try Self.validated(buffer, at: at)
                 }
             case UInt8(ascii: "\\"):
-                guard at < bytes.count else { throw failure("unterminated string") }
-                let escape = bytes[at]
-                at += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
-                case UInt8(ascii: "b"): scratch.append(0x08)
-                case UInt8(ascii: "f"): scratch.append(0x0C)
-                case UInt8(ascii: "n"): scratch.append(0x0A)
-                case UInt8(ascii: "r"): scratch.append(0x0D)
-                case UInt8(ascii: "t"): scratch.append(0x09)
-                case UInt8(ascii: "u"):
-                    var value = try hex4()
-                    if (0xD800..<0xDC00).contains(value) {
-                        guard at + 2 <= bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u")
-                        else { throw failure("a lone surrogate") }
-                        at += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw failure("a lone surrogate") }
-                        value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let scalar = Unicode.Scalar(value), let encoded = UTF8.encode(scalar) else {
-                        throw failure("a lone surrogate")
-                    }
+                let scalar = try escaped()
+                if scalar.isASCII {
+                    scratch.append(UInt8(scalar.value))
+                } else if let encoded = UTF8.encode(scalar) {
                     scratch.append(contentsOf: encoded)
-                default: throw failure("an unknown escape")
                 }
             default:
                 guard byte >= 0x20 else { throw failure("a control character in a string") }
                 scratch.append(byte)
             }
+        }
+        throw failure("unterminated string")
+    }
+
+    /// The character an escape stands for, read from just after its backslash.
+    private mutating func escaped() throws(Failure) -> Unicode.Scalar {
+        guard at < bytes.count else { throw failure("unterminated string") }
+        let escape = bytes[at]
+        at += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return Unicode.Scalar(escape)
+        case UInt8(ascii: "b"): return "\u{8}"
+        case UInt8(ascii: "f"): return "\u{C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"):
+            var value = try hex4()
+            if (0xD800..<0xDC00).contains(value) {
+                guard at + 2 <= bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u")
+                else { throw failure("a lone surrogate") }
+                at += 2
+                let low = try hex4()
+                guard (0xDC00..<0xE000).contains(low) else { throw failure("a lone surrogate") }
+                value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let scalar = Unicode.Scalar(value) else { throw failure("a lone surrogate") }
+            return scalar
+        default: throw failure("an unknown escape")
+        }
+    }
+
+    /// Passes over a string as ``string()`` would read it (its escapes and its bytes checked the
+    /// same way), without making it: a value skipped was made and dropped, most of reading a
+    /// suggestion's line for the report (its turn's text).
+    private mutating func skipString() throws(Failure) {
+        try expect(UInt8(ascii: "\""))
+        var start = at
+        func checkText(_ range: Range<Int>) throws(Failure) {
+            guard UTF8Scalars.firstInvalid(UnsafeBufferPointer(rebasing: bytes[range])) == nil else {
+                throw failure("invalid UTF-8")
+            }
+        }
+        while at < bytes.count {
+            let byte = bytes[at]
+            if byte == UInt8(ascii: "\"") {
+                try checkText(start..<at)
+                at += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                try checkText(start..<at)
+                at += 1
+                _ = try escaped()
+                start = at
+                continue
+            }
+            guard byte >= 0x20 else { throw failure("a control character in a string") }
+            at += 1
         }
         throw failure("unterminated string")
     }
@@ -313,7 +352,7 @@ package struct JSONReader {
     /// Skips one value of any kind.
     package mutating func skipValue() throws(Failure) {
         switch try peek() {
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "{"):
             try object { (reader: inout JSONReader, _: String) throws(Failure) in try reader.skipValue() }
         case UInt8(ascii: "["): try array { (reader: inout JSONReader) throws(Failure) in try reader.skipValue() }

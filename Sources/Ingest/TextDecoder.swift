@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Decodes transcript bytes to a string: UTF-8 with or without BOM, UTF-16 with BOM, and UTF-16
@@ -101,32 +102,6 @@ struct TextDecoder {
 
     /// Index of the first byte that does not start or continue a valid UTF-8 sequence.
     static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var index = bytes.startIndex
-        let end = bytes.endIndex
-        while index < end {
-            let byte = bytes[index]
-            if byte < 0x80 {
-                index += 1
-                continue
-            }
-            let length: Int
-            let minimum: UInt32
-            switch byte {
-            case 0xC2...0xDF: (length, minimum) = (2, 0x80)
-            case 0xE0...0xEF: (length, minimum) = (3, 0x800)
-            case 0xF0...0xF4: (length, minimum) = (4, 0x10000)
-            default: return index
-            }
-            guard index + length <= end else { return index }
-            var value = UInt32(byte) & (0xFF >> (length + 1))
-            for next in 1..<length {
-                let continuation = bytes[index + next]
-                guard continuation & 0xC0 == 0x80 else { return index }
-                value = value << 6 | UInt32(continuation & 0x3F)
-            }
-            if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return index }
-            index += length
-        }
-        return nil
+        bytes.withUnsafeBufferPointer(UTF8Scalars.firstInvalid).map { bytes.startIndex + $0 }
     }
 }

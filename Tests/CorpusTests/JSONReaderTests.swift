@@ -82,6 +82,12 @@ import Testing
         ] {
             #expect(throws: JSONReader.Failure.self, "\(bad)") { try read(Segment.self, bad) }
         }
+        // Strings the reader does not take are not taken when skipped either.
+        for value in [#""a\ud800b""#, #""a\udc00""#, #""a\ud800\u0041""#, "\"a\u{1}b\"", #""a\x""#, #""a"#, #""\u12"#] {
+            let json = #"{"label":"a","role":"other","unknown":{"k":"# + value + "}}"
+            #expect(throws: JSONReader.Failure.self, "\(json)") { try read(Speaker.self, json) }
+        }
+        #expect(try read(Speaker.self, #"{"label":"a","role":"other","x":"\ud83d\ude00 \u00e9\/\b\"é’"}"#).label == "a")
         var invalid = Array(#"{"label":"a"#.utf8) + [0xC3, 0x28] + Array(#"","role":"other"}"#.utf8)
         let result = invalid.withUnsafeMutableBufferPointer { buffer in
             var reader = JSONReader(UnsafeBufferPointer(buffer))
@@ -91,9 +97,10 @@ import Testing
     }
 
     /// A string's bytes are taken exactly when they are UTF-8, with or without an escape among
-    /// them: 3,000 random strings of valid characters, stray and truncated sequences (a 4-byte
-    /// one cut to 3, which a repairing decoder turns into one 3-byte U+FFFD), overlong forms and
-    /// encoded surrogates, against `String(validating:)`.
+    /// them, whether read or skipped: 3,000 random strings of valid characters, stray and
+    /// truncated sequences (a 4-byte one cut to 3, which a repairing decoder turns into one 3-byte
+    /// U+FFFD), overlong forms and encoded surrogates, against `String(validating:)`; and
+    /// ``UTF8Scalars/firstInvalid(_:)`` finds where the first invalid sequence begins.
     @Test func stringsAreTakenExactlyWhenTheyAreUTF8() {
         let pieces: [[UInt8]] = [
             Array("a".utf8), Array("é".utf8), Array("’".utf8), Array("😀".utf8), Array("\u{FFFD}".utf8),
@@ -119,6 +126,26 @@ import Testing
             }
             #expect(read?.label == expected, "\(text)")
             if expected != nil { accepted += 1 }
+            // The same bytes as a value the reader skips: taken exactly when it would read them.
+            var skipped =
+                Array(#"{"label":"L","unknown":[""#.utf8) + text + (escaped ? Array(#"\ud83d\ude00"#.utf8) : [])
+                + Array(#""],"role":"other"}"#.utf8)
+            let skippedRead = skipped.withUnsafeMutableBufferPointer { buffer in
+                var reader = JSONReader(UnsafeBufferPointer(buffer))
+                return try? Speaker(reading: &reader)
+            }
+            #expect((skippedRead?.label == "L") == (expected != nil), "skipped \(text)")
+            // And where in a run of bytes the first invalid sequence begins: none begins sooner,
+            // and none that is valid begins there.
+            let padded = Array("0123456789".utf8.prefix(trial % 9)) + text + Array("abcdefgh".utf8)
+            let invalid = padded.withUnsafeBufferPointer(UTF8Scalars.firstInvalid)
+            #expect((invalid == nil) == (String(validating: padded, as: UTF8.self) != nil), "\(padded)")
+            if let invalid {
+                #expect(String(validating: padded[..<invalid], as: UTF8.self) != nil)
+                for length in 1...4 where invalid + length <= padded.count {
+                    #expect(String(validating: padded[invalid..<invalid + length], as: UTF8.self) == nil)
+                }
+            }
         }
         // Both kinds came up often enough to mean something.
         #expect(accepted > 300 && accepted < 2_700)
