@@ -501,7 +501,7 @@ public enum AtomicFile {
 
     /// An entry's name, read in place: never by copying the whole `dirent` (whose 256-byte name
     /// field can run past the end of the buffer, an entry being only as long as its name).
-    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+    package static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
         let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         return String(cString: UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
     }

@@ -193,9 +193,9 @@ public struct Ingestor: Sendable {
         guard let directory = opendir(folder) else { return false }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            // Read in place: `entry.pointee.d_name` copied the whole 256-byte field, past the end
+            // of an entry as long as its name.
+            let name = AtomicFile.entryName(entry)
             guard !name.hasPrefix("."), !name.hasPrefix("~$") else { continue }
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
             var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)
