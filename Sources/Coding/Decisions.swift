@@ -182,9 +182,13 @@ public enum DecisionStore {
     /// The log at `path`, or an empty one for `coder` when the file does not exist yet.
     public static func read(_ path: String, coder: String) throws(DecisionError) -> DecisionLog {
         guard FileManager.default.fileExists(atPath: path) else { return DecisionLog(coder: coder) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DecisionError(file: path, message: "cannot read the decisions file")
-        }
+        return try decode(FileManager.default.contents(atPath: path), path: path)
+    }
+
+    /// The log in a decisions file's bytes, read already (nil: it could not be read); `path`
+    /// names the file in errors.
+    public static func decode(_ data: Data?, path: String) throws(DecisionError) -> DecisionLog {
+        guard let data else { throw DecisionError(file: path, message: "cannot read the decisions file") }
         do {
             return try JSONDecoder().decode(DecisionLog.self, from: data)
         } catch {

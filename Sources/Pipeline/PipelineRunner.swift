@@ -261,7 +261,8 @@ public struct PipelineRunner: Sendable {
             for file in RunManifest.describing(name, in: out) { unlink(file) }
         }
         let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
-        let decisionsHash = runSuggest ? Self.decisionsHash(in: configuration.decisionsFolder) : ""
+        let decisions = DecisionFiles(folder: configuration.decisionsFolder)
+        let decisionsHash = runSuggest ? decisions.hash : ""
         // An output's key: `head`, then a part per document, `first + second` of `part`.
         func outputKey(_ head: [String], _ part: (DocumentKeys) -> (first: String, second: String)) -> String {
             var combiner = ContentHash.Combiner()
@@ -390,7 +391,7 @@ public struct PipelineRunner: Sendable {
                 // as they were.
                 let context = ContentHash.combining(["suggestion layout", RunManifest.build, stage.optionsHash])
                 suggestionMerge = try SuggestionMerge(
-                    stage: stage, participants: participants, decisionsFolder: configuration.decisionsFolder,
+                    stage: stage, participants: participants, decisions: decisions,
                     out: out,
                     writing: writeSuggestions ? (out as NSString).appendingPathComponent("suggestions.json") : nil,
                     study: configuration.study,
@@ -1147,11 +1148,30 @@ public struct PipelineRunner: Sendable {
         }
     }
 
+}
+
+/// A decisions folder's files as one run reads them, once (the first time they are asked for):
+/// their bytes make both the suggestions' output key and the coders' decisions merged into them.
+/// The folder was listed, and every coder's log read, twice a run; and a decision saved between
+/// the two reads made a suggestions.json recorded under a key its decisions did not have.
+final class DecisionFiles {
+    let folder: String
+    /// Every file's name (sorted) and bytes (nil when it cannot be read, as a folder cannot).
+    private(set) lazy var files: [(name: String, bytes: [UInt8]?)] = (AtomicFile.names(in: folder) ?? []).sorted()
+        .map { name in (name, AtomicFile.contents(of: (folder as NSString).appendingPathComponent(name))) }
+
+    init(folder: String) { self.folder = folder }
+
     /// The coders' decision logs as they are now: suggestions.json merges them.
-    static func decisionsHash(in folder: String) -> String {
-        let names = (AtomicFile.names(in: folder) ?? []).sorted()
-        return ContentHash.combining(
-            names.map { name in name + ":" + ContentHash.of(Data(AtomicFile.contents(of: "\(folder)/\(name)") ?? [])) })
+    var hash: String {
+        ContentHash.combining(files.map { file in file.name + ":" + ContentHash.of(Data(file.bytes ?? [])) })
+    }
+
+    /// Each coder's log: a `.json` file not hidden, the coder its name without the extension.
+    var logs: [(coder: String, path: String, bytes: [UInt8]?)] {
+        files.filter { $0.name.hasSuffix(".json") && !$0.name.hasPrefix(".") }.map { file in
+            (String(file.name.dropLast(5)), (folder as NSString).appendingPathComponent(file.name), file.bytes)
+        }
     }
 }
 

@@ -45,7 +45,7 @@ struct SuggestionMerge: @unchecked Sendable {
     private let examplesFile: FileHandle?
     private var layout: SuggestionLayout?
 
-    /// Reads every coder's decision log in `decisionsFolder`; `writing` is the path of the
+    /// Reads every coder's decision log in `decisions`; `writing` is the path of the
     /// suggestions.json to write (as the documents come), or nil when it is kept as it is (the
     /// report still needs the tally); `study` and `lexiconSource` are named in its head. With a
     /// `context` (everything but the lexicon the rendered suggestions depend on) the file's
@@ -57,7 +57,7 @@ struct SuggestionMerge: @unchecked Sendable {
     /// read it once it knew the file is to be written again, and the copy of its elements it
     /// started then (``SuggestionSpeculation``); without it the layout is read here.
     init(
-        stage: SuggestStage, participants: ParticipantTable, decisionsFolder folder: String, out: String,
+        stage: SuggestStage, participants: ParticipantTable, decisions: DecisionFiles, out: String,
         writing path: String?, study: String, lexiconSource: String, context: String?,
         reusing: Bool = true, recycling: String? = nil, trustingPrevious: Bool = true,
         started: SuggestionSpeculation.Started? = nil
@@ -71,14 +71,11 @@ struct SuggestionMerge: @unchecked Sendable {
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
         var states: [CoderState] = []
-        let files = (AtomicFile.names(in: folder) ?? [])
-            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
-        for name in files {
-            let file = (folder as NSString).appendingPathComponent(name)
+        for log in decisions.logs {
             do {
-                states.append(CoderState(try DecisionStore.read(file, coder: String(name.dropLast(5)))))
+                states.append(CoderState(try DecisionStore.decode(log.bytes.map { Data($0) }, path: log.path)))
             } catch {
-                warnings.append("decisions of \(name) not merged: \(error.description)")
+                warnings.append("decisions of \(log.coder).json not merged: \(error.description)")
             }
         }
         session = DecisionMerger.Session(states: states)

@@ -757,6 +757,38 @@ import TextAnalysis
         #expect(try workspace.output("suggestions.json") == (try laidOut(kept)))
     }
 
+    /// A coder's log that cannot be read or decoded is named in the report and left as it is;
+    /// the other coders' decisions are merged. Every file of the folder keys suggestions.json,
+    /// read once with the logs: a file changed there rewrites it, a run with nothing changed
+    /// does not.
+    @Test func aDecisionsLogThatCannotBeReadIsNamedAndTheOthersAreMerged() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let decider = Decider(configuration: configuration)
+        let target = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try decider.decide(coder: "alice", [.accept(target.id)])
+        let folder = configuration.decisionsFolder
+        try Data("not a log".utf8).write(to: URL(fileURLWithPath: folder + "/bob.json"))
+        try FileManager.default.createDirectory(atPath: folder + "/carol.json", withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: folder + "/.dave.json"))
+        try Data("a coder's notes".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        let report = try workspace.run()
+        #expect(report.warnings.contains { $0.hasPrefix("decisions of bob.json not merged") }, "\(report.warnings)")
+        #expect(
+            report.warnings.contains {
+                $0.hasPrefix("decisions of carol.json not merged") && $0.contains("cannot read")
+            },
+            "\(report.warnings)")
+        #expect(!report.warnings.contains { $0.contains("dave") || $0.contains("notes") })
+        #expect(report.suggestions?.byStatus["accepted"] == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/bob.json")) == Data("not a log".utf8))
+        #expect(try workspace.run().outputs.contains("suggestions.json") == false)
+        try Data("a coder's notes, more".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        #expect(try workspace.run().outputs.contains("suggestions.json"))
+    }
+
     @Test func decideChecksIdsCodesAndRangesBeforeWriting() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
