@@ -74,8 +74,7 @@ public struct Decider: Sendable {
     public func coderStates() throws(PipelineError) -> [CoderState] {
         var states: [CoderState] = []
         let folder = configuration.decisionsFolder
-        for name in (AtomicFile.names(in: folder) ?? []).sorted()
-        where name.hasSuffix(".json") && !name.hasPrefix(".") {
+        for name in (AtomicFile.names(in: folder) ?? []).sorted() where DecisionFiles.isLog(name) {
             do {
                 states.append(
                     CoderState(

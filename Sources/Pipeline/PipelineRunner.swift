@@ -1154,7 +1154,11 @@ public struct PipelineRunner: Sendable {
 /// their bytes make both the suggestions' output key and the coders' decisions merged into them.
 /// The folder was listed, and every coder's log read, twice a run; and a decision saved between
 /// the two reads made a suggestions.json recorded under a key its decisions did not have.
-final class DecisionFiles {
+public final class DecisionFiles {
+    /// Whether a file of a decisions folder is a coder's log: a `.json` file, not hidden; the
+    /// coder is its name without the extension.
+    public static func isLog(_ name: String) -> Bool { name.hasSuffix(".json") && !name.hasPrefix(".") }
+
     let folder: String
     /// Every file's name (sorted) and bytes (nil when it cannot be read, as a folder cannot).
     private(set) lazy var files: [(name: String, bytes: [UInt8]?)] = (AtomicFile.names(in: folder) ?? []).sorted()
@@ -1167,10 +1171,10 @@ final class DecisionFiles {
         ContentHash.combining(files.map { file in file.name + ":" + ContentHash.of(Data(file.bytes ?? [])) })
     }
 
-    /// Each coder's log: a `.json` file not hidden, the coder its name without the extension.
-    var logs: [(coder: String, path: String, bytes: [UInt8]?)] {
-        files.filter { $0.name.hasSuffix(".json") && !$0.name.hasPrefix(".") }.map { file in
-            (String(file.name.dropLast(5)), (folder as NSString).appendingPathComponent(file.name), file.bytes)
+    /// Each coder's log (``isLog(_:)``).
+    var logs: [(name: String, path: String, bytes: [UInt8]?)] {
+        files.filter { Self.isLog($0.name) }.map { file in
+            (file.name, (folder as NSString).appendingPathComponent(file.name), file.bytes)
         }
     }
 }

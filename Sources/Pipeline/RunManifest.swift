@@ -56,7 +56,7 @@ struct RunManifest: Codable {
     /// The manifest, without the outputs it cannot trust on this boot, which are listed in
     /// ``untrusted``.
     static func load(from out: String) -> RunManifest {
-        guard let data = FileManager.default.contents(atPath: path(in: out)), var manifest = decoded(data) else {
+        guard let bytes = AtomicFile.contents(of: path(in: out)), var manifest = decoded(Data(bytes)) else {
             return RunManifest()
         }
         let earlier = manifest.outputs.filter { $0.value.boot != nil && $0.value.boot != OutputFlush.boot }

@@ -75,7 +75,7 @@ struct SuggestionMerge: @unchecked Sendable {
             do {
                 states.append(CoderState(try DecisionStore.decode(log.bytes.map { Data($0) }, path: log.path)))
             } catch {
-                warnings.append("decisions of \(log.coder).json not merged: \(error.description)")
+                warnings.append("decisions of \(log.name) not merged: \(error.description)")
             }
         }
         session = DecisionMerger.Session(states: states)

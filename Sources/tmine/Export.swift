@@ -58,10 +58,8 @@ struct AgreementCommand: ParsableCommand {
         var files = inputs
         if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
             let folder = try readPipeline(inputs[0]).decisionsFolder
-            files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
-                $0.hasSuffix(".json") && !$0.hasPrefix(".")
-            }
-            .sorted().map { (folder as NSString).appendingPathComponent($0) }
+            files = (AtomicFile.names(in: folder) ?? []).filter(DecisionFiles.isLog).sorted()
+                .map { (folder as NSString).appendingPathComponent($0) }
         }
         guard files.count >= 2 else { throw ValidationError("agreement needs at least two coders' decisions") }
         var states: [CoderState] = []
