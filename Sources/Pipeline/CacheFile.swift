@@ -76,7 +76,7 @@ enum CacheFile {
         try? FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         // Missing for a moment rather than renamed over: see ``AtomicFile/write(_:to:durable:removingFirst:)``.
-        return (try? AtomicFile.write(Data(writer.bytes), to: path, durable: false, removingFirst: true)) != nil
+        return (try? AtomicFile.write(writer.bytes, to: path, durable: false, removingFirst: true)) != nil
     }
 
     /// A file's size and modification time (nanoseconds), to tell whether it is the one recorded.
