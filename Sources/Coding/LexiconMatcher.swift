@@ -431,13 +431,30 @@ extension CompiledLexicon {
         }
     }
 
-    /// ``couldMatch(forms:surfaces:)`` for a lexicon of whole words only, asking of each word
-    /// whether the document has it: `has` may say yes wrongly (a filter of the document's forms),
-    /// and so may this. Nil when the lexicon has other elements.
-    public func couldMatch(documentHas has: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool? {
-        guard isWholeWords else { return nil }
+    /// ``couldMatch(forms:surfaces:)`` asked of filters of a document's forms: of each word
+    /// whether the document has it (`has`), and of each wildcard's fixed start of `headLength`
+    /// bytes or more whether a form starts with its first `headLength` (`starts`). Both may say
+    /// yes wrongly, and so may this. A start not found only where its very bytes are
+    /// (``isPlainBytes(_:)``), a shorter one, and every end or inside, is taken as there. Nil when
+    /// the lexicon has stems or spellings.
+    public func couldMatch(
+        documentHas has: (UnsafeBufferPointer<UInt8>) -> Bool, headLength: Int,
+        startingWith starts: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) -> Bool? {
+        guard surfaces.isEmpty, forms.stems.isEmpty else { return nil }
         var satisfied: Set<Int32> = []
         for (word, elements) in exactWords where word.withUnsafeBufferPointer(has) { satisfied.formUnion(elements) }
+        for (start, elements) in forms.prefixes {
+            // A form a start matches begins with its characters: with its bytes, when plain.
+            var start = start
+            let found = start.withUTF8 { bytes in
+                guard bytes.count >= headLength, Self.isPlainBytes(bytes) else { return true }
+                return starts(UnsafeBufferPointer(rebasing: bytes.prefix(headLength)))
+            }
+            if found { satisfied.formUnion(elements) }
+        }
+        for elements in forms.suffixes.values { satisfied.formUnion(elements) }
+        for (_, element) in forms.infixes { satisfied.insert(element) }
         return reachesTerminal(satisfied)
     }
 
@@ -480,7 +497,7 @@ extension CompiledLexicon {
 
     /// Whether a word or fixed part is found only where its very bytes are: not empty, ASCII,
     /// without a character that has a look-alike beyond ASCII.
-    static func isPlainBytes(_ part: [UInt8]) -> Bool {
+    static func isPlainBytes(_ part: some Collection<UInt8>) -> Bool {
         !part.isEmpty && !part.contains { $0 >= 0x80 || asciiWithLookalikes.contains($0) }
     }
 

@@ -125,31 +125,14 @@ struct CodeHistory: Sendable {
         /// The code's version with no patterns (``CodeHistory/absentKey(of:)``): its suggestions
         /// are none in every document, known without the cache.
         var isEmpty = false
-        private let compiled: Probe
+        private let compiled: Lazy<CompiledLexicon>
         /// Compiled when first asked for: a run whose documents' words are not known never asks.
         var probe: CompiledLexicon { compiled.value }
 
         init(key: String, isEmpty: Bool = false, probe: @escaping @Sendable () -> CompiledLexicon) {
             self.key = key
             self.isEmpty = isEmpty
-            compiled = Probe(probe)
-        }
-    }
-
-    private final class Probe: @unchecked Sendable {
-        private var made: CompiledLexicon?
-        private let make: @Sendable () -> CompiledLexicon
-        private let lock = NSLock()
-
-        init(_ make: @escaping @Sendable () -> CompiledLexicon) { self.make = make }
-
-        var value: CompiledLexicon {
-            lock.withLock {
-                if let made { return made }
-                let compiled = make()
-                made = compiled
-                return compiled
-            }
+            compiled = Lazy(probe)
         }
     }
 

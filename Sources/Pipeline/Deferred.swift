@@ -23,3 +23,25 @@ final class Deferred<Value: Sendable>: @unchecked Sendable {
         return result
     }
 }
+
+/// A value made the first time it is asked for, on the thread that asks, and once only (others
+/// asking meanwhile wait for it): for what a run needs only sometimes, such as a code's earlier
+/// version compiled, or the word index's heads, which only a wildcard edit reads.
+final class Lazy<Value: Sendable>: @unchecked Sendable {
+    private var made: Value?
+    private var make: (@Sendable () -> Value)?
+    private let lock = NSLock()
+
+    init(_ make: @escaping @Sendable () -> Value) { self.make = make }
+
+    var value: Value {
+        lock.withLock {
+            if let made { return made }
+            guard let make else { preconditionFailure("a lazy value is made before it is let go") }
+            let value = make()
+            made = value
+            self.make = nil
+            return value
+        }
+    }
+}

@@ -406,8 +406,21 @@ public struct PipelineRunner: Sendable {
         }
         let storedIndex = storedWordIndex?.value ?? nil
         let wordIndex = storedIndex.flatMap { $0.key == wordsKey && $0.index.count == files.count ? $0.index : nil }
-        let buildWordIndex = configuration.suggest != nil && wordIndex == nil && options.only == nil
-        let otherBatch = buildWordIndex ? storedIndex.map { ($0.index, $0.index.documentsByKey) } : nil
+        // The batch's heads' filters, read by the first document a wildcard edit asks of them;
+        // built with the word index when missing (removed when found unsound).
+        let headIndex = wordIndex.map { _ in
+            Lazy { [out, count = files.count] in HeadIndex.load(from: out, key: wordsKey, count: count) }
+        }
+        let buildWordIndex =
+            configuration.suggest != nil && (wordIndex == nil || !HeadIndex.exists(in: out)) && options.only == nil
+        let otherBatch =
+            buildWordIndex
+            ? storedIndex.map { stored in
+                (
+                    stored.index, stored.index.documentsByKey,
+                    Lazy { [out] in HeadIndex.load(from: out, key: stored.key, count: stored.index.count) }
+                )
+            } : nil
         let preparation = suggestionMerge?.preparation
         let previousLayout = suggestionMerge?.previousLayout
         let alignment = previousLayout.map { layout in
@@ -471,8 +484,12 @@ public struct PipelineRunner: Sendable {
                 // Unknown words (a first or forced run): the probe is not even compiled.
                 guard wordIndex != nil || bundle.has(stage: "forms", key: key.tokenize) else { return nil }
                 let probe = carry.probe
-                // The batch's filter rules out most documents without reading their words.
-                if let wordIndex, probe.couldMatch(documentHas: { wordIndex.mayContain(document: index, $0) }) == false
+                // The batch's filters rule out most documents without reading their words.
+                if let wordIndex,
+                    probe.couldMatch(
+                        documentHas: { wordIndex.mayContain(document: index, $0) },
+                        headLength: FormFilter.headLength,
+                        startingWith: { headIndex?.value?.mayStart(document: index, with: $0) ?? true }) == false
                 {
                     return true
                 }
@@ -707,7 +724,11 @@ public struct PipelineRunner: Sendable {
             result.kwicKey = key.kwic.map { $0 + "+" + speakers }
             if buildWordIndex, result.filter == nil {
                 result.filter =
-                    otherBatch.flatMap { index, documents in documents[key.tokenize].map(index.filter(of:)) }
+                    otherBatch.flatMap { index, documents, heads in
+                        documents[key.tokenize].flatMap { document in
+                            heads.value.map { index.filter(of: document, heads: $0) }
+                        }
+                    }
                     ?? bundle.bytes(stage: "forms", key: key.tokenize).flatMap(FormFilter.init(encodedForms:))
             }
             // Named in place: the arrays are this document's alone by now (a copy of each line
@@ -1046,14 +1067,17 @@ public struct PipelineRunner: Sendable {
         if buildWordIndex, failures.isEmpty, collected.count == files.count {
             let filters = collected.compactMap(\.filter)
             if filters.count == files.count {
-                WordIndex(stats: collected.map(\.stats), keys: keys.map(\.tokenize), filters: filters).save(
-                    in: out, key: wordsKey)
+                let index = WordIndex(stats: collected.map(\.stats), keys: keys.map(\.tokenize), filters: filters)
+                let heads = HeadIndex(filters: filters)
+                inParallel(2) { $0 == 0 ? index.save(in: out, key: wordsKey) : heads.save(in: out, key: wordsKey) }
             }
         }
         if options.endsWithProcess {
             // What these hold (the results, the previous layout) is kept with them.
             LeftForExit.keep(
-                merge, suggestionMerge as Any, finishedSuggestions as Any, cache, storedWordIndex as Any, keys,
+                merge, suggestionMerge as Any, finishedSuggestions as Any, cache, storedWordIndex as Any,
+                headIndex as Any,
+                otherBatch as Any, keys,
                 codeHistory as Any, compiledLexicons, participants)
         }
         return report

@@ -3,29 +3,44 @@ import Corpus
 import Foundation
 import TextAnalysis
 
-/// A Bloom filter of one document's distinct forms: whether the document may have a word, never
-/// no wrongly, in 10 to 20 bits a form. A lexicon edit asks it of every document, where reading
-/// each document's words from its cache file was a quarter of such a run at 100 MB.
+/// Bloom filters of one document's distinct forms: whether the document may have a word, never
+/// no wrongly, in 10 to 20 bits a form; and whether it may have a form starting with four given
+/// bytes (its head), in half as many bits. A lexicon edit asks them of every document, where
+/// reading each document's words from its cache file was a quarter of such a run at 100 MB, and
+/// for a wildcard such as `unpleas*` all of it.
 /// Hand-written: no package on this machine has a Bloom filter.
 struct FormFilter: Sendable, Equatable {
     private var bits: [UInt64]
+    private var headBits: [UInt64]
+    /// Bits set for each form.
     private static let probes: UInt64 = 7
+    /// The length of the heads the filter holds: a wildcard's fixed start as long or longer is
+    /// asked for by its first four bytes. Heads of three bytes as well were nearly one a form
+    /// (2,800 forms of a document had 1,600 of four and 1,000 of three): in half the forms' bits,
+    /// one in five absent was claimed.
+    static let headLength = 4
 
-    /// An empty filter sized for `count` forms.
+    /// Empty filters sized for `count` forms: the heads' half the forms' size, as a form has
+    /// about half a distinct head.
     private init(count: Int) {
         var words = 1
         while words * 64 < count * 10 { words <<= 1 }
         bits = Array(repeating: 0, count: words)
+        headBits = Array(repeating: 0, count: max(1, words / 2))
     }
 
-    /// The filter of a document's forms, built in one pass over them: a cold run builds one
+    /// The filters of a document's forms, built in one pass over them: a cold run builds them
     /// for every document.
     init(forms: Vocabulary) {
         self.init(count: forms.count)
-        bits.withUnsafeMutableBufferPointer { bits in forms.forEachForm { Self.insert($0, into: bits) } }
+        bits.withUnsafeMutableBufferPointer { bits in
+            headBits.withUnsafeMutableBufferPointer { heads in
+                forms.forEachForm { Self.insert(form: $0, into: bits, heads: heads) }
+            }
+        }
     }
 
-    /// The filter of the forms in an encoded `[String]` (as ``BinaryWriter`` writes it); nil
+    /// The filters of the forms in an encoded `[String]` (as ``BinaryWriter`` writes it); nil
     /// when the bytes are not one.
     init?(encodedForms: ArraySlice<UInt8>) {
         var counter = BinaryReader(encodedForms)
@@ -33,19 +48,33 @@ struct FormFilter: Sendable, Equatable {
         self.init(count: count)
         var reader = BinaryReader(encodedForms)
         let read = bits.withUnsafeMutableBufferPointer { bits in
-            do throws(BinaryReader.Error) {
-                try reader.readStrings { Self.insert($0, into: bits) }
-                return true
-            } catch {
-                return false
+            headBits.withUnsafeMutableBufferPointer { heads in
+                do throws(BinaryReader.Error) {
+                    try reader.readStrings { Self.insert(form: $0, into: bits, heads: heads) }
+                    return true
+                } catch {
+                    return false
+                }
             }
         }
         guard read, reader.isAtEnd else { return nil }
     }
 
-    /// Sets the form's probe bits among `bits` (a power of two of words).
-    private static func insert(_ form: UnsafeBufferPointer<UInt8>, into bits: UnsafeMutableBufferPointer<UInt64>) {
-        let (first, step) = hashes(form)
+    private static func insert(
+        form: UnsafeBufferPointer<UInt8>, into bits: UnsafeMutableBufferPointer<UInt64>,
+        heads: UnsafeMutableBufferPointer<UInt64>
+    ) {
+        insert(hashes(form), probes: probes, into: bits)
+        if form.count >= headLength {
+            insert(headHashes(UnsafeBufferPointer(rebasing: form[..<headLength])), probes: headProbes, into: heads)
+        }
+    }
+
+    /// Sets a key's probe bits among `bits` (a power of two of words), from its two hashes.
+    private static func insert(
+        _ hashes: (UInt64, UInt64), probes: UInt64, into bits: UnsafeMutableBufferPointer<UInt64>
+    ) {
+        let (first, step) = hashes
         let mask = UInt64(bits.count * 64 - 1)
         for probe in 0..<probes {
             let bit = (first &+ probe &* step) & mask
@@ -55,22 +84,43 @@ struct FormFilter: Sendable, Equatable {
 
     /// Whether the document may have this form (false: it certainly has not).
     func mayContain(_ form: UnsafeBufferPointer<UInt8>) -> Bool {
-        bits.withUnsafeBufferPointer { words in Self.mayContain(form, words: words.count) { words[$0] } }
-    }
-
-    /// ``mayContain(_:)`` of the filter whose words are `bits`, as ``words`` in little-endian bytes
-    /// at any alignment (read in place from a file).
-    static func mayContain(_ form: UnsafeBufferPointer<UInt8>, in bits: UnsafeRawBufferPointer) -> Bool {
-        mayContain(form, words: bits.count / 8) {
-            UInt64(littleEndian: bits.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+        bits.withUnsafeBufferPointer { words in
+            Self.isSet(Self.hashes(form), probes: Self.probes, words: words.count) { words[$0] }
         }
     }
 
-    /// Whether every probe's bit of the form is set among `count` words, `word(i)` the i-th.
-    private static func mayContain(_ form: UnsafeBufferPointer<UInt8>, words count: Int, _ word: (Int) -> UInt64)
+    /// Whether the document may have a form starting with `head`, of ``headLength`` bytes
+    /// (false: it certainly has not).
+    func mayStart(with head: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard head.count == Self.headLength else { return true }
+        return headBits.withUnsafeBufferPointer { words in
+            Self.isSet(Self.headHashes(head), probes: Self.headProbes, words: words.count) { words[$0] }
+        }
+    }
+
+    /// ``mayContain(_:)`` of the filter whose words are `bits`, as ``words`` in little-endian
+    /// bytes at any alignment (read in place from a file).
+    static func mayContain(_ form: UnsafeBufferPointer<UInt8>, in bits: UnsafeRawBufferPointer) -> Bool {
+        isSet(hashes(form), probes: probes, words: bits.count / 8) { word($0, of: bits) }
+    }
+
+    /// ``mayStart(with:)`` of the filter whose words are `bits`, as ``headWords`` in
+    /// little-endian bytes at any alignment.
+    static func mayStart(with head: UnsafeBufferPointer<UInt8>, in bits: UnsafeRawBufferPointer) -> Bool {
+        guard head.count == headLength else { return true }
+        return isSet(headHashes(head), probes: headProbes, words: bits.count / 8) { word($0, of: bits) }
+    }
+
+    private static func word(_ index: Int, of bits: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(littleEndian: bits.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+    }
+
+    /// Whether every probe's bit of a key (by its two hashes) is set among `count` words,
+    /// `word(i)` the i-th.
+    private static func isSet(_ hashes: (UInt64, UInt64), probes: UInt64, words count: Int, _ word: (Int) -> UInt64)
         -> Bool
     {
-        let (first, step) = hashes(form)
+        let (first, step) = hashes
         let mask = UInt64(count * 64 - 1)
         for probe in 0..<probes {
             let bit = (first &+ probe &* step) & mask
@@ -79,23 +129,97 @@ struct FormFilter: Sendable, Equatable {
         return true
     }
 
-    /// The filter whose words are `bytes`, as ``WordIndex`` stores them.
-    init(littleEndianWords bytes: UnsafeRawBufferPointer) {
-        bits = (0..<bytes.count / 8).map {
-            UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+    /// The filters whose words are `forms` and `heads`, as ``WordIndex`` stores them.
+    init(littleEndianWords forms: UnsafeRawBufferPointer, heads: UnsafeRawBufferPointer) {
+        func words(_ bytes: UnsafeRawBufferPointer) -> [UInt64] {
+            (0..<bytes.count / 8).map {
+                UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+            }
         }
+        bits = words(forms)
+        headBits = words(heads)
     }
 
-    /// The filter's 64-bit words (a power of two of them).
+    /// The forms' filter's 64-bit words (a power of two of them).
     var words: [UInt64] { bits }
 
-    /// Two hashes of the form (the halves of ``Vocabulary/wordHash(_:)``, which reads a word
+    /// The heads' filter's 64-bit words (a power of two of them).
+    var headWords: [UInt64] { headBits }
+
+    /// Two hashes of a form (the halves of ``Vocabulary/wordHash(_:)``, which reads a word
     /// eight bytes at a time: FNV-1a's multiply per byte was most of building a cold run's
     /// filters), combined for each probe as Kirsch and Mitzenmacher do; the step is odd, so the
     /// probes of a form differ. Stored in `words.bin`: a change here must change its tag.
     private static func hashes(_ form: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         let hash = Vocabulary.wordHash(form)
         return (hash, (hash >> 32) | 1)
+    }
+
+    /// Bits set for each head: with a head about every other form in half the forms' bits,
+    /// three give the fewest heads claimed wrongly (about one in forty).
+    private static let headProbes: UInt64 = 3
+
+    /// Two hashes of a head's four bytes, mixed as SplitMix64 mixes (two multiplies: a cold run
+    /// hashes a head for most forms of every document). Stored in `words.bin` too.
+    private static func headHashes(_ head: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        var value = UInt64(head[0]) | UInt64(head[1]) << 8 | UInt64(head[2]) << 16 | UInt64(head[3]) << 24
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9 &+ 0x9E37_79B9_7F4A_7C15
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        value ^= value >> 31
+        return (value, (value >> 32) | 1)
+    }
+}
+
+/// One filter's words for each document of a batch, one after another in little-endian bytes:
+/// document `i`'s from word `starts[i]`. Read, they are the file's own bytes, used in place:
+/// copying them out was half of reading the word index (8 MB at 100 MB of transcripts).
+struct FilterBank: Sendable {
+    private var bits: ArraySlice<UInt8>
+    private var starts: [Int]
+
+    /// The bank of each document's filter words (each a power of two of them).
+    init(_ filters: [[UInt64]]) {
+        starts = []
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(filters.reduce(0) { $0 + $1.count * 8 })
+        for words in filters {
+            starts.append(bytes.count / 8)
+            // A closure, not the key path `\.littleEndian`: projected through a key path a word at
+            // a time, the million words of a 100 MB study took 0.12 s at the end of the run.
+            words.map { $0.littleEndian }.withUnsafeBytes { bytes += $0 }
+        }
+        bits = bytes[...]
+    }
+
+    var count: Int { starts.count }
+
+    /// The bytes the bank takes.
+    var size: Int { bits.count }
+
+    /// Document `index`'s filter bytes, in place.
+    func withFilter<T>(of index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
+        return bits.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[starts[index] * 8..<end * 8])) }
+    }
+}
+
+extension FilterBank: BinaryCodable {
+    func write(to writer: inout BinaryWriter) {
+        writer.write(starts)
+        bits.withUnsafeBytes { writer.writeBytes($0) }
+    }
+
+    /// Checked whole: starts in order, each filter a power of two of words.
+    init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        starts = try reader.read()
+        bits = try reader.readBytes()
+        guard bits.count % 8 == 0 else { throw BinaryReader.Error() }
+        for (index, start) in starts.enumerated() {
+            // Compared before a range is made of them: one made out of order traps.
+            let end = index + 1 < starts.count ? starts[index + 1] : bits.count / 8
+            let count = end - start
+            guard start >= 0, count > 0, count & (count - 1) == 0 else { throw BinaryReader.Error() }
+        }
     }
 }
 
@@ -109,45 +233,22 @@ struct WordIndex: Sendable {
     var stats: [PipelineRunner.DocumentStats]
     /// Each document's tokenize key.
     private(set) var keys: [String]
-    /// Every document's filter words, one after another, as ``FormFilter/words`` in little-endian
-    /// bytes; document `i`'s at word `starts[i]`. Read, they are the file's own bytes, used in
-    /// place: copying them out was half of reading the index (8 MB at 100 MB of transcripts).
-    private var bits: ArraySlice<UInt8>
-    private var starts: [Int]
+    /// Each document's forms' filter (``FormFilter/words``).
+    private var forms: FilterBank
 
     init(stats: [PipelineRunner.DocumentStats], keys: [String], filters: [FormFilter]) {
         self.stats = stats
         self.keys = keys
-        starts = []
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(filters.reduce(0) { $0 + $1.words.count * 8 })
-        for filter in filters {
-            starts.append(bytes.count / 8)
-            // A closure, not the key path `\.littleEndian`: projected through a key path a word at
-            // a time, the million words of a 100 MB study took 0.12 s at the end of the run.
-            filter.words.map { $0.littleEndian }.withUnsafeBytes { bytes += $0 }
+        forms = FilterBank(filters.map(\.words))
+    }
+
+    var count: Int { forms.count }
+
+    /// Document `index`'s filters, its heads' taken from `heads` (the same batch's).
+    func filter(of index: Int, heads: HeadIndex) -> FormFilter {
+        forms.withFilter(of: index) { forms in
+            heads.bank.withFilter(of: index) { FormFilter(littleEndianWords: forms, heads: $0) }
         }
-        bits = bytes[...]
-    }
-
-    var count: Int { starts.count }
-
-    /// Where document `index`'s filter words are among `bits`' words.
-    private func words(of index: Int) -> Range<Int> {
-        starts[index]..<(index + 1 < starts.count ? starts[index + 1] : bits.count / 8)
-    }
-
-    /// Document `index`'s filter bytes, in place.
-    private func withFilter<T>(of index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
-        let words = words(of: index)
-        return bits.withUnsafeBytes {
-            body(UnsafeRawBufferPointer(rebasing: $0[words.lowerBound * 8..<words.upperBound * 8]))
-        }
-    }
-
-    /// Document `index`'s filter.
-    func filter(of index: Int) -> FormFilter {
-        withFilter(of: index) { FormFilter(littleEndianWords: $0) }
     }
 
     /// Each tokenize key's document.
@@ -157,7 +258,7 @@ struct WordIndex: Sendable {
 
     /// Whether document `index` may have this form (false: it certainly has not).
     func mayContain(document index: Int, _ form: UnsafeBufferPointer<UInt8>) -> Bool {
-        withFilter(of: index) { FormFilter.mayContain(form, in: $0) }
+        forms.withFilter(of: index) { FormFilter.mayContain(form, in: $0) }
     }
 
     private static let tag = "tmine-words-3-\(BinaryWriter.formatVersion)"
@@ -179,9 +280,9 @@ struct WordIndex: Sendable {
     }
 
     func save(in out: String, key: String) {
-        CacheFile.write(
-            at: Self.path(in: out), tag: Self.tag, key: key, capacity: bits.count * 8 + stats.count * 64 + 64
-        ) { $0.write(self) }
+        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: forms.size + stats.count * 64 + 64) {
+            $0.write(self)
+        }
     }
 }
 
@@ -189,24 +290,67 @@ extension WordIndex: BinaryCodable {
     func write(to writer: inout BinaryWriter) {
         writer.write(stats)
         writer.write(keys)
-        writer.write(starts)
-        bits.withUnsafeBytes { writer.writeBytes($0) }
+        writer.write(forms)
     }
 
-    /// Checked whole: starts in order, each filter a power of two of words.
     init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         stats = try reader.read()
         keys = try reader.read()
-        starts = try reader.read()
-        bits = try reader.readBytes()
-        guard bits.count % 8 == 0, keys.count == starts.count, stats.count == starts.count else {
-            throw BinaryReader.Error()
-        }
-        for index in starts.indices {
-            let words = words(of: index)
-            guard words.lowerBound >= 0, words.count > 0, words.count & (words.count - 1) == 0 else {
-                throw BinaryReader.Error()
-            }
-        }
+        forms = try reader.read()
+        guard keys.count == forms.count, stats.count == forms.count else { throw BinaryReader.Error() }
     }
+}
+
+/// Every document's heads' filter (``FormFilter/headWords``) for the batch of the word index
+/// beside it, under the same key, in `.cache/heads.bin`: a file of its own, read only by a
+/// lexicon edit with a wildcard to rule out (half the word index's size again, which every
+/// other edit read for nothing: 5 ms of a 100 MB one's 120).
+struct HeadIndex: Sendable {
+    fileprivate var bank: FilterBank
+
+    init(filters: [FormFilter]) {
+        bank = FilterBank(filters.map(\.headWords))
+    }
+
+    var count: Int { bank.count }
+
+    /// Whether document `index` may have a form starting with `head`, of
+    /// ``FormFilter/headLength`` bytes (false: it certainly has not).
+    func mayStart(document index: Int, with head: UnsafeBufferPointer<UInt8>) -> Bool {
+        bank.withFilter(of: index) { FormFilter.mayStart(with: head, in: $0) }
+    }
+
+    private static let tag = "tmine-heads-1-\(BinaryWriter.formatVersion)"
+
+    private static func path(in out: String) -> String {
+        (out as NSString).appendingPathComponent(".cache/heads.bin")
+    }
+
+    /// The stored index and the key of its batch (``WordIndex/key(tokenizeKeys:)``), or nil;
+    /// checked whole, as the word index is.
+    static func load(from out: String) -> (index: HeadIndex, key: String)? {
+        CacheFile.read(HeadIndex.self, at: path(in: out), tag: tag).map { ($0.value, $0.key) }
+    }
+
+    /// The stored index of the batch of `key` with `count` documents; when there is none, the
+    /// file is removed, so that the next run builds it again (a run builds the word index's
+    /// filters when this file is missing: a cache from before it was written has none).
+    static func load(from out: String, key: String, count: Int) -> HeadIndex? {
+        if let (index, found) = load(from: out), found == key, index.count == count { return index }
+        unlink(path(in: out))
+        return nil
+    }
+
+    /// Whether the file is there (not whether it is sound).
+    static func exists(in out: String) -> Bool { access(path(in: out), F_OK) == 0 }
+
+    func save(in out: String, key: String) {
+        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: bank.size + 64) { $0.write(self) }
+    }
+}
+
+extension HeadIndex: BinaryCodable {
+    func write(to writer: inout BinaryWriter) { writer.write(bank) }
+
+    init(from reader: inout BinaryReader) throws(BinaryReader.Error) { bank = try reader.read() }
 }

@@ -304,6 +304,80 @@ import TextAnalysis
         #expect(agreed.yes > 500 && agreed.no > 500, "\(agreed)")
     }
 
+    /// Filters of a document's forms (which words it has, which heads its forms start with) never
+    /// rule out a document whose forms a pattern could match, and rule out a word or a start of
+    /// four bytes exactly where no form has it: asked here of exact sets in place of
+    /// Bloom filters.
+    @Test func filtersOfADocumentsFormsNeverRuleOutADocumentThatCouldMatch() {
+        var random = SplitMixGenerator(seed: 20_261_203)
+        let letters = Array("unplesaio")
+        func word(_ lengths: ClosedRange<Int>) -> String {
+            String((0..<Int.random(in: lengths, using: &random)).map { _ in letters.randomElement(using: &random)! })
+        }
+        func judge(_ patterns: [String], _ forms: [String], caseMode: Tokenizer.Options.CaseMode = .fold)
+            -> (strings: Bool, filters: Bool?)
+        {
+            var options = Tokenizer.Options()
+            options.caseMode = caseMode
+            let code = Code(name: "C", patterns: patterns.map { PatternEntry($0) })
+            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: options)
+            let words = Set(forms.map { Array($0.utf8) })
+            let heads = Set(forms.filter { $0.utf8.count >= 4 }.map { Array($0.utf8.prefix(4)) })
+            let filters = compiled.couldMatch(
+                documentHas: { words.contains(Array($0)) }, headLength: 4,
+                startingWith: { heads.contains(Array($0)) })
+            return (compiled.couldMatch(forms: forms, surfaces: []), filters)
+        }
+        var ruledOut = 0
+        for _ in 0..<3_000 {
+            let forms = (0..<Int.random(in: 0...12, using: &random)).map { _ in word(1...7) }
+            let patterns = (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                let part = word(1...5)
+                switch Int.random(in: 0..<6, using: &random) {
+                case 0: return part
+                case 1, 2: return part + "*"
+                case 3: return "*" + part
+                case 4: return "*" + part + "*"
+                default: return part + " " + word(3...4) + "*"
+                }
+            }
+            let (strings, filters) = judge(patterns, forms)
+            if strings { #expect(filters == true, "\(patterns) \(forms)") }
+            if filters == false { ruledOut += 1 }
+            // One word, or one start of four bytes: ruled out exactly where no form has it.
+            let single = patterns[0]
+            if single.utf8.count <= 5, !single.hasPrefix("*"), !single.contains(" "),
+                !single.hasSuffix("*") || single.utf8.count == 5
+            {
+                #expect(judge([single], forms).filters == judge([single], forms).strings, "\(single) \(forms)")
+            }
+        }
+        #expect(ruledOut > 500, "\(ruledOut)")
+        for (patterns, forms, expected) in [
+            (["unpleas*"], ["pleasant", "unplanned", "un", "pleas"], true),  // `unpl` starts a form
+            (["unpleas*"], ["pleasant", "unwell", "un", "pleas"], false),
+            (["rcts*"], ["rctsx"], true),
+            (["rcts*"], ["rct", "arcts"], false),
+            (["rct*"], ["well"], true),  // a start shorter than four bytes is taken as there
+            (["*ology"], ["care"], true),  // so is every end and inside
+            (["unpleas* care"], ["unpleasant", "careful"], false),
+            (["naïv*"], ["naive"], true),  // beyond ASCII: taken as there
+        ] as [([String], [String], Bool)] {
+            #expect(judge(patterns, forms).filters == expected, "\(patterns) \(forms)")
+        }
+        // The Kelvin sign is K to a `String`: a start holding K is taken as there.
+        let kelvin = judge(["Kelv*"], ["\u{212A}elvin"], caseMode: .preserve)
+        #expect(kelvin.strings && kelvin.filters == true)
+        // Stems and spellings are not among the filters' words.
+        for code in [
+            Code(name: "C", patterns: ["hype"], match: .stem), Code(name: "C", patterns: ["Hype"], match: .surface),
+        ] {
+            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
+            #expect(
+                compiled.couldMatch(documentHas: { _ in false }, headLength: 4, startingWith: { _ in false }) == nil)
+        }
+    }
+
     @Test func phrasesMatchAcrossLineBreaksButNeverAcrossTurns() {
         let code = Code(name: "C", patterns: ["protected time"])
         #expect(suggest([code], ["no protected\ntime"]).count == 1)

@@ -342,10 +342,11 @@ import TextAnalysis
     }
 
     /// Codes added, removed or renamed leave the other codes' suggestions as they were. A code
-    /// whose words are nowhere is added with no text or suggestion of any document readable
-    /// (only their words): every document is copied from the previous file. One whose word is in
-    /// some documents is matched there only. A removed code's documents are rendered again from
-    /// the cache, none matched. Each time the outputs equal a fresh run's.
+    /// whose words, and wildcards' starts, are nowhere is added with no part of any document's
+    /// cache readable (the word index's filters rule every document out): every document is
+    /// copied from the previous file. One whose word is in some documents is matched there only.
+    /// A removed code's documents are rendered again from the cache, none matched. Each time the
+    /// outputs equal a fresh run's.
     @Test func codesAddedRemovedOrRenamedAreMatchedOnlyWhereTheyMayBe() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -363,7 +364,8 @@ import TextAnalysis
         }
         try wipeTextsAndSuggestions()
         try insertCode(
-            "  - name: Zyzzyva\n    parent: Route to working with AI\n    patterns: [zyzzyva, \"quux word\"]\n")
+            "  - name: Zyzzyva\n    parent: Route to working with AI\n    patterns: [zyzzyva, \"quux word\", zyzz*, qxqx*]\n"
+        )
         let added = try workspace.run()
         #expect(added.stage("ingest")?.ran == [] && added.stage("tokenize")?.ran == [])
         #expect(added.stage("suggest")?.ran == [])
@@ -560,6 +562,40 @@ import TextAnalysis
         #expect(FormFilter(encodedForms: [0x05, 0x01][...]) == nil)
     }
 
+    /// The heads' filter has the first four bytes of every form of two of the sample's
+    /// transcripts, and claims few of the heads of other words.
+    @Test func headFiltersNeverMissAFormsStartAndRarelyClaimOne() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        var forms = Vocabulary(capacity: 1024)
+        let tokenizer = Tokenizer(options: Tokenizer.Options())
+        for name in ["interview-10.vtt", "interview-11.txt"] {
+            var surfaces = Vocabulary(capacity: 1024)
+            _ = tokenizer.tokenize(
+                try String(contentsOf: workspace.corpus(name), encoding: .utf8), forms: &forms, surfaces: &surfaces)
+        }
+        #expect(forms.count > 250)
+        let filter = FormFilter(forms: forms)
+        var heads: Set<[UInt8]> = []
+        forms.forEachForm { form in
+            guard form.count >= FormFilter.headLength else { return }
+            let head = UnsafeBufferPointer(rebasing: form[..<FormFilter.headLength])
+            heads.insert(Array(head))
+            #expect(filter.mayStart(with: head))
+        }
+        var random = SplitMixGenerator(seed: 3)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        var absent = 0
+        var claimed = 0
+        while absent < 10_000 {
+            let head = (0..<FormFilter.headLength).map { _ in letters.randomElement(using: &random)! }
+            guard !heads.contains(head) else { continue }
+            absent += 1
+            if head.withUnsafeBufferPointer(filter.mayStart(with:)) { claimed += 1 }
+        }
+        #expect(claimed < 300, "\(claimed) of 10,000 absent heads claimed")
+    }
+
     /// A cold run builds each document's filter from its tokenised forms; a later batch rebuilds a
     /// missing one from the forms the cache holds. Both must set the same bits.
     @Test func aFilterFromTheTokenisedFormsEqualsOneFromTheCachedForms() throws {
@@ -580,20 +616,26 @@ import TextAnalysis
         _ = try workspace.run()
         let out = workspace.out.path
         let (index, key) = try #require(WordIndex.load(from: out))
-        #expect(index.count == 11)
-        var filters = (0..<index.count).map(index.filter(of:))
-        let size = filters[2].words.count * 8
-        filters[2] = [UInt8](repeating: 0xFF, count: size).withUnsafeBytes { FormFilter(littleEndianWords: $0) }
+        let (heads, headsKey) = try #require(HeadIndex.load(from: out))
+        #expect(index.count == 11 && heads.count == 11 && headsKey == key)
+        var filters = (0..<index.count).map { index.filter(of: $0, heads: heads) }
+        let ones = { (count: Int) in [UInt8](repeating: 0xFF, count: count * 8) }
+        filters[2] = ones(filters[2].words.count).withUnsafeBytes { forms in
+            ones(filters[2].headWords.count).withUnsafeBytes { FormFilter(littleEndianWords: forms, heads: $0) }
+        }
         WordIndex(stats: index.stats, keys: index.keys, filters: filters).save(in: out, key: key)
+        HeadIndex(filters: filters).save(in: out, key: key)
 
         let text = try String(contentsOf: workspace.corpus("interview-11.txt"), encoding: .utf8)
         try (text + "\nHelen Carter: One last question.\n").write(
             to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
         #expect(try workspace.run().stage("ingest")?.ran == ["interview-12"])
         let (after, afterKey) = try #require(WordIndex.load(from: out))
-        #expect(afterKey != key && after.count == 12)
+        let (afterHeads, afterHeadsKey) = try #require(HeadIndex.load(from: out))
+        #expect(afterKey != key && after.count == 12 && afterHeadsKey == afterKey)
         for (document, position) in index.documentsByKey {
-            #expect(after.filter(of: try #require(after.documentsByKey[document])) == filters[position])
+            let filter = after.filter(of: try #require(after.documentsByKey[document]), heads: afterHeads)
+            #expect(filter == filters[position])
         }
     }
 
@@ -613,13 +655,24 @@ import TextAnalysis
             var writer = BinaryWriter()
             for _ in 0..<padding { writer.writeVarint(0) }
             writer.write(built)
+            writer.write(HeadIndex(filters: filters))
             var reader = BinaryReader(writer.bytes)
             for _ in 0..<padding { _ = try reader.readVarint() }
             let read = try reader.read(WordIndex.self)
+            let heads = try reader.read(HeadIndex.self)
             #expect(reader.isAtEnd)
             for (document, forms) in documents.enumerated() {
                 for var form in forms {
                     #expect(form.withUTF8 { read.mayContain(document: document, $0) })
+                    #expect(
+                        form.withUTF8 {
+                            heads.mayStart(document: document, with: UnsafeBufferPointer(rebasing: $0[..<4]))
+                        })
+                }
+                // Heads no form has: as the filter says.
+                for var head in ["x\(document)-", "w\(document + 1)-"] {
+                    let stored = head.withUTF8 { heads.mayStart(document: document, with: $0) }
+                    #expect(stored == head.withUTF8 { filters[document].mayStart(with: $0) })
                 }
                 // Another document's words: as the filter says, which for most is no.
                 let others = documents[(document + 1) % documents.count]
@@ -634,7 +687,8 @@ import TextAnalysis
                 #expect(claimed == filterClaims)
                 #expect(claimed.count * 10 < max(others.count, 10))
                 // Its filter taken out whole, for another batch's index, by its tokenize key.
-                #expect(read.filter(of: try #require(read.documentsByKey["k\(document)"])) == filters[document])
+                let position = try #require(read.documentsByKey["k\(document)"])
+                #expect(read.filter(of: position, heads: heads) == filters[document])
             }
         }
     }
@@ -665,6 +719,26 @@ import TextAnalysis
         let second = try ["suggestions.json", "report.html"].map(workspace.output)
         _ = try workspace.run(force: true)
         #expect(try ["suggestions.json", "report.html"].map(workspace.output) == second)
+
+        // The heads' index, damaged, is not trusted by a wildcard edit, but removed, and built
+        // again by the next run, as it is when missing (a cache from before there was one).
+        let heads = workspace.out.appendingPathComponent(".cache/heads.bin")
+        let headsBuilt = try Data(contentsOf: heads)
+        var damaged = headsBuilt
+        damaged[damaged.count - 9] ^= 0xFF
+        try damaged.write(to: heads)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzz*,") }
+        _ = try workspace.run()
+        #expect(!FileManager.default.fileExists(atPath: heads.path))
+        let wildcard = try ["suggestions.json", "report.html"].map(workspace.output)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzz*,", with: "keynote,") }
+        _ = try workspace.run()
+        #expect(try Data(contentsOf: heads) == headsBuilt)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzz*,") }
+        _ = try workspace.run()
+        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == wildcard)
+        _ = try workspace.run(force: true)
+        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == wildcard)
     }
 
     /// The report shows a code's first three suggestions not rejected, in document order,
