@@ -137,6 +137,48 @@ struct Run: ParsableCommand {
     }
 }
 
+extension Run {
+    /// `tmine run` with a pipeline and any of its flags, each once, without `=`: the command as
+    /// ArgumentParser would parse it (a test holds it to that), parsed without it. Parsing from the
+    /// root took 4 ms of every run's start, most of it the run-time's first look at each
+    /// argument's type, and at those of the completion-script request ArgumentParser checks for
+    /// first. Anything else (nil) is parsed by ArgumentParser: help, versions, every error.
+    static func plain(_ arguments: [String]) -> Run? {
+        guard arguments.first == "run" else { return nil }
+        var command = Run()
+        // Each set: a property wrapper not parsed holds its definition, not its default.
+        (command.force, command.wait, command.quiet, command.watch) = (false, false, false, false)
+        (command.only, command.logFormat) = (nil, .text)
+        var pipeline: String?
+        var seen: Set<String> = []
+        var rest = arguments.dropFirst()[...]
+        while let argument = rest.popFirst() {
+            guard !argument.hasPrefix("-") else {
+                guard seen.insert(argument).inserted else { return nil }
+                switch argument {
+                case "--force": command.force = true
+                case "--wait": command.wait = true
+                case "--quiet": command.quiet = true
+                case "--watch": command.watch = true
+                case "--only":
+                    guard let value = rest.popFirst(), !value.hasPrefix("-") else { return nil }
+                    command.only = value
+                case "--log-format":
+                    guard let value = rest.popFirst(), let format = LogFormat(rawValue: value) else { return nil }
+                    command.logFormat = format
+                default: return nil
+                }
+                continue
+            }
+            guard pipeline == nil, argument != "help" else { return nil }
+            pipeline = argument
+        }
+        guard let pipeline else { return nil }
+        command.pipeline = pipeline
+        return command
+    }
+}
+
 /// Reads a pipeline file, printing every problem and exiting 2 when there are any.
 func readPipeline(_ path: String) throws -> PipelineConfiguration {
     do {

@@ -21,11 +21,15 @@ struct TMine: ParsableCommand {
     /// started first and a malloc arena of its own), which a batch run does not need.
     static func main() {
         MemoryTuning.keepFreedMemory()
-        if let pipeline = PipelinePrefetch.runPipelineArgument(CommandLine.arguments.dropFirst()) {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Read plainly, `run` needs its pipeline at once; parsed by ArgumentParser, it is read
+        // meanwhile.
+        let plain = Run.plain(arguments)
+        if plain == nil, let pipeline = PipelinePrefetch.runPipelineArgument(arguments) {
             PipelinePrefetch.start(pipeline)
         }
         do {
-            var command = try parseAsRoot()
+            var command = try plain ?? parseAsRoot()
             // The one async command, by its type: a cast to `AsyncParsableCommand` had the
             // runtime scan every conformance record for `Run` (~0.1 ms).
             if let review = command as? ReviewCommand {

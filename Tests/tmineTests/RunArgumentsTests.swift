@@ -1,0 +1,70 @@
+import Corpus
+import Testing
+
+@testable import tmine
+
+struct RunArgumentsTests {
+    /// What a parsed `run` holds, to compare two parses.
+    private struct Parsed: Equatable {
+        var pipeline: String
+        var force, wait, quiet, watch: Bool
+        var only: String?
+        var logFormat: Run.LogFormat
+
+        init(_ run: Run) {
+            (pipeline, force, wait, quiet, watch) = (run.pipeline, run.force, run.wait, run.quiet, run.watch)
+            (only, logFormat) = (run.only, run.logFormat)
+        }
+    }
+
+    /// ArgumentParser's reading of the arguments, from the root, as `tmine` parses them.
+    private func parsed(_ arguments: [String]) -> Parsed? {
+        (try? TMine.parseAsRoot(arguments) as? Run).map(Parsed.init)
+    }
+
+    /// The plain forms of `tmine run` are read without ArgumentParser, as it reads them.
+    @Test func plainRunArgumentsAreReadAsArgumentParserReadsThem() throws {
+        for arguments in [
+            ["run", "study.yaml"],
+            ["run", "study.yaml", "--quiet"],
+            ["run", "--force", "Pipelines/a b.yaml", "--log-format", "json"],
+            ["run", "p.yaml", "--only", "suggest", "--wait", "--watch", "--log-format", "text"],
+            ["run", "--only", "bogus", "p.yaml"],  // refused by the command, not the parser
+        ] {
+            let plain = try #require(Run.plain(arguments), "\(arguments)")
+            #expect(Parsed(plain) == parsed(arguments), "\(arguments)")
+        }
+    }
+
+    /// Everything else is left to ArgumentParser: help, errors, other commands, forms it may
+    /// read otherwise.
+    @Test func otherArgumentsAreLeftToArgumentParser() {
+        for arguments in [
+            [], ["--version"], ["validate", "p.yaml"], ["run"], ["run", "--help"], ["run", "-h"], ["run", "help"],
+            ["run", "p.yaml", "--help"], ["run", "a.yaml", "b.yaml"], ["run", "p.yaml", "--quiet", "--quiet"],
+            ["run", "p.yaml", "--log-format", "xml"], ["run", "p.yaml", "--log-format"],
+            ["run", "--only=kwic", "p.yaml"],
+            ["run", "p.yaml", "--only", "--quiet"], ["run", "--", "-p.yaml"], ["run", "p.yaml", "--bogus"],
+            ["run", "p.yaml", "-q"],
+        ] {
+            #expect(Run.plain(arguments) == nil, "\(arguments)")
+        }
+    }
+
+    /// Random arguments: wherever the plain reading takes them, ArgumentParser reads them alike.
+    @Test func randomArgumentsReadPlainlyAreReadAlikeByArgumentParser() {
+        let tokens = [
+            "p.yaml", "q.yaml", "--force", "--wait", "--quiet", "--watch", "--only", "kwic", "--log-format", "json",
+            "text", "xml", "--", "-h", "help", "--only=kwic", "-", "--help", "--version",
+        ]
+        var random = SplitMixGenerator(seed: 20_261_203)
+        var taken = 0
+        for _ in 0..<3_000 {
+            let arguments = ["run"] + (0..<Int.random(in: 0...6, using: &random)).map { _ in tokens.randomElement()! }
+            guard let plain = Run.plain(arguments) else { continue }
+            taken += 1
+            #expect(Parsed(plain) == parsed(arguments), "\(arguments)")
+        }
+        #expect(taken > 100, "\(taken)")
+    }
+}
