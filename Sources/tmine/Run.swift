@@ -38,7 +38,27 @@ struct Run: ParsableCommand {
             """)
     var watch = false
 
-    func run() throws {
+    /// What the arguments ask for.
+    var request: RunRequest {
+        RunRequest(
+            pipeline: pipeline, force: force, only: only, wait: wait, quiet: quiet, logFormat: logFormat, watch: watch)
+    }
+
+    func run() throws { try request.perform() }
+}
+
+/// What `tmine run` was asked to do, and its doing: read by ArgumentParser (``Run``) or, in its
+/// plain forms, without it (``init(plain:)``).
+struct RunRequest: Equatable {
+    var pipeline: String
+    var force = false
+    var only: String?
+    var wait = false
+    var quiet = false
+    var logFormat: Run.LogFormat = .text
+    var watch = false
+
+    func perform() throws {
         // The pipeline's problems first, as they have always been reported (not for --watch,
         // which reports them and waits for them to be fixed).
         let configuration = watch ? nil : try readPipeline(pipeline)
@@ -137,35 +157,33 @@ struct Run: ParsableCommand {
     }
 }
 
-extension Run {
-    /// `tmine run` with a pipeline and any of its flags, each once, without `=`: the command as
-    /// ArgumentParser would parse it (a test holds it to that), parsed without it. Parsing from the
+extension RunRequest {
+    /// `tmine run` with a pipeline and any of its flags, each once, without `=`: the request as
+    /// ArgumentParser would read it (a test holds it to that), read without it. Parsing from the
     /// root took 4 ms of every run's start, most of it the run-time's first look at each
     /// argument's type, and at those of the completion-script request ArgumentParser checks for
-    /// first. Anything else (nil) is parsed by ArgumentParser: help, versions, every error.
-    static func plain(_ arguments: [String]) -> Run? {
+    /// first; even making a `Run` took 0.5 ms. Anything else (nil) is parsed by ArgumentParser:
+    /// help, versions, every error.
+    init?(plain arguments: [String]) {
         guard arguments.first == "run" else { return nil }
-        var command = Run()
-        // Each set: a property wrapper not parsed holds its definition, not its default.
-        (command.force, command.wait, command.quiet, command.watch) = (false, false, false, false)
-        (command.only, command.logFormat) = (nil, .text)
         var pipeline: String?
+        var request = RunRequest(pipeline: "")
         var seen: Set<String> = []
         var rest = arguments.dropFirst()[...]
         while let argument = rest.popFirst() {
             guard !argument.hasPrefix("-") else {
                 guard seen.insert(argument).inserted else { return nil }
                 switch argument {
-                case "--force": command.force = true
-                case "--wait": command.wait = true
-                case "--quiet": command.quiet = true
-                case "--watch": command.watch = true
+                case "--force": request.force = true
+                case "--wait": request.wait = true
+                case "--quiet": request.quiet = true
+                case "--watch": request.watch = true
                 case "--only":
                     guard let value = rest.popFirst(), !value.hasPrefix("-") else { return nil }
-                    command.only = value
+                    request.only = value
                 case "--log-format":
-                    guard let value = rest.popFirst(), let format = LogFormat(rawValue: value) else { return nil }
-                    command.logFormat = format
+                    guard let value = rest.popFirst(), let format = Run.LogFormat(rawValue: value) else { return nil }
+                    request.logFormat = format
                 default: return nil
                 }
                 continue
@@ -174,8 +192,8 @@ extension Run {
             pipeline = argument
         }
         guard let pipeline else { return nil }
-        command.pipeline = pipeline
-        return command
+        request.pipeline = pipeline
+        self = request
     }
 }
 

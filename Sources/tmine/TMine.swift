@@ -24,12 +24,13 @@ struct TMine: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         // Read plainly, `run` needs its pipeline at once; parsed by ArgumentParser, it is read
         // meanwhile.
-        let plain = Run.plain(arguments)
+        let plain = RunRequest(plain: arguments)
         if plain == nil, let pipeline = PipelinePrefetch.runPipelineArgument(arguments) {
             PipelinePrefetch.start(pipeline)
         }
         do {
-            var command = try plain ?? parseAsRoot()
+            if let plain { return try plain.perform() }
+            var command = try parseAsRoot()
             // The one async command, by its type: a cast to `AsyncParsableCommand` had the
             // runtime scan every conformance record for `Run` (~0.1 ms).
             if let review = command as? ReviewCommand {

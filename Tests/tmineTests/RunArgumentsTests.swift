@@ -4,22 +4,9 @@ import Testing
 @testable import tmine
 
 struct RunArgumentsTests {
-    /// What a parsed `run` holds, to compare two parses.
-    private struct Parsed: Equatable {
-        var pipeline: String
-        var force, wait, quiet, watch: Bool
-        var only: String?
-        var logFormat: Run.LogFormat
-
-        init(_ run: Run) {
-            (pipeline, force, wait, quiet, watch) = (run.pipeline, run.force, run.wait, run.quiet, run.watch)
-            (only, logFormat) = (run.only, run.logFormat)
-        }
-    }
-
     /// ArgumentParser's reading of the arguments, from the root, as `tmine` parses them.
-    private func parsed(_ arguments: [String]) -> Parsed? {
-        (try? TMine.parseAsRoot(arguments) as? Run).map(Parsed.init)
+    private func parsed(_ arguments: [String]) -> RunRequest? {
+        (try? TMine.parseAsRoot(arguments) as? Run)?.request
     }
 
     /// The plain forms of `tmine run` are read without ArgumentParser, as it reads them.
@@ -31,8 +18,8 @@ struct RunArgumentsTests {
             ["run", "p.yaml", "--only", "suggest", "--wait", "--watch", "--log-format", "text"],
             ["run", "--only", "bogus", "p.yaml"],  // refused by the command, not the parser
         ] {
-            let plain = try #require(Run.plain(arguments), "\(arguments)")
-            #expect(Parsed(plain) == parsed(arguments), "\(arguments)")
+            let plain = try #require(RunRequest(plain: arguments), "\(arguments)")
+            #expect(plain == parsed(arguments), "\(arguments)")
         }
     }
 
@@ -47,7 +34,7 @@ struct RunArgumentsTests {
             ["run", "p.yaml", "--only", "--quiet"], ["run", "--", "-p.yaml"], ["run", "p.yaml", "--bogus"],
             ["run", "p.yaml", "-q"],
         ] {
-            #expect(Run.plain(arguments) == nil, "\(arguments)")
+            #expect(RunRequest(plain: arguments) == nil, "\(arguments)")
         }
     }
 
@@ -61,9 +48,9 @@ struct RunArgumentsTests {
         var taken = 0
         for _ in 0..<3_000 {
             let arguments = ["run"] + (0..<Int.random(in: 0...6, using: &random)).map { _ in tokens.randomElement()! }
-            guard let plain = Run.plain(arguments) else { continue }
+            guard let plain = RunRequest(plain: arguments) else { continue }
             taken += 1
-            #expect(Parsed(plain) == parsed(arguments), "\(arguments)")
+            #expect(plain == parsed(arguments), "\(arguments)")
         }
         #expect(taken > 100, "\(taken)")
     }
