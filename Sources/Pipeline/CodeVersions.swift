@@ -139,6 +139,9 @@ struct CodeHistory: Sendable {
     /// By code index: earlier versions the code's suggestions can be carried over from, the
     /// version with no patterns last (a code just added has no other).
     let carries: [[Carry]]
+    /// Whether a code not as the last run recorded it has a wildcard: the run may then ask the
+    /// word index's heads (``HeadIndex``) of every document.
+    let changesWildcards: Bool
     private let versions: [String: CodeVersion]
     private let used = UsedKeys()
 
@@ -177,6 +180,9 @@ struct CodeHistory: Sendable {
         let versions =
             CacheFile.read([String: CodeVersion].self, at: Self.path(in: out), tag: Self.tag, key: "") ?? [:]
         self.versions = versions
+        changesWildcards = zip(lexicon.codes, current).contains { code, current in
+            versions[current.key] == nil && code.patterns.contains { $0.text.contains("*") }
+        }
         carries = zip(lexicon.codes, current).map { code, current in
             // Hashed once per code, not once per stored version (forty codes by forty versions).
             let currentKey = current.key

@@ -34,6 +34,12 @@ final class Lazy<Value: Sendable>: @unchecked Sendable {
 
     init(_ make: @escaping @Sendable () -> Value) { self.make = make }
 
+    /// Starts making the value on a thread of its own (as ``Deferred`` does), for a run likely to
+    /// ask for it: one that asks meanwhile waits for it.
+    func startAhead() {
+        DispatchQueue(label: "TranscriptMiner.lazy").async { [self] in _ = value }
+    }
+
     var value: Value {
         lock.withLock {
             if let made { return made }

@@ -380,6 +380,16 @@ public struct PipelineRunner: Sendable {
                     lexicon: stage.lexicon, current: codeVersions, out: out, options: configuration.tokenize.options)
                 : nil
         }
+        // The batch's heads' filters, read by the first document a wildcard edit asks of them, or
+        // ahead, beside the setup, when a code with a wildcard changed; built with the word index
+        // when missing (removed when found unsound).
+        let headIndex = Lazy { [out, count = files.count] () -> HeadIndex? in
+            // Only beside the word index of this very batch (another batch's takes its own).
+            guard let stored = storedWordIndex?.value ?? nil, stored.key == wordsKey, stored.index.count == count
+            else { return nil }
+            return HeadIndex.load(from: out, key: wordsKey, count: count)
+        }
+        if codeHistory?.changesWildcards == true { headIndex.startAhead() }
         // Decisions are joined to each document's suggestions, and the suggestions rendered, by
         // the workers (`preparation`); the merge thread records them in order.
         var suggestionMerge: SuggestionMerge?
@@ -406,11 +416,6 @@ public struct PipelineRunner: Sendable {
         }
         let storedIndex = storedWordIndex?.value ?? nil
         let wordIndex = storedIndex.flatMap { $0.key == wordsKey && $0.index.count == files.count ? $0.index : nil }
-        // The batch's heads' filters, read by the first document a wildcard edit asks of them;
-        // built with the word index when missing (removed when found unsound).
-        let headIndex = wordIndex.map { _ in
-            Lazy { [out, count = files.count] in HeadIndex.load(from: out, key: wordsKey, count: count) }
-        }
         let buildWordIndex =
             configuration.suggest != nil && (wordIndex == nil || !HeadIndex.exists(in: out)) && options.only == nil
         let otherBatch =
@@ -489,7 +494,7 @@ public struct PipelineRunner: Sendable {
                     probe.couldMatch(
                         documentHas: { wordIndex.mayContain(document: index, $0) },
                         headLength: FormFilter.headLength,
-                        startingWith: { headIndex?.value?.mayStart(document: index, with: $0) ?? true }) == false
+                        startingWith: { headIndex.value?.mayStart(document: index, with: $0) ?? true }) == false
                 {
                     return true
                 }
@@ -1069,6 +1074,8 @@ public struct PipelineRunner: Sendable {
             if filters.count == files.count {
                 let index = WordIndex(stats: collected.map(\.stats), keys: keys.map(\.tokenize), filters: filters)
                 let heads = HeadIndex(filters: filters)
+                // A reading started ahead is over first: it may remove the file it found unsound.
+                if codeHistory?.changesWildcards == true { _ = headIndex.value }
                 inParallel(2) { $0 == 0 ? index.save(in: out, key: wordsKey) : heads.save(in: out, key: wordsKey) }
             }
         }

@@ -721,7 +721,7 @@ import TextAnalysis
         #expect(try ["suggestions.json", "report.html"].map(workspace.output) == second)
 
         // The heads' index, damaged, is not trusted by a wildcard edit, but removed, and built
-        // again by the next run, as it is when missing (a cache from before there was one).
+        // again, as it is when missing (a cache from before there was one).
         let heads = workspace.out.appendingPathComponent(".cache/heads.bin")
         let headsBuilt = try Data(contentsOf: heads)
         var damaged = headsBuilt
@@ -729,7 +729,8 @@ import TextAnalysis
         try damaged.write(to: heads)
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzz*,") }
         _ = try workspace.run()
-        #expect(!FileManager.default.fileExists(atPath: heads.path))
+        // Gone, or built again already (when read ahead before the run looked for it).
+        #expect((try? Data(contentsOf: heads)) != damaged)
         let wildcard = try ["suggestions.json", "report.html"].map(workspace.output)
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzz*,", with: "keynote,") }
         _ = try workspace.run()
