@@ -212,6 +212,16 @@ import TextAnalysis
         #expect(could("régulations", ["régulation"], match: .stem))
     }
 
+    /// One code of these patterns, compiled with the tokeniser's default options but the case.
+    private static func compiled(_ patterns: [String], caseMode: Tokenizer.Options.CaseMode = .fold)
+        -> CompiledLexicon
+    {
+        var options = Tokenizer.Options()
+        options.caseMode = caseMode
+        let code = Code(name: "C", patterns: patterns.map { PatternEntry($0) })
+        return CompiledLexicon(lexicon: Lexicon(codes: [code]), options: options)
+    }
+
     /// A document's cached forms are first searched for each word's and fixed part's bytes:
     /// no where none is there, whatever the forms; never no where the forms' strings say yes,
     /// even for a form that spells an ASCII letter with a look-alike beyond ASCII.
@@ -219,10 +229,7 @@ import TextAnalysis
         func judge(_ patterns: [String], _ forms: [String], caseMode: Tokenizer.Options.CaseMode = .fold)
             -> (strings: Bool, bytes: Bool?)
         {
-            var options = Tokenizer.Options()
-            options.caseMode = caseMode
-            let code = Code(name: "C", patterns: patterns.map { PatternEntry($0) })
-            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: options)
+            let compiled = Self.compiled(patterns, caseMode: caseMode)
             var writer = BinaryWriter()
             writer.write(forms)
             return (
@@ -317,10 +324,7 @@ import TextAnalysis
         func judge(_ patterns: [String], _ forms: [String], caseMode: Tokenizer.Options.CaseMode = .fold)
             -> (strings: Bool, filters: Bool?)
         {
-            var options = Tokenizer.Options()
-            options.caseMode = caseMode
-            let code = Code(name: "C", patterns: patterns.map { PatternEntry($0) })
-            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: options)
+            let compiled = Self.compiled(patterns, caseMode: caseMode)
             let words = Set(forms.map { Array($0.utf8) })
             let heads = Set(forms.filter { $0.utf8.count >= 4 }.map { Array($0.utf8.prefix(4)) })
             let filters = compiled.couldMatch(

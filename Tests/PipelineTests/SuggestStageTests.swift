@@ -699,47 +699,50 @@ import TextAnalysis
         let workspace = try Workspace()
         defer { workspace.remove() }
         _ = try workspace.run()
+        func outputs() throws -> [Data] { try ["suggestions.json", "report.html"].map(workspace.output) }
+        /// The file's bytes, then one of them flipped in the file (its checksum's no longer holds).
+        func damage(_ file: URL) throws -> (built: Data, damaged: Data) {
+            let built = try Data(contentsOf: file)
+            var damaged = built
+            damaged[damaged.count - 9] ^= 0xFF
+            try damaged.write(to: file)
+            return (built, damaged)
+        }
         let index = workspace.out.appendingPathComponent(".cache/words.bin")
-        var bytes = try Data(contentsOf: index)
-        let built = bytes
-        bytes[bytes.count - 9] ^= 0xFF
-        try bytes.write(to: index)
+        let built = try damage(index).built
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
         _ = try workspace.run()
         #expect(try Data(contentsOf: index) == built)
-        let edited = try ["suggestions.json", "report.html"].map(workspace.output)
+        let edited = try outputs()
         _ = try workspace.run(force: true)
-        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == edited)
+        #expect(try outputs() == edited)
 
         try "Helen Carter: And AI?\nP1: Hype, of course.\n".write(
             to: workspace.corpus("interview-99.txt"), atomically: true, encoding: .utf8)
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
         _ = try workspace.run()
         #expect(try Data(contentsOf: index) != built)
-        let second = try ["suggestions.json", "report.html"].map(workspace.output)
+        let second = try outputs()
         _ = try workspace.run(force: true)
-        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == second)
+        #expect(try outputs() == second)
 
         // The heads' index, damaged, is not trusted by a wildcard edit, but removed, and built
         // again, as it is when missing (a cache from before there was one).
         let heads = workspace.out.appendingPathComponent(".cache/heads.bin")
-        let headsBuilt = try Data(contentsOf: heads)
-        var damaged = headsBuilt
-        damaged[damaged.count - 9] ^= 0xFF
-        try damaged.write(to: heads)
+        let (headsBuilt, damaged) = try damage(heads)
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzz*,") }
         _ = try workspace.run()
         // Gone, or built again already (when read ahead before the run looked for it).
         #expect((try? Data(contentsOf: heads)) != damaged)
-        let wildcard = try ["suggestions.json", "report.html"].map(workspace.output)
+        let wildcard = try outputs()
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzz*,", with: "keynote,") }
         _ = try workspace.run()
         #expect(try Data(contentsOf: heads) == headsBuilt)
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzz*,") }
         _ = try workspace.run()
-        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == wildcard)
+        #expect(try outputs() == wildcard)
         _ = try workspace.run(force: true)
-        #expect(try ["suggestions.json", "report.html"].map(workspace.output) == wildcard)
+        #expect(try outputs() == wildcard)
     }
 
     /// The report shows a code's first three suggestions not rejected, in document order,
