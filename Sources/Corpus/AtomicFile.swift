@@ -27,8 +27,8 @@ public enum AtomicFile {
     /// disk's queue that took 0.16–0.22 s for each of two small caches at the end of a run.
     ///
     /// Any contiguous bytes, written from where they are: a cache's `[UInt8]` made into `Data`
-    /// first was copied into fresh pages (12 MB of filters at 100 MB of transcripts: 0.08 s of
-    /// a cold run, most of it the kernel clearing pages).
+    /// first was copied into fresh pages (the word index's 8 MB at 100 MB of transcripts: ~0.05 s
+    /// of CPU at a cold run's end, most of it the kernel clearing pages).
     public static func write(
         _ bytes: some ContiguousBytes, to path: String, durable: Bool = true, removingFirst: Bool = false
     ) throws(FileWriteError) {

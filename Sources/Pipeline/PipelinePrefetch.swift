@@ -1,10 +1,10 @@
 import Foundation
 
-/// A pipeline file read on another thread while the command line is still being parsed (by
-/// ArgumentParser: the plain forms of `tmine run` are read without it, and need no prefetch):
-/// parsing `tmine run`'s arguments keeps the main thread ~3 ms (ArgumentParser's reflection, most of it
-/// the runtime's first conformance lookups), and reading the pipeline and its lexicon ~2.5 ms, so
-/// an edit's run no longer waits for both one after the other. (The reading begins 1–2 ms after
+/// A pipeline file read on another thread while ArgumentParser is still parsing the command line
+/// (the plain forms of `tmine run` are read without it, and need no prefetch): parsing keeps the
+/// main thread ~3 ms (its reflection, most of it the runtime's first conformance lookups), and
+/// reading the pipeline and its lexicon ~2.5 ms, so a run does not wait for both one after the
+/// other. (The reading begins 1–2 ms after
 /// it is started, on a thread of its own as on a dispatch queue: the other core wakes slowly.)
 ///
 /// Nothing is shared but the result: the command asks for the path it parsed, and takes the

@@ -131,13 +131,8 @@ struct FormFilter: Sendable, Equatable {
 
     /// The filters whose words are `forms` and `heads`, as ``WordIndex`` stores them.
     init(littleEndianWords forms: UnsafeRawBufferPointer, heads: UnsafeRawBufferPointer) {
-        func words(_ bytes: UnsafeRawBufferPointer) -> [UInt64] {
-            (0..<bytes.count / 8).map {
-                UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
-            }
-        }
-        bits = words(forms)
-        headBits = words(heads)
+        bits = (0..<forms.count / 8).map { Self.word($0, of: forms) }
+        headBits = (0..<heads.count / 8).map { Self.word($0, of: heads) }
     }
 
     /// The forms' filter's 64-bit words (a power of two of them).
@@ -160,7 +155,8 @@ struct FormFilter: Sendable, Equatable {
     private static let headProbes: UInt64 = 3
 
     /// Two hashes of a head's four bytes, mixed as SplitMix64 mixes (two multiplies: a cold run
-    /// hashes a head for most forms of every document). Stored in `words.bin` too.
+    /// hashes a head for most forms of every document). Stored in `heads.bin`: a change here
+    /// must change its tag.
     private static func headHashes(_ head: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         var value = UInt64(head[0]) | UInt64(head[1]) << 8 | UInt64(head[2]) << 16 | UInt64(head[3]) << 24
         value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9 &+ 0x9E37_79B9_7F4A_7C15
