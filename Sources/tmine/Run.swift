@@ -157,44 +157,67 @@ struct RunRequest: Equatable {
     }
 }
 
-extension RunRequest {
-    /// `tmine run` with a pipeline and any of its flags, each once, without `=`: the request as
-    /// ArgumentParser would read it (a test holds it to that), read without it. Parsing from the
-    /// root took 4 ms of every run's start, most of it the run-time's first look at each
-    /// argument's type, and at those of the completion-script request ArgumentParser checks for
-    /// first; even making a `Run` took 0.5 ms. Anything else (nil) is parsed by ArgumentParser:
-    /// help, versions, every error.
+extension RunRequest: PlainRequest {
+    /// `tmine run` with one pipeline and any of its flags and options (``PlainArguments``): the
+    /// request as ArgumentParser would read it (a test holds it to that), read without it.
     init?(plain arguments: [String]) {
-        guard arguments.first == "run" else { return nil }
-        var pipeline: String?
-        var request = RunRequest(pipeline: "")
-        var seen: Set<String> = []
+        guard
+            let plain = PlainArguments(
+                arguments, command: "run", flags: ["--force", "--wait", "--quiet", "--watch"],
+                options: ["--only", "--log-format"]),
+            plain.positionals.count == 1
+        else { return nil }
+        self.init(pipeline: plain.positionals[0])
+        (force, wait, quiet, watch) = (
+            plain.has("--force"), plain.has("--wait"), plain.has("--quiet"), plain.has("--watch")
+        )
+        only = plain.values["--only"]
+        if let format = plain.values["--log-format"] {
+            guard let format = Run.LogFormat(rawValue: format) else { return nil }
+            logFormat = format
+        }
+    }
+}
+
+/// What a command was asked to do when read without ArgumentParser, and its doing.
+protocol PlainRequest {
+    /// The request of these arguments (the executable's name left out), or nil when they are
+    /// not this command's in its plainest forms.
+    init?(plain arguments: [String])
+    func perform() throws
+}
+
+/// A command's arguments in their plainest forms: positional arguments, known flags, and known
+/// options with one value each, every flag and option once, none written with `=`, no value or
+/// positional that starts with `-` (nor `help`). Anything else is nil, and left to
+/// ArgumentParser: help, versions, every error. Parsing from the root took 4 ms of every
+/// command's start, most of it the run-time's first look at each argument's type, and at those
+/// of the completion-script request ArgumentParser checks for at every parse; even making a
+/// command took 0.5 ms (its property wrappers' first use).
+struct PlainArguments {
+    private(set) var positionals: [String] = []
+    private var flags: Set<String> = []
+    private(set) var values: [String: String] = [:]
+
+    init?(_ arguments: [String], command: String, flags known: Set<String>, options: Set<String>) {
+        guard arguments.first == command else { return nil }
         var rest = arguments.dropFirst()[...]
         while let argument = rest.popFirst() {
-            guard !argument.hasPrefix("-") else {
-                guard seen.insert(argument).inserted else { return nil }
-                switch argument {
-                case "--force": request.force = true
-                case "--wait": request.wait = true
-                case "--quiet": request.quiet = true
-                case "--watch": request.watch = true
-                case "--only":
-                    guard let value = rest.popFirst(), !value.hasPrefix("-") else { return nil }
-                    request.only = value
-                case "--log-format":
-                    guard let value = rest.popFirst(), let format = Run.LogFormat(rawValue: value) else { return nil }
-                    request.logFormat = format
-                default: return nil
-                }
-                continue
+            if !argument.hasPrefix("-") {
+                guard argument != "help" else { return nil }
+                positionals.append(argument)
+            } else if known.contains(argument) {
+                guard flags.insert(argument).inserted else { return nil }
+            } else if options.contains(argument) {
+                guard values[argument] == nil, let value = rest.popFirst(), !value.hasPrefix("-") else { return nil }
+                values[argument] = value
+            } else {
+                return nil
             }
-            guard pipeline == nil, argument != "help" else { return nil }
-            pipeline = argument
         }
-        guard let pipeline else { return nil }
-        request.pipeline = pipeline
-        self = request
     }
+
+    func has(_ flag: String) -> Bool { flags.contains(flag) }
 }
 
 /// Reads a pipeline file, printing every problem and exiting 2 when there are any.

@@ -3,10 +3,14 @@ import Testing
 
 @testable import tmine
 
-struct RunArgumentsTests {
+struct PlainArgumentsTests {
     /// ArgumentParser's reading of the arguments, from the root, as `tmine` parses them.
     private func parsed(_ arguments: [String]) -> RunRequest? {
         (try? TMine.parseAsRoot(arguments) as? Run)?.request
+    }
+
+    private func parsedExtract(_ arguments: [String]) -> ExtractRequest? {
+        (try? TMine.parseAsRoot(arguments) as? Extract)?.request
     }
 
     /// The plain forms of `tmine run` are read without ArgumentParser, as it reads them.
@@ -51,6 +55,41 @@ struct RunArgumentsTests {
             guard let plain = RunRequest(plain: arguments) else { continue }
             taken += 1
             #expect(plain == parsed(arguments), "\(arguments)")
+        }
+        #expect(taken > 100, "\(taken)")
+    }
+
+    /// The plain forms of `tmine extract` likewise: inputs, `--format`, `--participants`,
+    /// `--replace-invalid`; `--include` and the rest are left to ArgumentParser.
+    @Test func plainExtractArgumentsAreReadAsArgumentParserReadsThem() throws {
+        for arguments in [
+            ["extract", "a.docx"],
+            ["extract", "docx", "--format", "plain"],
+            ["extract", "a.vtt", "--participants", "p.csv", "b.trs", "--replace-invalid", "--format", "json"],
+        ] {
+            let plain = try #require(ExtractRequest(plain: arguments), "\(arguments)")
+            #expect(plain == parsedExtract(arguments), "\(arguments)")
+        }
+        for arguments in [
+            ["extract"], ["extract", "--format", "plain"], ["extract", "a.docx", "--include", "headers"],
+            ["extract", "a.docx", "--format", "xml"], ["extract", "a.docx", "--format=json"], ["extract", "-h"],
+            ["extract", "help"], ["run", "a.docx"],
+        ] {
+            #expect(ExtractRequest(plain: arguments) == nil, "\(arguments)")
+        }
+        let tokens = [
+            "a.docx", "b.vtt", "--format", "json", "plain", "text", "xml", "--participants", "p.csv", "--include",
+            "headers", "--replace-invalid", "--", "-h", "help", "--format=json",
+        ]
+        var random = SplitMixGenerator(seed: 20_261_204)
+        var taken = 0
+        for _ in 0..<3_000 {
+            let arguments =
+                ["extract"]
+                + (0..<Int.random(in: 0...6, using: &random)).map { _ in tokens.randomElement(using: &random)! }
+            guard let plain = ExtractRequest(plain: arguments) else { continue }
+            taken += 1
+            #expect(plain == parsedExtract(arguments), "\(arguments)")
         }
         #expect(taken > 100, "\(taken)")
     }
