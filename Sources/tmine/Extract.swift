@@ -48,38 +48,12 @@ struct Extract: ParsableCommand {
 
 /// What `tmine extract` was asked to do, and its doing: read by ArgumentParser (``Extract``) or,
 /// in its plain forms, without it (``init(plain:)``).
-struct ExtractRequest: Equatable, PlainRequest {
+struct ExtractRequest: Equatable {
     var inputs: [String]
     var format: Extract.OutputFormat = .text
     var participants: String?
     var include: [String] = []
     var replaceInvalid = false
-
-    /// `tmine extract` with its inputs, `--format`, `--participants` and `--replace-invalid`
-    /// (``PlainArguments``; `--include` is left to ArgumentParser, which reads values up to the
-    /// next option): as ArgumentParser would read them.
-    init?(plain arguments: [String]) {
-        guard
-            let plain = PlainArguments(
-                arguments, command: "extract", flags: ["--replace-invalid"], options: ["--format", "--participants"]),
-            !plain.positionals.isEmpty
-        else { return nil }
-        inputs = plain.positionals
-        if let format = plain.values["--format"] {
-            guard let format = Extract.OutputFormat(rawValue: format) else { return nil }
-            self.format = format
-        }
-        participants = plain.values["--participants"]
-        replaceInvalid = plain.has("--replace-invalid")
-    }
-
-    init(
-        inputs: [String], format: Extract.OutputFormat, participants: String?, include: [String],
-        replaceInvalid: Bool
-    ) {
-        (self.inputs, self.format, self.participants) = (inputs, format, participants)
-        (self.include, self.replaceInvalid) = (include, replaceInvalid)
-    }
 
     func perform() throws {
         var options = IngestOptions(replaceInvalidText: replaceInvalid)
@@ -137,6 +111,26 @@ struct ExtractRequest: Equatable, PlainRequest {
                 ? AnyEncodable(documents[0])
                 : AnyEncodable(documents))
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension ExtractRequest: PlainRequest {
+    /// `tmine extract` with its inputs, `--format`, `--participants` and `--replace-invalid`
+    /// (``PlainArguments``; `--include` is left to ArgumentParser, which reads values up to the
+    /// next option): as ArgumentParser would read them.
+    init?(plain arguments: [String]) {
+        guard
+            let plain = PlainArguments(
+                arguments, command: "extract", flags: ["--replace-invalid"], options: ["--format", "--participants"]),
+            !plain.positionals.isEmpty
+        else { return nil }
+        inputs = plain.positionals
+        if let format = plain.values["--format"] {
+            guard let format = Extract.OutputFormat(rawValue: format) else { return nil }
+            self.format = format
+        }
+        participants = plain.values["--participants"]
+        replaceInvalid = plain.has("--replace-invalid")
     }
 }
 
