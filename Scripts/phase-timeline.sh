@@ -22,7 +22,7 @@ nm "$binary" | awk '$2 ~ /^[tT]$/ {print $3}' >"$scratch/symbols.txt"
 # Each phase by the first symbol matching its pattern (a name, not an address: see
 # conformance-scans.sh for why addresses need converting under lld).
 phases=(
-    'run_command:^\$s5tmine3RunV3runyyKF$'
+    'run_request:^\$s5tmine10RunRequestV7performyyKF$'
     'runner:^\$s8Pipeline0A6RunnerV3runAA9RunReportVyAA0A5ErrorVYKF$'
     "participants:StoredParticipantsV4read"
     "manifest:RunManifestV4load4from"

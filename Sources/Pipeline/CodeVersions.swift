@@ -43,7 +43,7 @@ struct CodeVersion: Sendable, Hashable, BinaryCodable {
     init(_ code: Code, in lexicon: Lexicon, shared: String) {
         name = code.name
         settings = ContentHash.combining([
-            Self.settingsKey(of: code), lexicon.path(of: code.name).joined(separator: "\u{1F}"), shared,
+            Self.settingsKey(of: code), joined(lexicon.path(of: code.name), separator: "\u{1F}"), shared,
         ])
         patterns = code.patterns.map(Entry.init)
         exclusions = code.exclusions.map(Entry.init)

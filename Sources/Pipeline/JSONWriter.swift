@@ -268,13 +268,19 @@ struct JSONWriter {
         precondition(compact == 0, "pretty-printed bytes inside a record")
         begin()
         let pad = [UInt8](repeating: 0x20, count: depth * 2)
-        var body = encoded
-        while body.last == 0x0A { body.removeLast() }
-        for (index, byte) in zip(body.indices, body) {
-            bytes.append(byte)
-            // Blank lines (inside an empty container) stay blank.
-            if byte == 0x0A, body.index(after: index) < body.endIndex, body[body.index(after: index)] != 0x0A {
-                bytes.append(contentsOf: pad)
+        // Through the buffer, not `zip(body.indices, body)`: that made the runtime complete
+        // `Zip2Sequence<Range<Int>, Data>.Iterator`'s metadata, three conformance scans (~0.6 ms
+        // of every lexicon edit's setup).
+        encoded.withUnsafeBytes { (body: UnsafeRawBufferPointer) in
+            var end = body.count
+            while end > 0, body[end - 1] == 0x0A { end -= 1 }
+            for index in 0..<end {
+                let byte = body[index]
+                bytes.append(byte)
+                // Blank lines (inside an empty container) stay blank.
+                if byte == 0x0A, index + 1 < end, body[index + 1] != 0x0A {
+                    bytes.append(contentsOf: pad)
+                }
             }
         }
     }

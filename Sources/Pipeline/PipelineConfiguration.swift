@@ -61,7 +61,7 @@ public struct SuggestStage: Sendable, Equatable {
     }
 
     var optionsHash: String {
-        ContentHash.combining([options.unit.rawValue, options.roles.map(\.rawValue).sorted().joined(separator: ",")])
+        ContentHash.combining([options.unit.rawValue, joined(options.roles.map(\.rawValue).sorted(), separator: ",")])
     }
 
     /// Every code as far as its suggestions go, from its own definition, its place in the code

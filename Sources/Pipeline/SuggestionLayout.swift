@@ -170,7 +170,10 @@ struct SuggestionLayout: Sendable {
     private static func read(_ reader: inout BinaryReader) throws(BinaryReader.Error) -> SuggestionLayout {
         var layout = SuggestionLayout(context: try reader.read(String.self))
         layout.start = Int64(try reader.read(Int.self))
-        layout.orphans = Data(try reader.read(String.self).utf8)
+        // From the string's own bytes: `Data(text.utf8)` asked the runtime whether the view is
+        // contiguous (a scan of every conformance record, on the speculation's thread).
+        var orphans = try reader.read(String.self)
+        layout.orphans = orphans.withUTF8 { Data(buffer: $0) }
         layout.keys = try reader.read()
         layout.participants = try reader.read()
         let statuses = SuggestionStatus.allCases
