@@ -24,9 +24,10 @@ struct TMine: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         // Read plainly, `run` needs its pipeline at once; parsed by ArgumentParser, it is read
         // meanwhile.
-        let plain = ([RunRequest.self, ExtractRequest.self] as [any PlainRequest.Type]).lazy.compactMap {
-            $0.init(plain: arguments)
-        }.first
+        let plain = ([RunRequest.self, ExtractRequest.self, FlushRequest.self] as [any PlainRequest.Type]).lazy
+            .compactMap {
+                $0.init(plain: arguments)
+            }.first
         if plain == nil, let pipeline = PipelinePrefetch.runPipelineArgument(arguments) {
             PipelinePrefetch.start(pipeline)
         }

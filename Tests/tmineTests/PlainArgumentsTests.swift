@@ -13,6 +13,10 @@ struct PlainArgumentsTests {
         (try? TMine.parseAsRoot(arguments) as? Extract)?.request
     }
 
+    private func parsedFlush(_ arguments: [String]) -> FlushRequest? {
+        (try? TMine.parseAsRoot(arguments) as? FlushOutputs)?.request
+    }
+
     /// The plain forms of `tmine run` are read without ArgumentParser, as it reads them.
     @Test func plainRunArgumentsAreReadAsArgumentParserReadsThem() throws {
         for arguments in [
@@ -92,5 +96,20 @@ struct PlainArgumentsTests {
             #expect(plain == parsedExtract(arguments), "\(arguments)")
         }
         #expect(taken > 100, "\(taken)")
+    }
+
+    /// The background flush each run starts (`flush-outputs OUT`) is read as ArgumentParser
+    /// reads it; anything else is left to it.
+    @Test func theFlushesArgumentsAreReadAsArgumentParserReadsThem() throws {
+        for arguments in [["flush-outputs", "out/study"], ["flush-outputs", "/tmp/a b/out"]] {
+            let plain = try #require(FlushRequest(plain: arguments), "\(arguments)")
+            #expect(plain == parsedFlush(arguments), "\(arguments)")
+        }
+        for arguments in [
+            ["flush-outputs"], ["flush-outputs", "a", "b"], ["flush-outputs", "-h"], ["flush-outputs", "help"],
+            ["flush-outputs", "--", "-out"], ["flush-outputs", "out", "--quiet"], ["run", "out"],
+        ] {
+            #expect(FlushRequest(plain: arguments) == nil, "\(arguments)")
+        }
     }
 }
