@@ -53,6 +53,9 @@ public enum AtomicFile {
         /// Whether the file is an old one taken for its blocks (see ``init(path:durable:recycling:)``),
         /// whose bytes past ours are cut off before it is flushed.
         private var recycled = false
+        /// The recycled file as it was taken (before any byte was written), for ``skip(_:)``'s
+        /// callers to tell whether it holds bytes they know.
+        public private(set) var recycledFile: FileStamp?
         /// Whether bytes may lie past ours because ``reposition(to:)`` went back over them.
         private var repositioned = false
         /// Blocks allocated ahead of the bytes appended (see ``BlockReservation``).
@@ -79,7 +82,8 @@ public enum AtomicFile {
             if let old, let taken = Self.take(old, as: temporary) {
                 descriptor = taken.descriptor
                 recycled = true
-                reservation = BlockReservation(end: taken.size)
+                recycledFile = taken.stamp
+                reservation = BlockReservation(end: taken.stamp.size)
             } else {
                 descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             }
@@ -88,7 +92,7 @@ public enum AtomicFile {
 
         /// The file at `old`, open and renamed to `temporary`, and its size, when it may be
         /// written over.
-        private static func take(_ old: String, as temporary: String) -> (descriptor: Int32, size: Int64)? {
+        private static func take(_ old: String, as temporary: String) -> (descriptor: Int32, stamp: FileStamp)? {
             let descriptor = open(old, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
             guard descriptor >= 0 else { return nil }
             var status = stat()
@@ -98,7 +102,26 @@ public enum AtomicFile {
                 close(descriptor)
                 return nil
             }
-            return (descriptor, Int64(status.st_size))
+            return (descriptor, FileStamp(status))
+        }
+
+        /// Moves past the next `count` bytes of the recycled file, which the caller knows to be
+        /// the ones it would append (from ``recycledFile``'s identity and what it recorded of
+        /// that file), without writing them: false, and nothing done, when the file is not a
+        /// recycled one or ends before them.
+        public func skip(_ count: Int64) -> Bool {
+            guard let recycledFile, count >= 0, size + count <= recycledFile.size else { return false }
+            writeHeld()
+            guard failed == nil, descriptor >= 0 else { return false }
+            if lseek(descriptor, off_t(count), SEEK_CUR) < 0 {
+                failed = String(cString: strerror(errno))
+                return false
+            }
+            size += count
+            // Nothing of them to hand the disk: they are its already, or waiting in the file's pages.
+            writtenBack = max(writtenBack, size)
+            synced = false
+            return true
         }
 
         /// Cuts off what lies past our bytes: a recycled file's old bytes, blocks reserved ahead.
@@ -402,6 +425,25 @@ public enum AtomicFile {
     /// per page (720 MB written into new files here: 1.0–1.6 s of system time, 0.55–0.63 s with
     /// the blocks allocated first). What is left past the file's end when it is complete is cut
     /// off (``end`` tells whether there is any).
+    /// What tells one file from another without reading it: its size, inode and modification
+    /// time. Not its change time, which a hard link or a rename moves.
+    public struct FileStamp: Sendable, Hashable {
+        public var size: Int64
+        public var inode: UInt64
+        /// Nanoseconds since 1970.
+        public var modified: Int64
+
+        public init(size: Int64, inode: UInt64, modified: Int64) {
+            (self.size, self.inode, self.modified) = (size, inode, modified)
+        }
+
+        init(_ status: stat) {
+            self.init(
+                size: Int64(status.st_size), inode: UInt64(status.st_ino),
+                modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec))
+        }
+    }
+
     public struct BlockReservation: Sendable {
         /// Bytes from the file's start whose blocks are allocated.
         public private(set) var end: Int64

@@ -95,6 +95,9 @@ public struct BinaryReader: Sendable {
 
     public var isAtEnd: Bool { offset == bytes.endIndex }
 
+    /// The bytes not read yet.
+    public var remaining: ArraySlice<UInt8> { bytes[offset...] }
+
     @inlinable public mutating func read<Value: BinaryCodable>(_: Value.Type = Value.self) throws(Error) -> Value {
         try Value(from: &self)
     }

@@ -31,7 +31,8 @@ struct RetiredOutputs: Sendable {
             Self.names.filter { written.contains($0) || !made.contains($0) }.sorted().map(path(of:))
             // Where builds before session 21 kept the replaced suggestions.json.
             + [(folder as NSString).appendingPathComponent("retired-output")]
-        removing = Deferred { for path in paths { _ = unlink(path) } }
+        let layouts = paths.contains(path(of: "suggestions.json")) ? [SuggestionLayout.retiredPath(in: folder)] : []
+        removing = Deferred { for path in paths + layouts { _ = unlink(path) } }
     }
 
     /// Links the output at `output` under `.cache/` before it is replaced, so that replacing it
@@ -40,6 +41,12 @@ struct RetiredOutputs: Sendable {
         _ = removing?.value
         let name = (output as NSString).lastPathComponent
         guard Self.names.contains(name) else { return }
-        _ = link(output, path(of: name))
+        guard link(output, path(of: name)) == 0, name == "suggestions.json" else { return }
+        // suggestions.json's layout as it stands, which describes the file kept when it describes
+        // any: a later run that writes over the kept file learns from it which bytes are there
+        // (see ``SuggestionSpeculation``). Replaced, not kept, by the next layout saved.
+        let layout = SuggestionLayout.retiredPath(in: folder)
+        _ = unlink(layout)
+        _ = link(SuggestionLayout.path(in: (folder as NSString).deletingLastPathComponent), layout)
     }
 }

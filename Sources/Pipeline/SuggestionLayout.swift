@@ -145,7 +145,7 @@ struct SuggestionLayout: Sendable {
     /// the file opened to copy from; nil when there is none or it describes another file. Read
     /// on a thread of its own while the run reads the previous index and the decisions, which
     /// its context and ``fits(context:index:)`` then check.
-    static func stored(in out: String) -> (SuggestionLayout, FileHandle)? {
+    static func stored(in out: String) -> (layout: SuggestionLayout, file: FileHandle, encoded: ArraySlice<UInt8>)? {
         let file = (out as NSString).appendingPathComponent("suggestions.json")
         guard let (opened, _, body) = CacheFile.reader(describing: file, at: path(in: out), tag: tag) else {
             return nil
@@ -158,7 +158,24 @@ struct SuggestionLayout: Sendable {
             layout.documents[position].first = first
             first += layout.documents[position].statuses.count
         }
-        return (layout, opened)
+        return (layout, opened, body.remaining)
+    }
+
+    /// Where the layout of the retired suggestions.json is kept beside it (see
+    /// ``RetiredOutputs/keep(_:)``), in the cache folder `cache`.
+    static func retiredPath(in cache: String) -> String {
+        (cache as NSString).appendingPathComponent("retired-suggestions-layout.bin")
+    }
+
+    /// The kept layout of the retired suggestions.json: the file it was stored for (its change
+    /// time left out, which keeping the file moved) and its encoded body, as ``stored(in:)``'s.
+    /// Not decoded: what a run needs of it is whether it is the same as the current one.
+    static func retired(in out: String) -> (file: AtomicFile.FileStamp, encoded: ArraySlice<UInt8>)? {
+        let path = retiredPath(in: (out as NSString).appendingPathComponent(".cache"))
+        guard let (key, reader) = CacheFile.keyedReader(at: path, tag: tag),
+            let identity = TranscriptHashes.Identity(stamp: key)
+        else { return nil }
+        return (identity.file, reader.remaining)
     }
 
     /// Whether the layout was made in `context` and counts as many suggestions as `index` (of

@@ -66,7 +66,9 @@ struct SuggestionMerge: @unchecked Sendable {
         self.study = study
         self.lexiconSource = lexiconSource
         let readsLayout = reusing && context != nil && trustingPrevious
-        let storedLayout = readsLayout && started == nil ? Deferred { SuggestionLayout.stored(in: out) } : nil
+        let storedLayout =
+            readsLayout && started == nil
+            ? Deferred { SuggestionLayout.stored(in: out).map { ($0.layout, $0.file) } } : nil
         previous = trustingPrevious ? SuggestionIndex.previous(in: out) : nil
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID

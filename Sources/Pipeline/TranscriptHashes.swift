@@ -44,6 +44,18 @@ struct TranscriptHashes: Sendable {
         /// The identity as a cache file's key: a layout stored under it describes this very file.
         var stamp: String { "\(size) \(inode) \(modified) \(changed)" }
 
+        /// The identity a ``stamp`` was made of.
+        init?(stamp: String) {
+            let fields = stamp.split(separator: " ")
+            guard fields.count == 4, let size = Int64(fields[0]), let inode = UInt64(fields[1]),
+                let modified = Int64(fields[2]), let changed = Int64(fields[3])
+            else { return nil }
+            (self.size, self.inode, self.modified, self.changed) = (size, inode, modified, changed)
+        }
+
+        /// All but the change time, which linking or renaming the file moves.
+        var file: AtomicFile.FileStamp { AtomicFile.FileStamp(size: size, inode: inode, modified: modified) }
+
         func write(to writer: inout BinaryWriter) {
             for value in [Int(size), Int(bitPattern: UInt(inode)), Int(modified), Int(changed)] { writer.write(value) }
         }

@@ -271,6 +271,47 @@ private func dropFromMemory(_ path: String) {
         #expect(inode(path("evicted")) == nil)
     }
 
+    /// Bytes a recycled file already holds are moved past, not written: what follows lands after
+    /// them, and the old bytes stay. Only in a recycled file, and only as far as it goes; the
+    /// file it was is told by its size, inode and modification time as taken.
+    @Test func bytesARecycledFileHoldsAreSkippedNotWritten() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("skip-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+        let old = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 40503 >> 7) }
+        try Data(old).write(to: URL(fileURLWithPath: path("old")))
+        var status = stat()
+        #expect(stat(path("old"), &status) == 0)
+        let writer = try AtomicFile.Writer(path: path("new.json"), recycling: path("old"))
+        #expect(
+            writer.recycledFile
+                == AtomicFile.FileStamp(
+                    size: 50_000, inode: UInt64(status.st_ino),
+                    modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)))
+        writer.reserve(100)
+        writer.append([UInt8](repeating: 0x61, count: 5_000))
+        #expect(writer.skip(20_000))
+        #expect(writer.size == 25_100)
+        writer.append([UInt8](repeating: 0x62, count: 3))
+        #expect(!writer.skip(25_000), "past the old file's end")
+        #expect(writer.skip(0))
+        writer.write(Array(old[..<100]).map { $0 ^ 0xFF }, at: 0)
+        try writer.commit()
+        let expected =
+            Array(old[..<100]).map { $0 ^ 0xFF } + [UInt8](repeating: 0x61, count: 5_000) + Array(old[5_100..<25_100])
+            + [0x62, 0x62, 0x62]
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path("new.json"))) == Data(expected))
+
+        // A new file holds nothing to skip.
+        let fresh = try AtomicFile.Writer(path: path("fresh.json"), recycling: path("none"))
+        #expect(fresh.recycledFile == nil)
+        #expect(!fresh.skip(10))
+        fresh.append([1, 2, 3])
+        try fresh.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path("fresh.json"))) == Data([1, 2, 3]))
+    }
+
     /// Over an old file whose pages memory no longer holds, appends of any size (and bytes
     /// copied in, written at a reserved offset, or copied out to another file between them)
     /// give the bytes in order; and since each write, and each piece of a copy, ends on a page

@@ -547,6 +547,49 @@ import TextAnalysis
         #expect(inode(retired("corpus.json")) != nil)
     }
 
+    /// A lexicon edit that changes no suggestion leaves the elements of suggestions.json as the
+    /// run before's: when the kept (retired) file it writes over has a kept layout equal to the
+    /// current one, those bytes are in place already and are not copied. A kept file changed
+    /// since is copied over as before, and every file is the one a run from scratch writes.
+    @Test func elementsAlreadyInTheRecycledFileAreNotCopiedAgainUnlessItChanged() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let cache = workspace.out.appendingPathComponent(".cache").path
+        let keptLayout = SuggestionLayout.retiredPath(in: cache)
+        let kept = RetiredOutputs(in: cache).path(of: "suggestions.json")
+        _ = try workspace.run()
+        let without = try workspace.output("suggestions.json")
+        #expect(!FileManager.default.fileExists(atPath: keptLayout))
+        // An entry found nowhere added (the first file kept, with its layout), taken away (the
+        // first file written over, its elements found in place), added again.
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        _ = try workspace.run()
+        let with = try workspace.output("suggestions.json")
+        #expect(FileManager.default.fileExists(atPath: keptLayout))
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
+        _ = try workspace.run()
+        #expect(try workspace.output("suggestions.json") == without)
+
+        // The kept file changed in the middle of its elements since its layout was kept: copied.
+        let handle = try #require(FileHandle(forUpdatingAtPath: kept))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 2)
+        try handle.write(contentsOf: Data("#".utf8))
+        try handle.close()
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        _ = try workspace.run()
+        #expect(try workspace.output("suggestions.json") == with)
+        try workspace.expectAFreshRunWritesTheSame()
+
+        // What the next such edit's run finds: the kept file's elements in place, not copied.
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
+        _ = try workspace.run()
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        let started = SuggestionSpeculation.start(
+            out: workspace.out.path, path: workspace.root.appendingPathComponent("next.json").path, recycling: kept)
+        #expect(try #require(started.speculation).skipped)
+    }
+
     @Test func formFiltersNeverMissAFormAndRarelyClaimOne() throws {
         let forms = (0..<2_000).map { "form\($0)" }
         var writer = BinaryWriter()
