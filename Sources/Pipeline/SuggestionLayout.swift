@@ -170,9 +170,15 @@ struct SuggestionLayout: Sendable {
     /// The kept layout of the retired suggestions.json: the file it was stored for (its change
     /// time left out, which keeping the file moved) and its encoded body, as ``stored(in:)``'s.
     /// Not decoded: what a run needs of it is whether it is the same as the current one.
+    ///
+    /// Read only when its file is as long as the current layout's give or take the digits of the
+    /// identities they are keyed by: after an edit that changed suggestions the two seldom are,
+    /// and the run would wait for 0.8 MB read and checked in vain (at 100 MB of transcripts).
     static func retired(in out: String) -> (file: AtomicFile.FileStamp, encoded: ArraySlice<UInt8>)? {
         let path = retiredPath(in: (out as NSString).appendingPathComponent(".cache"))
-        guard let (key, reader) = CacheFile.keyedReader(at: path, tag: tag),
+        guard let size = CacheFile.stamp(of: path)?.size, let current = CacheFile.stamp(of: Self.path(in: out))?.size,
+            abs(size - current) <= 64,
+            let (key, reader) = CacheFile.keyedReader(at: path, tag: tag),
             let identity = TranscriptHashes.Identity(stamp: key)
         else { return nil }
         return (identity.file, reader.remaining)
