@@ -97,7 +97,11 @@ enum CacheFile {
 enum Checksum {
     /// The CRC-32, widened to the fixed 8 bytes it is stored in.
     static func of(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.withUnsafeBytes { UInt64(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
+        bytes.withUnsafeBytes { of($0) }
+    }
+
+    static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(libdeflate_crc32(0, bytes.baseAddress, bytes.count))
     }
 
     /// Appends the checksum of everything written so far.

@@ -682,8 +682,8 @@ import TextAnalysis
         }
     }
 
-    /// A stored word index answers as the filters it was built from, read in place from the
-    /// file's bytes wherever they lie (here one, then seven bytes into it: not word-aligned).
+    /// A stored word index answers as the filters it was built from, read in place from its
+    /// words' file.
     @Test func aStoredWordIndexAnswersAsItsFilters() throws {
         let documents = (0..<40).map { document in (0..<(document * 37 % 500 + 1)).map { "w\(document)-\($0)" } }
         let filters = documents.map { forms in
@@ -694,16 +694,15 @@ import TextAnalysis
         let built = WordIndex(
             stats: documents.map { _ in PipelineRunner.DocumentStats() }, keys: documents.indices.map { "k\($0)" },
             filters: filters)
-        for padding in [1, 7] {
-            var writer = BinaryWriter()
-            for _ in 0..<padding { writer.writeVarint(0) }
-            writer.write(built)
-            writer.write(HeadIndex(filters: filters))
-            var reader = BinaryReader(writer.bytes)
-            for _ in 0..<padding { _ = try reader.readVarint() }
-            let read = try reader.read(WordIndex.self)
-            let heads = try reader.read(HeadIndex.self)
-            #expect(reader.isAtEnd)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("index-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.createDirectory(atPath: out + "/.cache", withIntermediateDirectories: true)
+        built.save(in: out, key: "k")
+        HeadIndex(filters: filters).save(in: out, key: "k")
+        do {
+            let (read, key) = try #require(WordIndex.load(from: out))
+            let (heads, headsKey) = try #require(HeadIndex.load(from: out))
+            #expect(key == "k" && headsKey == "k")
             for (document, forms) in documents.enumerated() {
                 for var form in forms {
                     #expect(form.withUTF8 { read.mayContain(document: document, $0) })
@@ -759,6 +758,16 @@ import TextAnalysis
         let edited = try outputs()
         _ = try workspace.run(force: true)
         #expect(try outputs() == edited)
+        // Its filters' words, in a file of their own, damaged: not trusted either.
+        let words = workspace.out.appendingPathComponent(".cache/words-bits.bin")
+        let wordsBuilt = try damage(words).built
+        #expect(WordIndex.load(from: workspace.out.path) == nil)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
+        _ = try workspace.run()
+        #expect(try Data(contentsOf: words) == wordsBuilt)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        _ = try workspace.run()
+        #expect(try outputs() == edited)
 
         try "Helen Carter: And AI?\nP1: Hype, of course.\n".write(
             to: workspace.corpus("interview-99.txt"), atomically: true, encoding: .utf8)
@@ -771,6 +780,9 @@ import TextAnalysis
 
         // The heads' index, damaged, is not trusted by a wildcard edit, but removed, and built
         // again, as it is when missing (a cache from before there was one).
+        #expect(HeadIndex.load(from: workspace.out.path) != nil)
+        _ = try damage(workspace.out.appendingPathComponent(".cache/heads-bits.bin"))
+        #expect(HeadIndex.load(from: workspace.out.path) == nil)
         let heads = workspace.out.appendingPathComponent(".cache/heads.bin")
         let (headsBuilt, damaged) = try damage(heads)
         try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzz*,") }
