@@ -6,8 +6,10 @@ import TextAnalysis
 /// `report.html`: the study at a glance, in one self-contained file (inline CSS and SVG, no
 /// scripts, opens offline): corpus overview, words per participant and group, top terms per
 /// group, keyness, the code × participant matrix (× group in a large study), example passages per
-/// code, review progress.
-struct HTMLReport {
+/// code, review progress. Unchecked Sendable: read-only once made; the one reference it holds,
+/// the previous suggestions.json's handle in the tally's examples, is read at offsets (`pread`),
+/// so the passages can be made on another thread while the rest is rendered.
+struct HTMLReport: @unchecked Sendable {
     var study: String
     var report: RunReport
     var wordsByParticipant: [(String, Int)]
@@ -38,6 +40,10 @@ struct HTMLReport {
     /// The page a section at a time, so a large study's report (a matrix of thousands of
     /// participants) goes to its file without the page ever being whole in memory.
     func render(_ emit: (String) -> Void) {
+        // The example passages read lines of the previous suggestions.json: made on the other
+        // core while the sections before them are (at the end of a lexicon edit, the page is the
+        // last thing it waits for, and the passages were half of it).
+        let passages = tally.flatMap { tally in tally.isEmpty ? nil : Deferred { [self] in self.passages(tally) } }
         emit(
             """
             <!doctype html>
@@ -63,7 +69,7 @@ struct HTMLReport {
             matrix(tally, emit: emit)
             emit("</section>\n")
             emit(section("Review progress", progress(tally)))
-            emit(section("Passages per code", passages(tally)))
+            emit(section("Passages per code", passages?.value ?? self.passages(tally)))
         }
         emit("<footer><p>\(XML.escape(report.methods))</p></footer>\n")
         emit("</body></html>\n")
