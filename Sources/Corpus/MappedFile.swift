@@ -10,8 +10,16 @@ import Foundation
 /// checked). Only for files replaced whole by renaming (``AtomicFile``), never written in place:
 /// a mapped file cut short would fault on the bytes it lost.
 public final class MappedFile: @unchecked Sendable {
-    /// The bytes, valid while this object lives.
-    public let bytes: UnsafeRawBufferPointer
+    /// Valid while this object lives: handed out only inside ``withBytes(_:)``, which keeps it
+    /// alive (a pointer taken from an object the caller no longer uses may outlive its mapping).
+    private let bytes: UnsafeRawBufferPointer
+
+    public var count: Int { bytes.count }
+
+    /// `body` given the file's bytes, the mapping kept until it returns.
+    public func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try withExtendedLifetime(self) { try body(bytes) }
+    }
 
     /// The file at `path` mapped whole; nil when it cannot be opened or mapped.
     public init?(path: String) {

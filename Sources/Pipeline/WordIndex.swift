@@ -202,7 +202,7 @@ struct FilterBank: Sendable {
     private func withBytes<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
         switch bits {
         case .built(let bytes): bytes.withUnsafeBytes(body)
-        case .mapped(let file): body(file.bytes)
+        case .mapped(let file): file.withBytes(body)
         }
     }
 
@@ -248,14 +248,18 @@ struct FilterBank: Sendable {
 
     var header: Header { Header(starts: starts, size: size, checksum: withBytes { Checksum.of($0) }) }
 
-    /// The bank of `header` over the words of the file at `path`, mapped; nil unless their
-    /// length and checksum are the header's.
+    /// The bank of `header` over the words of the file at `path`, mapped (read, where the file
+    /// system cannot map it); nil unless their length and checksum are the header's.
     init?(_ header: Header, wordsAt path: String) {
-        guard let file = MappedFile(path: path), file.bytes.count == header.size,
-            Checksum.of(file.bytes) == header.checksum
-        else { return nil }
+        if let file = MappedFile(path: path) {
+            bits = .mapped(file)
+        } else if let bytes = AtomicFile.contents(of: path) {
+            bits = .built(bytes)
+        } else {
+            return nil
+        }
         starts = header.starts
-        bits = .mapped(file)
+        guard size == header.size, withBytes({ Checksum.of($0) }) == header.checksum else { return nil }
     }
 
     /// Writes the words to `path` (before the index that describes them: a crash between the

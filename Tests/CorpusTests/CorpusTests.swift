@@ -271,6 +271,27 @@ private func dropFromMemory(_ path: String) {
         #expect(inode(path("evicted")) == nil)
     }
 
+    /// A mapped file holds the file's bytes as they are; an empty file maps to no bytes, and a
+    /// missing file or a folder maps to nothing.
+    @Test func aMappedFileHoldsTheFilesBytes() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mapped-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let path = root.appendingPathComponent("bits.bin").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let mapped = try #require(MappedFile(path: path))
+        #expect(mapped.withBytes { Array($0) } == bytes)
+        // Replaced by renaming, as every cache file is: the mapping keeps the bytes it had.
+        try AtomicFile.write(Data([1, 2, 3]), to: path)
+        #expect(mapped.withBytes { Array($0) } == bytes)
+        #expect(try #require(MappedFile(path: path)).withBytes { Array($0) } == [1, 2, 3])
+        try Data().write(to: URL(fileURLWithPath: path))
+        #expect(try #require(MappedFile(path: path)).count == 0)
+        #expect(MappedFile(path: root.appendingPathComponent("none").path) == nil)
+        #expect(MappedFile(path: root.path) == nil)
+    }
+
     /// Bytes a recycled file already holds are moved past, not written: what follows lands after
     /// them, and the old bytes stay. Only in a recycled file, and only as far as it goes; the
     /// file it was is told by its size, inode and modification time as taken.
