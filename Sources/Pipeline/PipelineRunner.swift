@@ -260,6 +260,10 @@ public struct PipelineRunner: Sendable {
         for name in manifest.untrusted {
             for file in RunManifest.describing(name, in: out) { unlink(file) }
         }
+        // Nor is anything taken as already in the kept suggestions.json after a restart.
+        if manifest.fromEarlierBoot {
+            unlink(SuggestionLayout.retiredPath(in: (out as NSString).appendingPathComponent(".cache")))
+        }
         let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
         let decisions = DecisionFiles(folder: configuration.decisionsFolder)
         let decisionsHash = runSuggest ? decisions.hash : ""

@@ -28,6 +28,10 @@ struct RunManifest: Codable {
     /// Outputs recorded by the last run that cannot be trusted: written on an earlier boot and
     /// not known to have reached the disk, so perhaps damaged by a crash. Not saved.
     private(set) var untrusted: [String] = []
+    /// Whether the last run's outputs were written on an earlier boot. The copies a run kept of
+    /// outputs it replaced are then not known to have reached the disk either (their flush may
+    /// have been cut short), and nothing describing their bytes is trusted. Not saved.
+    private(set) var fromEarlierBoot = false
     /// The SHA-256 of `.cache/last-report.json`, the report of the last full run, which a run that
     /// finds nothing to do reuses. Kept in a file of its own, read only by the runs that need it:
     /// decoding it with the manifest (hundreds of kilobytes for a large batch) was a twentieth of
@@ -61,6 +65,7 @@ struct RunManifest: Codable {
         }
         let earlier = manifest.outputs.filter { $0.value.boot != nil && $0.value.boot != OutputFlush.boot }
         guard !earlier.isEmpty else { return manifest }
+        manifest.fromEarlierBoot = true
         let flushed = OutputFlush.flushed(in: out)
         for (name, output) in earlier.sorted(by: { $0.key < $1.key }) {
             if flushed.contains(OutputFlush.Stamp(name: name, size: output.size, modified: output.modified)) {

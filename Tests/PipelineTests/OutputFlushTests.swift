@@ -62,6 +62,26 @@ import Testing
         #expect(try outputs.map(workspace.output) == good)
     }
 
+    /// suggestions.json's kept copy, written over by the next run, is not taken to hold the
+    /// elements its kept layout says after a restart: its flush may not have ended either.
+    @Test func theKeptSuggestionsAreNotTrustedToHoldTheirElementsAfterARestart() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        // An entry found nowhere, added: the first file kept, with its layout.
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        _ = try workspace.run()
+        let flushed = OutputFlush.flush(in: workspace.out.path)
+        #expect(flushed.contains("suggestions.json"))
+        // The kept file damaged as a crash before its writeback might leave it (size and time
+        // as they were), and the machine restarted.
+        try damage(".cache/retired-suggestions.json", in: workspace)
+        try recordAnEarlierBoot(in: workspace)
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote, zyzzyva,", with: "keynote,") }
+        _ = try workspace.run()
+        try workspace.expectAFreshRunWritesTheSame(["suggestions.json"])
+    }
+
     @Test func nothingIsCopiedFromAnOutputNotFlushedBeforeARestart() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
