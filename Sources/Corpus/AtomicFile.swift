@@ -420,11 +420,6 @@ public enum AtomicFile {
     /// enough that the calls cost nothing, small enough that the disk writes while the file grows.
     public static let writebackStep: Int64 = 8 << 20
 
-    /// Disk blocks allocated a step ahead of a growing file's writes (`fallocate` keeping the
-    /// size): ext4 then maps each page written to a block already there instead of reserving one
-    /// per page (720 MB written into new files here: 1.0–1.6 s of system time, 0.55–0.63 s with
-    /// the blocks allocated first). What is left past the file's end when it is complete is cut
-    /// off (``end`` tells whether there is any).
     /// What tells one file from another without reading it: its size, inode and modification
     /// time. Not its change time, which a hard link or a rename moves.
     public struct FileStamp: Sendable, Hashable {
@@ -437,13 +432,18 @@ public enum AtomicFile {
             (self.size, self.inode, self.modified) = (size, inode, modified)
         }
 
-        init(_ status: stat) {
+        public init(_ status: stat) {
             self.init(
                 size: Int64(status.st_size), inode: UInt64(status.st_ino),
                 modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec))
         }
     }
 
+    /// Disk blocks allocated a step ahead of a growing file's writes (`fallocate` keeping the
+    /// size): ext4 then maps each page written to a block already there instead of reserving one
+    /// per page (720 MB written into new files here: 1.0–1.6 s of system time, 0.55–0.63 s with
+    /// the blocks allocated first). What is left past the file's end when it is complete is cut
+    /// off (``end`` tells whether there is any).
     public struct BlockReservation: Sendable {
         /// Bytes from the file's start whose blocks are allocated.
         public private(set) var end: Int64

@@ -257,13 +257,7 @@ public struct PipelineRunner: Sendable {
         // them is kept, and the stages only it needs are not even read from the cache.
         var manifest = storedManifest.value
         // An output perhaps damaged by a crash is rebuilt, and nothing is copied from it.
-        for name in manifest.untrusted {
-            for file in RunManifest.describing(name, in: out) { unlink(file) }
-        }
-        // Nor is anything taken as already in the kept suggestions.json after a restart.
-        if manifest.fromEarlierBoot {
-            unlink(SuggestionLayout.retiredPath(in: (out as NSString).appendingPathComponent(".cache")))
-        }
+        for file in manifest.distrustedCaches(in: out) { unlink(file) }
         let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
         let decisions = DecisionFiles(folder: configuration.decisionsFolder)
         let decisionsHash = runSuggest ? decisions.hash : ""

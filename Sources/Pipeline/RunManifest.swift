@@ -28,10 +28,8 @@ struct RunManifest: Codable {
     /// Outputs recorded by the last run that cannot be trusted: written on an earlier boot and
     /// not known to have reached the disk, so perhaps damaged by a crash. Not saved.
     private(set) var untrusted: [String] = []
-    /// Whether the last run's outputs were written on an earlier boot. The copies a run kept of
-    /// outputs it replaced are then not known to have reached the disk either (their flush may
-    /// have been cut short), and nothing describing their bytes is trusted. Not saved.
-    private(set) var fromEarlierBoot = false
+    /// Whether the last run's outputs were written on an earlier boot. Not saved.
+    private var fromEarlierBoot = false
     /// The SHA-256 of `.cache/last-report.json`, the report of the last full run, which a run that
     /// finds nothing to do reuses. Kept in a file of its own, read only by the runs that need it:
     /// decoding it with the manifest (hundreds of kilobytes for a large batch) was a twentieth of
@@ -50,6 +48,16 @@ struct RunManifest: Codable {
         case "suggestions.json": [SuggestionLayout.path(in: out), SuggestionIndex.path(in: out)]
         default: []
         }
+    }
+
+    /// The caches describing bytes that may not have reached the disk before a restart, which a
+    /// run deletes before anything could copy from them: those of the ``untrusted`` outputs, and
+    /// the kept suggestions.json's layout whenever the outputs are from an earlier boot (the copy
+    /// a run kept of an output it replaced is not known to have been flushed either).
+    func distrustedCaches(in out: String) -> [String] {
+        untrusted.flatMap { Self.describing($0, in: out) }
+            + (fromEarlierBoot
+                ? [SuggestionLayout.retiredPath(in: (out as NSString).appendingPathComponent(".cache"))] : [])
     }
 
     static func path(in out: String) -> String { (out as NSString).appendingPathComponent(".cache/manifest.json") }

@@ -35,9 +35,8 @@ struct TranscriptHashes: Sendable {
         }
 
         private init(_ info: stat) {
-            size = Int64(info.st_size)
-            inode = UInt64(info.st_ino)
-            modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            let file = AtomicFile.FileStamp(info)
+            (size, inode, modified) = (file.size, file.inode, file.modified)
             changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
         }
 
