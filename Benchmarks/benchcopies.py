@@ -1,0 +1,29 @@
+"""The benchmark task's pipeline and lexicon as the scripts here copy them beside a corpus.
+
+Shared by `task-peer`, `lexicon-edits` and `ab`: each runs `tmine run` on its own copy of
+Pipelines/bench.yaml (its own lexicon copy, to edit, and its own out folder).
+"""
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def bench_pipeline(lexicon="lexicon.yaml", out="tmine-out"):
+    """Pipelines/bench.yaml's text, reading `lexicon` and writing to `out` (both relative to the corpus)."""
+    with open(os.path.join(ROOT, "Pipelines", "bench.yaml"), encoding="utf-8") as source:
+        return source.read().replace("lexicon: lexicon.yaml", f"lexicon: {lexicon}").replace(
+            "out: tmine-out", f"out: {out}")
+
+
+def corpus_lexicon(corpus):
+    """The task's lexicon, as the corpus generator wrote it."""
+    with open(os.path.join(corpus, "lexicon.yaml"), encoding="utf-8") as source:
+        return source.read()
+
+
+def with_pattern(lexicon_text, pattern):
+    """The lexicon with `pattern` added to the first code's list of patterns: a one-entry edit."""
+    lines = lexicon_text.split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("  ") and line.rstrip().endswith("]"))
+    lines[first] = lines[first].rstrip()[:-1] + f", {pattern}]"
+    return "\n".join(lines)
