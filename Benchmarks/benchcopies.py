@@ -15,6 +15,18 @@ def bench_pipeline(lexicon="lexicon.yaml", out="tmine-out"):
             "out: tmine-out", f"out: {out}")
 
 
+def pipeline_copy(corpus, name, lexicon_text):
+    """Writes `tmine-NAME.yaml` (the bench pipeline) and `tmine-NAME-lexicon.yaml` (`lexicon_text`)
+    beside the corpus's text/ folder, the pipeline writing to `tmine-NAME-out`; returns the three paths."""
+    lexicon = f"tmine-{name}-lexicon.yaml"
+    out = f"tmine-{name}-out"
+    pipeline = os.path.join(corpus, f"tmine-{name}.yaml")
+    for path, text in ((pipeline, bench_pipeline(lexicon, out)), (os.path.join(corpus, lexicon), lexicon_text)):
+        with open(path, "w", encoding="utf-8") as target:
+            target.write(text)
+    return pipeline, os.path.join(corpus, lexicon), os.path.join(corpus, out)
+
+
 def corpus_lexicon(corpus):
     """The task's lexicon, as the corpus generator wrote it."""
     with open(os.path.join(corpus, "lexicon.yaml"), encoding="utf-8") as source:
