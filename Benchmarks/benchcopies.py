@@ -8,6 +8,17 @@ import os
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def write_text(path, text, unless_same=False):
+    """Writes `text` to `path` (UTF-8); with `unless_same`, leaves a file that already holds it
+    untouched, so that a run after it finds nothing changed."""
+    if unless_same and os.path.exists(path):
+        with open(path, encoding="utf-8") as existing:
+            if existing.read() == text:
+                return
+    with open(path, "w", encoding="utf-8") as target:
+        target.write(text)
+
+
 def bench_pipeline(lexicon="lexicon.yaml", out="tmine-out"):
     """Pipelines/bench.yaml's text, reading `lexicon` and writing to `out` (both relative to the corpus)."""
     with open(os.path.join(ROOT, "Pipelines", "bench.yaml"), encoding="utf-8") as source:
@@ -21,9 +32,8 @@ def pipeline_copy(corpus, name, lexicon_text):
     lexicon = f"tmine-{name}-lexicon.yaml"
     out = f"tmine-{name}-out"
     pipeline = os.path.join(corpus, f"tmine-{name}.yaml")
-    for path, text in ((pipeline, bench_pipeline(lexicon, out)), (os.path.join(corpus, lexicon), lexicon_text)):
-        with open(path, "w", encoding="utf-8") as target:
-            target.write(text)
+    write_text(pipeline, bench_pipeline(lexicon, out))
+    write_text(os.path.join(corpus, lexicon), lexicon_text)
     return pipeline, os.path.join(corpus, lexicon), os.path.join(corpus, out)
 
 
