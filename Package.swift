@@ -125,7 +125,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
-        .testTarget(name: "tmineTests", dependencies: ["tmine", "Corpus"]),
+        .testTarget(name: "tmineTests", dependencies: ["tmine", "Corpus", "Ingest"]),
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Corpus"],

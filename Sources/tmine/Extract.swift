@@ -78,39 +78,42 @@ struct ExtractRequest: Equatable {
         let ingestor = try Ingestor(options: options, participants: table)
         let listing = Ingestor.transcriptFiles(in: inputs)
         var failures = listing.failures
-        var documents: [Document] = []  // for JSON, written as one array at the end
         var read = 0
-        // Text and plain text are written as soon as a document and those before it are read.
-        var output = DocumentWriter(plain: format == .plain, withIDs: listing.files.count > 1)
+        let listed: ExtractListing.Format =
+            switch format {
+            case .text: .turns(withIDs: listing.files.count > 1)
+            case .plain: .plain
+            case .json: .json(single: listing.files.count == 1 && inputs.count == 1)
+            }
+        var output = ExtractListing(format: listed)
+        var bytes: [UInt8] = []
+        var writeError: (any Error)?
+        // Each document is written as soon as it and those before it are read.
         ingestor.readEach(listing.files) { result in
             switch result {
             case .success(let document):
                 read += 1
-                if format == .json { documents.append(document) } else { output.write(document) }
+                guard writeError == nil else { return }
+                do {
+                    bytes.removeAll(keepingCapacity: true)
+                    try output.append(document, to: &bytes)
+                    try FileHandle.standardOutput.write(contentsOf: bytes)
+                } catch {
+                    writeError = error
+                }
             case .failure(let error):
                 failures.append(error)
             }
         }
-        if format == .json {
-            if !documents.isEmpty { try print(json(documents)) }
-        } else {
-            output.finish()
-        }
+        if let writeError { throw writeError }
+        bytes.removeAll(keepingCapacity: true)
+        output.end(to: &bytes)
+        try FileHandle.standardOutput.write(contentsOf: bytes)
         for failure in failures { printError(failure.description) }
         if !failures.isEmpty {
             printError("\(read) read, \(failures.count) failed")
             throw read == 0 ? ExitStatus.nothingProcessed : ExitStatus.someInputsFailed
         }
-    }
-
-    private func json(_ documents: [Document]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(
-            documents.count == 1 && inputs.count == 1
-                ? AnyEncodable(documents[0])
-                : AnyEncodable(documents))
-        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -132,48 +135,6 @@ extension ExtractRequest: PlainRequest {
         participants = plain.values["--participants"]
         replaceInvalid = plain.has("--replace-invalid")
     }
-}
-
-/// Writes documents to standard output one at a time, as text (one turn per line, with the
-/// document id when several files are read) or plain text (documents separated by form feeds).
-private struct DocumentWriter {
-    let plain: Bool
-    let withIDs: Bool
-    private var wroteAny = false
-
-    init(plain: Bool, withIDs: Bool) {
-        self.plain = plain
-        self.withIDs = withIDs
-    }
-
-    mutating func write(_ document: Document) {
-        var text = ""
-        if plain {
-            if wroteAny { text += "\n\u{0C}\n" }
-            text += document.text
-            wroteAny = true
-        } else {
-            for segment in document.segments {
-                if wroteAny { text += "\n" }
-                let turn = segment.text.replacingOccurrences(of: "\n", with: " ")
-                    .replacingOccurrences(of: "\t", with: " ")
-                let speaker = segment.speaker.isEmpty ? "(\(segment.role.rawValue))" : segment.speaker
-                text += (withIDs ? document.id + "\t" : "") + speaker + "\t" + turn
-                wroteAny = true
-            }
-        }
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
-
-    func finish() {
-        if wroteAny { FileHandle.standardOutput.write(Data("\n".utf8)) }
-    }
-}
-
-private struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 func printError(_ message: String) {

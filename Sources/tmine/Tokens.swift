@@ -21,21 +21,12 @@ struct Tokens: ParsableCommand {
     var `case`: Tokenizer.Options.CaseMode = .fold
 
     func run() throws {
-        let data: Data
-        let source: String
-        if input == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-            source = "(standard input)"
-        } else {
-            data = try Data(contentsOf: URL(fileURLWithPath: input))
-            source = input
-        }
         let document: Document
         do {
-            document = try Ingestor().read(data: data, source: source)
-        } catch let error as IngestError {
+            document = try read()
+        } catch {
             printError(error.description)
-            throw ExitStatus.nothingProcessed
+            throw error.code == .isDirectory ? ExitStatus.usage : ExitStatus.nothingProcessed
         }
         var options = Tokenizer.Options()
         options.caseMode = `case`
@@ -57,6 +48,26 @@ struct Tokens: ParsableCommand {
             print(try jsonString(Versioned(payload: TokenList(document: document.id, tokens: rows))))
         } else {
             print(rows.map { "\($0.surface)\t\($0.form)\t\($0.stem)" }.joined(separator: "\n"))
+        }
+    }
+
+    /// The one transcript asked for. A missing file or a folder is an ``IngestError`` naming it,
+    /// as every other command's is, not Foundation's error domain and code.
+    func read() throws(IngestError) -> Document {
+        let source = input == "-" ? "(standard input)" : input
+        do {
+            if input == "-" {
+                return try Ingestor().read(data: FileHandle.standardInput.readDataToEndOfFile(), source: source)
+            }
+            return try Ingestor().read(file: input)
+        } catch let error as IngestError where error.code == .isDirectory {
+            throw IngestError(
+                .isDirectory, file: input, message: "this is a folder; tmine tokens reads one transcript file",
+                hint: "name one file in it, or use tmine extract for a whole folder")
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw IngestError(.unreadableFile, file: source, message: "\(error)")
         }
     }
 
