@@ -122,27 +122,37 @@ public struct Ingestor: Sendable {
     /// a pipe) it held every document read and not yet written, 259 MB for a 100 MB folder.
     /// Ids as ``readAll(_:)``.
     public func readEach(_ files: [String], deliver: (Result<Document, IngestError>) -> Void) {
-        readEach(files, ahead: Self.readAhead, read: { try read(file: $0) }, deliver: deliver)
+        readEach(files, making: { $0 }, deliver: deliver)
+    }
+
+    /// ``readEach(_:deliver:)`` handing over what `make` makes of each document, made on the
+    /// core that read it (a command that tokenises and counts each document alone uses both
+    /// cores and holds a few documents, not the corpus).
+    public func readEach<Value>(
+        _ files: [String], making make: @escaping @Sendable (Document) -> Value,
+        deliver: (Result<Value, IngestError>) -> Void
+    ) {
+        readEach(files, ahead: Self.readAhead, read: { try read(file: $0) }, making: make, deliver: deliver)
     }
 
     /// How many files ``readEach(_:deliver:)`` reads beyond the last delivered: enough for every
     /// core to be reading while one document is being written.
     static let readAhead = 2 * activeCores + 2
 
-    /// ``readEach(_:deliver:)`` with the read-ahead and the reading of one file given.
-    func readEach(
+    /// ``readEach(_:making:deliver:)`` with the read-ahead and the reading of one file given.
+    func readEach<Value>(
         _ files: [String], ahead: Int, read: @escaping @Sendable (String) throws -> Document,
-        deliver: (Result<Document, IngestError>) -> Void
+        making make: @escaping @Sendable (Document) -> Value, deliver: (Result<Value, IngestError>) -> Void
     ) {
         let ids = Self.uniqueIDs(for: files)
         withoutActuallyEscaping(deliver) { deliver in
             inOrderBatches(
                 files.count, batch: 1, window: ahead, budget: .max, size: { _ in 0 },
-                make: { index -> Result<Document, IngestError> in
+                make: { index -> Result<Value, IngestError> in
                     do {
                         var document = try read(files[index])
                         document.id = ids[index]
-                        return .success(document)
+                        return .success(make(document))
                     } catch let error as IngestError {
                         return .failure(error)
                     } catch {

@@ -1,29 +1,20 @@
 import Corpus
 import Foundation
 
-/// Transcripts and participants as a command names them: files or folders, and a
-/// `participants.csv` given explicitly or found in the (first) folder of transcripts.
-public struct StudyInputs: Sendable {
-    public var batch: IngestBatch
-    public var participants: ParticipantTable
-    /// The participants file used, if any.
-    public var participantsFile: String?
-    public var warnings: [String]
-
-    /// Reads the inputs; throws ``IngestError`` only for an unreadable participants file.
-    public static func load(
-        _ inputs: [String], participants path: String? = nil, options: IngestOptions = IngestOptions()
-    ) throws -> StudyInputs {
-        let file = path ?? inputs.lazy.compactMap(Self.participantsFile(in:)).first
-        var table = ParticipantTable.empty
-        var warnings: [String] = []
-        if let file {
-            let result = try ParticipantsReader().read(file: file)
-            table = result.table
-            warnings = result.warnings
+/// The participants of transcripts as a command names them: a `participants.csv` given
+/// explicitly or found in the (first) folder of transcripts.
+public enum StudyInputs {
+    /// The participants of these inputs: the file given, or the first folder's `participants.csv`
+    /// (none: an empty table), with the file used and its warnings. Throws ``IngestError`` only
+    /// for an unreadable participants file.
+    public static func participants(for inputs: [String], path: String? = nil) throws -> (
+        table: ParticipantTable, file: String?, warnings: [String]
+    ) {
+        guard let file = path ?? inputs.lazy.compactMap(Self.participantsFile(in:)).first else {
+            return (.empty, nil, [])
         }
-        let batch = try Ingestor(options: options, participants: table).readAll(inputs)
-        return StudyInputs(batch: batch, participants: table, participantsFile: file, warnings: warnings)
+        let result = try ParticipantsReader().read(file: file)
+        return (result.table, file, result.warnings)
     }
 
     /// `participants.csv` inside a folder, if there is one.

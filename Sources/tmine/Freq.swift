@@ -61,8 +61,13 @@ struct Freq: ParsableCommand {
         options.stem = stem
         options.minimumCount = minCount
         options.top = top
-        let tokenized = try corpus.load(stopwords: list)
-        let table = FrequencyCounter(options: options).count(tokenized)
+        let study = try corpus.study(stopwords: list)
+        let counter = FrequencyCounter(options: options)
+        var builder = FrequencyTable.Builder(participants: study.participants, options: options)
+        try study.forEach(
+            roles: options.filter.roles, stems: stem, make: { counter.counts(ofDocument: 0, in: $0) },
+            deliver: { builder.add($0) })
+        let table = builder.table()
         var keynessResult: Keyness?
         if let keyness {
             do {

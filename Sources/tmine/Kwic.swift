@@ -61,8 +61,13 @@ struct Kwic: ParsableCommand {
                 return parsed
             }
         }
-        let tokenized = try corpus.load()
-        let concordance = Concordancer(options: options).concordance(of: queries, in: tokenized)
+        let concordancer = Concordancer(options: options)
+        let study = try corpus.study()
+        var lines: [ConcordanceLine] = []
+        try study.forEach(
+            roles: options.filter.roles, stems: match == .stem, make: { concordancer.lines(of: queries, in: $0) },
+            deliver: { lines += $0 })
+        let concordance = concordancer.merge(lines, queries: queries, participants: study.participants)
         if json {
             print(try jsonString(Versioned(payload: concordance)))
         } else if tsv {

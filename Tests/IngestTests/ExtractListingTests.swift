@@ -74,6 +74,7 @@ struct ExtractListingTests {
                 counter.started()
                 return try Ingestor().read(data: Data("P1: Words of \(file).\n".utf8), source: file)
             },
+            making: { $0 },
             deliver: { result in
                 furthestAhead = max(furthestAhead, counter.count - delivered.count)
                 if case .success(let document) = result { delivered.append(document.id) }

@@ -62,4 +62,19 @@ import Testing
         #expect(table.canonicalID(for: "P 3") == "P3")
         #expect(table.canonicalID(for: "P30") == nil)
     }
+
+    /// The commands that take transcripts use the participants file given, else the first
+    /// folder's `participants.csv`, else none.
+    @Test func aFoldersParticipantsFileIsUsedUnlessOneIsGiven() throws {
+        let study = Fixture.sampleStudy.path
+        let found = try StudyInputs.participants(for: ["/nonexistent", study])
+        #expect(found.file == study + "/participants.csv" && found.table.participants.count == 11)
+        let given = FileManager.default.temporaryDirectory.appendingPathComponent("p-\(UUID()).csv")
+        try "participant,role\nP1,Registrar\n".write(to: given, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: given) }
+        let explicit = try StudyInputs.participants(for: [study], path: given.path)
+        #expect(explicit.file == given.path && explicit.table.participants.map(\.id) == ["P1"])
+        let none = try StudyInputs.participants(for: [study + "/interview-11.txt"])
+        #expect(none.file == nil && none.table.participants.isEmpty)
+    }
 }

@@ -48,6 +48,47 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
         #expect(document.segments[first.segmentIndex].participantID == "P2")
     }
 
+    /// `tmine kwic` and `tmine freq` tokenise each document alone, on either core, and merge:
+    /// lines and tables are the whole corpus's, for words, wildcards, phrases, stems, sorting,
+    /// filters, n-grams, stopwords and groupings.
+    @Test func documentsTokenisedAloneGiveTheWholeCorpusLinesAndTables() throws {
+        let whole = try SampleStudy.corpus()
+        let alone = whole.documents.map { document in
+            TokenizedCorpus(
+                documents: [document], participants: whole.participants, computeStems: true,
+                roles: [.participant, .interviewer])
+        }
+        let queries = try ["hype", "regulat*", "*ology", "\"protected time\"", "train"].map { try Query($0) }
+        for mode in [Query.MatchMode.lower, .stem, .surface] {
+            var options = Concordancer.Options()
+            options.mode = mode
+            options.sort = [Concordancer.ContextKey("R1")!, Concordancer.ContextKey("L2")!]
+            options.filter = SegmentFilter(roles: [.participant, .interviewer], attributes: ["years_in_field": ["5+"]])
+            let concordancer = Concordancer(options: options)
+            let merged = concordancer.merge(
+                alone.flatMap { concordancer.lines(of: queries, in: $0) }, queries: queries,
+                participants: whole.participants)
+            let expected = concordancer.concordance(of: queries, in: whole)
+            #expect(merged == expected && expected.lines.count > 10, "\(mode)")
+        }
+        for (grouping, ngram, stem) in [
+            ("clinical_tech_split", 1, false), ("participant", 2, false), ("document", 1, true),
+        ] {
+            var options = FrequencyCounter.Options()
+            options.grouping = Grouping(grouping)
+            options.ngram = ngram
+            options.stem = stem
+            options.removeStopwords = true
+            let counter = FrequencyCounter(options: options)
+            var builder = FrequencyTable.Builder(participants: whole.participants, options: options)
+            for corpus in alone { builder.add(counter.counts(ofDocument: 0, in: corpus)) }
+            let merged = builder.table()
+            let expected = counter.count(whole)
+            #expect(merged.groups == expected.groups && merged.rows == expected.rows, "\(grouping)")
+            #expect(expected.rows.count > 100)
+        }
+    }
+
     @Test func linesAndCountsRoundTripThroughTheBinaryCacheFormat() throws {
         let corpus = try SampleStudy.corpus()
         var lines = Concordancer().lines(of: [try Query("time"), try Query("\"protected time\"")], in: corpus)
