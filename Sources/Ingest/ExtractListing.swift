@@ -4,7 +4,7 @@ import Foundation
 /// What `tmine extract` prints, made one document at a time so that a folder of any size is
 /// written as it is read: turn lines, plain texts, or the documents as JSON (one object for one
 /// file, else an array, in the bytes `JSONEncoder` gives the whole array).
-public struct ExtractListing {
+public struct ExtractListing: Sendable {
     public enum Format: Sendable {
         /// One turn per line, `SPEAKER<TAB>turn`, line breaks and tabs in a turn made spaces;
         /// prefixed by the document id and a tab when `withIDs`.
@@ -17,16 +17,29 @@ public struct ExtractListing {
 
     public let format: Format
     private var wroteAny = false
-    private let encoder: JSONEncoder
 
-    public init(format: Format) {
-        self.format = format
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    }
+    public init(format: Format) { self.format = format }
 
     /// Appends one document's part of the listing to `bytes`.
     public mutating func append(_ document: Document, to bytes: inout [UInt8]) throws {
+        append(body: try body(of: document), to: &bytes)
+    }
+
+    /// Appends a document's ``body(of:)`` and what separates it from the one before.
+    public mutating func append(body: [UInt8], to bytes: inout [UInt8]) {
+        switch format {
+        case .turns, .json(single: true): break
+        case .plain: if wroteAny { bytes.append(contentsOf: "\n\u{0C}\n".utf8) }
+        case .json(single: false): bytes.append(contentsOf: wroteAny ? ",\n  ".utf8 : "[\n  ".utf8)
+        }
+        bytes.append(contentsOf: body)
+        wroteAny = true
+    }
+
+    /// A document's part of the listing without what separates it from the one before: made on
+    /// whichever core read the document (encoding JSON was most of `extract --format json`).
+    public func body(of document: Document) throws -> [UInt8] {
+        var bytes: [UInt8] = []
         switch format {
         case .turns(let withIDs):
             for segment in document.segments {
@@ -44,31 +57,29 @@ public struct ExtractListing {
                 bytes.append(UInt8(ascii: "\n"))
             }
         case .plain:
-            if wroteAny { bytes.append(contentsOf: "\n\u{0C}\n".utf8) }
             bytes.append(contentsOf: document.text.utf8)
         case .json(let single):
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let encoded = try encoder.encode(document)
-            if single {
-                bytes.append(contentsOf: encoded)
-            } else {
-                // The array's pretty form is each element's with every line but the empty ones
-                // (inside an empty array) indented by two more spaces: JSON escapes a line break
-                // inside a string, so each one in `encoded` is layout.
-                bytes.append(contentsOf: wroteAny ? ",\n  ".utf8 : "[\n  ".utf8)
-                encoded.withUnsafeBytes { encoded in
-                    var lineStart = 0
-                    while let end = encoded[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
-                        bytes.append(contentsOf: encoded[lineStart...end])
-                        if end + 1 < encoded.count, encoded[end + 1] != UInt8(ascii: "\n") {
-                            bytes.append(contentsOf: "  ".utf8)
-                        }
-                        lineStart = end + 1
+            guard !single else { return Array(encoded) }
+            // The array's pretty form is each element's with every line but the empty ones
+            // (inside an empty array) indented by two more spaces: JSON escapes a line break
+            // inside a string, so each one in `encoded` is layout.
+            bytes.reserveCapacity(encoded.count + encoded.count / 8)
+            encoded.withUnsafeBytes { encoded in
+                var lineStart = 0
+                while let end = encoded[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                    bytes.append(contentsOf: encoded[lineStart...end])
+                    if end + 1 < encoded.count, encoded[end + 1] != UInt8(ascii: "\n") {
+                        bytes.append(contentsOf: "  ".utf8)
                     }
-                    bytes.append(contentsOf: encoded[lineStart...])
+                    lineStart = end + 1
                 }
+                bytes.append(contentsOf: encoded[lineStart...])
             }
         }
-        wroteAny = true
+        return bytes
     }
 
     /// Appends what follows the last document (nothing when there was none).

@@ -86,17 +86,19 @@ struct ExtractRequest: Equatable {
             case .json: .json(single: listing.files.count == 1 && inputs.count == 1)
             }
         var output = ExtractListing(format: listed)
+        let maker = output
         var bytes: [UInt8] = []
         var writeError: (any Error)?
-        // Each document is written as soon as it and those before it are read.
-        ingestor.readEach(listing.files) { result in
+        // Each document is made into its part of the listing on the core that read it, and
+        // written as soon as it and those before it are.
+        ingestor.readEach(listing.files, making: { document in Result { try maker.body(of: document) } }) { result in
             switch result {
-            case .success(let document):
+            case .success(let body):
                 read += 1
                 guard writeError == nil else { return }
                 do {
                     bytes.removeAll(keepingCapacity: true)
-                    try output.append(document, to: &bytes)
+                    output.append(body: try body.get(), to: &bytes)
                     try FileHandle.standardOutput.write(contentsOf: bytes)
                 } catch {
                     writeError = error
