@@ -24,8 +24,9 @@ struct CorpusOptions: ParsableArguments {
 
     /// The inputs as they are to be read: files, participants, tokeniser settings. A single
     /// `.yaml` input is a pipeline file: its inputs, participants, speaker labels, tokeniser
-    /// settings and (when `stopwords` is not empty) stopwords are used. Prints what could not be
-    /// listed or read and maps problems to exit codes.
+    /// settings and (when `stopwords` is not empty) stopwords are used. An unreadable pipeline or
+    /// participants file is printed and a usage error; inputs that cannot be listed are printed
+    /// with the failures of reading (``StudyStream/forEach(roles:stems:make:deliver:)``).
     func study(stopwords: Stopwords = .english) throws -> StudyStream {
         var options = Tokenizer.Options()
         if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {

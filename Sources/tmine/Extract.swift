@@ -99,7 +99,7 @@ struct ExtractRequest: Equatable {
                 do {
                     bytes.removeAll(keepingCapacity: true)
                     output.append(body: try body.get(), to: &bytes)
-                    try FileHandle.standardOutput.write(contentsOf: bytes)
+                    try OutputDescriptor.standardOutput.write(bytes)
                 } catch {
                     writeError = error
                 }
@@ -107,10 +107,15 @@ struct ExtractRequest: Equatable {
                 failures.append(error)
             }
         }
-        if let writeError { throw writeError }
-        bytes.removeAll(keepingCapacity: true)
-        output.end(to: &bytes)
-        try FileHandle.standardOutput.write(contentsOf: bytes)
+        do {
+            if let writeError { throw writeError }
+            bytes.removeAll(keepingCapacity: true)
+            output.end(to: &bytes)
+            try OutputDescriptor.standardOutput.write(bytes)
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.nothingProcessed
+        }
         for failure in failures { printError(failure.description) }
         if !failures.isEmpty {
             printError("\(read) read, \(failures.count) failed")
@@ -136,6 +141,39 @@ extension ExtractRequest: PlainRequest {
         }
         participants = plain.values["--participants"]
         replaceInvalid = plain.has("--replace-invalid")
+    }
+}
+
+/// Standard output (or another descriptor) written with `write(2)`: a failure, such as a full
+/// disk under a redirect, is told in words (Foundation's `FileHandle` gave its error domain and
+/// code, and its non-throwing `write` stopped the process).
+struct OutputDescriptor {
+    let descriptor: Int32
+    let name: String
+
+    static let standardOutput = OutputDescriptor(descriptor: STDOUT_FILENO, name: "(standard output)")
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func write(_ bytes: [UInt8]) throws(Failure) {
+        let failure: Int32? = bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return nil }
+            var written = 0
+            while written < raw.count {
+                let count = Glibc.write(descriptor, base + written, raw.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += count
+            }
+            return nil
+        }
+        if let failure {
+            throw Failure(description: "\(name): error: cannot write: \(String(cString: strerror(failure)))")
+        }
     }
 }
 
