@@ -177,6 +177,17 @@ struct OutputDescriptor {
     }
 }
 
+/// Writes a command's result to standard output; a failure to (a full disk) is printed and
+/// exits 3, where `print` would drop it and exit 0.
+func emit(_ text: String, terminator: String = "\n") throws {
+    do {
+        try OutputDescriptor.standardOutput.write(Array(text.utf8) + Array(terminator.utf8))
+    } catch {
+        printError(error.description)
+        throw ExitStatus.nothingProcessed
+    }
+}
+
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -78,7 +78,7 @@ struct Freq: ParsableCommand {
             }
         }
         if json {
-            print(
+            try emit(
                 try jsonString(
                     Versioned(
                         payload: Output(
@@ -98,10 +98,11 @@ struct Freq: ParsableCommand {
             }
             stream.close()
             let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
-            print(String(decoding: data, as: UTF8.self))
+            try emit(String(decoding: data, as: UTF8.self))
         } else {
-            print(table.terminalTable(top: top ?? 15), terminator: "")
-            if let keynessResult { print("\n" + keynessResult.terminalTable(top: top ?? 20), terminator: "") }
+            var text = table.terminalTable(top: top ?? 15)
+            if let keynessResult { text += "\n" + keynessResult.terminalTable(top: top ?? 20) }
+            try emit(text, terminator: "")
         }
     }
 

@@ -69,11 +69,11 @@ struct Kwic: ParsableCommand {
             deliver: { lines += $0 })
         let concordance = concordancer.merge(lines, queries: queries, participants: study.participants)
         if json {
-            print(try jsonString(Versioned(payload: concordance)))
+            try emit(try jsonString(Versioned(payload: concordance)))
         } else if tsv {
-            print(concordance.tsv, terminator: "")
+            try emit(concordance.tsv, terminator: "")
         } else {
-            print(concordance.aligned(width: 40), terminator: "")
+            try emit(concordance.aligned(width: 40), terminator: "")
             printError("\(concordance.lines.count) hits")
         }
     }

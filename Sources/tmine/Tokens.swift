@@ -45,9 +45,9 @@ struct Tokens: ParsableCommand {
             }
         }
         if json {
-            print(try jsonString(Versioned(payload: TokenList(document: document.id, tokens: rows))))
+            try emit(try jsonString(Versioned(payload: TokenList(document: document.id, tokens: rows))))
         } else {
-            print(rows.map { "\($0.surface)\t\($0.form)\t\($0.stem)" }.joined(separator: "\n"))
+            try emit(rows.map { "\($0.surface)\t\($0.form)\t\($0.stem)" }.joined(separator: "\n"))
         }
     }
 
