@@ -516,7 +516,7 @@ public enum AtomicFile {
     }
 
     /// Writes all of `buffer`; the reason when it cannot (a full disk).
-    static func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> String? {
+    package static func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> String? {
         guard let base = buffer.baseAddress else { return nil }
         var written = 0
         while written < buffer.count {

@@ -20,11 +20,6 @@ public struct ExtractListing: Sendable {
 
     public init(format: Format) { self.format = format }
 
-    /// Appends one document's part of the listing to `bytes`.
-    public mutating func append(_ document: Document, to bytes: inout [UInt8]) throws {
-        append(body: try body(of: document), to: &bytes)
-    }
-
     /// Appends a document's ``body(of:)`` and what separates it from the one before.
     public mutating func append(body: [UInt8], to bytes: inout [UInt8]) {
         switch format {

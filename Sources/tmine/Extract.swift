@@ -158,21 +158,8 @@ struct OutputDescriptor {
     }
 
     func write(_ bytes: [UInt8]) throws(Failure) {
-        let failure: Int32? = bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return nil }
-            var written = 0
-            while written < raw.count {
-                let count = Glibc.write(descriptor, base + written, raw.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += count
-            }
-            return nil
-        }
-        if let failure {
-            throw Failure(description: "\(name): error: cannot write: \(String(cString: strerror(failure)))")
+        if let reason = bytes.withUnsafeBytes({ AtomicFile.write($0, to: descriptor) }) {
+            throw Failure(description: "\(name): error: cannot write: \(reason)")
         }
     }
 }

@@ -12,7 +12,7 @@ struct ExtractListingTests {
     private func listing(_ documents: [Document], _ format: ExtractListing.Format) throws -> String {
         var listing = ExtractListing(format: format)
         var bytes: [UInt8] = []
-        for document in documents { try listing.append(document, to: &bytes) }
+        for document in documents { listing.append(body: try listing.body(of: document), to: &bytes) }
         listing.end(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
