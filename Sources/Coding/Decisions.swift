@@ -139,35 +139,38 @@ public struct CoderState: Sendable {
     /// Replays a log.
     public init(_ log: DecisionLog) {
         coder = log.coder
-        for event in log.events {
+        for event in log.events { apply(event) }
+    }
+
+    /// The state after one more event of the log.
+    public mutating func apply(_ event: DecisionEvent) {
+        switch event.action {
+        case .manual:
+            if let coding = event.manual { manual.append(coding) }
+        case .removeManual:
+            manual.removeAll { $0.id == event.manualID }
+        default:
+            guard let id = event.suggestionID else { return }
+            var entry = entries[id] ?? Entry(status: .pending, at: event.at, snapshot: event.snapshot)
+            if entries[id] == nil { order.append(id) }
+            if let snapshot = event.snapshot { entry.snapshot = snapshot }
             switch event.action {
-            case .manual:
-                if let coding = event.manual { manual.append(coding) }
-            case .removeManual:
-                manual.removeAll { $0.id == event.manualID }
-            default:
-                guard let id = event.suggestionID else { continue }
-                var entry = entries[id] ?? Entry(status: .pending, at: event.at, snapshot: event.snapshot)
-                if entries[id] == nil { order.append(id) }
-                if let snapshot = event.snapshot { entry.snapshot = snapshot }
-                switch event.action {
-                case .accept, .reject, .recode:
-                    entry.history.append((entry.status, entry.code))
-                    entry.status = event.action == .accept ? .accepted : event.action == .reject ? .rejected : .recoded
-                    entry.code = event.action == .recode ? event.code : nil
-                case .undo:
-                    if let (status, code) = entry.history.popLast() {
-                        entry.status = status
-                        entry.code = code
-                    }
-                case .note:
-                    entry.note = event.note
-                default:
-                    break
+            case .accept, .reject, .recode:
+                entry.history.append((entry.status, entry.code))
+                entry.status = event.action == .accept ? .accepted : event.action == .reject ? .rejected : .recoded
+                entry.code = event.action == .recode ? event.code : nil
+            case .undo:
+                if let (status, code) = entry.history.popLast() {
+                    entry.status = status
+                    entry.code = code
                 }
-                entry.at = event.at
-                entries[id] = entry
+            case .note:
+                entry.note = event.note
+            default:
+                break
             }
+            entry.at = event.at
+            entries[id] = entry
         }
     }
 
@@ -225,13 +228,18 @@ public enum DecisionStore {
                     + "\(log.version)); reload and try again", isConflict: true)
         }
         let stamp = isoTimestamp(now)
+        // One replay, then kept up event by event: replaying the whole log for each event made
+        // a batch of n decisions on a log of m cost n × m (3,000 ids on a log of 24,000 events:
+        // minutes).
+        var state = CoderState(log)
         for var event in events {
             event.sequence = log.events.count + 1
             if event.at.isEmpty { event.at = stamp }
             if let id = event.suggestionID, event.previousStatus == nil {
-                event.previousStatus = CoderState(log).status(of: id)
+                event.previousStatus = state.status(of: id)
             }
             log.events.append(event)
+            state.apply(event)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

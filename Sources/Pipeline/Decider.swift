@@ -197,7 +197,7 @@ public struct Decider: Sendable {
             throw PipelineError(file: suggestionsPath, message: "cannot read suggestions.json: not a file tmine wrote")
         }
         var found: [String: [Suggestion]] = [:]
-        let wanted = Set(ids)
+        let wanted = AskedIDs(ids)
         guard !wanted.isEmpty else { return (head.lexicon, found) }
         let key = Array("],\"id\":\"".utf8)
         do {
@@ -210,7 +210,7 @@ public struct Decider: Sendable {
                     while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
                     at = end
                     let id = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    let asked = wanted.filter { id.hasPrefix($0) }
+                    let asked = wanted.found(in: id)
                     guard !asked.isEmpty else { continue }
                     var lineStart = hit
                     while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
@@ -239,10 +239,35 @@ public struct Decider: Sendable {
         lexicon: Outputs.SuggestionsFile.LexiconInfo, found: [String: [Suggestion]]
     ) {
         var found: [String: [Suggestion]] = [:]
-        let wanted = Set(ids)
+        let wanted = AskedIDs(ids)
         for suggestion in file.suggestions {
-            for each in wanted where suggestion.id.hasPrefix(each) { found[each, default: []].append(suggestion) }
+            for each in wanted.found(in: suggestion.id) { found[each, default: []].append(suggestion) }
         }
         return (file.lexicon, found)
+    }
+}
+
+/// The ids a coder named (whole, or prefixes), grouped by length, so that a suggestion's id is
+/// checked against all of them in one set lookup a length: one `hasPrefix` for each named id and
+/// suggestion was 1,000 × 120,000 calls, most of a minute, for a batch of 1,000 decisions at
+/// 100 MB of transcripts.
+struct AskedIDs {
+    private let byLength: [(length: Int, ids: Set<String>)]
+
+    init(_ ids: [String]) {
+        byLength = Dictionary(grouping: Set(ids), by: \.utf8.count).map { (length: $0.key, ids: Set($0.value)) }
+            .sorted { $0.length < $1.length }
+    }
+
+    var isEmpty: Bool { byLength.isEmpty }
+
+    /// The named ids that `id` begins with.
+    func found(in id: String) -> [String] {
+        var found: [String] = []
+        for (length, ids) in byLength {
+            guard length <= id.utf8.count else { break }
+            if let prefix = String(id.utf8.prefix(length)), ids.contains(prefix) { found.append(prefix) }
+        }
+        return found
     }
 }

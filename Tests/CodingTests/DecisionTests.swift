@@ -99,6 +99,34 @@ import Testing
         #expect(reread == log)
     }
 
+    @Test func aBatchRecordsThePreviousStatusesOfOneDecisionAtATime() throws {
+        var random = SplitMixGenerator(seed: 11)
+        let actions: [DecisionEvent.Action] = [.accept, .reject, .recode, .undo, .note]
+        let events = (0..<300).map { _ in
+            let action = actions.randomElement(using: &random)!
+            return DecisionEvent(
+                action: action, suggestionID: "s\(Int.random(in: 0..<12, using: &random))",
+                code: action == .recode ? "Time" : nil, note: action == .note ? "see" : nil)
+        }
+        let batch = temporaryLog()
+        let single = temporaryLog()
+        defer {
+            for path in [batch, single] {
+                try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+            }
+        }
+        try DecisionStore.append(Array(events[..<40]), to: batch, coder: "alice")
+        let batched = try DecisionStore.append(Array(events[40...]), to: batch, coder: "alice")
+        var alone = DecisionLog(coder: "alice")
+        for event in events { alone = try DecisionStore.append([event], to: single, coder: "alice") }
+        #expect(batched.events.map(\.previousStatus) == alone.events.map(\.previousStatus))
+        #expect(Set(batched.events.compactMap(\.previousStatus)).count >= 4)
+        let (after, afterAlone) = (CoderState(batched), CoderState(alone))
+        #expect(after.order == afterAlone.order)
+        #expect(after.order.map { after.entries[$0]?.code } == afterAlone.order.map { afterAlone.entries[$0]?.code })
+        #expect(after.order.map(after.status(of:)) == afterAlone.order.map(afterAlone.status(of:)))
+    }
+
     @Test func aStaleWriterIsToldToReload() throws {
         let path = temporaryLog()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }

@@ -958,8 +958,8 @@ import TextAnalysis
     }
 
     /// `tmine decide` finds suggestions without decoding the whole suggestions.json: every
-    /// suggestion by its id, and every 6-character prefix's suggestions, as the decoded file has
-    /// them, with participants' attributes named `id` or holding `],"id":"`.
+    /// suggestion by its id, and every prefix's suggestions (6 characters, 2, none), as the
+    /// decoded file has them, with participants' attributes named `id` or holding `],"id":"`.
     @Test func decideFindsSuggestionsAsTheDecodedFileHasThem() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -978,9 +978,11 @@ import TextAnalysis
         #expect(file.suggestions.count > 50)
         #expect(file.suggestions.contains { $0.attributes["quote"] == "x\"],\"id\":\"deadbeef" })
         let ids = file.suggestions.map(\.id)
-        let prefixes = Array(Set(ids.map { String($0.prefix(6)) })) + ["deadbe", "0000000000000000"]
+        let prefixes =
+            Array(Set(ids.map { String($0.prefix(6)) })) + ["deadbe", "0000000000000000", "", String(taken.prefix(2))]
         let (lexicon, found) = try decider.lookUp(ids + prefixes)
         #expect(lexicon.codes.map(\.name) == file.lexicon.codes.map(\.name))
+        #expect(Decider.lookUp(ids + prefixes, in: file).found == found)
         for suggestion in file.suggestions {
             #expect(found[suggestion.id] == [suggestion])
         }
