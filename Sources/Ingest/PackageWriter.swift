@@ -2,18 +2,32 @@ import Foundation
 import ZIPFoundation
 
 /// Writes zip packages (a REFI-QDA `.qdpx`) with ZIPFoundation; ``ZipPackage`` reads them.
-public enum PackageWriter {
-    /// The zip of the given entries, in order, deflated.
-    public static func zip(_ entries: [(path: String, data: Data)]) throws -> Data {
-        let archive = try Archive(accessMode: .create)
-        for (path, data) in entries {
-            try archive.addEntry(
-                with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
-            ) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
-            }
+/// Entries are deflated as they are added, so a caller can hand over one document at a time
+/// and let it go, and only the package is held.
+public final class PackageWriter {
+    private let archive: Archive
+
+    public init() throws { archive = try Archive(accessMode: .create) }
+
+    /// Adds an entry, deflated, after those added before.
+    public func add(_ path: String, _ data: Data) throws {
+        try archive.addEntry(
+            with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
+        ) { position, size in
+            data.subdata(in: Int(position)..<Int(position) + size)
         }
+    }
+
+    /// The package's bytes.
+    public func data() throws -> Data {
         guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
         return data
+    }
+
+    /// The zip of the given entries, in order, deflated.
+    public static func zip(_ entries: [(path: String, data: Data)]) throws -> Data {
+        let writer = try PackageWriter()
+        for (path, data) in entries { try writer.add(path, data) }
+        return try writer.data()
     }
 }

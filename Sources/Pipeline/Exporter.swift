@@ -24,45 +24,88 @@ public struct Exporter: Sendable {
         public var status: String
         public var at: String
         public var text: String
+        /// The coded turn's speaker and participant, when known without reading the corpus.
+        var turn: (speaker: String, participantID: String?)?
     }
 
-    struct Study {
-        var corpus: Outputs.CorpusFile
+    /// What every export needs: the codebook and every coding, with the coders who made them.
+    struct Codings {
         var codes: [Outputs.SuggestionsFile.CodeInfo]
         var codings: [Coding]
         var coders: [String]
     }
 
-    func load() throws(PipelineError) -> Study {
-        // Both files are read at once (240 and 157 MB at 100 MB of transcripts).
-        let corpusRead = Deferred { [configuration] in
-            Result { () throws(PipelineError) in try Outputs.corpus(of: configuration) }
-        }
-        let (file, merged) = try Decider(configuration: configuration).currentSuggestions()
-        let corpus = try corpusRead.value.get()
+    /// Every coding: suggestions.json read a chunk at a time, each document's suggestions merged
+    /// with the decisions as they are now (``DecisionMerger/Session``, as a run merges them) and
+    /// only the codings kept. Decoding the whole file took 400 MB at 100 MB of transcripts. A
+    /// file whose documents' suggestions are not together (not as a run writes it) is merged whole.
+    func codings() throws(PipelineError) -> Codings {
+        let decider = Decider(configuration: configuration)
+        let states = try decider.coderStates()
+        let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
+        var session = DecisionMerger.Session(states: states)
         var codings: [Coding] = []
-        for suggestion in merged.suggestions {
-            for decision in suggestion.decisions where decision.status == .accepted || decision.status == .recoded {
-                codings.append(
-                    Coding(
-                        documentID: suggestion.documentID, segmentIndex: suggestion.segmentIndex,
-                        range: suggestion.range,
-                        code: decision.status == .recoded ? (decision.code ?? suggestion.code) : suggestion.code,
-                        coder: decision.coder, status: decision.status.rawValue, at: decision.at, text: suggestion.text)
-                )
+        var pending: [Suggestion] = []
+        var merged: Set<String> = []
+        var together = true
+        func mergePending() {
+            guard let document = pending.first?.documentID else { return }
+            together = together && merged.insert(document).inserted
+            for index in pending.indices {
+                pending[index].decisions = []
+                pending[index].status = .pending
             }
+            session.merge(document: &pending)
+            for suggestion in pending { codings += Self.codings(of: suggestion) }
+            pending = []
         }
-        for coder in merged.manual.keys.sorted() {
-            for coding in merged.manual[coder] ?? [] {
+        let file: Outputs.SuggestionsFile?
+        do {
+            file = try ElementRuns.suggestions.stream(path, \Outputs.SuggestionsFile.suggestions) { suggestions in
+                for suggestion in suggestions {
+                    if let document = pending.first?.documentID, document != suggestion.documentID { mergePending() }
+                    pending.append(suggestion)
+                }
+            }
+            mergePending()
+        } catch {
+            throw PipelineError(file: path, message: "cannot read suggestions.json (\(error)); run the pipeline again")
+        }
+        let codes: [Outputs.SuggestionsFile.CodeInfo]
+        let manual: [String: [ManualCoding]]
+        if let file, together {
+            codes = file.lexicon.codes
+            manual = session.finish().manual
+        } else {
+            let (file, whole) = try decider.currentSuggestions()
+            codes = file.lexicon.codes
+            manual = whole.manual
+            codings = whole.suggestions.flatMap(Self.codings(of:))
+        }
+        for coder in manual.keys.sorted() {
+            for coding in manual[coder] ?? [] {
                 codings.append(
                     Coding(
                         documentID: coding.documentID, segmentIndex: coding.segmentIndex, range: coding.range,
-                        code: coding.code,
-                        coder: coder, status: "manual", at: "", text: coding.text))
+                        code: coding.code, coder: coder, status: "manual", at: "", text: coding.text))
             }
         }
-        let coders = Set(codings.map(\.coder)).union(merged.manual.keys).sorted()
-        return Study(corpus: corpus, codes: file.lexicon.codes, codings: codings, coders: coders)
+        let coders = Set(codings.map(\.coder)).union(manual.keys).sorted()
+        return Codings(codes: codes, codings: codings, coders: coders)
+    }
+
+    /// The codings a suggestion's decisions make: accepted (the suggested code) and recoded (the
+    /// chosen code), one per coder.
+    static func codings(of suggestion: Suggestion) -> [Coding] {
+        suggestion.decisions.compactMap { decision in
+            guard decision.status == .accepted || decision.status == .recoded else { return nil }
+            var coding = Coding(
+                documentID: suggestion.documentID, segmentIndex: suggestion.segmentIndex, range: suggestion.range,
+                code: decision.status == .recoded ? (decision.code ?? suggestion.code) : suggestion.code,
+                coder: decision.coder, status: decision.status.rawValue, at: decision.at, text: suggestion.text)
+            coding.turn = (suggestion.speaker, suggestion.participantID)
+            return coding
+        }
     }
 
     /// A deterministic GUID (UUID layout, version 5 bits) for a kind of thing and its name.
@@ -96,19 +139,54 @@ public struct Exporter: Sendable {
         return render("", 0)
     }
 
-    /// `codebook.qdc`: the codebook alone.
+    /// `codebook.qdc`: the codebook alone, from suggestions.json's head.
     public func codebook() throws(PipelineError) -> Data {
-        let study = try load()
+        let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
+        var codes = ElementRuns.suggestions.outside(path, \Outputs.SuggestionsFile.suggestions)?.lexicon.codes
+        if codes == nil { codes = try Decider(configuration: configuration).lastSuggestions().lexicon.codes }
         let xml =
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
             + "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"TranscriptMiner \(PipelineRunner.version)\">\n"
-            + "  <Codes>\n" + codesXML(study.codes, indent: "    ") + "  </Codes>\n</CodeBook>\n"
+            + "  <Codes>\n" + codesXML(codes ?? [], indent: "    ") + "  </Codes>\n</CodeBook>\n"
         return Data(xml.utf8)
     }
 
     /// A `.qdpx` package: `project.qde` and one plain-text file per transcript under `Sources/`.
+    /// The transcripts are read from corpus.json and deflated one at a time; `project.qde`, made
+    /// meanwhile, is the package's last entry.
     public func project() throws(PipelineError) -> Data {
-        let study = try load()
+        let study = try codings()
+        let codingsByDocument = Dictionary(grouping: study.codings, by: \.documentID)
+        let package: PackageWriter
+        do { package = try PackageWriter() } catch { throw packageError(error) }
+        var packing: (any Error)?
+        var sources = ""
+        var documentsByParticipant: [String: [String]] = [:]
+        let corpus = try Outputs.forEachDocument(of: configuration) { document in
+            let participant =
+                document.segments.first { $0.role == .participant && $0.participantID != nil }?.participantID ?? ""
+            documentsByParticipant[participant, default: []].append(document.id)
+            let source = Self.guid("source", document.id)
+            sources +=
+                "    <TextSource guid=\"\(source)\" name=\"\(XML.escape(document.id))\" plainTextPath=\"internal://\(source).txt\">\n"
+            for (index, coding) in (codingsByDocument[document.id] ?? []).enumerated() {
+                let key =
+                    "\(document.id)|\(coding.range.start)|\(coding.range.end)|\(coding.code)|\(coding.coder)|\(index)"
+                let user = Self.guid("user", coding.coder)
+                let time = coding.at.isEmpty ? "" : " creationDateTime=\"\(coding.at)\""
+                sources +=
+                    "      <PlainTextSelection guid=\"\(Self.guid("selection", key))\" name=\"\(XML.escape(String(coding.text.prefix(60))))\" "
+                    + "startPosition=\"\(coding.range.start)\" endPosition=\"\(coding.range.end)\" creatingUser=\"\(user)\"\(time)>\n"
+                sources +=
+                    "        <Coding guid=\"\(Self.guid("coding", key))\" creatingUser=\"\(user)\"\(time)>"
+                    + "<CodeRef targetGUID=\"\(Self.guid("code", coding.code))\"/></Coding>\n"
+                sources += "      </PlainTextSelection>\n"
+            }
+            sources += "    </TextSource>\n"
+            guard packing == nil else { return }
+            do { try package.add("Sources/\(source).txt", Data(document.text.utf8)) } catch { packing = error }
+        }
+        if let packing { throw packageError(packing) }
         let tool = Self.guid("user", "TranscriptMiner")
         var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
         xml +=
@@ -124,7 +202,7 @@ public struct Exporter: Sendable {
                 "  <CodeBook>\n    <Codes>\n" + codesXML(study.codes, indent: "      ")
                 + "    </Codes>\n  </CodeBook>\n"
         }
-        let table = study.corpus.participants
+        let table = corpus.participants
         if !table.attributeNames.isEmpty {
             xml += "  <Variables>\n"
             for name in table.attributeNames {
@@ -132,9 +210,6 @@ public struct Exporter: Sendable {
                     "    <Variable guid=\"\(Self.guid("variable", name))\" name=\"\(XML.escape(name))\" typeOfVariable=\"Text\"/>\n"
             }
             xml += "  </Variables>\n"
-        }
-        let documentsByParticipant = Dictionary(grouping: study.corpus.documents) { document in
-            document.segments.first { $0.role == .participant && $0.participantID != nil }?.participantID ?? ""
         }
         if !table.participants.isEmpty {
             xml += "  <Cases>\n"
@@ -147,64 +222,57 @@ public struct Exporter: Sendable {
                         + "<TextValue>\(XML.escape(participant.attributes[name] ?? ""))</TextValue></VariableValue>\n"
                 }
                 for document in documentsByParticipant[participant.id] ?? [] {
-                    xml += "      <SourceRef targetGUID=\"\(Self.guid("source", document.id))\"/>\n"
+                    xml += "      <SourceRef targetGUID=\"\(Self.guid("source", document))\"/>\n"
                 }
                 xml += "    </Case>\n"
             }
             xml += "  </Cases>\n"
         }
-        var entries: [(path: String, data: Data)] = []
-        if !study.corpus.documents.isEmpty {
-            xml += "  <Sources>\n"
-            let codingsByDocument = Dictionary(grouping: study.codings, by: \.documentID)
-            for document in study.corpus.documents {
-                let source = Self.guid("source", document.id)
-                xml +=
-                    "    <TextSource guid=\"\(source)\" name=\"\(XML.escape(document.id))\" plainTextPath=\"internal://\(source).txt\">\n"
-                for (index, coding) in (codingsByDocument[document.id] ?? []).enumerated() {
-                    let key =
-                        "\(document.id)|\(coding.range.start)|\(coding.range.end)|\(coding.code)|\(coding.coder)|\(index)"
-                    let user = Self.guid("user", coding.coder)
-                    let time = coding.at.isEmpty ? "" : " creationDateTime=\"\(coding.at)\""
-                    xml +=
-                        "      <PlainTextSelection guid=\"\(Self.guid("selection", key))\" name=\"\(XML.escape(String(coding.text.prefix(60))))\" "
-                        + "startPosition=\"\(coding.range.start)\" endPosition=\"\(coding.range.end)\" creatingUser=\"\(user)\"\(time)>\n"
-                    xml +=
-                        "        <Coding guid=\"\(Self.guid("coding", key))\" creatingUser=\"\(user)\"\(time)>"
-                        + "<CodeRef targetGUID=\"\(Self.guid("code", coding.code))\"/></Coding>\n"
-                    xml += "      </PlainTextSelection>\n"
-                }
-                xml += "    </TextSource>\n"
-                entries.append(("Sources/\(source).txt", Data(document.text.utf8)))
-            }
-            xml += "  </Sources>\n"
-        }
+        if !sources.isEmpty { xml += "  <Sources>\n" + sources + "  </Sources>\n" }
         xml += "</Project>\n"
         do {
-            return try PackageWriter.zip([("project.qde", Data(xml.utf8))] + entries)
+            try package.add("project.qde", Data(xml.utf8))
+            return try package.data()
         } catch {
-            throw PipelineError(file: configuration.outputFolder, message: "cannot build the .qdpx package: \(error)")
+            throw packageError(error)
         }
     }
 
+    private func packageError(_ error: any Error) -> PipelineError {
+        PipelineError(file: configuration.outputFolder, message: "cannot build the .qdpx package: \(error)")
+    }
+
     /// Every coding as a row: document, turn, speaker, participant, attributes, code, status, coder, text.
+    /// A suggestion knows its turn's speaker and participant; corpus.json's documents are read
+    /// only for manual codings.
     public func csv() throws(PipelineError) -> Data {
-        let study = try load()
-        let names = study.corpus.participants.attributeNames
-        let documents = Dictionary(study.corpus.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let participants = study.corpus.participants.byID
+        let study = try codings()
+        let needed = Set(study.codings.filter { $0.turn == nil && $0.segmentIndex != nil }.map(\.documentID))
+        var turns: [String: [Int: Segment]] = [:]
+        let corpus =
+            needed.isEmpty
+            ? try Outputs.corpusWithoutDocuments(of: configuration)
+            : try Outputs.forEachDocument(of: configuration) { document in
+                guard needed.contains(document.id), turns[document.id] == nil else { return }
+                turns[document.id] = Dictionary(
+                    document.segments.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+        let names = corpus.participants.attributeNames
+        let participants = corpus.participants.byID
         var text =
             (["document", "turn", "speaker", "participant"] + names
             + ["code", "status", "coder", "at", "start", "end", "text"]).map(csvField).joined(separator: ",") + "\n"
         for coding in study.codings {
-            let segment = coding.segmentIndex.flatMap { index in
-                documents[coding.documentID]?.segments.first { $0.index == index }
-            }
-            let participant = segment?.participantID.flatMap { participants[$0] }
+            let turn =
+                coding.turn
+                ?? coding.segmentIndex.flatMap { index in
+                    turns[coding.documentID]?[index].map { (speaker: $0.speaker, participantID: $0.participantID) }
+                }
+            let participant = turn?.participantID.flatMap { participants[$0] }
             let fields =
                 [
-                    coding.documentID, coding.segmentIndex.map(String.init) ?? "", segment?.speaker ?? "",
-                    segment?.participantID ?? "",
+                    coding.documentID, coding.segmentIndex.map(String.init) ?? "", turn?.speaker ?? "",
+                    turn?.participantID ?? "",
                 ]
                 + names.map { participant?.attributes[$0] ?? "" }
                 + [

@@ -271,3 +271,130 @@ func lastPlace(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: 
     }
     return nil
 }
+
+/// A part of an output that does not decode although its layout is ``JSONWriter``'s.
+struct UndecodablePart: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
+extension ElementRuns {
+    /// The file at `path` read `chunk` bytes at a time, each stretch of whole elements of its
+    /// array decoded on every core and given to `deliver` in order, so that a command that
+    /// needs each element once holds a chunk's worth, not the file (corpus.json is 240 MB at
+    /// 100 MB of transcripts). Returns the rest of the file, decoded as a file whose array is
+    /// empty; nil, before anything is delivered, when its first 64 kB are not laid out as
+    /// ``JSONWriter`` lays it out (the caller decodes the file whole). Throws
+    /// ``UndecodablePart`` when a later part does not decode, and whatever `deliver` throws.
+    func stream<File: Decodable, Element: Decodable & Sendable & JSONReadable>(
+        _ path: String, _ array: WritableKeyPath<File, [Element]>, chunk: Int = 8 << 20,
+        deliver: ([Element]) throws -> Void
+    ) throws -> File? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw UndecodablePart(reason: "cannot open it") }
+        defer { close(descriptor) }
+        var offset = 0
+        var buffer = Data()
+        func readMore() throws -> Int {
+            let start = buffer.count
+            buffer.count += chunk
+            let read = buffer.withUnsafeMutableBytes { bytes in
+                bytes.baseAddress.map { pread(descriptor, $0 + start, chunk, off_t(offset)) } ?? -1
+            }
+            buffer.count = start + max(read, 0)
+            guard read >= 0 else { throw UndecodablePart(reason: "cannot read it") }
+            offset += read
+            return read
+        }
+        // The array opens within the first 64 kB of a file laid out as it should be.
+        var open: Range<Int>?
+        while open == nil, buffer.count < 1 << 16, try readMore() > 0 {
+            open = buffer.range(ofBytes: "\n  \"\(key)\" : [".utf8)
+        }
+        guard let open else { return nil }
+        var rest = Data(buffer[..<open.upperBound])
+        buffer = Data(buffer[open.upperBound...])
+        func decodeAndDeliver(_ elements: Range<Int>) throws {
+            let data = buffer
+            let runs = self.runs(data, elements)
+            let decoded = ConcurrentSlots<[Element]?>.map(runs.count) {
+                Self.elements(Element.self, in: data, runs[$0])
+            }
+            var delivered: [Element] = []
+            for run in decoded {
+                guard let run else { throw UndecodablePart(reason: "an element near byte \(offset) does not decode") }
+                delivered.append(contentsOf: run)
+            }
+            try deliver(delivered)
+        }
+        while true {
+            if let close = buffer.range(ofBytes: "\n  ]".utf8) {
+                try decodeAndDeliver(0..<close.lowerBound)
+                rest.append(buffer[close.lowerBound...])
+                buffer = Data()
+                while try readMore() > 0 {
+                    rest.append(buffer)
+                    buffer = Data()
+                }
+                break
+            }
+            if let last = buffer.range(ofBytes: separator, backwards: true) {
+                try decodeAndDeliver(0..<last.lowerBound + comma)
+                buffer = Data(buffer[(last.lowerBound + comma + 1)...])
+            }
+            guard try readMore() > 0 else { throw UndecodablePart(reason: "it ends inside its \(key) array") }
+        }
+        guard let file = try? JSONDecoder().decode(File.self, from: rest), file[keyPath: array].isEmpty else {
+            throw UndecodablePart(reason: "its parts around the \(key) array do not decode")
+        }
+        return file
+    }
+}
+
+extension ElementRuns {
+    /// The file at `path` without its array: its head read from the start and its tail from
+    /// the end, what lies between never read (corpus.json's participants table without its
+    /// 240 MB of documents). nil when the file is not laid out as ``JSONWriter`` lays it out.
+    func outside<File: Decodable, Element>(_ path: String, _ array: WritableKeyPath<File, [Element]>) -> File? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        let size = Int(status.st_size)
+        func bytes(_ range: Range<Int>) -> Data? {
+            var data = Data(count: range.count)
+            let read = data.withUnsafeMutableBytes { bytes in
+                bytes.baseAddress.map { pread(descriptor, $0, range.count, off_t(range.lowerBound)) } ?? -1
+            }
+            return read == range.count ? data : nil
+        }
+        let marker = Array("\n  \"\(key)\" : [".utf8)
+        var window = 1 << 16
+        var first = Data()
+        var found: Range<Int>?
+        while found == nil {
+            guard let head = bytes(0..<min(size, window)) else { return nil }
+            first = head
+            found = first.range(ofBytes: marker)
+            guard found == nil, window < size else { break }
+            window *= 4
+        }
+        guard let open = found else { return nil }
+        window = 1 << 16
+        while true {
+            let start = max(open.upperBound, size - window)
+            guard let tail = bytes(start..<size) else { return nil }
+            if let close = tail.range(ofBytes: "\n  ]".utf8, backwards: true) {
+                guard
+                    let file = try? JSONDecoder().decode(
+                        File.self, from: Data(first[..<open.upperBound]) + tail[close.lowerBound...]),
+                    file[keyPath: array].isEmpty
+                else { return nil }
+                return file
+            }
+            guard start > open.upperBound else { return nil }
+            window *= 4
+        }
+    }
+}

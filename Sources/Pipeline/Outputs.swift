@@ -97,6 +97,39 @@ public enum Outputs {
         return corpus
     }
 
+    /// corpus.json without its documents (the participants table, the study's name), its
+    /// documents never read when the file is laid out as ``JSONWriter`` lays it out.
+    public static func corpusWithoutDocuments(of configuration: PipelineConfiguration) throws(PipelineError)
+        -> CorpusFile
+    {
+        let path = try OutputFlush.trusted("corpus.json", in: configuration.outputFolder)
+        if let file = ElementRuns.documents.outside(path, \CorpusFile.documents) { return file }
+        var file = try corpus(of: configuration)
+        file.documents = []
+        return file
+    }
+
+    /// corpus.json's documents, each given to `body` in order and let go, read a chunk at a
+    /// time (``ElementRuns/stream(_:_:chunk:deliver:)``); returns the file without them.
+    public static func forEachDocument(
+        of configuration: PipelineConfiguration, _ body: (Document) -> Void
+    ) throws(PipelineError) -> CorpusFile {
+        let path = try OutputFlush.trusted("corpus.json", in: configuration.outputFolder)
+        let streamed: CorpusFile?
+        do {
+            streamed = try ElementRuns.documents.stream(path, \CorpusFile.documents) { documents in
+                for document in documents { body(document) }
+            }
+        } catch {
+            throw PipelineError(file: path, message: "cannot read corpus.json (\(error)); run the pipeline again")
+        }
+        if let streamed { return streamed }
+        var file = try corpus(of: configuration)
+        for document in file.documents { body(document) }
+        file.documents = []
+        return file
+    }
+
     /// run-report.json's bytes, as ``json(_:pretty:)`` gives them, written by ``JSONWriter``:
     /// encoding the stages' document lists (every document's id, once per stage) took ~7 ms at
     /// 2,000 documents, and the rest ~0.6 ms of every run's main thread, at its very end, most

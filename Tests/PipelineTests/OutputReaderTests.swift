@@ -127,4 +127,62 @@ import Testing
             try Outputs.document("interview-03", of: configuration)
                 == corpus.documents.first { $0.id == "interview-03" })
     }
+
+    /// Streamed through chunks far smaller than one element (so that separators and the array's
+    /// end straddle chunks) and larger than the file, both outputs give what decoding them whole
+    /// gives, in order; their parts around the array are read from the ends alone.
+    @Test func outputsStreamedByChunksAreWhatTheWholeFileHolds() throws {
+        let workspace = try awkwardStudy()
+        defer { workspace.remove() }
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let corpusPath = workspace.out.appendingPathComponent("corpus.json").path
+        let suggestionsPath = workspace.out.appendingPathComponent("suggestions.json").path
+        let corpus = try Outputs.corpus(of: configuration)
+        let suggestions = try JSONDecoder().decode(
+            Outputs.SuggestionsFile.self, from: try workspace.output("suggestions.json"))
+        for chunk in [7, 97, 4096, 1 << 24] {
+            var documents: [Document] = []
+            var deliveries = 0
+            let rest = try #require(
+                try ElementRuns.documents.stream(corpusPath, \Outputs.CorpusFile.documents, chunk: chunk) {
+                    documents += $0
+                    deliveries += 1
+                })
+            #expect(documents == corpus.documents, "chunk \(chunk)")
+            #expect(rest.documents.isEmpty && rest.participants == corpus.participants && rest.study == corpus.study)
+            #expect(chunk > 4096 || deliveries > corpus.documents.count / 2)
+            var streamed: [Suggestion] = []
+            let file = try #require(
+                try ElementRuns.suggestions.stream(suggestionsPath, \Outputs.SuggestionsFile.suggestions, chunk: chunk)
+                {
+                    streamed += $0
+                })
+            #expect(streamed == suggestions.suggestions, "chunk \(chunk)")
+            #expect(file.lexicon.codes.map(\.path) == suggestions.lexicon.codes.map(\.path))
+        }
+        let outside = try #require(ElementRuns.documents.outside(corpusPath, \Outputs.CorpusFile.documents))
+        #expect(outside.participants == corpus.participants && outside.documents.isEmpty)
+        let head = try #require(ElementRuns.suggestions.outside(suggestionsPath, \Outputs.SuggestionsFile.suggestions))
+        #expect(head.lexicon.codes.map(\.name) == suggestions.lexicon.codes.map(\.name) && head.suggestions.isEmpty)
+
+        // Cut short, the stream is an error, not a corpus with documents missing.
+        let data = try workspace.output("corpus.json")
+        let cut = workspace.root.appendingPathComponent("cut.json")
+        try data.prefix(data.count * 2 / 3).write(to: cut)
+        #expect(throws: UndecodablePart.self) {
+            try ElementRuns.documents.stream(cut.path, \Outputs.CorpusFile.documents, chunk: 4096) { _ in }
+        }
+        #expect(ElementRuns.documents.outside(cut.path, \Outputs.CorpusFile.documents) == nil)
+        // Laid out otherwise: nothing is delivered, and the readers decode it whole.
+        try JSONEncoder().encode(corpus).write(to: URL(fileURLWithPath: corpusPath))
+        var delivered = 0
+        #expect(
+            try ElementRuns.documents.stream(corpusPath, \Outputs.CorpusFile.documents) { delivered += $0.count } == nil
+        )
+        #expect(delivered == 0 && ElementRuns.documents.outside(corpusPath, \Outputs.CorpusFile.documents) == nil)
+        var whole: [Document] = []
+        let without = try Outputs.forEachDocument(of: configuration) { whole.append($0) }
+        #expect(whole == corpus.documents && without.documents.isEmpty && without.participants == corpus.participants)
+        #expect(try Outputs.corpusWithoutDocuments(of: configuration).participants == corpus.participants)
+    }
 }
