@@ -269,37 +269,63 @@ public struct LexiconFeedback: Sendable, Codable {
     public var codes: [CodeRow]
 
     public init(lexicon: Lexicon, merged: DecisionMerger.Result) {
-        var rows: [String: CodeRow] = [:]
-        for code in lexicon.codes {
-            rows[code.name] = CodeRow(code: code.name, counts: Counts(), patterns: [:], manual: 0)
+        var tally = Tally(lexicon: lexicon)
+        tally.add(merged.suggestions)
+        tally.add(manual: merged.manual)
+        self = tally.feedback
+    }
+
+    init(codes: [CodeRow]) { self.codes = codes }
+
+    /// The feedback counted as merged suggestions come, a document's at a time.
+    public struct Tally: Sendable {
+        private var rows: [String: CodeRow] = [:]
+        private let order: [String: Int]
+
+        public init(lexicon: Lexicon) {
+            for code in lexicon.codes {
+                rows[code.name] = CodeRow(code: code.name, counts: Counts(), patterns: [:], manual: 0)
+            }
+            order = Dictionary(
+                lexicon.codes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         }
-        for suggestion in merged.suggestions {
-            var row =
-                rows[suggestion.code] ?? CodeRow(code: suggestion.code, counts: Counts(), patterns: [:], manual: 0)
-            func add(_ counts: inout Counts) {
-                counts.suggested += 1
-                switch suggestion.status {
-                case .accepted: counts.accepted += 1
-                case .rejected: counts.rejected += 1
-                case .recoded: counts.recoded += 1
-                case .conflict: counts.conflict += 1
-                case .pending: break
+
+        public mutating func add(_ suggestions: [Suggestion]) {
+            for suggestion in suggestions {
+                var row =
+                    rows[suggestion.code] ?? CodeRow(code: suggestion.code, counts: Counts(), patterns: [:], manual: 0)
+                func add(_ counts: inout Counts) {
+                    counts.suggested += 1
+                    switch suggestion.status {
+                    case .accepted: counts.accepted += 1
+                    case .rejected: counts.rejected += 1
+                    case .recoded: counts.recoded += 1
+                    case .conflict: counts.conflict += 1
+                    case .pending: break
+                    }
+                }
+                add(&row.counts)
+                for pattern in Set(suggestion.evidence.map(\.pattern)) {
+                    add(&row.patterns[pattern, default: Counts()])
+                }
+                rows[suggestion.code] = row
+            }
+        }
+
+        public mutating func add(manual: [String: [ManualCoding]]) {
+            for codings in manual.values {
+                for coding in codings {
+                    rows[coding.code, default: CodeRow(code: coding.code, counts: Counts(), patterns: [:], manual: 0)]
+                        .manual += 1
                 }
             }
-            add(&row.counts)
-            for pattern in Set(suggestion.evidence.map(\.pattern)) { add(&row.patterns[pattern, default: Counts()]) }
-            rows[suggestion.code] = row
         }
-        for codings in merged.manual.values {
-            for coding in codings {
-                rows[coding.code, default: CodeRow(code: coding.code, counts: Counts(), patterns: [:], manual: 0)]
-                    .manual += 1
-            }
-        }
-        let order = Dictionary(
-            lexicon.codes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        codes = rows.values.sorted {
-            (order[$0.code] ?? Int.max, $0.code) < (order[$1.code] ?? Int.max, $1.code)
+
+        public var feedback: LexiconFeedback {
+            LexiconFeedback(
+                codes: rows.values.sorted {
+                    (order[$0.code] ?? Int.max, $0.code) < (order[$1.code] ?? Int.max, $1.code)
+                })
         }
     }
 }

@@ -46,6 +46,73 @@ public struct Decider: Sendable {
         return (file, DecisionMerger().merge(file.suggestions, states: try coderStates()))
     }
 
+    /// What a merge leaves beside the suggestions themselves.
+    public struct MergeEnd: Sendable {
+        public var lexicon: Outputs.SuggestionsFile.LexiconInfo
+        public var orphans: [DecisionMerger.Orphan]
+        public var manual: [String: [ManualCoding]]
+    }
+
+    /// ``currentSuggestions()`` a document at a time: suggestions.json read a chunk at a time
+    /// (``ElementRuns/stream(_:_:chunk:deliver:)``) and each document's suggestions merged with
+    /// the decisions as a run merges them (``DecisionMerger/Session``), given to `body` and let
+    /// go. Decoding the whole file held 400 MB at 100 MB of transcripts. A file laid out as
+    /// tmine writes it has each document's suggestions together; one that has not is refused
+    /// (merged apart, a document's decisions could join differently).
+    public func forEachMergedDocument(_ body: ([Suggestion]) -> Void) throws(PipelineError) -> MergeEnd {
+        let states = try coderStates()
+        let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
+        var session = DecisionMerger.Session(states: states)
+        var pending: [Suggestion] = []
+        var merged: Set<String> = []
+        var apart: String?
+        func mergePending() {
+            guard let document = pending.first?.documentID else { return }
+            if !merged.insert(document).inserted { apart = apart ?? document }
+            for index in pending.indices {
+                pending[index].decisions = []
+                pending[index].status = .pending
+            }
+            session.merge(document: &pending)
+            body(pending)
+            pending = []
+        }
+        let file: Outputs.SuggestionsFile?
+        do {
+            file = try ElementRuns.suggestions.stream(path, \Outputs.SuggestionsFile.suggestions) { suggestions in
+                for suggestion in suggestions where apart == nil {
+                    if let document = pending.first?.documentID, document != suggestion.documentID { mergePending() }
+                    pending.append(suggestion)
+                }
+            }
+            if apart == nil { mergePending() }
+        } catch {
+            throw PipelineError(file: path, message: "cannot read suggestions.json (\(error)); run the pipeline again")
+        }
+        if let apart {
+            throw PipelineError(
+                file: path,
+                message:
+                    "the suggestions of \"\(apart)\" are not together, as tmine run writes them; run the pipeline again"
+            )
+        }
+        guard let file else {
+            let (file, whole) = try currentSuggestions()
+            var order: [String] = []
+            let byDocument = Dictionary(grouping: whole.suggestions) { suggestion in
+                if !merged.contains(suggestion.documentID) {
+                    merged.insert(suggestion.documentID)
+                    order.append(suggestion.documentID)
+                }
+                return suggestion.documentID
+            }
+            for document in order { body(byDocument[document] ?? []) }
+            return MergeEnd(lexicon: file.lexicon, orphans: whole.orphans, manual: whole.manual)
+        }
+        let (orphans, manual) = session.finish()
+        return MergeEnd(lexicon: file.lexicon, orphans: orphans, manual: manual)
+    }
+
     /// The last run's suggestions.json, every suggestion pending and without decisions: what
     /// the decisions are merged into.
     public func lastSuggestions() throws(PipelineError) -> Outputs.SuggestionsFile {

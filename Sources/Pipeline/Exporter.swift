@@ -35,63 +35,23 @@ public struct Exporter: Sendable {
         var coders: [String]
     }
 
-    /// Every coding: suggestions.json read a chunk at a time, each document's suggestions merged
-    /// with the decisions as they are now (``DecisionMerger/Session``, as a run merges them) and
-    /// only the codings kept. Decoding the whole file took 400 MB at 100 MB of transcripts. A
-    /// file whose documents' suggestions are not together (not as a run writes it) is merged whole.
+    /// Every coding, the suggestions merged with the decisions a document at a time
+    /// (``Decider/forEachMergedDocument(_:)``) and only the codings kept.
     func codings() throws(PipelineError) -> Codings {
-        let decider = Decider(configuration: configuration)
-        let states = try decider.coderStates()
-        let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
-        var session = DecisionMerger.Session(states: states)
         var codings: [Coding] = []
-        var pending: [Suggestion] = []
-        var merged: Set<String> = []
-        var together = true
-        func mergePending() {
-            guard let document = pending.first?.documentID else { return }
-            together = together && merged.insert(document).inserted
-            for index in pending.indices {
-                pending[index].decisions = []
-                pending[index].status = .pending
-            }
-            session.merge(document: &pending)
-            for suggestion in pending { codings += Self.codings(of: suggestion) }
-            pending = []
+        let end = try Decider(configuration: configuration).forEachMergedDocument { suggestions in
+            for suggestion in suggestions { codings += Self.codings(of: suggestion) }
         }
-        let file: Outputs.SuggestionsFile?
-        do {
-            file = try ElementRuns.suggestions.stream(path, \Outputs.SuggestionsFile.suggestions) { suggestions in
-                for suggestion in suggestions {
-                    if let document = pending.first?.documentID, document != suggestion.documentID { mergePending() }
-                    pending.append(suggestion)
-                }
-            }
-            mergePending()
-        } catch {
-            throw PipelineError(file: path, message: "cannot read suggestions.json (\(error)); run the pipeline again")
-        }
-        let codes: [Outputs.SuggestionsFile.CodeInfo]
-        let manual: [String: [ManualCoding]]
-        if let file, together {
-            codes = file.lexicon.codes
-            manual = session.finish().manual
-        } else {
-            let (file, whole) = try decider.currentSuggestions()
-            codes = file.lexicon.codes
-            manual = whole.manual
-            codings = whole.suggestions.flatMap(Self.codings(of:))
-        }
-        for coder in manual.keys.sorted() {
-            for coding in manual[coder] ?? [] {
+        for coder in end.manual.keys.sorted() {
+            for coding in end.manual[coder] ?? [] {
                 codings.append(
                     Coding(
                         documentID: coding.documentID, segmentIndex: coding.segmentIndex, range: coding.range,
                         code: coding.code, coder: coder, status: "manual", at: "", text: coding.text))
             }
         }
-        let coders = Set(codings.map(\.coder)).union(manual.keys).sorted()
-        return Codings(codes: codes, codings: codings, coders: coders)
+        let coders = Set(codings.map(\.coder)).union(end.manual.keys).sorted()
+        return Codings(codes: end.lexicon.codes, codings: codings, coders: coders)
     }
 
     /// The codings a suggestion's decisions make: accepted (the suggested code) and recoded (the

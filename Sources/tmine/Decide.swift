@@ -48,11 +48,21 @@ struct Decide: ParsableCommand {
         let configuration = try readPipeline(pipeline)
         let decider = Decider(configuration: configuration)
         if list {
-            let (_, merged) = try report { try decider.currentSuggestions() }
-            for suggestion in merged.suggestions {
-                let mine = suggestion.decisions.first { $0.coder == coder }?.status.rawValue ?? "pending"
-                print("\(suggestion.id)\t\(mine)\t\(suggestion.code)\t\(suggestion.documentID)\t\(suggestion.context)")
+            // Written a document at a time, as suggestions.json is read.
+            var written: (any Error)?
+            _ = try report {
+                try decider.forEachMergedDocument { suggestions in
+                    guard written == nil else { return }
+                    var lines = ""
+                    for suggestion in suggestions {
+                        let mine = suggestion.decisions.first { $0.coder == coder }?.status.rawValue ?? "pending"
+                        lines +=
+                            "\(suggestion.id)\t\(mine)\t\(suggestion.code)\t\(suggestion.documentID)\t\(suggestion.context)\n"
+                    }
+                    do { try emit(lines, terminator: "") } catch { written = error }
+                }
             }
+            if let written { throw written }
             return
         }
         var actions: [Decider.Action] = accept.map { .accept($0) } + reject.map { .reject($0) } + undo.map { .undo($0) }
@@ -123,8 +133,12 @@ struct LexiconCommand: ParsableCommand {
         func run() throws {
             let configuration = try readPipeline(pipeline)
             guard let stage = configuration.suggest else { throw ValidationError("the pipeline has no suggest stage") }
-            let (_, merged) = try report { try Decider(configuration: configuration).currentSuggestions() }
-            let feedback = LexiconFeedback(lexicon: stage.lexicon, merged: merged)
+            var tally = LexiconFeedback.Tally(lexicon: stage.lexicon)
+            let merged = try report {
+                try Decider(configuration: configuration).forEachMergedDocument { tally.add($0) }
+            }
+            tally.add(manual: merged.manual)
+            let feedback = tally.feedback
             if json {
                 print(try jsonString(feedback))
                 return
