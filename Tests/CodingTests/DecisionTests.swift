@@ -103,7 +103,7 @@ import Testing
         var random = SplitMixGenerator(seed: 11)
         let actions: [DecisionEvent.Action] = [.accept, .reject, .recode, .undo, .note]
         let events = (0..<300).map { _ in
-            let action = actions.randomElement(using: &random)!
+            let action = actions[Int.random(in: 0..<actions.count, using: &random)]
             return DecisionEvent(
                 action: action, suggestionID: "s\(Int.random(in: 0..<12, using: &random))",
                 code: action == .recode ? "Time" : nil, note: action == .note ? "see" : nil)
@@ -125,6 +125,89 @@ import Testing
         #expect(after.order == afterAlone.order)
         #expect(after.order.map { after.entries[$0]?.code } == afterAlone.order.map { afterAlone.entries[$0]?.code })
         #expect(after.order.map(after.status(of:)) == afterAlone.order.map(afterAlone.status(of:)))
+    }
+
+    /// Events of every shape: each optional field present or not, evidence empty or not, text
+    /// with quotes, slashes, line breaks and characters beyond the BMP.
+    static func randomEvents(_ count: Int, seed: UInt64) -> [DecisionEvent] {
+        var random = SplitMixGenerator(seed: seed)
+        let texts = ["hype", "a/b \"quoted\"", "line\nbreak\ttab", "naïve 🩺", ""]
+        func text() -> String { texts[Int.random(in: 0..<texts.count, using: &random)] }
+        func maybe(_ value: String) -> String? { Bool.random(using: &random) ? value : nil }
+        return (0..<count).map { index in
+            let actions: [DecisionEvent.Action] = [.accept, .reject, .recode, .note, .undo, .manual, .removeManual]
+            let action = actions[Int.random(in: 0..<actions.count, using: &random)]
+            let evidence = (0..<Int.random(in: 0...2, using: &random)).map { _ in text() }
+            return DecisionEvent(
+                sequence: index + 1, at: "2026-12-04T0\(index % 10):00:00Z", action: action,
+                suggestionID: maybe("s\(index % 7)"), code: maybe(text()), note: maybe(text()),
+                previousStatus: Bool.random(using: &random) ? SuggestionStatus.accepted : nil,
+                snapshot: Bool.random(using: &random)
+                    ? .init(documentID: text(), segmentIndex: index, code: text(), evidence: evidence) : nil,
+                manual: action == .manual
+                    ? ManualCoding(
+                        id: "m\(index)", documentID: text(), segmentIndex: Bool.random(using: &random) ? index : nil,
+                        range: ScalarRange(start: index, end: index + 3), text: text(), code: text()) : nil,
+                manualID: action == .removeManual ? "m\(index - 1)" : nil)
+        }
+    }
+
+    @Test func logsReadByHandAreWhatJSONDecoderReads() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for seed in 1...5 as ClosedRange<UInt64> {
+            let log = DecisionLog(coder: "alice", events: Self.randomEvents(60, seed: seed))
+            for data in [try encoder.encode(log), try JSONEncoder().encode(log)] {
+                let byHand = try #require(DecisionStore.readByHand(data))
+                #expect(byHand == (try JSONDecoder().decode(DecisionLog.self, from: data)))
+                #expect(byHand == log)
+            }
+        }
+        // A key of its own, or a key twice, is left to JSONDecoder, which reads the log all the same.
+        let extra = Data(#"{"coder":"bob","events":[],"mine":[1],"schemaVersion":1}"#.utf8)
+        #expect(DecisionStore.readByHand(extra) == nil)
+        #expect(try DecisionStore.decode(extra, path: "bob.json") == DecisionLog(coder: "bob"))
+        #expect(DecisionStore.readByHand(Data(#"{"coder":"a","coder":"b","events":[],"schemaVersion":1}"#.utf8)) == nil)
+        #expect(DecisionStore.readByHand(Data(#"{"coder":"bob","events":[]}"#.utf8)) == nil)
+    }
+
+    /// New events are put in before the file's events array closes, in the bytes encoding the
+    /// whole log gives; a file that ends otherwise (written by hand) is encoded whole, its events kept.
+    @Test func appendingWritesTheBytesOfTheWholeLogsEncoding() throws {
+        let path = temporaryLog()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let events = Self.randomEvents(120, seed: 9).map { event in
+            var event = event
+            (event.sequence, event.at) = (0, "")
+            return event
+        }
+        var log = DecisionLog(coder: "alice")
+        for batch in [events[..<1], events[1..<2], events[2..<50], events[50...]] {
+            let before = try DecisionStore.read(path, coder: "alice")
+            let beforeBytes = try? Data(contentsOf: URL(fileURLWithPath: path))
+            log = try DecisionStore.append(Array(batch), to: path, coder: "alice")
+            let written = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(written == (try encoder.encode(log)) + Data("\n".utf8))
+            // Put in place, not encoded whole, once there is a log to put them in.
+            if let beforeBytes {
+                let appended = try DecisionStore.appending(
+                    log.events[before.events.count...], to: beforeBytes, of: before, encoder)
+                #expect(appended == written)
+            }
+        }
+        #expect(log.events.count == 120 && log.events.map(\.sequence) == Array(1...120))
+        // Written by hand, on one line: encoded whole after the append, nothing lost.
+        try JSONEncoder().encode(log).write(to: URL(fileURLWithPath: path))
+        #expect(try DecisionStore.appending([], to: try JSONEncoder().encode(log), of: log, encoder) == nil)
+        let empty = DecisionLog(coder: "alice")
+        #expect(
+            try DecisionStore.appending([], to: try encoder.encode(empty) + Data("\n".utf8), of: empty, encoder) == nil)
+        let after = try DecisionStore.append(
+            [DecisionEvent(action: .accept, suggestionID: "s1")], to: path, coder: "alice")
+        #expect(Array(after.events.prefix(120)) == log.events && after.events.count == 121)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try encoder.encode(after)) + Data("\n".utf8))
     }
 
     @Test func aStaleWriterIsToldToReload() throws {
