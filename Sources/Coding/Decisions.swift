@@ -204,8 +204,13 @@ public enum DecisionStore {
     /// Appends events, numbering and timestamping them. Throws ``DecisionError`` with
     /// `isConflict` when the log moved past `expectedVersion`.
     @discardableResult
+    ///
+    /// `afterWriting` is given the coder's state after the append and the new file's stamp, taken
+    /// while the log is still locked, so that a cache of states (the review server's) need not
+    /// read the log again.
     public static func append(
-        _ events: [DecisionEvent], to path: String, coder: String, expectedVersion: Int? = nil, now: Date = Date()
+        _ events: [DecisionEvent], to path: String, coder: String, expectedVersion: Int? = nil, now: Date = Date(),
+        afterWriting: (CoderState, AtomicFile.FileStamp) -> Void = { _, _ in }
     ) throws(DecisionError) -> DecisionLog {
         let folder = (path as NSString).deletingLastPathComponent
         do {
@@ -260,6 +265,8 @@ public enum DecisionStore {
                 data.append(0x0A)
             }
             try AtomicFile.write(data, to: path)
+            var status = stat()
+            if stat(path, &status) == 0 { afterWriting(state, AtomicFile.FileStamp(status)) }
         } catch let error as FileWriteError {
             throw DecisionError(file: path, message: error.message)
         } catch {

@@ -11,6 +11,7 @@ struct ReviewAPI: Sendable {
     let configuration: PipelineConfiguration
     let coder: String
     let suggestions: SuggestionsCache
+    let states = CoderStateCache()
     var decider: Decider { Decider(configuration: configuration) }
 
     init(configuration: PipelineConfiguration, coder: String) {
@@ -35,7 +36,7 @@ struct ReviewAPI: Sendable {
     /// version and manual codings.
     func state() throws -> Response {
         let current = try loaded { try suggestions.current() }
-        let states = try loaded { try decider.coderStates() }
+        let states = try loaded { try decider.coderStates(cache: self.states) }
         let log = try coderLog()
         let merged = DecisionMerger().merge(current.file.suggestions, states: states)
         var body = try encoded(
@@ -119,7 +120,8 @@ struct ReviewAPI: Sendable {
         }
         do {
             let current = try suggestions.current()
-            let log = try decider.decide(coder: coder, actions, expectedVersion: request.version, in: current.file)
+            let log = try decider.decide(
+                coder: coder, actions, expectedVersion: request.version, in: current.file, cache: self.states)
             // What the decisions changed, for the page to show without loading everything again:
             // the documents the events just appended name (the log was at the request's version).
             var documents: [String] = []
@@ -128,12 +130,12 @@ struct ReviewAPI: Sendable {
                     documents.append(document)
                 }
             }
-            let states = try decider.coderStates()
+            let states = try decider.coderStates(cache: self.states)
             return try json(
                 Decided(
                     run: current.run, version: log.version,
                     suggestions: current.merged(documents: documents, states: states),
-                    manualCodings: CoderState(log).manual))
+                    manualCodings: states.first { $0.coder == coder }?.manual ?? CoderState(log).manual))
         } catch let error as PipelineError {
             let conflict = error.message.contains("changed since they were read")
             return problem(conflict ? .conflict : .unprocessableContent, error.message)

@@ -991,6 +991,37 @@ import TextAnalysis
         }
     }
 
+    /// Coders' states kept between requests are those read afresh, whoever appended to a log
+    /// in between (another tab, `tmine decide`), and a coder whose log is gone is gone.
+    @Test func cachedCoderStatesFollowEveryChangeToTheLogs() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let ids = try decider.currentSuggestions().file.suggestions.map(\.id)
+        let cache = CoderStateCache()
+        func same() throws -> Bool {
+            let (cached, fresh) = (try decider.coderStates(cache: cache), try decider.coderStates())
+            return cached.map(\.coder) == fresh.map(\.coder)
+                && zip(cached, fresh).allSatisfy { $0.order == $1.order && $0.entries == $1.entries }
+        }
+        #expect(try decider.coderStates(cache: cache).isEmpty)
+        try decider.decide(coder: "alice", [.accept(ids[0])])
+        #expect(try same())
+        try decider.decide(coder: "bob", [.reject(ids[0]), .accept(ids[1])])
+        try decider.decide(coder: "alice", [.recode(ids[0], code: "Serendipity")])
+        #expect(try same())
+        #expect(try decider.coderStates(cache: cache).first?.status(of: ids[0]) == .recoded)
+        try decider.decide(coder: "alice", [.undo(ids[0])])
+        #expect(try decider.coderStates(cache: cache).first?.status(of: ids[0]) == .accepted)
+        // A decision made through the cache leaves it the state it wrote.
+        try decider.decide(coder: "alice", [.reject(ids[2]), .note(ids[1], text: "see")], cache: cache)
+        #expect(try same())
+        #expect(try decider.coderStates(cache: cache).first?.entries[ids[1]]?.note == "see")
+        try FileManager.default.removeItem(atPath: decider.decisionsPath(coder: "alice"))
+        #expect(try decider.coderStates(cache: cache).map(\.coder) == ["bob"])
+    }
+
     @Test func theSampleLexiconIsValidAndItsExamplesPass() throws {
         let path = Workspace.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml").path
         let lexicon = try LexiconReader.read(path)
