@@ -69,10 +69,7 @@ public struct Decider: Sendable {
         func mergePending() {
             guard let document = pending.first?.documentID else { return }
             if !merged.insert(document).inserted { apart = apart ?? document }
-            for index in pending.indices {
-                pending[index].decisions = []
-                pending[index].status = .pending
-            }
+            Self.undecide(&pending)
             session.merge(document: &pending)
             body(pending)
             pending = []
@@ -97,7 +94,8 @@ public struct Decider: Sendable {
             )
         }
         guard let file else {
-            let (file, whole) = try currentSuggestions()
+            let file = try lastSuggestions()
+            let whole = DecisionMerger().merge(file.suggestions, states: states)
             var order: [String] = []
             let byDocument = Dictionary(grouping: whole.suggestions) { suggestion in
                 if !merged.contains(suggestion.documentID) {
@@ -123,11 +121,16 @@ public struct Decider: Sendable {
         } catch {
             throw PipelineError(file: suggestionsPath, message: "cannot read suggestions.json: \(error)")
         }
-        for index in file.suggestions.indices {
-            file.suggestions[index].decisions = []
-            file.suggestions[index].status = .pending
-        }
+        Self.undecide(&file.suggestions)
         return file
+    }
+
+    /// Suggestions as a run left them before any coder's decisions are merged in: pending, none.
+    private static func undecide(_ suggestions: inout [Suggestion]) {
+        for index in suggestions.indices {
+            suggestions[index].decisions = []
+            suggestions[index].status = .pending
+        }
     }
 
     /// suggestions.json's bytes, when there is one the last run left whole.
