@@ -272,6 +272,18 @@ func lastPlace(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: 
     return nil
 }
 
+/// Up to `count` bytes of an open file from `offset`, read onto the end of `data`: how many
+/// were read, or -1.
+private func readBytes(_ descriptor: Int32, _ count: Int, at offset: Int, onto data: inout Data) -> Int {
+    let start = data.count
+    data.count += count
+    let read = data.withUnsafeMutableBytes { bytes in
+        bytes.baseAddress.map { pread(descriptor, $0 + start, count, off_t(offset)) } ?? -1
+    }
+    data.count = start + max(read, 0)
+    return read
+}
+
 /// A part of an output that does not decode although its layout is ``JSONWriter``'s.
 struct UndecodablePart: Error, CustomStringConvertible {
     var reason: String
@@ -296,12 +308,7 @@ extension ElementRuns {
         var offset = 0
         var buffer = Data()
         func readMore() throws -> Int {
-            let start = buffer.count
-            buffer.count += chunk
-            let read = buffer.withUnsafeMutableBytes { bytes in
-                bytes.baseAddress.map { pread(descriptor, $0 + start, chunk, off_t(offset)) } ?? -1
-            }
-            buffer.count = start + max(read, 0)
+            let read = readBytes(descriptor, chunk, at: offset, onto: &buffer)
             guard read >= 0 else { throw UndecodablePart(reason: "cannot read it") }
             offset += read
             return read
@@ -363,11 +370,8 @@ extension ElementRuns {
         guard fstat(descriptor, &status) == 0 else { return nil }
         let size = Int(status.st_size)
         func bytes(_ range: Range<Int>) -> Data? {
-            var data = Data(count: range.count)
-            let read = data.withUnsafeMutableBytes { bytes in
-                bytes.baseAddress.map { pread(descriptor, $0, range.count, off_t(range.lowerBound)) } ?? -1
-            }
-            return read == range.count ? data : nil
+            var data = Data()
+            return readBytes(descriptor, range.count, at: range.lowerBound, onto: &data) == range.count ? data : nil
         }
         let marker = Array("\n  \"\(key)\" : [".utf8)
         var window = 1 << 16
