@@ -20,7 +20,7 @@ struct ReviewAPI: Sendable {
         suggestions = SuggestionsCache(decider: Decider(configuration: configuration))
     }
 
-    /// The page's state but its suggestions, which are spliced in (see ``state()``).
+    /// The page's state but its list of suggestions, which is spliced in (see ``state()``).
     struct State: Encodable {
         var study: String
         var coder: String
@@ -32,8 +32,10 @@ struct ReviewAPI: Sendable {
         var manualCodings: [ManualCoding]
     }
 
-    /// Every suggestion merged with every coder's decisions, the codes, and this coder's log
-    /// version and manual codings.
+    /// Every suggestion as the page's filters, code tree and progress need it (merged with
+    /// every coder's decisions; see ``Outputs/json(listing:coder:)``), the codes, and this
+    /// coder's log version and manual codings. Cards ask for their whole suggestions with
+    /// ``suggestions(ids:)``.
     func state() throws -> Response {
         let current = try loaded { try suggestions.current() }
         let states = try loaded { try decider.coderStates(cache: self.states) }
@@ -44,15 +46,30 @@ struct ReviewAPI: Sendable {
                 study: configuration.study, coder: coder, run: current.run, version: log.version,
                 codes: current.file.lexicon.codes,
                 manualCodings: merged.manual[coder] ?? []))
-        // Keys are sorted and `version` is the last: the suggestions go before it, written as
-        // suggestions.json writes them (JSONEncoder took seconds for 120,000).
+        // Keys are sorted and `version` is the last: the listing goes before it, written as
+        // the outputs are (JSONEncoder took seconds for 120,000 suggestions).
         guard let last = body.range(of: Data(#","version":"#.utf8), options: .backwards) else {
             throw HTTPError(.internalServerError, message: "the state has no version")
         }
         body.replaceSubrange(
             last.lowerBound..<last.lowerBound + 1,
-            with: Data(#","suggestions":"#.utf8) + Outputs.json(suggestions: merged.suggestions) + Data(",".utf8))
+            with: Data(#","listing":"#.utf8) + Outputs.json(listing: merged.suggestions, coder: coder)
+                + Data(",".utf8))
         return response(body)
+    }
+
+    /// The suggestions a page of cards shows, merged with the decisions as they are now, in the
+    /// order asked; ids the last run no longer has are left out (`run` tells the page to load
+    /// the state again).
+    func suggestions(ids: [String]) throws -> Response {
+        let current = try loaded { try suggestions.current() }
+        let states = try loaded { try decider.coderStates(cache: self.states) }
+        return try json(Page(run: current.run, suggestions: current.merged(ids: ids, states: states)))
+    }
+
+    struct Page: Encodable {
+        var run: String
+        var suggestions: [Suggestion]
     }
 
     private func coderLog() throws -> DecisionLog {

@@ -53,6 +53,10 @@ public struct ReviewServer: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         router.get("/api/state") { _, _ -> Response in try api.state() }
+        router.get("/api/suggestions") { request, _ -> Response in
+            let ids = request.uri.queryParameters["ids"].map { $0.split(separator: ",").map(String.init) } ?? []
+            return try api.suggestions(ids: ids)
+        }
         router.get("/api/turns") { request, _ -> Response in
             let document = request.uri.queryParameters["document"].map(String.init) ?? ""
             let segment = request.uri.queryParameters["segment"].flatMap { Int(String($0)) } ?? -1

@@ -12,6 +12,8 @@ final class SuggestionsCache: @unchecked Sendable {
         let file: Outputs.SuggestionsFile
         /// Each document's suggestions, by position in `file.suggestions`.
         let byDocument: [String: [Int]]
+        /// Each suggestion's position in `file.suggestions`, by id.
+        let positions: [String: Int]
         /// Names the file read: a page whose state came from another must load it again.
         let run: String
 
@@ -19,10 +21,14 @@ final class SuggestionsCache: @unchecked Sendable {
             self.file = file
             self.run = run
             var byDocument: [String: [Int]] = [:]
+            var positions: [String: Int] = [:]
+            positions.reserveCapacity(file.suggestions.count)
             for (position, suggestion) in file.suggestions.enumerated() {
                 byDocument[suggestion.documentID, default: []].append(position)
+                positions[suggestion.id] = position
             }
             self.byDocument = byDocument
+            self.positions = positions
         }
 
         /// `documents`' suggestions merged with the decisions as they are now: what a decision
@@ -36,6 +42,21 @@ final class SuggestionsCache: @unchecked Sendable {
                 merged += part
             }
             return merged
+        }
+
+        /// The suggestions named by `ids` merged as ``merged(documents:states:)`` merges them, in
+        /// the order named; an id no suggestion has is left out.
+        func merged(ids: [String], states: [CoderState]) -> [Suggestion] {
+            var documents: [String] = []
+            var seen: Set<String> = []
+            for id in ids {
+                guard let position = positions[id] else { continue }
+                let document = file.suggestions[position].documentID
+                if seen.insert(document).inserted { documents.append(document) }
+            }
+            let merged = merged(documents: documents, states: states)
+            let byID = Dictionary(merged.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return ids.compactMap { byID[$0] }
         }
     }
 

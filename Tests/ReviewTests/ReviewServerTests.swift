@@ -70,7 +70,7 @@ struct ReviewStudy {
 
     @Test func everyRequestNeedsTheToken() async throws {
         try await withServer { client, _ in
-            for path in ["/", "/api/state", "/api/turns?document=interview-01&segment=2"] {
+            for path in ["/", "/api/state", "/api/suggestions?ids=a", "/api/turns?document=interview-01&segment=2"] {
                 try await client.execute(uri: path, method: .get) { #expect($0.status == .forbidden) }
                 try await client.execute(uri: path + (path.contains("?") ? "&" : "?") + "token=wrong", method: .get) {
                     #expect($0.status == .forbidden)
@@ -140,17 +140,25 @@ struct ReviewStudy {
         }
     }
 
-    @Test func stateCarriesMarkupAsTextAndTurnsAroundASuggestion() async throws {
+    @Test func suggestionsCarryMarkupAsTextAndTurnsAroundASuggestion() async throws {
         try await withServer { client, _ in
-            try await client.execute(uri: "/api/state?token=\(token)", method: .get) { response in
+            let state = try await client.execute(uri: "/api/state?token=\(token)", method: .get) { response in
                 let state = try self.json(response)
-                let suggestions = state["suggestions"] as? [[String: Any]] ?? []
-                let markup = suggestions.first { ($0["text"] as? String)?.contains("<script>") == true }
-                #expect(markup != nil)
+                #expect(state["version"] as? Int == 0)
+                return try self.listing(response)
+            }
+            let ids = state.listing.suggestions.filter { $0.documentID == "interview-12" }.map(\.id)
+            #expect(!ids.isEmpty)
+            try await client.execute(
+                uri: "/api/suggestions?token=\(token)&ids=\(ids.joined(separator: ","))", method: .get
+            ) {
+                response in
+                let page = try self.answer(response)
+                #expect(page.suggestions.map(\.id) == ids)
+                #expect(page.suggestions.allSatisfy { $0.text.contains("<script>alert('x')</script>") })
                 #expect(
                     String(buffer: response.body).contains(#"<script>alert('x')<\/script>"#)
                         || String(buffer: response.body).contains("<script>alert('x')</script>"))
-                #expect(state["version"] as? Int == 0)
             }
             try await client.execute(uri: "/api/turns?token=\(token)&document=interview-01&segment=2", method: .get) {
                 response in
@@ -186,14 +194,88 @@ struct ReviewStudy {
         }
     }
 
+    /// A decision's answer, or a page of whole suggestions (which has no version).
     struct Answer: Decodable {
         var run: String
-        var version: Int
+        var version: Int?
         var suggestions: [Suggestion]
     }
 
     func answer(_ response: TestResponse) throws -> Answer {
         try JSONDecoder().decode(Answer.self, from: Data(buffer: response.body))
+    }
+
+    /// The state as the page reads it: every suggestion listed with what its filters need.
+    struct Listing: Decodable {
+        struct Listed: Decodable, Equatable {
+            var attributes: Int
+            var code: String
+            var documentID: String
+            var id: String
+            var participantID: String?
+            var status: SuggestionStatus
+        }
+        struct Suggestions: Decodable {
+            var attributeSets: [[String: String]]
+            var suggestions: [Listed]
+        }
+        var run: String
+        var version: Int
+        var listing: Suggestions
+    }
+
+    func listing(_ response: TestResponse) throws -> Listing {
+        try JSONDecoder().decode(Listing.self, from: Data(buffer: response.body))
+    }
+
+    /// The state, and every suggestion it lists asked for in pages as the page asks for them.
+    func everything(_ client: any TestClientProtocol) async throws -> (Listing, [Suggestion]) {
+        let state = try await client.execute(uri: "/api/state?token=\(token)", method: .get) { try self.listing($0) }
+        var suggestions: [Suggestion] = []
+        let ids = state.listing.suggestions.map(\.id)
+        for start in stride(from: 0, to: ids.count, by: 200) {
+            let page = ids[start..<min(start + 200, ids.count)].joined(separator: ",")
+            let answer = try await client.execute(uri: "/api/suggestions?token=\(token)&ids=\(page)", method: .get) {
+                try self.answer($0)
+            }
+            #expect(answer.run == state.run)
+            suggestions += answer.suggestions
+        }
+        return (state, suggestions)
+    }
+
+    @Test func theListingIsEverySuggestionAsTheWholeMergeHasIt() async throws {
+        try await withServer { client, study in
+            let file = try Decider(configuration: study.configuration).currentSuggestions().file
+            var headers: HTTPFields = [.contentType: "application/json"]
+            headers[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
+            // Decisions of this coder and of another, which the listing must tell apart.
+            let (mine, theirs) = (file.suggestions[3], file.suggestions[7])
+            let accept = ByteBuffer(string: #"{"version":0,"actions":[{"action":"reject","id":"\#(mine.id)"}]}"#)
+            try await client.execute(uri: "/api/decisions", method: .post, headers: headers, body: accept) {
+                #expect($0.status == .ok)
+            }
+            _ = try Decider(configuration: study.configuration).decide(coder: "bob", [.accept(theirs.id)])
+            let (state, suggestions) = try await everything(client)
+            let merged = try Decider(configuration: study.configuration).currentSuggestions().merged.suggestions
+            #expect(suggestions == merged)
+            #expect(state.listing.suggestions.map(\.id) == merged.map(\.id))
+            for (listed, suggestion) in zip(state.listing.suggestions, merged) {
+                #expect(listed.code == suggestion.code && listed.documentID == suggestion.documentID)
+                #expect(listed.participantID == suggestion.participantID)
+                #expect(state.listing.attributeSets[listed.attributes] == suggestion.attributes)
+                #expect(listed.status == (suggestion.decisions.first { $0.coder == "alice" }?.status ?? .pending))
+            }
+            #expect(state.listing.suggestions.first { $0.id == mine.id }?.status == .rejected)
+            #expect(state.listing.suggestions.first { $0.id == theirs.id }?.status == .pending)
+            #expect(Set(state.listing.attributeSets.map { $0 }).count == state.listing.attributeSets.count)
+            // An id the run does not have is left out; the order asked is kept.
+            let ids = [merged[5].id, "nope", merged[0].id]
+            let page = try await client.execute(
+                uri: "/api/suggestions?token=\(token)&ids=\(ids.joined(separator: ","))", method: .get
+            ) { try self.answer($0) }
+            #expect(page.suggestions.map(\.id) == [merged[5].id, merged[0].id])
+        }
     }
 
     @Test func aDecisionIsAnsweredWithItsDocumentsSuggestionsMergedAgain() async throws {
@@ -203,7 +285,7 @@ struct ReviewStudy {
             let document = file.suggestions.filter { $0.documentID == target.documentID }
             #expect(document.count > 1)
             let before = try await client.execute(uri: "/api/state?token=\(token)", method: .get) {
-                try self.answer($0)
+                try self.listing($0)
             }
             var headers: HTTPFields = [.contentType: "application/json"]
             headers[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
@@ -219,26 +301,31 @@ struct ReviewStudy {
             #expect(decided.suggestions.first { $0.id == target.id }?.decisions.map(\.coder) == ["alice"])
             #expect(decided.suggestions.filter { $0.status == .pending }.count == document.count - 1)
             // What the page is sent after loading again.
-            let after = try await client.execute(uri: "/api/state?token=\(token)", method: .get) { try self.answer($0) }
-            #expect(after.suggestions.filter { $0.documentID == target.documentID } == decided.suggestions)
+            let (after, suggestions) = try await everything(client)
+            #expect(suggestions.filter { $0.documentID == target.documentID } == decided.suggestions)
             #expect(after.version == 1)
+            #expect(after.listing.suggestions.first { $0.id == target.id }?.status == .accepted)
         }
     }
 
     @Test func aRunDuringReviewIsReadOnTheNextRequest() async throws {
         try await withServer { client, study in
-            let before = try await client.execute(uri: "/api/state?token=\(token)", method: .get) {
-                try self.answer($0)
-            }
-            #expect(before.suggestions.contains { $0.documentID == "interview-12" })
+            let (before, suggestions) = try await everything(client)
+            #expect(suggestions.contains { $0.documentID == "interview-12" })
             try FileManager.default.removeItem(at: study.root.appendingPathComponent("corpus/interview-12.txt"))
             _ = try PipelineRunner(configuration: study.configuration).run()
-            let after = try await client.execute(uri: "/api/state?token=\(token)", method: .get) { try self.answer($0) }
+            // A page of cards asked for with the old list is told the run changed.
+            let ids = suggestions.prefix(3).map(\.id).joined(separator: ",")
+            let stale = try await client.execute(uri: "/api/suggestions?token=\(token)&ids=\(ids)", method: .get) {
+                try self.answer($0)
+            }
+            #expect(stale.run != before.run)
+            let (after, afterSuggestions) = try await everything(client)
             #expect(after.run != before.run)
-            #expect(!after.suggestions.contains { $0.documentID == "interview-12" })
-            #expect(after.suggestions == before.suggestions.filter { $0.documentID != "interview-12" })
+            #expect(!afterSuggestions.contains { $0.documentID == "interview-12" })
+            #expect(afterSuggestions == suggestions.filter { $0.documentID != "interview-12" })
             // A decision on a suggestion the run took away is refused, not recorded.
-            let gone = try #require(before.suggestions.first { $0.documentID == "interview-12" })
+            let gone = try #require(suggestions.first { $0.documentID == "interview-12" })
             var headers: HTTPFields = [.contentType: "application/json"]
             headers[GuardMiddleware<BasicRequestContext>.tokenHeader] = token
             let accept = ByteBuffer(string: #"{"version":0,"actions":[{"action":"accept","id":"\#(gone.id)"}]}"#)

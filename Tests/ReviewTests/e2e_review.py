@@ -37,6 +37,46 @@ def badge(driver, id_):
         return None
 
 
+def state(port, url):
+    """The state as the server sends it (its listing: one entry per suggestion)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/api/state", headers={"X-Review-Token": url.split("token=")[1]})
+    return json.loads(connection.getresponse().read())
+
+
+def filters(driver, wait, state):
+    """Each filter shows the suggestions the listing says it should, counted by the page."""
+    def shown():
+        more = driver.find_elements(By.CSS_SELECTOR, "p.more")
+        if more:
+            return int(re.search(r"of (\d+) suggestions", more[0].text).group(1))
+        return len(driver.find_elements(By.CSS_SELECTOR, ".card"))
+
+    suggestions, sets = state["listing"]["suggestions"], state["listing"]["attributeSets"]
+    paths = {c["name"]: c["path"] for c in state["codes"]}
+    status = Select(driver.find_element(By.ID, "filter-status"))
+    status.select_by_value("rejected")
+    wanted = [s["id"] for s in suggestions if s["status"] == "rejected"]
+    wait.until(lambda d: [c.get_attribute("data-id") for c in d.find_elements(By.CSS_SELECTOR, ".card")] == wanted)
+    status.select_by_value("")
+    participant = sorted({s["participantID"] for s in suggestions if s.get("participantID")})[0]
+    Select(driver.find_element(By.ID, "filter-participant")).select_by_value(participant)
+    wait.until(lambda d: shown() == sum(s.get("participantID") == participant for s in suggestions))
+    Select(driver.find_element(By.ID, "filter-participant")).select_by_value("")
+    key, value = next((k, v) for set_ in sets for k, v in sorted(set_.items()) if k != "transcript")
+    Select(driver.find_element(By.ID, "filter-attribute")).select_by_value(key + "=" + value)
+    wait.until(lambda d: shown() == sum(sets[s["attributes"]].get(key) == value for s in suggestions))
+    Select(driver.find_element(By.ID, "filter-attribute")).select_by_value("")
+    # A code in the tree shows its own suggestions and those of the codes below it.
+    code = paths[suggestions[-1]["code"]][0]
+    button = driver.find_element(By.XPATH, '//ul[@id="tree"]//button[span[1][text()="%s"]]' % code)
+    driver.execute_script("arguments[0].click()", button)  # the sticky header may cover it
+    wait.until(lambda d: shown() == sum(code in paths[s["code"]] for s in suggestions))
+    driver.execute_script("arguments[0].click()", driver.find_element(By.ID, "clear-code"))
+    wait.until(lambda d: shown() == len(suggestions))
+    return "filters ok"
+
+
 def many(driver, wait, total):
     """Cards a page at a time; a decision answered without loading the state again."""
     cards = lambda: len(driver.find_elements(By.CSS_SELECTOR, ".card"))
@@ -140,6 +180,7 @@ def main():
         progress = driver.find_element(By.ID, "progress").text
         assert progress.startswith("reviewed 3 /"), progress
         driver.save_screenshot(screenshot)
+        print(filters(driver, wait, state(port, url)))
         print("ok:", progress)
     finally:
         if driver is not None:

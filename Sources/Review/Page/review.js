@@ -3,15 +3,26 @@
 const token = new URLSearchParams(location.search).get("token") || "";
 let state = null;
 let active = 0;
+// The state lists every suggestion with only what the filters, the code tree and the progress
+// need (id, code, document, participant, attributes, this coder's status); a card's whole
+// suggestion (turn, evidence, every coder's decisions) is asked for when the card is shown and
+// kept in `full`. The whole suggestions of 100 MB of transcripts were 160 MB of JSON.
 let visible = [];
+const full = new Map();
 let codeFilter = "";
 // Cards are rendered a page at a time as the list is scrolled: a study of 100 MB of
 // transcripts has 120,000 suggestions, far more than a browser lays out quickly.
 const PAGE = 200;
 let shown = PAGE;
 let rendered = 0;
+// How many cards the draws asked for so far will have shown.
+let requested = 0;
 let heading = null;
 let positions = new Map();
+let paths = new Map();
+// Counts render()s: cards fetched for an earlier list are not drawn into a later one.
+let generation = 0;
+let drawing = Promise.resolve();
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
@@ -26,26 +37,27 @@ async function load() {
   const response = await api("/api/state");
   if (!response.ok) { banner(await response.text()); return; }
   state = await response.json();
-  positions = new Map(state.suggestions.map((s, i) => [s.id, i]));
+  full.clear();
+  positions = new Map(state.listing.suggestions.map((s, i) => [s.id, i]));
+  paths = new Map(state.codes.map((c) => [c.name, c.path]));
   $("study").textContent = state.study;
   $("coder").textContent = "coder: " + state.coder;
   fillFilters();
   render();
 }
 
-function myStatus(s) {
-  const mine = s.decisions.find((d) => d.coder === state.coder);
-  return mine ? mine.status : "pending";
-}
+const listed = () => state.listing.suggestions;
+const attributesOf = (s) => state.listing.attributeSets[s.attributes] || {};
+const codePath = (s) => paths.get(s.code) || [s.code];
 
 function fillFilters() {
-  const participants = [...new Set(state.suggestions.map((s) => s.participantID).filter(Boolean))].sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
+  const participants = [...new Set(listed().map((s) => s.participantID).filter(Boolean))].sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
   const pSelect = $("filter-participant");
   const keepP = pSelect.value;
   pSelect.replaceChildren(new Option("all", ""), ...participants.map((p) => new Option(p, p)));
   pSelect.value = keepP;
   const pairs = new Set();
-  for (const s of state.suggestions) for (const [k, v] of Object.entries(s.attributes)) if (k !== "transcript") pairs.add(k + "=" + v);
+  for (const set of state.listing.attributeSets) for (const [k, v] of Object.entries(set)) if (k !== "transcript") pairs.add(k + "=" + v);
   const aSelect = $("filter-attribute");
   const keepA = aSelect.value;
   aSelect.replaceChildren(new Option("all", ""), ...[...pairs].sort().map((p) => new Option(p, p)));
@@ -54,10 +66,10 @@ function fillFilters() {
 
 function passes(s) {
   const status = $("filter-status").value, participant = $("filter-participant").value, attribute = $("filter-attribute").value;
-  if (codeFilter && !s.codePath.includes(codeFilter)) return false;
-  if (status && myStatus(s) !== status) return false;
+  if (codeFilter && !codePath(s).includes(codeFilter)) return false;
+  if (status && s.status !== status) return false;
   if (participant && s.participantID !== participant) return false;
-  if (attribute) { const i = attribute.indexOf("="); if (s.attributes[attribute.slice(0, i)] !== attribute.slice(i + 1)) return false; }
+  if (attribute) { const i = attribute.indexOf("="); if (attributesOf(s)[attribute.slice(0, i)] !== attribute.slice(i + 1)) return false; }
   return true;
 }
 
@@ -65,10 +77,12 @@ function render() {
   const byCode = $("view").value === "code";
   const order = new Map(state.codes.map((c, i) => [c.name, i]));
   const activeID = visible[active] ? visible[active].id : null;
-  visible = state.suggestions.filter(passes);
+  visible = listed().filter(passes);
   if (byCode) visible.sort((a, b) => (order.get(a.code) - order.get(b.code)) || 0);
   $("list").replaceChildren();
+  generation += 1;
   rendered = 0;
+  requested = 0;
   heading = null;
   if (visible.length === 0) $("list").append(el("p", null, "No suggestions match these filters."));
   active = Math.min(active, Math.max(0, visible.length - 1));
@@ -79,18 +93,35 @@ function render() {
   highlightActive(false);
 }
 
-// Appends cards up to `count` of the visible ones, and the "more" line while some are left.
+// Appends cards up to `count` of the visible ones, and the "more" line while some are left;
+// resolves once they are drawn. Calls are drawn one after another.
 const more = el("p", "more");
 new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) showUpTo(rendered + PAGE); }).observe(more);
 
 function showUpTo(count) {
+  if (count <= requested) return drawing;
+  requested = count;
+  drawing = drawing.then(() => draw(count)).catch((error) => banner("Could not show the suggestions: " + error.message, true));
+  return drawing;
+}
+
+async function draw(count) {
+  const start = generation;
+  const end = Math.min(count, visible.length);
+  if (rendered >= end) return;
+  const missing = visible.slice(rendered, end).map((s) => s.id).filter((id) => !full.has(id));
+  // A page of ids at a time keeps each request's address short.
+  for (let from = 0; from < missing.length; from += PAGE) {
+    if (!(await fetchSuggestions(missing.slice(from, from + PAGE)))) return;
+  }
+  if (start !== generation) return;
   more.remove();
   const byCode = $("view").value === "code";
-  const end = Math.min(count, visible.length);
   const cards = document.createDocumentFragment();
   for (; rendered < end; rendered += 1) {
-    const s = visible[rendered];
-    const group = byCode ? s.codePath.join(" › ") : s.documentID;
+    const s = full.get(visible[rendered].id);
+    if (!s) continue;
+    const group = byCode ? codePath(s).join(" › ") : s.documentID;
     if (group !== heading) { cards.append(el("h2", null, group)); heading = group; }
     cards.append(card(s, rendered));
   }
@@ -102,8 +133,22 @@ function showUpTo(count) {
   }
 }
 
+// Whole suggestions into `full`; false (and the state loaded again) when a run has replaced
+// the suggestions since the page loaded them.
+async function fetchSuggestions(ids) {
+  const response = await api("/api/suggestions?ids=" + ids.map(encodeURIComponent).join(","));
+  if (!response.ok) { banner(await response.text()); return false; }
+  const page = await response.json();
+  if (page.run !== state.run) { await load(); return false; }
+  for (const s of page.suggestions) full.set(s.id, s);
+  return true;
+}
+
+function mineOf(s) { return s.decisions.find((d) => d.coder === state.coder); }
+
 function card(s, index) {
-  const status = myStatus(s);
+  const mine = mineOf(s);
+  const status = mine ? mine.status : "pending";
   const article = el("article", "card status-" + status);
   article.dataset.id = s.id;
   article.tabIndex = -1;
@@ -114,7 +159,6 @@ function card(s, index) {
   meta.append(el("span", null, s.documentID + " · turn " + s.segmentIndex + " · " + who));
   const attributes = Object.entries(s.attributes).filter(([k]) => k !== "transcript").map(([k, v]) => k + ": " + v).join(" · ");
   if (attributes) meta.append(el("span", null, attributes));
-  const mine = s.decisions.find((d) => d.coder === state.coder);
   if (mine && mine.code) meta.append(el("span", null, "→ " + mine.code));
   const others = s.decisions.filter((d) => d.coder !== state.coder).map((d) => d.coder + ": " + d.status);
   if (others.length) meta.append(el("span", null, "others: " + others.join(", ")));
@@ -151,9 +195,9 @@ function turnText(s) {
 
 function renderTree() {
   const counts = new Map();
-  for (const s of state.suggestions) for (const name of s.codePath) {
+  for (const s of listed()) for (const name of codePath(s)) {
     const c = counts.get(name) || {total: 0, done: 0};
-    c.total += 1; if (myStatus(s) !== "pending") c.done += 1;
+    c.total += 1; if (s.status !== "pending") c.done += 1;
     counts.set(name, c);
   }
   const children = new Map();
@@ -179,15 +223,22 @@ function renderTree() {
 }
 
 function renderProgress() {
-  const done = state.suggestions.filter((s) => myStatus(s) !== "pending").length;
-  $("progress").textContent = "reviewed " + done + " / " + state.suggestions.length;
+  const done = listed().filter((s) => s.status !== "pending").length;
+  $("progress").textContent = "reviewed " + done + " / " + listed().length;
 }
 
 function highlightActive(scroll = true) {
+  if (visible[active] && active >= rendered) {
+    (active < requested ? drawing : showUpTo(active + PAGE)).then(() => mark(scroll));
+    return;
+  }
+  mark(scroll);
+}
+
+function mark(scroll) {
   document.querySelectorAll(".card.active").forEach((c) => c.classList.remove("active"));
   const s = visible[active];
   if (!s) return;
-  if (active >= rendered) showUpTo(active + PAGE);
   const node = document.querySelector('.card[data-id="' + s.id + '"]');
   if (node) { node.classList.add("active"); if (scroll) node.scrollIntoView({block: "nearest"}); }
 }
@@ -210,14 +261,17 @@ async function send(actions) {
   if (decided.run !== state.run || decided.suggestions.some((s) => !positions.has(s.id))) { await load(); return true; }
   state.version = decided.version;
   state.manualCodings = decided.manualCodings;
-  for (const s of decided.suggestions) state.suggestions[positions.get(s.id)] = s;
+  for (const s of decided.suggestions) {
+    full.set(s.id, s);
+    const mine = mineOf(s);
+    listed()[positions.get(s.id)].status = mine ? mine.status : "pending";
+  }
   if ($("filter-status").value !== "") { render(); return true; }
   // No filter looks at statuses: the same cards are listed, and only the changed ones are drawn again.
   const changed = new Map(decided.suggestions.map((s) => [s.id, s]));
   for (let index = 0; index < visible.length; index += 1) {
     const s = changed.get(visible[index].id);
     if (!s) continue;
-    visible[index] = s;
     const node = index < rendered ? document.querySelector('.card[data-id="' + s.id + '"]') : null;
     if (node) node.replaceWith(card(s, index));
   }
@@ -257,10 +311,10 @@ async function recode() {
 }
 
 async function note() {
-  const s = visible[active];
+  const s = visible[active] && full.get(visible[active].id);
   if (!s) return;
   const dialog = $("note-dialog");
-  const mine = s.decisions.find((d) => d.coder === state.coder);
+  const mine = mineOf(s);
   $("note-text").value = mine && mine.note ? mine.note : "";
   dialog.returnValue = "";
   dialog.showModal();
@@ -271,7 +325,7 @@ async function note() {
 }
 
 async function context() {
-  const s = visible[active];
+  const s = visible[active] && full.get(visible[active].id);
   if (!s) return;
   const node = document.querySelector('.card[data-id="' + s.id + '"]');
   if (!node || node.querySelector(".context")) return;
@@ -284,7 +338,7 @@ async function context() {
 }
 
 async function manual() {
-  const s = visible[active];
+  const s = visible[active] && full.get(visible[active].id);
   if (!s) return;
   const node = document.querySelector('.card[data-id="' + s.id + '"] .turn');
   const selection = window.getSelection();
