@@ -247,9 +247,9 @@ public struct Decider: Sendable {
         }
         do {
             let path = decisionsPath(coder: coder)
-            return try DecisionStore.append(events, to: path, coder: coder, expectedVersion: expectedVersion) {
-                cache?.remember($0, at: path, stamp: $1)
-            }
+            return try DecisionStore.append(
+                events, to: path, coder: coder, expectedVersion: expectedVersion, known: cache?.written(at: path)
+            ) { cache?.remember($0, at: path) }
         } catch {
             throw PipelineError(file: error.file, message: error.message)
         }
@@ -317,8 +317,11 @@ public struct Decider: Sendable {
     ) {
         var found: [String: [Suggestion]] = [:]
         let wanted = AskedIDs(ids)
-        for suggestion in file.suggestions {
-            for each in wanted.found(in: suggestion.id) { found[each, default: []].append(suggestion) }
+        // By position: a suggestion is copied (a dozen fields retained) only when it is asked for.
+        for position in file.suggestions.indices {
+            for each in wanted.found(in: file.suggestions[position].id) {
+                found[each, default: []].append(file.suggestions[position])
+            }
         }
         return (file.lexicon, found)
     }
@@ -343,7 +346,12 @@ struct AskedIDs {
         var found: [String] = []
         for (length, ids) in byLength {
             guard length <= id.utf8.count else { break }
-            if let prefix = String(id.utf8.prefix(length)), ids.contains(prefix) { found.append(prefix) }
+            // The whole id as it is: a 16-byte id is one byte too long for a string without storage.
+            if length == id.utf8.count {
+                if ids.contains(id) { found.append(id) }
+            } else if let prefix = String(id.utf8.prefix(length)), ids.contains(prefix) {
+                found.append(prefix)
+            }
         }
         return found
     }
@@ -358,6 +366,9 @@ struct AskedIDs {
 public final class CoderStateCache: @unchecked Sendable {
     private let lock = NSLock()
     private var states: [String: (stamp: AtomicFile.FileStamp, state: CoderState)] = [:]
+    /// The logs this process appended to, as it wrote them: the next append to one reuses its
+    /// events and state while the file keeps the stamp (see ``DecisionStore/append(_:to:coder:expectedVersion:now:known:afterWriting:)``).
+    private var written: [String: DecisionStore.Written] = [:]
 
     public init() {}
 
@@ -374,4 +385,13 @@ public final class CoderStateCache: @unchecked Sendable {
     func remember(_ state: CoderState, at path: String, stamp: AtomicFile.FileStamp) {
         lock.withLock { states[path] = (stamp, state) }
     }
+
+    func remember(_ log: DecisionStore.Written, at path: String) {
+        lock.withLock {
+            states[path] = (log.stamp, log.state)
+            written[path] = log
+        }
+    }
+
+    func written(at path: String) -> DecisionStore.Written? { lock.withLock { written[path] } }
 }

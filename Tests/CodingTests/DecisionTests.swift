@@ -210,6 +210,51 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try encoder.encode(after)) + Data("\n".utf8))
     }
 
+    /// An append given back what the previous one wrote reuses it while the file is unchanged,
+    /// and writes what reading the file would have written; once another writer has changed the
+    /// file (another stamp), the file is read again.
+    @Test func anAppendReusesTheLogItWroteWhileTheFileIsUnchanged() throws {
+        let path = temporaryLog()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let copy = path + ".copy"
+        let events = Self.randomEvents(90, seed: 11).map { event in
+            var event = event
+            (event.sequence, event.at, event.previousStatus) = (0, "", nil)
+            return event
+        }
+        var known: DecisionStore.Written?
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for batch in [events[..<1], events[1..<30], events[30..<31], events[31...]] {
+            let reused = try DecisionStore.append(Array(batch), to: path, coder: "alice", now: now, known: known) {
+                known = $0
+            }
+            let read = try DecisionStore.append(Array(batch), to: copy, coder: "alice", now: now)
+            #expect(reused == read)
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: path)) == (try Data(contentsOf: URL(fileURLWithPath: copy))))
+            #expect(known?.log == read && known.map { CoderState($0.log).entries == $0.state.entries } == true)
+        }
+        // Another writer: the stamp differs, so the file's events count, not the ones known.
+        let stale = try #require(known)
+        try DecisionStore.append(
+            [DecisionEvent(action: .note, suggestionID: "x", note: "other")], to: path, coder: "alice")
+        let after = try DecisionStore.append(
+            [DecisionEvent(action: .accept, suggestionID: "x")], to: path, coder: "alice", known: stale)
+        #expect(after.events.count == 92 && after.events[90].note == "other")
+        #expect(after.events[91].previousStatus == .pending)
+        // The same stamp is trusted: a known log with an event fewer is what the next append extends.
+        var trusted: DecisionStore.Written?
+        try DecisionStore.append([DecisionEvent(action: .reject, suggestionID: "y")], to: copy, coder: "alice") {
+            trusted = $0
+        }
+        var shortened = try #require(trusted)
+        shortened.log.events.removeFirst()
+        let extended = try DecisionStore.append(
+            [DecisionEvent(action: .accept, suggestionID: "y")], to: copy, coder: "alice", known: shortened)
+        #expect(extended.events.count == shortened.log.events.count + 1)
+        #expect(extended.events.last?.previousStatus == .rejected)
+    }
+
     @Test func aStaleWriterIsToldToReload() throws {
         let path = temporaryLog()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }

@@ -1018,6 +1018,15 @@ import TextAnalysis
         try decider.decide(coder: "alice", [.reject(ids[2]), .note(ids[1], text: "see")], cache: cache)
         #expect(try same())
         #expect(try decider.coderStates(cache: cache).first?.entries[ids[1]]?.note == "see")
+        // Another writer between two decisions through the cache: its event is kept, not the log
+        // the cache wrote last.
+        try decider.decide(coder: "alice", [.note(ids[2], text: "elsewhere")])
+        try decider.decide(coder: "alice", [.accept(ids[2])], cache: cache)
+        let log = try DecisionStore.read(decider.decisionsPath(coder: "alice"), coder: "alice")
+        #expect(log.events.suffix(2).map(\.action) == [.note, .accept])
+        #expect(log.events.map(\.sequence) == Array(1...log.events.count))
+        #expect(log.events.last?.previousStatus == .rejected)
+        #expect(try same())
         try FileManager.default.removeItem(atPath: decider.decisionsPath(coder: "alice"))
         #expect(try decider.coderStates(cache: cache).map(\.coder) == ["bob"])
     }
