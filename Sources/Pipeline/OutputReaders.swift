@@ -284,6 +284,36 @@ private func readBytes(_ descriptor: Int32, _ count: Int, at offset: Int, onto d
     return read
 }
 
+/// An open file read `chunk` bytes at a time into one buffer and handed to `body` as runs of
+/// whole lines (each run ends with a line break, the last with the file); a line longer than a
+/// chunk grows the buffer. `body` returns false to stop. False when the file could not be read.
+func forEachRunOfLines(
+    _ descriptor: Int32, chunk: Int = 8 << 20, _ body: (UnsafeBufferPointer<UInt8>) throws -> Bool
+) rethrows -> Bool {
+    var buffer = [UInt8](repeating: 0, count: chunk)
+    var kept = 0  // the start of a line carried over from the chunk before
+    var offset = 0
+    while true {
+        if buffer.count - kept < chunk { buffer.append(contentsOf: repeatElement(0, count: chunk)) }
+        let read = buffer.withUnsafeMutableBufferPointer { bytes in
+            bytes.baseAddress.map { pread(descriptor, $0 + kept, chunk, off_t(offset)) } ?? -1
+        }
+        guard read >= 0 else { return false }
+        offset += read
+        let filled = kept + read
+        let run = read == 0 ? filled : (buffer[..<filled].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0)
+        if run > 0 {
+            let going = try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[..<run])) }
+            guard going else { return true }
+        }
+        if read == 0 { return true }
+        kept = filled - run
+        buffer.withUnsafeMutableBufferPointer { bytes in
+            if let base = bytes.baseAddress { memmove(base, base + run, kept) }
+        }
+    }
+}
+
 /// A part of an output that does not decode although its layout is ``JSONWriter``'s.
 struct UndecodablePart: Error, CustomStringConvertible {
     var reason: String

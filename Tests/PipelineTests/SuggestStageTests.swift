@@ -989,6 +989,34 @@ import TextAnalysis
         for prefix in prefixes {
             #expect((found[prefix] ?? []) == file.suggestions.filter { $0.id.hasPrefix(prefix) }, "\(prefix)")
         }
+        // Read a chunk at a time: the head, the lines and the ids cut anywhere give the same.
+        for chunk in [7, 97, 4_096] {
+            let (chunkedLexicon, chunked) = try decider.lookUp(ids + prefixes, chunk: chunk)
+            #expect(chunked == found, "chunk \(chunk)")
+            #expect(chunkedLexicon.codes.map(\.name) == lexicon.codes.map(\.name))
+        }
+        #expect(try decider.lookUp([], chunk: 97).found.isEmpty)
+    }
+
+    /// Deciding before any run, or on a suggestions.json that tmine did not lay out, names the
+    /// file and writes nothing.
+    @Test func decideNamesTheSuggestionsFileItCannotUse() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let missing = try #require(throws: PipelineError.self) { try decider.decide(coder: "alice", [.accept("abc")]) }
+        #expect(missing.message.contains("no suggestions yet") && missing.file.hasSuffix("suggestions.json"))
+        _ = try workspace.run()
+        let id = try #require(try decider.currentSuggestions().file.suggestions.first?.id)
+        let path = decider.suggestionsPath
+        let compact = try JSONSerialization.data(
+            withJSONObject: try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))))
+        try compact.write(to: URL(fileURLWithPath: path))
+        let other = try #require(throws: PipelineError.self) {
+            try decider.decide(coder: "alice", [.accept(id)])
+        }
+        #expect(other.message.contains("not a file tmine wrote") && other.file == path, "\(other)")
+        #expect(!FileManager.default.fileExists(atPath: decider.decisionsPath(coder: "alice")))
     }
 
     /// Coders' states kept between requests are those read afresh, whoever appended to a log
