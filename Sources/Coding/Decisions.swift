@@ -135,6 +135,8 @@ public struct CoderState: Sendable {
     /// Suggestion ids in order of the first decision on them.
     public var order: [String] = []
     public var manual: [ManualCoding] = []
+    /// How many events made this state: the log's version.
+    public private(set) var version = 0
 
     /// Replays a log.
     public init(_ log: DecisionLog) {
@@ -144,6 +146,7 @@ public struct CoderState: Sendable {
 
     /// The state after one more event of the log.
     public mutating func apply(_ event: DecisionEvent) {
+        version += 1
         switch event.action {
         case .manual:
             if let coding = event.manual { manual.append(coding) }

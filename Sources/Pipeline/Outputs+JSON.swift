@@ -223,11 +223,18 @@ extension Outputs {
     public static func json(listing suggestions: [Suggestion], coder: String) -> Data {
         var sets: [[String: String]: Int] = [:]
         var order: [[String: String]] = []
+        var last: (attributes: [String: String], position: Int)?
         let positions = suggestions.map { suggestion in
-            if let known = sets[suggestion.attributes] { return known }
-            sets[suggestion.attributes] = order.count
-            order.append(suggestion.attributes)
-            return order.count - 1
+            // A document's suggestions mostly follow one another with the same attributes:
+            // comparing with the last set is cheaper than hashing every set.
+            if let last, last.attributes == suggestion.attributes { return last.position }
+            let position = sets[suggestion.attributes] ?? order.count
+            if position == order.count {
+                sets[suggestion.attributes] = position
+                order.append(suggestion.attributes)
+            }
+            last = (suggestion.attributes, position)
+            return position
         }
         return JSONWriter.data(capacity: 128 * suggestions.count + 4096) { writer in
             writer.object { writer in

@@ -39,11 +39,12 @@ struct ReviewAPI: Sendable {
     func state() throws -> Response {
         let current = try loaded { try suggestions.current() }
         let states = try loaded { try decider.coderStates(cache: self.states) }
-        let log = try coderLog()
+        // The coder's log version as its state counts it (the log is not read again for it).
+        let version = states.first { $0.coder == coder }?.version ?? 0
         let merged = DecisionMerger().merge(current.file.suggestions, states: states)
         var body = try encoded(
             State(
-                study: configuration.study, coder: coder, run: current.run, version: log.version,
+                study: configuration.study, coder: coder, run: current.run, version: version,
                 codes: current.file.lexicon.codes,
                 manualCodings: merged.manual[coder] ?? []))
         // Keys are sorted and `version` is the last: the listing goes before it, written as
@@ -70,16 +71,6 @@ struct ReviewAPI: Sendable {
     struct Page: Encodable {
         var run: String
         var suggestions: [Suggestion]
-    }
-
-    private func coderLog() throws -> DecisionLog {
-        try loaded {
-            do {
-                return try DecisionStore.read(decider.decisionsPath(coder: coder), coder: coder)
-            } catch let error as DecisionError {
-                throw PipelineError(file: error.file, message: error.message)
-            }
-        }
     }
 
     struct Turn: Encodable {

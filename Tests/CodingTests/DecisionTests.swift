@@ -233,6 +233,7 @@ import Testing
             #expect(
                 try Data(contentsOf: URL(fileURLWithPath: path)) == (try Data(contentsOf: URL(fileURLWithPath: copy))))
             #expect(known?.log == read && known.map { CoderState($0.log).entries == $0.state.entries } == true)
+            #expect(known?.state.version == read.version)
         }
         // Another writer: the stamp differs, so the file's events count, not the ones known.
         let stale = try #require(known)
