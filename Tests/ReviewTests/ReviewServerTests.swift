@@ -398,7 +398,7 @@ struct ReviewStudy {
         #expect(report.suggestions?.byStatus["recoded"] == 1)
     }
 
-    @Test func manySuggestionsAreShownAPageAtATimeAndADecisionLoadsNothingAgain() throws {
+    @Test func manySuggestionsComeAPageAtATimeADecisionLoadsNothingAgainAndARunIsNoticed() throws {
         let study = try ReviewStudy(copies: 6)
         defer { study.remove() }
         let count = try Decider(configuration: study.configuration).currentSuggestions().file.suggestions.count

@@ -7,11 +7,16 @@ turn holding <script> shows those characters, that a foreign Host is refused, re
 that the three decisions are shown, and saves a screenshot. Exits non-zero on any failure.
 
 e2e_review.py TMINE PIPELINE --many COUNT: a study with COUNT suggestions, more than a page of
-them. Checks that the cards come a page at a time (scrolling and the keyboard bring more), and
-that a decision updates its card without the page loading the suggestions again.
+them. Checks that the cards come a page at a time (scrolling and the keyboard bring more), that
+a decision updates its card without the page loading the suggestions again, and that a run while
+the page is open (a transcript added) is noticed when the next cards are fetched.
+
+The first form also drives the status, participant, attribute and code filters and checks what
+they show against the state's listing.
 """
 import http.client
 import json
+import os
 import re
 import subprocess
 import sys
@@ -77,8 +82,9 @@ def filters(driver, wait, state):
     return "filters ok"
 
 
-def many(driver, wait, total):
-    """Cards a page at a time; a decision answered without loading the state again."""
+def many(driver, wait, total, tmine, pipeline):
+    """Cards a page at a time; a decision answered without loading the state again; a run
+    while the page is open is noticed when the next cards are fetched."""
     cards = lambda: len(driver.find_elements(By.CSS_SELECTOR, ".card"))
     wait.until(lambda d: cards() == PAGE)
     more = driver.find_element(By.CSS_SELECTOR, "p.more")
@@ -98,7 +104,16 @@ def many(driver, wait, total):
     assert driver.execute_script(loads) == 1, "the state was loaded again after a decision"
     progress = driver.find_element(By.ID, "progress").text
     assert progress == "reviewed 1 / %d" % total, progress
-    print("ok:", progress)
+    corpus = os.path.join(os.path.dirname(pipeline), "corpus")
+    with open(os.path.join(corpus, "interview-99.txt"), "w", encoding="utf-8") as new:
+        new.write("Interviewer: And the hype?\nP12: So much hype, honestly.\n")
+    subprocess.run([tmine, "run", pipeline], check=True, capture_output=True)
+    driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(By.CSS_SELECTOR, "p.more"))
+    wait.until(lambda d: d.execute_script(loads) == 2)
+    wait.until(lambda d: d.find_element(By.ID, "progress").text.startswith("reviewed 1 / "))
+    after = int(driver.find_element(By.ID, "progress").text.split("/ ")[1])
+    assert after > total, (after, total)
+    print("ok:", progress, "then", after, "after a run")
 
 
 def main():
@@ -135,7 +150,7 @@ def main():
         wait = WebDriverWait(driver, 20)
         driver.get(url)
         if screenshot is None:
-            many(driver, wait, int(sys.argv[4]))
+            many(driver, wait, int(sys.argv[4]), tmine, pipeline)
             return
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".card")))
         cards = driver.find_elements(By.CSS_SELECTOR, ".card")
