@@ -353,13 +353,17 @@ struct JSONWriter {
             return
         }
         let start = bytes.count
-        object { writer in
-            for key in KeyOrder.shared.sorted(dictionary.keys) {
-                writer.key(data: key)
-                writer.value(dictionary[key] ?? "")
-            }
-        }
+        object { $0.entries(of: dictionary) }
         if compact > 0 { lastDictionary = (dictionary, Array(bytes[start...])) }
+    }
+
+    /// A string-to-string dictionary's entries, keys in `JSONEncoder`'s sorted order, as the
+    /// fields of the object being written.
+    mutating func entries(of dictionary: [String: String]) {
+        for name in KeyOrder.shared.sorted(dictionary.keys) {
+            key(data: name)
+            value(dictionary[name] ?? "")
+        }
     }
 
     /// The last string-to-string object written inside a record, and its bytes.

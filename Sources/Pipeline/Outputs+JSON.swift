@@ -205,16 +205,6 @@ extension Outputs {
         }
     }
 
-    /// Suggestions as a JSON array, one to a line as suggestions.json holds them: the review
-    /// page's (`JSONEncoder` took seconds for the 120,000 suggestions of 100 MB of transcripts).
-    public static func json(suggestions: [Suggestion]) -> Data {
-        JSONWriter.data(capacity: 1024 * suggestions.count + 16) { writer in
-            writer.array { writer in
-                for suggestion in suggestions { writer.value(suggestion) }
-            }
-        }
-    }
-
     /// The review page's list of every suggestion with only what its filters, code tree and
     /// progress need: `coder`'s status, the code, document and participant, and the attributes
     /// as a position in `attributeSets` (a few distinct sets, repeated by every suggestion).
@@ -241,14 +231,7 @@ extension Outputs {
                 writer.field(
                     "attributeSets",
                     array: { writer in
-                        for set in order {
-                            writer.record { writer in
-                                for key in set.keys.sorted() {
-                                    writer.key(data: key)
-                                    writer.value(set[key] ?? "")
-                                }
-                            }
-                        }
+                        for set in order { writer.record { $0.entries(of: set) } }
                     })
                 writer.field(
                     "suggestions",

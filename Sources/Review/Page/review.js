@@ -145,10 +145,11 @@ async function fetchSuggestions(ids) {
 }
 
 function mineOf(s) { return s.decisions.find((d) => d.coder === state.coder); }
+function statusOf(s) { const mine = mineOf(s); return mine ? mine.status : "pending"; }
 
 function card(s, index) {
   const mine = mineOf(s);
-  const status = mine ? mine.status : "pending";
+  const status = statusOf(s);
   const article = el("article", "card status-" + status);
   article.dataset.id = s.id;
   article.tabIndex = -1;
@@ -263,8 +264,7 @@ async function send(actions) {
   state.manualCodings = decided.manualCodings;
   for (const s of decided.suggestions) {
     full.set(s.id, s);
-    const mine = mineOf(s);
-    listed()[positions.get(s.id)].status = mine ? mine.status : "pending";
+    listed()[positions.get(s.id)].status = statusOf(s);
   }
   if ($("filter-status").value !== "") { render(); return true; }
   // No filter looks at statuses: the same cards are listed, and only the changed ones are drawn again.
