@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <pthread.h>
 #include <sched.h>
 #endif
 #ifdef __GLIBC__
@@ -139,6 +140,45 @@ int cfilesystem_affinity_cores(void) {
     return CPU_COUNT(&set);
 #else
     return 0;
+#endif
+}
+
+int cfilesystem_current_cpu(void) {
+#ifdef __linux__
+    return sched_getcpu();
+#else
+    return -1;
+#endif
+}
+
+#ifdef __linux__
+// The process's cores: its first thread's mask (the project binds no thread for longer than
+// ``cfilesystem_move_off`` takes, so this is the mask the process was started with).
+static cpu_set_t process_cores;
+static int process_cores_known;
+static pthread_once_t process_cores_once = PTHREAD_ONCE_INIT;
+
+static void find_process_cores(void) {
+    CPU_ZERO(&process_cores);
+    process_cores_known = sched_getaffinity(getpid(), sizeof process_cores, &process_cores) == 0;
+}
+#endif
+
+int cfilesystem_move_off(int cpu) {
+#ifdef __linux__
+    if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getcpu() != cpu) return -1;
+    pthread_once(&process_cores_once, find_process_cores);
+    if (!process_cores_known || !CPU_ISSET(cpu, &process_cores)) return -1;
+    cpu_set_t elsewhere = process_cores;
+    CPU_CLR(cpu, &elsewhere);
+    // The kernel moves a running thread off a core its new mask leaves out before returning.
+    if (CPU_COUNT(&elsewhere) == 0 || sched_setaffinity(0, sizeof elsewhere, &elsewhere) != 0) return -1;
+    int moved_to = sched_getcpu();
+    sched_setaffinity(0, sizeof process_cores, &process_cores);
+    return moved_to;
+#else
+    (void)cpu;
+    return -1;
 #endif
 }
 

@@ -80,6 +80,28 @@ package enum CoreCount {
     }
 }
 
+/// Keeping a loop's helpers off the core of the thread that woke them. On this project's 2-core
+/// VM the kernel often queued a woken helper on its waker's core while the other core idled, the
+/// two taking turns in 4 ms slices until a balancing tick moved one: a 1 MB `tmine extract` of 20
+/// .docx files lost 4–12 ms of its 10–20 ms so in most runs (scheduler traces, session 49). A
+/// helper on the caller's core moves itself off at once (`cfilesystem_move_off`, hand-written C:
+/// Swift's Glibc module has no `cpu_set_t` macros); no thread stays bound.
+package enum CoreMove {
+    /// The core this thread runs on now, nil where it cannot be told.
+    package static func current() -> Int32? {
+        let core = cfilesystem_current_cpu()
+        return core >= 0 ? core : nil
+    }
+
+    /// Moves this thread off `core` if it runs there and the process may use another core: the
+    /// core it moved to, or nil when it did not move.
+    @discardableResult
+    package static func off(_ core: Int32) -> Int32? {
+        let moved = cfilesystem_move_off(core)
+        return moved >= 0 ? moved : nil
+    }
+}
+
 /// Runs `work` for every index below `count` on this thread and on whichever pool threads come
 /// free meanwhile, and returns once every index is done. Unlike `concurrentPerform`, it runs in
 /// parallel inside another parallel loop too: libdispatch runs an apply nested in another on a
@@ -91,10 +113,13 @@ package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void)
         return
     }
     let state = ParallelLoop(count: count, work: work)
+    // A helper that finds itself on the core the caller was on moves off it, when it starts and
+    // before each index it claims (``CoreMove``).
+    let callerCore = CoreMove.current()
     // A helper that starts after the work is done finds nothing to claim; none is waited for,
     // and it holds only the loop's state: the work (and all it captured, files being written
     // among them) is let go when the last index is done, not when a late helper gets to run.
-    let helper: @Sendable () -> Void = { state.run() }
+    let helper: @Sendable () -> Void = { state.run(avoiding: callerCore) }
     for _ in 1..<min(count, activeCores) {
         // A serial queue of its own, which libdispatch runs on a thread even when as many pool
         // threads as cores are taken: the global queue waits for one of those to come free,
@@ -103,7 +128,7 @@ package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void)
         // one core while the other idled).
         DispatchQueue(label: "TranscriptMiner.inParallel").async(execute: helper)
     }
-    state.run()
+    state.run(avoiding: nil)
     state.waitForAll()
 }
 
@@ -121,9 +146,10 @@ private final class ParallelLoop: @unchecked Sendable {
         self.work = work
     }
 
-    /// Claims and does indices until none is left.
-    func run() {
+    /// Claims and does indices until none is left, moving off `core` before each claim.
+    func run(avoiding core: Int32?) {
         while true {
+            if let core { CoreMove.off(core) }
             // In its own scope, so that this thread lets the work go before the index counts
             // as done.
             do {

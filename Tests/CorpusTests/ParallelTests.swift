@@ -99,6 +99,77 @@ import Testing
         #expect(met.values == [true, true])
     }
 
+    /// A thread on a core moves off it at once and keeps every core of the process allowed (a
+    /// binding that outlived the move would be inherited by any thread it then starts); a
+    /// thread not on the core named does not move.
+    @Test(.enabled(if: activeCores >= 2))
+    func aThreadMovesOffACoreWithoutStayingBound() throws {
+        let cores = try #require(CoreCount.affinity())
+        for _ in 0..<20 {
+            let core = try #require(CoreMove.current())
+            if let moved = CoreMove.off(core) {
+                #expect(moved != core)
+            } else {
+                // Only when the kernel moved this thread between the two calls.
+                #expect(CoreMove.current() != core)
+            }
+            #expect(CoreCount.affinity() == cores)
+        }
+        #expect(CoreMove.off(1023) == nil)
+        #expect(CoreMove.off(-1) == nil)
+    }
+
+    /// A loop's helpers, and a nested loop's, work with every core of the process allowed, and
+    /// so do the pool threads that helped, afterwards: moving off the caller's core binds
+    /// nothing for longer than the move. Each loop's two indices wait for each other, so that one
+    /// of them surely runs on a helper.
+    @Test(.enabled(if: activeCores >= 2))
+    func loopHelpersLeaveNoThreadBound() throws {
+        let cores = try #require(CoreCount.affinity())
+        let caller = pthread_self()
+        // The cores allowed to the thread that did each index: [outer 0, outer 1, inner 0, inner 1],
+        // -1 for an index done by its loop's caller.
+        let allowed = ConcurrentSlots<Int>(count: 4)
+        @Sendable func meeting(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
+            let arrived = DispatchGroup()
+            for _ in 0..<count { arrived.enter() }
+            inParallel(count) { index in
+                arrived.leave()
+                _ = arrived.wait(timeout: .now() + 10)
+                work(index)
+            }
+        }
+        meeting(2) { outer in
+            guard pthread_equal(pthread_self(), caller) == 0 else {
+                allowed[outer] = -1
+                return
+            }
+            allowed[outer] = CoreCount.affinity()
+            let nestedCaller = pthread_self()
+            meeting(2) { inner in
+                allowed[2 + inner] = pthread_equal(pthread_self(), nestedCaller) != 0 ? -1 : CoreCount.affinity()
+            }
+        }
+        let values = allowed.values.map { $0 ?? 0 }
+        #expect(values.filter { $0 == -1 }.count == 2, "each loop's caller did one index")
+        #expect(values.filter { $0 != -1 } == [cores, cores])
+
+        // Pool threads, the helpers among them, side by side afterwards.
+        let after = ConcurrentSlots<Int>(count: 6)
+        let arrived = DispatchGroup()
+        let done = DispatchGroup()
+        for index in 0..<6 {
+            arrived.enter()
+            DispatchQueue(label: "loopHelpersLeaveNoThreadBound").async(group: done) {
+                arrived.leave()
+                _ = arrived.wait(timeout: .now() + 10)
+                after[index] = CoreCount.affinity()
+            }
+        }
+        done.wait()
+        #expect(after.values.map { $0 ?? 0 } == Array(repeating: cores, count: 6))
+    }
+
     @Test func batchesComeInIndexOrderEachValueOnce() {
         for count in [0, 1, 4, 5, 17, 300] {
             let delivered = ConcurrentSlots<[[Int]]>(count: 1)

@@ -37,6 +37,14 @@ int cfilesystem_spawn_detached(const char *path, char *const argv[], pid_t *chil
 /// Swift's Glibc module does not export); 0 where it cannot be read.
 int cfilesystem_affinity_cores(void);
 
+/// The core the calling thread runs on now (`sched_getcpu`), or -1 where it cannot be told.
+int cfilesystem_current_cpu(void);
+/// Moves the calling thread off `cpu` when it runs there and the process may use another core:
+/// bound for a moment to the process's other cores (`sched_setaffinity`, which moves it at once),
+/// then given the process's mask again, so that no binding outlives the call (a thread created
+/// meanwhile would inherit it). Returns the core it moved to, or -1 when it did not move (not on
+/// `cpu`, no other core allowed, or not Linux).
+int cfilesystem_move_off(int cpu);
 /// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
 /// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
 /// Elsewhere it does nothing.
