@@ -83,9 +83,10 @@ package enum CoreCount {
 /// Keeping a loop's helpers off the core of the thread that woke them. On this project's 2-core
 /// VM the kernel often queued a woken helper on its waker's core while the other core idled, the
 /// two taking turns in 4 ms slices until a balancing tick moved one: a 1 MB `tmine extract` of 20
-/// .docx files lost 4–12 ms of its 10–20 ms so in most runs (scheduler traces, session 49). A
-/// helper on the caller's core moves itself off at once (`cfilesystem_move_off`, hand-written C:
-/// Swift's Glibc module has no `cpu_set_t` macros); no thread stays bound.
+/// .docx files lost 4–12 ms of its 10–20 ms so in most runs (`Scripts/sched-trace.py`, session
+/// 49). A helper on its caller's core, or the caller on a helper's, moves itself off at once
+/// (`cfilesystem_move_off`, hand-written C: Swift's Glibc module has no `cpu_set_t` macros); no
+/// thread stays bound.
 package enum CoreMove {
     /// The core this thread runs on now, nil where it cannot be told.
     package static func current() -> Int32? {
@@ -114,12 +115,12 @@ package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void)
     }
     let state = ParallelLoop(count: count, work: work)
     // A helper that finds itself on the core the caller was on moves off it, when it starts and
-    // before each index it claims (``CoreMove``).
+    // before each index it claims; the caller likewise off a helper's (``ParallelLoop/run(as:)``).
     let callerCore = CoreMove.current()
     // A helper that starts after the work is done finds nothing to claim; none is waited for,
     // and it holds only the loop's state: the work (and all it captured, files being written
     // among them) is let go when the last index is done, not when a late helper gets to run.
-    let helper: @Sendable () -> Void = { state.run(avoiding: callerCore) }
+    let helper: @Sendable () -> Void = { state.run(as: .helper(callerCore: callerCore)) }
     for _ in 1..<min(count, activeCores) {
         // A serial queue of its own, which libdispatch runs on a thread even when as many pool
         // threads as cores are taken: the global queue waits for one of those to come free,
@@ -128,7 +129,7 @@ package func inParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void)
         // one core while the other idled).
         DispatchQueue(label: "TranscriptMiner.inParallel").async(execute: helper)
     }
-    state.run(avoiding: nil)
+    state.run(as: .caller)
     state.waitForAll()
 }
 
@@ -146,25 +147,43 @@ private final class ParallelLoop: @unchecked Sendable {
         self.work = work
     }
 
-    /// Claims and does indices until none is left, moving off `core` before each claim.
-    func run(avoiding core: Int32?) {
+    /// Who runs the loop's indices: the loop's caller, or a helper (with the caller's core as it
+    /// was when the loop began, nil where cores cannot be told).
+    enum Role {
+        case caller
+        case helper(callerCore: Int32?)
+    }
+
+    /// Claims and does indices until none is left. Before each claim a helper moves off the
+    /// caller's core, and the caller off the core a helper last claimed on (``CoreMove``): a
+    /// thread woken by the other was often queued behind it.
+    func run(as role: Role) {
+        var avoided: Int32?
+        if case .helper(let callerCore) = role { avoided = callerCore }
         while true {
-            if let core { CoreMove.off(core) }
+            if let avoided { CoreMove.off(avoided) }
             // In its own scope, so that this thread lets the work go before the index counts
             // as done.
             do {
-                guard let (index, work) = claim() else { return }
+                let helperCore: Int32?
+                if case .helper = role { helperCore = CoreMove.current() } else { helperCore = nil }
+                guard let (index, work, lastHelperCore) = claim(helperOn: helperCore) else { return }
+                if case .caller = role { avoided = lastHelperCore }
                 work(index)
             }
             finish()
         }
     }
 
-    private func claim() -> (Int, @Sendable (Int) -> Void)? {
+    /// The core a helper last claimed an index on.
+    private var helperCore: Int32?
+
+    private func claim(helperOn core: Int32?) -> (Int, @Sendable (Int) -> Void, Int32?)? {
         condition.withLock {
+            if let core { helperCore = core }
             guard next < count, let work else { return nil }
             defer { next += 1 }
-            return (next, work)
+            return (next, work, helperCore)
         }
     }
 
