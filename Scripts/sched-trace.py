@@ -90,9 +90,19 @@ def analyse(text, program):
             child = re.search(r"child_pid=(\d+)", trace)
             if child:
                 ours[int(child.group(1))] = ours[tid]
-        elif event == "sched_process_exit" and tid in ours and runs[ours[tid]][1] is None:
-            if re.search(r"group_dead=(true|1)", trace) or "group_dead" not in trace:
-                runs[ours[tid]][1] = time
+        elif event == "sched_process_exit" and tid in ours:
+            queued.pop(tid, None)
+            if tid in waiting_since:
+                close(tid, time)
+            run = ours.pop(tid)
+            if runs[run][1] is None and (re.search(r"group_dead=(true|1)", trace) or "group_dead" not in trace):
+                runs[run][1] = time
+                # What the run left behind (a detached child, say) is not the run's.
+                for other in [t for t, index in ours.items() if index == run]:
+                    queued.pop(other, None)
+                    if other in waiting_since:
+                        close(other, time)
+                    del ours[other]
         elif event == "sched_switch":
             match = SWITCH.search(trace)
             if not match:
