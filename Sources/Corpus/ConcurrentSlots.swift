@@ -80,11 +80,11 @@ package enum CoreCount {
     }
 }
 
-/// Keeping a loop's helpers off the core of the thread that woke them. On this project's 2-core
-/// VM the kernel often queued a woken helper on its waker's core while the other core idled, the
-/// two taking turns in 4 ms slices until a balancing tick moved one: a 1 MB `tmine extract` of 20
-/// .docx files lost 4–12 ms of its 10–20 ms so in most runs (`Scripts/sched-trace.py`, session
-/// 49). A helper on its caller's core, or the caller on a helper's, moves itself off at once
+/// Keeping a loop's threads off each other's core. On this project's 2-core VM the kernel often
+/// queued a woken helper on its waker's core while the other core idled, the two taking turns in
+/// 4 ms slices until a balancing tick moved one: a 1 MB `tmine extract` of 20 .docx files lost
+/// 4–12 ms of its 10–20 ms so in most runs (`Scripts/sched-trace.py`, session 49). A helper on
+/// its caller's core, or the caller on a helper's, moves itself off at once
 /// (`cfilesystem_move_off`, hand-written C: Swift's Glibc module has no `cpu_set_t` macros); no
 /// thread stays bound.
 package enum CoreMove {

@@ -417,7 +417,7 @@ public final class CoderStateCache: @unchecked Sendable {
         return state
     }
 
-    func remember(_ state: CoderState, at path: String, stamp: AtomicFile.FileStamp) {
+    private func remember(_ state: CoderState, at path: String, stamp: AtomicFile.FileStamp) {
         lock.withLock { states[path] = (stamp, state) }
     }
 
