@@ -124,8 +124,8 @@ let package = Package(
                 // 22 KB (`tmine --version` 8.56 -> 8.20 ms, 3 x 300 alternated runs).
                 // The C++ runtime and libgcc linked in as well (`Linking/libstdc++.so`,
                 // `-static-libgcc`): the loader mapped and bound libstdc++ and libgcc_s at every
-                // start, ~1 ms (`tmine extract` of an empty folder 5.2-5.4 -> 4.2 ms, 60 alternated
-                // runs; the loader's own count 5.6 -> 0.5 million cycles). Only a run that parses
+                // start, ~1 ms (`tmine extract` of an empty folder 4.6-4.7 -> 3.4 ms, 60 alternated
+                // runs; the loader's own count 3.6-5.6 -> 0.5-0.7 million cycles). Only a run that parses
                 // XML loads them after all, for libxml2's ICU. zlib and libdeflate stay shared, so
                 // that the system's security updates reach what inflates other people's files.
                 .unsafeFlags(
