@@ -221,7 +221,7 @@ final class ProgressReporter: @unchecked Sendable {
             } else {
                 let text =
                     "\(done)/\(total) documents, \(FixedPoint.string(rate, digits: 1))/s, \(FixedPoint.string(left, digits: 0)) s left"
-                FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
+                writeStandardError("\r" + text + "\u{1B}[K")
                 drawn = true
             }
         }
@@ -237,7 +237,7 @@ final class ProgressReporter: @unchecked Sendable {
 
     func finish() {
         lock.withLock {
-            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if drawn { writeStandardError("\r\u{1B}[K") }
             drawn = false
         }
     }
