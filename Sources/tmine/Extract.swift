@@ -152,6 +152,7 @@ struct OutputDescriptor {
     let name: String
 
     static let standardOutput = OutputDescriptor(descriptor: STDOUT_FILENO, name: "(standard output)")
+    static let standardError = OutputDescriptor(descriptor: STDERR_FILENO, name: "(standard error)")
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -182,6 +183,5 @@ func printError(_ message: String) { writeStandardError(message + "\n") }
 /// whether a string's UTF-8 view is contiguous bytes, a scan of every conformance record (~0.2 ms
 /// of the main thread of every run that prints).
 func writeStandardError(_ text: String) {
-    var text = text
-    _ = text.withUTF8 { AtomicFile.write(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
+    try? OutputDescriptor.standardError.write(Array(text.utf8))
 }
