@@ -1,9 +1,12 @@
 """The benchmark task's pipeline and lexicon as the scripts here copy them beside a corpus.
 
 Shared by `task-peer`, `lexicon-edits` and `ab`: each runs `tmine run` on its own copy of
-Pipelines/bench.yaml (its own lexicon copy, to edit, and its own out folder).
+Pipelines/bench.yaml (its own lexicon copy, to edit, and its own out folder). Also the interval
+that `ab` and `lexicon-edits` give for a median.
 """
 import os
+import random
+import statistics
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,3 +52,11 @@ def with_pattern(lexicon_text, pattern):
     first = next(i for i, line in enumerate(lines) if line.startswith("  ") and line.rstrip().endswith("]"))
     lines[first] = lines[first].rstrip()[:-1] + f", {pattern}]"
     return "\n".join(lines)
+
+
+def median_interval(values, resamples=2000):
+    """A 90 % percentile-bootstrap interval (low, high) for the median of `values`, the same for
+    the same values (a fixed seed)."""
+    generator = random.Random(1)
+    medians = sorted(statistics.median(generator.choices(values, k=len(values))) for _ in range(resamples))
+    return medians[int(0.05 * resamples)], medians[int(0.95 * resamples) - 1]
