@@ -61,8 +61,11 @@ public enum OutputFlush {
     ///
     /// It creates nothing: it writes over the `flushed.json` the run left (``prepare(in:)``), so
     /// that a folder deleted right after a run (`rm -rf`) is never filled again behind it.
+    ///
+    /// Then it deletes the files the run set aside (``removeSetAside(in:)``).
     @discardableResult
     public static func flush(in out: String) -> [String] {
+        defer { removeSetAside(in: out) }
         let cache = (out as NSString).appendingPathComponent(".cache")
         let folder = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard folder >= 0 else { return [] }
@@ -92,6 +95,19 @@ public enum OutputFlush {
             AtomicFile.write(Array(data), to: record, at: 0) == nil, fsync(record) == 0
         else { return [] }
         return stamps.map(\.name)
+    }
+
+    /// Has a run's replaced files in `out` and its cache set aside for ``flush(in:)`` (or
+    /// ``removeSetAside(in:)``) to delete after it, see ``AtomicFile/setAsideReplacedFiles(in:)``.
+    static func setAsideReplacedFiles(in out: String) {
+        AtomicFile.setAsideReplacedFiles(in: [out, (out as NSString).appendingPathComponent(".cache")])
+    }
+
+    /// Deletes the files a run set aside in `out` and its cache: ``flush(in:)`` does, and a run
+    /// that starts none does on its way out.
+    public static func removeSetAside(in out: String) {
+        AtomicFile.removeSetAside(in: out)
+        AtomicFile.removeSetAside(in: (out as NSString).appendingPathComponent(".cache"))
     }
 
     /// `fsync` of the file or folder at `path`, if it can be opened.

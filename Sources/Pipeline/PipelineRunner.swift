@@ -27,6 +27,11 @@ public struct PipelineRunner: Sendable {
         /// study's layouts, caches and results) is left for the exit to free instead of being
         /// freed first, a hundredth of a second at the end of every run of 2,000 transcripts.
         public var endsWithProcess = false
+        /// `tmine flush-outputs` will be started for the out folder when the run ends, or the files
+        /// set aside removed (``OutputFlush/removeSetAside(in:)``): files that the run replaces
+        /// there are set aside for it to delete (``AtomicFile/setAsideReplacedFiles(in:)``) instead
+        /// of being deleted on the run's way to its end.
+        public var setAsideReplacedFiles = false
 
         public init() {}
     }
@@ -148,6 +153,7 @@ public struct PipelineRunner: Sendable {
         try lock.acquire(wait: options.wait)
         defer { lock.release() }
         AtomicFile.removeLeftovers(in: out)
+        if options.setAsideReplacedFiles { OutputFlush.setAsideReplacedFiles(in: out) }
 
         // The transcripts are listed, and the last run's hashes read, on other threads while
         // the participants are read; they are waited for before the lock is let go, even when

@@ -69,6 +69,8 @@ struct RunRequest: Equatable {
         options.force = force
         options.only = only
         options.wait = wait || watch
+        // Replaced files are left for the flush started when a run ends (see `finish`).
+        options.setAsideReplacedFiles = OutputFlush.deferred
         let reporter = ProgressReporter(enabled: !quiet, json: logFormat == .json)
         options.progress = { done, total in reporter.update(done: done, total: total) }
         guard let configuration else {
@@ -82,6 +84,7 @@ struct RunRequest: Equatable {
             report = try PipelineRunner(configuration: configuration, options: options).run()
         } catch {
             reporter.finish()
+            OutputFlush.removeSetAside(in: configuration.outputFolder)
             printError(error.description)
             throw ExitStatus.usage
         }
@@ -137,6 +140,8 @@ struct RunRequest: Equatable {
         }
         if report.outputs.contains(where: { $0 != "run-report.json" }) {
             OutputFlush.startInBackground(executable: executablePath, out: configuration.outputFolder)
+        } else {
+            OutputFlush.removeSetAside(in: configuration.outputFolder)
         }
     }
 

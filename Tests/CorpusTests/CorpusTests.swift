@@ -457,6 +457,59 @@ private func dropFromMemory(_ path: String) {
 
     }
 
+    /// In a folder that sets replaced files aside, a commit leaves the old file under a hidden
+    /// name (its bytes intact, for another process to delete) and puts the new one in place as
+    /// always; elsewhere the old file is gone at once. `removeSetAside` and `removeLeftovers`
+    /// delete what was set aside, and nothing else.
+    @Test func replacedFilesAreSetAsideOnlyWhereAsked() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("aside-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let aside = root.appendingPathComponent("out")
+        let plain = root.appendingPathComponent("other")
+        for folder in [aside, plain] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        // Given with a trailing slash: folders are compared as commits name them.
+        AtomicFile.setAsideReplacedFiles(in: [aside.path + "/"])
+        func names(_ folder: URL) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        }
+        for folder in [aside, plain] {
+            let report = folder.appendingPathComponent("report.json").path
+            let cache = folder.appendingPathComponent("cache.bin").path
+            try AtomicFile.write(Data("first report".utf8), to: report)
+            try AtomicFile.write(Data("first cache".utf8), to: cache, durable: false, removingFirst: true)
+            // Written the first time: nothing was replaced.
+            #expect(try names(folder) == ["cache.bin", "report.json"])
+            try AtomicFile.write(Data("second report".utf8), to: report)
+            try AtomicFile.write(Data("second cache".utf8), to: cache, durable: false, removingFirst: true)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: report)) == Data("second report".utf8))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: cache)) == Data("second cache".utf8))
+        }
+        #expect(try names(plain) == ["cache.bin", "report.json"])
+        let setAside = try names(aside).filter { $0.hasPrefix(".") }
+        #expect(setAside.count == 2)
+        #expect(setAside.allSatisfy { $0.contains(".tmp-\(getpid())-") && $0.hasSuffix(".old") })
+        let kept = try setAside.map { try String(contentsOf: aside.appendingPathComponent($0), encoding: .utf8) }
+        #expect(kept.sorted() == ["first cache", "first report"])
+        // Swept from another folder, nothing; from its own, only what was set aside.
+        AtomicFile.removeSetAside(in: plain.path)
+        #expect(try names(plain) == ["cache.bin", "report.json"])
+        // A writer at work in the folder keeps its temporary file.
+        let working = try AtomicFile.Writer(path: aside.appendingPathComponent("late.json").path)
+        working.append(Array("late".utf8))
+        AtomicFile.removeSetAside(in: aside.path)
+        #expect(try names(aside).filter { !$0.hasPrefix(".") } == ["cache.bin", "report.json"])
+        #expect(try names(aside).filter { $0.hasPrefix(".") }.count == 1)
+        try working.commit()
+        #expect(try names(aside) == ["cache.bin", "late.json", "report.json"])
+        // Set aside and never swept (a flush that did not run): the next run's leftovers.
+        try AtomicFile.write(Data("third report".utf8), to: aside.appendingPathComponent("report.json").path)
+        #expect(try names(aside).count == 4)
+        AtomicFile.removeLeftovers(in: root.path)
+        #expect(try names(aside) == ["cache.bin", "late.json", "report.json"])
+    }
+
     /// Run reports, locks and decisions are stamped through the C library, in the very format
     /// of Foundation's default ISO 8601 formatter.
     @Test func timestampsMatchFoundationsISO8601Formatter() {

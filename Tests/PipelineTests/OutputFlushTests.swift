@@ -62,6 +62,41 @@ import Testing
         #expect(try outputs.map(workspace.output) == good)
     }
 
+    /// A run asked to set replaced files aside leaves them for the flush, which deletes them;
+    /// the outputs are those a run that deletes them itself writes.
+    @Test func theFlushDeletesTheFilesARunSetAside() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let other = try Workspace()
+        defer { other.remove() }
+        func hidden(_ folder: URL) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".old") }
+        }
+        for space in [workspace, other] {
+            _ = try space.run()
+            try space.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        }
+        var options = PipelineRunner.Options()
+        options.setAsideReplacedFiles = true
+        _ = try PipelineRunner(configuration: PipelineReader.read(workspace.pipeline), options: options).run()
+        _ = try other.run()
+        let cache = workspace.out.appendingPathComponent(".cache")
+        let setAside = try hidden(workspace.out) + hidden(cache)
+        // The run's report, at least, replaced the first run's.
+        #expect(try hidden(workspace.out).contains { $0.hasPrefix(".run-report.json.tmp-") })
+        #expect(try hidden(other.out).isEmpty && hidden(other.out.appendingPathComponent(".cache")).isEmpty)
+        OutputFlush.flush(in: workspace.out.path)
+        #expect(try hidden(workspace.out).isEmpty && hidden(cache).isEmpty, "set aside: \(setAside)")
+        for name in outputs {
+            // The page names the files it was made from, in each workspace's own folder.
+            let mine = String(decoding: try workspace.output(name), as: UTF8.self)
+            let theirs = String(decoding: try other.output(name), as: UTF8.self)
+            #expect(
+                mine.replacingOccurrences(of: workspace.root.path, with: "ROOT")
+                    == theirs.replacingOccurrences(of: other.root.path, with: "ROOT"), "\(name)")
+        }
+    }
+
     /// suggestions.json's kept copy, written over by the next run, is not taken to hold the
     /// elements its kept layout says after a restart: its flush may not have ended either.
     @Test func theKeptSuggestionsAreNotTrustedToHoldTheirElementsAfterARestart() throws {
