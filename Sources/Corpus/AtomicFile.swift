@@ -586,14 +586,31 @@ public enum AtomicFile {
     /// The name `path`'s file was given before a commit replaces it, when its folder sets
     /// replaced files aside and there is a file there; nil otherwise.
     fileprivate static func setAside(_ path: String) -> String? {
+        guard let aside = setAsideName(for: path) else { return nil }
+        return link(path, aside) == 0 ? aside : nil
+    }
+
+    /// A name to set the file at `path` aside under, when its folder sets replaced files aside.
+    private static func setAsideName(for path: String) -> String? {
         let folders = setAsideLock.withLock { setAsideFolders }
         guard !folders.isEmpty else { return nil }
         let parent = (path as NSString).deletingLastPathComponent
         let folder = parent.isEmpty ? "." : parent
         guard folders.contains(folder) else { return nil }
         let name = (path as NSString).lastPathComponent
-        let aside = folder + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(setAsideSuffix)"
-        return link(path, aside) == 0 ? aside : nil
+        return folder + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(setAsideSuffix)"
+    }
+
+    /// Deletes the file at `path` (true when there was one); in a folder that sets replaced files
+    /// aside, renames it to a name set aside instead, so that its blocks are freed later, by
+    /// ``removeSetAside(in:)``, as a replaced file's are.
+    @discardableResult
+    public static func remove(_ path: String) -> Bool {
+        if let aside = setAsideName(for: path) {
+            if rename(path, aside) == 0 { return true }
+            if errno == ENOENT { return false }
+        }
+        return unlink(path) == 0
     }
 
     /// Deletes the files set aside in `folder` (not its subfolders) by any process. Any moment

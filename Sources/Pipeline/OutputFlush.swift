@@ -100,14 +100,20 @@ public enum OutputFlush {
     /// Has a run's replaced files in `out` and its cache set aside for ``flush(in:)`` (or
     /// ``removeSetAside(in:)``) to delete after it, see ``AtomicFile/setAsideReplacedFiles(in:)``.
     static func setAsideReplacedFiles(in out: String) {
-        AtomicFile.setAsideReplacedFiles(in: [out, (out as NSString).appendingPathComponent(".cache")])
+        AtomicFile.setAsideReplacedFiles(in: setAsideFolders(out))
     }
 
     /// Deletes the files a run set aside in `out` and its cache: ``flush(in:)`` does, and a run
     /// that starts none does on its way out.
     public static func removeSetAside(in out: String) {
-        AtomicFile.removeSetAside(in: out)
-        AtomicFile.removeSetAside(in: (out as NSString).appendingPathComponent(".cache"))
+        for folder in setAsideFolders(out) { AtomicFile.removeSetAside(in: folder) }
+    }
+
+    /// The folders where a run sets replaced and deleted files aside: the out folder, its cache
+    /// and the cache's document packs.
+    private static func setAsideFolders(_ out: String) -> [String] {
+        let cache = (out as NSString).appendingPathComponent(".cache")
+        return [out, cache, (cache as NSString).appendingPathComponent("documents")]
     }
 
     /// `fsync` of the file or folder at `path`, if it can be opened.

@@ -263,7 +263,7 @@ public struct PipelineRunner: Sendable {
         // them is kept, and the stages only it needs are not even read from the cache.
         var manifest = storedManifest.value
         // An output perhaps damaged by a crash is rebuilt, and nothing is copied from it.
-        for file in manifest.distrustedCaches(in: out) { unlink(file) }
+        for file in manifest.distrustedCaches(in: out) { AtomicFile.remove(file) }
         let shared = [RunManifest.build, pipelineHash, participantsHash ?? "", stopwordsHash]
         let decisions = DecisionFiles(folder: configuration.decisionsFolder)
         let decisionsHash = runSuggest ? decisions.hash : ""

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// The large outputs a run replaces whole (corpus.json, kwic.json, suggestions.json), each kept
@@ -32,7 +33,7 @@ struct RetiredOutputs: Sendable {
             // Where builds before session 21 kept the replaced suggestions.json.
             + [(folder as NSString).appendingPathComponent("retired-output")]
         let layouts = paths.contains(path(of: "suggestions.json")) ? [SuggestionLayout.retiredPath(in: folder)] : []
-        removing = Deferred { for path in paths + layouts { _ = unlink(path) } }
+        removing = Deferred { for path in paths + layouts { AtomicFile.remove(path) } }
     }
 
     /// Links the output at `output` under `.cache/` before it is replaced, so that replacing it
@@ -46,7 +47,7 @@ struct RetiredOutputs: Sendable {
         // any: a later run that writes over the kept file learns from it which bytes are there
         // (see ``SuggestionSpeculation``). Replaced, not kept, by the next layout saved.
         let layout = SuggestionLayout.retiredPath(in: folder)
-        _ = unlink(layout)
+        AtomicFile.remove(layout)
         _ = link(SuggestionLayout.path(in: (folder as NSString).deletingLastPathComponent), layout)
     }
 }

@@ -321,8 +321,9 @@ public final class StageCache: @unchecked Sendable {
                 guard Self.writeIndex(index, at: indexPath) else { return }
             }
             let live = Set(index.values.flatMap { $0.map(\.pack) })
-            for name in AtomicFile.names(in: documents) ?? [] where name != "index.bin" && !live.contains(name) {
-                try? FileManager.default.removeItem(atPath: "\(documents)/\(name)")
+            for name in AtomicFile.names(in: documents) ?? []
+            where name != "index.bin" && !live.contains(name) && !name.hasPrefix(".") {
+                AtomicFile.remove((documents as NSString).appendingPathComponent(name))
             }
             // Looked for first: removing what is not there made FileManager build an error each.
             for stage in Self.legacyStages where access("\(folder)/\(stage)", F_OK) == 0 {

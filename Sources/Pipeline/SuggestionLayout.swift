@@ -270,6 +270,6 @@ struct SuggestionLayout: Sendable {
 
     /// Removes the layout (when suggestions.json is written without one).
     static func remove(in out: String) {
-        unlink(path(in: out))
+        AtomicFile.remove(path(in: out))
     }
 }

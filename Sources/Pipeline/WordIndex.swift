@@ -417,8 +417,8 @@ struct HeadIndex: Sendable {
     /// filters when this file is missing: a cache from before it was written has none).
     static func load(from out: String, key: String, count: Int) -> HeadIndex? {
         if let (index, found) = load(from: out), found == key, index.count == count { return index }
-        unlink(path(in: out))
-        unlink(wordsPath(in: out))
+        AtomicFile.remove(path(in: out))
+        AtomicFile.remove(wordsPath(in: out))
         return nil
     }
 

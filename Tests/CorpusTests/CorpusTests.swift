@@ -459,8 +459,8 @@ private func dropFromMemory(_ path: String) {
 
     /// In a folder that sets replaced files aside, a commit leaves the old file under a hidden
     /// name (its bytes intact, for another process to delete) and puts the new one in place as
-    /// always; elsewhere the old file is gone at once. `removeSetAside` and `removeLeftovers`
-    /// delete what was set aside, and nothing else.
+    /// always; elsewhere the old file is gone at once. A file removed there is set aside too.
+    /// `removeSetAside` and `removeLeftovers` delete what was set aside, and nothing else.
     @Test func replacedFilesAreSetAsideOnlyWhereAsked() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("aside-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -503,11 +503,22 @@ private func dropFromMemory(_ path: String) {
         #expect(try names(aside).filter { $0.hasPrefix(".") }.count == 1)
         try working.commit()
         #expect(try names(aside) == ["cache.bin", "late.json", "report.json"])
+        // Removed, in a folder that sets files aside: set aside; elsewhere deleted.
+        #expect(AtomicFile.remove(aside.appendingPathComponent("late.json").path))
+        #expect(AtomicFile.remove(plain.appendingPathComponent("cache.bin").path))
+        #expect(!AtomicFile.remove(plain.appendingPathComponent("cache.bin").path))
+        #expect(!AtomicFile.remove(aside.appendingPathComponent("never.json").path))
+        #expect(try names(plain) == ["report.json"])
+        let removed = try names(aside).filter { $0.hasPrefix(".late.json.tmp-") && $0.hasSuffix(".old") }
+        #expect(removed.count == 1)
+        #expect(try names(aside).filter { !$0.hasPrefix(".") } == ["cache.bin", "report.json"])
+        AtomicFile.removeSetAside(in: aside.path)
+        #expect(try names(aside) == ["cache.bin", "report.json"])
         // Set aside and never swept (a flush that did not run): the next run's leftovers.
         try AtomicFile.write(Data("third report".utf8), to: aside.appendingPathComponent("report.json").path)
-        #expect(try names(aside).count == 4)
+        #expect(try names(aside).count == 3)
         AtomicFile.removeLeftovers(in: root.path)
-        #expect(try names(aside) == ["cache.bin", "late.json", "report.json"])
+        #expect(try names(aside) == ["cache.bin", "report.json"])
     }
 
     /// Run reports, locks and decisions are stamped through the C library, in the very format
