@@ -50,6 +50,21 @@ def study(folder, copies):
     return pipeline, os.path.join(folder, "out", "faults")
 
 
+def remove_tree(folder):
+    """Deletes a trial's folder right after its last run, while that run's background flush may
+    still be deleting the files the run set aside in it (each vanishing between the listing and
+    its deletion is fine)."""
+    def vanished(function, path, error):
+        if not isinstance(error[1], FileNotFoundError):
+            raise error[1]
+    for _ in range(5):
+        shutil.rmtree(folder, onerror=vanished)
+        if not os.path.exists(folder):
+            return
+        time.sleep(0.1)
+    shutil.rmtree(folder)
+
+
 def outputs(out):
     return {name: open(os.path.join(out, name), "rb").read() for name in sorted(os.listdir(out))
             if name.endswith((".json", ".csv", ".html")) and name != "run-report.json"}
@@ -96,7 +111,7 @@ def run_trials(tmine, runs, problems):
     if leftovers:
         problems.append("temporary files left after the final run: %s" % leftovers)
     elapsed = time.time() - start
-    shutil.rmtree(folder)
+    remove_tree(folder)
     return elapsed, length
 
 
@@ -144,7 +159,7 @@ def edit_trials(tmine, edits, problems):
         for name in sorted(set(after) | set(forced)):
             if after.get(name) != forced.get(name):
                 problems.append("edit trial %d (%s): %s differs from a forced run's" % (trial, change, name))
-    shutil.rmtree(folder)
+    remove_tree(folder)
 
 
 def review_trials(tmine, reviews, problems):
@@ -188,7 +203,7 @@ def review_trials(tmine, reviews, problems):
         except (ValueError, KeyError, FileNotFoundError) as error:
             problems.append("review trial %d: decisions file broken: %s" % (trial, error))
     final = len(json.load(open(path))["events"]) if os.path.exists(path) else 0
-    shutil.rmtree(folder)
+    remove_tree(folder)
     return sent, final
 
 
