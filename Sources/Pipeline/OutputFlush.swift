@@ -156,6 +156,17 @@ public enum OutputFlush {
         if descriptor >= 0 { close(descriptor) }
     }
 
+    /// What a run leaves behind when it ends: the background flush (``startInBackground(executable:out:)``)
+    /// when it wrote outputs besides run-report.json; otherwise, with nothing to flush, no process
+    /// started, and the files it set aside deleted here.
+    public static func afterRun(wrote outputs: [String], executable: String, out: String) {
+        if outputs.contains(where: { $0 != "run-report.json" }) {
+            startInBackground(executable: executable, out: out)
+        } else {
+            removeSetAside(in: out)
+        }
+    }
+
     /// Starts `executable flush-outputs out` in the background, its output discarded and none of
     /// this process's descriptors open in it, and does not wait for it: the run is about to exit.
     /// Nothing happens where outputs are flushed before they are renamed.

@@ -138,11 +138,7 @@ struct RunRequest: Equatable {
                 printError(summary(report, folder: configuration.outputFolder))
             }
         }
-        if report.outputs.contains(where: { $0 != "run-report.json" }) {
-            OutputFlush.startInBackground(executable: executablePath, out: configuration.outputFolder)
-        } else {
-            OutputFlush.removeSetAside(in: configuration.outputFolder)
-        }
+        OutputFlush.afterRun(wrote: report.outputs, executable: executablePath, out: configuration.outputFolder)
     }
 
     private func summary(_ report: RunReport, folder: String) -> String {
