@@ -103,7 +103,14 @@ def run_trials(tmine, runs, problems):
     final = subprocess.run([tmine, "run", pipeline, "--quiet"])
     if final.returncode != 0:
         problems.append("the run after the kills did not complete")
-    leftovers = [p for p in os.listdir(out) if ".tmp-" in p]
+    # The files the run set aside (`.old`) are its background flush's to delete, a moment after
+    # the run: given two seconds; a killed writer's temporary files must already be gone.
+    deadline = time.monotonic() + 2
+    while True:
+        leftovers = [p for p in os.listdir(out) if ".tmp-" in p]
+        if not leftovers or time.monotonic() > deadline or not all(p.endswith(".old") for p in leftovers):
+            break
+        time.sleep(0.05)
     if leftovers:
         problems.append("temporary files left after the final run: %s" % leftovers)
     elapsed = time.time() - start
