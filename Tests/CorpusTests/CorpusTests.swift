@@ -457,6 +457,28 @@ private func dropFromMemory(_ path: String) {
 
     }
 
+    /// A file shorter than the bytes its writer counts (here a head reserved and never
+    /// written, nothing after it) is not put in place: the commit says so and the previous
+    /// version stays. A head written in place commits as always.
+    @Test func aFileShorterThanWhatWasWrittenIsNotCommitted() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tmine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let path = root.appendingPathComponent("suggestions.json").path
+        try AtomicFile.write(Data("previous".utf8), to: path, durable: false)
+        let short = try AtomicFile.Writer(path: path, durable: false)
+        short.reserve(30)
+        #expect(throws: FileWriteError.self) { try short.commit() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("previous".utf8))
+        let whole = try AtomicFile.Writer(path: path, durable: false)
+        whole.reserve(10)
+        whole.append(Data("elements".utf8))
+        whole.write(Array("0123456789".utf8), at: 0)
+        try whole.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("0123456789elements".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["suggestions.json"])
+    }
+
     /// In a folder that sets replaced files aside, a commit leaves the old file under a hidden
     /// name (its bytes intact, for another process to delete) and puts the new one in place as
     /// always; elsewhere the old file is gone at once. A file removed there is set aside too.
