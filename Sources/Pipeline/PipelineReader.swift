@@ -33,12 +33,13 @@ public enum PipelineReader {
     }
 
     public static func parse(_ text: String, file: String) throws(PipelineErrors) -> PipelineConfiguration {
-        let (yaml, root) = YAMLNodeReader.parse(text, file: file)
-        guard let root else { throw PipelineErrors(errors: yaml.errors) }
         let base = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(path)
         }
+        let lexicon = LexiconAhead(pipeline: text, resolve: resolve)
+        let (yaml, root) = YAMLNodeReader.parse(text, file: file)
+        guard let root else { throw PipelineErrors(errors: yaml.errors) }
         func exists(_ path: String, _ node: Node, what: String) {
             if !FileManager.default.fileExists(atPath: path) {
                 yaml.error(at: node, "\(what) \"\(path)\" does not exist")
@@ -73,7 +74,8 @@ public enum PipelineReader {
                 }
             case "stages":
                 sawStages = true
-                readStages(value, yaml: yaml, into: &configuration, resolve: resolve, exists: exists)
+                readStages(
+                    value, yaml: yaml, into: &configuration, resolve: resolve, exists: exists, lexicon: lexicon)
             case "out":
                 out = yaml.string(value, what: "out") ?? out
             default:
@@ -201,7 +203,7 @@ public enum PipelineReader {
 
     private static func readStages(
         _ node: Node, yaml: YAMLNodeReader, into configuration: inout PipelineConfiguration,
-        resolve: (String) -> String, exists: (String, Node, String) -> Void
+        resolve: (String) -> String, exists: (String, Node, String) -> Void, lexicon ahead: LexiconAhead?
     ) {
         for stageNode in yaml.sequence(node, what: "stages") {
             let entries = yaml.mapping(stageNode, known: stageNames, what: "a stage")
@@ -224,7 +226,7 @@ public enum PipelineReader {
             case "kwic":
                 configuration.kwic = readKWIC(body, yaml: yaml)
             case "suggest":
-                configuration.suggest = readSuggest(body, yaml: yaml, resolve: resolve)
+                configuration.suggest = readSuggest(body, yaml: yaml, resolve: resolve, lexicon: ahead)
             default:
                 configuration.frequencies = empty ? FrequencyStage() : readFrequencies(body, yaml: yaml)
             }
@@ -337,7 +339,9 @@ public enum PipelineReader {
         return stage
     }
 
-    private static func readSuggest(_ node: Node, yaml: YAMLNodeReader, resolve: (String) -> String) -> SuggestStage? {
+    private static func readSuggest(
+        _ node: Node, yaml: YAMLNodeReader, resolve: (String) -> String, lexicon ahead: LexiconAhead?
+    ) -> SuggestStage? {
         var stage: SuggestStage?
         var unit = CodeSuggester.Options.Unit.turn
         var roles: Set<SpeakerRole> = [.participant]
@@ -352,7 +356,7 @@ public enum PipelineReader {
                     continue
                 }
                 do {
-                    stage = SuggestStage(lexiconFile: file, lexicon: try LexiconReader.read(file))
+                    stage = SuggestStage(lexiconFile: file, lexicon: try LexiconAhead.lexicon(at: file, ahead: ahead))
                 } catch {
                     for problem in error.errors { yaml.report(problem) }
                 }

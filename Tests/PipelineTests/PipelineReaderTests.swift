@@ -108,6 +108,52 @@ import Testing
         #expect(configuration.ingest.labels.speakerRoles["Helen Carter"] == .interviewer)
     }
 
+    /// The lexicon a pipeline names on a line of its own is found in its text (read ahead while
+    /// the pipeline is parsed); anything less plain is left to the parse.
+    @Test func theLexiconNamedOnALineOfItsOwnIsFoundAhead() {
+        let resolve: (String) -> String = { "/base/" + $0 }
+        func found(_ text: String) -> String? { LexiconAhead(pipeline: text, resolve: resolve)?.file }
+        #expect(found("stages:\n  - suggest:\n      lexicon: codes.yaml\n      unit: turn\n") == "/base/codes.yaml")
+        #expect(found("  - suggest:\r\n      lexicon: \"my codes.yaml\"   # the seed\r\n") == "/base/my codes.yaml")
+        #expect(found("      lexicon: 'codes.yaml'\n") == "/base/codes.yaml")
+        #expect(found("  - suggest: {lexicon: codes.yaml}\n") == nil)
+        #expect(found("lexicon: a.yaml\nlexicon: b.yaml\n") == nil)
+        #expect(found("      lexicon: \"a\\\"b.yaml\"\n") == nil)
+        #expect(found("      lexicons: codes.yaml\n") == nil)
+        #expect(found("      lexicon: *anchor\n") == nil)
+    }
+
+    /// The lexicon read ahead is the one the pipeline's parse would read: the same codes, and
+    /// the same problems reported at the same lines when it has some.
+    @Test func aLexiconReadAheadIsTheOneReadInTurn() throws {
+        let path = Workspace.repository.appendingPathComponent("Pipelines/ai-doctors.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let ahead = try #require(
+            LexiconAhead(
+                pipeline: text,
+                resolve: { path in
+                    ((Workspace.repository.appendingPathComponent("Pipelines").path) as NSString)
+                        .appendingPathComponent(path)
+                }))
+        let configuration = try PipelineReader.read(path)
+        #expect(ahead.file == configuration.suggest?.lexiconFile)
+        #expect(try LexiconAhead.lexicon(at: ahead.file, ahead: ahead) == configuration.suggest?.lexicon)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tmine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let lexicon = folder.appendingPathComponent("bad.yaml")
+        try "codes:\n  - name: a\n    patterns: [\"x*y*z\"]\n".write(to: lexicon, atomically: true, encoding: .utf8)
+        let pipeline = "study: s\ninputs: [/tmp]\nstages:\n  - tokenize:\n  - suggest:\n      lexicon: bad.yaml\n"
+        let bad = try #require(LexiconAhead(pipeline: pipeline, resolve: { folder.appendingPathComponent($0).path }))
+        var direct: [String] = []
+        var readAhead: [String] = []
+        do { _ = try LexiconReader.read(lexicon.path) } catch { direct = error.errors.map(\.description) }
+        do { _ = try LexiconAhead.lexicon(at: lexicon.path, ahead: bad) } catch {
+            readAhead = error.errors.map(\.description)
+        }
+        #expect(!direct.isEmpty && readAhead == direct)
+    }
+
     @Test func misspeltKeyNamesLineColumnAndTheRightKey() {
         let found = errors("study: s\ninputs: [/tmp]\nstagse:\n  - tokenize:\n")
         #expect(found.count == 2)  // the typo, and so no stages
