@@ -8,8 +8,8 @@ import Yams
 final class YAMLNodeReader {
     let file: String
     private let text: String
-    /// The file's lines, split when an error first quotes one.
-    private lazy var lines: [Substring] = text.split(separator: "\n", omittingEmptySubsequences: false)
+    /// The file's lines, split when an error first quotes one (a CRLF line end is one Character).
+    private lazy var lines: [Substring] = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
     /// Kept alive while the nodes are read: Yams holds anchors weakly, through its parser.
     private var parser: Parser?
     private(set) var errors: [PipelineError] = []
@@ -61,46 +61,55 @@ final class YAMLNodeReader {
         }
     }
 
-    /// The first place where flow brackets or indentation nest deeper than the limit.
+    /// The first place where flow brackets or indentation nest deeper than the limit: its line,
+    /// and its column in characters. Scanned as bytes (everything it looks for is ASCII, and
+    /// UTF-8 never puts an ASCII byte inside another character): by Characters it was a tenth
+    /// of reading a 3 kB lexicon. A line ends at its line feed (a CRLF line too, which as a
+    /// Character never equalled "\n", so that every line of such a file was counted as line 1).
     static func excessiveNesting(_ text: String) -> (Int, Int)? {
-        var depth = 0
-        var line = 1
-        var column = 0
-        var quote: Character?
-        var indentation = 0
-        var atLineStart = true
-        for character in text {
-            column += 1
-            if character == "\n" {
-                line += 1
-                column = 0
-                atLineStart = true
-                indentation = 0
-                continue
+        var text = text
+        return text.withUTF8 { bytes -> (Int, Int)? in
+            var depth = 0
+            var line = 1
+            var lineStart = 0
+            var quote: UInt8?
+            var indentation = 0
+            var atLineStart = true
+            func place(_ index: Int) -> (Int, Int) {
+                (line, String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart...index]), as: UTF8.self).count)
             }
-            if atLineStart {
-                if character == " " || character == "-" {
-                    indentation += 1
-                    if indentation > maximumDepth * 8 { return (line, column) }
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte == 0x0A {
+                    line += 1
+                    lineStart = index + 1
+                    atLineStart = true
+                    indentation = 0
                     continue
                 }
-                atLineStart = false
+                if atLineStart {
+                    if byte == 0x20 || byte == 0x2D {  // " ", "-"
+                        indentation += 1
+                        if indentation > maximumDepth * 8 { return place(index) }
+                        continue
+                    }
+                    atLineStart = false
+                }
+                if let open = quote {
+                    if byte == open { quote = nil }
+                    continue
+                }
+                switch byte {
+                case 0x22, 0x27: quote = byte
+                case 0x5B, 0x7B:  // "[", "{"
+                    depth += 1
+                    if depth > maximumDepth { return place(index) }
+                case 0x5D, 0x7D: depth = max(0, depth - 1)
+                default: break
+                }
             }
-            if let open = quote {
-                if character == open { quote = nil }
-                continue
-            }
-            switch character {
-            case "\"", "'": quote = character
-            case "#": continue
-            case "[", "{":
-                depth += 1
-                if depth > maximumDepth { return (line, column) }
-            case "]", "}": depth = max(0, depth - 1)
-            default: break
-            }
+            return nil
         }
-        return nil
     }
 
     func source(_ line: Int?) -> String? {

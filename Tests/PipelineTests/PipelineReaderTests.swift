@@ -164,6 +164,14 @@ import Testing
         #expect(typo.description.hasSuffix("stagse:\n^"))
     }
 
+    /// A file saved with Windows line ends is placed and quoted as any other.
+    @Test func aProblemInACRLFFileQuotesItsOwnLine() {
+        let found = errors("study: s\r\ninputs: [/tmp]\r\nstagse:\r\n  - tokenize:\r\n")
+        let typo = found.first { $0.message.contains("stagse") }
+        #expect(typo?.line == 3 && typo?.column == 1)
+        #expect(typo?.description.hasSuffix("stagse:\n^") == true)
+    }
+
     @Test func everyProblemIsReportedAtOnce() {
         let found = errors(
             """
@@ -240,6 +248,16 @@ import Testing
         let found = errors(yaml)
         #expect(found.count == 1)
         #expect(found[0].message.contains("nesting deeper"))
+    }
+
+    /// The nesting limit's problem is placed at the bracket past the limit: its line (CRLF
+    /// lines counted too) and its column in characters, not bytes.
+    @Test func deepNestingIsPlacedByLineAndCharacter() {
+        let text = "a: b\r\nc: é" + String(repeating: "[", count: 70)
+        #expect(YAMLNodeReader.excessiveNesting(text)! == (2, 4 + YAMLNodeReader.maximumDepth + 1))
+        #expect(YAMLNodeReader.excessiveNesting("a: \"[[[[\"\n" + String(repeating: "[", count: 64)) == nil)
+        let indented = "a:\n" + String(repeating: " ", count: YAMLNodeReader.maximumDepth * 8 + 1) + "b: c\n"
+        #expect(YAMLNodeReader.excessiveNesting(indented)! == (2, YAMLNodeReader.maximumDepth * 8 + 1))
     }
 
     @Test func brokenYAMLSyntaxKeepsItsPosition() {
