@@ -196,7 +196,10 @@ public enum LexiconReader {
         var categories: [(number: String, name: String, line: Int)] = []
         var patterns: [String: [PatternEntry]] = [:]
         var section = 0
-        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Line ends of any system: a CRLF (one Character, never "\n") left a Windows-saved
+        // dictionary one long line, refused as not starting with `%`.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        for (offset, raw) in lines.enumerated() {
             let line = offset + 1
             let content = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if content.isEmpty { continue }

@@ -1136,6 +1136,20 @@ import TextAnalysis
         #expect(lexicon.code(named: "work")?.patterns.map(\.text) == ["job", "work*"])
     }
 
+    /// LIWC dictionaries are often saved on Windows: CRLF line ends read as any other.
+    @Test func liwcDictionariesWithWindowsLineEndsBecomeTheSameCodes() throws {
+        let text = "%\n1\tposemo\n2\tnegemo\n%\nhappy\t1\nworr*\t2\n"
+        let unix = try temporary("unix.dic", text)
+        let windows = try temporary("windows.dic", text.replacingOccurrences(of: "\n", with: "\r\n"))
+        defer {
+            try? FileManager.default.removeItem(atPath: unix)
+            try? FileManager.default.removeItem(atPath: windows)
+        }
+        let read = try LexiconReader.read(windows)
+        #expect(read.codes.map(\.name) == ["posemo", "negemo"])
+        #expect(read.codes == (try LexiconReader.read(unix)).codes)
+    }
+
     @Test func liwcErrorsNameTheLine() throws {
         let path = try temporary("bad.dic", "%\n1\tposemo\n%\nhappy\t1\nsad\t7\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
