@@ -281,6 +281,14 @@ extension UInt8 {
     @inlinable package var asciiLowercased: UInt8 { self >= 0x41 && self <= 0x5A ? self | 0x20 : self }
 }
 
+extension StringProtocol {
+    /// The lines of a text file whatever its line ends (LF, CRLF or CR; a CRLF is one Character,
+    /// which a split on "\n" never finds), none left out, so that the n-th is line n.
+    package var linesOfAnyEnding: [SubSequence] {
+        split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+    }
+}
+
 extension UnsafeBufferPointer<UInt8> {
     /// Each line's byte range, its line feed left out, found by `memchr` (a generic byte split
     /// looks at every byte through a closure): as many as there are line feeds plus one, the last

@@ -1,4 +1,5 @@
 import Coding
+import Corpus
 import Foundation
 
 /// The lexicon a pipeline names, read on another thread while the pipeline itself is parsed.
@@ -18,38 +19,37 @@ final class LexiconAhead: Sendable {
         // Bytes by position, not Characters, Foundation's string search or slices of slices:
         // this runs on the main thread first thing, and the first use of each cost the runtime
         // a tenth of a millisecond or more.
-        let bytes = Array(text.utf8)
-        func blank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
-        let key = Array("lexicon:".utf8)
-        var found: String?
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-            defer { start = end + 1 }
-            var from = start
-            while from < end, bytes[from] == 0x20 || bytes[from] == 0x2D { from += 1 }  // indent, "- "
-            guard end - from >= key.count, bytes[from..<from + key.count].elementsEqual(key) else { continue }
-            guard found == nil else { return nil }
-            from += key.count
-            var to = end
-            // A comment cut off, then blanks (and a Windows line end) on either side.
-            if let hash = (from + 1..<max(from + 1, to)).first(where: { bytes[$0] == 0x23 && bytes[$0 - 1] == 0x20 }) {
-                to = hash
+        var text = text
+        let found = text.withUTF8 { bytes -> String? in
+            func blank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+            let key = Array("lexicon:".utf8)
+            var found: String?
+            for line in bytes.lineRanges {
+                var (from, to) = (line.lowerBound, line.upperBound)
+                while from < to, bytes[from] == 0x20 || bytes[from] == 0x2D { from += 1 }  // indent, "- "
+                guard to - from >= key.count, bytes[from..<from + key.count].elementsEqual(key) else { continue }
+                guard found == nil else { return nil }
+                from += key.count
+                // A comment cut off, then blanks (and a Windows line end) on either side.
+                if let hash = (from + 1..<max(from + 1, to)).first(where: { bytes[$0] == 0x23 && bytes[$0 - 1] == 0x20 }
+                ) {
+                    to = hash
+                }
+                while from < to, blank(bytes[from]) { from += 1 }
+                while to > from, blank(bytes[to - 1]) { to -= 1 }
+                guard from < to else { return nil }
+                let first = bytes[from]
+                if first == 0x22 || first == 0x27 {  // a path in quotes: plain inside, or left to the parse
+                    guard to - from >= 2, bytes[to - 1] == first else { return nil }
+                    (from, to) = (from + 1, to - 1)
+                    if bytes[from..<to].contains(where: { $0 == first || $0 == 0x5C }) { return nil }
+                } else if "[{&*!|>%@`".utf8.contains(first) {
+                    return nil
+                }
+                guard from < to else { return nil }
+                found = String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
             }
-            while from < to, blank(bytes[from]) { from += 1 }
-            while to > from, blank(bytes[to - 1]) { to -= 1 }
-            guard from < to else { return nil }
-            let first = bytes[from]
-            if first == 0x22 || first == 0x27 {  // a path in quotes: plain inside, or left to the parse
-                guard to - from >= 2, bytes[to - 1] == first else { return nil }
-                (from, to) = (from + 1, to - 1)
-                if bytes[from..<to].contains(where: { $0 == first || $0 == 0x5C }) { return nil }
-            } else if "[{&*!|>%@`".utf8.contains(first) {
-                return nil
-            }
-            guard from < to else { return nil }
-            found = String(decoding: bytes[from..<to], as: UTF8.self)
+            return found
         }
         guard let found else { return nil }
         let file = resolve(found)

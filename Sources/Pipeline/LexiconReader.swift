@@ -1,4 +1,5 @@
 import Coding
+import Corpus
 import Foundation
 import TextAnalysis
 import Yams
@@ -196,10 +197,8 @@ public enum LexiconReader {
         var categories: [(number: String, name: String, line: Int)] = []
         var patterns: [String: [PatternEntry]] = [:]
         var section = 0
-        // Line ends of any system: a CRLF (one Character, never "\n") left a Windows-saved
-        // dictionary one long line, refused as not starting with `%`.
-        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
-        for (offset, raw) in lines.enumerated() {
+        // Line ends of any system: split on "\n", a Windows-saved dictionary was one long line.
+        for (offset, raw) in text.linesOfAnyEnding.enumerated() {
             let line = offset + 1
             let content = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if content.isEmpty { continue }

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Yams
 
@@ -8,8 +9,8 @@ import Yams
 final class YAMLNodeReader {
     let file: String
     private let text: String
-    /// The file's lines, split when an error first quotes one (a CRLF line end is one Character).
-    private lazy var lines: [Substring] = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+    /// The file's lines, split when an error first quotes one.
+    private lazy var lines: [Substring] = text.linesOfAnyEnding
     /// Kept alive while the nodes are read: Yams holds anchors weakly, through its parser.
     private var parser: Parser?
     private(set) var errors: [PipelineError] = []
@@ -64,8 +65,8 @@ final class YAMLNodeReader {
     /// The first place where flow brackets or indentation nest deeper than the limit: its line,
     /// and its column in characters. Scanned as bytes (everything it looks for is ASCII, and
     /// UTF-8 never puts an ASCII byte inside another character): by Characters it was a tenth
-    /// of reading a 3 kB lexicon. A line ends at its line feed (a CRLF line too, which as a
-    /// Character never equalled "\n", so that every line of such a file was counted as line 1).
+    /// of reading a 3 kB lexicon. A CRLF, one Character, never equalled "\n": every line of such
+    /// a file was counted as line 1.
     static func excessiveNesting(_ text: String) -> (Int, Int)? {
         var text = text
         return text.withUTF8 { bytes -> (Int, Int)? in
@@ -80,7 +81,8 @@ final class YAMLNodeReader {
             }
             for index in bytes.indices {
                 let byte = bytes[index]
-                if byte == 0x0A {
+                // A line ends at LF, CRLF or CR, as for the parser (and ``lines``).
+                if byte == 0x0A || (byte == 0x0D && (index + 1 == bytes.count || bytes[index + 1] != 0x0A)) {
                     line += 1
                     lineStart = index + 1
                     atLineStart = true

@@ -255,6 +255,8 @@ import Testing
     @Test func deepNestingIsPlacedByLineAndCharacter() {
         let text = "a: b\r\nc: é" + String(repeating: "[", count: 70)
         #expect(YAMLNodeReader.excessiveNesting(text)! == (2, 4 + YAMLNodeReader.maximumDepth + 1))
+        let oldMac = text.replacingOccurrences(of: "\r\n", with: "\r")
+        #expect(YAMLNodeReader.excessiveNesting(oldMac)! == (2, 4 + YAMLNodeReader.maximumDepth + 1))
         #expect(YAMLNodeReader.excessiveNesting("a: \"[[[[\"\n" + String(repeating: "[", count: 64)) == nil)
         let indented = "a:\n" + String(repeating: " ", count: YAMLNodeReader.maximumDepth * 8 + 1) + "b: c\n"
         #expect(YAMLNodeReader.excessiveNesting(indented)! == (2, YAMLNodeReader.maximumDepth * 8 + 1))
