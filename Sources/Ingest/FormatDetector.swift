@@ -45,22 +45,14 @@ enum FormatDetector {
         ext.isEmpty || ext == real ? "" : " although it is named .\(ext)"
     }
 
-    /// The first characters after a BOM and leading blanks, decoded leniently.
+    /// The first characters after a BOM and leading blanks, decoded leniently as the whole file
+    /// will be (``TextDecoder``), so that XML or WebVTT in any Unicode encoding form is told apart
+    /// from plain text. The first 512 bytes: after any BOM, whole UTF-16 or UTF-32 units.
     private static func sniffText(_ data: Data) -> String {
-        var bytes = [UInt8](data.prefix(512))
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        var text: String
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            let little = bytes[0] == 0xFF
-            let units = stride(from: 2, to: bytes.count - 1, by: 2).map { index in
-                little
-                    ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
-                    : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
-            }
-            text = String(decoding: units, as: UTF16.self)
-        } else {
-            text = String(decoding: bytes, as: UTF8.self)
-        }
+        let head = data.count > 512 ? data.prefix(512) : data
+        var text =
+            (try? TextDecoder(replacingInvalid: true).decode(head, file: ""))
+            ?? String(decoding: head, as: UTF8.self)
         while let first = text.unicodeScalars.first, first.isBlank || first == "\u{FEFF}" {
             text.unicodeScalars.removeFirst()
         }
@@ -91,6 +83,12 @@ enum FormatDetector {
     }
 
     private static func xmlFormat(_ data: Data, file: String) throws -> TranscriptFormat {
+        // libxml2 (2.9) takes a UTF-32 BOM for UTF-16's and finds no document; said plainly.
+        if case .utf32? = TextDecoder.byteOrderMark(data)?.form {
+            throw IngestError(
+                .invalidEncoding, file: file, byteOffset: 0, message: "this XML is in UTF-32, which is not read",
+                hint: "save it as UTF-8 (or UTF-16)")
+        }
         let root: String = try XMLPullReader.read(data, file: file) { reader in
             while try reader.next() {
                 if reader.kind == .element { return reader.localName }

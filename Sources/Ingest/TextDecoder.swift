@@ -1,8 +1,8 @@
 import Corpus
 import Foundation
 
-/// Decodes transcript bytes to a string: UTF-8 with or without BOM, UTF-16 with BOM, and UTF-16
-/// without BOM when its zero bytes give it away. Line ends (CRLF, CR) become LF.
+/// Decodes transcript bytes to a string: UTF-8 with or without BOM, UTF-16 and UTF-32 with BOM,
+/// and UTF-16 without BOM when its zero bytes give it away. Line ends (CRLF, CR) become LF.
 ///
 /// Invalid UTF-8 is an error naming its byte offset, unless `replacingInvalid` is set, in which
 /// case each bad sequence becomes U+FFFD.
@@ -12,22 +12,45 @@ struct TextDecoder {
     func decode(_ data: Data, file: String) throws -> String {
         let bytes = [UInt8](data)
         var text: String
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            text = try utf8(bytes[3...], offset: 3, file: file)
-        } else if bytes.starts(with: [0xFF, 0xFE]) {
-            text = try utf16(bytes[2...], littleEndian: true, file: file)
-        } else if bytes.starts(with: [0xFE, 0xFF]) {
-            text = try utf16(bytes[2...], littleEndian: false, file: file)
-        } else if let littleEndian = Self.looksLikeBOMlessUTF16(bytes) {
-            text = try utf16(bytes[...], littleEndian: littleEndian, file: file)
-        } else {
-            text = try utf8(bytes[...], offset: 0, file: file)
+        switch Self.byteOrderMark(bytes) {
+        case (.utf8, let length)?:
+            text = try utf8(bytes[length...], offset: length, file: file)
+        case (.utf16(let littleEndian), let length)?:
+            text = try utf16(bytes[length...], littleEndian: littleEndian, file: file)
+        case (.utf32(let littleEndian), let length)?:
+            text = try utf32(bytes[length...], littleEndian: littleEndian, file: file)
+        case nil:
+            if let littleEndian = Self.looksLikeBOMlessUTF16(bytes) {
+                text = try utf16(bytes[...], littleEndian: littleEndian, file: file)
+            } else {
+                text = try utf8(bytes[...], offset: 0, file: file)
+            }
         }
         if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         if text.containsByte(13) {  // a byte scan: String.contains(String) goes through Foundation
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         return text
+    }
+
+    /// A Unicode encoding form a byte order mark names.
+    enum UnicodeForm: Equatable {
+        case utf8
+        case utf16(littleEndian: Bool)
+        case utf32(littleEndian: Bool)
+    }
+
+    /// The encoding form the bytes' BOM names and the BOM's length, or nil without one. UTF-32
+    /// LE's BOM begins with UTF-16 LE's: a UTF-16 file cannot begin with U+0000, so the longer
+    /// one wins (as in Python's and ICU's detection). Without it, a UTF-32 file was read as
+    /// UTF-16 with a NUL between characters, and its XML as plain text.
+    static func byteOrderMark(_ bytes: some Collection<UInt8>) -> (form: UnicodeForm, length: Int)? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, 3) }
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return (.utf32(littleEndian: true), 4) }
+        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return (.utf32(littleEndian: false), 4) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16(littleEndian: true), 2) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16(littleEndian: false), 2) }
+        return nil
     }
 
     /// UTF-16 text of mostly Latin script has a zero in every other byte; nil when it does not.
@@ -96,6 +119,34 @@ struct TextDecoder {
                 result.append("\u{FFFD}")
                 position += 1
             }
+        }
+        return String(result)
+    }
+
+    private func utf32(_ bytes: ArraySlice<UInt8>, littleEndian: Bool, file: String) throws -> String {
+        guard bytes.count % 4 == 0 else {
+            throw IngestError(
+                .invalidEncoding, file: file, byteOffset: bytes.endIndex - bytes.count % 4,
+                message: "UTF-32 text ends in a part of a character (\(bytes.count % 4) bytes)",
+                hint: "the file may be truncated")
+        }
+        var result = String.UnicodeScalarView()
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let unit = (0..<4).reduce(UInt32(0)) { value, step in
+                value | UInt32(bytes[index + step]) << (littleEndian ? 8 * step : 8 * (3 - step))
+            }
+            if let scalar = Unicode.Scalar(unit) {
+                result.append(scalar)
+            } else if replacingInvalid {
+                result.append("\u{FFFD}")
+            } else {
+                throw IngestError(
+                    .invalidEncoding, file: file, byteOffset: index,
+                    message: "invalid UTF-32 at byte \(index) (no character has the code \(unit))",
+                    hint: "save the file as UTF-8, or set the pipeline to replace invalid bytes")
+            }
+            index += 4
         }
         return String(result)
     }

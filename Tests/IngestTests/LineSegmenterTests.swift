@@ -159,6 +159,8 @@ import Testing
             name: "utf16be with BOM",
             bytes: [0xFE, 0xFF] + sample.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }),
         EncodingCase(name: "utf16le without BOM", bytes: sample.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+        EncodingCase(name: "utf32le with BOM", bytes: utf32(sample, bom: true, littleEndian: true)),
+        EncodingCase(name: "utf32be with BOM", bytes: utf32(sample, bom: true, littleEndian: false)),
     ])
     func textEncodingsAndLineEndsDecodeToTheSameTurns(_ example: EncodingCase) throws {
         let document = try ingestor.read(data: Data(example.bytes), source: "t.txt")
@@ -177,6 +179,52 @@ import Testing
         #expect(try reader.lines(of: Data("x".utf8), file: "t.txt").map(\.text) == ["x"])
         #expect(try reader.lines(of: Data(), file: "t.txt").isEmpty)
         #expect(try reader.lines(of: Data("\n".utf8), file: "t.txt").isEmpty)
+    }
+
+    static func utf32(_ text: String, bom: Bool, littleEndian: Bool) -> [UInt8] {
+        ((bom ? ["\u{FEFF}"] : []) + Array(text.unicodeScalars)).flatMap { scalar in
+            let bytes = (0..<4).map { UInt8(truncatingIfNeeded: scalar.value >> (8 * $0)) }
+            return littleEndian ? bytes : bytes.reversed()
+        }
+    }
+
+    /// UTF-32's BOM begins with UTF-16 LE's: read as UTF-16, every character came with a NUL.
+    @Test func invalidOrCutUTF32IsReportedWithItsByteOffset() throws {
+        let bytes = Self.utf32("P1: ok\nP1: bad ", bom: true, littleEndian: true) + [0x00, 0x00, 0x11, 0x00]
+        let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "bad.txt") })
+        #expect(error.code == .invalidEncoding)
+        #expect(error.byteOffset == bytes.count - 4)
+        let lenient = try Ingestor(options: IngestOptions(replaceInvalidText: true))
+            .read(data: Data(bytes), source: "bad.txt")
+        #expect(lenient.segments.map(\.text) == ["ok", "bad \u{FFFD}"])
+        let cut = try #require(ingestError { try ingestor.read(data: Data(bytes.dropLast(2)), source: "cut.txt") })
+        #expect(cut.code == .invalidEncoding)
+        #expect(cut.byteOffset == bytes.count - 4)
+    }
+
+    /// The format is told from the text as the whole file will be decoded: WebVTT in UTF-16
+    /// without a BOM is WebVTT whatever its name, TEI in UTF-16 is TEI, and XML in UTF-32
+    /// (which libxml2 does not read) is said to be so rather than read as plain text.
+    @Test func formatsAreToldApartInEveryUnicodeForm() throws {
+        let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Alice>Hello there</v>\n"
+        let captions = try ingestor.read(
+            data: Data(vtt.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }), source: "teams.txt")
+        #expect(captions.format == .webvtt)
+        #expect(captions.turns.map(\.0) == ["Alice"])
+        let tei = "<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"><text><body><u who=\"#A\">Café</u></body></text></TEI>"
+        let utf16 = try ingestor.read(
+            data: Data([0xFE, 0xFF] + tei.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }), source: "t.xml")
+        #expect(utf16.format == .tei)
+        #expect(utf16.segments.map(\.text) == ["Café"])
+        for littleEndian in [true, false] {
+            let error = try #require(
+                ingestError {
+                    try ingestor.read(
+                        data: Data(Self.utf32(tei, bom: true, littleEndian: littleEndian)), source: "t.xml")
+                })
+            #expect(error.code == .invalidEncoding)
+            #expect(error.message.contains("UTF-32"))
+        }
     }
 
     @Test func invalidUTF8IsReportedWithItsByteOffset() throws {
