@@ -34,16 +34,15 @@ struct TextDecoder {
     }
 
     /// A Unicode encoding form a byte order mark names.
-    enum UnicodeForm: Equatable {
+    enum UnicodeForm {
         case utf8
         case utf16(littleEndian: Bool)
         case utf32(littleEndian: Bool)
     }
 
     /// The encoding form the bytes' BOM names and the BOM's length, or nil without one. UTF-32
-    /// LE's BOM begins with UTF-16 LE's: a UTF-16 file cannot begin with U+0000, so the longer
-    /// one wins (as in Python's and ICU's detection). Without it, a UTF-32 file was read as
-    /// UTF-16 with a NUL between characters, and its XML as plain text.
+    /// LE's BOM begins with UTF-16 LE's; a UTF-16 file does not begin with U+0000, so the longer
+    /// one wins, as in Python's and ICU's detection.
     static func byteOrderMark(_ bytes: some Collection<UInt8>) -> (form: UnicodeForm, length: Int)? {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, 3) }
         if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return (.utf32(littleEndian: true), 4) }

@@ -188,7 +188,8 @@ import Testing
         }
     }
 
-    /// UTF-32's BOM begins with UTF-16 LE's: read as UTF-16, every character came with a NUL.
+    /// A code point past U+10FFFF, and a last character cut short, are errors at their byte, or
+    /// U+FFFD when the pipeline asks for it.
     @Test func invalidOrCutUTF32IsReportedWithItsByteOffset() throws {
         let bytes = Self.utf32("P1: ok\nP1: bad ", bom: true, littleEndian: true) + [0x00, 0x00, 0x11, 0x00]
         let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "bad.txt") })
