@@ -87,7 +87,7 @@ enum FormatDetector {
         if case .utf32? = TextDecoder.byteOrderMark(data)?.form {
             throw IngestError(
                 .invalidEncoding, file: file, byteOffset: 0, message: "this XML is in UTF-32, which is not read",
-                hint: "save it as UTF-8 (or UTF-16)")
+                hint: "save it as UTF-8 or UTF-16")
         }
         let root: String = try XMLPullReader.read(data, file: file) { reader in
             while try reader.next() {
