@@ -132,9 +132,10 @@ struct TextDecoder {
         var result = String.UnicodeScalarView()
         var index = bytes.startIndex
         while index < bytes.endIndex {
-            let unit = (0..<4).reduce(UInt32(0)) { value, step in
-                value | UInt32(bytes[index + step]) << (littleEndian ? 8 * step : 8 * (3 - step))
-            }
+            let (a, b, c, d) = (
+                UInt32(bytes[index]), UInt32(bytes[index + 1]), UInt32(bytes[index + 2]), UInt32(bytes[index + 3])
+            )
+            let unit = littleEndian ? a | b << 8 | c << 16 | d << 24 : a << 24 | b << 16 | c << 8 | d
             if let scalar = Unicode.Scalar(unit) {
                 result.append(scalar)
             } else if replacingInvalid {
