@@ -83,8 +83,9 @@ enum FormatDetector {
     }
 
     private static func xmlFormat(_ data: Data, file: String) throws -> TranscriptFormat {
-        // libxml2 (2.9) takes a UTF-32 BOM for UTF-16's and finds no document; said plainly.
-        if case .utf32? = TextDecoder.byteOrderMark(data)?.form {
+        // libxml2 (2.9) takes a UTF-32 BOM for UTF-16's and finds no document, and fails to
+        // convert UTF-32 LE without one; said plainly.
+        if case .utf32 = TextDecoder.form(of: [UInt8](data.prefix(4096))).form {
             throw IngestError(
                 .invalidEncoding, file: file, byteOffset: 0, message: "this XML is in UTF-32, which is not read",
                 hint: "save it as UTF-8 or UTF-16")

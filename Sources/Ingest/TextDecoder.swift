@@ -2,7 +2,7 @@ import Corpus
 import Foundation
 
 /// Decodes transcript bytes to a string: UTF-8 with or without BOM, UTF-16 and UTF-32 with BOM,
-/// and UTF-16 without BOM when its zero bytes give it away. Line ends (CRLF, CR) become LF.
+/// and UTF-16 and UTF-32 without BOM when their zero bytes give them away. Line ends (CRLF, CR) become LF.
 ///
 /// Invalid UTF-8 is an error naming its byte offset, unless `replacingInvalid` is set, in which
 /// case each bad sequence becomes U+FFFD.
@@ -12,19 +12,11 @@ struct TextDecoder {
     func decode(_ data: Data, file: String) throws -> String {
         let bytes = [UInt8](data)
         var text: String
-        switch Self.byteOrderMark(bytes) {
-        case (.utf8, let length)?:
-            text = try utf8(bytes[length...], offset: length, file: file)
-        case (.utf16(let littleEndian), let length)?:
-            text = try utf16(bytes[length...], littleEndian: littleEndian, file: file)
-        case (.utf32(let littleEndian), let length)?:
-            text = try utf32(bytes[length...], littleEndian: littleEndian, file: file)
-        case nil:
-            if let littleEndian = Self.looksLikeBOMlessUTF16(bytes) {
-                text = try utf16(bytes[...], littleEndian: littleEndian, file: file)
-            } else {
-                text = try utf8(bytes[...], offset: 0, file: file)
-            }
+        let (form, length) = Self.form(of: bytes)
+        switch form {
+        case .utf8: text = try utf8(bytes[length...], offset: length, file: file)
+        case .utf16(let littleEndian): text = try utf16(bytes[length...], littleEndian: littleEndian, file: file)
+        case .utf32(let littleEndian): text = try utf32(bytes[length...], littleEndian: littleEndian, file: file)
         }
         if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         if text.containsByte(13) {  // a byte scan: String.contains(String) goes through Foundation
@@ -49,6 +41,32 @@ struct TextDecoder {
         if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return (.utf32(littleEndian: false), 4) }
         if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16(littleEndian: true), 2) }
         if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16(littleEndian: false), 2) }
+        return nil
+    }
+
+    /// The encoding form of the bytes and the length of its BOM: the one a BOM names, else
+    /// UTF-32 or UTF-16 when their zero bytes give them away, else UTF-8.
+    static func form(of bytes: [UInt8]) -> (form: UnicodeForm, bomLength: Int) {
+        if let named = byteOrderMark(bytes) { return (named.form, named.length) }
+        if let littleEndian = looksLikeBOMlessUTF32(bytes) { return (.utf32(littleEndian: littleEndian), 0) }
+        if let littleEndian = looksLikeBOMlessUTF16(bytes) { return (.utf16(littleEndian: littleEndian), 0) }
+        return (.utf8, 0)
+    }
+
+    /// In UTF-32 every character's top byte is zero and the next is at most 0x10 (in text, nearly
+    /// always zero too), which UTF-8 and UTF-16 text never have in every fourth byte; nil when the
+    /// first units are not all so.
+    static func looksLikeBOMlessUTF32(_ bytes: [UInt8]) -> Bool? {
+        let sample = bytes.prefix(4096)
+        guard sample.count >= 4, sample.count % 4 == 0 else { return nil }
+        func allUnits(_ isUnit: (UInt8, UInt8, UInt8, UInt8) -> Bool) -> Bool {
+            stride(from: sample.startIndex, to: sample.endIndex, by: 4).allSatisfy {
+                isUnit(sample[$0], sample[$0 + 1], sample[$0 + 2], sample[$0 + 3])
+            }
+        }
+        // U+0000 is never text: a unit of four zeros is not taken for a character.
+        if allUnits({ a, b, c, d in d == 0 && c <= 0x10 && a | b | c != 0 }) { return true }
+        if allUnits({ a, b, c, d in a == 0 && b <= 0x10 && b | c | d != 0 }) { return false }
         return nil
     }
 

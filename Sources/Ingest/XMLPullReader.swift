@@ -141,24 +141,40 @@ final class XMLPullReader {
 /// Collects libxml2's structured errors for one parse (pull reader or SAX), keeping the first
 /// fatal one.
 final class XMLErrorSink {
-    private var firstFatal: (line: Int?, column: Int?, message: String)?
+    private var firstFatal: (line: Int?, column: Int?, message: String, isEncoding: Bool)?
+
+    /// libxml2's errors about the document's encoding, rather than its markup.
+    private static let encodingCodes: Set<UInt32> = [
+        XML_ERR_UNKNOWN_ENCODING.rawValue, XML_ERR_UNSUPPORTED_ENCODING.rawValue, XML_ERR_ENCODING_NAME.rawValue,
+        XML_ERR_INVALID_ENCODING.rawValue,
+    ]
 
     func note(_ error: xmlErrorPtr) {
         guard firstFatal == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
+        // Some messages go on over a second line ("… indicate encoding !\nBytes: 0xE9 …").
+        let oneLine = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
         firstFatal = (
             error.pointee.line > 0 ? Int(error.pointee.line) : nil,
             error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
-            message.trimmingCharacters(in: .whitespacesAndNewlines)
+            oneLine,
+            Self.encodingCodes.contains(UInt32(error.pointee.code))
+                || (error.pointee.code == XML_ERR_INVALID_CHAR.rawValue
+                    && oneLine.hasPrefix("Input is not proper UTF-8"))
         )
     }
 
     /// The first fatal error as the ingest error that names file, entry, line and column.
     func ingestError(file: String, entry: String?) -> IngestError? {
         firstFatal.map { first in
-            IngestError(
-                .malformedXML, file: file, entry: entry, line: first.line, column: first.column,
-                message: "malformed XML: \(first.message)")
+            first.isEncoding
+                ? IngestError(
+                    .invalidEncoding, file: file, entry: entry, line: first.line, column: first.column,
+                    message: "encoding problem in the XML: \(first.message)", hint: XMLSafety.encodingHint)
+                : IngestError(
+                    .malformedXML, file: file, entry: entry, line: first.line, column: first.column,
+                    message: "malformed XML: \(first.message)")
         }
     }
 }
@@ -197,13 +213,52 @@ enum XMLSafety {
         guard data.count < Int(Int32.max) else {
             throw IngestError(.zipLimitExceeded, file: file, entry: entry, message: "XML part is larger than 2 GB")
         }
-        return try data.withUnsafeBytes { buffer in
-            let empty: [CChar] = [0]
-            return try empty.withUnsafeBufferPointer { fallback in
-                try body(
-                    buffer.baseAddress?.assumingMemoryBound(to: CChar.self) ?? fallback.baseAddress, Int32(buffer.count)
-                )
+        clibxml2_begin_generic_messages()
+        do {
+            return try data.withUnsafeBytes { buffer in
+                let empty: [CChar] = [0]
+                return try empty.withUnsafeBufferPointer { fallback in
+                    try body(
+                        buffer.baseAddress?.assumingMemoryBound(to: CChar.self) ?? fallback.baseAddress,
+                        Int32(buffer.count))
+                }
             }
+        } catch let error as IngestError where error.code == .malformedXML {
+            throw encodingError(replacing: error, data: data) ?? error
         }
+    }
+
+    /// The error to give instead of `error` when libxml2 stopped because the document's bytes
+    /// are not in the encoding it declares: libxml2 says so only on its generic channel (kept
+    /// by ``clibxml2_begin_generic_messages()``), and to its parser as a bare "encoder error".
+    static func encodingError(replacing error: IngestError, data: Data) -> IngestError? {
+        let messages = String(cString: clibxml2_generic_messages())
+        guard let failed = messages.range(of: "input conversion failed") else { return nil }
+        // "… input conversion failed due to input error, bytes 0xFF 0xFE 0x80 0x20": the bytes
+        // from where it stopped.
+        let bytes = messages[failed.upperBound...].range(of: "bytes ").map { start in
+            " (from \(messages[start.upperBound...].prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)))"
+        }
+        let message =
+            declaredEncoding(data).map { "the XML declares the encoding \($0), but its bytes are not valid in it" }
+            ?? "the XML's bytes are not valid in its encoding"
+        return IngestError(
+            .invalidEncoding, file: error.file, entry: error.entry, line: error.line, column: error.column,
+            message: message + (bytes ?? ""), hint: encodingHint)
+    }
+
+    static let encodingHint = "save it as UTF-8, or correct the encoding its first line declares"
+
+    /// The encoding named by the XML declaration at the start of `data`, when it is written in
+    /// an ASCII-compatible encoding.
+    static func declaredEncoding(_ data: Data) -> String? {
+        let head = String(decoding: data.prefix(200), as: UTF8.self)
+        guard head.hasPrefix("<?xml"), let end = head.range(of: "?>"),
+            let name = head[..<end.lowerBound].range(of: "encoding")
+        else { return nil }
+        let rest = head[name.upperBound..<end.lowerBound].drop { $0 == " " || $0 == "=" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        let value = rest.dropFirst().prefix { $0 != quote }
+        return value.isEmpty ? nil : String(value)
     }
 }

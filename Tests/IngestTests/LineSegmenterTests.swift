@@ -161,11 +161,15 @@ import Testing
         EncodingCase(name: "utf16le without BOM", bytes: sample.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
         EncodingCase(name: "utf32le with BOM", bytes: utf32(sample, bom: true, littleEndian: true)),
         EncodingCase(name: "utf32be with BOM", bytes: utf32(sample, bom: true, littleEndian: false)),
+        EncodingCase(name: "utf32le without BOM", bytes: utf32(sample, bom: false, littleEndian: true)),
+        EncodingCase(name: "utf32be without BOM", bytes: utf32(sample, bom: false, littleEndian: false)),
+        EncodingCase(
+            name: "utf32le without BOM, beyond the BMP", bytes: utf32("😀\n" + sample, bom: false, littleEndian: true)),
     ])
     func textEncodingsAndLineEndsDecodeToTheSameTurns(_ example: EncodingCase) throws {
         let document = try ingestor.read(data: Data(example.bytes), source: "t.txt")
-        #expect(document.turns.map(\.0) == ["P1", "Interviewer", "P1"])
-        #expect(document.segments[0].text == "Café – naïve 医生")
+        #expect(document.turns.map(\.0).suffix(3) == ["P1", "Interviewer", "P1"])
+        #expect(document.segments.suffix(3).first?.text == "Café – naïve 医生")
         #expect(!document.text.contains("\r"))
         #expect(document.rangesAreExact())
     }
@@ -204,8 +208,9 @@ import Testing
     }
 
     /// The format is told from the text as the whole file will be decoded: WebVTT in UTF-16
-    /// without a BOM is WebVTT whatever its name, TEI in UTF-16 is TEI, and XML in UTF-32
-    /// (which libxml2 does not read) is said to be so rather than read as plain text.
+    /// without a BOM is WebVTT whatever its name, TEI in UTF-16 is TEI, and XML in UTF-32, with
+    /// or without a BOM (which libxml2 does not read), is said to be so rather than read as plain
+    /// text or as malformed XML.
     @Test func formatsAreToldApartInEveryUnicodeForm() throws {
         let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Alice>Hello there</v>\n"
         let captions = try ingestor.read(
@@ -218,14 +223,31 @@ import Testing
         #expect(utf16.format == .tei)
         #expect(utf16.segments.map(\.text) == ["Café"])
         for littleEndian in [true, false] {
-            let error = try #require(
-                ingestError {
-                    try ingestor.read(
-                        data: Data(Self.utf32(tei, bom: true, littleEndian: littleEndian)), source: "t.xml")
-                })
-            #expect(error.code == .invalidEncoding)
-            #expect(error.message.contains("UTF-32"))
+            for bom in [true, false] {
+                let error = try #require(
+                    ingestError {
+                        try ingestor.read(
+                            data: Data(Self.utf32(tei, bom: bom, littleEndian: littleEndian)), source: "t.xml")
+                    })
+                #expect(error.code == .invalidEncoding)
+                #expect(error.message.contains("UTF-32"))
+            }
         }
+        let captionsUTF32 = try ingestor.read(
+            data: Data(Self.utf32(vtt, bom: false, littleEndian: true)), source: "teams.txt")
+        #expect(captionsUTF32.format == .webvtt)
+        #expect(captionsUTF32.segments.map(\.text) == ["Hello there"])
+    }
+
+    /// Zero bytes in UTF-8 or UTF-16 text (a stray NUL, or U+0100 in UTF-16) are not taken for
+    /// UTF-32: every fourth byte must be zero and the one before it small, in every unit.
+    @Test func onlyTextOfFourByteUnitsIsTakenForUTF32WithoutBOM() {
+        #expect(TextDecoder.looksLikeBOMlessUTF32(Array("P1: a\0\0\0b".utf8)) == nil)
+        #expect(
+            TextDecoder.looksLikeBOMlessUTF32("P1: ĀĀ".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }) == nil)
+        #expect(TextDecoder.looksLikeBOMlessUTF32([0, 0, 0, 0, 0x41, 0, 0, 0]) == nil)
+        #expect(TextDecoder.looksLikeBOMlessUTF32(Self.utf32("Ab", bom: false, littleEndian: true)) == true)
+        #expect(TextDecoder.looksLikeBOMlessUTF32(Self.utf32("Ab", bom: false, littleEndian: false)) == false)
     }
 
     @Test func invalidUTF8IsReportedWithItsByteOffset() throws {

@@ -120,6 +120,52 @@ import Testing
         #expect(error.description.hasPrefix("broken.xml:4:"))
     }
 
+    /// Bytes that are not in the encoding the XML declares are an encoding error naming the
+    /// encoding, the place and the bytes, in a TEI file and in a Word body alike. libxml2 says
+    /// what went wrong only on its generic channel, which printed it on stderr (five lines) and
+    /// left the error a bare "the XML is malformed".
+    @Test func bytesNotInTheDeclaredEncodingAreAnEncodingErrorNamingIt() throws {
+        let ingestor = try Ingestor()
+        let tei =
+            Data(
+                "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<TEI><text><body><u who=\"#P1\">caf".utf8)
+            + Data([0xFF, 0xFE, 0x80]) + Data("</u></body></text></TEI>".utf8)
+        let error = try #require(ingestError { try ingestor.read(data: tei, source: "sjis.xml") })
+        #expect(error.code == .invalidEncoding)
+        #expect(error.line == 2)
+        #expect(error.message.contains("declares the encoding Shift_JIS"))
+        #expect(error.message.contains("0xFF 0xFE 0x80"))
+        #expect(error.hint?.contains("UTF-8") == true)
+
+        let body =
+            "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+            + "wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>P1: x"
+        let word = try Fixture.docxPackage(entries: [
+            (
+                "word/document.xml",
+                Data(body.utf8) + Data([0x8E, 0xFF]) + Data("</w:t></w:r></w:p></w:body></w:document>".utf8)
+            )
+        ])
+        let wordError = try #require(ingestError { try ingestor.read(data: word, source: "eucjp.docx") })
+        #expect(wordError.code == .invalidEncoding)
+        #expect(wordError.entry == "word/document.xml")
+        #expect(wordError.message.contains("declares the encoding EUC-JP"))
+
+        // libxml2's own encoding errors (here invalid UTF-8) are told as such, on one line.
+        let utf8 =
+            Data("<?xml version=\"1.0\"?>\n<TEI><text><body><u who=\"#P1\">caf".utf8) + Data([0xE9])
+            + Data(" ok</u></body></text></TEI>".utf8)
+        let utf8Error = try #require(ingestError { try ingestor.read(data: utf8, source: "latin.xml") })
+        #expect(utf8Error.code == .invalidEncoding)
+        #expect(utf8Error.line == 2)
+        #expect(!utf8Error.description.contains("\n"))
+        // A declared encoding the bytes are in is read as such.
+        let latin1 =
+            Data("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<TEI><text><body><u who=\"#P1\">caf".utf8)
+            + Data([0xE9]) + Data("</u></body></text></TEI>".utf8)
+        #expect(try ingestor.read(data: latin1, source: "latin1.xml").segments.map(\.text) == ["café"])
+    }
+
     @Test func absurdNestingIsRefused() throws {
         let depth = 5_000
         let xml =

@@ -27,4 +27,22 @@ import Testing
             #expect(xml.output.contains("P7: I was a GP partner"), "no turns extracted: \(xml.output)")
         }
     #endif
+
+    /// What libxml2 would print on stderr by itself (a failed encoding conversion says so on its
+    /// generic channel) is kept for the file's error instead: the command prints that one line.
+    @Test func libxml2PrintsNothingOfItsOwn() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let file = workspace.root.appendingPathComponent("sjis.xml")
+        try
+            (Data("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<TEI><text><body><u who=\"#P1\">x".utf8)
+            + Data([0xFF, 0xFE]) + Data("</u></body></text></TEI>\n".utf8)).write(to: file)
+        let (status, output) = try runProcess(tmineExecutable().path, ["extract", file.path])
+        #expect(status != 0)
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == 2, "\(output)")
+        #expect(lines.first?.hasPrefix(file.path + ":2:") == true, "\(output)")
+        #expect(lines.first?.contains("Shift_JIS") == true, "\(output)")
+        #expect(!output.contains("encoding error :") && !output.contains("encoder error"), "\(output)")
+    }
 }

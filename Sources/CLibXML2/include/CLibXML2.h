@@ -20,4 +20,12 @@
 /// before any of those functions.
 const char *_Nullable clibxml2_load(void);
 
+/// Starts keeping, on this thread, the messages libxml2 sends to its generic error channel
+/// (which would print them on stderr), forgetting those kept before; libxml2 must be loaded.
+void clibxml2_begin_generic_messages(void);
+
+/// The generic messages kept on this thread since ``clibxml2_begin_generic_messages()`` (their
+/// first kilobyte), "" when none.
+const char *_Nonnull clibxml2_generic_messages(void);
+
 #endif
