@@ -33,7 +33,8 @@ fi
 python3 - "$seeds" <<'PY'
 import os, sys
 seeds = sys.argv[1]
-# The first byte chooses the reader (see Fuzz/Sources/FuzzIngest): 0 docx, 1 xml, 2 trs, 3 eaf, 4 vtt, 5 txt, 6 csv.
+# The first byte chooses the reader (see Fuzz/Sources/FuzzIngest): 0 docx, 1 xml, 2 trs, 3 eaf, 4 vtt, 5 txt, 6 csv,
+# 7 srt.
 files = [("Corpora/ai-doctors/interview-05.docx", 0), ("Tests/IngestTests/Fixtures/word-features.docx", 0),
          ("Corpora/ai-doctors/interview-07.xml", 1), ("Corpora/ai-doctors/interview-08.trs", 2),
          ("Corpora/ai-doctors/interview-09.eaf", 3), ("Corpora/ai-doctors/interview-10.vtt", 4),
@@ -41,6 +42,9 @@ files = [("Corpora/ai-doctors/interview-05.docx", 0), ("Tests/IngestTests/Fixtur
 for index, (path, selector) in enumerate(files):
     with open(path, "rb") as source, open(os.path.join(seeds, "seed-%d" % index), "wb") as target:
         target.write(bytes([selector]) + source.read())
+srt = "1\n00:00:01,000 --> 00:00:03,500\nHelen Carter: How did you <i>start</i>?\n\n2\n00:00:04,000 --> 00:00:06,000\nP10: By &amp; by.\n"
+with open(os.path.join(seeds, "seed-srt"), "wb") as target:
+    target.write(bytes([7]) + srt.encode())
 PY
 .build-fuzz/debug/FuzzIngest "$seeds" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 ${FUZZ_FLAGS:-}

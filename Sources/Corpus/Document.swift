@@ -47,5 +47,6 @@ public enum TranscriptFormat: String, Codable, Sendable, CaseIterable {
     case transcriber = "trs"
     case elan = "eaf"
     case webvtt = "vtt"
+    case subrip = "srt"
     case text
 }

@@ -35,10 +35,21 @@ enum FormatDetector {
                 hint: "open it in Word and save it as .docx, or save the page as plain text")
         }
         if text.hasPrefix("WEBVTT") || ext == "vtt" { return .webvtt }
+        if ext == "srt" || looksLikeSubRip(text) { return .subrip }
         if text.hasPrefix("<") {
             return try xmlFormat(data, file: file)
         }
         return .text
+    }
+
+    /// SubRip's first cue: its number alone on a line, then its timing ("00:00:01,000 --> …").
+    private static func looksLikeSubRip(_ text: String) -> Bool {
+        let lines = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        guard lines.count >= 2, let number = lines.first?.trimmingWhitespace(), !number.isEmpty, number.count <= 9,
+            number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
+            let arrow = lines[1].range(of: "-->")
+        else { return false }
+        return parseClock(Array(lines[1][..<arrow.lowerBound].trimmingWhitespace().unicodeScalars)) != nil
     }
 
     private static func misnamed(_ ext: String, _ real: String) -> String {

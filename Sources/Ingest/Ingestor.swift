@@ -69,6 +69,7 @@ public struct Ingestor: Sendable {
             case .docx: DocxReader(limits: options.zipLimits, extraParts: options.docxParts)
             case .text: PlainTextReader(decoder: decoder)
             case .webvtt: WebVTTReader(decoder: decoder)
+            case .subrip: WebVTTReader(decoder: decoder, subRip: true)
             case .tei: TEIReader()
             case .transcriber: TranscriberReader()
             case .elan: ELANReader()
@@ -169,7 +170,7 @@ public struct Ingestor: Sendable {
     /// File extensions taken from a folder; `.doc`, `.rtf` and `.odt` are included so that the
     /// researcher is told what to do with them rather than have them skipped silently.
     public static let transcriptExtensions: Set<String> = [
-        "docx", "xml", "tei", "trs", "eaf", "vtt", "txt", "text", "doc", "rtf", "odt",
+        "docx", "xml", "tei", "trs", "eaf", "vtt", "srt", "txt", "text", "doc", "rtf", "odt",
     ]
 
     /// The transcript files at a path: the file itself, or those in a folder and its subfolders.

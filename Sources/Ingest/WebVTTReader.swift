@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reads WebVTT captions as Teams and Zoom write them.
+/// Reads WebVTT captions as Teams and Zoom write them, and SubRip (`.srt`) captions as Otter,
+/// Rev, YouTube and video editors export them: the same numbered cues without a header.
 ///
 /// The speaker comes from a voice tag (`<v Jane Smith>…</v>`, Teams) or a `Name: text` payload
 /// (Zoom); a cue without either continues the previous speaker. Consecutive cues of one speaker
@@ -9,18 +10,28 @@ import Foundation
 /// references decoded.
 struct WebVTTReader: TranscriptReader {
     var decoder = TextDecoder()
+    /// SubRip: no header, and no `NOTE`, `STYLE` or `REGION` blocks.
+    var subRip = false
 
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         let text = try decoder.decode(data, file: file)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard let first = lines.first, first.hasPrefix("WEBVTT") else {
-            throw IngestError(
-                .malformedTranscript, file: file, line: 1, column: 1,
-                message: "a WebVTT file must start with \"WEBVTT\"")
-        }
         var turns: [SpokenTurn] = []
         var speaker = ""
-        var index = 1
+        var index = 0
+        if !subRip {
+            guard let first = lines.first, first.hasPrefix("WEBVTT") else {
+                throw IngestError(
+                    .malformedTranscript, file: file, line: 1, column: 1,
+                    message: "a WebVTT file must start with \"WEBVTT\"")
+            }
+            // The header runs to the first blank line: metadata such as YouTube's "Kind: captions"
+            // and "Language: en". When a timing line is in it, the block is read as a cue whose
+            // lines before the timing are ignored, as a cue identifier is (the standard would drop
+            // that cue; a transcript's words are kept).
+            let headerEnd = lines[1...].firstIndex { $0.trimmingWhitespace().isEmpty } ?? lines.count
+            index = lines[1..<headerEnd].contains { $0.contains("-->") } ? 1 : headerEnd
+        }
         while index < lines.count {
             // Skip blank lines between blocks; read one block.
             while index < lines.count, lines[index].trimmingWhitespace().isEmpty { index += 1 }
@@ -30,10 +41,12 @@ struct WebVTTReader: TranscriptReader {
             let block = lines[blockStart..<index]
             guard let timingOffset = block.firstIndex(where: { $0.contains("-->") }) else {
                 let head = block.first ?? ""
-                if head.hasPrefix("NOTE") || head.hasPrefix("STYLE") || head.hasPrefix("REGION") { continue }
+                if !subRip, head.hasPrefix("NOTE") || head.hasPrefix("STYLE") || head.hasPrefix("REGION") { continue }
                 throw IngestError(
                     .malformedTranscript, file: file, line: blockStart + 1, column: 1,
-                    message: "cue without a timing line (\"00:00:01.000 --> 00:00:04.000\")")
+                    message:
+                        "cue without a timing line (\"00:00:01\(subRip ? "," : ".")000 --> 00:00:04\(subRip ? "," : ".")000\")"
+                )
             }
             let timing = lines[timingOffset].components(separatedBy: "-->")
             guard timing.count == 2,

@@ -430,6 +430,7 @@ extension TranscriptFormat {
         case .transcriber: ["trs"]
         case .elan: ["eaf"]
         case .webvtt: ["vtt"]
+        case .subrip: ["srt"]
         case .text: ["txt", "text"]
         }
     }

@@ -124,11 +124,17 @@ import Testing
         try FileManager.default.createDirectory(
             at: folder.appendingPathComponent(".git"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        for path in ["b.TXT", "site B/a.vtt", "site B/week 2/c.txt", ".git/d.txt", ".e.txt", "notes.md"] {
+        for path in [
+            "b.TXT", "site B/a.vtt", "site B/week 2/c.txt", "site B/week 2/d.srt", ".git/d.txt", ".e.txt", "notes.md",
+        ] {
             try "P1: fine.".write(to: folder.appendingPathComponent(path), atomically: true, encoding: .utf8)
         }
         let files = try Ingestor.transcriptFiles(at: folder.path + "/")
-        #expect(files == ["b.TXT", "site B/a.vtt", "site B/week 2/c.txt"].map { folder.path + "/" + $0 })
+        #expect(
+            files
+                == ["b.TXT", "site B/a.vtt", "site B/week 2/c.txt", "site B/week 2/d.srt"].map {
+                    folder.path + "/" + $0
+                })
         #expect(throws: IngestError.self) { try Ingestor.transcriptFiles(at: folder.path + "/missing") }
     }
 

@@ -63,4 +63,59 @@ import Testing
         #expect(badTiming?.code == .malformedTranscript)
         #expect(badTiming?.line == 4)
     }
+
+    /// SubRip captions (Otter, Rev, YouTube) are cues without a header: numbered, timed with a
+    /// decimal comma, formatted with `<i>` and `<font>`. They were read as plain text, their
+    /// numbers and timing lines turns of their own.
+    @Test func subRipCuesBecomeTurnsWhateverTheFileIsNamed() throws {
+        let srt = """
+            1
+            00:00:01,000 --> 00:00:03,500
+            Helen Carter: How did you get into AI?
+
+            2
+            00:00:04,000 --> 00:00:06,000
+            P10: I wrote a <i>blog post</i>
+            <font color="#ffff00">&amp; was invited.</font>
+
+            3
+            00:00:06,000 --> 00:00:09,250
+            Onto a working group.
+
+            """
+        for name in ["otter.srt", "otter.txt"] {
+            let document = try read(srt, name: name)
+            #expect(document.format == .subrip)
+            #expect(document.turns.map(\.0) == ["Helen Carter", "P10"])
+            #expect(
+                document.segments.map(\.text) == [
+                    "How did you get into AI?", "I wrote a blog post & was invited. Onto a working group.",
+                ])
+            #expect(document.segments[1].start == 4)
+            #expect(document.segments[1].end == 9.25)
+            #expect(document.segments[1].participantID == "P10")
+            #expect(document.rangesAreExact())
+        }
+        // Plain text that merely begins with a number is still plain text.
+        #expect(try read("1\nP1: Then we met again.\n", name: "notes.txt").format == .text)
+        let broken = ingestError { try read("1\n00:00:01,000 --> 00:00:02,000\nhi\n\nno timing here\n", name: "b.srt") }
+        #expect(broken?.code == .malformedTranscript)
+        #expect(broken?.line == 5)
+    }
+
+    /// The header runs to the first blank line: YouTube's "Kind:" and "Language:" lines are
+    /// metadata, not cues without timing. A file with no blank line after its header keeps its
+    /// first cue.
+    @Test func headerMetadataIsNotACueAndACueRightAfterTheHeaderIsKept() throws {
+        let youtube = try read(
+            "WEBVTT\nKind: captions\nLanguage: en\n\n00:00:01.000 --> 00:00:02.000\nAlice: Hello there\n",
+            name: "yt.vtt")
+        #expect(youtube.turns.map(\.0) == ["Alice"])
+        #expect(youtube.segments.map(\.text) == ["Hello there"])
+        let tight = try read(
+            "WEBVTT\n1\n00:00:01.000 --> 00:00:02.000\n<v Bob>First words\n\n00:00:02.000 --> 00:00:03.000\n<v Ann>Next\n",
+            name: "tight.vtt")
+        #expect(tight.turns.map(\.0) == ["Bob", "Ann"])
+        #expect(tight.segments.map(\.text) == ["First words", "Next"])
+    }
 }
