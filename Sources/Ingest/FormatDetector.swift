@@ -43,13 +43,22 @@ enum FormatDetector {
     }
 
     /// SubRip's first cue: its number alone on a line, then its timing ("00:00:01,000 --> …").
+    /// Scalar by scalar: most files fail at their first one.
     private static func looksLikeSubRip(_ text: String) -> Bool {
-        let lines = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
-        guard lines.count >= 2, let number = lines.first?.trimmingWhitespace(), !number.isEmpty, number.count <= 9,
-            number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
-            let arrow = lines[1].range(of: "-->")
-        else { return false }
-        return parseClock(Array(lines[1][..<arrow.lowerBound].trimmingWhitespace().unicodeScalars)) != nil
+        var scalars = text.unicodeScalars.makeIterator()
+        var digits = 0
+        var next = scalars.next()
+        while let scalar = next, ("0"..."9").contains(scalar) {
+            digits += 1
+            next = scalars.next()
+        }
+        while let scalar = next, scalar == " " || scalar == "\t" { next = scalars.next() }
+        guard (1...9).contains(digits), next == "\n" else { return false }
+        var timing = String.UnicodeScalarView()
+        while let scalar = scalars.next(), scalar != "\n", timing.count < 80 { timing.append(scalar) }
+        let line = String(timing)
+        guard let arrow = line.range(of: "-->") else { return false }
+        return parseClock(Array(line[..<arrow.lowerBound].trimmingWhitespace().unicodeScalars)) != nil
     }
 
     private static func misnamed(_ ext: String, _ real: String) -> String {
