@@ -3,9 +3,11 @@ import Corpus
 /// Splits lines of a Word or text transcript into speaker turns at speaker labels.
 ///
 /// A label line starts a turn; lines without a label continue it. A leading timestamp
-/// (`[00:01:23]`, `00:01:23`) or a Teams/Zoom header line (`Jane Smith   0:03`) is kept as the
-/// turn's start time, not as text. Ranges of the resulting turns cover only turn text, never
-/// labels or timestamps, so `text[range]` is exactly what the speaker said.
+/// (`[00:01:23]`, `00:01:23`), one between label and colon (`Jane Smith (00:01:23):`, as Rev and
+/// Trint write), a Teams/Zoom header line (`Jane Smith   0:03`) or a cue timing line followed by
+/// the speaker's name alone (`0:0:3.2 --> 0:0:5.9`, then `Jane Smith`, older Teams transcripts)
+/// is kept as the turn's start time, not as text. Ranges of the resulting turns cover only turn
+/// text, never labels or timestamps, so `text[range]` is exactly what the speaker said.
 /// Immutable after `init`; `Regex<AnyRegexOutput>` is not declared `Sendable`, hence unchecked.
 struct LineSegmenter: @unchecked Sendable {
     /// What the start of one line holds.
@@ -24,6 +26,9 @@ struct LineSegmenter: @unchecked Sendable {
         var contentOffset = 0
         /// Scalars from the line start to the end of the label itself.
         var labelEnd = 0
+        /// A cue's timing alone on the line (`0:0:3.2 --> 0:0:5.9`): the next line may name the
+        /// speaker.
+        var isCueTiming = false
     }
 
     let labels: SpeakerLabels
@@ -44,7 +49,8 @@ struct LineSegmenter: @unchecked Sendable {
 
     func segment(_ lines: [SourceLine]) -> TranscriptDraft {
         var labelKinds: [String: Head.Kind] = [:]
-        let heads = lines.map { head(of: $0, labelKinds: &labelKinds) }
+        var heads = lines.map { head(of: $0, labelKinds: &labelKinds) }
+        nameCueSpeakers(lines, &heads)
         var candidateCounts: [String: Int] = [:]
         for head in heads where head.kind == .nameCandidate {
             candidateCounts[head.label ?? "", default: 0] += 1
@@ -130,6 +136,33 @@ struct LineSegmenter: @unchecked Sendable {
         }
         close()
         return TranscriptDraft(text: text, turns: turns)
+    }
+
+    /// Older Teams transcripts give each cue its timing, the speaker's name alone on the next
+    /// line, then what was said: such a name line is a header when the name is a known label or
+    /// stands so in at least ``SpeakerLabels/recurringNameThreshold`` cues (a one-word answer
+    /// after the timing of captions without names is not taken for a speaker).
+    private func nameCueSpeakers(_ lines: [SourceLine], _ heads: inout [Head]) {
+        guard heads.contains(where: { $0.isCueTiming }) else { return }
+        var candidates: [(line: Int, name: String)] = []
+        for number in heads.indices.dropFirst().dropLast()
+        where heads[number - 1].isCueTiming && heads[number].kind == .none && !heads[number + 1].isCueTiming {
+            let name = lines[number].text.trimmingWhitespace()
+            guard name.unicodeScalars.count <= labels.maximumLabelLength,
+                !lines[number + 1].text.trimmingWhitespace().isEmpty,
+                SpeakerLabels.looksLikeName(name) || isKnownLabel(name)
+            else { continue }
+            candidates.append((number, name))
+        }
+        var counts: [String: Int] = [:]
+        for candidate in candidates { counts[candidate.name, default: 0] += 1 }
+        let threshold = labels.recurringNameThreshold
+        for (number, name) in candidates
+        where isKnownLabel(name) || (threshold > 0 && counts[name, default: 0] >= threshold) {
+            heads[number] = Head(
+                kind: .header, label: name, time: heads[number - 1].time,
+                contentOffset: lines[number].text.unicodeScalars.count)
+        }
     }
 
     /// The first and past-the-last non-blank scalar of a line from `from` on, as scalar and as
@@ -219,6 +252,9 @@ struct LineSegmenter: @unchecked Sendable {
         if let (seconds, next) = timestamp(in: scalars, at: index) {
             time = seconds
             index = skipBlanks(scalars, from: next)
+            if let end = cueEnd(in: scalars, at: index), end == scalars.count, isWholeLine {
+                return Head(kind: .timestampOnly, time: time, contentOffset: end, isCueTiming: true)
+            }
             if index < scalars.count, scalars[index] == "-" || scalars[index] == "–" {
                 index = skipBlanks(scalars, from: index + 1)
             }
@@ -228,10 +264,26 @@ struct LineSegmenter: @unchecked Sendable {
         }
         if let header = headerLine(line.text, time: time) { return header }
 
-        // A label ends at the first `:` (followed by a blank or the line end) or tab.
+        // A label ends at the first `:` (followed by a blank or the line end) or tab, or at a
+        // bracketed time followed by one (`Jane Smith (00:01:23):`).
         var end = index
         let limit = min(scalars.count, index + labels.maximumLabelLength + 1)
-        while end < limit, scalars[end] != ":", scalars[end] != "\t" { end += 1 }
+        var afterLabel: Int?
+        while end < limit, scalars[end] != ":", scalars[end] != "\t" {
+            if time == nil, end > index, scalars[end] == "(" || scalars[end] == "[",
+                let (seconds, next) = timestamp(in: scalars, at: end)
+            {
+                let colon = skipBlanks(scalars, from: next)
+                if colon < scalars.count, scalars[colon] == ":",
+                    colon + 1 == scalars.count ? isWholeLine : scalars[colon + 1].isBlank
+                {
+                    time = seconds
+                    afterLabel = colon
+                    break
+                }
+            }
+            end += 1
+        }
         guard end < limit, end > index else {
             return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
         }
@@ -239,7 +291,7 @@ struct LineSegmenter: @unchecked Sendable {
             return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
         }
         let label = Self.string(scalars[index..<end]).trimmingWhitespace()
-        let content = skipBlanks(scalars, from: end + 1)
+        let content = skipBlanks(scalars, from: (afterLabel ?? end) + 1)
         let kind: Head.Kind
         if let known = labelKinds[label] {
             kind = known
@@ -320,6 +372,14 @@ struct LineSegmenter: @unchecked Sendable {
         let start = skipBlanks(scalars, from: 0)
         guard let (_, next) = timestamp(in: scalars, at: start) else { return start }
         return skipBlanks(scalars, from: next)
+    }
+
+    /// After a cue's start time, ` --> ` and its end time (`0:0:3.2 --> 0:0:5.9`): the index
+    /// after them.
+    private func cueEnd(in scalars: UnsafeBufferPointer<Unicode.Scalar>, at start: Int) -> Int? {
+        guard start + 3 <= scalars.count, scalars[start] == "-", scalars[start + 1] == "-", scalars[start + 2] == ">"
+        else { return nil }
+        return timestamp(in: scalars, at: skipBlanks(scalars, from: start + 3)).map { skipBlanks(scalars, from: $0.1) }
     }
 
     /// A leading `[hh:mm:ss]`, `(mm:ss)` or bare `hh:mm:ss(.fff)`; returns seconds and the index after it.

@@ -38,6 +38,12 @@ import Testing
             start: 65),
         LabelCase(
             line: "Interviewer\tTabbed question?", speaker: "Interviewer", role: .interviewer, text: "Tabbed question?"),
+        // A time between label and colon (Rev, Trint): the turn's start, not part of the label.
+        LabelCase(
+            line: "Interviewer (00:01:23): How?", speaker: "Interviewer", role: .interviewer, text: "How?", start: 83),
+        LabelCase(
+            line: "P3 [01:05]: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.", start: 65),
+        LabelCase(line: "P3 (see 01:05): Fine.", speaker: "", role: .other, text: "P3 (see 01:05): Fine."),
         // Labels after non-ASCII text and non-ASCII labels, read from the line's first scalars.
         LabelCase(
             line: "\u{A0}[00:00:07] –\u{A0}P3:\u{A0}Ça va. 👩🏽‍⚕️", speaker: "P3", role: .participant, participant: "P3",
@@ -133,6 +139,56 @@ import Testing
         #expect(document.segments.count == 1)
         #expect(document.segments[0].participantID == "P5")
         #expect(document.notes.contains { $0.contains("no speaker labels") })
+    }
+}
+
+/// Older Teams transcripts (Word or text): a cue's timing alone on a line, the speaker's name
+/// alone on the next, then what was said. The timing was read as text ("-> 0:0:5.3 Jane Smith
+/// Hello") and every turn was nobody's.
+@Suite struct CueTimingTranscriptTests {
+    static let teams = """
+        0:0:0.0 --> 0:0:5.320
+        Alice Smith
+        How did you get into AI?
+
+        0:0:5.320 --> 0:0:9.100
+        Bob Jones
+        By accident.
+        Then on purpose.
+
+        0:0:9.100 --> 0:0:12.0
+        Alice Smith
+        Tell me more?
+
+        0:0:12.0 --> 0:0:15.0
+        Bob Jones
+        A working group.
+
+        0:0:15.0 --> 0:0:16.0
+        Yes
+        """
+
+    @Test func aNameAfterACueTimingStartsTheTurnAtThatTime() throws {
+        let document = try read(Self.teams, name: "teams.txt")
+        #expect(document.turns.map(\.0) == ["Alice Smith", "Bob Jones", "Alice Smith", "Bob Jones", "Bob Jones"])
+        #expect(
+            document.segments.map(\.text) == [
+                "How did you get into AI?", "By accident.\nThen on purpose.", "Tell me more?", "A working group.",
+                "Yes",
+            ])
+        #expect(document.segments.map(\.start) == [0, 5.32, 9.1, 12, 15])
+        #expect(document.segments[0].role == .interviewer)
+        #expect(document.rangesAreExact())
+    }
+
+    /// Captions without names: a one-word line after a timing is what was said, and a name that
+    /// heads only one cue is not taken for a speaker.
+    @Test func aLoneWordOrAOnceSeenNameAfterATimingIsSpeech() throws {
+        let captions = try read(
+            "0:0:0.0 --> 0:0:2.0\nOkay\n\n0:0:2.0 --> 0:0:4.0\nGreat Scott\nwhat a day\n", name: "captions.txt")
+        #expect(captions.turns.map(\.0) == ["", ""])
+        #expect(captions.segments.map(\.text) == ["Okay", "Great Scott\nwhat a day"])
+        #expect(captions.segments.map(\.start) == [0, 2])
     }
 }
 
