@@ -26,6 +26,8 @@ struct LineSegmenter: @unchecked Sendable {
         var contentOffset = 0
         /// Scalars from the line start to the end of the label itself.
         var labelEnd = 0
+        /// The time stands between label and colon, not at the line's start.
+        var timeIsInLabel = false
         /// A cue's timing alone on the line (`0:0:3.2 --> 0:0:5.9`): the next line may name the
         /// speaker.
         var isCueTiming = false
@@ -93,7 +95,9 @@ struct LineSegmenter: @unchecked Sendable {
                 if recurring || (bold && !line.isTableRow) {
                     head.kind = .label
                 } else {
-                    head = Head(kind: head.time == nil ? .none : .timestampOnly, time: head.time)
+                    // A time inside the name (`Jane Smith (00:01:23):`) goes with it.
+                    let time = head.timeIsInLabel ? nil : head.time
+                    head = Head(kind: time == nil ? .none : .timestampOnly, time: time)
                     if head.kind == .timestampOnly {
                         head.contentOffset = Array(scalars.prefix(labels.maximumLabelLength + 40))
                             .withUnsafeBufferPointer(contentStart(afterTimestampIn:))
@@ -292,6 +296,7 @@ struct LineSegmenter: @unchecked Sendable {
         }
         let label = Self.string(scalars[index..<end]).trimmingWhitespace()
         let content = skipBlanks(scalars, from: (afterLabel ?? end) + 1)
+        let timeIsInLabel = afterLabel != nil
         let kind: Head.Kind
         if let known = labelKinds[label] {
             kind = known
@@ -303,8 +308,12 @@ struct LineSegmenter: @unchecked Sendable {
         case .label:
             return Head(kind: .label, label: label, time: time, contentOffset: content)
         case .nameCandidate:
-            return Head(kind: .nameCandidate, label: label, time: time, contentOffset: content, labelEnd: end)
+            return Head(
+                kind: .nameCandidate, label: label, time: time, contentOffset: content, labelEnd: end,
+                timeIsInLabel: timeIsInLabel)
         default:
+            // Not a label: a time inside it is text too.
+            if timeIsInLabel { return Head() }
             return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
         }
     }

@@ -44,6 +44,8 @@ import Testing
         LabelCase(
             line: "P3 [01:05]: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.", start: 65),
         LabelCase(line: "P3 (see 01:05): Fine.", speaker: "", role: .other, text: "P3 (see 01:05): Fine."),
+        LabelCase(line: "see it (01:05): fine.", speaker: "", role: .other, text: "see it (01:05): fine."),
+        LabelCase(line: "We met (01:05): fine.", speaker: "", role: .other, text: "We met (01:05): fine."),
         // Labels after non-ASCII text and non-ASCII labels, read from the line's first scalars.
         LabelCase(
             line: "\u{A0}[00:00:07] –\u{A0}P3:\u{A0}Ça va. 👩🏽‍⚕️", speaker: "P3", role: .participant, participant: "P3",
@@ -178,6 +180,19 @@ import Testing
             ])
         #expect(document.segments.map(\.start) == [0, 5.32, 9.1, 12, 15])
         #expect(document.segments[0].role == .interviewer)
+        #expect(document.rangesAreExact())
+    }
+
+    /// Rev's layout: a name with its time before the colon on a line of its own, the words
+    /// below; the name recurs, so it is a label, and its time is the turn's start.
+    @Test func aRecurringNameWithItsTimeBeforeTheColonStartsATurn() throws {
+        let document = try read(
+            "Speaker 1 (00:05):\nHello there.\n\nSpeaker 2 (00:09):\nThanks.\n\nSpeaker 1 (01:12):\nSo, tell me.\n\n"
+                + "Speaker 2 (01:15):\nSure.\n",
+            name: "rev.txt")
+        #expect(document.turns.map(\.0) == ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 2"])
+        #expect(document.segments.map(\.text) == ["Hello there.", "Thanks.", "So, tell me.", "Sure."])
+        #expect(document.segments.map(\.start) == [5, 9, 72, 75])
         #expect(document.rangesAreExact())
     }
 
