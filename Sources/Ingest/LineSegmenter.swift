@@ -2,7 +2,8 @@ import Corpus
 
 /// Splits lines of a Word or text transcript into speaker turns at speaker labels.
 ///
-/// A label line starts a turn; lines without a label continue it. A leading timestamp
+/// A label line starts a turn; lines without a label continue it. A label in Markdown emphasis
+/// (`**Jane Smith:**`) counts as a bold one. A leading timestamp
 /// (`[00:01:23]`, `00:01:23`), one between label and colon (`Jane Smith (00:01:23):`, as Rev and
 /// Trint write), a Teams/Zoom header line (`Jane Smith   0:03`) or a cue timing line followed by
 /// the speaker's name alone (`0:0:3.2 --> 0:0:5.9`, then `Jane Smith`, older Teams transcripts)
@@ -268,6 +269,22 @@ struct LineSegmenter: @unchecked Sendable {
         }
         if let header = headerLine(line.text, time: time) { return header }
 
+        // Markdown emphasis around a label (`**Interviewer:**`, `**P3**:`, `__Jane Smith:__`), as
+        // note and chat apps export transcripts: plain text's bold label, taken as Word's is.
+        let textStart = index
+        var emphasis: Unicode.Scalar?
+        if index + 2 < scalars.count, scalars[index] == "*" || scalars[index] == "_",
+            scalars[index + 1] == scalars[index]
+        {
+            emphasis = scalars[index]
+            index += 2
+        }
+        /// Whether the emphasis closes at `at` (two markers).
+        func closesEmphasis(_ at: Int) -> Bool {
+            guard let emphasis, at + 1 < scalars.count else { return false }
+            return scalars[at] == emphasis && scalars[at + 1] == emphasis
+        }
+
         // A label ends at the first `:` (followed by a blank or the line end) or tab, or at a
         // bracketed time followed by one (`Jane Smith (00:01:23):`).
         var end = index
@@ -289,13 +306,16 @@ struct LineSegmenter: @unchecked Sendable {
             end += 1
         }
         guard end < limit, end > index else {
-            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
+            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: textStart)
         }
-        if scalars[end] == ":", end + 1 < scalars.count, !scalars[end + 1].isBlank {
-            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
+        if scalars[end] == ":", end + 1 < scalars.count, !scalars[end + 1].isBlank, !closesEmphasis(end + 1) {
+            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: textStart)
         }
-        let label = Self.string(scalars[index..<end]).trimmingWhitespace()
-        let content = skipBlanks(scalars, from: (afterLabel ?? end) + 1)
+        // `**P3**:` closes before the colon, `**P3:**` after it.
+        let labelEnd = end >= index + 2 && closesEmphasis(end - 2) ? end - 2 : end
+        let label = Self.string(scalars[index..<labelEnd]).trimmingWhitespace()
+        var content = skipBlanks(scalars, from: (afterLabel ?? end) + 1)
+        if labelEnd == end, closesEmphasis(content) { content = skipBlanks(scalars, from: content + 2) }
         let timeIsInLabel = afterLabel != nil
         let kind: Head.Kind
         if let known = labelKinds[label] {
@@ -305,7 +325,8 @@ struct LineSegmenter: @unchecked Sendable {
             labelKinds[label] = kind
         }
         switch kind {
-        case .label:
+        case .label,
+            .nameCandidate where emphasis != nil:
             return Head(kind: .label, label: label, time: time, contentOffset: content)
         case .nameCandidate:
             return Head(
@@ -314,7 +335,7 @@ struct LineSegmenter: @unchecked Sendable {
         default:
             // Not a label: a time inside it is text too.
             if timeIsInLabel { return Head() }
-            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: index)
+            return Head(kind: time == nil ? .none : .timestampOnly, time: time, contentOffset: textStart)
         }
     }
 

@@ -45,6 +45,14 @@ import Testing
             line: "P3 [01:05]: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.", start: 65),
         LabelCase(line: "P3 (see 01:05): Fine.", speaker: "", role: .other, text: "P3 (see 01:05): Fine."),
         LabelCase(line: "see it (01:05): fine.", speaker: "", role: .other, text: "see it (01:05): fine."),
+        // Markdown emphasis (note and chat apps' exports) is a bold label, as in Word.
+        LabelCase(line: "**Interviewer:** How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
+        LabelCase(line: "**P3**: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(line: "__Jane Smith:__ Fine.", speaker: "Jane Smith", role: .participant, text: "Fine."),
+        LabelCase(
+            line: "**Important** point: not a label.", speaker: "", role: .other,
+            text: "**Important** point: not a label."),
+        LabelCase(line: "[00:00:07] **bold** words", speaker: "", role: .other, text: "**bold** words", start: 7),
         LabelCase(line: "We met (01:05): fine.", speaker: "", role: .other, text: "We met (01:05): fine."),
         // Labels after non-ASCII text and non-ASCII labels, read from the line's first scalars.
         LabelCase(
