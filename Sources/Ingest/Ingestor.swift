@@ -13,15 +13,18 @@ public struct IngestOptions: Sendable, Hashable, Codable {
     public var docxParts: Set<DocxPart>
     /// Replace invalid UTF-8 or UTF-16 with U+FFFD instead of failing on it.
     public var replaceInvalidText: Bool
+    /// Read text that is not UTF-8 (and has no BOM) in this encoding instead of failing on it.
+    public var fallbackEncoding: FallbackEncoding?
 
     public init(
         labels: SpeakerLabels = SpeakerLabels(), zipLimits: ZipLimits = ZipLimits(), docxParts: Set<DocxPart> = [],
-        replaceInvalidText: Bool = false
+        replaceInvalidText: Bool = false, fallbackEncoding: FallbackEncoding? = nil
     ) {
         self.labels = labels
         self.zipLimits = zipLimits
         self.docxParts = docxParts
         self.replaceInvalidText = replaceInvalidText
+        self.fallbackEncoding = fallbackEncoding
     }
 }
 
@@ -63,7 +66,9 @@ public struct Ingestor: Sendable {
     /// Reads a transcript held in memory; `source` names it in errors and in the document.
     public func read(data: Data, source: String, id: String? = nil) throws -> Document {
         let format = try FormatDetector.detect(data, file: source)
-        let decoder = TextDecoder(replacingInvalid: options.replaceInvalidText)
+        let fellBack = options.fallbackEncoding.map { _ in FallbackUse() }
+        let decoder = TextDecoder(
+            replacingInvalid: options.replaceInvalidText, fallback: options.fallbackEncoding, fellBack: fellBack)
         let reader: any TranscriptReader =
             switch format {
             case .docx: DocxReader(limits: options.zipLimits, extraParts: options.docxParts)
@@ -74,11 +79,14 @@ public struct Ingestor: Sendable {
             case .transcriber: TranscriberReader()
             case .elan: ELANReader()
             }
-        let draft: TranscriptDraft =
+        var draft: TranscriptDraft =
             switch try reader.read(data, file: source) {
             case .lines(let lines): segmenter.segment(lines)
             case .turns(let turns): TranscriptDraft(spokenTurns: turns)
             }
+        if let fallback = options.fallbackEncoding, fellBack?.used == true {
+            draft.notes.append("not UTF-8: read as \(fallback.rawValue), the pipeline's fallback encoding")
+        }
         let resolver = SpeakerResolver(labels: options.labels, participants: participantIndex)
         return resolver.resolve(draft, id: id ?? Self.documentID(for: source), source: source, format: format)
     }

@@ -12,7 +12,10 @@ public struct ParticipantsReader {
         "file", "filename", "document", "transcript", "source", "doc",
     ]
 
-    public init() {}
+    /// What to read a file that is not UTF-8 in (Excel's "CSV" on Windows), with a warning.
+    public var fallback: FallbackEncoding?
+
+    public init(fallback: FallbackEncoding? = nil) { self.fallback = fallback }
 
     public func read(file path: String) throws -> (table: ParticipantTable, warnings: [String]) {
         let data: Data
@@ -25,7 +28,8 @@ public struct ParticipantsReader {
     }
 
     public func read(data: Data, file: String) throws -> (table: ParticipantTable, warnings: [String]) {
-        let text = try TextDecoder().decode(data, file: file)
+        let fellBack = FallbackUse()
+        let text = try TextDecoder(fallback: fallback, fellBack: fellBack, canReplace: false).decode(data, file: file)
         if let line = Self.unclosedQuoteLine(text) {
             throw IngestError(
                 .malformedParticipants, file: file, line: line,
@@ -43,6 +47,9 @@ public struct ParticipantsReader {
         var participants: [Participant] = []
         var firstLine: [String: Int] = [:]
         var warnings: [String] = []
+        if let fallback, fellBack.used {
+            warnings.append("\(file) is not UTF-8: read as \(fallback.rawValue), the pipeline's fallback encoding")
+        }
         while let row = reader.next() {
             let rowLine = line
             // Line breaks inside quoted fields, counted by byte: by `Character`, they were a sixth

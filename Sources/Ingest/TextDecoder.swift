@@ -8,6 +8,12 @@ import Foundation
 /// case each bad sequence becomes U+FFFD.
 struct TextDecoder {
     var replacingInvalid = false
+    /// What to read text in that is not valid UTF-8 and has no BOM, instead of failing on it.
+    var fallback: FallbackEncoding?
+    /// Told when the fallback was used, for the document's notes.
+    var fellBack: FallbackUse?
+    /// Whether the reader can replace invalid bytes (the error's hint offers it).
+    var canReplace = true
 
     func decode(_ data: Data, file: String) throws -> String {
         let bytes = [UInt8](data)
@@ -89,13 +95,19 @@ struct TextDecoder {
         // Valid text (nearly all of it) is validated once, as the string is made; only invalid
         // text is scanned again to say where.
         if let text = String(validating: bytes, as: UTF8.self) { return text }
+        if let fallback, offset == 0 {
+            fellBack?.used = true
+            return fallback.decode(bytes)
+        }
         if let invalid = Self.firstInvalidUTF8(bytes) {
             if !replacingInvalid {
                 let line = bytes[bytes.startIndex..<invalid].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
                 throw IngestError(
                     .invalidEncoding, file: file, line: line, byteOffset: invalid,
                     message: "invalid UTF-8 at byte \(invalid)",
-                    hint: "save the file as UTF-8, or set the pipeline to replace invalid bytes")
+                    hint: "save the file as UTF-8; if Word or Excel saved it on Windows (Windows-1252), set "
+                        + "fallbackEncoding: windows-1252 under the pipeline's inputs"
+                        + (canReplace ? "; or set the pipeline to replace invalid bytes" : ""))
             }
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -173,4 +185,40 @@ struct TextDecoder {
     static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
         bytes.withUnsafeBufferPointer(UTF8Scalars.firstInvalid).map { bytes.startIndex + $0 }
     }
+}
+
+/// A single-byte encoding that text which is not UTF-8 is read in, when the pipeline names one
+/// (`inputs.fallbackEncoding`): what Word's "Plain Text" and Excel's "CSV" save on Windows. Only
+/// for files that are not valid UTF-8 and have no BOM, so a folder may mix the two.
+public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Windows-1252, which is also ISO-8859-1 (Latin-1) for every printable character.
+    case windows1252 = "windows-1252"
+
+    /// Hand-written: Foundation's `String(data:encoding:)` with `.windowsCP1252` goes through
+    /// ICU here, and the table is 32 entries; bytes the code page leaves unassigned become U+FFFD.
+    func decode(_ bytes: ArraySlice<UInt8>) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if byte < 0x80 || byte >= 0xA0 {
+                scalars.append(Unicode.Scalar(byte))
+            } else {
+                let code = Self.windows1252High[Int(byte) - 0x80]
+                scalars.append(code == 0 ? "\u{FFFD}" : Unicode.Scalar(code) ?? "\u{FFFD}")
+            }
+        }
+        return String(scalars)
+    }
+
+    /// Bytes 0x80–0x9F of Windows-1252 (0: unassigned).
+    private static let windows1252High: [UInt32] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E,
+        0x0178,
+    ]
+}
+
+/// Whether a ``TextDecoder`` read a file in its fallback encoding (one per file read).
+final class FallbackUse: @unchecked Sendable {
+    var used = false
 }

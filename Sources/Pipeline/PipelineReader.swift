@@ -8,7 +8,9 @@ import Yams
 /// Reads and validates a pipeline file, reporting every problem at once with line and column.
 public enum PipelineReader {
     static let topKeys = ["study", "inputs", "participants", "stages", "out"]
-    static let inputKeys = ["paths", "formats", "exclude", "speakers", "docx", "replaceInvalidText"]
+    static let inputKeys = [
+        "paths", "formats", "exclude", "speakers", "docx", "replaceInvalidText", "fallbackEncoding",
+    ]
     static let speakerKeys = ["interviewer", "participant", "other", "roles", "patterns", "recurringNames"]
     static let docxKeys = ["include", "maxEntryMB", "maxCompressionRatio"]
     static let stageNames = ["tokenize", "kwic", "frequencies", "suggest"]
@@ -150,6 +152,20 @@ public enum PipelineReader {
                             configuration.ingest.zipLimits.maximumCompressionRatio = UInt64(ratio)
                         }
                     }
+                }
+            case "fallbackEncoding":
+                guard let name = yaml.string(value, what: "inputs.fallbackEncoding") else { continue }
+                let aliases = [
+                    "cp1252": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252",
+                    "iso-8859-1": "windows-1252",
+                ]
+                if let encoding = FallbackEncoding(rawValue: aliases[name.lowercased()] ?? name.lowercased()) {
+                    configuration.ingest.fallbackEncoding = encoding
+                } else {
+                    yaml.error(
+                        at: value,
+                        "unknown fallback encoding \"\(name)\"; use "
+                            + FallbackEncoding.allCases.map(\.rawValue).joined(separator: ", "))
                 }
             default:
                 if let flag = yaml.bool(value, what: "replaceInvalidText") {

@@ -197,11 +197,14 @@ public struct PipelineRunner: Sendable {
                 let hash = ContentHash.of(data)
                 participantsHash = hash
                 let result = try StoredParticipants.read(
-                    data: data, hash: hash, file: path, out: out, trusting: !options.force)
+                    data: data, hash: hash, file: path, out: out, trusting: !options.force,
+                    fallback: configuration.ingest.fallbackEncoding)
                 participants = result.table
                 warnings += result.warnings
             } catch let error as IngestError {
-                throw PipelineError(file: error.file, line: error.line, column: error.column, message: error.message)
+                throw PipelineError(
+                    file: error.file, line: error.line, column: error.column,
+                    message: error.message + (error.hint.map { " (\($0))" } ?? ""))
             } catch {
                 throw PipelineError(file: path, message: "cannot read the participants file")
             }

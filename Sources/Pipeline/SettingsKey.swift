@@ -28,6 +28,7 @@ enum SettingsKey {
         key.add("maximum compression ratio", [String(options.zipLimits.maximumCompressionRatio)])
         key.add("docx parts", options.docxParts.map(\.rawValue).sorted())
         key.add("replace invalid text", [String(options.replaceInvalidText)])
+        if let fallback = options.fallbackEncoding { key.add("fallback encoding", [fallback.rawValue]) }
         return key.hash
     }
 

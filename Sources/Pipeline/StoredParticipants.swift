@@ -21,10 +21,12 @@ struct StoredParticipants: BinaryCodable, Equatable {
     /// when it holds this very file's (and `trusting`: not a forced run), else read by
     /// ``ParticipantsReader`` and kept for the next run (only when it reads: a file that fails is
     /// read, and fails, every time).
-    static func read(data: Data, hash: String, file: String, out: String, trusting: Bool) throws -> Self {
-        let key = ContentHash.combining([hash, file, RunManifest.build])
+    static func read(
+        data: Data, hash: String, file: String, out: String, trusting: Bool, fallback: FallbackEncoding? = nil
+    ) throws -> Self {
+        let key = ContentHash.combining([hash, file, RunManifest.build, fallback?.rawValue ?? ""])
         if trusting, let stored = CacheFile.read(Self.self, at: path(in: out), tag: tag, key: key) { return stored }
-        let (table, warnings) = try ParticipantsReader().read(data: data, file: file)
+        let (table, warnings) = try ParticipantsReader(fallback: fallback).read(data: data, file: file)
         let read = Self(table: table, warnings: warnings)
         CacheFile.write(at: path(in: out), tag: tag, key: key, capacity: data.count * 2 + 1024) { $0.write(read) }
         return read

@@ -329,6 +329,28 @@ import Testing
         #expect(TextDecoder.looksLikeBOMlessUTF32(Self.utf32("Ab", bom: false, littleEndian: false)) == false)
     }
 
+    /// Word's "Plain Text" on Windows is Windows-1252: an error that says so, or, when the
+    /// pipeline names it as the fallback, the text read in it with a note. A UTF-8 file beside it
+    /// stays UTF-8, and one whose BOM says UTF-8 is not read otherwise.
+    @Test func windows1252TextIsReadInTheFallbackEncodingWithANote() throws {
+        let bytes: [UInt8] =
+            Array("Interviewer: What".utf8) + [0x92] + Array("s your view on ".utf8) + [0x93] + Array("hype".utf8)
+            + [0x94] + Array("?\nP1: Caf".utf8) + [0xE9, 0x20, 0x96, 0x20, 0x80, 0x35, 0x20, 0x81]
+        let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "win.txt") })
+        #expect(error.code == .invalidEncoding)
+        #expect(error.hint?.contains("fallbackEncoding: windows-1252") == true)
+        let fallback = try Ingestor(options: IngestOptions(fallbackEncoding: .windows1252))
+        let document = try fallback.read(data: Data(bytes), source: "win.txt")
+        #expect(document.segments.map(\.text) == ["What’s your view on “hype”?", "Café – €5 \u{FFFD}"])
+        #expect(document.notes.contains { $0.contains("windows-1252") })
+        let utf8 = try fallback.read(data: Data("P1: Café – ok.".utf8), source: "utf8.txt")
+        #expect(utf8.segments.map(\.text) == ["Café – ok."])
+        #expect(utf8.notes.isEmpty)
+        #expect(
+            ingestError { try fallback.read(data: Data([0xEF, 0xBB, 0xBF] + bytes), source: "bom.txt") }?.code
+                == .invalidEncoding)
+    }
+
     @Test func invalidUTF8IsReportedWithItsByteOffset() throws {
         let bytes: [UInt8] = Array("P1: ok\nP1: bad ".utf8) + [0xC3, 0x28] + Array(" here".utf8)
         let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "bad.txt") })

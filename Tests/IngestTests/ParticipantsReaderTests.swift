@@ -31,6 +31,19 @@ import Testing
         #expect(warnings[0].hasPrefix("participants.csv:2:"))
     }
 
+    /// Excel's "CSV" on Windows is Windows-1252: read so, with a warning, when the pipeline
+    /// names it as the fallback; an error that says what to do otherwise.
+    @Test func aWindows1252TableIsReadInTheFallbackEncodingWithAWarning() throws {
+        let bytes = Data(Array("id,role,city\nP1,GP,Z".utf8) + [0xFC] + Array("rich\n".utf8))
+        let error = try #require(ingestError { try ParticipantsReader().read(data: bytes, file: "p.csv") })
+        #expect(error.code == .invalidEncoding)
+        #expect(error.hint?.contains("fallbackEncoding") == true)
+        #expect(error.hint?.contains("replace invalid") == false)
+        let (table, warnings) = try ParticipantsReader(fallback: .windows1252).read(data: bytes, file: "p.csv")
+        #expect(table["P1"]?.attributes["city"] == "Zürich")
+        #expect(warnings.contains { $0.contains("windows-1252") })
+    }
+
     @Test func duplicateIdNamesBothLines() throws {
         let error = try #require(ingestError { try parse("id,role\nP1,GP\n\nP1,Surgeon\n") })
         #expect(error.code == .malformedParticipants)

@@ -224,6 +224,18 @@ import Testing
         }
     }
 
+    @Test func theFallbackEncodingIsWindows1252ByAnyOfItsNames() throws {
+        for name in ["windows-1252", "CP1252", "latin-1", "ISO-8859-1"] {
+            let configuration = try PipelineReader.parse(
+                "study: s\ninputs:\n  paths: [/tmp]\n  fallbackEncoding: \(name)\nstages:\n  - tokenize: {}\n",
+                file: "/tmp/p.yaml")
+            #expect(configuration.ingest.fallbackEncoding == .windows1252, "\(name)")
+        }
+        let problems = errors(
+            "study: s\ninputs:\n  paths: [/tmp]\n  fallbackEncoding: koi8-r\nstages:\n  - tokenize: {}\n")
+        #expect(problems.contains { $0.message.contains("unknown fallback encoding \"koi8-r\"") && $0.line == 4 })
+    }
+
     @Test func aliasBombsAreRefused() {
         var anchors = "      extraStopwords: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         let keys = [
