@@ -53,7 +53,7 @@ struct LineSegmenter: @unchecked Sendable {
     func segment(_ lines: [SourceLine]) -> TranscriptDraft {
         var labelKinds: [String: Head.Kind] = [:]
         var heads = lines.map { head(of: $0, labelKinds: &labelKinds) }
-        nameCueSpeakers(lines, &heads)
+        nameLineSpeakers(lines, &heads)
         var candidateCounts: [String: Int] = [:]
         for head in heads where head.kind == .nameCandidate {
             candidateCounts[head.label ?? "", default: 0] += 1
@@ -143,29 +143,40 @@ struct LineSegmenter: @unchecked Sendable {
         return TranscriptDraft(text: text, turns: turns)
     }
 
-    /// Older Teams transcripts give each cue its timing, the speaker's name alone on the next
-    /// line, then what was said: such a name line is a header when the name is a known label or
-    /// stands so in at least ``SpeakerLabels/recurringNameThreshold`` cues (a one-word answer
-    /// after the timing of captions without names is not taken for a speaker).
-    private func nameCueSpeakers(_ lines: [SourceLine], _ heads: inout [Head]) {
-        guard heads.contains(where: { $0.isCueTiming }) else { return }
-        var candidates: [(line: Int, name: String)] = []
-        for number in heads.indices.dropFirst().dropLast()
-        where heads[number - 1].isCueTiming && heads[number].kind == .none && !heads[number + 1].isCueTiming {
-            let name = lines[number].text.trimmingWhitespace()
-            guard name.unicodeScalars.count <= labels.maximumLabelLength,
-                !lines[number + 1].text.trimmingWhitespace().isEmpty,
-                SpeakerLabels.looksLikeName(name) || isKnownLabel(name)
+    /// Speakers named alone on a line, above what they said: after a cue's timing (older Teams
+    /// transcripts: `0:0:3.2 --> 0:0:5.9`, then `Jane Smith`), set in bold (a Word layout that
+    /// gives the name a paragraph of its own), or a known label without its colon. Such a line is
+    /// a header when its name heads at least ``SpeakerLabels/recurringNameThreshold`` turns so, or
+    /// is a known label after a timing: a bold heading, or a one-word answer after the timing of
+    /// captions without names, is not taken for a speaker.
+    private func nameLineSpeakers(_ lines: [SourceLine], _ heads: inout [Head]) {
+        var candidates: [(line: Int, name: String, known: Bool)] = []
+        for number in heads.indices.dropLast()
+        where heads[number].kind == .none && !lines[number].isTableRow && !heads[number + 1].isCueTiming
+            && lines[number].text.utf8.count <= 4 * labels.maximumLabelLength
+        {
+            let line = lines[number]
+            let name = line.text.trimmingWhitespace()
+            guard !name.isEmpty, name.unicodeScalars.count <= labels.maximumLabelLength,
+                !lines[number + 1].text.trimmingWhitespace().isEmpty
             else { continue }
-            candidates.append((number, name))
+            let known = isKnownLabel(name)
+            let afterTiming = number > 0 && heads[number - 1].isCueTiming
+            // Bold to its last character (the blanks after it aside).
+            let visible =
+                line.text.unicodeScalars.count - line.text.unicodeScalars.reversed().prefix { $0.isBlank }.count
+            let bold = line.boldPrefix > 0 && line.boldPrefix >= visible
+            guard known || ((afterTiming || bold) && SpeakerLabels.looksLikeName(name)) else { continue }
+            candidates.append((number, name, known && afterTiming))
         }
+        guard !candidates.isEmpty else { return }
         var counts: [String: Int] = [:]
         for candidate in candidates { counts[candidate.name, default: 0] += 1 }
         let threshold = labels.recurringNameThreshold
-        for (number, name) in candidates
-        where isKnownLabel(name) || (threshold > 0 && counts[name, default: 0] >= threshold) {
+        for (number, name, sure) in candidates where sure || (threshold > 0 && counts[name, default: 0] >= threshold) {
             heads[number] = Head(
-                kind: .header, label: name, time: heads[number - 1].time,
+                kind: .header, label: name,
+                time: number > 0 && heads[number - 1].isCueTiming ? heads[number - 1].time : nil,
                 contentOffset: lines[number].text.unicodeScalars.count)
         }
     }

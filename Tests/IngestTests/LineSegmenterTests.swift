@@ -152,10 +152,11 @@ import Testing
     }
 }
 
-/// Older Teams transcripts (Word or text): a cue's timing alone on a line, the speaker's name
-/// alone on the next, then what was said. The timing was read as text ("-> 0:0:5.3 Jane Smith
-/// Hello") and every turn was nobody's.
-@Suite struct CueTimingTranscriptTests {
+/// Speakers named alone on a line above their words: after a cue's timing (older Teams
+/// transcripts), in bold (a Word layout), or a known label without its colon. Each of these made
+/// the whole transcript one unlabelled turn (the timing's end read as text, "-> 0:0:5.3 Jane
+/// Smith Hello").
+@Suite struct NameLineTranscriptTests {
     static let teams = """
         0:0:0.0 --> 0:0:5.320
         Alice Smith
@@ -189,6 +190,35 @@ import Testing
         #expect(document.segments.map(\.start) == [0, 5.32, 9.1, 12, 15])
         #expect(document.segments[0].role == .interviewer)
         #expect(document.rangesAreExact())
+    }
+
+    /// A bold name alone in its paragraph, the words in the next; a bold heading that heads no
+    /// second turn stays text.
+    @Test func aBoldNameAloneInItsParagraphStartsATurn() throws {
+        let body = [
+            Fixture.paragraph("Background", boldFirst: true), Fixture.paragraph("Recorded in May."),
+            Fixture.paragraph("Interviewer", boldFirst: true), Fixture.paragraph("How did you start?"),
+            Fixture.paragraph("Dr Jane Smith", boldFirst: true), Fixture.paragraph("By accident."),
+            Fixture.paragraph("Interviewer", boldFirst: true), Fixture.paragraph("And then?"),
+            Fixture.paragraph("Dr Jane Smith", boldFirst: true), Fixture.paragraph("A working group."),
+        ].joined()
+        let document = try Ingestor().read(data: Fixture.docx(body: body), source: "bold-names.docx")
+        #expect(document.turns.map(\.0) == ["", "Interviewer", "Dr Jane Smith", "Interviewer", "Dr Jane Smith"])
+        #expect(document.segments.first?.text == "Background\nRecorded in May.")
+        #expect(document.segments.last?.text == "A working group.")
+        #expect(document.segments[2].role == .participant)
+        #expect(document.rangesAreExact())
+    }
+
+    /// In plain text, a known label alone on its line names the speaker of the lines below when
+    /// it does so twice or more; a name alone that is not bold is what someone said.
+    @Test func aKnownLabelAloneOnItsLineStartsATurn() throws {
+        let document = try read(
+            "INTERVIEWER\nHow did you start?\nP1\nBy accident.\nINTERVIEWER\nAnd then?\nP1\nMore.\n")
+        #expect(document.turns.map(\.0) == ["INTERVIEWER", "P1", "INTERVIEWER", "P1"])
+        #expect(document.segments.map(\.text) == ["How did you start?", "By accident.", "And then?", "More."])
+        let names = try read("Interviewer: Who?\nJane Smith\nsaid it.\nJane Smith\nagain.\n")
+        #expect(names.turns.map(\.0) == ["Interviewer"])
     }
 
     /// Rev's layout: a name with its time before the colon on a line of its own, the words
