@@ -280,6 +280,8 @@ struct LineSegmenter: @unchecked Sendable {
         }
         if let header = headerLine(line.text, time: time) { return header }
 
+        if let bracketed = bracketedLabel(in: scalars, at: index, time: time) { return bracketed }
+
         // Markdown emphasis around a label (`**Interviewer:**`, `**P3**:`, `__Jane Smith:__`), as
         // note and chat apps export transcripts: plain text's bold label, taken as Word's is.
         let textStart = index
@@ -413,6 +415,22 @@ struct LineSegmenter: @unchecked Sendable {
         let start = skipBlanks(scalars, from: 0)
         guard let (_, next) = timestamp(in: scalars, at: start) else { return start }
         return skipBlanks(scalars, from: next)
+    }
+
+    /// A known label in brackets (`[Interviewer]`, `(P3)`), a colon after it or not. Only a known
+    /// one: transcripts bracket what is not speech (`[Inaudible]`, `[Laughs]`), which a name
+    /// would not be told apart from.
+    private func bracketedLabel(in scalars: UnsafeBufferPointer<Unicode.Scalar>, at start: Int, time: Double?) -> Head?
+    {
+        guard start < scalars.count, scalars[start] == "[" || scalars[start] == "(" else { return nil }
+        let closing: Unicode.Scalar = scalars[start] == "[" ? "]" : ")"
+        let limit = min(scalars.count, start + labels.maximumLabelLength + 2)
+        guard let close = (start + 1..<limit).first(where: { scalars[$0] == closing }) else { return nil }
+        let label = Self.string(scalars[(start + 1)..<close]).trimmingWhitespace()
+        guard !label.isEmpty, isKnownLabel(label) else { return nil }
+        var content = skipBlanks(scalars, from: close + 1)
+        if content < scalars.count, scalars[content] == ":" { content = skipBlanks(scalars, from: content + 1) }
+        return Head(kind: .label, label: label, time: time, contentOffset: content)
     }
 
     /// After a cue's start time, ` --> ` and its end time (`0:0:3.2 --> 0:0:5.9`): the index

@@ -45,6 +45,13 @@ import Testing
             line: "P3 [01:05]: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.", start: 65),
         LabelCase(line: "P3 (see 01:05): Fine.", speaker: "", role: .other, text: "P3 (see 01:05): Fine."),
         LabelCase(line: "see it (01:05): fine.", speaker: "", role: .other, text: "see it (01:05): fine."),
+        // A known label in brackets; a bracketed note is not a label.
+        LabelCase(line: "[Interviewer] How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
+        LabelCase(line: "(P3): Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(
+            line: "[00:00:07] [P3] Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine.",
+            start: 7),
+        LabelCase(line: "[Laughs] Yes.", speaker: "", role: .other, text: "[Laughs] Yes."),
         // Markdown emphasis (note and chat apps' exports) is a bold label, as in Word.
         LabelCase(line: "**Interviewer:** How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
         LabelCase(line: "**P3**: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
