@@ -268,7 +268,7 @@ import TextAnalysis
     @Test func settingsKeysHoldEveryField() {
         #expect(
             Mirror(reflecting: IngestOptions()).children.map(\.label)
-                == ["labels", "zipLimits", "docxParts", "replaceInvalidText"])
+                == ["labels", "zipLimits", "docxParts", "replaceInvalidText", "fallbackEncoding"])
         #expect(
             Mirror(reflecting: SpeakerLabels()).children.map(\.label)
                 == [
@@ -293,7 +293,7 @@ import TextAnalysis
             { $0.labels.recurringNameThreshold += 1 }, { $0.labels.maximumLabelLength += 1 },
             { $0.zipLimits.maximumEntrySize += 1 }, { $0.zipLimits.maximumCompressionRatio += 1 },
             { $0.docxParts = [.comments] }, { $0.docxParts = [.comments, .footnotes] },
-            { $0.replaceInvalidText.toggle() },
+            { $0.replaceInvalidText.toggle() }, { $0.fallbackEncoding = .windows1252 },
         ] as [(inout IngestOptions) -> Void] {
             var variant = ingest
             change(&variant)
