@@ -55,7 +55,11 @@ enum FormatDetector {
         while let scalar = next, scalar == " " || scalar == "\t" { next = scalars.next() }
         guard (1...9).contains(digits), next == "\n" else { return false }
         var timing = String.UnicodeScalarView()
-        while let scalar = scalars.next(), scalar != "\n", timing.count < 80 { timing.append(scalar) }
+        var length = 0
+        while let scalar = scalars.next(), scalar != "\n", length < 80 {
+            timing.append(scalar)
+            length += 1
+        }
         let line = String(timing)
         guard let arrow = line.range(of: "-->") else { return false }
         return parseClock(Array(line[..<arrow.lowerBound].trimmingWhitespace().unicodeScalars)) != nil

@@ -2,7 +2,8 @@ import Corpus
 import Foundation
 
 /// Decodes transcript bytes to a string: UTF-8 with or without BOM, UTF-16 and UTF-32 with BOM,
-/// and UTF-16 and UTF-32 without BOM when their zero bytes give them away. Line ends (CRLF, CR) become LF.
+/// and UTF-16 and UTF-32 without BOM when their zero bytes give them away; text that is not
+/// UTF-8 in the `fallback` encoding when one is set. Line ends (CRLF, CR) become LF.
 ///
 /// Invalid UTF-8 is an error naming its byte offset, unless `replacingInvalid` is set, in which
 /// case each bad sequence becomes U+FFFD.
@@ -97,7 +98,14 @@ struct TextDecoder {
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         if let fallback, offset == 0 {
             fellBack?.used = true
-            return fallback.decode(bytes)
+            switch fallback.decode(bytes, replacingUnassigned: replacingInvalid) {
+            case .success(let text): return text
+            case .failure(let unassigned):
+                throw IngestError(
+                    .invalidEncoding, file: file, byteOffset: unassigned.offset,
+                    message: "neither UTF-8 nor \(fallback.rawValue): byte \(unassigned.offset) is unassigned in it",
+                    hint: "save the file as UTF-8, or set the pipeline to replace invalid bytes")
+            }
         }
         if let invalid = Self.firstInvalidUTF8(bytes) {
             if !replacingInvalid {
@@ -194,20 +202,30 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
     /// Windows-1252, which is also ISO-8859-1 (Latin-1) for every printable character.
     case windows1252 = "windows-1252"
 
-    /// Hand-written: Foundation's `String(data:encoding:)` with `.windowsCP1252` goes through
-    /// ICU here, and the table is 32 entries; bytes the code page leaves unassigned become U+FFFD.
-    func decode(_ bytes: ArraySlice<UInt8>) -> String {
+    /// The text, or the offset of the first byte the code page leaves unassigned (U+FFFD for
+    /// each with `replacingUnassigned`). Hand-written, a table of 32: Foundation's
+    /// `String(data:encoding: .windowsCP1252)` gives nil for a file with any such byte, without
+    /// saying where.
+    func decode(_ bytes: ArraySlice<UInt8>, replacingUnassigned: Bool) -> Result<String, UnassignedByte> {
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)
-        for byte in bytes {
+        for (offset, byte) in zip(bytes.indices, bytes) {
             if byte < 0x80 || byte >= 0xA0 {
                 scalars.append(Unicode.Scalar(byte))
+            } else if let scalar = Unicode.Scalar(Self.windows1252High[Int(byte) - 0x80]), scalar != "\0" {
+                scalars.append(scalar)
+            } else if replacingUnassigned {
+                scalars.append("\u{FFFD}")
             } else {
-                let code = Self.windows1252High[Int(byte) - 0x80]
-                scalars.append(code == 0 ? "\u{FFFD}" : Unicode.Scalar(code) ?? "\u{FFFD}")
+                return .failure(UnassignedByte(offset: offset))
             }
         }
-        return String(scalars)
+        return .success(String(scalars))
+    }
+
+    /// Where a byte the encoding leaves unassigned is.
+    struct UnassignedByte: Error {
+        var offset: Int
     }
 
     /// Bytes 0x80–0x9F of Windows-1252 (0: unassigned).

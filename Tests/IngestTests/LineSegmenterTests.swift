@@ -372,14 +372,23 @@ import Testing
     @Test func windows1252TextIsReadInTheFallbackEncodingWithANote() throws {
         let bytes: [UInt8] =
             Array("Interviewer: What".utf8) + [0x92] + Array("s your view on ".utf8) + [0x93] + Array("hype".utf8)
-            + [0x94] + Array("?\nP1: Caf".utf8) + [0xE9, 0x20, 0x96, 0x20, 0x80, 0x35, 0x20, 0x81]
+            + [0x94] + Array("?\nP1: Caf".utf8) + [0xE9, 0x20, 0x96, 0x20, 0x80, 0x35]
         let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "win.txt") })
         #expect(error.code == .invalidEncoding)
         #expect(error.hint?.contains("fallbackEncoding: windows-1252") == true)
         let fallback = try Ingestor(options: IngestOptions(fallbackEncoding: .windows1252))
         let document = try fallback.read(data: Data(bytes), source: "win.txt")
-        #expect(document.segments.map(\.text) == ["What’s your view on “hype”?", "Café – €5 \u{FFFD}"])
+        #expect(document.segments.map(\.text) == ["What’s your view on “hype”?", "Café – €5"])
         #expect(document.notes.contains { $0.contains("windows-1252") })
+        // A byte Windows-1252 leaves unassigned: neither encoding, said where, or U+FFFD on request.
+        let unassigned = try #require(
+            ingestError { try fallback.read(data: Data(bytes + [0x20, 0x81]), source: "odd.txt") })
+        #expect(unassigned.code == .invalidEncoding)
+        #expect(unassigned.byteOffset == bytes.count + 1)
+        let lenient = try Ingestor(options: IngestOptions(replaceInvalidText: true, fallbackEncoding: .windows1252))
+        #expect(
+            try lenient.read(data: Data(bytes + [0x20, 0x81]), source: "odd.txt").segments.last?.text
+                == "Café – €5 \u{FFFD}")
         let utf8 = try fallback.read(data: Data("P1: Café – ok.".utf8), source: "utf8.txt")
         #expect(utf8.segments.map(\.text) == ["Café – ok."])
         #expect(utf8.notes.isEmpty)
