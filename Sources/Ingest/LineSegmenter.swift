@@ -3,12 +3,13 @@ import Corpus
 /// Splits lines of a Word or text transcript into speaker turns at speaker labels.
 ///
 /// A label line starts a turn; lines without a label continue it. A label in Markdown emphasis
-/// (`**Jane Smith:**`) counts as a bold one. A leading timestamp
-/// (`[00:01:23]`, `00:01:23`), one between label and colon (`Jane Smith (00:01:23):`, as Rev and
-/// Trint write), a Teams/Zoom header line (`Jane Smith   0:03`) or a cue timing line followed by
-/// the speaker's name alone (`0:0:3.2 --> 0:0:5.9`, then `Jane Smith`, older Teams transcripts)
-/// is kept as the turn's start time, not as text. Ranges of the resulting turns cover only turn
-/// text, never labels or timestamps, so `text[range]` is exactly what the speaker said.
+/// (`**Jane Smith:**`) counts as a bold one, a known one may stand in brackets (`[P3]`), and a
+/// name may stand alone on the line above the words (see ``nameLineSpeakers(_:_:)``). A leading
+/// timestamp (`[00:01:23]`, `00:01:23`), one between label and colon (`Jane Smith (00:01:23):`,
+/// as Rev and Trint write), a Teams/Zoom header line (`Jane Smith   0:03`) or a cue timing line
+/// (`0:0:3.2 --> 0:0:5.9`, older Teams transcripts) is kept as the turn's start time, not as
+/// text. Ranges of the resulting turns cover only turn text, never labels or timestamps, so
+/// `text[range]` is exactly what the speaker said.
 /// Immutable after `init`; `Regex<AnyRegexOutput>` is not declared `Sendable`, hence unchecked.
 struct LineSegmenter: @unchecked Sendable {
     /// What the start of one line holds.
@@ -150,7 +151,7 @@ struct LineSegmenter: @unchecked Sendable {
     /// is a known label after a timing: a bold heading, or a one-word answer after the timing of
     /// captions without names, is not taken for a speaker.
     private func nameLineSpeakers(_ lines: [SourceLine], _ heads: inout [Head]) {
-        var candidates: [(line: Int, name: String, known: Bool)] = []
+        var candidates: [(line: Int, name: String, time: Double?, sure: Bool)] = []
         for number in heads.indices.dropLast()
         where heads[number].kind == .none && !lines[number].isTableRow && !heads[number + 1].isCueTiming
             && lines[number].text.utf8.count <= 4 * labels.maximumLabelLength
@@ -167,17 +168,16 @@ struct LineSegmenter: @unchecked Sendable {
                 line.text.unicodeScalars.count - line.text.unicodeScalars.reversed().prefix { $0.isBlank }.count
             let bold = line.boldPrefix > 0 && line.boldPrefix >= visible
             guard known || ((afterTiming || bold) && SpeakerLabels.looksLikeName(name)) else { continue }
-            candidates.append((number, name, known && afterTiming))
+            candidates.append((number, name, afterTiming ? heads[number - 1].time : nil, known && afterTiming))
         }
         guard !candidates.isEmpty else { return }
         var counts: [String: Int] = [:]
         for candidate in candidates { counts[candidate.name, default: 0] += 1 }
         let threshold = labels.recurringNameThreshold
-        for (number, name, sure) in candidates where sure || (threshold > 0 && counts[name, default: 0] >= threshold) {
+        for (number, name, time, sure) in candidates
+        where sure || (threshold > 0 && counts[name, default: 0] >= threshold) {
             heads[number] = Head(
-                kind: .header, label: name,
-                time: number > 0 && heads[number - 1].isCueTiming ? heads[number - 1].time : nil,
-                contentOffset: lines[number].text.unicodeScalars.count)
+                kind: .header, label: name, time: time, contentOffset: lines[number].text.unicodeScalars.count)
         }
     }
 

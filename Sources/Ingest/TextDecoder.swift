@@ -202,6 +202,16 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
     /// Windows-1252, which is also ISO-8859-1 (Latin-1) for every printable character.
     case windows1252 = "windows-1252"
 
+    /// The encoding a pipeline names, by any of its usual names (Latin-1's among them, read as
+    /// Windows-1252 as browsers read it), in any case.
+    public init?(named name: String) {
+        let aliases = [
+            "cp1252": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252", "iso-8859-1": "windows-1252",
+        ]
+        let lowered = name.lowercased()
+        self.init(rawValue: aliases[lowered] ?? lowered)
+    }
+
     /// The text, or the offset of the first byte the code page leaves unassigned (U+FFFD for
     /// each with `replacingUnassigned`). Hand-written, a table of 32: Foundation's
     /// `String(data:encoding: .windowsCP1252)` gives nil for a file with any such byte, without

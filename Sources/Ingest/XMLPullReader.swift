@@ -252,7 +252,7 @@ enum XMLSafety {
     /// The encoding named by the XML declaration at the start of `data`, when it is written in
     /// an ASCII-compatible encoding.
     static func declaredEncoding(_ data: Data) -> String? {
-        let head = String(decoding: data.prefix(200), as: UTF8.self)
+        let head = String(decoding: data.prefix(200), as: UTF8.self).drop { $0 == "\u{FEFF}" }
         guard head.hasPrefix("<?xml"), let end = head.range(of: "?>"),
             let name = head[..<end.lowerBound].range(of: "encoding")
         else { return nil }

@@ -155,11 +155,7 @@ public enum PipelineReader {
                 }
             case "fallbackEncoding":
                 guard let name = yaml.string(value, what: "inputs.fallbackEncoding") else { continue }
-                let aliases = [
-                    "cp1252": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252",
-                    "iso-8859-1": "windows-1252",
-                ]
-                if let encoding = FallbackEncoding(rawValue: aliases[name.lowercased()] ?? name.lowercased()) {
+                if let encoding = FallbackEncoding(named: name) {
                     configuration.ingest.fallbackEncoding = encoding
                 } else {
                     yaml.error(

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// libxml2 (and the ICU it links) is loaded by the first XML parse, not at every start.
+/// libxml2 as the process sees it: loaded (with the ICU it links) by the first XML parse, not at
+/// every start, and heard only through the tool's own errors.
 @Suite struct LibraryLoadingTests {
     #if os(Linux)
         /// The dynamic loader's own account of the files it loads (glibc's `LD_DEBUG=files`).
