@@ -85,7 +85,7 @@ public struct Ingestor: Sendable {
             case .turns(let turns): TranscriptDraft(spokenTurns: turns)
             }
         if let fallback = options.fallbackEncoding, fellBack?.used == true {
-            draft.notes.append("not UTF-8: read as \(fallback.rawValue), the pipeline's fallback encoding")
+            draft.notes.append("not UTF-8: read as \(fallback.rawValue), the fallback encoding")
         }
         let resolver = SpeakerResolver(labels: options.labels, participants: participantIndex)
         return resolver.resolve(draft, id: id ?? Self.documentID(for: source), source: source, format: format)

@@ -48,7 +48,7 @@ public struct ParticipantsReader {
         var firstLine: [String: Int] = [:]
         var warnings: [String] = []
         if let fallback, fellBack.used {
-            warnings.append("\(file) is not UTF-8: read as \(fallback.rawValue), the pipeline's fallback encoding")
+            warnings.append("\(file) is not UTF-8: read as \(fallback.rawValue), the fallback encoding")
         }
         while let row = reader.next() {
             let rowLine = line

@@ -114,7 +114,8 @@ struct TextDecoder {
                     .invalidEncoding, file: file, line: line, byteOffset: invalid,
                     message: "invalid UTF-8 at byte \(invalid)",
                     hint: "save the file as UTF-8; if Word or Excel saved it on Windows (Windows-1252), set "
-                        + "fallbackEncoding: windows-1252 under the pipeline's inputs"
+                        + "fallbackEncoding: windows-1252 under the pipeline's inputs (tmine extract: "
+                        + "--fallback-encoding windows-1252)"
                         + (canReplace ? "; or set the pipeline to replace invalid bytes" : ""))
             }
         }
@@ -210,6 +211,11 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
         ]
         let lowered = name.lowercased()
         self.init(rawValue: aliases[lowered] ?? lowered)
+    }
+
+    /// What to say of a name that is none of them.
+    public static func unknown(_ name: String) -> String {
+        "unknown fallback encoding \"\(name)\"; use " + allCases.map(\.rawValue).joined(separator: ", ")
     }
 
     /// The text, or the offset of the first byte the code page leaves unassigned (U+FFFD for

@@ -158,10 +158,7 @@ public enum PipelineReader {
                 if let encoding = FallbackEncoding(named: name) {
                     configuration.ingest.fallbackEncoding = encoding
                 } else {
-                    yaml.error(
-                        at: value,
-                        "unknown fallback encoding \"\(name)\"; use "
-                            + FallbackEncoding.allCases.map(\.rawValue).joined(separator: ", "))
+                    yaml.error(at: value, FallbackEncoding.unknown(name))
                 }
             default:
                 if let flag = yaml.bool(value, what: "replaceInvalidText") {

@@ -36,11 +36,18 @@ struct Extract: ParsableCommand {
     @Flag(name: .long, help: "Replace invalid UTF-8/UTF-16 with U+FFFD instead of failing.")
     var replaceInvalid = false
 
+    @Option(
+        name: .long,
+        help:
+            "Read text and participants files that are not UTF-8 in this encoding (windows-1252: Word and Excel on Windows)."
+    )
+    var fallbackEncoding: String?
+
     /// What the arguments ask for.
     var request: ExtractRequest {
         ExtractRequest(
             inputs: inputs, format: format, participants: participants, include: include,
-            replaceInvalid: replaceInvalid)
+            replaceInvalid: replaceInvalid, fallbackEncoding: fallbackEncoding)
     }
 
     func run() throws { try request.perform() }
@@ -54,9 +61,16 @@ struct ExtractRequest: Equatable {
     var participants: String?
     var include: [String] = []
     var replaceInvalid = false
+    var fallbackEncoding: String?
 
     func perform() throws {
-        var options = IngestOptions(replaceInvalidText: replaceInvalid)
+        let fallback = try fallbackEncoding.map { name in
+            guard let encoding = FallbackEncoding(named: name) else {
+                throw ValidationError(FallbackEncoding.unknown(name))
+            }
+            return encoding
+        }
+        var options = IngestOptions(replaceInvalidText: replaceInvalid, fallbackEncoding: fallback)
         for name in include {
             guard let part = DocxPart(rawValue: name) else {
                 throw ValidationError(
@@ -67,7 +81,7 @@ struct ExtractRequest: Equatable {
         var table = ParticipantTable.empty
         do {
             if let participants {
-                let result = try ParticipantsReader().read(file: participants)
+                let result = try ParticipantsReader(fallback: fallback).read(file: participants)
                 table = result.table
                 for warning in result.warnings { printError("warning: \(warning)") }
             }
@@ -125,13 +139,15 @@ struct ExtractRequest: Equatable {
 }
 
 extension ExtractRequest: PlainRequest {
-    /// `tmine extract` with its inputs, `--format`, `--participants` and `--replace-invalid`
+    /// `tmine extract` with its inputs, `--format`, `--participants`, `--fallback-encoding` and
+    /// `--replace-invalid`
     /// (``PlainArguments``; `--include` is left to ArgumentParser, which reads values up to the
     /// next option): as ArgumentParser would read them.
     init?(plain arguments: [String]) {
         guard
             let plain = PlainArguments(
-                arguments, command: "extract", flags: ["--replace-invalid"], options: ["--format", "--participants"]),
+                arguments, command: "extract", flags: ["--replace-invalid"],
+                options: ["--format", "--participants", "--fallback-encoding"]),
             !plain.positionals.isEmpty
         else { return nil }
         inputs = plain.positionals
@@ -140,6 +156,7 @@ extension ExtractRequest: PlainRequest {
             self.format = format
         }
         participants = plain.values["--participants"]
+        fallbackEncoding = plain.values["--fallback-encoding"]
         replaceInvalid = plain.has("--replace-invalid")
     }
 }

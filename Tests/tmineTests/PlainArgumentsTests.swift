@@ -70,6 +70,7 @@ struct PlainArgumentsTests {
             ["extract", "a.docx"],
             ["extract", "docx", "--format", "plain"],
             ["extract", "a.vtt", "--participants", "p.csv", "b.trs", "--replace-invalid", "--format", "json"],
+            ["extract", "a.txt", "--fallback-encoding", "windows-1252"],
         ] {
             let plain = try #require(ExtractRequest(plain: arguments), "\(arguments)")
             #expect(plain == parsedExtract(arguments), "\(arguments)")
@@ -83,7 +84,7 @@ struct PlainArgumentsTests {
         }
         let tokens = [
             "a.docx", "b.vtt", "--format", "json", "plain", "text", "xml", "--participants", "p.csv", "--include",
-            "headers", "--replace-invalid", "--", "-h", "help", "--format=json",
+            "headers", "--replace-invalid", "--", "-h", "help", "--format=json", "--fallback-encoding", "cp1252",
         ]
         var random = SplitMixGenerator(seed: 20_261_204)
         var taken = 0
