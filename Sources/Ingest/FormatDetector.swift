@@ -60,9 +60,7 @@ enum FormatDetector {
             timing.append(scalar)
             length += 1
         }
-        let line = String(timing)
-        guard let arrow = line.range(of: "-->") else { return false }
-        return parseClock(Array(line[..<arrow.lowerBound].trimmingWhitespace().unicodeScalars)) != nil
+        return WebVTTReader.cueTiming(String(timing))?.start != nil
     }
 
     private static func misnamed(_ ext: String, _ real: String) -> String {

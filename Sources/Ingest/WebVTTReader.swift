@@ -48,13 +48,7 @@ struct WebVTTReader: TranscriptReader {
                         "cue without a timing line (\"00:00:01\(subRip ? "," : ".")000 --> 00:00:04\(subRip ? "," : ".")000\")"
                 )
             }
-            let timing = lines[timingOffset].components(separatedBy: "-->")
-            guard timing.count == 2,
-                let start = parseClock(Array(timing[0].trimmingWhitespace().unicodeScalars)),
-                let end = parseClock(
-                    Array(
-                        (timing[1].trimmingWhitespace().split(separator: " ").first.map(String.init) ?? "")
-                            .unicodeScalars))
+            guard let timing = Self.cueTiming(lines[timingOffset]), let start = timing.start, let end = timing.end
             else {
                 throw IngestError(
                     .malformedTranscript, file: file, line: timingOffset + 1, column: 1,
@@ -68,6 +62,15 @@ struct WebVTTReader: TranscriptReader {
             }
         }
         return turns
+    }
+
+    /// The start and end of a cue's timing line (`00:00:01.000 --> 00:00:04.000 align:start`), each
+    /// nil when it is not a clock; nil for a line without exactly one arrow.
+    static func cueTiming(_ line: some StringProtocol) -> (start: Double?, end: Double?)? {
+        let parts = line.components(separatedBy: "-->")
+        guard parts.count == 2 else { return nil }
+        let end = parts[1].trimmingWhitespace().split(separator: " ").first.map(String.init) ?? ""
+        return (parseClock(Array(parts[0].trimmingWhitespace().unicodeScalars)), parseClock(Array(end.unicodeScalars)))
     }
 
     /// Splits a cue payload line into its speaker (voice tag or `Name:` prefix) and plain text.
