@@ -45,6 +45,12 @@ for index, (path, selector) in enumerate(files):
 srt = "1\n00:00:01,000 --> 00:00:03,500\nHelen Carter: How did you <i>start</i>?\n\n2\n00:00:04,000 --> 00:00:06,000\nP10: By &amp; by.\n"
 with open(os.path.join(seeds, "seed-srt"), "wb") as target:
     target.write(bytes([7]) + srt.encode())
+# Header lines of transcription tools (LineSegmenter's layouts), one of each.
+layouts = ("00:00:01 Speaker 1\nThanks.\n[00:00:05] - Jane S.\nFine.\nSpeaker 1 [00:00:09]\nAnd?\n"
+           "[Jane S.] 14:02:33\nYes.\n**Jane S.** (00:01:02)\nQ. How?\nA. Well.\nJANE SMITH\n00:01:05\nOK.\n"
+           "Jane Smith: [00:01:07] So.\nInterviewer - I - I think.\nP3 \u2013 Sure.\n")
+with open(os.path.join(seeds, "seed-layouts"), "wb") as target:
+    target.write(bytes([5]) + layouts.encode())
 PY
 .build-fuzz/debug/FuzzIngest "$seeds" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 ${FUZZ_FLAGS:-}

@@ -3,13 +3,16 @@ import Corpus
 /// Splits lines of a Word or text transcript into speaker turns at speaker labels.
 ///
 /// A label line starts a turn; lines without a label continue it. A label in Markdown emphasis
-/// (`**Jane Smith:**`) counts as a bold one, a known one may stand in brackets (`[P3]`), and a
-/// name may stand alone on the line above the words (see ``nameLineSpeakers(_:_:)``). A leading
+/// (`**Jane Smith:**`) counts as a bold one, a known one may stand in brackets (`[P3]`) or end in
+/// a full stop (`Q.`, when it recurs), and a name may stand alone on the line above the words
+/// (see ``nameLineSpeakers(_:_:)``), after a time (``timedNameSpeakers(_:_:)``) or, in a
+/// transcript without other labels, before a dash (``unlabelledLayoutSpeakers(_:_:)``). A leading
 /// timestamp (`[00:01:23]`, `00:01:23`), one between label and colon (`Jane Smith (00:01:23):`,
-/// as Rev and Trint write), a Teams/Zoom header line (`Jane Smith   0:03`) or a cue timing line
-/// (`0:0:3.2 --> 0:0:5.9`, older Teams transcripts) is kept as the turn's start time, not as
-/// text. Ranges of the resulting turns cover only turn text, never labels or timestamps, so
-/// `text[range]` is exactly what the speaker said.
+/// as Rev writes) or right after it, a header line's (`Jane Smith   0:03`, `[Jane Smith]
+/// 14:02:33`, see ``headerLine(_:time:)``) or a cue timing line (`0:0:3.2 --> 0:0:5.9`, older
+/// Teams transcripts) is kept as the turn's start time, not as text. Ranges of the resulting
+/// turns cover only turn text, never labels or timestamps, so `text[range]` is exactly what the
+/// speaker said.
 /// Immutable after `init`; `Regex<AnyRegexOutput>` is not declared `Sendable`, hence unchecked.
 struct LineSegmenter: @unchecked Sendable {
     /// What the start of one line holds.
@@ -20,6 +23,7 @@ struct LineSegmenter: @unchecked Sendable {
             case label  // a label the rules accept on its own
             case nameCandidate  // a `Name:` accepted when bold, in a table or recurring
             case header  // `Name   0:03` on a line of its own
+            case timedName  // `00:00:03 Name` on a line of its own: a header when the name recurs
         }
         var kind: Kind = .none
         var label: String?
@@ -55,6 +59,8 @@ struct LineSegmenter: @unchecked Sendable {
         var labelKinds: [String: Head.Kind] = [:]
         var heads = lines.map { head(of: $0, labelKinds: &labelKinds) }
         nameLineSpeakers(lines, &heads)
+        timedNameSpeakers(lines, &heads)
+        unlabelledLayoutSpeakers(lines, &heads)
         var candidateCounts: [String: Int] = [:]
         for head in heads where head.kind == .nameCandidate {
             candidateCounts[head.label ?? "", default: 0] += 1
@@ -124,7 +130,7 @@ struct LineSegmenter: @unchecked Sendable {
                     label: label, range: ScalarRange(start: 0, end: 0), start: head.time,
                     labelIsStructural: structuralLabel)
                 contentFrom = head.contentOffset
-            case .none, .nameCandidate:
+            case .none, .nameCandidate, .timedName:
                 contentFrom = 0
             }
 
@@ -145,11 +151,12 @@ struct LineSegmenter: @unchecked Sendable {
     }
 
     /// Speakers named alone on a line, above what they said: after a cue's timing (older Teams
-    /// transcripts: `0:0:3.2 --> 0:0:5.9`, then `Jane Smith`), set in bold (a Word layout that
-    /// gives the name a paragraph of its own), or a known label without its colon. Such a line is
-    /// a header when its name heads at least ``SpeakerLabels/recurringNameThreshold`` turns so, or
-    /// is a known label after a timing: a bold heading, or a one-word answer after the timing of
-    /// captions without names, is not taken for a speaker.
+    /// transcripts: `0:0:3.2 --> 0:0:5.9`, then `Jane Smith`) or before a time alone on its line,
+    /// set in bold (a Word layout that gives the name a paragraph of its own) or in capitals
+    /// (`JANE SMITH`), or a known label without its colon. Such a line is a header when its name
+    /// heads at least ``SpeakerLabels/recurringNameThreshold`` turns so, or is a known label next
+    /// to a timing: a bold heading, or a one-word answer after the timing of captions without
+    /// names, is not taken for a speaker.
     private func nameLineSpeakers(_ lines: [SourceLine], _ heads: inout [Head]) {
         var candidates: [(line: Int, name: String, time: Double?, sure: Bool)] = []
         for number in heads.indices.dropLast()
@@ -163,12 +170,19 @@ struct LineSegmenter: @unchecked Sendable {
             else { continue }
             let known = isKnownLabel(name)
             let afterTiming = number > 0 && heads[number - 1].isCueTiming
+            let next = heads[number + 1]
+            let beforeTime = next.kind == .timestampOnly && next.contentOffset >= lines[number + 1].text.scalarCount
             // Bold to its last character (the blanks after it aside).
             let visible =
                 line.text.unicodeScalars.count - line.text.unicodeScalars.reversed().prefix { $0.isBlank }.count
             let bold = line.boldPrefix > 0 && line.boldPrefix >= visible
-            guard known || ((afterTiming || bold) && SpeakerLabels.looksLikeName(name)) else { continue }
-            candidates.append((number, name, afterTiming ? heads[number - 1].time : nil, known && afterTiming))
+            guard
+                known
+                    || ((afterTiming || beforeTime || bold || Self.isCapitalised(name))
+                        && SpeakerLabels.looksLikeName(name) && !Self.endsASentence(name))
+            else { continue }
+            let time = afterTiming ? heads[number - 1].time : beforeTime ? next.time : nil
+            candidates.append((number, name, time, known && (afterTiming || beforeTime)))
         }
         guard !candidates.isEmpty else { return }
         var counts: [String: Int] = [:]
@@ -179,6 +193,113 @@ struct LineSegmenter: @unchecked Sendable {
             heads[number] = Head(
                 kind: .header, label: name, time: time, contentOffset: lines[number].text.unicodeScalars.count)
         }
+    }
+
+    /// A time, then a name alone on the line (`00:00:03 Jane Smith`, `[00:00:03] - P3`, as Word's
+    /// Transcribe and other tools write above each turn): a header when the next line holds plain
+    /// text and the name heads ``SpeakerLabels/recurringNameThreshold`` turns so, or is a known
+    /// label. Otherwise the name is what was said at that time (captions without speakers: `[00:01]
+    /// Okay`, then `[00:02] we start.`).
+    private func timedNameSpeakers(_ lines: [SourceLine], _ heads: inout [Head]) {
+        var counts: [String: Int] = [:]
+        for head in heads where head.kind == .timedName { counts[head.label ?? "", default: 0] += 1 }
+        guard !counts.isEmpty else { return }
+        let threshold = labels.recurringNameThreshold
+        for number in heads.indices where heads[number].kind == .timedName {
+            let name = heads[number].label ?? ""
+            let textFollows =
+                number + 1 < lines.count && heads[number + 1].kind == .none
+                && !lines[number + 1].text.trimmingWhitespace().isEmpty
+            if textFollows && (isKnownLabel(name) || (threshold > 0 && counts[name, default: 0] >= threshold)) {
+                heads[number].kind = .header
+                heads[number].contentOffset = lines[number].text.scalarCount
+            } else {
+                heads[number].kind = .timestampOnly
+                heads[number].label = nil
+            }
+        }
+    }
+
+    /// In a transcript with no label of any other form: a name with a dash before the words
+    /// (`Interviewer - How?`, `Jane Smith – Well…`) or a name alone on its line above them. Such
+    /// forms are also speech (`I - I think`, `Yeah` on a line of its own), so they count only as
+    /// the document's layout: at least two names, each heading
+    /// ``SpeakerLabels/recurringNameThreshold`` turns or more, together heading a quarter of its
+    /// lines; and a word said again after the dash is a stammer, not a label.
+    private func unlabelledLayoutSpeakers(_ lines: [SourceLine], _ heads: inout [Head]) {
+        let threshold = labels.recurringNameThreshold
+        guard threshold > 0,
+            !heads.contains(where: { $0.kind == .label || $0.kind == .header || $0.kind == .nameCandidate })
+        else { return }
+        var candidates: [(line: Int, name: String, content: Int)] = []
+        var nonBlank = 0
+        for number in lines.indices where heads[number].kind == .none && !lines[number].isTableRow {
+            let line = lines[number]
+            guard !line.text.trimmingWhitespace().isEmpty else { continue }
+            nonBlank += 1
+            if let (name, content) = dashLabel(line.text) {
+                candidates.append((number, name, content))
+                continue
+            }
+            let name = line.text.trimmingWhitespace()
+            guard number + 1 < lines.count, heads[number + 1].kind == .none,
+                !lines[number + 1].text.trimmingWhitespace().isEmpty,
+                name.unicodeScalars.count <= labels.maximumLabelLength,
+                SpeakerLabels.looksLikeName(name) || isKnownLabel(name), !Self.endsASentence(name)
+            else { continue }
+            candidates.append((number, name, line.text.scalarCount))
+        }
+        var counts: [String: Int] = [:]
+        for candidate in candidates { counts[candidate.name, default: 0] += 1 }
+        let accepted = candidates.filter { counts[$0.name, default: 0] >= threshold }
+        guard Set(accepted.map(\.name)).count >= 2, accepted.count * 4 >= nonBlank else { return }
+        for (number, name, content) in accepted {
+            let alone = content >= lines[number].text.scalarCount
+            heads[number] = Head(kind: alone ? .header : .label, label: name, contentOffset: content)
+        }
+    }
+
+    /// `Name - words` (a hyphen, en or em dash between blanks): the name and where the words
+    /// start, unless the words start with the name again (a stammer: `I - I think`).
+    private func dashLabel(_ text: String) -> (String, Int)? {
+        let scalars = Array(text.unicodeScalars.prefix(labels.maximumLabelLength + 4))
+        guard
+            let dash = scalars.indices.dropFirst().dropLast().first(where: {
+                (scalars[$0] == "-" || scalars[$0] == "\u{2013}" || scalars[$0] == "\u{2014}")
+                    && scalars[$0 - 1].isBlank && scalars[$0 + 1].isBlank
+            })
+        else { return nil }
+        let name = String(String.UnicodeScalarView(scalars[..<dash])).trimmingWhitespace()
+        guard !name.isEmpty, name.unicodeScalars.count <= labels.maximumLabelLength,
+            SpeakerLabels.looksLikeName(name) || isKnownLabel(name)
+        else { return nil }
+        var content = dash + 1
+        while content < scalars.count, scalars[content].isBlank { content += 1 }
+        let words = text.unicodeScalars.dropFirst(content)
+        guard !words.isEmpty else { return nil }
+        let firstWord = String(String.UnicodeScalarView(words.prefix { $0.properties.isAlphabetic || $0 == "'" }))
+        let nameWord = String(name.unicodeScalars.prefix { $0.properties.isAlphabetic || $0 == "'" })
+        if !firstWord.isEmpty, firstWord.lowercased() == nameWord.lowercased() { return nil }
+        return (name, content)
+    }
+
+    /// Letters all capitals, three or more (`JANE SMITH`, `DR BELLO`; not `OK`).
+    private static func isCapitalised(_ name: String) -> Bool {
+        var letters = 0
+        for scalar in name.unicodeScalars where scalar.properties.isAlphabetic {
+            guard scalar.properties.isUppercase else { return false }
+            letters += 1
+        }
+        return letters >= 3
+    }
+
+    /// A name does not end as a sentence does (`Okay.`, `Really?`); an initial may end it
+    /// (`Jane S.`, `J.S.`).
+    private static func endsASentence(_ name: String) -> Bool {
+        let scalars = name.unicodeScalars
+        guard let last = scalars.last else { return false }
+        if last == "." { return scalars.dropLast().last?.properties.isLowercase ?? false }
+        return last == "?" || last == "!" || last == "," || last == "…"
     }
 
     /// The first and past-the-last non-blank scalar of a line from `from` on, as scalar and as
@@ -277,6 +398,9 @@ struct LineSegmenter: @unchecked Sendable {
             if index >= scalars.count && isWholeLine {
                 return Head(kind: .timestampOnly, time: time, contentOffset: index)
             }
+            if isWholeLine, let name = nameAlone(scalars[index...]) {
+                return Head(kind: .timedName, label: name, time: time, contentOffset: index)
+            }
         }
         if let header = headerLine(line.text, time: time) { return header }
 
@@ -303,6 +427,16 @@ struct LineSegmenter: @unchecked Sendable {
         var end = index
         let limit = min(scalars.count, index + labels.maximumLabelLength + 1)
         var afterLabel: Int?
+        // `Q. How?`: a short known label and a full stop, taken when it recurs (as a name is).
+        let stopLimit = min(scalars.count - 1, index + 4)
+        if emphasis == nil, stopLimit > index + 1, ("A"..."Z").contains(scalars[index]),
+            let stop = (index + 1..<stopLimit).first(where: { scalars[$0] == "." }), scalars[stop + 1].isBlank,
+            case let label = Self.string(scalars[index..<stop]), isKnownLabel(label)
+        {
+            return Head(
+                kind: .nameCandidate, label: label, time: time, contentOffset: skipBlanks(scalars, from: stop + 1),
+                labelEnd: stop)
+        }
         while end < limit, scalars[end] != ":", scalars[end] != "\t" {
             if time == nil, end > index, scalars[end] == "(" || scalars[end] == "[",
                 let (seconds, next) = timestamp(in: scalars, at: end)
@@ -329,7 +463,16 @@ struct LineSegmenter: @unchecked Sendable {
         let label = Self.string(scalars[index..<labelEnd]).trimmingWhitespace()
         var content = skipBlanks(scalars, from: (afterLabel ?? end) + 1)
         if labelEnd == end, closesEmphasis(content) { content = skipBlanks(scalars, from: content + 2) }
-        let timeIsInLabel = afterLabel != nil
+        // A time in brackets right after the colon (`Jane Smith: [00:01:23] Well`) is the label's.
+        var timeAfterColon = false
+        if time == nil, content < scalars.count, scalars[content] == "[" || scalars[content] == "(",
+            let (seconds, next) = timestamp(in: scalars, at: content)
+        {
+            time = seconds
+            content = skipBlanks(scalars, from: next)
+            timeAfterColon = true
+        }
+        let timeIsInLabel = afterLabel != nil || timeAfterColon
         let kind: Head.Kind
         if let known = labelKinds[label] {
             kind = known
@@ -386,21 +529,64 @@ struct LineSegmenter: @unchecked Sendable {
         knownKeys.contains(SpeakerLabels.key(label)) || SpeakerLabels.participantNumber(in: label) != nil
     }
 
-    /// `Jane Smith   0:03` or `Jane Smith 00:01:23` alone on a line (Teams and Zoom exports).
+    /// A name and a time alone on a line, above the turn: `Jane Smith   0:03` (Teams, Otter),
+    /// `Jane Smith (00:01:23)`, `Speaker 1 [00:01:23]` (Trint), `Jane Smith | 00:01:23`,
+    /// `[Jane Smith] 14:02:33` (Zoom's saved captions), `**Jane Smith** (00:01:23)` (tl;dv).
     private func headerLine(_ text: String, time leading: Double?) -> Head? {
-        // Cheap test first: a header line ends in a clock time, so in a digit.
-        guard leading == nil,
-            let last = text.unicodeScalars.last(where: { !$0.isBlank }), ("0"..."9").contains(last)
+        // Cheap tests first: a header line is short and ends in a clock time, so in a digit or
+        // the bracket around one.
+        guard leading == nil, text.utf8.count <= 2 * labels.maximumLabelLength + 40,
+            let last = text.unicodeScalars.last(where: { !$0.isBlank }),
+            ("0"..."9").contains(last) || last == ")" || last == "]"
         else { return nil }
-        let trimmed = text.trimmingWhitespace()
-        guard let gap = trimmed.unicodeScalars.lastIndex(where: { $0.isBlank }) else { return nil }
-        let name = String(trimmed.unicodeScalars[..<gap]).trimmingWhitespace()
-        let clock = Array(trimmed.unicodeScalars[trimmed.unicodeScalars.index(after: gap)...])
-        guard name.unicodeScalars.count <= labels.maximumLabelLength,
-            SpeakerLabels.looksLikeName(name) || isKnownLabel(name),
-            let seconds = parseClock(clock)
+        let scalars = Array(text.unicodeScalars)
+        var end = scalars.count
+        while end > 0, scalars[end - 1].isBlank { end -= 1 }
+        // The time: bracketed, or the last blank-separated word.
+        var timeStart = end - 1
+        let seconds: Double?
+        if last == ")" || last == "]" {
+            guard let opening = scalars[..<(end - 1)].lastIndex(of: last == ")" ? "(" : "[") else { return nil }
+            timeStart = opening
+            seconds = parseClock(Array(scalars[(opening + 1)..<(end - 1)]))
+        } else {
+            while timeStart > 0, !scalars[timeStart - 1].isBlank { timeStart -= 1 }
+            seconds = parseClock(Array(scalars[timeStart..<end]))
+        }
+        guard let seconds, timeStart > 0 else { return nil }
+        // Between name and time: blanks, or one separator between blanks.
+        var nameEnd = timeStart
+        while nameEnd > 0, scalars[nameEnd - 1].isBlank { nameEnd -= 1 }
+        if nameEnd > 0, "|-\u{2013}\u{2014}\u{B7}".unicodeScalars.contains(scalars[nameEnd - 1]),
+            nameEnd == 1 || scalars[nameEnd - 2].isBlank
+        {
+            nameEnd -= 1
+            while nameEnd > 0, scalars[nameEnd - 1].isBlank { nameEnd -= 1 }
+        }
+        guard nameEnd < timeStart, let name = nameAlone(scalars[..<nameEnd], bracketed: true, asHeader: true)
         else { return nil }
         return Head(kind: .header, label: name, time: seconds, contentOffset: text.unicodeScalars.count)
+    }
+
+    /// The name that `scalars` hold and nothing else but blanks, Markdown emphasis around it or,
+    /// when `bracketed`, square brackets: nil for what a name is not (`Okay.`, `[Laughs] yes`).
+    /// `asHeader`: the name has its time after it, the form Teams writes, where a name ending as a
+    /// sentence has always been taken.
+    private func nameAlone<Scalars: RandomAccessCollection<Unicode.Scalar>>(
+        _ scalars: Scalars, bracketed: Bool = false, asHeader: Bool = false
+    ) -> String? {
+        guard scalars.count <= labels.maximumLabelLength + 8, !scalars.contains(":") else { return nil }
+        var inner = Substring(String(String.UnicodeScalarView(scalars)).trimmingWhitespace())
+        for (open, close) in [("**", "**"), ("__", "__")] + (bracketed ? [("[", "]")] : [])
+        where inner.count > open.count + close.count && inner.hasPrefix(open) && inner.hasSuffix(close) {
+            inner = inner.dropFirst(open.count).dropLast(close.count)
+            break
+        }
+        let name = inner.trimmingWhitespace()
+        guard !name.isEmpty, name.unicodeScalars.count <= labels.maximumLabelLength,
+            asHeader || !Self.endsASentence(name), SpeakerLabels.looksLikeName(name) || isKnownLabel(name)
+        else { return nil }
+        return name
     }
 
     private func skipBlanks(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, from: Int) -> Int {

@@ -252,6 +252,118 @@ import Testing
     }
 }
 
+/// Header lines as transcription services and meeting tools write them, each tried on a
+/// four-turn interview (each name heads two turns, the least a name needs).
+@Suite struct ToolLayoutTests {
+    struct LayoutCase: Sendable, CustomTestStringConvertible {
+        var tool: String
+        /// One turn's lines, with `NAME`, `TIME` (a clock time) and `TEXT` put in.
+        var layout: String
+        var times = true
+        var testDescription: String { tool }
+    }
+
+    static let turns: [(name: String, seconds: Int, text: String)] = [
+        ("Jane Smith", 1, "Thanks for joining."), ("Dr Ade Bello", 5, "Happy to be here."),
+        ("Jane Smith", 69, "Tell me about your role."), ("Dr Ade Bello", 72, "I report scans."),
+    ]
+
+    static func transcript(_ layout: String) -> String {
+        turns.map { turn in
+            let clock = String(format: "00:%02d:%02d", turn.seconds / 60, turn.seconds % 60)
+            return layout.replacingOccurrences(of: "NAME", with: turn.name)
+                .replacingOccurrences(of: "TIME", with: clock).replacingOccurrences(of: "TEXT", with: turn.text)
+        }.joined(separator: "\n")
+    }
+
+    @Test(arguments: [
+        LayoutCase(tool: "Otter, Teams: name and time", layout: "NAME  TIME\nTEXT\n"),
+        LayoutCase(tool: "time, then name (Word's Transcribe)", layout: "TIME NAME\nTEXT\n"),
+        LayoutCase(tool: "bracketed time, then name", layout: "[TIME] NAME\nTEXT"),
+        LayoutCase(tool: "time, dash, name", layout: "TIME - NAME\nTEXT\n"),
+        LayoutCase(tool: "name, time in parentheses", layout: "NAME (TIME)\nTEXT\n"),
+        LayoutCase(tool: "name, time in brackets (Trint)", layout: "NAME [TIME]\nTEXT\n"),
+        LayoutCase(tool: "name | time", layout: "NAME | TIME\nTEXT\n"),
+        LayoutCase(tool: "bracketed name, time (Zoom's saved captions)", layout: "[NAME] TIME\nTEXT"),
+        LayoutCase(tool: "Markdown name, time (tl;dv)", layout: "**NAME** (TIME)\nTEXT\n"),
+        LayoutCase(tool: "name line, time line", layout: "NAME\nTIME\nTEXT\n"),
+        LayoutCase(tool: "time after the label's colon", layout: "NAME: [TIME] TEXT"),
+        LayoutCase(tool: "names alone on their lines", layout: "NAME\nTEXT\n", times: false),
+        LayoutCase(tool: "dash after the name", layout: "NAME - TEXT", times: false),
+        LayoutCase(tool: "en dash after the name", layout: "NAME \u{2013} TEXT", times: false),
+    ])
+    func headerLinesOfTranscriptionToolsNameTheSpeaker(_ example: LayoutCase) throws {
+        let document = try read(Self.transcript(example.layout))
+        #expect(document.turns.map(\.0) == Self.turns.map(\.name))
+        #expect(document.segments.map(\.text) == Self.turns.map(\.text))
+        if example.times {
+            #expect(document.segments.map(\.start) == Self.turns.map { Double($0.seconds) })
+        }
+        #expect(document.rangesAreExact())
+    }
+
+    /// In a transcript laid out with dashes, `I - I think` is P3 stammering, not the interviewer.
+    @Test func aStammerInADashLayoutStaysInItsTurn() throws {
+        let document = try read(
+            "Interviewer - How did you start?\nP3 - By accident.\nI - I think so.\nInterviewer - And then?\n"
+                + "P3 - Well.\nI - I mean, a group.")
+        #expect(document.turns.map(\.0) == ["Interviewer", "P3", "Interviewer", "P3"])
+        #expect(document.segments[3].text == "Well.\nI - I mean, a group.")
+    }
+
+    /// Anonymised names end in an initial's full stop, which is not a sentence's.
+    @Test func namesEndingInAnInitialAreNames() throws {
+        for layout in ["NAME  TIME\nTEXT\n", "TIME NAME\nTEXT\n", "[NAME] TIME\nTEXT"] {
+            let text = Self.transcript(layout).replacingOccurrences(of: "Jane Smith", with: "J.S.")
+                .replacingOccurrences(of: "Dr Ade Bello", with: "Ade B.")
+            let document = try read(text)
+            #expect(document.turns.map(\.0) == ["J.S.", "Ade B.", "J.S.", "Ade B."], "\(layout)")
+        }
+    }
+
+    @Test func capitalisedNamesAloneOnTheirLinesNameTheSpeaker() throws {
+        let document = try read(
+            "JANE SMITH\nHow did you start?\n\nDR BELLO\nBy accident.\n\nJANE SMITH\nThen?\nDR BELLO\nMore.")
+        #expect(document.turns.map(\.0) == ["JANE SMITH", "DR BELLO", "JANE SMITH", "DR BELLO"])
+        #expect(document.segments.map(\.text) == ["How did you start?", "By accident.", "Then?", "More."])
+    }
+
+    /// Oral-history style: `Q.` and `A.` recurring at line starts; once, `A.` is a list item.
+    @Test func questionAndAnswerLettersWithAFullStopAreLabelsWhenTheyRecur() throws {
+        let document = try read("Q. How did you start?\nA. By accident.\nQ. And then?\nA. A working group.")
+        #expect(document.turns.map(\.0) == ["Q", "A", "Q", "A"])
+        #expect(document.segments.map(\.role) == [.interviewer, .participant, .interviewer, .participant])
+        #expect(
+            document.segments.map(\.text) == ["How did you start?", "By accident.", "And then?", "A working group."])
+        let once = try read("P1: We had options.\nA. Stay.\nB. Go.")
+        #expect(once.turns.map(\.0) == ["P1"])
+    }
+
+    /// What looks like these layouts in ordinary speech stays speech.
+    @Test(arguments: [
+        // A stammer: the word before the dash is said again after it.
+        "P1: Well.\nI - I think so.\nI - I mean it.\nInterviewer: Right.",
+        // Two words with a dash, twice each, in a monologue: not a quarter of its lines.
+        "So - we tried.\nYeah - it worked.\nSo - that was it.\nYeah - really.\n"
+            + String(
+                repeating: "And then we kept going for a while.\n", count: 16),
+        // One word with a dash, however often: an interview has two speakers or more.
+        "Well - we tried.\nWell - it worked.\nThat was it.",
+        // Captions without names: one word after a time, its next line timed too.
+        "[00:00:01] Okay\n[00:00:02] we start.\n[00:00:03] Okay\n[00:00:04] we go on.",
+        // Brackets and times without a name.
+        ")\n]\n(\n[\n(0:00)\nP1 )\n(00:01) ]\n[00:02] (x)\n[00:03]\n:",
+        // A heading once, a word alone twice in a monologue that has labels.
+        "Interviewer: Tell me.\nP1: Yeah\nI think so.\nYeah\nreally.",
+    ])
+    func speechThatLooksLikeALayoutStaysSpeech(_ text: String) throws {
+        let document = try read(text)
+        let speakers = Set(document.segments.map(\.speaker))
+        #expect(speakers.isSubset(of: ["", "P1", "Interviewer"]))
+        #expect(document.rangesAreExact())
+    }
+}
+
 @Suite struct PlainTextDecodingTests {
     let ingestor: Ingestor
 
