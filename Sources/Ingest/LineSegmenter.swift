@@ -403,12 +403,14 @@ struct LineSegmenter: @unchecked Sendable {
             }
         }
         if let header = headerLine(line.text, time: time) { return header }
+        // Where the words start if the line has no label: a list marker before one stays text.
+        let textStart = index
+        if time == nil { index = afterListMarker(scalars, at: index) }
 
         if let bracketed = bracketedLabel(in: scalars, at: index, time: time) { return bracketed }
 
         // Markdown emphasis around a label (`**Interviewer:**`, `**P3**:`, `__Jane Smith:__`), as
         // note and chat apps export transcripts: plain text's bold label, taken as Word's is.
-        let textStart = index
         var emphasis: Unicode.Scalar?
         if index + 2 < scalars.count, scalars[index] == "*" || scalars[index] == "_",
             scalars[index + 1] == scalars[index]
@@ -422,8 +424,9 @@ struct LineSegmenter: @unchecked Sendable {
             return scalars[at] == emphasis && scalars[at + 1] == emphasis
         }
 
-        // A label ends at the first `:` (followed by a blank or the line end) or tab, or at a
-        // bracketed time followed by one (`Jane Smith (00:01:23):`).
+        // A label ends at the first `:` (followed by a blank or the line end), full-width `：`
+        // (Chinese, Japanese) or tab, or at a bracketed time followed by one (`Jane Smith
+        // (00:01:23):`).
         var end = index
         let limit = min(scalars.count, index + labels.maximumLabelLength + 1)
         var afterLabel: Int?
@@ -437,7 +440,7 @@ struct LineSegmenter: @unchecked Sendable {
                 kind: .nameCandidate, label: label, time: time, contentOffset: skipBlanks(scalars, from: stop + 1),
                 labelEnd: stop)
         }
-        while end < limit, scalars[end] != ":", scalars[end] != "\t" {
+        while end < limit, scalars[end] != ":", scalars[end] != "\t", scalars[end] != "\u{FF1A}" {
             if time == nil, end > index, scalars[end] == "(" || scalars[end] == "[",
                 let (seconds, next) = timestamp(in: scalars, at: end)
             {
@@ -477,7 +480,7 @@ struct LineSegmenter: @unchecked Sendable {
         if let known = labelKinds[label] {
             kind = known
         } else {
-            kind = isKnownLabel(label) ? .label : SpeakerLabels.looksLikeName(label) ? .nameCandidate : .none
+            kind = labelKind(label)
             labelKinds[label] = kind
         }
         switch kind {
@@ -523,6 +526,34 @@ struct LineSegmenter: @unchecked Sendable {
             return Head(kind: .timestampOnly, time: time, contentOffset: consumed)
         }
         return nil
+    }
+
+    /// What a `label:` is: known, a name (which must recur or be bold), or neither. A name may
+    /// be qualified (`Jane Smith (Interviewer)`, `Ade Bello (P3)`, `Jane Smith, interviewer`): by
+    /// a known label, it is known; in brackets, by anything short, it is a name.
+    private func labelKind(_ label: String) -> Head.Kind {
+        if isKnownLabel(label) { return .label }
+        if SpeakerLabels.looksLikeName(label, caseless: true) { return .nameCandidate }
+        guard let (name, qualifier, bracketed) = SpeakerLabels.qualified(label),
+            SpeakerLabels.looksLikeName(name) || isKnownLabel(name)
+        else { return .none }
+        if isKnownLabel(qualifier) || (bracketed && isKnownLabel(name)) { return .label }
+        let short = qualifier.split(separator: " ").count <= 3 && !qualifier.unicodeScalars.contains(":")
+        return bracketed && short ? .nameCandidate : .none
+    }
+
+    /// After a list or quotation marker and its blank (`- `, `• `, `* `, `> `, `>> `), as notes
+    /// and caption services put before labels; `at` itself when there is none.
+    private func afterListMarker(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, at start: Int) -> Int {
+        var index = start
+        guard index < scalars.count else { return start }
+        switch scalars[index] {
+        case "-", "\u{2013}", "\u{2022}", "*": index += 1
+        case ">": index += index + 1 < scalars.count && scalars[index + 1] == ">" ? 2 : 1
+        default: return start
+        }
+        guard index < scalars.count, scalars[index] == " " || scalars[index] == "\u{A0}" else { return start }
+        return skipBlanks(scalars, from: index)
     }
 
     private func isKnownLabel(_ label: String) -> Bool {

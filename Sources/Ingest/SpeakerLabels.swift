@@ -71,11 +71,14 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
     }
 
     /// One to four words, the first starting with a capital letter, of letters, marks, `.`,
-    /// `'` and `-`, optionally ending in a number (`Speaker 2`).
-    static func looksLikeName(_ label: String) -> Bool {
+    /// `'` and `-`, optionally ending in a number (`Speaker 2`). `caseless`: a letter of a script
+    /// without capitals (Chinese, Arabic) may start it too.
+    static func looksLikeName(_ label: String, caseless: Bool = false) -> Bool {
         let words = label.split(separator: " ", omittingEmptySubsequences: true)
         guard (1...4).contains(words.count), let first = words.first?.unicodeScalars.first,
             first.properties.isUppercase
+                || (caseless && first.properties.isAlphabetic && !first.properties.isLowercase
+                    && !first.properties.changesWhenCaseMapped)
         else { return false }
         for (position, word) in words.enumerated() {
             let allDigits = word.unicodeScalars.allSatisfy { ("0"..."9").contains($0) }
@@ -89,4 +92,24 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
         return true
     }
 
+    /// A label's name and what qualifies it: `Jane Smith (Interviewer)`, `Ade Bello [P3]` or
+    /// `Jane Smith, interviewer`. `bracketed` is false for the comma's form, which ordinary
+    /// speech also has (`Well, you know:`).
+    static func qualified(_ label: String) -> (name: String, qualifier: String, bracketed: Bool)? {
+        let scalars = label.unicodeScalars
+        if let last = scalars.last, last == ")" || last == "]",
+            let open = scalars.lastIndex(of: last == ")" ? "(" : "["), open > scalars.startIndex
+        {
+            let name = String(scalars[..<open]).trimmingWhitespace()
+            let qualifier = String(scalars[scalars.index(after: open)..<scalars.index(before: scalars.endIndex)])
+                .trimmingWhitespace()
+            guard !name.isEmpty, !qualifier.isEmpty else { return nil }
+            return (name, qualifier, true)
+        }
+        guard let comma = scalars.firstIndex(of: ",") else { return nil }
+        let name = String(scalars[..<comma]).trimmingWhitespace()
+        let qualifier = String(scalars[scalars.index(after: comma)...]).trimmingWhitespace()
+        guard !name.isEmpty, !qualifier.isEmpty else { return nil }
+        return (name, qualifier, false)
+    }
 }

@@ -123,6 +123,12 @@ struct SpeakerResolver {
         if labels.participantLabels.contains(where: { SpeakerLabels.key($0) == key }) {
             return Speaker(label: label, role: .participant, participantID: nil)
         }
+        // `Jane Smith (Interviewer)`, `Ade Bello (P3)`: what the qualifier says, else the name.
+        if let (name, qualifier, _) = SpeakerLabels.qualified(label),
+            let speaker = speaker(for: qualifier, hint: nil) ?? speaker(for: name, hint: nil)
+        {
+            return Speaker(label: label, role: speaker.role, participantID: speaker.participantID)
+        }
         if let hint {
             return Speaker(label: label, role: hint, participantID: nil)
         }
@@ -135,7 +141,9 @@ struct SpeakerResolver {
         var questions = 0
         for turn in draft.turns where turn.label == label {
             turns += 1
-            if scalars[turn.range.start..<turn.range.end].contains("?") { questions += 1 }
+            if scalars[turn.range.start..<turn.range.end].contains(where: { $0 == "?" || $0 == "\u{FF1F}" }) {
+                questions += 1
+            }
         }
         return turns == 0 ? 0 : Double(questions) / Double(turns)
     }

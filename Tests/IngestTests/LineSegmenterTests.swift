@@ -61,6 +61,27 @@ import Testing
             text: "**Important** point: not a label."),
         LabelCase(line: "[00:00:07] **bold** words", speaker: "", role: .other, text: "**bold** words", start: 7),
         LabelCase(line: "We met (01:05): fine.", speaker: "", role: .other, text: "We met (01:05): fine."),
+        // A name with a role or id in parentheses, or after a comma when the role is a label.
+        LabelCase(
+            line: "Jane Smith (Interviewer): How?", speaker: "Jane Smith (Interviewer)", role: .interviewer,
+            text: "How?"),
+        LabelCase(
+            line: "Dr Ade Bello (P3): Fine.", speaker: "Dr Ade Bello (P3)", role: .participant, participant: "P3",
+            text: "Fine."),
+        LabelCase(line: "INTERVIEWER (JS): How?", speaker: "INTERVIEWER (JS)", role: .interviewer, text: "How?"),
+        LabelCase(
+            line: "Jane Smith, interviewer: How?", speaker: "Jane Smith, interviewer", role: .interviewer,
+            text: "How?"),
+        LabelCase(line: "Well, you know: fine.", speaker: "", role: .other, text: "Well, you know: fine."),
+        LabelCase(line: "Well (laughs): fine.", speaker: "", role: .other, text: "Well (laughs): fine."),
+        // A full-width colon (Chinese and Japanese text), no blank after it.
+        LabelCase(line: "Interviewer\u{FF1A}How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
+        // A list or quotation marker before the label (Markdown notes, caption services).
+        LabelCase(line: "- P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(line: "\u{2022} Interviewer: How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
+        LabelCase(line: ">> P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(line: "* **Interviewer:** How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
+        LabelCase(line: "- well: fine.", speaker: "", role: .other, text: "- well: fine."),
         // Labels after non-ASCII text and non-ASCII labels, read from the line's first scalars.
         LabelCase(
             line: "\u{A0}[00:00:07] –\u{A0}P3:\u{A0}Ça va. 👩🏽‍⚕️", speaker: "P3", role: .participant, participant: "P3",
@@ -319,6 +340,15 @@ import Testing
             let document = try read(text)
             #expect(document.turns.map(\.0) == ["J.S.", "Ade B.", "J.S.", "Ade B."], "\(layout)")
         }
+    }
+
+    /// Chinese interviews label turns 问 (question) and 答 (answer), with a full-width colon; a
+    /// script without capitals has names too. The one who asks is the interviewer.
+    @Test func labelsInAScriptWithoutCapitalsNameTheSpeaker() throws {
+        let document = try read("问\u{FF1A}你是怎么开始的\u{FF1F}\n答\u{FF1A}偶然。\n问\u{FF1A}然后呢\u{FF1F}\n答\u{FF1A}一个工作组。")
+        #expect(document.turns.map(\.0) == ["问", "答", "问", "答"])
+        #expect(document.segments.map(\.text) == ["你是怎么开始的\u{FF1F}", "偶然。", "然后呢\u{FF1F}", "一个工作组。"])
+        #expect(document.segments.map(\.role) == [.interviewer, .participant, .interviewer, .participant])
     }
 
     @Test func capitalisedNamesAloneOnTheirLinesNameTheSpeaker() throws {
