@@ -22,6 +22,10 @@ enum MethodsStatement {
         if options.foldDiacritics { tokens += ", with diacritics removed" }
         tokens += "; apostrophes " + (options.apostrophes ? "and" : "were split, and")
         tokens += " hyphens " + (options.hyphens ? "were kept inside words" : "split words")
+        tokens +=
+            options.annotations
+            ? "; transcribers' notes in square brackets were tokenised as words"
+            : "; transcribers' notes in square brackets (such as [laughs]) were not counted as words"
         tokens += "."
         parts.append(tokens)
         if let frequencies = configuration.frequencies {

@@ -204,6 +204,7 @@ public enum Outputs {
                 writer.key("tokenizer")
                 writer.object { writer in
                     let options = report.tokenizer
+                    writer.field("annotations", options.annotations)
                     writer.field("apostrophes", options.apostrophes)
                     writer.field("caseMode", options.caseMode.rawValue)
                     writer.field("foldDiacritics", options.foldDiacritics)

@@ -17,7 +17,7 @@ public enum PipelineReader {
     static let suggestKeys = ["lexicon", "unit", "roles", "decisions"]
     static let tokenizeKeys = [
         "case", "diacritics", "apostrophes", "possessives", "hyphens", "numberSeparators", "numbers", "urls",
-        "stopwords", "extraStopwords",
+        "annotations", "stopwords", "extraStopwords",
     ]
     static let kwicKeys = ["queries", "window", "unit", "match", "roles", "sort"]
     static let frequencyKeys = ["groupings", "ngrams", "minCount", "top", "stem", "stopwords", "roles", "keyness"]
@@ -271,6 +271,7 @@ public enum PipelineReader {
             case "numberSeparators": stage.options.numberSeparators = yaml.bool(value, what: key) ?? true
             case "numbers": stage.options.numbers = yaml.bool(value, what: key) ?? true
             case "urls": stage.options.urls = yaml.bool(value, what: key) ?? true
+            case "annotations": stage.options.annotations = yaml.bool(value, what: key) ?? false
             case "stopwords":
                 if let text = yaml.string(value, what: "stopwords") {
                     if text == "english" || text == "none" {

@@ -42,6 +42,7 @@ enum SettingsKey {
         key.add("number separators", [String(options.numberSeparators)])
         key.add("numbers", [String(options.numbers)])
         key.add("urls", [String(options.urls)])
+        key.add("annotations", [String(options.annotations)])
         return key.hash
     }
 

@@ -62,6 +62,7 @@ public enum StudyTemplate {
               case: fold            # fold | lower | preserve
               stopwords: english    # english | none | a file with one word per line
               extraStopwords: [um, uh, yeah]
+              annotations: false    # true: count the words of notes in square brackets ([laughs])
           - kwic:
               queries: ["protected time", "hype", "regulat*"]
               window: 5

@@ -19,7 +19,9 @@ public struct Token: Sendable, Hashable {
 /// internal apostrophe (`don't`, curly or straight, normalised to `'`) or hyphen (`work-life`)
 /// and, in numbers, an internal `.` or `,` (`3.5`, `50,000`). URLs and e-mail addresses are one
 /// token each; every Han, Hiragana or Katakana character is a token of its own; punctuation,
-/// symbols and emoji are dropped. Hand-written: no package on this machine tokenises text.
+/// symbols and emoji are dropped; a transcriber's note in square brackets (`[laughs]`,
+/// `[inaudible 00:12:03]`, `[hospital name]`) is skipped unless ``Options/annotations`` keeps it.
+/// Hand-written: no package on this machine tokenises text.
 public struct Tokenizer: Sendable {
     /// How forms are normalised and what counts as part of a token.
     public struct Options: Sendable, Hashable, Codable {
@@ -47,8 +49,29 @@ public struct Tokenizer: Sendable {
         public var numbers = true
         /// Keep URLs and e-mail addresses as one token.
         public var urls = true
+        /// Keep the words of transcribers' notes in square brackets (`[laughs]`, `[inaudible]`, an
+        /// anonymised `[hospital name]`); else a bracketed stretch of one line, up to
+        /// ``annotationLimit`` bytes, is skipped: it is not what the speaker said.
+        public var annotations = false
+
+        /// The longest note skipped, in bytes: a `[` without its `]` this close is a separator.
+        public static let annotationLimit = 200
 
         public init() {}
+
+        // Written by hand to read options saved before `annotations` existed.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            caseMode = try container.decode(CaseMode.self, forKey: .caseMode)
+            foldDiacritics = try container.decode(Bool.self, forKey: .foldDiacritics)
+            apostrophes = try container.decode(Bool.self, forKey: .apostrophes)
+            possessiveApostrophe = try container.decode(Bool.self, forKey: .possessiveApostrophe)
+            hyphens = try container.decode(Bool.self, forKey: .hyphens)
+            numberSeparators = try container.decode(Bool.self, forKey: .numberSeparators)
+            numbers = try container.decode(Bool.self, forKey: .numbers)
+            urls = try container.decode(Bool.self, forKey: .urls)
+            annotations = try container.decodeIfPresent(Bool.self, forKey: .annotations) ?? false
+        }
     }
 
     public let options: Options
@@ -57,9 +80,15 @@ public struct Tokenizer: Sendable {
         self.options = options
     }
 
-    /// Character classes of the scanner.
+    /// Character classes of the scanner. `opening` (a `[` whose note is skipped) follows
+    /// `letter` and `digit`, so that the gap loop stops at all three with one range check.
     enum Kind: UInt8 {
-        case other, letter, digit, mark, apostrophe, hyphen, separator, ideograph, ignorable
+        case other, letter, digit, opening, mark, apostrophe, hyphen, separator, ideograph, ignorable
+    }
+
+    /// ASCII's kinds when notes in square brackets are skipped: `[` opens one.
+    static let asciiKindsSkippingNotes: [Kind] = asciiKinds.enumerated().map { byte, kind in
+        byte == Int(UInt8(ascii: "[")) ? .opening : kind
     }
 
     static let asciiKinds: [Kind] = (0..<128).map { byte -> Kind in
@@ -116,7 +145,7 @@ public struct Tokenizer: Sendable {
             let (value, length) = UTF8Scalars.decode(utf8, at: index)
             guard let scalar = Unicode.Scalar(value) else { return false }
             switch kind(of: scalar) {
-            case .other, .ideograph, .apostrophe, .hyphen, .separator: index += length
+            case .other, .opening, .ideograph, .apostrophe, .hyphen, .separator: index += length
             case .letter, .digit, .mark, .ignorable: return false
             }
         }
@@ -183,7 +212,7 @@ public struct Tokenizer: Sendable {
     /// Finds token spans in UTF-8 bytes: the hot loop, with no `String` work.
     func scan(_ bytes: UnsafeBufferPointer<UInt8>, emit: (Span) -> Void) {
         // Read once: a static is reached through a `swift_once` check on every access.
-        Self.asciiKinds.withUnsafeBufferPointer { asciiKinds in
+        (options.annotations ? Self.asciiKinds : Self.asciiKindsSkippingNotes).withUnsafeBufferPointer { asciiKinds in
             scan(bytes, asciiKinds: asciiKinds, emit: emit)
         }
     }
@@ -228,12 +257,18 @@ public struct Tokenizer: Sendable {
             let gapStart = index
             while index < count, bytes[index] < 0x80 {
                 let ascii = asciiKinds[Int(bytes[index])]
-                if ascii == .letter || ascii == .digit { break }
+                if ascii == .letter || ascii == .digit || ascii == .opening { break }
                 index += 1
             }
             scalarIndex += index - gapStart
             if index == count { break }
             let (kind, length, _) = decode(index)
+            if kind == .opening {
+                let end = Self.noteEnd(bytes, from: index)
+                scalarIndex += scalarCount(bytes, index, end)
+                index = end
+                continue
+            }
             if kind == .letter || kind == .digit {
                 if options.urls, nextAt < index { nextAt = Self.nextAt(bytes, from: index) }
                 if options.urls, let end = urlEnd(bytes, from: index, email: nextAt < count) {
@@ -339,6 +374,22 @@ public struct Tokenizer: Sendable {
             index += length
             scalarIndex += 1
         }
+    }
+
+    /// Past the `]` that closes the note opened at `start`, on the same line and within
+    /// ``Options/annotationLimit`` bytes; else past the `[` alone. A second `[` first ends the
+    /// search: notes do not nest.
+    private static func noteEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let limit = min(bytes.count, start + 1 + Options.annotationLimit)
+        var index = start + 1
+        while index < limit {
+            switch bytes[index] {
+            case UInt8(ascii: "]"): return index + 1
+            case UInt8(ascii: "["), UInt8(ascii: "\n"), UInt8(ascii: "\r"): return start + 1
+            default: index += 1
+            }
+        }
+        return start + 1
     }
 
     private func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int {

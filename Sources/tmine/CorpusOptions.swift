@@ -22,6 +22,9 @@ struct CorpusOptions: ParsableArguments {
     @Flag(name: .long, help: "Fold diacritics (café = cafe).")
     var foldDiacritics = false
 
+    @Flag(name: .long, help: "Count the words of transcribers' notes in square brackets ([laughs], [inaudible]).")
+    var keepAnnotations = false
+
     /// The inputs as they are to be read: files, participants, tokeniser settings. A single
     /// `.yaml` input is a pipeline file: its inputs, participants, speaker labels, tokeniser
     /// settings and (when `stopwords` is not empty) stopwords are used. An unreadable pipeline or
@@ -43,6 +46,7 @@ struct CorpusOptions: ParsableArguments {
             options = configuration.tokenize.options
             if `case` != .fold { options.caseMode = `case` }
             if foldDiacritics { options.foldDiacritics = true }
+            if keepAnnotations { options.annotations = true }
             return StudyStream(
                 files: files, failures: failures,
                 ingestor: try Ingestor(options: configuration.ingest, participants: table), options: options,
@@ -59,6 +63,7 @@ struct CorpusOptions: ParsableArguments {
         let listing = Ingestor.transcriptFiles(in: inputs)
         options.caseMode = `case`
         options.foldDiacritics = foldDiacritics
+        options.annotations = keepAnnotations
         return StudyStream(
             files: listing.files, failures: listing.failures, ingestor: try Ingestor(participants: participants.table),
             options: options, stopwords: stopwords)

@@ -2,6 +2,7 @@ import Corpus
 import Foundation
 import Ingest
 import Testing
+import TextAnalysis
 
 @testable import Pipeline
 
@@ -234,6 +235,23 @@ import Testing
         let problems = errors(
             "study: s\ninputs:\n  paths: [/tmp]\n  fallbackEncoding: koi8-r\nstages:\n  - tokenize: {}\n")
         #expect(problems.contains { $0.message.contains("unknown fallback encoding \"koi8-r\"") && $0.line == 4 })
+    }
+
+    /// Notes in square brackets are skipped unless the tokenize stage keeps them; a run report
+    /// written before the setting existed still reads (as skipping them: it did not).
+    @Test func notesInBracketsAreKeptOnlyWhenAsked() throws {
+        func annotations(_ stage: String) throws -> Bool {
+            try PipelineReader.parse("study: s\ninputs: [/tmp]\nstages:\n  - tokenize: \(stage)\n", file: "/tmp/p.yaml")
+                .tokenize.options.annotations
+        }
+        #expect(try annotations("{}") == false)
+        #expect(try annotations("{annotations: true}") == true)
+        #expect(errors("study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {annotations: some}\n").count == 1)
+        let older =
+            #"{"caseMode":"fold","foldDiacritics":false,"apostrophes":true,"possessiveApostrophe":true,"#
+            + #""hyphens":true,"numberSeparators":true,"numbers":true,"urls":true}"#
+        let options = try JSONDecoder().decode(Tokenizer.Options.self, from: Data(older.utf8))
+        #expect(options == Tokenizer.Options())
     }
 
     @Test func aliasBombsAreRefused() {

@@ -281,7 +281,7 @@ import TextAnalysis
             Mirror(reflecting: Tokenizer.Options()).children.map(\.label)
                 == [
                     "caseMode", "foldDiacritics", "apostrophes", "possessiveApostrophe", "hyphens", "numberSeparators",
-                    "numbers", "urls",
+                    "numbers", "urls", "annotations",
                 ])
 
         let ingest = IngestOptions()
@@ -313,6 +313,7 @@ import TextAnalysis
             { (options: inout Tokenizer.Options) in options.caseMode = .lower }, { $0.foldDiacritics.toggle() },
             { $0.apostrophes.toggle() }, { $0.possessiveApostrophe.toggle() }, { $0.hyphens.toggle() },
             { $0.numberSeparators.toggle() }, { $0.numbers.toggle() }, { $0.urls.toggle() },
+            { $0.annotations.toggle() },
         ] as [(inout Tokenizer.Options) -> Void] {
             var variant = tokenizer
             change(&variant)

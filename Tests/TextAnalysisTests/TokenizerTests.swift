@@ -179,12 +179,38 @@ import Testing
         #expect(Normalizer.normalize("Don’t", options: .init()) == "don't")
     }
 
+    /// Transcribers' notes in square brackets are not the speaker's words: skipped, with the
+    /// scalar offsets of the words after them still exact; kept when asked. A `[` with no `]` on
+    /// its line (or too far) is a separator.
+    @Test func notesInSquareBracketsAreSkippedUnlessKept() {
+        let text = "So [laughs] the [inaudible 00:12:03] rota at [Hospital name]’s ward [é] works[pause]now"
+        #expect(forms(text) == ["so", "the", "rota", "at", "s", "ward", "works", "now"])
+        var keep = Tokenizer.Options()
+        keep.annotations = true
+        #expect(
+            forms(text, keep) == [
+                "so", "laughs", "the", "inaudible", "00", "12", "03", "rota", "at", "hospital", "name", "s", "ward",
+                "é", "works", "pause", "now",
+            ])
+        #expect(forms("a [b\nc] d [e [f] g") == ["a", "b", "c", "d", "e", "g"])
+        #expect(forms("a [" + String(repeating: "x ", count: 150) + "] b").count == 152)
+        var vocabulary = Vocabulary()
+        var spellings = Vocabulary()
+        let tokens = Tokenizer().tokenize(text, forms: &vocabulary, surfaces: &spellings)
+        let scalars = Array(text.unicodeScalars)
+        #expect(
+            tokens.map { String(String.UnicodeScalarView(scalars[Int($0.start)..<Int($0.end)])) } == [
+                "So", "the", "rota", "at", "s", "ward", "works", "now",
+            ])
+        #expect(Tokenizer().count(text) == tokens.count)
+    }
+
     @Test func countingTokensAgreesWithTokenisingThem() throws {
         let study = try SampleStudy.corpus()
         let texts =
             [
                 "Don’t stop, don't.", "In 2020, 50% of 3.5 cost £50,000.", "see https://nhs.uk/ai?x=1, or www.a.org.",
-                "我是医生 and 東京タワー", "co\u{00AD}operate 12 34", "",
+                "我是医生 and 東京タワー", "co\u{00AD}operate 12 34", "", "a [laughs] b [c",
             ] + study.documents.flatMap { $0.segments.map(\.text) }
         for numbers in [true, false] {
             var options = Tokenizer.Options()
