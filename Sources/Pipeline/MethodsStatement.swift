@@ -25,7 +25,8 @@ enum MethodsStatement {
         tokens +=
             options.annotations
             ? "; transcribers' notes in square brackets were tokenised as words"
-            : "; transcribers' notes in square brackets (such as [laughs]) were not counted as words"
+            : "; transcribers' notes in square brackets or double parentheses (such as [laughs]) were not "
+                + "counted as words"
         tokens += "."
         parts.append(tokens)
         if let frequencies = configuration.frequencies {

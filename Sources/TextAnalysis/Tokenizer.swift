@@ -20,7 +20,8 @@ public struct Token: Sendable, Hashable {
 /// and, in numbers, an internal `.` or `,` (`3.5`, `50,000`). URLs and e-mail addresses are one
 /// token each; every Han, Hiragana or Katakana character is a token of its own; punctuation,
 /// symbols and emoji are dropped; a transcriber's note in square brackets (`[laughs]`,
-/// `[inaudible 00:12:03]`, `[hospital name]`) is skipped unless ``Options/annotations`` keeps it.
+/// `[inaudible 00:12:03]`, `[hospital name]`) or double parentheses (`((laughs))`) is skipped
+/// unless ``Options/annotations`` keeps it.
 /// Hand-written: no package on this machine tokenises text.
 public struct Tokenizer: Sendable {
     /// How forms are normalised and what counts as part of a token.
@@ -50,8 +51,9 @@ public struct Tokenizer: Sendable {
         /// Keep URLs and e-mail addresses as one token.
         public var urls = true
         /// Keep the words of transcribers' notes in square brackets (`[laughs]`, `[inaudible]`, an
-        /// anonymised `[hospital name]`); else a bracketed stretch of one line, up to
-        /// ``annotationLimit`` bytes, is skipped: it is not what the speaker said.
+        /// anonymised `[hospital name]`) or double parentheses (`((coughs))`); else such a stretch
+        /// of one line, up to ``annotationLimit`` bytes, is skipped: it is not what the speaker
+        /// said.
         public var annotations = false
 
         /// The longest note skipped, in bytes: a `[` without its `]` this close is a separator.
@@ -80,15 +82,15 @@ public struct Tokenizer: Sendable {
         self.options = options
     }
 
-    /// Character classes of the scanner. `opening` (a `[` whose note is skipped) follows
+    /// Character classes of the scanner. `opening` (a `[` or `(` that may open a note) follows
     /// `letter` and `digit`, so that the gap loop stops at all three with one range check.
     enum Kind: UInt8 {
         case other, letter, digit, opening, mark, apostrophe, hyphen, separator, ideograph, ignorable
     }
 
-    /// ASCII's kinds when notes in square brackets are skipped: `[` opens one.
+    /// ASCII's kinds when notes are skipped: `[` opens one, and `(` may (`((laughs))`).
     static let asciiKindsSkippingNotes: [Kind] = asciiKinds.enumerated().map { byte, kind in
-        byte == Int(UInt8(ascii: "[")) ? .opening : kind
+        byte == Int(UInt8(ascii: "[")) || byte == Int(UInt8(ascii: "(")) ? .opening : kind
     }
 
     static let asciiKinds: [Kind] = (0..<128).map { byte -> Kind in
@@ -376,16 +378,24 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    /// Past the `]` that closes the note opened at `start`, on the same line and within
-    /// ``Options/annotationLimit`` bytes; else past the `[` alone. A second `[` first ends the
-    /// search: notes do not nest.
+    /// Past the end of the note opened at `start`: the `]` after a `[`, or the `))` after a
+    /// `((` (a comment in Jefferson's and GAT's transcription conventions; a single `(` marks
+    /// words heard unsure, which are speech), on the same line and within
+    /// ``Options/annotationLimit`` bytes. Else past the opening alone, a separator. A second
+    /// opening first ends the search: notes do not nest.
     private static func noteEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        let limit = min(bytes.count, start + 1 + Options.annotationLimit)
-        var index = start + 1
+        let square = bytes[start] == UInt8(ascii: "[")
+        guard square || (start + 1 < bytes.count && bytes[start + 1] == UInt8(ascii: "(")) else { return start + 1 }
+        let opening = bytes[start]
+        let closing = square ? UInt8(ascii: "]") : UInt8(ascii: ")")
+        let limit = min(bytes.count, start + 2 + Options.annotationLimit)
+        var index = square ? start + 1 : start + 2
         while index < limit {
             switch bytes[index] {
-            case UInt8(ascii: "]"): return index + 1
-            case UInt8(ascii: "["), UInt8(ascii: "\n"), UInt8(ascii: "\r"): return start + 1
+            case closing:
+                if square { return index + 1 }
+                return index + 1 < bytes.count && bytes[index + 1] == closing ? index + 2 : start + 1
+            case opening, UInt8(ascii: "\n"), UInt8(ascii: "\r"): return start + 1
             default: index += 1
             }
         }

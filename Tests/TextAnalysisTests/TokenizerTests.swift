@@ -193,6 +193,8 @@ import Testing
                 "é", "works", "pause", "now",
             ])
         #expect(forms("a [b\nc] d [e [f] g") == ["a", "b", "c", "d", "e", "g"])
+        // Jefferson's comments in double parentheses; words heard unsure, in single ones, are speech.
+        #expect(forms("so ((laughs)) the (ward) was ((coughs) fine") == ["so", "the", "ward", "was", "coughs", "fine"])
         #expect(forms("a [" + String(repeating: "x ", count: 150) + "] b").count == 152)
         var vocabulary = Vocabulary()
         var spellings = Vocabulary()
@@ -210,7 +212,7 @@ import Testing
         let texts =
             [
                 "Don’t stop, don't.", "In 2020, 50% of 3.5 cost £50,000.", "see https://nhs.uk/ai?x=1, or www.a.org.",
-                "我是医生 and 東京タワー", "co\u{00AD}operate 12 34", "", "a [laughs] b [c",
+                "我是医生 and 東京タワー", "co\u{00AD}operate 12 34", "", "a [laughs] b [c ((d)) (e) ((f) g",
             ] + study.documents.flatMap { $0.segments.map(\.text) }
         for numbers in [true, false] {
             var options = Tokenizer.Options()
