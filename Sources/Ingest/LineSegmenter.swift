@@ -55,7 +55,9 @@ struct LineSegmenter: @unchecked Sendable {
         patterns = try labels.patterns.map { try Regex($0) }
     }
 
-    func segment(_ lines: [SourceLine]) -> TranscriptDraft {
+    func segment(_ source: [SourceLine]) -> TranscriptDraft {
+        let numbered = Self.withoutLineNumbers(source)
+        let lines = numbered ?? source
         var labelKinds: [String: Head.Kind] = [:]
         var heads = lines.map { head(of: $0, labelKinds: &labelKinds) }
         nameLineSpeakers(lines, &heads)
@@ -147,7 +149,59 @@ struct LineSegmenter: @unchecked Sendable {
             if let first = open?.utf8Range.lowerBound { open?.utf8Range = first..<(lineStartByte + bounds.endByte) }
         }
         close()
-        return TranscriptDraft(text: text, turns: turns)
+        let notes = numbered == nil ? [] : ["the line numbers at the start of its lines are left out of the text"]
+        return TranscriptDraft(text: text, turns: turns, notes: notes)
+    }
+
+    /// The lines without their numbers, when they are numbered as conversation-analysis
+    /// transcripts are (`01  DOC:  so how`, `02        today`): at least three lines, and four
+    /// in five of those not blank, start with a number of up to five digits and blanks, the
+    /// numbers rising from one such line to the next nine times in ten. Nil when they are not:
+    /// numbers at the start of a few lines are what was said.
+    static func withoutLineNumbers(_ lines: [SourceLine]) -> [SourceLine]? {
+        var widths = [Int](repeating: 0, count: lines.count)
+        var nonBlank = 0
+        var numbered = 0
+        var rising = 0
+        var previous: Int?
+        for (number, line) in lines.enumerated() {
+            let bytes = line.text.utf8
+            guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+            nonBlank += 1
+            guard (0x30...0x39).contains(first) else { continue }
+            var index = bytes.startIndex
+            var width = 0
+            var value = 0
+            var digits = 0
+            while index < bytes.endIndex, bytes[index] == 0x20 || bytes[index] == 0x09 {
+                bytes.formIndex(after: &index)
+                width += 1
+            }
+            while index < bytes.endIndex, (0x30...0x39).contains(bytes[index]), digits < 6 {
+                value = value * 10 + Int(bytes[index] - 0x30)
+                digits += 1
+                bytes.formIndex(after: &index)
+                width += 1
+            }
+            guard digits <= 5, index < bytes.endIndex, bytes[index] == 0x20 || bytes[index] == 0x09 else { continue }
+            while index < bytes.endIndex, bytes[index] == 0x20 || bytes[index] == 0x09 {
+                bytes.formIndex(after: &index)
+                width += 1
+            }
+            widths[number] = width
+            numbered += 1
+            if let previous, value > previous { rising += 1 }
+            previous = value
+        }
+        guard numbered >= 3, numbered * 5 >= nonBlank * 4, rising * 10 >= (numbered - 1) * 9 else { return nil }
+        return lines.indices.map { number in
+            var line = lines[number]
+            let width = widths[number]
+            guard width > 0 else { return line }
+            line.text = String(Substring(line.text.utf8.dropFirst(width)))
+            line.boldPrefix = max(0, line.boldPrefix - width)
+            return line
+        }
     }
 
     /// Speakers named alone on a line, above what they said: after a cue's timing (older Teams

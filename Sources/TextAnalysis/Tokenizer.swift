@@ -385,7 +385,9 @@ public struct Tokenizer: Sendable {
     /// opening first ends the search: notes do not nest.
     private static func noteEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         let square = bytes[start] == UInt8(ascii: "[")
-        guard square || (start + 1 < bytes.count && bytes[start + 1] == UInt8(ascii: "(")) else { return start + 1 }
+        guard square || (start + 1 < bytes.count && bytes[start + 1] == UInt8(ascii: "(")) else {
+            return pauseEnd(bytes, from: start) ?? start + 1
+        }
         let opening = bytes[start]
         let closing = square ? UInt8(ascii: "]") : UInt8(ascii: ")")
         let limit = min(bytes.count, start + 2 + Options.annotationLimit)
@@ -400,6 +402,19 @@ public struct Tokenizer: Sendable {
             }
         }
         return start + 1
+    }
+
+    /// Past a timed pause or micropause in single parentheses (`(0.5)`, `(.)`, Jefferson's
+    /// notation): digits and full stops only.
+    private static func pauseEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start + 1
+        while index < min(bytes.count, start + 8),
+            bytes[index] == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
+        {
+            index += 1
+        }
+        guard index > start + 1, index < bytes.count, bytes[index] == UInt8(ascii: ")") else { return nil }
+        return index + 1
     }
 
     private func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int {

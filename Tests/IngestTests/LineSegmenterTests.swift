@@ -351,6 +351,31 @@ import Testing
         #expect(document.segments.map(\.role) == [.interviewer, .participant, .interviewer, .participant])
     }
 
+    /// Conversation-analysis transcripts number every line; the numbers are not speech, and a
+    /// label follows them.
+    @Test func lineNumbersAreLeftOutAndTheLabelsAfterThemRead() throws {
+        let document = try read(
+            """
+            01  DOC:  so how are you feeling
+            02        today
+            03  PAT:  well (0.5) not great
+            04  DOC:  no?
+            05  PAT:  no (.) the nights
+            06        are bad
+            """)
+        #expect(document.turns.map(\.0) == ["DOC", "PAT", "DOC", "PAT"])
+        #expect(
+            document.segments.map(\.text) == [
+                "so how are you feeling\ntoday", "well (0.5) not great", "no?", "no (.) the nights\nare bad",
+            ])
+        #expect(!document.text.contains("01") && !document.text.contains("06"))
+        #expect(document.notes.contains { $0.contains("line numbers") })
+        #expect(document.rangesAreExact())
+        // Numbers at the start of some lines only are what was said.
+        let said = try read("P1: How many?\n3 of them.\nP1: And?\n12 more.\nP2: Fine.")
+        #expect(said.segments.map(\.text) == ["How many?\n3 of them.", "And?\n12 more.", "Fine."])
+    }
+
     @Test func capitalisedNamesAloneOnTheirLinesNameTheSpeaker() throws {
         let document = try read(
             "JANE SMITH\nHow did you start?\n\nDR BELLO\nBy accident.\n\nJANE SMITH\nThen?\nDR BELLO\nMore.")

@@ -195,6 +195,8 @@ import Testing
         #expect(forms("a [b\nc] d [e [f] g") == ["a", "b", "c", "d", "e", "g"])
         // Jefferson's comments in double parentheses; words heard unsure, in single ones, are speech.
         #expect(forms("so ((laughs)) the (ward) was ((coughs) fine") == ["so", "the", "ward", "was", "coughs", "fine"])
+        // Timed pauses and micropauses (Jefferson) are notes; a parenthesised word with a number is not.
+        #expect(forms("well (0.5) no (.) yes (3) (2 of them)") == ["well", "no", "yes", "2", "of", "them"])
         #expect(forms("a [" + String(repeating: "x ", count: 150) + "] b").count == 152)
         var vocabulary = Vocabulary()
         var spellings = Vocabulary()
