@@ -45,8 +45,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOWHERE = ["zyzzyva", "quokka", "xylograph", "blorft"]
 
 # Lines beyond ASCII whose words fold, normalise or join into ASCII forms (a ligature, ß, a soft
-# hyphen, curly apostrophes, a Kelvin sign, a combining accent), and the words a lexicon edit
-# may add to find them: an edit that judges turns from their bytes must never miss them.
+# hyphen, curly apostrophes, a Kelvin sign, a combining accent) or hide in notes, and the words a
+# lexicon edit may add to find them: an edit that judges turns from their bytes must never miss them.
 TRICKY_LINES = [
     "R: The \ufb01nancial side was hard.",
     "R: We met on the Stra\u00dfe.",
@@ -55,6 +55,9 @@ TRICKY_LINES = [
     "R: A \u212aelvin problem.",
     "R: Cafe\u0301 chats and na\u00efve hopes.",
     "R: Work\u2010life and part\u2011time \u00abroles\u00bb \u2026",
+    # Words in transcribers' notes are not tokens (unless a pipeline keeps them): an edit that
+    # finds their bytes in a turn must still find no match there.
+    "R: The [mentorship] scheme ((really)) worked (0.5) for [financial] roles.",
 ]
 TRICKY_WORDS = ["financial", "strasse", "mentorship", "don't", "it's", "kelvin", "café", "naive", "work-life",
                 "part-time", "roles", "really"]
