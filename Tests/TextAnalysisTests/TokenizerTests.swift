@@ -1,3 +1,4 @@
+import Corpus
 import Testing
 
 @testable import TextAnalysis
@@ -207,6 +208,40 @@ import Testing
                 "So", "the", "rota", "at", "s", "ward", "works", "now",
             ])
         #expect(Tokenizer().count(text) == tokens.count)
+    }
+
+    /// Brackets, parentheses, pauses and line ends in any order: every token lies inside the
+    /// text, after the one before, spells the text at its range, and counting agrees, with notes
+    /// skipped or kept; and skipping drops exactly tokens, never adds or moves one.
+    @Test func notesInAnyArrangementLeaveTokensInPlace() {
+        let pieces = ["[", "]", "(", "((", ")", "))", ".", "0", "ab", " ", "\n", "é", "’s", "-", "((x", "0.5)"]
+        var random = SplitMixGenerator(seed: 20_261_205)
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 1...24, using: &random)).map { _ in pieces.randomElement(using: &random)! }
+                .joined()
+            let scalars = Array(text.unicodeScalars)
+            var spans: [[String]] = []
+            for keep in [false, true] {
+                var options = Tokenizer.Options()
+                options.annotations = keep
+                var forms = Vocabulary()
+                var surfaces = Vocabulary()
+                let tokenizer = Tokenizer(options: options)
+                let tokens = tokenizer.tokenize(text, forms: &forms, surfaces: &surfaces)
+                #expect(tokenizer.count(text) == tokens.count, "\(text)")
+                var previousEnd: Int32 = 0
+                for token in tokens {
+                    #expect(token.start >= previousEnd && token.start < token.end, "\(text)")
+                    #expect(Int(token.end) <= scalars.count, "\(text)")
+                    previousEnd = token.end
+                }
+                spans.append(
+                    tokens.map {
+                        "\($0.start):" + String(String.UnicodeScalarView(scalars[Int($0.start)..<Int($0.end)]))
+                    })
+            }
+            #expect(Set(spans[0]).isSubset(of: Set(spans[1])), "\(text)")
+        }
     }
 
     @Test func countingTokensAgreesWithTokenisingThem() throws {
