@@ -89,22 +89,31 @@ public struct ExtractListing: Sendable {
 
     /// The turn's UTF-8 with every line break and tab a space (CR LF one space), so that a turn
     /// stays one line of its column. Bytes, not `String.replacingOccurrences` and concatenation,
-    /// with which a 100 MB folder took 9–11 s as turns against 0.4 s as plain text.
+    /// with which a 100 MB folder took 9–11 s as turns against 0.4 s as plain text; and in runs
+    /// between breaks, not byte by byte (a byte's append was 28 % of such an extract).
     static func appendOnOneLine(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
+            var runStart = 0
             var index = 0
             while index < utf8.count {
                 let byte = utf8[index]
-                switch byte {
-                case UInt8(ascii: "\r"):
-                    bytes.append(UInt8(ascii: " "))
-                    if index + 1 < utf8.count, utf8[index + 1] == UInt8(ascii: "\n") { index += 1 }
-                case UInt8(ascii: "\n"), UInt8(ascii: "\t"): bytes.append(UInt8(ascii: " "))
-                default: bytes.append(byte)
+                // Every break is below 0x0E; most bytes are not.
+                guard byte < 0x0E,
+                    byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
+                else {
+                    index += 1
+                    continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                bytes.append(UInt8(ascii: " "))
+                if byte == UInt8(ascii: "\r"), index + 1 < utf8.count, utf8[index + 1] == UInt8(ascii: "\n") {
+                    index += 1
                 }
                 index += 1
+                runStart = index
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
     }
 }

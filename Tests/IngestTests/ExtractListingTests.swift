@@ -35,6 +35,11 @@ struct ExtractListingTests {
         var bytes: [UInt8] = []
         ExtractListing.appendOnOneLine("one\r\ntwo\rthree\n\nfour\tfive é", to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == "one two three  four five é")
+        for (text, line) in [("\r\nx\t", " x "), ("", ""), ("\r", " "), ("\u{0B}\u{0C}é\n", "\u{0B}\u{0C}é ")] {
+            var bytes: [UInt8] = []
+            ExtractListing.appendOnOneLine(text, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == line)
+        }
     }
 
     @Test func plainTextsAreSeparatedByFormFeedLines() throws {
