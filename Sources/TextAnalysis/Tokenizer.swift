@@ -405,11 +405,12 @@ public struct Tokenizer: Sendable {
     }
 
     /// Past a timed pause or micropause in single parentheses (`(0.5)`, `(.)`, Jefferson's
-    /// notation): digits and full stops only.
+    /// notation) or a time (`(00:12:45)`): digits, full stops and colons only.
     private static func pauseEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = start + 1
-        while index < min(bytes.count, start + 8),
-            bytes[index] == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
+        while index < min(bytes.count, start + 14),
+            bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ":")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
         {
             index += 1
         }

@@ -198,6 +198,7 @@ import Testing
         #expect(forms("so ((laughs)) the (ward) was ((coughs) fine") == ["so", "the", "ward", "was", "coughs", "fine"])
         // Timed pauses and micropauses (Jefferson) are notes; a parenthesised word with a number is not.
         #expect(forms("well (0.5) no (.) yes (3) (2 of them)") == ["well", "no", "yes", "2", "of", "them"])
+        #expect(forms("so (00:12:45) then (1:05 pm)") == ["so", "then", "1", "05", "pm"])
         #expect(forms("a [" + String(repeating: "x ", count: 150) + "] b").count == 152)
         var vocabulary = Vocabulary()
         var spellings = Vocabulary()
