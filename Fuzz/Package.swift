@@ -12,6 +12,7 @@ let package = Package(
             name: "FuzzIngest",
             dependencies: [
                 "FuzzDriver", .product(name: "Ingest", package: "main"), .product(name: "Corpus", package: "main"),
+                .product(name: "TextAnalysis", package: "main"),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),

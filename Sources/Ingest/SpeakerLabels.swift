@@ -77,8 +77,7 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
         let words = label.split(separator: " ", omittingEmptySubsequences: true)
         guard (1...4).contains(words.count), let first = words.first?.unicodeScalars.first,
             first.properties.isUppercase
-                || (caseless && first.properties.isAlphabetic && !first.properties.isLowercase
-                    && !first.properties.changesWhenCaseMapped)
+                || (caseless && first.properties.isAlphabetic && !first.properties.changesWhenCaseMapped)
         else { return false }
         for (position, word) in words.enumerated() {
             let allDigits = word.unicodeScalars.allSatisfy { ("0"..."9").contains($0) }

@@ -2,9 +2,11 @@ import Corpus
 import Foundation
 import FuzzDriver
 import Ingest
+import TextAnalysis
 
 /// libFuzzer entry: the first byte picks the reader's file name (and so the format hint), the
-/// rest is the file. Any input must give a Document or an IngestError: never a crash or a hang.
+/// rest is the file. Any input must give a Document or an IngestError: never a crash or a hang;
+/// and a document's turns tokenise, notes skipped and kept, into tokens inside each turn.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard count > 0 else { return 0 }
@@ -20,9 +22,32 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         for segment in document.segments where document.text(in: segment.range) != segment.text {
             fatalError("segment text and range disagree in \(name)")
         }
+        var forms = Vocabulary()
+        var surfaces = Vocabulary()
+        for tokenizer in tokenizers {
+            for segment in document.segments {
+                let tokens = tokenizer.tokenize(segment.text, forms: &forms, surfaces: &surfaces)
+                let scalars = segment.text.unicodeScalars.count
+                var end: Int32 = 0
+                for token in tokens {
+                    if token.start < end || token.end <= token.start || Int(token.end) > scalars {
+                        fatalError("a token outside its turn or before the one before it in \(name)")
+                    }
+                    end = token.end
+                }
+                if tokenizer.count(segment.text) != tokens.count { fatalError("token count disagrees in \(name)") }
+            }
+        }
     }
     return 0
 }
+
+/// The default tokeniser (notes skipped) and one that keeps them.
+private let tokenizers: [Tokenizer] = {
+    var keeping = Tokenizer.Options()
+    keeping.annotations = true
+    return [Tokenizer(), Tokenizer(options: keeping)]
+}()
 
 @_cdecl("FuzzIngest_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
