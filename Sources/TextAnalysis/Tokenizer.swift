@@ -378,6 +378,27 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// The UTF-8 byte ranges of the notes in `text` that the tokeniser skips (unless
+    /// ``Options/annotations`` keeps them), found by the same rule (``noteEnd(_:from:)``), in
+    /// order. (A bracket inside a URL token is not looked at by the tokeniser and is here.)
+    public static func noteRanges(in text: String) -> [Range<Int>] {
+        var text = text
+        return text.withUTF8 { bytes in
+            var ranges: [Range<Int>] = []
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] == UInt8(ascii: "[") || bytes[index] == UInt8(ascii: "(") else {
+                    index += 1
+                    continue
+                }
+                let end = noteEnd(bytes, from: index)
+                if end > index + 1 { ranges.append(index..<end) }
+                index = end
+            }
+            return ranges
+        }
+    }
+
     /// Past the end of the note opened at `start`: the `]` after a `[`, or the `))` after a
     /// `((` (a comment in Jefferson's and GAT's transcription conventions; a single `(` marks
     /// words heard unsure, which are speech), on the same line and within

@@ -11,7 +11,8 @@ struct TMine: ParsableCommand {
         abstract: "Explore interview transcripts: ingest, keyword in context, frequencies, suggested codes.",
         version: PipelineRunner.version,
         subcommands: [
-            Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self, Decide.self,
+            Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self, Notes.self,
+            Decide.self,
             LexiconCommand.self, ReviewCommand.self, Export.self, AgreementCommand.self, FlushOutputs.self,
         ]
     )
