@@ -588,12 +588,13 @@ struct LineSegmenter: @unchecked Sendable {
     private func labelKind(_ label: String) -> Head.Kind {
         if isKnownLabel(label) { return .label }
         if SpeakerLabels.looksLikeName(label, caseless: true) { return .nameCandidate }
-        guard let (name, qualifier, bracketed) = SpeakerLabels.qualified(label),
-            SpeakerLabels.looksLikeName(name) || isKnownLabel(name)
-        else { return .none }
-        if isKnownLabel(qualifier) || (bracketed && isKnownLabel(name)) { return .label }
-        let short = qualifier.split(separator: " ").count <= 3 && !qualifier.unicodeScalars.contains(":")
-        return bracketed && short ? .nameCandidate : .none
+        guard let (name, qualifier, bracketed) = SpeakerLabels.qualified(label) else { return .none }
+        if (isKnownLabel(qualifier) && (SpeakerLabels.looksLikeName(name) || isKnownLabel(name)))
+            || (bracketed && isKnownLabel(name))
+        {
+            return .label
+        }
+        return SpeakerLabels.looksLikeBracketedName(label) ? .nameCandidate : .none
     }
 
     /// After a list or quotation marker and its blank (`- `, `• `, `* `, `> `, `>> `), as notes
@@ -669,7 +670,8 @@ struct LineSegmenter: @unchecked Sendable {
         }
         let name = inner.trimmingWhitespace()
         guard !name.isEmpty, name.unicodeScalars.count <= labels.maximumLabelLength,
-            asHeader || !Self.endsASentence(name), SpeakerLabels.looksLikeName(name) || isKnownLabel(name)
+            asHeader || !Self.endsASentence(name),
+            SpeakerLabels.looksLikeName(name) || isKnownLabel(name) || SpeakerLabels.looksLikeBracketedName(name)
         else { return nil }
         return name
     }

@@ -91,6 +91,15 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
         return true
     }
 
+    /// A name with a short note in brackets after it, as meeting tools show display names and
+    /// transcripts qualify speakers (`Jane Smith (she/her)`, `Ade Bello (GP)`, `P3 [nurse]`).
+    static func looksLikeBracketedName(_ label: String) -> Bool {
+        guard let (name, qualifier, bracketed) = qualified(label), bracketed,
+            looksLikeName(name) || participantNumber(in: name) != nil
+        else { return false }
+        return qualifier.split(separator: " ").count <= 3 && !qualifier.unicodeScalars.contains(":")
+    }
+
     /// A label's name and what qualifies it: `Jane Smith (Interviewer)`, `Ade Bello [P3]` or
     /// `Jane Smith, interviewer`. `bracketed` is false for the comma's form, which ordinary
     /// speech also has (`Well, you know:`).

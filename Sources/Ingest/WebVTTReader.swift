@@ -101,6 +101,7 @@ struct WebVTTReader: TranscriptReader {
             let rest = content[content.index(after: colon)...]
             if name.count <= 40, rest.first == " " || rest.isEmpty,
                 SpeakerLabels.looksLikeName(name) || SpeakerLabels.participantNumber(in: name) != nil
+                    || SpeakerLabels.looksLikeBracketedName(name)
             {
                 voice = name
                 content = rest.trimmingWhitespace()

@@ -55,6 +55,30 @@ import Testing
         #expect(document.segments[1].text == "None at all. I learned by doing.")
     }
 
+    /// Zoom shows display names with pronouns or a role in brackets; the cue's name prefix keeps
+    /// them, and a bracketed id names the participant.
+    @Test func zoomDisplayNamesWithABracketedNoteBecomeSpeakers() throws {
+        let document = try read(
+            """
+            WEBVTT
+
+            1
+            00:00:01.200 --> 00:00:02.900
+            Jane Smith (she/her): Any mentors?
+
+            2
+            00:00:03.000 --> 00:00:05.000
+            Ade Bello (P4): None at all.
+
+            3
+            00:00:05.000 --> 00:00:06.000
+            Ade Bello (P4): Not one.
+            """, name: "zoom.vtt")
+        #expect(document.turns.map(\.0) == ["Jane Smith (she/her)", "Ade Bello (P4)"])
+        #expect(document.segments.map(\.text) == ["Any mentors?", "None at all. Not one."])
+        #expect(document.segments[1].participantID == "P4")
+    }
+
     @Test func vttWithoutHeaderOrWithBadTimingIsReported() throws {
         let noHeader = ingestError { try read("00:00:01.000 --> 00:00:02.000\nhello", name: "x.vtt") }
         #expect(noHeader?.code == .malformedTranscript)
