@@ -42,10 +42,13 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
         self.maximumLabelLength = maximumLabelLength
     }
 
+    /// `Host` is the role Zoom appends to the meeting's host (`Jane Smith (Host)`): in a research
+    /// interview, the researcher.
     public static let defaultInterviewerLabels = [
-        "Interviewer", "I", "Q", "Int", "Interviewer 1", "Interviewer 2", "Moderator", "Facilitator",
+        "Interviewer", "I", "Q", "Int", "Interviewer 1", "Interviewer 2", "Moderator", "Facilitator", "Researcher",
+        "Host",
     ]
-    public static let defaultParticipantLabels = ["R", "Respondent", "Interviewee", "A"]
+    public static let defaultParticipantLabels = ["R", "Respondent", "Interviewee", "A", "Participant"]
 
     /// Case-insensitive lookup key of a label (`Int.` and `int` are the same label).
     static func key(_ label: String) -> String {

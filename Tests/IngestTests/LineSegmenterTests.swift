@@ -73,6 +73,9 @@ import Testing
             line: "Jane Smith, interviewer: How?", speaker: "Jane Smith, interviewer", role: .interviewer,
             text: "How?"),
         LabelCase(line: "Well, you know: fine.", speaker: "", role: .other, text: "Well, you know: fine."),
+        LabelCase(line: "Jane Smith (Host): How?", speaker: "Jane Smith (Host)", role: .interviewer, text: "How?"),
+        LabelCase(line: "Researcher: How?", speaker: "Researcher", role: .interviewer, text: "How?"),
+        LabelCase(line: "Participant: Fine.", speaker: "Participant", role: .participant, text: "Fine."),
         LabelCase(line: "Well (laughs): fine.", speaker: "", role: .other, text: "Well (laughs): fine."),
         // A full-width colon (Chinese and Japanese text), no blank after it.
         LabelCase(line: "Interviewer\u{FF1A}How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
