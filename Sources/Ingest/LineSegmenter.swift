@@ -62,6 +62,7 @@ struct LineSegmenter: @unchecked Sendable {
         var heads = lines.map { head(of: $0, labelKinds: &labelKinds) }
         nameLineSpeakers(lines, &heads)
         timedNameSpeakers(lines, &heads)
+        tableHeaderRows(lines, &heads)
         unlabelledLayoutSpeakers(lines, &heads)
         var candidateCounts: [String: Int] = [:]
         for head in heads where head.kind == .nameCandidate {
@@ -273,6 +274,24 @@ struct LineSegmenter: @unchecked Sendable {
             }
         }
     }
+
+    /// A table's header row (`Speaker | Transcript`, `Time | Name | Text`): every cell a column's
+    /// name. It starts no turn and is no one's words; each row after it names its speaker.
+    private func tableHeaderRows(_ lines: [SourceLine], _ heads: inout [Head]) {
+        for number in lines.indices where lines[number].isTableRow && lines[number].text.utf8.count <= 120 {
+            let cells = lines[number].text.split(separator: "\t").map { SpeakerLabels.key(String($0)) }
+                .filter { !$0.isEmpty }
+            guard cells.count >= 2, cells.allSatisfy(Self.columnNames.contains) else { continue }
+            heads[number] = Head(kind: .header, contentOffset: lines[number].text.scalarCount)
+        }
+    }
+
+    /// Names of a transcript table's columns, as ``SpeakerLabels/key(_:)`` gives them.
+    private static let columnNames: Set<String> = [
+        "speaker", "speakers", "name", "who", "person", "role", "time", "timestamp", "timecode", "start", "end",
+        "begin", "duration", "transcript", "transcription", "text", "utterance", "turn", "dialogue", "content",
+        "speech", "what was said", "comment", "comments", "note", "notes", "line", "#", "no", "nr", "id",
+    ]
 
     /// In a transcript with no label of any other form: a name with a dash before the words
     /// (`Interviewer - How?`, `Jane Smith – Well…`) or a name alone on its line above them. Such

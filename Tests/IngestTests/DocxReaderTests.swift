@@ -66,6 +66,19 @@ import Testing
         #expect(document.segments.dropLast().last?.text == "A question in a table?")
     }
 
+    /// A transcript table's header row names its columns, not a speaker: no turn of its own.
+    @Test func aTableHeaderRowIsNoTurn() throws {
+        func row(_ cells: String...) -> String {
+            "<w:tr>" + cells.map { "<w:tc>" + Fixture.paragraph($0) + "</w:tc>" }.joined() + "</w:tr>"
+        }
+        let body =
+            "<w:tbl>" + row("Time", "Speaker", "Transcript") + row("00:00:01", "Interviewer", "How did you start?")
+            + row("00:00:05", "P3", "By accident.") + "</w:tbl>"
+        let document = try ingestor.read(data: Fixture.docx(body: body), source: "table.docx")
+        #expect(document.turns.map(\.0) == ["Interviewer", "P3"])
+        #expect(document.segments.map(\.text) == ["How did you start?", "By accident."])
+    }
+
     @Test func boldNameStartsATurnButPlainNameDoesNot() throws {
         let body =
             Fixture.paragraph("Jane Smith:", " How did you start?", boldFirst: true)
