@@ -22,7 +22,7 @@ struct CorpusOptions: ParsableArguments {
     @Flag(name: .long, help: "Fold diacritics (café = cafe).")
     var foldDiacritics = false
 
-    @Flag(name: .long, help: "Count the words of transcribers' notes in square brackets ([laughs], [inaudible]).")
+    @Flag(name: .long, help: "Tokenise transcribers' notes ([laughs], ((coughs)), (0.5)) as words; skipped by default.")
     var keepAnnotations = false
 
     /// The inputs as they are to be read: files, participants, tokeniser settings. A single
