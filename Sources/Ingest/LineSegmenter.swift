@@ -314,11 +314,9 @@ struct LineSegmenter: @unchecked Sendable {
                 candidates.append((number, name, content))
                 continue
             }
-            let name = line.text.trimmingWhitespace()
             guard number + 1 < lines.count, heads[number + 1].kind == .none,
                 !lines[number + 1].text.trimmingWhitespace().isEmpty,
-                name.unicodeScalars.count <= labels.maximumLabelLength,
-                SpeakerLabels.looksLikeName(name) || isKnownLabel(name), !Self.endsASentence(name)
+                let name = nameAlone(Array(line.text.unicodeScalars.prefix(labels.maximumLabelLength + 9)))
             else { continue }
             candidates.append((number, name, line.text.scalarCount))
         }

@@ -36,12 +36,9 @@ import Testing
     /// gives the tokens that skipping them gives.
     @Test func theNotesListedAreWhatTokenisingSkips() {
         let pieces = ["[", "]", "(", "((", ")", "))", ".", "0", ":", "ab", " ", "\n", "é", "’s", "((x", "0.5)"]
-        var random = SplitMixGenerator(seed: 20_261_206)
         var keep = Tokenizer.Options()
         keep.annotations = true
-        for _ in 0..<3_000 {
-            let text = (0..<Int.random(in: 1...24, using: &random)).map { _ in pieces.randomElement(using: &random)! }
-                .joined()
+        for text in randomTexts(of: pieces, seed: 20_261_206) {
             var bytes = Array(text.utf8)
             for range in Tokenizer.noteRanges(in: text) {
                 for index in range { bytes[index] = UInt8(ascii: " ") }

@@ -216,10 +216,7 @@ import Testing
     /// skipped or kept; and skipping drops exactly tokens, never adds or moves one.
     @Test func notesInAnyArrangementLeaveTokensInPlace() {
         let pieces = ["[", "]", "(", "((", ")", "))", ".", "0", "ab", " ", "\n", "é", "’s", "-", "((x", "0.5)"]
-        var random = SplitMixGenerator(seed: 20_261_205)
-        for _ in 0..<3_000 {
-            let text = (0..<Int.random(in: 1...24, using: &random)).map { _ in pieces.randomElement(using: &random)! }
-                .joined()
+        for text in randomTexts(of: pieces, seed: 20_261_205) {
             let scalars = Array(text.unicodeScalars)
             var spans: [[String]] = []
             for keep in [false, true] {
@@ -283,5 +280,14 @@ import Testing
         let list = Stopwords.parse("# mine\nUm\nDon’t  # curly\n\n")
         #expect(list.words == ["um", "don't"])
         #expect(Stopwords.english.words.contains("don't"))
+    }
+}
+
+/// `count` texts of one to 24 of `pieces` each, drawn by a seeded generator: the same every run.
+func randomTexts(of pieces: [String], seed: UInt64, count: Int = 3_000) -> [String] {
+    var random = SplitMixGenerator(seed: seed)
+    return (0..<count).map { _ in
+        (0..<Int.random(in: 1...24, using: &random)).map { _ in pieces[Int.random(in: pieces.indices, using: &random)] }
+            .joined()
     }
 }
