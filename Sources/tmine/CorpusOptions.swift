@@ -82,11 +82,19 @@ struct StudyStream {
     let stopwords: Stopwords
     var participants: ParticipantTable { ingestor.participants }
 
+    /// The same study with transcribers' notes tokenised as words.
+    func keepingNotes() -> StudyStream {
+        var options = options
+        options.annotations = true
+        return StudyStream(
+            files: files, failures: failures, ingestor: ingestor, options: options, stopwords: stopwords)
+    }
+
     /// Hands what `make` makes of each tokenised document to `deliver`, in file order; then
-    /// prints what failed, and throws when nothing could be read. Only the turns of `roles`
-    /// are tokenised; stems only when asked for.
+    /// prints what failed (unless `quiet`: a second pass over the same files), and throws when
+    /// nothing could be read. Only the turns of `roles` are tokenised; stems only when asked for.
     func forEach<Value>(
-        roles: Set<SpeakerRole>, stems: Bool, make: @escaping @Sendable (TokenizedCorpus) -> Value,
+        roles: Set<SpeakerRole>, stems: Bool, quiet: Bool = false, make: @escaping @Sendable (TokenizedCorpus) -> Value,
         deliver: (Value) -> Void
     ) throws {
         var failures = self.failures
@@ -108,7 +116,7 @@ struct StudyStream {
                 case .failure(let error): failures.append(error)
                 }
             })
-        for failure in failures { printError(failure.description) }
+        if !quiet { for failure in failures { printError(failure.description) } }
         if read == 0 {
             printError("no transcript could be read")
             throw ExitStatus.nothingProcessed

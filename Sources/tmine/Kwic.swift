@@ -76,5 +76,17 @@ struct Kwic: ParsableCommand {
             try emit(concordance.aligned(width: 40), terminator: "")
             printError("\(concordance.lines.count) hits")
         }
+        // No hit may mean the query is only in notes, which are not tokenised: say so.
+        if concordance.lines.isEmpty, !study.options.annotations {
+            var inNotes = 0
+            try study.keepingNotes().forEach(
+                roles: options.filter.roles, stems: match == .stem, quiet: true,
+                make: { concordancer.lines(of: queries, in: $0).count }, deliver: { inNotes += $0 })
+            if inNotes > 0 {
+                printError(
+                    "\(inNotes) hit\(inNotes == 1 ? "" : "s") inside transcribers' notes ([laughs], ((coughs))), "
+                        + "which are not tokenised: --keep-annotations counts them, tmine notes lists them")
+            }
+        }
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// The commands that show what tokenising leaves out, run as a researcher runs them.
+@Suite struct NotesCommandTests {
+    static let transcript = "Interviewer: Any mentors?\nP1: [laughs] None. ((coughs)) None [inaudible 00:01:02].\n"
+
+    @Test func notesAreListedByKindWithTheirDocuments() throws {
+        let file = try Self.write(Self.transcript)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let (status, output) = try runProcess(try tmineExecutable().path, ["notes", file.path])
+        #expect(status == 0)
+        #expect(output.contains("1\t1\t[inaudible]\t[inaudible 00:01:02]"))
+        #expect(output.contains("1\t1\t((coughs))\t((coughs))"))
+        #expect(output.contains("3 notes of 3 kinds in 1 documents"))
+    }
+
+    /// A query found only inside notes has no hit, and says where it is; one found in words, or
+    /// nowhere, says nothing more.
+    @Test func aQueryFoundOnlyInNotesSaysSo() throws {
+        let file = try Self.write(Self.transcript)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let tmine = try tmineExecutable().path
+        let (status, output) = try runProcess(tmine, ["kwic", "laughs", file.path])
+        #expect(status == 0)
+        #expect(output.contains("0 hits"))
+        #expect(output.contains("1 hit inside transcribers' notes"))
+        let (_, kept) = try runProcess(tmine, ["kwic", "laughs", file.path, "--keep-annotations"])
+        #expect(kept.contains("1 hits") && !kept.contains("inside transcribers' notes"))
+        let (_, nowhere) = try runProcess(tmine, ["kwic", "zyzzyva", file.path])
+        #expect(nowhere.contains("0 hits") && !nowhere.contains("inside transcribers' notes"))
+    }
+
+    static func write(_ text: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("interview.txt")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
