@@ -22,8 +22,11 @@ public struct NoteTally: Sendable {
     public init(document: Document) {
         documents = 1
         for segment in document.segments {
+            // Most turns have no note: their bytes are copied only when one has.
+            let ranges = Tokenizer.noteRanges(in: segment.text)
+            guard !ranges.isEmpty else { continue }
             let utf8 = Array(segment.text.utf8)
-            for range in Tokenizer.noteRanges(in: segment.text) {
+            for range in ranges {
                 let written = String(decoding: utf8[range], as: UTF8.self)
                 let kind = Self.kind(of: written)
                 if let entry = counts[kind] {
