@@ -65,8 +65,14 @@ struct LineSegmenter: @unchecked Sendable {
         tableHeaderRows(lines, &heads)
         unlabelledLayoutSpeakers(lines, &heads)
         var candidateCounts: [String: Int] = [:]
-        for head in heads where head.kind == .nameCandidate {
-            candidateCounts[head.label ?? "", default: 0] += 1
+        // Numbered labels recur by their base: `Q1.`, `Q2.` are one label's lines.
+        func recurrenceKey(_ label: String?) -> String {
+            guard let label, let (base, _) = SpeakerLabels.numbered(label) else { return label ?? "" }
+            return base
+        }
+        // A label taken on its own counts too: `Q.` recurs with `Q:`.
+        for head in heads where head.kind == .nameCandidate || head.kind == .label {
+            candidateCounts[recurrenceKey(head.label), default: 0] += 1
         }
         let threshold = labels.recurringNameThreshold
 
@@ -100,7 +106,7 @@ struct LineSegmenter: @unchecked Sendable {
             var head = heads[number]
             if head.kind == .nameCandidate {
                 let bold = line.boldPrefix > 0 && line.boldPrefix >= head.labelEnd
-                let recurring = threshold > 0 && candidateCounts[head.label ?? "", default: 0] >= threshold
+                let recurring = threshold > 0 && candidateCounts[recurrenceKey(head.label), default: 0] >= threshold
                 // A table's header row ("Speaker | Transcript") is bold and alone: only a
                 // recurring first cell of a table counts as a name.
                 if recurring || (bold && !line.isTableRow) {
@@ -476,7 +482,18 @@ struct LineSegmenter: @unchecked Sendable {
         if let header = headerLine(line.text, time: time) { return header }
         // Where the words start if the line has no label: a list marker before one stays text.
         let textStart = index
-        if time == nil { index = afterListMarker(scalars, at: index) }
+        // `1. Interviewer:`, `2) P3:`: only a known label may follow a number, which otherwise
+        // starts a numbered point (`1. First: …`).
+        var afterNumber = false
+        if time == nil {
+            let marked = afterListMarker(scalars, at: index)
+            if marked == index, let numbered = afterNumberMarker(scalars, at: index) {
+                index = numbered
+                afterNumber = true
+            } else {
+                index = marked
+            }
+        }
 
         if let bracketed = bracketedLabel(in: scalars, at: index, time: time) { return bracketed }
 
@@ -503,7 +520,7 @@ struct LineSegmenter: @unchecked Sendable {
         var afterLabel: Int?
         // `Q. How?`: a short known label and a full stop, taken when it recurs (as a name is).
         let stopLimit = min(scalars.count - 1, index + 4)
-        if emphasis == nil, stopLimit > index + 1, ("A"..."Z").contains(scalars[index]),
+        if emphasis == nil, !afterNumber, stopLimit > index + 1, ("A"..."Z").contains(scalars[index]),
             let stop = (index + 1..<stopLimit).first(where: { scalars[$0] == "." }), scalars[stop + 1].isBlank,
             case let label = Self.string(scalars[index..<stop]), isKnownLabel(label)
         {
@@ -556,9 +573,9 @@ struct LineSegmenter: @unchecked Sendable {
         }
         switch kind {
         case .label,
-            .nameCandidate where emphasis != nil:
+            .nameCandidate where emphasis != nil && !afterNumber:
             return Head(kind: .label, label: label, time: time, contentOffset: content)
-        case .nameCandidate:
+        case .nameCandidate where !afterNumber:
             return Head(
                 kind: .nameCandidate, label: label, time: time, contentOffset: content, labelEnd: end,
                 timeIsInLabel: timeIsInLabel)
@@ -611,6 +628,13 @@ struct LineSegmenter: @unchecked Sendable {
         {
             return .label
         }
+        // `P3 - GP:`, `Interviewer, Jane Smith:`: a known label of two letters or more, then
+        // something name-like; taken when it recurs, as a name is (`I, for one:` is speech).
+        if !bracketed, name.unicodeScalars.count >= 2, isKnownLabel(name),
+            qualifier.split(separator: " ").count <= 3, SpeakerLabels.looksLikeName(qualifier)
+        {
+            return .nameCandidate
+        }
         return SpeakerLabels.looksLikeBracketedName(label) ? .nameCandidate : .none
     }
 
@@ -628,8 +652,23 @@ struct LineSegmenter: @unchecked Sendable {
         return skipBlanks(scalars, from: index)
     }
 
+    /// After a list's number, its `.` or `)` and a blank (`1. `, `12) `); nil when there is none.
+    private func afterNumberMarker(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, at start: Int) -> Int? {
+        var index = start
+        while index < scalars.count, index - start < 3, ("0"..."9").contains(scalars[index]) { index += 1 }
+        guard index > start, index + 1 < scalars.count, scalars[index] == "." || scalars[index] == ")",
+            scalars[index + 1] == " " || scalars[index + 1] == "\u{A0}"
+        else { return nil }
+        return skipBlanks(scalars, from: index + 1)
+    }
+
+    /// A label of the configuration, a participant number (`P3`), or a label of the
+    /// configuration with a number (`Q1`, `R2`; see ``SpeakerLabels/numbered(_:)``).
     private func isKnownLabel(_ label: String) -> Bool {
-        knownKeys.contains(SpeakerLabels.key(label)) || SpeakerLabels.participantNumber(in: label) != nil
+        let key = SpeakerLabels.key(label)
+        if knownKeys.contains(key) || SpeakerLabels.participantNumber(in: label) != nil { return true }
+        guard let (base, _) = SpeakerLabels.numbered(key) else { return false }
+        return knownKeys.contains(base)
     }
 
     /// A name and a time alone on a line, above the turn: `Jane Smith   0:03` (Teams, Otter),

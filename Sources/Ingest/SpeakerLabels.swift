@@ -73,6 +73,30 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
         return Int(digits)
     }
 
+    /// A label and a number after it (`Q1`, `Q 12`, `R2`, `Int 3`): a numbered question or
+    /// answer, or one of several interviewers or respondents. The base is letters only, so `P3`
+    /// names a participant here only through ``participantNumber(in:)``.
+    static func numbered(_ label: String) -> (base: String, number: Int)? {
+        let scalars = label.unicodeScalars
+        var digitsStart = scalars.endIndex
+        while digitsStart > scalars.startIndex, case let before = scalars.index(before: digitsStart),
+            ("0"..."9").contains(scalars[before])
+        {
+            digitsStart = before
+        }
+        let digits = scalars.distance(from: digitsStart, to: scalars.endIndex)
+        guard (1...3).contains(digits) else { return nil }
+        var baseEnd = digitsStart
+        if baseEnd > scalars.startIndex, scalars[scalars.index(before: baseEnd)] == " " {
+            baseEnd = scalars.index(before: baseEnd)
+        }
+        let base = scalars[..<baseEnd]
+        guard !base.isEmpty, base.allSatisfy({ $0.properties.isAlphabetic }),
+            let number = Int(String(scalars[digitsStart...]))
+        else { return nil }
+        return (String(base), number)
+    }
+
     /// One to four words, the first starting with a capital letter, of letters, marks, `.`,
     /// `'` and `-`, optionally ending in a number (`Speaker 2`). `caseless`: a letter of a script
     /// without capitals (Chinese, Arabic) may start it too.
@@ -103,9 +127,9 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
         return qualifier.split(separator: " ").count <= 3 && !qualifier.unicodeScalars.contains(":")
     }
 
-    /// A label's name and what qualifies it: `Jane Smith (Interviewer)`, `Ade Bello [P3]` or
-    /// `Jane Smith, interviewer`. `bracketed` is false for the comma's form, which ordinary
-    /// speech also has (`Well, you know:`).
+    /// A label's name and what qualifies it: `Jane Smith (Interviewer)`, `Ade Bello [P3]`,
+    /// `Jane Smith, interviewer` or `P3 - GP`. `bracketed` is false for the comma's and the
+    /// dash's forms, which ordinary speech also has (`Well, you know:`, `So - well:`).
     static func qualified(_ label: String) -> (name: String, qualifier: String, bracketed: Bool)? {
         let scalars = label.unicodeScalars
         if let last = scalars.last, last == ")" || last == "]",
@@ -117,9 +141,21 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
             guard !name.isEmpty, !qualifier.isEmpty else { return nil }
             return (name, qualifier, true)
         }
-        guard let comma = scalars.firstIndex(of: ",") else { return nil }
-        let name = String(scalars[..<comma]).trimmingWhitespace()
-        let qualifier = String(scalars[scalars.index(after: comma)...]).trimmingWhitespace()
+        let separator: Range<String.UnicodeScalarView.Index>
+        if let comma = scalars.firstIndex(of: ",") {
+            separator = comma..<scalars.index(after: comma)
+        } else if let dash = scalars.indices.first(where: {
+            (scalars[$0] == "-" || scalars[$0] == "\u{2013}") && $0 > scalars.startIndex
+                && scalars[scalars.index(before: $0)] == " " && scalars.index(after: $0) < scalars.endIndex
+                && scalars[scalars.index(after: $0)] == " "
+        }) {
+            // A dash between blanks: `P3 - GP`, not the hyphen of `Smith-Jones`.
+            separator = dash..<scalars.index(after: dash)
+        } else {
+            return nil
+        }
+        let name = String(scalars[..<separator.lowerBound]).trimmingWhitespace()
+        let qualifier = String(scalars[separator.upperBound...]).trimmingWhitespace()
         guard !name.isEmpty, !qualifier.isEmpty else { return nil }
         return (name, qualifier, false)
     }

@@ -12,7 +12,9 @@ struct SpeakerResolver {
     let participants: ParticipantIndex
 
     func resolve(_ draft: TranscriptDraft, id: String, source: String, format: TranscriptFormat) -> Document {
+        let (draft, numbering) = withTurnNumbersDropped(draft)
         var notes = draft.notes
+        if let numbering { notes.append(numbering) }
         let fileName = source.split(separator: "/").last.map(String.init) ?? source
         let documentParticipant = participants.participant(forDocument: fileName)
 
@@ -129,10 +131,54 @@ struct SpeakerResolver {
         {
             return Speaker(label: label, role: speaker.role, participantID: speaker.participantID)
         }
+        // `Q1`, `R2`: the role of the label without its number.
+        if let (base, _) = SpeakerLabels.numbered(label), let speaker = speaker(for: base, hint: nil),
+            speaker.participantID == nil
+        {
+            return Speaker(label: label, role: speaker.role, participantID: nil)
+        }
         if let hint {
             return Speaker(label: label, role: hint, participantID: nil)
         }
         return nil
+    }
+
+    /// The draft with numbers that count turns taken off their labels: when two or more
+    /// labels of one base (`Q1`, `Q2`, `Q3`) each head a single turn, they number questions
+    /// or answers, not speakers, and each turn is the base's (`Q`). A number that heads several
+    /// turns (`R1`, `R2` in a focus group) names a speaker and stays. The note says which.
+    func withTurnNumbersDropped(_ draft: TranscriptDraft) -> (TranscriptDraft, String?) {
+        var groups: [String: (base: String, labels: [String: Int])] = [:]
+        for turn in draft.turns {
+            guard let label = turn.label, SpeakerLabels.participantNumber(in: label) == nil,
+                let (base, _) = SpeakerLabels.numbered(label), speaker(for: base, hint: nil) != nil
+            else { continue }
+            groups[SpeakerLabels.key(base), default: (base, [:])].labels[label, default: 0] += 1
+        }
+        let dropped = groups.values.filter { $0.labels.count >= 2 && $0.labels.values.allSatisfy { $0 == 1 } }
+        guard !dropped.isEmpty else { return (draft, nil) }
+        var bases: [String: String] = [:]
+        for group in dropped {
+            for label in group.labels.keys { bases[label] = group.base }
+        }
+        var result = draft
+        var described: [String] = []
+        for index in result.turns.indices {
+            guard let label = result.turns[index].label, let base = bases[label] else { continue }
+            result.turns[index].label = base
+            if !described.contains(base) { described.append(base) }
+        }
+        let names = described.map { base in
+            let numbers = dropped.first { $0.base == base }?.labels.keys.compactMap {
+                SpeakerLabels.numbered($0)?.number
+            }
+            return "\(base)\(numbers?.min() ?? 0)–\(base)\(numbers?.max() ?? 0) as \"\(base)\""
+        }
+        return (
+            result,
+            "numbered labels that each head one turn are read as numbered questions or answers, not speakers: "
+                + names.joined(separator: ", ")
+        )
     }
 
     private func questionShare(of label: String, in draft: TranscriptDraft) -> Double {

@@ -85,6 +85,18 @@ import Testing
         LabelCase(line: ">> P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
         LabelCase(line: "* **Interviewer:** How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
         LabelCase(line: "- well: fine.", speaker: "", role: .other, text: "- well: fine."),
+        // A list's number before a known label; before anything else it starts a numbered point.
+        LabelCase(line: "1. Interviewer: How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
+        LabelCase(line: "12) P3: Fine.", speaker: "P3", role: .participant, participant: "P3", text: "Fine."),
+        LabelCase(line: "1. First: the rota.", speaker: "", role: .other, text: "1. First: the rota."),
+        LabelCase(line: "1. **Jane Smith:** How?", speaker: "", role: .other, text: "1. **Jane Smith:** How?"),
+        // A known label with a number: a numbered question, or one of several respondents.
+        LabelCase(line: "Q1: How?", speaker: "Q1", role: .interviewer, text: "How?"),
+        LabelCase(line: "Q 12: How?", speaker: "Q 12", role: .interviewer, text: "How?"),
+        LabelCase(line: "R2: Fine.", speaker: "R2", role: .participant, text: "Fine."),
+        LabelCase(line: "[Int 2] How?", speaker: "Int 2", role: .interviewer, text: "How?"),
+        LabelCase(line: "B2: Fine.", speaker: "", role: .other, text: "B2: Fine."),
+        LabelCase(line: "Q1234: How?", speaker: "", role: .other, text: "Q1234: How?"),
         // Labels after non-ASCII text and non-ASCII labels, read from the line's first scalars.
         LabelCase(
             line: "\u{A0}[00:00:07] –\u{A0}P3:\u{A0}Ça va. 👩🏽‍⚕️", speaker: "P3", role: .participant, participant: "P3",
@@ -396,6 +408,54 @@ import Testing
             document.segments.map(\.text) == ["How did you start?", "By accident.", "And then?", "A working group."])
         let once = try read("P1: We had options.\nA. Stay.\nB. Go.")
         #expect(once.turns.map(\.0) == ["P1"])
+    }
+
+    /// `Q1:`, `Q2:` … each heading one turn number the questions: every one is `Q`'s, and the
+    /// answers after them are the file's participant's. Numbers that head several turns each
+    /// (`R1`, `R2`) are respondents of a focus group and stay apart.
+    @Test func numbersThatCountTurnsAreDroppedAndNumbersThatNameSpeakersKept() throws {
+        let table = ParticipantTable(
+            attributeNames: ["file"], participants: [Participant(id: "P3", attributes: ["file": "p3.txt"])],
+            documentColumn: "file")
+        let numbered = try read(
+            "Q1: How did you start?\nA1: By accident.\nQ2: And then?\nA2: A working group.\nQ3. Why?\nA3. Time.",
+            name: "p3.txt", participants: table)
+        #expect(numbered.turns.map(\.0) == ["Q", "A", "Q", "A", "Q", "A"])
+        #expect(
+            numbered.segments.map(\.role) == [
+                .interviewer, .participant, .interviewer, .participant, .interviewer, .participant,
+            ])
+        #expect(numbered.segments.map(\.participantID) == [nil, "P3", nil, "P3", nil, "P3"])
+        #expect(
+            numbered.segments.map(\.text) == [
+                "How did you start?", "By accident.", "And then?", "A working group.", "Why?", "Time.",
+            ])
+        #expect(numbered.notes.contains { $0.contains("Q1–Q3 as \"Q\"") && $0.contains("A1–A3 as \"A\"") })
+        #expect(numbered.speakers.map(\.label) == ["Q", "A"])
+
+        let group = try read("Int 1: Who starts?\nR1: Me.\nR2: Then me.\nR1: And again.\nR2: Agreed.")
+        #expect(group.turns.map(\.0) == ["Int 1", "R1", "R2", "R1", "R2"])
+        #expect(group.segments.map(\.role) == [.interviewer, .participant, .participant, .participant, .participant])
+        #expect(!group.notes.contains { $0.contains("numbered") })
+    }
+
+    /// `P3 - GP:` and `Interviewer, Jane Smith:` name the speaker when they recur; the
+    /// participant is the known label's.
+    @Test func aKnownLabelQualifiedAfterADashOrCommaNamesTheSpeakerWhenItRecurs() throws {
+        let table = ParticipantTable(attributeNames: [], participants: [Participant(id: "P3", attributes: [:])])
+        let document = try read(
+            "Interviewer, Jane Smith: How?\nP3 - GP: Fine.\nInterviewer, Jane Smith: Then?\nP3 - GP: Time.",
+            participants: table)
+        #expect(
+            document.turns.map(\.0) == ["Interviewer, Jane Smith", "P3 - GP", "Interviewer, Jane Smith", "P3 - GP"])
+        #expect(document.segments.map(\.role) == [.interviewer, .participant, .interviewer, .participant])
+        #expect(document.segments.map(\.participantID) == [nil, "P3", nil, "P3"])
+        let enDash = try read("P3 \u{2013} GP: Fine.\nP3 \u{2013} GP: Time.", participants: table)
+        #expect(enDash.segments.map(\.participantID) == ["P3", "P3"])
+        let once = try read("P3: Well.\nInterviewer - How are you: fine.")
+        #expect(once.turns.map(\.0) == ["P3"])
+        let hyphen = try read("P3-GP: Fine.\nP3-GP: Time.")
+        #expect(hyphen.turns.map(\.0).allSatisfy { $0 != "P3-GP" })
     }
 
     /// What looks like these layouts in ordinary speech stays speech.
