@@ -73,8 +73,8 @@ public struct Ingestor: Sendable {
             switch format {
             case .docx: DocxReader(limits: options.zipLimits, extraParts: options.docxParts)
             case .text: PlainTextReader(decoder: decoder)
-            case .webvtt: WebVTTReader(decoder: decoder)
-            case .subrip: WebVTTReader(decoder: decoder, subRip: true)
+            case .webvtt: WebVTTReader(decoder: decoder, knownLabels: segmenter.knownKeys)
+            case .subrip: WebVTTReader(decoder: decoder, subRip: true, knownLabels: segmenter.knownKeys)
             case .tei: TEIReader()
             case .transcriber: TranscriberReader()
             case .elan: ELANReader()

@@ -40,18 +40,14 @@ struct LineSegmenter: @unchecked Sendable {
     }
 
     let labels: SpeakerLabels
-    private let knownKeys: Set<String>
+    /// ``SpeakerLabels/knownKeys`` of `labels`.
+    let knownKeys: Set<String>
     private let patterns: [Regex<AnyRegexOutput>]
 
     /// Throws when one of `labels.patterns` is not a valid regular expression.
     init(labels: SpeakerLabels) throws {
         self.labels = labels
-        var keys = Set<String>()
-        for label in labels.interviewerLabels + labels.participantLabels + labels.otherLabels {
-            keys.insert(SpeakerLabels.key(label))
-        }
-        for name in labels.speakerRoles.keys { keys.insert(SpeakerLabels.key(name)) }
-        knownKeys = keys
+        knownKeys = labels.knownKeys
         patterns = try labels.patterns.map { try Regex($0) }
     }
 
@@ -662,13 +658,8 @@ struct LineSegmenter: @unchecked Sendable {
         return skipBlanks(scalars, from: index + 1)
     }
 
-    /// A label of the configuration, a participant number (`P3`), or a label of the
-    /// configuration with a number (`Q1`, `R2`; see ``SpeakerLabels/numbered(_:)``).
     private func isKnownLabel(_ label: String) -> Bool {
-        let key = SpeakerLabels.key(label)
-        if knownKeys.contains(key) || SpeakerLabels.participantNumber(in: label) != nil { return true }
-        guard let (base, _) = SpeakerLabels.numbered(key) else { return false }
-        return knownKeys.contains(base)
+        SpeakerLabels.isKnown(label, keys: knownKeys)
     }
 
     /// A name and a time alone on a line, above the turn: `Jane Smith   0:03` (Teams, Otter),

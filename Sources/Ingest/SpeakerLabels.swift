@@ -50,6 +50,23 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
     ]
     public static let defaultParticipantLabels = ["R", "Respondent", "Interviewee", "A", "Participant"]
 
+    /// The lookup keys of every configured label and named role.
+    var knownKeys: Set<String> {
+        var keys = Set<String>()
+        for label in interviewerLabels + participantLabels + otherLabels { keys.insert(Self.key(label)) }
+        for name in speakerRoles.keys { keys.insert(Self.key(name)) }
+        return keys
+    }
+
+    /// Whether `label` is one of `keys` (``knownKeys``), a participant number (`P3`), or one of
+    /// them with a number (`Q1`, `R2`; see ``numbered(_:)``).
+    static func isKnown(_ label: String, keys: Set<String>) -> Bool {
+        let key = key(label)
+        if keys.contains(key) || participantNumber(in: label) != nil { return true }
+        guard let (base, _) = numbered(key) else { return false }
+        return keys.contains(base)
+    }
+
     /// Case-insensitive lookup key of a label (`Int.` and `int` are the same label).
     static func key(_ label: String) -> String {
         var trimmed = label.trimmingWhitespace()

@@ -12,12 +12,14 @@ struct WebVTTReader: TranscriptReader {
     var decoder = TextDecoder()
     /// SubRip: no header, and no `NOTE`, `STYLE` or `REGION` blocks.
     var subRip = false
+    /// Lookup keys of the configured labels (``SpeakerLabels/knownKeys``): a known `Name:` prefix
+    /// needs no other evidence.
+    var knownLabels: Set<String> = SpeakerLabels().knownKeys
 
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         let text = try decoder.decode(data, file: file)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var turns: [SpokenTurn] = []
-        var speaker = ""
+        var cues: [Cue] = []
         var index = 0
         if !subRip {
             guard let first = lines.first, first.hasPrefix("WEBVTT") else {
@@ -54,14 +56,54 @@ struct WebVTTReader: TranscriptReader {
                     .malformedTranscript, file: file, line: timingOffset + 1, column: 1,
                     message: "malformed cue timing \"\(lines[timingOffset])\"")
             }
-            for payload in block[(timingOffset + 1)...] {
-                let (voice, content) = Self.parsePayload(String(payload))
-                if let voice { speaker = voice }
+            cues.append(
+                Cue(
+                    start: start, end: end,
+                    lines: block[(timingOffset + 1)...].map { payload in
+                        let (voice, text) = Self.parsePayload(String(payload))
+                        return (voice, text, voice == nil ? Self.namePrefix(of: text, known: knownLabels) : nil)
+                    }))
+        }
+        // A `Name:` prefix is a speaker when it recurs, is a known label (`Interviewer`, `P3`), or heads a
+        // cue in a file where more than half the cues start so (Zoom writes a name on every cue).
+        // Otherwise it is what was said: `Here's the thing: …` in captions without speakers.
+        var counts: [String: Int] = [:]
+        var cuesWithText = 0
+        var cuesWithName = 0
+        for cue in cues {
+            for line in cue.lines { if let prefix = line.prefix { counts[prefix.name, default: 0] += 1 } }
+            guard let first = cue.lines.first(where: { !$0.text.isEmpty }) else { continue }
+            cuesWithText += 1
+            if first.prefix != nil { cuesWithName += 1 }
+        }
+        let namedLayout = cuesWithName * 2 > cuesWithText
+        var turns: [SpokenTurn] = []
+        var speaker = ""
+        for cue in cues {
+            let firstWithText = cue.lines.firstIndex { !$0.text.isEmpty }
+            for (index, line) in cue.lines.enumerated() {
+                var content = line.text
+                if let voice = line.voice { speaker = voice }
+                if let (name, rest) = line.prefix,
+                    counts[name, default: 0] >= 2 || SpeakerLabels.isKnown(name, keys: knownLabels)
+                        || (namedLayout && index == firstWithText)
+                {
+                    speaker = name
+                    content = rest
+                }
                 guard !content.isEmpty else { continue }
-                turns.append(SpokenTurn(speaker: speaker, text: content, start: start, end: end))
+                turns.append(SpokenTurn(speaker: speaker, text: content, start: cue.start, end: cue.end))
             }
         }
         return turns
+    }
+
+    /// One cue: its times and, per payload line, the voice tag's speaker, the text, and a `Name:`
+    /// prefix the text may start with.
+    private struct Cue {
+        var start: Double
+        var end: Double
+        var lines: [(voice: String?, text: String, prefix: (name: String, rest: String)?)]
     }
 
     /// The start and end of a cue's timing line (`00:00:01.000 --> 00:00:04.000 align:start`), each
@@ -73,7 +115,7 @@ struct WebVTTReader: TranscriptReader {
         return (parseClock(Array(parts[0].trimmingWhitespace().unicodeScalars)), parseClock(Array(end.unicodeScalars)))
     }
 
-    /// Splits a cue payload line into its speaker (voice tag or `Name:` prefix) and plain text.
+    /// Splits a cue payload line into its voice tag's speaker and its plain text.
     static func parsePayload(_ line: String) -> (String?, String) {
         var voice: String?
         var text = String.UnicodeScalarView()
@@ -95,19 +137,20 @@ struct WebVTTReader: TranscriptReader {
             text.append(scalar)
             index += 1
         }
-        var content = decodeReferences(String(text)).trimmingWhitespace()
-        if voice == nil, let colon = content.firstIndex(of: ":") {
-            let name = content[..<colon].trimmingWhitespace()
-            let rest = content[content.index(after: colon)...]
-            if name.count <= 40, rest.first == " " || rest.isEmpty,
-                SpeakerLabels.looksLikeName(name) || SpeakerLabels.participantNumber(in: name) != nil
-                    || SpeakerLabels.looksLikeBracketedName(name)
-            {
-                voice = name
-                content = rest.trimmingWhitespace()
-            }
-        }
-        return (voice, content)
+        return (voice, decodeReferences(String(text)).trimmingWhitespace())
+    }
+
+    /// A `Name: ` at the start of a payload's text (Zoom): a name, a known label (`P3`, `Q1`) or a
+    /// name with a bracketed note, and the text after it.
+    static func namePrefix(of content: String, known: Set<String>) -> (name: String, rest: String)? {
+        guard let colon = content.firstIndex(of: ":") else { return nil }
+        let name = content[..<colon].trimmingWhitespace()
+        let rest = content[content.index(after: colon)...]
+        guard name.count <= 40, rest.first == " " || rest.isEmpty,
+            SpeakerLabels.looksLikeName(name) || SpeakerLabels.isKnown(name, keys: known)
+                || SpeakerLabels.looksLikeBracketedName(name)
+        else { return nil }
+        return (name, rest.trimmingWhitespace())
     }
 
     static func decodeReferences(_ text: String) -> String {

@@ -79,6 +79,51 @@ import Testing
         #expect(document.segments[1].participantID == "P4")
     }
 
+    /// Captions without speakers (YouTube, a meeting recorded without names) have lines such as
+    /// `Here's the thing: …`; a name-like prefix is a speaker only when it recurs, is a known
+    /// label, or starts a cue in a file whose cues mostly start with one.
+    @Test func aNameLikePrefixInCaptionsWithoutSpeakersIsSpeech() throws {
+        var cues = ["WEBVTT", ""]
+        let lines = [
+            "Here's the thing: nobody has time.", "We tried a pilot.", "It was hype, mostly.",
+            "P4: I disagree.", "Then the rota changed.", "So (laughs): no.", "Nobody asked us.",
+            "Not once.", "Not in ten years.", "That is the culture.",
+        ]
+        for (number, line) in lines.enumerated() {
+            cues += ["00:00:\(10 + number).000 --> 00:00:\(10 + number).900", line, ""]
+        }
+        let captions = try read(cues.joined(separator: "\n"), name: "yt.vtt")
+        #expect(captions.turns.map(\.0) == ["", "P4"])
+        #expect(
+            captions.segments[0].text == "Here's the thing: nobody has time. We tried a pilot. It was hype, mostly.")
+        #expect(
+            captions.segments[1].text
+                == "I disagree. Then the rota changed. So (laughs): no. Nobody asked us. Not once. Not in ten years. "
+                + "That is the culture.")
+
+        // In Zoom's layout a cue's first line names the speaker, once or often; a later line of
+        // a cue is speech unless its prefix recurs.
+        let zoom = try read(
+            """
+            WEBVTT
+
+            1
+            00:00:01.000 --> 00:00:02.000
+            Jane Smith: Any mentors?
+
+            2
+            00:00:03.000 --> 00:00:05.000
+            Ade Bello: None.
+            Well (laughs): none at all.
+
+            3
+            00:00:05.000 --> 00:00:06.000
+            Jane Smith: Really?
+            """, name: "zoom.vtt")
+        #expect(zoom.turns.map(\.0) == ["Jane Smith", "Ade Bello", "Jane Smith"])
+        #expect(zoom.segments[1].text == "None. Well (laughs): none at all.")
+    }
+
     @Test func vttWithoutHeaderOrWithBadTimingIsReported() throws {
         let noHeader = ingestError { try read("00:00:01.000 --> 00:00:02.000\nhello", name: "x.vtt") }
         #expect(noHeader?.code == .malformedTranscript)
