@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a set time, seeded with the sample study and the test fixtures:
-#   ingest   the ingest readers (DOCX, TEI, TRS, EAF, VTT, text, participants.csv)
+#   ingest   the ingest readers (DOCX, ODT, TEI, TRS, EAF, VTT, SRT, text, participants.csv)
 #   parsers  the pipeline and lexicon parsers (YAML, LIWC) and the matcher
 #   Scripts/fuzz.sh [SECONDS] [ingest|parsers]        (default 120 ingest)
 # Crashes are written to .build-fuzz/crashes/; each one found becomes a regression fixture in
@@ -34,11 +34,12 @@ python3 - "$seeds" <<'PY'
 import os, sys
 seeds = sys.argv[1]
 # The first byte chooses the reader (see Fuzz/Sources/FuzzIngest): 0 docx, 1 xml, 2 trs, 3 eaf, 4 vtt, 5 txt, 6 csv,
-# 7 srt.
+# 7 srt, 8 odt.
 files = [("Corpora/ai-doctors/interview-05.docx", 0), ("Tests/IngestTests/Fixtures/word-features.docx", 0),
          ("Corpora/ai-doctors/interview-07.xml", 1), ("Corpora/ai-doctors/interview-08.trs", 2),
          ("Corpora/ai-doctors/interview-09.eaf", 3), ("Corpora/ai-doctors/interview-10.vtt", 4),
-         ("Corpora/ai-doctors/interview-11.txt", 5), ("Corpora/ai-doctors/participants.csv", 6)]
+         ("Corpora/ai-doctors/interview-11.txt", 5), ("Corpora/ai-doctors/participants.csv", 6),
+         ("Tests/IngestTests/Fixtures/word-features.odt", 8), ("Tests/IngestTests/Fixtures/interview-02.odt", 8)]
 for index, (path, selector) in enumerate(files):
     with open(path, "rb") as source, open(os.path.join(seeds, "seed-%d" % index), "wb") as target:
         target.write(bytes([selector]) + source.read())
@@ -48,7 +49,8 @@ with open(os.path.join(seeds, "seed-srt"), "wb") as target:
 # Header lines of transcription tools (LineSegmenter's layouts), one of each.
 layouts = ("00:00:01 Speaker 1\nThanks.\n[00:00:05] - Jane S.\nFine.\nSpeaker 1 [00:00:09]\nAnd?\n"
            "[Jane S.] 14:02:33\nYes.\n**Jane S.** (00:01:02)\nQ. How?\nA. Well.\nJANE SMITH\n00:01:05\nOK.\n"
-           "Jane Smith: [00:01:07] So.\nInterviewer - I - I think.\nP3 \u2013 Sure.\n")
+           "Jane Smith: [00:01:07] So.\nInterviewer - I - I think.\nP3 \u2013 Sure.\nQ1: Why?\nA1. Time.\n"
+           "1. Interviewer: And?\n2) P3 - GP: No.\n")
 with open(os.path.join(seeds, "seed-layouts"), "wb") as target:
     target.write(bytes([5]) + layouts.encode())
 PY

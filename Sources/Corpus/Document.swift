@@ -49,4 +49,6 @@ public enum TranscriptFormat: String, Codable, Sendable, CaseIterable {
     case webvtt = "vtt"
     case subrip = "srt"
     case text
+    /// OpenDocument text (`.odt`).
+    case odt
 }

@@ -139,72 +139,6 @@ private final class WordprocessingWalker: XMLEventHandler {
 /// The walk through a WordprocessingML part: open paragraphs, table rows and cells, fields,
 /// run properties, and the subtree being skipped.
 private struct WordprocessingState {
-    /// A paragraph being built: its finished lines and the current one, as UTF-8.
-    struct Paragraph {
-        var lines: [SourceLine] = []
-        /// Paragraphs of text boxes anchored in this one, read after it.
-        var anchored: [SourceLine] = []
-        var current: [UInt8] = []
-        /// Scalars of `current` while its start is bold or blank; not kept up after that.
-        var prefixLength = 0
-        var boldPrefix = 0
-        var inBoldPrefix = true
-
-        /// Appends a run's text; a line break in it ends the line.
-        mutating func append(_ text: UnsafeBufferPointer<UInt8>, bold: Bool) {
-            var rest = text
-            // `memchr`: runs rarely hold a line break, and most of a document is run text.
-            while let base = rest.baseAddress, let found = memchr(base, 0x0A, rest.count) {
-                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                appendPiece(UnsafeBufferPointer(rebasing: rest[..<newline]), bold: bold)
-                breakLine()
-                rest = UnsafeBufferPointer(rebasing: rest[(newline + 1)...])
-            }
-            appendPiece(rest, bold: bold)
-        }
-
-        private mutating func appendPiece(_ piece: UnsafeBufferPointer<UInt8>, bold: Bool) {
-            guard !piece.isEmpty else { return }
-            current.append(contentsOf: piece)
-            // Scalars are counted only while the line starts bold or blank (a label is short),
-            // not for every piece of every line.
-            guard inBoldPrefix else { return }
-            if bold {
-                prefixLength += UTF8Scalars.count(piece)
-                boldPrefix = prefixLength
-            } else if Self.hasNonBlank(piece) {
-                inBoldPrefix = false
-            } else {
-                prefixLength += UTF8Scalars.count(piece)
-            }
-        }
-
-        /// Whether the UTF-8 holds a scalar that is not blank; decodes only up to the first.
-        private static func hasNonBlank(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
-            var bytes = piece.makeIterator()
-            var decoder = UTF8()
-            while case .scalarValue(let scalar) = decoder.decode(&bytes) {
-                if !scalar.isBlank { return true }
-            }
-            return false
-        }
-
-        mutating func breakLine() {
-            lines.append(SourceLine(text: String(decoding: current, as: UTF8.self), boldPrefix: boldPrefix))
-            current.removeAll(keepingCapacity: true)
-            prefixLength = 0
-            boldPrefix = 0
-            inBoldPrefix = true
-        }
-
-        /// Ends the paragraph: its lines, then its text boxes' lines, go to `sink`.
-        mutating func finish(into sink: inout [SourceLine]) {
-            breakLine()
-            sink += lines
-            sink += anchored
-        }
-    }
-
     enum FieldPart { case code, result }
 
     private let transitional: XMLName
@@ -218,7 +152,7 @@ private struct WordprocessingState {
 
     private var output: [[SourceLine]] = [[]]  // line sinks: the part, then one per open table cell
     private var rows: [[[SourceLine]]] = []  // cells of each open table row
-    private var paragraphs: [Paragraph] = []  // open paragraphs (a text box nests one in another)
+    private var paragraphs: [ParagraphLines] = []  // open paragraphs (a text box nests one in another)
     private var spare: [UInt8] = []  // an empty byte buffer with capacity, for the next paragraph
     private var fields: [FieldPart] = []
     private var alternates: [Bool] = []  // per open mc:AlternateContent: a branch was taken
@@ -298,7 +232,7 @@ private struct WordprocessingState {
                 }
             } else if name == p {
                 // The last paragraph's byte buffer is reused: one allocation less per line.
-                paragraphs.append(Paragraph(current: spare))
+                paragraphs.append(ParagraphLines(current: spare))
                 spare = []
             } else if name == tc {
                 output.append([])
@@ -344,7 +278,7 @@ private struct WordprocessingState {
             } else if name == tc, output.count > 1, !rows.isEmpty {
                 rows[rows.count - 1].append(output.removeLast())
             } else if name == tr, let cells = rows.popLast(), !isEmpty {
-                output[output.count - 1] += Self.rowLines(cells)
+                output[output.count - 1] += ParagraphLines.rowLines(cells)
             }
         } else if compatibility.isNamespace(namespace), name == alternateContent {
             _ = alternates.popLast()
@@ -359,17 +293,6 @@ private struct WordprocessingState {
     mutating func finish() -> [SourceLine] {
         while var paragraph = paragraphs.popLast() { paragraph.finish(into: &output[0]) }
         return output[0]
-    }
-
-    /// A table row as text: cells separated by tabs, a cell's own paragraphs by line breaks.
-    static func rowLines(_ cells: [[SourceLine]]) -> [SourceLine] {
-        let text = cells.map { cell in cell.map(\.text).joined(separator: "\n") }.joined(separator: "\t")
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) }
-        if !lines.isEmpty {
-            lines[0].isTableRow = cells.count > 1
-            lines[0].boldPrefix = cells.first?.first?.boldPrefix ?? 0
-        }
-        return lines
     }
 }
 

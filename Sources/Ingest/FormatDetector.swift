@@ -11,7 +11,17 @@ enum FormatDetector {
         let head = [UInt8](data.prefix(8))
         let ext = (file as NSString).pathExtension.lowercased()
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
-            return .docx
+            if let type = OpenDocumentReader.mediaType(data) {
+                guard type.hasPrefix("application/vnd.oasis.opendocument.text") else {
+                    let kind = type.split(separator: ".").last.map { " " + $0.split(separator: "-")[0] } ?? ""
+                    throw IngestError(
+                        .unsupportedFormat, file: file,
+                        message: "this is an OpenDocument\(kind) file, not a text document",
+                        hint: "copy the transcript into a text document (.odt or .docx)")
+                }
+                return .odt
+            }
+            return ext == "odt" ? .odt : .docx
         }
         if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
             throw compoundFileError(data, file: file)

@@ -78,6 +78,7 @@ public struct Ingestor: Sendable {
             case .tei: TEIReader()
             case .transcriber: TranscriberReader()
             case .elan: ELANReader()
+            case .odt: OpenDocumentReader(limits: options.zipLimits)
             }
         var draft: TranscriptDraft =
             switch try reader.read(data, file: source) {
@@ -175,7 +176,7 @@ public struct Ingestor: Sendable {
         }
     }
 
-    /// File extensions taken from a folder; `.doc`, `.rtf` and `.odt` are included so that the
+    /// File extensions taken from a folder; `.doc` and `.rtf` are included so that the
     /// researcher is told what to do with them rather than have them skipped silently.
     public static let transcriptExtensions: Set<String> = [
         "docx", "xml", "tei", "trs", "eaf", "vtt", "srt", "txt", "text", "doc", "rtf", "odt",

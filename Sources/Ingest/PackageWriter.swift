@@ -9,10 +9,11 @@ public final class PackageWriter {
 
     public init() throws { archive = try Archive(accessMode: .create) }
 
-    /// Adds an entry, deflated, after those added before.
-    public func add(_ path: String, _ data: Data) throws {
+    /// Adds an entry after those added before, deflated unless `stored` (an OpenDocument
+    /// package's `mimetype`, which readers look for uncompressed).
+    public func add(_ path: String, _ data: Data, stored: Bool = false) throws {
         try archive.addEntry(
-            with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
+            with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: stored ? .none : .deflate
         ) { position, size in
             data.subdata(in: Int(position)..<Int(position) + size)
         }

@@ -442,6 +442,7 @@ extension TranscriptFormat {
         case .webvtt: ["vtt"]
         case .subrip: ["srt"]
         case .text: ["txt", "text"]
+        case .odt: ["odt"]
         }
     }
 }

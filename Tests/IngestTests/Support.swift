@@ -68,4 +68,11 @@ extension Fixture {
     static func docxPackage(entries: [(String, Data)]) throws -> Data {
         try PackageWriter.zip(entries.map { (path: $0.0, data: $0.1) })
     }
+
+    /// An OpenDocument package: `mimetype` stored, as the standard asks, the rest deflated.
+    static func odtPackage(entries: [(String, Data)]) throws -> Data {
+        let writer = try PackageWriter()
+        for (path, data) in entries { try writer.add(path, data, stored: path == "mimetype") }
+        return try writer.data()
+    }
 }

@@ -75,6 +75,25 @@ import TextAnalysis
         #expect(failures.map(\.file) == [folder.path + "/../corpus"])
     }
 
+    /// `inputs.formats` lists only files of those formats from a folder; an OpenDocument text
+    /// is one of them, and its turns reach the corpus as the Word file's did.
+    @Test func formatsChooseWhichFilesOfAFolderAreRead() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let odt = workspace.root.appendingPathComponent("corpus/interview-02.odt")
+        try FileManager.default.copyItem(
+            at: Workspace.repository.appendingPathComponent("Tests/IngestTests/Fixtures/interview-02.odt"), to: odt)
+        let pipeline = workspace.root.appendingPathComponent("study.yaml").path
+        try "study: s\ninputs: {paths: [corpus], formats: [odt, vtt]}\nstages: [tokenize: {}]\nout: out\n".write(
+            toFile: pipeline, atomically: true, encoding: .utf8)
+        var failures: [IngestError] = []
+        let files = try PipelineReader.read(pipeline).transcriptFiles(&failures)
+        #expect(failures.isEmpty)
+        #expect(files.map { ($0 as NSString).lastPathComponent } == ["interview-02.odt", "interview-10.vtt"])
+        let unknown = errors("study: s\ninputs: {paths: [c], formats: [pdf]}\nout: o\n")
+        #expect(unknown.contains { $0.message.contains("unknown format \"pdf\"") && $0.message.contains("odt") })
+    }
+
     /// A single folder's listing comes sorted and is taken as it is; inputs that name files out
     /// of order, or name one twice (a file and its folder), are still listed once each, in byte
     /// order.
