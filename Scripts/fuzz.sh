@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a set time, seeded with the sample study and the test fixtures:
-#   ingest   the ingest readers (DOCX, ODT, TEI, TRS, EAF, VTT, SRT, text, participants.csv)
+#   ingest   the ingest readers (DOCX, ODT, RTF, TEI, TRS, EAF, VTT, SRT, text, participants.csv)
 #   parsers  the pipeline and lexicon parsers (YAML, LIWC) and the matcher
 #   Scripts/fuzz.sh [SECONDS] [ingest|parsers]        (default 120 ingest)
 # Crashes are written to .build-fuzz/crashes/; each one found becomes a regression fixture in
@@ -34,12 +34,13 @@ python3 - "$seeds" <<'PY'
 import os, sys
 seeds = sys.argv[1]
 # The first byte chooses the reader (see Fuzz/Sources/FuzzIngest): 0 docx, 1 xml, 2 trs, 3 eaf, 4 vtt, 5 txt, 6 csv,
-# 7 srt, 8 odt.
+# 7 srt, 8 odt, 9 rtf.
 files = [("Corpora/ai-doctors/interview-05.docx", 0), ("Tests/IngestTests/Fixtures/word-features.docx", 0),
          ("Corpora/ai-doctors/interview-07.xml", 1), ("Corpora/ai-doctors/interview-08.trs", 2),
          ("Corpora/ai-doctors/interview-09.eaf", 3), ("Corpora/ai-doctors/interview-10.vtt", 4),
          ("Corpora/ai-doctors/interview-11.txt", 5), ("Corpora/ai-doctors/participants.csv", 6),
-         ("Tests/IngestTests/Fixtures/word-features.odt", 8), ("Tests/IngestTests/Fixtures/interview-02.odt", 8)]
+         ("Tests/IngestTests/Fixtures/word-features.odt", 8), ("Tests/IngestTests/Fixtures/interview-02.odt", 8),
+         ("Tests/IngestTests/Fixtures/word-features.rtf", 9), ("Tests/IngestTests/Fixtures/interview-02.rtf", 9)]
 for index, (path, selector) in enumerate(files):
     with open(path, "rb") as source, open(os.path.join(seeds, "seed-%d" % index), "wb") as target:
         target.write(bytes([selector]) + source.read())

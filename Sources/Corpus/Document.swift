@@ -51,4 +51,6 @@ public enum TranscriptFormat: String, Codable, Sendable, CaseIterable {
     case text
     /// OpenDocument text (`.odt`).
     case odt
+    /// Rich Text Format (`.rtf`).
+    case rtf
 }

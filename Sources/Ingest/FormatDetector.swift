@@ -29,11 +29,7 @@ enum FormatDetector {
         let text = sniffText(data)
         // Only the start is compared: lower-casing all 512 characters was most of detecting.
         let lowered = String(text.prefix(16)).lowercased()
-        if lowered.hasPrefix("{\\rtf") {
-            throw IngestError(
-                .unsupportedFormat, file: file, message: "this is a Rich Text (RTF) file\(misnamed(ext, "rtf"))",
-                hint: "open it in Word or LibreOffice and save it as .docx")
-        }
+        if lowered.hasPrefix("{\\rtf") { return .rtf }
         if lowered.hasPrefix("%pdf") {
             throw IngestError(
                 .unsupportedFormat, file: file, message: "this is a PDF\(misnamed(ext, "pdf"))",

@@ -79,6 +79,7 @@ public struct Ingestor: Sendable {
             case .transcriber: TranscriberReader()
             case .elan: ELANReader()
             case .odt: OpenDocumentReader(limits: options.zipLimits)
+            case .rtf: RTFReader()
             }
         var draft: TranscriptDraft =
             switch try reader.read(data, file: source) {
@@ -176,8 +177,8 @@ public struct Ingestor: Sendable {
         }
     }
 
-    /// File extensions taken from a folder; `.doc` and `.rtf` are included so that the
-    /// researcher is told what to do with them rather than have them skipped silently.
+    /// File extensions taken from a folder; `.doc` is included so that the researcher is told
+    /// what to do with it rather than have it skipped silently.
     public static let transcriptExtensions: Set<String> = [
         "docx", "xml", "tei", "trs", "eaf", "vtt", "srt", "txt", "text", "doc", "rtf", "odt",
     ]

@@ -226,9 +226,7 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)
         for (offset, byte) in zip(bytes.indices, bytes) {
-            if byte < 0x80 || byte >= 0xA0 {
-                scalars.append(Unicode.Scalar(byte))
-            } else if let scalar = Unicode.Scalar(Self.windows1252High[Int(byte) - 0x80]), scalar != "\0" {
+            if let scalar = scalar(byte) {
                 scalars.append(scalar)
             } else if replacingUnassigned {
                 scalars.append("\u{FFFD}")
@@ -237,6 +235,13 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
             }
         }
         return .success(String(scalars))
+    }
+
+    /// The scalar one byte stands for; nil for a byte the encoding leaves unassigned.
+    func scalar(_ byte: UInt8) -> Unicode.Scalar? {
+        guard byte >= 0x80, byte < 0xA0 else { return Unicode.Scalar(byte) }
+        let value = Self.windows1252High[Int(byte) - 0x80]
+        return value == 0 ? nil : Unicode.Scalar(value)
     }
 
     /// Where a byte the encoding leaves unassigned is.

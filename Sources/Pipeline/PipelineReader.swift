@@ -443,6 +443,7 @@ extension TranscriptFormat {
         case .subrip: ["srt"]
         case .text: ["txt", "text"]
         case .odt: ["odt"]
+        case .rtf: ["rtf"]
         }
     }
 }

@@ -44,8 +44,8 @@ public enum StudyTemplate {
         study: my-study
 
         inputs:
-          # Files, folders or globs. Word (.docx), OpenDocument (.odt), TEI/Transcriber/ELAN XML,
-          # WebVTT, SubRip (.srt) and text are read.
+          # Files, folders or globs. Word (.docx), OpenDocument (.odt), RTF, TEI/Transcriber/ELAN
+          # XML, WebVTT, SubRip (.srt) and text are read.
           paths: [transcripts]
           # exclude: ["*draft*"]
           speakers:

@@ -19,7 +19,7 @@ struct Extract: ParsableCommand {
         case text, json, plain
     }
 
-    @Argument(help: "Transcript files or folders (.docx, .odt, TEI/.trs/.eaf XML, .vtt, .srt, .txt).")
+    @Argument(help: "Transcript files or folders (.docx, .odt, .rtf, TEI/.trs/.eaf XML, .vtt, .srt, .txt).")
     var inputs: [String]
 
     @Option(name: .long, help: "Output: text, json or plain.")

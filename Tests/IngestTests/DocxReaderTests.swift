@@ -143,7 +143,6 @@ import Testing
         BrokenCase(file: "legacy-word.doc", code: .legacyWordDocument),
         BrokenCase(file: "encrypted.docx", code: .encryptedDocument),
         BrokenCase(file: "really-html.docx", code: .unsupportedFormat),
-        BrokenCase(file: "really-rtf.docx", code: .unsupportedFormat),
         BrokenCase(file: "empty.docx", code: .emptyFile),
         // Found by the fuzzer: a directory offset past the end made ZIPFoundation trap.
         BrokenCase(file: "fuzz-zip-offset-past-end.docx", code: .invalidZip),

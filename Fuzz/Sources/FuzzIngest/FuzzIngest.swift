@@ -10,7 +10,7 @@ import TextAnalysis
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard count > 0 else { return 0 }
-    let names = ["f.docx", "f.xml", "f.trs", "f.eaf", "f.vtt", "f.txt", "participants.csv", "f.srt", "f.odt"]
+    let names = ["f.docx", "f.xml", "f.trs", "f.eaf", "f.vtt", "f.txt", "participants.csv", "f.srt", "f.odt", "f.rtf"]
     let name = names[Int(start[0]) % names.count]
     let data = Data(bytes: start + 1, count: count - 1)
     if name == "participants.csv" {
