@@ -128,9 +128,16 @@ let package = Package(
                 // runs; the loader's own count 3.6-5.6 -> 0.5-0.7 million cycles). Only a run that parses
                 // XML loads them after all, for libxml2's ICU. zlib and libdeflate stay shared, so
                 // that the system's security updates reach what inflates other people's files.
+                // `Linking/symbol-order.txt` puts the standard library's code first, so that its
+                // UTF-8 check (`validateUTF8`, every text file's `String`) sits where the
+                // toolchain's build put it, not wherever the code linked before it ends: its loop
+                // crossing a 64-byte block cost `tmine extract` of 100 MB of text 5 % (session 55),
+                // and changes elsewhere kept moving it in and out (session 57: 1.058 -> 1.023 of
+                // the session's starting build, 10 alternated pairs).
                 .unsafeFlags(
                     [
                         "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                        "-Xlinker", "--symbol-ordering-file=\(linkingFolder)/symbol-order.txt",
                         "-L\(linkingFolder)", "-Xclang-linker", "-static-libgcc",
                     ],
                     .when(platforms: [.linux], configuration: .release)

@@ -66,9 +66,19 @@ struct LineSegmenter: @unchecked Sendable {
             guard let label, let (base, _) = SpeakerLabels.numbered(label) else { return label ?? "" }
             return base
         }
-        // A label taken on its own counts too: `Q.` recurs with `Q:`.
-        for head in heads where head.kind == .nameCandidate || head.kind == .label {
-            candidateCounts[recurrenceKey(head.label), default: 0] += 1
+        // A label taken on its own counts too (`Q.` recurs with `Q:`), when it shares its key
+        // with a candidate. Each distinct label's key is worked out once, and only when some
+        // line is a candidate.
+        let candidateKeys = Set(heads.lazy.filter { $0.kind == .nameCandidate }.map { recurrenceKey($0.label) })
+        if !candidateKeys.isEmpty {
+            var keys = LabelTally<String?>()
+            for head in heads where head.kind == .nameCandidate || head.kind == .label {
+                let position = keys.position(of: head.label ?? "") { label in
+                    let key = recurrenceKey(label)
+                    return candidateKeys.contains(key) ? key : nil
+                }
+                if let key = keys[position] { candidateCounts[key, default: 0] += 1 }
+            }
         }
         let threshold = labels.recurringNameThreshold
 

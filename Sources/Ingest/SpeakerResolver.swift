@@ -148,12 +148,19 @@ struct SpeakerResolver {
     /// or answers, not speakers, and each turn is the base's (`Q`). A number that heads several
     /// turns (`R1`, `R2` in a focus group) names a speaker and stays. The note says which.
     func withTurnNumbersDropped(_ draft: TranscriptDraft) -> (TranscriptDraft, String?) {
-        var groups: [String: (base: String, labels: [String: Int])] = [:]
+        // Turns per distinct label, then the rules once a label: a transcript has a few labels
+        // and thousands of turns (run per turn, they were a fifth of `tmine extract`).
+        var turnCounts = LabelTally<Int>()
         for turn in draft.turns {
-            guard let label = turn.label, SpeakerLabels.participantNumber(in: label) == nil,
-                let (base, _) = SpeakerLabels.numbered(label), speaker(for: base, hint: nil) != nil
+            guard let label = turn.label else { continue }
+            turnCounts[turnCounts.position(of: label) { _ in 0 }] += 1
+        }
+        var groups: [String: (base: String, labels: [String: Int])] = [:]
+        for (label, turns) in turnCounts.entries {
+            guard let (base, _) = SpeakerLabels.numbered(label), SpeakerLabels.participantNumber(in: label) == nil,
+                speaker(for: base, hint: nil) != nil
             else { continue }
-            groups[SpeakerLabels.key(base), default: (base, [:])].labels[label, default: 0] += 1
+            groups[SpeakerLabels.key(base), default: (base, [:])].labels[label] = turns
         }
         let dropped = groups.values.filter { $0.labels.count >= 2 && $0.labels.values.allSatisfy { $0 == 1 } }
         guard !dropped.isEmpty else { return (draft, nil) }
