@@ -60,9 +60,10 @@ public struct NoteTally: Sendable {
 
     /// A note's kind: lower-cased, without its digits, times and full stops, blanks collapsed
     /// (`[Inaudible 00:12:03]` → `[inaudible]`). What is left of a timed pause or micropause is
-    /// `(pause)`; of a time alone, `[time]` or `(time)`.
+    /// `(pause)`; of a time alone, `[time]` or `(time)`, and `#time#` (f4transkript's).
     public static func kind(of note: String) -> String {
         guard let first = note.first, let last = note.last else { return note }
+        if first == "#" { return "#time#" }
         let double = note.hasPrefix("((")
         let inner = note.dropFirst(double ? 2 : 1).dropLast(double ? 2 : 1)
         let words = String(

@@ -20,8 +20,9 @@ public struct Token: Sendable, Hashable {
 /// and, in numbers, an internal `.` or `,` (`3.5`, `50,000`). URLs and e-mail addresses are one
 /// token each; every Han, Hiragana or Katakana character is a token of its own; punctuation,
 /// symbols and emoji are dropped; a transcriber's note in square brackets (`[laughs]`,
-/// `[inaudible 00:12:03]`, `[hospital name]`) or double parentheses (`((laughs))`) is skipped
-/// unless ``Options/annotations`` keeps it.
+/// `[inaudible 00:12:03]`, `[hospital name]`) or double parentheses (`((laughs))`), a timed pause
+/// and a time between hashes (f4transkript's `#00:01:23-4#`) are skipped unless
+/// ``Options/annotations`` keeps them.
 /// Hand-written: no package on this machine tokenises text.
 public struct Tokenizer: Sendable {
     /// How forms are normalised and what counts as part of a token.
@@ -88,9 +89,11 @@ public struct Tokenizer: Sendable {
         case other, letter, digit, opening, mark, apostrophe, hyphen, separator, ideograph, ignorable
     }
 
-    /// ASCII's kinds when notes are skipped: `[` opens one, and `(` may (`((laughs))`).
+    /// ASCII's kinds when notes are skipped: `[` opens one, and `(` and `#` may (`((laughs))`,
+    /// `#00:01:23-4#`).
     static let asciiKindsSkippingNotes: [Kind] = asciiKinds.enumerated().map { byte, kind in
-        byte == Int(UInt8(ascii: "[")) || byte == Int(UInt8(ascii: "(")) ? .opening : kind
+        byte == Int(UInt8(ascii: "[")) || byte == Int(UInt8(ascii: "(")) || byte == Int(UInt8(ascii: "#"))
+            ? .opening : kind
     }
 
     static let asciiKinds: [Kind] = (0..<128).map { byte -> Kind in
@@ -387,7 +390,10 @@ public struct Tokenizer: Sendable {
             var ranges: [Range<Int>] = []
             var index = 0
             while index < bytes.count {
-                guard bytes[index] == UInt8(ascii: "[") || bytes[index] == UInt8(ascii: "(") else {
+                guard
+                    bytes[index] == UInt8(ascii: "[") || bytes[index] == UInt8(ascii: "(")
+                        || bytes[index] == UInt8(ascii: "#")
+                else {
                     index += 1
                     continue
                 }
@@ -399,12 +405,14 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    /// Past the end of the note opened at `start`: the `]` after a `[`, or the `))` after a
+    /// Past the end of the note opened at `start`: a time between hashes
+    /// (``timestampEnd(_:from:)``), the `]` after a `[`, or the `))` after a
     /// `((` (a comment in Jefferson's and GAT's transcription conventions; a single `(` marks
     /// words heard unsure, which are speech), on the same line and within
     /// ``Options/annotationLimit`` bytes. Else past the opening alone, a separator. A second
     /// opening first ends the search: notes do not nest.
     private static func noteEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        if bytes[start] == UInt8(ascii: "#") { return timestampEnd(bytes, from: start) ?? start + 1 }
         let square = bytes[start] == UInt8(ascii: "[")
         guard square || (start + 1 < bytes.count && bytes[start + 1] == UInt8(ascii: "(")) else {
             return pauseEnd(bytes, from: start) ?? start + 1
@@ -423,6 +431,26 @@ public struct Tokenizer: Sendable {
             }
         }
         return start + 1
+    }
+
+    /// Past a time between hashes, as f4transkript, f5transkript and MAXQDA put one at the end of
+    /// each turn (`#00:01:23-4#`, tenths after the dash): a digit first, then digits, colons,
+    /// full stops and dashes, within 16 bytes, and at least one colon.
+    private static func timestampEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start + 1
+        var colons = 0
+        guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
+        while index < min(bytes.count, start + 16) {
+            switch bytes[index] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"): index += 1
+            case UInt8(ascii: ":"):
+                colons += 1
+                index += 1
+            case UInt8(ascii: "#"): return colons > 0 ? index + 1 : nil
+            default: return nil
+            }
+        }
+        return nil
     }
 
     /// Past a timed pause or micropause in single parentheses (`(0.5)`, `(.)`, Jefferson's

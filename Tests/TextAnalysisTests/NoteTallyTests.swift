@@ -7,6 +7,7 @@ import Testing
     @Test(arguments: [
         ("[Inaudible 00:12:03]", "[inaudible]"), ("[inaudible]", "[inaudible]"), ("((Laughs))", "((laughs))"),
         ("(0.5)", "(pause)"), ("(.)", "(pause)"), ("(00:12:45)", "(time)"), ("[00:01]", "[time]"),
+        ("#00:01:23-4#", "#time#"),
         ("[Hospital  name]", "[hospital name]"),
     ])
     func notesOfOneKindShareItsName(_ note: String, _ kind: String) {

@@ -199,6 +199,12 @@ import Testing
         // Timed pauses and micropauses (Jefferson) are notes; a parenthesised word with a number is not.
         #expect(forms("well (0.5) no (.) yes (3) (2 of them)") == ["well", "no", "yes", "2", "of", "them"])
         #expect(forms("so (00:12:45) then (1:05 pm)") == ["so", "then", "1", "05", "pm"])
+        // f4transkript's time at a turn's end; a hash that opens no time separates, as before.
+        #expect(
+            forms("Gar keine. #00:01:02-0# Und #1:05# dann #5 #x:1# ##") == [
+                "gar", "keine", "und", "dann", "5", "x", "1",
+            ])
+        #expect(forms("Gar keine. #00:01:02-0#", keep) == ["gar", "keine", "00", "01", "02-0"])
         #expect(forms("a [" + String(repeating: "x ", count: 150) + "] b").count == 152)
         var vocabulary = Vocabulary()
         var spellings = Vocabulary()
@@ -215,7 +221,9 @@ import Testing
     /// text, after the one before, spells the text at its range, and counting agrees, with notes
     /// skipped or kept; and skipping drops exactly tokens, never adds or moves one.
     @Test func notesInAnyArrangementLeaveTokensInPlace() {
-        let pieces = ["[", "]", "(", "((", ")", "))", ".", "0", "ab", " ", "\n", "é", "’s", "-", "((x", "0.5)"]
+        let pieces = [
+            "[", "]", "(", "((", ")", "))", ".", "0", "ab", " ", "\n", "é", "’s", "-", "((x", "0.5)", "#", ":",
+        ]
         for text in randomTexts(of: pieces, seed: 20_261_205) {
             let scalars = Array(text.unicodeScalars)
             var spans: [[String]] = []
