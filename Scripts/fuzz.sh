@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-120}
 target=${2:-ingest}
+# SwiftPM keeps its plan of a path dependency's sources: without this, a source file added to
+# the main package since the last fuzz build is not seen ("cannot find 'X' in scope").
+rm -f .build-fuzz/debug/description.json .build-fuzz/x86_64-unknown-linux-gnu/debug/description.json
 (cd Fuzz && swift build --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address)
 seeds=.build-fuzz/seeds-$target
 mkdir -p "$seeds" .build-fuzz/crashes

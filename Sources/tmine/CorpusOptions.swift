@@ -7,6 +7,30 @@ import TextAnalysis
 
 /// Options shared by the commands that read transcripts: inputs, participants, tokenising.
 struct CorpusOptions: ParsableArguments {
+    @OptionGroup var input: InputOptions
+    @OptionGroup var tokenizer: TokenizerFlags
+
+    /// ``InputOptions/study(tokenizer:stopwords:)`` with these tokeniser flags.
+    func study(stopwords: Stopwords = .english) throws -> StudyStream {
+        try input.study(tokenizer: tokenizer, stopwords: stopwords)
+    }
+}
+
+/// How a command's tokens are made, beside what a pipeline says.
+struct TokenizerFlags: ParsableArguments {
+    @Option(name: .long, help: "Case handling: fold (default), lower or preserve.")
+    var `case`: Tokenizer.Options.CaseMode = .fold
+
+    @Flag(name: .long, help: "Fold diacritics (café = cafe).")
+    var foldDiacritics = false
+
+    @Flag(name: .long, help: "Tokenise transcribers' notes ([laughs], ((coughs)), (0.5)) as words; skipped by default.")
+    var keepAnnotations = false
+}
+
+/// The transcripts a command reads: inputs and participants (`tmine notes` needs no tokeniser
+/// flags, so it takes these alone).
+struct InputOptions: ParsableArguments {
     @Argument(
         help:
             "Transcript files or folders (a folder's participants.csv is used unless --participants), or a pipeline file."
@@ -16,21 +40,16 @@ struct CorpusOptions: ParsableArguments {
     @Option(name: .long, help: "participants.csv: id column first, then attributes.")
     var participants: String?
 
-    @Option(name: .long, help: "Case handling: fold (default), lower or preserve.")
-    var `case`: Tokenizer.Options.CaseMode = .fold
-
-    @Flag(name: .long, help: "Fold diacritics (café = cafe).")
-    var foldDiacritics = false
-
-    @Flag(name: .long, help: "Tokenise transcribers' notes ([laughs], ((coughs)), (0.5)) as words; skipped by default.")
-    var keepAnnotations = false
-
     /// The inputs as they are to be read: files, participants, tokeniser settings. A single
     /// `.yaml` input is a pipeline file: its inputs, participants, speaker labels, tokeniser
     /// settings and (when `stopwords` is not empty) stopwords are used. An unreadable pipeline or
     /// participants file is printed and a usage error; inputs that cannot be listed are printed
     /// with the failures of reading (``StudyStream/forEach(roles:stems:make:deliver:)``).
-    func study(stopwords: Stopwords = .english) throws -> StudyStream {
+    func study(tokenizer flags: TokenizerFlags? = nil, stopwords: Stopwords = .english) throws -> StudyStream {
+        // Without flags (a parsed `TokenizerFlags` only has values), the defaults.
+        let caseMode = flags?.case ?? .fold
+        let foldDiacritics = flags?.foldDiacritics ?? false
+        let keepAnnotations = flags?.keepAnnotations ?? false
         var options = Tokenizer.Options()
         if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
             let configuration = try readPipeline(inputs[0])
@@ -44,7 +63,7 @@ struct CorpusOptions: ParsableArguments {
             var failures: [IngestError] = []
             let files = configuration.transcriptFiles(&failures)
             options = configuration.tokenize.options
-            if `case` != .fold { options.caseMode = `case` }
+            if caseMode != .fold { options.caseMode = caseMode }
             if foldDiacritics { options.foldDiacritics = true }
             if keepAnnotations { options.annotations = true }
             return StudyStream(
@@ -61,7 +80,7 @@ struct CorpusOptions: ParsableArguments {
         }
         for warning in participants.warnings { printError("warning: \(warning)") }
         let listing = Ingestor.transcriptFiles(in: inputs)
-        options.caseMode = `case`
+        options.caseMode = caseMode
         options.foldDiacritics = foldDiacritics
         options.annotations = keepAnnotations
         return StudyStream(

@@ -13,13 +13,13 @@ struct Notes: ParsableCommand {
             Example: tmine notes Corpora/ai-doctors
             """)
 
-    @OptionGroup var corpus: CorpusOptions
+    @OptionGroup var input: InputOptions
 
     @Flag(name: .long, help: "JSON output.")
     var json = false
 
     func run() throws {
-        let study = try corpus.study(stopwords: .none)
+        let study = try input.study(stopwords: .none)
         var tally = NoteTally()
         try study.forEach(
             roles: [], stems: false, make: { NoteTally(document: $0.documents[0]) }, deliver: { tally.add($0) })

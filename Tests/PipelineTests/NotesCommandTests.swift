@@ -13,6 +13,9 @@ import Testing
         #expect(output.contains("1\t1\t[inaudible]\t[inaudible 00:01:02]"))
         #expect(output.contains("1\t1\t((coughs))\t((coughs))"))
         #expect(output.contains("3 notes of 3 kinds in 1 documents"))
+        // Tokeniser flags would do nothing here, so the command does not offer them.
+        let (_, help) = try runProcess(try tmineExecutable().path, ["notes", "--help"])
+        #expect(help.contains("--participants") && !help.contains("--keep-annotations") && !help.contains("--case"))
     }
 
     /// A query found only inside notes has no hit, and says where it is; one found in words, or
