@@ -28,6 +28,20 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
 
     public static let empty = ParticipantTable(attributeNames: [], participants: [])
 
+    /// What to say of the first of `names` that is none of the table's attributes; nil when
+    /// all are. Grouped or filtered by a column the table lacks (a typo, another spelling), every
+    /// participant fell in one "(none)" group, or none passed, without a word.
+    public func missingAttribute(among names: some Sequence<String>) -> String? {
+        guard let missing = names.first(where: { !attributeNames.contains($0) }) else { return nil }
+        guard !attributeNames.isEmpty else {
+            return
+                "no participant attribute \"\(missing)\": there is no participants file, or it has no attribute columns"
+        }
+        let close = attributeNames.first { $0.lowercased() == missing.lowercased() }
+        return "no participant attribute \"\(missing)\"" + (close.map { "; did you mean \"\($0)\"?" } ?? "")
+            + " (the participants file has " + attributeNames.joined(separator: ", ") + ")"
+    }
+
     /// Participants by id (the first row wins if an id repeats), for joins over many turns.
     public var byID: [String: Participant] {
         Dictionary(participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -3,8 +3,8 @@ import Corpus
 import Foundation
 
 /// Reads `participants.csv`: a header row, the participant id in the first column, every
-/// further column an attribute. Parsed by yaslab/CSV.swift after our own decoding (BOM,
-/// UTF-16, CRLF). Ragged rows are padded or trimmed with a warning; a duplicate id, an empty
+/// further column an attribute, separated by commas, semicolons or tabs (told from the header).
+/// Parsed by yaslab/CSV.swift after our own decoding (BOM, UTF-16, CRLF). Ragged rows are padded or trimmed with a warning; a duplicate id, an empty
 /// id column or a quote left open is an error naming the line.
 public struct ParticipantsReader {
     /// Header names (case-insensitive) taken for the column naming each participant's transcript.
@@ -27,6 +27,30 @@ public struct ParticipantsReader {
         return try read(data: data, file: path)
     }
 
+    /// The header row's separator: a comma, or the semicolon Excel writes where the comma is the
+    /// decimal mark (German, French, Dutch … settings), or the tab of Excel's "Unicode Text",
+    /// whichever the header holds most of outside quotes (a comma when none). Read with commas,
+    /// such a file was one column, and no participant had any attribute.
+    static func delimiter(of text: String) -> Unicode.Scalar {
+        var counts: [Unicode.Scalar: Int] = [",": 0, ";": 0, "\t": 0]
+        var quoted = false
+        var started = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" {
+                quoted.toggle()
+            } else if scalar == "\n" || scalar == "\r", !quoted {
+                if started { break }
+            } else if !quoted, counts[scalar] != nil {
+                counts[scalar]? += 1
+            }
+            if !scalar.properties.isWhitespace { started = true }
+        }
+        let (comma, semicolon, tab) = (counts[","] ?? 0, counts[";"] ?? 0, counts["\t"] ?? 0)
+        if semicolon > comma, semicolon >= tab { return ";" }
+        if tab > comma, tab > semicolon { return "\t" }
+        return ","
+    }
+
     public func read(data: Data, file: String) throws -> (table: ParticipantTable, warnings: [String]) {
         let fellBack = FallbackUse()
         let text = try TextDecoder(fallback: fallback, fellBack: fellBack, canReplace: false).decode(data, file: file)
@@ -38,7 +62,7 @@ public struct ParticipantsReader {
         }
         let reader: CSVReader
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: false)
+            reader = try CSVReader(string: text, hasHeaderRow: false, delimiter: Self.delimiter(of: text))
         } catch {
             throw IngestError(.malformedParticipants, file: file, message: "cannot parse the CSV: \(error)")
         }

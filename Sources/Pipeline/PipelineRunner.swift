@@ -209,6 +209,12 @@ public struct PipelineRunner: Sendable {
                 throw PipelineError(file: path, message: "cannot read the participants file")
             }
         }
+        if let stage = configuration.frequencies {
+            let names = (stage.groupings + stage.keyness.map(\.grouping)).flatMap(\.attributeNames)
+            if let problem = participants.missingAttribute(among: names) {
+                throw PipelineError(file: configuration.file, message: "the frequencies stage: " + problem)
+            }
+        }
         let stopwords: Stopwords
         do {
             stopwords = try configuration.tokenize.stopwordList()

@@ -10,6 +10,12 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
     /// One group for the whole corpus.
     case corpus
 
+    /// The participant attributes the grouping reads (none for `participant`, `document`, `corpus`).
+    public var attributeNames: [String] {
+        if case .attributes(let names) = self { return names }
+        return []
+    }
+
     /// Parses `participant`, `document`, `corpus`, an attribute name, or `a,b` for a combination.
     public init(_ text: String) {
         switch text {

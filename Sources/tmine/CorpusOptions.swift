@@ -179,6 +179,13 @@ struct FilterOptions: ParsableArguments {
         return SegmentFilter(
             roles: roles, participantIDs: participant.isEmpty ? nil : Set(participant), attributes: attributes)
     }
+
+    /// A usage error when `--where` names an attribute the participants file does not have.
+    func check(against participants: ParticipantTable) throws {
+        if let problem = participants.missingAttribute(among: try filter().attributes.keys.sorted()) {
+            throw ValidationError("--where: " + problem)
+        }
+    }
 }
 
 /// JSON with sorted keys and a schema version, the same bytes for the same input.

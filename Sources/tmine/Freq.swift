@@ -62,6 +62,10 @@ struct Freq: ParsableCommand {
         options.minimumCount = minCount
         options.top = top
         let study = try corpus.study(stopwords: list)
+        try filters.check(against: study.participants)
+        if let problem = study.participants.missingAttribute(among: options.grouping.attributeNames) {
+            throw ValidationError("--by: " + problem)
+        }
         let counter = FrequencyCounter(options: options)
         var builder = FrequencyTable.Builder(participants: study.participants, options: options)
         try study.forEach(

@@ -63,6 +63,7 @@ struct Kwic: ParsableCommand {
         }
         let concordancer = Concordancer(options: options)
         let study = try corpus.study()
+        try filters.check(against: study.participants)
         var lines: [ConcordanceLine] = []
         try study.forEach(
             roles: options.filter.roles, stems: match == .stem, make: { concordancer.lines(of: queries, in: $0) },

@@ -43,6 +43,12 @@ struct TMine: ParsableCommand {
                 try command.run()
             }
         } catch {
+            // ArgumentParser ends a usage error (an unknown option, a `ValidationError`) with
+            // 64, EX_USAGE; DESIGN.md's code for one is 2.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitStatus.usage)
+            }
             exit(withError: error)
         }
     }

@@ -23,6 +23,23 @@ import Testing
         #expect(table.participant(forDocument: "b.txt")?.id == "P2")  // same name, other format
     }
 
+    /// Excel writes a semicolon between fields where the comma is the decimal mark (German,
+    /// French, Dutch settings), and a tab in "Unicode Text"; read with commas, each row was one
+    /// field and no participant had any attribute. The header tells which.
+    @Test func semicolonAndTabSeparatedTablesAreReadByTheirHeader() throws {
+        let semicolons = try parse(
+            "participant;role;\"years; in field\"\r\nP1;GP;\"12,5\"\r\nP2;Surgeon, trainee;3\r\n")
+        #expect(semicolons.table.attributeNames == ["role", "years; in field"])
+        #expect(semicolons.table["P1"]?.attributes["years; in field"] == "12,5")
+        #expect(semicolons.table["P2"]?.attributes["role"] == "Surgeon, trainee")
+        #expect(semicolons.warnings.isEmpty)
+        let tabs = try parse("\n\nparticipant\trole\nP1\tGP; locum\n")
+        #expect(tabs.table["P1"]?.attributes["role"] == "GP; locum")
+        // A comma header keeps its commas, whatever the rows hold.
+        let commas = try parse("participant,\"role; main\"\nP1,GP;locum\n")
+        #expect(commas.table["P1"]?.attributes["role; main"] == "GP;locum")
+    }
+
     @Test func raggedRowsArePaddedOrTrimmedWithAWarning() throws {
         let (table, warnings) = try parse("id,role,years\nP1,GP\nP2,Surgeon,5+,extra\n")
         #expect(table["P1"]?.attributes["years"] == "")

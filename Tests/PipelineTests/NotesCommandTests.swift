@@ -34,6 +34,27 @@ import Testing
         #expect(nowhere.contains("0 hits") && !nowhere.contains("inside transcribers' notes"))
     }
 
+    /// A usage error exits with DESIGN.md's 2, not ArgumentParser's 64, whether ArgumentParser
+    /// finds it (an unknown option) or the command does (a grouping by a column the
+    /// participants file lacks, which once gave one "(none)" group without a word).
+    @Test func usageErrorsExitWithTwoAndNameWhatIsWrong() throws {
+        let file = try Self.write(Self.transcript)
+        let folder = file.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "participant;role\nP1;GP\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let tmine = try tmineExecutable().path
+        let (unknown, _) = try runProcess(tmine, ["freq", folder.path, "--no-such-option"])
+        #expect(unknown == 2)
+        let (missing, said) = try runProcess(tmine, ["freq", folder.path, "--by", "Role"])
+        #expect(missing == 2)
+        #expect(said.contains("no participant attribute \"Role\"; did you mean \"role\"?"))
+        let (filtered, why) = try runProcess(tmine, ["kwic", "none", folder.path, "--where", "rolle=GP"])
+        #expect(filtered == 2 && why.contains("no participant attribute \"rolle\""))
+        let (grouped, counts) = try runProcess(tmine, ["freq", folder.path, "--by", "role"])
+        #expect(grouped == 0 && counts.contains("GP:"))
+    }
+
     static func write(_ text: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

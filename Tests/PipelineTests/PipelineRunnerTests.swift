@@ -49,6 +49,36 @@ import TextAnalysis
         #expect(output.contains("checked 5 files, 0 problems"))
     }
 
+    /// Frequencies grouped or compared by a column the participants file does not have put
+    /// every participant in one "(none)" group without a word: now
+    /// the run stops before reading anything and names the column, and the one meant.
+    @Test func aGroupingByAnAttributeTheParticipantsLackIsAConfigurationError() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let text = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        for (from, to, missing) in [
+            (
+                "groupings: [clinical_tech_split, participant]", "groupings: [Clinical_Tech_Split]",
+                "Clinical_Tech_Split"
+            ),
+            ("- grouping: clinical_tech_split", "- grouping: split", "split"),
+        ] {
+            try text.replacingOccurrences(of: from, with: to).write(
+                toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+            do {
+                _ = try workspace.run()
+                Issue.record("a run grouped by \(missing) went ahead")
+            } catch let error as PipelineError {
+                #expect(error.file == workspace.pipeline)
+                #expect(error.message.contains("no participant attribute \"\(missing)\""), "\(error.message)")
+                #expect(error.message.contains("clinical_tech_split"))
+            }
+            #expect(!FileManager.default.fileExists(atPath: workspace.out.appendingPathComponent("corpus.json").path))
+        }
+        try text.write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        #expect(try workspace.run().corpus.documents == 11)
+    }
+
     @Test func wordsOfTurnsNoStageReadsAreCountedNotTokenised() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
