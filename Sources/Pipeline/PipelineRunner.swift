@@ -129,6 +129,25 @@ public struct PipelineRunner: Sendable {
         }
     }
 
+    /// What to say of participants who speak in the transcripts (a label such as `P12:`) but have
+    /// no row in the participants file: their words are counted, in no attribute's group. Nil
+    /// when every one has a row.
+    static func unlistedParticipants(_ results: [DocumentResult], table: ParticipantTable, file: String) -> String? {
+        let listed = Set(table.participants.map(\.id))
+        var documents: [String: [String]] = [:]
+        for result in results where result.failure == nil {
+            for id in result.stats.participantIDs where !listed.contains(id) {
+                documents[id, default: []].append(result.documentID ?? "?")
+            }
+        }
+        guard !documents.isEmpty else { return nil }
+        let ids = documents.keys.sorted(by: utf8Precedes)
+        let named = ids.prefix(10).map { "\($0) (\(documents[$0, default: []].joined(separator: ", ")))" }
+        return "\(ids.count == 1 ? "a participant speaks" : "\(ids.count) participants speak") in the transcripts "
+            + "with no row in \((file as NSString).lastPathComponent): " + named.joined(separator: ", ")
+            + (ids.count > 10 ? ", …" : "") + "; their words are counted in no attribute's group (\"(none)\")"
+    }
+
     /// A new output file in `out`, appearing under its name only when committed.
     func output(_ name: String, in out: String) throws(PipelineError) -> AtomicFile.Writer {
         do {
@@ -872,6 +891,11 @@ public struct PipelineRunner: Sendable {
         let changes =
             previousSummary == nil ? finishedSuggestions.map { suggestions in Deferred { suggestions.changes() } } : nil
         let stats = collected.map(\.stats)
+        if let file = configuration.participants,
+            let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
+        {
+            warnings.append(unlisted)
+        }
         let size = RunReport.Size(
             documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
             participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },

@@ -72,6 +72,13 @@ struct Freq: ParsableCommand {
             roles: options.filter.roles, stems: stem, make: { counter.counts(ofDocument: 0, in: $0) },
             deliver: { builder.add($0) })
         let table = builder.table()
+        if !options.grouping.attributeNames.isEmpty,
+            let unplaced = table.groups.first(where: { $0.name == "(none)" && $0.participants > 0 })
+        {
+            printError(
+                "warning: \(unplaced.words) words of \(unplaced.participants) participant(s) are in \"(none)\": "
+                    + "no row in the participants file, or an empty \(options.grouping.description)")
+        }
         var keynessResult: Keyness?
         if let keyness {
             do {

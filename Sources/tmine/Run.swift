@@ -129,6 +129,7 @@ struct RunRequest: Equatable {
     private func finish(_ report: RunReport, configuration: PipelineConfiguration, reporter: ProgressReporter) {
         reporter.finish()
         for failure in report.failures { printError(failure.message) }
+        for warning in report.warnings { printError("warning: " + warning) }
         if !quiet {
             if logFormat == .json {
                 printError(

@@ -79,6 +79,22 @@ import TextAnalysis
         #expect(try workspace.run().corpus.documents == 11)
     }
 
+    /// A participant who speaks in a transcript but has no row in the participants file (a row
+    /// forgotten, an id mistyped) is named in the run report's warnings, with where they speak.
+    @Test func aSpeakingParticipantWithoutARowIsNamed() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        #expect(try workspace.run().warnings.isEmpty)
+        let table = workspace.corpus("participants.csv")
+        let rows = try String(contentsOf: table, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        try rows.filter { !$0.hasPrefix("P7,") }.joined(separator: "\n").write(
+            to: table, atomically: true, encoding: .utf8)
+        let report = try workspace.run()
+        let warning = try #require(report.warnings.first { $0.contains("no row in participants.csv") })
+        #expect(warning.contains("P7 (interview-07)") && !warning.contains("P1 "))
+    }
+
     @Test func wordsOfTurnsNoStageReadsAreCountedNotTokenised() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
