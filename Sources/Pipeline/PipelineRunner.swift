@@ -129,6 +129,27 @@ public struct PipelineRunner: Sendable {
         }
     }
 
+    /// What to say of transcripts read twice under two names (`interview-03 - Copy.docx`, a copy
+    /// left in a subfolder): the same bytes, so every word of them counted twice.
+    static func sameBytes(_ hashes: [String?], sources: [String]) -> [String] {
+        var first: [String: Int] = [:]
+        var copies: [Int: [Int]] = [:]
+        for (index, hash) in hashes.enumerated() {
+            guard let hash else { continue }
+            if let original = first[hash] {
+                copies[original, default: []].append(index)
+            } else {
+                first[hash] = index
+            }
+        }
+        return copies.keys.sorted().map { original in
+            let names = ([original] + copies[original, default: []]).map { sources[$0] }
+            return "the same transcript is read \(names.count == 2 ? "twice" : "\(names.count) times"), its words "
+                + "counted each time: "
+                + names.joined(separator: ", ") + " have the same bytes"
+        }
+    }
+
     /// What to say of participants who speak in the transcripts (a label such as `P12:`) but have
     /// no row in the participants file: their words are counted, in no attribute's group. Nil
     /// when every one has a row.
@@ -282,6 +303,7 @@ public struct PipelineRunner: Sendable {
         var transcriptHashes = previousHashes
         let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
         transcriptHashes.save(in: out, unless: previousHashes)
+        warnings += Self.sameBytes(contentHashes, sources: sources)
         var failures = listingFailures
         let suggestOptionsHash = configuration.suggest?.optionsHash
         let keys = ConcurrentSlots<[DocumentKeys]>.map(8) { part in

@@ -95,6 +95,20 @@ import TextAnalysis
         #expect(warning.contains("P7 (interview-07)") && !warning.contains("P1 "))
     }
 
+    /// A transcript copied under another name (`interview-11 - Copy.txt`) is read twice and its
+    /// words counted twice: the run says so, naming both.
+    @Test func aTranscriptReadTwiceUnderTwoNamesIsNamed() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try FileManager.default.copyItem(
+            at: workspace.corpus("interview-11.txt"), to: workspace.corpus("interview-11 - Copy.txt"))
+        let report = try workspace.run()
+        let warning = try #require(report.warnings.first { $0.contains("the same transcript is read twice") })
+        #expect(
+            warning.contains("interview-11 - Copy.txt, ") && warning.contains("interview-11.txt have the same bytes"))
+        #expect(report.warnings.count == 1)
+    }
+
     @Test func wordsOfTurnsNoStageReadsAreCountedNotTokenised() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
