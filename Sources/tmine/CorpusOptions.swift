@@ -180,10 +180,21 @@ struct FilterOptions: ParsableArguments {
             roles: roles, participantIDs: participant.isEmpty ? nil : Set(participant), attributes: attributes)
     }
 
-    /// A usage error when `--where` names an attribute the participants file does not have.
+    /// A usage error when `--where` names an attribute the participants file does not have, or
+    /// a value no participant has (`role=gp` for `GP`): either left every turn out without a word.
     func check(against participants: ParticipantTable) throws {
-        if let problem = participants.missingAttribute(among: try filter().attributes.keys.sorted()) {
+        let wanted = try filter().attributes
+        if let problem = participants.missingAttribute(among: wanted.keys.sorted()) {
             throw ValidationError("--where: " + problem)
+        }
+        for (name, values) in wanted.sorted(by: { $0.key < $1.key }) {
+            let held = Set(participants.participants.compactMap { $0.attributes[name] }.filter { !$0.isEmpty })
+            guard let value = values.sorted().first(where: { !held.contains($0) }) else { continue }
+            let close = held.first { $0.lowercased() == value.lowercased() }
+            let listed = held.sorted().prefix(12).map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ValidationError(
+                "--where: no participant has \(name)=\(value)" + (close.map { "; did you mean \"\($0)\"?" } ?? "")
+                    + " (\(name) is " + listed + (held.count > 12 ? ", …" : "") + ")")
         }
     }
 }

@@ -79,10 +79,12 @@ struct Kwic: ParsableCommand {
         }
         // No hit may mean the query is only in notes, which are not tokenised: say so.
         if concordance.lines.isEmpty, !study.options.annotations {
-            var inNotes = 0
+            // Merged as the hits were, so that the participant and attribute filters apply.
+            var noted: [ConcordanceLine] = []
             try study.keepingNotes().forEach(
                 roles: options.filter.roles, stems: match == .stem, quiet: true,
-                make: { concordancer.lines(of: queries, in: $0).count }, deliver: { inNotes += $0 })
+                make: { concordancer.lines(of: queries, in: $0) }, deliver: { noted += $0 })
+            let inNotes = concordancer.merge(noted, queries: queries, participants: study.participants).lines.count
             if inNotes > 0 {
                 printError(
                     "\(inNotes) hit\(inNotes == 1 ? "" : "s") inside transcribers' notes ([laughs], ((coughs))), "

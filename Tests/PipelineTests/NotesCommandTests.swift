@@ -32,6 +32,14 @@ import Testing
         #expect(kept.contains("1 hits") && !kept.contains("inside transcribers' notes"))
         let (_, nowhere) = try runProcess(tmine, ["kwic", "zyzzyva", file.path])
         #expect(nowhere.contains("0 hits") && !nowhere.contains("inside transcribers' notes"))
+        // Hits the filters leave out are not notes: the second look applies them too (it did not,
+        // and called P1's two "None" hits inside notes).
+        try "participant,role\nP1,GP\nP2,Surgeon\n".write(
+            to: file.deletingLastPathComponent().appendingPathComponent("participants.csv"), atomically: true,
+            encoding: .utf8)
+        let (_, filtered) = try runProcess(
+            tmine, ["kwic", "none", file.deletingLastPathComponent().path, "--where", "role=Surgeon"])
+        #expect(filtered.contains("0 hits") && !filtered.contains("inside transcribers' notes"))
     }
 
     /// A usage error exits with DESIGN.md's 2, not ArgumentParser's 64, whether ArgumentParser
@@ -51,6 +59,8 @@ import Testing
         #expect(said.contains("no participant attribute \"Role\"; did you mean \"role\"?"))
         let (filtered, why) = try runProcess(tmine, ["kwic", "none", folder.path, "--where", "rolle=GP"])
         #expect(filtered == 2 && why.contains("no participant attribute \"rolle\""))
+        let (valued, value) = try runProcess(tmine, ["freq", folder.path, "--where", "role=gp"])
+        #expect(valued == 2 && value.contains("no participant has role=gp; did you mean \"GP\"?"))
         let (grouped, counts) = try runProcess(tmine, ["freq", folder.path, "--by", "role"])
         #expect(grouped == 0 && counts.contains("GP:") && !counts.contains("warning"))
         // A participant with no row is counted, in "(none)", and said to be.
