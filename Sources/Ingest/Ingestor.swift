@@ -89,6 +89,15 @@ public struct Ingestor: Sendable {
         if let fallback = options.fallbackEncoding, fellBack?.used == true {
             draft.notes.append("not UTF-8: read as \(fallback.rawValue), the fallback encoding")
         }
+        // Nothing to analyse: a scanned page in a Word file, captions without cues. It was read
+        // as a document of no turns, and left out of every count without a word.
+        if draft.turns.isEmpty {
+            let scanned = format == .docx || format == .odt || format == .rtf
+            throw IngestError(
+                .noTurns, file: source,
+                message: "the transcript has no text" + (scanned ? " (a scanned page, or pictures only?)" : ""),
+                hint: scanned ? "run the scan through OCR, or export the transcript as text" : nil)
+        }
         let resolver = SpeakerResolver(labels: options.labels, participants: participantIndex)
         return resolver.resolve(draft, id: id ?? Self.documentID(for: source), source: source, format: format)
     }

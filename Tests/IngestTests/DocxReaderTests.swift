@@ -127,6 +127,20 @@ import Testing
         #expect(try speakers("<b ns0:val=\"false\"/>") == ["", "P1"])
     }
 
+    /// A transcript with no text (a Word file holding a scanned page, captions without cues, a
+    /// text file of blank lines) was read as a document of no turns and left out of every count
+    /// without a word; it is now a failure that says what it may be.
+    @Test func aTranscriptWithNoTextFailsAndSaysWhatItMayBe() throws {
+        let scanned = try Fixture.docx(body: "<w:p/><w:p><w:r><w:drawing/></w:r></w:p>")
+        let picture = try #require(ingestError { try ingestor.read(data: scanned, source: "scan.docx") })
+        #expect(picture.code == .noTurns && picture.file == "scan.docx")
+        #expect(picture.message.contains("scanned page") && picture.hint?.contains("OCR") == true)
+        for (text, name) in [("\n \n\t\n", "blank.txt"), ("WEBVTT\n\nNOTE no cues yet\n", "empty.vtt")] {
+            let error = try #require(ingestError { try ingestor.read(data: Data(text.utf8), source: name) })
+            #expect(error.code == .noTurns && error.file == name && error.hint == nil)
+        }
+    }
+
     struct BrokenCase: Sendable, CustomTestStringConvertible {
         var file: String
         var code: IngestError.Code
