@@ -112,12 +112,15 @@ public struct PipelineRunner: Sendable {
         var tokens = 0
         var participantTokens = 0
         var participantIDs: [String] = []
+        /// What the reader noted of how it read the document (no speaker labels found, say).
+        var notes: [String] = []
 
         init() {}
 
         func write(to writer: inout BinaryWriter) {
             for value in [turns, participantTurns, tokens, participantTokens] { writer.write(value) }
             writer.write(participantIDs)
+            writer.write(notes)
         }
 
         init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
@@ -126,7 +129,20 @@ public struct PipelineRunner: Sendable {
             tokens = try reader.read()
             participantTokens = try reader.read()
             participantIDs = try reader.read()
+            notes = try reader.read()
         }
+    }
+
+    /// The notes the readers left on how they read each document (no speaker labels found, the
+    /// one who asks most taken for the interviewer, participant speakers without an id): they
+    /// change whose words are whose, and were only in corpus.json. The first 20, and a count.
+    static func readingNotes(_ results: [DocumentResult]) -> [String] {
+        var said: [String] = []
+        for result in results where result.failure == nil {
+            for note in result.stats.notes { said.append("\(result.documentID ?? "?"): \(note)") }
+        }
+        guard said.count > 20 else { return said }
+        return Array(said.prefix(20)) + ["and \(said.count - 20) more notes on how documents were read (corpus.json)"]
     }
 
     /// What to say of transcripts read twice under two names (`interview-03 - Copy.docx`, a copy
@@ -733,6 +749,7 @@ public struct PipelineRunner: Sendable {
                         }
                     }
                     computed.participantIDs = Set(document.segments.compactMap(\.participantID)).sorted()
+                    computed.notes = document.notes
                     stats = computed
                     bundle.set(computed, stage: "tokenize", key: key.tokenize)
                 }
@@ -913,6 +930,7 @@ public struct PipelineRunner: Sendable {
         let changes =
             previousSummary == nil ? finishedSuggestions.map { suggestions in Deferred { suggestions.changes() } } : nil
         let stats = collected.map(\.stats)
+        warnings += Self.readingNotes(collected)
         if let file = configuration.participants,
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
         {

@@ -308,7 +308,7 @@ struct WordIndex: Sendable {
     }
 
     /// 4: the filters' words in `words-bits.bin`, mapped.
-    private static let tag = "tmine-words-4-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-words-5-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/words.bin")

@@ -95,6 +95,19 @@ import TextAnalysis
         #expect(warning.contains("P7 (interview-07)") && !warning.contains("P1 "))
     }
 
+    /// How a document was read, when it changes whose words are whose (no speaker label found),
+    /// is in the run report's warnings, from the cache too, not only in corpus.json's notes.
+    @Test func notesOnHowADocumentWasReadAreWarnings() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try "I was trained as a GP.\nThen I moved into AI.\n".write(
+            to: workspace.corpus("memo.txt"), atomically: true, encoding: .utf8)
+        for force in [true, false, false] {
+            let report = try workspace.run(force: force)
+            #expect(report.warnings == ["memo: no speaker labels found; the text is kept as unlabelled turns"])
+        }
+    }
+
     /// A transcript copied under another name (`interview-11 - Copy.txt`) is read twice and its
     /// words counted twice: the run says so, naming both.
     @Test func aTranscriptReadTwiceUnderTwoNamesIsNamed() throws {
