@@ -131,3 +131,14 @@ public struct FrequencyStage: Sendable, Hashable, Codable {
         return options
     }
 }
+
+extension PipelineConfiguration {
+    /// What to say of a grouping or keyness comparison by an attribute `table` does not have
+    /// (nil when there is none): checked by `tmine run` before reading anything, and by
+    /// `tmine validate`.
+    public func missingAttribute(in table: ParticipantTable) -> String? {
+        guard let stage = frequencies else { return nil }
+        let names = (stage.groupings + stage.keyness.map(\.grouping)).flatMap(\.attributeNames)
+        return table.missingAttribute(among: names).map { "the frequencies stage: " + $0 }
+    }
+}

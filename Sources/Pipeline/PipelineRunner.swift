@@ -265,11 +265,8 @@ public struct PipelineRunner: Sendable {
                 throw PipelineError(file: path, message: "cannot read the participants file")
             }
         }
-        if let stage = configuration.frequencies {
-            let names = (stage.groupings + stage.keyness.map(\.grouping)).flatMap(\.attributeNames)
-            if let problem = participants.missingAttribute(among: names) {
-                throw PipelineError(file: configuration.file, message: "the frequencies stage: " + problem)
-            }
+        if let problem = configuration.missingAttribute(in: participants) {
+            throw PipelineError(file: configuration.file, message: problem)
         }
         let stopwords: Stopwords
         do {

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Coding
+import Corpus
 import Foundation
+import Ingest
 import Pipeline
 
 /// `tmine validate`: check a pipeline file without running it.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a pipeline file (keys, types, paths, queries) without running it.")
+        abstract: "Check a pipeline file (keys, types, paths, queries, participants) without running it.")
 
     @Argument(help: "The pipeline file (YAML).")
     var pipeline: String
@@ -27,6 +29,22 @@ struct Validate: ParsableCommand {
             }
             let examples = suggest.lexicon.codes.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
             print("\(suggest.lexiconFile): ok: \(suggest.lexicon.codes.count) codes, \(examples) examples pass")
+        }
+        var table = ParticipantTable.empty
+        if let file = configuration.participants {
+            do {
+                table = try ParticipantsReader(fallback: configuration.ingest.fallbackEncoding).read(file: file).table
+            } catch let error as IngestError {
+                printError(error.description)
+                throw ExitStatus.usage
+            }
+            print(
+                "\(file): ok: \(table.participants.count) participants, attributes "
+                    + table.attributeNames.joined(separator: ", "))
+        }
+        if let problem = configuration.missingAttribute(in: table) {
+            printError("\(pipeline): error: \(problem)")
+            throw ExitStatus.usage
         }
         print(
             "\(pipeline): ok: study \(configuration.study), \(configuration.inputs.count) input path(s), stages "

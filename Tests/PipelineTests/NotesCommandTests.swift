@@ -70,6 +70,28 @@ import Testing
         #expect(unplaced.contains("warning: 2 words of 1 participant(s) are in \"(none)\""))
     }
 
+    /// `tmine validate` reads the participants file and checks the frequencies' groupings
+    /// against it, as `tmine run` does before reading anything.
+    @Test func validateChecksTheGroupingsAgainstTheParticipantsFile() throws {
+        let file = try Self.write(Self.transcript)
+        let folder = file.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "participant;role\nP1;GP\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let pipeline = folder.appendingPathComponent("study.yaml")
+        func validate(grouping: String) throws -> (Int32, String) {
+            try
+                "study: s\ninputs: [interview.txt]\nparticipants: participants.csv\nstages:\n  - tokenize: {}\n  - frequencies: {groupings: [\(grouping)]}\nout: out\n"
+                .write(to: pipeline, atomically: true, encoding: .utf8)
+            return try runProcess(try tmineExecutable().path, ["validate", pipeline.path])
+        }
+        let (good, said) = try validate(grouping: "role")
+        #expect(good == 0 && said.contains("participants.csv: ok: 1 participants, attributes role"))
+        let (bad, why) = try validate(grouping: "Role")
+        #expect(bad == 2 && why.contains("error: the frequencies stage: no participant attribute \"Role\""))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+    }
+
     static func write(_ text: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
