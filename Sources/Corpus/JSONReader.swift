@@ -243,13 +243,7 @@ package struct JSONReader {
         for _ in 0..<4 {
             let byte = bytes[at]
             at += 1
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw failure("a bad \\u escape")
-            }
+            guard let digit = UTF8Scalars.hexDigit(byte) else { throw failure("a bad \\u escape") }
             value = value << 4 | UInt32(digit)
         }
         return value

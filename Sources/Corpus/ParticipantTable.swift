@@ -37,9 +37,14 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
             return
                 "no participant attribute \"\(missing)\": there is no participants file, or it has no attribute columns"
         }
-        let close = attributeNames.first { $0.lowercased() == missing.lowercased() }
-        return "no participant attribute \"\(missing)\"" + (close.map { "; did you mean \"\($0)\"?" } ?? "")
+        return "no participant attribute \"\(missing)\"" + Self.didYouMean(missing, among: attributeNames)
             + " (the participants file has " + attributeNames.joined(separator: ", ") + ")"
+    }
+
+    /// `; did you mean "Role"?` when `name` is one of `names` but for case (a column or value
+    /// typed by hand); else nothing.
+    public static func didYouMean(_ name: String, among names: some Sequence<String>) -> String {
+        names.first { $0.lowercased() == name.lowercased() }.map { "; did you mean \"\($0)\"?" } ?? ""
     }
 
     /// Participants by id (the first row wins if an id repeats), for joins over many turns.

@@ -184,6 +184,17 @@ extension String {
 /// is not a continuation byte (`10xxxxxx`). Hand-written: the standard library decodes scalar by
 /// scalar, and a byte-at-a-time loop was a fortieth of reading a Word file.
 package enum UTF8Scalars {
+    /// The value of an ASCII hexadecimal digit (JSON's `\u` escapes, RTF's `\'hh`); nil for
+    /// another byte.
+    package static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     /// How many of a word's eight bytes are continuation bytes.
     @inline(__always)
     package static func continuationCount(_ word: UInt64) -> Int {

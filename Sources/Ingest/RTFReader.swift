@@ -181,7 +181,8 @@ private struct RTFParser {
     private mutating func symbol(_ symbol: UInt8, groupStart: Bool, at start: Int) throws {
         switch symbol {
         case UInt8(ascii: "'"):
-            guard index + 1 < bytes.count, let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1])
+            guard index + 1 < bytes.count, let high = UTF8Scalars.hexDigit(bytes[index]),
+                let low = UTF8Scalars.hexDigit(bytes[index + 1])
             else {
                 return
             }
@@ -352,14 +353,5 @@ private struct RTFParser {
 
     private func isLetter(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-    }
-
-    private func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -390,10 +390,7 @@ public struct Tokenizer: Sendable {
             var ranges: [Range<Int>] = []
             var index = 0
             while index < bytes.count {
-                guard
-                    bytes[index] == UInt8(ascii: "[") || bytes[index] == UInt8(ascii: "(")
-                        || bytes[index] == UInt8(ascii: "#")
-                else {
+                guard bytes[index] < 0x80, asciiKindsSkippingNotes[Int(bytes[index])] == .opening else {
                     index += 1
                     continue
                 }

@@ -190,10 +190,10 @@ struct FilterOptions: ParsableArguments {
         for (name, values) in wanted.sorted(by: { $0.key < $1.key }) {
             let held = Set(participants.participants.compactMap { $0.attributes[name] }.filter { !$0.isEmpty })
             guard let value = values.sorted().first(where: { !held.contains($0) }) else { continue }
-            let close = held.first { $0.lowercased() == value.lowercased() }
             let listed = held.sorted().prefix(12).map { "\"\($0)\"" }.joined(separator: ", ")
             throw ValidationError(
-                "--where: no participant has \(name)=\(value)" + (close.map { "; did you mean \"\($0)\"?" } ?? "")
+                "--where: no participant has \(name)=\(value)"
+                    + ParticipantTable.didYouMean(value, among: held.sorted())
                     + " (\(name) is " + listed + (held.count > 12 ? ", …" : "") + ")")
         }
     }
