@@ -24,9 +24,9 @@ enum MethodsStatement {
         tokens += " hyphens " + (options.hyphens ? "were kept inside words" : "split words")
         tokens +=
             options.annotations
-            ? "; transcribers' notes in square brackets were tokenised as words"
-            : "; transcribers' notes in square brackets or double parentheses (such as [laughs]) were not "
-                + "counted as words"
+            ? "; transcribers' notes in brackets or parentheses were tokenised as words"
+            : "; transcribers' notes in square brackets or double parentheses (such as [laughs]), and sounds, "
+                + "pauses and inaudible passages in single parentheses (such as (laughs)), were not counted as words"
         tokens += "."
         parts.append(tokens)
         if let frequencies = configuration.frequencies {

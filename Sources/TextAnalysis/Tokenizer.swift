@@ -20,9 +20,9 @@ public struct Token: Sendable, Hashable {
 /// and, in numbers, an internal `.` or `,` (`3.5`, `50,000`). URLs and e-mail addresses are one
 /// token each; every Han, Hiragana or Katakana character is a token of its own; punctuation,
 /// symbols and emoji are dropped; a transcriber's note in square brackets (`[laughs]`,
-/// `[inaudible 00:12:03]`, `[hospital name]`) or double parentheses (`((laughs))`), a timed pause
-/// and a time between hashes (f4transkript's `#00:01:23-4#`) are skipped unless
-/// ``Options/annotations`` keeps them.
+/// `[inaudible 00:12:03]`, `[hospital name]`) or double parentheses (`((laughs))`), a sound or a
+/// pause in single ones (`(laughs)`, `(0.5)`) and a time between hashes (f4transkript's
+/// `#00:01:23-4#`) are skipped unless ``Options/annotations`` keeps them.
 /// Hand-written: no package on this machine tokenises text.
 public struct Tokenizer: Sendable {
     /// How forms are normalised and what counts as part of a token.
@@ -52,9 +52,9 @@ public struct Tokenizer: Sendable {
         /// Keep URLs and e-mail addresses as one token.
         public var urls = true
         /// Keep the words of transcribers' notes in square brackets (`[laughs]`, `[inaudible]`, an
-        /// anonymised `[hospital name]`) or double parentheses (`((coughs))`); else such a stretch
-        /// of one line, up to ``annotationLimit`` bytes, is skipped: it is not what the speaker
-        /// said.
+        /// anonymised `[hospital name]`), double parentheses (`((coughs))`) or single ones around
+        /// a sound (`(laughs)`, `(unv.)`); else such a stretch of one line, up to
+        /// ``annotationLimit`` bytes, is skipped: it is not what the speaker said.
         public var annotations = false
 
         /// The longest note skipped, in bytes: a `[` without its `]` this close is a separator.
@@ -404,15 +404,16 @@ public struct Tokenizer: Sendable {
 
     /// Past the end of the note opened at `start`: a time between hashes
     /// (``timestampEnd(_:from:)``), the `]` after a `[`, or the `))` after a
-    /// `((` (a comment in Jefferson's and GAT's transcription conventions; a single `(` marks
-    /// words heard unsure, which are speech), on the same line and within
-    /// ``Options/annotationLimit`` bytes. Else past the opening alone, a separator. A second
-    /// opening first ends the search: notes do not nest.
+    /// `((` (a comment in Jefferson's and GAT's transcription conventions), on the same line and
+    /// within ``Options/annotationLimit`` bytes; a single `(` opens a note only around a pause
+    /// (``pauseEnd(_:from:)``) or a sound (``eventEnd(_:from:)``), for else it holds speech
+    /// (Jefferson's words heard unsure, an aside). Else past the opening alone, a separator. A
+    /// second opening first ends the search: notes do not nest.
     private static func noteEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         if bytes[start] == UInt8(ascii: "#") { return timestampEnd(bytes, from: start) ?? start + 1 }
         let square = bytes[start] == UInt8(ascii: "[")
         guard square || (start + 1 < bytes.count && bytes[start + 1] == UInt8(ascii: "(")) else {
-            return pauseEnd(bytes, from: start) ?? start + 1
+            return pauseEnd(bytes, from: start) ?? eventEnd(bytes, from: start) ?? start + 1
         }
         let opening = bytes[start]
         let closing = square ? UInt8(ascii: "]") : UInt8(ascii: ")")
@@ -463,6 +464,71 @@ public struct Tokenizer: Sendable {
         guard index > start + 1, index < bytes.count, bytes[index] == UInt8(ascii: ")") else { return nil }
         return index + 1
     }
+
+    /// Past a sound or event in single parentheses, as most transcription guides write one
+    /// (`(laughs)`, `(long pause)`, `(clears throat)`, `(inaudible 00:12:03)`; Dresing and Pehl's
+    /// `(lacht)`, `(unv.)`): on one line, within ``eventLimit`` bytes, with one of
+    /// ``eventWords`` as its first or second word. Anything else in single parentheses is speech.
+    private static func eventEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let limit = min(bytes.count, start + 1 + eventLimit)
+        var index = start + 1
+        var wordStart: Int?
+        var words = 0
+        var found = false
+        while index < limit {
+            let byte = bytes[index]
+            let inWord =
+                byte >= 0x80 || byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+            if inWord {
+                if wordStart == nil { wordStart = index }
+            } else if let first = wordStart {
+                words += 1
+                wordStart = nil
+                // Only the first two words are looked at; each `(` is rare, so its copy is cheap.
+                if !found, words <= 2 {
+                    found = eventWords.contains(String(decoding: bytes[first..<index], as: UTF8.self).lowercased())
+                }
+            }
+            switch byte {
+            case UInt8(ascii: ")"): return found ? index + 1 : nil
+            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "\n"), UInt8(ascii: "\r"): return nil
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    /// The longest sound or event in single parentheses, in bytes.
+    static let eventLimit = 60
+
+    /// Words that make a parenthesised stretch a transcriber's note of a sound or an event rather
+    /// than speech, in English, German (Dresing and Pehl's rules), French, Spanish and Dutch.
+    static let eventWords: Set<String> = [
+        // English
+        "laugh", "laughs", "laughed", "laughing", "laughter", "chuckle", "chuckles", "chuckling", "giggle",
+        "giggles", "giggling", "smiles", "smiling", "sigh", "sighs", "sighing", "cough", "coughs", "coughing",
+        "clears", "sniff", "sniffs", "sniffing", "yawns", "groans", "exhales", "inhales", "tuts", "whispers",
+        "whispering", "mumbles", "mumbling", "crying", "cries", "sobbing", "sobs", "nods", "nodding", "shrugs",
+        "gestures", "gesturing", "claps", "clapping", "applause", "hesitates", "hesitation", "pause", "pauses",
+        "paused", "pausing", "silence", "break", "inaudible", "unintelligible", "indistinct", "unclear",
+        "incomprehensible", "crosstalk", "cross-talk", "overlap", "overlapping", "interruption", "interrupted",
+        "interrupts", "interrupting", "noise", "background", "phone", "telephone", "knock", "knocks", "knocking",
+        "music", "recording", "redacted", "sic",
+        // German
+        "lacht", "lachen", "lachend", "lächelt", "schmunzelt", "seufzt", "hustet", "räuspert", "schnieft", "gähnt",
+        "zögert", "stockt", "flüstert", "weint", "nickt", "klatscht", "atmet", "unv", "unverst", "unverständlich",
+        "stille", "unterbrechung", "unterbricht", "störung", "telefon", "handy", "klingelt", "klopft", "lärm",
+        "geräusch", "geräusche", "hintergrundgeräusche", "gleichzeitig", "überlappend", "anonymisiert",
+        // French
+        "rire", "rires", "rit", "sourit", "soupir", "soupire", "tousse", "toux", "chuchote", "hésite", "inaudibles",
+        "incompréhensible",
+        // Spanish
+        "risa", "risas", "ríe", "sonríe", "suspira", "suspiro", "tose", "pausa", "silencio", "ininteligible",
+        "susurra",
+        // Dutch
+        "zucht", "hoest", "stilte", "onverstaanbaar", "pauze",
+    ]
 
     private func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int {
         var count = 0

@@ -24,7 +24,9 @@ struct TokenizerFlags: ParsableArguments {
     @Flag(name: .long, help: "Fold diacritics (café = cafe).")
     var foldDiacritics = false
 
-    @Flag(name: .long, help: "Tokenise transcribers' notes ([laughs], ((coughs)), (0.5)) as words; skipped by default.")
+    @Flag(
+        name: .long,
+        help: "Tokenise transcribers' notes ([laughs], ((coughs)), (laughs), (0.5)) as words; skipped by default.")
     var keepAnnotations = false
 }
 

@@ -7,7 +7,7 @@ import Testing
     @Test(arguments: [
         ("[Inaudible 00:12:03]", "[inaudible]"), ("[inaudible]", "[inaudible]"), ("((Laughs))", "((laughs))"),
         ("(0.5)", "(pause)"), ("(.)", "(pause)"), ("(00:12:45)", "(time)"), ("[00:01]", "[time]"),
-        ("#00:01:23-4#", "#time#"),
+        ("#00:01:23-4#", "#time#"), ("(Laughs)", "(laughs)"), ("(unv.)", "(unv)"), ("(long  pause)", "(long pause)"),
         ("[Hospital  name]", "[hospital name]"),
     ])
     func notesOfOneKindShareItsName(_ note: String, _ kind: String) {
@@ -22,13 +22,14 @@ import Testing
         }
         var tally = NoteTally(
             document: document(["So [Inaudible 00:01:02] and (0.5) then", "[inaudible] ((laughs)) [x"]))
-        tally.add(NoteTally(document: document(["well (.) [laughs] yes (ward)"])))
+        tally.add(NoteTally(document: document(["well (.) [laughs] yes (ward) (laughs)"])))
         #expect(tally.documents == 2)
         #expect(
             tally.rows == [
                 NoteTally.Row(note: "(pause)", count: 2, documents: 2, example: "(0.5)"),
                 NoteTally.Row(note: "[inaudible]", count: 2, documents: 1, example: "[Inaudible 00:01:02]"),
                 NoteTally.Row(note: "((laughs))", count: 1, documents: 1, example: "((laughs))"),
+                NoteTally.Row(note: "(laughs)", count: 1, documents: 1, example: "(laughs)"),
                 NoteTally.Row(note: "[laughs]", count: 1, documents: 1, example: "[laughs]"),
             ])
     }
@@ -36,7 +37,10 @@ import Testing
     /// The notes listed are exactly what tokenising skips: blanking them out and keeping notes
     /// gives the tokens that skipping them gives.
     @Test func theNotesListedAreWhatTokenisingSkips() {
-        let pieces = ["[", "]", "(", "((", ")", "))", ".", "0", ":", "ab", " ", "\n", "é", "’s", "((x", "0.5)"]
+        let pieces = [
+            "[", "]", "(", "((", ")", "))", ".", "0", ":", "ab", " ", "\n", "é", "’s", "((x", "0.5)", "laughs",
+            "(Pause",
+        ]
         var keep = Tokenizer.Options()
         keep.annotations = true
         for text in randomTexts(of: pieces, seed: 20_261_206) {

@@ -195,7 +195,16 @@ import Testing
             ])
         #expect(forms("a [b\nc] d [e [f] g") == ["a", "b", "c", "d", "e", "g"])
         // Jefferson's comments in double parentheses; words heard unsure, in single ones, are speech.
-        #expect(forms("so ((laughs)) the (ward) was ((coughs) fine") == ["so", "the", "ward", "was", "coughs", "fine"])
+        #expect(forms("so ((laughs)) the (ward) was ((just) fine") == ["so", "the", "ward", "was", "just", "fine"])
+        // Sounds and events in single parentheses, by their first or second word, are notes; other
+        // words there are speech, as is a parenthesis that does not close on its line.
+        #expect(
+            forms(
+                "so (Laughs) the (long pause) rota (inaudible 00:12:03) was (I: mhm) fine (lacht) (unv.) "
+                    + "(Räuspert sich) (P3 sighs) (in the pause) (laughs\nno)")
+                == ["so", "the", "rota", "was", "i", "mhm", "fine", "in", "the", "pause", "laughs", "no"])
+        #expect(forms("ok (laughs " + String(repeating: "x", count: 60) + ")").count == 3)
+        #expect(forms("so (laughs) then", keep) == ["so", "laughs", "then"])
         // Timed pauses and micropauses (Jefferson) are notes; a parenthesised word with a number is not.
         #expect(forms("well (0.5) no (.) yes (3) (2 of them)") == ["well", "no", "yes", "2", "of", "them"])
         #expect(forms("so (00:12:45) then (1:05 pm)") == ["so", "then", "1", "05", "pm"])
@@ -223,6 +232,7 @@ import Testing
     @Test func notesInAnyArrangementLeaveTokensInPlace() {
         let pieces = [
             "[", "]", "(", "((", ")", "))", ".", "0", "ab", " ", "\n", "é", "’s", "-", "((x", "0.5)", "#", ":",
+            "laughs", "(Pause", "räuspert",
         ]
         for text in randomTexts(of: pieces, seed: 20_261_205) {
             let scalars = Array(text.unicodeScalars)
