@@ -526,10 +526,15 @@ struct HTMLReport: @unchecked Sendable {
         var html =
             "<table><tr><th>code</th><th>suggested</th><th>accepted</th><th>rejected</th><th>recoded</th>"
             + "<th>pending</th><th>precision</th><th>manual</th><th>recall</th></tr>"
+        var unmatched: [String] = []
         for code in lexicon?.codes ?? [] {
             let suggested = tally.total(code: code.name)
             let manual = tally.manual[code.name] ?? 0
-            guard suggested > 0 || manual > 0 else { continue }
+            guard suggested > 0 || manual > 0 else {
+                // A theme's heading (a code without patterns) suggests nothing by design.
+                if !code.patterns.isEmpty { unmatched.append(code.name) }
+                continue
+            }
             let count = { (status: SuggestionStatus) in tally.count(code: code.name, status: status) }
             let judged = count(.accepted) + count(.rejected) + count(.recoded)
             let precision = judged == 0 ? "–" : FixedPoint.string(Double(count(.accepted)) / Double(judged), digits: 2)
@@ -541,7 +546,15 @@ struct HTMLReport: @unchecked Sendable {
                 + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td><td>\(precision)</td>"
                 + "<td>\(manual)</td><td>\(recall)</td></tr>"
         }
-        return html + "</table>\n"
+        html += "</table>\n"
+        // A code whose patterns match nothing would otherwise be missing from the page unseen.
+        if !unmatched.isEmpty {
+            html +=
+                "<p>No suggestion for \(unmatched.count) code\(unmatched.count == 1 ? "" : "s"): "
+                + unmatched.map(XML.escape).joined(separator: ", ")
+                + " (<code>tmine lexicon report</code> shows what each pattern matches).</p>\n"
+        }
+        return html
     }
 
     func passages(_ tally: Tally) -> String {

@@ -17,6 +17,11 @@ struct KWICMerge: @unchecked Sendable {
     private var previous: PreviousCopy?
     /// This file's layout as documents are added; none with a sort order.
     private(set) var layout: OutputLayout?
+    /// The stage's queries, their place there, and each one's hits and documents so far.
+    private let queries: [String]
+    private let place: [String: Int]
+    private var hits: [Int]
+    private var documents: [Int]
 
     /// Lines separated in the file by `,`, a line break and four spaces.
     private static let separator: Int64 = 6
@@ -36,13 +41,35 @@ struct KWICMerge: @unchecked Sendable {
         waiting = sorted ? [] : nil
         self.previous = sorted ? nil : previous.map(PreviousCopy.init)
         layout = sorted ? nil : OutputLayout(output: (path as NSString).lastPathComponent, context: context)
+        queries = stage.queries
+        place = Dictionary(stage.queries.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        hits = Array(repeating: 0, count: queries.count)
+        documents = hits
+    }
+
+    /// Each query's hits and the documents they are in, in the stage's order, for the lines added.
+    var queryHits: [RunReport.QueryHits] {
+        queries.indices.map { RunReport.QueryHits(query: queries[$0], hits: hits[$0], documents: documents[$0]) }
+    }
+
+    /// Counts one document's lines (`tally`: the hits of each query).
+    private mutating func count(_ tally: [Int]) {
+        guard tally.count == queries.count else { return }
+        for index in tally.indices where tally[index] > 0 {
+            hits[index] += tally[index]
+            documents[index] += 1
+        }
     }
 
     /// Adds one document's lines, in order (`id` and `key` name the document and what made its
     /// lines, for the layout).
     mutating func add(_ lines: [ConcordanceLine], id: String? = nil, key: String? = nil) {
+        var tally = Array(repeating: 0, count: queries.count)
+        defer { count(tally) }
         if waiting != nil {
-            waiting?.append(contentsOf: lines.compactMap { concordancer.accept($0, byID: byID) })
+            let accepted = lines.compactMap { concordancer.accept($0, byID: byID) }
+            for line in accepted { if let index = place[line.query] { tally[index] += 1 } }
+            waiting?.append(contentsOf: accepted)
             return
         }
         // Each line written with its speaker's attributes, not copied to hold them first.
@@ -59,9 +86,10 @@ struct KWICMerge: @unchecked Sendable {
                 start = stream.end
             }
             stream.append(line, attributes: attributes)
+            if let index = place[line.query] { tally[index] += 1 }
         }
         if let start { range = start..<stream.end }
-        if let id, let key { layout?.add(id: id, key: key, range: range) }
+        if let id, let key { layout?.add(id: id, key: key, range: range, tally: tally) }
     }
 
     /// Adds the document `id`'s lines as the previous file has them (`range`, from its layout).
@@ -76,8 +104,10 @@ struct KWICMerge: @unchecked Sendable {
                 range, separator: Self.separator, first: !stream.hasLines, into: sink, flushing: { stream.flush() },
                 separating: { stream.spliceLine() })
         }
+        let tally = copy.layout.entry(id)?.tally ?? []
         previous = copy
-        layout?.add(id: id, key: key, range: start..<start + Int64(range.count))
+        count(tally)
+        layout?.add(id: id, key: key, range: start..<start + Int64(range.count), tally: tally)
     }
 
     /// Ends kwic.json with `file`'s fields (its lines are not read); the caller commits `sink`.
@@ -89,5 +119,49 @@ struct KWICMerge: @unchecked Sendable {
         stream.flush()
         previous?.copy(into: sink)
         stream.finish(file)
+    }
+}
+
+/// Each KWIC query's hits as the kwic.json in place has them (`.cache/kwic-hits.bin`, under that
+/// file's identity): what a run that keeps kwic.json reports and warns of, read in a few
+/// microseconds rather than by counting the file's lines.
+enum KWICHits {
+    private static let tag = "tmine-kwic-hits-\(BinaryWriter.formatVersion)"
+
+    private static func paths(in out: String) -> (output: String, cache: String) {
+        (
+            (out as NSString).appendingPathComponent("kwic.json"),
+            (out as NSString).appendingPathComponent(".cache/kwic-hits.bin")
+        )
+    }
+
+    static func save(_ hits: [RunReport.QueryHits], in out: String) {
+        let (output, cache) = paths(in: out)
+        CacheFile.write(describing: output, at: cache, tag: tag, capacity: hits.count * 48 + 16) { writer in
+            writer.writeVarint(UInt64(hits.count))
+            for query in hits {
+                writer.write(query.query)
+                writer.write(query.hits)
+                writer.write(query.documents)
+            }
+        }
+    }
+
+    /// The hits of kwic.json as it is, when they were saved for that very file and its queries
+    /// are `queries`.
+    static func load(in out: String, queries: [String]) -> [RunReport.QueryHits]? {
+        let (output, cache) = paths(in: out)
+        guard var reader = CacheFile.reader(describing: output, at: cache, tag: tag)?.reader else { return nil }
+        do throws(BinaryReader.Error) {
+            let hits = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
+                RunReport.QueryHits(
+                    query: try reader.read(String.self), hits: try reader.read(Int.self),
+                    documents: try reader.read(Int.self))
+            }
+            guard reader.isAtEnd, hits.map(\.query) == queries else { return nil }
+            return hits
+        } catch {
+            return nil
+        }
     }
 }

@@ -9,10 +9,13 @@ import Foundation
 /// quarter of a run that added one transcript to 2,000, kwic.json's a sixth.
 struct OutputLayout: Sendable {
     /// A document's bytes in the file (from its first element to its last, without the separator
-    /// before them; empty when it has none) and the key of what they render.
+    /// before them; empty when it has none), the key of what they render, and what the output
+    /// counts of them (kwic.json: the hits of each query, in the stage's order), for a copy to
+    /// count without reading them.
     struct Entry: Sendable, Equatable {
         var key: String
         var range: Range<Int64>
+        var tally: [Int] = []
     }
 
     /// The output's file name.
@@ -39,11 +42,11 @@ struct OutputLayout: Sendable {
         return entry.range
     }
 
-    mutating func add(id: String, key: String, range: Range<Int64>) {
-        if entries.updateValue(Entry(key: key, range: range), forKey: id) == nil { order.append(id) }
+    mutating func add(id: String, key: String, range: Range<Int64>, tally: [Int] = []) {
+        if entries.updateValue(Entry(key: key, range: range, tally: tally), forKey: id) == nil { order.append(id) }
     }
 
-    private var tag: String { "tmine-\(Self.stem(output))-layout-2-\(BinaryWriter.formatVersion)" }
+    private var tag: String { "tmine-\(Self.stem(output))-layout-3-\(BinaryWriter.formatVersion)" }
 
     private static func stem(_ output: String) -> String { (output as NSString).deletingPathExtension }
 
@@ -74,7 +77,9 @@ struct OutputLayout: Sendable {
                 let start = Int64(try reader.read(Int.self))
                 let length = Int64(try reader.read(Int.self))
                 guard start >= 0, length >= 0, start <= identity.size - length else { throw BinaryReader.Error() }
-                layout.add(id: id, key: key, range: start..<start + length)
+                let tally = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in try reader.read(Int.self)
+                }
+                layout.add(id: id, key: key, range: start..<start + length, tally: tally)
             }
             guard reader.isAtEnd else { return nil }
             return (layout, opened)
@@ -98,6 +103,8 @@ struct OutputLayout: Sendable {
                 writer.write(entry.key)
                 writer.write(Int(entry.range.lowerBound))
                 writer.write(Int(entry.range.count))
+                writer.writeVarint(UInt64(entry.tally.count))
+                for count in entry.tally { writer.write(count) }
             }
         }
     }

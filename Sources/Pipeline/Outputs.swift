@@ -169,6 +169,18 @@ public enum Outputs {
                     writer.field("pipeline", report.hashes.pipeline)
                     writer.field("stopwords", report.hashes.stopwords)
                 }
+                if let kwic = report.kwic {
+                    writer.key("kwic")
+                    writer.array { writer in
+                        for query in kwic {
+                            writer.object { writer in
+                                writer.field("documents", query.documents)
+                                writer.field("hits", query.hits)
+                                writer.field("query", query.query)
+                            }
+                        }
+                    }
+                }
                 writer.field("methods", report.methods)
                 writer.field("outputs", strings: report.outputs)
                 writer.field("pipeline", report.pipeline)
@@ -336,6 +348,13 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
+    /// A keyword-in-context query's hits in kwic.json and the documents they are in.
+    public struct QueryHits: Codable, Sendable, Equatable {
+        public var query: String
+        public var hits: Int
+        public var documents: Int
+    }
+
     public struct Size: Codable, Sendable {
         public var documents: Int
         public var turns: Int
@@ -354,6 +373,8 @@ public struct RunReport: Codable, Sendable {
     public var finishedAt: String
     public var seconds: Double
     public var hashes: Hashes
+    /// Each keyword-in-context query's hits, when the pipeline has the stage.
+    public var kwic: [QueryHits]?
     public var tokenizer: Tokenizer.Options
     public var stages: [Stage]
     public var corpus: Size

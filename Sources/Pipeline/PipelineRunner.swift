@@ -145,6 +145,17 @@ public struct PipelineRunner: Sendable {
         return Array(said.prefix(20)) + ["and \(said.count - 20) more notes on how documents were read (corpus.json)"]
     }
 
+    /// What to say of keyword-in-context queries found nowhere: a misspelt query or wildcard
+    /// otherwise shows only as lines missing from kwic.json.
+    static func queriesWithoutHits(_ hits: [RunReport.QueryHits]?, documents: Int) -> [String] {
+        let none = (hits ?? []).filter { $0.hits == 0 }.map { "\"\($0.query)\"" }
+        guard !none.isEmpty, documents > 0 else { return [] }
+        return [
+            "kwic: no hit for " + none.joined(separator: ", ") + " in \(documents) document\(documents == 1 ? "" : "s")"
+                + " (a misspelling, or words only in transcribers' notes? tmine kwic QUERY PIPELINE says)"
+        ]
+    }
+
     /// What to say of transcripts read twice under two names (`interview-03 - Copy.docx`, a copy
     /// left in a subfolder): the same bytes, so every word of them counted twice.
     static func sameBytes(_ hashes: [String?], sources: [String]) -> [String] {
@@ -928,6 +939,10 @@ public struct PipelineRunner: Sendable {
             previousSummary == nil ? finishedSuggestions.map { suggestions in Deferred { suggestions.changes() } } : nil
         let stats = collected.map(\.stats)
         warnings += Self.readingNotes(collected)
+        let kwicHits = configuration.kwic.flatMap { stage in
+            merge.kwic?.queryHits ?? KWICHits.load(in: out, queries: stage.queries)
+        }
+        warnings += Self.queriesWithoutHits(kwicHits, documents: documentCount)
         if let file = configuration.participants,
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
         {
@@ -946,7 +961,7 @@ public struct PipelineRunner: Sendable {
                 seconds: finished.timeIntervalSince(started),
                 hashes: RunReport.Hashes(
                     pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
-                tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
+                kwic: kwicHits, tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
                 failures: failures.map(RunReport.Failure.init), warnings: warnings,
                 outputs: written + ["run-report.json"], suggestions: suggestionSummary, timings: [:], methods: "")
             report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)
@@ -1119,7 +1134,10 @@ public struct PipelineRunner: Sendable {
                 for (name, sink) in result.files {
                     retired.keep((out as NSString).appendingPathComponent(name))
                     try commit(name, sink, key: outputKeys[name] ?? "")
-                    if name == "kwic.json" { result.kwicLayout?.save(in: out) }
+                    if name == "kwic.json" {
+                        result.kwicLayout?.save(in: out)
+                        if let kwicHits { KWICHits.save(kwicHits, in: out) }
+                    }
                     if name == "suggestions.json", let suggestions = result.suggestions {
                         // Saved beside the run's last steps; the run waits for it before it ends.
                         savingIndex = Deferred {

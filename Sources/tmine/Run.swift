@@ -149,7 +149,13 @@ struct RunRequest: Equatable {
                 + "\(report.corpus.participantTokens) participant tokens, \(report.failures.count) failed "
                 + "(\(FixedPoint.string(report.seconds, digits: 2)) s)")
         for stage in report.stages where stage.wrote {
-            lines.append("  \(stage.name): \(stage.ran.count) ran, \(stage.cached.count) cached")
+            var line = "  \(stage.name): \(stage.ran.count) ran, \(stage.cached.count) cached"
+            if stage.name == "kwic", let queries = report.kwic {
+                let hits = queries.reduce(0) { $0 + $1.hits }
+                line +=
+                    "; \(hits) hit\(hits == 1 ? "" : "s") of \(queries.count) quer\(queries.count == 1 ? "y" : "ies")"
+            }
+            lines.append(line)
         }
         if !report.stages.contains(where: \.wrote) {
             lines.append("  nothing changed since the last run: every output kept as it was")

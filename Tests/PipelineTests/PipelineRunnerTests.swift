@@ -227,6 +227,75 @@ import TextAnalysis
         #expect(!kwic.lines.contains { $0.match.lowercased() == "hype" })
     }
 
+    /// The run report gives each query's hits and documents as kwic.json has them, whether the
+    /// file was written whole, kept (a lexicon edit, nothing changed), written with most
+    /// documents' lines copied from the last one, or sorted; a query with no hit is a warning.
+    @Test func theRunReportCountsEachQuerysHitsAndWarnsOfQueriesFoundNowhere() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.writePipeline(kwicQueries: ["protected time", "regualt*", "hype", "laughs"])
+        func expectCountsAgree(_ report: RunReport, _ step: String) throws -> [String: Int] {
+            let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+            let hits = try #require(report.kwic, "\(step)")
+            #expect(hits.map(\.query) == ["protected time", "regualt*", "hype", "laughs"], "\(step)")
+            for query in hits {
+                let lines = kwic.lines.filter { $0.query == query.query }
+                #expect(query.hits == lines.count, "\(step): \(query.query)")
+                #expect(query.documents == Set(lines.map(\.documentID)).count, "\(step): \(query.query)")
+            }
+            let none = report.warnings.filter { $0.hasPrefix("kwic: no hit") }
+            #expect(none.count == (hits.contains { $0.hits == 0 } ? 1 : 0), "\(step)")
+            return Dictionary(uniqueKeysWithValues: hits.map { ($0.query, $0.hits) })
+        }
+        let cold = try workspace.run()
+        #expect(try expectCountsAgree(cold, "cold") == ["protected time": 8, "regualt*": 0, "hype": 7, "laughs": 0])
+        #expect(cold.warnings.contains { $0.contains(#"no hit for "regualt*", "laughs" in 11 documents"#) })
+        try workspace.editLexicon { $0 + "\n# an edit\n" }
+        let edit = try workspace.run()
+        #expect(edit.stage("kwic")?.ran == [] && edit.outputs.contains("kwic.json") == false)
+        #expect(
+            try expectCountsAgree(edit, "lexicon edit") == ["protected time": 8, "regualt*": 0, "hype": 7, "laughs": 0])
+        // The interviewer's turn is not searched (participants' turns are); the laugh in
+        // parentheses is a note, the word spoken a hit.
+        let added = "Interviewer: Any hype? (laughs)\nP11: Hype, and a regualted rota, laughs the registrar.\n"
+        let handle = try FileHandle(forWritingTo: workspace.corpus("interview-11.txt"))
+        handle.seekToEndOfFile()
+        handle.write(Data(added.utf8))
+        try handle.close()
+        let changed = try workspace.run()
+        #expect(changed.stage("kwic")?.ran == ["interview-11"])
+        #expect(
+            try expectCountsAgree(changed, "a transcript changed") == [
+                "protected time": 8, "regualt*": 1, "hype": 8, "laughs": 1,
+            ])
+        #expect(!changed.warnings.contains { $0.hasPrefix("kwic:") })
+        #expect(try expectCountsAgree(try workspace.run(), "nothing changed")["hype"] == 8)
+        let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        let queries = try #require(pipeline.split(separator: "\n").first { $0.contains("queries:") })
+        try pipeline.replacingOccurrences(of: queries, with: queries + "\n      sort: [R1]").write(
+            toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        #expect(try expectCountsAgree(try workspace.run(), "sorted")["hype"] == 8)
+    }
+
+    /// A code whose patterns match nothing is named under the report's review progress, not
+    /// left out of it unseen; a theme's heading (no patterns) is not named.
+    @Test func theReportNamesCodesWithNoSuggestion() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        func said() throws -> String? {
+            let html = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+            guard let start = html.range(of: "<p>No suggestion for ") else { return nil }
+            return String(html[start.upperBound...].prefix { $0 != "(" })
+        }
+        #expect(try said() == nil)
+        try workspace.editLexicon {
+            $0 + "\n  - name: Zyzzyva & co\n    parent: Route to working with AI\n    patterns: [zyzzyva]\n"
+        }
+        _ = try workspace.run()
+        #expect(try said() == "1 code: Zyzzyva &amp; co ")
+    }
+
     @Test func kwicSortedByContextHoldsEveryLineThenWritesThemInThatOrder() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
