@@ -467,8 +467,10 @@ public struct Tokenizer: Sendable {
 
     /// Past a sound or event in single parentheses, as most transcription guides write one
     /// (`(laughs)`, `(long pause)`, `(clears throat)`, `(inaudible 00:12:03)`; Dresing and Pehl's
-    /// `(lacht)`, `(unv.)`): on one line, within ``eventLimit`` bytes, with one of
-    /// ``eventWords`` as its first or second word. Anything else in single parentheses is speech.
+    /// `(lacht)`, `(unv.)`), or another speaker's interjection (`(I: mhm)`, `(Interviewer: yes)`):
+    /// on one line, within ``eventLimit`` bytes, with one of ``eventWords`` as its first or
+    /// second word, or a label of one or two words and a colon first. Anything else in single
+    /// parentheses is speech.
     private static func eventEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         let limit = min(bytes.count, start + 1 + eventLimit)
         var index = start + 1
@@ -486,8 +488,13 @@ public struct Tokenizer: Sendable {
                 words += 1
                 wordStart = nil
                 // Only the first two words are looked at; each `(` is rare, so its copy is cheap.
+                // A colon right after them, from the parenthesis's first letter, ends a label: another
+                // speaker's interjection inside the turn, as Dresing and Pehl write one (`(I: mhm)`).
                 if !found, words <= 2 {
-                    found = eventWords.contains(String(decoding: bytes[first..<index], as: UTF8.self).lowercased())
+                    found =
+                        eventWords.contains(String(decoding: bytes[first..<index], as: UTF8.self).lowercased())
+                        || (byte == UInt8(ascii: ":") && index - start <= 21
+                            && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[start + 1] | 0x20))
                 }
             }
             switch byte {

@@ -8,6 +8,7 @@ import Testing
         ("[Inaudible 00:12:03]", "[inaudible]"), ("[inaudible]", "[inaudible]"), ("((Laughs))", "((laughs))"),
         ("(0.5)", "(pause)"), ("(.)", "(pause)"), ("(00:12:45)", "(time)"), ("[00:01]", "[time]"),
         ("#00:01:23-4#", "#time#"), ("(Laughs)", "(laughs)"), ("(unv.)", "(unv)"), ("(long  pause)", "(long pause)"),
+        ("(I: Mhm.)", "(i mhm)"),
         ("[Hospital  name]", "[hospital name]"),
     ])
     func notesOfOneKindShareItsName(_ note: String, _ kind: String) {
@@ -39,7 +40,7 @@ import Testing
     @Test func theNotesListedAreWhatTokenisingSkips() {
         let pieces = [
             "[", "]", "(", "((", ")", "))", ".", "0", ":", "ab", " ", "\n", "é", "’s", "((x", "0.5)", "laughs",
-            "(Pause",
+            "(Pause", "(I: ",
         ]
         var keep = Tokenizer.Options()
         keep.annotations = true

@@ -202,7 +202,12 @@ import Testing
             forms(
                 "so (Laughs) the (long pause) rota (inaudible 00:12:03) was (I: mhm) fine (lacht) (unv.) "
                     + "(Räuspert sich) (P3 sighs) (in the pause) (laughs\nno)")
-                == ["so", "the", "rota", "was", "i", "mhm", "fine", "in", "the", "pause", "laughs", "no"])
+                == ["so", "the", "rota", "was", "fine", "in", "the", "pause", "laughs", "no"])
+        // Another speaker's interjection (a label and a colon first) is not the speaker's words;
+        // a colon later, or after a number or a full stop, is speech.
+        #expect(
+            forms("yes (Interviewer: mhm) (Int 2: ja) (so I said: no) (1:05 pm) (e.g.: this) (P3:)")
+                == ["yes", "so", "i", "said", "no", "1", "05", "pm", "e", "g", "this"])
         #expect(forms("ok (laughs " + String(repeating: "x", count: 60) + ")").count == 3)
         #expect(forms("so (laughs) then", keep) == ["so", "laughs", "then"])
         // Timed pauses and micropauses (Jefferson) are notes; a parenthesised word with a number is not.
@@ -232,7 +237,7 @@ import Testing
     @Test func notesInAnyArrangementLeaveTokensInPlace() {
         let pieces = [
             "[", "]", "(", "((", ")", "))", ".", "0", "ab", " ", "\n", "é", "’s", "-", "((x", "0.5)", "#", ":",
-            "laughs", "(Pause", "räuspert",
+            "laughs", "(Pause", "räuspert", "(I: ",
         ]
         for text in randomTexts(of: pieces, seed: 20_261_205) {
             let scalars = Array(text.unicodeScalars)
