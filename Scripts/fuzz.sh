@@ -57,6 +57,14 @@ layouts = ("00:00:01 Speaker 1\nThanks.\n[00:00:05] - Jane S.\nFine.\nSpeaker 1 
            "1. Interviewer: And?\n2) P3 - GP: No.\n")
 with open(os.path.join(seeds, "seed-layouts"), "wb") as target:
     target.write(bytes([5]) + layouts.encode())
+# RTF bytes in code pages: by the document's, by a font's character set, double-byte pairs.
+codepages = (r"{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0\fcharset204 A;}{\f1\fcharset238 B;}{\f2\fcharset128 C;}}"
+             r"\f0 P1: \'cf\'f0 {\f1 \'b9\'e6} {\f2 \'82\'a0\'96\{} \plain\'e0\par}")
+with open(os.path.join(seeds, "seed-codepages"), "wb") as target:
+    target.write(bytes([9]) + codepages.encode())
+# Notes in single parentheses, kept or skipped by the tokeniser the ingest test also runs.
+with open(os.path.join(seeds, "seed-notes"), "wb") as target:
+    target.write(bytes([5]) + "P1: So (laughs) the (long pause) (I: mhm) (unv.) (the ward) #00:01:02-0#\n".encode())
 PY
 .build-fuzz/debug/FuzzIngest "$seeds" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 ${FUZZ_FLAGS:-}

@@ -12,8 +12,10 @@ import Foundation
 /// colour tables, styles, document info, pictures, objects, headers, footers, footnotes,
 /// comments, list numbers, field instructions and every `\*` destination) are skipped, as are
 /// hidden (`\v`) and deleted (`\deleted`) text; a field's result is kept. `\uN` is Unicode (with
-/// its `\ucN` fallback skipped); `\'hh` and 8-bit bytes are in the document's code page, which
-/// must be Windows-1252 (`\ansicpg1252`, the default) when such a byte is in the text.
+/// its `\ucN` fallback skipped); `\'hh` and 8-bit bytes are in the code page of their font's
+/// character set (`\fcharset204`: Cyrillic) or else the document's (`\ansicpg1250`), as WordPad
+/// and older Word write text outside Western Europe: Windows' single-byte pages 874 and
+/// 1250–1258, DOS's 437 and 850, and the double-byte 932, 936, 949 and 950 (``CodePage``).
 struct RTFReader: TranscriptReader {
     func read(_ data: Data, file: String) throws -> TranscriptSource {
         .lines(try lines(of: data, file: file))
@@ -35,6 +37,8 @@ private struct RTFParser {
         var deleted = false
         var skipped = false
         var fallbackCount = 1
+        /// `\fN`: the font, whose character set may give the bytes' code page.
+        var font: Int?
     }
 
     /// Destinations whose text is not the body's, skipped to the end of their group.
@@ -67,6 +71,15 @@ private struct RTFParser {
     var fallbackLeft = 0
     var highSurrogate: UInt32?
     var codePage = 1252
+    /// `\deffN`, and each font's code page (from its `\fcharsetN` or `\cpgN`) as the font
+    /// table gives them, with the table's group depth and the entry being read.
+    var defaultFont: Int?
+    var fontPages: [Int: Int] = [:]
+    var fontTableDepth: Int?
+    var fontEntry: Int?
+    /// Code pages met so far; a double-byte page's lead byte waiting for its trail byte.
+    var pages: [Int: CodePage] = [:]
+    var leadByte: (byte: UInt8, offset: Int)?
     /// The last token opened a group: a `\*` there marks an ignorable destination.
     var atGroupStart = false
     /// Paragraph styles named as headings or titles in the stylesheet, and the entry being read
@@ -117,6 +130,7 @@ private struct RTFParser {
                         stylesheetDepth = nil
                     }
                 }
+                if saved.count == fontTableDepth { fontTableDepth = nil }
                 guard let outer = saved.popLast() else { break }
                 state = outer
                 fallbackLeft = 0
@@ -131,7 +145,7 @@ private struct RTFParser {
                     styleEntry?.name.append(byte)
                 } else if fallbackLeft > 0 {
                     fallbackLeft -= 1
-                } else if byte >= 0x80 {
+                } else if byte >= 0x80 || leadByte != nil {
                     try codePageByte(byte, at: index - 1)
                 } else if visible {
                     append(byte)
@@ -197,6 +211,8 @@ private struct RTFParser {
         case UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"):
             if fallbackLeft > 0 {
                 fallbackLeft -= 1
+            } else if leadByte != nil {
+                try codePageByte(symbol, at: start)
             } else if visible {
                 append(symbol)
             }
@@ -213,6 +229,15 @@ private struct RTFParser {
             // Only what changes how the bytes after it are read, and a stylesheet entry's number.
             if name == "bin" { index = min(bytes.count, index + max(0, parameter ?? 0)) }
             if name == "s", styleEntry != nil { styleEntry?.number = parameter ?? 0 }
+            if fontTableDepth != nil {
+                switch name {
+                case "f": fontEntry = parameter
+                case "fcharset":
+                    if let font = fontEntry, let page = CodePage.of(charset: parameter ?? 0) { fontPages[font] = page }
+                case "cpg": if let font = fontEntry, let page = parameter, page != 0 { fontPages[font] = page }
+                default: break
+                }
+            }
             return
         }
         switch name {
@@ -230,12 +255,17 @@ private struct RTFParser {
         case "stylesheet":
             state.skipped = true
             stylesheetDepth = saved.count
+        case "fonttbl":
+            state.skipped = true
+            fontTableDepth = saved.count
+        case "f": state.font = parameter
+        case "deff": defaultFont = parameter
         case "b":
             flush()
             state.bold = on
         case "plain":
             flush()
-            (state.bold, state.hidden, state.deleted) = (false, false, false)
+            (state.bold, state.hidden, state.deleted, state.font) = (false, false, false, nil)
         case "v": state.hidden = on
         case "deleted": state.deleted = on
         case "uc": state.fallbackCount = max(0, parameter ?? 1)
@@ -278,20 +308,36 @@ private struct RTFParser {
         appendScalar(Unicode.Scalar(scalarValue) ?? "\u{FFFD}")
     }
 
-    /// A byte of the document's code page (from `\'hh` or 8-bit text).
+    /// A byte of the text's code page (from `\'hh` or 8-bit text; an ASCII byte only as a
+    /// double-byte character's trail byte).
     private mutating func codePageByte(_ byte: UInt8, at offset: Int) throws {
         guard visible else { return }
+        let number = (state.font ?? defaultFont).flatMap { fontPages[$0] } ?? codePage
+        if let lead = leadByte {
+            leadByte = nil
+            for scalar in pages[number]?.scalars(lead.byte, byte) ?? ["\u{FFFD}"] { appendScalar(scalar) }
+            return
+        }
         guard byte >= 0x80 else {
             append(byte)
             return
         }
-        guard codePage == 1252 || codePage == 0 else {
+        if number == 1252 || number == 0 {
+            appendScalar(FallbackEncoding.windows1252.scalar(byte) ?? "\u{FFFD}")
+            return
+        }
+        if pages[number] == nil { pages[number] = CodePage(number) }
+        guard let page = pages[number] else {
             throw IngestError(
                 .invalidEncoding, file: file, byteOffset: offset,
-                message: "this RTF's text is in code page \(codePage), which is not read",
+                message: "this RTF's text is in code page \(number), which is not read",
                 hint: "open it in Word, LibreOffice or TextEdit and save it as .docx or as UTF-8 text")
         }
-        appendScalar(FallbackEncoding.windows1252.scalar(byte) ?? "\u{FFFD}")
+        if page.isLead(byte) {
+            leadByte = (byte, offset)
+        } else {
+            appendScalar(page.scalar(byte))
+        }
     }
 
     /// A character a control word or symbol stands for: skipped as a `\uN`'s fallback, if one
@@ -353,5 +399,60 @@ private struct RTFParser {
 
     private func isLetter(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+    }
+}
+
+/// A legacy code page of RTF text, decoded by Foundation's converters for Windows' and DOS's code
+/// pages: a single-byte page's upper half once, at its first byte; a double-byte page's
+/// characters as they come.
+struct CodePage {
+    let encoding: String.Encoding
+    /// Bytes that start a two-byte character (a double-byte page's).
+    private let leads: [ClosedRange<UInt8>]
+    /// A single-byte page's bytes 0x80–0xFF (U+FFFD for an undefined one).
+    private let upper: [Unicode.Scalar]
+
+    /// Foundation's encodings by code page (CoreFoundation's Windows and DOS encodings).
+    private static let encodings: [Int: UInt] = [
+        437: 0x0400, 850: 0x0410, 874: 0x041D, 932: 0x0420, 936: 0x0421, 949: 0x0422, 950: 0x0423, 1250: 0x0501,
+        1251: 0x0502, 1253: 0x0503, 1254: 0x0504, 1255: 0x0505, 1256: 0x0506, 1257: 0x0507, 1258: 0x0508,
+    ]
+
+    /// The code page of a font's `\fcharsetN` (nil: the document's, or none to decode).
+    static func of(charset: Int) -> Int? {
+        [
+            128: 932, 129: 949, 134: 936, 136: 950, 161: 1253, 162: 1254, 163: 1258, 177: 1255, 178: 1256, 186: 1257,
+            204: 1251, 222: 874, 238: 1250, 255: 437,
+        ][charset]
+    }
+
+    /// Nil for a code page not read.
+    init?(_ number: Int) {
+        guard let raw = Self.encodings[number] else { return nil }
+        encoding = String.Encoding(rawValue: 0x8000_0000 | raw)
+        switch number {
+        case 932: leads = [0x81...0x9F, 0xE0...0xFC]
+        case 936, 949, 950: leads = [0x81...0xFE]
+        default: leads = []
+        }
+        let encoding = encoding
+        upper =
+            leads.isEmpty
+            ? (0x80...0xFF).map { byte in
+                String(data: Data([UInt8(byte)]), encoding: encoding)?.unicodeScalars.first ?? "\u{FFFD}"
+            } : []
+    }
+
+    func isLead(_ byte: UInt8) -> Bool { leads.contains { $0.contains(byte) } }
+
+    func scalar(_ byte: UInt8) -> Unicode.Scalar {
+        guard byte >= 0x80 else { return Unicode.Scalar(byte) }
+        if !upper.isEmpty { return upper[Int(byte) - 0x80] }
+        return String(data: Data([byte]), encoding: encoding)?.unicodeScalars.first ?? "\u{FFFD}"
+    }
+
+    func scalars(_ lead: UInt8, _ trail: UInt8) -> [Unicode.Scalar] {
+        guard let text = String(data: Data([lead, trail]), encoding: encoding) else { return ["\u{FFFD}"] }
+        return Array(text.unicodeScalars)
     }
 }

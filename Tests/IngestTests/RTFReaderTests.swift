@@ -97,18 +97,48 @@ import Testing
     /// An RTF is read whatever its name; text in a code page other than Windows-1252 is named
     /// with its byte; groups nested without end are refused; a missing closing brace is not an
     /// error.
+    /// Text outside Western Europe as WordPad and older Word write it: bytes in the document's
+    /// code page, or in the code page of their font's character set, single- or double-byte (a
+    /// trail byte may be a plain or escaped ASCII character).
+    @Test func rtfBytesAreReadInTheirFontsOrTheDocumentsCodePage() throws {
+        func text(_ rtf: String) throws -> [String] {
+            try ingestor.read(data: Data(rtf.utf8), source: "x.rtf").segments.map(\.text)
+        }
+        // WordPad on Russian Windows.
+        #expect(
+            try text(
+                #"{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0\fnil\fcharset204 Calibri;}}\f0 P1: \'cf\'f0\'e8\'e2\'e5\'f2\par}"#
+            )
+                == ["Привет"])
+        // A Western document with a Central European font for one run; `\plain` goes back to the
+        // default font.
+        #expect(
+            try text(
+                #"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss\fcharset0 Arial;}{\f1\fswiss\fcharset238 Arial CE;}}"#
+                    + #"P1: caf\'e9 {\f1 \'b9\'e6\'9c} \f1\'b9\plain\'b9\par}"#) == ["café ąćś ą¹"])
+        // Greek as 8-bit bytes in the document's code page.
+        let greek = Data(#"{\rtf1\ansi\ansicpg1253 P1: "#.utf8) + Data([0xC3, 0xE5, 0xE9, 0xDC]) + Data(#"\par}"#.utf8)
+        #expect(try ingestor.read(data: greek, source: "el.rtf").segments.map(\.text) == ["Γειά"])
+        // Japanese (Shift JIS) with a trail byte escaped as `\{`, and Big5 with one as a letter.
+        #expect(
+            try text(
+                #"{\rtf1\ansi\ansicpg932{\fonttbl{\f0\fcharset128 MS Mincho;}}\f0 P1: \'82\'a0\'93\'fa\'96\{\par}"#)
+                == ["あ日本"])
+        #expect(try text(#"{\rtf1\ansi\ansicpg950 P1: \'a7A\'a6n\par}"#) == ["你好"])
+    }
+
     @Test func rtfIsToldByItsContentAndItsProblemsNamed() throws {
         let misnamed = try ingestor.read(file: Fixture.path("really-rtf.docx"))
         #expect(misnamed.format == .rtf)
         #expect(misnamed.turns.map(\.0) == ["Interviewer"])
         #expect(misnamed.segments.map(\.text) == ["hello"])
 
-        let cyrillic = ingestError {
-            try ingestor.read(data: Data(#"{\rtf1\ansi\ansicpg1251 P1: \'e0\par}"#.utf8), source: "cp1251.rtf")
+        let mac = ingestError {
+            try ingestor.read(data: Data(#"{\rtf1\mac\deff0 P1: \'8a\par}"#.utf8), source: "mac.rtf")
         }
-        #expect(cyrillic?.code == .invalidEncoding)
-        #expect(cyrillic?.byteOffset == 28)
-        #expect(cyrillic?.message.contains("1251") == true)
+        #expect(mac?.code == .invalidEncoding)
+        #expect(mac?.byteOffset == 21)
+        #expect(mac?.message.contains("code page 10000") == true)
         // The same byte as a `\uN`'s fallback is never read.
         let unicode = try ingestor.read(
             data: Data(#"{\rtf1\ansi\ansicpg1251 P1: \u1072\'e0\par}"#.utf8), source: "u.rtf")
