@@ -323,7 +323,7 @@ private struct RTFParser {
             return
         }
         if number == 1252 || number == 0 {
-            appendScalar(FallbackEncoding.windows1252.scalar(byte) ?? "\u{FFFD}")
+            appendScalar(FallbackEncoding.windows1252(byte) ?? "\u{FFFD}")
             return
         }
         if pages[number] == nil { pages[number] = CodePage(number) }
@@ -336,7 +336,7 @@ private struct RTFParser {
         if page.isLead(byte) {
             leadByte = (byte, offset)
         } else {
-            appendScalar(page.scalar(byte))
+            appendScalar(page.scalar(byte) ?? "\u{FFFD}")
         }
     }
 
@@ -399,60 +399,5 @@ private struct RTFParser {
 
     private func isLetter(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-    }
-}
-
-/// A legacy code page of RTF text, decoded by Foundation's converters for Windows' and DOS's code
-/// pages: a single-byte page's upper half once, at its first byte; a double-byte page's
-/// characters as they come.
-struct CodePage {
-    let encoding: String.Encoding
-    /// Bytes that start a two-byte character (a double-byte page's).
-    private let leads: [ClosedRange<UInt8>]
-    /// A single-byte page's bytes 0x80–0xFF (U+FFFD for an undefined one).
-    private let upper: [Unicode.Scalar]
-
-    /// Foundation's encodings by code page (CoreFoundation's Windows and DOS encodings).
-    private static let encodings: [Int: UInt] = [
-        437: 0x0400, 850: 0x0410, 874: 0x041D, 932: 0x0420, 936: 0x0421, 949: 0x0422, 950: 0x0423, 1250: 0x0501,
-        1251: 0x0502, 1253: 0x0503, 1254: 0x0504, 1255: 0x0505, 1256: 0x0506, 1257: 0x0507, 1258: 0x0508,
-    ]
-
-    /// The code page of a font's `\fcharsetN` (nil: the document's, or none to decode).
-    static func of(charset: Int) -> Int? {
-        [
-            128: 932, 129: 949, 134: 936, 136: 950, 161: 1253, 162: 1254, 163: 1258, 177: 1255, 178: 1256, 186: 1257,
-            204: 1251, 222: 874, 238: 1250, 255: 437,
-        ][charset]
-    }
-
-    /// Nil for a code page not read.
-    init?(_ number: Int) {
-        guard let raw = Self.encodings[number] else { return nil }
-        encoding = String.Encoding(rawValue: 0x8000_0000 | raw)
-        switch number {
-        case 932: leads = [0x81...0x9F, 0xE0...0xFC]
-        case 936, 949, 950: leads = [0x81...0xFE]
-        default: leads = []
-        }
-        let encoding = encoding
-        upper =
-            leads.isEmpty
-            ? (0x80...0xFF).map { byte in
-                String(data: Data([UInt8(byte)]), encoding: encoding)?.unicodeScalars.first ?? "\u{FFFD}"
-            } : []
-    }
-
-    func isLead(_ byte: UInt8) -> Bool { leads.contains { $0.contains(byte) } }
-
-    func scalar(_ byte: UInt8) -> Unicode.Scalar {
-        guard byte >= 0x80 else { return Unicode.Scalar(byte) }
-        if !upper.isEmpty { return upper[Int(byte) - 0x80] }
-        return String(data: Data([byte]), encoding: encoding)?.unicodeScalars.first ?? "\u{FFFD}"
-    }
-
-    func scalars(_ lead: UInt8, _ trail: UInt8) -> [Unicode.Scalar] {
-        guard let text = String(data: Data([lead, trail]), encoding: encoding) else { return ["\u{FFFD}"] }
-        return Array(text.unicodeScalars)
     }
 }

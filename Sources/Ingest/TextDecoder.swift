@@ -113,9 +113,10 @@ struct TextDecoder {
                 throw IngestError(
                     .invalidEncoding, file: file, line: line, byteOffset: invalid,
                     message: "invalid UTF-8 at byte \(invalid)",
-                    hint: "save the file as UTF-8; if Word or Excel saved it on Windows (Windows-1252), set "
-                        + "fallbackEncoding: windows-1252 under the pipeline's inputs (tmine extract: "
-                        + "--fallback-encoding windows-1252)"
+                    hint: "save the file as UTF-8; if Word or Excel saved it on Windows, set "
+                        + "fallbackEncoding: windows-1252 (or the page of its language: windows-1250 Central "
+                        + "European, windows-1251 Cyrillic, windows-1253 Greek, windows-1254 Turkish …) under the "
+                        + "pipeline's inputs (tmine extract: --fallback-encoding windows-1252)"
                         + (canReplace ? "; or set the pipeline to replace invalid bytes" : ""))
             }
         }
@@ -200,17 +201,34 @@ struct TextDecoder {
 /// (`inputs.fallbackEncoding`): what Word's "Plain Text" and Excel's "CSV" save on Windows. Only
 /// for files that are not valid UTF-8 and have no BOM, so a folder may mix the two.
 public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Windows-1252, which is also ISO-8859-1 (Latin-1) for every printable character.
+    /// Windows-1252 (Western Europe), which is also ISO-8859-1 (Latin-1) for every printable
+    /// character.
     case windows1252 = "windows-1252"
+    /// Windows' other single-byte code pages, which Word's "Plain Text" and Excel's "CSV" write
+    /// on a Windows of that language: Central European, Cyrillic, Greek, Turkish, Hebrew, Arabic,
+    /// Baltic, Vietnamese, Thai.
+    case windows1250 = "windows-1250"
+    case windows1251 = "windows-1251"
+    case windows1253 = "windows-1253"
+    case windows1254 = "windows-1254"
+    case windows1255 = "windows-1255"
+    case windows1256 = "windows-1256"
+    case windows1257 = "windows-1257"
+    case windows1258 = "windows-1258"
+    case windows874 = "windows-874"
 
-    /// The encoding a pipeline names, by any of its usual names (Latin-1's among them, read as
+    /// The encoding a pipeline names, by any of its usual names (`cp1251`; Latin-1's, read as
     /// Windows-1252 as browsers read it), in any case.
     public init?(named name: String) {
-        let aliases = [
-            "cp1252": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252", "iso-8859-1": "windows-1252",
-        ]
-        let lowered = name.lowercased()
+        let aliases = ["latin-1": "windows-1252", "latin1": "windows-1252", "iso-8859-1": "windows-1252"]
+        var lowered = name.lowercased()
+        if lowered.hasPrefix("cp") { lowered = "windows-" + lowered.dropFirst(2) }
         self.init(rawValue: aliases[lowered] ?? lowered)
+    }
+
+    /// The page's decoder (Windows-1252's is the table below).
+    private var codePage: CodePage? {
+        self == .windows1252 ? nil : CodePage(Int(rawValue.dropFirst("windows-".count)) ?? 0)
     }
 
     /// What to say of a name that is none of them.
@@ -225,8 +243,13 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
     func decode(_ bytes: ArraySlice<UInt8>, replacingUnassigned: Bool) -> Result<String, UnassignedByte> {
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)
+        let page = codePage
         for (offset, byte) in zip(bytes.indices, bytes) {
-            if let scalar = scalar(byte) {
+            let decoded: Unicode.Scalar? =
+                if byte < 0x80 { Unicode.Scalar(byte) } else if let page { page.scalar(byte) } else {
+                    Self.windows1252(byte)
+                }
+            if let scalar = decoded {
                 scalars.append(scalar)
             } else if replacingUnassigned {
                 scalars.append("\u{FFFD}")
@@ -237,8 +260,8 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
         return .success(String(scalars))
     }
 
-    /// The scalar one byte stands for; nil for a byte the encoding leaves unassigned.
-    func scalar(_ byte: UInt8) -> Unicode.Scalar? {
+    /// The scalar one byte stands for in Windows-1252; nil for a byte it leaves unassigned.
+    static func windows1252(_ byte: UInt8) -> Unicode.Scalar? {
         guard byte >= 0x80, byte < 0xA0 else { return Unicode.Scalar(byte) }
         let value = Self.windows1252High[Int(byte) - 0x80]
         return value == 0 ? nil : Unicode.Scalar(value)

@@ -39,7 +39,7 @@ struct Extract: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Read text and participants files that are not UTF-8 in this encoding (windows-1252: Word and Excel on Windows)."
+            "Read text and participants files that are not UTF-8 in this encoding (windows-1252: Word and Excel on a Western Windows; windows-1250 … 1258, windows-874 for other languages)."
     )
     var fallbackEncoding: String?
 

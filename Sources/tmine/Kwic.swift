@@ -87,7 +87,7 @@ struct Kwic: ParsableCommand {
             let inNotes = concordancer.merge(noted, queries: queries, participants: study.participants).lines.count
             if inNotes > 0 {
                 printError(
-                    "\(inNotes) hit\(inNotes == 1 ? "" : "s") inside transcribers' notes ([laughs], ((coughs))), "
+                    "\(inNotes) hit\(inNotes == 1 ? "" : "s") inside transcribers' notes ([laughs], ((coughs)), (laughs)), "
                         + "which are not tokenised: --keep-annotations counts them, tmine notes lists them")
             }
         }

@@ -628,6 +628,23 @@ import Testing
                 == .invalidEncoding)
     }
 
+    /// Word's "Plain Text" saved on a Russian or Polish Windows is in that Windows' code page:
+    /// read in the one the pipeline names, a byte it leaves unassigned said where.
+    @Test func textInAnotherWindowsCodePageIsReadInTheFallbackEncodingNamed() throws {
+        let russian: [UInt8] = Array("P1: ".utf8) + [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, 0x2C, 0x20, 0xB8, 0xE6]
+        let cyrillic = try Ingestor(options: IngestOptions(fallbackEncoding: .windows1251))
+        let document = try cyrillic.read(data: Data(russian), source: "ru.txt")
+        #expect(document.segments.map(\.text) == ["Привет, ёж"])
+        #expect(document.notes.contains { $0.contains("windows-1251") })
+        let polish: [UInt8] = Array("P1: Za".utf8) + [0xBF, 0xF3, 0xB3, 0xE6, 0x20, 0x67, 0xEA, 0x9C, 0x6C, 0xB9]
+        let central = try Ingestor(options: IngestOptions(fallbackEncoding: .windows1250))
+        #expect(try central.read(data: Data(polish), source: "pl.txt").segments.map(\.text) == ["Zażółć gęślą"])
+        // 0x98 is unassigned in Windows-1251.
+        let unassigned = try #require(
+            ingestError { try cyrillic.read(data: Data(russian + [0x98]), source: "odd.txt") })
+        #expect(unassigned.byteOffset == russian.count && unassigned.message.contains("windows-1251"))
+    }
+
     @Test func invalidUTF8IsReportedWithItsByteOffset() throws {
         let bytes: [UInt8] = Array("P1: ok\nP1: bad ".utf8) + [0xC3, 0x28] + Array(" here".utf8)
         let error = try #require(ingestError { try ingestor.read(data: Data(bytes), source: "bad.txt") })

@@ -251,6 +251,14 @@ import TextAnalysis
                 file: "/tmp/p.yaml")
             #expect(configuration.ingest.fallbackEncoding == .windows1252, "\(name)")
         }
+        for (name, encoding) in [
+            ("windows-1251", FallbackEncoding.windows1251), ("CP1250", .windows1250), ("cp874", .windows874),
+        ] {
+            let configuration = try PipelineReader.parse(
+                "study: s\ninputs:\n  paths: [/tmp]\n  fallbackEncoding: \(name)\nstages:\n  - tokenize: {}\n",
+                file: "/tmp/p.yaml")
+            #expect(configuration.ingest.fallbackEncoding == encoding, "\(name)")
+        }
         let problems = errors(
             "study: s\ninputs:\n  paths: [/tmp]\n  fallbackEncoding: koi8-r\nstages:\n  - tokenize: {}\n")
         #expect(problems.contains { $0.message.contains("unknown fallback encoding \"koi8-r\"") && $0.line == 4 })
