@@ -47,9 +47,13 @@ struct KWICMerge: @unchecked Sendable {
         documents = hits
     }
 
-    /// Each query's hits and the documents they are in, in the stage's order, for the lines added.
+    /// Each query's hits and the documents they are in, in the stage's order, for the lines added
+    /// (a query listed twice has the lines of the first).
     var queryHits: [RunReport.QueryHits] {
-        queries.indices.map { RunReport.QueryHits(query: queries[$0], hits: hits[$0], documents: documents[$0]) }
+        queries.map { query in
+            let index = place[query] ?? 0
+            return RunReport.QueryHits(query: query, hits: hits[index], documents: documents[index])
+        }
     }
 
     /// Counts one document's lines (`tally`: the hits of each query).

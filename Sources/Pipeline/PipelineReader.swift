@@ -310,9 +310,17 @@ public enum PipelineReader {
             case "queries":
                 sawQueries = true
                 stage.queries = yaml.strings(value, what: "kwic.queries")
+                // A query listed twice (`hype`, or a phrase with and without its quotation marks)
+                // would give every one of its lines twice.
+                var seen: [[Query.Element]: String] = [:]
                 for query in stage.queries {
                     do throws(QueryError) {
-                        _ = try Query(query)
+                        let elements = try Query(query).elements
+                        if let first = seen.updateValue(query, forKey: elements) {
+                            yaml.error(
+                                at: value,
+                                "kwic.queries lists \"\(first)\" twice" + (first == query ? "" : " (as \"\(query)\")"))
+                        }
                     } catch {
                         yaml.error(at: value, error.description)
                     }

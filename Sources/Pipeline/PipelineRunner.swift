@@ -152,7 +152,7 @@ public struct PipelineRunner: Sendable {
         guard !none.isEmpty, documents > 0 else { return [] }
         return [
             "kwic: no hit for " + none.joined(separator: ", ") + " in \(documents) document\(documents == 1 ? "" : "s")"
-                + " (a misspelling, or words only in transcribers' notes? tmine kwic QUERY PIPELINE says)"
+                + " (misspelt, or only inside transcribers' notes? tmine kwic QUERY PIPELINE shows which)"
         ]
     }
 

@@ -217,6 +217,20 @@ import TextAnalysis
         #expect(found.first { $0.message.contains("whole number") }?.line == 7)
     }
 
+    /// A KWIC query listed twice, as written or as the same phrase with its quotation marks,
+    /// is an error at the list: its lines would all be in kwic.json twice.
+    @Test func aQueryListedTwiceIsAnError() {
+        let found = errors(
+            "study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {}\n  - kwic:\n"
+                + "      queries: [hype, \"protected time\", 'hype', '\"protected time\"', hyp*]\n")
+        #expect(
+            found.map(\.message) == [
+                #"kwic.queries lists "hype" twice"#,
+                #"kwic.queries lists "protected time" twice (as ""protected time"")"#,
+            ])
+        #expect(found.allSatisfy { $0.line == 6 })
+    }
+
     /// Whole numbers are read as YAML 1.1 reads them (Yams's reading, which plain decimals skip):
     /// a decimal, `0`, a leading `0` for octal, hex, `_` between digits, a sign; a quoted number
     /// or a fraction is not a whole number.
