@@ -125,6 +125,8 @@ import Testing
                 #"{\rtf1\ansi\ansicpg932{\fonttbl{\f0\fcharset128 MS Mincho;}}\f0 P1: \'82\'a0\'93\'fa\'96\{\par}"#)
                 == ["あ日本"])
         #expect(try text(#"{\rtf1\ansi\ansicpg950 P1: \'a7A\'a6n\par}"#) == ["你好"])
+        // An old Mac's RTF.
+        #expect(try text(#"{\rtf1\mac\deff0 P1: \'8a\'9a\par}"#) == ["äö"])
     }
 
     @Test func rtfIsToldByItsContentAndItsProblemsNamed() throws {
@@ -133,12 +135,12 @@ import Testing
         #expect(misnamed.turns.map(\.0) == ["Interviewer"])
         #expect(misnamed.segments.map(\.text) == ["hello"])
 
-        let mac = ingestError {
-            try ingestor.read(data: Data(#"{\rtf1\mac\deff0 P1: \'8a\par}"#.utf8), source: "mac.rtf")
+        let johab = ingestError {
+            try ingestor.read(data: Data(#"{\rtf1\ansi\ansicpg1361 P1: \'8a\par}"#.utf8), source: "johab.rtf")
         }
-        #expect(mac?.code == .invalidEncoding)
-        #expect(mac?.byteOffset == 21)
-        #expect(mac?.message.contains("code page 10000") == true)
+        #expect(johab?.code == .invalidEncoding)
+        #expect(johab?.byteOffset == 28)
+        #expect(johab?.message.contains("code page 1361") == true)
         // The same byte as a `\uN`'s fallback is never read.
         let unicode = try ingestor.read(
             data: Data(#"{\rtf1\ansi\ansicpg1251 P1: \u1072\'e0\par}"#.utf8), source: "u.rtf")
