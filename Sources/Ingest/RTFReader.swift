@@ -15,7 +15,8 @@ import Foundation
 /// its `\ucN` fallback skipped); `\'hh` and 8-bit bytes are in the code page of their font's
 /// character set (`\fcharset204`: Cyrillic) or else the document's (`\ansicpg1250`), as WordPad
 /// and older Word write text outside Western Europe: Windows' single-byte pages 874 and
-/// 1250–1258, DOS's 437 and 850, and the double-byte 932, 936, 949 and 950 (``CodePage``).
+/// 1250–1258, DOS's 437 and 850, Mac Roman, and the double-byte 932, 936, 949 and 950
+/// (``CodePage``).
 struct RTFReader: TranscriptReader {
     func read(_ data: Data, file: String) throws -> TranscriptSource {
         .lines(try lines(of: data, file: file))
