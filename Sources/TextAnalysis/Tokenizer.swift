@@ -510,7 +510,9 @@ public struct Tokenizer: Sendable {
     static let eventLimit = 60
 
     /// Words that make a parenthesised stretch a transcriber's note of a sound or an event rather
-    /// than speech, in English, German (Dresing and Pehl's rules), French, Spanish and Dutch.
+    /// than speech, in English, German (Dresing and Pehl's rules), French, Spanish and Dutch. Not
+    /// nouns that an aside or words heard unsure could start with (`music`, `phone`, `noise`,
+    /// `recording`, `break`): `(phone rings)` is a note by its verb.
     static let eventWords: Set<String> = [
         // English
         "laugh", "laughs", "laughed", "laughing", "laughter", "chuckle", "chuckles", "chuckling", "giggle",
@@ -518,15 +520,15 @@ public struct Tokenizer: Sendable {
         "clears", "sniff", "sniffs", "sniffing", "yawns", "groans", "exhales", "inhales", "tuts", "whispers",
         "whispering", "mumbles", "mumbling", "crying", "cries", "sobbing", "sobs", "nods", "nodding", "shrugs",
         "gestures", "gesturing", "claps", "clapping", "applause", "hesitates", "hesitation", "pause", "pauses",
-        "paused", "pausing", "silence", "break", "inaudible", "unintelligible", "indistinct", "unclear",
+        "paused", "pausing", "silence", "inaudible", "unintelligible", "indistinct", "unclear",
         "incomprehensible", "crosstalk", "cross-talk", "overlap", "overlapping", "interruption", "interrupted",
-        "interrupts", "interrupting", "noise", "background", "phone", "telephone", "knock", "knocks", "knocking",
-        "music", "recording", "redacted", "sic",
+        "interrupts", "interrupting", "knocking", "rings", "ringing", "beeps", "beeping", "buzzing",
+        "redacted", "sic",
         // German
         "lacht", "lachen", "lachend", "lächelt", "schmunzelt", "seufzt", "hustet", "räuspert", "schnieft", "gähnt",
         "zögert", "stockt", "flüstert", "weint", "nickt", "klatscht", "atmet", "unv", "unverst", "unverständlich",
-        "stille", "unterbrechung", "unterbricht", "störung", "telefon", "handy", "klingelt", "klopft", "lärm",
-        "geräusch", "geräusche", "hintergrundgeräusche", "gleichzeitig", "überlappend", "anonymisiert",
+        "stille", "unterbrechung", "unterbricht", "störung", "klingelt", "klopft", "hintergrundgeräusche",
+        "überlappend", "anonymisiert",
         // French
         "rire", "rires", "rit", "sourit", "soupir", "soupire", "tousse", "toux", "chuchote", "hésite", "inaudibles",
         "incompréhensible",

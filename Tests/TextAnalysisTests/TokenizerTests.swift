@@ -209,6 +209,9 @@ import Testing
             forms("yes (Interviewer: mhm) (Int 2: ja) (so I said: no) (1:05 pm) (e.g.: this) (P3:)")
                 == ["yes", "so", "i", "said", "no", "1", "05", "pm", "e", "g", "this"])
         #expect(forms("ok (laughs " + String(repeating: "x", count: 60) + ")").count == 3)
+        // A noun an aside could start with is no note by itself; a sound's verb is.
+        #expect(
+            forms("the (music therapy) (phone rings) (break room)") == ["the", "music", "therapy", "break", "room"])
         #expect(forms("so (laughs) then", keep) == ["so", "laughs", "then"])
         // Timed pauses and micropauses (Jefferson) are notes; a parenthesised word with a number is not.
         #expect(forms("well (0.5) no (.) yes (3) (2 of them)") == ["well", "no", "yes", "2", "of", "them"])
