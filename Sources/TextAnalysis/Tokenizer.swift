@@ -468,15 +468,20 @@ public struct Tokenizer: Sendable {
     /// Past a sound or event in single parentheses, as most transcription guides write one
     /// (`(laughs)`, `(long pause)`, `(clears throat)`, `(inaudible 00:12:03)`; Dresing and Pehl's
     /// `(lacht)`, `(unv.)`), or another speaker's interjection (`(I: mhm)`, `(Interviewer: yes)`):
-    /// on one line, within ``eventLimit`` bytes, with one of ``eventWords`` as its first or
-    /// second word, or a label of one or two words and a colon first. Anything else in single
-    /// parentheses is speech.
+    /// on one line, within ``eventLimit`` bytes, with one of ``eventWords`` as its first word (and
+    /// four words at most) or its second (three at most), or a label of one or two words and a
+    /// colon first. Anything else in single parentheses is speech.
     private static func eventEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         let limit = min(bytes.count, start + 1 + eventLimit)
         var index = start + 1
         var wordStart: Int?
         var words = 0
-        var found = false
+        // Words that start with a letter (a time's digits are not counted), and the most of them
+        // a note may have: four after a sound word first (`(laughs at the memory)`), three after
+        // one second (`(Interviewer laughs briefly)`; `(I laugh at that)` is speech), any after a
+        // label.
+        var letterWords = 0
+        var most = 0
         while index < limit {
             let byte = bytes[index]
             let inWord =
@@ -487,18 +492,22 @@ public struct Tokenizer: Sendable {
             } else if let first = wordStart {
                 words += 1
                 wordStart = nil
+                if !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[first]) { letterWords += 1 }
                 // Only the first two words are looked at; each `(` is rare, so its copy is cheap.
                 // A colon right after them, from the parenthesis's first letter, ends a label: another
                 // speaker's interjection inside the turn, as Dresing and Pehl write one (`(I: mhm)`).
-                if !found, words <= 2 {
-                    found =
-                        eventWords.contains(String(decoding: bytes[first..<index], as: UTF8.self).lowercased())
-                        || (byte == UInt8(ascii: ":") && index - start <= 21
-                            && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[start + 1] | 0x20))
+                if most == 0, words <= 2 {
+                    if byte == UInt8(ascii: ":"), index - start <= 21,
+                        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[start + 1] | 0x20)
+                    {
+                        most = .max
+                    } else if eventWords.contains(String(decoding: bytes[first..<index], as: UTF8.self).lowercased()) {
+                        most = words == 1 ? 4 : 3
+                    }
                 }
             }
             switch byte {
-            case UInt8(ascii: ")"): return found ? index + 1 : nil
+            case UInt8(ascii: ")"): return letterWords <= most ? index + 1 : nil
             case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "\n"), UInt8(ascii: "\r"): return nil
             default: index += 1
             }

@@ -212,6 +212,12 @@ import Testing
         // A noun an aside could start with is no note by itself; a sound's verb is.
         #expect(
             forms("the (music therapy) (phone rings) (break room)") == ["the", "music", "therapy", "break", "room"])
+        // A sound word first, four words at most (a time's digits not counted); second, three.
+        #expect(
+            forms(
+                "(laughs at the memory) (inaudible 00:12:03 here) (laughs at it all again) (P3 laughs briefly) (I laugh at that)"
+            )
+                == ["laughs", "at", "it", "all", "again", "i", "laugh", "at", "that"])
         #expect(forms("so (laughs) then", keep) == ["so", "laughs", "then"])
         // Timed pauses and micropauses (Jefferson) are notes; a parenthesised word with a number is not.
         #expect(forms("well (0.5) no (.) yes (3) (2 of them)") == ["well", "no", "yes", "2", "of", "them"])
