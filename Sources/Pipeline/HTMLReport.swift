@@ -5,8 +5,8 @@ import TextAnalysis
 
 /// `report.html`: the study at a glance, in one self-contained file (inline CSS and SVG, no
 /// scripts, opens offline): corpus overview, words per participant and group, top terms per
-/// group, keyness, the code × participant matrix (× group in a large study), example passages per
-/// code, review progress. Unchecked Sendable: read-only once made; the one reference it holds,
+/// group, keyness, each keyword-in-context query's hits, the code × participant matrix (× group
+/// in a large study), example passages per code, review progress. Unchecked Sendable: read-only once made; the one reference it holds,
 /// the previous suggestions.json's handle in the tally's examples, is read at offsets (`pread`),
 /// so the passages can be made on another thread while the rest is rendered.
 struct HTMLReport: @unchecked Sendable {
@@ -64,6 +64,7 @@ struct HTMLReport: @unchecked Sendable {
         emit(section("Corpus", sections.overview))
         if let terms = sections.topTerms { emit(section("Frequent terms by group", terms)) }
         if let keyness = sections.keyness { emit(section("Keyness", keyness)) }
+        if let queries = report.kwic, !queries.isEmpty { emit(section("Keyword in context", kwic(queries))) }
         if let tally, !tally.isEmpty {
             emit(sectionOpening("Codes × participants"))
             matrix(tally, emit: emit)
@@ -520,6 +521,17 @@ struct HTMLReport: @unchecked Sendable {
                 title: "Code × \(grouping.description)", rows: codes, columns: columns, values: summed, emit: emit)
             emit("\n")
         }
+    }
+
+    /// Each query's hits and transcripts; a query found nowhere shows as such, not as a gap.
+    func kwic(_ queries: [RunReport.QueryHits]) -> String {
+        var html = "<table><tr><th>query</th><th>hits</th><th>transcripts</th></tr>"
+        for query in queries {
+            html +=
+                "<tr><td>\(XML.escape(query.query))</td><td>\(query.hits == 0 ? "none" : String(query.hits))</td>"
+                + "<td>\(query.documents)</td></tr>"
+        }
+        return html + "</table>\n<p>Every hit, with its context, speaker and attributes, is in kwic.json.</p>\n"
     }
 
     func progress(_ tally: Tally) -> String {

@@ -369,7 +369,8 @@ public struct PipelineRunner: Sendable {
             options.force || !manifest.isCurrent(name, key: outputKeys[name] ?? "", in: out)
         }
         let reportKey = ContentHash.combining(
-            ["report"] + ["corpus.json", "frequencies.json", "suggestions.json"].map { outputKeys[$0] ?? "" })
+            ["report"]
+                + ["corpus.json", "kwic.json", "frequencies.json", "suggestions.json"].map { outputKeys[$0] ?? "" })
         let writeCorpus = options.only == nil && stale("corpus.json")
         let writeKWIC = runKWIC && stale("kwic.json")
         let writeFrequencies = runFrequencies && (stale("frequencies.json") || stale("frequencies.csv"))

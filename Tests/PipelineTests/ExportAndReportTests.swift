@@ -171,8 +171,8 @@ import TextAnalysis
             "/usr/bin/env", ["python3", script, workspace.out.appendingPathComponent("report.html").path, screenshot])
         #expect(status == 0, "\(output)")
         for heading in [
-            "Corpus", "Frequent terms by group", "Keyness", "Codes × participants", "Review progress",
-            "Passages per code",
+            "Corpus", "Frequent terms by group", "Keyness", "Keyword in context", "Codes × participants",
+            "Review progress", "Passages per code",
         ] {
             #expect(output.contains(heading), "\(heading) not rendered")
         }
