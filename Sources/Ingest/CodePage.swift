@@ -12,11 +12,11 @@ struct CodePage: Sendable {
 
     /// Foundation's encodings by code page (CoreFoundation's Windows, DOS and Mac encodings; Mac
     /// Roman by CoreFoundation's number, 0: `String.Encoding.macOSRoman` decodes wrongly on Linux).
+    /// Not 1252: ``FallbackEncoding/windows1252(_:)``'s table reads it.
     private static let encodings: [Int: UInt] = [
-        10_000: 0x0000, 437: 0x0400, 850: 0x0410, 874: 0x041D, 932: 0x0420, 936: 0x0421, 949: 0x0422, 950: 0x0423,
-        1250: 0x0501,
-        1251: 0x0502, 1252: 0x0500, 1253: 0x0503, 1254: 0x0504, 1255: 0x0505, 1256: 0x0506, 1257: 0x0507,
-        1258: 0x0508,
+        437: 0x0400, 850: 0x0410, 874: 0x041D, 932: 0x0420, 936: 0x0421, 949: 0x0422, 950: 0x0423,
+        1250: 0x0501, 1251: 0x0502, 1253: 0x0503, 1254: 0x0504, 1255: 0x0505, 1256: 0x0506, 1257: 0x0507,
+        1258: 0x0508, 10_000: 0x0000,
     ]
 
     /// Every single-byte page's bytes 0x80–0xFF (0: unassigned, as is a C1 control Foundation
@@ -39,9 +39,8 @@ struct CodePage: Sendable {
     /// The code page of an RTF font's `\fcharsetN` (nil: the document's, or none to decode).
     static func of(charset: Int) -> Int? {
         [
-            77: 10_000, 128: 932, 129: 949, 134: 936, 136: 950, 161: 1253, 162: 1254, 163: 1258, 177: 1255, 178: 1256,
-            186: 1257,
-            204: 1251, 222: 874, 238: 1250, 255: 437,
+            77: 10_000, 128: 932, 129: 949, 134: 936, 136: 950, 161: 1253, 162: 1254, 163: 1258,
+            177: 1255, 178: 1256, 186: 1257, 204: 1251, 222: 874, 238: 1250, 255: 437,
         ][charset]
     }
 
