@@ -523,15 +523,32 @@ struct HTMLReport: @unchecked Sendable {
         }
     }
 
-    /// Each query's hits and transcripts; a query found nowhere shows as such, not as a gap.
+    /// Each query's hits and transcripts, and its hits and participants by group of each single
+    /// attribute the frequencies are grouped by; a query found nowhere shows as such, not as a gap.
     func kwic(_ queries: [RunReport.QueryHits]) -> String {
-        var html = "<table><tr><th>query</th><th>hits</th><th>transcripts</th></tr>"
+        let attributes = groupings.compactMap { grouping -> String? in
+            guard case .attributes(let names) = grouping, names.count == 1 else { return nil }
+            return names[0]
+        }
+        .filter { attribute in queries.contains { $0.groups.contains { $0.attribute == attribute } } }
+        var html =
+            "<table><tr><th>query</th><th>hits</th><th>transcripts</th>"
+            + attributes.map { "<th>by \(XML.escape($0))</th>" }.joined() + "</tr>"
         for query in queries {
             html +=
                 "<tr><td>\(XML.escape(query.query))</td><td>\(query.hits == 0 ? "none" : String(query.hits))</td>"
-                + "<td>\(query.documents)</td></tr>"
+                + "<td>\(query.documents)</td>"
+            for attribute in attributes {
+                let groups = query.groups.filter { $0.attribute == attribute }.map {
+                    "\(XML.escape($0.value)): \($0.hits) (\($0.participants))"
+                }
+                html += "<td>" + (groups.isEmpty ? "–" : groups.joined(separator: "<br>")) + "</td>"
+            }
+            html += "</tr>"
         }
-        return html + "</table>\n<p>Every hit, with its context, speaker and attributes, is in kwic.json.</p>\n"
+        return html
+            + "</table>\n<p>By group: hits, and in brackets the participants who spoke them. Every hit, with its "
+            + "context, speaker and attributes, is in kwic.json.</p>\n"
     }
 
     func progress(_ tally: Tally) -> String {

@@ -17,11 +17,14 @@ struct KWICMerge: @unchecked Sendable {
     private var previous: PreviousCopy?
     /// This file's layout as documents are added; none with a sort order.
     private(set) var layout: OutputLayout?
-    /// The stage's queries, their place there, and each one's hits and documents so far.
+    /// The stage's queries, their place there, and each one's hits, documents and hits by
+    /// participant (`""`: a line of no participant's) so far.
     private let queries: [String]
     private let place: [String: Int]
     private var hits: [Int]
     private var documents: [Int]
+    private var byParticipant: [[String: Int]]
+    private let attributeNames: [String]
 
     /// Lines separated in the file by `,`, a line break and four spaces.
     private static let separator: Int64 = 6
@@ -45,34 +48,90 @@ struct KWICMerge: @unchecked Sendable {
         place = Dictionary(stage.queries.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         hits = Array(repeating: 0, count: queries.count)
         documents = hits
+        byParticipant = Array(repeating: [:], count: queries.count)
+        attributeNames = participants.attributeNames.filter { $0 != participants.documentColumn }
     }
 
-    /// Each query's hits and the documents they are in, in the stage's order, for the lines added
-    /// (a query listed twice has the lines of the first).
+    /// Each query's hits, the documents they are in and its hits by group, in the stage's order,
+    /// for the lines added (a query listed twice has the lines of the first).
     var queryHits: [RunReport.QueryHits] {
-        queries.map { query in
+        // The groups of each attribute with few enough values, and each participant's.
+        let attributes = attributeNames.filter { name in
+            Set(byID.values.compactMap { $0.attributes[name] }).count <= RunReport.QueryHits.groupLimit
+        }
+        return queries.map { query in
             let index = place[query] ?? 0
-            return RunReport.QueryHits(query: query, hits: hits[index], documents: documents[index])
+            var groups: [RunReport.QueryHits.Group] = []
+            for attribute in attributes {
+                var byValue: [String: (hits: Int, participants: Int)] = [:]
+                for (id, count) in byParticipant[index] {
+                    let value = byID[id]?.attributes[attribute].flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
+                    byValue[value, default: (0, 0)].hits += count
+                    if !id.isEmpty { byValue[value, default: (0, 0)].participants += 1 }
+                }
+                groups += byValue.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }.map {
+                    .init(
+                        attribute: attribute, value: $0, hits: byValue[$0]?.hits ?? 0,
+                        participants: byValue[$0]?.participants ?? 0)
+                }
+            }
+            return RunReport.QueryHits(query: query, hits: hits[index], documents: documents[index], groups: groups)
         }
     }
 
-    /// Counts one document's lines (`tally`: the hits of each query).
-    private mutating func count(_ tally: [Int]) {
-        guard tally.count == queries.count else { return }
-        for index in tally.indices where tally[index] > 0 {
-            hits[index] += tally[index]
-            documents[index] += 1
+    /// One document's lines as counted: the hits of each query by each of `names` (participant
+    /// ids, `""` for none), at `tally[name * queries + query]`.
+    private struct Tally {
+        var counts: [Int] = []
+        var names: [String] = []
+        var slots: [String: Int] = [:]
+
+        mutating func add(query: Int, participant: String?, queries: Int) {
+            let name = participant ?? ""
+            let slot: Int
+            // A transcript's lines are mostly one participant's: the last slot first, unhashed.
+            if let last = names.indices.last, names[last] == name {
+                slot = last
+            } else if let known = slots[name] {
+                slot = known
+            } else {
+                slot = names.count
+                slots[name] = slot
+                names.append(name)
+                counts += Array(repeating: 0, count: queries)
+            }
+            counts[slot * queries + query] += 1
+        }
+    }
+
+    /// Counts one document's lines (a ``Tally``'s counts and names).
+    private mutating func count(_ counts: [Int], names: [String]) {
+        guard counts.count == names.count * queries.count else { return }
+        for query in queries.indices {
+            var found = false
+            for (slot, name) in names.enumerated() {
+                let count = counts[slot * queries.count + query]
+                guard count > 0 else { continue }
+                hits[query] += count
+                byParticipant[query][name, default: 0] += count
+                found = true
+            }
+            if found { documents[query] += 1 }
         }
     }
 
     /// Adds one document's lines, in order (`id` and `key` name the document and what made its
     /// lines, for the layout).
     mutating func add(_ lines: [ConcordanceLine], id: String? = nil, key: String? = nil) {
-        var tally = Array(repeating: 0, count: queries.count)
-        defer { count(tally) }
+        var tally = Tally()
+        defer { count(tally.counts, names: tally.names) }
         if waiting != nil {
             let accepted = lines.compactMap { concordancer.accept($0, byID: byID) }
-            for line in accepted { if let index = place[line.query] { tally[index] += 1 } }
+            for line in accepted {
+                if let query = place[line.query] {
+                    tally.add(query: query, participant: line.participantID, queries: queries.count)
+                }
+            }
             waiting?.append(contentsOf: accepted)
             return
         }
@@ -90,10 +149,12 @@ struct KWICMerge: @unchecked Sendable {
                 start = stream.end
             }
             stream.append(line, attributes: attributes)
-            if let index = place[line.query] { tally[index] += 1 }
+            if let query = place[line.query] {
+                tally.add(query: query, participant: line.participantID, queries: queries.count)
+            }
         }
         if let start { range = start..<stream.end }
-        if let id, let key { layout?.add(id: id, key: key, range: range, tally: tally) }
+        if let id, let key { layout?.add(id: id, key: key, range: range, tally: tally.counts, names: tally.names) }
     }
 
     /// Adds the document `id`'s lines as the previous file has them (`range`, from its layout).
@@ -108,10 +169,12 @@ struct KWICMerge: @unchecked Sendable {
                 range, separator: Self.separator, first: !stream.hasLines, into: sink, flushing: { stream.flush() },
                 separating: { stream.spliceLine() })
         }
-        let tally = copy.layout.entry(id)?.tally ?? []
+        let entry = copy.layout.entry(id)
         previous = copy
-        count(tally)
-        layout?.add(id: id, key: key, range: start..<start + Int64(range.count), tally: tally)
+        count(entry?.tally ?? [], names: entry?.names ?? [])
+        layout?.add(
+            id: id, key: key, range: start..<start + Int64(range.count), tally: entry?.tally ?? [],
+            names: entry?.names ?? [])
     }
 
     /// Ends kwic.json with `file`'s fields (its lines are not read); the caller commits `sink`.
@@ -141,12 +204,21 @@ enum KWICHits {
 
     static func save(_ hits: [RunReport.QueryHits], in out: String) {
         let (output, cache) = paths(in: out)
-        CacheFile.write(describing: output, at: cache, tag: tag, capacity: hits.count * 48 + 16) { writer in
+        CacheFile.write(
+            describing: output, at: cache, tag: tag, capacity: hits.reduce(16) { $0 + 48 + $1.groups.count * 48 }
+        ) { writer in
             writer.writeVarint(UInt64(hits.count))
             for query in hits {
                 writer.write(query.query)
                 writer.write(query.hits)
                 writer.write(query.documents)
+                writer.writeVarint(UInt64(query.groups.count))
+                for group in query.groups {
+                    writer.write(group.attribute)
+                    writer.write(group.value)
+                    writer.write(group.hits)
+                    writer.write(group.participants)
+                }
             }
         }
     }
@@ -160,7 +232,12 @@ enum KWICHits {
             let hits = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
                 RunReport.QueryHits(
                     query: try reader.read(String.self), hits: try reader.read(Int.self),
-                    documents: try reader.read(Int.self))
+                    documents: try reader.read(Int.self),
+                    groups: try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
+                        RunReport.QueryHits.Group(
+                            attribute: try reader.read(String.self), value: try reader.read(String.self),
+                            hits: try reader.read(Int.self), participants: try reader.read(Int.self))
+                    })
             }
             guard reader.isAtEnd, hits.map(\.query) == queries else { return nil }
             return hits

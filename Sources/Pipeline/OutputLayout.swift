@@ -10,12 +10,13 @@ import Foundation
 struct OutputLayout: Sendable {
     /// A document's bytes in the file (from its first element to its last, without the separator
     /// before them; empty when it has none), the key of what they render, and what the output
-    /// counts of them (kwic.json: the hits of each query, in the stage's order), for a copy to
-    /// count without reading them.
+    /// counts of them (kwic.json: the hits of each query by each of `names`, its participants),
+    /// for a copy to count without reading them.
     struct Entry: Sendable, Equatable {
         var key: String
         var range: Range<Int64>
         var tally: [Int] = []
+        var names: [String] = []
     }
 
     /// The output's file name.
@@ -42,8 +43,9 @@ struct OutputLayout: Sendable {
         return entry.range
     }
 
-    mutating func add(id: String, key: String, range: Range<Int64>, tally: [Int] = []) {
-        if entries.updateValue(Entry(key: key, range: range, tally: tally), forKey: id) == nil { order.append(id) }
+    mutating func add(id: String, key: String, range: Range<Int64>, tally: [Int] = [], names: [String] = []) {
+        let entry = Entry(key: key, range: range, tally: tally, names: names)
+        if entries.updateValue(entry, forKey: id) == nil { order.append(id) }
     }
 
     private var tag: String { "tmine-\(Self.stem(output))-layout-3-\(BinaryWriter.formatVersion)" }
@@ -77,9 +79,13 @@ struct OutputLayout: Sendable {
                 let start = Int64(try reader.read(Int.self))
                 let length = Int64(try reader.read(Int.self))
                 guard start >= 0, length >= 0, start <= identity.size - length else { throw BinaryReader.Error() }
-                let tally = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in try reader.read(Int.self)
+                let tally = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
+                    try reader.read(Int.self)
                 }
-                layout.add(id: id, key: key, range: start..<start + length, tally: tally)
+                let names = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
+                    try reader.read(String.self)
+                }
+                layout.add(id: id, key: key, range: start..<start + length, tally: tally, names: names)
             }
             guard reader.isAtEnd else { return nil }
             return (layout, opened)
@@ -105,6 +111,8 @@ struct OutputLayout: Sendable {
                 writer.write(Int(entry.range.count))
                 writer.writeVarint(UInt64(entry.tally.count))
                 for count in entry.tally { writer.write(count) }
+                writer.writeVarint(UInt64(entry.names.count))
+                for name in entry.names { writer.write(name) }
             }
         }
     }

@@ -175,6 +175,17 @@ public enum Outputs {
                         for query in kwic {
                             writer.object { writer in
                                 writer.field("documents", query.documents)
+                                writer.key("groups")
+                                writer.array { writer in
+                                    for group in query.groups {
+                                        writer.object { writer in
+                                            writer.field("attribute", group.attribute)
+                                            writer.field("hits", group.hits)
+                                            writer.field("participants", group.participants)
+                                            writer.field("value", group.value)
+                                        }
+                                    }
+                                }
                                 writer.field("hits", query.hits)
                                 writer.field("query", query.query)
                             }
@@ -348,11 +359,24 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
-    /// A keyword-in-context query's hits in kwic.json and the documents they are in.
+    /// A keyword-in-context query's hits in kwic.json, the documents they are in, and its hits and
+    /// the participants who spoke them in each group with hits of each attribute with at most
+    /// ``groupLimit`` values (in the participants file's order of columns, then by value; not the
+    /// column naming transcripts).
     public struct QueryHits: Codable, Sendable, Equatable {
+        public struct Group: Codable, Sendable, Equatable {
+            public var attribute: String
+            public var value: String
+            public var hits: Int
+            public var participants: Int
+        }
         public var query: String
         public var hits: Int
         public var documents: Int
+        public var groups: [Group]
+
+        /// The most values an attribute may have to be counted by group (more is no comparison).
+        public static let groupLimit = 20
     }
 
     public struct Size: Codable, Sendable {

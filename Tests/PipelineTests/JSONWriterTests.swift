@@ -381,6 +381,11 @@ import TextAnalysis
             RunReport.Failure(IngestError(.emptyFile, file: Self.awkward, message: "empty")),
         ]
         report.warnings = [Self.awkward, ""]
+        #expect(report.kwic?.first?.groups.isEmpty == false)
+        report.kwic?.append(
+            RunReport.QueryHits(
+                query: Self.awkward, hits: 0, documents: 0,
+                groups: [.init(attribute: Self.awkward, value: "", hits: 1, participants: 0)]))
         report.hashes.participants = nil
         report.seconds = 0.000123456789
         report.timings = ["merge": 0.25, "merge suggestions": 1e-7, "x10": 2, "x9": 3.5, "Ab": 0, "é": 1, "e": 12.125]

@@ -211,6 +211,8 @@ import TextAnalysis
         #expect(frequencies.tables.contains { $0.groups.contains { $0.name == "Full-time clinician" } })
         let kwic = String(decoding: try workspace.output("kwic.json"), as: UTF8.self)
         #expect(kwic.contains("Full-time clinician"))  // attributes joined afresh
+        let regrouped = report.kwic?.flatMap(\.groups).filter { $0.value == "Full-time clinician" } ?? []
+        #expect(!regrouped.isEmpty && regrouped.allSatisfy { $0.attribute == "clinical_tech_split" })
     }
 
     @Test func changedQueryRerunsOnlyKWIC() throws {
@@ -242,6 +244,19 @@ import TextAnalysis
                 let lines = kwic.lines.filter { $0.query == query.query }
                 #expect(query.hits == lines.count, "\(step): \(query.query)")
                 #expect(query.documents == Set(lines.map(\.documentID)).count, "\(step): \(query.query)")
+                // By group: the lines whose speaker has that value, and their participants; every
+                // attribute with few values but the one naming transcripts.
+                var expected: [RunReport.QueryHits.Group] = []
+                for attribute in ["role", "clinical_tech_split", "years_in_field", "ai_experience"] {
+                    let byValue = Dictionary(grouping: lines) { $0.attributes[attribute] ?? "(none)" }
+                    expected += byValue.keys.sorted().map { value in
+                        let group = byValue[value] ?? []
+                        return .init(
+                            attribute: attribute, value: value, hits: group.count,
+                            participants: Set(group.compactMap(\.participantID)).count)
+                    }
+                }
+                #expect(query.groups == expected, "\(step): \(query.query)")
             }
             let none = report.warnings.filter { $0.hasPrefix("kwic: no hit") }
             #expect(none.count == (hits.contains { $0.hits == 0 } ? 1 : 0), "\(step)")
@@ -250,8 +265,8 @@ import TextAnalysis
         let cold = try workspace.run()
         #expect(try expectCountsAgree(cold, "cold") == ["protected time": 8, "regualt*": 0, "hype": 7, "laughs": 0])
         let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
-        #expect(page.contains("<tr><td>regualt*</td><td>none</td><td>0</td></tr>"))
-        #expect(page.contains("<tr><td>hype</td><td>7</td><td>7</td></tr>"))
+        #expect(page.contains("<tr><td>regualt*</td><td>none</td><td>0</td><td>–</td></tr>"))
+        #expect(page.contains("<tr><td>hype</td><td>7</td><td>7</td><td>20% clinical: 80% tech: 1 (1)<br>"))
         #expect(cold.warnings.contains { $0.contains(#"no hit for "regualt*", "laughs" in 11 documents"#) })
         try workspace.editLexicon { $0 + "\n# an edit\n" }
         let edit = try workspace.run()
@@ -273,7 +288,7 @@ import TextAnalysis
             ])
         #expect(!changed.warnings.contains { $0.hasPrefix("kwic:") })
         let changedPage = String(decoding: try workspace.output("report.html"), as: UTF8.self)
-        #expect(changedPage.contains("<tr><td>regualt*</td><td>1</td><td>1</td></tr>"))
+        #expect(changedPage.contains("<tr><td>regualt*</td><td>1</td><td>1</td><td>Full-time tech: 1 (1)</td></tr>"))
         #expect(try expectCountsAgree(try workspace.run(), "nothing changed")["hype"] == 8)
         let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
         let queries = try #require(pipeline.split(separator: "\n").first { $0.contains("queries:") })
