@@ -206,43 +206,47 @@ enum KWICHits {
         let (output, cache) = paths(in: out)
         CacheFile.write(
             describing: output, at: cache, tag: tag, capacity: hits.reduce(16) { $0 + 48 + $1.groups.count * 48 }
-        ) { writer in
-            writer.writeVarint(UInt64(hits.count))
-            for query in hits {
-                writer.write(query.query)
-                writer.write(query.hits)
-                writer.write(query.documents)
-                writer.writeVarint(UInt64(query.groups.count))
-                for group in query.groups {
-                    writer.write(group.attribute)
-                    writer.write(group.value)
-                    writer.write(group.hits)
-                    writer.write(group.participants)
-                }
-            }
-        }
+        ) { $0.write(hits) }
     }
 
     /// The hits of kwic.json as it is, when they were saved for that very file and its queries
     /// are `queries`.
     static func load(in out: String, queries: [String]) -> [RunReport.QueryHits]? {
         let (output, cache) = paths(in: out)
-        guard var reader = CacheFile.reader(describing: output, at: cache, tag: tag)?.reader else { return nil }
-        do throws(BinaryReader.Error) {
-            let hits = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
-                RunReport.QueryHits(
-                    query: try reader.read(String.self), hits: try reader.read(Int.self),
-                    documents: try reader.read(Int.self),
-                    groups: try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
-                        RunReport.QueryHits.Group(
-                            attribute: try reader.read(String.self), value: try reader.read(String.self),
-                            hits: try reader.read(Int.self), participants: try reader.read(Int.self))
-                    })
-            }
-            guard reader.isAtEnd, hits.map(\.query) == queries else { return nil }
-            return hits
-        } catch {
-            return nil
-        }
+        guard var reader = CacheFile.reader(describing: output, at: cache, tag: tag)?.reader,
+            let hits = try? reader.read([RunReport.QueryHits].self), reader.isAtEnd, hits.map(\.query) == queries
+        else { return nil }
+        return hits
+    }
+}
+
+extension RunReport.QueryHits: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(query)
+        writer.write(hits)
+        writer.write(documents)
+        writer.write(groups)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            query: try reader.read(String.self), hits: try reader.read(Int.self), documents: try reader.read(Int.self),
+            groups: try reader.read([Group].self))
+    }
+}
+
+extension RunReport.QueryHits.Group: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(attribute)
+        writer.write(value)
+        writer.write(hits)
+        writer.write(participants)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        self.init(
+            attribute: try reader.read(String.self), value: try reader.read(String.self),
+            hits: try reader.read(Int.self),
+            participants: try reader.read(Int.self))
     }
 }

@@ -79,12 +79,8 @@ struct OutputLayout: Sendable {
                 let start = Int64(try reader.read(Int.self))
                 let length = Int64(try reader.read(Int.self))
                 guard start >= 0, length >= 0, start <= identity.size - length else { throw BinaryReader.Error() }
-                let tally = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
-                    try reader.read(Int.self)
-                }
-                let names = try (0..<reader.readCount()).map { _ throws(BinaryReader.Error) in
-                    try reader.read(String.self)
-                }
+                let tally = try reader.read([Int].self)
+                let names = try reader.read([String].self)
                 layout.add(id: id, key: key, range: start..<start + length, tally: tally, names: names)
             }
             guard reader.isAtEnd else { return nil }
@@ -109,10 +105,8 @@ struct OutputLayout: Sendable {
                 writer.write(entry.key)
                 writer.write(Int(entry.range.lowerBound))
                 writer.write(Int(entry.range.count))
-                writer.writeVarint(UInt64(entry.tally.count))
-                for count in entry.tally { writer.write(count) }
-                writer.writeVarint(UInt64(entry.names.count))
-                for name in entry.names { writer.write(name) }
+                writer.write(entry.tally)
+                writer.write(entry.names)
             }
         }
     }
