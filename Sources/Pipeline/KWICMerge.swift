@@ -17,11 +17,10 @@ struct KWICMerge: @unchecked Sendable {
     private var previous: PreviousCopy?
     /// This file's layout as documents are added; none with a sort order.
     private(set) var layout: OutputLayout?
-    /// The stage's queries, their place there, and each one's hits, documents and hits by
-    /// participant (`""`: a line of no participant's) so far.
+    /// The stage's queries, their place there, and each one's documents and hits by participant
+    /// (`""`: a line of no participant's) so far.
     private let queries: [String]
     private let place: [String: Int]
-    private var hits: [Int]
     private var documents: [Int]
     private var byParticipant: [[String: Int]]
     private let attributeNames: [String]
@@ -46,8 +45,7 @@ struct KWICMerge: @unchecked Sendable {
         layout = sorted ? nil : OutputLayout(output: (path as NSString).lastPathComponent, context: context)
         queries = stage.queries
         place = Dictionary(stage.queries.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        hits = Array(repeating: 0, count: queries.count)
-        documents = hits
+        documents = Array(repeating: 0, count: queries.count)
         byParticipant = Array(repeating: [:], count: queries.count)
         attributeNames = participants.attributeNames.filter { $0 != participants.documentColumn }
     }
@@ -63,9 +61,10 @@ struct KWICMerge: @unchecked Sendable {
             let index = place[query] ?? 0
             var groups: [RunReport.QueryHits.Group] = []
             for attribute in attributes {
+                let grouping = Grouping.attributes([attribute])
                 var byValue: [String: (hits: Int, participants: Int)] = [:]
                 for (id, count) in byParticipant[index] {
-                    let value = byID[id]?.attributes[attribute].flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
+                    let value = grouping.group(participantID: id, participant: byID[id], documentID: "")
                     byValue[value, default: (0, 0)].hits += count
                     if !id.isEmpty { byValue[value, default: (0, 0)].participants += 1 }
                 }
@@ -75,7 +74,9 @@ struct KWICMerge: @unchecked Sendable {
                         participants: byValue[$0]?.participants ?? 0)
                 }
             }
-            return RunReport.QueryHits(query: query, hits: hits[index], documents: documents[index], groups: groups)
+            return RunReport.QueryHits(
+                query: query, hits: byParticipant[index].values.reduce(0, +), documents: documents[index],
+                groups: groups)
         }
     }
 
@@ -112,7 +113,6 @@ struct KWICMerge: @unchecked Sendable {
             for (slot, name) in names.enumerated() {
                 let count = counts[slot * queries.count + query]
                 guard count > 0 else { continue }
-                hits[query] += count
                 byParticipant[query][name, default: 0] += count
                 found = true
             }
