@@ -531,6 +531,16 @@ struct HTMLReport: @unchecked Sendable {
             return names[0]
         }
         .filter { attribute in queries.contains { $0.groups.contains { $0.attribute == attribute } } }
+        // How many participants of the table are in each group, to read a group's speakers against.
+        var members: [String: [String: Int]] = [:]
+        for attribute in attributes {
+            let grouping = Grouping.attributes([attribute])
+            for participant in participants.participants {
+                members[attribute, default: [:]][
+                    grouping.group(participantID: participant.id, participant: participant, documentID: ""), default: 0
+                ] += 1
+            }
+        }
         var html =
             "<table><tr><th>query</th><th>hits</th><th>transcripts</th>"
             + attributes.map { "<th>by \(XML.escape($0))</th>" }.joined() + "</tr>"
@@ -539,16 +549,18 @@ struct HTMLReport: @unchecked Sendable {
                 "<tr><td>\(XML.escape(query.query))</td><td>\(query.hits == 0 ? "none" : String(query.hits))</td>"
                 + "<td>\(query.documents)</td>"
             for attribute in attributes {
-                let groups = query.groups.filter { $0.attribute == attribute }.map {
-                    "\(XML.escape($0.value)): \($0.hits) (\($0.participants))"
+                let groups = query.groups.filter { $0.attribute == attribute }.map { group in
+                    let of = members[attribute]?[group.value].flatMap { $0 >= group.participants ? " of \($0)" : nil }
+                    return "\(XML.escape(group.value)): \(group.hits) (\(group.participants)\(of ?? ""))"
                 }
                 html += "<td>" + (groups.isEmpty ? "–" : groups.joined(separator: "<br>")) + "</td>"
             }
             html += "</tr>"
         }
         return html
-            + "</table>\n<p>By group: hits, and in brackets the participants who spoke them. Every hit, with its "
-            + "context, speaker and attributes, is in kwic.json.</p>\n"
+            + "</table>\n<p>By group: hits, and in brackets the participants who spoke them of the group's "
+            + "participants in the participants file. Every hit, with its context, speaker and attributes, is in "
+            + "kwic.json.</p>\n"
     }
 
     func progress(_ tally: Tally) -> String {

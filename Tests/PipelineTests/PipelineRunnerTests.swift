@@ -266,7 +266,8 @@ import TextAnalysis
         #expect(try expectCountsAgree(cold, "cold") == ["protected time": 8, "regualt*": 0, "hype": 7, "laughs": 0])
         let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(page.contains("<tr><td>regualt*</td><td>none</td><td>0</td><td>–</td></tr>"))
-        #expect(page.contains("<tr><td>hype</td><td>7</td><td>7</td><td>20% clinical: 80% tech: 1 (1)<br>"))
+        #expect(page.contains("<tr><td>hype</td><td>7</td><td>7</td><td>20% clinical: 80% tech: 1 (1 of 1)<br>"))
+        #expect(page.contains("Full-time tech: 4 (4 of 7)</td></tr>"))
         #expect(cold.warnings.contains { $0.contains(#"no hit for "regualt*", "laughs" in 11 documents"#) })
         try workspace.editLexicon { $0 + "\n# an edit\n" }
         let edit = try workspace.run()
@@ -288,7 +289,8 @@ import TextAnalysis
             ])
         #expect(!changed.warnings.contains { $0.hasPrefix("kwic:") })
         let changedPage = String(decoding: try workspace.output("report.html"), as: UTF8.self)
-        #expect(changedPage.contains("<tr><td>regualt*</td><td>1</td><td>1</td><td>Full-time tech: 1 (1)</td></tr>"))
+        #expect(
+            changedPage.contains("<tr><td>regualt*</td><td>1</td><td>1</td><td>Full-time tech: 1 (1 of 7)</td></tr>"))
         #expect(try expectCountsAgree(try workspace.run(), "nothing changed")["hype"] == 8)
         let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
         let queries = try #require(pipeline.split(separator: "\n").first { $0.contains("queries:") })
