@@ -484,12 +484,14 @@ public struct Tokenizer: Sendable {
         var most = 0
         while index < limit {
             let byte = bytes[index]
-            let separator = byte >= 0x80 ? separatorLength(bytes, at: index) : 0
+            // Beyond ASCII, what the tokeniser keeps out of words (punctuation, symbols, a
+            // no-break space: `(laughs…)`, `(«inaudible»)`) separates a note's words too.
+            let (value, length) = UTF8Scalars.decode(bytes, at: index)
             let inWord =
-                separator == 0
-                && (byte >= 0x80 || byte == UInt8(ascii: "-")
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20))
+                byte >= 0x80
+                ? Unicode.Scalar(value).map { kind(of: $0) != .other } ?? false
+                : byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
             if inWord {
                 if wordStart == nil { wordStart = index }
             } else if let first = wordStart {
@@ -512,21 +514,10 @@ public struct Tokenizer: Sendable {
             switch byte {
             case UInt8(ascii: ")"): return letterWords <= most ? index + 1 : nil
             case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "\n"), UInt8(ascii: "\r"): return nil
-            default: index += max(1, separator)
+            default: index += length
             }
         }
         return nil
-    }
-
-    /// The length of a no-break space, or of a space, dash, quotation mark or ellipsis of
-    /// U+2000–U+202F but the hyphens and `’` (which the tokeniser keeps inside words), at `index`:
-    /// a separator between a note's words (`(laughs…)`); 0 for any other byte.
-    private static func separatorLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-        if bytes[index] == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return 2 }
-        guard bytes[index] == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80,
-            (0x80...0xAF).contains(bytes[index + 2]), ![0x90, 0x91, 0x99].contains(bytes[index + 2])
-        else { return 0 }
-        return 3
     }
 
     /// The longest sound or event in single parentheses, in bytes.

@@ -212,9 +212,9 @@ import Testing
         // A noun an aside could start with is no note by itself; a sound's verb is.
         #expect(
             forms("the (music therapy) (phone rings) (break room)") == ["the", "music", "therapy", "break", "room"])
-        // Typographic punctuation and a no-break space separate a note's words; a curly apostrophe does not.
+        // Punctuation, symbols and a no-break space separate a note's words; a curly apostrophe does not.
         #expect(
-            forms("so (laughs…) (\u{A0}laughs\u{A0}) (laughs—briefly) (“inaudible”) (laugh’s echo)")
+            forms("so (laughs…) (\u{A0}laughs\u{A0}) (laughs—briefly) (“inaudible”) («rires») (laugh’s echo)")
                 == ["so", "laugh's", "echo"])
         // A sound word first, four words at most (a time's digits not counted); second, three.
         #expect(
