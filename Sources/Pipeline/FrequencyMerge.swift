@@ -9,7 +9,8 @@ struct FrequencyMerge {
     let stage: FrequencyStage
     /// `builders[n][g]`: the table of the stage's n-th n-gram size under its g-th grouping.
     private var builders: [[FrequencyTable.Builder]]
-    /// Words each participant said, from the per-speaker counts: the report's bar chart.
+    /// Words each participant said (`""`: speakers of no participant), from the per-speaker
+    /// counts: the report's bar chart, and the sizes of the groups KWIC hits are rated against.
     private(set) var words: [String: Int] = [:]
 
     init(stage: FrequencyStage, participants: ParticipantTable) {
@@ -25,7 +26,7 @@ struct FrequencyMerge {
     /// Adds one document's counts (one per n-gram size); a document that failed has none.
     mutating func add(_ counts: [DocumentCounts]) {
         for speaker in counts.first?.speakers ?? [] {
-            if let id = speaker.participantID { words[id, default: 0] += speaker.words }
+            words[speaker.participantID ?? "", default: 0] += speaker.words
         }
         for (position, count) in zip(builders.indices, counts) {
             for grouping in builders[position].indices { builders[position][grouping].add(count) }

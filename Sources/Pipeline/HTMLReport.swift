@@ -81,6 +81,9 @@ struct HTMLReport: @unchecked Sendable {
         var overview: String
         var topTerms: String?
         var keyness: String?
+        /// The words per participant they were drawn from (`""`: speakers of no participant),
+        /// which rate the KWIC groups of a run that reads these rather than the tables.
+        var words: [String: Int] = [:]
     }
 
     func renderFrequencySections() -> FrequencySections {
@@ -549,18 +552,22 @@ struct HTMLReport: @unchecked Sendable {
                 "<tr><td>\(XML.escape(query.query))</td><td>\(query.hits == 0 ? "none" : String(query.hits))</td>"
                 + "<td>\(query.documents)</td>"
             for attribute in attributes {
-                let groups = query.groups.filter { $0.attribute == attribute }.map { group in
+                // A query found nowhere shows no group, not each group's nought.
+                let groups = query.groups.filter { $0.attribute == attribute && query.hits > 0 }.map { group in
                     let of = members[attribute]?[group.value].flatMap { $0 >= group.participants ? " of \($0)" : nil }
-                    return "\(XML.escape(group.value)): \(group.hits) (\(group.participants)\(of ?? ""))"
+                    let rate = group.rate.map { ", " + FixedPoint.string($0, digits: 2) + " per 1,000" } ?? ""
+                    return "\(XML.escape(group.value)): \(group.hits) (\(group.participants)\(of ?? ""))\(rate)"
                 }
                 html += "<td>" + (groups.isEmpty ? "–" : groups.joined(separator: "<br>")) + "</td>"
             }
             html += "</tr>"
         }
+        let rated = queries.contains { $0.groups.contains { $0.rate != nil } }
         return html
             + "</table>\n<p>By group: hits, and in brackets the participants who spoke them of the group's "
-            + "participants in the participants file. Every hit, with its context, speaker and attributes, is in "
-            + "kwic.json.</p>\n"
+            + "participants in the participants file"
+            + (rated ? "; then hits per 1,000 of the words the group spoke, as the frequencies count them" : "")
+            + ". Every hit, with its context, speaker and attributes, is in kwic.json.</p>\n"
     }
 
     func progress(_ tally: Tally) -> String {
@@ -647,7 +654,7 @@ struct HTMLReport: @unchecked Sendable {
 /// The report's frequency sections as last rendered, in `.cache/report-frequencies.bin` under the
 /// key of frequencies.json (and the build, which renders them).
 extension HTMLReport.FrequencySections: BinaryCodable {
-    private static let tag = "tmine-report-frequencies-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-report-frequencies-2-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/report-frequencies.bin")
@@ -661,7 +668,7 @@ extension HTMLReport.FrequencySections: BinaryCodable {
     func save(in out: String, key: String) {
         CacheFile.write(
             at: Self.path(in: out), tag: Self.tag, key: key,
-            capacity: overview.utf8.count + (topTerms?.utf8.count ?? 0) + 4096
+            capacity: overview.utf8.count + (topTerms?.utf8.count ?? 0) + words.count * 24 + 4096
         ) { $0.write(self) }
     }
 
@@ -669,9 +676,12 @@ extension HTMLReport.FrequencySections: BinaryCodable {
         writer.write(overview)
         writer.write(topTerms)
         writer.write(keyness)
+        writer.write(words)
     }
 
     init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
-        self.init(overview: try reader.read(), topTerms: try reader.read(), keyness: try reader.read())
+        self.init(
+            overview: try reader.read(), topTerms: try reader.read(), keyness: try reader.read(),
+            words: try reader.read())
     }
 }

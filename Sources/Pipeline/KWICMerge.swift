@@ -23,7 +23,6 @@ struct KWICMerge: @unchecked Sendable {
     private let place: [String: Int]
     private var documents: [Int]
     private var byParticipant: [[String: Int]]
-    private let attributeNames: [String]
 
     /// Lines separated in the file by `,`, a line break and four spaces.
     private static let separator: Int64 = 6
@@ -47,36 +46,15 @@ struct KWICMerge: @unchecked Sendable {
         place = Dictionary(stage.queries.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         documents = Array(repeating: 0, count: queries.count)
         byParticipant = Array(repeating: [:], count: queries.count)
-        attributeNames = participants.attributeNames.filter { $0 != participants.documentColumn }
     }
 
     /// Each query's hits, the documents they are in and its hits by group, in the stage's order,
     /// for the lines added (a query listed twice has the lines of the first).
     var queryHits: [RunReport.QueryHits] {
-        // The groups of each attribute with few enough values, and each participant's.
-        let attributes = attributeNames.filter { name in
-            Set(byID.values.compactMap { $0.attributes[name] }).count <= RunReport.QueryHits.groupLimit
-        }
-        return queries.map { query in
-            let index = place[query] ?? 0
-            var groups: [RunReport.QueryHits.Group] = []
-            for attribute in attributes {
-                let grouping = Grouping.attributes([attribute])
-                var byValue: [String: (hits: Int, participants: Int)] = [:]
-                for (id, count) in byParticipant[index] {
-                    let value = grouping.group(participantID: id, participant: byID[id], documentID: "")
-                    byValue[value, default: (0, 0)].hits += count
-                    if !id.isEmpty { byValue[value, default: (0, 0)].participants += 1 }
-                }
-                groups += byValue.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }.map {
-                    .init(
-                        attribute: attribute, value: $0, hits: byValue[$0]?.hits ?? 0,
-                        participants: byValue[$0]?.participants ?? 0)
-                }
-            }
-            return RunReport.QueryHits(
-                query: query, hits: byParticipant[index].values.reduce(0, +), documents: documents[index],
-                groups: groups)
+        queries.indices.map { index in
+            RunReport.QueryHits(
+                query: queries[index], hits: byParticipant[index].values.reduce(0, +), documents: documents[index],
+                groups: [], byParticipant: byParticipant[index])
         }
     }
 
@@ -189,11 +167,72 @@ struct KWICMerge: @unchecked Sendable {
     }
 }
 
+extension RunReport.QueryHits {
+    /// The attributes queries are counted by: every one with few enough values to compare, but
+    /// the column naming transcripts.
+    static func groupAttributes(_ participants: ParticipantTable) -> [String] {
+        participants.attributeNames.filter { name in
+            name != participants.documentColumn
+                && Set(participants.participants.compactMap { $0.attributes[name] }).count <= groupLimit
+        }
+    }
+
+    /// `hits` with their groups made from each one's ``byParticipant``. `words` (every token each
+    /// participant said in the turns searched, `""` for speakers of no participant; speakers
+    /// `filter` leaves out are not counted) gives each group its words and rate, and brings in
+    /// the groups that spoke without a hit.
+    static func grouped(
+        _ hits: [Self], participants: ParticipantTable, words: [String: Int]?, filter: SegmentFilter
+    ) -> [Self] {
+        let byID = participants.byID
+        var hits = hits.map { query in
+            var query = query
+            query.groups = []
+            return query
+        }
+        for attribute in groupAttributes(participants) {
+            // Each speaker's group and each group's words, once for every query.
+            let grouping = Grouping.attributes([attribute])
+            var valueOf: [String: String] = [:]
+            func value(_ id: String) -> String {
+                if let known = valueOf[id] { return known }
+                let value = grouping.group(participantID: id, participant: byID[id], documentID: "")
+                valueOf[id] = value
+                return value
+            }
+            var spoken: [String: Int] = [:]
+            for (id, count) in words ?? [:]
+            where count > 0 && filter.accepts(participantID: id.isEmpty ? nil : id, participant: byID[id]) {
+                spoken[value(id), default: 0] += count
+            }
+            for index in hits.indices {
+                var byValue: [String: (hits: Int, participants: Int)] = spoken.mapValues { _ in (0, 0) }
+                for (id, count) in hits[index].byParticipant {
+                    byValue[value(id), default: (0, 0)].hits += count
+                    if !id.isEmpty { byValue[value(id), default: (0, 0)].participants += 1 }
+                }
+                hits[index].groups += byValue.keys.sorted {
+                    $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)
+                }.map {
+                    let group = byValue[$0] ?? (0, 0)
+                    // Words are known only with `words`; a group of hits without them (speakers
+                    // the frequencies did not count) has no rate.
+                    let words = words == nil ? nil : spoken[$0]
+                    return .init(
+                        attribute: attribute, value: $0, hits: group.hits, participants: group.participants,
+                        words: words, rate: words.map { FrequencyTable.rate(group.hits, of: $0) })
+                }
+            }
+        }
+        return hits
+    }
+}
+
 /// Each KWIC query's hits as the kwic.json in place has them (`.cache/kwic-hits.bin`, under that
 /// file's identity): what a run that keeps kwic.json reports and warns of, read in a few
 /// microseconds rather than by counting the file's lines.
 enum KWICHits {
-    private static let tag = "tmine-kwic-hits-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-kwic-hits-2-\(BinaryWriter.formatVersion)"
 
     private static func paths(in out: String) -> (output: String, cache: String) {
         (
@@ -205,7 +244,7 @@ enum KWICHits {
     static func save(_ hits: [RunReport.QueryHits], in out: String) {
         let (output, cache) = paths(in: out)
         CacheFile.write(
-            describing: output, at: cache, tag: tag, capacity: hits.reduce(16) { $0 + 48 + $1.groups.count * 48 }
+            describing: output, at: cache, tag: tag, capacity: hits.reduce(16) { $0 + 48 + $1.byParticipant.count * 24 }
         ) { $0.write(hits) }
     }
 
@@ -225,28 +264,12 @@ extension RunReport.QueryHits: BinaryCodable {
         writer.write(query)
         writer.write(hits)
         writer.write(documents)
-        writer.write(groups)
+        writer.write(byParticipant)
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         self.init(
             query: try reader.read(String.self), hits: try reader.read(Int.self), documents: try reader.read(Int.self),
-            groups: try reader.read([Group].self))
-    }
-}
-
-extension RunReport.QueryHits.Group: BinaryCodable {
-    public func write(to writer: inout BinaryWriter) {
-        writer.write(attribute)
-        writer.write(value)
-        writer.write(hits)
-        writer.write(participants)
-    }
-
-    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
-        self.init(
-            attribute: try reader.read(String.self), value: try reader.read(String.self),
-            hits: try reader.read(Int.self),
-            participants: try reader.read(Int.self))
+            groups: [], byParticipant: try reader.read([String: Int].self))
     }
 }

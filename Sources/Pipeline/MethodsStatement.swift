@@ -48,7 +48,10 @@ enum MethodsStatement {
         if let kwic = configuration.kwic {
             parts.append(
                 "Concordances of \(kwic.queries.count) queries were taken with a window of "
-                    + "\(kwic.options.window) \(kwic.options.unit.rawValue) each side.")
+                    + "\(kwic.options.window) \(kwic.options.unit.rawValue) each side"
+                    + (configuration.frequencies?.filter == kwic.options.filter
+                        ? "; their hits were counted per participant group and rated per 1,000 of the group's words."
+                        : "; their hits were counted per participant group."))
         }
         if let suggest = configuration.suggest, let summary = report.suggestions {
             parts.append(

@@ -182,7 +182,9 @@ public enum Outputs {
                                             writer.field("attribute", group.attribute)
                                             writer.field("hits", group.hits)
                                             writer.field("participants", group.participants)
+                                            writer.field("rate", group.rate)
                                             writer.field("value", group.value)
+                                            writer.field("words", group.words)
                                         }
                                     }
                                 }
@@ -360,20 +362,42 @@ public struct RunReport: Codable, Sendable {
     }
 
     /// A keyword-in-context query's hits in kwic.json, the documents they are in, and its hits and
-    /// the participants who spoke them in each group with hits of each attribute with at most
+    /// the participants who spoke them in each group of each attribute with at most
     /// ``groupLimit`` values (in the participants file's order of columns, then by value; not the
-    /// column naming transcripts).
+    /// column naming transcripts). When the frequencies stage counted the same turns, each group
+    /// also has its words and hits per 1,000 of them, and groups without hits are listed too:
+    /// groups of unequal size compared by rate, as a term's frequencies are.
     public struct QueryHits: Codable, Sendable, Equatable {
         public struct Group: Codable, Sendable, Equatable {
             public var attribute: String
             public var value: String
             public var hits: Int
             public var participants: Int
+            /// Every token the group's participants said in the turns searched (stopwords included).
+            public var words: Int?
+            /// Hits per 1,000 of `words`.
+            public var rate: Double?
+
+            public init(
+                attribute: String, value: String, hits: Int, participants: Int, words: Int? = nil, rate: Double? = nil
+            ) {
+                self.attribute = attribute
+                self.value = value
+                self.hits = hits
+                self.participants = participants
+                self.words = words
+                self.rate = rate
+            }
         }
         public var query: String
         public var hits: Int
         public var documents: Int
         public var groups: [Group]
+        /// Hits by participant id (`""`: a speaker of no participant), which the groups sum; kept
+        /// in the run's cache, not in run-report.json.
+        public var byParticipant: [String: Int] = [:]
+
+        private enum CodingKeys: String, CodingKey { case query, hits, documents, groups }
 
         /// The most values an attribute may have to be counted by group (more is no comparison).
         public static let groupLimit = 20

@@ -372,7 +372,11 @@ public struct PipelineRunner: Sendable {
             ["report"]
                 + ["corpus.json", "kwic.json", "frequencies.json", "suggestions.json"].map { outputKeys[$0] ?? "" })
         let writeCorpus = options.only == nil && stale("corpus.json")
-        let writeKWIC = runKWIC && stale("kwic.json")
+        // What a run that keeps kwic.json reports of its hits; without them the file is written again.
+        let storedKWICHits =
+            runKWIC && !stale("kwic.json")
+            ? configuration.kwic.flatMap { KWICHits.load(in: out, queries: $0.queries) } : nil
+        let writeKWIC = runKWIC && (stale("kwic.json") || storedKWICHits == nil)
         let writeFrequencies = runFrequencies && (stale("frequencies.json") || stale("frequencies.csv"))
         let writeSuggestions = runSuggest && stale("suggestions.json")
         let writeReport =
@@ -940,9 +944,17 @@ public struct PipelineRunner: Sendable {
             previousSummary == nil ? finishedSuggestions.map { suggestions in Deferred { suggestions.changes() } } : nil
         let stats = collected.map(\.stats)
         warnings += Self.readingNotes(collected)
-        let kwicHits = configuration.kwic.flatMap { stage in
-            merge.kwic?.queryHits ?? KWICHits.load(in: out, queries: stage.queries)
+        // Each query's groups, with their words and rates when the frequencies counted the turns
+        // the queries searched: from the merge's words here; a run that reads its frequency
+        // tables or report sections from the cache rates them once it has read those.
+        let frequencyWords = merge.frequencies?.words
+        let table = participants
+        @Sendable func groupedKWIC(_ hits: [RunReport.QueryHits]?, words: [String: Int]?) -> [RunReport.QueryHits]? {
+            guard let hits, let filter = configuration.kwic?.options.filter else { return hits }
+            let shared = configuration.frequencies?.filter == filter ? words : nil
+            return RunReport.QueryHits.grouped(hits, participants: table, words: shared, filter: filter)
         }
+        var kwicHits = groupedKWIC(merge.kwic?.queryHits ?? storedKWICHits, words: frequencyWords)
         warnings += Self.queriesWithoutHits(kwicHits, documents: documentCount)
         if let file = configuration.participants,
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
@@ -970,8 +982,6 @@ public struct PipelineRunner: Sendable {
         }
         // What report.html shows of the run (its counts and methods, not its times or outputs).
         let reportForPage = writeReport ? runReport(finished: Date()) : nil
-        // Words per participant, for the report's chart (the frequency merge is let go before).
-        let frequencyWords = merge.frequencies?.words
         func commit(_ name: String, _ sink: AtomicFile.Writer, key: String) throws(PipelineError) {
             do {
                 try timer.measure("write") { try sink.commit() }
@@ -998,6 +1008,8 @@ public struct PipelineRunner: Sendable {
                 var warnings: [String] = []
                 var suggestions: SuggestionMerge?
                 var frequencies: Outputs.FrequenciesFile?
+                /// The KWIC groups rated by words per participant read from the cache.
+                var kwic: [RunReport.QueryHits]?
                 var report: AtomicFile.Writer?
                 /// kwic.json's layout, saved once the file is in place.
                 var kwicLayout: OutputLayout?
@@ -1007,6 +1019,7 @@ public struct PipelineRunner: Sendable {
             let kwicMerge = merge.kwic
             let suggestionsToWrite = finishedSuggestions
             let participants = participants
+            let unratedKWIC = kwicHits
             // The longest first: both threads take tasks in order.
             let (frequenciesTask, suggestionsTask, corpusTask, kwicTask) = (0, 1, 2, 3)
             let built = ConcurrentSlots<Built>(count: 4)
@@ -1037,12 +1050,19 @@ public struct PipelineRunner: Sendable {
                         if let sink { result.files.append(("suggestions.json", sink)) }
                         result.suggestions = suggestionMerge
                     default:
+                        // Words read from the cache rate the KWIC groups, for the page and the run report.
+                        func rate(_ words: [String: Int]?) {
+                            if frequencyWords == nil, words != nil {
+                                result.kwic = groupedKWIC(unratedKWIC, words: words)
+                            }
+                        }
                         // The report, once the frequencies it shows are in hand: beside the
                         // frequency files when they are written (it only reads their content).
-                        @Sendable func reportPage(_ frequencies: Outputs.FrequenciesFile?, words: [String: Int]?) throws
-                            -> AtomicFile.Writer?
-                        {
-                            guard let reportForPage else { return nil }
+                        @Sendable func reportPage(
+                            _ frequencies: Outputs.FrequenciesFile?, words: [String: Int]?, kwic: [RunReport.QueryHits]?
+                        ) throws -> AtomicFile.Writer? {
+                            guard var reportForPage else { return nil }
+                            if let kwic { reportForPage.kwic = kwic }
                             return try timer.measure("report page") {
                                 try runner.writeReportPage(
                                     reportForPage, frequencies: frequencies,
@@ -1061,12 +1081,14 @@ public struct PipelineRunner: Sendable {
                                 break
                             }
                             result.frequencies = stored.file
+                            rate(stored.words)
                             result.warnings += stored.warnings
-                            result.report = try reportPage(stored.file, words: stored.words)
+                            result.report = try reportPage(stored.file, words: stored.words, kwic: result.kwic)
                             break
                         }
                         guard var frequencyMerge = merge.takeFrequencies() else {
-                            result.report = try reportPage(nil, words: nil)
+                            rate(storedSections?.words)
+                            result.report = try reportPage(nil, words: storedSections?.words, kwic: result.kwic)
                             break
                         }
                         let file = timer.measure("finish frequency tables") {
@@ -1082,7 +1104,7 @@ public struct PipelineRunner: Sendable {
                         inParallel(4) { part in
                             guard part > 0 else {
                                 do {
-                                    page[0] = try reportPage(file, words: words)
+                                    page[0] = try reportPage(file, words: words, kwic: nil)
                                 } catch {
                                     failures[part] = "\(error)"
                                 }
@@ -1150,6 +1172,7 @@ public struct PipelineRunner: Sendable {
             if let sink = built.values[frequenciesTask]?.report {
                 try commit("report.html", sink, key: reportKey)
             }
+            if let rated = built.values[frequenciesTask]?.kwic { kwicHits = rated }
         } catch let error as PipelineError {
             throw error
         } catch {
@@ -1198,7 +1221,7 @@ public struct PipelineRunner: Sendable {
             participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         var html = HTMLReport(
             study: configuration.study, report: report,
-            wordsByParticipant: words.sorted {
+            wordsByParticipant: words.filter { !$0.key.isEmpty }.sorted {
                 (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
             }
             .map { ($0.key, $0.value) },
@@ -1207,7 +1230,8 @@ public struct PipelineRunner: Sendable {
         if let stored = sections.stored {
             html.frequencySections = stored
         } else if frequencies != nil {
-            let rendered = html.renderFrequencySections()
+            var rendered = html.renderFrequencySections()
+            rendered.words = words
             rendered.save(in: out, key: sections.key)
             html.frequencySections = rendered
         }

@@ -306,7 +306,8 @@ public struct FrequencyTable: Sendable {
         return terms[index][term]
     }
 
-    static func rate(_ count: Int, of words: Int) -> Double {
+    /// `count` per 1,000 of `words` (0 of none).
+    public static func rate(_ count: Int, of words: Int) -> Double {
         words == 0 ? 0 : Double(count) * 1000 / Double(words)
     }
 

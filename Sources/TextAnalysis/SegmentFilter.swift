@@ -25,7 +25,7 @@ public struct SegmentFilter: Sendable, Hashable, Codable {
     }
 
     /// The participant and attribute conditions alone (roles are applied per document earlier).
-    func accepts(participantID: String?, participant: Participant?) -> Bool {
+    public func accepts(participantID: String?, participant: Participant?) -> Bool {
         if let participantIDs {
             guard let participantID, participantIDs.contains(participantID) else { return false }
         }

@@ -232,12 +232,18 @@ import TextAnalysis
     /// The run report gives each query's hits and documents as kwic.json has them, whether the
     /// file was written whole, kept (a lexicon edit, nothing changed), written with most
     /// documents' lines copied from the last one, or sorted; a query with no hit is a warning.
+    /// Each group has the words its participants spoke as frequencies.json counts them, and its
+    /// hits per 1,000 of them; groups that spoke without a hit are listed.
     @Test func theRunReportCountsEachQuerysHitsAndWarnsOfQueriesFoundNowhere() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         try workspace.writePipeline(kwicQueries: ["protected time", "regualt*", "hype", "laughs"])
+        let table = try ParticipantsReader().read(file: workspace.corpus("participants.csv").path).table
         func expectCountsAgree(_ report: RunReport, _ step: String) throws -> [String: Int] {
             let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+            let frequencies = try JSONDecoder().decode(
+                Outputs.FrequenciesFile.self, from: try workspace.output("frequencies.json"))
+            let byParticipant = try #require(frequencies.tables.first { $0.grouping == "participant" && $0.ngram == 1 })
             let hits = try #require(report.kwic, "\(step)")
             #expect(hits.map(\.query) == ["protected time", "regualt*", "hype", "laughs"], "\(step)")
             for query in hits {
@@ -245,15 +251,23 @@ import TextAnalysis
                 #expect(query.hits == lines.count, "\(step): \(query.query)")
                 #expect(query.documents == Set(lines.map(\.documentID)).count, "\(step): \(query.query)")
                 // By group: the lines whose speaker has that value, and their participants; every
-                // attribute with few values but the one naming transcripts.
+                // attribute with few values but the one naming transcripts. The words of each
+                // participant who spoke, summed by value.
                 var expected: [RunReport.QueryHits.Group] = []
                 for attribute in ["role", "clinical_tech_split", "years_in_field", "ai_experience"] {
                     let byValue = Dictionary(grouping: lines) { $0.attributes[attribute] ?? "(none)" }
-                    expected += byValue.keys.sorted().map { value in
+                    var words: [String: Int] = [:]
+                    for group in byParticipant.groups {
+                        let value = table.byID[group.name]?.attributes[attribute] ?? "(none)"
+                        words[value, default: 0] += group.words
+                    }
+                    expected += Set(byValue.keys).union(words.keys).sorted().map { value in
                         let group = byValue[value] ?? []
+                        let spoken = try? #require(words[value], "\(step): \(query.query) \(value)")
                         return .init(
                             attribute: attribute, value: value, hits: group.count,
-                            participants: Set(group.compactMap(\.participantID)).count)
+                            participants: Set(group.compactMap(\.participantID)).count, words: spoken,
+                            rate: spoken.map { Double(group.count) * 1000 / Double($0) })
                     }
                 }
                 #expect(query.groups == expected, "\(step): \(query.query)")
@@ -266,8 +280,11 @@ import TextAnalysis
         #expect(try expectCountsAgree(cold, "cold") == ["protected time": 8, "regualt*": 0, "hype": 7, "laughs": 0])
         let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(page.contains("<tr><td>regualt*</td><td>none</td><td>0</td><td>–</td></tr>"))
-        #expect(page.contains("<tr><td>hype</td><td>7</td><td>7</td><td>20% clinical: 80% tech: 1 (1 of 1)<br>"))
-        #expect(page.contains("Full-time tech: 4 (4 of 7)</td></tr>"))
+        #expect(
+            page.contains(
+                "<tr><td>hype</td><td>7</td><td>7</td><td>20% clinical: 80% tech: 1 (1 of 1), 5.26 per 1,000<br>"
+                    + "50% clinical: 50% academic/industry: 0 (0 of 1), 0.00 per 1,000<br>"))
+        #expect(page.contains("Full-time tech: 4 (4 of 7), 3.11 per 1,000</td></tr>"))
         #expect(cold.warnings.contains { $0.contains(#"no hit for "regualt*", "laughs" in 11 documents"#) })
         try workspace.editLexicon { $0 + "\n# an edit\n" }
         let edit = try workspace.run()
@@ -290,13 +307,33 @@ import TextAnalysis
         #expect(!changed.warnings.contains { $0.hasPrefix("kwic:") })
         let changedPage = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(
-            changedPage.contains("<tr><td>regualt*</td><td>1</td><td>1</td><td>Full-time tech: 1 (1 of 7)</td></tr>"))
+            changedPage.contains(
+                "<tr><td>regualt*</td><td>1</td><td>1</td><td>20% clinical: 80% tech: 0 (0 of 1), 0.00 per 1,000<br>"))
+        #expect(changedPage.contains("<br>Full-time tech: 1 (1 of 7), 0.77 per 1,000</td>"))
         #expect(try expectCountsAgree(try workspace.run(), "nothing changed")["hype"] == 8)
         let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
         let queries = try #require(pipeline.split(separator: "\n").first { $0.contains("queries:") })
         try pipeline.replacingOccurrences(of: queries, with: queries + "\n      sort: [R1]").write(
             toFile: workspace.pipeline, atomically: true, encoding: .utf8)
         #expect(try expectCountsAgree(try workspace.run(), "sorted")["hype"] == 8)
+    }
+
+    /// Hits are rated against a group's words only when the frequencies counted the turns the
+    /// queries searched: with the interviewer's turns counted too, the groups have hits alone.
+    @Test func kwicGroupsAreNotRatedAgainstWordsOfOtherTurns() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        try pipeline.replacingOccurrences(
+            of: "groupings: [clinical_tech_split, participant]",
+            with: "groupings: [clinical_tech_split, participant]\n      roles: [participant, interviewer]"
+        ).write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        let report = try workspace.run()
+        let groups = try #require(report.kwic?.first { $0.query == "hype" }?.groups)
+        #expect(!groups.isEmpty && groups.allSatisfy { $0.words == nil && $0.rate == nil && $0.hits > 0 })
+        let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(page.contains("Full-time tech: 4 (4 of 7)</td></tr>"))
+        #expect(!page.contains("per 1,000<br>"))
     }
 
     /// A code whose patterns match nothing is named under the report's review progress, not
