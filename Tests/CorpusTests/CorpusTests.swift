@@ -354,6 +354,20 @@ private func dropFromMemory(_ path: String) {
             let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("read_bytes:") })
             return try #require(Int(line.split(separator: " ").last ?? ""))
         }
+        /// The bytes read from disk by `write` over an old file of 12 MB paged out anew: the
+        /// fewest of up to three tries. Among the whole suite's tests, 2 runs in 5 counted 0.3 or
+        /// 1.8 MB on this thread's account in one try (never in 10 runs of this test alone, nor
+        /// process-wide there); a write that ends inside a page reads on every try.
+        func fewestBytesRead(_ write: () throws -> Void) throws -> Int {
+            var fewest = Int.max
+            for _ in 0..<3 where fewest > 4 * Int(getpagesize()) {
+                try evictedOld("old", count: 12 << 20)
+                let before = try readFromDisk()
+                try write()
+                fewest = min(fewest, try readFromDisk() - before)
+            }
+            return fewest
+        }
         var random = SystemRandomNumberGenerator()
         let source = (0..<375_000).flatMap { _ in withUnsafeBytes(of: random.next() as UInt64) { Array($0) } }
         try Data(source).write(to: URL(fileURLWithPath: path("source")))
@@ -394,22 +408,22 @@ private func dropFromMemory(_ path: String) {
         // bytes and copied stretches in turn, as a lexicon edit makes them: at most the page the
         // last write ends in is read (each write ending inside a page read 20 or 40).
         for copying in [false, true] {
-            try evictedOld("old", count: 12 << 20)
-            let before = try readFromDisk()
-            let long = try AtomicFile.Writer(path: path("long"), durable: false, recycling: path("old"))
-            let piece = [UInt8](repeating: 0x61, count: (1 << 19) + 1_234)
             var expected: [UInt8] = []
-            for step in 0..<20 {
-                long.append(piece)
-                expected += piece
-                if copying {
-                    let stretch = Int64(step * 997)..<Int64(step * 997 + 20_000 + step * 13)
-                    long.append(from: sourceDescriptor, range: stretch)
-                    expected += source[Int(stretch.lowerBound)..<Int(stretch.upperBound)]
+            let read = try fewestBytesRead {
+                let long = try AtomicFile.Writer(path: path("long"), durable: false, recycling: path("old"))
+                let piece = [UInt8](repeating: 0x61, count: (1 << 19) + 1_234)
+                expected = []
+                for step in 0..<20 {
+                    long.append(piece)
+                    expected += piece
+                    if copying {
+                        let stretch = Int64(step * 997)..<Int64(step * 997 + 20_000 + step * 13)
+                        long.append(from: sourceDescriptor, range: stretch)
+                        expected += source[Int(stretch.lowerBound)..<Int(stretch.upperBound)]
+                    }
                 }
+                try long.commit()
             }
-            try long.commit()
-            let read = try readFromDisk() - before
             #expect(try Data(contentsOf: URL(fileURLWithPath: path("long"))) == Data(expected))
             #expect(read <= 4 * Int(getpagesize()), "\(read) bytes read from disk to write over the old file")
         }
@@ -417,16 +431,15 @@ private func dropFromMemory(_ path: String) {
         // Megabytes copied in from places not on a page boundary (a lexicon edit copies the
         // unchanged suggestions between the documents it renders again): `sendfile` moved 64 KB
         // at a time, each ending inside a page here, 44 pages read for these 2.9 MB.
-        try evictedOld("old", count: 12 << 20)
-        let before = try readFromDisk()
-        let stretches = try AtomicFile.Writer(path: path("stretches"), durable: false, recycling: path("old"))
         let head = [UInt8](repeating: 0x61, count: 1_234)
-        stretches.append(head)
-        stretches.append(from: sourceDescriptor, range: 997..<2_600_000)
-        stretches.append(from: sourceDescriptor, range: 5..<300_001)
-        stretches.append(Array("]".utf8))
-        try stretches.commit()
-        let read = try readFromDisk() - before
+        let read = try fewestBytesRead {
+            let stretches = try AtomicFile.Writer(path: path("stretches"), durable: false, recycling: path("old"))
+            stretches.append(head)
+            stretches.append(from: sourceDescriptor, range: 997..<2_600_000)
+            stretches.append(from: sourceDescriptor, range: 5..<300_001)
+            stretches.append(Array("]".utf8))
+            try stretches.commit()
+        }
         #expect(
             try Data(contentsOf: URL(fileURLWithPath: path("stretches")))
                 == Data(head + source[997..<2_600_000] + source[5..<300_001] + Array("]".utf8)))
