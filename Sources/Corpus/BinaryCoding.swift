@@ -12,7 +12,7 @@ public protocol BinaryCodable {
 /// Appends values to a byte buffer: integers as zigzag LEB128 varints, strings as length + UTF-8.
 public struct BinaryWriter: Sendable {
     /// Bumped whenever any conformance's layout, or a cache file's, changes.
-    public static let formatVersion = 8
+    public static let formatVersion = 9
     public private(set) var bytes: [UInt8] = []
 
     public init(capacity: Int = 256) {

@@ -62,6 +62,9 @@ struct HTMLReport: @unchecked Sendable {
                 + "</p>\n")
         let sections = frequencySections ?? renderFrequencySections()
         emit(section("Corpus", sections.overview))
+        if let notes = report.transcriberNotes, notes.count > 0 {
+            emit(section("Transcribers' notes", transcriberNotes(notes)))
+        }
         if let terms = sections.topTerms { emit(section("Frequent terms by group", terms)) }
         if let keyness = sections.keyness { emit(section("Keyness", keyness)) }
         if let queries = report.kwic, !queries.isEmpty { emit(section("Keyword in context", kwic(queries))) }
@@ -570,6 +573,27 @@ struct HTMLReport: @unchecked Sendable {
             + ". Every hit, with its context, speaker and attributes, is in kwic.json.</p>\n"
     }
 
+    /// The kinds of note left out of the words, most frequent first: how much was inaudible,
+    /// redacted or laughed, and a check that no speech was taken for a note.
+    func transcriberNotes(_ notes: RunReport.TranscriberNotes) -> String {
+        var html =
+            "<p>\(notes.count) note\(notes.count == 1 ? "" : "s") of \(notes.kinds) kind\(notes.kinds == 1 ? "" : "s") "
+            + "in \(notes.documents) of \(report.corpus.documents) transcripts, left out of the words "
+            + "(not counted, not KWIC hits, matching no code).</p>\n"
+            + "<table><tr><th>note</th><th>count</th><th>transcripts</th><th>first written as</th></tr>"
+        for row in notes.top {
+            html +=
+                "<tr><td>\(XML.escape(row.note))</td><td>\(row.count)</td><td>\(row.documents)</td>"
+                + "<td>\(XML.escape(row.example))</td></tr>"
+        }
+        html += "</table>\n"
+        if notes.kinds > notes.top.count {
+            html +=
+                "<p>The \(notes.top.count) most frequent kinds of \(notes.kinds); <code>tmine notes</code> lists them all.</p>\n"
+        }
+        return html
+    }
+
     func progress(_ tally: Tally) -> String {
         var html =
             "<table><tr><th>code</th><th>suggested</th><th>accepted</th><th>rejected</th><th>recoded</th>"
@@ -654,7 +678,7 @@ struct HTMLReport: @unchecked Sendable {
 /// The report's frequency sections as last rendered, in `.cache/report-frequencies.bin` under the
 /// key of frequencies.json (and the build, which renders them).
 extension HTMLReport.FrequencySections: BinaryCodable {
-    private static let tag = "tmine-report-frequencies-2-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-report-frequencies-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/report-frequencies.bin")

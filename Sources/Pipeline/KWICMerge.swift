@@ -232,7 +232,7 @@ extension RunReport.QueryHits {
 /// file's identity): what a run that keeps kwic.json reports and warns of, read in a few
 /// microseconds rather than by counting the file's lines.
 enum KWICHits {
-    private static let tag = "tmine-kwic-hits-2-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-kwic-hits-\(BinaryWriter.formatVersion)"
 
     private static func paths(in out: String) -> (output: String, cache: String) {
         (

@@ -11,7 +11,7 @@ struct MergedFrequencies: BinaryCodable {
     var words: [String: Int]
     var warnings: [String]
 
-    private static let tag = "tmine-frequencies-2-\(BinaryWriter.formatVersion)"
+    private static let tag = "tmine-frequencies-\(BinaryWriter.formatVersion)"
 
     private static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/frequencies.bin")

@@ -27,6 +27,12 @@ enum MethodsStatement {
             ? "; transcribers' notes in brackets or parentheses were tokenised as words"
             : "; transcribers' notes in square brackets or double parentheses (such as [laughs]), and sounds, "
                 + "pauses and inaudible passages in single parentheses (such as (laughs)), were not counted as words"
+                + (report.transcriberNotes.map { notes in
+                    notes.count == 0
+                        ? " (there were none)"
+                        : " (\(notes.count) note\(notes.count == 1 ? "" : "s") in \(notes.documents) of "
+                            + "\(report.corpus.documents) documents)"
+                } ?? "")
         tokens += "."
         parts.append(tokens)
         if let frequencies = configuration.frequencies {

@@ -241,6 +241,25 @@ public enum Outputs {
                 }
                 writer.field("tool", report.tool)
                 writer.field("toolVersion", report.toolVersion)
+                if let notes = report.transcriberNotes {
+                    writer.key("transcriberNotes")
+                    writer.object { writer in
+                        writer.field("count", notes.count)
+                        writer.field("documents", notes.documents)
+                        writer.field("kinds", notes.kinds)
+                        writer.key("top")
+                        writer.array { writer in
+                            for row in notes.top {
+                                writer.object { writer in
+                                    writer.field("count", row.count)
+                                    writer.field("documents", row.documents)
+                                    writer.field("example", row.example)
+                                    writer.field("note", row.note)
+                                }
+                            }
+                        }
+                    }
+                }
                 writer.field("warnings", strings: report.warnings)
             }
             invalid = writer.invalid
@@ -403,6 +422,33 @@ public struct RunReport: Codable, Sendable {
         public static let groupLimit = 20
     }
 
+    /// Transcribers' notes (`[inaudible]`, `(laughs)`, `(0.5)`) in every turn, by kind: how much
+    /// of the talk the words leave out, and how much of it was inaudible or redacted.
+    public struct TranscriberNotes: Codable, Sendable, Equatable {
+        public var count: Int
+        /// Documents with at least one note.
+        public var documents: Int
+        /// How many kinds there are (``NoteTally/kind(of:)``).
+        public var kinds: Int
+        /// The most frequent kinds, at most ``topLimit``.
+        public var top: [NoteTally.Row]
+
+        public static let topLimit = 20
+
+        /// The notes of these documents' tallies.
+        public init(_ tallies: some Sequence<NoteTally>) {
+            var all = NoteTally()
+            documents = 0
+            for tally in tallies where tally.kinds > 0 {
+                all.add(tally)
+                documents += 1
+            }
+            count = all.count
+            kinds = all.kinds
+            top = Array(all.rows.prefix(Self.topLimit))
+        }
+    }
+
     public struct Size: Codable, Sendable {
         public var documents: Int
         public var turns: Int
@@ -423,6 +469,8 @@ public struct RunReport: Codable, Sendable {
     public var hashes: Hashes
     /// Each keyword-in-context query's hits, when the pipeline has the stage.
     public var kwic: [QueryHits]?
+    /// The transcribers' notes the tokeniser left out of the words, when it leaves them out.
+    public var transcriberNotes: TranscriberNotes?
     public var tokenizer: Tokenizer.Options
     public var stages: [Stage]
     public var corpus: Size

@@ -114,6 +114,8 @@ public struct PipelineRunner: Sendable {
         var participantIDs: [String] = []
         /// What the reader noted of how it read the document (no speaker labels found, say).
         var notes: [String] = []
+        /// The transcribers' notes the tokeniser left out of the words (none when it keeps them).
+        var transcriberNotes = NoteTally()
 
         init() {}
 
@@ -121,6 +123,7 @@ public struct PipelineRunner: Sendable {
             for value in [turns, participantTurns, tokens, participantTokens] { writer.write(value) }
             writer.write(participantIDs)
             writer.write(notes)
+            writer.write(transcriberNotes)
         }
 
         init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
@@ -130,6 +133,7 @@ public struct PipelineRunner: Sendable {
             participantTokens = try reader.read()
             participantIDs = try reader.read()
             notes = try reader.read()
+            transcriberNotes = try reader.read()
         }
     }
 
@@ -763,6 +767,9 @@ public struct PipelineRunner: Sendable {
                     }
                     computed.participantIDs = Set(document.segments.compactMap(\.participantID)).sorted()
                     computed.notes = document.notes
+                    if !configuration.tokenize.options.annotations {
+                        computed.transcriberNotes = NoteTally(document: document)
+                    }
                     stats = computed
                     bundle.set(computed, stage: "tokenize", key: key.tokenize)
                 }
@@ -961,6 +968,8 @@ public struct PipelineRunner: Sendable {
         {
             warnings.append(unlisted)
         }
+        let transcriberNotes =
+            configuration.tokenize.options.annotations ? nil : RunReport.TranscriberNotes(stats.map(\.transcriberNotes))
         let size = RunReport.Size(
             documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
             participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
@@ -974,7 +983,8 @@ public struct PipelineRunner: Sendable {
                 seconds: finished.timeIntervalSince(started),
                 hashes: RunReport.Hashes(
                     pipeline: pipelineHash, participants: participantsHash, stopwords: stopwordsHash),
-                kwic: kwicHits, tokenizer: configuration.tokenize.options, stages: stageReports, corpus: size,
+                kwic: kwicHits, transcriberNotes: transcriberNotes, tokenizer: configuration.tokenize.options,
+                stages: stageReports, corpus: size,
                 failures: failures.map(RunReport.Failure.init), warnings: warnings,
                 outputs: written + ["run-report.json"], suggestions: suggestionSummary, timings: [:], methods: "")
             report.methods = MethodsStatement.text(for: report, configuration: configuration, stopwords: stopwords)

@@ -6,7 +6,7 @@ import Corpus
 public struct NoteTally: Sendable {
     /// One kind of note: its normalised text (``kind(of:)``), how often it occurs, in how many
     /// documents, and its first spelling as written.
-    public struct Row: Sendable, Encodable, Equatable {
+    public struct Row: Sendable, Codable, Equatable {
         public var note: String
         public var count: Int
         public var documents: Int
@@ -50,6 +50,12 @@ public struct NoteTally: Sendable {
         }
     }
 
+    /// Notes of every kind.
+    public var count: Int { counts.values.reduce(0) { $0 + $1.count } }
+
+    /// How many kinds of note there are.
+    public var kinds: Int { counts.count }
+
     /// The kinds, most frequent first (then by their text).
     public var rows: [Row] {
         counts.map {
@@ -76,5 +82,28 @@ public struct NoteTally: Sendable {
             return open + (first == "(" && !inner.contains(":") ? "pause" : "time") + close
         }
         return open + words.joined(separator: " ") + close
+    }
+}
+
+extension NoteTally: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(documents)
+        let kinds = counts.keys.sorted()
+        writer.writeVarint(UInt64(kinds.count))
+        for kind in kinds {
+            let entry = counts[kind] ?? (0, 0, "")
+            writer.write(kind)
+            writer.write(entry.count)
+            writer.write(entry.documents)
+            writer.write(entry.example)
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        documents = try reader.read()
+        for _ in 0..<(try reader.readCount()) {
+            let kind: String = try reader.read()
+            counts[kind] = (try reader.read(), try reader.read(), try reader.read())
+        }
     }
 }

@@ -318,6 +318,48 @@ import TextAnalysis
         #expect(try expectCountsAgree(try workspace.run(), "sorted")["hype"] == 8)
     }
 
+    /// The run report counts the transcribers' notes the tokeniser left out of the words, by
+    /// kind, on every path (a transcript's tally is cached with its counts); the methods
+    /// paragraph and report.html say how many. Kept as words, they are not counted as notes.
+    @Test func theRunReportCountsTranscribersNotesLeftOutOfTheWords() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let added =
+            "Interviewer: Any hype? [inaudible 00:12:03]\n"
+            + "P11: Hype (laughs), and a rota [Inaudible 00:13:10]. ((coughs)) [redacted]\n"
+        let handle = try FileHandle(forWritingTo: workspace.corpus("interview-11.txt"))
+        handle.seekToEndOfFile()
+        handle.write(Data(added.utf8))
+        try handle.close()
+        func expectNotes(_ report: RunReport, _ step: String) throws {
+            let notes = try #require(report.transcriberNotes, "\(step)")
+            #expect(notes.count == 5 && notes.documents == 1 && notes.kinds == 4, "\(step)")
+            #expect(
+                notes.top.map { "\($0.note) \($0.count) \($0.documents) \($0.example)" } == [
+                    "[inaudible] 2 1 [inaudible 00:12:03]", "((coughs)) 1 1 ((coughs))", "(laughs) 1 1 (laughs)",
+                    "[redacted] 1 1 [redacted]",
+                ], "\(step)")
+            #expect(report.methods.contains("were not counted as words (5 notes in 1 of 11 documents)."), "\(step)")
+        }
+        let cold = try workspace.run()
+        try expectNotes(cold, "cold")
+        let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(page.contains("<p>5 notes of 4 kinds in 1 of 11 transcripts, left out of the words"))
+        #expect(page.contains("<tr><td>[inaudible]</td><td>2</td><td>1</td><td>[inaudible 00:12:03]</td></tr>"))
+        try workspace.editLexicon { $0 + "\n# an edit\n" }
+        let edit = try workspace.run()
+        #expect(edit.stage("tokenize")?.ran == [])
+        try expectNotes(edit, "lexicon edit")
+        try expectNotes(try workspace.run(), "nothing changed")
+        let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        try pipeline.replacingOccurrences(of: "case: fold", with: "case: fold\n      annotations: true")
+            .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        let kept = try workspace.run()
+        #expect(kept.transcriberNotes == nil)
+        #expect(kept.methods.contains("were tokenised as words."))
+        #expect(!String(decoding: try workspace.output("report.html"), as: UTF8.self).contains("Transcribers' notes"))
+    }
+
     /// Hits are rated against a group's words only when the frequencies counted the turns the
     /// queries searched: with the interviewer's turns counted too, the groups have hits alone.
     @Test func kwicGroupsAreNotRatedAgainstWordsOfOtherTurns() throws {
