@@ -22,8 +22,8 @@ incremental run, reusing what it can; with --watch, by one `tmine run --watch` p
 edit wakes, waited for until it has run and run no more for half a second), and with `tmine run --force` in a copy of its inputs
 (recomputing everything). Both read the same decisions. Every output but
 run-report.json must be byte-identical, and run-report.json must agree on the corpus, the
-failures, the warnings, the suggestions' counts, additions, removals and orphans, and each KWIC
-query's hits, documents and groups. Prints a
+failures, the warnings, the suggestions' counts, additions, removals and orphans, each KWIC
+query's hits, documents and groups (with their words and rates), and the transcribers' notes. Prints a
 summary; exits 1 on any difference. Seeded: a failing trial is reproduced with the same --seed.
 """
 import argparse
@@ -116,7 +116,7 @@ def outputs(out):
 
 def report_part(data):
     report = json.loads(data)
-    return {key: report.get(key) for key in ["corpus", "failures", "warnings", "suggestions", "kwic"]}
+    return {key: report.get(key) for key in ["corpus", "failures", "warnings", "suggestions", "kwic", "transcriberNotes"]}
 
 
 class Editor:
