@@ -21,6 +21,8 @@ public struct NoteTally: Sendable {
     /// The notes of every turn of `document`.
     public init(document: Document) {
         documents = 1
+        // A transcript writes its notes alike (`[laughs]` each time): each spelling's kind once.
+        var kinds: [String: String] = [:]
         for segment in document.segments {
             // Most turns have no note: their bytes are copied only when one has.
             let ranges = Tokenizer.noteRanges(in: segment.text)
@@ -28,7 +30,8 @@ public struct NoteTally: Sendable {
             let utf8 = Array(segment.text.utf8)
             for range in ranges {
                 let written = String(decoding: utf8[range], as: UTF8.self)
-                let kind = Self.kind(of: written)
+                let kind = kinds[written] ?? Self.kind(of: written)
+                kinds[written] = kind
                 if let entry = counts[kind] {
                     counts[kind] = (entry.count + 1, 1, entry.example)
                 } else {

@@ -387,19 +387,32 @@ public struct Tokenizer: Sendable {
     public static func noteRanges(in text: String) -> [Range<Int>] {
         var text = text
         return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return [] }
+            // Each byte that may open a note found by `memchr` (vectorised), not byte by byte:
+            // most turns have none, and a study without notes paid 1 % of a cold run's CPU.
+            func find(_ byte: UInt8, from start: Int) -> Int {
+                guard start < bytes.count, let found = memchr(base + start, Int32(byte), bytes.count - start) else {
+                    return bytes.count
+                }
+                return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+            }
+            var next = noteOpenings.map { find($0, from: 0) }
             var ranges: [Range<Int>] = []
             var index = 0
-            while index < bytes.count {
-                guard bytes[index] < 0x80, asciiKindsSkippingNotes[Int(bytes[index])] == .opening else {
-                    index += 1
-                    continue
-                }
-                let end = noteEnd(bytes, from: index)
-                if end > index + 1 { ranges.append(index..<end) }
+            while true {
+                for slot in next.indices where next[slot] < index { next[slot] = find(noteOpenings[slot], from: index) }
+                let start = next.min() ?? bytes.count
+                guard start < bytes.count else { return ranges }
+                let end = noteEnd(bytes, from: start)
+                if end > start + 1 { ranges.append(start..<end) }
                 index = end
             }
-            return ranges
         }
+    }
+
+    /// The bytes that may open a note (``asciiKindsSkippingNotes``'s openings).
+    private static let noteOpenings: [UInt8] = (0..<128).filter { asciiKindsSkippingNotes[$0] == .opening }.map {
+        UInt8($0)
     }
 
     /// Past the end of the note opened at `start`: a time between hashes

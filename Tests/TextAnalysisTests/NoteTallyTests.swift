@@ -40,7 +40,7 @@ import Testing
     @Test func theNotesListedAreWhatTokenisingSkips() {
         let pieces = [
             "[", "]", "(", "((", ")", "))", ".", "0", ":", "ab", " ", "\n", "é", "’s", "((x", "0.5)", "laughs",
-            "(Pause", "(I: ",
+            "(Pause", "(I: ", "#", "#00:01:23-4#",
         ]
         var keep = Tokenizer.Options()
         keep.annotations = true
