@@ -181,50 +181,70 @@ extension RunReport.QueryHits {
     /// participant said in the turns searched, `""` for speakers of no participant; speakers
     /// `filter` leaves out are not counted) gives each group its words and rate, and brings in
     /// the groups that spoke without a hit.
+    ///
+    /// Each speaker's group under every attribute is found once and numbered (a slot): a
+    /// lexicon edit groups 20 queries' hits by 200 speakers, and looking their groups up by
+    /// name for every query and attribute was a tenth of its time.
     static func grouped(
         _ hits: [Self], participants: ParticipantTable, words: [String: Int]?, filter: SegmentFilter
     ) -> [Self] {
         let byID = participants.byID
-        var hits = hits.map { query in
-            var query = query
-            query.groups = []
-            return query
+        let attributes = groupAttributes(participants)
+        let groupings = attributes.map { Grouping.attributes([$0]) }
+        var values = Array(repeating: [String](), count: attributes.count)
+        var slotOfValue = Array(repeating: [String: Int](), count: attributes.count)
+        var slotsOfSpeaker: [String: [Int]] = [:]
+        func slots(_ id: String) -> [Int] {
+            if let known = slotsOfSpeaker[id] { return known }
+            let made = attributes.indices.map { attribute in
+                let value = groupings[attribute].group(participantID: id, participant: byID[id], documentID: "")
+                if let slot = slotOfValue[attribute][value] { return slot }
+                slotOfValue[attribute][value] = values[attribute].count
+                values[attribute].append(value)
+                return values[attribute].count - 1
+            }
+            slotsOfSpeaker[id] = made
+            return made
         }
-        for attribute in groupAttributes(participants) {
-            // Each speaker's group and each group's words, once for every query.
-            let grouping = Grouping.attributes([attribute])
-            var valueOf: [String: String] = [:]
-            func value(_ id: String) -> String {
-                if let known = valueOf[id] { return known }
-                let value = grouping.group(participantID: id, participant: byID[id], documentID: "")
-                valueOf[id] = value
-                return value
-            }
-            var spoken: [String: Int] = [:]
-            for (id, count) in words ?? [:]
-            where count > 0 && filter.accepts(participantID: id.isEmpty ? nil : id, participant: byID[id]) {
-                spoken[value(id), default: 0] += count
-            }
-            for index in hits.indices {
-                var byValue: [String: (hits: Int, participants: Int)] = spoken.mapValues { _ in (0, 0) }
-                for (id, count) in hits[index].byParticipant {
-                    byValue[value(id), default: (0, 0)].hits += count
-                    if !id.isEmpty { byValue[value(id), default: (0, 0)].participants += 1 }
+        let counted = (words ?? [:]).filter {
+            $0.value > 0 && filter.accepts(participantID: $0.key.isEmpty ? nil : $0.key, participant: byID[$0.key])
+        }
+        for id in counted.keys { _ = slots(id) }
+        for query in hits { for id in query.byParticipant.keys { _ = slots(id) } }
+        // Every slot is known: each attribute's values in order, and each group's words.
+        let order = values.map { names in
+            names.indices.sorted { names[$0].unicodeScalars.lexicographicallyPrecedes(names[$1].unicodeScalars) }
+        }
+        var spoken = values.map { Array(repeating: 0, count: $0.count) }
+        for (id, count) in counted {
+            for (attribute, slot) in (slotsOfSpeaker[id] ?? []).enumerated() { spoken[attribute][slot] += count }
+        }
+        return hits.map { query in
+            var query = query
+            var found = values.map { Array(repeating: (hits: 0, participants: 0, any: false), count: $0.count) }
+            for (id, count) in query.byParticipant {
+                for (attribute, slot) in (slotsOfSpeaker[id] ?? []).enumerated() {
+                    found[attribute][slot].hits += count
+                    found[attribute][slot].any = true
+                    if !id.isEmpty { found[attribute][slot].participants += 1 }
                 }
-                hits[index].groups += byValue.keys.sorted {
-                    $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)
-                }.map {
-                    let group = byValue[$0] ?? (0, 0)
+            }
+            query.groups = []
+            for attribute in attributes.indices {
+                for slot in order[attribute] where found[attribute][slot].any || spoken[attribute][slot] > 0 {
                     // Words are known only with `words`; a group of hits without them (speakers
                     // the frequencies did not count) has no rate.
-                    let words = words == nil ? nil : spoken[$0]
-                    return .init(
-                        attribute: attribute, value: $0, hits: group.hits, participants: group.participants,
-                        words: words, rate: words.map { FrequencyTable.rate(group.hits, of: $0) })
+                    let group = found[attribute][slot]
+                    let words = words == nil || spoken[attribute][slot] == 0 ? nil : spoken[attribute][slot]
+                    query.groups.append(
+                        .init(
+                            attribute: attributes[attribute], value: values[attribute][slot], hits: group.hits,
+                            participants: group.participants, words: words,
+                            rate: words.map { FrequencyTable.rate(group.hits, of: $0) }))
                 }
             }
+            return query
         }
-        return hits
     }
 }
 
