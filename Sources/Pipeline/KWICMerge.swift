@@ -17,12 +17,14 @@ struct KWICMerge: @unchecked Sendable {
     private var previous: PreviousCopy?
     /// This file's layout as documents are added; none with a sort order.
     private(set) var layout: OutputLayout?
-    /// The stage's queries, their place there, and each one's documents and hits by participant
-    /// (`""`: a line of no participant's) so far.
+    /// The stage's queries, their place there, and each one's documents and hits by speaker (a
+    /// participant, or `""` for a line of no participant's; numbered in `speakers`) so far.
     private let queries: [String]
     private let place: [String: Int]
     private var documents: [Int]
-    private var byParticipant: [[String: Int]]
+    private var speakers: [String] = []
+    private var speakerNumbers: [String: Int] = [:]
+    private var bySpeaker: [[Int]]
 
     /// Lines separated in the file by `,`, a line break and four spaces.
     private static let separator: Int64 = 6
@@ -45,17 +47,21 @@ struct KWICMerge: @unchecked Sendable {
         queries = stage.queries
         place = Dictionary(stage.queries.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         documents = Array(repeating: 0, count: queries.count)
-        byParticipant = Array(repeating: [:], count: queries.count)
+        bySpeaker = Array(repeating: [], count: queries.count)
     }
 
     /// Each query's hits, the documents they are in and its hits by group, in the stage's order,
     /// for the lines added (a query listed twice has the lines of the first).
-    var queryHits: [RunReport.QueryHits] {
-        queries.indices.map { index in
-            RunReport.QueryHits(
-                query: queries[index], hits: byParticipant[index].values.reduce(0, +), documents: documents[index],
-                groups: [], byParticipant: byParticipant[index])
-        }
+    var tally: KWICTally {
+        KWICTally(
+            speakers: speakers,
+            queries: queries.indices.map { index in
+                var hits = bySpeaker[index]
+                hits += Array(repeating: 0, count: speakers.count - hits.count)
+                return RunReport.QueryHits(
+                    query: queries[index], hits: hits.reduce(0, +), documents: documents[index], groups: [],
+                    bySpeaker: hits)
+            })
     }
 
     /// One document's lines as counted: the hits of each query by each of `names` (participant
@@ -86,12 +92,21 @@ struct KWICMerge: @unchecked Sendable {
     /// Counts one document's lines (a ``Tally``'s counts and names).
     private mutating func count(_ counts: [Int], names: [String]) {
         guard counts.count == names.count * queries.count else { return }
+        let numbers = names.map { name in
+            if let known = speakerNumbers[name] { return known }
+            speakerNumbers[name] = speakers.count
+            speakers.append(name)
+            return speakers.count - 1
+        }
         for query in queries.indices {
             var found = false
-            for (slot, name) in names.enumerated() {
+            for (slot, number) in numbers.enumerated() {
                 let count = counts[slot * queries.count + query]
                 guard count > 0 else { continue }
-                byParticipant[query][name, default: 0] += count
+                if bySpeaker[query].count <= number {
+                    bySpeaker[query] += Array(repeating: 0, count: number + 1 - bySpeaker[query].count)
+                }
+                bySpeaker[query][number] += count
                 found = true
             }
             if found { documents[query] += 1 }
@@ -167,71 +182,77 @@ struct KWICMerge: @unchecked Sendable {
     }
 }
 
-extension RunReport.QueryHits {
+/// Each KWIC query's hits by speaker, the speakers named once (``RunReport/QueryHits/bySpeaker``
+/// counts by their number): what groups the hits, kept for a run that keeps kwic.json.
+struct KWICTally: Sendable, Equatable, BinaryCodable {
+    /// Participant ids, `""` for speakers of no participant.
+    var speakers: [String]
+    var queries: [RunReport.QueryHits]
+
+    init(speakers: [String], queries: [RunReport.QueryHits]) {
+        self.speakers = speakers
+        self.queries = queries
+    }
+
     /// The attributes queries are counted by: every one with few enough values to compare, but
     /// the column naming transcripts.
     static func groupAttributes(_ participants: ParticipantTable) -> [String] {
         participants.attributeNames.filter { name in
             name != participants.documentColumn
-                && Set(participants.participants.compactMap { $0.attributes[name] }).count <= groupLimit
+                && Set(participants.participants.compactMap { $0.attributes[name] }).count
+                    <= RunReport.QueryHits.groupLimit
         }
     }
 
-    /// `hits` with their groups made from each one's ``byParticipant``. `words` (every token each
-    /// participant said in the turns searched, `""` for speakers of no participant; speakers
-    /// `filter` leaves out are not counted) gives each group its words and rate, and brings in
-    /// the groups that spoke without a hit.
+    /// The queries with their groups. `words` (every token each participant said in the turns
+    /// searched, `""` for speakers of no participant; speakers `filter` leaves out are not
+    /// counted) gives each group its words and rate, and brings in the groups that spoke
+    /// without a hit.
     ///
-    /// Each speaker's group under every attribute is found once and numbered (a slot): a
-    /// lexicon edit groups 20 queries' hits by 200 speakers, and looking their groups up by
-    /// name for every query and attribute was a tenth of its time.
-    static func grouped(
-        _ hits: [Self], participants: ParticipantTable, words: [String: Int]?, filter: SegmentFilter
-    ) -> [Self] {
+    /// Each speaker's group under every attribute is found once and numbered (a slot), and the
+    /// hits are kept by speaker number: a lexicon edit groups 20 queries' hits by 200 speakers,
+    /// and looking their groups up by name for every query and attribute was a tenth of its time.
+    func grouped(participants: ParticipantTable, words: [String: Int]?, filter: SegmentFilter) -> [RunReport.QueryHits]
+    {
         let byID = participants.byID
-        let attributes = groupAttributes(participants)
+        let attributes = Self.groupAttributes(participants)
         let groupings = attributes.map { Grouping.attributes([$0]) }
         var values = Array(repeating: [String](), count: attributes.count)
         var slotOfValue = Array(repeating: [String: Int](), count: attributes.count)
-        var slotsOfSpeaker: [String: [Int]] = [:]
         func slots(_ id: String) -> [Int] {
-            if let known = slotsOfSpeaker[id] { return known }
-            let made = attributes.indices.map { attribute in
+            attributes.indices.map { attribute in
                 let value = groupings[attribute].group(participantID: id, participant: byID[id], documentID: "")
                 if let slot = slotOfValue[attribute][value] { return slot }
                 slotOfValue[attribute][value] = values[attribute].count
                 values[attribute].append(value)
                 return values[attribute].count - 1
             }
-            slotsOfSpeaker[id] = made
-            return made
         }
+        let speakerSlots = speakers.map(slots)
         let counted = (words ?? [:]).filter {
             $0.value > 0 && filter.accepts(participantID: $0.key.isEmpty ? nil : $0.key, participant: byID[$0.key])
         }
-        for id in counted.keys { _ = slots(id) }
-        for query in hits { for id in query.byParticipant.keys { _ = slots(id) } }
+        let spokenSlots = counted.map { (slots($0.key), $0.value) }
         // Every slot is known: each attribute's values in order, and each group's words.
         let order = values.map { names in
             names.indices.sorted { names[$0].unicodeScalars.lexicographicallyPrecedes(names[$1].unicodeScalars) }
         }
         var spoken = values.map { Array(repeating: 0, count: $0.count) }
-        for (id, count) in counted {
-            for (attribute, slot) in (slotsOfSpeaker[id] ?? []).enumerated() { spoken[attribute][slot] += count }
+        for (slots, count) in spokenSlots {
+            for (attribute, slot) in slots.enumerated() { spoken[attribute][slot] += count }
         }
-        return hits.map { query in
+        return queries.map { query in
             var query = query
-            var found = values.map { Array(repeating: (hits: 0, participants: 0, any: false), count: $0.count) }
-            for (id, count) in query.byParticipant {
-                for (attribute, slot) in (slotsOfSpeaker[id] ?? []).enumerated() {
+            var found = values.map { Array(repeating: (hits: 0, participants: 0), count: $0.count) }
+            for (speaker, count) in query.bySpeaker.enumerated() where count > 0 {
+                for (attribute, slot) in speakerSlots[speaker].enumerated() {
                     found[attribute][slot].hits += count
-                    found[attribute][slot].any = true
-                    if !id.isEmpty { found[attribute][slot].participants += 1 }
+                    if !speakers[speaker].isEmpty { found[attribute][slot].participants += 1 }
                 }
             }
             query.groups = []
             for attribute in attributes.indices {
-                for slot in order[attribute] where found[attribute][slot].any || spoken[attribute][slot] > 0 {
+                for slot in order[attribute] where found[attribute][slot].hits > 0 || spoken[attribute][slot] > 0 {
                     // Words are known only with `words`; a group of hits without them (speakers
                     // the frequencies did not count) has no rate.
                     let group = found[attribute][slot]
@@ -245,6 +266,17 @@ extension RunReport.QueryHits {
             }
             return query
         }
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(speakers)
+        writer.write(queries)
+    }
+
+    init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        speakers = try reader.read()
+        queries = try reader.read()
+        guard queries.allSatisfy({ $0.bySpeaker.count == speakers.count }) else { throw BinaryReader.Error() }
     }
 }
 
@@ -261,21 +293,22 @@ enum KWICHits {
         )
     }
 
-    static func save(_ hits: [RunReport.QueryHits], in out: String) {
+    static func save(_ tally: KWICTally, in out: String) {
         let (output, cache) = paths(in: out)
         CacheFile.write(
-            describing: output, at: cache, tag: tag, capacity: hits.reduce(16) { $0 + 48 + $1.byParticipant.count * 24 }
-        ) { $0.write(hits) }
+            describing: output, at: cache, tag: tag,
+            capacity: 16 + tally.speakers.count * 16 + tally.queries.count * (48 + tally.speakers.count * 2)
+        ) { $0.write(tally) }
     }
 
     /// The hits of kwic.json as it is, when they were saved for that very file and its queries
     /// are `queries`.
-    static func load(in out: String, queries: [String]) -> [RunReport.QueryHits]? {
+    static func load(in out: String, queries: [String]) -> KWICTally? {
         let (output, cache) = paths(in: out)
         guard var reader = CacheFile.reader(describing: output, at: cache, tag: tag)?.reader,
-            let hits = try? reader.read([RunReport.QueryHits].self), reader.isAtEnd, hits.map(\.query) == queries
+            let tally = try? reader.read(KWICTally.self), reader.isAtEnd, tally.queries.map(\.query) == queries
         else { return nil }
-        return hits
+        return tally
     }
 }
 
@@ -284,12 +317,12 @@ extension RunReport.QueryHits: BinaryCodable {
         writer.write(query)
         writer.write(hits)
         writer.write(documents)
-        writer.write(byParticipant)
+        writer.write(bySpeaker)
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         self.init(
             query: try reader.read(String.self), hits: try reader.read(Int.self), documents: try reader.read(Int.self),
-            groups: [], byParticipant: try reader.read([String: Int].self))
+            groups: [], bySpeaker: try reader.read([Int].self))
     }
 }

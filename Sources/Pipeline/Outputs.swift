@@ -412,9 +412,9 @@ public struct RunReport: Codable, Sendable {
         public var hits: Int
         public var documents: Int
         public var groups: [Group]
-        /// Hits by participant id (`""`: a speaker of no participant), which the groups sum; kept
-        /// in the run's cache, not in run-report.json.
-        public var byParticipant: [String: Int] = [:]
+        /// Hits by speaker, numbered in the ``Pipeline/KWICTally`` they come with: what the groups
+        /// sum, kept in the run's cache, not in run-report.json.
+        var bySpeaker: [Int] = []
 
         private enum CodingKeys: String, CodingKey { case query, hits, documents, groups }
 

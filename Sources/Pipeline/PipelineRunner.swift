@@ -377,10 +377,10 @@ public struct PipelineRunner: Sendable {
                 + ["corpus.json", "kwic.json", "frequencies.json", "suggestions.json"].map { outputKeys[$0] ?? "" })
         let writeCorpus = options.only == nil && stale("corpus.json")
         // What a run that keeps kwic.json reports of its hits; without them the file is written again.
-        let storedKWICHits =
-            runKWIC && !stale("kwic.json")
+        let storedKWICTally =
+            configuration.kwic != nil && !stale("kwic.json")
             ? configuration.kwic.flatMap { KWICHits.load(in: out, queries: $0.queries) } : nil
-        let writeKWIC = runKWIC && (stale("kwic.json") || storedKWICHits == nil)
+        let writeKWIC = runKWIC && (stale("kwic.json") || storedKWICTally == nil)
         let writeFrequencies = runFrequencies && (stale("frequencies.json") || stale("frequencies.csv"))
         let writeSuggestions = runSuggest && stale("suggestions.json")
         let writeReport =
@@ -956,12 +956,13 @@ public struct PipelineRunner: Sendable {
         // tables or report sections from the cache rates them once it has read those.
         let frequencyWords = merge.frequencies?.words
         let table = participants
-        @Sendable func groupedKWIC(_ hits: [RunReport.QueryHits]?, words: [String: Int]?) -> [RunReport.QueryHits]? {
-            guard let hits, let filter = configuration.kwic?.options.filter else { return hits }
+        let kwicTally = merge.kwic?.tally ?? storedKWICTally
+        @Sendable func groupedKWIC(words: [String: Int]?) -> [RunReport.QueryHits]? {
+            guard let kwicTally, let filter = configuration.kwic?.options.filter else { return nil }
             let shared = configuration.frequencies?.filter == filter ? words : nil
-            return RunReport.QueryHits.grouped(hits, participants: table, words: shared, filter: filter)
+            return kwicTally.grouped(participants: table, words: shared, filter: filter)
         }
-        var kwicHits = groupedKWIC(merge.kwic?.queryHits ?? storedKWICHits, words: frequencyWords)
+        var kwicHits = groupedKWIC(words: frequencyWords)
         warnings += Self.queriesWithoutHits(kwicHits, documents: documentCount)
         if let file = configuration.participants,
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
@@ -1029,7 +1030,6 @@ public struct PipelineRunner: Sendable {
             let kwicMerge = merge.kwic
             let suggestionsToWrite = finishedSuggestions
             let participants = participants
-            let unratedKWIC = kwicHits
             // The longest first: both threads take tasks in order.
             let (frequenciesTask, suggestionsTask, corpusTask, kwicTask) = (0, 1, 2, 3)
             let built = ConcurrentSlots<Built>(count: 4)
@@ -1063,7 +1063,7 @@ public struct PipelineRunner: Sendable {
                         // Words read from the cache rate the KWIC groups, for the page and the run report.
                         func rate(_ words: [String: Int]?) {
                             if frequencyWords == nil, words != nil {
-                                result.kwic = groupedKWIC(unratedKWIC, words: words)
+                                result.kwic = groupedKWIC(words: words)
                             }
                         }
                         // The report, once the frequencies it shows are in hand: beside the
@@ -1169,7 +1169,7 @@ public struct PipelineRunner: Sendable {
                     try commit(name, sink, key: outputKeys[name] ?? "")
                     if name == "kwic.json" {
                         result.kwicLayout?.save(in: out)
-                        if let kwicHits { KWICHits.save(kwicHits, in: out) }
+                        if let kwicTally { KWICHits.save(kwicTally, in: out) }
                     }
                     if name == "suggestions.json", let suggestions = result.suggestions {
                         // Saved beside the run's last steps; the run waits for it before it ends.
