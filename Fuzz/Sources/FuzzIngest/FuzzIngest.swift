@@ -6,7 +6,8 @@ import TextAnalysis
 
 /// libFuzzer entry: the first byte picks the reader's file name (and so the format hint), the
 /// rest is the file. Any input must give a Document or an IngestError: never a crash or a hang;
-/// and a document's turns tokenise, notes skipped and kept, into tokens inside each turn.
+/// and a document's turns tokenise, notes skipped and kept, into tokens inside each turn, and
+/// its notes lie inside their turns.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard count > 0 else { return 0 }
@@ -38,6 +39,21 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
                 if tokenizer.count(segment.text) != tokens.count { fatalError("token count disagrees in \(name)") }
             }
         }
+        // Notes lie in order inside their turn, and each opens with a byte that may open one.
+        for segment in document.segments {
+            let bytes = Array(segment.text.utf8)
+            var end = 0
+            for range in Tokenizer.noteRanges(in: segment.text) {
+                if range.lowerBound < end || range.upperBound > bytes.count || range.count < 2
+                    || !"[(#".utf8.contains(bytes[range.lowerBound])
+                {
+                    fatalError("a note outside its turn or before the one before it in \(name)")
+                }
+                end = range.upperBound
+            }
+        }
+        let notes = NoteTally(document: document)
+        if notes.rows.reduce(0, { $0 + $1.count }) != notes.count { fatalError("note counts disagree in \(name)") }
     }
     return 0
 }
