@@ -953,16 +953,18 @@ public struct PipelineRunner: Sendable {
         warnings += Self.readingNotes(collected)
         // Each query's groups, with their words and rates when the frequencies counted the turns
         // the queries searched: from the merge's words here; a run that reads its frequency
-        // tables or report sections from the cache rates them once it has read those.
+        // tables or report sections from the cache groups them once it has read those (the
+        // frequency task does, before the page), not twice.
         let frequencyWords = merge.frequencies?.words
         let table = participants
         let kwicTally = merge.kwic?.tally ?? storedKWICTally
+        let sharesTurns = configuration.frequencies?.filter == configuration.kwic?.options.filter
+        let ratedLater = frequencyWords == nil && sharesTurns && (storedFrequencies != nil || storedSections != nil)
         @Sendable func groupedKWIC(words: [String: Int]?) -> [RunReport.QueryHits]? {
             guard let kwicTally, let filter = configuration.kwic?.options.filter else { return nil }
-            let shared = configuration.frequencies?.filter == filter ? words : nil
-            return kwicTally.grouped(participants: table, words: shared, filter: filter)
+            return kwicTally.grouped(participants: table, words: sharesTurns ? words : nil, filter: filter)
         }
-        var kwicHits = groupedKWIC(words: frequencyWords)
+        var kwicHits = ratedLater ? kwicTally?.queries : groupedKWIC(words: frequencyWords)
         warnings += Self.queriesWithoutHits(kwicHits, documents: documentCount)
         if let file = configuration.participants,
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
@@ -1062,9 +1064,7 @@ public struct PipelineRunner: Sendable {
                     default:
                         // Words read from the cache rate the KWIC groups, for the page and the run report.
                         func rate(_ words: [String: Int]?) {
-                            if frequencyWords == nil, words != nil {
-                                result.kwic = groupedKWIC(words: words)
-                            }
+                            if ratedLater { result.kwic = groupedKWIC(words: words) }
                         }
                         // The report, once the frequencies it shows are in hand: beside the
                         // frequency files when they are written (it only reads their content).
