@@ -55,7 +55,7 @@ enum MethodsStatement {
             parts.append(
                 "Concordances of \(kwic.queries.count) queries were taken with a window of "
                     + "\(kwic.options.window) \(kwic.options.unit.rawValue) each side"
-                    + (configuration.frequencies?.filter == kwic.options.filter
+                    + (configuration.kwicHitsAreRated
                         ? "; their hits were counted per participant group and rated per 1,000 of the group's words."
                         : "; their hits were counted per participant group."))
         }

@@ -36,6 +36,13 @@ public struct PipelineConfiguration: Sendable, Equatable {
         return roles
     }
 
+    /// Whether the frequencies count the turns the KWIC queries search (the same filter): only
+    /// then are a query's hits by group rated against the words the frequencies counted.
+    public var kwicHitsAreRated: Bool {
+        guard let kwic, let frequencies else { return false }
+        return frequencies.filter == kwic.options.filter
+    }
+
     /// The folder the pipeline file is in; relative paths in the file start here.
     public var baseFolder: String { (file as NSString).deletingLastPathComponent }
 

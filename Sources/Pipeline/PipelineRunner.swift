@@ -958,11 +958,11 @@ public struct PipelineRunner: Sendable {
         let frequencyWords = merge.frequencies?.words
         let table = participants
         let kwicTally = merge.kwic?.tally ?? storedKWICTally
-        let sharesTurns = configuration.frequencies?.filter == configuration.kwic?.options.filter
-        let ratedLater = frequencyWords == nil && sharesTurns && (storedFrequencies != nil || storedSections != nil)
+        let rated = configuration.kwicHitsAreRated
+        let ratedLater = frequencyWords == nil && rated && (storedFrequencies != nil || storedSections != nil)
         @Sendable func groupedKWIC(words: [String: Int]?) -> [RunReport.QueryHits]? {
             guard let kwicTally, let filter = configuration.kwic?.options.filter else { return nil }
-            return kwicTally.grouped(participants: table, words: sharesTurns ? words : nil, filter: filter)
+            return kwicTally.grouped(participants: table, words: rated ? words : nil, filter: filter)
         }
         var kwicHits = ratedLater ? kwicTally?.queries : groupedKWIC(words: frequencyWords)
         warnings += Self.queriesWithoutHits(kwicHits, documents: documentCount)
