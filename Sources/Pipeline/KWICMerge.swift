@@ -194,6 +194,38 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
         self.queries = queries
     }
 
+    /// The tally of concordance lines joined to their speakers and filtered (`tmine kwic`'s),
+    /// in the order of `queries`.
+    init(lines: [ConcordanceLine], queries texts: [String]) {
+        var numbers: [String: Int] = [:]
+        var names: [String] = []
+        var counts = Array(repeating: [Int](), count: texts.count)
+        var documents = Array(repeating: Set<String>(), count: texts.count)
+        let place = Dictionary(texts.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        for line in lines {
+            guard let query = place[line.query] else { continue }
+            let speaker = line.participantID ?? ""
+            let number = numbers[speaker] ?? names.count
+            if number == names.count {
+                numbers[speaker] = number
+                names.append(speaker)
+            }
+            if counts[query].count <= number {
+                counts[query] += Array(repeating: 0, count: number + 1 - counts[query].count)
+            }
+            counts[query][number] += 1
+            documents[query].insert(line.documentID)
+        }
+        self.init(
+            speakers: names,
+            queries: texts.indices.map { index in
+                let hits = counts[index] + Array(repeating: 0, count: names.count - counts[index].count)
+                return RunReport.QueryHits(
+                    query: texts[index], hits: hits.reduce(0, +), documents: documents[index].count, groups: [],
+                    bySpeaker: hits)
+            })
+    }
+
     /// The attributes queries are counted by: every one with few enough values to compare, but
     /// the column naming transcripts.
     static func groupAttributes(_ participants: ParticipantTable) -> [String] {
@@ -204,7 +236,8 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
         }
     }
 
-    /// The queries with their groups. `words` (every token each participant said in the turns
+    /// The queries with their groups (by `chosen` attributes, or every one with few enough
+    /// values). `words` (every token each participant said in the turns
     /// searched, `""` for speakers of no participant; speakers `filter` leaves out are not
     /// counted) gives each group its words and rate, and brings in the groups that spoke
     /// without a hit.
@@ -212,10 +245,11 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
     /// Each speaker's group under every attribute is found once and numbered (a slot), and the
     /// hits are kept by speaker number: a lexicon edit groups 20 queries' hits by 200 speakers,
     /// and looking their groups up by name for every query and attribute was a tenth of its time.
-    func grouped(participants: ParticipantTable, words: [String: Int]?, filter: SegmentFilter) -> [RunReport.QueryHits]
-    {
+    func grouped(
+        participants: ParticipantTable, words: [String: Int]?, filter: SegmentFilter, attributes chosen: [String]? = nil
+    ) -> [RunReport.QueryHits] {
         let byID = participants.byID
-        let attributes = Self.groupAttributes(participants)
+        let attributes = chosen ?? Self.groupAttributes(participants)
         let groupings = attributes.map { Grouping.attributes([$0]) }
         var values = Array(repeating: [String](), count: attributes.count)
         var slotOfValue = Array(repeating: [String: Int](), count: attributes.count)
@@ -277,6 +311,20 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
         speakers = try reader.read()
         queries = try reader.read()
         guard queries.allSatisfy({ $0.bySpeaker.count == speakers.count }) else { throw BinaryReader.Error() }
+    }
+}
+
+extension RunReport.QueryHits {
+    /// Each query's hits in `lines` (joined to their speakers and filtered, as `tmine kwic` has
+    /// them) by the groups of `attribute`, each with its words (`words`: every token each
+    /// speaker said in the turns searched) and hits per 1,000 of them: a pipeline's rated
+    /// groups, for one attribute of any number of values.
+    public static func byGroup(
+        _ lines: [ConcordanceLine], queries: [String], attribute: String, participants: ParticipantTable,
+        words: [String: Int], filter: SegmentFilter
+    ) -> [Self] {
+        KWICTally(lines: lines, queries: queries).grouped(
+            participants: participants, words: words, filter: filter, attributes: [attribute])
     }
 }
 

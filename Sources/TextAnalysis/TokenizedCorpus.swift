@@ -85,3 +85,17 @@ public struct TokenizedCorpus: Sendable {
     /// The text of a token as written.
     public func surface(_ token: Token) -> String { surfaces[token.surface] }
 }
+
+extension TokenizedCorpus {
+    /// Every token each speaker said in the turns of `roles` (a participant by id, `""` for
+    /// speakers of no participant): what the frequencies call a group's words, the base of rates.
+    public func wordsBySpeaker(roles: Set<SpeakerRole>) -> [String: Int] {
+        var words: [String: Int] = [:]
+        for (document, tokens) in zip(documents, self.tokens) {
+            for (segment, turn) in zip(document.segments, tokens) where roles.contains(segment.role) {
+                words[segment.participantID ?? "", default: 0] += turn.count
+            }
+        }
+        return words
+    }
+}

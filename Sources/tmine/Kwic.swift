@@ -1,6 +1,7 @@
 import ArgumentParser
 import Corpus
 import Foundation
+import Pipeline
 import TextAnalysis
 
 /// `tmine kwic`: keyword in context over transcripts.
@@ -10,10 +11,13 @@ struct Kwic: ParsableCommand {
         abstract: "Show every occurrence of a word, wildcard or phrase with its context.",
         discussion: """
             QUERY is a word (hype), a wildcard (regulat*, *ology) or a phrase ("protected time").
+            With --by, each query's hits by the groups of a participant attribute instead: hits, \
+            participants, the group's words and hits per 1,000 of them.
             Example: tmine kwic "protected time" Corpora/ai-doctors
+            Example: tmine kwic hype --also "protected time" Corpora/ai-doctors --by clinical_tech_split
             """)
 
-    @Argument(help: "The query; repeat with --query for more.")
+    @Argument(help: "The query; more with --also Q2 --also Q3.")
     var query: String
 
     @Option(name: .long, help: "Further queries.")
@@ -33,6 +37,9 @@ struct Kwic: ParsableCommand {
 
     @Option(name: .long, help: "Sort by context words, e.g. R1,R2 or L1 (default: document order).")
     var sort: String?
+
+    @Option(name: .long, help: "Count each query's hits by the groups of this participant attribute, per 1,000 words.")
+    var by: String?
 
     @Flag(name: .long, help: "JSON output.")
     var json = false
@@ -64,11 +71,27 @@ struct Kwic: ParsableCommand {
         let concordancer = Concordancer(options: options)
         let study = try corpus.study()
         try filters.check(against: study.participants)
+        if let by, let problem = study.participants.missingAttribute(among: [by]) {
+            throw ValidationError("--by: " + problem)
+        }
         var lines: [ConcordanceLine] = []
+        var words: [String: Int] = [:]
+        let (roles, counting) = (options.filter.roles, by != nil)
         try study.forEach(
-            roles: options.filter.roles, stems: match == .stem, make: { concordancer.lines(of: queries, in: $0) },
-            deliver: { lines += $0 })
+            roles: roles, stems: match == .stem,
+            make: { (concordancer.lines(of: queries, in: $0), counting ? $0.wordsBySpeaker(roles: roles) : [:]) },
+            deliver: { found, spoken in
+                lines += found
+                words.merge(spoken, uniquingKeysWith: +)
+            })
         let concordance = concordancer.merge(lines, queries: queries, participants: study.participants)
+        if let by {
+            let hits = RunReport.QueryHits.byGroup(
+                concordance.lines, queries: queries.map(\.text), attribute: by, participants: study.participants,
+                words: words, filter: options.filter)
+            try emit(json ? try jsonString(Versioned(payload: hits)) : Self.groupTable(hits, attribute: by))
+            return
+        }
         if json {
             try emit(try jsonString(Versioned(payload: concordance)))
         } else if tsv {
@@ -77,7 +100,27 @@ struct Kwic: ParsableCommand {
             try emit(concordance.aligned(width: 40), terminator: "")
             printError("\(concordance.lines.count) hits")
         }
-        // No hit may mean the query is only in notes, which are not tokenised: say so.
+        try sayWhenOnlyInNotes(concordance, queries: queries, concordancer: concordancer, study: study)
+    }
+
+    /// Each query's groups, a line each: hits, participants, words, hits per 1,000 words.
+    static func groupTable(_ hits: [RunReport.QueryHits], attribute: String) -> String {
+        var lines = ["query\t\(attribute)\thits\tparticipants\twords\tper 1,000 words"]
+        for query in hits {
+            for group in query.groups {
+                lines.append(
+                    "\(query.query)\t\(group.value)\t\(group.hits)\t\(group.participants)\t\(group.words ?? 0)\t"
+                        + (group.rate.map { FixedPoint.string($0, digits: 2) } ?? "–"))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// No hit may mean the query is only in notes, which are not tokenised: say so.
+    private func sayWhenOnlyInNotes(
+        _ concordance: Concordance, queries: [Query], concordancer: Concordancer, study: StudyStream
+    ) throws {
+        let options = concordancer.options
         if concordance.lines.isEmpty, !study.options.annotations {
             // Merged as the hits were, so that the participant and attribute filters apply.
             var noted: [ConcordanceLine] = []

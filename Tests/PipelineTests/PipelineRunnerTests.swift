@@ -360,6 +360,44 @@ import TextAnalysis
         #expect(!String(decoding: try workspace.output("report.html"), as: UTF8.self).contains("Transcribers' notes"))
     }
 
+    /// `tmine kwic --by`'s groups (each transcript tokenised and searched alone, its lines
+    /// merged and its speakers' words counted as the command does) are the pipeline's rated
+    /// groups of that attribute.
+    @Test func kwicByGroupGivesThePipelinesRatedGroups() throws {
+        let workspace = try Workspace(kwicQueries: ["hype", "protected time", "regulat*"])
+        defer { workspace.remove() }
+        let report = try workspace.run()
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: try workspace.output("corpus.json"))
+        let stage = try #require(try PipelineReader.read(workspace.pipeline).kwic)
+        let queries = try stage.queries.map { text throws(QueryError) in try Query(text) }
+        let concordancer = Concordancer(options: stage.options)
+        var lines: [ConcordanceLine] = []
+        var words: [String: Int] = [:]
+        for document in corpus.documents {
+            let tokenized = TokenizedCorpus(
+                documents: [document], participants: corpus.participants, options: Tokenizer.Options(),
+                roles: stage.options.filter.roles)
+            lines += concordancer.lines(of: queries, in: tokenized)
+            words.merge(tokenized.wordsBySpeaker(roles: stage.options.filter.roles), uniquingKeysWith: +)
+        }
+        let merged = concordancer.merge(lines, queries: queries, participants: corpus.participants).lines
+        for attribute in ["clinical_tech_split", "years_in_field"] {
+            let byGroup = RunReport.QueryHits.byGroup(
+                merged, queries: stage.queries, attribute: attribute, participants: corpus.participants, words: words,
+                filter: stage.options.filter)
+            let pipeline = try #require(report.kwic).map { query in
+                query.groups.filter { $0.attribute == attribute }
+            }
+            #expect(byGroup.map(\.groups) == pipeline, "\(attribute)")
+            #expect(byGroup.allSatisfy { $0.groups.allSatisfy { $0.rate != nil } }, "\(attribute)")
+        }
+        // An attribute of more values than the run report groups by is counted when asked for.
+        let byTranscript = RunReport.QueryHits.byGroup(
+            merged, queries: stage.queries, attribute: "transcript", participants: corpus.participants, words: words,
+            filter: stage.options.filter)
+        #expect(byTranscript[0].groups.count == 11 && byTranscript[0].groups.map(\.hits).reduce(0, +) == 7)
+    }
+
     /// Hits are rated against a group's words only when the frequencies counted the turns the
     /// queries searched: with the interviewer's turns counted too, the groups have hits alone.
     @Test func kwicGroupsAreNotRatedAgainstWordsOfOtherTurns() throws {
