@@ -18,13 +18,11 @@ struct KWICMerge: @unchecked Sendable {
     /// This file's layout as documents are added; none with a sort order.
     private(set) var layout: OutputLayout?
     /// The stage's queries, their place there, and each one's documents and hits by speaker (a
-    /// participant, or `""` for a line of no participant's; numbered in `speakers`) so far.
+    /// participant, or `""` for a line of no participant's, numbered as they come) so far.
     private let queries: [String]
     private let place: [String: Int]
     private var documents: [Int]
-    private var speakers: [String] = []
-    private var speakerNumbers: [String: Int] = [:]
-    private var bySpeaker: [[Int]]
+    private var counting: KWICTally.Counting
 
     /// Lines separated in the file by `,`, a line break and four spaces.
     private static let separator: Int64 = 6
@@ -47,22 +45,12 @@ struct KWICMerge: @unchecked Sendable {
         queries = stage.queries
         place = Dictionary(stage.queries.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         documents = Array(repeating: 0, count: queries.count)
-        bySpeaker = Array(repeating: [], count: queries.count)
+        counting = KWICTally.Counting(queries: queries.count)
     }
 
     /// Each query's hits, the documents they are in and its hits by group, in the stage's order,
     /// for the lines added (a query listed twice has the lines of the first).
-    var tally: KWICTally {
-        KWICTally(
-            speakers: speakers,
-            queries: queries.indices.map { index in
-                var hits = bySpeaker[index]
-                hits += Array(repeating: 0, count: speakers.count - hits.count)
-                return RunReport.QueryHits(
-                    query: queries[index], hits: hits.reduce(0, +), documents: documents[index], groups: [],
-                    bySpeaker: hits)
-            })
-    }
+    var tally: KWICTally { KWICTally(queries, documents: documents, counting: counting) }
 
     /// One document's lines as counted: the hits of each query by each of `names` (participant
     /// ids, `""` for none), at `tally[name * queries + query]`.
@@ -92,21 +80,13 @@ struct KWICMerge: @unchecked Sendable {
     /// Counts one document's lines (a ``Tally``'s counts and names).
     private mutating func count(_ counts: [Int], names: [String]) {
         guard counts.count == names.count * queries.count else { return }
-        let numbers = names.map { name in
-            if let known = speakerNumbers[name] { return known }
-            speakerNumbers[name] = speakers.count
-            speakers.append(name)
-            return speakers.count - 1
-        }
+        let numbers = names.map { counting.number($0) }
         for query in queries.indices {
             var found = false
             for (slot, number) in numbers.enumerated() {
                 let count = counts[slot * queries.count + query]
                 guard count > 0 else { continue }
-                if bySpeaker[query].count <= number {
-                    bySpeaker[query] += Array(repeating: 0, count: number + 1 - bySpeaker[query].count)
-                }
-                bySpeaker[query][number] += count
+                counting.add(count, query: query, speaker: number)
                 found = true
             }
             if found { documents[query] += 1 }
@@ -189,41 +169,53 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
     var speakers: [String]
     var queries: [RunReport.QueryHits]
 
-    init(speakers: [String], queries: [RunReport.QueryHits]) {
-        self.speakers = speakers
-        self.queries = queries
+    /// Hits counted by query and speaker as they come, each speaker numbered at first sight.
+    struct Counting {
+        private(set) var speakers: [String] = []
+        private var numbers: [String: Int] = [:]
+        /// `hits[query][speaker]`, as long as the highest speaker counted for the query.
+        private(set) var hits: [[Int]]
+
+        init(queries: Int) { hits = Array(repeating: [], count: queries) }
+
+        mutating func number(_ speaker: String) -> Int {
+            if let known = numbers[speaker] { return known }
+            numbers[speaker] = speakers.count
+            speakers.append(speaker)
+            return speakers.count - 1
+        }
+
+        mutating func add(_ count: Int, query: Int, speaker: Int) {
+            if hits[query].count <= speaker {
+                hits[query] += Array(repeating: 0, count: speaker + 1 - hits[query].count)
+            }
+            hits[query][speaker] += count
+        }
+    }
+
+    /// The tally of `counting`, the queries `texts` in order, each in `documents` documents.
+    init(_ texts: [String], documents: [Int], counting: Counting) {
+        speakers = counting.speakers
+        queries = texts.indices.map { index in
+            let hits =
+                counting.hits[index] + Array(repeating: 0, count: counting.speakers.count - counting.hits[index].count)
+            return RunReport.QueryHits(
+                query: texts[index], hits: hits.reduce(0, +), documents: documents[index], groups: [], bySpeaker: hits)
+        }
     }
 
     /// The tally of concordance lines joined to their speakers and filtered (`tmine kwic`'s),
     /// in the order of `queries`.
     init(lines: [ConcordanceLine], queries texts: [String]) {
-        var numbers: [String: Int] = [:]
-        var names: [String] = []
-        var counts = Array(repeating: [Int](), count: texts.count)
+        var counting = Counting(queries: texts.count)
         var documents = Array(repeating: Set<String>(), count: texts.count)
         let place = Dictionary(texts.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for line in lines {
             guard let query = place[line.query] else { continue }
-            let speaker = line.participantID ?? ""
-            let number = numbers[speaker] ?? names.count
-            if number == names.count {
-                numbers[speaker] = number
-                names.append(speaker)
-            }
-            if counts[query].count <= number {
-                counts[query] += Array(repeating: 0, count: number + 1 - counts[query].count)
-            }
-            counts[query][number] += 1
+            counting.add(1, query: query, speaker: counting.number(line.participantID ?? ""))
             documents[query].insert(line.documentID)
         }
-        self.init(
-            speakers: names,
-            queries: texts.indices.map { index in
-                let hits = counts[index] + Array(repeating: 0, count: names.count - counts[index].count)
-                return RunReport.QueryHits(
-                    query: texts[index], hits: hits.reduce(0, +), documents: documents[index].count, groups: [],
-                    bySpeaker: hits)
-            })
+        self.init(texts, documents: documents.map(\.count), counting: counting)
     }
 
     /// The attributes queries are counted by: every one with few enough values to compare, but
