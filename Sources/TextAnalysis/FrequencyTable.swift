@@ -23,7 +23,7 @@ public struct FrequencyTable: Sendable {
     }
 
     public let options: FrequencyCounter.Options
-    /// Groups sorted by name.
+    /// Groups sorted by name, numbers by value (``naturalPrecedes(_:_:)``).
     public let groups: [Group]
     /// `terms[g]`: every term of group `g` with its counts (no minimum or top-N applied).
     let terms: [[String: TermCount]]
@@ -226,7 +226,7 @@ public struct FrequencyTable: Sendable {
                     }
                 }
             }
-            let names = index.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            let names = index.keys.sorted(by: naturalPrecedes)
             let groups = names.compactMap { name in
                 index[name].map { slot in
                     let accumulator = accumulators[slot]
