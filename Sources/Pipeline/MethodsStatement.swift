@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import TextAnalysis
 
@@ -35,6 +36,16 @@ enum MethodsStatement {
                 } ?? "")
         tokens += "."
         parts.append(tokens)
+        if !configuration.bands.isEmpty {
+            parts.append(
+                "Numeric participant attributes were grouped in ranges: "
+                    + configuration.bands.map { band in
+                        let bounds = band.bounds.map(AttributeBand.written)
+                        return (band.name == band.source ? band.name : "\(band.source) (as \(band.name))")
+                            + " split at " + bounds.dropLast().joined(separator: ", ")
+                            + (bounds.count > 1 ? " and " : "") + (bounds.last ?? "")
+                    }.joined(separator: "; ") + ".")
+        }
         if let frequencies = configuration.frequencies {
             var text =
                 "Term frequencies were counted per "
@@ -53,7 +64,7 @@ enum MethodsStatement {
         }
         if let kwic = configuration.kwic {
             parts.append(
-                "Concordances of \(kwic.queries.count) queries were taken with a window of "
+                "Concordances of \(kwic.queries.count) quer\(kwic.queries.count == 1 ? "y" : "ies") were taken with a window of "
                     + "\(kwic.options.window) \(kwic.options.unit.rawValue) each side"
                     + (configuration.kwicHitsAreRated
                         ? "; their hits were counted per participant group and rated per 1,000 of the group's words."

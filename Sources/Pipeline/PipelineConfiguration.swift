@@ -17,6 +17,9 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public var exclude: [String]
     public var ingest: IngestOptions
     public var participants: String?
+    /// Numeric attributes put into ranges (`participants: {file: …, bands: …}`), applied to the
+    /// table as it is read: every stage, filter and output sees them as columns.
+    public var bands: [AttributeBand] = []
     public var tokenize: TokenizeStage
     public var kwic: KWICStage?
     public var frequencies: FrequencyStage?
@@ -140,6 +143,26 @@ public struct FrequencyStage: Sendable, Hashable, Codable {
 }
 
 extension PipelineConfiguration {
+    /// The participants file as a command reads it outside a run (no cache): its table, banded,
+    /// and its warnings; an empty table when there is none. Throws ``IngestError`` for a file
+    /// that cannot be read, ``PipelineError`` for bands that cannot be made.
+    public func readParticipants() throws -> (table: ParticipantTable, warnings: [String]) {
+        guard let participants else { return (.empty, []) }
+        let (table, warnings) = try ParticipantsReader(fallback: ingest.fallbackEncoding).read(file: participants)
+        return (try banded(table), warnings)
+    }
+
+    /// `table` with the pipeline's bands; a value that is not a number (or a band's column
+    /// missing) is an error naming the participants file.
+    public func banded(_ table: ParticipantTable) throws(PipelineError) -> ParticipantTable {
+        guard !bands.isEmpty else { return table }
+        do {
+            return try table.banded(by: bands)
+        } catch {
+            throw PipelineError(file: participants ?? file, message: error.message)
+        }
+    }
+
     /// What to say of a grouping or keyness comparison by an attribute `table` does not have
     /// (nil when there is none): checked by `tmine run` before reading anything, and by
     /// `tmine validate`.

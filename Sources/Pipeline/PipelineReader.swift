@@ -22,6 +22,8 @@ public enum PipelineReader {
     static let kwicKeys = ["queries", "window", "unit", "match", "roles", "sort"]
     static let frequencyKeys = ["groupings", "ngrams", "minCount", "top", "stem", "stopwords", "roles", "keyness"]
     static let keynessKeys = ["grouping", "group", "reference"]
+    static let participantKeys = ["file", "bands"]
+    static let bandKeys = ["from", "at", "labels"]
 
     /// Reads the pipeline at `path`. Throws ``PipelineErrors`` listing every problem.
     public static func read(_ path: String) throws(PipelineErrors) -> PipelineConfiguration {
@@ -70,7 +72,9 @@ public enum PipelineReader {
                 sawInputs = true
                 readInputs(value, yaml: yaml, into: &configuration, resolve: resolve)
             case "participants":
-                if let path = yaml.string(value, what: "participants") {
+                if case .mapping = value {
+                    readParticipants(value, yaml: yaml, into: &configuration, resolve: resolve, exists: exists)
+                } else if let path = yaml.string(value, what: "participants") {
                     configuration.participants = resolve(path)
                     exists(resolve(path), value, what: "participants file")
                 }
@@ -91,6 +95,87 @@ public enum PipelineReader {
             (resolve(out) as NSString).appendingPathComponent(configuration.study))
         if !yaml.errors.isEmpty { throw PipelineErrors(errors: yaml.errors) }
         return configuration
+    }
+
+    /// `participants: {file: participants.csv, bands: {years: [5, 10], experience: {from: years,
+    /// at: [5, 10], labels: [junior, mid, senior]}}}`: the file, and numeric columns banded in
+    /// place (a list of bounds) or into a new attribute (`from`).
+    private static func readParticipants(
+        _ node: Node, yaml: YAMLNodeReader, into configuration: inout PipelineConfiguration,
+        resolve: (String) -> String, exists: (String, Node, String) -> Void
+    ) {
+        var sawFile = false
+        for (key, _, value) in yaml.mapping(node, known: participantKeys, what: "participants") {
+            switch key {
+            case "file":
+                sawFile = true
+                if let path = yaml.string(value, what: "participants.file") {
+                    configuration.participants = resolve(path)
+                    exists(resolve(path), value, "participants file")
+                }
+            default:
+                for (name, _, band) in yaml.mapping(value, known: [], what: "participants.bands") {
+                    if let band = readBand(name: name, band, yaml: yaml) { configuration.bands.append(band) }
+                }
+            }
+        }
+        if !sawFile { yaml.error(at: node, "participants needs its file (participants: {file: participants.csv})") }
+    }
+
+    /// One band: `[5, 10]` (the column of that name, in place) or `{from: column, at: [5, 10],
+    /// labels: […]}`.
+    private static func readBand(name: String, _ node: Node, yaml: YAMLNodeReader) -> AttributeBand? {
+        let what = "participants.bands.\(name)"
+        var source = name
+        var boundsNode: Node?
+        var labels: [String]?
+        var labelsNode: Node?
+        if case .mapping = node {
+            for (key, _, value) in yaml.mapping(node, known: bandKeys, what: what) {
+                switch key {
+                case "from": source = yaml.string(value, what: what + ".from") ?? source
+                case "at": boundsNode = value
+                default:
+                    labels = yaml.strings(value, what: what + ".labels")
+                    labelsNode = value
+                }
+            }
+        } else {
+            boundsNode = node
+        }
+        guard let boundsNode else {
+            yaml.error(at: node, "\(what) needs its bounds (at: [5, 10])")
+            return nil
+        }
+        var bounds: [Double] = []
+        for element in yaml.sequence(boundsNode, what: what + " bounds") {
+            guard case .scalar(let scalar) = element, let bound = AttributeBand.number(Substring(scalar.string)) else {
+                yaml.error(at: element, "each bound of \(what) must be a number")
+                return nil
+            }
+            if let last = bounds.last, bound <= last {
+                yaml.error(at: element, "the bounds of \(what) must rise (each band starts where the last one ends)")
+                return nil
+            }
+            bounds.append(bound)
+        }
+        guard !bounds.isEmpty else {
+            yaml.error(at: boundsNode, "\(what) needs at least one bound")
+            return nil
+        }
+        if let labels, let labelsNode {
+            guard labels.count == bounds.count + 1 else {
+                yaml.error(
+                    at: labelsNode,
+                    "\(what) has \(bounds.count) bounds, so \(bounds.count + 1) bands, and needs a label for each")
+                return nil
+            }
+            guard Set(labels).count == labels.count, !labels.contains(where: \.isEmpty) else {
+                yaml.error(at: labelsNode, "the labels of \(what) must differ and not be empty")
+                return nil
+            }
+        }
+        return AttributeBand(name: name, source: source, bounds: bounds, labels: labels)
     }
 
     private static func readInputs(

@@ -270,8 +270,10 @@ public struct PipelineRunner: Sendable {
                 let result = try StoredParticipants.read(
                     data: data, hash: hash, file: path, out: out, trusting: !options.force,
                     fallback: configuration.ingest.fallbackEncoding)
-                participants = result.table
+                participants = try configuration.banded(result.table)
                 warnings += result.warnings
+            } catch let error as PipelineError {
+                throw error
             } catch let error as IngestError {
                 throw PipelineError(
                     file: error.file, line: error.line, column: error.column,

@@ -55,7 +55,13 @@ public enum StudyTemplate {
             # roles: {"Jane Smith": interviewer}
 
         # First column: participant id; every other column is an attribute to group by. A column
-        # named `transcript` (or `file`) names each participant's transcript.
+        # named `transcript` (or `file`) names each participant's transcript. A column of numbers
+        # (age, years) can be grouped in ranges:
+        #   participants:
+        #     file: participants.csv
+        #     bands:
+        #       age: [30, 45]                              # in place: 0-29, 30-44, 45+
+        #       experience: {from: years, at: [5, 10]}     # a new attribute: 0-4, 5-9, 10+
         participants: participants.csv
 
         stages:

@@ -42,6 +42,43 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "participants.csv: id column first, then attributes.")
     var participants: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A numeric attribute put into ranges starting at these bounds (years=5,10: 0-4, 5-9, 10+); repeatable.",
+            valueName: "attr=bounds"))
+    var band: [String] = []
+
+    func validate() throws { _ = try bands() }
+
+    /// The `--band` options as bands in place, or a usage error saying what is wrong.
+    func bands() throws -> [AttributeBand] {
+        try band.map { text in
+            let parts = text.split(separator: "=", maxSplits: 1)
+            let bounds = parts.count == 2 ? parts[1].split(separator: ",").map { AttributeBand.number($0) } : []
+            guard parts.count == 2, !parts[0].isEmpty, !bounds.isEmpty, bounds.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--band \(text): write an attribute and its bounds, as --band years=5,10")
+            }
+            let numbers = bounds.compactMap { $0 }
+            guard zip(numbers, numbers.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw ValidationError("--band \(text): the bounds must rise")
+            }
+            return AttributeBand(name: String(parts[0]), source: String(parts[0]), bounds: numbers)
+        }
+    }
+
+    /// `table` with the `--band` options applied; a usage error naming `file` when they fail.
+    func banded(_ table: ParticipantTable, file: String?) throws -> ParticipantTable {
+        let bands = try bands()
+        guard !bands.isEmpty else { return table }
+        do {
+            return try table.banded(by: bands)
+        } catch {
+            printError("\(file ?? "participants"): error: \(error.message)")
+            throw ExitStatus.usage
+        }
+    }
+
     /// The inputs as they are to be read: files, participants, tokeniser settings. A single
     /// `.yaml` input is a pipeline file: its inputs, participants, speaker labels, tokeniser
     /// settings and (when `stopwords` is not empty) stopwords are used. An unreadable pipeline or
@@ -55,13 +92,17 @@ struct InputOptions: ParsableArguments {
         var options = Tokenizer.Options()
         if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
             let configuration = try readPipeline(inputs[0])
-            var table = ParticipantTable.empty
+            var table: ParticipantTable
             do {
-                if let file = configuration.participants { table = try ParticipantsReader().read(file: file).table }
+                table = try configuration.readParticipants().table
             } catch let error as IngestError {
                 printError(error.description)
                 throw ExitStatus.usage
+            } catch {
+                printError("\(error)")
+                throw ExitStatus.usage
             }
+            table = try banded(table, file: configuration.participants)
             var failures: [IngestError] = []
             let files = configuration.transcriptFiles(&failures)
             options = configuration.tokenize.options
@@ -73,7 +114,7 @@ struct InputOptions: ParsableArguments {
                 ingestor: try Ingestor(options: configuration.ingest, participants: table), options: options,
                 stopwords: stopwords.words.isEmpty ? stopwords : try configuration.tokenize.stopwordList())
         }
-        let participants: (table: ParticipantTable, file: String?, warnings: [String])
+        var participants: (table: ParticipantTable, file: String?, warnings: [String])
         do {
             participants = try StudyInputs.participants(for: inputs, path: self.participants)
         } catch let error as IngestError {
@@ -81,6 +122,7 @@ struct InputOptions: ParsableArguments {
             throw ExitStatus.usage
         }
         for warning in participants.warnings { printError("warning: \(warning)") }
+        participants.table = try banded(participants.table, file: participants.file)
         let listing = Ingestor.transcriptFiles(in: inputs)
         options.caseMode = caseMode
         options.foldDiacritics = foldDiacritics

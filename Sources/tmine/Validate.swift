@@ -33,14 +33,20 @@ struct Validate: ParsableCommand {
         var table = ParticipantTable.empty
         if let file = configuration.participants {
             do {
-                table = try ParticipantsReader(fallback: configuration.ingest.fallbackEncoding).read(file: file).table
+                table = try configuration.readParticipants().table
             } catch let error as IngestError {
                 printError(error.description)
+                throw ExitStatus.usage
+            } catch {
+                printError("\(error)")
                 throw ExitStatus.usage
             }
             print(
                 "\(file): ok: \(table.participants.count) participants, attributes "
                     + table.attributeNames.joined(separator: ", "))
+            for band in configuration.bands {
+                print("\(file): \(band.source) banded as \(band.name): " + table.groupSizes(of: band.name))
+            }
         }
         if let problem = configuration.missingAttribute(in: table) {
             printError("\(pipeline): error: \(problem)")

@@ -295,6 +295,41 @@ import TextAnalysis
         #expect(options == Tokenizer.Options())
     }
 
+    /// `participants` is a path, or its file with numeric columns banded in place (a list of
+    /// bounds) or as new attributes (`from`, `at`, `labels`); every mistake in a band is placed.
+    @Test func bandsAreReadInPlaceOrAsNewAttributes() throws {
+        let head = "study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {}\nparticipants:\n  file: /tmp\n"
+        let configuration = try PipelineReader.parse(
+            head + "  bands:\n    years: [5, 10]\n    stage: {from: years, at: [2.5], labels: [early, late]}\n",
+            file: "/tmp/p.yaml")
+        #expect(configuration.participants == "/tmp")
+        #expect(
+            configuration.bands == [
+                AttributeBand(name: "years", source: "years", bounds: [5, 10]),
+                AttributeBand(name: "stage", source: "years", bounds: [2.5], labels: ["early", "late"]),
+            ])
+        #expect(try PipelineReader.parse(head, file: "/tmp/p.yaml").bands.isEmpty)
+        let cases: [(bands: String, message: String, line: Int)] = [
+            ("    years: [10, 5]", "the bounds of participants.bands.years must rise", 8),
+            ("    years: [5, 5]", "must rise", 8),
+            ("    years: [5, ten]", "each bound of participants.bands.years must be a number", 8),
+            ("    years: []", "needs at least one bound", 8),
+            ("    years: {from: age}", "participants.bands.years needs its bounds (at: [5, 10])", 8),
+            ("    years: {at: [5], labels: [a, b, c]}", "has 1 bounds, so 2 bands, and needs a label for each", 8),
+            ("    years: {at: [5], labels: [a, a]}", "must differ", 8),
+            ("    years: {at: [5], label: [a, b]}", "did you mean \"labels\"?", 8),
+        ]
+        for (bands, message, line) in cases {
+            let found = errors(head + "  bands:\n" + bands + "\n")
+            #expect(
+                found.count == 1 && found[0].message.contains(message) && found[0].line == line, "\(bands): \(found)")
+        }
+        #expect(
+            errors(head.replacingOccurrences(of: "  file: /tmp\n", with: "  bands: {}\n")).contains {
+                $0.message.contains("participants needs its file")
+            })
+    }
+
     @Test func aliasBombsAreRefused() {
         var anchors = "      extraStopwords: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         let keys = [

@@ -398,6 +398,82 @@ import TextAnalysis
         #expect(byTranscript[0].groups.count == 11 && byTranscript[0].groups.map(\.hits).reduce(0, +) == 7)
     }
 
+    /// A numeric column banded in the pipeline is an attribute like any other: frequencies,
+    /// keyness and KWIC groups by it, in the bands' order; participants come in number order; an
+    /// edit of the bands or of a participant's number regroups; a value that is not a number
+    /// stops the run with the participants file and the participant named.
+    @Test func bandedYearsGroupFrequenciesKeynessAndKWICInOrder() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let csv = workspace.corpus("participants.csv")
+        var rows = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").map(String.init)
+        let years = [2, 12, 7, 6, 3, 9, 1, 15, 4, 11, 8]
+        rows[0] += ",years"
+        for index in 1..<rows.count { rows[index] += ",\(years[index - 1])" }
+        try rows.joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        func writeBands(_ bounds: String) throws {
+            try pipeline.replacingOccurrences(
+                of: "participants: corpus/participants.csv",
+                with: "participants:\n  file: corpus/participants.csv\n  bands:\n"
+                    + "    experience: {from: years, at: [\(bounds)]}"
+            ).replacingOccurrences(
+                of: "groupings: [clinical_tech_split, participant]", with: "groupings: [experience, participant]"
+            ).replacingOccurrences(
+                of: "grouping: clinical_tech_split\n          group: Full-time tech",
+                with: "grouping: experience\n          group: \"\(bounds.hasSuffix("10") ? "10+" : "5+")\""
+            ).write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        }
+        try writeBands("5, 10")
+        func tables() throws -> Outputs.FrequenciesFile {
+            try JSONDecoder().decode(Outputs.FrequenciesFile.self, from: try workspace.output("frequencies.json"))
+        }
+        var report = try workspace.run()
+        var frequencies = try tables()
+        let experience = try #require(frequencies.tables.first { $0.grouping == "experience" && $0.ngram == 1 })
+        #expect(experience.groups.map(\.name) == ["0-4", "5-9", "10+"])
+        #expect(experience.groups.map(\.participants) == [4, 4, 3])
+        let people = try #require(frequencies.tables.first { $0.grouping == "participant" && $0.ngram == 1 })
+        #expect(people.groups.map(\.name) == (1...11).map { "P\($0)" })
+        // Each band's words are its participants' words.
+        let words = Dictionary(uniqueKeysWithValues: people.groups.map { ($0.name, $0.words) })
+        func band(_ year: Int) -> String { year < 5 ? "0-4" : year < 10 ? "5-9" : "10+" }
+        for group in experience.groups {
+            let members = years.indices.filter { band(years[$0]) == group.name }.map { "P\($0 + 1)" }
+            #expect(group.words == members.reduce(0) { $0 + (words[$1] ?? 0) }, "\(group.name)")
+        }
+        let keyness = try #require(frequencies.keyness.first { $0.ngram == 1 }?.keyness)
+        #expect(keyness.target == "10+" && keyness.targetWords == experience.groups[2].words)
+        let hype = try #require(report.kwic?.first { $0.query == "hype" })
+        #expect(hype.groups.filter { $0.attribute == "experience" }.map(\.value) == ["0-4", "5-9", "10+"])
+        #expect(hype.groups.filter { $0.attribute == "years" }.map(\.value) == years.sorted().map(String.init))
+        #expect(report.methods.contains("years (as experience) split at 5 and 10"))
+
+        // One participant's number changed: P2 (12 years) is now in 5-9.
+        try rows.joined(separator: "\n").replacingOccurrences(of: ",12", with: ",9")
+            .write(to: csv, atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        frequencies = try tables()
+        #expect(
+            frequencies.tables.first { $0.grouping == "experience" }?.groups.map(\.participants) == [4, 5, 2])
+        // The bands edited in the pipeline.
+        try writeBands("5")
+        report = try workspace.run()
+        frequencies = try tables()
+        #expect(frequencies.tables.first { $0.grouping == "experience" }?.groups.map(\.name) == ["0-4", "5+"])
+        #expect(frequencies.keyness.first?.keyness.target == "5+")
+        #expect(report.methods.contains("years (as experience) split at 5."))
+        // And a number nobody can band.
+        try rows.joined(separator: "\n").replacingOccurrences(of: ",12", with: ",about 12")
+            .write(to: csv, atomically: true, encoding: .utf8)
+        #expect {
+            try workspace.run()
+        } throws: { error in
+            guard let error = error as? PipelineError else { return false }
+            return error.file.hasSuffix("participants.csv") && error.message.contains("P2 \"about 12\"")
+        }
+    }
+
     /// Hits are rated against a group's words only when the frequencies counted the turns the
     /// queries searched: with the interviewer's turns counted too, the groups have hits alone.
     @Test func kwicGroupsAreNotRatedAgainstWordsOfOtherTurns() throws {
