@@ -13,7 +13,8 @@ ASCII whose words fold into ASCII ones), gets a decisions file from two coders. 
   edits before;
 - to a transcript (a line with lexicon words added or a turn dropped), to the transcripts (one
   added or removed), to the pipeline (KWIC queries and window, n-grams, groupings, the
-  suggestion unit), or to a participant's attributes;
+  suggestion unit, the bands of a numeric column), or to a participant's attributes (a group, or
+  a number of years banded by the pipeline);
 - to the decisions (a suggestion accepted, rejected, recoded or noted, or a decision undone, with
   `tmine decide`): one edit in eleven, or the share --decisions gives.
 
@@ -27,6 +28,7 @@ query's hits, documents and groups (with their words and rates), and the transcr
 summary; exits 1 on any difference. Seeded: a failing trial is reproduced with the same --seed.
 """
 import argparse
+import csv
 import json
 import os
 import random
@@ -83,6 +85,13 @@ def build_study(folder, copies, rng):
             kept.append(rng.choice(TRICKY_LINES))
         with open(os.path.join(corpus, "copy-%04d.txt" % number), "w", encoding="utf-8") as f:
             f.write("\n".join(kept) + "\n")
+    # A column of numbers for the pipeline's bands (an empty cell now and then: in no band).
+    path = os.path.join(corpus, "participants.csv")
+    rows = [r for r in open(path, encoding="utf-8-sig").read().split("\n") if r.strip()]
+    rows = [rows[0] + ",years"] + [r + "," + rng.choice(["", str(rng.randint(0, 20))]) if rng.random() < 0.1
+                                   else r + "," + str(rng.randint(0, 20)) for r in rows[1:]]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
     shutil.copy(os.path.join(ROOT, "Pipelines", "lexicons", "ai-doctors.yaml"), os.path.join(folder, "lexicon.yaml"))
     os.makedirs(os.path.join(folder, "decisions"))
     write_pipeline(folder, dict(PIPELINE))
@@ -90,13 +99,15 @@ def build_study(folder, copies, rng):
 
 # The pipeline's settings that trials vary, as a researcher would between runs.
 PIPELINE = {"queries": ["hype", "protected time", "mentor*"], "window": 5, "ngrams": [1, 2],
-            "groupings": ["clinical_tech_split", "participant"], "unit": "turn"}
+            "groupings": ["clinical_tech_split", "participant"], "unit": "turn", "bands": [5, 10]}
 
 
 def write_pipeline(folder, settings):
     queries = ", ".join('"%s"' % q for q in settings["queries"])
     with open(os.path.join(folder, "study.yaml"), "w") as f:
-        f.write("study: trials\ninputs:\n  paths: [corpus]\nparticipants: corpus/participants.csv\nstages:\n"
+        f.write("study: trials\ninputs:\n  paths: [corpus]\n"
+                "participants:\n  file: corpus/participants.csv\n  bands:\n    experience: {from: years, at: [%s]}\n"
+                % ", ".join(map(str, settings["bands"])) + "stages:\n"
                 "  - tokenize:\n      case: fold\n      stopwords: english\n"
                 "  - kwic:\n      queries: [%s]\n      window: %d\n"
                 "  - frequencies:\n      groupings: [%s]\n      ngrams: [%s]\n"
@@ -275,36 +286,44 @@ class Editor:
 
     def pipeline_edit(self):
         rng, settings = self.rng, self.settings
-        kind = rng.choice(["query", "window", "ngrams", "groupings", "unit"])
+        kind = rng.choice(["query", "window", "ngrams", "groupings", "unit", "bands"])
         if kind == "query":
             if len(settings["queries"]) > 1 and rng.random() < 0.4:
                 settings["queries"] = settings["queries"][:-1]
             else:
-                settings["queries"] = settings["queries"] + [rng.choice(self.words)]
+                # A query listed twice is a configuration error (its lines would be in kwic.json twice).
+                settings["queries"] = settings["queries"] + [
+                    rng.choice([w for w in self.words if w not in settings["queries"]])]
         elif kind == "window":
             settings["window"] = rng.choice([3, 5, 8])
         elif kind == "ngrams":
             settings["ngrams"] = rng.choice([[1], [1, 2], [2]])
         elif kind == "groupings":
             settings["groupings"] = rng.choice([["clinical_tech_split"], ["clinical_tech_split", "participant"],
-                                                ["years_in_field", "participant"]])
+                                                ["years_in_field", "participant"], ["experience", "participant"],
+                                                ["years", "experience"]])
+        elif kind == "bands":
+            settings["bands"] = rng.choice([[5], [5, 10], [3, 8, 15], [2.5, 7.5]])
         else:
             settings["unit"] = "sentence" if settings["unit"] == "turn" else "turn"
         write_pipeline(self.folder, settings)
         return "pipeline: %s now %s" % (kind, settings[{"query": "queries"}.get(kind, kind)])
 
     def participant_edit(self):
+        # Through the csv module: a split on commas broke the rows with quoted commas (P6's group).
         path = os.path.join(self.folder, "corpus", "participants.csv")
-        rows = open(path, encoding="utf-8-sig").read().split("\n")
-        header = rows[0].split(",")
-        column = header.index("clinical_tech_split")
-        index = self.rng.randrange(1, len([r for r in rows if r.strip()]))
-        cells = rows[index].split(",")
-        cells[column] = self.rng.choice(["Full-time tech", "Mixed", "Mostly clinical"])
-        rows[index] = ",".join(cells)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("\n".join(rows))
-        return "participant %s now %s" % (cells[0], cells[column])
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = [row for row in csv.reader(f) if row]
+        index = self.rng.randrange(1, len(rows))
+        if self.rng.random() < 0.5:
+            column = rows[0].index("clinical_tech_split")
+            rows[index][column] = self.rng.choice(["Full-time tech", "Mixed", "Mostly clinical"])
+        else:
+            column = rows[0].index("years")
+            rows[index][column] = self.rng.choice(["", str(self.rng.randint(0, 20))])
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+        return "participant %s: %s now %r" % (rows[index][0], rows[0][column], rows[index][column])
 
     def decision_edit(self):
         current = json.load(open(os.path.join(self.folder, "out", "trials", "suggestions.json")))
