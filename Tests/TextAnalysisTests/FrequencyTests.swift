@@ -54,6 +54,29 @@ import Testing
         #expect(frequencies.rows.first?.group == "clinical")
     }
 
+    /// The terminal table lists each group's own top terms under it, in the rows' order, and
+    /// says "1 participant", not "1 participants".
+    @Test func theTerminalTableListsEachGroupsTopTermsUnderIt() {
+        var options = FrequencyCounter.Options()
+        options.grouping = .participant
+        let frequencies = FrequencyCounter(options: options).count(sample())
+        let text = frequencies.terminalTable(top: 2)
+        var expected = ""
+        for group in frequencies.groups {
+            expected += "\(group.name): \(group.words) words, 1 participant, 1 document\n"
+            expected += "  term                        count   per 1k  people  docs\n"
+            for row in frequencies.rows.filter({ $0.group == group.name }).prefix(2) {
+                expected += ("  " + row.term).padding(toLength: 28, withPad: " ", startingAt: 0)
+                expected += String(repeating: " ", count: 7 - String(row.count).count) + String(row.count)
+                let rate = FixedPoint.string(row.rate, digits: 2)
+                expected += String(repeating: " ", count: 9 - rate.count) + rate + "     1/1     1\n"
+            }
+        }
+        #expect(frequencies.groups.map(\.name) == ["P1", "P2", "P3"])
+        #expect(text == expected)
+        #expect(text.contains("  time                            3   600.00     1/1     1\n"))
+    }
+
     @Test func interviewerSpeechIsLeftOutUnlessAsked() throws {
         var options = FrequencyCounter.Options()
         #expect(FrequencyCounter(options: options).count(sample()).count(of: "time", in: "corpus")?.count == 5)
