@@ -60,7 +60,8 @@ struct Freq: ParsableCommand {
         options.removeStopwords = !list.words.isEmpty
         options.stem = stem
         options.minimumCount = minCount
-        options.top = top
+        // The terminal shows each group's top 15 unless told: only those rows are made and sorted.
+        options.top = top ?? (json || csv ? nil : 15)
         let study = try corpus.study(stopwords: list)
         try filters.check(against: study.participants)
         if let problem = study.participants.missingAttribute(among: options.grouping.attributeNames) {
@@ -111,7 +112,7 @@ struct Freq: ParsableCommand {
             let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
             try emit(String(decoding: data, as: UTF8.self))
         } else {
-            var text = table.terminalTable(top: top ?? 15)
+            var text = table.terminalTable(top: options.top ?? 15)
             if let keynessResult { text += "\n" + keynessResult.terminalTable(top: top ?? 20) }
             try emit(text, terminator: "")
         }
