@@ -102,7 +102,6 @@ let package = Package(
                 "Pipeline",
                 "Review",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "CSV", package: "CSV.swift"),
             ],
             // The Swift runtime and Foundation linked in (release only; debug links stay quick):
             // a dynamically linked `tmine` spent 12-13 ms starting (relocations, conformance

@@ -1,7 +1,7 @@
 import ArgumentParser
-import CSV
 import Corpus
 import Foundation
+import Pipeline
 import TextAnalysis
 
 /// `tmine freq`: term frequencies by participant group, with keyness.
@@ -97,20 +97,18 @@ struct Freq: ParsableCommand {
                             grouping: options.grouping.description, groups: table.groups, rows: table.rows,
                             keyness: keynessResult))))
         } else if csv {
-            let stream = OutputStream(toMemory: ())
-            stream.open()
-            let writer = try CSVWriter(stream: stream)
-            try writer.write(row: ["term", "group", "count", "rate", "participants", "documents"])
-            for row in table.rows {
-                try writer.write(row: [
-                    row.term, row.group, String(row.count), FixedPoint.string(row.rate, digits: 4),
-                    String(row.participants),
-                    String(row.documents),
-                ])
+            var csv = Array("term,group,count,rate,participants,documents\n".utf8)
+            func write(_ bytes: inout [UInt8]) throws {
+                do {
+                    try OutputDescriptor.standardOutput.write(bytes)
+                } catch {
+                    printError(error.description)
+                    throw ExitStatus.nothingProcessed
+                }
+                bytes.removeAll(keepingCapacity: true)
             }
-            stream.close()
-            let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
-            try emit(String(decoding: data, as: UTF8.self))
+            try Outputs.appendFrequencyRows(table.rows, prefix: [], to: &csv, spill: write)
+            try write(&csv)
         } else {
             var text = table.terminalTable(top: options.top ?? 15)
             if let keynessResult { text += "\n" + keynessResult.terminalTable(top: top ?? 20) }

@@ -3,9 +3,9 @@ import Corpus
 import Foundation
 import Ingest
 import Testing
-import TextAnalysis
 
 @testable import Pipeline
+@testable import TextAnalysis
 
 #if canImport(Glibc)
     import Glibc
@@ -47,6 +47,52 @@ import TextAnalysis
         let (status, output) = try runProcess("/usr/bin/env", ["python3", script, schemas, workspace.out.path])
         #expect(status == 0, "\(output)")
         #expect(output.contains("checked 5 files, 0 problems"))
+    }
+
+    /// `tmine freq --csv` and frequencies.csv write rows through one writer: quoted as Python's
+    /// csv module reads them back, handed on a megabyte at a time.
+    @Test func frequencyRowsAreWrittenAsCSVReadersReadThem() throws {
+        let terms = ["plain", "a,b", "say \"x\"", "straße", "line\nbreak", "tab\there", ""]
+        let rows = (0..<40_000).map { (index: Int) -> FrequencyTable.Row in
+            let term: String = terms[index % terms.count] + String(index)
+            let group: String = index % 3 == 0 ? "P1, senior" : "P\(index % 7)"
+            return FrequencyTable.Row(
+                term: term, group: group, count: index, rate: Double(index) / 7, participants: index % 5,
+                documents: index % 11)
+        }
+        var csv = Array("term,group,count,rate,participants,documents\n".utf8)
+        var chunks: [[UInt8]] = []
+        Outputs.appendFrequencyRows(rows, prefix: [], to: &csv) { bytes in
+            chunks.append(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
+        chunks.append(csv)
+        #expect(chunks.count > 1 && chunks.dropLast().allSatisfy { $0.count >= 1 << 20 })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rows-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(chunks.flatMap { $0 }).write(to: file)
+        let script = """
+            import csv, json, sys
+            rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+            print(json.dumps(rows[0]), len(rows) - 1)
+            for row in rows[1:]:
+                print(json.dumps(row))
+            """
+        let (status, output) = try runProcess("/usr/bin/env", ["python3", "-c", script, file.path])
+        #expect(status == 0)
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == #"["term", "group", "count", "rate", "participants", "documents"] 40000"#)
+        for (index, row) in rows.enumerated() {
+            let read = try JSONDecoder().decode([String].self, from: Data(lines[index + 1].utf8))
+            let expected = [
+                row.term, row.group, String(row.count), FixedPoint.string(row.rate, digits: 4),
+                String(row.participants), String(row.documents),
+            ]
+            if read != expected {
+                Issue.record("row \(index): \(read) against \(expected)")
+                break
+            }
+        }
     }
 
     /// Frequencies grouped or compared by a column the participants file does not have put
