@@ -182,6 +182,21 @@ struct OutputDescriptor {
     }
 }
 
+/// Standard output as a ``ByteSink``, for outputs streamed as they are made: the first failure
+/// (a full disk, a closed pipe) is kept and the bytes after it dropped.
+final class StandardOutputSink: ByteSink {
+    private(set) var failure: OutputDescriptor.Failure?
+
+    func append(_ bytes: [UInt8]) {
+        guard failure == nil else { return }
+        do {
+            try OutputDescriptor.standardOutput.write(bytes)
+        } catch {
+            failure = error
+        }
+    }
+}
+
 /// Writes a command's result to standard output; a failure to (a full disk) is printed and
 /// exits 3, where `print` would drop it and exit 0.
 func emit(_ text: String, terminator: String = "\n") throws {

@@ -89,26 +89,30 @@ struct Freq: ParsableCommand {
                 throw ExitStatus.usage
             }
         }
-        if json {
-            try emit(
-                try jsonString(
-                    Versioned(
-                        payload: Output(
-                            grouping: options.grouping.description, groups: table.groups, rows: table.rows,
-                            keyness: keynessResult))))
-        } else if csv {
-            var csv = Array("term,group,count,rate,participants,documents\n".utf8)
-            func write(_ bytes: inout [UInt8]) throws {
+        if json || csv {
+            // Streamed to standard output a megabyte at a time, as the pipeline writes its files.
+            let sink = StandardOutputSink()
+            if json {
                 do {
-                    try OutputDescriptor.standardOutput.write(bytes)
+                    try Outputs.writeFrequencyTable(
+                        grouping: options.grouping.description, groups: table.groups, rows: table.rows,
+                        keyness: keynessResult, schemaVersion: 1, to: sink)
                 } catch {
-                    printError(error.description)
+                    printError("error: \(error)")
                     throw ExitStatus.nothingProcessed
                 }
-                bytes.removeAll(keepingCapacity: true)
+            } else {
+                var csv = Array("term,group,count,rate,participants,documents\n".utf8)
+                Outputs.appendFrequencyRows(table.rows, prefix: [], to: &csv) { bytes in
+                    sink.append(bytes)
+                    bytes.removeAll(keepingCapacity: true)
+                }
+                sink.append(csv)
             }
-            try Outputs.appendFrequencyRows(table.rows, prefix: [], to: &csv, spill: write)
-            try write(&csv)
+            if let failure = sink.failure {
+                printError(failure.description)
+                throw ExitStatus.nothingProcessed
+            }
         } else {
             var text = table.terminalTable(top: options.top ?? 15)
             if let keynessResult { text += "\n" + keynessResult.terminalTable(top: top ?? 20) }
@@ -116,10 +120,4 @@ struct Freq: ParsableCommand {
         }
     }
 
-    struct Output: Encodable {
-        var grouping: String
-        var groups: [FrequencyTable.Group]
-        var rows: [FrequencyTable.Row]
-        var keyness: Keyness?
-    }
 }

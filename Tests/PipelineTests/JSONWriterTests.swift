@@ -113,6 +113,41 @@ import TextAnalysis
 
     /// Each suggestion, hit and turn is one line that a script can read alone (`grep`, or line by
     /// line instead of parsing a file twice the corpus's size).
+    /// `tmine freq --json`'s table (groups, rows, a keyness comparison, the schema version) is
+    /// JSONEncoder's bytes laid out as frequencies.json is, streamed a megabyte at a time.
+    @Test func oneFrequencyTableMatchesJSONEncoder() throws {
+        struct Table: Encodable {
+            var grouping: String
+            var groups: [FrequencyTable.Group]
+            var keyness: Keyness?
+            var rows: [FrequencyTable.Row]
+            var schemaVersion = 1
+        }
+        final class Collected: ByteSink {
+            var chunks: [[UInt8]] = []
+            func append(_ bytes: [UInt8]) { chunks.append(bytes) }
+        }
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let frequencies = try JSONDecoder().decode(
+            Outputs.FrequenciesFile.self, from: try workspace.output("frequencies.json"))
+        let table = try #require(frequencies.tables.first { $0.ngram == 1 })
+        let keyness = try #require(frequencies.keyness.first { $0.grouping == table.grouping }?.keyness)
+        // With and without a comparison, and with rows enough to be handed on in pieces.
+        let many = Array(Array(repeating: table.rows, count: 30_000 / table.rows.count + 1).joined())
+        for (rows, comparison) in [(table.rows, keyness), (table.rows, nil), (many, keyness)] {
+            let sink = Collected()
+            try Outputs.writeFrequencyTable(
+                grouping: table.grouping, groups: table.groups, rows: rows, keyness: comparison, schemaVersion: 1,
+                to: sink)
+            let expected = try laidOut(
+                Table(grouping: table.grouping, groups: table.groups, keyness: comparison, rows: rows))
+            #expect(Data(sink.chunks.joined()) == expected)
+            #expect(rows.count < 10_000 || sink.chunks.count > 1)
+        }
+    }
+
     @Test func everyRecordOfTheHotOutputsIsALineThatParsesAlone() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
