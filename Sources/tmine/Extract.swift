@@ -197,6 +197,17 @@ final class StandardOutputSink: ByteSink {
     }
 }
 
+/// A command's result streamed to standard output by `write`; a failure to (a full disk) is
+/// printed and exits 3, as ``emit(_:terminator:)``'s.
+func streamOutput(_ write: (StandardOutputSink) throws -> Void) throws {
+    let sink = StandardOutputSink()
+    try write(sink)
+    if let failure = sink.failure {
+        printError(failure.description)
+        throw ExitStatus.nothingProcessed
+    }
+}
+
 /// Writes a command's result to standard output; a failure to (a full disk) is printed and
 /// exits 3, where `print` would drop it and exit 0.
 func emit(_ text: String, terminator: String = "\n") throws {

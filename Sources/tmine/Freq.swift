@@ -91,27 +91,24 @@ struct Freq: ParsableCommand {
         }
         if json || csv {
             // Streamed to standard output a megabyte at a time, as the pipeline writes its files.
-            let sink = StandardOutputSink()
-            if json {
-                do {
-                    try Outputs.writeFrequencyTable(
-                        grouping: options.grouping.description, groups: table.groups, rows: table.rows,
-                        keyness: keynessResult, schemaVersion: 1, to: sink)
-                } catch {
-                    printError("error: \(error)")
-                    throw ExitStatus.nothingProcessed
+            try streamOutput { sink in
+                if json {
+                    do {
+                        try Outputs.writeFrequencyTable(
+                            grouping: options.grouping.description, groups: table.groups, rows: table.rows,
+                            keyness: keynessResult, schemaVersion: 1, to: sink)
+                    } catch {
+                        printError("error: \(error)")
+                        throw ExitStatus.nothingProcessed
+                    }
+                } else {
+                    var csv = Array("term,group,count,rate,participants,documents\n".utf8)
+                    Outputs.appendFrequencyRows(table.rows, prefix: [], to: &csv) { bytes in
+                        sink.append(bytes)
+                        bytes.removeAll(keepingCapacity: true)
+                    }
+                    sink.append(csv)
                 }
-            } else {
-                var csv = Array("term,group,count,rate,participants,documents\n".utf8)
-                Outputs.appendFrequencyRows(table.rows, prefix: [], to: &csv) { bytes in
-                    sink.append(bytes)
-                    bytes.removeAll(keepingCapacity: true)
-                }
-                sink.append(csv)
-            }
-            if let failure = sink.failure {
-                printError(failure.description)
-                throw ExitStatus.nothingProcessed
             }
         } else {
             var text = table.terminalTable(top: options.top ?? 15)

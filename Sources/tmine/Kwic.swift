@@ -93,7 +93,7 @@ struct Kwic: ParsableCommand {
             return
         }
         if json {
-            try emit(try jsonString(Versioned(payload: concordance)))
+            try streamOutput { Outputs.writeConcordance(concordance, schemaVersion: 1, to: $0) }
         } else if tsv {
             try emit(concordance.tsv, terminator: "")
         } else {

@@ -2,10 +2,10 @@ import Corpus
 import Foundation
 import Ingest
 import Testing
-import TextAnalysis
 
 @testable import Coding
 @testable import Pipeline
+@testable import TextAnalysis
 
 /// The hand-written writer must give exactly `JSONEncoder`'s bytes, laid out one record per line
 /// (see `laidOut`): readers of the outputs, the schemas and every byte-identity test rely on one
@@ -113,6 +113,29 @@ import TextAnalysis
 
     /// Each suggestion, hit and turn is one line that a script can read alone (`grep`, or line by
     /// line instead of parsing a file twice the corpus's size).
+    /// `tmine kwic --json` (its lines, queries and schema version) is JSONEncoder's bytes laid
+    /// out as kwic.json is, a hit per line.
+    @Test func aConcordanceMatchesJSONEncoder() throws {
+        struct Versioned: Encodable {
+            var lines: [ConcordanceLine]
+            var queries: [String]
+            var schemaVersion = 1
+        }
+        final class Collected: ByteSink {
+            var bytes: [UInt8] = []
+            func append(_ more: [UInt8]) { bytes += more }
+        }
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let kwic = try JSONDecoder().decode(Outputs.KWICFile.self, from: try workspace.output("kwic.json"))
+        for lines in [kwic.lines, []] {
+            let sink = Collected()
+            Outputs.writeConcordance(Concordance(queries: kwic.queries, lines: lines), schemaVersion: 1, to: sink)
+            #expect(Data(sink.bytes) == (try laidOut(Versioned(lines: lines, queries: kwic.queries))))
+        }
+    }
+
     /// `tmine freq --json`'s table (groups, rows, a keyness comparison, the schema version) is
     /// JSONEncoder's bytes laid out as frequencies.json is, streamed a megabyte at a time.
     @Test func oneFrequencyTableMatchesJSONEncoder() throws {
