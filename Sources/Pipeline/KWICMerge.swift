@@ -242,7 +242,9 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
     ) -> [RunReport.QueryHits] {
         let byID = participants.byID
         let attributes = chosen ?? Self.groupAttributes(participants)
-        let groupings = attributes.map { Grouping.attributes([$0]) }
+        // Chosen names as `tmine freq --by` reads them (`participant`, `role,split`); the run
+        // report's are the table's columns, whatever they are called.
+        let groupings = attributes.map { chosen == nil ? Grouping.attributes([$0]) : Grouping($0) }
         var values = Array(repeating: [String](), count: attributes.count)
         var slotOfValue = Array(repeating: [String: Int](), count: attributes.count)
         func slots(_ id: String) -> [Int] {
@@ -310,7 +312,8 @@ extension RunReport.QueryHits {
     /// Each query's hits in `lines` (joined to their speakers and filtered, as `tmine kwic` has
     /// them) by the groups of `attribute`, each with its words (`words`: every token each
     /// speaker said in the turns searched) and hits per 1,000 of them: a pipeline's rated
-    /// groups, for one attribute of any number of values.
+    /// groups, for one attribute of any number of values, `participant`, or a combination of
+    /// attributes (`role,split`, groups named `GP | tech`) as ``Grouping`` reads it.
     public static func byGroup(
         _ lines: [ConcordanceLine], queries: [String], attribute: String, participants: ParticipantTable,
         words: [String: Int], filter: SegmentFilter

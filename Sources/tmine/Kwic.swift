@@ -38,7 +38,11 @@ struct Kwic: ParsableCommand {
     @Option(name: .long, help: "Sort by context words, e.g. R1,R2 or L1 (default: document order).")
     var sort: String?
 
-    @Option(name: .long, help: "Count each query's hits by the groups of this participant attribute, per 1,000 words.")
+    @Option(
+        name: .long,
+        help:
+            "Count each query's hits by the groups of this participant attribute (or participant, or attributes a,b), per 1,000 words."
+    )
     var by: String?
 
     @Flag(name: .long, help: "JSON output.")
@@ -71,8 +75,14 @@ struct Kwic: ParsableCommand {
         let concordancer = Concordancer(options: options)
         let study = try corpus.study()
         try filters.check(against: study.participants)
-        if let by, let problem = study.participants.missingAttribute(among: [by]) {
-            throw ValidationError("--by: " + problem)
+        if let by {
+            let grouping = Grouping(by)
+            if grouping == .document || grouping == .corpus {
+                throw ValidationError("--by: hits are grouped by who spoke them: an attribute, or participant")
+            }
+            if let problem = study.participants.missingAttribute(among: grouping.attributeNames) {
+                throw ValidationError("--by: " + problem)
+            }
         }
         var lines: [ConcordanceLine] = []
         var words: [String: Int] = [:]

@@ -442,6 +442,29 @@ import Testing
             merged, queries: stage.queries, attribute: "transcript", participants: corpus.participants, words: words,
             filter: stage.options.filter)
         #expect(byTranscript[0].groups.count == 11 && byTranscript[0].groups.map(\.hits).reduce(0, +) == 7)
+        // By participant, and by two attributes together, as `tmine freq --by` reads them.
+        let byParticipant = RunReport.QueryHits.byGroup(
+            merged, queries: stage.queries, attribute: "participant", participants: corpus.participants, words: words,
+            filter: stage.options.filter)
+        let combined = RunReport.QueryHits.byGroup(
+            merged, queries: stage.queries, attribute: "clinical_tech_split,years_in_field",
+            participants: corpus.participants, words: words, filter: stage.options.filter)
+        for (query, (people, pairs)) in zip(stage.queries, zip(byParticipant, combined)) {
+            #expect(people.groups.map(\.value) == (1...11).map { "P\($0)" }, "\(query)")
+            for group in people.groups {
+                #expect(group.hits == merged.filter { $0.query == query && $0.participantID == group.value }.count)
+                #expect(group.words == words[group.value] && group.participants == (group.hits > 0 ? 1 : 0))
+            }
+            #expect(pairs.groups.map(\.hits).reduce(0, +) == people.groups.map(\.hits).reduce(0, +))
+            #expect(
+                pairs.groups.map(\.words)
+                    == pairs.groups.map { group in
+                        corpus.participants.participants.filter {
+                            "\($0.attributes["clinical_tech_split"] ?? "") | \($0.attributes["years_in_field"] ?? "")"
+                                == group.value
+                        }.map { words[$0.id] ?? 0 }.reduce(0, +)
+                    })
+        }
     }
 
     /// A numeric column banded in the pipeline is an attribute like any other: frequencies,
