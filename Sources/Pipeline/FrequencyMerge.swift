@@ -42,9 +42,7 @@ struct FrequencyMerge {
         var comparisons: [Outputs.FrequenciesFile.Comparison] = []
         for (position, n) in stage.ngrams.enumerated() {
             for (index, grouping) in stage.groupings.enumerated() {
-                let table = builders[position][index].table()
-                builders[position][index] = FrequencyTable.Builder(
-                    participants: ParticipantTable.empty, options: table.options)
+                let table = builders[position][index].takeTable()
                 tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: table.rows))
                 for comparison in stage.keyness where comparison.grouping == grouping {
                     do {

@@ -196,6 +196,15 @@ import Testing
         #expect(late.count(of: "time", in: "corpus") == TermCount(count: 4, participants: 2, documents: 3))
         #expect(late.count(of: "hype", in: "corpus") == TermCount(count: 3, participants: 2, documents: 2))
         #expect(late.rows == FrequencyTable(merging: documents, participants: table, options: options).rows)
+        // Taken, the table is the same, the builder empty after it (and the copy it was taken
+        // from untouched).
+        var taken = builder
+        let whole = taken.takeTable()
+        #expect(whole.rows == late.rows && whole.groups == late.groups)
+        #expect(taken.takeTable().groups.isEmpty)
+        taken.add(documents[2])
+        #expect(taken.takeTable().count(of: "time", in: "corpus") == TermCount(count: 1, participants: 1, documents: 1))
+        #expect(builder.table().rows == late.rows)
     }
 
     @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
