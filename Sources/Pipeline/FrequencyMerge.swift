@@ -36,14 +36,14 @@ struct FrequencyMerge {
     /// frequencies.json's content (frequencies.csv holds the same rows). A keyness comparison
     /// naming a group the data lacks is skipped with a warning rather than failing the run.
     ///
-    /// Each table's counts are let go once it is made (the merge is spent after).
+    /// Each table's counts are let go once its terms are made, and its terms once its rows are
+    /// (the merge is spent after).
     mutating func file(study: String, warnings: inout [String]) -> Outputs.FrequenciesFile {
         var tables: [Outputs.FrequenciesFile.Table] = []
         var comparisons: [Outputs.FrequenciesFile.Comparison] = []
         for (position, n) in stage.ngrams.enumerated() {
             for (index, grouping) in stage.groupings.enumerated() {
-                let table = builders[position][index].takeTable()
-                tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: table.rows))
+                var table = builders[position][index].takeTable()
                 for comparison in stage.keyness where comparison.grouping == grouping {
                     do {
                         let keyness = try table.keyness(
@@ -53,6 +53,9 @@ struct FrequencyMerge {
                         warnings.append("keyness by \(grouping) (\(n)-grams) skipped: \(error)")
                     }
                 }
+                // After keyness, which reads the terms that making the rows lets go.
+                let rows = table.takeRows()
+                tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: rows))
             }
         }
         return Outputs.FrequenciesFile(study: study, tables: tables, keyness: comparisons)

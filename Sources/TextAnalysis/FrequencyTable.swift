@@ -1,6 +1,19 @@
 import Corpus
 import Foundation
 
+/// A value for exactly one of several parallel tasks, which takes it and lets it go when done:
+/// an array of them frees each element as its task finishes, where an array of the values would
+/// hold them all until the last.
+final class TakenOnce<Value>: @unchecked Sendable {
+    private var value: Value?
+    init(_ value: Value) { self.value = value }
+
+    func take() -> Value? {
+        defer { value = nil }
+        return value
+    }
+}
+
 /// Term counts by group: the numbers behind "seven of eleven participants mentioned …".
 public struct FrequencyTable: Sendable {
     /// A group's size: words (every token of its turns, stopwords included) is the base of rates.
@@ -26,7 +39,7 @@ public struct FrequencyTable: Sendable {
     /// Groups sorted by name, numbers by value (``naturalPrecedes(_:_:)``).
     public let groups: [Group]
     /// `terms[g]`: every term of group `g` with its counts (no minimum or top-N applied).
-    let terms: [[String: TermCount]]
+    private(set) var terms: [[String: TermCount]]
 
     /// Groups per-document counts by the options' grouping, joining participants' attributes.
     ///
@@ -103,16 +116,6 @@ public struct FrequencyTable: Sendable {
                 }
             }
         }
-        /// One group's counts, taken once by the task that makes its terms.
-        final class AccumulatorBox: @unchecked Sendable {
-            private var value: Accumulator?
-            init(_ value: Accumulator) { self.value = value }
-            func take() -> Accumulator? {
-                defer { value = nil }
-                return value
-            }
-        }
-
         /// Each participant speaker's term ids, one run per speaker in `spokenIDs`: a participant
         /// may speak in several documents, and counts once per term however often. A run is its
         /// ids sorted, as varint gaps: about a byte an id instead of four (they were a fifth of a
@@ -260,7 +263,7 @@ public struct FrequencyTable: Sendable {
             // Each group's terms on a core of its own: this is the serial end of a run. Boxed, so
             // that a group's counts are freed once taken.
             let slots = names.map { index[$0] }
-            let boxes = accumulators.map(AccumulatorBox.init)
+            let boxes = accumulators.map(TakenOnce.init)
             accumulators.removeAll()
             let built = ConcurrentSlots<[String: TermCount]>.map(names.count) { position in
                 guard let slot = slots[position], let accumulator = boxes[slot].take() else { return [:] }
@@ -279,11 +282,24 @@ public struct FrequencyTable: Sendable {
 
     /// Rows sorted by group, then count (descending), then term; minimum count and top-N applied.
     public var rows: [Row] {
+        var copy = self
+        return copy.takeRows()
+    }
+
+    /// ``rows``, leaving the table without its terms (its groups stay, its rows are then none):
+    /// each group's terms are let go once its rows are made, so memory holds a group's terms or
+    /// its rows, not every group's both. Keyness and counts need the terms: take them first.
+    public mutating func takeRows() -> [Row] {
+        var terms: [[String: TermCount]] = []
+        swap(&terms, &self.terms)
+        let boxes = terms.map(TakenOnce.init)
+        terms.removeAll()
         // Each group's rows made and sorted on a core of its own (the serial end of a run).
-        let (groups, terms, options) = (groups, terms, options)
+        let (groups, options) = (groups, options)
         var parts = ConcurrentSlots<[Row]>.map(groups.count) { index in
             let group = groups[index]
-            var groupRows = terms[index].filter { $0.value.count >= options.minimumCount }.map { term, numbers in
+            guard index < boxes.count, let terms = boxes[index].take() else { return [] }
+            var groupRows = terms.filter { $0.value.count >= options.minimumCount }.map { term, numbers in
                 Row(
                     term: term, group: group.name, count: numbers.count,
                     rate: Self.rate(numbers.count, of: group.words), participants: numbers.participants,
@@ -331,9 +347,9 @@ public struct FrequencyTable: Sendable {
         return keys.map { rows[Int($0.row)] }
     }
 
-    /// The counts of one term in one group, if it occurs there.
+    /// The counts of one term in one group, if it occurs there (nil once the rows are taken).
     public func count(of term: String, in group: String) -> TermCount? {
-        guard let index = groups.firstIndex(where: { $0.name == group }) else { return nil }
+        guard let index = groups.firstIndex(where: { $0.name == group }), index < terms.count else { return nil }
         return terms[index][term]
     }
 
@@ -349,6 +365,7 @@ public struct FrequencyTable: Sendable {
     public func keyness(of target: String, against reference: String? = nil, minimumCount: Int = 1) throws(KeynessError)
         -> Keyness
     {
+        precondition(terms.count == groups.count, "keyness of a table whose rows were taken: take them last")
         guard let targetIndex = groups.firstIndex(where: { $0.name == target }) else {
             throw KeynessError(group: target, known: groups.map(\.name))
         }

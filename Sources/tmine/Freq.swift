@@ -72,7 +72,7 @@ struct Freq: ParsableCommand {
         try study.forEach(
             roles: options.filter.roles, stems: stem, make: { counter.counts(ofDocument: 0, in: $0) },
             deliver: { builder.add($0) })
-        let table = builder.takeTable()
+        var table = builder.takeTable()
         if !options.grouping.attributeNames.isEmpty,
             let unplaced = table.groups.first(where: { $0.name == "(none)" && $0.participants > 0 })
         {
@@ -90,12 +90,14 @@ struct Freq: ParsableCommand {
             }
         }
         if json || csv {
+            // Keyness is made: the terms can go as the rows are made.
+            let rows = table.takeRows()
             // Streamed to standard output a megabyte at a time, as the pipeline writes its files.
             try streamOutput { sink in
                 if json {
                     do {
                         try Outputs.writeFrequencyTable(
-                            grouping: options.grouping.description, groups: table.groups, rows: table.rows,
+                            grouping: options.grouping.description, groups: table.groups, rows: rows,
                             keyness: keynessResult, schemaVersion: 1, to: sink)
                     } catch {
                         printError("error: \(error)")
@@ -103,7 +105,7 @@ struct Freq: ParsableCommand {
                     }
                 } else {
                     var csv = Array("term,group,count,rate,participants,documents\n".utf8)
-                    Outputs.appendFrequencyRows(table.rows, prefix: [], to: &csv) { bytes in
+                    Outputs.appendFrequencyRows(rows, prefix: [], to: &csv) { bytes in
                         sink.append(bytes)
                         bytes.removeAll(keepingCapacity: true)
                     }

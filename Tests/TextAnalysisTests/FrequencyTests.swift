@@ -205,6 +205,11 @@ import Testing
         taken.add(documents[2])
         #expect(taken.takeTable().count(of: "time", in: "corpus") == TermCount(count: 1, participants: 1, documents: 1))
         #expect(builder.table().rows == late.rows)
+        // Rows taken leave the groups and let the terms go.
+        var spent = late
+        #expect(spent.takeRows() == late.rows)
+        #expect(spent.groups == late.groups && spent.count(of: "time", in: "corpus") == nil && spent.rows.isEmpty)
+        #expect(late.count(of: "time", in: "corpus")?.count == 4)
     }
 
     @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
