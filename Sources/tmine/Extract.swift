@@ -198,7 +198,7 @@ final class StandardOutputSink: ByteSink {
 }
 
 /// A command's result streamed to standard output by `write`; a failure to (a full disk) is
-/// printed and exits 3, as ``emit(_:terminator:)``'s.
+/// printed and exits 3, where `print` would drop it and exit 0.
 func streamOutput(_ write: (StandardOutputSink) throws -> Void) throws {
     let sink = StandardOutputSink()
     try write(sink)
@@ -208,15 +208,9 @@ func streamOutput(_ write: (StandardOutputSink) throws -> Void) throws {
     }
 }
 
-/// Writes a command's result to standard output; a failure to (a full disk) is printed and
-/// exits 3, where `print` would drop it and exit 0.
+/// Writes a command's result to standard output at once, as ``streamOutput(_:)`` does.
 func emit(_ text: String, terminator: String = "\n") throws {
-    do {
-        try OutputDescriptor.standardOutput.write(Array(text.utf8) + Array(terminator.utf8))
-    } catch {
-        printError(error.description)
-        throw ExitStatus.nothingProcessed
-    }
+    try streamOutput { $0.append(Array(text.utf8) + Array(terminator.utf8)) }
 }
 
 func printError(_ message: String) { writeStandardError(message + "\n") }
