@@ -119,6 +119,7 @@ extension ParticipantTable {
             for (index, number) in numbers.enumerated() {
                 table.participants[index].attributes[band.name] = number.map { names[band.band(of: $0)] } ?? ""
             }
+            table.valueOrder[band.name] = names
             if !table.attributeNames.contains(band.name) { table.attributeNames.append(band.name) }
         }
         return table
@@ -134,6 +135,23 @@ extension ParticipantTable {
             let value = participant.attributes[attribute] ?? ""
             sizes[value.isEmpty ? "(none)" : value, default: 0] += 1
         }
-        return sizes.keys.sorted(by: naturalPrecedes).map { "\($0) (\(sizes[$0] ?? 0))" }.joined(separator: ", ")
+        return sizes.keys.sorted(by: groupOrder(of: attribute)).map { "\($0) (\(sizes[$0] ?? 0))" }
+            .joined(separator: ", ")
+    }
+
+    /// How the groups of `attribute` (nil: of a grouping by anything else) are listed: a banded
+    /// attribute's in its bands' order, after any group that is not a band (`(none)`); every
+    /// other by name with numbers in order (``naturalPrecedes(_:_:)``).
+    public func groupOrder(of attribute: String?) -> @Sendable (String, String) -> Bool {
+        guard let attribute, let order = valueOrder[attribute] else { return naturalPrecedes }
+        let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return { a, b in
+            switch (rank[a], rank[b]) {
+            case (let x?, let y?): x < y
+            case (nil, nil): naturalPrecedes(a, b)
+            case (nil, _?): true
+            case (_?, nil): false
+            }
+        }
     }
 }

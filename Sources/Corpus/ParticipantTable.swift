@@ -19,6 +19,14 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
     public var participants: [Participant]
     /// The column that names each participant's transcript file(s), if the table has one.
     public var documentColumn: String?
+    /// The values of banded attributes in their bands' order (``AttributeBand``): their groups
+    /// are listed so (`low, medium, high`), others by name. Made as the table is banded, after
+    /// it is read, and not stored with it.
+    public var valueOrder: [String: [String]] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case attributeNames, participants, documentColumn
+    }
 
     public init(attributeNames: [String], participants: [Participant], documentColumn: String? = nil) {
         self.attributeNames = attributeNames

@@ -262,8 +262,11 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
         }
         let spokenSlots = counted.map { (slots($0.key), $0.value) }
         // Every slot is known: each attribute's values in order, and each group's words.
-        let order = values.map { names in
-            names.indices.sorted { naturalPrecedes(names[$0], names[$1]) }
+        let order = values.indices.map { attribute in
+            let (names, precedes) = (
+                values[attribute], participants.groupOrder(of: groupings[attribute].singleAttribute)
+            )
+            return names.indices.sorted { precedes(names[$0], names[$1]) }
         }
         var spoken = values.map { Array(repeating: 0, count: $0.count) }
         for (slots, count) in spokenSlots {

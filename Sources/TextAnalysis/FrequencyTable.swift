@@ -36,7 +36,8 @@ public struct FrequencyTable: Sendable {
     }
 
     public let options: FrequencyCounter.Options
-    /// Groups sorted by name, numbers by value (``naturalPrecedes(_:_:)``).
+    /// Groups by name, numbers by value, a banded attribute's in its bands' order
+    /// (``ParticipantTable/groupOrder(of:)``).
     public let groups: [Group]
     /// `terms[g]`: every term of group `g` with its counts (no minimum or top-N applied).
     private(set) var terms: [[String: TermCount]]
@@ -128,6 +129,8 @@ public struct FrequencyTable: Sendable {
 
         let options: FrequencyCounter.Options
         let byID: [String: Participant]
+        /// How the groups are listed (``ParticipantTable/groupOrder(of:)``).
+        let precedes: @Sendable (String, String) -> Bool
         var index: [String: Int] = [:]
         var accumulators: [Accumulator] = []
         var spoken: [Spoken] = []
@@ -141,6 +144,7 @@ public struct FrequencyTable: Sendable {
         public init(participants: ParticipantTable, options: FrequencyCounter.Options) {
             self.options = options
             byID = participants.byID
+            precedes = participants.groupOrder(of: options.grouping.singleAttribute)
         }
 
         /// Adds the next document's counts.
@@ -251,7 +255,7 @@ public struct FrequencyTable: Sendable {
                     }
                 }
             }
-            let names = index.keys.sorted(by: naturalPrecedes)
+            let names = index.keys.sorted(by: precedes)
             let groups = names.compactMap { name in
                 index[name].map { slot in
                     let accumulator = accumulators[slot]

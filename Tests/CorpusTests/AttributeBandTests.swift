@@ -71,6 +71,24 @@ import Testing
         #expect(banded.attributeNames == ["role", "years", "stage"])
     }
 
+    /// A banded attribute's groups are listed in its bands' order, labels and all (`early`,
+    /// `mid`, `late`, not by name), after any group that is not a band; other attributes' by name.
+    @Test func bandedGroupsAreListedInTheBandsOrder() throws {
+        let bands = [
+            AttributeBand(name: "stage", source: "years", bounds: [5, 10], labels: ["early", "mid", "late"]),
+            AttributeBand(name: "signed", source: "years", bounds: [5, 10]),
+        ]
+        let banded = try table(["12", "3", "-1", "7", ""]).banded(by: bands)
+        #expect(banded.valueOrder["stage"] == ["early", "mid", "late"])
+        #expect(banded.valueOrder["signed"] == ["under 5", "5-9", "10+"])
+        let names = ["late", "(none)", "early", "mid"]
+        #expect(names.sorted(by: banded.groupOrder(of: "stage")) == ["(none)", "early", "mid", "late"])
+        #expect(["10+", "5-9", "under 5"].sorted(by: banded.groupOrder(of: "signed")) == ["under 5", "5-9", "10+"])
+        #expect(["P10", "P2"].sorted(by: banded.groupOrder(of: "role")) == ["P2", "P10"])
+        #expect(["P10", "P2"].sorted(by: banded.groupOrder(of: nil)) == ["P2", "P10"])
+        #expect(banded.groupSizes(of: "stage") == "(none) (1), early (2), mid (1), late (1)")
+    }
+
     @Test func aValueThatIsNotANumberIsNamedWithItsParticipant() {
         let band = AttributeBand(name: "experience", source: "years", bounds: [5])
         #expect {

@@ -485,9 +485,10 @@ import Testing
             try pipeline.replacingOccurrences(
                 of: "participants: corpus/participants.csv",
                 with: "participants:\n  file: corpus/participants.csv\n  bands:\n"
-                    + "    experience: {from: years, at: [\(bounds)]}"
+                    + "    experience: {from: years, at: [\(bounds)]}\n"
+                    + "    stage: {from: years, at: [5, 10], labels: [early, mid, late]}"
             ).replacingOccurrences(
-                of: "groupings: [clinical_tech_split, participant]", with: "groupings: [experience, participant]"
+                of: "groupings: [clinical_tech_split, participant]", with: "groupings: [experience, participant, stage]"
             ).replacingOccurrences(
                 of: "grouping: clinical_tech_split\n          group: Full-time tech",
                 with: "grouping: experience\n          group: \"\(bounds.hasSuffix("10") ? "10+" : "5+")\""
@@ -502,6 +503,10 @@ import Testing
         let experience = try #require(frequencies.tables.first { $0.grouping == "experience" && $0.ngram == 1 })
         #expect(experience.groups.map(\.name) == ["0-4", "5-9", "10+"])
         #expect(experience.groups.map(\.participants) == [4, 4, 3])
+        // Labelled bands are listed in the bands' order, not by name.
+        let stage = try #require(frequencies.tables.first { $0.grouping == "stage" && $0.ngram == 1 })
+        #expect(stage.groups.map(\.name) == ["early", "mid", "late"])
+        #expect(stage.groups.map(\.words) == experience.groups.map(\.words))
         let people = try #require(frequencies.tables.first { $0.grouping == "participant" && $0.ngram == 1 })
         #expect(people.groups.map(\.name) == (1...11).map { "P\($0)" })
         // Each band's words are its participants' words.
@@ -515,6 +520,11 @@ import Testing
         #expect(keyness.target == "10+" && keyness.targetWords == experience.groups[2].words)
         let hype = try #require(report.kwic?.first { $0.query == "hype" })
         #expect(hype.groups.filter { $0.attribute == "experience" }.map(\.value) == ["0-4", "5-9", "10+"])
+        #expect(hype.groups.filter { $0.attribute == "stage" }.map(\.value) == ["early", "mid", "late"])
+        // The report's KWIC groups too.
+        let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        let places = try ["early: ", "mid: ", "late: "].map { try #require(page.range(of: $0)).lowerBound }
+        #expect(places == places.sorted())
         #expect(hype.groups.filter { $0.attribute == "years" }.map(\.value) == years.sorted().map(String.init))
         #expect(report.methods.contains("years (as experience) split at 5 and 10"))
 
@@ -531,7 +541,7 @@ import Testing
         frequencies = try tables()
         #expect(frequencies.tables.first { $0.grouping == "experience" }?.groups.map(\.name) == ["0-4", "5+"])
         #expect(frequencies.keyness.first?.keyness.target == "5+")
-        #expect(report.methods.contains("years (as experience) split at 5."))
+        #expect(report.methods.contains("years (as experience) split at 5;"))
         // And a number nobody can band.
         try rows.joined(separator: "\n").replacingOccurrences(of: ",12", with: ",about 12")
             .write(to: csv, atomically: true, encoding: .utf8)
