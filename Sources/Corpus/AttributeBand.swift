@@ -40,6 +40,25 @@ public struct AttributeBand: Sendable, Hashable, Codable {
         return Double(String(decoding: bytes, as: UTF8.self))
     }
 
+    /// What is wrong with a band's bounds as written.
+    public enum BoundsProblem: Error, Equatable {
+        case none
+        case notANumber(at: Int)
+        case notRising(at: Int)
+    }
+
+    /// Bounds as written (a pipeline's list, `--band`'s commas): each a ``number(_:)``, each
+    /// above the one before, at least one.
+    public static func bounds(_ texts: [Substring]) -> Result<[Double], BoundsProblem> {
+        var bounds: [Double] = []
+        for (index, text) in texts.enumerated() {
+            guard let bound = number(text) else { return .failure(.notANumber(at: index)) }
+            if let last = bounds.last, bound <= last { return .failure(.notRising(at: index)) }
+            bounds.append(bound)
+        }
+        return bounds.isEmpty ? .failure(.none) : .success(bounds)
+    }
+
     /// `5`, `2.5`: a bound as it is written in a label.
     public static func written(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }

@@ -147,19 +147,22 @@ public enum PipelineReader {
             yaml.error(at: node, "\(what) needs its bounds (at: [5, 10])")
             return nil
         }
-        var bounds: [Double] = []
-        for element in yaml.sequence(boundsNode, what: what + " bounds") {
-            guard case .scalar(let scalar) = element, let bound = AttributeBand.number(Substring(scalar.string)) else {
-                yaml.error(at: element, "each bound of \(what) must be a number")
-                return nil
-            }
-            if let last = bounds.last, bound <= last {
-                yaml.error(at: element, "the bounds of \(what) must rise (each band starts where the last one ends)")
-                return nil
-            }
-            bounds.append(bound)
-        }
-        guard !bounds.isEmpty else {
+        let elements = yaml.sequence(boundsNode, what: what + " bounds")
+        let bounds: [Double]
+        switch AttributeBand.bounds(
+            elements.map { element in
+                if case .scalar(let scalar) = element { Substring(scalar.string) } else { "" }
+            })
+        {
+        case .success(let read): bounds = read
+        case .failure(.notANumber(let index)):
+            yaml.error(at: elements[index], "each bound of \(what) must be a number")
+            return nil
+        case .failure(.notRising(let index)):
+            yaml.error(
+                at: elements[index], "the bounds of \(what) must rise (each band starts where the last one ends)")
+            return nil
+        case .failure(.none):
             yaml.error(at: boundsNode, "\(what) needs at least one bound")
             return nil
         }

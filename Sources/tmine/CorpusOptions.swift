@@ -55,15 +55,18 @@ struct InputOptions: ParsableArguments {
     func bands() throws -> [AttributeBand] {
         try band.map { text in
             let parts = text.split(separator: "=", maxSplits: 1)
-            let bounds = parts.count == 2 ? parts[1].split(separator: ",").map { AttributeBand.number($0) } : []
-            guard parts.count == 2, !parts[0].isEmpty, !bounds.isEmpty, bounds.allSatisfy({ $0 != nil }) else {
+            let read =
+                parts.count == 2 && !parts[0].isEmpty
+                ? AttributeBand.bounds(parts[1].split(separator: ","))
+                : .failure(.none)
+            switch read {
+            case .success(let bounds):
+                return AttributeBand(name: String(parts[0]), source: String(parts[0]), bounds: bounds)
+            case .failure(.notRising):
+                throw ValidationError("--band \(text): the bounds must rise")
+            case .failure:
                 throw ValidationError("--band \(text): write an attribute and its bounds, as --band years=5,10")
             }
-            let numbers = bounds.compactMap { $0 }
-            guard zip(numbers, numbers.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw ValidationError("--band \(text): the bounds must rise")
-            }
-            return AttributeBand(name: String(parts[0]), source: String(parts[0]), bounds: numbers)
         }
     }
 

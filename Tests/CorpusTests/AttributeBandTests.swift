@@ -113,6 +113,16 @@ import Testing
         }
     }
 
+    /// Bounds as a pipeline or `--band` writes them: numbers, rising, at least one; the first
+    /// that is wrong is named by its place.
+    @Test func boundsAreNumbersThatRise() {
+        #expect(AttributeBand.bounds(["5", "10", "12.5"]) == .success([5, 10, 12.5]))
+        #expect(AttributeBand.bounds([]) == .failure(.none))
+        #expect(AttributeBand.bounds(["5", "ten", "3"]) == .failure(.notANumber(at: 1)))
+        #expect(AttributeBand.bounds(["5", "10", "10"]) == .failure(.notRising(at: 2)))
+        #expect(AttributeBand.bounds(["5", "3"]) == .failure(.notRising(at: 1)))
+    }
+
     @Test func numbersAreReadAsPeopleWriteThemInTables() {
         #expect(AttributeBand.number("12") == 12)
         #expect(AttributeBand.number(" 4.5\t") == 4.5)
