@@ -33,52 +33,135 @@ struct FrequencyMerge {
         }
     }
 
-    /// frequencies.json's content (frequencies.csv holds the same rows). A keyness comparison
-    /// naming a group the data lacks is skipped with a warning rather than failing the run.
-    ///
-    /// Each table's counts are let go once its terms are made, and its terms once its rows are
-    /// (the merge is spent after).
-    mutating func file(study: String, warnings: inout [String]) -> Outputs.FrequenciesFile {
-        var tables: [Outputs.FrequenciesFile.Table] = []
-        var comparisons: [Outputs.FrequenciesFile.Comparison] = []
+    /// The merged tables, each compared for keyness, their rows still to be made. A keyness
+    /// comparison naming a group the data lacks is skipped with a warning rather than failing
+    /// the run. Each table's counts are let go as its rows are written (the merge is spent after).
+    mutating func finish(study: String, warnings: inout [String]) -> FinishedFrequencies {
+        var finished = FinishedFrequencies(study: study, tables: [], keyness: [])
         for (position, n) in stage.ngrams.enumerated() {
             for (index, grouping) in stage.groupings.enumerated() {
-                var table = builders[position][index].takeTable()
+                let table = builders[position][index].takeTable()
                 for comparison in stage.keyness where comparison.grouping == grouping {
                     do {
                         let keyness = try table.keyness(
                             of: comparison.group, against: comparison.reference, minimumCount: stage.minimumCount)
-                        comparisons.append(.init(grouping: grouping.description, ngram: n, keyness: keyness))
+                        finished.keyness.append(.init(grouping: grouping.description, ngram: n, keyness: keyness))
                     } catch {
                         warnings.append("keyness by \(grouping) (\(n)-grams) skipped: \(error)")
                     }
                 }
-                // After keyness, which reads the terms that making the rows lets go.
-                let rows = table.takeRows()
-                tables.append(.init(grouping: grouping.description, ngram: n, groups: table.groups, rows: rows))
+                finished.tables.append(.init(grouping: grouping.description, ngram: n, table: table))
             }
         }
-        return Outputs.FrequenciesFile(study: study, tables: tables, keyness: comparisons)
+        return finished
     }
 }
 
+/// The frequency stage's tables, compared for keyness, before their rows are made: frequencies.json
+/// puts the comparisons first, and the rows are then written a few groups at a time
+/// (``Outputs/writeFrequencyFiles(_:json:csv:)``), never all held at once (5.5 million rows,
+/// 0.4 GB, for 2,000 participants).
+struct FinishedFrequencies {
+    struct Table {
+        var grouping: String
+        var ngram: Int
+        var table: FrequencyTable
+    }
+    var study: String
+    var tables: [Table]
+    var keyness: [Outputs.FrequenciesFile.Comparison]
+}
+
 extension Outputs {
-    /// frequencies.csv: every table's rows in the long format, written a megabyte at a time.
-    static func writeFrequenciesCSV(_ file: FrequenciesFile, to sink: any ByteSink) {
-        var csv = Array("grouping,ngram,term,group,count,rate,participants,documents\n".utf8)
-        csv.reserveCapacity(1 << 20 + 4096)
-        for table in file.tables {
-            var prefix: [UInt8] = []
-            appendCSVField(table.grouping, to: &prefix)
-            prefix.append(0x2C)
-            prefix.append(contentsOf: String(table.ngram).utf8)
-            prefix.append(0x2C)
-            appendFrequencyRows(table.rows, prefix: prefix, to: &csv) { csv in
-                sink.append(csv)
-                csv.removeAll(keepingCapacity: true)
+    /// Groups whose rows are made, then written, at a time.
+    static let frequencyGroupsAtATime = 32
+
+    /// frequencies.json and frequencies.csv (either or both may be nil) written from `frequencies`
+    /// a few groups at a time, each group's counts let go as its rows are made; `frequencies` is
+    /// left without tables. Returns what the report shows and `.cache/frequencies.bin` keeps: the
+    /// groups, each group's top rows (``HTMLReport/topTermsShown``) and the comparisons.
+    ///
+    /// Throws for a value JSON cannot hold (the caller abandons the files).
+    static func writeFrequencyFiles(
+        _ frequencies: inout FinishedFrequencies, json: (any ByteSink)?, csv: (any ByteSink)?
+    ) throws -> FrequenciesFile {
+        // While one core writes a few groups' rows as JSON, the other writes them as CSV and
+        // makes the next groups' rows. Each of the three touches its own field only.
+        final class Writers: @unchecked Sendable {
+            var json: JSONWriter?
+            var csv: [UInt8] = []
+            var csvSink: (any ByteSink)?
+            var tables: [FinishedFrequencies.Table] = []
+            var next: [[FrequencyTable.Row]] = []
+        }
+        let writers = Writers()
+        swap(&writers.tables, &frequencies.tables)
+        if let json {
+            writers.json = JSONWriter.streaming(to: json)
+            writers.json?.openFrequencies(
+                study: frequencies.study, keyness: frequencies.keyness, schemaVersion: Outputs.schemaVersion)
+        }
+        if let csv {
+            writers.csvSink = csv
+            writers.csv = Array("grouping,ngram,term,group,count,rate,participants,documents\n".utf8)
+            writers.csv.reserveCapacity(1 << 20 + 4096)
+        }
+        var shown: [FrequenciesFile.Table] = []
+        for position in writers.tables.indices {
+            let (grouping, ngram) = (writers.tables[position].grouping, writers.tables[position].ngram)
+            let groups = writers.tables[position].table.groups
+            writers.json?.openFrequencyTable(grouping: grouping, ngram: ngram, groups: groups)
+            var csvPrefix: [UInt8] = []
+            appendCSVField(grouping, to: &csvPrefix)
+            csvPrefix.append(0x2C)
+            csvPrefix.append(contentsOf: String(ngram).utf8)
+            csvPrefix.append(0x2C)
+            let prefix = csvPrefix
+            var top: [FrequencyTable.Row] = []
+            var range = 0..<min(groups.count, frequencyGroupsAtATime)
+            var rows = writers.tables[position].table.takeRows(ofGroups: range)
+            while !range.isEmpty {
+                let following = range.upperBound..<min(groups.count, range.upperBound + frequencyGroupsAtATime)
+                let current = rows
+                inParallel(3) { task in
+                    switch task {
+                    case 0:
+                        for group in current { writers.json?.records(of: group) }
+                    case 1:
+                        guard let csv = writers.csvSink else { return }
+                        for group in current {
+                            appendFrequencyRows(group, prefix: prefix, to: &writers.csv) { bytes in
+                                csv.append(bytes)
+                                bytes.removeAll(keepingCapacity: true)
+                            }
+                        }
+                    default:
+                        writers.next =
+                            following.isEmpty
+                            ? [] : writers.tables[position].table.takeRows(ofGroups: following, concurrently: false)
+                    }
+                }
+                for group in current { top += group.prefix(HTMLReport.topTermsShown) }
+                range = following
+                rows = writers.next
+                writers.next = []
+            }
+            writers.json?.closeFrequencyTable()
+            shown.append(.init(grouping: grouping, ngram: ngram, groups: groups, rows: top))
+        }
+        writers.tables = []
+        if let json = writers.json {
+            var writer = json
+            writer.closeFrequencies()
+            writer.finish()
+            if writer.invalid {
+                throw EncodingError.invalidValue(
+                    frequencies.study,
+                    .init(codingPath: [], debugDescription: "a frequency that is not a finite number"))
             }
         }
-        sink.append(csv)
+        if let csv { csv.append(writers.csv) }
+        return FrequenciesFile(study: frequencies.study, tables: shown, keyness: frequencies.keyness)
     }
 
     /// `rows` as CSV lines, `term,group,count,rate,participants,documents` after `prefix`

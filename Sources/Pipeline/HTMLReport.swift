@@ -158,6 +158,10 @@ struct HTMLReport: @unchecked Sendable {
         return html + "</table>\n"
     }
 
+    /// Terms charted for each group: all of a group's rows that the report and
+    /// `.cache/frequencies.bin` keep.
+    static let topTermsShown = 10
+
     func topTerms(_ frequencies: Outputs.FrequenciesFile) -> String {
         guard
             let table = frequencies.tables.first(where: { $0.ngram == 1 && $0.grouping != "participant" })
@@ -166,7 +170,7 @@ struct HTMLReport: @unchecked Sendable {
         var html =
             "<p>Top terms of each \(XML.escape(table.grouping)) group, per 1,000 words (stopwords left out).</p><div class=\"grid\">"
         for (index, group) in table.groups.enumerated() {
-            let rows = table.rows.filter { $0.group == group.name }.prefix(10)
+            let rows = table.rows.filter { $0.group == group.name }.prefix(Self.topTermsShown)
             html += SVGChart.barChart(
                 title: "\(group.name) (\(group.participants) participants)", items: rows.map { ($0.term, $0.rate) },
                 axisLabel: "per 1,000 words", colour: SVGChart.palette[index % 6], width: 460)

@@ -567,48 +567,61 @@ extension Outputs {
         return invalid ? try json(file) : data
     }
 
-    /// `frequencies.json` written to `sink` as it is made; throws `JSONEncoder`'s error for a
-    /// value JSON cannot hold (the caller abandons the file).
-    static func writeFrequencies(_ file: FrequenciesFile, to sink: AtomicFile.Writer) throws {
-        var invalid = false
-        JSONWriter.stream(to: sink) { invalid = frequencies(file, &$0) }
-        if invalid {
-            _ = try json(file)
-            throw EncodingError.invalidValue(
-                file, .init(codingPath: [], debugDescription: "a frequency that is not a finite number"))
-        }
-    }
-
     /// Writes the file; true when a value was not a finite number.
     private static func frequencies(_ file: FrequenciesFile, _ writer: inout JSONWriter) -> Bool {
-        writer.object { writer in
-            writer.field(
-                "keyness",
-                array: { writer in
-                    for comparison in file.keyness {
-                        writer.object { writer in
-                            writer.field("grouping", comparison.grouping)
-                            writer.field("keyness", object: { $0.fields(of: comparison.keyness) })
-                            writer.field("ngram", comparison.ngram)
-                        }
-                    }
-                })
-            writer.field("schemaVersion", file.schemaVersion)
-            writer.field("study", file.study)
-            writer.field(
-                "tables",
-                array: { writer in
-                    for table in file.tables {
-                        writer.object { writer in
-                            writer.field("grouping", table.grouping)
-                            writer.field("groups", array: { $0.records(of: table.groups) })
-                            writer.field("ngram", table.ngram)
-                            writer.field("rows", array: { $0.records(of: table.rows) })
-                        }
-                    }
-                })
+        writer.openFrequencies(study: file.study, keyness: file.keyness, schemaVersion: file.schemaVersion)
+        for table in file.tables {
+            writer.openFrequencyTable(grouping: table.grouping, ngram: table.ngram, groups: table.groups)
+            writer.records(of: table.rows)
+            writer.closeFrequencyTable()
         }
+        writer.closeFrequencies()
         return writer.invalid
+    }
+}
+
+extension JSONWriter {
+    /// frequencies.json up to its tables' opening bracket (its keys in sorted order: keyness,
+    /// then the tables), so that the tables' rows can follow a few groups at a time.
+    mutating func openFrequencies(study: String, keyness: [Outputs.FrequenciesFile.Comparison], schemaVersion: Int) {
+        beginObject()
+        field(
+            "keyness",
+            array: { writer in
+                for comparison in keyness {
+                    writer.object { writer in
+                        writer.field("grouping", comparison.grouping)
+                        writer.field("keyness", object: { $0.fields(of: comparison.keyness) })
+                        writer.field("ngram", comparison.ngram)
+                    }
+                }
+            })
+        field("schemaVersion", schemaVersion)
+        field("study", study)
+        key("tables")
+        beginArray()
+    }
+
+    /// A table of frequencies.json up to its rows' opening bracket; its rows follow as records.
+    mutating func openFrequencyTable(grouping: String, ngram: Int, groups: [FrequencyTable.Group]) {
+        beginObject()
+        field("grouping", grouping)
+        field("groups", array: { $0.records(of: groups) })
+        field("ngram", ngram)
+        key("rows")
+        beginArray()
+    }
+
+    /// Closes a table's rows and the table.
+    mutating func closeFrequencyTable() {
+        end()
+        end()
+    }
+
+    /// Closes the tables and the file.
+    mutating func closeFrequencies() {
+        end()
+        end()
     }
 }
 
@@ -616,9 +629,12 @@ extension Outputs {
     /// `tmine freq --json`: one grouping's groups, rows and keyness comparison as frequencies.json
     /// writes a table (a row per line), streamed to `sink`: Foundation's encoder took 38 s and
     /// 4.3 GB for 2,000 participants' rows. Throws for a value JSON cannot hold.
+    ///
+    /// `rows` hands its rows to the function it is given, a few groups at a time
+    /// (``TextAnalysis/FrequencyTable/takeRows(groupsAtATime:_:)``): memory holds those, not the table's.
     public static func writeFrequencyTable(
-        grouping: String, groups: [FrequencyTable.Group], rows: [FrequencyTable.Row], keyness: Keyness?,
-        schemaVersion: Int, to sink: any ByteSink
+        grouping: String, groups: [FrequencyTable.Group], keyness: Keyness?, schemaVersion: Int,
+        to sink: any ByteSink, rows: (([FrequencyTable.Row]) -> Void) -> Void
     ) throws {
         var invalid = false
         JSONWriter.stream(to: sink) { writer in
@@ -626,14 +642,14 @@ extension Outputs {
                 writer.field("grouping", grouping)
                 writer.field("groups", array: { $0.records(of: groups) })
                 if let keyness { writer.field("keyness", object: { $0.fields(of: keyness) }) }
-                writer.field("rows", array: { $0.records(of: rows) })
+                writer.field("rows", array: { writer in rows { writer.records(of: $0) } })
                 writer.field("schemaVersion", schemaVersion)
             }
             invalid = writer.invalid
         }
         if invalid {
             throw EncodingError.invalidValue(
-                rows, .init(codingPath: [], debugDescription: "a frequency that is not a finite number"))
+                grouping, .init(codingPath: [], debugDescription: "a frequency that is not a finite number"))
         }
     }
 }

@@ -1022,7 +1022,6 @@ public struct PipelineRunner: Sendable {
                 var corpus = false
                 var warnings: [String] = []
                 var suggestions: SuggestionMerge?
-                var frequencies: Outputs.FrequenciesFile?
                 /// The KWIC groups rated by words per participant read from the cache.
                 var kwic: [RunReport.QueryHits]?
                 var report: AtomicFile.Writer?
@@ -1092,7 +1091,6 @@ public struct PipelineRunner: Sendable {
                                     + "run again with --force"
                                 break
                             }
-                            result.frequencies = stored.file
                             rate(stored.words)
                             result.warnings += stored.warnings
                             result.report = try reportPage(stored.file, words: stored.words, kwic: result.kwic)
@@ -1103,44 +1101,33 @@ public struct PipelineRunner: Sendable {
                             result.report = try reportPage(nil, words: storedSections?.words, kwic: result.kwic)
                             break
                         }
-                        let file = timer.measure("finish frequency tables") {
-                            frequencyMerge.file(study: configuration.study, warnings: &result.warnings)
+                        var finished = timer.measure("finish frequency tables") {
+                            frequencyMerge.finish(study: configuration.study, warnings: &result.warnings)
                         }
                         let words = frequencyMerge.words
-                        result.frequencies = file
                         let warnings = result.warnings
                         let json = writeFrequencies ? try runner.output("frequencies.json", in: out) : nil
                         let csv = writeFrequencies ? try runner.output("frequencies.csv", in: out) : nil
-                        let failures = ConcurrentSlots<String>(count: 4)
+                        // The rows a few groups at a time into both files; the report and the cache
+                        // get the groups' top rows.
+                        let shown = try timer.measure("finish frequency files") {
+                            try Outputs.writeFrequencyFiles(&finished, json: json, csv: csv)
+                        }
+                        json?.handOver()
+                        csv?.handOver()
+                        let failures = ConcurrentSlots<String>(count: 2)
                         let page = ConcurrentSlots<AtomicFile.Writer>(count: 1)
-                        inParallel(4) { part in
+                        inParallel(2) { part in
                             guard part > 0 else {
                                 do {
-                                    page[0] = try reportPage(file, words: words, kwic: nil)
+                                    page[0] = try reportPage(shown, words: words, kwic: nil)
                                 } catch {
                                     failures[part] = "\(error)"
                                 }
                                 return
                             }
-                            timer.measure("finish frequency files") {
-                                switch part {
-                                case 1:
-                                    MergedFrequencies(file: file, words: words, warnings: warnings)
-                                        .save(in: out, key: frequenciesKey)
-                                case 2:
-                                    guard let json else { return }
-                                    do {
-                                        try Outputs.writeFrequencies(file, to: json)
-                                    } catch {
-                                        failures[part] = "\(error)"
-                                    }
-                                    json.handOver()
-                                default:
-                                    guard let csv else { return }
-                                    Outputs.writeFrequenciesCSV(file, to: csv)
-                                    csv.handOver()
-                                }
-                            }
+                            MergedFrequencies(file: shown, words: words, warnings: warnings)
+                                .save(in: out, key: frequenciesKey)
                         }
                         if let failure = failures.values.compactMap({ $0 }).first {
                             result.failure = failure

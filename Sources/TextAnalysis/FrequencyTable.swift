@@ -39,8 +39,23 @@ public struct FrequencyTable: Sendable {
     /// Groups by name, numbers by value, a banded attribute's in its bands' order
     /// (``ParticipantTable/groupOrder(of:)``).
     public let groups: [Group]
-    /// `terms[g]`: every term of group `g` with its counts (no minimum or top-N applied).
-    private(set) var terms: [[String: TermCount]]
+    /// `counts[g]`: every term of group `g` with its counts (no minimum or top-N applied); nil
+    /// once the group's rows are taken.
+    private var counts: [GroupCounts?]
+
+    /// One group's terms and their counts as the builder counted them: the group's own
+    /// vocabulary and a tally per id. Kept as they are, not copied into a dictionary by term,
+    /// which held 60 more bytes a term (a third of a gigabyte grouped by participant at 100 MB).
+    struct GroupCounts: Sendable {
+        var vocabulary: Vocabulary
+        var tallies: [Builder.Accumulator.Tally]
+        var participants: [Int32]
+
+        func termCount(at id: Int) -> TermCount {
+            TermCount(
+                count: tallies[id].count, participants: Int(participants[id]), documents: Int(tallies[id].documents))
+        }
+    }
 
     /// Groups per-document counts by the options' grouping, joining participants' attributes.
     ///
@@ -52,10 +67,10 @@ public struct FrequencyTable: Sendable {
         self = builder.takeTable()
     }
 
-    init(options: FrequencyCounter.Options, groups: [Group], terms: [[String: TermCount]]) {
+    init(options: FrequencyCounter.Options, groups: [Group], counts: [GroupCounts]) {
         self.options = options
         self.groups = groups
-        self.terms = terms
+        self.counts = counts
     }
 
     /// A table built document by document, in document order: a pipeline folds each document's
@@ -78,7 +93,7 @@ public struct FrequencyTable: Sendable {
                 var lastDocument: Int32 = -1
             }
             var tallies: [Tally] = []
-            var participantCount: [Int] = []
+            var participantCount: [Int32] = []
             var lastParticipant: [Int32] = []
             private var hashes: [UInt32] = []
 
@@ -256,31 +271,21 @@ public struct FrequencyTable: Sendable {
                 }
             }
             let names = index.keys.sorted(by: precedes)
-            let groups = names.compactMap { name in
-                index[name].map { slot in
-                    let accumulator = accumulators[slot]
-                    return Group(
+            var groups: [Group] = []
+            var counts: [GroupCounts] = []
+            for name in names {
+                guard let slot = index[name] else { continue }
+                let accumulator = accumulators[slot]
+                groups.append(
+                    Group(
                         name: name, words: accumulator.words, participants: accumulator.participants.count,
-                        documents: accumulator.documents.count)
-                }
+                        documents: accumulator.documents.count))
+                counts.append(
+                    GroupCounts(
+                        vocabulary: accumulator.vocabulary, tallies: accumulator.tallies,
+                        participants: accumulator.participantCount))
             }
-            // Each group's terms on a core of its own: this is the serial end of a run. Boxed, so
-            // that a group's counts are freed once taken.
-            let slots = names.map { index[$0] }
-            let boxes = accumulators.map(TakenOnce.init)
-            accumulators.removeAll()
-            let built = ConcurrentSlots<[String: TermCount]>.map(names.count) { position in
-                guard let slot = slots[position], let accumulator = boxes[slot].take() else { return [:] }
-                var terms: [String: TermCount] = [:]
-                terms.reserveCapacity(accumulator.vocabulary.count)
-                for (id, tally) in accumulator.tallies.enumerated() where tally.count > 0 {
-                    terms[accumulator.vocabulary[Int32(id)]] = TermCount(
-                        count: tally.count, participants: accumulator.participantCount[id],
-                        documents: Int(tally.documents))
-                }
-                return terms
-            }
-            return FrequencyTable(options: options, groups: groups, terms: built)
+            return FrequencyTable(options: options, groups: groups, counts: counts)
         }
     }
 
@@ -294,25 +299,7 @@ public struct FrequencyTable: Sendable {
     /// each group's terms are let go once its rows are made, so memory holds a group's terms or
     /// its rows, not every group's both. Keyness and counts need the terms: take them first.
     public mutating func takeRows() -> [Row] {
-        var terms: [[String: TermCount]] = []
-        swap(&terms, &self.terms)
-        let boxes = terms.map(TakenOnce.init)
-        terms.removeAll()
-        // Each group's rows made and sorted on a core of its own (the serial end of a run).
-        let (groups, options) = (groups, options)
-        var parts = ConcurrentSlots<[Row]>.map(groups.count) { index in
-            let group = groups[index]
-            guard index < boxes.count, let terms = boxes[index].take() else { return [] }
-            var groupRows = terms.filter { $0.value.count >= options.minimumCount }.map { term, numbers in
-                Row(
-                    term: term, group: group.name, count: numbers.count,
-                    rate: Self.rate(numbers.count, of: group.words), participants: numbers.participants,
-                    documents: numbers.documents)
-            }
-            groupRows = Self.sortedByCountThenTerm(groupRows)
-            if let top = options.top { groupRows = Array(groupRows.prefix(top)) }
-            return groupRows
-        }
+        var parts = takeRows(ofGroups: groups.indices)
         // Joined group by group, each group's rows let go once copied: `flatMap` held every row
         // twice (0.35 GB twice for 2,000 participants).
         var rows: [Row] = []
@@ -321,6 +308,54 @@ public struct FrequencyTable: Sendable {
             rows.append(contentsOf: parts[index])
             parts[index] = []
         }
+        return rows
+    }
+
+    /// The rows of the groups at `indices`, a list per group (none for a group whose rows were
+    /// taken), each group's terms let go once its rows are made: a writer that takes a few
+    /// groups at a time holds their rows, not the table's (5.5 million for 2,000 participants).
+    ///
+    /// Each group's rows are made and sorted on a core of its own (the serial end of a run)
+    /// unless not `concurrently` (a writer that makes the next groups' rows on one core while
+    /// the other writes these).
+    public mutating func takeRows(ofGroups indices: Range<Int>, concurrently: Bool = true) -> [[Row]] {
+        var taken: [TakenOnce<GroupCounts>?] = []
+        for index in indices {
+            taken.append(counts[index].map(TakenOnce.init))
+            counts[index] = nil
+        }
+        let (groups, options, first, boxes) = (groups, options, indices.lowerBound, taken)
+        taken.removeAll()
+        let make: @Sendable (Int) -> [Row] = { position in
+            guard let counts = boxes[position]?.take() else { return [] }
+            return Self.rows(of: counts, in: groups[first + position], options: options)
+        }
+        return concurrently ? ConcurrentSlots<[Row]>.map(boxes.count, make) : boxes.indices.map(make)
+    }
+
+    /// Hands every row to `body` a few groups' rows at a time, in the groups' order, leaving the
+    /// table as ``takeRows()`` does: memory holds those groups' rows, not the table's.
+    public mutating func takeRows(groupsAtATime: Int = 64, _ body: ([Row]) throws -> Void) rethrows {
+        var start = 0
+        while start < groups.count {
+            let end = min(groups.count, start + max(1, groupsAtATime))
+            try body(takeRows(ofGroups: start..<end).flatMap { $0 })
+            start = end
+        }
+    }
+
+    /// A group's rows: minimum count and top-N applied, by count then term.
+    static func rows(of counts: GroupCounts, in group: Group, options: FrequencyCounter.Options) -> [Row] {
+        var rows: [Row] = []
+        for (id, tally) in counts.tallies.enumerated() where tally.count > 0 && tally.count >= options.minimumCount {
+            rows.append(
+                Row(
+                    term: counts.vocabulary[Int32(id)], group: group.name, count: tally.count,
+                    rate: rate(tally.count, of: group.words), participants: Int(counts.participants[id]),
+                    documents: Int(tally.documents)))
+        }
+        rows = sortedByCountThenTerm(rows)
+        if let top = options.top, rows.count > top { rows.removeSubrange(top...) }
         return rows
     }
 
@@ -353,8 +388,10 @@ public struct FrequencyTable: Sendable {
 
     /// The counts of one term in one group, if it occurs there (nil once the rows are taken).
     public func count(of term: String, in group: String) -> TermCount? {
-        guard let index = groups.firstIndex(where: { $0.name == group }), index < terms.count else { return nil }
-        return terms[index][term]
+        guard let index = groups.firstIndex(where: { $0.name == group }), let counts = counts[index],
+            let id = counts.vocabulary.id(of: term), counts.tallies[Int(id)].count > 0
+        else { return nil }
+        return counts.termCount(at: Int(id))
     }
 
     /// `count` per 1,000 of `words` (0 of none).
@@ -369,7 +406,7 @@ public struct FrequencyTable: Sendable {
     public func keyness(of target: String, against reference: String? = nil, minimumCount: Int = 1) throws(KeynessError)
         -> Keyness
     {
-        precondition(terms.count == groups.count, "keyness of a table whose rows were taken: take them last")
+        precondition(!counts.contains { $0 == nil }, "keyness of a table whose rows were taken: take them last")
         guard let targetIndex = groups.firstIndex(where: { $0.name == target }) else {
             throw KeynessError(group: target, known: groups.map(\.name))
         }
@@ -384,21 +421,27 @@ public struct FrequencyTable: Sendable {
         }
         let targetWords = groups[targetIndex].words
         let referenceWords = referenceIndices.reduce(0) { $0 + groups[$1].words }
-        var referenceCounts: [String: Int] = [:]
-        for index in referenceIndices {
-            for (term, numbers) in terms[index] { referenceCounts[term, default: 0] += numbers.count }
+        // Both sides' counts by an id of one vocabulary: each group numbers its own terms, and
+        // summing 2,000 participants' terms by `String` made a string of each.
+        var all = Vocabulary(capacity: counts[targetIndex]?.vocabulary.count ?? 1024)
+        var sides: [(a: Int, b: Int)] = []
+        func add(_ index: Int, toTarget: Bool) {
+            guard let group = counts[index] else { return }
+            for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
+                let term = Int(group.vocabulary.withBytes(of: Int32(id)) { all.intern($0) })
+                if term == sides.count { sides.append((0, 0)) }
+                if toTarget { sides[term].a += tally.count } else { sides[term].b += tally.count }
+            }
         }
-        var allTerms = Set(terms[targetIndex].keys)
-        allTerms.formUnion(referenceCounts.keys)
+        add(targetIndex, toTarget: true)
+        for index in referenceIndices { add(index, toTarget: false) }
         var rows: [Keyness.Row] = []
-        for term in allTerms {
-            let a = terms[targetIndex][term]?.count ?? 0
-            let b = referenceCounts[term] ?? 0
-            guard a + b >= minimumCount else { continue }
+        for (term, (a, b)) in sides.enumerated() where a + b >= minimumCount {
             let statistic = LogLikelihood(a: a, b: b, c: targetWords, d: referenceWords)
             rows.append(
                 Keyness.Row(
-                    term: term, targetCount: a, referenceCount: b, targetRate: Self.rate(a, of: targetWords),
+                    term: all[Int32(term)], targetCount: a, referenceCount: b,
+                    targetRate: Self.rate(a, of: targetWords),
                     referenceRate: Self.rate(b, of: referenceWords), logLikelihood: statistic.g2,
                     pValue: statistic.pValue, logRatio: statistic.logRatio))
         }

@@ -90,24 +90,25 @@ struct Freq: ParsableCommand {
             }
         }
         if json || csv {
-            // Keyness is made: the terms can go as the rows are made.
-            let rows = table.takeRows()
-            // Streamed to standard output a megabyte at a time, as the pipeline writes its files.
+            // Keyness is made: the terms can go as the rows are made, a few groups at a time, and
+            // are streamed to standard output a megabyte at a time, as the pipeline writes its files.
             try streamOutput { sink in
                 if json {
                     do {
                         try Outputs.writeFrequencyTable(
-                            grouping: options.grouping.description, groups: table.groups, rows: rows,
-                            keyness: keynessResult, schemaVersion: 1, to: sink)
+                            grouping: options.grouping.description, groups: table.groups, keyness: keynessResult,
+                            schemaVersion: 1, to: sink, rows: { table.takeRows($0) })
                     } catch {
                         printError("error: \(error)")
                         throw ExitStatus.nothingProcessed
                     }
                 } else {
                     var csv = Array("term,group,count,rate,participants,documents\n".utf8)
-                    Outputs.appendFrequencyRows(rows, prefix: [], to: &csv) { bytes in
-                        sink.append(bytes)
-                        bytes.removeAll(keepingCapacity: true)
+                    table.takeRows { rows in
+                        Outputs.appendFrequencyRows(rows, prefix: [], to: &csv) { bytes in
+                            sink.append(bytes)
+                            bytes.removeAll(keepingCapacity: true)
+                        }
                     }
                     sink.append(csv)
                 }

@@ -95,6 +95,91 @@ import Testing
         }
     }
 
+    /// frequencies.json and frequencies.csv are written a few groups' rows at a time: for a study
+    /// of more participants than are written at once, both hold every participant's words
+    /// counted by hand, in the groups' order, each group's rows by count then term.
+    @Test func frequencyFilesOfManyParticipantsHoldTheirWordsCountedByHand() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let texts = root.appendingPathComponent("texts")
+        try FileManager.default.createDirectory(at: texts, withIntermediateDirectories: true)
+        let vocabulary = ["rota", "time", "hype", "data", "ward", "audit", "model", "trust", "nights", "teaching"]
+        var random = SplitMixGenerator(seed: 73)
+        let people = (1...(Outputs.frequencyGroupsAtATime * 2 + 7)).map { "P\($0)" }
+        var counts: [String: [String: Int]] = [:]
+        var documents: [String: [String: Set<Int>]] = [:]
+        var spoken: [String: Int] = [:]
+        var participants = "participant,split\n"
+        for (index, person) in people.enumerated() {
+            participants += "\(person),\(index % 3 == 0 ? "tech" : "clinical")\n"
+        }
+        // The first five participants speak in a second transcript too.
+        for (document, person) in (people + people.prefix(5)).enumerated() {
+            let said = (0..<Int.random(in: 5...40, using: &random)).map { _ in
+                vocabulary[Int.random(in: 0..<vocabulary.count, using: &random)]
+                    + String(Int.random(in: 0..<6, using: &random))
+            }
+            for word in said {
+                counts[person, default: [:]][word, default: 0] += 1
+                documents[person, default: [:]][word, default: []].insert(document)
+            }
+            spoken[person, default: 0] += said.count
+            try "Interviewer: What does a week look like?\n\(person): \(said.joined(separator: " "))\n"
+                .write(
+                    to: texts.appendingPathComponent("t\(String(format: "%03d", document)).txt"), atomically: true,
+                    encoding: .utf8)
+        }
+        try participants.write(to: root.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let pipeline = root.appendingPathComponent("study.yaml").path
+        try """
+        study: many
+        inputs: {paths: [texts]}
+        participants: participants.csv
+        stages:
+          - tokenize: {case: lower, stopwords: none}
+          - frequencies:
+              groupings: [participant, split]
+              stopwords: keep
+              keyness: [{grouping: participant, group: P3}]
+        out: out
+        """.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let report = try PipelineRunner(configuration: PipelineReader.read(pipeline)).run()
+        #expect(report.failures.isEmpty)
+        let out = root.appendingPathComponent("out/many")
+        let file = try JSONDecoder().decode(
+            Outputs.FrequenciesFile.self, from: Data(contentsOf: out.appendingPathComponent("frequencies.json")))
+        let byParticipant = try #require(file.tables.first { $0.grouping == "participant" })
+        #expect(byParticipant.groups.map(\.name) == people)
+        #expect(byParticipant.groups.map(\.words) == people.map { spoken[$0] ?? 0 })
+        var expected: [FrequencyTable.Row] = []
+        for person in people {
+            let rows = (counts[person] ?? [:]).map { term, count in
+                FrequencyTable.Row(
+                    term: term, group: person, count: count, rate: Double(count) * 1000 / Double(spoken[person] ?? 1),
+                    participants: 1, documents: documents[person]?[term]?.count ?? 0)
+            }
+            expected += rows.sorted { $0.count != $1.count ? $0.count > $1.count : $0.term < $1.term }
+        }
+        #expect(byParticipant.rows.map(\.term) == expected.map(\.term))
+        #expect(byParticipant.rows.map(\.group) == expected.map(\.group))
+        #expect(byParticipant.rows.map(\.count) == expected.map(\.count))
+        #expect(byParticipant.rows.map(\.documents) == expected.map(\.documents))
+        #expect(zip(byParticipant.rows, expected).allSatisfy { abs($0.rate - $1.rate) < 1e-9 })
+        #expect(file.keyness.first?.keyness.targetWords == spoken["P3"])
+        // The CSV holds the JSON's rows, table after table.
+        var lines = String(decoding: try Data(contentsOf: out.appendingPathComponent("frequencies.csv")), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        #expect(lines.removeFirst() == "grouping,ngram,term,group,count,rate,participants,documents")
+        let fromJSON = file.tables.flatMap { table in
+            table.rows.map { row in
+                "\(table.grouping),\(table.ngram),\(row.term),\(row.group),\(row.count),"
+                    + "\(FixedPoint.string(row.rate, digits: 4)),\(row.participants),\(row.documents)"
+            }
+        }
+        #expect(file.tables.map(\.grouping) == ["participant", "split"])
+        #expect(lines == fromJSON)
+    }
+
     /// Frequencies grouped or compared by a column the participants file does not have put
     /// every participant in one "(none)" group without a word: now
     /// the run stops before reading anything and names the column, and the one meant.

@@ -212,6 +212,116 @@ import Testing
         #expect(late.count(of: "time", in: "corpus")?.count == 4)
     }
 
+    /// A table of many groups hands its rows over a few groups at a time (as the pipeline writes
+    /// frequencies.json and `tmine freq --json` writes its rows): the pieces, joined, are the
+    /// rows worked out from the documents by hand, with minimum count and top-N; a group taken
+    /// has no counts left, the others keep theirs; and keyness, read from the counts themselves,
+    /// is the comparison worked out by hand.
+    @Test func rowsTakenAFewGroupsAtATimeAreTheRowsWorkedOutByHand() throws {
+        var random = SplitMixGenerator(seed: 61)
+        let words = ["time", "hype", "data", "straße", "日本", "e\u{301}", "a", "ab", "protected", "rota"]
+        let people = (1...75).map { Participant(id: "P\($0)", attributes: [:]) }
+        var documents: [DocumentCounts] = []
+        // By participant: term → (count, documents); a participant may speak in several documents,
+        // and twice in one.
+        var byHand: [String: [String: (count: Int, documents: Set<Int>)]] = [:]
+        var spoken: [String: Int] = [:]
+        for document in 0..<90 {
+            var speakers: [DocumentCounts.Speaker] = []
+            for person in [people[document % 75], people[(document * 7 + 3) % 75]] {
+                var terms: [String: Int] = [:]
+                for word in words where Int.random(in: 0..<3, using: &random) > 0 {
+                    terms[word + String(Int.random(in: 0..<4, using: &random))] = Int.random(in: 1...3, using: &random)
+                }
+                let said = terms.values.reduce(0, +)
+                speakers.append(DocumentCounts.Speaker(participantID: person.id, words: said, terms: terms))
+                spoken[person.id, default: 0] += said
+                for (term, count) in terms {
+                    var entry = byHand[person.id, default: [:]][term] ?? (0, [])
+                    entry.count += count
+                    entry.documents.insert(document)
+                    byHand[person.id, default: [:]][term] = entry
+                }
+            }
+            documents.append(DocumentCounts(documentID: "d\(document)", speakers: speakers))
+        }
+        let participants = ParticipantTable(attributeNames: [], participants: people)
+        for (minimum, top) in [(1, nil), (2, 5)] as [(Int, Int?)] {
+            var options = FrequencyCounter.Options()
+            options.grouping = .participant
+            options.minimumCount = minimum
+            options.top = top
+            let table = FrequencyTable(merging: documents, participants: participants, options: options)
+            #expect(table.groups.map(\.name) == people.map(\.id))
+            var expected: [FrequencyTable.Row] = []
+            for person in people {
+                let said = spoken[person.id] ?? 0
+                var rows = (byHand[person.id] ?? [:]).filter { $0.value.count >= minimum }.map { term, numbers in
+                    FrequencyTable.Row(
+                        term: term, group: person.id, count: numbers.count,
+                        rate: Double(numbers.count) * 1000 / Double(said), participants: 1,
+                        documents: numbers.documents.count)
+                }
+                rows.sort {
+                    $0.count != $1.count ? $0.count > $1.count : $0.term.utf8.lexicographicallyPrecedes($1.term.utf8)
+                }
+                expected += rows.prefix(top ?? rows.count)
+            }
+            #expect(table.rows == expected)
+            var pieces: [[FrequencyTable.Row]] = []
+            var spent = table
+            spent.takeRows(groupsAtATime: 7) { pieces.append($0) }
+            #expect(pieces.count == 11 && Array(pieces.joined()) == expected)
+            #expect(spent.groups == table.groups && spent.rows.isEmpty)
+            // Some groups taken, one core or two: the same rows; the rest keep their counts.
+            var part = table
+            let serial = part.takeRows(ofGroups: 10..<20, concurrently: false)
+            var other = table
+            #expect(other.takeRows(ofGroups: 10..<20) == serial)
+            #expect(Array(serial.joined()) == expected.filter { (11...20).map { "P\($0)" }.contains($0.group) })
+            let heard = try #require(byHand["P12"]?.keys.first)
+            #expect(part.count(of: heard, in: "P12") == nil)
+            let kept = try #require(byHand["P30"]?.first)
+            #expect(
+                part.count(of: kept.key, in: "P30")
+                    == TermCount(count: kept.value.count, participants: 1, documents: kept.value.documents.count))
+        }
+        // Keyness of P5 against the rest, from the same counts by hand.
+        let table = FrequencyTable(
+            merging: documents, participants: participants,
+            options: {
+                var options = FrequencyCounter.Options()
+                options.grouping = .participant
+                return options
+            }())
+        let keyness = try table.keyness(of: "P5", minimumCount: 3)
+        var sides: [String: (a: Int, b: Int)] = [:]
+        for (person, terms) in byHand {
+            for (term, numbers) in terms {
+                if person == "P5" {
+                    sides[term, default: (0, 0)].a += numbers.count
+                } else {
+                    sides[term, default: (0, 0)].b += numbers.count
+                }
+            }
+        }
+        let targetWords = spoken["P5"] ?? 0
+        let referenceWords = spoken.values.reduce(0, +) - targetWords
+        let expected = sides.filter { $0.value.a + $0.value.b >= 3 }.map { term, side in
+            (term, side.a, side.b, LogLikelihood(a: side.a, b: side.b, c: targetWords, d: referenceWords))
+        }.sorted {
+            let (left, right) = (
+                $0.3.logRatio < 0 ? -$0.3.g2 : $0.3.g2, $1.3.logRatio < 0 ? -$1.3.g2 : $1.3.g2
+            )
+            return left != right ? left > right : $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars)
+        }
+        #expect(keyness.targetWords == targetWords && keyness.referenceWords == referenceWords)
+        #expect(keyness.rows.map(\.term) == expected.map(\.0))
+        #expect(keyness.rows.map(\.targetCount) == expected.map(\.1))
+        #expect(keyness.rows.map(\.referenceCount) == expected.map(\.2))
+        #expect(keyness.rows.map(\.logLikelihood) == expected.map(\.3.g2))
+    }
+
     @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
         var options = FrequencyCounter.Options()
         options.stem = true
