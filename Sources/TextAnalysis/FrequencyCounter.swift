@@ -263,6 +263,12 @@ public struct TermList: Sendable, Hashable, RandomAccessCollection, ExpressibleB
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
+    /// The same terms in arrays of their size, without the room to grow the appended ones had
+    /// (about a third more, for a table's forms kept to its end).
+    func compacted() -> TermList {
+        TermList(bytes: bytes.compacted(), ends: ends.compacted())
+    }
+
     /// Every term's bytes in one run, and each term's end in it.
     func withPacked<Result>(
         _ body: (_ bytes: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int32>) -> Result
@@ -316,4 +322,14 @@ public struct TermCount: Sendable, Hashable, Codable {
     public var participants: Int
     /// How many documents of the group use it at least once.
     public var documents: Int
+}
+
+extension Array {
+    /// A copy in storage of its size (`Array(self[...])` may share this array's larger storage).
+    func compacted() -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(count)
+        copy.append(contentsOf: self)
+        return copy
+    }
 }

@@ -43,17 +43,21 @@ public struct FrequencyTable: Sendable {
     /// once the group's rows are taken.
     private var counts: [GroupCounts?]
 
-    /// One group's terms and their counts as the builder counted them: the group's own
-    /// vocabulary and a tally per id. Kept as they are, not copied into a dictionary by term,
-    /// which held 60 more bytes a term (a third of a gigabyte grouped by participant at 100 MB).
+    /// One group's terms and their counts as the builder counted them: the group's forms in id
+    /// order and a tally per id. Kept as they are, not copied into a dictionary by term, which
+    /// held 60 more bytes a term (a third of a gigabyte grouped by participant at 100 MB).
     struct GroupCounts: Sendable {
-        var vocabulary: Vocabulary
+        var terms: TermList
         var tallies: [Builder.Accumulator.Tally]
+        /// How many of the group's participants said each term; empty when that is `uniform` for
+        /// every term (a group of one participant and nobody else, or of no participant).
         var participants: [Int32]
+        var uniform: Int32
 
         func termCount(at id: Int) -> TermCount {
             TermCount(
-                count: tallies[id].count, participants: Int(participants[id]), documents: Int(tallies[id].documents))
+                count: tallies[id].count, participants: Int(participants.isEmpty ? uniform : participants[id]),
+                documents: Int(tallies[id].documents))
         }
     }
 
@@ -84,7 +88,14 @@ public struct FrequencyTable: Sendable {
             var words = 0
             var participants: Set<String> = []
             var documents: Set<String> = []
+            /// Whether speakers of no participant added terms (then each term's participants are
+            /// counted, even in a group of one participant).
+            var anonymous = false
             var vocabulary = Vocabulary(capacity: 256)
+            /// The group's forms while it is set aside (``freeze()``), its vocabulary then empty.
+            var frozen: TermList?
+            /// The last document that added to the group.
+            var lastTouched: Int32 = -1
             /// What each document adds to a term, side by side: in three arrays, counting a term
             /// of a large group's table missed the cache three times.
             struct Tally: Sendable {
@@ -93,23 +104,45 @@ public struct FrequencyTable: Sendable {
                 var lastDocument: Int32 = -1
             }
             var tallies: [Tally] = []
-            var participantCount: [Int32] = []
-            var lastParticipant: [Int32] = []
-            private var hashes: [UInt32] = []
 
             mutating func grow(to size: Int) {
                 guard tallies.count < size else { return }
-                let more = size - tallies.count
-                tallies += repeatElement(Tally(), count: more)
-                participantCount += repeatElement(0, count: more)
-                lastParticipant += repeatElement(-1, count: more)
+                tallies += repeatElement(Tally(), count: size - tallies.count)
             }
+
+            /// Sets a group no document has added to lately aside: its forms and tallies copied
+            /// to arrays of their size, its vocabulary's index let go. In a grouping by
+            /// participant or document most groups are done with once their transcript is, and
+            /// the index and the arrays' room to grow were a third of the table.
+            mutating func freeze() {
+                guard frozen == nil else { return }
+                frozen = vocabulary.termList.compacted()
+                vocabulary = Vocabulary(capacity: 0)
+                tallies = tallies.compacted()
+            }
+
+            /// The vocabulary of a group set aside, made again: the forms keep their ids, so the
+            /// tallies stand.
+            mutating func thaw() {
+                guard let frozen else { return }
+                var vocabulary = Vocabulary(capacity: frozen.count)
+                for index in frozen.indices { _ = frozen.withBytes(at: index) { vocabulary.intern($0) } }
+                self.vocabulary = vocabulary
+                self.frozen = nil
+            }
+
+            /// The group's forms in id order.
+            var forms: TermList { frozen ?? vocabulary.termList }
 
             /// Counts one speaker's terms (in place: one access to the accumulator for all of
             /// them, not one per field and term); their ids are appended to `ids` if kept.
             mutating func add(
-                _ terms: TermList, counts: [Int], document: Int32, ids: inout [Int32], keepingIDs: Bool
+                _ terms: TermList, counts: [Int], document: Int32, ids: inout [Int32], keepingIDs: Bool,
+                hashes: inout [UInt32]
             ) {
+                if frozen != nil { thaw() }
+                lastTouched = document
+                if !keepingIDs && !counts.isEmpty { anonymous = true }
                 // Hashed first, each slot fetched a few terms before it is probed: the group's
                 // table outgrows the processor's cache in a large study.
                 hashes.removeAll(keepingCapacity: true)
@@ -151,6 +184,7 @@ public struct FrequencyTable: Sendable {
         var spoken: [Spoken] = []
         var spokenIDs: [UInt8] = []
         private var scratch: [Int32] = []
+        private var hashes: [UInt32] = []
         /// One bit per term id of a group, all clear between speakers.
         private var marks: [UInt64] = []
         var participantIndex: [String: Int32] = [:]
@@ -186,7 +220,7 @@ public struct FrequencyTable: Sendable {
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
                 accumulators[slot].add(
                     speaker.terms, counts: speaker.counts, document: documentIndex, ids: &scratch,
-                    keepingIDs: speaker.participantID != nil)
+                    keepingIDs: speaker.participantID != nil, hashes: &hashes)
                 if let id = speaker.participantID {
                     let number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
@@ -195,7 +229,17 @@ public struct FrequencyTable: Sendable {
                     spoken.append(Spoken(participant: number, slot: Int32(slot), end: spokenIDs.count))
                 }
             }
+            // Among many groups (by participant, by document), those no document has added to
+            // lately are set aside; a group of a few is left as it is.
+            if accumulators.count > Self.freezingAbove, documentIndex % 32 == 31 {
+                for slot in accumulators.indices where accumulators[slot].lastTouched < documentIndex - 16 {
+                    accumulators[slot].freeze()
+                }
+            }
         }
+
+        /// Groups a builder holds before it sets quiet ones aside.
+        static let freezingAbove = 64
 
         /// Appends a speaker's term ids to `spokenIDs`, in order, as varint gaps. The ids are
         /// distinct: a bit each, read back in order, sorts them (a comparison sort of them was a
@@ -245,30 +289,46 @@ public struct FrequencyTable: Sendable {
             swap(&accumulators, &self.accumulators)
             let (spoken, spokenIDs, index) = (self.spoken, self.spokenIDs, self.index)
             (self.spoken, self.spokenIDs, self.index, participantIndex, documentCount) = ([], [], [:], [:], 0)
-            // A participant's speakers taken together (sorted by participant) count once per term.
+            // A participant's speakers taken together count once per term: the runs by group, then
+            // participant. A group of one participant and nobody else needs no count: it is 1.
             var runs = spoken.indices.map { ($0, spoken[$0]) }
-            runs.sort { ($0.1.participant, $0.0) < ($1.1.participant, $1.0) }
-            for (position, run) in runs {
-                let slot = Int(run.slot)
-                let start = position == 0 ? 0 : spoken[position - 1].end
-                var at = start
-                var id = 0
-                while at < run.end {
-                    var gap = 0
-                    var shift = 0
-                    while spokenIDs[at] & 0x80 != 0 {
-                        gap |= Int(spokenIDs[at] & 0x7F) << shift
-                        shift += 7
+            runs.sort { ($0.1.slot, $0.1.participant, $0.0) < ($1.1.slot, $1.1.participant, $1.0) }
+            var participantCounts = [[Int32]](repeating: [], count: accumulators.count)
+            var last: [Int32] = []
+            var next = 0
+            while next < runs.count {
+                let slot = Int(runs[next].1.slot)
+                let accumulator = accumulators[slot]
+                let counted = accumulator.anonymous || accumulator.participants.count > 1
+                var counts: [Int32] = counted ? Array(repeating: 0, count: accumulator.tallies.count) : []
+                if counted {
+                    last.removeAll(keepingCapacity: true)
+                    last += repeatElement(-1, count: accumulator.tallies.count)
+                }
+                while next < runs.count && Int(runs[next].1.slot) == slot {
+                    defer { next += 1 }
+                    guard counted else { continue }
+                    let (position, run) = runs[next]
+                    var at = position == 0 ? 0 : spoken[position - 1].end
+                    var id = 0
+                    while at < run.end {
+                        var gap = 0
+                        var shift = 0
+                        while spokenIDs[at] & 0x80 != 0 {
+                            gap |= Int(spokenIDs[at] & 0x7F) << shift
+                            shift += 7
+                            at += 1
+                        }
+                        gap |= Int(spokenIDs[at]) << shift
                         at += 1
-                    }
-                    gap |= Int(spokenIDs[at]) << shift
-                    at += 1
-                    id += gap
-                    if accumulators[slot].lastParticipant[id] != run.participant {
-                        accumulators[slot].lastParticipant[id] = run.participant
-                        accumulators[slot].participantCount[id] += 1
+                        id += gap
+                        if last[id] != run.participant {
+                            last[id] = run.participant
+                            counts[id] += 1
+                        }
                     }
                 }
+                participantCounts[slot] = counts
             }
             let names = index.keys.sorted(by: precedes)
             var groups: [Group] = []
@@ -282,8 +342,8 @@ public struct FrequencyTable: Sendable {
                         documents: accumulator.documents.count))
                 counts.append(
                     GroupCounts(
-                        vocabulary: accumulator.vocabulary, tallies: accumulator.tallies,
-                        participants: accumulator.participantCount))
+                        terms: accumulator.forms, tallies: accumulator.tallies, participants: participantCounts[slot],
+                        uniform: Int32(min(1, accumulator.participants.count))))
             }
             return FrequencyTable(options: options, groups: groups, counts: counts)
         }
@@ -350,12 +410,14 @@ public struct FrequencyTable: Sendable {
         for (id, tally) in counts.tallies.enumerated() where tally.count > 0 && tally.count >= options.minimumCount {
             rows.append(
                 Row(
-                    term: counts.vocabulary[Int32(id)], group: group.name, count: tally.count,
-                    rate: rate(tally.count, of: group.words), participants: Int(counts.participants[id]),
+                    term: counts.terms[id], group: group.name, count: tally.count,
+                    rate: rate(tally.count, of: group.words),
+                    participants: Int(counts.participants.isEmpty ? counts.uniform : counts.participants[id]),
                     documents: Int(tally.documents)))
         }
         rows = sortedByCountThenTerm(rows)
-        if let top = options.top, rows.count > top { rows.removeSubrange(top...) }
+        // A copy of the top rows, not the whole array cut short: that keeps its room for all of them.
+        if let top = options.top, rows.count > top { rows = Array(rows.prefix(top)) }
         return rows
     }
 
@@ -388,10 +450,11 @@ public struct FrequencyTable: Sendable {
 
     /// The counts of one term in one group, if it occurs there (nil once the rows are taken).
     public func count(of term: String, in group: String) -> TermCount? {
+        // A search of the group's forms: tables are read by their rows; this is for a question or two.
         guard let index = groups.firstIndex(where: { $0.name == group }), let counts = counts[index],
-            let id = counts.vocabulary.id(of: term), counts.tallies[Int(id)].count > 0
+            let id = counts.terms.firstIndex(of: term), counts.tallies[id].count > 0
         else { return nil }
-        return counts.termCount(at: Int(id))
+        return counts.termCount(at: id)
     }
 
     /// `count` per 1,000 of `words` (0 of none).
@@ -423,12 +486,12 @@ public struct FrequencyTable: Sendable {
         let referenceWords = referenceIndices.reduce(0) { $0 + groups[$1].words }
         // Both sides' counts by an id of one vocabulary: each group numbers its own terms, and
         // summing 2,000 participants' terms by `String` made a string of each.
-        var all = Vocabulary(capacity: counts[targetIndex]?.vocabulary.count ?? 1024)
+        var all = Vocabulary(capacity: counts[targetIndex]?.terms.count ?? 1024)
         var sides: [(a: Int, b: Int)] = []
         func add(_ index: Int, toTarget: Bool) {
             guard let group = counts[index] else { return }
             for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
-                let term = Int(group.vocabulary.withBytes(of: Int32(id)) { all.intern($0) })
+                let term = Int(group.terms.withBytes(at: id) { all.intern($0) })
                 if term == sides.count { sides.append((0, 0)) }
                 if toTarget { sides[term].a += tally.count } else { sides[term].b += tally.count }
             }

@@ -173,6 +173,17 @@ import Testing
         let bySplit = FrequencyTable(merging: documents, participants: table, options: options)
         #expect(bySplit.count(of: "time", in: "tech") == TermCount(count: 4, participants: 2, documents: 3))
         #expect(bySplit.count(of: "time", in: "clinical") == TermCount(count: 1, participants: 1, documents: 1))
+        // By document, a group of one participant and an interviewer: a term only the interviewer
+        // said has no participant.
+        options.grouping = .document
+        let byDocument = FrequencyTable(
+            merging: [
+                DocumentCounts(
+                    documentID: "a", speakers: [speaker(nil, ["time": 1, "rota": 2]), speaker("P1", ["time": 2])])
+            ],
+            participants: table, options: options)
+        #expect(byDocument.count(of: "time", in: "a") == TermCount(count: 3, participants: 1, documents: 1))
+        #expect(byDocument.count(of: "rota", in: "a") == TermCount(count: 2, participants: 0, documents: 1))
     }
 
     @Test func aTableTakenWhileDocumentsArriveLeavesTheRestToCount() {
@@ -251,7 +262,17 @@ import Testing
             options.grouping = .participant
             options.minimumCount = minimum
             options.top = top
-            let table = FrequencyTable(merging: documents, participants: participants, options: options)
+            // Groups nobody has added to lately are set aside as documents arrive, and made again
+            // when one does: some are here.
+            var builder = FrequencyTable.Builder(participants: participants, options: options)
+            var thawed = 0
+            for document in documents {
+                let resting = Set(builder.index.filter { builder.accumulators[$0.value].frozen != nil }.keys)
+                builder.add(document)
+                thawed += document.speakers.filter { resting.contains($0.participantID ?? "") }.count
+            }
+            #expect(thawed > 0 && builder.accumulators.contains { $0.frozen != nil })
+            let table = builder.table()
             #expect(table.groups.map(\.name) == people.map(\.id))
             var expected: [FrequencyTable.Row] = []
             for person in people {
