@@ -13,12 +13,15 @@ struct FrequencyMerge {
     /// counts: the report's bar chart, and the sizes of the groups KWIC hits are rated against.
     private(set) var words: [String: Int] = [:]
 
-    init(stage: FrequencyStage, participants: ParticipantTable) {
+    /// Tables of many groups (by participant, by document) set their quiet groups aside in a
+    /// scratch file in `scratchFolder` (the out folder's `.cache`), unlinked as it is made.
+    init(stage: FrequencyStage, participants: ParticipantTable, scratchFolder: String?) {
         self.stage = stage
         builders = stage.ngrams.map { n in
             stage.groupings.map { grouping in
                 FrequencyTable.Builder(
-                    participants: participants, options: stage.counterOptions(ngram: n, grouping: grouping))
+                    participants: participants, options: stage.counterOptions(ngram: n, grouping: grouping),
+                    scratchFolder: scratchFolder)
             }
         }
     }

@@ -863,7 +863,9 @@ public struct PipelineRunner: Sendable {
         do {
             merge.corpus = corpusOutput
             if loadFrequencies && storedFrequencies == nil, let stage = configuration.frequencies {
-                merge.frequencies = FrequencyMerge(stage: stage, participants: participants)
+                merge.frequencies = FrequencyMerge(
+                    stage: stage, participants: participants,
+                    scratchFolder: (out as NSString).appendingPathComponent(".cache"))
             }
             if writeKWIC, let stage = configuration.kwic {
                 merge.kwic = try KWICMerge(

@@ -53,6 +53,53 @@ public struct FrequencyTable: Sendable {
         /// every term (a group of one participant and nobody else, or of no participant).
         var participants: [Int32]
         var uniform: Int32
+        /// Where the terms and tallies are while on disk (both then empty): see ``loaded()``.
+        var spilled: (file: ScratchFile, range: Range<Int64>)?
+
+        /// The counts with their terms and tallies in memory, read back if they were on disk.
+        func loaded() -> GroupCounts {
+            guard let (file, range) = spilled else { return self }
+            // Read back from a file this process wrote in this run: failing here is the disk's
+            // fault, and counting on without these terms would publish wrong frequencies.
+            guard let bytes = file.read(range) else {
+                preconditionFailure("the frequency table's scratch file could not be read back")
+            }
+            let (terms, tallies) = Self.decode(bytes)
+            return GroupCounts(terms: terms, tallies: tallies, participants: participants, uniform: uniform)
+        }
+
+        /// Each term as its length, its bytes, its count and its documents, in varints (most
+        /// counts of a group by participant are 1 or 2: a byte each). A tally's last document
+        /// is left out: none read back is counted in a document still open.
+        static func encode(_ terms: TermList, _ tallies: [Builder.Accumulator.Tally]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(tallies.count * 12)
+            for (id, tally) in tallies.enumerated() {
+                terms.withBytes(at: id) { form in
+                    Varint.append(form.count, to: &bytes)
+                    bytes.append(contentsOf: form)
+                }
+                Varint.append(tally.count, to: &bytes)
+                Varint.append(Int(tally.documents), to: &bytes)
+            }
+            return bytes
+        }
+
+        static func decode(_ bytes: [UInt8]) -> (TermList, [Builder.Accumulator.Tally]) {
+            var terms = TermList()
+            var tallies: [Builder.Accumulator.Tally] = []
+            bytes.withUnsafeBufferPointer { bytes in
+                var at = 0
+                while at < bytes.count {
+                    let length = Varint.read(bytes, at: &at)
+                    terms.append(UnsafeBufferPointer(rebasing: bytes[at..<at + length]))
+                    at += length
+                    let count = Varint.read(bytes, at: &at)
+                    tallies.append(.init(count: count, documents: Int32(Varint.read(bytes, at: &at)), lastDocument: -1))
+                }
+            }
+            return (terms, tallies)
+        }
 
         func termCount(at id: Int) -> TermCount {
             TermCount(
@@ -92,8 +139,11 @@ public struct FrequencyTable: Sendable {
             /// counted, even in a group of one participant).
             var anonymous = false
             var vocabulary = Vocabulary(capacity: 256)
-            /// The group's forms while it is set aside (``freeze()``), its vocabulary then empty.
+            /// The group's forms while it is set aside in memory (``freeze(to:)``), its vocabulary
+            /// then empty.
             var frozen: TermList?
+            /// Where the group's forms and tallies are while set aside on disk (both then empty).
+            var spilled: (file: ScratchFile, range: Range<Int64>, count: Int)?
             /// The last document that added to the group.
             var lastTouched: Int32 = -1
             /// What each document adds to a term, side by side: in three arrays, counting a term
@@ -110,20 +160,36 @@ public struct FrequencyTable: Sendable {
                 tallies += repeatElement(Tally(), count: size - tallies.count)
             }
 
-            /// Sets a group no document has added to lately aside: its forms and tallies copied
-            /// to arrays of their size, its vocabulary's index let go. In a grouping by
-            /// participant or document most groups are done with once their transcript is, and
-            /// the index and the arrays' room to grow were a third of the table.
-            mutating func freeze() {
-                guard frozen == nil else { return }
-                frozen = vocabulary.termList.compacted()
+            /// How many terms the group has.
+            var size: Int { spilled?.count ?? tallies.count }
+
+            /// Sets a group no document has added to lately aside: its forms and tallies written
+            /// to `scratch`, or without one (or when it cannot be written) copied to arrays of
+            /// their size; its vocabulary's index let go. In a grouping by participant or
+            /// document most groups are done with once their transcript is: the index and the
+            /// arrays' room to grow were a third of the table, the rest nearly all of it.
+            mutating func freeze(to scratch: ScratchFile?) {
+                guard frozen == nil, spilled == nil else { return }
+                let forms = vocabulary.termList
                 vocabulary = Vocabulary(capacity: 0)
-                tallies = tallies.compacted()
+                if let scratch, let range = scratch.append(GroupCounts.encode(forms, tallies)) {
+                    spilled = (scratch, range, tallies.count)
+                    tallies = []
+                } else {
+                    frozen = forms.compacted()
+                    tallies = tallies.compacted()
+                }
             }
 
             /// The vocabulary of a group set aside, made again: the forms keep their ids, so the
             /// tallies stand.
             mutating func thaw() {
+                if let (file, range, _) = spilled {
+                    let counts = GroupCounts(
+                        terms: [], tallies: [], participants: [], uniform: 0, spilled: (file, range)
+                    ).loaded()
+                    (frozen, tallies, spilled) = (counts.terms, counts.tallies, nil)
+                }
                 guard let frozen else { return }
                 var vocabulary = Vocabulary(capacity: frozen.count)
                 for index in frozen.indices { _ = frozen.withBytes(at: index) { vocabulary.intern($0) } }
@@ -140,7 +206,7 @@ public struct FrequencyTable: Sendable {
                 _ terms: TermList, counts: [Int], document: Int32, ids: inout [Int32], keepingIDs: Bool,
                 hashes: inout [UInt32]
             ) {
-                if frozen != nil { thaw() }
+                if frozen != nil || spilled != nil { thaw() }
                 lastTouched = document
                 if !keepingIDs && !counts.isEmpty { anonymous = true }
                 // Hashed first, each slot fetched a few terms before it is probed: the group's
@@ -189,9 +255,15 @@ public struct FrequencyTable: Sendable {
         private var marks: [UInt64] = []
         var participantIndex: [String: Int32] = [:]
         var documentCount: Int32 = 0
+        /// Where groups set aside go (``Accumulator/freeze(to:)``); none, they stay in memory.
+        let scratchFolder: String?
+        private var scratchFile: ScratchFile?
+        private var scratchRefused = false
 
-        public init(participants: ParticipantTable, options: FrequencyCounter.Options) {
+        /// A builder whose groups set aside go to a scratch file in `scratchFolder`, if given.
+        public init(participants: ParticipantTable, options: FrequencyCounter.Options, scratchFolder: String? = nil) {
             self.options = options
+            self.scratchFolder = scratchFolder
             byID = participants.byID
             precedes = participants.groupOrder(of: options.grouping.singleAttribute)
         }
@@ -232,8 +304,12 @@ public struct FrequencyTable: Sendable {
             // Among many groups (by participant, by document), those no document has added to
             // lately are set aside; a group of a few is left as it is.
             if accumulators.count > Self.freezingAbove, documentIndex % 32 == 31 {
+                if scratchFile == nil, !scratchRefused, let scratchFolder {
+                    scratchFile = ScratchFile(in: scratchFolder)
+                    scratchRefused = scratchFile == nil
+                }
                 for slot in accumulators.indices where accumulators[slot].lastTouched < documentIndex - 16 {
-                    accumulators[slot].freeze()
+                    accumulators[slot].freeze(to: scratchFile)
                 }
             }
         }
@@ -263,13 +339,8 @@ public struct FrequencyTable: Sendable {
                 while bits != 0 {
                     let id = word << 6 | bits.trailingZeroBitCount
                     bits &= bits &- 1
-                    var gap = UInt32(id - previous)
+                    Varint.append(id - previous, to: &spokenIDs)
                     previous = id
-                    while gap >= 0x80 {
-                        spokenIDs.append(UInt8(truncatingIfNeeded: gap) | 0x80)
-                        gap >>= 7
-                    }
-                    spokenIDs.append(UInt8(gap))
                 }
             }
         }
@@ -300,10 +371,10 @@ public struct FrequencyTable: Sendable {
                 let slot = Int(runs[next].1.slot)
                 let accumulator = accumulators[slot]
                 let counted = accumulator.anonymous || accumulator.participants.count > 1
-                var counts: [Int32] = counted ? Array(repeating: 0, count: accumulator.tallies.count) : []
+                var counts: [Int32] = counted ? Array(repeating: 0, count: accumulator.size) : []
                 if counted {
                     last.removeAll(keepingCapacity: true)
-                    last += repeatElement(-1, count: accumulator.tallies.count)
+                    last += repeatElement(-1, count: accumulator.size)
                 }
                 while next < runs.count && Int(runs[next].1.slot) == slot {
                     defer { next += 1 }
@@ -311,20 +382,13 @@ public struct FrequencyTable: Sendable {
                     let (position, run) = runs[next]
                     var at = position == 0 ? 0 : spoken[position - 1].end
                     var id = 0
-                    while at < run.end {
-                        var gap = 0
-                        var shift = 0
-                        while spokenIDs[at] & 0x80 != 0 {
-                            gap |= Int(spokenIDs[at] & 0x7F) << shift
-                            shift += 7
-                            at += 1
-                        }
-                        gap |= Int(spokenIDs[at]) << shift
-                        at += 1
-                        id += gap
-                        if last[id] != run.participant {
-                            last[id] = run.participant
-                            counts[id] += 1
+                    spokenIDs.withUnsafeBufferPointer { bytes in
+                        while at < run.end {
+                            id += Varint.read(bytes, at: &at)
+                            if last[id] != run.participant {
+                                last[id] = run.participant
+                                counts[id] += 1
+                            }
                         }
                     }
                 }
@@ -343,7 +407,8 @@ public struct FrequencyTable: Sendable {
                 counts.append(
                     GroupCounts(
                         terms: accumulator.forms, tallies: accumulator.tallies, participants: participantCounts[slot],
-                        uniform: Int32(min(1, accumulator.participants.count))))
+                        uniform: Int32(min(1, accumulator.participants.count)),
+                        spilled: accumulator.spilled.map { ($0.file, $0.range) }))
             }
             return FrequencyTable(options: options, groups: groups, counts: counts)
         }
@@ -388,7 +453,7 @@ public struct FrequencyTable: Sendable {
         taken.removeAll()
         let make: @Sendable (Int) -> [Row] = { position in
             guard let counts = boxes[position]?.take() else { return [] }
-            return Self.rows(of: counts, in: groups[first + position], options: options)
+            return Self.rows(of: counts.loaded(), in: groups[first + position], options: options)
         }
         return concurrently ? ConcurrentSlots<[Row]>.map(boxes.count, make) : boxes.indices.map(make)
     }
@@ -451,7 +516,7 @@ public struct FrequencyTable: Sendable {
     /// The counts of one term in one group, if it occurs there (nil once the rows are taken).
     public func count(of term: String, in group: String) -> TermCount? {
         // A search of the group's forms: tables are read by their rows; this is for a question or two.
-        guard let index = groups.firstIndex(where: { $0.name == group }), let counts = counts[index],
+        guard let index = groups.firstIndex(where: { $0.name == group }), let counts = counts[index]?.loaded(),
             let id = counts.terms.firstIndex(of: term), counts.tallies[id].count > 0
         else { return nil }
         return counts.termCount(at: id)
@@ -489,7 +554,7 @@ public struct FrequencyTable: Sendable {
         var all = Vocabulary(capacity: counts[targetIndex]?.terms.count ?? 1024)
         var sides: [(a: Int, b: Int)] = []
         func add(_ index: Int, toTarget: Bool) {
-            guard let group = counts[index] else { return }
+            guard let group = counts[index]?.loaded() else { return }
             for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
                 let term = Int(group.terms.withBytes(at: id) { all.intern($0) })
                 if term == sides.count { sides.append((0, 0)) }
@@ -580,5 +645,32 @@ public struct LogLikelihood: Sendable, Hashable {
         let relativeA = (a == 0 ? 0.5 : a) / max(c, 1)
         let relativeB = (b == 0 ? 0.5 : b) / max(d, 1)
         logRatio = Foundation.log2(relativeA / relativeB)
+    }
+}
+
+/// Unsigned LEB128 integers: most of what a table keeps by the byte is small (a term's count, the
+/// gap to a speaker's next term id), a byte each where an `Int` is eight.
+enum Varint {
+    static func append(_ value: Int, to bytes: inout [UInt8]) {
+        var rest = UInt64(value)
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// The integer at `at`, which is moved past it.
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, at: inout Int) -> Int {
+        var value = 0
+        var shift = 0
+        while bytes[at] & 0x80 != 0 {
+            value |= Int(bytes[at] & 0x7F) << shift
+            shift += 7
+            at += 1
+        }
+        value |= Int(bytes[at]) << shift
+        at += 1
+        return value
     }
 }

@@ -257,21 +257,29 @@ import Testing
             documents.append(DocumentCounts(documentID: "d\(document)", speakers: speakers))
         }
         let participants = ParticipantTable(attributeNames: [], participants: people)
-        for (minimum, top) in [(1, nil), (2, 5)] as [(Int, Int?)] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scratch-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (minimum, top, scratch) in [(1, nil, nil), (2, 5, nil), (1, nil, folder), (2, 5, folder)]
+            as [(Int, Int?, String?)]
+        {
             var options = FrequencyCounter.Options()
             options.grouping = .participant
             options.minimumCount = minimum
             options.top = top
-            // Groups nobody has added to lately are set aside as documents arrive, and made again
-            // when one does: some are here.
-            var builder = FrequencyTable.Builder(participants: participants, options: options)
+            // Groups nobody has added to lately are set aside as documents arrive (in memory, or
+            // in a scratch file unlinked at once), and made again when one does: some are here.
+            var builder = FrequencyTable.Builder(participants: participants, options: options, scratchFolder: scratch)
             var thawed = 0
-            for document in documents {
-                let resting = Set(builder.index.filter { builder.accumulators[$0.value].frozen != nil }.keys)
-                builder.add(document)
-                thawed += document.speakers.filter { resting.contains($0.participantID ?? "") }.count
+            func resting(_ accumulator: FrequencyTable.Builder.Accumulator) -> Bool {
+                scratch == nil ? accumulator.frozen != nil : accumulator.spilled != nil
             }
-            #expect(thawed > 0 && builder.accumulators.contains { $0.frozen != nil })
+            for document in documents {
+                let asleep = Set(builder.index.filter { resting(builder.accumulators[$0.value]) }.keys)
+                builder.add(document)
+                thawed += document.speakers.filter { asleep.contains($0.participantID ?? "") }.count
+            }
+            #expect(thawed > 0 && builder.accumulators.contains(where: resting))
+            if let scratch { #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty) }
             let table = builder.table()
             #expect(table.groups.map(\.name) == people.map(\.id))
             var expected: [FrequencyTable.Row] = []
