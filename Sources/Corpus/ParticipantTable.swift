@@ -240,19 +240,22 @@ public struct ParticipantIndex: Sendable {
     }
 }
 
+/// Whether `left` sorts before `right` byte by byte (a prefix first).
+public func bytesPrecede(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+    let common = min(left.count, right.count)
+    if common > 0, let l = left.baseAddress, let r = right.baseAddress {
+        let order = memcmp(l, r, common)
+        if order != 0 { return order < 0 }
+    }
+    return left.count < right.count
+}
+
 /// Whether `a` sorts before `b` by their UTF-8 bytes (the order of their scalars), compared as
 /// bytes: the generic comparison of two UTF-8 views was most of sorting a study's paths. The
 /// bytes are borrowed in place (copies of the strings made for `withUTF8` cost a third of
 /// sorting 2,000 paths or 30,000 terms); a string without contiguous UTF-8 is made so first.
 public func utf8Precedes(_ a: String, _ b: String) -> Bool {
-    func precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
-        let common = min(left.count, right.count)
-        if common > 0, let l = left.baseAddress, let r = right.baseAddress {
-            let order = memcmp(l, r, common)
-            if order != 0 { return order < 0 }
-        }
-        return left.count < right.count
-    }
+    let precedes = bytesPrecede
     if let borrowed = a.utf8.withContiguousStorageIfAvailable({ left in
         b.utf8.withContiguousStorageIfAvailable { right in precedes(left, right) }
     }), let result = borrowed {

@@ -68,7 +68,8 @@ struct FinishedFrequencies {
     struct Table {
         var grouping: String
         var ngram: Int
-        var table: FrequencyTable
+        /// Nil once its rows are being written.
+        var table: FrequencyTable?
     }
     var study: String
     var tables: [Table]
@@ -86,7 +87,8 @@ extension Outputs {
     ///
     /// Throws for a value JSON cannot hold (the caller abandons the files).
     static func writeFrequencyFiles(
-        _ frequencies: inout FinishedFrequencies, json: (any ByteSink)?, csv: (any ByteSink)?
+        _ frequencies: inout FinishedFrequencies, json: (any ByteSink)?, csv: (any ByteSink)?,
+        rowsAtATime: Int = FrequencyRowPieces.rowsAtATime
     ) throws -> FrequenciesFile {
         // While one core writes a few groups' rows as JSON, the other writes them as CSV and
         // makes the next groups' rows. Each of the three touches its own field only.
@@ -95,7 +97,8 @@ extension Outputs {
             var csv: [UInt8] = []
             var csvSink: (any ByteSink)?
             var tables: [FinishedFrequencies.Table] = []
-            var next: [[FrequencyTable.Row]] = []
+            var pieces: FrequencyRowPieces?
+            var next: [FrequencyTable.Row] = []
         }
         let writers = Writers()
         swap(&writers.tables, &frequencies.tables)
@@ -112,7 +115,7 @@ extension Outputs {
         var shown: [FrequenciesFile.Table] = []
         for position in writers.tables.indices {
             let (grouping, ngram) = (writers.tables[position].grouping, writers.tables[position].ngram)
-            let groups = writers.tables[position].table.groups
+            guard let groups = writers.tables[position].table?.groups else { continue }
             writers.json?.openFrequencyTable(grouping: grouping, ngram: ngram, groups: groups)
             var csvPrefix: [UInt8] = []
             appendCSVField(grouping, to: &csvPrefix)
@@ -121,34 +124,40 @@ extension Outputs {
             csvPrefix.append(0x2C)
             let prefix = csvPrefix
             var top: [FrequencyTable.Row] = []
-            var range = 0..<min(groups.count, frequencyGroupsAtATime)
-            var rows = writers.tables[position].table.takeRows(ofGroups: range)
-            while !range.isEmpty {
-                let following = range.upperBound..<min(groups.count, range.upperBound + frequencyGroupsAtATime)
-                let current = rows
+            var (shownGroup, shownRows) = ("", 0)
+            // Moved out, so that the pieces hold the table's only copy and let each group go.
+            var pieces = FrequencyRowPieces(table: writers.tables[position].table, rowsAtATime: rowsAtATime)
+            writers.tables[position].table = nil
+            var piece = pieces.next(concurrently: true)
+            writers.pieces = pieces
+            while !piece.isEmpty {
+                let current = piece
                 inParallel(3) { task in
                     switch task {
                     case 0:
-                        for group in current { writers.json?.records(of: group) }
+                        writers.json?.records(of: current)
                     case 1:
                         guard let csv = writers.csvSink else { return }
-                        for group in current {
-                            appendFrequencyRows(group, prefix: prefix, to: &writers.csv) { bytes in
-                                csv.append(bytes)
-                                bytes.removeAll(keepingCapacity: true)
-                            }
+                        appendFrequencyRows(current, prefix: prefix, to: &writers.csv) { bytes in
+                            csv.append(bytes)
+                            bytes.removeAll(keepingCapacity: true)
                         }
                     default:
-                        writers.next =
-                            following.isEmpty
-                            ? [] : writers.tables[position].table.takeRows(ofGroups: following, concurrently: false)
+                        writers.next = writers.pieces?.next(concurrently: false) ?? []
                     }
                 }
-                for group in current { top += group.prefix(HTMLReport.topTermsShown) }
-                range = following
-                rows = writers.next
+                // The rows come group by group: each group's first few are what the report shows.
+                for row in current {
+                    if row.group != shownGroup { (shownGroup, shownRows) = (row.group, 0) }
+                    if shownRows < HTMLReport.topTermsShown {
+                        top.append(row)
+                        shownRows += 1
+                    }
+                }
+                piece = writers.next
                 writers.next = []
             }
+            writers.pieces = nil
             writers.json?.closeFrequencyTable()
             shown.append(.init(grouping: grouping, ngram: ngram, groups: groups, rows: top))
         }
@@ -190,5 +199,48 @@ extension Outputs {
             csv.append(0x0A)
             if csv.count >= 1 << 20 { try spill(&csv) }
         }
+    }
+}
+
+/// One table's rows in order, handed out a piece at a time: up to 65,536 rows, from as
+/// many groups as fill it or from a slice of one large group (two groups' bigrams are millions
+/// of rows each). The groups are put in row order ``Outputs/frequencyGroupsAtATime`` at a time,
+/// as the pieces reach them, and each is let go once its rows are handed out.
+struct FrequencyRowPieces {
+    static let rowsAtATime = 1 << 16
+    private let rowsAtATime: Int
+    private var table: FrequencyTable?
+    private var orders: [FrequencyTable.GroupRows?] = []
+    /// The first group not yet ordered, the group being handed out, and its next row.
+    private var (nextGroup, position, offset) = (0, 0, 0)
+
+    init(table: FrequencyTable?, rowsAtATime: Int = Self.rowsAtATime) {
+        self.table = table
+        self.rowsAtATime = max(1, rowsAtATime)
+    }
+
+    /// The next piece, or none when every row has been handed out; groups are ordered on both
+    /// cores if `concurrently`.
+    mutating func next(concurrently: Bool) -> [FrequencyTable.Row] {
+        var piece: [FrequencyTable.Row] = []
+        while piece.count < rowsAtATime {
+            if position == orders.count {
+                let groups = table?.groups.count ?? 0
+                guard nextGroup < groups else { break }
+                let range = nextGroup..<min(groups, nextGroup + Outputs.frequencyGroupsAtATime)
+                orders = table?.takeRowOrders(ofGroups: range, concurrently: concurrently) ?? []
+                (nextGroup, position, offset) = (range.upperBound, 0, 0)
+                continue
+            }
+            guard let group = orders[position] else { break }
+            let end = min(group.count, offset + rowsAtATime - piece.count)
+            piece += group.rows(offset..<end)
+            offset = end
+            if offset == group.count {
+                orders[position] = nil
+                (position, offset) = (position + 1, 0)
+            }
+        }
+        return piece
     }
 }

@@ -439,11 +439,17 @@ public struct FrequencyTable: Sendable {
     /// The rows of the groups at `indices`, a list per group (none for a group whose rows were
     /// taken), each group's terms let go once its rows are made: a writer that takes a few
     /// groups at a time holds their rows, not the table's (5.5 million for 2,000 participants).
+    public mutating func takeRows(ofGroups indices: Range<Int>) -> [[Row]] {
+        takeRowOrders(ofGroups: indices).map { $0.rows(0..<$0.count) }
+    }
+
+    /// The groups at `indices` in row order, ready to be made into rows a slice at a time
+    /// (``GroupRows``), each group's counts taken from the table (none for a group whose rows
+    /// were taken).
     ///
-    /// Each group's rows are made and sorted on a core of its own (the serial end of a run)
-    /// unless not `concurrently` (a writer that makes the next groups' rows on one core while
-    /// the other writes these).
-    public mutating func takeRows(ofGroups indices: Range<Int>, concurrently: Bool = true) -> [[Row]] {
+    /// Each group's terms are ordered on a core of its own (the serial end of a run) unless not
+    /// `concurrently` (a writer that orders the next groups on one core while the other writes).
+    public mutating func takeRowOrders(ofGroups indices: Range<Int>, concurrently: Bool = true) -> [GroupRows] {
         var taken: [TakenOnce<GroupCounts>?] = []
         for index in indices {
             taken.append(counts[index].map(TakenOnce.init))
@@ -451,11 +457,38 @@ public struct FrequencyTable: Sendable {
         }
         let (groups, options, first, boxes) = (groups, options, indices.lowerBound, taken)
         taken.removeAll()
-        let make: @Sendable (Int) -> [Row] = { position in
-            guard let counts = boxes[position]?.take() else { return [] }
-            return Self.rows(of: counts.loaded(), in: groups[first + position], options: options)
+        let make: @Sendable (Int) -> GroupRows = { position in
+            let group = groups[first + position]
+            guard let counts = boxes[position]?.take()?.loaded() else {
+                return GroupRows(group: group, counts: nil, order: [])
+            }
+            return GroupRows(group: group, counts: counts, order: Self.rowOrder(of: counts, options: options))
         }
-        return concurrently ? ConcurrentSlots<[Row]>.map(boxes.count, make) : boxes.indices.map(make)
+        return concurrently ? ConcurrentSlots<GroupRows>.map(boxes.count, make) : boxes.indices.map(make)
+    }
+
+    /// One group's rows in order, made a slice at a time: a group of millions of terms (a few
+    /// groups' bigrams) is written without all its rows in memory at once.
+    public struct GroupRows: Sendable {
+        public let group: Group
+        let counts: GroupCounts?
+        /// The group's term ids in row order.
+        let order: [Int32]
+
+        public var count: Int { order.count }
+
+        /// The rows at `range` of the group's order.
+        public func rows(_ range: Range<Int>) -> [Row] {
+            guard let counts else { return [] }
+            return order[range].map { id in
+                let tally = counts.tallies[Int(id)]
+                return Row(
+                    term: counts.terms[Int(id)], group: group.name, count: tally.count,
+                    rate: FrequencyTable.rate(tally.count, of: group.words),
+                    participants: Int(counts.participants.isEmpty ? counts.uniform : counts.participants[Int(id)]),
+                    documents: Int(tally.documents))
+            }
+        }
     }
 
     /// Hands every row to `body` a few groups' rows at a time, in the groups' order, leaving the
@@ -469,48 +502,34 @@ public struct FrequencyTable: Sendable {
         }
     }
 
-    /// A group's rows: minimum count and top-N applied, by count then term.
-    static func rows(of counts: GroupCounts, in group: Group, options: FrequencyCounter.Options) -> [Row] {
-        var rows: [Row] = []
-        for (id, tally) in counts.tallies.enumerated() where tally.count > 0 && tally.count >= options.minimumCount {
-            rows.append(
-                Row(
-                    term: counts.terms[id], group: group.name, count: tally.count,
-                    rate: rate(tally.count, of: group.words),
-                    participants: Int(counts.participants.isEmpty ? counts.uniform : counts.participants[id]),
-                    documents: Int(tally.documents)))
-        }
-        rows = sortedByCountThenTerm(rows)
-        // A copy of the top rows, not the whole array cut short: that keeps its room for all of them.
-        if let top = options.top, rows.count > top { rows = Array(rows.prefix(top)) }
-        return rows
-    }
-
-    /// Rows by count (descending), then term in UTF-8 byte order (which is scalar order).
-    /// Sorted as small keys, a term's first eight bytes compared as one integer: most terms of
-    /// a table occur once or twice, so nearly every comparison was of two strings.
-    static func sortedByCountThenTerm(_ rows: [Row]) -> [Row] {
+    /// A group's term ids in row order: by count (descending), then term in UTF-8 byte order
+    /// (which is scalar order); minimum count and top-N applied. Sorted as small keys, a term's
+    /// first eight bytes compared as one integer (most terms of a table occur once or twice, so
+    /// nearly every comparison was of two strings), and rows made only for the ids kept: sorting
+    /// the rows themselves held them twice, and made a string of every term when 15 are shown.
+    static func rowOrder(of counts: GroupCounts, options: FrequencyCounter.Options) -> [Int32] {
         struct Key {
             var count: Int
             var prefix: UInt64
-            var row: Int32
+            var id: Int32
         }
-        var keys = rows.indices.map { index in
-            var term = rows[index].term
+        var keys: [Key] = []
+        for (id, tally) in counts.tallies.enumerated() where tally.count > 0 && tally.count >= options.minimumCount {
             // Big-endian, zero-padded: integers order as the bytes do, up to a prefix tie.
-            let prefix = term.withUTF8 { bytes in
+            let prefix = counts.terms.withBytes(at: id) { bytes in
                 var prefix: UInt64 = 0
                 for offset in 0..<8 { prefix = prefix << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
                 return prefix
             }
-            return Key(count: rows[index].count, prefix: prefix, row: Int32(index))
+            keys.append(Key(count: tally.count, prefix: prefix, id: Int32(id)))
         }
+        let terms = counts.terms
         keys.sort { a, b in
             if a.count != b.count { return a.count > b.count }
             if a.prefix != b.prefix { return a.prefix < b.prefix }
-            return utf8Precedes(rows[Int(a.row)].term, rows[Int(b.row)].term)
+            return terms.withBytes(at: Int(a.id)) { left in terms.withBytes(at: Int(b.id)) { bytesPrecede(left, $0) } }
         }
-        return keys.map { rows[Int($0.row)] }
+        return keys.prefix(options.top ?? keys.count).map(\.id)
     }
 
     /// The counts of one term in one group, if it occurs there (nil once the rows are taken).

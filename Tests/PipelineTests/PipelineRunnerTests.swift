@@ -180,6 +180,62 @@ import Testing
         #expect(lines == fromJSON)
     }
 
+    /// The frequency files are written a piece of rows at a time, a piece filled from several
+    /// groups or cut from one large group: with pieces of 7 rows, both files still hold every
+    /// table's rows in order (as the tables give them whole), and the report keeps each group's
+    /// top rows.
+    @Test func frequencyFilesWrittenInSmallPiecesHoldEveryRowInOrder() throws {
+        final class Collected: ByteSink {
+            var bytes: [UInt8] = []
+            func append(_ more: [UInt8]) { bytes += more }
+        }
+        var random = SplitMixGenerator(seed: 7)
+        let people = (1...(Outputs.frequencyGroupsAtATime + 9)).map {
+            Participant(id: "P\($0)", attributes: ["split": $0 % 4 == 0 ? "tech" : "clinical"])
+        }
+        let documents = people.map { person in
+            var terms: [String: Int] = [:]
+            // Some participants say nothing, some a few words, some a great many.
+            for _ in 0..<[0, 3, 40][Int.random(in: 0..<3, using: &random)] {
+                terms["w\(Int.random(in: 0..<60, using: &random))", default: 0] += Int.random(in: 1...3, using: &random)
+            }
+            return DocumentCounts(
+                documentID: "d-\(person.id)",
+                speakers: [.init(participantID: person.id, words: terms.values.reduce(0, +), terms: terms)])
+        }
+        let participants = ParticipantTable(attributeNames: ["split"], participants: people)
+        var tables: [FinishedFrequencies.Table] = []
+        var whole: [(String, FrequencyTable)] = []
+        for grouping in [Grouping.participant, .attributes(["split"])] {
+            var options = FrequencyCounter.Options()
+            options.grouping = grouping
+            let table = FrequencyTable(merging: documents, participants: participants, options: options)
+            tables.append(.init(grouping: grouping.description, ngram: 1, table: table))
+            whole.append((grouping.description, table))
+        }
+        var finished = FinishedFrequencies(study: "pieces", tables: tables, keyness: [])
+        tables = []
+        let (json, csv) = (Collected(), Collected())
+        let shown = try Outputs.writeFrequencyFiles(&finished, json: json, csv: csv, rowsAtATime: 7)
+        let file = try JSONDecoder().decode(Outputs.FrequenciesFile.self, from: Data(json.bytes))
+        #expect(file.tables.map(\.grouping) == whole.map(\.0))
+        var lines = ["grouping,ngram,term,group,count,rate,participants,documents"]
+        for ((grouping, table), written) in zip(whole, file.tables) {
+            #expect(table.rows.count > 7 && written.rows == table.rows && written.groups == table.groups)
+            lines += table.rows.map { row in
+                "\(grouping),1,\(row.term),\(row.group),\(row.count),\(FixedPoint.string(row.rate, digits: 4)),"
+                    + "\(row.participants),\(row.documents)"
+            }
+        }
+        #expect(String(decoding: csv.bytes, as: UTF8.self) == lines.joined(separator: "\n") + "\n")
+        for ((_, table), kept) in zip(whole, shown.tables) {
+            let top = table.groups.flatMap { group in
+                table.rows.filter { $0.group == group.name }.prefix(HTMLReport.topTermsShown)
+            }
+            #expect(kept.rows == top)
+        }
+    }
+
     /// Frequencies grouped or compared by a column the participants file does not have put
     /// every participant in one "(none)" group without a word: now
     /// the run stops before reading anything and names the column, and the one meant.

@@ -302,9 +302,12 @@ import Testing
             spent.takeRows(groupsAtATime: 7) { pieces.append($0) }
             #expect(pieces.count == 11 && Array(pieces.joined()) == expected)
             #expect(spent.groups == table.groups && spent.rows.isEmpty)
-            // Some groups taken, one core or two: the same rows; the rest keep their counts.
+            // Some groups taken, ordered on one core or two, their rows made in slices: the same
+            // rows; the rest keep their counts.
             var part = table
-            let serial = part.takeRows(ofGroups: 10..<20, concurrently: false)
+            let serial = part.takeRowOrders(ofGroups: 10..<20, concurrently: false).map { group in
+                stride(from: 0, to: group.count, by: 3).flatMap { group.rows($0..<min(group.count, $0 + 3)) }
+            }
             var other = table
             #expect(other.takeRows(ofGroups: 10..<20) == serial)
             #expect(Array(serial.joined()) == expected.filter { (11...20).map { "P\($0)" }.contains($0.group) })
@@ -380,23 +383,25 @@ import Testing
     @Test func rowsSortByCountThenTermWhateverTheTermsShare() {
         let stems = ["", "a", "ab", "abcdefgh", "abcdefg", "abcdefghi", "\u{0}", "a\u{0}", "é", "e\u{301}", "ß", "日本"]
         var random = SystemRandomNumberGenerator()
-        var rows: [FrequencyTable.Row] = []
-        var seen: Set<String> = []
-        while rows.count < 3000 {
+        var counts: [String: Int] = [:]
+        while counts.count < 3000 {
             let term =
                 stems.randomElement(using: &random)! + stems.randomElement(using: &random)!
                 + String(Int.random(in: 0..<40, using: &random))
-            guard seen.insert(term).inserted else { continue }
-            rows.append(
-                FrequencyTable.Row(
-                    term: term, group: "g", count: Int.random(in: 1...4, using: &random), rate: 0, participants: 1,
-                    documents: 1))
+            counts[term] = Int.random(in: 1...4, using: &random)
         }
-        let expected = rows.sorted {
-            $0.count != $1.count
-                ? $0.count > $1.count : $0.term.utf8.lexicographicallyPrecedes($1.term.utf8)
+        let expected = counts.sorted {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
         }
-        #expect(FrequencyTable.sortedByCountThenTerm(rows).map(\.term) == expected.map(\.term))
+        var options = FrequencyCounter.Options()
+        options.filter = .everyone
+        let speaker = DocumentCounts.Speaker(participantID: "P1", words: 3000, terms: counts)
+        for top in [nil, 7] as [Int?] {
+            options.top = top
+            let table = FrequencyTable(
+                merging: [DocumentCounts(documentID: "d", speakers: [speaker])], participants: table, options: options)
+            #expect(table.rows.map(\.term) == expected.prefix(top ?? expected.count).map(\.key))
+        }
     }
 
     /// Worked by hand: a=10, b=5, c=1,000, d=2,000 → E₁=5, E₂=10,
