@@ -259,9 +259,13 @@ import Testing
         let participants = ParticipantTable(attributeNames: [], participants: people)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scratch-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for (minimum, top, scratch) in [(1, nil, nil), (2, 5, nil), (1, nil, folder), (2, 5, folder)]
-            as [(Int, Int?, String?)]
-        {
+        // A folder inside a file cannot be made: the groups set aside stay in memory.
+        let unusable = folder + "-file/inside"
+        try Data().write(to: URL(fileURLWithPath: folder + "-file"))
+        defer { try? FileManager.default.removeItem(atPath: folder + "-file") }
+        for (minimum, top, scratch) in [
+            (1, nil, nil), (2, 5, nil), (1, nil, folder), (2, 5, folder), (1, nil, unusable),
+        ] as [(Int, Int?, String?)] {
             var options = FrequencyCounter.Options()
             options.grouping = .participant
             options.minimumCount = minimum
@@ -271,7 +275,7 @@ import Testing
             var builder = FrequencyTable.Builder(participants: participants, options: options, scratchFolder: scratch)
             var thawed = 0
             func resting(_ accumulator: FrequencyTable.Builder.Accumulator) -> Bool {
-                scratch == nil ? accumulator.frozen != nil : accumulator.spilled != nil
+                scratch == folder ? accumulator.spilled != nil : accumulator.frozen != nil
             }
             for document in documents {
                 let asleep = Set(builder.index.filter { resting(builder.accumulators[$0.value]) }.keys)
@@ -279,7 +283,7 @@ import Testing
                 thawed += document.speakers.filter { asleep.contains($0.participantID ?? "") }.count
             }
             #expect(thawed > 0 && builder.accumulators.contains(where: resting))
-            if let scratch { #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty) }
+            if scratch == folder { #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty) }
             let table = builder.table()
             #expect(table.groups.map(\.name) == people.map(\.id))
             var expected: [FrequencyTable.Row] = []
