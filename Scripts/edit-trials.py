@@ -85,9 +85,15 @@ def build_study(folder, copies, rng):
             kept.append(rng.choice(TRICKY_LINES))
         with open(os.path.join(corpus, "copy-%04d.txt" % number), "w", encoding="utf-8") as f:
             f.write("\n".join(kept) + "\n")
-    # A column of numbers for the pipeline's bands (an empty cell now and then: in no band).
+    # Most copies are a participant of their own: a grouping by participant then has more groups
+    # than a frequency table keeps at hand (64), and sets the quiet ones aside in a scratch file.
     path = os.path.join(corpus, "participants.csv")
     rows = [r for r in open(path, encoding="utf-8-sig").read().split("\n") if r.strip()]
+    for number in range(copies):
+        if rng.random() < 0.8:
+            split = rng.choice(["Full-time tech", "Mixed", "Mostly clinical"])
+            rows.append("C%04d,Locum,%s,1-5,Copy of interview 11,copy-%04d.txt" % (number, split, number))
+    # A column of numbers for the pipeline's bands (an empty cell now and then: in no band).
     rows = [rows[0] + ",years"] + [r + "," + rng.choice(["", str(rng.randint(0, 20))]) if rng.random() < 0.1
                                    else r + "," + str(rng.randint(0, 20)) for r in rows[1:]]
     with open(path, "w", encoding="utf-8") as f:
