@@ -59,13 +59,18 @@ public struct FrequencyTable: Sendable {
         /// The counts with their terms and tallies in memory, read back if they were on disk.
         func loaded() -> GroupCounts {
             guard let (file, range) = spilled else { return self }
+            let (terms, tallies) = Self.read(range, of: file)
+            return GroupCounts(terms: terms, tallies: tallies, participants: participants, uniform: uniform)
+        }
+
+        /// Terms and tallies written to `file` by ``encode(_:_:)``.
+        static func read(_ range: Range<Int64>, of file: ScratchFile) -> (TermList, [Builder.Accumulator.Tally]) {
             // Read back from a file this process wrote in this run: failing here is the disk's
             // fault, and counting on without these terms would publish wrong frequencies.
             guard let bytes = file.read(range) else {
                 preconditionFailure("the frequency table's scratch file could not be read back")
             }
-            let (terms, tallies) = Self.decode(bytes)
-            return GroupCounts(terms: terms, tallies: tallies, participants: participants, uniform: uniform)
+            return decode(bytes)
         }
 
         /// Each term as its length, its bytes, its count and its documents, in varints (most
@@ -139,11 +144,13 @@ public struct FrequencyTable: Sendable {
             /// counted, even in a group of one participant).
             var anonymous = false
             var vocabulary = Vocabulary(capacity: 256)
-            /// The group's forms while it is set aside in memory (``freeze(to:)``), its vocabulary
-            /// then empty.
-            var frozen: TermList?
-            /// Where the group's forms and tallies are while set aside on disk (both then empty).
-            var spilled: (file: ScratchFile, range: Range<Int64>, count: Int)?
+            /// Where a group set aside (``freeze(to:)``) keeps its forms, its vocabulary then empty:
+            /// in memory, or on disk with its tallies (`count` of them; the array then empty).
+            enum Aside: Sendable {
+                case kept(TermList)
+                case spilled(ScratchFile, Range<Int64>, count: Int)
+            }
+            var aside: Aside?
             /// The last document that added to the group.
             var lastTouched: Int32 = -1
             /// What each document adds to a term, side by side: in three arrays, counting a term
@@ -161,7 +168,10 @@ public struct FrequencyTable: Sendable {
             }
 
             /// How many terms the group has.
-            var size: Int { spilled?.count ?? tallies.count }
+            var size: Int {
+                if case .spilled(_, _, let count) = aside { return count }
+                return tallies.count
+            }
 
             /// Sets a group no document has added to lately aside: its forms and tallies written
             /// to `scratch`, or without one (or when it cannot be written) copied to arrays of
@@ -169,14 +179,14 @@ public struct FrequencyTable: Sendable {
             /// document most groups are done with once their transcript is: the index and the
             /// arrays' room to grow were a third of the table, the rest nearly all of it.
             mutating func freeze(to scratch: ScratchFile?) {
-                guard frozen == nil, spilled == nil else { return }
+                guard aside == nil else { return }
                 let forms = vocabulary.termList
                 vocabulary = Vocabulary(capacity: 0)
                 if let scratch, let range = scratch.append(GroupCounts.encode(forms, tallies)) {
-                    spilled = (scratch, range, tallies.count)
+                    aside = .spilled(scratch, range, count: tallies.count)
                     tallies = []
                 } else {
-                    frozen = forms.compacted()
+                    aside = .kept(forms.compacted())
                     tallies = tallies.compacted()
                 }
             }
@@ -184,21 +194,29 @@ public struct FrequencyTable: Sendable {
             /// The vocabulary of a group set aside, made again: the forms keep their ids, so the
             /// tallies stand.
             mutating func thaw() {
-                if let (file, range, _) = spilled {
-                    let counts = GroupCounts(
-                        terms: [], tallies: [], participants: [], uniform: 0, spilled: (file, range)
-                    ).loaded()
-                    (frozen, tallies, spilled) = (counts.terms, counts.tallies, nil)
+                let forms: TermList
+                switch aside {
+                case nil: return
+                case .kept(let kept): forms = kept
+                case .spilled(let file, let range, _): (forms, tallies) = GroupCounts.read(range, of: file)
                 }
-                guard let frozen else { return }
-                var vocabulary = Vocabulary(capacity: frozen.count)
-                for index in frozen.indices { _ = frozen.withBytes(at: index) { vocabulary.intern($0) } }
+                var vocabulary = Vocabulary(capacity: forms.count)
+                for index in forms.indices { _ = forms.withBytes(at: index) { vocabulary.intern($0) } }
                 self.vocabulary = vocabulary
-                self.frozen = nil
+                aside = nil
             }
 
-            /// The group's forms in id order.
-            var forms: TermList { frozen ?? vocabulary.termList }
+            /// The group's forms in id order (none while they are on disk).
+            var forms: TermList {
+                if case .kept(let forms) = aside { return forms }
+                return vocabulary.termList
+            }
+
+            /// Where the group's forms and tallies are on disk, if they are.
+            var spilled: (file: ScratchFile, range: Range<Int64>)? {
+                if case .spilled(let file, let range, _) = aside { return (file, range) }
+                return nil
+            }
 
             /// Counts one speaker's terms (in place: one access to the accumulator for all of
             /// them, not one per field and term); their ids are appended to `ids` if kept.
@@ -206,7 +224,7 @@ public struct FrequencyTable: Sendable {
                 _ terms: TermList, counts: [Int], document: Int32, ids: inout [Int32], keepingIDs: Bool,
                 hashes: inout [UInt32]
             ) {
-                if frozen != nil || spilled != nil { thaw() }
+                if aside != nil { thaw() }
                 lastTouched = document
                 if !keepingIDs && !counts.isEmpty { anonymous = true }
                 // Hashed first, each slot fetched a few terms before it is probed: the group's
@@ -408,7 +426,7 @@ public struct FrequencyTable: Sendable {
                     GroupCounts(
                         terms: accumulator.forms, tallies: accumulator.tallies, participants: participantCounts[slot],
                         uniform: Int32(min(1, accumulator.participants.count)),
-                        spilled: accumulator.spilled.map { ($0.file, $0.range) }))
+                        spilled: accumulator.spilled))
             }
             return FrequencyTable(options: options, groups: groups, counts: counts)
         }
@@ -440,7 +458,11 @@ public struct FrequencyTable: Sendable {
     /// taken), each group's terms let go once its rows are made: a writer that takes a few
     /// groups at a time holds their rows, not the table's (5.5 million for 2,000 participants).
     public mutating func takeRows(ofGroups indices: Range<Int>) -> [[Row]] {
-        takeRowOrders(ofGroups: indices).map { $0.rows(0..<$0.count) }
+        let make = takeGroups(indices)
+        return ConcurrentSlots<[Row]>.map(indices.count) { position in
+            let group = make(position)
+            return group.rows(0..<group.count)
+        }
     }
 
     /// The groups at `indices` in row order, ready to be made into rows a slice at a time
@@ -450,21 +472,27 @@ public struct FrequencyTable: Sendable {
     /// Each group's terms are ordered on a core of its own (the serial end of a run) unless not
     /// `concurrently` (a writer that orders the next groups on one core while the other writes).
     public mutating func takeRowOrders(ofGroups indices: Range<Int>, concurrently: Bool = true) -> [GroupRows] {
+        let make = takeGroups(indices)
+        return concurrently ? ConcurrentSlots<GroupRows>.map(indices.count, make) : (0..<indices.count).map(make)
+    }
+
+    /// The groups at `indices` taken from the table, and what orders the `n`-th of them (read
+    /// back from disk if it was there): each is let go by the table once taken, by the caller
+    /// once used.
+    private mutating func takeGroups(_ indices: Range<Int>) -> @Sendable (Int) -> GroupRows {
         var taken: [TakenOnce<GroupCounts>?] = []
         for index in indices {
             taken.append(counts[index].map(TakenOnce.init))
             counts[index] = nil
         }
         let (groups, options, first, boxes) = (groups, options, indices.lowerBound, taken)
-        taken.removeAll()
-        let make: @Sendable (Int) -> GroupRows = { position in
+        return { position in
             let group = groups[first + position]
             guard let counts = boxes[position]?.take()?.loaded() else {
                 return GroupRows(group: group, counts: nil, order: [])
             }
             return GroupRows(group: group, counts: counts, order: Self.rowOrder(of: counts, options: options))
         }
-        return concurrently ? ConcurrentSlots<GroupRows>.map(boxes.count, make) : boxes.indices.map(make)
     }
 
     /// One group's rows in order, made a slice at a time: a group of millions of terms (a few

@@ -275,7 +275,11 @@ import Testing
             var builder = FrequencyTable.Builder(participants: participants, options: options, scratchFolder: scratch)
             var thawed = 0
             func resting(_ accumulator: FrequencyTable.Builder.Accumulator) -> Bool {
-                scratch == folder ? accumulator.spilled != nil : accumulator.frozen != nil
+                switch accumulator.aside {
+                case .kept: scratch != folder
+                case .spilled: scratch == folder
+                case nil: false
+                }
             }
             for document in documents {
                 let asleep = Set(builder.index.filter { resting(builder.accumulators[$0.value]) }.keys)
