@@ -125,11 +125,10 @@ extension Outputs {
             let prefix = csvPrefix
             var top: [FrequencyTable.Row] = []
             var (shownGroup, shownRows) = ("", 0)
-            // Moved out, so that the pieces hold the table's only copy and let each group go.
-            var pieces = FrequencyRowPieces(table: writers.tables[position].table, rowsAtATime: rowsAtATime)
+            // Moved, so that the pieces hold the table's only copy and let each group go.
+            writers.pieces = FrequencyRowPieces(table: writers.tables[position].table, rowsAtATime: rowsAtATime)
             writers.tables[position].table = nil
-            var piece = pieces.next(concurrently: true)
-            writers.pieces = pieces
+            var piece = writers.pieces?.next(concurrently: true) ?? []
             while !piece.isEmpty {
                 let current = piece
                 inParallel(3) { task in

@@ -542,6 +542,8 @@ public struct FrequencyTable: Sendable {
             var id: Int32
         }
         var keys: [Key] = []
+        // Room for every term at once: grown by doubling, a group of millions held two arrays.
+        keys.reserveCapacity(counts.tallies.count)
         for (id, tally) in counts.tallies.enumerated() where tally.count > 0 && tally.count >= options.minimumCount {
             // Big-endian, zero-padded: integers order as the bytes do, up to a prefix tie.
             let prefix = counts.terms.withBytes(at: id) { bytes in
