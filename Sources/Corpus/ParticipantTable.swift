@@ -255,12 +255,11 @@ public func bytesPrecede(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBuff
 /// bytes are borrowed in place (copies of the strings made for `withUTF8` cost a third of
 /// sorting 2,000 paths or 30,000 terms); a string without contiguous UTF-8 is made so first.
 public func utf8Precedes(_ a: String, _ b: String) -> Bool {
-    let precedes = bytesPrecede
     if let borrowed = a.utf8.withContiguousStorageIfAvailable({ left in
-        b.utf8.withContiguousStorageIfAvailable { right in precedes(left, right) }
+        b.utf8.withContiguousStorageIfAvailable { right in bytesPrecede(left, right) }
     }), let result = borrowed {
         return result
     }
     var (a, b) = (a, b)
-    return a.withUTF8 { left in b.withUTF8 { right in precedes(left, right) } }
+    return a.withUTF8 { left in b.withUTF8 { right in bytesPrecede(left, right) } }
 }
