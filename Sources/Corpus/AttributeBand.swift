@@ -161,6 +161,24 @@ extension ParticipantTable {
     /// How the groups of `attribute` (nil: of a grouping by anything else) are listed: a banded
     /// attribute's in its bands' order, after any group that is not a band (`(none)`); every
     /// other by name with numbers in order (``naturalPrecedes(_:_:)``).
+    /// How the groups of a grouping by `attributes` are listed: by one attribute as
+    /// ``groupOrder(of:)-(String?)`` lists its values; by several (groups named `a | b`), by the
+    /// first attribute's value in its order, then the second's, and so on (so `early | …` before
+    /// `mid | …` before `late | …`); by none (participant, document) by name with numbers in order.
+    public func groupOrder(of attributes: [String]) -> @Sendable (String, String) -> Bool {
+        guard attributes.count > 1 else { return groupOrder(of: attributes.first) }
+        let orders = attributes.map { groupOrder(of: $0) }
+        return { a, b in
+            let (left, right) = (a.components(separatedBy: " | "), b.components(separatedBy: " | "))
+            // A value holding the separator splits in more parts: such names keep the plain order.
+            guard left.count == orders.count, right.count == orders.count else { return naturalPrecedes(a, b) }
+            for (index, precedes) in orders.enumerated() where left[index] != right[index] {
+                return precedes(left[index], right[index])
+            }
+            return false
+        }
+    }
+
     public func groupOrder(of attribute: String?) -> @Sendable (String, String) -> Bool {
         guard let attribute, let order = valueOrder[attribute] else { return naturalPrecedes }
         let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

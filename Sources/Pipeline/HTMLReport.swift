@@ -515,7 +515,7 @@ struct HTMLReport: @unchecked Sendable {
         let byID = Dictionary(participants.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for grouping in attributeGroupings {
             let groupOf = people.map { grouping.group(participantID: $0, participant: byID[$0], documentID: "") }
-            let columns = Set(groupOf).sorted(by: participants.groupOrder(of: grouping.singleAttribute))
+            let columns = Set(groupOf).sorted(by: participants.groupOrder(of: grouping.attributeNames))
             let position = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
             let columnOf = groupOf.map { position[$0] ?? 0 }
             let summed = values.map { row in

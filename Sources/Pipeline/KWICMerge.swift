@@ -264,7 +264,7 @@ struct KWICTally: Sendable, Equatable, BinaryCodable {
         // Every slot is known: each attribute's values in order, and each group's words.
         let order = values.indices.map { attribute in
             let (names, precedes) = (
-                values[attribute], participants.groupOrder(of: groupings[attribute].singleAttribute)
+                values[attribute], participants.groupOrder(of: groupings[attribute].attributeNames)
             )
             return names.indices.sorted { precedes(names[$0], names[$1]) }
         }

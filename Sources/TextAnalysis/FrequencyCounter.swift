@@ -16,11 +16,6 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
         return []
     }
 
-    /// The one attribute of a grouping by one attribute, whose groups are its values.
-    public var singleAttribute: String? {
-        attributeNames.count == 1 ? attributeNames[0] : nil
-    }
-
     /// Parses `participant`, `document`, `corpus`, an attribute name, or `a,b` for a combination.
     public init(_ text: String) {
         switch text {

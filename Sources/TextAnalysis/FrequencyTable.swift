@@ -283,7 +283,7 @@ public struct FrequencyTable: Sendable {
             self.options = options
             self.scratchFolder = scratchFolder
             byID = participants.byID
-            precedes = participants.groupOrder(of: options.grouping.singleAttribute)
+            precedes = participants.groupOrder(of: options.grouping.attributeNames)
         }
 
         /// Adds the next document's counts.

@@ -87,6 +87,17 @@ import Testing
         #expect(["P10", "P2"].sorted(by: banded.groupOrder(of: "role")) == ["P2", "P10"])
         #expect(["P10", "P2"].sorted(by: banded.groupOrder(of: nil)) == ["P2", "P10"])
         #expect(banded.groupSizes(of: "stage") == "(none) (1), early (2), mid (1), late (1)")
+        // Combined, by the first attribute's order, then the second's.
+        let combined = ["late | b", "early | b", "mid | a", "early | a", "(none) | a"]
+        #expect(
+            combined.sorted(by: banded.groupOrder(of: ["stage", "role"])) == [
+                "(none) | a", "early | a", "early | b", "mid | a", "late | b",
+            ])
+        #expect(
+            ["P10 | early", "P2 | late", "P2 | early"].sorted(by: banded.groupOrder(of: ["role", "stage"])) == [
+                "P2 | early", "P2 | late", "P10 | early",
+            ])
+        #expect(["P10", "P2"].sorted(by: banded.groupOrder(of: [])) == ["P2", "P10"])
     }
 
     @Test func aValueThatIsNotANumberIsNamedWithItsParticipant() {

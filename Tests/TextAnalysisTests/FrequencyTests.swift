@@ -377,6 +377,30 @@ import Testing
             ])
     }
 
+    /// A grouping by a banded attribute and another lists its groups by the bands' order first:
+    /// `early | …`, `mid | …`, `late | …`, not by name.
+    @Test func combinedGroupsOfABandedAttributeFollowTheBands() throws {
+        let people = try ParticipantTable(
+            attributeNames: ["years", "split"],
+            participants: [
+                Participant(id: "P1", attributes: ["years": "12", "split": "tech"]),
+                Participant(id: "P2", attributes: ["years": "2", "split": "tech"]),
+                Participant(id: "P3", attributes: ["years": "7", "split": "clinical"]),
+                Participant(id: "P4", attributes: ["years": "3", "split": "clinical"]),
+            ]
+        ).banded(by: [
+            AttributeBand(name: "stage", source: "years", bounds: [5, 10], labels: ["early", "mid", "late"])
+        ])
+        let documents = ["P1", "P2", "P3", "P4"].map { id in
+            DocumentCounts(
+                documentID: id, speakers: [DocumentCounts.Speaker(participantID: id, words: 1, terms: ["time": 1])])
+        }
+        var options = FrequencyCounter.Options()
+        options.grouping = Grouping("stage,split")
+        let table = FrequencyTable(merging: documents, participants: people, options: options)
+        #expect(table.groups.map(\.name) == ["early | clinical", "early | tech", "mid | clinical", "late | tech"])
+    }
+
     @Test func minimumCountAndTopFilterRows() {
         var options = FrequencyCounter.Options()
         options.minimumCount = 2
