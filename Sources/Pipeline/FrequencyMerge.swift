@@ -77,9 +77,6 @@ struct FinishedFrequencies {
 }
 
 extension Outputs {
-    /// Groups whose rows are made, then written, at a time.
-    static let frequencyGroupsAtATime = 32
-
     /// frequencies.json and frequencies.csv (either or both may be nil) written from `frequencies`
     /// a few groups at a time, each group's counts let go as its rows are made; `frequencies` is
     /// left without tables. Returns what the report shows and `.cache/frequencies.bin` keeps: the
@@ -198,48 +195,5 @@ extension Outputs {
             csv.append(0x0A)
             if csv.count >= 1 << 20 { try spill(&csv) }
         }
-    }
-}
-
-/// One table's rows in order, handed out a piece at a time: up to 65,536 rows, from as
-/// many groups as fill it or from a slice of one large group (two groups' bigrams are millions
-/// of rows each). The groups are put in row order ``Outputs/frequencyGroupsAtATime`` at a time,
-/// as the pieces reach them, and each is let go once its rows are handed out.
-struct FrequencyRowPieces {
-    static let rowsAtATime = 1 << 16
-    private let rowsAtATime: Int
-    private var table: FrequencyTable?
-    private var orders: [FrequencyTable.GroupRows?] = []
-    /// The first group not yet ordered, the group being handed out, and its next row.
-    private var (nextGroup, position, offset) = (0, 0, 0)
-
-    init(table: FrequencyTable?, rowsAtATime: Int = Self.rowsAtATime) {
-        self.table = table
-        self.rowsAtATime = max(1, rowsAtATime)
-    }
-
-    /// The next piece, or none when every row has been handed out; groups are ordered on both
-    /// cores if `concurrently`.
-    mutating func next(concurrently: Bool) -> [FrequencyTable.Row] {
-        var piece: [FrequencyTable.Row] = []
-        while piece.count < rowsAtATime {
-            if position == orders.count {
-                let groups = table?.groups.count ?? 0
-                guard nextGroup < groups else { break }
-                let range = nextGroup..<min(groups, nextGroup + Outputs.frequencyGroupsAtATime)
-                orders = table?.takeRowOrders(ofGroups: range, concurrently: concurrently) ?? []
-                (nextGroup, position, offset) = (range.upperBound, 0, 0)
-                continue
-            }
-            guard let group = orders[position] else { break }
-            let end = min(group.count, offset + rowsAtATime - piece.count)
-            piece += group.rows(offset..<end)
-            offset = end
-            if offset == group.count {
-                orders[position] = nil
-                (position, offset) = (position + 1, 0)
-            }
-        }
-        return piece
     }
 }

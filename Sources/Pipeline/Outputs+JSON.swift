@@ -631,7 +631,7 @@ extension Outputs {
     /// 4.3 GB for 2,000 participants' rows. Throws for a value JSON cannot hold.
     ///
     /// `rows` hands its rows to the function it is given, a few groups at a time
-    /// (``TextAnalysis/FrequencyTable/takeRows(groupsAtATime:_:)``): memory holds those, not the table's.
+    /// (``TextAnalysis/FrequencyRowPieces``): memory holds those, not the table's.
     public static func writeFrequencyTable(
         grouping: String, groups: [FrequencyTable.Group], keyness: Keyness?, schemaVersion: Int,
         to sink: any ByteSink, rows: (([FrequencyTable.Row]) -> Void) -> Void

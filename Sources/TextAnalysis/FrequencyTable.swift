@@ -519,17 +519,6 @@ public struct FrequencyTable: Sendable {
         }
     }
 
-    /// Hands every row to `body` a few groups' rows at a time, in the groups' order, leaving the
-    /// table as ``takeRows()`` does: memory holds those groups' rows, not the table's.
-    public mutating func takeRows(groupsAtATime: Int = 64, _ body: ([Row]) throws -> Void) rethrows {
-        var start = 0
-        while start < groups.count {
-            let end = min(groups.count, start + max(1, groupsAtATime))
-            try body(takeRows(ofGroups: start..<end).flatMap { $0 })
-            start = end
-        }
-    }
-
     /// A group's term ids in row order: by count (descending), then term in UTF-8 byte order
     /// (which is scalar order); minimum count and top-N applied. Sorted as small keys, a term's
     /// first eight bytes compared as one integer (most terms of a table occur once or twice, so
@@ -721,5 +710,52 @@ enum Varint {
         value |= Int(bytes[at]) << shift
         at += 1
         return value
+    }
+}
+
+/// One table's rows in order, handed out a piece at a time: up to 65,536 rows, from as
+/// many groups as fill it or from a slice of one large group (two groups' bigrams are millions
+/// of rows each). The groups are put in row order ``groupsAtATime`` at a time,
+/// as the pieces reach them, and each is let go once its rows are handed out.
+public struct FrequencyRowPieces: Sendable {
+    public static let rowsAtATime = 1 << 16
+    /// Groups put in row order at a time.
+    public static let groupsAtATime = 32
+    private let rowsAtATime: Int
+    private var table: FrequencyTable?
+    private var orders: [FrequencyTable.GroupRows?] = []
+    /// The first group not yet ordered, the group being handed out, and its next row.
+    private var (nextGroup, position, offset) = (0, 0, 0)
+
+    /// Pieces of `table`'s rows; hand the table over (`consume`), so that each group is let go
+    /// once its rows are handed out.
+    public init(table: FrequencyTable?, rowsAtATime: Int = Self.rowsAtATime) {
+        self.table = table
+        self.rowsAtATime = max(1, rowsAtATime)
+    }
+
+    /// The next piece, or none when every row has been handed out; groups are ordered on both
+    /// cores if `concurrently`.
+    public mutating func next(concurrently: Bool = true) -> [FrequencyTable.Row] {
+        var piece: [FrequencyTable.Row] = []
+        while piece.count < rowsAtATime {
+            if position == orders.count {
+                let groups = table?.groups.count ?? 0
+                guard nextGroup < groups else { break }
+                let range = nextGroup..<min(groups, nextGroup + Self.groupsAtATime)
+                orders = table?.takeRowOrders(ofGroups: range, concurrently: concurrently) ?? []
+                (nextGroup, position, offset) = (range.upperBound, 0, 0)
+                continue
+            }
+            guard let group = orders[position] else { break }
+            let end = min(group.count, offset + rowsAtATime - piece.count)
+            piece += group.rows(offset..<end)
+            offset = end
+            if offset == group.count {
+                orders[position] = nil
+                (position, offset) = (position + 1, 0)
+            }
+        }
+        return piece
     }
 }

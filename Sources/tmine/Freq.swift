@@ -90,22 +90,28 @@ struct Freq: ParsableCommand {
             }
         }
         if json || csv {
-            // Keyness is made: the terms can go as the rows are made, a few groups at a time, and
-            // are streamed to standard output a megabyte at a time, as the pipeline writes its files.
+            // Keyness is made: the table is handed over and its rows made a piece at a time, each
+            // group let go once its rows are, and streamed to standard output a megabyte at a
+            // time, as the pipeline writes its files.
+            let groups = table.groups
+            var pieces = FrequencyRowPieces(table: consume table)
             try streamOutput { sink in
                 if json {
                     do {
                         try Outputs.writeFrequencyTable(
-                            grouping: options.grouping.description, groups: table.groups, keyness: keynessResult,
-                            schemaVersion: 1, to: sink, rows: { table.takeRows($0) })
+                            grouping: options.grouping.description, groups: groups, keyness: keynessResult,
+                            schemaVersion: 1, to: sink,
+                            rows: { deliver in
+                                while case let piece = pieces.next(), !piece.isEmpty { deliver(piece) }
+                            })
                     } catch {
                         printError("error: \(error)")
                         throw ExitStatus.nothingProcessed
                     }
                 } else {
                     var csv = Array("term,group,count,rate,participants,documents\n".utf8)
-                    table.takeRows { rows in
-                        Outputs.appendFrequencyRows(rows, prefix: [], to: &csv) { bytes in
+                    while case let piece = pieces.next(), !piece.isEmpty {
+                        Outputs.appendFrequencyRows(piece, prefix: [], to: &csv) { bytes in
                             sink.append(bytes)
                             bytes.removeAll(keepingCapacity: true)
                         }

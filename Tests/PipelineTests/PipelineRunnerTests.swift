@@ -105,7 +105,7 @@ import Testing
         try FileManager.default.createDirectory(at: texts, withIntermediateDirectories: true)
         let vocabulary = ["rota", "time", "hype", "data", "ward", "audit", "model", "trust", "nights", "teaching"]
         var random = SplitMixGenerator(seed: 73)
-        let people = (1...(Outputs.frequencyGroupsAtATime * 2 + 7)).map { "P\($0)" }
+        let people = (1...(FrequencyRowPieces.groupsAtATime * 2 + 7)).map { "P\($0)" }
         var counts: [String: [String: Int]] = [:]
         var documents: [String: [String: Set<Int>]] = [:]
         var spoken: [String: Int] = [:]
@@ -190,7 +190,7 @@ import Testing
             func append(_ more: [UInt8]) { bytes += more }
         }
         var random = SplitMixGenerator(seed: 7)
-        let people = (1...(Outputs.frequencyGroupsAtATime + 9)).map {
+        let people = (1...(FrequencyRowPieces.groupsAtATime + 9)).map {
             Participant(id: "P\($0)", attributes: ["split": $0 % 4 == 0 ? "tech" : "clinical"])
         }
         let documents = people.map { person in
