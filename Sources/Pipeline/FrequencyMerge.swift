@@ -61,9 +61,9 @@ struct FrequencyMerge {
 }
 
 /// The frequency stage's tables, compared for keyness, before their rows are made: frequencies.json
-/// puts the comparisons first, and the rows are then written a few groups at a time
-/// (``Outputs/writeFrequencyFiles(_:json:csv:)``), never all held at once (5.5 million rows,
-/// 0.4 GB, for 2,000 participants).
+/// puts the comparisons first, and the rows are then written a piece at a time
+/// (``Outputs/writeFrequencyFiles(_:json:csv:rowsAtATime:)``), never all held at once (5.5 million
+/// rows, 0.4 GB, for 2,000 participants).
 struct FinishedFrequencies {
     struct Table {
         var grouping: String
@@ -78,7 +78,8 @@ struct FinishedFrequencies {
 
 extension Outputs {
     /// frequencies.json and frequencies.csv (either or both may be nil) written from `frequencies`
-    /// a few groups at a time, each group's counts let go as its rows are made; `frequencies` is
+    /// a piece of rows at a time (``FrequencyRowPieces``), each group's counts let go once its rows
+    /// are handed out; `frequencies` is
     /// left without tables. Returns what the report shows and `.cache/frequencies.bin` keeps: the
     /// groups, each group's top rows (``HTMLReport/topTermsShown``) and the comparisons.
     ///
@@ -87,18 +88,18 @@ extension Outputs {
         _ frequencies: inout FinishedFrequencies, json: (any ByteSink)?, csv: (any ByteSink)?,
         rowsAtATime: Int = FrequencyRowPieces.rowsAtATime
     ) throws -> FrequenciesFile {
-        // While one core writes a few groups' rows as JSON, the other writes them as CSV and
-        // makes the next groups' rows. Each of the three touches its own field only.
+        // While one core writes a piece of rows as JSON, the other writes it as CSV and makes the
+        // next piece. Each of the three touches its own field only.
         final class Writers: @unchecked Sendable {
             var json: JSONWriter?
             var csv: [UInt8] = []
             var csvSink: (any ByteSink)?
-            var tables: [FinishedFrequencies.Table] = []
             var pieces: FrequencyRowPieces?
             var next: [FrequencyTable.Row] = []
         }
         let writers = Writers()
-        swap(&writers.tables, &frequencies.tables)
+        var tables: [FinishedFrequencies.Table] = []
+        swap(&tables, &frequencies.tables)
         if let json {
             writers.json = JSONWriter.streaming(to: json)
             writers.json?.openFrequencies(
@@ -110,9 +111,9 @@ extension Outputs {
             writers.csv.reserveCapacity(1 << 20 + 4096)
         }
         var shown: [FrequenciesFile.Table] = []
-        for position in writers.tables.indices {
-            let (grouping, ngram) = (writers.tables[position].grouping, writers.tables[position].ngram)
-            guard let groups = writers.tables[position].table?.groups else { continue }
+        for position in tables.indices {
+            let (grouping, ngram) = (tables[position].grouping, tables[position].ngram)
+            guard let groups = tables[position].table?.groups else { continue }
             writers.json?.openFrequencyTable(grouping: grouping, ngram: ngram, groups: groups)
             var csvPrefix: [UInt8] = []
             appendCSVField(grouping, to: &csvPrefix)
@@ -123,8 +124,8 @@ extension Outputs {
             var top: [FrequencyTable.Row] = []
             var (shownGroup, shownRows) = ("", 0)
             // Moved, so that the pieces hold the table's only copy and let each group go.
-            writers.pieces = FrequencyRowPieces(table: writers.tables[position].table, rowsAtATime: rowsAtATime)
-            writers.tables[position].table = nil
+            writers.pieces = FrequencyRowPieces(table: tables[position].table, rowsAtATime: rowsAtATime)
+            tables[position].table = nil
             var piece = writers.pieces?.next(concurrently: true) ?? []
             while !piece.isEmpty {
                 let current = piece
@@ -157,7 +158,6 @@ extension Outputs {
             writers.json?.closeFrequencyTable()
             shown.append(.init(grouping: grouping, ngram: ngram, groups: groups, rows: top))
         }
-        writers.tables = []
         if let json = writers.json {
             var writer = json
             writer.closeFrequencies()
