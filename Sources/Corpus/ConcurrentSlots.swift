@@ -30,6 +30,19 @@ package final class ConcurrentSlots<Value>: @unchecked Sendable {
     }
 }
 
+/// A value for exactly one of several parallel tasks, which takes it and lets it go when done:
+/// an array of them frees each element as its task finishes, where an array of the values would
+/// hold them all until the last.
+package final class TakenOnce<Value>: @unchecked Sendable {
+    private var value: Value?
+    package init(_ value: Value) { self.value = value }
+
+    package func take() -> Value? {
+        defer { value = nil }
+        return value
+    }
+}
+
 /// The cores this process may use, found once (``CoreCount``): Foundation reads the cgroup's
 /// quota files again on every call of `activeProcessorCount`, which a run made a dozen times.
 package let activeCores = CoreCount.available()

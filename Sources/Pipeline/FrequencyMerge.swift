@@ -40,21 +40,38 @@ struct FrequencyMerge {
     /// comparison naming a group the data lacks is skipped with a warning rather than failing
     /// the run. Each table's counts are let go as its rows are written (the merge is spent after).
     mutating func finish(study: String, warnings: inout [String]) -> FinishedFrequencies {
-        var finished = FinishedFrequencies(study: study, tables: [], keyness: [])
-        for (position, n) in stage.ngrams.enumerated() {
-            for (index, grouping) in stage.groupings.enumerated() {
-                let table = builders[position][index].takeTable()
-                for comparison in stage.keyness where comparison.grouping == grouping {
-                    do {
-                        let keyness = try table.keyness(
-                            of: comparison.group, against: comparison.reference, minimumCount: stage.minimumCount)
-                        finished.keyness.append(.init(grouping: grouping.description, ngram: n, keyness: keyness))
-                    } catch {
-                        warnings.append("keyness by \(grouping) (\(n)-grams) skipped: \(error)")
-                    }
-                }
-                finished.tables.append(.init(grouping: grouping.description, ngram: n, table: table))
+        // Each table made and compared on whichever core is free (a few seconds of one core for
+        // a large study's bigrams); each builder handed to its task, which lets it go.
+        let stage = self.stage
+        let jobs = stage.ngrams.enumerated().flatMap { position, n in
+            stage.groupings.enumerated().map { index, grouping in
+                (n: n, grouping: grouping, builder: TakenOnce(builders[position][index]))
             }
+        }
+        builders = []
+        let made = ConcurrentSlots<(FrequencyTable, [Result<Keyness, KeynessError>])>.map(jobs.count) { job in
+            guard var builder = jobs[job].builder.take() else { preconditionFailure("each table is made once") }
+            let table = builder.takeTable()
+            let comparisons = stage.keyness.filter { $0.grouping == jobs[job].grouping }.map { comparison in
+                Result { () throws(KeynessError) in
+                    try table.keyness(
+                        of: comparison.group, against: comparison.reference, minimumCount: stage.minimumCount)
+                }
+            }
+            return (table, comparisons)
+        }
+        var finished = FinishedFrequencies(study: study, tables: [], keyness: [])
+        for (job, (table, comparisons)) in zip(jobs, made) {
+            let (n, grouping) = (job.n, job.grouping)
+            for comparison in comparisons {
+                switch comparison {
+                case .success(let keyness):
+                    finished.keyness.append(.init(grouping: grouping.description, ngram: n, keyness: keyness))
+                case .failure(let error):
+                    warnings.append("keyness by \(grouping) (\(n)-grams) skipped: \(error)")
+                }
+            }
+            finished.tables.append(.init(grouping: grouping.description, ngram: n, table: table))
         }
         return finished
     }

@@ -264,6 +264,11 @@ public struct TermList: Sendable, Hashable, RandomAccessCollection, ExpressibleB
         TermList(bytes: bytes.compacted(), ends: ends.compacted())
     }
 
+    /// The arrays themselves (shared, not copied).
+    func withStorage<Result>(_ body: (_ bytes: [UInt8], _ ends: [Int32]) -> Result) -> Result {
+        body(bytes, ends)
+    }
+
     /// Every term's bytes in one run, and each term's end in it.
     func withPacked<Result>(
         _ body: (_ bytes: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int32>) -> Result

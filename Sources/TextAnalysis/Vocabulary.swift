@@ -27,6 +27,26 @@ public struct Vocabulary: Sendable {
         mask = size - 1
     }
 
+    /// An index of `terms`, which must be distinct, each keeping its position as its id; their
+    /// bytes are shared, not copied (until a form is added). For looking up another list's terms
+    /// in a table's group, where interning both into a fresh vocabulary copied every term.
+    init(indexing terms: TermList) {
+        self.init(capacity: terms.count)
+        terms.withPacked { bytes, ends in
+            slots.withUnsafeMutableBufferPointer { slots in
+                var start = 0
+                for (id, end) in ends.enumerated() {
+                    let hash = Self.hash(UnsafeBufferPointer(rebasing: bytes[start..<Int(end)]))
+                    var slot = Int(hash) & mask
+                    while slots[slot] != 0 { slot = (slot + 1) & mask }
+                    slots[slot] = Self.entry(hash: hash, id: id, mask: mask)
+                    start = Int(end)
+                }
+            }
+        }
+        (arena, starts) = terms.withStorage { bytes, ends in (bytes, [0] + ends) }
+    }
+
     /// Number of distinct forms.
     public var count: Int { starts.count - 1 }
 
@@ -103,11 +123,13 @@ public struct Vocabulary: Sendable {
     }
 
     /// The next step of ``prefetch(hash:)``, a few forms later: the start of the form in the
-    /// slot (`bytes: false`), or, later still, its bytes.
+    /// slot (`bytes: false`), or, later still, its bytes. Returns the id the slot probably holds
+    /// (its hash bits agree), for the caller to fetch what it keeps by id.
     @inline(__always)
-    func prefetchForm(hash: UInt32, bytes: Bool) {
+    @discardableResult
+    func prefetchForm(hash: UInt32, bytes: Bool) -> Int? {
         let entry = slots.withUnsafeBufferPointer { $0[Int(hash) & mask] }
-        guard let id = Self.id(in: entry, hash: hash, mask: mask) else { return }
+        guard let id = Self.id(in: entry, hash: hash, mask: mask) else { return nil }
         starts.withUnsafeBufferPointer { starts in
             if !bytes {
                 cfilesystem_prefetch(starts.baseAddress.map { UnsafeRawPointer($0 + id) })
@@ -118,6 +140,14 @@ public struct Vocabulary: Sendable {
                 cfilesystem_prefetch(arena.baseAddress.map { UnsafeRawPointer($0 + start) })
             }
         }
+        return id
+    }
+
+    /// Asks the processor to fetch `buffer[index]` ahead of its use (`buffer` indexed by form id).
+    @inline(__always)
+    static func prefetch<Element>(_ buffer: UnsafeBufferPointer<Element>, at index: Int) {
+        guard index < buffer.count else { return }
+        cfilesystem_prefetch(buffer.baseAddress.map { UnsafeRawPointer($0 + index) })
     }
 
     /// The form with this id.
@@ -243,10 +273,18 @@ public struct Vocabulary: Sendable {
         return Int(entry & low) - 1
     }
 
+    /// Room for `extra` more forms without growing on the way: a table about to take a list of
+    /// new forms grows once, not once per doubling (each hashes every form again).
+    mutating func reserve(_ extra: Int) {
+        var size = slots.count
+        while (count + extra) * 4 > size * 3 { size <<= 1 }
+        if size > slots.count { grow(to: size) }
+    }
+
     /// Doubles the table, hashing every form again: a slot keeps only the hash's bits above
-    /// the mask, and the larger mask needs one more of them.
-    private mutating func grow() {
-        let size = slots.count * 2
+    /// the mask, and the larger mask needs more of them.
+    private mutating func grow(to size: Int? = nil) {
+        let size = size ?? slots.count * 2
         var fresh = [UInt32](repeating: 0, count: size)
         let newMask = size - 1
         for id in 0..<count {

@@ -361,6 +361,26 @@ import Testing
         #expect(keyness.rows.map(\.targetCount) == expected.map(\.1))
         #expect(keyness.rows.map(\.referenceCount) == expected.map(\.2))
         #expect(keyness.rows.map(\.logLikelihood) == expected.map(\.3.g2))
+        // Against one other group: terms both said, terms only P5 said and terms only P6 said.
+        let (five, six) = (byHand["P5"] ?? [:], byHand["P6"] ?? [:])
+        let shared = Set(five.keys).intersection(six.keys)
+        #expect(!shared.isEmpty && shared.count < five.count && shared.count < six.count)
+        let pair = try table.keyness(of: "P5", against: "P6")
+        #expect(pair.referenceWords == spoken["P6"] ?? -1)
+        var pairSides: [String: [Int]] = [:]
+        for term in Set(five.keys).union(six.keys) {
+            pairSides[term] = [five[term]?.count ?? 0, six[term]?.count ?? 0]
+        }
+        #expect(
+            Dictionary(uniqueKeysWithValues: pair.rows.map { ($0.term, [$0.targetCount, $0.referenceCount]) })
+                == pairSides)
+        #expect(
+            pair.rows.allSatisfy {
+                $0.logLikelihood
+                    == LogLikelihood(
+                        a: $0.targetCount, b: $0.referenceCount, c: pair.targetWords, d: pair.referenceWords
+                    ).g2
+            })
     }
 
     @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
