@@ -142,10 +142,23 @@ public struct FrequencyTable: Sendable {
             var lastTouched: Int32 = -1
             /// What each document adds to a term, side by side: in three arrays, counting a term
             /// of a large group's table missed the cache three times.
+            /// Thirty-two bits each, as a term's documents are: twelve bytes a term, not sixteen
+            /// (a few groups' bigrams at 100 MB are 12 million terms). A term said more than 2³¹
+            /// times in one group (tens of gigabytes of text) stops the run rather than wrap.
             struct Tally: Sendable {
-                var count = 0
+                private var occurrences: Int32 = 0
                 var documents: Int32 = 0
                 var lastDocument: Int32 = -1
+
+                init(count: Int = 0, documents: Int32 = 0, lastDocument: Int32 = -1) {
+                    occurrences = Int32(count)
+                    self.documents = documents
+                    self.lastDocument = lastDocument
+                }
+
+                var count: Int { Int(occurrences) }
+
+                mutating func add(_ count: Int) { occurrences += Int32(count) }
             }
             var tallies: [Tally] = []
 
@@ -235,7 +248,7 @@ public struct FrequencyTable: Sendable {
                     if keepingIDs { ids.append(id) }
                     let at = Int(id)
                     if at >= tallies.count { grow(to: vocabulary.count) }
-                    tallies[at].count += termCount
+                    tallies[at].add(termCount)
                     if tallies[at].lastDocument != document {
                         tallies[at].documents += 1
                         tallies[at].lastDocument = document
@@ -519,9 +532,10 @@ public struct FrequencyTable: Sendable {
     /// nearly every comparison was of two strings), and rows made only for the ids kept: sorting
     /// the rows themselves held them twice, and made a string of every term when 15 are shown.
     static func rowOrder(of counts: GroupCounts, options: FrequencyCounter.Options) -> [Int32] {
+        // Sixteen bytes: a group of millions of terms (bigrams) sorts millions of keys.
         struct Key {
-            var count: Int
             var prefix: UInt64
+            var count: Int32
             var id: Int32
         }
         var keys: [Key] = []
@@ -534,7 +548,7 @@ public struct FrequencyTable: Sendable {
                 for offset in 0..<8 { prefix = prefix << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
                 return prefix
             }
-            keys.append(Key(count: tally.count, prefix: prefix, id: Int32(id)))
+            keys.append(Key(prefix: prefix, count: Int32(tally.count), id: Int32(id)))
         }
         let terms = counts.terms
         keys.sort { a, b in
