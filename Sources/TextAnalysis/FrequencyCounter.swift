@@ -108,7 +108,10 @@ public struct FrequencyCounter: Sendable {
         var result = DocumentCounts(documentID: document.id, speakers: [])
         var ids: [Int32] = []
         var stop: [Bool] = []
-        var perSpeaker: [[NGram: Int]] = []
+        // Each speaker's n-grams as keys of their term ids, counted by sorting them once the
+        // document is read: a dictionary of them hashed every n-gram with SipHash and made a
+        // `String` of each by joining an array of its words.
+        var perSpeaker: [[NGram]] = []
         let vocabularySize = options.stem ? corpus.stems.count : corpus.forms.count
         var tally: [Int32] = []
         var used: [[Int32]] = []
@@ -125,7 +128,7 @@ public struct FrequencyCounter: Sendable {
                     result.speakers.append(
                         DocumentCounts.Speaker(
                             participantID: segments[segmentIndex].participantID, words: 0, terms: [], counts: []))
-                    perSpeaker.append([:])
+                    perSpeaker.append([])
                 }
                 let tokens = corpus.tokens[documentIndex][segmentIndex]
                 result.speakers[speaker].words += tokens.count
@@ -160,7 +163,7 @@ public struct FrequencyCounter: Sendable {
                 guard ids.count >= n else { continue }
                 for start in 0...(ids.count - n) {
                     if options.removeStopwords, stop[start..<(start + n)].contains(true) { continue }
-                    perSpeaker[speaker][NGram(ids[start..<(start + n)]), default: 0] += 1
+                    perSpeaker[speaker].append(NGram(ids[start..<(start + n)]))
                 }
             }
         }
@@ -170,12 +173,24 @@ public struct FrequencyCounter: Sendable {
             result.speakers[speaker].terms = vocabulary.termList(terms)
             result.speakers[speaker].counts = terms.map { Int(tally[base + Int($0)]) }
         }
-        for (speaker, counts) in perSpeaker.enumerated() where n > 1 {
-            result.speakers[speaker].counts.reserveCapacity(counts.count)
-            for (key, count) in counts {
-                result.speakers[speaker].terms.append(key.text(in: vocabulary))
-                result.speakers[speaker].counts.append(count)
+        var text: [UInt8] = []
+        for speaker in perSpeaker.indices where n > 1 {
+            var grams = perSpeaker[speaker]
+            perSpeaker[speaker] = []
+            grams.sort()
+            var terms = TermList()
+            var counts: [Int] = []
+            var start = 0
+            while start < grams.count {
+                var end = start + 1
+                while end < grams.count && grams[end] == grams[start] { end += 1 }
+                grams[start].spell(in: vocabulary, into: &text)
+                text.withUnsafeBufferPointer { terms.append($0) }
+                counts.append(end - start)
+                start = end
             }
+            result.speakers[speaker].terms = terms
+            result.speakers[speaker].counts = counts
         }
         return result
     }
@@ -297,8 +312,9 @@ extension TermList: Codable {
     }
 }
 
-/// Up to three term ids, the key of a word or n-gram.
-struct NGram: Hashable {
+/// Up to three term ids, the key of a word or n-gram, in a speaker's list of n-grams sorted to
+/// count them.
+struct NGram: Comparable {
     var a: Int32
     var b: Int32 = -1
     var c: Int32 = -1
@@ -310,8 +326,19 @@ struct NGram: Hashable {
         c = iterator.next() ?? -1
     }
 
-    func text(in vocabulary: Vocabulary) -> String {
-        [a, b, c].filter { $0 >= 0 }.map { vocabulary[$0] }.joined(separator: " ")
+    static func < (left: NGram, right: NGram) -> Bool { (left.a, left.b, left.c) < (right.a, right.b, right.c) }
+
+    /// The words' UTF-8 bytes joined by spaces, in `text` (emptied first).
+    func spell(in vocabulary: Vocabulary, into text: inout [UInt8]) {
+        text.removeAll(keepingCapacity: true)
+        vocabulary.withBytes(of: a) { text.append(contentsOf: $0) }
+        func word(_ id: Int32) {
+            guard id >= 0 else { return }
+            text.append(0x20)
+            vocabulary.withBytes(of: id) { text.append(contentsOf: $0) }
+        }
+        word(b)
+        word(c)
     }
 }
 

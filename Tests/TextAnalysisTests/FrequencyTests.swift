@@ -94,6 +94,49 @@ import Testing
         #expect(frequencies.count(of: "time is", in: "corpus") == nil)  // holds a stopword
     }
 
+    /// Each speaker's bigrams and trigrams are counted over all their turns, never across two:
+    /// the counts of a random document equal the tokens' n-grams counted by hand, with stopwords
+    /// kept and left out, and each term is listed once.
+    @Test func eachSpeakersNgramsAreTheirTurnsNgramsCountedByHand() throws {
+        var random = SplitMixGenerator(seed: 62)
+        let words = ["time", "the", "café", "ελπίδα", "protected", "hype", "a", "data"]
+        var turns: [(String, SpeakerRole, String?)] = []
+        for _ in 0..<60 {
+            let length = Int.random(in: 1...12, using: &random)
+            let said = (0..<length).map { _ in words[Int.random(in: 0..<words.count, using: &random)] }
+            turns.append(
+                (said.joined(separator: " "), .participant, ["P1", "P2", "P3"][Int.random(in: 0..<3, using: &random)]))
+        }
+        let tokenized = corpus(turns, participants: table)
+        let stopwords = Set(
+            words.filter { word in tokenized.forms.id(of: word).map { tokenized.isStopword[Int($0)] } ?? false })
+        #expect(stopwords == ["the", "a"])
+        for n in [2, 3] {
+            for removeStopwords in [false, true] {
+                var options = FrequencyCounter.Options()
+                (options.ngram, options.removeStopwords) = (n, removeStopwords)
+                var byHand: [String: [String: Int]] = [:]
+                for (said, _, person) in turns {
+                    let tokens = said.split(separator: " ").map(String.init)
+                    guard let person, tokens.count >= n else { continue }
+                    for start in 0...(tokens.count - n) {
+                        let gram = tokens[start..<(start + n)]
+                        if removeStopwords && gram.contains(where: stopwords.contains) { continue }
+                        byHand[person, default: [:]][gram.joined(separator: " "), default: 0] += 1
+                    }
+                }
+                let counts = FrequencyCounter(options: options).counts(ofDocument: 0, in: tokenized)
+                #expect(counts.speakers.count == 3)
+                for speaker in counts.speakers {
+                    let person = try #require(speaker.participantID)
+                    #expect(Set(speaker.terms).count == speaker.terms.count)
+                    #expect(
+                        Dictionary(uniqueKeysWithValues: zip(speaker.terms, speaker.counts)) == byHand[person] ?? [:])
+                }
+            }
+        }
+    }
+
     /// The frequencies stage caches each document's per-speaker counts: words and n-grams come
     /// back as they were counted, and an entry whose terms and counts differ in length is refused
     /// (it would be recomputed), never read as a shorter list.
