@@ -61,8 +61,7 @@ public struct FrequencyTable: Sendable {
         }
 
         /// Each term as its length, its bytes, its count and its documents, in varints (most
-        /// counts of a group by participant are 1 or 2: a byte each). A tally's last document
-        /// is left out: none read back is counted in a document still open.
+        /// counts of a group by participant are 1 or 2: a byte each).
         static func encode(_ terms: TermList, _ tallies: [Builder.Accumulator.Tally]) -> [UInt8] {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(tallies.count * 12)
@@ -87,7 +86,7 @@ public struct FrequencyTable: Sendable {
                     terms.append(UnsafeBufferPointer(rebasing: bytes[at..<at + length]))
                     at += length
                     let count = Varint.read(bytes, at: &at)
-                    tallies.append(.init(count: count, documents: Int32(Varint.read(bytes, at: &at)), lastDocument: -1))
+                    tallies.append(.init(count: count, documents: Int32(Varint.read(bytes, at: &at))))
                 }
             }
             return (terms, tallies)
@@ -142,18 +141,16 @@ public struct FrequencyTable: Sendable {
             var lastTouched: Int32 = -1
             /// What each document adds to a term, side by side: in three arrays, counting a term
             /// of a large group's table missed the cache three times.
-            /// Thirty-two bits each, as a term's documents are: twelve bytes a term, not sixteen
-            /// (a few groups' bigrams at 100 MB are 12 million terms). A term said more than 2³¹
-            /// times in one group (tens of gigabytes of text) stops the run rather than wrap.
+            /// Thirty-two bits each, as a term's documents are: eight bytes a term (a few groups'
+            /// bigrams at 100 MB are 12 million terms). A term said more than 2³¹ times in one
+            /// group (tens of gigabytes of text) stops the run rather than wrap.
             struct Tally: Sendable {
                 private var occurrences: Int32 = 0
                 var documents: Int32 = 0
-                var lastDocument: Int32 = -1
 
-                init(count: Int = 0, documents: Int32 = 0, lastDocument: Int32 = -1) {
+                init(count: Int = 0, documents: Int32 = 0) {
                     occurrences = Int32(count)
                     self.documents = documents
-                    self.lastDocument = lastDocument
                 }
 
                 var count: Int { Int(occurrences) }
@@ -220,12 +217,22 @@ public struct FrequencyTable: Sendable {
 
             /// Counts one speaker's terms (in place: one access to the accumulator for all of
             /// them, not one per field and term); their ids are appended to `ids` if kept.
+            ///
+            /// A speaker's terms are distinct, so each counts a document once, unless other
+            /// speakers of this document add to the group too: then `seen` (a bit per id, set by
+            /// the speakers before; cleared by the caller through `touched`, which lists them) says
+            /// which the document has counted already. A tally kept the last document of each
+            /// term instead: four more bytes a term.
             mutating func add(
                 _ terms: TermList, counts: [Int], document: Int32, ids: inout [Int32], keepingIDs: Bool,
-                hashes: inout [UInt32]
+                hashes: inout [UInt32], shared: Bool, seen: inout [UInt64], touched: inout [Int32]
             ) {
                 if aside != nil { thaw() }
                 lastTouched = document
+                if shared {
+                    let words = (vocabulary.count + counts.count) / 64 + 1
+                    if seen.count < words { seen += repeatElement(0, count: words - seen.count) }
+                }
                 if !keepingIDs && !counts.isEmpty { anonymous = true }
                 // A new group (most of a grouping by participant) takes all its first speaker's terms.
                 if vocabulary.count == 0 { vocabulary.reserve(counts.count) }
@@ -249,10 +256,13 @@ public struct FrequencyTable: Sendable {
                     let at = Int(id)
                     if at >= tallies.count { grow(to: vocabulary.count) }
                     tallies[at].add(termCount)
-                    if tallies[at].lastDocument != document {
-                        tallies[at].documents += 1
-                        tallies[at].lastDocument = document
+                    if shared {
+                        let (word, bit) = (at >> 6, UInt64(1) << UInt64(at & 63))
+                        guard seen[word] & bit == 0 else { continue }
+                        seen[word] |= bit
+                        touched.append(id)
                     }
+                    tallies[at].documents += 1
                 }
             }
         }
@@ -276,6 +286,10 @@ public struct FrequencyTable: Sendable {
         var spokenIDs: [UInt8] = []
         private var scratch: [Int32] = []
         private var hashes: [UInt32] = []
+        /// The ids a group's speakers of this document have added to (one bit each, all clear
+        /// between documents), listed in `touched`: see ``Accumulator/add``.
+        private var seen: [UInt64] = []
+        private var touched: [Int32] = []
         /// One bit per term id of a group, all clear between speakers.
         private var marks: [UInt64] = []
         var participantIndex: [String: Int32] = [:]
@@ -297,27 +311,42 @@ public struct FrequencyTable: Sendable {
         public mutating func add(_ document: DocumentCounts) {
             let documentIndex = documentCount
             documentCount += 1
-            for speaker in document.speakers {
+            // Each speaker's group; the speakers of a group taken one after the other, so that
+            // those of a group several share in this document count its documents once.
+            var speakers: [(slot: Int, speaker: Int)] = []
+            for (position, speaker) in document.speakers.enumerated() {
                 let participant = speaker.participantID.flatMap { byID[$0] }
                 guard options.filter.accepts(participantID: speaker.participantID, participant: participant) else {
                     continue
                 }
                 let name = options.grouping.group(
                     participantID: speaker.participantID, participant: participant, documentID: document.documentID)
-                let slot: Int
                 if let known = index[name] {
-                    slot = known
+                    speakers.append((known, position))
                 } else {
-                    slot = accumulators.count
-                    index[name] = slot
+                    speakers.append((accumulators.count, position))
+                    index[name] = accumulators.count
                     accumulators.append(Accumulator())
                 }
+            }
+            speakers.sort { ($0.slot, $0.speaker) < ($1.slot, $1.speaker) }
+            for (order, (slot, position)) in speakers.enumerated() {
+                let speaker = document.speakers[position]
+                let shared =
+                    (order > 0 && speakers[order - 1].slot == slot)
+                    || (order + 1 < speakers.count && speakers[order + 1].slot == slot)
                 accumulators[slot].words += speaker.words
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
                 accumulators[slot].add(
                     speaker.terms, counts: speaker.counts, document: documentIndex, ids: &scratch,
-                    keepingIDs: speaker.participantID != nil, hashes: &hashes)
+                    keepingIDs: speaker.participantID != nil, hashes: &hashes, shared: shared, seen: &seen,
+                    touched: &touched)
+                if shared && (order + 1 == speakers.count || speakers[order + 1].slot != slot) {
+                    // The group's last speaker of this document: its marks cleared for the next.
+                    for id in touched { seen[Int(id) >> 6] = 0 }
+                    touched.removeAll(keepingCapacity: true)
+                }
                 if let id = speaker.participantID {
                     let number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
