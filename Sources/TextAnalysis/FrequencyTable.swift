@@ -139,11 +139,11 @@ public struct FrequencyTable: Sendable {
             var aside: Aside?
             /// The last document that added to the group.
             var lastTouched: Int32 = -1
-            /// What each document adds to a term, side by side: in three arrays, counting a term
-            /// of a large group's table missed the cache three times.
-            /// Thirty-two bits each, as a term's documents are: eight bytes a term (a few groups'
-            /// bigrams at 100 MB are 12 million terms). A term said more than 2³¹ times in one
-            /// group (tens of gigabytes of text) stops the run rather than wrap.
+            /// A term's count and documents side by side (in separate arrays, counting a term of
+            /// a large group's table missed the cache once for each), in 32 bits each: eight bytes
+            /// a term, where a few groups' bigrams at 100 MB are 12 million terms. A term said
+            /// more than 2³¹ times in one group (tens of gigabytes of text) stops the run rather
+            /// than wrap.
             struct Tally: Sendable {
                 private var occurrences: Int32 = 0
                 var documents: Int32 = 0
