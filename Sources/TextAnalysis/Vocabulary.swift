@@ -21,8 +21,7 @@ public struct Vocabulary: Sendable {
     /// twice as large (filled to 1/4–1/2) left the slots of a document's spellings out of the
     /// first-level cache and made tokenising ~3 % slower.
     public init(capacity: Int = 1024) {
-        var size = 16
-        while size < capacity + capacity / 2 { size <<= 1 }
+        let size = Self.tableSize(for: capacity)
         slots = [UInt32](repeating: 0, count: size)
         mask = size - 1
     }
@@ -31,20 +30,16 @@ public struct Vocabulary: Sendable {
     /// bytes are shared, not copied (until a form is added). For looking up another list's terms
     /// in a table's group, where interning both into a fresh vocabulary copied every term.
     init(indexing terms: TermList) {
-        self.init(capacity: terms.count)
-        terms.withPacked { bytes, ends in
-            slots.withUnsafeMutableBufferPointer { slots in
-                var start = 0
-                for (id, end) in ends.enumerated() {
-                    let hash = Self.hash(UnsafeBufferPointer(rebasing: bytes[start..<Int(end)]))
-                    var slot = Int(hash) & mask
-                    while slots[slot] != 0 { slot = (slot + 1) & mask }
-                    slots[slot] = Self.entry(hash: hash, id: id, mask: mask)
-                    start = Int(end)
-                }
-            }
-        }
+        self.init(capacity: 0)
         (arena, starts) = terms.withStorage { bytes, ends in (bytes, [0] + ends) }
+        grow(to: Self.tableSize(for: terms.count))
+    }
+
+    /// Slots for `capacity` forms, filled to between 1/3 and 2/3 at that count (see ``init(capacity:)``).
+    private static func tableSize(for capacity: Int) -> Int {
+        var size = 16
+        while size < capacity + capacity / 2 { size <<= 1 }
+        return size
     }
 
     /// Number of distinct forms.
@@ -281,8 +276,8 @@ public struct Vocabulary: Sendable {
         if size > slots.count { grow(to: size) }
     }
 
-    /// Doubles the table, hashing every form again: a slot keeps only the hash's bits above
-    /// the mask, and the larger mask needs more of them.
+    /// Doubles the table (or makes it `size` slots), hashing every form again: a slot keeps
+    /// only the hash's bits above the mask, and a larger mask needs more of them.
     private mutating func grow(to size: Int? = nil) {
         let size = size ?? slots.count * 2
         var fresh = [UInt32](repeating: 0, count: size)
