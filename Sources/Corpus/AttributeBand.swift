@@ -158,9 +158,9 @@ extension ParticipantTable {
             .joined(separator: ", ")
     }
 
-    /// How the groups of `attribute` (nil: of a grouping by anything else) are listed: a banded
-    /// attribute's in its bands' order, after any group that is not a band (`(none)`); every
-    /// other by name with numbers in order (``naturalPrecedes(_:_:)``).
+    /// What joins the values of a group by several attributes into its name (`early | tech`).
+    public static let combinedGroupSeparator = " | "
+
     /// How the groups of a grouping by `attributes` are listed: by one attribute as
     /// ``groupOrder(of:)-(String?)`` lists its values; by several (groups named `a | b`), by the
     /// first attribute's value in its order, then the second's, and so on (so `early | …` before
@@ -169,7 +169,8 @@ extension ParticipantTable {
         guard attributes.count > 1 else { return groupOrder(of: attributes.first) }
         let orders = attributes.map { groupOrder(of: $0) }
         return { a, b in
-            let (left, right) = (a.components(separatedBy: " | "), b.components(separatedBy: " | "))
+            let separator = Self.combinedGroupSeparator
+            let (left, right) = (a.components(separatedBy: separator), b.components(separatedBy: separator))
             // A value holding the separator splits in more parts: such names keep the plain order.
             guard left.count == orders.count, right.count == orders.count else { return naturalPrecedes(a, b) }
             for (index, precedes) in orders.enumerated() where left[index] != right[index] {
@@ -179,6 +180,9 @@ extension ParticipantTable {
         }
     }
 
+    /// How the groups of `attribute` (nil: of a grouping by anything else) are listed: a banded
+    /// attribute's in its bands' order, after any group that is not a band (`(none)`); every
+    /// other by name with numbers in order (``naturalPrecedes(_:_:)``).
     public func groupOrder(of attribute: String?) -> @Sendable (String, String) -> Bool {
         guard let attribute, let order = valueOrder[attribute] else { return naturalPrecedes }
         let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

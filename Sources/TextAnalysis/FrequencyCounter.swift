@@ -56,7 +56,7 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
             return names.map { name in
                 guard let value = participant?.attributes[name], !value.isEmpty else { return "(none)" }
                 return value
-            }.joined(separator: " | ")
+            }.joined(separator: ParticipantTable.combinedGroupSeparator)
         case .participant: return participantID ?? "(none)"
         case .document: return documentID
         case .corpus: return "corpus"
