@@ -129,10 +129,13 @@ public struct FrequencyTable: Sendable {
             /// Whether speakers of no participant added terms (then each term's participants are
             /// counted, even in a group of one participant).
             var anonymous = false
-            var vocabulary = Vocabulary(capacity: 256)
-            /// Where a group set aside (``freeze(to:)``) keeps its forms, its vocabulary then empty:
-            /// in memory, or on disk with its tallies (`count` of them; the array then empty).
+            var vocabulary = Vocabulary(capacity: 0)
+            /// Where a group without an index keeps its forms, its vocabulary then empty: a new
+            /// group's first speaker's terms as they came (`adopted`, until the group is added to
+            /// again or set aside), or a group set aside (``freeze(to:)``) in memory or on disk
+            /// with its tallies (`count` of them; the array then empty).
             enum Aside: Sendable {
+                case adopted(TermList)
                 case kept(TermList)
                 case spilled(ScratchFile, Range<Int64>, count: Int)
             }
@@ -172,13 +175,18 @@ public struct FrequencyTable: Sendable {
 
             /// Sets a group no document has added to lately aside: its forms and tallies written
             /// to `scratch`, or without one (or when it cannot be written) copied to arrays of
-            /// their size; its vocabulary's index let go. In a grouping by participant or
+            /// their size; its vocabulary's index (or the speaker's list it adopted) let go. In a grouping by participant or
             /// document most groups are done with once their transcript is: the index and the
             /// arrays' room to grow were a third of the table, the rest nearly all of it.
             mutating func freeze(to scratch: ScratchFile?) {
-                guard aside == nil else { return }
-                let forms = vocabulary.termList
-                vocabulary = Vocabulary(capacity: 0)
+                let forms: TermList
+                switch aside {
+                case nil:
+                    forms = vocabulary.termList
+                    vocabulary = Vocabulary(capacity: 0)
+                case .adopted(let adopted): forms = adopted
+                case .kept, .spilled: return
+                }
                 if let scratch, let range = scratch.append(GroupCounts.encode(forms, tallies)) {
                     aside = .spilled(scratch, range, count: tallies.count)
                     tallies = []
@@ -194,19 +202,25 @@ public struct FrequencyTable: Sendable {
                 let forms: TermList
                 switch aside {
                 case nil: return
-                case .kept(let kept): forms = kept
+                case .adopted(let kept), .kept(let kept): forms = kept
                 case .spilled(let file, let range, _): (forms, tallies) = GroupCounts.read(range, of: file)
                 }
                 var vocabulary = Vocabulary(capacity: forms.count)
-                for index in forms.indices { _ = forms.withBytes(at: index) { vocabulary.intern($0) } }
+                for index in forms.indices {
+                    let id = forms.withBytes(at: index) { vocabulary.intern($0) }
+                    // A form twice would shift every later id off its tally: wrong counts, silently.
+                    precondition(id == index, "a group's forms are distinct")
+                }
                 self.vocabulary = vocabulary
                 aside = nil
             }
 
             /// The group's forms in id order (none while they are on disk).
             var forms: TermList {
-                if case .kept(let forms) = aside { return forms }
-                return vocabulary.termList
+                switch aside {
+                case .adopted(let forms), .kept(let forms): forms
+                case nil, .spilled: vocabulary.termList
+                }
             }
 
             /// Where the group's forms and tallies are on disk, if they are.
@@ -229,12 +243,23 @@ public struct FrequencyTable: Sendable {
             ) {
                 if aside != nil { thaw() }
                 lastTouched = document
+                if !keepingIDs && !counts.isEmpty { anonymous = true }
+                if vocabulary.count == 0 && tallies.isEmpty && !shared {
+                    // A new group (most of a grouping by participant or document) whose only
+                    // speaker in this document is this one takes the speaker's terms as they are:
+                    // a speaker's terms are distinct, so their positions are their ids, and no
+                    // term is hashed unless the group is added to again (``thaw()``). Interning
+                    // them was most of the merge of a grouping by participant.
+                    aside = .adopted(terms)
+                    tallies = counts.map { Tally(count: $0, documents: 1) }
+                    if keepingIDs { ids += 0..<Int32(counts.count) }
+                    return
+                }
                 if shared {
                     let words = (vocabulary.count + counts.count) / 64 + 1
                     if seen.count < words { seen += repeatElement(0, count: words - seen.count) }
                 }
-                if !keepingIDs && !counts.isEmpty { anonymous = true }
-                // A new group (most of a grouping by participant) takes all its first speaker's terms.
+                // A new group several speakers of this document share: room for the first one's terms at once.
                 if vocabulary.count == 0 { vocabulary.reserve(counts.count) }
                 // Hashed first, each slot fetched a few terms before it is probed: the group's
                 // table outgrows the processor's cache in a large study.
@@ -350,7 +375,7 @@ public struct FrequencyTable: Sendable {
                 if let id = speaker.participantID {
                     let number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
-                    appendRun(of: scratch, vocabularySize: accumulators[slot].vocabulary.count)
+                    appendRun(of: scratch, vocabularySize: accumulators[slot].size)
                     scratch.removeAll(keepingCapacity: true)
                     spoken.append(Spoken(participant: number, slot: Int32(slot), end: spokenIDs.count))
                 }

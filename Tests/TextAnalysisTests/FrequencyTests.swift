@@ -316,20 +316,28 @@ import Testing
             // Groups nobody has added to lately are set aside as documents arrive (in memory, or
             // in a scratch file unlinked at once), and made again when one does: some are here.
             var builder = FrequencyTable.Builder(participants: participants, options: options, scratchFolder: scratch)
-            var thawed = 0
+            var (thawed, addedAgain) = (0, 0)
             func resting(_ accumulator: FrequencyTable.Builder.Accumulator) -> Bool {
                 switch accumulator.aside {
                 case .kept: scratch != folder
                 case .spilled: scratch == folder
-                case nil: false
+                case .adopted, nil: false
                 }
+            }
+            // A new group takes its first speaker's terms unindexed; some are added to again
+            // before they are set aside.
+            func adopted(_ accumulator: FrequencyTable.Builder.Accumulator) -> Bool {
+                if case .adopted = accumulator.aside { return true }
+                return false
             }
             for document in documents {
                 let asleep = Set(builder.index.filter { resting(builder.accumulators[$0.value]) }.keys)
+                let fresh = Set(builder.index.filter { adopted(builder.accumulators[$0.value]) }.keys)
                 builder.add(document)
                 thawed += document.speakers.filter { asleep.contains($0.participantID ?? "") }.count
+                addedAgain += document.speakers.filter { fresh.contains($0.participantID ?? "") }.count
             }
-            #expect(thawed > 0 && builder.accumulators.contains(where: resting))
+            #expect(thawed > 0 && addedAgain > 0 && builder.accumulators.contains(where: resting))
             if scratch == folder { #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty) }
             let table = builder.table()
             #expect(table.groups.map(\.name) == people.map(\.id))
