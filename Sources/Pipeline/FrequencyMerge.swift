@@ -8,23 +8,41 @@ import TextAnalysis
 struct FrequencyMerge {
     let stage: FrequencyStage
     /// `builders[n][g]`: the table of the stage's n-th n-gram size under its g-th grouping.
-    private var builders: [[FrequencyTable.Builder]]
+    private(set) var builders: [[FrequencyTable.Builder]]
+    /// `sharedTerms[n]`: the terms numbered once for the n-th size's tables of few groups, when
+    /// two or more of its groupings have few (``fewGroups``); nil when not.
+    private var sharedTerms: [FrequencyTable.SharedTerms?]
     /// Words each participant said (`""`: speakers of no participant), from the per-speaker
     /// counts: the report's bar chart, and the sizes of the groups KWIC hits are rated against.
     private(set) var words: [String: Int] = [:]
 
     /// Tables of many groups (by participant, by document) set their quiet groups aside in a
     /// scratch file in `scratchFolder` (the out folder's `.cache`), unlinked as it is made.
+    ///
+    /// Groupings of few groups share their terms when there are two or more of them: a table
+    /// alone numbers each term once in its own groups anyway.
     init(stage: FrequencyStage, participants: ParticipantTable, scratchFolder: String?) {
         self.stage = stage
+        let few = stage.groupings.map { ($0.groupLimit(among: participants) ?? .max) <= Self.fewGroups }
+        let sharing = few.filter { $0 }.count >= 2
+        sharedTerms = stage.ngrams.map { n in
+            sharing
+                ? FrequencyTable.SharedTerms(participants: participants, filter: stage.counterOptions(ngram: n).filter)
+                : nil
+        }
         builders = stage.ngrams.map { n in
-            stage.groupings.map { grouping in
+            zip(stage.groupings, few).map { grouping, few in
                 FrequencyTable.Builder(
                     participants: participants, options: stage.counterOptions(ngram: n, grouping: grouping),
-                    scratchFolder: scratchFolder)
+                    scratchFolder: scratchFolder, sharingTerms: sharing && few)
             }
         }
     }
+
+    /// The most groups a grouping may have to share terms (`(none)` among them): each of its
+    /// groups heard keeps a tally for every term of the study (8 bytes), where a group of its
+    /// own keeps ~33 bytes for each term it has; with a few groups, each has a good part of them.
+    static let fewGroups = 8
 
     /// Adds one document's counts (one per n-gram size); a document that failed has none.
     mutating func add(_ counts: [DocumentCounts]) {
@@ -32,7 +50,15 @@ struct FrequencyMerge {
             words[speaker.participantID ?? "", default: 0] += speaker.words
         }
         for (position, count) in zip(builders.indices, counts) {
-            for grouping in builders[position].indices { builders[position][grouping].add(count) }
+            let ids = sharedTerms[position]?.ids(of: count)
+            let termCount = sharedTerms[position]?.count ?? 0
+            for grouping in builders[position].indices {
+                if let ids, builders[position][grouping].sharesTerms {
+                    builders[position][grouping].add(count, sharedIDs: ids, termCount: termCount)
+                } else {
+                    builders[position][grouping].add(count)
+                }
+            }
         }
     }
 
@@ -43,15 +69,24 @@ struct FrequencyMerge {
         // Each table made and compared on whichever core is free (a few seconds of one core for
         // a large study's bigrams); each builder handed to its task, which lets it go.
         let stage = self.stage
+        var shared: [TermList?] = []
+        for position in sharedTerms.indices {
+            shared.append(sharedTerms[position].take()?.terms())
+        }
+        sharedTerms = []
         let jobs = stage.ngrams.enumerated().flatMap { position, n in
             stage.groupings.enumerated().map { index, grouping in
-                (n: n, grouping: grouping, builder: TakenOnce(builders[position][index]))
+                let builder = builders[position][index]
+                return (
+                    n: n, grouping: grouping, builder: TakenOnce(builder),
+                    terms: builder.sharesTerms ? shared[position] : nil
+                )
             }
         }
         builders = []
         let made = ConcurrentSlots<(FrequencyTable, [Result<Keyness, KeynessError>])>.map(jobs.count) { job in
             guard var builder = jobs[job].builder.take() else { preconditionFailure("each table is made once") }
-            let table = builder.takeTable()
+            let table = builder.takeTable(terms: jobs[job].terms)
             let comparisons = stage.keyness.filter { $0.grouping == jobs[job].grouping }.map { comparison in
                 Result { () throws(KeynessError) in
                     try table.keyness(

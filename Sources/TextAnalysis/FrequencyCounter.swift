@@ -49,6 +49,21 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The most groups this grouping can have, whatever the documents: 1 for the corpus; for
+    /// attributes, their participants' distinct values (or combinations) and `(none)`, for a
+    /// speaker of no participant or a missing value. Nil by participant or document: as many
+    /// as the study has.
+    public func groupLimit(among participants: ParticipantTable) -> Int? {
+        switch self {
+        case .corpus: return 1
+        case .participant, .document: return nil
+        case .attributes:
+            let values = Set(
+                participants.participants.map { group(participantID: $0.id, participant: $0, documentID: "") })
+            return values.union(["(none)"]).count
+        }
+    }
+
     /// The group of a speaker's words; `(none)` marks a missing participant or attribute.
     public func group(participantID: String?, participant: Participant?, documentID: String) -> String {
         switch self {

@@ -42,12 +42,16 @@ public struct FrequencyTable: Sendable {
         var uniform: Int32
         /// Where the terms and tallies are while on disk (both then empty): see ``loaded()``.
         var spilled: (file: ScratchFile, range: Range<Int64>)?
+        /// Whether `terms` are the table's ``SharedTerms``, the same list for every group: a
+        /// term's id is then the same in each.
+        var sharesTerms = false
 
         /// The counts with their terms and tallies in memory, read back if they were on disk.
         func loaded() -> GroupCounts {
             guard let (file, range) = spilled else { return self }
             let (terms, tallies) = Self.read(range, of: file)
-            return GroupCounts(terms: terms, tallies: tallies, participants: participants, uniform: uniform)
+            return GroupCounts(
+                terms: terms, tallies: tallies, participants: participants, uniform: uniform, sharesTerms: sharesTerms)
         }
 
         /// Terms and tallies written to `file` by ``encode(_:_:)``.
@@ -261,34 +265,63 @@ public struct FrequencyTable: Sendable {
                 }
                 // A new group several speakers of this document share: room for the first one's terms at once.
                 if vocabulary.count == 0 { vocabulary.reserve(counts.count) }
-                // Hashed first, each slot fetched a few terms before it is probed: the group's
-                // table outgrows the processor's cache in a large study.
-                hashes.removeAll(keepingCapacity: true)
-                for index in counts.indices { hashes.append(terms.withBytes(at: index) { Vocabulary.hash($0) }) }
-                let ahead = 8
-                for index in hashes.indices.prefix(ahead) { vocabulary.prefetch(hash: hashes[index]) }
-                for (index, termCount) in counts.enumerated() {
-                    if index + ahead < hashes.count { vocabulary.prefetch(hash: hashes[index + ahead]) }
-                    // The term's tally with its form's start: counting a term of a table larger than
-                    // the cache waited on its tally most of all (46 % of this loop's samples).
-                    if index + 4 < hashes.count, let id = vocabulary.prefetchForm(hash: hashes[index + 4], bytes: false)
-                    {
-                        tallies.withUnsafeBufferPointer { Vocabulary.prefetch($0, at: id) }
+                // Counted into a local array: the vocabulary is busy interning meanwhile.
+                var counted: [Tally] = []
+                swap(&counted, &tallies)
+                vocabulary.internEach(
+                    terms, hashes: &hashes,
+                    ahead: { id in
+                        // The term's tally with its form's start: counting a term of a table larger
+                        // than the cache waited on its tally most of all (46 % of this loop's samples).
+                        counted.withUnsafeBufferPointer { Vocabulary.prefetch($0, at: id) }
                     }
-                    if index + 2 < hashes.count { vocabulary.prefetchForm(hash: hashes[index + 2], bytes: true) }
-                    let id = terms.withBytes(at: index) { vocabulary.intern($0, hash: hashes[index]) }
+                ) { index, id in
                     if keepingIDs { ids.append(id) }
-                    let at = Int(id)
-                    if at >= tallies.count { grow(to: vocabulary.count) }
-                    tallies[at].add(termCount)
-                    if shared {
-                        let (word, bit) = (at >> 6, UInt64(1) << UInt64(at & 63))
-                        guard seen[word] & bit == 0 else { continue }
-                        seen[word] |= bit
-                        touched.append(id)
+                    if Int(id) >= counted.count {
+                        counted += repeatElement(Tally(), count: Int(id) + 1 - counted.count)
                     }
-                    tallies[at].documents += 1
+                    Self.count(counts[index], of: id, in: &counted, shared: shared, seen: &seen, touched: &touched)
                 }
+                swap(&counted, &tallies)
+            }
+
+            /// Counts one speaker's terms by their ids among the terms several tables share
+            /// (``SharedTerms``), `size` of them so far; the ids are appended to `ids` if
+            /// kept. The group's vocabulary stays empty: its tallies are indexed by the shared ids.
+            mutating func add(
+                shared terms: [Int32], counts: [Int], size: Int, ids: inout [Int32], keepingIDs: Bool,
+                shared: Bool, seen: inout [UInt64], touched: inout [Int32]
+            ) {
+                if !keepingIDs && !counts.isEmpty { anonymous = true }
+                grow(to: size)
+                if shared && seen.count < size / 64 + 1 { seen += repeatElement(0, count: size / 64 + 1 - seen.count) }
+                if keepingIDs { ids += terms }
+                for (index, id) in terms.enumerated() {
+                    // A few terms ahead: the tallies of a large study's bigrams outgrow the cache.
+                    if index + 8 < terms.count {
+                        tallies.withUnsafeBufferPointer { Vocabulary.prefetch($0, at: Int(terms[index + 8])) }
+                    }
+                    Self.count(counts[index], of: id, in: &tallies, shared: shared, seen: &seen, touched: &touched)
+                }
+            }
+
+            /// Adds a speaker's count of the term `id` to its tally, and the document once: when
+            /// other speakers of the document add to the group too (`shared`), only if `seen`
+            /// has no bit for the id yet (then set, and the id listed in `touched`).
+            @inline(__always)
+            static func count(
+                _ termCount: Int, of id: Int32, in tallies: inout [Tally], shared: Bool, seen: inout [UInt64],
+                touched: inout [Int32]
+            ) {
+                let at = Int(id)
+                tallies[at].add(termCount)
+                if shared {
+                    let (word, bit) = (at >> 6, UInt64(1) << UInt64(at & 63))
+                    guard seen[word] & bit == 0 else { return }
+                    seen[word] |= bit
+                    touched.append(id)
+                }
+                tallies[at].documents += 1
             }
         }
         /// Each participant speaker's term ids, one run per speaker in `spokenIDs`: a participant
@@ -324,16 +357,37 @@ public struct FrequencyTable: Sendable {
         private var scratchFile: ScratchFile?
         private var scratchRefused = false
 
-        /// A builder whose groups set aside go to a scratch file in `scratchFolder`, if given.
-        public init(participants: ParticipantTable, options: FrequencyCounter.Options, scratchFolder: String? = nil) {
+        /// Whether the groups count by the ids of ``SharedTerms`` (``add(_:sharedIDs:termCount:)``),
+        /// each an array indexed by them, rather than each numbering its own terms.
+        public let sharesTerms: Bool
+
+        /// A builder whose groups set aside go to a scratch file in `scratchFolder`, if given;
+        /// `sharingTerms`: one fed ids by ``SharedTerms`` (for a grouping of few groups).
+        public init(
+            participants: ParticipantTable, options: FrequencyCounter.Options, scratchFolder: String? = nil,
+            sharingTerms: Bool = false
+        ) {
             self.options = options
             self.scratchFolder = scratchFolder
+            sharesTerms = sharingTerms
             byID = participants.byID
             precedes = participants.groupOrder(of: options.grouping.attributeNames)
         }
 
         /// Adds the next document's counts.
         public mutating func add(_ document: DocumentCounts) {
+            add(document, numbered: nil)
+        }
+
+        /// Adds the next document's counts to a builder that shares terms: `sharedIDs` are its
+        /// speakers' term ids (``SharedTerms/ids(of:)`` of this document), `termCount` how many
+        /// terms the shared terms have now.
+        public mutating func add(_ document: DocumentCounts, sharedIDs: [[Int32]], termCount: Int) {
+            add(document, numbered: (sharedIDs, termCount))
+        }
+
+        private mutating func add(_ document: DocumentCounts, numbered: (ids: [[Int32]], count: Int)?) {
+            precondition(sharesTerms == (numbered != nil), "a builder sharing terms is given every document's ids")
             let documentIndex = documentCount
             documentCount += 1
             // Each speaker's group; the speakers of a group taken one after the other, so that
@@ -363,10 +417,16 @@ public struct FrequencyTable: Sendable {
                 accumulators[slot].words += speaker.words
                 if let id = speaker.participantID { accumulators[slot].participants.insert(id) }
                 if speaker.words > 0 { accumulators[slot].documents.insert(document.documentID) }
-                accumulators[slot].add(
-                    speaker.terms, counts: speaker.counts, document: documentIndex, ids: &scratch,
-                    keepingIDs: speaker.participantID != nil, hashes: &hashes, shared: shared, seen: &seen,
-                    touched: &touched)
+                if let numbered {
+                    accumulators[slot].add(
+                        shared: numbered.ids[position], counts: speaker.counts, size: numbered.count, ids: &scratch,
+                        keepingIDs: speaker.participantID != nil, shared: shared, seen: &seen, touched: &touched)
+                } else {
+                    accumulators[slot].add(
+                        speaker.terms, counts: speaker.counts, document: documentIndex, ids: &scratch,
+                        keepingIDs: speaker.participantID != nil, hashes: &hashes, shared: shared, seen: &seen,
+                        touched: &touched)
+                }
                 if shared && (order + 1 == speakers.count || speakers[order + 1].slot != slot) {
                     // The group's last speaker of this document: its marks cleared for the next.
                     for id in touched { seen[Int(id) >> 6] = 0 }
@@ -382,7 +442,7 @@ public struct FrequencyTable: Sendable {
             }
             // Among many groups (by participant, by document), those no document has added to
             // lately are set aside; a group of a few is left as it is.
-            if accumulators.count > Self.freezingAbove, documentIndex % 32 == 31 {
+            if !sharesTerms, accumulators.count > Self.freezingAbove, documentIndex % 32 == 31 {
                 if scratchFile == nil, !scratchRefused, let scratchFolder {
                     scratchFile = ScratchFile(in: scratchFolder)
                     scratchRefused = scratchFile == nil
@@ -424,19 +484,25 @@ public struct FrequencyTable: Sendable {
             }
         }
 
-        /// The table of every document added so far.
-        public func table() -> FrequencyTable {
+        /// The table of every document added so far (`terms`: the shared terms' list, of a
+        /// builder that shares terms).
+        public func table(terms: TermList? = nil) -> FrequencyTable {
             var copy = self
-            return copy.takeTable()
+            return copy.takeTable(terms: terms)
         }
 
         /// The table of every document added so far, leaving the builder empty: each group's
         /// counts are let go as soon as its terms are made, so memory holds the counts or the
         /// terms of a group, not both (grouped by participant at 2,000 interviews, both were a
         /// third of a gigabyte).
-        public mutating func takeTable() -> FrequencyTable {
+        ///
+        /// A builder that shares terms is given them (``SharedTerms/terms()``): every group's
+        /// terms are that list, each group's tallies one per term (0 for a term it lacks).
+        public mutating func takeTable(terms shared: TermList? = nil) -> FrequencyTable {
+            precondition(sharesTerms == (shared != nil), "a builder sharing terms is given them")
             var accumulators: [Accumulator] = []
             swap(&accumulators, &self.accumulators)
+            if let shared { for slot in accumulators.indices { accumulators[slot].grow(to: shared.count) } }
             let (spoken, spokenIDs, index) = (self.spoken, self.spokenIDs, self.index)
             (self.spoken, self.spokenIDs, self.index, participantIndex, documentCount) = ([], [], [:], [:], 0)
             // A participant's speakers taken together count once per term: the runs by group, then
@@ -485,12 +551,50 @@ public struct FrequencyTable: Sendable {
                         documents: accumulator.documents.count))
                 counts.append(
                     GroupCounts(
-                        terms: accumulator.forms, tallies: accumulator.tallies, participants: participantCounts[slot],
+                        terms: shared ?? accumulator.forms, tallies: accumulator.tallies,
+                        participants: participantCounts[slot],
                         uniform: Int32(min(1, accumulator.participants.count)),
-                        spilled: accumulator.spilled))
+                        spilled: accumulator.spilled, sharesTerms: shared != nil))
             }
             return FrequencyTable(options: options, groups: groups, counts: counts)
         }
+    }
+
+    /// Terms numbered once for the tables of several groupings of one n-gram size whose groups
+    /// are few (``Grouping/groupLimit(among:)``): each of those tables then counts a speaker's
+    /// terms into arrays by these ids, instead of interning every term into its own groups
+    /// again. Two groupings of two groups each (split, years) interned a large study's bigrams
+    /// four times over, millions of terms each, waiting on memory for every one.
+    public struct SharedTerms: Sendable {
+        private var vocabulary = Vocabulary(capacity: 0)
+        private var hashes: [UInt32] = []
+        private let filter: SegmentFilter
+        private let byID: [String: Participant]
+
+        /// Terms for tables whose options have `filter`: a speaker it leaves out is not numbered.
+        public init(participants: ParticipantTable, filter: SegmentFilter) {
+            self.filter = filter
+            byID = participants.byID
+        }
+
+        /// How many terms are numbered.
+        public var count: Int { vocabulary.count }
+
+        /// Each speaker's term ids in the order of the speaker's terms (none for a speaker the
+        /// filter leaves out), new terms numbered: what every sharing builder is given.
+        public mutating func ids(of document: DocumentCounts) -> [[Int32]] {
+            document.speakers.map { speaker in
+                let participant = speaker.participantID.flatMap { byID[$0] }
+                guard filter.accepts(participantID: speaker.participantID, participant: participant) else { return [] }
+                var ids: [Int32] = []
+                ids.reserveCapacity(speaker.terms.count)
+                vocabulary.internEach(speaker.terms, hashes: &hashes, ahead: { _ in }) { _, id in ids.append(id) }
+                return ids
+            }
+        }
+
+        /// Every term in id order, for the sharing builders' tables (the index let go with this).
+        public consuming func terms() -> TermList { vocabulary.termList }
     }
 
     /// Rows sorted by group, then count (descending), then term; minimum count and top-N applied.
@@ -664,12 +768,23 @@ public struct FrequencyTable: Sendable {
                     pValue: statistic.pValue, logRatio: statistic.logRatio))
         }
         let targetCounts = counts[targetIndex]?.loaded()
-        let targetTerms = targetCounts.map { Vocabulary(indexing: $0.terms) } ?? Vocabulary(capacity: 0)
-        var referenceCounts = [Int](repeating: 0, count: targetTerms.count)
+        let targetTermList = targetCounts?.terms ?? []
+        // Groups of one list of terms (``SharedTerms``) are compared id by id, with no index.
+        let sameTerms = targetCounts?.sharesTerms == true
+        let targetTerms =
+            sameTerms && referenceIndices.allSatisfy({ counts[$0]?.sharesTerms == true })
+            ? Vocabulary(capacity: 0) : Vocabulary(indexing: targetTermList)
+        var referenceCounts = [Int](repeating: 0, count: targetTermList.count)
         var others = Vocabulary(capacity: 0)
         var otherCounts: [Int] = []
         for index in referenceIndices {
             guard let group = counts[index]?.loaded() else { continue }
+            if sameTerms && group.sharesTerms {
+                for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
+                    referenceCounts[id] += tally.count
+                }
+                continue
+            }
             for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
                 group.terms.withBytes(at: id) { bytes in
                     if let known = targetTerms.id(of: bytes) {
@@ -685,7 +800,7 @@ public struct FrequencyTable: Sendable {
             }
         }
         for (id, tally) in (targetCounts?.tallies ?? []).enumerated() where tally.count > 0 || referenceCounts[id] > 0 {
-            addRow(targetTerms[Int32(id)], tally.count, referenceCounts[id])
+            addRow(targetTermList[id], tally.count, referenceCounts[id])
         }
         for (other, b) in otherCounts.enumerated() { addRow(others[Int32(other)], 0, b) }
         rows.sort {

@@ -138,6 +138,27 @@ public struct Vocabulary: Sendable {
         return id
     }
 
+    /// Interns each of `terms` in order, calling `body` with its position and id. The forms are
+    /// hashed first (into `hashes`, the caller's scratch) and each one's slot, start and bytes
+    /// fetched a few terms before it is probed: interning into a table larger than the
+    /// processor's cache waits on three dependent loads a term. `ahead` gets the id a term four
+    /// places on probably has, for the caller to fetch what it keeps by id.
+    @inline(__always)
+    mutating func internEach(
+        _ terms: TermList, hashes: inout [UInt32], ahead: (Int) -> Void, _ body: (Int, Int32) -> Void
+    ) {
+        hashes.removeAll(keepingCapacity: true)
+        for index in terms.indices { hashes.append(terms.withBytes(at: index) { Self.hash($0) }) }
+        let distance = 8
+        for index in hashes.indices.prefix(distance) { prefetch(hash: hashes[index]) }
+        for index in hashes.indices {
+            if index + distance < hashes.count { prefetch(hash: hashes[index + distance]) }
+            if index + 4 < hashes.count, let id = prefetchForm(hash: hashes[index + 4], bytes: false) { ahead(id) }
+            if index + 2 < hashes.count { prefetchForm(hash: hashes[index + 2], bytes: true) }
+            body(index, terms.withBytes(at: index) { intern($0, hash: hashes[index]) })
+        }
+    }
+
     /// Asks the processor to fetch `buffer[index]` ahead of its use (`buffer` indexed by form id).
     @inline(__always)
     static func prefetch<Element>(_ buffer: UnsafeBufferPointer<Element>, at index: Int) {

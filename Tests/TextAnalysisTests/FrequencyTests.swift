@@ -434,6 +434,95 @@ import Testing
             })
     }
 
+    /// Tables of few groups fed ids of terms they share (``FrequencyTable/SharedTerms``) are the
+    /// tables each builder makes numbering its own terms: rows, groups, counts and keyness, with
+    /// speakers of no participant, a participant missing an attribute, a participant in several
+    /// documents, several speakers of one group in a document, and a group heard in the first
+    /// document only (its tallies end before the terms do). Speakers the filter leaves out are
+    /// not numbered.
+    @Test func tablesSharingTermsAreTheTablesOfTheirOwnTerms() throws {
+        var random = SplitMixGenerator(seed: 63)
+        let people = (1...12).map { number in
+            Participant(
+                id: "P\(number)",
+                attributes: number == 12
+                    ? ["split": "tech"]
+                    : ["split": number % 2 == 0 ? "tech" : "clinical", "years": number % 3 == 0 ? "5+" : "1-5"])
+        }
+        let visitor = Participant(id: "P13", attributes: ["split": "visitor", "years": "1-5"])
+        let participants = ParticipantTable(attributeNames: ["split", "years"], participants: people + [visitor])
+        #expect(Grouping.attributes(["split"]).groupLimit(among: participants) == 4)
+        #expect(Grouping.attributes(["split", "years"]).groupLimit(among: participants) == 7)
+        #expect(Grouping.corpus.groupLimit(among: participants) == 1)
+        #expect(Grouping.participant.groupLimit(among: participants) == nil)
+        let words = ["time", "hype", "data", "straße", "日本", "e\u{301}", "a", "protected", "rota", "mentor"]
+        func speaker(_ id: String?, role: SpeakerRole) -> DocumentCounts.Speaker {
+            var terms: [String: Int] = [:]
+            for word in words where Int.random(in: 0..<3, using: &random) == 0 {
+                let form = role == .interviewer ? "asked-" + word : word + String(Int.random(in: 0..<3, using: &random))
+                terms[form] = Int.random(in: 1...4, using: &random)
+            }
+            return DocumentCounts.Speaker(participantID: id, words: terms.values.reduce(0, +) + 2, terms: terms)
+        }
+        var documents: [DocumentCounts] = []
+        var heard: [String: Set<String>] = [:]
+        for document in 0..<40 {
+            // An interviewer (no participant), then one to three participants, who may share a group.
+            var speakers = [speaker(nil, role: .interviewer)]
+            if document == 0 { speakers.append(speaker(visitor.id, role: .participant)) }
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                speakers.append(speaker(people.randomElement(using: &random)?.id, role: .participant))
+            }
+            for spoken in speakers { heard[spoken.participantID ?? "", default: []].formUnion(spoken.terms) }
+            documents.append(DocumentCounts(documentID: "d\(document)", speakers: speakers))
+        }
+        let tech = SegmentFilter(attributes: ["split": ["tech"]])
+        for filter in [tech, .everyone] {
+            let groupings: [Grouping] = [.attributes(["split"]), .attributes(["years"]), .corpus]
+            var shared = FrequencyTable.SharedTerms(participants: participants, filter: filter)
+            var sharing: [FrequencyTable.Builder] = []
+            var own: [FrequencyTable.Builder] = []
+            for grouping in groupings {
+                var options = FrequencyCounter.Options()
+                options.grouping = grouping
+                options.filter = filter
+                sharing.append(FrequencyTable.Builder(participants: participants, options: options, sharingTerms: true))
+                own.append(FrequencyTable.Builder(participants: participants, options: options))
+            }
+            for document in documents {
+                let ids = shared.ids(of: document)
+                for index in groupings.indices {
+                    sharing[index].add(document, sharedIDs: ids, termCount: shared.count)
+                    own[index].add(document)
+                }
+            }
+            // Only the speakers the filter lets in are numbered.
+            let numbered = heard.filter { id, _ in
+                filter.accepts(participantID: id.isEmpty ? nil : id, participant: participants.byID[id])
+            }
+            #expect(shared.count == numbered.values.reduce(Set()) { $0.union($1) }.count)
+            #expect(numbered.count < heard.count || filter == .everyone)
+            let terms = shared.terms()
+            for index in groupings.indices {
+                let (a, b) = (sharing[index].table(terms: terms), own[index].table())
+                #expect(a.groups == b.groups)
+                // P12 has no years: a group of its own in that grouping.
+                #expect(
+                    a.groups.contains { $0.name == "(none)" } == (index == 1 || (index == 0 && filter == .everyone)))
+                #expect(a.rows == b.rows && !a.rows.isEmpty)
+                for group in b.groups.map(\.name) {
+                    for term in ["time0", "asked-hype", "mentor2"] {
+                        #expect(a.count(of: term, in: group) == b.count(of: term, in: group))
+                    }
+                    #expect(try a.keyness(of: group) == b.keyness(of: group))
+                    for other in b.groups.map(\.name) where other != group {
+                        #expect(try a.keyness(of: group, against: other) == b.keyness(of: group, against: other))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func stemsAndGroupingsByParticipantDocumentAndCombination() throws {
         var options = FrequencyCounter.Options()
         options.stem = true

@@ -1,0 +1,63 @@
+import Corpus
+import Testing
+
+@testable import Pipeline
+@testable import TextAnalysis
+
+@Suite struct FrequencyMergeTests {
+    /// A stage with two groupings of few groups numbers their terms once for both (by
+    /// participant each group keeps its own), and its tables and keyness are those each
+    /// grouping's table gives alone; with one grouping of few groups nothing is shared.
+    @Test func groupingsOfFewGroupsShareTermsAndGiveTheTablesTheyGiveAlone() throws {
+        var random = SplitMixGenerator(seed: 64)
+        let people = (1...8).map { number in
+            Participant(
+                id: "P\(number)",
+                attributes: ["split": number % 2 == 0 ? "tech" : "clinical", "years": number % 3 == 0 ? "5+" : "1-5"])
+        }
+        let participants = ParticipantTable(attributeNames: ["split", "years"], participants: people)
+        let words = ["time", "hype", "data", "rota", "mentor", "protected time", "culture clash"]
+        func speaker(_ id: String?) -> DocumentCounts.Speaker {
+            var terms: [String: Int] = [:]
+            for word in words where Bool.random(using: &random) {
+                terms[word + String(Int.random(in: 0..<3, using: &random))] = Int.random(in: 1...3, using: &random)
+            }
+            return DocumentCounts.Speaker(participantID: id, words: terms.values.reduce(0, +) + 1, terms: terms)
+        }
+        let documents = (0..<30).map { document in
+            DocumentCounts(
+                documentID: "d\(document)",
+                speakers: [speaker(nil)]
+                    + (0..<Int.random(in: 1...2, using: &random)).map { _ in
+                        speaker(people.randomElement(using: &random)?.id)
+                    })
+        }
+        var stage = FrequencyStage()
+        stage.groupings = [.attributes(["split"]), .attributes(["years"]), .participant]
+        stage.filter = .everyone
+        stage.keyness = [
+            .init(grouping: .attributes(["split"]), group: "tech", reference: nil),
+            .init(grouping: .attributes(["years"]), group: "5+", reference: "1-5"),
+        ]
+        var merge = FrequencyMerge(stage: stage, participants: participants, scratchFolder: nil)
+        #expect(merge.builders.map { $0.map(\.sharesTerms) } == [[true, true, false]])
+        for document in documents { merge.add([document]) }
+        var warnings: [String] = []
+        let finished = merge.finish(study: "s", warnings: &warnings)
+        #expect(warnings.isEmpty && finished.tables.count == 3)
+        for (made, grouping) in zip(finished.tables, stage.groupings) {
+            let alone = FrequencyTable(
+                merging: documents, participants: participants,
+                options: stage.counterOptions(ngram: 1, grouping: grouping))
+            #expect(made.grouping == grouping.description && made.table?.groups == alone.groups)
+            #expect(made.table?.rows == alone.rows && !alone.rows.isEmpty)
+            for comparison in stage.keyness where comparison.grouping == grouping {
+                let keyness = try #require(finished.keyness.first { $0.grouping == grouping.description }?.keyness)
+                #expect(keyness == (try alone.keyness(of: comparison.group, against: comparison.reference)))
+            }
+        }
+        stage.groupings = [.attributes(["split"]), .participant]
+        let one = FrequencyMerge(stage: stage, participants: participants, scratchFolder: nil)
+        #expect(one.builders.map { $0.map(\.sharesTerms) } == [[false, false]])
+    }
+}
