@@ -348,8 +348,10 @@ public struct FrequencyTable: Sendable {
         /// between documents), listed in `touched`: see ``Accumulator/add``.
         private var seen: [UInt64] = []
         private var touched: [Int32] = []
-        /// One bit per term id of a group, all clear between speakers.
+        /// One bit per term id of a group, all clear between speakers; and one bit per word of
+        /// them that has a bit set (see ``appendRun(of:vocabularySize:)``).
         private var marks: [UInt64] = []
+        private var markedWords: [UInt64] = []
         var participantIndex: [String: Int32] = [:]
         var documentCount: Int32 = 0
         /// Where groups set aside go (``Accumulator/freeze(to:)``); none, they stay in memory.
@@ -458,28 +460,40 @@ public struct FrequencyTable: Sendable {
 
         /// Appends a speaker's term ids to `spokenIDs`, in order, as varint gaps. The ids are
         /// distinct: a bit each, read back in order, sorts them (a comparison sort of them was a
-        /// fifth of ``add(_:)``).
+        /// fifth of ``add(_:)``). The words of bits holding any are marked too, and only those
+        /// read: a speaker's few thousand ids among the millions of terms a table shares
+        /// (``SharedTerms``) made reading every word between them most of this.
         private mutating func appendRun(of ids: [Int32], vocabularySize: Int) {
             let words = vocabularySize / 64 + 1
             if marks.count < words { marks += repeatElement(0, count: words - marks.count) }
+            if markedWords.count < words / 64 + 1 {
+                markedWords += repeatElement(0, count: words / 64 + 1 - markedWords.count)
+            }
             var lowest = Int.max
             var highest = -1
             for id in ids {
                 let word = Int(id) >> 6
                 marks[word] |= 1 << UInt64(id & 63)
-                lowest = min(lowest, word)
-                highest = max(highest, word)
+                markedWords[word >> 6] |= 1 << UInt64(word & 63)
+                lowest = min(lowest, word >> 6)
+                highest = max(highest, word >> 6)
             }
             guard highest >= 0 else { return }
             var previous = 0
-            for word in lowest...highest where marks[word] != 0 {
-                var bits = marks[word]
-                marks[word] = 0
-                while bits != 0 {
-                    let id = word << 6 | bits.trailingZeroBitCount
-                    bits &= bits &- 1
-                    Varint.append(id - previous, to: &spokenIDs)
-                    previous = id
+            for summary in lowest...highest where markedWords[summary] != 0 {
+                var words = markedWords[summary]
+                markedWords[summary] = 0
+                while words != 0 {
+                    let word = summary << 6 | words.trailingZeroBitCount
+                    words &= words &- 1
+                    var bits = marks[word]
+                    marks[word] = 0
+                    while bits != 0 {
+                        let id = word << 6 | bits.trailingZeroBitCount
+                        bits &= bits &- 1
+                        Varint.append(id - previous, to: &spokenIDs)
+                        previous = id
+                    }
                 }
             }
         }

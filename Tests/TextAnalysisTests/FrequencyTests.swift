@@ -438,8 +438,9 @@ import Testing
     /// tables each builder makes numbering its own terms: rows, groups, counts and keyness, with
     /// speakers of no participant, a participant missing an attribute, a participant in several
     /// documents, several speakers of one group in a document, and a group heard in the first
-    /// document only (its tallies end before the terms do). Speakers the filter leaves out are
-    /// not numbered.
+    /// document only (its tallies end before the terms do); thousands of rare terms, so that
+    /// ids run far apart, and the corpus table's counts worked out by hand. Speakers the filter
+    /// leaves out are not numbered.
     @Test func tablesSharingTermsAreTheTablesOfTheirOwnTerms() throws {
         var random = SplitMixGenerator(seed: 63)
         let people = (1...12).map { number in
@@ -462,6 +463,7 @@ import Testing
                 let form = role == .interviewer ? "asked-" + word : word + String(Int.random(in: 0..<3, using: &random))
                 terms[form] = Int.random(in: 1...4, using: &random)
             }
+            for _ in 0..<(id == nil ? 0 : 150) { terms["t\(Int.random(in: 0..<6000, using: &random))"] = 1 }
             return DocumentCounts.Speaker(participantID: id, words: terms.values.reduce(0, +) + 2, terms: terms)
         }
         var documents: [DocumentCounts] = []
@@ -502,6 +504,23 @@ import Testing
             }
             #expect(shared.count == numbered.values.reduce(Set()) { $0.union($1) }.count)
             #expect(numbered.count < heard.count || filter == .everyone)
+            #expect(shared.count > 3000)
+            var byHand: [String: (count: Int, participants: Set<String>, documents: Set<String>)] = [:]
+            for document in documents {
+                for spoken in document.speakers
+                where filter.accepts(
+                    participantID: spoken.participantID,
+                    participant: spoken.participantID.flatMap { participants.byID[$0] })
+                {
+                    for (term, count) in zip(spoken.terms, spoken.counts) {
+                        var entry = byHand[term] ?? (0, [], [])
+                        entry.count += count
+                        if let id = spoken.participantID { entry.participants.insert(id) }
+                        entry.documents.insert(document.documentID)
+                        byHand[term] = entry
+                    }
+                }
+            }
             let terms = shared.terms()
             for index in groupings.indices {
                 let (a, b) = (sharing[index].table(terms: terms), own[index].table())
@@ -510,6 +529,19 @@ import Testing
                 #expect(
                     a.groups.contains { $0.name == "(none)" } == (index == 1 || (index == 0 && filter == .everyone)))
                 #expect(a.rows == b.rows && !a.rows.isEmpty)
+                if groupings[index] == .corpus {
+                    #expect(a.rows.count == byHand.count)
+                    for row in a.rows {
+                        let expected = byHand[row.term]
+                        #expect(
+                            expected.map {
+                                TermCount(
+                                    count: $0.count, participants: $0.participants.count, documents: $0.documents.count)
+                            }
+                                == TermCount(count: row.count, participants: row.participants, documents: row.documents)
+                        )
+                    }
+                }
                 for group in b.groups.map(\.name) {
                     for term in ["time0", "asked-hype", "mentor2"] {
                         #expect(a.count(of: term, in: group) == b.count(of: term, in: group))
