@@ -152,9 +152,7 @@ public struct FrequencyCounter: Sendable {
                     // id, no hashing; each speaker lists its terms in order of first use, so reading
                     // the counts out visits only those.
                     let base = speaker * vocabularySize
-                    if tally.count < base + vocabularySize {
-                        tally.append(contentsOf: repeatElement(0, count: base + vocabularySize - tally.count))
-                    }
+                    tally.pad(to: base + vocabularySize, with: 0)
                     while used.count <= speaker { used.append([]) }
                     var terms = used[speaker]
                     used[speaker] = []

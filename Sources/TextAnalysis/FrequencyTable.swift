@@ -42,16 +42,12 @@ public struct FrequencyTable: Sendable {
         var uniform: Int32
         /// Where the terms and tallies are while on disk (both then empty): see ``loaded()``.
         var spilled: (file: ScratchFile, range: Range<Int64>)?
-        /// Whether `terms` are the table's ``SharedTerms``, the same list for every group: a
-        /// term's id is then the same in each.
-        var sharesTerms = false
 
         /// The counts with their terms and tallies in memory, read back if they were on disk.
         func loaded() -> GroupCounts {
             guard let (file, range) = spilled else { return self }
             let (terms, tallies) = Self.read(range, of: file)
-            return GroupCounts(
-                terms: terms, tallies: tallies, participants: participants, uniform: uniform, sharesTerms: sharesTerms)
+            return GroupCounts(terms: terms, tallies: tallies, participants: participants, uniform: uniform)
         }
 
         /// Terms and tallies written to `file` by ``encode(_:_:)``.
@@ -113,10 +109,15 @@ public struct FrequencyTable: Sendable {
         self = builder.takeTable()
     }
 
-    init(options: FrequencyCounter.Options, groups: [Group], counts: [GroupCounts]) {
+    /// Whether every group's terms are one list (``SharedTerms``): a term's id is then the same
+    /// in each group.
+    private let sharesTerms: Bool
+
+    init(options: FrequencyCounter.Options, groups: [Group], counts: [GroupCounts], sharesTerms: Bool = false) {
         self.options = options
         self.groups = groups
         self.counts = counts
+        self.sharesTerms = sharesTerms
     }
 
     /// A table built document by document, in document order: a pipeline folds each document's
@@ -166,10 +167,7 @@ public struct FrequencyTable: Sendable {
             }
             var tallies: [Tally] = []
 
-            mutating func grow(to size: Int) {
-                guard tallies.count < size else { return }
-                tallies += repeatElement(Tally(), count: size - tallies.count)
-            }
+            mutating func grow(to size: Int) { tallies.pad(to: size, with: Tally()) }
 
             /// How many terms the group has.
             var size: Int {
@@ -179,9 +177,10 @@ public struct FrequencyTable: Sendable {
 
             /// Sets a group no document has added to lately aside: its forms and tallies written
             /// to `scratch`, or without one (or when it cannot be written) copied to arrays of
-            /// their size; its vocabulary's index (or the speaker's list it adopted) let go. In a grouping by participant or
-            /// document most groups are done with once their transcript is: the index and the
-            /// arrays' room to grow were a third of the table, the rest nearly all of it.
+            /// their size; its vocabulary's index (or the speaker's list it adopted) let go. In a
+            /// grouping by participant or document most groups are done with once their transcript
+            /// is: the index and the arrays' room to grow were a third of the table, the rest
+            /// nearly all of it.
             mutating func freeze(to scratch: ScratchFile?) {
                 let forms: TermList
                 switch aside {
@@ -259,10 +258,7 @@ public struct FrequencyTable: Sendable {
                     if keepingIDs { ids += 0..<Int32(counts.count) }
                     return
                 }
-                if shared {
-                    let words = (vocabulary.count + counts.count) / 64 + 1
-                    if seen.count < words { seen += repeatElement(0, count: words - seen.count) }
-                }
+                if shared { seen.pad(to: (vocabulary.count + counts.count) / 64 + 1, with: 0) }
                 // A new group several speakers of this document share: room for the first one's terms at once.
                 if vocabulary.count == 0 { vocabulary.reserve(counts.count) }
                 // Counted into a local array: the vocabulary is busy interning meanwhile.
@@ -277,9 +273,7 @@ public struct FrequencyTable: Sendable {
                     }
                 ) { index, id in
                     if keepingIDs { ids.append(id) }
-                    if Int(id) >= counted.count {
-                        counted += repeatElement(Tally(), count: Int(id) + 1 - counted.count)
-                    }
+                    counted.pad(to: Int(id) + 1, with: Tally())
                     Self.count(counts[index], of: id, in: &counted, shared: shared, seen: &seen, touched: &touched)
                 }
                 swap(&counted, &tallies)
@@ -294,7 +288,7 @@ public struct FrequencyTable: Sendable {
             ) {
                 if !keepingIDs && !counts.isEmpty { anonymous = true }
                 grow(to: size)
-                if shared && seen.count < size / 64 + 1 { seen += repeatElement(0, count: size / 64 + 1 - seen.count) }
+                if shared { seen.pad(to: size / 64 + 1, with: 0) }
                 if keepingIDs { ids += terms }
                 for (index, id) in terms.enumerated() {
                     // A few terms ahead: the tallies of a large study's bigrams outgrow the cache.
@@ -465,10 +459,8 @@ public struct FrequencyTable: Sendable {
         /// (``SharedTerms``) made reading every word between them most of this.
         private mutating func appendRun(of ids: [Int32], vocabularySize: Int) {
             let words = vocabularySize / 64 + 1
-            if marks.count < words { marks += repeatElement(0, count: words - marks.count) }
-            if markedWords.count < words / 64 + 1 {
-                markedWords += repeatElement(0, count: words / 64 + 1 - markedWords.count)
-            }
+            marks.pad(to: words, with: 0)
+            markedWords.pad(to: words / 64 + 1, with: 0)
             var lowest = Int.max
             var highest = -1
             for id in ids {
@@ -567,10 +559,9 @@ public struct FrequencyTable: Sendable {
                     GroupCounts(
                         terms: shared ?? accumulator.forms, tallies: accumulator.tallies,
                         participants: participantCounts[slot],
-                        uniform: Int32(min(1, accumulator.participants.count)),
-                        spilled: accumulator.spilled, sharesTerms: shared != nil))
+                        uniform: Int32(min(1, accumulator.participants.count)), spilled: accumulator.spilled))
             }
-            return FrequencyTable(options: options, groups: groups, counts: counts)
+            return FrequencyTable(options: options, groups: groups, counts: counts, sharesTerms: shared != nil)
         }
     }
 
@@ -784,22 +775,17 @@ public struct FrequencyTable: Sendable {
         let targetCounts = counts[targetIndex]?.loaded()
         let targetTermList = targetCounts?.terms ?? []
         // Groups of one list of terms (``SharedTerms``) are compared id by id, with no index.
-        let sameTerms = targetCounts?.sharesTerms == true
-        let targetTerms =
-            sameTerms && referenceIndices.allSatisfy({ counts[$0]?.sharesTerms == true })
-            ? Vocabulary(capacity: 0) : Vocabulary(indexing: targetTermList)
+        let targetTerms = sharesTerms ? Vocabulary(capacity: 0) : Vocabulary(indexing: targetTermList)
         var referenceCounts = [Int](repeating: 0, count: targetTermList.count)
         var others = Vocabulary(capacity: 0)
         var otherCounts: [Int] = []
         for index in referenceIndices {
             guard let group = counts[index]?.loaded() else { continue }
-            if sameTerms && group.sharesTerms {
-                for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
-                    referenceCounts[id] += tally.count
-                }
-                continue
-            }
             for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
+                if sharesTerms {
+                    referenceCounts[id] += tally.count
+                    continue
+                }
                 group.terms.withBytes(at: id) { bytes in
                     if let known = targetTerms.id(of: bytes) {
                         referenceCounts[Int(known)] += tally.count
@@ -963,5 +949,13 @@ public struct FrequencyRowPieces: Sendable {
             }
         }
         return piece
+    }
+}
+
+extension Array {
+    /// Lengthens the array to `count` elements with copies of `element`; one as long already
+    /// is left as it is.
+    mutating func pad(to count: Int, with element: Element) {
+        if self.count < count { append(contentsOf: repeatElement(element, count: count - self.count)) }
     }
 }
