@@ -72,7 +72,7 @@ struct Freq: ParsableCommand {
         try study.forEach(
             roles: options.filter.roles, stems: stem, make: { counter.counts(ofDocument: 0, in: $0) },
             deliver: { builder.add($0) })
-        var table = builder.takeTable()
+        let table = builder.takeTable()
         if !options.grouping.attributeNames.isEmpty,
             let unplaced = table.groups.first(where: { $0.name == "(none)" && $0.participants > 0 })
         {
