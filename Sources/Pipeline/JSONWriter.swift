@@ -252,9 +252,25 @@ struct JSONWriter {
             digits(Int(value))
             return
         }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        guard value.isFinite else {
+            bytes.append(contentsOf: value.description.utf8)
+            return
+        }
+        // `description`'s digits, handed over from the standard library's stack buffer: a
+        // `String` made for each rate was 3.5 % of `tmine freq --by participant --json`'s CPU.
+        var stream = ByteStream()
+        swap(&stream.bytes, &bytes)
+        value.write(to: &stream)
+        swap(&stream.bytes, &bytes)
+        if bytes.count >= 2, bytes[bytes.count - 2] == 0x2E, bytes[bytes.count - 1] == 0x30 { bytes.removeLast(2) }
+    }
+
+    /// Takes what `Double.write(to:)` writes, the same text as `description`: its digits come
+    /// through `_writeASCII`, the stream requirement that takes ASCII without a `String`.
+    private struct ByteStream: TextOutputStream {
+        var bytes: [UInt8] = []
+        mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
     }
 
     mutating func value(_ value: Bool) {

@@ -396,6 +396,36 @@ import Testing
         #expect(try Outputs.suggestionsJSON(empty) == (try laidOut(empty)))
     }
 
+    /// Numbers' digits come from `Double.write(to:)`, not `description`: the two must give the
+    /// same text for every finite value, and the writer's whole numbers and `.0` rule hold.
+    @Test func everyKindOfFiniteDoubleIsWrittenAsJSONEncoderWritesIt() throws {
+        struct Numbers: Encodable { var values: [Double] }
+        var generator = SplitMixGenerator(seed: 9)
+        var values: [Double] = [
+            0, -0.0, 1, -1, 0.5, 0.1 + 0.2, 1e-7, 1e15, 1e15 + 1, -(1e15 + 3), 1e15 + 0.5, 1e16, -1e16, 2.5e20, 1e21,
+            1e22,
+            .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+            -.greatestFiniteMagnitude, .ulpOfOne, 9_007_199_254_740_993, 123_456.75, 2.997198217115147,
+        ]
+        while values.count < 60_000 {
+            let bits = generator.next()
+            // Any finite bit pattern, and rates per thousand words as the tables write them.
+            let any = Double(bitPattern: bits)
+            if any.isFinite { values.append(any) }
+            values.append(Double(bits % 100_000) / Double((bits >> 40) % 9_999_999 + 1) * 1000)
+        }
+        let written = JSONWriter.data(capacity: 0) { writer in
+            writer.object { writer in
+                writer.field(
+                    "values",
+                    array: { writer in
+                        for value in values { writer.value(value) }
+                    })
+            }
+        }
+        #expect(written == (try laidOut(Numbers(values: values))))
+    }
+
     /// Strings are scanned 32 and eight bytes at a time: an escape at any offset, beside ASCII
     /// or not, in a first block, a later one or the bytes after the last, must still be found.
     @Test func everyCharacterToEscapeIsEscapedAtEveryOffset() throws {
