@@ -237,13 +237,13 @@ extension Outputs {
             csv.append(0x2C)
             appendCSVField(row.group, to: &csv)
             csv.append(0x2C)
-            csv.append(contentsOf: String(row.count).utf8)
+            FixedPoint.append(row.count, to: &csv)
             csv.append(0x2C)
             FixedPoint.append(row.rate, digits: 4, to: &csv)
             csv.append(0x2C)
-            csv.append(contentsOf: String(row.participants).utf8)
+            FixedPoint.append(row.participants, to: &csv)
             csv.append(0x2C)
-            csv.append(contentsOf: String(row.documents).utf8)
+            FixedPoint.append(row.documents, to: &csv)
             csv.append(0x0A)
             if csv.count >= 1 << 20 { try spill(&csv) }
         }

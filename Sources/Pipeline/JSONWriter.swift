@@ -218,24 +218,8 @@ struct JSONWriter {
         digits(value)
     }
 
-    /// An integer's decimal digits, made in a buffer on the stack (a `String` made for each
-    /// number was a tenth of writing a hit or a suggestion: every range is two).
     private mutating func digits(_ value: Int) {
-        if value >= 0, value < 10 {
-            bytes.append(UInt8(truncatingIfNeeded: value) &+ 0x30)
-            return
-        }
-        if value < 0 { bytes.append(0x2D) }
-        var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            var start = 20
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-                magnitude /= 10
-            } while magnitude > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
-        }
+        FixedPoint.append(value, to: &bytes)
     }
 
     /// Set when a value JSON cannot hold (infinity, NaN) was written; the caller must not use

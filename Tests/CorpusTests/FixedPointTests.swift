@@ -37,4 +37,19 @@ import Testing
             #expect(FixedPoint.string(value, digits: digits) == String(format: "%.\(digits)f", value), "\(value)")
         }
     }
+
+    @Test func integersAreWrittenAsStringWritesThem() {
+        var values = [0, 1, 9, 10, 11, 99, 100, -1, -9, -10, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        for power in 0..<19 {
+            let ten = Int(pow(10, Double(power)))
+            values += [ten - 1, ten, ten + 1, -ten]
+        }
+        var random = SplitMixGenerator(seed: 0xD161)
+        for _ in 0..<5000 { values.append(Int(truncatingIfNeeded: random.next()) >> Int(random.next() % 63)) }
+        for value in values {
+            var bytes: [UInt8] = [0x2C]
+            FixedPoint.append(value, to: &bytes)
+            #expect(bytes == Array(",\(value)".utf8), "\(value)")
+        }
+    }
 }
