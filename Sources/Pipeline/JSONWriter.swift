@@ -17,8 +17,16 @@ import TextAnalysis
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     private var depth: Int
-    /// Whether the current container has an element yet (one flag per open container).
-    private var started: [Bool] = []
+    /// Whether the innermost open container has an element yet. A flag of its own, not the
+    /// top of a stack: every field and element sets it, and setting an array's last element
+    /// checked the array's uniqueness each time (`tmine freq --by participant --json`'s samples
+    /// in `element()` and the check 8.1 → 6.3 %).
+    private var started = false
+    /// Whether a container is open (at the top level nothing is separated or indented).
+    private var inContainer = false
+    /// For each open container, innermost last: its parent's two flags, restored when it
+    /// closes, and its closing bracket.
+    private var outer: [(started: Bool, inContainer: Bool, closer: UInt8)] = []
 
     /// Where a streamed output goes: bytes are handed on a megabyte at a time, between elements.
     private var sink: (any ByteSink)?
@@ -57,7 +65,7 @@ struct JSONWriter {
     /// bytes between them (pieces of elements joined by commas) with ``spliced(elements:)``.
     static func elements(depth: Int) -> JSONWriter {
         var writer = JSONWriter(depth: depth)
-        writer.started = [false]
+        writer.inContainer = true
         return writer
     }
 
@@ -82,7 +90,7 @@ struct JSONWriter {
 
     /// The open container got its elements from elsewhere (see ``elements(depth:)``).
     mutating func spliced(elements: Bool) {
-        if elements, !started.isEmpty { started[started.count - 1] = true }
+        if elements, inContainer { started = true }
     }
 
     private mutating func newline() {
@@ -93,17 +101,17 @@ struct JSONWriter {
     /// Separator and indentation before an element of the current container.
     private mutating func element() {
         if compact > 0 {
-            if started[started.count - 1] { bytes.append(0x2C) }
-            started[started.count - 1] = true
+            if started { bytes.append(0x2C) }
+            started = true
             return
         }
         if let sink, bytes.count >= Self.flushSize {
             sink.append(bytes)
             bytes.removeAll(keepingCapacity: true)
         }
-        guard !started.isEmpty else { return }
-        if started[started.count - 1] { bytes.append(0x2C) }
-        started[started.count - 1] = true
+        guard inContainer else { return }
+        if started { bytes.append(0x2C) }
+        started = true
         newline()
     }
 
@@ -142,14 +150,11 @@ struct JSONWriter {
         end()
     }
 
-    /// Closing brackets of the open containers, innermost last.
-    private var closers: [UInt8] = []
-
     private mutating func open(_ opening: UInt8, close closing: UInt8) {
         bytes.append(opening)
         depth += 1
-        started.append(false)
-        closers.append(closing)
+        outer.append((started, inContainer, closing))
+        (started, inContainer) = (false, true)
     }
 
     /// Opens an object whose fields follow in later calls; ``end()`` closes it.
@@ -166,10 +171,12 @@ struct JSONWriter {
 
     /// Closes the innermost container opened.
     mutating func end() {
-        let hadElements = started.removeLast()
+        let hadElements = started
+        let container = outer.removeLast()
+        (started, inContainer) = (container.started, container.inContainer)
         depth -= 1
         if compact > 0 {
-            bytes.append(closers.removeLast())
+            bytes.append(container.closer)
             return
         }
         if hadElements {
@@ -178,7 +185,7 @@ struct JSONWriter {
             bytes.append(0x0A)
             newline()
         }
-        bytes.append(closers.removeLast())
+        bytes.append(container.closer)
     }
 
     /// `"name" : ` inside an object, for a name the program spells (nothing in it to escape:
