@@ -714,12 +714,64 @@ public struct FrequencyTable: Sendable {
             keys.append(Key(prefix: prefix, count: Int32(tally.count), id: Int32(id)))
         }
         let terms = counts.terms
-        keys.sort { a, b in
+        func precedes(_ a: Key, _ b: Key) -> Bool {
             if a.count != b.count { return a.count > b.count }
             if a.prefix != b.prefix { return a.prefix < b.prefix }
             return terms.withBytes(at: Int(a.id)) { left in terms.withBytes(at: Int(b.id)) { bytesPrecede(left, $0) } }
         }
+        guard keys.count >= 1024 else {
+            keys.sort(by: precedes)
+            return keys.prefix(options.top ?? keys.count).map(\.id)
+        }
+        // Many keys (a table of bigrams holds millions, most counted once or twice, so that
+        // nearly every comparison went on to the prefix and many to the bytes): ordered by
+        // count and prefix as twelve digits of a byte (``radixSort(_:digits:digit:)``, least
+        // significant first), then each run of one count and prefix by its terms' bytes.
+        radixSort(&keys, digits: 12) { key, place in
+            place < 8
+                ? UInt8(truncatingIfNeeded: key.prefix >> (8 * place))
+                : UInt8(truncatingIfNeeded: ~UInt32(bitPattern: key.count) >> (8 * (place - 8)))
+        }
+        var start = 0
+        while start < keys.count {
+            var end = start + 1
+            while end < keys.count, keys[end].count == keys[start].count, keys[end].prefix == keys[start].prefix {
+                end += 1
+            }
+            if end - start > 1 { keys[start..<end].sort(by: precedes) }
+            start = end
+        }
         return keys.prefix(options.top ?? keys.count).map(\.id)
+    }
+
+    /// Sorts `keys` stably by `digits` byte digits, `digit(key, 0)` the least significant: one
+    /// counting pass each, skipped where every key has the same digit. Hand-written: neither
+    /// the standard library nor swift-algorithms has a radix sort.
+    static func radixSort<Element>(_ keys: inout [Element], digits: Int, digit: (Element, Int) -> UInt8) {
+        var histograms = [Int](repeating: 0, count: 256 * digits)
+        for key in keys {
+            for place in 0..<digits { histograms[256 * place + Int(digit(key, place))] += 1 }
+        }
+        guard let first = keys.first else { return }
+        var scratch = keys
+        for place in 0..<digits where histograms[256 * place + Int(digit(first, place))] < keys.count {
+            var next = [Int](repeating: 0, count: 256)
+            var total = 0
+            for value in 0..<256 {
+                next[value] = total
+                total += histograms[256 * place + value]
+            }
+            keys.withUnsafeBufferPointer { keys in
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    for key in keys {
+                        let value = Int(digit(key, place))
+                        scratch[next[value]] = key
+                        next[value] += 1
+                    }
+                }
+            }
+            swap(&keys, &scratch)
+        }
     }
 
     /// The counts of one term in one group, if it occurs there (nil once the rows are taken).

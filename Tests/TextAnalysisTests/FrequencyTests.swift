@@ -666,4 +666,42 @@ import Testing
         #expect(keyness.rows.last?.logRatio ?? 0 < 0)
         #expect(throws: KeynessError.self) { try frequencies.keyness(of: "nobody") }
     }
+
+    /// A large group's rows are ordered by a radix sort on count and the terms' first eight
+    /// bytes, then by whole terms where those tie: the order must be the one a comparison of
+    /// count, then term, gives, for shared prefixes, terms shorter than eight bytes, non-ASCII
+    /// and counts of every size.
+    @Test func aLargeGroupsRowsComeByCountThenTermAsASortWouldOrderThem() {
+        var random = SplitMixGenerator(seed: 0x5027)
+        let starts = ["and the", "and then", "that the", "a", "ab", "é", "éa", "zz top", "in the end", "the best of"]
+        var seen = Set<String>()
+        var terms: [String] = []
+        while terms.count < 5000 {
+            let start = starts[Int(random.next() % UInt64(starts.count))]
+            let term = random.next() % 4 == 0 ? start : start + " " + String(random.next() % 900, radix: 36)
+            if seen.insert(term).inserted { terms.append(term) }
+        }
+        let counts = terms.map { _ in
+            switch random.next() % 10 {
+            case 0: Int(random.next() % 100_000_000)
+            case 1, 2: Int(random.next() % 70_000)
+            default: Int(random.next() % 3)
+            }
+        }
+        let group = FrequencyTable.GroupCounts(
+            terms: TermList(terms), tallies: counts.map { .init(count: $0, documents: 1) }, participants: [],
+            uniform: 1)
+        for (minimum, top) in [(1, nil), (2, nil), (1, 100)] as [(Int, Int?)] {
+            var options = FrequencyCounter.Options()
+            options.minimumCount = minimum
+            options.top = top
+            let kept = terms.indices.filter { counts[$0] > 0 && counts[$0] >= minimum }
+            let expected = kept.sorted {
+                counts[$0] != counts[$1] ? counts[$0] > counts[$1] : utf8Precedes(terms[$0], terms[$1])
+            }
+            #expect(kept.count >= 1024)
+            #expect(
+                FrequencyTable.rowOrder(of: group, options: options) == expected.prefix(top ?? .max).map(Int32.init))
+        }
+    }
 }
