@@ -22,11 +22,9 @@ struct JSONWriter {
     /// checked the array's uniqueness each time (`tmine freq --by participant --json`'s samples
     /// in `element()` and the check 8.1 → 6.3 %).
     private var started = false
-    /// Whether a container is open (at the top level nothing is separated or indented).
-    private var inContainer = false
-    /// For each open container, innermost last: its parent's two flags, restored when it
-    /// closes, and its closing bracket.
-    private var outer: [(started: Bool, inContainer: Bool, closer: UInt8)] = []
+    /// For each open container, innermost last: its parent's flag, restored when it closes,
+    /// and its closing bracket. Empty at the top level, where nothing is separated or indented.
+    private var outer: [(started: Bool, closer: UInt8)] = []
 
     /// Where a streamed output goes: bytes are handed on a megabyte at a time, between elements.
     private var sink: (any ByteSink)?
@@ -65,7 +63,8 @@ struct JSONWriter {
     /// bytes between them (pieces of elements joined by commas) with ``spliced(elements:)``.
     static func elements(depth: Int) -> JSONWriter {
         var writer = JSONWriter(depth: depth)
-        writer.inContainer = true
+        // The array another writer opened: never closed here.
+        writer.outer = [(started: false, closer: 0x5D)]
         return writer
     }
 
@@ -90,7 +89,7 @@ struct JSONWriter {
 
     /// The open container got its elements from elsewhere (see ``elements(depth:)``).
     mutating func spliced(elements: Bool) {
-        if elements, inContainer { started = true }
+        if elements, !outer.isEmpty { started = true }
     }
 
     private mutating func newline() {
@@ -109,7 +108,7 @@ struct JSONWriter {
             sink.append(bytes)
             bytes.removeAll(keepingCapacity: true)
         }
-        guard inContainer else { return }
+        guard !outer.isEmpty else { return }
         if started { bytes.append(0x2C) }
         started = true
         newline()
@@ -153,8 +152,8 @@ struct JSONWriter {
     private mutating func open(_ opening: UInt8, close closing: UInt8) {
         bytes.append(opening)
         depth += 1
-        outer.append((started, inContainer, closing))
-        (started, inContainer) = (false, true)
+        outer.append((started, closing))
+        started = false
     }
 
     /// Opens an object whose fields follow in later calls; ``end()`` closes it.
@@ -173,7 +172,7 @@ struct JSONWriter {
     mutating func end() {
         let hadElements = started
         let container = outer.removeLast()
-        (started, inContainer) = (container.started, container.inContainer)
+        started = container.started
         depth -= 1
         if compact > 0 {
             bytes.append(container.closer)
@@ -222,10 +221,6 @@ struct JSONWriter {
 
     mutating func value(_ value: Int) {
         begin()
-        digits(value)
-    }
-
-    private mutating func digits(_ value: Int) {
         FixedPoint.append(value, to: &bytes)
     }
 
@@ -240,7 +235,7 @@ struct JSONWriter {
         // A whole number well inside the range where `description` writes every digit (and not
         // -0, which it writes with its sign) is its integer's digits.
         if value.rounded(.towardZero) == value, value.magnitude < 1e15, !(value == 0 && value.sign == .minus) {
-            digits(Int(value))
+            FixedPoint.append(Int(value), to: &bytes)
             return
         }
         guard value.isFinite else {
