@@ -705,12 +705,7 @@ public struct FrequencyTable: Sendable {
         // Room for every term at once: grown by doubling, a group of millions held two arrays.
         keys.reserveCapacity(counts.tallies.count)
         for (id, tally) in counts.tallies.enumerated() where tally.count > 0 && tally.count >= options.minimumCount {
-            // Big-endian, zero-padded: integers order as the bytes do, up to a prefix tie.
-            let prefix = counts.terms.withBytes(at: id) { bytes in
-                var prefix: UInt64 = 0
-                for offset in 0..<8 { prefix = prefix << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
-                return prefix
-            }
+            let prefix = counts.terms.withBytes(at: id, Self.prefix)
             keys.append(Key(prefix: prefix, count: Int32(tally.count), id: Int32(id)))
         }
         let terms = counts.terms
@@ -732,16 +727,68 @@ public struct FrequencyTable: Sendable {
                 ? UInt8(truncatingIfNeeded: key.prefix >> (8 * place))
                 : UInt8(truncatingIfNeeded: ~UInt32(bitPattern: key.count) >> (8 * (place - 8)))
         }
+        sortRuns(&keys, same: { $0.count == $1.count && $0.prefix == $1.prefix }, by: precedes)
+        return keys.prefix(options.top ?? keys.count).map(\.id)
+    }
+
+    /// Keyness rows in their order: signed G² descending, then term (by scalars, which is the
+    /// order of their UTF-8 bytes). Many rows are ordered as keys by ``radixSort(_:digits:digit:)``
+    /// (G² and the term's first eight bytes), each run of one G² and prefix then by its terms, and
+    /// the rows moved once: sorting the rows themselves (a string and seven numbers each) by
+    /// comparison was four fifths of keyness for bigrams, most of whose G² values tie.
+    static func sortKeynessRows(_ rows: inout [Keyness.Row]) {
+        func precedes(_ a: Keyness.Row, _ b: Keyness.Row) -> Bool {
+            let (left, right) = (a.signedLogLikelihood, b.signedLogLikelihood)
+            return left != right ? left > right : a.term.unicodeScalars.lexicographicallyPrecedes(b.term.unicodeScalars)
+        }
+        guard rows.count >= 1024, !rows.contains(where: { $0.signedLogLikelihood.isNaN }) else {
+            rows.sort(by: precedes)
+            return
+        }
+        struct Key {
+            var statistic: UInt64
+            var prefix: UInt64
+            var index: Int32
+        }
+        var keys: [Key] = []
+        keys.reserveCapacity(rows.count)
+        for (index, row) in rows.enumerated() {
+            // Descending as unsigned integers order ascending (-0 is 0, as `!=` has it).
+            let bits = (row.signedLogLikelihood + 0).bitPattern
+            let ascending = bits >> 63 == 1 ? ~bits : bits | 1 << 63
+            var term = row.term
+            let prefix = term.withUTF8(Self.prefix)
+            keys.append(Key(statistic: ~ascending, prefix: prefix, index: Int32(index)))
+        }
+        radixSort(&keys, digits: 16) { key, place in
+            UInt8(truncatingIfNeeded: place < 8 ? key.prefix >> (8 * place) : key.statistic >> (8 * (place - 8)))
+        }
+        sortRuns(&keys, same: { $0.statistic == $1.statistic && $0.prefix == $1.prefix }) {
+            precedes(rows[Int($0.index)], rows[Int($1.index)])
+        }
+        rows = keys.map { rows[Int($0.index)] }
+    }
+
+    /// A term's first eight bytes as one integer, big-endian and zero-padded: integers order
+    /// as the bytes do, up to a tie of the prefix.
+    static func prefix(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var prefix: UInt64 = 0
+        for offset in 0..<8 { prefix = prefix << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
+        return prefix
+    }
+
+    /// Sorts each run of neighbours that `same` finds equal by `precedes`: what a radix sort on
+    /// a prefix of the order leaves to do.
+    static func sortRuns<Element>(
+        _ keys: inout [Element], same: (Element, Element) -> Bool, by precedes: (Element, Element) -> Bool
+    ) {
         var start = 0
         while start < keys.count {
             var end = start + 1
-            while end < keys.count, keys[end].count == keys[start].count, keys[end].prefix == keys[start].prefix {
-                end += 1
-            }
+            while end < keys.count, same(keys[start], keys[end]) { end += 1 }
             if end - start > 1 { keys[start..<end].sort(by: precedes) }
             start = end
         }
-        return keys.prefix(options.top ?? keys.count).map(\.id)
     }
 
     /// Sorts `keys` stably by `digits` byte digits, `digit(key, 0)` the least significant: one
@@ -855,12 +902,7 @@ public struct FrequencyTable: Sendable {
             addRow(targetTermList[id], tally.count, referenceCounts[id])
         }
         for (other, b) in otherCounts.enumerated() { addRow(others[Int32(other)], 0, b) }
-        rows.sort {
-            let left = $0.signedLogLikelihood
-            let right = $1.signedLogLikelihood
-            return left != right
-                ? left > right : $0.term.unicodeScalars.lexicographicallyPrecedes($1.term.unicodeScalars)
-        }
+        Self.sortKeynessRows(&rows)
         return Keyness(
             target: target, reference: reference ?? "rest", targetWords: targetWords, referenceWords: referenceWords,
             rows: rows)

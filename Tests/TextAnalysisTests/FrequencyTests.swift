@@ -704,4 +704,36 @@ import Testing
                 FrequencyTable.rowOrder(of: group, options: options) == expected.prefix(top ?? .max).map(Int32.init))
         }
     }
+
+    /// Many keyness rows are ordered as keys (signed G², then the term's first eight bytes) and
+    /// then by term: the order must be the one comparing the rows gives, for the ties of G² that
+    /// small counts make, shared prefixes, non-ASCII terms and G² of 0 on either side (-0 is 0).
+    @Test func manyKeynessRowsComeBySignedG2ThenTermAsComparingThemWould() {
+        var random = SplitMixGenerator(seed: 0x6E55)
+        let starts = ["and the", "and then", "a", "ab", "é", "éa", "in the end", "zz"]
+        var seen = Set<String>()
+        var rows: [Keyness.Row] = []
+        while rows.count < 4000 {
+            let start = starts[Int(random.next() % UInt64(starts.count))]
+            let term = random.next() % 4 == 0 ? start : start + " " + String(random.next() % 900, radix: 36)
+            guard seen.insert(term).inserted else { continue }
+            let (a, b) = (Int(random.next() % 4), Int(random.next() % 4))
+            let statistic = LogLikelihood(a: a, b: b, c: 50_000, d: 60_000)
+            var row = Keyness.Row(
+                term: term, targetCount: a, referenceCount: b, targetRate: 0, referenceRate: 0,
+                logLikelihood: statistic.g2, pValue: statistic.pValue, logRatio: statistic.logRatio)
+            if random.next() % 10 == 0 {
+                (row.logLikelihood, row.logRatio) = (0, random.next() % 2 == 0 ? -1 : 1)
+            }
+            rows.append(row)
+        }
+        let expected = rows.sorted { a, b in
+            a.signedLogLikelihood != b.signedLogLikelihood
+                ? a.signedLogLikelihood > b.signedLogLikelihood
+                : a.term.unicodeScalars.lexicographicallyPrecedes(b.term.unicodeScalars)
+        }
+        var sorted = rows
+        FrequencyTable.sortKeynessRows(&sorted)
+        #expect(sorted.map(\.term) == expected.map(\.term))
+    }
 }
