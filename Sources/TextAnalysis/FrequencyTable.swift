@@ -714,34 +714,30 @@ public struct FrequencyTable: Sendable {
             if a.prefix != b.prefix { return a.prefix < b.prefix }
             return terms.withBytes(at: Int(a.id)) { left in terms.withBytes(at: Int(b.id)) { bytesPrecede(left, $0) } }
         }
-        guard keys.count >= 1024 else {
-            keys.sort(by: precedes)
-            return keys.prefix(options.top ?? keys.count).map(\.id)
-        }
-        // Many keys (a table of bigrams holds millions, most counted once or twice, so that
-        // nearly every comparison went on to the prefix and many to the bytes): ordered by
-        // count and prefix as twelve digits of a byte (``radixSort(_:digits:digit:)``, least
-        // significant first), then each run of one count and prefix by its terms' bytes.
-        radixSort(&keys, digits: 12) { key, place in
-            place < 8
-                ? UInt8(truncatingIfNeeded: key.prefix >> (8 * place))
-                : UInt8(truncatingIfNeeded: ~UInt32(bitPattern: key.count) >> (8 * (place - 8)))
-        }
-        sortRuns(&keys, same: { $0.count == $1.count && $0.prefix == $1.prefix }, by: precedes)
+        // By count and prefix as twelve digits of a byte (a table of bigrams holds millions of
+        // terms, most counted once or twice, so that nearly every comparison went on to the
+        // prefix and many to the bytes), then by the terms' bytes.
+        sort(
+            &keys, digits: 12,
+            digit: { key, place in
+                place < 8
+                    ? UInt8(truncatingIfNeeded: key.prefix >> (8 * place))
+                    : UInt8(truncatingIfNeeded: ~UInt32(bitPattern: key.count) >> (8 * (place - 8)))
+            },
+            same: { $0.count == $1.count && $0.prefix == $1.prefix }, by: precedes)
         return keys.prefix(options.top ?? keys.count).map(\.id)
     }
 
     /// Keyness rows in their order: signed G² descending, then term (by scalars, which is the
-    /// order of their UTF-8 bytes). Many rows are ordered as keys by ``radixSort(_:digits:digit:)``
-    /// (G² and the term's first eight bytes), each run of one G² and prefix then by its terms, and
-    /// the rows moved once: sorting the rows themselves (a string and seven numbers each) by
+    /// order of their UTF-8 bytes). Ordered as keys by ``sort(_:digits:digit:same:by:)`` (G² and
+    /// the term's first eight bytes, then the terms), and the rows moved once: sorting the rows themselves (a string and seven numbers each) by
     /// comparison was four fifths of keyness for bigrams, most of whose G² values tie.
     static func sortKeynessRows(_ rows: inout [Keyness.Row]) {
         func precedes(_ a: Keyness.Row, _ b: Keyness.Row) -> Bool {
             let (left, right) = (a.signedLogLikelihood, b.signedLogLikelihood)
             return left != right ? left > right : a.term.unicodeScalars.lexicographicallyPrecedes(b.term.unicodeScalars)
         }
-        guard rows.count >= 1024, !rows.contains(where: { $0.signedLogLikelihood.isNaN }) else {
+        guard !rows.contains(where: { $0.signedLogLikelihood.isNaN }) else {
             rows.sort(by: precedes)
             return
         }
@@ -760,12 +756,13 @@ public struct FrequencyTable: Sendable {
             let prefix = term.withUTF8(Self.prefix)
             keys.append(Key(statistic: ~ascending, prefix: prefix, index: Int32(index)))
         }
-        radixSort(&keys, digits: 16) { key, place in
-            UInt8(truncatingIfNeeded: place < 8 ? key.prefix >> (8 * place) : key.statistic >> (8 * (place - 8)))
-        }
-        sortRuns(&keys, same: { $0.statistic == $1.statistic && $0.prefix == $1.prefix }) {
-            precedes(rows[Int($0.index)], rows[Int($1.index)])
-        }
+        sort(
+            &keys, digits: 16,
+            digit: { key, place in
+                UInt8(truncatingIfNeeded: place < 8 ? key.prefix >> (8 * place) : key.statistic >> (8 * (place - 8)))
+            },
+            same: { $0.statistic == $1.statistic && $0.prefix == $1.prefix },
+            by: { precedes(rows[Int($0.index)], rows[Int($1.index)]) })
         rows = keys.map { rows[Int($0.index)] }
     }
 
@@ -777,9 +774,25 @@ public struct FrequencyTable: Sendable {
         return prefix
     }
 
+    /// Sorts `keys` by `precedes`, an order that begins with `digits` byte digits
+    /// (`digit(key, 0)` the least significant) and, where those tie (`same`), compares further.
+    /// Many keys (1,024 or more) by ``radixSort(_:digits:digit:)``, then each run of ties by
+    /// `precedes`; fewer by `precedes` alone.
+    static func sort<Element>(
+        _ keys: inout [Element], digits: Int, digit: (Element, Int) -> UInt8, same: (Element, Element) -> Bool,
+        by precedes: (Element, Element) -> Bool
+    ) {
+        guard keys.count >= 1024 else {
+            keys.sort(by: precedes)
+            return
+        }
+        radixSort(&keys, digits: digits, digit: digit)
+        sortRuns(&keys, same: same, by: precedes)
+    }
+
     /// Sorts each run of neighbours that `same` finds equal by `precedes`: what a radix sort on
     /// a prefix of the order leaves to do.
-    static func sortRuns<Element>(
+    private static func sortRuns<Element>(
         _ keys: inout [Element], same: (Element, Element) -> Bool, by precedes: (Element, Element) -> Bool
     ) {
         var start = 0
@@ -794,7 +807,7 @@ public struct FrequencyTable: Sendable {
     /// Sorts `keys` stably by `digits` byte digits, `digit(key, 0)` the least significant: one
     /// counting pass each, skipped where every key has the same digit. Hand-written: neither
     /// the standard library nor swift-algorithms has a radix sort.
-    static func radixSort<Element>(_ keys: inout [Element], digits: Int, digit: (Element, Int) -> UInt8) {
+    private static func radixSort<Element>(_ keys: inout [Element], digits: Int, digit: (Element, Int) -> UInt8) {
         var histograms = [Int](repeating: 0, count: 256 * digits)
         for key in keys {
             for place in 0..<digits { histograms[256 * place + Int(digit(key, place))] += 1 }
