@@ -157,9 +157,6 @@ struct CompiledQuery {
         self.query = query
         self.mode = mode
         let vocabulary = mode == .surface ? corpus.surfaces : corpus.forms
-        // Every form as a string only when a wildcard needs scanning them.
-        let needsScan = query.elements.contains { if case .exact = $0 { false } else { true } }
-        let entries = needsScan ? vocabulary.forms : []
         matches = query.elements.map { element in
             var bitmap = [Bool](repeating: false, count: vocabulary.count)
             func normalized(_ word: String) -> String {
@@ -178,16 +175,50 @@ struct CompiledQuery {
                     bitmap[Int(id)] = true
                 }
             case .prefix(let word):
-                let target = normalized(word)
-                for (id, entry) in entries.enumerated() where entry.hasPrefix(target) { bitmap[id] = true }
+                Self.mark(&bitmap, in: vocabulary, word: normalized(word)) { form, word in
+                    form.count >= word.count && form.prefix(word.count).elementsEqual(word)
+                } characters: {
+                    $0.hasPrefix($1)
+                }
             case .suffix(let word):
-                let target = normalized(word)
-                for (id, entry) in entries.enumerated() where entry.hasSuffix(target) { bitmap[id] = true }
+                Self.mark(&bitmap, in: vocabulary, word: normalized(word)) { form, word in
+                    form.count >= word.count && form.suffix(word.count).elementsEqual(word)
+                } characters: {
+                    $0.hasSuffix($1)
+                }
             case .infix(let word):
-                let target = normalized(word)
-                for (id, entry) in entries.enumerated() where entry.contains(target) { bitmap[id] = true }
+                Self.mark(&bitmap, in: vocabulary, word: normalized(word)) { form, word in
+                    UnsafeRawBufferPointer(form).firstOffset(of: UnsafeRawBufferPointer(word), from: 0) != nil
+                } characters: {
+                    $0.contains($1)
+                }
             }
             return bitmap
+        }
+    }
+
+    /// Marks in `bitmap` the forms of `vocabulary` that a wildcard's `word` matches: an ASCII form
+    /// against an ASCII word byte by byte (`bytes`), where a byte is a character and no other
+    /// text is canonically equivalent; any other pair as strings (`characters`), as every pair
+    /// was. A `String` made of every form of every document, compared as characters, was 45 % of
+    /// `tmine kwic` with four wildcards.
+    private static func mark(
+        _ bitmap: inout [Bool], in vocabulary: Vocabulary, word: String,
+        bytes: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool,
+        characters: (String, String) -> Bool
+    ) {
+        // An empty word (a query of invisible characters only) keeps the strings' answers.
+        let asciiWord = !word.isEmpty && word[...].isAllASCII
+        var spelt = word
+        spelt.withUTF8 { wordBytes in
+            var id = 0
+            vocabulary.forEachForm { form in
+                let hit =
+                    asciiWord && UTF8Scalars.isASCII(form)
+                    ? bytes(form, wordBytes) : characters(String(decoding: form, as: UTF8.self), word)
+                if hit { bitmap[id] = true }
+                id += 1
+            }
         }
     }
 

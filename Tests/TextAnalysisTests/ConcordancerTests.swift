@@ -116,6 +116,66 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
         #expect(suffix.lines.map(\.match) == ["Technology", "biology", "cardiology"])
     }
 
+    @Test func wildcardsMatchTheFormsThatComparingThemAsStringsMatches() throws {
+        // ASCII forms and words are compared as bytes, any other pair as strings; the answer must
+        // be the strings' for every pair: a combining mark after the word's bytes, a Kelvin sign
+        // (canonically a K) in the text as written, accents composed or not, and random words.
+        var generator = SystemRandomNumberGenerator()
+        let letters = Array("aeinrst")
+        let random = (0..<400).map { _ in
+            String(
+                (0..<Int.random(in: 1...9, using: &generator)).map { _ in letters.randomElement(using: &generator)! })
+        }
+        let written = [
+            "Regulate regulated regulate\u{0346}d REGULATORS café cafe\u{0301}s naïve \u{212A}elvin Kelvin kelvins",
+            "co-operate don't doctors' ARTIFICIAL intelligence e\u{0301}clair éclair straße STRASSE",
+            random.joined(separator: " "),
+        ]
+        let corpus = corpus(written.map { ($0, .participant, "P1") })
+        let words =
+            [
+                "regulat", "Regulat", "regulate", "d", "ate", "caf", "cafe", "café", "e", "é", "\u{0301}", "K", "k",
+                "\u{212A}", "elvin", "ss", "ß", "'", "-", "n't", "tion", "\u{200B}",
+            ]
+            + random.prefix(40).flatMap {
+                [String($0.prefix(2)), String($0.suffix(2)), String($0.dropFirst().prefix(3))]
+            }
+        var compared = 0
+        var hits = 0
+        for mode in Query.MatchMode.allCases {
+            let vocabulary = mode == .surface ? corpus.surfaces : corpus.forms
+            let forms = vocabulary.forms
+            for word in words {
+                for text in ["\(word)*", "*\(word)", "*\(word)*"] {
+                    // A lone mark joins the `*` before it: the query says which kind it is.
+                    guard let query = try? Query(text), let element = query.elements.first else { continue }
+                    let test: (String, String) -> Bool
+                    let spelt: String
+                    switch element {
+                    case .prefix(let word): (test, spelt) = ({ $0.hasPrefix($1) }, word)
+                    case .suffix(let word): (test, spelt) = ({ $0.hasSuffix($1) }, word)
+                    case .infix(let word): (test, spelt) = ({ $0.contains($1) }, word)
+                    case .exact: continue
+                    }
+                    let target = mode == .surface ? spelt : Normalizer.normalize(spelt, options: corpus.options)
+                    let expected = forms.map { test($0, target) }
+                    let found = CompiledQuery(query, mode: mode, corpus: corpus).matches[0]
+                    #expect(found == expected, "\(text) in \(mode) mode")
+                    compared += forms.count
+                    hits += expected.filter { $0 }.count
+                }
+            }
+        }
+        #expect(compared > 30_000)
+        #expect(hits > 3_000)
+        // The pairs that bytes alone would get wrong.
+        let surface = CompiledQuery(try Query("K*"), mode: .surface, corpus: corpus).matches[0]
+        #expect(surface[Int(try #require(corpus.surfaces.id(of: "\u{212A}elvin")))])
+        let lower = CompiledQuery(try Query("*regulate*"), mode: .lower, corpus: corpus).matches[0]
+        #expect(!lower[Int(try #require(corpus.forms.id(of: "regulate\u{0346}d")))])
+        #expect(lower[Int(try #require(corpus.forms.id(of: "regulated")))])
+    }
+
     @Test func matchModesCompareSurfaceLowerOrStem() throws {
         let corpus = corpus([("Hype, hyped, HYPE and hyping.", .participant, "P1")])
         func matches(_ mode: Query.MatchMode) throws -> [String] {
