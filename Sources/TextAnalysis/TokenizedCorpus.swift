@@ -61,12 +61,7 @@ public struct TokenizedCorpus: Sendable {
             if let id = forms.id(of: word) { isStopword[Int(id)] = true }
         }
         if computeStems {
-            var stems = Vocabulary(capacity: 4096)
-            var stemOfForm: [Int32] = []
-            stemOfForm.reserveCapacity(forms.count)
-            for id in 0..<Int32(forms.count) { stemOfForm.append(stems.intern(PorterStemmer.stem(forms[id]))) }
-            self.stems = stems
-            self.stemOfForm = stemOfForm
+            (self.stems, self.stemOfForm) = StemMemo.shared.stems(of: forms)
         } else {
             // Without stems, every form is its own stem (nothing asked for them).
             self.stems = forms
