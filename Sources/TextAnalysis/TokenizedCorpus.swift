@@ -61,7 +61,7 @@ public struct TokenizedCorpus: Sendable {
             if let id = forms.id(of: word) { isStopword[Int(id)] = true }
         }
         if computeStems {
-            (self.stems, self.stemOfForm) = StemMemo.shared.stems(of: forms)
+            (self.stems, self.stemOfForm) = WordMemo.stems.values(of: forms, work: PorterStemmer.stem)
         } else {
             // Without stems, every form is its own stem (nothing asked for them).
             self.stems = forms

@@ -641,6 +641,9 @@ struct TokenScratch {
     /// The form id of each spelling id: a spelling seen before needs no second lookup. Entry `i`
     /// is spelling `i`'s, appended only in step with the spelling vocabulary.
     var formOfSurface: [Int32] = []
+    /// The normalised forms of non-ASCII spellings, for the options of the one tokeniser a
+    /// scratch serves (fetched at the first such spelling).
+    var normalized: WordMemo?
 
     init() { buffer.reserveCapacity(64) }
 
@@ -657,8 +660,15 @@ struct TokenScratch {
         if Int(surface) < formOfSurface.count { return token(formOfSurface[Int(surface)]) }
         buffer.removeAll(keepingCapacity: true)
         if span.needsUnicode || options.foldDiacritics {
-            let text = String(decoding: surfaceBytes, as: UTF8.self)
-            buffer.append(contentsOf: Normalizer.normalize(text, options: options).utf8)
+            let normalize = { Normalizer.normalize(String(decoding: surfaceBytes, as: UTF8.self), options: options) }
+            if UTF8Scalars.isASCII(surfaceBytes) {
+                buffer.append(contentsOf: normalize().utf8)
+            } else {
+                // Through Unicode's tables once a process for each spelling (see `WordMemo`).
+                let memo = normalized ?? WordMemo.normalized(for: options)
+                normalized = memo
+                memo.appendValue(of: surfaceBytes, to: &buffer, work: normalize)
+            }
         } else {
             // ASCII, possibly with a curly apostrophe or Unicode hyphen: map byte by byte.
             let lower = options.caseMode != .preserve

@@ -27,7 +27,7 @@ import Testing
         let url = try #require(Bundle.module.url(forResource: "Fixtures/porter2-stems", withExtension: "tsv"))
         let words = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
             .filter { !$0.hasPrefix("#") }.prefix(6_000).compactMap { $0.split(separator: "\t").first.map(String.init) }
-        let memo = StemMemo(limit: 4_000)
+        let memo = WordMemo(limit: 4_000)
         var generator = SystemRandomNumberGenerator()
         var hits = 0
         for _ in 0..<12 {
@@ -36,9 +36,9 @@ import Testing
             let known = (0..<Int32(forms.count)).filter { memo.knows(forms[$0]) }.count
             var stems = Vocabulary()
             let expected = (0..<Int32(forms.count)).map { stems.intern(PorterStemmer.stem(forms[$0])) }
-            let found = memo.stems(of: forms)
-            #expect(found.stemOfForm == expected)
-            #expect(found.stems.forms == stems.forms)
+            let found = memo.values(of: forms, work: PorterStemmer.stem)
+            #expect(found.valueOfWord == expected)
+            #expect(found.values.forms == stems.forms)
             hits += known
         }
         #expect(hits > 5_000)
@@ -46,7 +46,7 @@ import Testing
 
         // Documents read at once, as a pipeline's workers read them, missing the same words
         // together: each word is added once, and every later document still gets its own stems.
-        let together = StemMemo()
+        let together = WordMemo()
         let documents = (0..<8).map { _ in
             var forms = Vocabulary()
             for word in words.shuffled(using: &generator).prefix(3_000) { _ = forms.intern(word) }
@@ -56,9 +56,9 @@ import Testing
             let agree = ConcurrentCounter()
             DispatchQueue.concurrentPerform(iterations: documents.count) { index in
                 let forms = documents[index]
-                let found = together.stems(of: forms)
+                let found = together.values(of: forms, work: PorterStemmer.stem)
                 let right = (0..<Int32(forms.count)).allSatisfy {
-                    found.stems[found.stemOfForm[Int($0)]] == PorterStemmer.stem(forms[$0])
+                    found.values[found.valueOfWord[Int($0)]] == PorterStemmer.stem(forms[$0])
                 }
                 if right { agree.add() }
             }
@@ -74,12 +74,4 @@ import Testing
     func knownStems(_ word: String, _ stem: String) {
         #expect(PorterStemmer.stem(word) == stem)
     }
-}
-
-/// A count several threads add to.
-private final class ConcurrentCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
 }

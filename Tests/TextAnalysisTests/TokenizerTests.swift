@@ -1,4 +1,5 @@
 import Corpus
+import Foundation
 import Testing
 
 @testable import TextAnalysis
@@ -178,6 +179,60 @@ import Testing
         }
         #expect(Normalizer.normalize("Straße", options: .init()) == "strasse")
         #expect(Normalizer.normalize("Don’t", options: .init()) == "don't")
+    }
+
+    /// Non-ASCII spellings are normalised once a process (`WordMemo`) and the form taken from
+    /// there afterwards: every document, under every case and diacritics option, must get the
+    /// forms that normalising each spelling gives, the second time round as the first.
+    @Test func formsOfNonASCIISpellingsAreTheNormalisersEveryTime() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "é", "e\u{0301}", "È", "ß", "ẞ", "İ", "ı", "Σ", "ς", "ﬁ", "Å", "\u{212B}", "ö", "Ö", "ñ", "Ǆ", "ǅ", "a",
+            "B",
+            "x", "’", "\u{200B}", "ά", "ω\u{0345}", "Ⅻ",
+        ]
+        let words = (0..<300).map { _ in
+            (0..<Int.random(in: 1...6, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined()
+        }
+        var checked = 0
+        for caseMode in Tokenizer.Options.CaseMode.allCases {
+            for foldDiacritics in [false, true] {
+                var options = Tokenizer.Options()
+                options.caseMode = caseMode
+                options.foldDiacritics = foldDiacritics
+                for _ in 0..<3 {
+                    let text = words.shuffled(using: &generator).prefix(200).joined(separator: " ")
+                    var forms = Vocabulary()
+                    var surfaces = Vocabulary()
+                    let tokens = Tokenizer(options: options).tokenize(text, forms: &forms, surfaces: &surfaces)
+                    for token in tokens {
+                        #expect(forms[token.form] == Normalizer.normalize(surfaces[token.surface], options: options))
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 3_000)
+    }
+
+    /// A memo's values are what the function gives, whether worked out, found, or past its limit,
+    /// and each word is kept once however many threads work it out at once.
+    @Test func aWordMemoGivesWhatItsFunctionGives() {
+        let memo = WordMemo(limit: 50)
+        let words = (0..<200).map { "wörd\($0 % 120)" }
+        let value: @Sendable (String) -> String = { String($0.reversed()).uppercased() }
+        let right = ConcurrentCounter()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for word in words.shuffled() {
+                var buffer: [UInt8] = Array("kept:".utf8)
+                var spelt = word
+                spelt.withUTF8 { bytes in memo.appendValue(of: bytes, to: &buffer) { value(word) } }
+                if buffer == Array("kept:\(value(word))".utf8) { right.add() }
+            }
+        }
+        #expect(right.value == 4 * words.count)
+        #expect(memo.count == 50)
     }
 
     /// Transcribers' notes in square brackets are not the speaker's words: skipped, with the
