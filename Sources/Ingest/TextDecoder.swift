@@ -26,9 +26,7 @@ struct TextDecoder {
         case .utf32(let littleEndian): text = try utf32(bytes[length...], littleEndian: littleEndian, file: file)
         }
         if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
-        if text.containsByte(13) {  // a byte scan: String.contains(String) goes through Foundation
-            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        }
+        if text.containsByte(13) { text = text.withLineFeeds() }
         return text
     }
 

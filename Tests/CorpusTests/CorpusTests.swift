@@ -28,6 +28,50 @@ private func dropFromMemory(_ path: String) {
         }
     }
 
+    @Test func everyCRLFAndLoneCRBecomesALineFeed() {
+        // Texts of line ends in every order among accents, combining marks, emoji, NULs and long
+        // runs, against the rule scalar by scalar; and against Foundation replacing CRLF, then
+        // CR (the way before), except where a combining mark follows a CR or CRLF: Foundation's
+        // search took it and the mark as one character and left that CR in the text.
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["\r", "\n", "\r\n", "\n\r", "a", "é", "e\u{0301}", "\u{0301}", "👩‍⚕️", "\u{0}", "\t", " "]
+        var texts = ["", "\r", "\r\r\n", "\r\n\r\n\r", "no line end", String(repeating: "x", count: 5_000) + "\r"]
+        for _ in 0..<2_000 {
+            texts.append(
+                (0..<Int.random(in: 1...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                    .joined())
+        }
+        var likeFoundation = 0
+        for text in texts {
+            let scalars = Array(text.unicodeScalars)
+            var rule = String.UnicodeScalarView()
+            var index = 0
+            while index < scalars.count {
+                if scalars[index] == "\r" {
+                    rule.append("\n")
+                    index += index + 1 < scalars.count && scalars[index + 1] == "\n" ? 2 : 1
+                } else {
+                    rule.append(scalars[index])
+                    index += 1
+                }
+            }
+            #expect(Array(text.withLineFeeds().utf8) == Array(String(rule).utf8), "\(Array(text.utf8))")
+            let markAfterCR = scalars.indices.contains { index in
+                scalars[index] == "\r"
+                    && (scalars.dropFirst(index + 1).first == "\u{0301}"
+                        || scalars.dropFirst(index + 1).prefix(2) == ["\n", "\u{0301}"])
+            }
+            if !markAfterCR {
+                let replaced = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
+                    of: "\r", with: "\n")
+                #expect(text.withLineFeeds() == replaced)
+                likeFoundation += 1
+            }
+        }
+        #expect(likeFoundation > 1_000)
+        #expect("one\r\ntwo\rthree\r\u{0301}".withLineFeeds() == "one\ntwo\nthree\n\u{0301}")
+    }
+
     @Test func leftoversOfKilledWritersAreRemovedAtAnyDepthAndNothingElse() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("leftovers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
