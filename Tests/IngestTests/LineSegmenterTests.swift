@@ -586,6 +586,78 @@ import Testing
         #expect(captionsUTF32.segments.map(\.text) == ["Hello there"])
     }
 
+    /// UTF-16 and UTF-32 are transcoded whole: the text, each invalid unit's U+FFFD and the first
+    /// invalid unit's byte offset must be those of decoding scalar by scalar, for random units
+    /// (lone and paired surrogates, noncharacters, codes past U+10FFFF), either byte order.
+    @Test func utf16AndUTF32DecodeAsTheirDecodersDoScalarByScalar() throws {
+        var generator = SystemRandomNumberGenerator()
+        let sixteen: [UInt16] = [
+            0x41, 0x0A, 0xE9, 0x4E2D, 0xFFFE, 0xFFFF, 0xD83D, 0xDE00, 0xDC00, 0xDBFF, 0xD800, 0x20,
+        ]
+        let thirtyTwo: [UInt32] = [0x41, 0x0A, 0xE9, 0x4E2D, 0x1F600, 0x10FFFF, 0xD800, 0xDFFF, 0x110000, 0xFFFF_FFFF]
+        func reference<Codec: UnicodeCodec>(_ units: [Codec.CodeUnit], _ codec: Codec.Type) -> (String, Int?) {
+            var decoder = Codec()
+            var iterator = units.makeIterator()
+            var scalars = String.UnicodeScalarView()
+            var position = 0
+            var firstError: Int?
+            while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar):
+                    scalars.append(scalar)
+                    position += Codec.self == UTF16.self && scalar.value > 0xFFFF ? 2 : 1
+                    continue
+                case .error:
+                    scalars.append("\u{FFFD}")
+                    firstError = firstError ?? position
+                    position += 1
+                    continue
+                case .emptyInput: break
+                }
+                break
+            }
+            return (String(scalars), firstError)
+        }
+        var invalid = 0
+        for round in 0..<600 {
+            let littleEndian = round % 2 == 0
+            let count = Int.random(in: 0...30, using: &generator)
+            let bytes: [UInt8]
+            let expected: (String, Int?)
+            if round % 4 < 2 {
+                let units = (0..<count).map { _ in sixteen.randomElement(using: &generator)! }
+                bytes =
+                    (littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF])
+                    + units.flatMap {
+                        littleEndian ? [UInt8($0 & 0xFF), UInt8($0 >> 8)] : [UInt8($0 >> 8), UInt8($0 & 0xFF)]
+                    }
+                let (text, error) = reference(units, UTF16.self)
+                expected = (text, error.map { 2 + 2 * $0 })
+            } else {
+                let units = (0..<count).map { _ in thirtyTwo.randomElement(using: &generator)! }
+                bytes =
+                    (littleEndian ? [0xFF, 0xFE, 0, 0] : [0, 0, 0xFE, 0xFF])
+                    + units.flatMap { unit in
+                        let le = (0..<4).map { UInt8(truncatingIfNeeded: unit >> (8 * $0)) }
+                        return littleEndian ? le : le.reversed()
+                    }
+                let (text, error) = reference(units, UTF32.self)
+                expected = (text, error.map { 4 + 4 * $0 })
+            }
+            var replacing = TextDecoder()
+            replacing.replacingInvalid = true
+            #expect(try replacing.decode(Data(bytes), file: "t.txt") == expected.0, "\(bytes)")
+            do {
+                let text = try TextDecoder().decode(Data(bytes), file: "t.txt")
+                #expect(expected.1 == nil && text == expected.0, "\(bytes)")
+            } catch let error as IngestError {
+                #expect(error.byteOffset == expected.1, "\(bytes)")
+                invalid += 1
+            }
+        }
+        #expect(invalid > 100)
+    }
+
     /// Zero bytes in UTF-8 or UTF-16 text (a stray NUL, or U+0100 in UTF-16) are not taken for
     /// UTF-32: every fourth byte must be zero and the one before it small, in every unit.
     @Test func onlyTextOfFourByteUnitsIsTakenForUTF32WithoutBOM() {
