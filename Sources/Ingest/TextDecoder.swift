@@ -275,7 +275,7 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
     }
 
     /// The page's decoder (Windows-1252's is the table below).
-    private var codePage: CodePage? {
+    var codePage: CodePage? {
         self == .windows1252 ? nil : CodePage(Int(rawValue.dropFirst("windows-".count)) ?? 0)
     }
 
@@ -289,23 +289,22 @@ public enum FallbackEncoding: String, Sendable, Hashable, Codable, CaseIterable 
     /// `String(data:encoding: .windowsCP1252)` gives nil for a file with any such byte, without
     /// saying where.
     func decode(_ bytes: ArraySlice<UInt8>, replacingUnassigned: Bool) -> Result<String, UnassignedByte> {
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
         let page = codePage
-        for (offset, byte) in zip(bytes.indices, bytes) {
+        var unassigned: Int?
+        let text = TextDecoder.transcoded(bytes.count * 4) { index in
+            guard index < bytes.count, unassigned == nil else { return nil }
+            let byte = bytes[bytes.startIndex + index]
             let decoded: Unicode.Scalar? =
                 if byte < 0x80 { Unicode.Scalar(byte) } else if let page { page.scalar(byte) } else {
                     Self.windows1252(byte)
                 }
-            if let scalar = decoded {
-                scalars.append(scalar)
-            } else if replacingUnassigned {
-                scalars.append("\u{FFFD}")
-            } else {
-                return .failure(UnassignedByte(offset: offset))
-            }
+            if let decoded { return (decoded.value, 1) }
+            if replacingUnassigned { return (0xFFFD, 1) }
+            unassigned = bytes.startIndex + index
+            return nil
         }
-        return .success(String(scalars))
+        if let unassigned { return .failure(UnassignedByte(offset: unassigned)) }
+        return .success(text)
     }
 
     /// The scalar one byte stands for in Windows-1252; nil for a byte it leaves unassigned.

@@ -658,6 +658,37 @@ import Testing
         #expect(invalid > 100)
     }
 
+    /// A fallback page is transcoded in one pass: for every page, random bytes must read as each
+    /// byte's own character (U+FFFD for an unassigned one when replacing), and the first
+    /// unassigned byte's offset be the one reported.
+    @Test func fallbackPagesReadEachByteAsItsOwnCharacter() throws {
+        var generator = SystemRandomNumberGenerator()
+        var unassignedSeen = 0
+        for encoding in FallbackEncoding.allCases {
+            for _ in 0..<40 {
+                let bytes = (0..<Int.random(in: 0...300, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
+                let characters = bytes.map { byte -> Unicode.Scalar? in
+                    byte < 0x80
+                        ? Unicode.Scalar(byte)
+                        : encoding.codePage.map { $0.scalar(byte) } ?? FallbackEncoding.windows1252(byte)
+                }
+                let replaced = String(String.UnicodeScalarView(characters.map { $0 ?? "\u{FFFD}" }))
+                #expect(try encoding.decode(bytes[...], replacingUnassigned: true).get() == replaced)
+                // A slice past a few bytes, as a file's is past its BOM: offsets are the file's.
+                switch encoding.decode(([0x41, 0x42] + bytes)[2...], replacingUnassigned: false) {
+                case .success(let text):
+                    #expect(!characters.contains(nil) && text == replaced)
+                case .failure(let unassigned):
+                    #expect(unassigned.offset == characters.firstIndex(of: nil).map { $0 + 2 })
+                    unassignedSeen += 1
+                }
+            }
+        }
+        #expect(unassignedSeen > 50)
+    }
+
     /// Zero bytes in UTF-8 or UTF-16 text (a stray NUL, or U+0100 in UTF-16) are not taken for
     /// UTF-32: every fourth byte must be zero and the one before it small, in every unit.
     @Test func onlyTextOfFourByteUnitsIsTakenForUTF32WithoutBOM() {
