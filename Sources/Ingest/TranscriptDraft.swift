@@ -58,10 +58,10 @@ struct TranscriptDraft: Sendable {
         for turn in spokenTurns {
             let text = turn.text.collapsingWhitespace()
             guard !text.isEmpty else { continue }
-            if mergingConsecutive, var last = merged.last, last.speaker == turn.speaker {
-                last.text += " " + text
-                last.end = turn.end ?? last.end
-                merged[merged.count - 1] = last
+            if mergingConsecutive, let last = merged.indices.last, merged[last].speaker == turn.speaker {
+                // In place: a copy of the last turn shared its text, which each cue then copied whole.
+                merged[last].text += " " + text
+                merged[last].end = turn.end ?? merged[last].end
             } else {
                 merged.append(
                     SpokenTurn(

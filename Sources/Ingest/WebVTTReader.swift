@@ -18,7 +18,8 @@ struct WebVTTReader: TranscriptReader {
 
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         let text = try decoder.decode(data, file: file)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split at each LF byte: the decoded text has no CR, and a LF is a character of its own.
+        let lines = Self.lines(of: text)
         var cues: [Cue] = []
         var index = 0
         if !subRip {
@@ -31,17 +32,17 @@ struct WebVTTReader: TranscriptReader {
             // and "Language: en". When a timing line is in it, the block is read as a cue whose
             // lines before the timing are ignored, as a cue identifier is (the standard would drop
             // that cue; a transcript's words are kept).
-            let headerEnd = lines[1...].firstIndex { $0.trimmingWhitespace().isEmpty } ?? lines.count
-            index = lines[1..<headerEnd].contains { $0.contains("-->") } ? 1 : headerEnd
+            let headerEnd = lines[1...].firstIndex(where: Self.isBlank) ?? lines.count
+            index = lines[1..<headerEnd].contains(where: Self.holdsArrow) ? 1 : headerEnd
         }
         while index < lines.count {
             // Skip blank lines between blocks; read one block.
-            while index < lines.count, lines[index].trimmingWhitespace().isEmpty { index += 1 }
+            while index < lines.count, Self.isBlank(lines[index]) { index += 1 }
             guard index < lines.count else { break }
             let blockStart = index
-            while index < lines.count, !lines[index].trimmingWhitespace().isEmpty { index += 1 }
+            while index < lines.count, !Self.isBlank(lines[index]) { index += 1 }
             let block = lines[blockStart..<index]
-            guard let timingOffset = block.firstIndex(where: { $0.contains("-->") }) else {
+            guard let timingOffset = block.firstIndex(where: Self.holdsArrow) else {
                 let head = block.first ?? ""
                 if !subRip, head.hasPrefix("NOTE") || head.hasPrefix("STYLE") || head.hasPrefix("REGION") { continue }
                 throw IngestError(
@@ -60,7 +61,7 @@ struct WebVTTReader: TranscriptReader {
                 Cue(
                     start: start, end: end,
                     lines: block[(timingOffset + 1)...].map { payload in
-                        let (voice, text) = Self.parsePayload(String(payload))
+                        let (voice, text) = Self.parsePayload(payload)
                         return (voice, text, voice == nil ? Self.namePrefix(of: text, known: knownLabels) : nil)
                     }))
         }
@@ -109,35 +110,69 @@ struct WebVTTReader: TranscriptReader {
     /// The start and end of a cue's timing line (`00:00:01.000 --> 00:00:04.000 align:start`), each
     /// nil when it is not a clock; nil for a line without exactly one arrow.
     static func cueTiming(_ line: some StringProtocol) -> (start: Double?, end: Double?)? {
+        guard Substring(line).isAllASCII else { return characterCueTiming(line) }
+        // ASCII, the timing lines of every tool, by bytes, as the lines above read it (a byte is a
+        // character): strings made and split for each cue were a quarter of reading a Teams file.
+        let bytes = Array(line.utf8)
+        var arrows: [Int] = []
+        var index = 0
+        while index + 3 <= bytes.count {
+            if bytes[index] == 0x2D, bytes[index + 1] == 0x2D, bytes[index + 2] == 0x3E {
+                arrows.append(index)
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        guard arrows.count == 1, let arrow = arrows.first else { return nil }
+        func trimmed(_ part: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            let blank = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+            guard let first = part.firstIndex(where: { !blank($0) }), let last = part.lastIndex(where: { !blank($0) })
+            else { return [] }
+            return part[first...last]
+        }
+        let end = trimmed(bytes[(arrow + 3)...]).prefix { $0 != 0x20 }
+        return (
+            parseClock(trimmed(bytes[..<arrow]).map { Unicode.Scalar($0) }), parseClock(end.map { Unicode.Scalar($0) })
+        )
+    }
+
+    /// ``cueTiming(_:)`` of any line, character by character.
+    static func characterCueTiming(_ line: some StringProtocol) -> (start: Double?, end: Double?)? {
         let parts = line.components(separatedBy: "-->")
         guard parts.count == 2 else { return nil }
         let end = parts[1].trimmingWhitespace().split(separator: " ").first.map(String.init) ?? ""
         return (parseClock(Array(parts[0].trimmingWhitespace().unicodeScalars)), parseClock(Array(end.unicodeScalars)))
     }
 
-    /// Splits a cue payload line into its voice tag's speaker and its plain text.
-    static func parsePayload(_ line: String) -> (String?, String) {
+    /// Splits a cue payload line into its voice tag's speaker and its plain text. Read by bytes:
+    /// `<` and `>` are ASCII, never part of a longer UTF-8 sequence, so the text between tags is
+    /// copied whole (appending it scalar by scalar was a third of reading a Teams file); a tag is
+    /// read as a string, as before.
+    static func parsePayload(_ line: some StringProtocol) -> (String?, String) {
         var voice: String?
-        var text = String.UnicodeScalarView()
-        let scalars = Array(line.unicodeScalars)
+        let bytes = Array(line.utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count)
         var index = 0
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if scalar == "<", let close = scalars[index...].firstIndex(of: ">") {
-                let tag = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
-                if tag.hasPrefix("v ") || tag.hasPrefix("v.") {
-                    // `<v.loud Jane Smith>`: the annotation follows the first space.
-                    if let space = tag.firstIndex(of: " ") {
-                        voice = decodeReferences(String(tag[tag.index(after: space)...])).trimmingWhitespace()
-                    }
-                }
-                index = close + 1
-                continue
+        while index < bytes.count {
+            guard let open = bytes[index...].firstIndex(of: 0x3C),
+                let close = bytes[(open + 1)...].firstIndex(of: 0x3E)
+            else {
+                text.append(contentsOf: bytes[index...])
+                break
             }
-            text.append(scalar)
-            index += 1
+            text.append(contentsOf: bytes[index..<open])
+            let tag = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
+            if tag.hasPrefix("v ") || tag.hasPrefix("v.") {
+                // `<v.loud Jane Smith>`: the annotation follows the first space.
+                if let space = tag.firstIndex(of: " ") {
+                    voice = decodeReferences(String(tag[tag.index(after: space)...])).trimmingWhitespace()
+                }
+            }
+            index = close + 1
         }
-        return (voice, decodeReferences(String(text)).trimmingWhitespace())
+        return (voice, decodeReferences(String(decoding: text, as: UTF8.self)).trimmingWhitespace())
     }
 
     /// A `Name: ` at the start of a payload's text (Zoom): a name, a known label (`P3`, `Q1`) or a
@@ -154,7 +189,7 @@ struct WebVTTReader: TranscriptReader {
     }
 
     static func decodeReferences(_ text: String) -> String {
-        guard text.contains("&") else { return text }
+        guard text.containsByte(0x26) else { return text }
         return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&nbsp;", with: "\u{A0}").replacingOccurrences(of: "&lrm;", with: "")
             .replacingOccurrences(of: "&rlm;", with: "").replacingOccurrences(of: "&quot;", with: "\"")
@@ -163,6 +198,41 @@ struct WebVTTReader: TranscriptReader {
 }
 
 extension WebVTTReader {
+    /// Whether a line is empty or white space only (as trimming it would leave nothing).
+    static func isBlank(_ line: Substring) -> Bool { line.unicodeScalars.allSatisfy(\.isBlank) }
+
+    /// The text's lines, split at each LF byte.
+    static func lines(of text: String) -> [Substring] {
+        var text = text
+        let ranges = text.withUTF8(\.lineRanges)
+        let utf8 = text.utf8
+        return ranges.map { range in
+            text[
+                utf8.index(
+                    utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                        utf8.startIndex, offsetBy: range.upperBound)]
+        }
+    }
+
+    /// Whether a line holds a cue timing's arrow: found by its bytes, and on a line of other than
+    /// ASCII confirmed as before (Foundation's search, which takes a mark after the `>` with it).
+    /// Foundation's search on every line was a sixth of reading a Teams file.
+    static func holdsArrow(_ line: Substring) -> Bool {
+        let bytes = line.utf8
+        var found = false
+        var index = bytes.startIndex
+        while let dash = bytes[index...].firstIndex(of: 0x2D) {
+            let rest = bytes[dash...]
+            if rest.starts(with: [0x2D, 0x2D, 0x3E]) {
+                found = true
+                break
+            }
+            index = bytes.index(after: dash)
+        }
+        guard found else { return false }
+        return line.isAllASCII || line.contains("-->")
+    }
+
     func read(_ data: Data, file: String) throws -> TranscriptSource {
         .turns(try turns(of: data, file: file))
     }

@@ -34,6 +34,68 @@ import Testing
         #expect(document.rangesAreExact())
     }
 
+    /// Lines, timings, arrows and payloads are read by bytes where a byte is a character: each
+    /// must give what reading by characters gives, for random lines of clocks, arrows, tags,
+    /// entities, accents and combining marks (one after an arrow or a tag's bracket).
+    @Test func captionsReadByBytesAsTheyReadByCharacters() {
+        var generator = SystemRandomNumberGenerator()
+        func line(_ pieces: [String], _ count: ClosedRange<Int>) -> String {
+            (0..<Int.random(in: count, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined()
+        }
+        let timing = [
+            "00:00:01.000", "1:02", "00:01", " ", "\t", "-->", " --> ", "--->", "-", ">", "align:start", "x", "9",
+        ]
+        let payload = [
+            "<v Jane Smith>", "<v.loud P3>", "</v>", "<i>", "<", ">", "&amp;", "&lt;", "&", "é", "e\u{0301}",
+            "\u{0301}",
+            "-->", " ", "hi", "’", "\u{00A0}",
+        ]
+        var timings = 0
+        let clocks = ["00:00:01.000", "1:02", "00:01", " 00:00:05,5", "99", ""]
+        for round in 0..<3_000 {
+            let ascii =
+                round % 3 == 0
+                ? [clocks, [" --> ", "-->", " ---> ", "-->-->"], clocks, ["", " align:start", "\t9", "  "]].map {
+                    $0.randomElement(using: &generator)!
+                }.joined() : line(timing, 0...8)
+            #expect(
+                WebVTTReader.cueTiming(ascii).map { "\($0)" } == WebVTTReader.characterCueTiming(ascii).map { "\($0)" })
+            if WebVTTReader.cueTiming(ascii)?.start != nil { timings += 1 }
+            let said = line(payload, 0...10)
+            let (voice, text) = WebVTTReader.parsePayload(said)
+            let expected = Self.payloadByScalars(said)
+            #expect(voice == expected.0 && text == expected.1, "\(said.unicodeScalars.map(\.value))")
+            #expect(
+                WebVTTReader.holdsArrow(Substring(said)) == said.contains("-->"), "\(said.unicodeScalars.map(\.value))")
+            let text3 = [line(payload, 0...4), line(timing, 0...4), ""].joined(
+                separator: ["\n", "\n\n"].randomElement()!)
+            #expect(WebVTTReader.lines(of: text3) == text3.split(separator: "\n", omittingEmptySubsequences: false))
+        }
+        #expect(timings > 100)
+    }
+
+    /// A payload's voice and text as reading it scalar by scalar gives them.
+    static func payloadByScalars(_ line: String) -> (String?, String) {
+        var voice: String?
+        var text = String.UnicodeScalarView()
+        let scalars = Array(line.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == "<", let close = scalars[index...].firstIndex(of: ">") {
+                let tag = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
+                if tag.hasPrefix("v ") || tag.hasPrefix("v."), let space = tag.firstIndex(of: " ") {
+                    voice = WebVTTReader.decodeReferences(String(tag[tag.index(after: space)...])).trimmingWhitespace()
+                }
+                index = close + 1
+                continue
+            }
+            text.append(scalars[index])
+            index += 1
+        }
+        return (voice, WebVTTReader.decodeReferences(String(text)).trimmingWhitespace())
+    }
+
     @Test func zoomNamePrefixesBecomeSpeakers() throws {
         let document = try read(
             """
