@@ -819,7 +819,10 @@ func parseClock(_ scalars: [Unicode.Scalar]) -> Double? {
             guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ ("0"..."9").contains($0) }) else {
                 return nil
             }
-            fraction = Double("0." + String(String.UnicodeScalarView(digits))) ?? 0
+            // The digits over their power of ten: both exact, so the quotient is the double
+            // nearest the decimal, as parsing "0.digits" gives it, without a string.
+            let (numerator, scale) = digits.reduce((0, 1)) { ($0.0 * 10 + Int($1.value - 48), $0.1 * 10) }
+            fraction = Double(numerator) / Double(scale)
             index = scalars.count
             break
         } else {

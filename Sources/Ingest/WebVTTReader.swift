@@ -35,6 +35,8 @@ struct WebVTTReader: TranscriptReader {
             let headerEnd = lines[1...].firstIndex(where: Self.isBlank) ?? lines.count
             index = lines[1..<headerEnd].contains(where: Self.holdsArrow) ? 1 : headerEnd
         }
+        // Whether each `Name:` met so far may be a speaker's: Zoom writes one on every cue.
+        var verdicts: [String: Bool] = [:]
         while index < lines.count {
             // Skip blank lines between blocks; read one block.
             while index < lines.count, Self.isBlank(lines[index]) { index += 1 }
@@ -62,7 +64,10 @@ struct WebVTTReader: TranscriptReader {
                     start: start, end: end,
                     lines: block[(timingOffset + 1)...].map { payload in
                         let (voice, text) = Self.parsePayload(payload)
-                        return (voice, text, voice == nil ? Self.namePrefix(of: text, known: knownLabels) : nil)
+                        return (
+                            voice, text,
+                            voice == nil ? Self.namePrefix(of: text, known: knownLabels, verdicts: &verdicts) : nil
+                        )
                     }))
         }
         // A `Name:` prefix is a speaker when it recurs, is a known label (`Interviewer`, `P3`), or heads a
@@ -177,14 +182,22 @@ struct WebVTTReader: TranscriptReader {
 
     /// A `Name: ` at the start of a payload's text (Zoom): a name, a known label (`P3`, `Q1`) or a
     /// name with a bracketed note, and the text after it.
-    static func namePrefix(of content: String, known: Set<String>) -> (name: String, rest: String)? {
+    /// `verdicts` keeps each name's answer for the next cue that starts with it (the same few
+    /// names on every cue of a Zoom file were a fifth of reading it).
+    static func namePrefix(of content: String, known: Set<String>, verdicts: inout [String: Bool]) -> (
+        name: String, rest: String
+    )? {
         guard let colon = content.firstIndex(of: ":") else { return nil }
         let name = content[..<colon].trimmingWhitespace()
         let rest = content[content.index(after: colon)...]
-        guard name.count <= 40, rest.first == " " || rest.isEmpty,
-            SpeakerLabels.looksLikeName(name) || SpeakerLabels.isKnown(name, keys: known)
-                || SpeakerLabels.looksLikeBracketedName(name)
-        else { return nil }
+        guard rest.first == " " || rest.isEmpty else { return nil }
+        let mayBeName =
+            verdicts[name]
+            ?? (name.count <= 40
+                && (SpeakerLabels.looksLikeName(name) || SpeakerLabels.isKnown(name, keys: known)
+                    || SpeakerLabels.looksLikeBracketedName(name)))
+        verdicts[name] = mayBeName
+        guard mayBeName else { return nil }
         return (name, rest.trimmingWhitespace())
     }
 

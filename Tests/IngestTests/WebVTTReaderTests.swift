@@ -75,6 +75,26 @@ import Testing
         #expect(timings > 100)
     }
 
+    /// A clock's fraction is its digits over their power of ten: the double that parsing
+    /// "0.digits" gives, for every length up to six and random digits.
+    @Test func clockFractionsAreTheDecimalsTheyWrite() {
+        var generator = SystemRandomNumberGenerator()
+        var fractions = ["0", "5", "05", "999999", "000001", "1", "10", "3", "30", "300", "333333"]
+        for _ in 0..<20_000 {
+            fractions.append(
+                String(
+                    (0..<Int.random(in: 1...6, using: &generator)).map { _ in
+                        "0123456789".randomElement(using: &generator)!
+                    }))
+        }
+        for digits in fractions {
+            let seconds = parseClock(Array("01:02:03.\(digits)".unicodeScalars))
+            #expect(seconds == 3_723 + Double("0." + digits)!, "\(digits)")
+            #expect(parseClock(Array("0:0:3,\(digits)".unicodeScalars)) == 3 + Double("0." + digits)!)
+        }
+        #expect(parseClock(Array("00:01.1234567".unicodeScalars)) == nil)
+    }
+
     /// A payload's voice and text as reading it scalar by scalar gives them.
     static func payloadByScalars(_ line: String) -> (String?, String) {
         var voice: String?
