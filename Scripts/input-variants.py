@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""The bench's corpus as transcripts as people have them, and two builds timed on each.
+
+    input-variants.py CORPUS_DIR OUT_DIR [--compare OLD_TMINE NEW_TMINE] [--rounds 5]
+
+From a corpus made by shared/bench/gen_corpus.py (its text/*.txt and participants.csv), writes
+beside each other in OUT_DIR, each with a text/ folder and the participants.csv:
+
+  crlf     Windows line ends
+  utf16    UTF-16 (little-endian, with BOM) and CRLF, as Windows' "Unicode" save writes it
+  utf32    the first 30 files in UTF-32 with BOM
+  accents  a third of the word types given an accent (é, à, ô), speaker labels left alone
+  cp1252   the accented copy in Windows-1252 (read with --fallback-encoding windows-1252)
+  vtt      Teams captions: a cue of at most 20 words with a voice tag, 5 s each
+  zoom     the same cues with a `Name: ` prefix instead of the tag
+  trs      Transcriber XML, one Turn a turn
+
+Plain, crlf, utf16, vtt, zoom and trs hold the same words: `tmine freq --by split` gives the
+same bytes from each. With --compare, each exploring command of session 65's table is run on its
+copy by both builds in turn (ABAB, then BABA) and the medians of CPU and wall are printed as a
+Markdown table.
+"""
+import argparse
+import os
+import re
+import resource
+import shlex
+import shutil
+import statistics
+import subprocess
+import time
+import zlib
+from xml.sax.saxutils import escape, quoteattr
+
+LABEL = re.compile(r"^([^:]{1,40}):\s*(.*)$")
+
+
+def turns(text):
+    return [(m.group(1), m.group(2)) for m in map(LABEL.match, text.split("\n")) if m]
+
+
+def accented(word):
+    # Deterministic by the word, so a word type is accented everywhere or nowhere.
+    h, w = zlib.crc32(word.group(0).encode()) % 10, word.group(0)
+    if h < 3 and "e" in w:
+        return w.replace("e", "é", 1)
+    if h == 3 and "a" in w:
+        return w.replace("a", "à", 1)
+    if h == 4 and "o" in w:
+        return w.replace("o", "ô", 1)
+    return w
+
+
+def clock(seconds):
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}.000"
+
+
+def captions(text, voice_tags):
+    out, t = ["WEBVTT", ""], 0
+    for i, (speaker, said) in enumerate(turns(text)):
+        words = said.split(" ")
+        for j in range(0, len(words), 20):
+            chunk = " ".join(words[j:j + 20])
+            payload = f"<v {speaker}>{chunk}</v>" if voice_tags else f"{speaker}: {chunk}"
+            out += [f"{i}-{j}", f"{clock(t)} --> {clock(t + 5)}", payload, ""]
+            t += 5
+    return "\n".join(out)
+
+
+def transcriber(text):
+    spoken = turns(text)
+    ids = {s: f"spk{i + 1}" for i, s in enumerate(sorted({s for s, _ in spoken}))}
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<Trans scribe="x" version="1">', "<Speakers>"]
+    out += [f"<Speaker id=\"{ids[s]}\" name={quoteattr(s)}/>" for s in ids]
+    out.append('</Speakers><Episode><Section type="report" startTime="0" endTime="99999">')
+    for t, (s, said) in enumerate(spoken):
+        out.append(f'<Turn speaker="{ids[s]}" startTime="{5 * t}" endTime="{5 * t + 5}">\n'
+                   f'<Sync time="{5 * t}"/>\n{escape(said)}\n</Turn>')
+    out.append("</Section></Episode></Trans>")
+    return "\n".join(out)
+
+
+def make(corpus, out):
+    source = os.path.join(corpus, "text")
+    names = sorted(n for n in os.listdir(source) if n.endswith(".txt"))
+    texts = {n: open(os.path.join(source, n), encoding="utf-8").read() for n in names}
+
+    def accent_all(text):
+        lines = []
+        for line in text.split("\n"):
+            m = LABEL.match(line)
+            lines.append(m.group(1) + ": " + re.sub(r"[A-Za-z]+", accented, m.group(2)) if m else line)
+        return "\n".join(lines)
+
+    variants = {
+        "crlf": lambda n, t: (n, t.replace("\n", "\r\n").encode("utf-8")),
+        "utf16": lambda n, t: (n, t.replace("\n", "\r\n").encode("utf-16")),
+        "utf32": lambda n, t: (n, t.encode("utf-32")) if names.index(n) < 30 else None,
+        "accents": lambda n, t: (n, accent_all(t).encode("utf-8")),
+        "cp1252": lambda n, t: (n, accent_all(t).encode("cp1252", errors="replace")),
+        "vtt": lambda n, t: (n[:-4] + ".vtt", captions(t, True).encode("utf-8")),
+        "zoom": lambda n, t: (n[:-4] + ".vtt", captions(t, False).encode("utf-8")),
+        "trs": lambda n, t: (n[:-4] + ".trs", transcriber(t).encode("utf-8")),
+    }
+    for variant, convert in variants.items():
+        folder = os.path.join(out, variant)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(os.path.join(folder, "text"))
+        shutil.copy(os.path.join(corpus, "participants.csv"), folder)
+        for name, text in texts.items():
+            made = convert(name, text)
+            if made:
+                with open(os.path.join(folder, "text", made[0]), "wb") as target:
+                    target.write(made[1])
+    print(f"variants written to {out}")
+
+
+def compare(corpus, out, old, new, rounds):
+    p = "--participants participants.csv"
+    workloads = [
+        ("kwic, 4 wildcards", corpus, f"kwic regulat* --also *tion --also mentor* --also *care* text {p} --json"),
+        ("kwic --match stem", corpus, f'kwic hype --also "protected time" text {p} --match stem --json'),
+        ("freq --stem --by split", corpus, f"freq text {p} --stem --by split --json"),
+        ("freq, accented text", os.path.join(out, "accents"), f"freq text {p} --by split --json"),
+        ("freq, CRLF line ends", os.path.join(out, "crlf"), f"freq text {p} --by split --json"),
+        ("freq, UTF-16 files", os.path.join(out, "utf16"), f"freq text {p} --by split --json"),
+        ("extract, Windows-1252", os.path.join(out, "cp1252"), f"extract text {p} --fallback-encoding windows-1252"),
+        ("freq, Teams captions", os.path.join(out, "vtt"), f"freq text {p} --by split --json"),
+        ("freq, Zoom captions", os.path.join(out, "zoom"), f"freq text {p} --by split --json"),
+        ("freq, Transcriber XML", os.path.join(out, "trs"), f"freq text {p} --by split --json"),
+        ("freq, plain UTF-8 text", corpus, f"freq text {p} --by split --json"),
+    ]
+    print("| workload | start CPU s | final CPU s | CPU ratio | start wall s | final wall s | wall ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for name, folder, command in workloads:
+        cpu, wall = {old: [], new: []}, {old: [], new: []}
+        for round_number in range(rounds):
+            for binary in (old, new) if round_number % 2 == 0 else (new, old):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run([binary] + shlex.split(command), cwd=folder, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+                wall[binary].append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[binary].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        co, cn = statistics.median(cpu[old]), statistics.median(cpu[new])
+        wo, wn = statistics.median(wall[old]), statistics.median(wall[new])
+        print(f"| {name} | {co:.3f} | {cn:.3f} | **{cn / co:.2f}×** | {wo:.3f} | {wn:.3f} | {wn / wo:.2f}× |",
+              flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus")
+    parser.add_argument("out")
+    parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"))
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    corpus, out = os.path.abspath(args.corpus), os.path.abspath(args.out)
+    make(corpus, out)
+    if args.compare:
+        compare(corpus, out, *map(os.path.abspath, args.compare), args.rounds)
+
+
+if __name__ == "__main__":
+    main()
