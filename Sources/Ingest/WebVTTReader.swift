@@ -116,22 +116,13 @@ struct WebVTTReader: TranscriptReader {
     /// nil when it is not a clock; nil for a line without exactly one arrow.
     static func cueTiming(_ line: some StringProtocol) -> (start: Double?, end: Double?)? {
         guard Substring(line).isAllASCII else { return characterCueTiming(line) }
-        // ASCII, the timing lines of every tool, by bytes, as the lines above read it (a byte is a
-        // character): strings made and split for each cue were a quarter of reading a Teams file.
+        // ASCII, the timing lines of every tool, by bytes, as `characterCueTiming` reads it (a byte
+        // is a character): strings made and split for each cue were a quarter of reading a Teams file.
         let bytes = Array(line.utf8)
-        var arrows: [Int] = []
-        var index = 0
-        while index + 3 <= bytes.count {
-            if bytes[index] == 0x2D, bytes[index + 1] == 0x2D, bytes[index + 2] == 0x3E {
-                arrows.append(index)
-                index += 3
-            } else {
-                index += 1
-            }
-        }
+        let arrows = Self.arrowOffsets(Substring(line))
         guard arrows.count == 1, let arrow = arrows.first else { return nil }
         func trimmed(_ part: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-            let blank = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+            let blank = { (byte: UInt8) in Unicode.Scalar(byte).isBlank }
             guard let first = part.firstIndex(where: { !blank($0) }), let last = part.lastIndex(where: { !blank($0) })
             else { return [] }
             return part[first...last]
@@ -231,19 +222,23 @@ extension WebVTTReader {
     /// ASCII confirmed as before (Foundation's search, which takes a mark after the `>` with it).
     /// Foundation's search on every line was a sixth of reading a Teams file.
     static func holdsArrow(_ line: Substring) -> Bool {
-        let bytes = line.utf8
-        var found = false
-        var index = bytes.startIndex
-        while let dash = bytes[index...].firstIndex(of: 0x2D) {
-            let rest = bytes[dash...]
-            if rest.starts(with: [0x2D, 0x2D, 0x3E]) {
-                found = true
-                break
+        !arrowOffsets(line).isEmpty && (line.isAllASCII || line.contains("-->"))
+    }
+
+    /// The byte offsets of a line's `-->`s, left to right, none overlapping another (`memmem`).
+    static func arrowOffsets(_ line: Substring) -> [Int] {
+        func find(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+            ("-->" as StaticString).withUTF8Buffer { arrow in
+                var found: [Int] = []
+                while let at = UnsafeRawBufferPointer(bytes).firstOffset(
+                    of: UnsafeRawBufferPointer(arrow), from: found.last.map { $0 + 3 } ?? 0)
+                {
+                    found.append(at)
+                }
+                return found
             }
-            index = bytes.index(after: dash)
         }
-        guard found else { return false }
-        return line.isAllASCII || line.contains("-->")
+        return line.utf8.withContiguousStorageIfAvailable(find) ?? Array(line.utf8).withUnsafeBufferPointer(find)
     }
 
     func read(_ data: Data, file: String) throws -> TranscriptSource {
