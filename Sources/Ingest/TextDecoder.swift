@@ -136,28 +136,31 @@ struct TextDecoder {
             units.append(littleEndian ? first | second << 8 : first << 8 | second)
             index += 2
         }
-        if !replacingInvalid, let bad = Self.firstUnpairedSurrogate(units) {
-            throw IngestError(
-                .invalidEncoding, file: file, byteOffset: bytes.startIndex + bad * 2,
-                message: "invalid UTF-16 at byte \(bytes.startIndex + bad * 2)")
-        }
-        return Self.transcoded(units.count * 3) { index in
-            guard index < units.count else { return nil }
+        // An invalid unit is U+FFFD, or, unless replacing, where reading stops and the error is.
+        var invalid: Int?
+        let text = Self.transcoded(units.count * 3) { index in
+            guard index < units.count, invalid == nil else { return nil }
             let unit = UInt32(units[index])
             switch unit {
-            case 0xD800...0xDBFF:
-                if index + 1 < units.count, (0xDC00...0xDFFF).contains(units[index + 1]) {
-                    return (0x10000 + (unit - 0xD800) << 10 + (UInt32(units[index + 1]) - 0xDC00), 2)
-                }
-                return (0xFFFD, 1)
-            case 0xDC00...0xDFFF: return (0xFFFD, 1)
+            case 0xD800...0xDBFF where index + 1 < units.count && (0xDC00...0xDFFF).contains(units[index + 1]):
+                return (0x10000 + (unit - 0xD800) << 10 + (UInt32(units[index + 1]) - 0xDC00), 2)
+            case 0xD800...0xDFFF:
+                if replacingInvalid { return (0xFFFD, 1) }
+                invalid = index
+                return nil
             default: return (unit, 1)
             }
         }
+        if let invalid {
+            throw IngestError(
+                .invalidEncoding, file: file, byteOffset: bytes.startIndex + invalid * 2,
+                message: "invalid UTF-16 at byte \(bytes.startIndex + invalid * 2)")
+        }
+        return text
     }
 
     /// UTF-8 of the scalars `next` gives from a unit index (a scalar's value, or U+FFFD for an
-    /// invalid unit, and how many units it took), at most `capacity` bytes. Hand-written: the
+    /// invalid unit, and how many units it took; nil where reading ends), at most `capacity` bytes. Hand-written: the
     /// standard library transcodes UTF-16 and UTF-32 by its generic, unspecialised path, which,
     /// like appending scalar by scalar to a string's view, was three quarters of reading such a
     /// file.
@@ -192,23 +195,6 @@ struct TextDecoder {
         }
     }
 
-    /// The index of the first UTF-16 unit that is a surrogate without its pair, if any.
-    static func firstUnpairedSurrogate(_ units: [UInt16]) -> Int? {
-        var index = 0
-        while index < units.count {
-            switch units[index] {
-            case 0xD800...0xDBFF:
-                guard index + 1 < units.count, (0xDC00...0xDFFF).contains(units[index + 1]) else { return index }
-                index += 2
-            case 0xDC00...0xDFFF:
-                return index
-            default:
-                index += 1
-            }
-        }
-        return nil
-    }
-
     private func utf32(_ bytes: ArraySlice<UInt8>, littleEndian: Bool, file: String) throws -> String {
         guard bytes.count % 4 == 0 else {
             throw IngestError(
@@ -224,19 +210,25 @@ struct TextDecoder {
                 UInt32(bytes[index]), UInt32(bytes[index + 1]), UInt32(bytes[index + 2]), UInt32(bytes[index + 3])
             )
             let unit = littleEndian ? a | b << 8 | c << 16 | d << 24 : a << 24 | b << 16 | c << 8 | d
-            if !replacingInvalid, Unicode.Scalar(unit) == nil {
-                throw IngestError(
-                    .invalidEncoding, file: file, byteOffset: index,
-                    message: "invalid UTF-32 at byte \(index) (no character has the code \(unit))",
-                    hint: "save the file as UTF-8, or set the pipeline to replace invalid bytes")
-            }
             units.append(unit)
             index += 4
         }
-        return Self.transcoded(units.count * 4) { index in
-            guard index < units.count else { return nil }
-            return (Unicode.Scalar(units[index]) == nil ? 0xFFFD : units[index], 1)
+        var invalid: Int?
+        let text = Self.transcoded(units.count * 4) { index in
+            guard index < units.count, invalid == nil else { return nil }
+            if Unicode.Scalar(units[index]) != nil { return (units[index], 1) }
+            if replacingInvalid { return (0xFFFD, 1) }
+            invalid = index
+            return nil
         }
+        if let invalid {
+            let offset = bytes.startIndex + invalid * 4
+            throw IngestError(
+                .invalidEncoding, file: file, byteOffset: offset,
+                message: "invalid UTF-32 at byte \(offset) (no character has the code \(units[invalid]))",
+                hint: "save the file as UTF-8, or set the pipeline to replace invalid bytes")
+        }
+        return text
     }
 
     /// Index of the first byte that does not start or continue a valid UTF-8 sequence.
