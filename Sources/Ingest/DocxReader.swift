@@ -78,7 +78,7 @@ struct DocxReader: TranscriptReader {
 }
 
 /// The internal relationships of a `.rels` part: each `Relationship`'s type and target.
-private final class RelationshipCollector: XMLEventHandler {
+private struct RelationshipCollector: XMLEventHandler {
     private let relationship, targetMode, type, target: XMLName
     private(set) var targets: [(type: String, target: String)] = []
 
@@ -88,7 +88,7 @@ private final class RelationshipCollector: XMLEventHandler {
         )
     }
 
-    func start(_ element: XMLElementStart) {
+    mutating func start(_ element: XMLElementStart) {
         let unprefixed: (UnsafePointer<xmlChar>?) -> Bool = { $0 == nil }
         guard element.localName == relationship, element.attribute(targetMode, namespace: unprefixed) != "External",
             let type = element.attribute(type, namespace: unprefixed),
@@ -116,38 +116,28 @@ public enum DocxPart: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// Collects the lines of one WordprocessingML part (`document.xml`, `footnotes.xml` …) from its
-/// parse events, in one pass. The state is a struct the handler holds in one property: each
-/// event is one exclusive access to it, not one per field (the runtime's access checks on a
-/// class's fields were 3 % of reading a Word file).
-private final class WordprocessingWalker: XMLEventHandler {
-    private var state: WordprocessingState
-
-    init(intern: (String) -> XMLName) { state = WordprocessingState(intern: intern) }
-
+private enum WordprocessingWalker {
+    /// The lines of one WordprocessingML part (`document.xml`, `footnotes.xml` …), in one pass.
     static func lines(of data: Data, file: String, entry: String) throws -> [SourceLine] {
-        try XMLEventParser.parse(data, file: file, entry: entry, makeHandler: WordprocessingWalker.init).state.finish()
+        var state = try XMLEventParser.parse(data, file: file, entry: entry, makeHandler: WordprocessingState.init)
+        return state.finish()
     }
-
-    func start(_ element: XMLElementStart) { state.start(element) }
-    func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?) {
-        state.end(localName: localName, namespace: namespace)
-    }
-    func characters(_ text: UnsafeBufferPointer<UInt8>) { state.characters(text) }
 }
 
 /// The walk through a WordprocessingML part: open paragraphs, table rows and cells, fields,
 /// run properties, and the subtree being skipped.
-private struct WordprocessingState {
+private struct WordprocessingState: XMLEventHandler {
     enum FieldPart { case code, result }
 
-    private let transitional: XMLName
-    private let strict: XMLName
+    /// WordprocessingML's namespace, transitional and strict. Its own value: a method of the
+    /// whole state called per element copied the state (288 bytes) each time.
+    private let main: MainNamespace
     private let compatibility: XMLName
-    private let p, r, t, tab, br, cr, noBreakHyphen, rPr, b, val, fldChar, fldCharType, tr, tc: XMLName
+    private let p, r, t, tab, br, cr, noBreakHyphen, rPr, rPrChange, b, val, fldChar, fldCharType, tr, tc: XMLName
     private let alternateContent, choice, fallback: XMLName
     /// Subtrees that hold no body text: deleted or moved-away revisions, field codes,
-    /// properties (which would otherwise lend their `w:b` to the text).
+    /// properties (which would otherwise lend their `w:b` to the text); in run properties, the
+    /// old properties of a revision (`rPrChange`).
     private let skipped: [XMLName]
 
     private var output: [[SourceLine]] = [[]]  // line sinks: the part, then one per open table cell
@@ -170,21 +160,27 @@ private struct WordprocessingState {
     private var startEvents: [Int] = []
 
     init(intern: (String) -> XMLName) {
-        transitional = intern("http://schemas.openxmlformats.org/wordprocessingml/2006/main")
-        strict = intern("http://purl.oclc.org/ooxml/wordprocessingml/main")
+        main = MainNamespace(
+            transitional: intern("http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+            strict: intern("http://purl.oclc.org/ooxml/wordprocessingml/main"))
         compatibility = intern("http://schemas.openxmlformats.org/markup-compatibility/2006")
         (p, r, t, tab, br, cr) = (intern("p"), intern("r"), intern("t"), intern("tab"), intern("br"), intern("cr"))
-        (noBreakHyphen, rPr, b, val) = (intern("noBreakHyphen"), intern("rPr"), intern("b"), intern("val"))
+        (noBreakHyphen, rPr, rPrChange) = (intern("noBreakHyphen"), intern("rPr"), intern("rPrChange"))
+        (b, val) = (intern("b"), intern("val"))
         (fldChar, fldCharType, tr, tc) = (intern("fldChar"), intern("fldCharType"), intern("tr"), intern("tc"))
         (alternateContent, choice, fallback) = (intern("AlternateContent"), intern("Choice"), intern("Fallback"))
         skipped = [
-            "del", "moveFrom", "instrText", "delInstrText", "pPr", "sdtPr", "rPrChange", "tblPr",
+            "del", "moveFrom", "instrText", "delInstrText", "pPr", "sdtPr", "tblPr",
             "trPr", "tcPr", "sectPr", "customXmlPr", "smartTagPr",
         ].map(intern)
     }
 
-    private func isMain(_ namespace: UnsafePointer<xmlChar>?) -> Bool {
-        transitional.isNamespace(namespace) || strict.isNamespace(namespace)
+    private struct MainNamespace {
+        let transitional, strict: XMLName
+
+        func contains(_ namespace: UnsafePointer<xmlChar>?) -> Bool {
+            transitional.isNamespace(namespace) || strict.isNamespace(namespace)
+        }
     }
 
     private mutating func emit(_ text: UnsafeBufferPointer<UInt8>) {
@@ -202,9 +198,17 @@ private struct WordprocessingState {
         startEvents.append(events)
         guard skipDepth == nil, textDepth == nil else { return }
         let name = element.localName
-        if isMain(element.namespace) {
-            if skipped.contains(name) {
-                skipDepth = depth
+        if main.contains(element.namespace) {
+            if inRunProperties {
+                // Most of a Word body's elements are a run's fonts, sizes and language; in run
+                // properties only bold and the properties' old revision matter (the schema
+                // allows no text, break, field or paragraph there).
+                if name == b {
+                    let value = element.attribute(val, namespace: main.contains) ?? "true"
+                    runBold = !["0", "false", "off"].contains(value)
+                } else if name == rPrChange {
+                    skipDepth = depth
+                }
             } else if name == t {
                 textDepth = depth
             } else if name == r {
@@ -212,11 +216,8 @@ private struct WordprocessingState {
             } else if name == rPr {
                 inRunProperties = true
                 runPropertiesDepth = depth
-            } else if name == b {
-                if inRunProperties {
-                    let value = element.attribute(val, namespace: isMain) ?? "true"
-                    runBold = !["0", "false", "off"].contains(value)
-                }
+            } else if skipped.contains(name) {
+                skipDepth = depth
             } else if name == tab {
                 emit("\t")
             } else if name == br || name == cr {
@@ -224,7 +225,7 @@ private struct WordprocessingState {
             } else if name == noBreakHyphen {
                 emit("-")
             } else if name == fldChar {
-                switch element.attribute(fldCharType, namespace: isMain) {
+                switch element.attribute(fldCharType, namespace: main.contains) {
                 case "begin": fields.append(.code)
                 case "separate": if !fields.isEmpty { fields[fields.count - 1] = .result }
                 case "end": if !fields.isEmpty { fields.removeLast() }
@@ -263,7 +264,7 @@ private struct WordprocessingState {
             if level == depth { textDepth = nil }
             return
         }
-        if isMain(namespace) {
+        if main.contains(namespace) {
             if name == p, var paragraph = paragraphs.popLast() {
                 if isEmpty {
                     output[output.count - 1].append(SourceLine(text: ""))

@@ -39,13 +39,13 @@ struct OpenDocumentReader: TranscriptReader {
         if package.contains("styles.xml") {
             styles = try XMLEventParser.parse(
                 package.read("styles.xml"), file: file, entry: "styles.xml",
-                makeHandler: { OpenDocumentWalker(intern: $0, styles: styles) }
-            ).state.styles
+                makeHandler: { OpenDocumentState(intern: $0, styles: styles) }
+            ).styles
         }
-        return try XMLEventParser.parse(
+        var content = try XMLEventParser.parse(
             package.read("content.xml"), file: file, entry: "content.xml",
-            makeHandler: { OpenDocumentWalker(intern: $0, styles: styles) }
-        ).state.finish()
+            makeHandler: { OpenDocumentState(intern: $0, styles: styles) })
+        return content.finish()
     }
 
     /// Whether the start of a zip package is an OpenDocument file's: its first entry, stored,
@@ -87,22 +87,8 @@ struct OpenDocumentStyles {
     }
 }
 
-private final class OpenDocumentWalker: XMLEventHandler {
-    var state: OpenDocumentState
-
-    init(intern: (String) -> XMLName, styles: OpenDocumentStyles) {
-        state = OpenDocumentState(intern: intern, styles: styles)
-    }
-
-    func start(_ element: XMLElementStart) { state.start(element) }
-    func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?) {
-        state.end(localName: localName, namespace: namespace)
-    }
-    func characters(_ text: UnsafeBufferPointer<UInt8>) { state.characters(text) }
-}
-
 /// The walk through `styles.xml` (styles only) or `content.xml` (styles, then the body).
-private struct OpenDocumentState {
+private struct OpenDocumentState: XMLEventHandler {
     var styles: OpenDocumentStyles
     private let textNS, styleNS, foNS, officeNS, tableNS: XMLName
     private let p, h, span, s, c, tab, lineBreak, styleName: XMLName

@@ -1,12 +1,13 @@
 internal import CLibXML2
 import Foundation
 
-/// Receives one XML document's elements and text from ``XMLEventParser`` as they are parsed.
-protocol XMLEventHandler: AnyObject {
-    func start(_ element: XMLElementStart)
-    func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?)
+/// Receives one XML document's elements and text from ``XMLEventParser`` as they are parsed: a
+/// value the parser keeps in memory of its own and changes in place, event by event.
+protocol XMLEventHandler {
+    mutating func start(_ element: XMLElementStart)
+    mutating func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?)
     /// Text, CDATA and whitespace, in pieces as the parser finds them (one text may come in several).
-    func characters(_ text: UnsafeBufferPointer<UInt8>)
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>)
 }
 
 /// A name interned in the parser's dictionary: element and attribute local names from the
@@ -77,34 +78,59 @@ enum XMLEventParser {
             sax.pointee.serror = eventError
             xmlCtxtUseOptions(context, XMLSafety.options)
             let dictionary = context.pointee.dict
-            let handler = makeHandler { name in XMLName(pointer: xmlDictLookup(dictionary, name, -1)) }
-            let events = EventContext(handler: handler)
+            let events = HandlerSink(makeHandler { name in XMLName(pointer: xmlDictLookup(dictionary, name, -1)) })
             // Callbacks get the parser context (the default SAX2 ones need it); ours find the
             // handler in its application field.
-            context.pointee._private = Unmanaged.passUnretained(events).toOpaque()
+            context.pointee._private = Unmanaged.passUnretained(events as EventSink).toOpaque()
             withExtendedLifetime(events) { _ = xmlParseDocument(context) }
             if let error = events.errors.ingestError(file: file, entry: entry) { throw error }
             if context.pointee.wellFormed == 0 {
                 throw IngestError(.malformedXML, file: file, entry: entry, message: "the XML is malformed")
             }
-            return handler
+            return events.handler.pointee
         }
     }
 }
 
-/// What the C callbacks reach through the parser context.
-private final class EventContext {
-    let handler: any XMLEventHandler
+/// What the C callbacks reach through the parser context: the parse's errors, and its handler's
+/// events (overridden by ``HandlerSink`` for the handler's type).
+private class EventSink {
     let errors = XMLErrorSink()
 
-    init(handler: any XMLEventHandler) { self.handler = handler }
+    func start(_ element: XMLElementStart) {}
+    func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?) {}
+    func characters(_ text: UnsafeBufferPointer<UInt8>) {}
 
-    static func from(_ parser: UnsafeMutableRawPointer?) -> EventContext? {
+    /// Calls `body` with the parse's sink, which the parse keeps alive: borrowed, not retained
+    /// and released once per event (which was a tenth of reading a Word file with many runs).
+    static func with(_ parser: UnsafeMutableRawPointer?, _ body: (EventSink) -> Void) {
         guard let parser, let events = parser.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private else {
-            return nil
+            return
         }
-        return Unmanaged<EventContext>.fromOpaque(events).takeUnretainedValue()
+        Unmanaged<EventSink>.fromOpaque(events)._withUnsafeGuaranteedRef(body)
     }
+}
+
+/// Keeps the handler in memory of its own, changed in place through a pointer: no exclusivity
+/// check or copy per event, as a class's stored property would have.
+private final class HandlerSink<Handler: XMLEventHandler>: EventSink {
+    let handler: UnsafeMutablePointer<Handler>
+
+    init(_ handler: Handler) {
+        self.handler = .allocate(capacity: 1)
+        self.handler.initialize(to: handler)
+    }
+
+    deinit {
+        handler.deinitialize(count: 1)
+        handler.deallocate()
+    }
+
+    override func start(_ element: XMLElementStart) { handler.pointee.start(element) }
+    override func end(localName: XMLName, namespace: UnsafePointer<xmlChar>?) {
+        handler.pointee.end(localName: localName, namespace: namespace)
+    }
+    override func characters(_ text: UnsafeBufferPointer<UInt8>) { handler.pointee.characters(text) }
 }
 
 private func eventStart(
@@ -113,25 +139,27 @@ private func eventStart(
     _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
     _ attributeCount: Int32, _ defaulted: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
 ) {
-    EventContext.from(parser)?.handler.start(
-        XMLElementStart(
-            localName: XMLName(pointer: localName), namespace: uri, attributes: attributes,
-            attributeCount: Int(attributeCount)))
+    EventSink.with(parser) {
+        $0.start(
+            XMLElementStart(
+                localName: XMLName(pointer: localName), namespace: uri, attributes: attributes,
+                attributeCount: Int(attributeCount)))
+    }
 }
 
 private func eventEnd(
     _ parser: UnsafeMutableRawPointer?, _ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
     _ uri: UnsafePointer<xmlChar>?
 ) {
-    EventContext.from(parser)?.handler.end(localName: XMLName(pointer: localName), namespace: uri)
+    EventSink.with(parser) { $0.end(localName: XMLName(pointer: localName), namespace: uri) }
 }
 
 private func eventCharacters(_ parser: UnsafeMutableRawPointer?, _ text: UnsafePointer<xmlChar>?, _ length: Int32) {
     guard let text, length > 0 else { return }
-    EventContext.from(parser)?.handler.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+    EventSink.with(parser) { $0.characters(UnsafeBufferPointer(start: text, count: Int(length))) }
 }
 
 private func eventError(_ parser: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let error else { return }
-    EventContext.from(parser)?.errors.note(error)
+    EventSink.with(parser) { $0.errors.note(error) }
 }

@@ -127,6 +127,85 @@ import Testing
         #expect(try speakers("<b ns0:val=\"false\"/>") == ["", "P1"])
     }
 
+    @Test func runsAsWordWritesThemReadAsTheParagraphsText() throws {
+        // Word splits a paragraph into runs wherever it was edited, each with its fonts, size
+        // and language, and puts spelling marks, bookmarks and comment anchors between them.
+        var random = SplitMixGenerator(seed: 66)
+        let words = ["we", "had", "protected", "time,", "don’t", "&amp;", "you", "know", "é", "AI", "hype"]
+        let properties = """
+            <w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial"/><w:sz w:val="22"/><w:szCs w:val="22"/>\
+            <w:lang w:val="en-GB"/>
+            """
+        for _ in 0..<40 {
+            let label = ["Jane Smith:", "P3:", "Interviewer:", ""].randomElement(using: &random)!
+            let said = (0..<Int.random(in: 1...30, using: &random)).map { _ in words.randomElement(using: &random)! }
+            let text = label.isEmpty ? said.joined(separator: " ") : label + " " + said.joined(separator: " ")
+            var pieces: [String] = []
+            var rest = Substring(text)
+            while !rest.isEmpty {
+                let cut = rest.index(
+                    rest.startIndex, offsetBy: Int.random(in: 1...12, using: &random), limitedBy: rest.endIndex)
+                pieces.append(String(rest[..<(cut ?? rest.endIndex)]))
+                rest = rest[(cut ?? rest.endIndex)...]
+            }
+            // A piece that splits an entity would not be XML; keep each entity in one piece.
+            pieces = pieces.reduce(into: []) { merged, piece in
+                if let last = merged.last, let amp = last.lastIndex(of: "&"), !last[amp...].contains(";") {
+                    merged[merged.count - 1] += piece
+                } else {
+                    merged.append(piece)
+                }
+            }
+            let bold = !label.isEmpty && Bool.random(using: &random)
+            var word = #"<w:p w14:paraId="1A2B3C4D" w:rsidR="00A1B2C3"><w:pPr><w:rPr><w:b/></w:rPr></w:pPr>"#
+            var offset = 0
+            var boldWidth = 0  // scalars of the text in bold runs: the runs that start in the label
+            for piece in pieces {
+                let isBold = bold && offset < label.count
+                offset += piece.count
+                if isBold { boldWidth += piece.replacingOccurrences(of: "&amp;", with: "&").unicodeScalars.count }
+                let run = """
+                    <w:r w:rsidR="00B7C8D9"><w:rPr>\(properties)\(isBold ? "<w:b/><w:bCs/>" : "")</w:rPr>\
+                    <w:t xml:space="preserve">\(piece)</w:t></w:r>
+                    """
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0: word += #"<w:proofErr w:type="spellStart"/>"# + run + #"<w:proofErr w:type="spellEnd"/>"#
+                case 1: word += #"<w:bookmarkStart w:id="1" w:name="_Hlk1"/>"# + run + #"<w:bookmarkEnd w:id="1"/>"#
+                case 2:
+                    word +=
+                        #"<w:commentRangeStart w:id="2"/>"# + run + #"<w:commentRangeEnd w:id="2"/>"#
+                        + #"<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="2"/></w:r>"#
+                default: word += run
+                }
+            }
+            word += "</w:p>"
+            let xml = """
+                <?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" \
+                xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"><w:body>\(word)</w:body></w:document>
+                """
+            let lines = try DocxReader().lines(
+                of: Fixture.docxPackage(entries: [("word/document.xml", Data(xml.utf8))]), file: "word.docx")
+            let plain = text.replacingOccurrences(of: "&amp;", with: "&")
+            #expect(lines.map(\.text) == [plain])
+            #expect(lines.first?.boldPrefix == boldWidth, "\(word)")
+        }
+    }
+
+    @Test func onlyARunsCurrentPropertiesMakeItBold() throws {
+        // A tracked change of formatting keeps the run's old properties in w:rPrChange.
+        func boldPrefix(_ properties: String) throws -> Int? {
+            let body = """
+                <w:p><w:r><w:rPr>\(properties)</w:rPr><w:t>Jane:</w:t></w:r><w:r><w:t xml:space="preserve"> Yes.</w:t></w:r></w:p>
+                """
+            return try DocxReader().lines(of: Fixture.docx(body: body), file: "change.docx").first?.boldPrefix
+        }
+        let change = #"<w:rPrChange w:id="5" w:author="A" w:date="2026-01-01T00:00:00Z"><w:rPr>"#
+        #expect(try boldPrefix(#"<w:rFonts w:ascii="Arial"/><w:b/><w:lang w:val="en-GB"/>"#) == 5)
+        #expect(try boldPrefix(#"<w:rFonts w:ascii="Arial"/>"# + change + "<w:b/></w:rPr></w:rPrChange>") == 0)
+        #expect(try boldPrefix("<w:b/>" + change + #"<w:b w:val="0"/></w:rPr></w:rPrChange>"#) == 5)
+        #expect(try boldPrefix(#"<w:b w:val="off"/>"# + change + "<w:b/></w:rPr></w:rPrChange>") == 0)
+    }
+
     /// A transcript with no text (a Word file holding a scanned page, captions without cues, a
     /// text file of blank lines) was read as a document of no turns and left out of every count
     /// without a word; it is now a failure that says what it may be.
