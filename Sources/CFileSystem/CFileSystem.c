@@ -182,11 +182,13 @@ int cfilesystem_move_off(int cpu) {
 #endif
 }
 
-void cfilesystem_keep_freed_memory(int64_t bytes) {
+void cfilesystem_tune_malloc(int64_t keep, int64_t map_above) {
 #ifdef __GLIBC__
-    mallopt(M_TRIM_THRESHOLD, (int)bytes);
+    mallopt(M_TRIM_THRESHOLD, (int)keep);
+    mallopt(M_MMAP_THRESHOLD, (int)map_above);
 #else
-    (void)bytes;
+    (void)keep;
+    (void)map_above;
 #endif
 }
 

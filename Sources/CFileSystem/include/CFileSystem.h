@@ -45,10 +45,11 @@ int cfilesystem_current_cpu(void);
 /// meanwhile would inherit it). Returns the core it moved to, or -1 when it did not move (not on
 /// `cpu`, no other core allowed, or not Linux).
 int cfilesystem_move_off(int cpu);
-/// Lets glibc keep up to `bytes` of freed memory at the top of each heap rather than hand it
-/// back to the kernel (`mallopt(M_TRIM_THRESHOLD)`, which Swift's Glibc module does not export).
-/// Elsewhere it does nothing.
-void cfilesystem_keep_freed_memory(int64_t bytes);
+/// Lets glibc keep up to `keep` bytes of freed memory at the top of each heap rather than hand
+/// it back to the kernel, and serve blocks up to `map_above` bytes from the heap rather than
+/// mapping each one of its own (`mallopt(M_TRIM_THRESHOLD)`, `mallopt(M_MMAP_THRESHOLD)`, which
+/// Swift's Glibc module does not export). Elsewhere it does nothing.
+void cfilesystem_tune_malloc(int64_t keep, int64_t map_above);
 
 /// The first place `needle` occurs in `haystack`, or NULL (glibc's `memmem`, a GNU extension
 /// Swift's Glibc module does not export; a plain search elsewhere).
