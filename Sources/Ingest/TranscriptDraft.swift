@@ -78,8 +78,8 @@ struct TranscriptDraft: Sendable {
             }
             let label = turn.speaker.isEmpty ? "" : turn.speaker + ": "
             text += label
-            offset += label.unicodeScalars.count
-            let length = turn.text.unicodeScalars.count
+            offset += label.scalarCount
+            let length = turn.text.scalarCount
             let byteStart = text.utf8.count
             text += turn.text
             turns.append(
