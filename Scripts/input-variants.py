@@ -14,12 +14,13 @@ beside each other in OUT_DIR, each with a text/ folder and the participants.csv:
   vtt      Teams captions: a cue of at most 20 words with a voice tag, 5 s each
   zoom     the same cues with a `Name: ` prefix instead of the tag
   trs      Transcriber XML, one Turn a turn
+  eaf      ELAN XML, a tier a speaker, an annotation a turn with its two time slots
   word     the corpus's .docx (its docx/ folder) as Word itself writes a document: runs split
            where the text was edited (rsid), each with its fonts, size and language, bold
            labels, spelling marks, bookmarks and comment anchors; 8-9x the markup of the
            bench's python-docx files for the same text
 
-Plain, crlf, utf16, vtt, zoom and trs hold the same words: `tmine freq --by split` gives the
+Plain, crlf, utf16, vtt, zoom, trs, eaf and word hold the same words: `tmine freq --by split` gives the
 same bytes from each. With --compare, each exploring command of session 65's table is run on its
 copy by both builds in turn (ABAB, then BABA) and the medians of CPU and wall are printed as a
 Markdown table.
@@ -182,6 +183,30 @@ def make_word(corpus, folder, names, texts):
         shutil.copy(os.path.join(corpus, "text", name), os.path.join(folder, "text", name))
 
 
+def elan(text):
+    spoken = turns(text)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<ANNOTATION_DOCUMENT AUTHOR="" DATE="2024-01-01T00:00:00+00:00" FORMAT="3.0" VERSION="3.0">',
+           '<HEADER MEDIA_FILE="" TIME_UNITS="milliseconds"/>', "<TIME_ORDER>"]
+    out += [f'<TIME_SLOT TIME_SLOT_ID="ts{2 * t + 1}" TIME_VALUE="{5000 * t}"/>'
+            f'<TIME_SLOT TIME_SLOT_ID="ts{2 * t + 2}" TIME_VALUE="{5000 * t + 5000}"/>' for t in range(len(spoken))]
+    out.append("</TIME_ORDER>")
+    speakers = list(dict.fromkeys(s for s, _ in spoken))
+    annotation = 0
+    for speaker in speakers:
+        out.append(f'<TIER LINGUISTIC_TYPE_REF="default-lt" PARTICIPANT={quoteattr(speaker)} TIER_ID={quoteattr(speaker)}>')
+        for t, (s, said) in enumerate(spoken):
+            if s == speaker:
+                annotation += 1
+                out.append(f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{annotation}" TIME_SLOT_REF1="ts{2 * t + 1}" '
+                           f'TIME_SLOT_REF2="ts{2 * t + 2}"><ANNOTATION_VALUE>{escape(said)}</ANNOTATION_VALUE>'
+                           "</ALIGNABLE_ANNOTATION></ANNOTATION>")
+        out.append("</TIER>")
+    out.append('<LINGUISTIC_TYPE GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID="default-lt" TIME_ALIGNABLE="true"/>')
+    out.append("</ANNOTATION_DOCUMENT>")
+    return "\n".join(out)
+
+
 def make(corpus, out):
     source = os.path.join(corpus, "text")
     names = sorted(n for n in os.listdir(source) if n.endswith(".txt"))
@@ -203,6 +228,7 @@ def make(corpus, out):
         "vtt": lambda n, t: (n[:-4] + ".vtt", captions(t, True).encode("utf-8")),
         "zoom": lambda n, t: (n[:-4] + ".vtt", captions(t, False).encode("utf-8")),
         "trs": lambda n, t: (n[:-4] + ".trs", transcriber(t).encode("utf-8")),
+        "eaf": lambda n, t: (n[:-4] + ".eaf", elan(t).encode("utf-8")),
     }
     for variant, convert in variants.items():
         folder = os.path.join(out, variant)
@@ -236,7 +262,10 @@ def compare(corpus, out, old, new, rounds):
         ("freq, Teams captions", os.path.join(out, "vtt"), f"freq text {p} --by split --json"),
         ("freq, Zoom captions", os.path.join(out, "zoom"), f"freq text {p} --by split --json"),
         ("freq, Transcriber XML", os.path.join(out, "trs"), f"freq text {p} --by split --json"),
+        ("freq, ELAN XML", os.path.join(out, "eaf"), f"freq text {p} --by split --json"),
         ("freq, plain UTF-8 text", corpus, f"freq text {p} --by split --json"),
+        ("extract, the bench's .docx", corpus, "extract docx --format plain"),
+        ("extract, .docx as Word writes it", os.path.join(out, "word"), "extract docx --format plain"),
     ]
     print("| workload | start CPU s | final CPU s | CPU ratio | start wall s | final wall s | wall ratio |")
     print("|---|---|---|---|---|---|---|")
