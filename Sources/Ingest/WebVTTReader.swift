@@ -115,22 +115,26 @@ struct WebVTTReader: TranscriptReader {
     /// The start and end of a cue's timing line (`00:00:01.000 --> 00:00:04.000 align:start`), each
     /// nil when it is not a clock; nil for a line without exactly one arrow.
     static func cueTiming(_ line: some StringProtocol) -> (start: Double?, end: Double?)? {
-        guard Substring(line).isAllASCII else { return characterCueTiming(line) }
+        var line = Substring(line)
+        guard line.isAllASCII else { return characterCueTiming(line) }
         // ASCII, the timing lines of every tool, by bytes, as `characterCueTiming` reads it (a byte
         // is a character): strings made and split for each cue were a quarter of reading a Teams file.
-        let bytes = Array(line.utf8)
-        let arrows = Self.arrowOffsets(Substring(line))
+        let arrows = Self.arrowOffsets(line)
         guard arrows.count == 1, let arrow = arrows.first else { return nil }
-        func trimmed(_ part: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-            let blank = { (byte: UInt8) in Unicode.Scalar(byte).isBlank }
-            guard let first = part.firstIndex(where: { !blank($0) }), let last = part.lastIndex(where: { !blank($0) })
-            else { return [] }
-            return part[first...last]
+        return line.withUTF8 { bytes in
+            func trimmed(_ part: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+                let blank = { (byte: UInt8) in Unicode.Scalar(byte).isBlank }
+                guard let first = part.firstIndex(where: { !blank($0) }),
+                    let last = part.lastIndex(where: { !blank($0) })
+                else { return part[part.startIndex..<part.startIndex] }
+                return part[first...last]
+            }
+            let end = trimmed(bytes[(arrow + 3)...]).prefix { $0 != 0x20 }
+            return (
+                parseClock(trimmed(bytes[..<arrow]).map { Unicode.Scalar($0) }),
+                parseClock(end.map { Unicode.Scalar($0) })
+            )
         }
-        let end = trimmed(bytes[(arrow + 3)...]).prefix { $0 != 0x20 }
-        return (
-            parseClock(trimmed(bytes[..<arrow]).map { Unicode.Scalar($0) }), parseClock(end.map { Unicode.Scalar($0) })
-        )
     }
 
     /// ``cueTiming(_:)`` of any line, character by character.
@@ -146,29 +150,38 @@ struct WebVTTReader: TranscriptReader {
     /// copied whole (appending it scalar by scalar was a third of reading a Teams file); a tag is
     /// read as a string, as before.
     static func parsePayload(_ line: some StringProtocol) -> (String?, String) {
-        var voice: String?
-        let bytes = Array(line.utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            guard let open = bytes[index...].firstIndex(of: 0x3C),
-                let close = bytes[(open + 1)...].firstIndex(of: 0x3E)
-            else {
-                text.append(contentsOf: bytes[index...])
-                break
-            }
-            text.append(contentsOf: bytes[index..<open])
-            let tag = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
-            if tag.hasPrefix("v ") || tag.hasPrefix("v.") {
-                // `<v.loud Jane Smith>`: the annotation follows the first space.
-                if let space = tag.firstIndex(of: " ") {
-                    voice = decodeReferences(String(tag[tag.index(after: space)...])).trimmingWhitespace()
-                }
-            }
-            index = close + 1
+        var line = Substring(line)
+        // A line without tags or references (a Zoom cue's, most of all) is its text, trimmed:
+        // one string made, not three.
+        let plain = line.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            return memchr(base, 0x3C, bytes.count) == nil && memchr(base, 0x26, bytes.count) == nil
         }
-        return (voice, decodeReferences(String(decoding: text, as: UTF8.self)).trimmingWhitespace())
+        if plain { return (nil, line.trimmingWhitespace()) }
+        return line.withUTF8 { bytes in
+            var voice: String?
+            var text: [UInt8] = []
+            text.reserveCapacity(bytes.count)
+            var index = 0
+            while index < bytes.count {
+                guard let open = bytes[index...].firstIndex(of: 0x3C),
+                    let close = bytes[(open + 1)...].firstIndex(of: 0x3E)
+                else {
+                    text.append(contentsOf: bytes[index...])
+                    break
+                }
+                text.append(contentsOf: bytes[index..<open])
+                let tag = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
+                if tag.hasPrefix("v ") || tag.hasPrefix("v.") {
+                    // `<v.loud Jane Smith>`: the annotation follows the first space.
+                    if let space = tag.firstIndex(of: " ") {
+                        voice = decodeReferences(String(tag[tag.index(after: space)...])).trimmingWhitespace()
+                    }
+                }
+                index = close + 1
+            }
+            return (voice, decodeReferences(String(decoding: text, as: UTF8.self)).trimmingWhitespace())
+        }
     }
 
     /// A `Name: ` at the start of a payload's text (Zoom): a name, a known label (`P3`, `Q1`) or a
