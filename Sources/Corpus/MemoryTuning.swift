@@ -14,7 +14,7 @@ package enum MemoryTuning {
     /// token arrays) was mapped, faulted in page by page and unmapped again: 38,500 page faults
     /// for `tmine extract` of the 10 MB corpus as Word files (1,600 now), 76,000 for a cold 100 MB
     /// run (26,000 now), whose peak memory grows by 5 MB (84 → 89 MB).
-    package static func keepFreedMemory() {
+    package static func tuneAllocator() {
         cfilesystem_tune_malloc(256 << 20, 1 << 20)
     }
 }

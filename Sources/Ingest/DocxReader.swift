@@ -18,13 +18,13 @@ struct DocxReader: TranscriptReader {
     func lines(of data: Data, file: String) throws -> [SourceLine] {
         let package = try ZipPackage(data: data, file: file, limits: limits)
         let mainPart = try mainDocumentPath(in: package)
-        var lines = try WordprocessingWalker.lines(of: package.read(mainPart), file: file, entry: mainPart)
+        var lines = try WordprocessingState.lines(of: package.read(mainPart), file: file, entry: mainPart)
         if !extraParts.isEmpty {
             let relationships = try relationships(of: mainPart, in: package)
             for part in DocxPart.allCases where extraParts.contains(part) {
                 for target in relationships where target.type.hasSuffix(part.relationshipSuffix) {
                     guard package.contains(target.path) else { continue }
-                    lines += try WordprocessingWalker.lines(
+                    lines += try WordprocessingState.lines(
                         of: package.read(target.path), file: file, entry: target.path)
                 }
             }
@@ -116,14 +116,6 @@ public enum DocxPart: String, Sendable, Codable, CaseIterable {
     }
 }
 
-private enum WordprocessingWalker {
-    /// The lines of one WordprocessingML part (`document.xml`, `footnotes.xml` …), in one pass.
-    static func lines(of data: Data, file: String, entry: String) throws -> [SourceLine] {
-        var state = try XMLEventParser.parse(data, file: file, entry: entry, makeHandler: WordprocessingState.init)
-        return state.finish()
-    }
-}
-
 /// The walk through a WordprocessingML part: open paragraphs, table rows and cells, fields,
 /// run properties, and the subtree being skipped.
 private struct WordprocessingState: XMLEventHandler {
@@ -173,6 +165,12 @@ private struct WordprocessingState: XMLEventHandler {
             "del", "moveFrom", "instrText", "delInstrText", "pPr", "sdtPr", "tblPr",
             "trPr", "tcPr", "sectPr", "customXmlPr", "smartTagPr",
         ].map(intern)
+    }
+
+    /// The lines of one WordprocessingML part (`document.xml`, `footnotes.xml` …), in one pass.
+    static func lines(of data: Data, file: String, entry: String) throws -> [SourceLine] {
+        var state = try XMLEventParser.parse(data, file: file, entry: entry, makeHandler: Self.init)
+        return state.finish()
     }
 
     private struct MainNamespace {

@@ -21,7 +21,7 @@ struct TMine: ParsableCommand {
     /// `main` moved the whole run onto a dispatch worker thread (with the executor's threads
     /// started first and a malloc arena of its own), which a batch run does not need.
     static func main() {
-        MemoryTuning.keepFreedMemory()
+        MemoryTuning.tuneAllocator()
         let arguments = Array(CommandLine.arguments.dropFirst())
         // Read plainly, `run` needs its pipeline at once; parsed by ArgumentParser, it is read
         // meanwhile.
