@@ -708,7 +708,7 @@ struct LineSegmenter: @unchecked Sendable {
         }
         guard nameEnd < timeStart, let name = nameAlone(scalars[..<nameEnd], bracketed: true, asHeader: true)
         else { return nil }
-        return Head(kind: .header, label: name, time: seconds, contentOffset: text.unicodeScalars.count)
+        return Head(kind: .header, label: name, time: seconds, contentOffset: scalars.count)
     }
 
     /// The name that `scalars` hold and nothing else but blanks, Markdown emphasis around it or,

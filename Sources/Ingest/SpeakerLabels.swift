@@ -120,19 +120,29 @@ public struct SpeakerLabels: Sendable, Hashable, Codable {
     static func looksLikeName(_ label: String, caseless: Bool = false) -> Bool {
         let words = label.split(separator: " ", omittingEmptySubsequences: true)
         guard (1...4).contains(words.count), let first = words.first?.unicodeScalars.first,
-            first.properties.isUppercase
-                || (caseless && first.properties.isAlphabetic && !first.properties.changesWhenCaseMapped)
+            first.isASCII
+                ? ("A"..."Z").contains(first)
+                : first.properties.isUppercase
+                    || (caseless && first.properties.isAlphabetic && !first.properties.changesWhenCaseMapped)
         else { return false }
         for (position, word) in words.enumerated() {
             let allDigits = word.unicodeScalars.allSatisfy { ("0"..."9").contains($0) }
             if allDigits && position > 0 && position == words.count - 1 { continue }
-            let ok = word.unicodeScalars.allSatisfy { scalar in
-                scalar.properties.isAlphabetic || scalar.properties.generalCategory == .nonspacingMark
-                    || scalar == "." || scalar == "'" || scalar == "’" || scalar == "-"
-            }
-            if !ok { return false }
+            if !word.unicodeScalars.allSatisfy(isNameScalar) { return false }
         }
         return true
+    }
+
+    /// A letter, a combining mark, or `.`, `'`, `’` or `-`: what a name's words are made of.
+    /// ASCII told by value (the property lookups were a fortieth of reading a transcript with a
+    /// `Name   0:03` line above every turn); `asciiNameScalarsAreTheirProperties` checks it.
+    static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            return ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || scalar == "." || scalar == "'"
+                || scalar == "-"
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.generalCategory == .nonspacingMark
+            || scalar == "’"
     }
 
     /// A name with a short note in brackets after it, as meeting tools show display names and

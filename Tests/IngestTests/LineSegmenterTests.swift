@@ -15,6 +15,28 @@ import Testing
         var testDescription: String { line }
     }
 
+    @Test func asciiNameScalarsAreTheirProperties() {
+        // What a name is made of, and how it may start, told by value for ASCII: the same as the
+        // Unicode properties say, for every ASCII scalar.
+        for value in UInt8(0)..<0x80 {
+            let scalar = Unicode.Scalar(value)
+            let byProperties =
+                scalar.properties.isAlphabetic || scalar.properties.generalCategory == .nonspacingMark
+                || scalar == "." || scalar == "'" || scalar == "-"
+            #expect(SpeakerLabels.isNameScalar(scalar) == byProperties, "U+\(String(value, radix: 16))")
+            let name = String(scalar) + "ane"
+            let startsAsProperties =
+                scalar.properties.isUppercase && "ane".unicodeScalars.allSatisfy { $0.properties.isAlphabetic }
+            #expect(SpeakerLabels.looksLikeName(name) == startsAsProperties, "U+\(String(value, radix: 16))")
+            #expect(SpeakerLabels.looksLikeName(name, caseless: true) == startsAsProperties)
+        }
+        #expect(SpeakerLabels.looksLikeName("Zoë O’Neill-Smith"))
+        #expect(SpeakerLabels.looksLikeName("Émile"))
+        #expect(SpeakerLabels.looksLikeName("李明", caseless: true))
+        #expect(!SpeakerLabels.looksLikeName("李明"))
+        #expect(!SpeakerLabels.looksLikeName("Jane_Smith"))
+    }
+
     @Test(arguments: [
         LabelCase(line: "Interviewer: How?", speaker: "Interviewer", role: .interviewer, text: "How?"),
         LabelCase(line: "I: How?", speaker: "I", role: .interviewer, text: "How?"),
