@@ -15,6 +15,8 @@ beside each other in OUT_DIR, each with a text/ folder and the participants.csv:
   zoom     the same cues with a `Name: ` prefix instead of the tag
   trs      Transcriber XML, one Turn a turn
   eaf      ELAN XML, a tier a speaker, an annotation a turn with its two time slots
+  headers  a `Name   m:ss` line above each turn and a blank line after it, as Teams' and Otter's
+           transcripts are laid out (a turn whose text starts `Word:` may read as a label there)
   word     the corpus's .docx (its docx/ folder) as Word itself writes a document: runs split
            where the text was edited (rsid), each with its fonts, size and language, bold
            labels, spelling marks, bookmarks and comment anchors; 8-9x the markup of the
@@ -207,6 +209,14 @@ def elan(text):
     return "\n".join(out)
 
 
+def headers(text):
+    out = []
+    for t, (speaker, said) in enumerate(turns(text)):
+        seconds = 7 * (t + 1)
+        out.append(f"{speaker}   {seconds // 60}:{seconds % 60:02d}\n{said}\n")
+    return "\n".join(out)
+
+
 def make(corpus, out):
     source = os.path.join(corpus, "text")
     names = sorted(n for n in os.listdir(source) if n.endswith(".txt"))
@@ -229,6 +239,7 @@ def make(corpus, out):
         "zoom": lambda n, t: (n[:-4] + ".vtt", captions(t, False).encode("utf-8")),
         "trs": lambda n, t: (n[:-4] + ".trs", transcriber(t).encode("utf-8")),
         "eaf": lambda n, t: (n[:-4] + ".eaf", elan(t).encode("utf-8")),
+        "headers": lambda n, t: (n, headers(t).encode("utf-8")),
     }
     for variant, convert in variants.items():
         folder = os.path.join(out, variant)
@@ -263,6 +274,7 @@ def compare(corpus, out, old, new, rounds):
         ("freq, Zoom captions", os.path.join(out, "zoom"), f"freq text {p} --by split --json"),
         ("freq, Transcriber XML", os.path.join(out, "trs"), f"freq text {p} --by split --json"),
         ("freq, ELAN XML", os.path.join(out, "eaf"), f"freq text {p} --by split --json"),
+        ("freq, Name   0:03 headers", os.path.join(out, "headers"), f"freq text {p} --by split --json"),
         ("freq, plain UTF-8 text", corpus, f"freq text {p} --by split --json"),
         ("extract, the bench's .docx", corpus, "extract docx --format plain"),
         ("extract, .docx as Word writes it", os.path.join(out, "word"), "extract docx --format plain"),
