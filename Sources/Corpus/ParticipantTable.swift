@@ -134,15 +134,8 @@ extension StringProtocol {
 }
 
 extension String {
-    /// Whether the UTF-8 holds this byte, by `memchr` (`utf8.contains` walks the view byte by
-    /// byte through the generic `Sequence` path).
-    package func containsByte(_ byte: UInt8) -> Bool {
-        var text = self
-        return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return false }
-            return memchr(base, Int32(byte), bytes.count) != nil
-        }
-    }
+    /// Whether the UTF-8 holds this byte (``Substring/containsByte(_:)``).
+    package func containsByte(_ byte: UInt8) -> Bool { Substring(self).containsByte(byte) }
 
     /// The text with each CRLF and each lone CR made an LF, byte by byte: both are ASCII, never
     /// part of a longer UTF-8 sequence. Foundation's `replacingOccurrences`, twice, was three
@@ -178,6 +171,16 @@ extension String {
 }
 
 extension Substring {
+    /// Whether the UTF-8 holds this byte, by `memchr` (`utf8.contains` walks the view byte by
+    /// byte through the generic `Sequence` path).
+    package func containsByte(_ byte: UInt8) -> Bool {
+        var text = self
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, Int32(byte), bytes.count) != nil
+        }
+    }
+
     /// How many Unicode scalars: UTF-8 bytes that start a scalar, counted without decoding.
     package var scalarCount: Int {
         var text = self

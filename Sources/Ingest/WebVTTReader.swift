@@ -153,11 +153,7 @@ struct WebVTTReader: TranscriptReader {
         var line = Substring(line)
         // A line without tags or references (a Zoom cue's, most of all) is its text, trimmed:
         // one string made, not three.
-        let plain = line.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return true }
-            return memchr(base, 0x3C, bytes.count) == nil && memchr(base, 0x26, bytes.count) == nil
-        }
-        if plain { return (nil, line.trimmingWhitespace()) }
+        if !line.containsByte(0x3C) && !line.containsByte(0x26) { return (nil, line.trimmingWhitespace()) }
         return line.withUTF8 { bytes in
             var voice: String?
             var text: [UInt8] = []
@@ -251,7 +247,8 @@ extension WebVTTReader {
                 return found
             }
         }
-        return line.utf8.withContiguousStorageIfAvailable(find) ?? Array(line.utf8).withUnsafeBufferPointer(find)
+        var line = line
+        return line.withUTF8(find)
     }
 
     func read(_ data: Data, file: String) throws -> TranscriptSource {
