@@ -38,7 +38,7 @@ final class ChunkMerge: @unchecked Sendable {
         if frequencies != nil {
             let counts = results.map(\.counts)
             frequencyQueue.async(group: chunk) { [self] in
-                timer.measure("merge frequencies") { for each in counts { frequencies?.add(each) } }
+                timer.measure("merge frequencies") { frequencies?.add(chunk: counts) }
             }
         }
         if kwic != nil {

@@ -5,16 +5,47 @@ import TextAnalysis
 /// The frequency stage's merge, fed document by document in document order as each chunk of
 /// documents finishes: memory holds the growing tables, never every document's counts (which
 /// were most of a large run's peak).
+///
+/// The tables are fed in lanes (``Lane``), side by side on both cores, each lane's tables with
+/// every document in order: when a transcript is added to a cached study every other document's
+/// counts come from the cache at once, and feeding them to each table one after another on one
+/// core was half of the run.
 struct FrequencyMerge {
     let stage: FrequencyStage
-    /// `builders[n][g]`: the table of the stage's n-th n-gram size under its g-th grouping.
-    private(set) var builders: [[FrequencyTable.Builder]]
-    /// `sharedTerms[n]`: the terms numbered once for the n-th size's tables of few groups, when
-    /// two or more of its groupings have few (``fewGroups``); nil when not.
-    private var sharedTerms: [FrequencyTable.SharedTerms?]
+    /// The tables in the lanes they are fed in: the tables of an n-gram size that share its
+    /// terms together, each other table alone.
+    private var lanes: [Lane]
     /// Words each participant said (`""`: speakers of no participant), from the per-speaker
     /// counts: the report's bar chart, and the sizes of the groups KWIC hits are rated against.
     private(set) var words: [String: Int] = [:]
+
+    /// Tables fed together, by one task at a time, each document's counts of one n-gram size
+    /// (`position` among the stage's sizes) in document order; a class, so that lanes are fed
+    /// on different threads without sharing anything.
+    private final class Lane: @unchecked Sendable {
+        let position: Int
+        /// The terms numbered once for the lane's tables, when they share them.
+        var shared: FrequencyTable.SharedTerms?
+        /// Each table with the index of its grouping among the stage's.
+        var tables: [(grouping: Int, builder: FrequencyTable.Builder)]
+
+        init(
+            position: Int, shared: FrequencyTable.SharedTerms?,
+            tables: [(grouping: Int, builder: FrequencyTable.Builder)]
+        ) {
+            self.position = position
+            self.shared = shared
+            self.tables = tables
+        }
+
+        func add(_ count: DocumentCounts) {
+            if shared != nil, let ids = shared?.ids(of: count), let termCount = shared?.count {
+                for table in tables.indices { tables[table].builder.add(count, sharedIDs: ids, termCount: termCount) }
+            } else {
+                for table in tables.indices { tables[table].builder.add(count) }
+            }
+        }
+    }
 
     /// Tables of many groups (by participant, by document) set their quiet groups aside in a
     /// scratch file in `scratchFolder` (the out folder's `.cache`), unlinked as it is made.
@@ -25,16 +56,23 @@ struct FrequencyMerge {
         self.stage = stage
         let few = stage.groupings.map { ($0.groupLimit(among: participants) ?? .max) <= Self.fewGroups }
         let sharing = few.filter { $0 }.count >= 2
-        sharedTerms = stage.ngrams.map { n in
-            sharing
-                ? FrequencyTable.SharedTerms(participants: participants, filter: stage.counterOptions(ngram: n).filter)
-                : nil
-        }
-        builders = stage.ngrams.map { n in
-            zip(stage.groupings, few).map { grouping, few in
-                FrequencyTable.Builder(
+        lanes = []
+        for (position, n) in stage.ngrams.enumerated() {
+            var sharingTables: [(grouping: Int, builder: FrequencyTable.Builder)] = []
+            for (index, (grouping, few)) in zip(stage.groupings, few).enumerated() {
+                let builder = FrequencyTable.Builder(
                     participants: participants, options: stage.counterOptions(ngram: n, grouping: grouping),
                     scratchFolder: scratchFolder, sharingTerms: sharing && few)
+                if builder.sharesTerms {
+                    sharingTables.append((index, builder))
+                } else {
+                    lanes.append(Lane(position: position, shared: nil, tables: [(index, builder)]))
+                }
+            }
+            if !sharingTables.isEmpty {
+                let terms = FrequencyTable.SharedTerms(
+                    participants: participants, filter: stage.counterOptions(ngram: n).filter)
+                lanes.append(Lane(position: position, shared: terms, tables: sharingTables))
             }
         }
     }
@@ -44,21 +82,31 @@ struct FrequencyMerge {
     /// own keeps ~33 bytes for each term it has; with a few groups, each has a good part of them.
     static let fewGroups = 8
 
+    /// Whether each table shares its n-gram size's terms, `[n][g]` as the stage lists them.
+    var sharesTerms: [[Bool]] {
+        var sharing = stage.ngrams.map { _ in stage.groupings.map { _ in false } }
+        for lane in lanes {
+            for table in lane.tables { sharing[lane.position][table.grouping] = table.builder.sharesTerms }
+        }
+        return sharing
+    }
+
     /// Adds one document's counts (one per n-gram size); a document that failed has none.
     mutating func add(_ counts: [DocumentCounts]) {
-        for speaker in counts.first?.speakers ?? [] {
-            words[speaker.participantID ?? "", default: 0] += speaker.words
-        }
-        for (position, count) in zip(builders.indices, counts) {
-            let ids = sharedTerms[position]?.ids(of: count)
-            let termCount = sharedTerms[position]?.count ?? 0
-            for grouping in builders[position].indices {
-                if let ids, builders[position][grouping].sharesTerms {
-                    builders[position][grouping].add(count, sharedIDs: ids, termCount: termCount)
-                } else {
-                    builders[position][grouping].add(count)
-                }
+        add(chunk: [counts])
+    }
+
+    /// Adds documents' counts in document order, the lanes fed on whichever core is free.
+    mutating func add(chunk documents: [[DocumentCounts]]) {
+        for counts in documents {
+            for speaker in counts.first?.speakers ?? [] {
+                words[speaker.participantID ?? "", default: 0] += speaker.words
             }
+        }
+        let lanes = self.lanes
+        inParallel(lanes.count) { index in
+            let lane = lanes[index]
+            for counts in documents where lane.position < counts.count { lane.add(counts[lane.position]) }
         }
     }
 
@@ -69,21 +117,24 @@ struct FrequencyMerge {
         // Each table made and compared on whichever core is free (a few seconds of one core for
         // a large study's bigrams); each builder handed to its task, which lets it go.
         let stage = self.stage
-        var shared: [TermList?] = []
-        for position in sharedTerms.indices {
-            shared.append(sharedTerms[position].take()?.terms())
-        }
-        sharedTerms = []
-        let jobs = stage.ngrams.enumerated().flatMap { position, n in
-            stage.groupings.enumerated().map { index, grouping in
-                let builder = builders[position][index]
-                return (
-                    n: n, grouping: grouping, builder: TakenOnce(builder),
-                    terms: builder.sharesTerms ? shared[position] : nil
-                )
+        var tables: [(position: Int, grouping: Int, builder: FrequencyTable.Builder, terms: TermList?)] = []
+        for lane in lanes {
+            let terms = lane.shared.take()?.terms()
+            for table in lane.tables {
+                tables.append((lane.position, table.grouping, table.builder, table.builder.sharesTerms ? terms : nil))
             }
+            lane.tables = []
         }
-        builders = []
+        lanes = []
+        // In the stage's order, n-gram sizes first, as the lanes do not list them.
+        tables.sort { ($0.position, $0.grouping) < ($1.position, $1.grouping) }
+        let jobs = tables.map { table in
+            (
+                n: stage.ngrams[table.position], grouping: stage.groupings[table.grouping],
+                builder: TakenOnce(table.builder), terms: table.terms
+            )
+        }
+        tables = []
         let made = ConcurrentSlots<(FrequencyTable, [Result<Keyness, KeynessError>])>.map(jobs.count) { job in
             guard var builder = jobs[job].builder.take() else { preconditionFailure("each table is made once") }
             let table = builder.takeTable(terms: jobs[job].terms)
@@ -230,6 +281,16 @@ extension Outputs {
     /// writer: CSV.swift's writer took 51 s for `tmine freq --csv` of 2,000 participants' rows.
     public static func appendFrequencyRows(
         _ rows: [FrequencyTable.Row], prefix: [UInt8], to csv: inout [UInt8], spill: (inout [UInt8]) throws -> Void
+    ) rethrows {
+        // The prefix borrowed once: appending the array itself retained and released it each row.
+        try prefix.withUnsafeBufferPointer { prefix in
+            try appendFrequencyRows(rows, prefix: prefix, to: &csv, spill: spill)
+        }
+    }
+
+    private static func appendFrequencyRows(
+        _ rows: [FrequencyTable.Row], prefix: UnsafeBufferPointer<UInt8>, to csv: inout [UInt8],
+        spill: (inout [UInt8]) throws -> Void
     ) rethrows {
         for row in rows {
             csv.append(contentsOf: prefix)

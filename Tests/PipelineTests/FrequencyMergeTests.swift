@@ -40,7 +40,7 @@ import Testing
             .init(grouping: .attributes(["years"]), group: "5+", reference: "1-5"),
         ]
         var merge = FrequencyMerge(stage: stage, participants: participants, scratchFolder: nil)
-        #expect(merge.builders.map { $0.map(\.sharesTerms) } == [[true, true, false]])
+        #expect(merge.sharesTerms == [[true, true, false]])
         for document in documents { merge.add([document]) }
         var warnings: [String] = []
         let finished = merge.finish(study: "s", warnings: &warnings)
@@ -58,6 +58,69 @@ import Testing
         }
         stage.groupings = [.attributes(["split"]), .participant]
         let one = FrequencyMerge(stage: stage, participants: participants, scratchFolder: nil)
-        #expect(one.builders.map { $0.map(\.sharesTerms) } == [[false, false]])
+        #expect(one.sharesTerms == [[false, false]])
+    }
+
+    /// Fed in chunks (as a cached study's documents come), each n-gram size's tables in lanes
+    /// side by side, the merge gives every table as it is made alone from the documents in
+    /// order: unigrams and bigrams, groupings that share terms and one that does not, and a
+    /// document that failed (no counts) among them.
+    @Test func tablesFedInLanesChunkByChunkAreThoseEachGivesAlone() throws {
+        var random = SplitMixGenerator(seed: 167)
+        let people = (1...10).map { number in
+            Participant(
+                id: "P\(number)",
+                attributes: ["split": number % 2 == 0 ? "tech" : "clinical", "years": ["<1", "1-5", "5+"][number % 3]])
+        }
+        let participants = ParticipantTable(attributeNames: ["split", "years"], participants: people)
+        let words = ["time", "hype", "data", "rota", "mentor", "ward", "model", "trust"]
+        func terms(ngram: Int) -> [String: Int] {
+            var terms: [String: Int] = [:]
+            for _ in 0..<Int.random(in: 0...12, using: &random) {
+                let term = (0..<ngram).map { _ in words.randomElement(using: &random)! }.joined(separator: " ")
+                terms[term, default: 0] += Int.random(in: 1...3, using: &random)
+            }
+            return terms
+        }
+        var documents: [[DocumentCounts]] = []
+        for document in 0..<40 {
+            let speakers = (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                Bool.random(using: &random) ? people.randomElement(using: &random)?.id : nil
+            }
+            let sizes = [1, 2].map { ngram in
+                DocumentCounts(
+                    documentID: "d\(document)",
+                    speakers: speakers.map { who in
+                        let terms = terms(ngram: ngram)
+                        return DocumentCounts.Speaker(
+                            participantID: who, words: terms.values.reduce(0, +) + 1, terms: terms)
+                    })
+            }
+            documents.append(document == 7 ? [] : sizes)
+        }
+        var stage = FrequencyStage()
+        stage.groupings = [.attributes(["split"]), .participant, .attributes(["years"])]
+        stage.ngrams = [1, 2]
+        stage.filter = .everyone
+        var merge = FrequencyMerge(stage: stage, participants: participants, scratchFolder: nil)
+        #expect(merge.sharesTerms == [[true, false, true], [true, false, true]])
+        var start = 0
+        while start < documents.count {
+            let end = min(documents.count, start + Int.random(in: 1...9, using: &random))
+            merge.add(chunk: Array(documents[start..<end]))
+            start = end
+        }
+        var warnings: [String] = []
+        let finished = merge.finish(study: "s", warnings: &warnings)
+        #expect(finished.tables.map(\.ngram) == [1, 1, 1, 2, 2, 2])
+        #expect(finished.tables.map(\.grouping) == (stage.groupings + stage.groupings).map(\.description))
+        for (index, made) in finished.tables.enumerated() {
+            let position = index / stage.groupings.count
+            let alone = FrequencyTable(
+                merging: documents.compactMap { $0.isEmpty ? nil : $0[position] }, participants: participants,
+                options: stage.counterOptions(ngram: made.ngram, grouping: stage.groupings[index % 3]))
+            #expect(made.table?.groups == alone.groups)
+            #expect(made.table?.rows == alone.rows && !alone.rows.isEmpty)
+        }
     }
 }
