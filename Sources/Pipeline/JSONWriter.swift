@@ -230,8 +230,13 @@ struct JSONWriter {
 
     /// As `JSONEncoder`: the shortest representation that reads back, without a trailing `.0`.
     mutating func value(_ value: Double) {
-        if !value.isFinite { invalid = true }
         begin()
+        number(value)
+    }
+
+    /// A number's digits as ``value(_:)-(Double)`` writes them, with nothing before them.
+    private mutating func number(_ value: Double) {
+        if !value.isFinite { invalid = true }
         // A whole number well inside the range where `description` writes every digit (and not
         // -0, which it writes with its sign) is its integer's digits.
         if value.rounded(.towardZero) == value, value.magnitude < 1e15, !(value == 0 && value.sign == .minus) {
@@ -378,6 +383,45 @@ struct JSONWriter {
                 writer.field("end", range.end)
                 writer.field("start", range.start)
             })
+    }
+
+    /// Frequency rows, a record each, as ``record(_:)`` and the fields in sorted order write
+    /// them (`{"count":…,"documents":…,"group":…,"participants":…,"rate":…,"term":…}`): each
+    /// record's keys and punctuation copied in five pieces, and its group escaped once for the
+    /// rows of that group, where a record and its six fields went through the writer's state a
+    /// byte or two at a time (the JSON rows were most of writing frequencies.json, the longest
+    /// task of rerunning a study after a transcript is added).
+    mutating func records(of rows: [FrequencyTable.Row]) {
+        var group: String?
+        var escapedGroup: [UInt8] = []
+        for row in rows {
+            begin()
+            if row.group != group {
+                group = row.group
+                escapedGroup.removeAll(keepingCapacity: true)
+                swap(&escapedGroup, &bytes)
+                string(row.group)
+                swap(&escapedGroup, &bytes)
+            }
+            Self.append("{\"count\":", to: &bytes)
+            FixedPoint.append(row.count, to: &bytes)
+            Self.append(",\"documents\":", to: &bytes)
+            FixedPoint.append(row.documents, to: &bytes)
+            Self.append(",\"group\":", to: &bytes)
+            escapedGroup.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+            Self.append(",\"participants\":", to: &bytes)
+            FixedPoint.append(row.participants, to: &bytes)
+            Self.append(",\"rate\":", to: &bytes)
+            number(row.rate)
+            Self.append(",\"term\":", to: &bytes)
+            string(row.term)
+            bytes.append(0x7D)
+        }
+    }
+
+    @inline(__always)
+    private static func append(_ text: StaticString, to bytes: inout [UInt8]) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     private mutating func string(_ value: String) {

@@ -667,20 +667,6 @@ extension JSONWriter {
         }
     }
 
-    /// Frequency rows, a record each.
-    mutating func records(of rows: [FrequencyTable.Row]) {
-        for row in rows {
-            record { writer in
-                writer.field("count", row.count)
-                writer.field("documents", row.documents)
-                writer.field("group", row.group)
-                writer.field("participants", row.participants)
-                writer.field("rate", row.rate)
-                writer.field("term", row.term)
-            }
-        }
-    }
-
     /// A keyness comparison's fields, its rows a record each.
     mutating func fields(of keyness: Keyness) {
         field("reference", keyness.reference)

@@ -396,6 +396,47 @@ import Testing
         #expect(try Outputs.suggestionsJSON(empty) == (try laidOut(empty)))
     }
 
+    /// Frequency rows are written in pieces with each group escaped once for its rows: groups
+    /// that change back and forth, awkward groups and terms, and rates of every kind give
+    /// `JSONEncoder`'s bytes, and a rate JSON cannot hold marks the bytes unusable.
+    @Test func frequencyRowsOfAwkwardGroupsTermsAndRatesMatchJSONEncoder() throws {
+        struct Rows: Encodable { var rows: [FrequencyTable.Row] }
+        var generator = SplitMixGenerator(seed: 67)
+        let groups = ["tech", Self.awkward, "", "part-time \"clinical\"", "5+", "é"]
+        let terms = ["hype", Self.awkward, "protected time", "don\u{2019}t", "\"", "a\\b", "\u{7F}", "👍🏽 ok"]
+        let rates = [0, 1, 0.5, 2.9972, 1e-7, 0.1 + 0.2, 1e15, 123_456.75, 1000, 9_007_199_254_740_993]
+        var rows: [FrequencyTable.Row] = []
+        for index in 0..<400 {
+            // Runs of one group, as a table's rows come, and groups seen before coming back.
+            let group = groups[Int(generator.next() % 7 == 0 ? generator.next() % 6 : UInt64(index / 40 % 6))]
+            let rate =
+                index % 3 == 0
+                ? rates[index % rates.count] : Double(generator.next() % 100_000) / Double(generator.next() % 997 + 1)
+            rows.append(
+                FrequencyTable.Row(
+                    term: terms[Int(generator.next() % UInt64(terms.count))] + (index % 5 == 0 ? "" : "\(index)"),
+                    group: group, count: Int(generator.next() % 1_000_000), rate: rate,
+                    participants: Int(generator.next() % 100), documents: index))
+        }
+        let written = JSONWriter.data(capacity: 0) { writer in
+            writer.object { writer in
+                writer.field(
+                    "rows",
+                    array: { writer in
+                        writer.records(of: Array(rows[..<150]))
+                        writer.records(of: [FrequencyTable.Row]())
+                        writer.records(of: Array(rows[150...]))
+                    })
+            }
+        }
+        #expect(written == (try laidOut(Rows(rows: rows))))
+        var infinite = rows[0]
+        infinite.rate = .infinity
+        var writer = JSONWriter()
+        writer.array { writer in writer.records(of: [rows[1], infinite]) }
+        #expect(writer.invalid)
+    }
+
     /// Numbers' digits come from `Double.write(to:)`, not `description`: the two must give the
     /// same text for every finite value, and the writer's whole numbers and `.0` rule hold.
     @Test func everyKindOfFiniteDoubleIsWrittenAsJSONEncoderWritesIt() throws {
