@@ -29,13 +29,49 @@ def bench_pipeline(lexicon="lexicon.yaml", out="tmine-out"):
             "out: tmine-out", f"out: {out}")
 
 
-def pipeline_copy(corpus, name, lexicon_text):
-    """Writes `tmine-NAME.yaml` (the bench pipeline) and `tmine-NAME-lexicon.yaml` (`lexicon_text`)
-    beside the corpus's text/ folder, the pipeline writing to `tmine-NAME-out`; returns the three paths."""
+def sample_pipeline(lexicon="lexicon.yaml", out="tmine-out"):
+    """A pipeline shaped as the sample study's (Pipelines/ai-doctors.yaml) for a generated corpus:
+    words and bigrams by `split`, `years` and participant with keyness, stopwords removed, six
+    KWIC queries (two wildcards), the suggest stage. Its frequency files are most of its outputs
+    (frequencies.json is ~3.4 times the corpus's text), where the bench task's are a few rows."""
+    return f"""study: shape
+inputs:
+  paths: [text]
+  formats: [text]
+participants: participants.csv
+stages:
+  - tokenize:
+      case: fold
+      stopwords: english
+  - kwic:
+      queries: [ai, "protected time", hype, "regulat*", "culture clash", "mentor*"]
+      window: 6
+  - frequencies:
+      groupings: [split, years, participant]
+      ngrams: [1, 2]
+      minCount: 2
+      keyness:
+        - grouping: split
+          group: full-time tech
+  - suggest:
+      lexicon: {lexicon}
+      unit: turn
+out: {out}
+"""
+
+
+def pipeline_copy(corpus, name, lexicon_text, shape="bench", extra_inputs=None):
+    """Writes `tmine-NAME.yaml` (the bench pipeline, or with `shape="sample"` the sample-shaped
+    one) and `tmine-NAME-lexicon.yaml` (`lexicon_text`) beside the corpus's text/ folder, the
+    pipeline writing to `tmine-NAME-out` and reading `extra_inputs` (a folder beside text/) too,
+    if given; returns the three paths."""
     lexicon = f"tmine-{name}-lexicon.yaml"
     out = f"tmine-{name}-out"
     pipeline = os.path.join(corpus, f"tmine-{name}.yaml")
-    write_text(pipeline, bench_pipeline(lexicon, out))
+    text = (sample_pipeline if shape == "sample" else bench_pipeline)(lexicon, out)
+    if extra_inputs:
+        text = text.replace("paths: [text]", f"paths: [text, {extra_inputs}]", 1)
+    write_text(pipeline, text)
     write_text(os.path.join(corpus, lexicon), lexicon_text)
     return pipeline, os.path.join(corpus, lexicon), os.path.join(corpus, out)
 
