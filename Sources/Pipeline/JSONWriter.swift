@@ -419,6 +419,32 @@ struct JSONWriter {
         }
     }
 
+    /// Keyness rows, a record each, written in pieces as frequency rows are
+    /// (``records(of:)-([FrequencyTable.Row])``): a comparison by split lists every term of the
+    /// study, and frequencies.json writes it before any table, with the other core idle.
+    mutating func records(of rows: [Keyness.Row]) {
+        for row in rows {
+            begin()
+            Self.append("{\"logLikelihood\":", to: &bytes)
+            number(row.logLikelihood)
+            Self.append(",\"logRatio\":", to: &bytes)
+            number(row.logRatio)
+            Self.append(",\"pValue\":", to: &bytes)
+            number(row.pValue)
+            Self.append(",\"referenceCount\":", to: &bytes)
+            FixedPoint.append(row.referenceCount, to: &bytes)
+            Self.append(",\"referenceRate\":", to: &bytes)
+            number(row.referenceRate)
+            Self.append(",\"targetCount\":", to: &bytes)
+            FixedPoint.append(row.targetCount, to: &bytes)
+            Self.append(",\"targetRate\":", to: &bytes)
+            number(row.targetRate)
+            Self.append(",\"term\":", to: &bytes)
+            string(row.term)
+            bytes.append(0x7D)
+        }
+    }
+
     @inline(__always)
     private static func append(_ text: StaticString, to bytes: inout [UInt8]) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

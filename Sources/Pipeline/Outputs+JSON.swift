@@ -673,20 +673,7 @@ extension JSONWriter {
         field("referenceWords", keyness.referenceWords)
         field(
             "rows",
-            array: { writer in
-                for row in keyness.rows {
-                    writer.record { writer in
-                        writer.field("logLikelihood", row.logLikelihood)
-                        writer.field("logRatio", row.logRatio)
-                        writer.field("pValue", row.pValue)
-                        writer.field("referenceCount", row.referenceCount)
-                        writer.field("referenceRate", row.referenceRate)
-                        writer.field("targetCount", row.targetCount)
-                        writer.field("targetRate", row.targetRate)
-                        writer.field("term", row.term)
-                    }
-                }
-            })
+            array: { writer in writer.records(of: keyness.rows) })
         field("target", keyness.target)
         field("targetWords", keyness.targetWords)
     }

@@ -437,6 +437,36 @@ import Testing
         #expect(writer.invalid)
     }
 
+    /// Keyness rows are written in pieces as frequency rows are: awkward terms and numbers of
+    /// every sign and size give `JSONEncoder`'s bytes, and a value JSON cannot hold marks them.
+    @Test func keynessRowsOfAwkwardTermsAndNumbersMatchJSONEncoder() throws {
+        struct Rows: Encodable { var rows: [Keyness.Row] }
+        var generator = SplitMixGenerator(seed: 68)
+        let numbers = [0, -0.0, 1, -1, 0.5, -4.135623018148977, 1e-300, 12.613237095739096, 3e-7, 1e15, -(1e15 + 3)]
+        func number() -> Double {
+            generator.next() % 2 == 0
+                ? numbers[Int(generator.next() % UInt64(numbers.count))]
+                : Double(Int64(generator.next() % 2_000_001) - 1_000_000) / Double(generator.next() % 9_973 + 1)
+        }
+        let terms = ["hype", Self.awkward, "protected time", "\"", "a\\b", "\u{1F}", "é 👍🏽"]
+        let rows = (0..<300).map { index in
+            Keyness.Row(
+                term: terms[index % terms.count] + String(index), targetCount: Int(generator.next() % 5_000),
+                referenceCount: index % 4 == 0 ? 0 : Int(generator.next() % 5_000), targetRate: number(),
+                referenceRate: number(), logLikelihood: number().magnitude, pValue: number().magnitude,
+                logRatio: number())
+        }
+        let written = JSONWriter.data(capacity: 0) { writer in
+            writer.object { writer in writer.field("rows", array: { $0.records(of: rows) }) }
+        }
+        #expect(written == (try laidOut(Rows(rows: rows))))
+        var nan = rows[0]
+        nan.pValue = .nan
+        var writer = JSONWriter()
+        writer.array { writer in writer.records(of: [nan]) }
+        #expect(writer.invalid)
+    }
+
     /// Numbers' digits come from `Double.write(to:)`, not `description`: the two must give the
     /// same text for every finite value, and the writer's whole numbers and `.0` rule hold.
     @Test func everyKindOfFiniteDoubleIsWrittenAsJSONEncoderWritesIt() throws {
