@@ -403,17 +403,13 @@ struct JSONWriter {
                 string(row.group)
                 swap(&escapedGroup, &bytes)
             }
-            Self.append("{\"count\":", to: &bytes)
-            FixedPoint.append(row.count, to: &bytes)
-            Self.append(",\"documents\":", to: &bytes)
-            FixedPoint.append(row.documents, to: &bytes)
-            Self.append(",\"group\":", to: &bytes)
+            raw("{\"count\":", row.count)
+            raw(",\"documents\":", row.documents)
+            raw(",\"group\":")
             escapedGroup.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
-            Self.append(",\"participants\":", to: &bytes)
-            FixedPoint.append(row.participants, to: &bytes)
-            Self.append(",\"rate\":", to: &bytes)
-            number(row.rate)
-            Self.append(",\"term\":", to: &bytes)
+            raw(",\"participants\":", row.participants)
+            raw(",\"rate\":", row.rate)
+            raw(",\"term\":")
             string(row.term)
             bytes.append(0x7D)
         }
@@ -425,29 +421,36 @@ struct JSONWriter {
     mutating func records(of rows: [Keyness.Row]) {
         for row in rows {
             begin()
-            Self.append("{\"logLikelihood\":", to: &bytes)
-            number(row.logLikelihood)
-            Self.append(",\"logRatio\":", to: &bytes)
-            number(row.logRatio)
-            Self.append(",\"pValue\":", to: &bytes)
-            number(row.pValue)
-            Self.append(",\"referenceCount\":", to: &bytes)
-            FixedPoint.append(row.referenceCount, to: &bytes)
-            Self.append(",\"referenceRate\":", to: &bytes)
-            number(row.referenceRate)
-            Self.append(",\"targetCount\":", to: &bytes)
-            FixedPoint.append(row.targetCount, to: &bytes)
-            Self.append(",\"targetRate\":", to: &bytes)
-            number(row.targetRate)
-            Self.append(",\"term\":", to: &bytes)
+            raw("{\"logLikelihood\":", row.logLikelihood)
+            raw(",\"logRatio\":", row.logRatio)
+            raw(",\"pValue\":", row.pValue)
+            raw(",\"referenceCount\":", row.referenceCount)
+            raw(",\"referenceRate\":", row.referenceRate)
+            raw(",\"targetCount\":", row.targetCount)
+            raw(",\"targetRate\":", row.targetRate)
+            raw(",\"term\":")
             string(row.term)
             bytes.append(0x7D)
         }
     }
 
+    /// A record's punctuation and key (`,"name":`) as the program spells it, copied whole.
     @inline(__always)
-    private static func append(_ text: StaticString, to bytes: inout [UInt8]) {
+    private mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// A record's punctuation and key, then the number.
+    @inline(__always)
+    private mutating func raw(_ text: StaticString, _ value: Int) {
+        raw(text)
+        FixedPoint.append(value, to: &bytes)
+    }
+
+    @inline(__always)
+    private mutating func raw(_ text: StaticString, _ value: Double) {
+        raw(text)
+        number(value)
     }
 
     private mutating func string(_ value: String) {
