@@ -60,6 +60,7 @@ struct LineSegmenter: @unchecked Sendable {
         timedNameSpeakers(lines, &heads)
         tableHeaderRows(lines, &heads)
         unlabelledLayoutSpeakers(lines, &heads)
+        let underHeaders = candidatesUnderHeaders(lines, heads)
         var candidateCounts: [String: Int] = [:]
         // Numbered labels recur by their base: `Q1.`, `Q2.` are one label's lines.
         func recurrenceKey(_ label: String?) -> String {
@@ -69,10 +70,13 @@ struct LineSegmenter: @unchecked Sendable {
         // A label taken on its own counts too (`Q.` recurs with `Q:`), when it shares its key
         // with a candidate. Each distinct label's key is worked out once, and only when some
         // line is a candidate.
-        let candidateKeys = Set(heads.lazy.filter { $0.kind == .nameCandidate }.map { recurrenceKey($0.label) })
+        let candidateKeys = Set(
+            heads.indices.lazy.filter { heads[$0].kind == .nameCandidate && !underHeaders.contains($0) }
+                .map { recurrenceKey(heads[$0].label) })
         if !candidateKeys.isEmpty {
             var keys = LabelTally<String?>()
-            for head in heads where head.kind == .nameCandidate || head.kind == .label {
+            for (number, head) in heads.enumerated()
+            where (head.kind == .nameCandidate && !underHeaders.contains(number)) || head.kind == .label {
                 let position = keys.position(of: head.label ?? "") { label in
                     let key = recurrenceKey(label)
                     return candidateKeys.contains(key) ? key : nil
@@ -115,7 +119,7 @@ struct LineSegmenter: @unchecked Sendable {
                 let recurring = threshold > 0 && candidateCounts[recurrenceKey(head.label), default: 0] >= threshold
                 // A table's header row ("Speaker | Transcript") is bold and alone: only a
                 // recurring first cell of a table counts as a name.
-                if recurring || (bold && !line.isTableRow) {
+                if !underHeaders.contains(number) && (recurring || (bold && !line.isTableRow)) {
                     head.kind = .label
                 } else {
                     // A time inside the name (`Jane Smith (00:01:23):`) goes with it.
@@ -274,8 +278,10 @@ struct LineSegmenter: @unchecked Sendable {
         let threshold = labels.recurringNameThreshold
         for number in heads.indices where heads[number].kind == .timedName {
             let name = heads[number].label ?? ""
+            // A `Word:` opening the text is text under a header (``candidatesUnderHeaders``).
             let textFollows =
-                number + 1 < lines.count && heads[number + 1].kind == .none
+                number + 1 < lines.count
+                && (heads[number + 1].kind == .none || heads[number + 1].kind == .nameCandidate)
                 && !lines[number + 1].text.trimmingWhitespace().isEmpty
             if textFollows && (isKnownLabel(name) || (threshold > 0 && counts[name, default: 0] >= threshold)) {
                 heads[number].kind = .header
@@ -285,6 +291,32 @@ struct LineSegmenter: @unchecked Sendable {
                 heads[number].label = nil
             }
         }
+    }
+
+    /// The lines of name candidates that open the words of a turn a header names (`Jane Smith
+    /// 0:03`, then `The: first of all…`; blank lines and a time alone may stand between): the
+    /// speaker's words, never a speaker, and not counted towards a name's recurring. A header
+    /// already says who speaks, and no tool writes a label under one: a turn opening `The:` twice
+    /// in a file was read as a speaker "The" and took the header's turn.
+    private func candidatesUnderHeaders(_ lines: [SourceLine], _ heads: [Head]) -> Set<Int> {
+        guard heads.contains(where: { $0.kind == .nameCandidate }),
+            heads.contains(where: { $0.kind == .header && $0.label != nil })
+        else { return [] }
+        var under: Set<Int> = []
+        var awaitingText = false
+        for number in heads.indices {
+            let head = heads[number]
+            if head.kind == .header {
+                // A table's header row names no one.
+                awaitingText = head.label != nil
+            } else if head.kind == .timestampOnly && head.contentOffset >= lines[number].text.scalarCount {
+                continue
+            } else if !lines[number].text.trimmingWhitespace().isEmpty {
+                if awaitingText && head.kind == .nameCandidate { under.insert(number) }
+                awaitingText = false
+            }
+        }
+        return under
     }
 
     /// A table's header row (`Speaker | Transcript`, `Time | Name | Text`): every cell a column's

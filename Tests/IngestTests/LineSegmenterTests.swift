@@ -361,6 +361,27 @@ import Testing
         #expect(document.rangesAreExact())
     }
 
+    /// Where a header line names each turn's speaker, a turn whose text starts with a word and
+    /// a colon (`The: …`, `So: …`) is that speaker's words, even when the word recurs: it was
+    /// read as a speaker "The" (4 of 200 generated transcripts in the header layout). Names alone
+    /// on their lines, with no time, are a layout only where no line has a label, so there the
+    /// `Word:` lines still win.
+    @Test(arguments: ["NAME  TIME\nTEXT\n", "TIME NAME\nTEXT\n", "[NAME] TIME\nTEXT", "NAME\nTIME\nTEXT\n"])
+    func aWordAndColonOpeningATurnUnderAHeaderIsText(_ layout: String) throws {
+        let texts = ["The: first of all, yes.", "So: we tried.", "The: second point.", "So: that was it."]
+        let transcript = Self.transcript(layout).components(separatedBy: "\n").map { line in
+            guard let index = Self.turns.firstIndex(where: { $0.text == line }) else { return line }
+            return texts[index]
+        }.joined(separator: "\n")
+        let document = try read(transcript)
+        #expect(document.turns.map(\.0) == Self.turns.map(\.name), "\(layout)")
+        #expect(document.segments.map(\.text) == texts, "\(layout)")
+        #expect(document.rangesAreExact())
+        // Without the headers the same lines are labels, as before.
+        let labelled = try read(texts.map { "\($0)" }.joined(separator: "\n"))
+        #expect(labelled.turns.map(\.0) == ["The", "So", "The", "So"])
+    }
+
     /// In a transcript laid out with dashes, `I - I think` is P3 stammering, not the interviewer.
     @Test func aStammerInADashLayoutStaysInItsTurn() throws {
         let document = try read(
