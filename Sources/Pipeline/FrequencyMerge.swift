@@ -13,7 +13,8 @@ import TextAnalysis
 struct FrequencyMerge {
     let stage: FrequencyStage
     /// The tables in the lanes they are fed in: the tables of an n-gram size that share its
-    /// terms together, each other table alone.
+    /// terms together, each other table alone. Objects: a copy of the merge feeds the same
+    /// tables (the run hands its one merge on, and ``finish(study:warnings:)`` ends it).
     private var lanes: [Lane]
     /// Words each participant said (`""`: speakers of no participant), from the per-speaker
     /// counts: the report's bar chart, and the sizes of the groups KWIC hits are rated against.
@@ -39,7 +40,7 @@ struct FrequencyMerge {
         }
 
         func add(_ count: DocumentCounts) {
-            if shared != nil, let ids = shared?.ids(of: count), let termCount = shared?.count {
+            if let ids = shared?.ids(of: count), let termCount = shared?.count {
                 for table in tables.indices { tables[table].builder.add(count, sharedIDs: ids, termCount: termCount) }
             } else {
                 for table in tables.indices { tables[table].builder.add(count) }
