@@ -710,7 +710,63 @@ public enum Normalizer {
                 return count
             }
         }
+        if !options.foldDiacritics, let latin = latin(text, caseMode: options.caseMode) { return latin }
         return unicode(text, options: options)
+    }
+
+    /// ``unicode(_:options:)`` for text whose scalars, case mapped, all lie below U+0300 (Latin
+    /// letters, IPA, spacing modifiers; apostrophes, hyphens and invisible characters as it
+    /// treats them); nil for any other text. Such text is in NFC already: each of those scalars
+    /// is a starter that no scalar composes with (``latinTextIsInNFC`` checks every pair), so
+    /// the mapped scalars are the form, each scalar's mapping taken from a table made once by
+    /// ``caseFold(_:)`` and the standard library's lowercase mapping. Written by hand because
+    /// three `String`s a scalar to fold its case, and Foundation's normalisation through
+    /// `NSString`, were a sixth of counting the words of a text with accents, each new spelling
+    /// normalised once.
+    static func latin(_ text: String, caseMode: Tokenizer.Options.CaseMode) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 128 {
+                bytes.append(caseMode == .preserve ? UInt8(value) : UInt8(value).asciiLowercased)
+                continue
+            }
+            switch Tokenizer.kind(of: scalar) {
+            case .ignorable: continue
+            case .apostrophe: bytes.append(0x27)
+            case .hyphen: bytes.append(0x2D)
+            default:
+                guard value < LatinMappings.limit else { return nil }
+                switch caseMode {
+                case .preserve: UTF8.encode(scalar) { bytes.append($0) }
+                case .lower:
+                    guard let mapped = LatinMappings.lower[Int(value)] else { return nil }
+                    bytes.append(contentsOf: mapped)
+                case .fold:
+                    guard let mapped = LatinMappings.fold[Int(value)] else { return nil }
+                    bytes.append(contentsOf: mapped)
+                }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Each scalar below ``limit``'s lowercase mapping and case folding in UTF-8, nil where it
+    /// leaves the range (`µ` folds to Greek `μ`, `İ` lowers to `i` and a combining dot).
+    enum LatinMappings {
+        static let limit: UInt32 = 0x300
+        static let lower = table { $0.properties.lowercaseMapping.unicodeScalars }
+        static let fold = table { Normalizer.caseFold($0) }
+
+        private static func table(_ mapping: (Unicode.Scalar) -> String.UnicodeScalarView) -> [[UInt8]?] {
+            (0..<limit).map { value in
+                guard let scalar = Unicode.Scalar(value) else { return nil }
+                let mapped = mapping(scalar)
+                guard mapped.allSatisfy({ $0.value < limit }) else { return nil }
+                return Array(String(mapped).utf8)
+            }
+        }
     }
 
     /// ``normalize(_:options:)`` scalar by scalar, for any text.

@@ -5,6 +5,16 @@ import Testing
 @testable import TextAnalysis
 
 @Suite struct TokenizerTests {
+    /// Every case mode, with diacritics folded and not.
+    static let everyNormalisation = Tokenizer.Options.CaseMode.allCases.flatMap { caseMode in
+        [false, true].map { foldDiacritics in
+            var options = Tokenizer.Options()
+            options.caseMode = caseMode
+            options.foldDiacritics = foldDiacritics
+            return options
+        }
+    }
+
     struct Case: Sendable, CustomTestStringConvertible {
         var text: String
         var forms: [String]
@@ -165,20 +175,73 @@ import Testing
     @Test func asciiTextNormalisesAsTheUnicodePathDoes() {
         let every = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
         let texts = [every, "", "Don't", "WORK-LIFE", "NHS-wide AI", "x1Y2z3"] + every.map { String($0) }
-        for caseMode in Tokenizer.Options.CaseMode.allCases {
-            for foldDiacritics in [false, true] {
-                var options = Tokenizer.Options()
-                options.caseMode = caseMode
-                options.foldDiacritics = foldDiacritics
-                for text in texts {
-                    #expect(
-                        Array(Normalizer.normalize(text, options: options).utf8)
-                            == Array(Normalizer.unicode(text, options: options).utf8))
-                }
+        for options in Self.everyNormalisation {
+            for text in texts {
+                #expect(
+                    Array(Normalizer.normalize(text, options: options).utf8)
+                        == Array(Normalizer.unicode(text, options: options).utf8))
             }
         }
         #expect(Normalizer.normalize("Straße", options: .init()) == "strasse")
         #expect(Normalizer.normalize("Don’t", options: .init()) == "don't")
+    }
+
+    /// Text of Latin letters takes a short cut past Foundation's normalisation and the case
+    /// mapping's strings (`Normalizer.latin`): every scalar below U+0300 alone, and random
+    /// spellings mixing them with ASCII, apostrophes, hyphens, invisible characters and scalars
+    /// beyond the range (a combining accent, Greek, Cyrillic, Han, `µ`, `İ`), must give what the
+    /// scalar-by-scalar path gives, byte for byte, in every case mode.
+    @Test func latinTextNormalisesAsTheUnicodePathDoes() {
+        var random = SplitMixGenerator(seed: 300)
+        let latin = (0x80..<0x300).compactMap(Unicode.Scalar.init)
+        let others: [Unicode.Scalar] = [
+            "\u{2019}", "\u{02BC}", "\u{2010}", "\u{2011}", "\u{00AD}", "\u{200B}", "\u{0301}", "\u{03A3}", "\u{0416}",
+            "\u{4E2D}", "\u{00B5}", "\u{0130}", "\u{1E9E}",
+        ]
+        var texts = latin.map { String($0) } + latin.map { "A" + String($0) + "z" }
+        for _ in 0..<3_000 {
+            let length = Int(random.next() % 9) + 1
+            let scalars = (0..<length).map { _ -> Unicode.Scalar in
+                switch random.next() % 10 {
+                case 0: others[Int(random.next() % UInt64(others.count))]
+                case 1, 2, 3: Unicode.Scalar(UInt8(65 + random.next() % 58))
+                default: latin[Int(random.next() % UInt64(latin.count))]
+                }
+            }
+            texts.append(String(String.UnicodeScalarView(scalars)))
+        }
+        var short = 0
+        for options in Self.everyNormalisation {
+            for text in texts {
+                if !options.foldDiacritics, Normalizer.latin(text, caseMode: options.caseMode) != nil { short += 1 }
+                #expect(
+                    Array(Normalizer.normalize(text, options: options).utf8)
+                        == Array(Normalizer.unicode(text, options: options).utf8), "\(text) \(options.caseMode)")
+            }
+        }
+        // Most of them take the short cut: the comparison is of it, not of the long way twice.
+        #expect(short > texts.count * 2)
+        #expect(Normalizer.normalize("Égalité", options: .init()) == "égalité")
+        #expect(Normalizer.normalize("STRAẞE", options: .init()) == "strasse")
+    }
+
+    /// Why `Normalizer.latin` need not compose: every scalar below U+0300 is a starter, and no
+    /// pair of them composes or reorders (NFC leaves each pair as it is; a precomposed letter's
+    /// decomposition composes back to it, and no starter here composes with the one before).
+    @Test func latinTextIsInNFC() {
+        let latin = (0..<0x300).compactMap(Unicode.Scalar.init)
+        var changed: [String] = []
+        for first in latin {
+            #expect(first.properties.canonicalCombiningClass == .notReordered)
+            for second in latin {
+                let text = String(String.UnicodeScalarView([first, second]))
+                if text.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(text.unicodeScalars) {
+                    continue
+                }
+                changed.append(text)
+            }
+        }
+        #expect(changed.isEmpty)
     }
 
     /// Non-ASCII spellings are normalised once a process (`WordMemo`) and the form taken from
@@ -196,20 +259,15 @@ import Testing
                 .joined()
         }
         var checked = 0
-        for caseMode in Tokenizer.Options.CaseMode.allCases {
-            for foldDiacritics in [false, true] {
-                var options = Tokenizer.Options()
-                options.caseMode = caseMode
-                options.foldDiacritics = foldDiacritics
-                for _ in 0..<3 {
-                    let text = words.shuffled(using: &generator).prefix(200).joined(separator: " ")
-                    var forms = Vocabulary()
-                    var surfaces = Vocabulary()
-                    let tokens = Tokenizer(options: options).tokenize(text, forms: &forms, surfaces: &surfaces)
-                    for token in tokens {
-                        #expect(forms[token.form] == Normalizer.normalize(surfaces[token.surface], options: options))
-                        checked += 1
-                    }
+        for options in Self.everyNormalisation {
+            for _ in 0..<3 {
+                let text = words.shuffled(using: &generator).prefix(200).joined(separator: " ")
+                var forms = Vocabulary()
+                var surfaces = Vocabulary()
+                let tokens = Tokenizer(options: options).tokenize(text, forms: &forms, surfaces: &surfaces)
+                for token in tokens {
+                    #expect(forms[token.form] == Normalizer.normalize(surfaces[token.surface], options: options))
+                    checked += 1
                 }
             }
         }
