@@ -110,6 +110,17 @@ public struct Tokenizer: Sendable {
     static func kind(of scalar: Unicode.Scalar) -> Kind {
         let value = scalar.value
         if value < 128 { return asciiKinds[Int(value)] }
+        if value < 0x300 { return latinKinds[Int(value) - 128] }
+        return kind(beyondASCII: scalar)
+    }
+
+    /// ``kind(of:)`` of the scalars from U+0080 to U+02FF, from a table made once by
+    /// ``kind(beyondASCII:)``: asking Unicode's general category of every accented letter was
+    /// 4.5 % of `tmine freq` on text with accents.
+    static let latinKinds: [Kind] = (128..<0x300).compactMap(Unicode.Scalar.init).map(kind(beyondASCII:))
+
+    static func kind(beyondASCII scalar: Unicode.Scalar) -> Kind {
+        let value = scalar.value
         switch value {
         case 0x2019, 0x02BC: return .apostrophe
         case 0x2010, 0x2011: return .hyphen

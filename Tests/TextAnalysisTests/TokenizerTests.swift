@@ -225,6 +225,18 @@ import Testing
         #expect(Normalizer.normalize("STRAẞE", options: .init()) == "strasse")
     }
 
+    /// Scalars up to U+02FF are told from a table: each must be told as Unicode's properties
+    /// tell it, and so must the ones after the table.
+    @Test func latinScalarsAreToldByTheirProperties() {
+        #expect(Tokenizer.latinKinds.count == 0x300 - 128)
+        for value in 128..<0x400 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(Tokenizer.kind(of: scalar) == Tokenizer.kind(beyondASCII: scalar), "\(value)")
+        }
+        #expect(Tokenizer.kind(of: "\u{00E9}") == .letter && Tokenizer.kind(of: "\u{00AD}") == .ignorable)
+        #expect(Tokenizer.kind(of: "\u{02BC}") == .apostrophe && Tokenizer.kind(of: "\u{00B2}") == .digit)
+    }
+
     /// Why `Normalizer.latin` need not compose: every scalar below U+0300 is a starter, and no
     /// pair of them composes or reorders (NFC leaves each pair as it is; a precomposed letter's
     /// decomposition composes back to it, and no starter here composes with the one before).
