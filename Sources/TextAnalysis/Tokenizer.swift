@@ -110,14 +110,19 @@ public struct Tokenizer: Sendable {
     static func kind(of scalar: Unicode.Scalar) -> Kind {
         let value = scalar.value
         if value < 128 { return asciiKinds[Int(value)] }
-        if value < 0x300 { return latinKinds[Int(value) - 128] }
+        if value < latinLimit { return latinKinds[Int(value) - 128] }
         return kind(beyondASCII: scalar)
     }
+
+    /// Where the scalars told and normalised from tables end (``latinKinds``,
+    /// ``Normalizer/latin(_:caseMode:)``): U+0300, the first combining mark. Every scalar below
+    /// it is a starter.
+    static let latinLimit: UInt32 = 0x300
 
     /// ``kind(of:)`` of the scalars from U+0080 to U+02FF, from a table made once by
     /// ``kind(beyondASCII:)``: asking Unicode's general category of every accented letter was
     /// 4.5 % of `tmine freq` on text with accents.
-    static let latinKinds: [Kind] = (128..<0x300).compactMap(Unicode.Scalar.init).map(kind(beyondASCII:))
+    static let latinKinds: [Kind] = (128..<latinLimit).compactMap(Unicode.Scalar.init).map(kind(beyondASCII:))
 
     static func kind(beyondASCII scalar: Unicode.Scalar) -> Kind {
         let value = scalar.value
@@ -735,6 +740,12 @@ public enum Normalizer {
     /// `NSString`, were a sixth of counting the words of a text with accents, each new spelling
     /// normalised once.
     static func latin(_ text: String, caseMode: Tokenizer.Options.CaseMode) -> String? {
+        let mappings: [[UInt8]?]? =
+            switch caseMode {
+            case .preserve: nil
+            case .lower: LatinMappings.lower
+            case .fold: LatinMappings.fold
+            }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
@@ -748,25 +759,22 @@ public enum Normalizer {
             case .apostrophe: bytes.append(0x27)
             case .hyphen: bytes.append(0x2D)
             default:
-                guard value < LatinMappings.limit else { return nil }
-                switch caseMode {
-                case .preserve: UTF8.encode(scalar) { bytes.append($0) }
-                case .lower:
-                    guard let mapped = LatinMappings.lower[Int(value)] else { return nil }
-                    bytes.append(contentsOf: mapped)
-                case .fold:
-                    guard let mapped = LatinMappings.fold[Int(value)] else { return nil }
-                    bytes.append(contentsOf: mapped)
+                guard value < Tokenizer.latinLimit else { return nil }
+                guard let mappings else {
+                    UTF8.encode(scalar) { bytes.append($0) }
+                    continue
                 }
+                guard let mapped = mappings[Int(value)] else { return nil }
+                bytes.append(contentsOf: mapped)
             }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Each scalar below ``limit``'s lowercase mapping and case folding in UTF-8, nil where it
-    /// leaves the range (`µ` folds to Greek `μ`, `İ` lowers to `i` and a combining dot).
+    /// Each scalar below ``Tokenizer/latinLimit``'s lowercase mapping and case folding in UTF-8,
+    /// nil where it leaves the range (`µ` folds to Greek `μ`, `İ` lowers to `i` and a combining dot).
     enum LatinMappings {
-        static let limit: UInt32 = 0x300
+        private static let limit = Tokenizer.latinLimit
         static let lower = table { $0.properties.lowercaseMapping.unicodeScalars }
         static let fold = table { Normalizer.caseFold($0) }
 
