@@ -67,12 +67,8 @@ struct Freq: ParsableCommand {
         if let problem = study.participants.missingAttribute(among: options.grouping.attributeNames) {
             throw ValidationError("--by: " + problem)
         }
-        let counter = FrequencyCounter(options: options)
-        var builder = FrequencyTable.Builder(participants: study.participants, options: options)
-        try study.forEach(
-            roles: options.filter.roles, stems: stem, make: { counter.counts(ofDocument: 0, in: $0) },
-            deliver: { builder.add($0) })
-        let table = builder.takeTable()
+        let table = try Self.table(
+            of: study, options: options, stems: stem, scratchFolder: FileManager.default.temporaryDirectory.path)
         if !options.grouping.attributeNames.isEmpty,
             let unplaced = table.groups.first(where: { $0.name == "(none)" && $0.participants > 0 })
         {
@@ -124,6 +120,22 @@ struct Freq: ParsableCommand {
             if let keynessResult { text += "\n" + keynessResult.terminalTable(top: top ?? 20) }
             try emit(text, terminator: "")
         }
+    }
+
+    /// `study`'s counts under `options` in one table. Groups no document adds to any more (most
+    /// of a grouping by participant or by document) go to a scratch file in `scratchFolder`,
+    /// unlinked as it is made, as a pipeline's go to its cache: held in memory, they were most
+    /// of the command's peak (121 against 35 MB by participant at 100 MB).
+    static func table(
+        of study: StudyStream, options: FrequencyCounter.Options, stems: Bool, scratchFolder: String
+    ) throws -> FrequencyTable {
+        let counter = FrequencyCounter(options: options)
+        var builder = FrequencyTable.Builder(
+            participants: study.participants, options: options, scratchFolder: scratchFolder)
+        try study.forEach(
+            roles: options.filter.roles, stems: stems, make: { counter.counts(ofDocument: 0, in: $0) },
+            deliver: { builder.add($0) })
+        return builder.takeTable()
     }
 
 }
