@@ -20,7 +20,7 @@ struct FreqTests {
         for number in 1...96 {
             rows.append("P\(number),\(number % 2 == 0 ? "clinical" : "tech")")
             let speech = (0..<(20 + number % 7)).map { words[($0 * number + $0 / 3) % words.count] }
-            let returning = number % 10 == 0 ? "P1: " + words.shuffled().joined(separator: " ") + "\n" : ""
+            let returning = number % 10 == 0 ? "P1: " + words.reversed().joined(separator: " ") + "\n" : ""
             try "Interviewer: And then?\nP\(number): \(speech.joined(separator: " ")).\n\(returning)".write(
                 to: folder.appendingPathComponent(String(format: "t%03d.txt", number)), atomically: true,
                 encoding: .utf8)
@@ -32,11 +32,11 @@ struct FreqTests {
         let unusable = folder.appendingPathComponent("participants.csv/inside").path
 
         func table(by grouping: String, scratchFolder: String) throws -> FrequencyTable {
-            let freq = try Freq.parse([folder.path, "--by", grouping])
             var options = FrequencyCounter.Options()
             options.grouping = Grouping(grouping)
             return try Freq.table(
-                of: freq.corpus.study(), options: options, stems: false, scratchFolder: scratchFolder)
+                of: Freq.parse([folder.path]).corpus.study(), options: options, stems: false,
+                scratchFolder: scratchFolder)
         }
         let bySplit = try table(by: "split", scratchFolder: scratch)
         #expect(bySplit.groups.map(\.name) == ["clinical", "tech"])
