@@ -194,7 +194,9 @@ public enum DecisionStore {
     /// The log in a decisions file's bytes, read already (nil: it could not be read); `path`
     /// names the file in errors.
     public static func decode(_ data: Data?, path: String) throws(DecisionError) -> DecisionLog {
-        guard let data else { throw DecisionError(file: path, message: "cannot read the decisions file") }
+        guard let data else {
+            throw DecisionError(file: path, message: AtomicFile.cannotRead("decisions file", at: path))
+        }
         if let log = readByHand(data) { return log }
         do {
             return try JSONDecoder().decode(DecisionLog.self, from: data)

@@ -535,6 +535,36 @@ public enum AtomicFile {
         return read(descriptor, range: 0..<Int64(status.st_size))
     }
 
+    /// Why a file or folder could not be opened, from the `errno` of its `open` or `opendir`, in
+    /// words a person can act on.
+    public static func describe(openError code: Int32, folder: Bool = false) -> String {
+        let what = folder ? "folder" : "file"
+        return switch code {
+        case EACCES, EPERM: "permission denied: this user may not read the \(what) (check its permissions)"
+        case ENOENT: "no such \(what)"
+        case ELOOP: "too many symbolic links (a loop) on the way to this \(what)"
+        case EISDIR: "this is a folder, not a file"
+        default: "cannot read the \(what) (\(String(cString: strerror(code))))"
+        }
+    }
+
+    /// "cannot read the `what`" and, when opening `path` now says why, the reason: a study's
+    /// pipeline, lexicon or participants file that cannot be read gets an error a person can act
+    /// on (its permissions, a missing file) rather than the bare fact.
+    public static func cannotRead(_ what: String, at path: String) -> String {
+        let message = "cannot read the \(what)"
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            return message + ": " + describe(openError: EISDIR)
+        }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor < 0 else {
+            close(descriptor)
+            return message
+        }
+        return message + ": " + describe(openError: errno)
+    }
+
     /// Writes all of `buffer`; the reason when it cannot (a full disk).
     package static func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> String? {
         guard let base = buffer.baseAddress else { return nil }

@@ -22,7 +22,7 @@ extension Ingestor {
                         ? "a symbolic link that loops back on itself" : "a symbolic link to a file that does not exist",
                     hint: "remove the link or point it at the transcript")
             }
-            throw IngestError(.unreadableFile, file: name, message: Self.describe(reason))
+            throw IngestError(.unreadableFile, file: name, message: AtomicFile.describe(openError: reason))
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
@@ -37,7 +37,7 @@ extension Ingestor {
         }
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw IngestError(.unreadableFile, file: name, message: Self.describe(errno))
+            throw IngestError(.unreadableFile, file: name, message: AtomicFile.describe(openError: errno))
         }
         defer { close(descriptor) }
         var data = Data(count: Int(info.st_size))
@@ -53,7 +53,9 @@ extension Ingestor {
                 filled += count
             }
         }
-        if failure != 0 { throw IngestError(.unreadableFile, file: name, message: Self.describe(failure)) }
+        if failure != 0 {
+            throw IngestError(.unreadableFile, file: name, message: AtomicFile.describe(openError: failure))
+        }
         // A file that shrank while being read is read as it now is; one that grew, likewise.
         if filled < data.count { data.removeSubrange(filled...) }
         var more = [UInt8](repeating: 0, count: 65_536)
@@ -63,14 +65,5 @@ extension Ingestor {
             data.append(contentsOf: more[..<count])
         }
         return data
-    }
-
-    private static func describe(_ code: Int32) -> String {
-        switch code {
-        case EACCES, EPERM: "permission denied: this user may not read the file (check its permissions)"
-        case ENOENT: "no such file"
-        case ELOOP: "too many symbolic links (a loop) on the way to this file"
-        default: "cannot read the file (\(String(cString: strerror(code))))"
-        }
     }
 }

@@ -125,7 +125,7 @@ public struct Ingestor: Sendable {
         var files: [String] = []
         for path in paths {
             do {
-                files += try transcriptFiles(at: path)
+                files += try transcriptFiles(at: path, unlisted: &failures)
             } catch let error as IngestError {
                 failures.append(error)
             } catch {
@@ -193,34 +193,44 @@ public struct Ingestor: Sendable {
     ]
 
     /// The transcript files at a path: the file itself, or those in a folder and its subfolders.
-    public static func transcriptFiles(at path: String, extensions: Set<String> = transcriptExtensions) throws
-        -> [String]
-    {
+    /// Throws when the path cannot be read or listed; a subfolder that cannot be listed is a
+    /// failure added to `unlisted`, and the rest is listed.
+    public static func transcriptFiles(
+        at path: String, extensions: Set<String> = transcriptExtensions, unlisted: inout [IngestError]
+    ) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw IngestError(.unreadableFile, file: path, message: "no such file or folder")
         }
         guard isDirectory.boolValue else { return [path] }
         var files: [String] = []
-        guard
-            collect(
-                in: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path, extensions: extensions,
-                into: &files)
-        else {
-            throw IngestError(.unreadableFile, file: path, message: "cannot list the folder")
+        let folder = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        if let code = collect(in: folder, extensions: extensions, into: &files, unlisted: &unlisted) {
+            throw IngestError(
+                .unreadableFile, file: path,
+                message: "cannot list the folder: " + AtomicFile.describe(openError: code, folder: true))
         }
         return files.sorted(by: utf8Precedes)
     }
 
     /// The transcripts in a folder and its subfolders (hidden names, Word's `~$` lock files and
     /// linked folders skipped), read with `readdir`: Foundation's enumerator, with a URL and
-    /// its properties per entry, was a twentieth of a 100 MB lexicon edit.
-    /// False when the folder cannot be listed; a subfolder that cannot be is skipped, as
-    /// Foundation's enumerator did.
-    private static func collect(in folder: String, extensions: Set<String>, into files: inout [String]) -> Bool {
+    /// its properties per entry, was a twentieth of a 100 MB lexicon edit. The `errno` when the
+    /// folder cannot be listed; a subfolder that cannot be is a failure in `unlisted`, naming it:
+    /// skipped without a word (as Foundation's enumerator skipped it), its transcripts were
+    /// missing from a study that reported nothing wrong.
+    private static func collect(
+        in folder: String, extensions: Set<String>, into files: inout [String], unlisted: inout [IngestError]
+    ) -> Int32? {
         listFolder(folder) { name, path, isFolder in
             if isFolder {
-                _ = collect(in: path, extensions: extensions, into: &files)
+                if let code = collect(in: path, extensions: extensions, into: &files, unlisted: &unlisted) {
+                    unlisted.append(
+                        IngestError(
+                            .unreadableFile, file: path,
+                            message: "cannot list this folder, so its transcripts were not read: "
+                                + AtomicFile.describe(openError: code, folder: true)))
+                }
             } else if isTranscript(name, extensions: extensions) {
                 files.append(path)
             }
@@ -236,9 +246,10 @@ public struct Ingestor: Sendable {
 
     /// Calls `body` with the name, path and kind of each entry of `folder` a listing of
     /// transcripts looks at (hidden names and Word's `~$` lock files skipped; a linked folder is
-    /// not a folder); false when the folder cannot be listed.
-    public static func listFolder(_ folder: String, _ body: (String, String, Bool) -> Void) -> Bool {
-        guard let directory = opendir(folder) else { return false }
+    /// not a folder); the `errno` of `opendir` when the folder cannot be listed, else nil.
+    @discardableResult
+    public static func listFolder(_ folder: String, _ body: (String, String, Bool) -> Void) -> Int32? {
+        guard let directory = opendir(folder) else { return errno }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
             // Read in place: `entry.pointee.d_name` copied the whole 256-byte field, past the end
@@ -253,7 +264,7 @@ public struct Ingestor: Sendable {
             }
             body(name, path, isFolder)
         }
-        return true
+        return nil
     }
 
     /// A file's name without its extension.

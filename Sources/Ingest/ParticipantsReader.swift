@@ -22,7 +22,8 @@ public struct ParticipantsReader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw IngestError(.unreadableFile, file: path, message: "cannot read the participants file")
+            throw IngestError(
+                .unreadableFile, file: path, message: AtomicFile.cannotRead("participants file", at: path))
         }
         return try read(data: data, file: path)
     }

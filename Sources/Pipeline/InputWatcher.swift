@@ -84,7 +84,7 @@ public struct WatchedInputs: Sendable, Equatable {
     /// them), but not `skipping` or anything under it.
     private static func addFolders(under folder: String, skipping: String, to folders: inout Set<String>) {
         guard folder != skipping, folders.insert(folder).inserted else { return }
-        _ = Ingestor.listFolder(folder) { _, path, isFolder in
+        Ingestor.listFolder(folder) { _, path, isFolder in
             if isFolder { addFolders(under: path, skipping: skipping, to: &folders) }
         }
     }

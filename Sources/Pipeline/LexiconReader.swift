@@ -16,7 +16,9 @@ public enum LexiconReader {
     /// Reads a lexicon file; the format comes from the extension (`.dic`) or the YAML's shape.
     public static func read(_ path: String) throws(PipelineErrors) -> Lexicon {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineErrors(errors: [PipelineError(file: path, message: "cannot read the lexicon file")])
+            throw PipelineErrors(errors: [
+                PipelineError(file: path, message: AtomicFile.cannotRead("lexicon file", at: path))
+            ])
         }
         let text = String(decoding: data, as: UTF8.self)
         var lexicon =

@@ -31,7 +31,9 @@ public enum PipelineReader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw PipelineErrors(errors: [PipelineError(file: path, message: "cannot read the pipeline file")])
+            throw PipelineErrors(errors: [
+                PipelineError(file: path, message: AtomicFile.cannotRead("pipeline file", at: path))
+            ])
         }
         return try parse(text, file: path)
     }

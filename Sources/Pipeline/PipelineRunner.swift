@@ -262,7 +262,7 @@ public struct PipelineRunner: Sendable {
                 // Read without a URL, whose making asked the runtime about two protocols at
                 // start-up (a scan of every conformance record each: 0.2 ms).
                 guard let bytes = AtomicFile.contents(of: path) else {
-                    throw PipelineError(file: path, message: "cannot read the participants file")
+                    throw PipelineError(file: path, message: AtomicFile.cannotRead("participants file", at: path))
                 }
                 let data = Data(bytes)
                 let hash = ContentHash.of(data)
@@ -279,7 +279,7 @@ public struct PipelineRunner: Sendable {
                     file: error.file, line: error.line, column: error.column,
                     message: error.message + (error.hint.map { " (\($0))" } ?? ""))
             } catch {
-                throw PipelineError(file: path, message: "cannot read the participants file")
+                throw PipelineError(file: path, message: AtomicFile.cannotRead("participants file", at: path))
             }
         }
         if let problem = configuration.missingAttribute(in: participants) {
@@ -289,7 +289,9 @@ public struct PipelineRunner: Sendable {
         do {
             stopwords = try configuration.tokenize.stopwordList()
         } catch {
-            throw PipelineError(file: configuration.tokenize.stopwords, message: "cannot read the stopword file")
+            throw PipelineError(
+                file: configuration.tokenize.stopwords,
+                message: AtomicFile.cannotRead("stopword file", at: configuration.tokenize.stopwords))
         }
         let pipelineHash = ContentHash.of(Data(AtomicFile.contents(of: configuration.file) ?? []))
         let stopwordsHash = ContentHash.of(joined(stopwords.words.sorted(), separator: "\n"))
@@ -1519,8 +1521,16 @@ extension PipelineConfiguration {
                     // Listed under the folder's standardized path, so that every path found is
                     // standardized already: splitting and joining each one again was most of
                     // listing 2,000 transcripts.
+                    var unlisted: [IngestError] = []
+                    defer {
+                        // Named as the transcripts are, from the pipeline's folder.
+                        for var error in unlisted {
+                            error.file = relativePath(error.file, from: baseFolder)
+                            failures.append(error)
+                        }
+                    }
                     files += try Ingestor.transcriptFiles(
-                        at: standardizedPath(match, in: directory), extensions: extensions)
+                        at: standardizedPath(match, in: directory), extensions: extensions, unlisted: &unlisted)
                 } catch var error as IngestError {
                     error.file = match
                     failures.append(error)

@@ -129,13 +129,54 @@ import Testing
         ] {
             try "P1: fine.".write(to: folder.appendingPathComponent(path), atomically: true, encoding: .utf8)
         }
-        let files = try Ingestor.transcriptFiles(at: folder.path + "/")
+        var unlisted: [IngestError] = []
+        let files = try Ingestor.transcriptFiles(at: folder.path + "/", unlisted: &unlisted)
         #expect(
             files
                 == ["b.TXT", "site B/a.vtt", "site B/week 2/c.txt", "site B/week 2/d.srt"].map {
                     folder.path + "/" + $0
                 })
-        #expect(throws: IngestError.self) { try Ingestor.transcriptFiles(at: folder.path + "/missing") }
+        #expect(unlisted.isEmpty)
+        #expect(throws: IngestError.self) {
+            try Ingestor.transcriptFiles(at: folder.path + "/missing", unlisted: &unlisted)
+        }
+    }
+
+    /// A subfolder this user may not open (another team's interviews, a copy that kept its
+    /// owner's permissions) is a failure naming it, and the folder's other transcripts are read;
+    /// its transcripts were left out without a word. A top folder that cannot be opened, or a
+    /// transcript that cannot be read, is named with the reason too.
+    @Test func foldersAndFilesThisUserMayNotReadAreNamedWithTheReason() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("locked-\(UUID())")
+        let locked = folder.appendingPathComponent("site B")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        defer {
+            chmod(locked.path, 0o755)
+            try? FileManager.default.removeItem(at: folder)
+        }
+        for path in ["a.txt", "c.txt", "site B/b.txt"] {
+            try "P1: fine.".write(to: folder.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        }
+        #expect(chmod(locked.path, 0) == 0)
+        #expect(chmod(folder.appendingPathComponent("c.txt").path, 0) == 0)
+        let (batch, top) = try Unprivileged.run {
+            (Ingestor.transcriptFiles(in: [folder.path]), Ingestor.transcriptFiles(in: [locked.path]))
+        }
+        #expect(batch.files == [folder.path + "/a.txt", folder.path + "/c.txt"])
+        #expect(batch.failures.map(\.file) == [locked.path])
+        #expect(batch.failures.first?.message.contains("its transcripts were not read: permission denied") == true)
+        #expect(top.files.isEmpty)
+        #expect(
+            top.failures.map(\.message) == [
+                "cannot list the folder: permission denied: this user may not read the folder (check its permissions)"
+            ])
+        let unreadable = try Unprivileged.run {
+            Result { () throws(IngestError) in try Ingestor.contents(of: folder.path + "/c.txt") }
+        }
+        #expect(throws: IngestError.self) { try unreadable.get() }
+        if case .failure(let error) = unreadable {
+            #expect(error.message.hasPrefix("permission denied: this user may not read the file"))
+        }
     }
 
     @Test func documentsAreHandedOverInFileOrderWithFailuresInTheirPlace() throws {

@@ -76,3 +76,25 @@ extension Fixture {
         return try writer.data()
     }
 }
+
+/// Runs code as a user without privileges over files, for tests of files the user may not read.
+/// The tests run as root in CI, and root reads a file whatever its mode; a thread whose
+/// file-system uid is not 0 loses that override. Linux's `setfsuid` changes it for the calling
+/// thread alone (glibc does not pass it to the process's other threads, as it does `setuid`), so
+/// tests running meanwhile on other threads keep root's.
+enum Unprivileged {
+    static let nobody: uid_t = 65_534
+
+    static func run<Result>(_ body: () throws -> Result) throws -> Result {
+        guard geteuid() == 0 else { return try body() }
+        // Not in Swift's Glibc module: looked up in the C library.
+        typealias SetFSUID = @convention(c) (uid_t) -> Int32
+        let symbol = try #require(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setfsuid"))
+        let setfsuid = unsafeBitCast(symbol, to: SetFSUID.self)
+        _ = setfsuid(nobody)
+        defer { _ = setfsuid(0) }
+        // An invalid uid changes nothing and returns the thread's current one.
+        try #require(setfsuid(uid_t.max) == Int32(nobody), "the thread's file-system uid did not change")
+        return try body()
+    }
+}

@@ -1,3 +1,4 @@
+import Coding
 import Corpus
 import Foundation
 import Ingest
@@ -7,6 +8,39 @@ import TextAnalysis
 @testable import Pipeline
 
 @Suite struct PipelineReaderTests {
+    /// A study's own files that cannot be read say why, not only that: a pipeline that is not
+    /// there, a lexicon or participants path that names a folder, a decisions file gone.
+    @Test func studyFilesThatCannotBeReadSayWhy() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let folder = workspace.root.appendingPathComponent("lexicons").path
+        try FileManager.default.createDirectory(atPath: folder + "/codes.yaml", withIntermediateDirectories: true)
+        let absent = workspace.root.appendingPathComponent("absent.yaml").path
+        func failure(_ body: () throws -> Any) -> String {
+            do {
+                _ = try body()
+                return "no error"
+            } catch let error as IngestError {
+                return error.message
+            } catch let error as DecisionError {
+                return error.message
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(
+            failure { try PipelineReader.read(absent) }.hasSuffix("error: cannot read the pipeline file: no such file"))
+        #expect(
+            failure { try LexiconReader.read(folder + "/codes.yaml") }
+                .hasSuffix("error: cannot read the lexicon file: this is a folder, not a file"))
+        #expect(
+            failure { try ParticipantsReader().read(file: folder) }
+                == "cannot read the participants file: this is a folder, not a file")
+        #expect(
+            failure { try DecisionStore.decode(nil, path: absent) } == "cannot read the decisions file: no such file")
+        #expect(AtomicFile.cannotRead("pipeline file", at: workspace.pipeline) == "cannot read the pipeline file")
+    }
+
     /// Transcript paths are standardised by name as `URL.standardizedFileURL` does; a path that
     /// is already standard (what a folder listing gives) is kept as it is.
     @Test func pathsAreStandardisedAsURLsDoAndStandardOnesKept() {
