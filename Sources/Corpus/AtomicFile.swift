@@ -544,6 +544,7 @@ public enum AtomicFile {
         case ENOENT: "no such \(what)"
         case ELOOP: "too many symbolic links (a loop) on the way to this \(what)"
         case EISDIR: "this is a folder, not a file"
+        case ENOTDIR: folder ? "this is a file, not a folder" : "a part of the path is a file, not a folder"
         default: "cannot read the \(what) (\(String(cString: strerror(code))))"
         }
     }
@@ -593,6 +594,17 @@ public enum AtomicFile {
             if name != ".", name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// Why a folder that is there cannot be listed now: nil when it can be, or when it is not
+    /// there (a study without decisions yet). For the rare folder ``names(in:)`` gives nil for.
+    public static func whyUnlistable(_ folder: String) -> String? {
+        guard let directory = opendir(folder) else {
+            let code = errno
+            return code == ENOENT ? nil : describe(openError: code, folder: true)
+        }
+        closedir(directory)
+        return nil
     }
 
     /// An entry's name, read in place: never by copying the whole `dirent` (whose 256-byte name

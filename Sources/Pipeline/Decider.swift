@@ -145,9 +145,8 @@ public struct Decider: Sendable {
     public func coderStates(cache: CoderStateCache? = nil) throws(PipelineError) -> [CoderState] {
         var states: [CoderState] = []
         let folder = configuration.decisionsFolder
-        for name in (AtomicFile.names(in: folder) ?? []).sorted() where DecisionFiles.isLog(name) {
-            let path = (folder as NSString).appendingPathComponent(name)
-            let coder = String(name.dropLast(5))
+        for path in try DecisionFiles.logs(in: folder) {
+            let coder = String((path as NSString).lastPathComponent.dropLast(5))
             do {
                 if let cache {
                     states.append(try cache.state(at: path, coder: coder))

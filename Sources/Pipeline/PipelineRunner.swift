@@ -1320,11 +1320,30 @@ public final class DecisionFiles {
     private(set) lazy var files: [(name: String, bytes: [UInt8]?)] = (AtomicFile.names(in: folder) ?? []).sorted()
         .map { name in (name, AtomicFile.contents(of: (folder as NSString).appendingPathComponent(name))) }
 
+    /// Why the folder could not be listed, when it is there and could not be (its files are then
+    /// none: the run merges no decisions and says so).
+    var unlisted: String? { files.isEmpty ? AtomicFile.whyUnlistable(folder) : nil }
+
     init(folder: String) { self.folder = folder }
 
-    /// The coders' decision logs as they are now: suggestions.json merges them.
+    /// The coders' logs in `folder` (sorted, paths), none when it is not there yet. Throws when
+    /// it is there and cannot be listed: read as none, every decision seemed undone.
+    public static func logs(in folder: String) throws(PipelineError) -> [String] {
+        guard let names = AtomicFile.names(in: folder) else {
+            if let reason = AtomicFile.whyUnlistable(folder) {
+                throw PipelineError(file: folder, message: "cannot list the decisions folder: " + reason)
+            }
+            return []
+        }
+        return names.filter(isLog).sorted().map { (folder as NSString).appendingPathComponent($0) }
+    }
+
+    /// The coders' decision logs as they are now: suggestions.json merges them. A folder that
+    /// cannot be listed is not one that is not there: suggestions.json is merged again, and the
+    /// run says why it has no decisions.
     var hash: String {
-        ContentHash.combining(files.map { file in file.name + ":" + ContentHash.of(Data(file.bytes ?? [])) })
+        if let unlisted { return ContentHash.combining(["unlisted", unlisted]) }
+        return ContentHash.combining(files.map { file in file.name + ":" + ContentHash.of(Data(file.bytes ?? [])) })
     }
 
     /// Each coder's log (``isLog(_:)``).

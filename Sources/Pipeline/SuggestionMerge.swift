@@ -73,6 +73,9 @@ struct SuggestionMerge: @unchecked Sendable {
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
         var states: [CoderState] = []
+        if let reason = decisions.unlisted {
+            warnings.append("no decisions merged: \(decisions.folder): cannot list the decisions folder: \(reason)")
+        }
         for log in decisions.logs {
             do {
                 states.append(CoderState(try DecisionStore.decode(log.bytes.map { Data($0) }, path: log.path)))

@@ -58,8 +58,7 @@ struct AgreementCommand: ParsableCommand {
         var files = inputs
         if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
             let folder = try readPipeline(inputs[0]).decisionsFolder
-            files = (AtomicFile.names(in: folder) ?? []).filter(DecisionFiles.isLog).sorted()
-                .map { (folder as NSString).appendingPathComponent($0) }
+            files = try DecisionFiles.logs(in: folder)
         }
         guard files.count >= 2 else { throw ValidationError("agreement needs at least two coders' decisions") }
         var states: [CoderState] = []

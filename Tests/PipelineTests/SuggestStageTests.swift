@@ -922,6 +922,38 @@ import TextAnalysis
         #expect(try workspace.run().outputs.contains("suggestions.json"))
     }
 
+    /// A decisions folder that is there but cannot be listed (another coder's, kept private;
+    /// here a file in its place) is named: the run warns that no decisions were merged, and
+    /// deciding, reviewing and agreement refuse to go on. Read as no decisions, every coder's
+    /// work seemed undone. Once it can be listed, the decisions are merged again.
+    @Test func aDecisionsFolderThatCannotBeListedIsNamedNotTakenForNoDecisions() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.runAndAcceptTheFirstSuggestion()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let decider = Decider(configuration: configuration)
+        let folder = configuration.decisionsFolder
+        try FileManager.default.moveItem(atPath: folder, toPath: folder + "-kept")
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: folder))
+        let report = try workspace.run()
+        #expect(
+            report.warnings.contains {
+                $0.hasPrefix("no decisions merged") && $0.hasSuffix("this is a file, not a folder")
+            }, "\(report.warnings)")
+        #expect(report.suggestions?.byStatus["accepted"] == nil)
+        #expect(try workspace.run().warnings.contains { $0.hasPrefix("no decisions merged") }, "said again")
+        do {
+            _ = try decider.coderStates()
+            Issue.record("the coders' states were read from a folder that cannot be listed")
+        } catch {
+            #expect(error.message == "cannot list the decisions folder: this is a file, not a folder")
+        }
+        try FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.moveItem(atPath: folder + "-kept", toPath: folder)
+        #expect(try workspace.run().suggestions?.byStatus["accepted"] == 1)
+        #expect(try decider.coderStates().map(\.coder) == ["alice"])
+    }
+
     @Test func decideChecksIdsCodesAndRangesBeforeWriting() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
