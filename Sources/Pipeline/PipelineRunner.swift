@@ -1322,7 +1322,7 @@ public final class DecisionFiles {
 
     /// Why the folder could not be listed, when it is there and could not be (its files are then
     /// none: the run merges no decisions and says so).
-    var unlisted: String? { files.isEmpty ? AtomicFile.whyUnlistable(folder) : nil }
+    private(set) lazy var unlisted: String? = files.isEmpty ? AtomicFile.whyUnlistable(folder) : nil
 
     init(folder: String) { self.folder = folder }
 
