@@ -213,28 +213,63 @@ public struct Ingestor: Sendable {
         return files.sorted(by: utf8Precedes)
     }
 
-    /// The transcripts in a folder and its subfolders (hidden names, Word's `~$` lock files and
-    /// linked folders skipped), read with `readdir`: Foundation's enumerator, with a URL and
-    /// its properties per entry, was a twentieth of a 100 MB lexicon edit. The `errno` when the
-    /// folder cannot be listed; a subfolder that cannot be is a failure in `unlisted`, naming it:
-    /// skipped without a word (as Foundation's enumerator skipped it), its transcripts were
-    /// missing from a study that reported nothing wrong.
+    /// The transcripts in a folder and its subfolders (hidden names and Word's `~$` lock files
+    /// skipped), read with `readdir`: Foundation's enumerator, with a URL and its properties per
+    /// entry, was a twentieth of a 100 MB lexicon edit. The `errno` when the folder cannot be
+    /// listed; a subfolder that cannot be is a failure in `unlisted`, naming it: skipped without
+    /// a word (as Foundation's enumerator skipped it), its transcripts were missing from a study
+    /// that reported nothing wrong. A linked folder is followed unless it holds a folder on the
+    /// way to it (`up -> ..`, `self -> .`: a loop); skipped, as it was, a link to a shared
+    /// drive's folder lost its transcripts without a word. `way` is the folders passed through.
     private static func collect(
-        in folder: String, extensions: Set<String>, into files: inout [String], unlisted: inout [IngestError]
+        in folder: String, extensions: Set<String>, into files: inout [String], unlisted: inout [IngestError],
+        way: [String] = []
     ) -> Int32? {
-        listFolder(folder) { name, path, isFolder in
-            if isFolder {
-                if let code = collect(in: path, extensions: extensions, into: &files, unlisted: &unlisted) {
+        let way = way + [folder]
+        return listFolder(folder) { name, path, isFolder in
+            let isTranscript = isTranscript(name, extensions: extensions)
+            if descends(into: path, isFolder: isFolder, isTranscript: isTranscript, way: way) {
+                if let code = collect(in: path, extensions: extensions, into: &files, unlisted: &unlisted, way: way) {
                     unlisted.append(
                         IngestError(
                             .unreadableFile, file: path,
                             message: "cannot list this folder, so its transcripts were not read: "
                                 + AtomicFile.describe(openError: code, folder: true)))
                 }
-            } else if isTranscript(name, extensions: extensions) {
+            } else if isTranscript {
                 files.append(path)
             }
         }
+    }
+
+    /// Whether a listing of transcripts goes into the entry at `path`: a folder, or a link to a
+    /// folder that does not loop (see ``isLinkedFolder(_:outside:)``). `way`: the folders passed
+    /// through to the entry's. The watcher watches what the listing lists by the same rule.
+    public static func descends(into path: String, isFolder: Bool, isTranscript: Bool, way: [String]) -> Bool {
+        isFolder || (!isTranscript && isLinkedFolder(path, outside: way))
+    }
+
+    /// Whether `path`, an entry that is not a folder itself, is a link to a folder that holds
+    /// none of the folders of `way` (so following it cannot come back round). Real paths are
+    /// worked out only here, for links: a listing without any costs nothing more. Past 32
+    /// folders deep, links are not followed (links among folders could otherwise multiply the
+    /// paths to one file beyond counting).
+    private static func isLinkedFolder(_ path: String, outside way: [String]) -> Bool {
+        var status = stat()
+        guard way.count < 32, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
+            let target = realPath(path)
+        else { return false }
+        return !way.contains { folder in
+            guard let real = realPath(folder) else { return true }
+            return real == target || target == "/" || real.hasPrefix(target + "/")
+        }
+    }
+
+    /// The path with every link resolved, or nil when it cannot be.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Whether a file of this name is listed as a transcript: its extension, in any case, is one

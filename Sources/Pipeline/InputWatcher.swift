@@ -41,7 +41,7 @@ public struct WatchedInputs: Sendable, Equatable {
             }
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue {
-                Self.addFolders(under: root, skipping: out, to: &transcriptFolders)
+                Self.addFolders(under: root, skipping: out, extensions: extensions, to: &transcriptFolders)
             } else {
                 files.insert(root)
             }
@@ -80,12 +80,20 @@ public struct WatchedInputs: Sendable, Equatable {
         return isFolder || Ingestor.isTranscript(name, extensions: extensions)
     }
 
-    /// `folder` and its subfolders (hidden and linked ones skipped, as the run's listing skips
-    /// them), but not `skipping` or anything under it.
-    private static func addFolders(under folder: String, skipping: String, to folders: inout Set<String>) {
+    /// `folder` and its subfolders (hidden ones skipped, linked ones followed as the run's
+    /// listing follows them), but not `skipping` or anything under it. `way`: the folders passed
+    /// through to this one.
+    private static func addFolders(
+        under folder: String, skipping: String, extensions: Set<String>, to folders: inout Set<String>,
+        way: [String] = []
+    ) {
         guard folder != skipping, folders.insert(folder).inserted else { return }
-        Ingestor.listFolder(folder) { _, path, isFolder in
-            if isFolder { addFolders(under: path, skipping: skipping, to: &folders) }
+        let way = way + [folder]
+        Ingestor.listFolder(folder) { name, path, isFolder in
+            let isTranscript = Ingestor.isTranscript(name, extensions: extensions)
+            if Ingestor.descends(into: path, isFolder: isFolder, isTranscript: isTranscript, way: way) {
+                addFolders(under: path, skipping: skipping, extensions: extensions, to: &folders, way: way)
+            }
         }
     }
 }

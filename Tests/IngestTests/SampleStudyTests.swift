@@ -74,7 +74,7 @@ import Testing
         #expect(batch.failures.map(\.code) == [.legacyWordDocument, .invalidZip])
     }
 
-    @Test func pipesLinksAndLoopsInAFolderAreReportedNeverFollowedOrWaitedOn() throws {
+    @Test func pipesLinksAndLoopsInAFolderAreReportedLoopsNeverFollowedPipesNeverWaitedOn() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("odd-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -87,8 +87,19 @@ import Testing
             atPath: folder.appendingPathComponent("self.txt").path, withDestinationPath: "self.txt")
         try links.createSymbolicLink(atPath: folder.appendingPathComponent("up").path, withDestinationPath: "..")
         try links.createSymbolicLink(atPath: folder.appendingPathComponent("loop").path, withDestinationPath: ".")
+        // A link to a folder elsewhere (a shared drive's) is followed; one in there back to the
+        // folder it was reached from is a loop, and is not.
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("elsewhere-\(UUID())")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        try "P2: there.".write(to: elsewhere.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        try links.createSymbolicLink(
+            atPath: elsewhere.appendingPathComponent("back").path, withDestinationPath: folder.path)
+        try links.createSymbolicLink(
+            atPath: folder.appendingPathComponent("site B").path, withDestinationPath: elsewhere.path)
         let batch = try Ingestor().readAll([folder.path])
-        #expect(batch.documents.map(\.id) == ["a"])
+        #expect(batch.documents.map(\.id) == ["a", "b"])
+        #expect(Ingestor.transcriptFiles(in: [folder.path]).files.last == folder.path + "/site B/b.txt")
         let messages = Dictionary(
             batch.failures.map { (($0.file as NSString).lastPathComponent, $0.message) },
             uniquingKeysWith: { a, _ in a })

@@ -33,6 +33,27 @@ import Testing
         #expect(watcher.next(timeout: 5).contains(standardizedPath(workspace.lexicon)))
     }
 
+    /// A linked folder the run lists (see `Ingestor.descends(into:isFolder:isTranscript:way:)`)
+    /// is watched too: a transcript saved in it is seen.
+    @Test(arguments: [false, true])
+    func aNewTranscriptInALinkedFolderIsSeen(polling: Bool) throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let shared = workspace.root.appendingPathComponent("shared drive")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: workspace.corpus("site B").path, withDestinationPath: shared.path)
+        let linked = standardizedPath(workspace.corpus("site B").path)
+        #expect(
+            WatchedInputs(configuration: try PipelineReader.read(workspace.pipeline)).transcriptFolders.contains(linked)
+        )
+        let watcher = try watching(workspace, polling: polling)
+        try FileManager.default.copyItem(
+            at: workspace.corpus("interview-11.txt"), to: shared.appendingPathComponent("interview-12.txt"))
+        // Polling also sees the link's entry change (its folder's times, through the link).
+        #expect(watcher.next(timeout: 5).contains(linked + "/interview-12.txt"))
+    }
+
     @Test(arguments: [false, true])
     func aNewTranscriptIsSeenButNotOtherFilesBesideIt(polling: Bool) throws {
         let workspace = try Workspace()
