@@ -250,10 +250,10 @@ public struct Ingestor: Sendable {
     }
 
     /// Whether `path`, an entry that is not a folder itself, is a link to a folder that holds
-    /// none of the folders of `way` (so following it cannot come back round). Real paths are
-    /// worked out only here, for links: a listing without any costs nothing more. Past 32
-    /// folders deep, links are not followed (links among folders could otherwise multiply the
-    /// paths to one file beyond counting).
+    /// none of the folders of `way` (so following it cannot come back round). A listing pays a
+    /// `stat` for each entry that is neither a folder nor a transcript, and real paths only for
+    /// links to folders. Past 32 folders deep, links are not followed (links among folders could
+    /// otherwise multiply the paths to one file beyond counting).
     private static func isLinkedFolder(_ path: String, outside way: [String]) -> Bool {
         var status = stat()
         guard way.count < 32, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
