@@ -228,7 +228,10 @@ public enum DecisionStore {
         }
         let lockPath = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent + ".lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw DecisionError(file: path, message: "cannot lock the decisions file") }
+        guard descriptor >= 0 else {
+            throw DecisionError(
+                file: path, message: "cannot lock the decisions file: " + AtomicFile.describe(writeError: errno))
+        }
         defer { close(descriptor) }
         flock(descriptor, LOCK_EX)
         defer { flock(descriptor, LOCK_UN) }

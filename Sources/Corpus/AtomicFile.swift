@@ -87,7 +87,10 @@ public enum AtomicFile {
             } else {
                 descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             }
-            guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
+            guard descriptor >= 0 else {
+                throw failure(
+                    path, "cannot create a temporary file beside it: " + AtomicFile.describe(writeError: errno))
+            }
         }
 
         /// The file at `old`, open and renamed to `temporary`, and its size, when it may be
@@ -546,6 +549,20 @@ public enum AtomicFile {
         case EISDIR: "this is a folder, not a file"
         case ENOTDIR: folder ? "this is a file, not a folder" : "a part of the path is a file, not a folder"
         default: "cannot read the \(what) (\(String(cString: strerror(code))))"
+        }
+    }
+
+    /// Why a file could not be made in a folder, from the `errno` of its `open`, in words a
+    /// person can act on: an export or output path in a folder this user may not write, or
+    /// one that is not there, said no more than that the file could not be made.
+    public static func describe(writeError code: Int32) -> String {
+        switch code {
+        case EACCES, EPERM: "permission denied: this user may not write in the folder (check its permissions)"
+        case ENOENT: "the folder does not exist"
+        case ENOTDIR: "a part of the path is a file, not a folder"
+        case ENOSPC, EDQUOT: "the disk is full"
+        case EROFS: "the file system is read-only"
+        default: String(cString: strerror(code))
         }
     }
 

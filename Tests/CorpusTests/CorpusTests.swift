@@ -95,6 +95,30 @@ private func dropFromMemory(_ path: String) {
         for file in kept { #expect(FileManager.default.fileExists(atPath: file.path), "\(file.path)") }
     }
 
+    /// A file that cannot be made says why: its folder is not there, or a part of its path is a
+    /// file (an export's path mistyped), not only that it could not be made.
+    @Test func aFileThatCannotBeMadeSaysWhy() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("made-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data("x".utf8).write(to: root.appendingPathComponent("a.json"))
+        func failure(_ path: String) -> String? {
+            do {
+                _ = try AtomicFile.Writer(path: path)
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        #expect(
+            failure(root.appendingPathComponent("missing/x.csv").path)
+                == "cannot create a temporary file beside it: the folder does not exist")
+        #expect(
+            failure(root.appendingPathComponent("a.json/x.csv").path)
+                == "cannot create a temporary file beside it: a part of the path is a file, not a folder")
+        #expect(failure(root.appendingPathComponent("x.csv").path) == nil)
+    }
+
     /// A folder's names as `FileManager` lists them (hidden ones, folders, links, a name of
     /// 255 bytes, names beyond ASCII), and nil for a folder that is not there or is a file.
     @Test func aFoldersNamesAreListedAsFileManagerListsThem() throws {
