@@ -1541,15 +1541,14 @@ extension PipelineConfiguration {
                     // standardized already: splitting and joining each one again was most of
                     // listing 2,000 transcripts.
                     var unlisted: [IngestError] = []
-                    defer {
-                        // Named as the transcripts are, from the pipeline's folder.
-                        for var error in unlisted {
-                            error.file = relativePath(error.file, from: baseFolder)
-                            failures.append(error)
-                        }
-                    }
                     files += try Ingestor.transcriptFiles(
                         at: standardizedPath(match, in: directory), extensions: extensions, unlisted: &unlisted)
+                    // Named as the transcripts are, from the pipeline's folder. (A folder that
+                    // cannot be listed at all throws before any subfolder is.)
+                    for var error in unlisted {
+                        error.file = relativePath(error.file, from: baseFolder)
+                        failures.append(error)
+                    }
                 } catch var error as IngestError {
                     error.file = match
                     failures.append(error)
