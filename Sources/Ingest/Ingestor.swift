@@ -204,65 +204,146 @@ public struct Ingestor: Sendable {
         }
         guard isDirectory.boolValue else { return [path] }
         var files: [String] = []
+        var linkedFiles: Set<String> = []
         let folder = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-        if let code = collect(in: folder, extensions: extensions, into: &files, unlisted: &unlisted) {
+        let code = walk(
+            folder, extensions: extensions,
+            transcript: { path, isLink in
+                files.append(path)
+                if isLink { linkedFiles.insert(path) }
+            },
+            unlisted: { path, code in
+                unlisted.append(
+                    IngestError(
+                        .unreadableFile, file: path,
+                        message: "cannot list this folder, so its transcripts were not read: "
+                            + AtomicFile.describe(openError: code, folder: true)))
+            })
+        if let code {
             throw IngestError(
                 .unreadableFile, file: path,
                 message: "cannot list the folder: " + AtomicFile.describe(openError: code, folder: true))
         }
-        return files.sorted(by: utf8Precedes)
+        files.sort(by: utf8Precedes)
+        return linkedFiles.isEmpty ? files : droppingRepeats(files, links: linkedFiles)
     }
 
-    /// The transcripts in a folder and its subfolders (hidden names and Word's `~$` lock files
-    /// skipped), read with `readdir`: Foundation's enumerator, with a URL and its properties per
-    /// entry, was a twentieth of a 100 MB lexicon edit. The `errno` when the folder cannot be
-    /// listed; a subfolder that cannot be is a failure in `unlisted`, naming it: skipped without
-    /// a word (as Foundation's enumerator skipped it), its transcripts were missing from a study
-    /// that reported nothing wrong. A linked folder is followed unless it holds a folder on the
-    /// way to it (`up -> ..`, `self -> .`: a loop); skipped, as it was, a link to a shared
-    /// drive's folder lost its transcripts without a word. `way` is the folders passed through.
-    private static func collect(
-        in folder: String, extensions: Set<String>, into files: inout [String], unlisted: inout [IngestError],
-        way: [String] = []
-    ) -> Int32? {
-        let way = way + [folder]
-        return listFolder(folder) { name, path, isFolder in
-            let isTranscript = isTranscript(name, extensions: extensions)
-            if descends(into: path, isFolder: isFolder, isTranscript: isTranscript, way: way) {
-                if let code = collect(in: path, extensions: extensions, into: &files, unlisted: &unlisted, way: way) {
-                    unlisted.append(
-                        IngestError(
-                            .unreadableFile, file: path,
-                            message: "cannot list this folder, so its transcripts were not read: "
-                                + AtomicFile.describe(openError: code, folder: true)))
-                }
-            } else if isTranscript {
-                files.append(path)
+    /// `files` with each file once: a transcript that is a link to another one listed is read
+    /// once, by the path that is not a link (else the first). Read twice, its words were
+    /// counted twice, silently in `tmine freq`.
+    private static func droppingRepeats(_ files: [String], links: Set<String>) -> [String] {
+        var kept: [FileIdentity: Int] = [:]
+        var keep = [Bool](repeating: true, count: files.count)
+        for (index, file) in files.enumerated() {
+            guard let identity = FileIdentity(file) else { continue }
+            guard let earlier = kept[identity] else {
+                kept[identity] = index
+                continue
+            }
+            if links.contains(files[earlier]) && !links.contains(file) {
+                (keep[earlier], kept[identity]) = (false, index)
+            } else {
+                keep[index] = false
             }
         }
+        return files.indices.filter { keep[$0] }.map { files[$0] }
     }
 
-    /// Whether a listing of transcripts goes into the entry at `path`: a folder, or a link to a
-    /// folder that does not loop (see ``isLinkedFolder(_:outside:)``). `way`: the folders passed
-    /// through to the entry's. The watcher watches what the listing lists by the same rule.
-    public static func descends(into path: String, isFolder: Bool, isTranscript: Bool, way: [String]) -> Bool {
-        isFolder || (!isTranscript && isLinkedFolder(path, outside: way))
-    }
+    /// A file or folder as the file system knows it, whatever the path to it (links followed).
+    struct FileIdentity: Hashable {
+        let device: UInt64
+        let inode: UInt64
 
-    /// Whether `path`, an entry that is not a folder itself, is a link to a folder that holds
-    /// none of the folders of `way` (so following it cannot come back round). A listing pays a
-    /// `stat` for each entry that is neither a folder nor a transcript, and real paths only for
-    /// links to folders. Past 32 folders deep, links are not followed (links among folders could
-    /// otherwise multiply the paths to one file beyond counting).
-    private static func isLinkedFolder(_ path: String, outside way: [String]) -> Bool {
-        var status = stat()
-        guard way.count < 32, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
-            let target = realPath(path)
-        else { return false }
-        return !way.contains { folder in
-            guard let real = realPath(folder) else { return true }
-            return real == target || target == "/" || real.hasPrefix(target + "/")
+        init?(_ path: String) {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            (device, inode) = (UInt64(status.st_dev), UInt64(status.st_ino))
         }
+
+        /// Whether the entry is a folder (links followed), if it can be read at all.
+        static func folder(_ path: String) -> (FileIdentity, isFolder: Bool)? {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            return (
+                FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)),
+                status.st_mode & S_IFMT == S_IFDIR
+            )
+        }
+
+        private init(device: UInt64, inode: UInt64) { (self.device, self.inode) = (device, inode) }
+    }
+
+    /// Walks the folders a listing of transcripts reads under `root` (hidden names and Word's
+    /// `~$` lock files skipped), calling `folder` for each folder listed, `transcript` for each
+    /// transcript (by extension; whether the entry is a link) and `unlisted` for each subfolder
+    /// that cannot be listed, with its `errno` (skipped without a word, as Foundation's
+    /// enumerator skipped it, its transcripts were missing from a study that reported nothing
+    /// wrong); the `errno` when `root` itself cannot be listed, else nil.
+    ///
+    /// Every folder is listed once, however many paths lead to it: the real subfolders first,
+    /// then the linked ones a round at a time in path order (so the path through no link, or
+    /// else the first, is the one listed, whatever order the folders come in). A link is not
+    /// followed to a folder that holds one on the way to it (`up -> ..`, `/`: a loop, or all the
+    /// disk); skipped, as links were once, a link to a shared drive's folder lost its transcripts
+    /// without a word. Followed as often as paths led to it, a folder two links named was read twice,
+    /// its words counted twice, and folders linked to one another multiplied the paths beyond
+    /// counting. The run's listing and the watcher (`tmine run --watch`) both walk by this.
+    /// Read with `readdir`: Foundation's enumerator, with a URL and its properties per entry,
+    /// was a twentieth of a 100 MB lexicon edit.
+    @discardableResult
+    public static func walk(
+        _ root: String, extensions: Set<String>, skipping: String? = nil, folder: (String) -> Void = { _ in },
+        transcript: (String, _ isLink: Bool) -> Void, unlisted: (String, Int32) -> Void
+    ) -> Int32? {
+        var listed: Set<FileIdentity> = []
+        if let identity = FileIdentity(root) { listed.insert(identity) }
+        /// Links that are not transcripts, with the folders on the way to them: maybe folders.
+        var links: [(path: String, way: [String])] = []
+        func list(_ path: String, way: [String]) -> Int32? {
+            folder(path)
+            let way = way + [path]
+            var subfolders: [String] = []
+            let code = listFolder(path) { name, path, kind in
+                if kind == .folder {
+                    if path != skipping { subfolders.append(path) }
+                } else if isTranscript(name, extensions: extensions) {
+                    transcript(path, kind == .link)
+                } else if kind == .link {
+                    links.append((path, way))
+                }
+            }
+            if code != nil { return code }
+            for subfolder in subfolders.sorted(by: utf8Precedes) {
+                // A real folder is listed once too: a folder under a linked one may be listed already.
+                guard let identity = FileIdentity(subfolder), listed.insert(identity).inserted else { continue }
+                if let code = list(subfolder, way: way) { unlisted(subfolder, code) }
+            }
+            return nil
+        }
+        if let code = list(root, way: []) { return code }
+        while !links.isEmpty {
+            var round: [(path: String, way: [String])] = []
+            swap(&round, &links)
+            for (path, way) in round.sorted(by: { utf8Precedes($0.path, $1.path) }) where path != skipping {
+                guard let (identity, isFolder) = FileIdentity.folder(path), isFolder, !listed.contains(identity),
+                    !holdsFolder(of: way, linkedAt: path)
+                else { continue }
+                listed.insert(identity)
+                if let code = list(path, way: way) { unlisted(path, code) }
+            }
+        }
+        return nil
+    }
+
+    /// Whether the folder a link at `path` leads to holds one of the folders of `way` (or is
+    /// the root of the disk): followed, it would come back round, or list everything.
+    private static func holdsFolder(of way: [String], linkedAt path: String) -> Bool {
+        guard let target = realPath(path) else { return true }
+        return target == "/"
+            || way.contains { folder in
+                guard let real = realPath(folder) else { return true }
+                return real == target || real.hasPrefix(target + "/")
+            }
     }
 
     /// The path with every link resolved, or nil when it cannot be.
@@ -279,11 +360,14 @@ public struct Ingestor: Sendable {
         return extensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
+    /// What a folder's entry is, as its listing says (a link not followed).
+    public enum EntryKind: Sendable { case folder, link, other }
+
     /// Calls `body` with the name, path and kind of each entry of `folder` a listing of
-    /// transcripts looks at (hidden names and Word's `~$` lock files skipped; a linked folder is
-    /// not a folder); the `errno` of `opendir` when the folder cannot be listed, else nil.
+    /// transcripts looks at (hidden names and Word's `~$` lock files skipped); the `errno` of
+    /// `opendir` when the folder cannot be listed, else nil.
     @discardableResult
-    public static func listFolder(_ folder: String, _ body: (String, String, Bool) -> Void) -> Int32? {
+    public static func listFolder(_ folder: String, _ body: (String, String, EntryKind) -> Void) -> Int32? {
         guard let directory = opendir(folder) else { return errno }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
@@ -292,12 +376,16 @@ public struct Ingestor: Sendable {
             let name = AtomicFile.entryName(entry)
             guard !name.hasPrefix("."), !name.hasPrefix("~$") else { continue }
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-            var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)
-            if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+            var type = Int32(entry.pointee.d_type)
+            if type == Int32(DT_UNKNOWN) {
                 var status = stat()
-                isFolder = lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+                if lstat(path, &status) == 0 {
+                    type =
+                        status.st_mode & S_IFMT == S_IFDIR
+                        ? Int32(DT_DIR) : status.st_mode & S_IFMT == S_IFLNK ? Int32(DT_LNK) : type
+                }
             }
-            body(name, path, isFolder)
+            body(name, path, type == Int32(DT_DIR) ? .folder : type == Int32(DT_LNK) ? .link : .other)
         }
         return nil
     }

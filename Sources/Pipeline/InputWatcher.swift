@@ -81,20 +81,15 @@ public struct WatchedInputs: Sendable, Equatable {
     }
 
     /// `folder` and its subfolders (hidden ones skipped, linked ones followed as the run's
-    /// listing follows them), but not `skipping` or anything under it. `way`: the folders passed
-    /// through to this one.
+    /// listing follows them: ``Ingestor/walk(_:extensions:skipping:folder:transcript:unlisted:)``),
+    /// but not `skipping` or anything under it.
     private static func addFolders(
-        under folder: String, skipping: String, extensions: Set<String>, to folders: inout Set<String>,
-        way: [String] = []
+        under folder: String, skipping: String, extensions: Set<String>, to folders: inout Set<String>
     ) {
-        guard folder != skipping, folders.insert(folder).inserted else { return }
-        let way = way + [folder]
-        Ingestor.listFolder(folder) { name, path, isFolder in
-            let isTranscript = Ingestor.isTranscript(name, extensions: extensions)
-            if Ingestor.descends(into: path, isFolder: isFolder, isTranscript: isTranscript, way: way) {
-                addFolders(under: path, skipping: skipping, extensions: extensions, to: &folders, way: way)
-            }
-        }
+        guard folder != skipping else { return }
+        Ingestor.walk(
+            folder, extensions: extensions, skipping: skipping, folder: { folders.insert($0) },
+            transcript: { _, _ in }, unlisted: { _, _ in })
     }
 }
 

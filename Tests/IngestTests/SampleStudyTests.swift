@@ -110,6 +110,55 @@ import Testing
         #expect(throws: IngestError.self) { try Ingestor.contents(of: folder.path) }
     }
 
+    /// A folder two links (or a link and its real path) lead to is one folder: read once, by the
+    /// path through no link, its words counted once; a transcript that is a link to one listed
+    /// is read once too. Folders linked to one another are each listed once, not once a path.
+    @Test func aFolderOrTranscriptSeveralPathsLeadToIsReadOnceByItsRealPath() throws {
+        let study = FileManager.default.temporaryDirectory.appendingPathComponent("linked-\(UUID())")
+        let links = FileManager.default
+        try links.createDirectory(at: study.appendingPathComponent("site A"), withIntermediateDirectories: true)
+        defer { try? links.removeItem(at: study) }
+        try "P1: one.".write(to: study.appendingPathComponent("site A/p1.txt"), atomically: true, encoding: .utf8)
+        try "P2: two.".write(to: study.appendingPathComponent("site A/p2.txt"), atomically: true, encoding: .utf8)
+        // `all` and `latest`, before `site A` in the listing's order, lead to it.
+        try links.createSymbolicLink(atPath: study.appendingPathComponent("all").path, withDestinationPath: "site A")
+        try links.createSymbolicLink(
+            atPath: study.appendingPathComponent("latest").path, withDestinationPath: study.path + "/site A")
+        try links.createSymbolicLink(
+            atPath: study.appendingPathComponent("a-copy.txt").path, withDestinationPath: "site A/p1.txt")
+        // Two folders elsewhere, each holding links to the other and to itself from within.
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("mesh-\(UUID())")
+        defer { try? links.removeItem(at: elsewhere) }
+        for name in ["x", "y"] {
+            try links.createDirectory(at: elsewhere.appendingPathComponent(name), withIntermediateDirectories: true)
+            try "P3: \(name).".write(
+                to: elsewhere.appendingPathComponent("\(name)/p3-\(name).txt"), atomically: true, encoding: .utf8)
+            for (index, target) in ["x", "y", "x", "y"].enumerated() {
+                try links.createSymbolicLink(
+                    atPath: elsewhere.appendingPathComponent("\(name)/to-\(target)-\(index)").path,
+                    withDestinationPath: elsewhere.appendingPathComponent(target).path)
+            }
+        }
+        try links.createSymbolicLink(
+            atPath: study.appendingPathComponent("shared").path, withDestinationPath: elsewhere.path)
+        var unlisted: [IngestError] = []
+        let files = try Ingestor.transcriptFiles(at: study.path, unlisted: &unlisted)
+        #expect(unlisted.isEmpty)
+        let relative = files.map { String($0.dropFirst(study.path.count + 1)) }
+        #expect(relative == ["shared/x/p3-x.txt", "shared/y/p3-y.txt", "site A/p1.txt", "site A/p2.txt"])
+        let batch = try Ingestor().readAll([study.path])
+        #expect(batch.documents.map(\.id) == ["p3-x", "p3-y", "p1", "p2"])
+        // The watcher watches the folders the listing lists, each by the path it was listed by.
+        var watched: [String] = []
+        Ingestor.walk(study.path, extensions: ["txt"], folder: { watched.append($0) }, transcript: { _, _ in }) {
+            _, _ in
+        }
+        #expect(
+            watched.map { String($0.dropFirst(study.path.count)) } == [
+                "", "/site A", "/shared", "/shared/x", "/shared/y",
+            ])
+    }
+
     @Test func documentIdsStayUniqueWhenStemsCollide() {
         #expect(Ingestor.uniqueIDs(for: ["x/a.txt", "x/a.vtt", "x/b.docx"]) == ["a.txt", "a.vtt", "b"])
     }

@@ -33,8 +33,8 @@ import Testing
         #expect(watcher.next(timeout: 5).contains(standardizedPath(workspace.lexicon)))
     }
 
-    /// A linked folder the run lists (see `Ingestor.descends(into:isFolder:isTranscript:way:)`)
-    /// is watched too: a transcript saved in it is seen.
+    /// A linked folder the run lists (see `Ingestor.walk`) is watched too: a transcript saved
+    /// in it is seen.
     @Test(arguments: [false, true])
     func aNewTranscriptInALinkedFolderIsSeen(polling: Bool) throws {
         let workspace = try Workspace()
