@@ -118,8 +118,8 @@ public struct Ingestor: Sendable {
         return batch
     }
 
-    /// The transcript files at each path (see ``transcriptFiles(at:extensions:)``) and the paths
-    /// that could not be listed.
+    /// The transcript files at each path (see ``transcriptFiles(at:extensions:)``), each file
+    /// once however many of the paths lead to it, and the paths that could not be listed.
     public static func transcriptFiles(in paths: [String]) -> (files: [String], failures: [IngestError]) {
         var failures: [IngestError] = []
         var files: [String] = []
@@ -132,7 +132,7 @@ public struct Ingestor: Sendable {
                 failures.append(IngestError(.unreadableFile, file: path, message: "\(error)"))
             }
         }
-        return (files, failures)
+        return (paths.count > 1 ? droppingRepeats(files) : files, failures)
     }
 
     /// Reads files in parallel and hands each document or failure to `deliver` in file order, as
@@ -228,10 +228,11 @@ public struct Ingestor: Sendable {
         return linkedFiles.isEmpty ? files : droppingRepeats(files, links: linkedFiles)
     }
 
-    /// `files` with each file once: a transcript that is a link to another one listed is read
-    /// once, by the path that is not a link (else the first). Read twice, its words were
-    /// counted twice, silently in `tmine freq`.
-    private static func droppingRepeats(_ files: [String], links: Set<String>) -> [String] {
+    /// `files` with each file once (the same path twice, or two paths to one file through
+    /// links): read once, by the path that is not among `links`, else the one through no link,
+    /// else the first. Read twice,
+    /// its words were counted twice, silently in `tmine freq`.
+    public static func droppingRepeats(_ files: [String], links: Set<String> = []) -> [String] {
         var kept: [FileIdentity: Int] = [:]
         var keep = [Bool](repeating: true, count: files.count)
         for (index, file) in files.enumerated() {
@@ -240,13 +241,21 @@ public struct Ingestor: Sendable {
                 kept[identity] = index
                 continue
             }
-            if links.contains(files[earlier]) && !links.contains(file) {
+            if prefers(file, over: files[earlier], links: links) {
                 (keep[earlier], kept[identity]) = (false, index)
             } else {
                 keep[index] = false
             }
         }
         return files.indices.filter { keep[$0] }.map { files[$0] }
+    }
+
+    /// Whether `path` is a better name than `other` for one file: not among `links` where
+    /// `other` is, else its own real path where `other` is not.
+    private static func prefers(_ path: String, over other: String, links: Set<String>) -> Bool {
+        let (linked, otherLinked) = (links.contains(path), links.contains(other))
+        if linked != otherLinked { return otherLinked }
+        return realPath(path) == path && realPath(other) != other
     }
 
     /// A file or folder as the file system knows it, whatever the path to it (links followed).

@@ -1529,12 +1529,14 @@ extension PipelineConfiguration {
     /// The transcript files named by the inputs, sorted by path, without exclusions.
     public func transcriptFiles(_ failures: inout [IngestError]) -> [String] {
         var files: [String] = []
+        var listed = 0
         let directory = FileManager.default.currentDirectoryPath
         for input in inputs {
             let matches = input.contains("*") || input.contains("?") ? glob(input) : [input]
             if matches.isEmpty {
                 failures.append(IngestError(.unreadableFile, file: input, message: "no file matches this pattern"))
             }
+            listed += matches.count
             for match in matches {
                 do {
                     // Listed under the folder's standardized path, so that every path found is
@@ -1563,13 +1565,19 @@ extension PipelineConfiguration {
         // sorted again, 2,000 paths took a third of listing them.
         let ordered = zip(files, files.dropFirst()).allSatisfy { utf8Precedes($0, $1) }
         let unique = ordered ? files : Array(Set(files)).sorted(by: utf8Precedes)
-        guard !exclude.isEmpty else { return unique.filter { $0 != participantsFile } }
-        return zip(unique, relativePaths(unique, from: baseFolder)).filter { path, relative in
-            path != participantsFile
-                && !exclude.contains { pattern in
-                    fnmatch(pattern, relative, 0) == 0 || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
-                }
-        }.map(\.0)
+        let kept =
+            exclude.isEmpty
+            ? unique.filter { $0 != participantsFile }
+            : zip(unique, relativePaths(unique, from: baseFolder)).filter { path, relative in
+                path != participantsFile
+                    && !exclude.contains { pattern in
+                        fnmatch(pattern, relative, 0) == 0
+                            || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
+                    }
+            }.map(\.0)
+        // Inputs that overlap through links (`[site A, latest]`, `latest -> site A`) name one
+        // file twice: read once, by a path not excluded.
+        return listed > 1 ? Ingestor.droppingRepeats(kept) : kept
     }
 
     private func glob(_ pattern: String) -> [String] {

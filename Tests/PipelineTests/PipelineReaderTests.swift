@@ -151,6 +151,36 @@ import TextAnalysis
         #expect(files.last?.hasSuffix("/corpus/interview-11.txt") == true)
     }
 
+    /// Inputs that lead to one file through a link (`corpus` and `all -> corpus`) list it once,
+    /// by the path through no link, and by a path the exclusions leave in: excluded by the
+    /// path kept, it would be lost.
+    @Test func inputsThatOverlapThroughALinkListEachFileOnceByAPathNotExcluded() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try FileManager.default.createSymbolicLink(
+            atPath: workspace.root.appendingPathComponent("all").path, withDestinationPath: "corpus")
+        let pipeline = workspace.root.appendingPathComponent("study.yaml").path
+        for (exclude, folder) in [("[]", "corpus"), ("[\"corpus/*\"]", "all")] {
+            try """
+            study: s
+            inputs: {paths: [corpus, all], exclude: \(exclude)}
+            stages: [tokenize: {}]
+            out: out
+            """.write(toFile: pipeline, atomically: true, encoding: .utf8)
+            var failures: [IngestError] = []
+            let files = try PipelineReader.read(pipeline).transcriptFiles(&failures)
+            #expect(failures.isEmpty)
+            #expect(files.count == 11, "exclude: \(exclude)")
+            #expect(files.allSatisfy { $0.contains("/\(folder)/interview-") }, "exclude: \(exclude)")
+        }
+        // Named to `tmine freq` and the other commands, twice or through the link: once.
+        let corpus = workspace.root.appendingPathComponent("corpus").path
+        let named = [workspace.root.appendingPathComponent("all").path, corpus, corpus + "/interview-11.txt"]
+        let listing = Ingestor.transcriptFiles(in: named)
+        #expect(listing.files.count == 11)
+        #expect(listing.files.allSatisfy { $0.hasPrefix(corpus + "/") })
+    }
+
     @Test func samplePipelineIsValid() throws {
         let path = Workspace.repository.appendingPathComponent("Pipelines/ai-doctors.yaml").path
         let configuration = try PipelineReader.read(path)
