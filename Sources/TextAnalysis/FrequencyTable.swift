@@ -724,12 +724,12 @@ public struct FrequencyTable: Sendable {
                     ? UInt8(truncatingIfNeeded: key.prefix >> (8 * place))
                     : UInt8(truncatingIfNeeded: ~UInt32(bitPattern: key.count) >> (8 * (place - 8)))
             },
-            same: { $0.count == $1.count && $0.prefix == $1.prefix }, by: precedes)
+            by: precedes)
         return keys.prefix(options.top ?? keys.count).map(\.id)
     }
 
     /// Keyness rows in their order: signed G² descending, then term (by scalars, which is the
-    /// order of their UTF-8 bytes). Ordered as keys by ``sort(_:digits:digit:same:by:)`` (G² and
+    /// order of their UTF-8 bytes). Ordered as keys by ``sort(_:digits:digit:by:)`` (G² and
     /// the term's first eight bytes, then the terms), and the rows moved once: sorting the rows themselves (a string and seven numbers each) by
     /// comparison was four fifths of keyness for bigrams, most of whose G² values tie.
     static func sortKeynessRows(_ rows: inout [Keyness.Row]) {
@@ -761,7 +761,6 @@ public struct FrequencyTable: Sendable {
             digit: { key, place in
                 UInt8(truncatingIfNeeded: place < 8 ? key.prefix >> (8 * place) : key.statistic >> (8 * (place - 8)))
             },
-            same: { $0.statistic == $1.statistic && $0.prefix == $1.prefix },
             by: { precedes(rows[Int($0.index)], rows[Int($1.index)]) })
         rows = keys.map { rows[Int($0.index)] }
     }
@@ -775,62 +774,72 @@ public struct FrequencyTable: Sendable {
     }
 
     /// Sorts `keys` by `precedes`, an order that begins with `digits` byte digits
-    /// (`digit(key, 0)` the least significant) and, where those tie (`same`), compares further.
-    /// Many keys (1,024 or more) by ``radixSort(_:digits:digit:)``, then each run of ties by
-    /// `precedes`; fewer by `precedes` alone.
+    /// (`digit(key, 0)` the least significant) and, where those tie, compares further. Many
+    /// keys (1,024 or more) by ``radixSort(_:digits:digit:by:)``; fewer by `precedes` alone.
     static func sort<Element>(
-        _ keys: inout [Element], digits: Int, digit: (Element, Int) -> UInt8, same: (Element, Element) -> Bool,
-        by precedes: (Element, Element) -> Bool
+        _ keys: inout [Element], digits: Int, digit: (Element, Int) -> UInt8, by precedes: (Element, Element) -> Bool
     ) {
         guard keys.count >= 1024 else {
             keys.sort(by: precedes)
             return
         }
-        radixSort(&keys, digits: digits, digit: digit)
-        sortRuns(&keys, same: same, by: precedes)
+        keys.withUnsafeMutableBufferPointer { radixSort($0, digits: digits, digit: digit, by: precedes) }
     }
 
-    /// Sorts each run of neighbours that `same` finds equal by `precedes`: what a radix sort on
-    /// a prefix of the order leaves to do.
-    private static func sortRuns<Element>(
-        _ keys: inout [Element], same: (Element, Element) -> Bool, by precedes: (Element, Element) -> Bool
+    /// Sorts `keys` in place by their digits, the most significant first (an American flag
+    /// sort: each range's keys counted by a digit, then moved into their digit's part of the
+    /// range by swaps), each part then by the next digit; a part of a few keys, or one whose
+    /// every digit ties, by `precedes`. A range whose keys share a digit goes on to the next.
+    /// In place: the least significant digit first needed a copy of the keys to move them
+    /// into, and two groups of bigrams ordered side by side held four arrays of a group's
+    /// terms' keys, a quarter of `tmine freq --by split --ngram 2`'s peak at 100 MB.
+    /// Hand-written: neither the standard library nor swift-algorithms has a radix sort.
+    private static func radixSort<Element>(
+        _ keys: UnsafeMutableBufferPointer<Element>, digits: Int, digit: (Element, Int) -> UInt8,
+        by precedes: (Element, Element) -> Bool
     ) {
-        var start = 0
-        while start < keys.count {
-            var end = start + 1
-            while end < keys.count, same(keys[start], keys[end]) { end += 1 }
-            if end - start > 1 { keys[start..<end].sort(by: precedes) }
-            start = end
-        }
-    }
-
-    /// Sorts `keys` stably by `digits` byte digits, `digit(key, 0)` the least significant: one
-    /// counting pass each, skipped where every key has the same digit. Hand-written: neither
-    /// the standard library nor swift-algorithms has a radix sort.
-    private static func radixSort<Element>(_ keys: inout [Element], digits: Int, digit: (Element, Int) -> UInt8) {
-        var histograms = [Int](repeating: 0, count: 256 * digits)
-        for key in keys {
-            for place in 0..<digits { histograms[256 * place + Int(digit(key, place))] += 1 }
-        }
-        guard let first = keys.first else { return }
-        var scratch = keys
-        for place in 0..<digits where histograms[256 * place + Int(digit(first, place))] < keys.count {
-            var next = [Int](repeating: 0, count: 256)
-            var total = 0
-            for value in 0..<256 {
-                next[value] = total
-                total += histograms[256 * place + value]
+        var counts = [Int](repeating: 0, count: 256)
+        var heads = [Int](repeating: 0, count: 256)
+        var ends = [Int](repeating: 0, count: 256)
+        var ranges: [(start: Int, end: Int, place: Int)] = [(0, keys.count, digits - 1)]
+        while let (start, end, place) = ranges.popLast() {
+            guard end - start > 32, place >= 0 else {
+                var few = UnsafeMutableBufferPointer(rebasing: keys[start..<end])
+                few.sort(by: precedes)
+                continue
             }
-            keys.withUnsafeBufferPointer { keys in
-                scratch.withUnsafeMutableBufferPointer { scratch in
-                    for key in keys {
-                        let value = Int(digit(key, place))
-                        scratch[next[value]] = key
-                        next[value] += 1
+            for value in 0..<256 { counts[value] = 0 }
+            for index in start..<end { counts[Int(digit(keys[index], place))] += 1 }
+            guard counts[Int(digit(keys[start], place))] < end - start else {
+                ranges.append((start, end, place - 1))
+                continue
+            }
+            var total = start
+            for value in 0..<256 {
+                heads[value] = total
+                total += counts[value]
+                ends[value] = total
+            }
+            for value in 0..<256 {
+                while heads[value] < ends[value] {
+                    // The key at the head of this digit's part goes to the head of its own
+                    // digit's, whose key comes back in its place, until one of this digit does.
+                    var key = keys[heads[value]]
+                    var home = Int(digit(key, place))
+                    while home != value {
+                        swap(&key, &keys[heads[home]])
+                        heads[home] += 1
+                        home = Int(digit(key, place))
                     }
+                    keys[heads[value]] = key
+                    heads[value] += 1
                 }
             }
-            swap(&keys, &scratch)
+            var part = start
+            for value in 0..<256 where counts[value] > 0 {
+                if counts[value] > 1 { ranges.append((part, part + counts[value], place - 1)) }
+                part += counts[value]
+            }
         }
     }
 
