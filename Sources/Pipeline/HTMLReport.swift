@@ -182,7 +182,7 @@ struct HTMLReport: @unchecked Sendable {
         var html = ""
         for comparison in frequencies.keyness where comparison.ngram == 1 {
             let keyness = comparison.keyness
-            let top = keyness.rows.filter { $0.logRatio > 0 }.prefix(10)
+            let top = keyness.firstRows(10) { $0.logRatio > 0 }
             html +=
                 "<h3>\(XML.escape(keyness.target)) against \(XML.escape(keyness.reference)) (\(XML.escape(comparison.grouping)))</h3>"
             html += SVGChart.barChart(

@@ -35,7 +35,7 @@ struct MergedFrequencies: BinaryCodable {
     func save(in out: String, key: String) {
         // About 25 bytes a row: room made once, not doubled from a megabyte (at 5.5 million rows the
         // last doubling held 128 and 256 MB at once).
-        let rows = file.tables.reduce(0) { $0 + $1.rows.count } + file.keyness.reduce(0) { $0 + $1.keyness.rows.count }
+        let rows = file.tables.reduce(0) { $0 + $1.rows.count } + file.keyness.reduce(0) { $0 + $1.keyness.count }
         CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: (1 << 20) + rows * 32) {
             $0.write(self)
         }

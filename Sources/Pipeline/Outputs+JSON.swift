@@ -673,7 +673,12 @@ extension JSONWriter {
         field("referenceWords", keyness.referenceWords)
         field(
             "rows",
-            array: { writer in writer.records(of: keyness.rows) })
+            array: { writer in
+                // Made a piece at a time: every row at once was a row and a string per term.
+                for start in stride(from: 0, to: keyness.count, by: FrequencyRowPieces.rowsAtATime) {
+                    writer.records(of: keyness.rows(start..<min(keyness.count, start + FrequencyRowPieces.rowsAtATime)))
+                }
+            })
         field("target", keyness.target)
         field("targetWords", keyness.targetWords)
     }

@@ -128,12 +128,28 @@ extension Keyness: BinaryCodable {
         writer.write(reference)
         writer.write(targetWords)
         writer.write(referenceWords)
-        writer.write(rows)
+        // As an array of rows is written, a row made at a time.
+        writer.writeVarint(UInt64(count))
+        for index in 0..<count { row(at: index).write(to: &writer) }
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
+        let (target, reference): (String, String) = (try reader.read(), try reader.read())
+        let (targetWords, referenceWords): (Int, Int) = (try reader.read(), try reader.read())
+        let count = try reader.readCount()
+        var terms = TermList()
+        var counts: [Counts] = []
+        counts.reserveCapacity(count)
+        for _ in 0..<count {
+            let row = try Row(from: &reader)
+            guard let pair = Counts.read(target: row.targetCount, reference: row.referenceCount) else {
+                throw BinaryReader.Error()
+            }
+            terms.append(row.term)
+            counts.append(pair)
+        }
         self.init(
-            target: try reader.read(), reference: try reader.read(), targetWords: try reader.read(),
-            referenceWords: try reader.read(), rows: try reader.read())
+            target: target, reference: reference, targetWords: targetWords, referenceWords: referenceWords,
+            terms: terms, counts: counts)
     }
 }

@@ -304,6 +304,17 @@ public struct TermList: Sendable, Hashable, RandomAccessCollection, ExpressibleB
         bytes.withUnsafeBufferPointer { bytes in ends.withUnsafeBufferPointer { body(bytes, $0) } }
     }
 
+    /// The terms of `list` at `ids`, in that order.
+    init(_ list: TermList, ids: [Int32]) {
+        for id in ids { list.withBytes(at: Int(id)) { append($0) } }
+    }
+
+    /// Room for `terms` more terms of `bytes` bytes in all.
+    mutating func reserve(terms: Int, bytes: Int) {
+        self.bytes.reserveCapacity(self.bytes.count + bytes)
+        ends.reserveCapacity(ends.count + terms)
+    }
+
     public mutating func append(_ term: UnsafeBufferPointer<UInt8>) {
         bytes.append(contentsOf: term)
         ends.append(Int32(bytes.count))

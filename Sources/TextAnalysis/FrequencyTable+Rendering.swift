@@ -39,7 +39,7 @@ extension Keyness {
         text +=
             "  term".padding(toLength: 28) + "target".leftPadded(8) + "ref".leftPadded(7) + "G2".leftPadded(9)
             + "p".leftPadded(9) + "log ratio".leftPadded(11) + "\n"
-        for row in rows.prefix(top) {
+        for row in rows(0..<min(max(0, top), count)) {
             text +=
                 ("  " + row.term).padding(toLength: 28) + String(row.targetCount).leftPadded(8)
                 + String(row.referenceCount).leftPadded(7)

@@ -728,41 +728,67 @@ public struct FrequencyTable: Sendable {
         return keys.prefix(options.top ?? keys.count).map(\.id)
     }
 
-    /// Keyness rows in their order: signed G² descending, then term (by scalars, which is the
-    /// order of their UTF-8 bytes). Ordered as keys by ``sort(_:digits:digit:by:)`` (G² and
-    /// the term's first eight bytes, then the terms), and the rows moved once: sorting the rows themselves (a string and seven numbers each) by
-    /// comparison was four fifths of keyness for bigrams, most of whose G² values tie.
-    static func sortKeynessRows(_ rows: inout [Keyness.Row]) {
-        func precedes(_ a: Keyness.Row, _ b: Keyness.Row) -> Bool {
-            let (left, right) = (a.signedLogLikelihood, b.signedLogLikelihood)
-            return left != right ? left > right : a.term.unicodeScalars.lexicographicallyPrecedes(b.term.unicodeScalars)
+    /// The order of `count` keyness rows: signed G² descending (`signed(i)`, the `i`-th row's),
+    /// then term in UTF-8 byte order, which is scalar order (`withTerm(i, body)` hands `body`
+    /// the `i`-th row's bytes). Ordered as keys by ``sort(_:digits:digit:by:)`` (G² and the
+    /// term's first eight bytes, then the terms' bytes): sorting the rows themselves (a string
+    /// and seven numbers each) by comparison was four fifths of keyness for bigrams, most of
+    /// whose G² values tie, and comparing their strings by scalars was a tenth of it still.
+    static func keynessOrder(
+        count: Int, signed: (Int) -> Double, withTerm term: (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void
+    ) -> [Int32] {
+        // Escaping nowhere: called within itself to compare two terms.
+        withoutActuallyEscaping(term) { withTerm in
+            keynessOrder(count: count, signed: signed, escapingTerm: withTerm)
         }
-        guard !rows.contains(where: { $0.signedLogLikelihood.isNaN }) else {
-            rows.sort(by: precedes)
-            return
-        }
+    }
+
+    private static func keynessOrder(
+        count: Int, signed: (Int) -> Double,
+        escapingTerm withTerm: @escaping (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void
+    ) -> [Int32] {
         struct Key {
             var statistic: UInt64
             var prefix: UInt64
             var index: Int32
         }
+        func termPrecedes(_ a: Int32, _ b: Int32) -> Bool {
+            var result = false
+            withTerm(Int(a)) { left in withTerm(Int(b)) { result = bytesPrecede(left, $0) } }
+            return result
+        }
         var keys: [Key] = []
-        keys.reserveCapacity(rows.count)
-        for (index, row) in rows.enumerated() {
+        keys.reserveCapacity(count)
+        var orderable = true
+        for index in 0..<count {
+            let statistic = signed(index)
+            if statistic.isNaN { orderable = false }
             // Descending as unsigned integers order ascending (-0 is 0, as `!=` has it).
-            let bits = (row.signedLogLikelihood + 0).bitPattern
+            let bits = (statistic + 0).bitPattern
             let ascending = bits >> 63 == 1 ? ~bits : bits | 1 << 63
-            var term = row.term
-            let prefix = term.withUTF8(Self.prefix)
+            var prefix: UInt64 = 0
+            withTerm(index) { prefix = Self.prefix($0) }
             keys.append(Key(statistic: ~ascending, prefix: prefix, index: Int32(index)))
+        }
+        guard orderable else {
+            // NaN orders nowhere as bits do: every pair compared as the rows' G² compare.
+            keys.sort { a, b in
+                let (left, right) = (signed(Int(a.index)), signed(Int(b.index)))
+                return left != right ? left > right : termPrecedes(a.index, b.index)
+            }
+            return keys.map(\.index)
         }
         sort(
             &keys, digits: 16,
             digit: { key, place in
                 UInt8(truncatingIfNeeded: place < 8 ? key.prefix >> (8 * place) : key.statistic >> (8 * (place - 8)))
             },
-            by: { precedes(rows[Int($0.index)], rows[Int($1.index)]) })
-        rows = keys.map { rows[Int($0.index)] }
+            by: { a, b in
+                if a.statistic != b.statistic { return a.statistic < b.statistic }
+                if a.prefix != b.prefix { return a.prefix < b.prefix }
+                return termPrecedes(a.index, b.index)
+            })
+        return keys.map(\.index)
     }
 
     /// A term's first eight bytes as one integer, big-endian and zero-padded: integers order
@@ -883,16 +909,6 @@ public struct FrequencyTable: Sendable {
         // reference has is numbered in a vocabulary of its own when several groups may share it.
         // Interning both sides into one fresh vocabulary copied every term: for two groups'
         // bigrams at 100 MB, 0.16 GB at the run's peak.
-        var rows: [Keyness.Row] = []
-        func addRow(_ term: @autoclosure () -> String, _ a: Int, _ b: Int) {
-            guard a + b >= minimumCount else { return }
-            let statistic = LogLikelihood(a: a, b: b, c: targetWords, d: referenceWords)
-            rows.append(
-                Keyness.Row(
-                    term: term(), targetCount: a, referenceCount: b, targetRate: Self.rate(a, of: targetWords),
-                    referenceRate: Self.rate(b, of: referenceWords), logLikelihood: statistic.g2,
-                    pValue: statistic.pValue, logRatio: statistic.logRatio))
-        }
         let targetCounts = counts[targetIndex]?.loaded()
         let targetTermList = targetCounts?.terms ?? []
         // Groups of one list of terms (``SharedTerms``) are compared id by id, with no index.
@@ -900,8 +916,11 @@ public struct FrequencyTable: Sendable {
         var referenceCounts = [Int](repeating: 0, count: targetTermList.count)
         var others = Vocabulary(capacity: 0)
         var otherCounts: [Int] = []
+        // A single reference's terms the target lacks, by id.
+        var referenceOnly: [Int32] = []
+        let single = referenceIndices.count == 1 ? counts[referenceIndices[0]]?.loaded() : nil
         for index in referenceIndices {
-            guard let group = counts[index]?.loaded() else { continue }
+            guard let group = single ?? counts[index]?.loaded() else { continue }
             for (id, tally) in group.tallies.enumerated() where tally.count > 0 {
                 if sharesTerms {
                     referenceCounts[id] += tally.count
@@ -910,8 +929,8 @@ public struct FrequencyTable: Sendable {
                 group.terms.withBytes(at: id) { bytes in
                     if let known = targetTerms.id(of: bytes) {
                         referenceCounts[Int(known)] += tally.count
-                    } else if referenceIndices.count == 1 {
-                        addRow(String(decoding: bytes, as: UTF8.self), 0, tally.count)
+                    } else if single != nil {
+                        if tally.count >= minimumCount { referenceOnly.append(Int32(id)) }
                     } else {
                         let other = Int(others.intern(bytes))
                         if other == otherCounts.count { otherCounts.append(0) }
@@ -920,14 +939,52 @@ public struct FrequencyTable: Sendable {
                 }
             }
         }
-        for (id, tally) in (targetCounts?.tallies ?? []).enumerated() where tally.count > 0 || referenceCounts[id] > 0 {
-            addRow(targetTermList[id], tally.count, referenceCounts[id])
+        // Each row's term (an id among the target's terms, or, complemented, among the other
+        // terms) and counts, then the rows' order, then their terms and counts in that order.
+        let targetTallies = targetCounts?.tallies ?? []
+        var terms: [Int32] = []
+        var pairs: [Keyness.Counts] = []
+        for id in targetTallies.indices {
+            let (a, b) = (targetTallies[id].count, referenceCounts[id])
+            guard (a > 0 || b > 0) && a + b >= minimumCount else { continue }
+            terms.append(Int32(id))
+            pairs.append(Keyness.Counts(target: a, reference: b))
         }
-        for (other, b) in otherCounts.enumerated() { addRow(others[Int32(other)], 0, b) }
-        Self.sortKeynessRows(&rows)
+        referenceCounts = []
+        let otherTerms: TermList
+        if let single {
+            otherTerms = TermList(single.terms, ids: referenceOnly)
+            for (other, id) in referenceOnly.enumerated() {
+                terms.append(~Int32(other))
+                pairs.append(Keyness.Counts(target: 0, reference: single.tallies[Int(id)].count))
+            }
+        } else {
+            otherTerms = others.termList
+            for (other, b) in otherCounts.enumerated() where b >= minimumCount {
+                terms.append(~Int32(other))
+                pairs.append(Keyness.Counts(target: 0, reference: b))
+            }
+        }
+        func withTerm(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+            let id = terms[row]
+            id >= 0 ? targetTermList.withBytes(at: Int(id), body) : otherTerms.withBytes(at: Int(~id), body)
+        }
+        let order = Self.keynessOrder(
+            count: pairs.count,
+            signed: { pairs[$0].statistic(targetWords: targetWords, referenceWords: referenceWords).signed },
+            withTerm: withTerm)
+        var ordered = TermList()
+        ordered.reserve(
+            terms: order.count,
+            bytes: order.reduce(0) { total, row in
+                var length = 0
+                withTerm(Int(row)) { length = $0.count }
+                return total + length
+            })
+        for row in order { withTerm(Int(row)) { ordered.append($0) } }
         return Keyness(
             target: target, reference: reference ?? "rest", targetWords: targetWords, referenceWords: referenceWords,
-            rows: rows)
+            terms: ordered, counts: order.map { pairs[Int($0)] })
     }
 }
 
@@ -941,7 +998,11 @@ public struct KeynessError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Keyness of one group against a reference.
-public struct Keyness: Sendable, Hashable, Codable {
+///
+/// Kept as each row's term and two counts, in row order, its rows made when asked for (their
+/// rates and statistics follow from the counts and the two sizes): two groups' bigrams at
+/// 100 MB are three million rows, 72 bytes and a string each, and were held twice while sorted.
+public struct Keyness: Sendable, Hashable {
     public struct Row: Sendable, Hashable, Codable {
         public var term: String
         public var targetCount: Int
@@ -959,11 +1020,112 @@ public struct Keyness: Sendable, Hashable, Codable {
         public var signedLogLikelihood: Double { logRatio < 0 ? -logLikelihood : logLikelihood }
     }
 
+    /// A row's counts in the target and the reference, in 32 bits each (a term said more than
+    /// 2³¹ times stops the run rather than wrap, as a table's tallies do).
+    struct Counts: Sendable, Hashable {
+        private var targetCount: Int32
+        private var referenceCount: Int32
+
+        init(target: Int, reference: Int) {
+            (targetCount, referenceCount) = (Int32(target), Int32(reference))
+        }
+
+        /// Counts read from a file: nil for any a row cannot have.
+        static func read(target: Int, reference: Int) -> Counts? {
+            let range = 0...Int(Int32.max)
+            return range.contains(target) && range.contains(reference)
+                ? Counts(target: target, reference: reference) : nil
+        }
+
+        var target: Int { Int(targetCount) }
+        var reference: Int { Int(referenceCount) }
+
+        func statistic(targetWords: Int, referenceWords: Int) -> LogLikelihood.Statistic {
+            LogLikelihood.statistic(a: target, b: reference, c: targetWords, d: referenceWords)
+        }
+    }
+
     public var target: String
     public var reference: String
     public var targetWords: Int
     public var referenceWords: Int
-    public var rows: [Row]
+    private var terms: TermList
+    private var counts: [Counts]
+
+    init(target: String, reference: String, targetWords: Int, referenceWords: Int, terms: TermList, counts: [Counts]) {
+        (self.target, self.reference, self.targetWords, self.referenceWords) =
+            (target, reference, targetWords, referenceWords)
+        (self.terms, self.counts) = (terms, counts)
+    }
+
+    /// Keyness with these rows, in this order; each row's rates and statistics are made again
+    /// from its counts and the two sizes.
+    public init(target: String, reference: String, targetWords: Int, referenceWords: Int, rows: [Row]) {
+        self.init(
+            target: target, reference: reference, targetWords: targetWords, referenceWords: referenceWords,
+            terms: TermList(rows.map(\.term)),
+            counts: rows.map { Counts(target: $0.targetCount, reference: $0.referenceCount) })
+    }
+
+    /// How many rows there are.
+    public var count: Int { counts.count }
+
+    /// The rows at `range`, made from their counts.
+    public func rows(_ range: Range<Int>) -> [Row] { range.map(row(at:)) }
+
+    /// The first `limit` rows that are `included`, made a few at a time until there are as many.
+    public func firstRows(_ limit: Int, where included: (Row) -> Bool) -> [Row] {
+        var found: [Row] = []
+        var index = 0
+        while found.count < limit, index < count {
+            let row = row(at: index)
+            if included(row) { found.append(row) }
+            index += 1
+        }
+        return found
+    }
+
+    /// Every row (for a few: ``rows(_:)`` makes a slice of them).
+    public var rows: [Row] { rows(0..<count) }
+
+    /// The row at `index`, made from its counts.
+    public func row(at index: Int) -> Row {
+        let pair = counts[index]
+        let (a, b) = (pair.target, pair.reference)
+        let statistic = LogLikelihood(a: a, b: b, c: targetWords, d: referenceWords)
+        return Row(
+            term: terms[index], targetCount: a, referenceCount: b,
+            targetRate: FrequencyTable.rate(a, of: targetWords),
+            referenceRate: FrequencyTable.rate(b, of: referenceWords),
+            logLikelihood: statistic.g2, pValue: statistic.pValue, logRatio: statistic.logRatio)
+    }
+}
+
+extension Keyness: Codable {
+    private enum CodingKeys: String, CodingKey { case target, reference, targetWords, referenceWords, rows }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try container.decode([Row].self, forKey: .rows)
+        guard rows.allSatisfy({ Counts.read(target: $0.targetCount, reference: $0.referenceCount) != nil }) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .rows, in: container, debugDescription: "a count below 0 or above 2³¹ - 1")
+        }
+        self.init(
+            target: try container.decode(String.self, forKey: .target),
+            reference: try container.decode(String.self, forKey: .reference),
+            targetWords: try container.decode(Int.self, forKey: .targetWords),
+            referenceWords: try container.decode(Int.self, forKey: .referenceWords), rows: rows)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(target, forKey: .target)
+        try container.encode(reference, forKey: .reference)
+        try container.encode(targetWords, forKey: .targetWords)
+        try container.encode(referenceWords, forKey: .referenceWords)
+        try container.encode(rows, forKey: .rows)
+    }
 }
 
 /// The log-likelihood statistic of one term in two corpora.
@@ -976,6 +1138,21 @@ public struct LogLikelihood: Sendable, Hashable {
     public let logRatio: Double
 
     public init(a: Int, b: Int, c: Int, d: Int) {
+        let statistic = Self.statistic(a: a, b: b, c: c, d: d)
+        (g2, logRatio) = (statistic.g2, statistic.logRatio)
+        // Survival function of χ² with 1 df: P(X > g2) = erfc(√(g2/2)).
+        pValue = erfc((g2 / 2).squareRoot())
+    }
+
+    /// G² and the log ratio without the p-value: what orders keyness rows.
+    struct Statistic {
+        var g2: Double
+        var logRatio: Double
+        /// G² signed by direction, as ``Keyness/Row/signedLogLikelihood`` has it.
+        var signed: Double { logRatio < 0 ? -g2 : g2 }
+    }
+
+    static func statistic(a: Int, b: Int, c: Int, d: Int) -> Statistic {
         let (a, b, c, d) = (Double(a), Double(b), Double(c), Double(d))
         var g2 = 0.0
         if c > 0 && d > 0 {
@@ -985,12 +1162,9 @@ public struct LogLikelihood: Sendable, Hashable {
             if b > 0 { g2 += b * Foundation.log(b / expectedB) }
             g2 *= 2
         }
-        self.g2 = max(0, g2)
-        // Survival function of χ² with 1 df: P(X > g2) = erfc(√(g2/2)).
-        pValue = erfc((self.g2 / 2).squareRoot())
         let relativeA = (a == 0 ? 0.5 : a) / max(c, 1)
         let relativeB = (b == 0 ? 0.5 : b) / max(d, 1)
-        logRatio = Foundation.log2(relativeA / relativeB)
+        return Statistic(g2: max(0, g2), logRatio: Foundation.log2(relativeA / relativeB))
     }
 }
 

@@ -707,33 +707,63 @@ import Testing
 
     /// Many keyness rows are ordered as keys (signed G², then the term's first eight bytes) and
     /// then by term: the order must be the one comparing the rows gives, for the ties of G² that
-    /// small counts make, shared prefixes, non-ASCII terms and G² of 0 on either side (-0 is 0).
+    /// small counts make, shared prefixes, non-ASCII terms and G² of 0 on either side (-0 is 0);
+    /// with a G² that is not a number (which orders nowhere), every row still comes once.
     @Test func manyKeynessRowsComeBySignedG2ThenTermAsComparingThemWould() {
         var random = SplitMixGenerator(seed: 0x6E55)
         let starts = ["and the", "and then", "a", "ab", "é", "éa", "in the end", "zz"]
         var seen = Set<String>()
-        var rows: [Keyness.Row] = []
-        while rows.count < 4000 {
+        var terms: [String] = []
+        var signed: [Double] = []
+        while terms.count < 4000 {
             let start = starts[Int(random.next() % UInt64(starts.count))]
             let term = random.next() % 4 == 0 ? start : start + " " + String(random.next() % 900, radix: 36)
             guard seen.insert(term).inserted else { continue }
             let (a, b) = (Int(random.next() % 4), Int(random.next() % 4))
-            let statistic = LogLikelihood(a: a, b: b, c: 50_000, d: 60_000)
-            var row = Keyness.Row(
-                term: term, targetCount: a, referenceCount: b, targetRate: 0, referenceRate: 0,
-                logLikelihood: statistic.g2, pValue: statistic.pValue, logRatio: statistic.logRatio)
-            if random.next() % 10 == 0 {
-                (row.logLikelihood, row.logRatio) = (0, random.next() % 2 == 0 ? -1 : 1)
-            }
-            rows.append(row)
+            let row = LogLikelihood(a: a, b: b, c: 50_000, d: 60_000)
+            var statistic = row.logRatio < 0 ? -row.g2 : row.g2
+            if random.next() % 10 == 0 { statistic = random.next() % 2 == 0 ? -0.0 : 0 }
+            terms.append(term)
+            signed.append(statistic)
         }
-        let expected = rows.sorted { a, b in
-            a.signedLogLikelihood != b.signedLogLikelihood
-                ? a.signedLogLikelihood > b.signedLogLikelihood
-                : a.term.unicodeScalars.lexicographicallyPrecedes(b.term.unicodeScalars)
+        let list = TermList(terms)
+        let expected = terms.indices.sorted { a, b in
+            let (left, right) = (signed[a], signed[b])
+            return left != right ? left > right : utf8Precedes(terms[a], terms[b])
         }
-        var sorted = rows
-        FrequencyTable.sortKeynessRows(&sorted)
-        #expect(sorted.map(\.term) == expected.map(\.term))
+        let order = FrequencyTable.keynessOrder(
+            count: terms.count, signed: { signed[$0] }, withTerm: { list.withBytes(at: $0, $1) })
+        #expect(order.map { terms[Int($0)] } == expected.map { terms[$0] })
+        signed[17] = .nan
+        let withNaN = FrequencyTable.keynessOrder(
+            count: terms.count, signed: { signed[$0] }, withTerm: { list.withBytes(at: $0, $1) })
+        #expect(withNaN.sorted() == Array(0..<Int32(terms.count)))
+    }
+
+    /// Keyness keeps its rows as terms and counts and makes them when asked: a row made is the
+    /// row its counts give, in the file of the cache and in JSON alike, a slice as the whole.
+    @Test func keynessRowsMadeFromTheirCountsAreTheSameInEveryForm() throws {
+        let rows = [("hype", 9, 1), ("protected time", 0, 4), ("é", 2, 2)].map { term, a, b in
+            let statistic = LogLikelihood(a: a, b: b, c: 1000, d: 3000)
+            return Keyness.Row(
+                term: term, targetCount: a, referenceCount: b, targetRate: FrequencyTable.rate(a, of: 1000),
+                referenceRate: FrequencyTable.rate(b, of: 3000), logLikelihood: statistic.g2,
+                pValue: statistic.pValue, logRatio: statistic.logRatio)
+        }
+        let keyness = Keyness(target: "t", reference: "rest", targetWords: 1000, referenceWords: 3000, rows: rows)
+        #expect(keyness.rows == rows)
+        #expect(keyness.rows(1..<3) == Array(rows[1..<3]))
+        #expect(keyness.firstRows(1) { $0.logRatio < 0 } == [rows[1]])
+        var writer = BinaryWriter()
+        writer.write(keyness)
+        var reader = BinaryReader(writer.bytes)
+        #expect(try reader.read(Keyness.self) == keyness)
+        let json = try JSONEncoder().encode(keyness)
+        #expect(try JSONDecoder().decode(Keyness.self, from: json) == keyness)
+        let tooMany = try JSONEncoder().encode(
+            Keyness(target: "t", reference: "rest", targetWords: 1000, referenceWords: 3000, rows: Array(rows[1...]))
+        )
+        .replacing(Array("\"targetCount\":0".utf8), with: Array("\"targetCount\":\(1 << 40)".utf8))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Keyness.self, from: tooMany) }
     }
 }
