@@ -185,7 +185,8 @@ extension Outputs {
     /// a piece of rows at a time (``FrequencyRowPieces``), each group's counts let go once its rows
     /// are handed out; `frequencies` is
     /// left without tables. Returns what the report shows and `.cache/frequencies.bin` keeps: the
-    /// groups, each group's top rows (``HTMLReport/topTermsShown``) and the comparisons.
+    /// groups, each group's top rows (``HTMLReport/topTermsShown``) and the comparisons with the
+    /// rows the report may show (``HTMLReport/shownRows(of:)``).
     ///
     /// Throws for a value JSON cannot hold (the caller abandons the files).
     static func writeFrequencyFiles(
@@ -273,7 +274,12 @@ extension Outputs {
             }
         }
         if let csv { csv.append(writers.csv) }
-        return FrequenciesFile(study: frequencies.study, tables: shown, keyness: frequencies.keyness)
+        let comparisons = frequencies.keyness.map { comparison in
+            var shown = comparison
+            shown.keyness = HTMLReport.shownRows(of: comparison.keyness)
+            return shown
+        }
+        return FrequenciesFile(study: frequencies.study, tables: shown, keyness: comparisons)
     }
 
     /// `rows` as CSV lines, `term,group,count,rate,participants,documents` after `prefix`

@@ -162,6 +162,21 @@ struct HTMLReport: @unchecked Sendable {
     /// `.cache/frequencies.bin` keep.
     static let topTermsShown = 10
 
+    /// Terms the target uses more, charted for each comparison of words.
+    static let keynessTermsShown = 10
+
+    /// `keyness` with the rows the report may show, up to the last of them, and none after:
+    /// all that `.cache/frequencies.bin` keeps of it. Kept whole, a comparison of bigrams by
+    /// split at 100 MB was three million rows in a buffer of the cache at the run's end.
+    static func shownRows(of keyness: Keyness) -> Keyness {
+        var (shown, length) = (0, 0)
+        while shown < keynessTermsShown, length < keyness.count {
+            if keyness.row(at: length).logRatio > 0 { shown += 1 }
+            length += 1
+        }
+        return keyness.prefix(length)
+    }
+
     func topTerms(_ frequencies: Outputs.FrequenciesFile) -> String {
         guard
             let table = frequencies.tables.first(where: { $0.ngram == 1 && $0.grouping != "participant" })
@@ -182,7 +197,7 @@ struct HTMLReport: @unchecked Sendable {
         var html = ""
         for comparison in frequencies.keyness where comparison.ngram == 1 {
             let keyness = comparison.keyness
-            let top = keyness.firstRows(10) { $0.logRatio > 0 }
+            let top = keyness.firstRows(Self.keynessTermsShown) { $0.logRatio > 0 }
             html +=
                 "<h3>\(XML.escape(keyness.target)) against \(XML.escape(keyness.reference)) (\(XML.escape(comparison.grouping)))</h3>"
             html += SVGChart.barChart(

@@ -1085,6 +1085,14 @@ public struct Keyness: Sendable, Hashable {
         return found
     }
 
+    /// The comparison with its first `length` rows only.
+    public func prefix(_ length: Int) -> Keyness {
+        let kept = 0..<min(max(0, length), count)
+        return Keyness(
+            target: target, reference: reference, targetWords: targetWords, referenceWords: referenceWords,
+            terms: TermList(terms, ids: kept.map(Int32.init)), counts: Array(counts[kept]))
+    }
+
     /// Every row (for a few: ``rows(_:)`` makes a slice of them).
     public var rows: [Row] { rows(0..<count) }
 

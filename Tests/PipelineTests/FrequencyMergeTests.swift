@@ -123,4 +123,34 @@ import Testing
             #expect(made.table?.rows == alone.rows && !alone.rows.isEmpty)
         }
     }
+
+    /// The cache keeps of a comparison the rows up to the last the report may show (the first
+    /// ten the target uses more) and none after: the report made from them is the one the whole
+    /// comparison makes, however the rows the target uses less fall among those.
+    @Test func theCacheKeepsAComparisonsRowsUpToTheLastTheReportShows() {
+        func keyness(_ counts: [(Int, Int)]) -> Keyness {
+            let rows = counts.enumerated().map { index, pair in
+                let statistic = LogLikelihood(a: pair.0, b: pair.1, c: 1000, d: 1000)
+                return Keyness.Row(
+                    term: "t\(index)", targetCount: pair.0, referenceCount: pair.1, targetRate: 0, referenceRate: 0,
+                    logLikelihood: statistic.g2, pValue: statistic.pValue, logRatio: statistic.logRatio)
+            }
+            return Keyness(target: "a", reference: "b", targetWords: 1000, referenceWords: 1000, rows: rows)
+        }
+        let cases: [([(Int, Int)], Int)] = [
+            (Array(repeating: (9, 1), count: 25) + Array(repeating: (1, 9), count: 5), 10),
+            ([(5, 5), (1, 9)] + Array(repeating: (9, 1), count: 12), 12),
+            (Array(repeating: (9, 1), count: 4) + Array(repeating: (1, 9), count: 6), 10),
+            ([], 0),
+        ]
+        for (counts, kept) in cases {
+            let whole = keyness(counts)
+            let shown = HTMLReport.shownRows(of: whole)
+            #expect(shown.count == kept)
+            #expect(shown.rows == Array(whole.rows.prefix(kept)))
+            #expect(
+                shown.firstRows(HTMLReport.keynessTermsShown) { $0.logRatio > 0 }
+                    == whole.firstRows(HTMLReport.keynessTermsShown) { $0.logRatio > 0 })
+        }
+    }
 }
