@@ -233,19 +233,32 @@ public struct Ingestor: Sendable {
     /// else the first. Read twice,
     /// its words were counted twice, silently in `tmine freq`.
     public static func droppingRepeats(_ files: [String], links: Set<String> = []) -> [String] {
-        var kept: [FileIdentity: Int] = [:]
+        // One file is one real path. A `stat` each finds the candidates (one device and inode);
+        // real paths, a walk of every folder on the way, are compared only for those: a file
+        // system that gives files no inodes of their own (some shares) must not make two one.
+        var kept: [FileIdentity: [(index: Int, real: String?)]] = [:]
         var keep = [Bool](repeating: true, count: files.count)
         for (index, file) in files.enumerated() {
             guard let identity = FileIdentity(file) else { continue }
-            guard let earlier = kept[identity] else {
-                kept[identity] = index
+            guard var candidates = kept[identity] else {
+                kept[identity] = [(index, nil)]
                 continue
             }
-            if prefers(file, over: files[earlier], links: links) {
-                (keep[earlier], kept[identity]) = (false, index)
-            } else {
-                keep[index] = false
+            let real = realPath(file)
+            for position in candidates.indices where candidates[position].real == nil {
+                candidates[position].real = realPath(files[candidates[position].index])
             }
+            if let position = candidates.firstIndex(where: { real != nil && $0.real == real }) {
+                let earlier = candidates[position].index
+                if prefers(file, over: files[earlier], links: links) {
+                    (keep[earlier], candidates[position].index) = (false, index)
+                } else {
+                    keep[index] = false
+                }
+            } else {
+                candidates.append((index, real))
+            }
+            kept[identity] = candidates
         }
         return files.indices.filter { keep[$0] }.map { files[$0] }
     }
@@ -258,7 +271,7 @@ public struct Ingestor: Sendable {
         return realPath(path) == path && realPath(other) != other
     }
 
-    /// A file or folder as the file system knows it, whatever the path to it (links followed).
+    /// A file as the file system knows it, whatever the path to it (links followed).
     struct FileIdentity: Hashable {
         let device: UInt64
         let inode: UInt64
@@ -268,18 +281,6 @@ public struct Ingestor: Sendable {
             guard stat(path, &status) == 0 else { return nil }
             (device, inode) = (UInt64(status.st_dev), UInt64(status.st_ino))
         }
-
-        /// Whether the entry is a folder (links followed), if it can be read at all.
-        static func folder(_ path: String) -> (FileIdentity, isFolder: Bool)? {
-            var status = stat()
-            guard stat(path, &status) == 0 else { return nil }
-            return (
-                FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)),
-                status.st_mode & S_IFMT == S_IFDIR
-            )
-        }
-
-        private init(device: UInt64, inode: UInt64) { (self.device, self.inode) = (device, inode) }
     }
 
     /// Walks the folders a listing of transcripts reads under `root` (hidden names and Word's
@@ -304,17 +305,20 @@ public struct Ingestor: Sendable {
         _ root: String, extensions: Set<String>, skipping: String? = nil, folder: (String) -> Void = { _ in },
         transcript: (String, _ isLink: Bool) -> Void, unlisted: (String, Int32) -> Void
     ) -> Int32? {
-        var listed: Set<FileIdentity> = []
-        if let identity = FileIdentity(root) { listed.insert(identity) }
-        /// Links that are not transcripts, with the folders on the way to them: maybe folders.
+        // Folders by their real paths: a real subfolder's is its folder's and its name (no call
+        // to the file system), a linked one's resolved. Not by device and inode, which a file
+        // system without inodes of its own may repeat: a folder taken for one listed already
+        // would lose its transcripts without a word.
+        var listed: Set<String> = []
+        /// Links that are not transcripts, with the real paths of the folders on the way to them.
         var links: [(path: String, way: [String])] = []
-        func list(_ path: String, way: [String]) -> Int32? {
+        func list(_ path: String, real: String, way: [String]) -> Int32? {
             folder(path)
-            let way = way + [path]
-            var subfolders: [String] = []
+            let way = way + [real]
+            var subfolders: [(path: String, name: String)] = []
             let code = listFolder(path) { name, path, kind in
                 if kind == .folder {
-                    if path != skipping { subfolders.append(path) }
+                    if path != skipping { subfolders.append((path, name)) }
                 } else if isTranscript(name, extensions: extensions) {
                     transcript(path, kind == .link)
                 } else if kind == .link {
@@ -322,37 +326,36 @@ public struct Ingestor: Sendable {
                 }
             }
             if code != nil { return code }
-            for subfolder in subfolders.sorted(by: utf8Precedes) {
-                // A real folder is listed once too: a folder under a linked one may be listed already.
-                guard let identity = FileIdentity(subfolder), listed.insert(identity).inserted else { continue }
-                if let code = list(subfolder, way: way) { unlisted(subfolder, code) }
+            for (subfolder, name) in subfolders.sorted(by: { utf8Precedes($0.path, $1.path) }) {
+                // A real folder is listed once too: one under a linked folder may be listed already.
+                let subfolderReal = real == "/" ? "/" + name : real + "/" + name
+                guard listed.insert(subfolderReal).inserted else { continue }
+                if let code = list(subfolder, real: subfolderReal, way: way) { unlisted(subfolder, code) }
             }
             return nil
         }
-        if let code = list(root, way: []) { return code }
+        let rootReal = realPath(root) ?? root
+        listed.insert(rootReal)
+        if let code = list(root, real: rootReal, way: []) { return code }
         while !links.isEmpty {
             var round: [(path: String, way: [String])] = []
             swap(&round, &links)
             for (path, way) in round.sorted(by: { utf8Precedes($0.path, $1.path) }) where path != skipping {
-                guard let (identity, isFolder) = FileIdentity.folder(path), isFolder, !listed.contains(identity),
-                    !holdsFolder(of: way, linkedAt: path)
+                var status = stat()
+                guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, let target = realPath(path),
+                    !holdsFolder(of: way, target: target), listed.insert(target).inserted
                 else { continue }
-                listed.insert(identity)
-                if let code = list(path, way: way) { unlisted(path, code) }
+                if let code = list(path, real: target, way: way) { unlisted(path, code) }
             }
         }
         return nil
     }
 
-    /// Whether the folder a link at `path` leads to holds one of the folders of `way` (or is
-    /// the root of the disk): followed, it would come back round, or list everything.
-    private static func holdsFolder(of way: [String], linkedAt path: String) -> Bool {
-        guard let target = realPath(path) else { return true }
-        return target == "/"
-            || way.contains { folder in
-                guard let real = realPath(folder) else { return true }
-                return real == target || real.hasPrefix(target + "/")
-            }
+    /// Whether `target`, the real path of a linked folder, holds one of the folders of `way`
+    /// (their real paths), or is the root of the disk: followed, the link would come back
+    /// round, or list everything.
+    private static func holdsFolder(of way: [String], target: String) -> Bool {
+        target == "/" || way.contains { $0 == target || $0.hasPrefix(target + "/") }
     }
 
     /// The path with every link resolved, or nil when it cannot be.

@@ -159,6 +159,25 @@ import Testing
             ])
     }
 
+    /// Paths are one file when they resolve to one real path: the same path twice and a path
+    /// through a link are dropped; a hard link, another name with the same device and inode, is
+    /// kept, as a file on a share that gives every file one inode would be.
+    @Test func pathsAreOneFileWhenTheyResolveToOneRealPathNotWhenTheyShareAnInode() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("same-\(UUID())")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("a"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("a/p1.txt").path
+        try "P1: one.".write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("b").path, withDestinationPath: "a")
+        let hard = folder.appendingPathComponent("p1 copy.txt").path
+        #expect(link(file, hard) == 0)
+        let through = folder.appendingPathComponent("b/p1.txt").path
+        #expect(Ingestor.droppingRepeats([through, file, hard, file]) == [file, hard])
+        #expect(Ingestor.droppingRepeats([through, hard], links: [through]) == [through, hard])
+    }
+
     @Test func documentIdsStayUniqueWhenStemsCollide() {
         #expect(Ingestor.uniqueIDs(for: ["x/a.txt", "x/a.vtt", "x/b.docx"]) == ["a.txt", "a.vtt", "b"])
     }
