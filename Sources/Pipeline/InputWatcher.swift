@@ -94,10 +94,11 @@ public struct WatchedInputs: Sendable, Equatable {
 }
 
 /// Waits for a change to what ``WatchedInputs`` names. On Linux through inotify: a file closed
-/// after writing, moved in or out or deleted, or a folder made; a file being written is seen
-/// once it is closed, not while half of it is there. A change of times or mode alone is not a
-/// change (no run would find one), and `cp` setting the mode of the file it has just written
-/// started a second run with nothing to do. Elsewhere (or with
+/// after writing, moved in or out or deleted, or a folder made or its mode changed; a file
+/// being written is seen once it is closed, not while half of it is there. A change of a
+/// file's times or mode alone is not a change (no run would find one), and `cp` setting the
+/// mode of the file it has just written started a second run with nothing to do; a folder's
+/// mode is (a folder made readable has transcripts to read). Elsewhere (or with
 /// `polling`) the watched folders' entries are compared by size, inode and times every
 /// `interval` seconds. Hand-written: no package on this machine watches files.
 public final class InputWatcher {
@@ -139,7 +140,7 @@ public final class InputWatcher {
             if descriptor >= 0 {
                 let mask =
                     UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_MOVED_FROM) | UInt32(IN_CREATE)
-                    | UInt32(IN_DELETE) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)
+                    | UInt32(IN_DELETE) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_ATTRIB)
                 for (folder, watch) in watchByFolder where !folders.contains(folder) {
                     inotify_rm_watch(descriptor, watch)
                     watchByFolder[folder] = nil
@@ -221,8 +222,10 @@ public final class InputWatcher {
                     } else if let folder, !name.isEmpty,
                         inputs?.matters(
                             folder: folder, name: name, isFolder: event.mask & UInt32(IN_ISDIR) != 0) == true,
-                        // A file made is seen when it is closed after writing, not half written.
-                        event.mask & UInt32(IN_CREATE) == 0 || event.mask & UInt32(IN_ISDIR) != 0
+                        // A file made is seen when it is closed after writing, not half written; a
+                        // change of mode is a change only of a subfolder's (made readable, its
+                        // transcripts are read; unreadable, the run says so).
+                        event.mask & (UInt32(IN_CREATE) | UInt32(IN_ATTRIB)) == 0 || event.mask & UInt32(IN_ISDIR) != 0
                     {
                         let path = entry(name, in: folder)
                         // A file as it was when last reported is no change: Foundation's atomic

@@ -54,6 +54,23 @@ import Testing
         #expect(watcher.next(timeout: 5).contains(linked + "/interview-12.txt"))
     }
 
+    /// A subfolder made readable (or unreadable) is a change: the run then reads its transcripts
+    /// (or says it cannot). A transcript's mode alone is not (`cp` sets the mode of what it wrote).
+    @Test(arguments: [false, true])
+    func aSubfoldersChangeOfModeIsSeen(polling: Bool) throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let folder = workspace.corpus("site C")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let watcher = try watching(workspace, polling: polling)
+        if !polling {
+            #expect(chmod(workspace.corpus("interview-11.txt").path, 0o600) == 0)
+            #expect(watcher.next(timeout: 0.5) == [])
+        }
+        #expect(chmod(folder.path, 0o700) == 0)
+        #expect(watcher.next(timeout: 5).contains(standardizedPath(folder.path)))
+    }
+
     @Test(arguments: [false, true])
     func aNewTranscriptIsSeenButNotOtherFilesBesideIt(polling: Bool) throws {
         let workspace = try Workspace()
