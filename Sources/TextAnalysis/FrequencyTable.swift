@@ -912,7 +912,7 @@ public struct FrequencyTable: Sendable {
         let targetCounts = counts[targetIndex]?.loaded()
         let targetTermList = targetCounts?.terms ?? []
         // Groups of one list of terms (``SharedTerms``) are compared id by id, with no index.
-        let targetTerms = sharesTerms ? Vocabulary(capacity: 0) : Vocabulary(indexing: targetTermList)
+        var targetTerms = sharesTerms ? Vocabulary(capacity: 0) : Vocabulary(indexing: targetTermList)
         var referenceCounts = [Int](repeating: 0, count: targetTermList.count)
         var others = Vocabulary(capacity: 0)
         var otherCounts: [Int] = []
@@ -950,14 +950,16 @@ public struct FrequencyTable: Sendable {
             terms.append(Int32(id))
             pairs.append(Keyness.Counts(target: a, reference: b))
         }
-        referenceCounts = []
+        (referenceCounts, targetTerms) = ([], Vocabulary(capacity: 0))
+        // The other terms: a single reference's own (by their ids in it), or the ones numbered.
         let otherTerms: TermList
         if let single {
-            otherTerms = TermList(single.terms, ids: referenceOnly)
-            for (other, id) in referenceOnly.enumerated() {
-                terms.append(~Int32(other))
+            otherTerms = single.terms
+            for id in referenceOnly {
+                terms.append(~id)
                 pairs.append(Keyness.Counts(target: 0, reference: single.tallies[Int(id)].count))
             }
+            referenceOnly = []
         } else {
             otherTerms = others.termList
             for (other, b) in otherCounts.enumerated() where b >= minimumCount {
