@@ -230,8 +230,7 @@ public struct Ingestor: Sendable {
 
     /// `files` with each file once (the same path twice, or two paths to one file through
     /// links): read once, by the path that is not among `links`, else the one through no link,
-    /// else the first. Read twice,
-    /// its words were counted twice, silently in `tmine freq`.
+    /// else the first. Read twice, its words were counted twice, silently in `tmine freq`.
     public static func droppingRepeats(_ files: [String], links: Set<String> = []) -> [String] {
         // One file is one real path. A `stat` each finds the candidates (one device and inode);
         // real paths, a walk of every folder on the way, are compared only for those: a file
@@ -294,10 +293,11 @@ public struct Ingestor: Sendable {
     /// then the linked ones a round at a time in path order (so the path through no link, or
     /// else the first, is the one listed, whatever order the folders come in). A link is not
     /// followed to a folder that holds one on the way to it (`up -> ..`, `/`: a loop, or all the
-    /// disk); skipped, as links were once, a link to a shared drive's folder lost its transcripts
-    /// without a word. Followed as often as paths led to it, a folder two links named was read twice,
-    /// its words counted twice, and folders linked to one another multiplied the paths beyond
-    /// counting. The run's listing and the watcher (`tmine run --watch`) both walk by this.
+    /// disk); skipped, as links were once, a link to a shared drive's folder lost its
+    /// transcripts without a word. Followed as often as paths led to it, a folder two links
+    /// named was read twice, its words counted twice, and folders linked to one another
+    /// multiplied the paths beyond counting. The run's listing and the watcher (`tmine run
+    /// --watch`) both walk by this.
     /// Read with `readdir`: Foundation's enumerator, with a URL and its properties per entry,
     /// was a twentieth of a 100 MB lexicon edit.
     @discardableResult

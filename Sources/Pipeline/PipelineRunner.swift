@@ -1564,9 +1564,12 @@ extension PipelineConfiguration {
         // One folder's listing comes sorted and without repeats, which one pass confirms:
         // sorted again, 2,000 paths took a third of listing them.
         let ordered = zip(files, files.dropFirst()).allSatisfy { utf8Precedes($0, $1) }
-        let unique = ordered ? files : Array(Set(files)).sorted(by: utf8Precedes)
-        let kept =
-            exclude.isEmpty
+        var unique = ordered ? files : Array(Set(files)).sorted(by: utf8Precedes)
+        // Inputs that overlap through links (`[site A, all]`, `all -> site A`) name one file
+        // twice: it is one file, named by its path through no link, as one folder's listing
+        // names it, and excluded by that path (or its name), as a folder's listing is.
+        if listed > 1 { unique = Ingestor.droppingRepeats(unique) }
+        return exclude.isEmpty
             ? unique.filter { $0 != participantsFile }
             : zip(unique, relativePaths(unique, from: baseFolder)).filter { path, relative in
                 path != participantsFile
@@ -1575,9 +1578,6 @@ extension PipelineConfiguration {
                             || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
                     }
             }.map(\.0)
-        // Inputs that overlap through links (`[site A, latest]`, `latest -> site A`) name one
-        // file twice: read once, by a path not excluded.
-        return listed > 1 ? Ingestor.droppingRepeats(kept) : kept
     }
 
     private func glob(_ pattern: String) -> [String] {
