@@ -247,9 +247,9 @@ public struct Ingestor: Sendable {
             for position in candidates.indices where candidates[position].real == nil {
                 candidates[position].real = realPath(files[candidates[position].index])
             }
-            if let position = candidates.firstIndex(where: { real != nil && $0.real == real }) {
+            if let real, let position = candidates.firstIndex(where: { $0.real == real }) {
                 let earlier = candidates[position].index
-                if prefers(file, over: files[earlier], links: links) {
+                if prefers(file, over: files[earlier], real: real, links: links) {
                     (keep[earlier], candidates[position].index) = (false, index)
                 } else {
                     keep[index] = false
@@ -262,12 +262,12 @@ public struct Ingestor: Sendable {
         return files.indices.filter { keep[$0] }.map { files[$0] }
     }
 
-    /// Whether `path` is a better name than `other` for one file: not among `links` where
-    /// `other` is, else its own real path where `other` is not.
-    private static func prefers(_ path: String, over other: String, links: Set<String>) -> Bool {
+    /// Whether `path` is a better name than `other` for one file, whose real path is `real`:
+    /// not among `links` where `other` is, else the real path itself where `other` is not.
+    private static func prefers(_ path: String, over other: String, real: String, links: Set<String>) -> Bool {
         let (linked, otherLinked) = (links.contains(path), links.contains(other))
         if linked != otherLinked { return otherLinked }
-        return realPath(path) == path && realPath(other) != other
+        return path == real && other != real
     }
 
     /// A file as the file system knows it, whatever the path to it (links followed).
