@@ -41,7 +41,7 @@ struct FrequencyMerge {
 
         func add(_ count: DocumentCounts) {
             if let ids = shared?.ids(of: count), let termCount = shared?.count {
-                for table in tables.indices { tables[table].builder.add(count, sharedIDs: ids, termCount: termCount) }
+                for table in tables.indices { tables[table].builder.add(count, shared: ids, termCount: termCount) }
             } else {
                 for table in tables.indices { tables[table].builder.add(count) }
             }
@@ -71,8 +71,10 @@ struct FrequencyMerge {
                 }
             }
             if !sharingTables.isEmpty {
+                // Terms said once are in no row and no keyness of a minimum count of 2 or more.
                 let terms = FrequencyTable.SharedTerms(
-                    participants: participants, filter: stage.counterOptions(ngram: n).filter)
+                    participants: participants, filter: stage.counterOptions(ngram: n).filter,
+                    omittingTermsHeardOnce: stage.minimumCount >= 2)
                 lanes.append(Lane(position: position, shared: terms, tables: sharingTables))
             }
         }
@@ -118,11 +120,17 @@ struct FrequencyMerge {
         // Each table made and compared on whichever core is free (a few seconds of one core for
         // a large study's bigrams); each builder handed to its task, which lets it go.
         let stage = self.stage
-        var tables: [(position: Int, grouping: Int, builder: FrequencyTable.Builder, terms: TermList?)] = []
+        var tables:
+            [(position: Int, grouping: Int, builder: FrequencyTable.Builder, terms: TermList?, omitsOnce: Bool)] = []
         for lane in lanes {
+            let omitsOnce = lane.shared?.omitsTermsHeardOnce ?? false
             let terms = lane.shared.take()?.terms()
             for table in lane.tables {
-                tables.append((lane.position, table.grouping, table.builder, table.builder.sharesTerms ? terms : nil))
+                tables.append(
+                    (
+                        lane.position, table.grouping, table.builder, table.builder.sharesTerms ? terms : nil,
+                        omitsOnce
+                    ))
             }
             lane.tables = []
         }
@@ -132,13 +140,13 @@ struct FrequencyMerge {
         let jobs = tables.map { table in
             (
                 n: stage.ngrams[table.position], grouping: stage.groupings[table.grouping],
-                builder: TakenOnce(table.builder), terms: table.terms
+                builder: TakenOnce(table.builder), terms: table.terms, omitsOnce: table.omitsOnce
             )
         }
         tables = []
         let made = ConcurrentSlots<(FrequencyTable, [Result<Keyness, KeynessError>])>.map(jobs.count) { job in
             guard var builder = jobs[job].builder.take() else { preconditionFailure("each table is made once") }
-            let table = builder.takeTable(terms: jobs[job].terms)
+            let table = builder.takeTable(terms: jobs[job].terms, omittingTermsHeardOnce: jobs[job].omitsOnce)
             let comparisons = stage.keyness.filter { $0.grouping == jobs[job].grouping }.map { comparison in
                 Result { () throws(KeynessError) in
                     try table.keyness(

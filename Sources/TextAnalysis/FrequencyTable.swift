@@ -113,11 +113,23 @@ public struct FrequencyTable: Sendable {
     /// in each group.
     private let sharesTerms: Bool
 
-    init(options: FrequencyCounter.Options, groups: [Group], counts: [GroupCounts], sharesTerms: Bool = false) {
+    /// Whether terms said once in the whole table are missing from it (a table of a minimum
+    /// count of 2 or more, whose shared terms left them out: ``SharedTerms``): its rows and its
+    /// keyness of a minimum count of 2 or more are what they would be, ``count(of:in:)`` of such
+    /// a term is nil.
+    public let omitsTermsHeardOnce: Bool
+
+    init(
+        options: FrequencyCounter.Options, groups: [Group], counts: [GroupCounts], sharesTerms: Bool = false,
+        omitsTermsHeardOnce: Bool = false
+    ) {
+        precondition(
+            !omitsTermsHeardOnce || options.minimumCount >= 2, "terms heard once are left out of tables that show none")
         self.options = options
         self.groups = groups
         self.counts = counts
         self.sharesTerms = sharesTerms
+        self.omitsTermsHeardOnce = omitsTermsHeardOnce
     }
 
     /// A table built document by document, in document order: a pipeline folds each document's
@@ -289,12 +301,14 @@ public struct FrequencyTable: Sendable {
                 if !keepingIDs && !counts.isEmpty { anonymous = true }
                 grow(to: size)
                 if shared { seen.pad(to: size / 64 + 1, with: 0) }
-                if keepingIDs { ids += terms }
                 for (index, id) in terms.enumerated() {
                     // A few terms ahead: the tallies of a large study's bigrams outgrow the cache.
-                    if index + 8 < terms.count {
+                    if index + 8 < terms.count, terms[index + 8] >= 0 {
                         tallies.withUnsafeBufferPointer { Vocabulary.prefetch($0, at: Int(terms[index + 8])) }
                     }
+                    // Not numbered yet: heard once so far (``SharedTerms``), counted when it is.
+                    guard id >= 0 else { continue }
+                    if keepingIDs { ids.append(id) }
                     Self.count(counts[index], of: id, in: &tallies, shared: shared, seen: &seen, touched: &touched)
                 }
             }
@@ -353,7 +367,7 @@ public struct FrequencyTable: Sendable {
         private var scratchFile: ScratchFile?
         private var scratchRefused = false
 
-        /// Whether the groups count by the ids of ``SharedTerms`` (``add(_:sharedIDs:termCount:)``),
+        /// Whether the groups count by the ids of ``SharedTerms`` (``add(_:shared:termCount:)``),
         /// each an array indexed by them, rather than each numbering its own terms.
         public let sharesTerms: Bool
 
@@ -375,17 +389,25 @@ public struct FrequencyTable: Sendable {
             add(document, numbered: nil)
         }
 
-        /// Adds the next document's counts to a builder that shares terms: `sharedIDs` are its
+        /// Adds the next document's counts to a builder that shares terms: `shared` are its
         /// speakers' term ids (``SharedTerms/ids(of:)`` of this document), `termCount` how many
         /// terms the shared terms have now.
-        public mutating func add(_ document: DocumentCounts, sharedIDs: [[Int32]], termCount: Int) {
-            add(document, numbered: (sharedIDs, termCount))
+        public mutating func add(_ document: DocumentCounts, shared: SharedTerms.Numbered, termCount: Int) {
+            precondition(sightings.count == Int(shared.firstSighting), "every document is given to the builder")
+            add(document, numbered: (shared.ids, termCount))
+            countEarlier(shared.earlier, termCount: termCount)
         }
 
         private mutating func add(_ document: DocumentCounts, numbered: (ids: [[Int32]], count: Int)?) {
             precondition(sharesTerms == (numbered != nil), "a builder sharing terms is given every document's ids")
             let documentIndex = documentCount
             documentCount += 1
+            // Each speaker's group and participant, for terms it said once that a later document
+            // numbers (``SharedTerms/Numbered/earlier``).
+            let firstSighting = sightings.count
+            if numbered != nil {
+                sightings += repeatElement(Sighting(slot: -1, participant: -1), count: document.speakers.count)
+            }
             // Each speaker's group; the speakers of a group taken one after the other, so that
             // those of a group several share in this document count its documents once.
             var speakers: [(slot: Int, speaker: Int)] = []
@@ -428,12 +450,16 @@ public struct FrequencyTable: Sendable {
                     for id in touched { seen[Int(id) >> 6] = 0 }
                     touched.removeAll(keepingCapacity: true)
                 }
+                var number: Int32 = -1
                 if let id = speaker.participantID {
-                    let number = participantIndex[id] ?? Int32(participantIndex.count)
+                    number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
                     appendRun(of: scratch, vocabularySize: accumulators[slot].size)
                     scratch.removeAll(keepingCapacity: true)
                     spoken.append(Spoken(participant: number, slot: Int32(slot), end: spokenIDs.count))
+                }
+                if numbered != nil {
+                    sightings[firstSighting + position] = Sighting(slot: Int32(slot), participant: number)
                 }
             }
             // Among many groups (by participant, by document), those no document has added to
@@ -451,6 +477,43 @@ public struct FrequencyTable: Sendable {
 
         /// Groups a builder holds before it sets quiet ones aside.
         static let freezingAbove = 64
+
+        /// A speaker of a document (numbered as ``SharedTerms`` numbers them): its group's slot
+        /// and its participant's number (-1: none; a slot of -1, a speaker the filter left out).
+        struct Sighting: Sendable {
+            var slot: Int32
+            var participant: Int32
+        }
+        private var sightings: [Sighting] = []
+
+        /// Counts terms speakers of earlier documents said once, numbered now that a later
+        /// document said them again: once each, in the group of the speaker who said it, one
+        /// document more (an earlier one), and its participant among the term's.
+        private mutating func countEarlier(_ earlier: [SharedTerms.Numbered.Earlier], termCount: Int) {
+            guard !earlier.isEmpty else { return }
+            var earlier = earlier
+            earlier.sort { ($0.sighting, $0.id) < ($1.sighting, $1.id) }
+            var next = 0
+            while next < earlier.count {
+                let sighting = sightings[Int(earlier[next].sighting)]
+                var end = next
+                while end < earlier.count && earlier[end].sighting == earlier[next].sighting { end += 1 }
+                defer { next = end }
+                guard sighting.slot >= 0 else { continue }
+                let slot = Int(sighting.slot)
+                accumulators[slot].grow(to: termCount)
+                for item in earlier[next..<end] {
+                    accumulators[slot].tallies[Int(item.id)].add(1)
+                    accumulators[slot].tallies[Int(item.id)].documents += 1
+                }
+                guard sighting.participant >= 0 else { continue }
+                scratch.removeAll(keepingCapacity: true)
+                for item in earlier[next..<end] { scratch.append(item.id) }
+                appendRun(of: scratch, vocabularySize: accumulators[slot].size)
+                scratch.removeAll(keepingCapacity: true)
+                spoken.append(Spoken(participant: sighting.participant, slot: Int32(slot), end: spokenIDs.count))
+            }
+        }
 
         /// Appends a speaker's term ids to `spokenIDs`, in order, as varint gaps. The ids are
         /// distinct: a bit each, read back in order, sorts them (a comparison sort of them was a
@@ -492,9 +555,9 @@ public struct FrequencyTable: Sendable {
 
         /// The table of every document added so far (`terms`: the shared terms' list, of a
         /// builder that shares terms).
-        public func table(terms: TermList? = nil) -> FrequencyTable {
+        public func table(terms: TermList? = nil, omittingTermsHeardOnce: Bool = false) -> FrequencyTable {
             var copy = self
-            return copy.takeTable(terms: terms)
+            return copy.takeTable(terms: terms, omittingTermsHeardOnce: omittingTermsHeardOnce)
         }
 
         /// The table of every document added so far, leaving the builder empty: each group's
@@ -503,8 +566,12 @@ public struct FrequencyTable: Sendable {
         /// third of a gigabyte).
         ///
         /// A builder that shares terms is given them (``SharedTerms/terms()``): every group's
-        /// terms are that list, each group's tallies one per term (0 for a term it lacks).
-        public mutating func takeTable(terms shared: TermList? = nil) -> FrequencyTable {
+        /// terms are that list, each group's tallies one per term (0 for a term it lacks);
+        /// `omittingTermsHeardOnce` when they left out terms heard once
+        /// (``SharedTerms/omitsTermsHeardOnce``).
+        public mutating func takeTable(terms shared: TermList? = nil, omittingTermsHeardOnce: Bool = false)
+            -> FrequencyTable
+        {
             precondition(sharesTerms == (shared != nil), "a builder sharing terms is given them")
             var accumulators: [Accumulator] = []
             swap(&accumulators, &self.accumulators)
@@ -561,7 +628,9 @@ public struct FrequencyTable: Sendable {
                         participants: participantCounts[slot],
                         uniform: Int32(min(1, accumulator.participants.count)), spilled: accumulator.spilled))
             }
-            return FrequencyTable(options: options, groups: groups, counts: counts, sharesTerms: shared != nil)
+            return FrequencyTable(
+                options: options, groups: groups, counts: counts, sharesTerms: shared != nil,
+                omitsTermsHeardOnce: omittingTermsHeardOnce)
         }
     }
 
@@ -570,32 +639,141 @@ public struct FrequencyTable: Sendable {
     /// terms into arrays by these ids, instead of interning every term into its own groups
     /// again. Two groupings of two groups each (split, years) interned a large study's bigrams
     /// four times over, millions of terms each, waiting on memory for every one.
+    ///
+    /// Tables that show no term counted fewer than twice (a minimum count of 2 or more) are not
+    /// given a term until it is heard a second time (``omitsTermsHeardOnce``): until then it is
+    /// kept aside with the speaker who said it, and counted for that speaker when it is numbered
+    /// (``Numbered/earlier``). Nine in ten of a large study's distinct bigrams are said once, and
+    /// each numbered term costs every sharing group a tally (8 bytes) and every participant who
+    /// said it a place in the participants' runs, a third of the sample study's shape at 100 MB.
     public struct SharedTerms: Sendable {
         private var vocabulary = Vocabulary(capacity: 0)
         private var hashes: [UInt32] = []
         private let filter: SegmentFilter
         private let byID: [String: Participant]
+        /// Whether terms heard once so far go unnumbered (see the type's notes).
+        public let omitsTermsHeardOnce: Bool
+        /// The terms heard once so far (and those numbered since, whose ``vocabulary`` id
+        /// `heardOnce` then holds as `-1 - id`); each term's speaker, `heardOnce[term]`, is its
+        /// sighting: speakers numbered in document order, every speaker of a document one.
+        private var once = Vocabulary(capacity: 0)
+        private var heardOnce: [Int32] = []
+        private var sightings: Int32 = 0
 
         /// Terms for tables whose options have `filter`: a speaker it leaves out is not numbered.
-        public init(participants: ParticipantTable, filter: SegmentFilter) {
+        /// `omittingTermsHeardOnce` for tables whose minimum count is 2 or more.
+        public init(participants: ParticipantTable, filter: SegmentFilter, omittingTermsHeardOnce: Bool = false) {
             self.filter = filter
             byID = participants.byID
+            omitsTermsHeardOnce = omittingTermsHeardOnce
         }
 
         /// How many terms are numbered.
         public var count: Int { vocabulary.count }
 
+        /// One document's speakers' term ids, for every sharing builder.
+        public struct Numbered: Sendable {
+            /// Each speaker's term ids in the order of the speaker's terms (none for a speaker the
+            /// filter leaves out); -1 for a term not numbered yet (heard once so far).
+            public var ids: [[Int32]]
+            /// Terms this document numbered that a speaker of an earlier document said once: each
+            /// is counted once more, for that speaker (`sighting`), by every builder.
+            public var earlier: [Earlier]
+            /// The sighting number of the document's first speaker; the others follow it.
+            public var firstSighting: Int32
+
+            public struct Earlier: Sendable, Hashable {
+                public var id: Int32
+                public var sighting: Int32
+            }
+        }
+
         /// Each speaker's term ids in the order of the speaker's terms (none for a speaker the
         /// filter leaves out), new terms numbered: what every sharing builder is given.
-        public mutating func ids(of document: DocumentCounts) -> [[Int32]] {
-            document.speakers.map { speaker in
+        public mutating func ids(of document: DocumentCounts) -> Numbered {
+            let first = sightings
+            sightings += Int32(document.speakers.count)
+            var earlier: [Numbered.Earlier] = []
+            var ids = document.speakers.enumerated().map { position, speaker in
                 let participant = speaker.participantID.flatMap { byID[$0] }
-                guard filter.accepts(participantID: speaker.participantID, participant: participant) else { return [] }
+                guard filter.accepts(participantID: speaker.participantID, participant: participant) else {
+                    return [Int32]()
+                }
                 var ids: [Int32] = []
                 ids.reserveCapacity(speaker.terms.count)
-                vocabulary.internEach(speaker.terms, hashes: &hashes, ahead: { _ in }) { _, id in ids.append(id) }
+                if omitsTermsHeardOnce {
+                    numberHeardTwice(
+                        speaker.terms, counts: speaker.counts, sighting: first + Int32(position),
+                        firstOfDocument: first,
+                        into: &ids, earlier: &earlier)
+                } else {
+                    vocabulary.internEach(speaker.terms, hashes: &hashes, ahead: { _ in }) { _, id in ids.append(id) }
+                }
                 return ids
             }
+            if omitsTermsHeardOnce {
+                // A term one speaker of this document said once and a later one said again was
+                // numbered after the first speaker's list was made: that list learns its id here.
+                for speaker in ids.indices {
+                    for index in ids[speaker].indices where ids[speaker][index] < -1 {
+                        let state = heardOnce[Int(-2 - ids[speaker][index])]
+                        ids[speaker][index] = state < 0 ? -1 - state : -1
+                    }
+                }
+            }
+            return Numbered(ids: ids, earlier: earlier, firstSighting: first)
+        }
+
+        /// A speaker's term ids (``ids(of:)``) when terms heard once are left unnumbered: a term
+        /// is numbered the second time it is heard (or at once, if its speaker says it twice).
+        /// A term first heard here is listed as `-2 - its place in once`, resolved when the
+        /// document is done; a term a speaker of an earlier document said once is listed in `earlier`.
+        private mutating func numberHeardTwice(
+            _ terms: TermList, counts: [Int], sighting: Int32, firstOfDocument: Int32, into ids: inout [Int32],
+            earlier: inout [Numbered.Earlier]
+        ) {
+            hashes.removeAll(keepingCapacity: true)
+            for index in terms.indices { hashes.append(terms.withBytes(at: index) { Vocabulary.hash($0) }) }
+            // Slots fetched a few terms ahead: a large study's terms outgrow the cache.
+            let distance = 8
+            for index in hashes.indices.prefix(distance) { vocabulary.prefetch(hash: hashes[index]) }
+            for index in hashes.indices {
+                if index + distance < hashes.count { vocabulary.prefetch(hash: hashes[index + distance]) }
+                let hash = hashes[index]
+                let id: Int32 = terms.withBytes(at: index) { bytes in
+                    if let known = vocabulary.id(of: bytes, hash: hash) { return known }
+                    if counts[index] >= 2 {
+                        guard let heard = once.id(of: bytes, hash: hash) else {
+                            return vocabulary.intern(bytes, hash: hash)
+                        }
+                        return number(
+                            bytes, hash: hash, heard: heard, firstOfDocument: firstOfDocument, earlier: &earlier)
+                    }
+                    let before = once.count
+                    let heard = once.intern(bytes, hash: hash)
+                    guard Int(heard) < before else {
+                        heardOnce.append(sighting)
+                        return -2 - heard
+                    }
+                    return number(bytes, hash: hash, heard: heard, firstOfDocument: firstOfDocument, earlier: &earlier)
+                }
+                ids.append(id)
+            }
+        }
+
+        /// Numbers a term heard once before (`heard`, its place in `once`), listing that earlier
+        /// sighting in `earlier` unless it was in this document (whose lists are resolved after).
+        private mutating func number(
+            _ bytes: UnsafeBufferPointer<UInt8>, hash: UInt32, heard: Int32, firstOfDocument: Int32,
+            earlier: inout [Numbered.Earlier]
+        ) -> Int32 {
+            let sighting = heardOnce[Int(heard)]
+            // A term numbered is found in the vocabulary before `once` is asked.
+            precondition(sighting >= 0, "a term numbered is not heard once")
+            let id = vocabulary.intern(bytes, hash: hash)
+            heardOnce[Int(heard)] = -1 - id
+            if sighting < firstOfDocument { earlier.append(.init(id: id, sighting: sighting)) }
+            return id
         }
 
         /// Every term in id order, for the sharing builders' tables (the index let go with this).
@@ -869,7 +1047,8 @@ public struct FrequencyTable: Sendable {
         }
     }
 
-    /// The counts of one term in one group, if it occurs there (nil once the rows are taken).
+    /// The counts of one term in one group, if it occurs there (nil once the rows are taken, and
+    /// for a term said once in a table that ``omitsTermsHeardOnce``).
     public func count(of term: String, in group: String) -> TermCount? {
         // A search of the group's forms: tables are read by their rows; this is for a question or two.
         guard let index = groups.firstIndex(where: { $0.name == group }), let counts = counts[index]?.loaded(),
@@ -891,6 +1070,8 @@ public struct FrequencyTable: Sendable {
         -> Keyness
     {
         precondition(!counts.contains { $0 == nil }, "keyness of a table whose rows were taken: take them last")
+        // Its terms said once are not counted (``omitsTermsHeardOnce``): rows of them would be missing.
+        precondition(minimumCount >= 2 || !omitsTermsHeardOnce, "keyness of a table without its terms said once")
         guard let targetIndex = groups.firstIndex(where: { $0.name == target }) else {
             throw KeynessError(group: target, known: groups.map(\.name))
         }

@@ -75,7 +75,12 @@ public struct Vocabulary: Sendable {
 
     /// The id of the form spelt by `bytes` (UTF-8), or nil when the corpus never had it.
     public func id(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let found = find(bytes, hash: Self.hash(bytes)).id
+        id(of: bytes, hash: Self.hash(bytes))
+    }
+
+    /// ``id(of:)`` with the bytes' ``hash(_:)`` computed before (one hash for two vocabularies).
+    func id(of bytes: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int32? {
+        let found = find(bytes, hash: hash).id
         return found >= 0 ? found : nil
     }
 

@@ -494,7 +494,7 @@ import Testing
             for document in documents {
                 let ids = shared.ids(of: document)
                 for index in groupings.indices {
-                    sharing[index].add(document, sharedIDs: ids, termCount: shared.count)
+                    sharing[index].add(document, shared: ids, termCount: shared.count)
                     own[index].add(document)
                 }
             }
@@ -549,6 +549,95 @@ import Testing
                     #expect(try a.keyness(of: group) == b.keyness(of: group))
                     for other in b.groups.map(\.name) where other != group {
                         #expect(try a.keyness(of: group, against: other) == b.keyness(of: group, against: other))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tables of a minimum count of 2 whose shared terms leave out terms heard once
+    /// (``FrequencyTable/SharedTerms/omitsTermsHeardOnce``) have the rows, groups and keyness of
+    /// tables that count every term: a term said once and again in a later document by the same
+    /// participant, by another, or first by an interviewer; said by two speakers of one document;
+    /// said twice by its first speaker; participants in several documents; speakers the filter
+    /// leaves out. Only terms heard at least twice (by the speakers let in) are numbered.
+    @Test func termsHeardOnceAreLeftOutWithoutChangingRowsOrKeyness() throws {
+        var random = SplitMixGenerator(seed: 71)
+        let people = (1...9).map { number in
+            Participant(
+                id: "P\(number)",
+                attributes: ["split": number % 2 == 0 ? "tech" : "clinical", "years": number % 3 == 0 ? "5+" : "1-5"])
+        }
+        let participants = ParticipantTable(attributeNames: ["split", "years"], participants: people)
+        func speaker(_ id: String?) -> DocumentCounts.Speaker {
+            var terms: [String: Int] = [:]
+            // Rare terms, most said once or twice in all; a few said more than once by a speaker.
+            for _ in 0..<(id == nil ? 40 : 120) {
+                terms["t\(Int.random(in: 0..<12000, using: &random))"] =
+                    Int.random(in: 0..<12, using: &random) == 0 ? 2 : 1
+            }
+            if let id { terms["said-by-\(id)"] = 1 }
+            return DocumentCounts.Speaker(participantID: id, words: terms.values.reduce(0, +) + 3, terms: terms)
+        }
+        var documents: [DocumentCounts] = []
+        for document in 0..<60 {
+            var speakers = [speaker(nil)]
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                speakers.append(speaker(people.randomElement(using: &random)?.id))
+            }
+            documents.append(DocumentCounts(documentID: "d\(document)", speakers: speakers))
+        }
+        for filter in [SegmentFilter(attributes: ["split": ["tech"]]), .everyone] {
+            let groupings: [Grouping] = [.attributes(["split"]), .attributes(["years"]), .corpus]
+            var shared = FrequencyTable.SharedTerms(
+                participants: participants, filter: filter, omittingTermsHeardOnce: true)
+            var sharing: [FrequencyTable.Builder] = []
+            var own: [FrequencyTable.Builder] = []
+            for grouping in groupings {
+                var options = FrequencyCounter.Options()
+                options.grouping = grouping
+                options.filter = filter
+                options.minimumCount = 2
+                sharing.append(FrequencyTable.Builder(participants: participants, options: options, sharingTerms: true))
+                own.append(FrequencyTable.Builder(participants: participants, options: options))
+            }
+            var earlier = 0
+            for document in documents {
+                let ids = shared.ids(of: document)
+                earlier += ids.earlier.count
+                for index in groupings.indices {
+                    sharing[index].add(document, shared: ids, termCount: shared.count)
+                    own[index].add(document)
+                }
+            }
+            var heard: [String: Int] = [:]
+            for document in documents {
+                for spoken in document.speakers
+                where filter.accepts(
+                    participantID: spoken.participantID,
+                    participant: spoken.participantID.flatMap { participants.byID[$0] })
+                {
+                    for (term, count) in zip(spoken.terms, spoken.counts) { heard[term, default: 0] += count }
+                }
+            }
+            // Numbered: the terms heard twice or more, and only those.
+            #expect(shared.count == heard.values.filter { $0 >= 2 }.count)
+            #expect(heard.values.filter { $0 == 1 }.count > 500)
+            #expect(earlier > 500)
+            let terms = shared.terms()
+            for index in groupings.indices {
+                let a = sharing[index].table(terms: terms, omittingTermsHeardOnce: true)
+                let b = own[index].table()
+                #expect(a.omitsTermsHeardOnce && !b.omitsTermsHeardOnce)
+                #expect(a.groups == b.groups)
+                #expect(a.rows == b.rows && !a.rows.isEmpty)
+                #expect(a.rows.contains { $0.participants > 1 } && a.rows.contains { $0.documents > 1 })
+                for group in b.groups.map(\.name) {
+                    #expect(try a.keyness(of: group, minimumCount: 2) == b.keyness(of: group, minimumCount: 2))
+                    for other in b.groups.map(\.name) where other != group {
+                        #expect(
+                            try a.keyness(of: group, against: other, minimumCount: 3)
+                                == b.keyness(of: group, against: other, minimumCount: 3))
                     }
                 }
             }
