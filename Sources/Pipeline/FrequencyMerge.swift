@@ -51,12 +51,13 @@ struct FrequencyMerge {
     /// Tables of many groups (by participant, by document) set their quiet groups aside in a
     /// scratch file in `scratchFolder` (the out folder's `.cache`), unlinked as it is made.
     ///
-    /// Groupings of few groups share their terms when there are two or more of them: a table
-    /// alone numbers each term once in its own groups anyway.
+    /// Groupings of few groups share their terms when there are two or more of them, or when
+    /// the minimum count is 2 or more (shared terms then leave out terms heard once): a table
+    /// alone otherwise numbers each term once in its own groups anyway.
     init(stage: FrequencyStage, participants: ParticipantTable, scratchFolder: String?) {
         self.stage = stage
-        let few = stage.groupings.map { ($0.groupLimit(among: participants) ?? .max) <= Self.fewGroups }
-        let sharing = few.filter { $0 }.count >= 2
+        let few = stage.groupings.map { FrequencyTable.SharedTerms.suit($0, among: participants) }
+        let sharing = few.filter { $0 }.count >= 2 || stage.minimumCount >= 2
         lanes = []
         for (position, n) in stage.ngrams.enumerated() {
             var sharingTables: [(grouping: Int, builder: FrequencyTable.Builder)] = []
@@ -79,11 +80,6 @@ struct FrequencyMerge {
             }
         }
     }
-
-    /// The most groups a grouping may have to share terms (`(none)` among them): each of its
-    /// groups heard keeps a tally for every term of the study (8 bytes), where a group of its
-    /// own keeps ~33 bytes for each term it has; with a few groups, each has a good part of them.
-    static let fewGroups = 8
 
     /// Whether each table shares its n-gram size's terms, `[n][g]` as the stage lists them.
     var sharesTerms: [[Bool]] {

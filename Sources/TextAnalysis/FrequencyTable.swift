@@ -660,6 +660,16 @@ public struct FrequencyTable: Sendable {
         private var heardOnce: [Int32] = []
         private var sightings: Int32 = 0
 
+        /// The most groups a grouping may have to share terms (`(none)` among them): each of its
+        /// groups heard keeps a tally for every term of the study (8 bytes), where a group of its
+        /// own keeps ~33 bytes for each term it has; with a few groups, each has a good part of them.
+        public static let groupLimit = 8
+
+        /// Whether a table of `grouping` may count by shared terms (``groupLimit``).
+        public static func suit(_ grouping: Grouping, among participants: ParticipantTable) -> Bool {
+            (grouping.groupLimit(among: participants) ?? .max) <= groupLimit
+        }
+
         /// Terms for tables whose options have `filter`: a speaker it leaves out is not numbered.
         /// `omittingTermsHeardOnce` for tables whose minimum count is 2 or more.
         public init(participants: ParticipantTable, filter: SegmentFilter, omittingTermsHeardOnce: Bool = false) {
@@ -778,6 +788,40 @@ public struct FrequencyTable: Sendable {
 
         /// Every term in id order, for the sharing builders' tables (the index let go with this).
         public consuming func terms() -> TermList { vocabulary.termList }
+    }
+
+    /// One table fed document by document (`tmine freq`): through shared terms that leave out
+    /// terms heard once (``SharedTerms``) when its minimum count is 2 or more and its groups are
+    /// few, which holds a tenth of a large study's distinct bigrams; numbering each group's own
+    /// terms otherwise.
+    public struct OneTableBuilder: Sendable {
+        private var builder: Builder
+        private var shared: SharedTerms?
+
+        /// A table of `options`; groups set aside go to a scratch file in `scratchFolder`, if given.
+        public init(participants: ParticipantTable, options: FrequencyCounter.Options, scratchFolder: String? = nil) {
+            let sharing = options.minimumCount >= 2 && SharedTerms.suit(options.grouping, among: participants)
+            builder = Builder(
+                participants: participants, options: options, scratchFolder: scratchFolder, sharingTerms: sharing)
+            if sharing {
+                shared = SharedTerms(participants: participants, filter: options.filter, omittingTermsHeardOnce: true)
+            }
+        }
+
+        /// Adds the next document's counts.
+        public mutating func add(_ document: DocumentCounts) {
+            if let ids = shared?.ids(of: document), let count = shared?.count {
+                builder.add(document, shared: ids, termCount: count)
+            } else {
+                builder.add(document)
+            }
+        }
+
+        /// The table of every document added.
+        public consuming func takeTable() -> FrequencyTable {
+            guard let shared = shared.take() else { return builder.takeTable() }
+            return builder.takeTable(terms: shared.terms(), omittingTermsHeardOnce: true)
+        }
     }
 
     /// Rows sorted by group, then count (descending), then term; minimum count and top-N applied.

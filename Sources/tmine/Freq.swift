@@ -130,7 +130,7 @@ struct Freq: ParsableCommand {
         of study: StudyStream, options: FrequencyCounter.Options, stems: Bool, scratchFolder: String
     ) throws -> FrequencyTable {
         let counter = FrequencyCounter(options: options)
-        var builder = FrequencyTable.Builder(
+        var builder = FrequencyTable.OneTableBuilder(
             participants: study.participants, options: options, scratchFolder: scratchFolder)
         try study.forEach(
             roles: options.filter.roles, stems: stems, make: { counter.counts(ofDocument: 0, in: $0) },

@@ -124,6 +124,67 @@ import Testing
         }
     }
 
+    /// With a minimum count of 2, a lone grouping of few groups counts by shared terms too, which
+    /// leave out terms heard once: its tables (words and bigrams) and keyness are those made
+    /// alone counting every term; a grouping by participant still numbers its own.
+    @Test func aMinimumCountOfTwoSharesTermsForOneGroupingAndGivesTheSameTables() throws {
+        var random = SplitMixGenerator(seed: 271)
+        let people = (1...6).map { Participant(id: "P\($0)", attributes: ["split": $0 % 2 == 0 ? "tech" : "clinical"]) }
+        let participants = ParticipantTable(attributeNames: ["split"], participants: people)
+        func speaker(_ id: String?, ngram: Int) -> DocumentCounts.Speaker {
+            var terms: [String: Int] = [:]
+            for _ in 0..<40 {
+                let term = (0..<ngram).map { _ in "w\(Int.random(in: 0..<60, using: &random))" }
+                terms[term.joined(separator: " "), default: 0] += 1
+            }
+            return DocumentCounts.Speaker(participantID: id, words: terms.values.reduce(0, +) + 2, terms: terms)
+        }
+        let documents = (0..<25).map { document in
+            let speakers =
+                [nil]
+                + (0..<Int.random(in: 1...2, using: &random)).map { _ in people.randomElement(using: &random)?.id }
+            return [1, 2].map { ngram in
+                DocumentCounts(documentID: "d\(document)", speakers: speakers.map { speaker($0, ngram: ngram) })
+            }
+        }
+        var stage = FrequencyStage()
+        stage.groupings = [.attributes(["split"]), .participant]
+        stage.ngrams = [1, 2]
+        stage.filter = .everyone
+        stage.minimumCount = 2
+        stage.keyness = [.init(grouping: .attributes(["split"]), group: "tech", reference: nil)]
+        var merge = FrequencyMerge(stage: stage, participants: participants, scratchFolder: nil)
+        #expect(merge.sharesTerms == [[true, false], [true, false]])
+        for document in documents { merge.add(document) }
+        var warnings: [String] = []
+        let finished = merge.finish(study: "s", warnings: &warnings)
+        #expect(warnings.isEmpty && finished.tables.count == 4)
+        for (index, made) in finished.tables.enumerated() {
+            let options = stage.counterOptions(ngram: made.ngram, grouping: stage.groupings[index % 2])
+            let alone = FrequencyTable(
+                merging: documents.map { $0[index / 2] }, participants: participants, options: options)
+            let table = try #require(made.table)
+            #expect(table.omitsTermsHeardOnce == (index % 2 == 0))
+            #expect(table.groups == alone.groups)
+            #expect(table.rows == alone.rows && !alone.rows.isEmpty)
+        }
+        // Bigrams of 60 words: hundreds said once in all, in no row and no comparison.
+        var heard: [String: Int] = [:]
+        for document in documents {
+            for speaker in document[1].speakers {
+                for (term, count) in zip(speaker.terms, speaker.counts) { heard[term, default: 0] += count }
+            }
+        }
+        #expect(heard.values.filter { $0 == 1 }.count > 300)
+        for made in finished.keyness {
+            let alone = FrequencyTable(
+                merging: documents.map { $0[made.ngram - 1] }, participants: participants,
+                options: stage.counterOptions(ngram: made.ngram, grouping: .attributes(["split"])))
+            #expect(made.keyness == (try alone.keyness(of: "tech", minimumCount: 2)))
+        }
+        #expect(finished.keyness.count == 2)
+    }
+
     /// The cache keeps of a comparison the rows up to the last the report may show (the first
     /// ten the target uses more) and none after: the report made from them is the one the whole
     /// comparison makes, however the rows the target uses less fall among those.
