@@ -51,14 +51,7 @@ public struct BinaryWriter: Sendable {
             var start = 0
             for end in ends {
                 let length = Int(end) - start
-                var prefix = length
-                while prefix >= 0x80 {
-                    buffer[count] = UInt8(truncatingIfNeeded: prefix) | 0x80
-                    count += 1
-                    prefix >>= 7
-                }
-                buffer[count] = UInt8(prefix)
-                count += 1
+                LEB128.write(UInt64(length), into: buffer, at: &count)
                 if length > 0, let destination = buffer.baseAddress {
                     (destination + count).initialize(from: source + start, count: length)
                     count += length
@@ -71,6 +64,33 @@ public struct BinaryWriter: Sendable {
 
     public mutating func writeFixed(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Unsigned LEB128 written into a buffer sized beforehand (``size(of:)``), for writers that
+/// lay many records out at once rather than append each field.
+public enum LEB128 {
+    @inline(__always)
+    public static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at place: inout Int) {
+        var rest = value
+        while rest >= 0x80 {
+            buffer[place] = UInt8(truncatingIfNeeded: rest) | 0x80
+            place += 1
+            rest >>= 7
+        }
+        buffer[place] = UInt8(rest)
+        place += 1
+    }
+
+    /// How many bytes ``write(_:into:at:)`` writes for `value`.
+    public static func size(of value: UInt64) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest != 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
     }
 }
 

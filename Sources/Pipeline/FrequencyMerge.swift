@@ -54,7 +54,12 @@ struct FrequencyMerge {
     /// Groupings of few groups share their terms when there are two or more of them, or when
     /// the minimum count is 2 or more (shared terms then leave out terms heard once): a table
     /// alone otherwise numbers each term once in its own groups anyway.
-    init(stage: FrequencyStage, participants: ParticipantTable, scratchFolder: String?) {
+    ///
+    /// Terms heard once go to the scratch file too above `heardOnceInMemory` of them.
+    init(
+        stage: FrequencyStage, participants: ParticipantTable, scratchFolder: String?,
+        heardOnceInMemory: Int = FrequencyTable.SharedTerms.heardOnceInMemory
+    ) {
         self.stage = stage
         let few = stage.groupings.map { FrequencyTable.SharedTerms.suit($0, among: participants) }
         let sharing = few.filter { $0 }.count >= 2 || stage.minimumCount >= 2
@@ -75,7 +80,8 @@ struct FrequencyMerge {
                 // Terms said once are in no row and no keyness of a minimum count of 2 or more.
                 let terms = FrequencyTable.SharedTerms(
                     participants: participants, filter: stage.counterOptions(ngram: n).filter,
-                    omittingTermsHeardOnce: stage.minimumCount >= 2)
+                    omittingTermsHeardOnce: stage.minimumCount >= 2, scratchFolder: scratchFolder,
+                    spillingAbove: heardOnceInMemory)
                 lanes.append(Lane(position: position, shared: terms, tables: sharingTables))
             }
         }
@@ -120,7 +126,15 @@ struct FrequencyMerge {
             [(position: Int, grouping: Int, builder: FrequencyTable.Builder, terms: TermList?, omitsOnce: Bool)] = []
         for lane in lanes {
             let omitsOnce = lane.shared?.omitsTermsHeardOnce ?? false
-            let terms = lane.shared.take()?.terms()
+            var terms: TermList?
+            if var shared = lane.shared.take() {
+                // The terms heard once that went to disk, counted where they were heard more than once.
+                let earlier = shared.finishHeardOnce()
+                for table in lane.tables.indices {
+                    lane.tables[table].builder.addHeardOnce(earlier, termCount: shared.count)
+                }
+                terms = shared.terms()
+            }
             for table in lane.tables {
                 tables.append(
                     (

@@ -395,7 +395,7 @@ public struct FrequencyTable: Sendable {
         public mutating func add(_ document: DocumentCounts, shared: SharedTerms.Numbered, termCount: Int) {
             precondition(sightings.count == Int(shared.firstSighting), "every document is given to the builder")
             add(document, numbered: (shared.ids, termCount))
-            countEarlier(shared.earlier, termCount: termCount)
+            addHeardOnce(shared.earlier, termCount: termCount)
         }
 
         private mutating func add(_ document: DocumentCounts, numbered: (ids: [[Int32]], count: Int)?) {
@@ -487,28 +487,51 @@ public struct FrequencyTable: Sendable {
         private var sightings: [Sighting] = []
 
         /// Counts terms speakers of earlier documents said once, numbered now that a later
-        /// document said them again: once each, in the group of the speaker who said it, one
-        /// document more (an earlier one), and its participant among the term's.
-        private mutating func countEarlier(_ earlier: [SharedTerms.Numbered.Earlier], termCount: Int) {
+        /// document said them again (or, from ``SharedTerms/finishHeardOnce()``, at the end):
+        /// once each, in the group of the speaker who said it, one document more (an earlier
+        /// one), and its participant among the term's.
+        public mutating func addHeardOnce(_ earlier: [SharedTerms.Numbered.Earlier], termCount: Int) {
             guard !earlier.isEmpty else { return }
-            var earlier = earlier
-            earlier.sort { ($0.sighting, $0.id) < ($1.sighting, $1.id) }
-            var next = 0
-            while next < earlier.count {
-                let sighting = sightings[Int(earlier[next].sighting)]
-                var end = next
-                while end < earlier.count && earlier[end].sighting == earlier[next].sighting { end += 1 }
-                defer { next = end }
+            // The ids by sighting: counted into place when they are many (at the end, from disk:
+            // sorting a million pairs was most of this), sorted when they are a document's few.
+            var ids: [Int32] = []
+            var ranges: [(sighting: Int, range: Range<Int>)] = []
+            if earlier.count * 8 >= sightings.count {
+                var starts = [Int](repeating: 0, count: sightings.count + 1)
+                for item in earlier { starts[Int(item.sighting) + 1] += 1 }
+                for sighting in sightings.indices { starts[sighting + 1] += starts[sighting] }
+                var places = starts
+                ids = [Int32](repeating: 0, count: earlier.count)
+                for item in earlier {
+                    ids[places[Int(item.sighting)]] = item.id
+                    places[Int(item.sighting)] += 1
+                }
+                for sighting in sightings.indices where starts[sighting + 1] > starts[sighting] {
+                    ranges.append((sighting, starts[sighting]..<starts[sighting + 1]))
+                }
+            } else {
+                let sorted = earlier.sorted { $0.sighting < $1.sighting }
+                ids = sorted.map(\.id)
+                var next = 0
+                while next < sorted.count {
+                    var end = next
+                    while end < sorted.count && sorted[end].sighting == sorted[next].sighting { end += 1 }
+                    ranges.append((Int(sorted[next].sighting), next..<end))
+                    next = end
+                }
+            }
+            for (number, range) in ranges {
+                let sighting = sightings[number]
                 guard sighting.slot >= 0 else { continue }
                 let slot = Int(sighting.slot)
                 accumulators[slot].grow(to: termCount)
-                for item in earlier[next..<end] {
-                    accumulators[slot].tallies[Int(item.id)].add(1)
-                    accumulators[slot].tallies[Int(item.id)].documents += 1
+                for id in ids[range] {
+                    accumulators[slot].tallies[Int(id)].add(1)
+                    accumulators[slot].tallies[Int(id)].documents += 1
                 }
                 guard sighting.participant >= 0 else { continue }
                 scratch.removeAll(keepingCapacity: true)
-                for item in earlier[next..<end] { scratch.append(item.id) }
+                scratch += ids[range]
                 appendRun(of: scratch, vocabularySize: accumulators[slot].size)
                 scratch.removeAll(keepingCapacity: true)
                 spoken.append(Spoken(participant: sighting.participant, slot: Int32(slot), end: spokenIDs.count))
@@ -634,162 +657,6 @@ public struct FrequencyTable: Sendable {
         }
     }
 
-    /// Terms numbered once for the tables of several groupings of one n-gram size whose groups
-    /// are few (``Grouping/groupLimit(among:)``): each of those tables then counts a speaker's
-    /// terms into arrays by these ids, instead of interning every term into its own groups
-    /// again. Two groupings of two groups each (split, years) interned a large study's bigrams
-    /// four times over, millions of terms each, waiting on memory for every one.
-    ///
-    /// Tables that show no term counted fewer than twice (a minimum count of 2 or more) are not
-    /// given a term until it is heard a second time (``omitsTermsHeardOnce``): until then it is
-    /// kept aside with the speaker who said it, and counted for that speaker when it is numbered
-    /// (``Numbered/earlier``). Nine in ten of a large study's distinct bigrams are said once, and
-    /// each numbered term costs every sharing group a tally (8 bytes) and every participant who
-    /// said it a place in the participants' runs, a third of the sample study's shape at 100 MB.
-    public struct SharedTerms: Sendable {
-        private var vocabulary = Vocabulary(capacity: 0)
-        private var hashes: [UInt32] = []
-        private let filter: SegmentFilter
-        private let byID: [String: Participant]
-        /// Whether terms heard once so far go unnumbered (see the type's notes).
-        public let omitsTermsHeardOnce: Bool
-        /// The terms heard once so far (and those numbered since, whose ``vocabulary`` id
-        /// `heardOnce` then holds as `-1 - id`); each term's speaker, `heardOnce[term]`, is its
-        /// sighting: speakers numbered in document order, every speaker of a document one.
-        private var once = Vocabulary(capacity: 0)
-        private var heardOnce: [Int32] = []
-        private var sightings: Int32 = 0
-
-        /// The most groups a grouping may have to share terms (`(none)` among them): each of its
-        /// groups heard keeps a tally for every term of the study (8 bytes), where a group of its
-        /// own keeps ~33 bytes for each term it has; with a few groups, each has a good part of them.
-        public static let groupLimit = 8
-
-        /// Whether a table of `grouping` may count by shared terms (``groupLimit``).
-        public static func suit(_ grouping: Grouping, among participants: ParticipantTable) -> Bool {
-            (grouping.groupLimit(among: participants) ?? .max) <= groupLimit
-        }
-
-        /// Terms for tables whose options have `filter`: a speaker it leaves out is not numbered.
-        /// `omittingTermsHeardOnce` for tables whose minimum count is 2 or more.
-        public init(participants: ParticipantTable, filter: SegmentFilter, omittingTermsHeardOnce: Bool = false) {
-            self.filter = filter
-            byID = participants.byID
-            omitsTermsHeardOnce = omittingTermsHeardOnce
-        }
-
-        /// How many terms are numbered.
-        public var count: Int { vocabulary.count }
-
-        /// One document's speakers' term ids, for every sharing builder.
-        public struct Numbered: Sendable {
-            /// Each speaker's term ids in the order of the speaker's terms (none for a speaker the
-            /// filter leaves out); -1 for a term not numbered yet (heard once so far).
-            public var ids: [[Int32]]
-            /// Terms this document numbered that a speaker of an earlier document said once: each
-            /// is counted once more, for that speaker (`sighting`), by every builder.
-            public var earlier: [Earlier]
-            /// The sighting number of the document's first speaker; the others follow it.
-            public var firstSighting: Int32
-
-            public struct Earlier: Sendable, Hashable {
-                public var id: Int32
-                public var sighting: Int32
-            }
-        }
-
-        /// Each speaker's term ids in the order of the speaker's terms (none for a speaker the
-        /// filter leaves out), new terms numbered: what every sharing builder is given.
-        public mutating func ids(of document: DocumentCounts) -> Numbered {
-            let first = sightings
-            sightings += Int32(document.speakers.count)
-            var earlier: [Numbered.Earlier] = []
-            var ids = document.speakers.enumerated().map { position, speaker in
-                let participant = speaker.participantID.flatMap { byID[$0] }
-                guard filter.accepts(participantID: speaker.participantID, participant: participant) else {
-                    return [Int32]()
-                }
-                var ids: [Int32] = []
-                ids.reserveCapacity(speaker.terms.count)
-                if omitsTermsHeardOnce {
-                    numberHeardTwice(
-                        speaker.terms, counts: speaker.counts, sighting: first + Int32(position),
-                        firstOfDocument: first,
-                        into: &ids, earlier: &earlier)
-                } else {
-                    vocabulary.internEach(speaker.terms, hashes: &hashes, ahead: { _ in }) { _, id in ids.append(id) }
-                }
-                return ids
-            }
-            if omitsTermsHeardOnce {
-                // A term one speaker of this document said once and a later one said again was
-                // numbered after the first speaker's list was made: that list learns its id here.
-                for speaker in ids.indices {
-                    for index in ids[speaker].indices where ids[speaker][index] < -1 {
-                        let state = heardOnce[Int(-2 - ids[speaker][index])]
-                        ids[speaker][index] = state < 0 ? -1 - state : -1
-                    }
-                }
-            }
-            return Numbered(ids: ids, earlier: earlier, firstSighting: first)
-        }
-
-        /// A speaker's term ids (``ids(of:)``) when terms heard once are left unnumbered: a term
-        /// is numbered the second time it is heard (or at once, if its speaker says it twice).
-        /// A term first heard here is listed as `-2 - its place in once`, resolved when the
-        /// document is done; a term a speaker of an earlier document said once is listed in `earlier`.
-        private mutating func numberHeardTwice(
-            _ terms: TermList, counts: [Int], sighting: Int32, firstOfDocument: Int32, into ids: inout [Int32],
-            earlier: inout [Numbered.Earlier]
-        ) {
-            hashes.removeAll(keepingCapacity: true)
-            for index in terms.indices { hashes.append(terms.withBytes(at: index) { Vocabulary.hash($0) }) }
-            // Slots fetched a few terms ahead: a large study's terms outgrow the cache.
-            let distance = 8
-            for index in hashes.indices.prefix(distance) { vocabulary.prefetch(hash: hashes[index]) }
-            for index in hashes.indices {
-                if index + distance < hashes.count { vocabulary.prefetch(hash: hashes[index + distance]) }
-                let hash = hashes[index]
-                let id: Int32 = terms.withBytes(at: index) { bytes in
-                    if let known = vocabulary.id(of: bytes, hash: hash) { return known }
-                    if counts[index] >= 2 {
-                        guard let heard = once.id(of: bytes, hash: hash) else {
-                            return vocabulary.intern(bytes, hash: hash)
-                        }
-                        return number(
-                            bytes, hash: hash, heard: heard, firstOfDocument: firstOfDocument, earlier: &earlier)
-                    }
-                    let before = once.count
-                    let heard = once.intern(bytes, hash: hash)
-                    guard Int(heard) < before else {
-                        heardOnce.append(sighting)
-                        return -2 - heard
-                    }
-                    return number(bytes, hash: hash, heard: heard, firstOfDocument: firstOfDocument, earlier: &earlier)
-                }
-                ids.append(id)
-            }
-        }
-
-        /// Numbers a term heard once before (`heard`, its place in `once`), listing that earlier
-        /// sighting in `earlier` unless it was in this document (whose lists are resolved after).
-        private mutating func number(
-            _ bytes: UnsafeBufferPointer<UInt8>, hash: UInt32, heard: Int32, firstOfDocument: Int32,
-            earlier: inout [Numbered.Earlier]
-        ) -> Int32 {
-            let sighting = heardOnce[Int(heard)]
-            // A term numbered is found in the vocabulary before `once` is asked.
-            precondition(sighting >= 0, "a term numbered is not heard once")
-            let id = vocabulary.intern(bytes, hash: hash)
-            heardOnce[Int(heard)] = -1 - id
-            if sighting < firstOfDocument { earlier.append(.init(id: id, sighting: sighting)) }
-            return id
-        }
-
-        /// Every term in id order, for the sharing builders' tables (the index let go with this).
-        public consuming func terms() -> TermList { vocabulary.termList }
-    }
-
     /// One table fed document by document (`tmine freq`): through shared terms that leave out
     /// terms heard once (``SharedTerms``) when its minimum count is 2 or more and its groups are
     /// few, which holds a tenth of a large study's distinct bigrams; numbering each group's own
@@ -804,7 +671,9 @@ public struct FrequencyTable: Sendable {
             builder = Builder(
                 participants: participants, options: options, scratchFolder: scratchFolder, sharingTerms: sharing)
             if sharing {
-                shared = SharedTerms(participants: participants, filter: options.filter, omittingTermsHeardOnce: true)
+                shared = SharedTerms(
+                    participants: participants, filter: options.filter, omittingTermsHeardOnce: true,
+                    scratchFolder: scratchFolder)
             }
         }
 
@@ -819,7 +688,8 @@ public struct FrequencyTable: Sendable {
 
         /// The table of every document added.
         public consuming func takeTable() -> FrequencyTable {
-            guard let shared = shared.take() else { return builder.takeTable() }
+            guard var shared = shared.take() else { return builder.takeTable() }
+            builder.addHeardOnce(shared.finishHeardOnce(), termCount: shared.count)
             return builder.takeTable(terms: shared.terms(), omittingTermsHeardOnce: true)
         }
     }

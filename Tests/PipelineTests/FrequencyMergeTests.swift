@@ -1,4 +1,5 @@
 import Corpus
+import Foundation
 import Testing
 
 @testable import Pipeline
@@ -126,8 +127,12 @@ import Testing
 
     /// With a minimum count of 2, a lone grouping of few groups counts by shared terms too, which
     /// leave out terms heard once: its tables (words and bigrams) and keyness are those made
-    /// alone counting every term; a grouping by participant still numbers its own.
-    @Test func aMinimumCountOfTwoSharesTermsForOneGroupingAndGivesTheSameTables() throws {
+    /// alone counting every term, whether the terms heard once stay in memory or go to the
+    /// scratch file; a grouping by participant still numbers its own.
+    @Test(arguments: [false, true])
+    func aMinimumCountOfTwoSharesTermsForOneGroupingAndGivesTheSameTables(spilling: Bool) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("merge-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         var random = SplitMixGenerator(seed: 271)
         let people = (1...6).map { Participant(id: "P\($0)", attributes: ["split": $0 % 2 == 0 ? "tech" : "clinical"]) }
         let participants = ParticipantTable(attributeNames: ["split"], participants: people)
@@ -153,9 +158,13 @@ import Testing
         stage.filter = .everyone
         stage.minimumCount = 2
         stage.keyness = [.init(grouping: .attributes(["split"]), group: "tech", reference: nil)]
-        var merge = FrequencyMerge(stage: stage, participants: participants, scratchFolder: nil)
+        var merge = FrequencyMerge(
+            stage: stage, participants: participants, scratchFolder: spilling ? folder : nil,
+            heardOnceInMemory: spilling ? 100 : FrequencyTable.SharedTerms.heardOnceInMemory)
         #expect(merge.sharesTerms == [[true, false], [true, false]])
         for document in documents { merge.add(document) }
+        // The scratch file's folder is made for the terms heard once, and only for them here.
+        #expect(FileManager.default.fileExists(atPath: folder) == spilling)
         var warnings: [String] = []
         let finished = merge.finish(study: "s", warnings: &warnings)
         #expect(warnings.isEmpty && finished.tables.count == 4)

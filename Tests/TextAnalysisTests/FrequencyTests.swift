@@ -560,8 +560,14 @@ import Testing
     /// tables that count every term: a term said once and again in a later document by the same
     /// participant, by another, or first by an interviewer; said by two speakers of one document;
     /// said twice by its first speaker; participants in several documents; speakers the filter
-    /// leaves out. Only terms heard at least twice (by the speakers let in) are numbered.
+    /// leaves out. Only terms heard at least twice (by the speakers let in) are numbered. The
+    /// same whether the terms heard once stay in memory or go to disk a few hundred at a time
+    /// (met again when the tables are taken), or cannot go to disk (a folder inside a file).
     @Test func termsHeardOnceAreLeftOutWithoutChangingRowsOrKeyness() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("heard-once-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "".write(toFile: folder + "-file", atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: folder + "-file") }
         var random = SplitMixGenerator(seed: 71)
         let people = (1...9).map { number in
             Participant(
@@ -587,10 +593,16 @@ import Testing
             }
             documents.append(DocumentCounts(documentID: "d\(document)", speakers: speakers))
         }
-        for filter in [SegmentFilter(attributes: ["split": ["tech"]]), .everyone] {
+        let modes: [(filter: SegmentFilter, scratch: String?, spills: Bool)] = [
+            (SegmentFilter(attributes: ["split": ["tech"]]), nil, false), (.everyone, nil, false),
+            (SegmentFilter(attributes: ["split": ["tech"]]), folder, true), (.everyone, folder, true),
+            (.everyone, folder + "-file/inside", false),
+        ]
+        for (filter, scratch, spills) in modes {
             let groupings: [Grouping] = [.attributes(["split"]), .attributes(["years"]), .corpus]
             var shared = FrequencyTable.SharedTerms(
-                participants: participants, filter: filter, omittingTermsHeardOnce: true)
+                participants: participants, filter: filter, omittingTermsHeardOnce: true, scratchFolder: scratch,
+                spillingAbove: scratch == nil ? FrequencyTable.SharedTerms.heardOnceInMemory : 300)
             var sharing: [FrequencyTable.Builder] = []
             var own: [FrequencyTable.Builder] = []
             for grouping in groupings {
@@ -621,9 +633,13 @@ import Testing
                 }
             }
             // Numbered: the terms heard twice or more, and only those.
+            #expect(shared.hasSpilled == spills)
+            let atTheEnd = shared.finishHeardOnce()
+            #expect(atTheEnd.isEmpty != spills)
+            for index in groupings.indices { sharing[index].addHeardOnce(atTheEnd, termCount: shared.count) }
             #expect(shared.count == heard.values.filter { $0 >= 2 }.count)
             #expect(heard.values.filter { $0 == 1 }.count > 500)
-            #expect(earlier > 500)
+            #expect(earlier > 500 || spills)
             let terms = shared.terms()
             for index in groupings.indices {
                 let a = sharing[index].table(terms: terms, omittingTermsHeardOnce: true)
