@@ -227,6 +227,18 @@ import Testing
             participants: table, options: options)
         #expect(byDocument.count(of: "time", in: "a") == TermCount(count: 3, participants: 1, documents: 1))
         #expect(byDocument.count(of: "rota", in: "a") == TermCount(count: 2, participants: 0, documents: 1))
+        // By participant, a participant who speaks in two documents is one participant of each
+        // of its terms; the speakers of no participant, none. Known without their runs of ids,
+        // which are not kept.
+        options.grouping = .participant
+        var builder = FrequencyTable.Builder(participants: table, options: options)
+        for document in documents { builder.add(document) }
+        #expect(builder.spoken.isEmpty && builder.spokenIDs.isEmpty)
+        let byParticipant = builder.takeTable()
+        #expect(byParticipant.count(of: "time", in: "P1") == TermCount(count: 3, participants: 1, documents: 2))
+        #expect(byParticipant.count(of: "hype", in: "P1") == TermCount(count: 3, participants: 1, documents: 1))
+        #expect(byParticipant.count(of: "time", in: "(none)") == TermCount(count: 1, participants: 0, documents: 1))
+        #expect(byParticipant.rows.allSatisfy { $0.participants == ($0.group == "(none)" ? 0 : 1) })
     }
 
     @Test func aTableTakenWhileDocumentsArriveLeavesTheRestToCount() {
@@ -432,6 +444,15 @@ import Testing
                         a: $0.targetCount, b: $0.referenceCount, c: pair.targetWords, d: pair.referenceWords
                     ).g2
             })
+    }
+
+    /// Keyness of a group the table lacks names the groups it has, the first 20 of many.
+    @Test func keynessOfAMissingGroupNamesTheFirstGroupsOfMany() {
+        let few = KeynessError(group: "P1", known: ["P0001", "P0002"])
+        #expect(few.description == #"no group "P1"; the groups are: "P0001", "P0002""#)
+        let many = KeynessError(group: "P1", known: (1...2000).map { String(format: "P%04d", $0) })
+        #expect(many.description.hasSuffix(#""P0019", "P0020", and 1980 more"#))
+        #expect(!many.description.contains("P0021"))
     }
 
     /// Tables of few groups fed ids of terms they share (``FrequencyTable/SharedTerms``) are the
