@@ -541,7 +541,7 @@ public struct FrequencyTable: Sendable {
                     accumulators[slot].tallies[Int(id)].add(1)
                     accumulators[slot].tallies[Int(id)].documents += 1
                 }
-                guard sighting.participant >= 0 else { continue }
+                guard sighting.participant >= 0, countsParticipants else { continue }
                 scratch.removeAll(keepingCapacity: true)
                 scratch += ids[range]
                 appendRun(of: scratch, vocabularySize: accumulators[slot].size)
