@@ -677,15 +677,19 @@ public struct FrequencyTable: Sendable {
         private var builder: Builder
         private var shared: SharedTerms?
 
-        /// A table of `options`; groups set aside go to a scratch file in `scratchFolder`, if given.
-        public init(participants: ParticipantTable, options: FrequencyCounter.Options, scratchFolder: String? = nil) {
+        /// A table of `options`; groups set aside, and terms heard once above `heardOnceInMemory`
+        /// of them, go to a scratch file in `scratchFolder`, if given.
+        public init(
+            participants: ParticipantTable, options: FrequencyCounter.Options, scratchFolder: String? = nil,
+            heardOnceInMemory: Int = SharedTerms.heardOnceInMemory
+        ) {
             let sharing = options.minimumCount >= 2 && SharedTerms.suit(options.grouping, among: participants)
             builder = Builder(
                 participants: participants, options: options, scratchFolder: scratchFolder, sharingTerms: sharing)
             if sharing {
                 shared = SharedTerms(
                     participants: participants, filter: options.filter, omittingTermsHeardOnce: true,
-                    scratchFolder: scratchFolder)
+                    scratchFolder: scratchFolder, spillingAbove: heardOnceInMemory)
             }
         }
 

@@ -446,6 +446,50 @@ import Testing
             })
     }
 
+    /// One table fed document by document (`tmine freq`) with a minimum count of 2 and few groups
+    /// leaves out terms heard once, in memory or a hundred at a time on disk, and has the rows and
+    /// keyness of a builder counting every term; by participant it counts every term.
+    @Test func oneTableOfAMinimumCountOfTwoIsTheTableOfEveryTerm() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("one-table-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var random = SplitMixGenerator(seed: 273)
+        let people = (1...8).map { Participant(id: "P\($0)", attributes: ["split": $0 % 2 == 0 ? "tech" : "clinical"]) }
+        let participants = ParticipantTable(attributeNames: ["split"], participants: people)
+        let documents = (0..<40).map { document in
+            DocumentCounts(
+                documentID: "d\(document)",
+                speakers: [nil, people.randomElement(using: &random)?.id].map { id in
+                    var terms: [String: Int] = [:]
+                    for _ in 0..<60 { terms["t\(Int.random(in: 0..<2000, using: &random))", default: 0] += 1 }
+                    return DocumentCounts.Speaker(participantID: id, words: 70, terms: terms)
+                })
+        }
+        for (grouping, inMemory) in [
+            (Grouping.attributes(["split"]), 1 << 19), (.attributes(["split"]), 100), (.participant, 100),
+        ] {
+            var options = FrequencyCounter.Options()
+            options.grouping = grouping
+            options.filter = .everyone
+            options.minimumCount = 2
+            var one = FrequencyTable.OneTableBuilder(
+                participants: participants, options: options, scratchFolder: folder, heardOnceInMemory: inMemory)
+            var every = FrequencyTable.Builder(participants: participants, options: options)
+            for document in documents {
+                one.add(document)
+                every.add(document)
+            }
+            let (a, b) = (one.takeTable(), every.takeTable())
+            #expect(a.omitsTermsHeardOnce == (grouping != .participant))
+            // The scratch file's folder is made when terms heard once go to disk.
+            #expect(FileManager.default.fileExists(atPath: folder) == (inMemory == 100))
+            #expect(a.groups == b.groups)
+            #expect(a.rows == b.rows && !a.rows.isEmpty)
+            if grouping != .participant {
+                #expect(try a.keyness(of: "tech", minimumCount: 2) == b.keyness(of: "tech", minimumCount: 2))
+            }
+        }
+    }
+
     /// Keyness of a group the table lacks names the groups it has, the first 20 of many.
     @Test func keynessOfAMissingGroupNamesTheFirstGroupsOfMany() {
         let few = KeynessError(group: "P1", known: ["P0001", "P0002"])
