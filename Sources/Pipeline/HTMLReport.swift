@@ -169,13 +169,11 @@ struct HTMLReport: @unchecked Sendable {
     /// all that `.cache/frequencies.bin` keeps of it. Kept whole, a comparison of bigrams by
     /// split at 100 MB was three million rows in a buffer of the cache at the run's end.
     static func shownRows(of keyness: Keyness) -> Keyness {
-        var (shown, length) = (0, 0)
-        while shown < keynessTermsShown, length < keyness.count {
-            if keyness.row(at: length).logRatio > 0 { shown += 1 }
-            length += 1
-        }
-        return keyness.prefix(length)
+        keyness.prefix(keyness.length(through: keynessTermsShown, where: isShown))
     }
+
+    /// Whether a keyness row is one the report charts: a term the target uses more.
+    static func isShown(_ row: Keyness.Row) -> Bool { row.logRatio > 0 }
 
     func topTerms(_ frequencies: Outputs.FrequenciesFile) -> String {
         guard
@@ -197,7 +195,7 @@ struct HTMLReport: @unchecked Sendable {
         var html = ""
         for comparison in frequencies.keyness where comparison.ngram == 1 {
             let keyness = comparison.keyness
-            let top = keyness.firstRows(Self.keynessTermsShown) { $0.logRatio > 0 }
+            let top = keyness.firstRows(Self.keynessTermsShown, where: Self.isShown)
             html +=
                 "<h3>\(XML.escape(keyness.target)) against \(XML.escape(keyness.reference)) (\(XML.escape(comparison.grouping)))</h3>"
             html += SVGChart.barChart(

@@ -454,11 +454,7 @@ public struct FrequencyTable: Sendable {
                 if let id = speaker.participantID {
                     number = participantIndex[id] ?? Int32(participantIndex.count)
                     participantIndex[id] = number
-                    if countsParticipants {
-                        appendRun(of: scratch, vocabularySize: accumulators[slot].size)
-                        spoken.append(Spoken(participant: number, slot: Int32(slot), end: spokenIDs.count))
-                    }
-                    scratch.removeAll(keepingCapacity: true)
+                    keepRun(of: number, slot: slot)
                 }
                 if numbered != nil {
                     sightings[firstSighting + position] = Sighting(slot: Int32(slot), participant: number)
@@ -541,13 +537,21 @@ public struct FrequencyTable: Sendable {
                     accumulators[slot].tallies[Int(id)].add(1)
                     accumulators[slot].tallies[Int(id)].documents += 1
                 }
-                guard sighting.participant >= 0, countsParticipants else { continue }
+                guard sighting.participant >= 0 else { continue }
                 scratch.removeAll(keepingCapacity: true)
                 scratch += ids[range]
-                appendRun(of: scratch, vocabularySize: accumulators[slot].size)
-                scratch.removeAll(keepingCapacity: true)
-                spoken.append(Spoken(participant: sighting.participant, slot: Int32(slot), end: spokenIDs.count))
+                keepRun(of: sighting.participant, slot: slot)
             }
+        }
+
+        /// Keeps the term ids in `scratch` as a run of `participant`'s in the group at `slot`
+        /// (where it ``countsParticipants`` from runs), then empties `scratch`.
+        private mutating func keepRun(of participant: Int32, slot: Int) {
+            if countsParticipants {
+                appendRun(of: scratch, vocabularySize: accumulators[slot].size)
+                spoken.append(Spoken(participant: participant, slot: Int32(slot), end: spokenIDs.count))
+            }
+            scratch.removeAll(keepingCapacity: true)
         }
 
         /// Appends a speaker's term ids to `spokenIDs`, in order, as varint gaps. The ids are
@@ -1194,14 +1198,18 @@ public struct Keyness: Sendable, Hashable {
 
     /// The first `limit` rows that are `included`, made a few at a time until there are as many.
     public func firstRows(_ limit: Int, where included: (Row) -> Bool) -> [Row] {
-        var found: [Row] = []
-        var index = 0
-        while found.count < limit, index < count {
-            let row = row(at: index)
-            if included(row) { found.append(row) }
-            index += 1
+        rows(0..<length(through: limit, where: included)).filter(included)
+    }
+
+    /// How many rows there are up to the `limit`-th that is `included`, that one with them
+    /// (all of them when fewer are): the part of the comparison those rows are in.
+    public func length(through limit: Int, where included: (Row) -> Bool) -> Int {
+        var (found, length) = (0, 0)
+        while found < limit, length < count {
+            if included(row(at: length)) { found += 1 }
+            length += 1
         }
-        return found
+        return length
     }
 
     /// The comparison with its first `length` rows only.

@@ -229,8 +229,9 @@ extension FrequencyTable {
                         LEB128.write(UInt64(heardOnce[Int(id)]), into: buffer, at: &count)
                         once.withBytes(of: id) { term in
                             LEB128.write(UInt64(term.count), into: buffer, at: &count)
-                            UnsafeMutableBufferPointer(rebasing: buffer[count..<count + term.count]).initialize(
-                                from: term)
+                            if let destination = buffer.baseAddress, let source = term.baseAddress {
+                                (destination + count).initialize(from: source, count: term.count)
+                            }
                             count += term.count
                         }
                     }

@@ -499,6 +499,23 @@ import Testing
         #expect(!many.description.contains("P0021"))
     }
 
+    /// For each grouping, a builder fed shared terms' ids and one numbering its own terms.
+    static func builders(
+        of groupings: [Grouping], filter: SegmentFilter, minimumCount: Int = 1, participants: ParticipantTable
+    ) -> (sharing: [FrequencyTable.Builder], own: [FrequencyTable.Builder]) {
+        let options = groupings.map { grouping in
+            var options = FrequencyCounter.Options()
+            options.grouping = grouping
+            options.filter = filter
+            options.minimumCount = minimumCount
+            return options
+        }
+        return (
+            options.map { FrequencyTable.Builder(participants: participants, options: $0, sharingTerms: true) },
+            options.map { FrequencyTable.Builder(participants: participants, options: $0) }
+        )
+    }
+
     /// Tables of few groups fed ids of terms they share (``FrequencyTable/SharedTerms``) are the
     /// tables each builder makes numbering its own terms: rows, groups, counts and keyness, with
     /// speakers of no participant, a participant missing an attribute, a participant in several
@@ -547,15 +564,7 @@ import Testing
         for filter in [tech, .everyone] {
             let groupings: [Grouping] = [.attributes(["split"]), .attributes(["years"]), .corpus]
             var shared = FrequencyTable.SharedTerms(participants: participants, filter: filter)
-            var sharing: [FrequencyTable.Builder] = []
-            var own: [FrequencyTable.Builder] = []
-            for grouping in groupings {
-                var options = FrequencyCounter.Options()
-                options.grouping = grouping
-                options.filter = filter
-                sharing.append(FrequencyTable.Builder(participants: participants, options: options, sharingTerms: true))
-                own.append(FrequencyTable.Builder(participants: participants, options: options))
-            }
+            var (sharing, own) = Self.builders(of: groupings, filter: filter, participants: participants)
             for document in documents {
                 let ids = shared.ids(of: document)
                 for index in groupings.indices {
@@ -668,16 +677,8 @@ import Testing
             var shared = FrequencyTable.SharedTerms(
                 participants: participants, filter: filter, omittingTermsHeardOnce: true, scratchFolder: scratch,
                 spillingAbove: scratch == nil ? FrequencyTable.SharedTerms.heardOnceInMemory : 300)
-            var sharing: [FrequencyTable.Builder] = []
-            var own: [FrequencyTable.Builder] = []
-            for grouping in groupings {
-                var options = FrequencyCounter.Options()
-                options.grouping = grouping
-                options.filter = filter
-                options.minimumCount = 2
-                sharing.append(FrequencyTable.Builder(participants: participants, options: options, sharingTerms: true))
-                own.append(FrequencyTable.Builder(participants: participants, options: options))
-            }
+            var (sharing, own) = Self.builders(
+                of: groupings, filter: filter, minimumCount: 2, participants: participants)
             var earlier = 0
             for document in documents {
                 let ids = shared.ids(of: document)
