@@ -175,17 +175,17 @@ public enum OutputFlush {
     /// /proc/self/fd to close each descriptor and set up the watch of a child never waited for,
     /// about a millisecond of every run that wrote an output.
     ///
-    /// A process that lives on (`tmine run --watch`) reaps the flushes it started as it starts
-    /// the next: none is left a zombie for longer than a round.
+    /// A thread of its own waits for each flush, so a process that lives on (`tmine run --watch`)
+    /// leaves none a zombie, however the flushes and rounds overlap; a run that exits does not
+    /// wait for it.
     public static func startInBackground(executable: String, out: String) {
         guard deferred else { return }
-        reapFinished()
         let words: [String] = [executable, "flush-outputs", out]
         let arguments = words.map { strdup($0) }
         defer { arguments.forEach { free($0) } }
         var child: pid_t = 0
         let error = cfilesystem_spawn_detached(executable, arguments + [nil], &child)
-        if error == 0 { startedLock.withLock { started.append(child) } }
+        if error == 0 { reapWhenItEnds(child) }
         guard error == ENOSYS else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -196,17 +196,11 @@ public enum OutputFlush {
         try? process.run()
     }
 
-    /// Flushes started and not yet reaped (under `startedLock`).
-    nonisolated(unsafe) private static var started: [pid_t] = []
-    private static let startedLock = NSLock()
-
-    /// Reaps the flushes started here that have finished.
-    static func reapFinished() {
-        startedLock.withLock {
-            started.removeAll { child in
-                var status: Int32 = 0
-                return waitpid(child, &status, WNOHANG) != 0
-            }
+    /// Waits for `child` on a thread of its own, which ends when the child does.
+    private static func reapWhenItEnds(_ child: pid_t) {
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0, errno == EINTR {}
         }
     }
 }
