@@ -101,7 +101,12 @@ enum Checksum {
     }
 
     static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        UInt64(libdeflate_crc32(0, bytes.baseAddress, bytes.count))
+        continuing(0, with: bytes)
+    }
+
+    /// The checksum of the bytes `checksum` was of, followed by `bytes`: a file's, a piece at a time.
+    static func continuing(_ checksum: UInt64, with bytes: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(libdeflate_crc32(UInt32(truncatingIfNeeded: checksum), bytes.baseAddress, bytes.count))
     }
 
     /// Appends the checksum of everything written so far.

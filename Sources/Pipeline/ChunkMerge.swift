@@ -14,7 +14,9 @@ final class ChunkMerge: @unchecked Sendable {
     var frequencies: FrequencyMerge?
     var kwic: KWICMerge?
     var suggestions: SuggestionMerge?
-    /// Every document's result without its texts, lines, counts and suggestions.
+    /// Where the documents' word filters go, when the run builds the word index.
+    var wordIndex: WordIndex.Writer?
+    /// Every document's result without its texts, lines, counts, suggestions and word filter.
     private(set) var collected: [PipelineRunner.DocumentResult] = []
 
     private let queue = DispatchQueue(label: "TranscriptMiner.merge")
@@ -69,6 +71,10 @@ final class ChunkMerge: @unchecked Sendable {
                     timer.measure("merge suggestions") { suggestions?.add(result.suggestions) }
                     result.suggestions = SuggestionMerge.Prepared()
                 }
+                if let filter = result.filter {
+                    wordIndex?.add(filter)
+                    result.filter = nil
+                }
                 collected.append(result)
             }
         }
@@ -81,6 +87,13 @@ final class ChunkMerge: @unchecked Sendable {
         queue.sync { suggestions?.documentsEnded() }
         frequencyQueue.sync {}
         kwicQueue.sync {}
+    }
+
+    /// The word index's writer, handed over (after ``finish()``): one not committed by the taker
+    /// removes its files as it goes, even where the merge is kept to the process's exit.
+    func takeWordIndex() -> WordIndex.Writer? {
+        defer { wordIndex = nil }
+        return wordIndex
     }
 
     /// The frequency merge, handed over (after ``finish()``) so that its tables are freed as

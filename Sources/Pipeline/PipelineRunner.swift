@@ -876,6 +876,7 @@ public struct PipelineRunner: Sendable {
                     recycling: retired.path(of: "kwic.json"), previous: previousKWIC, context: kwicContext)
             }
             merge.suggestions = suggestionMerge
+            if buildWordIndex { merge.wordIndex = WordIndex.Writer(in: out) }
         } catch {
             throw PipelineError(file: error.file, message: error.message)
         }
@@ -1193,15 +1194,12 @@ public struct PipelineRunner: Sendable {
             manifest.setReport(reportBytes)
         }
         manifest.save(in: out)
-        if buildWordIndex, failures.isEmpty, collected.count == files.count {
-            let filters = collected.compactMap(\.filter)
-            if filters.count == files.count {
-                let index = WordIndex(stats: collected.map(\.stats), keys: keys.map(\.tokenize), filters: filters)
-                let heads = HeadIndex(filters: filters)
-                // A reading started ahead is over first: it may remove the file it found unsound.
-                if codeHistory?.changesWildcards == true { _ = headIndex.value }
-                inParallel(2) { $0 == 0 ? index.save(in: out, key: wordsKey) : heads.save(in: out, key: wordsKey) }
-            }
+        if let writer = merge.takeWordIndex(), failures.isEmpty, collected.count == files.count,
+            writer.count == files.count
+        {
+            // A reading started ahead is over first: it may remove the file it found unsound.
+            if codeHistory?.changesWildcards == true { _ = headIndex.value }
+            writer.commit(stats: collected.map(\.stats), keys: keys.map(\.tokenize), key: wordsKey)
         }
         if options.endsWithProcess {
             // What these hold (the results, the previous layout) is kept with them.

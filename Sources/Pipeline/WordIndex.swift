@@ -180,18 +180,56 @@ struct FilterBank: Sendable {
         case mapped(MappedFile)
     }
 
-    /// The bank of each document's filter words (each a power of two of them).
-    init(_ filters: [[UInt64]]) {
-        starts = []
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(filters.reduce(0) { $0 + $1.count * 8 })
-        for words in filters {
-            starts.append(bytes.count / 8)
-            // A closure, not the key path `\.littleEndian`: projected through a key path a word at
-            // a time, the million words of a 100 MB study took 0.12 s at the end of the run.
-            words.map { $0.littleEndian }.withUnsafeBytes { bytes += $0 }
+    /// A bank written to its file as its filters come, a document at a time: only where each
+    /// filter starts and the words' checksum stay in memory (held to a run's end, a 100 MB
+    /// study's filters were 12 MB, the last of the reading that grew with its documents). One
+    /// thread at a time adds to it: hence `@unchecked`.
+    final class Writer: @unchecked Sendable {
+        private let file: AtomicFile.Writer
+        private var starts: [Int] = []
+        private var words = 0
+        private var checksum: UInt64 = 0
+        /// Words not yet handed to the file: a write for every document's few kilobytes was
+        /// thousands of calls into the kernel.
+        private var held: [UInt8] = []
+        private let holding: Int
+
+        /// A writer of the bank's words to `path`, handing them to the file `holding` bytes at a
+        /// time; nil when no file can be made there.
+        init?(path: String, holding: Int = 1 << 18) {
+            guard let file = try? AtomicFile.Writer(path: path, durable: false) else { return nil }
+            (self.file, self.holding) = (file, holding)
         }
-        bits = .built(bytes)
+
+        /// How many filters it holds.
+        var count: Int { starts.count }
+
+        /// Appends the next document's filter words (a power of two of them).
+        func add(_ filter: [UInt64]) {
+            starts.append(words)
+            words += filter.count
+            // A closure, not the key path `\.littleEndian`: projected through a key path a word at
+            // a time, the million words of a 100 MB study took 0.12 s.
+            filter.map { $0.littleEndian }.withUnsafeBytes { held += $0 }
+            if held.count >= holding { handOver() }
+        }
+
+        private func handOver() {
+            held.withUnsafeBytes { bytes in
+                checksum = Checksum.continuing(checksum, with: bytes)
+                file.append(bytes)
+            }
+            held.removeAll(keepingCapacity: true)
+        }
+
+        /// Puts the words in place (missing for a moment rather than renamed over: see
+        /// ``AtomicFile/write(_:to:durable:removingFirst:)``) and gives the header that describes
+        /// them; nil when they could not be written.
+        func commit() -> Header? {
+            handOver()
+            guard (try? file.commit(removingFirst: true)) != nil else { return nil }
+            return Header(starts: starts, size: words * 8, checksum: checksum)
+        }
     }
 
     var count: Int { starts.count }
@@ -246,8 +284,6 @@ struct FilterBank: Sendable {
         }
     }
 
-    var header: Header { Header(starts: starts, size: size, checksum: withBytes { Checksum.of($0) }) }
-
     /// The bank of `header` over the words of the file at `path`, mapped (read, where the file
     /// system cannot map it); nil unless their length and checksum are the header's.
     init?(_ header: Header, wordsAt path: String) {
@@ -262,11 +298,6 @@ struct FilterBank: Sendable {
         guard size == header.size, withBytes({ Checksum.of($0) }) == header.checksum else { return nil }
     }
 
-    /// Writes the words to `path` (before the index that describes them: a crash between the
-    /// two leaves words the old index's checksum refuses).
-    func saveWords(to path: String) -> Bool {
-        withBytes { (try? AtomicFile.write($0, to: path, durable: false, removingFirst: true)) != nil }
-    }
 }
 
 /// Every document's turn counts and form filter for one batch, in `.cache/words.bin`, under a
@@ -281,12 +312,6 @@ struct WordIndex: Sendable {
     private(set) var keys: [String]
     /// Each document's forms' filter (``FormFilter/words``).
     private var forms: FilterBank
-
-    init(stats: [PipelineRunner.DocumentStats], keys: [String], filters: [FormFilter]) {
-        self.stats = stats
-        self.keys = keys
-        forms = FilterBank(filters.map(\.words))
-    }
 
     var count: Int { forms.count }
 
@@ -308,13 +333,13 @@ struct WordIndex: Sendable {
     }
 
     /// 4: the filters' words in `words-bits.bin`, mapped.
-    private static let tag = "tmine-words-5-\(BinaryWriter.formatVersion)"
+    fileprivate static let tag = "tmine-words-5-\(BinaryWriter.formatVersion)"
 
-    private static func path(in out: String) -> String {
+    fileprivate static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/words.bin")
     }
 
-    private static func wordsPath(in out: String) -> String {
+    fileprivate static func wordsPath(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/words-bits.bin")
     }
 
@@ -337,15 +362,55 @@ struct WordIndex: Sendable {
         (self.stats, self.keys, self.forms) = (stats, keys, forms)
     }
 
-    func save(in out: String, key: String) {
-        guard forms.saveWords(to: Self.wordsPath(in: out)) else { return }
-        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: stats.count * 96 + 64) {
-            $0.write(Stored(stats: stats, keys: keys, forms: forms.header))
+    /// The word index and the head index of a batch, their filters written as the batch's
+    /// documents come, in order (``FilterBank/Writer``), and put in place by ``commit(stats:keys:key:)``
+    /// once every document has come; a writer never committed leaves the stored ones as they were.
+    final class Writer: Sendable {
+        private let out: String
+        private let forms: FilterBank.Writer
+        private let heads: FilterBank.Writer
+
+        /// Writers in `out`'s cache folder (handing their files `holding` bytes at a time); nil
+        /// when their files cannot be made.
+        init?(in out: String, holding: Int = 1 << 18) {
+            try? FileManager.default.createDirectory(
+                atPath: (WordIndex.path(in: out) as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
+            guard let forms = FilterBank.Writer(path: WordIndex.wordsPath(in: out), holding: holding),
+                let heads = FilterBank.Writer(path: HeadIndex.wordsPath(in: out), holding: holding)
+            else { return nil }
+            (self.out, self.forms, self.heads) = (out, forms, heads)
+        }
+
+        /// How many documents' filters it holds.
+        var count: Int { forms.count }
+
+        /// Appends the next document's filters.
+        func add(_ filter: FormFilter) {
+            forms.add(filter.words)
+            heads.add(filter.headWords)
+        }
+
+        /// Puts both indexes in place for the batch of `key` whose documents have `stats` and
+        /// tokenize `keys`: each one's words before the index that describes them (a crash
+        /// between the two leaves words the old index's checksum refuses).
+        func commit(stats: [PipelineRunner.DocumentStats], keys: [String], key: String) {
+            precondition(stats.count == count && keys.count == count, "an index describes every document it holds")
+            if let header = forms.commit() {
+                CacheFile.write(at: WordIndex.path(in: out), tag: WordIndex.tag, key: key, capacity: count * 96 + 64) {
+                    $0.write(Stored(stats: stats, keys: keys, forms: header))
+                }
+            }
+            if let header = heads.commit() {
+                CacheFile.write(at: HeadIndex.path(in: out), tag: HeadIndex.tag, key: key, capacity: count * 4 + 64) {
+                    $0.write(header)
+                }
+            }
         }
     }
 
     /// What `words.bin` holds: all but the filters' words.
-    private struct Stored: BinaryCodable {
+    fileprivate struct Stored: BinaryCodable {
         var stats: [PipelineRunner.DocumentStats]
         var keys: [String]
         var forms: FilterBank.Header
@@ -378,10 +443,6 @@ struct WordIndex: Sendable {
 struct HeadIndex: Sendable {
     fileprivate var bank: FilterBank
 
-    init(filters: [FormFilter]) {
-        bank = FilterBank(filters.map(\.headWords))
-    }
-
     var count: Int { bank.count }
 
     /// Whether document `index` may have a form starting with `head`, of
@@ -391,13 +452,13 @@ struct HeadIndex: Sendable {
     }
 
     /// 2: the filters' words in `heads-bits.bin`, mapped.
-    private static let tag = "tmine-heads-2-\(BinaryWriter.formatVersion)"
+    fileprivate static let tag = "tmine-heads-2-\(BinaryWriter.formatVersion)"
 
-    private static func path(in out: String) -> String {
+    fileprivate static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/heads.bin")
     }
 
-    private static func wordsPath(in out: String) -> String {
+    fileprivate static func wordsPath(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/heads-bits.bin")
     }
 
@@ -424,11 +485,4 @@ struct HeadIndex: Sendable {
 
     /// Whether the file is there (not whether it is sound).
     static func exists(in out: String) -> Bool { access(path(in: out), F_OK) == 0 }
-
-    func save(in out: String, key: String) {
-        guard bank.saveWords(to: Self.wordsPath(in: out)) else { return }
-        CacheFile.write(at: Self.path(in: out), tag: Self.tag, key: key, capacity: bank.count * 4 + 64) {
-            $0.write(bank.header)
-        }
-    }
 }

@@ -1376,10 +1376,16 @@ import Testing
         defer { workspace.remove() }
         try Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + Array("W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0".utf8))
             .write(to: workspace.corpus("old.doc"))
-        let report = try workspace.run()
+        // As `tmine run` runs it, its results kept to the process's exit.
+        let report = try workspace.run(endsWithProcess: true)
         #expect(report.corpus.documents == 11)
         #expect(report.failures.map(\.code) == ["legacyWordDocument"])
         #expect(report.failures.first?.file.hasSuffix("old.doc") == true)
+        // The word index describes every transcript or none: the one begun is not left behind.
+        let cache = try FileManager.default.contentsOfDirectory(
+            atPath: workspace.out.appendingPathComponent(".cache").path)
+        #expect(!cache.contains("words.bin"))
+        #expect(!cache.contains { $0.contains(".tmp-") }, "\(cache)")
     }
 
     @Test func aSecondRunOnTheSameFolderIsKeptOutAndStaleLocksAreTakenOver() throws {
