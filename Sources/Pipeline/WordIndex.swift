@@ -297,7 +297,6 @@ struct FilterBank: Sendable {
         starts = header.starts
         guard size == header.size, withBytes({ Checksum.of($0) }) == header.checksum else { return nil }
     }
-
 }
 
 /// Every document's turn counts and form filter for one batch, in `.cache/words.bin`, under a
