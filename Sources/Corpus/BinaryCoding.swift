@@ -24,12 +24,7 @@ public struct BinaryWriter: Sendable {
     }
 
     public mutating func writeVarint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
+        LEB128.append(value, to: &bytes)
     }
 
     public mutating func writeBytes(_ buffer: UnsafeRawBufferPointer) {
@@ -67,10 +62,22 @@ public struct BinaryWriter: Sendable {
     }
 }
 
-/// Unsigned LEB128 written into a buffer sized beforehand (``size(of:)``), for writers that
-/// lay many records out at once rather than append each field.
+/// Unsigned LEB128, the varints of every binary the tool writes (the cache, its scratch files,
+/// a table's runs of term ids): most of what is kept by the byte is small, a byte each where an
+/// `Int` is eight. Appended, or written into a buffer sized beforehand (``size(of:)``) by
+/// writers that lay many records out at once.
 public enum LEB128 {
-    @inline(__always)
+    @inlinable
+    public static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    @inlinable
     public static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at place: inout Int) {
         var rest = value
         while rest >= 0x80 {
@@ -83,6 +90,7 @@ public enum LEB128 {
     }
 
     /// How many bytes ``write(_:into:at:)`` writes for `value`.
+    @inlinable
     public static func size(of value: UInt64) -> Int {
         var size = 1
         var rest = value >> 7
@@ -91,6 +99,22 @@ public enum LEB128 {
             rest >>= 7
         }
         return size
+    }
+
+    /// The value at `place` of bytes this process wrote, `place` moved past it; unchecked (what
+    /// may be damaged or foreign is read by ``BinaryReader/readVarint()``).
+    @inlinable
+    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, at place: inout Int) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while bytes[place] & 0x80 != 0 {
+            value |= UInt64(bytes[place] & 0x7F) << shift
+            shift += 7
+            place += 1
+        }
+        value |= UInt64(bytes[place]) << shift
+        place += 1
+        return value
     }
 }
 

@@ -67,11 +67,11 @@ public struct FrequencyTable: Sendable {
             bytes.reserveCapacity(tallies.count * 12)
             for (id, tally) in tallies.enumerated() {
                 terms.withBytes(at: id) { form in
-                    Varint.append(form.count, to: &bytes)
+                    LEB128.append(UInt64(form.count), to: &bytes)
                     bytes.append(contentsOf: form)
                 }
-                Varint.append(tally.count, to: &bytes)
-                Varint.append(Int(tally.documents), to: &bytes)
+                LEB128.append(UInt64(tally.count), to: &bytes)
+                LEB128.append(UInt64(tally.documents), to: &bytes)
             }
             return bytes
         }
@@ -82,11 +82,11 @@ public struct FrequencyTable: Sendable {
             bytes.withUnsafeBufferPointer { bytes in
                 var at = 0
                 while at < bytes.count {
-                    let length = Varint.read(bytes, at: &at)
+                    let length = Int(LEB128.read(bytes, at: &at))
                     terms.append(UnsafeBufferPointer(rebasing: bytes[at..<at + length]))
                     at += length
-                    let count = Varint.read(bytes, at: &at)
-                    tallies.append(.init(count: count, documents: Int32(Varint.read(bytes, at: &at))))
+                    let count = Int(LEB128.read(bytes, at: &at))
+                    tallies.append(.init(count: count, documents: Int32(LEB128.read(bytes, at: &at))))
                 }
             }
             return (terms, tallies)
@@ -585,7 +585,7 @@ public struct FrequencyTable: Sendable {
                     while bits != 0 {
                         let id = word << 6 | bits.trailingZeroBitCount
                         bits &= bits &- 1
-                        Varint.append(id - previous, to: &spokenIDs)
+                        LEB128.append(UInt64(id - previous), to: &spokenIDs)
                         previous = id
                     }
                 }
@@ -641,7 +641,7 @@ public struct FrequencyTable: Sendable {
                     var id = 0
                     spokenIDs.withUnsafeBufferPointer { bytes in
                         while at < run.end {
-                            id += Varint.read(bytes, at: &at)
+                            id += Int(LEB128.read(bytes, at: &at))
                             if last[id] != run.participant {
                                 last[id] = run.participant
                                 counts[id] += 1
@@ -1300,33 +1300,6 @@ public struct LogLikelihood: Sendable, Hashable {
         let relativeA = (a == 0 ? 0.5 : a) / max(c, 1)
         let relativeB = (b == 0 ? 0.5 : b) / max(d, 1)
         return Statistic(g2: max(0, g2), logRatio: Foundation.log2(relativeA / relativeB))
-    }
-}
-
-/// Unsigned LEB128 integers: most of what a table keeps by the byte is small (a term's count, the
-/// gap to a speaker's next term id), a byte each where an `Int` is eight.
-enum Varint {
-    static func append(_ value: Int, to bytes: inout [UInt8]) {
-        var rest = UInt64(value)
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
-    /// The integer at `at`, which is moved past it.
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>, at: inout Int) -> Int {
-        var value = 0
-        var shift = 0
-        while bytes[at] & 0x80 != 0 {
-            value |= Int(bytes[at] & 0x7F) << shift
-            shift += 7
-            at += 1
-        }
-        value |= Int(bytes[at]) << shift
-        at += 1
-        return value
     }
 }
 

@@ -315,8 +315,8 @@ extension FrequencyTable {
                             hash |= UInt32(bytes[at]) << UInt32(shift)
                             at += 1
                         }
-                        let sighting = Int32(Varint.read(bytes, at: &at))
-                        let length = Varint.read(bytes, at: &at)
+                        let sighting = Int32(LEB128.read(bytes, at: &at))
+                        let length = Int(LEB128.read(bytes, at: &at))
                         let id = local.intern(UnsafeBufferPointer(rebasing: bytes[at..<at + length]), hash: hash)
                         at += length
                         if Int(id) == heard.count { heard.append(0) }
