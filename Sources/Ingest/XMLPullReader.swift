@@ -186,30 +186,22 @@ private func xmlErrorCollector(_ context: UnsafeMutableRawPointer?, _ error: xml
 
 /// Process-wide libxml2 settings that must hold before any document is parsed.
 enum XMLSafety {
-    /// libxml2 loaded (on first use: see `clibxml2_load`) and set up, or why it could not be.
-    private static let failure: String? = {
-        if let failure = clibxml2_load() { return String(cString: failure) }
+    /// libxml2 set up, once a process, before its first parse.
+    private static let setUp: Void = {
         xmlInitParser()
         // Refuse every external entity or DTD, whatever the options of any caller say.
         xmlSetExternalEntityLoader { _, _, _ in nil }
-        return nil
     }()
 
     /// The options of every parse: no network; errors go to the structured handler, not stderr.
     static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
-    /// Loads libxml2 and installs the settings, then hands `body` the document's bytes (never a
-    /// null pointer, even when empty) and their count; a part of 2 GB or more is refused, and
-    /// every part when libxml2 cannot be loaded, naming the file.
+    /// Installs the settings, then hands `body` the document's bytes (never a null pointer, even
+    /// when empty) and their count; a part of 2 GB or more is refused, naming the file.
     static func withDocument<T>(
         _ data: Data, file: String, entry: String?, _ body: (UnsafePointer<CChar>?, Int32) throws -> T
     ) throws -> T {
-        if let failure {
-            throw IngestError(
-                .unreadableFile, file: file, entry: entry,
-                message: "cannot parse XML: libxml2 could not be loaded (\(failure))",
-                hint: "install libxml2, e.g. apt-get install libxml2")
-        }
+        _ = setUp
         guard data.count < Int(Int32.max) else {
             throw IngestError(.zipLimitExceeded, file: file, entry: entry, message: "XML part is larger than 2 GB")
         }

@@ -12,16 +12,8 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlerror.h>
 
-/// Loads the system's libxml2 on first use, so that a run which parses no XML (a lexicon edit,
-/// a plain-text corpus) does not load it, nor ICU, which Debian's libxml2 links: that took
-/// ~1 ms of every start. The libxml2 functions the project calls are declared by the headers
-/// above and defined in this module, each passing its call to the loaded library. NULL once
-/// loaded (at every later call too), else why it could not be (`dlerror`'s message); call it
-/// before any of those functions.
-const char *_Nullable clibxml2_load(void);
-
 /// Starts keeping, on this thread, the messages libxml2 sends to its generic error channel
-/// (which would print them on stderr), forgetting those kept before; libxml2 must be loaded.
+/// (which would print them on stderr), forgetting those kept before.
 void clibxml2_begin_generic_messages(void);
 
 /// The generic messages kept on this thread since ``clibxml2_begin_generic_messages()`` (their
