@@ -55,10 +55,12 @@ struct HTMLReport: @unchecked Sendable {
             """)
         emit("<h1>\(XML.escape(study))</h1>\n")
         emit(
-            "<p class=\"lead\">\(report.corpus.documents) transcripts, \(report.corpus.participants) participants, "
-                + "\(report.corpus.turns) speaker turns, \(report.corpus.participantTokens) words spoken by participants"
+            "<p class=\"lead\">\(report.corpus.documents.counted("transcript")), "
+                + "\(report.corpus.participants.counted("participant")), \(report.corpus.turns.counted("speaker turn")), "
+                + "\(report.corpus.participantTokens.counted("word")) spoken by participants"
                 + (report.failures.isEmpty
-                    ? "." : "; \(report.failures.count) file(s) could not be read (see run-report.json).")
+                    ? "."
+                    : "; \(report.failures.count.counted("file")) could not be read (see run-report.json).")
                 + "</p>\n")
         let sections = frequencySections ?? renderFrequencySections()
         emit(section("Corpus", sections.overview))
@@ -185,7 +187,8 @@ struct HTMLReport: @unchecked Sendable {
         for (index, group) in table.groups.enumerated() {
             let rows = table.rows.filter { $0.group == group.name }.prefix(Self.topTermsShown)
             html += SVGChart.barChart(
-                title: "\(group.name) (\(group.participants) participants)", items: rows.map { ($0.term, $0.rate) },
+                title: "\(group.name) (\(group.participants.counted("participant")))",
+                items: rows.map { ($0.term, $0.rate) },
                 axisLabel: "per 1,000 words", colour: SVGChart.palette[index % 6], width: 460)
         }
         return html + "</div>\n"
@@ -594,7 +597,7 @@ struct HTMLReport: @unchecked Sendable {
     /// redacted or laughed, and a check that no speech was taken for a note.
     func transcriberNotes(_ notes: RunReport.TranscriberNotes) -> String {
         var html =
-            "<p>\(notes.count) note\(notes.count == 1 ? "" : "s") of \(notes.kinds) kind\(notes.kinds == 1 ? "" : "s") "
+            "<p>\(notes.count.counted("note")) of \(notes.kinds.counted("kind")) "
             + "in \(notes.documents) of \(report.corpus.documents) transcripts, left out of the words "
             + "(not counted, not KWIC hits, matching no code).</p>\n"
             + "<table><tr><th>note</th><th>count</th><th>transcripts</th><th>first written as</th></tr>"
@@ -639,7 +642,7 @@ struct HTMLReport: @unchecked Sendable {
         // A code whose patterns match nothing would otherwise be missing from the page unseen.
         if !unmatched.isEmpty {
             html +=
-                "<p>No suggestion for \(unmatched.count) code\(unmatched.count == 1 ? "" : "s"): "
+                "<p>No suggestion for \(unmatched.count.counted("code")): "
                 + unmatched.map(XML.escape).joined(separator: ", ")
                 + " (<code>tmine lexicon report</code> shows what each pattern matches).</p>\n"
         }

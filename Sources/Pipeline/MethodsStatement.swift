@@ -8,9 +8,10 @@ enum MethodsStatement {
         let options = report.tokenizer
         var parts: [String] = []
         parts.append(
-            "Transcripts (\(report.corpus.documents) documents, \(report.corpus.turns) speaker turns, "
-                + "\(report.corpus.participantTokens) participant word tokens from \(report.corpus.participants) "
-                + "participants) were processed with TranscriptMiner \(report.toolVersion) using pipeline "
+            "Transcripts (\(report.corpus.documents.counted("document")), "
+                + "\(report.corpus.turns.counted("speaker turn")), "
+                + "\(report.corpus.participantTokens.counted("participant word token")) from "
+                + "\(report.corpus.participants.counted("participant"))) were processed with TranscriptMiner \(report.toolVersion) using pipeline "
                 + "\(report.pipeline) (SHA-256 \(report.hashes.pipeline.prefix(12)))"
                 + (report.hashes.participants.map { " and participant table SHA-256 \($0.prefix(12))" } ?? "") + ".")
         var tokens = "Text was split into Unicode word tokens"
@@ -31,8 +32,8 @@ enum MethodsStatement {
                 + (report.transcriberNotes.map { notes in
                     notes.count == 0
                         ? " (there were none)"
-                        : " (\(notes.count) note\(notes.count == 1 ? "" : "s") in \(notes.documents) of "
-                            + "\(report.corpus.documents) documents)"
+                        : " (\(notes.count.counted("note")) in \(notes.documents) of "
+                            + "\(report.corpus.documents.counted("document")))"
                 } ?? "")
         tokens += "."
         parts.append(tokens)
@@ -64,7 +65,7 @@ enum MethodsStatement {
         }
         if let kwic = configuration.kwic {
             parts.append(
-                "Concordances of \(kwic.queries.count) quer\(kwic.queries.count == 1 ? "y" : "ies") were taken with a window of "
+                "Concordances of \(kwic.queries.count.counted("query", plural: "queries")) were taken with a window of "
                     + "\(kwic.options.window) \(kwic.options.unit.rawValue) each side"
                     + (configuration.kwicHitsAreRated
                         ? "; their hits were counted per participant group and rated per 1,000 of the group's words."
@@ -72,8 +73,8 @@ enum MethodsStatement {
         }
         if let suggest = configuration.suggest, let summary = report.suggestions {
             parts.append(
-                "A seed lexicon of \(suggest.lexicon.codes.count) codes (SHA-256 \(suggest.lexicon.contentHash.prefix(12))) "
-                    + "suggested \(summary.total) codes per \(suggest.options.unit.rawValue) for human coders to confirm or "
+                "A seed lexicon of \(suggest.lexicon.codes.count.counted("code")) (SHA-256 \(suggest.lexicon.contentHash.prefix(12))) "
+                    + "suggested \(summary.total.counted("code")) per \(suggest.options.unit.rawValue) for human coders to confirm or "
                     + "reject; no code was applied without a coder's decision.")
         }
         return parts.joined(separator: " ")

@@ -155,7 +155,7 @@ public struct PipelineRunner: Sendable {
         let none = (hits ?? []).filter { $0.hits == 0 }.map { "\"\($0.query)\"" }
         guard !none.isEmpty, documents > 0 else { return [] }
         return [
-            "kwic: no hit for " + none.joined(separator: ", ") + " in \(documents) document\(documents == 1 ? "" : "s")"
+            "kwic: no hit for " + none.joined(separator: ", ") + " in \(documents.counted("document"))"
                 + " (misspelt, or only inside transcribers' notes? tmine kwic QUERY PIPELINE shows which)"
         ]
     }

@@ -10,10 +10,9 @@ extension FrequencyTable {
         // (a filter of every row for each group was quadratic: 2,000 participants' tables).
         var next = rows.startIndex
         for group in groups {
-            func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
             text +=
-                "\(group.name): \(counted(group.words, "word")), \(counted(group.participants, "participant")), "
-                + "\(counted(group.documents, "document"))\n"
+                "\(group.name): \(group.words.counted("word")), \(group.participants.counted("participant")), "
+                + "\(group.documents.counted("document"))\n"
             text +=
                 "  term".padding(toLength: 28) + "count".leftPadded(7) + "per 1k".leftPadded(9)
                 + "people".leftPadded(8) + "docs".leftPadded(6) + "\n"

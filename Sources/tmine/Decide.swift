@@ -193,7 +193,7 @@ struct LexiconCommand: ParsableCommand {
                 printError(error.description)
                 throw ExitStatus.usage
             }
-            print("wrote \(lexicon.codes.count) codes to \(output)")
+            print("wrote \(lexicon.codes.count.counted("code")) to \(output)")
         }
     }
 }

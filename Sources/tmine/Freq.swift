@@ -73,7 +73,8 @@ struct Freq: ParsableCommand {
             let unplaced = table.groups.first(where: { $0.name == "(none)" && $0.participants > 0 })
         {
             printError(
-                "warning: \(unplaced.words) words of \(unplaced.participants) participant(s) are in \"(none)\": "
+                "warning: \(unplaced.words.counted("word")) of \(unplaced.participants.counted("participant")) "
+                    + "\(unplaced.participants == 1 ? "is" : "are") in \"(none)\": "
                     + "no row in the participants file, or an empty \(options.grouping.description)")
         }
         var keynessResult: Keyness?

@@ -108,7 +108,7 @@ struct Kwic: ParsableCommand {
             try emit(concordance.tsv, terminator: "")
         } else {
             try emit(concordance.aligned(width: 40), terminator: "")
-            printError("\(concordance.lines.count) hits")
+            printError(concordance.lines.count.counted("hit"))
         }
         try sayWhenOnlyInNotes(concordance, queries: queries, concordancer: concordancer, study: study)
     }
@@ -140,7 +140,7 @@ struct Kwic: ParsableCommand {
             let inNotes = concordancer.merge(noted, queries: queries, participants: study.participants).lines.count
             if inNotes > 0 {
                 printError(
-                    "\(inNotes) hit\(inNotes == 1 ? "" : "s") inside transcribers' notes ([laughs], ((coughs)), (laughs)), "
+                    "\(inNotes.counted("hit")) inside transcribers' notes ([laughs], ((coughs)), (laughs)), "
                         + "which are not tokenised: --keep-annotations counts them, tmine notes lists them")
             }
         }

@@ -31,7 +31,8 @@ struct Notes: ParsableCommand {
         let total = rows.reduce(0) { $0 + $1.count }
         var lines = ["count\tdocuments\tnote\texample"]
         lines += rows.map { "\($0.count)\t\($0.documents)\t\($0.note)\t\($0.example)" }
-        lines.append("\(total) notes of \(rows.count) kinds in \(tally.documents) documents")
+        lines.append(
+            "\(total.counted("note")) of \(rows.count.counted("kind")) in \(tally.documents.counted("document"))")
         try emit(lines.joined(separator: "\n"))
     }
 

@@ -145,15 +145,15 @@ struct RunRequest: Equatable {
     private func summary(_ report: RunReport, folder: String) -> String {
         var lines: [String] = []
         lines.append(
-            "\(report.study): \(report.corpus.documents) documents, \(report.corpus.turns) turns, "
-                + "\(report.corpus.participantTokens) participant tokens, \(report.failures.count) failed "
+            "\(report.study): \(report.corpus.documents.counted("document")), \(report.corpus.turns.counted("turn")), "
+                + "\(report.corpus.participantTokens.counted("participant token")), \(report.failures.count) failed "
                 + "(\(FixedPoint.string(report.seconds, digits: 2)) s)")
         for stage in report.stages where stage.wrote {
             var line = "  \(stage.name): \(stage.ran.count) ran, \(stage.cached.count) cached"
             if stage.name == "kwic", let queries = report.kwic {
                 let hits = queries.reduce(0) { $0 + $1.hits }
                 line +=
-                    "; \(hits) hit\(hits == 1 ? "" : "s") of \(queries.count) quer\(queries.count == 1 ? "y" : "ies")"
+                    "; \(hits.counted("hit")) of \(queries.count.counted("query", plural: "queries"))"
             }
             lines.append(line)
         }

@@ -28,7 +28,9 @@ struct Validate: ParsableCommand {
                 throw ExitStatus.usage
             }
             let examples = suggest.lexicon.codes.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
-            print("\(suggest.lexiconFile): ok: \(suggest.lexicon.codes.count) codes, \(examples) examples pass")
+            print(
+                "\(suggest.lexiconFile): ok: \(suggest.lexicon.codes.count.counted("code")), "
+                    + "\(examples.counted("example")) \(examples == 1 ? "passes" : "pass")")
         }
         var table = ParticipantTable.empty
         if let file = configuration.participants {
@@ -42,7 +44,7 @@ struct Validate: ParsableCommand {
                 throw ExitStatus.usage
             }
             print(
-                "\(file): ok: \(table.participants.count) participants, attributes "
+                "\(file): ok: \(table.participants.count.counted("participant")), attributes "
                     + table.attributeNames.joined(separator: ", "))
             for band in configuration.bands {
                 print("\(file): \(band.source) banded as \(band.name): " + table.groupSizes(of: band.name))

@@ -165,6 +165,9 @@ import TextAnalysis
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
         #expect(!html.contains("src=\"https://") && !html.contains("href=\"https://"))
         #expect(html.contains("<svg") && html.contains("Code × participant"))
+        // The sample study's groups of one participant, in the singular.
+        #expect(html.contains("(1 participant)") && !html.contains("(1 participants)"))
+        #expect(html.contains("11 transcripts, 11 participants, 157 speaker turns, 2006 words spoken by participants"))
         let script = Workspace.repository.appendingPathComponent("Tests/PipelineTests/render_report.py").path
         let screenshot = workspace.root.appendingPathComponent("report.png").path
         let (status, output) = try runProcess(
