@@ -20,15 +20,20 @@ public enum SVGChart {
         let labelWidth = 170
         let barArea = width - labelWidth - 60
         let rowHeight = 20
-        let height = 40 + items.count * rowHeight + 40
+        let titleLines = wrap(title, width: width)
+        let below = (titleLines.count - 1) * titleLineHeight
+        let height = 40 + items.count * rowHeight + 40 + below
         let maximum = max(items.map(\.value).max() ?? 0, 1e-9)
         let ticks = niceTicks(maximum)
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
             + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(title))\">"
         svg += "<title>\(XML.escape(title))</title>"
-        svg += "<text x=\"0\" y=\"16\" class=\"chart-title\">\(XML.escape(title))</text>"
-        let top = 28
+        for (index, line) in titleLines.enumerated() {
+            svg +=
+                "<text x=\"0\" y=\"\(16 + index * titleLineHeight)\" class=\"chart-title\">\(XML.escape(line))</text>"
+        }
+        let top = 28 + below
         let scale = Double(barArea) / (ticks.last ?? maximum)
         for tick in ticks {
             let x = labelWidth + Int((tick * scale).rounded())
@@ -182,6 +187,31 @@ public enum SVGChart {
 
     static func truncate(_ text: String, _ length: Int) -> String {
         text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+    }
+
+    /// Pixels between a chart title's lines (its text is 14 px).
+    static let titleLineHeight = 18
+
+    /// A chart title in the lines it takes on a chart `width` pixels wide, at most two, words
+    /// kept whole where they fit (at ~8 px a character of the title's bold 14 px), the second
+    /// shortened with "…" if the title is longer still: SVG text does not wrap, and a group's
+    /// long name ("Full-time clinician, working with AI in spare time (1 participant)") ran off
+    /// its chart.
+    static func wrap(_ title: String, width: Int) -> [String] {
+        let limit = max(12, width / 8)
+        guard title.count > limit else { return [title] }
+        let head = title.prefix(limit + 1)
+        // Before the last parenthesis that fits in the line's second half, which keeps
+        // "(1 participant)" whole, else at the last space (a word longer than the line is cut
+        // where the line ends).
+        let spaces = head.indices.filter { $0 > title.startIndex && head[$0] == " " }
+        let half = title.index(title.startIndex, offsetBy: limit / 2)
+        let cut =
+            spaces.last { $0 >= half && head.index(after: $0) < head.endIndex && head[head.index(after: $0)] == "(" }
+            ?? spaces.last ?? title.index(title.startIndex, offsetBy: limit)
+        let first = String(title[..<cut])
+        let rest = title[cut...].drop { $0 == " " }
+        return rest.isEmpty ? [first] : [first, truncate(String(rest), limit)]
     }
 }
 

@@ -258,6 +258,34 @@ import TextAnalysis
         #expect(SVGChart.bins([1, 11]).map(\.label) == (0...11).map(String.init))
     }
 
+    /// A group's long name stays on its chart: the title goes onto a second line, the bars below it.
+    @Test func aLongChartTitleWrapsOntoASecondLine() {
+        func chart(_ title: String) -> (lines: [String], height: String) {
+            let svg = SVGChart.barChart(
+                title: title, items: [("time", 24.54)], axisLabel: "per 1,000 words", width: 460)
+            let lines = svg.components(separatedBy: "class=\"chart-title\">").dropFirst().map {
+                String($0.prefix { $0 != "<" })
+            }
+            let height = svg.components(separatedBy: "height=\"").dropFirst().first?.prefix { $0 != "\"" }
+            return (lines, String(height ?? ""))
+        }
+        let long = chart("Full-time clinician, working with AI in spare time (1 participant)")
+        #expect(long.lines == ["Full-time clinician, working with AI in spare time", "(1 participant)"])
+        let short = chart("Full-time tech (7 participants)")
+        #expect(short.lines == ["Full-time tech (7 participants)"])
+        #expect(Int(long.height) == Int(short.height).map { $0 + SVGChart.titleLineHeight })
+        // 57 characters a line at 460 px: longer still, the second line is shortened; a word
+        // longer than a line is cut where the line ends.
+        let words = SVGChart.wrap(String(repeating: "word ", count: 40), width: 460)
+        #expect(words.count == 2 && words.allSatisfy { $0.count <= 57 } && words[1].hasSuffix("…"))
+        #expect(words[0] == Array(repeating: "word", count: 11).joined(separator: " "))
+        // A parenthesis early in the title is no place to break.
+        let early = SVGChart.wrap("Site (A) clinicians who trained abroad and returned to the NHS after", width: 460)
+        #expect(early == ["Site (A) clinicians who trained abroad and returned to", "the NHS after"])
+        let x = String(repeating: "x", count: 70)
+        #expect(SVGChart.wrap(x, width: 460) == [String(x.prefix(57)), String(x.suffix(13))])
+    }
+
     @Test func barChartsScaleLabelAndEscape() {
         let svg = SVGChart.barChart(title: "A <b>", items: [("x & y", 10), ("z", 5)], axisLabel: "count")
         #expect(svg.contains("<title>A &lt;b&gt;</title>"))
