@@ -690,7 +690,7 @@ struct HTMLReport: @unchecked Sendable {
         th{background:#f0f4f8}.grid{display:flex;flex-wrap:wrap;gap:1em}
         .chart text{font-size:12px;fill:#1b1b1b}.chart .chart-title{font-size:14px;font-weight:600}
         .chart .grid{stroke:#ddd}.chart .tick{fill:#555;font-size:11px}.chart .axis-label{fill:#333;font-size:12px}
-        .chart .cell{stroke:#ccc}.kwic li{margin:.3em 0}.kwic .who{color:#555;font-size:.9em}
+        .chart .cell{stroke:#ccc}.chart .light{fill:#fff}.kwic li{margin:.3em 0}.kwic .who{color:#555;font-size:.9em}
         mark{background:#ffe08a}footer{margin-top:3em;color:#444;font-size:.9em;border-top:1px solid #ddd}
         """
 }

@@ -110,10 +110,11 @@ public enum SVGChart {
                 cells.append("\" height=\"")
                 cells.append(cell - 2)
                 cells.append("\" fill=\"")
+                let shade = value == 0 ? 0 : min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)
                 if value == 0 {
                     cells.append("#ffffff")
                 } else {
-                    cells.bytes += rampBytes[min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)]
+                    cells.bytes += rampBytes[shade]
                 }
                 cells.append("\" class=\"cell\"><title>")
                 cells.bytes += rowTitle
@@ -127,9 +128,10 @@ public enum SVGChart {
                     cells.append(x + cell / 2 - 1)
                     cells.append("\" y=\"")
                     cells.append(y + cell / 2 + 4)
-                    cells.append("\" class=\"count\" text-anchor=\"middle\" fill=\"")
-                    cells.append(value * 2 > maximum ? "#ffffff" : "#1b1b1b")
-                    cells.append("\">")
+                    // White only on the darkest shade, the one dark text cannot be read on (the
+                    // report's CSS sets the colour: a `fill` attribute yields to it).
+                    cells.append(shade == ramp.count - 1 ? "\" class=\"count light\"" : "\" class=\"count\"")
+                    cells.append(" text-anchor=\"middle\">")
                     cells.append(value)
                     cells.append("</text>")
                 }

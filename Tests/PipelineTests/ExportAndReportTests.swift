@@ -180,6 +180,8 @@ import TextAnalysis
             #expect(output.contains(heading), "\(heading) not rendered")
         }
         #expect(output.contains("Words per participant"))
+        // Every count in the matrix's cells drawn legibly (render_report.py fails otherwise).
+        #expect(output.contains("heat-map counts legible: ") && !output.contains("heat-map counts legible: 0\n"))
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
         #expect(size > 50_000)
     }
