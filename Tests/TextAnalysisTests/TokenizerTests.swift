@@ -112,6 +112,23 @@ import Testing
         #expect(vocabulary[1234] == "w1234")
     }
 
+    /// A term list is copied 8 bytes a form where a form is that short: forms of every length
+    /// from 0 to 20, in any order, repeated, the last of the vocabulary among them (whose 8
+    /// bytes would run past the end), come out byte for byte.
+    @Test func termListsCopyFormsOfEveryLengthInTheOrderAsked() {
+        var vocabulary = Vocabulary(capacity: 4)
+        let forms = (0...20).map { length in String((0..<length).map { Character(UnicodeScalar(97 + $0 % 26)!) }) }
+        for form in forms { _ = vocabulary.intern(form) }
+        var random = SplitMixGenerator(seed: 7)
+        for count in [0, 1, 5, 21, 200] {
+            let ids = (0..<count).map { _ in Int32.random(in: 0...20, using: &random) } + [20, 0, 1]
+            let list = vocabulary.termList(ids)
+            #expect(list.count == ids.count)
+            #expect(list.indices.map { list[$0] } == ids.map { forms[Int($0)] })
+        }
+        #expect(vocabulary.termList([0, 0]).indices.map { vocabulary.termList([0, 0])[$0] } == ["", ""])
+    }
+
     /// The hash reads a form in pieces that depend on its length (1–3, 4–7, 8–16 and longer
     /// bytes): forms of every length up to 70 that differ in one byte anywhere stay apart, and
     /// each is found again where the bytes around it differ (nothing outside it is read).
