@@ -669,11 +669,22 @@ struct TokenScratch {
     ) -> Token? {
         guard span.isKept(by: options) else { return nil }
         let surfaceBytes = UnsafeBufferPointer(rebasing: bytes[span.byteStart..<span.byteEnd])
-        let surface = surfaces.intern(surfaceBytes)
+        let hash = Vocabulary.hash(surfaceBytes)
+        let surface = surfaces.intern(surfaceBytes, hash: hash)
         let token = { (form: Int32) in
             Token(form: form, surface: surface, start: Int32(span.scalarStart), end: Int32(span.scalarEnd))
         }
         if Int(surface) < formOfSurface.count { return token(formOfSurface[Int(surface)]) }
+        // A new spelling that is its own form (ASCII letters and digits, in lower case when case
+        // is folded: most spellings of most documents, each of which a document's vocabulary
+        // meets anew) is interned as it is, with the hash it has.
+        if !span.needsUnicode, !options.foldDiacritics,
+            Self.isOwnForm(surfaceBytes, lowering: options.caseMode != .preserve)
+        {
+            let form = forms.intern(surfaceBytes, hash: hash)
+            if Int(surface) == formOfSurface.count { formOfSurface.append(form) }
+            return token(form)
+        }
         buffer.removeAll(keepingCapacity: true)
         if span.needsUnicode || options.foldDiacritics {
             let normalize = { Normalizer.normalize(String(decoding: surfaceBytes, as: UTF8.self), options: options) }
@@ -705,6 +716,14 @@ struct TokenScratch {
         let form = buffer.withUnsafeBufferPointer { forms.intern($0) }
         if Int(surface) == formOfSurface.count { formOfSurface.append(form) }
         return token(form)
+    }
+
+    /// Whether a spelling's form is its bytes as they are: all ASCII (no curly apostrophe or
+    /// Unicode hyphen to map) and, when `lowering`, no capital letter.
+    @inline(__always)
+    static func isOwnForm(_ bytes: UnsafeBufferPointer<UInt8>, lowering: Bool) -> Bool {
+        for byte in bytes where byte >= 0x80 || (lowering && byte &- 0x41 < 26) { return false }
+        return true
     }
 }
 

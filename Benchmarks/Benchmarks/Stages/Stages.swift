@@ -46,6 +46,19 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(FrequencyCounter(options: study.counting).counts(ofDocument: document, in: again))
         }
     }
+    // As the tool reads a corpus (`tmine run`, `tmine freq`): each document tokenised with a
+    // vocabulary of its own, its counts merged into the grouping's table; above, one vocabulary
+    // shared by every document, and no table, a path the tool itself never takes.
+    Benchmark("tokenise + count, a document at a time into the table (\(size))") { benchmark in
+        var builder = FrequencyTable.Builder(participants: study.participants, options: study.counting)
+        for document in study.documents {
+            let tokenized = TokenizedCorpus(
+                documents: [document], participants: study.participants, options: study.tokenizer,
+                computeStems: false, roles: study.roles)
+            builder.add(FrequencyCounter(options: study.counting).counts(ofDocument: 0, in: tokenized))
+        }
+        blackHole(builder.takeTable())
+    }
     Benchmark("count (\(size))") { benchmark in
         for document in tokenized.documents.indices {
             blackHole(FrequencyCounter(options: study.counting).counts(ofDocument: document, in: tokenized))
