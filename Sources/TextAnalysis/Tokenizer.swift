@@ -678,13 +678,24 @@ struct TokenScratch {
         // A new spelling that is its own form (ASCII letters and digits, in lower case when case
         // is folded: most spellings of most documents, each of which a document's vocabulary
         // meets anew) is interned as it is, with the hash it has.
+        let form: Int32
         if !span.needsUnicode, !options.foldDiacritics,
             Self.isOwnForm(surfaceBytes, lowering: options.caseMode != .preserve)
         {
-            let form = forms.intern(surfaceBytes, hash: hash)
-            if Int(surface) == formOfSurface.count { formOfSurface.append(form) }
-            return token(form)
+            form = forms.intern(surfaceBytes, hash: hash)
+        } else {
+            makeForm(of: span, surfaceBytes, in: bytes, options: options)
+            form = buffer.withUnsafeBufferPointer { forms.intern($0) }
         }
+        if Int(surface) == formOfSurface.count { formOfSurface.append(form) }
+        return token(form)
+    }
+
+    /// Puts the form of a spelling that is not its own in `buffer`.
+    private mutating func makeForm(
+        of span: Tokenizer.Span, _ surfaceBytes: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>,
+        options: Tokenizer.Options
+    ) {
         buffer.removeAll(keepingCapacity: true)
         if span.needsUnicode || options.foldDiacritics {
             let normalize = { Normalizer.normalize(String(decoding: surfaceBytes, as: UTF8.self), options: options) }
@@ -713,9 +724,6 @@ struct TokenScratch {
                 }
             }
         }
-        let form = buffer.withUnsafeBufferPointer { forms.intern($0) }
-        if Int(surface) == formOfSurface.count { formOfSurface.append(form) }
-        return token(form)
     }
 
     /// Whether a spelling's form is its bytes as they are: all ASCII (no curly apostrophe or

@@ -210,7 +210,7 @@ public struct Vocabulary: Sendable {
                     guard let target = copy.baseAddress.map(UnsafeMutableRawPointer.init),
                         let source = arena.baseAddress
                     else { return }
-                    ends = [Int32](unsafeUninitializedCapacity: ids.count) { ends, made in
+                    ends = [Int32](unsafeUninitializedCapacity: ids.count) { written, made in
                         for (index, id) in ids.enumerated() {
                             let start = Int(starts[Int(id)])
                             let length = Int(starts[Int(id) + 1]) - start
@@ -222,7 +222,7 @@ public struct Vocabulary: Sendable {
                                 (target + count).copyMemory(from: source + start, byteCount: length)
                             }
                             count += length
-                            ends[index] = Int32(count)
+                            written[index] = Int32(count)
                         }
                         made = ids.count
                     }
