@@ -214,7 +214,13 @@ struct HTMLReport: @unchecked Sendable {
             }
             html += "</table>\n"
         }
-        return html.isEmpty ? "<p>No word keyness comparisons in the pipeline.</p>" : html
+        guard !html.isEmpty else { return "<p>No word keyness comparisons in the pipeline.</p>" }
+        // Thousands of terms are compared: a reader taking p < 0.05 as a finding would find
+        // about one term in twenty by chance alone.
+        return html
+            + "<p>p is each term's own, not corrected for the many terms compared: by chance alone about one "
+            + "term in twenty reaches p &lt; 0.05. Read G² as an order in which to read terms in their context "
+            + "(keyword in context), not as tests.</p>\n"
     }
 
     /// A suggestion the passages show, or its place in the previous suggestions.json (the

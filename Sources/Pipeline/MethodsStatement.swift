@@ -59,7 +59,8 @@ enum MethodsStatement {
             if !frequencies.keyness.isEmpty {
                 text +=
                     " Keyness was measured with the log-likelihood statistic G² (Rayson and Garside 2000) "
-                    + "and the log ratio effect size (Hardie 2014)."
+                    + "and the log ratio effect size (Hardie 2014); its p-values are per term, not corrected "
+                    + "for multiple comparisons."
             }
             parts.append(text)
         }

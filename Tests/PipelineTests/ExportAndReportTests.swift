@@ -168,6 +168,8 @@ import TextAnalysis
         // The sample study's groups of one participant, in the singular.
         #expect(html.contains("(1 participant)") && !html.contains("(1 participants)"))
         #expect(html.contains("11 transcripts, 11 participants, 157 speaker turns, 2006 words spoken by participants"))
+        // Keyness's p-values, one a term, are said to be uncorrected.
+        #expect(html.contains("<p>p is each term's own, not corrected for the many terms compared"))
         let script = Workspace.repository.appendingPathComponent("Tests/PipelineTests/render_report.py").path
         let screenshot = workspace.root.appendingPathComponent("report.png").path
         let (status, output) = try runProcess(

@@ -25,6 +25,7 @@ import Testing
                 "run-report.json",
             ])
         #expect(report.methods.contains("TranscriptMiner"))
+        #expect(report.methods.contains("its p-values are per term, not corrected for multiple comparisons."))
         let kwic = try JSONSerialization.jsonObject(with: workspace.output("kwic.json")) as? [String: Any]
         let lines = kwic?["lines"] as? [[String: Any]] ?? []
         #expect(lines.filter { $0["query"] as? String == "protected time" }.count == 8)
