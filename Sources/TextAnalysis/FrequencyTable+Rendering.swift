@@ -47,7 +47,9 @@ extension Keyness {
                 + FixedPoint.string(row.logRatio, digits: 2).leftPadded(11)
                 + "\n"
         }
-        return text
+        // As the report says it: a reader taking p < 0.05 as a finding would find about one
+        // term in twenty by chance alone.
+        return text + "  (p is each term's own, not corrected for the \(count.counted("term")) compared)\n"
     }
 }
 

@@ -836,6 +836,8 @@ import Testing
         #expect(time.logLikelihood == LogLikelihood(a: 4, b: 1, c: 10, d: 6).g2)
         #expect(keyness.rows.last?.logRatio ?? 0 < 0)
         #expect(throws: KeynessError.self) { try frequencies.keyness(of: "nobody") }
+        let printed = keyness.terminalTable(top: 2)
+        #expect(printed.hasSuffix("(p is each term's own, not corrected for the \(keyness.count) terms compared)\n"))
     }
 
     /// A large group's rows are ordered by a radix sort on count and the terms' first eight
