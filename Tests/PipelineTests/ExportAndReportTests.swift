@@ -290,6 +290,33 @@ import TextAnalysis
         #expect(SVGChart.wrap(x, width: 460) == [String(x.prefix(57)), String(x.suffix(13))])
     }
 
+    /// Each shade of the heat map takes the ink its count is legible in: at least 4.5:1 (WCAG AA)
+    /// between the cell's fill and white (`class="count light"`) or the report's dark text.
+    @Test func everyHeatMapCountReadsAgainstItsShade() {
+        func luminance(_ hex: Substring) -> Double {
+            let value = Int(hex.dropFirst(), radix: 16) ?? 0
+            let linear = [16, 8, 0].map { shift -> Double in
+                let channel = Double((value >> shift) & 0xFF) / 255
+                return channel <= 0.039_28 ? channel / 12.92 : pow((channel + 0.055) / 1.055, 2.4)
+            }
+            return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        }
+        func contrast(_ first: Substring, _ second: Substring) -> Double {
+            let (a, b) = (luminance(first), luminance(second))
+            return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+        }
+        // Counts 1 to 8 against a maximum of 8 fall on every shade but the blank one.
+        let svg = SVGChart.heatMap(title: "m", rows: ["a"], columns: (1...8).map { "P\($0)" }, values: [Array(1...8)])
+        var shades = Set<Substring>()
+        for cell in svg.components(separatedBy: "<rect ").dropFirst() where cell.contains("class=\"count") {
+            let fill = cell.split(separator: "fill=\"").dropFirst().first?.prefix(7) ?? ""
+            let ink: Substring = cell.contains("class=\"count light\"") ? "#ffffff" : "#1b1b1b"
+            shades.insert(fill)
+            #expect(contrast(fill, ink) >= 4.5, "\(fill) with \(ink): \(contrast(fill, ink))")
+        }
+        #expect(shades == Set(SVGChart.ramp.dropFirst().map { Substring($0) }))
+    }
+
     @Test func barChartsScaleLabelAndEscape() {
         let svg = SVGChart.barChart(title: "A <b>", items: [("x & y", 10), ("z", 5)], axisLabel: "count")
         #expect(svg.contains("<title>A &lt;b&gt;</title>"))

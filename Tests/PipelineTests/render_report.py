@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Renders report.html in headless Chromium and prints the rendered text; saves a screenshot.
-Fails when a count written in a heat-map cell has less than 4:1 contrast with the cell (WCAG's
-relative luminance), as the browser draws them.
+Fails when a count written in a heat-map cell has less than 4.5:1 contrast with the cell (WCAG
+AA for text, by its relative luminance), as the browser draws them.
 
 Usage: render_report.py REPORT.html SCREENSHOT.png
 """
@@ -30,7 +30,7 @@ def main():
                 text.textContent, getComputedStyle(text).fill, text.previousElementSibling.getAttribute('fill')]);""")
         for value, ink, cell in counts:
             ratio = contrast(ink, cell)
-            assert ratio >= 4, f"count {value} drawn in {ink} on {cell}: contrast {ratio:.2f}"
+            assert ratio >= 4.5, f"count {value} drawn in {ink} on {cell}: contrast {ratio:.2f}"
         print(f"heat-map counts legible: {len(counts)}")
         driver.save_screenshot(screenshot)
     finally:
