@@ -198,13 +198,13 @@ extension FrequencyTable {
             // each part written from a buffer of its own size: a buffer of the whole spill (10 MB
             // at 512K terms) was the run's peak whenever a spill came late.
             var hashes = [UInt32](repeating: 0, count: once.count)
-            var sizes = [Int](repeating: 0, count: Self.buckets + 1)
+            var sizes = [Int](repeating: 0, count: Self.buckets)
             var starts = [Int](repeating: 0, count: Self.buckets + 1)
             for id in heardOnce.indices where heardOnce[id] >= 0 {
                 let (hash, length) = once.withBytes(of: Int32(id)) { (Vocabulary.hash($0), $0.count) }
                 hashes[id] = hash
                 let bucket = Self.bucket(of: hash)
-                sizes[bucket + 1] +=
+                sizes[bucket] +=
                     4 + LEB128.size(of: UInt64(heardOnce[id])) + LEB128.size(of: UInt64(length)) + length
                 starts[bucket + 1] += 1
             }
@@ -219,7 +219,7 @@ extension FrequencyTable {
             if scratch == nil { scratch = ScratchFile(in: scratchFolder) }
             var written: [(bucket: Int, range: Range<Int64>)] = []
             for bucket in 0..<Self.buckets where starts[bucket + 1] > starts[bucket] {
-                let bytes = [UInt8](unsafeUninitializedCapacity: sizes[bucket + 1]) { buffer, count in
+                let bytes = [UInt8](unsafeUninitializedCapacity: sizes[bucket]) { buffer, count in
                     for id in ordered[starts[bucket]..<starts[bucket + 1]] {
                         let hash = hashes[Int(id)]
                         for shift in stride(from: 0, to: 32, by: 8) {
