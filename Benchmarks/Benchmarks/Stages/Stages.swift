@@ -52,11 +52,28 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("tokenise + count, a document at a time into the table (\(size))") { benchmark in
         var builder = FrequencyTable.Builder(participants: study.participants, options: study.counting)
         for document in study.documents {
-            let tokenized = TokenizedCorpus(
-                documents: [document], participants: study.participants, options: study.tokenizer,
-                computeStems: false, roles: study.roles)
-            builder.add(FrequencyCounter(options: study.counting).counts(ofDocument: 0, in: tokenized))
+            builder.add(
+                FrequencyCounter(options: study.counting).counts(ofDocument: 0, in: study.tokenized(alone: document)))
         }
+        blackHole(builder.takeTable())
+    }
+    // The tool's path in pieces: each document tokenised alone, then counted, and (from counts
+    // made beforehand) the merge into the grouping's table.
+    Benchmark("tokenise, a document at a time (\(size))") { benchmark in
+        for document in study.documents { blackHole(study.tokenized(alone: document)) }
+    }
+    Benchmark("tokenise + count, a document at a time, no table (\(size))") { benchmark in
+        for document in study.documents {
+            blackHole(
+                FrequencyCounter(options: study.counting).counts(ofDocument: 0, in: study.tokenized(alone: document)))
+        }
+    }
+    let documentCounts = study.documents.map {
+        FrequencyCounter(options: study.counting).counts(ofDocument: 0, in: study.tokenized(alone: $0))
+    }
+    Benchmark("merge documents' counts into the table (\(size))") { benchmark in
+        var builder = FrequencyTable.Builder(participants: study.participants, options: study.counting)
+        for counts in documentCounts { builder.add(counts) }
         blackHole(builder.takeTable())
     }
     Benchmark("count (\(size))") { benchmark in
@@ -131,5 +148,11 @@ struct Study {
         TokenizedCorpus(
             documents: documents, participants: participants, options: options ?? tokenizer, computeStems: false,
             roles: roles)
+    }
+
+    /// One document tokenised as the tool tokenises it: with vocabularies of its own.
+    func tokenized(alone document: Document) -> TokenizedCorpus {
+        TokenizedCorpus(
+            documents: [document], participants: participants, options: tokenizer, computeStems: false, roles: roles)
     }
 }
