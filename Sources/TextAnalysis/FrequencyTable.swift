@@ -273,21 +273,32 @@ public struct FrequencyTable: Sendable {
                 if shared { seen.pad(to: (vocabulary.count + counts.count) / 64 + 1, with: 0) }
                 // A new group several speakers of this document share: room for the first one's terms at once.
                 if vocabulary.count == 0 { vocabulary.reserve(counts.count) }
-                // Counted into a local array: the vocabulary is busy interning meanwhile.
+                // Counted into a local array: the vocabulary is busy interning meanwhile. It and
+                // `ids` have room for every term to be new first (trimmed after), so that the loop
+                // writes into buffers: grown a term at a time, each array's every write checked
+                // that it was not shared, about a tenth of the merge.
                 var counted: [Tally] = []
                 swap(&counted, &tallies)
-                vocabulary.internEach(
-                    terms, hashes: &hashes,
-                    ahead: { id in
-                        // The term's tally with its form's start: counting a term of a table larger
-                        // than the cache waited on its tally most of all (46 % of this loop's samples).
-                        counted.withUnsafeBufferPointer { Vocabulary.prefetch($0, at: id) }
+                counted.pad(to: vocabulary.count + counts.count, with: Tally())
+                let firstID = ids.count
+                if keepingIDs { ids.pad(to: firstID + counts.count, with: 0) }
+                counted.withUnsafeMutableBufferPointer { counted in
+                    ids.withUnsafeMutableBufferPointer { ids in
+                        vocabulary.internEach(
+                            terms, hashes: &hashes,
+                            ahead: { id in
+                                // The term's tally with its form's start: counting a term of a table larger
+                                // than the cache waited on its tally most of all (46 % of this loop's samples).
+                                Vocabulary.prefetch(UnsafeBufferPointer(counted), at: id)
+                            }
+                        ) { index, id in
+                            if keepingIDs { ids[firstID + index] = id }
+                            Self.count(
+                                counts[index], of: id, in: counted, shared: shared, seen: &seen, touched: &touched)
+                        }
                     }
-                ) { index, id in
-                    if keepingIDs { ids.append(id) }
-                    counted.pad(to: Int(id) + 1, with: Tally())
-                    Self.count(counts[index], of: id, in: &counted, shared: shared, seen: &seen, touched: &touched)
                 }
+                counted.removeLast(counted.count - vocabulary.count)
                 swap(&counted, &tallies)
             }
 
@@ -301,15 +312,17 @@ public struct FrequencyTable: Sendable {
                 if !keepingIDs && !counts.isEmpty { anonymous = true }
                 grow(to: size)
                 if shared { seen.pad(to: size / 64 + 1, with: 0) }
-                for (index, id) in terms.enumerated() {
-                    // A few terms ahead: the tallies of a large study's bigrams outgrow the cache.
-                    if index + 8 < terms.count, terms[index + 8] >= 0 {
-                        tallies.withUnsafeBufferPointer { Vocabulary.prefetch($0, at: Int(terms[index + 8])) }
+                tallies.withUnsafeMutableBufferPointer { tallies in
+                    for (index, id) in terms.enumerated() {
+                        // A few terms ahead: the tallies of a large study's bigrams outgrow the cache.
+                        if index + 8 < terms.count, terms[index + 8] >= 0 {
+                            Vocabulary.prefetch(UnsafeBufferPointer(tallies), at: Int(terms[index + 8]))
+                        }
+                        // Not numbered yet: heard once so far (``SharedTerms``), counted when it is.
+                        guard id >= 0 else { continue }
+                        if keepingIDs { ids.append(id) }
+                        Self.count(counts[index], of: id, in: tallies, shared: shared, seen: &seen, touched: &touched)
                     }
-                    // Not numbered yet: heard once so far (``SharedTerms``), counted when it is.
-                    guard id >= 0 else { continue }
-                    if keepingIDs { ids.append(id) }
-                    Self.count(counts[index], of: id, in: &tallies, shared: shared, seen: &seen, touched: &touched)
                 }
             }
 
@@ -318,7 +331,8 @@ public struct FrequencyTable: Sendable {
             /// has no bit for the id yet (then set, and the id listed in `touched`).
             @inline(__always)
             static func count(
-                _ termCount: Int, of id: Int32, in tallies: inout [Tally], shared: Bool, seen: inout [UInt64],
+                _ termCount: Int, of id: Int32, in tallies: UnsafeMutableBufferPointer<Tally>, shared: Bool,
+                seen: inout [UInt64],
                 touched: inout [Int32]
             ) {
                 let at = Int(id)

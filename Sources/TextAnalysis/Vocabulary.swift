@@ -153,7 +153,10 @@ public struct Vocabulary: Sendable {
         _ terms: TermList, hashes: inout [UInt32], ahead: (Int) -> Void, _ body: (Int, Int32) -> Void
     ) {
         hashes.removeAll(keepingCapacity: true)
-        for index in terms.indices { hashes.append(terms.withBytes(at: index) { Self.hash($0) }) }
+        hashes.append(contentsOf: repeatElement(0, count: terms.count))
+        hashes.withUnsafeMutableBufferPointer { hashes in
+            for index in terms.indices { hashes[index] = terms.withBytes(at: index) { Self.hash($0) } }
+        }
         let distance = 8
         for index in hashes.indices.prefix(distance) { prefetch(hash: hashes[index]) }
         for index in hashes.indices {
