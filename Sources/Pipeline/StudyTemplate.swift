@@ -80,6 +80,12 @@ public enum StudyTemplate {
               keyness:
                 - grouping: role
                   group: Consultant
+          - suggest:
+              # Codes the lexicon's patterns suggest, each for a coder to accept, reject or recode:
+              # tmine review pipeline.yaml --coder NAME (or tmine decide). Decisions are kept in
+              # out/my-study/decisions/NAME.json and survive every rerun and lexicon edit.
+              lexicon: lexicon.yaml
+              unit: turn            # turn | sentence: the passage a suggestion quotes
 
         # Outputs go to <out>/<study>/.
         out: out
@@ -106,6 +112,10 @@ public enum StudyTemplate {
           - name: Hype
             description: Overblown claims about AI.
             patterns: [hype, overpromis*, "silver bullet"]
+            # Sentences the patterns must find (match) and must not (noMatch): tmine validate checks them.
+            examples:
+              match: ["The vendor overpromised, as they all do."]
+              noMatch: ["The hyperlink in the letter was broken."]
 
         """
 
@@ -115,6 +125,8 @@ public enum StudyTemplate {
         Interviewer: What gets in the way?
         P1: Time. There is no protected time for this; I do it in the evenings and weekends.
         And there is a lot of hype, which makes colleagues sceptical.
+        Interviewer: And regulation?
+        P1: Regulation is slow, but it protects patients.
 
         """
 }

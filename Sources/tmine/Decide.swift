@@ -90,7 +90,7 @@ struct Decide: ParsableCommand {
         }
         let log = try report { try decider.decide(coder: coder, actions) }
         print(
-            "\(actions.count) decision(s) recorded for \(coder) in \(decider.decisionsPath(coder: coder)) (\(log.events.count) in all)"
+            "\(actions.count.counted("decision")) recorded for \(coder) in \(decider.decisionsPath(coder: coder)) (\(log.events.count) in all)"
         )
     }
 
@@ -160,7 +160,9 @@ struct LexiconCommand: ParsableCommand {
                     print(line("    " + pattern, counts, manual: nil))
                 }
             }
-            if !merged.orphans.isEmpty { print("\(merged.orphans.count) decision(s) orphaned by lexicon edits") }
+            if !merged.orphans.isEmpty {
+                print("\(merged.orphans.count.counted("decision")) orphaned by lexicon edits")
+            }
         }
     }
 

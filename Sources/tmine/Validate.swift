@@ -24,7 +24,7 @@ struct Validate: ParsableCommand {
                 )
             }
             if !failures.isEmpty {
-                printError("\(failures.count) lexicon example(s) failed")
+                printError("\(failures.count.counted("lexicon example")) failed")
                 throw ExitStatus.usage
             }
             let examples = suggest.lexicon.codes.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
@@ -55,7 +55,7 @@ struct Validate: ParsableCommand {
             throw ExitStatus.usage
         }
         print(
-            "\(pipeline): ok: study \(configuration.study), \(configuration.inputs.count) input path(s), stages "
+            "\(pipeline): ok: study \(configuration.study), \(configuration.inputs.count.counted("input path")), stages "
                 + configuration.stageOrder.joined(separator: " → ") + ", out \(configuration.outputFolder)")
     }
 }
@@ -75,7 +75,9 @@ struct Init: ParsableCommand {
             let (written, kept) = try StudyTemplate.write(into: folder)
             for path in written { print("wrote \(path)") }
             for path in kept { print("kept \(path) (it exists)") }
-            print("next: tmine run \((folder as NSString).appendingPathComponent("pipeline.yaml"))")
+            let pipeline = (folder as NSString).appendingPathComponent("pipeline.yaml")
+            print("next: tmine run \(pipeline)")
+            print("then: tmine review \(pipeline) --coder NAME (its suggested codes, to accept or reject)")
         } catch {
             printError(error.description)
             throw ExitStatus.usage

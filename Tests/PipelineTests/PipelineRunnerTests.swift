@@ -1425,4 +1425,21 @@ import Testing
         // The person's table has no "Consultant": that comparison is skipped and said so.
         #expect(report.warnings.contains { $0.contains("no group \"Consultant\"") })
     }
+
+    @Test func theStarterStudySuggestsCodesPassesItsExamplesAndWarnsOfNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("init-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try StudyTemplate.write(into: folder.path)
+        let configuration = try PipelineReader.read(folder.appendingPathComponent("pipeline.yaml").path)
+        let lexicon = try #require(configuration.suggest?.lexicon)
+        #expect(lexicon.codes.contains { !$0.examples.match.isEmpty && !$0.examples.noMatch.isEmpty })
+        #expect(LexiconExamples.failures(of: lexicon, options: configuration.tokenize.options).isEmpty)
+        let report = try PipelineRunner(configuration: configuration).run()
+        #expect(report.failures.isEmpty)
+        #expect(report.warnings.isEmpty)
+        let out = folder.appendingPathComponent("out/my-study")
+        let suggestions = try Outputs.SuggestionsFile.decode(
+            Data(contentsOf: out.appendingPathComponent("suggestions.json")))
+        #expect(Set(suggestions.suggestions.map(\.code)) == ["Lack of protected time", "Hype"])
+    }
 }
