@@ -189,7 +189,8 @@ struct HTMLReport: @unchecked Sendable {
             html += SVGChart.barChart(
                 title: "\(group.name) (\(group.participants.counted("participant")))",
                 items: rows.map { ($0.term, $0.rate) },
-                axisLabel: "per 1,000 words", colour: SVGChart.palette[index % 6], width: 460)
+                axisLabel: "per 1,000 words", colour: SVGChart.palette[index % 6], width: 460,
+                empty: "no term said often enough to list (the frequencies' minimum count)")
         }
         return html + "</div>\n"
     }
@@ -203,7 +204,9 @@ struct HTMLReport: @unchecked Sendable {
                 "<h3>\(XML.escape(keyness.target)) against \(XML.escape(keyness.reference)) (\(XML.escape(comparison.grouping)))</h3>"
             html += SVGChart.barChart(
                 title: "Terms \(keyness.target) uses more (G²)", items: top.map { ($0.term, $0.logLikelihood) },
-                axisLabel: "log-likelihood G²", colour: SVGChart.palette[1])
+                axisLabel: "log-likelihood G²", colour: SVGChart.palette[1],
+                empty: "no term that \(keyness.target) uses more than \(keyness.reference) does")
+            guard !top.isEmpty else { continue }
             html +=
                 "<table><tr><th>term</th><th>target</th><th>reference</th><th>G²</th><th>p</th><th>log ratio</th></tr>"
             for row in top {

@@ -16,13 +16,15 @@ public enum SVGChart {
     /// A horizontal bar chart with a labelled value axis.
     public static func barChart(
         title: String, items: [(label: String, value: Double)], axisLabel: String, colour: String = palette[0],
-        width: Int = 520
+        width: Int = 520, empty: String = "nothing to chart"
     ) -> String {
         let labelWidth = 170
         let barArea = width - labelWidth - 60
         let rowHeight = 20
         let titleLines = wrap(title, width: width)
         let below = (titleLines.count - 1) * titleLineHeight
+        // No bars: the title and why, not an axis running from 0 to 0.
+        if items.isEmpty { return note(title: titleLines, empty, width: width) }
         let height = 40 + items.count * rowHeight + 40 + below
         let maximum = max(items.map(\.value).max() ?? 0, 1e-9)
         let ticks = niceTicks(maximum)
@@ -190,6 +192,20 @@ public enum SVGChart {
 
     static func truncate(_ text: String, _ length: Int) -> String {
         text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+    }
+
+    /// A chart with nothing to draw: its title's lines, then `text` saying why.
+    static func note(title lines: [String], _ text: String, width: Int) -> String {
+        let height = 16 + lines.count * titleLineHeight + 10
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
+            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(lines.joined(separator: " ")))\">"
+        for (index, line) in lines.enumerated() {
+            svg +=
+                "<text x=\"0\" y=\"\(16 + index * titleLineHeight)\" class=\"chart-title\">\(XML.escape(line))</text>"
+        }
+        svg += "<text x=\"0\" y=\"\(16 + lines.count * titleLineHeight)\" class=\"tick\">\(XML.escape(text))</text>"
+        return svg + "</svg>"
     }
 
     /// Pixels between a chart title's lines (its text is 14 px).

@@ -1012,7 +1012,7 @@ public struct FrequencyTable: Sendable {
 
     /// Keyness of `target` against `reference` (another group) or, when nil, all other groups.
     ///
-    /// Throws ``KeynessError`` when a group does not exist. Rows are sorted by signed G²: terms the
+    /// Throws ``KeynessError`` when a group does not exist, or when either side has no words. Rows are sorted by signed G²: terms the
     /// target over-uses first, most distinctive first.
     public func keyness(of target: String, against reference: String? = nil, minimumCount: Int = 1) throws(KeynessError)
         -> Keyness
@@ -1034,6 +1034,10 @@ public struct FrequencyTable: Sendable {
         }
         let targetWords = groups[targetIndex].words
         let referenceWords = referenceIndices.reduce(0) { $0 + groups[$1].words }
+        guard targetWords > 0 && referenceWords > 0 else {
+            let empty = targetWords == 0 ? target : reference
+            throw KeynessError(group: target, known: groups.map(\.name), reason: .noWords(empty))
+        }
         // The reference's terms looked up among the target's, indexed in place; a term only the
         // reference has is numbered in a vocabulary of its own when several groups may share it.
         // Interning both sides into one fresh vocabulary copied every term: for two groups'
@@ -1119,13 +1123,32 @@ public struct FrequencyTable: Sendable {
     }
 }
 
-/// A group named for keyness that the table does not have.
-public struct KeynessError: Error, Sendable, CustomStringConvertible {
+/// A comparison keyness cannot make: a group named that the table does not have, or one side
+/// with no words (a grouping of one group has no rest to compare it against), where every term's
+/// G² would be 0 and the comparison an empty chart.
+public struct KeynessError: Error, Sendable, Hashable, CustomStringConvertible {
     public var group: String
     public var known: [String]
+    public enum Reason: Sendable, Hashable {
+        /// `group` is not in the table; `known` are its groups.
+        case unknownGroup
+        /// The group of this name has no words, or (`nil`) the other groups, `group`'s rest.
+        case noWords(String?)
+    }
+    public var reason: Reason
+
+    public init(group: String, known: [String], reason: Reason = .unknownGroup) {
+        (self.group, self.known, self.reason) = (group, known, reason)
+    }
+
     /// The groups named, at most ``namesShown`` of them: grouped by participant, a study of
     /// 2,000 interviews listed every one of them in a screenful of ids.
     public var description: String {
+        switch reason {
+        case .unknownGroup: break
+        case .noWords(let empty?): return "\"\(empty)\" has no words: nothing to compare"
+        case .noWords(nil): return "\"\(group)\" is the only group with words: there is no rest to compare it against"
+        }
         let named = known.prefix(Self.namesShown).map { "\"\($0)\"" }.joined(separator: ", ")
         let more = known.count > Self.namesShown ? ", and \(known.count - Self.namesShown) more" : ""
         return "no group \"\(group)\"; the groups are: " + named + more

@@ -292,6 +292,19 @@ import TextAnalysis
 
     /// Each shade of the heat map takes the ink its count is legible in: at least 4.5:1 (WCAG AA)
     /// between the cell's fill and white (`class="count light"`) or the report's dark text.
+    /// A chart with no bars (a group with no term at the minimum count, a comparison where the
+    /// target uses no term more) says why under its title; it drew an axis from 0 to 0.
+    @Test func aChartWithNoBarsSaysWhyInsteadOfAnEmptyAxis() {
+        let empty = SVGChart.barChart(
+            title: "Terms P1 uses more (G²)", items: [], axisLabel: "log-likelihood G²",
+            empty: "no term that P1 uses more than rest does")
+        #expect(empty.contains(">no term that P1 uses more than rest does</text>"))
+        #expect(empty.contains("class=\"chart-title\">Terms P1 uses more (G²)</text>"))
+        #expect(!empty.contains("class=\"grid\"") && !empty.contains("log-likelihood"))
+        let one = SVGChart.barChart(title: "T", items: [("time", 2)], axisLabel: "per 1,000 words")
+        #expect(one.contains("class=\"grid\"") && !one.contains("nothing to chart"))
+    }
+
     @Test func everyHeatMapCountReadsAgainstItsShade() {
         func luminance(_ hex: Substring) -> Double {
             let value = Int(hex.dropFirst(), radix: 16) ?? 0

@@ -516,6 +516,13 @@ import Testing
         )
     }
 
+    /// A group's keyness against the rest, or why the table refused it.
+    static func keyness(_ table: FrequencyTable, _ group: String, minimumCount: Int = 1) -> Result<
+        Keyness, KeynessError
+    > {
+        Result { () throws(KeynessError) in try table.keyness(of: group, minimumCount: minimumCount) }
+    }
+
     /// Tables of few groups fed ids of terms they share (``FrequencyTable/SharedTerms``) are the
     /// tables each builder makes numbering its own terms: rows, groups, counts and keyness, with
     /// speakers of no participant, a participant missing an attribute, a participant in several
@@ -620,7 +627,8 @@ import Testing
                     for term in ["time0", "asked-hype", "mentor2"] {
                         #expect(a.count(of: term, in: group) == b.count(of: term, in: group))
                     }
-                    #expect(try a.keyness(of: group) == b.keyness(of: group))
+                    // The corpus's one group has no rest: both tables refuse it alike.
+                    #expect(Self.keyness(a, group) == Self.keyness(b, group))
                     for other in b.groups.map(\.name) where other != group {
                         #expect(try a.keyness(of: group, against: other) == b.keyness(of: group, against: other))
                     }
@@ -715,7 +723,7 @@ import Testing
                 #expect(a.rows == b.rows && !a.rows.isEmpty)
                 #expect(a.rows.contains { $0.participants > 1 } && a.rows.contains { $0.documents > 1 })
                 for group in b.groups.map(\.name) {
-                    #expect(try a.keyness(of: group, minimumCount: 2) == b.keyness(of: group, minimumCount: 2))
+                    #expect(Self.keyness(a, group, minimumCount: 2) == Self.keyness(b, group, minimumCount: 2))
                     for other in b.groups.map(\.name) where other != group {
                         #expect(
                             try a.keyness(of: group, against: other, minimumCount: 3)
@@ -838,6 +846,25 @@ import Testing
         #expect(throws: KeynessError.self) { try frequencies.keyness(of: "nobody") }
         let printed = keyness.terminalTable(top: 2)
         #expect(printed.hasSuffix("(p is each term's own, not corrected for the \(keyness.count) terms compared)\n"))
+    }
+
+    /// A comparison with nothing on one side (the only group of its grouping, or a reference
+    /// that said nothing) gives every term a G² of 0: refused with the reason, not an empty chart.
+    @Test func keynessWithNoWordsOnOneSideIsRefusedWithTheReason() throws {
+        var options = FrequencyCounter.Options()
+        options.grouping = .attributes(["split"])
+        options.filter.participantIDs = ["P1", "P2"]
+        let alone = FrequencyCounter(options: options).count(sample())
+        #expect(alone.groups.map(\.name) == ["tech"])
+        #expect {
+            try alone.keyness(of: "tech")
+        } throws: { error in
+            (error as? KeynessError)?.reason == .noWords(nil)
+                && "\(error)" == #""tech" is the only group with words: there is no rest to compare it against"#
+        }
+        options.filter = SegmentFilter()
+        let both = FrequencyCounter(options: options).count(sample())
+        #expect(try both.keyness(of: "tech").referenceWords == 6)
     }
 
     /// A large group's rows are ordered by a radix sort on count and the terms' first eight
