@@ -75,8 +75,8 @@ enum MethodsStatement {
         if let suggest = configuration.suggest, let summary = report.suggestions {
             parts.append(
                 "A seed lexicon of \(suggest.lexicon.codes.count.counted("code")) (SHA-256 \(suggest.lexicon.contentHash.prefix(12))) "
-                    + "suggested \(summary.total.counted("code")) per \(suggest.options.unit.rawValue) for human coders to confirm or "
-                    + "reject; no code was applied without a coder's decision.")
+                    + "made \(summary.total.counted("suggestion")) (a code for a \(suggest.options.unit.rawValue) each) for human "
+                    + "coders to confirm or reject; no code was applied without a coder's decision.")
         }
         return parts.joined(separator: " ")
     }

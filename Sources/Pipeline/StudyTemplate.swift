@@ -2,13 +2,14 @@ import Corpus
 import Foundation
 
 /// The files `tmine init` writes: a commented pipeline, a participants table, a seed lexicon and
-/// one example transcript, so that a new study runs from the first minute.
+/// two example transcripts, so that a new study runs from the first minute.
 public enum StudyTemplate {
     public static let files: [(path: String, text: String)] = [
         ("pipeline.yaml", pipeline),
         ("participants.csv", participants),
         ("lexicon.yaml", lexicon),
         ("transcripts/example-interview.txt", example),
+        ("transcripts/second-interview.txt", second),
     ]
 
     /// Writes the files into `folder`, never replacing one that exists. Returns what it wrote
@@ -95,7 +96,7 @@ public enum StudyTemplate {
     static let participants = """
         participant,role,years_in_field,transcript
         P1,Consultant,5+,example-interview.txt
-        P2,Registrar,1-5,
+        P2,Registrar,1-5,second-interview.txt
 
         """
 
@@ -127,6 +128,17 @@ public enum StudyTemplate {
         And there is a lot of hype, which makes colleagues sceptical.
         Interviewer: And regulation?
         P1: Regulation is slow, but it protects patients.
+
+        """
+
+    /// A second participant, of another role: the starter's keyness compares the two.
+    static let second = """
+        Interviewer: How did you come to work with AI?
+        P2: Through a research project in my second year. Nobody planned it.
+        Interviewer: What gets in the way?
+        P2: The rota. AI work happens in my own time, and the hype makes it hard to tell what is worth learning.
+        Interviewer: And regulation?
+        P2: Nobody could tell us who signs off a new model, or what the regulation asks of it.
 
         """
 }

@@ -64,7 +64,7 @@ struct Validate: ParsableCommand {
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write a starter pipeline, participants.csv, seed lexicon and example transcript into a folder.",
+        abstract: "Write a starter pipeline, participants.csv, seed lexicon and two example transcripts into a folder.",
         discussion: "Existing files are never replaced.")
 
     @Argument(help: "The study folder (created if missing).")

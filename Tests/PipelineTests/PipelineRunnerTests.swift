@@ -1412,15 +1412,15 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("init-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
         let (written, kept) = try StudyTemplate.write(into: folder.path)
-        #expect(written.count == 4 && kept.isEmpty)
+        #expect(written.count == 5 && kept.isEmpty)
         let mine = "participant,role\nP1,Mine\n"
         try mine.write(to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
         let second = try StudyTemplate.write(into: folder.path)
-        #expect(second.written.isEmpty && second.kept.count == 4)
+        #expect(second.written.isEmpty && second.kept.count == 5)
         #expect(try String(contentsOf: folder.appendingPathComponent("participants.csv"), encoding: .utf8) == mine)
         let configuration = try PipelineReader.read(folder.appendingPathComponent("pipeline.yaml").path)
         let report = try PipelineRunner(configuration: configuration).run()
-        #expect(report.corpus.documents == 1)
+        #expect(report.corpus.documents == 2)
         #expect(report.failures.isEmpty)
         // The person's table has no "Consultant": that comparison is skipped and said so.
         #expect(report.warnings.contains { $0.contains("no group \"Consultant\"") })
@@ -1440,6 +1440,8 @@ import Testing
         let out = folder.appendingPathComponent("out/my-study")
         let suggestions = try Outputs.SuggestionsFile.decode(
             Data(contentsOf: out.appendingPathComponent("suggestions.json")))
-        #expect(Set(suggestions.suggestions.map(\.code)) == ["Lack of protected time", "Hype"])
+        #expect(suggestions.suggestions.map(\.code).sorted() == ["Hype", "Hype", "Lack of protected time"])
+        // Three suggestions, not "3 codes per turn" (as the statement said, each turn seemed to get three).
+        #expect(report.methods.contains("made 3 suggestions (a code for a turn each) for human coders"))
     }
 }
