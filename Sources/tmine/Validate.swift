@@ -43,9 +43,12 @@ struct Validate: ParsableCommand {
                 printError("\(error)")
                 throw ExitStatus.usage
             }
+            // The column naming transcripts is no attribute to group by.
+            let attributes = table.attributeNames.filter { $0 != table.documentColumn }
             print(
-                "\(file): ok: \(table.participants.count.counted("participant")), attributes "
-                    + table.attributeNames.joined(separator: ", "))
+                "\(file): ok: \(table.participants.count.counted("participant")), "
+                    + (attributes.isEmpty ? "no attributes" : "attributes " + attributes.joined(separator: ", "))
+                    + (table.documentColumn.map { "; transcripts named in column \($0)" } ?? ""))
             for band in configuration.bands {
                 print("\(file): \(band.source) banded as \(band.name): " + table.groupSizes(of: band.name))
             }
