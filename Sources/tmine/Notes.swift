@@ -28,6 +28,10 @@ struct Notes: ParsableCommand {
             try emit(try jsonString(Versioned(payload: Output(documents: tally.documents, notes: rows))))
             return
         }
+        guard !rows.isEmpty else {
+            try emit("no transcribers' notes in \(tally.documents.counted("document"))")
+            return
+        }
         let total = rows.reduce(0) { $0 + $1.count }
         var lines = ["count\tdocuments\tnote\texample"]
         lines += rows.map { "\($0.count)\t\($0.documents)\t\($0.note)\t\($0.example)" }

@@ -13,6 +13,11 @@ import Testing
         #expect(output.contains("1\t1\t[inaudible]\t[inaudible 00:01:02]"))
         #expect(output.contains("1\t1\t((coughs))\t((coughs))"))
         #expect(output.contains("3 notes of 3 kinds in 1 document\n"))
+        // None: said in words, not as a table's header over no rows.
+        let plain = try Self.write("P1: None at all.\n")
+        defer { try? FileManager.default.removeItem(at: plain.deletingLastPathComponent()) }
+        let (_, none) = try runProcess(try tmineExecutable().path, ["notes", plain.path])
+        #expect(none == "no transcribers' notes in 1 document\n")
         // Tokeniser flags would do nothing here, so the command does not offer them.
         let (_, help) = try runProcess(try tmineExecutable().path, ["notes", "--help"])
         #expect(help.contains("--participants") && !help.contains("--keep-annotations") && !help.contains("--case"))
