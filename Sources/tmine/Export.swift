@@ -77,13 +77,15 @@ struct AgreementCommand: ParsableCommand {
             return
         }
         func number(_ value: Double?) -> String { value.map { FixedPoint.string($0, digits: 3) } ?? "–" }
-        func interval(_ value: [Double]?) -> String { value.map { "[\(number($0[0])), \(number($0[1]))]" } ?? "" }
+        // A bootstrap interval when there is one, after a space.
+        func interval(_ value: [Double]?) -> String { value.map { " [\(number($0[0])), \(number($0[1]))]" } ?? "" }
         print("coders: " + agreement.coders.joined(separator: ", "))
         for row in agreement.codes + [agreement.overall] {
             print(
-                "\(row.code): \(row.pairableUnits) units judged by 2+ coders, agreement \(number(row.percentAgreement))"
-                    + (row.kappa != nil ? ", κ \(number(row.kappa)) \(interval(row.kappaInterval))" : "")
-                    + ", α \(number(row.alpha)) \(interval(row.alphaInterval))")
+                "\(row.code): \(row.pairableUnits.counted("unit")) judged by 2+ coders, "
+                    + "agreement \(number(row.percentAgreement))"
+                    + (row.kappa != nil ? ", κ \(number(row.kappa))\(interval(row.kappaInterval))" : "")
+                    + ", α \(number(row.alpha))\(interval(row.alphaInterval))")
             print("    \(row.reading)")
         }
     }

@@ -45,6 +45,20 @@ import TextAnalysis
         return try runProcess("/usr/bin/env", ["xmllint", "--noout", "--schema", xsd, file])
     }
 
+    /// `tmine agreement` as a coder reads it: counts in the singular where they are one, and no
+    /// space before a comma or at a line's end where a figure has no interval.
+    @Test func agreementReadsAsSentencesWithoutStraySpaces() throws {
+        let workspace = try decidedWorkspace()
+        defer { workspace.remove() }
+        let (status, output) = try runProcess(try tmineExecutable().path, ["agreement", workspace.pipeline])
+        #expect(status == 0, "\(output)")
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.first == "coders: alice, bob")
+        #expect(
+            lines.contains { $0.hasPrefix("(all codes): 1 unit judged by 2+ coders, agreement 1.000") }, "\(output)")
+        #expect(lines.allSatisfy { !$0.contains(" ,") && !$0.hasSuffix(" ") }, "\(output)")
+    }
+
     @Test func qdpxFollowsTheStandardAndEverySelectionMatchesItsSource() throws {
         let workspace = try decidedWorkspace()
         defer { workspace.remove() }
