@@ -626,8 +626,9 @@ struct HTMLReport: @unchecked Sendable {
     func progress(_ tally: Tally) -> String {
         var html =
             "<table><tr><th>code</th><th>suggested</th><th>accepted</th><th>rejected</th><th>recoded</th>"
-            + "<th>pending</th><th>precision</th><th>manual</th><th>recall</th></tr>"
+            + "<th>pending</th><th>conflict</th><th>precision</th><th>manual</th><th>recall</th></tr>"
         var unmatched: [String] = []
+        var conflicts = 0
         for code in lexicon?.codes ?? [] {
             let suggested = tally.total(code: code.name)
             let manual = tally.manual[code.name] ?? 0
@@ -642,12 +643,19 @@ struct HTMLReport: @unchecked Sendable {
             let recall =
                 manual == 0
                 ? "–" : FixedPoint.string(Double(count(.accepted)) / Double(count(.accepted) + manual), digits: 2)
+            conflicts += count(.conflict)
             html +=
                 "<tr><td>\(XML.escape(code.name))</td><td>\(suggested)</td><td>\(count(.accepted))</td>"
-                + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td><td>\(precision)</td>"
-                + "<td>\(manual)</td><td>\(recall)</td></tr>"
+                + "<td>\(count(.rejected))</td><td>\(count(.recoded))</td><td>\(count(.pending))</td>"
+                + "<td>\(count(.conflict))</td><td>\(precision)</td><td>\(manual)</td><td>\(recall)</td></tr>"
         }
         html += "</table>\n"
+        // Without the column, a suggestion two coders decided differently was in no column of its row.
+        if conflicts > 0 {
+            html +=
+                "<p>Conflict: coders decided a suggestion differently (\(conflicts.counted("suggestion"))); "
+                + "<code>tmine agreement</code> compares the coders, and the review page lists them by status.</p>\n"
+        }
         // A code whose patterns match nothing would otherwise be missing from the page unseen.
         if !unmatched.isEmpty {
             html +=

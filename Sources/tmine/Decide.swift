@@ -146,19 +146,24 @@ struct LexiconCommand: ParsableCommand {
             func line(_ name: String, _ counts: LexiconFeedback.Counts, manual: Int?, recall: Double? = nil) -> String {
                 let precision = counts.precision.map { FixedPoint.string($0, digits: 2) } ?? "–"
                 return name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + [counts.suggested, counts.accepted, counts.rejected, counts.recoded].map { String($0).leftPad(6) }
+                    + [counts.suggested, counts.accepted, counts.rejected, counts.recoded, counts.conflict].map {
+                        String($0).leftPad(6)
+                    }
                     .joined()
                     + precision.leftPad(10) + (manual.map { String($0).leftPad(8) } ?? "")
                     + (recall.map { FixedPoint.string($0, digits: 2).leftPad(8) } ?? "")
             }
             print(
                 "code / pattern".padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + "  sugg   acc   rej   rec precision  manual  recall")
+                    + "  sugg   acc   rej   rec  conf precision  manual  recall")
             for row in feedback.codes where row.counts.suggested > 0 || row.manual > 0 {
                 print(line(row.code, row.counts, manual: row.manual, recall: row.recall))
                 for (pattern, counts) in row.patterns.sorted(by: { $0.key < $1.key }) {
                     print(line("    " + pattern, counts, manual: nil))
                 }
+            }
+            if feedback.codes.contains(where: { $0.counts.conflict > 0 }) {
+                print("conf: suggestions the coders decided differently (tmine agreement compares them)")
             }
             if !merged.orphans.isEmpty {
                 print("\(merged.orphans.count.counted("decision")) orphaned by lexicon edits")

@@ -59,6 +59,34 @@ import TextAnalysis
         #expect(lines.allSatisfy { !$0.contains(" ,") && !$0.hasSuffix(" ") }, "\(output)")
     }
 
+    /// A suggestion two coders decided differently is counted as a conflict, in the report's
+    /// review progress and in `tmine lexicon report`: each row's columns add up to its suggestions.
+    @Test func aSuggestionCodersDecidedDifferentlyIsCountedAsAConflict() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let first = try decider.currentSuggestions().file.suggestions[0]
+        try decider.decide(coder: "alice", [.accept(first.id)])
+        try decider.decide(coder: "bob", [.reject(first.id)])
+        _ = try workspace.run()
+        let html = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(html.contains("<p>Conflict: coders decided a suggestion differently (1 suggestion)"))
+        let row = try #require(
+            html.components(separatedBy: "<tr><td>\(first.code)</td>").dropFirst().first?.components(
+                separatedBy: "</tr>"
+            ).first)
+        let cells = row.components(separatedBy: "<td>").dropFirst().compactMap { Int($0.prefix { $0 != "<" }) }
+        // suggested, accepted, rejected, recoded, pending, conflict (then manual)
+        #expect(cells.count >= 6 && cells[5] == 1 && cells[0] == cells[1...5].reduce(0, +), "\(row)")
+        let (status, output) = try runProcess(try tmineExecutable().path, ["lexicon", "report", workspace.pipeline])
+        #expect(status == 0)
+        let line = try #require(output.split(separator: "\n").first { $0.hasPrefix(first.code + " ") })
+        let numbers = line.split(separator: " ").compactMap { Int($0) }
+        #expect(numbers.count >= 5 && numbers[4] == 1, "\(line)")
+        #expect(output.contains("conf: suggestions the coders decided differently"))
+    }
+
     @Test func qdpxFollowsTheStandardAndEverySelectionMatchesItsSource() throws {
         let workspace = try decidedWorkspace()
         defer { workspace.remove() }
