@@ -454,9 +454,12 @@ public enum PipelineReader {
         var unit = CodeSuggester.Options.Unit.turn
         var roles: Set<SpeakerRole> = [.participant]
         var decisions: String?
+        // A lexicon named but unreadable has its own errors; only one never named is missing.
+        var lexiconNamed = false
         for (key, _, value) in yaml.mapping(node, known: suggestKeys, what: "the suggest stage") {
             switch key {
             case "lexicon":
+                lexiconNamed = true
                 guard let path = yaml.string(value, what: "lexicon") else { continue }
                 let file = resolve(path)
                 guard FileManager.default.fileExists(atPath: file) else {
@@ -480,7 +483,7 @@ public enum PipelineReader {
             default: decisions = yaml.string(value, what: "decisions").map(resolve)
             }
         }
-        if stage == nil && !yaml.errors.contains(where: { $0.message.contains("lexicon") }) {
+        if stage == nil && !lexiconNamed {
             yaml.error(at: node, "the suggest stage needs a lexicon file")
         }
         stage?.options.unit = unit

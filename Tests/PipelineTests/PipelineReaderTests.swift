@@ -248,6 +248,32 @@ import TextAnalysis
         #expect(typo.description.hasSuffix("stagse:\n^"))
     }
 
+    /// A lexicon named but broken is reported where it is broken, and only there: the suggest
+    /// stage went on to say it "needs a lexicon file", which had been named. One never named is.
+    @Test func aBrokenLexiconIsReportedInItsOwnFileOnly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lexicon = folder.appendingPathComponent("lexicon.yaml")
+        try "codes:\n  - name: Hype\n    patterns: [hype, \"silver bullet\"\n".write(
+            to: lexicon, atomically: true, encoding: .utf8)
+        func errors(_ suggest: String) -> [PipelineError] {
+            do {
+                _ = try PipelineReader.parse(
+                    "study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {}\n  - suggest:\n" + suggest,
+                    file: folder.appendingPathComponent("p.yaml").path)
+                return []
+            } catch {
+                return error.errors
+            }
+        }
+        let broken = errors("      lexicon: lexicon.yaml\n")
+        #expect(broken.count == 1, "\(broken)")
+        #expect(broken.first?.file.hasSuffix("lexicon.yaml") == true && broken.first?.line != nil)
+        let unnamed = errors("      unit: turn\n")
+        #expect(unnamed.map(\.message) == ["the suggest stage needs a lexicon file"])
+    }
+
     /// A file saved with Windows line ends is placed and quoted as any other.
     @Test func aProblemInACRLFFileQuotesItsOwnLine() {
         let found = errors("study: s\r\ninputs: [/tmp]\r\nstagse:\r\n  - tokenize:\r\n")
