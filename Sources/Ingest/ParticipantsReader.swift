@@ -55,7 +55,8 @@ public struct ParticipantsReader {
     public func read(data: Data, file: String) throws -> (table: ParticipantTable, warnings: [String]) {
         let fellBack = FallbackUse()
         let text = try TextDecoder(fallback: fallback, fellBack: fellBack, canReplace: false).decode(data, file: file)
-        if let line = Self.unclosedQuoteLine(text) {
+        let delimiter = Self.delimiter(of: text)
+        if let line = Self.unclosedQuoteLine(text, delimiter: delimiter) {
             throw IngestError(
                 .malformedParticipants, file: file, line: line,
                 message: "a quote opened on this line is never closed",
@@ -63,7 +64,7 @@ public struct ParticipantsReader {
         }
         let reader: CSVReader
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, delimiter: Self.delimiter(of: text))
+            reader = try CSVReader(string: text, hasHeaderRow: false, delimiter: delimiter)
         } catch {
             throw IngestError(.malformedParticipants, file: file, message: "cannot parse the CSV: \(error)")
         }
@@ -128,8 +129,10 @@ public struct ParticipantsReader {
     }
 
     /// The line of a quote that is never closed, or nil when quotes balance (RFC 4180: a
-    /// field starting with `"` ends at a `"` not followed by another `"`).
-    static func unclosedQuoteLine(_ text: String) -> Int? {
+    /// field starting with `"` ends at a `"` not followed by another `"`). Fields start after
+    /// `delimiter`: taken as always a comma, a quote left open in a table of semicolons or tabs
+    /// went unseen, and the rest of the file was read as that one field.
+    static func unclosedQuoteLine(_ text: String, delimiter: Unicode.Scalar) -> Int? {
         var line = 1
         var inQuotes = false
         var quotePending = false
@@ -154,7 +157,7 @@ public struct ParticipantsReader {
                 continue
             }
             if scalar == "\n" { line += 1 }
-            atFieldStart = scalar == "," || scalar == "\n"
+            atFieldStart = scalar == delimiter || scalar == "\n"
         }
         return inQuotes && !quotePending ? openedOn : nil
     }

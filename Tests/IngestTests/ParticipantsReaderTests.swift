@@ -84,6 +84,12 @@ import Testing
     @Test func quoteLeftOpenNamesTheLineItOpensOn() throws {
         let error = try #require(ingestError { try parse("id,role\nP1,GP\nP2,\"Surgeon\nP3,GP\n") })
         #expect(error.line == 3)
+        // In a table of semicolons or tabs too (Excel's in many countries), where it went unseen and
+        // the rest of the file became one participant's value.
+        for separator in [";", "\t"] {
+            let text = ["id", "role\nP1", "GP\nP2", "\"Surgeon\nP3", "GP\n"].joined(separator: separator)
+            #expect(try #require(ingestError { try parse(text) }).line == 3, "\(separator)")
+        }
     }
 
     @Test func labelIdsMatchTheTablesSpelling() {
