@@ -75,6 +75,16 @@ struct SpeakerResolver {
                     "\(anonymous.count) participant speakers without an id (\(anonymous.joined(separator: ", "))); "
                         + "none is attributed to \(owner.id)")
             }
+        } else if !anonymous.isEmpty, !participants.table.participants.isEmpty {
+            // With a participants file, such turns count in no participant's group ("(none)"):
+            // said, since a typo in the transcript column otherwise hides it.
+            let named = anonymous.map { "\"\($0)\"" }.joined(separator: ", ")
+            notes.append(
+                "participant turns of \(named) are no participant's, their words in no attribute's group: "
+                    + (participants.table.documentColumn.map {
+                        "no row of the participants file names \(fileName) in its \($0) column"
+                    } ?? "the participants file has no column naming transcripts")
+                    + " (name the file there, or label the turns with an id, as P3:)")
         }
 
         // Turn texts cut by the UTF-8 offsets the draft's builder counted (walking the scalar

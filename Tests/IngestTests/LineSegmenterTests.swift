@@ -215,6 +215,32 @@ import Testing
         #expect(document.segments[0].participantID == "P5")
         #expect(document.notes.contains { $0.contains("no speaker labels") })
     }
+
+    /// Participant turns no row of the participants file claims (a label without an id, a file
+    /// the transcript column misspells) are said to be no participant's; the file the column
+    /// names gets its participant, and without a participants file nothing is said.
+    @Test func participantTurnsNoRowClaimsAreNoted() throws {
+        let table = ParticipantTable(
+            attributeNames: ["role", "file"],
+            participants: [
+                Participant(id: "P1", attributes: ["role": "GP", "file": "anna.txt"]),
+                Participant(id: "P2", attributes: ["role": "Surgeon", "file": "benn.txt"]),
+            ], documentColumn: "file")
+        let text = "Interviewer: Any hype?\nRespondent: No time for hype.\n"
+        let claimed = try read(text, name: "anna.txt", participants: table)
+        #expect(claimed.segments[1].participantID == "P1" && claimed.notes.isEmpty)
+        let misspelt = try read(text, name: "ben.txt", participants: table)
+        #expect(misspelt.segments[1].participantID == nil)
+        #expect(
+            misspelt.notes == [
+                "participant turns of \"Respondent\" are no participant's, their words in no attribute's group: "
+                    + "no row of the participants file names ben.txt in its file column "
+                    + "(name the file there, or label the turns with an id, as P3:)"
+            ])
+        #expect(try read(text, name: "ben.txt").notes.isEmpty)
+        let labelled = try read("Interviewer: Any hype?\nP2: No time for hype.\n", name: "ben.txt", participants: table)
+        #expect(labelled.segments[1].participantID == "P2" && labelled.notes.isEmpty)
+    }
 }
 
 /// Speakers named alone on a line above their words: after a cue's timing (older Teams
