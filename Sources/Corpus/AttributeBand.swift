@@ -130,8 +130,10 @@ extension ParticipantTable {
             guard wrong.isEmpty else {
                 let shown =
                     wrong.prefix(5).joined(separator: ", ") + (wrong.count > 5 ? " and \(wrong.count - 5) more" : "")
+                // The band's own name only when it is another attribute's ("as experience").
+                let named = band.name == band.source ? "" : " as \(band.name)"
                 throw BandError(
-                    message: "bands: \(band.source) must be a number to be banded (\(band.name)), but is not for "
+                    message: "bands: \(band.source) must be a number to be banded\(named), but is not for "
                         + shown + "; leave a cell empty where it is not known")
             }
             let names = band.bandNames(values: numbers.compactMap { $0 })

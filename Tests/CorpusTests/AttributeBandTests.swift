@@ -107,7 +107,16 @@ import Testing
         } throws: { error in
             let message = (error as? BandError)?.message ?? ""
             return message.contains("P2 \"about 10\", P3 \"5+\", P4 \"2,5\", P5 \"1e3\", P6 \"inf\" and 2 more")
-                && message.contains("years") && !message.contains("P7")
+                && message.hasPrefix("bands: years must be a number to be banded as experience, but is not for ")
+                && !message.contains("P7")
+        }
+        // Banded in place, the column is named once.
+        let inPlace = AttributeBand(name: "years", source: "years", bounds: [5])
+        #expect {
+            try table(["3", "5+"]).banded(by: [inPlace])
+        } throws: { error in
+            ((error as? BandError)?.message ?? "").hasPrefix(
+                "bands: years must be a number to be banded, but is not for P2")
         }
     }
 
