@@ -586,8 +586,12 @@ struct HTMLReport: @unchecked Sendable {
             for attribute in attributes {
                 // A query found nowhere shows no group, not each group's nought.
                 let groups = query.groups.filter { $0.attribute == attribute && query.hits > 0 }.map { group in
-                    let of = members[attribute]?[group.value].flatMap { $0 >= group.participants ? " of \($0)" : nil }
-                    let rate = group.rate.map { ", " + FixedPoint.string($0, digits: 2) + " per 1,000" } ?? ""
+                    // No-break spaces inside "(4 of 5)" and "4.56 per 1,000": a narrow column broke
+                    // them ("4.56 per" above "1,000"), where it may break between them.
+                    let of = members[attribute]?[group.value].flatMap {
+                        $0 >= group.participants ? "\u{A0}of\u{A0}\($0)" : nil
+                    }
+                    let rate = group.rate.map { ", " + FixedPoint.string($0, digits: 2) + "\u{A0}per\u{A0}1,000" } ?? ""
                     return "\(XML.escape(group.value)): \(group.hits) (\(group.participants)\(of ?? ""))\(rate)"
                 }
                 html += "<td>" + (groups.isEmpty ? "–" : groups.joined(separator: "<br>")) + "</td>"

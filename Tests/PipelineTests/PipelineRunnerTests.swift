@@ -477,9 +477,9 @@ import Testing
         #expect(page.contains("<tr><td>regualt*</td><td>none</td><td>0</td><td>–</td></tr>"))
         #expect(
             page.contains(
-                "<tr><td>hype</td><td>7</td><td>7</td><td>20% clinical: 80% tech: 1 (1 of 1), 5.26 per 1,000<br>"
-                    + "50% clinical: 50% academic/industry: 0 (0 of 1), 0.00 per 1,000<br>"))
-        #expect(page.contains("Full-time tech: 4 (4 of 7), 3.11 per 1,000</td></tr>"))
+                "<tr><td>hype</td><td>7</td><td>7</td><td>20% clinical: 80% tech: 1 (1\u{A0}of\u{A0}1), 5.26\u{A0}per\u{A0}1,000<br>"
+                    + "50% clinical: 50% academic/industry: 0 (0\u{A0}of\u{A0}1), 0.00\u{A0}per\u{A0}1,000<br>"))
+        #expect(page.contains("Full-time tech: 4 (4\u{A0}of\u{A0}7), 3.11\u{A0}per\u{A0}1,000</td></tr>"))
         #expect(cold.warnings.contains { $0.contains(#"no hit for "regualt*", "laughs" in 11 documents"#) })
         try workspace.editLexicon { $0 + "\n# an edit\n" }
         let edit = try workspace.run()
@@ -503,8 +503,9 @@ import Testing
         let changedPage = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(
             changedPage.contains(
-                "<tr><td>regualt*</td><td>1</td><td>1</td><td>20% clinical: 80% tech: 0 (0 of 1), 0.00 per 1,000<br>"))
-        #expect(changedPage.contains("<br>Full-time tech: 1 (1 of 7), 0.77 per 1,000</td>"))
+                "<tr><td>regualt*</td><td>1</td><td>1</td><td>20% clinical: 80% tech: 0 (0\u{A0}of\u{A0}1), 0.00\u{A0}per\u{A0}1,000<br>"
+            ))
+        #expect(changedPage.contains("<br>Full-time tech: 1 (1\u{A0}of\u{A0}7), 0.77\u{A0}per\u{A0}1,000</td>"))
         #expect(try expectCountsAgree(try workspace.run(), "nothing changed")["hype"] == 8)
         let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
         let queries = try #require(pipeline.split(separator: "\n").first { $0.contains("queries:") })
@@ -716,8 +717,8 @@ import Testing
         let groups = try #require(report.kwic?.first { $0.query == "hype" }?.groups)
         #expect(!groups.isEmpty && groups.allSatisfy { $0.words == nil && $0.rate == nil && $0.hits > 0 })
         let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
-        #expect(page.contains("Full-time tech: 4 (4 of 7)</td></tr>"))
-        #expect(!page.contains("per 1,000<br>"))
+        #expect(page.contains("Full-time tech: 4 (4\u{A0}of\u{A0}7)</td></tr>"))
+        #expect(!page.contains("per\u{A0}1,000<br>"))
     }
 
     /// A code whose patterns match nothing is named under the report's review progress, not
