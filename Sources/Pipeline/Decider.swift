@@ -182,6 +182,19 @@ public struct Decider: Sendable {
             if let suggestions { Self.lookUp(asked, in: suggestions) } else { try lookUp(asked) }
         let codes = Set(lexicon.codes.map(\.name))
         var problems: [String] = []
+        // A code the lexicon lacks: a near spelling named, and where a new one is added (an
+        // emergent code, with or without patterns).
+        func unknown(_ code: String) -> String {
+            let near = YAMLNodeReader.closest(to: code, in: lexicon.codes.map(\.name)).map {
+                "did you mean \"\($0)\"? "
+            }
+            let file = configuration.suggest.map {
+                " (\(relativePath($0.lexiconFile, from: FileManager.default.currentDirectoryPath)))"
+            }
+            return
+                "no code \"\(code)\" in the lexicon\(file ?? ""): \(near ?? "")a new code is added to the lexicon first "
+                + "(it may have no patterns)"
+        }
         var events: [DecisionEvent] = []
         func suggestion(_ id: String) -> Suggestion? {
             let matches = found[id] ?? []
@@ -203,7 +216,7 @@ public struct Decider: Sendable {
                 events.append(DecisionEvent(action: kind, suggestionID: target.id, snapshot: .init(target)))
             case .recode(let id, let code):
                 guard codes.contains(code) else {
-                    problems.append("no code \"\(code)\" in the lexicon")
+                    problems.append(unknown(code))
                     continue
                 }
                 guard let target = suggestion(id) else { continue }
@@ -215,7 +228,7 @@ public struct Decider: Sendable {
                     DecisionEvent(action: .note, suggestionID: target.id, note: text, snapshot: .init(target)))
             case .manual(let documentID, let range, let code):
                 guard codes.contains(code) else {
-                    problems.append("no code \"\(code)\" in the lexicon")
+                    problems.append(unknown(code))
                     continue
                 }
                 guard let document = try Outputs.document(documentID, of: configuration) else {

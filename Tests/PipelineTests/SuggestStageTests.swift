@@ -967,6 +967,15 @@ import TextAnalysis
         #expect(throws: PipelineError.self) {
             try decider.decide(coder: "bob", [.recode(suggestion.id, code: "No such code")])
         }
+        // A near spelling is named, and where a new code goes.
+        #expect {
+            try decider.decide(coder: "bob", [.recode(suggestion.id, code: "serendipty")])
+        } throws: { error in
+            let message = (error as? PipelineError)?.message ?? ""
+            return message.contains("no code \"serendipty\" in the lexicon (")
+                && message.contains(
+                    "lexicon.yaml): did you mean \"Serendipity\"? a new code is added to the lexicon")
+        }
         #expect(throws: PipelineError.self) { try decider.decide(coder: "../evil", [.accept(suggestion.id)]) }
         #expect(!FileManager.default.fileExists(atPath: decider.decisionsPath(coder: "bob")))
         // A short unique prefix works; a manual coding takes its text from the document.
