@@ -192,6 +192,14 @@ public struct Ingestor: Sendable {
         "docx", "xml", "tei", "trs", "eaf", "vtt", "srt", "txt", "text", "doc", "rtf", "odt",
     ]
 
+    /// What to say when `paths` hold no transcript at all: which files are read, so that a folder
+    /// of `.pdf`s, or the wrong folder, is told from a run that read nothing for another reason.
+    public static func noTranscripts(in paths: [String], extensions: Set<String> = transcriptExtensions) -> String {
+        "no transcript in " + paths.joined(separator: ", ") + " (files ending "
+            + extensions.sorted().map { "." + $0 }.joined(separator: ", ")
+            + " are read, in folders and their subfolders)"
+    }
+
     /// The transcript files at a path: the file itself, or those in a folder and its subfolders.
     /// Throws when the path cannot be read or listed; a subfolder that cannot be listed is a
     /// failure added to `unlisted`, and the rest is listed.

@@ -331,6 +331,13 @@ public struct PipelineRunner: Sendable {
         // The documents, in path order, and the keys of every stage of each, from its content
         // (five SHA-256s a document: on both cores).
         let (files, listingFailures, ids, sources) = transcripts.value
+        if files.isEmpty && listingFailures.isEmpty {
+            let directory = FileManager.default.currentDirectoryPath
+            warnings.append(
+                Ingestor.noTranscripts(
+                    in: configuration.inputs.map { relativePath($0, from: directory) },
+                    extensions: configuration.extensions))
+        }
         let previousHashes = storedHashes.value
         var transcriptHashes = previousHashes
         let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
@@ -1353,7 +1360,7 @@ public final class DecisionFiles {
 }
 
 /// A path relative to a folder when it lies below it (or beside it, with `..`), else absolute.
-func relativePath(_ path: String, from base: String) -> String {
+public func relativePath(_ path: String, from base: String) -> String {
     relativePaths([path], from: base)[0]
 }
 

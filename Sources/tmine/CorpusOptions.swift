@@ -115,7 +115,10 @@ struct InputOptions: ParsableArguments {
             return StudyStream(
                 files: files, failures: failures,
                 ingestor: try Ingestor(options: configuration.ingest, participants: table), options: options,
-                stopwords: stopwords.words.isEmpty ? stopwords : try configuration.tokenize.stopwordList())
+                stopwords: stopwords.words.isEmpty ? stopwords : try configuration.tokenize.stopwordList(),
+                noTranscripts: Ingestor.noTranscripts(
+                    in: configuration.inputs.map { relativePath($0, from: FileManager.default.currentDirectoryPath) },
+                    extensions: configuration.extensions))
         }
         var participants: (table: ParticipantTable, file: String?, warnings: [String])
         do {
@@ -132,7 +135,7 @@ struct InputOptions: ParsableArguments {
         options.annotations = keepAnnotations
         return StudyStream(
             files: listing.files, failures: listing.failures, ingestor: try Ingestor(participants: participants.table),
-            options: options, stopwords: stopwords)
+            options: options, stopwords: stopwords, noTranscripts: Ingestor.noTranscripts(in: inputs))
     }
 }
 
@@ -146,6 +149,8 @@ struct StudyStream {
     let ingestor: Ingestor
     let options: Tokenizer.Options
     let stopwords: Stopwords
+    /// What to say when the inputs hold no transcript at all.
+    let noTranscripts: String
     var participants: ParticipantTable { ingestor.participants }
 
     /// The same study with transcribers' notes tokenised as words.
@@ -153,7 +158,8 @@ struct StudyStream {
         var options = options
         options.annotations = true
         return StudyStream(
-            files: files, failures: failures, ingestor: ingestor, options: options, stopwords: stopwords)
+            files: files, failures: failures, ingestor: ingestor, options: options, stopwords: stopwords,
+            noTranscripts: noTranscripts)
     }
 
     /// Hands what `make` makes of each tokenised document to `deliver`, in file order; then
@@ -184,7 +190,7 @@ struct StudyStream {
             })
         if !quiet { for failure in failures { printError(failure.description) } }
         if read == 0 {
-            printError("no transcript could be read")
+            printError(files.isEmpty && failures.isEmpty ? noTranscripts : "no transcript could be read")
             throw ExitStatus.nothingProcessed
         }
     }

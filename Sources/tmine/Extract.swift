@@ -91,6 +91,10 @@ struct ExtractRequest: Equatable {
         }
         let ingestor = try Ingestor(options: options, participants: table)
         let listing = Ingestor.transcriptFiles(in: inputs)
+        // An empty listing is a listing (exit 0), but not in silence.
+        if listing.files.isEmpty && listing.failures.isEmpty {
+            printError("warning: " + Ingestor.noTranscripts(in: inputs))
+        }
         var failures = listing.failures
         var read = 0
         let listed: ExtractListing.Format =

@@ -97,6 +97,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
     }
 
+    /// A folder with no transcript (the wrong folder, a folder of PDFs) says which files are read,
+    /// for the exploring commands (exit 3), the pipeline (a warning, exit 3) and extract (a warning).
+    @Test func aFolderWithNoTranscriptSaysWhichFilesAreRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID())")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("t"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("%PDF-1.7".utf8).write(to: folder.appendingPathComponent("t/interview.pdf"))
+        let tmine = try tmineExecutable().path
+        let t = folder.appendingPathComponent("t").path
+        let (kwic, kwicOutput) = try runProcess(tmine, ["kwic", "hype", t])
+        #expect(kwic == 3)
+        #expect(kwicOutput.contains("no transcript in \(t) (files ending .doc, .docx,"), "\(kwicOutput)")
+        let (extract, extractOutput) = try runProcess(tmine, ["extract", t])
+        #expect(extract == 0 && extractOutput.hasPrefix("warning: no transcript in \(t) ("))
+        let pipeline = folder.appendingPathComponent("p.yaml")
+        try "study: s\ninputs:\n  paths: [t]\n  formats: [docx, text]\nstages:\n  - tokenize: {}\nout: out\n".write(
+            to: pipeline, atomically: true, encoding: .utf8)
+        let (run, runOutput) = try runProcess(tmine, ["run", pipeline.path])
+        #expect(run == 3)
+        #expect(
+            runOutput.contains("warning: no transcript in \(t) (files ending .doc, .docx, .text, .txt are read"),
+            "\(runOutput)")
+    }
+
     static func write(_ text: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
