@@ -205,7 +205,8 @@ struct HTMLReport: @unchecked Sendable {
             html += SVGChart.barChart(
                 title: "Terms \(keyness.target) uses more (G²)", items: top.map { ($0.term, $0.logLikelihood) },
                 axisLabel: "log-likelihood G²", colour: SVGChart.palette[1],
-                empty: "no term that \(keyness.target) uses more than \(keyness.reference) does")
+                empty: "no term that \(keyness.target) uses more than "
+                    + (keyness.reference == "rest" ? "the other groups do" : "\(keyness.reference) does"))
             guard !top.isEmpty else { continue }
             html +=
                 "<table><tr><th>term</th><th>target</th><th>reference</th><th>G²</th><th>p</th><th>log ratio</th></tr>"

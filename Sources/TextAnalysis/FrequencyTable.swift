@@ -1012,8 +1012,8 @@ public struct FrequencyTable: Sendable {
 
     /// Keyness of `target` against `reference` (another group) or, when nil, all other groups.
     ///
-    /// Throws ``KeynessError`` when a group does not exist, or when either side has no words. Rows are sorted by signed G²: terms the
-    /// target over-uses first, most distinctive first.
+    /// Throws ``KeynessError`` when a group does not exist, or when either side has no words.
+    /// Rows are sorted by signed G²: terms the target over-uses first, most distinctive first.
     public func keyness(of target: String, against reference: String? = nil, minimumCount: Int = 1) throws(KeynessError)
         -> Keyness
     {
