@@ -313,6 +313,27 @@ extension Outputs {
         }
     }
 
+    /// Keyness rows as CSV lines: term, the two counts and rates (per 1,000 words), G², its
+    /// p-value (every digit: a small one is no 0.0000) and the log ratio (`tmine freq --keyness --csv`).
+    public static func appendKeynessRows(_ rows: [Keyness.Row], to csv: inout [UInt8]) {
+        for row in rows {
+            appendCSVField(row.term, to: &csv)
+            for count in [row.targetCount, row.referenceCount] {
+                csv.append(0x2C)
+                FixedPoint.append(count, to: &csv)
+            }
+            for value in [row.targetRate, row.referenceRate, row.logLikelihood] {
+                csv.append(0x2C)
+                FixedPoint.append(value, digits: 4, to: &csv)
+            }
+            csv.append(0x2C)
+            csv.append(contentsOf: row.pValue.description.utf8)
+            csv.append(0x2C)
+            FixedPoint.append(row.logRatio, digits: 4, to: &csv)
+            csv.append(0x0A)
+        }
+    }
+
     private static func appendFrequencyRows(
         _ rows: [FrequencyTable.Row], prefix: UnsafeBufferPointer<UInt8>, to csv: inout [UInt8],
         spill: (inout [UInt8]) throws -> Void

@@ -43,7 +43,11 @@ struct Freq: ParsableCommand {
     @Flag(name: .long, help: "JSON output.")
     var json = false
 
-    @Flag(name: .long, help: "CSV output (long format: term, group, count, rate, participants, documents).")
+    @Flag(
+        name: .long,
+        help:
+            "CSV output (long format: term, group, count, rate, participants, documents; with --keyness, the keyness rows)."
+    )
     var csv = false
 
     func run() throws {
@@ -105,6 +109,19 @@ struct Freq: ParsableCommand {
                         printError("error: \(error)")
                         throw ExitStatus.nothingProcessed
                     }
+                } else if let keynessResult {
+                    // Asked for keyness, given it: the frequency rows alone dropped the comparison.
+                    var csv = Array(
+                        "term,target_count,reference_count,target_rate,reference_rate,g2,p,log_ratio\n".utf8)
+                    var start = 0
+                    while start < keynessResult.count {
+                        let end = min(start + 65_536, keynessResult.count)
+                        Outputs.appendKeynessRows(keynessResult.rows(start..<end), to: &csv)
+                        sink.append(csv)
+                        csv.removeAll(keepingCapacity: true)
+                        start = end
+                    }
+                    sink.append(csv)
                 } else {
                     var csv = Array("term,group,count,rate,participants,documents\n".utf8)
                     while case let piece = pieces.next(), !piece.isEmpty {

@@ -122,6 +122,29 @@ import Testing
         #expect(runOutput.hasPrefix("warning: no transcript in ") && runOutput.contains(named), "\(runOutput)")
     }
 
+    /// `tmine freq --keyness G --csv` writes the comparison's rows, which the CSV of frequency
+    /// rows alone had dropped; the p-value keeps its digits.
+    @Test func freqKeynessAsCSVIsTheComparisonsRows() throws {
+        let file = try Self.write("P1: Hype, hype and more hype. Time.\n")
+        let folder = file.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "P2: Time, time and no time at all. Hype.\n".write(
+            to: folder.appendingPathComponent("second.txt"), atomically: true, encoding: .utf8)
+        try "participant,role\nP1,GP\nP2,Surgeon\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let (status, output) = try runProcess(
+            try tmineExecutable().path, ["freq", folder.path, "--by", "role", "--keyness", "GP", "--csv"])
+        #expect(status == 0, "\(output)")
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.first == "term,target_count,reference_count,target_rate,reference_rate,g2,p,log_ratio")
+        // GP: 6 words, hype 3 and time 1; Surgeon: 9 words, time 3 and hype 1 ("no", "and", "at",
+        // "all", "more" are stopwords, counted in the words).
+        let hype = try #require(lines.first { $0.hasPrefix("hype,") }).split(separator: ",")
+        #expect(hype.count == 8 && hype[1] == "3" && hype[2] == "1", "\(lines)")
+        #expect(Double(hype[6]).map { $0 > 0 && $0 < 1 } == true)
+        #expect(lines.last?.hasPrefix("time,") == true)
+    }
+
     static func write(_ text: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
