@@ -259,7 +259,8 @@ func jsonString(_ value: some Encodable) throws -> String {
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
-/// A JSON document: `schemaVersion` beside the payload's own keys.
+/// A JSON document: `schemaVersion` beside the payload's own keys. The payload must encode as
+/// an object (keyed): an array has no keys to stand beside, and `JSONEncoder` traps.
 struct Versioned<Payload: Encodable>: Encodable {
     let schemaVersion = 1
     let payload: Payload

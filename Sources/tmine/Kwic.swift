@@ -99,7 +99,10 @@ struct Kwic: ParsableCommand {
             let hits = RunReport.QueryHits.byGroup(
                 concordance.lines, queries: queries.map(\.text), attribute: by, participants: study.participants,
                 words: words, filter: options.filter)
-            try emit(json ? try jsonString(Versioned(payload: hits)) : Self.groupTable(hits, attribute: by))
+            try emit(
+                json
+                    ? try jsonString(Versioned(payload: GroupedHits(attribute: by, queries: hits)))
+                    : Self.groupTable(hits, attribute: by))
             return
         }
         if json {
@@ -145,4 +148,11 @@ struct Kwic: ParsableCommand {
             }
         }
     }
+}
+
+/// `tmine kwic --by ATTRIBUTE --json`: each query's hits by the attribute's groups, an object (the
+/// bare list could not take its schema version beside it, and the encoder trapped).
+struct GroupedHits: Encodable {
+    let attribute: String
+    let queries: [RunReport.QueryHits]
 }

@@ -145,6 +145,26 @@ import Testing
         #expect(lines.last?.hasPrefix("time,") == true)
     }
 
+    /// `tmine kwic Q --by ATTRIBUTE --json` is a JSON object of the queries' hits by group, with
+    /// its schema version (it crashed: a bare list cannot take a key beside it).
+    @Test func kwicByGroupAsJSONIsAnObject() throws {
+        let file = try Self.write("P1: Hype, hype and more hype.\n")
+        let folder = file.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "P2: No hype here, only time.\n".write(
+            to: folder.appendingPathComponent("second.txt"), atomically: true, encoding: .utf8)
+        try "participant,role\nP1,GP\nP2,Surgeon\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let (status, output) = try runProcess(
+            try tmineExecutable().path, ["kwic", "hype", folder.path, "--by", "role", "--json"])
+        #expect(status == 0, "\(output)")
+        let json = try #require(output.firstIndex(of: "{").map { String(output[$0...]) })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["schemaVersion"] as? Int == 1 && object["attribute"] as? String == "role")
+        let queries = try #require(object["queries"] as? [[String: Any]])
+        #expect(queries.first?["query"] as? String == "hype" && queries.first?["hits"] as? Int == 4)
+    }
+
     static func write(_ text: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
