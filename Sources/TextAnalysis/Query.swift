@@ -25,13 +25,21 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         case stem
     }
 
-    /// Parses a query; throws for an empty query, an empty phrase, a lone `*`, or a `*` or
-    /// quotation mark inside a word.
+    /// Parses a query; throws for an empty query, an empty phrase, a lone `*`, a `*` or
+    /// quotation mark inside a word, or a lexicon pattern's gap (`~2`) or proximity (`NEAR/5`).
     public init(_ text: String) throws(QueryError) {
         let words = Self.words(of: text)
         guard !words.isEmpty else { throw QueryError(query: text, message: "the query is empty") }
         var elements: [Element] = []
         for word in words {
+            // A lexicon pattern's gap or proximity never matches a token here (the tokeniser
+            // makes none of "~2" or "near/5"): said, not 0 hits in silence.
+            if word.hasPrefix("~") || word.lowercased().hasPrefix("near/") {
+                throw QueryError(
+                    query: text,
+                    message: "\"\(word)\" is a gap or proximity of lexicon patterns; a keyword-in-context query is "
+                        + "a word, a wildcard or a phrase")
+            }
             elements.append(try Self.element(word, in: text))
         }
         self.text = text

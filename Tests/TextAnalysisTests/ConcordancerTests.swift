@@ -298,7 +298,10 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
         #expect(quoted.lines.map(\.match) == ["The hype", "the hype"])
     }
 
-    @Test(arguments: ["", "\"\"", "*", "**", "pro*ted", "say\"hi", "\" \" “”", "\"*\""])
+    @Test(arguments: [
+        "", "\"\"", "*", "**", "pro*ted", "say\"hi", "\" \" “”", "\"*\"", "no ~2 pathway", "time NEAR/5 protected",
+        "time near/5 protected",
+    ])
     func badQueriesAreRefused(_ text: String) {
         #expect(throws: QueryError.self) { try Query(text) }
     }
