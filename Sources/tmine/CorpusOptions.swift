@@ -234,8 +234,16 @@ struct FilterOptions: ParsableArguments {
     }
 
     /// A usage error when `--where` names an attribute the participants file does not have, or
-    /// a value no participant has (`role=gp` for `GP`): either left every turn out without a word.
+    /// a value no participant has (`role=gp` for `GP`), or `--participant` an id the file does not
+    /// list (`P03` for its `P3`): each left every turn out without a word.
     func check(against participants: ParticipantTable) throws {
+        if !participants.participants.isEmpty {
+            let ids = Set(participants.participants.map(\.id))
+            for id in participant where !ids.contains(id) {
+                let spelt = participants.canonicalID(for: id).map { "; did you mean \"\($0)\"?" } ?? ""
+                throw ValidationError("--participant: no participant \"\(id)\" in the participants file\(spelt)")
+            }
+        }
         let wanted = try filter().attributes
         if let problem = participants.missingAttribute(among: wanted.keys.sorted()) {
             throw ValidationError("--where: " + problem)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Foundation
 import Testing
 
@@ -25,5 +26,32 @@ struct BandOptionTests {
         for wrong in ["years", "years=", "years=5,x", "years=10,5", "=5"] {
             #expect(throws: (any Error).self, "\(wrong)") { try Freq.parse([folder.path, "--band", wrong]) }
         }
+    }
+}
+
+/// Filters that would leave every turn out say so before anything is read.
+struct FilterOptionTests {
+    static let table = ParticipantTable(
+        attributeNames: ["role"],
+        participants: [
+            Participant(id: "P3", attributes: ["role": "GP"]), Participant(id: "P12", attributes: ["role": "Surgeon"]),
+        ])
+
+    /// `--participant` names an id of the participants file, as it spells it (`P03` for its
+    /// `P3`, said); it left every turn out with "0 hits". Without a participants file, ids come
+    /// from the labels and nothing is checked.
+    @Test func aParticipantTheTableLacksIsAUsageError() throws {
+        #expect(throws: Never.self) {
+            try Kwic.parse(["hype", "x", "--participant", "P12"]).filters.check(against: Self.table)
+        }
+        #expect {
+            try Kwic.parse(["hype", "x", "--participant", "P03"]).filters.check(against: Self.table)
+        } throws: { error in
+            "\(error)".contains("no participant \"P03\" in the participants file; did you mean \"P3\"?")
+        }
+        #expect(throws: (any Error).self) {
+            try Freq.parse(["x", "--participant", "P99"]).filters.check(against: Self.table)
+        }
+        #expect(throws: Never.self) { try Freq.parse(["x", "--participant", "P99"]).filters.check(against: .empty) }
     }
 }
