@@ -428,13 +428,37 @@ public struct Ingestor: Sendable {
         return path.split(separator: "/").last.map(String.init) ?? (path.hasPrefix("/") ? "/" : path)
     }
 
-    /// Document ids for files: the name without extension, or with it where two would share one.
+    /// Document ids for files: the name without extension; where two would share one, the name
+    /// with it (`a.txt`, `a.vtt`); where those are shared too (one name in two folders, as
+    /// `site-a/P01.docx` and `site-b/P01.docx`), the path from the folder they share, without the
+    /// extension if that tells them apart (`site-a/P01`). Two documents had one id: their
+    /// suggestions, KWIC lines and exported sources could not be told apart.
     public static func uniqueIDs(for files: [String]) -> [String] {
         let stems = files.map(documentID(for:))
-        var counts: [String: Int] = [:]
-        for stem in stems { counts[stem, default: 0] += 1 }
-        return zip(files, stems).map { file, stem in
-            counts[stem, default: 0] > 1 ? fileName(file) : stem
+        var groups: [String: [Int]] = [:]
+        for (index, stem) in stems.enumerated() { groups[stem, default: []].append(index) }
+        var ids = stems
+        for members in groups.values where members.count > 1 {
+            let names = members.map { fileName(files[$0]) }
+            if Set(names).count == names.count {
+                for (member, name) in zip(members, names) { ids[member] = name }
+                continue
+            }
+            let paths = members.map { files[$0].split(separator: "/", omittingEmptySubsequences: false) }
+            // The folders the files share: every part but the last that all their paths begin with.
+            var shared = 0
+            while let first = paths.first, shared < first.count - 1,
+                paths.allSatisfy({ shared < $0.count - 1 && $0[shared] == first[shared] })
+            {
+                shared += 1
+            }
+            let relative = paths.map { $0.dropFirst(shared).joined(separator: "/") }
+            let withoutExtensions = zip(relative, members).map { path, member in
+                String(path.dropLast(fileName(files[member]).count)) + stems[member]
+            }
+            let chosen = Set(withoutExtensions).count == members.count ? withoutExtensions : relative
+            for (member, id) in zip(members, chosen) { ids[member] = id }
         }
+        return ids
     }
 }

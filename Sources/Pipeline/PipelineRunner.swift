@@ -181,6 +181,27 @@ public struct PipelineRunner: Sendable {
         }
     }
 
+    /// What to say of transcripts of one name in two formats in one folder (`interview-03.docx`
+    /// and its `interview-03.txt` export, a `.vtt` beside the cleaned `.docx`): most often one
+    /// interview, every word of it counted twice, which the same-bytes check cannot see.
+    static func sameNameInFormats(_ sources: [String]) -> [String] {
+        var byStem: [String: [String]] = [:]
+        var order: [String] = []
+        for source in sources {
+            let name = (source as NSString).lastPathComponent
+            let folder = String(source.dropLast(name.count))
+            let key = folder + Ingestor.documentID(for: name)
+            if byStem[key] == nil { order.append(key) }
+            byStem[key, default: []].append(source)
+        }
+        return order.compactMap { key in
+            guard let names = byStem[key], names.count > 1 else { return nil }
+            return names.joined(separator: ", ") + ": one name in \(names.count) formats, each read; "
+                + "if they are one interview, its words are counted \(names.count == 2 ? "twice" : "\(names.count) times") "
+                + "(leave one out with the inputs' exclude)"
+        }
+    }
+
     /// What to say of participants who speak in the transcripts (a label such as `P12:`) but have
     /// no row in the participants file: their words are counted, in no attribute's group. Nil
     /// when every one has a row.
@@ -343,6 +364,7 @@ public struct PipelineRunner: Sendable {
         let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
         transcriptHashes.save(in: out, unless: previousHashes)
         warnings += Self.sameBytes(contentHashes, sources: sources)
+        warnings += Self.sameNameInFormats(sources)
         var failures = listingFailures
         let suggestOptionsHash = configuration.suggest?.optionsHash
         let keys = ConcurrentSlots<[DocumentKeys]>.map(8) { part in

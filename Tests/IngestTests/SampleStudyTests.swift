@@ -180,6 +180,17 @@ import Testing
 
     @Test func documentIdsStayUniqueWhenStemsCollide() {
         #expect(Ingestor.uniqueIDs(for: ["x/a.txt", "x/a.vtt", "x/b.docx"]) == ["a.txt", "a.vtt", "b"])
+        // One name in two folders: the path from the folder they share, without the extension
+        // where that tells them apart, else with it.
+        #expect(
+            Ingestor.uniqueIDs(for: ["/s/t/site-a/P01.docx", "/s/t/site-b/P01.docx", "/s/t/site-b/P02.docx"]) == [
+                "site-a/P01", "site-b/P01", "P02",
+            ])
+        #expect(
+            Ingestor.uniqueIDs(for: ["/s/a/x.txt", "/s/a/x.vtt", "/s/b/x.txt"]) == ["a/x.txt", "a/x.vtt", "b/x.txt"])
+        #expect(Ingestor.uniqueIDs(for: ["/s/a/b/x.txt", "/s/a/x.txt"]) == ["b/x", "x"])
+        let many = (0..<50).map { "/study/\($0 % 2 == 0 ? "site-a" : "site-b")/P\($0 / 2).docx" }
+        #expect(Set(Ingestor.uniqueIDs(for: many)).count == many.count)
     }
 
     /// Ids and names are cut from paths without bridging to `NSString`, which cut them the same.

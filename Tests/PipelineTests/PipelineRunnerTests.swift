@@ -317,6 +317,18 @@ import Testing
             ])
     }
 
+    /// One name in two formats in one folder (a `.docx` and its `.txt` export) is most often one
+    /// interview read twice, with bytes that differ: the run says so; the same name in two
+    /// folders is two interviews (their ids tell them apart), and says nothing.
+    @Test func oneNameInTwoFormatsIsNamed() {
+        #expect(
+            PipelineRunner.sameNameInFormats(["t/interview-01.docx", "t/interview-01.txt", "t/interview-02.docx"]) == [
+                "t/interview-01.docx, t/interview-01.txt: one name in 2 formats, each read; if they are one interview, "
+                    + "its words are counted twice (leave one out with the inputs' exclude)"
+            ])
+        #expect(PipelineRunner.sameNameInFormats(["site-a/P01.docx", "site-b/P01.docx", "P01.notes.txt"]).isEmpty)
+    }
+
     @Test func wordsOfTurnsNoStageReadsAreCountedNotTokenised() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
