@@ -1559,7 +1559,7 @@ extension PipelineConfiguration {
         var listed = 0
         let directory = FileManager.default.currentDirectoryPath
         for input in inputs {
-            let matches = input.contains("*") || input.contains("?") ? glob(input) : [input]
+            let matches = input.contains("*") || input.contains("?") ? glob(input, failures: &failures) : [input]
             if matches.isEmpty {
                 failures.append(IngestError(.unreadableFile, file: input, message: "no file matches this pattern"))
             }
@@ -1607,10 +1607,38 @@ extension PipelineConfiguration {
             }.map(\.0)
     }
 
-    private func glob(_ pattern: String) -> [String] {
+    private func glob(_ pattern: String, failures: inout [IngestError]) -> [String] {
+        if pattern.contains("**") { return recursiveGlob(pattern, failures: &failures) }
         var result = glob_t()
         defer { globfree(&result) }
         guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
         return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
+    /// A pattern with `**` (`t/**/*.txt`): any folders, or none, where it stands, as gitignore and
+    /// most editors read it. glob(3) reads `**` as `*`, one folder exactly, and `t/**/*.txt` left
+    /// out every transcript directly in `t`. The transcripts below the folder before the first
+    /// wildcard, kept where the pattern matches their path with `**/` as any folders (`*` may
+    /// cross a `/` here) or as none.
+    private func recursiveGlob(_ pattern: String, failures: inout [IngestError]) -> [String] {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let fixed = parts.prefix { !$0.contains("*") && !$0.contains("?") && !$0.contains("[") }
+        let root = fixed.isEmpty ? "." : fixed.joined(separator: "/")
+        var unlisted: [IngestError] = []
+        let files: [String]
+        do {
+            files = try Ingestor.transcriptFiles(
+                at: root.isEmpty ? "/" : root, extensions: extensions, unlisted: &unlisted)
+        } catch {
+            // Nothing listed: the pattern matches no file, and says so.
+            return []
+        }
+        for var error in unlisted {
+            error.file = relativePath(error.file, from: baseFolder)
+            failures.append(error)
+        }
+        let anyFolders = pattern.replacingOccurrences(of: "**/", with: "*/").replacingOccurrences(of: "**", with: "*")
+        let noFolder = pattern.replacingOccurrences(of: "**/", with: "").replacingOccurrences(of: "**", with: "*")
+        return files.filter { fnmatch(anyFolders, $0, 0) == 0 || fnmatch(noFolder, $0, 0) == 0 }
     }
 }

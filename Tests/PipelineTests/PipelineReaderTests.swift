@@ -128,6 +128,32 @@ import TextAnalysis
         #expect(unknown.contains { $0.message.contains("unknown format \"pdf\"") && $0.message.contains("odt") })
     }
 
+    /// An input's `**` is any folders or none (`corpus/**/*.txt` takes `corpus/a.txt` and
+    /// `corpus/site/b.txt`), as gitignore and editors read it; glob(3) read it as one folder
+    /// exactly and left out every transcript directly in `corpus`. `formats` still choose, and a
+    /// single `*` is one name as before.
+    @Test func aDoubleStarInAnInputIsAnyFoldersOrNone() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let site = workspace.root.appendingPathComponent("corpus/site/deeper")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        try "P1: Hype.\n".write(to: site.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        func listed(_ inputs: String) throws -> [String] {
+            let pipeline = workspace.root.appendingPathComponent("study.yaml").path
+            try "study: s\ninputs: \(inputs)\nstages: [tokenize: {}]\nout: out\n".write(
+                toFile: pipeline, atomically: true, encoding: .utf8)
+            var failures: [IngestError] = []
+            let files = try PipelineReader.read(pipeline).transcriptFiles(&failures)
+            #expect(failures.isEmpty)
+            return files.map { relativePath($0, from: workspace.root.path) }
+        }
+        let deep = try listed("{paths: [\"corpus/**/*.txt\"]}")
+        #expect(deep.contains("corpus/interview-11.txt") && deep.contains("corpus/site/deeper/b.txt"))
+        #expect(deep.allSatisfy { $0.hasSuffix(".txt") })
+        #expect(try listed("{paths: [\"corpus/**\"], formats: [vtt]}") == ["corpus/interview-10.vtt"])
+        #expect(try listed("{paths: [\"corpus/*.txt\"]}").allSatisfy { !$0.contains("site/") })
+    }
+
     /// A single folder's listing comes sorted and is taken as it is; inputs that name files out
     /// of order, or name one twice (a file and its folder), are still listed once each, in byte
     /// order.
