@@ -435,10 +435,15 @@ public struct Ingestor: Sendable {
     /// suggestions, KWIC lines and exported sources could not be told apart.
     public static func uniqueIDs(for files: [String]) -> [String] {
         let stems = files.map(documentID(for:))
+        // Counted first, and only the shared ones grouped: a study's stems are nearly all its own.
+        var counts: [String: Int] = [:]
+        for stem in stems { counts[stem, default: 0] += 1 }
         var groups: [String: [Int]] = [:]
-        for (index, stem) in stems.enumerated() { groups[stem, default: []].append(index) }
+        for (index, stem) in stems.enumerated() where counts[stem, default: 0] > 1 {
+            groups[stem, default: []].append(index)
+        }
         var ids = stems
-        for members in groups.values where members.count > 1 {
+        for members in groups.values {
             let names = members.map { fileName(files[$0]) }
             if Set(names).count == names.count {
                 for (member, name) in zip(members, names) { ids[member] = name }

@@ -185,17 +185,23 @@ public struct PipelineRunner: Sendable {
     /// and its `interview-03.txt` export, a `.vtt` beside the cleaned `.docx`): most often one
     /// interview, every word of it counted twice, which the same-bytes check cannot see.
     static func sameNameInFormats(_ sources: [String]) -> [String] {
-        var byStem: [String: [String]] = [:]
-        var order: [String] = []
-        for source in sources {
-            let name = (source as NSString).lastPathComponent
-            let folder = String(source.dropLast(name.count))
-            let key = folder + Ingestor.documentID(for: name)
-            if byStem[key] == nil { order.append(key) }
-            byStem[key, default: []].append(source)
+        // Each path without its extension (its folder and stem) seen once, and only those seen
+        // again listed: run on every run, nothing changed or not, over every transcript's path.
+        var first: [Substring: Int] = [:]
+        var again: [Int: [String]] = [:]
+        for (index, source) in sources.enumerated() {
+            let slash = source.utf8.lastIndex(of: UInt8(ascii: "/")).map { source.utf8.index(after: $0) }
+            let name = source[(slash ?? source.startIndex)...]
+            let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")).flatMap { $0 == name.startIndex ? nil : $0 }
+            let key = source[..<(dot ?? source.endIndex)]
+            if let earlier = first[key] {
+                again[earlier, default: [sources[earlier]]].append(source)
+            } else {
+                first[key] = index
+            }
         }
-        return order.compactMap { key in
-            guard let names = byStem[key], names.count > 1 else { return nil }
+        return again.keys.sorted().compactMap { key in
+            guard let names = again[key] else { return nil }
             return names.joined(separator: ", ") + ": one name in \(names.count) formats, each read; "
                 + "if they are one interview, its words are counted \(names.count == 2 ? "twice" : "\(names.count) times") "
                 + "(leave one out with the inputs' exclude)"
