@@ -24,6 +24,8 @@ struct HTMLReport: @unchecked Sendable {
     /// The frequency stage's groupings: a study of more than ``participantColumns`` participants
     /// gets its code matrix by the attribute groupings among them.
     var groupings: [Grouping] = []
+    /// Whether the frequencies left stopwords out (a pipeline may keep them: `stopwords: keep`).
+    var stopwordsLeftOut = true
 
     /// A code matrix with a column per participant reads up to about this many (34 px each); a
     /// study of thousands made a report of megabytes that no one could read, redrawn after every
@@ -183,7 +185,8 @@ struct HTMLReport: @unchecked Sendable {
                 ?? frequencies.tables.first(where: { $0.ngram == 1 })
         else { return "<p>No word counts.</p>" }
         var html =
-            "<p>Top terms of each \(XML.escape(table.grouping)) group, per 1,000 words (stopwords left out).</p><div class=\"grid\">"
+            "<p>Top terms of each \(XML.escape(table.grouping)) group, per 1,000 words "
+            + (stopwordsLeftOut ? "(stopwords left out)" : "(stopwords counted)") + ".</p><div class=\"grid\">"
         for (index, group) in table.groups.enumerated() {
             let rows = table.rows.filter { $0.group == group.name }.prefix(Self.topTermsShown)
             html += SVGChart.barChart(

@@ -1262,7 +1262,9 @@ public struct PipelineRunner: Sendable {
             }
             .map { ($0.key, $0.value) },
             frequencies: frequencies, tally: tally, lexicon: lexicon, participants: participants,
-            groupings: configuration.frequencies?.groupings ?? [])
+            groupings: configuration.frequencies?.groupings ?? [],
+            stopwordsLeftOut: configuration.frequencies?.removeStopwords != false
+                && (try? configuration.tokenize.stopwordList().words.isEmpty) == false)
         if let stored = sections.stored {
             html.frequencySections = stored
         } else if frequencies != nil {

@@ -334,6 +334,22 @@ import TextAnalysis
 
     /// Each shade of the heat map takes the ink its count is legible in: at least 4.5:1 (WCAG AA)
     /// between the cell's fill and white (`class="count light"`) or the report's dark text.
+    /// The top terms say whether stopwords were left out: a pipeline that keeps them (the bench's
+    /// `stopwords: keep`) was said to have left them out, over a chart of "the", "to", "of".
+    @Test func theTopTermsSayWhetherStopwordsWereLeftOut() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let left = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(left.contains("per 1,000 words (stopwords left out).</p>"))
+        let text = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        try text.replacingOccurrences(of: "      ngrams: [1, 2]\n", with: "      ngrams: [1, 2]\n      stopwords: keep\n")
+            .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        let kept = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(kept.contains("per 1,000 words (stopwords counted).</p>"))
+    }
+
     /// A chart with no bars (a group with no term at the minimum count, a comparison where the
     /// target uses no term more) says why under its title; it drew an axis from 0 to 0.
     @Test func aChartWithNoBarsSaysWhyInsteadOfAnEmptyAxis() {
