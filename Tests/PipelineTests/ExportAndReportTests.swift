@@ -343,8 +343,10 @@ import TextAnalysis
         let left = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(left.contains("per 1,000 words (stopwords left out).</p>"))
         let text = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
-        try text.replacingOccurrences(of: "      ngrams: [1, 2]\n", with: "      ngrams: [1, 2]\n      stopwords: keep\n")
-            .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "      ngrams: [1, 2]\n", with: "      ngrams: [1, 2]\n      stopwords: keep\n"
+        )
+        .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
         _ = try workspace.run()
         let kept = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(kept.contains("per 1,000 words (stopwords counted).</p>"))
