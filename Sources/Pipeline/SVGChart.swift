@@ -73,8 +73,15 @@ public enum SVGChart {
     ) {
         let labelWidth = 230
         let cell = 34
-        let headerHeight = 60
-        let width = labelWidth + columns.count * cell + 20
+        // Column names longer than a cell's five characters (groups, where participants' ids fit)
+        // are written on a slant, up to 24 characters: cut to five, "full-time tech" and
+        // "part-time clinical" read "full…" and "part…".
+        let slanted = columns.contains { $0.count > 5 }
+        let shown = slanted ? min(24, columns.map(\.count).max() ?? 0) : 5
+        // A slanted name rises and runs right by about 0.7 of its ~6.5 px a character.
+        let slant = slanted ? shown * 46 / 10 : 0
+        let headerHeight = 60 + slant
+        let width = labelWidth + columns.count * cell + 20 + slant
         let height = headerHeight + rows.count * cell + 50
         let maximum = max(values.flatMap { $0 }.max() ?? 0, 1)
         var svg =
@@ -84,8 +91,12 @@ public enum SVGChart {
         svg += "<text x=\"0\" y=\"16\" class=\"chart-title\">\(XML.escape(title))</text>"
         for (column, name) in columns.enumerated() {
             let x = labelWidth + column * cell + cell / 2
+            let y = headerHeight - 8
             svg +=
-                "<text x=\"\(x)\" y=\"\(headerHeight - 8)\" class=\"label\" text-anchor=\"middle\">\(XML.escape(truncate(name, 5)))</text>"
+                slanted
+                ? "<text x=\"\(x - 4)\" y=\"\(y)\" class=\"label\" transform=\"rotate(-45 \(x - 4) \(y))\">"
+                    + "\(XML.escape(truncate(name, shown)))</text>"
+                : "<text x=\"\(x)\" y=\"\(y)\" class=\"label\" text-anchor=\"middle\">\(XML.escape(truncate(name, 5)))</text>"
         }
         // Each label escaped once, not once per cell (the matrix of a large study has 100,000).
         let columnTitles = columns.map { Array(XML.escape($0).utf8) }

@@ -365,6 +365,18 @@ import TextAnalysis
         #expect(one.contains("class=\"grid\"") && !one.contains("nothing to chart"))
     }
 
+    /// Column names longer than a cell (a grouping's groups) are written on a slant, whole up to
+    /// 24 characters; participants' ids stay upright (they read "full…" and "part…").
+    @Test func longColumnNamesOfAHeatMapAreSlantedNotCut() {
+        let groups = SVGChart.heatMap(
+            title: "Code × split", rows: ["hype"], columns: ["full-time tech", "part-time clinical"], values: [[3, 1]])
+        #expect(groups.contains(">full-time tech</text>") && groups.contains(">part-time clinical</text>"))
+        #expect(groups.contains("transform=\"rotate(-45"))
+        let ids = SVGChart.heatMap(
+            title: "Code × participant", rows: ["hype"], columns: ["P1", "P12"], values: [[1, 2]])
+        #expect(ids.contains(">P12</text>") && !ids.contains("rotate("))
+    }
+
     @Test func everyHeatMapCountReadsAgainstItsShade() {
         func luminance(_ hex: Substring) -> Double {
             let value = Int(hex.dropFirst(), radix: 16) ?? 0
