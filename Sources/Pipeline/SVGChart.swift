@@ -81,7 +81,9 @@ public enum SVGChart {
         // A slanted name rises and runs right by about 0.7 of its ~6.5 px a character.
         let slant = slanted ? shown * 46 / 10 : 0
         let headerHeight = 60 + slant
-        let width = labelWidth + columns.count * cell + 20 + slant
+        // At least as wide as the legend, whose highest count ends it: a matrix of two columns
+        // cut that count off.
+        let width = max(labelWidth + columns.count * cell + 20 + slant, labelWidth + (ramp.count - 1) * 24 + 20)
         let height = headerHeight + rows.count * cell + 50
         let maximum = max(values.flatMap { $0 }.max() ?? 0, 1)
         var svg =

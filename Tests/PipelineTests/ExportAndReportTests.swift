@@ -375,6 +375,12 @@ import TextAnalysis
         let ids = SVGChart.heatMap(
             title: "Code × participant", rows: ["hype"], columns: ["P1", "P12"], values: [[1, 2]])
         #expect(ids.contains(">P12</text>") && !ids.contains("rotate("))
+        // Two columns are narrower than the legend: the chart is as wide as the legend's end,
+        // where its highest count is written (it was cut off).
+        let width = Int(ids.components(separatedBy: "width=\"").dropFirst().first?.prefix { $0 != "\"" } ?? "") ?? 0
+        let legendEnd = ids.components(separatedBy: "\" class=\"tick\" text-anchor=\"end\">2</text>").first?
+            .components(separatedBy: "<text x=\"").last?.prefix { $0 != "\"" }
+        #expect(Int(legendEnd ?? "").map { $0 <= width } == true, "\(width) \(legendEnd ?? "")")
     }
 
     @Test func everyHeatMapCountReadsAgainstItsShade() {
