@@ -187,13 +187,11 @@ public struct PipelineRunner: Sendable {
     static func sameNameInFormats(_ sources: [String]) -> [String] {
         // Each path without its extension (its folder and stem) seen once, and only those seen
         // again listed: run on every run, nothing changed or not, over every transcript's path.
-        var first: [Substring: Int] = [:]
+        var first: [String: Int] = [:]
         var again: [Int: [String]] = [:]
         for (index, source) in sources.enumerated() {
             let slash = source.utf8.lastIndex(of: UInt8(ascii: "/")).map { source.utf8.index(after: $0) }
-            let name = source[(slash ?? source.startIndex)...]
-            let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")).flatMap { $0 == name.startIndex ? nil : $0 }
-            let key = source[..<(dot ?? source.endIndex)]
+            let key = String(source[..<(slash ?? source.startIndex)]) + Ingestor.documentID(for: source)
             if let earlier = first[key] {
                 again[earlier, default: [sources[earlier]]].append(source)
             } else {
@@ -320,6 +318,8 @@ public struct PipelineRunner: Sendable {
                 file: configuration.tokenize.stopwords,
                 message: AtomicFile.cannotRead("stopword file", at: configuration.tokenize.stopwords))
         }
+        // What the report says of the top terms (the list as read here, not read again for the page).
+        let stopwordsLeftOut = configuration.frequencies?.removeStopwords != false && !stopwords.words.isEmpty
         let pipelineHash = ContentHash.of(Data(AtomicFile.contents(of: configuration.file) ?? []))
         let stopwordsHash = ContentHash.of(joined(stopwords.words.sorted(), separator: "\n"))
         // Ingest depends on who the participants are and which file is whose, not on attributes.
@@ -358,13 +358,7 @@ public struct PipelineRunner: Sendable {
         // The documents, in path order, and the keys of every stage of each, from its content
         // (five SHA-256s a document: on both cores).
         let (files, listingFailures, ids, sources) = transcripts.value
-        if files.isEmpty && listingFailures.isEmpty {
-            let directory = FileManager.default.currentDirectoryPath
-            warnings.append(
-                Ingestor.noTranscripts(
-                    in: configuration.inputs.map { relativePath($0, from: directory) },
-                    extensions: configuration.extensions))
-        }
+        if files.isEmpty && listingFailures.isEmpty { warnings.append(configuration.noTranscripts) }
         let previousHashes = storedHashes.value
         var transcriptHashes = previousHashes
         let contentHashes = transcriptHashes.hashes(of: files, trusting: !options.force)
@@ -1119,7 +1113,8 @@ public struct PipelineRunner: Sendable {
                                     reportForPage, frequencies: frequencies,
                                     sections: (storedSections, reportFrequenciesKey), tally: tally,
                                     words: words ?? frequencyWords ?? [:], participants: participants,
-                                    lexicon: configuration.suggest?.lexicon, out: out)
+                                    lexicon: configuration.suggest?.lexicon, stopwordsLeftOut: stopwordsLeftOut,
+                                    out: out)
                             }
                         }
                         if let storedFrequencies {
@@ -1251,7 +1246,7 @@ public struct PipelineRunner: Sendable {
     private func writeReportPage(
         _ report: RunReport, frequencies: Outputs.FrequenciesFile?,
         sections: (stored: HTMLReport.FrequencySections?, key: String), tally: HTMLReport.Tally?,
-        words: [String: Int], participants: ParticipantTable, lexicon: Lexicon?, out: String
+        words: [String: Int], participants: ParticipantTable, lexicon: Lexicon?, stopwordsLeftOut: Bool, out: String
     ) throws(PipelineError) -> AtomicFile.Writer {
         let order = Dictionary(
             participants.participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -1262,9 +1257,7 @@ public struct PipelineRunner: Sendable {
             }
             .map { ($0.key, $0.value) },
             frequencies: frequencies, tally: tally, lexicon: lexicon, participants: participants,
-            groupings: configuration.frequencies?.groupings ?? [],
-            stopwordsLeftOut: configuration.frequencies?.removeStopwords != false
-                && (try? configuration.tokenize.stopwordList().words.isEmpty) == false)
+            groupings: configuration.frequencies?.groupings ?? [], stopwordsLeftOut: stopwordsLeftOut)
         if let stored = sections.stored {
             html.frequencySections = stored
         } else if frequencies != nil {
@@ -1390,7 +1383,7 @@ public final class DecisionFiles {
 }
 
 /// A path relative to a folder when it lies below it (or beside it, with `..`), else absolute.
-public func relativePath(_ path: String, from base: String) -> String {
+func relativePath(_ path: String, from base: String) -> String {
     relativePaths([path], from: base)[0]
 }
 
@@ -1561,6 +1554,13 @@ final class Counter: @unchecked Sendable {
 }
 
 extension PipelineConfiguration {
+    /// What to say when the inputs hold no transcript: the inputs from the working folder, and
+    /// the files the formats read.
+    public var noTranscripts: String {
+        let directory = FileManager.default.currentDirectoryPath
+        return Ingestor.noTranscripts(in: inputs.map { relativePath($0, from: directory) }, extensions: extensions)
+    }
+
     /// The transcript files named by the inputs, sorted by path, without exclusions.
     public func transcriptFiles(_ failures: inout [IngestError]) -> [String] {
         var files: [String] = []

@@ -116,9 +116,7 @@ struct InputOptions: ParsableArguments {
                 files: files, failures: failures,
                 ingestor: try Ingestor(options: configuration.ingest, participants: table), options: options,
                 stopwords: stopwords.words.isEmpty ? stopwords : try configuration.tokenize.stopwordList(),
-                noTranscripts: Ingestor.noTranscripts(
-                    in: configuration.inputs.map { relativePath($0, from: FileManager.default.currentDirectoryPath) },
-                    extensions: configuration.extensions))
+                noTranscripts: configuration.noTranscripts)
         }
         var participants: (table: ParticipantTable, file: String?, warnings: [String])
         do {

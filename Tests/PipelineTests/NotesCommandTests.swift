@@ -125,13 +125,9 @@ import Testing
     /// `tmine freq --keyness G --csv` writes the comparison's rows, which the CSV of frequency
     /// rows alone had dropped; the p-value keeps its digits.
     @Test func freqKeynessAsCSVIsTheComparisonsRows() throws {
-        let file = try Self.write("P1: Hype, hype and more hype. Time.\n")
-        let folder = file.deletingLastPathComponent()
+        let folder = try Self.writeGPAndSurgeon(
+            "P1: Hype, hype and more hype. Time.\n", "P2: Time, time and no time at all. Hype.\n")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "P2: Time, time and no time at all. Hype.\n".write(
-            to: folder.appendingPathComponent("second.txt"), atomically: true, encoding: .utf8)
-        try "participant,role\nP1,GP\nP2,Surgeon\n".write(
-            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
         let (status, output) = try runProcess(
             try tmineExecutable().path, ["freq", folder.path, "--by", "role", "--keyness", "GP", "--csv"])
         #expect(status == 0, "\(output)")
@@ -148,13 +144,8 @@ import Testing
     /// `tmine kwic Q --by ATTRIBUTE --json` is a JSON object of the queries' hits by group, with
     /// its schema version (it crashed: a bare list cannot take a key beside it).
     @Test func kwicByGroupAsJSONIsAnObject() throws {
-        let file = try Self.write("P1: Hype, hype and more hype.\n")
-        let folder = file.deletingLastPathComponent()
+        let folder = try Self.writeGPAndSurgeon("P1: Hype, hype and more hype.\n", "P2: No hype here, only time.\n")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "P2: No hype here, only time.\n".write(
-            to: folder.appendingPathComponent("second.txt"), atomically: true, encoding: .utf8)
-        try "participant,role\nP1,GP\nP2,Surgeon\n".write(
-            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
         let (status, output) = try runProcess(
             try tmineExecutable().path, ["kwic", "hype", folder.path, "--by", "role", "--json"])
         #expect(status == 0, "\(output)")
@@ -163,6 +154,16 @@ import Testing
         #expect(object["schemaVersion"] as? Int == 1 && object["attribute"] as? String == "role")
         let queries = try #require(object["queries"] as? [[String: Any]])
         #expect(queries.first?["query"] as? String == "hype" && queries.first?["hits"] as? Int == 4)
+    }
+
+    /// A folder of two transcripts, P1's and P2's, and a participants file that makes P1 a GP
+    /// and P2 a surgeon (`role`).
+    static func writeGPAndSurgeon(_ first: String, _ second: String) throws -> URL {
+        let folder = try write(first).deletingLastPathComponent()
+        try second.write(to: folder.appendingPathComponent("second.txt"), atomically: true, encoding: .utf8)
+        try "participant,role\nP1,GP\nP2,Surgeon\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        return folder
     }
 
     static func write(_ text: String) throws -> URL {

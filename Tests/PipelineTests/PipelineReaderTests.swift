@@ -117,15 +117,22 @@ import TextAnalysis
         let odt = workspace.root.appendingPathComponent("corpus/interview-02.odt")
         try FileManager.default.copyItem(
             at: Workspace.repository.appendingPathComponent("Tests/IngestTests/Fixtures/interview-02.odt"), to: odt)
+        let files = try listed("{paths: [corpus], formats: [odt, vtt]}", in: workspace)
+        #expect(files.map { ($0 as NSString).lastPathComponent } == ["interview-02.odt", "interview-10.vtt"])
+        let unknown = errors("study: s\ninputs: {paths: [c], formats: [pdf]}\nout: o\n")
+        #expect(unknown.contains { $0.message.contains("unknown format \"pdf\"") && $0.message.contains("odt") })
+    }
+
+    /// The transcripts a pipeline with these `inputs` lists in the workspace, from its root; none
+    /// failing.
+    func listed(_ inputs: String, in workspace: Workspace) throws -> [String] {
         let pipeline = workspace.root.appendingPathComponent("study.yaml").path
-        try "study: s\ninputs: {paths: [corpus], formats: [odt, vtt]}\nstages: [tokenize: {}]\nout: out\n".write(
+        try "study: s\ninputs: \(inputs)\nstages: [tokenize: {}]\nout: out\n".write(
             toFile: pipeline, atomically: true, encoding: .utf8)
         var failures: [IngestError] = []
         let files = try PipelineReader.read(pipeline).transcriptFiles(&failures)
         #expect(failures.isEmpty)
-        #expect(files.map { ($0 as NSString).lastPathComponent } == ["interview-02.odt", "interview-10.vtt"])
-        let unknown = errors("study: s\ninputs: {paths: [c], formats: [pdf]}\nout: o\n")
-        #expect(unknown.contains { $0.message.contains("unknown format \"pdf\"") && $0.message.contains("odt") })
+        return files.map { relativePath($0, from: workspace.root.path) }
     }
 
     /// An input's `**` is any folders or none (`corpus/**/*.txt` takes `corpus/a.txt` and
@@ -138,20 +145,11 @@ import TextAnalysis
         let site = workspace.root.appendingPathComponent("corpus/site/deeper")
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         try "P1: Hype.\n".write(to: site.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
-        func listed(_ inputs: String) throws -> [String] {
-            let pipeline = workspace.root.appendingPathComponent("study.yaml").path
-            try "study: s\ninputs: \(inputs)\nstages: [tokenize: {}]\nout: out\n".write(
-                toFile: pipeline, atomically: true, encoding: .utf8)
-            var failures: [IngestError] = []
-            let files = try PipelineReader.read(pipeline).transcriptFiles(&failures)
-            #expect(failures.isEmpty)
-            return files.map { relativePath($0, from: workspace.root.path) }
-        }
-        let deep = try listed("{paths: [\"corpus/**/*.txt\"]}")
+        let deep = try listed("{paths: [\"corpus/**/*.txt\"]}", in: workspace)
         #expect(deep.contains("corpus/interview-11.txt") && deep.contains("corpus/site/deeper/b.txt"))
         #expect(deep.allSatisfy { $0.hasSuffix(".txt") })
-        #expect(try listed("{paths: [\"corpus/**\"], formats: [vtt]}") == ["corpus/interview-10.vtt"])
-        #expect(try listed("{paths: [\"corpus/*.txt\"]}").allSatisfy { !$0.contains("site/") })
+        #expect(try listed("{paths: [\"corpus/**\"], formats: [vtt]}", in: workspace) == ["corpus/interview-10.vtt"])
+        #expect(try listed("{paths: [\"corpus/*.txt\"]}", in: workspace).allSatisfy { !$0.contains("site/") })
     }
 
     /// A single folder's listing comes sorted and is taken as it is; inputs that name files out
