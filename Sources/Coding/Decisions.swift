@@ -96,6 +96,9 @@ public struct ManualCoding: Sendable, Hashable, Codable {
     public var range: ScalarRange
     public var text: String
     public var code: String
+    /// When the coder made it: the time of the log's event, given when a log is replayed (the
+    /// event already holds it, so the coding inside the event leaves it out).
+    public var at: String?
 
     public init(id: String, documentID: String, segmentIndex: Int?, range: ScalarRange, text: String, code: String) {
         self.id = id
@@ -149,7 +152,12 @@ public struct CoderState: Sendable {
         version += 1
         switch event.action {
         case .manual:
-            if let coding = event.manual { manual.append(coding) }
+            // A coding already in force (the same coder, text and code: the same id) is not
+            // counted twice.
+            if var coding = event.manual, !manual.contains(where: { $0.id == coding.id }) {
+                coding.at = coding.at ?? event.at
+                manual.append(coding)
+            }
         case .removeManual:
             manual.removeAll { $0.id == event.manualID }
         default:
@@ -436,6 +444,7 @@ extension ManualCoding: JSONReadable {
         var range: ScalarRange?
         var text: String?
         var code: String?
+        var at: String?
         try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "id": id = try reader.string()
@@ -444,6 +453,7 @@ extension ManualCoding: JSONReadable {
             case "range": range = try ScalarRange(reading: &reader)
             case "text": text = try reader.string()
             case "code": code = try reader.string()
+            case "at": at = try reader.optionalString()
             default: try reader.skipValue()
             }
         }
@@ -451,5 +461,6 @@ extension ManualCoding: JSONReadable {
             id: try reader.required(id, "id"), documentID: try reader.required(documentID, "documentID"),
             segmentIndex: segmentIndex, range: try reader.required(range, "range"),
             text: try reader.required(text, "text"), code: try reader.required(code, "code"))
+        self.at = at
     }
 }

@@ -15,6 +15,7 @@ public struct Decider: Sendable {
         case undo(String)
         /// A code the lexicon missed, on `[start, end)` (Unicode scalars) of a document's text.
         case manual(document: String, range: ScalarRange, code: String)
+        /// Withdraws one of the coder's manual codings: its id or a unique prefix of 6 or more.
         case removeManual(String)
     }
 
@@ -203,6 +204,15 @@ public struct Decider: Sendable {
             problems.append(matches.count > 1 ? "id \"\(id)\" is ambiguous" : "no suggestion \"\(id)\"")
             return nil
         }
+        // The coder's manual codings as the actions before have left them: read when an action
+        // needs them.
+        var manualNow: [ManualCoding]?
+        func inForce() throws(PipelineError) -> [ManualCoding] {
+            if let manualNow { return manualNow }
+            let codings = try manualCodings(of: coder, cache: cache)
+            manualNow = codings
+            return codings
+        }
         for action in actions {
             switch action {
             case .accept(let id), .reject(let id), .undo(let id):
@@ -240,17 +250,36 @@ public struct Decider: Sendable {
                     problems.append("range \(range) is outside \"\(documentID)\" (0..<\(scalarCount))")
                     continue
                 }
-                let segment = document.segments.first { $0.range.start <= range.start && range.end <= $0.range.end }
+                // The turn the text lies in; a selection that takes in a turn's speaker label or
+                // the line break around it still belongs to the one turn it overlaps.
+                let overlapping = document.segments.filter { $0.range.start < range.end && range.start < $0.range.end }
+                let segment = overlapping.count == 1 ? overlapping[0] : nil
                 let id = String(
                     ContentHash.combining([coder, documentID, String(range.start), String(range.end), code]).prefix(16))
-                events.append(
-                    DecisionEvent(
-                        action: .manual, code: code,
-                        manual: ManualCoding(
-                            id: id, documentID: documentID, segmentIndex: segment?.index, range: range,
-                            text: document.text(in: range), code: code)))
+                guard try !inForce().contains(where: { $0.id == id }) else {
+                    problems.append(
+                        "\(documentID):\(range.start)-\(range.end) is coded \(code) by \(coder) already (\(id))")
+                    continue
+                }
+                let coding = ManualCoding(
+                    id: id, documentID: documentID, segmentIndex: segment?.index, range: range,
+                    text: document.text(in: range), code: code)
+                manualNow?.append(coding)
+                events.append(DecisionEvent(action: .manual, code: code, manual: coding))
             case .removeManual(let id):
-                events.append(DecisionEvent(action: .removeManual, manualID: id))
+                let codings = try inForce()
+                let matches =
+                    codings.contains { $0.id == id }
+                    ? [id] : id.count >= 6 ? codings.map(\.id).filter { $0.hasPrefix(id) } : []
+                guard matches.count == 1 else {
+                    problems.append(
+                        matches.count > 1
+                            ? "id \"\(id)\" is ambiguous"
+                            : "no manual coding \"\(id)\" of \(coder) (tmine decide --list names them)")
+                    continue
+                }
+                manualNow?.removeAll { $0.id == matches[0] }
+                events.append(DecisionEvent(action: .removeManual, manualID: matches[0]))
             }
         }
         if !problems.isEmpty {
@@ -262,6 +291,19 @@ public struct Decider: Sendable {
             return try DecisionStore.append(
                 events, to: path, coder: coder, expectedVersion: expectedVersion, known: cache?.written(at: path)
             ) { cache?.remember($0, at: path) }
+        } catch {
+            throw PipelineError(file: error.file, message: error.message)
+        }
+    }
+
+    /// The coder's manual coding in force whose id is `id` or begins with it (6 or more
+    /// characters, one match); nil with the reason added to `problems`.
+    /// The coder's manual codings in force, as their log has them now.
+    private func manualCodings(of coder: String, cache: CoderStateCache?) throws(PipelineError) -> [ManualCoding] {
+        let path = decisionsPath(coder: coder)
+        do throws(DecisionError) {
+            if let cache { return try cache.state(at: path, coder: coder).manual }
+            return CoderState(try DecisionStore.read(path, coder: coder)).manual
         } catch {
             throw PipelineError(file: error.file, message: error.message)
         }

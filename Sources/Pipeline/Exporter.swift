@@ -47,7 +47,7 @@ public struct Exporter: Sendable {
                 codings.append(
                     Coding(
                         documentID: coding.documentID, segmentIndex: coding.segmentIndex, range: coding.range,
-                        code: coding.code, coder: coder, status: "manual", at: "", text: coding.text))
+                        code: coding.code, coder: coder, status: "manual", at: coding.at ?? "", text: coding.text))
             }
         }
         let coders = Set(codings.map(\.coder)).union(end.manual.keys).sorted()

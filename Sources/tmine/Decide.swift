@@ -10,8 +10,10 @@ struct Decide: ParsableCommand {
         commandName: "decide",
         abstract: "Accept, reject or recode suggestions, add notes and manual codings.",
         discussion: """
-            Decisions are appended to decisions/<coder>.json in the study's out folder, with who, when and
-            the previous status. Ids may be shortened to a unique prefix of 6 or more characters.
+            Decisions are appended to decisions/<coder>.json in the study's out folder, with who, when and \
+            the previous status. Ids may be shortened to a unique prefix of 6 or more characters. \
+            START and END of --manual count Unicode characters into the document's text (tmine extract \
+            --format plain prints it).
             Example: tmine decide Pipelines/ai-doctors.yaml --coder alice --accept 51030c --recode 7f9a9a=Serendipity
             """)
 
@@ -41,28 +43,47 @@ struct Decide: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "DOC:START-END=CODE: code text the lexicon missed.")
     var manual: [String] = []
 
-    @Flag(name: .long, help: "List the suggestions with their ids and statuses instead.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Ids of the coder's manual codings to withdraw.")
+    var removeManual: [String] = []
+
+    @Flag(
+        name: .long,
+        help: "List the suggestions with their ids and the coder's statuses, then the coder's manual codings, instead.")
     var list = false
 
     func run() throws {
         let configuration = try readPipeline(pipeline)
         let decider = Decider(configuration: configuration)
         if list {
+            guard accept.isEmpty, reject.isEmpty, recode.isEmpty, note.isEmpty, undo.isEmpty, manual.isEmpty,
+                removeManual.isEmpty
+            else {
+                throw ValidationError("--list only lists: give the decisions without it, then list")
+            }
             // Written a document at a time, as suggestions.json is read.
             var written: (any Error)?
-            _ = try report {
+            let end = try report {
                 try decider.forEachMergedDocument { suggestions in
                     guard written == nil else { return }
                     var lines = ""
                     for suggestion in suggestions {
-                        let mine = suggestion.decisions.first { $0.coder == coder }?.status.rawValue ?? "pending"
+                        let mine = suggestion.decisions.first { $0.coder == coder }
+                        // A recoded suggestion shows the code the coder chose beside the suggested one.
+                        let code = mine?.code.map { "\(suggestion.code) → \($0)" } ?? suggestion.code
                         lines +=
-                            "\(suggestion.id)\t\(mine)\t\(suggestion.code)\t\(suggestion.documentID)\t\(suggestion.context)\n"
+                            "\(suggestion.id)\t\(mine?.status.rawValue ?? "pending")\t\(code)\t\(suggestion.documentID)\t\(suggestion.context)\n"
                     }
                     do { try emit(lines, terminator: "") } catch { written = error }
                 }
             }
             if let written { throw written }
+            var lines = ""
+            for coding in end.manual[coder] ?? [] {
+                let text = coding.text.split(whereSeparator: \.isNewline).joined(separator: " ")
+                lines +=
+                    "\(coding.id)\tmanual\t\(coding.code)\t\(coding.documentID):\(coding.range.start)-\(coding.range.end)\t\(text)\n"
+            }
+            try emit(lines, terminator: "")
             return
         }
         var actions: [Decider.Action] = accept.map { .accept($0) } + reject.map { .reject($0) } + undo.map { .undo($0) }
@@ -85,8 +106,10 @@ struct Decide: ParsableCommand {
             actions.append(
                 .manual(document: String(place[..<colon]), range: ScalarRange(start: start, end: end), code: code))
         }
+        actions += removeManual.map { .removeManual($0) }
         guard !actions.isEmpty else {
-            throw ValidationError("nothing to do: give --accept, --reject, --recode, --note, --undo or --manual")
+            throw ValidationError(
+                "nothing to do: give --accept, --reject, --recode, --note, --undo, --manual or --remove-manual")
         }
         let log = try report { try decider.decide(coder: coder, actions) }
         print(

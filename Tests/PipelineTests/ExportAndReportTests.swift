@@ -109,6 +109,8 @@ import TextAnalysis
         #expect(reader.users.sorted() == ["TranscriptMiner", "alice", "bob"])
         #expect(reader.cases.count == 11)
         #expect(reader.selections.count == 4)  // alice: accept + recode; bob: accept + manual
+        // Every coding says when it was made, the manual one as the decided ones.
+        #expect(reader.selections.allSatisfy { $0.created?.isEmpty == false }, "\(reader.selections)")
         let suggestions = try JSONDecoder().decode(
             Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
         let texts = Set(suggestions.suggestions.map(\.text))
@@ -135,7 +137,13 @@ import TextAnalysis
         let csv = String(decoding: try exporter.csv(), as: UTF8.self).split(separator: "\n")
         #expect(csv.count == 1 + 4)
         #expect(csv[0].hasPrefix("document,turn,speaker,participant,role,clinical_tech_split"))
-        #expect(csv.contains { $0.contains(",Hype and misinformation,manual,bob,") })
+        let made = try #require(
+            try DecisionStore.read(
+                Decider(configuration: exporter.configuration).decisionsPath(coder: "bob"), coder: "bob"
+            ).events.first {
+                $0.action == .manual
+            }?.at)
+        #expect(csv.contains { $0.contains(",Hype and misinformation,manual,bob,\(made),") }, "\(csv)")
         #expect(Exporter.guid("code", "Hype") == Exporter.guid("code", "Hype"))
         #expect(
             Exporter.guid("code", "Hype").range(
@@ -204,6 +212,11 @@ import TextAnalysis
         defer { workspace.remove() }
         let html = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(!html.contains("<script"))
+        // The browser is told to load and run nothing: the page's charts and styles still render below.
+        #expect(
+            html.contains(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline';")
+        )
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
         #expect(!html.contains("src=\"https://") && !html.contains("href=\"https://"))
         #expect(html.contains("<svg") && html.contains("Code × participant"))
@@ -332,8 +345,6 @@ import TextAnalysis
         #expect(SVGChart.wrap(x, width: 460) == [String(x.prefix(57)), String(x.suffix(13))])
     }
 
-    /// Each shade of the heat map takes the ink its count is legible in: at least 4.5:1 (WCAG AA)
-    /// between the cell's fill and white (`class="count light"`) or the report's dark text.
     /// The top terms say whether stopwords were left out: a pipeline that keeps them (the bench's
     /// `stopwords: keep`) was said to have left them out, over a chart of "the", "to", "of".
     @Test func theTopTermsSayWhetherStopwordsWereLeftOut() throws {
@@ -350,6 +361,14 @@ import TextAnalysis
         _ = try workspace.run()
         let kept = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(kept.contains("per 1,000 words (stopwords counted).</p>"))
+        // With a minimum count, a small group lists fewer terms: said under the heading.
+        try String(contentsOfFile: workspace.pipeline, encoding: .utf8).replacingOccurrences(
+            of: "      stopwords: keep\n", with: "      stopwords: keep\n      minCount: 3\n"
+        )
+        .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        let counted = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(counted.contains("per 1,000 words (stopwords counted; terms said at least 3 times in a group).</p>"))
     }
 
     /// A chart with no bars (a group with no term at the minimum count, a comparison where the
@@ -383,6 +402,8 @@ import TextAnalysis
         #expect(Int(legendEnd ?? "").map { $0 <= width } == true, "\(width) \(legendEnd ?? "")")
     }
 
+    /// Each shade of the heat map takes the ink its count is legible in: at least 4.5:1 (WCAG AA)
+    /// between the cell's fill and white (`class="count light"`) or the report's dark text.
     @Test func everyHeatMapCountReadsAgainstItsShade() {
         func luminance(_ hex: Substring) -> Double {
             let value = Int(hex.dropFirst(), radix: 16) ?? 0
@@ -530,6 +551,7 @@ final class SelectionReader: NSObject, XMLParserDelegate {
         var start: Int
         var end: Int
         var code: String
+        var created: String?
     }
     var users: [String] = []
     var cases: [String] = []
@@ -550,7 +572,7 @@ final class SelectionReader: NSObject, XMLParserDelegate {
         case "PlainTextSelection":
             current = Selection(
                 source: source, name: attributes["name"] ?? "", start: Int(attributes["startPosition"] ?? "") ?? -1,
-                end: Int(attributes["endPosition"] ?? "") ?? -1, code: "")
+                end: Int(attributes["endPosition"] ?? "") ?? -1, code: "", created: attributes["creationDateTime"])
         case "CodeRef": current?.code = attributes["targetGUID"] ?? ""
         default: break
         }

@@ -999,6 +999,49 @@ import TextAnalysis
         #expect(file.manualCodings.map(\.coding.code) == ["Serendipity"])
     }
 
+    /// A manual coding is made once (the same text and code again is refused, in one batch or
+    /// later), is withdrawn by its id or a unique prefix (an unknown one is refused, naming it),
+    /// and belongs to the one turn it overlaps even when the selection takes in the speaker's
+    /// label; `tmine decide --list` names it and a recoded suggestion's chosen code.
+    @Test func aManualCodingIsMadeOnceWithdrawnByItsIdAndTiedToItsTurn() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let document = corpus.documents[0]
+        let turn = try #require(document.segments.first { $0.role == .participant && $0.range.start > 4 })
+        // From inside the label before the turn to the turn's fifth character.
+        let range = ScalarRange(start: turn.range.start - 4, end: turn.range.start + 5)
+        let coding = Decider.Action.manual(document: document.id, range: range, code: "Serendipity")
+        #expect {
+            try decider.decide(coder: "bob", [coding, coding])
+        } throws: { error in
+            ((error as? PipelineError)?.message ?? "").contains("is coded Serendipity by bob already")
+        }
+        let made = try decider.decide(coder: "bob", [coding])
+        let manual = try #require(made.events.last?.manual)
+        #expect(manual.segmentIndex == turn.index)
+        #expect(throws: PipelineError.self) { try decider.decide(coder: "bob", [coding]) }
+        #expect {
+            try decider.decide(coder: "bob", [.removeManual("abcdef")])
+        } throws: { error in
+            ((error as? PipelineError)?.message ?? "").contains("no manual coding \"abcdef\" of bob")
+        }
+        let suggestion = try #require(try decider.currentSuggestions().file.suggestions.first)
+        try decider.decide(coder: "bob", [.recode(suggestion.id, code: "Serendipity")])
+        let (status, listing) = try runProcess(
+            try tmineExecutable().path, ["decide", workspace.pipeline, "--coder", "bob", "--list"])
+        #expect(status == 0, "\(listing)")
+        #expect(listing.contains("\(suggestion.id)\trecoded\t\(suggestion.code) → Serendipity\t"))
+        #expect(listing.contains("\(manual.id)\tmanual\tSerendipity\t\(document.id):\(range.start)-\(range.end)\t"))
+        let removed = try decider.decide(coder: "bob", [.removeManual(String(manual.id.prefix(6)))])
+        #expect(removed.events.last?.manualID == manual.id)
+        #expect(try decider.coderStates().first { $0.coder == "bob" }?.manual.isEmpty == true)
+        // Withdrawn, it may be made again.
+        try decider.decide(coder: "bob", [coding])
+    }
+
     /// `tmine decide` finds suggestions without decoding the whole suggestions.json: every
     /// suggestion by its id, and every prefix's suggestions (6 characters, 2, none), as the
     /// decoded file has them, with participants' attributes named `id` or holding `],"id":"`.
