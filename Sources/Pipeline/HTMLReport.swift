@@ -26,11 +26,18 @@ struct HTMLReport: @unchecked Sendable {
     var groupings: [Grouping] = []
     /// Whether the frequencies left stopwords out (a pipeline may keep them: `stopwords: keep`).
     var stopwordsLeftOut = true
+    /// The frequencies' minimum count: a small group lists fewer terms, said why.
+    var minimumCount = 1
 
     /// A code matrix with a column per participant reads up to about this many (34 px each); a
     /// study of thousands made a report of megabytes that no one could read, redrawn after every
     /// lexicon edit.
     static let participantColumns = 100
+
+    /// The page quotes transcripts: it loads nothing and runs nothing, and the browser is told
+    /// so, should text ever get past the escaping (its own stylesheet and inline charts only).
+    static let contentSecurityPolicy =
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
     /// The whole page.
     func render() -> String {
@@ -50,6 +57,8 @@ struct HTMLReport: @unchecked Sendable {
             """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="Content-Security-Policy" content="\(Self.contentSecurityPolicy)">
+            <meta name="referrer" content="no-referrer">
             <title>\(XML.escape(study)) — TranscriptMiner report</title>
             <style>\(Self.css)</style></head>
             <body>
@@ -186,7 +195,9 @@ struct HTMLReport: @unchecked Sendable {
         else { return "<p>No word counts.</p>" }
         var html =
             "<p>Top terms of each \(XML.escape(table.grouping)) group, per 1,000 words "
-            + (stopwordsLeftOut ? "(stopwords left out)" : "(stopwords counted)") + ".</p><div class=\"grid\">"
+            + (stopwordsLeftOut ? "(stopwords left out" : "(stopwords counted")
+            + (minimumCount > 1 ? "; terms said at least \(minimumCount) times in a group)" : ")")
+            + ".</p><div class=\"grid\">"
         for (index, group) in table.groups.enumerated() {
             let rows = table.rows.filter { $0.group == group.name }.prefix(Self.topTermsShown)
             html += SVGChart.barChart(

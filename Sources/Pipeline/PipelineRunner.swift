@@ -1257,7 +1257,8 @@ public struct PipelineRunner: Sendable {
             }
             .map { ($0.key, $0.value) },
             frequencies: frequencies, tally: tally, lexicon: lexicon, participants: participants,
-            groupings: configuration.frequencies?.groupings ?? [], stopwordsLeftOut: stopwordsLeftOut)
+            groupings: configuration.frequencies?.groupings ?? [], stopwordsLeftOut: stopwordsLeftOut,
+            minimumCount: configuration.frequencies?.minimumCount ?? 1)
         if let stored = sections.stored {
             html.frequencySections = stored
         } else if frequencies != nil {

@@ -40,6 +40,16 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
                     message: "\"\(word)\" is a gap or proximity of lexicon patterns; a keyword-in-context query is "
                         + "a word, a wildcard or a phrase")
             }
+            // Search engines' proximity or fuzziness ("protected time"~3, hype~1): no token
+            // holds a "~", so the query would find nothing.
+            if let tilde = word.firstIndex(of: "~") {
+                throw QueryError(
+                    query: text,
+                    message:
+                        "\"\(word[tilde...])\" (a search engine's proximity or fuzziness) is not query syntax here; "
+                        + "a keyword-in-context query is a word, a wildcard or a phrase (a lexicon pattern's gap is "
+                        + "protected ~2 time)")
+            }
             elements.append(try Self.element(word, in: text))
         }
         self.text = text

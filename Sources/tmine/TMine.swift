@@ -35,12 +35,21 @@ struct TMine: ParsableCommand {
         do {
             if let plain { return try plain.perform() }
             var command = try parseAsRoot()
-            // The one async command, by its type: a cast to `AsyncParsableCommand` had the
-            // runtime scan every conformance record for `Run` (~0.1 ms).
-            if let review = command as? ReviewCommand {
-                try AsyncCommand(review).runToEnd()
-            } else {
-                try command.run()
+            do {
+                // The one async command, by its type: a cast to `AsyncParsableCommand` had the
+                // runtime scan every conformance record for `Run` (~0.1 ms).
+                if let review = command as? ReviewCommand {
+                    try AsyncCommand(review).runToEnd()
+                } else {
+                    try command.run()
+                }
+            } catch let error as ValidationError {
+                // Found by the command, not the parser: the root's usage ("tmine <subcommand>")
+                // would follow the message, so the command's help is named instead.
+                let name = type(of: command).configuration.commandName ?? "tmine"
+                FileHandle.standardError.write(
+                    Data("Error: \(error.message)\n  See 'tmine \(name) --help' for more information.\n".utf8))
+                exit(withError: ExitStatus.usage)
             }
         } catch {
             // ArgumentParser ends a usage error (an unknown option, a `ValidationError`) with

@@ -300,9 +300,21 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
 
     @Test(arguments: [
         "", "\"\"", "*", "**", "pro*ted", "say\"hi", "\" \" “”", "\"*\"", "no ~2 pathway", "time NEAR/5 protected",
-        "time near/5 protected",
+        "time near/5 protected", "hype~1",
     ])
     func badQueriesAreRefused(_ text: String) {
         #expect(throws: QueryError.self) { try Query(text) }
+    }
+
+    @Test func aSearchEnginesProximityIsRefusedByName() {
+        // Typed as in a search engine: the quotation mark after "time" was blamed before.
+        for (text, named) in [("\"protected time\"~3", "\"~3\""), ("hype~1", "\"~1\"")] {
+            #expect {
+                try Query(text)
+            } throws: { error in
+                let message = (error as? QueryError)?.message ?? ""
+                return message.contains(named) && message.contains("proximity") && !message.contains("quotation")
+            }
+        }
     }
 }
