@@ -1035,6 +1035,10 @@ import TextAnalysis
         #expect(status == 0, "\(listing)")
         #expect(listing.contains("\(suggestion.id)\trecoded\t\(suggestion.code) → Serendipity\t"))
         #expect(listing.contains("\(manual.id)\tmanual\tSerendipity\t\(document.id):\(range.start)-\(range.end)\t"))
+        // Listing and deciding at once is a usage error of `decide`, told with its own help.
+        let (refused, told) = try runProcess(
+            try tmineExecutable().path, ["decide", workspace.pipeline, "--coder", "bob", "--list", "--accept", "x"])
+        #expect(refused == 2 && told.contains("See 'tmine decide --help'") && !told.contains("<subcommand>"), "\(told)")
         let removed = try decider.decide(coder: "bob", [.removeManual(String(manual.id.prefix(6)))])
         #expect(removed.events.last?.manualID == manual.id)
         #expect(try decider.coderStates().first { $0.coder == "bob" }?.manual.isEmpty == true)
