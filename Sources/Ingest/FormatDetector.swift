@@ -45,7 +45,31 @@ enum FormatDetector {
         if text.hasPrefix("<") {
             return try xmlFormat(data, file: file)
         }
+        // A NUL byte where no UTF-16 or UTF-32 is seen: a binary file (a damaged Word file, an
+        // audio file, a database) that read as text kept its printable bytes as words.
+        if case .utf8 = TextDecoder.form(of: head.count == 8 ? [UInt8](data.prefix(512)) : head).form,
+            data.prefix(4096).contains(0)
+        {
+            let package = ["docx", "odt"].contains(ext)
+            throw IngestError(
+                .unsupportedFormat, file: file,
+                message: package
+                    ? "this is named .\(ext) but is neither a \(ext == "odt" ? "OpenDocument" : "Word") package nor text "
+                        + "(a damaged or misnamed file)"
+                    : "this is a binary file, not text",
+                hint: package
+                    ? "open it in the program that made it and save it again"
+                    : "export the transcript from its source as .docx or .txt")
+        }
         return .text
+    }
+
+    /// What a document read as plain text says of a name that promised a package (`.docx`,
+    /// `.odt`): read all the same, but the researcher may have the wrong file.
+    static func misnamedTextNote(_ format: TranscriptFormat, file: String) -> String? {
+        let ext = (file as NSString).pathExtension.lowercased()
+        guard format == .text, ["docx", "odt"].contains(ext) else { return nil }
+        return "named .\(ext) but it is plain text: read as text"
     }
 
     /// SubRip's first cue: its number alone on a line, then its timing ("00:00:01,000 --> …").

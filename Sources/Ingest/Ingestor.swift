@@ -86,6 +86,7 @@ public struct Ingestor: Sendable {
             case .lines(let lines): segmenter.segment(lines)
             case .turns(let turns): TranscriptDraft(spokenTurns: turns)
             }
+        if let note = FormatDetector.misnamedTextNote(format, file: source) { draft.notes.append(note) }
         if let fallback = options.fallbackEncoding, fellBack?.used == true {
             draft.notes.append("not UTF-8: read as \(fallback.rawValue), the fallback encoding")
         }

@@ -186,12 +186,22 @@ struct StudyStream {
                 case .failure(let error): failures.append(error)
                 }
             })
-        if !quiet { for failure in failures { printError(failure.description) } }
+        if !quiet {
+            for failure in failures { printError(failure.description) }
+            if !failures.isEmpty { InputFailures.seen = true }
+        }
         if read == 0 {
             printError(files.isEmpty && failures.isEmpty ? noTranscripts : "no transcript could be read")
             throw ExitStatus.nothingProcessed
         }
     }
+}
+
+/// Whether a command that went on past transcripts it could not read met any: it ends with
+/// exit code 1 (DESIGN.md), after its output, where it ended 0 as if every file had been read.
+enum InputFailures {
+    /// Set on the main thread by ``StudyStream/forEach(roles:stems:quiet:make:deliver:)``, read by `main` after the command.
+    nonisolated(unsafe) static var seen = false
 }
 
 extension Tokenizer.Options.CaseMode: ExpressibleByArgument {}

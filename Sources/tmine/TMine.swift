@@ -43,6 +43,7 @@ struct TMine: ParsableCommand {
                 } else {
                     try command.run()
                 }
+                if InputFailures.seen { exit(withError: ExitStatus.someInputsFailed) }
             } catch let error as ValidationError {
                 // Found by the command, not the parser: the root's usage ("tmine <subcommand>")
                 // would follow the message, so the command's help is named instead.

@@ -286,6 +286,27 @@ import Testing
         #expect(!read.text.contains("root:") && !read.text.contains("SECRET"))
     }
 
+    /// A file with NUL bytes and no UTF-16 or UTF-32 in sight is binary: refused, where its
+    /// printable bytes were read as a turn of words; a .docx that is not a package says so. Plain
+    /// text named .docx is read as text, with a note (the researcher may have the wrong file).
+    @Test func aBinaryFileIsRefusedAndTextNamedDocxIsReadWithANote() throws {
+        let binary = Data([0x67, 0x61, 0x72, 0x62, 0x00, 0x01, 0x9C, 0x62, 0x69, 0x6E, 0x00, 0x00, 0x0A])
+        for name in ["damaged.docx", "recording.wav", "notes"] {
+            let error = try #require(ingestError { try ingestor.read(data: binary, source: name) }, "\(name)")
+            #expect(error.code == .unsupportedFormat && error.file == name)
+            #expect(
+                error.message.contains(
+                    name.hasSuffix(".docx") ? "neither a Word package nor text" : "a binary file, not text"))
+        }
+        let text = try ingestor.read(data: Data("P1: Hype, mostly.\n".utf8), source: "interview.docx")
+        #expect(text.segments.map(\.text) == ["Hype, mostly."])
+        #expect(text.notes == ["named .docx but it is plain text: read as text"])
+        #expect(try ingestor.read(data: Data("P1: Hype.\n".utf8), source: "interview.txt").notes.isEmpty)
+        // UTF-16 without a BOM has NUL bytes and is text.
+        let utf16 = "P1: Hype, mostly.\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(try ingestor.read(data: Data(utf16), source: "bomless.txt").segments.map(\.text) == ["Hype, mostly."])
+    }
+
     @Test func legacyAndEncryptedFilesSayWhatToDo() throws {
         let legacy = try #require(ingestError { try ingestor.read(file: Fixture.path("legacy-word.doc")) })
         #expect(legacy.description.contains("save it as .docx"))

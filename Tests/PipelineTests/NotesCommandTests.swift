@@ -75,6 +75,26 @@ import Testing
         #expect(unplaced.contains("warning: 2 words of 1 participant is in \"(none)\""))
     }
 
+    /// A folder with a file that cannot be read (a damaged Word file): kwic, freq and notes name
+    /// it, show what the others hold, and end with DESIGN.md's 1, as `run` and `extract` do
+    /// (they ended 0, as if every file had been read).
+    @Test func exploringCommandsEndWithOneWhenAFileCouldNotBeRead() throws {
+        let file = try Self.write(Self.transcript)
+        let folder = file.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data([0x50, 0x4B, 0x03, 0x04, 0x00, 0x01]).write(to: folder.appendingPathComponent("damaged.docx"))
+        let tmine = try tmineExecutable().path
+        for arguments in [["kwic", "none", folder.path], ["freq", folder.path], ["notes", folder.path]] {
+            let (status, output) = try runProcess(tmine, arguments)
+            #expect(status == 1, "\(arguments[0]): \(output)")
+            #expect(output.contains("damaged.docx: error:"), "\(arguments[0]): \(output)")
+        }
+        let (kwic, hits) = try runProcess(tmine, ["kwic", "none", folder.path])
+        #expect(kwic == 1 && hits.contains("2 hits"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("damaged.docx"))
+        #expect(try runProcess(tmine, ["kwic", "none", folder.path]).0 == 0)
+    }
+
     /// `tmine validate` reads the participants file and checks the frequencies' groupings
     /// against it, as `tmine run` does before reading anything.
     @Test func validateChecksTheGroupingsAgainstTheParticipantsFile() throws {
