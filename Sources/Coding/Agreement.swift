@@ -123,7 +123,9 @@ public struct Agreement: Sendable, Codable {
             let b = Double(pairs.filter { $0.1 == category }.count) / n
             expected += a * b
         }
-        guard expected < 1 else { return observed == 1 ? 1 : nil }
+        // Every judgement in one category: κ is 0/0, undefined (it was given as 1, which made a
+        // code both coders accepted every time look measured, and pulled bootstrap intervals up).
+        guard expected < 1 else { return nil }
         return (observed - expected) / (1 - expected)
     }
 
@@ -154,7 +156,8 @@ public struct Agreement: Sendable, Codable {
             for (k, nk) in totals where k != c { expected += nc * nk }
         }
         expected /= (n - 1)
-        guard expected > 0 else { return observed == 0 ? 1 : nil }
+        // No variation in the values: α is undefined (Krippendorff 2011), as κ is.
+        guard expected > 0 else { return nil }
         return 1 - observed / expected
     }
 
@@ -179,9 +182,13 @@ public struct Agreement: Sendable, Codable {
 
     /// What a figure means, in words a methods section can use.
     static func reading(alpha: Double?, kappa: Double?, units: Int) -> String {
-        if units < 10 { return "too few units judged by two or more coders (\(units)) for a stable figure" }
         let value = kappa ?? alpha
-        guard let value else { return "not computable (no variation in the judgements)" }
+        let undefined = "κ and α are undefined where every judgement is the same (no chance agreement to beat)"
+        if units < 10 {
+            return "too few units judged by two or more coders (\(units)) for a stable figure"
+                + (value == nil && units > 0 ? "; " + undefined : "")
+        }
+        guard let value else { return undefined }
         let strength: String
         switch value {
         case ..<0: strength = "worse than chance"

@@ -84,7 +84,7 @@ struct AgreementCommand: ParsableCommand {
             print(
                 "\(row.code): \(row.pairableUnits.counted("unit")) judged by 2+ coders, "
                     + "agreement \(number(row.percentAgreement))"
-                    + (row.kappa != nil ? ", κ \(number(row.kappa))\(interval(row.kappaInterval))" : "")
+                    + (agreement.coders.count == 2 ? ", κ \(number(row.kappa))\(interval(row.kappaInterval))" : "")
                     + ", α \(number(row.alpha))\(interval(row.alphaInterval))")
             print("    \(row.reading)")
         }

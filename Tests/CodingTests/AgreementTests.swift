@@ -32,6 +32,21 @@ import Testing
         #expect(Agreement.cohensKappa([(1, 0), (0, 1), (1, 0), (0, 1)]) ?? 0 < 0)
     }
 
+    /// Coders who accepted every suggestion of a code agree perfectly, but κ and α are 0/0 there:
+    /// undefined, and said so, where they were given as 1.000, as if measured.
+    @Test func withoutVariationKappaAndAlphaAreUndefinedAndSaidToBe() {
+        #expect(Agreement.cohensKappa([(1, 1), (1, 1), (1, 1)]) == nil)
+        #expect(Agreement.krippendorffAlpha([[1, 1], [1, 1], [1, nil]]) == nil)
+        let units = Array(repeating: ["a": true, "b": true], count: 12)
+        let row = Agreement.row(code: "Hype", units: units, coders: ["a", "b"], resamples: 200, seed: 1)
+        #expect(row.percentAgreement == 1 && row.kappa == nil && row.alpha == nil)
+        #expect(row.kappaInterval == nil && row.alphaInterval == nil)
+        #expect(row.reading.hasPrefix("κ and α are undefined where every judgement is the same"))
+        let one = Agreement.row(
+            code: "Hype", units: [["a": true, "b": true]], coders: ["a", "b"], resamples: 200, seed: 1)
+        #expect(one.reading.contains("too few units") && one.reading.contains("undefined"))
+    }
+
     @Test func judgementsComeFromLogsAndUncodedTurnsDoNotCount() throws {
         func log(_ coder: String, _ decisions: [(String, Int, DecisionEvent.Action, String?)]) -> CoderState {
             CoderState(
