@@ -389,6 +389,9 @@ struct ReviewStudy {
             study.root.appendingPathComponent("out/review/decisions/e2e.json").path, coder: "e2e")
         let state = CoderState(log)
         #expect(Set(state.entries.values.map(\.status)) == [.accepted, .rejected, .recoded])
+        // A coding by hand made, removed and made again: one in force, three events.
+        #expect(state.manual.map(\.code) == ["Serendipity"])
+        #expect(log.events.filter { $0.action == .manual || $0.action == .removeManual }.count == 3)
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
         #expect(size > 10_000)
         // The next run's suggestions carry the decisions.

@@ -25,6 +25,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -184,6 +185,37 @@ def main():
         choice.send_keys(Keys.ENTER)
         wait_status(third, "recoded")
 
+        # Text coded by hand: the active (third) card's first five characters selected, "m", a code.
+        def code_selection():
+            driver.execute_script("""
+                const turn = document.querySelector('.card[data-id="' + arguments[0] + '"] .turn');
+                const node = document.createTreeWalker(turn, NodeFilter.SHOW_TEXT).nextNode();
+                const range = document.createRange();
+                range.setStart(node, 0);
+                range.setEnd(node, Math.min(5, node.length));
+                window.getSelection().removeAllRanges();
+                window.getSelection().addRange(range);""", third)
+            ActionChains(driver).send_keys("m").perform()
+            picker = wait.until(EC.visibility_of_element_located((By.ID, "code-choice")))
+            Select(picker).select_by_value("Serendipity")
+            picker.send_keys(Keys.ENTER)
+
+        def by_hand():
+            try:
+                return [p.text for p in driver.find_elements(By.CSS_SELECTOR, '.card[data-id="%s"] .manual-coding' % third)]
+            except StaleElementReferenceException:
+                return None
+
+        code_selection()
+        wait.until(lambda d: by_hand() and len(by_hand()) == 1)
+        shown = by_hand()[0]
+        assert shown.startswith("Serendipity by hand: “") and shown.endswith("” Remove"), shown
+        remove = driver.find_element(By.XPATH, '//article[@data-id="%s"]//p[@class="manual-coding"]/button' % third)
+        remove.click()
+        wait.until(lambda d: by_hand() == [])
+        code_selection()  # made again, kept: shown after the reload below
+        wait.until(lambda d: by_hand() and len(by_hand()) == 1)
+
         # Markup in a turn is text, never markup.
         texts = [p.text for p in driver.find_elements(By.CSS_SELECTOR, ".turn")]
         assert any("<script>alert('x')</script>" in text for text in texts), "the <script> turn is not shown as text"
@@ -192,6 +224,7 @@ def main():
         driver.refresh()
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".card")))
         assert status(first) == "accepted" and status(second) == "rejected" and status(third) == "recoded", "lost on reload"
+        wait.until(lambda d: by_hand() and len(by_hand()) == 1)
         progress = driver.find_element(By.ID, "progress").text
         assert progress.startswith("reviewed 3 /"), progress
         driver.save_screenshot(screenshot)

@@ -166,6 +166,17 @@ function card(s, index) {
   article.append(meta);
   article.append(turnText(s));
   if (mine && mine.note) article.append(el("p", "note", "Note: " + mine.note));
+  // The coder's own codings of text in this turn (made with "Code selection"), each removable.
+  for (const m of manualIn(s)) {
+    const line = el("p", "manual-coding");
+    line.dataset.manual = m.id;
+    line.append(el("span", "code", m.code), document.createTextNode(" by hand: “" + m.text + "” "));
+    const remove = el("button", null, "Remove");
+    remove.type = "button";
+    remove.addEventListener("click", (e) => { e.stopPropagation(); send([{action: "removeManual", id: m.id}]); });
+    line.append(remove);
+    article.append(line);
+  }
   const actions = el("div", "actions");
   const button = (label, key, handler) => { const b = el("button", null, label); b.type = "button"; b.title = "key: " + key; b.addEventListener("click", (e) => { e.stopPropagation(); active = index; highlightActive(false); handler(); }); actions.append(b); };
   button("Accept (a)", "a", () => decide("accept"));
@@ -177,6 +188,10 @@ function card(s, index) {
   button("Code selection (m)", "m", manual);
   article.append(actions);
   return article;
+}
+
+function manualIn(s) {
+  return (state.manualCodings || []).filter((m) => m.documentID === s.documentID && m.segmentIndex === s.segmentIndex);
 }
 
 function turnText(s) {
@@ -261,6 +276,11 @@ async function send(actions) {
   const decided = await response.json();
   if (decided.run !== state.run || decided.suggestions.some((s) => !positions.has(s.id))) { await load(); return true; }
   state.version = decided.version;
+  // The turns whose codings by hand changed: their cards are drawn again too.
+  const key = (m) => m.documentID + "\u0000" + m.segmentIndex;
+  const old = state.manualCodings || [];
+  const before = new Set(old.map((m) => m.id)), after = new Set(decided.manualCodings.map((m) => m.id));
+  const turns = new Set([...old.filter((m) => !after.has(m.id)), ...decided.manualCodings.filter((m) => !before.has(m.id))].map(key));
   state.manualCodings = decided.manualCodings;
   for (const s of decided.suggestions) {
     full.set(s.id, s);
@@ -269,6 +289,10 @@ async function send(actions) {
   if ($("filter-status").value !== "") { render(); return true; }
   // No filter looks at statuses: the same cards are listed, and only the changed ones are drawn again.
   const changed = new Map(decided.suggestions.map((s) => [s.id, s]));
+  for (let index = 0; index < Math.min(visible.length, rendered); index += 1) {
+    const shown = full.get(visible[index].id);
+    if (!changed.has(visible[index].id) && shown && turns.has(key(shown))) changed.set(shown.id, shown);
+  }
   for (let index = 0; index < visible.length; index += 1) {
     const s = changed.get(visible[index].id);
     if (!s) continue;
