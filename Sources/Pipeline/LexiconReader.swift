@@ -193,6 +193,10 @@ public enum LexiconReader {
         return Lexicon(codes: codes)
     }
 
+    private static func sameCategory(_ a: String, _ b: String) -> Bool {
+        a == b || (Int(a).map { $0 == Int(b) } ?? false)
+    }
+
     /// A LIWC dictionary: categories numbered between `%` lines, then `word<TAB>n<TAB>n…` lines.
     public static func readLIWC(_ text: String, file: String) throws(PipelineErrors) -> Lexicon {
         var errors: [PipelineError] = []
@@ -218,19 +222,29 @@ public enum LexiconReader {
                 }
                 categories.append((parts[0], parts[1], line))
             case 2:
-                guard fields.count >= 2 else {
+                // After a tab, category numbers apart by tabs or spaces; without one (dictionaries
+                // saved with spaces), the numbers that end the line, the words before them the entry.
+                let words = content.split(whereSeparator: \.isWhitespace).map(String.init)
+                let numbers =
+                    fields.count >= 2
+                    ? fields.dropFirst().flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+                    : Array(words.reversed().prefix { $0.allSatisfy { ("0"..."9").contains($0) } }.reversed())
+                let entry =
+                    fields.count >= 2 ? fields[0] : words.dropLast(numbers.count).joined(separator: " ")
+                guard !entry.isEmpty, !numbers.isEmpty else {
                     errors.append(PipelineError(file: file, line: line, message: "an entry is WORD<TAB>CATEGORY…"))
                     continue
                 }
-                for number in fields.dropFirst() {
-                    guard categories.contains(where: { $0.number == number }) else {
+                for number in numbers {
+                    // "01" and "1" name one category.
+                    guard let category = categories.first(where: { Self.sameCategory($0.number, number) }) else {
                         errors.append(
                             PipelineError(
                                 file: file, line: line,
-                                message: "\"\(fields[0])\" names category \(number), which is not defined"))
+                                message: "\"\(entry)\" names category \(number), which is not defined"))
                         continue
                     }
-                    patterns[number, default: []].append(PatternEntry(fields[0], line: line))
+                    patterns[category.number, default: []].append(PatternEntry(entry, line: line))
                 }
             default:
                 errors.append(PipelineError(file: file, line: line, message: "a LIWC dictionary starts with a % line"))

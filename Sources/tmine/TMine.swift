@@ -47,9 +47,9 @@ struct TMine: ParsableCommand {
             } catch let error as ValidationError {
                 // Found by the command, not the parser: the root's usage ("tmine <subcommand>")
                 // would follow the message, so the command's help is named instead.
-                let name = type(of: command).configuration.commandName ?? "tmine"
+                let name = (["tmine"] + (commandPath(to: type(of: command)) ?? [])).joined(separator: " ")
                 FileHandle.standardError.write(
-                    Data("Error: \(error.message)\n  See 'tmine \(name) --help' for more information.\n".utf8))
+                    Data("Error: \(error.message)\n  See '\(name) --help' for more information.\n".utf8))
                 exit(withError: ExitStatus.usage)
             }
         } catch {
@@ -62,6 +62,20 @@ struct TMine: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// The names of the subcommands from `root` down to `command` (`lexicon convert`), nil when it
+/// is not among them.
+private func commandPath(to command: any ParsableCommand.Type, from root: any ParsableCommand.Type = TMine.self)
+    -> [String]?
+{
+    if ObjectIdentifier(command) == ObjectIdentifier(root) { return [] }
+    for sub in root.configuration.subcommands {
+        if let path = commandPath(to: command, from: sub) {
+            return [sub.configuration.commandName ?? String(describing: sub).lowercased()] + path
+        }
+    }
+    return nil
 }
 
 /// An async command (`review`) run from the synchronous `main`, which waits for it to end.

@@ -1239,6 +1239,27 @@ import TextAnalysis
         #expect(read.codes == (try LexiconReader.read(unix)).codes)
     }
 
+    /// Dictionaries saved with spaces, or with a tab and then spaces, between the numbers, and
+    /// numbered "01" in one place and "1" in another, read as LIWC reads them ("love* 1 2" was
+    /// a category "1 2" that is not defined); a phrase keeps its words.
+    @Test func liwcEntriesWithSpacesAndZeroPaddedNumbersBecomeTheSameCodes() throws {
+        let tabs = try temporary("tabs.dic", "%\n1\tposemo\n2\tnegemo\n%\nhappy\t1\nlove*\t1\t2\nkind of\t2\n")
+        let spaces = try temporary("spaces.dic", "%\n01 posemo\n02 negemo\n%\nhappy 1\nlove*\t1 2\nkind of  02\n")
+        defer {
+            try? FileManager.default.removeItem(atPath: tabs)
+            try? FileManager.default.removeItem(atPath: spaces)
+        }
+        let read = try LexiconReader.read(spaces)
+        #expect(read.code(named: "negemo")?.patterns.map(\.text) == ["love*", "kind of"])
+        #expect(read.codes.map(\.name) == (try LexiconReader.read(tabs)).codes.map(\.name))
+        #expect(
+            read.codes.map { $0.patterns.map(\.text) }
+                == (try LexiconReader.read(tabs)).codes.map { $0.patterns.map(\.text) })
+        // Converted onto a file that exists: refused, with the nested command's own help named.
+        let (status, output) = try runProcess(try tmineExecutable().path, ["lexicon", "convert", spaces, tabs])
+        #expect(status == 2 && output.contains("See 'tmine lexicon convert --help'"), "\(output)")
+    }
+
     @Test func liwcErrorsNameTheLine() throws {
         let path = try temporary("bad.dic", "%\n1\tposemo\n%\nhappy\t1\nsad\t7\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
