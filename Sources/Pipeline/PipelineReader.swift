@@ -399,20 +399,21 @@ public enum PipelineReader {
             switch key {
             case "queries":
                 sawQueries = true
-                stage.queries = yaml.strings(value, what: "kwic.queries")
+                let queries = yaml.stringNodes(value, what: "kwic.queries")
+                stage.queries = queries.map(\.text)
                 // A query listed twice (`hype`, or a phrase with and without its quotation marks)
                 // would give every one of its lines twice.
                 var seen: [[Query.Element]: String] = [:]
-                for query in stage.queries {
+                for (query, entry) in queries {
                     do throws(QueryError) {
                         let elements = try Query(query).elements
                         if let first = seen.updateValue(query, forKey: elements) {
                             yaml.error(
-                                at: value,
+                                at: entry,
                                 "kwic.queries lists \"\(first)\" twice" + (first == query ? "" : " (as \"\(query)\")"))
                         }
                     } catch {
-                        yaml.error(at: value, error.description)
+                        yaml.error(at: entry, error.description)
                     }
                 }
             case "window": stage.options.window = yaml.int(value, what: "window", range: 0...500) ?? 5

@@ -218,16 +218,21 @@ final class YAMLNodeReader {
 
     /// A list of texts; a single text is a list of one.
     func strings(_ node: Node, what: String) -> [String] {
+        stringNodes(node, what: what).map(\.text)
+    }
+
+    /// ``strings(_:what:)`` with each text's node, for errors that point at the entry.
+    func stringNodes(_ node: Node, what: String) -> [(text: String, node: Node)] {
         guard refuseAnchor(node) else { return [] }
         switch node {
-        case .scalar(let scalar): return [scalar.string]
+        case .scalar(let scalar): return [(scalar.string, node)]
         case .sequence(let sequence):
             return sequence.compactMap { element in
                 guard refuseAnchor(element), case .scalar(let scalar) = element else {
                     error(at: element, "each entry of \(what) must be a text value")
                     return nil
                 }
-                return scalar.string
+                return (scalar.string, element)
             }
         case .mapping:
             error(at: node, "\(what) must be a list")

@@ -332,7 +332,7 @@ import TextAnalysis
     }
 
     /// A KWIC query listed twice, as written or as the same phrase with its quotation marks,
-    /// is an error at the list: its lines would all be in kwic.json twice.
+    /// is an error at the second entry: its lines would all be in kwic.json twice.
     @Test func aQueryListedTwiceIsAnError() {
         let found = errors(
             "study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {}\n  - kwic:\n"
@@ -343,6 +343,8 @@ import TextAnalysis
                 #"kwic.queries lists "protected time" twice (as ""protected time"")"#,
             ])
         #expect(found.allSatisfy { $0.line == 6 })
+        // Each error points at its entry, not at the list's start (column 16).
+        #expect(found.map(\.column) == [41, 49])
     }
 
     /// Whole numbers are read as YAML 1.1 reads them (Yams's reading, which plain decimals skip):
