@@ -56,8 +56,10 @@ public struct Lexicon: Sendable, Hashable, Codable {
         return path
     }
 
-    /// Every structural problem: duplicate codes, missing or cyclic parents, unusable patterns.
-    public func problems() -> [LexiconProblem] {
+    /// Every structural problem: duplicate codes, missing or cyclic parents, and (unless a
+    /// reader has told them already, with their columns) unusable patterns. Each message follows
+    /// the code's name.
+    public func problems(patterns checkPatterns: Bool = true) -> [LexiconProblem] {
         var problems: [LexiconProblem] = []
         var seen: [String: Int?] = [:]
         for code in codes {
@@ -65,8 +67,7 @@ public struct Lexicon: Sendable, Hashable, Codable {
                 problems.append(
                     LexiconProblem(
                         line: code.line, entry: code.name,
-                        message: "code \"\(code.name)\" is defined twice"
-                            + (first.map { " (first on line \($0))" } ?? "")))
+                        message: "the code is defined twice" + (first.map { " (first on line \($0))" } ?? "")))
             } else {
                 seen[code.name] = code.line
             }
@@ -76,7 +77,9 @@ public struct Lexicon: Sendable, Hashable, Codable {
                 problems.append(
                     LexiconProblem(
                         line: code.line, entry: code.name,
-                        message: "parent \"\(parent)\" of \"\(code.name)\" is not a code"))
+                        message: "parent \"\(parent)\" is not a code"
+                            + (Spelling.closest(to: parent, in: codes.map(\.name)).map { "; did you mean \"\($0)\"?" }
+                                ?? "")))
             }
             var visited: Set<String> = [code.name]
             var current = code.parent
@@ -85,12 +88,27 @@ public struct Lexicon: Sendable, Hashable, Codable {
                     problems.append(
                         LexiconProblem(
                             line: code.line, entry: code.name,
-                            message: "\"\(code.name)\" is its own ancestor (a cycle of parents through \"\(step)\")"))
+                            message: "the code is its own ancestor (a cycle of parents through \"\(step)\")"))
                     break
                 }
                 current = self.code(named: step)?.parent
             }
-            for entry in code.patterns + code.exclusions {
+            // A pattern listed twice (as written, or quoted once) made each of its matches
+            // evidence twice, and counted twice in the lexicon report.
+            for list in [code.patterns, code.exclusions] {
+                var seen: [PatternSyntax: String] = [:]
+                for entry in list {
+                    guard let syntax = try? PatternSyntax.parsing(entry.text) else { continue }
+                    if let first = seen.updateValue(entry.text, forKey: syntax) {
+                        problems.append(
+                            LexiconProblem(
+                                line: entry.line ?? code.line, entry: code.name,
+                                message: "pattern \"\(first)\" is listed twice"
+                                    + (first == entry.text ? "" : " (as \"\(entry.text)\")")))
+                    }
+                }
+            }
+            for entry in code.patterns + code.exclusions where checkPatterns {
                 do {
                     _ = try PatternSyntax.parsing(entry.text)
                 } catch {

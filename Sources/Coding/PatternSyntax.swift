@@ -20,6 +20,13 @@ public struct PatternSyntax: Sendable, Hashable {
     public init(_ text: String) throws(PatternError) {
         let words = Query.words(of: text)
         guard !words.isEmpty else { throw PatternError(message: "the pattern is empty") }
+        if let word = Query.operatorWord(in: words) {
+            throw PatternError(
+                message: word == "NEAR"
+                    ? "NEAR takes a distance, as in silver NEAR/5 bullet"
+                    : "a pattern has no \(word): list each word or phrase as a pattern of its own (any one suggests the code)"
+            )
+        }
         if let near = words.firstIndex(where: Self.isNear) {
             guard let distance = Int(words[near].dropFirst(5)), distance >= 0, distance <= 100 else {
                 throw PatternError(message: "NEAR takes a distance, as in NEAR/5")

@@ -186,7 +186,7 @@ public struct Decider: Sendable {
         // A code the lexicon lacks: a near spelling named, and where a new one is added (an
         // emergent code, with or without patterns).
         func unknown(_ code: String) -> String {
-            let near = YAMLNodeReader.closest(to: code, in: lexicon.codes.map(\.name)).map {
+            let near = Spelling.closest(to: code, in: lexicon.codes.map(\.name)).map {
                 "did you mean \"\($0)\"? "
             }
             let file = configuration.suggest.map {

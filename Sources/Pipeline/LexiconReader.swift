@@ -42,7 +42,17 @@ public enum LexiconReader {
         let isCodebook: Bool =
             if case .mapping(let mapping) = root { mapping.keys.contains { $0.string == "codes" } } else { false }
         let lexicon = isCodebook ? codebook(root, yaml: yaml) : dictionary(root, yaml: yaml)
-        if !yaml.errors.isEmpty { throw PipelineErrors(errors: yaml.errors) }
+        if !yaml.errors.isEmpty {
+            // With the codes' own problems (a parent misspelt, a code twice), so that one reading
+            // names everything to mend; the patterns' are among the reader's errors already.
+            let structural = lexicon.problems(patterns: false).map {
+                PipelineError(file: file, line: $0.line, message: "\($0.entry): \($0.message)")
+            }
+            throw PipelineErrors(
+                errors: (yaml.errors + structural).enumerated().sorted {
+                    ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset)
+                }.map(\.element))
+        }
         return lexicon
     }
 

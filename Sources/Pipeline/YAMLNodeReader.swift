@@ -159,7 +159,7 @@ final class YAMLNodeReader {
             guard refuseAnchor(value) else { continue }
             if !known.isEmpty && !known.contains(key) {
                 var message = "unknown key \"\(key)\" in \(what)"
-                if let suggestion = Self.closest(to: key, in: known) {
+                if let suggestion = Spelling.closest(to: key, in: known) {
                     message += "; did you mean \"\(suggestion)\"?"
                 } else {
                     message += "; known keys: " + known.joined(separator: ", ")
@@ -263,27 +263,5 @@ final class YAMLNodeReader {
             return false
         }
         return true
-    }
-
-    /// The known key closest to a misspelt one, if it is close enough to be a typo.
-    static func closest(to key: String, in known: [String]) -> String? {
-        let lowered = key.lowercased()
-        let scored = known.map { ($0, editDistance(lowered, $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, key.count / 3) ? best.0 : nil
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, y) in b.enumerated() {
-                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

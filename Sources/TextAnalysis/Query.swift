@@ -30,6 +30,12 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
     public init(_ text: String) throws(QueryError) {
         let words = Self.words(of: text)
         guard !words.isEmpty else { throw QueryError(query: text, message: "the query is empty") }
+        if let word = Self.operatorWord(in: words) {
+            throw QueryError(
+                query: text,
+                message: "\"\(word)\" is not an operator here: a query is one word, wildcard or phrase (give "
+                    + "others with --also, or list them in the kwic stage's queries)")
+        }
         var elements: [Element] = []
         for word in words {
             // A lexicon pattern's gap or proximity never matches a token here (the tokeniser
@@ -54,6 +60,13 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         }
         self.text = text
         self.elements = elements
+    }
+
+    /// A search engine's operator between words, written in capitals (`hype OR buzz`, `time AND
+    /// money`, `silver NEAR bullet`): no query or pattern means the phrase "hype or buzz" by it.
+    public static func operatorWord(in words: [Substring]) -> Substring? {
+        guard words.count >= 3 else { return nil }
+        return words.dropFirst().dropLast().first { $0 == "OR" || $0 == "AND" || $0 == "NEAR" }
     }
 
     /// The words of a query or lexicon pattern: split at white space, each without the quotation

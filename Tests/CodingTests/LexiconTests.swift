@@ -7,16 +7,39 @@ import Testing
         let lexicon = Lexicon(codes: [
             Code(name: "A", parent: "C", line: 1), Code(name: "B", parent: "Missing", line: 2),
             Code(name: "C", parent: "A", line: 3), Code(name: "A", line: 4),
-            Code(name: "D", patterns: ["*", "  ", "no ~2", "x NEAR/y z"], line: 5),
+            Code(
+                name: "D", patterns: ["*", "  ", "no ~2", "x NEAR/y z", "hype OR buzz", "silver NEAR bullet"], line: 5),
         ])
         let messages = lexicon.problems().map { "\($0.entry): \($0.message)" }
-        #expect(messages.contains { $0.hasPrefix("A: code \"A\" is defined twice (first on line 1)") })
-        #expect(messages.contains("B: parent \"Missing\" of \"B\" is not a code"))
-        #expect(messages.contains { $0.hasPrefix("A: \"A\" is its own ancestor") })
+        #expect(messages.contains { $0.hasPrefix("A: the code is defined twice (first on line 1)") })
+        #expect(messages.contains("B: parent \"Missing\" is not a code"))
+        #expect(messages.contains { $0.hasPrefix("A: the code is its own ancestor") })
+        // A parent misspelt is named with the code it is closest to.
+        let misspelt = Lexicon(codes: [Code(name: "Barriers", line: 1), Code(name: "Time", parent: "Barrier", line: 2)])
+        #expect(
+            misspelt.problems().map(\.message) == ["parent \"Barrier\" is not a code; did you mean \"Barriers\"?"])
         #expect(messages.contains { $0.contains("pattern \"*\"") && $0.contains("matches everything") })
         #expect(messages.contains { $0.contains("pattern \"  \": the pattern is empty") })
         #expect(messages.contains { $0.contains("pattern \"no ~2\": a gap cannot end a pattern") })
         #expect(messages.contains { $0.contains("NEAR takes a distance") })
+        // A search engine's operators in capitals, which would have been matched as words.
+        #expect(
+            messages.contains(
+                "D: pattern \"hype OR buzz\": a pattern has no OR: list each word or phrase as a pattern of its own (any one suggests the code)"
+            ))
+        #expect(
+            messages.contains("D: pattern \"silver NEAR bullet\": NEAR takes a distance, as in silver NEAR/5 bullet"))
+        // A pattern twice in a code (quoted once): its matches would be evidence twice.
+        let twice = Lexicon(codes: [
+            Code(name: "Hype", patterns: ["hype", "protected time", "\"protected time\"", "Hype"], line: 1)
+        ])
+        #expect(
+            twice.problems().map(\.message) == [
+                "pattern \"protected time\" is listed twice (as \"\"protected time\"\")"
+            ])
+        // In lower case they are words: "near miss", "rock and roll".
+        #expect(throws: Never.self) { try PatternSyntax("a near miss") }
+        #expect(throws: Never.self) { try PatternSyntax("OR theatre") }
     }
 
     @Test func nearIsTakenInAnyCaseAndOnlyForItsOwnFiveCharacters() throws {

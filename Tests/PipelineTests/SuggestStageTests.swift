@@ -1301,8 +1301,13 @@ import TextAnalysis
         } throws: { error in
             let errors = (error as? PipelineErrors)?.errors ?? []
             let text = errors.map(\.description).joined(separator: "\n")
+            // The codes' own problems too, in one reading with the patterns' (they came only
+            // once every pattern was mended), in the file's order.
             return text.contains(":6:") && text.contains("matches everything")
                 && text.contains("unknown key \"patternz\"") && text.contains("did you mean \"patterns\"")
+                && text.contains("bad.yaml:2: error: A: parent \"Nowhere\" is not a code")
+                && text.contains("bad.yaml:7: error: A: the code is defined twice (first on line 2)")
+                && errors.compactMap(\.line) == errors.compactMap(\.line).sorted()
         }
     }
 

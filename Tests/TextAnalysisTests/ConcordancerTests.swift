@@ -300,7 +300,7 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
 
     @Test(arguments: [
         "", "\"\"", "*", "**", "pro*ted", "say\"hi", "\" \" “”", "\"*\"", "no ~2 pathway", "time NEAR/5 protected",
-        "time near/5 protected", "hype~1",
+        "time near/5 protected", "hype~1", "hype OR buzz", "time AND money", "silver NEAR bullet",
     ])
     func badQueriesAreRefused(_ text: String) {
         #expect(throws: QueryError.self) { try Query(text) }
