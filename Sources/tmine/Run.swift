@@ -59,12 +59,18 @@ struct RunRequest: Equatable {
     var watch = false
 
     func perform() throws {
-        // The pipeline's problems first, as they have always been reported (not for --watch,
-        // which reports them and waits for them to be fixed).
-        let configuration = watch ? nil : try readPipeline(pipeline)
-        if let only, !["kwic", "frequencies", "suggest"].contains(only) {
-            throw ValidationError("--only takes kwic, frequencies or suggest")
+        // A misspelt argument first: nothing to read for it.
+        let stages = ["kwic", "frequencies", "suggest"]
+        if let only, !stages.contains(only) {
+            // `suggestions`, `freq`: a stage's name with more or less of it.
+            let near =
+                (stages.first { only.hasPrefix($0) || $0.hasPrefix(only) } ?? Spelling.closest(to: only, in: stages))
+                .map { ", not \"\(only)\"; did you mean \"\($0)\"?" }
+            throw ValidationError("--only takes kwic, frequencies or suggest" + (near ?? ""))
         }
+        // Then the pipeline's problems (not for --watch, which reports them and waits for them
+        // to be fixed).
+        let configuration = watch ? nil : try readPipeline(pipeline)
         var options = PipelineRunner.Options()
         options.force = force
         options.only = only

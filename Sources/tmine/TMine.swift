@@ -32,8 +32,20 @@ struct TMine: ParsableCommand {
         if plain == nil, let pipeline = PipelinePrefetch.runPipelineArgument(arguments) {
             PipelinePrefetch.start(pipeline)
         }
+        // A usage error found by the command, not the parser: the root's usage ("tmine
+        // <subcommand>") would follow the message, so the command's own help is named instead.
+        func usage(_ error: ValidationError, of command: [String]) -> Never {
+            let name = (["tmine"] + command).joined(separator: " ")
+            FileHandle.standardError.write(
+                Data("Error: \(error.message)\n  See '\(name) --help' for more information.\n".utf8))
+            exit(withError: ExitStatus.usage)
+        }
         do {
-            if let plain { return try plain.perform() }
+            if let plain {
+                do { return try plain.perform() } catch let error as ValidationError {
+                    usage(error, of: Array(arguments.prefix(1)))
+                }
+            }
             var command = try parseAsRoot()
             do {
                 // The one async command, by its type: a cast to `AsyncParsableCommand` had the
@@ -45,12 +57,7 @@ struct TMine: ParsableCommand {
                 }
                 if InputFailures.seen { exit(withError: ExitStatus.someInputsFailed) }
             } catch let error as ValidationError {
-                // Found by the command, not the parser: the root's usage ("tmine <subcommand>")
-                // would follow the message, so the command's help is named instead.
-                let name = (["tmine"] + (commandPath(to: type(of: command)) ?? [])).joined(separator: " ")
-                FileHandle.standardError.write(
-                    Data("Error: \(error.message)\n  See '\(name) --help' for more information.\n".utf8))
-                exit(withError: ExitStatus.usage)
+                usage(error, of: commandPath(to: type(of: command)) ?? [])
             }
         } catch {
             // ArgumentParser ends a usage error (an unknown option, a `ValidationError`) with

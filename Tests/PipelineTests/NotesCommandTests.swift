@@ -59,6 +59,10 @@ import Testing
         let tmine = try tmineExecutable().path
         let (unknown, _) = try runProcess(tmine, ["freq", folder.path, "--no-such-option"])
         #expect(unknown == 2)
+        // Found by `run` as it reads its arguments plainly: its own help named, not the root's usage.
+        let (stage, stageSaid) = try runProcess(tmine, ["run", "no-such.yaml", "--only", "suggestions"])
+        #expect(stage == 2 && stageSaid.contains("did you mean \"suggest\"?"), "\(stageSaid)")
+        #expect(stageSaid.contains("See 'tmine run --help'") && !stageSaid.contains("<subcommand>"), "\(stageSaid)")
         let (missing, said) = try runProcess(tmine, ["freq", folder.path, "--by", "Role"])
         #expect(missing == 2)
         #expect(said.contains("no participant attribute \"Role\"; did you mean \"role\"?"))
