@@ -74,7 +74,8 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
     }
 
     /// The participant whose document column names this file (by file name or name without
-    /// extension), if the table has such a column. For one lookup; see ``ParticipantIndex``.
+    /// extension), or without such a column the one the file is named by. For one lookup; see
+    /// ``ParticipantIndex``.
     public func participant(forDocument fileName: String) -> Participant? {
         ParticipantIndex(self).participant(forDocument: fileName)
     }
@@ -296,9 +297,12 @@ public struct ParticipantIndex: Sendable {
     }
 
     /// The first participant whose document column names this file, by file name or name
-    /// without extension.
+    /// without extension; without such a column, the participant whose id the file is named by
+    /// (`P01.docx` for `P1`, as ids are matched), as researchers name one file per participant.
     public func participant(forDocument fileName: String) -> Participant? {
-        guard table.documentColumn != nil else { return nil }
+        guard table.documentColumn != nil else {
+            return byKey[ParticipantTable.comparisonKey(ParticipantTable.stem(fileName))].map { table.participants[$0] }
+        }
         let stem = ParticipantTable.stem(fileName)
         let rows = [byEntry[fileName], byEntry[stem], byEntryStem[stem]].compactMap { $0 }
         return rows.min().map { table.participants[$0] }

@@ -56,9 +56,13 @@ struct SpeakerResolver {
         // A document whose turns carry no label at all is one participant's monologue, if the
         // table assigns the file to someone.
         if draft.turns.allSatisfy({ $0.label == nil }), !draft.turns.isEmpty {
-            notes.append("no speaker labels found; the text is kept as unlabelled turns")
             if let owner = documentParticipant {
+                notes.append(
+                    "no speaker labels found; the whole text is taken as \(owner.id)'s words (the participants file "
+                        + "gives them this file)")
                 resolved[""] = Speaker(label: "", role: .participant, participantID: owner.id)
+            } else {
+                notes.append("no speaker labels found; the text is kept as unlabelled turns")
             }
         }
 

@@ -151,12 +151,19 @@ public struct PipelineRunner: Sendable {
 
     /// What to say of keyword-in-context queries found nowhere: a misspelt query or wildcard
     /// otherwise shows only as lines missing from kwic.json.
-    static func queriesWithoutHits(_ hits: [RunReport.QueryHits]?, documents: Int) -> [String] {
+    static func queriesWithoutHits(
+        _ hits: [RunReport.QueryHits]?, documents: Int, roles: Set<SpeakerRole> = [.participant]
+    ) -> [String] {
         let none = (hits ?? []).filter { $0.hits == 0 }.map { "\"\($0.query)\"" }
         guard !none.isEmpty, documents > 0 else { return [] }
+        // The turns the stage leaves out are the other likely place (the interviewer's, text
+        // without a speaker label).
+        let left = SpeakerRole.allCases.filter { !roles.contains($0) }.map(\.rawValue).joined(separator: ", ")
         return [
             "kwic: no hit for " + none.joined(separator: ", ") + " in \(documents.counted("document"))"
-                + " (misspelt, or only inside transcribers' notes? tmine kwic QUERY PIPELINE shows which)"
+                + " (misspelt, "
+                + (left.isEmpty ? "" : "said only in turns the kwic stage does not read (\(left)), ")
+                + "or only inside transcribers' notes? tmine kwic QUERY PIPELINE --role all shows which)"
         ]
     }
 
@@ -1001,7 +1008,8 @@ public struct PipelineRunner: Sendable {
             return kwicTally.grouped(participants: table, words: rated ? words : nil, filter: filter)
         }
         var kwicHits = ratedLater ? kwicTally?.queries : groupedKWIC(words: frequencyWords)
-        warnings += Self.queriesWithoutHits(kwicHits, documents: documentCount)
+        warnings += Self.queriesWithoutHits(
+            kwicHits, documents: documentCount, roles: configuration.kwic?.options.filter.roles ?? [.participant])
         if let file = configuration.participants,
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
         {

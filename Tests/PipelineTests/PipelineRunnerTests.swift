@@ -296,6 +296,36 @@ import Testing
         }
     }
 
+    /// Without a transcript column, a file named by a participant's id (`P01.txt` for `P1`, as
+    /// researchers name one file per participant) is that participant's: its unlabelled text is
+    /// their words (it was counted for nobody, and its queries were said to be misspelt), and a
+    /// label without an id (`R:`) is theirs.
+    @Test func aFileNamedByAParticipantIsTheirsWithoutATranscriptColumn() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("named-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "id,role\nP1,GP\nP2,Surgeon\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        try "There was no protected time.\nHype everywhere.\n".write(
+            to: folder.appendingPathComponent("P01.txt"), atomically: true, encoding: .utf8)
+        try "I: Any time?\nR: No protected time at all.\n".write(
+            to: folder.appendingPathComponent("P2.txt"), atomically: true, encoding: .utf8)
+        try "No labels here at all.\n".write(
+            to: folder.appendingPathComponent("memo.txt"), atomically: true, encoding: .utf8)
+        let table = try ParticipantsReader().read(file: folder.appendingPathComponent("participants.csv").path).table
+        let ingestor = try Ingestor(participants: table)
+        let p1 = try ingestor.read(file: folder.appendingPathComponent("P01.txt").path)
+        #expect(p1.segments.map(\.participantID) == ["P1"] && p1.segments.map(\.role) == [.participant])
+        #expect(
+            p1.notes == [
+                "no speaker labels found; the whole text is taken as P1's words (the participants file gives them this file)"
+            ])
+        let p2 = try ingestor.read(file: folder.appendingPathComponent("P2.txt").path)
+        #expect(p2.segments.map(\.participantID) == [nil, "P2"])
+        let memo = try ingestor.read(file: folder.appendingPathComponent("memo.txt").path)
+        #expect(memo.segments.map(\.role) == [.other])
+    }
+
     /// A transcript copied under another name (`interview-11 - Copy.txt`) is read twice and its
     /// words counted twice: the run says so, naming both.
     @Test func aTranscriptReadTwiceUnderTwoNamesIsNamed() throws {
@@ -493,6 +523,12 @@ import Testing
                     + "50% clinical: 50% academic/industry: 0 (0\u{A0}of\u{A0}1), 0.00\u{A0}per\u{A0}1,000<br>"))
         #expect(page.contains("Full-time tech: 4 (4\u{A0}of\u{A0}7), 3.11\u{A0}per\u{A0}1,000</td></tr>"))
         #expect(cold.warnings.contains { $0.contains(#"no hit for "regualt*", "laughs" in 11 documents"#) })
+        // The turns the stage does not read are named as a place the words may be.
+        #expect(
+            cold.warnings.contains {
+                $0.contains("said only in turns the kwic stage does not read (interviewer, other)")
+                    && $0.hasSuffix("tmine kwic QUERY PIPELINE --role all shows which)")
+            })
         try workspace.editLexicon { $0 + "\n# an edit\n" }
         let edit = try workspace.run()
         #expect(edit.stage("kwic")?.ran == [] && edit.outputs.contains("kwic.json") == false)
