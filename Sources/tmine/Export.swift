@@ -27,7 +27,12 @@ struct Export: ParsableCommand {
     func run() throws {
         let exporter = Exporter(configuration: try readPipeline(pipeline))
         guard qdpx != nil || qdc != nil || csv != nil else { throw ValidationError("give --qdpx, --qdc or --csv") }
-        for (path, make) in [(qdpx, exporter.project), (qdc, exporter.codebook), (csv, exporter.csv)] {
+        let exports: [(String?, Exporter.Kind, () throws(PipelineError) -> Data)] = [
+            (qdpx, .project, exporter.project), (qdc, .codebook, exporter.codebook), (csv, .csv, exporter.csv),
+        ]
+        // Every target checked before anything is written.
+        for case let (path?, kind, _) in exports { try report { try exporter.checkTarget(path, kind: kind) } }
+        for (path, _, make) in exports {
             guard let path else { continue }
             let data = try report { try make() }
             do {

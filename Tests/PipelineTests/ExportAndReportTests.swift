@@ -124,6 +124,53 @@ import TextAnalysis
         }
     }
 
+    /// An export never lands on the study's own files (`--csv participants.csv` replaced the
+    /// participants with codings, `--csv lexicon.yaml` the lexicon) nor on a file it did not
+    /// make; an earlier export of the same kind is written over, as re-exporting needs.
+    @Test func anExportNeverWritesOverTheStudysFilesOrAFileItDidNotMake() throws {
+        let workspace = try decidedWorkspace()
+        defer { workspace.remove() }
+        let exporter = Exporter(configuration: try PipelineReader.read(workspace.pipeline))
+        let participants = workspace.corpus("participants.csv").path
+        let before = try Data(contentsOf: URL(fileURLWithPath: participants))
+        let transcript = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: workspace.corpus("").path).first {
+                $0.hasSuffix(".txt")
+            })
+        let decisions = workspace.out.appendingPathComponent("decisions/alice.json").path
+        for (path, said) in [
+            (participants, "this is the participants file of the study"),
+            (workspace.pipeline, "this is the pipeline file of the study"),
+            (exporter.configuration.suggest?.lexiconFile ?? "", "this is the lexicon of the study"),
+            (workspace.corpus(transcript).path, "this is a transcript of the study"),
+            (workspace.out.appendingPathComponent("corpus.json").path, "in the study's out folder"),
+            (decisions, "in the study's out folder"),
+        ] {
+            do throws(PipelineError) {
+                try exporter.checkTarget(path, kind: .csv)
+                Issue.record("an export onto \(path) was allowed")
+            } catch {
+                #expect(error.message.contains(said), "\(error)")
+            }
+        }
+        // Through the command: refused, the file as it was, nothing else written.
+        let codings = workspace.root.appendingPathComponent("codings.csv").path
+        let (status, output) = try runProcess(
+            try tmineExecutable().path, ["export", workspace.pipeline, "--csv", codings, "--qdc", participants])
+        #expect(status == 2 && output.contains("participants.csv: error: this is the participants file"), "\(output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: participants)) == before)
+        #expect(!FileManager.default.fileExists(atPath: codings))
+        // A file of the researcher's own is kept; an earlier export is written over.
+        try "my notes\n".write(toFile: codings, atomically: true, encoding: .utf8)
+        #expect(throws: PipelineError.self) { try exporter.checkTarget(codings, kind: .csv) }
+        try exporter.csv().write(to: URL(fileURLWithPath: codings))
+        #expect(throws: Never.self) { try exporter.checkTarget(codings, kind: .csv) }
+        #expect(throws: PipelineError.self) { try exporter.checkTarget(codings, kind: .codebook) }
+        let project = workspace.root.appendingPathComponent("study.qdpx").path
+        try exporter.project().write(to: URL(fileURLWithPath: project))
+        #expect(throws: Never.self) { try exporter.checkTarget(project, kind: .project) }
+    }
+
     @Test func qdcAndCSVExportsHoldTheCodebookAndEveryCoding() throws {
         let workspace = try decidedWorkspace()
         defer { workspace.remove() }
