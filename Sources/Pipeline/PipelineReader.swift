@@ -57,6 +57,7 @@ public enum PipelineReader {
             ingest: IngestOptions(), participants: nil, tokenize: TokenizeStage(), kwic: nil, frequencies: nil,
             stageOrder: [], outputFolder: "")
         var out = "out"
+        var outNode: Node?
         var sawStudy = false
         var sawInputs = false
         var sawStages = false
@@ -86,6 +87,7 @@ public enum PipelineReader {
                     value, yaml: yaml, into: &configuration, resolve: resolve, exists: exists, lexicon: lexicon)
             case "out":
                 out = yaml.string(value, what: "out") ?? out
+                outNode = value
             default:
                 yaml.error(at: keyNode, "unexpected key")
             }
@@ -95,6 +97,16 @@ public enum PipelineReader {
         if !sawStages { yaml.error(at: root, "the pipeline needs stages (stages: [tokenize: {}, kwic: {…}])") }
         configuration.outputFolder = normalizedPath(
             (resolve(out) as NSString).appendingPathComponent(configuration.study))
+        // Outputs among the transcripts (`out: .` and a study named as their folder) would
+        // replace any file named as an output (a transcript saved as report.html, say).
+        let outputs = configuration.outputFolder
+        for input in configuration.inputs.map(normalizedPath)
+        where input == outputs || input.hasPrefix(outputs + "/") {
+            yaml.error(
+                at: outNode ?? root,
+                "the out folder \"\(relativePath(outputs, from: configuration.baseFolder))\" holds the input \"\(relativePath(input, from: configuration.baseFolder))\": "
+                    + "outputs would sit among the transcripts; give out: a folder of its own")
+        }
         if !yaml.errors.isEmpty { throw PipelineErrors(errors: yaml.errors) }
         return configuration
     }

@@ -1604,6 +1604,10 @@ extension PipelineConfiguration {
             }
         }
         let participantsFile = participants.map { standardizedPath($0) }
+        // The tool's own out folder, inside an input folder (`inputs: [.]`), is never read: a
+        // text file left there was read as a transcript.
+        let outputs = standardizedPath(outputFolder) + "/"
+        files.removeAll { $0.hasPrefix(outputs) }
         // Standard already (listed under standardized paths); a set drops inputs named twice.
         // One folder's listing comes sorted and without repeats, which one pass confirms:
         // sorted again, 2,000 paths took a third of listing them.

@@ -86,6 +86,36 @@ import TextAnalysis
         }
     }
 
+    /// An out folder that is an input folder or holds one (`out: .` with the study named as the
+    /// transcripts' folder) is refused: outputs sat among the transcripts and would replace a file
+    /// named as an output. An out folder inside an input folder is not read as input.
+    @Test func anOutFolderAmongTheTranscriptsIsRefusedAndAnOutFolderInsideTheInputsIsNotRead() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let found = errors(
+            "study: corpus\ninputs: [\(workspace.root.path)/corpus]\nstages:\n  - tokenize: {}\nout: \(workspace.root.path)\n"
+        )
+        let name = workspace.root.lastPathComponent
+        #expect(
+            found.map(\.message) == [
+                "the out folder \"\(name)/corpus\" holds the input \"\(name)/corpus\": outputs would sit among "
+                    + "the transcripts; give out: a folder of its own"
+            ])
+        #expect(found.first?.line == 5)
+        // Inputs [.]: the out folder inside them is left out of the listing.
+        let pipeline = workspace.root.appendingPathComponent("all.yaml")
+        try "study: s\ninputs: [corpus]\nstages:\n  - tokenize: {}\nout: corpus/out\n".write(
+            to: pipeline, atomically: true, encoding: .utf8)
+        let configuration = try PipelineReader.read(pipeline.path)
+        try FileManager.default.createDirectory(atPath: configuration.outputFolder, withIntermediateDirectories: true)
+        try "P1: an export kept here.\n".write(
+            toFile: configuration.outputFolder + "/notes.txt", atomically: true, encoding: .utf8)
+        var failures: [IngestError] = []
+        let files = configuration.transcriptFiles(&failures)
+        #expect(!files.isEmpty && failures.isEmpty)
+        #expect(!files.contains { $0.hasSuffix("/notes.txt") }, "\(files)")
+    }
+
     /// An input folder given with `..` is listed as its standardized path, so every transcript
     /// path is standard; a folder that cannot be listed is reported as the pipeline names it.
     @Test func transcriptsAreListedUnderTheInputsStandardPath() throws {
