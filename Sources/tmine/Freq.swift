@@ -51,11 +51,30 @@ struct Freq: ParsableCommand {
     var csv = false
 
     func run() throws {
+        guard (1...3).contains(ngram) else { throw ValidationError("--ngram is 1 (words), 2 or 3, not \(ngram)") }
+        guard minCount >= 1 else { throw ValidationError("--min-count is 1 or more") }
+        if let top, top < 1 { throw ValidationError("--top is 1 or more") }
+        if reference != nil, keyness == nil {
+            throw ValidationError("--reference is the other side of --keyness GROUP")
+        }
+        if let reference, reference == keyness {
+            throw ValidationError("--reference \"\(reference)\" is the --keyness group itself: compare it with another")
+        }
         var list = Stopwords.none
         switch stopwords {
         case "english": list = .english
         case "none": break
-        default: list = try Stopwords.read(contentsOf: URL(fileURLWithPath: stopwords))
+        default:
+            // Normalised as this command's tokens are (a file of "Déjà" with --fold-diacritics).
+            var tokenizer = Tokenizer.Options()
+            tokenizer.caseMode = corpus.tokenizer.case
+            tokenizer.foldDiacritics = corpus.tokenizer.foldDiacritics
+            do {
+                list = try Stopwords.read(contentsOf: URL(fileURLWithPath: stopwords), options: tokenizer)
+            } catch {
+                printError("\(stopwords): error: " + AtomicFile.cannotRead("stopword file", at: stopwords))
+                throw ExitStatus.usage
+            }
         }
         var options = FrequencyCounter.Options()
         options.grouping = Grouping(by)

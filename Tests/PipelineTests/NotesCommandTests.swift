@@ -59,6 +59,21 @@ import Testing
         let tmine = try tmineExecutable().path
         let (unknown, _) = try runProcess(tmine, ["freq", folder.path, "--no-such-option"])
         #expect(unknown == 2)
+        // Values that would do nothing, or nonsense, and a stopword file that is not there: said,
+        // where they gave an empty table, a keyness of a group against itself, Foundation's error.
+        for (arguments, said) in [
+            (["--ngram", "0"], "--ngram is 1 (words), 2 or 3, not 0"), (["--top", "0"], "--top is 1 or more"),
+            (["--min-count", "0"], "--min-count is 1 or more"),
+            (["--by", "role", "--keyness", "GP", "--reference", "GP"], "is the --keyness group itself"),
+            (["--reference", "GP"], "--reference is the other side of --keyness GROUP"),
+            (
+                ["--stopwords", "no-such-list.txt"],
+                "no-such-list.txt: error: cannot read the stopword file: no such file"
+            ),
+        ] {
+            let (status, output) = try runProcess(tmine, ["freq", folder.path] + arguments)
+            #expect(status == 2 && output.contains(said), "\(arguments): \(output)")
+        }
         // Found by `run` as it reads its arguments plainly: its own help named, not the root's usage.
         let (stage, stageSaid) = try runProcess(tmine, ["run", "no-such.yaml", "--only", "suggestions"])
         #expect(stage == 2 && stageSaid.contains("did you mean \"suggest\"?"), "\(stageSaid)")
