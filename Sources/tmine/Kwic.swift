@@ -59,6 +59,15 @@ struct Kwic: ParsableCommand {
             printError("error: \(error)")
             throw ExitStatus.usage
         }
+        // A query given twice (or a phrase with and without its quotation marks) listed every
+        // one of its hits twice, as the pipeline's kwic stage refuses it for.
+        var seen: [[Query.Element]: String] = [:]
+        for query in queries {
+            if let first = seen.updateValue(query.text, forKey: query.elements) {
+                throw ValidationError(
+                    "\"\(first)\" is given twice" + (first == query.text ? "" : " (as \"\(query.text)\")"))
+            }
+        }
         var options = Concordancer.Options()
         options.window = window
         options.unit = characters ? .characters : .tokens

@@ -74,6 +74,8 @@ import Testing
             let (status, output) = try runProcess(tmine, ["freq", folder.path] + arguments)
             #expect(status == 2 && output.contains(said), "\(arguments): \(output)")
         }
+        let (twice, twiceSaid) = try runProcess(tmine, ["kwic", "none", folder.path, "--also", "\"none\""])
+        #expect(twice == 2 && twiceSaid.contains("\"none\" is given twice (as \"\"none\"\")"), "\(twiceSaid)")
         // Found by `run` as it reads its arguments plainly: its own help named, not the root's usage.
         let (stage, stageSaid) = try runProcess(tmine, ["run", "no-such.yaml", "--only", "suggestions"])
         #expect(stage == 2 && stageSaid.contains("did you mean \"suggest\"?"), "\(stageSaid)")
