@@ -5,3 +5,10 @@ extension Int {
         "\(self) \(self == 1 ? noun : plural ?? noun + "s")"
     }
 }
+
+extension Array where Element == String {
+    /// The items as a sentence lists them: "a", "a and b", "a, b and c".
+    public var listedInWords: String {
+        count <= 2 ? joined(separator: " and ") : dropLast().joined(separator: ", ") + " and " + self[count - 1]
+    }
+}

@@ -43,16 +43,19 @@ enum MethodsStatement {
                     + configuration.bands.map { band in
                         let bounds = band.bounds.map(AttributeBand.written)
                         return (band.name == band.source ? band.name : "\(band.source) (as \(band.name))")
-                            + " split at " + bounds.dropLast().joined(separator: ", ")
-                            + (bounds.count > 1 ? " and " : "") + (bounds.last ?? "")
+                            + " split at " + bounds.listedInWords
                     }.joined(separator: "; ") + ".")
         }
         if let frequencies = configuration.frequencies {
             var text =
                 "Term frequencies were counted per "
-                + frequencies.groupings.map(\.description).joined(separator: ", ")
-                + " for " + frequencies.ngrams.map { $0 == 1 ? "words" : "\($0)-grams" }.joined(separator: " and ")
+                + frequencies.groupings.map(\.description).listedInWords
+                + " for " + frequencies.ngrams.map { $0 == 1 ? "words" : "\($0)-grams" }.listedInWords
             text += frequencies.removeStopwords ? ", excluding \(stopwords.words.count) stopwords" : ""
+            // Terms under the minimum count are in no table: a reader of the rates needs to know.
+            text +=
+                frequencies.minimumCount > 1
+                ? ", keeping terms that occur at least \(frequencies.minimumCount) times in a group" : ""
             text += frequencies.stem ? ", on Porter2 (Snowball English) stems" : ""
             text += ", from " + frequencies.filter.roles.map(\.rawValue).sorted().joined(separator: " and ") + " turns"
             text += "; rates are per 1,000 words."

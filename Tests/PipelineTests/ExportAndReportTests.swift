@@ -413,7 +413,9 @@ import TextAnalysis
             of: "      stopwords: keep\n", with: "      stopwords: keep\n      minCount: 3\n"
         )
         .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
-        _ = try workspace.run()
+        let report = try workspace.run()
+        #expect(
+            report.methods.contains(", keeping terms that occur at least 3 times in a group, from participant turns"))
         let counted = String(decoding: try workspace.output("report.html"), as: UTF8.self)
         #expect(counted.contains("per 1,000 words (stopwords counted; terms said at least 3 times in a group).</p>"))
     }

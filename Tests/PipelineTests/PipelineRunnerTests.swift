@@ -26,6 +26,10 @@ import Testing
             ])
         #expect(report.methods.contains("TranscriptMiner"))
         #expect(report.methods.contains("its p-values are per term, not corrected for multiple comparisons."))
+        #expect(
+            report.methods.contains(
+                "Term frequencies were counted per clinical_tech_split and participant for words and 2-grams, excluding"
+            ))
         let kwic = try JSONSerialization.jsonObject(with: workspace.output("kwic.json")) as? [String: Any]
         let lines = kwic?["lines"] as? [[String: Any]] ?? []
         #expect(lines.filter { $0["query"] as? String == "protected time" }.count == 8)
