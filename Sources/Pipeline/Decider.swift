@@ -61,8 +61,8 @@ public struct Decider: Sendable {
     /// tmine writes it has each document's suggestions together; one that has not is refused
     /// (merged apart, a document's decisions could join differently).
     public func forEachMergedDocument(_ body: ([Suggestion]) -> Void) throws(PipelineError) -> MergeEnd {
+        let path = try suggestionsFile()
         let states = try coderStates()
-        let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
         var session = DecisionMerger.Session(states: states)
         var pending: [Suggestion] = []
         var merged: Set<String> = []
@@ -134,9 +134,30 @@ public struct Decider: Sendable {
         }
     }
 
+    /// Where suggestions.json is; a pipeline without a suggest stage, or not run yet, is told
+    /// so (both were "cannot read suggestions.json …; run the pipeline again").
+    private func suggestionsFile() throws(PipelineError) -> String {
+        try requireSuggestStage()
+        let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PipelineError(file: path, message: "no suggestions yet; run the pipeline first (tmine run)")
+        }
+        return path
+    }
+
+    /// Refuses a pipeline without a suggest stage: it has nothing to decide on, review or export.
+    public func requireSuggestStage() throws(PipelineError) {
+        guard configuration.suggest == nil else { return }
+        throw PipelineError(
+            file: configuration.file,
+            message: "the pipeline has no suggest stage, so there are no suggestions to decide on, review or export "
+                + "(add one with a lexicon: tmine init writes an example)")
+    }
+
     /// suggestions.json's bytes, when there is one the last run left whole.
     private func suggestionsData() throws(PipelineError) -> Data {
-        try OutputFlush.contents(
+        try requireSuggestStage()
+        return try OutputFlush.contents(
             of: "suggestions.json", in: configuration.outputFolder,
             missing: "no suggestions yet; run the pipeline first (tmine run)")
     }
@@ -321,10 +342,10 @@ public struct Decider: Sendable {
         // Read a chunk at a time into one buffer, not whole (157 MB of fresh memory, a third of a
         // decision at 100 MB) and not mapped: the file's inode may become the copy a later run
         // keeps and writes over in place (``RetiredOutputs``), which a mapping would see.
-        let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
+        let path = try suggestionsFile()
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw PipelineError(file: path, message: "no suggestions yet; run the pipeline first (tmine run)")
+            throw PipelineError(file: path, message: AtomicFile.cannotRead("suggestions.json", at: path))
         }
         defer { close(descriptor) }
         struct Head: Decodable { var lexicon: Outputs.SuggestionsFile.LexiconInfo }

@@ -999,6 +999,41 @@ import TextAnalysis
         #expect(file.manualCodings.map(\.coding.code) == ["Serendipity"])
     }
 
+    /// Before the first run, deciding, listing and exporting say to run the pipeline; without a
+    /// suggest stage, that there is none. Both said "cannot read suggestions.json …; run the
+    /// pipeline again", which running again did not mend without a suggest stage.
+    @Test func decisionsBeforeARunOrWithoutASuggestStageSayWhy() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        func message(_ body: () throws -> Void) -> String {
+            do {
+                try body()
+                return ""
+            } catch {
+                return (error as? PipelineError)?.message ?? "\(error)"
+            }
+        }
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        #expect(
+            message { _ = try decider.forEachMergedDocument { _ in } }
+                == "no suggestions yet; run the pipeline first (tmine run)")
+        #expect(message { try decider.decide(coder: "ann", [.accept("abcdef")]) }.hasPrefix("no suggestions yet"))
+        let text = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        try text.replacingOccurrences(of: "  - suggest:\n      lexicon: lexicon.yaml\n", with: "")
+            .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        #expect(configuration.suggest == nil)
+        _ = try workspace.run()
+        let without = Decider(configuration: configuration)
+        for said in [
+            message { _ = try without.forEachMergedDocument { _ in } },
+            message { try without.decide(coder: "ann", [.accept("abcdef")]) },
+            message { _ = try Exporter(configuration: configuration).csv() },
+        ] {
+            #expect(said.hasPrefix("the pipeline has no suggest stage"), "\(said)")
+        }
+    }
+
     /// A manual coding is made once (the same text and code again is refused, in one batch or
     /// later), is withdrawn by its id or a unique prefix (an unknown one is refused, naming it),
     /// and belongs to the one turn it overlaps even when the selection takes in the speaker's
