@@ -91,9 +91,11 @@ struct ExtractRequest: Equatable {
         }
         let ingestor = try Ingestor(options: options, participants: table)
         let listing = Ingestor.transcriptFiles(in: inputs)
-        // An empty listing is a listing (exit 0), but not in silence.
+        // Nothing to read is DESIGN.md's 3, as for the other commands (the wrong folder, a folder
+        // of PDFs): a script writing the turns to a file is not left with an empty one and 0.
         if listing.files.isEmpty && listing.failures.isEmpty {
             printError("warning: " + Ingestor.noTranscripts(in: inputs))
+            throw ExitStatus.nothingProcessed
         }
         var failures = listing.failures
         var read = 0
