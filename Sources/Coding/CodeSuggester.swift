@@ -82,7 +82,8 @@ public struct CodeSuggester: Sendable {
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(match)
             }
-            let sentenceRanges = options.unit == .sentence ? Self.sentenceRanges(tokens, sentences, slicer.count) : [:]
+            let sentenceRanges =
+                options.unit == .sentence ? Self.sentenceRanges(tokens, sentences, slicer: slicer) : [:]
             for key in order {
                 guard let group = groups[key], let first = group.first else { continue }
                 let code = lexicon.codes[first.code]
@@ -218,15 +219,27 @@ public struct CodeSuggester: Sendable {
         return indices
     }
 
-    /// Scalar ranges of each sentence in the segment text, from its first token to the end of its last.
-    static func sentenceRanges(_ tokens: [Token], _ sentences: [Int], _ length: Int) -> [Int: (Int, Int)] {
+    /// Scalar ranges of each sentence in the segment text, from its first token to the end of
+    /// its last with the punctuation that ends it (`.`, `?!`, `…`, a closing quotation mark or
+    /// bracket): the sentence a coder reads and an export codes ("… and weekends", without its
+    /// full stop, was the unit before).
+    static func sentenceRanges(_ tokens: [Token], _ sentences: [Int], slicer: ScalarSlicer) -> [Int: (Int, Int)] {
         var ranges: [Int: (Int, Int)] = [:]
         for (token, sentence) in zip(tokens, sentences) {
             let start = ranges[sentence]?.0 ?? Int(token.start)
             ranges[sentence] = (start, Int(token.end))
         }
+        for (sentence, (start, end)) in ranges {
+            let after = slicer.checkedString(end, min(end + 8, slicer.count)) ?? ""
+            let closing = after.unicodeScalars.prefix { Self.closesSentence.contains($0) }.count
+            ranges[sentence] = (start, end + closing)
+        }
         return ranges
     }
+
+    private static let closesSentence: Set<Unicode.Scalar> = [
+        ".", "!", "?", "…", "\"", "'", "\u{201D}", "\u{2019}", "\u{BB}", ")", "]",
+    ]
 
     /// Up to 60 scalars either side of a span, cut at spaces, with ellipses where cut. The
     /// spaces are found in the text's UTF-8 (a space is one byte, never part of another scalar).

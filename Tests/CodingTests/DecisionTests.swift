@@ -53,7 +53,7 @@ import Testing
             unit: .sentence)
         // Units are whole turns (the first two) and sentences of a turn (the third's two).
         #expect(suggestions.count == 5)
-        let sentences = ["Hype again \(padding)here", "And protected time \(padding)there"]
+        let sentences = ["Hype again \(padding)here.", "And protected time \(padding)there."]
         #expect(suggestions.filter { $0.segmentIndex == 2 }.map(\.text) == sentences)
         suggestions[0].status = .recoded
         suggestions[0].decisions = [

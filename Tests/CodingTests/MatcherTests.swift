@@ -418,7 +418,10 @@ import TextAnalysis
         #expect(perTurn[0].evidence.map(\.text) == ["Time", "protected time", "time", "Time"])
         let perSentence = suggest([code], [turn], unit: .sentence)
         #expect(perSentence.map(\.sentenceIndex) == [0, 1, 2])
-        #expect(perSentence.map(\.text) == ["Time matters", "No protected time", "Time again"])
+        // Each sentence with the punctuation that ends it, a closing quotation mark with it.
+        #expect(perSentence.map(\.text) == ["Time matters.", "No protected time.", "Time again."])
+        let quoted = suggest([code], ["He said \u{201C}no time!\u{201D} Then time (again)."], unit: .sentence)
+        #expect(quoted.map(\.text) == ["He said \u{201C}no time!\u{201D}", "Then time (again)."])
     }
 
     /// A sentence unit's suggestion id counts how often its first match's words came earlier in
