@@ -135,7 +135,7 @@ def edit_trials(tmine, edits, problems):
     for trial in range(edits):
         change = random.choice(["lexicon", "transcript", "participants"])
         if change == "lexicon":
-            word = random.choice(["zyzzyva", "keynote", "unpleasant", None])
+            word = random.choice(["zyzzyva", "keynote*", "unpleasant", None])
             edited = original if word is None else original.replace("keynote,", "keynote, %s," % word, 1)
             with open(lexicon, "w", encoding="utf-8") as f:
                 f.write(edited)
