@@ -23,11 +23,16 @@ public enum StudyTemplate {
                 kept.append(path)
                 continue
             }
+            let parent = (path as NSString).deletingLastPathComponent
             do {
-                try FileManager.default.createDirectory(
-                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {
-                throw PipelineError(file: path, message: "cannot create its folder")
+                // Why, from the system: a file where the folder goes, no permission, a read-only disk.
+                let reason =
+                    mkdir(parent, 0o755) == 0
+                    ? nil : errno == EEXIST ? "a file of this name is there" : AtomicFile.describe(writeError: errno)
+                throw PipelineError(
+                    file: parent, message: "cannot create this folder" + (reason.map { ": " + $0 } ?? ""))
             }
             do {
                 try AtomicFile.write(Data(text.utf8), to: path)

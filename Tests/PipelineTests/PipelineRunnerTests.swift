@@ -1471,6 +1471,15 @@ import Testing
     @Test func initWritesAStudyThatRunsAndNeverOverwrites() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("init-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
+        // Into a file of the folder's name: why it cannot be a folder, not "cannot create its folder".
+        try Data().write(to: folder)
+        #expect {
+            try StudyTemplate.write(into: folder.path)
+        } throws: { error in
+            (error as? PipelineError)?.description
+                == "\(folder.path): error: cannot create this folder: a file of this name is there"
+        }
+        try FileManager.default.removeItem(at: folder)
         let (written, kept) = try StudyTemplate.write(into: folder.path)
         #expect(written.count == 5 && kept.isEmpty)
         let mine = "participant,role\nP1,Mine\n"
