@@ -347,7 +347,8 @@ class Editor:
                 chosen = self.rng.choice(decided)
         value = chosen["id"]
         if action == "--recode":
-            value = "%s=%s" % (chosen["id"], self.rng.choice(codes))
+            # Another code than the suggested one (recoding to it is accepting, and refused).
+            value = "%s=%s" % (chosen["id"], self.rng.choice([c for c in codes if c != chosen["code"]] or codes))
         elif action == "--note":
             value = "%s=note %d" % (chosen["id"], self.rng.randint(0, 9))
         subprocess.run([self.tmine, "decide", "study.yaml", "--coder", coder, action, value], check=True,

@@ -234,10 +234,19 @@ public struct Decider: Sendable {
             manualNow = codings
             return codings
         }
+        // One decision on a suggestion a batch: `--accept X --reject X` said both and kept the last.
+        var decided: Set<String> = []
+        func once(_ id: String, as given: String) -> Bool {
+            guard decided.insert(id).inserted else {
+                problems.append("\"\(given)\" is decided twice at once; give one decision for it")
+                return false
+            }
+            return true
+        }
         for action in actions {
             switch action {
             case .accept(let id), .reject(let id), .undo(let id):
-                guard let target = suggestion(id) else { continue }
+                guard let target = suggestion(id), once(target.id, as: id) else { continue }
                 let kind: DecisionEvent.Action =
                     switch action {
                     case .accept: .accept
@@ -250,7 +259,12 @@ public struct Decider: Sendable {
                     problems.append(unknown(code))
                     continue
                 }
-                guard let target = suggestion(id) else { continue }
+                guard let target = suggestion(id), once(target.id, as: id) else { continue }
+                guard code != target.code else {
+                    problems.append(
+                        "\"\(id)\" is suggested as \"\(code)\" already: recoding it to its own code is accepting it")
+                    continue
+                }
                 events.append(
                     DecisionEvent(action: .recode, suggestionID: target.id, code: code, snapshot: .init(target)))
             case .note(let id, let text):

@@ -977,6 +977,19 @@ import TextAnalysis
                     "lexicon.yaml): did you mean \"Serendipity\"? a new code is added to the lexicon")
         }
         #expect(throws: PipelineError.self) { try decider.decide(coder: "../evil", [.accept(suggestion.id)]) }
+        // Two decisions on one suggestion at once (by its id and a prefix), and a recode to the
+        // suggested code itself: both were recorded, the last one kept.
+        #expect {
+            try decider.decide(coder: "bob", [.accept(suggestion.id), .reject(String(suggestion.id.prefix(8)))])
+        } throws: { error in
+            ((error as? PipelineError)?.message ?? "").contains(
+                "\"\(suggestion.id.prefix(8))\" is decided twice at once")
+        }
+        #expect {
+            try decider.decide(coder: "bob", [.recode(suggestion.id, code: suggestion.code)])
+        } throws: { error in
+            ((error as? PipelineError)?.message ?? "").contains("recoding it to its own code is accepting it")
+        }
         #expect(!FileManager.default.fileExists(atPath: decider.decisionsPath(coder: "bob")))
         // A short unique prefix works; a manual coding takes its text from the document.
         let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
@@ -1064,11 +1077,11 @@ import TextAnalysis
             ((error as? PipelineError)?.message ?? "").contains("no manual coding \"abcdef\" of bob")
         }
         let suggestion = try #require(try decider.currentSuggestions().file.suggestions.first)
-        try decider.decide(coder: "bob", [.recode(suggestion.id, code: "Serendipity")])
+        try decider.decide(coder: "bob", [.recode(suggestion.id, code: "Education")])
         let (status, listing) = try runProcess(
             try tmineExecutable().path, ["decide", workspace.pipeline, "--coder", "bob", "--list"])
         #expect(status == 0, "\(listing)")
-        #expect(listing.contains("\(suggestion.id)\trecoded\t\(suggestion.code) → Serendipity\t"))
+        #expect(listing.contains("\(suggestion.id)\trecoded\t\(suggestion.code) → Education\t"))
         #expect(listing.contains("\(manual.id)\tmanual\tSerendipity\t\(document.id):\(range.start)-\(range.end)\t"))
         // Listing and deciding at once is a usage error of `decide`, told with its own help.
         let (refused, told) = try runProcess(
@@ -1161,7 +1174,7 @@ import TextAnalysis
         try decider.decide(coder: "alice", [.accept(ids[0])])
         #expect(try same())
         try decider.decide(coder: "bob", [.reject(ids[0]), .accept(ids[1])])
-        try decider.decide(coder: "alice", [.recode(ids[0], code: "Serendipity")])
+        try decider.decide(coder: "alice", [.recode(ids[0], code: "Education")])
         #expect(try same())
         #expect(try decider.coderStates(cache: cache).first?.status(of: ids[0]) == .recoded)
         try decider.decide(coder: "alice", [.undo(ids[0])])

@@ -181,6 +181,10 @@ def main():
         wait.until(lambda d: is_active(third))
         driver.find_element(By.TAG_NAME, "body").send_keys("c")
         choice = wait.until(EC.visibility_of_element_located((By.ID, "code-choice")))
+        # Every code but the suggested one is offered (recoding to it would be accepting).
+        own = driver.find_element(By.CSS_SELECTOR, '.card[data-id="%s"] .meta .code' % third).text
+        offered = [option.get_attribute("value") for option in Select(choice).options]
+        assert own not in offered and "Serendipity" in offered, (own, offered)
         Select(choice).select_by_value("Serendipity")
         choice.send_keys(Keys.ENTER)
         wait_status(third, "recoded")

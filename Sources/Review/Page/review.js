@@ -311,12 +311,13 @@ async function decide(action) {
   if (await send([{action, id: s.id}]) && action !== "undo" && active < visible.length - 1 && $("filter-status").value === "") { active += 1; highlightActive(); }
 }
 
-function chooseCode(title) {
+function chooseCode(title, except) {
   return new Promise((resolve) => {
     const dialog = $("code-dialog");
     $("code-dialog-title").textContent = title;
     const select = $("code-choice");
-    select.replaceChildren(...state.codes.map((c) => new Option((c.path.length > 1 ? "  ".repeat(c.path.length - 1) : "") + c.name, c.name)));
+    // Recoding offers every code but the suggested one (recoding to it would be accepting).
+    select.replaceChildren(...state.codes.filter((c) => c.name !== except).map((c) => new Option((c.path.length > 1 ? "  ".repeat(c.path.length - 1) : "") + c.name, c.name)));
     select.selectedIndex = 0;
     dialog.returnValue = "";
     const done = () => { dialog.removeEventListener("close", done); resolve(dialog.returnValue === "ok" ? select.value : null); };
@@ -330,7 +331,7 @@ function chooseCode(title) {
 async function recode() {
   const s = visible[active];
   if (!s) return;
-  const code = await chooseCode("Recode “" + s.code + "” as:");
+  const code = await chooseCode("Recode “" + s.code + "” as:", s.code);
   if (code) await send([{action: "recode", id: s.id, code}]);
 }
 
