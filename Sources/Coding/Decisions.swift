@@ -208,6 +208,17 @@ public enum DecisionStore {
         if let log = readByHand(data) { return log }
         do {
             return try JSONDecoder().decode(DecisionLog.self, from: data)
+        } catch DecodingError.keyNotFound(let key, let context) where context.codingPath.isEmpty {
+            // Another JSON file (corpus.json, say): not a decisions file at all.
+            throw DecisionError(
+                file: path,
+                message: "this is not a decisions file, or one damaged (it has no \"\(key.stringValue)\"); "
+                    + "it was left exactly as it is")
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw DecisionError(
+                file: path,
+                message:
+                    "this is not valid JSON (a damaged decisions file, or another file); it was left exactly as it is")
         } catch {
             throw DecisionError(
                 file: path, message: "the decisions file is not valid (\(error)); it was left exactly as it is")

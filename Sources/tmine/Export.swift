@@ -61,7 +61,18 @@ struct AgreementCommand: ParsableCommand {
 
     func run() throws {
         var files = inputs
-        if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
+        let isPipeline = { (path: String) in path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
+        if inputs.count > 1, let pipeline = inputs.first(where: isPipeline) {
+            throw ValidationError(
+                "give two or more decisions files, or one pipeline file alone (\(pipeline) is among \(inputs.count) inputs)"
+            )
+        }
+        // A coder's log given twice (or two logs named alike from two folders) compared with itself.
+        let coders = inputs.map { ((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension }
+        if let twice = coders.enumerated().first(where: { coders[..<$0.offset].contains($0.element) })?.element {
+            throw ValidationError("coder \"\(twice)\" is given twice: agreement compares different coders' logs")
+        }
+        if inputs.count == 1, isPipeline(inputs[0]) {
             let folder = try readPipeline(inputs[0]).decisionsFolder
             files = try DecisionFiles.logs(in: folder)
         }
@@ -70,7 +81,9 @@ struct AgreementCommand: ParsableCommand {
         for file in files {
             do {
                 let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-                states.append(CoderState(try DecisionStore.read(file, coder: name)))
+                // A misspelt path was read as a coder who decided nothing.
+                let log = try DecisionStore.decode(FileManager.default.contents(atPath: file), path: file)
+                states.append(CoderState(log))
             } catch {
                 printError(error.description)
                 throw ExitStatus.usage

@@ -57,6 +57,26 @@ import TextAnalysis
         #expect(
             lines.contains { $0.hasPrefix("(all codes): 1 unit judged by 2+ coders, agreement 1.000") }, "\(output)")
         #expect(lines.allSatisfy { !$0.contains(" ,") && !$0.hasSuffix(" ") }, "\(output)")
+        // Inputs that would compare nothing, or a coder with themselves, are refused with the
+        // reason: a misspelt log was read as a coder who decided nothing.
+        let decisions = workspace.out.appendingPathComponent("decisions")
+        let alice = decisions.appendingPathComponent("alice.json").path
+        let bob = decisions.appendingPathComponent("bob.json").path
+        for (inputs, said) in [
+            (
+                [alice, decisions.appendingPathComponent("bbo.json").path],
+                "bbo.json: error: cannot read the decisions file: no such file"
+            ),
+            ([alice, alice], "coder \"alice\" is given twice"),
+            ([alice, workspace.pipeline], "or one pipeline file alone"),
+            (
+                [bob, workspace.out.appendingPathComponent("corpus.json").path],
+                "corpus.json: error: this is not a decisions file"
+            ),
+        ] {
+            let (status, output) = try runProcess(try tmineExecutable().path, ["agreement"] + inputs)
+            #expect(status == 2 && output.contains(said), "\(output)")
+        }
     }
 
     /// A suggestion two coders decided differently is counted as a conflict, in the report's
