@@ -139,6 +139,12 @@ struct HTMLReport: @unchecked Sendable {
             }
             html += "</table>\n"
         }
+        // The words are counted by the frequencies stage: without one, the section said nothing.
+        if html.isEmpty {
+            html =
+                "<p>Words per participant and per group are counted by a frequencies stage, which this pipeline "
+                + "does not have.</p>\n"
+        }
         return html
     }
 

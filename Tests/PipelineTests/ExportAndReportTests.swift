@@ -440,6 +440,26 @@ import TextAnalysis
         #expect(counted.contains("per 1,000 words (stopwords counted; terms said at least 3 times in a group).</p>"))
     }
 
+    /// Without a frequencies stage, which counts the words, the report's corpus section says so
+    /// (it was a heading over nothing).
+    @Test func withoutAFrequenciesStageTheCorpusSectionSaysWhereItsWordsComeFrom() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let text = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        let start = try #require(text.range(of: "  - frequencies:"))
+        let end = try #require(text.range(of: "  - suggest:"))
+        try text.replacingCharacters(in: start.lowerBound..<end.lowerBound, with: "")
+            .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        #expect(try PipelineReader.read(workspace.pipeline).frequencies == nil)
+        _ = try workspace.run()
+        let html = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        #expect(
+            html.contains(
+                "<h2>Corpus</h2>\n<p>Words per participant and per group are counted by a frequencies stage, which this "
+                    + "pipeline does not have.</p>"))
+        #expect(html.contains("Codes × participants"))
+    }
+
     /// A chart with no bars (a group with no term at the minimum count, a comparison where the
     /// target uses no term more) says why under its title; it drew an axis from 0 to 0.
     @Test func aChartWithNoBarsSaysWhyInsteadOfAnEmptyAxis() {
