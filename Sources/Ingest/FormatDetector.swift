@@ -54,8 +54,8 @@ enum FormatDetector {
             throw IngestError(
                 .unsupportedFormat, file: file,
                 message: package
-                    ? "this is named .\(ext) but is neither a \(ext == "odt" ? "OpenDocument" : "Word") package nor text "
-                        + "(a damaged or misnamed file)"
+                    ? "this is named .\(ext) but is neither a \(ext == "odt" ? "OpenDocument" : "Word") package nor text: "
+                        + "a damaged or misnamed file"
                     : "this is a binary file, not text",
                 hint: package
                     ? "open it in the program that made it and save it again"
