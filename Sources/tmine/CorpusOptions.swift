@@ -10,9 +10,9 @@ struct CorpusOptions: ParsableArguments {
     @OptionGroup var input: InputOptions
     @OptionGroup var tokenizer: TokenizerFlags
 
-    /// ``InputOptions/study(tokenizer:stopwords:)`` with these tokeniser flags.
-    func study(stopwords: Stopwords = .english) throws -> StudyStream {
-        try input.study(tokenizer: tokenizer, stopwords: stopwords)
+    /// ``InputOptions/study(tokenizer:stopwords:explicitStopwords:)`` with these tokeniser flags.
+    func study(stopwords: Stopwords = .english, explicitStopwords: Bool = false) throws -> StudyStream {
+        try input.study(tokenizer: tokenizer, stopwords: stopwords, explicitStopwords: explicitStopwords)
     }
 }
 
@@ -84,10 +84,13 @@ struct InputOptions: ParsableArguments {
 
     /// The inputs as they are to be read: files, participants, tokeniser settings. A single
     /// `.yaml` input is a pipeline file: its inputs, participants, speaker labels, tokeniser
-    /// settings and (when `stopwords` is not empty) stopwords are used. An unreadable pipeline or
+    /// settings and (when `stopwords` is not empty and not `explicitStopwords`, a list the command
+    /// was given) stopwords are used. An unreadable pipeline or
     /// participants file is printed and a usage error; inputs that cannot be listed are printed
     /// with the failures of reading (``StudyStream/forEach(roles:stems:make:deliver:)``).
-    func study(tokenizer flags: TokenizerFlags? = nil, stopwords: Stopwords = .english) throws -> StudyStream {
+    func study(
+        tokenizer flags: TokenizerFlags? = nil, stopwords: Stopwords = .english, explicitStopwords: Bool = false
+    ) throws -> StudyStream {
         // Without flags (a parsed `TokenizerFlags` only has values), the defaults.
         let caseMode = flags?.case ?? .fold
         let foldDiacritics = flags?.foldDiacritics ?? false
@@ -115,7 +118,8 @@ struct InputOptions: ParsableArguments {
             return StudyStream(
                 files: files, failures: failures,
                 ingestor: try Ingestor(options: configuration.ingest, participants: table), options: options,
-                stopwords: stopwords.words.isEmpty ? stopwords : try configuration.tokenize.stopwordList(),
+                stopwords: explicitStopwords || stopwords.words.isEmpty
+                    ? stopwords : try configuration.tokenize.stopwordList(),
                 noTranscripts: configuration.noTranscripts)
         }
         var participants: (table: ParticipantTable, file: String?, warnings: [String])

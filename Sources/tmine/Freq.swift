@@ -31,8 +31,10 @@ struct Freq: ParsableCommand {
     @Flag(name: .long, help: "Count Porter2 stems instead of words.")
     var stem = false
 
-    @Option(name: .long, help: "Stopwords: english (default), none, or a file with one word per line.")
-    var stopwords = "english"
+    @Option(
+        name: .long,
+        help: "Stopwords: english, none, or a file with one word per line (default: english, or a pipeline's own).")
+    var stopwords: String?
 
     @Option(name: .long, help: "Keyness of this group against the rest (or --reference).")
     var keyness: String?
@@ -61,18 +63,18 @@ struct Freq: ParsableCommand {
             throw ValidationError("--reference \"\(reference)\" is the --keyness group itself: compare it with another")
         }
         var list = Stopwords.none
-        switch stopwords {
+        switch stopwords ?? "english" {
         case "english": list = .english
         case "none": break
-        default:
+        case let file:
             // Normalised as this command's tokens are (a file of "Déjà" with --fold-diacritics).
             var tokenizer = Tokenizer.Options()
             tokenizer.caseMode = corpus.tokenizer.case
             tokenizer.foldDiacritics = corpus.tokenizer.foldDiacritics
             do {
-                list = try Stopwords.read(contentsOf: URL(fileURLWithPath: stopwords), options: tokenizer)
+                list = try Stopwords.read(contentsOf: URL(fileURLWithPath: file), options: tokenizer)
             } catch {
-                printError("\(stopwords): error: " + AtomicFile.cannotRead("stopword file", at: stopwords))
+                printError("\(file): error: " + AtomicFile.cannotRead("stopword file", at: file))
                 throw ExitStatus.usage
             }
         }
@@ -85,7 +87,9 @@ struct Freq: ParsableCommand {
         options.minimumCount = minCount
         // The terminal shows each group's top 15 unless told: only those rows are made and sorted.
         options.top = top ?? (json || csv ? nil : 15)
-        let study = try corpus.study(stopwords: list)
+        // A list given (a file, say) is used with a pipeline's corpus too, where it was replaced
+        // by the pipeline's own in silence.
+        let study = try corpus.study(stopwords: list, explicitStopwords: stopwords != nil)
         try filters.check(against: study.participants)
         if let problem = study.participants.missingAttribute(among: options.grouping.attributeNames) {
             throw ValidationError("--by: " + problem)

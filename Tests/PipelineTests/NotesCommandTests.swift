@@ -116,6 +116,24 @@ import Testing
         #expect(try runProcess(tmine, ["kwic", "none", folder.path]).0 == 0)
     }
 
+    /// A stopword list given to `tmine freq` is used with a pipeline's corpus too (the pipeline's
+    /// own list replaced it in silence); not given, the pipeline's own.
+    @Test func aStopwordListGivenIsUsedWithAPipelinesCorpusToo() throws {
+        let file = try Self.write("P1: The hype and the hype and the time.\n")
+        let folder = file.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipeline = folder.appendingPathComponent("study.yaml")
+        try "study: s\ninputs: [interview.txt]\nstages:\n  - tokenize: {stopwords: english}\nout: out\n".write(
+            to: pipeline, atomically: true, encoding: .utf8)
+        try "hype\n".write(to: folder.appendingPathComponent("mine.txt"), atomically: true, encoding: .utf8)
+        let tmine = try tmineExecutable().path
+        let (status, own) = try runProcess(tmine, ["freq", pipeline.path])
+        #expect(status == 0 && own.contains("  hype ") && !own.contains("  the "), "\(own)")
+        let (_, given) = try runProcess(
+            tmine, ["freq", pipeline.path, "--stopwords", folder.appendingPathComponent("mine.txt").path])
+        #expect(given.contains("  the ") && !given.contains("  hype "), "\(given)")
+    }
+
     /// `tmine validate` reads the participants file and checks the frequencies' groupings
     /// against it, as `tmine run` does before reading anything.
     @Test func validateChecksTheGroupingsAgainstTheParticipantsFile() throws {
