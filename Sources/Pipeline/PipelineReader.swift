@@ -509,7 +509,12 @@ public enum PipelineReader {
         var stage = FrequencyStage()
         for (key, _, value) in yaml.mapping(node, known: frequencyKeys, what: "the frequencies stage") {
             switch key {
-            case "groupings": stage.groupings = yaml.strings(value, what: "groupings").map(Grouping.init)
+            case "groupings":
+                for (text, entry) in yaml.stringNodes(value, what: "groupings") {
+                    let grouping = Grouping(text)
+                    if let problem = grouping.problem { yaml.error(at: entry, "groupings: " + problem) }
+                    stage.groupings.append(grouping)
+                }
             case "ngrams":
                 stage.ngrams = yaml.sequence(value, what: "ngrams").compactMap {
                     yaml.int($0, what: "an n-gram size", range: 1...3)
@@ -535,6 +540,12 @@ public enum PipelineReader {
                     guard let grouping, let group else {
                         yaml.error(at: item, "a keyness comparison needs a grouping and a group")
                         continue
+                    }
+                    if let problem = grouping.problem { yaml.error(at: item, "keyness: " + problem) }
+                    if reference == group {
+                        yaml.error(
+                            at: item, "keyness: the reference \"\(group)\" is the group itself; compare it with another"
+                        )
                     }
                     if !stage.groupings.contains(grouping) { stage.groupings.append(grouping) }
                     stage.keyness.append(.init(grouping: grouping, group: group, reference: reference))

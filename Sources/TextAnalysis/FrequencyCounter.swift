@@ -16,6 +16,15 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
         return []
     }
 
+    /// What makes the grouping meaningless, if anything: an attribute twice in a combination
+    /// (`role,role` made groups "GP | GP").
+    public var problem: String? {
+        let names = attributeNames
+        guard let twice = names.indices.first(where: { names[..<$0].contains(names[$0]) }).map({ names[$0] })
+        else { return nil }
+        return "\"\(twice)\" is twice in the combination \(names.joined(separator: ","))"
+    }
+
     /// Parses `participant`, `document`, `corpus`, an attribute name, or `a,b` for a combination.
     public init(_ text: String) {
         switch text {

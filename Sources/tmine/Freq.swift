@@ -80,6 +80,7 @@ struct Freq: ParsableCommand {
         }
         var options = FrequencyCounter.Options()
         options.grouping = Grouping(by)
+        if let problem = options.grouping.problem { throw ValidationError("--by: " + problem) }
         options.ngram = ngram
         options.filter = try filters.filter()
         options.removeStopwords = !list.words.isEmpty

@@ -89,7 +89,7 @@ struct Kwic: ParsableCommand {
             if grouping == .document || grouping == .corpus {
                 throw ValidationError("--by: hits are grouped by who spoke them: an attribute, or participant")
             }
-            if let problem = study.participants.missingAttribute(among: grouping.attributeNames) {
+            if let problem = grouping.problem ?? study.participants.missingAttribute(among: grouping.attributeNames) {
                 throw ValidationError("--by: " + problem)
             }
         }

@@ -66,6 +66,7 @@ import Testing
             (["--min-count", "0"], "--min-count is 1 or more"),
             (["--by", "role", "--keyness", "GP", "--reference", "GP"], "is the --keyness group itself"),
             (["--reference", "GP"], "--reference is the other side of --keyness GROUP"),
+            (["--by", "role,role"], "--by: \"role\" is twice in the combination role,role"),
             (
                 ["--stopwords", "no-such-list.txt"],
                 "no-such-list.txt: error: cannot read the stopword file: no such file"

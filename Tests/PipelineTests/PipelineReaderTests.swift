@@ -363,6 +363,22 @@ import TextAnalysis
 
     /// A KWIC query listed twice, as written or as the same phrase with its quotation marks,
     /// is an error at the second entry: its lines would all be in kwic.json twice.
+    /// A combination naming an attribute twice (groups "GP | GP") and a keyness comparison of a
+    /// group with itself are errors at their entries.
+    @Test func groupingsThatCompareNothingAreErrors() {
+        let found = errors(
+            "study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {}\n  - frequencies:\n"
+                + "      groupings: [role, \"role,role\"]\n"
+                + "      keyness:\n        - {grouping: role, group: GP, reference: GP}\n")
+        #expect(
+            found.map(\.message) == [
+                "groupings: \"role\" is twice in the combination role,role",
+                "keyness: the reference \"GP\" is the group itself; compare it with another",
+            ])
+        #expect(found.map(\.line) == [6, 8])
+        #expect(Grouping("role, years").problem == nil && Grouping("participant").problem == nil)
+    }
+
     @Test func aQueryListedTwiceIsAnError() {
         let found = errors(
             "study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {}\n  - kwic:\n"
