@@ -510,10 +510,10 @@ public enum PipelineReader {
         for (key, _, value) in yaml.mapping(node, known: frequencyKeys, what: "the frequencies stage") {
             switch key {
             case "groupings":
-                for (text, entry) in yaml.stringNodes(value, what: "groupings") {
+                stage.groupings = yaml.stringNodes(value, what: "groupings").map { text, entry in
                     let grouping = Grouping(text)
                     if let problem = grouping.problem { yaml.error(at: entry, "groupings: " + problem) }
-                    stage.groupings.append(grouping)
+                    return grouping
                 }
             case "ngrams":
                 stage.ngrams = yaml.sequence(value, what: "ngrams").compactMap {
