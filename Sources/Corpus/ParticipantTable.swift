@@ -290,6 +290,30 @@ public struct ParticipantIndex: Sendable {
         }
     }
 
+    /// The document-column entries that name none of `files` (paths), with their participant,
+    /// matched as ``participant(forDocument:)`` matches: by name, or name without extension.
+    public func entriesNamingNoFile(_ files: [String]) -> [(participant: String, entry: String)] {
+        guard let column = table.documentColumn else { return [] }
+        var names = Set(files)
+        var stems: Set<String> = []
+        for file in files {
+            names.insert((file as NSString).lastPathComponent)
+            stems.insert(ParticipantTable.stem(file))
+        }
+        var unmatched: [(participant: String, entry: String)] = []
+        for participant in table.participants {
+            guard let value = participant.attributes[column] else { continue }
+            for entry in value.split(separator: ";") {
+                let trimmed = entry.trimmingWhitespace()
+                guard !trimmed.isEmpty, !names.contains(trimmed), !stems.contains(trimmed),
+                    !stems.contains(ParticipantTable.stem(trimmed))
+                else { continue }
+                unmatched.append((participant.id, trimmed))
+            }
+        }
+        return unmatched
+    }
+
     /// Resolves a label-derived id such as `P03` or `p3` to the table's spelling (`P3`):
     /// case-insensitive, leading zeros in the number ignored. Nil when no row matches.
     public func canonicalID(for raw: String) -> String? {

@@ -232,6 +232,23 @@ public struct PipelineRunner: Sendable {
             + (ids.count > 10 ? ", …" : "") + "; their words are counted in no attribute's group (\"(none)\")"
     }
 
+    /// What to say of transcripts the participants file names that are not among the inputs (a
+    /// name misspelt, a file moved or left out): a transcript that needs its row (no labels, or
+    /// `R:`) is then no one's, and nothing said so before the run's counts.
+    public static func transcriptsNamedNowhere(
+        table: ParticipantTable, files: [String], file: String
+    ) -> String? {
+        let unmatched = ParticipantIndex(table).entriesNamingNoFile(files)
+        guard !unmatched.isEmpty else { return nil }
+        let names = files.map { ($0 as NSString).lastPathComponent }
+        let named = unmatched.prefix(10).map { participant, entry in
+            "\(participant): \(entry)" + (Spelling.closest(to: entry, in: names).map { " (\($0)?)" } ?? "")
+        }
+        return "\((file as NSString).lastPathComponent) names "
+            + (unmatched.count == 1 ? "a transcript" : "\(unmatched.count) transcripts")
+            + " not among the inputs: " + named.joined(separator: ", ") + (unmatched.count > 10 ? ", …" : "")
+    }
+
     /// A new output file in `out`, appearing under its name only when committed.
     func output(_ name: String, in out: String) throws(PipelineError) -> AtomicFile.Writer {
         do {
@@ -1014,6 +1031,11 @@ public struct PipelineRunner: Sendable {
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
         {
             warnings.append(unlisted)
+        }
+        if let file = configuration.participants,
+            let nowhere = Self.transcriptsNamedNowhere(table: participants, files: files, file: file)
+        {
+            warnings.append(nowhere)
         }
         let transcriberNotes =
             configuration.tokenize.options.annotations ? nil : RunReport.TranscriberNotes(stats.map(\.transcriberNotes))

@@ -52,6 +52,12 @@ struct Validate: ParsableCommand {
             for band in configuration.bands {
                 print("\(file): \(band.source) banded as \(band.name): " + table.groupSizes(of: band.name))
             }
+            var failures: [IngestError] = []
+            if let nowhere = PipelineRunner.transcriptsNamedNowhere(
+                table: table, files: configuration.transcriptFiles(&failures), file: file)
+            {
+                printError("warning: " + nowhere)
+            }
         }
         if let problem = configuration.missingAttribute(in: table) {
             printError("\(pipeline): error: \(problem)")

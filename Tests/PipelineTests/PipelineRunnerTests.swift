@@ -287,6 +287,22 @@ import Testing
         #expect(warning.contains("P7 (interview-07)") && !warning.contains("P1 "))
     }
 
+    /// A transcript the participants file names that is not among the inputs (misspelt, moved)
+    /// is named in a warning, with the file it is closest to; `tmine validate` says so too.
+    @Test func aTranscriptTheParticipantsFileNamesButTheInputsLackIsNamed() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        #expect(try workspace.run().warnings.allSatisfy { !$0.contains("not among the inputs") })
+        let table = workspace.corpus("participants.csv")
+        let text = try String(contentsOf: table, encoding: .utf8)
+        try text.replacingOccurrences(of: "interview-07.xml", with: "interveiw-07.xml")
+            .write(to: table, atomically: true, encoding: .utf8)
+        let said = "participants.csv names a transcript not among the inputs: P7: interveiw-07.xml (interview-07.xml?)"
+        #expect(try workspace.run().warnings.contains(said))
+        let (status, output) = try runProcess(try tmineExecutable().path, ["validate", workspace.pipeline])
+        #expect(status == 0 && output.contains("warning: " + said), "\(output)")
+    }
+
     /// How a document was read, when it changes whose words are whose (no speaker label found),
     /// is in the run report's warnings, from the cache too, not only in corpus.json's notes.
     @Test func notesOnHowADocumentWasReadAreWarnings() throws {
