@@ -11,7 +11,7 @@ struct Extract: ParsableCommand {
         discussion: """
             text: one turn per line, SPEAKER<TAB>turn (line breaks in a turn become spaces).
             json: the documents with segments, roles, participants and character ranges.
-            plain: each document's plain text, the string segment ranges count into (in code points).
+            plain: each document's plain text, the string segment ranges (and decide --manual) count into, in code points; documents apart by a line holding a form feed.
             """
     )
 
