@@ -58,8 +58,9 @@ struct SpeakerResolver {
         if draft.turns.allSatisfy({ $0.label == nil }), !draft.turns.isEmpty {
             if let owner = documentParticipant {
                 notes.append(
-                    "no speaker labels found; the whole text is taken as \(owner.id)'s words (the participants file "
-                        + "gives them this file)")
+                    "no speaker labels found; the whole text is taken as \(owner.id)'s words ("
+                        + (participants.table.documentColumn == nil
+                            ? "the file is named by their id)" : "the participants file gives them this file)"))
                 resolved[""] = Speaker(label: "", role: .participant, participantID: owner.id)
             } else {
                 notes.append("no speaker labels found; the text is kept as unlabelled turns")

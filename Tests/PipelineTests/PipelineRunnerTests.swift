@@ -338,12 +338,22 @@ import Testing
         #expect(p1.segments.map(\.participantID) == ["P1"] && p1.segments.map(\.role) == [.participant])
         #expect(
             p1.notes == [
-                "no speaker labels found; the whole text is taken as P1's words (the participants file gives them this file)"
+                "no speaker labels found; the whole text is taken as P1's words (the file is named by their id)"
             ])
         let p2 = try ingestor.read(file: folder.appendingPathComponent("P2.txt").path)
         #expect(p2.segments.map(\.participantID) == [nil, "P2"])
         let memo = try ingestor.read(file: folder.appendingPathComponent("memo.txt").path)
         #expect(memo.segments.map(\.role) == [.other])
+        // Given by a transcript column, the note says so.
+        try "id,role,transcript\nP1,GP,\nP2,Surgeon,memo.txt\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let column = try ParticipantsReader().read(file: folder.appendingPathComponent("participants.csv").path).table
+        let given = try Ingestor(participants: column).read(file: folder.appendingPathComponent("memo.txt").path)
+        #expect(given.segments.map(\.participantID) == ["P2"])
+        #expect(
+            given.notes == [
+                "no speaker labels found; the whole text is taken as P2's words (the participants file gives them this file)"
+            ])
     }
 
     /// A transcript copied under another name (`interview-11 - Copy.txt`) is read twice and its
