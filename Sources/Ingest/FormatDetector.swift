@@ -47,7 +47,7 @@ enum FormatDetector {
         }
         // A NUL byte where no UTF-16 or UTF-32 is seen: a binary file (a damaged Word file, an
         // audio file, a database) that read as text kept its printable bytes as words.
-        if case .utf8 = TextDecoder.form(of: head.count == 8 ? [UInt8](data.prefix(512)) : head).form,
+        if case .utf8 = TextDecoder.form(of: [UInt8](data.prefix(512))).form,
             data.prefix(4096).contains(0)
         {
             let package = ["docx", "odt"].contains(ext)

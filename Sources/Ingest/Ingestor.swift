@@ -368,7 +368,7 @@ public struct Ingestor: Sendable {
     }
 
     /// The path with every link resolved, or nil when it cannot be.
-    private static func realPath(_ path: String) -> String? {
+    package static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -64,13 +64,8 @@ extension Exporter {
     /// The path with every link resolved; for a file not there yet, its folder's resolved path
     /// and its name. Nil when neither can be resolved (the write will say why).
     static func resolved(_ path: String) -> String? {
-        func real(_ path: String) -> String? {
-            guard let resolved = realpath(path, nil) else { return nil }
-            defer { free(resolved) }
-            return String(cString: resolved)
-        }
-        if let whole = real(path) { return whole }
+        if let whole = Ingestor.realPath(path) { return whole }
         let folder = (path as NSString).deletingLastPathComponent
-        return real(folder.isEmpty ? "." : folder).map { $0 + "/" + (path as NSString).lastPathComponent }
+        return Ingestor.realPath(folder.isEmpty ? "." : folder).map { $0 + "/" + (path as NSString).lastPathComponent }
     }
 }

@@ -415,11 +415,10 @@ public enum PipelineReader {
                 stage.queries = queries.map(\.text)
                 // A query listed twice (`hype`, or a phrase with and without its quotation marks)
                 // would give every one of its lines twice.
-                var seen: [[Query.Element]: String] = [:]
+                var repeats = Query.Repeats()
                 for (query, entry) in queries {
                     do throws(QueryError) {
-                        let elements = try Query(query).elements
-                        if let first = seen.updateValue(query, forKey: elements) {
+                        if let first = repeats.earlier(try Query(query)) {
                             yaml.error(
                                 at: entry,
                                 "kwic.queries lists \"\(first)\" twice" + (first == query ? "" : " (as \"\(query)\")"))

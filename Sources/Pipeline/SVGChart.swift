@@ -28,14 +28,8 @@ public enum SVGChart {
         let height = 40 + items.count * rowHeight + 40 + below
         let maximum = max(items.map(\.value).max() ?? 0, 1e-9)
         let ticks = niceTicks(maximum)
-        var svg =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
-            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(title))\">"
-        svg += "<title>\(XML.escape(title))</title>"
-        for (index, line) in titleLines.enumerated() {
-            svg +=
-                "<text x=\"0\" y=\"\(16 + index * titleLineHeight)\" class=\"chart-title\">\(XML.escape(line))</text>"
-        }
+        var svg = opening(label: title, width: width, height: height)
+        svg += "<title>\(XML.escape(title))</title>" + titleText(titleLines)
         let top = 28 + below
         let scale = Double(barArea) / (ticks.last ?? maximum)
         for tick in ticks {
@@ -86,11 +80,8 @@ public enum SVGChart {
         let width = max(labelWidth + columns.count * cell + 20 + slant, labelWidth + (ramp.count - 1) * 24 + 20)
         let height = headerHeight + rows.count * cell + 50
         let maximum = max(values.flatMap { $0 }.max() ?? 0, 1)
-        var svg =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
-            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(title))\">"
-        svg += "<title>\(XML.escape(title))</title>"
-        svg += "<text x=\"0\" y=\"16\" class=\"chart-title\">\(XML.escape(title))</text>"
+        var svg = opening(label: title, width: width, height: height)
+        svg += "<title>\(XML.escape(title))</title>" + titleText([title])
         for (column, name) in columns.enumerated() {
             let x = labelWidth + column * cell + cell / 2
             let y = headerHeight - 8
@@ -210,15 +201,22 @@ public enum SVGChart {
     /// A chart with nothing to draw: its title's lines, then `text` saying why.
     static func note(title lines: [String], _ text: String, width: Int) -> String {
         let height = 16 + lines.count * titleLineHeight + 10
-        var svg =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
-            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(lines.joined(separator: " ")))\">"
-        for (index, line) in lines.enumerated() {
-            svg +=
-                "<text x=\"0\" y=\"\(16 + index * titleLineHeight)\" class=\"chart-title\">\(XML.escape(line))</text>"
-        }
+        var svg = opening(label: lines.joined(separator: " "), width: width, height: height) + titleText(lines)
         svg += "<text x=\"0\" y=\"\(16 + lines.count * titleLineHeight)\" class=\"tick\">\(XML.escape(text))</text>"
         return svg + "</svg>"
+    }
+
+    /// A chart's `<svg>` tag: its size and, for screen readers, its name.
+    private static func opening(label: String, width: Int, height: Int) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" "
+            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(label))\">"
+    }
+
+    /// A chart title's lines, from the top.
+    private static func titleText(_ lines: [String]) -> String {
+        lines.enumerated().map { index, line in
+            "<text x=\"0\" y=\"\(16 + index * titleLineHeight)\" class=\"chart-title\">\(XML.escape(line))</text>"
+        }.joined()
     }
 
     /// Pixels between a chart title's lines (its text is 14 px).

@@ -69,6 +69,19 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         return words.dropFirst().dropLast().first { $0 == "OR" || $0 == "AND" || $0 == "NEAR" }
     }
 
+    /// Queries as a list takes them, to tell one listed again (as written, or a phrase with and
+    /// without its quotation marks): every hit of it would be listed twice.
+    public struct Repeats: Sendable {
+        private var seen: [[Element]: String] = [:]
+
+        public init() {}
+
+        /// The text of the earlier query `query` repeats, nil for a new one.
+        public mutating func earlier(_ query: Query) -> String? {
+            seen.updateValue(query.text, forKey: query.elements)
+        }
+    }
+
     /// The words of a query or lexicon pattern: split at white space, each without the quotation
     /// marks around it, so a phrase may be quoted whole, in part (`hype "work-life"`) or not at all.
     public static func words(of text: String) -> [Substring] {

@@ -61,9 +61,9 @@ struct Kwic: ParsableCommand {
         }
         // A query given twice (or a phrase with and without its quotation marks) listed every
         // one of its hits twice, as the pipeline's kwic stage refuses it for.
-        var seen: [[Query.Element]: String] = [:]
+        var repeats = Query.Repeats()
         for query in queries {
-            if let first = seen.updateValue(query.text, forKey: query.elements) {
+            if let first = repeats.earlier(query) {
                 throw ValidationError(
                     "\"\(first)\" is given twice" + (first == query.text ? "" : " (as \"\(query.text)\")"))
             }
