@@ -117,7 +117,7 @@ public enum SVGChart {
                 cells.append("\" height=\"")
                 cells.append(cell - 2)
                 cells.append("\" fill=\"")
-                let shade = value == 0 ? 0 : min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)
+                let shade = self.shade(value, of: maximum)
                 if value == 0 {
                     cells.append("#ffffff")
                 } else {
@@ -145,17 +145,34 @@ public enum SVGChart {
             }
             emit(String(decoding: cells.bytes, as: UTF8.self))
         }
-        // Legend: the ramp with its range.
+        // Legend: the ramp with its range; where every count has a shade of its own (a highest
+        // count of 5 or less), each count's shade under its number ("1 … 1" said nothing when
+        // every count was 1).
         let legendY = headerHeight + rows.count * cell + 16
         svg += "<text x=\"\(labelWidth - 6)\" y=\"\(legendY + 12)\" class=\"label\" text-anchor=\"end\">count</text>"
-        for (index, colour) in ramp.dropFirst().enumerated() {
+        func swatch(_ index: Int, _ colour: String) {
             svg +=
                 "<rect x=\"\(labelWidth + index * 24)\" y=\"\(legendY)\" width=\"24\" height=\"14\" fill=\"\(colour)\"/>"
         }
-        svg += "<text x=\"\(labelWidth)\" y=\"\(legendY + 28)\" class=\"tick\">1</text>"
-        svg +=
-            "<text x=\"\(labelWidth + (ramp.count - 1) * 24)\" y=\"\(legendY + 28)\" class=\"tick\" text-anchor=\"end\">\(maximum)</text>"
+        if maximum < ramp.count {
+            for value in 1...maximum {
+                swatch(value - 1, ramp[shade(value, of: maximum)])
+                svg +=
+                    "<text x=\"\(labelWidth + (value - 1) * 24 + 12)\" y=\"\(legendY + 28)\" class=\"tick\" text-anchor=\"middle\">\(value)</text>"
+            }
+        } else {
+            for (index, colour) in ramp.dropFirst().enumerated() { swatch(index, colour) }
+            svg += "<text x=\"\(labelWidth)\" y=\"\(legendY + 28)\" class=\"tick\">1</text>"
+            svg +=
+                "<text x=\"\(labelWidth + (ramp.count - 1) * 24)\" y=\"\(legendY + 28)\" class=\"tick\" text-anchor=\"end\">\(maximum)</text>"
+        }
         emit(svg + "</svg>")
+    }
+
+    /// The index in ``ramp`` of a count's shade: blank for none, the darkest for the highest;
+    /// counts up to 5 each have a shade of their own.
+    static func shade(_ value: Int, of maximum: Int) -> Int {
+        value == 0 ? 0 : min(ramp.count - 1, 1 + (value * (ramp.count - 2)) / maximum)
     }
 
     /// Counts of non-negative values in equal bins of a round width (1, 2 or 5 times a

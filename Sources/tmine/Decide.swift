@@ -48,7 +48,9 @@ struct Decide: ParsableCommand {
 
     @Flag(
         name: .long,
-        help: "List the suggestions with their ids and the coder's statuses, then the coder's manual codings, instead.")
+        help:
+            "List the suggestions with their ids, the coder's statuses and notes, then the coder's manual codings, instead."
+    )
     var list = false
 
     func run() throws {
@@ -70,8 +72,12 @@ struct Decide: ParsableCommand {
                         let mine = suggestion.decisions.first { $0.coder == coder }
                         // A recoded suggestion shows the code the coder chose beside the suggested one.
                         let code = mine?.code.map { "\(suggestion.code) → \($0)" } ?? suggestion.code
+                        // The coder's note, if any, ends the line, on one line as the context is.
+                        let note = mine?.note.map {
+                            "\tnote: " + $0.split(whereSeparator: \.isNewline).joined(separator: " ")
+                        }
                         lines +=
-                            "\(suggestion.id)\t\(mine?.status.rawValue ?? "pending")\t\(code)\t\(suggestion.documentID)\t\(suggestion.context)\n"
+                            "\(suggestion.id)\t\(mine?.status.rawValue ?? "pending")\t\(code)\t\(suggestion.documentID)\t\(suggestion.context)\(note ?? "")\n"
                     }
                     do { try emit(lines, terminator: "") } catch { written = error }
                 }

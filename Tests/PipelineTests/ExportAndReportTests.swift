@@ -529,6 +529,22 @@ import TextAnalysis
         #expect(heat.contains(">3</text>") && heat.contains(">1</text>"))
         #expect(heat.contains("fill=\"#ffffff\""))  // zero cells are blank
         #expect(heat.contains("<title>b × P1: 1</title>"))
+        // Up to 5, the legend gives each count its own shade under its number; past 5, the ramp from 1.
+        func legend(_ svg: String) -> (swatches: [String], ticks: [String]) {
+            let tail = svg.components(separatedBy: ">count</text>").last ?? ""
+            let swatches = tail.components(separatedBy: "fill=\"").dropFirst().map { String($0.prefix(7)) }
+            let ticks = tail.components(separatedBy: "class=\"tick\"").dropFirst().compactMap {
+                $0.components(separatedBy: ">").dropFirst().first?.components(separatedBy: "<").first
+            }
+            return (swatches, ticks)
+        }
+        let ones = legend(SVGChart.heatMap(title: "m", rows: ["a"], columns: ["P1", "P2"], values: [[1, 1]]))
+        #expect(ones.swatches == [SVGChart.ramp.last] && ones.ticks == ["1"])
+        let three = legend(heat)
+        #expect(three.ticks == ["1", "2", "3"] && Set(three.swatches).count == 3)
+        #expect(three.swatches.last == SVGChart.ramp.last)
+        let wide = legend(SVGChart.heatMap(title: "m", rows: ["a"], columns: ["P1"], values: [[40]]))
+        #expect(wide.ticks == ["1", "40"] && wide.swatches == Array(SVGChart.ramp.dropFirst()))
         var bytes = SVGBytes(capacity: 64)
         for number in [0, 7, 10, -34, 1_234_567, Int.max, Int.min] {
             bytes.bytes.removeAll()

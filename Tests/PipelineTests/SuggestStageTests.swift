@@ -1050,7 +1050,7 @@ import TextAnalysis
     /// A manual coding is made once (the same text and code again is refused, in one batch or
     /// later), is withdrawn by its id or a unique prefix (an unknown one is refused, naming it),
     /// and belongs to the one turn it overlaps even when the selection takes in the speaker's
-    /// label; `tmine decide --list` names it and a recoded suggestion's chosen code.
+    /// label; `tmine decide --list` names it, a recoded suggestion's chosen code and the coder's note.
     @Test func aManualCodingIsMadeOnceWithdrawnByItsIdAndTiedToItsTurn() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -1077,11 +1077,13 @@ import TextAnalysis
             ((error as? PipelineError)?.message ?? "").contains("no manual coding \"abcdef\" of bob")
         }
         let suggestion = try #require(try decider.currentSuggestions().file.suggestions.first)
-        try decider.decide(coder: "bob", [.recode(suggestion.id, code: "Education")])
+        try decider.decide(
+            coder: "bob", [.recode(suggestion.id, code: "Education"), .note(suggestion.id, text: "tone,\nnot topic")])
         let (status, listing) = try runProcess(
             try tmineExecutable().path, ["decide", workspace.pipeline, "--coder", "bob", "--list"])
         #expect(status == 0, "\(listing)")
         #expect(listing.contains("\(suggestion.id)\trecoded\t\(suggestion.code) → Education\t"))
+        #expect(listing.contains("\tnote: tone, not topic\n"), "\(listing)")
         #expect(listing.contains("\(manual.id)\tmanual\tSerendipity\t\(document.id):\(range.start)-\(range.end)\t"))
         // Listing and deciding at once is a usage error of `decide`, told with its own help.
         let (refused, told) = try runProcess(
