@@ -45,7 +45,8 @@ struct SpeakerResolver {
                 interviewer = ranked[0].0
                 notes.append(
                     "no interviewer label found; \"\(ranked[0].0)\" asks the most questions and is taken "
-                        + "for the interviewer (set speakerRoles to override)")
+                        + "for the interviewer (to say otherwise: \(Self.rolesHint(ranked[0].0, .participant)) in the pipeline)"
+                )
             }
         }
         for name in unresolvedNames {
@@ -78,7 +79,8 @@ struct SpeakerResolver {
             } else if anonymous.count > 1 {
                 notes.append(
                     "\(anonymous.count) participant speakers without an id (\(anonymous.joined(separator: ", "))); "
-                        + "none is attributed to \(owner.id)")
+                        + "none is attributed to \(owner.id) (name the interviewer in the pipeline, as "
+                        + "\(Self.rolesHint(anonymous[0], .interviewer)))")
             }
         } else if !anonymous.isEmpty, !participants.table.participants.isEmpty {
             // With a participants file, such turns count in no participant's group ("(none)"):
@@ -114,6 +116,12 @@ struct SpeakerResolver {
         return Document(
             id: id, source: source, format: format, text: draft.text, segments: segments, speakers: speakers,
             notes: notes)
+    }
+
+    /// Where a pipeline gives a speaker their role, with `name` as the example: notes on guessed
+    /// roles say how to set them.
+    static func rolesHint(_ name: String, _ role: SpeakerRole) -> String {
+        "inputs: speakers: roles: {\"\(name)\": \(role.rawValue)}"
     }
 
     /// The speaker a label names by rule, or nil when only heuristics can tell.

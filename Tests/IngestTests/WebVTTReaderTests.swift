@@ -161,6 +161,47 @@ import Testing
         #expect(document.segments[1].participantID == "P4")
     }
 
+    /// Speakers known only by name: the one who asks most is taken for the interviewer, and when
+    /// none asks, no one is the file's participant; each note gives the pipeline setting that
+    /// says who is who (it named a `speakerRoles` key no pipeline has), and that setting works.
+    @Test func notesOnNamedSpeakersGiveThePipelineSettingForTheirRoles() throws {
+        let table = ParticipantTable(
+            attributeNames: ["transcript"],
+            participants: [Participant(id: "P4", attributes: ["transcript": "zoom.vtt"])],
+            documentColumn: "transcript")
+        func zoom(_ first: String, labels: SpeakerLabels = SpeakerLabels()) throws -> Document {
+            try read(
+                """
+                WEBVTT
+
+                1
+                00:00:01.000 --> 00:00:04.000
+                Jane Smith: \(first)
+
+                2
+                00:00:04.500 --> 00:00:09.000
+                Priya Patel: I'm a registrar. The hype is exhausting.
+                """, name: "zoom.vtt", participants: table, labels: labels)
+        }
+        let asking = try zoom("How did you start?")
+        #expect(asking.segments.map(\.participantID) == [nil, "P4"])
+        #expect(
+            asking.notes.contains(
+                "no interviewer label found; \"Jane Smith\" asks the most questions and is taken for the interviewer "
+                    + "(to say otherwise: inputs: speakers: roles: {\"Jane Smith\": participant} in the pipeline)"))
+        let telling = try zoom("Tell me about your role.")
+        #expect(telling.segments.map(\.participantID) == [nil, nil])
+        #expect(
+            telling.notes == [
+                "2 participant speakers without an id (Jane Smith, Priya Patel); none is attributed to P4 "
+                    + "(name the interviewer in the pipeline, as inputs: speakers: roles: {\"Jane Smith\": interviewer})"
+            ])
+        let named = try zoom(
+            "Tell me about your role.", labels: SpeakerLabels(speakerRoles: ["Jane Smith": .interviewer]))
+        #expect(named.segments.map(\.role) == [.interviewer, .participant])
+        #expect(named.segments.map(\.participantID) == [nil, "P4"] && named.notes.isEmpty)
+    }
+
     /// Captions without speakers (YouTube, a meeting recorded without names) have lines such as
     /// `Here's the thing: …`; a name-like prefix is a speaker only when it recurs, is a known
     /// label, or starts a cue in a file whose cues mostly start with one.
