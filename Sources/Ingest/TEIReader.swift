@@ -5,14 +5,19 @@ import Foundation
 ///
 /// Speakers come from `particDesc/person` (`xml:id`, `role`); an utterance's start time from its
 /// `start` attribute pointing at a `timeline/when`. Editorial and non-verbal content (`note`,
-/// `desc`, `incident`, `vocal`, `kinesic`, `pause`, `gap`) is not speech and is left out.
+/// `desc`, `incident`, `vocal`, `kinesic`, `pause`, `gap`) is not speech and is left out; of a
+/// `<choice>`, the corrected, regularised or expanded form is read (`corr`, `reg`, `expan`, not
+/// `sic`, `orig`, `abbr`), as a search for the word expects; segments and line breaks part words.
 struct TEIReader: TranscriptReader {
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         try XMLPullReader.read(data, file: file) { reader in
             let u = reader.intern("u")
             let person = reader.intern("person")
             let when = reader.intern("when")
-            let skipped = ["note", "desc", "incident", "vocal", "kinesic", "pause", "gap"].map(reader.intern)
+            let rules = XMLPullReader.TextRules(
+                skipped: ["note", "desc", "incident", "vocal", "kinesic", "pause", "gap"].map(reader.intern),
+                boundaries: ["seg", "s", "lb", "p", "ab", "cl", "phr"].map(reader.intern),
+                choice: reader.intern("choice"), notChosen: ["sic", "orig", "abbr"].map(reader.intern))
 
             var roles: [String: SpeakerRole] = [:]
             var times: [String: Double] = [:]
@@ -23,7 +28,7 @@ struct TEIReader: TranscriptReader {
                     let who = (reader.attribute("who") ?? "").split(separator: " ").first.map(String.init) ?? ""
                     let speaker = who.hasPrefix("#") ? String(who.dropFirst()) : who
                     let startRef = reader.attribute("start").map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }
-                    let text = try reader.readText(skipping: skipped)
+                    let text = try reader.readText(rules)
                     pending.append((SpokenTurn(speaker: speaker, text: text), startRef))
                 } else if reader.isNamed(person) {
                     if let id = reader.attribute("xml:id"), let role = reader.attribute("role") {

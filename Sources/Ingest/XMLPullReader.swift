@@ -101,14 +101,27 @@ final class XMLPullReader {
         return xmlTextReaderConstValue(reader).map { String(cString: $0) }
     }
 
+    /// Which child elements' text is read, and which part words, for ``readText(_:)``.
+    struct TextRules {
+        /// Elements that contribute nothing (editorial notes, non-verbal events).
+        var skipped: [Name] = []
+        /// Elements whose start and end part words (`<seg>`, `<lb/>`), unless `break="no"`.
+        var boundaries: [Name] = []
+        /// An element holding alternatives for the same text (TEI's `<choice>`) …
+        var choice: Name?
+        /// … and those of its children not taken (`<sic>` beside `<corr>`).
+        var notChosen: [Name] = []
+    }
+
     /// The concatenated text below the current element, leaving the reader on its end tag.
-    ///
-    /// Child elements named in `skipping` contribute nothing.
-    func readText(skipping skipped: [Name] = []) throws -> String {
+    func readText(_ rules: TextRules = TextRules()) throws -> String {
         guard kind == .element, !isEmptyElement else { return "" }
         let start = depth
         var text = ""
         var skipDepth: Int?
+        // Depths of the open `choice` elements.
+        var choices: [Int] = []
+        func isBoundary() -> Bool { rules.boundaries.contains(where: isNamed) && attribute("break") != "no" }
         while try next() {
             let current = kind
             if current == .endElement && depth == start { break }
@@ -117,8 +130,16 @@ final class XMLPullReader {
                 continue
             }
             switch current {
-            case .element where skipped.contains(where: isNamed):
+            case .element
+            where rules.skipped.contains(where: isNamed)
+                || (choices.last == depth - 1 && rules.notChosen.contains(where: isNamed)):
                 if !isEmptyElement { skipDepth = depth }
+            case .element:
+                if isBoundary() { text += " " }
+                if let choice = rules.choice, isNamed(choice), !isEmptyElement { choices.append(depth) }
+            case .endElement:
+                if choices.last == depth { choices.removeLast() }
+                if isBoundary() { text += " " }
             case .text, .cdata, .whitespace, .significantWhitespace:
                 text += value
             default:

@@ -31,6 +31,26 @@ import Testing
         #expect(document.rangesAreExact())
     }
 
+    /// Of a TEI `<choice>`, the corrected, regularised or expanded form is the text (both forms
+    /// ran together: "tehthe"), wherever the choice sits; adjacent segments and line breaks part
+    /// words ("seg.Second") unless a break is marked `break="no"`; a lone `<sic>` is what was said.
+    @Test func teiChoicesReadOneFormAndSegmentsPartWords() throws {
+        let document = try read(
+            """
+            <TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>
+              <u who="#P6"><seg>First part.</seg><seg>Second part.</seg></u>
+              <u who="#P6">Hyphen-<lb break="no"/>ated, then<lb/>a line, <choice><sic>teh</sic><corr>the</corr></choice>
+                <choice><orig>colour</orig><reg>color</reg></choice> and <emph><choice><abbr>NHS</abbr><expan>health
+                service</expan></choice></emph> and <sic>alot</sic>.</u>
+            </body></text></TEI>
+            """, name: "tei.xml")
+        #expect(
+            document.segments.map(\.text) == [
+                "First part. Second part. Hyphen-ated, then a line, the color and health service and alot."
+            ])
+        #expect(document.rangesAreExact())
+    }
+
     @Test func transcriberTurnsTakeSpeakerNamesAndSplitOverlaps() throws {
         let document = try read(
             """
