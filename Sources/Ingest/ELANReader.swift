@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Reads ELAN `.eaf` annotation documents: one tier per speaker, turns interleaved by time.
@@ -5,7 +6,9 @@ import Foundation
 /// Only independent, time-aligned tiers are speech; dependent tiers (`PARENT_REF`:
 /// translations, glosses) are left out. A time slot without a value takes the value of the
 /// nearest earlier slot, as ELAN orders unaligned slots. The speaker is the tier's
-/// `PARTICIPANT`, or its `TIER_ID` when that is empty.
+/// `PARTICIPANT`, or its `TIER_ID` when that is empty; a tier without a participant whose id or
+/// type names comments, notes or translations ("Comments", "transcriber notes") is not a
+/// speaker's words but the transcriber's: its turns are of role other, out of participants' counts.
 struct ELANReader: TranscriptReader {
     func turns(of data: Data, file: String) throws -> [SpokenTurn] {
         try XMLPullReader.read(data, file: file) { reader in
@@ -18,13 +21,14 @@ struct ELANReader: TranscriptReader {
             var slotValues: [String: Double] = [:]
             struct Annotation {
                 var speaker: String
+                var role: SpeakerRole?
                 var text: String
                 var startSlot: String
                 var endSlot: String
                 var order: Int
             }
             var annotations: [Annotation] = []
-            var speaker: String?
+            var speaker: (name: String, role: SpeakerRole?)?
             while try reader.next() {
                 guard reader.kind == .element else { continue }
                 if reader.isNamed(slot), let id = reader.attribute("TIME_SLOT_ID") {
@@ -38,7 +42,13 @@ struct ELANReader: TranscriptReader {
                         try reader.skipElement()
                     } else {
                         let participant = reader.attribute("PARTICIPANT")?.trimmingWhitespace() ?? ""
-                        speaker = participant.isEmpty ? reader.attribute("TIER_ID") ?? "" : participant
+                        if participant.isEmpty {
+                            let id = reader.attribute("TIER_ID") ?? ""
+                            let type = reader.attribute("LINGUISTIC_TYPE_REF") ?? ""
+                            speaker = (id, Self.isTranscribers(id) || Self.isTranscribers(type) ? .other : nil)
+                        } else {
+                            speaker = (participant, nil)
+                        }
                     }
                 } else if reader.isNamed(alignable), let speaker {
                     let start = reader.attribute("TIME_SLOT_REF1") ?? ""
@@ -51,7 +61,8 @@ struct ELANReader: TranscriptReader {
                     }
                     annotations.append(
                         Annotation(
-                            speaker: speaker, text: text, startSlot: start, endSlot: end, order: annotations.count))
+                            speaker: speaker.name, role: speaker.role, text: text, startSlot: start, endSlot: end,
+                            order: annotations.count))
                 }
             }
             // Unaligned slots take the last known earlier value.
@@ -68,8 +79,17 @@ struct ELANReader: TranscriptReader {
             }
             return sorted.map {
                 SpokenTurn(
-                    speaker: $0.speaker, text: $0.text, start: resolved[$0.startSlot], end: resolved[$0.endSlot])
+                    speaker: $0.speaker, text: $0.text, start: resolved[$0.startSlot], end: resolved[$0.endSlot],
+                    roleHint: $0.role)
             }
+        }
+    }
+
+    /// Whether a tier's id or type names the transcriber's comments, notes or translations:
+    /// a word of it starts with one of those (`Comments`, `transcriber-notes`, `English_transl`).
+    static func isTranscribers(_ name: String) -> Bool {
+        name.lowercased().split { !$0.isLetter }.contains { word in
+            ["comment", "note", "memo", "remark", "transl", "gloss"].contains { word.hasPrefix($0) }
         }
     }
 }

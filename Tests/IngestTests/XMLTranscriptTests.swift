@@ -100,6 +100,35 @@ import Testing
         #expect(!document.text.contains("Chirurg"))
     }
 
+    /// An independent tier without a participant that holds the transcriber's comments or a
+    /// translation (by its id or its type) is not a speaker's words: its turns are of role other
+    /// (a "Comments" tier was a participant speaker, its notes counted as participants' words).
+    @Test func elanCommentAndTranslationTiersAreNotSpeakers() throws {
+        let document = try read(
+            """
+            <ANNOTATION_DOCUMENT FORMAT="3.0" VERSION="3.0"><HEADER TIME_UNITS="milliseconds"/>
+            <TIME_ORDER><TIME_SLOT TIME_SLOT_ID="ts1" TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="ts2" TIME_VALUE="2000"/>
+            <TIME_SLOT TIME_SLOT_ID="ts3" TIME_VALUE="2500"/><TIME_SLOT TIME_SLOT_ID="ts4" TIME_VALUE="5000"/></TIME_ORDER>
+            <TIER TIER_ID="Interviewer" LINGUISTIC_TYPE_REF="lt">
+              <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a1" TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts2"><ANNOTATION_VALUE>Your route?</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>
+            </TIER>
+            <TIER TIER_ID="Sprecherin" PARTICIPANT="P9" LINGUISTIC_TYPE_REF="lt">
+              <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a2" TIME_SLOT_REF1="ts3" TIME_SLOT_REF2="ts4"><ANNOTATION_VALUE>Chirurgie.</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>
+            </TIER>
+            <TIER TIER_ID="Transcriber comments" LINGUISTIC_TYPE_REF="lt">
+              <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a3" TIME_SLOT_REF1="ts3" TIME_SLOT_REF2="ts4"><ANNOTATION_VALUE>check audio</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>
+            </TIER>
+            <TIER TIER_ID="English" LINGUISTIC_TYPE_REF="free_translation">
+              <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a4" TIME_SLOT_REF1="ts3" TIME_SLOT_REF2="ts4"><ANNOTATION_VALUE>Surgery.</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>
+            </TIER>
+            </ANNOTATION_DOCUMENT>
+            """, name: "x.eaf")
+        #expect(document.turns.map(\.0) == ["Interviewer", "P9", "Transcriber comments", "English"])
+        #expect(document.segments.map(\.role) == [.interviewer, .participant, .other, .other])
+        #expect(document.segments[1].participantID == "P9")
+        #expect(ELANReader.isTranscribers("transcriber-notes") && !ELANReader.isTranscribers("Notarzt"))
+    }
+
     @Test func externalEntitiesAreNeverRead() throws {
         let secret = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID()).txt")
         try "TOP-SECRET-CONTENT".write(to: secret, atomically: true, encoding: .utf8)
