@@ -52,6 +52,13 @@ struct Kwic: ParsableCommand {
     var tsv = false
 
     func run() throws {
+        // `tmine kwic study.yaml hype` read "hype" as a missing transcript: the query comes first.
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+        if exists(query), let missing = corpus.input.inputs.first(where: { !exists($0) }) {
+            throw ValidationError(
+                "\"\(missing)\" is no file or folder, and the query comes first: "
+                    + "tmine kwic \(Self.shellWord(missing)) \(Self.shellWord(query)) …")
+        }
         let queries: [Query]
         do {
             queries = try ([query] + also).map { text throws(QueryError) in try Query(text) }
@@ -123,6 +130,21 @@ struct Kwic: ParsableCommand {
             printError(concordance.lines.count.counted("hit"))
         }
         try sayWhenOnlyInNotes(concordance, queries: queries, concordancer: concordancer, study: study)
+    }
+
+    /// A word as a shell reads it back: as it is when it is plain, else in double quotes.
+    static func shellWord(_ word: String) -> String {
+        let plain =
+            !word.isEmpty
+            && word.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || "0123456789._/-+,:".unicodeScalars.contains($0)
+            }
+        guard !plain else { return word }
+        return "\""
+            + word.reduce(into: "") { quoted, character in
+                if "\"\\$`".contains(character) { quoted.append("\\") }
+                quoted.append(character)
+            } + "\""
     }
 
     /// Each query's groups, a line each: hits, participants, words, hits per 1,000 words.

@@ -77,6 +77,11 @@ import Testing
         }
         let (twice, twiceSaid) = try runProcess(tmine, ["kwic", "none", folder.path, "--also", "\"none\""])
         #expect(twice == 2 && twiceSaid.contains("\"none\" is given twice (as \"\"none\"\")"), "\(twiceSaid)")
+        // The folder before the query: the query is no file, and the order is said with the words.
+        let (swapped, order) = try runProcess(tmine, ["kwic", folder.path, "don't"])
+        #expect(
+            swapped == 2 && order.contains("\"don't\" is no file or folder, and the query comes first: ")
+                && order.contains("tmine kwic \"don't\" \(folder.path) …"), "\(order)")
         // Found by `run` as it reads its arguments plainly: its own help named, not the root's usage.
         let (stage, stageSaid) = try runProcess(tmine, ["run", "no-such.yaml", "--only", "suggestions"])
         #expect(stage == 2 && stageSaid.contains("did you mean \"suggest\"?"), "\(stageSaid)")
