@@ -86,7 +86,7 @@ public struct ParticipantTable: Codable, Sendable, Hashable {
         return String(last[..<dot])
     }
 
-    static func comparisonKey(_ id: String) -> String {
+    public static func comparisonKey(_ id: String) -> String {
         var letters = ""
         var digits = ""
         for scalar in id.unicodeScalars {

@@ -71,7 +71,9 @@ public struct ParticipantsReader {
         var line = 1
         var header: [String]?
         var participants: [Participant] = []
-        var firstLine: [String: Int] = [:]
+        // By the key labels are matched with: "p3" or "P03" beside "P3" was a second participant
+        // whom no label could ever name.
+        var firstLine: [String: (line: Int, id: String)] = [:]
         var warnings: [String] = []
         if let fallback, fellBack.used {
             warnings.append("\(file) is not UTF-8: read as \(fallback.rawValue), the fallback encoding")
@@ -99,12 +101,17 @@ public struct ParticipantsReader {
                     .malformedParticipants, file: file, line: rowLine, column: 1,
                     message: "this row has no participant id")
             }
-            if let earlier = firstLine[id] {
+            let key = ParticipantTable.comparisonKey(id)
+            if let earlier = firstLine[key] {
                 throw IngestError(
                     .malformedParticipants, file: file, line: rowLine, column: 1,
-                    message: "participant \"\(id)\" is listed twice (first on line \(earlier))")
+                    message: "participant \"\(id)\" is listed twice (first on line \(earlier.line)"
+                        + (earlier.id == id
+                            ? ")"
+                            : " as \"\(earlier.id)\": ids are matched regardless of case, leading zeros, spaces, - and _)")
+                )
             }
-            firstLine[id] = rowLine
+            firstLine[key] = (rowLine, id)
             if fields.count != columns.count {
                 warnings.append(
                     "\(file):\(rowLine): row has \(fields.count) fields, the header \(columns.count); "

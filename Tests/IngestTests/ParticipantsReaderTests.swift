@@ -68,6 +68,21 @@ import Testing
         #expect(error.message.contains("line 2"))
     }
 
+    /// Ids are matched as labels are (`p3:` and `P03:` name P3), so an id differing from an
+    /// earlier one only so is the same participant listed twice: it was a second one whom no
+    /// label could name, groups listing both.
+    @Test func idsDifferingOnlyAsLabelsAreMatchedAreListedTwice() throws {
+        for (second, first) in [("p3", "P3"), ("P03", "P3"), ("P-3", "P3"), ("alice", "Alice")] {
+            let error = try #require(ingestError { try parse("id,role\n\(first),GP\nP4,GP\n\(second),Surgeon\n") })
+            #expect(error.line == 4)
+            #expect(
+                error.message
+                    == "participant \"\(second)\" is listed twice (first on line 2 as \"\(first)\": ids are matched "
+                    + "regardless of case, leading zeros, spaces, - and _)")
+        }
+        #expect(try parse("id,role\nP3,GP\nP30,GP\nP3a,GP\n").table.participants.count == 3)
+    }
+
     /// A quoted field over several lines (Windows line breaks among them) moves the lines after it.
     @Test func lineNumbersCountBreaksInsideQuotedFields() throws {
         let error = try #require(
