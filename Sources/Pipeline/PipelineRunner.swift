@@ -141,9 +141,15 @@ public struct PipelineRunner: Sendable {
     /// one who asks most taken for the interviewer, participant speakers without an id): they
     /// change whose words are whose, and were only in corpus.json. The first 20, and a count.
     static func readingNotes(_ results: [DocumentResult]) -> [String] {
+        readingNotes(results.lazy.filter { $0.failure == nil }.map { ($0.documentID ?? "?", $0.stats.notes) })
+    }
+
+    /// Each document's notes on how it was read, "document: note", the first 20 and a count: for
+    /// runs and the exploring commands alike.
+    public static func readingNotes(_ documents: some Sequence<(id: String, notes: [String])>) -> [String] {
         var said: [String] = []
-        for result in results where result.failure == nil {
-            for note in result.stats.notes { said.append("\(result.documentID ?? "?"): \(note)") }
+        for (id, notes) in documents {
+            for note in notes { said.append("\(id): \(note)") }
         }
         guard said.count > 20 else { return said }
         return Array(said.prefix(20)) + ["and \(said.count - 20) more notes on how documents were read (corpus.json)"]

@@ -173,19 +173,26 @@ struct StudyStream {
     ) throws {
         var failures = self.failures
         var read = 0
+        // How documents were read (speakers without an id, an interviewer guessed): whose words
+        // are in which group depends on it, as a run's warnings say.
+        var notes: [(id: String, notes: [String])] = []
         let (participants, options, stopwords) = (participants, options, stopwords)
         ingestor.readEach(
             files,
             making: { document in
-                make(
-                    TokenizedCorpus(
-                        documents: [document], participants: participants, options: options, stopwords: stopwords,
-                        computeStems: stems, roles: roles))
+                (
+                    make(
+                        TokenizedCorpus(
+                            documents: [document], participants: participants, options: options,
+                            stopwords: stopwords, computeStems: stems, roles: roles)),
+                    document.id, document.notes
+                )
             },
             deliver: { result in
                 switch result {
-                case .success(let value):
+                case .success(let (value, id, documentNotes)):
                     read += 1
+                    if !documentNotes.isEmpty { notes.append((id, documentNotes)) }
                     deliver(value)
                 case .failure(let error): failures.append(error)
                 }
@@ -193,6 +200,7 @@ struct StudyStream {
         if !quiet {
             for failure in failures { printError(failure.description) }
             if !failures.isEmpty { InputFailures.seen = true }
+            for note in PipelineRunner.readingNotes(notes) { printError("warning: " + note) }
         }
         if read == 0 {
             printError(files.isEmpty && failures.isEmpty ? noTranscripts : "no transcript could be read")

@@ -224,6 +224,28 @@ import Testing
 
     /// A folder of two transcripts, P1's and P2's, and a participants file that makes P1 a GP
     /// and P2 a surgeon (`role`).
+    /// How a document was read decides whose words are in which group: the exploring commands
+    /// say it as a run's warnings do (two named speakers, no one asking: their words were in
+    /// "(none)" of `freq --by role` unexplained), and say nothing of a document read plainly.
+    @Test func exploringCommandsSayHowDocumentsWereRead() throws {
+        let folder = try Self.writeGPAndSurgeon(
+            "Interviewer: Any mentors?\nP1: None at all.\n",
+            "Jane Smith: Tell me about mentors.\nPriya Patel: There were none.\nJane Smith: Thank you.\n"
+                + "Priya Patel: Not one.\n")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "participant,role,transcript\nP1,GP,interview.txt\nP2,Surgeon,second.txt\n".write(
+            to: folder.appendingPathComponent("participants.csv"), atomically: true, encoding: .utf8)
+        let said =
+            "warning: second: 2 participant speakers without an id (Jane Smith, Priya Patel); none is attributed to P2"
+        for arguments in [
+            ["freq", folder.path, "--by", "role"], ["kwic", "none", folder.path], ["notes", folder.path],
+        ] {
+            let (status, output) = try runProcess(try tmineExecutable().path, arguments)
+            #expect(status == 0 && output.contains(said), "\(arguments): \(output)")
+            #expect(!output.contains("interview:"), "\(output)")
+        }
+    }
+
     static func writeGPAndSurgeon(_ first: String, _ second: String) throws -> URL {
         let folder = try write(first).deletingLastPathComponent()
         try second.write(to: folder.appendingPathComponent("second.txt"), atomically: true, encoding: .utf8)

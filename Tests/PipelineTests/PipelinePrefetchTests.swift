@@ -3,7 +3,9 @@ import Testing
 
 @testable import Pipeline
 
-@Suite struct PipelinePrefetchTests {
+/// Serialized: the prefetch is one process-wide slot, and a test's `start` between another's
+/// `start` and `take` took that one's reading away (a test failed so under load).
+@Suite(.serialized) struct PipelinePrefetchTests {
     /// The reading started for a path is given to the command asking for that path, once, and
     /// is the reader's own reading of it; a command asking for another path gets none.
     @Test func aPrefetchedPipelineIsGivenOnceAndOnlyForItsPath() throws {
