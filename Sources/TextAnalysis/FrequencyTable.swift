@@ -1149,6 +1149,8 @@ public struct KeynessError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noWords(let empty?): return "\"\(empty)\" has no words: nothing to compare"
         case .noWords(nil): return "\"\(group)\" is the only group with words: there is no rest to compare it against"
         }
+        // No document read, or none with words of the roles counted: "the groups are: " and nothing.
+        guard !known.isEmpty else { return "no group \"\(group)\": no words were counted" }
         let named = known.prefix(Self.namesShown).map { "\"\($0)\"" }.joined(separator: ", ")
         let more = known.count > Self.namesShown ? ", and \(known.count - Self.namesShown) more" : ""
         return "no group \"\(group)\"; the groups are: " + named + more

@@ -490,13 +490,16 @@ import Testing
         }
     }
 
-    /// Keyness of a group the table lacks names the groups it has, the first 20 of many.
+    /// Keyness of a group the table lacks names the groups it has, the first 20 of many, or that
+    /// there are none.
     @Test func keynessOfAMissingGroupNamesTheFirstGroupsOfMany() {
         let few = KeynessError(group: "P1", known: ["P0001", "P0002"])
         #expect(few.description == #"no group "P1"; the groups are: "P0001", "P0002""#)
         let many = KeynessError(group: "P1", known: (1...2000).map { String(format: "P%04d", $0) })
         #expect(many.description.hasSuffix(#""P0019", "P0020", and 1980 more"#))
         #expect(!many.description.contains("P0021"))
+        // No groups at all (nothing read): said so, not "the groups are: " and nothing.
+        #expect(KeynessError(group: "GP", known: []).description == #"no group "GP": no words were counted"#)
     }
 
     /// For each grouping, a builder fed shared terms' ids and one numbering its own terms.
