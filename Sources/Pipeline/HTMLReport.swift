@@ -399,7 +399,7 @@ struct HTMLReport: @unchecked Sendable {
         private var codes: [Code] = []
         private var participantNumbers: [String?: Int] = [:]
         private var participantIDs: [String?] = []
-        /// Up to three suggestions not rejected per code, in order.
+        /// Up to ``examplesPerCode`` suggestions not rejected per code, in order.
         private(set) var examples: [String: [Example]] = [:]
         var manual: [String: Int] = [:]
 
@@ -502,8 +502,11 @@ struct HTMLReport: @unchecked Sendable {
 
         /// How many more of a code's suggestions not rejected the report shows as examples.
         func examplesWanted(code: String) -> Int {
-            max(0, 3 - (examples[code]?.count ?? 0))
+            max(0, Self.examplesPerCode - (examples[code]?.count ?? 0))
         }
+
+        /// How many passages the page quotes of each code.
+        static let examplesPerCode = 3
 
         mutating func add(example suggestion: Suggestion) {
             examples[suggestion.code, default: []].append(.decoded(suggestion))
@@ -697,6 +700,12 @@ struct HTMLReport: @unchecked Sendable {
         for code in lexicon?.codes ?? [] {
             let passages = tally.examples[code.name]?.compactMap { $0.passage(reading: lines) } ?? []
             guard !passages.isEmpty else { continue }
+            if html.isEmpty {
+                // Said: a code of 40 suggestions showed three, as if those were all.
+                html +=
+                    "<p>The first \(Tally.examplesPerCode) passages of each code, in document order "
+                    + "(suggestions not rejected by a coder); every one is in suggestions.json.</p>\n"
+            }
             html += "<h3>\(XML.escape(code.name))</h3><ul class=\"kwic\">"
             for passage in passages {
                 html +=

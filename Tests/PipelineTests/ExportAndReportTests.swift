@@ -292,6 +292,8 @@ import TextAnalysis
         #expect(html.contains("11 transcripts, 11 participants, 157 speaker turns, 2006 words spoken by participants"))
         // Keyness's p-values, one a term, are said to be uncorrected.
         #expect(html.contains("<p>p is each term's own, not corrected for the many terms compared"))
+        // The passages quoted are said to be the first three of each code.
+        #expect(html.contains("<p>The first 3 passages of each code, in document order"))
         let script = Workspace.repository.appendingPathComponent("Tests/PipelineTests/render_report.py").path
         let screenshot = workspace.root.appendingPathComponent("report.png").path
         let (status, output) = try runProcess(
