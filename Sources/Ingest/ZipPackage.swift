@@ -25,7 +25,7 @@ public struct ZipLimits: Sendable, Hashable, Codable {
 /// time, 2.3× slower than libdeflate's whole-buffer inflate on Word bodies (200 `document.xml`:
 /// 42.6 against 18.2 ms, a fifth of `tmine extract`'s work). A Word part is always whole in
 /// memory, which is the case libdeflate is made for.
-struct ZipPackage {
+public struct ZipPackage {
     /// Where one entry's bytes lie and what they should inflate to, from the central directory.
     struct Entry {
         var dataStart: Int
@@ -55,6 +55,12 @@ struct ZipPackage {
     }
 
     func contains(_ path: String) -> Bool { entries[path] != nil }
+
+    /// One entry of the zip package in `data`, inflated under the default ``ZipLimits`` (an
+    /// export telling its own earlier files by a part of them).
+    public static func entry(_ path: String, of data: Data, file: String) throws -> Data {
+        try ZipPackage(data: data, file: file, limits: ZipLimits()).read(path)
+    }
 
     struct Problem: Error {
         var reason: String

@@ -5,11 +5,13 @@ import Ingest
 extension Exporter {
     /// What an export writes; each knows its own earlier files.
     public enum Kind: Sendable {
-        case project, codebook, csv
+        case project, codebook, csv, spreadsheet
 
         /// Whether the file at `path` is an earlier export of this kind: only those are written
         /// over. A CSV by its header, a codebook by its root element, a project as a zip whose
-        /// central directory (at its end, 4 MB holding some 50,000 names) lists `project.qde`.
+        /// central directory (at its end, 4 MB holding some 50,000 names) lists `project.qde`, a
+        /// workbook by the application its properties name (one Excel has saved since is the
+        /// researcher's).
         func madeThis(_ path: String) -> Bool {
             guard let file = FileHandle(forReadingAtPath: path) else { return false }
             defer { try? file.close() }
@@ -17,6 +19,11 @@ extension Exporter {
             switch self {
             case .csv: return head.starts(with: Data("document,turn,speaker,participant".utf8))
             case .codebook: return head.range(of: Data("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"".utf8)) != nil
+            case .spreadsheet:
+                guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]), (try? file.seek(toOffset: 0)) != nil,
+                    let whole = try? file.readToEnd()
+                else { return false }
+                return Spreadsheet.madeThis(whole, file: path)
             case .project:
                 guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]), let end = try? file.seekToEnd() else { return false }
                 try? file.seek(toOffset: end - min(end, 4 << 20))

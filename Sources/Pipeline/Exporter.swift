@@ -4,7 +4,8 @@ import Foundation
 import Ingest
 
 /// Exports a study's coded results: a REFI-QDA project (`.qdpx`) or codebook (`.qdc`) for NVivo,
-/// ATLAS.ti, MAXQDA and QualCoder, and a long CSV of every coding for R, SPSS and spreadsheets.
+/// ATLAS.ti, MAXQDA and QualCoder, and a long table of every coding for R, SPSS and spreadsheets
+/// (CSV, or an Excel workbook).
 ///
 /// Codings are the accepted suggestions (the suggested code), recoded ones (the chosen code) and
 /// manual codings, per coder; a selection spans the coded unit, in code points of the plain text.
@@ -206,6 +207,44 @@ public struct Exporter: Sendable {
     /// A suggestion knows its turn's speaker and participant; corpus.json's documents are read
     /// only for manual codings.
     public func csv() throws(PipelineError) -> Data {
+        let table = try codingTable()
+        var text = table.header.map(csvField).joined(separator: ",") + "\n"
+        for row in table.rows {
+            text +=
+                row.map { cell in
+                    switch cell {
+                    case .text(let value): csvField(value)
+                    case .number(let value): String(value)
+                    }
+                }
+                .joined(separator: ",") + "\n"
+        }
+        return Data(text.utf8)
+    }
+
+    /// The CSV's rows as an Excel workbook (``Spreadsheet``), and how many codings' text was cut
+    /// at Excel's limit for a cell.
+    public func spreadsheet() throws(PipelineError) -> (data: Data, cut: Int) {
+        let table = try codingTable()
+        guard table.rows.count < Spreadsheet.rowLimit else {
+            throw PipelineError(
+                file: configuration.outputFolder,
+                message: "\(table.rows.count) codings are more rows than a sheet holds; export them as CSV")
+        }
+        // The text wide, the coded span's numbers narrow, the rest to fit a name or a date.
+        var widths: [Int: Int] = [:]
+        for (column, name) in table.header.enumerated() {
+            widths[column] = name == "text" ? 80 : ["turn", "start", "end"].contains(name) ? 8 : 18
+        }
+        let sheet = Spreadsheet(sheetName: "Codings", header: table.header, rows: table.rows, widths: widths)
+        do { return try sheet.package() } catch {
+            throw PipelineError(file: configuration.outputFolder, message: "cannot build the workbook: \(error)")
+        }
+    }
+
+    /// One row per coding: where it is (document, turn, speaker, participant and their
+    /// attributes), the code, who coded it and when, the span and its text.
+    func codingTable() throws(PipelineError) -> (header: [String], rows: [[Spreadsheet.Cell]]) {
         let study = try codings()
         let needed = Set(study.codings.filter { $0.turn == nil && $0.segmentIndex != nil }.map(\.documentID))
         var turns: [String: [Int: Segment]] = [:]
@@ -219,29 +258,27 @@ public struct Exporter: Sendable {
             }
         let names = corpus.participants.attributeNames
         let participants = corpus.participants.byID
-        var text =
-            (["document", "turn", "speaker", "participant"] + names
-            + ["code", "status", "coder", "at", "start", "end", "text"]).map(csvField).joined(separator: ",") + "\n"
-        for coding in study.codings {
+        let header =
+            ["document", "turn", "speaker", "participant"] + names
+            + ["code", "status", "coder", "at", "start", "end", "text"]
+        let rows = study.codings.map { coding -> [Spreadsheet.Cell] in
             let turn =
                 coding.turn
                 ?? coding.segmentIndex.flatMap { index in
                     turns[coding.documentID]?[index].map { (speaker: $0.speaker, participantID: $0.participantID) }
                 }
             let participant = turn?.participantID.flatMap { participants[$0] }
-            let fields =
-                [
-                    coding.documentID, coding.segmentIndex.map(String.init) ?? "", turn?.speaker ?? "",
-                    turn?.participantID ?? "",
-                ]
-                + names.map { participant?.attributes[$0] ?? "" }
+            return [
+                .text(coding.documentID), coding.segmentIndex.map { .number($0) } ?? .text(""),
+                .text(turn?.speaker ?? ""), .text(turn?.participantID ?? ""),
+            ]
+                + names.map { .text(participant?.attributes[$0] ?? "") }
                 + [
-                    coding.code, coding.status, coding.coder, coding.at, String(coding.range.start),
-                    String(coding.range.end), coding.text,
+                    .text(coding.code), .text(coding.status), .text(coding.coder), .text(coding.at),
+                    .number(coding.range.start), .number(coding.range.end), .text(coding.text),
                 ]
-            text += fields.map(csvField).joined(separator: ",") + "\n"
         }
-        return Data(text.utf8)
+        return (header, rows)
     }
 }
 

@@ -9,7 +9,7 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract:
-            "Export codings: a REFI-QDA project (.qdpx) or codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder; or CSV."
+            "Export codings: a REFI-QDA project (.qdpx) or codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder; or CSV or Excel."
     )
 
     @Argument(help: "The pipeline file (run it first).")
@@ -24,11 +24,28 @@ struct Export: ParsableCommand {
     @Option(name: .long, help: "Write one row per coding to this CSV file.")
     var csv: String?
 
+    @Option(
+        name: .long,
+        help: "Write one row per coding to this Excel workbook (.xlsx): the CSV's rows, read by Excel as written.")
+    var xlsx: String?
+
     func run() throws {
         let exporter = Exporter(configuration: try readPipeline(pipeline))
-        guard qdpx != nil || qdc != nil || csv != nil else { throw ValidationError("give --qdpx, --qdc or --csv") }
+        guard qdpx != nil || qdc != nil || csv != nil || xlsx != nil else {
+            throw ValidationError("give --qdpx, --qdc, --csv or --xlsx")
+        }
+        let spreadsheet = { () throws(PipelineError) -> Data in
+            let (data, cut) = try exporter.spreadsheet()
+            if cut > 0 {
+                printError(
+                    "warning: \(cut.counted("coding")) longer than Excel's \(Spreadsheet.cellLimit) characters a cell: "
+                        + "cut in the workbook (--csv writes the whole text)")
+            }
+            return data
+        }
         let exports: [(String?, Exporter.Kind, () throws(PipelineError) -> Data)] = [
             (qdpx, .project, exporter.project), (qdc, .codebook, exporter.codebook), (csv, .csv, exporter.csv),
+            (xlsx, .spreadsheet, spreadsheet),
         ]
         // Every target checked before anything is written.
         for case let (path?, kind, _) in exports { try report { try exporter.checkTarget(path, kind: kind) } }
@@ -80,7 +97,6 @@ struct AgreementCommand: ParsableCommand {
         var states: [CoderState] = []
         for file in files {
             do {
-                let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
                 // A misspelt path was read as a coder who decided nothing.
                 let log = try DecisionStore.decode(FileManager.default.contents(atPath: file), path: file)
                 states.append(CoderState(log))

@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import Ingest
 import Testing
 import TextAnalysis
 
@@ -216,6 +217,95 @@ import TextAnalysis
             Exporter.guid("code", "Hype").range(
                 of: #"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#,
                 options: .regularExpression) != nil)
+    }
+
+    /// The codings as an Excel workbook hold the CSV's rows as a spreadsheet program reads them:
+    /// numbers as numbers, every other field as the text it is (a `1-5` attribute no date), the
+    /// header bold, frozen and filtered; exported again it is written over, a
+    /// workbook of the researcher's own never is.
+    @Test func anExcelWorkbookHoldsTheCSVsRowsAsWritten() throws {
+        let workspace = try decidedWorkspace()
+        defer { workspace.remove() }
+        let exporter = Exporter(configuration: try PipelineReader.read(workspace.pipeline))
+        let book = workspace.root.appendingPathComponent("codings.xlsx").path
+        let (status, output) = try runProcess(
+            try tmineExecutable().path, ["export", workspace.pipeline, "--xlsx", book])
+        #expect(status == 0 && output == "wrote \(book)\n", "\(output)")
+        let script = Workspace.repository.appendingPathComponent("Tests/PipelineTests/read_xlsx.py").path
+        let (read, json) = try runProcess("/usr/bin/env", ["python3", script, book])
+        #expect(read == 0, "\(json)")
+        struct Sheet: Decodable {
+            var sheets: [String]
+            var freeze: String?
+            var filter: String?
+            var headerBold: Bool
+            var rows: [[Value?]]
+            var types: [[String]]
+            enum Value: Decodable, Equatable {
+                case text(String), number(Int)
+                init(from decoder: any Decoder) throws {
+                    let container = try decoder.singleValueContainer()
+                    if let number = try? container.decode(Int.self) {
+                        self = .number(number)
+                    } else {
+                        self = .text(try container.decode(String.self))
+                    }
+                }
+            }
+        }
+        let sheet = try JSONDecoder().decode(Sheet.self, from: Data(json.utf8))
+        #expect(sheet.sheets == ["Codings"] && sheet.freeze == "A2" && sheet.headerBold)
+        let table = try exporter.codingTable()
+        #expect(sheet.filter == "A1:\(Spreadsheet.columnName(table.header.count - 1))\(table.rows.count + 1)")
+        // Row for row what the CSV holds; an empty field is an empty string cell, read as none.
+        let expected: [[Sheet.Value?]] =
+            [table.header.map { .text($0) }]
+            + table.rows.map { row in
+                row.map { cell in
+                    switch cell {
+                    case .text(""): nil
+                    case .text(let text): .text(text)
+                    case .number(let number): .number(number)
+                    }
+                }
+            }
+        #expect(sheet.rows == expected)
+        #expect(table.rows.count == 4 && sheet.types[1].contains("int"))
+        // Text Excel would read otherwise from a CSV stays text: "1-5" (a date) and "50% clinical: …".
+        let years = try #require(table.header.firstIndex(of: "years_in_field"))
+        #expect(sheet.rows.dropFirst().contains { $0[years] == .text("1-5") } && sheet.types[1][years] == "str")
+        // Exported again: written over. A workbook the researcher saved (or Excel did) is kept.
+        #expect(throws: Never.self) { try exporter.checkTarget(book, kind: .spreadsheet) }
+        #expect(throws: PipelineError.self) { try exporter.checkTarget(book, kind: .project) }
+        let own = workspace.root.appendingPathComponent("mine.xlsx").path
+        let theirs = try PackageWriter.zip([
+            ("docProps/app.xml", Data("<Properties><Application>Microsoft Excel</Application></Properties>".utf8))
+        ])
+        try theirs.write(to: URL(fileURLWithPath: own))
+        #expect(throws: PipelineError.self) { try exporter.checkTarget(own, kind: .spreadsheet) }
+    }
+
+    /// A cell holds at most Excel's 32,767 characters: longer text is cut with an ellipsis and
+    /// counted (the command warns); columns past Z are AA, AB …
+    @Test func aWorkbookCutsTextAtExcelsLimitAndNamesColumnsPastZ() throws {
+        let long = String(repeating: "hype ", count: 8_000)
+        let sheet = Spreadsheet(
+            sheetName: "Codings", header: ["text", "n"],
+            rows: [[.text(long), .number(3)], [.text("short"), .number(4)]])
+        let (data, cut) = try sheet.package()
+        #expect(cut == 1)
+        let book = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID()).xlsx")
+        defer { try? FileManager.default.removeItem(at: book) }
+        try data.write(to: book)
+        let script = Workspace.repository.appendingPathComponent("Tests/PipelineTests/read_xlsx.py").path
+        let (read, json) = try runProcess("/usr/bin/env", ["python3", script, book.path])
+        #expect(read == 0, "\(json)")
+        let rows = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["rows"] as? [[Any]])
+        let first = try #require(rows[1][0] as? String)
+        #expect(first.count == Spreadsheet.cellLimit && first.hasSuffix("…") && long.hasPrefix(first.dropLast()))
+        #expect(rows[2][0] as? String == "short" && rows[2][1] as? Int == 4)
+        #expect([0, 25, 26, 51, 701, 702].map(Spreadsheet.columnName) == ["A", "Z", "AA", "AZ", "ZZ", "AAA"])
     }
 
     /// Exports, `tmine decide --list` and `tmine lexicon report` merge the decisions a document at
