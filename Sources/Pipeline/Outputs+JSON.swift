@@ -222,7 +222,8 @@ extension Outputs {
     }
 
     /// The review page's list of every suggestion with only what its filters, code tree and
-    /// progress need: `coder`'s status, the code, document and participant, and the attributes
+    /// progress need: `coder`'s status (and `conflict` where coders disagree), the code, document
+    /// and participant, and the attributes
     /// as a position in `attributeSets` (a few distinct sets, repeated by every suggestion).
     /// The whole suggestions were 160 MB at 100 MB of transcripts, and the browser took 5–6 s
     /// and a gigabyte to hold them; the page asks for a card's whole suggestion when it shows it.
@@ -257,6 +258,9 @@ extension Outputs {
                             writer.record { writer in
                                 writer.field("attributes", position)
                                 writer.field("code", suggestion.code)
+                                // Coders disagree: what the page's "conflict" filter lists (this
+                                // coder's status alone never said so, and the filter listed nothing).
+                                if suggestion.status == .conflict { writer.field("conflict", true) }
                                 writer.field("documentID", suggestion.documentID)
                                 writer.field("id", suggestion.id)
                                 writer.field("participantID", suggestion.participantID)

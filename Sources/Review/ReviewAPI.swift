@@ -10,20 +10,31 @@ import Pipeline
 struct ReviewAPI: Sendable {
     let configuration: PipelineConfiguration
     let coder: String
+    /// Coding for agreement: the page is sent this coder's decisions alone, so that other
+    /// coders' cannot sway theirs (κ and α assume judgements made independently), not hidden
+    /// on a page that holds them.
+    let blind: Bool
     let suggestions: SuggestionsCache
     let states = CoderStateCache()
     var decider: Decider { Decider(configuration: configuration) }
 
-    init(configuration: PipelineConfiguration, coder: String) {
+    init(configuration: PipelineConfiguration, coder: String, blind: Bool = false) {
         self.configuration = configuration
         self.coder = coder
+        self.blind = blind
         suggestions = SuggestionsCache(decider: Decider(configuration: configuration))
+    }
+
+    /// The coders' states the page may see: this coder's alone when ``blind``.
+    private func visible(_ states: [CoderState]) -> [CoderState] {
+        blind ? states.filter { $0.coder == coder } : states
     }
 
     /// The page's state but its list of suggestions, which is spliced in (see ``state()``).
     struct State: Encodable {
         var study: String
         var coder: String
+        var blind: Bool
         /// Which suggestions.json the state holds (``SuggestionsCache/Loaded/run``).
         var run: String
         /// The coder's log version: sent back with every decision.
@@ -38,13 +49,13 @@ struct ReviewAPI: Sendable {
     /// ``suggestions(ids:)``.
     func state() throws -> Response {
         let current = try loaded { try suggestions.current() }
-        let states = try loaded { try decider.coderStates(cache: self.states) }
+        let states = visible(try loaded { try decider.coderStates(cache: self.states) })
         // The coder's log version as its state counts it (the log is not read again for it).
         let version = states.first { $0.coder == coder }?.version ?? 0
         let merged = DecisionMerger().merge(current.file.suggestions, states: states)
         var body = try encoded(
             State(
-                study: configuration.study, coder: coder, run: current.run, version: version,
+                study: configuration.study, coder: coder, blind: blind, run: current.run, version: version,
                 codes: current.file.lexicon.codes,
                 manualCodings: merged.manual[coder] ?? []))
         // Keys are sorted and `version` is the last: the listing goes before it, written as
@@ -64,7 +75,7 @@ struct ReviewAPI: Sendable {
     /// the state again).
     func suggestions(ids: [String]) throws -> Response {
         let current = try loaded { try suggestions.current() }
-        let states = try loaded { try decider.coderStates(cache: self.states) }
+        let states = visible(try loaded { try decider.coderStates(cache: self.states) })
         return try json(Page(run: current.run, suggestions: current.merged(ids: ids, states: states)))
     }
 
@@ -138,7 +149,7 @@ struct ReviewAPI: Sendable {
                     documents.append(document)
                 }
             }
-            let states = try decider.coderStates(cache: self.states)
+            let states = visible(try decider.coderStates(cache: self.states))
             return try json(
                 Decided(
                     run: current.run, version: log.version,

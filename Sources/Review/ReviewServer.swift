@@ -19,12 +19,15 @@ public struct ReviewServer: Sendable {
     public let port: Int
     private let api: ReviewAPI
 
-    public init(configuration: PipelineConfiguration, coder: String, port: Int = 0, token: String? = nil) {
+    /// `blind`: the page is never sent other coders' decisions (see ``ReviewAPI/blind``).
+    public init(
+        configuration: PipelineConfiguration, coder: String, port: Int = 0, token: String? = nil, blind: Bool = false
+    ) {
         self.configuration = configuration
         self.coder = coder
         self.port = port
         self.token = token ?? Self.randomToken()
-        api = ReviewAPI(configuration: configuration, coder: coder)
+        api = ReviewAPI(configuration: configuration, coder: coder, blind: blind)
     }
 
     /// Reads the last run's suggestions, so that a missing or unreadable file is reported

@@ -20,19 +20,27 @@ struct ReviewCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port on 127.0.0.1 (default: any free port).")
     var port = 0
 
+    @Flag(
+        name: .long,
+        help:
+            "Show none of the other coders' decisions (for coding that agreement is measured on: each coder's judgements their own)."
+    )
+    var blind = false
+
     func run() async throws {
         let configuration = try readPipeline(pipeline)
         guard Decider.isValidCoder(coder) else {
             throw ValidationError("a coder name is letters, digits, '.', '_' or '-'")
         }
         guard configuration.suggest != nil else { throw ValidationError("the pipeline has no suggest stage") }
-        let server = ReviewServer(configuration: configuration, coder: coder, port: port)
+        let server = ReviewServer(configuration: configuration, coder: coder, port: port, blind: blind)
         try report { try server.prepare() }
         let token = server.token
-        let coder = self.coder
+        let (coder, blind) = (self.coder, self.blind)
         let app = server.application { port in
             let message =
-                "Review for \(coder): http://127.0.0.1:\(port)/?token=\(token)\n"
+                "Review for \(coder)\(blind ? " (blind: no other coder's decisions are shown)" : ""): "
+                + "http://127.0.0.1:\(port)/?token=\(token)\n"
                 + "Decisions are saved to \(Decider(configuration: configuration).decisionsPath(coder: coder)). Ctrl-C stops.\n"
             FileHandle.standardOutput.write(Data(message.utf8))
         }

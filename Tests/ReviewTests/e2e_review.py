@@ -64,6 +64,11 @@ def filters(driver, wait, state):
     status.select_by_value("rejected")
     wanted = [s["id"] for s in suggestions if s["status"] == "rejected"]
     wait.until(lambda d: [c.get_attribute("data-id") for c in d.find_elements(By.CSS_SELECTOR, ".card")] == wanted)
+    # Where the coders disagree (another coder accepted every suggestion beforehand).
+    status.select_by_value("conflict")
+    disputed = [s["id"] for s in suggestions if s.get("conflict")]
+    assert disputed, "no conflict listed"
+    wait.until(lambda d: sorted(c.get_attribute("data-id") for c in d.find_elements(By.CSS_SELECTOR, ".card")) == sorted(disputed))
     status.select_by_value("")
     participant = sorted({s["participantID"] for s in suggestions if s.get("participantID")})[0]
     Select(driver.find_element(By.ID, "filter-participant")).select_by_value(participant)

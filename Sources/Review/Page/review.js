@@ -41,7 +41,9 @@ async function load() {
   positions = new Map(state.listing.suggestions.map((s, i) => [s.id, i]));
   paths = new Map(state.codes.map((c) => [c.name, c.path]));
   $("study").textContent = state.study;
-  $("coder").textContent = "coder: " + state.coder;
+  $("coder").textContent = "coder: " + state.coder + (state.blind ? " (blind)" : "");
+  // Blind, the page has no other coder's decisions: there is no conflict to filter by.
+  if (state.blind) for (const option of [...$("filter-status").options]) if (option.value === "conflict") option.remove();
   fillFilters();
   render();
 }
@@ -67,7 +69,7 @@ function fillFilters() {
 function passes(s) {
   const status = $("filter-status").value, participant = $("filter-participant").value, attribute = $("filter-attribute").value;
   if (codeFilter && !codePath(s).includes(codeFilter)) return false;
-  if (status && s.status !== status) return false;
+  if (status === "conflict" ? !s.conflict : status && s.status !== status) return false;
   if (participant && s.participantID !== participant) return false;
   if (attribute) { const i = attribute.indexOf("="); if (attributesOf(s)[attribute.slice(0, i)] !== attribute.slice(i + 1)) return false; }
   return true;
@@ -161,7 +163,7 @@ function card(s, index) {
   const attributes = Object.entries(s.attributes).filter(([k]) => k !== "transcript").map(([k, v]) => k + ": " + v).join(" · ");
   if (attributes) meta.append(el("span", null, attributes));
   if (mine && mine.code) meta.append(el("span", null, "→ " + mine.code));
-  const others = s.decisions.filter((d) => d.coder !== state.coder).map((d) => d.coder + ": " + d.status);
+  const others = s.decisions.filter((d) => d.coder !== state.coder).map((d) => d.coder + ": " + d.status + (d.code ? " → " + d.code : ""));
   if (others.length) meta.append(el("span", null, "others: " + others.join(", ")));
   article.append(meta);
   article.append(turnText(s));
@@ -284,7 +286,9 @@ async function send(actions) {
   state.manualCodings = decided.manualCodings;
   for (const s of decided.suggestions) {
     full.set(s.id, s);
-    listed()[positions.get(s.id)].status = statusOf(s);
+    const listedOne = listed()[positions.get(s.id)];
+    listedOne.status = statusOf(s);
+    listedOne.conflict = s.status === "conflict";
   }
   if ($("filter-status").value !== "") { render(); return true; }
   // No filter looks at statuses: the same cards are listed, and only the changed ones are drawn again.
