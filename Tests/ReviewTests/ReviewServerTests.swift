@@ -33,6 +33,10 @@ struct ReviewStudy {
         }
         try "Interviewer: And the hype?\nP12: <script>alert('x')</script> & <b>so much hype</b>, honestly.\n"
             .write(to: corpus.appendingPathComponent("interview-12.txt"), atomically: true, encoding: .utf8)
+        // Two speakers known only by name, neither asking: their turns are no participant's.
+        try
+            "Jane Smith: Tell me about the hype.\nAde Bello: So much hype.\nJane Smith: Thank you.\nAde Bello: Hype again.\n"
+            .write(to: corpus.appendingPathComponent("interview-13.txt"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(
             at: Self.repository.appendingPathComponent("Pipelines/lexicons/ai-doctors.yaml"),
             to: root.appendingPathComponent("lexicon.yaml"))

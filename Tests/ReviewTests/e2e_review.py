@@ -73,6 +73,11 @@ def filters(driver, wait, state):
     participant = sorted({s["participantID"] for s in suggestions if s.get("participantID")})[0]
     Select(driver.find_element(By.ID, "filter-participant")).select_by_value(participant)
     wait.until(lambda d: shown() == sum(s.get("participantID") == participant for s in suggestions))
+    # Suggestions of speakers tied to no participant have an entry of their own.
+    nobody = sum(not s.get("participantID") for s in suggestions)
+    assert nobody, "the study has no suggestion without a participant"
+    Select(driver.find_element(By.ID, "filter-participant")).select_by_visible_text("(no participant)")
+    wait.until(lambda d: shown() == nobody)
     Select(driver.find_element(By.ID, "filter-participant")).select_by_value("")
     key, value = next((k, v) for set_ in sets for k, v in sorted(set_.items()) if k != "transcript")
     Select(driver.find_element(By.ID, "filter-attribute")).select_by_value(key + "=" + value)

@@ -49,6 +49,8 @@ async function load() {
 }
 
 const listed = () => state.listing.suggestions;
+// The participant filter's value for suggestions without a participant (no id is empty).
+const NOBODY = "\u0000";
 const attributesOf = (s) => state.listing.attributeSets[s.attributes] || {};
 const codePath = (s) => paths.get(s.code) || [s.code];
 
@@ -56,7 +58,9 @@ function fillFilters() {
   const participants = [...new Set(listed().map((s) => s.participantID).filter(Boolean))].sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
   const pSelect = $("filter-participant");
   const keepP = pSelect.value;
-  pSelect.replaceChildren(new Option("all", ""), ...participants.map((p) => new Option(p, p)));
+  // Turns of speakers the study could not tie to a participant (their notes say why) are listed too.
+  const nobody = listed().some((s) => !s.participantID) ? [new Option("(no participant)", NOBODY)] : [];
+  pSelect.replaceChildren(new Option("all", ""), ...participants.map((p) => new Option(p, p)), ...nobody);
   pSelect.value = keepP;
   const pairs = new Set();
   for (const set of state.listing.attributeSets) for (const [k, v] of Object.entries(set)) if (k !== "transcript") pairs.add(k + "=" + v);
@@ -70,7 +74,7 @@ function passes(s) {
   const status = $("filter-status").value, participant = $("filter-participant").value, attribute = $("filter-attribute").value;
   if (codeFilter && !codePath(s).includes(codeFilter)) return false;
   if (status === "conflict" ? !s.conflict : status && s.status !== status) return false;
-  if (participant && s.participantID !== participant) return false;
+  if (participant && (s.participantID || NOBODY) !== participant) return false;
   if (attribute) { const i = attribute.indexOf("="); if (attributesOf(s)[attribute.slice(0, i)] !== attribute.slice(i + 1)) return false; }
   return true;
 }
