@@ -21,7 +21,7 @@ public struct Spreadsheet {
     /// Column widths in characters, by column; the others Excel's default.
     var widths: [Int: Int] = [:]
 
-    /// Excel's most characters in a cell; longer text is cut (the whole is in the CSV).
+    /// Excel's most characters in a cell, in UTF-16 units; longer text is cut (the whole is in the CSV).
     public static let cellLimit = 32_767
     /// Excel's most rows in a sheet, the header's among them.
     static let rowLimit = 1_048_576
@@ -57,8 +57,8 @@ public struct Spreadsheet {
                     sheet += "<c r=\"\(reference)\"\(style)><v>\(value)</v></c>"
                 case .text(let value):
                     var value = value
-                    if value.count > Self.cellLimit {
-                        value = String(value.prefix(Self.cellLimit - 1)) + "…"
+                    if value.utf16.count > Self.cellLimit {
+                        value = Self.cut(value)
                         cut += 1
                     }
                     // Kept as written: leading or trailing spaces and line breaks.
@@ -146,6 +146,19 @@ public struct Spreadsheet {
             ("xl/worksheets/sheet1.xml", sheet),
         ]
         return (try PackageWriter.zip(parts.map { ($0.0, Data($0.1.utf8)) }), cut)
+    }
+
+    /// `text` cut to fit a cell, an ellipsis last: whole characters up to ``cellLimit`` UTF-16
+    /// units, as Excel counts them (an emoji is two, a letter with its accent apart is two).
+    static func cut(_ text: String) -> String {
+        var units = 0
+        var end = text.startIndex
+        for character in text {
+            units += character.utf16.count
+            guard units <= cellLimit - 1 else { break }
+            end = text.index(after: end)
+        }
+        return String(text[..<end]) + "…"
     }
 
     /// The letters of a column: A … Z, AA … AZ, BA …

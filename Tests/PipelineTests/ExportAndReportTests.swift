@@ -306,6 +306,9 @@ import TextAnalysis
         #expect(first.count == Spreadsheet.cellLimit && first.hasSuffix("…") && long.hasPrefix(first.dropLast()))
         #expect(rows[2][0] as? String == "short" && rows[2][1] as? Int == 4)
         #expect([0, 25, 26, 51, 701, 702].map(Spreadsheet.columnName) == ["A", "Z", "AA", "AZ", "ZZ", "AAA"])
+        // Excel counts UTF-16 units: text of emoji is cut at half as many characters, never inside one.
+        let emoji = Spreadsheet.cut(String(repeating: "👍", count: 20_000))
+        #expect(emoji.utf16.count <= Spreadsheet.cellLimit && emoji.count == (Spreadsheet.cellLimit - 1) / 2 + 1)
     }
 
     /// Exports, `tmine decide --list` and `tmine lexicon report` merge the decisions a document at
