@@ -363,6 +363,21 @@ public struct RunReport: Codable, Sendable {
         public var orphaned: [DecisionMerger.Orphan]
         public var reattached: Int
 
+        /// The count and, for the codes that changed most since the last run, what each gained
+        /// and lost: "6 suggestions (Hype +1, Barriers −2)". What a lexicon edit did, said where
+        /// the run is read (it was only in run-report.json).
+        public var changeSummary: String {
+            let changed = perCode.filter { $0.added > 0 || $0.removed > 0 }
+                .sorted { ($0.added + $0.removed) > ($1.added + $1.removed) }
+            let shown = changed.prefix(4).map { change in
+                change.code + (change.added > 0 ? " +\(change.added)" : "")
+                    + (change.removed > 0 ? " −\(change.removed)" : "")
+            }
+            let more = changed.count > 4 ? ["and \((changed.count - 4).counted("more code")) changed"] : []
+            return total.counted("suggestion")
+                + (shown.isEmpty ? "" : " (" + (shown + more).joined(separator: ", ") + ")")
+        }
+
         /// The same suggestions seen again, from this lexicon: nothing added or removed, and no
         /// line for a code the lexicon no longer has (the last run listed it for what it lost; a
         /// run that recomputed everything would not list it).

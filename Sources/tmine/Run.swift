@@ -161,6 +161,9 @@ struct RunRequest: Equatable {
                 line +=
                     "; \(hits.counted("hit")) of \(queries.count.counted("query", plural: "queries"))"
             }
+            if stage.name == "suggest", let suggestions = report.suggestions {
+                line += "; " + suggestions.changeSummary
+            }
             lines.append(line)
         }
         if !report.stages.contains(where: \.wrote) {

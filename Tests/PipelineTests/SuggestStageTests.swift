@@ -39,6 +39,39 @@ import TextAnalysis
         #expect(back.suggestions?.perCode.allSatisfy { $0.added == 0 && $0.removed == 0 } == true)
     }
 
+    /// `tmine run` says what a lexicon edit did to the suggestions, code by code (it was only in
+    /// run-report.json): the count, and what the codes that changed most gained and lost.
+    @Test func aRunSaysWhatEachCodeGainedAndLost() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        try workspace.editLexicon {
+            $0.replacingOccurrences(of: "patterns: [serendipit*,", with: "patterns: [serendipit*, colleague*,")
+        }
+        let (status, output) = try runProcess(try tmineExecutable().path, ["run", workspace.pipeline])
+        #expect(status == 0, "\(output)")
+        let report = try JSONDecoder().decode(RunReport.self, from: workspace.output("run-report.json"))
+        let gained = try #require(report.suggestions?.perCode.first { $0.code == "Serendipity" }?.added)
+        #expect(gained > 0)
+        #expect(
+            output.contains("  suggest: ")
+                && output.contains("; \(report.suggestions?.total ?? 0) suggestions (Serendipity +\(gained))\n"),
+            "\(output)")
+        // The codes that changed most, four at most, then how many more.
+        func change(_ code: String, _ added: Int, _ removed: Int) -> RunReport.Suggestions.CodeChange {
+            .init(code: code, total: added, added: added, removed: removed)
+        }
+        var summary = try #require(report.suggestions)
+        summary.total = 1
+        summary.perCode = [
+            change("A", 1, 0), change("B", 0, 5), change("C", 2, 2), change("D", 0, 0), change("E", 3, 0),
+            change("F", 1, 1),
+        ]
+        #expect(summary.changeSummary == "1 suggestion (B −5, C +2 −2, E +3, F +1 −1, and 1 more code changed)")
+        summary.perCode = [change("D", 0, 0)]
+        #expect(summary.changeSummary == "1 suggestion")
+    }
+
     @Test func suggestionsPutTogetherCodeByCodeEqualAFullRecomputation() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
