@@ -27,6 +27,11 @@ struct ReviewCommand: AsyncParsableCommand {
     )
     var blind = false
 
+    func validate() throws {
+        // 99999 was served on 34463, the port it wraps to.
+        guard (0...65_535).contains(port) else { throw ValidationError("--port is 1 to 65535, or 0 for any free port") }
+    }
+
     func run() async throws {
         let configuration = try readPipeline(pipeline)
         guard Decider.isValidCoder(coder) else {

@@ -392,6 +392,39 @@ struct ReviewStudy {
         }
     }
 
+    /// A port asked for that another server holds is told plainly before serving; a free one
+    /// and "any free port" pass.
+    @Test func aPortInUseIsToldPlainly() throws {
+        let study = try ReviewStudy()
+        defer { study.remove() }
+        // A listening socket on a port the system picks.
+        let held = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(held) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(held, $0, length) == 0 && listen(held, 1) == 0 && getsockname(held, $0, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let server = ReviewServer(configuration: study.configuration, coder: "alice", port: port, token: token)
+        #expect {
+            try server.prepare()
+        } throws: { error in
+            (error as? PipelineError)?.description
+                == "--port: error: port \(port) on 127.0.0.1 is in use (a review page open already?): give another, or none for any free port"
+        }
+        close(held)
+        #expect(throws: Never.self) { try server.prepare() }
+        #expect(throws: Never.self) {
+            try ReviewServer(configuration: study.configuration, coder: "alice", token: token).prepare()
+        }
+    }
+
     @Test(arguments: [
         ("127.0.0.1:8080", true), ("localhost", true), ("[::1]:9", true), ("LOCALHOST:1", true),
         ("evil.example", false), ("127.0.0.1.evil.example:80", false), ("", false), ("192.168.1.2:8080", false),

@@ -14,3 +14,14 @@ import Testing
         #expect(Kwic.shellWord("") == "\"\"")
     }
 }
+
+@Suite struct ReviewCommandTests {
+    /// A port past 65535 is refused (99999 was served on 34463, the port it wraps to); 0 is any
+    /// free port.
+    @Test func aPortOutOfRangeIsRefused() throws {
+        #expect(throws: (any Error).self) { try ReviewCommand.parse(["p.yaml", "--coder", "a", "--port", "99999"]) }
+        #expect(throws: (any Error).self) { try ReviewCommand.parse(["p.yaml", "--coder", "a", "--port", "-1"]) }
+        #expect(try ReviewCommand.parse(["p.yaml", "--coder", "a", "--port", "0"]).port == 0)
+        #expect(try ReviewCommand.parse(["p.yaml", "--coder", "a", "--port", "65535"]).port == 65_535)
+    }
+}
