@@ -364,9 +364,13 @@ public struct RunReport: Codable, Sendable {
         public var reattached: Int
 
         /// The count and, for the codes that changed most since the last run, what each gained
-        /// and lost: "6 suggestions (Hype +1, Barriers −2)". What a lexicon edit did, said where
-        /// the run is read (it was only in run-report.json).
+        /// and lost: "6 suggestions (Hype +1, Barriers −2)"; after a first run, the count alone.
+        /// What a lexicon edit did, said where the run is read (it was only in run-report.json).
         public var changeSummary: String {
+            // Every suggestion new (a first run): there is nothing to compare with.
+            guard perCode.contains(where: { $0.added != $0.total || $0.removed > 0 }) else {
+                return total.counted("suggestion")
+            }
             let changed = perCode.filter { $0.added > 0 || $0.removed > 0 }
                 .sorted { ($0.added + $0.removed) > ($1.added + $1.removed) }
             let shown = changed.prefix(4).map { change in
