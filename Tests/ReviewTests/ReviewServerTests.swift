@@ -398,8 +398,9 @@ struct ReviewStudy {
         let study = try ReviewStudy()
         defer { study.remove() }
         // A listening socket on a port the system picks.
+        // Closed once, below, and not again: a second close in this process of parallel tests
+        // could close another test's file that took the number.
         let held = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(held) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -409,16 +410,21 @@ struct ReviewStudy {
                 bind(held, $0, length) == 0 && listen(held, 1) == 0 && getsockname(held, $0, &length) == 0
             }
         }
-        #expect(bound)
+        guard bound else {
+            close(held)
+            Issue.record("could not hold a port")
+            return
+        }
         let port = Int(UInt16(bigEndian: address.sin_port))
         let server = ReviewServer(configuration: study.configuration, coder: "alice", port: port, token: token)
+        let refused = Result { try server.prepare() }
+        close(held)
         #expect {
-            try server.prepare()
+            try refused.get()
         } throws: { error in
             (error as? PipelineError)?.description
                 == "--port: error: port \(port) on 127.0.0.1 is in use (a review page open already?): give another, or none for any free port"
         }
-        close(held)
         #expect(throws: Never.self) { try server.prepare() }
         #expect(throws: Never.self) {
             try ReviewServer(configuration: study.configuration, coder: "alice", token: token).prepare()
