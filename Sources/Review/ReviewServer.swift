@@ -42,18 +42,23 @@ public struct ReviewServer: Sendable {
     /// go at once, with `SO_REUSEADDR` as the server binds it; any free port needs no check.
     func checkPort() throws(PipelineError) {
         guard port != 0 else { return }
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return }
-        defer { close(socket) }
+        #if canImport(Glibc)
+            let stream = Int32(SOCK_STREAM.rawValue)
+        #else
+            let stream = SOCK_STREAM
+        #endif
+        let probe = socket(AF_INET, stream, 0)
+        guard probe >= 0 else { return }
+        defer { close(probe) }
         var yes: Int32 = 1
-        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(clamping: port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard bound != 0 else { return }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Corpus
 import Foundation
+import Ingest
 import Pipeline
 import TextAnalysis
 
@@ -53,8 +54,14 @@ struct Kwic: ParsableCommand {
 
     func run() throws {
         // `tmine kwic study.yaml hype` read "hype" as a missing transcript: the query comes first.
+        var folder: ObjCBool = false
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
-        if exists(query), let missing = corpus.input.inputs.first(where: { !exists($0) }) {
+        let studyPath =
+            FileManager.default.fileExists(atPath: query, isDirectory: &folder)
+            && (folder.boolValue
+                || (["yaml", "yml"] + Ingestor.transcriptExtensions).contains(
+                    (query as NSString).pathExtension.lowercased()))
+        if studyPath, let missing = corpus.input.inputs.first(where: { !exists($0) }) {
             throw ValidationError(
                 "\"\(missing)\" is no file or folder, and the query comes first: "
                     + "tmine kwic \(Self.shellWord(missing)) \(Self.shellWord(query)) …")
