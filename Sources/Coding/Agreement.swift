@@ -27,6 +27,25 @@ public struct Agreement: Sendable, Codable {
     public var coders: [String]
     public var codes: [Row]
     public var overall: Row
+    /// Per coder, how many of their decisions in force were made blind (``DecisionEvent/blind``):
+    /// what a methods section can say of the judgements' independence.
+    public var decidedBlind: [BlindCount] = []
+
+    /// A coder's decisions in force, and how many of them were made blind.
+    public struct BlindCount: Sendable, Codable, Equatable {
+        public var coder: String
+        public var blind: Int
+        public var decisions: Int
+    }
+
+    /// ``decidedBlind`` from the coders' states: decisions on suggestions (accepted, rejected,
+    /// recoded), in the coders' order.
+    public static func decidedBlind(_ states: [CoderState]) -> [BlindCount] {
+        states.map { state in
+            let decided = state.entries.values.filter { $0.status != .pending }
+            return BlindCount(coder: state.coder, blind: decided.filter(\.blind).count, decisions: decided.count)
+        }
+    }
 
     /// Judgements per code: unit → coder → applied?
     public typealias Judgements = [String: [String: [String: Bool]]]

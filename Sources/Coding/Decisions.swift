@@ -47,6 +47,9 @@ public struct DecisionEvent: Sendable, Hashable, Codable {
     public var snapshot: Snapshot?
     public var manual: ManualCoding?
     public var manualID: String?
+    /// Made on a review page sent no other coder's decisions (`tmine review --blind`): a
+    /// judgement made independently, as agreement assumes. Absent otherwise.
+    public var blind: Bool?
 
     public init(
         sequence: Int = 0, at: String = "", action: Action, suggestionID: String? = nil, code: String? = nil,
@@ -118,6 +121,8 @@ public struct CoderState: Sendable {
         public var note: String?
         public var at: String
         public var snapshot: DecisionEvent.Snapshot?
+        /// Whether the decision in force was made blind (``DecisionEvent/blind``).
+        public var blind = false
         /// Earlier statuses, for undo.
         var history: [(SuggestionStatus, String?)] = []
 
@@ -170,6 +175,7 @@ public struct CoderState: Sendable {
                 entry.history.append((entry.status, entry.code))
                 entry.status = event.action == .accept ? .accepted : event.action == .reject ? .rejected : .recoded
                 entry.code = event.action == .recode ? event.code : nil
+                entry.blind = event.blind == true
             case .undo:
                 if let (status, code) = entry.history.popLast() {
                     entry.status = status
@@ -403,6 +409,7 @@ extension DecisionEvent: JSONReadable {
         var snapshot: Snapshot?
         var manual: ManualCoding?
         var manualID: String?
+        var blind: Bool?
         try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "sequence": sequence = try reader.int()
@@ -415,6 +422,7 @@ extension DecisionEvent: JSONReadable {
             case "snapshot": snapshot = try reader.null() ? nil : try Snapshot(reading: &reader)
             case "manual": manual = try reader.null() ? nil : try ManualCoding(reading: &reader)
             case "manualID": manualID = try reader.optionalString()
+            case "blind": blind = try reader.null() ? nil : try reader.bool()
             default: try reader.skipValue()
             }
         }
@@ -422,6 +430,7 @@ extension DecisionEvent: JSONReadable {
             sequence: try reader.required(sequence, "sequence"), at: try reader.required(at, "at"),
             action: try reader.required(action, "action"), suggestionID: suggestionID, code: code, note: note,
             previousStatus: previousStatus, snapshot: snapshot, manual: manual, manualID: manualID)
+        self.blind = blind
     }
 }
 

@@ -65,6 +65,18 @@ package struct JSONReader {
         return true
     }
 
+    /// A `true` or `false`.
+    package mutating func bool() throws(Failure) -> Bool {
+        for (literal, value) in [("true", true), ("false", false)] {
+            let word = Array(literal.utf8)
+            if try peek() == word[0], at + word.count <= bytes.count, bytes[at..<at + word.count].elementsEqual(word) {
+                at += word.count
+                return value
+            }
+        }
+        throw failure("expected true or false")
+    }
+
     /// An object: `body` is given each key and must read its value.
     package mutating func object(_ body: (inout JSONReader, String) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))

@@ -189,7 +189,7 @@ public struct Decider: Sendable {
     @discardableResult
     public func decide(
         coder: String, _ actions: [Action], expectedVersion: Int? = nil, in suggestions: Outputs.SuggestionsFile? = nil,
-        cache: CoderStateCache? = nil
+        cache: CoderStateCache? = nil, blind: Bool = false
     ) throws(PipelineError) -> DecisionLog {
         guard Self.isValidCoder(coder) else {
             throw PipelineError(file: coder, message: "a coder name is letters, digits, '.', '_' or '-'")
@@ -320,6 +320,9 @@ public struct Decider: Sendable {
         if !problems.isEmpty {
             throw PipelineError(
                 file: decisionsPath(coder: coder), message: problems.joined(separator: "; ") + "; nothing was written")
+        }
+        if blind {
+            for index in events.indices { events[index].blind = true }
         }
         do {
             let path = decisionsPath(coder: coder)

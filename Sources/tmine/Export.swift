@@ -105,7 +105,8 @@ struct AgreementCommand: ParsableCommand {
                 throw ExitStatus.usage
             }
         }
-        let agreement = Agreement(judgements: Agreement.judgements(from: states), coders: states.map(\.coder))
+        var agreement = Agreement(judgements: Agreement.judgements(from: states), coders: states.map(\.coder))
+        agreement.decidedBlind = Agreement.decidedBlind(states)
         if json {
             print(try jsonString(agreement))
             return
@@ -114,6 +115,10 @@ struct AgreementCommand: ParsableCommand {
         // A bootstrap interval when there is one, after a space.
         func interval(_ value: [Double]?) -> String { value.map { " [\(number($0[0])), \(number($0[1]))]" } ?? "" }
         print("coders: " + agreement.coders.joined(separator: ", "))
+        // Whether the judgements were made apart (tmine review --blind), for the methods section.
+        print(
+            "decided blind (tmine review --blind): "
+                + agreement.decidedBlind.map { "\($0.coder) \($0.blind) of \($0.decisions)" }.joined(separator: ", "))
         for row in agreement.codes + [agreement.overall] {
             print(
                 "\(row.code): \(row.pairableUnits.counted("unit")) judged by 2+ coders, "

@@ -127,8 +127,8 @@ import Testing
         #expect(after.order.map(after.status(of:)) == afterAlone.order.map(afterAlone.status(of:)))
     }
 
-    /// Events of every shape: each optional field present or not, evidence empty or not, text
-    /// with quotes, slashes, line breaks and characters beyond the BMP.
+    /// Events of every shape: each optional field present or not (`blind` among them), evidence
+    /// empty or not, text with quotes, slashes, line breaks and characters beyond the BMP.
     static func randomEvents(_ count: Int, seed: UInt64) -> [DecisionEvent] {
         var random = SplitMixGenerator(seed: seed)
         let texts = ["hype", "a/b \"quoted\"", "line\nbreak\ttab", "naïve 🩺", ""]
@@ -138,7 +138,7 @@ import Testing
             let actions: [DecisionEvent.Action] = [.accept, .reject, .recode, .note, .undo, .manual, .removeManual]
             let action = actions[Int.random(in: 0..<actions.count, using: &random)]
             let evidence = (0..<Int.random(in: 0...2, using: &random)).map { _ in text() }
-            return DecisionEvent(
+            var event = DecisionEvent(
                 sequence: index + 1, at: "2026-12-04T0\(index % 10):00:00Z", action: action,
                 suggestionID: maybe("s\(index % 7)"), code: maybe(text()), note: maybe(text()),
                 previousStatus: Bool.random(using: &random) ? SuggestionStatus.accepted : nil,
@@ -149,6 +149,9 @@ import Testing
                         id: "m\(index)", documentID: text(), segmentIndex: Bool.random(using: &random) ? index : nil,
                         range: ScalarRange(start: index, end: index + 3), text: text(), code: text()) : nil,
                 manualID: action == .removeManual ? "m\(index - 1)" : nil)
+            // Made on a blind review page, or not said.
+            event.blind = Bool.random(using: &random) ? true : nil
+            return event
         }
     }
 
@@ -169,6 +172,16 @@ import Testing
         #expect(try DecisionStore.decode(extra, path: "bob.json") == DecisionLog(coder: "bob"))
         #expect(DecisionStore.readByHand(Data(#"{"coder":"a","coder":"b","events":[],"schemaVersion":1}"#.utf8)) == nil)
         #expect(DecisionStore.readByHand(Data(#"{"coder":"bob","events":[]}"#.utf8)) == nil)
+        // `blind` is true, false or null, as JSONDecoder reads it; anything else is left to it.
+        func blind(_ value: String) -> DecisionLog? {
+            DecisionStore.readByHand(
+                Data(
+                    #"{"coder":"a","events":[{"action":"accept","at":"x","blind":\#(value),"sequence":1}],"schemaVersion":1}"#
+                        .utf8))
+        }
+        #expect(blind("true")?.events.first?.blind == true && blind("false")?.events.first?.blind == false)
+        #expect(blind("null")?.events.first?.blind == nil && blind("null") != nil)
+        #expect(blind("tru") == nil && blind("\"yes\"") == nil)
     }
 
     /// New events are put in before the file's events array closes, in the bytes encoding the

@@ -47,7 +47,8 @@ import TextAnalysis
     }
 
     /// `tmine agreement` as a coder reads it: counts in the singular where they are one, and no
-    /// space before a comma or at a line's end where a figure has no interval.
+    /// space before a comma or at a line's end where a figure has no interval; it says how many
+    /// of each coder's decisions were made blind.
     @Test func agreementReadsAsSentencesWithoutStraySpaces() throws {
         let workspace = try decidedWorkspace()
         defer { workspace.remove() }
@@ -58,6 +59,13 @@ import TextAnalysis
         #expect(
             lines.contains { $0.hasPrefix("(all codes): 1 unit judged by 2+ coders, agreement 1.000") }, "\(output)")
         #expect(lines.allSatisfy { !$0.contains(" ,") && !$0.hasSuffix(" ") }, "\(output)")
+        // How many decisions in force each coder made blind (tmine review --blind), for the methods.
+        #expect(lines.dropFirst().first == "decided blind (tmine review --blind): alice 0 of 3, bob 0 of 1")
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let third = try decider.currentSuggestions().file.suggestions[2].id
+        try decider.decide(coder: "bob", [.reject(third)], blind: true)
+        let (_, blind) = try runProcess(try tmineExecutable().path, ["agreement", workspace.pipeline])
+        #expect(blind.contains("\ndecided blind (tmine review --blind): alice 0 of 3, bob 1 of 2\n"), "\(blind)")
         // Inputs that would compare nothing, or a coder with themselves, are refused with the
         // reason: a misspelt log was read as a coder who decided nothing.
         let decisions = workspace.out.appendingPathComponent("decisions")

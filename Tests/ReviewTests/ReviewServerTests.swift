@@ -316,8 +316,13 @@ struct ReviewStudy {
             let decision = decided.suggestions.first { $0.id == theirs.id }
             #expect(decision?.decisions.map(\.coder) == (blind ? ["alice"] : ["alice", "bob"]))
             #expect(decision?.status == (blind ? .rejected : .conflict))
-            // Blind or not, every decision is kept in the logs, and agreement compares them.
+            // Blind or not, every decision is kept in the logs, and agreement compares them; one
+            // made on a blind page says so, for agreement to count.
             #expect(try decider.coderStates().map(\.coder).sorted() == ["alice", "bob"])
+            let log = try DecisionStore.read(decider.decisionsPath(coder: "alice"), coder: "alice")
+            #expect(log.events.last?.blind == (blind ? true : nil))
+            let counted = Agreement.decidedBlind(try decider.coderStates()).first { $0.coder == "alice" }
+            #expect(counted?.blind == (blind ? 1 : 0) && counted?.decisions == 3)
         }
     }
 
