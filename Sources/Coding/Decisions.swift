@@ -124,7 +124,7 @@ public struct CoderState: Sendable {
         /// Whether the decision in force was made blind (``DecisionEvent/blind``).
         public var blind = false
         /// Earlier statuses, for undo.
-        var history: [(SuggestionStatus, String?)] = []
+        var history: [(status: SuggestionStatus, code: String?, blind: Bool)] = []
 
         public static func == (lhs: Entry, rhs: Entry) -> Bool {
             lhs.status == rhs.status && lhs.code == rhs.code && lhs.note == rhs.note && lhs.at == rhs.at
@@ -172,14 +172,13 @@ public struct CoderState: Sendable {
             if let snapshot = event.snapshot { entry.snapshot = snapshot }
             switch event.action {
             case .accept, .reject, .recode:
-                entry.history.append((entry.status, entry.code))
+                entry.history.append((entry.status, entry.code, entry.blind))
                 entry.status = event.action == .accept ? .accepted : event.action == .reject ? .rejected : .recoded
                 entry.code = event.action == .recode ? event.code : nil
                 entry.blind = event.blind == true
             case .undo:
-                if let (status, code) = entry.history.popLast() {
-                    entry.status = status
-                    entry.code = code
+                if let earlier = entry.history.popLast() {
+                    (entry.status, entry.code, entry.blind) = (earlier.status, earlier.code, earlier.blind)
                 }
             case .note:
                 entry.note = event.note

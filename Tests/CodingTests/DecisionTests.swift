@@ -182,6 +182,15 @@ import Testing
         #expect(blind("true")?.events.first?.blind == true && blind("false")?.events.first?.blind == false)
         #expect(blind("null")?.events.first?.blind == nil && blind("null") != nil)
         #expect(blind("tru") == nil && blind("\"yes\"") == nil)
+        // An undo takes back the decision's blindness with it.
+        var state = CoderState(DecisionLog(coder: "a"))
+        var seen = DecisionEvent(action: .accept, suggestionID: "s")
+        var unseen = DecisionEvent(action: .reject, suggestionID: "s")
+        (seen.blind, unseen.blind) = (nil, true)
+        for event in [seen, unseen] { state.apply(event) }
+        #expect(state.entries["s"]?.blind == true)
+        state.apply(DecisionEvent(action: .undo, suggestionID: "s"))
+        #expect(state.entries["s"]?.blind == false && state.entries["s"]?.status == .accepted)
     }
 
     /// New events are put in before the file's events array closes, in the bytes encoding the
