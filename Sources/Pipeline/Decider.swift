@@ -140,10 +140,13 @@ public struct Decider: Sendable {
         try requireSuggestStage()
         let path = try OutputFlush.trusted("suggestions.json", in: configuration.outputFolder)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw PipelineError(file: path, message: "no suggestions yet; run the pipeline first (tmine run)")
+            throw PipelineError(file: path, message: Self.notRunYet)
         }
         return path
     }
+
+    /// What is said before the first run, whichever way suggestions.json is read.
+    static let notRunYet = "no suggestions yet; run the pipeline first (tmine run)"
 
     /// Refuses a pipeline without a suggest stage: it has nothing to decide on, review or export.
     public func requireSuggestStage() throws(PipelineError) {
@@ -159,7 +162,7 @@ public struct Decider: Sendable {
         try requireSuggestStage()
         return try OutputFlush.contents(
             of: "suggestions.json", in: configuration.outputFolder,
-            missing: "no suggestions yet; run the pipeline first (tmine run)")
+            missing: Self.notRunYet)
     }
 
     /// Every coder's decision log as it is now, coders by name; with `cache`, a log whose file
@@ -334,8 +337,6 @@ public struct Decider: Sendable {
         }
     }
 
-    /// The coder's manual coding in force whose id is `id` or begins with it (6 or more
-    /// characters, one match); nil with the reason added to `problems`.
     /// The coder's manual codings in force, as their log has them now.
     private func manualCodings(of coder: String, cache: CoderStateCache?) throws(PipelineError) -> [ManualCoding] {
         let path = decisionsPath(coder: coder)

@@ -16,16 +16,17 @@ extension Exporter {
             guard let file = FileHandle(forReadingAtPath: path) else { return false }
             defer { try? file.close() }
             guard let head = try? file.read(upToCount: 4096) else { return false }
+            let zip = head.starts(with: [0x50, 0x4B, 0x03, 0x04])
             switch self {
             case .csv: return head.starts(with: Data("document,turn,speaker,participant".utf8))
             case .codebook: return head.range(of: Data("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"".utf8)) != nil
             case .spreadsheet:
-                guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]), (try? file.seek(toOffset: 0)) != nil,
+                guard zip, (try? file.seek(toOffset: 0)) != nil,
                     let whole = try? file.readToEnd()
                 else { return false }
                 return Spreadsheet.madeThis(whole, file: path)
             case .project:
-                guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]), let end = try? file.seekToEnd() else { return false }
+                guard zip, let end = try? file.seekToEnd() else { return false }
                 try? file.seek(toOffset: end - min(end, 4 << 20))
                 let tail = (try? file.readToEnd()) ?? Data()
                 return tail.range(of: Data("project.qde".utf8)) != nil

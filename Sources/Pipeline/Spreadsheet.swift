@@ -32,10 +32,11 @@ public struct Spreadsheet {
 
     /// The package's bytes, and how many cells were cut at ``cellLimit``.
     func package() throws -> (data: Data, cut: Int) {
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
         var cut = 0
         var sheet = """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+            <worksheet xmlns="\(main)">\
             <sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" \
             state="frozen"/></sheetView></sheetViews>
             """
@@ -75,7 +76,6 @@ public struct Spreadsheet {
         sheet += "</sheetData><autoFilter ref=\"A1:\(last)\"/></worksheet>"
 
         let name = XML.escape(sheetName)
-        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
         let relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
         let package = "http://schemas.openxmlformats.org/package/2006"
         let type = "application/vnd.openxmlformats-officedocument"
@@ -173,7 +173,7 @@ public struct Spreadsheet {
         return name
     }
 
-    /// Whether the workbook at `path` is an earlier export: its `docProps/app.xml` names
+    /// Whether the workbook `data` is an earlier export: its `docProps/app.xml` names
     /// ``application``.
     static func madeThis(_ data: Data, file: String) -> Bool {
         guard let properties = try? ZipPackage.entry("docProps/app.xml", of: data, file: file) else { return false }

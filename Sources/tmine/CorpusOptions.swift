@@ -96,7 +96,7 @@ struct InputOptions: ParsableArguments {
         let foldDiacritics = flags?.foldDiacritics ?? false
         let keepAnnotations = flags?.keepAnnotations ?? false
         var options = Tokenizer.Options()
-        if inputs.count == 1, inputs[0].hasSuffix(".yaml") || inputs[0].hasSuffix(".yml") {
+        if inputs.count == 1, isPipelinePath(inputs[0]) {
             let configuration = try readPipeline(inputs[0])
             var table: ParticipantTable
             do {
@@ -159,7 +159,12 @@ struct StudyStream {
     func keepingNotes() -> StudyStream {
         var options = options
         options.annotations = true
-        return StudyStream(
+        return with(options: options, stopwords: stopwords)
+    }
+
+    /// The same study with these tokeniser options and stopwords.
+    func with(options: Tokenizer.Options, stopwords: Stopwords) -> StudyStream {
+        StudyStream(
             files: files, failures: failures, ingestor: ingestor, options: options, stopwords: stopwords,
             noTranscripts: noTranscripts)
     }
@@ -208,6 +213,9 @@ struct StudyStream {
         }
     }
 }
+
+/// Whether a path names a pipeline file rather than transcripts or decisions: by its extension.
+func isPipelinePath(_ path: String) -> Bool { path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
 
 /// Whether a command that went on past transcripts it could not read met any: it ends with
 /// exit code 1 (DESIGN.md), after its output, where it ended 0 as if every file had been read.

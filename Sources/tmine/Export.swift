@@ -78,8 +78,7 @@ struct AgreementCommand: ParsableCommand {
 
     func run() throws {
         var files = inputs
-        let isPipeline = { (path: String) in path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
-        if inputs.count > 1, let pipeline = inputs.first(where: isPipeline) {
+        if inputs.count > 1, let pipeline = inputs.first(where: isPipelinePath) {
             throw ValidationError(
                 "give two or more decisions files, or one pipeline file alone (\(pipeline) is among \(inputs.count) inputs)"
             )
@@ -89,7 +88,7 @@ struct AgreementCommand: ParsableCommand {
         if let twice = coders.enumerated().first(where: { coders[..<$0.offset].contains($0.element) })?.element {
             throw ValidationError("coder \"\(twice)\" is given twice: agreement compares different coders' logs")
         }
-        if inputs.count == 1, isPipeline(inputs[0]) {
+        if inputs.count == 1, isPipelinePath(inputs[0]) {
             let folder = try readPipeline(inputs[0]).decisionsFolder
             files = try DecisionFiles.logs(in: folder)
         }

@@ -62,35 +62,31 @@ struct Freq: ParsableCommand {
         if let reference, reference == keyness {
             throw ValidationError("--reference \"\(reference)\" is the --keyness group itself: compare it with another")
         }
-        var list = Stopwords.none
-        switch stopwords ?? "english" {
-        case "english": list = .english
-        case "none": break
-        case let file:
-            // Normalised as this command's tokens are (a file of "Déjà" with --fold-diacritics).
-            var tokenizer = Tokenizer.Options()
-            tokenizer.caseMode = corpus.tokenizer.case
-            tokenizer.foldDiacritics = corpus.tokenizer.foldDiacritics
-            do {
-                list = try Stopwords.read(contentsOf: URL(fileURLWithPath: file), options: tokenizer)
-            } catch {
-                printError("\(file): error: " + AtomicFile.cannotRead("stopword file", at: file))
-                throw ExitStatus.usage
-            }
-        }
         var options = FrequencyCounter.Options()
         options.grouping = Grouping(by)
         if let problem = options.grouping.problem { throw ValidationError("--by: " + problem) }
         options.ngram = ngram
         options.filter = try filters.filter()
-        options.removeStopwords = !list.words.isEmpty
         options.stem = stem
         options.minimumCount = minCount
         // The terminal shows each group's top 15 unless told: only those rows are made and sorted.
         options.top = top ?? (json || csv ? nil : 15)
         // A list given (a file, say) is used with a pipeline's corpus too, where it was replaced
         // by the pipeline's own in silence.
-        let study = try corpus.study(stopwords: list, explicitStopwords: stopwords != nil)
+        var study = try corpus.study(
+            stopwords: stopwords == "none" ? .none : .english, explicitStopwords: stopwords != nil)
+        if let file = stopwords, !["english", "none"].contains(file) {
+            // Normalised as the study's tokens are (a file of "Déjà" where diacritics are folded).
+            do {
+                study = study.with(
+                    options: study.options,
+                    stopwords: try Stopwords.read(contentsOf: URL(fileURLWithPath: file), options: study.options))
+            } catch {
+                printError("\(file): error: " + AtomicFile.cannotRead("stopword file", at: file))
+                throw ExitStatus.usage
+            }
+        }
+        options.removeStopwords = !study.stopwords.words.isEmpty
         try filters.check(against: study.participants)
         if let problem = study.participants.missingAttribute(among: options.grouping.attributeNames) {
             throw ValidationError("--by: " + problem)

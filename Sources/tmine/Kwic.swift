@@ -55,13 +55,11 @@ struct Kwic: ParsableCommand {
     func run() throws {
         // `tmine kwic study.yaml hype` read "hype" as a missing transcript: the query comes first.
         var folder: ObjCBool = false
-        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
         let studyPath =
             FileManager.default.fileExists(atPath: query, isDirectory: &folder)
-            && (folder.boolValue
-                || (["yaml", "yml"] + Ingestor.transcriptExtensions).contains(
-                    (query as NSString).pathExtension.lowercased()))
-        if studyPath, let missing = corpus.input.inputs.first(where: { !exists($0) }) {
+            && (folder.boolValue || isPipelinePath(query)
+                || Ingestor.transcriptExtensions.contains((query as NSString).pathExtension.lowercased()))
+        if studyPath, let missing = corpus.input.inputs.first(where: { !FileManager.default.fileExists(atPath: $0) }) {
             throw ValidationError(
                 "\"\(missing)\" is no file or folder, and the query comes first: "
                     + "tmine kwic \(Self.shellWord(missing)) \(Self.shellWord(query)) …")

@@ -37,8 +37,8 @@ struct ReviewCommand: AsyncParsableCommand {
         guard Decider.isValidCoder(coder) else {
             throw ValidationError("a coder name is letters, digits, '.', '_' or '-'")
         }
-        guard configuration.suggest != nil else { throw ValidationError("the pipeline has no suggest stage") }
         let server = ReviewServer(configuration: configuration, coder: coder, port: port, blind: blind)
+        // Reads the last run's suggestions: a pipeline without a suggest stage, or not run, is told so.
         try report { try server.prepare() }
         let token = server.token
         let (coder, blind) = (self.coder, self.blind)
