@@ -54,7 +54,12 @@ public struct CodeSuggester: Sendable {
         for (segmentIndex, segment) in document.segments.enumerated() where options.roles.contains(segment.role) {
             let tokens = corpus.tokens[documentIndex][segmentIndex]
             guard !tokens.isEmpty else { continue }
-            let matches = matcher.matches(in: tokens)
+            var matches = matcher.matches(in: tokens)
+            if corpus.options.phrases == .sentence, matches.contains(where: { $0.end - $0.start > 1 }) {
+                // Patterns of several words (and exclusions) stay inside a sentence.
+                let breaks = SentenceBreaks.before(tokens, in: segment.text)
+                matches.removeAll { SentenceBreaks.within(breaks, $0.start, $0.end - 1) }
+            }
             // Most turns match nothing: only those that do pay for scalars and sentences.
             guard matches.contains(where: { !$0.isExclusion }) else { continue }
             let slicer = ScalarSlicer(segment.text)
@@ -178,43 +183,25 @@ public struct CodeSuggester: Sendable {
         return count
     }
 
-    /// The sentence of each token: a new sentence starts after `.`, `!`, `?` or `…` between tokens.
-    /// One pass over the turn's UTF-8, its tokens' scalar offsets followed in step (decoding the
-    /// turn into scalars for this was a tenth of the suggester).
+    /// The sentence of each token: a new sentence starts after `.`, `!`, `?` or `…` between tokens
+    /// (the units suggestions are grouped by, and negation's scope; a phrase's sentence breaks
+    /// are ``SentenceBreaks``', which read abbreviations and hesitations apart: these are kept as
+    /// they were, since a sentence's index is part of a suggestion's id).
     static func sentenceIndices(_ tokens: [Token], _ text: String) -> [Int] {
-        var indices: [Int] = []
-        indices.reserveCapacity(tokens.count)
-        var text = text
-        text.withUTF8 { bytes in
-            var byte = 0
-            var scalar = 0
-            func advance(to target: Int) {
-                while scalar < target, byte < bytes.count {
-                    byte += 1
-                    while byte < bytes.count, bytes[byte] & 0xC0 == 0x80 { byte += 1 }
-                    scalar += 1
+        var indices = [Int](repeating: 0, count: tokens.count)
+        var sentence = 0
+        SentenceBreaks.forEachGap(tokens, in: text) { index, bytes, gap in
+            for at in gap {
+                let unit = bytes[at]
+                // `…` is E2 80 A6; the others are ASCII, never part of another scalar.
+                if unit == 0x2E || unit == 0x21 || unit == 0x3F
+                    || (unit == 0xE2 && at + 2 < gap.upperBound && bytes[at + 1] == 0x80 && bytes[at + 2] == 0xA6)
+                {
+                    sentence += 1
+                    break
                 }
             }
-            var sentence = 0
-            for (index, token) in tokens.enumerated() {
-                if index > 0 {
-                    advance(to: Int(tokens[index - 1].end))
-                    var at = byte
-                    advance(to: Int(token.start))
-                    while at < byte {
-                        let unit = bytes[at]
-                        // `…` is E2 80 A6; the others are ASCII, never part of another scalar.
-                        if unit == 0x2E || unit == 0x21 || unit == 0x3F
-                            || (unit == 0xE2 && at + 2 < byte && bytes[at + 1] == 0x80 && bytes[at + 2] == 0xA6)
-                        {
-                            sentence += 1
-                            break
-                        }
-                        at += 1
-                    }
-                }
-                indices.append(sentence)
-            }
+            indices[index] = sentence
         }
         return indices
     }

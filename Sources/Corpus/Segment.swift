@@ -196,7 +196,7 @@ package enum UTF8Scalars {
     }
 
     /// How many of a word's eight bytes are continuation bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func continuationCount(_ word: UInt64) -> Int {
         // Top bit set and the next one clear; shifting moves each byte's bit 6 onto its bit 7.
         (word & ~(word << 1) & 0x8080_8080_8080_8080).nonzeroBitCount

@@ -37,6 +37,19 @@ enum MethodsStatement {
                 } ?? "")
         tokens += "."
         parts.append(tokens)
+        let phrases =
+            (configuration.kwic?.queries.contains { ((try? Query($0))?.elements.count ?? 1) > 1 } ?? false)
+            || (configuration.frequencies?.ngrams.contains { $0 > 1 } ?? false)
+            || (configuration.suggest?.lexicon.codes.contains { code in
+                code.patterns.contains { $0.text.contains(" ") }
+            } ?? false)
+        if phrases {
+            parts.append(
+                options.phrases == .sentence
+                    ? "Phrases and n-grams were matched within a sentence (ended by ! or ?, or by a full stop before "
+                        + "a word not in lower case; not by an ellipsis)."
+                    : "Phrases and n-grams were matched across sentence ends within a turn.")
+        }
         if !configuration.bands.isEmpty {
             parts.append(
                 "Numeric participant attributes were grouped in ranges: "

@@ -236,6 +236,7 @@ public enum Outputs {
                     writer.field("hyphens", options.hyphens)
                     writer.field("numberSeparators", options.numberSeparators)
                     writer.field("numbers", options.numbers)
+                    writer.field("phrases", options.phrases.rawValue)
                     writer.field("possessiveApostrophe", options.possessiveApostrophe)
                     writer.field("urls", options.urls)
                 }

@@ -17,7 +17,7 @@ public enum PipelineReader {
     static let suggestKeys = ["lexicon", "unit", "roles", "decisions"]
     static let tokenizeKeys = [
         "case", "diacritics", "apostrophes", "possessives", "hyphens", "numberSeparators", "numbers", "urls",
-        "annotations", "stopwords", "extraStopwords",
+        "annotations", "phrases", "stopwords", "extraStopwords",
     ]
     static let kwicKeys = ["queries", "window", "unit", "match", "roles", "sort"]
     static let frequencyKeys = ["groupings", "ngrams", "minCount", "top", "stem", "stopwords", "roles", "keyness"]
@@ -352,12 +352,10 @@ public enum PipelineReader {
         for (key, _, value) in yaml.mapping(node, known: tokenizeKeys, what: "the tokenize stage") {
             switch key {
             case "case":
-                if let text = yaml.string(value, what: "case") {
-                    if let mode = Tokenizer.Options.CaseMode(rawValue: text) {
-                        stage.options.caseMode = mode
-                    } else {
-                        yaml.error(at: value, "case is fold, lower or preserve")
-                    }
+                if let mode: Tokenizer.Options.CaseMode = yaml.choice(
+                    value, what: "case", "case is fold, lower or preserve")
+                {
+                    stage.options.caseMode = mode
                 }
             case "diacritics":
                 if let text = yaml.string(value, what: "diacritics") {
@@ -374,6 +372,12 @@ public enum PipelineReader {
             case "numbers": stage.options.numbers = yaml.bool(value, what: key) ?? true
             case "urls": stage.options.urls = yaml.bool(value, what: key) ?? true
             case "annotations": stage.options.annotations = yaml.bool(value, what: key) ?? false
+            case "phrases":
+                if let scope: Tokenizer.Options.PhraseScope = yaml.choice(
+                    value, what: "phrases", "phrases is sentence (a phrase stays inside a sentence) or turn")
+                {
+                    stage.options.phrases = scope
+                }
             case "stopwords":
                 if let text = yaml.string(value, what: "stopwords") {
                     if text == "english" || text == "none" {
@@ -429,20 +433,14 @@ public enum PipelineReader {
                 }
             case "window": stage.options.window = yaml.int(value, what: "window", range: 0...500) ?? 5
             case "unit":
-                if let text = yaml.string(value, what: "unit") {
-                    if let unit = Concordancer.Options.WindowUnit(rawValue: text) {
-                        stage.options.unit = unit
-                    } else {
-                        yaml.error(at: value, "unit is tokens or characters")
-                    }
+                if let unit: Concordancer.Options.WindowUnit = yaml.choice(
+                    value, what: "unit", "unit is tokens or characters")
+                {
+                    stage.options.unit = unit
                 }
             case "match":
-                if let text = yaml.string(value, what: "match") {
-                    if let mode = Query.MatchMode(rawValue: text) {
-                        stage.options.mode = mode
-                    } else {
-                        yaml.error(at: value, "match is surface, lower or stem")
-                    }
+                if let mode: Query.MatchMode = yaml.choice(value, what: "match", "match is surface, lower or stem") {
+                    stage.options.mode = mode
                 }
             case "roles": stage.options.filter.roles = roles(value, yaml: yaml)
             default:
@@ -484,12 +482,9 @@ public enum PipelineReader {
                     for problem in error.errors { yaml.report(problem) }
                 }
             case "unit":
-                if let text = yaml.string(value, what: "unit") {
-                    if let parsed = CodeSuggester.Options.Unit(rawValue: text) {
-                        unit = parsed
-                    } else {
-                        yaml.error(at: value, "unit is turn or sentence")
-                    }
+                if let parsed: CodeSuggester.Options.Unit = yaml.choice(value, what: "unit", "unit is turn or sentence")
+                {
+                    unit = parsed
                 }
             case "roles": roles = self.roles(value, yaml: yaml)
             default: decisions = yaml.string(value, what: "decisions").map(resolve)

@@ -43,6 +43,7 @@ enum SettingsKey {
         key.add("numbers", [String(options.numbers)])
         key.add("urls", [String(options.urls)])
         key.add("annotations", [String(options.annotations)])
+        key.add("phrases", [options.phrases.rawValue])
         return key.hash
     }
 

@@ -76,6 +76,7 @@ public enum StudyTemplate {
               stopwords: english    # english | none | a file with one word per line
               extraStopwords: [um, uh, yeah]
               annotations: false    # true: count the words of notes in square brackets ([laughs])
+              phrases: sentence     # turn: phrases and n-grams may cross a sentence's end
           - kwic:
               queries: ["protected time", "hype", "regulat*"]
               window: 5

@@ -184,6 +184,17 @@ final class YAMLNodeReader {
         return scalar.string
     }
 
+    /// A text naming one of a setting's values; `values` (what they are) is the error otherwise.
+    func choice<Value: RawRepresentable>(_ node: Node, what: String, _ values: String) -> Value?
+    where Value.RawValue == String {
+        guard let text = string(node, what: what) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            error(at: node, values)
+            return nil
+        }
+        return value
+    }
+
     func int(_ node: Node, what: String, range: ClosedRange<Int>) -> Int? {
         guard refuseAnchor(node), case .scalar(let scalar) = node, let value = Self.decimal(scalar) ?? node.int else {
             error(at: node, "\(what) must be a whole number")

@@ -63,13 +63,20 @@ public struct Concordancer: Sendable {
                 let tokens = corpus.tokens[documentIndex][segmentIndex]
                 guard !tokens.isEmpty else { continue }
                 var slicer: ScalarSlicer?
+                // Found when a phrase first matches in the turn.
+                var breaks: [Bool]?
                 for index in tokens.indices {
                     let id = Int(surfaceMode ? tokens[index].surface : tokens[index].form)
                     guard starts[id] else { continue }
                     for query in compiled where query.matches(tokens, at: index) {
+                        let last = index + query.matches.count - 1
+                        if last > index, corpus.options.phrases == .sentence {
+                            let found = breaks ?? SentenceBreaks.before(tokens, in: segment.text)
+                            breaks = found
+                            if SentenceBreaks.within(found, index, last) { continue }
+                        }
                         let text = slicer ?? ScalarSlicer(segment.text)
                         slicer = text
-                        let last = index + query.matches.count - 1
                         var line = line(
                             query: query.query, tokens: tokens, first: index, last: last, text: text,
                             document: document, segment: segment)

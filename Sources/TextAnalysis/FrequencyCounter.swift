@@ -96,7 +96,8 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
 public struct FrequencyCounter: Sendable {
     public struct Options: Sendable, Hashable, Codable {
         public var grouping: Grouping = .corpus
-        /// 1 for words, 2 or 3 for n-grams (within a turn, never across turns).
+        /// 1 for words, 2 or 3 for n-grams (within a turn, never across turns; within a sentence
+        /// unless the tokeniser's ``Tokenizer/Options/phrases`` says `turn`).
         public var ngram = 1
         public var filter = SegmentFilter()
         /// Leave stopwords out; an n-gram holding a stopword is left out too.
@@ -183,8 +184,13 @@ public struct FrequencyCounter: Sendable {
                     stop.append(corpus.isStopword[Int(token.form)])
                 }
                 guard ids.count >= n else { continue }
+                // An n-gram stays inside a sentence unless phrases may cross them.
+                let breaks =
+                    corpus.options.phrases == .sentence
+                    ? SentenceBreaks.before(tokens, in: segments[segmentIndex].text) : []
                 for start in 0...(ids.count - n) {
                     if options.removeStopwords, stop[start..<(start + n)].contains(true) { continue }
+                    if !breaks.isEmpty, SentenceBreaks.within(breaks, start, start + n - 1) { continue }
                     perSpeaker[speaker].append(NGram(ids[start..<(start + n)]))
                 }
             }

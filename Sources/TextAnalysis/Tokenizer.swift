@@ -56,13 +56,25 @@ public struct Tokenizer: Sendable {
         /// a sound (`(laughs)`, `(unv.)`); else such a stretch of one line, up to
         /// ``annotationLimit`` bytes, is skipped: it is not what the speaker said.
         public var annotations = false
+        /// How far a phrase query, a lexicon pattern of several words or an n-gram may reach.
+        public var phrases: PhraseScope = .sentence
+
+        /// How far a match of several words may reach in a turn.
+        public enum PhraseScope: String, Sendable, Hashable, Codable, CaseIterable {
+            /// Within a sentence (``SentenceBreaks``): "protected time" is not found in "… felt
+            /// protected. Time was short", nor counted as a bigram there. The default.
+            case sentence
+            /// Anywhere in the turn, across sentence ends, as token-based concordancers (AntConc)
+            /// and the shared benchmark task match.
+            case turn
+        }
 
         /// The longest note skipped, in bytes: a `[` without its `]` this close is a separator.
         public static let annotationLimit = 200
 
         public init() {}
 
-        // Written by hand to read options saved before `annotations` existed.
+        // Written by hand to read options saved before `annotations` and `phrases` existed.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             caseMode = try container.decode(CaseMode.self, forKey: .caseMode)
@@ -74,6 +86,7 @@ public struct Tokenizer: Sendable {
             numbers = try container.decode(Bool.self, forKey: .numbers)
             urls = try container.decode(Bool.self, forKey: .urls)
             annotations = try container.decodeIfPresent(Bool.self, forKey: .annotations) ?? false
+            phrases = try container.decodeIfPresent(PhraseScope.self, forKey: .phrases) ?? .sentence
         }
     }
 

@@ -28,6 +28,13 @@ struct TokenizerFlags: ParsableArguments {
         name: .long,
         help: "Tokenise transcribers' notes ([laughs], ((coughs)), (laughs), (0.5)) as words; skipped by default.")
     var keepAnnotations = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How far a phrase or an n-gram reaches: sentence (default; not across a full stop, ! or ?) or turn.",
+            valueName: "sentence|turn"))
+    var phrases: Tokenizer.Options.PhraseScope?
 }
 
 /// The transcripts a command reads: inputs and participants (`tmine notes` needs no tokeniser
@@ -95,6 +102,7 @@ struct InputOptions: ParsableArguments {
         let caseMode = flags?.case ?? .fold
         let foldDiacritics = flags?.foldDiacritics ?? false
         let keepAnnotations = flags?.keepAnnotations ?? false
+        let phrases = flags?.phrases
         var options = Tokenizer.Options()
         if inputs.count == 1, isPipelinePath(inputs[0]) {
             let configuration = try readPipeline(inputs[0])
@@ -115,6 +123,7 @@ struct InputOptions: ParsableArguments {
             if caseMode != .fold { options.caseMode = caseMode }
             if foldDiacritics { options.foldDiacritics = true }
             if keepAnnotations { options.annotations = true }
+            if let phrases { options.phrases = phrases }
             return StudyStream(
                 files: files, failures: failures,
                 ingestor: try Ingestor(options: configuration.ingest, participants: table), options: options,
@@ -135,6 +144,7 @@ struct InputOptions: ParsableArguments {
         options.caseMode = caseMode
         options.foldDiacritics = foldDiacritics
         options.annotations = keepAnnotations
+        options.phrases = phrases ?? .sentence
         return StudyStream(
             files: listing.files, failures: listing.failures, ingestor: try Ingestor(participants: participants.table),
             options: options, stopwords: stopwords, noTranscripts: Ingestor.noTranscripts(in: inputs))
@@ -225,6 +235,7 @@ enum InputFailures {
 }
 
 extension Tokenizer.Options.CaseMode: ExpressibleByArgument {}
+extension Tokenizer.Options.PhraseScope: ExpressibleByArgument {}
 extension Query.MatchMode: ExpressibleByArgument {}
 
 /// Filters on turns: role, participant, attribute values (`--where split=Full-time tech`).

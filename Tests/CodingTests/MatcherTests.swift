@@ -388,6 +388,20 @@ import TextAnalysis
         #expect(suggest([code], ["no protected", "time at all"]).isEmpty)
     }
 
+    @Test func patternsOfSeveralWordsStayInsideASentenceUnlessPhrasesReachTheTurn() {
+        let code = Code(name: "C", patterns: ["protected time"])
+        let turns = [
+            "We felt protected. Time was short.", "Protected time? Never.", "It was protected\u{2026} time, I mean.",
+            "We felt protected? time was short",
+        ]
+        #expect(suggest([code], turns).map(\.segmentIndex) == [1, 2])
+        #expect(suggest([code], turns, phrases: .turn).map(\.segmentIndex) == [0, 1, 2, 3])
+        // An exclusion of several words stays inside a sentence too: it vetoes no match across one.
+        let hype = Code(name: "Hype", patterns: ["hype"], exclusions: ["hype cycle"])
+        #expect(suggest([hype], ["It is all hype. Cycle after cycle of it."]).count == 1)
+        #expect(suggest([hype], ["It is all hype. Cycle after cycle of it."], phrases: .turn).isEmpty)
+    }
+
     @Test func exclusionsVetoOverlappingMatchesOnly() {
         let code = Code(name: "Hype", patterns: ["hype"], exclusions: ["hype cycle"])
         let found = suggest([code], ["The hype cycle is real.", "So much hype, and the hype cycle."])

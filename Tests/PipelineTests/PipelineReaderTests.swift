@@ -457,6 +457,23 @@ import TextAnalysis
         #expect(options == Tokenizer.Options())
     }
 
+    /// Phrases stay inside a sentence unless the tokenize stage says `phrases: turn`; another
+    /// value is an error placed on its line that names both.
+    @Test func phrasesReachASentenceOrTheTurn() throws {
+        func phrases(_ stage: String) throws -> Tokenizer.Options.PhraseScope {
+            try PipelineReader.parse("study: s\ninputs: [/tmp]\nstages:\n  - tokenize: \(stage)\n", file: "/tmp/p.yaml")
+                .tokenize.options.phrases
+        }
+        #expect(try phrases("{}") == .sentence)
+        #expect(try phrases("{phrases: turn}") == .turn)
+        #expect(try phrases("{phrases: sentence}") == .sentence)
+        let problems = errors("study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {phrases: paragraph}\n")
+        #expect(problems.count == 1)
+        #expect(
+            problems.first?.message.contains("phrases is sentence (a phrase stays inside a sentence) or turn") == true)
+        #expect(problems.first?.line == 4)
+    }
+
     /// `participants` is a path, or its file with numeric columns banded in place (a list of
     /// bounds) or as new attributes (`from`, `at`, `labels`); every mistake in a band is placed.
     @Test func bandsAreReadInPlaceOrAsNewAttributes() throws {

@@ -634,6 +634,38 @@ import Testing
         #expect(!String(decoding: try workspace.output("report.html"), as: UTF8.self).contains("Transcribers' notes"))
     }
 
+    /// A phrase query, a lexicon pattern and a bigram stop at a sentence's end unless the
+    /// tokenize stage says `phrases: turn`; the methods paragraph says which.
+    @Test func phrasesStopAtASentencesEndUnlessThePipelineSaysTurn() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let handle = try FileHandle(forWritingTo: workspace.corpus("interview-11.txt"))
+        handle.seekToEndOfFile()
+        handle.write(Data("\n[00:02:10] R: We were well protected. Time was what we needed.\n".utf8))
+        try handle.close()
+        func hits() throws -> Int {
+            let kwic = try JSONSerialization.jsonObject(with: workspace.output("kwic.json")) as? [String: Any]
+            let lines = kwic?["lines"] as? [[String: Any]] ?? []
+            return lines.filter { $0["query"] as? String == "protected time" }.count
+        }
+        func evidence() throws -> Int {
+            let suggestions = String(decoding: try workspace.output("suggestions.json"), as: UTF8.self)
+            return suggestions.components(separatedBy: "protected. Time").count - 1
+        }
+        let within = try workspace.run()
+        #expect(try hits() == 8)
+        #expect(try evidence() == 0)
+        #expect(within.methods.contains("Phrases and n-grams were matched within a sentence"))
+        let pipeline = try String(contentsOfFile: workspace.pipeline, encoding: .utf8)
+        try pipeline.replacingOccurrences(of: "case: fold", with: "case: fold\n      phrases: turn")
+            .write(toFile: workspace.pipeline, atomically: true, encoding: .utf8)
+        let across = try workspace.run()
+        #expect(across.stage("tokenize")?.ran.count == 11)
+        #expect(try hits() == 9)
+        #expect(try evidence() > 0)
+        #expect(across.methods.contains("Phrases and n-grams were matched across sentence ends within a turn."))
+    }
+
     /// `tmine kwic --by`'s groups (each transcript tokenised and searched alone, its lines
     /// merged and its speakers' words counted as the command does) are the pipeline's rated
     /// groups of that attribute.
@@ -945,7 +977,7 @@ import Testing
             Mirror(reflecting: Tokenizer.Options()).children.map(\.label)
                 == [
                     "caseMode", "foldDiacritics", "apostrophes", "possessiveApostrophe", "hyphens", "numberSeparators",
-                    "numbers", "urls", "annotations",
+                    "numbers", "urls", "annotations", "phrases",
                 ])
 
         let ingest = IngestOptions()
@@ -977,7 +1009,7 @@ import Testing
             { (options: inout Tokenizer.Options) in options.caseMode = .lower }, { $0.foldDiacritics.toggle() },
             { $0.apostrophes.toggle() }, { $0.possessiveApostrophe.toggle() }, { $0.hyphens.toggle() },
             { $0.numberSeparators.toggle() }, { $0.numbers.toggle() }, { $0.urls.toggle() },
-            { $0.annotations.toggle() },
+            { $0.annotations.toggle() }, { $0.phrases = .turn },
         ] as [(inout Tokenizer.Options) -> Void] {
             var variant = tokenizer
             change(&variant)

@@ -17,7 +17,10 @@ enum SampleStudy {
     }
 }
 
-func corpus(_ turns: [(String, SpeakerRole, String?)], participants: ParticipantTable = .empty) -> TokenizedCorpus {
+func corpus(
+    _ turns: [(String, SpeakerRole, String?)], participants: ParticipantTable = .empty,
+    options: Tokenizer.Options = .init()
+) -> TokenizedCorpus {
     var text = ""
     var segments: [Segment] = []
     for (index, (said, role, participant)) in turns.enumerated() {
@@ -30,7 +33,7 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
                 range: ScalarRange(start: start, end: text.unicodeScalars.count)))
     }
     let document = Document(id: "d", source: "d.txt", format: .text, text: text, segments: segments, speakers: [])
-    return TokenizedCorpus(documents: [document], participants: participants)
+    return TokenizedCorpus(documents: [document], participants: participants, options: options)
 }
 
 @Suite struct ConcordancerTests {
@@ -51,6 +54,23 @@ func corpus(_ turns: [(String, SpeakerRole, String?)], participants: Participant
     /// `tmine kwic` and `tmine freq` tokenise each document alone, on either core, and merge:
     /// lines and tables are the whole corpus's, for words, wildcards, phrases, stems, sorting,
     /// filters, n-grams, stopwords and groupings.
+    @Test func aPhraseIsFoundWithinASentenceUnlessPhrasesReachTheTurn() throws {
+        let turns: [(String, SpeakerRole, String?)] = [
+            ("We need protected time.", .participant, "P1"),
+            ("We felt protected. Time was short.", .participant, "P1"),
+            ("It was protected... time, I mean. Protected? Time!", .participant, "P1"),
+        ]
+        let phrase = try Query("\"protected time\"")
+        #expect(Concordancer().concordance(of: [phrase], in: corpus(turns)).lines.map(\.segmentIndex) == [0, 2])
+        var turn = Tokenizer.Options()
+        turn.phrases = .turn
+        #expect(
+            Concordancer().concordance(of: [phrase], in: corpus(turns, options: turn)).lines.map(\.segmentIndex)
+                == [0, 1, 2, 2])
+        // A word alone is found whatever the setting.
+        #expect(Concordancer().concordance(of: [try Query("time")], in: corpus(turns)).lines.count == 4)
+    }
+
     @Test func documentsTokenisedAloneGiveTheWholeCorpusLinesAndTables() throws {
         let whole = try SampleStudy.corpus()
         let alone = whole.documents.map { document in

@@ -94,6 +94,33 @@ import Testing
         #expect(frequencies.count(of: "time is", in: "corpus") == nil)  // holds a stopword
     }
 
+    @Test func ngramsStayInsideSentencesUnlessPhrasesReachTheTurn() throws {
+        let turns: [(String, SpeakerRole, String?)] = [
+            ("We felt protected. Time was short, protected time.", .participant, "P1"),
+            ("Protected... time? Hype! Data (.) hype.", .participant, "P1"),
+        ]
+        var options = FrequencyCounter.Options()
+        options.ngram = 2
+        options.removeStopwords = false
+        let within = FrequencyCounter(options: options).count(corpus(turns))
+        #expect(within.count(of: "protected time", in: "corpus")?.count == 2)
+        #expect(within.count(of: "time hype", in: "corpus") == nil)
+        #expect(within.count(of: "hype data", in: "corpus") == nil)
+        #expect(within.count(of: "data hype", in: "corpus")?.count == 1)
+        var turn = Tokenizer.Options()
+        turn.phrases = .turn
+        let across = FrequencyCounter(options: options).count(corpus(turns, options: turn))
+        #expect(across.count(of: "protected time", in: "corpus")?.count == 3)
+        #expect(across.count(of: "time hype", in: "corpus")?.count == 1)
+        // Words are counted alike either way.
+        options.ngram = 1
+        #expect(
+            FrequencyCounter(options: options).count(corpus(turns)).count(of: "time", in: "corpus")?.count
+                == FrequencyCounter(options: options).count(corpus(turns, options: turn)).count(
+                    of: "time", in: "corpus")?
+                .count)
+    }
+
     /// Each speaker's bigrams and trigrams are counted over all their turns, never across two:
     /// the counts of a random document equal the tokens' n-grams counted by hand, with stopwords
     /// kept and left out, and each term is listed once.

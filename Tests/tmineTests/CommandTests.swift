@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import tmine
@@ -12,6 +13,27 @@ import Testing
         #expect(Kwic.shellWord("protected time") == "\"protected time\"")
         #expect(Kwic.shellWord("say \"$x\" `y` \\") == #""say \"\$x\" \`y\` \\""#)
         #expect(Kwic.shellWord("") == "\"\"")
+    }
+
+    /// `--phrases turn` lets a phrase cross a sentence's end, over a folder and over a pipeline
+    /// whose tokenize stage says otherwise; phrases stay inside a sentence without it.
+    @Test func thePhrasesFlagReachesTheTokeniser() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("phrases-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "P1: We felt protected. Time was short.\n".write(
+            to: folder.appendingPathComponent("t.txt"), atomically: true, encoding: .utf8)
+        let pipeline = folder.appendingPathComponent("p.yaml")
+        try "study: s\ninputs: [.]\nstages:\n  - tokenize: {phrases: sentence}\n".write(
+            to: pipeline, atomically: true, encoding: .utf8)
+        #expect(try Kwic.parse(["protected time", folder.path]).corpus.study().options.phrases == .sentence)
+        #expect(
+            try Kwic.parse(["protected time", folder.path, "--phrases", "turn"]).corpus.study().options.phrases
+                == .turn)
+        #expect(
+            try Kwic.parse(["protected time", pipeline.path, "--phrases", "turn"]).corpus.study().options.phrases
+                == .turn)
+        #expect(throws: (any Error).self) { try Kwic.parse(["protected time", folder.path, "--phrases", "paragraph"]) }
     }
 }
 
