@@ -105,7 +105,8 @@ def build_study(folder, copies, rng):
 
 # The pipeline's settings that trials vary, as a researcher would between runs.
 PIPELINE = {"queries": ["hype", "protected time", "mentor*"], "window": 5, "ngrams": [1, 2],
-            "groupings": ["clinical_tech_split", "participant"], "unit": "turn", "bands": [5, 10]}
+            "groupings": ["clinical_tech_split", "participant"], "unit": "turn", "bands": [5, 10],
+            "phrases": "sentence"}
 
 
 def write_pipeline(folder, settings):
@@ -114,7 +115,7 @@ def write_pipeline(folder, settings):
         f.write("study: trials\ninputs:\n  paths: [corpus]\n"
                 "participants:\n  file: corpus/participants.csv\n  bands:\n    experience: {from: years, at: [%s]}\n"
                 % ", ".join(map(str, settings["bands"])) + "stages:\n"
-                "  - tokenize:\n      case: fold\n      stopwords: english\n"
+                "  - tokenize:\n      case: fold\n      stopwords: english\n      phrases: %s\n" % settings["phrases"] +
                 "  - kwic:\n      queries: [%s]\n      window: %d\n"
                 "  - frequencies:\n      groupings: [%s]\n      ngrams: [%s]\n"
                 "  - suggest:\n      lexicon: lexicon.yaml\n      decisions: decisions\n      unit: %s\nout: out\n"
@@ -292,7 +293,7 @@ class Editor:
 
     def pipeline_edit(self):
         rng, settings = self.rng, self.settings
-        kind = rng.choice(["query", "window", "ngrams", "groupings", "unit", "bands"])
+        kind = rng.choice(["query", "window", "ngrams", "groupings", "unit", "bands", "phrases"])
         if kind == "query":
             if len(settings["queries"]) > 1 and rng.random() < 0.4:
                 settings["queries"] = settings["queries"][:-1]
@@ -310,6 +311,8 @@ class Editor:
                                                 ["years", "experience"]])
         elif kind == "bands":
             settings["bands"] = rng.choice([[5], [5, 10], [3, 8, 15], [2.5, 7.5]])
+        elif kind == "phrases":
+            settings["phrases"] = "turn" if settings["phrases"] == "sentence" else "sentence"
         else:
             settings["unit"] = "sentence" if settings["unit"] == "turn" else "turn"
         write_pipeline(self.folder, settings)

@@ -69,6 +69,7 @@ struct HTMLReport: @unchecked Sendable {
             "<p class=\"lead\">\(report.corpus.documents.counted("transcript")), "
                 + "\(report.corpus.participants.counted("participant")), \(report.corpus.turns.counted("speaker turn")), "
                 + "\(report.corpus.participantTokens.counted("word")) spoken by participants"
+                + (report.corpus.unattributedTokens.map { " (\($0) of them by speakers tied to no participant)" } ?? "")
                 + (report.failures.isEmpty
                     ? "."
                     : "; \(report.failures.count.counted("file")) could not be read (see run-report.json).")

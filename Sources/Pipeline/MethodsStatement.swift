@@ -11,7 +11,11 @@ enum MethodsStatement {
             "Transcripts (\(report.corpus.documents.counted("document")), "
                 + "\(report.corpus.turns.counted("speaker turn")), "
                 + "\(report.corpus.participantTokens.counted("participant word token")) from "
-                + "\(report.corpus.participants.counted("participant"))) were processed with TranscriptMiner \(report.toolVersion) using pipeline "
+                + (report.corpus.unattributedTokens.map { unattributed in
+                    "\(report.corpus.participants.counted("participant")) (\(unattributed) of them from speakers "
+                        + "tied to no participant)"
+                } ?? report.corpus.participants.counted("participant"))
+                + ") were processed with TranscriptMiner \(report.toolVersion) using pipeline "
                 + "\(report.pipeline) (SHA-256 \(report.hashes.pipeline.prefix(12)))"
                 + (report.hashes.participants.map { " and participant table SHA-256 \($0.prefix(12))" } ?? "") + ".")
         var tokens = "Text was split into Unicode word tokens"

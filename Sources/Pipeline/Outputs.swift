@@ -148,6 +148,9 @@ public enum Outputs {
                     writer.field("participants", corpus.participants)
                     writer.field("tokens", corpus.tokens)
                     writer.field("turns", corpus.turns)
+                    if let unattributed = corpus.unattributedTokens {
+                        writer.field("unattributedTokens", unattributed)
+                    }
                 }
                 writer.key("failures")
                 writer.array { writer in
@@ -475,6 +478,8 @@ public struct RunReport: Codable, Sendable {
         public var participantTurns: Int
         public var tokens: Int
         public var participantTokens: Int
+        /// Of the participants' tokens, those in turns tied to no participant; nil when none.
+        public var unattributedTokens: Int?
         public var participants: Int
     }
 

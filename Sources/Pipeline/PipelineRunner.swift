@@ -111,6 +111,8 @@ public struct PipelineRunner: Sendable {
         var participantTurns = 0
         var tokens = 0
         var participantTokens = 0
+        /// Participants' tokens in turns tied to no participant (a speaker no label or row names).
+        var unattributedTokens = 0
         var participantIDs: [String] = []
         /// What the reader noted of how it read the document (no speaker labels found, say).
         var notes: [String] = []
@@ -120,7 +122,9 @@ public struct PipelineRunner: Sendable {
         init() {}
 
         func write(to writer: inout BinaryWriter) {
-            for value in [turns, participantTurns, tokens, participantTokens] { writer.write(value) }
+            for value in [turns, participantTurns, tokens, participantTokens, unattributedTokens] {
+                writer.write(value)
+            }
             writer.write(participantIDs)
             writer.write(notes)
             writer.write(transcriberNotes)
@@ -131,6 +135,7 @@ public struct PipelineRunner: Sendable {
             participantTurns = try reader.read()
             tokens = try reader.read()
             participantTokens = try reader.read()
+            unattributedTokens = try reader.read()
             participantIDs = try reader.read()
             notes = try reader.read()
             transcriberNotes = try reader.read()
@@ -826,6 +831,7 @@ public struct PipelineRunner: Sendable {
                         if segment.role == .participant {
                             computed.participantTurns += 1
                             computed.participantTokens += count
+                            if segment.participantID == nil { computed.unattributedTokens += count }
                         }
                     }
                     computed.participantIDs = Set(document.segments.compactMap(\.participantID)).sorted()
@@ -1045,10 +1051,12 @@ public struct PipelineRunner: Sendable {
         }
         let transcriberNotes =
             configuration.tokenize.options.annotations ? nil : RunReport.TranscriberNotes(stats.map(\.transcriberNotes))
+        let unattributed = stats.reduce(0) { $0 + $1.unattributedTokens }
         let size = RunReport.Size(
             documents: documentCount, turns: stats.reduce(0) { $0 + $1.turns },
             participantTurns: stats.reduce(0) { $0 + $1.participantTurns }, tokens: stats.reduce(0) { $0 + $1.tokens },
             participantTokens: stats.reduce(0) { $0 + $1.participantTokens },
+            unattributedTokens: unattributed > 0 ? unattributed : nil,
             participants: stats.reduce(into: Set<String>()) { $0.formUnion($1.participantIDs) }.count)
         func runReport(finished: Date) -> RunReport {
             var report = RunReport(

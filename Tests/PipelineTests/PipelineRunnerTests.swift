@@ -410,6 +410,30 @@ import Testing
         #expect(report.corpus.participantTokens == words(of: .participant))
     }
 
+    /// Participants' words in turns tied to no participant (a transcript the participants file
+    /// does not name, `R:` its only label) are counted and said apart in the methods paragraph and
+    /// the report: "from 11 participants" was all they said, as if those words were theirs.
+    @Test func wordsOfSpeakersTiedToNoParticipantAreSaidApart() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let listed = try workspace.run()
+        #expect(listed.corpus.unattributedTokens == nil)
+        #expect(!listed.methods.contains("tied to no participant"))
+        try "I: Any hype?\nR: Lots of hype here, I think.\n".write(
+            to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
+        for step in ["cold", "cached"] {
+            let report = try workspace.run()
+            #expect(report.corpus.unattributedTokens == 6, "\(step)")
+            #expect(report.corpus.participantTokens == listed.corpus.participantTokens + 6, "\(step)")
+            #expect(
+                report.methods.contains(
+                    "\(report.corpus.participantTokens) participant word tokens from 11 participants (6 of them "
+                        + "from speakers tied to no participant)"), "\(step)")
+            let page = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+            #expect(page.contains("spoken by participants (6 of them by speakers tied to no participant)"), "\(step)")
+        }
+    }
+
     @Test func rerunsAreCachedAndByteIdentical() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
