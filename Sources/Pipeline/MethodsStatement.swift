@@ -29,6 +29,10 @@ enum MethodsStatement {
         tokens += "; apostrophes " + (options.apostrophes ? "and" : "were split, and")
         tokens += " hyphens " + (options.hyphens ? "were kept inside words" : "split words")
         tokens +=
+            options.initialisms
+            ? "; single letters joined by full stops (U.K.) were one word without them (uk)"
+            : "; single letters joined by full stops (U.K.) were words of their own"
+        tokens +=
             options.annotations
             ? "; transcribers' notes in brackets or parentheses were tokenised as words"
             : "; transcribers' notes in square brackets or double parentheses (such as [laughs]), and sounds, "

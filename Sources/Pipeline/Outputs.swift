@@ -237,6 +237,7 @@ public enum Outputs {
                     writer.field("caseMode", options.caseMode.rawValue)
                     writer.field("foldDiacritics", options.foldDiacritics)
                     writer.field("hyphens", options.hyphens)
+                    writer.field("initialisms", options.initialisms)
                     writer.field("numberSeparators", options.numberSeparators)
                     writer.field("numbers", options.numbers)
                     writer.field("phrases", options.phrases.rawValue)

@@ -17,7 +17,7 @@ public enum PipelineReader {
     static let suggestKeys = ["lexicon", "unit", "roles", "decisions"]
     static let tokenizeKeys = [
         "case", "diacritics", "apostrophes", "possessives", "hyphens", "numberSeparators", "numbers", "urls",
-        "annotations", "phrases", "stopwords", "extraStopwords",
+        "annotations", "phrases", "initialisms", "stopwords", "extraStopwords",
     ]
     static let kwicKeys = ["queries", "window", "unit", "match", "roles", "sort"]
     static let frequencyKeys = ["groupings", "ngrams", "minCount", "top", "stem", "stopwords", "roles", "keyness"]
@@ -372,6 +372,7 @@ public enum PipelineReader {
             case "numbers": stage.options.numbers = yaml.bool(value, what: key) ?? true
             case "urls": stage.options.urls = yaml.bool(value, what: key) ?? true
             case "annotations": stage.options.annotations = yaml.bool(value, what: key) ?? false
+            case "initialisms": stage.options.initialisms = yaml.bool(value, what: key) ?? true
             case "phrases":
                 if let scope: Tokenizer.Options.PhraseScope = yaml.choice(
                     value, what: "phrases", "phrases is sentence (a phrase stays inside a sentence) or turn")

@@ -44,6 +44,7 @@ enum SettingsKey {
         key.add("urls", [String(options.urls)])
         key.add("annotations", [String(options.annotations)])
         key.add("phrases", [options.phrases.rawValue])
+        key.add("initialisms", [String(options.initialisms)])
         return key.hash
     }
 

@@ -204,7 +204,12 @@ struct CompiledQuery {
         matches = query.elements.map { element in
             var bitmap = [Bool](repeating: false, count: vocabulary.count)
             func normalized(_ word: String) -> String {
-                mode == .surface ? word : Normalizer.normalize(word, options: corpus.options)
+                // `U.K.` finds the tokens the tokeniser made of initialisms (`U.K`, form `uk`).
+                if corpus.options.initialisms, let initialism = Tokenizer.initialism(word) {
+                    return mode == .surface
+                        ? initialism.spelling : Normalizer.normalize(initialism.letters, options: corpus.options)
+                }
+                return mode == .surface ? word : Normalizer.normalize(word, options: corpus.options)
             }
             switch element {
             case .exact(let word):

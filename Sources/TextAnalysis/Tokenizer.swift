@@ -58,6 +58,10 @@ public struct Tokenizer: Sendable {
         public var annotations = false
         /// How far a phrase query, a lexicon pattern of several words or an n-gram may reach.
         public var phrases: PhraseScope = .sentence
+        /// Keep single letters joined by full stops as one token (`U.K.`, `e.g.`, `a.m.`), its
+        /// form without the stops (`uk`, so `UK` and `U.K.` are one word); else each letter is a
+        /// token. The last full stop is left to end a sentence.
+        public var initialisms = true
 
         /// How far a match of several words may reach in a turn.
         public enum PhraseScope: String, Sendable, Hashable, Codable, CaseIterable {
@@ -74,7 +78,7 @@ public struct Tokenizer: Sendable {
 
         public init() {}
 
-        // Written by hand to read options saved before `annotations` and `phrases` existed.
+        // Written by hand to read options saved before `annotations`, `phrases` and `initialisms` existed.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             caseMode = try container.decode(CaseMode.self, forKey: .caseMode)
@@ -87,6 +91,7 @@ public struct Tokenizer: Sendable {
             urls = try container.decode(Bool.self, forKey: .urls)
             annotations = try container.decodeIfPresent(Bool.self, forKey: .annotations) ?? false
             phrases = try container.decodeIfPresent(PhraseScope.self, forKey: .phrases) ?? .sentence
+            initialisms = try container.decodeIfPresent(Bool.self, forKey: .initialisms) ?? true
         }
     }
 
@@ -238,9 +243,21 @@ public struct Tokenizer: Sendable {
         var needsUnicode: Bool
         var isNumber: Bool
         var isURL: Bool
+        /// Single letters joined by full stops (`U.K`): its form leaves the stops out.
+        var isInitialism = false
 
         /// Whether it is a token under these options (numbers may be left out).
         func isKept(by options: Options) -> Bool { options.numbers || !isNumber }
+    }
+
+    /// A word written as an initialism (`U.K.`, `e.g`): its spelling as the tokeniser keeps it
+    /// (the last full stop left to the sentence) and its letters without the stops, for a query
+    /// to find what the text's initialisms became; nil for any other word.
+    public static func initialism(_ word: String) -> (spelling: String, letters: String)? {
+        let spelling = word.hasSuffix(".") ? String(word.dropLast()) : word
+        let parts = spelling.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count > 1, parts.allSatisfy({ $0.count == 1 && $0.first?.isLetter == true }) else { return nil }
+        return (spelling, parts.joined())
     }
 
     /// Finds token spans in UTF-8 bytes: the hot loop, with no `String` work.
@@ -319,6 +336,7 @@ public struct Tokenizer: Sendable {
                 let scalarStart = scalarIndex
                 var needsUnicode = bytes[index] >= 0x80
                 var allDigits = kind == .digit
+                var initialism = false
                 var previous = kind
                 index += length
                 scalarIndex += 1
@@ -355,13 +373,36 @@ public struct Tokenizer: Sendable {
                         previous = next == .ignorable ? previous : next
                         continue
                     case .apostrophe, .hyphen, .separator:
+                        let after = index + nextLength
+                        // `U.K.`, `e.g.`: single letters joined by full stops.
+                        if next == .separator, options.initialisms, bytes[index] == UInt8(ascii: "."),
+                            previous == .letter, initialism || scalarEnd - scalarStart == 1, after < count
+                        {
+                            let (following, followingLength, unicode) = decode(after)
+                            let beyond = after + followingLength
+                            let single: Bool
+                            if beyond < count {
+                                let kindBeyond = decode(beyond).0
+                                single = kindBeyond != .letter && kindBeyond != .digit && kindBeyond != .mark
+                            } else {
+                                single = true
+                            }
+                            if following == .letter, single {
+                                initialism = true
+                                if unicode { needsUnicode = true }
+                                index = beyond
+                                scalarIndex += 2
+                                end = index
+                                scalarEnd = scalarIndex
+                                continue
+                            }
+                        }
                         let allowed: Bool
                         switch next {
                         case .apostrophe: allowed = options.apostrophes
                         case .hyphen: allowed = options.hyphens
                         default: allowed = options.numberSeparators && previous == .digit
                         }
-                        let after = index + nextLength
                         if allowed, after < count {
                             let (following, _, _) = decode(after)
                             let joins =
@@ -396,7 +437,7 @@ public struct Tokenizer: Sendable {
                 emit(
                     Span(
                         byteStart: start, byteEnd: end, scalarStart: scalarStart, scalarEnd: scalarEnd,
-                        needsUnicode: needsUnicode, isNumber: allDigits, isURL: false))
+                        needsUnicode: needsUnicode, isNumber: allDigits, isURL: false, isInitialism: initialism))
                 continue
             }
             if kind == .ideograph {
@@ -692,7 +733,7 @@ struct TokenScratch {
         // is folded: most spellings of most documents, each of which a document's vocabulary
         // meets anew) is interned as it is, with the hash it has.
         let form: Int32
-        if !span.needsUnicode, !options.foldDiacritics,
+        if !span.needsUnicode, !span.isInitialism, !options.foldDiacritics,
             Self.isOwnForm(surfaceBytes, lowering: options.caseMode != .preserve)
         {
             form = forms.intern(surfaceBytes, hash: hash)
@@ -710,6 +751,7 @@ struct TokenScratch {
         options: Tokenizer.Options
     ) {
         buffer.removeAll(keepingCapacity: true)
+        defer { if span.isInitialism { buffer.removeAll { $0 == UInt8(ascii: ".") } } }
         if span.needsUnicode || options.foldDiacritics {
             let normalize = { Normalizer.normalize(String(decoding: surfaceBytes, as: UTF8.self), options: options) }
             if UTF8Scalars.isASCII(surfaceBytes) {

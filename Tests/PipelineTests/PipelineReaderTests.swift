@@ -467,6 +467,9 @@ import TextAnalysis
         #expect(try phrases("{}") == .sentence)
         #expect(try phrases("{phrases: turn}") == .turn)
         #expect(try phrases("{phrases: sentence}") == .sentence)
+        let initialisms = try PipelineReader.parse(
+            "study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {initialisms: false}\n", file: "/tmp/p.yaml")
+        #expect(initialisms.tokenize.options.initialisms == false)
         let problems = errors("study: s\ninputs: [/tmp]\nstages:\n  - tokenize: {phrases: paragraph}\n")
         #expect(problems.count == 1)
         #expect(

@@ -1001,7 +1001,7 @@ import Testing
             Mirror(reflecting: Tokenizer.Options()).children.map(\.label)
                 == [
                     "caseMode", "foldDiacritics", "apostrophes", "possessiveApostrophe", "hyphens", "numberSeparators",
-                    "numbers", "urls", "annotations", "phrases",
+                    "numbers", "urls", "annotations", "phrases", "initialisms",
                 ])
 
         let ingest = IngestOptions()
@@ -1033,7 +1033,7 @@ import Testing
             { (options: inout Tokenizer.Options) in options.caseMode = .lower }, { $0.foldDiacritics.toggle() },
             { $0.apostrophes.toggle() }, { $0.possessiveApostrophe.toggle() }, { $0.hyphens.toggle() },
             { $0.numberSeparators.toggle() }, { $0.numbers.toggle() }, { $0.urls.toggle() },
-            { $0.annotations.toggle() }, { $0.phrases = .turn },
+            { $0.annotations.toggle() }, { $0.phrases = .turn }, { $0.initialisms.toggle() },
         ] as [(inout Tokenizer.Options) -> Void] {
             var variant = tokenizer
             change(&variant)

@@ -71,6 +71,27 @@ func corpus(
         #expect(Concordancer().concordance(of: [try Query("time")], in: corpus(turns)).lines.count == 4)
     }
 
+    /// `UK`, `U.K.` and `U.K` as queries find both spellings in the text; on the surface, each
+    /// its own.
+    @Test func anInitialismQueryFindsItWrittenEitherWay() throws {
+        let turns: [(String, SpeakerRole, String?)] = [
+            ("Training in the U.K. is slow.", .participant, "P1"), ("The UK regulator.", .participant, "P1"),
+        ]
+        for query in ["UK", "U.K.", "u.k"] {
+            #expect(
+                Concordancer().concordance(of: [try Query(query)], in: corpus(turns)).lines.map(\.segmentIndex)
+                    == [0, 1], "\(query)")
+        }
+        var surface = Concordancer.Options()
+        surface.mode = .surface
+        #expect(
+            Concordancer(options: surface).concordance(of: [try Query("U.K.")], in: corpus(turns)).lines.map(
+                \.segmentIndex) == [0])
+        var split = Tokenizer.Options()
+        split.initialisms = false
+        #expect(Concordancer().concordance(of: [try Query("U.K.")], in: corpus(turns, options: split)).lines.isEmpty)
+    }
+
     @Test func documentsTokenisedAloneGiveTheWholeCorpusLinesAndTables() throws {
         let whole = try SampleStudy.corpus()
         let alone = whole.documents.map { document in

@@ -18,6 +18,9 @@ import Testing
         #expect(breaks("She said \u{201C}not yet.\u{201D} Then we left") == ["then"])
         #expect(breaks("Really?! (laughs) Time.") == ["time"])
         #expect(breaks("It was protected.\nTime was short") == ["time"])
+        // An initialism's last full stop ends a sentence before a capital, not before a word.
+        #expect(breaks("We trained in the U.K. Then we left") == ["then"])
+        #expect(breaks("the U.K. government") == [])
     }
 
     @Test func hesitationsAbbreviationsNumbersNotesAndCommasEndNoSentence() {

@@ -132,6 +132,40 @@ import Testing
     /// The hash reads a form in pieces that depend on its length (1–3, 4–7, 8–16 and longer
     /// bytes): forms of every length up to 70 that differ in one byte anywhere stay apart, and
     /// each is found again where the bytes around it differ (nothing outside it is read).
+    /// `U.K.`, `e.g.` and `a.m.` are one token each, its form without the full stops (so `UK`
+    /// and `U.K.` are one word), the last stop left out of the spelling to end a sentence; a word
+    /// of two letters or more, a number or a stop before a letter's second letter keeps its old
+    /// split. Without the setting each letter is a token, as before.
+    @Test func initialismsAreOneTokenWithoutTheirStops() {
+        var forms = Vocabulary()
+        var surfaces = Vocabulary()
+        let text = "The U.S.A. and U.K.-based e.g. at 9 a.m., J.K. Rowling, \u{C9}.U. and 3.5 end.Then U.Kx i.e"
+        let tokens = Tokenizer().tokenize(text, forms: &forms, surfaces: &surfaces)
+        #expect(
+            tokens.map { surfaces[$0.surface] } == [
+                "The", "U.S.A", "and", "U.K", "based", "e.g", "at", "9", "a.m", "J.K", "Rowling", "\u{C9}.U", "and",
+                "3.5", "end", "Then", "U", "Kx", "i.e",
+            ])
+        #expect(
+            tokens.map { forms[$0.form] } == [
+                "the", "usa", "and", "uk", "based", "eg", "at", "9", "am", "jk", "rowling", "\u{E9}u", "and", "3.5",
+                "end", "then", "u", "kx", "ie",
+            ])
+        let scalars = Array(text.unicodeScalars)
+        for token in tokens {
+            #expect(
+                String(String.UnicodeScalarView(scalars[Int(token.start)..<Int(token.end)])) == surfaces[token.surface])
+        }
+        var split = Tokenizer.Options()
+        split.initialisms = false
+        #expect(self.forms("the U.K. e.g. a.m.", split) == ["the", "u", "k", "e", "g", "a", "m"])
+        #expect(Tokenizer.initialism("U.K.")! == ("U.K", "UK"))
+        #expect(Tokenizer.initialism("e.g")! == ("e.g", "eg"))
+        for word in ["UK", "U.", "3.5", "U.Kx", "U..K", ".U.K", "U.K.."] {
+            #expect(Tokenizer.initialism(word) == nil, "\(word)")
+        }
+    }
+
     @Test func formsDifferingInAnyOneByteHaveTheirOwnIds() {
         func withForm<Result>(
             _ form: [UInt8], between filler: UInt8, _ body: (UnsafeBufferPointer<UInt8>) -> Result
@@ -349,7 +383,7 @@ import Testing
         // a colon later, or after a number or a full stop, is speech.
         #expect(
             forms("yes (Interviewer: mhm) (Int 2: ja) (so I said: no) (1:05 pm) (e.g.: this) (P3:)")
-                == ["yes", "so", "i", "said", "no", "1", "05", "pm", "e", "g", "this"])
+                == ["yes", "so", "i", "said", "no", "1", "05", "pm", "eg", "this"])
         #expect(forms("ok (laughs " + String(repeating: "x", count: 60) + ")").count == 3)
         // A noun an aside could start with is no note by itself; a sound's verb is.
         #expect(
