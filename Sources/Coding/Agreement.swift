@@ -31,19 +31,30 @@ public struct Agreement: Sendable, Codable {
     /// what a methods section can say of the judgements' independence.
     public var decidedBlind: [BlindCount] = []
 
-    /// A coder's decisions in force, and how many of them were made blind.
+    /// A coder's decisions and codings by hand in force, and how many of each were made blind.
     public struct BlindCount: Sendable, Codable, Equatable {
         public var coder: String
         public var blind: Int
         public var decisions: Int
+        public var codingsBlind: Int
+        public var codings: Int
+
+        /// `alice 2 of 3`, and the codings by hand when there are any.
+        public var description: String {
+            "\(coder) \(blind) of \(decisions)"
+                + (codings > 0 ? " (codings by hand: \(codingsBlind) of \(codings))" : "")
+        }
     }
 
     /// ``decidedBlind`` from the coders' states: decisions on suggestions (accepted, rejected,
-    /// recoded), in the coders' order.
+    /// recoded) and manual codings, in the coders' order.
     public static func decidedBlind(_ states: [CoderState]) -> [BlindCount] {
         states.map { state in
             let decided = state.entries.values.filter { $0.status != .pending }
-            return BlindCount(coder: state.coder, blind: decided.filter(\.blind).count, decisions: decided.count)
+            return BlindCount(
+                coder: state.coder, blind: decided.filter(\.blind).count, decisions: decided.count,
+                codingsBlind: state.manual.filter { state.blindCodings.contains($0.id) }.count,
+                codings: state.manual.count)
         }
     }
 

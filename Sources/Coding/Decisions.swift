@@ -143,6 +143,8 @@ public struct CoderState: Sendable {
     /// Suggestion ids in order of the first decision on them.
     public var order: [String] = []
     public var manual: [ManualCoding] = []
+    /// The ids of the manual codings in force that were made blind (``DecisionEvent/blind``).
+    public var blindCodings: Set<String> = []
     /// How many events made this state: the log's version.
     public private(set) var version = 0
 
@@ -162,9 +164,11 @@ public struct CoderState: Sendable {
             if var coding = event.manual, !manual.contains(where: { $0.id == coding.id }) {
                 coding.at = coding.at ?? event.at
                 manual.append(coding)
+                if event.blind == true { blindCodings.insert(coding.id) }
             }
         case .removeManual:
             manual.removeAll { $0.id == event.manualID }
+            if let id = event.manualID { blindCodings.remove(id) }
         default:
             guard let id = event.suggestionID else { return }
             var entry = entries[id] ?? Entry(status: .pending, at: event.at, snapshot: event.snapshot)

@@ -117,7 +117,7 @@ struct AgreementCommand: ParsableCommand {
         // Whether the judgements were made apart (tmine review --blind), for the methods section.
         print(
             "decided blind (tmine review --blind): "
-                + agreement.decidedBlind.map { "\($0.coder) \($0.blind) of \($0.decisions)" }.joined(separator: ", "))
+                + agreement.decidedBlind.map(\.description).joined(separator: ", "))
         for row in agreement.codes + [agreement.overall] {
             print(
                 "\(row.code): \(row.pairableUnits.counted("unit")) judged by 2+ coders, "

@@ -191,6 +191,18 @@ import Testing
         #expect(state.entries["s"]?.blind == true)
         state.apply(DecisionEvent(action: .undo, suggestionID: "s"))
         #expect(state.entries["s"]?.blind == false && state.entries["s"]?.status == .accepted)
+        // A coding by hand made blind is blind while in force; withdrawn and made again seeing
+        // others' decisions, it is not.
+        let coding = ManualCoding(
+            id: "m", documentID: "d", segmentIndex: 0, range: ScalarRange(start: 0, end: 4), text: "hype", code: "C")
+        var made = DecisionEvent(action: .manual, manual: coding)
+        made.blind = true
+        state.apply(made)
+        #expect(state.blindCodings == ["m"])
+        state.apply(DecisionEvent(action: .removeManual, manualID: "m"))
+        #expect(state.blindCodings.isEmpty)
+        state.apply(DecisionEvent(action: .manual, manual: coding))
+        #expect(state.manual.map(\.id) == ["m"] && state.blindCodings.isEmpty)
     }
 
     /// New events are put in before the file's events array closes, in the bytes encoding the

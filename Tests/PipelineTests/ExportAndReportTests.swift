@@ -60,12 +60,29 @@ import TextAnalysis
             lines.contains { $0.hasPrefix("(all codes): 1 unit judged by 2+ coders, agreement 1.000") }, "\(output)")
         #expect(lines.allSatisfy { !$0.contains(" ,") && !$0.hasSuffix(" ") }, "\(output)")
         // How many decisions in force each coder made blind (tmine review --blind), for the methods.
-        #expect(lines.dropFirst().first == "decided blind (tmine review --blind): alice 0 of 3, bob 0 of 1")
+        #expect(
+            lines.dropFirst().first
+                == "decided blind (tmine review --blind): alice 0 of 3, bob 0 of 1 (codings by hand: 0 of 1)")
         let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
-        let third = try decider.currentSuggestions().file.suggestions[2].id
-        try decider.decide(coder: "bob", [.reject(third)], blind: true)
+        let current = try decider.currentSuggestions().file
+        let third = current.suggestions[2]
+        // A coding by hand made on a blind page counts as blind too (only decisions on
+        // suggestions did).
+        let turn = try #require(
+            current.suggestions.first { $0.documentID == third.documentID && $0.segmentIndex != third.segmentIndex })
+        try decider.decide(
+            coder: "bob",
+            [
+                .reject(third.id),
+                .manual(
+                    document: turn.documentID, range: ScalarRange(start: turn.range.start, end: turn.range.start + 8),
+                    code: "Hype and misinformation"),
+            ], blind: true)
         let (_, blind) = try runProcess(try tmineExecutable().path, ["agreement", workspace.pipeline])
-        #expect(blind.contains("\ndecided blind (tmine review --blind): alice 0 of 3, bob 1 of 2\n"), "\(blind)")
+        #expect(
+            blind.contains(
+                "\ndecided blind (tmine review --blind): alice 0 of 3, bob 1 of 2 (codings by hand: 1 of 2)\n"),
+            "\(blind)")
         // Inputs that would compare nothing, or a coder with themselves, are refused with the
         // reason: a misspelt log was read as a coder who decided nothing.
         let decisions = workspace.out.appendingPathComponent("decisions")
