@@ -374,7 +374,7 @@ public struct RunReport: Codable, Sendable {
         public var changeSummary: String {
             // Every suggestion new (a first run): there is nothing to compare with.
             guard perCode.contains(where: { $0.added != $0.total || $0.removed > 0 }) else {
-                return total.counted("suggestion")
+                return total.counted("suggestion") + orphanSummary
             }
             let changed = perCode.filter { $0.added > 0 || $0.removed > 0 }
                 .sorted { ($0.added + $0.removed) > ($1.added + $1.removed) }
@@ -384,7 +384,19 @@ public struct RunReport: Codable, Sendable {
             }
             let more = changed.count > 4 ? ["and \((changed.count - 4).counted("more code")) changed"] : []
             return total.counted("suggestion")
-                + (shown.isEmpty ? "" : " (" + (shown + more).joined(separator: ", ") + ")")
+                + (shown.isEmpty ? "" : " (" + (shown + more).joined(separator: ", ") + ")") + orphanSummary
+        }
+
+        /// The decisions whose suggestion is no longer made (a code taken out of the lexicon, a
+        /// transcript edited), by coder: kept, but applied to nothing until the coder decides
+        /// again, which the run's summary said nowhere.
+        private var orphanSummary: String {
+            guard !orphaned.isEmpty else { return "" }
+            var byCoder: [String: Int] = [:]
+            for orphan in orphaned { byCoder[orphan.coder, default: 0] += 1 }
+            return "; \(orphaned.count.counted("decision")) on suggestions no longer made ("
+                + byCoder.keys.sorted().map { "\($0) \(byCoder[$0] ?? 0)" }.joined(separator: ", ")
+                + "; kept in suggestions.json's orphanedDecisions)"
         }
 
         /// The same suggestions seen again, from this lexicon: nothing added or removed, and no

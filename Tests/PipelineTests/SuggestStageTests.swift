@@ -73,6 +73,17 @@ import TextAnalysis
         #expect(summary.changeSummary == "1 suggestion (B −5, C +2 −2, E +3, F +1 −1, and 1 more code changed)")
         summary.perCode = [change("D", 0, 0), .init(code: "G", total: 2, added: 0, removed: 0)]
         #expect(summary.changeSummary == "1 suggestion")
+        // Decisions whose suggestion is gone are said, by coder.
+        let gone = try JSONDecoder().decode(
+            DecisionMerger.Orphan.self,
+            from: Data(#"{"coder":"bob","suggestionID":"s","status":"accepted","evidence":["hype"]}"#.utf8))
+        var alices = gone
+        alices.coder = "alice"
+        summary.orphaned = [gone, alices, gone]
+        #expect(
+            summary.changeSummary
+                == "1 suggestion; 3 decisions on suggestions no longer made (alice 1, bob 2; kept in suggestions.json's "
+                + "orphanedDecisions)")
     }
 
     @Test func suggestionsPutTogetherCodeByCodeEqualAFullRecomputation() throws {
