@@ -134,7 +134,7 @@ struct Kwic: ParsableCommand {
             try emit(concordance.aligned(width: 40), terminator: "")
             printError(concordance.lines.count.counted("hit"))
         }
-        try sayWhenOnlyInNotes(concordance, queries: queries, concordancer: concordancer, study: study)
+        try sayWhereElseFound(concordance, queries: queries, concordancer: concordancer, study: study)
     }
 
     /// A word as a shell reads it back: as it is when it is plain, else in double quotes.
@@ -165,22 +165,37 @@ struct Kwic: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// No hit may mean the query is only in notes, which are not tokenised: say so.
-    private func sayWhenOnlyInNotes(
+    /// No hit may mean the query is only in notes, which are not tokenised, or a phrase only
+    /// across a sentence's end, which phrases do not cross: say so.
+    private func sayWhereElseFound(
         _ concordance: Concordance, queries: [Query], concordancer: Concordancer, study: StudyStream
     ) throws {
         let options = concordancer.options
-        if concordance.lines.isEmpty, !study.options.annotations {
-            // Merged as the hits were, so that the participant and attribute filters apply.
-            var noted: [ConcordanceLine] = []
-            try study.keepingNotes().forEach(
+        guard concordance.lines.isEmpty else { return }
+        // Merged as the hits were, so that the participant and attribute filters apply.
+        func hits(in other: StudyStream) throws -> Int {
+            var found: [ConcordanceLine] = []
+            try other.forEach(
                 roles: options.filter.roles, stems: match == .stem, quiet: true,
-                make: { concordancer.lines(of: queries, in: $0) }, deliver: { noted += $0 })
-            let inNotes = concordancer.merge(noted, queries: queries, participants: study.participants).lines.count
+                make: { concordancer.lines(of: queries, in: $0) }, deliver: { found += $0 })
+            return concordancer.merge(found, queries: queries, participants: study.participants).lines.count
+        }
+        if !study.options.annotations {
+            let inNotes = try hits(in: study.keepingNotes())
             if inNotes > 0 {
                 printError(
                     "\(inNotes.counted("hit")) inside transcribers' notes ([laughs], ((coughs)), (laughs)), "
                         + "which are not tokenised: --keep-annotations counts them, tmine notes lists them")
+            }
+        }
+        if study.options.phrases == .sentence, queries.contains(where: { $0.elements.count > 1 }) {
+            var across = study.options
+            across.phrases = .turn
+            let found = try hits(in: study.with(options: across, stopwords: study.stopwords))
+            if found > 0 {
+                printError(
+                    "\(found.counted("hit")) across a sentence's end (\"… protected. Time …\"), which a phrase does "
+                        + "not cross: --phrases turn counts them")
             }
         }
     }

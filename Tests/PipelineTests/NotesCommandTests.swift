@@ -23,6 +23,23 @@ import Testing
         #expect(help.contains("--participants") && !help.contains("--keep-annotations") && !help.contains("--case"))
     }
 
+    /// A phrase found only across a sentence's end has no hit, and says so with the flag that
+    /// counts it; found within a sentence, or with the flag, it says nothing more.
+    @Test func aPhraseFoundOnlyAcrossASentenceEndSaysSo() throws {
+        let file = try Self.write("P1: We felt protected. Time was short.\nP1: Hype, yes.\n")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let tmine = try tmineExecutable().path
+        let (status, output) = try runProcess(tmine, ["kwic", "protected time", file.path])
+        #expect(status == 0)
+        #expect(output.contains("0 hits"))
+        #expect(output.contains("1 hit across a sentence's end"), "\(output)")
+        #expect(output.contains("--phrases turn counts them"))
+        let (_, across) = try runProcess(tmine, ["kwic", "protected time", file.path, "--phrases", "turn"])
+        #expect(across.contains("1 hit\n") && !across.contains("sentence's end"), "\(across)")
+        let (_, word) = try runProcess(tmine, ["kwic", "zyzzyva", file.path])
+        #expect(word.contains("0 hits") && !word.contains("sentence's end"))
+    }
+
     /// A query found only inside notes has no hit, and says where it is; one found in words, or
     /// nowhere, says nothing more.
     @Test func aQueryFoundOnlyInNotesSaysSo() throws {
