@@ -16,6 +16,9 @@ struct Kwic: ParsableCommand {
             participants, the group's words and hits per 1,000 of them.
             Example: tmine kwic "protected time" Corpora/ai-doctors
             Example: tmine kwic hype --also "protected time" Corpora/ai-doctors --by clinical_tech_split
+            With --collocates, the words near each query's hits more often than elsewhere in the turns \
+            searched, by log-likelihood, with MI.
+            Example: tmine kwic hype Corpora/ai-doctors --collocates
             """)
 
     @Argument(help: "The query; more with --also Q2 --also Q3.")
@@ -46,11 +49,26 @@ struct Kwic: ParsableCommand {
     )
     var by: String?
 
+    @Flag(
+        name: .long,
+        help: "List each query's collocates instead of its lines: words near its hits more often than elsewhere.")
+    var collocates = false
+
+    @Option(name: .long, help: "With --collocates: leave out words near fewer hits than this.")
+    var minCount = 2
+
     @Flag(name: .long, help: "JSON output.")
     var json = false
 
     @Flag(name: .long, help: "Tab-separated output.")
     var tsv = false
+
+    func validate() throws {
+        if collocates, characters || by != nil || tsv || sort != nil {
+            throw ValidationError(
+                "--collocates counts words in a window of tokens: not with --characters, --by, --sort or --tsv")
+        }
+    }
 
     func run() throws {
         // `tmine kwic study.yaml hype` read "hype" as a missing transcript: the query comes first.
@@ -107,15 +125,36 @@ struct Kwic: ParsableCommand {
         }
         var lines: [ConcordanceLine] = []
         var words: [String: Int] = [:]
-        let (roles, counting) = (options.filter.roles, by != nil)
+        var forms: [String: Int] = [:]
+        var searched = 0
+        let (roles, counting, filter) = (options.filter.roles, by != nil, options.filter)
         try study.forEach(
             roles: roles, stems: match == .stem,
-            make: { (concordancer.lines(of: queries, in: $0), counting ? $0.wordsBySpeaker(roles: roles) : [:]) },
-            deliver: { found, spoken in
+            make: { [collocates] corpus in
+                (
+                    concordancer.lines(of: queries, in: corpus), counting ? corpus.wordsBySpeaker(roles: roles) : [:],
+                    collocates ? corpus.formCounts(filter: filter) : ([:], 0)
+                )
+            },
+            deliver: { found, spoken, counted in
                 lines += found
                 words.merge(spoken, uniquingKeysWith: +)
+                forms.merge(counted.counts, uniquingKeysWith: +)
+                searched += counted.words
             })
         let concordance = concordancer.merge(lines, queries: queries, participants: study.participants)
+        if collocates {
+            let tables = queries.map { query in
+                Collocates(
+                    query: query.text, lines: concordance.lines, window: window, counts: forms, words: searched,
+                    minimumCount: minCount, stopwords: study.stopwords)
+            }
+            try emit(
+                json
+                    ? try jsonString(Versioned(payload: QueryCollocates(queries: tables)))
+                    : Self.collocateTables(tables))
+            return
+        }
         if let by {
             let hits = RunReport.QueryHits.byGroup(
                 concordance.lines, queries: queries.map(\.text), attribute: by, participants: study.participants,
@@ -150,6 +189,41 @@ struct Kwic: ParsableCommand {
                 if "\"\\$`".contains(character) { quoted.append("\\") }
                 quoted.append(character)
             } + "\""
+    }
+
+    /// The most collocates a table shows; `--json` lists every one.
+    static let collocatesShown = 25
+
+    /// Each query's collocates as a table, strongest first.
+    static func collocateTables(_ tables: [Collocates]) -> String {
+        var lines: [String] = []
+        for table in tables {
+            if !lines.isEmpty { lines.append("") }
+            lines.append(
+                "collocates of \(table.query): \(table.hits.counted("hit")), \(table.window) words each side "
+                    + "(\(table.windowWords.counted("word")) in the windows, \(table.words.counted("word")) in the turns "
+                    + "searched)")
+            guard !table.rows.isEmpty else {
+                lines.append("  no word is near its hits more often than elsewhere")
+                continue
+            }
+            lines.append("  term                   near  left right  total      G²     MI")
+            for row in table.rows.prefix(collocatesShown) {
+                let term = row.term.count > 20 ? String(row.term.prefix(19)) + "…" : row.term
+                lines.append(
+                    "  " + term.padding(toLength: 20, withPad: " ", startingAt: 0)
+                        + [row.near, row.left, row.right, row.total].map { String($0).leftPad(6) }.joined()
+                        + FixedPoint.string(row.logLikelihood, digits: 2).leftPad(8)
+                        + FixedPoint.string(row.mutualInformation, digits: 2).leftPad(7))
+            }
+            if table.rows.count > collocatesShown {
+                lines.append("  … \((table.rows.count - collocatesShown).counted("more word")) (--json lists them all)")
+            }
+        }
+        lines.append(
+            "G² (log-likelihood) orders the words, near the hits against the rest of the turns; MI is log2 of "
+                + "observed over expected. Stopwords are left out.")
+        return lines.joined(separator: "\n")
     }
 
     /// Each query's groups, a line each: hits, participants, words, hits per 1,000 words.
@@ -199,6 +273,11 @@ struct Kwic: ParsableCommand {
             }
         }
     }
+}
+
+/// `tmine kwic --collocates --json`: each query's collocates, an object (see ``GroupedHits``).
+struct QueryCollocates: Encodable {
+    let queries: [Collocates]
 }
 
 /// `tmine kwic --by ATTRIBUTE --json`: each query's hits by the attribute's groups, an object (the
