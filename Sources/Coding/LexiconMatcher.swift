@@ -281,7 +281,7 @@ public final class CompiledLexicon: Sendable {
             exactWords + (Array(forms.prefixes) + Array(forms.suffixes)).map { (Array($0.key.utf8), $0.value) }
             + forms.infixes.map { (Array($0.0.utf8), [$0.1]) }
         formPartsAreBytes = formParts.allSatisfy { Self.isPlainBytes($0.0) }
-        negations = lexicon.negations.map { Normalizer.normalize($0, options: options) }
+        negations = lexicon.negations.map { Normalizer.form(of: $0, options: options) }
     }
 
     /// A pattern word tokenised like the text: `50%` is `50`; a word the tokeniser splits becomes

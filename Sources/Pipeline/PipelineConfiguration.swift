@@ -100,7 +100,7 @@ public struct TokenizeStage: Sendable, Hashable, Codable {
         case "none": list = .none
         default: list = try Stopwords.read(contentsOf: URL(fileURLWithPath: stopwords), options: options)
         }
-        return list.union(Stopwords(extraStopwords.map { Normalizer.normalize($0, options: options) }))
+        return list.union(Stopwords(extraStopwords.map { Normalizer.form(of: $0, options: options) }))
     }
 }
 

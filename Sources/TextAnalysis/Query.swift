@@ -204,12 +204,9 @@ struct CompiledQuery {
         matches = query.elements.map { element in
             var bitmap = [Bool](repeating: false, count: vocabulary.count)
             func normalized(_ word: String) -> String {
-                // `U.K.` finds the tokens the tokeniser made of initialisms (`U.K`, form `uk`).
-                if corpus.options.initialisms, let initialism = Tokenizer.initialism(word) {
-                    return mode == .surface
-                        ? initialism.spelling : Normalizer.normalize(initialism.letters, options: corpus.options)
-                }
-                return mode == .surface ? word : Normalizer.normalize(word, options: corpus.options)
+                guard mode == .surface else { return Normalizer.form(of: word, options: corpus.options) }
+                // `U.K.` finds the spelling the tokeniser kept of an initialism (`U.K`).
+                return corpus.options.initialisms ? Tokenizer.initialism(word)?.spelling ?? word : word
             }
             switch element {
             case .exact(let word):

@@ -35,7 +35,7 @@ public struct Stopwords: Sendable, Hashable {
         for line in text.split(whereSeparator: \.isNewline) {
             let word = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let trimmed = word.trimmingCharacters(in: .whitespaces)
-            if !trimmed.isEmpty { words.append(Normalizer.normalize(trimmed, options: options)) }
+            if !trimmed.isEmpty { words.append(Normalizer.form(of: trimmed, options: options)) }
         }
         return Stopwords(words)
     }

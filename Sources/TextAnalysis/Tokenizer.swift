@@ -793,6 +793,15 @@ struct TokenScratch {
 /// Unicode normalisation of one token's text: apostrophes and hyphens unified, invisible
 /// characters dropped, case folded, NFC, and diacritics folded when asked for.
 public enum Normalizer {
+    /// The form a word written alone (a query's, a stopword list's) has as a token: normalised,
+    /// and an initialism (`U.K.`) its letters when the options join initialisms.
+    public static func form(of word: String, options: Tokenizer.Options) -> String {
+        if options.initialisms, let initialism = Tokenizer.initialism(word) {
+            return normalize(initialism.letters, options: options)
+        }
+        return normalize(word, options: options)
+    }
+
     public static func normalize(_ text: String, options: Tokenizer.Options) -> String {
         // ASCII has no invisible characters, composes and folds to itself, and its apostrophe
         // and hyphen are the unified ones: only its case can change. A pipeline normalises its

@@ -489,9 +489,14 @@ import Testing
     }
 
     @Test func stopwordFilesNormaliseTheirWords() {
-        let list = Stopwords.parse("# mine\nUm\nDon’t  # curly\n\n")
-        #expect(list.words == ["um", "don't"])
+        let list = Stopwords.parse("# mine\nUm\nDon’t  # curly\n\nE.g.\n")
+        #expect(list.words == ["um", "don't", "eg"])
         #expect(Stopwords.english.words.contains("don't"))
+        // An initialism is listed as the tokeniser makes it, or as written when it splits them.
+        var split = Tokenizer.Options()
+        split.initialisms = false
+        #expect(Stopwords.parse("e.g.", options: split).words == ["e.g."])
+        #expect(Normalizer.form(of: "U.K.", options: .init()) == "uk")
     }
 }
 
