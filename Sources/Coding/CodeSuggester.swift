@@ -183,27 +183,15 @@ public struct CodeSuggester: Sendable {
         return count
     }
 
-    /// The sentence of each token: a new sentence starts after `.`, `!`, `?` or `…` between tokens
-    /// (the units suggestions are grouped by, and negation's scope; a phrase's sentence breaks
-    /// are ``SentenceBreaks``', which read abbreviations and hesitations apart: these are kept as
-    /// they were, since a sentence's index is part of a suggestion's id).
+    /// The sentence of each token, by the sentence ends phrases stop at (``SentenceBreaks``): the
+    /// units suggestions are grouped by, and negation's scope. (A new sentence began at every
+    /// `.`, `!`, `?` and `…` between tokens, so a pause `(.)`, `Dr. Smith` or a hesitation cut one.)
     static func sentenceIndices(_ tokens: [Token], _ text: String) -> [Int] {
-        var indices = [Int](repeating: 0, count: tokens.count)
         var sentence = 0
-        SentenceBreaks.forEachGap(tokens, in: text) { index, bytes, gap in
-            for at in gap {
-                let unit = bytes[at]
-                // `…` is E2 80 A6; the others are ASCII, never part of another scalar.
-                if unit == 0x2E || unit == 0x21 || unit == 0x3F
-                    || (unit == 0xE2 && at + 2 < gap.upperBound && bytes[at + 1] == 0x80 && bytes[at + 2] == 0xA6)
-                {
-                    sentence += 1
-                    break
-                }
-            }
-            indices[index] = sentence
+        return SentenceBreaks.before(tokens, in: text).map { ends in
+            if ends { sentence += 1 }
+            return sentence
         }
-        return indices
     }
 
     /// Scalar ranges of each sentence in the segment text, from its first token to the end of

@@ -3,7 +3,8 @@ import Corpus
 /// Where a turn's sentences end between its tokens, so that a phrase ("protected time"), a
 /// lexicon pattern of several words or an n-gram does not join the last word of one sentence to
 /// the first of the next ("… felt protected. Time was short"), as WordSmith's clusters stop at
-/// a sentence break. Read from the punctuation between tokens, which tokens do not keep.
+/// a sentence break; also the sentences suggestions are grouped by and negation looks in. Read
+/// from the punctuation between tokens, which tokens do not keep.
 public enum SentenceBreaks {
     /// For each token, whether a sentence ends between it and the token before (false for the
     /// first). A sentence ends at `!` or `?`, or at a `.` that is not part of an ellipsis
@@ -18,7 +19,7 @@ public enum SentenceBreaks {
         text.withUTF8 { bytes in
             // Only a gap that holds a `.`, `!` or `?` can end a sentence: those bytes are found
             // eight at a time and only their gaps read (following every token's scalar offsets
-            // to its bytes, as the suggester's sentences do, was 5 % of `tmine freq --ngram 2`).
+            // to its bytes was 5 % of `tmine freq --ngram 2`).
             var gap = 1
             var read = 0
             forEachStop(in: bytes) { byte, scalar in
@@ -77,51 +78,6 @@ public enum SentenceBreaks {
     /// True when a sentence ends between any two of the tokens `first...last`.
     public static func within(_ breaks: [Bool], _ first: Int, _ last: Int) -> Bool {
         first < last && breaks[(first + 1)...last].contains(true)
-    }
-
-    /// Calls `body` with each gap between two consecutive tokens, in order: the later token's
-    /// index, the text's UTF-8 and the gap's byte range (the next token begins at its upper
-    /// bound). One pass over the text, the tokens' scalar offsets followed in step (decoding the
-    /// turn into scalars was a tenth of the suggester).
-    package static func forEachGap(
-        _ tokens: [Token], in text: String, _ body: (Int, UnsafeBufferPointer<UInt8>, Range<Int>) -> Void
-    ) {
-        guard tokens.count > 1 else { return }
-        var text = text
-        text.withUTF8 { bytes in
-            // ASCII text (most turns): a scalar's offset is its byte's.
-            if UTF8Scalars.isASCII(bytes) {
-                for index in 1..<tokens.count {
-                    body(index, bytes, Int(tokens[index - 1].end)..<Int(tokens[index].start))
-                }
-                return
-            }
-            guard let base = bytes.baseAddress else { return }
-            let raw = UnsafeRawPointer(base)
-            // `byte` is where scalar `begun` begins (`begun` scalars begin before it); eight
-            // bytes at a time while no scalar wanted begins in them.
-            var byte = 0
-            var begun = 0
-            func advance(to target: Int) {
-                while byte + 8 <= bytes.count {
-                    let starts =
-                        8 - UTF8Scalars.continuationCount(raw.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
-                    guard begun + starts <= target else { break }
-                    begun += starts
-                    byte += 8
-                }
-                while byte < bytes.count, begun < target || bytes[byte] & 0xC0 == 0x80 {
-                    if bytes[byte] & 0xC0 != 0x80 { begun += 1 }
-                    byte += 1
-                }
-            }
-            for index in 1..<tokens.count {
-                advance(to: Int(tokens[index - 1].end))
-                let start = byte
-                advance(to: Int(tokens[index].start))
-                body(index, bytes, start..<byte)
-            }
-        }
     }
 
     private static func endsSentence(_ bytes: UnsafeBufferPointer<UInt8>, _ gap: Range<Int>) -> Bool {

@@ -422,6 +422,13 @@ import TextAnalysis
         #expect(found.filter { $0.code == "Need" }.map(\.segmentIndex) == [1, 2, 4])
         // A pattern's own rule counts as much when no code has one.
         #expect(suggest([lack], turns).map(\.segmentIndex) == [0, 3])
+        // A pause, a hesitation or an abbreviation's full stop ends no sentence: the negation
+        // before it counts (each cut the sentence, and "No (.) protected time" was a need).
+        let paused = [
+            "No (.) protected time, ever.", "Not really... protected time is rare.", "No, e.g. protected time.",
+        ]
+        #expect(suggest([lack], paused).map(\.segmentIndex) == [0, 1, 2])
+        #expect(suggest([need], paused).isEmpty)
     }
 
     @Test func oneSuggestionPerUnitAndCodeWithEveryMatchAsEvidence() {
@@ -456,21 +463,21 @@ import TextAnalysis
             } == [0, 1, 2])
     }
 
-    /// Sentences and contexts are found in a turn's UTF-8; they must be what the same rules give
-    /// on its scalars (the rule as first written): random turns of ASCII, accented, curly-quoted,
-    /// emoji and `…` text, every token's sentence and the context of every token span.
+    /// Sentences and contexts are found in a turn's UTF-8; contexts must be what the same rule
+    /// gives on its scalars (the rule as first written), and a token's sentence is how many
+    /// sentence ends (``SentenceBreaks``, checked on scalars in its own tests) come before it:
+    /// random turns of ASCII, accented, curly-quoted, emoji and `…` text, every token's sentence
+    /// and the context of every token span.
     @Test func sentencesAndContextsAreCutAsOnTheTurnsScalars() {
         var generator = SystemRandomNumberGenerator()
-        let pieces = ["word", "Ünïcödé", "don’t", "👍🏽", " ", "  ", ". ", "! ", "? ", "… ", "…", "—", "\n", "a.b", "ok?"]
-        func sentences(_ tokens: [Token], _ scalars: [Unicode.Scalar]) -> [Int] {
+        let pieces = [
+            "word", "Word", "Ünïcödé", "don’t", "👍🏽", " ", "  ", ". ", "! ", "? ", "… ", "…", "—", "\n", "a.b", "ok?",
+            "(.) ",
+        ]
+        func sentences(_ tokens: [Token], _ text: String) -> [Int] {
             var sentence = 0
-            return tokens.indices.map { index in
-                if index > 0,
-                    scalars[Int(tokens[index - 1].end)..<Int(tokens[index].start)]
-                        .contains(where: { $0 == "." || $0 == "!" || $0 == "?" || $0 == "…" })
-                {
-                    sentence += 1
-                }
+            return SentenceBreaks.before(tokens, in: text).map { ends in
+                sentence += ends ? 1 : 0
                 return sentence
             }
         }
@@ -490,7 +497,7 @@ import TextAnalysis
             var surfaces = Vocabulary()
             let tokens = Tokenizer(options: .init()).tokenize(text, forms: &forms, surfaces: &surfaces)
             let scalars = Array(text.unicodeScalars)
-            #expect(CodeSuggester.sentenceIndices(tokens, text) == sentences(tokens, scalars), "\(text)")
+            #expect(CodeSuggester.sentenceIndices(tokens, text) == sentences(tokens, text), "\(text)")
             let slicer = ScalarSlicer(text)
             for (first, last) in zip(tokens, tokens.dropFirst(2)) {
                 let start = Int(first.start)
