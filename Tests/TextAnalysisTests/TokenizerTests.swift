@@ -21,6 +21,25 @@ import Testing
         var testDescription: String { text }
     }
 
+    /// `text`'s tokens under `options`, each checked to lie in the text after the one before, and
+    /// as many as ``Tokenizer/count(_:)`` counts.
+    func orderedTokens(_ text: String, _ options: Tokenizer.Options) -> (
+        tokens: [Token], forms: Vocabulary, surfaces: Vocabulary
+    ) {
+        var forms = Vocabulary()
+        var surfaces = Vocabulary()
+        let tokenizer = Tokenizer(options: options)
+        let tokens = tokenizer.tokenize(text, forms: &forms, surfaces: &surfaces)
+        #expect(tokenizer.count(text) == tokens.count, "\(text)")
+        let scalars = text.unicodeScalars.count
+        var previousEnd: Int32 = 0
+        for token in tokens {
+            #expect(token.start >= previousEnd && token.start < token.end && Int(token.end) <= scalars, "\(text)")
+            previousEnd = token.end
+        }
+        return (tokens, forms, surfaces)
+    }
+
     func forms(_ text: String, _ options: Tokenizer.Options = .init()) -> [String] {
         var forms = Vocabulary()
         var surfaces = Vocabulary()
@@ -163,6 +182,35 @@ import Testing
         #expect(Tokenizer.initialism("e.g")! == ("e.g", "eg"))
         for word in ["UK", "U.", "3.5", "U.Kx", "U..K", ".U.K", "U.K.."] {
             #expect(Tokenizer.initialism(word) == nil, "\(word)")
+        }
+    }
+
+    /// Letters, full stops, digits and spaces in any order: every token spells the text at its
+    /// range, in order, counting agrees, an initialism's form is its letters without the stops
+    /// (lower case; `U.K-based`, `U.K’s` go on as other words do), and without the setting no
+    /// token holds a full stop before a letter.
+    @Test func initialismsInAnyArrangementSpellTheirText() {
+        let pieces = ["U", "k", ".", ". ", " ", "É", "3", "ab", "-", "\u{301}", "’", "\n"]
+        for text in randomTexts(of: pieces, seed: 20_261_207) {
+            let scalars = Array(text.unicodeScalars)
+            for joined in [true, false] {
+                var options = Tokenizer.Options()
+                options.initialisms = joined
+                let (tokens, forms, surfaces) = orderedTokens(text, options)
+                for token in tokens {
+                    let spelt = String(String.UnicodeScalarView(scalars[Int(token.start)..<Int(token.end)]))
+                    #expect(spelt == surfaces[token.surface], "\(text)")
+                    // A full stop before a letter (one between digits is a number's, `3.5`).
+                    let characters = Array(spelt)
+                    if zip(characters, characters.dropFirst()).contains(where: { $0 == "." && $1.isLetter }) {
+                        #expect(joined, "\(text): \(spelt)")
+                        #expect(
+                            forms[token.form]
+                                == Normalizer.normalize(spelt.replacingOccurrences(of: ".", with: ""), options: options),
+                            "\(text): \(spelt)")
+                    }
+                }
+            }
         }
     }
 
@@ -434,17 +482,7 @@ import Testing
             for keep in [false, true] {
                 var options = Tokenizer.Options()
                 options.annotations = keep
-                var forms = Vocabulary()
-                var surfaces = Vocabulary()
-                let tokenizer = Tokenizer(options: options)
-                let tokens = tokenizer.tokenize(text, forms: &forms, surfaces: &surfaces)
-                #expect(tokenizer.count(text) == tokens.count, "\(text)")
-                var previousEnd: Int32 = 0
-                for token in tokens {
-                    #expect(token.start >= previousEnd && token.start < token.end, "\(text)")
-                    #expect(Int(token.end) <= scalars.count, "\(text)")
-                    previousEnd = token.end
-                }
+                let tokens = orderedTokens(text, options).tokens
                 spans.append(
                     tokens.map {
                         "\($0.start):" + String(String.UnicodeScalarView(scalars[Int($0.start)..<Int($0.end)]))
