@@ -394,7 +394,10 @@ public struct RunReport: Codable, Sendable {
             guard !orphaned.isEmpty else { return "" }
             var byCoder: [String: Int] = [:]
             for orphan in orphaned { byCoder[orphan.coder, default: 0] += 1 }
-            return "; \(orphaned.count.counted("decision")) on suggestions no longer made ("
+            return "; "
+                + (orphaned.count == 1
+                    ? "1 decision on a suggestion no longer made ("
+                    : "\(orphaned.count) decisions on suggestions no longer made (")
                 + byCoder.keys.sorted().map { "\($0) \(byCoder[$0] ?? 0)" }.joined(separator: ", ")
                 + "; kept in suggestions.json's orphanedDecisions)"
         }

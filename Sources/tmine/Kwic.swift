@@ -54,8 +54,8 @@ struct Kwic: ParsableCommand {
         help: "List each query's collocates instead of its lines: words near its hits more often than elsewhere.")
     var collocates = false
 
-    @Option(name: .long, help: "With --collocates: leave out words near fewer hits than this.")
-    var minCount = 2
+    @Option(name: .long, help: "With --collocates: leave out words near fewer hits than this (default 2).")
+    var minCount: Int?
 
     @Flag(name: .long, help: "JSON output.")
     var json = false
@@ -64,6 +64,7 @@ struct Kwic: ParsableCommand {
     var tsv = false
 
     func validate() throws {
+        if minCount != nil, !collocates { throw ValidationError("--min-count goes with --collocates") }
         if collocates, characters || by != nil || tsv || sort != nil {
             throw ValidationError(
                 "--collocates counts words in a window of tokens: not with --characters, --by, --sort or --tsv")
@@ -147,7 +148,7 @@ struct Kwic: ParsableCommand {
             let tables = queries.map { query in
                 Collocates(
                     query: query.text, lines: concordance.lines, window: window, counts: forms, words: searched,
-                    minimumCount: minCount, stopwords: study.stopwords)
+                    minimumCount: minCount ?? 2, stopwords: study.stopwords)
             }
             try emit(
                 json

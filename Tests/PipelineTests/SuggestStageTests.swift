@@ -84,6 +84,10 @@ import TextAnalysis
             summary.changeSummary
                 == "1 suggestion; 3 decisions on suggestions no longer made (alice 1, bob 2; kept in suggestions.json's "
                 + "orphanedDecisions)")
+        summary.orphaned = [gone]
+        #expect(
+            summary.changeSummary.hasSuffix(
+                "; 1 decision on a suggestion no longer made (bob 1; kept in suggestions.json's orphanedDecisions)"))
     }
 
     @Test func suggestionsPutTogetherCodeByCodeEqualAFullRecomputation() throws {

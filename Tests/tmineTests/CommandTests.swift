@@ -34,6 +34,10 @@ import Testing
             try Kwic.parse(["protected time", pipeline.path, "--phrases", "turn"]).corpus.study().options.phrases
                 == .turn)
         #expect(throws: (any Error).self) { try Kwic.parse(["protected time", folder.path, "--phrases", "paragraph"]) }
+        // --collocates counts a window of tokens, and --min-count is its.
+        #expect(throws: (any Error).self) { try Kwic.parse(["hype", folder.path, "--collocates", "--characters"]) }
+        #expect(throws: (any Error).self) { try Kwic.parse(["hype", folder.path, "--min-count", "3"]) }
+        #expect(try Kwic.parse(["hype", folder.path, "--collocates", "--min-count", "3"]).minCount == 3)
     }
 }
 
