@@ -55,7 +55,7 @@ enum MethodsStatement {
             parts.append(
                 options.phrases == .sentence
                     ? "Phrases and n-grams were matched within a sentence (ended by ! or ?, or by a full stop before "
-                        + "a word not in lower case; not by an ellipsis)."
+                        + "a word not in lower case; not by an ellipsis or a title's full stop, as in Dr. Patel)."
                     : "Phrases and n-grams were matched across sentence ends within a turn.")
         }
         if !configuration.bands.isEmpty {

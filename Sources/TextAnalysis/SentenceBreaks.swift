@@ -9,7 +9,8 @@ public enum SentenceBreaks {
     /// For each token, whether a sentence ends between it and the token before (false for the
     /// first). A sentence ends at `!` or `?`, or at a `.` that is not part of an ellipsis
     /// (`...`), is followed by a space, quotation mark or bracket rather than by a letter or digit
-    /// (`3.5`, `U.K`), and comes before a word that does not begin in lower case (`etc. and`).
+    /// (`3.5`, `U.K`), comes before a word that does not begin in lower case (`etc. and`), and
+    /// follows no title (`Dr. Patel`, ``titles``).
     /// Punctuation inside brackets between the tokens (Jefferson's `(.)`, a pause `(0.5)`,
     /// `[inaudible?]`) and `…` (a hesitation, as transcribers write it) end nothing.
     public static func before(_ tokens: [Token], in text: String) -> [Bool] {
@@ -37,7 +38,18 @@ public enum SentenceBreaks {
                     end += 1
                     while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
                 }
-                breaks[gap] = endsSentence(bytes, start..<end)
+                // The token before, when it is short enough to be a title (`Dr`).
+                var word: Range<Int>?
+                let length = Int(tokens[gap - 1].end - tokens[gap - 1].start)
+                if length <= 4 {
+                    var first = start
+                    for _ in 0..<length {
+                        first -= 1
+                        while bytes[first] & 0xC0 == 0x80 { first -= 1 }
+                    }
+                    word = first..<start
+                }
+                breaks[gap] = endsSentence(bytes, start..<end, after: word)
             }
         }
         return breaks
@@ -80,7 +92,11 @@ public enum SentenceBreaks {
         first < last && breaks[(first + 1)...last].contains(true)
     }
 
-    private static func endsSentence(_ bytes: UnsafeBufferPointer<UInt8>, _ gap: Range<Int>) -> Bool {
+    /// Whether the punctuation in `gap` ends a sentence; `word` is the token before it when it
+    /// could be a title.
+    private static func endsSentence(_ bytes: UnsafeBufferPointer<UInt8>, _ gap: Range<Int>, after word: Range<Int>?)
+        -> Bool
+    {
         var depth = 0
         var ends = false
         for at in gap {
@@ -96,7 +112,9 @@ public enum SentenceBreaks {
             case UInt8(ascii: ".") where depth == 0:
                 let dotBefore = at > gap.lowerBound && bytes[at - 1] == UInt8(ascii: ".")
                 let dotAfter = at + 1 < gap.upperBound && bytes[at + 1] == UInt8(ascii: ".")
-                if !dotBefore && !dotAfter && at + 1 < gap.upperBound && !beginsLowercase(bytes, at: gap.upperBound) {
+                if !dotBefore && !dotAfter && at + 1 < gap.upperBound && !beginsLowercase(bytes, at: gap.upperBound)
+                    && !(at == gap.lowerBound && word.map { titles.contains(bytes[$0].map(\.asciiLowercased)) } == true)
+                {
                     ends = true
                 }
             default:
@@ -105,6 +123,13 @@ public enum SentenceBreaks {
         }
         return ends
     }
+
+    /// Titles written with a full stop before a name (`Dr. Patel`, `Mrs. Jones`, `Prof. Smith`,
+    /// `St. Thomas'`), in English and German (`Hr.`, `Fr.`): the stop after them ends no sentence.
+    static let titles: Set<[UInt8]> = Set(
+        ["dr", "drs", "mr", "mrs", "ms", "mx", "prof", "st", "mt", "jr", "sr", "hr", "fr", "nr", "vs", "cf"].map {
+            Array($0.utf8)
+        })
 
     private static func beginsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
         guard offset < bytes.count else { return false }

@@ -445,6 +445,15 @@ import TextAnalysis
         #expect(quoted.map(\.text) == ["He said \u{201C}no time!\u{201D}", "Then time (again)."])
     }
 
+    /// A title's full stop cuts no sentence unit: "Dr. Patel" stays in its sentence (it began a
+    /// new one at "Patel").
+    @Test func aTitleDoesNotCutASentenceUnit() {
+        let code = Code(name: "Hype", patterns: ["hype"])
+        let found = suggest([code], ["I asked Dr. Patel about the hype. Hype is everywhere."], unit: .sentence)
+        #expect(found.map(\.sentenceIndex) == [0, 1])
+        #expect(found.first?.text == "I asked Dr. Patel about the hype.")
+    }
+
     /// A sentence unit's suggestion id counts how often its first match's words came earlier in
     /// the turn: the same words in three sentences give three ids, stable across runs.
     @Test func repeatedWordsInATurnGiveOneIdPerOccurrence() {

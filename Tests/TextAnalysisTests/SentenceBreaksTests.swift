@@ -21,6 +21,10 @@ import Testing
         // An initialism's last full stop ends a sentence before a capital, not before a word.
         #expect(breaks("We trained in the U.K. Then we left") == ["then"])
         #expect(breaks("the U.K. government") == [])
+        // A title's full stop is not a sentence's (`Dr. Patel`); a word that ends like one is.
+        #expect(breaks("I asked Dr. Patel and Mrs. Jones. St. Thomas' was full") == ["st"])
+        #expect(breaks("We saw the Mr. Then the Dr. Ms. Ok") == [])
+        #expect(breaks("They asked a Vendr. Then we left. Drs. Smith and Jones") == ["then", "drs"])
     }
 
     @Test func hesitationsAbbreviationsNumbersNotesAndCommasEndNoSentence() {
@@ -45,7 +49,7 @@ import Testing
         let pieces = [
             "time", "Time", "café", "Évite", "ελπίδα", " ", " ", " ", ". ", ".", "... ", "\u{2026}", "? ", "!", "(.)",
             "(0.5)", " [inaudible?] ", "3.5", "\u{2019}", "\u{2014}", "\n", ", ", "U.K.", "\"", "\u{65E5}\u{672C}", "(",
-            ")", "((unclear.))", "e.g. ", "\u{1F600}",
+            ")", "((unclear.))", "e.g. ", "\u{1F600}", " Dr. ", "Mrs", "St",
         ]
         func reference(_ tokens: [Token], _ scalars: [Unicode.Scalar]) -> [Bool] {
             guard !tokens.isEmpty else { return [] }
@@ -60,9 +64,11 @@ import Testing
                     case ")", "]", "}": if depth == 0 { ends = false } else { depth -= 1 }
                     case "!", "?": if depth == 0 { ends = true }
                     case ".":
+                        let word = String(String.UnicodeScalarView(scalars[Int(before.start)..<Int(before.end)]))
+                        let title = SentenceBreaks.titles.contains(Array(word.lowercased().utf8))
                         if depth == 0, index == 0 || gap[index - 1] != ".", index + 1 < gap.count,
                             gap[index + 1] != ".",
-                            !scalars[Int(after.start)].properties.isLowercase
+                            !scalars[Int(after.start)].properties.isLowercase, !(index == 0 && title)
                         {
                             ends = true
                         }
