@@ -55,15 +55,18 @@ public struct CodeSuggester: Sendable {
             let tokens = corpus.tokens[documentIndex][segmentIndex]
             guard !tokens.isEmpty else { continue }
             var matches = matcher.matches(in: tokens)
+            // The turn's sentence ends, found once for the phrases and the sentences both.
+            var breaks: [Bool]?
             if corpus.options.phrases == .sentence, matches.contains(where: { $0.end - $0.start > 1 }) {
                 // Patterns of several words (and exclusions) stay inside a sentence.
-                let breaks = SentenceBreaks.before(tokens, in: segment.text)
-                matches.removeAll { SentenceBreaks.within(breaks, $0.start, $0.end - 1) }
+                let found = SentenceBreaks.before(tokens, in: segment.text)
+                breaks = found
+                matches.removeAll { SentenceBreaks.within(found, $0.start, $0.end - 1) }
             }
             // Most turns match nothing: only those that do pay for scalars and sentences.
             guard matches.contains(where: { !$0.isExclusion }) else { continue }
             let slicer = ScalarSlicer(segment.text)
-            let sentences = needsSentences ? Self.sentenceIndices(tokens, segment.text) : []
+            let sentences = needsSentences ? Self.sentenceIndices(tokens, segment.text, breaks: breaks) : []
             let exclusions = matches.filter(\.isExclusion)
             var kept: [LexiconMatcher.Match] = []
             for match in matches where !match.isExclusion {
@@ -186,9 +189,10 @@ public struct CodeSuggester: Sendable {
     /// The sentence of each token, by the sentence ends phrases stop at (``SentenceBreaks``): the
     /// units suggestions are grouped by, and negation's scope. (A new sentence began at every
     /// `.`, `!`, `?` and `…` between tokens, so a pause `(.)`, `Dr. Smith` or a hesitation cut one.)
-    static func sentenceIndices(_ tokens: [Token], _ text: String) -> [Int] {
+    /// `breaks`: ``SentenceBreaks/before(_:in:)`` of these tokens, when already found.
+    static func sentenceIndices(_ tokens: [Token], _ text: String, breaks: [Bool]? = nil) -> [Int] {
         var sentence = 0
-        return SentenceBreaks.before(tokens, in: text).map { ends in
+        return (breaks ?? SentenceBreaks.before(tokens, in: text)).map { ends in
             if ends { sentence += 1 }
             return sentence
         }

@@ -62,14 +62,14 @@ public struct Collocates: Sendable, Codable, Equatable {
         self.windowWords = windowWords
         var rows: [Row] = []
         let outside = words - windowWords
-        for (term, count) in near where count.left + count.right >= max(1, minimumCount) {
-            guard !stopwords.words.contains(term), let total = counts[term], total >= count.left + count.right
-            else { continue }
+        for (term, count) in near {
             let inWindows = count.left + count.right
-            let statistic = LogLikelihood(a: inWindows, b: total - inWindows, c: windowWords, d: outside)
             // Attracted words only: more frequent in the windows than in the rest.
-            guard outside > 0, Double(inWindows) / Double(windowWords) > Double(total - inWindows) / Double(outside)
+            guard inWindows >= max(1, minimumCount), !stopwords.words.contains(term), let total = counts[term],
+                total >= inWindows, outside > 0,
+                Double(inWindows) / Double(windowWords) > Double(total - inWindows) / Double(outside)
             else { continue }
+            let statistic = LogLikelihood(a: inWindows, b: total - inWindows, c: windowWords, d: outside)
             rows.append(
                 Row(
                     term: term, left: count.left, right: count.right, total: total,

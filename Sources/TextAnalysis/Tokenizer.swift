@@ -380,14 +380,9 @@ public struct Tokenizer: Sendable {
                         {
                             let (following, followingLength, unicode) = decode(after)
                             let beyond = after + followingLength
-                            let single: Bool
-                            if beyond < count {
-                                let kindBeyond = decode(beyond).0
-                                single = kindBeyond != .letter && kindBeyond != .digit && kindBeyond != .mark
-                            } else {
-                                single = true
-                            }
-                            if following == .letter, single {
+                            // The letter after the stop is one alone (`U.K`, not `U.Kx`).
+                            let alone = beyond == count || ![.letter, .digit, .mark].contains(decode(beyond).0)
+                            if following == .letter, alone {
                                 initialism = true
                                 if unicode { needsUnicode = true }
                                 index = beyond
