@@ -12,3 +12,11 @@ extension Array where Element == String {
         count <= 2 ? joined(separator: " and ") : dropLast().joined(separator: ", ") + " and " + self[count - 1]
     }
 }
+
+extension String {
+    /// This text right-aligned in `width` characters (longer text is left whole): columns of
+    /// numbers in the commands' tables.
+    package func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

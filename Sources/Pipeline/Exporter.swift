@@ -59,11 +59,11 @@ public struct Exporter: Sendable {
     /// chosen code), one per coder.
     static func codings(of suggestion: Suggestion) -> [Coding] {
         suggestion.decisions.compactMap { decision in
-            guard decision.status == .accepted || decision.status == .recoded else { return nil }
+            guard let code = decision.appliedCode(of: suggestion) else { return nil }
             var coding = Coding(
                 documentID: suggestion.documentID, segmentIndex: suggestion.segmentIndex, range: suggestion.range,
-                code: decision.status == .recoded ? (decision.code ?? suggestion.code) : suggestion.code,
-                coder: decision.coder, status: decision.status.rawValue, at: decision.at, text: suggestion.text)
+                code: code, coder: decision.coder, status: decision.status.rawValue, at: decision.at,
+                text: suggestion.text)
             coding.turn = (suggestion.speaker, suggestion.participantID)
             return coding
         }

@@ -52,9 +52,3 @@ extension Keyness {
         return text + "  (p is each term's own, not corrected for the \(count.counted("term")) compared)\n"
     }
 }
-
-extension String {
-    func leftPadded(_ length: Int) -> String {
-        count >= length ? self : String(repeating: " ", count: length - count) + self
-    }
-}

@@ -176,11 +176,11 @@ struct LexiconCommand: ParsableCommand {
                 let precision = counts.precision.map { FixedPoint.string($0, digits: 2) } ?? "–"
                 return name.padding(toLength: 44, withPad: " ", startingAt: 0)
                     + [counts.suggested, counts.accepted, counts.rejected, counts.recoded, counts.conflict].map {
-                        String($0).leftPad(6)
+                        String($0).leftPadded(6)
                     }
                     .joined()
-                    + precision.leftPad(10) + (manual.map { String($0).leftPad(8) } ?? "")
-                    + (recall.map { FixedPoint.string($0, digits: 2).leftPad(8) } ?? "")
+                    + precision.leftPadded(10) + (manual.map { String($0).leftPadded(8) } ?? "")
+                    + (recall.map { FixedPoint.string($0, digits: 2).leftPadded(8) } ?? "")
             }
             print(
                 "code / pattern".padding(toLength: 44, withPad: " ", startingAt: 0)
@@ -232,8 +232,4 @@ struct LexiconCommand: ParsableCommand {
             print("wrote \(lexicon.codes.count.counted("code")) to \(output)")
         }
     }
-}
-
-extension String {
-    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

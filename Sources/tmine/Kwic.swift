@@ -213,9 +213,9 @@ struct Kwic: ParsableCommand {
                 let term = row.term.count > 20 ? String(row.term.prefix(19)) + "…" : row.term
                 lines.append(
                     "  " + term.padding(toLength: 20, withPad: " ", startingAt: 0)
-                        + [row.near, row.left, row.right, row.total].map { String($0).leftPad(6) }.joined()
-                        + FixedPoint.string(row.logLikelihood, digits: 2).leftPad(8)
-                        + FixedPoint.string(row.mutualInformation, digits: 2).leftPad(7))
+                        + [row.near, row.left, row.right, row.total].map { String($0).leftPadded(6) }.joined()
+                        + FixedPoint.string(row.logLikelihood, digits: 2).leftPadded(8)
+                        + FixedPoint.string(row.mutualInformation, digits: 2).leftPadded(7))
             }
             if table.rows.count > collocatesShown {
                 lines.append("  … \((table.rows.count - collocatesShown).counted("more word")) (--json lists them all)")

@@ -13,7 +13,8 @@ struct TMine: ParsableCommand {
         subcommands: [
             Init.self, Run.self, Validate.self, Extract.self, Tokens.self, Kwic.self, Freq.self, Notes.self,
             Decide.self,
-            LexiconCommand.self, ReviewCommand.self, Export.self, AgreementCommand.self, FlushOutputs.self,
+            LexiconCommand.self, ReviewCommand.self, Export.self, AgreementCommand.self, CooccurrenceCommand.self,
+            FlushOutputs.self,
         ]
     )
 

@@ -51,3 +51,18 @@ import Testing
         #expect(try ReviewCommand.parse(["p.yaml", "--coder", "a", "--port", "65535"]).port == 65_535)
     }
 }
+
+@Suite struct CooccurrenceCommandTests {
+    /// Units are turns unless `--unit document`; one output format at a time; a coder's codings
+    /// or the suggestions, not both; the text lists at least one pair.
+    @Test func optionsThatContradictEachOtherAreRefused() throws {
+        #expect(try CooccurrenceCommand.parse(["p.yaml"]).unit == .turn)
+        #expect(try CooccurrenceCommand.parse(["p.yaml", "--unit", "document"]).unit == .document)
+        #expect(throws: (any Error).self) { try CooccurrenceCommand.parse(["p.yaml", "--unit", "sentence"]) }
+        #expect(throws: (any Error).self) { try CooccurrenceCommand.parse(["p.yaml", "--json", "--csv"]) }
+        #expect(throws: (any Error).self) {
+            try CooccurrenceCommand.parse(["p.yaml", "--suggestions", "--coder", "alice"])
+        }
+        #expect(throws: (any Error).self) { try CooccurrenceCommand.parse(["p.yaml", "--top", "0"]) }
+    }
+}

@@ -1,0 +1,189 @@
+import Corpus
+
+/// Which codes are applied to the same turns (or the same transcripts), how often and where:
+/// ATLAS.ti's code co-occurrence table and MAXQDA's code relations, for reading a study's themes
+/// against each other ("hype" beside "culture clash") and going back to the turns that join them.
+///
+/// A unit (turn or transcript) carries a code when any of the given codings applies it there; a
+/// pair's count is the units carrying both. Beside it, the c-coefficient (ATLAS.ti's: the units
+/// with both over those with either, 0 to 1, so that two frequent codes do not look related for
+/// their frequency alone) and each code's share of its units that carry the other.
+public struct CodeCooccurrence: Sendable, Codable, Equatable {
+    /// What counts as "together".
+    public enum Unit: String, Sendable, Codable, CaseIterable {
+        case turn, document
+    }
+
+    /// Whose codes: the codings people made or confirmed, or the suggestions before they have.
+    public enum Basis: String, Sendable, Codable {
+        /// Accepted suggestions (their code), recoded ones (the chosen code), codings by hand.
+        case codings
+        /// Suggestions not rejected by the coders who decided on them, as the report's matrix counts them.
+        case suggestions
+    }
+
+    /// A code and how many units carry it.
+    public struct CodeUnits: Sendable, Codable, Equatable {
+        public var code: String
+        public var units: Int
+
+        public init(code: String, units: Int) {
+            self.code = code
+            self.units = units
+        }
+    }
+
+    /// A unit carrying both codes of a pair: the transcript, and the turn when units are turns.
+    public struct Place: Sendable, Codable, Equatable, Comparable {
+        public var documentID: String
+        public var turn: Int?
+
+        public init(documentID: String, turn: Int?) {
+            self.documentID = documentID
+            self.turn = turn
+        }
+
+        public static func < (a: Self, b: Self) -> Bool {
+            (a.documentID, a.turn ?? -1) < (b.documentID, b.turn ?? -1)
+        }
+    }
+
+    /// Two codes (in the codebook's order) and the units carrying both.
+    public struct Pair: Sendable, Codable, Equatable {
+        public var codes: [String]
+        public var units: Int
+        /// Units with both over units with either (ATLAS.ti's c-coefficient).
+        public var c: Double
+        /// Of each code's units, the share that carries the other, in the order of ``codes``.
+        public var shares: [Double]
+        /// The units carrying both, in the order of the transcripts as they came.
+        public var places: [Place]
+    }
+
+    public var unit: Unit
+    public var basis: Basis
+    /// The coders whose codings count (every coder's when not narrowed to one); none for suggestions.
+    public var coders: [String]
+    /// Units carrying at least one code.
+    public var codedUnits: Int
+    /// Units carrying two codes or more.
+    public var unitsWithSeveralCodes: Int
+    /// Every code that is applied somewhere, in the codebook's order (codes it no longer has after it, by name).
+    public var codes: [CodeUnits]
+    /// Every pair applied together somewhere: most units first, then the higher c.
+    public var pairs: [Pair]
+
+    /// Codes applied to units, gathered as a study's suggestions and codings are read (a
+    /// document's at a time; a unit may be added to any number of times).
+    public struct Tally: Sendable {
+        public let unit: Unit
+        private let codebook: [String: Int]
+        private var codeNumbers: [String: Int] = [:]
+        private var codeNames: [String] = []
+        private var documentNumbers: [String: Int32] = [:]
+        private var documentIDs: [String] = []
+        /// Each unit's codes by number, sorted and distinct (a unit has a few).
+        private var unitCodes: [UnitKey: [Int32]] = [:]
+
+        private struct UnitKey: Hashable, Comparable {
+            var document: Int32
+            var turn: Int32
+
+            static func < (a: Self, b: Self) -> Bool { (a.document, a.turn) < (b.document, b.turn) }
+        }
+
+        /// A tally of `unit`s whose codes are ordered as `codebook` lists them.
+        public init(unit: Unit, codebook: [String]) {
+            self.unit = unit
+            var order: [String: Int] = [:]
+            for (position, code) in codebook.enumerated() where order[code] == nil { order[code] = position }
+            self.codebook = order
+        }
+
+        /// Records that `code` is applied in turn `turn` of `documentID`.
+        public mutating func add(code: String, documentID: String, turn: Int) {
+            let document: Int32
+            if let known = documentNumbers[documentID] {
+                document = known
+            } else {
+                document = Int32(documentIDs.count)
+                documentNumbers[documentID] = document
+                documentIDs.append(documentID)
+            }
+            let number: Int
+            if let known = codeNumbers[code] {
+                number = known
+            } else {
+                number = codeNames.count
+                codeNumbers[code] = number
+                codeNames.append(code)
+            }
+            let key = UnitKey(document: document, turn: unit == .turn ? Int32(turn) : -1)
+            let value = Int32(number)
+            var codes = unitCodes[key] ?? []
+            // Sorted and distinct, so that a pair is counted once a unit however often it is coded.
+            let at = codes.firstIndex { $0 >= value } ?? codes.endIndex
+            guard at == codes.endIndex || codes[at] != value else { return }
+            codes.insert(value, at: at)
+            unitCodes[key] = codes
+        }
+
+        /// The table: `basis` and `coders` say whose codes were added.
+        public func result(basis: Basis, coders: [String]) -> CodeCooccurrence {
+            // Codebook order, then codes it does not have (recoded to a code since removed) by name.
+            let extra = codeNames.filter { codebook[$0] == nil }.sorted()
+            var rank = [Int](repeating: 0, count: codeNames.count)
+            for (number, name) in codeNames.enumerated() {
+                rank[number] = codebook[name] ?? (codebook.count + (extra.firstIndex(of: name) ?? 0))
+            }
+            var units = [Int](repeating: 0, count: codeNames.count)
+            var together: [Int: [UnitKey]] = [:]
+            var several = 0
+            for key in unitCodes.keys.sorted() {
+                let codes = unitCodes[key] ?? []
+                for code in codes { units[Int(code)] += 1 }
+                guard codes.count > 1 else { continue }
+                several += 1
+                for first in codes.indices {
+                    for second in codes.indices.dropFirst(first + 1) {
+                        var (a, b) = (Int(codes[first]), Int(codes[second]))
+                        if rank[b] < rank[a] { swap(&a, &b) }
+                        together[a * codeNames.count + b, default: []].append(key)
+                    }
+                }
+            }
+            let pairs = together.map { key, keys -> (Int, Int, Pair) in
+                let (a, b) = (key / codeNames.count, key % codeNames.count)
+                let both = keys.count
+                let pair = Pair(
+                    codes: [codeNames[a], codeNames[b]], units: both,
+                    c: Double(both) / Double(units[a] + units[b] - both),
+                    shares: [Double(both) / Double(units[a]), Double(both) / Double(units[b])],
+                    places: keys.map {
+                        Place(documentID: documentIDs[Int($0.document)], turn: $0.turn >= 0 ? Int($0.turn) : nil)
+                    })
+                return (rank[a], rank[b], pair)
+            }
+            .sorted { ($1.2.units, $1.2.c, $0.0, $0.1) < ($0.2.units, $0.2.c, $1.0, $1.1) }
+            .map(\.2)
+            let codes = codeNames.indices.sorted { rank[$0] < rank[$1] }.map {
+                CodeUnits(code: codeNames[$0], units: units[$0])
+            }
+            return CodeCooccurrence(
+                unit: unit, basis: basis, coders: coders, codedUnits: unitCodes.count,
+                unitsWithSeveralCodes: several, codes: codes, pairs: pairs)
+        }
+    }
+}
+
+extension CoderDecision {
+    /// The code this decision applies to `suggestion`'s text: its own when accepted, the chosen
+    /// one when recoded; none when rejected or pending.
+    public func appliedCode(of suggestion: Suggestion) -> String? {
+        switch status {
+        case .accepted: suggestion.code
+        case .recoded: code ?? suggestion.code
+        case .pending, .rejected, .conflict: nil
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Coding
+import Corpus
+import Foundation
+
+extension Decider {
+    /// Which codes the study's last run and its coders' decisions apply together
+    /// (``CodeCooccurrence``): from every coder's codings, or `coder`'s alone, or from the
+    /// suggestions not rejected. suggestions.json is read a document at a time, as the export
+    /// reads it; a coding by hand that spans turns counts in each turn it overlaps (corpus.json
+    /// is then read for those transcripts' turns), and one that overlaps no turn in none.
+    public func cooccurrence(
+        unit: CodeCooccurrence.Unit, basis: CodeCooccurrence.Basis, coder: String? = nil
+    ) throws(PipelineError) -> CodeCooccurrence {
+        try requireSuggestStage()
+        let codebook = configuration.suggest?.lexicon.codes.map(\.name) ?? []
+        var tally = CodeCooccurrence.Tally(unit: unit, codebook: codebook)
+        var coding: Set<String> = []
+        let end = try forEachMergedDocument { suggestions in
+            for suggestion in suggestions {
+                switch basis {
+                case .suggestions:
+                    guard suggestion.status != .rejected else { continue }
+                    tally.add(code: suggestion.code, documentID: suggestion.documentID, turn: suggestion.segmentIndex)
+                case .codings:
+                    for decision in suggestion.decisions where coder == nil || decision.coder == coder {
+                        guard let code = decision.appliedCode(of: suggestion) else { continue }
+                        coding.insert(decision.coder)
+                        tally.add(code: code, documentID: suggestion.documentID, turn: suggestion.segmentIndex)
+                    }
+                }
+            }
+        }
+        if let coder, end.manual[coder] == nil {
+            let known = end.manual.keys.sorted()
+            throw PipelineError(
+                file: configuration.decisionsFolder,
+                message: "no decisions by \"\(coder)\""
+                    + (known.isEmpty ? " (no coder has decided yet)" : " (coders: \(known.joined(separator: ", ")))"))
+        }
+        guard basis == .codings else { return tally.result(basis: basis, coders: []) }
+        var spanning: [String: [ManualCoding]] = [:]
+        for (name, codings) in end.manual where coder == nil || name == coder {
+            for manual in codings {
+                coding.insert(name)
+                if let turn = manual.segmentIndex {
+                    tally.add(code: manual.code, documentID: manual.documentID, turn: turn)
+                } else if unit == .document {
+                    tally.add(code: manual.code, documentID: manual.documentID, turn: -1)
+                } else {
+                    spanning[manual.documentID, default: []].append(manual)
+                }
+            }
+        }
+        if !spanning.isEmpty {
+            _ = try Outputs.forEachDocument(of: configuration) { document in
+                for manual in spanning[document.id] ?? [] {
+                    for segment in document.segments
+                    where segment.range.start < manual.range.end && manual.range.start < segment.range.end {
+                        tally.add(code: manual.code, documentID: document.id, turn: segment.index)
+                    }
+                }
+            }
+        }
+        return tally.result(basis: basis, coders: coding.sorted())
+    }
+}
+
+extension CodeCooccurrence {
+    /// Whose codes, in a sentence: what the table's counts are of.
+    public var source: String {
+        switch basis {
+        case .suggestions: return "the suggestions not rejected by a coder (confirmed or not)"
+        case .codings:
+            let who = coders.isEmpty ? "no coder" : coders.joined(separator: ", ")
+            return "the codings of \(who) (suggestions accepted or recoded, and codings by hand"
+                + (coders.count > 1 ? "; a unit counts once whoever coded it)" : ")")
+        }
+    }
+
+    /// The table for a terminal: the pairs, most units first, then the codes applied alone.
+    public func text(limit: Int? = nil) -> String {
+        let (noun, nouns) = unit == .turn ? ("turn", "turns") : ("transcript", "transcripts")
+        var lines = [
+            "Codes applied in the same \(noun), from \(source):",
+            "\(unitsWithSeveralCodes) of \(codedUnits.counted(noun)) with a code "
+                + "\(unitsWithSeveralCodes == 1 ? "has" : "have") two codes or more.",
+        ]
+        guard !pairs.isEmpty else {
+            if !codes.isEmpty {
+                lines.append("No two codes share a \(noun).")
+            } else if basis == .codings {
+                lines.append(
+                    "No coding yet (tmine review or tmine decide records them); --suggestions reads the suggestions.")
+            } else {
+                lines.append("No suggestion.")
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let units = Dictionary(codes.map { ($0.code, $0.units) }, uniquingKeysWith: { first, _ in first })
+        let shown = limit.map { Array(pairs.prefix($0)) } ?? pairs
+        let width = max(nouns.count, 5)
+        lines.append("")
+        lines.append(nouns.leftPadded(width) + "     c  codes (of each code's \(nouns), how many have the other)")
+        for pair in shown {
+            let shares = zip(pair.codes, pair.shares).map { code, share in
+                "\(pair.units) of \(units[code] ?? 0), \(Int((share * 100).rounded())) %"
+            }
+            lines.append(
+                String(pair.units).leftPadded(width) + FixedPoint.string(pair.c, digits: 2).leftPadded(6) + "  "
+                    + "\(pair.codes[0]) × \(pair.codes[1]) (\(shares.joined(separator: "; ")))")
+        }
+        if shown.count < pairs.count {
+            lines.append("… \((pairs.count - shown.count).counted("more pair")) (--json or --csv lists every one)")
+        }
+        let paired = Set(pairs.flatMap(\.codes))
+        let alone = codes.filter { !paired.contains($0.code) }
+        if !alone.isEmpty {
+            lines.append("")
+            lines.append(
+                "Never with another code: "
+                    + alone.map { "\($0.code) (\($0.units.counted(noun)))" }.joined(separator: ", "))
+        }
+        lines.append("c: the \(nouns) with both codes over those with either (0 to 1).")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per pair: both codes, the units with both, c, and each code's units.
+    public func csv() -> String {
+        let units = Dictionary(codes.map { ($0.code, $0.units) }, uniquingKeysWith: { first, _ in first })
+        var rows = ["code_a,code_b,\(unit.rawValue)s,c,\(unit.rawValue)s_a,\(unit.rawValue)s_b"]
+        for pair in pairs {
+            rows.append(
+                [
+                    csvField(pair.codes[0]), csvField(pair.codes[1]), String(pair.units),
+                    FixedPoint.string(pair.c, digits: 4),
+                    String(units[pair.codes[0]] ?? 0), String(units[pair.codes[1]] ?? 0),
+                ]
+                .joined(separator: ","))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Coding
+import Foundation
+import Pipeline
+
+/// `tmine cooccurrence`: which codes are applied in the same turns (or transcripts).
+struct CooccurrenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cooccurrence",
+        abstract: "Codes applied together in one turn (or transcript): how often, the c-coefficient, and where.",
+        discussion:
+            "From every coder's codings (accepted, recoded, by hand; --coder for one coder's), or with --suggestions "
+            + "from the suggestions not rejected, before anyone has coded.")
+
+    @Argument(help: "The pipeline file (run it first).")
+    var pipeline: String
+
+    @Option(name: .long, help: "What counts as together: turn or document.")
+    var unit: CodeCooccurrence.Unit = .turn
+
+    @Option(name: .long, help: "One coder's codings only.")
+    var coder: String?
+
+    @Flag(name: .long, help: "The suggestions not rejected by a coder, instead of the codings.")
+    var suggestions = false
+
+    @Option(name: .long, help: "How many pairs the text lists (--json and --csv list every one).")
+    var top = 30
+
+    @Flag(name: .long, help: "JSON output, with the turns each pair shares.")
+    var json = false
+
+    @Flag(name: .long, help: "CSV output: one row per pair.")
+    var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("give --json or --csv, not both") }
+        if suggestions && coder != nil {
+            throw ValidationError("--coder reads a coder's codings; --suggestions reads no coder's")
+        }
+        if top < 1 { throw ValidationError("--top must be 1 or more") }
+    }
+
+    func run() throws {
+        let configuration = try readPipeline(pipeline)
+        let table = try report {
+            try Decider(configuration: configuration).cooccurrence(
+                unit: unit, basis: suggestions ? .suggestions : .codings, coder: coder)
+        }
+        if json {
+            print(try jsonString(table))
+        } else if csv {
+            print(table.csv(), terminator: "")
+        } else {
+            print(table.text(limit: top), terminator: "")
+        }
+    }
+}
+
+extension CodeCooccurrence.Unit: ExpressibleByArgument {}

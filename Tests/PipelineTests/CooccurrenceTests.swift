@@ -1,0 +1,175 @@
+import Coding
+import Corpus
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// `tmine cooccurrence` on the sample study: codes applied together, from the coders' codings or
+/// the suggestions.
+struct CooccurrenceTests {
+    /// The sample run, and two suggestions of different codes in one turn (the first such turn).
+    func sampleWithATurnOfTwoCodes() throws -> (Workspace, Decider, Suggestion, Suggestion) {
+        let workspace = try Workspace()
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let suggestions = try decider.currentSuggestions().file.suggestions
+        for first in suggestions {
+            if let second = suggestions.first(where: {
+                $0.documentID == first.documentID && $0.segmentIndex == first.segmentIndex && $0.code != first.code
+            }) {
+                return (workspace, decider, first, second)
+            }
+        }
+        workspace.remove()
+        throw CocoaError(.fileReadCorruptFile, userInfo: [NSDebugDescriptionErrorKey: "no turn with two codes"])
+    }
+
+    /// Alice accepts one code of a turn and Bob the other: together, the turn carries both; each
+    /// coder alone has one code there and no pair.
+    @Test func codingsOfEveryCoderMeetInTheTurnTheyShare() throws {
+        let (workspace, decider, first, second) = try sampleWithATurnOfTwoCodes()
+        defer { workspace.remove() }
+        try decider.decide(coder: "alice", [.accept(first.id)])
+        try decider.decide(coder: "bob", [.accept(second.id)])
+        let both = try decider.cooccurrence(unit: .turn, basis: .codings)
+        #expect(both.coders == ["alice", "bob"])
+        #expect(both.codedUnits == 1)
+        let pair = try #require(both.pairs.first)
+        #expect(both.pairs.count == 1)
+        #expect(Set(pair.codes) == [first.code, second.code])
+        #expect(pair.places == [.init(documentID: first.documentID, turn: first.segmentIndex)])
+        #expect(pair.c == 1)
+        let alice = try decider.cooccurrence(unit: .turn, basis: .codings, coder: "alice")
+        #expect(alice.coders == ["alice"])
+        #expect(alice.pairs.isEmpty)
+        #expect(alice.codes == [.init(code: first.code, units: 1)])
+        // A recode applies the chosen code, not the suggested one.
+        try decider.decide(coder: "bob", [.recode(second.id, code: first.code)])
+        let recoded = try decider.cooccurrence(unit: .turn, basis: .codings)
+        #expect(recoded.pairs.isEmpty)
+        #expect(recoded.codes == [.init(code: first.code, units: 1)])
+    }
+
+    /// A coding by hand over two turns (its range from one turn into the next, so it has no turn
+    /// of its own) counts in each turn it overlaps, and once in its transcript.
+    @Test func aCodingByHandAcrossTwoTurnsCountsInEach() throws {
+        let (workspace, decider, first, _) = try sampleWithATurnOfTwoCodes()
+        defer { workspace.remove() }
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let document = try #require(corpus.documents.first { $0.id == first.documentID })
+        let position = try #require(document.segments.firstIndex { $0.index == first.segmentIndex })
+        let (turn, next) = (document.segments[position], document.segments[position + 1])
+        let codes = try #require(decider.configuration.suggest?.lexicon.codes.map(\.name))
+        let other = try #require(codes.first { $0 != first.code })
+        try decider.decide(
+            coder: "alice",
+            [
+                .accept(first.id),
+                .manual(
+                    document: document.id, range: ScalarRange(start: turn.range.start, end: next.range.start + 5),
+                    code: other),
+            ])
+        let manual = try #require(
+            try decider.coderStates().first { $0.coder == "alice" }?.manual.first)
+        #expect(manual.segmentIndex == nil)
+        let byTurn = try decider.cooccurrence(unit: .turn, basis: .codings)
+        #expect(byTurn.codes.first { $0.code == other }?.units == 2)
+        #expect(byTurn.codedUnits == 2)
+        let pair = try #require(byTurn.pairs.first)
+        #expect(byTurn.pairs.count == 1)
+        #expect(pair.places == [.init(documentID: document.id, turn: turn.index)])
+        #expect(pair.shares == (pair.codes[0] == other ? [0.5, 1] : [1, 0.5]))
+        let byTranscript = try decider.cooccurrence(unit: .document, basis: .codings)
+        #expect(byTranscript.codes.map(\.units) == [1, 1])
+        #expect(byTranscript.pairs.first?.places == [.init(documentID: document.id, turn: nil)])
+    }
+
+    /// From the suggestions, a turn carries each code suggested there that the coders did not
+    /// reject: the same pairs as counted from suggestions.json turn by turn.
+    @Test func suggestionsNotRejectedMeetTurnByTurnAsSuggestionsJSONHasThem() throws {
+        let (workspace, decider, first, second) = try sampleWithATurnOfTwoCodes()
+        defer { workspace.remove() }
+        try decider.decide(coder: "alice", [.reject(first.id), .accept(second.id)])
+        _ = try workspace.run()
+        let table = try decider.cooccurrence(unit: .turn, basis: .suggestions)
+        #expect(table.coders.isEmpty)
+        let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
+        var turns: [String: Set<String>] = [:]
+        for suggestion in file.suggestions where suggestion.status != .rejected {
+            turns["\(suggestion.documentID)#\(suggestion.segmentIndex)", default: []].insert(suggestion.code)
+        }
+        var expected: [Set<String>: Int] = [:]
+        for codes in turns.values {
+            for a in codes {
+                for b in codes where a < b { expected[[a, b], default: 0] += 1 }
+            }
+        }
+        #expect(table.codedUnits == turns.count)
+        #expect(table.unitsWithSeveralCodes == turns.values.filter { $0.count > 1 }.count)
+        #expect(
+            Dictionary(table.pairs.map { (Set($0.codes), $0.units) }, uniquingKeysWith: +) == expected)
+        #expect(expected.count > 10, "the sample's suggestions share turns")
+    }
+
+    /// A coder who never decided is named with the coders there are.
+    @Test func aCoderWithNoDecisionsIsNamedWithThoseThereAre() throws {
+        let (workspace, decider, first, _) = try sampleWithATurnOfTwoCodes()
+        defer { workspace.remove() }
+        #expect {
+            try decider.cooccurrence(unit: .turn, basis: .codings, coder: "zed")
+        } throws: { error in
+            "\(error)".contains("no decisions by \"zed\" (no coder has decided yet)")
+        }
+        try decider.decide(coder: "bob", [.accept(first.id)])
+        #expect {
+            try decider.cooccurrence(unit: .turn, basis: .codings, coder: "zed")
+        } throws: { error in
+            "\(error)".contains("no decisions by \"zed\" (coders: bob)")
+        }
+    }
+
+    /// The terminal's table: counts in words, each pair with its c and shares, codes never paired
+    /// named; the CSV a row per pair with both codes' units.
+    @Test func theTableReadsAsSentencesAndItsCSVHasARowPerPair() throws {
+        var tally = CodeCooccurrence.Tally(unit: .turn, codebook: ["Hype", "Culture, clash", "Time"])
+        for (code, turn) in [("Hype", 1), ("Culture, clash", 1), ("Hype", 2), ("Time", 3)] {
+            tally.add(code: code, documentID: "P01", turn: turn)
+        }
+        let table = tally.result(basis: .codings, coders: ["alice", "bob"])
+        let text = table.text()
+        #expect(
+            text.contains(
+                "the codings of alice, bob (suggestions accepted or recoded, and codings by hand; a unit counts once whoever coded it)"
+            ))
+        #expect(text.contains("1 of 3 turns with a code has two codes or more."))
+        #expect(text.contains("    1  0.50  Hype × Culture, clash (1 of 2, 50 %; 1 of 1, 100 %)"), "\(text)")
+        #expect(text.contains("Never with another code: Time (1 turn)"))
+        #expect(
+            table.csv() == "code_a,code_b,turns,c,turns_a,turns_b\nHype,\"Culture, clash\",1,0.5000,2,1\n")
+        let none = CodeCooccurrence.Tally(unit: .turn, codebook: []).result(basis: .codings, coders: [])
+        #expect(none.text().contains("No coding yet"))
+    }
+}
+
+extension CooccurrenceTests {
+    /// `tmine cooccurrence` prints what the library counts: its CSV, and a text cut at `--top`
+    /// that says how many pairs it left out; a pipeline never run is told to run first.
+    @Test func theCommandPrintsTheLibrarysTable() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let tmine = try tmineExecutable().path
+        let (before, notRun) = try runProcess(tmine, ["cooccurrence", workspace.pipeline])
+        #expect(before == 2)
+        #expect(notRun.contains("run"), "\(notRun)")
+        _ = try workspace.run()
+        let table = try Decider(configuration: try PipelineReader.read(workspace.pipeline)).cooccurrence(
+            unit: .turn, basis: .suggestions)
+        let (status, csv) = try runProcess(tmine, ["cooccurrence", workspace.pipeline, "--suggestions", "--csv"])
+        #expect(status == 0)
+        #expect(csv == table.csv())
+        let (_, text) = try runProcess(tmine, ["cooccurrence", workspace.pipeline, "--suggestions", "--top", "3"])
+        #expect(text == table.text(limit: 3))
+        #expect(text.contains("… \(table.pairs.count - 3) more pairs (--json or --csv lists every one)"))
+    }
+}
