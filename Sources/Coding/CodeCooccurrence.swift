@@ -95,9 +95,7 @@ public struct CodeCooccurrence: Sendable, Codable, Equatable {
         /// A tally of `unit`s whose codes are ordered as `codebook` lists them.
         public init(unit: Unit, codebook: [String]) {
             self.unit = unit
-            var order: [String: Int] = [:]
-            for (position, code) in codebook.enumerated() where order[code] == nil { order[code] = position }
-            self.codebook = order
+            self.codebook = CodeCooccurrence.positions(in: codebook)
         }
 
         /// Records that `code` is applied in turn `turn` of `documentID`.
@@ -130,14 +128,8 @@ public struct CodeCooccurrence: Sendable, Codable, Equatable {
 
         /// The table: `basis` and `coders` say whose codes were added.
         public func result(basis: Basis, coders: [String]) -> CodeCooccurrence {
-            // Codebook order, then codes it does not have (recoded to a code since removed) by name.
-            let extra = codeNames.filter { codebook[$0] == nil }.sorted()
-            var rank = [Int](repeating: 0, count: codeNames.count)
-            for (number, name) in codeNames.enumerated() {
-                rank[number] = codebook[name] ?? (codebook.count + (extra.firstIndex(of: name) ?? 0))
-            }
             var units = [Int](repeating: 0, count: codeNames.count)
-            var together: [Int: [UnitKey]] = [:]
+            var together: [UInt64: [UnitKey]] = [:]
             var several = 0
             for key in unitCodes.keys.sorted() {
                 let codes = unitCodes[key] ?? []
@@ -146,33 +138,79 @@ public struct CodeCooccurrence: Sendable, Codable, Equatable {
                 several += 1
                 for first in codes.indices {
                     for second in codes.indices.dropFirst(first + 1) {
-                        var (a, b) = (Int(codes[first]), Int(codes[second]))
-                        if rank[b] < rank[a] { swap(&a, &b) }
-                        together[a * codeNames.count + b, default: []].append(key)
+                        together[UInt64(codes[first]) << 32 | UInt64(codes[second]), default: []].append(key)
                     }
                 }
             }
-            let pairs = together.map { key, keys -> (Int, Int, Pair) in
-                let (a, b) = (key / codeNames.count, key % codeNames.count)
-                let both = keys.count
-                let pair = Pair(
-                    codes: [codeNames[a], codeNames[b]], units: both,
-                    c: Double(both) / Double(units[a] + units[b] - both),
-                    shares: [Double(both) / Double(units[a]), Double(both) / Double(units[b])],
-                    places: keys.map {
-                        Place(documentID: documentIDs[Int($0.document)], turn: $0.turn >= 0 ? Int($0.turn) : nil)
-                    })
-                return (rank[a], rank[b], pair)
-            }
-            .sorted { ($1.2.units, $1.2.c, $0.0, $0.1) < ($0.2.units, $0.2.c, $1.0, $1.1) }
-            .map(\.2)
-            let codes = codeNames.indices.sorted { rank[$0] < rank[$1] }.map {
-                CodeUnits(code: codeNames[$0], units: units[$0])
-            }
             return CodeCooccurrence(
-                unit: unit, basis: basis, coders: coders, codedUnits: unitCodes.count,
-                unitsWithSeveralCodes: several, codes: codes, pairs: pairs)
+                unit: unit, basis: basis, coders: coders, codebook: codebook, names: codeNames, units: units,
+                pairs: together.map { key, keys in
+                    (
+                        Int(key >> 32), Int(key & 0xFFFF_FFFF), keys.count,
+                        keys.map {
+                            Place(documentID: documentIDs[Int($0.document)], turn: $0.turn >= 0 ? Int($0.turn) : nil)
+                        }
+                    )
+                }, codedUnits: unitCodes.count, unitsWithSeveralCodes: several)
         }
+    }
+
+    /// The table from counts made elsewhere (the report's, a document at a time): codes numbered
+    /// by their place in `names`, each one's units in `units`, each pair of them with its units
+    /// (and the places, when kept). The codes and pairs are put in order here: the codebook's
+    /// (given as each code's position), then codes it lacks by name; pairs with more units first.
+    /// With a `limit`, only that many of the first pairs are kept (a report's few of thousands).
+    public init(
+        unit: Unit, basis: Basis, coders: [String], codebook: [String: Int], names: [String], units: [Int],
+        pairs: [(Int, Int, Int, [Place])], codedUnits: Int, unitsWithSeveralCodes: Int, keeping limit: Int? = nil
+    ) {
+        let extra = names.filter { codebook[$0] == nil }.sorted()
+        var rank = [Int](repeating: 0, count: names.count)
+        for (number, name) in names.enumerated() {
+            rank[number] = codebook[name] ?? (codebook.count + (extra.firstIndex(of: name) ?? 0))
+        }
+        self.unit = unit
+        self.basis = basis
+        self.coders = coders
+        self.codedUnits = codedUnits
+        self.unitsWithSeveralCodes = unitsWithSeveralCodes
+        codes = names.indices.filter { units[$0] > 0 }.sorted { rank[$0] < rank[$1] }.map {
+            CodeUnits(code: names[$0], units: units[$0])
+        }
+        // Ranked as numbers first, each pair made only if kept; a few of many chosen in one pass
+        // (a report's 20 of thousands: sorting them all was most of drawing its section).
+        typealias Ranked = (units: Int, c: Double, first: Int, second: Int, index: Int)
+        let precedes = { (x: Ranked, y: Ranked) in (y.units, y.c, x.first, x.second) < (x.units, x.c, y.first, y.second)
+        }
+        var ranked = pairs.indices.map { index -> Ranked in
+            let (a, b, both, _) = pairs[index]
+            let c = Double(both) / Double(units[a] + units[b] - both)
+            return (both, c, min(rank[a], rank[b]), max(rank[a], rank[b]), index)
+        }
+        if let limit, limit < ranked.count {
+            var best: [Ranked] = []
+            for entry in ranked where best.count < limit || precedes(entry, best[best.count - 1]) {
+                best.insert(entry, at: best.firstIndex { precedes(entry, $0) } ?? best.count)
+                if best.count > limit { best.removeLast() }
+            }
+            ranked = best
+        } else {
+            ranked.sort(by: precedes)
+        }
+        self.pairs = ranked.map { entry in
+            var (a, b, both, places) = pairs[entry.index]
+            if rank[b] < rank[a] { swap(&a, &b) }
+            return Pair(
+                codes: [names[a], names[b]], units: both, c: entry.c,
+                shares: [Double(both) / Double(units[a]), Double(both) / Double(units[b])], places: places)
+        }
+    }
+
+    /// Each code's position in `codebook` (the first, for a name given twice).
+    public static func positions(in codebook: [String]) -> [String: Int] {
+        var order: [String: Int] = [:]
+        for (position, code) in codebook.enumerated() where order[code] == nil { order[code] = position }
+        return order
     }
 }
 

@@ -86,6 +86,9 @@ struct HTMLReport: @unchecked Sendable {
             emit(sectionOpening("Codes × participants"))
             matrix(tally, emit: emit)
             emit("</section>\n")
+            let together = tally.turns.cooccurrence(
+                codebook: lexicon?.codes.map(\.name) ?? [], keeping: Self.pairsShown)
+            if together.pairs > 0 { emit(section("Codes together", codesTogether(together.table, of: together.pairs))) }
             emit(section("Review progress", progress(tally)))
             emit(section("Passages per code", passages?.value ?? self.passages(tally)))
         }
@@ -525,6 +528,9 @@ struct HTMLReport: @unchecked Sendable {
         mutating func add(manualCodings: [ManualCoding]) {
             for coding in manualCodings { manual[coding.code, default: 0] += 1 }
         }
+
+        /// The turns by the codes suggested there, for "Codes together".
+        var turns = TurnTally()
     }
 
     /// Suggestions not rejected, per code and participant: the framework matrix.
@@ -650,6 +656,36 @@ struct HTMLReport: @unchecked Sendable {
                 "<p>The \(notes.top.count) most frequent kinds of \(notes.kinds); <code>tmine notes</code> lists them all.</p>\n"
         }
         return html
+    }
+
+    /// How many pairs of codes "Codes together" lists.
+    static let pairsShown = 20
+
+    /// The pairs of codes suggested in the most turns, with the c-coefficient and each code's
+    /// share: where themes meet, to read in the passages (`tmine cooccurrence` lists them all).
+    func codesTogether(_ table: CodeCooccurrence, of pairs: Int) -> String {
+        let units = Dictionary(table.codes.map { ($0.code, $0.units) }, uniquingKeysWith: { first, _ in first })
+        let shown = table.pairs
+        var html =
+            "<p>Codes suggested in the same turn (suggestions not rejected by a coder): "
+            + "\(table.unitsWithSeveralCodes) of \(table.codedUnits.counted("turn")) with a code "
+            + "\(table.unitsWithSeveralCodes == 1 ? "has" : "have") two or more. "
+            + (shown.count < pairs
+                ? "The \(shown.count) of \(pairs) pairs in the most turns; "
+                : "")
+            + "c is the turns with both codes over those with either (0 to 1); "
+            + "<code>tmine cooccurrence</code> lists every pair and its turns, and reads the coders' codings.</p>\n"
+            + "<table><tr><th>codes</th><th>turns</th><th>c</th><th>of the first's turns</th>"
+            + "<th>of the second's</th></tr>"
+        for pair in shown {
+            let shares = zip(pair.codes, pair.shares).map { code, share in
+                "\(pair.units) of \(units[code] ?? 0) (\(Int((share * 100).rounded())) %)"
+            }
+            html +=
+                "<tr><td>\(XML.escape(pair.codes[0])) × \(XML.escape(pair.codes[1]))</td><td>\(pair.units)</td>"
+                + "<td>\(FixedPoint.string(pair.c, digits: 2))</td><td>\(shares[0])</td><td>\(shares[1])</td></tr>"
+        }
+        return html + "</table>\n"
     }
 
     func progress(_ tally: Tally) -> String {

@@ -26,9 +26,43 @@ struct SuggestionLayout: Sendable {
         var statuses: [SuggestionStatus]
         /// Per suggestion: its participant's position in ``SuggestionLayout/participants``, or -1.
         var participants: [Int]
+        /// Per suggestion its turn, for the report's codes suggested together, as LEB128 zigzag
+        /// differences: copied as they are, decoded (``turns``) only for a document a run takes
+        /// away from the previous totals. Read and written as numbers, they were a fifth of the
+        /// layout's time in a lexicon edit.
+        var turnBytes: ArraySlice<UInt8>
+
+        var turns: [Int] {
+            var turns: [Int] = []
+            turns.reserveCapacity(statuses.count)
+            var last = 0
+            turnBytes.withUnsafeBufferPointer { bytes in
+                var place = 0
+                while place < bytes.count {
+                    let zigzag = LEB128.read(bytes, at: &place)
+                    last += Int(truncatingIfNeeded: zigzag >> 1) ^ -Int(truncatingIfNeeded: zigzag & 1)
+                    turns.append(last)
+                }
+            }
+            return turns
+        }
+
+        static func encode(turns: [Int]) -> ArraySlice<UInt8> {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(turns.count)
+            var last = 0
+            for turn in turns {
+                let difference = turn - last
+                LEB128.append(UInt64(bitPattern: Int64(difference << 1 ^ difference >> 63)), to: &bytes)
+                last = turn
+            }
+            return bytes[...]
+        }
         var joined: DecisionMerger.Session.Joined
-        /// Its first suggestion's position in the ``SuggestionIndex`` of the same file (not stored).
+        /// Its first suggestion's position in the ``SuggestionIndex`` of the same file, and its own
+        /// among the layout's documents (not stored).
         var first = 0
+        var position = 0
         /// When copied into a run whose lexicon has other codes: the cache key of each of this
         /// run's codes' suggestions, in its order (not stored).
         var current: [String]?
@@ -42,6 +76,8 @@ struct SuggestionLayout: Sendable {
     var start: Int64 = 0
     /// The file's orphaned decisions as encoded in it: the next run's guess at its head.
     var orphans = Data()
+    /// What the report's codes suggested together add up to in the file (nil: not counted).
+    var turnTotals: TurnTally.Totals?
     private(set) var keys: [String] = []
     private(set) var participants: [String] = []
     private(set) var documents: [Document] = []
@@ -70,7 +106,7 @@ struct SuggestionLayout: Sendable {
     /// Records a document's elements as rendered in this run.
     mutating func add(
         id: String, key: String, sources: [String], offset: Int64, length: Int,
-        statuses: [SuggestionStatus], participants: [String?], joined: DecisionMerger.Session.Joined
+        statuses: [SuggestionStatus], participants: [String?], turns: [Int], joined: DecisionMerger.Session.Joined
     ) {
         let sourceNumbers = sources.map { number(ofKey: $0) }
         let participantNumbers = participants.map { $0.map { number(ofParticipant: $0) } ?? -1 }
@@ -78,7 +114,8 @@ struct SuggestionLayout: Sendable {
         documents.append(
             Document(
                 id: id, key: key, sources: sourceNumbers, offset: offset, length: length,
-                statuses: statuses, participants: participantNumbers, joined: joined))
+                statuses: statuses, participants: participantNumbers, turnBytes: Document.encode(turns: turns),
+                joined: joined))
     }
 
     private mutating func number(ofKey key: String) -> Int {
@@ -134,8 +171,9 @@ struct SuggestionLayout: Sendable {
 
     // MARK: Stored
 
-    /// 3: a suggestion per line (a layout made for indented elements must not be copied from).
-    private static let tag = "tmine-suggestion-layout-3-\(BinaryWriter.formatVersion)"
+    /// 3: a suggestion per line (a layout made for indented elements must not be copied from);
+    /// 4: each suggestion's turn, and the turns' totals by code.
+    private static let tag = "tmine-suggestion-layout-4-\(BinaryWriter.formatVersion)"
 
     static func path(in out: String) -> String {
         (out as NSString).appendingPathComponent(".cache/suggestions-layout.bin")
@@ -156,6 +194,7 @@ struct SuggestionLayout: Sendable {
         var first = 0
         for position in layout.documents.indices {
             layout.documents[position].first = first
+            layout.documents[position].position = position
             first += layout.documents[position].statuses.count
         }
         return (layout, opened, body.remaining)
@@ -199,6 +238,18 @@ struct SuggestionLayout: Sendable {
         layout.orphans = orphans.withUTF8 { Data(buffer: $0) }
         layout.keys = try reader.read()
         layout.participants = try reader.read()
+        if try reader.read(Bool.self) {
+            let totals = TurnTally.Totals(
+                names: try reader.read(), codeTurns: try reader.read(), first: try reader.read(),
+                second: try reader.read(), pairTurns: try reader.read(), coded: try reader.read(),
+                several: try reader.read())
+            let pairs = totals.pairTurns.count
+            guard totals.codeTurns.count == totals.names.count, totals.first.count == pairs,
+                totals.second.count == pairs,
+                (totals.first + totals.second).allSatisfy(totals.names.indices.contains)
+            else { throw BinaryReader.Error() }
+            layout.turnTotals = totals
+        }
         let statuses = SuggestionStatus.allCases
         let count = try reader.readCount()
         layout.documents.reserveCapacity(count)
@@ -214,6 +265,7 @@ struct SuggestionLayout: Sendable {
                 statusList.append(statuses[number])
             }
             let participants = try reader.read([Int].self)
+            let turnBytes = try reader.readBytes()
             let attachedCount = try reader.readCount()
             var attached: [(coder: Int, decision: String, suggestion: String)] = []
             for _ in 0..<attachedCount {
@@ -222,13 +274,14 @@ struct SuggestionLayout: Sendable {
             let reattached = try reader.read(Int.self)
             guard sources.allSatisfy(layout.keys.indices.contains),
                 participants.allSatisfy({ $0 == -1 || layout.participants.indices.contains($0) }),
-                participants.count == statusList.count, offset >= 0, length >= 0
+                participants.count == statusList.count, turnBytes.last.map({ $0 < 0x80 }) ?? true,
+                turnBytes.count(where: { $0 < 0x80 }) == statusList.count, offset >= 0, length >= 0
             else { throw BinaryReader.Error() }
             layout.byID[id] = layout.documents.count
             layout.documents.append(
                 Document(
                     id: id, key: key, sources: sources, offset: offset, length: length,
-                    statuses: statusList, participants: participants,
+                    statuses: statusList, participants: participants, turnBytes: turnBytes,
                     joined: .init(attached: attached, reattached: reattached)))
         }
         return layout
@@ -246,6 +299,16 @@ struct SuggestionLayout: Sendable {
             writer.write(String(decoding: orphans, as: UTF8.self))
             writer.write(keys)
             writer.write(participants)
+            writer.write(turnTotals != nil)
+            if let turnTotals {
+                writer.write(turnTotals.names)
+                writer.write(turnTotals.codeTurns)
+                writer.write(turnTotals.first)
+                writer.write(turnTotals.second)
+                writer.write(turnTotals.pairTurns)
+                writer.write(turnTotals.coded)
+                writer.write(turnTotals.several)
+            }
             writer.writeVarint(UInt64(documents.count))
             for document in documents {
                 writer.write(document.id)
@@ -257,6 +320,7 @@ struct SuggestionLayout: Sendable {
                 // 40 % of saving the layout of 120,000 suggestions).
                 writer.write(document.statuses.map(HTMLReport.Tally.position(of:)))
                 writer.write(document.participants)
+                document.turnBytes.withUnsafeBytes { writer.writeBytes($0) }
                 writer.writeVarint(UInt64(document.joined.attached.count))
                 for (coder, decision, suggestion) in document.joined.attached {
                     writer.write(coder)

@@ -27,6 +27,9 @@ struct SuggestionMerge: @unchecked Sendable {
     /// so that -1, no participant, has one), so that copying counts without hashing names.
     private var countedByStatus = [Int](repeating: 0, count: SuggestionStatus.allCases.count)
     private var tallyCodes: [Int] = []
+    /// Per document of the previous file, whether this run copied it: its turns count as the
+    /// previous totals have them (``TurnTally``). Empty when the previous layout has no totals.
+    private var carried: [Bool] = []
     private var tallyParticipants: [Int] = []
     /// Per code of the previous file, whether the report has all the examples it wants of it.
     private var examplesComplete: [Bool] = []
@@ -96,6 +99,7 @@ struct SuggestionMerge: @unchecked Sendable {
         {
             previousLayout = layout
             previousFile = file
+            if layout.turnTotals != nil { carried = Array(repeating: false, count: layout.documents.count) }
             let copy = fcntl(file.fileDescriptor, F_DUPFD_CLOEXEC, 0)
             examplesFile = copy < 0 ? nil : FileHandle(fileDescriptor: copy, closeOnDealloc: true)
         } else {
@@ -136,6 +140,10 @@ struct SuggestionMerge: @unchecked Sendable {
         var groups: [(group: CopiedGroup, count: Int)] = []
         /// Packed as `code << 32 | position`, ascending: at most three of each code.
         var examples: [UInt64] = []
+        /// A rendered document's turns by the codes suggested there, numbered by their place in
+        /// `codeNames` (a copied document's count in the previous run's totals).
+        var turnCodes = TurnCodes([])
+        var codeNames: [String] = []
     }
 
     /// Suggestions of one code (its number in the previous index), status and participant (a
@@ -229,10 +237,21 @@ struct SuggestionMerge: @unchecked Sendable {
                     suggestions[index].participantID.flatMap { byID[$0]?.attributes } ?? [:]
             }
             let joined = joiner.join(document: &suggestions)
-            guard render else { return Prepared(suggestions: suggestions, joined: joined, document: document) }
+            var names: [String] = []
+            var numbers: [String: Int32] = [:]
+            var turns: [UInt64] = []
+            for suggestion in suggestions where suggestion.status != .rejected {
+                let code = numbers[suggestion.code] ?? Int32(names.count)
+                if code == Int32(names.count) {
+                    numbers[suggestion.code] = code
+                    names.append(suggestion.code)
+                }
+                turns.append(TurnCodes.entry(turn: suggestion.segmentIndex, code: code))
+            }
             return Prepared(
-                suggestions: suggestions, joined: joined, rendered: Outputs.SuggestionElements.render(suggestions),
-                document: document)
+                suggestions: suggestions, joined: joined,
+                rendered: render ? Outputs.SuggestionElements.render(suggestions) : [], document: document,
+                turnCodes: TurnCodes(turns), codeNames: names)
         }
     }
 
@@ -258,12 +277,15 @@ struct SuggestionMerge: @unchecked Sendable {
                 index.append(id: suggestions[position].id, code: suggestions[position].code)
             }
         }
+        let numbers = prepared.codeNames.map { tally.turns.number(ofCode: $0) }
+        tally.turns.add(prepared.turnCodes) { numbers[Int($0)] }
         let offset = elements?.append(rendered: prepared.rendered)
         if let document = prepared.document, layout != nil {
             layout?.add(
                 id: document.id, key: document.key, sources: document.sources, offset: offset ?? 0,
                 length: prepared.rendered.count, statuses: prepared.suggestions.map(\.status),
-                participants: prepared.suggestions.map(\.participantID), joined: prepared.joined)
+                participants: prepared.suggestions.map(\.participantID),
+                turns: prepared.suggestions.map(\.segmentIndex), joined: prepared.joined)
         }
     }
 
@@ -292,6 +314,14 @@ struct SuggestionMerge: @unchecked Sendable {
                 code: tallyCodes[Int(group.code)], status: group.status, participant: tallyParticipants[person],
                 times: count)
             countedByStatus[HTMLReport.Tally.position(of: group.status)] += count
+        }
+        if carried.isEmpty {
+            // A previous file with no totals (never, as this build writes them): counted here.
+            let numbers = oldIndex.names.map { tally.turns.number(ofCode: $0) }
+            let turns = oldIndex.codes.withUnsafeBufferPointer { TurnCodes(of: reused, codes: $0) }
+            tally.turns.add(turns) { numbers[Int($0)] }
+        } else {
+            carried[reused.position] = true
         }
         var code = -1
         var wanted = 0
@@ -335,6 +365,17 @@ struct SuggestionMerge: @unchecked Sendable {
         }
         countedByStatus = countedByStatus.map { _ in 0 }
         for coder in manual.keys.sorted() { tally.add(manualCodings: manual[coder] ?? []) }
+        if let previousLayout, let totals = previousLayout.turnTotals, let previous {
+            // The previous run's turns, less the documents not copied (changed, or gone).
+            tally.turns.add(totals)
+            let numbers = previous.names.map { tally.turns.number(ofCode: $0) }
+            previous.codes.withUnsafeBufferPointer { codes in
+                for (position, document) in previousLayout.documents.enumerated() where !carried[position] {
+                    tally.turns.add(TurnCodes(of: document, codes: codes), sign: -1) { numbers[Int($0)] }
+                }
+            }
+        }
+        layout?.turnTotals = tally.turns.totals
     }
 
     /// The run's suggestions summed up, but what changed per code (``changes()``, the costly part,

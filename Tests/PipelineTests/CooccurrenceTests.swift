@@ -173,3 +173,49 @@ extension CooccurrenceTests {
         #expect(text.contains("… \(table.pairs.count - 3) more pairs (--json or --csv lists every one)"))
     }
 }
+
+extension CooccurrenceTests {
+    /// The rows of the report's "Codes together" section: `codes|turns|c`.
+    func reportRows(_ workspace: Workspace) throws -> [String] {
+        let html = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        let start = try #require(html.range(of: "<h2>Codes together</h2>"))
+        let section = html[start.upperBound...].prefix { $0 != "§" }.components(separatedBy: "</section>")[0]
+        return section.components(separatedBy: "<tr><td>").dropFirst().map { row in
+            row.components(separatedBy: "</td><td>").prefix(3).joined(separator: "|")
+        }
+    }
+
+    /// The report's codes suggested together are `tmine cooccurrence --suggestions`'s first
+    /// pairs: after a rejection (its turn counted without the code), and after a lexicon edit
+    /// that copies every document from the previous suggestions.json (their turns then read
+    /// from the layout), as a forced run gives them.
+    @Test func theReportsCodesTogetherAreTheSuggestionsPairsWhenDocumentsAreCopiedToo() throws {
+        let (workspace, decider, first, _) = try sampleWithATurnOfTwoCodes()
+        defer { workspace.remove() }
+        try decider.decide(coder: "alice", [.reject(first.id)])
+        _ = try workspace.run()
+        func expected() throws -> [String] {
+            try decider.cooccurrence(unit: .turn, basis: .suggestions).pairs.prefix(HTMLReport.pairsShown).map {
+                "\(XML.escape($0.codes[0])) × \(XML.escape($0.codes[1]))|\($0.units)|\(FixedPoint.string($0.c, digits: 2))"
+            }
+        }
+        let decided = try reportRows(workspace)
+        #expect(decided.count == HTMLReport.pairsShown)
+        #expect(decided == (try expected()))
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, zyzzyva,") }
+        let report = try workspace.run()
+        #expect(report.stages.first { $0.name == "suggest" }?.ran == [])
+        #expect(try reportRows(workspace) == decided)
+        // An edit that makes a few documents' suggestions again ("honestly" in two), then a
+        // transcript gone: the others still counted from the previous run's totals.
+        try workspace.editLexicon { $0.replacingOccurrences(of: "keynote,", with: "keynote, honestly,") }
+        let ran = try workspace.run().stages.first { $0.name == "suggest" }?.ran ?? []
+        #expect(ran.count == 2)
+        #expect(try reportRows(workspace) == (try expected()))
+        #expect(try reportRows(workspace) != decided)
+        try FileManager.default.removeItem(at: workspace.corpus("interview-11.txt"))
+        _ = try workspace.run()
+        #expect(try reportRows(workspace) == (try expected()))
+        try workspace.expectAFreshRunWritesTheSame()
+    }
+}

@@ -454,7 +454,7 @@ import TextAnalysis
         for (id, order) in [("same", [0, 1, 2]), ("swapped", [1, 0, 2]), ("without B", [0, 2])] {
             layout.add(
                 id: id, key: "k", sources: order.map { versions[$0].key }, offset: 0, length: 0, statuses: [],
-                participants: [], joined: .init())
+                participants: [], turns: [], joined: .init())
         }
         let alignment = CodeAlignment(
             layout: layout, index: nil, codes: versions,
