@@ -240,13 +240,17 @@ struct SuggestionMerge: @unchecked Sendable {
             var names: [String] = []
             var numbers: [String: Int32] = [:]
             var turns: [UInt64] = []
-            for suggestion in suggestions where suggestion.status != .rejected {
-                let code = numbers[suggestion.code] ?? Int32(names.count)
-                if code == Int32(names.count) {
-                    numbers[suggestion.code] = code
-                    names.append(suggestion.code)
+            turns.reserveCapacity(suggestions.count)
+            // Read in place: a loop over the array copied each suggestion, every string of it retained.
+            suggestions.withUnsafeBufferPointer { suggestions in
+                for index in suggestions.indices where suggestions[index].status != .rejected {
+                    let code = numbers[suggestions[index].code] ?? Int32(names.count)
+                    if code == Int32(names.count) {
+                        numbers[suggestions[index].code] = code
+                        names.append(suggestions[index].code)
+                    }
+                    turns.append(TurnCodes.entry(turn: suggestions[index].segmentIndex, code: code))
                 }
-                turns.append(TurnCodes.entry(turn: suggestion.segmentIndex, code: code))
             }
             return Prepared(
                 suggestions: suggestions, joined: joined,
