@@ -34,17 +34,13 @@ public struct CodeCooccurrence: Sendable, Codable, Equatable {
     }
 
     /// A unit carrying both codes of a pair: the transcript, and the turn when units are turns.
-    public struct Place: Sendable, Codable, Equatable, Comparable {
+    public struct Place: Sendable, Codable, Equatable {
         public var documentID: String
         public var turn: Int?
 
         public init(documentID: String, turn: Int?) {
             self.documentID = documentID
             self.turn = turn
-        }
-
-        public static func < (a: Self, b: Self) -> Bool {
-            (a.documentID, a.turn ?? -1) < (b.documentID, b.turn ?? -1)
         }
     }
 

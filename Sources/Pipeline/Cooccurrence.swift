@@ -61,7 +61,7 @@ extension Decider {
                 }
             }
         }
-        return tally.result(basis: basis, coders: coding.sorted())
+        return tally.result(basis: basis, coders: coder.map { [$0] } ?? coding.sorted())
     }
 }
 

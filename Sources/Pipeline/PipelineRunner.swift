@@ -163,17 +163,20 @@ public struct PipelineRunner: Sendable {
     /// What to say of keyword-in-context queries found nowhere: a misspelt query or wildcard
     /// otherwise shows only as lines missing from kwic.json.
     static func queriesWithoutHits(
-        _ hits: [RunReport.QueryHits]?, documents: Int, roles: Set<SpeakerRole> = [.participant]
+        _ hits: [RunReport.QueryHits]?, documents: Int, roles: Set<SpeakerRole> = [.participant],
+        phrases: Tokenizer.Options.PhraseScope = .sentence
     ) -> [String] {
-        let none = (hits ?? []).filter { $0.hits == 0 }.map { "\"\($0.query)\"" }
-        guard !none.isEmpty, documents > 0 else { return [] }
+        let missing = (hits ?? []).filter { $0.hits == 0 }.map(\.query)
+        guard !missing.isEmpty, documents > 0 else { return [] }
         // The turns the stage leaves out are the other likely place (the interviewer's, text
-        // without a speaker label).
+        // without a speaker label); for a phrase, a sentence's end between its words.
         let left = SpeakerRole.allCases.filter { !roles.contains($0) }.map(\.rawValue).joined(separator: ", ")
+        let phrase = phrases == .sentence && missing.contains { ((try? Query($0))?.elements.count ?? 1) > 1 }
         return [
-            "kwic: no hit for " + none.joined(separator: ", ") + " in \(documents.counted("document"))"
-                + " (misspelt, "
+            "kwic: no hit for " + missing.map { "\"\($0)\"" }.joined(separator: ", ")
+                + " in \(documents.counted("document")) (misspelt, "
                 + (left.isEmpty ? "" : "said only in turns the kwic stage does not read (\(left)), ")
+                + (phrase ? "a phrase only across a sentence's end (phrases: turn lets it cross), " : "")
                 + "or only inside transcribers' notes? tmine kwic QUERY PIPELINE --role all shows which)"
         ]
     }
@@ -1038,7 +1041,8 @@ public struct PipelineRunner: Sendable {
         }
         var kwicHits = ratedLater ? kwicTally?.queries : groupedKWIC(words: frequencyWords)
         warnings += Self.queriesWithoutHits(
-            kwicHits, documents: documentCount, roles: configuration.kwic?.options.filter.roles ?? [.participant])
+            kwicHits, documents: documentCount, roles: configuration.kwic?.options.filter.roles ?? [.participant],
+            phrases: configuration.tokenize.options.phrases)
         if let file = configuration.participants,
             let unlisted = Self.unlistedParticipants(collected, table: participants, file: file)
         {

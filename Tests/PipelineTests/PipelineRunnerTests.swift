@@ -12,6 +12,17 @@ import Testing
 #endif
 
 @Suite(.serialized) struct PipelineRunnerTests {
+    /// A phrase found nowhere may be said across a sentence's end, which a phrase does not
+    /// cross unless the tokenize stage says `phrases: turn`: the run's warning names that place
+    /// for a phrase, and only while phrases stay inside sentences.
+    @Test func aPhraseWithoutHitsIsSaidPerhapsToCrossASentencesEnd() {
+        let hits = ["protected time", "hype"].map { RunReport.QueryHits(query: $0, hits: 0, documents: 0, groups: []) }
+        let hint = "a phrase only across a sentence's end (phrases: turn lets it cross)"
+        #expect(PipelineRunner.queriesWithoutHits(hits, documents: 3).first?.contains(hint) == true)
+        #expect(PipelineRunner.queriesWithoutHits(hits, documents: 3, phrases: .turn).first?.contains(hint) == false)
+        #expect(PipelineRunner.queriesWithoutHits([hits[1]], documents: 3).first?.contains(hint) == false)
+    }
+
     @Test func sampleStudyRunsEndToEndAndOutputsMatchTheirSchemas() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
