@@ -60,6 +60,8 @@ public struct CodeCooccurrence: Sendable, Codable, Equatable {
     public var basis: Basis
     /// The coders whose codings count (every coder's when not narrowed to one); none for suggestions.
     public var coders: [String]
+    /// Whose turns were read, when not every speaker's: `participant P3`, `clinical_tech_split=Full-time tech`.
+    public var turnsOf: String?
     /// Units carrying at least one code.
     public var codedUnits: Int
     /// Units carrying two codes or more.

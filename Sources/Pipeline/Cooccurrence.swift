@@ -1,22 +1,36 @@
 import Coding
 import Corpus
 import Foundation
+import TextAnalysis
 
 extension Decider {
     /// Which codes the study's last run and its coders' decisions apply together
     /// (``CodeCooccurrence``): from every coder's codings, or `coder`'s alone, or from the
-    /// suggestions not rejected. suggestions.json is read a document at a time, as the export
-    /// reads it; a coding by hand that spans turns counts in each turn it overlaps (corpus.json
-    /// is then read for those transcripts' turns), and one that overlaps no turn in none.
+    /// suggestions not rejected; in every turn, or in the turns of the participants `filter`
+    /// accepts (its roles are not read: codes count wherever they were applied). suggestions.json
+    /// is read a document at a time, as the export reads it. A coding by hand counts in each turn
+    /// it overlaps (one across turns in each of them, one that overlaps no turn in none); corpus.json
+    /// is read for their turns when one spans turns or the filter names participants or attributes.
     public func cooccurrence(
-        unit: CodeCooccurrence.Unit, basis: CodeCooccurrence.Basis, coder: String? = nil
+        unit: CodeCooccurrence.Unit, basis: CodeCooccurrence.Basis, coder: String? = nil,
+        filter: SegmentFilter = .everyone
     ) throws(PipelineError) -> CodeCooccurrence {
         try requireSuggestStage()
         let codebook = configuration.suggest?.lexicon.codes.map(\.name) ?? []
         var tally = CodeCooccurrence.Tally(unit: unit, codebook: codebook)
+        let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
         var coding: Set<String> = []
         let end = try forEachMergedDocument { suggestions in
             for suggestion in suggestions {
+                if narrowed {
+                    // The suggestion carries its participant's attributes as the run read them.
+                    let participant = suggestion.participantID.map {
+                        Participant(id: $0, attributes: suggestion.attributes)
+                    }
+                    guard filter.accepts(participantID: suggestion.participantID, participant: participant) else {
+                        continue
+                    }
+                }
                 switch basis {
                 case .suggestions:
                     guard suggestion.status != .rejected else { continue }
@@ -37,43 +51,58 @@ extension Decider {
                 message: "no decisions by \"\(coder)\""
                     + (known.isEmpty ? " (no coder has decided yet)" : " (coders: \(known.joined(separator: ", ")))"))
         }
-        guard basis == .codings else { return tally.result(basis: basis, coders: []) }
-        var spanning: [String: [ManualCoding]] = [:]
+        // Whose turns, said as the command line gives them.
+        let conditions =
+            (filter.participantIDs.map { ["participant " + $0.sorted().joined(separator: ", ")] } ?? [])
+            + filter.attributes.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value.sorted().joined(separator: " or "))"
+            }
+        func table(coders: [String]) -> CodeCooccurrence {
+            var table = tally.result(basis: basis, coders: coders)
+            table.turnsOf = narrowed ? conditions.joined(separator: "; ") : nil
+            return table
+        }
+        guard basis == .codings else { return table(coders: []) }
+        var resolving: [String: [ManualCoding]] = [:]
         for (name, codings) in end.manual where coder == nil || name == coder {
             for manual in codings {
                 coding.insert(name)
-                if let turn = manual.segmentIndex {
+                if let turn = manual.segmentIndex, !narrowed {
                     tally.add(code: manual.code, documentID: manual.documentID, turn: turn)
-                } else if unit == .document {
-                    tally.add(code: manual.code, documentID: manual.documentID, turn: -1)
                 } else {
-                    spanning[manual.documentID, default: []].append(manual)
+                    resolving[manual.documentID, default: []].append(manual)
                 }
             }
         }
-        if !spanning.isEmpty {
+        if !resolving.isEmpty {
+            let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
             _ = try Outputs.forEachDocument(of: configuration) { document in
-                for manual in spanning[document.id] ?? [] {
+                for manual in resolving[document.id] ?? [] {
                     for segment in document.segments
                     where segment.range.start < manual.range.end && manual.range.start < segment.range.end {
+                        let participant = segment.participantID.flatMap { participants[$0] }
+                        guard
+                            !narrowed || filter.accepts(participantID: segment.participantID, participant: participant)
+                        else { continue }
                         tally.add(code: manual.code, documentID: document.id, turn: segment.index)
                     }
                 }
             }
         }
-        return tally.result(basis: basis, coders: coder.map { [$0] } ?? coding.sorted())
+        return table(coders: coder.map { [$0] } ?? coding.sorted())
     }
 }
 
 extension CodeCooccurrence {
     /// Whose codes, in a sentence: what the table's counts are of.
     public var source: String {
+        let within = turnsOf.map { " in the turns of \($0)" } ?? ""
         switch basis {
-        case .suggestions: return "the suggestions not rejected by a coder (confirmed or not)"
+        case .suggestions: return "the suggestions not rejected by a coder (confirmed or not)" + within
         case .codings:
             let who = coders.isEmpty ? "no coder" : coders.joined(separator: ", ")
             return "the codings of \(who) (suggestions accepted or recoded, and codings by hand"
-                + (coders.count > 1 ? "; a unit counts once whoever coded it)" : ")")
+                + (coders.count > 1 ? "; a unit counts once whoever coded it)" : ")") + within
         }
     }
 

@@ -24,6 +24,12 @@ struct CooccurrenceCommand: ParsableCommand {
     @Flag(name: .long, help: "The suggestions not rejected by a coder, instead of the codings.")
     var suggestions = false
 
+    @Option(name: .long, help: "Only the turns of these participants (repeatable).")
+    var participant: [String] = []
+
+    @Option(name: .customLong("where"), help: "Only turns whose participant has ATTRIBUTE=VALUE (repeatable).")
+    var conditions: [String] = []
+
     @Option(name: .long, help: "How many pairs the text lists (--json and --csv list every one).")
     var top = 30
 
@@ -43,9 +49,15 @@ struct CooccurrenceCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try readPipeline(pipeline)
+        // The turn filters of kwic and freq, every role's turns read: codes count wherever applied.
+        let filter = try FilterOptions.parse(
+            ["--role", "all"] + participant.flatMap { ["--participant", $0] } + conditions.flatMap { ["--where", $0] })
+        if !participant.isEmpty || !conditions.isEmpty {
+            try filter.check(against: try report { try Outputs.corpusWithoutDocuments(of: configuration).participants })
+        }
         let table = try report {
             try Decider(configuration: configuration).cooccurrence(
-                unit: unit, basis: suggestions ? .suggestions : .codings, coder: coder)
+                unit: unit, basis: suggestions ? .suggestions : .codings, coder: coder, filter: try filter.filter())
         }
         if json {
             print(try jsonString(table))

@@ -2,6 +2,7 @@ import Coding
 import Corpus
 import Foundation
 import Testing
+import TextAnalysis
 
 @testable import Pipeline
 
@@ -217,5 +218,51 @@ extension CooccurrenceTests {
         _ = try workspace.run()
         #expect(try reportRows(workspace) == (try expected()))
         try workspace.expectAFreshRunWritesTheSame()
+    }
+}
+
+extension CooccurrenceTests {
+    /// Narrowed to participants by an attribute, the table counts only their turns: the
+    /// suggestions' pairs are those of suggestions.json's turns of such participants, and a
+    /// coding by hand counts in a turn of one of them, not in another participant's.
+    @Test func turnsOfParticipantsWithAnAttributeAreTheOnlyOnesCounted() throws {
+        let (workspace, decider, first, _) = try sampleWithATurnOfTwoCodes()
+        defer { workspace.remove() }
+        let filter = SegmentFilter(
+            roles: Set(SpeakerRole.allCases), attributes: ["clinical_tech_split": ["Full-time tech"]])
+        let table = try decider.cooccurrence(unit: .turn, basis: .suggestions, filter: filter)
+        #expect(table.turnsOf == "clinical_tech_split=Full-time tech")
+        let file = try JSONDecoder().decode(Outputs.SuggestionsFile.self, from: workspace.output("suggestions.json"))
+        var turns: [String: Set<String>] = [:]
+        for suggestion in file.suggestions where suggestion.attributes["clinical_tech_split"] == "Full-time tech" {
+            turns["\(suggestion.documentID)#\(suggestion.segmentIndex)", default: []].insert(suggestion.code)
+        }
+        #expect(table.codedUnits == turns.count)
+        #expect(table.codedUnits < (try decider.cooccurrence(unit: .turn, basis: .suggestions)).codedUnits)
+        // By hand: a code in the first turn of a Full-time tech participant and of another one.
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let byID = corpus.participants.byID
+        func firstTurn(tech: Bool) throws -> (String, Segment) {
+            for document in corpus.documents {
+                for segment in document.segments {
+                    guard let id = segment.participantID, let participant = byID[id] else { continue }
+                    if (participant.attributes["clinical_tech_split"] == "Full-time tech") == tech {
+                        return (document.id, segment)
+                    }
+                }
+            }
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        let (techDocument, techTurn) = try firstTurn(tech: true)
+        let (otherDocument, otherTurn) = try firstTurn(tech: false)
+        try decider.decide(
+            coder: "alice",
+            [
+                .manual(document: techDocument, range: techTurn.range, code: first.code),
+                .manual(document: otherDocument, range: otherTurn.range, code: first.code),
+            ])
+        let coded = try decider.cooccurrence(unit: .turn, basis: .codings, filter: filter)
+        #expect(coded.codes == [.init(code: first.code, units: 1)])
+        #expect(try decider.cooccurrence(unit: .turn, basis: .codings).codes == [.init(code: first.code, units: 2)])
     }
 }
