@@ -320,7 +320,7 @@ struct SuggestionMerge: @unchecked Sendable {
             countedByStatus[HTMLReport.Tally.position(of: group.status)] += count
         }
         if carried.isEmpty {
-            // A previous file with no totals (never, as this build writes them): counted here.
+            // A previous layout with no totals (saved by a run that closed no decisions): counted here.
             let numbers = oldIndex.names.map { tally.turns.number(ofCode: $0) }
             let turns = oldIndex.codes.withUnsafeBufferPointer { TurnCodes(of: reused, codes: $0) }
             tally.turns.add(turns) { numbers[Int($0)] }
