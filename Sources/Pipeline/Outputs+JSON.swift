@@ -222,8 +222,8 @@ extension Outputs {
     }
 
     /// The review page's list of every suggestion with only what its filters, code tree and
-    /// progress need: `coder`'s status (and `conflict` where coders disagree), the code, document
-    /// and participant, and the attributes
+    /// progress need: `coder`'s status (and `conflict` where coders disagree), the code, document,
+    /// turn and participant, and the attributes
     /// as a position in `attributeSets` (a few distinct sets, repeated by every suggestion).
     /// The whole suggestions were 160 MB at 100 MB of transcripts, and the browser took 5–6 s
     /// and a gigabyte to hold them; the page asks for a card's whole suggestion when it shows it.
@@ -265,6 +265,8 @@ extension Outputs {
                                 writer.field("id", suggestion.id)
                                 writer.field("participantID", suggestion.participantID)
                                 writer.field("status", mine.rawValue)
+                                // For the filter of suggestions in a turn with another code.
+                                writer.field("turn", suggestion.segmentIndex)
                             }
                         }
                     })

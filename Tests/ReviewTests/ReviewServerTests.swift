@@ -221,6 +221,7 @@ struct ReviewStudy {
             var participantID: String?
             var status: SuggestionStatus
             var conflict: Bool?
+            var turn: Int
         }
         struct Suggestions: Decodable {
             var attributeSets: [[String: String]]
@@ -270,6 +271,7 @@ struct ReviewStudy {
             #expect(state.listing.suggestions.map(\.id) == merged.map(\.id))
             for (listed, suggestion) in zip(state.listing.suggestions, merged) {
                 #expect(listed.code == suggestion.code && listed.documentID == suggestion.documentID)
+                #expect(listed.turn == suggestion.segmentIndex)
                 #expect(listed.participantID == suggestion.participantID)
                 #expect(state.listing.attributeSets[listed.attributes] == suggestion.attributes)
                 #expect(listed.status == (suggestion.decisions.first { $0.coder == "alice" }?.status ?? .pending))

@@ -83,6 +83,20 @@ def filters(driver, wait, state):
     Select(driver.find_element(By.ID, "filter-attribute")).select_by_value(key + "=" + value)
     wait.until(lambda d: shown() == sum(sets[s["attributes"]].get(key) == value for s in suggestions))
     Select(driver.find_element(By.ID, "filter-attribute")).select_by_value("")
+    # In a turn with a code: the other codes' suggestions in the turns where it is suggested and
+    # not rejected by this coder (counted here from the listing, turn by turn).
+    def turn(s):
+        return (s["documentID"], s["turn"])
+    with_code = max(sorted(paths), key=lambda code: sum(
+        s["code"] != code and turn(s) in {turn(t) for t in suggestions if t["code"] == code and t["status"] != "rejected"}
+        for s in suggestions))
+    turns = {turn(t) for t in suggestions if t["code"] == with_code and t["status"] != "rejected"}
+    together = sum(s["code"] != with_code and turn(s) in turns for s in suggestions)
+    assert together, "no two codes share a turn"
+    Select(driver.find_element(By.ID, "filter-with")).select_by_value(with_code)
+    wait.until(lambda d: shown() == together)
+    Select(driver.find_element(By.ID, "filter-with")).select_by_value("")
+    wait.until(lambda d: shown() == len(suggestions))
     # A code in the tree shows its own suggestions and those of the codes below it.
     code = paths[suggestions[-1]["code"]][0]
     button = driver.find_element(By.XPATH, '//ul[@id="tree"]//button[span[1][text()="%s"]]' % code)

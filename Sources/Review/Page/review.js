@@ -68,7 +68,17 @@ function fillFilters() {
   const keepA = aSelect.value;
   aSelect.replaceChildren(new Option("all", ""), ...[...pairs].sort().map((p) => new Option(p, p)));
   aSelect.value = keepA;
+  // The codes suggested somewhere, in the codebook's order: the turns each is in meet other codes there.
+  const suggested = new Set(listed().map((s) => s.code));
+  const wSelect = $("filter-with");
+  const keepW = wSelect.value;
+  wSelect.replaceChildren(new Option("any code", ""), ...state.codes.filter((c) => suggested.has(c.name)).map((c) => new Option(c.name, c.name)));
+  wSelect.value = suggested.has(keepW) ? keepW : "";
 }
+
+const turnOf = (s) => s.documentID + "\u0000" + s.turn;
+// The turns where the "In a turn with" code is suggested and not rejected by this coder (set by render()).
+let turnsWith = null;
 
 function passes(s) {
   const status = $("filter-status").value, participant = $("filter-participant").value, attribute = $("filter-attribute").value;
@@ -76,6 +86,7 @@ function passes(s) {
   if (status === "conflict" ? !s.conflict : status && s.status !== status) return false;
   if (participant && (s.participantID || NOBODY) !== participant) return false;
   if (attribute) { const i = attribute.indexOf("="); if (attributesOf(s)[attribute.slice(0, i)] !== attribute.slice(i + 1)) return false; }
+  if (turnsWith && (s.code === $("filter-with").value || !turnsWith.has(turnOf(s)))) return false;
   return true;
 }
 
@@ -83,6 +94,8 @@ function render() {
   const byCode = $("view").value === "code";
   const order = new Map(state.codes.map((c, i) => [c.name, i]));
   const activeID = visible[active] ? visible[active].id : null;
+  const withCode = $("filter-with").value;
+  turnsWith = withCode ? new Set(listed().filter((s) => s.code === withCode && s.status !== "rejected").map(turnOf)) : null;
   visible = listed().filter(passes);
   if (byCode) visible.sort((a, b) => (order.get(a.code) - order.get(b.code)) || 0);
   $("list").replaceChildren();
@@ -294,7 +307,8 @@ async function send(actions) {
     listedOne.status = statusOf(s);
     listedOne.conflict = s.status === "conflict";
   }
-  if ($("filter-status").value !== "") { render(); return true; }
+  // The status filter, or the turns of the "In a turn with" code, may list other cards now.
+  if ($("filter-status").value !== "" || decided.suggestions.some((s) => s.code === $("filter-with").value)) { render(); return true; }
   // No filter looks at statuses: the same cards are listed, and only the changed ones are drawn again.
   const changed = new Map(decided.suggestions.map((s) => [s.id, s]));
   for (let index = 0; index < Math.min(visible.length, rendered); index += 1) {
@@ -397,7 +411,7 @@ document.addEventListener("keydown", (e) => {
   const handler = actions[e.key];
   if (handler) { e.preventDefault(); handler(); }
 });
-for (const id of ["view", "filter-status", "filter-participant", "filter-attribute"]) $(id).addEventListener("change", () => { active = 0; shown = PAGE; render(); });
+for (const id of ["view", "filter-status", "filter-participant", "filter-attribute", "filter-with"]) $(id).addEventListener("change", () => { active = 0; shown = PAGE; render(); });
 $("clear-code").addEventListener("click", () => { codeFilter = ""; shown = PAGE; render(); });
 $("help-button").addEventListener("click", () => $("help").showModal());
 load();
