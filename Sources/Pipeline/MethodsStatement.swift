@@ -30,7 +30,7 @@ enum MethodsStatement {
         tokens += " hyphens " + (options.hyphens ? "were kept inside words" : "split words")
         tokens +=
             options.initialisms
-            ? "; single letters joined by full stops (U.K.) were one word without them (uk)"
+            ? "; single letters joined by full stops (U.K.), and degrees so written (Ph.D.), were one word without them (uk, phd)"
             : "; single letters joined by full stops (U.K.) were words of their own"
         tokens +=
             options.annotations

@@ -256,8 +256,37 @@ public struct Tokenizer: Sendable {
     public static func initialism(_ word: String) -> (spelling: String, letters: String)? {
         let spelling = word.hasSuffix(".") ? String(word.dropLast()) : word
         let parts = spelling.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count > 1, parts.allSatisfy({ $0.count == 1 && $0.first?.isLetter == true }) else { return nil }
-        return (spelling, parts.joined())
+        guard parts.count > 1 else { return nil }
+        if parts.allSatisfy({ $0.count == 1 && $0.first?.isLetter == true }) { return (spelling, parts.joined()) }
+        // `Ph.D.`, `M.Sc.` (``degreeEnd(_:from:)``): ASCII parts of one or two letters; a query
+        // may leave the last stop out (`Ph.D`), which the text must have.
+        var written = spelling + "."
+        let isDegree = written.withUTF8 { degreeEnd($0, from: 0) == $0.count - 1 }
+        return isDegree ? (spelling, parts.joined()) : nil
+    }
+
+    /// Where a degree or title written with stops ends (`Ph.D.`, `M.Sc.`, `B.Ed.`): ASCII letters
+    /// in parts of one or two, each part followed by a full stop, some part of one letter and some
+    /// of two, from `start`; the end of its last letter (its last stop is left to the sentence).
+    /// Parts of single letters are the scanner's own rule (`U.K`, no last stop needed); with a part
+    /// of two, the last stop is required, so that `Dr.No` or `vs.He`, a missing space, stay apart.
+    static func degreeEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        func isLetter(_ at: Int) -> Bool { at < bytes.count && (bytes[at] | 0x20) &- 0x61 < 26 }
+        var index = start
+        var (ones, twos, parts) = (false, false, 0)
+        while isLetter(index) {
+            let partStart = index
+            while isLetter(index) && index - partStart < 3 { index += 1 }
+            let length = index - partStart
+            guard length <= 2, index < bytes.count, bytes[index] == UInt8(ascii: ".") else { return nil }
+            ones = ones || length == 1
+            twos = twos || length == 2
+            parts += 1
+            index += 1
+        }
+        // No ASCII letter follows the last stop (the loop read it as a part); no digit may (`Ph.D.5`).
+        guard parts >= 2, ones, twos, index == bytes.count || bytes[index] &- 0x30 >= 10 else { return nil }
+        return index - 1
     }
 
     /// Finds token spans in UTF-8 bytes: the hot loop, with no `String` work.
@@ -391,6 +420,18 @@ public struct Tokenizer: Sendable {
                                 scalarEnd = scalarIndex
                                 continue
                             }
+                        }
+                        // `Ph.D.`, `M.Sc.`: letters in ones and twos, a stop after each (ASCII).
+                        if next == .separator, options.initialisms, !initialism, !needsUnicode,
+                            bytes[index] == UInt8(ascii: "."), previous == .letter, index - start <= 2,
+                            let last = Self.degreeEnd(bytes, from: start)
+                        {
+                            initialism = true
+                            scalarIndex += last - index
+                            index = last
+                            end = index
+                            scalarEnd = scalarIndex
+                            continue
                         }
                         let allowed: Bool
                         switch next {

@@ -180,15 +180,39 @@ import Testing
         #expect(self.forms("the U.K. e.g. a.m.", split) == ["the", "u", "k", "e", "g", "a", "m"])
         #expect(Tokenizer.initialism("U.K.")! == ("U.K", "UK"))
         #expect(Tokenizer.initialism("e.g")! == ("e.g", "eg"))
-        for word in ["UK", "U.", "3.5", "U.Kx", "U..K", ".U.K", "U.K.."] {
+        for word in ["UK", "U.", "3.5", "U.Kxy", "U..K", ".U.K", "U.K.."] {
             #expect(Tokenizer.initialism(word) == nil, "\(word)")
         }
+        // `U.Kx` has a degree's shape (as `M.Sc`): one token where the text writes its last stop.
+        #expect(Tokenizer.initialism("U.Kx")! == ("U.Kx", "UKx"))
+        #expect(self.forms("U.Kx. then U.Kx") == ["ukx", "then", "u", "kx"])
     }
 
     /// Letters, full stops, digits and spaces in any order: every token spells the text at its
     /// range, in order, counting agrees, an initialism's form is its letters without the stops
     /// (lower case; `U.K-based`, `U.K’s` go on as other words do), and without the setting no
     /// token holds a full stop before a letter.
+    /// Degrees written with stops are one token too (`Ph.D.` → `phd`, `M.Sc.` → `msc`): letters
+    /// in parts of one and two, each followed by a stop, the last stop written; without it, or with
+    /// parts of two alone (`Dr.No`, a missing space), they stay apart, as before a digit (`Ph.D.5`).
+    @Test func degreesWrittenWithStopsAreOneToken() {
+        #expect(
+            forms("a Ph.D. in AI, an M.Sc.” and a B.Ed.; Dr.No and St.Jo. apart, Ph.D.5 and Ph.D", .init()) == [
+                "a", "phd", "in", "ai", "an", "msc", "and", "a", "bed", "dr", "no", "and", "st", "jo", "apart", "ph",
+                "d", "5", "and", "ph", "d",
+            ])
+        var split = Tokenizer.Options()
+        split.initialisms = false
+        #expect(forms("a Ph.D. and M.Sc.", split) == ["a", "ph", "d", "and", "m", "sc"])
+        // A query names one as the text has it, its last stop written or not.
+        #expect(Tokenizer.initialism("Ph.D.")! == ("Ph.D", "PhD"))
+        #expect(Tokenizer.initialism("M.Sc")! == ("M.Sc", "MSc"))
+        for word in ["Dr.No", "St.Jo.", "Ph.Dxy.", "Phd.D.", "Ph.D.5", "Ph..D."] {
+            #expect(Tokenizer.initialism(word) == nil, "\(word)")
+        }
+        #expect(Normalizer.form(of: "Ph.D", options: .init()) == "phd")
+    }
+
     @Test func initialismsInAnyArrangementSpellTheirText() {
         let pieces = ["U", "k", ".", ". ", " ", "É", "3", "ab", "-", "\u{301}", "’", "\n"]
         for text in randomTexts(of: pieces, seed: 20_261_207) {
