@@ -204,6 +204,17 @@ public struct CodeCooccurrence: Sendable, Codable, Equatable {
         }
     }
 
+    /// Each code's units, by name: what a pair's shares are of.
+    public var unitsByCode: [String: Int] {
+        Dictionary(codes.map { ($0.code, $0.units) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Each code of `pair`, in order: its units (`units`: ``unitsByCode``) and the percentage of
+    /// them that carry the other, rounded, as the tables print them.
+    public static func sides(of pair: Pair, units: [String: Int]) -> [(units: Int, percent: Int)] {
+        zip(pair.codes, pair.shares).map { code, share in (units[code] ?? 0, Int((share * 100).rounded())) }
+    }
+
     /// Each code's position in `codebook` (the first, for a name given twice).
     public static func positions(in codebook: [String]) -> [String: Int] {
         var order: [String: Int] = [:]

@@ -125,15 +125,13 @@ extension CodeCooccurrence {
             }
             return lines.joined(separator: "\n") + "\n"
         }
-        let units = Dictionary(codes.map { ($0.code, $0.units) }, uniquingKeysWith: { first, _ in first })
+        let units = unitsByCode
         let shown = limit.map { Array(pairs.prefix($0)) } ?? pairs
         let width = max(nouns.count, 5)
         lines.append("")
         lines.append(nouns.leftPadded(width) + "     c  codes (of each code's \(nouns), how many have the other)")
         for pair in shown {
-            let shares = zip(pair.codes, pair.shares).map { code, share in
-                "\(pair.units) of \(units[code] ?? 0), \(Int((share * 100).rounded())) %"
-            }
+            let shares = Self.sides(of: pair, units: units).map { "\(pair.units) of \($0.units), \($0.percent) %" }
             lines.append(
                 String(pair.units).leftPadded(width) + FixedPoint.string(pair.c, digits: 2).leftPadded(6) + "  "
                     + "\(pair.codes[0]) × \(pair.codes[1]) (\(shares.joined(separator: "; ")))")
@@ -155,7 +153,7 @@ extension CodeCooccurrence {
 
     /// One row per pair: both codes, the units with both, c, and each code's units.
     public func csv() -> String {
-        let units = Dictionary(codes.map { ($0.code, $0.units) }, uniquingKeysWith: { first, _ in first })
+        let units = unitsByCode
         var rows = ["code_a,code_b,\(unit.rawValue)s,c,\(unit.rawValue)s_a,\(unit.rawValue)s_b"]
         for pair in pairs {
             rows.append(

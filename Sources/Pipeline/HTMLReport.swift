@@ -664,7 +664,7 @@ struct HTMLReport: @unchecked Sendable {
     /// The pairs of codes suggested in the most turns, with the c-coefficient and each code's
     /// share: where themes meet, to read in the passages (`tmine cooccurrence` lists them all).
     func codesTogether(_ table: CodeCooccurrence, of pairs: Int) -> String {
-        let units = Dictionary(table.codes.map { ($0.code, $0.units) }, uniquingKeysWith: { first, _ in first })
+        let units = table.unitsByCode
         let shown = table.pairs
         var html =
             "<p>Codes suggested in the same turn (suggestions not rejected by a coder): "
@@ -678,8 +678,8 @@ struct HTMLReport: @unchecked Sendable {
             + "<table><tr><th>codes</th><th>turns</th><th>c</th><th>of the first's turns</th>"
             + "<th>of the second's</th></tr>"
         for pair in shown {
-            let shares = zip(pair.codes, pair.shares).map { code, share in
-                "\(pair.units) of \(units[code] ?? 0) (\(Int((share * 100).rounded())) %)"
+            let shares = CodeCooccurrence.sides(of: pair, units: units).map {
+                "\(pair.units) of \($0.units) (\($0.percent) %)"
             }
             html +=
                 "<tr><td>\(XML.escape(pair.codes[0])) × \(XML.escape(pair.codes[1]))</td><td>\(pair.units)</td>"

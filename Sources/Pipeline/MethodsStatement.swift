@@ -46,7 +46,7 @@ enum MethodsStatement {
         tokens += "."
         parts.append(tokens)
         let phrases =
-            (configuration.kwic?.queries.contains { ((try? Query($0))?.elements.count ?? 1) > 1 } ?? false)
+            (configuration.kwic?.queries.contains(where: Query.isPhrase) ?? false)
             || (configuration.frequencies?.ngrams.contains { $0 > 1 } ?? false)
             || (configuration.suggest?.lexicon.codes.contains { code in
                 code.patterns.contains { $0.text.contains(" ") }

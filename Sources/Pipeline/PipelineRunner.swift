@@ -171,7 +171,7 @@ public struct PipelineRunner: Sendable {
         // The turns the stage leaves out are the other likely place (the interviewer's, text
         // without a speaker label); for a phrase, a sentence's end between its words.
         let left = SpeakerRole.allCases.filter { !roles.contains($0) }.map(\.rawValue).joined(separator: ", ")
-        let phrase = phrases == .sentence && missing.contains { ((try? Query($0))?.elements.count ?? 1) > 1 }
+        let phrase = phrases == .sentence && missing.contains(where: Query.isPhrase)
         return [
             "kwic: no hit for " + missing.map { "\"\($0)\"" }.joined(separator: ", ")
                 + " in \(documents.counted("document")) (misspelt, "

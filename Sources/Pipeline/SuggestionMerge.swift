@@ -30,6 +30,14 @@ struct SuggestionMerge: @unchecked Sendable {
     /// Per document of the previous file, whether this run copied it: its turns count as the
     /// previous totals have them (``TurnTally``). Empty when the previous layout has no totals.
     private var carried: [Bool] = []
+    /// Per code of the previous file, its number in the report's ``TurnTally`` (numbered once).
+    private var turnCodeNumbers: [Int] = []
+
+    /// ``turnCodeNumbers``, the previous index's codes numbered in the turn tally the first time.
+    private mutating func previousTurnCodes(_ previous: SuggestionIndex) -> [Int] {
+        if turnCodeNumbers.isEmpty { turnCodeNumbers = previous.names.map { tally.turns.number(ofCode: $0) } }
+        return turnCodeNumbers
+    }
     private var tallyParticipants: [Int] = []
     /// Per code of the previous file, whether the report has all the examples it wants of it.
     private var examplesComplete: [Bool] = []
@@ -321,7 +329,7 @@ struct SuggestionMerge: @unchecked Sendable {
         }
         if carried.isEmpty {
             // A previous layout with no totals (saved by a run that closed no decisions): counted here.
-            let numbers = oldIndex.names.map { tally.turns.number(ofCode: $0) }
+            let numbers = previousTurnCodes(oldIndex)
             let turns = oldIndex.codes.withUnsafeBufferPointer { TurnCodes(of: reused, codes: $0) }
             tally.turns.add(turns) { numbers[Int($0)] }
         } else {
@@ -372,7 +380,7 @@ struct SuggestionMerge: @unchecked Sendable {
         if let previousLayout, let totals = previousLayout.turnTotals, let previous {
             // The previous run's turns, less the documents not copied (changed, or gone).
             tally.turns.add(totals)
-            let numbers = previous.names.map { tally.turns.number(ofCode: $0) }
+            let numbers = previousTurnCodes(previous)
             previous.codes.withUnsafeBufferPointer { codes in
                 for (position, document) in previousLayout.documents.enumerated() where !carried[position] {
                     tally.turns.add(TurnCodes(of: document, codes: codes), sign: -1) { numbers[Int($0)] }

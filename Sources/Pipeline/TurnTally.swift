@@ -154,7 +154,7 @@ struct PairCounts: Sendable {
         }
         var pairs: [(a: Int, b: Int, count: Int)] = []
         for a in 0..<side {
-            for b in a + 1..<max(a + 1, side) where square[a * side + b] > 0 {
+            for b in a + 1..<side where square[a * side + b] > 0 {
                 pairs.append((a, b, Int(square[a * side + b])))
             }
         }

@@ -62,6 +62,12 @@ public struct Query: Sendable, Hashable, CustomStringConvertible {
         self.elements = elements
     }
 
+    /// Whether the query is a phrase (several words), which a sentence's end can stop.
+    public var isPhrase: Bool { elements.count > 1 }
+
+    /// Whether `text` is a query of several words (one that does not parse is not).
+    public static func isPhrase(_ text: String) -> Bool { (try? Query(text))?.isPhrase ?? false }
+
     /// A search engine's operator between words, written in capitals (`hype OR buzz`, `time AND
     /// money`, `silver NEAR bullet`): no query or pattern means the phrase "hype or buzz" by it.
     public static func operatorWord(in words: [Substring]) -> Substring? {

@@ -263,7 +263,7 @@ struct Kwic: ParsableCommand {
                         + "which are not tokenised: --keep-annotations counts them, tmine notes lists them")
             }
         }
-        if study.options.phrases == .sentence, queries.contains(where: { $0.elements.count > 1 }) {
+        if study.options.phrases == .sentence, queries.contains(where: \.isPhrase) {
             var across = study.options
             across.phrases = .turn
             let found = try hits(in: study.with(options: across, stopwords: study.stopwords))
