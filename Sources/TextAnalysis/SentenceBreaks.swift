@@ -125,11 +125,16 @@ public enum SentenceBreaks {
     }
 
     /// Titles written with a full stop before a name (`Dr. Patel`, `Mrs. Jones`, `Prof. Smith`,
-    /// `St. Thomas'`), in English and German (`Hr.`, `Fr.`): the stop after them ends no sentence.
+    /// `St. Thomas'`): the stop after them ends no sentence. English and German (`Hr.`, `Fr.`,
+    /// `Frl.`), and those of Spanish and Portuguese (`Sra.`, `Srta.`, `Dra.`, `Dña.`), French
+    /// (`Mme.`, `Mlle.`), Italian (`Sig.`, `Dott.`) and Dutch (`Dhr.`, `Mevr.`) interviews that
+    /// are no English word (French `Me.`, Maître, would be `me.` at a sentence's end; `Mm.`, a
+    /// filler, stays out).
     static let titles: Set<[UInt8]> = Set(
-        ["dr", "drs", "mr", "mrs", "ms", "mx", "prof", "st", "mt", "jr", "sr", "hr", "fr", "nr", "vs", "cf"].map {
-            Array($0.utf8)
-        })
+        [
+            "dr", "drs", "mr", "mrs", "ms", "mx", "prof", "st", "mt", "jr", "sr", "hr", "fr", "nr", "vs", "cf", "frl",
+            "sra", "srta", "dra", "d\u{F1}a", "mme", "mlle", "sig", "dott", "dhr", "mevr",
+        ].map { Array($0.utf8) })
 
     private static func beginsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
         guard offset < bytes.count else { return false }

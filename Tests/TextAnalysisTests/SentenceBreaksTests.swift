@@ -25,6 +25,10 @@ import Testing
         #expect(breaks("I asked Dr. Patel and Mrs. Jones. St. Thomas' was full") == ["st"])
         #expect(breaks("We saw the Mr. Then the Dr. Ms. Ok") == [])
         #expect(breaks("They asked a Vendr. Then we left. Drs. Smith and Jones") == ["then", "drs"])
+        // Titles of other languages' interviews, a non-ASCII one among them; a filler is no title.
+        #expect(breaks("La Sra. García y la Dra. Ruiz. Dña. Carmen también") == ["d\u{F1}a"])
+        #expect(breaks("Mme. Dubois et Mlle. Roy. Sig. Rossi, Dott. Bianchi, Dhr. Jansen, Mevr. Smit") == ["sig"])
+        #expect(breaks("Mm. Yes, we told them. Me. Then") == ["yes", "me", "then"])
     }
 
     @Test func hesitationsAbbreviationsNumbersNotesAndCommasEndNoSentence() {
@@ -49,7 +53,7 @@ import Testing
         let pieces = [
             "time", "Time", "café", "Évite", "ελπίδα", " ", " ", " ", ". ", ".", "... ", "\u{2026}", "? ", "!", "(.)",
             "(0.5)", " [inaudible?] ", "3.5", "\u{2019}", "\u{2014}", "\n", ", ", "U.K.", "\"", "\u{65E5}\u{672C}", "(",
-            ")", "((unclear.))", "e.g. ", "\u{1F600}", " Dr. ", "Mrs", "St",
+            ")", "((unclear.))", "e.g. ", "\u{1F600}", " Dr. ", "Mrs", "St", "Dña", " Sra. ",
         ]
         func reference(_ tokens: [Token], _ scalars: [Unicode.Scalar]) -> [Bool] {
             guard !tokens.isEmpty else { return [] }
