@@ -70,6 +70,35 @@ public struct CodeCooccurrence: Sendable, Codable, Equatable {
     public var codes: [CodeUnits]
     /// Every pair applied together somewhere: most units first, then the higher c.
     public var pairs: [Pair]
+    /// When pairs sharing fewer units were left out of ``pairs`` (``arranged(by:minimumUnits:)``),
+    /// that minimum; nil when none was set.
+    public var minimumUnits: Int?
+    /// How many pairs the minimum left out.
+    public var pairsLeftOut: Int?
+
+    /// The order of the pairs: most units together first (frequent codes meet often), or the
+    /// highest c-coefficient first (codes that seldom appear apart, however rare).
+    public enum Order: String, Sendable, Codable, CaseIterable {
+        case units, c
+    }
+
+    /// The table with only the pairs that share at least `minimumUnits` units (ATLAS.ti's
+    /// minimum frequency: a c of 1.00 from one shared turn is no theme), in `order`. Ties keep
+    /// the table's order (more units, then the codebook's).
+    public func arranged(by order: Order, minimumUnits: Int = 1) -> CodeCooccurrence {
+        var table = self
+        if minimumUnits > 1 {
+            table.pairs = pairs.filter { $0.units >= minimumUnits }
+            table.minimumUnits = minimumUnits
+            table.pairsLeftOut = pairs.count - table.pairs.count
+        }
+        if order == .c {
+            table.pairs = table.pairs.enumerated().sorted { x, y in
+                (y.element.c, y.element.units, x.offset) < (x.element.c, x.element.units, y.offset)
+            }.map(\.element)
+        }
+        return table
+    }
 
     /// Codes applied to units, gathered as a study's suggestions and codings are read (a
     /// document's at a time; a unit may be added to any number of times).

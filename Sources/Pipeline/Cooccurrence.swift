@@ -114,8 +114,13 @@ extension CodeCooccurrence {
             "\(unitsWithSeveralCodes) of \(codedUnits.counted(noun)) with a code "
                 + "\(unitsWithSeveralCodes == 1 ? "has" : "have") two codes or more.",
         ]
+        let leftOut = minimumUnits.map { minimum in
+            "\((pairsLeftOut ?? 0).counted("pair")) sharing fewer than \(minimum.counted(noun)) left out (--min-count)."
+        }
         guard !pairs.isEmpty else {
-            if !codes.isEmpty {
+            if let leftOut {
+                lines.append(leftOut)
+            } else if !codes.isEmpty {
                 lines.append("No two codes share a \(noun).")
             } else if basis == .codings {
                 lines.append(
@@ -139,8 +144,10 @@ extension CodeCooccurrence {
         if shown.count < pairs.count {
             lines.append("… \((pairs.count - shown.count).counted("more pair")) (--json or --csv lists every one)")
         }
+        if let leftOut { lines.append(leftOut) }
+        // With pairs left out, a code without a pair here may have one there.
         let paired = Set(pairs.flatMap(\.codes))
-        let alone = codes.filter { !paired.contains($0.code) }
+        let alone = minimumUnits == nil ? codes.filter { !paired.contains($0.code) } : []
         if !alone.isEmpty {
             lines.append("")
             lines.append(

@@ -30,6 +30,12 @@ struct CooccurrenceCommand: ParsableCommand {
     @Option(name: .customLong("where"), help: "Only turns whose participant has ATTRIBUTE=VALUE (repeatable).")
     var conditions: [String] = []
 
+    @Option(name: .long, help: "Order the pairs by units (most shared first) or c (highest c-coefficient first).")
+    var sort: CodeCooccurrence.Order = .units
+
+    @Option(name: .long, help: "Only pairs sharing at least N turns (or transcripts).")
+    var minCount = 1
+
     @Option(name: .long, help: "How many pairs the text lists (--json and --csv list every one).")
     var top = 30
 
@@ -45,6 +51,7 @@ struct CooccurrenceCommand: ParsableCommand {
             throw ValidationError("--coder reads a coder's codings; --suggestions reads no coder's")
         }
         if top < 1 { throw ValidationError("--top must be 1 or more") }
+        if minCount < 1 { throw ValidationError("--min-count must be 1 or more") }
     }
 
     func run() throws {
@@ -58,7 +65,7 @@ struct CooccurrenceCommand: ParsableCommand {
         let table = try report {
             try Decider(configuration: configuration).cooccurrence(
                 unit: unit, basis: suggestions ? .suggestions : .codings, coder: coder, filter: try filter.filter())
-        }
+        }.arranged(by: sort, minimumUnits: minCount)
         if json {
             print(try jsonString(table))
         } else if csv {
@@ -70,3 +77,4 @@ struct CooccurrenceCommand: ParsableCommand {
 }
 
 extension CodeCooccurrence.Unit: ExpressibleByArgument {}
+extension CodeCooccurrence.Order: ExpressibleByArgument {}

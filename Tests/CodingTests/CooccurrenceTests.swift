@@ -83,6 +83,31 @@ struct CooccurrenceTests {
         #expect(table.pairs[0].places.map(\.turn) == [2, 7, 1])
     }
 
+    /// A and B share three turns of five and four (c 0.5); C and D their one turn each (c 1);
+    /// A and C one turn. A minimum of two turns leaves the single ones out and says how many; by
+    /// c, the rarer pair with the higher c comes first, ties in the table's order.
+    @Test func aMinimumLeavesOutRarePairsAndCOrdersByTheCoefficient() throws {
+        var tally = CodeCooccurrence.Tally(unit: .turn, codebook: ["A", "B", "C", "D"])
+        for turn in 1...3 { for code in ["A", "B"] { tally.add(code: code, documentID: "d", turn: turn) } }
+        for (code, turn) in [("A", 4), ("A", 5), ("B", 6), ("C", 7), ("D", 7), ("A", 8), ("C", 8)] {
+            tally.add(code: code, documentID: "d", turn: turn)
+        }
+        let table = tally.result(basis: .codings, coders: [])
+        #expect(table.pairs.map(\.codes) == [["A", "B"], ["C", "D"], ["A", "C"]])
+        #expect(table.pairs.map(\.units) == [3, 1, 1])
+        #expect(table.arranged(by: .units) == table)
+        let byC = table.arranged(by: .c)
+        #expect(byC.pairs.map(\.codes) == [["C", "D"], ["A", "B"], ["A", "C"]])
+        #expect(byC.pairs.map(\.c) == byC.pairs.map(\.c).sorted(by: >))
+        #expect(byC.minimumUnits == nil && byC.pairsLeftOut == nil)
+        let common = table.arranged(by: .c, minimumUnits: 2)
+        #expect(common.pairs.map(\.codes) == [["A", "B"]])
+        #expect(common.minimumUnits == 2)
+        #expect(common.pairsLeftOut == 2)
+        #expect(common.codes == table.codes)
+        #expect(table.arranged(by: .units, minimumUnits: 4).pairs.isEmpty)
+    }
+
     /// Accepted: the suggestion's code; recoded: the coder's; rejected or pending: none.
     @Test func aDecisionAppliesTheSuggestedCodeOrTheOneChosenInstead() {
         let suggestion = Suggestion(

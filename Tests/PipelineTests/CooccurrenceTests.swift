@@ -151,6 +151,25 @@ struct CooccurrenceTests {
         let none = CodeCooccurrence.Tally(unit: .turn, codebook: []).result(basis: .codings, coders: [])
         #expect(none.text().contains("No coding yet"))
     }
+
+    /// With a minimum, the text says how many pairs it left out, and names no code as never
+    /// paired for having only pairs under it; with none left, it says so rather than "no two
+    /// codes share a turn".
+    @Test func theTableSaysWhatAMinimumLeftOut() throws {
+        var tally = CodeCooccurrence.Tally(unit: .turn, codebook: ["Hype", "Time", "Safety"])
+        for (code, turn) in [("Hype", 1), ("Time", 1), ("Hype", 2), ("Time", 2), ("Safety", 2), ("Safety", 3)] {
+            tally.add(code: code, documentID: "P01", turn: turn)
+        }
+        let table = tally.result(basis: .codings, coders: ["alice"])
+        let two = table.arranged(by: .units, minimumUnits: 2).text()
+        #expect(two.contains("    2  1.00  Hype × Time (2 of 2, 100 %; 2 of 2, 100 %)"), "\(two)")
+        #expect(!two.contains("Safety ×") && !two.contains("× Safety"))
+        #expect(two.contains("2 pairs sharing fewer than 2 turns left out (--min-count)."))
+        #expect(!two.contains("Never with another code"))
+        let three = table.arranged(by: .units, minimumUnits: 3).text()
+        #expect(three.contains("3 pairs sharing fewer than 3 turns left out (--min-count)."), "\(three)")
+        #expect(!three.contains("No two codes share"))
+    }
 }
 
 extension CooccurrenceTests {
@@ -172,6 +191,22 @@ extension CooccurrenceTests {
         let (_, text) = try runProcess(tmine, ["cooccurrence", workspace.pipeline, "--suggestions", "--top", "3"])
         #expect(text == table.text(limit: 3))
         #expect(text.contains("… \(table.pairs.count - 3) more pairs (--json or --csv lists every one)"))
+        // Ordered by c, pairs of fewer than two turns left out: the library's arrangement, in
+        // every format.
+        let arranged = table.arranged(by: .c, minimumUnits: 2)
+        #expect(arranged.pairs.count < table.pairs.count)
+        let options = ["--suggestions", "--sort", "c", "--min-count", "2"]
+        let (_, sorted) = try runProcess(tmine, ["cooccurrence", workspace.pipeline] + options)
+        #expect(sorted == arranged.text(limit: 30))
+        let (_, sortedCSV) = try runProcess(tmine, ["cooccurrence", workspace.pipeline, "--csv"] + options)
+        #expect(sortedCSV == arranged.csv())
+        let (_, json) = try runProcess(tmine, ["cooccurrence", workspace.pipeline, "--json"] + options)
+        let decoded = try JSONDecoder().decode(CodeCooccurrence.self, from: Data(json.utf8))
+        #expect(decoded.pairs.map(\.codes) == arranged.pairs.map(\.codes))
+        #expect(decoded.pairsLeftOut == table.pairs.count - arranged.pairs.count)
+        let (refused, message) = try runProcess(tmine, ["cooccurrence", workspace.pipeline, "--min-count", "0"])
+        #expect(refused != 0)
+        #expect(message.contains("--min-count must be 1 or more"))
     }
 }
 
