@@ -34,7 +34,11 @@ public struct Spreadsheet {
     func package() throws -> (data: Data, cut: Int) {
         let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
         var cut = 0
-        var sheet = """
+        // The sheet's XML made as bytes, as the zip takes it: made as a `String` it was held
+        // twice, the text and its UTF-8 copy (the sheet is most of the workbook, the codings'
+        // text and all).
+        var sheet = Data()
+        sheet += """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <worksheet xmlns="\(main)">\
             <sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" \
@@ -143,9 +147,10 @@ public struct Spreadsheet {
                 </styleSheet>
                 """
             ),
-            ("xl/worksheets/sheet1.xml", sheet),
         ]
-        return (try PackageWriter.zip(parts.map { ($0.0, Data($0.1.utf8)) }), cut)
+        return (
+            try PackageWriter.zip(parts.map { ($0.0, Data($0.1.utf8)) } + [("xl/worksheets/sheet1.xml", sheet)]), cut
+        )
     }
 
     /// `text` cut to fit a cell, an ellipsis last: whole characters up to ``cellLimit`` UTF-16
@@ -179,4 +184,9 @@ public struct Spreadsheet {
         guard let properties = try? ZipPackage.entry("docProps/app.xml", of: data, file: file) else { return false }
         return properties.range(of: Data("<Application>\(application)</Application>".utf8)) != nil
     }
+}
+
+extension Data {
+    /// Appends a text's UTF-8 bytes.
+    fileprivate static func += (data: inout Data, text: String) { data.append(contentsOf: text.utf8) }
 }
