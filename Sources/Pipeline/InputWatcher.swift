@@ -98,7 +98,9 @@ public struct WatchedInputs: Sendable, Equatable {
 /// being written is seen once it is closed, not while half of it is there. A change of a
 /// file's times or mode alone is not a change (no run would find one), and `cp` setting the
 /// mode of the file it has just written started a second run with nothing to do; a folder's
-/// mode is (a folder made readable has transcripts to read). Elsewhere (or with
+/// mode is (a folder made readable has transcripts to read), the input folder's own among them
+/// (an input folder unreadable when watching began is not watched: inotify must read it).
+/// Elsewhere (or with
 /// `polling`) the watched folders' entries are compared by size, inode and times every
 /// `interval` seconds. Hand-written: no package on this machine watches files.
 public final class InputWatcher {
@@ -112,6 +114,8 @@ public final class InputWatcher {
         private var watchByFolder: [String: Int32] = [:]
         /// Each path reported, as it was then (nil: absent).
         private var reported: [String: TranscriptHashes.Identity?] = [:]
+        /// Each watched folder's mode, as it was when watching began or its change was reported.
+        private var modeByFolder: [String: mode_t] = [:]
     #endif
     /// A folder's entries that matter, by name.
     private typealias Entries = [String: TranscriptHashes.Identity]
@@ -145,12 +149,14 @@ public final class InputWatcher {
                     inotify_rm_watch(descriptor, watch)
                     watchByFolder[folder] = nil
                     folderByWatch[watch] = nil
+                    modeByFolder[folder] = nil
                 }
                 for folder in folders where watchByFolder[folder] == nil {
                     let watch = inotify_add_watch(descriptor, folder, mask)
                     guard watch >= 0 else { continue }
                     watchByFolder[folder] = watch
                     folderByWatch[watch] = folder
+                    modeByFolder[folder] = Self.mode(of: folder)
                 }
                 return
             }
@@ -219,6 +225,15 @@ public final class InputWatcher {
                         event.mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)) != 0
                     {
                         changed.append(folder)
+                    } else if let folder, name.isEmpty, event.mask & UInt32(IN_ATTRIB) != 0 {
+                        // The folder's own mode: an input folder named in the pipeline, whose
+                        // parent is not watched, made unreadable or readable again (its times
+                        // or owner alone are no change).
+                        let mode = Self.mode(of: folder)
+                        if mode != modeByFolder[folder] {
+                            modeByFolder[folder] = mode
+                            changed.append(folder)
+                        }
                     } else if let folder, !name.isEmpty,
                         inputs?.matters(
                             folder: folder, name: name, isFolder: event.mask & UInt32(IN_ISDIR) != 0) == true,
@@ -239,6 +254,12 @@ public final class InputWatcher {
                 }
             }
             return changed
+        }
+
+        /// The permission bits of `path` (nil when it cannot be read).
+        private static func mode(of path: String) -> mode_t? {
+            var info = stat()
+            return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
         }
     #endif
 

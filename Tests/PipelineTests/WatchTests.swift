@@ -71,6 +71,23 @@ import Testing
         #expect(watcher.next(timeout: 5).contains(standardizedPath(folder.path)))
     }
 
+    /// The pipeline's input folder itself, whose parent is not watched, made unreadable and
+    /// readable again: each is a change (through inotify; polling compares what a folder lists,
+    /// which its mode changes only for a user it locks out). Its times alone are none.
+    @Test func anInputFoldersOwnChangeOfModeIsSeen() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let root = workspace.root.appendingPathComponent("corpus")
+        let watcher = try watching(workspace, polling: false)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 0)], ofItemAtPath: root.path)
+        #expect(watcher.next(timeout: 0.5) == [])
+        #expect(chmod(root.path, 0o311) == 0)
+        #expect(watcher.next(timeout: 5) == [standardizedPath(root.path)])
+        #expect(chmod(root.path, 0o755) == 0)
+        #expect(watcher.next(timeout: 5) == [standardizedPath(root.path)])
+    }
+
     @Test(arguments: [false, true])
     func aNewTranscriptIsSeenButNotOtherFilesBesideIt(polling: Bool) throws {
         let workspace = try Workspace()
