@@ -15,9 +15,47 @@ extension Decider {
         unit: CodeCooccurrence.Unit, basis: CodeCooccurrence.Basis, coder: String? = nil,
         filter: SegmentFilter = .everyone
     ) throws(PipelineError) -> CodeCooccurrence {
-        try requireSuggestStage()
         let codebook = configuration.suggest?.lexicon.codes.map(\.name) ?? []
         var tally = CodeCooccurrence.Tally(unit: unit, codebook: codebook)
+        let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
+        let (coders, unplaced) = try applications(basis: basis, coder: coder, filter: filter) {
+            tally.add(code: $0, documentID: $1, turn: $2)
+        }
+        // Whose turns, said as the command line gives them.
+        let conditions =
+            (filter.participantIDs.map { ["participant " + $0.sorted().joined(separator: ", ")] } ?? [])
+            + filter.attributes.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value.sorted().joined(separator: " or "))"
+            }
+        if !unplaced.isEmpty {
+            let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
+            _ = try Outputs.forEachDocument(of: configuration) { document in
+                Self.place(unplaced[document.id] ?? [], in: document) { manual, segment in
+                    let participant = segment.participantID.flatMap { participants[$0] }
+                    guard !narrowed || filter.accepts(participantID: segment.participantID, participant: participant)
+                    else { return }
+                    tally.add(code: manual.code, documentID: document.id, turn: segment.index)
+                }
+            }
+        }
+        var table = tally.result(basis: basis, coders: coders)
+        table.turnsOf = narrowed ? conditions.joined(separator: "; ") : nil
+        return table
+    }
+
+    /// Where `basis` applies each code, given to `add` as code, document and turn: the
+    /// suggestions not rejected, or the codings (every coder's, or `coder`'s) of suggestions
+    /// accepted or recoded and, when their turn is known and `filter` names no participant or
+    /// attribute, by hand; in the turns of the participants `filter` accepts (its roles are not
+    /// read: codes count wherever they were applied). suggestions.json is read a document at a
+    /// time, as the export reads it. Returns the coders whose codings count (sorted; none for
+    /// suggestions) and, by document, the codings by hand to place against its turns
+    /// (``place(_:in:_:)``).
+    func applications(
+        basis: CodeCooccurrence.Basis, coder: String?, filter: SegmentFilter,
+        _ add: (_ code: String, _ documentID: String, _ turn: Int) -> Void
+    ) throws(PipelineError) -> (coders: [String], unplaced: [String: [ManualCoding]]) {
+        try requireSuggestStage()
         let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
         var coding: Set<String> = []
         let end = try forEachMergedDocument { suggestions in
@@ -34,12 +72,12 @@ extension Decider {
                 switch basis {
                 case .suggestions:
                     guard suggestion.status != .rejected else { continue }
-                    tally.add(code: suggestion.code, documentID: suggestion.documentID, turn: suggestion.segmentIndex)
+                    add(suggestion.code, suggestion.documentID, suggestion.segmentIndex)
                 case .codings:
                     for decision in suggestion.decisions where coder == nil || decision.coder == coder {
                         guard let code = decision.appliedCode(of: suggestion) else { continue }
                         coding.insert(decision.coder)
-                        tally.add(code: code, documentID: suggestion.documentID, turn: suggestion.segmentIndex)
+                        add(code, suggestion.documentID, suggestion.segmentIndex)
                     }
                 }
             }
@@ -51,45 +89,32 @@ extension Decider {
                 message: "no decisions by \"\(coder)\""
                     + (known.isEmpty ? " (no coder has decided yet)" : " (coders: \(known.joined(separator: ", ")))"))
         }
-        // Whose turns, said as the command line gives them.
-        let conditions =
-            (filter.participantIDs.map { ["participant " + $0.sorted().joined(separator: ", ")] } ?? [])
-            + filter.attributes.sorted { $0.key < $1.key }.map {
-                "\($0.key)=\($0.value.sorted().joined(separator: " or "))"
-            }
-        func table(coders: [String]) -> CodeCooccurrence {
-            var table = tally.result(basis: basis, coders: coders)
-            table.turnsOf = narrowed ? conditions.joined(separator: "; ") : nil
-            return table
-        }
-        guard basis == .codings else { return table(coders: []) }
-        var resolving: [String: [ManualCoding]] = [:]
+        guard basis == .codings else { return ([], [:]) }
+        var unplaced: [String: [ManualCoding]] = [:]
         for (name, codings) in end.manual where coder == nil || name == coder {
             for manual in codings {
                 coding.insert(name)
                 if let turn = manual.segmentIndex, !narrowed {
-                    tally.add(code: manual.code, documentID: manual.documentID, turn: turn)
+                    add(manual.code, manual.documentID, turn)
                 } else {
-                    resolving[manual.documentID, default: []].append(manual)
+                    unplaced[manual.documentID, default: []].append(manual)
                 }
             }
         }
-        if !resolving.isEmpty {
-            let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
-            _ = try Outputs.forEachDocument(of: configuration) { document in
-                for manual in resolving[document.id] ?? [] {
-                    for segment in document.segments
-                    where segment.range.start < manual.range.end && manual.range.start < segment.range.end {
-                        let participant = segment.participantID.flatMap { participants[$0] }
-                        guard
-                            !narrowed || filter.accepts(participantID: segment.participantID, participant: participant)
-                        else { continue }
-                        tally.add(code: manual.code, documentID: document.id, turn: segment.index)
-                    }
-                }
+        return (coder.map { [$0] } ?? coding.sorted(), unplaced)
+    }
+
+    /// Each of `codings` (by hand, of `document`) with each turn it overlaps: one across turns
+    /// in each of them, one that overlaps no turn in none.
+    static func place(
+        _ codings: [ManualCoding], in document: Document, _ body: (ManualCoding, Segment) -> Void
+    ) {
+        for manual in codings {
+            for segment in document.segments
+            where segment.range.start < manual.range.end && manual.range.start < segment.range.end {
+                body(manual, segment)
             }
         }
-        return table(coders: coder.map { [$0] } ?? coding.sorted())
     }
 }
 

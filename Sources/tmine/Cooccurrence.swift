@@ -18,11 +18,7 @@ struct CooccurrenceCommand: ParsableCommand {
     @Option(name: .long, help: "What counts as together: turn or document.")
     var unit: CodeCooccurrence.Unit = .turn
 
-    @Option(name: .long, help: "One coder's codings only.")
-    var coder: String?
-
-    @Flag(name: .long, help: "The suggestions not rejected by a coder, instead of the codings.")
-    var suggestions = false
+    @OptionGroup var table: CodingTableOptions
 
     @Option(name: .long, help: "Only the turns of these participants (repeatable).")
     var participant: [String] = []
@@ -36,21 +32,7 @@ struct CooccurrenceCommand: ParsableCommand {
     @Option(name: .long, help: "Only pairs sharing at least N turns (or transcripts).")
     var minCount = 1
 
-    @Option(name: .long, help: "How many pairs the text lists (--json and --csv list every one).")
-    var top = 30
-
-    @Flag(name: .long, help: "JSON output, with the turns each pair shares.")
-    var json = false
-
-    @Flag(name: .long, help: "CSV output: one row per pair.")
-    var csv = false
-
     func validate() throws {
-        if json && csv { throw ValidationError("give --json or --csv, not both") }
-        if suggestions && coder != nil {
-            throw ValidationError("--coder reads a coder's codings; --suggestions reads no coder's")
-        }
-        if top < 1 { throw ValidationError("--top must be 1 or more") }
         if minCount < 1 { throw ValidationError("--min-count must be 1 or more") }
     }
 
@@ -62,17 +44,11 @@ struct CooccurrenceCommand: ParsableCommand {
         if !participant.isEmpty || !conditions.isEmpty {
             try filter.check(against: try report { try Outputs.corpusWithoutDocuments(of: configuration).participants })
         }
-        let table = try report {
+        let cooccurrence = try report {
             try Decider(configuration: configuration).cooccurrence(
-                unit: unit, basis: suggestions ? .suggestions : .codings, coder: coder, filter: try filter.filter())
+                unit: unit, basis: table.basis, coder: table.coder, filter: try filter.filter())
         }.arranged(by: sort, minimumUnits: minCount)
-        if json {
-            print(try jsonString(table))
-        } else if csv {
-            print(table.csv(), terminator: "")
-        } else {
-            print(table.text(limit: top), terminator: "")
-        }
+        try table.print(cooccurrence, csv: cooccurrence.csv, text: { cooccurrence.text(limit: $0) })
     }
 }
 

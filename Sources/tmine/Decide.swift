@@ -144,7 +144,8 @@ func report<T>(_ body: () throws -> T) throws -> T {
 /// `tmine lexicon`: feedback on a lexicon, and conversion between formats.
 struct LexiconCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lexicon", abstract: "Lexicon feedback and conversion.", subcommands: [Report.self, Convert.self])
+        commandName: "lexicon", abstract: "Lexicon feedback and conversion.",
+        subcommands: [Report.self, Words.self, Convert.self])
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -197,6 +198,41 @@ struct LexiconCommand: ParsableCommand {
             if !merged.orphans.isEmpty {
                 print("\(merged.orphans.count.counted("decision")) orphaned by lexicon edits")
             }
+        }
+    }
+
+    struct Words: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "words",
+            abstract:
+                "The words that mark a code's turns against the other turns, and whether its patterns match them.",
+            discussion:
+                "From every coder's codings of the code (accepted, recoded, by hand; --coder for one coder's), or with "
+                + "--suggestions from its suggestions not rejected. Words key to the code that no pattern of it "
+                + "matches are candidates for the lexicon.")
+
+        @Argument(help: "The pipeline file (run it first).")
+        var pipeline: String
+
+        @Argument(help: "The code, as the lexicon names it.")
+        var code: String
+
+        @OptionGroup var table: CodingTableOptions
+
+        @Option(name: .long, help: "Only words said at least N times in the code's turns.")
+        var minCount = 3
+
+        func validate() throws {
+            if minCount < 1 { throw ValidationError("--min-count must be 1 or more") }
+        }
+
+        func run() throws {
+            let configuration = try readPipeline(pipeline)
+            let words = try report {
+                try Decider(configuration: configuration).codeWords(
+                    code: code, basis: table.basis, coder: table.coder, minimumCount: minCount)
+            }
+            try table.print(words, csv: words.csv, text: { words.text(limit: $0) })
         }
     }
 

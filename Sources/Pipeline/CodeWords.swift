@@ -1,0 +1,203 @@
+import Coding
+import Corpus
+import Foundation
+import TextAnalysis
+
+/// The words that mark the turns a code is applied to, against the study's other turns: each
+/// word's count in both, its rate per 1,000 words, Dunning's G² and Hardie's log ratio, and
+/// whether the code's own patterns match it in those turns. The words key to a code that its
+/// patterns miss are candidates for the lexicon, found in what coders confirmed (WordStat's and
+/// QDA Miner's keyword retrieval from coded segments), so that the next run suggests more of it.
+public struct CodeWords: Sendable, Codable, Equatable {
+    /// A word said more in the code's turns than in the others.
+    public struct Word: Sendable, Codable, Equatable {
+        public var word: String
+        /// Its count in the code's turns, and per 1,000 of their words.
+        public var count: Int
+        public var rate: Double
+        /// Its count in the other turns, and per 1,000 of their words.
+        public var otherCount: Int
+        public var otherRate: Double
+        public var logLikelihood: Double
+        public var pValue: Double
+        public var logRatio: Double
+        /// Whether one of the code's patterns matches it in the code's turns (all of it or with
+        /// the words of a phrase): a word without is one the lexicon does not yet look for.
+        public var inPatterns: Bool
+    }
+
+    public var code: String
+    public var basis: CodeCooccurrence.Basis
+    /// The coders whose codings count (none for suggestions).
+    public var coders: [String]
+    /// The turns the code is applied to, and their words (every token, stopwords too: the base of the rates).
+    public var turns: Int
+    public var words: Int
+    /// The roles the pipeline analyses, whose other turns the code's are set against; those turns and their words.
+    public var otherRoles: [String]
+    public var otherTurns: Int
+    public var otherWords: Int
+    /// Words said at least ``minimumCount`` times in the code's turns, more often there than in
+    /// the others, the largest G² first (then by word); stopwords left out.
+    public var rows: [Word]
+    public var minimumCount: Int
+}
+
+extension Decider {
+    /// ``CodeWords`` of `code`: its turns from every coder's codings (or `coder`'s), or from the
+    /// suggestions not rejected; the others, the turns of the pipeline's analysed roles that do
+    /// not carry it. Both tokenised as the pipeline tokenises (its stopwords left out of the
+    /// rows), from corpus.json a document at a time.
+    public func codeWords(
+        code: String, basis: CodeCooccurrence.Basis, coder: String? = nil, minimumCount: Int = 3
+    ) throws(PipelineError) -> CodeWords {
+        var coded: [String: Set<Int>] = [:]
+        let (coders, unplaced) = try applications(basis: basis, coder: coder, filter: .everyone) {
+            applied, documentID, turn in
+            if applied == code { coded[documentID, default: []].insert(turn) }
+        }
+        let lexicon = configuration.suggest?.lexicon
+        let codeIndex = lexicon?.codes.firstIndex { $0.name == code }
+        if codeIndex == nil, coded.isEmpty, !unplaced.values.joined().contains(where: { $0.code == code }) {
+            let names = lexicon?.codes.map { "\"\($0.name)\"" }.joined(separator: ", ") ?? ""
+            throw PipelineError(
+                file: configuration.suggest?.lexiconFile ?? configuration.outputFolder,
+                message: "no code \"\(code)\" in the lexicon or the codings (codes: \(names))")
+        }
+        let options = configuration.tokenize.options
+        let stopwords: Stopwords
+        do { stopwords = try configuration.tokenize.stopwordList() } catch {
+            throw PipelineError(file: configuration.tokenize.stopwords, message: "cannot read the stopwords: \(error)")
+        }
+        let compiled = codeIndex.flatMap { index in
+            lexicon.map { CompiledLexicon(lexicon: $0, options: options, codes: [index]) }
+        }
+        let roles = configuration.analysedRoles
+        // Every word's counts in both, by an id of the study's own (a document's ids are its own).
+        var vocabulary = Vocabulary()
+        var counts: [(inCode: Int, other: Int, matched: Bool)] = []
+        var (turns, words, otherTurns, otherWords) = (0, 0, 0, 0)
+        _ = try Outputs.forEachDocument(of: configuration) { document in
+            var inCode = coded[document.id] ?? []
+            Self.place(unplaced[document.id] ?? [], in: document) { manual, segment in
+                if manual.code == code { inCode.insert(segment.index) }
+            }
+            let read = Set(
+                document.segments.indices.filter { inCode.contains($0) || roles.contains(document.segments[$0].role) })
+            guard !read.isEmpty else { return }
+            let corpus = TokenizedCorpus(
+                documents: [document], options: options, stopwords: stopwords, computeStems: compiled != nil,
+                segments: read)
+            let matcher = compiled.map { LexiconMatcher(compiled: $0, corpus: corpus) }
+            var ids = [Int32](repeating: -1, count: corpus.forms.count)
+            for index in read.sorted() {
+                let tokens = corpus.tokens[0][index]
+                let isCoded = inCode.contains(index)
+                if isCoded {
+                    (turns, words) = (turns + 1, words + tokens.count)
+                } else {
+                    (otherTurns, otherWords) = (otherTurns + 1, otherWords + tokens.count)
+                }
+                var matched = [Bool](repeating: false, count: isCoded ? tokens.count : 0)
+                if isCoded, let matcher {
+                    for match in matcher.matches(in: tokens) where !match.isExclusion {
+                        for position in match.start..<match.end { matched[position] = true }
+                    }
+                }
+                for (position, token) in tokens.enumerated() where !corpus.isStopword[Int(token.form)] {
+                    let form = Int(token.form)
+                    if ids[form] < 0 {
+                        ids[form] = corpus.forms.withBytes(of: token.form) { vocabulary.intern($0) }
+                        if Int(ids[form]) == counts.count { counts.append((0, 0, false)) }
+                    }
+                    let id = Int(ids[form])
+                    if isCoded {
+                        counts[id].inCode += 1
+                        if matched[position] { counts[id].matched = true }
+                    } else {
+                        counts[id].other += 1
+                    }
+                }
+            }
+        }
+        var rows: [CodeWords.Word] = []
+        for (id, count) in counts.enumerated() where count.inCode >= minimumCount {
+            let statistic = LogLikelihood(a: count.inCode, b: count.other, c: words, d: otherWords)
+            guard statistic.logRatio > 0 else { continue }
+            rows.append(
+                CodeWords.Word(
+                    word: vocabulary[Int32(id)], count: count.inCode,
+                    rate: FrequencyTable.rate(count.inCode, of: words),
+                    otherCount: count.other, otherRate: FrequencyTable.rate(count.other, of: otherWords),
+                    logLikelihood: statistic.g2, pValue: statistic.pValue, logRatio: statistic.logRatio,
+                    inPatterns: count.matched))
+        }
+        rows.sort { ($1.logLikelihood, $0.word) < ($0.logLikelihood, $1.word) }
+        return CodeWords(
+            code: code, basis: basis, coders: coders, turns: turns, words: words,
+            otherRoles: roles.map(\.rawValue).sorted(), otherTurns: otherTurns,
+            otherWords: otherWords, rows: rows, minimumCount: minimumCount)
+    }
+}
+
+extension CodeWords {
+    /// The table for a terminal: what was set against what, then the words, the largest G² first.
+    public func text(limit: Int? = nil) -> String {
+        let whose =
+            basis == .suggestions
+            ? "the suggestions not rejected by a coder"
+            : "the codings of \(coders.isEmpty ? "no coder" : coders.joined(separator: ", "))"
+        guard turns > 0 else {
+            return "No turn carries \"\(code)\" in \(whose)"
+                + (basis == .codings
+                    ? " (tmine review or tmine decide records codings); --suggestions reads the suggestions.\n"
+                    : ".\n")
+        }
+        var lines = [
+            "Words of the \(turns.counted("turn")) carrying \"\(code)\" (\(words.counted("word"))), in \(whose), "
+                + "against the \(otherTurns.counted("other turn")) of \(otherRoles.joined(separator: ", ")) "
+                + "(\(otherWords.counted("word"))); said \(minimumCount.counted("time")) or more in them:"
+        ]
+        guard !rows.isEmpty else {
+            lines.append("No word is, and more often than in the other turns.")
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let shown = limit.map { Array(rows.prefix($0)) } ?? rows
+        let width = max(4, shown.map(\.word.count).max() ?? 0)
+        lines.append("")
+        lines.append(
+            "word".padding(toLength: width, withPad: " ", startingAt: 0) + "  here per 1,000  others per 1,000"
+                + "      G²  log ratio")
+        for row in shown {
+            lines.append(
+                row.word.padding(toLength: width, withPad: " ", startingAt: 0) + String(row.count).leftPadded(6)
+                    + FixedPoint.string(row.rate, digits: 2).leftPadded(10) + String(row.otherCount).leftPadded(8)
+                    + FixedPoint.string(row.otherRate, digits: 2).leftPadded(10)
+                    + FixedPoint.string(row.logLikelihood, digits: 2).leftPadded(8)
+                    + FixedPoint.string(row.logRatio, digits: 2).leftPadded(11) + (row.inPatterns ? "  pattern" : ""))
+        }
+        if shown.count < rows.count {
+            lines.append("… \((rows.count - shown.count).counted("more word")) (--json or --csv lists every one)")
+        }
+        lines.append(
+            "pattern: one of the code's patterns matches it in these turns; the others are words they do not look for yet."
+        )
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per word: its counts and rates in the code's turns and the others, G², p, log ratio, and whether a pattern matches it.
+    public func csv() -> String {
+        var rows = ["word,count,per_1000,other_count,other_per_1000,log_likelihood,p_value,log_ratio,in_patterns"]
+        for row in self.rows {
+            rows.append(
+                [
+                    csvField(row.word), String(row.count), FixedPoint.string(row.rate, digits: 4),
+                    String(row.otherCount), FixedPoint.string(row.otherRate, digits: 4),
+                    FixedPoint.string(row.logLikelihood, digits: 4), String(row.pValue),
+                    FixedPoint.string(row.logRatio, digits: 4), row.inPatterns ? "true" : "false",
+                ]
+                .joined(separator: ","))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+}
