@@ -155,27 +155,34 @@ extension CodeWords {
         }
         var lines = [
             "Words of the \(turns.counted("turn")) carrying \"\(code)\" (\(words.counted("word"))), in \(whose), "
-                + "against the \(otherTurns.counted("other turn")) of \(otherRoles.joined(separator: ", ")) "
-                + "(\(otherWords.counted("word"))); said \(minimumCount.counted("time")) or more in them:"
+                + "against the \(otherTurns.counted("other turn")) of the roles analysed, "
+                + "\(otherRoles.joined(separator: ", ")) (\(otherWords.counted("word"))); said "
+                + "\(minimumCount.counted("time")) or more in them:"
         ]
         guard !rows.isEmpty else {
             lines.append("No word is, and more often than in the other turns.")
             return lines.joined(separator: "\n") + "\n"
         }
         let shown = limit.map { Array(rows.prefix($0)) } ?? rows
-        let width = max(4, shown.map(\.word.count).max() ?? 0)
-        lines.append("")
-        lines.append(
-            "word".padding(toLength: width, withPad: " ", startingAt: 0) + "  here per 1,000  others per 1,000"
-                + "      G²  log ratio")
-        for row in shown {
-            lines.append(
-                row.word.padding(toLength: width, withPad: " ", startingAt: 0) + String(row.count).leftPadded(6)
-                    + FixedPoint.string(row.rate, digits: 2).leftPadded(10) + String(row.otherCount).leftPadded(8)
-                    + FixedPoint.string(row.otherRate, digits: 2).leftPadded(10)
-                    + FixedPoint.string(row.logLikelihood, digits: 2).leftPadded(8)
-                    + FixedPoint.string(row.logRatio, digits: 2).leftPadded(11) + (row.inPatterns ? "  pattern" : ""))
+        // Each column as wide as its widest cell, two spaces between.
+        let header = ["word", "here", "per 1,000", "others", "per 1,000", "G²", "log ratio"]
+        let cells = shown.map { row in
+            [
+                row.word, String(row.count), FixedPoint.string(row.rate, digits: 2), String(row.otherCount),
+                FixedPoint.string(row.otherRate, digits: 2), FixedPoint.string(row.logLikelihood, digits: 2),
+                FixedPoint.string(row.logRatio, digits: 2),
+            ]
         }
+        let widths = header.indices.map { column in
+            ([header] + cells).map { $0[column].count }.max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            cells[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                + cells.indices.dropFirst().map { "  " + cells[$0].leftPadded(widths[$0]) }.joined()
+        }
+        lines.append("")
+        lines.append(line(header))
+        for (row, cells) in zip(shown, cells) { lines.append(line(cells) + (row.inPatterns ? "  pattern" : "")) }
         if shown.count < rows.count {
             lines.append("… \((rows.count - shown.count).counted("more word")) (--json or --csv lists every one)")
         }
