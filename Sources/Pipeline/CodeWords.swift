@@ -86,7 +86,8 @@ extension Decider {
                 document.segments.indices.filter { inCode.contains($0) || roles.contains(document.segments[$0].role) })
             guard !read.isEmpty else { return }
             let corpus = TokenizedCorpus(
-                documents: [document], options: options, stopwords: stopwords, computeStems: compiled != nil,
+                documents: [document], options: options, stopwords: stopwords,
+                computeStems: codeIndex.map { lexicon?.codes[$0].match == .stem } == true,
                 segments: read)
             let matcher = compiled.map { LexiconMatcher(compiled: $0, corpus: corpus) }
             var ids = [Int32](repeating: -1, count: corpus.forms.count)
