@@ -131,6 +131,30 @@ struct CodeWordsTests {
         #expect(alice.words == (try reference(workspace, coded: [acceptedTurn])).words)
     }
 
+    /// A code matched on stems marks the words its stems match (`train`: training, trained), not
+    /// a word of another stem beside them (trainees).
+    @Test func aCodeMatchedOnStemsMarksTheWordsOfItsStems() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.editLexicon {
+            $0 + """
+
+                  - name: Training
+                    description: Learning the job.
+                    match: stem
+                    patterns: [train]
+
+                """
+        }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let words = try decider.codeWords(code: "Training", basis: .suggestions, minimumCount: 1)
+        let marked = Set(words.rows.filter(\.inPatterns).map(\.word))
+        #expect(marked.isSuperset(of: ["training", "trained"]), "\(marked)")
+        #expect(marked.allSatisfy { PorterStemmer.stem($0) == "train" }, "\(marked)")
+        #expect(words.rows.contains { !$0.inPatterns })
+    }
+
     /// A code neither the lexicon nor a coding has is refused, with the codes it could be.
     @Test func anUnknownCodeIsRefusedWithTheLexiconsCodes() throws {
         let workspace = try Workspace()
