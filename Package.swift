@@ -17,6 +17,13 @@ let concreteMetadata: [SwiftSetting] = [
 let libxml2Headers = CSetting.unsafeFlags(["-iwithsysroot", "/usr/include/libxml2"])
 let libxml2HeadersForSwift = SwiftSetting.unsafeFlags(["-Xcc", "-iwithsysroot", "-Xcc", "/usr/include/libxml2"])
 
+// libdeflate by its soname on Linux (`-l:libdeflate.so.0`: the runtime package has no
+// `libdeflate.so`, which only libdeflate-dev links), by name elsewhere.
+let libdeflateLink: [LinkerSetting] = [
+    .linkedLibrary(":libdeflate.so.0", .when(platforms: [.linux])),
+    .linkedLibrary("deflate", .when(platforms: [.macOS])),
+]
+
 // Where `Linking/libstdc++.so` is (a linker script that names the static C++ runtime), for release
 // links on Linux: the manifest's own folder, whichever folder the build runs from.
 let linkingFolder = String(#filePath.dropLast("Package.swift".count)) + "Linking"
@@ -57,12 +64,11 @@ let package = Package(
                 .linkedLibrary("xml2", .when(platforms: [.macOS])),
             ]
         ),
-        // Whole-buffer DEFLATE for the entries of a .docx (see ZipPackage).
-        .systemLibrary(
-            name: "CLibDeflate",
-            pkgConfig: "libdeflate",
-            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
-        ),
+        // Whole-buffer DEFLATE for the entries of a .docx (see ZipPackage). Its header where
+        // installed, else the few declarations of `shim.h`; linked by the library's soname on
+        // Linux (`libdeflateLink`), so that a machine with Debian's libdeflate0 and without
+        // libdeflate-dev builds the tool.
+        .systemLibrary(name: "CLibDeflate"),
         .target(name: "CFileSystem"),
         .target(name: "Corpus", dependencies: ["CFileSystem"], swiftSettings: concreteMetadata),
         .target(
@@ -74,7 +80,8 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
-            swiftSettings: concreteMetadata + [libxml2HeadersForSwift]
+            swiftSettings: concreteMetadata + [libxml2HeadersForSwift],
+            linkerSettings: libdeflateLink
         ),
         .target(name: "TextAnalysis", dependencies: ["Corpus", "CFileSystem"], swiftSettings: concreteMetadata),
         .target(
