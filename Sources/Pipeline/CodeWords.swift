@@ -122,7 +122,8 @@ extension Decider {
             }
         }
         var rows: [CodeWords.Word] = []
-        for (id, count) in counts.enumerated() where count.inCode >= minimumCount {
+        // With no other turn's words there is nothing to set the code's against.
+        for (id, count) in counts.enumerated() where count.inCode >= minimumCount && otherWords > 0 {
             let statistic = LogLikelihood(a: count.inCode, b: count.other, c: words, d: otherWords)
             guard statistic.logRatio > 0 else { continue }
             rows.append(
@@ -160,6 +161,10 @@ extension CodeWords {
                 + "\(otherRoles.joined(separator: ", ")) (\(otherWords.counted("word"))); said "
                 + "\(minimumCount.counted("time")) or more in them:"
         ]
+        guard otherWords > 0 else {
+            lines.append("No other turn has words to set them against.")
+            return lines.joined(separator: "\n") + "\n"
+        }
         guard !rows.isEmpty else {
             lines.append("No word is, and more often than in the other turns.")
             return lines.joined(separator: "\n") + "\n"

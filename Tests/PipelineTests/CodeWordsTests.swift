@@ -155,6 +155,29 @@ struct CodeWordsTests {
         #expect(words.rows.contains { !$0.inPatterns })
     }
 
+    /// Every transcript coded whole by hand: no other turn is left to compare with, and the
+    /// table says so rather than divide by no words.
+    @Test func aCodeOnEveryTurnHasNothingToBeSetAgainst() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        try decider.decide(
+            coder: "alice",
+            corpus.documents.map {
+                .manual(
+                    document: $0.id, range: ScalarRange(start: 0, end: $0.text.unicodeScalars.count),
+                    code: "Serendipity")
+            })
+        let words = try decider.codeWords(code: "Serendipity", basis: .codings, minimumCount: 1)
+        #expect(words.turns == corpus.documents.reduce(0) { $0 + $1.segments.count })
+        #expect(words.otherTurns == 0 && words.otherWords == 0)
+        #expect(words.rows.isEmpty)
+        #expect(words.text().contains("No other turn has words to set them against."))
+        _ = try JSONEncoder().encode(words)
+    }
+
     /// A code neither the lexicon nor a coding has is refused, with the codes it could be.
     @Test func anUnknownCodeIsRefusedWithTheLexiconsCodes() throws {
         let workspace = try Workspace()
