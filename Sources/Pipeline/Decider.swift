@@ -321,8 +321,16 @@ public struct Decider: Sendable {
             }
         }
         if !problems.isEmpty {
+            // A problem several actions share (a code the lexicon lacks, coded by hand in eleven
+            // transcripts) said once, with how many.
+            var times: [String: Int] = [:]
+            for problem in problems { times[problem, default: 0] += 1 }
+            let said = problems.compactMap { problem -> String? in
+                defer { times[problem] = nil }
+                return times[problem].map { $0 > 1 ? "\(problem) (\($0) actions)" : problem }
+            }
             throw PipelineError(
-                file: decisionsPath(coder: coder), message: problems.joined(separator: "; ") + "; nothing was written")
+                file: decisionsPath(coder: coder), message: said.joined(separator: "; ") + "; nothing was written")
         }
         if blind {
             for index in events.indices { events[index].blind = true }

@@ -1027,6 +1027,21 @@ import TextAnalysis
                 && message.contains(
                     "lexicon.yaml): did you mean \"Serendipity\"? a new code is added to the lexicon")
         }
+        // One problem of several actions said once, with how many; each other problem as well.
+        #expect {
+            try decider.decide(
+                coder: "bob",
+                [.recode(suggestion.id, code: "No such code"), .accept("missing"), .reject("missing too")]
+                    + ["one", "two"].map { _ in
+                        .manual(document: "x", range: ScalarRange(start: 0, end: 1), code: "Nope")
+                    })
+        } throws: { error in
+            let message = (error as? PipelineError)?.message ?? ""
+            return message.components(separatedBy: "no code \"Nope\"").count == 2
+                && message.contains("(it may have no patterns) (2 actions)")
+                && message.contains("no suggestion \"missing\"; no suggestion \"missing too\"")
+                && message.hasSuffix("; nothing was written")
+        }
         #expect(throws: PipelineError.self) { try decider.decide(coder: "../evil", [.accept(suggestion.id)]) }
         // Two decisions on one suggestion at once (by its id and a prefix), and a recode to the
         // suggested code itself: both were recorded, the last one kept.
