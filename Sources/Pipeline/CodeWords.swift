@@ -37,6 +37,8 @@ public struct CodeWords: Sendable, Codable, Equatable {
     public var otherRoles: [String]
     public var otherTurns: Int
     public var otherWords: Int
+    /// Whose turns were read on both sides, when not every speaker's: `participant P3`, `clinical_tech_split=Full-time tech`.
+    public var turnsOf: String?
     /// Words said at least ``minimumCount`` times in the code's turns, more often there than in
     /// the others, the largest G² first (then by word); stopwords left out.
     public var rows: [Word]
@@ -46,13 +48,15 @@ public struct CodeWords: Sendable, Codable, Equatable {
 extension Decider {
     /// ``CodeWords`` of `code`: its turns from every coder's codings (or `coder`'s), or from the
     /// suggestions not rejected; the others, the turns of the pipeline's analysed roles that do
-    /// not carry it. Both tokenised as the pipeline tokenises (its stopwords left out of the
-    /// rows), from corpus.json a document at a time.
+    /// not carry it; on both sides only the turns of the participants `filter` accepts (its
+    /// roles are not read). Both tokenised as the pipeline tokenises (its stopwords left out of
+    /// the rows), from corpus.json a document at a time.
     public func codeWords(
-        code: String, basis: CodeCooccurrence.Basis, coder: String? = nil, minimumCount: Int = 3
+        code: String, basis: CodeCooccurrence.Basis, coder: String? = nil, filter: SegmentFilter = .everyone,
+        minimumCount: Int = 3
     ) throws(PipelineError) -> CodeWords {
         var coded: [String: Set<Int>] = [:]
-        let (coders, unplaced) = try applications(basis: basis, coder: coder, filter: .everyone) {
+        let (coders, unplaced) = try applications(basis: basis, coder: coder, filter: filter) {
             applied, documentID, turn in
             if applied == code { coded[documentID, default: []].insert(turn) }
         }
@@ -73,6 +77,14 @@ extension Decider {
             lexicon.map { CompiledLexicon(lexicon: $0, options: options, codes: [index]) }
         }
         let roles = configuration.analysedRoles
+        let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
+        let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
+        func accepts(_ segment: Segment) -> Bool {
+            !narrowed
+                || filter.accepts(
+                    participantID: segment.participantID,
+                    participant: segment.participantID.flatMap { participants[$0] })
+        }
         // Every word's counts in both, by an id of the study's own (a document's ids are its own).
         var vocabulary = Vocabulary()
         var counts: [(inCode: Int, other: Int, matched: Bool)] = []
@@ -80,10 +92,13 @@ extension Decider {
         _ = try Outputs.forEachDocument(of: configuration) { document in
             var inCode = coded[document.id] ?? []
             Self.place(unplaced[document.id] ?? [], in: document) { manual, segment in
-                if manual.code == code { inCode.insert(segment.index) }
+                if manual.code == code, accepts(segment) { inCode.insert(segment.index) }
             }
             let read = Set(
-                document.segments.indices.filter { inCode.contains($0) || roles.contains(document.segments[$0].role) })
+                document.segments.indices.filter {
+                    inCode.contains($0)
+                        || (roles.contains(document.segments[$0].role) && accepts(document.segments[$0]))
+                })
             guard !read.isEmpty else { return }
             let corpus = TokenizedCorpus(
                 documents: [document], options: options, stopwords: stopwords,
@@ -138,7 +153,7 @@ extension Decider {
         return CodeWords(
             code: code, basis: basis, coders: coders, turns: turns, words: words,
             otherRoles: roles.map(\.rawValue).sorted(), otherTurns: otherTurns,
-            otherWords: otherWords, rows: rows, minimumCount: minimumCount)
+            otherWords: otherWords, turnsOf: Self.whose(filter), rows: rows, minimumCount: minimumCount)
     }
 }
 
@@ -159,7 +174,8 @@ extension CodeWords {
             "Words of the \(turns.counted("turn")) carrying \"\(code)\" (\(words.counted("word"))), in \(whose), "
                 + "against the \(otherTurns.counted("other turn")) of the roles analysed, "
                 + "\(otherRoles.joined(separator: ", ")) (\(otherWords.counted("word"))); said "
-                + "\(minimumCount.counted("time")) or more in them:"
+                + "\(minimumCount.counted("time")) or more in them"
+                + (turnsOf.map { "; only the turns of \($0)" } ?? "") + ":"
         ]
         guard otherWords > 0 else {
             lines.append("No other turn has words to set them against.")

@@ -21,12 +21,6 @@ extension Decider {
         let (coders, unplaced) = try applications(basis: basis, coder: coder, filter: filter) {
             tally.add(code: $0, documentID: $1, turn: $2)
         }
-        // Whose turns, said as the command line gives them.
-        let conditions =
-            (filter.participantIDs.map { ["participant " + $0.sorted().joined(separator: ", ")] } ?? [])
-            + filter.attributes.sorted { $0.key < $1.key }.map {
-                "\($0.key)=\($0.value.sorted().joined(separator: " or "))"
-            }
         if !unplaced.isEmpty {
             let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
             _ = try Outputs.forEachDocument(of: configuration) { document in
@@ -39,7 +33,7 @@ extension Decider {
             }
         }
         var table = tally.result(basis: basis, coders: coders)
-        table.turnsOf = narrowed ? conditions.joined(separator: "; ") : nil
+        table.turnsOf = Self.whose(filter)
         return table
     }
 
@@ -102,6 +96,17 @@ extension Decider {
             }
         }
         return (coder.map { [$0] } ?? coding.sorted(), unplaced)
+    }
+
+    /// Whose turns `filter` keeps, said as the command line gives them (`participant P3`,
+    /// `clinical_tech_split=Full-time tech`); nil for everyone's.
+    static func whose(_ filter: SegmentFilter) -> String? {
+        let conditions =
+            (filter.participantIDs.map { ["participant " + $0.sorted().joined(separator: ", ")] } ?? [])
+            + filter.attributes.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value.sorted().joined(separator: " or "))"
+            }
+        return conditions.isEmpty ? nil : conditions.joined(separator: "; ")
     }
 
     /// Each of `codings` (by hand, of `document`) with each turn it overlaps: one across turns

@@ -20,12 +20,6 @@ struct CooccurrenceCommand: ParsableCommand {
 
     @OptionGroup var table: CodingTableOptions
 
-    @Option(name: .long, help: "Only the turns of these participants (repeatable).")
-    var participant: [String] = []
-
-    @Option(name: .customLong("where"), help: "Only turns whose participant has ATTRIBUTE=VALUE (repeatable).")
-    var conditions: [String] = []
-
     @Option(name: .long, help: "Order the pairs by units (most shared first) or c (highest c-coefficient first).")
     var sort: CodeCooccurrence.Order = .units
 
@@ -38,15 +32,10 @@ struct CooccurrenceCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try readPipeline(pipeline)
-        // The turn filters of kwic and freq, every role's turns read: codes count wherever applied.
-        let filter = try FilterOptions.parse(
-            ["--role", "all"] + participant.flatMap { ["--participant", $0] } + conditions.flatMap { ["--where", $0] })
-        if !participant.isEmpty || !conditions.isEmpty {
-            try filter.check(against: try report { try Outputs.corpusWithoutDocuments(of: configuration).participants })
-        }
+        let filter = try table.filter(of: configuration)
         let cooccurrence = try report {
             try Decider(configuration: configuration).cooccurrence(
-                unit: unit, basis: table.basis, coder: table.coder, filter: try filter.filter())
+                unit: unit, basis: table.basis, coder: table.coder, filter: filter)
         }.arranged(by: sort, minimumUnits: minCount)
         try table.print(cooccurrence, csv: cooccurrence.csv, text: { cooccurrence.text(limit: $0) })
     }

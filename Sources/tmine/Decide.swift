@@ -228,9 +228,10 @@ struct LexiconCommand: ParsableCommand {
 
         func run() throws {
             let configuration = try readPipeline(pipeline)
+            let filter = try table.filter(of: configuration)
             let words = try report {
                 try Decider(configuration: configuration).codeWords(
-                    code: code, basis: table.basis, coder: table.coder, minimumCount: minCount)
+                    code: code, basis: table.basis, coder: table.coder, filter: filter, minimumCount: minCount)
             }
             try table.print(words, csv: words.csv, text: { words.text(limit: $0) })
         }

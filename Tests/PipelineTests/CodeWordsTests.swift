@@ -12,7 +12,8 @@ struct CodeWordsTests {
     /// Each word's count in `coded` turns and in the other turns of `roles`, stopwords left out,
     /// and both sides' words; plus the words of the evidence of `evidence` (their turns' tokens).
     func reference(
-        _ workspace: Workspace, coded: Set<String>, evidence: [Suggestion] = []
+        _ workspace: Workspace, coded: Set<String>, evidence: [Suggestion] = [],
+        participants accepted: (String?) -> Bool = { _ in true }
     ) throws -> (counts: [String: (Int, Int)], words: Int, otherWords: Int, matched: Set<String>) {
         let configuration = try PipelineReader.read(workspace.pipeline)
         let stopwords = try configuration.tokenize.stopwordList()
@@ -24,7 +25,8 @@ struct CodeWordsTests {
         for document in corpus.documents {
             for segment in document.segments {
                 let isCoded = coded.contains("\(document.id)#\(segment.index)")
-                guard isCoded || configuration.analysedRoles.contains(segment.role) else { continue }
+                guard isCoded || configuration.analysedRoles.contains(segment.role), accepted(segment.participantID)
+                else { continue }
                 var forms = Vocabulary()
                 var surfaces = Vocabulary()
                 let tokens = tokenizer.tokenize(segment.text, forms: &forms, surfaces: &surfaces)
@@ -178,6 +180,38 @@ struct CodeWordsTests {
         _ = try JSONEncoder().encode(words)
     }
 
+    /// With `--where`, both sides are the turns of the participants who have the attribute's
+    /// value: the code's suggestions in their turns against their other turns.
+    @Test func aFilterKeepsBothSidesToTheParticipantsItNames() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let (code, suggestions) = try mostSuggested(decider)
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let tech = Set(
+            corpus.participants.participants.filter { $0.attributes["clinical_tech_split"] == "Full-time tech" }.map(
+                \.id))
+        let filter = SegmentFilter(
+            roles: Set(SpeakerRole.allCases), attributes: ["clinical_tech_split": ["Full-time tech"]])
+        let words = try decider.codeWords(code: code, basis: .suggestions, filter: filter, minimumCount: 1)
+        let theirs = suggestions.filter { $0.participantID.map(tech.contains) == true }
+        let coded = Set(theirs.map { "\($0.documentID)#\($0.segmentIndex)" })
+        let expected = try reference(workspace, coded: coded) { $0.map(tech.contains) == true }
+        #expect(!coded.isEmpty && coded.count < Set(suggestions.map { "\($0.documentID)#\($0.segmentIndex)" }).count)
+        #expect(words.turns == coded.count)
+        #expect(words.words == expected.words)
+        #expect(words.otherWords == expected.otherWords)
+        #expect(words.turnsOf == "clinical_tech_split=Full-time tech")
+        #expect(words.text().contains("; only the turns of clinical_tech_split=Full-time tech:"))
+        let rows = expected.counts.compactMap { word, counts -> String? in
+            counts.0 >= 1
+                && LogLikelihood(a: counts.0, b: counts.1, c: expected.words, d: expected.otherWords).logRatio > 0
+                ? "\(word) \(counts.0) \(counts.1)" : nil
+        }
+        #expect(Set(words.rows.map { "\($0.word) \($0.count) \($0.otherCount)" }) == Set(rows))
+    }
+
     /// A code neither the lexicon nor a coding has is refused, with the codes it could be.
     @Test func anUnknownCodeIsRefusedWithTheLexiconsCodes() throws {
         let workspace = try Workspace()
@@ -202,6 +236,9 @@ struct CodeWordsTests {
         let words = try decider.codeWords(code: code, basis: .suggestions, minimumCount: 2)
         let tmine = try tmineExecutable().path
         let options = ["lexicon", "words", workspace.pipeline, code, "--suggestions", "--min-count", "2"]
+        let (refused, message) = try runProcess(tmine, options + ["--where", "clinical_tech_split=full-time tech"])
+        #expect(refused != 0)
+        #expect(message.contains("--where: no participant has clinical_tech_split=full-time tech"), "\(message)")
         let (status, text) = try runProcess(tmine, options + ["--top", "3"])
         #expect(status == 0)
         #expect(text == words.text(limit: 3))
