@@ -105,6 +105,32 @@ struct ReviewAPI: Sendable {
         return try json(turns)
     }
 
+    /// How many of a code's words the page lists.
+    static let wordsShown = 25
+
+    /// The words that mark `code`'s turns (``CodeWords``, said at least twice there): from the
+    /// codings the page may see (this coder's alone when ``blind``), or, when none carries the
+    /// code yet, from its suggestions not rejected; the first ``wordsShown`` of them.
+    func words(code: String) throws -> Response {
+        let decider = self.decider
+        let states = visible(try loaded { try decider.coderStates(cache: self.states) })
+        var words: CodeWords?
+        do {
+            // Blind, a coder with no log yet has no codings: the suggestions are read instead.
+            if !blind || states.contains(where: { $0.coder == coder }) {
+                words = try decider.codeWords(code: code, basis: .codings, coder: blind ? coder : nil, minimumCount: 2)
+            }
+            if words.map({ $0.turns == 0 }) ?? true {
+                words = try decider.codeWords(code: code, basis: .suggestions, minimumCount: 2)
+            }
+        } catch {
+            return problem(.unprocessableContent, error.description)
+        }
+        guard var words else { return problem(.internalServerError, "no words counted") }
+        words.rows = Array(words.rows.prefix(Self.wordsShown))
+        return try json(words)
+    }
+
     struct DecisionRequest: Decodable {
         struct Item: Decodable {
             var action: String

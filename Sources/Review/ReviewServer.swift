@@ -103,6 +103,9 @@ public struct ReviewServer: Sendable {
             let segment = request.uri.queryParameters["segment"].flatMap { Int(String($0)) } ?? -1
             return try api.turns(document: document, segment: segment)
         }
+        router.get("/api/words") { request, _ -> Response in
+            try api.words(code: request.uri.queryParameters["code"].map(String.init) ?? "")
+        }
         router.post("/api/decisions") { request, context -> Response in
             let body = try await request.decode(as: ReviewAPI.DecisionRequest.self, context: context)
             return try api.decide(body)

@@ -76,7 +76,10 @@ struct ReviewStudy {
 
     @Test func everyRequestNeedsTheToken() async throws {
         try await withServer { client, _ in
-            for path in ["/", "/api/state", "/api/suggestions?ids=a", "/api/turns?document=interview-01&segment=2"] {
+            for path in [
+                "/", "/api/state", "/api/suggestions?ids=a", "/api/turns?document=interview-01&segment=2",
+                "/api/words?code=Serendipity",
+            ] {
                 try await client.execute(uri: path, method: .get) { #expect($0.status == .forbidden) }
                 try await client.execute(uri: path + (path.contains("?") ? "&" : "?") + "token=wrong", method: .get) {
                     #expect($0.status == .forbidden)
@@ -325,6 +328,48 @@ struct ReviewStudy {
             #expect(log.events.last?.blind == (blind ? true : nil))
             let counted = Agreement.decidedBlind(try decider.coderStates()).first { $0.coder == "alice" }
             #expect(counted?.blind == (blind ? 1 : 0) && counted?.decisions == 3)
+        }
+    }
+
+    /// The words of a code the page lists are the library's first ones: from its suggestions
+    /// until a coder codes it, then from the codings the page may see (blind: the coder's own,
+    /// so another coder's acceptance alone leaves the suggestions counted); an unknown code is
+    /// refused with the codes it could be.
+    @Test(arguments: [false, true]) func aCodesWordsAreTheLibrarysFromTheCodingsThePageMaySee(blind: Bool)
+        async throws
+    {
+        try await withServer(blind: blind) { client, study in
+            let decider = Decider(configuration: study.configuration)
+            let file = try decider.currentSuggestions().file
+            let code = file.suggestions[0].code
+            let ofCode = file.suggestions.filter { $0.code == code }
+            func words() async throws -> CodeWords {
+                let path = "/api/words?token=\(token)&code=" + code.replacingOccurrences(of: " ", with: "%20")
+                return try await client.execute(uri: path, method: .get) {
+                    #expect($0.status == .ok)
+                    return try JSONDecoder().decode(CodeWords.self, from: Data(buffer: $0.body))
+                }
+            }
+            var expected = try decider.codeWords(code: code, basis: .suggestions, minimumCount: 2)
+            expected.rows = Array(expected.rows.prefix(ReviewAPI.wordsShown))
+            #expect(try await words() == expected)
+            #expect(expected.turns > 1 && !expected.rows.isEmpty)
+            try decider.decide(coder: "bob", [.accept(ofCode[0].id)])
+            let afterBob = try await words()
+            #expect(afterBob.basis == (blind ? .suggestions : .codings))
+            #expect(afterBob.turns == (blind ? expected.turns : 1))
+            try decider.decide(coder: "alice", [.accept(ofCode[1].id)])
+            let afterAlice = try await words()
+            #expect(afterAlice.basis == .codings)
+            #expect(afterAlice.coders == (blind ? ["alice"] : ["alice", "bob"]))
+            var coded = try decider.codeWords(
+                code: code, basis: .codings, coder: blind ? "alice" : nil, minimumCount: 2)
+            coded.rows = Array(coded.rows.prefix(ReviewAPI.wordsShown))
+            #expect(afterAlice == coded)
+            try await client.execute(uri: "/api/words?token=\(token)&code=Nope", method: .get) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(String(buffer: response.body).contains("no code \\\"Nope\\\""))
+            }
         }
     }
 

@@ -12,7 +12,7 @@ a decision updates its card without the page loading the suggestions again, and 
 the page is open (a transcript added) is noticed when the next cards are fetched.
 
 The first form also drives the status, participant, attribute and code filters and checks what
-they show against the state's listing.
+they show against the state's listing, and the words of a code against the API's.
 """
 import http.client
 import json
@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -48,6 +49,35 @@ def state(port, url):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("GET", "/api/state", headers={"X-Review-Token": url.split("token=")[1]})
     return json.loads(connection.getresponse().read())
+
+
+def api(port, url, path):
+    """A GET of the review API with the page's token, as JSON."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"X-Review-Token": url.split("token=")[1]})
+    return json.loads(connection.getresponse().read())
+
+
+def code_words(driver, wait, state, port, url):
+    """The words of the code suggested most, shown by "Words of this code": the API's rows, in
+    its order, each marked as its patterns' or not."""
+    suggestions = state["listing"]["suggestions"]
+    code = max(sorted({s["code"] for s in suggestions}), key=lambda c: sum(s["code"] == c for s in suggestions))
+    button = driver.find_element(By.XPATH, '//ul[@id="tree"]//button[span[1][text()="%s"]]' % code)
+    driver.execute_script("arguments[0].click()", button)
+    words = api(port, url, "/api/words?code=" + urllib.parse.quote(code))
+    assert words["rows"], "no words of %s" % code
+    driver.execute_script("arguments[0].click()", driver.find_element(By.ID, "code-words"))
+    rows = lambda d: d.find_elements(By.CSS_SELECTOR, "#words-table tr")
+    wait.until(lambda d: len(rows(d)) == len(words["rows"]) + 1)
+    shown = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in rows(driver)[1:]]
+    assert [row[0] for row in shown] == [w["word"] for w in words["rows"]], shown
+    assert [row[5] == "pattern" for row in shown] == [w["inPatterns"] for w in words["rows"]], shown
+    assert ("%d turns carrying it" % words["turns"]) in driver.find_element(By.ID, "words-basis").text
+    driver.find_element(By.CSS_SELECTOR, "#words-dialog button").click()
+    wait.until(lambda d: not d.find_element(By.ID, "words-dialog").get_attribute("open"))
+    driver.execute_script("arguments[0].click()", driver.find_element(By.ID, "clear-code"))
+    return "words of a code ok"
 
 
 def filters(driver, wait, state):
@@ -257,6 +287,7 @@ def main():
         assert progress.startswith("reviewed 3 /"), progress
         driver.save_screenshot(screenshot)
         print(filters(driver, wait, state(port, url)))
+        print(code_words(driver, wait, state(port, url), port, url))
         print("ok:", progress)
     finally:
         if driver is not None:

@@ -255,6 +255,33 @@ function renderTree() {
   const tree = $("tree");
   tree.replaceChildren(...build("").children);
   $("clear-code").hidden = !codeFilter;
+  $("code-words").hidden = !codeFilter;
+}
+
+// The words that mark the chosen code's turns against the others (the server counts them from
+// the codings, or from the suggestions when none carries the code yet).
+async function codeWords() {
+  const code = codeFilter;
+  if (!code) return;
+  $("words-title").textContent = "Words of " + code;
+  $("words-basis").textContent = "counting…";
+  $("words-table").replaceChildren();
+  $("words-dialog").showModal();
+  const response = await api("/api/words?code=" + encodeURIComponent(code));
+  if (!response.ok) { $("words-basis").textContent = await response.text(); return; }
+  const words = await response.json();
+  if (code !== codeFilter) return;
+  const whose = words.basis === "suggestions" ? "its suggestions not rejected" : "the codings of " + words.coders.join(", ");
+  $("words-basis").textContent = words.turns + " turns carrying it (" + whose + ") against " + words.otherTurns +
+    " other turns; words said twice or more there" + (words.rows.length ? ":" : ": none more often than elsewhere.");
+  const head = el("tr");
+  for (const name of ["word", "here", "others", "G²", "log ratio", ""]) head.append(el("th", null, name));
+  const rows = words.rows.map((w) => {
+    const tr = el("tr", w.inPatterns ? "in-patterns" : "candidate");
+    for (const cell of [w.word, w.count, w.otherCount, w.logLikelihood.toFixed(2), w.logRatio.toFixed(2), w.inPatterns ? "pattern" : ""]) tr.append(el("td", null, String(cell)));
+    return tr;
+  });
+  $("words-table").replaceChildren(head, ...rows);
 }
 
 function renderProgress() {
@@ -413,5 +440,6 @@ document.addEventListener("keydown", (e) => {
 });
 for (const id of ["view", "filter-status", "filter-participant", "filter-attribute", "filter-with"]) $(id).addEventListener("change", () => { active = 0; shown = PAGE; render(); });
 $("clear-code").addEventListener("click", () => { codeFilter = ""; shown = PAGE; render(); });
+$("code-words").addEventListener("click", codeWords);
 $("help-button").addEventListener("click", () => $("help").showModal());
 load();
