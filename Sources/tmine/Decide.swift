@@ -198,6 +198,12 @@ struct LexiconCommand: ParsableCommand {
             if !merged.orphans.isEmpty {
                 print("\(merged.orphans.count.counted("decision")) orphaned by lexicon edits")
             }
+            // Where the lexicon missed what coders coded, the words to add are in their turns.
+            if let missed = feedback.codes.filter({ $0.manual > 0 }).max(by: { $0.manual < $1.manual }) {
+                print(
+                    "manual: codings by hand the lexicon missed; tmine lexicon words \(pipeline) \"\(missed.code)\" "
+                        + "lists the words of a code's turns its patterns do not look for yet")
+            }
         }
     }
 

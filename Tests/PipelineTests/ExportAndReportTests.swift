@@ -131,6 +131,15 @@ import TextAnalysis
         let numbers = line.split(separator: " ").compactMap { Int($0) }
         #expect(numbers.count >= 5 && numbers[4] == 1, "\(line)")
         #expect(output.contains("conf: suggestions the coders decided differently"))
+        // A coding by hand is one the lexicon missed: the report points at the words of its code.
+        #expect(!output.contains("tmine lexicon words"))
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let turn = try #require(corpus.documents[0].segments.first { $0.role == .participant })
+        try decider.decide(
+            coder: "bob", [.manual(document: corpus.documents[0].id, range: turn.range, code: "Serendipity")])
+        let (_, missed) = try runProcess(try tmineExecutable().path, ["lexicon", "report", workspace.pipeline])
+        #expect(
+            missed.contains("tmine lexicon words \(workspace.pipeline) \"Serendipity\" lists the words"), "\(missed)")
     }
 
     @Test func qdpxFollowsTheStandardAndEverySelectionMatchesItsSource() throws {
