@@ -33,7 +33,8 @@ public struct CodeWords: Sendable, Codable, Equatable {
     /// The turns the code is applied to, and their words (every token, stopwords too: the base of the rates).
     public var turns: Int
     public var words: Int
-    /// The roles the pipeline analyses, whose other turns the code's are set against; those turns and their words.
+    /// The roles the pipeline analyses, whose other turns the code's are set against; those turns and their words
+    /// (not counted, 0, when no turn carries the code).
     public var otherRoles: [String]
     public var otherTurns: Int
     public var otherWords: Int
@@ -68,6 +69,15 @@ extension Decider {
                 file: configuration.suggest?.lexiconFile ?? configuration.outputFolder,
                 message: "no code \"\(code)\" in the lexicon or the codings (codes: \(names))")
         }
+        let roles = configuration.analysedRoles
+        // No turn carries it: nothing to count the others against (the review page then asks
+        // for the suggestions instead, and the transcripts are not read twice).
+        if coded.isEmpty, !unplaced.values.joined().contains(where: { $0.code == code }) {
+            return CodeWords(
+                code: code, basis: basis, coders: coders, turns: 0, words: 0,
+                otherRoles: roles.map(\.rawValue).sorted(),
+                otherTurns: 0, otherWords: 0, turnsOf: Self.whose(filter), rows: [], minimumCount: minimumCount)
+        }
         let options = configuration.tokenize.options
         let stopwords: Stopwords
         do { stopwords = try configuration.tokenize.stopwordList() } catch {
@@ -76,7 +86,6 @@ extension Decider {
         let compiled = codeIndex.flatMap { index in
             lexicon.map { CompiledLexicon(lexicon: $0, options: options, codes: [index]) }
         }
-        let roles = configuration.analysedRoles
         let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
         let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
         func accepts(_ segment: Segment) -> Bool {
