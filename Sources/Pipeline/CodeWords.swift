@@ -86,14 +86,7 @@ extension Decider {
         let compiled = codeIndex.flatMap { index in
             lexicon.map { CompiledLexicon(lexicon: $0, options: options, codes: [index]) }
         }
-        let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
-        let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
-        func accepts(_ segment: Segment) -> Bool {
-            !narrowed
-                || filter.accepts(
-                    participantID: segment.participantID,
-                    participant: segment.participantID.flatMap { participants[$0] })
-        }
+        let accepts = try accepting(filter)
         // Every word's counts in both, by an id of the study's own (a document's ids are its own).
         var vocabulary = Vocabulary()
         var counts: [(inCode: Int, other: Int, matched: Bool)] = []

@@ -17,17 +17,14 @@ extension Decider {
     ) throws(PipelineError) -> CodeCooccurrence {
         let codebook = configuration.suggest?.lexicon.codes.map(\.name) ?? []
         var tally = CodeCooccurrence.Tally(unit: unit, codebook: codebook)
-        let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
         let (coders, unplaced) = try applications(basis: basis, coder: coder, filter: filter) {
             tally.add(code: $0, documentID: $1, turn: $2)
         }
         if !unplaced.isEmpty {
-            let participants = narrowed ? try Outputs.corpusWithoutDocuments(of: configuration).participants.byID : [:]
+            let accepts = try accepting(filter)
             _ = try Outputs.forEachDocument(of: configuration) { document in
                 Self.place(unplaced[document.id] ?? [], in: document) { manual, segment in
-                    let participant = segment.participantID.flatMap { participants[$0] }
-                    guard !narrowed || filter.accepts(participantID: segment.participantID, participant: participant)
-                    else { return }
+                    guard accepts(segment) else { return }
                     tally.add(code: manual.code, documentID: document.id, turn: segment.index)
                 }
             }
@@ -96,6 +93,17 @@ extension Decider {
             }
         }
         return (coder.map { [$0] } ?? coding.sorted(), unplaced)
+    }
+
+    /// Whether a turn of the study is one of the participants `filter` names (every turn when it
+    /// names no participant or attribute; its roles are not read), their attributes from corpus.json.
+    func accepting(_ filter: SegmentFilter) throws(PipelineError) -> (Segment) -> Bool {
+        guard filter.participantIDs != nil || !filter.attributes.isEmpty else { return { _ in true } }
+        let participants = try Outputs.corpusWithoutDocuments(of: configuration).participants.byID
+        return { segment in
+            filter.accepts(
+                participantID: segment.participantID, participant: segment.participantID.flatMap { participants[$0] })
+        }
     }
 
     /// Whose turns `filter` keeps, said as the command line gives them (`participant P3`,
