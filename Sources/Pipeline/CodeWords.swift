@@ -44,6 +44,8 @@ public struct CodeWords: Sendable, Codable, Equatable {
     /// the others, the largest G² first (then by word); stopwords left out.
     public var rows: [Word]
     public var minimumCount: Int
+    /// 1: words; 2: two words in a row (a row's `word` is both, apart by a space).
+    public var ngram: Int
 }
 
 extension Decider {
@@ -51,10 +53,12 @@ extension Decider {
     /// suggestions not rejected; the others, the turns of the pipeline's analysed roles that do
     /// not carry it; on both sides only the turns of the participants `filter` accepts (its
     /// roles are not read). Both tokenised as the pipeline tokenises (its stopwords left out of
-    /// the rows), from corpus.json a document at a time.
+    /// the rows), from corpus.json a document at a time. `ngram: 2` counts two words in a row
+    /// instead (as the frequency stage's bigrams: no stopword, within a sentence unless the
+    /// tokeniser's `phrases` lets them cross one): candidate phrases.
     public func codeWords(
         code: String, basis: CodeCooccurrence.Basis, coder: String? = nil, filter: SegmentFilter = .everyone,
-        minimumCount: Int = 3
+        ngram: Int = 1, minimumCount: Int = 3
     ) throws(PipelineError) -> CodeWords {
         var coded: [String: Set<Int>] = [:]
         let (coders, unplaced) = try applications(basis: basis, coder: coder, filter: filter) {
@@ -76,7 +80,8 @@ extension Decider {
             return CodeWords(
                 code: code, basis: basis, coders: coders, turns: 0, words: 0,
                 otherRoles: roles.map(\.rawValue).sorted(),
-                otherTurns: 0, otherWords: 0, turnsOf: Self.whose(filter), rows: [], minimumCount: minimumCount)
+                otherTurns: 0, otherWords: 0, turnsOf: Self.whose(filter), rows: [], minimumCount: minimumCount,
+                ngram: ngram)
         }
         let options = configuration.tokenize.options
         let stopwords: Stopwords
@@ -116,25 +121,43 @@ extension Decider {
                 } else {
                     (otherTurns, otherWords) = (otherTurns + 1, otherWords + tokens.count)
                 }
-                var matched = [Bool](repeating: false, count: isCoded ? tokens.count : 0)
+                var matched = [Bool](repeating: false, count: tokens.count)
                 if isCoded, let matcher {
                     for match in matcher.matches(in: tokens) where !match.isExclusion {
                         for position in match.start..<match.end { matched[position] = true }
                     }
                 }
-                for (position, token) in tokens.enumerated() where !corpus.isStopword[Int(token.form)] {
-                    let form = Int(token.form)
-                    if ids[form] < 0 {
-                        ids[form] = corpus.forms.withBytes(of: token.form) { vocabulary.intern($0) }
-                        if Int(ids[form]) == counts.count { counts.append((0, 0, false)) }
-                    }
-                    let id = Int(ids[form])
+                func count(_ id: Int, matched: Bool) {
+                    if id == counts.count { counts.append((0, 0, false)) }
                     if isCoded {
                         counts[id].inCode += 1
-                        if matched[position] { counts[id].matched = true }
+                        if matched { counts[id].matched = true }
                     } else {
                         counts[id].other += 1
                     }
+                }
+                guard ngram == 2 else {
+                    for (position, token) in tokens.enumerated() where !corpus.isStopword[Int(token.form)] {
+                        let form = Int(token.form)
+                        if ids[form] < 0 {
+                            ids[form] = corpus.forms.withBytes(of: token.form) { vocabulary.intern($0) }
+                        }
+                        count(Int(ids[form]), matched: matched[position])
+                    }
+                    continue
+                }
+                // Two words in a row, neither a stopword, in one sentence unless phrases may
+                // cross one: the frequency stage's bigrams. Matched when both words are.
+                let breaks =
+                    options.phrases == .sentence
+                    ? SentenceBreaks.before(tokens, in: document.segments[index].text) : []
+                for position in tokens.indices.dropFirst() {
+                    let (first, second) = (tokens[position - 1].form, tokens[position].form)
+                    guard !corpus.isStopword[Int(first)], !corpus.isStopword[Int(second)],
+                        breaks.isEmpty || !breaks[position]
+                    else { continue }
+                    let id = vocabulary.intern(corpus.forms[first] + " " + corpus.forms[second])
+                    count(Int(id), matched: matched[position - 1] && matched[position])
                 }
             }
         }
@@ -155,7 +178,8 @@ extension Decider {
         return CodeWords(
             code: code, basis: basis, coders: coders, turns: turns, words: words,
             otherRoles: roles.map(\.rawValue).sorted(), otherTurns: otherTurns,
-            otherWords: otherWords, turnsOf: Self.whose(filter), rows: rows, minimumCount: minimumCount)
+            otherWords: otherWords, turnsOf: Self.whose(filter), rows: rows, minimumCount: minimumCount,
+            ngram: ngram)
     }
 }
 
@@ -173,7 +197,8 @@ extension CodeWords {
                     : ".\n")
         }
         var lines = [
-            "Words of the \(turns.counted("turn")) carrying \"\(code)\" (\(words.counted("word"))), in \(whose), "
+            (ngram == 2 ? "Two-word phrases" : "Words")
+                + " of the \(turns.counted("turn")) carrying \"\(code)\" (\(words.counted("word"))), in \(whose), "
                 + "against the \(otherTurns.counted("other turn")) of the roles analysed, "
                 + "\(otherRoles.joined(separator: ", ")) (\(otherWords.counted("word"))); said "
                 + "\(minimumCount.counted("time")) or more in them"
@@ -184,12 +209,12 @@ extension CodeWords {
             return lines.joined(separator: "\n") + "\n"
         }
         guard !rows.isEmpty else {
-            lines.append("No word is, and more often than in the other turns.")
+            lines.append("No \(ngram == 2 ? "phrase" : "word") is, and more often than in the other turns.")
             return lines.joined(separator: "\n") + "\n"
         }
         let shown = limit.map { Array(rows.prefix($0)) } ?? rows
         // Each column as wide as its widest cell, two spaces between.
-        let header = ["word", "here", "per 1,000", "others", "per 1,000", "G²", "log ratio"]
+        let header = [ngram == 2 ? "phrase" : "word", "here", "per 1,000", "others", "per 1,000", "G²", "log ratio"]
         let cells = shown.map { row in
             [
                 row.word, String(row.count), FixedPoint.string(row.rate, digits: 2), String(row.otherCount),
@@ -208,7 +233,9 @@ extension CodeWords {
         lines.append(line(header))
         for (row, cells) in zip(shown, cells) { lines.append(line(cells) + (row.inPatterns ? "  pattern" : "")) }
         if shown.count < rows.count {
-            lines.append("… \((rows.count - shown.count).counted("more word")) (--json or --csv lists every one)")
+            lines.append(
+                "… \((rows.count - shown.count).counted(ngram == 2 ? "more phrase" : "more word")) "
+                    + "(--json or --csv lists every one)")
         }
         lines.append(
             "pattern: one of the code's patterns matches it in these turns; the others are words they do not look for yet."

@@ -228,8 +228,12 @@ struct LexiconCommand: ParsableCommand {
         @Option(name: .long, help: "Only words said at least N times in the code's turns.")
         var minCount = 3
 
+        @Option(name: .long, help: "Words (1) or two-word phrases (2), candidates for phrase patterns.")
+        var ngram = 1
+
         func validate() throws {
             if minCount < 1 { throw ValidationError("--min-count must be 1 or more") }
+            if ngram != 1 && ngram != 2 { throw ValidationError("--ngram is 1 (words) or 2 (two-word phrases)") }
         }
 
         func run() throws {
@@ -237,7 +241,8 @@ struct LexiconCommand: ParsableCommand {
             let filter = try table.filter(of: configuration)
             let words = try report {
                 try Decider(configuration: configuration).codeWords(
-                    code: code, basis: table.basis, coder: table.coder, filter: filter, minimumCount: minCount)
+                    code: code, basis: table.basis, coder: table.coder, filter: filter, ngram: ngram,
+                    minimumCount: minCount)
             }
             try table.print(words, csv: words.csv, text: { words.text(limit: $0) })
         }

@@ -212,6 +212,67 @@ struct CodeWordsTests {
         #expect(Set(words.rows.map { "\($0.word) \($0.count) \($0.otherCount)" }) == Set(rows))
     }
 
+    /// Two words in a row, neither a stopword and no sentence's end between them, counted in the
+    /// code's turns and the others as each turn tokenised alone has them: a turn coded by hand
+    /// says "protected. Time" and "protected time", and only the second is the phrase.
+    @Test func twoWordPhrasesAreCountedWithinSentences() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try "Interviewer: And time?\nP12: We felt protected. Time was short, so we need protected time.\n"
+            .write(to: workspace.corpus("interview-12.txt"), atomically: true, encoding: .utf8)
+        _ = try workspace.run()
+        let configuration = try PipelineReader.read(workspace.pipeline)
+        let decider = Decider(configuration: configuration)
+        let corpus = try JSONDecoder().decode(Outputs.CorpusFile.self, from: workspace.output("corpus.json"))
+        let document = try #require(corpus.documents.first { $0.id.contains("interview-12") })
+        let turn = try #require(document.segments.last)
+        try decider.decide(coder: "alice", [.manual(document: document.id, range: turn.range, code: "Serendipity")])
+        let phrases = try decider.codeWords(code: "Serendipity", basis: .codings, ngram: 2, minimumCount: 1)
+        let stopwords = try configuration.tokenize.stopwordList()
+        let tokenizer = Tokenizer(options: configuration.tokenize.options)
+        var counts: [String: (Int, Int)] = [:]
+        var (words, otherWords) = (0, 0)
+        for document in corpus.documents {
+            for segment in document.segments {
+                let isCoded = segment.text == turn.text
+                guard isCoded || configuration.analysedRoles.contains(segment.role) else { continue }
+                var forms = Vocabulary()
+                var surfaces = Vocabulary()
+                let tokens = tokenizer.tokenize(segment.text, forms: &forms, surfaces: &surfaces)
+                if isCoded { words += tokens.count } else { otherWords += tokens.count }
+                let breaks = SentenceBreaks.before(tokens, in: segment.text)
+                for position in tokens.indices.dropFirst() where !breaks[position] {
+                    let pair = [forms[tokens[position - 1].form], forms[tokens[position].form]]
+                    guard !pair.contains(where: stopwords.words.contains) else { continue }
+                    let (inCode, other) = counts[pair.joined(separator: " ")] ?? (0, 0)
+                    counts[pair.joined(separator: " ")] = isCoded ? (inCode + 1, other) : (inCode, other + 1)
+                }
+            }
+        }
+        #expect(phrases.turns == 1 && phrases.ngram == 2)
+        #expect(phrases.words == words && phrases.otherWords == otherWords)
+        let expected = counts.compactMap { phrase, counts -> String? in
+            counts.0 >= 1 && LogLikelihood(a: counts.0, b: counts.1, c: words, d: otherWords).logRatio > 0
+                ? "\(phrase) \(counts.0) \(counts.1)" : nil
+        }
+        #expect(Set(phrases.rows.map { "\($0.word) \($0.count) \($0.otherCount)" }) == Set(expected))
+        #expect(phrases.rows.first { $0.word == "protected time" }?.count == 1)
+        #expect(phrases.rows.contains { $0.word == "felt protected" })
+        #expect(phrases.text().hasPrefix("Two-word phrases of the 1 turn"))
+    }
+
+    /// A phrase pattern of the code is marked among its two-word phrases ("protected time").
+    @Test func aPhrasePatternIsMarkedInTwoWordPhrases() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        let decider = Decider(configuration: try PipelineReader.read(workspace.pipeline))
+        let phrases = try decider.codeWords(
+            code: "Need for protected time", basis: .suggestions, ngram: 2, minimumCount: 1)
+        #expect(phrases.rows.first { $0.word == "protected time" }?.inPatterns == true)
+        #expect(phrases.rows.contains { !$0.inPatterns })
+    }
+
     /// A code neither the lexicon nor a coding has is refused, with the codes it could be.
     @Test func anUnknownCodeIsRefusedWithTheLexiconsCodes() throws {
         let workspace = try Workspace()
