@@ -116,6 +116,19 @@ public enum LEB128 {
         place += 1
         return value
     }
+
+    /// A signed number as the unsigned one its varint holds: 0, -1, 1, -2 … as 0, 1, 2, 3 …, so
+    /// that a small negative number is a small varint too.
+    @inlinable
+    public static func zigzag(_ value: Int) -> UInt64 {
+        UInt64(bitPattern: Int64((value << 1) ^ (value >> (Int.bitWidth - 1))))
+    }
+
+    /// The signed number ``zigzag(_:)`` made `raw` of.
+    @inlinable
+    public static func unzigzag(_ raw: UInt64) -> Int {
+        Int(truncatingIfNeeded: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+    }
 }
 
 /// Reads what ``BinaryWriter`` wrote; any overrun or malformed value throws, so a torn or
@@ -221,11 +234,10 @@ public struct BinaryReader: Sendable {
 
 extension Int: BinaryCodable {
     public func write(to writer: inout BinaryWriter) {
-        writer.writeVarint(UInt64(bitPattern: Int64((self << 1) ^ (self >> (Int.bitWidth - 1)))))
+        writer.writeVarint(LEB128.zigzag(self))
     }
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
-        let raw = try reader.readVarint()
-        self = Int(truncatingIfNeeded: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+        self = LEB128.unzigzag(try reader.readVarint())
     }
 }
 

@@ -74,15 +74,13 @@ extension Decider {
                 message: "no code \"\(code)\" in the lexicon or the codings (codes: \(names))")
         }
         let roles = configuration.analysedRoles
+        var result = CodeWords(
+            code: code, basis: basis, coders: coders, turns: 0, words: 0, otherRoles: roles.map(\.rawValue).sorted(),
+            otherTurns: 0, otherWords: 0, turnsOf: Self.whose(filter), rows: [], minimumCount: minimumCount,
+            ngram: ngram)
         // No turn carries it: nothing to count the others against (the review page then asks
         // for the suggestions instead, and the transcripts are not read twice).
-        if coded.isEmpty, !unplaced.values.joined().contains(where: { $0.code == code }) {
-            return CodeWords(
-                code: code, basis: basis, coders: coders, turns: 0, words: 0,
-                otherRoles: roles.map(\.rawValue).sorted(),
-                otherTurns: 0, otherWords: 0, turnsOf: Self.whose(filter), rows: [], minimumCount: minimumCount,
-                ngram: ngram)
-        }
+        if coded.isEmpty, !unplaced.values.joined().contains(where: { $0.code == code }) { return result }
         let options = configuration.tokenize.options
         let stopwords: Stopwords
         do { stopwords = try configuration.tokenize.stopwordList() } catch {
@@ -175,11 +173,9 @@ extension Decider {
                     inPatterns: count.matched))
         }
         rows.sort { ($1.logLikelihood, $0.word) < ($0.logLikelihood, $1.word) }
-        return CodeWords(
-            code: code, basis: basis, coders: coders, turns: turns, words: words,
-            otherRoles: roles.map(\.rawValue).sorted(), otherTurns: otherTurns,
-            otherWords: otherWords, turnsOf: Self.whose(filter), rows: rows, minimumCount: minimumCount,
-            ngram: ngram)
+        (result.turns, result.words, result.otherTurns, result.otherWords, result.rows) =
+            (turns, words, otherTurns, otherWords, rows)
+        return result
     }
 }
 

@@ -39,8 +39,7 @@ struct SuggestionLayout: Sendable {
             turnBytes.withUnsafeBufferPointer { bytes in
                 var place = 0
                 while place < bytes.count {
-                    let zigzag = LEB128.read(bytes, at: &place)
-                    last += Int(truncatingIfNeeded: zigzag >> 1) ^ -Int(truncatingIfNeeded: zigzag & 1)
+                    last += LEB128.unzigzag(LEB128.read(bytes, at: &place))
                     turns.append(last)
                 }
             }
@@ -52,8 +51,7 @@ struct SuggestionLayout: Sendable {
             bytes.reserveCapacity(turns.count)
             var last = 0
             for turn in turns {
-                let difference = turn - last
-                LEB128.append(UInt64(bitPattern: Int64(difference << 1 ^ difference >> 63)), to: &bytes)
+                LEB128.append(LEB128.zigzag(turn - last), to: &bytes)
                 last = turn
             }
             return bytes[...]

@@ -72,10 +72,13 @@ struct TurnTally: Sendable {
         var several = 0
     }
 
+    /// Each code's turns by its number (a code numbered but never added has none).
+    private var turnsByNumber: [Int] { names.indices.map { $0 < codeTurns.count ? codeTurns[$0] : 0 } }
+
     var totals: Totals {
         let pairs = pairTurns.all
         return Totals(
-            names: names, codeTurns: names.indices.map { $0 < codeTurns.count ? codeTurns[$0] : 0 },
+            names: names, codeTurns: turnsByNumber,
             first: pairs.map(\.a), second: pairs.map(\.b), pairTurns: pairs.map(\.count), coded: codedTurns,
             several: turnsWithSeveralCodes)
     }
@@ -98,7 +101,7 @@ struct TurnTally: Sendable {
         let pairs = pairTurns.all
         let table = CodeCooccurrence(
             unit: .turn, basis: .suggestions, coders: [], codebook: CodeCooccurrence.positions(in: codebook),
-            names: names, units: names.indices.map { $0 < codeTurns.count ? codeTurns[$0] : 0 },
+            names: names, units: turnsByNumber,
             pairs: pairs.map { ($0.a, $0.b, $0.count, []) }, codedUnits: codedTurns,
             unitsWithSeveralCodes: turnsWithSeveralCodes, keeping: limit)
         return (table, pairs.count)
