@@ -78,7 +78,17 @@ struct Workspace {
         try Data(contentsOf: out.appendingPathComponent(name))
     }
 
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    /// Deletes the workspace. A command-line run's background flush (`tmine flush-outputs`) may
+    /// still be writing in its out folder, and a removal that meets a file it has just written
+    /// stops part way: so it tries again, for up to five seconds, until nothing is left.
+    func remove() {
+        let deadline = Date().addingTimeInterval(5)
+        while (try? FileManager.default.removeItem(at: root)) == nil,
+            FileManager.default.fileExists(atPath: root.path), Date() < deadline
+        {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
 
     /// Runs from scratch and expects each output in `names` as the run before left it.
     func expectAFreshRunWritesTheSame(_ names: [String] = ["suggestions.json", "report.html"]) throws {
