@@ -383,7 +383,7 @@ extension DecisionLog: JSONReadable {
     /// Stricter than the `Decodable` conformance: a key other than the log's three, or one of
     /// them twice, is refused (and `JSONDecoder` reads the file), so that a log read this way is
     /// known to end with its events and its schema version, where ``DecisionStore`` appends.
-    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+    public init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
         var schemaVersion: Int?
         var coder: String?
         var events: [DecisionEvent]?
@@ -401,7 +401,7 @@ extension DecisionLog: JSONReadable {
 }
 
 extension DecisionEvent: JSONReadable {
-    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+    public init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
         var sequence: Int?
         var at: String?
         var action: Action?
@@ -438,7 +438,7 @@ extension DecisionEvent: JSONReadable {
 }
 
 extension DecisionEvent.Snapshot: JSONReadable {
-    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+    public init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
         var documentID: String?
         var segmentIndex: Int?
         var code: String?
@@ -460,7 +460,7 @@ extension DecisionEvent.Snapshot: JSONReadable {
 }
 
 extension ManualCoding: JSONReadable {
-    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+    public init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
         var id: String?
         var documentID: String?
         var segmentIndex: Int?

@@ -60,7 +60,7 @@ public struct CoderDecision: Sendable, Hashable, Codable {
 }
 
 extension Evidence: JSONReadable {
-    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+    public init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
         var pattern: String?
         var text: String?
         var range: ScalarRange?
@@ -84,7 +84,7 @@ extension Evidence: JSONReadable {
 }
 
 extension CoderDecision: JSONReadable {
-    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+    public init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
         var coder: String?
         var status: SuggestionStatus?
         var code: String?
@@ -107,7 +107,7 @@ extension CoderDecision: JSONReadable {
 }
 
 extension Suggestion: JSONReadable {
-    package init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
+    public init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
         var id: String?
         var documentID: String?
         var segmentIndex: Int?
