@@ -357,12 +357,12 @@ extension ElementRuns {
             let decoded = ConcurrentSlots<[Element]?>.map(runs.count) {
                 Self.elements(Element.self, in: data, runs[$0])
             }
-            var delivered: [Element] = []
-            for run in decoded {
-                guard let run else { throw UndecodablePart(reason: "an element near byte \(offset) does not decode") }
-                delivered.append(contentsOf: run)
+            guard decoded.allSatisfy({ $0 != nil }) else {
+                throw UndecodablePart(reason: "an element near byte \(offset) does not decode")
             }
-            try deliver(delivered)
+            // Run by run: gathered into one array first, every element was copied (a retain and
+            // a release of each of a suggestion's strings), ~5 % of `tmine lexicon report`.
+            for case let run? in decoded where !run.isEmpty { try deliver(run) }
         }
         while true {
             if let close = buffer.range(ofBytes: "\n  ]".utf8) {
