@@ -412,6 +412,18 @@ struct HTMLReport: @unchecked Sendable {
             if suggestion.status != .rejected, examplesWanted(code: suggestion.code) > 0 { add(example: suggestion) }
         }
 
+        /// ``add(_:)`` of the suggestion at `position`, read in place: passed whole, each
+        /// suggestion was copied (a retain and a release of every string it holds) to be counted.
+        mutating func add(_ suggestions: UnsafeBufferPointer<Suggestion>, at position: Int) {
+            let status = suggestions[position].status
+            count(
+                code: suggestions[position].code, status: status, participantID: suggestions[position].participantID,
+                times: 1)
+            if status != .rejected, examplesWanted(code: suggestions[position].code) > 0 {
+                add(example: suggestions[position])
+            }
+        }
+
         /// Counts `times` suggestions of one code, status and participant.
         mutating func count(code: String, status: SuggestionStatus, participantID: String?, times: Int) {
             count(

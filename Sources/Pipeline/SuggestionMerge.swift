@@ -284,7 +284,7 @@ struct SuggestionMerge: @unchecked Sendable {
         // samples of this merge in a cold run's profile.
         prepared.suggestions.withUnsafeBufferPointer { suggestions in
             for position in suggestions.indices {
-                tally.add(suggestions[position])
+                tally.add(suggestions, at: position)
                 countedByStatus[HTMLReport.Tally.position(of: suggestions[position].status)] += 1
                 index.append(id: suggestions[position].id, code: suggestions[position].code)
             }
