@@ -16,6 +16,7 @@ struct ReviewAPI: Sendable {
     let blind: Bool
     let suggestions: SuggestionsCache
     let states = CoderStateCache()
+    let counted = WordsCache()
     var decider: Decider { Decider(configuration: configuration) }
 
     init(configuration: PipelineConfiguration, coder: String, blind: Bool = false) {
@@ -114,6 +115,13 @@ struct ReviewAPI: Sendable {
     func words(code: String) throws -> Response {
         let decider = self.decider
         let states = visible(try loaded { try decider.coderStates(cache: self.states) })
+        // Taken before counting: a run or a decision during the count leaves its answer under
+        // the key of what it read before them.
+        let key = WordsCache.Key(
+            code: code,
+            outputs: ["corpus.json", "suggestions.json"].map { WordsCache.stamp(of: $0, in: configuration) },
+            versions: states.map { "\($0.coder) \($0.version)" })
+        if let body = counted.body(for: key) { return response(body) }
         var words: CodeWords?
         do {
             // Blind, a coder with no log yet has no codings: the suggestions are read instead.
@@ -128,7 +136,9 @@ struct ReviewAPI: Sendable {
         }
         guard var words else { return problem(.internalServerError, "no words counted") }
         words.rows = Array(words.rows.prefix(Self.wordsShown))
-        return try json(words)
+        let body = try encoded(words)
+        counted.keep(body, for: key)
+        return response(body)
     }
 
     struct DecisionRequest: Decodable {
@@ -224,5 +234,49 @@ struct ReviewAPI: Sendable {
         headers[.contentType] = "application/json; charset=utf-8"
         let body = (try? JSONEncoder().encode(["error": message])) ?? Data()
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// The review page's last answers of ``ReviewAPI/words(code:)``, by the code and what they were
+/// counted from: corpus.json and suggestions.json as the last run left them, and the version of
+/// every decision log the page may see. Counting reads every transcript (~3 s at 100 MB), and a
+/// coder opens a code's words again and again between decisions; any run or decision is a new
+/// key, so an answer is never one that was counted from older files.
+final class WordsCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var code: String
+        var outputs: [AtomicFile.FileStamp?]
+        var versions: [String]
+    }
+
+    /// How many answers are kept (each a few kB).
+    static let kept = 16
+
+    private let lock = NSLock()
+    private var answers: [(key: Key, body: Data)] = []
+    /// Answers given from here rather than counted.
+    private(set) var hits = 0
+
+    func body(for key: Key) -> Data? {
+        lock.withLock {
+            guard let found = answers.firstIndex(where: { $0.key == key }) else { return nil }
+            hits += 1
+            return answers[found].body
+        }
+    }
+
+    func keep(_ body: Data, for key: Key) {
+        lock.withLock {
+            answers.removeAll { $0.key == key }
+            answers.append((key, body))
+            if answers.count > Self.kept { answers.removeFirst(answers.count - Self.kept) }
+        }
+    }
+
+    /// The stamp of the output `name` of the study's last run, nil when there is none.
+    static func stamp(of name: String, in configuration: PipelineConfiguration) -> AtomicFile.FileStamp? {
+        var status = stat()
+        let path = (configuration.outputFolder as NSString).appendingPathComponent(name)
+        return stat(path, &status) == 0 ? AtomicFile.FileStamp(status) : nil
     }
 }

@@ -17,7 +17,7 @@ public struct ReviewServer: Sendable {
     public let coder: String
     public let token: String
     public let port: Int
-    private let api: ReviewAPI
+    let api: ReviewAPI
 
     /// `blind`: the page is never sent other coders' decisions (see ``ReviewAPI/blind``).
     public init(

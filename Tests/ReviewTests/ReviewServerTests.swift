@@ -373,6 +373,47 @@ struct ReviewStudy {
         }
     }
 
+    /// A code's words asked for again are the answer counted before, until a decision the page
+    /// may see or a run changes what they are counted from; another coder's decision on a blind
+    /// page changes nothing it may see.
+    @Test(arguments: [false, true]) func aCodesWordsAreCountedAgainOnlyAfterADecisionOrARun(blind: Bool)
+        async throws
+    {
+        let study = try ReviewStudy()
+        defer { study.remove() }
+        let server = ReviewServer(configuration: study.configuration, coder: "alice", token: token, blind: blind)
+        let cache = server.api.counted
+        let token = token
+        try await server.application().test(.router) { client in
+            let decider = Decider(configuration: study.configuration)
+            let suggestions = try decider.currentSuggestions().file.suggestions
+            let code = suggestions[0].code
+            let ofCode = suggestions.filter { $0.code == code }
+            func words() async throws -> CodeWords {
+                let path = "/api/words?token=\(token)&code=" + code.replacingOccurrences(of: " ", with: "%20")
+                return try await client.execute(uri: path, method: .get) {
+                    try JSONDecoder().decode(CodeWords.self, from: Data(buffer: $0.body))
+                }
+            }
+            let first = try await words()
+            #expect(try await words() == first && cache.hits == 1)
+            try decider.decide(coder: "bob", [.accept(ofCode[0].id)])
+            let afterBob = try await words()
+            #expect(cache.hits == (blind ? 2 : 1))
+            #expect(afterBob.turns == (blind ? first.turns : 1))
+            try decider.decide(coder: "alice", [.accept(ofCode[1].id)])
+            let afterAlice = try await words()
+            #expect(cache.hits == (blind ? 2 : 1))
+            #expect(afterAlice.basis == .codings && afterAlice.coders.contains("alice"))
+            #expect(try await words() == afterAlice && cache.hits == (blind ? 3 : 2))
+            // A run that rewrites the outputs: counted again, to the same words.
+            var options = PipelineRunner.Options()
+            options.force = true
+            _ = try PipelineRunner(configuration: study.configuration, options: options).run()
+            #expect(try await words() == afterAlice && cache.hits == (blind ? 3 : 2))
+        }
+    }
+
     @Test func aDecisionIsAnsweredWithItsDocumentsSuggestionsMergedAgain() async throws {
         try await withServer { client, study in
             let file = try Decider(configuration: study.configuration).currentSuggestions().file
