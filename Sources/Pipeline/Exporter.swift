@@ -113,14 +113,13 @@ public struct Exporter: Sendable {
     }
 
     /// A `.qdpx` package: `project.qde` and one plain-text file per transcript under `Sources/`.
-    /// The transcripts are read from corpus.json and deflated one at a time; `project.qde`, made
-    /// meanwhile, is the package's last entry.
+    /// The transcripts are read from corpus.json and deflated one at a time, on the package
+    /// writer's thread; `project.qde`, made meanwhile, is the package's last entry.
     public func project() throws(PipelineError) -> Data {
         let study = try codings()
         let codingsByDocument = Dictionary(grouping: study.codings, by: \.documentID)
         let package: PackageWriter
         do { package = try PackageWriter() } catch { throw packageError(error) }
-        var packing: (any Error)?
         var sources = ""
         var documentsByParticipant: [String: [String]] = [:]
         let corpus = try Outputs.forEachDocument(of: configuration) { document in
@@ -144,10 +143,8 @@ public struct Exporter: Sendable {
                 sources += "      </PlainTextSelection>\n"
             }
             sources += "    </TextSource>\n"
-            guard packing == nil else { return }
-            do { try package.add("Sources/\(source).txt", Data(document.text.utf8)) } catch { packing = error }
+            package.addInBackground("Sources/\(source).txt", Data(document.text.utf8))
         }
-        if let packing { throw packageError(packing) }
         let tool = Self.guid("user", "TranscriptMiner")
         var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
         xml +=
