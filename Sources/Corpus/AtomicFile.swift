@@ -460,6 +460,13 @@ public enum AtomicFile {
                 size: Int64(status.st_size), inode: UInt64(status.st_ino),
                 modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec))
         }
+
+        /// The stamp of the file at `path`; nil when there is none.
+        public init?(of path: String) {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            self.init(status)
+        }
     }
 
     /// Disk blocks allocated a step ahead of a growing file's writes (`fallocate` keeping the

@@ -509,9 +509,9 @@ public final class CoderStateCache: @unchecked Sendable {
     public init() {}
 
     func state(at path: String, coder: String) throws(DecisionError) -> CoderState {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return CoderState(try DecisionStore.read(path, coder: coder)) }
-        let stamp = AtomicFile.FileStamp(status)
+        guard let stamp = AtomicFile.FileStamp(of: path) else {
+            return CoderState(try DecisionStore.read(path, coder: coder))
+        }
         if let known = lock.withLock({ states[path] }), known.stamp == stamp { return known.state }
         let state = CoderState(try DecisionStore.read(path, coder: coder))
         remember(state, at: path, stamp: stamp)

@@ -408,8 +408,7 @@ struct HTMLReport: @unchecked Sendable {
         var manual: [String: Int] = [:]
 
         mutating func add(_ suggestion: Suggestion) {
-            count(code: suggestion.code, status: suggestion.status, participantID: suggestion.participantID, times: 1)
-            if suggestion.status != .rejected, examplesWanted(code: suggestion.code) > 0 { add(example: suggestion) }
+            withUnsafePointer(to: suggestion) { add(UnsafeBufferPointer(start: $0, count: 1), at: 0) }
         }
 
         /// ``add(_:)`` of the suggestion at `position`, read in place: passed whole, each

@@ -275,8 +275,6 @@ final class WordsCache: @unchecked Sendable {
 
     /// The stamp of the output `name` of the study's last run, nil when there is none.
     static func stamp(of name: String, in configuration: PipelineConfiguration) -> AtomicFile.FileStamp? {
-        var status = stat()
-        let path = (configuration.outputFolder as NSString).appendingPathComponent(name)
-        return stat(path, &status) == 0 ? AtomicFile.FileStamp(status) : nil
+        AtomicFile.FileStamp(of: (configuration.outputFolder as NSString).appendingPathComponent(name))
     }
 }
