@@ -67,7 +67,8 @@ extension Decider {
         }
         let lexicon = configuration.suggest?.lexicon
         let codeIndex = lexicon?.codes.firstIndex { $0.name == code }
-        if codeIndex == nil, coded.isEmpty, !unplaced.values.joined().contains(where: { $0.code == code }) {
+        let byHand = unplaced.values.joined().contains { $0.code == code }
+        if codeIndex == nil, coded.isEmpty, !byHand {
             let names = lexicon?.codes.map { "\"\($0.name)\"" }.joined(separator: ", ") ?? ""
             throw PipelineError(
                 file: configuration.suggest?.lexiconFile ?? configuration.outputFolder,
@@ -80,7 +81,7 @@ extension Decider {
             ngram: ngram)
         // No turn carries it: nothing to count the others against (the review page then asks
         // for the suggestions instead, and the transcripts are not read twice).
-        if coded.isEmpty, !unplaced.values.joined().contains(where: { $0.code == code }) { return result }
+        if coded.isEmpty, !byHand { return result }
         let options = configuration.tokenize.options
         let stopwords: Stopwords
         do { stopwords = try configuration.tokenize.stopwordList() } catch {
@@ -122,24 +123,21 @@ extension Decider {
             if batchBytes >= 4 << 20 { countBatch() }
         }
         countBatch()
-        let (counts, vocabulary) = (total.counts, total.vocabulary)
-        let (turns, words, otherTurns, otherWords) = (total.turns, total.words, total.otherTurns, total.otherWords)
-        var rows: [CodeWords.Word] = []
+        (result.turns, result.words, result.otherTurns, result.otherWords) =
+            (total.turns, total.words, total.otherTurns, total.otherWords)
         // With no other turn's words there is nothing to set the code's against.
-        for (id, count) in counts.enumerated() where count.inCode >= minimumCount && otherWords > 0 {
-            let statistic = LogLikelihood(a: count.inCode, b: count.other, c: words, d: otherWords)
+        for (id, count) in total.counts.enumerated() where count.inCode >= minimumCount && total.otherWords > 0 {
+            let statistic = LogLikelihood(a: count.inCode, b: count.other, c: total.words, d: total.otherWords)
             guard statistic.logRatio > 0 else { continue }
-            rows.append(
+            result.rows.append(
                 CodeWords.Word(
-                    word: vocabulary[Int32(id)], count: count.inCode,
-                    rate: FrequencyTable.rate(count.inCode, of: words),
-                    otherCount: count.other, otherRate: FrequencyTable.rate(count.other, of: otherWords),
+                    word: total.vocabulary[Int32(id)], count: count.inCode,
+                    rate: FrequencyTable.rate(count.inCode, of: total.words),
+                    otherCount: count.other, otherRate: FrequencyTable.rate(count.other, of: total.otherWords),
                     logLikelihood: statistic.g2, pValue: statistic.pValue, logRatio: statistic.logRatio,
                     inPatterns: count.matched))
         }
-        rows.sort { ($1.logLikelihood, $0.word) < ($0.logLikelihood, $1.word) }
-        (result.turns, result.words, result.otherTurns, result.otherWords, result.rows) =
-            (turns, words, otherTurns, otherWords, rows)
+        result.rows.sort { ($1.logLikelihood, $0.word) < ($0.logLikelihood, $1.word) }
         return result
     }
 }
@@ -213,6 +211,9 @@ private struct WordCounter: Sendable {
         // made for every occurrence: two thirds of the time of `--ngram 2`).
         var phrases: [UInt64: Int32] = [:]
         var phrase: [UInt8] = []
+        // Which tokens of the turn the code's patterns match (only a coded turn's can be): one
+        // buffer for the document's turns, not an array made for each.
+        var matched: [Bool] = []
         for index in item.read.sorted() {
             let tokens = corpus.tokens[0][index]
             let isCoded = item.inCode.contains(index)
@@ -221,7 +222,8 @@ private struct WordCounter: Sendable {
             } else {
                 (result.otherTurns, result.otherWords) = (result.otherTurns + 1, result.otherWords + tokens.count)
             }
-            var matched = [Bool](repeating: false, count: tokens.count)
+            matched.removeAll(keepingCapacity: true)
+            matched.append(contentsOf: repeatElement(false, count: tokens.count))
             if isCoded, let matcher {
                 for match in matcher.matches(in: tokens) where !match.isExclusion {
                     for position in match.start..<match.end { matched[position] = true }
