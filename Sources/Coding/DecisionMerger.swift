@@ -60,33 +60,54 @@ public struct DecisionMerger: Sendable {
             var state: CoderState
             /// Ids with a decision or a note, in order of the first decision on them.
             var decided: [String]
-            var order: [String: Int]
-            var attached: Set<String> = []
+            /// Each decided id's entry, by its position in `decided`.
+            var entries: [CoderState.Entry]
+            /// Each decided id's position in `decided`.
+            var order: SuggestionIDTable
+            /// By position in `decided`: the suggestion each decision is attached to, once it is.
+            var attachedTo: [String?]
+            /// Attachments recorded for ids this coder has not decided (a join recorded elsewhere).
+            var otherAttachments: [String: String] = [:]
         }
         private var coders: [Coder]
-        /// Per document (as its snapshot names it): per coder, the decided ids, in order.
-        private var bySnapshot: [String: [[String]]] = [:]
+        /// Per document (as its snapshot names it): per coder, the positions of the decided ids
+        /// (in `decided`), in order.
+        private var bySnapshot: [String: [[Int]]] = [:]
         /// Decisions attached to a suggestion whose id changed.
         public private(set) var reattached = 0
-        /// Per coder: the suggestion id each decision was made on → the suggestion it is attached to now.
-        public private(set) var attachments: [String: [String: String]] = [:]
 
         public init(states: [CoderState]) {
             coders = states.sorted { $0.coder < $1.coder }.map { state in
-                let decided = state.order.filter { id in
-                    guard let entry = state.entries[id] else { return false }
-                    return entry.status != .pending || entry.note != nil
+                var decided: [String] = []
+                var entries: [CoderState.Entry] = []
+                for id in state.order {
+                    guard let entry = state.entries[id], entry.status != .pending || entry.note != nil else { continue }
+                    decided.append(id)
+                    entries.append(entry)
                 }
                 return Coder(
-                    state: state, decided: decided,
-                    order: Dictionary(decided.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }))
+                    state: state, decided: decided, entries: entries, order: SuggestionIDTable(decided),
+                    attachedTo: Array(repeating: nil, count: decided.count))
             }
             for (index, coder) in coders.enumerated() {
-                for id in coder.decided {
-                    guard let document = coder.state.entries[id]?.snapshot?.documentID else { continue }
-                    bySnapshot[document, default: Array(repeating: [], count: coders.count)][index].append(id)
+                for (position, entry) in coder.entries.enumerated() {
+                    guard let document = entry.snapshot?.documentID else { continue }
+                    bySnapshot[document, default: Array(repeating: [], count: coders.count)][index].append(position)
                 }
             }
+        }
+
+        /// Per coder: the suggestion id each decision was made on → the suggestion it is attached to now.
+        public var attachments: [String: [String: String]] {
+            var attachments: [String: [String: String]] = [:]
+            for coder in coders {
+                var attached = coder.otherAttachments
+                for (position, suggestion) in coder.attachedTo.enumerated() {
+                    if let suggestion { attached[coder.decided[position]] = suggestion }
+                }
+                if !attached.isEmpty { attachments[coder.state.coder] = attached }
+            }
+            return attachments
         }
 
         /// What joining each document depends on, so that a run can keep a document's joined
@@ -100,8 +121,7 @@ public struct DecisionMerger: Sendable {
             var byDocument: [String: ContentHash.Combiner] = [:]
             for coder in coders {
                 everywhere.add("coder", coder.state.coder)
-                for id in coder.decided {
-                    guard let entry = coder.state.entries[id] else { continue }
+                for (id, entry) in zip(coder.decided, coder.entries) {
                     let parts = [
                         coder.state.coder, id, entry.status.rawValue, entry.code ?? "\u{0}", entry.note ?? "\u{0}",
                         entry.at,
@@ -150,40 +170,41 @@ public struct DecisionMerger: Sendable {
             if !coders.isEmpty, let document = suggestions.first?.documentID {
                 let snapshots = bySnapshot[document]
                 for index in coders.indices {
-                    var targets: [(order: Int, id: String, position: Int)] = []
+                    let coder = coders[index]
+                    var targets: [(order: Int, position: Int)] = []
                     var taken: Set<Int> = []
                     // First every decision whose suggestion still has its id, then the rest by evidence.
-                    for (position, suggestion) in suggestions.enumerated() {
-                        if let order = coders[index].order[suggestion.id] {
-                            targets.append((order, suggestion.id, position))
+                    for position in suggestions.indices {
+                        if let order = coder.order.position(of: suggestions[position].id) {
+                            targets.append((order, position))
                             taken.insert(position)
                         }
                     }
-                    let matched = Set(targets.map(\.id))
-                    for id in snapshots?[index] ?? [] where !matched.contains(id) {
-                        guard let snapshot = coders[index].state.entries[id]?.snapshot,
-                            let order = coders[index].order[id]
-                        else { continue }
-                        let evidence = Set(snapshot.evidence)
-                        if let position = suggestions.indices.first(where: { position in
-                            let candidate = suggestions[position]
-                            return !taken.contains(position) && candidate.segmentIndex == snapshot.segmentIndex
-                                && candidate.code == snapshot.code
-                                && candidate.evidence.contains { evidence.contains($0.text) }
-                        }) {
-                            targets.append((order, id, position))
-                            taken.insert(position)
-                            joined.reattached += 1
+                    if let waiting = snapshots?[index], !waiting.isEmpty {
+                        let matched = Set(targets.map(\.order))
+                        for order in waiting where !matched.contains(order) {
+                            guard let snapshot = coder.entries[order].snapshot else { continue }
+                            let evidence = Set(snapshot.evidence)
+                            if let position = suggestions.indices.first(where: { position in
+                                let candidate = suggestions[position]
+                                return !taken.contains(position) && candidate.segmentIndex == snapshot.segmentIndex
+                                    && candidate.code == snapshot.code
+                                    && candidate.evidence.contains { evidence.contains($0.text) }
+                            }) {
+                                targets.append((order, position))
+                                taken.insert(position)
+                                joined.reattached += 1
+                            }
                         }
                     }
                     targets.sort { $0.order < $1.order }
-                    let coder = coders[index].state.coder
-                    for (_, id, position) in targets {
-                        guard let entry = coders[index].state.entries[id] else { continue }
-                        joined.attached.append((index, id, suggestions[position].id))
+                    for (order, position) in targets {
+                        let entry = coder.entries[order]
+                        joined.attached.append((index, coder.decided[order], suggestions[position].id))
                         suggestions[position].decisions.append(
                             CoderDecision(
-                                coder: coder, status: entry.status, code: entry.code, note: entry.note, at: entry.at))
+                                coder: coder.state.coder, status: entry.status, code: entry.code, note: entry.note,
+                                at: entry.at))
                     }
                 }
             }
@@ -197,13 +218,19 @@ public struct DecisionMerger: Sendable {
         public mutating func record(_ joined: Joined) {
             reattached += joined.reattached
             for (index, decision, suggestion) in joined.attached where coders.indices.contains(index) {
-                coders[index].attached.insert(decision)
-                attachments[coders[index].state.coder, default: [:]][decision] = suggestion
+                if let position = coders[index].order.position(of: decision) {
+                    coders[index].attachedTo[position] = suggestion
+                } else {
+                    coders[index].otherAttachments[decision] = suggestion
+                }
             }
         }
 
         /// One status from every coder's decision on a suggestion.
         static func status(of decisions: [CoderDecision]) -> SuggestionStatus {
+            // Most suggestions have no decision, or one coder's: no sets made for them.
+            if decisions.isEmpty { return .pending }
+            if decisions.count == 1 { return decisions[0].status }
             let statuses = Set(decisions.map(\.status).filter { $0 != .pending })
             let codes = Set(decisions.filter { $0.status == .recoded }.compactMap(\.code))
             if statuses.isEmpty { return .pending }
@@ -216,8 +243,8 @@ public struct DecisionMerger: Sendable {
         public func finish() -> (orphans: [Orphan], manual: [String: [ManualCoding]]) {
             var orphans: [Orphan] = []
             for coder in coders {
-                for id in coder.decided where !coder.attached.contains(id) {
-                    guard let entry = coder.state.entries[id] else { continue }
+                for (position, id) in coder.decided.enumerated() where coder.attachedTo[position] == nil {
+                    let entry = coder.entries[position]
                     orphans.append(
                         Orphan(
                             coder: coder.state.coder, suggestionID: id, status: entry.status, code: entry.code,
