@@ -130,21 +130,22 @@ public struct JSONReader {
     @usableFromInline package mutating func string() throws(Failure) -> String {
         try expect(UInt8(ascii: "\""))
         let start = at
+        // Every byte's high bit, gathered as the string is scanned: an ASCII string (most) is
+        // made without comparing it with what decoding made, which cannot differ then.
+        var high: UInt8 = 0
         while at < bytes.count {
             let byte = bytes[at]
             if byte == UInt8(ascii: "\"") {
                 defer { at += 1 }
-                return try text(start..<at)
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<at])
+                return high < 0x80 ? String(decoding: text, as: UTF8.self) : try Self.validated(text, at: at)
             }
+            high |= byte
             if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
             guard byte >= 0x20 else { throw failure("a control character in a string") }
             at += 1
         }
         throw failure("unterminated string")
-    }
-
-    private func text(_ range: Range<Int>) throws(Failure) -> String {
-        try Self.validated(UnsafeBufferPointer(rebasing: bytes[range]), at: at)
     }
 
     /// `bytes` as a String, or a failure when they are not UTF-8. Decoded by `String(decoding:)`,
