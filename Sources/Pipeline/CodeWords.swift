@@ -94,35 +94,69 @@ extension Decider {
         let counter = WordCounter(
             options: options, stopwords: stopwords, compiled: compiled,
             stems: codeIndex.map { lexicon?.codes[$0].match == .stem } == true, ngram: ngram)
-        // Every word's counts in both, by an id of the study's own (a document's ids are its own).
+        // Documents tokenised on every core, a batch of ~4 MB of text at a time (one core took
+        // 3.7 s at 100 MB, most of it tokenising), and each one's counts, by a vocabulary of its
+        // own, added into the study's in document order. Words: both sides in one pass over
+        // corpus.json. Two-word phrases: the code's turns first; then the other turns, where only
+        // the phrases said at least `minimumCount` times in the code's turns (the only ones a row
+        // can show) are counted, by their ids in the first pass, into a table per document. One
+        // pass added every distinct phrase of the other turns (millions at 100 MB) into the
+        // study's table on one core: 6.0–7.7 → 3.5–4.1 s and 390 → 124 MB at 100 MB; for words, reading
+        // corpus.json twice costs more than it saves (2.1 → 2.4 s).
+        let twoPasses = ngram > 1
+        func others(_ document: Document, _ inCode: Set<Int>) -> [Int] {
+            document.segments.indices.filter {
+                !inCode.contains($0) && roles.contains(document.segments[$0].role) && accepts(document.segments[$0])
+            }
+        }
+        func forEachBatch(read: (Document, Set<Int>) -> Set<Int>, _ count: ([WordCounter.Item]) -> Void)
+            throws(PipelineError)
+        {
+            var batch: [WordCounter.Item] = []
+            var bytes = 0
+            _ = try Outputs.forEachDocument(of: configuration) { document in
+                var inCode = coded[document.id] ?? []
+                Self.place(unplaced[document.id] ?? [], in: document) { manual, segment in
+                    if manual.code == code, accepts(segment) { inCode.insert(segment.index) }
+                }
+                let turns = read(document, inCode)
+                guard !turns.isEmpty else { return }
+                batch.append(WordCounter.Item(document: document, inCode: inCode, read: turns))
+                bytes += document.text.utf8.count
+                if bytes >= 4 << 20 {
+                    count(batch)
+                    (batch, bytes) = ([], 0)
+                }
+            }
+            count(batch)
+        }
         var total = WordCounter.Counts()
-        // Documents tokenised on every core, a batch of ~4 MB of text at a time, and their counts
-        // added in document order: one core took 3.7 s at 100 MB, most of it tokenising.
-        var batch: [WordCounter.Item] = []
-        var batchBytes = 0
-        func countBatch() {
-            let items = batch
+        try forEachBatch(read: { document, inCode in twoPasses ? inCode : inCode.union(others(document, inCode)) }) {
+            items in
             for counts in ConcurrentSlots<WordCounter.Counts>.map(items.count, { counter.count(items[$0]) }) {
                 total.add(counts)
             }
-            (batch, batchBytes) = ([], 0)
         }
-        _ = try Outputs.forEachDocument(of: configuration) { document in
-            var inCode = coded[document.id] ?? []
-            Self.place(unplaced[document.id] ?? [], in: document) { manual, segment in
-                if manual.code == code, accepts(segment) { inCode.insert(segment.index) }
+        if twoPasses {
+            // The phrases a row may show, numbered as they are in `total`'s counts.
+            var candidates = Vocabulary()
+            var candidateIDs: [Int32] = []
+            for (id, count) in total.counts.enumerated() where count.inCode >= minimumCount {
+                _ = total.vocabulary.withBytes(of: Int32(id)) { candidates.intern($0) }
+                candidateIDs.append(Int32(id))
             }
-            let read = Set(
-                document.segments.indices.filter {
-                    inCode.contains($0)
-                        || (roles.contains(document.segments[$0].role) && accepts(document.segments[$0]))
-                })
-            guard !read.isEmpty else { return }
-            batch.append(WordCounter.Item(document: document, inCode: inCode, read: read))
-            batchBytes += document.text.utf8.count
-            if batchBytes >= 4 << 20 { countBatch() }
+            try forEachBatch(read: { document, inCode in Set(others(document, inCode)) }) { [candidates] items in
+                for others in ConcurrentSlots<WordCounter.Others>.map(
+                    items.count, { counter.countOthers(items[$0], among: candidates) })
+                {
+                    (total.otherTurns, total.otherWords) =
+                        (total.otherTurns + others.turns, total.otherWords + others.words)
+                    for (candidate, count) in others.counts.enumerated() where count > 0 {
+                        total.counts[Int(candidateIDs[candidate])].other += count
+                    }
+                }
+            }
         }
-        countBatch()
         (result.turns, result.words, result.otherTurns, result.otherWords) =
             (total.turns, total.words, total.otherTurns, total.otherWords)
         // With no other turn's words there is nothing to set the code's against.
@@ -143,9 +177,9 @@ extension Decider {
 }
 
 /// Counts the words (or two-word phrases) of a document's turns for ``Decider/codeWords``: those
-/// of the code's turns and those of the others, each marked when the code's patterns match it
-/// in the code's turns. A document's counts are by a vocabulary of its own, so that documents
-/// are counted on every core, and are added into the study's in document order.
+/// of the code's turns, each marked when the code's patterns match it there, by a vocabulary of
+/// the document's own (so that documents are counted on every core, and added into the study's
+/// in document order); and those of the others among the words the code's turns gave.
 private struct WordCounter: Sendable {
     let options: Tokenizer.Options
     let stopwords: Stopwords
@@ -200,50 +234,87 @@ private struct WordCounter: Sendable {
         }
     }
 
+    /// The words (or phrases) of the code's turns and, in a single pass, of the others.
     func count(_ item: Item) -> Counts {
         var result = Counts()
-        let document = item.document
         let corpus = TokenizedCorpus(
-            documents: [document], options: options, stopwords: stopwords, computeStems: stems, segments: item.read)
+            documents: [item.document], options: options, stopwords: stopwords, computeStems: stems,
+            segments: item.read)
         let matcher = compiled.map { LexiconMatcher(compiled: $0, corpus: corpus) }
-        var ids = [Int32](repeating: -1, count: corpus.forms.count)
-        // Two-word phrases by their words' ids, each phrase's text made once a document (it was
-        // made for every occurrence: two thirds of the time of `--ngram 2`).
-        var phrases: [UInt64: Int32] = [:]
-        var phrase: [UInt8] = []
         // Which tokens of the turn the code's patterns match (only a coded turn's can be): one
         // buffer for the document's turns, not an array made for each.
         var matched: [Bool] = []
+        var isCoded = false
+        walk(
+            item, corpus: corpus, lookUp: { result.vocabulary.intern($0) },
+            turn: { index, tokens in
+                isCoded = item.inCode.contains(index)
+                if isCoded {
+                    (result.turns, result.words) = (result.turns + 1, result.words + tokens.count)
+                } else {
+                    (result.otherTurns, result.otherWords) = (result.otherTurns + 1, result.otherWords + tokens.count)
+                }
+                matched.removeAll(keepingCapacity: true)
+                matched.append(contentsOf: repeatElement(false, count: tokens.count))
+                if isCoded, let matcher {
+                    for match in matcher.matches(in: tokens) where !match.isExclusion {
+                        for position in match.start..<match.end { matched[position] = true }
+                    }
+                }
+            },
+            unit: { id, first, last in result.add(id, coded: isCoded, matched: matched[first] && matched[last]) })
+        return result
+    }
+
+    /// The other turns' counts of `candidates` (by their ids there), and the turns and their words.
+    struct Others: Sendable {
+        var counts: [Int]
+        var turns = 0
+        var words = 0
+    }
+
+    /// The turns `item` reads, none of them the code's: only the words (or phrases) among
+    /// `candidates` counted.
+    func countOthers(_ item: Item, among candidates: Vocabulary) -> Others {
+        var result = Others(counts: Array(repeating: 0, count: candidates.count))
+        let corpus = TokenizedCorpus(
+            documents: [item.document], options: options, stopwords: stopwords, computeStems: false,
+            segments: item.read)
+        walk(
+            item, corpus: corpus, lookUp: { candidates.id(of: $0) },
+            turn: { _, tokens in (result.turns, result.words) = (result.turns + 1, result.words + tokens.count) },
+            unit: { id, _, _ in result.counts[Int(id)] += 1 })
+        return result
+    }
+
+    /// The turns `item` reads, in order: `turn` gets each one's place and tokens, then `unit`
+    /// each of its words that is not a stopword (or, for two-word phrases, two such words in a
+    /// row, in one sentence unless phrases may cross one: the frequency stage's bigrams) that
+    /// `lookUp` gives an id, with the places of its first and last token. `lookUp` is asked once
+    /// a document for each word, and each phrase by its words' ids, its text made then (it was
+    /// made for every occurrence: two thirds of the time of `--ngram 2`).
+    private func walk(
+        _ item: Item, corpus: TokenizedCorpus, lookUp: (UnsafeBufferPointer<UInt8>) -> Int32?,
+        turn: (_ index: Int, _ tokens: [Token]) -> Void, unit: (_ id: Int32, _ first: Int, _ last: Int) -> Void
+    ) {
+        // Each form's id: -2 not asked yet, -1 none.
+        var ids = [Int32](repeating: -2, count: corpus.forms.count)
+        var phrases: [UInt64: Int32] = [:]
+        var phrase: [UInt8] = []
         for index in item.read.sorted() {
             let tokens = corpus.tokens[0][index]
-            let isCoded = item.inCode.contains(index)
-            if isCoded {
-                (result.turns, result.words) = (result.turns + 1, result.words + tokens.count)
-            } else {
-                (result.otherTurns, result.otherWords) = (result.otherTurns + 1, result.otherWords + tokens.count)
-            }
-            matched.removeAll(keepingCapacity: true)
-            matched.append(contentsOf: repeatElement(false, count: tokens.count))
-            if isCoded, let matcher {
-                for match in matcher.matches(in: tokens) where !match.isExclusion {
-                    for position in match.start..<match.end { matched[position] = true }
-                }
-            }
+            turn(index, tokens)
             guard ngram == 2 else {
                 for (position, token) in tokens.enumerated() where !corpus.isStopword[Int(token.form)] {
                     let form = Int(token.form)
-                    if ids[form] < 0 {
-                        ids[form] = corpus.forms.withBytes(of: token.form) { result.vocabulary.intern($0) }
-                    }
-                    result.add(ids[form], coded: isCoded, matched: matched[position])
+                    if ids[form] == -2 { ids[form] = corpus.forms.withBytes(of: token.form) { lookUp($0) } ?? -1 }
+                    if ids[form] >= 0 { unit(ids[form], position, position) }
                 }
                 continue
             }
-            // Two words in a row, neither a stopword, in one sentence unless phrases may
-            // cross one: the frequency stage's bigrams. Matched when both words are.
             let breaks =
                 options.phrases == .sentence
-                ? SentenceBreaks.before(tokens, in: document.segments[index].text) : []
+                ? SentenceBreaks.before(tokens, in: item.document.segments[index].text) : []
             for position in tokens.indices.dropFirst() {
                 let (first, second) = (tokens[position - 1].form, tokens[position].form)
                 guard !corpus.isStopword[Int(first)], !corpus.isStopword[Int(second)],
@@ -257,14 +328,13 @@ private struct WordCounter: Sendable {
                         corpus.forms.withBytes(of: first) { phrase += $0 }
                         phrase.append(UInt8(ascii: " "))
                         corpus.forms.withBytes(of: second) { phrase += $0 }
-                        let id = phrase.withUnsafeBufferPointer { result.vocabulary.intern($0) }
+                        let id = phrase.withUnsafeBufferPointer { lookUp($0) } ?? -1
                         phrases[key] = id
                         return id
                     }()
-                result.add(id, coded: isCoded, matched: matched[position - 1] && matched[position])
+                if id >= 0 { unit(id, position - 1, position) }
             }
         }
-        return result
     }
 }
 
