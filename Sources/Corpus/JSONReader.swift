@@ -19,10 +19,21 @@ public struct JSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var at: Int
     private var scratch: [UInt8] = []
+    /// Parts of what is read that its reader may skip, as bits the type read defines
+    /// (``Suggestion/Parts``): a command that counts suggestions needs none of their text.
+    package var omitted: UInt32 = 0
 
-    package init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>, omitting omitted: UInt32 = 0) {
         self.bytes = bytes
+        self.omitted = omitted
         at = 0
+    }
+
+    /// Whether the value ahead is one of the `omitted` parts: skipped, then.
+    package mutating func skips(_ part: UInt32) throws(Failure) -> Bool {
+        guard omitted & part != 0 else { return false }
+        try skipValue()
+        return true
     }
 
     @usableFromInline package var isAtEnd: Bool {

@@ -49,7 +49,10 @@ extension Decider {
         try requireSuggestStage()
         let narrowed = filter.participantIDs != nil || !filter.attributes.isEmpty
         var coding: Set<String> = []
-        let end = try forEachMergedDocument { suggestions in
+        // Only the code, the turn and the status are read (the attributes too when a filter asks
+        // for them); the texts are left out.
+        let end = try forEachMergedDocument(omitting: narrowed ? [.text, .context] : [.text, .context, .attributes]) {
+            suggestions in
             for suggestion in suggestions {
                 if narrowed {
                     // The suggestion carries its participant's attributes as the run read them.

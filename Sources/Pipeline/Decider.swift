@@ -60,7 +60,11 @@ public struct Decider: Sendable {
     /// go. Decoding the whole file held 400 MB at 100 MB of transcripts. A file laid out as
     /// tmine writes it has each document's suggestions together; one that has not is refused
     /// (merged apart, a document's decisions could join differently).
-    public func forEachMergedDocument(_ body: ([Suggestion]) -> Void) throws(PipelineError) -> MergeEnd {
+    /// `omitting`: parts of each suggestion `body` does not need, left empty (read whole when
+    /// the file is not laid out as tmine writes it).
+    public func forEachMergedDocument(omitting omitted: Suggestion.Parts = [], _ body: ([Suggestion]) -> Void)
+        throws(PipelineError) -> MergeEnd
+    {
         let path = try suggestionsFile()
         let states = try coderStates()
         var session = DecisionMerger.Session(states: states)
@@ -77,7 +81,9 @@ public struct Decider: Sendable {
         }
         let file: Outputs.SuggestionsFile?
         do {
-            file = try ElementRuns.suggestions.stream(path, \Outputs.SuggestionsFile.suggestions) { suggestions in
+            file = try ElementRuns.suggestions.stream(
+                path, \Outputs.SuggestionsFile.suggestions, omitting: omitted.rawValue
+            ) { suggestions in
                 for suggestion in suggestions where apart == nil {
                     if let document = pending.first?.documentID, document != suggestion.documentID { mergePending() }
                     pending.append(suggestion)

@@ -37,7 +37,7 @@ public struct Exporter: Sendable {
     }
 
     /// Every coding, the suggestions merged with the decisions a document at a time
-    /// (``Decider/forEachMergedDocument(_:)``) and only the codings kept.
+    /// (``Decider/forEachMergedDocument(omitting:_:)``) and only the codings kept.
     func codings() throws(PipelineError) -> Codings {
         var codings: [Coding] = []
         let end = try Decider(configuration: configuration).forEachMergedDocument { suggestions in

@@ -72,10 +72,11 @@ struct ElementRuns {
     /// The comma-separated elements in `range` of `data`, read by ``JSONReader``, or decoded by
     /// `JSONDecoder` when the reader does not take them; nil when neither does.
     static func elements<Element: Decodable & JSONReadable>(
-        _ type: Element.Type, in data: Data, _ range: Range<Int>
+        _ type: Element.Type, in data: Data, _ range: Range<Int>, omitting omitted: UInt32 = 0
     ) -> [Element]? {
         let read = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Element]? in
-            var reader = JSONReader(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]))
+            var reader = JSONReader(
+                UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]), omitting: omitted)
             return try? reader.list(Element.self)
         }
         if let read { return read }
@@ -328,8 +329,9 @@ extension ElementRuns {
     /// empty; nil, before anything is delivered, when its first 64 kB are not laid out as
     /// ``JSONWriter`` lays it out (the caller decodes the file whole). Throws
     /// ``UndecodablePart`` when a later part does not decode, and whatever `deliver` throws.
+    /// `omitted`: the parts of each element its reader may leave out (``JSONReader/omitted``).
     func stream<File: Decodable, Element: Decodable & Sendable & JSONReadable>(
-        _ path: String, _ array: WritableKeyPath<File, [Element]>, chunk: Int = 8 << 20,
+        _ path: String, _ array: WritableKeyPath<File, [Element]>, chunk: Int = 8 << 20, omitting omitted: UInt32 = 0,
         deliver: ([Element]) throws -> Void
     ) throws -> File? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -355,7 +357,7 @@ extension ElementRuns {
             let data = buffer
             let runs = self.runs(data, elements)
             let decoded = ConcurrentSlots<[Element]?>.map(runs.count) {
-                Self.elements(Element.self, in: data, runs[$0])
+                Self.elements(Element.self, in: data, runs[$0], omitting: omitted)
             }
             guard decoded.allSatisfy({ $0 != nil }) else {
                 throw UndecodablePart(reason: "an element near byte \(offset) does not decode")

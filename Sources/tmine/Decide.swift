@@ -65,7 +65,8 @@ struct Decide: ParsableCommand {
             // Written a document at a time, as suggestions.json is read.
             var written: (any Error)?
             let end = try report {
-                try decider.forEachMergedDocument { suggestions in
+                // The listing shows each suggestion's context, not its turn's text or attributes.
+                try decider.forEachMergedDocument(omitting: [.text, .attributes]) { suggestions in
                     guard written == nil else { return }
                     var lines = ""
                     for suggestion in suggestions {
@@ -165,7 +166,9 @@ struct LexiconCommand: ParsableCommand {
             guard let stage = configuration.suggest else { throw ValidationError("the pipeline has no suggest stage") }
             var tally = LexiconFeedback.Tally(lexicon: stage.lexicon)
             let merged = try report {
-                try Decider(configuration: configuration).forEachMergedDocument { tally.add($0) }
+                try Decider(configuration: configuration).forEachMergedDocument(
+                    omitting: [.text, .context, .attributes]
+                ) { tally.add($0) }
             }
             tally.add(manual: merged.manual)
             let feedback = tally.feedback

@@ -185,4 +185,31 @@ import Testing
         #expect(whole == corpus.documents && without.documents.isEmpty && without.participants == corpus.participants)
         #expect(try Outputs.corpusWithoutDocuments(of: configuration).participants == corpus.participants)
     }
+
+    /// Read leaving out what a counting command does not need, every suggestion is the one read
+    /// whole with those parts empty and nothing else changed.
+    @Test func suggestionsReadWithoutTheirTextsDifferOnlyThere() throws {
+        let workspace = try awkwardStudy()
+        defer { workspace.remove() }
+        let path = workspace.out.appendingPathComponent("suggestions.json").path
+        var whole: [Suggestion] = []
+        _ = try ElementRuns.suggestions.stream(path, \Outputs.SuggestionsFile.suggestions, chunk: 4096) {
+            whole += $0
+        }
+        #expect(whole.contains { !$0.text.isEmpty && !$0.context.isEmpty && !$0.attributes.isEmpty })
+        for parts: Suggestion.Parts in [[.text], [.context, .attributes], [.text, .context, .attributes]] {
+            var read: [Suggestion] = []
+            _ = try ElementRuns.suggestions.stream(
+                path, \Outputs.SuggestionsFile.suggestions, chunk: 4096, omitting: parts.rawValue
+            ) { read += $0 }
+            let expected = whole.map { suggestion in
+                var suggestion = suggestion
+                if parts.contains(.text) { suggestion.text = "" }
+                if parts.contains(.context) { suggestion.context = "" }
+                if parts.contains(.attributes) { suggestion.attributes = [:] }
+                return suggestion
+            }
+            #expect(read == expected, "\(parts.rawValue)")
+        }
+    }
 }
