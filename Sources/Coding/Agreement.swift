@@ -115,10 +115,12 @@ public struct Agreement: Sendable, Codable {
                 return (a ? 1 : 0, b ? 1 : 0)
             }
             kappa = cohensKappa(pairs)
-            kappaInterval = bootstrap(pairs, resamples: resamples, seed: seed) { cohensKappa($0) }
+            kappaInterval = BinaryBootstrap.kappa(pairs, resamples: resamples, seed: seed)
         }
         let alpha = krippendorffAlpha(matrix)
-        let alphaInterval = bootstrap(matrix, resamples: resamples, seed: seed) { krippendorffAlpha($0) }
+        let alphaInterval =
+            BinaryBootstrap.alpha(matrix, resamples: resamples, seed: seed)
+            ?? bootstrap(matrix, resamples: resamples, seed: seed) { krippendorffAlpha($0) }
         return Row(
             code: code, pairableUnits: pairable.count, unitsAllJudged: complete.count, percentAgreement: percent,
             kappa: kappa, kappaInterval: kappaInterval, alpha: alpha, alphaInterval: alphaInterval,
@@ -195,13 +197,20 @@ public struct Agreement: Sendable, Codable {
     static func bootstrap<Unit>(_ units: [Unit], resamples: Int, seed: UInt64, statistic: ([Unit]) -> Double?)
         -> [Double]?
     {
-        guard units.count >= 2, resamples > 0 else { return nil }
+        resampled(units.count, resamples: resamples, seed: seed) { drawn in statistic(drawn.map { units[$0] }) }
+    }
+
+    /// A 95 % percentile bootstrap interval over `count` units, `statistic` given each resample's
+    /// units by their positions, drawn with replacement.
+    static func resampled(_ count: Int, resamples: Int, seed: UInt64, statistic: ([Int]) -> Double?) -> [Double]? {
+        guard count >= 2, resamples > 0 else { return nil }
         var generator = SplitMixGenerator(seed: seed)
         var values: [Double] = []
         values.reserveCapacity(resamples)
+        var drawn = [Int](repeating: 0, count: count)
         for _ in 0..<resamples {
-            let sample = (0..<units.count).map { _ in units[Int(generator.next() % UInt64(units.count))] }
-            if let value = statistic(sample) { values.append(value) }
+            for index in drawn.indices { drawn[index] = Int(generator.next() % UInt64(count)) }
+            if let value = statistic(drawn) { values.append(value) }
         }
         guard values.count >= resamples / 2 else { return nil }
         values.sort()
@@ -238,5 +247,88 @@ public struct Agreement: Sendable, Codable {
                     : "; α < .667: not reliable enough to draw conclusions (Krippendorff)"
         }
         return text
+    }
+}
+
+/// The bootstrap intervals of κ and α for judgements that are 0 or 1 ("not applied", "applied"),
+/// each resample counted from what each unit holds rather than recomputed from its values: the
+/// general computations make dictionaries and arrays for every resample, and their thousand
+/// resamples for each code and for all codes were nine tenths of `tmine agreement` (2.9 s for a
+/// 100 MB study with 42,000 decisions). Each sum is made as the general computation makes it,
+/// addition by addition in the same order, so the intervals are the same to the last bit.
+enum BinaryBootstrap {
+    /// κ's interval for pairs of 0 and 1; nil when a pair holds another value (or too few).
+    static func kappa(_ pairs: [(Int, Int)], resamples: Int, seed: UInt64) -> [Double]? {
+        guard pairs.allSatisfy({ (0...1).contains($0.0) && (0...1).contains($0.1) }) else {
+            return Agreement.bootstrap(pairs, resamples: resamples, seed: seed) { Agreement.cohensKappa($0) }
+        }
+        let kinds = pairs.map { $0.0 * 2 + $0.1 }
+        return Agreement.resampled(pairs.count, resamples: resamples, seed: seed) { drawn in
+            var counts = (0, 0, 0, 0)
+            for unit in drawn {
+                switch kinds[unit] {
+                case 0: counts.0 += 1
+                case 1: counts.1 += 1
+                case 2: counts.2 += 1
+                default: counts.3 += 1
+                }
+            }
+            let n = Double(drawn.count)
+            let observed = Double(counts.0 + counts.3) / n
+            // A category absent from the resample adds a product of 0, which changes no sum.
+            var expected = 0.0
+            expected += Double(counts.0 + counts.1) / n * (Double(counts.0 + counts.2) / n)
+            expected += Double(counts.2 + counts.3) / n * (Double(counts.1 + counts.3) / n)
+            guard expected < 1 else { return nil }
+            return (observed - expected) / (1 - expected)
+        }
+    }
+
+    /// α's interval for a units × coders matrix of 0, 1 and missing values; nil when it holds
+    /// another value (the general computation then makes it).
+    static func alpha(_ matrix: [[Int?]], resamples: Int, seed: UInt64) -> [Double]? {
+        // Each unit's 0s and 1s, and what each of its ordered pairs of values adds, 1 / (m - 1).
+        var units: [(zeros: Int, ones: Int, weight: Double)] = []
+        units.reserveCapacity(matrix.count)
+        for unit in matrix {
+            var (zeros, ones) = (0, 0)
+            for value in unit {
+                switch value {
+                case 0?: zeros += 1
+                case 1?: ones += 1
+                case nil: break
+                default: return nil
+                }
+            }
+            let m = Double(zeros + ones)
+            units.append((zeros, ones, 1 / (m - 1)))
+        }
+        return Agreement.resampled(units.count, resamples: resamples, seed: seed) { drawn in
+            // The coincidences, each cell added to as the general computation adds to it: once
+            // for each ordered pair of a unit's values, unit after unit.
+            var (o00, o01, o10, o11) = (0.0, 0.0, 0.0, 0.0)
+            for index in drawn {
+                let unit = units[index]
+                guard unit.zeros + unit.ones >= 2 else { continue }
+                for _ in 0..<unit.zeros * (unit.zeros - 1) { o00 += unit.weight }
+                for _ in 0..<unit.zeros * unit.ones {
+                    o01 += unit.weight
+                    o10 += unit.weight
+                }
+                for _ in 0..<unit.ones * (unit.ones - 1) { o11 += unit.weight }
+            }
+            let n0 = o00 + o01
+            let n1 = o10 + o11
+            let n = n0 + n1
+            guard n > 1 else { return nil }
+            let observed = o01 + o10
+            // One value alone makes no product: α is undefined, as in the general computation.
+            var expected = 0.0
+            expected += n0 * n1
+            expected += n1 * n0
+            expected /= (n - 1)
+            guard expected > 0 else { return nil }
+            return 1 - observed / expected
+        }
     }
 }

@@ -47,6 +47,36 @@ import Testing
         #expect(one.reading.contains("too few units") && one.reading.contains("undefined"))
     }
 
+    /// The bootstrap intervals counted from each unit's 0s and 1s are the general computation's
+    /// to the last bit, for any number of coders (weights 1/(m−1) that are not exact in binary
+    /// too), missing judgements, units with one judgement, and resamples where κ or α is undefined.
+    @Test func binaryBootstrapIntervalsAreTheGeneralComputations() {
+        var generator = SplitMixGenerator(seed: 20_261_207)
+        func random(_ bound: Int) -> Int { Int(generator.next() % UInt64(bound)) }
+        var compared = (kappa: 0, alpha: 0)
+        for trial in 0..<300 {
+            let coders = 2 + random(4)
+            let count = [2, 3, 5, 12, 40][random(5)]
+            // Mostly one value in some trials, so that resamples without variation occur.
+            let skew = [2, 3, 10, 40][random(4)]
+            let matrix: [[Int?]] = (0..<count).map { _ in
+                (0..<coders).map { _ in random(4) == 0 ? nil : (random(skew) == 0 ? 0 : 1) }
+            }
+            let seed = UInt64(trial)
+            let general = Agreement.bootstrap(matrix, resamples: 200, seed: seed) { Agreement.krippendorffAlpha($0) }
+            #expect(BinaryBootstrap.alpha(matrix, resamples: 200, seed: seed) == general, "trial \(trial)")
+            if general != nil { compared.alpha += 1 }
+            let pairs = matrix.map { ($0[0] ?? 0, $0[1] ?? 1) }
+            let kappa = Agreement.bootstrap(pairs, resamples: 200, seed: seed) { Agreement.cohensKappa($0) }
+            #expect(BinaryBootstrap.kappa(pairs, resamples: 200, seed: seed) == kappa, "trial \(trial)")
+            if kappa != nil { compared.kappa += 1 }
+        }
+        // Intervals were made, not only agreed on being undefined.
+        #expect(compared.alpha > 100 && compared.kappa > 100)
+        // Another value than 0 and 1: α left to the general computation.
+        #expect(BinaryBootstrap.alpha([[0, 2], [1, 1]], resamples: 10, seed: 1) == nil)
+    }
+
     @Test func judgementsComeFromLogsAndUncodedTurnsDoNotCount() throws {
         func log(_ coder: String, _ decisions: [(String, Int, DecisionEvent.Action, String?)]) -> CoderState {
             CoderState(
