@@ -40,7 +40,9 @@ public struct Exporter: Sendable {
     /// (``Decider/forEachMergedDocument(omitting:_:)``) and only the codings kept.
     func codings() throws(PipelineError) -> Codings {
         var codings: [Coding] = []
-        let end = try Decider(configuration: configuration).forEachMergedDocument { suggestions in
+        // A coding holds its suggestion's text and turn, not the context or the attributes.
+        let end = try Decider(configuration: configuration).forEachMergedDocument(omitting: [.context, .attributes]) {
+            suggestions in
             for suggestion in suggestions { codings += Self.codings(of: suggestion) }
         }
         for coder in end.manual.keys.sorted() {
