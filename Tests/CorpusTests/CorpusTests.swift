@@ -13,6 +13,27 @@ private func dropFromMemory(_ path: String) {
 }
 
 @Suite struct CorpusTests {
+    /// A table's participants by id are made once and shared by its copies, and follow every
+    /// change to its participants; a table is equal to its copy whether or not either made them.
+    @Test func participantsByIDFollowTheTablesParticipants() {
+        var table = ParticipantTable(
+            attributeNames: ["role"],
+            participants: [
+                Participant(id: "P1", attributes: ["role": "GP"]),
+                Participant(id: "P2", attributes: ["role": "Surgeon"]),
+                Participant(id: "P1", attributes: ["role": "repeated"]),
+            ])
+        let untouched = table
+        #expect(table.byID["P1"]?.attributes["role"] == "GP" && table.byID.count == 2)
+        #expect(table == untouched && table.hashValue == untouched.hashValue)
+        let before = table
+        table.participants[0].attributes["role"] = "Registrar"
+        table.participants.append(Participant(id: "P3", attributes: ["role": "GP"]))
+        #expect(table.byID["P1"]?.attributes["role"] == "Registrar" && table.byID["P3"] != nil)
+        #expect(before.byID["P1"]?.attributes["role"] == "GP" && before.byID["P3"] == nil)
+        #expect(table != before)
+    }
+
     /// Lines found by `memchr` are those of a split on line feeds that keeps empty lines.
     @Test func lineRangesAreTheLinesOfASplitThatKeepsEmptyOnes() {
         var generator = SplitMixGenerator(seed: 7)
