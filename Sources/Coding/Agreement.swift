@@ -118,9 +118,7 @@ public struct Agreement: Sendable, Codable {
             kappaInterval = BinaryBootstrap.kappa(pairs, resamples: resamples, seed: seed)
         }
         let alpha = krippendorffAlpha(matrix)
-        let alphaInterval =
-            BinaryBootstrap.alpha(matrix, resamples: resamples, seed: seed)
-            ?? bootstrap(matrix, resamples: resamples, seed: seed) { krippendorffAlpha($0) }
+        let alphaInterval = BinaryBootstrap.alpha(matrix, resamples: resamples, seed: seed)
         return Row(
             code: code, pairableUnits: pairable.count, unitsAllJudged: complete.count, percentAgreement: percent,
             kappa: kappa, kappaInterval: kappaInterval, alpha: alpha, alphaInterval: alphaInterval,
@@ -257,7 +255,7 @@ public struct Agreement: Sendable, Codable {
 /// 100 MB study with 42,000 decisions). Each sum is made as the general computation makes it,
 /// addition by addition in the same order, so the intervals are the same to the last bit.
 enum BinaryBootstrap {
-    /// κ's interval for pairs of 0 and 1; nil when a pair holds another value (or too few).
+    /// κ's interval (pairs holding another value than 0 and 1: the general computation's).
     static func kappa(_ pairs: [(Int, Int)], resamples: Int, seed: UInt64) -> [Double]? {
         guard pairs.allSatisfy({ (0...1).contains($0.0) && (0...1).contains($0.1) }) else {
             return Agreement.bootstrap(pairs, resamples: resamples, seed: seed) { Agreement.cohensKappa($0) }
@@ -284,8 +282,8 @@ enum BinaryBootstrap {
         }
     }
 
-    /// α's interval for a units × coders matrix of 0, 1 and missing values; nil when it holds
-    /// another value (the general computation then makes it).
+    /// α's interval for a units × coders matrix (holding another value than 0, 1 and missing
+    /// ones: the general computation's).
     static func alpha(_ matrix: [[Int?]], resamples: Int, seed: UInt64) -> [Double]? {
         // Each unit's 0s and 1s, and what each of its ordered pairs of values adds, 1 / (m - 1).
         var units: [(zeros: Int, ones: Int, weight: Double)] = []
@@ -297,7 +295,10 @@ enum BinaryBootstrap {
                 case 0?: zeros += 1
                 case 1?: ones += 1
                 case nil: break
-                default: return nil
+                default:
+                    return Agreement.bootstrap(matrix, resamples: resamples, seed: seed) {
+                        Agreement.krippendorffAlpha($0)
+                    }
                 }
             }
             let m = Double(zeros + ones)

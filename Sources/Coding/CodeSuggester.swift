@@ -170,6 +170,25 @@ public struct CodeSuggester: Sendable {
         return ContentHash.hexPrefix(of: key, bytes: 8)
     }
 
+    /// An id's 16 hex digits read as a number, as every id ``id(document:segment:sentence:code:text:occurrence:)``
+    /// makes is; nil for any other text (a hand-edited log's). 64 well-mixed bits: what the
+    /// suggestion index and the decisions' table key ids by.
+    public static func idNumber(_ id: String) -> UInt64? {
+        var id = id
+        return id.withUTF8 { bytes -> UInt64? in
+            guard bytes.count == 16 else { return nil }
+            var value: UInt64 = 0
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(byte &- UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(byte &- UInt8(ascii: "a") &+ 10)
+                default: return nil
+                }
+            }
+            return value
+        }
+    }
+
     /// How many times the matched tokens' forms occurred earlier in the segment (0 for the first).
     static func occurrence(of match: LexiconMatcher.Match, in tokens: [Token]) -> Int {
         let length = match.end - match.start

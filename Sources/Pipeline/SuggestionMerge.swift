@@ -494,16 +494,7 @@ struct SuggestionIndex: Sendable {
     /// An id's key: its 16 hex digits read as a number, as every id the tool makes is; any other
     /// text (a hand-edited file) by its FNV-1a hash.
     static func key(_ id: String) -> UInt64 {
-        var value: UInt64 = 0
-        var hex = id.utf8.count == 16
-        for byte in id.utf8 where hex {
-            switch byte {
-            case 0x30...0x39: value = value << 4 | UInt64(byte - 0x30)
-            case 0x61...0x66: value = value << 4 | UInt64(byte - 0x61 + 10)
-            default: hex = false
-            }
-        }
-        if hex { return value }
+        if let number = CodeSuggester.idNumber(id) { return number }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash

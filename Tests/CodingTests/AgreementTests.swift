@@ -73,8 +73,12 @@ import Testing
         }
         // Intervals were made, not only agreed on being undefined.
         #expect(compared.alpha > 100 && compared.kappa > 100)
-        // Another value than 0 and 1: α left to the general computation.
-        #expect(BinaryBootstrap.alpha([[0, 2], [1, 1]], resamples: 10, seed: 1) == nil)
+        // Another value than 0 and 1: the general computation's.
+        let other: [[Int?]] = [[0, 2], [1, 1], [2, 2], [0, nil, 1], [2, 1]]
+        #expect(
+            BinaryBootstrap.alpha(other, resamples: 50, seed: 1)
+                == Agreement.bootstrap(other, resamples: 50, seed: 1) { Agreement.krippendorffAlpha($0) })
+        #expect(BinaryBootstrap.alpha(other, resamples: 50, seed: 1) != nil)
     }
 
     @Test func judgementsComeFromLogsAndUncodedTurnsDoNotCount() throws {

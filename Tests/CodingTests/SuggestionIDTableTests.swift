@@ -13,22 +13,21 @@ import Testing
         }.joined()
     }
 
-    @Test func idsSharingTheirFirstSixteenDigitsAreToldApart() {
-        let head = "0123456789abcdef"
-        let first = head + String(repeating: "1", count: 48)
-        let second = head + "2"
-        let table = SuggestionIDTable([first, second, head])
-        #expect(table.position(of: first) == 0)
-        #expect(table.position(of: second) == 1)
-        #expect(table.position(of: head) == 2)
-        #expect(table.position(of: head + String(repeating: "3", count: 48)) == nil)
-        #expect(table.position(of: head + "3") == nil)
+    /// Ids whose numbers share their low half (a slot's tag) and crowd the same slots are told
+    /// apart by their whole text.
+    @Test func idsWhoseTagsMatchAreToldApart() {
+        let ids = (0..<40).map { String(format: "%08x", $0 * 7_919) + "0000abcd" }
+        let table = SuggestionIDTable(ids)
+        for (position, id) in ids.enumerated() { #expect(table.position(of: id) == position) }
+        #expect(table.position(of: "ffffffff0000abcd") == nil)
+        #expect(table.position(of: String(format: "%08x", 7_919) + "0000abce") == nil)
     }
 
     @Test func idsOfAnotherFormAreFoundByTheirWholeText() {
         let hex = String(repeating: "ab", count: 8)
         let table = SuggestionIDTable([
             "old-a-Time", "", String(repeating: "x", count: 16), "zz" + String(hex.dropFirst(2)), hex, "abc",
+            hex.uppercased(), hex + "a",
         ])
         #expect(table.position(of: "old-a-Time") == 0)
         #expect(table.position(of: "") == 1)
@@ -37,9 +36,10 @@ import Testing
         #expect(table.position(of: hex) == 4)
         #expect(table.position(of: "abc") == 5)
         // Found only as written: another case, or one digit more or less, is another id.
-        #expect(table.position(of: hex.uppercased()) == nil)
+        #expect(table.position(of: hex.uppercased()) == 6)
+        #expect(table.position(of: hex + "a") == 7)
         #expect(table.position(of: String(hex.dropLast())) == nil)
-        #expect(table.position(of: hex + "a") == nil)
+        #expect(table.position(of: hex + "b") == nil)
         #expect(table.position(of: "old-a-time") == nil)
     }
 
@@ -54,11 +54,12 @@ import Testing
         var generator = SplitMixGenerator(seed: 20_261_207)
         for count in [0, 1, 7, 64, 1_000, 5_000] {
             var ids = (0..<count).map { _ in hexID(&generator) }
-            // Some longer and sharing their first 16 digits with another, some in capitals, some
-            // of another form.
+            // Some sharing their number's low half with another, some longer, some in capitals,
+            // some of another form.
             for index in stride(from: 0, to: count, by: 9) where index > 0 {
-                ids[index] = ids[index - 1] + hexID(&generator, words: 3)
+                ids[index] = String(hexID(&generator).prefix(8)) + String(ids[index - 1].suffix(8))
             }
+            for index in stride(from: 3, to: count, by: 11) { ids[index] = ids[index] + hexID(&generator, words: 3) }
             for index in stride(from: 4, to: count, by: 13) { ids[index] = ids[index].uppercased() }
             for index in stride(from: 6, to: count, by: 17) { ids[index] = "manual-\(index)" }
             let table = SuggestionIDTable(ids)
