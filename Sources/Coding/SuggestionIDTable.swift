@@ -8,8 +8,8 @@
 /// of a key stored elsewhere on the heap). A suggestion id is 16 hex digits of a SHA-256
 /// (``CodeSuggester/id(document:segment:sentence:code:text:occurrence:)``): 64 well-mixed bits,
 /// here the key itself, probed in place; the whole id is compared only when a slot's tag (the
-/// number's low half) matches. Hand-written because no listed package keeps a table by a key that is its own hash. Ids of
-/// another form (a hand-edited log's) go to an ordinary dictionary.
+/// number's low half) matches. Hand-written because no listed package keeps a table by a key
+/// that is its own hash. Ids of another form (a hand-edited log's) go to an ordinary dictionary.
 struct SuggestionIDTable: Sendable {
     /// An id's position in `ids` (-1 marks an empty slot) and the low half of its number: 8
     /// bytes a slot, so that the table (probed at random, a cache miss each question)
@@ -32,14 +32,20 @@ struct SuggestionIDTable: Sendable {
         while 1 << bits < 2 * ids.count { bits += 1 }
         shift = 64 - bits
         slots = Array(repeating: Slot(tag: 0, position: -1), count: 1 << bits)
-        for (position, id) in ids.enumerated() where self.position(of: id) == nil {
+        for (position, id) in ids.enumerated() {
             guard let number = CodeSuggester.idNumber(id) else {
-                others[id] = position
+                if others[id] == nil { others[id] = position }
                 continue
             }
+            // To the end of the id's run of slots: an empty one takes it, unless it is there.
+            let tag = UInt32(truncatingIfNeeded: number)
             var slot = self.slot(of: number)
-            while slots[slot].position >= 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Slot(tag: UInt32(truncatingIfNeeded: number), position: Int32(position))
+            var listed = false
+            while slots[slot].position >= 0, !listed {
+                listed = slots[slot].tag == tag && ids[Int(slots[slot].position)] == id
+                slot = (slot + 1) & (slots.count - 1)
+            }
+            if !listed { slots[slot] = Slot(tag: tag, position: Int32(position)) }
         }
     }
 

@@ -149,7 +149,7 @@ public struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 defer { at += 1 }
                 let text = UnsafeBufferPointer(rebasing: bytes[start..<at])
-                return high < 0x80 ? String(decoding: text, as: UTF8.self) : try Self.validated(text, at: at)
+                return try Self.validated(text, at: at, high: high)
             }
             high |= byte
             if byte == UInt8(ascii: "\\") { return try escapedString(from: start, high: high) }
@@ -163,8 +163,13 @@ public struct JSONReader {
     /// which the compiler specialises, and compared with what it made, which differs exactly where
     /// invalid UTF-8 was repaired: `String(validating:)` is generic at run time, and looking up its
     /// metadata for every string was a fifth of reading a lexicon edit's report examples.
-    private static func validated(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(Failure) -> String {
+    /// `high`: the high bits of the bytes read as they are; none set, decoding cannot have
+    /// repaired anything and nothing is compared.
+    private static func validated(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, high: UInt8) throws(Failure)
+        -> String
+    {
         var text = String(decoding: bytes, as: UTF8.self)
+        guard high >= 0x80 else { return text }
         let same = text.withUTF8 { decoded in
             guard decoded.count == bytes.count, let made = decoded.baseAddress, let read = bytes.baseAddress else {
                 return decoded.count == bytes.count
@@ -192,7 +197,7 @@ public struct JSONReader {
             case UInt8(ascii: "\""):
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<at - 1]))
                 return try scratch.withUnsafeBufferPointer { buffer throws(Failure) in
-                    high < 0x80 ? String(decoding: buffer, as: UTF8.self) : try Self.validated(buffer, at: at)
+                    try Self.validated(buffer, at: at, high: high)
                 }
             case UInt8(ascii: "\\"):
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<at - 1]))
