@@ -64,7 +64,8 @@ let package = Package(
                 .linkedLibrary("xml2", .when(platforms: [.macOS])),
             ]
         ),
-        // Whole-buffer DEFLATE for the entries of a .docx (see ZipPackage). Its header where
+        // Whole-buffer DEFLATE for the entries of a .docx (see ZipPackage) and of the packages
+        // the tool writes (PackageWriter). Its header where
         // installed, else the few declarations of `shim.h`; linked by the library's soname on
         // Linux (`libdeflateLink`), so that a machine with Debian's libdeflate0 and without
         // libdeflate-dev builds the tool.
@@ -77,7 +78,6 @@ let package = Package(
                 "CLibXML2",
                 "CLibDeflate",
                 "Corpus",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: concreteMetadata + [libxml2HeadersForSwift],
@@ -162,7 +162,8 @@ let package = Package(
         .testTarget(name: "tmineTests", dependencies: ["tmine", "Corpus", "Ingest"]),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Corpus"],
+            // ZIPFoundation reads back the packages `PackageWriter` writes: a reader not ours.
+            dependencies: ["Ingest", "Corpus", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CodingTests", dependencies: ["Coding", "Corpus", "TextAnalysis"]),

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct libdeflate_decompressor;
+struct libdeflate_compressor;
 
 enum libdeflate_result {
     LIBDEFLATE_SUCCESS = 0,
@@ -25,6 +26,11 @@ enum libdeflate_result libdeflate_deflate_decompress(struct libdeflate_decompres
                                                      const void *in, size_t in_nbytes, void *out,
                                                      size_t out_nbytes_avail, size_t *actual_out_nbytes_ret);
 void libdeflate_free_decompressor(struct libdeflate_decompressor *decompressor);
+struct libdeflate_compressor *libdeflate_alloc_compressor(int compression_level);
+size_t libdeflate_deflate_compress(struct libdeflate_compressor *compressor, const void *in, size_t in_nbytes,
+                                   void *out, size_t out_nbytes_avail);
+size_t libdeflate_deflate_compress_bound(struct libdeflate_compressor *compressor, size_t in_nbytes);
+void libdeflate_free_compressor(struct libdeflate_compressor *compressor);
 uint32_t libdeflate_crc32(uint32_t crc, const void *buffer, size_t len);
 #endif
 

@@ -19,12 +19,12 @@ public struct ZipLimits: Sendable, Hashable, Codable {
 /// here, each entry inflated by libdeflate in one call into a buffer of the size the directory
 /// declares, under ``ZipLimits``, never to disk.
 ///
-/// The directory is read by hand and ZIPFoundation only writes packages (``PackageWriter``):
-/// its in-memory reader traps on an entry offset past the end (found by fuzzing), so every entry
-/// had to be walked and checked here first anyway, and it inflates through zlib a chunk at a
-/// time, 2.3× slower than libdeflate's whole-buffer inflate on Word bodies (200 `document.xml`:
-/// 42.6 against 18.2 ms, a fifth of `tmine extract`'s work). A Word part is always whole in
-/// memory, which is the case libdeflate is made for.
+/// The directory is read by hand, not by ZIPFoundation (which the tests use to read back what
+/// ``PackageWriter`` writes): its in-memory reader traps on an entry offset past the end (found
+/// by fuzzing), so every entry had to be walked and checked here first anyway, and it inflates
+/// through zlib a chunk at a time, 2.3× slower than libdeflate's whole-buffer inflate on Word
+/// bodies (200 `document.xml`: 42.6 against 18.2 ms, a fifth of `tmine extract`'s work). A Word
+/// part is always whole in memory, which is the case libdeflate is made for.
 public struct ZipPackage {
     /// Where one entry's bytes lie and what they should inflate to, from the central directory.
     struct Entry {

@@ -115,13 +115,12 @@ public struct Exporter: Sendable {
     }
 
     /// A `.qdpx` package: `project.qde` and one plain-text file per transcript under `Sources/`.
-    /// The transcripts are read from corpus.json and deflated one at a time, on the package
-    /// writer's thread; `project.qde`, made meanwhile, is the package's last entry.
+    /// The transcripts are read from corpus.json and deflated on whichever core is free as they
+    /// come; `project.qde`, made meanwhile, is the package's last entry.
     public func project() throws(PipelineError) -> Data {
         let study = try codings()
         let codingsByDocument = Dictionary(grouping: study.codings, by: \.documentID)
-        let package: PackageWriter
-        do { package = try PackageWriter() } catch { throw packageError(error) }
+        let package = PackageWriter()
         var sources = ""
         var documentsByParticipant: [String: [String]] = [:]
         let corpus = try Outputs.forEachDocument(of: configuration) { document in
@@ -190,16 +189,8 @@ public struct Exporter: Sendable {
         }
         if !sources.isEmpty { xml += "  <Sources>\n" + sources + "  </Sources>\n" }
         xml += "</Project>\n"
-        do {
-            try package.add("project.qde", Data(xml.utf8))
-            return try package.data()
-        } catch {
-            throw packageError(error)
-        }
-    }
-
-    private func packageError(_ error: any Error) -> PipelineError {
-        PipelineError(file: configuration.outputFolder, message: "cannot build the .qdpx package: \(error)")
+        package.add("project.qde", Data(xml.utf8))
+        return package.data()
     }
 
     /// Every coding as a row: document, turn, speaker, participant, attributes, code, status, coder, text.
@@ -236,9 +227,7 @@ public struct Exporter: Sendable {
             widths[column] = name == "text" ? 80 : ["turn", "start", "end"].contains(name) ? 8 : 18
         }
         let sheet = Spreadsheet(sheetName: "Codings", header: table.header, rows: table.rows, widths: widths)
-        do { return try sheet.package() } catch {
-            throw PipelineError(file: configuration.outputFolder, message: "cannot build the workbook: \(error)")
-        }
+        return sheet.package()
     }
 
     /// One row per coding: where it is (document, turn, speaker, participant and their

@@ -7,7 +7,7 @@ import Ingest
 /// the system's code page (`cafÃ©`), `1-5` taken for a date, a turn starting `-` or `=` for a
 /// formula. Here every text is a string cell, numbers are numbers, the header is bold, frozen
 /// and filtered. Hand-written: no package on this machine writes spreadsheets; the parts are
-/// zipped by ZIPFoundation (``PackageWriter``).
+/// zipped by ``PackageWriter``.
 public struct Spreadsheet {
     /// A cell: text, or a number Excel may sum and sort as one.
     enum Cell: Equatable {
@@ -31,7 +31,7 @@ public struct Spreadsheet {
     static let application = "TranscriptMiner"
 
     /// The package's bytes, and how many cells were cut at ``cellLimit``.
-    func package() throws -> (data: Data, cut: Int) {
+    func package() -> (data: Data, cut: Int) {
         let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
         var cut = 0
         // The sheet's XML made as bytes, as the zip takes it: made as a `String` it was held
@@ -149,7 +149,7 @@ public struct Spreadsheet {
             ),
         ]
         return (
-            try PackageWriter.zip(parts.map { ($0.0, Data($0.1.utf8)) } + [("xl/worksheets/sheet1.xml", sheet)]), cut
+            PackageWriter.zip(parts.map { ($0.0, Data($0.1.utf8)) } + [("xl/worksheets/sheet1.xml", sheet)]), cut
         )
     }
 

@@ -104,7 +104,7 @@ import Testing
             <?xml version="1.0"?><w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body>
             <w:p><w:r><w:t>P2: strict text</w:t></w:r></w:p></w:body></w:document>
             """.utf8)
-        let archive = try Fixture.docxPackage(entries: [("word/document.xml", xml)])
+        let archive = Fixture.docxPackage(entries: [("word/document.xml", xml)])
         let document = try ingestor.read(data: archive, source: "strict.docx")
         #expect(document.turns.map(\.1) == ["strict text"])
     }
@@ -118,7 +118,7 @@ import Testing
                 <p><r><rPr>\(bold)</rPr><t>Jane Smith:</t></r><r><t xml:space="preserve"> How did you start?</t></r></p>
                 <ns0:p><ns0:r><ns0:t>P1: By accident.</ns0:t></ns0:r></ns0:p></body></document>
                 """
-            let archive = try Fixture.docxPackage(entries: [("word/document.xml", Data(xml.utf8))])
+            let archive = Fixture.docxPackage(entries: [("word/document.xml", Data(xml.utf8))])
             return try ingestor.read(data: archive, source: "prefix.docx").segments.map(\.speaker)
         }
         #expect(try speakers("<ns0:b/>") == ["Jane Smith", "P1"])
@@ -270,8 +270,8 @@ import Testing
                 Fixture.paragraph("SECRET"))</w:footnote></w:footnotes>
             """
         // A nested "bomb": 50 MB of zeros zipped inside the package, as an embedded object.
-        let inner = try PackageWriter.zip([(path: "zeros.bin", data: Data(count: 50_000_000))])
-        let package = try Fixture.docxPackage(entries: [
+        let inner = PackageWriter.zip([(path: "zeros.bin", data: Data(count: 50_000_000))])
+        let package = Fixture.docxPackage(entries: [
             ("word/document.xml", Data(document.utf8)),
             ("word/_rels/document.xml.rels", Data(relationships.utf8)),
             ("../outside.xml", Data(secret.utf8)),
@@ -406,7 +406,7 @@ import Testing
                 <?xml version="1.0" encoding="UTF-8"?><!DOCTYPE w:document [\(entities)]>
                 <w:document xmlns:w="\(namespace)"><w:body>\(Fixture.paragraph(text))</w:body></w:document>
                 """
-            return try Fixture.docxPackage(entries: [("word/document.xml", Data(document.utf8))])
+            return Fixture.docxPackage(entries: [("word/document.xml", Data(document.utf8))])
         }
         // External entities: the references are dropped, nothing is read.
         let external = "<!ENTITY xxe SYSTEM \"file://\(secret.path)\"><!ENTITY web SYSTEM \"http://127.0.0.1:9/x\">"
@@ -430,7 +430,7 @@ import Testing
             "<w:document xmlns:w=\"\(namespace)\"><w:body><w:p><w:r><w:t>P1: "
             + String(repeating: "<w:x>", count: 5_000) + "deep" + String(repeating: "</w:x>", count: 5_000)
             + "</w:t></w:r></w:p></w:body></w:document>"
-        let nested = try Fixture.docxPackage(entries: [("word/document.xml", Data(deep.utf8))])
+        let nested = Fixture.docxPackage(entries: [("word/document.xml", Data(deep.utf8))])
         let repetitive = try Ingestor(options: IngestOptions(zipLimits: ZipLimits(maximumCompressionRatio: 100_000)))
         #expect(ingestError { try repetitive.read(data: nested, source: "deep.docx") }?.code == .malformedXML)
     }

@@ -119,7 +119,7 @@ import Testing
         }
         #expect(encrypted?.code == .encryptedDocument)
 
-        let noContent = try Fixture.odtPackage(entries: [("styles.xml", Data("<x/>".utf8))])
+        let noContent = Fixture.odtPackage(entries: [("styles.xml", Data("<x/>".utf8))])
         let missing = ingestError { try read(noContent, name: "empty.odt") }
         #expect(missing?.code == .missingZipEntry)
         #expect(missing?.entry == "content.xml")
@@ -162,6 +162,6 @@ import Testing
                     Data("<office:document-styles \(namespaces)>\(styles)</office:document-styles>".utf8)
                 ))
         }
-        return try Fixture.odtPackage(entries: entries + extra)
+        return Fixture.odtPackage(entries: entries + extra)
     }
 }

@@ -21,7 +21,7 @@ enum Fixture {
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(body)</w:body></w:document>
             """
-        return try docxPackage(entries: [("word/document.xml", Data(document.utf8))])
+        return docxPackage(entries: [("word/document.xml", Data(document.utf8))])
     }
 
     /// A paragraph of plain runs; `bold` marks the first run bold.
@@ -65,15 +65,15 @@ func ingestError(_ body: () throws -> Any) -> IngestError? {
 
 extension Fixture {
     /// A zip package with the given entries, built in memory.
-    static func docxPackage(entries: [(String, Data)]) throws -> Data {
-        try PackageWriter.zip(entries.map { (path: $0.0, data: $0.1) })
+    static func docxPackage(entries: [(String, Data)]) -> Data {
+        PackageWriter.zip(entries.map { (path: $0.0, data: $0.1) })
     }
 
     /// An OpenDocument package: `mimetype` stored, as the standard asks, the rest deflated.
-    static func odtPackage(entries: [(String, Data)]) throws -> Data {
-        let writer = try PackageWriter()
-        for (path, data) in entries { try writer.add(path, data, stored: path == "mimetype") }
-        return try writer.data()
+    static func odtPackage(entries: [(String, Data)]) -> Data {
+        let writer = PackageWriter()
+        for (path, data) in entries { writer.add(path, data, stored: path == "mimetype") }
+        return writer.data()
     }
 }
 

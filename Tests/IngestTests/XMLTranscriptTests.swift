@@ -189,7 +189,7 @@ import Testing
         let body =
             "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
             + "wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>P1: x"
-        let word = try Fixture.docxPackage(entries: [
+        let word = Fixture.docxPackage(entries: [
             (
                 "word/document.xml",
                 Data(body.utf8) + Data([0x8E, 0xFF]) + Data("</w:t></w:r></w:p></w:body></w:document>".utf8)

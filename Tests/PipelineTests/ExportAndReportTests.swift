@@ -312,7 +312,7 @@ import TextAnalysis
         #expect(throws: Never.self) { try exporter.checkTarget(book, kind: .spreadsheet) }
         #expect(throws: PipelineError.self) { try exporter.checkTarget(book, kind: .project) }
         let own = workspace.root.appendingPathComponent("mine.xlsx").path
-        let theirs = try PackageWriter.zip([
+        let theirs = PackageWriter.zip([
             ("docProps/app.xml", Data("<Properties><Application>Microsoft Excel</Application></Properties>".utf8))
         ])
         try theirs.write(to: URL(fileURLWithPath: own))
@@ -326,7 +326,7 @@ import TextAnalysis
         let sheet = Spreadsheet(
             sheetName: "Codings", header: ["text", "n"],
             rows: [[.text(long), .number(3)], [.text("short"), .number(4)]])
-        let (data, cut) = try sheet.package()
+        let (data, cut) = sheet.package()
         #expect(cut == 1)
         let book = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID()).xlsx")
         defer { try? FileManager.default.removeItem(at: book) }
