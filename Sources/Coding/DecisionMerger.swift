@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Joins coders' decisions to a run's suggestions: by id, else (after a lexicon edit moved the
@@ -29,21 +30,37 @@ public struct DecisionMerger: Sendable {
 
     public init() {}
 
+    /// A suggestion of nothing, whose copies share no storage: a place a suggestion is swapped out of.
+    private static let vacant = Suggestion(
+        id: "", documentID: "", segmentIndex: 0, sentenceIndex: nil, code: "", codePath: [], evidence: [], weight: 0,
+        speaker: "", role: .other, participantID: nil, attributes: [:], text: "", range: ScalarRange(start: 0, end: 0),
+        context: "", status: .pending, decisions: [])
+
     public func merge(_ suggestions: [Suggestion], states: [CoderState]) -> Result {
         var session = Session(states: states)
         var merged = suggestions
         // Document by document, each document's suggestions together, in order of first appearance.
         var groups: [String: [Int]] = [:]
         var documents: [String] = []
-        for (position, suggestion) in merged.enumerated() {
-            if groups[suggestion.documentID] == nil { documents.append(suggestion.documentID) }
-            groups[suggestion.documentID, default: []].append(position)
+        for position in merged.indices {
+            let document = merged[position].documentID
+            if groups[document] == nil { documents.append(document) }
+            groups[document, default: []].append(position)
         }
-        for document in documents {
-            let positions = groups[document] ?? []
-            var part = positions.map { merged[$0] }
-            session.merge(document: &part)
-            for (position, suggestion) in zip(positions, part) { merged[position] = suggestion }
+        // Each document's suggestions swapped into `part` and back, not copied: a copy retains
+        // every string and array of a suggestion, each somewhere else on the heap (copied there
+        // and back, they were a sixth of the review page's state of 120,000 suggestions).
+        var part: [Suggestion] = []
+        merged.withUnsafeMutableBufferPointer { merged in
+            for document in documents {
+                let positions = groups[document] ?? []
+                part.removeAll(keepingCapacity: true)
+                part.append(contentsOf: repeatElement(Self.vacant, count: positions.count))
+                for (index, position) in positions.enumerated() { swap(&part[index], &merged[position]) }
+                session.merge(document: &part)
+                precondition(part.count == positions.count, "a document keeps its suggestions")
+                for (index, position) in positions.enumerated() { swap(&part[index], &merged[position]) }
+            }
         }
         let (orphans, manual) = session.finish()
         return Result(

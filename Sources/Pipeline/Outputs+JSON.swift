@@ -228,20 +228,32 @@ extension Outputs {
     /// The whole suggestions were 160 MB at 100 MB of transcripts, and the browser took 5–6 s
     /// and a gigabyte to hold them; the page asks for a card's whole suggestion when it shows it.
     public static func json(listing suggestions: [Suggestion], coder: String) -> Data {
+        // Read in place through a buffer: `map` or a loop over the array copied each suggestion
+        // whole, retaining every string and array of it (a fifth of the review page's state).
+        suggestions.withUnsafeBufferPointer { json(listing: $0, coder: coder) }
+    }
+
+    private static func json(listing suggestions: UnsafeBufferPointer<Suggestion>, coder: String) -> Data {
         var sets: [[String: String]: Int] = [:]
         var order: [[String: String]] = []
         var last: (attributes: [String: String], position: Int)?
-        let positions = suggestions.map { suggestion in
+        var positions: [Int] = []
+        positions.reserveCapacity(suggestions.count)
+        for index in suggestions.indices {
             // A document's suggestions mostly follow one another with the same attributes:
             // comparing with the last set is cheaper than hashing every set.
-            if let last, last.attributes == suggestion.attributes { return last.position }
-            let position = sets[suggestion.attributes] ?? order.count
-            if position == order.count {
-                sets[suggestion.attributes] = position
-                order.append(suggestion.attributes)
+            if let last, last.attributes == suggestions[index].attributes {
+                positions.append(last.position)
+                continue
             }
-            last = (suggestion.attributes, position)
-            return position
+            let attributes = suggestions[index].attributes
+            let position = sets[attributes] ?? order.count
+            if position == order.count {
+                sets[attributes] = position
+                order.append(attributes)
+            }
+            last = (attributes, position)
+            positions.append(position)
         }
         return JSONWriter.data(capacity: 128 * suggestions.count + 4096) { writer in
             writer.object { writer in
@@ -253,20 +265,21 @@ extension Outputs {
                 writer.field(
                     "suggestions",
                     array: { writer in
-                        for (suggestion, position) in zip(suggestions, positions) {
-                            let mine = suggestion.decisions.first { $0.coder == coder }?.status ?? .pending
+                        for index in suggestions.indices {
+                            let mine =
+                                suggestions[index].decisions.first { $0.coder == coder }?.status ?? .pending
                             writer.record { writer in
-                                writer.field("attributes", position)
-                                writer.field("code", suggestion.code)
+                                writer.field("attributes", positions[index])
+                                writer.field("code", suggestions[index].code)
                                 // Coders disagree: what the page's "conflict" filter lists (this
                                 // coder's status alone never said so, and the filter listed nothing).
-                                if suggestion.status == .conflict { writer.field("conflict", true) }
-                                writer.field("documentID", suggestion.documentID)
-                                writer.field("id", suggestion.id)
-                                writer.field("participantID", suggestion.participantID)
+                                if suggestions[index].status == .conflict { writer.field("conflict", true) }
+                                writer.field("documentID", suggestions[index].documentID)
+                                writer.field("id", suggestions[index].id)
+                                writer.field("participantID", suggestions[index].participantID)
                                 writer.field("status", mine.rawValue)
                                 // For the filter of suggestions in a turn with another code.
-                                writer.field("turn", suggestion.segmentIndex)
+                                writer.field("turn", suggestions[index].segmentIndex)
                             }
                         }
                     })

@@ -382,6 +382,13 @@ import Testing
         let whole = DecisionMerger().merge(document("a") + document("b"), states: [CoderState(alice), CoderState(bob)])
         #expect(whole.suggestions == a + b)
         #expect(whole.orphans == orphans)
+        // Documents whose suggestions take turns join the same and keep their places; the
+        // suggestions handed to the merge stay as they were.
+        let mixed = zip(document("a"), document("b")).flatMap { [$0, $1] }
+        let interleaved = DecisionMerger().merge(mixed, states: [CoderState(alice), CoderState(bob)])
+        #expect(interleaved.suggestions == zip(a, b).flatMap { [$0, $1] })
+        #expect(interleaved.orphans == orphans)
+        #expect(mixed == zip(document("a"), document("b")).flatMap { [$0, $1] })
     }
 
     @Test func coderDisagreementIsAConflict() {
