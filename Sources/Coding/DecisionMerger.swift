@@ -94,13 +94,48 @@ public struct DecisionMerger: Sendable {
         public private(set) var reattached = 0
 
         public init(states: [CoderState]) {
+            self.init(states: states, documents: nil)
+        }
+
+        /// A session for the suggestions of `documents` alone, which join as in a session of
+        /// every decision, made without the coders' other decisions: those whose snapshot names
+        /// another document cannot join these (an id hashes its document's id, and a decision is
+        /// reattached only in the document its snapshot names). The review page merges the
+        /// documents a decision touched at every decision: the session of a whole study's
+        /// decisions (42,000) was a fifth of it. Its orphans and attachments are not the study's.
+        public init(states: [CoderState], documents: Set<String>) {
+            self.init(states: states, documents: Optional(documents))
+        }
+
+        private init(states: [CoderState], documents: Set<String>?) {
             coders = states.sorted { $0.coder < $1.coder }.map { state in
                 var decided: [String] = []
                 var entries: [CoderState.Entry] = []
-                for id in state.order {
-                    guard let entry = state.entries[id], entry.status != .pending || entry.note != nil else { continue }
+                func take(_ id: String) {
+                    guard let entry = state.entries[id], entry.status != .pending || entry.note != nil else { return }
                     decided.append(id)
                     entries.append(entry)
+                }
+                if let documents {
+                    // Found without hashing every id: the entries walked, then the few taken in
+                    // the order of the coder's first decision on them.
+                    var wanted: Set<String> = []
+                    // One document (a decision's): compared, not hashed, with each entry's.
+                    let only = documents.count == 1 ? documents.first : nil
+                    for index in state.entries.indices {
+                        // Read in place: a copy of each entry retained its strings and arrays.
+                        if let document = state.entries.values[index].snapshot?.documentID,
+                            only.map({ $0 != document }) ?? !documents.contains(document)
+                        {
+                            continue
+                        }
+                        wanted.insert(state.entries.keys[index])
+                    }
+                    if !wanted.isEmpty {
+                        for id in state.order where wanted.contains(id) { take(id) }
+                    }
+                } else {
+                    for id in state.order { take(id) }
                 }
                 return Coder(
                     state: state, decided: decided, entries: entries, order: SuggestionIDTable(decided),

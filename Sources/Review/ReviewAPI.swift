@@ -176,8 +176,8 @@ struct ReviewAPI: Sendable {
         do {
             let current = try suggestions.current()
             let log = try decider.decide(
-                coder: coder, actions, expectedVersion: request.version, in: current.file, cache: self.states,
-                blind: blind)
+                coder: coder, actions, expectedVersion: request.version, in: current.file,
+                positions: current.positions, cache: self.states, blind: blind)
             // What the decisions changed, for the page to show without loading everything again:
             // the documents the events just appended name (the log was at the request's version).
             var documents: [String] = []

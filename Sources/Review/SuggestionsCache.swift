@@ -23,9 +23,12 @@ final class SuggestionsCache: @unchecked Sendable {
             var byDocument: [String: [Int]] = [:]
             var positions: [String: Int] = [:]
             positions.reserveCapacity(file.suggestions.count)
-            for (position, suggestion) in file.suggestions.enumerated() {
-                byDocument[suggestion.documentID, default: []].append(position)
-                positions[suggestion.id] = position
+            // By position: a loop over the suggestions copied each whole (a dozen fields retained).
+            for position in file.suggestions.indices {
+                byDocument[file.suggestions[position].documentID, default: []].append(position)
+                // The first of an id, as a scan of the file finds it (``Decider/lookUp(_:in:positions:)``).
+                let id = file.suggestions[position].id
+                if positions[id] == nil { positions[id] = position }
             }
             self.byDocument = byDocument
             self.positions = positions
@@ -34,7 +37,7 @@ final class SuggestionsCache: @unchecked Sendable {
         /// `documents`' suggestions merged with the decisions as they are now: what a decision
         /// on one of them can change (decisions join suggestions document by document).
         func merged(documents: [String], states: [CoderState]) -> [Suggestion] {
-            let session = DecisionMerger.Session(states: states)
+            let session = DecisionMerger.Session(states: states, documents: Set(documents))
             var merged: [Suggestion] = []
             for document in documents {
                 var part = (byDocument[document] ?? []).map { file.suggestions[$0] }

@@ -257,15 +257,27 @@ import Testing
             return event
         }
         var known: DecisionStore.Written?
+        // A third file appended to as the review server's cache does: the log taken from it,
+        // extended in place, and given back once written.
+        let taken = path + ".taken"
+        var held: DecisionStore.Written?
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         for batch in [events[..<1], events[1..<30], events[30..<31], events[31...]] {
             let reused = try DecisionStore.append(Array(batch), to: path, coder: "alice", now: now, known: known) {
                 known = $0
             }
             let read = try DecisionStore.append(Array(batch), to: copy, coder: "alice", now: now)
-            #expect(reused == read)
+            var handed = held.take()
+            let extended = try DecisionStore.append(
+                Array(batch), to: taken, coder: "alice", now: now, taking: &handed
+            ) { held = $0 }
+            #expect(handed == nil && held?.log == read && held?.state.version == read.version)
+            #expect(reused == read && extended == read)
             #expect(
                 try Data(contentsOf: URL(fileURLWithPath: path)) == (try Data(contentsOf: URL(fileURLWithPath: copy))))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: taken)) == (try Data(contentsOf: URL(fileURLWithPath: copy))))
+            #expect(held?.bytes == (try Data(contentsOf: URL(fileURLWithPath: copy))))
             #expect(known?.log == read && known.map { CoderState($0.log).entries == $0.state.entries } == true)
             #expect(known?.state.version == read.version)
         }
@@ -401,6 +413,64 @@ import Testing
         let merged = DecisionMerger().merge(found, states: [CoderState(alice), CoderState(bob)])
         #expect(merged.suggestions[0].status == .conflict)
         #expect(merged.suggestions[0].decisions.map(\.coder) == ["alice", "bob"])
+    }
+
+    /// Two coders' random decisions on three documents (some without a snapshot, some on
+    /// suggestions a lexicon edit then moved, so that they reattach by their evidence): a
+    /// session made for one document, or two, joins them as the session of every decision does.
+    @Test func aSessionForSomeDocumentsJoinsThemAsTheWholeSessionDoes() {
+        var generator = SplitMixGenerator(seed: 20_261_207)
+        let words = ["hype", "time", "protected", "data", "trust", "culture", "clash", "safety"]
+        func pick<T>(_ items: [T]) -> T { items[Int(generator.next() % UInt64(items.count))] }
+        let turns = (0..<3).map { _ in
+            (0..<8).map { _ in (0..<8).map { _ in pick(words) }.joined(separator: " ") }
+        }
+        func corpus(_ codes: [Code]) -> [[Suggestion]] {
+            ["a", "b", "c"].enumerated().map { number, document in
+                suggest(codes, turns[number]).map { suggestion in
+                    var suggestion = suggestion
+                    suggestion.documentID = document
+                    suggestion.id = document + "-" + suggestion.id
+                    return suggestion
+                }
+            }
+        }
+        var codes = (0..<3).map { Code(name: "C\($0)", patterns: [PatternEntry(words[$0])]) }
+        var logs = [DecisionLog(coder: "alice"), DecisionLog(coder: "bob")]
+        for round in 0..<4 {
+            let found = corpus(codes).flatMap { $0 }
+            for _ in 0..<12 where !found.isEmpty {
+                let target = pick(found)
+                let coder = Int(generator.next() % 2)
+                let action: DecisionEvent.Action = pick([.accept, .reject, .undo, .note])
+                logs[coder].events.append(
+                    DecisionEvent(
+                        sequence: logs[coder].events.count + 1, at: "t\(round)", action: action,
+                        suggestionID: target.id, note: action == .note ? "why" : nil,
+                        snapshot: generator.next() % 5 == 0 ? nil : .init(target)))
+            }
+            // The evidence each code matches first moves: ids change, snapshots stay.
+            codes[round % codes.count].patterns.insert(PatternEntry(pick(words)), at: 0)
+        }
+        let states = logs.map { CoderState($0) }
+        let documents = corpus(codes)
+        let whole = DecisionMerger.Session(states: states)
+        var (joined, reattached) = (0, 0)
+        for asked in [["a"], ["b"], ["c"], ["a", "c"]] {
+            let some = DecisionMerger.Session(states: states, documents: Set(asked))
+            for document in documents where asked.contains(document.first?.documentID ?? "") {
+                var expected = document
+                var part = document
+                let expectedJoin = whole.join(document: &expected)
+                let partJoin = some.join(document: &part)
+                #expect(part == expected, "\(asked)")
+                #expect(partJoin.reattached == expectedJoin.reattached)
+                joined += expected.filter { !$0.decisions.isEmpty }.count
+                reattached += expectedJoin.reattached
+            }
+        }
+        // The decisions did join, some by their evidence: the comparison is not of suggestions without any.
+        #expect(joined > 10 && reattached > 0)
     }
 
     /// Random lexicon edits and random decisions over many rounds: every decision is always
