@@ -29,8 +29,9 @@ public struct Exporter: Sendable {
         var turn: (speaker: String, participantID: String?)?
     }
 
-    /// What every export needs: the codebook and every coding, with the coders who made them.
-    struct Codings {
+    /// What every export needs: the codebook and every coding, with the coders who made them;
+    /// made once for several exports at a time (each read suggestions.json and the decisions).
+    public struct Codings: Sendable {
         var codes: [Outputs.SuggestionsFile.CodeInfo]
         var codings: [Coding]
         var coders: [String]
@@ -38,7 +39,7 @@ public struct Exporter: Sendable {
 
     /// Every coding, the suggestions merged with the decisions a document at a time
     /// (``Decider/forEachMergedDocument(omitting:_:)``) and only the codings kept.
-    func codings() throws(PipelineError) -> Codings {
+    public func codings() throws(PipelineError) -> Codings {
         var codings: [Coding] = []
         // A coding holds its suggestion's text and turn, not the context or the attributes.
         let end = try Decider(configuration: configuration).forEachMergedDocument(omitting: [.context, .attributes]) {
@@ -55,6 +56,12 @@ public struct Exporter: Sendable {
         }
         let coders = Set(codings.map(\.coder)).union(end.manual.keys).sorted()
         return Codings(codes: end.lexicon.codes, codings: codings, coders: coders)
+    }
+
+    /// `made`, or the codings read now.
+    private func codings(_ made: Codings?) throws(PipelineError) -> Codings {
+        if let made { return made }
+        return try codings()
     }
 
     /// The codings a suggestion's decisions make: accepted (the suggested code) and recoded (the
@@ -117,8 +124,8 @@ public struct Exporter: Sendable {
     /// A `.qdpx` package: `project.qde` and one plain-text file per transcript under `Sources/`.
     /// The transcripts are read from corpus.json and deflated on whichever core is free as they
     /// come; `project.qde`, made meanwhile, is the package's last entry.
-    public func project() throws(PipelineError) -> Data {
-        let study = try codings()
+    public func project(_ made: Codings? = nil) throws(PipelineError) -> Data {
+        let study = try codings(made)
         let codingsByDocument = Dictionary(grouping: study.codings, by: \.documentID)
         let package = PackageWriter()
         var sources = ""
@@ -196,8 +203,8 @@ public struct Exporter: Sendable {
     /// Every coding as a row: document, turn, speaker, participant, attributes, code, status, coder, text.
     /// A suggestion knows its turn's speaker and participant; corpus.json's documents are read
     /// only for manual codings.
-    public func csv() throws(PipelineError) -> Data {
-        let table = try codingTable()
+    public func csv(_ made: Codings? = nil) throws(PipelineError) -> Data {
+        let table = try codingTable(made)
         var text = table.header.map(csvField).joined(separator: ",") + "\n"
         for row in table.rows {
             text +=
@@ -214,8 +221,8 @@ public struct Exporter: Sendable {
 
     /// The CSV's rows as an Excel workbook (``Spreadsheet``), and how many codings' text was cut
     /// at Excel's limit for a cell.
-    public func spreadsheet() throws(PipelineError) -> (data: Data, cut: Int) {
-        let table = try codingTable()
+    public func spreadsheet(_ made: Codings? = nil) throws(PipelineError) -> (data: Data, cut: Int) {
+        let table = try codingTable(made)
         guard table.rows.count < Spreadsheet.rowLimit else {
             throw PipelineError(
                 file: configuration.outputFolder,
@@ -232,8 +239,8 @@ public struct Exporter: Sendable {
 
     /// One row per coding: where it is (document, turn, speaker, participant and their
     /// attributes), the code, who coded it and when, the span and its text.
-    func codingTable() throws(PipelineError) -> (header: [String], rows: [[Spreadsheet.Cell]]) {
-        let study = try codings()
+    func codingTable(_ made: Codings? = nil) throws(PipelineError) -> (header: [String], rows: [[Spreadsheet.Cell]]) {
+        let study = try codings(made)
         let needed = Set(study.codings.filter { $0.turn == nil && $0.segmentIndex != nil }.map(\.documentID))
         var turns: [String: [Int: Segment]] = [:]
         let corpus =

@@ -34,8 +34,16 @@ struct Export: ParsableCommand {
         guard qdpx != nil || qdc != nil || csv != nil || xlsx != nil else {
             throw ValidationError("give --qdpx, --qdc, --csv or --xlsx")
         }
+        // Read once for all the exports asked for (each read suggestions.json and the decisions).
+        var made: Exporter.Codings?
+        func codings() throws(PipelineError) -> Exporter.Codings {
+            if let made { return made }
+            let codings = try exporter.codings()
+            made = codings
+            return codings
+        }
         let spreadsheet = { () throws(PipelineError) -> Data in
-            let (data, cut) = try exporter.spreadsheet()
+            let (data, cut) = try exporter.spreadsheet(try codings())
             if cut > 0 {
                 printError(
                     "warning: \(cut.counted("coding")) longer than Excel's \(Spreadsheet.cellLimit) characters a cell: "
@@ -44,7 +52,9 @@ struct Export: ParsableCommand {
             return data
         }
         let exports: [(String?, Exporter.Kind, () throws(PipelineError) -> Data)] = [
-            (qdpx, .project, exporter.project), (qdc, .codebook, exporter.codebook), (csv, .csv, exporter.csv),
+            (qdpx, .project, { () throws(PipelineError) in try exporter.project(try codings()) }),
+            (qdc, .codebook, exporter.codebook),
+            (csv, .csv, { () throws(PipelineError) in try exporter.csv(try codings()) }),
             (xlsx, .spreadsheet, spreadsheet),
         ]
         // Every target checked before anything is written.

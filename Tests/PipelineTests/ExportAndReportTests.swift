@@ -1,10 +1,10 @@
 import Corpus
 import Foundation
-import Ingest
 import Testing
 import TextAnalysis
 
 @testable import Coding
+@testable import Ingest
 @testable import Pipeline
 
 #if canImport(FoundationXML)
@@ -177,6 +177,26 @@ import TextAnalysis
             #expect(texts.contains(text) || selection.name.hasPrefix(text.prefix(12)), "\(selection)")
             #expect(reader.codeGUIDs.contains(selection.code))
         }
+    }
+
+    /// `tmine export` with several targets reads the codings once for all of them: each export
+    /// made from that one reading is the export made alone (the package's entries, the bytes of
+    /// the CSV and of the workbook's entries).
+    @Test func exportsMadeFromOneReadingOfTheCodingsAreThoseMadeAlone() throws {
+        let workspace = try decidedWorkspace()
+        defer { workspace.remove() }
+        let exporter = Exporter(configuration: try PipelineReader.read(workspace.pipeline))
+        let codings = try exporter.codings()
+        #expect(codings.codings.count == 4)
+        func entries(_ package: Data) throws -> [String: Data] {
+            let directory = try package.withUnsafeBytes { try ZipPackage.directory($0).get() }
+            var entries: [String: Data] = [:]
+            for path in directory.keys { entries[path] = try ZipPackage.entry(path, of: package, file: "export") }
+            return entries
+        }
+        #expect(try entries(exporter.project(codings)) == entries(exporter.project()))
+        #expect(try exporter.csv(codings) == exporter.csv())
+        #expect(try entries(exporter.spreadsheet(codings).data) == entries(exporter.spreadsheet().data))
     }
 
     /// An export never lands on the study's own files (`--csv participants.csv` replaced the
