@@ -222,18 +222,24 @@ extension Outputs {
     }
 
     /// The review page's list of every suggestion with only what its filters, code tree and
-    /// progress need: `coder`'s status (and `conflict` where coders disagree), the code, document,
+    /// progress need: the coder's status, `mine` (and `conflict` where coders disagree, their
+    /// statuses `merged`; ``DecisionMerger/statuses(of:states:coder:)``), the code, document,
     /// turn and participant, and the attributes
     /// as a position in `attributeSets` (a few distinct sets, repeated by every suggestion).
     /// The whole suggestions were 160 MB at 100 MB of transcripts, and the browser took 5–6 s
     /// and a gigabyte to hold them; the page asks for a card's whole suggestion when it shows it.
-    public static func json(listing suggestions: [Suggestion], coder: String) -> Data {
+    public static func json(listing suggestions: [Suggestion], merged: [SuggestionStatus], mine: [SuggestionStatus])
+        -> Data
+    {
+        precondition(merged.count == suggestions.count && mine.count == suggestions.count, "a status each")
         // Read in place through a buffer: `map` or a loop over the array copied each suggestion
         // whole, retaining every string and array of it (a fifth of the review page's state).
-        suggestions.withUnsafeBufferPointer { json(listing: $0, coder: coder) }
+        return suggestions.withUnsafeBufferPointer { json(listing: $0, merged: merged, mine: mine) }
     }
 
-    private static func json(listing suggestions: UnsafeBufferPointer<Suggestion>, coder: String) -> Data {
+    private static func json(
+        listing suggestions: UnsafeBufferPointer<Suggestion>, merged: [SuggestionStatus], mine: [SuggestionStatus]
+    ) -> Data {
         var sets: [[String: String]: Int] = [:]
         var order: [[String: String]] = []
         var last: (attributes: [String: String], position: Int)?
@@ -266,18 +272,16 @@ extension Outputs {
                     "suggestions",
                     array: { writer in
                         for index in suggestions.indices {
-                            let mine =
-                                suggestions[index].decisions.first { $0.coder == coder }?.status ?? .pending
                             writer.record { writer in
                                 writer.field("attributes", positions[index])
                                 writer.field("code", suggestions[index].code)
                                 // Coders disagree: what the page's "conflict" filter lists (this
                                 // coder's status alone never said so, and the filter listed nothing).
-                                if suggestions[index].status == .conflict { writer.field("conflict", true) }
+                                if merged[index] == .conflict { writer.field("conflict", true) }
                                 writer.field("documentID", suggestions[index].documentID)
                                 writer.field("id", suggestions[index].id)
                                 writer.field("participantID", suggestions[index].participantID)
-                                writer.field("status", mine.rawValue)
+                                writer.field("status", mine[index].rawValue)
                                 // For the filter of suggestions in a turn with another code.
                                 writer.field("turn", suggestions[index].segmentIndex)
                             }

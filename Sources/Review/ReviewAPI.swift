@@ -45,7 +45,7 @@ struct ReviewAPI: Sendable {
     }
 
     /// Every suggestion as the page's filters, code tree and progress need it (merged with
-    /// every coder's decisions; see ``Outputs/json(listing:coder:)``), the codes, and this
+    /// every coder's decisions; see ``Outputs/json(listing:merged:mine:)``), the codes, and this
     /// coder's log version and manual codings. Cards ask for their whole suggestions with
     /// ``suggestions(ids:)``.
     func state() throws -> Response {
@@ -53,12 +53,12 @@ struct ReviewAPI: Sendable {
         let states = visible(try loaded { try decider.coderStates(cache: self.states) })
         // The coder's log version as its state counts it (the log is not read again for it).
         let version = states.first { $0.coder == coder }?.version ?? 0
-        let merged = DecisionMerger().merge(current.file.suggestions, states: states)
+        let statuses = DecisionMerger().statuses(of: current.file.suggestions, states: states, coder: coder)
         var body = try encoded(
             State(
                 study: configuration.study, coder: coder, blind: blind, run: current.run, version: version,
                 codes: current.file.lexicon.codes,
-                manualCodings: merged.manual[coder] ?? []))
+                manualCodings: statuses.manual[coder] ?? []))
         // Keys are sorted and `version` is the last: the listing goes before it, written as
         // the outputs are (JSONEncoder took seconds for 120,000 suggestions).
         guard let last = body.range(of: Data(#","version":"#.utf8), options: .backwards) else {
@@ -66,7 +66,8 @@ struct ReviewAPI: Sendable {
         }
         body.replaceSubrange(
             last.lowerBound..<last.lowerBound + 1,
-            with: Data(#","listing":"#.utf8) + Outputs.json(listing: merged.suggestions, coder: coder)
+            with: Data(#","listing":"#.utf8)
+                + Outputs.json(listing: current.file.suggestions, merged: statuses.merged, mine: statuses.mine)
                 + Data(",".utf8))
         return response(body)
     }

@@ -471,6 +471,26 @@ import Testing
         }
         // The decisions did join, some by their evidence: the comparison is not of suggestions without any.
         #expect(joined > 10 && reattached > 0)
+        // The statuses the review page lists, made without copying a suggestion, are the merge's:
+        // documents side by side or taking turns, and a suggestion with a decision already.
+        let flat = documents.flatMap { $0 }
+        let mixed = flat.indices.sorted { ($0 % 3, $0) < ($1 % 3, $1) }.map { flat[$0] }
+        var seeded = flat
+        seeded[0].decisions = [CoderDecision(coder: "carol", status: .rejected, code: nil, note: nil, at: "t")]
+        for suggestions in [flat, mixed, seeded] {
+            let merged = DecisionMerger().merge(suggestions, states: states)
+            #expect(merged.suggestions.contains { $0.status == .conflict || $0.decisions.count > 1 })
+            for coder in ["alice", "bob", "carol"] {
+                let statuses = DecisionMerger().statuses(of: suggestions, states: states, coder: coder)
+                #expect(statuses.merged == merged.suggestions.map(\.status))
+                #expect(
+                    statuses.mine
+                        == merged.suggestions.map { suggestion in
+                            suggestion.decisions.first { $0.coder == coder }?.status ?? .pending
+                        })
+                #expect(statuses.manual == merged.manual)
+            }
+        }
     }
 
     /// Random lexicon edits and random decisions over many rounds: every decision is always
