@@ -550,6 +550,9 @@ public final class CoderStateCache: @unchecked Sendable {
         }
     }
 
+    /// Whether the state of the log at `path` is held (as it was when read, current or not).
+    package func holds(_ path: String) -> Bool { lock.withLock { states[path] != nil } }
+
     /// The log last appended to `path`, let go of (with the state read of it, the same), so that
     /// the next append extends it in place; ``remember(_:at:)`` keeps it again once written.
     func takeWritten(at path: String) -> DecisionStore.Written? {

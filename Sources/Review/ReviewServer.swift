@@ -35,6 +35,11 @@ public struct ReviewServer: Sendable {
     public func prepare() throws(PipelineError) {
         _ = try api.suggestions.current()
         try checkPort()
+        // The coders' logs read and replayed while the researcher opens the page, which waited
+        // for them at its first state (at 100 MB, three logs of 42,000 decisions: 0.2 s). A log
+        // that cannot be read is left for the page's request to report.
+        let api = self.api
+        DispatchQueue.global().async { _ = try? api.decider.coderStates(cache: api.states) }
     }
 
     /// A port asked for is tried first, so that one in use is told plainly (the HTTP stack

@@ -256,6 +256,23 @@ struct ReviewStudy {
         return (state, suggestions)
     }
 
+    /// Preparing the server reads the coders' logs ahead, on another thread, so that the page's
+    /// first state does not wait for them.
+    @Test func preparingReadsTheCodersLogsAhead() throws {
+        let study = try ReviewStudy()
+        defer { study.remove() }
+        let decider = Decider(configuration: study.configuration)
+        let first = try decider.currentSuggestions().file.suggestions[0]
+        try decider.decide(coder: "bob", [.accept(first.id)])
+        let server = ReviewServer(configuration: study.configuration, coder: "alice", token: token)
+        let log = decider.decisionsPath(coder: "bob")
+        #expect(!server.api.states.holds(log))
+        try server.prepare()
+        let deadline = Date().addingTimeInterval(10)
+        while !server.api.states.holds(log) && Date() < deadline { usleep(2_000) }
+        #expect(server.api.states.holds(log))
+    }
+
     @Test func theListingIsEverySuggestionAsTheWholeMergeHasIt() async throws {
         try await withServer { client, study in
             let file = try Decider(configuration: study.configuration).currentSuggestions().file
