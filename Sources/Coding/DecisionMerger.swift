@@ -1,4 +1,3 @@
-import Corpus
 import Foundation
 
 /// Joins coders' decisions to a run's suggestions: by id, else (after a lexicon edit moved the
@@ -30,29 +29,16 @@ public struct DecisionMerger: Sendable {
 
     public init() {}
 
-    /// A suggestion of nothing, whose copies share no storage: a place a suggestion is swapped out of.
-    private static let vacant = Suggestion(
-        id: "", documentID: "", segmentIndex: 0, sentenceIndex: nil, code: "", codePath: [], evidence: [], weight: 0,
-        speaker: "", role: .other, participantID: nil, attributes: [:], text: "", range: ScalarRange(start: 0, end: 0),
-        context: "", status: .pending, decisions: [])
-
     public func merge(_ suggestions: [Suggestion], states: [CoderState]) -> Result {
         var session = Session(states: states)
         var merged = suggestions
-        let documents = merged.withUnsafeBufferPointer { Self.documents(of: $0) }
-        // Each document's suggestions swapped into `part` and back, not copied: a copy retains
-        // every string and array of a suggestion, each somewhere else on the heap (copied there
-        // and back, they were a sixth of the review page's state of 120,000 suggestions).
-        var part: [Suggestion] = []
-        merged.withUnsafeMutableBufferPointer { merged in
-            for positions in documents {
-                part.removeAll(keepingCapacity: true)
-                part.append(contentsOf: repeatElement(Self.vacant, count: positions.count))
-                for (index, position) in positions.enumerated() { swap(&part[index], &merged[position]) }
-                session.merge(document: &part)
-                precondition(part.count == positions.count, "a document keeps its suggestions")
-                for (index, position) in positions.enumerated() { swap(&part[index], &merged[position]) }
-            }
+        // What each document gets written into the copy where it is: copied into a part of
+        // their own and back, every string and array of every suggestion was retained twice,
+        // each somewhere else on the heap (a sixth of the review page's state of 120,000).
+        for (positions, joined, decisions) in Self.planned(suggestions, by: session) {
+            for (index, decision) in decisions { merged[positions[index]].decisions.append(decision) }
+            for position in positions { merged[position].status = Session.status(of: merged[position].decisions) }
+            session.record(joined)
         }
         let (orphans, manual) = session.finish()
         return Result(
@@ -70,43 +56,48 @@ public struct DecisionMerger: Sendable {
         let session = Session(states: states)
         var merged = [SuggestionStatus](repeating: .pending, count: suggestions.count)
         var mine = merged
-        suggestions.withUnsafeBufferPointer { all in
-            for positions in Self.documents(of: all) {
-                guard let first = positions.first, let last = positions.last else { continue }
-                // A document's suggestions side by side (as a run writes them) are planned where
-                // they are; others, copied together.
-                let planned =
-                    last - first + 1 == positions.count
-                    ? session.plan(document: UnsafeBufferPointer(rebasing: all[first...last])).decisions
-                    : positions.map { all[$0] }.withUnsafeBufferPointer { session.plan(document: $0).decisions }
-                var added = [[CoderDecision]](repeating: [], count: positions.count)
-                for (index, decision) in planned { added[index].append(decision) }
-                for (index, position) in positions.enumerated() {
-                    let decisions =
-                        all[position].decisions.isEmpty ? added[index] : all[position].decisions + added[index]
-                    merged[position] = Session.status(of: decisions)
-                    mine[position] = decisions.first { $0.coder == coder }?.status ?? .pending
-                }
+        for (positions, _, planned) in Self.planned(suggestions, by: session) {
+            var added = [[CoderDecision]](repeating: [], count: positions.count)
+            for (index, decision) in planned { added[index].append(decision) }
+            for (index, position) in positions.enumerated() {
+                let had = suggestions[position].decisions
+                let decisions = had.isEmpty ? added[index] : had + added[index]
+                merged[position] = Session.status(of: decisions)
+                mine[position] = decisions.first { $0.coder == coder }?.status ?? .pending
             }
         }
         return (merged, mine, session.manual)
     }
 
-    /// Each document's positions in `suggestions`, documents in order of first appearance: the
-    /// merge joins a document's suggestions together.
-    static func documents(of suggestions: UnsafeBufferPointer<Suggestion>) -> [[Int]] {
-        var index: [String: Int] = [:]
-        var documents: [[Int]] = []
-        for position in suggestions.indices {
-            let document = suggestions[position].documentID
-            if let known = index[document] {
-                documents[known].append(position)
-            } else {
-                index[document] = documents.count
-                documents.append([position])
+    /// Each document's positions in `suggestions`, documents in order of first appearance (a
+    /// document's suggestions are joined together), with what `session` joins to them
+    /// (``Session/plan(document:)``; its positions index the document's). A document's
+    /// suggestions side by side, as a run writes them, are planned where they are; others are
+    /// copied together first.
+    static func planned(_ suggestions: [Suggestion], by session: Session) -> [(
+        positions: [Int], joined: Session.Joined, decisions: [(position: Int, decision: CoderDecision)]
+    )] {
+        suggestions.withUnsafeBufferPointer { all in
+            var index: [String: Int] = [:]
+            var documents: [[Int]] = []
+            for position in all.indices {
+                let document = all[position].documentID
+                if let known = index[document] {
+                    documents[known].append(position)
+                } else {
+                    index[document] = documents.count
+                    documents.append([position])
+                }
+            }
+            return documents.map { positions in
+                let (first, last) = (positions[0], positions[positions.count - 1])
+                let plan =
+                    last - first + 1 == positions.count
+                    ? session.plan(document: UnsafeBufferPointer(rebasing: all[first...last]))
+                    : positions.map { all[$0] }.withUnsafeBufferPointer { session.plan(document: $0) }
+                return (positions, plan.joined, plan.decisions)
             }
         }
-        return documents
     }
 
     /// The merge done one document at a time, so that a run writes each document's suggestions
