@@ -1,5 +1,6 @@
 /// Suggestion ids mapped to their positions in a list, looked up by the number their 16 hex
-/// digits make (``CodeSuggester/idNumber(_:)``).
+/// digits make (``CodeSuggester/idNumber(_:)``): a coder's decided ids, and the review server's
+/// suggestions.
 ///
 /// Joining decisions asks, for every suggestion of a study (120,000 at 100 MB) and every coder,
 /// whether the coder decided on its id. A `[String: Int]` of ids hashed each id with SipHash at
@@ -10,7 +11,7 @@
 /// here the key itself, probed in place; the whole id is compared only when a slot's tag (the
 /// number's low half) matches. Hand-written because no listed package keeps a table by a key
 /// that is its own hash. Ids of another form (a hand-edited log's) go to an ordinary dictionary.
-struct SuggestionIDTable: Sendable {
+public struct SuggestionIDTable: Sendable {
     /// An id's position in `ids` (-1 marks an empty slot) and the low half of its number: 8
     /// bytes a slot, so that the table (probed at random, a cache miss each question)
     /// is half what the whole number would make it.
@@ -25,7 +26,7 @@ struct SuggestionIDTable: Sendable {
     private var others: [String: Int] = [:]
 
     /// `ids` in order; an id listed twice is found at its first position.
-    init(_ ids: [String]) {
+    public init(_ ids: [String]) {
         self.ids = ids
         // At most half full: a miss (most questions) ends at the next empty slot.
         var bits: UInt64 = 4
@@ -50,7 +51,7 @@ struct SuggestionIDTable: Sendable {
     }
 
     /// The position of `id` in the list, if it is there.
-    func position(of id: String) -> Int? {
+    public func position(of id: String) -> Int? {
         guard let number = CodeSuggester.idNumber(id) else { return others[id] }
         return slots.withUnsafeBufferPointer { slots in
             let tag = UInt32(truncatingIfNeeded: number)

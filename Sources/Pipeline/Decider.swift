@@ -198,7 +198,7 @@ public struct Decider: Sendable {
     @discardableResult
     public func decide(
         coder: String, _ actions: [Action], expectedVersion: Int? = nil, in suggestions: Outputs.SuggestionsFile? = nil,
-        positions: [String: Int]? = nil, cache: CoderStateCache? = nil, blind: Bool = false
+        positions: SuggestionIDTable? = nil, cache: CoderStateCache? = nil, blind: Bool = false
     ) throws(PipelineError) -> DecisionLog {
         guard Self.isValidCoder(coder) else {
             throw PipelineError(file: coder, message: "a coder name is letters, digits, '.', '_' or '-'")
@@ -458,16 +458,16 @@ public struct Decider: Sendable {
         }
     }
 
-    /// ``lookUp(_:)`` in a file already read; by `positions` (each suggestion's position in the
-    /// file, by id) when every id is a whole one there, as the review page's are: the scan for
+    /// ``lookUp(_:)`` in a file already read; by `positions` (the file's suggestions' ids, in
+    /// order) when every id is a whole one there, as the review page's are: the scan for
     /// prefixes of 120,000 ids was a fifth of a decision's time at 100 MB.
-    public static func lookUp(_ ids: [String], in file: Outputs.SuggestionsFile, positions: [String: Int]? = nil)
+    public static func lookUp(_ ids: [String], in file: Outputs.SuggestionsFile, positions: SuggestionIDTable? = nil)
         -> (lexicon: Outputs.SuggestionsFile.LexiconInfo, found: [String: [Suggestion]])
     {
         var found: [String: [Suggestion]] = [:]
         if let positions {
             for id in ids {
-                guard let position = positions[id] else { break }
+                guard let position = positions.position(of: id) else { break }
                 found[id] = [file.suggestions[position]]
             }
             if found.count == Set(ids).count { return (file.lexicon, found) }

@@ -12,8 +12,8 @@ final class SuggestionsCache: @unchecked Sendable {
         let file: Outputs.SuggestionsFile
         /// Each document's suggestions, by position in `file.suggestions`.
         let byDocument: [String: [Int]]
-        /// Each suggestion's position in `file.suggestions`, by id.
-        let positions: [String: Int]
+        /// Each suggestion's position in `file.suggestions`, by id (the first, if an id repeats).
+        let positions: SuggestionIDTable
         /// Names the file read: a page whose state came from another must load it again.
         let run: String
 
@@ -21,17 +21,12 @@ final class SuggestionsCache: @unchecked Sendable {
             self.file = file
             self.run = run
             var byDocument: [String: [Int]] = [:]
-            var positions: [String: Int] = [:]
-            positions.reserveCapacity(file.suggestions.count)
             // By position: a loop over the suggestions copied each whole (a dozen fields retained).
             for position in file.suggestions.indices {
                 byDocument[file.suggestions[position].documentID, default: []].append(position)
-                // The first of an id, as a scan of the file finds it (``Decider/lookUp(_:in:positions:)``).
-                let id = file.suggestions[position].id
-                if positions[id] == nil { positions[id] = position }
             }
             self.byDocument = byDocument
-            self.positions = positions
+            positions = SuggestionIDTable(file.suggestions.map(\.id))
         }
 
         /// `documents`' suggestions merged with the decisions as they are now: what a decision
@@ -53,7 +48,7 @@ final class SuggestionsCache: @unchecked Sendable {
             var documents: [String] = []
             var seen: Set<String> = []
             for id in ids {
-                guard let position = positions[id] else { continue }
+                guard let position = positions.position(of: id) else { continue }
                 let document = file.suggestions[position].documentID
                 if seen.insert(document).inserted { documents.append(document) }
             }

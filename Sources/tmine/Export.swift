@@ -34,16 +34,8 @@ struct Export: ParsableCommand {
         guard qdpx != nil || qdc != nil || csv != nil || xlsx != nil else {
             throw ValidationError("give --qdpx, --qdc, --csv or --xlsx")
         }
-        // Read once for all the exports asked for (each read suggestions.json and the decisions).
-        var made: Exporter.Codings?
-        func codings() throws(PipelineError) -> Exporter.Codings {
-            if let made { return made }
-            let codings = try exporter.codings()
-            made = codings
-            return codings
-        }
-        let spreadsheet = { () throws(PipelineError) -> Data in
-            let (data, cut) = try exporter.spreadsheet(try codings())
+        let spreadsheet = { (codings: Exporter.Codings?) throws(PipelineError) -> Data in
+            let (data, cut) = try exporter.spreadsheet(codings)
             if cut > 0 {
                 printError(
                     "warning: \(cut.counted("coding")) longer than Excel's \(Spreadsheet.cellLimit) characters a cell: "
@@ -51,17 +43,20 @@ struct Export: ParsableCommand {
             }
             return data
         }
-        let exports: [(String?, Exporter.Kind, () throws(PipelineError) -> Data)] = [
-            (qdpx, .project, { () throws(PipelineError) in try exporter.project(try codings()) }),
-            (qdc, .codebook, exporter.codebook),
-            (csv, .csv, { () throws(PipelineError) in try exporter.csv(try codings()) }),
-            (xlsx, .spreadsheet, spreadsheet),
+        let exports: [(String?, Exporter.Kind, (Exporter.Codings?) throws(PipelineError) -> Data)] = [
+            (qdpx, .project, exporter.project),
+            (qdc, .codebook, { _ throws(PipelineError) in try exporter.codebook() }),
+            (csv, .csv, exporter.csv), (xlsx, .spreadsheet, spreadsheet),
         ]
         // Every target checked before anything is written.
         for case let (path?, kind, _) in exports { try report { try exporter.checkTarget(path, kind: kind) } }
-        for (path, _, make) in exports {
+        // The codings read once, by the first export that holds them, for all of them (each read
+        // suggestions.json and the decisions); the codebook needs none.
+        var codings: Exporter.Codings?
+        for (path, kind, make) in exports {
             guard let path else { continue }
-            let data = try report { try make() }
+            if codings == nil, kind != .codebook { codings = try report { try exporter.codings() } }
+            let data = try report { try make(codings) }
             do {
                 try AtomicFile.write(data, to: path)
             } catch {

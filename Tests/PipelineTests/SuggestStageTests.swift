@@ -1190,8 +1190,7 @@ import TextAnalysis
         #expect(Decider.lookUp(ids + prefixes, in: file).found == found)
         // By the suggestions' positions, as the review server looks its whole ids up; a prefix
         // among them, by the scan.
-        var positions: [String: Int] = [:]
-        for (position, id) in ids.enumerated() where positions[id] == nil { positions[id] = position }
+        let positions = SuggestionIDTable(ids)
         #expect(Decider.lookUp(ids, in: file, positions: positions).found == Decider.lookUp(ids, in: file).found)
         #expect(Decider.lookUp(ids + prefixes, in: file, positions: positions).found == found)
         for suggestion in file.suggestions {
