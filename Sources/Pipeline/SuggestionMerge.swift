@@ -189,25 +189,39 @@ struct SuggestionMerge: @unchecked Sendable {
             // positions come in order), not sorted: a small array per code and a sort of pairs
             // took longer than the counting itself.
             let codes = previous.names.count
-            var keys = [UInt64](repeating: 0, count: count)
             var slots = [Int32](repeating: -1, count: 3 * codes)
             var firstCode = codes
             var lastCode = -1
-            previous.codes.withUnsafeBufferPointer { all in
-                for position in 0..<count {
-                    let code = all[document.first + position]
-                    let status = document.statuses[position]
-                    keys[position] =
-                        UInt64(UInt32(bitPattern: code)) << 36 | UInt64(HTMLReport.Tally.position(of: status)) << 32
-                        | UInt64(UInt32(truncatingIfNeeded: document.participants[position] + 1))
-                    guard status != .rejected, code >= 0, Int(code) < codes else { continue }
-                    let slot = 3 * Int(code)
-                    if let free = (slot..<slot + 3).first(where: { slots[$0] < 0 }) {
-                        slots[free] = Int32(truncatingIfNeeded: position)
-                        firstCode = min(firstCode, Int(code))
-                        lastCode = max(lastCode, Int(code))
+            // Through buffers: indexing the arrays checked bounds and, for the two written,
+            // uniqueness at every suggestion (most of a lexicon edit's copied documents' count).
+            var keys = [UInt64](unsafeUninitializedCapacity: count) { keys, initialized in
+                previous.codes.withUnsafeBufferPointer { all in
+                    document.statuses.withUnsafeBufferPointer { statuses in
+                        document.participants.withUnsafeBufferPointer { participants in
+                            slots.withUnsafeMutableBufferPointer { slots in
+                                for position in 0..<count {
+                                    let code = all[document.first + position]
+                                    let status = statuses[position]
+                                    keys[position] =
+                                        UInt64(UInt32(bitPattern: code)) << 36
+                                        | UInt64(HTMLReport.Tally.position(of: status)) << 32
+                                        | UInt64(UInt32(truncatingIfNeeded: participants[position] + 1))
+                                    guard status != .rejected, code >= 0, Int(code) < codes else { continue }
+                                    let slot = 3 * Int(code)
+                                    let free =
+                                        slots[slot] < 0
+                                        ? slot : slots[slot + 1] < 0 ? slot + 1 : slots[slot + 2] < 0 ? slot + 2 : -1
+                                    if free >= 0 {
+                                        slots[free] = Int32(truncatingIfNeeded: position)
+                                        firstCode = min(firstCode, Int(code))
+                                        lastCode = max(lastCode, Int(code))
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
+                initialized = count
             }
             keys.sort()
             var groups: [(group: CopiedGroup, count: Int)] = []
