@@ -620,7 +620,7 @@ struct HTMLReport: @unchecked Sendable {
         }
         var html =
             "<table><tr><th>query</th><th>hits</th><th>transcripts</th>"
-            + attributes.map { "<th>by \(XML.escape($0))</th>" }.joined() + "</tr>"
+            + joined(attributes.map { "<th>by \(XML.escape($0))</th>" }, separator: "") + "</tr>"
         for query in queries {
             html +=
                 "<tr><td>\(XML.escape(query.query))</td><td>\(query.hits == 0 ? "none" : String(query.hits))</td>"
@@ -636,7 +636,8 @@ struct HTMLReport: @unchecked Sendable {
                     let rate = group.rate.map { ", " + FixedPoint.string($0, digits: 2) + "\u{A0}per\u{A0}1,000" } ?? ""
                     return "\(XML.escape(group.value)): \(group.hits) (\(group.participants)\(of ?? ""))\(rate)"
                 }
-                html += "<td>" + (groups.isEmpty ? "–" : groups.joined(separator: "<br>")) + "</td>"
+                // `Corpus.joined`: the standard library's asked the runtime about `[String]`.
+                html += "<td>" + (groups.isEmpty ? "–" : joined(groups, separator: "<br>")) + "</td>"
             }
             html += "</tr>"
         }

@@ -61,11 +61,12 @@ enum MethodsStatement {
         if !configuration.bands.isEmpty {
             parts.append(
                 "Numeric participant attributes were grouped in ranges: "
-                    + configuration.bands.map { band in
-                        let bounds = band.bounds.map(AttributeBand.written)
-                        return (band.name == band.source ? band.name : "\(band.source) (as \(band.name))")
-                            + " split at " + bounds.listedInWords
-                    }.joined(separator: "; ") + ".")
+                    + joined(
+                        configuration.bands.map { band in
+                            let bounds = band.bounds.map(AttributeBand.written)
+                            return (band.name == band.source ? band.name : "\(band.source) (as \(band.name))")
+                                + " split at " + bounds.listedInWords
+                        }, separator: "; ") + ".")
         }
         if let frequencies = configuration.frequencies {
             var text =
@@ -78,7 +79,7 @@ enum MethodsStatement {
                 frequencies.minimumCount > 1
                 ? ", keeping terms that occur at least \(frequencies.minimumCount) times in a group" : ""
             text += frequencies.stem ? ", on Porter2 (Snowball English) stems" : ""
-            text += ", from " + frequencies.filter.roles.map(\.rawValue).sorted().joined(separator: " and ") + " turns"
+            text += ", from " + joined(frequencies.filter.roles.map(\.rawValue).sorted(), separator: " and ") + " turns"
             text += "; rates are per 1,000 words."
             if !frequencies.keyness.isEmpty {
                 text +=
@@ -102,6 +103,7 @@ enum MethodsStatement {
                     + "made \(summary.total.counted("suggestion")) (a code for a \(suggest.options.unit.rawValue) each) for human "
                     + "coders to confirm or reject; no code was applied without a coder's decision.")
         }
-        return parts.joined(separator: " ")
+        // The module's `joined`: the standard library's asked the runtime about `[String]`.
+        return joined(parts, separator: " ")
     }
 }

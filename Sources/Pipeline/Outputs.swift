@@ -384,7 +384,7 @@ public struct RunReport: Codable, Sendable {
             }
             let more = changed.count > 4 ? ["and \((changed.count - 4).counted("more code")) changed"] : []
             return total.counted("suggestion")
-                + (shown.isEmpty ? "" : " (" + (shown + more).joined(separator: ", ") + ")") + orphanSummary
+                + (shown.isEmpty ? "" : " (" + joined(shown + more, separator: ", ") + ")") + orphanSummary
         }
 
         /// The decisions whose suggestion is no longer made (a code taken out of the lexicon, a

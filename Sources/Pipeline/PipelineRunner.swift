@@ -1486,18 +1486,6 @@ func standardizedPath(
     return "/" + joined(parts.map(String.init), separator: "/")
 }
 
-/// `parts` joined by `separator`, by hand: the standard library's generic `joined(separator:)`
-/// and `append(contentsOf:)` looked their element type's conformances up at run time, each a
-/// scan of every conformance record (0.2 ms) in every run.
-func joined(_ parts: [String], separator: String) -> String {
-    var result = ""
-    for (index, part) in parts.enumerated() {
-        if index > 0 { result.append(separator) }
-        result.append(part)
-    }
-    return result
-}
-
 /// Whether a path is already what ``standardizedPath(_:in:)`` makes of it: absolute, with no
 /// empty, `.` or `..` part and no trailing slash (every path a folder listing gives), told from
 /// its bytes without splitting it.

@@ -218,7 +218,7 @@ public enum SVGChart {
     /// A chart with nothing to draw: its title's lines, then `text` saying why.
     static func note(title lines: [String], _ text: String, width: Int) -> String {
         let height = 16 + lines.count * titleLineHeight + 10
-        var svg = opening(label: lines.joined(separator: " "), width: width, height: height) + titleText(lines)
+        var svg = opening(label: joined(lines, separator: " "), width: width, height: height) + titleText(lines)
         svg += "<text x=\"0\" y=\"\(16 + lines.count * titleLineHeight)\" class=\"tick\">\(XML.escape(text))</text>"
         return svg + "</svg>"
     }
@@ -229,11 +229,13 @@ public enum SVGChart {
             + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(label))\">"
     }
 
-    /// A chart title's lines, from the top.
+    /// A chart title's lines, from the top (joined by `Corpus.joined`: the standard library's
+    /// asked the runtime about `[String]`, a scan of every conformance record).
     private static func titleText(_ lines: [String]) -> String {
-        lines.enumerated().map { index, line in
-            "<text x=\"0\" y=\"\(16 + index * titleLineHeight)\" class=\"chart-title\">\(XML.escape(line))</text>"
-        }.joined()
+        joined(
+            lines.enumerated().map { index, line in
+                "<text x=\"0\" y=\"\(16 + index * titleLineHeight)\" class=\"chart-title\">\(XML.escape(line))</text>"
+            }, separator: "")
     }
 
     /// Pixels between a chart title's lines (its text is 14 px).

@@ -49,9 +49,11 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
         return String(Substring(scalars[first...last]))
     }
 
+    // Joined by `Corpus.joined` here and below: the standard library's `joined(separator:)`
+    // asked the runtime about `[String]` in every run (a scan of every conformance record).
     public var description: String {
         switch self {
-        case .attributes(let names): names.joined(separator: ",")
+        case .attributes(let names): Corpus.joined(names, separator: ",")
         case .participant: "participant"
         case .document: "document"
         case .corpus: "corpus"
@@ -77,10 +79,11 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
     public func group(participantID: String?, participant: Participant?, documentID: String) -> String {
         switch self {
         case .attributes(let names):
-            return names.map { name in
-                guard let value = participant?.attributes[name], !value.isEmpty else { return "(none)" }
-                return value
-            }.joined(separator: ParticipantTable.combinedGroupSeparator)
+            return Corpus.joined(
+                names.map { name in
+                    guard let value = participant?.attributes[name], !value.isEmpty else { return "(none)" }
+                    return value
+                }, separator: ParticipantTable.combinedGroupSeparator)
         case .participant: return participantID ?? "(none)"
         case .document: return documentID
         case .corpus: return "corpus"
