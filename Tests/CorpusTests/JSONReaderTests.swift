@@ -151,6 +151,41 @@ import Testing
         #expect(accepted > 300 && accepted < 2_700)
     }
 
+    /// Strings are scanned eight bytes at a time until a byte that ends the run (`"`, `\\`, a
+    /// control character): one at every place of strings up to 40 bytes long, among plain,
+    /// accented and high bytes, is read or refused, and skipped or refused, as `JSONDecoder` does.
+    @Test func aStringsEndsEscapesAndControlCharactersAreFoundAtEveryPlace() throws {
+        let breaks: [[UInt8]] = [
+            Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), [0x01], [0x1F], [0x0A],
+            [0x7F], [0x20], Array("é".utf8), [0xFF], Array("😀".utf8),
+        ]
+        let fillers: [UInt8] = Array("ab~!#[]{}, 09AZ".utf8)
+        var generator = SplitMixGenerator(seed: 0x5A4)
+        for length in 0...40 {
+            for place in 0...length {
+                for piece in breaks {
+                    let before = (0..<place).map { _ in fillers.randomElement(using: &generator)! }
+                    let after = (place..<length).map { _ in fillers.randomElement(using: &generator)! }
+                    let text = before + piece + after
+                    let json = Array(#"{"label":""#.utf8) + text + Array(#"","role":"other"}"#.utf8)
+                    let expected = try? JSONDecoder().decode(Speaker.self, from: Data(json))
+                    var bytes = json
+                    let read = bytes.withUnsafeMutableBufferPointer { buffer in
+                        var reader = JSONReader(UnsafeBufferPointer(buffer))
+                        return try? Speaker(reading: &reader)
+                    }
+                    #expect(read == expected, "\(text)")
+                    var skipped = Array(#"{"label":"L","unknown":""#.utf8) + text + Array(#"","role":"other"}"#.utf8)
+                    let skippedRead = skipped.withUnsafeMutableBufferPointer { buffer in
+                        var reader = JSONReader(UnsafeBufferPointer(buffer))
+                        return try? Speaker(reading: &reader)
+                    }
+                    #expect((skippedRead?.label == "L") == (expected != nil), "skipped \(text)")
+                }
+            }
+        }
+    }
+
     /// A run of an array's lines: elements separated by commas, no brackets, no trailing comma.
     @Test func aRunOfElementsIsReadWhole() throws {
         func list(_ json: String) throws -> [ScalarRange] {
