@@ -144,9 +144,8 @@ public struct JSONReader {
         // Every byte's high bit, gathered as the string is scanned: an ASCII string (most) is
         // made without comparing it with what decoding made, which cannot differ then.
         var high: UInt8 = 0
+        at = plainBytes(from: at, high: &high)
         while at < bytes.count {
-            at = plainBytes(from: at, high: &high)
-            guard at < bytes.count else { break }
             let byte = bytes[at]
             if byte == UInt8(ascii: "\"") {
                 defer { at += 1 }
@@ -163,8 +162,10 @@ public struct JSONReader {
 
     /// Where the string's plain bytes from `start` on end (neither `"`, `\\` nor a control
     /// character), read eight at a time; their high bits are gathered into `high`. It stops
-    /// before the eight that hold one, for the byte loop. Hand-written (SWAR): the byte loop's
-    /// three tests a byte were most of skipping a suggestion's turn text in a line read back.
+    /// before the eight that hold one, which the byte loop then reaches (called again only
+    /// after an escape: re-entered at every byte, it made short strings, most keys, slower).
+    /// Hand-written (SWAR): the byte loop's three tests a byte were most of skipping a
+    /// suggestion's turn text in a line read back.
     @inline(__always)
     private func plainBytes(from start: Int, high: inout UInt8) -> Int {
         guard let base = bytes.baseAddress else { return start }
@@ -284,9 +285,8 @@ public struct JSONReader {
             }
         }
         var high: UInt8 = 0
+        at = plainBytes(from: at, high: &high)
         while at < bytes.count {
-            at = plainBytes(from: at, high: &high)
-            guard at < bytes.count else { break }
             let byte = bytes[at]
             if byte == UInt8(ascii: "\"") {
                 try checkText(start..<at)
@@ -298,6 +298,7 @@ public struct JSONReader {
                 at += 1
                 _ = try escaped()
                 start = at
+                at = plainBytes(from: at, high: &high)
                 continue
             }
             guard byte >= 0x20 else { throw failure("a control character in a string") }
