@@ -67,11 +67,13 @@ struct SuggestionMerge: @unchecked Sendable {
     /// damaged by a crash: see ``RunManifest``). `started`: the previous file's layout as the run
     /// read it once it knew the file is to be written again, and the copy of its elements it
     /// started then (``SuggestionSpeculation``); without it the layout is read here.
+    /// `previousAhead`: the previous file's index (``SuggestionIndex/previous(in:)``) as another
+    /// thread read it beside the run's setup; read here when it is nil or gave none.
     init(
         stage: SuggestStage, participants: ParticipantTable, decisions: DecisionFiles, out: String,
         writing path: String?, study: String, lexiconSource: String, context: String?,
         reusing: Bool = true, recycling: String? = nil, trustingPrevious: Bool = true,
-        started: SuggestionSpeculation.Started? = nil
+        started: SuggestionSpeculation.Started? = nil, previousAhead: Deferred<SuggestionIndex?>? = nil
     ) throws(FileWriteError) {
         self.stage = stage
         self.study = study
@@ -80,7 +82,7 @@ struct SuggestionMerge: @unchecked Sendable {
         let storedLayout =
             readsLayout && started == nil
             ? Deferred { SuggestionLayout.stored(in: out).map { ($0.layout, $0.file) } } : nil
-        previous = trustingPrevious ? SuggestionIndex.previous(in: out) : nil
+        previous = trustingPrevious ? (previousAhead?.value ?? SuggestionIndex.previous(in: out)) : nil
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
         var states: [CoderState] = []
