@@ -154,7 +154,7 @@ import Testing
     /// Strings are scanned eight bytes at a time until a byte that ends the run (`"`, `\\`, a
     /// control character): one at every place of strings up to 40 bytes long, among plain,
     /// accented and high bytes, is read or refused, and skipped or refused, as `JSONDecoder` does.
-    @Test func aStringsEndsEscapesAndControlCharactersAreFoundAtEveryPlace() throws {
+    @Test func stringEndsEscapesAndControlCharactersAreFoundAtEveryPlace() throws {
         let breaks: [[UInt8]] = [
             Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), [0x01], [0x1F], [0x0A],
             [0x7F], [0x20], Array("é".utf8), [0xFF], Array("😀".utf8),
