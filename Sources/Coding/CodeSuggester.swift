@@ -107,8 +107,6 @@ public struct CodeSuggester: Sendable {
                 }
                 let unitRange = sentence.flatMap { sentenceRanges[$0] } ?? (0, slicer.count)
                 let occurrence = Self.occurrence(of: first, in: tokens)
-                // `Corpus.joined`: the standard library's, unspecialized here, asked the runtime
-                // about `[String]` (a scan of every conformance record on each core).
                 let firstText = joined((first.start..<first.end).map { corpus.forms[tokens[$0].form] }, separator: " ")
                 let weights = group.compactMap { code.patterns[$0.pattern].weight }
                 result.append(

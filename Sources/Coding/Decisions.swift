@@ -284,7 +284,7 @@ public enum DecisionStore {
         var state = CoderState(log)
         var written: Data?
         var byHand = false
-        // Written by an append, so laid out as `appending` expects, like a log read by hand:
+        // Written by an append, so laid out as `append(_:into:of:_:)` expects, like a log read by hand:
         // its log and state swapped out, not copied (see above), and its bytes as written.
         if var taken = known.take(), exists, taken.stamp == AtomicFile.FileStamp(status), taken.log.coder == coder {
             swap(&log, &taken.log)
@@ -366,19 +366,11 @@ extension DecisionStore {
         }
     }
 
-    /// `written` (the file `log` was read from, before `events`) with `events` put in before its
-    /// events array closes: the bytes `encoder` gives the whole log, when `written` is as it gave
+    /// `data` (the file `log` was read from, before `events`) with `events` put in before its
+    /// events array closes: the bytes `encoder` gives the whole log, when `data` is as it gave
     /// them. Encoding the whole log again took 0.45 s of every decision at 36,000 events. Only
     /// for a file ``readByHand(_:)`` read, so with no key after its events but the schema
-    /// version; nil unless it ends as the encoder ends a log with events.
-    static func appending(
-        _ events: ArraySlice<DecisionEvent>, to written: Data, of log: DecisionLog, _ encoder: JSONEncoder
-    ) throws -> Data? {
-        var data = written
-        return try append(events, into: &data, of: log, encoder) ? data : nil
-    }
-
-    /// ``appending(_:to:of:_:)`` in place: `data` extended where it is when nothing else holds
+    /// version. Extended where it is when nothing else holds
     /// it (the review server's log as it last wrote it; copied, a 13 MB log and its fresh pages
     /// were a fifth of a decision); false, and `data` as it was, unless it ends as expected.
     static func append(

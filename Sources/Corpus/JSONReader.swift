@@ -144,7 +144,9 @@ public struct JSONReader {
         // Every byte's high bit, gathered as the string is scanned: an ASCII string (most) is
         // made without comparing it with what decoding made, which cannot differ then.
         var high: UInt8 = 0
-        at = plainBytes(from: at, high: &high)
+        let plain = plainBytes(from: at)
+        at = plain.end
+        if plain.sawHighBit { high = 0x80 }
         while at < bytes.count {
             let byte = bytes[at]
             if byte == UInt8(ascii: "\"") {
@@ -161,14 +163,14 @@ public struct JSONReader {
     }
 
     /// Where the string's plain bytes from `start` on end (neither `"`, `\\` nor a control
-    /// character), read eight at a time; their high bits are gathered into `high`. It stops
+    /// character), read eight at a time, and whether any has its high bit set. It stops
     /// before the eight that hold one, which the byte loop then reaches (called again only
     /// after an escape: re-entered at every byte, it made short strings, most keys, slower).
     /// Hand-written (SWAR): the byte loop's three tests a byte were most of skipping a
     /// suggestion's turn text in a line read back.
     @inline(__always)
-    private func plainBytes(from start: Int, high: inout UInt8) -> Int {
-        guard let base = bytes.baseAddress else { return start }
+    private func plainBytes(from start: Int) -> (end: Int, sawHighBit: Bool) {
+        guard let base = bytes.baseAddress else { return (start, false) }
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         var at = start
@@ -184,8 +186,7 @@ public struct JSONReader {
             seen |= word
             at += 8
         }
-        if seen & highs != 0 { high |= 0x80 }
-        return at
+        return (at, seen & highs != 0)
     }
 
     /// `bytes` as a String, or a failure when they are not UTF-8. Decoded by `String(decoding:)`,
@@ -284,8 +285,7 @@ public struct JSONReader {
                 throw failure("invalid UTF-8")
             }
         }
-        var high: UInt8 = 0
-        at = plainBytes(from: at, high: &high)
+        at = plainBytes(from: at).end
         while at < bytes.count {
             let byte = bytes[at]
             if byte == UInt8(ascii: "\"") {
@@ -298,7 +298,7 @@ public struct JSONReader {
                 at += 1
                 _ = try escaped()
                 start = at
-                at = plainBytes(from: at, high: &high)
+                at = plainBytes(from: at).end
                 continue
             }
             guard byte >= 0x20 else { throw failure("a control character in a string") }

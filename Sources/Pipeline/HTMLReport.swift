@@ -636,7 +636,6 @@ struct HTMLReport: @unchecked Sendable {
                     let rate = group.rate.map { ", " + FixedPoint.string($0, digits: 2) + "\u{A0}per\u{A0}1,000" } ?? ""
                     return "\(XML.escape(group.value)): \(group.hits) (\(group.participants)\(of ?? ""))\(rate)"
                 }
-                // `Corpus.joined`: the standard library's asked the runtime about `[String]`.
                 html += "<td>" + (groups.isEmpty ? "–" : joined(groups, separator: "<br>")) + "</td>"
             }
             html += "</tr>"

@@ -103,7 +103,6 @@ enum MethodsStatement {
                     + "made \(summary.total.counted("suggestion")) (a code for a \(suggest.options.unit.rawValue) each) for human "
                     + "coders to confirm or reject; no code was applied without a coder's decision.")
         }
-        // The module's `joined`: the standard library's asked the runtime about `[String]`.
         return joined(parts, separator: " ")
     }
 }

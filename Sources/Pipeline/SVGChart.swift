@@ -229,8 +229,7 @@ public enum SVGChart {
             + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(XML.escape(label))\">"
     }
 
-    /// A chart title's lines, from the top (joined by `Corpus.joined`: the standard library's
-    /// asked the runtime about `[String]`, a scan of every conformance record).
+    /// A chart title's lines, from the top.
     private static func titleText(_ lines: [String]) -> String {
         joined(
             lines.enumerated().map { index, line in

@@ -68,7 +68,7 @@ struct SuggestionMerge: @unchecked Sendable {
     /// read it once it knew the file is to be written again, and the copy of its elements it
     /// started then (``SuggestionSpeculation``); without it the layout is read here.
     /// `previousAhead`: the previous file's index (``SuggestionIndex/previous(in:)``) as another
-    /// thread read it beside the run's setup; read here when it is nil or gave none.
+    /// thread read it beside the run's setup (none, when it found none); read here without it.
     init(
         stage: SuggestStage, participants: ParticipantTable, decisions: DecisionFiles, out: String,
         writing path: String?, study: String, lexiconSource: String, context: String?,
@@ -82,7 +82,7 @@ struct SuggestionMerge: @unchecked Sendable {
         let storedLayout =
             readsLayout && started == nil
             ? Deferred { SuggestionLayout.stored(in: out).map { ($0.layout, $0.file) } } : nil
-        previous = trustingPrevious ? (previousAhead?.value ?? SuggestionIndex.previous(in: out)) : nil
+        previous = trustingPrevious ? (previousAhead.map(\.value) ?? SuggestionIndex.previous(in: out)) : nil
         previousByCode = previous.map { previous in Deferred { previous.byCode } }
         byID = participants.byID
         var states: [CoderState] = []

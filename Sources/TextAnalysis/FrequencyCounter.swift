@@ -49,8 +49,6 @@ public enum Grouping: Sendable, Hashable, Codable, CustomStringConvertible {
         return String(Substring(scalars[first...last]))
     }
 
-    // Joined by `Corpus.joined` here and below: the standard library's `joined(separator:)`
-    // asked the runtime about `[String]` in every run (a scan of every conformance record).
     public var description: String {
         switch self {
         case .attributes(let names): Corpus.joined(names, separator: ",")

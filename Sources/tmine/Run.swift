@@ -169,7 +169,6 @@ struct RunRequest: Equatable {
         if !report.stages.contains(where: \.wrote) {
             lines.append("  nothing changed since the last run: every output kept as it was")
         }
-        // `Corpus.joined`: the standard library's asked the runtime about `[String]`.
         lines.append("outputs in \(folder)/: " + joined(report.outputs, separator: ", "))
         return joined(lines, separator: "\n")
     }

@@ -5,6 +5,15 @@ import Testing
 @testable import Coding
 
 @Suite struct DecisionTests {
+    /// `written` with `events` put in as an append puts them (``DecisionStore/append(_:into:of:_:)``),
+    /// or nil when it would encode the whole log instead.
+    static func appending(
+        _ events: ArraySlice<DecisionEvent>, to written: Data, of log: DecisionLog, _ encoder: JSONEncoder
+    ) throws -> Data? {
+        var data = written
+        return try DecisionStore.append(events, into: &data, of: log, encoder) ? data : nil
+    }
+
     func temporaryLog() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID())/alice.json").path
     }
@@ -226,7 +235,7 @@ import Testing
             #expect(written == (try encoder.encode(log)) + Data("\n".utf8))
             // Put in place, not encoded whole, once there is a log to put them in.
             if let beforeBytes {
-                let appended = try DecisionStore.appending(
+                let appended = try Self.appending(
                     log.events[before.events.count...], to: beforeBytes, of: before, encoder)
                 #expect(appended == written)
             }
@@ -234,10 +243,10 @@ import Testing
         #expect(log.events.count == 120 && log.events.map(\.sequence) == Array(1...120))
         // Written by hand, on one line: encoded whole after the append, nothing lost.
         try JSONEncoder().encode(log).write(to: URL(fileURLWithPath: path))
-        #expect(try DecisionStore.appending([], to: try JSONEncoder().encode(log), of: log, encoder) == nil)
+        #expect(try Self.appending([], to: try JSONEncoder().encode(log), of: log, encoder) == nil)
         let empty = DecisionLog(coder: "alice")
         #expect(
-            try DecisionStore.appending([], to: try encoder.encode(empty) + Data("\n".utf8), of: empty, encoder) == nil)
+            try Self.appending([], to: try encoder.encode(empty) + Data("\n".utf8), of: empty, encoder) == nil)
         let after = try DecisionStore.append(
             [DecisionEvent(action: .accept, suggestionID: "s1")], to: path, coder: "alice")
         #expect(Array(after.events.prefix(120)) == log.events && after.events.count == 121)
