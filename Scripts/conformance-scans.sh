@@ -34,7 +34,8 @@ for fields in (line.split() for line in sys.stdin):
 # holds where its returned pair goes).
 perf probe -q -x "$binary" -a "tmine_scans:lookup=$(offset "$lookup") type=%si:x64 protocol=%dx:x64"
 perf probe -q -x "$binary" -a "tmine_scans:scan=$(offset "$scan")"
-perf record -q -g -e tmine_scans:lookup -e tmine_scans:scan -o "$scratch/perf.data" -- "$binary" "$@" >/dev/null
+# A command that ends with an error (exit 3: nothing processed) is measured all the same.
+perf record -q -g -e tmine_scans:lookup -e tmine_scans:scan -o "$scratch/perf.data" -- "$binary" "$@" >/dev/null || true
 perf script -i "$scratch/perf.data" -F pid,tid,event,trace,ip,sym 2>/dev/null >"$scratch/events.txt"
 python3 - "$scratch/events.txt" "$scratch/symbols.txt" "$lookup" <<'PY'
 import re, subprocess, sys
