@@ -73,7 +73,7 @@ struct DocxReader: TranscriptReader {
                 parts.append(String(piece))
             }
         }
-        return parts.joined(separator: "/")
+        return Corpus.joined(parts, separator: "/")
     }
 }
 
