@@ -196,8 +196,8 @@ public struct Ingestor: Sendable {
     /// What to say when `paths` hold no transcript at all: which files are read, so that a folder
     /// of `.pdf`s, or the wrong folder, is told from a run that read nothing for another reason.
     public static func noTranscripts(in paths: [String], extensions: Set<String> = transcriptExtensions) -> String {
-        "no transcript in " + paths.joined(separator: ", ") + " (files ending "
-            + extensions.sorted().map { "." + $0 }.joined(separator: ", ")
+        "no transcript in " + Corpus.joined(paths, separator: ", ") + " (files ending "
+            + Corpus.joined(extensions.sorted().map { "." + $0 }, separator: ", ")
             + " are read, in folders and their subfolders)"
     }
 
