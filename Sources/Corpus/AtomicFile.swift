@@ -37,6 +37,29 @@ public enum AtomicFile {
         try writer.commit(removingFirst: removingFirst)
     }
 
+    /// Puts the file at `source` also at `path` (a hard link, renamed into place, as a write
+    /// without `durable` would be): a copy kept of bytes just written, without writing them
+    /// again. False, and nothing changed at `path`, where the file system links no files (or
+    /// `source` is gone): the caller writes the bytes instead. Whoever reads the copy checks
+    /// it, since a change made in place to either name is seen at both.
+    public static func hardLink(_ source: String, to path: String) -> Bool {
+        let temporary = temporaryName(for: path)
+        guard link(source, temporary) == 0 else { return false }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+
+    /// A hidden name beside `path`, unique to this process and call, that a killed writer's
+    /// leftovers are known by (``removeLeftovers(in:)``).
+    fileprivate static func temporaryName(for path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        return (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
     /// A file written in pieces, appearing at its path only when complete (`commit`); abandoned
     /// (the temporary file removed) if never committed. One thread at a time writes it (it may
     /// be handed to another between pieces): hence `@unchecked`.
@@ -74,10 +97,7 @@ public enum AtomicFile {
         public init(path: String, durable: Bool = true, recycling old: String? = nil) throws(FileWriteError) {
             self.path = path
             self.durable = durable
-            let folder = (path as NSString).deletingLastPathComponent
-            let name = (path as NSString).lastPathComponent
-            temporary =
-                (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            temporary = AtomicFile.temporaryName(for: path)
             // Readable too: a writer's bytes can be copied into another (``append(contentsOf:range:)``).
             if let old, let taken = Self.take(old, as: temporary) {
                 descriptor = taken.descriptor

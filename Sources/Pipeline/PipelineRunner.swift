@@ -1279,7 +1279,7 @@ public struct PipelineRunner: Sendable {
         report.timings["documents"] = ((merging.timeIntervalSince(checked)) * 1000).rounded() / 1000
         let reportBytes = try writeReportFile(report)
         if options.only == nil {
-            manifest.setReport(reportBytes)
+            manifest.setReport(reportBytes, writtenAt: reportFile)
         }
         manifest.save(in: out)
         if let writer = merge.takeWordIndex(), failures.isEmpty, collected.count == files.count,
@@ -1375,14 +1375,16 @@ public struct PipelineRunner: Sendable {
         return turns
     }
 
+    private var reportFile: String {
+        (configuration.outputFolder as NSString).appendingPathComponent("run-report.json")
+    }
+
     /// Writes run-report.json; returns its bytes.
     @discardableResult
     private func writeReportFile(_ report: RunReport) throws(PipelineError) -> Data {
         do {
             let data = try Outputs.reportJSON(report)
-            try AtomicFile.write(
-                data, to: (configuration.outputFolder as NSString).appendingPathComponent("run-report.json"),
-                durable: !OutputFlush.deferred)
+            try AtomicFile.write(data, to: reportFile, durable: !OutputFlush.deferred)
             return data
         } catch let error as FileWriteError {
             throw PipelineError(file: error.file, message: error.message)

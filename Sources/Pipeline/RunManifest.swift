@@ -35,8 +35,9 @@ struct RunManifest: Codable {
     /// decoding it with the manifest (hundreds of kilobytes for a large batch) was a twentieth of
     /// a lexicon edit.
     var reportHash: String?
-    /// The report to save as the last full run's, encoded as run-report.json was.
-    private var newReport: Data?
+    /// The report to save as the last full run's, encoded as run-report.json was, and the file
+    /// that holds those bytes already (run-report.json), which the saved copy links to.
+    private var newReport: (bytes: Data, writtenAt: String?)?
 
     private enum CodingKeys: String, CodingKey { case outputs, reportHash }
 
@@ -106,9 +107,10 @@ struct RunManifest: Codable {
         return try? JSONDecoder().decode(RunReport.self, from: data)
     }
 
-    /// Records `report` (its bytes as encoded) as the last full run's, saved with the manifest.
-    mutating func setReport(_ report: Data) {
-        newReport = report
+    /// Records `report` (its bytes as encoded, and the file they were just written to, if
+    /// any) as the last full run's, saved with the manifest.
+    mutating func setReport(_ report: Data, writtenAt file: String? = nil) {
+        newReport = (report, file)
         reportHash = ContentHash.of(report)
     }
 
@@ -135,9 +137,13 @@ struct RunManifest: Codable {
         try? FileManager.default.createDirectory(
             atPath: (out as NSString).appendingPathComponent(".cache"), withIntermediateDirectories: true)
         if let newReport {
-            guard (try? AtomicFile.write(newReport, to: Self.reportPath(in: out), durable: false)) != nil else {
-                return
-            }
+            // A link to run-report.json, not a second 78 KB written on a 10 MB study's edit: a
+            // change made in place to either is caught by ``lastReport(in:)``'s hash.
+            let path = Self.reportPath(in: out)
+            guard
+                newReport.writtenAt.map({ AtomicFile.hardLink($0, to: path) }) == true
+                    || (try? AtomicFile.write(newReport.bytes, to: path, durable: false)) != nil
+            else { return }
         }
         try? AtomicFile.write(data, to: Self.path(in: out), durable: false)
         if OutputFlush.deferred { OutputFlush.prepare(in: out) }

@@ -559,6 +559,36 @@ private func dropFromMemory(_ path: String) {
 
     }
 
+    /// A copy kept by a hard link replaces the file at its path with the source's inode, leaving
+    /// no temporary file; with no source there is nothing to link, and the old copy stays.
+    @Test func aCopyKeptByALinkIsTheSourceAndAMissingSourceLeavesTheOldCopy() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tmine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent(".cache"), withIntermediateDirectories: true)
+        let source = root.appendingPathComponent("run-report.json").path
+        let copy = root.appendingPathComponent(".cache/last-report.json").path
+        func inode(_ path: String) -> UInt64? {
+            var status = stat()
+            return stat(path, &status) == 0 ? UInt64(status.st_ino) : nil
+        }
+        try AtomicFile.write(Data("old copy".utf8), to: copy, durable: false)
+        try AtomicFile.write(Data("report".utf8), to: source, durable: false)
+        #expect(AtomicFile.hardLink(source, to: copy))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data("report".utf8))
+        #expect(inode(copy) == inode(source))
+        // The source replaced (as the next run writes it): the copy keeps the bytes it had.
+        try AtomicFile.write(Data("next report".utf8), to: source, durable: false)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data("report".utf8))
+        try FileManager.default.removeItem(atPath: source)
+        #expect(!AtomicFile.hardLink(source, to: copy))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data("report".utf8))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(".cache").path) == [
+                "last-report.json"
+            ])
+    }
+
     /// A file shorter than the bytes its writer counts (here a head reserved and never
     /// written, nothing after it) is not put in place: the commit says so and the previous
     /// version stays. A head written in place commits as always.

@@ -314,6 +314,26 @@ import Testing
         #expect(status == 0 && output.contains("warning: " + said), "\(output)")
     }
 
+    /// The last full run's report is kept as a second name of run-report.json, not written
+    /// twice; a run with nothing to do writes run-report.json anew and still reuses it.
+    @Test func theLastReportIsALinkToRunReportJSON() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        _ = try workspace.run()
+        func inode(_ name: String) -> UInt64? {
+            var status = stat()
+            return stat(workspace.out.appendingPathComponent(name).path, &status) == 0 ? UInt64(status.st_ino) : nil
+        }
+        let written = try #require(inode("run-report.json"))
+        #expect(inode(".cache/last-report.json") == written)
+        let kept = try Data(contentsOf: workspace.out.appendingPathComponent(".cache/last-report.json"))
+        for _ in 0..<2 {
+            #expect(try workspace.run().outputs == ["run-report.json"])
+            #expect(inode("run-report.json") != written)
+            #expect(try Data(contentsOf: workspace.out.appendingPathComponent(".cache/last-report.json")) == kept)
+        }
+    }
+
     /// How a document was read, when it changes whose words are whose (no speaker label found),
     /// is in the run report's warnings, from the cache too, not only in corpus.json's notes.
     @Test func notesOnHowADocumentWasReadAreWarnings() throws {
