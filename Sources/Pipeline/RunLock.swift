@@ -20,6 +20,16 @@ public final class RunLock {
         public var started: String
     }
 
+    /// This machine's name, as `gethostname(2)` gives it (what `ProcessInfo.hostName` reads
+    /// too): setting up `ProcessInfo` to ask it was ~0.12 ms of every run's start.
+    static var hostName: String {
+        var name = [CChar](repeating: 0, count: 256)
+        return name.withUnsafeMutableBufferPointer { buffer in
+            guard let start = buffer.baseAddress, gethostname(start, buffer.count - 1) == 0 else { return "" }
+            return String(cString: start)
+        }
+    }
+
     public init(folder: String) {
         path = (folder as NSString).appendingPathComponent(".lock")
     }
@@ -29,7 +39,7 @@ public final class RunLock {
         // The holder is written to a private file first and hard-linked into place, so the lock
         // appears with its holder in one step: a run killed at any moment never leaves an empty lock.
         let holder = Holder(
-            pid: getpid(), host: ProcessInfo.processInfo.hostName,
+            pid: getpid(), host: Self.hostName,
             started: isoTimestamp(Date()))
         let draft = path + ".tmp-\(getpid())"
         // Not forced to disk (Foundation's `Data.write` would: 1.5–5.5 ms a run here, more while
@@ -66,7 +76,7 @@ public final class RunLock {
             let holder = (try? Data(contentsOf: URL(fileURLWithPath: path))).flatMap {
                 try? JSONDecoder().decode(Holder.self, from: $0)
             }
-            if let holder, holder.host == ProcessInfo.processInfo.hostName, kill(holder.pid, 0) != 0, errno == ESRCH {
+            if let holder, holder.host == Self.hostName, kill(holder.pid, 0) != 0, errno == ESRCH {
                 unlink(path)  // stale: its process is gone
                 continue
             }
