@@ -314,6 +314,43 @@ import Testing
         #expect(status == 0 && output.contains("warning: " + said), "\(output)")
     }
 
+    /// What a run says of the transcripts' names (a copy, one name in two formats, a file the
+    /// participants file names that is not among the inputs) comes in one order, the copy first
+    /// and the missing file last, on a full run and on a lexicon edit that reads the cache.
+    @Test func whatIsSaidOfTheTranscriptsNamesComesInOneOrder() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try FileManager.default.copyItem(
+            at: workspace.corpus("interview-11.txt"), to: workspace.corpus("interview-11 - Copy.txt"))
+        try "P1: I was trained as a GP.\n".write(
+            to: workspace.corpus("interview-01.txt"), atomically: true, encoding: .utf8)
+        let table = workspace.corpus("participants.csv")
+        try String(contentsOf: table, encoding: .utf8).replacingOccurrences(
+            of: "interview-07.xml", with: "interveiw-07.xml"
+        )
+        .write(to: table, atomically: true, encoding: .utf8)
+        var said: [[String]] = []
+        for edit in [false, true] {
+            if edit { try workspace.editLexicon { $0.replacingOccurrences(of: "hype", with: "hyped") } }
+            let warnings = try workspace.run().warnings
+            let copy = try #require(warnings.firstIndex { $0.contains("the same transcript is read twice") })
+            let formats = try #require(
+                warnings.firstIndex {
+                    $0.contains("interview-01.docx, ") && $0.contains("interview-01.txt: one name in 2 formats")
+                },
+                "\(warnings)")
+            let nowhere = try #require(
+                warnings.firstIndex { $0.contains("not among the inputs: P7: interveiw-07.xml") })
+            // The copy's turns, labelled with no id and named by no row, are no participant's: said
+            // of the document as it was read, after the names.
+            let read = try #require(warnings.firstIndex { $0.hasPrefix("interview-11 - Copy: participant turns") })
+            #expect(copy < formats && formats < read && read < nowhere, "\(warnings)")
+            #expect(nowhere == warnings.count - 1, "\(warnings)")
+            said.append(warnings)
+        }
+        #expect(said[0] == said[1])
+    }
+
     /// The last full run's report is kept as a second name of run-report.json, not written
     /// twice; a run with nothing to do writes run-report.json anew and still reuses it.
     @Test func theLastReportIsALinkToRunReportJSON() throws {
