@@ -371,6 +371,23 @@ import Testing
         }
     }
 
+    /// Where run-report.json cannot be linked (gone, or a file system without hard links), the
+    /// last report's bytes are written instead, and read back under their hash.
+    @Test func aReportThatCannotBeLinkedIsWrittenInstead() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let full = try workspace.run()
+        let bytes = try Data(contentsOf: workspace.out.appendingPathComponent("run-report.json"))
+        // Another out folder, with no run-report.json to link.
+        let out = workspace.root.appendingPathComponent("elsewhere").path
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var manifest = RunManifest()
+        manifest.setReport(bytes, writtenAt: (out as NSString).appendingPathComponent("run-report.json"))
+        manifest.save(in: out)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: RunManifest.reportPath(in: out))) == bytes)
+        #expect(RunManifest.load(from: out).lastReport(in: out)?.study == full.study)
+    }
+
     /// How a document was read, when it changes whose words are whose (no speaker label found),
     /// is in the run report's warnings, from the cache too, not only in corpus.json's notes.
     @Test func notesOnHowADocumentWasReadAreWarnings() throws {
