@@ -37,7 +37,7 @@ struct RunManifest: Codable {
     var reportHash: String?
     /// The report to save as the last full run's, encoded as run-report.json was, and the file
     /// that holds those bytes already (run-report.json), which the saved copy links to.
-    private var newReport: (bytes: Data, writtenAt: String?)?
+    private var newReport: (bytes: Data, writtenAt: String)?
 
     private enum CodingKeys: String, CodingKey { case outputs, reportHash }
 
@@ -107,9 +107,9 @@ struct RunManifest: Codable {
         return try? JSONDecoder().decode(RunReport.self, from: data)
     }
 
-    /// Records `report` (its bytes as encoded, and the file they were just written to, if
-    /// any) as the last full run's, saved with the manifest.
-    mutating func setReport(_ report: Data, writtenAt file: String? = nil) {
+    /// Records `report` (its bytes as encoded, and the file they were just written to) as the
+    /// last full run's, saved with the manifest.
+    mutating func setReport(_ report: Data, writtenAt file: String) {
         newReport = (report, file)
         reportHash = ContentHash.of(report)
     }
@@ -141,7 +141,7 @@ struct RunManifest: Codable {
             // change made in place to either is caught by ``lastReport(in:)``'s hash.
             let path = Self.reportPath(in: out)
             guard
-                newReport.writtenAt.map({ AtomicFile.hardLink($0, to: path) }) == true
+                AtomicFile.hardLink(newReport.writtenAt, to: path)
                     || (try? AtomicFile.write(newReport.bytes, to: path, durable: false)) != nil
             else { return }
         }
