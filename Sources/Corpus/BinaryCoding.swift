@@ -384,22 +384,25 @@ extension Document: BinaryCodable {
         writer.write(source)
         writer.write(format)
         writer.write(text)
-        let slicer = ScalarSlicer(text)
         writer.writeVarint(UInt64(segments.count))
-        for segment in segments {
-            writer.write(segment.index)
-            writer.write(segment.speaker)
-            writer.write(segment.role)
-            writer.write(segment.participantID)
-            writer.write(segment.range)
-            if slicer.holds(segment.text, at: segment.range.start, segment.range.end) {
-                writer.writeVarint(0)
-            } else {
-                writer.writeVarint(1)
-                writer.write(segment.text)
+        var text = text
+        text.withUTF8 { bytes in
+            var cursor = ScalarCursor()
+            for segment in segments {
+                writer.write(segment.index)
+                writer.write(segment.speaker)
+                writer.write(segment.role)
+                writer.write(segment.participantID)
+                writer.write(segment.range)
+                if cursor.holds(segment.text, at: segment.range, in: bytes) {
+                    writer.writeVarint(0)
+                } else {
+                    writer.writeVarint(1)
+                    writer.write(segment.text)
+                }
+                writer.write(segment.start)
+                writer.write(segment.end)
             }
-            writer.write(segment.start)
-            writer.write(segment.end)
         }
         writer.write(speakers)
         writer.write(notes)
@@ -408,8 +411,8 @@ extension Document: BinaryCodable {
         let id: String = try reader.read()
         let source: String = try reader.read()
         let format: TranscriptFormat = try reader.read()
-        let text: String = try reader.read()
-        let slicer = ScalarSlicer(text)
+        var text: String = try reader.read()
+        var cursor = ScalarCursor()
         let count = try reader.readCount()
         var segments: [Segment] = []
         segments.reserveCapacity(count)
@@ -422,8 +425,10 @@ extension Document: BinaryCodable {
             let segmentText: String
             switch try reader.readVarint() {
             case 0:
-                guard let cut = slicer.checkedString(range.start, range.end) else { throw BinaryReader.Error() }
-                segmentText = cut
+                guard let cut = text.withUTF8({ cursor.utf8Range(range.start, range.end, in: $0) }) else {
+                    throw BinaryReader.Error()
+                }
+                segmentText = text.utf8Slice(cut)
             case 1: segmentText = try reader.read()
             default: throw BinaryReader.Error()
             }

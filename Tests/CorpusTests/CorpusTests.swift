@@ -859,6 +859,65 @@ private func dropFromMemory(_ path: String) {
         #expect(throws: BinaryReader.Error.self) { try reader.read(Document.self) }
     }
 
+    /// Turns listed out of the text's order (no reader makes them so) are still found at their
+    /// ranges and written once, as part of the document.
+    @Test func turnsOutOfTheTextsOrderAreStillCutFromTheDocument() throws {
+        let text = "I: Zeit? é👍🏽\nP3: Ja, Zeit.\nI: Gut."
+        let turns = [
+            Segment(
+                index: 1, speaker: "P3", role: .participant, participantID: "P3", text: "Ja, Zeit.",
+                range: ScalarRange(start: 17, end: 26)),
+            Segment(
+                index: 0, speaker: "I", role: .interviewer, participantID: nil, text: "Zeit? é👍🏽",
+                range: ScalarRange(start: 3, end: 12)),
+            Segment(
+                index: 2, speaker: "I", role: .interviewer, participantID: nil, text: "Gut.",
+                range: ScalarRange(start: 30, end: 34)),
+        ]
+        let document = Document(id: "d", source: "d.txt", format: .text, text: text, segments: turns, speakers: [])
+        var writer = BinaryWriter()
+        writer.write(document)
+        for turn in turns {
+            let needle = Array(turn.text.utf8)
+            let found = (0...(writer.bytes.count - needle.count)).filter {
+                writer.bytes[$0..<$0 + needle.count].elementsEqual(needle)
+            }
+            #expect(found.count == 1, "\(turn.text)")
+        }
+        var reader = BinaryReader(writer.bytes)
+        #expect(try reader.read(Document.self) == document)
+    }
+
+    /// A cursor's byte offsets are the scalars' own, asked in increasing order (a document's turns)
+    /// or not, at every alignment in the eight-byte words it steps over; past the end it has none.
+    @Test func aCursorFindsEachScalarsByteOffsetInAnyOrderOfAsking() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabets: [[Unicode.Scalar]] = [["a", " ", "\n"], ["é", "ß"], ["€", "’"], ["👍", "🏽"]]
+        for _ in 0..<300 {
+            let scalars = randomRuns(of: alphabets, upTo: 300, using: &generator)
+            var offsets = [0]
+            for scalar in scalars { offsets.append(offsets.last! + UTF8.width(scalar)) }
+            var text = String(String.UnicodeScalarView(scalars))
+            text.withUTF8 { bytes in
+                var cursor = ScalarCursor()
+                var target = 0
+                for _ in 0..<40 {
+                    // Mostly forward, as turns come; now and then back, or past the end.
+                    switch Int.random(in: 0..<10, using: &generator) {
+                    case 0: target = Int.random(in: 0...scalars.count, using: &generator)
+                    case 1: target = scalars.count + Int.random(in: 1...3, using: &generator)
+                    default: target = min(scalars.count, target + Int.random(in: 0...40, using: &generator))
+                    }
+                    let expected = target < offsets.count ? offsets[target] : nil
+                    #expect(
+                        cursor.byteOffset(of: target, in: bytes) == expected, "scalar \(target) of \(scalars.count)")
+                }
+                #expect(cursor.utf8Range(1, 0, in: bytes) == nil)
+                #expect(cursor.byteOffset(of: -1, in: bytes) == nil)
+            }
+        }
+    }
+
     @Test func aTornOrForeignBinaryEntryThrowsInsteadOfBeingMisread() {
         var writer = BinaryWriter()
         writer.write(["one", "two", "three"])
@@ -899,13 +958,7 @@ private func dropFromMemory(_ path: String) {
             ["\u{7F}", "\u{80}", "\u{7FF}", "\u{800}", "\u{FFFF}", "\u{10000}", "\u{10FFFF}"],
         ]
         for _ in 0..<300 {
-            var scalars: [Unicode.Scalar] = []
-            while scalars.count < Int.random(in: 0...400, using: &generator) {
-                let alphabet = alphabets.randomElement(using: &generator)!
-                for _ in 0..<Int.random(in: 1...20, using: &generator) {
-                    scalars.append(alphabet.randomElement(using: &generator)!)
-                }
-            }
+            let scalars = randomRuns(of: alphabets, upTo: 400, using: &generator)
             let text = String(String.UnicodeScalarView(scalars))
             #expect(text.scalarCount == scalars.count)
             #expect(Substring(text.unicodeScalars.dropFirst()).scalarCount == max(0, scalars.count - 1))
@@ -939,4 +992,19 @@ private func dropFromMemory(_ path: String) {
         let table = ParticipantTable(attributeNames: [], participants: [Participant(id: id, attributes: [:])])
         #expect((table.canonicalID(for: written) == id) == same)
     }
+}
+
+/// Runs of 1–20 scalars, each run from one of `alphabets`, until there are at least a random
+/// number of them up to `limit`: scalar starts at every place in an eight-byte word.
+private func randomRuns(
+    of alphabets: [[Unicode.Scalar]], upTo limit: Int, using generator: inout SystemRandomNumberGenerator
+) -> [Unicode.Scalar] {
+    var scalars: [Unicode.Scalar] = []
+    while scalars.count < Int.random(in: 0...limit, using: &generator) {
+        let alphabet = alphabets[Int.random(in: alphabets.indices, using: &generator)]
+        for _ in 0..<Int.random(in: 1...20, using: &generator) {
+            scalars.append(alphabet[Int.random(in: alphabet.indices, using: &generator)])
+        }
+    }
+    return scalars
 }

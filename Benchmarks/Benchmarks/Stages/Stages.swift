@@ -81,6 +81,15 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(FrequencyCounter(options: study.counting).counts(ofDocument: document, in: tokenized))
         }
     }
+    // Each document as the stage cache keeps it (`.cache`'s records of the ingest stage): its
+    // text once, each turn's text found at its range rather than written again.
+    Benchmark("write documents to the stage cache (\(size))") { benchmark in
+        for document in study.documents {
+            var writer = BinaryWriter()
+            writer.write(document)
+            blackHole(writer.bytes)
+        }
+    }
     Benchmark("KWIC, 20 keywords (\(size))") { benchmark in
         blackHole(Concordancer(options: study.kwic.options).lines(of: study.queries, in: tokenized))
     }
