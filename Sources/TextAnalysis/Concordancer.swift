@@ -80,18 +80,26 @@ public struct Concordancer: Sendable {
                         var line = line(
                             query: query.query, tokens: tokens, first: index, last: last, text: text,
                             document: document, segment: segment)
-                        line.leftWords = (1...max(1, contextWords)).compactMap { distance in
-                            index - distance >= 0 ? corpus.forms[tokens[index - distance].form] : nil
-                        }
-                        line.rightWords = (1...max(1, contextWords)).compactMap { distance in
-                            last + distance < tokens.count ? corpus.forms[tokens[last + distance].form] : nil
-                        }
+                        let reach = max(1, contextWords)
+                        line.leftWords = Self.forms(of: tokens[max(0, index - reach)..<index].reversed(), in: corpus)
+                        line.rightWords = Self.forms(
+                            of: tokens[(last + 1)..<min(tokens.count, last + 1 + reach)], in: corpus)
                         lines.append(line)
                     }
                 }
             }
         }
         return lines
+    }
+
+    /// The forms of `tokens`, in their order, in an array made at its size: grown a word at a
+    /// time (a `compactMap` over the distances), the context words were a sixth of a document's
+    /// lines.
+    private static func forms<Tokens: Collection<Token>>(of tokens: Tokens, in corpus: TokenizedCorpus) -> [String] {
+        var forms: [String] = []
+        forms.reserveCapacity(tokens.count)
+        for token in tokens { forms.append(corpus.forms[token.form]) }
+        return forms
     }
 
     /// Joins participants' attributes, applies participant and attribute filters, and sorts.

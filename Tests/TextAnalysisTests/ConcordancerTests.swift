@@ -240,6 +240,11 @@ func corpus(
         #expect(tokens.lines.map(\.left) == ["six seven", ""])
         #expect(tokens.lines.map(\.right) == ["eight nine", "at the"])
         #expect(tokens.lines.map(\.tokenIndex) == [7, 0])
+        // The context words, nearest first, as far as the window or the turn's ends reach.
+        options.window = 3
+        let words = Concordancer(options: options).concordance(of: [try Query("target")], in: corpus)
+        #expect(words.lines.map(\.leftWords) == [["seven", "six", "five"], []])
+        #expect(words.lines.map(\.rightWords) == [["eight", "nine"], ["at", "the", "start"]])
         options.unit = .characters
         options.window = 7
         let characters = Concordancer(options: options).concordance(of: [try Query("target")], in: corpus)
