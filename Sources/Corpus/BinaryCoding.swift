@@ -411,8 +411,8 @@ extension Document: BinaryCodable {
         let id: String = try reader.read()
         let source: String = try reader.read()
         let format: TranscriptFormat = try reader.read()
-        var text: String = try reader.read()
-        var cursor = ScalarCursor()
+        let text: String = try reader.read()
+        let slicer = ScalarSlicer(text)
         let count = try reader.readCount()
         var segments: [Segment] = []
         segments.reserveCapacity(count)
@@ -425,10 +425,8 @@ extension Document: BinaryCodable {
             let segmentText: String
             switch try reader.readVarint() {
             case 0:
-                guard let cut = text.withUTF8({ cursor.utf8Range(range.start, range.end, in: $0) }) else {
-                    throw BinaryReader.Error()
-                }
-                segmentText = text.utf8Slice(cut)
+                guard let cut = slicer.checkedString(range.start, range.end) else { throw BinaryReader.Error() }
+                segmentText = cut
             case 1: segmentText = try reader.read()
             default: throw BinaryReader.Error()
             }

@@ -173,12 +173,13 @@ public struct ScalarSlicer: Sendable {
     }
 }
 
-/// The byte offsets of scalar offsets asked for mostly in increasing order (a document's turns,
-/// one after another), each found by walking on from the last, eight bytes at a time: the whole
-/// text once. A ``ScalarSlicer`` of the document first indexed every byte and then walked up to
-/// 63 scalars a byte at a time for each offset; writing a document to the stage cache that way
-/// was a fifth of the time it took to tokenise it. An offset before the last starts again from
-/// the text's start.
+/// The byte offsets of scalar offsets asked for in increasing order (the turns of a document
+/// ingest made, one after another), each found by walking on from the last, eight bytes at a
+/// time: the whole text once. A ``ScalarSlicer`` of the document first indexed every byte and
+/// then walked up to 63 scalars a byte at a time for each offset: writing a cold 10 MB run's
+/// documents to the stage cache took 20.5–21.2 ms that way, 13.3–13.6 ms this way. An offset
+/// before the last starts again from the text's start, so offsets in no order (a record read
+/// back, which is not trusted) are for a ``ScalarSlicer``.
 package struct ScalarCursor {
     /// Scalars begun before `byte` (its own, when it is a lead byte, not counted).
     private var scalar = 0
