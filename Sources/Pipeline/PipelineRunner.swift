@@ -1069,8 +1069,9 @@ public struct PipelineRunner: Sendable {
         {
             warnings.append(unlisted)
         }
-        warnings.insert(contentsOf: namesSaid.value.formats, at: formatsSaidAt)
-        if let nowhere = namesSaid.value.nowhere { warnings.append(nowhere) }
+        let said = namesSaid.value
+        warnings.insert(contentsOf: said.formats, at: formatsSaidAt)
+        if let nowhere = said.nowhere { warnings.append(nowhere) }
         let transcriberNotes =
             configuration.tokenize.options.annotations ? nil : RunReport.TranscriberNotes(stats.map(\.transcriberNotes))
         let unattributed = stats.reduce(0) { $0 + $1.unattributedTokens }
