@@ -185,6 +185,44 @@ import TextAnalysis
         #expect(agree(kelvin, CompiledLexicon.ASCIILookup(kelvin), "K") == [7])
     }
 
+    /// Random lexicons of words and wildcards over a few letters, every word up to four letters
+    /// long: the byte trie gives each the classes, in the order, that the `String` lookup gives
+    /// (words that share beginnings and ends, a wildcard part that is also a word, one part
+    /// inside another).
+    @Test func asciiWordsGetTheirStringsClassesForAnyLexicon() {
+        var generator = SplitMix(seed: 87)
+        let letters = ["a", "b", "c", "-"]
+        func word(_ length: Int) -> String {
+            (0..<length).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }.joined()
+        }
+        var words = [""]
+        var longest = [""]
+        for _ in 0..<4 {
+            longest = longest.flatMap { shorter in letters.map { shorter + $0 } }
+            words += longest
+        }
+        for round in 0..<40 {
+            let patterns = (0..<(1 + round % 12)).map { _ -> PatternEntry in
+                let stem = word(1 + Int(generator.next() % 3))
+                switch generator.next() % 4 {
+                case 0: return PatternEntry(stem)
+                case 1: return PatternEntry(stem + "*")
+                case 2: return PatternEntry("*" + stem)
+                default: return PatternEntry("*" + stem + "*")
+                }
+            }
+            let code = Code(name: "C", patterns: patterns)
+            let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
+            for candidate in words {
+                var copy = candidate
+                var byBytes: [Int32] = []
+                copy.withUTF8 { compiled.asciiForms.appendClasses(of: $0, to: &byBytes) { [] } }
+                let byString = compiled.forms.classes(of: candidate) { candidate }
+                #expect(byBytes == byString, "\(candidate) with \(patterns.map(\.text))")
+            }
+        }
+    }
+
     @Test func aPatternCannotMatchAVocabularyMissingAnyOfItsWords() {
         func could(_ pattern: String, _ words: [String], match: Query.MatchMode = .lower) -> Bool {
             let code = Code(name: "C", patterns: [PatternEntry(pattern)], match: match)
@@ -535,5 +573,18 @@ import TextAnalysis
         patterns.append("hype")
         let found = suggest([Code(name: "C", patterns: patterns)], ["hype and more hype"])
         #expect(found.first?.evidence.count == 2)
+    }
+}
+
+/// A seeded generator (SplitMix64), so that a failing random case can be made again.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -96,6 +96,14 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("match lexicon, 175 patterns (\(size))") { benchmark in
         blackHole(CodeSuggester(lexicon: study.lexicon, options: study.suggestOptions).suggestions(in: tokenized))
     }
+    // As a run binds the lexicon: compiled once, bound to each document's own vocabularies
+    // (every form's pattern elements found), where the benchmark above binds it once to a
+    // vocabulary all documents share.
+    let compiled = CompiledLexicon(lexicon: study.lexicon, options: study.tokenizer)
+    let alone = study.documents.map { study.tokenized(alone: $0) }
+    Benchmark("bind the lexicon to each document's words (\(size))") { benchmark in
+        for corpus in alone { blackHole(LexiconMatcher(compiled: compiled, corpus: corpus)) }
+    }
     let lines = Concordancer(options: study.kwic.options).lines(of: study.queries, in: tokenized)
     let file = Outputs.KWICFile(
         study: "bench", queries: study.kwic.queries, window: study.kwic.options.window, unit: "tokens", match: "lower",
