@@ -782,23 +782,27 @@ final class ClassMemo: @unchecked Sendable {
                 return shards[0]
             }()
         defer { shard.lock.unlock() }
-        var result = WordClasses()
-        result.starts.reserveCapacity(vocabulary.count + 1)
-        // The forms in one pass over the vocabulary's bytes, not looked up by id one by one.
-        var id: Int32 = 0
-        vocabulary.forEachForm { bytes in
-            if UTF8Scalars.isASCII(bytes) {
-                ascii(id, bytes, &result.elements)
-            } else {
-                let known = shard.words.count
-                let memo = Int(shard.words.intern(bytes))
-                if memo == known { shard.classes.append(compute(id)) }
-                result.elements += shard.classes[memo]
+        // The forms in one pass over the vocabulary's bytes, not looked up by id one by one; the
+        // starts written into an array of their size.
+        var elements: [Int32] = []
+        let starts = [Int32](unsafeUninitializedCapacity: vocabulary.count + 1) { starts, made in
+            starts[0] = 0
+            var id: Int32 = 0
+            vocabulary.forEachForm { bytes in
+                if UTF8Scalars.isASCII(bytes) {
+                    ascii(id, bytes, &elements)
+                } else {
+                    let known = shard.words.count
+                    let memo = Int(shard.words.intern(bytes))
+                    if memo == known { shard.classes.append(compute(id)) }
+                    elements += shard.classes[memo]
+                }
+                id += 1
+                starts[Int(id)] = Int32(elements.count)
             }
-            result.starts.append(Int32(result.elements.count))
-            id += 1
+            made = Int(id) + 1
         }
-        return result
+        return WordClasses(starts: starts, elements: elements)
     }
 }
 
@@ -808,7 +812,10 @@ struct WordClasses: Sendable {
     var starts: [Int32] = [0]
     var elements: [Int32] = []
 
-    init() {}
+    init(starts: [Int32], elements: [Int32]) {
+        self.starts = starts
+        self.elements = elements
+    }
 
     /// `count` words without classes.
     init(none count: Int) { starts = Array(repeating: 0, count: count + 1) }

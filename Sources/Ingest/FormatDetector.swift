@@ -47,8 +47,10 @@ enum FormatDetector {
         }
         // A NUL byte where no UTF-16 or UTF-32 is seen: a binary file (a damaged Word file, an
         // audio file, a database) that read as text kept its printable bytes as words.
+        // Searched through the bytes' buffer: `Data`'s own iterator, a call per byte, was a
+        // twentieth of reading a text transcript.
         if case .utf8 = TextDecoder.form(of: [UInt8](data.prefix(512))).form,
-            data.prefix(4096).contains(0)
+            data.prefix(4096).withUnsafeBytes({ $0.contains(0) })
         {
             let package = ["docx", "odt"].contains(ext)
             throw IngestError(
