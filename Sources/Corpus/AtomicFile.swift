@@ -8,6 +8,12 @@ import Foundation
 /// Where a streamed output's bytes go, a piece at a time.
 public protocol ByteSink: AnyObject {
     func append(_ bytes: [UInt8])
+    /// Appends bytes in memory the caller keeps (by default copied into an array first).
+    func append(_ buffer: UnsafeRawBufferPointer)
+}
+
+extension ByteSink {
+    public func append(_ buffer: UnsafeRawBufferPointer) { append([UInt8](buffer)) }
 }
 
 /// Writes files so that a reader, or a crash, sees the old file or the new one, never a mix:

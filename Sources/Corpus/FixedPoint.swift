@@ -23,16 +23,25 @@ package enum FixedPoint {
             bytes.append(UInt8(truncatingIfNeeded: value) &+ 0x30)
             return
         }
-        if value < 0 { bytes.append(0x2D) }
+        withDigits(of: value) { bytes.append(contentsOf: $0) }
+    }
+
+    /// `body` with the value's sign and digits, in a buffer on the stack.
+    @inline(__always)
+    package static func withDigits(of value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            var start = 20
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { buffer in
+            var start = 21
             repeat {
                 start -= 1
                 buffer[start] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
                 magnitude /= 10
             } while magnitude > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+            if value < 0 {
+                start -= 1
+                buffer[start] = 0x2D
+            }
+            body(UnsafeBufferPointer(rebasing: buffer[start...]))
         }
     }
     private static let longest = 320

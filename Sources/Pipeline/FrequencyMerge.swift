@@ -281,11 +281,10 @@ extension Outputs {
             writers.json?.closeFrequencyTable()
             shown.append(.init(grouping: grouping, ngram: ngram, groups: groups, rows: top))
         }
-        if let json = writers.json {
-            var writer = json
-            writer.closeFrequencies()
-            writer.finish()
-            if writer.invalid {
+        if writers.json != nil {
+            writers.json?.closeFrequencies()
+            writers.json?.finish()
+            if writers.json?.invalid == true {
                 throw EncodingError.invalidValue(
                     frequencies.study,
                     .init(codingPath: [], debugDescription: "a frequency that is not a finite number"))

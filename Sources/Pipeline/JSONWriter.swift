@@ -14,8 +14,10 @@ import TextAnalysis
 /// Hand-written because Foundation's encoder builds a tree of boxed values first and cost a
 /// third of a run; no package on this machine writes JSON faster. Callers emit keys in sorted
 /// order; the tests compare every output with `JSONEncoder`'s bytes laid out this way.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+///
+/// Not copyable: its bytes are a ``ByteBuffer`` it owns.
+struct JSONWriter: ~Copyable {
+    private(set) var bytes: ByteBuffer
     private var depth: Int
     /// Whether the innermost open container has an element yet. A flag of its own, not the
     /// top of a stack: every field and element sets it, and setting an array's last element
@@ -32,7 +34,7 @@ struct JSONWriter {
 
     init(depth: Int = 0, capacity: Int = 1 << 16) {
         self.depth = depth
-        bytes.reserveCapacity(capacity)
+        bytes = ByteBuffer(capacity: capacity)
     }
 
     /// A whole output in memory, with its final line break.
@@ -40,7 +42,7 @@ struct JSONWriter {
         var writer = JSONWriter(capacity: capacity + 1)
         body(&writer)
         writer.bytes.append(0x0A)
-        return Data(writer.bytes)
+        return writer.bytes.withUnsafeBufferPointer { Data(buffer: $0) }
     }
 
     /// A whole output written to `sink` as it is made, with its final line break: memory holds a
@@ -76,8 +78,8 @@ struct JSONWriter {
 
     /// Hands the bytes made so far to the sink (before splicing other bytes in after them).
     mutating func flush() {
-        sink?.append(bytes)
-        bytes.removeAll(keepingCapacity: true)
+        if let sink { bytes.withUnsafeBufferPointer { sink.append(UnsafeRawBufferPointer($0)) } }
+        bytes.removeAll()
     }
 
     /// Starts an element of the open container: its separator and indentation, the element's
@@ -94,7 +96,7 @@ struct JSONWriter {
 
     private mutating func newline() {
         bytes.append(0x0A)
-        bytes.append(contentsOf: repeatElement(0x20, count: depth * 2))
+        bytes.append(repeating: 0x20, count: depth * 2)
     }
 
     /// Separator and indentation before an element of the current container.
@@ -104,10 +106,7 @@ struct JSONWriter {
             started = true
             return
         }
-        if let sink, bytes.count >= Self.flushSize {
-            sink.append(bytes)
-            bytes.removeAll(keepingCapacity: true)
-        }
+        if sink != nil, bytes.count >= Self.flushSize { flush() }
         guard !outer.isEmpty else { return }
         if started { bytes.append(0x2C) }
         started = true
@@ -193,7 +192,7 @@ struct JSONWriter {
     mutating func key(_ name: StaticString) {
         element()
         bytes.append(0x22)
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(name)
         bytes.append(0x22)
         separateValue()
     }
@@ -209,7 +208,7 @@ struct JSONWriter {
         if compact > 0 {
             bytes.append(0x3A)
         } else {
-            bytes.append(contentsOf: [0x20, 0x3A, 0x20])
+            bytes.append(" : ")
         }
         inline = true
     }
@@ -244,17 +243,19 @@ struct JSONWriter {
             return
         }
         guard value.isFinite else {
-            bytes.append(contentsOf: value.description.utf8)
+            bytes.append(utf8: value.description)
             return
         }
         // `description`'s digits, handed over from the standard library's stack buffer: a
         // `String` made for each rate was 3.5 % of `tmine freq --by participant --json`'s CPU.
-        var stream = ByteStream()
-        swap(&stream.bytes, &bytes)
-        value.write(to: &stream)
-        swap(&stream.bytes, &bytes)
+        // Into a scratch array kept from number to number, then copied.
+        numberScratch.bytes.removeAll(keepingCapacity: true)
+        value.write(to: &numberScratch)
+        numberScratch.bytes.withUnsafeBufferPointer { bytes.append($0) }
         if bytes.count >= 2, bytes[bytes.count - 2] == 0x2E, bytes[bytes.count - 1] == 0x30 { bytes.removeLast(2) }
     }
+
+    private var numberScratch = ByteStream()
 
     /// Takes what `Double.write(to:)` writes, the same text as `description`: its digits come
     /// through `_writeASCII`, the stream requirement that takes ASCII without a `String`.
@@ -266,7 +267,7 @@ struct JSONWriter {
 
     mutating func value(_ value: Bool) {
         begin()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        bytes.append(value ? "true" : "false")
     }
 
     /// Bytes already encoded elsewhere (by `JSONEncoder`, pretty-printed at depth 0), placed
@@ -274,7 +275,7 @@ struct JSONWriter {
     mutating func value(encoded: Data) {
         precondition(compact == 0, "pretty-printed bytes inside a record")
         begin()
-        let pad = [UInt8](repeating: 0x20, count: depth * 2)
+        let pad = depth * 2
         // Through the buffer, not `zip(body.indices, body)`: that made the runtime complete
         // `Zip2Sequence<Range<Int>, Data>.Iterator`'s metadata, three conformance scans (~0.6 ms
         // of every lexicon edit's setup).
@@ -286,7 +287,7 @@ struct JSONWriter {
                 bytes.append(byte)
                 // Blank lines (inside an empty container) stay blank.
                 if byte == 0x0A, index + 1 < end, body[index + 1] != 0x0A {
-                    bytes.append(contentsOf: pad)
+                    bytes.append(repeating: 0x20, count: pad)
                 }
             }
         }
@@ -356,12 +357,12 @@ struct JSONWriter {
         // for each was a tenth of writing them.
         if compact > 0, let last = lastDictionary, last.value == dictionary {
             begin()
-            bytes.append(contentsOf: last.bytes)
+            bytes.append(last.bytes)
             return
         }
         let start = bytes.count
         object { $0.entries(of: dictionary) }
-        if compact > 0 { lastDictionary = (dictionary, Array(bytes[start...])) }
+        if compact > 0 { lastDictionary = (dictionary, bytes.array(from: start)) }
     }
 
     /// A string-to-string dictionary's entries, keys in `JSONEncoder`'s sorted order, as the
@@ -398,15 +399,15 @@ struct JSONWriter {
             begin()
             if row.group != group {
                 group = row.group
-                escapedGroup.removeAll(keepingCapacity: true)
-                swap(&escapedGroup, &bytes)
+                let start = bytes.count
                 string(row.group)
-                swap(&escapedGroup, &bytes)
+                escapedGroup = bytes.array(from: start)
+                bytes.removeLast(bytes.count - start)
             }
             raw("{\"count\":", row.count)
             raw(",\"documents\":", row.documents)
             raw(",\"group\":")
-            escapedGroup.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+            bytes.append(escapedGroup)
             raw(",\"participants\":", row.participants)
             raw(",\"rate\":", row.rate)
             raw(",\"term\":")
@@ -437,7 +438,7 @@ struct JSONWriter {
     /// A record's punctuation and key (`,"name":`) as the program spells it, copied whole.
     @inline(__always)
     private mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(text)
     }
 
     /// A record's punctuation and key, then the number.
@@ -485,22 +486,24 @@ struct JSONWriter {
                 index += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
                 let escaped = index - 1
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<escaped]))
+                bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart..<escaped]))
                 runStart = index
                 switch byte {
-                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-                case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
-                case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+                case 0x22: bytes.append("\\\"")
+                case 0x5C: bytes.append("\\\\")
+                case 0x0A: bytes.append("\\n")
+                case 0x0D: bytes.append("\\r")
+                case 0x09: bytes.append("\\t")
+                case 0x08: bytes.append("\\b")
+                case 0x0C: bytes.append("\\f")
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    let hex = ("0123456789abcdef" as StaticString).utf8Start
+                    bytes.append("\\u00")
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0xF)])
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         bytes.append(0x22)
     }

@@ -212,7 +212,7 @@ extension Outputs {
     private static func idLine(_ id: String) -> [UInt8] {
         var key = JSONWriter(depth: 0)
         key.value(id)
-        return Array("\n      \"id\" : ".utf8) + key.bytes + Array(",\n".utf8)
+        return Array("\n      \"id\" : ".utf8) + key.bytes.array() + Array(",\n".utf8)
     }
 
     /// The document whose id line is at `hit`, its braces searched for in `bounds`.

@@ -152,7 +152,8 @@ extension Outputs {
 
     /// kwic.json written line by line over many calls: the fields after the lines are known
     /// before any line is (keys are sorted, and `lines` comes first).
-    struct KWICStream {
+    /// A class: it owns its writer, whose bytes cannot be copied.
+    final class KWICStream {
         private var writer: JSONWriter
         private let sink: AtomicFile.Writer
         /// Whether the file has a line yet, written or copied in (``spliceLine()``).
@@ -170,32 +171,32 @@ extension Outputs {
         var end: Int64 { sink.size + Int64(writer.bytes.count) }
 
         /// `line`, with `attributes` in place of its own.
-        mutating func append(_ line: ConcordanceLine, attributes: [String: String]) {
+        func append(_ line: ConcordanceLine, attributes: [String: String]) {
             writer.value(line, attributes: attributes)
             hasLines = true
         }
 
         /// The separator before the line appended next, written now: ``end`` is then where the
         /// line begins.
-        mutating func separateLine() {
+        func separateLine() {
             writer.startElement(followed: true)
         }
 
         /// The separator before lines the caller copies into the file next, and every byte so
         /// far handed to it.
-        mutating func spliceLine() {
+        func spliceLine() {
             writer.startElement(followed: false)
             writer.flush()
             hasLines = true
         }
 
         /// Hands every byte so far to the file (before the caller copies bytes in after them).
-        mutating func flush() {
+        func flush() {
             writer.flush()
         }
 
         /// Ends the file with `file`'s fields (its lines are not read).
-        mutating func finish(_ file: KWICFile) {
+        func finish(_ file: KWICFile) {
             writer.end()
             kwicFieldsAfterLines(file, &writer)
             writer.end()
@@ -389,7 +390,7 @@ extension Outputs {
         static func render(_ suggestions: [Suggestion]) -> [UInt8] {
             var writer = JSONWriter.elements(depth: 2)
             for suggestion in suggestions { writer.value(suggestion) }
-            return writer.bytes
+            return writer.bytes.array()
         }
 
         /// Copies the stretch of the previous file waiting to be copied.

@@ -569,7 +569,7 @@ final class CorpusWriter: @unchecked Sendable {
         let start = next
         // The document's bytes handed over as they are: through `Data` they were copied once more.
         writer.append(count > 0 ? Self.separator : Array(Self.separator[2...]))
-        writer.append(json.bytes)
+        json.bytes.withUnsafeBufferPointer { writer.append(UnsafeRawBufferPointer($0)) }
         layout.add(id: document.id, key: ingestKey, range: start..<start + Int64(json.bytes.count))
         count += 1
     }

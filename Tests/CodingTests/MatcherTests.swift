@@ -190,7 +190,7 @@ import TextAnalysis
     /// (words that share beginnings and ends, a wildcard part that is also a word, one part
     /// inside another).
     @Test func asciiWordsGetTheirStringsClassesForAnyLexicon() {
-        var generator = SplitMix(seed: 87)
+        var generator = SplitMixGenerator(seed: 87)
         let letters = ["a", "b", "c", "-"]
         func word(_ length: Int) -> String {
             (0..<length).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }.joined()
@@ -573,18 +573,5 @@ import TextAnalysis
         patterns.append("hype")
         let found = suggest([Code(name: "C", patterns: patterns)], ["hype and more hype"])
         #expect(found.first?.evidence.count == 2)
-    }
-}
-
-/// A seeded generator (SplitMix64), so that a failing random case can be made again.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
