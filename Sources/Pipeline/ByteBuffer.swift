@@ -3,8 +3,8 @@ import Corpus
 /// Bytes appended to memory this value owns, for the writers of the hot outputs (kwic.json,
 /// suggestions.json, corpus.json, frequencies.json): they append tens of millions of small pieces
 /// (keys, commas, digits), and each `[UInt8].append` checked the array's uniqueness with a call
-/// into the runtime and copied through the standard library's generic path (a third of the
-/// appending, 0.8 against 0.4 ns a byte for records of keys and short text). Hand-written: no
+/// into the runtime and copied through the standard library's generic path (half the time of
+/// appending: 0.8 against 0.4 ns a byte for records of keys and short text). Hand-written: no
 /// package on this machine has such a buffer. Not copyable, so no copy can share the memory.
 ///
 /// In the writers' module: from another, its appends were calls, not inlined (2 % of a cold
