@@ -1,4 +1,5 @@
 import Corpus
+import Foundation
 
 /// Bytes appended to memory this value owns, for the writers of the hot outputs (kwic.json,
 /// suggestions.json, corpus.json, frequencies.json): they append tens of millions of small pieces
@@ -106,6 +107,14 @@ struct ByteBuffer: ~Copyable {
     ) throws(Failure) -> Result {
         precondition(start >= 0 && start <= count, "start \(start) outside \(count) bytes")
         return try body(UnsafeBufferPointer(start: base + start, count: count - start))
+    }
+
+    /// The bytes as `Data` that takes this buffer's memory over, without copying it.
+    consuming func data() -> Data {
+        // An empty `Data` still frees the memory it was handed.
+        let data = Data(bytesNoCopy: base, count: count, deallocator: .custom { memory, _ in memory.deallocate() })
+        discard self
+        return data
     }
 
     /// A copy of the bytes from `start` on.

@@ -42,8 +42,11 @@ struct JSONWriter: ~Copyable {
         var writer = JSONWriter(capacity: capacity + 1)
         body(&writer)
         writer.bytes.append(0x0A)
-        return writer.bytes.withUnsafeBufferPointer { Data(buffer: $0) }
+        return writer.data()
     }
+
+    /// The bytes written, taken over as `Data` (not copied).
+    consuming func data() -> Data { bytes.data() }
 
     /// A whole output written to `sink` as it is made, with its final line break: memory holds a
     /// megabyte of it, not the file (suggestions.json is twice the corpus's text).

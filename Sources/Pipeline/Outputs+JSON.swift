@@ -382,15 +382,19 @@ extension Outputs {
             write { $0.append(bytes) }
         }
 
+        private func append(_ bytes: Data) {
+            write { $0.append(bytes) }
+        }
+
         private func copy(_ range: Range<Int64>) {
             write { [previous] in $0.append(from: previous, range: range) }
         }
 
         /// One document's suggestions as elements of that array (on any thread).
-        static func render(_ suggestions: [Suggestion]) -> [UInt8] {
+        static func render(_ suggestions: [Suggestion]) -> Data {
             var writer = JSONWriter.elements(depth: 2)
             for suggestion in suggestions { writer.value(suggestion) }
-            return writer.bytes.array()
+            return writer.data()
         }
 
         /// Copies the stretch of the previous file waiting to be copied.
@@ -415,7 +419,7 @@ extension Outputs {
         /// Appends what ``render(_:)`` made, after the elements appended before; returns where
         /// it begins among the elements (nil when there is nothing).
         @discardableResult
-        mutating func append(rendered: [UInt8]) -> Int64? {
+        mutating func append(rendered: Data) -> Int64? {
             guard !rendered.isEmpty else { return nil }
             endSpeculation()
             let position = separate()

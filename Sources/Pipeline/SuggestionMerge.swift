@@ -141,7 +141,7 @@ struct SuggestionMerge: @unchecked Sendable {
     struct Prepared: Sendable {
         var suggestions: [Suggestion] = []
         var joined = DecisionMerger.Session.Joined()
-        var rendered: [UInt8] = []
+        var rendered = Data()
         /// The document's id and suggest key, and the cache key of each code's suggestions.
         var document: (id: String, key: String, sources: [String])?
         var reused: SuggestionLayout.Document?
@@ -278,7 +278,7 @@ struct SuggestionMerge: @unchecked Sendable {
             }
             return Prepared(
                 suggestions: suggestions, joined: joined,
-                rendered: render ? Outputs.SuggestionElements.render(suggestions) : [], document: document,
+                rendered: render ? Outputs.SuggestionElements.render(suggestions) : Data(), document: document,
                 turnCodes: TurnCodes(turns), codeNames: names)
         }
     }
