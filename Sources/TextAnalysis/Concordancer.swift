@@ -47,15 +47,9 @@ public struct Concordancer: Sendable {
     /// Hits in document order for the roles the filter accepts, before participant and attribute
     /// filters, attributes and sorting: what a pipeline caches per document.
     public func lines(of queries: [Query], in corpus: TokenizedCorpus) -> [ConcordanceLine] {
-        let compiled = queries.map { CompiledQuery($0, mode: options.mode, corpus: corpus) }
+        let compiled = CompiledQueries(queries, mode: options.mode, corpus: corpus)
         let contextWords = max(options.window, options.sort.map(\.distance).max() ?? 0)
-        // Ids that start some query: one lookup per token rules most tokens out.
         let surfaceMode = options.mode == .surface
-        var starts = [Bool](repeating: false, count: surfaceMode ? corpus.surfaces.count : corpus.forms.count)
-        for query in compiled {
-            guard let first = query.matches.first else { continue }
-            for (id, hit) in first.enumerated() where hit { starts[id] = true }
-        }
         var lines: [ConcordanceLine] = []
         for (documentIndex, document) in corpus.documents.enumerated() {
             for (segmentIndex, segment) in document.segments.enumerated() {
@@ -66,10 +60,12 @@ public struct Concordancer: Sendable {
                 // Found when a phrase first matches in the turn.
                 var breaks: [Bool]?
                 for index in tokens.indices {
-                    let id = Int(surfaceMode ? tokens[index].surface : tokens[index].form)
-                    guard starts[id] else { continue }
-                    for query in compiled where query.matches(tokens, at: index) {
-                        let last = index + query.matches.count - 1
+                    // One lookup rules most tokens out: they start no query.
+                    let candidates = compiled.starts(Int(surfaceMode ? tokens[index].surface : tokens[index].form))
+                    for position in candidates {
+                        let query = compiled.startingQuery(at: position)
+                        guard compiled.matchesAfterFirst(query, tokens, at: index) else { continue }
+                        let last = index + compiled.length(of: query) - 1
                         if last > index, corpus.options.phrases == .sentence {
                             let found = breaks ?? SentenceBreaks.before(tokens, in: segment.text)
                             breaks = found
@@ -78,7 +74,7 @@ public struct Concordancer: Sendable {
                         let text = slicer ?? ScalarSlicer(segment.text)
                         slicer = text
                         var line = line(
-                            query: query.query, tokens: tokens, first: index, last: last, text: text,
+                            query: compiled.queries[query], tokens: tokens, first: index, last: last, text: text,
                             document: document, segment: segment)
                         let reach = max(1, contextWords)
                         line.leftWords = Self.forms(of: tokens[max(0, index - reach)..<index].reversed(), in: corpus)

@@ -200,7 +200,7 @@ func corpus(
                     }
                     let target = mode == .surface ? spelt : Normalizer.normalize(spelt, options: corpus.options)
                     let expected = forms.map { test($0, target) }
-                    let found = CompiledQuery(query, mode: mode, corpus: corpus).matches[0]
+                    let found = CompiledQueries([query], mode: mode, corpus: corpus).matches(element: 0, of: 0)
                     #expect(found == expected, "\(text) in \(mode) mode")
                     compared += forms.count
                     hits += expected.filter { $0 }.count
@@ -210,11 +210,61 @@ func corpus(
         #expect(compared > 30_000)
         #expect(hits > 3_000)
         // The pairs that bytes alone would get wrong.
-        let surface = CompiledQuery(try Query("K*"), mode: .surface, corpus: corpus).matches[0]
+        let surface = CompiledQueries([try Query("K*")], mode: .surface, corpus: corpus).matches(element: 0, of: 0)
         #expect(surface[Int(try #require(corpus.surfaces.id(of: "\u{212A}elvin")))])
-        let lower = CompiledQuery(try Query("*regulate*"), mode: .lower, corpus: corpus).matches[0]
+        let lower = CompiledQueries([try Query("*regulate*")], mode: .lower, corpus: corpus).matches(element: 0, of: 0)
         #expect(!lower[Int(try #require(corpus.forms.id(of: "regulate\u{0346}d")))])
         #expect(lower[Int(try #require(corpus.forms.id(of: "regulated")))])
+    }
+
+    /// Every query tried at every token, its words compared as strings: the lines found, and
+    /// their order (turn, token, then the queries' order), whatever words the queries share.
+    @Test func eachTokenGivesTheLinesOfEveryQueryItStartsInTheQueriesOrder() throws {
+        let words = ["care", "carer", "Care", "time", "protected", "part", "data", "datum", "AI", "nhs", "caring"]
+        let patterns = [
+            "care", "car*", "*er", "*ar*", "time", "\"protected time\"", "\"part time\"", "\"care time\"",
+            "\"car* *ime\"", "data", "dat*", "ai", "\"care care\"", "nhs", "care",
+        ]
+        var generator = SplitMixGenerator(seed: 20_261_207)
+        var options = Tokenizer.Options()
+        options.phrases = .turn
+        var compared = 0
+        for _ in 0..<40 {
+            let turns: [(String, SpeakerRole, String?)] = (0..<6).map { _ in
+                let count = Int(generator.next() % 9)
+                let said = (0..<count).map { _ in words[Int(generator.next() % UInt64(words.count))] }
+                return (said.joined(separator: " "), .participant, "P1")
+            }
+            let chosen = try (0..<1 + Int(generator.next() % 6)).map { _ in
+                try Query(patterns[Int(generator.next() % UInt64(patterns.count))])
+            }
+            let corpus = corpus(turns, options: options)
+            func holds(_ element: Query.Element, _ word: String) -> Bool {
+                let form = word.lowercased()
+                switch element {
+                case .exact(let target): return form == target.lowercased()
+                case .prefix(let target): return form.hasPrefix(target.lowercased())
+                case .suffix(let target): return form.hasSuffix(target.lowercased())
+                case .infix(let target): return form.contains(target.lowercased())
+                }
+            }
+            var expected: [String] = []
+            for (turn, (said, _, _)) in turns.enumerated() {
+                let spoken = said.split(separator: " ").map(String.init)
+                for index in spoken.indices {
+                    for query in chosen where index + query.elements.count <= spoken.count {
+                        let found = query.elements.enumerated().allSatisfy { offset, element in
+                            holds(element, spoken[index + offset])
+                        }
+                        if found { expected.append("\(turn) \(index) \(query.text)") }
+                    }
+                }
+            }
+            let lines = Concordancer().lines(of: chosen, in: corpus)
+            #expect(lines.map { "\($0.segmentIndex) \($0.tokenIndex) \($0.query)" } == expected)
+            compared += expected.count
+        }
+        #expect(compared > 300)
     }
 
     @Test func matchModesCompareSurfaceLowerOrStem() throws {
