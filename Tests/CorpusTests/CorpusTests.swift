@@ -800,7 +800,18 @@ private func dropFromMemory(_ path: String) {
             [String(repeating: "x", count: 127), String(repeating: "y", count: 128), ""],
             [String(repeating: "z", count: 16_384), "w", String(repeating: "ü", count: 9_000)],
         ]
-        for strings in cases {
+        // Lists of short words of every length around the 16 bytes copied at once, ending at
+        // any distance from the end of the bytes.
+        var generator = SplitMixGenerator(seed: 88)
+        let letters = Array("abcdefghijklmnopqrstuvwxyzéü东👍")
+        let random = (0..<200).map { _ in
+            (0..<Int(generator.next() % 40)).map { _ in
+                String(
+                    (0..<Int(generator.next() % 21)).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }
+                )
+            }
+        }
+        for strings in cases + random {
             var packed: [UInt8] = []
             var ends: [Int32] = []
             for string in strings {
