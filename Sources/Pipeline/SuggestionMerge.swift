@@ -587,28 +587,35 @@ struct SuggestionIndex: Sendable {
             sorted.sort()
         } else {
             var other = keys
-            var counts = [Int](repeating: 0, count: 256)
-            for shift in stride(from: UInt64(0), to: 64, by: 8) {
-                for index in counts.indices { counts[index] = 0 }
-                for key in sorted { counts[Int(truncatingIfNeeded: key >> shift) & 0xFF] += 1 }
-                // A byte every key shares orders nothing.
-                if counts.contains(keys.count) { continue }
-                var start = 0
-                for digit in counts.indices {
-                    let count = counts[digit]
-                    counts[digit] = start
-                    start += count
+            // Every byte's counts in one pass over the keys, where a pass for each byte before
+            // its own placing pass was half the passes.
+            var counts = [Int](repeating: 0, count: 8 * 256)
+            counts.withUnsafeMutableBufferPointer { counts in
+                for key in keys {
+                    for byte in 0..<8 { counts[byte << 8 | Int(truncatingIfNeeded: key >> (8 * byte)) & 0xFF] += 1 }
                 }
-                sorted.withUnsafeBufferPointer { source in
-                    other.withUnsafeMutableBufferPointer { target in
-                        for key in source {
-                            let digit = Int(truncatingIfNeeded: key >> shift) & 0xFF
-                            target[counts[digit]] = key
-                            counts[digit] += 1
+                for byte in 0..<8 {
+                    let digits = UnsafeMutableBufferPointer(rebasing: counts[byte << 8..<(byte + 1) << 8])
+                    // A byte every key shares orders nothing.
+                    if digits.contains(keys.count) { continue }
+                    var start = 0
+                    for digit in digits.indices {
+                        let count = digits[digit]
+                        digits[digit] = start
+                        start += count
+                    }
+                    let shift = UInt64(8 * byte)
+                    sorted.withUnsafeBufferPointer { source in
+                        other.withUnsafeMutableBufferPointer { target in
+                            for key in source {
+                                let digit = Int(truncatingIfNeeded: key >> shift) & 0xFF
+                                target[digits[digit]] = key
+                                digits[digit] += 1
+                            }
                         }
                     }
+                    swap(&sorted, &other)
                 }
-                swap(&sorted, &other)
             }
         }
         var unique: [UInt64] = []
