@@ -337,11 +337,11 @@ struct CompiledQueries {
         }
     }
 
-    /// Marks in `row` the forms of `vocabulary` that a wildcard's `word` matches: an ASCII form
-    /// against an ASCII word byte by byte (`bytes`), where a byte is a character and no other
-    /// text is canonically equivalent; any other pair as strings (`characters`), as every pair
-    /// was. A `String` made of every form of every document, compared as characters, was 45 % of
-    /// `tmine kwic` with four wildcards.
+    /// Marks in `row` (and appends to `marked`) the forms of `vocabulary` that a wildcard's `word`
+    /// matches: an ASCII form against an ASCII word byte by byte (`bytes`), where a byte is a
+    /// character and no other text is canonically equivalent; any other pair as strings
+    /// (`characters`), as every pair was. A `String` made of every form of every document,
+    /// compared as characters, was 45 % of `tmine kwic` with four wildcards.
     private static func mark(
         _ row: UnsafeMutableBufferPointer<Bool>, marking marked: inout [Int32], in vocabulary: Vocabulary,
         word: String,
