@@ -591,6 +591,29 @@ import TextAnalysis
 
     /// Without a frequencies stage, which counts the words, the report's corpus section says so
     /// (it was a heading over nothing).
+    /// The words-per-participant chart lists participants in the participants file's order (not
+    /// by id, where P10 comes before P2): here the file's rows reversed.
+    @Test func wordsPerParticipantFollowTheParticipantsFilesOrder() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let file = workspace.corpus("participants.csv")
+        var rows = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = rows.removeFirst()
+        rows.reverse()
+        try ([header] + rows).joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
+        let ids = rows.map { String($0.prefix { $0 != "," }) }
+        _ = try workspace.run()
+        let html = String(decoding: try workspace.output("report.html"), as: UTF8.self)
+        let chart = try #require(
+            html.components(separatedBy: "class=\"chart-title\">Words per participant<").dropFirst().first)
+        let labels = chart.components(separatedBy: "class=\"label\" text-anchor=\"end\">").dropFirst().map {
+            String($0.prefix { $0 != "<" })
+        }.prefix { $0.hasPrefix("P") }
+        #expect(labels.count == 11)
+        #expect(Array(labels) == ids.filter { labels.contains($0) })
+        #expect(labels.first == "P11")
+    }
+
     @Test func withoutAFrequenciesStageTheCorpusSectionSaysWhereItsWordsComeFrom() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
