@@ -378,10 +378,6 @@ extension Outputs {
             }
         }
 
-        private func append(_ bytes: [UInt8]) {
-            write { $0.append(bytes) }
-        }
-
         private func append(_ bytes: Data) {
             write { $0.append(bytes) }
         }
@@ -407,12 +403,14 @@ extension Outputs {
             pending = nil
         }
 
+        private static let comma = Data([0x2C])
+
         /// Ends what was appended before the next document's elements (the stretch still to
         /// copy, a separating comma); returns where that document begins among the elements.
         private mutating func separate() -> Int64 {
             copyPending()
             guard count > 0 else { return 0 }
-            append([0x2C])
+            append(Self.comma)
             return count + 1
         }
 
