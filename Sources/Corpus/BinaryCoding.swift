@@ -13,23 +13,31 @@ public protocol BinaryCodable {
 public struct BinaryWriter: Sendable {
     /// Bumped whenever any conformance's layout, or a cache file's, changes.
     public static let formatVersion = 9
-    public private(set) var bytes: [UInt8] = []
+    /// Reachable from inlined code: a varint written by a conformance in another module was a
+    /// call, and its bytes an append each.
+    @usableFromInline var storage: [UInt8] = []
+    public var bytes: [UInt8] { storage }
+    public var count: Int { storage.count }
 
     public init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+        storage.reserveCapacity(capacity)
     }
 
     @inlinable public mutating func write<Value: BinaryCodable>(_ value: Value) {
         value.write(to: &self)
     }
 
-    public mutating func writeVarint(_ value: UInt64) {
-        LEB128.append(value, to: &bytes)
+    @inlinable public mutating func writeVarint(_ value: UInt64) {
+        if value < 0x80 {
+            storage.append(UInt8(truncatingIfNeeded: value))
+        } else {
+            LEB128.append(value, to: &storage)
+        }
     }
 
-    public mutating func writeBytes(_ buffer: UnsafeRawBufferPointer) {
+    @inlinable public mutating func writeBytes(_ buffer: UnsafeRawBufferPointer) {
         writeVarint(UInt64(buffer.count))
-        bytes.append(contentsOf: buffer)
+        storage.append(contentsOf: buffer)
     }
 
     /// Strings packed as one run of UTF-8 and each one's end offset, written as an array of them
@@ -39,7 +47,7 @@ public struct BinaryWriter: Sendable {
         writeVarint(UInt64(ends.count))
         guard let source = bytes.baseAddress, !bytes.isEmpty else {
             // No bytes: every string is empty.
-            self.bytes.append(contentsOf: repeatElement(0, count: ends.count))
+            storage.append(contentsOf: repeatElement(0, count: ends.count))
             return
         }
         let packed = [UInt8](unsafeUninitializedCapacity: bytes.count + ends.count * 5) { buffer, count in
@@ -68,11 +76,11 @@ public struct BinaryWriter: Sendable {
                 start = Int(end)
             }
         }
-        self.bytes.append(contentsOf: packed)
+        storage.append(contentsOf: packed)
     }
 
-    public mutating func writeFixed(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    @inlinable public mutating func writeFixed(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
     }
 }
 
@@ -247,7 +255,7 @@ public struct BinaryReader: Sendable {
 }
 
 extension Int: BinaryCodable {
-    public func write(to writer: inout BinaryWriter) {
+    @inlinable public func write(to writer: inout BinaryWriter) {
         writer.writeVarint(LEB128.zigzag(self))
     }
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
@@ -274,9 +282,13 @@ extension Double: BinaryCodable {
 }
 
 extension String: BinaryCodable {
-    public func write(to writer: inout BinaryWriter) {
-        var copy = self
-        copy.withUTF8 { writer.writeBytes(UnsafeRawBufferPointer($0)) }
+    @inlinable public func write(to writer: inout BinaryWriter) {
+        // A native string's bytes in place; a copy (a retain and release) only for another kind.
+        let written: Void? = utf8.withContiguousStorageIfAvailable { writer.writeBytes(UnsafeRawBufferPointer($0)) }
+        if written == nil {
+            var copy = self
+            copy.withUTF8 { writer.writeBytes(UnsafeRawBufferPointer($0)) }
+        }
     }
     public init(from reader: inout BinaryReader) throws(BinaryReader.Error) {
         self = try reader.readString()
