@@ -465,6 +465,57 @@ public enum AtomicFile {
         return nil
     }
 
+    /// Writes `pieces` one after another at `offset` of the file open as `descriptor`, a few
+    /// hundred to a call (`pwritev`): a record made of pieces kept elsewhere is written without
+    /// joining them first. The reason when it cannot, as ``write(_:to:at:)``.
+    public static func write(_ pieces: [ArraySlice<UInt8>], to descriptor: Int32, at offset: Int64) -> String? {
+        withBuffers(of: pieces.filter { !$0.isEmpty }[...], []) { buffers in
+            var vectors = buffers.map {
+                iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+            }
+            var next = 0
+            var position = offset
+            while next < vectors.count {
+                let count = vectors.withUnsafeBufferPointer { all in
+                    pwritev(
+                        descriptor, all.baseAddress.map { $0 + next }, Int32(min(all.count - next, maxVectors)),
+                        off_t(position))
+                }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else {
+                    return count < 0 ? String(cString: strerror(errno)) : "nothing could be written"
+                }
+                position += Int64(count)
+                // Past the vectors written whole, into the one written in part.
+                var left = count
+                while left > 0 {
+                    if left >= vectors[next].iov_len {
+                        left -= vectors[next].iov_len
+                        next += 1
+                    } else {
+                        vectors[next].iov_base += left
+                        vectors[next].iov_len -= left
+                        left = 0
+                    }
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Linux's limit on the vectors of one call (`UIO_MAXIOV`).
+    private static let maxVectors = 1024
+
+    /// Calls `body` with the bytes of every piece in place, each piece's pointer valid for the
+    /// call.
+    private static func withBuffers<Result>(
+        of pieces: ArraySlice<ArraySlice<UInt8>>, _ buffers: [UnsafeRawBufferPointer],
+        _ body: ([UnsafeRawBufferPointer]) -> Result
+    ) -> Result {
+        guard let first = pieces.first else { return body(buffers) }
+        return first.withUnsafeBytes { withBuffers(of: pieces.dropFirst(), buffers + [$0], body) }
+    }
+
     /// How much of a growing file is handed to the disk (or copied by the kernel) at a time: big
     /// enough that the calls cost nothing, small enough that the disk writes while the file grows.
     public static let writebackStep: Int64 = 8 << 20

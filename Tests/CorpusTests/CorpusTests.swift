@@ -304,6 +304,34 @@ private func dropFromMemory(_ path: String) {
         }
     }
 
+    /// Pieces, empty ones among them and more than one call takes, land one after another at
+    /// the offset; a descriptor that cannot be written says why.
+    @Test func piecesAreWrittenOneAfterAnotherAtTheOffsetHoweverMany() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pieces-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("pack.bin").path
+        let head = [UInt8](repeating: 0xEE, count: 100)
+        try AtomicFile.write(Data(head), to: path, durable: false)
+        var generator = SystemRandomNumberGenerator()
+        let source = (0..<40_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var pieces: [ArraySlice<UInt8>] = []
+        for _ in 0..<2_500 {
+            let start = Int.random(in: 0..<source.count, using: &generator)
+            let length = Int.random(in: 0...min(40, source.count - start), using: &generator)
+            pieces.append(source[start..<start + length])
+        }
+        let descriptor = open(path, O_RDWR)
+        #expect(descriptor >= 0)
+        #expect(AtomicFile.write(pieces, to: descriptor, at: Int64(head.count)) == nil)
+        close(descriptor)
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(written == head + pieces.flatMap { $0 })
+        let readOnly = open(path, O_RDONLY)
+        defer { close(readOnly) }
+        #expect(AtomicFile.write([source[0..<8]], to: readOnly, at: 0) != nil)
+    }
+
     @Test func anOldFileIsWrittenOverOnlyWhenItIsAloneAndRegular() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("recycle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

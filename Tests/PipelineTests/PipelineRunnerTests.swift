@@ -1442,6 +1442,51 @@ import Testing
         }
     }
 
+    /// A record's parts are written as pieces (each section's bytes as they are, between their
+    /// framing) in one call; each part reads back, checksum and all, when stored whole and when
+    /// a later run stores only the part that changed.
+    @Test func eachPartOfARecordReadsBackWhenStoredWholeAndWhenOnlyOneChanges() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = String(repeating: "protected time, ", count: 40)
+        let first = StageCache(folder: folder.path)
+        for number in 0..<3 {
+            var bundle = first.bundle(key: "document-\(number)")
+            bundle.set(text + "\(number)", stage: "ingest", key: "text")
+            bundle.set([number, -number], stage: "kwic", key: "lines")
+            bundle.set("", stage: "tokenize", key: "words")
+            bundle.set(["hype-\(number)"], stage: "suggest", key: "lexicon-1")
+            first.store(bundle)
+        }
+        first.finish(pruning: true)
+        let second = StageCache(folder: folder.path)
+        let before = try #require(second.record(of: "document-1"))
+        for number in 0..<3 {
+            var bundle = second.bundle(key: "document-\(number)")
+            guard number == 1 else { continue }
+            #expect(bundle.value([String].self, stage: "suggest", key: "lexicon-1") == ["hype-1"])
+            bundle.set(["hype-1", "culture clash"], stage: "suggest", key: "lexicon-2")
+            second.store(bundle)
+        }
+        second.finish(pruning: true)
+        let after = try #require(StageCache(folder: folder.path).record(of: "document-1"))
+        #expect(after.map(\.checksum) != before.map(\.checksum))
+        for part in [StageCache.Part.main, .words] {
+            #expect(after[part.rawValue].checksum == before[part.rawValue].checksum)
+        }
+        let reread = StageCache(folder: folder.path)
+        for number in 0..<3 {
+            var bundle = reread.bundle(key: "document-\(number)")
+            #expect(bundle.value(String.self, stage: "ingest", key: "text") == text + "\(number)")
+            #expect(bundle.value([Int].self, stage: "kwic", key: "lines") == [number, -number])
+            #expect(bundle.value(String.self, stage: "tokenize", key: "words") == "")
+            let suggestions = number == 1 ? ["hype-1", "culture clash"] : ["hype-\(number)"]
+            #expect(
+                bundle.value([String].self, stage: "suggest", key: number == 1 ? "lexicon-2" : "lexicon-1")
+                    == suggestions)
+        }
+    }
+
     @Test func corruptOrForeignCacheEntriesAreRecomputed() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
