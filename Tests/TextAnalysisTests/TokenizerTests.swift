@@ -131,6 +131,29 @@ import Testing
         #expect(vocabulary[1234] == "w1234")
     }
 
+    /// Forms are compared as words, not a byte at a time: at every length from 0 to 40, a form
+    /// that differs from a stored one in any single byte is new, and the stored one itself is
+    /// found; asked through the vocabulary and of the comparison directly.
+    @Test func aFormDifferingInAnyOneByteIsNewAtEveryLength() {
+        var random = SplitMixGenerator(seed: 11)
+        for length in 0...40 {
+            let stored = (0..<length).map { _ in UInt8.random(in: 97...122, using: &random) }
+            var vocabulary = Vocabulary(capacity: 4)
+            let id = stored.withUnsafeBufferPointer { vocabulary.intern($0) }
+            #expect(stored.withUnsafeBufferPointer { vocabulary.intern($0) } == id)
+            #expect(vocabulary.count == 1)
+            for position in 0..<length {
+                var changed = stored
+                changed[position] ^= 0x20
+                #expect(changed.withUnsafeBufferPointer { vocabulary.id(of: $0) } == nil, "\(length) at \(position)")
+                let same = stored.withUnsafeBufferPointer { one in
+                    changed.withUnsafeBufferPointer { Vocabulary.same(one, at: 0, $0) }
+                }
+                #expect(!same, "\(length) at \(position)")
+            }
+        }
+    }
+
     /// A term list is copied 8 bytes a form where a form is that short: forms of every length
     /// from 0 to 20, in any order, repeated, the last of the vocabulary among them (whose 8
     /// bytes would run past the end), come out byte for byte.
