@@ -79,11 +79,14 @@ public final class CompiledLexicon: Sendable {
         struct Trie: Sendable {
             /// The root's children by byte (-1: none), the first step of every walk.
             private var root = [Int32](repeating: -1, count: 256)
-            /// Every other state's children: `edgeBytes` and `edgeTargets` from `edgeStarts[state]`
-            /// to `edgeStarts[state + 1]`, a few each.
-            private var edgeStarts: [Int32] = []
-            private var edgeBytes: [UInt8] = []
-            private var edgeTargets: [Int32] = []
+            /// Every other state's children, by byte: which bytes have one, a bit each in four
+            /// 64-bit words (`bytes[4 × state + byte / 64]`), and the children in byte order in
+            /// `targets`, the block's first at `firsts[4 × state + byte / 64]`, so that a child is
+            /// found by counting the bits below its own. A state's few edges scanned one by one
+            /// mispredicted the scan's end at most bytes of most words.
+            private var bytes: [UInt64] = []
+            private var firsts: [Int32] = []
+            private var targets: [Int32] = []
             /// Each state's classes, `whole` then `part`: `elements` from `classStarts[2 × state]`
             /// to `classStarts[2 × state + 1]`, and on to `classStarts[2 × state + 2]`.
             private var classStarts: [Int32] = []
@@ -116,13 +119,15 @@ public final class CompiledLexicon: Sendable {
                 }
                 isEmpty = children.count == 1
                 for (byte, state) in children[0] { root[Int(byte)] = state }
-                edgeStarts = [0]
-                for (state, next) in children.enumerated() {
-                    if state > 0 {
-                        edgeBytes += next.map(\.byte)
-                        edgeTargets += next.map(\.state)
+                bytes = Array(repeating: 0, count: 4 * children.count)
+                firsts = Array(repeating: 0, count: 4 * children.count)
+                for (state, next) in children.enumerated() where state > 0 {
+                    let sorted = next.sorted { $0.byte < $1.byte }
+                    for block in 0..<4 {
+                        firsts[4 * state + block] = Int32(targets.count + sorted.count { Int($0.byte) < 64 * block })
                     }
-                    edgeStarts.append(Int32(edgeBytes.count))
+                    for (byte, _) in sorted { bytes[4 * state + Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
+                    targets += sorted.map(\.state)
                 }
                 classStarts = [0]
                 for (whole, part) in classes {
@@ -143,11 +148,11 @@ public final class CompiledLexicon: Sendable {
             @inline(__always)
             private func child(of state: Int32, _ byte: UInt8) -> Int32 {
                 if state == 0 { return root[Int(byte)] }
-                for edge in Int(edgeStarts[Int(state)])..<Int(edgeStarts[Int(state) + 1])
-                where edgeBytes[edge] == byte {
-                    return edgeTargets[edge]
-                }
-                return -1
+                let block = 4 * Int(state) + Int(byte >> 6)
+                let bit: UInt64 = 1 << UInt64(byte & 63)
+                let present = bytes[block]
+                guard present & bit != 0 else { return -1 }
+                return targets[Int(firsts[block]) + (present & (bit &- 1)).nonzeroBitCount]
             }
 
             /// Appends the classes of the word spelt whole by `word`; says whether some wildcard

@@ -223,6 +223,42 @@ import TextAnalysis
         }
     }
 
+    /// A state of the byte trie with many children, on both sides of byte 64 (digits, `-`,
+    /// `'`, capitals and small letters), finds each by its byte: random lexicons over 40
+    /// characters, every word of up to two of them, the classes the `String` lookup gives.
+    @Test func aTrieStateWithManyChildrenFindsEachByItsByte() {
+        var generator = SplitMixGenerator(seed: 41)
+        let letters = "09-'AZaz".map(String.init) + (0..<32).map { String(UnicodeScalar(UInt8(98 + $0 % 24))) }
+        let alphabet = Array(Set(letters)).sorted()
+        func word(_ length: Int) -> String {
+            (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }.joined()
+        }
+        let words = [""] + alphabet + alphabet.flatMap { first in alphabet.map { first + $0 } }
+        for round in 0..<12 {
+            let patterns = (0..<(20 + round * 10)).map { _ -> PatternEntry in
+                let stem = word(1 + Int(generator.next() % 2))
+                switch generator.next() % 4 {
+                case 0: return PatternEntry(stem)
+                case 1: return PatternEntry(stem + "*")
+                case 2: return PatternEntry("*" + stem)
+                default: return PatternEntry(word(1) + stem)
+                }
+            }
+            let compiled = CompiledLexicon(
+                lexicon: Lexicon(codes: [Code(name: "C", patterns: patterns)]), options: Tokenizer.Options())
+            var found = 0
+            for candidate in words {
+                var copy = candidate
+                var byBytes: [Int32] = []
+                copy.withUTF8 { compiled.asciiForms.appendClasses(of: $0, to: &byBytes) { [] } }
+                let byString = compiled.forms.classes(of: candidate) { candidate }
+                #expect(byBytes == byString, "\(candidate) in round \(round)")
+                if !byString.isEmpty { found += 1 }
+            }
+            #expect(found >= 20, "round \(round)")
+        }
+    }
+
     @Test func aPatternCannotMatchAVocabularyMissingAnyOfItsWords() {
         func could(_ pattern: String, _ words: [String], match: Query.MatchMode = .lower) -> Bool {
             let code = Code(name: "C", patterns: [PatternEntry(pattern)], match: match)
