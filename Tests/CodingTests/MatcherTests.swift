@@ -185,6 +185,16 @@ import TextAnalysis
         #expect(agree(kelvin, CompiledLexicon.ASCIILookup(kelvin), "K") == [7])
     }
 
+    /// A word's classes among the lexicon's forms (no stems) by the byte trie and by `String`.
+    private static func formClasses(of word: String, in compiled: CompiledLexicon) -> (
+        byBytes: [Int32], byString: [Int32]
+    ) {
+        var copy = word
+        var byBytes: [Int32] = []
+        copy.withUTF8 { compiled.asciiForms.appendClasses(of: $0, to: &byBytes) { [] } }
+        return (byBytes, compiled.forms.classes(of: word) { word })
+    }
+
     /// Random lexicons of words and wildcards over a few letters, every word up to four letters
     /// long: the byte trie gives each the classes, in the order, that the `String` lookup gives
     /// (words that share beginnings and ends, a wildcard part that is also a word, one part
@@ -214,10 +224,7 @@ import TextAnalysis
             let code = Code(name: "C", patterns: patterns)
             let compiled = CompiledLexicon(lexicon: Lexicon(codes: [code]), options: Tokenizer.Options())
             for candidate in words {
-                var copy = candidate
-                var byBytes: [Int32] = []
-                copy.withUTF8 { compiled.asciiForms.appendClasses(of: $0, to: &byBytes) { [] } }
-                let byString = compiled.forms.classes(of: candidate) { candidate }
+                let (byBytes, byString) = Self.formClasses(of: candidate, in: compiled)
                 #expect(byBytes == byString, "\(candidate) with \(patterns.map(\.text))")
             }
         }
@@ -248,10 +255,7 @@ import TextAnalysis
                 lexicon: Lexicon(codes: [Code(name: "C", patterns: patterns)]), options: Tokenizer.Options())
             var found = 0
             for candidate in words {
-                var copy = candidate
-                var byBytes: [Int32] = []
-                copy.withUTF8 { compiled.asciiForms.appendClasses(of: $0, to: &byBytes) { [] } }
-                let byString = compiled.forms.classes(of: candidate) { candidate }
+                let (byBytes, byString) = Self.formClasses(of: candidate, in: compiled)
                 #expect(byBytes == byString, "\(candidate) in round \(round)")
                 if !byString.isEmpty { found += 1 }
             }
