@@ -79,6 +79,80 @@ import Testing
         #expect(forms(example.text) == example.forms)
     }
 
+    /// Eight bytes classed at once give the run of ASCII letters and digits that the byte table
+    /// gives: every byte value at every place among letters and digits, and random words of
+    /// any bytes.
+    @Test func eightBytesAtOnceGiveTheLetterAndDigitRunOfTheByteTable() {
+        func expected(_ bytes: [UInt8]) -> (Int, Bool) {
+            let kinds = bytes.map { $0 < 0x80 ? Tokenizer.asciiKinds[Int($0)] : .other }
+            let length = kinds.firstIndex { $0 != .letter && $0 != .digit } ?? 8
+            return (length, kinds.prefix(length).contains(.letter))
+        }
+        func run(_ bytes: [UInt8]) -> (Int, Bool) {
+            let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+            let found = Tokenizer.letterOrDigitRun(word)
+            return (found.length, found.letters)
+        }
+        var random = SplitMixGenerator(seed: 23)
+        for base in [Array("Wordsmith".utf8.prefix(8)), Array("20261208".utf8), Array("a1b2C3d4".utf8)] {
+            #expect(run(base) == expected(base))
+            for place in 0..<8 {
+                for value in UInt8.min...UInt8.max {
+                    var bytes = base
+                    bytes[place] = value
+                    #expect(run(bytes) == expected(bytes), "\(bytes)")
+                }
+            }
+        }
+        let palette = Array("aZ09-'., \n".utf8) + [0x80, 0xC3, 0xA9, 0xFF, 0x7F, 0x40, 0x5B, 0x60, 0x7B, 0x2F, 0x3A]
+        for _ in 0..<20_000 {
+            let bytes = (0..<8).map { _ in
+                Bool.random(using: &random)
+                    ? palette[Int.random(in: 0..<palette.count, using: &random)]
+                    : UInt8.random(in: 0...255, using: &random)
+            }
+            #expect(run(bytes) == expected(bytes), "\(bytes)")
+        }
+    }
+
+    /// Texts of ASCII letters and digits in runs of any length, between spaces, punctuation,
+    /// accented letters and emoji: each token is a maximal run of letters and digits, numbers
+    /// left out where asked.
+    @Test func tokensAreTheRunsOfLettersAndDigitsWhateverTheirLength() {
+        var random = SplitMixGenerator(seed: 5)
+        let pieces = ["a", "Z", "q", "7", "0", "é", " ", "  ", "!", ";", "\n", "😀", "Ω"]
+        for numbers in [true, false] {
+            var options = Tokenizer.Options()
+            options.numbers = numbers
+            for _ in 0..<300 {
+                var text = ""
+                for _ in 0..<Int.random(in: 0...60, using: &random) {
+                    let piece = pieces[Int.random(in: 0..<pieces.count, using: &random)]
+                    text += String(
+                        repeating: piece, count: Int.random(in: 1...(piece.count == 1 ? 12 : 2), using: &random))
+                }
+                var forms = Vocabulary()
+                var surfaces = Vocabulary()
+                let tokens = Tokenizer(options: options).tokenize(text, forms: &forms, surfaces: &surfaces)
+                let scalars = Array(text.unicodeScalars)
+                let spelt = tokens.map { String(String.UnicodeScalarView(scalars[Int($0.start)..<Int($0.end)])) }
+                var runs: [String] = []
+                var current = ""
+                for scalar in scalars {
+                    if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                        current.unicodeScalars.append(scalar)
+                    } else {
+                        if !current.isEmpty { runs.append(current) }
+                        current = ""
+                    }
+                }
+                if !current.isEmpty { runs.append(current) }
+                let kept = numbers ? runs : runs.filter { !$0.allSatisfy(\.isNumber) }
+                #expect(spelt == kept, "\(text)")
+            }
+        }
+    }
+
     @Test func tokensKeepTheirScalarRangeIntoTheText() {
         let text = "👍🏽 Café, work-life!"
         var forms = Vocabulary()
