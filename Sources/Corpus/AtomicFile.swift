@@ -465,8 +465,8 @@ public enum AtomicFile {
         return nil
     }
 
-    /// Writes `pieces` one after another at `offset` of the file open as `descriptor`, a few
-    /// hundred to a call (`pwritev`): a record made of pieces kept elsewhere is written without
+    /// Writes `pieces` one after another at `offset` of the file open as `descriptor`, up to
+    /// 1,024 to a call (`pwritev`): a record made of pieces kept elsewhere is written without
     /// joining them first. The reason when it cannot, as ``write(_:to:at:)``.
     public static func write(_ pieces: [ArraySlice<UInt8>], to descriptor: Int32, at offset: Int64) -> String? {
         withBuffers(of: pieces.filter { !$0.isEmpty }[...], []) { buffers in

@@ -286,8 +286,8 @@ public final class StageCache: @unchecked Sendable {
         var record = previous ?? []
         var offset = start
         for (part, (pieces, length)) in zip(parts, zip(laid, lengths)) {
-            let checksum = pieces.reduce(0) { sum, piece in piece.withUnsafeBytes { Checksum.continuing(sum, with: $0) }
-            }
+            var checksum: UInt64 = 0
+            for piece in pieces { checksum = piece.withUnsafeBytes { Checksum.continuing(checksum, with: $0) } }
             let location = Location(pack: pack.name, range: offset..<offset + length, checksum: checksum)
             if previous == nil { record.append(location) } else { record[part.rawValue] = location }
             offset += length
