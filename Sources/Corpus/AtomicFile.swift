@@ -449,27 +449,19 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes all of `bytes` at `offset` of the file open as `descriptor` (`pwrite`: threads may
-    /// write disjoint ranges of one file at once); the reason when it cannot (a full disk).
+    /// Writes all of `bytes` at `offset` of the file open as `descriptor` (positioned writes:
+    /// threads may write disjoint ranges of one file at once); the reason when it cannot (a full
+    /// disk). One piece of the pieces' writer below.
     public static func write(_ bytes: [UInt8], to descriptor: Int32, at offset: Int64) -> String? {
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress else { return 0 }
-                return pwrite(descriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
-            }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return count < 0 ? String(cString: strerror(errno)) : "nothing could be written" }
-            done += count
-        }
-        return nil
+        write([bytes[...]], to: descriptor, at: offset)
     }
 
     /// Writes `pieces` one after another at `offset` of the file open as `descriptor`, up to
     /// 1,024 to a call (`pwritev`): a record made of pieces kept elsewhere is written without
     /// joining them first. The reason when it cannot, as ``write(_:to:at:)``.
     public static func write(_ pieces: [ArraySlice<UInt8>], to descriptor: Int32, at offset: Int64) -> String? {
-        withBuffers(of: pieces.filter { !$0.isEmpty }[...], []) { buffers in
+        var buffers: [UnsafeRawBufferPointer] = []
+        return withBuffers(of: pieces.filter { !$0.isEmpty }[...], &buffers) { buffers in
             var vectors = buffers.map {
                 iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
             }
@@ -509,11 +501,14 @@ public enum AtomicFile {
     /// Calls `body` with the bytes of every piece in place, each piece's pointer valid for the
     /// call.
     private static func withBuffers<Result>(
-        of pieces: ArraySlice<ArraySlice<UInt8>>, _ buffers: [UnsafeRawBufferPointer],
+        of pieces: ArraySlice<ArraySlice<UInt8>>, _ buffers: inout [UnsafeRawBufferPointer],
         _ body: ([UnsafeRawBufferPointer]) -> Result
     ) -> Result {
         guard let first = pieces.first else { return body(buffers) }
-        return first.withUnsafeBytes { withBuffers(of: pieces.dropFirst(), buffers + [$0], body) }
+        return first.withUnsafeBytes { bytes in
+            buffers.append(bytes)
+            return withBuffers(of: pieces.dropFirst(), &buffers, body)
+        }
     }
 
     /// How much of a growing file is handed to the disk (or copied by the kernel) at a time: big
